@@ -1,0 +1,349 @@
+/*
+ * wire.c - encode and decode the records of wire.h.  Pure and bounds-checked:
+ * a writer and a reader cursor that refuse to step past their buffer.
+ */
+#include "wire.h"
+
+#include <string.h>
+
+const char *ht_error_str(unsigned code)
+{
+	static const char *const texts[] = {
+#define HT_ERR_TEXT(name, str) str,
+		HT_ERRORS(HT_ERR_TEXT)
+#undef HT_ERR_TEXT
+	};
+	if (code == HT_ERR_NONE)
+		return NULL;
+	if (code >= HT_ERR__COUNT)
+		return "unknown error";
+	return texts[code];
+}
+
+/* ---- writer ------------------------------------------------------------ */
+
+typedef struct wbuf {
+	uint8_t *p;
+	size_t cap, len;
+	int bad; /* set once something did not fit */
+} wbuf;
+
+static void put_bytes(wbuf *w, const void *src, size_t n)
+{
+	if (w->bad || n > w->cap - w->len) {
+		w->bad = 1;
+		return;
+	}
+	if (n)
+		memcpy(w->p + w->len, src, n);
+	w->len += n;
+}
+
+static void put_u8(wbuf *w, uint8_t v)
+{
+	put_bytes(w, &v, 1);
+}
+
+static void put_u16(wbuf *w, uint16_t v)
+{
+	uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+	put_bytes(w, b, 2);
+}
+
+static void put_u32(wbuf *w, uint32_t v)
+{
+	uint8_t b[4];
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	put_bytes(w, b, 4);
+}
+
+static void put_u64(wbuf *w, uint64_t v)
+{
+	uint8_t b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	put_bytes(w, b, 8);
+}
+
+static void put_str(wbuf *w, ht_str s)
+{
+	put_u16(w, s.len);
+	put_bytes(w, s.p, s.len);
+}
+
+static void put_addr(wbuf *w, const ht_addr *a)
+{
+	put_u8(w, a->family);
+	put_u16(w, a->port);
+	put_bytes(w, a->addr, sizeof a->addr);
+}
+
+size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
+{
+	wbuf w = {buf, cap, 0, 0};
+
+	put_u8(&w, HT_WIRE_MAGIC0);
+	put_u8(&w, HT_WIRE_MAGIC1);
+	put_u8(&w, HT_WIRE_VERSION);
+	put_u8(&w, rec->type);
+	put_u32(&w, 0); /* length, patched below */
+
+	switch (rec->type) {
+	case HT_REC_HELLO: {
+		const ht_rec_hello *h = &rec->u.hello;
+		put_u32(&w, h->pid);
+		put_u32(&w, h->ppid);
+		put_u32(&w, h->flags);
+		put_str(&w, h->exe);
+		break;
+	}
+	case HT_REC_REQUEST: {
+		const ht_rec_request *r = &rec->u.req;
+		put_u32(&w, r->pid);
+		put_u32(&w, r->conn_id);
+		put_u32(&w, r->req_seq);
+		put_u32(&w, r->flags);
+		put_u16(&w, r->status);
+		put_u8(&w, r->proto);
+		put_u8(&w, r->error);
+		put_u16(&w, r->n_1xx);
+		put_addr(&w, &r->peer);
+		put_u64(&w, r->req_body_bytes);
+		put_u64(&w, r->resp_body_bytes);
+		put_u32(&w, r->req_header_bytes);
+		put_u32(&w, r->resp_header_bytes);
+		put_u8(&w, HT_T__COUNT);
+		for (int i = 0; i < HT_T__COUNT; i++)
+			put_u64(&w, r->t[i]);
+		put_str(&w, r->method);
+		put_str(&w, r->target);
+		put_str(&w, r->host);
+		put_str(&w, r->dns_name);
+		put_str(&w, r->reason);
+		put_str(&w, r->content_type);
+		put_str(&w, r->tls_version);
+		put_str(&w, r->alpn);
+		put_str(&w, r->req_headers);
+		put_str(&w, r->resp_headers);
+		break;
+	}
+	case HT_REC_CONN_FAIL: {
+		const ht_rec_conn_fail *f = &rec->u.fail;
+		put_u32(&w, f->pid);
+		put_u32(&w, f->conn_id);
+		put_u32(&w, (uint32_t)f->err);
+		put_addr(&w, &f->peer);
+		put_u64(&w, f->t_dns_start);
+		put_u64(&w, f->t_dns_done);
+		put_u64(&w, f->t_connect_start);
+		put_u64(&w, f->t_fail);
+		put_str(&w, f->dns_name);
+		break;
+	}
+	case HT_REC_CONN_CLOSE: {
+		const ht_rec_conn_close *c = &rec->u.close;
+		put_u32(&w, c->pid);
+		put_u32(&w, c->conn_id);
+		put_u32(&w, c->requests);
+		put_u32(&w, c->flags);
+		put_addr(&w, &c->peer);
+		put_u64(&w, c->t_close);
+		put_u64(&w, c->t_idle_since);
+		put_u64(&w, c->bytes_out);
+		put_u64(&w, c->bytes_in);
+		break;
+	}
+	case HT_REC_DROPS:
+		put_u32(&w, rec->u.drops.pid);
+		put_u64(&w, rec->u.drops.dropped);
+		break;
+	default:
+		return 0;
+	}
+	if (w.bad || w.len > HT_WIRE_MAX_RECORD)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		buf[4 + i] = (uint8_t)(w.len >> (8 * i));
+	return w.len;
+}
+
+/* ---- reader ------------------------------------------------------------ */
+
+typedef struct rbuf {
+	const uint8_t *p;
+	size_t len, off;
+	int bad; /* set once a field ran past the end */
+} rbuf;
+
+static const uint8_t *take(rbuf *r, size_t n)
+{
+	if (r->bad || n > r->len - r->off) {
+		r->bad = 1;
+		return NULL;
+	}
+	const uint8_t *p = r->p + r->off;
+	r->off += n;
+	return p;
+}
+
+static uint8_t get_u8(rbuf *r)
+{
+	const uint8_t *p = take(r, 1);
+	return p ? p[0] : 0;
+}
+
+static uint16_t get_u16(rbuf *r)
+{
+	const uint8_t *p = take(r, 2);
+	return p ? (uint16_t)(p[0] | (p[1] << 8)) : 0;
+}
+
+static uint32_t get_u32(rbuf *r)
+{
+	const uint8_t *p = take(r, 4);
+	uint32_t v = 0;
+	for (int i = 0; p && i < 4; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
+static uint64_t get_u64(rbuf *r)
+{
+	const uint8_t *p = take(r, 8);
+	uint64_t v = 0;
+	for (int i = 0; p && i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static ht_str get_str(rbuf *r)
+{
+	ht_str s = {"", 0};
+	uint16_t n = get_u16(r);
+	const uint8_t *p = take(r, n);
+	if (p) {
+		s.p = (const char *)p;
+		s.len = n;
+	}
+	return s;
+}
+
+static void get_addr(rbuf *r, ht_addr *a)
+{
+	a->family = get_u8(r);
+	a->port = get_u16(r);
+	const uint8_t *p = take(r, sizeof a->addr);
+	if (p)
+		memcpy(a->addr, p, sizeof a->addr);
+}
+
+long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
+{
+	if (len < HT_WIRE_HDR_LEN) {
+		/* Reject early what can never become a record. */
+		if ((len >= 1 && buf[0] != HT_WIRE_MAGIC0) ||
+		    (len >= 2 && buf[1] != HT_WIRE_MAGIC1) ||
+		    (len >= 3 && buf[2] != HT_WIRE_VERSION))
+			return -1;
+		return 0;
+	}
+	if (buf[0] != HT_WIRE_MAGIC0 || buf[1] != HT_WIRE_MAGIC1 ||
+	    buf[2] != HT_WIRE_VERSION)
+		return -1;
+	uint32_t rlen = (uint32_t)buf[4] | (uint32_t)buf[5] << 8 |
+			(uint32_t)buf[6] << 16 | (uint32_t)buf[7] << 24;
+	if (rlen < HT_WIRE_HDR_LEN || rlen > HT_WIRE_MAX_RECORD)
+		return -1;
+	if (rlen > len)
+		return 0;
+
+	rbuf r = {buf, rlen, HT_WIRE_HDR_LEN, 0};
+	memset(out, 0, sizeof *out);
+	out->type = buf[3];
+
+	switch (out->type) {
+	case HT_REC_HELLO: {
+		ht_rec_hello *h = &out->u.hello;
+		h->pid = get_u32(&r);
+		h->ppid = get_u32(&r);
+		h->flags = get_u32(&r);
+		h->exe = get_str(&r);
+		break;
+	}
+	case HT_REC_REQUEST: {
+		ht_rec_request *q = &out->u.req;
+		q->pid = get_u32(&r);
+		q->conn_id = get_u32(&r);
+		q->req_seq = get_u32(&r);
+		q->flags = get_u32(&r);
+		q->status = get_u16(&r);
+		q->proto = get_u8(&r);
+		q->error = get_u8(&r);
+		q->n_1xx = get_u16(&r);
+		get_addr(&r, &q->peer);
+		q->req_body_bytes = get_u64(&r);
+		q->resp_body_bytes = get_u64(&r);
+		q->req_header_bytes = get_u32(&r);
+		q->resp_header_bytes = get_u32(&r);
+		/* A newer sender may carry more timestamps: keep the ones we
+		 * know, skip the rest. */
+		uint8_t nt = get_u8(&r);
+		for (unsigned i = 0; i < nt; i++) {
+			uint64_t v = get_u64(&r);
+			if (i < HT_T__COUNT)
+				q->t[i] = v;
+		}
+		q->method = get_str(&r);
+		q->target = get_str(&r);
+		q->host = get_str(&r);
+		q->dns_name = get_str(&r);
+		q->reason = get_str(&r);
+		q->content_type = get_str(&r);
+		q->tls_version = get_str(&r);
+		q->alpn = get_str(&r);
+		q->req_headers = get_str(&r);
+		q->resp_headers = get_str(&r);
+		if (q->error >= HT_ERR__COUNT)
+			return -1;
+		break;
+	}
+	case HT_REC_CONN_FAIL: {
+		ht_rec_conn_fail *f = &out->u.fail;
+		f->pid = get_u32(&r);
+		f->conn_id = get_u32(&r);
+		f->err = (int32_t)get_u32(&r);
+		get_addr(&r, &f->peer);
+		f->t_dns_start = get_u64(&r);
+		f->t_dns_done = get_u64(&r);
+		f->t_connect_start = get_u64(&r);
+		f->t_fail = get_u64(&r);
+		f->dns_name = get_str(&r);
+		break;
+	}
+	case HT_REC_CONN_CLOSE: {
+		ht_rec_conn_close *c = &out->u.close;
+		c->pid = get_u32(&r);
+		c->conn_id = get_u32(&r);
+		c->requests = get_u32(&r);
+		c->flags = get_u32(&r);
+		get_addr(&r, &c->peer);
+		c->t_close = get_u64(&r);
+		c->t_idle_since = get_u64(&r);
+		c->bytes_out = get_u64(&r);
+		c->bytes_in = get_u64(&r);
+		break;
+	}
+	case HT_REC_DROPS:
+		out->u.drops.pid = get_u32(&r);
+		out->u.drops.dropped = get_u64(&r);
+		break;
+	default:
+		return -1;
+	}
+	/* Every field must lie inside the record; trailing bytes are allowed
+	 * (fields a newer minor revision appended). */
+	if (r.bad)
+		return -1;
+	return (long)rlen;
+}

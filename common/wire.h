@@ -1,0 +1,201 @@
+/*
+ * wire.h - the record format between libhttptrace.so and the collector.
+ *
+ * Every record is one SOCK_SEQPACKET message (the decoder also accepts a
+ * stream of concatenated records).  A record is an 8-byte header followed by
+ * a body; all integers are little-endian and fixed width:
+ *
+ *   offset 0  u8[2] magic "HT"
+ *   offset 2  u8    version (HT_WIRE_VERSION)
+ *   offset 3  u8    type (enum ht_rec_type)
+ *   offset 4  u32   total length of the record, header included
+ *
+ * Strings are a u16 length followed by that many bytes (no NUL).  Timestamps
+ * are CLOCK_MONOTONIC nanoseconds; 0 means "did not happen".  The collector
+ * runs on the same machine, so it converts them to wall-clock time itself.
+ *
+ * This module is pure: no I/O, no allocation.  Decoded strings point into the
+ * caller's buffer.
+ */
+#ifndef HT_WIRE_H
+#define HT_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HT_WIRE_MAGIC0 'H'
+#define HT_WIRE_MAGIC1 'T'
+#define HT_WIRE_VERSION 1
+#define HT_WIRE_HDR_LEN 8
+/* Largest record either side will produce or accept. */
+#define HT_WIRE_MAX_RECORD 32768
+
+enum ht_rec_type {
+	HT_REC_HELLO = 1,      /* a traced process announces itself */
+	HT_REC_REQUEST = 2,    /* one completed (or failed) request */
+	HT_REC_CONN_FAIL = 3,  /* a connect() that failed */
+	HT_REC_CONN_CLOSE = 4, /* a tracked connection was closed */
+	HT_REC_DROPS = 5,      /* records this process could not deliver */
+};
+
+/* A string inside a decoded record (not NUL-terminated). */
+typedef struct ht_str {
+	const char *p;
+	uint16_t len;
+} ht_str;
+
+/* A peer address: family is AF_INET or AF_INET6 (0 = unknown). */
+typedef struct ht_addr {
+	uint8_t family;
+	uint16_t port;
+	uint8_t addr[16]; /* 4 bytes used for AF_INET */
+} ht_addr;
+
+/* Request flags. */
+#define HT_RF_REUSED 0x0001u      /* not the connection's first request */
+#define HT_RF_WAS_IDLE 0x0002u    /* the connection was idle before it */
+#define HT_RF_TLS 0x0004u         /* plaintext came from a TLS library */
+#define HT_RF_HDR_TRUNC 0x0008u   /* a header block was truncated */
+#define HT_RF_TARGET_TRUNC 0x0010u /* the request target was truncated */
+#define HT_RF_KEEPALIVE 0x0020u   /* the connection stays open after it */
+#define HT_RF_BODY_BY_CLOSE 0x0040u /* response body delimited by close */
+
+/* Protocols. */
+enum ht_proto {
+	HT_PROTO_UNKNOWN = 0,
+	HT_PROTO_HTTP10 = 1,
+	HT_PROTO_HTTP11 = 2,
+	HT_PROTO_HTTP2 = 3,
+};
+
+/* Why a request did not complete normally (X-macro: enum and strings). */
+#define HT_ERRORS(X)                                                          \
+	X(NONE, NULL)                                                         \
+	X(CLOSED, "connection closed before the response completed")         \
+	X(RESET, "connection reset")                                          \
+	X(BAD_RESPONSE, "malformed response")                                \
+	X(BAD_REQUEST, "malformed request")                                  \
+	X(NO_RESPONSE, "connection closed before any response")              \
+	X(STREAM_RESET, "stream reset")                                       \
+	X(TRUNCATED, "response body cut short")                              \
+	X(OVERFLOW, "too many requests in flight; not tracked")
+
+enum ht_error {
+#define HT_ERR_ENUM(name, str) HT_ERR_##name,
+	HT_ERRORS(HT_ERR_ENUM)
+#undef HT_ERR_ENUM
+	HT_ERR__COUNT
+};
+
+/* ht_error_str() - text for an error code; NULL for HT_ERR_NONE, and a
+ * generic text for an unknown code. */
+const char *ht_error_str(unsigned code);
+
+/* Timestamps carried by a request record (index into ht_rec_request.t). */
+enum ht_ts {
+	HT_T_DNS_START,     /* connection's first request only */
+	HT_T_DNS_DONE,
+	HT_T_CONNECT_START,
+	HT_T_CONNECT_DONE,
+	HT_T_TLS_START,
+	HT_T_TLS_DONE,
+	HT_T_GOT_CONN,      /* first byte of this request written */
+	HT_T_WROTE_HEADERS, /* last byte of the request headers written */
+	HT_T_WROTE_REQUEST, /* last byte of the request (body included) */
+	HT_T_GOT_1XX,       /* first interim (1xx) response headers complete */
+	HT_T_FIRST_BYTE,    /* first response byte read */
+	HT_T_RESPONSE_DONE, /* response complete, or the failure time */
+	HT_T_IDLE_SINCE,    /* previous response done, when WAS_IDLE */
+	HT_T__COUNT
+};
+
+typedef struct ht_rec_hello {
+	uint32_t pid;
+	uint32_t ppid;
+	uint32_t flags;
+	ht_str exe;
+} ht_rec_hello;
+
+typedef struct ht_rec_request {
+	uint32_t pid;
+	uint32_t conn_id;   /* unique within pid, from 1 */
+	uint32_t req_seq;   /* request number on the connection, from 1 */
+	uint32_t flags;     /* HT_RF_* */
+	uint16_t status;    /* final status; 0 when no response */
+	uint8_t proto;      /* enum ht_proto */
+	uint8_t error;      /* enum ht_error */
+	uint16_t n_1xx;     /* interim responses seen */
+	ht_addr peer;
+	uint64_t req_body_bytes;  /* de-chunked body bytes */
+	uint64_t resp_body_bytes;
+	uint32_t req_header_bytes;  /* size of the header section on the wire */
+	uint32_t resp_header_bytes;
+	uint64_t t[HT_T__COUNT];
+	ht_str method;
+	ht_str target;       /* request target as sent (path or absolute URL) */
+	ht_str host;         /* Host header or :authority */
+	ht_str dns_name;     /* name resolved to the peer address, if known */
+	ht_str reason;       /* status line reason phrase */
+	ht_str content_type; /* response Content-Type */
+	ht_str tls_version;  /* e.g. "TLSv1.3" */
+	ht_str alpn;         /* negotiated ALPN protocol */
+	ht_str req_headers;  /* "Name: value\r\n" lines, possibly empty */
+	ht_str resp_headers;
+} ht_rec_request;
+
+typedef struct ht_rec_conn_fail {
+	uint32_t pid;
+	uint32_t conn_id;
+	int32_t err;        /* errno of the failure */
+	ht_addr peer;
+	uint64_t t_dns_start, t_dns_done, t_connect_start, t_fail;
+	ht_str dns_name;
+} ht_rec_conn_fail;
+
+typedef struct ht_rec_conn_close {
+	uint32_t pid;
+	uint32_t conn_id;
+	uint32_t requests;  /* requests seen on the connection */
+	uint32_t flags;     /* HT_CF_* */
+	ht_addr peer;
+	uint64_t t_close;
+	uint64_t t_idle_since; /* when it went idle (last response done), or 0 */
+	uint64_t bytes_out, bytes_in; /* bytes on the socket */
+} ht_rec_conn_close;
+
+#define HT_CF_PEER_EOF 0x1u  /* the peer closed first */
+#define HT_CF_TLS 0x2u
+
+typedef struct ht_rec_drops {
+	uint32_t pid;
+	uint64_t dropped; /* cumulative count of records not delivered */
+} ht_rec_drops;
+
+typedef struct ht_record {
+	uint8_t type; /* enum ht_rec_type */
+	union {
+		ht_rec_hello hello;
+		ht_rec_request req;
+		ht_rec_conn_fail fail;
+		ht_rec_conn_close close;
+		ht_rec_drops drops;
+	} u;
+} ht_record;
+
+/*
+ * ht_wire_encode() - encode @rec into @buf (capacity @cap).
+ * Returns the number of bytes written, or 0 when the record does not fit or
+ * its type is unknown.  Never writes past @cap.
+ */
+size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec);
+
+/*
+ * ht_wire_decode() - decode one record from the start of @buf.
+ * Returns the record length (> 0) and fills @out, whose strings point into
+ * @buf; 0 when @buf holds only part of a record (read more); -1 when the
+ * bytes are not a valid record (bad magic, version, type, length, or a field
+ * that runs past the record).  Never reads past @len.
+ */
+long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out);
+
+#endif

@@ -1,0 +1,491 @@
+/*
+ * conn.c - per-connection request lifecycle state machine (see conn.h).
+ */
+#include "conn.h"
+
+#include <string.h>
+
+/* Bounded copy of a NUL-terminated string into a fixed buffer. */
+static void copy_cstr(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strnlen(src, cap - 1) : 0;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static ht_str bounded(const char *s, size_t cap)
+{
+	ht_str r = {s, (uint16_t)strnlen(s, cap)};
+	return r;
+}
+
+/* A string in one of our fixed NUL-terminated arrays. */
+#define CSTR(arr) bounded((arr), sizeof(arr))
+
+static ht_str bstr(const char *s, uint32_t len)
+{
+	ht_str r = {s, (uint16_t)(len > 65535 ? 65535 : len)};
+	return r;
+}
+
+static uint8_t proto_of(const h1_message *m)
+{
+	if (m->version_major == 1 && m->version_minor == 0)
+		return HT_PROTO_HTTP10;
+	if (m->version_major == 1)
+		return HT_PROTO_HTTP11;
+	return HT_PROTO_UNKNOWN;
+}
+
+void conn_init(conn *c, uint32_t pid, uint32_t id, const ht_addr *peer,
+	       uint64_t now, conn_sink_fn sink, void *sink_ctx,
+	       const h1_options *opt)
+{
+	memset(c, 0, sizeof *c);
+	c->pid = pid;
+	c->id = id;
+	if (peer)
+		c->peer = *peer;
+	c->t_connect_start = now;
+	c->sink = sink;
+	c->sink_ctx = sink_ctx;
+	c->mode = CONN_MODE_DETECT;
+	h1_init(&c->out, H1_REQUEST, opt);
+	h1_init(&c->in, H1_RESPONSE, opt);
+}
+
+void conn_set_dns(conn *c, const char *name, uint64_t t_start, uint64_t t_done)
+{
+	copy_cstr(c->dns_name, sizeof c->dns_name, name);
+	c->t_dns_start = t_start;
+	c->t_dns_done = t_done;
+}
+
+void conn_connected(conn *c, uint64_t now)
+{
+	if (c->connected || c->failed)
+		return;
+	c->connected = true;
+	c->t_connect_done = now;
+}
+
+void conn_connect_failed(conn *c, int err, uint64_t now)
+{
+	if (c->connected || c->failed)
+		return;
+	c->failed = true;
+	c->dead = true;
+	if (!c->sink)
+		return;
+	ht_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_CONN_FAIL;
+	rec.u.fail.pid = c->pid;
+	rec.u.fail.conn_id = c->id;
+	rec.u.fail.err = err;
+	rec.u.fail.peer = c->peer;
+	rec.u.fail.t_dns_start = c->t_dns_start;
+	rec.u.fail.t_dns_done = c->t_dns_done;
+	rec.u.fail.t_connect_start = c->t_connect_start;
+	rec.u.fail.t_fail = now;
+	rec.u.fail.dns_name = CSTR(c->dns_name);
+	c->sink(c->sink_ctx, &rec);
+}
+
+void conn_tls_start(conn *c, uint64_t now)
+{
+	c->tls = true;
+	if (!c->t_tls_start)
+		c->t_tls_start = now;
+}
+
+void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn)
+{
+	c->tls = true;
+	if (!c->t_tls_done)
+		c->t_tls_done = now;
+	if (version)
+		copy_cstr(c->tls_version, sizeof c->tls_version, version);
+	if (alpn)
+		copy_cstr(c->alpn, sizeof c->alpn, alpn);
+}
+
+bool conn_wants_bytes(const conn *c)
+{
+	return !c->dead && c->mode != CONN_MODE_OPAQUE;
+}
+
+/* ---- the request queue --------------------------------------------------- */
+
+static conn_request *q_at(conn *c, unsigned i)
+{
+	return &c->q[(c->q_head + i) % CONN_PIPELINE];
+}
+
+static conn_request *q_oldest(conn *c)
+{
+	return c->q_len ? q_at(c, 0) : NULL;
+}
+
+static conn_request *q_newest(conn *c)
+{
+	return c->q_len ? q_at(c, c->q_len - 1) : NULL;
+}
+
+static void q_pop(conn *c)
+{
+	c->q_head = (c->q_head + 1) % CONN_PIPELINE;
+	c->q_len--;
+}
+
+/*
+ * Emit the record of the oldest request in flight and drop it.  The response
+ * fields come from the response parser's current message when @with_response.
+ */
+static void emit_request(conn *c, conn_request *r, unsigned error,
+			 bool with_response, uint64_t now)
+{
+	if (!r->t[HT_T_RESPONSE_DONE])
+		r->t[HT_T_RESPONSE_DONE] = now;
+	if (!c->sink)
+		return;
+
+	ht_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_REQUEST;
+	ht_rec_request *o = &rec.u.req;
+	const h1_message *m = &c->in.msg;
+
+	o->pid = c->pid;
+	o->conn_id = c->id;
+	o->req_seq = r->seq;
+	o->flags = r->flags;
+	if (c->tls)
+		o->flags |= HT_RF_TLS;
+	o->error = (uint8_t)error;
+	o->peer = c->peer;
+	o->proto = r->proto;
+	o->req_body_bytes = r->body_bytes;
+	o->req_header_bytes = r->header_bytes;
+	memcpy(o->t, r->t, sizeof o->t);
+	o->method = CSTR(r->method);
+	o->target = CSTR(r->target);
+	o->host = CSTR(r->host);
+	o->dns_name = CSTR(c->dns_name);
+	o->tls_version = CSTR(c->tls_version);
+	o->alpn = CSTR(c->alpn);
+	o->req_headers = bstr(r->hdrs, r->hdrs_len);
+	o->reason = bounded("", 1);
+	o->content_type = bounded("", 1);
+	o->resp_headers = bounded("", 1);
+	if (with_response) {
+		o->status = m->status;
+		o->proto = proto_of(m) ? proto_of(m) : r->proto;
+		o->resp_body_bytes = m->body_bytes;
+		o->resp_header_bytes = m->header_bytes + c->resp_1xx_header_bytes;
+		o->reason = CSTR(m->reason);
+		o->content_type = CSTR(m->content_type);
+		o->resp_headers = bstr(m->hdrs, m->hdrs_len);
+		if (m->hdrs_truncated)
+			o->flags |= HT_RF_HDR_TRUNC;
+		if (m->body_by_close)
+			o->flags |= HT_RF_BODY_BY_CLOSE;
+		if (m->keep_alive && r->keep_alive && !error)
+			o->flags |= HT_RF_KEEPALIVE;
+	}
+	o->n_1xx = r->n_1xx;
+	c->sink(c->sink_ctx, &rec);
+}
+
+/* Emit every request still in flight with @error (the connection ended). */
+static void fail_all(conn *c, unsigned error, uint64_t now)
+{
+	bool first = true;
+	while (c->q_len) {
+		conn_request *r = q_oldest(c);
+		unsigned e = error;
+		/* Only the oldest can have a response under way. */
+		bool partial = first && r->t[HT_T_FIRST_BYTE];
+		if (!partial && error == HT_ERR_CLOSED)
+			e = r->written ? HT_ERR_NO_RESPONSE : HT_ERR_CLOSED;
+		emit_request(c, r, e, partial, now);
+		q_pop(c);
+		first = false;
+	}
+}
+
+/* ---- request side ------------------------------------------------------- */
+
+static void on_request_begin(conn *c, uint64_t now)
+{
+	if (c->q_len == CONN_PIPELINE) {
+		/* Deeper pipelining than we follow: leave it untracked. */
+		c->q_overflow = true;
+		return;
+	}
+	c->q_overflow = false;
+	conn_request *r = &c->q[(c->q_head + c->q_len) % CONN_PIPELINE];
+	memset(r, 0, offsetof(conn_request, method));
+	r->method[0] = r->target[0] = r->host[0] = '\0';
+	r->hdrs_len = 0;
+	c->q_len++;
+	c->nreq++;
+	r->seq = c->nreq;
+	r->t[HT_T_GOT_CONN] = now;
+	if (c->nreq == 1) {
+		/* The connection's moments count for its first request. */
+		r->t[HT_T_DNS_START] = c->t_dns_start;
+		r->t[HT_T_DNS_DONE] = c->t_dns_done;
+		r->t[HT_T_CONNECT_START] = c->t_connect_start;
+		r->t[HT_T_CONNECT_DONE] = c->t_connect_done;
+		r->t[HT_T_TLS_START] = c->t_tls_start;
+		r->t[HT_T_TLS_DONE] = c->t_tls_done;
+	} else {
+		r->flags |= HT_RF_REUSED;
+		if (c->q_len == 1 && c->t_idle_since) {
+			r->flags |= HT_RF_WAS_IDLE;
+			r->t[HT_T_IDLE_SINCE] = c->t_idle_since;
+		}
+	}
+	c->t_idle_since = 0;
+}
+
+static void on_request_headers(conn *c, uint64_t now)
+{
+	conn_request *r = q_newest(c);
+	if (!r || c->q_overflow)
+		return;
+	const h1_message *m = &c->out.msg;
+	r->headers_done = true;
+	r->t[HT_T_WROTE_HEADERS] = now;
+	r->header_bytes = m->header_bytes;
+	r->proto = proto_of(m);
+	r->keep_alive = m->keep_alive;
+	r->head = strcmp(m->method, "HEAD") == 0;
+	r->connect = strcmp(m->method, "CONNECT") == 0;
+	if (m->target_truncated)
+		r->flags |= HT_RF_TARGET_TRUNC;
+	if (m->hdrs_truncated)
+		r->flags |= HT_RF_HDR_TRUNC;
+	copy_cstr(r->method, sizeof r->method, m->method);
+	copy_cstr(r->target, sizeof r->target, m->target);
+	copy_cstr(r->host, sizeof r->host, m->host);
+	r->hdrs_len = m->hdrs_len < sizeof r->hdrs ? m->hdrs_len : sizeof r->hdrs;
+	memcpy(r->hdrs, m->hdrs, r->hdrs_len);
+}
+
+static void on_request_complete(conn *c, uint64_t now)
+{
+	conn_request *r = q_newest(c);
+	if (!r || c->q_overflow)
+		return;
+	r->written = true;
+	r->t[HT_T_WROTE_REQUEST] = now;
+	r->body_bytes = c->out.msg.body_bytes;
+}
+
+void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
+{
+	c->bytes_out += len;
+	if (!conn_wants_bytes(c) || len == 0)
+		return;
+	if (!c->connected && !c->failed)
+		conn_connected(c, now); /* a write succeeded: connected */
+	if (c->mode == CONN_MODE_DETECT)
+		c->mode = CONN_MODE_HTTP1;
+
+	while (len > 0) {
+		h1_event ev;
+		size_t n = h1_feed(&c->out, buf, len, &ev);
+		buf += n;
+		len -= n;
+		if (ev & H1_EV_ERROR) {
+			/* Not HTTP/1.x (or a protocol we do not follow): stop
+			 * looking at this connection's bytes. */
+			c->mode = CONN_MODE_OPAQUE;
+			fail_all(c, HT_ERR_BAD_REQUEST, now);
+			return;
+		}
+		if (ev & H1_EV_BEGIN)
+			on_request_begin(c, now);
+		if (ev & H1_EV_HEADERS)
+			on_request_headers(c, now);
+		if (ev & H1_EV_COMPLETE)
+			on_request_complete(c, now);
+		if (h1_state(&c->out) == H1_ST_TUNNEL)
+			return;
+	}
+}
+
+/* ---- response side ------------------------------------------------------ */
+
+static void on_response_begin(conn *c, uint64_t now)
+{
+	conn_request *r = q_oldest(c);
+	c->t_resp_first_byte = now;
+	if (!r)
+		return;
+	if (!r->t[HT_T_FIRST_BYTE])
+		r->t[HT_T_FIRST_BYTE] = now;
+	h1_set_response_context(&c->in, r->head, r->connect);
+}
+
+static void on_response_headers(conn *c, uint64_t now)
+{
+	conn_request *r = q_oldest(c);
+	const h1_message *m = &c->in.msg;
+	if (!r)
+		return;
+	if (m->status >= 100 && m->status < 200 && m->status != 101) {
+		/* an interim response */
+		r->n_1xx++;
+		if (!r->t[HT_T_GOT_1XX])
+			r->t[HT_T_GOT_1XX] = now;
+		c->resp_1xx_header_bytes += m->header_bytes;
+	}
+}
+
+static void on_response_complete(conn *c, uint64_t now)
+{
+	conn_request *r = q_oldest(c);
+	const h1_message *m = &c->in.msg;
+	if (m->status >= 100 && m->status < 200 && m->status != 101)
+		return; /* the final response is still to come */
+	if (!r)
+		return; /* a response nobody asked for (408 before close...) */
+	r->t[HT_T_RESPONSE_DONE] = now;
+	emit_request(c, r, HT_ERR_NONE, true, now);
+	q_pop(c);
+	c->resp_1xx_header_bytes = 0;
+	if (c->q_len == 0)
+		c->t_idle_since = now;
+}
+
+void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
+{
+	c->bytes_in += len;
+	if (!conn_wants_bytes(c) || len == 0)
+		return;
+	if (!c->connected && !c->failed)
+		conn_connected(c, now);
+	if (c->mode == CONN_MODE_DETECT) {
+		/* The server spoke first: not a protocol we follow. */
+		c->mode = CONN_MODE_OPAQUE;
+		return;
+	}
+
+	while (len > 0) {
+		h1_event ev;
+		size_t n = h1_feed(&c->in, buf, len, &ev);
+		buf += n;
+		len -= n;
+		if (ev & H1_EV_ERROR) {
+			conn_request *r = q_oldest(c);
+			if (r) {
+				emit_request(c, r, HT_ERR_BAD_RESPONSE, true, now);
+				q_pop(c);
+			}
+			c->mode = CONN_MODE_OPAQUE;
+			fail_all(c, HT_ERR_BAD_RESPONSE, now);
+			return;
+		}
+		if (ev & H1_EV_BEGIN)
+			on_response_begin(c, now);
+		if (ev & H1_EV_HEADERS)
+			on_response_headers(c, now);
+		if (ev & H1_EV_COMPLETE)
+			on_response_complete(c, now);
+		if (h1_state(&c->in) == H1_ST_TUNNEL) {
+			/* Upgrade or CONNECT: what follows is not HTTP. */
+			c->mode = CONN_MODE_OPAQUE;
+			return;
+		}
+	}
+}
+
+void conn_on_eof(conn *c, uint64_t now)
+{
+	if (c->peer_eof)
+		return;
+	c->peer_eof = true;
+	if (!conn_wants_bytes(c) || c->mode == CONN_MODE_DETECT)
+		return;
+	h1_event ev = h1_finish(&c->in);
+	conn_request *r = q_oldest(c);
+	if (r && (ev & H1_EV_COMPLETE)) {
+		/* a body delimited by close ends here */
+		r->t[HT_T_RESPONSE_DONE] = now;
+		emit_request(c, r, HT_ERR_NONE, true, now);
+		q_pop(c);
+	} else if (r && (ev & H1_EV_ERROR)) {
+		emit_request(c, r, HT_ERR_TRUNCATED, true, now);
+		q_pop(c);
+	}
+	fail_all(c, HT_ERR_CLOSED, now);
+	c->t_idle_since = 0;
+}
+
+void conn_on_reset(conn *c, uint64_t now)
+{
+	if (c->dead)
+		return;
+	fail_all(c, HT_ERR_RESET, now);
+	c->dead = true;
+}
+
+void conn_close(conn *c, uint64_t now)
+{
+	if (c->closed)
+		return;
+	c->closed = true;
+	if (!c->failed) {
+		if (!c->dead && c->mode == CONN_MODE_HTTP1 && !c->peer_eof) {
+			/* A close-delimited body the program stopped reading is
+			 * cut short; anything else in flight never finished. */
+			h1_event ev = h1_finish(&c->in);
+			conn_request *r = q_oldest(c);
+			if (r && (ev & (H1_EV_COMPLETE | H1_EV_ERROR)) &&
+			    r->t[HT_T_FIRST_BYTE]) {
+				emit_request(c, r, HT_ERR_CLOSED, true, now);
+				q_pop(c);
+			}
+		}
+		fail_all(c, HT_ERR_CLOSED, now);
+	}
+	if (c->sink && !c->failed && c->connected) {
+		ht_record rec;
+		memset(&rec, 0, sizeof rec);
+		rec.type = HT_REC_CONN_CLOSE;
+		rec.u.close.pid = c->pid;
+		rec.u.close.conn_id = c->id;
+		rec.u.close.requests = c->nreq;
+		rec.u.close.flags = (c->peer_eof ? HT_CF_PEER_EOF : 0) |
+				    (c->tls ? HT_CF_TLS : 0);
+		rec.u.close.peer = c->peer;
+		rec.u.close.t_close = now;
+		rec.u.close.t_idle_since = c->t_idle_since;
+		rec.u.close.bytes_out = c->bytes_out;
+		rec.u.close.bytes_in = c->bytes_in;
+		c->sink(c->sink_ctx, &rec);
+	}
+	c->dead = true;
+}
+
+void conn_reset_after_fork(conn *c, uint32_t pid)
+{
+	const h1_options *opt = c->out.opt;
+	c->pid = pid;
+	c->q_len = 0;
+	c->q_head = 0;
+	c->q_overflow = false;
+	c->t_idle_since = 0;
+	/* The child's first request here is a reuse of the parent's
+	 * connection, never its first. */
+	if (c->nreq == 0)
+		c->nreq = 1;
+	h1_init(&c->out, H1_REQUEST, opt);
+	h1_init(&c->in, H1_RESPONSE, opt);
+	if (c->mode == CONN_MODE_HTTP1 || c->mode == CONN_MODE_DETECT)
+		c->mode = CONN_MODE_HTTP1;
+}

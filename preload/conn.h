@@ -1,0 +1,160 @@
+/*
+ * conn.h - one traced connection: reconstructs its request lifecycles, in
+ * Go's httptrace terms, from the bytes each direction carries and the
+ * moments the hooks report.
+ *
+ * Pure: no clock, no system calls, no allocation.  The hooks pass
+ * timestamps (CLOCK_MONOTONIC ns) in; completed records go out through the
+ * sink callback, one record per completed or failed request, one per
+ * connection close or connect failure.  The caller serialises calls on one
+ * connection (the fd table's per-slot lock).
+ *
+ * Lifecycle of a request on HTTP/1.x:
+ *   got_conn        first request byte written (the connection is in use)
+ *   wrote_headers   last byte of the request header section written
+ *   wrote_request   last byte of the request written (body included)
+ *   got_1xx         an interim response (100 Continue, 103 Early Hints)
+ *   first_byte      first byte of the response read
+ *   response_done   last byte of the final response read -> record emitted
+ * Requests are answered in order (pipelining); a request whose connection
+ * ends before its response completes is emitted with an error.
+ */
+#ifndef HT_CONN_H
+#define HT_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http1.h"
+#include "wire.h"
+
+/* Requests in flight on one connection (pipelining depth) we follow. */
+#define CONN_PIPELINE 4
+#define CONN_NAME_MAX 256
+#define CONN_TLSVER_MAX 16
+#define CONN_ALPN_MAX 32
+
+/* Where records go.  Called with the connection still locked: it must not
+ * call back into the connection. */
+typedef void (*conn_sink_fn)(void *ctx, const ht_record *rec);
+
+/* How the connection's plaintext is being read. */
+typedef enum conn_mode {
+	CONN_MODE_DETECT,  /* no byte written yet */
+	CONN_MODE_HTTP1,
+	CONN_MODE_OPAQUE,  /* not HTTP we understand: ignored from now on */
+} conn_mode;
+
+typedef struct conn_request {
+	uint32_t seq;
+	uint32_t flags;          /* HT_RF_* */
+	uint64_t t[HT_T__COUNT];
+	bool headers_done;       /* request header section fully written */
+	bool written;            /* whole request written */
+	bool head, connect;      /* method, for response framing */
+	bool keep_alive;         /* the request did not ask to close */
+	uint8_t proto;           /* enum ht_proto of the request line */
+	uint16_t n_1xx;          /* interim responses received */
+	uint32_t header_bytes;
+	uint64_t body_bytes;
+	char method[H1_METHOD_MAX];
+	char target[H1_TARGET_MAX];
+	char host[H1_HOST_MAX];
+	char hdrs[H1_HDRS_MAX];
+	uint32_t hdrs_len;
+} conn_request;
+
+typedef struct conn {
+	/* identity */
+	uint32_t pid;
+	uint32_t id;
+	ht_addr peer;
+	conn_sink_fn sink;
+	void *sink_ctx;
+
+	/* connection-level moments (first request only) */
+	char dns_name[CONN_NAME_MAX];
+	uint64_t t_dns_start, t_dns_done;
+	uint64_t t_connect_start, t_connect_done;
+	uint64_t t_tls_start, t_tls_done;
+	bool tls;
+	char tls_version[CONN_TLSVER_MAX];
+	char alpn[CONN_ALPN_MAX];
+
+	/* state */
+	conn_mode mode;
+	bool connected;          /* connect completed */
+	bool failed;             /* connect failed */
+	bool peer_eof;           /* the peer closed its side */
+	bool dead;               /* reset, closed or gave up on: no more work */
+	bool closed;             /* conn_close() ran */
+	uint32_t nreq;           /* requests begun */
+	uint64_t t_idle_since;   /* last response done with nothing in flight */
+	uint64_t bytes_out, bytes_in;
+
+	/* requests in flight, oldest first: q[(q_head + i) % CONN_PIPELINE] */
+	conn_request q[CONN_PIPELINE];
+	unsigned q_head, q_len;
+	bool q_overflow;         /* the newest request did not fit: untracked */
+
+	/* current response */
+	uint64_t t_resp_first_byte;  /* first byte of the current message */
+	uint32_t resp_1xx_header_bytes;
+
+	h1_parser out;           /* request bytes */
+	h1_parser in;            /* response bytes */
+} conn;
+
+/*
+ * conn_init() - start tracking a connection being connected at @now.
+ * @opt configures header capture (may be NULL); it must outlive @c.
+ */
+void conn_init(conn *c, uint32_t pid, uint32_t id, const ht_addr *peer,
+	       uint64_t now, conn_sink_fn sink, void *sink_ctx,
+	       const h1_options *opt);
+
+/* conn_set_dns() - the lookup of @name (NUL-terminated, truncated to fit)
+ * gave the peer address, between @t_start and @t_done (0 when the name is
+ * known but the lookup is not this connection's to count). */
+void conn_set_dns(conn *c, const char *name, uint64_t t_start, uint64_t t_done);
+
+/* conn_connected() - the connect completed at @now.  Idempotent. */
+void conn_connected(conn *c, uint64_t now);
+
+/* conn_connect_failed() - the connect failed with @err at @now: emits
+ * HT_REC_CONN_FAIL and marks the connection dead. */
+void conn_connect_failed(conn *c, int err, uint64_t now);
+
+/* conn_tls_start() / conn_tls_done() - handshake moments; the version and
+ * ALPN (may be NULL) are copied. */
+void conn_tls_start(conn *c, uint64_t now);
+void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn);
+
+/* conn_on_write() - the program wrote @len bytes of request stream at @now.
+ * conn_on_read() - the program read @len bytes of response stream at @now. */
+void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
+void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
+
+/* conn_on_eof() - a read returned 0: the peer closed its side at @now. */
+void conn_on_eof(conn *c, uint64_t now);
+
+/* conn_on_reset() - the socket failed (ECONNRESET, EPIPE...) at @now: every
+ * request in flight is emitted with HT_ERR_RESET. */
+void conn_on_reset(conn *c, uint64_t now);
+
+/* conn_close() - the program closed the connection at @now: requests still
+ * in flight are emitted with an error, then HT_REC_CONN_CLOSE.  @c may be
+ * reused with conn_init() afterwards. */
+void conn_close(conn *c, uint64_t now);
+
+/* conn_reset_after_fork() - in a forked child: forget requests in flight
+ * (they are the parent's), keep the connection so the child's own use of it
+ * is traced as requests on a reused connection. */
+void conn_reset_after_fork(conn *c, uint32_t pid);
+
+/* conn_wants_bytes() - whether reads and writes still need their bytes
+ * parsed (false once opaque or dead: the hooks may skip the work). */
+bool conn_wants_bytes(const conn *c);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * fdtable.c - fd -> tracked connection, O(1) and lock-free for fds that are
+ * not tracked.
+ *
+ * Two levels: a static array of chunk pointers, each chunk HT_CHUNK slots
+ * mmap'ed the first time an fd in its range is tracked.  A read/write on an
+ * untracked fd costs two loads.  Connection state comes from a free list of
+ * mmap'ed blocks: no malloc, which may not be called from a signal handler
+ * or while the program holds malloc's lock.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "ht.h"
+
+#define HT_CHUNK_BITS 12
+#define HT_CHUNK (1u << HT_CHUNK_BITS)
+#define HT_MAX_CHUNKS 256 /* fds up to 1M */
+#define HT_FREE_MAX 64    /* idle connection blocks kept for reuse */
+
+static ht_slot *chunks[HT_MAX_CHUNKS];
+static ht_lock chunk_lock;
+
+static ht_tracked *free_list;
+static unsigned free_count;
+static ht_lock free_lock;
+
+ht_slot *ht_slot_peek(int fd)
+{
+	if (unlikely(fd < 0))
+		return NULL;
+	unsigned ci = (unsigned)fd >> HT_CHUNK_BITS;
+	if (unlikely(ci >= HT_MAX_CHUNKS))
+		return NULL;
+	ht_slot *chunk = __atomic_load_n(&chunks[ci], __ATOMIC_ACQUIRE);
+	if (likely(!chunk))
+		return NULL;
+	ht_slot *s = &chunk[(unsigned)fd & (HT_CHUNK - 1)];
+	if (likely(!__atomic_load_n(&s->t, __ATOMIC_RELAXED)))
+		return NULL;
+	return s;
+}
+
+ht_slot *ht_slot_get(int fd)
+{
+	if (fd < 0)
+		return NULL;
+	unsigned ci = (unsigned)fd >> HT_CHUNK_BITS;
+	if (ci >= HT_MAX_CHUNKS)
+		return NULL;
+	ht_slot *chunk = __atomic_load_n(&chunks[ci], __ATOMIC_ACQUIRE);
+	if (!chunk) {
+		ht_lock_acquire(&chunk_lock);
+		chunk = chunks[ci];
+		if (!chunk) {
+			void *m = mmap(NULL, HT_CHUNK * sizeof(ht_slot),
+				       PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (m != MAP_FAILED) {
+				chunk = m;
+				__atomic_store_n(&chunks[ci], chunk,
+						 __ATOMIC_RELEASE);
+			}
+		}
+		ht_lock_release(&chunk_lock);
+		if (!chunk)
+			return NULL;
+	}
+	return &chunk[(unsigned)fd & (HT_CHUNK - 1)];
+}
+
+ht_tracked *ht_tracked_alloc(void)
+{
+	ht_tracked *t = NULL;
+	ht_lock_acquire(&free_lock);
+	if (free_list) {
+		t = free_list;
+		free_list = t->next_free;
+		free_count--;
+	}
+	ht_lock_release(&free_lock);
+	if (!t) {
+		void *m = mmap(NULL, sizeof(ht_tracked), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		t = m;
+	}
+	t->next_free = NULL;
+	t->dns_slot = -1;
+	return t;
+}
+
+void ht_tracked_free(ht_tracked *t)
+{
+	if (!t)
+		return;
+	ht_lock_acquire(&free_lock);
+	if (free_count < HT_FREE_MAX) {
+		t->next_free = free_list;
+		free_list = t;
+		free_count++;
+		t = NULL;
+	}
+	ht_lock_release(&free_lock);
+	if (t)
+		munmap(t, sizeof(ht_tracked));
+}
+
+void ht_untrack_fd(int fd, uint64_t now)
+{
+	ht_slot *s = ht_slot_peek(fd);
+	if (!s)
+		return;
+	ht_lock_acquire(&s->lock);
+	ht_tracked *t = s->t;
+	if (t) {
+		conn_close(&t->c, now);
+		__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
+	}
+	ht_lock_release(&s->lock);
+	ht_tracked_free(t);
+}
+
+void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg), void *arg)
+{
+	for (unsigned ci = 0; ci < HT_MAX_CHUNKS; ci++) {
+		ht_slot *chunk = __atomic_load_n(&chunks[ci], __ATOMIC_ACQUIRE);
+		if (!chunk)
+			continue;
+		for (unsigned i = 0; i < HT_CHUNK; i++)
+			if (__atomic_load_n(&chunk[i].t, __ATOMIC_RELAXED))
+				fn((int)(ci * HT_CHUNK + i), &chunk[i], arg);
+	}
+}
+
+void ht_table_after_fork(void)
+{
+	chunk_lock.v = 0;
+	free_lock.v = 0;
+	for (unsigned ci = 0; ci < HT_MAX_CHUNKS; ci++) {
+		ht_slot *chunk = chunks[ci];
+		if (!chunk)
+			continue;
+		for (unsigned i = 0; i < HT_CHUNK; i++) {
+			chunk[i].lock.v = 0;
+			if (chunk[i].t)
+				conn_reset_after_fork(&chunk[i].t->c, ht_pid);
+		}
+	}
+}

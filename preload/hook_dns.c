@@ -1,0 +1,254 @@
+/*
+ * hook_dns.c - getaddrinfo and gethostbyname*: remember which name gave
+ * which addresses and how long the lookup took, so that connect() can name
+ * its peer and charge the lookup to the connection's first request.
+ *
+ * A small ring of recent lookups, under a lock taken only here and in
+ * connect (never on plain I/O).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "ht.h"
+
+#define DNS_RING 32
+#define DNS_ADDRS 8
+
+typedef struct dns_entry {
+	uint32_t gen;          /* 0: empty */
+	bool consumed;
+	char name[CONN_NAME_MAX];
+	uint64_t t_start, t_done;
+	unsigned n;
+	ht_addr addrs[DNS_ADDRS]; /* port unused */
+} dns_entry;
+
+static dns_entry ring[DNS_RING];
+static unsigned ring_next;
+static uint32_t gen_next = 1;
+static ht_lock ring_lock;
+
+static bool same_host(const ht_addr *a, const ht_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	size_t n = a->family == AF_INET ? 4 : 16;
+	return memcmp(a->addr, b->addr, n) == 0;
+}
+
+/* Record one finished lookup.  @addrs holds @n addresses. */
+static void remember(const char *name, uint64_t t0, uint64_t t1,
+		     const ht_addr *addrs, unsigned n)
+{
+	if (!n || !name)
+		return;
+	ht_lock_acquire(&ring_lock);
+	dns_entry *e = &ring[ring_next];
+	ring_next = (ring_next + 1) % DNS_RING;
+	e->gen = gen_next++;
+	if (!gen_next)
+		gen_next = 1;
+	e->consumed = false;
+	size_t len = strnlen(name, sizeof e->name - 1);
+	memcpy(e->name, name, len);
+	e->name[len] = '\0';
+	e->t_start = t0;
+	e->t_done = t1;
+	e->n = n;
+	memcpy(e->addrs, addrs, n * sizeof *addrs);
+	ht_lock_release(&ring_lock);
+}
+
+int ht_dns_lookup(const ht_addr *peer, char *name, size_t cap,
+		  uint64_t *t_start, uint64_t *t_done, uint32_t *gen)
+{
+	int found = -1;
+	uint32_t best = 0;
+	*t_start = *t_done = 0;
+	ht_lock_acquire(&ring_lock);
+	for (int i = 0; i < DNS_RING; i++) {
+		dns_entry *e = &ring[i];
+		if (!e->gen || e->gen < best)
+			continue;
+		for (unsigned k = 0; k < e->n; k++) {
+			if (same_host(&e->addrs[k], peer)) {
+				found = i;
+				best = e->gen;
+				break;
+			}
+		}
+	}
+	if (found >= 0) {
+		dns_entry *e = &ring[found];
+		size_t len = strnlen(e->name, cap - 1);
+		memcpy(name, e->name, len);
+		name[len] = '\0';
+		if (!e->consumed) {
+			*t_start = e->t_start;
+			*t_done = e->t_done;
+		}
+		*gen = e->gen;
+	}
+	ht_lock_release(&ring_lock);
+	return found;
+}
+
+void ht_dns_consume(int slot, uint32_t gen)
+{
+	if (slot < 0 || slot >= DNS_RING)
+		return;
+	ht_lock_acquire(&ring_lock);
+	if (ring[slot].gen == gen)
+		ring[slot].consumed = true;
+	ht_lock_release(&ring_lock);
+}
+
+bool ht_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len,
+			   ht_addr *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!sa)
+		return false;
+	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		out->family = AF_INET;
+		out->port = ntohs(in->sin_port);
+		memcpy(out->addr, &in->sin_addr, 4);
+		return true;
+	}
+	if (sa->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		out->family = AF_INET6;
+		out->port = ntohs(in6->sin6_port);
+		memcpy(out->addr, &in6->sin6_addr, 16);
+		/* An IPv4-mapped address is the IPv4 peer it names. */
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			out->family = AF_INET;
+			memmove(out->addr, out->addr + 12, 4);
+			memset(out->addr + 4, 0, 12);
+		}
+		return true;
+	}
+	return false;
+}
+
+HT_EXPORT int getaddrinfo(const char *node, const char *service,
+			  const struct addrinfo *hints, struct addrinfo **res)
+{
+	HT_ENSURE_INIT();
+	if (unlikely(!ht_real.getaddrinfo))
+		return EAI_SYSTEM;
+	if (!ht_enabled || !node || ht_busy)
+		return ht_real.getaddrinfo(node, service, hints, res);
+	uint64_t t0 = ht_now();
+	int ret = ht_real.getaddrinfo(node, service, hints, res);
+	int saved = errno;
+	if (ret == 0 && res && *res && ht_enter()) {
+		uint64_t t1 = ht_now();
+		ht_addr addrs[DNS_ADDRS];
+		unsigned n = 0;
+		for (const struct addrinfo *ai = *res; ai && n < DNS_ADDRS;
+		     ai = ai->ai_next) {
+			ht_addr a;
+			if (!ht_addr_from_sockaddr(ai->ai_addr, ai->ai_addrlen, &a))
+				continue;
+			bool dup = false;
+			for (unsigned k = 0; k < n && !dup; k++)
+				dup = same_host(&addrs[k], &a);
+			if (!dup)
+				addrs[n++] = a;
+		}
+		remember(node, t0, t1, addrs, n);
+		ht_leave();
+	}
+	errno = saved;
+	return ret;
+}
+
+/* Remember the addresses of a hostent. */
+static void remember_hostent(const char *name, uint64_t t0,
+			     const struct hostent *h)
+{
+	if (!h || !h->h_addr_list)
+		return;
+	ht_addr addrs[DNS_ADDRS];
+	unsigned n = 0;
+	for (char **p = h->h_addr_list; *p && n < DNS_ADDRS; p++) {
+		memset(&addrs[n], 0, sizeof addrs[n]);
+		if (h->h_addrtype == AF_INET && h->h_length == 4) {
+			addrs[n].family = AF_INET;
+			memcpy(addrs[n].addr, *p, 4);
+			n++;
+		} else if (h->h_addrtype == AF_INET6 && h->h_length == 16) {
+			addrs[n].family = AF_INET6;
+			memcpy(addrs[n].addr, *p, 16);
+			n++;
+		}
+	}
+	remember(name, t0, ht_now(), addrs, n);
+}
+
+HT_EXPORT struct hostent *gethostbyname(const char *name)
+{
+	HT_ENSURE_INIT();
+	if (unlikely(!ht_real.gethostbyname)) {
+		h_errno = NO_RECOVERY;
+		return NULL;
+	}
+	if (!ht_enabled || !name || ht_busy)
+		return ht_real.gethostbyname(name);
+	uint64_t t0 = ht_now();
+	struct hostent *h = ht_real.gethostbyname(name);
+	int saved = errno;
+	if (h && ht_enter()) {
+		remember_hostent(name, t0, h);
+		ht_leave();
+	}
+	errno = saved;
+	return h;
+}
+
+HT_EXPORT int gethostbyname_r(const char *name, struct hostent *ret, char *buf,
+			      size_t buflen, struct hostent **result,
+			      int *h_errnop)
+{
+	HT_ENSURE_INIT();
+	if (unlikely(!ht_real.gethostbyname_r))
+		return ENOSYS;
+	if (!ht_enabled || !name || ht_busy)
+		return ht_real.gethostbyname_r(name, ret, buf, buflen, result,
+					       h_errnop);
+	uint64_t t0 = ht_now();
+	int r = ht_real.gethostbyname_r(name, ret, buf, buflen, result, h_errnop);
+	int saved = errno;
+	if (r == 0 && result && *result && ht_enter()) {
+		remember_hostent(name, t0, *result);
+		ht_leave();
+	}
+	errno = saved;
+	return r;
+}
+
+HT_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret,
+			       char *buf, size_t buflen,
+			       struct hostent **result, int *h_errnop)
+{
+	HT_ENSURE_INIT();
+	if (unlikely(!ht_real.gethostbyname2_r))
+		return ENOSYS;
+	if (!ht_enabled || !name || ht_busy)
+		return ht_real.gethostbyname2_r(name, af, ret, buf, buflen,
+						result, h_errnop);
+	uint64_t t0 = ht_now();
+	int r = ht_real.gethostbyname2_r(name, af, ret, buf, buflen, result,
+					 h_errnop);
+	int saved = errno;
+	if (r == 0 && result && *result && ht_enter()) {
+		remember_hostent(name, t0, *result);
+		ht_leave();
+	}
+	errno = saved;
+	return r;
+}

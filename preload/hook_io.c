@@ -1,0 +1,251 @@
+/*
+ * hook_io.c - the socket I/O calls: read/write, readv/writev, send/recv,
+ * sendto/recvfrom, sendmsg/recvmsg and the fortified __*_chk variants.
+ *
+ * Each hook makes the real call first, then, only when the fd is tracked,
+ * hands the bytes that actually moved to the connection's state machine.
+ * An untracked fd costs one table probe.  Peeked bytes (MSG_PEEK) are not
+ * fed: the program reads them again.
+ */
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ht.h"
+
+/* Feed the first @n bytes described by @iov to @c in direction @out. */
+static void feed(conn *c, bool out, const struct iovec *iov, size_t iovcnt,
+		 size_t n, uint64_t now)
+{
+	for (size_t i = 0; i < iovcnt && n > 0; i++) {
+		size_t len = iov[i].iov_len < n ? iov[i].iov_len : n;
+		if (len == 0)
+			continue;
+		if (out)
+			conn_on_write(c, iov[i].iov_base, len, now);
+		else
+			conn_on_read(c, iov[i].iov_base, len, now);
+		n -= len;
+	}
+}
+
+static size_t iov_total(const struct iovec *iov, size_t iovcnt)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < iovcnt; i++)
+		n += iov[i].iov_len;
+	return n;
+}
+
+/* Errors after which the connection is unusable. */
+static bool is_fatal(int err)
+{
+	return err == ECONNRESET || err == EPIPE || err == ETIMEDOUT ||
+	       err == ECONNABORTED || err == EHOSTUNREACH || err == ENETUNREACH;
+}
+
+/*
+ * The real call on tracked slot @s moved @ret bytes (or failed with @err):
+ * update the connection.  @iov/@iovcnt describe the program's buffers.
+ */
+static void track_io(ht_slot *s, bool out, const struct iovec *iov,
+		     size_t iovcnt, ssize_t ret, int err)
+{
+	if (!ht_enter())
+		return;
+	uint64_t now = ht_now();
+	ht_tracked *dead = NULL;
+	ht_lock_acquire(&s->lock);
+	ht_tracked *t = s->t;
+	if (t) {
+		conn *c = &t->c;
+		bool was_connected = c->connected;
+		if (ret > 0) {
+			feed(c, out, iov, iovcnt, (size_t)ret, now);
+		} else if (ret == 0 && !out && iov_total(iov, iovcnt) > 0) {
+			if (!c->connected && !c->failed)
+				conn_connected(c, now);
+			conn_on_eof(c, now);
+		} else if (ret < 0 && !c->connected && !c->failed &&
+			   (err == ECONNREFUSED || is_fatal(err))) {
+			/* a non-blocking connect failed, seen on first I/O */
+			conn_connect_failed(c, err, now);
+			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
+			dead = t;
+		} else if (ret < 0 && is_fatal(err)) {
+			conn_on_reset(c, now);
+		}
+		if (!dead && !was_connected && c->connected) {
+			ht_dns_consume(t->dns_slot, t->dns_gen);
+			t->dns_slot = -1;
+		}
+	}
+	ht_lock_release(&s->lock);
+	ht_tracked_free(dead);
+	ht_leave();
+}
+
+/* Shared body of every hook with one contiguous buffer. */
+#define IO_HOOK_1(out, buf, len, call)                              \
+	do {                                                        \
+		HT_ENSURE_INIT();                                   \
+		ht_slot *s_ = ht_slot_peek(fd);                     \
+		if (likely(!s_))                                    \
+			return call;                                \
+		ssize_t r_ = call;                                  \
+		int e_ = errno;                                     \
+		struct iovec v_ = {(void *)(buf), (len)};           \
+		track_io(s_, (out), &v_, 1, r_, e_);                \
+		errno = e_;                                         \
+		return r_;                                          \
+	} while (0)
+
+#define REAL_OR(fn, fallback) (likely(ht_real.fn != NULL) ? ht_real.fn : (fallback))
+
+static ssize_t sys_read(int fd, void *b, size_t n)
+{
+	return syscall(SYS_read, fd, b, n);
+}
+static ssize_t sys_write(int fd, const void *b, size_t n)
+{
+	return syscall(SYS_write, fd, b, n);
+}
+static ssize_t sys_readv(int fd, const struct iovec *v, int n)
+{
+	return syscall(SYS_readv, fd, v, n);
+}
+static ssize_t sys_writev(int fd, const struct iovec *v, int n)
+{
+	return syscall(SYS_writev, fd, v, n);
+}
+static ssize_t sys_send(int fd, const void *b, size_t n, int f)
+{
+	return syscall(SYS_sendto, fd, b, n, f, NULL, 0);
+}
+static ssize_t sys_recv(int fd, void *b, size_t n, int f)
+{
+	return syscall(SYS_recvfrom, fd, b, n, f, NULL, NULL);
+}
+static ssize_t sys_sendto(int fd, const void *b, size_t n, int f,
+			  const struct sockaddr *a, socklen_t l)
+{
+	return syscall(SYS_sendto, fd, b, n, f, a, l);
+}
+static ssize_t sys_recvfrom(int fd, void *b, size_t n, int f,
+			    struct sockaddr *a, socklen_t *l)
+{
+	return syscall(SYS_recvfrom, fd, b, n, f, a, l);
+}
+static ssize_t sys_sendmsg(int fd, const struct msghdr *m, int f)
+{
+	return syscall(SYS_sendmsg, fd, m, f);
+}
+static ssize_t sys_recvmsg(int fd, struct msghdr *m, int f)
+{
+	return syscall(SYS_recvmsg, fd, m, f);
+}
+
+HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
+{
+	IO_HOOK_1(false, buf, n, REAL_OR(read, sys_read)(fd, buf, n));
+}
+
+HT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
+{
+	/* The fortified read checks the size then reads: do the same. */
+	if (unlikely(n > buflen) && ht_real.read_chk)
+		return ht_real.read_chk(fd, buf, n, buflen);
+	IO_HOOK_1(false, buf, n, REAL_OR(read, sys_read)(fd, buf, n));
+}
+
+HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
+{
+	IO_HOOK_1(true, buf, n, REAL_OR(write, sys_write)(fd, buf, n));
+}
+
+HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
+{
+	IO_HOOK_1(true, buf, n, REAL_OR(send, sys_send)(fd, buf, n, flags));
+}
+
+HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
+			 const struct sockaddr *a, socklen_t alen)
+{
+	IO_HOOK_1(true, buf, n,
+		  REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen));
+}
+
+/* recv-like hooks: as IO_HOOK_1, but a peek moves no bytes. */
+#define RECV_HOOK(buf, len, flags, call)                            \
+	do {                                                        \
+		if (unlikely((flags) & MSG_PEEK))                   \
+			return call;                                \
+		IO_HOOK_1(false, buf, len, call);                   \
+	} while (0)
+
+HT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
+{
+	RECV_HOOK(buf, n, flags, REAL_OR(recv, sys_recv)(fd, buf, n, flags));
+}
+
+HT_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen,
+			     int flags)
+{
+	if (unlikely(n > buflen) && ht_real.recv_chk)
+		return ht_real.recv_chk(fd, buf, n, buflen, flags);
+	RECV_HOOK(buf, n, flags, REAL_OR(recv, sys_recv)(fd, buf, n, flags));
+}
+
+HT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
+			   struct sockaddr *a, socklen_t *alen)
+{
+	RECV_HOOK(buf, n, flags,
+		  REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen));
+}
+
+HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
+				 int flags, struct sockaddr *a, socklen_t *alen)
+{
+	if (unlikely(n > buflen) && ht_real.recvfrom_chk)
+		return ht_real.recvfrom_chk(fd, buf, n, buflen, flags, a, alen);
+	RECV_HOOK(buf, n, flags,
+		  REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen));
+}
+
+/* Shared body of the vector hooks. */
+#define IO_HOOK_V(out, iov, cnt, skip, call)                        \
+	do {                                                        \
+		HT_ENSURE_INIT();                                   \
+		ht_slot *s_ = ht_slot_peek(fd);                     \
+		if (likely(!s_) || (skip))                          \
+			return call;                                \
+		ssize_t r_ = call;                                  \
+		int e_ = errno;                                     \
+		if ((iov) && (cnt) > 0)                             \
+			track_io(s_, (out), (iov), (size_t)(cnt), r_, e_); \
+		errno = e_;                                         \
+		return r_;                                          \
+	} while (0)
+
+HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
+{
+	IO_HOOK_V(false, iov, cnt, false, REAL_OR(readv, sys_readv)(fd, iov, cnt));
+}
+
+HT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
+	IO_HOOK_V(true, iov, cnt, false, REAL_OR(writev, sys_writev)(fd, iov, cnt));
+}
+
+HT_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	IO_HOOK_V(true, m ? m->msg_iov : NULL, m ? m->msg_iovlen : 0, false,
+		  REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags));
+}
+
+HT_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
+{
+	IO_HOOK_V(false, m ? m->msg_iov : NULL, m ? m->msg_iovlen : 0,
+		  (flags & MSG_PEEK) != 0,
+		  REAL_OR(recvmsg, sys_recvmsg)(fd, m, flags));
+}

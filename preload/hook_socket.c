@@ -1,0 +1,254 @@
+/*
+ * hook_socket.c - connect, getsockopt(SO_ERROR), close, shutdown, dup2,
+ * dup3, close_range: where a traced connection begins and ends.
+ *
+ * Only AF_INET/AF_INET6 stream sockets the program connects are tracked;
+ * socketpairs, pipes, files, UDP and accepted sockets are not connections we
+ * follow.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ht.h"
+
+static uint32_t next_conn_id; /* per process, from 1 (atomic) */
+
+/* Errors that mean the connection could not be established. */
+static bool is_connect_error(int err)
+{
+	return err == ECONNREFUSED || err == ETIMEDOUT || err == EHOSTUNREACH ||
+	       err == ENETUNREACH || err == ECONNRESET || err == EACCES ||
+	       err == EPERM || err == EADDRNOTAVAIL || err == ENETDOWN ||
+	       err == EHOSTDOWN;
+}
+
+/* Start tracking @fd, a connect() to @peer begun at @t0.  Caller holds the
+ * guard.  @ret/@err: the real connect's outcome. */
+static void track_connect(int fd, const ht_addr *peer, uint64_t t0, int ret,
+			  int err)
+{
+	uint64_t now = ht_now();
+	/* The program may have closed this fd in a way we did not see. */
+	ht_untrack_fd(fd, now);
+
+	ht_tracked *t = ht_tracked_alloc();
+	if (!t)
+		return;
+	uint32_t id = __atomic_add_fetch(&next_conn_id, 1, __ATOMIC_RELAXED);
+	conn_init(&t->c, ht_pid, id, peer, t0, ht_emit, NULL, &ht_h1_opts);
+
+	char name[CONN_NAME_MAX];
+	uint64_t d0, d1;
+	uint32_t gen = 0;
+	int slot = ht_dns_lookup(peer, name, sizeof name, &d0, &d1, &gen);
+	if (slot >= 0 && d1 <= t0) {
+		conn_set_dns(&t->c, name, d0, d1);
+		if (d0) {
+			t->dns_slot = slot;
+			t->dns_gen = gen;
+		}
+	} else if (slot >= 0) {
+		conn_set_dns(&t->c, name, 0, 0);
+	}
+
+	if (ret != 0 && is_connect_error(err)) {
+		conn_connect_failed(&t->c, err, now);
+		ht_tracked_free(t);
+		return;
+	}
+	if (ret == 0) {
+		conn_connected(&t->c, now);
+		ht_dns_consume(t->dns_slot, t->dns_gen);
+		t->dns_slot = -1;
+	}
+	ht_slot *s = ht_slot_get(fd);
+	if (!s) {
+		ht_tracked_free(t);
+		return;
+	}
+	ht_lock_acquire(&s->lock);
+	__atomic_store_n(&s->t, t, __ATOMIC_RELEASE);
+	ht_lock_release(&s->lock);
+}
+
+HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	HT_ENSURE_INIT();
+	if (unlikely(!ht_real.connect))
+		return (int)syscall(SYS_connect, fd, sa, len);
+	ht_addr peer;
+	if (!ht_enabled || ht_busy || !ht_addr_from_sockaddr(sa, len, &peer))
+		return ht_real.connect(fd, sa, len);
+
+	int type = 0;
+	socklen_t tl = sizeof type;
+	int saved = errno;
+	if (ht_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
+	    type != SOCK_STREAM) {
+		errno = saved;
+		return ht_real.connect(fd, sa, len);
+	}
+	errno = saved;
+
+	uint64_t t0 = ht_now();
+	int ret = ht_real.connect(fd, sa, len);
+	int err = errno;
+	if ((ret == 0 || err == EINPROGRESS || err == EINTR ||
+	     is_connect_error(err)) && ht_enter()) {
+		track_connect(fd, &peer, t0, ret, ret == 0 ? 0 : err);
+		ht_leave();
+	}
+	errno = err;
+	return ret;
+}
+
+/* Completion of a non-blocking connect, as the program learns it. */
+HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	HT_ENSURE_INIT();
+	if (unlikely(!ht_real.getsockopt))
+		return (int)syscall(SYS_getsockopt, fd, level, name, val, len);
+	int ret = ht_real.getsockopt(fd, level, name, val, len);
+	if (likely(level != SOL_SOCKET || name != SO_ERROR) || ret != 0 ||
+	    !val || !len || *len < (socklen_t)sizeof(int))
+		return ret;
+	ht_slot *s = ht_slot_peek(fd);
+	if (!s || !ht_enter())
+		return ret;
+	int saved = errno;
+	int soerr = *(int *)val;
+	uint64_t now = ht_now();
+	ht_tracked *dead = NULL;
+	ht_lock_acquire(&s->lock);
+	ht_tracked *t = s->t;
+	if (t && !t->c.connected && !t->c.failed) {
+		if (soerr == 0) {
+			/* SO_ERROR is also 0 while still connecting: only a
+			 * peer address says the handshake is done. */
+			struct sockaddr_storage ss;
+			socklen_t sl = sizeof ss;
+			if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+				conn_connected(&t->c, now);
+				ht_dns_consume(t->dns_slot, t->dns_gen);
+			}
+		} else if (is_connect_error(soerr)) {
+			conn_connect_failed(&t->c, soerr, now);
+			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
+			dead = t;
+		}
+	}
+	ht_lock_release(&s->lock);
+	ht_tracked_free(dead);
+	ht_leave();
+	errno = saved;
+	return ret;
+}
+
+/* Forget @fd before the real call releases its number. */
+static void before_fd_gone(int fd)
+{
+	if (unlikely(ht_emit_is_own_fd(fd)))
+		ht_emit_fd_closed(fd);
+	if (likely(!ht_slot_peek(fd)))
+		return;
+	if (!ht_enter())
+		return;
+	ht_untrack_fd(fd, ht_now());
+	ht_leave();
+}
+
+HT_EXPORT int close(int fd)
+{
+	HT_ENSURE_INIT();
+	int saved = errno;
+	before_fd_gone(fd);
+	errno = saved;
+	if (unlikely(!ht_real.close))
+		return (int)syscall(SYS_close, fd);
+	return ht_real.close(fd);
+}
+
+HT_EXPORT int shutdown(int fd, int how)
+{
+	HT_ENSURE_INIT();
+	if (unlikely(!ht_real.shutdown))
+		return (int)syscall(SYS_shutdown, fd, how);
+	int ret = ht_real.shutdown(fd, how);
+	int err = errno;
+	/* Once the program stops reading, nothing in flight can complete:
+	 * settle the connection now (close will find nothing left). */
+	if (ret == 0 && (how == SHUT_RD || how == SHUT_RDWR) && ht_slot_peek(fd) &&
+	    ht_enter()) {
+		ht_slot *s = ht_slot_peek(fd);
+		if (s) {
+			ht_lock_acquire(&s->lock);
+			if (s->t)
+				conn_close(&s->t->c, ht_now());
+			ht_lock_release(&s->lock);
+		}
+		ht_leave();
+	}
+	errno = err;
+	return ret;
+}
+
+HT_EXPORT int dup2(int oldfd, int newfd)
+{
+	HT_ENSURE_INIT();
+	if (unlikely(!ht_real.dup2))
+		return (int)syscall(SYS_dup3, oldfd, newfd, 0);
+	if (oldfd != newfd) {
+		int saved = errno;
+		before_fd_gone(newfd);
+		errno = saved;
+	}
+	return ht_real.dup2(oldfd, newfd);
+}
+
+HT_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	HT_ENSURE_INIT();
+	if (unlikely(!ht_real.dup3))
+		return (int)syscall(SYS_dup3, oldfd, newfd, flags);
+	if (oldfd != newfd) {
+		int saved = errno;
+		before_fd_gone(newfd);
+		errno = saved;
+	}
+	return ht_real.dup3(oldfd, newfd, flags);
+}
+
+struct range {
+	unsigned first, last;
+	uint64_t now;
+};
+
+static void untrack_in_range(int fd, ht_slot *s, void *arg)
+{
+	const struct range *r = arg;
+	(void)s;
+	if ((unsigned)fd >= r->first && (unsigned)fd <= r->last)
+		ht_untrack_fd(fd, r->now);
+}
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+HT_EXPORT int close_range(unsigned first, unsigned last, int flags)
+{
+	HT_ENSURE_INIT();
+	if (!(flags & CLOSE_RANGE_CLOEXEC) && ht_enter()) {
+		int saved = errno;
+		int own = ht_emit_own_fd();
+		if (own >= 0 && (unsigned)own >= first && (unsigned)own <= last)
+			ht_emit_fd_closed(own);
+		struct range r = {first, last, ht_now()};
+		ht_table_for_each(untrack_in_range, &r);
+		ht_leave();
+		errno = saved;
+	}
+	return (int)syscall(SYS_close_range, first, last, flags);
+}

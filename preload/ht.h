@@ -1,0 +1,217 @@
+/*
+ * ht.h - what the parts of libhttptrace.so share: the real libc functions,
+ * the clock, the per-thread re-entry guard, the fd table and the emitter.
+ *
+ * Rules every hook follows (see README "How it works"):
+ *  - return exactly what the real call returned, with the same errno;
+ *  - on an fd the library does not track: no lock, no allocation, no system
+ *    call beyond the real one;
+ *  - never re-enter: a hook running while the same thread is already inside
+ *    the library (a signal handler interrupting a hook) passes straight
+ *    through, so no lock is ever taken twice by one thread.
+ */
+#ifndef HT_PRELOAD_H
+#define HT_PRELOAD_H
+
+#include <netdb.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include "conn.h"
+
+#define HT_HIDDEN __attribute__((visibility("hidden")))
+#define HT_EXPORT __attribute__((visibility("default")))
+#define HT_TLS __thread __attribute__((tls_model("initial-exec")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* ---- real functions (init.c) -------------------------------------------- */
+
+struct ht_real {
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	ssize_t (*writev)(int, const struct iovec *, int);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int,
+			  const struct sockaddr *, socklen_t);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
+			    socklen_t *);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	ssize_t (*read_chk)(int, void *, size_t, size_t);
+	ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
+	ssize_t (*recvfrom_chk)(int, void *, size_t, size_t, int,
+				struct sockaddr *, socklen_t *);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*close)(int);
+	int (*shutdown)(int, int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*getsockopt)(int, int, int, void *, socklen_t *);
+	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *,
+			   struct addrinfo **);
+	struct hostent *(*gethostbyname)(const char *);
+	int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t,
+			       struct hostent **, int *);
+	int (*gethostbyname2_r)(const char *, int, struct hostent *, char *,
+				size_t, struct hostent **, int *);
+};
+
+HT_HIDDEN extern struct ht_real ht_real;
+
+/* Tracing state: 0 until init ran; then whether this process traces. */
+HT_HIDDEN extern volatile int ht_inited;
+HT_HIDDEN extern volatile int ht_enabled;
+
+/* ht_init() - resolve the real functions and read the environment; safe to
+ * call from any hook, any number of times (the constructor calls it too). */
+HT_HIDDEN void ht_init(void);
+
+#define HT_ENSURE_INIT()                 \
+	do {                             \
+		if (unlikely(!ht_inited)) \
+			ht_init();       \
+	} while (0)
+
+/* The process id, kept current across fork. */
+HT_HIDDEN extern volatile uint32_t ht_pid;
+
+/* Header capture and redaction options for every connection's parsers. */
+HT_HIDDEN extern h1_options ht_h1_opts;
+
+/* ---- clock and guard ------------------------------------------------------ */
+
+static inline uint64_t ht_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Set while this thread is inside the library's own work. */
+HT_HIDDEN extern HT_TLS volatile sig_atomic_t ht_busy;
+
+static inline bool ht_enter(void)
+{
+	if (ht_busy)
+		return false;
+	ht_busy = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return true;
+}
+
+static inline void ht_leave(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	ht_busy = 0;
+}
+
+/* A spin lock that a signal handler never waits on (the guard above keeps
+ * the holder's own thread out), so spinning with sched_yield is safe. */
+typedef struct ht_lock {
+	int v;
+} ht_lock;
+
+HT_HIDDEN void ht_lock_acquire(ht_lock *l);
+static inline void ht_lock_release(ht_lock *l)
+{
+	__atomic_store_n(&l->v, 0, __ATOMIC_RELEASE);
+}
+
+/* ---- fd table (fdtable.c) --------------------------------------------------- */
+
+/* A tracked connection: the pure state plus what the hooks need. */
+typedef struct ht_tracked {
+	conn c;
+	int dns_slot;          /* DNS cache entry to consume on success, or -1 */
+	uint32_t dns_gen;
+	struct ht_tracked *next_free;
+} ht_tracked;
+
+typedef struct ht_slot {
+	ht_lock lock;
+	ht_tracked *t; /* NULL: fd not tracked (read without the lock) */
+} ht_slot;
+
+/* ht_slot_peek() - the slot of @fd if the fd is tracked, else NULL.  No lock:
+ * a cheap test for the hot path; the caller locks and re-checks. */
+HT_HIDDEN ht_slot *ht_slot_peek(int fd);
+
+/* ht_slot_get() - the slot of @fd, creating table memory as needed; NULL when
+ * @fd is out of range or memory cannot be had. */
+HT_HIDDEN ht_slot *ht_slot_get(int fd);
+
+/* ht_tracked_alloc() / ht_tracked_free() - connection state from a free
+ * list backed by mmap (no malloc: hooks may run in signal handlers). */
+HT_HIDDEN ht_tracked *ht_tracked_alloc(void);
+HT_HIDDEN void ht_tracked_free(ht_tracked *t);
+
+/* ht_untrack_fd() - @fd is being closed or replaced: finish its connection
+ * (records for what was in flight, then conn_closed).  Caller holds the
+ * guard (ht_enter). */
+HT_HIDDEN void ht_untrack_fd(int fd, uint64_t now);
+
+/* ht_table_for_each() - call @fn on every tracked connection (at fork and
+ * exit); slots are locked one at a time. */
+HT_HIDDEN void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg),
+				 void *arg);
+
+/* ht_table_after_fork() - in the child: every slot lock is released (a
+ * thread of the parent may have held one at fork). */
+HT_HIDDEN void ht_table_after_fork(void);
+
+/* ---- DNS cache (hook_dns.c) -------------------------------------------------- */
+
+/* ht_dns_lookup() - find the latest lookup whose results held @peer.  Copies
+ * its name to @name (cap bytes); sets *t_start and *t_done when the lookup is
+ * not consumed yet (else 0).  Returns the cache slot or -1; *gen identifies
+ * the entry for ht_dns_consume(). */
+HT_HIDDEN int ht_dns_lookup(const ht_addr *peer, char *name, size_t cap,
+			    uint64_t *t_start, uint64_t *t_done, uint32_t *gen);
+
+/* ht_dns_consume() - a connection to that lookup's address succeeded: its
+ * time counts there and nowhere else. */
+HT_HIDDEN void ht_dns_consume(int slot, uint32_t gen);
+
+/* ---- emitter (emit.c) ----------------------------------------------------- */
+
+/* ht_emit() - encode and send @rec to the collector without blocking; when
+ * that is not possible the record is dropped and counted.  conn_sink_fn
+ * compatible (@ctx unused). */
+HT_HIDDEN void ht_emit(void *ctx, const ht_record *rec);
+
+/* ht_emit_init() - connect to the collector named by @path (copied).
+ * Returns 0, or -1 when no collector listens there (tracing stays off). */
+HT_HIDDEN int ht_emit_init(const char *path);
+
+/* ht_emit_after_fork() - in a forked child: drop the parent's socket and
+ * connect anew. */
+HT_HIDDEN void ht_emit_after_fork(void);
+
+/* ht_emit_fd_closed() - the program is closing (or replacing) @fd; if it is
+ * the collector socket, forget it (reconnect later). */
+HT_HIDDEN void ht_emit_fd_closed(int fd);
+
+/* ht_emit_is_own_fd() - whether @fd is the collector socket;
+ * ht_emit_own_fd() - the collector socket, or -1. */
+HT_HIDDEN bool ht_emit_is_own_fd(int fd);
+HT_HIDDEN int ht_emit_own_fd(void);
+
+/* ht_emit_flush_drops() - send the drop count if it has grown. */
+HT_HIDDEN void ht_emit_flush_drops(void);
+
+/* ---- socket address helper ---------------------------------------------------- */
+
+/* ht_addr_from_sockaddr() - fill @out from an AF_INET/AF_INET6 address;
+ * returns false for anything else. */
+HT_HIDDEN bool ht_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len,
+				     ht_addr *out);
+
+#endif

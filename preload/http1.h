@@ -1,0 +1,168 @@
+/*
+ * http1.h - incremental HTTP/1.x message parser, one direction of a
+ * connection.  Pure: no I/O, no allocation, no global state.
+ *
+ * The caller feeds whatever bytes the socket carried, split anywhere, and
+ * pulls events one at a time:
+ *
+ *   while (len > 0) {
+ *       h1_event ev;
+ *       size_t n = h1_feed(&p, buf, len, &ev);
+ *       buf += n; len -= n;
+ *       switch (ev) { ... }
+ *   }
+ *
+ * h1_feed() consumes bytes up to and including the byte that produced
+ * events and stops there, so the caller can timestamp and react (for example
+ * call h1_set_response_context() at the first byte of a response) before the
+ * next byte is parsed.  Events are a bit mask: the final LF of a message
+ * without body yields H1_EV_HEADERS | H1_EV_COMPLETE at once.  With
+ * ev == 0 it consumed all of @len.
+ *
+ * Framing rules (RFC 9112):
+ *  - requests: body by Content-Length or chunked; otherwise no body.
+ *  - responses: no body for 1xx, 204, 304 and when the caller says so
+ *    (h1_set_response_context(): the request was HEAD); chunked wins over
+ *    Content-Length;
+ *    otherwise Content-Length; otherwise the body runs to connection close
+ *    (h1_finish() ends it).
+ *  - 101 Switching Protocols, and a 2xx answer to CONNECT, end HTTP parsing
+ *    once their headers complete (H1_EV_HEADERS | H1_EV_COMPLETE): every
+ *    later byte is ignored (no event, all consumed), state H1_ST_TUNNEL.
+ *    1xx other than 101 are interim: the final response follows as a new
+ *    message (BEGIN, HEADERS...).
+ *  - chunk extensions and trailers are skipped.
+ *  - keep_alive follows the version default (1.1 keep-alive, 1.0 close)
+ *    overridden by Connection: close / keep-alive.
+ */
+#ifndef HT_HTTP1_H
+#define HT_HTTP1_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define H1_METHOD_MAX 24
+#define H1_TARGET_MAX 1024
+#define H1_REASON_MAX 64
+#define H1_HOST_MAX 256
+#define H1_CTYPE_MAX 128
+#define H1_HDRS_MAX 4096
+
+typedef enum h1_kind { H1_REQUEST, H1_RESPONSE } h1_kind;
+
+/* Event bits. */
+typedef enum h1_event {
+	H1_EV_NONE = 0,      /* all input consumed, no event */
+	H1_EV_BEGIN = 1,     /* first byte of a new message (CRLFs between
+	                        messages are skipped and do not begin one) */
+	H1_EV_HEADERS = 2,   /* the header section is complete; msg is filled */
+	H1_EV_COMPLETE = 4,  /* the message (body included) is complete */
+	H1_EV_ERROR = 8,     /* not valid HTTP/1.x; parser stays in H1_ST_ERROR */
+} h1_event;
+
+typedef enum h1_state_public {
+	H1_ST_IDLE,     /* between messages */
+	H1_ST_HEADERS,  /* inside the start line or headers */
+	H1_ST_BODY,     /* inside a body */
+	H1_ST_TUNNEL,   /* no longer HTTP */
+	H1_ST_ERROR,
+} h1_state_public;
+
+/* What the parser knows about the current (or last) message.  Filled as it
+ * is parsed; complete at H1_EV_HEADERS; body_bytes final at H1_EV_COMPLETE.
+ * Strings are NUL-terminated and truncated to their buffers. */
+typedef struct h1_message {
+	/* request line */
+	char method[H1_METHOD_MAX];
+	char target[H1_TARGET_MAX];
+	bool target_truncated;
+	/* status line */
+	uint16_t status;
+	char reason[H1_REASON_MAX];
+	/* both */
+	uint8_t version_major, version_minor;
+	int64_t content_length;  /* -1 when absent */
+	bool chunked;
+	bool keep_alive;         /* the connection stays open after this message */
+	bool upgrade;            /* Connection: upgrade / Upgrade header present */
+	bool expect_continue;    /* Expect: 100-continue (requests) */
+	bool body_by_close;      /* response body runs until connection close */
+	char host[H1_HOST_MAX];  /* Host header value */
+	char content_type[H1_CTYPE_MAX];
+	uint32_t header_bytes;   /* bytes of start line + headers + final CRLF */
+	uint64_t body_bytes;     /* body bytes so far (de-chunked) */
+	/* Captured header lines "Name: value\r\n" (start line excluded), the
+	 * values of redacted names replaced by "[redacted]".  Lines that do not
+	 * fit are left out and hdrs_truncated is set. */
+	char hdrs[H1_HDRS_MAX];
+	uint32_t hdrs_len;
+	bool hdrs_truncated;
+} h1_message;
+
+/* Options fixed at init; the parser keeps the pointers, which must outlive
+ * it. */
+typedef struct h1_options {
+	bool capture_headers; /* fill msg.hdrs */
+	/* NULL-terminated list of lower-case header names whose values are
+	 * replaced by "[redacted]" in msg.hdrs; NULL for none. */
+	const char *const *redact;
+} h1_options;
+
+typedef struct h1_parser {
+	/* public, read-only */
+	h1_kind kind;
+	h1_message msg;
+	/* private */
+	const h1_options *opt;
+	int state;           /* internal state machine */
+	uint64_t remaining;  /* body or chunk bytes still to come */
+	uint32_t tok_len;    /* length of the token being accumulated */
+	char tok[128];       /* header name / number being accumulated */
+	char val[H1_HOST_MAX]; /* value of an interesting header */
+	uint32_t val_len;
+	int cur_header;      /* which interesting header is being read */
+	uint32_t hdr_line_start; /* msg.hdrs offset where the current line began */
+	bool hdr_line_dropped;   /* current line did not fit in msg.hdrs */
+	bool ctx_head;       /* set by h1_set_response_context() */
+	bool ctx_connect;
+	bool te_seen, cl_seen;
+	uint32_t flags;      /* private scratch */
+	uint32_t hdr_value_end;  /* msg.hdrs offset after the last non-blank
+	                            byte of the current captured line */
+	uint32_t val_end;        /* val length without trailing blanks */
+	uint64_t cl_elem;        /* Content-Length element being read */
+} h1_parser;
+
+/* h1_init() - reset @p to parse messages of @kind with @opt (may be NULL). */
+void h1_init(h1_parser *p, h1_kind kind, const h1_options *opt);
+
+/*
+ * h1_feed() - parse up to @len bytes of @buf.
+ * Returns how many bytes were consumed (<= len) and stores in *@ev the events
+ * (bit mask) those bytes produced, H1_EV_NONE when none (then the return is
+ * @len).
+ * After H1_EV_ERROR, and in H1_ST_TUNNEL, every call consumes everything and
+ * returns H1_EV_NONE (the ERROR event is reported once).
+ */
+size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev);
+
+/*
+ * h1_finish() - the connection ended (EOF) in this direction.
+ * Returns H1_EV_COMPLETE when this ends a body delimited by close,
+ * H1_EV_ERROR when a message was cut short (headers, Content-Length or
+ * chunked body incomplete), H1_EV_NONE when the parser was between
+ * messages.  The parser is left idle.
+ */
+h1_event h1_finish(h1_parser *p);
+
+/* h1_set_response_context() - for a response parser, at H1_EV_BEGIN (or
+ * before it): the request this response answers was HEAD (@head: no body
+ * whatever the headers say) or CONNECT (@connect: a 2xx answer starts a
+ * tunnel).  Reset for every message. */
+void h1_set_response_context(h1_parser *p, bool head, bool connect);
+
+/* h1_state() - where the parser is (enum h1_state_public). */
+h1_state_public h1_state(const h1_parser *p);
+
+#endif

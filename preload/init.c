@@ -1,0 +1,164 @@
+/*
+ * init.c - start-up and shut-down of the library: resolve the real libc
+ * functions once, read the environment, connect to the collector, and keep
+ * the state right across fork and at exit.
+ *
+ * Hooks can run before our constructor (another library's constructor may
+ * call connect or read), so every hook calls ht_init() when ht_inited is
+ * still 0.  Resolution itself is idempotent: racing threads store the same
+ * pointers.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ht.h"
+
+struct ht_real ht_real;
+volatile int ht_inited;
+volatile int ht_enabled;
+volatile uint32_t ht_pid;
+HT_TLS volatile sig_atomic_t ht_busy;
+
+/* Values of these request and response headers never leave the process. */
+static const char *const default_redact[] = {
+	"authorization", "proxy-authorization", "cookie", "set-cookie", NULL,
+};
+h1_options ht_h1_opts = {.capture_headers = true, .redact = default_redact};
+
+void ht_lock_acquire(ht_lock *l)
+{
+	unsigned spins = 0;
+	while (__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE)) {
+		if (++spins > 64) {
+			sched_yield();
+			spins = 0;
+		}
+	}
+}
+
+/* dlsym(RTLD_NEXT) for @name, refusing our own definition (a symbol that
+ * resolves to itself would recurse forever). */
+static void *next_symbol(const char *name, void *self)
+{
+	void *p = dlsym(RTLD_NEXT, name);
+	if (p == self)
+		p = NULL;
+	return p;
+}
+
+#define RESOLVE(field, sym, self) \
+	(ht_real.field = (__typeof__(ht_real.field))next_symbol(sym, (void *)(self)))
+
+/* Our own definitions, to refuse them when resolving. */
+extern ssize_t read(int, void *, size_t);
+extern ssize_t __read_chk(int, void *, size_t, size_t);
+extern ssize_t __recv_chk(int, void *, size_t, size_t, int);
+extern ssize_t __recvfrom_chk(int, void *, size_t, size_t, int,
+			      struct sockaddr *, socklen_t *);
+
+static void resolve_all(void)
+{
+	RESOLVE(read, "read", read);
+	RESOLVE(write, "write", write);
+	RESOLVE(readv, "readv", readv);
+	RESOLVE(writev, "writev", writev);
+	RESOLVE(send, "send", send);
+	RESOLVE(recv, "recv", recv);
+	RESOLVE(sendto, "sendto", sendto);
+	RESOLVE(recvfrom, "recvfrom", recvfrom);
+	RESOLVE(sendmsg, "sendmsg", sendmsg);
+	RESOLVE(recvmsg, "recvmsg", recvmsg);
+	RESOLVE(read_chk, "__read_chk", __read_chk);
+	RESOLVE(recv_chk, "__recv_chk", __recv_chk);
+	RESOLVE(recvfrom_chk, "__recvfrom_chk", __recvfrom_chk);
+	RESOLVE(connect, "connect", connect);
+	RESOLVE(close, "close", close);
+	RESOLVE(shutdown, "shutdown", shutdown);
+	RESOLVE(dup2, "dup2", dup2);
+	RESOLVE(dup3, "dup3", dup3);
+	RESOLVE(getsockopt, "getsockopt", getsockopt);
+	RESOLVE(getaddrinfo, "getaddrinfo", getaddrinfo);
+	RESOLVE(gethostbyname, "gethostbyname", gethostbyname);
+	RESOLVE(gethostbyname_r, "gethostbyname_r", gethostbyname_r);
+	RESOLVE(gethostbyname2_r, "gethostbyname2_r", gethostbyname2_r);
+}
+
+static void on_fork_child(void)
+{
+	/* Single-threaded here: only this thread exists in the child. */
+	ht_busy = 0;
+	ht_pid = (uint32_t)syscall(SYS_getpid);
+	if (!ht_enabled)
+		return;
+	ht_table_after_fork();
+	ht_emit_after_fork();
+}
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static volatile int init_running;
+
+static void init_once(void)
+{
+	int saved = errno;
+	resolve_all();
+	ht_pid = (uint32_t)syscall(SYS_getpid);
+
+	const char *path = getenv("HTTPTRACE_SOCKET");
+	if (path && *path) {
+		const char *nr = getenv("HTTPTRACE_NO_REDACT");
+		if (nr && *nr == '1')
+			ht_h1_opts.redact = NULL;
+		if (ht_emit_init(path) == 0) {
+			pthread_atfork(NULL, NULL, on_fork_child);
+			ht_enabled = 1;
+		}
+	}
+	errno = saved;
+}
+
+void ht_init(void)
+{
+	if (ht_inited)
+		return;
+	if (__atomic_exchange_n(&init_running, 1, __ATOMIC_ACQ_REL)) {
+		/* Another thread is initialising (or this thread re-entered
+		 * through dlsym): make sure the real symbols at least exist so
+		 * the caller can pass through, without waiting. */
+		if (!ht_real.read)
+			resolve_all();
+		return;
+	}
+	pthread_once(&once, init_once);
+	__atomic_store_n(&ht_inited, 1, __ATOMIC_RELEASE);
+}
+
+__attribute__((constructor)) static void ht_constructor(void)
+{
+	ht_init();
+}
+
+static void close_at_exit(int fd, ht_slot *s, void *arg)
+{
+	(void)s;
+	ht_untrack_fd(fd, *(uint64_t *)arg);
+}
+
+/* At exit the program may leave connections open: report what is in flight
+ * and each connection's close, so nothing is silently lost. */
+__attribute__((destructor)) static void ht_destructor(void)
+{
+	if (!ht_enabled || !ht_enter())
+		return;
+	int saved = errno;
+	uint64_t now = ht_now();
+	ht_table_for_each(close_at_exit, &now);
+	ht_emit_flush_drops();
+	errno = saved;
+	ht_leave();
+}

@@ -1,0 +1,16 @@
+/* check_main.c - runs every unit suite; exit status 0 when all pass. */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(wire_suite());
+	srunner_add_suite(sr, http1_suite());
+	srunner_add_suite(sr, conn_suite());
+	srunner_add_suite(sr, report_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,293 @@
+/* check_wire.c - the record format: round trips, truncation, garbage. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "wire.h"
+
+static ht_str S(const char *s)
+{
+	ht_str r = {s, (uint16_t)strlen(s)};
+	return r;
+}
+
+static int str_eq(ht_str a, const char *b)
+{
+	return a.len == strlen(b) && memcmp(a.p, b, a.len) == 0;
+}
+
+static ht_record sample_request(void)
+{
+	ht_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_REQUEST;
+	ht_rec_request *r = &rec.u.req;
+	r->pid = 4242;
+	r->conn_id = 7;
+	r->req_seq = 3;
+	r->flags = HT_RF_REUSED | HT_RF_WAS_IDLE;
+	r->status = 200;
+	r->proto = HT_PROTO_HTTP11;
+	r->error = HT_ERR_NONE;
+	r->n_1xx = 1;
+	r->peer.family = 2;
+	r->peer.port = 8080;
+	r->peer.addr[0] = 127;
+	r->peer.addr[3] = 1;
+	r->req_body_bytes = 5;
+	r->resp_body_bytes = 1ull << 40;
+	r->req_header_bytes = 77;
+	r->resp_header_bytes = 120;
+	for (int i = 0; i < HT_T__COUNT; i++)
+		r->t[i] = 1000000000ull * (uint64_t)(i + 1) + 17;
+	r->method = S("GET");
+	r->target = S("/a?b=c");
+	r->host = S("localhost:8080");
+	r->dns_name = S("localhost");
+	r->reason = S("OK");
+	r->content_type = S("text/plain");
+	r->tls_version = S("");
+	r->alpn = S("");
+	r->req_headers = S("Host: localhost:8080\r\nAccept: */*\r\n");
+	r->resp_headers = S("Content-Length: 5\r\n");
+	return rec;
+}
+
+START_TEST(request_round_trip)
+{
+	uint8_t buf[HT_WIRE_MAX_RECORD];
+	ht_record in = sample_request(), out;
+	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_uint_gt(n, HT_WIRE_HDR_LEN);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.type, HT_REC_REQUEST);
+	const ht_rec_request *a = &in.u.req, *b = &out.u.req;
+	ck_assert_uint_eq(b->pid, a->pid);
+	ck_assert_uint_eq(b->conn_id, a->conn_id);
+	ck_assert_uint_eq(b->req_seq, a->req_seq);
+	ck_assert_uint_eq(b->flags, a->flags);
+	ck_assert_uint_eq(b->status, 200);
+	ck_assert_uint_eq(b->proto, HT_PROTO_HTTP11);
+	ck_assert_uint_eq(b->n_1xx, 1);
+	ck_assert_mem_eq(&b->peer, &a->peer, sizeof a->peer);
+	ck_assert_uint_eq(b->resp_body_bytes, 1ull << 40);
+	ck_assert_uint_eq(b->req_header_bytes, 77);
+	for (int i = 0; i < HT_T__COUNT; i++)
+		ck_assert_uint_eq(b->t[i], a->t[i]);
+	ck_assert(str_eq(b->method, "GET"));
+	ck_assert(str_eq(b->target, "/a?b=c"));
+	ck_assert(str_eq(b->host, "localhost:8080"));
+	ck_assert(str_eq(b->dns_name, "localhost"));
+	ck_assert(str_eq(b->reason, "OK"));
+	ck_assert(str_eq(b->content_type, "text/plain"));
+	ck_assert(str_eq(b->req_headers, "Host: localhost:8080\r\nAccept: */*\r\n"));
+	ck_assert(str_eq(b->resp_headers, "Content-Length: 5\r\n"));
+}
+END_TEST
+
+START_TEST(other_types_round_trip)
+{
+	uint8_t buf[1024];
+	ht_record in, out;
+
+	memset(&in, 0, sizeof in);
+	in.type = HT_REC_HELLO;
+	in.u.hello.pid = 1;
+	in.u.hello.ppid = 2;
+	in.u.hello.exe = S("/usr/bin/curl");
+	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.hello.ppid, 2);
+	ck_assert(str_eq(out.u.hello.exe, "/usr/bin/curl"));
+
+	memset(&in, 0, sizeof in);
+	in.type = HT_REC_CONN_FAIL;
+	in.u.fail.pid = 9;
+	in.u.fail.conn_id = 4;
+	in.u.fail.err = 111;
+	in.u.fail.t_fail = 55;
+	in.u.fail.dns_name = S("example");
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_int_eq(out.u.fail.err, 111);
+	ck_assert_uint_eq(out.u.fail.t_fail, 55);
+	ck_assert(str_eq(out.u.fail.dns_name, "example"));
+
+	memset(&in, 0, sizeof in);
+	in.type = HT_REC_CONN_CLOSE;
+	in.u.close.conn_id = 3;
+	in.u.close.requests = 12;
+	in.u.close.bytes_in = 99999;
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.close.requests, 12);
+	ck_assert_uint_eq(out.u.close.bytes_in, 99999);
+
+	memset(&in, 0, sizeof in);
+	in.type = HT_REC_DROPS;
+	in.u.drops.pid = 5;
+	in.u.drops.dropped = 1234567;
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.drops.dropped, 1234567);
+}
+END_TEST
+
+START_TEST(encode_refuses_small_buffer)
+{
+	uint8_t buf[HT_WIRE_MAX_RECORD];
+	ht_record in = sample_request();
+	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	for (size_t cap = 0; cap < n; cap++) {
+		memset(buf, 0xAA, sizeof buf);
+		ck_assert_uint_eq(ht_wire_encode(buf, cap, &in), 0);
+		/* nothing written past cap */
+		for (size_t i = cap; i < n; i++)
+			ck_assert_uint_eq(buf[i], 0xAA);
+	}
+	in.type = 99;
+	ck_assert_uint_eq(ht_wire_encode(buf, sizeof buf, &in), 0);
+}
+END_TEST
+
+START_TEST(every_prefix_needs_more)
+{
+	uint8_t buf[HT_WIRE_MAX_RECORD];
+	ht_record in = sample_request(), out;
+	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	for (size_t len = 0; len < n; len++)
+		ck_assert_int_eq(ht_wire_decode(buf, len, &out), 0);
+}
+END_TEST
+
+START_TEST(two_records_in_one_buffer)
+{
+	uint8_t buf[HT_WIRE_MAX_RECORD * 2];
+	ht_record in = sample_request(), out;
+	size_t n1 = ht_wire_encode(buf, sizeof buf, &in);
+	in.u.req.req_seq = 4;
+	size_t n2 = ht_wire_encode(buf + n1, sizeof buf - n1, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n1 + n2, &out), (long)n1);
+	ck_assert_uint_eq(out.u.req.req_seq, 3);
+	ck_assert_int_eq(ht_wire_decode(buf + n1, n2, &out), (long)n2);
+	ck_assert_uint_eq(out.u.req.req_seq, 4);
+}
+END_TEST
+
+START_TEST(bad_headers_rejected)
+{
+	uint8_t buf[HT_WIRE_MAX_RECORD];
+	ht_record in = sample_request(), out;
+	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	uint8_t copy[HT_WIRE_MAX_RECORD];
+
+	memcpy(copy, buf, n);
+	copy[0] = 'X';
+	ck_assert_int_eq(ht_wire_decode(copy, n, &out), -1);
+	ck_assert_int_eq(ht_wire_decode(copy, 1, &out), -1);
+
+	memcpy(copy, buf, n);
+	copy[2] = HT_WIRE_VERSION + 1;
+	ck_assert_int_eq(ht_wire_decode(copy, n, &out), -1);
+
+	memcpy(copy, buf, n);
+	copy[3] = 77; /* unknown type */
+	ck_assert_int_eq(ht_wire_decode(copy, n, &out), -1);
+
+	/* a length too small for the header, or over the maximum */
+	memcpy(copy, buf, n);
+	copy[4] = 3;
+	copy[5] = copy[6] = copy[7] = 0;
+	ck_assert_int_eq(ht_wire_decode(copy, n, &out), -1);
+	copy[6] = 0x10; /* ~1 MiB */
+	ck_assert_int_eq(ht_wire_decode(copy, n, &out), -1);
+}
+END_TEST
+
+START_TEST(short_length_field_overruns)
+{
+	/* A length that cuts the record inside its fields: every field must
+	 * lie inside the declared length, whatever follows in the buffer. */
+	uint8_t buf[HT_WIRE_MAX_RECORD];
+	ht_record in = sample_request(), out;
+	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	for (size_t cut = HT_WIRE_HDR_LEN; cut < n; cut++) {
+		uint8_t copy[HT_WIRE_MAX_RECORD];
+		memcpy(copy, buf, n);
+		copy[4] = (uint8_t)cut;
+		copy[5] = (uint8_t)(cut >> 8);
+		copy[6] = copy[7] = 0;
+		ck_assert_int_eq(ht_wire_decode(copy, n, &out), -1);
+	}
+}
+END_TEST
+
+START_TEST(string_length_overruns)
+{
+	/* A record whose only string claims more bytes than remain. */
+	uint8_t buf[64];
+	ht_record in, out;
+	memset(&in, 0, sizeof in);
+	in.type = HT_REC_HELLO;
+	in.u.hello.exe = S("abc");
+	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_uint_eq(n, HT_WIRE_HDR_LEN + 12 + 2 + 3);
+	buf[HT_WIRE_HDR_LEN + 12] = 200; /* string length 200 */
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), -1);
+}
+END_TEST
+
+START_TEST(random_garbage_never_crashes)
+{
+	uint8_t buf[4096];
+	ht_record out;
+	unsigned seed = 12345;
+	int accepted = 0;
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (size_t)(rand_r(&seed) % sizeof buf);
+		for (size_t i = 0; i < len; i++)
+			buf[i] = (uint8_t)rand_r(&seed);
+		/* give half the rounds a valid header so decoding goes deep */
+		if (round & 1 && len >= HT_WIRE_HDR_LEN) {
+			buf[0] = 'H';
+			buf[1] = 'T';
+			buf[2] = HT_WIRE_VERSION;
+			buf[3] = (uint8_t)(1 + rand_r(&seed) % 5);
+			buf[4] = (uint8_t)len;
+			buf[5] = (uint8_t)(len >> 8);
+			buf[6] = buf[7] = 0;
+		}
+		long r = ht_wire_decode(buf, len, &out);
+		ck_assert(r == -1 || r == 0 || (r > 0 && (size_t)r <= len));
+		accepted += r > 0;
+	}
+	/* some random bodies are long enough to decode as HELLO or DROPS */
+	ck_assert_int_gt(accepted, 0);
+}
+END_TEST
+
+START_TEST(error_strings)
+{
+	ck_assert_ptr_null(ht_error_str(HT_ERR_NONE));
+	ck_assert_str_eq(ht_error_str(HT_ERR_RESET), "connection reset");
+	ck_assert_str_eq(ht_error_str(250), "unknown error");
+}
+END_TEST
+
+Suite *wire_suite(void)
+{
+	Suite *s = suite_create("wire");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, request_round_trip);
+	tcase_add_test(tc, other_types_round_trip);
+	tcase_add_test(tc, encode_refuses_small_buffer);
+	tcase_add_test(tc, every_prefix_needs_more);
+	tcase_add_test(tc, two_records_in_one_buffer);
+	tcase_add_test(tc, bad_headers_rejected);
+	tcase_add_test(tc, short_length_field_overruns);
+	tcase_add_test(tc, string_length_overruns);
+	tcase_add_test(tc, random_garbage_never_crashes);
+	tcase_add_test(tc, error_strings);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,10 @@
+/* suites.h - every Check suite of the unit test binary. */
+#ifndef HT_TEST_SUITES_H
+#define HT_TEST_SUITES_H
+#include <check.h>
+
+Suite *wire_suite(void);   /* check_wire.c: common/wire.c */
+Suite *http1_suite(void);  /* check_http1.c: preload/http1.c */
+Suite *conn_suite(void);   /* check_conn.c: preload/conn.c */
+Suite *report_suite(void); /* check_report.c: cli/ formatting */
+#endif
