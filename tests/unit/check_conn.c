@@ -1,0 +1,379 @@
+/* check_conn.c - the connection state machine over scripted byte streams. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "suites.h"
+
+/* What the sink saw, copied out of the record (its strings are borrowed). */
+typedef struct seen {
+	uint8_t type;
+	ht_rec_request r;
+	char method[16], target[64], host[64], dns[64], reason[32];
+	char req_hdrs[512], resp_hdrs[512];
+	ht_rec_conn_fail fail;
+	ht_rec_conn_close close;
+} seen;
+
+static seen recs[16];
+static int nrecs;
+static conn *C;
+
+static void copy_str(char *dst, size_t cap, ht_str s)
+{
+	size_t n = s.len < cap - 1 ? s.len : cap - 1;
+	memcpy(dst, s.p, n);
+	dst[n] = '\0';
+}
+
+static void sink(void *ctx, const ht_record *rec)
+{
+	(void)ctx;
+	ck_assert_int_lt(nrecs, 16);
+	seen *s = &recs[nrecs++];
+	memset(s, 0, sizeof *s);
+	s->type = rec->type;
+	if (rec->type == HT_REC_REQUEST) {
+		s->r = rec->u.req;
+		copy_str(s->method, sizeof s->method, rec->u.req.method);
+		copy_str(s->target, sizeof s->target, rec->u.req.target);
+		copy_str(s->host, sizeof s->host, rec->u.req.host);
+		copy_str(s->dns, sizeof s->dns, rec->u.req.dns_name);
+		copy_str(s->reason, sizeof s->reason, rec->u.req.reason);
+		copy_str(s->req_hdrs, sizeof s->req_hdrs, rec->u.req.req_headers);
+		copy_str(s->resp_hdrs, sizeof s->resp_hdrs, rec->u.req.resp_headers);
+	} else if (rec->type == HT_REC_CONN_FAIL) {
+		s->fail = rec->u.fail;
+	} else if (rec->type == HT_REC_CONN_CLOSE) {
+		s->close = rec->u.close;
+	}
+}
+
+static const char *const redact[] = {"authorization", "cookie", NULL};
+static const h1_options opts = {.capture_headers = true, .redact = redact};
+
+static void setup(void)
+{
+	nrecs = 0;
+	C = calloc(1, sizeof *C);
+	ht_addr peer = {.family = 2, .port = 8080, .addr = {127, 0, 0, 1}};
+	conn_init(C, 100, 1, &peer, 1000, sink, NULL, &opts);
+	conn_set_dns(C, "example.test", 500, 900);
+}
+
+static void teardown(void)
+{
+	free(C);
+}
+
+static void w(const char *s, uint64_t t)
+{
+	conn_on_write(C, (const uint8_t *)s, strlen(s), t);
+}
+
+static void r(const char *s, uint64_t t)
+{
+	conn_on_read(C, (const uint8_t *)s, strlen(s), t);
+}
+
+#define GET(path) "GET " path " HTTP/1.1\r\nHost: example.test:8080\r\n\r\n"
+#define OK5 "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+
+START_TEST(keepalive_three_requests)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	r(OK5, 4000);
+	w(GET("/b"), 10000);
+	r(OK5, 11000);
+	w(GET("/c"), 20000);
+	r("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 21000);
+	ck_assert_int_eq(nrecs, 3);
+
+	ht_rec_request *a = &recs[0].r, *b = &recs[1].r, *c = &recs[2].r;
+	ck_assert_uint_eq(a->req_seq, 1);
+	ck_assert_uint_eq(b->req_seq, 2);
+	ck_assert_uint_eq(c->req_seq, 3);
+	ck_assert(!(a->flags & HT_RF_REUSED));
+	ck_assert(b->flags & HT_RF_REUSED);
+	ck_assert(c->flags & HT_RF_REUSED);
+	ck_assert(b->flags & HT_RF_WAS_IDLE);
+	ck_assert_uint_eq(b->t[HT_T_IDLE_SINCE], 4000);
+	ck_assert_uint_eq(c->t[HT_T_IDLE_SINCE], 11000);
+	/* connection moments only on the first */
+	ck_assert_uint_eq(a->t[HT_T_DNS_START], 500);
+	ck_assert_uint_eq(a->t[HT_T_DNS_DONE], 900);
+	ck_assert_uint_eq(a->t[HT_T_CONNECT_START], 1000);
+	ck_assert_uint_eq(a->t[HT_T_CONNECT_DONE], 2000);
+	ck_assert_uint_eq(b->t[HT_T_DNS_START], 0);
+	ck_assert_uint_eq(b->t[HT_T_CONNECT_START], 0);
+	/* request and response moments */
+	ck_assert_uint_eq(a->t[HT_T_GOT_CONN], 3000);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_HEADERS], 3000);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 3000);
+	ck_assert_uint_eq(a->t[HT_T_FIRST_BYTE], 4000);
+	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 4000);
+	ck_assert_uint_eq(a->status, 200);
+	ck_assert_uint_eq(c->status, 404);
+	ck_assert_uint_eq(a->resp_body_bytes, 5);
+	ck_assert_uint_eq(a->proto, HT_PROTO_HTTP11);
+	ck_assert_uint_eq(a->error, HT_ERR_NONE);
+	ck_assert(a->flags & HT_RF_KEEPALIVE);
+	ck_assert_str_eq(recs[0].method, "GET");
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_str_eq(recs[0].host, "example.test:8080");
+	ck_assert_str_eq(recs[0].dns, "example.test");
+	ck_assert_str_eq(recs[2].reason, "Not Found");
+
+	conn_close(C, 30000);
+	ck_assert_int_eq(nrecs, 4);
+	ck_assert_uint_eq(recs[3].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[3].close.requests, 3);
+	ck_assert_uint_eq(recs[3].close.t_close, 30000);
+	ck_assert_uint_eq(recs[3].close.t_idle_since, 21000);
+	/* closing twice emits nothing more */
+	conn_close(C, 31000);
+	ck_assert_int_eq(nrecs, 4);
+}
+END_TEST
+
+START_TEST(phases_across_splits)
+{
+	/* request written in three writes, response in three reads */
+	conn_connected(C, 2000);
+	w("POST /u HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n", 3000);
+	w("\r\n01234", 3100);
+	w("56789", 3200);
+	r("HTTP/1.1 201 Created\r\n", 5000);
+	r("Content-Length: 3\r\n\r\nab", 5100);
+	ck_assert_int_eq(nrecs, 0);
+	r("c", 5200);
+	ck_assert_int_eq(nrecs, 1);
+	ht_rec_request *a = &recs[0].r;
+	ck_assert_uint_eq(a->t[HT_T_GOT_CONN], 3000);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_HEADERS], 3100);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 3200);
+	ck_assert_uint_eq(a->t[HT_T_FIRST_BYTE], 5000);
+	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 5200);
+	ck_assert_uint_eq(a->req_body_bytes, 10);
+	ck_assert_uint_eq(a->resp_body_bytes, 3);
+	ck_assert_str_eq(recs[0].method, "POST");
+}
+END_TEST
+
+START_TEST(pipelined_requests_answered_in_order)
+{
+	conn_connected(C, 2000);
+	w(GET("/1") GET("/2") "HEAD /3 HTTP/1.1\r\nHost: h\r\n\r\n", 3000);
+	r(OK5 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+	      "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n",
+	  4000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_str_eq(recs[0].target, "/1");
+	ck_assert_str_eq(recs[1].target, "/2");
+	ck_assert_str_eq(recs[2].target, "/3");
+	ck_assert_uint_eq(recs[1].r.resp_body_bytes, 2);
+	/* HEAD: Content-Length 99 but no body */
+	ck_assert_uint_eq(recs[2].r.resp_body_bytes, 0);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_NONE);
+	/* pipelined: reused but not idle */
+	ck_assert(recs[1].r.flags & HT_RF_REUSED);
+	ck_assert(!(recs[1].r.flags & HT_RF_WAS_IDLE));
+	/* the connection still works after HEAD */
+	w(GET("/4"), 9000);
+	r(OK5, 9500);
+	ck_assert_int_eq(nrecs, 4);
+	ck_assert_uint_eq(recs[3].r.req_seq, 4);
+	ck_assert_uint_eq(recs[3].r.resp_body_bytes, 5);
+}
+END_TEST
+
+START_TEST(interim_100_continue)
+{
+	conn_connected(C, 2000);
+	w("PUT /x HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n"
+	  "Content-Length: 4\r\n\r\n",
+	  3000);
+	r("HTTP/1.1 100 Continue\r\n\r\n", 4000);
+	w("body", 5000);
+	r("HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n", 6000);
+	ck_assert_int_eq(nrecs, 0);
+	r("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 7000);
+	ck_assert_int_eq(nrecs, 1);
+	ht_rec_request *a = &recs[0].r;
+	ck_assert_uint_eq(a->n_1xx, 2);
+	ck_assert_uint_eq(a->t[HT_T_GOT_1XX], 4000);
+	ck_assert_uint_eq(a->t[HT_T_FIRST_BYTE], 4000);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_HEADERS], 3000);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 5000);
+	ck_assert_uint_eq(a->status, 200);
+	ck_assert_uint_eq(a->req_body_bytes, 4);
+}
+END_TEST
+
+START_TEST(body_delimited_by_close)
+{
+	conn_connected(C, 2000);
+	w("GET / HTTP/1.0\r\n\r\n", 3000);
+	r("HTTP/1.0 200 OK\r\n\r\nabc", 4000);
+	r("defg", 4500);
+	ck_assert_int_eq(nrecs, 0);
+	conn_on_eof(C, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 7);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 5000);
+	ck_assert_uint_eq(recs[0].r.proto, HT_PROTO_HTTP10);
+	ck_assert(recs[0].r.flags & HT_RF_BODY_BY_CLOSE);
+	ck_assert(!(recs[0].r.flags & HT_RF_KEEPALIVE));
+	conn_close(C, 6000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert(recs[1].close.flags & HT_CF_PEER_EOF);
+}
+END_TEST
+
+START_TEST(closed_before_response)
+{
+	conn_connected(C, 2000);
+	w(GET("/slow"), 3000);
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert_uint_eq(recs[0].r.status, 0);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 9000);
+	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_CLOSE);
+}
+END_TEST
+
+START_TEST(cut_short_by_peer)
+{
+	conn_connected(C, 2000);
+	w(GET("/big"), 3000);
+	r("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly-this", 4000);
+	conn_on_eof(C, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_TRUNCATED);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 9);
+}
+END_TEST
+
+START_TEST(reset_fails_everything_in_flight)
+{
+	conn_connected(C, 2000);
+	w(GET("/1") GET("/2"), 3000);
+	conn_on_reset(C, 4000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_RESET);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_RESET);
+	/* nothing more is parsed */
+	r(OK5, 5000);
+	ck_assert_int_eq(nrecs, 2);
+}
+END_TEST
+
+START_TEST(garbage_response)
+{
+	conn_connected(C, 2000);
+	w(GET("/"), 3000);
+	r("SSH-2.0-OpenSSH_9.2\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_RESPONSE);
+	/* opaque from now on: no further records */
+	w(GET("/again"), 5000);
+	r(OK5, 6000);
+	ck_assert_int_eq(nrecs, 1);
+}
+END_TEST
+
+START_TEST(non_http_client_is_ignored)
+{
+	conn_connected(C, 2000);
+	const uint8_t hello[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01};
+	conn_on_write(C, hello, sizeof hello, 3000);
+	r(OK5, 4000);
+	conn_close(C, 5000);
+	/* no request record, only the close */
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[0].close.requests, 0);
+}
+END_TEST
+
+START_TEST(connect_failure)
+{
+	conn_connect_failed(C, 111, 3000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_FAIL);
+	ck_assert_int_eq(recs[0].fail.err, 111);
+	ck_assert_uint_eq(recs[0].fail.t_connect_start, 1000);
+	ck_assert_uint_eq(recs[0].fail.t_fail, 3000);
+	ck_assert_uint_eq(recs[0].fail.t_dns_done, 900);
+	/* a failed connection emits no close */
+	conn_close(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+}
+END_TEST
+
+START_TEST(first_io_completes_connect)
+{
+	w(GET("/"), 3000);
+	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_CONNECT_DONE], 3000);
+}
+END_TEST
+
+START_TEST(headers_captured_and_redacted)
+{
+	conn_connected(C, 2000);
+	w("GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer s3cret\r\n"
+	  "Cookie: a=b\r\n\r\n",
+	  3000);
+	r("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Y: z\r\n\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_ptr_null(strstr(recs[0].req_hdrs, "s3cret"));
+	ck_assert_ptr_nonnull(strstr(recs[0].req_hdrs, "Authorization: [redacted]"));
+	ck_assert_ptr_nonnull(strstr(recs[0].req_hdrs, "Cookie: [redacted]"));
+	ck_assert_ptr_nonnull(strstr(recs[0].resp_hdrs, "X-Y: z\r\n"));
+}
+END_TEST
+
+START_TEST(after_fork_child_requests_are_reused)
+{
+	conn_connected(C, 2000);
+	w(GET("/parent"), 3000);
+	conn_reset_after_fork(C, 200);
+	/* the parent's response half: the child ignores what it never asked */
+	w(GET("/child"), 5000);
+	r(OK5, 6000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.pid, 200);
+	ck_assert_str_eq(recs[0].target, "/child");
+	ck_assert(recs[0].r.flags & HT_RF_REUSED);
+}
+END_TEST
+
+Suite *conn_suite(void)
+{
+	Suite *s = suite_create("conn");
+	TCase *tc = tcase_create("lifecycle");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, keepalive_three_requests);
+	tcase_add_test(tc, phases_across_splits);
+	tcase_add_test(tc, pipelined_requests_answered_in_order);
+	tcase_add_test(tc, interim_100_continue);
+	tcase_add_test(tc, body_delimited_by_close);
+	tcase_add_test(tc, closed_before_response);
+	tcase_add_test(tc, cut_short_by_peer);
+	tcase_add_test(tc, reset_fails_everything_in_flight);
+	tcase_add_test(tc, garbage_response);
+	tcase_add_test(tc, non_http_client_is_ignored);
+	tcase_add_test(tc, connect_failure);
+	tcase_add_test(tc, first_io_completes_connect);
+	tcase_add_test(tc, headers_captured_and_redacted);
+	tcase_add_test(tc, after_fork_child_requests_are_reused);
+	suite_add_tcase(s, tc);
+	return s;
+}
