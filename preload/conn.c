@@ -285,15 +285,52 @@ static void on_request_complete(conn *c, uint64_t now)
 	r->body_bytes = c->out.msg.body_bytes;
 }
 
+/* The HTTP/2 client connection preface (RFC 9113, 3.4). */
+static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/* Which protocol the first bytes a client writes speak. */
+static conn_mode detect_mode(const uint8_t *buf, size_t len)
+{
+	size_t n = len < sizeof h2_preface - 1 ? len : sizeof h2_preface - 1;
+	if (n >= 4 && memcmp(buf, h2_preface, n) == 0)
+		return CONN_MODE_OPAQUE; /* HTTP/2: not followed yet */
+	return CONN_MODE_HTTP1;
+}
+
+void conn_mark_tls(conn *c)
+{
+	if (c->tls)
+		return;
+	c->tls = true;
+	if (c->mode == CONN_MODE_OPAQUE && c->nreq == 0 && !c->dead) {
+		c->mode = CONN_MODE_DETECT;
+		h1_init(&c->out, H1_REQUEST, c->out.opt);
+		h1_init(&c->in, H1_RESPONSE, c->in.opt);
+	}
+}
+
+void conn_on_transport(conn *c, bool out, size_t n, uint64_t now)
+{
+	if (out)
+		c->bytes_out += n;
+	else
+		c->bytes_in += n;
+	if (n && !c->connected && !c->failed)
+		conn_connected(c, now);
+}
+
 void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
-	c->bytes_out += len;
+	if (!c->tls)
+		c->bytes_out += len;
 	if (!conn_wants_bytes(c) || len == 0)
 		return;
 	if (!c->connected && !c->failed)
 		conn_connected(c, now); /* a write succeeded: connected */
 	if (c->mode == CONN_MODE_DETECT)
-		c->mode = CONN_MODE_HTTP1;
+		c->mode = detect_mode(buf, len);
+	if (c->mode != CONN_MODE_HTTP1)
+		return;
 
 	while (len > 0) {
 		h1_event ev;
@@ -364,7 +401,8 @@ static void on_response_complete(conn *c, uint64_t now)
 
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
-	c->bytes_in += len;
+	if (!c->tls)
+		c->bytes_in += len;
 	if (!conn_wants_bytes(c) || len == 0)
 		return;
 	if (!c->connected && !c->failed)

@@ -131,6 +131,15 @@ void conn_connect_failed(conn *c, int err, uint64_t now);
 void conn_tls_start(conn *c, uint64_t now);
 void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn);
 
+/* conn_mark_tls() - the connection's plaintext comes from a TLS library:
+ * from now on the socket's own bytes go to conn_on_transport(), never the
+ * parser.  Undoes an opaque verdict the ciphertext may have caused. */
+void conn_mark_tls(conn *c);
+
+/* conn_on_transport() - @n bytes of ciphertext moved on a TLS connection
+ * (@out: written) at @now: counted, and proof that the connect completed. */
+void conn_on_transport(conn *c, bool out, size_t n, uint64_t now);
+
 /* conn_on_write() - the program wrote @len bytes of request stream at @now.
  * conn_on_read() - the program read @len bytes of response stream at @now. */
 void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ht.h"
+#include "tls.h"
 
 /* Feed the first @n bytes described by @iov to @c in direction @out. */
 static void feed(conn *c, bool out, const struct iovec *iov, size_t iovcnt,
@@ -48,7 +49,7 @@ static bool is_fatal(int err)
  * The real call on tracked slot @s moved @ret bytes (or failed with @err):
  * update the connection.  @iov/@iovcnt describe the program's buffers.
  */
-static void track_io(ht_slot *s, bool out, const struct iovec *iov,
+static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		     size_t iovcnt, ssize_t ret, int err)
 {
 	if (!ht_enter())
@@ -60,14 +61,27 @@ static void track_io(ht_slot *s, bool out, const struct iovec *iov,
 	if (t) {
 		conn *c = &t->c;
 		bool was_connected = c->connected;
-		if (ret > 0) {
+		if (ht_tls_call.session) {
+			/* A TLS library is moving ciphertext for a session:
+			 * this is its socket. */
+			if (ht_tls_call.fd < 0)
+				ht_tls_call.fd = fd;
+			conn_mark_tls(c);
+		}
+		if (c->tls) {
+			/* Plaintext comes from the TLS hooks; the socket only
+			 * says how many bytes moved and when it failed. */
+			if (ret > 0)
+				conn_on_transport(c, out, (size_t)ret, now);
+		} else if (ret > 0) {
 			feed(c, out, iov, iovcnt, (size_t)ret, now);
 		} else if (ret == 0 && !out && iov_total(iov, iovcnt) > 0) {
 			if (!c->connected && !c->failed)
 				conn_connected(c, now);
 			conn_on_eof(c, now);
-		} else if (ret < 0 && !c->connected && !c->failed &&
-			   (err == ECONNREFUSED || is_fatal(err))) {
+		}
+		if (ret < 0 && !c->connected && !c->failed &&
+		    (err == ECONNREFUSED || is_fatal(err))) {
 			/* a non-blocking connect failed, seen on first I/O */
 			conn_connect_failed(c, err, now);
 			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
@@ -95,7 +109,7 @@ static void track_io(ht_slot *s, bool out, const struct iovec *iov,
 		ssize_t r_ = call;                                  \
 		int e_ = errno;                                     \
 		struct iovec v_ = {(void *)(buf), (len)};           \
-		track_io(s_, (out), &v_, 1, r_, e_);                \
+		track_io(s_, fd, (out), &v_, 1, r_, e_);                \
 		errno = e_;                                         \
 		return r_;                                          \
 	} while (0)
@@ -222,7 +236,7 @@ HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 		ssize_t r_ = call;                                  \
 		int e_ = errno;                                     \
 		if ((iov) && (cnt) > 0)                             \
-			track_io(s_, (out), (iov), (size_t)(cnt), r_, e_); \
+			track_io(s_, fd, (out), (iov), (size_t)(cnt), r_, e_); \
 		errno = e_;                                         \
 		return r_;                                          \
 	} while (0)

@@ -1,0 +1,268 @@
+/*
+ * tls.c - shared machinery of the TLS library hooks (see tls.h).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <string.h>
+
+#include "tls.h"
+
+HT_TLS struct ht_tls_call ht_tls_call;
+
+/* ---- finding the real functions ---------------------------------------------- */
+
+struct find_ctx {
+	const char *prefix;
+	const char *name;
+	const void *self;
+	void *found;
+};
+
+static int find_in_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct find_ctx *f = arg;
+	(void)size;
+	if (!info->dlpi_name || !*info->dlpi_name)
+		return 0;
+	const char *base = strrchr(info->dlpi_name, '/');
+	base = base ? base + 1 : info->dlpi_name;
+	if (strncmp(base, f->prefix, strlen(f->prefix)) != 0)
+		return 0;
+	/* Already loaded: RTLD_NOLOAD only hands us a handle.  The handle is
+	 * kept (never dlclose'd) so the pointer cannot dangle. */
+	void *h = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
+	if (!h)
+		return 0;
+	void *p = dlsym(h, f->name);
+	if (p && p != f->self) {
+		f->found = p;
+		return 1;
+	}
+	return 0;
+}
+
+void *ht_tls_sym(const char *lib_prefix, const char *name, const void *self)
+{
+	int saved = errno;
+	struct find_ctx f = {lib_prefix, name, self, NULL};
+	dl_iterate_phdr(find_in_object, &f);
+	if (!f.found) {
+		void *p = dlsym(RTLD_NEXT, name);
+		if (p != self)
+			f.found = p;
+	}
+	errno = saved;
+	return f.found;
+}
+
+void *ht_tls_sym_cached(void **slot, const char *lib_prefix, const char *name,
+			const void *self)
+{
+	void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	if (likely(p != NULL))
+		return p;
+	p = ht_tls_sym(lib_prefix, name, self);
+	if (p)
+		__atomic_store_n(slot, p, __ATOMIC_RELEASE);
+	return p;
+}
+
+/* ---- session -> fd ---------------------------------------------------------- */
+
+#define MAP_SIZE 16384 /* power of two */
+#define MAP_TOMB ((uintptr_t)1)
+
+struct map_entry {
+	uintptr_t key; /* 0: empty, MAP_TOMB: deleted */
+	int fd;
+};
+
+static struct map_entry map[MAP_SIZE];
+static ht_lock map_lock;
+
+static size_t map_hash(uintptr_t k)
+{
+	k ^= k >> 17;
+	k *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(k >> 40) & (MAP_SIZE - 1);
+}
+
+/* Caller holds map_lock.  Returns the entry of @k, or NULL. */
+static struct map_entry *map_find(uintptr_t k)
+{
+	size_t i = map_hash(k);
+	for (size_t n = 0; n < MAP_SIZE; n++, i = (i + 1) & (MAP_SIZE - 1)) {
+		if (map[i].key == k)
+			return &map[i];
+		if (map[i].key == 0)
+			return NULL;
+	}
+	return NULL;
+}
+
+static void map_set(uintptr_t k, int fd)
+{
+	ht_lock_acquire(&map_lock);
+	struct map_entry *e = map_find(k);
+	if (!e) {
+		size_t i = map_hash(k);
+		for (size_t n = 0; n < MAP_SIZE; n++, i = (i + 1) & (MAP_SIZE - 1)) {
+			if (map[i].key == 0 || map[i].key == MAP_TOMB) {
+				e = &map[i];
+				break;
+			}
+		}
+	}
+	if (e) {
+		e->key = k;
+		e->fd = fd;
+	}
+	ht_lock_release(&map_lock);
+}
+
+static int map_get(uintptr_t k)
+{
+	ht_lock_acquire(&map_lock);
+	struct map_entry *e = map_find(k);
+	int fd = e ? e->fd : -1;
+	ht_lock_release(&map_lock);
+	return fd;
+}
+
+static void map_del(uintptr_t k)
+{
+	ht_lock_acquire(&map_lock);
+	struct map_entry *e = map_find(k);
+	if (e)
+		e->key = MAP_TOMB;
+	ht_lock_release(&map_lock);
+}
+
+void ht_tls_bind(const void *session, int fd)
+{
+	if (!session || fd < 0 || !ht_enter())
+		return;
+	map_set((uintptr_t)session, fd);
+	ht_leave();
+}
+
+void ht_tls_forget(const void *session)
+{
+	if (!session || !ht_enter())
+		return;
+	map_del((uintptr_t)session);
+	ht_leave();
+}
+
+void ht_tls_begin(const void *session)
+{
+	ht_tls_call.session = session;
+	ht_tls_call.fd = -1;
+}
+
+int ht_tls_end(const void *session, int hint_fd)
+{
+	int seen = ht_tls_call.fd;
+	ht_tls_call.session = NULL;
+	ht_tls_call.fd = -1;
+	if (!ht_enter())
+		return -1;
+	int fd;
+	if (seen >= 0) {
+		fd = seen;
+		map_set((uintptr_t)session, fd);
+	} else {
+		fd = map_get((uintptr_t)session);
+		if (fd < 0 && hint_fd >= 0 && ht_slot_peek(hint_fd)) {
+			fd = hint_fd;
+			map_set((uintptr_t)session, fd);
+		}
+	}
+	ht_leave();
+	return fd;
+}
+
+/* ---- delivering to the connection ------------------------------------------- */
+
+/* Lock @fd's slot and return its tracked connection, marked TLS; NULL (and
+ * nothing locked) when the fd is not tracked.  Caller holds the guard. */
+static ht_tracked *lock_tls_conn(int fd, ht_slot **sp)
+{
+	ht_slot *s = ht_slot_peek(fd);
+	if (!s)
+		return NULL;
+	ht_lock_acquire(&s->lock);
+	if (!s->t) {
+		ht_lock_release(&s->lock);
+		return NULL;
+	}
+	conn_mark_tls(&s->t->c);
+	*sp = s;
+	return s->t;
+}
+
+void ht_tls_handshake_started(int fd, uint64_t t0)
+{
+	if (fd < 0 || !ht_enter())
+		return;
+	ht_slot *s;
+	ht_tracked *t = lock_tls_conn(fd, &s);
+	if (t) {
+		conn_tls_start(&t->c, t0);
+		ht_lock_release(&s->lock);
+	}
+	ht_leave();
+}
+
+bool ht_tls_handshake_needed(int fd)
+{
+	bool needed = false;
+	if (fd < 0 || !ht_enter())
+		return false;
+	ht_slot *s;
+	ht_tracked *t = lock_tls_conn(fd, &s);
+	if (t) {
+		needed = !t->c.t_tls_done && conn_wants_bytes(&t->c);
+		ht_lock_release(&s->lock);
+	}
+	ht_leave();
+	return needed;
+}
+
+void ht_tls_handshake_done(int fd, uint64_t now, const char *version,
+			   const char *alpn, size_t alpn_len)
+{
+	if (fd < 0 || !ht_enter())
+		return;
+	char a[CONN_ALPN_MAX];
+	size_t n = alpn ? (alpn_len < sizeof a - 1 ? alpn_len : sizeof a - 1) : 0;
+	if (n)
+		memcpy(a, alpn, n);
+	a[n] = '\0';
+	ht_slot *s;
+	ht_tracked *t = lock_tls_conn(fd, &s);
+	if (t) {
+		conn_tls_done(&t->c, now, version, a);
+		ht_lock_release(&s->lock);
+	}
+	ht_leave();
+}
+
+void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
+{
+	if (fd < 0 || !ht_enter())
+		return;
+	ht_slot *s;
+	ht_tracked *t = lock_tls_conn(fd, &s);
+	if (t) {
+		if (n > 0 && out)
+			conn_on_write(&t->c, buf, n, now);
+		else if (n > 0)
+			conn_on_read(&t->c, buf, n, now);
+		else if (!out)
+			conn_on_eof(&t->c, now);
+		ht_lock_release(&s->lock);
+	}
+	ht_leave();
+}

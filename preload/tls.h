@@ -1,0 +1,71 @@
+/*
+ * tls.h - what the TLS library hooks (OpenSSL, GnuTLS) share: finding the
+ * real functions in a library that may be loaded late and RTLD_LOCAL,
+ * mapping a session to its socket, and handing plaintext to the connection.
+ *
+ * How a session is tied to its socket: the hook marks the thread as being
+ * inside a TLS call on a session (ht_tls_call); the socket I/O hooks record
+ * the tracked fd the library reads or writes during that call and mark the
+ * connection TLS, so its ciphertext never reaches the HTTP parser.  The
+ * session -> fd pairs are remembered (plaintext may be served from the
+ * library's buffer without any socket call), and set directly when the
+ * program names the fd (SSL_set_fd, gnutls_transport_set_int).
+ */
+#ifndef HT_TLS_H
+#define HT_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ht.h"
+
+/* The TLS call this thread is inside, if any. */
+struct ht_tls_call {
+	const void *session; /* NULL: not inside a TLS call */
+	int fd;              /* tracked socket used during the call, or -1 */
+};
+HT_HIDDEN extern HT_TLS struct ht_tls_call ht_tls_call;
+
+/*
+ * ht_tls_sym() - the real @name from the loaded library whose file name
+ * starts with @lib_prefix (e.g. "libssl.so"), else from the next object in
+ * the global scope; never our own definition @self.  Looks in libraries
+ * loaded RTLD_LOCAL too (dl_iterate_phdr + dlopen(RTLD_NOLOAD)).  Caches
+ * nothing: callers keep the result.  Returns NULL when nowhere to be found.
+ */
+HT_HIDDEN void *ht_tls_sym(const char *lib_prefix, const char *name,
+			   const void *self);
+
+/* Resolve once into *@slot (atomic); returns the pointer or NULL. */
+HT_HIDDEN void *ht_tls_sym_cached(void **slot, const char *lib_prefix,
+				  const char *name, const void *self);
+
+/* ht_tls_begin() / ht_tls_end() - bracket a real TLS call on @session.
+ * ht_tls_end() returns the fd to which the session belongs (seen during
+ * the call, remembered, or @hint_fd when >= 0 and tracked), or -1. */
+HT_HIDDEN void ht_tls_begin(const void *session);
+HT_HIDDEN int ht_tls_end(const void *session, int hint_fd);
+
+/* ht_tls_bind() - the program tied @session to @fd. */
+HT_HIDDEN void ht_tls_bind(const void *session, int fd);
+
+/* ht_tls_forget() - @session is freed. */
+HT_HIDDEN void ht_tls_forget(const void *session);
+
+/* Handshake progress on @fd's connection: ht_tls_handshake_started() at
+ * @t0 (first call only counts); ht_tls_handshake_needed() says whether the
+ * connection still waits for its handshake to complete, so a hook asks the
+ * library only then; ht_tls_handshake_done() with the negotiated version
+ * and ALPN (either may be NULL). */
+HT_HIDDEN void ht_tls_handshake_started(int fd, uint64_t t0);
+HT_HIDDEN bool ht_tls_handshake_needed(int fd);
+HT_HIDDEN void ht_tls_handshake_done(int fd, uint64_t now, const char *version,
+				     const char *alpn, size_t alpn_len);
+
+/* ht_tls_plaintext() - @n plaintext bytes moved on @fd's connection (@out:
+ * written by the program).  @n == 0 on read means the TLS stream ended. */
+HT_HIDDEN void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n,
+				uint64_t now);
+
+#endif
