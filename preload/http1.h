@@ -58,7 +58,10 @@ typedef enum h1_event {
 	                        messages are skipped and do not begin one) */
 	H1_EV_HEADERS = 2,   /* the header section is complete; msg is filled */
 	H1_EV_COMPLETE = 4,  /* the message (body included) is complete */
-	H1_EV_ERROR = 8,     /* not valid HTTP/1.x; parser stays in H1_ST_ERROR */
+	H1_EV_ERROR = 8,     /* not valid HTTP/1.x; parser stays in H1_ST_ERROR.
+	                        A byte that cannot start a message (request:
+	                        not a token byte; response: not 'H') gives
+	                        ERROR without BEGIN. */
 } h1_event;
 
 typedef enum h1_state_public {
@@ -152,14 +155,17 @@ size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev);
  * Returns H1_EV_COMPLETE when this ends a body delimited by close,
  * H1_EV_ERROR when a message was cut short (headers, Content-Length or
  * chunked body incomplete), H1_EV_NONE when the parser was between
- * messages.  The parser is left idle.
+ * messages, in a tunnel or already in error.  The parser is left idle;
+ * msg is kept (body_bytes of a close-delimited body is final).
  */
 h1_event h1_finish(h1_parser *p);
 
 /* h1_set_response_context() - for a response parser, at H1_EV_BEGIN (or
  * before it): the request this response answers was HEAD (@head: no body
  * whatever the headers say) or CONNECT (@connect: a 2xx answer starts a
- * tunnel).  Reset for every message. */
+ * tunnel).  Reset for every message: it is cleared when a final (non-1xx)
+ * response completes, so it also covers the final response after interim
+ * 1xx ones; h1_init() and h1_finish() clear it too. */
 void h1_set_response_context(h1_parser *p, bool head, bool connect);
 
 /* h1_state() - where the parser is (enum h1_state_public). */

@@ -1,0 +1,1086 @@
+/*
+ * http1.c - incremental HTTP/1.x message parser (see http1.h).
+ *
+ * One byte-driven state machine per direction.  Every byte of the start line
+ * and the header section goes through parse_byte(), which dispatches on the
+ * internal state; body bytes counted by Content-Length or a chunk size, and
+ * the bytes of header values that are neither interpreted nor captured, are
+ * taken in bulk.  Because the machine only ever looks at one byte and its own
+ * state, the result does not depend on how the input was split.
+ *
+ * Memory is bounded by the struct: names, values and strings are truncated
+ * to their buffers, and the few headers that decide framing (Content-Length,
+ * Transfer-Encoding, Connection, Expect) are interpreted element by element
+ * as they stream past, so a huge value or a huge unrelated header changes
+ * nothing.  There is no limit on the size of a header section: the program
+ * is observed, not judged.
+ *
+ * Choices where RFC 9112 leaves room:
+ *  - bare LF is accepted wherever CRLF is expected; a CR must be followed by
+ *    LF.
+ *  - obs-fold (a header line starting with SP/HTAB) continues the previous
+ *    value: it is joined with one SP, as RFC 9112 section 5.2 allows.  A fold
+ *    right after the start line is an error.
+ *  - a method longer than H1_METHOD_MAX - 1 bytes, a status outside
+ *    100..999 or a version other than "HTTP/" DIGIT "." DIGIT are errors:
+ *    such start lines are not HTTP.  HTTP/0.9 requests are not supported.
+ *  - Host and Content-Type: the first occurrence is reported.
+ *  - blanks between a header name and the colon are tolerated; a header line
+ *    without a colon, a name with non-token bytes, or control bytes other
+ *    than HTAB in a value are errors.
+ *  - Content-Length may be a list of identical values ("5, 5", or repeated
+ *    headers); anything else that is not a decimal number below 2^62 is an
+ *    error.
+ *  - Transfer-Encoding whose final coding is not chunked: a request is an
+ *    error (the server must reject it), a response runs to close.  With both
+ *    Transfer-Encoding and Content-Length, chunked framing wins and
+ *    keep_alive is false (RFC 9112 section 6.3: the connection must close).
+ *  - a start line whose first byte cannot begin one (request: not a token
+ *    byte; response: not 'H') is reported as H1_EV_ERROR without
+ *    H1_EV_BEGIN: such bytes are not an HTTP message at all.
+ *  - h1_set_response_context() lasts until a final (non-1xx) response
+ *    completes, so an interim 100 Continue does not consume it.
+ *  - a request parser knows nothing of the answer: after CONNECT or an
+ *    Upgrade request the caller stops feeding it when the response side
+ *    reaches H1_ST_TUNNEL.
+ */
+#include "http1.h"
+
+#include <string.h>
+
+/* Internal states.  The order matters: S_IDLE, then the header-section
+ * states (whose bytes count in header_bytes), then the body states. */
+enum h1_internal_state {
+	S_IDLE,
+	/* start line */
+	S_REQ_METHOD,      /* method token, up to SP */
+	S_REQ_TARGET_FIRST,
+	S_REQ_TARGET,      /* request target, up to SP */
+	S_VERSION,         /* "HTTP/d.d"; tok_len is the position */
+	S_REQ_LINE_END,    /* after the request version: CR or LF */
+	S_RES_VERSION_SP,  /* after the response version: SP */
+	S_RES_STATUS,      /* three digits; tok_len counts them */
+	S_RES_STATUS_END,  /* SP before the reason, or end of line */
+	S_RES_REASON,
+	S_START_LF,        /* CR seen at the end of the start line */
+	/* header section */
+	S_HDR_LINE_START,  /* first byte of a header line or of the end CRLF */
+	S_HDR_NAME,
+	S_HDR_NAME_WS,     /* blanks between the name and ':' */
+	S_HDR_VALUE_OWS,   /* blanks before the value */
+	S_HDR_VALUE,
+	S_HDR_LINE_LF,     /* CR seen at the end of a header line */
+	S_HDR_END_LF,      /* CR seen on the empty line ending the section */
+	/* body */
+	S_BODY_CL,         /* @remaining bytes of a Content-Length body */
+	S_BODY_CLOSE,      /* body runs until h1_finish() */
+	S_CHUNK_SIZE_FIRST,
+	S_CHUNK_SIZE,
+	S_CHUNK_SIZE_WS,   /* blanks after the size: ';' or end of line */
+	S_CHUNK_EXT,       /* chunk extension, skipped */
+	S_CHUNK_SIZE_LF,   /* CR seen at the end of the chunk-size line */
+	S_CHUNK_DATA,      /* @remaining bytes of chunk data */
+	S_CHUNK_DATA_END,  /* CRLF after chunk data */
+	S_CHUNK_DATA_LF,
+	S_TRAILER_LINE_START,
+	S_TRAILER_LINE,    /* a trailer field, skipped */
+	S_TRAILER_END_LF,  /* CR seen on the empty line ending the trailers */
+	/* terminal */
+	S_TUNNEL,
+	S_ERROR,
+};
+
+#define S_HEAD_FIRST S_REQ_METHOD
+#define S_HEAD_LAST S_HDR_END_LF
+#define S_BODY_FIRST S_BODY_CL
+#define S_BODY_LAST S_TRAILER_END_LF
+
+/* Headers that change what the parser does or reports. */
+enum h1_header_id {
+	HH_OTHER,
+	HH_CONTENT_LENGTH,
+	HH_TRANSFER_ENCODING,
+	HH_CONNECTION,
+	HH_HOST,
+	HH_CONTENT_TYPE,
+	HH_EXPECT,
+	HH_UPGRADE,
+};
+
+/* Bits of h1_parser.flags, all reset at the start of a message. */
+#define F_HDR_PENDING   0x0001u /* a header line is open (obs-fold may follow) */
+#define F_NAME_LONG     0x0002u /* the name did not fit tok: matches nothing */
+#define F_REDACTED      0x0004u /* the value is replaced in msg.hdrs */
+#define F_VALUE_SEEN    0x0008u /* the value has a non-blank byte */
+#define F_FOLD          0x0010u /* this value segment is an obs-fold */
+#define F_CAP_WS_LOST   0x0020u /* blanks did not fit in msg.hdrs */
+#define F_CL_DIGITS     0x0040u /* current Content-Length element has digits */
+#define F_CL_ELEM_END   0x0080u /* ... and blanks after them */
+#define F_CL_IN_HEADER  0x0100u /* this Content-Length header had a number */
+#define F_TE_CHUNKED    0x0200u /* last transfer coding seen is chunked */
+#define F_CONN_CLOSE    0x0400u /* Connection: close */
+#define F_CONN_KEEP     0x0800u /* Connection: keep-alive */
+
+/* Largest Content-Length or chunk size accepted: far beyond any real body,
+ * and sums of it cannot overflow. */
+#define H1_SIZE_LIMIT ((uint64_t)1 << 62)
+
+#define H1_EV_FAIL ((unsigned)H1_EV_ERROR)
+
+/* RFC 9110 tchar: the bytes of methods and header names. */
+static const uint8_t tchar[256] = {
+	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1,
+	['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1,
+	['`'] = 1, ['|'] = 1, ['~'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
+static bool is_blank(uint8_t c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Control bytes other than HTAB: never part of a value or reason. */
+static bool is_ctl(uint8_t c)
+{
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+static bool is_digit(uint8_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Value of a hex digit, or -1. */
+static int hex_value(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static uint8_t to_lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
+}
+
+/* Does @s (@len bytes, any case) equal the lower-case NUL-terminated @lc? */
+static bool equals_lower(const char *s, size_t len, const char *lc)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (lc[i] == '\0' || to_lower((uint8_t)s[i]) != (uint8_t)lc[i])
+			return false;
+	}
+	return lc[i] == '\0';
+}
+
+static bool capturing(const h1_parser *p)
+{
+	return p->opt != NULL && p->opt->capture_headers;
+}
+
+/* Header-name lookup for the headers the parser interprets. */
+static int classify_header(const char *name, size_t len)
+{
+	static const struct {
+		const char *name;
+		int id;
+	} known[] = {
+		{ "content-length", HH_CONTENT_LENGTH },
+		{ "transfer-encoding", HH_TRANSFER_ENCODING },
+		{ "connection", HH_CONNECTION },
+		{ "host", HH_HOST },
+		{ "content-type", HH_CONTENT_TYPE },
+		{ "expect", HH_EXPECT },
+		{ "upgrade", HH_UPGRADE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (equals_lower(name, len, known[i].name))
+			return known[i].id;
+	}
+	return HH_OTHER;
+}
+
+static bool is_redacted(const h1_parser *p, const char *name, size_t len)
+{
+	const char *const *r;
+
+	if (p->opt == NULL || p->opt->redact == NULL)
+		return false;
+	for (r = p->opt->redact; *r != NULL; r++) {
+		if (equals_lower(name, len, *r))
+			return true;
+	}
+	return false;
+}
+
+/* ---- msg.hdrs capture ------------------------------------------------- */
+
+/* Leave the current line out of msg.hdrs: it does not fit. */
+static void capture_drop_line(h1_parser *p)
+{
+	p->msg.hdrs_len = p->hdr_line_start;
+	p->msg.hdrs[p->msg.hdrs_len] = '\0';
+	p->hdr_line_dropped = true;
+	p->msg.hdrs_truncated = true;
+}
+
+/* Can @n more bytes go into the current line, keeping room for its CRLF
+ * and the NUL? */
+static bool capture_fits(const h1_parser *p, size_t n)
+{
+	return p->msg.hdrs_len + n + 3 <= sizeof(p->msg.hdrs);
+}
+
+/* Append @n bytes to the current captured line, or drop the line. */
+static void capture_put(h1_parser *p, const char *s, size_t n)
+{
+	if (!capturing(p) || p->hdr_line_dropped)
+		return;
+	if (!capture_fits(p, n)) {
+		capture_drop_line(p);
+		return;
+	}
+	memcpy(p->msg.hdrs + p->msg.hdrs_len, s, n);
+	p->msg.hdrs_len += (uint32_t)n;
+	p->msg.hdrs[p->msg.hdrs_len] = '\0';
+}
+
+/* One byte of a value.  Blanks are stored but trimmed at the end of the
+ * line; blanks that do not fit only drop the line if more value follows. */
+static void capture_value_byte(h1_parser *p, uint8_t c)
+{
+	if (!capturing(p) || p->hdr_line_dropped || (p->flags & F_REDACTED))
+		return;
+	if (is_blank(c)) {
+		if (capture_fits(p, 1))
+			capture_put(p, (const char *)&c, 1);
+		else
+			p->flags |= F_CAP_WS_LOST;
+		return;
+	}
+	if (p->flags & F_CAP_WS_LOST) {
+		capture_drop_line(p);
+		return;
+	}
+	capture_put(p, (const char *)&c, 1);
+	p->hdr_value_end = p->msg.hdrs_len;
+}
+
+/* The header line is over: trim trailing blanks and close it with CRLF. */
+static void capture_end_line(h1_parser *p)
+{
+	if (!capturing(p) || p->hdr_line_dropped)
+		return;
+	p->msg.hdrs_len = p->hdr_value_end;
+	/* capture_fits() kept room for these three bytes. */
+	p->msg.hdrs[p->msg.hdrs_len++] = '\r';
+	p->msg.hdrs[p->msg.hdrs_len++] = '\n';
+	p->msg.hdrs[p->msg.hdrs_len] = '\0';
+}
+
+/* ---- interpreted header values ---------------------------------------- */
+
+/* Append a value byte to p->val (truncated), tracking trailing blanks. */
+static void val_put(h1_parser *p, uint8_t c)
+{
+	if (p->val_len + 1 < sizeof(p->val)) {
+		p->val[p->val_len++] = (char)c;
+		if (!is_blank(c))
+			p->val_end = p->val_len;
+	}
+}
+
+/* End of one Content-Length element: it must agree with any earlier one. */
+static unsigned cl_element_end(h1_parser *p)
+{
+	if (!(p->flags & F_CL_DIGITS))
+		return 0; /* empty list element */
+	if (p->cl_seen && (uint64_t)p->msg.content_length != p->cl_elem)
+		return H1_EV_FAIL;
+	p->msg.content_length = (int64_t)p->cl_elem;
+	p->cl_seen = true;
+	p->cl_elem = 0;
+	p->flags &= ~(F_CL_DIGITS | F_CL_ELEM_END);
+	p->flags |= F_CL_IN_HEADER;
+	return 0;
+}
+
+static unsigned cl_byte(h1_parser *p, uint8_t c)
+{
+	if (is_digit(c)) {
+		if (p->flags & F_CL_ELEM_END)
+			return H1_EV_FAIL; /* "5 5" */
+		if (p->cl_elem >= H1_SIZE_LIMIT / 10)
+			return H1_EV_FAIL;
+		p->cl_elem = p->cl_elem * 10 + (uint64_t)(c - '0');
+		p->flags |= F_CL_DIGITS;
+		return 0;
+	}
+	if (is_blank(c)) {
+		if (p->flags & F_CL_DIGITS)
+			p->flags |= F_CL_ELEM_END;
+		return 0;
+	}
+	if (c == ',')
+		return cl_element_end(p);
+	return H1_EV_FAIL;
+}
+
+/* A complete element of a token-list header (Connection, Transfer-Encoding,
+ * Expect) is in p->val. */
+static void list_element_end(h1_parser *p)
+{
+	size_t len = p->val_end;
+
+	p->val_len = 0;
+	p->val_end = 0;
+	if (len == 0)
+		return;
+	switch (p->cur_header) {
+	case HH_TRANSFER_ENCODING: {
+		/* The coding name ends at its parameters, if any. */
+		size_t n = 0;
+
+		while (n < len && p->val[n] != ';')
+			n++;
+		while (n > 0 && is_blank((uint8_t)p->val[n - 1]))
+			n--;
+		if (equals_lower(p->val, n, "chunked"))
+			p->flags |= F_TE_CHUNKED;
+		else
+			p->flags &= ~F_TE_CHUNKED;
+		break;
+	}
+	case HH_CONNECTION:
+		if (equals_lower(p->val, len, "close"))
+			p->flags |= F_CONN_CLOSE;
+		else if (equals_lower(p->val, len, "keep-alive"))
+			p->flags |= F_CONN_KEEP;
+		else if (equals_lower(p->val, len, "upgrade"))
+			p->msg.upgrade = true;
+		break;
+	case HH_EXPECT:
+		if (equals_lower(p->val, len, "100-continue"))
+			p->msg.expect_continue = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void list_byte(h1_parser *p, uint8_t c)
+{
+	if (c == ',')
+		list_element_end(p);
+	else if (!is_blank(c) || p->val_len > 0)
+		val_put(p, c);
+}
+
+/* One byte of a header value (after its leading blanks). */
+static unsigned value_byte(h1_parser *p, uint8_t c)
+{
+	capture_value_byte(p, c);
+	if (!is_blank(c))
+		p->flags |= F_VALUE_SEEN;
+	switch (p->cur_header) {
+	case HH_CONTENT_LENGTH:
+		return cl_byte(p, c);
+	case HH_TRANSFER_ENCODING:
+	case HH_CONNECTION:
+	case HH_EXPECT:
+		list_byte(p, c);
+		break;
+	case HH_HOST:
+	case HH_CONTENT_TYPE:
+		val_put(p, c);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Copy the trimmed value in p->val to @dst (of @size bytes) unless an earlier
+ * header already filled it. */
+static void val_copy_first(h1_parser *p, char *dst, size_t size)
+{
+	size_t n = p->val_end;
+
+	if (dst[0] != '\0')
+		return;
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(dst, p->val, n);
+	dst[n] = '\0';
+}
+
+/* The open header line is complete (the next line is not a fold). */
+static unsigned header_end(h1_parser *p)
+{
+	unsigned ev = 0;
+
+	if (!(p->flags & F_HDR_PENDING))
+		return 0;
+	capture_end_line(p);
+	switch (p->cur_header) {
+	case HH_CONTENT_LENGTH:
+		ev = cl_element_end(p);
+		if (!(p->flags & F_CL_IN_HEADER))
+			ev = H1_EV_FAIL; /* empty or blank-only value */
+		break;
+	case HH_TRANSFER_ENCODING:
+	case HH_CONNECTION:
+	case HH_EXPECT:
+		list_element_end(p);
+		break;
+	case HH_HOST:
+		val_copy_first(p, p->msg.host, sizeof(p->msg.host));
+		break;
+	case HH_CONTENT_TYPE:
+		val_copy_first(p, p->msg.content_type,
+			       sizeof(p->msg.content_type));
+		break;
+	default:
+		break;
+	}
+	p->flags &= ~(F_HDR_PENDING | F_REDACTED | F_VALUE_SEEN | F_FOLD |
+		      F_CAP_WS_LOST | F_CL_DIGITS | F_CL_ELEM_END |
+		      F_CL_IN_HEADER | F_NAME_LONG);
+	p->cur_header = HH_OTHER;
+	p->val_len = 0;
+	p->val_end = 0;
+	p->cl_elem = 0;
+	return ev;
+}
+
+/* First byte of a header name. */
+static void header_begin(h1_parser *p, uint8_t c)
+{
+	p->flags |= F_HDR_PENDING;
+	p->hdr_line_start = p->msg.hdrs_len;
+	p->hdr_line_dropped = false;
+	p->tok[0] = (char)c;
+	p->tok_len = 1;
+	capture_put(p, (const char *)&c, 1);
+	p->state = S_HDR_NAME;
+}
+
+/* A header line starts with a blank: an obs-fold continuing the open
+ * value.  Trailing blanks before the fold go, so the join is one SP. */
+static void fold_begin(h1_parser *p)
+{
+	p->flags |= F_FOLD;
+	p->flags &= ~F_CAP_WS_LOST;
+	if (capturing(p) && !p->hdr_line_dropped) {
+		p->msg.hdrs_len = p->hdr_value_end;
+		p->msg.hdrs[p->msg.hdrs_len] = '\0';
+	}
+	p->val_len = p->val_end;
+}
+
+/* The colon after a header name: decide what the value means. */
+static void header_name_end(h1_parser *p)
+{
+	static const char sep[] = ": ";
+	static const char redacted[] = "[redacted]";
+
+	if (p->tok_len >= sizeof(p->tok))
+		p->flags |= F_NAME_LONG;
+	if (!(p->flags & F_NAME_LONG)) {
+		p->cur_header = classify_header(p->tok, p->tok_len);
+		if (is_redacted(p, p->tok, p->tok_len))
+			p->flags |= F_REDACTED;
+	}
+	switch (p->cur_header) {
+	case HH_TRANSFER_ENCODING:
+		p->te_seen = true;
+		break;
+	case HH_UPGRADE:
+		p->msg.upgrade = true;
+		break;
+	default:
+		break;
+	}
+	capture_put(p, sep, sizeof(sep) - 1);
+	if (p->flags & F_REDACTED)
+		capture_put(p, redacted, sizeof(redacted) - 1);
+	p->hdr_value_end = p->msg.hdrs_len;
+	p->val_len = 0;
+	p->val_end = 0;
+	p->state = S_HDR_VALUE_OWS;
+}
+
+/* ---- message boundaries ----------------------------------------------- */
+
+static unsigned fail(h1_parser *p)
+{
+	p->state = S_ERROR;
+	return H1_EV_FAIL;
+}
+
+static bool is_interim(const h1_parser *p)
+{
+	return p->kind == H1_RESPONSE && p->msg.status >= 100 &&
+	       p->msg.status < 200 && p->msg.status != 101;
+}
+
+static unsigned message_complete(h1_parser *p)
+{
+	p->state = S_IDLE;
+	if (p->kind == H1_RESPONSE && !is_interim(p)) {
+		p->ctx_head = false;
+		p->ctx_connect = false;
+	}
+	return H1_EV_COMPLETE;
+}
+
+/* Start a new message at its first byte @c.  Returns H1_EV_BEGIN, or
+ * H1_EV_ERROR when @c cannot start a message. */
+static unsigned message_begin(h1_parser *p, uint8_t c)
+{
+	/* msg is cleared even for an error: it must not go on describing the
+	 * previous message. */
+	memset(&p->msg, 0, sizeof(p->msg));
+	p->msg.content_length = -1;
+	if (p->kind == H1_REQUEST ? !tchar[c] : c != 'H')
+		return fail(p);
+	p->msg.header_bytes = 1;
+	p->flags = 0;
+	p->te_seen = false;
+	p->cl_seen = false;
+	p->cur_header = HH_OTHER;
+	p->remaining = 0;
+	p->val_len = 0;
+	p->val_end = 0;
+	p->cl_elem = 0;
+	p->hdr_line_start = 0;
+	p->hdr_line_dropped = false;
+	p->hdr_value_end = 0;
+	if (p->kind == H1_REQUEST) {
+		p->msg.method[0] = (char)c;
+		p->tok_len = 1;
+		p->state = S_REQ_METHOD;
+	} else {
+		p->tok_len = 1; /* matched the 'H' of "HTTP/" */
+		p->state = S_VERSION;
+	}
+	return H1_EV_BEGIN;
+}
+
+static unsigned start_chunked(h1_parser *p)
+{
+	p->state = S_CHUNK_SIZE_FIRST;
+	return H1_EV_HEADERS;
+}
+
+static unsigned start_content_length(h1_parser *p)
+{
+	if (p->msg.content_length == 0)
+		return H1_EV_HEADERS | message_complete(p);
+	p->remaining = (uint64_t)p->msg.content_length;
+	p->state = S_BODY_CL;
+	return H1_EV_HEADERS;
+}
+
+/* The final LF of the header section: decide how the body is framed. */
+static unsigned headers_done(h1_parser *p)
+{
+	h1_message *m = &p->msg;
+	bool v11 = m->version_major > 1 ||
+		   (m->version_major == 1 && m->version_minor >= 1);
+
+	if (p->flags & F_CONN_CLOSE)
+		m->keep_alive = false;
+	else
+		m->keep_alive = v11 || (p->flags & F_CONN_KEEP);
+	m->chunked = p->te_seen && (p->flags & F_TE_CHUNKED);
+	if (p->te_seen && p->cl_seen)
+		m->keep_alive = false;
+
+	if (p->kind == H1_REQUEST) {
+		if (p->te_seen && !m->chunked)
+			return fail(p); /* no way to find its end */
+		if (m->chunked)
+			return start_chunked(p);
+		if (p->cl_seen)
+			return start_content_length(p);
+		return H1_EV_HEADERS | message_complete(p);
+	}
+
+	if (m->status == 101 || (p->ctx_connect && m->status / 100 == 2)) {
+		p->state = S_TUNNEL;
+		return H1_EV_HEADERS | H1_EV_COMPLETE;
+	}
+	if (m->status < 200 || m->status == 204 || m->status == 304 ||
+	    p->ctx_head)
+		return H1_EV_HEADERS | message_complete(p);
+	if (m->chunked)
+		return start_chunked(p);
+	if (p->cl_seen && !p->te_seen)
+		return start_content_length(p);
+	m->body_by_close = true;
+	m->keep_alive = false;
+	p->state = S_BODY_CLOSE;
+	return H1_EV_HEADERS;
+}
+
+/* ---- the byte machine --------------------------------------------------- */
+
+/* One byte of the start line. */
+static unsigned start_line_byte(h1_parser *p, uint8_t c)
+{
+	static const char proto[] = "HTTP/";
+	h1_message *m = &p->msg;
+
+	switch (p->state) {
+	case S_REQ_METHOD:
+		if (c == ' ') {
+			m->method[p->tok_len] = '\0';
+			p->state = S_REQ_TARGET_FIRST;
+			return 0;
+		}
+		if (!tchar[c] || p->tok_len + 1 >= sizeof(m->method))
+			return fail(p);
+		m->method[p->tok_len++] = (char)c;
+		return 0;
+	case S_REQ_TARGET_FIRST:
+	case S_REQ_TARGET:
+		if (c == ' ' && p->state == S_REQ_TARGET) {
+			p->tok_len = 0;
+			p->state = S_VERSION;
+			return 0;
+		}
+		if (c == ' ' || is_ctl(c))
+			return fail(p);
+		if (p->state == S_REQ_TARGET_FIRST) {
+			p->tok_len = 0;
+			p->state = S_REQ_TARGET;
+		}
+		if (p->tok_len + 1 < sizeof(m->target))
+			m->target[p->tok_len++] = (char)c;
+		else
+			m->target_truncated = true;
+		return 0;
+	case S_VERSION:
+		/* "HTTP/" DIGIT "." DIGIT, tok_len bytes matched so far. */
+		if (p->tok_len < 5) {
+			if (c != (uint8_t)proto[p->tok_len])
+				return fail(p);
+		} else if (p->tok_len == 5 || p->tok_len == 7) {
+			if (!is_digit(c))
+				return fail(p);
+			if (p->tok_len == 5)
+				m->version_major = (uint8_t)(c - '0');
+			else
+				m->version_minor = (uint8_t)(c - '0');
+		} else if (c != '.') {
+			return fail(p);
+		}
+		if (++p->tok_len == 8) {
+			p->tok_len = 0;
+			p->state = p->kind == H1_REQUEST ? S_REQ_LINE_END :
+							   S_RES_VERSION_SP;
+		}
+		return 0;
+	case S_REQ_LINE_END:
+		if (c == '\r')
+			p->state = S_START_LF;
+		else if (c == '\n')
+			p->state = S_HDR_LINE_START;
+		else
+			return fail(p);
+		return 0;
+	case S_RES_VERSION_SP:
+		if (c != ' ')
+			return fail(p);
+		p->state = S_RES_STATUS;
+		return 0;
+	case S_RES_STATUS:
+		if (!is_digit(c) || (p->tok_len == 0 && c == '0'))
+			return fail(p);
+		m->status = (uint16_t)(m->status * 10 + (c - '0'));
+		if (++p->tok_len == 3) {
+			p->tok_len = 0;
+			p->state = S_RES_STATUS_END;
+		}
+		return 0;
+	case S_RES_STATUS_END:
+		if (c == ' ')
+			p->state = S_RES_REASON;
+		else if (c == '\r')
+			p->state = S_START_LF;
+		else if (c == '\n')
+			p->state = S_HDR_LINE_START;
+		else
+			return fail(p);
+		return 0;
+	case S_RES_REASON:
+		if (c == '\r') {
+			p->state = S_START_LF;
+		} else if (c == '\n') {
+			p->state = S_HDR_LINE_START;
+		} else if (is_ctl(c)) {
+			return fail(p);
+		} else if (p->tok_len + 1 < sizeof(m->reason)) {
+			m->reason[p->tok_len++] = (char)c;
+		}
+		return 0;
+	case S_START_LF:
+		if (c != '\n')
+			return fail(p);
+		p->state = S_HDR_LINE_START;
+		return 0;
+	default:
+		return fail(p);
+	}
+}
+
+/* One byte of the header section after the start line. */
+static unsigned header_byte(h1_parser *p, uint8_t c)
+{
+	unsigned ev;
+
+	switch (p->state) {
+	case S_HDR_LINE_START:
+		if (is_blank(c)) {
+			/* obs-fold: the previous value goes on. */
+			if (!(p->flags & F_HDR_PENDING))
+				return fail(p);
+			fold_begin(p);
+			p->state = S_HDR_VALUE_OWS;
+			return 0;
+		}
+		ev = header_end(p);
+		if (ev)
+			return fail(p);
+		if (c == '\r') {
+			p->state = S_HDR_END_LF;
+			return 0;
+		}
+		if (c == '\n')
+			return headers_done(p);
+		if (!tchar[c])
+			return fail(p);
+		header_begin(p, c);
+		return 0;
+	case S_HDR_NAME:
+		if (c == ':') {
+			header_name_end(p);
+			return 0;
+		}
+		if (is_blank(c)) {
+			p->state = S_HDR_NAME_WS;
+			return 0;
+		}
+		if (!tchar[c])
+			return fail(p);
+		if (p->tok_len < sizeof(p->tok))
+			p->tok[p->tok_len++] = (char)c;
+		else
+			p->flags |= F_NAME_LONG;
+		capture_put(p, (const char *)&c, 1);
+		return 0;
+	case S_HDR_NAME_WS:
+		if (c == ':')
+			header_name_end(p);
+		else if (!is_blank(c))
+			return fail(p);
+		return 0;
+	case S_HDR_VALUE_OWS:
+	case S_HDR_VALUE:
+		if (c == '\r') {
+			p->state = S_HDR_LINE_LF;
+			return 0;
+		}
+		if (c == '\n') {
+			p->state = S_HDR_LINE_START;
+			return 0;
+		}
+		if (is_ctl(c))
+			return fail(p);
+		if (p->state == S_HDR_VALUE_OWS) {
+			if (is_blank(c))
+				return 0;
+			p->state = S_HDR_VALUE;
+			/* A folded segment joins the value with one SP. */
+			if ((p->flags & F_FOLD) && (p->flags & F_VALUE_SEEN) &&
+			    value_byte(p, ' '))
+				return fail(p);
+			p->flags &= ~F_FOLD;
+		}
+		if (value_byte(p, c))
+			return fail(p);
+		return 0;
+	case S_HDR_LINE_LF:
+		if (c != '\n')
+			return fail(p);
+		p->state = S_HDR_LINE_START;
+		return 0;
+	case S_HDR_END_LF:
+		if (c != '\n')
+			return fail(p);
+		return headers_done(p);
+	default:
+		return fail(p);
+	}
+}
+
+/* The LF ending a chunk-size line: data follows, or the trailers after the
+ * last (zero-size) chunk. */
+static unsigned chunk_size_line_end(h1_parser *p)
+{
+	p->state = p->remaining == 0 ? S_TRAILER_LINE_START : S_CHUNK_DATA;
+	return 0;
+}
+
+/* A byte after the chunk size: blanks, then ';' (an extension) or the end
+ * of the line.  Anything else means the size was not a hex number. */
+static unsigned chunk_after_size(h1_parser *p, uint8_t c)
+{
+	if (is_blank(c))
+		p->state = S_CHUNK_SIZE_WS;
+	else if (c == ';')
+		p->state = S_CHUNK_EXT;
+	else if (c == '\r')
+		p->state = S_CHUNK_SIZE_LF;
+	else if (c == '\n')
+		return chunk_size_line_end(p);
+	else
+		return fail(p);
+	return 0;
+}
+
+/* One byte of chunk framing or trailers (chunk data is taken in bulk). */
+static unsigned chunk_byte(h1_parser *p, uint8_t c)
+{
+	int h;
+
+	switch (p->state) {
+	case S_CHUNK_SIZE_FIRST:
+	case S_CHUNK_SIZE:
+		h = hex_value(c);
+		if (h < 0 && p->state == S_CHUNK_SIZE_FIRST)
+			return fail(p);
+		if (h < 0)
+			return chunk_after_size(p, c);
+		if (p->state == S_CHUNK_SIZE_FIRST) {
+			p->remaining = 0;
+			p->state = S_CHUNK_SIZE;
+		}
+		if (p->remaining >= H1_SIZE_LIMIT / 16)
+			return fail(p);
+		p->remaining = p->remaining * 16 + (uint64_t)h;
+		return 0;
+	case S_CHUNK_SIZE_WS:
+		return chunk_after_size(p, c);
+	case S_CHUNK_EXT:
+		/* Extensions are skipped up to the end of the line. */
+		if (c == '\r')
+			p->state = S_CHUNK_SIZE_LF;
+		else if (c == '\n')
+			return chunk_size_line_end(p);
+		return 0;
+	case S_CHUNK_SIZE_LF:
+		if (c != '\n')
+			return fail(p);
+		return chunk_size_line_end(p);
+	case S_CHUNK_DATA_END:
+		if (c == '\r')
+			p->state = S_CHUNK_DATA_LF;
+		else if (c == '\n')
+			p->state = S_CHUNK_SIZE_FIRST;
+		else
+			return fail(p);
+		return 0;
+	case S_CHUNK_DATA_LF:
+		if (c != '\n')
+			return fail(p);
+		p->state = S_CHUNK_SIZE_FIRST;
+		return 0;
+	case S_TRAILER_LINE_START:
+		if (c == '\r')
+			p->state = S_TRAILER_END_LF;
+		else if (c == '\n')
+			return message_complete(p);
+		else
+			p->state = S_TRAILER_LINE;
+		return 0;
+	case S_TRAILER_LINE:
+		/* Trailer fields are skipped up to their LF. */
+		if (c == '\n')
+			p->state = S_TRAILER_LINE_START;
+		return 0;
+	case S_TRAILER_END_LF:
+		if (c != '\n')
+			return fail(p);
+		return message_complete(p);
+	default:
+		return fail(p);
+	}
+}
+
+/* Fast path for the bulk of big header sections: a value that is neither
+ * interpreted nor captured only needs its end found.  Returns how many
+ * leading bytes of @buf are such plain value bytes, accounted for. */
+static size_t skip_plain_value(h1_parser *p, const uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (p->cur_header != HH_OTHER ||
+	    (capturing(p) && !p->hdr_line_dropped &&
+	     !(p->flags & F_REDACTED)))
+		return 0;
+	while (n < len && !is_ctl(buf[n]))
+		n++;
+	/* The value is not empty (S_HDR_VALUE starts at a non-blank). */
+	p->flags |= F_VALUE_SEEN;
+	if (p->msg.header_bytes < UINT32_MAX - n)
+		p->msg.header_bytes += (uint32_t)n;
+	else
+		p->msg.header_bytes = UINT32_MAX;
+	return n;
+}
+
+static unsigned parse_byte(h1_parser *p, uint8_t c)
+{
+	if (p->state == S_IDLE) {
+		if (c == '\r' || c == '\n')
+			return 0; /* blank lines between messages */
+		return message_begin(p, c);
+	}
+	if (p->state >= S_HEAD_FIRST && p->state <= S_HEAD_LAST) {
+		if (p->msg.header_bytes < UINT32_MAX)
+			p->msg.header_bytes++;
+		if (p->state < S_HDR_LINE_START)
+			return start_line_byte(p, c);
+		return header_byte(p, c);
+	}
+	return chunk_byte(p, c);
+}
+
+/* ---- public interface --------------------------------------------------- */
+
+void h1_init(h1_parser *p, h1_kind kind, const h1_options *opt)
+{
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->opt = opt;
+	p->msg.content_length = -1;
+	p->state = S_IDLE;
+	p->cur_header = HH_OTHER;
+}
+
+size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev)
+{
+	unsigned events = 0;
+	size_t i = 0, n_plain;
+
+	while (i < len && events == 0) {
+		switch (p->state) {
+		case S_TUNNEL:
+		case S_ERROR:
+			i = len;
+			break;
+		case S_BODY_CLOSE:
+			p->msg.body_bytes += len - i;
+			i = len;
+			break;
+		case S_BODY_CL:
+		case S_CHUNK_DATA: {
+			size_t n = len - i;
+
+			if (n > p->remaining)
+				n = (size_t)p->remaining;
+			p->remaining -= n;
+			p->msg.body_bytes += n;
+			i += n;
+			if (p->remaining > 0)
+				break;
+			if (p->state == S_BODY_CL)
+				events = message_complete(p);
+			else
+				p->state = S_CHUNK_DATA_END;
+			break;
+		}
+		case S_HDR_VALUE:
+			n_plain = skip_plain_value(p, buf + i, len - i);
+			if (n_plain > 0) {
+				i += n_plain;
+				break;
+			}
+			events = parse_byte(p, buf[i]);
+			i++;
+			break;
+		default:
+			events = parse_byte(p, buf[i]);
+			i++;
+			break;
+		}
+	}
+	*ev = (h1_event)events;
+	return i;
+}
+
+h1_event h1_finish(h1_parser *p)
+{
+	unsigned ev;
+
+	switch (p->state) {
+	case S_IDLE:
+	case S_TUNNEL:
+	case S_ERROR:
+		ev = H1_EV_NONE;
+		break;
+	case S_BODY_CLOSE:
+		ev = H1_EV_COMPLETE;
+		break;
+	default:
+		ev = H1_EV_ERROR; /* cut short */
+		break;
+	}
+	/* Idle again, msg kept for the caller. */
+	p->state = S_IDLE;
+	p->remaining = 0;
+	p->ctx_head = false;
+	p->ctx_connect = false;
+	return (h1_event)ev;
+}
+
+void h1_set_response_context(h1_parser *p, bool head, bool connect)
+{
+	p->ctx_head = head;
+	p->ctx_connect = connect;
+}
+
+h1_state_public h1_state(const h1_parser *p)
+{
+	if (p->state == S_IDLE)
+		return H1_ST_IDLE;
+	if (p->state >= S_HEAD_FIRST && p->state <= S_HEAD_LAST)
+		return H1_ST_HEADERS;
+	if (p->state >= S_BODY_FIRST && p->state <= S_BODY_LAST)
+		return H1_ST_BODY;
+	if (p->state == S_TUNNEL)
+		return H1_ST_TUNNEL;
+	return H1_ST_ERROR;
+}
