@@ -1,0 +1,301 @@
+/* collector.c - socket, peers, decode loop; see collector.h. */
+#include "collector.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* epoll tags: a peer is its fd; these sit above any fd. */
+#define TAG_LISTEN ((uint64_t)1 << 40)
+#define TAG_WATCH ((uint64_t)1 << 41)
+
+/* Messages read from one peer per wakeup, so a busy process cannot starve
+ * the others (epoll is level-triggered: the rest comes next round). */
+#define PEER_BATCH (4 * COLLECTOR_BATCH)
+
+/* Ask for receive buffers this large (the kernel clamps to its limit). */
+#define RCVBUF_WANTED (8 << 20)
+
+int collector_init(collector *c, collector_sink sink, collector_idle idle,
+		   void *ctx)
+{
+	memset(c, 0, sizeof(*c));
+	c->sink = sink;
+	c->idle = idle;
+	c->ctx = ctx;
+	c->listen_fd = -1;
+	c->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epoll_fd < 0)
+		return -errno;
+	c->buf = malloc((size_t)COLLECTOR_BATCH * COLLECTOR_MSG);
+	if (c->buf == NULL) {
+		close(c->epoll_fd);
+		c->epoll_fd = -1;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+size_t collector_feed(collector *c, const uint8_t *buf, size_t len)
+{
+	size_t delivered = 0;
+
+	while (len > 0) {
+		ht_record rec;
+		long n = ht_wire_decode(buf, len, &rec);
+
+		if (n <= 0) {
+			/* Garbage (-1) or a record cut short (0): the rest of
+			 * the message cannot be trusted to be aligned. */
+			c->malformed++;
+			break;
+		}
+		c->records++;
+		delivered++;
+		c->sink(c->ctx, &rec);
+		buf += n;
+		len -= (size_t)n;
+	}
+	return delivered;
+}
+
+/* Make room in the peer table for index @fd. */
+static int peer_table_fit(collector *c, int fd)
+{
+	size_t cap = c->peer_cap ? c->peer_cap : 64;
+	unsigned char *t;
+
+	if ((size_t)fd < c->peer_cap)
+		return 0;
+	while (cap <= (size_t)fd)
+		cap *= 2;
+	t = realloc(c->peer_open, cap);
+	if (t == NULL)
+		return -ENOMEM;
+	memset(t + c->peer_cap, 0, cap - c->peer_cap);
+	c->peer_open = t;
+	c->peer_cap = cap;
+	return 0;
+}
+
+/* Stop or resume polling the listening socket.  Accepting is paused while
+ * we are out of fds, or a pending connection would wake epoll forever. */
+static void accept_pause(collector *c, bool pause)
+{
+	struct epoll_event ev = {
+		.events = pause ? 0 : EPOLLIN,
+		.data.u64 = TAG_LISTEN,
+	};
+
+	if (c->accept_paused == pause)
+		return;
+	c->accept_paused = pause;
+	epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, c->listen_fd, &ev);
+}
+
+static void peer_close(collector *c, int fd)
+{
+	epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
+	c->peer_open[fd] = 0;
+	c->n_peers--;
+	c->peers_closed++;
+	if (c->accept_paused)
+		accept_pause(c, false); /* an fd is free again */
+}
+
+/* Read up to @max messages from peer @fd (0 = until it has none), a batch
+ * of COLLECTOR_BATCH per recvmmsg() call to save system calls. */
+static void peer_read(collector *c, int fd, unsigned max)
+{
+	struct mmsghdr msgs[COLLECTOR_BATCH];
+	struct iovec iov[COLLECTOR_BATCH];
+	unsigned done = 0;
+
+	for (unsigned i = 0; i < COLLECTOR_BATCH; i++) {
+		iov[i].iov_base = c->buf + (size_t)i * COLLECTOR_MSG;
+		iov[i].iov_len = COLLECTOR_MSG;
+		memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (max == 0 || done < max) {
+		int n = recvmmsg(fd, msgs, COLLECTOR_BATCH, MSG_DONTWAIT, NULL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				peer_close(c, fd); /* reset: nothing more */
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			if (msgs[i].msg_len == 0) {
+				/* The process closed the socket or exited. */
+				peer_close(c, fd);
+				return;
+			}
+			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				c->malformed++; /* larger than any valid message */
+				continue;
+			}
+			collector_feed(c, iov[i].iov_base, msgs[i].msg_len);
+		}
+		done += (unsigned)n;
+		if (n < COLLECTOR_BATCH)
+			return; /* the queue is empty for now */
+	}
+}
+
+/* Accept every pending connection. */
+static void accept_all(collector *c)
+{
+	for (;;) {
+		int fd = accept4(c->listen_fd, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct epoll_event ev = { .events = EPOLLIN };
+		int size = RCVBUF_WANTED;
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			/* EMFILE and the like: leave the connection pending
+			 * until a peer goes away and frees an fd. */
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				accept_pause(c, true);
+			return;
+		}
+		if (peer_table_fit(c, fd) < 0) {
+			close(fd);
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		ev.data.u64 = (uint64_t)fd;
+		if (epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			continue;
+		}
+		c->peer_open[fd] = 1;
+		c->n_peers++;
+		c->peers_seen++;
+	}
+}
+
+int collector_listen(collector *c, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_LISTEN };
+	size_t len = strlen(path);
+	int fd;
+	int err;
+
+	if (len >= sizeof(sa.sun_path) || len >= sizeof(c->path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, len + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	memcpy(c->path, path, len + 1); /* from now on collector_close unlinks */
+	c->listen_fd = fd;
+	/* Only our own user may connect (the directory is private as well). */
+	if (chmod(path, 0600) < 0 || listen(fd, 4096) < 0 ||
+	    epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+int collector_watch(collector *c, int fd)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN,
+		.data.u64 = TAG_WATCH | (uint64_t)(unsigned)fd,
+	};
+
+	if (epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+int collector_wait(collector *c, int timeout_ms)
+{
+	struct epoll_event evs[64];
+
+	for (;;) {
+		bool watched = false;
+		int n = epoll_wait(c->epoll_fd, evs, 64, 0);
+
+		if (n == 0) {
+			/* Nothing pending: this is when output goes out. */
+			if (c->idle != NULL)
+				c->idle(c->ctx);
+			n = epoll_wait(c->epoll_fd, evs, 64, timeout_ms);
+			if (n == 0)
+				return 0;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = evs[i].data.u64;
+
+			if (tag == TAG_LISTEN)
+				accept_all(c);
+			else if (tag & TAG_WATCH)
+				watched = true;
+			else if ((size_t)tag < c->peer_cap && c->peer_open[tag])
+				peer_read(c, (int)tag, PEER_BATCH);
+		}
+		if (watched)
+			return 1;
+	}
+}
+
+void collector_drain(collector *c)
+{
+	uint64_t closed;
+
+	/* Out of fds, connections wait until peers at EOF are closed: go
+	 * round again as long as that frees some. */
+	do {
+		closed = c->peers_closed;
+		if (c->listen_fd >= 0)
+			accept_all(c);
+		for (size_t fd = 0; fd < c->peer_cap; fd++)
+			if (c->peer_open[fd])
+				peer_read(c, (int)fd, 0);
+	} while (c->peers_closed != closed);
+	if (c->idle != NULL)
+		c->idle(c->ctx);
+}
+
+void collector_close(collector *c)
+{
+	for (size_t fd = 0; fd < c->peer_cap; fd++)
+		if (c->peer_open[fd])
+			peer_close(c, (int)fd);
+	if (c->listen_fd >= 0)
+		close(c->listen_fd);
+	if (c->path[0] != '\0')
+		unlink(c->path);
+	if (c->epoll_fd >= 0)
+		close(c->epoll_fd);
+	free(c->peer_open);
+	free(c->buf);
+	c->listen_fd = c->epoll_fd = -1;
+	c->peer_open = NULL;
+	c->buf = NULL;
+	c->peer_cap = 0;
+	c->path[0] = '\0';
+}

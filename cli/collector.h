@@ -1,0 +1,105 @@
+/*
+ * collector.h - the receiving end of the wire: a listening Unix
+ * SOCK_SEQPACKET socket, its peers (one per traced process), and the decode
+ * loop that hands each valid record to a sink.
+ *
+ * The collector is an event loop the caller drives: collector_wait() serves
+ * the socket until one of the caller's own fds (a signalfd, say) becomes
+ * readable, so both "run a command" and a standing listener can use it.
+ * A malformed or truncated message is counted and dropped; nothing a peer
+ * sends can stop the collector or affect other peers.
+ */
+#ifndef HT_COLLECTOR_H
+#define HT_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/un.h>
+
+#include "wire.h"
+
+/* Called for every valid record; @rec's strings live only for the call. */
+typedef void (*collector_sink)(void *ctx, const ht_record *rec);
+/* Called when the loop is about to block (flush output here). */
+typedef void (*collector_idle)(void *ctx);
+
+/* Largest message accepted (it may hold several records); a larger one is
+ * counted as malformed. */
+#define COLLECTOR_MSG HT_WIRE_MAX_RECORD
+/* Messages received per system call. */
+#define COLLECTOR_BATCH 64
+
+typedef struct collector {
+	/* PUBLIC: set before collector_open(), or by it. */
+	collector_sink sink;
+	collector_idle idle;
+	void *ctx;
+	/* READ-ONLY */
+	uint64_t records;   /* valid records delivered to the sink */
+	uint64_t malformed; /* messages or records rejected */
+	uint64_t peers_seen;  /* connections accepted */
+	uint64_t peers_closed;
+	/* PRIVATE */
+	int listen_fd, epoll_fd;
+	unsigned char *peer_open; /* indexed by fd: 1 for a peer socket */
+	size_t peer_cap;
+	size_t n_peers;
+	bool accept_paused;       /* out of fds: listening socket not polled */
+	uint8_t *buf;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+} collector;
+
+/*
+ * collector_init() - set up @c with no socket, delivering records to
+ * @sink and calling @idle (may be NULL) before blocking, both with @ctx.
+ * Returns 0, or -ENOMEM.
+ */
+int collector_init(collector *c, collector_sink sink, collector_idle idle,
+		   void *ctx);
+
+/*
+ * collector_listen() - bind a listening socket at @path (mode 0600) and
+ * start serving it.  Returns 0; -ENAMETOOLONG when @path does not fit a
+ * sockaddr_un; or the -errno of the failing socket call.
+ */
+int collector_listen(collector *c, const char *path);
+
+/*
+ * collector_watch() - also wait for @fd to become readable: collector_wait()
+ * returns 1 when it is.  The caller keeps owning @fd.  Returns 0 or -errno.
+ */
+int collector_watch(collector *c, int fd);
+
+/*
+ * collector_wait() - serve the socket (accept peers, read and dispatch
+ * records) until a watched fd is readable (returns 1) or @timeout_ms passes
+ * (returns 0; -1 waits forever).  Calls the idle hook before blocking.
+ * Returns -errno only if epoll itself fails.
+ */
+int collector_wait(collector *c, int timeout_ms);
+
+/*
+ * collector_drain() - accept every pending connection and read every peer
+ * until it has nothing more (EOF or EAGAIN), then call the idle hook.  For
+ * the end, when no process can send any more: data queued by processes
+ * that already exited is still delivered.  (A live peer that keeps sending
+ * keeps it reading: a standing listener should shut peers down first.)
+ */
+void collector_drain(collector *c);
+
+/*
+ * collector_feed() - decode every record in the message @buf/@len and hand
+ * each to the sink.  A record that does not decode ends the message and is
+ * counted in c->malformed, as is a record cut short by the message's end.
+ * Pure apart from the sink; returns the number of records delivered.
+ */
+size_t collector_feed(collector *c, const uint8_t *buf, size_t len);
+
+/*
+ * collector_close() - close the socket and every peer, remove the socket
+ * file, free the buffers.  Safe on a collector that never listened.
+ */
+void collector_close(collector *c);
+
+#endif

@@ -1,0 +1,451 @@
+/*
+ * format_json.c - the two JSON Lines formats: "json" (one object per
+ * request, connect failure, and a final summary) and "events" (one object
+ * per lifecycle event, in Go net/http/httptrace terms, synthesized from each
+ * record's timestamps).  Lines are written as records arrive.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "report.h"
+
+/* Write ,"key": -- @key is a literal without quotes. */
+#define KEY(f, key) json_lit((f), ",\"" key "\":")
+
+static void put_ht_str(FILE *f, ht_str s)
+{
+	json_str(f, s.p, s.len);
+}
+
+static void put_ht_str_or_null(FILE *f, ht_str s)
+{
+	json_str_or_null(f, s.p, s.len);
+}
+
+/* ---- json --------------------------------------------------------------- */
+
+static void json_request(report *rp, const report_req *q)
+{
+	FILE *f = rp->out;
+	const ht_rec_request *r = q->r;
+	const report_timing *t = &q->t;
+
+	json_lit(f, "{\"event\":\"request\",\"pid\":");
+	json_u64(f, r->pid);
+	KEY(f, "conn");
+	json_u64(f, r->conn_id);
+	KEY(f, "req");
+	json_u64(f, r->req_seq);
+	KEY(f, "reused");
+	json_bool(f, r->flags & HT_RF_REUSED);
+	KEY(f, "idle_ms");
+	json_ns_ms(f, t->idle);
+	KEY(f, "method");
+	put_ht_str_or_null(f, r->method);
+	KEY(f, "url");
+	json_str(f, q->url, q->url_len);
+	KEY(f, "host");
+	json_str(f, q->host, q->host_len);
+	KEY(f, "peer");
+	json_str_or_null(f, q->peer, q->peer_len);
+	KEY(f, "proto");
+	json_strz(f, q->proto);
+	KEY(f, "tls");
+	json_bool(f, r->flags & HT_RF_TLS);
+	KEY(f, "status");
+	if (r->status == 0)
+		json_lit(f, "null");
+	else
+		json_u64(f, r->status);
+	KEY(f, "error");
+	json_strz(f, q->error);
+	KEY(f, "req_bytes");
+	json_u64(f, r->req_body_bytes);
+	KEY(f, "resp_bytes");
+	json_u64(f, r->resp_body_bytes);
+	KEY(f, "start");
+	json_ns_secs(f, report_unix_ns(rp, t->start));
+	KEY(f, "dns_ms");
+	json_ns_ms(f, t->dns);
+	KEY(f, "connect_ms");
+	json_ns_ms(f, t->connect);
+	KEY(f, "tls_ms");
+	json_ns_ms(f, t->tls);
+	KEY(f, "send_ms");
+	json_ns_ms(f, t->send);
+	KEY(f, "wait_ms");
+	json_ns_ms(f, t->wait);
+	KEY(f, "receive_ms");
+	json_ns_ms(f, t->receive);
+	KEY(f, "total_ms");
+	json_ns_ms(f, t->total);
+	/* Extras, after the fixed set. */
+	KEY(f, "alpn");
+	put_ht_str_or_null(f, r->alpn);
+	KEY(f, "tls_version");
+	put_ht_str_or_null(f, r->tls_version);
+	KEY(f, "status_text");
+	put_ht_str_or_null(f, r->reason);
+	KEY(f, "content_type");
+	put_ht_str_or_null(f, r->content_type);
+	KEY(f, "req_header_bytes");
+	json_u64(f, r->req_header_bytes);
+	KEY(f, "resp_header_bytes");
+	json_u64(f, r->resp_header_bytes);
+	KEY(f, "interim");
+	json_u64(f, r->n_1xx);
+	KEY(f, "keep_alive");
+	json_bool(f, r->flags & HT_RF_KEEPALIVE);
+	KEY(f, "headers_truncated");
+	json_bool(f, r->flags & HT_RF_HDR_TRUNC);
+	KEY(f, "target_truncated");
+	json_bool(f, r->flags & HT_RF_TARGET_TRUNC);
+	json_lit(f, "}\n");
+}
+
+/* The host of a failed connect: its DNS name, else the peer IP. */
+static void put_fail_host(FILE *f, const ht_rec_conn_fail *c)
+{
+	char ip[64];
+
+	if (c->dns_name.len > 0)
+		put_ht_str(f, c->dns_name);
+	else
+		json_str_or_null(f, ip, report_ip(ip, sizeof(ip), &c->peer));
+}
+
+/* The earliest non-zero of two monotonic times. */
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+static int64_t span(uint64_t start, uint64_t end)
+{
+	if (start == 0 || end == 0)
+		return REPORT_NONE;
+	return (int64_t)(end - start);
+}
+
+static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
+{
+	FILE *f = rp->out;
+	char peer[64];
+
+	json_lit(f, "{\"event\":\"connect_error\",\"pid\":");
+	json_u64(f, c->pid);
+	KEY(f, "conn");
+	json_u64(f, c->conn_id);
+	KEY(f, "peer");
+	json_str_or_null(f, peer, report_peer(peer, sizeof(peer), &c->peer));
+	KEY(f, "host");
+	put_fail_host(f, c);
+	KEY(f, "error");
+	json_strz(f, strerror(c->err));
+	KEY(f, "errno");
+	json_i64(f, c->err);
+	KEY(f, "dns_ms");
+	json_ns_ms(f, span(c->t_dns_start, c->t_dns_done));
+	KEY(f, "connect_ms");
+	json_ns_ms(f, span(c->t_connect_start, c->t_fail));
+	KEY(f, "start");
+	json_ns_secs(f, report_unix_ns(rp, earliest(c->t_dns_start,
+						    c->t_connect_start)));
+	json_lit(f, "}\n");
+}
+
+static void json_conn_close(report *rp, const ht_rec_conn_close *c)
+{
+	/* Connection closes are not part of the per-request JSON. */
+}
+
+static void json_summary(report *rp)
+{
+	FILE *f = rp->out;
+	const report_stats *st = &rp->stats;
+	report_host_stat **hosts;
+	size_t n;
+
+	json_lit(f, "{\"event\":\"summary\",\"processes\":");
+	json_u64(f, st->processes);
+	KEY(f, "requests");
+	json_u64(f, st->requests);
+	KEY(f, "connections");
+	json_u64(f, report_connections(rp));
+	KEY(f, "connect_errors");
+	json_u64(f, st->conn_fails);
+	KEY(f, "reused");
+	json_u64(f, st->reused);
+	KEY(f, "errors");
+	json_u64(f, st->errors);
+	KEY(f, "dropped");
+	json_u64(f, report_dropped(rp));
+	KEY(f, "malformed");
+	json_u64(f, st->malformed);
+	KEY(f, "hosts");
+	json_lit(f, "[");
+	hosts = report_hosts_sorted(rp, &n);
+	for (size_t i = 0; i < n; i++) {
+		const report_host_stat *h = hosts[i];
+
+		json_lit(f, i ? ",{\"host\":" : "{\"host\":");
+		json_strz(f, h->name);
+		KEY(f, "requests");
+		json_u64(f, h->requests);
+		KEY(f, "errors");
+		json_u64(f, h->errors);
+		KEY(f, "p50_ms");
+		json_ns_ms(f, report_percentile(h->totals, h->n_totals, 50));
+		KEY(f, "p95_ms");
+		json_ns_ms(f, report_percentile(h->totals, h->n_totals, 95));
+		json_lit(f, "}");
+	}
+	free(hosts);
+	json_lit(f, "]}\n");
+}
+
+const report_format_ops report_json_ops = {
+	.request = json_request,
+	.conn_fail = json_conn_fail,
+	.conn_close = json_conn_close,
+	.summary = json_summary,
+};
+
+/* ---- events ------------------------------------------------------------- */
+
+/* Lifecycle events of a request, in the order they happen when their
+ * timestamps tie. */
+enum ev_kind {
+	EV_DNS_START,
+	EV_DNS_DONE,
+	EV_CONNECT_START,
+	EV_CONNECT_DONE,
+	EV_TLS_START,
+	EV_TLS_DONE,
+	EV_GOT_CONN,
+	EV_WROTE_HEADERS,
+	EV_WROTE_REQUEST,
+	EV_GOT_1XX,
+	EV_FIRST_BYTE,
+	EV_RESPONSE_DONE,
+	EV_PUT_IDLE,
+	EV__COUNT
+};
+
+static const char *const ev_names[EV__COUNT] = {
+	[EV_DNS_START] = "dns_start",
+	[EV_DNS_DONE] = "dns_done",
+	[EV_CONNECT_START] = "connect_start",
+	[EV_CONNECT_DONE] = "connect_done",
+	[EV_TLS_START] = "tls_handshake_start",
+	[EV_TLS_DONE] = "tls_handshake_done",
+	[EV_GOT_CONN] = "got_conn",
+	[EV_WROTE_HEADERS] = "wrote_headers",
+	[EV_WROTE_REQUEST] = "wrote_request",
+	[EV_GOT_1XX] = "got_1xx_response",
+	[EV_FIRST_BYTE] = "got_first_response_byte",
+	[EV_RESPONSE_DONE] = "response_done",
+	[EV_PUT_IDLE] = "put_idle_conn",
+};
+
+/* The timestamp of each event (index into ht_rec_request.t). */
+static const enum ht_ts ev_ts[EV__COUNT] = {
+	[EV_DNS_START] = HT_T_DNS_START,
+	[EV_DNS_DONE] = HT_T_DNS_DONE,
+	[EV_CONNECT_START] = HT_T_CONNECT_START,
+	[EV_CONNECT_DONE] = HT_T_CONNECT_DONE,
+	[EV_TLS_START] = HT_T_TLS_START,
+	[EV_TLS_DONE] = HT_T_TLS_DONE,
+	[EV_GOT_CONN] = HT_T_GOT_CONN,
+	[EV_WROTE_HEADERS] = HT_T_WROTE_HEADERS,
+	[EV_WROTE_REQUEST] = HT_T_WROTE_REQUEST,
+	[EV_GOT_1XX] = HT_T_GOT_1XX,
+	[EV_FIRST_BYTE] = HT_T_FIRST_BYTE,
+	[EV_RESPONSE_DONE] = HT_T_RESPONSE_DONE,
+	[EV_PUT_IDLE] = HT_T_RESPONSE_DONE,
+};
+
+/* {"event":NAME,"pid":P,"conn":C,"req":R|null,"ts":T -- no closing brace. */
+static void ev_head(report *rp, const char *name, uint32_t pid, uint32_t conn,
+		    uint32_t req, uint64_t mono)
+{
+	FILE *f = rp->out;
+
+	json_lit(f, "{\"event\":\"");
+	json_lit(f, name);
+	json_lit(f, "\",\"pid\":");
+	json_u64(f, pid);
+	KEY(f, "conn");
+	json_u64(f, conn);
+	KEY(f, "req");
+	if (req == 0)
+		json_lit(f, "null");
+	else
+		json_u64(f, req);
+	KEY(f, "ts");
+	json_ns_secs(f, report_unix_ns(rp, mono));
+}
+
+static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
+{
+	FILE *f = rp->out;
+	const ht_rec_request *r = q->r;
+
+	switch (k) {
+	case EV_DNS_START:
+	case EV_DNS_DONE:
+		KEY(f, "host");
+		put_ht_str_or_null(f, r->dns_name);
+		break;
+	case EV_CONNECT_START:
+	case EV_CONNECT_DONE:
+		KEY(f, "peer");
+		json_str_or_null(f, q->peer, q->peer_len);
+		if (k == EV_CONNECT_DONE)
+			json_lit(f, ",\"error\":null");
+		break;
+	case EV_TLS_DONE:
+		KEY(f, "version");
+		put_ht_str_or_null(f, r->tls_version);
+		KEY(f, "alpn");
+		put_ht_str_or_null(f, r->alpn);
+		break;
+	case EV_GOT_CONN:
+		KEY(f, "reused");
+		json_bool(f, r->flags & HT_RF_REUSED);
+		KEY(f, "was_idle");
+		json_bool(f, r->flags & HT_RF_WAS_IDLE);
+		KEY(f, "idle_ms");
+		json_ns_ms(f, q->t.idle);
+		KEY(f, "peer");
+		json_str_or_null(f, q->peer, q->peer_len);
+		break;
+	case EV_WROTE_HEADERS:
+		KEY(f, "method");
+		put_ht_str_or_null(f, r->method);
+		KEY(f, "url");
+		json_str(f, q->url, q->url_len);
+		break;
+	case EV_GOT_1XX:
+		KEY(f, "count");
+		json_u64(f, r->n_1xx);
+		break;
+	case EV_RESPONSE_DONE:
+		KEY(f, "status");
+		if (r->status == 0)
+			json_lit(f, "null");
+		else
+			json_u64(f, r->status);
+		KEY(f, "error");
+		json_strz(f, q->error);
+		KEY(f, "resp_bytes");
+		json_u64(f, r->resp_body_bytes);
+		KEY(f, "total_ms");
+		json_ns_ms(f, q->t.total);
+		break;
+	default:
+		break;
+	}
+}
+
+static void events_request(report *rp, const report_req *q)
+{
+	const ht_rec_request *r = q->r;
+	enum ev_kind order[EV__COUNT];
+	size_t n = 0;
+
+	/* Collect the events that happened, then insertion-sort them by
+	 * timestamp; the sort is stable, so ties keep the lifecycle order. */
+	for (int k = 0; k < EV__COUNT; k++) {
+		if (r->t[ev_ts[k]] == 0)
+			continue;
+		if (k == EV_PUT_IDLE &&
+		    (!(r->flags & HT_RF_KEEPALIVE) || r->error != HT_ERR_NONE))
+			continue;
+		size_t i = n++;
+		while (i > 0 && r->t[ev_ts[order[i - 1]]] > r->t[ev_ts[k]]) {
+			order[i] = order[i - 1];
+			i--;
+		}
+		order[i] = (enum ev_kind)k;
+	}
+	for (size_t i = 0; i < n; i++) {
+		enum ev_kind k = order[i];
+
+		ev_head(rp, ev_names[k], r->pid, r->conn_id, r->req_seq,
+			r->t[ev_ts[k]]);
+		ev_request_data(rp, q, k);
+		json_lit(rp->out, "}\n");
+	}
+}
+
+static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
+{
+	FILE *f = rp->out;
+	char peer[64];
+	size_t peer_len = report_peer(peer, sizeof(peer), &c->peer);
+
+	if (c->t_dns_start != 0) {
+		ev_head(rp, "dns_start", c->pid, c->conn_id, 0, c->t_dns_start);
+		KEY(f, "host");
+		put_ht_str_or_null(f, c->dns_name);
+		json_lit(f, "}\n");
+	}
+	if (c->t_dns_done != 0) {
+		ev_head(rp, "dns_done", c->pid, c->conn_id, 0, c->t_dns_done);
+		KEY(f, "host");
+		put_ht_str_or_null(f, c->dns_name);
+		json_lit(f, "}\n");
+	}
+	if (c->t_connect_start != 0) {
+		ev_head(rp, "connect_start", c->pid, c->conn_id, 0,
+			c->t_connect_start);
+		KEY(f, "peer");
+		json_str_or_null(f, peer, peer_len);
+		json_lit(f, "}\n");
+	}
+	ev_head(rp, "connect_done", c->pid, c->conn_id, 0, c->t_fail);
+	KEY(f, "peer");
+	json_str_or_null(f, peer, peer_len);
+	KEY(f, "error");
+	json_strz(f, strerror(c->err));
+	KEY(f, "errno");
+	json_i64(f, c->err);
+	json_lit(f, "}\n");
+}
+
+static void events_conn_close(report *rp, const ht_rec_conn_close *c)
+{
+	FILE *f = rp->out;
+	char peer[64];
+
+	ev_head(rp, "conn_closed", c->pid, c->conn_id, 0, c->t_close);
+	KEY(f, "peer");
+	json_str_or_null(f, peer, report_peer(peer, sizeof(peer), &c->peer));
+	KEY(f, "requests");
+	json_u64(f, c->requests);
+	KEY(f, "peer_closed");
+	json_bool(f, c->flags & HT_CF_PEER_EOF);
+	KEY(f, "tls");
+	json_bool(f, c->flags & HT_CF_TLS);
+	KEY(f, "idle_ms");
+	json_ns_ms(f, span(c->t_idle_since, c->t_close));
+	KEY(f, "bytes_out");
+	json_u64(f, c->bytes_out);
+	KEY(f, "bytes_in");
+	json_u64(f, c->bytes_in);
+	json_lit(f, "}\n");
+}
+
+const report_format_ops report_events_ops = {
+	.request = events_request,
+	.conn_fail = events_conn_fail,
+	.conn_close = events_conn_close,
+	.summary = NULL,
+};

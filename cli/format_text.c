@@ -1,0 +1,295 @@
+/*
+ * format_text.c - the human-readable format: an httpstat-like waterfall per
+ * request as it completes, a line per failed connect, and a summary with
+ * per-host percentiles at the end.  ANSI colors only when rp->color.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN "\033[36m"
+
+/* The waterfall's phases, left to right. */
+static const char *const phase_labels[] = {
+	"DNS Lookup", "TCP Connection", "TLS Handshake", "Request Sent",
+	"Server Processing", "Content Transfer",
+};
+#define N_PHASES (sizeof(phase_labels) / sizeof(phase_labels[0]))
+
+/* Start @color when colors are on. */
+static void color(report *rp, const char *c)
+{
+	if (rp->color)
+		fputs_unlocked(c, rp->out);
+}
+
+/* Write @n bytes of @s, with control bytes shown as \xHH so a hostile URL
+ * cannot drive the terminal. */
+static void put_safe(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			putc_unlocked(c, f);
+	}
+}
+
+/* A duration as "0.51ms", "12.3s", or "-" when absent, into @buf. */
+static void fmt_dur(char *buf, size_t cap, int64_t ns)
+{
+	if (ns == REPORT_NONE)
+		snprintf(buf, cap, "-");
+	else if (ns < 10 * 1000000000LL && ns > -10 * 1000000000LL)
+		snprintf(buf, cap, "%.2fms", (double)ns / 1e6);
+	else
+		snprintf(buf, cap, "%.2fs", (double)ns / 1e9);
+}
+
+/* A byte count as "512 B", "1.2 kB", "3.4 MB". */
+static void fmt_bytes(char *buf, size_t cap, uint64_t n)
+{
+	if (n < 1000)
+		snprintf(buf, cap, "%llu B", (unsigned long long)n);
+	else if (n < 1000000)
+		snprintf(buf, cap, "%.1f kB", (double)n / 1e3);
+	else if (n < 1000000000)
+		snprintf(buf, cap, "%.1f MB", (double)n / 1e6);
+	else
+		snprintf(buf, cap, "%.1f GB", (double)n / 1e9);
+}
+
+/* Write @s centered in @width columns. */
+static void put_centered(FILE *f, const char *s, size_t width)
+{
+	size_t len = strlen(s);
+	size_t left = len < width ? (width - len) / 2 : 0;
+	size_t right = len < width ? width - len - left : 0;
+
+	fprintf(f, "%*s%s%*s", (int)left, "", s, (int)right, "");
+}
+
+static const char *status_color(unsigned status)
+{
+	if (status >= 500 || status == 0)
+		return C_RED;
+	if (status >= 400)
+		return C_YELLOW;
+	if (status >= 300)
+		return C_CYAN;
+	return C_GREEN;
+}
+
+static void text_request(report *rp, const report_req *q)
+{
+	FILE *f = rp->out;
+	const ht_rec_request *r = q->r;
+	const report_timing *t = &q->t;
+	int64_t phases[N_PHASES] = {
+		t->dns, t->connect, t->tls, t->send, t->wait, t->receive,
+	};
+	char buf[32], buf2[32];
+
+	/* Line 1: GET http://host/path -> 200 OK  HTTP/1.1  pid 1  conn 2 */
+	color(rp, C_BOLD);
+	if (r->method.len > 0)
+		put_safe(f, r->method.p, r->method.len);
+	else
+		fputs_unlocked("?", f);
+	color(rp, C_RESET);
+	putc_unlocked(' ', f);
+	put_safe(f, q->url, q->url_len);
+	fputs_unlocked(" -> ", f);
+	color(rp, C_BOLD);
+	color(rp, status_color(r->status));
+	if (r->status != 0) {
+		fprintf(f, "%u", r->status);
+		if (r->reason.len > 0) {
+			putc_unlocked(' ', f);
+			put_safe(f, r->reason.p, r->reason.len);
+		}
+	} else {
+		fputs_unlocked("no response", f);
+	}
+	color(rp, C_RESET);
+	if (q->proto != NULL)
+		fprintf(f, "  %s", q->proto);
+	color(rp, C_DIM);
+	fprintf(f, "  pid %u  ", r->pid);
+	color(rp, C_RESET);
+	if (r->flags & HT_RF_REUSED) {
+		fmt_dur(buf, sizeof(buf), t->idle);
+		fprintf(f, "reused conn %u", r->conn_id);
+		if (t->idle != REPORT_NONE)
+			fprintf(f, ", idle %s", buf);
+	} else {
+		fprintf(f, "new conn %u", r->conn_id);
+	}
+	fprintf(f, "  req %u", r->req_seq);
+	if (r->flags & HT_RF_TLS) {
+		fputs_unlocked("  TLS", f);
+		if (r->tls_version.len > 0) {
+			putc_unlocked(' ', f);
+			put_safe(f, r->tls_version.p, r->tls_version.len);
+		}
+		if (r->alpn.len > 0) {
+			fputs_unlocked(" alpn ", f);
+			put_safe(f, r->alpn.p, r->alpn.len);
+		}
+	}
+	putc_unlocked('\n', f);
+
+	/* Lines 2-3: the waterfall, labels centered over their values. */
+	fputs_unlocked("   ", f);
+	for (size_t i = 0; i < N_PHASES; i++) {
+		put_centered(f, phase_labels[i], strlen(phase_labels[i]) + 2);
+		putc_unlocked(' ', f);
+	}
+	fputs_unlocked("   Total\n  [", f);
+	for (size_t i = 0; i < N_PHASES; i++) {
+		fmt_dur(buf, sizeof(buf), phases[i]);
+		if (phases[i] != REPORT_NONE)
+			color(rp, C_CYAN);
+		put_centered(f, buf, strlen(phase_labels[i]) + 2);
+		color(rp, C_RESET);
+		putc_unlocked(i + 1 < N_PHASES ? '|' : ']', f);
+	}
+	fmt_dur(buf, sizeof(buf), t->total);
+	color(rp, C_BOLD);
+	fprintf(f, "  %s", buf);
+	color(rp, C_RESET);
+	putc_unlocked('\n', f);
+
+	/* Line 4: sizes and content type; the error if any. */
+	fmt_bytes(buf, sizeof(buf), r->req_body_bytes);
+	fmt_bytes(buf2, sizeof(buf2), r->resp_body_bytes);
+	color(rp, C_DIM);
+	fprintf(f, "   sent %s (+%u header)  received %s (+%u header)", buf,
+		r->req_header_bytes, buf2, r->resp_header_bytes);
+	if (r->content_type.len > 0) {
+		fputs_unlocked("  ", f);
+		put_safe(f, r->content_type.p, r->content_type.len);
+	}
+	if (r->n_1xx > 0)
+		fprintf(f, "  %u interim response%s", r->n_1xx,
+			r->n_1xx == 1 ? "" : "s");
+	if (r->flags & (HT_RF_HDR_TRUNC | HT_RF_TARGET_TRUNC))
+		fputs_unlocked("  (truncated)", f);
+	color(rp, C_RESET);
+	putc_unlocked('\n', f);
+	if (q->error != NULL) {
+		color(rp, C_BOLD);
+		color(rp, C_RED);
+		fprintf(f, "   error: %s\n", q->error);
+		color(rp, C_RESET);
+	}
+	putc_unlocked('\n', f);
+}
+
+static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
+{
+	FILE *f = rp->out;
+	char peer[64], d1[32], d2[32];
+
+	report_peer(peer, sizeof(peer), &c->peer);
+	color(rp, C_BOLD);
+	color(rp, C_RED);
+	fputs_unlocked("connect ", f);
+	if (c->dns_name.len > 0) {
+		put_safe(f, c->dns_name.p, c->dns_name.len);
+		fprintf(f, " (%s)", peer[0] ? peer : "?");
+	} else {
+		fputs_unlocked(peer[0] ? peer : "?", f);
+	}
+	fprintf(f, " failed: %s", strerror(c->err));
+	color(rp, C_RESET);
+	color(rp, C_DIM);
+	fprintf(f, "  pid %u  conn %u", c->pid, c->conn_id);
+	color(rp, C_RESET);
+	putc_unlocked('\n', f);
+	fmt_dur(d1, sizeof(d1), c->t_dns_start && c->t_dns_done ?
+		(int64_t)(c->t_dns_done - c->t_dns_start) : REPORT_NONE);
+	fmt_dur(d2, sizeof(d2), c->t_connect_start && c->t_fail ?
+		(int64_t)(c->t_fail - c->t_connect_start) : REPORT_NONE);
+	fprintf(f, "   DNS Lookup %s  TCP Connection %s\n\n", d1, d2);
+}
+
+static void text_conn_close(report *rp, const ht_rec_conn_close *c)
+{
+	/* Too noisy for the waterfall view; counted in the summary. */
+}
+
+static void text_summary(report *rp)
+{
+	FILE *f = rp->out;
+	const report_stats *st = &rp->stats;
+	report_host_stat **hosts;
+	size_t n;
+	char p50[32], p95[32];
+
+	color(rp, C_BOLD);
+	fputs_unlocked("httptrace summary\n", f);
+	color(rp, C_RESET);
+	fprintf(f, "  processes: %llu   requests: %llu   connections: %llu",
+		(unsigned long long)st->processes,
+		(unsigned long long)st->requests,
+		(unsigned long long)report_connections(rp));
+	if (st->conn_fails > 0)
+		fprintf(f, " (+%llu failed)", (unsigned long long)st->conn_fails);
+	fprintf(f, "   reused: %llu/%llu", (unsigned long long)st->reused,
+		(unsigned long long)st->requests);
+	if (st->requests > 0)
+		fprintf(f, " (%.1f%%)", 100.0 * (double)st->reused /
+						(double)st->requests);
+	fprintf(f, "   errors: %llu\n", (unsigned long long)st->errors);
+	if (report_dropped(rp) > 0 || st->malformed > 0)
+		color(rp, C_YELLOW);
+	fprintf(f, "  dropped records: %llu by the traced processes, "
+		"%llu malformed\n", (unsigned long long)report_dropped(rp),
+		(unsigned long long)st->malformed);
+	color(rp, C_RESET);
+
+	hosts = report_hosts_sorted(rp, &n);
+	if (n > 0) {
+		size_t w = 4;
+
+		for (size_t i = 0; i < n; i++)
+			if (strlen(hosts[i]->name) > w)
+				w = strlen(hosts[i]->name);
+		if (w > 60)
+			w = 60;
+		fprintf(f, "  %-*s %9s %7s %11s %11s\n", (int)w, "host",
+			"requests", "errors", "p50", "p95");
+		for (size_t i = 0; i < n; i++) {
+			const report_host_stat *h = hosts[i];
+
+			fmt_dur(p50, sizeof(p50),
+				report_percentile(h->totals, h->n_totals, 50));
+			fmt_dur(p95, sizeof(p95),
+				report_percentile(h->totals, h->n_totals, 95));
+			fputs_unlocked("  ", f);
+			put_safe(f, h->name, strlen(h->name));
+			fprintf(f, "%*s %9llu %7llu %11s %11s\n",
+				(int)(w > strlen(h->name) ? w - strlen(h->name) : 0),
+				"", (unsigned long long)h->requests,
+				(unsigned long long)h->errors, p50, p95);
+		}
+	}
+	free(hosts);
+}
+
+const report_format_ops report_text_ops = {
+	.request = text_request,
+	.conn_fail = text_conn_fail,
+	.conn_close = text_conn_close,
+	.summary = text_summary,
+};

@@ -1,0 +1,103 @@
+/*
+ * main.c - httptrace's command line: options and subcommands.
+ *
+ *   httptrace [-f text|json|events] [-o FILE] [--] COMMAND [ARG...]
+ *
+ * Subcommands (listen, env, check) are recognized only as the first
+ * argument, from the table below; anything else is a command to run, and
+ * "--" runs a program whose name collides with a subcommand.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "run.h"
+
+#ifndef HTTPTRACE_VERSION
+#define HTTPTRACE_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+	fputs("usage: httptrace [-f text|json|events] [-o FILE] [--] COMMAND [ARG...]\n"
+	      "\n"
+	      "Run COMMAND and trace the HTTP requests of it and every process it\n"
+	      "starts: DNS, connect, TLS, send, wait, receive, connection reuse.\n"
+	      "\n"
+	      "  -f, --format FMT   text (default): a waterfall per request and a summary\n"
+	      "                     json: one JSON object per request (JSON Lines)\n"
+	      "                     events: one JSON object per lifecycle event\n"
+	      "  -o, --output FILE  write the report to FILE (default: standard error)\n"
+	      "  -h, --help         show this help\n"
+	      "      --version      show the version\n"
+	      "\n"
+	      "The exit status is COMMAND's (128+N if signal N killed it, 127 if it\n"
+	      "could not be run, 125 if tracing could not be set up).  See httptrace(1).\n",
+	      f);
+}
+
+/* The run mode: options, then the command. */
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	run_opts o = { .format = REPORT_TEXT };
+	int c;
+
+	/* "+": stop at the first non-option, which starts the command. */
+	while ((c = getopt_long(argc, argv, "+f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (report_format_parse(optarg, &o.format) < 0) {
+				fprintf(stderr, "httptrace: unknown format '%s' "
+					"(text, json, events)\n", optarg);
+				return RUN_EXIT_FAILURE;
+			}
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("httptrace %s\n", HTTPTRACE_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return RUN_EXIT_FAILURE;
+		}
+	}
+	if (optind >= argc) {
+		fputs("httptrace: no command given\n", stderr);
+		usage(stderr);
+		return RUN_EXIT_FAILURE;
+	}
+	o.argv = argv + optind;
+	return run_command(&o);
+}
+
+/* Subcommands by name; later issues add listen, env and check here. */
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} subcommands[] = {
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		for (size_t i = 0; subcommands[i].name != NULL; i++)
+			if (strcmp(argv[1], subcommands[i].name) == 0)
+				return subcommands[i].fn(argc - 1, argv + 1);
+	}
+	return cmd_run(argc, argv);
+}

@@ -1,0 +1,223 @@
+/*
+ * report.h - turns decoded records into a report: derived timings, URLs,
+ * running statistics, and dispatch to one output format.
+ *
+ * The collector hands every record to report_record(); the report derives
+ * what every format needs once (timings, URL, host, peer), updates the
+ * summary statistics and calls the format's writer, which streams to the
+ * output FILE.  Formats live in format_*.c behind struct report_format_ops,
+ * so a new one (HAR) only adds a file and a table entry.
+ *
+ * The pure helpers (report_timing_compute(), report_url(), report_host(),
+ * report_peer(), report_percentile()) do no I/O and no allocation.
+ */
+#ifndef HT_REPORT_H
+#define HT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "wire.h"
+
+/* A duration or time that is absent (JSON null). */
+#define REPORT_NONE JSON_NS_NULL
+
+enum report_format {
+	REPORT_TEXT,
+	REPORT_JSON,
+	REPORT_EVENTS,
+};
+
+/* Durations of one request, in nanoseconds, REPORT_NONE where absent. */
+typedef struct report_timing {
+	int64_t dns, connect, tls; /* only on a connection's first request */
+	int64_t send;              /* GOT_CONN -> WROTE_REQUEST */
+	int64_t wait;              /* WROTE_REQUEST -> FIRST_BYTE */
+	int64_t receive;           /* FIRST_BYTE -> RESPONSE_DONE */
+	int64_t total;             /* start -> RESPONSE_DONE */
+	int64_t idle;              /* IDLE_SINCE -> GOT_CONN when WAS_IDLE */
+	uint64_t start;            /* monotonic ns the request began; 0 unknown */
+} report_timing;
+
+/*
+ * report_timing_compute() - derive @t from the timestamps of @r.
+ * Each duration is end - start when both are non-zero, else REPORT_NONE.
+ * wait is FIRST_BYTE - WROTE_REQUEST, except when the first response byte
+ * came before the request was fully written (100 Continue): then
+ * FIRST_BYTE - WROTE_HEADERS, clamped to >= 0 (0 without WROTE_HEADERS).
+ * start is the earliest non-zero of DNS_START, CONNECT_START, TLS_START and
+ * GOT_CONN.  idle is set only when @r has HT_RF_WAS_IDLE.
+ */
+void report_timing_compute(const ht_rec_request *r, report_timing *t);
+
+/*
+ * report_url() - the request's URL into @buf (capacity @cap > 0), always
+ * NUL-terminated, truncated to fit.  Returns the length written.
+ * A proxy-form target (http:// or https://) is used as is; a CONNECT's
+ * authority-form target too.  Otherwise scheme (https when HT_RF_TLS) +
+ * "://" + authority + target, where the authority is the Host header as
+ * sent, else the DNS name, else the peer IP ([v6]); the last two get
+ * ":port" unless it is the scheme's default.
+ */
+size_t report_url(char *buf, size_t cap, const ht_rec_request *r);
+
+/*
+ * report_host() - the request's host name into @buf (capacity @cap > 0,
+ * NUL-terminated, truncated): the DNS name, else the Host header without
+ * its port (and without the brackets of an IPv6 literal), else the peer IP.
+ * Returns the length written; 0 when nothing is known.
+ */
+size_t report_host(char *buf, size_t cap, const ht_rec_request *r);
+
+/*
+ * report_ip() - the address of @a without port ("10.0.0.1", "::1") into
+ * @buf (capacity >= 46); "" when the family is unknown.  Returns the length.
+ */
+size_t report_ip(char *buf, size_t cap, const ht_addr *a);
+
+/*
+ * report_peer() - "10.0.0.1:80" or "[::1]:80" into @buf (capacity >= 56);
+ * "" when the family is unknown.  Returns the length.
+ */
+size_t report_peer(char *buf, size_t cap, const ht_addr *a);
+
+/* report_proto_str() - "HTTP/1.0", "HTTP/1.1", "HTTP/2"; NULL if unknown. */
+const char *report_proto_str(unsigned proto);
+
+/*
+ * report_percentile() - nearest-rank percentile @pct (1..100) of the @n
+ * values of @sorted (ascending): the value at rank ceil(pct/100 * n).
+ * Returns REPORT_NONE when @n is 0.
+ */
+int64_t report_percentile(const int64_t *sorted, size_t n, unsigned pct);
+
+/* Requests to one host, for the per-host percentiles. */
+typedef struct report_host_stat {
+	char *name;
+	uint64_t requests, errors;
+	int64_t *totals; /* total durations (ns) of the requests that have one */
+	size_t n_totals, cap_totals;
+} report_host_stat;
+
+/* A set or map of 64-bit keys (open addressing, grows). */
+typedef struct report_u64map {
+	uint64_t *keys, *vals;
+	size_t cap, n;
+	bool has_zero;
+	uint64_t zero_val;
+} report_u64map;
+
+/* Running counts for the summary.  READ-ONLY for formats. */
+typedef struct report_stats {
+	uint64_t processes;    /* HELLO records */
+	uint64_t requests;
+	uint64_t reused;       /* requests on a reused connection */
+	uint64_t errors;       /* requests that ended with an error */
+	uint64_t conn_fails;   /* connect() failures */
+	uint64_t conn_closes;
+	uint64_t malformed;    /* records the collector rejected */
+	report_u64map conns;   /* distinct pid<<32|conn of requests */
+	report_u64map drops;   /* pid -> latest cumulative dropped count */
+	report_host_stat *hosts; /* open-addressed by name; NULL name = empty */
+	size_t hosts_cap, hosts_n;
+} report_stats;
+
+/* Everything derived from one request record, handed to a format. */
+typedef struct report_req {
+	const ht_rec_request *r;
+	report_timing t;
+	const char *url;   /* NUL-terminated, in the report's buffers */
+	size_t url_len;
+	const char *host;
+	size_t host_len;
+	const char *peer;  /* "" when unknown */
+	size_t peer_len;
+	const char *proto; /* NULL when unknown */
+	const char *error; /* NULL when none */
+} report_req;
+
+struct report;
+
+/* One output format.  Every writer streams to rp->out. */
+typedef struct report_format_ops {
+	void (*request)(struct report *rp, const report_req *q);
+	void (*conn_fail)(struct report *rp, const ht_rec_conn_fail *f);
+	void (*conn_close)(struct report *rp, const ht_rec_conn_close *c);
+	void (*summary)(struct report *rp); /* at the end; may be NULL */
+} report_format_ops;
+
+extern const report_format_ops report_text_ops;   /* format_text.c */
+extern const report_format_ops report_json_ops;   /* format_json.c */
+extern const report_format_ops report_events_ops; /* format_json.c */
+
+typedef struct report {
+	/* PUBLIC: set by report_init(). */
+	FILE *out;
+	enum report_format format;
+	bool color;              /* text: ANSI colors */
+	/* READ-ONLY for formats. */
+	const report_format_ops *ops;
+	int64_t mono_to_unix;    /* add to a CLOCK_MONOTONIC ns for Unix ns */
+	report_stats stats;
+	/* PRIVATE: scratch space, reused for every record. */
+	char url[HT_WIRE_MAX_RECORD + 512];
+	char host[1024];
+	char peer[64];
+} report;
+
+/*
+ * report_format_parse() - the format named @name ("text", "json",
+ * "events") into @out.  Returns 0, or -EINVAL for an unknown name.
+ */
+int report_format_parse(const char *name, enum report_format *out);
+
+/*
+ * report_init() - set up @rp to write @format to @out (not owned; the
+ * caller closes it), with ANSI colors in text when @color.  Computes the
+ * monotonic-to-Unix offset once.  Cannot fail.
+ */
+void report_init(report *rp, FILE *out, enum report_format format, bool color);
+
+/*
+ * report_record() - account for @rec and write what its format shows for
+ * it.  Signature fits collector_sink (ctx is the report).
+ */
+void report_record(void *ctx, const ht_record *rec);
+
+/* report_flush() - push buffered output to the file (collector_idle). */
+void report_flush(void *ctx);
+
+/*
+ * report_finish() - record @malformed (records the collector rejected),
+ * write the summary, flush.  Returns 0, or -EIO if any write to the output
+ * failed since report_init().
+ */
+int report_finish(report *rp, uint64_t malformed);
+
+/* report_free() - release the statistics' memory. */
+void report_free(report *rp);
+
+/*
+ * report_unix_ns() - the Unix time in ns of the monotonic time @mono, or
+ * REPORT_NONE when @mono is 0 (absent).
+ */
+int64_t report_unix_ns(const report *rp, uint64_t mono);
+
+/* report_dropped() - sum over processes of their latest dropped count. */
+uint64_t report_dropped(const report *rp);
+
+/* report_connections() - distinct connections that carried requests. */
+uint64_t report_connections(const report *rp);
+
+/*
+ * report_hosts_sorted() - pointers to the host stats, sorted by name, with
+ * each host's totals sorted ascending (for report_percentile()).  Returns a
+ * malloc'd array of *@n entries that the caller frees (not the entries), or
+ * NULL when there are none or memory ran out.
+ */
+report_host_stat **report_hosts_sorted(report *rp, size_t *n);
+
+#endif

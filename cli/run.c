@@ -1,0 +1,359 @@
+/* run.c - run a command traced; see run.h. */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "collector.h"
+
+#define LIB_NAME "libhttptrace.so"
+#define OUTPUT_BUFFER (1 << 20)
+
+/* Copy @path into @buf if it names an existing file; resolves it to an
+ * absolute path.  Returns 0 or -errno. */
+static int try_library(char *buf, size_t cap, const char *path)
+{
+	char real[PATH_MAX];
+
+	snprintf(buf, cap, "%s", path);
+	if (realpath(path, real) == NULL)
+		return -errno;
+	if (access(real, R_OK) < 0)
+		return -errno;
+	if ((size_t)snprintf(buf, cap, "%s", real) >= cap)
+		return -ENAMETOOLONG;
+	/* ld.so splits LD_PRELOAD at spaces and colons. */
+	if (strpbrk(buf, " :") != NULL)
+		return -EINVAL;
+	return 0;
+}
+
+int run_find_library(char *buf, size_t cap)
+{
+	const char *env = getenv("HTTPTRACE_LIB");
+	char exe[PATH_MAX], path[PATH_MAX + 64];
+	ssize_t n;
+	char *slash;
+	int err;
+
+	if (env != NULL && env[0] != '\0')
+		return try_library(buf, cap, env);
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0) {
+		snprintf(buf, cap, "/proc/self/exe");
+		return -errno;
+	}
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash != NULL)
+		*slash = '\0';
+
+	/* The build tree: build/httptrace next to build/libhttptrace.so. */
+	snprintf(path, sizeof(path), "%s/" LIB_NAME, exe);
+	err = try_library(buf, cap, path);
+	if (err != -ENOENT)
+		return err;
+	/* Installed: $(PREFIX)/bin/httptrace, $(PREFIX)/lib/httptrace/. */
+	snprintf(path, sizeof(path), "%s/../lib/httptrace/" LIB_NAME, exe);
+	err = try_library(buf, cap, path);
+	if (err == -ENOENT)
+		snprintf(buf, cap, "%s/" LIB_NAME " or %s/../lib/httptrace/"
+			 LIB_NAME, exe, exe);
+	return err;
+}
+
+FILE *run_open_output(const char *path)
+{
+	int fd;
+	FILE *f;
+
+	if (path != NULL)
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	else
+		fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOFBF, OUTPUT_BUFFER);
+	return f;
+}
+
+/* Text is colored only for a terminal, and never when NO_COLOR is set. */
+static bool want_color(FILE *out, enum report_format format)
+{
+	return format == REPORT_TEXT && getenv("NO_COLOR") == NULL &&
+	       isatty(fileno(out));
+}
+
+/* Make the private directory and the socket path in it. */
+static int make_socket_dir(char *dir, size_t dir_cap, char *sock,
+			   size_t sock_cap)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || tmp[0] == '\0')
+		tmp = "/tmp";
+	if ((size_t)snprintf(dir, dir_cap, "%s/httptrace.XXXXXX", tmp) >=
+	    dir_cap)
+		return -ENAMETOOLONG;
+	if (mkdtemp(dir) == NULL) /* mode 0700 */
+		return -errno;
+	if ((size_t)snprintf(sock, sock_cap, "%s/sock", dir) >= sock_cap) {
+		rmdir(dir);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+/* Many traced processes means many peer sockets: use every fd allowed. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* The exit status a shell would report for wait status @st. */
+static int exit_status_of(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return RUN_EXIT_FAILURE;
+}
+
+/* In the child, between fork and exec: undo the collector's signal setup,
+ * add the environment, exec.  Never returns. */
+static void child_exec(char **argv, const sigset_t *old_mask,
+		       const struct sigaction *old_pipe, const char *preload,
+		       const char *sock)
+{
+	sigaction(SIGPIPE, old_pipe, NULL);
+	sigprocmask(SIG_SETMASK, old_mask, NULL);
+	if (setenv("LD_PRELOAD", preload, 1) < 0 ||
+	    setenv("HTTPTRACE_SOCKET", sock, 1) < 0) {
+		fprintf(stderr, "httptrace: setenv: %s\n", strerror(errno));
+		_exit(RUN_EXIT_NOEXEC);
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "httptrace: %s: %s\n", argv[0], strerror(errno));
+	_exit(RUN_EXIT_NOEXEC);
+}
+
+/* State of the wait for the command and its descendants. */
+typedef struct run_wait {
+	pid_t child;
+	int status;        /* the command's wait status, once it exited */
+	bool child_exited;
+	bool all_exited;   /* waitpid() says there are no children left */
+	bool give_up;      /* stop waiting for orphans (signalled) */
+} run_wait;
+
+/* Reap every exited child; note the command's status and whether any
+ * descendant is left. */
+static void reap(run_wait *w)
+{
+	for (;;) {
+		int st;
+		pid_t pid = waitpid(-1, &st, WNOHANG);
+
+		if (pid > 0) {
+			if (pid == w->child) {
+				w->status = st;
+				w->child_exited = true;
+			}
+			continue;
+		}
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0 && errno == ECHILD)
+			w->all_exited = true;
+		return;
+	}
+}
+
+/* Handle the signals queued on @sfd. */
+static void handle_signals(int sfd, run_wait *w)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		int sig = (int)si.ssi_signo;
+
+		switch (sig) {
+		case SIGCHLD:
+			break; /* reaped below */
+		case SIGTERM:
+		case SIGHUP:
+			if (!w->child_exited)
+				kill(w->child, sig); /* let the command decide */
+			else
+				w->give_up = true;
+			break;
+		case SIGINT:
+		case SIGQUIT:
+			/* The terminal sent it to the command too; once the
+			 * command is gone it means: stop waiting for orphans. */
+			if (w->child_exited)
+				w->give_up = true;
+			break;
+		default:
+			break;
+		}
+	}
+	reap(w);
+}
+
+/* Everything below main() that can fail before the command starts. */
+typedef struct run_setup {
+	char lib[PATH_MAX];
+	char dir[PATH_MAX];
+	char sock[PATH_MAX];
+	char *preload;
+	FILE *out;
+	report rp;
+	collector col;
+	int sfd;
+} run_setup;
+
+static char *build_preload(const char *lib)
+{
+	const char *old = getenv("LD_PRELOAD");
+	size_t len = strlen(lib) + (old ? strlen(old) : 0) + 2;
+	char *p = malloc(len);
+
+	if (p == NULL)
+		return NULL;
+	if (old != NULL && old[0] != '\0')
+		snprintf(p, len, "%s %s", lib, old);
+	else
+		snprintf(p, len, "%s", lib);
+	return p;
+}
+
+int run_command(const run_opts *o)
+{
+	static run_setup s; /* large (report buffers): not on the stack */
+	sigset_t set, old_mask;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+	run_wait w = { 0 };
+	int err;
+	int ret;
+
+	err = run_find_library(s.lib, sizeof(s.lib));
+	if (err < 0) {
+		fprintf(stderr, "httptrace: cannot use the preload library "
+			"%s: %s\n"
+			"httptrace: set HTTPTRACE_LIB to the path of " LIB_NAME "\n",
+			s.lib, err == -EINVAL ?
+			"LD_PRELOAD cannot hold a path with a space or colon" :
+			strerror(-err));
+		return RUN_EXIT_FAILURE;
+	}
+	s.preload = build_preload(s.lib);
+	s.out = run_open_output(o->output);
+	if (s.preload == NULL || s.out == NULL) {
+		fprintf(stderr, "httptrace: %s: %s\n",
+			o->output ? o->output : "standard error", strerror(errno));
+		free(s.preload);
+		return RUN_EXIT_FAILURE;
+	}
+	report_init(&s.rp, s.out, o->format, want_color(s.out, o->format));
+	raise_fd_limit();
+
+	err = collector_init(&s.col, report_record, report_flush, &s.rp);
+	if (err == 0)
+		err = make_socket_dir(s.dir, sizeof(s.dir), s.sock, sizeof(s.sock));
+	if (err == 0) {
+		err = collector_listen(&s.col, s.sock);
+		if (err < 0)
+			rmdir(s.dir);
+	}
+	if (err < 0) {
+		fprintf(stderr, "httptrace: cannot create the socket%s%s: %s\n",
+			s.sock[0] ? " " : "", s.sock, strerror(-err));
+		collector_close(&s.col);
+		ret = RUN_EXIT_FAILURE;
+		goto out;
+	}
+
+	/* Signals arrive on a signalfd; the command gets the old mask back. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &old_mask);
+	/* A closed report pipe must not kill us before the command ends. */
+	sigaction(SIGPIPE, &ign, &old_pipe);
+	s.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s.sfd < 0 || collector_watch(&s.col, s.sfd) < 0) {
+		fprintf(stderr, "httptrace: signalfd: %s\n", strerror(errno));
+		ret = RUN_EXIT_FAILURE;
+		goto restore;
+	}
+	/* Orphaned descendants become our children, so we know when every
+	 * process the command started is gone. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+	fflush(NULL);
+	w.child = fork();
+	if (w.child < 0) {
+		fprintf(stderr, "httptrace: fork: %s\n", strerror(errno));
+		ret = RUN_EXIT_FAILURE;
+		goto restore;
+	}
+	if (w.child == 0)
+		child_exec(o->argv, &old_mask, &old_pipe, s.preload, s.sock);
+
+	while (!(w.child_exited && (w.all_exited || w.give_up))) {
+		if (collector_wait(&s.col, -1) < 0) {
+			fprintf(stderr, "httptrace: epoll: %s\n", strerror(errno));
+			break;
+		}
+		handle_signals(s.sfd, &w);
+	}
+	/* Whatever the exited processes queued is still readable. */
+	collector_drain(&s.col);
+	if (report_finish(&s.rp, s.col.malformed) < 0)
+		fprintf(stderr, "httptrace: writing the report to %s failed\n",
+			o->output ? o->output : "standard error");
+	ret = w.child_exited ? exit_status_of(w.status) : RUN_EXIT_FAILURE;
+
+restore:
+	if (s.sfd >= 0)
+		close(s.sfd);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	collector_close(&s.col);
+	rmdir(s.dir);
+out:
+	report_free(&s.rp);
+	fclose(s.out);
+	free(s.preload);
+	return ret;
+}

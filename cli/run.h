@@ -1,0 +1,49 @@
+/*
+ * run.h - "httptrace COMMAND": run a command under the preload library and
+ * collect its records until it and every process it started have exited.
+ */
+#ifndef HT_RUN_H
+#define HT_RUN_H
+
+#include <stdio.h>
+
+#include "report.h"
+
+/* Exit status for httptrace's own failures (as env(1) and timeout(1)). */
+#define RUN_EXIT_FAILURE 125
+/* Exit status when the command cannot be executed (as a shell). */
+#define RUN_EXIT_NOEXEC 127
+
+typedef struct run_opts {
+	enum report_format format;
+	const char *output; /* report file; NULL for standard error */
+	char **argv;        /* the command, NULL-terminated, argv[0] != NULL */
+} run_opts;
+
+/*
+ * run_find_library() - the absolute path of libhttptrace.so into @buf
+ * (capacity @cap): $HTTPTRACE_LIB when set, else next to this executable,
+ * else in ../lib/httptrace/ relative to it.  Returns 0; -ENOENT when none
+ * exists; -EINVAL when the path cannot go in LD_PRELOAD (it holds a space
+ * or a colon); -ENAMETOOLONG.  On failure @buf holds the path tried last
+ * (for the error message).
+ */
+int run_find_library(char *buf, size_t cap);
+
+/*
+ * run_open_output() - open the report stream: @path truncated/created, or a
+ * duplicate of standard error when @path is NULL, close-on-exec and fully
+ * buffered.  Returns the FILE, or NULL with errno set.
+ */
+FILE *run_open_output(const char *path);
+
+/*
+ * run_command() - run @o->argv traced, write the report, and return the
+ * exit status httptrace should exit with: the command's status, 128+N if a
+ * signal N killed it, RUN_EXIT_NOEXEC if it could not be executed, or
+ * RUN_EXIT_FAILURE if tracing could not be set up (after a message on
+ * standard error).
+ */
+int run_command(const run_opts *o);
+
+#endif

@@ -1,0 +1,75 @@
+#!/bin/sh
+# install-deps.sh - install the Debian 12 packages httptrace builds and tests
+# with.  Fast when everything is already present: one dpkg-query, no network.
+#
+#   scripts/install-deps.sh          install what is missing
+#   HTTPTRACE_NO_DEPS=1 ...          check only; never install
+set -eu
+
+PKGS="build-essential gcc make pkg-config check curl wget python3 \
+nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
+libelf-dev libssl-dev git wrk clang"
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "install-deps: not a Debian system (no dpkg-query); install by hand: $PKGS" >&2
+	exit 0
+fi
+
+# One dpkg-query for all packages; a package never seen by dpkg prints an
+# error on stderr and nothing on stdout, so it counts as missing too.
+# shellcheck disable=SC2086
+installed=" $(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PKGS 2>/dev/null |
+	awk '$2 == "installed" { printf "%s ", $1 }')"
+missing=""
+for p in $PKGS; do
+	case "$installed" in
+	*" $p "*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+if [ "${HTTPTRACE_NO_DEPS:-}" = 1 ]; then
+	echo "install-deps: missing:$missing (HTTPTRACE_NO_DEPS=1: not installing)" >&2
+	exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "install-deps: missing:$missing and not root, no sudo" >&2
+	exit 1
+fi
+
+echo "install-deps: installing:$missing"
+
+# The tests start their own nginx on loopback; a freshly installed nginx
+# must not start its default site on port 80 of every address.  policy-rc.d
+# (exit 101: "action forbidden") stops the package starting its service.
+policy=/usr/sbin/policy-rc.d
+case " $missing " in
+*" nginx-light "*)
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+		$SUDO chmod 755 "$policy"
+		trap '$SUDO rm -f "$policy"' EXIT
+	fi
+	;;
+esac
+
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+# shellcheck disable=SC2086
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing </dev/null
+
+# nginx-light must bring ssl and http2 (the TLS and h2 tests rely on them).
+v=$(PATH="$PATH:/usr/sbin" nginx -V 2>&1 || true)
+case "$v" in
+*--with-http_ssl_module*--with-http_v2_module*) ;;
+*) echo "install-deps: warning: nginx lacks http_ssl_module or http_v2_module" >&2 ;;
+esac
+echo "install-deps: done"

@@ -1,0 +1,336 @@
+# lib.sh - shared helpers for the integration tests; source it first:
+#
+#     . "$(dirname "$0")/lib.sh"
+#
+# One behaviour per test_*.sh.  A test ends with `pass`, or stops at the first
+# `fail MESSAGE` (exit 1) or `skip REASON` (exit 77).  Everything a test
+# creates lives in $T (a temp dir) and every server it starts is stopped by
+# the EXIT trap.  Only 127.0.0.0/8 and ::1 are ever used.
+# shellcheck shell=bash disable=SC2034 # globals are set for the tests
+
+set -euo pipefail
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$TESTS_DIR/../.." && pwd)
+TEST_NAME=$(basename "$0" .sh)
+
+HTTPTRACE=${HTTPTRACE:-$TOP/build/httptrace}
+LIBHTTPTRACE=${LIBHTTPTRACE:-$TOP/build/libhttptrace.so}
+PY=/usr/bin/python3
+SERVER_PY=$TESTS_DIR/server.py
+JCHECK=$TESTS_DIR/jcheck.py
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+# Nothing from the environment may send a request elsewhere or change the
+# clients' behaviour: no proxies, no ~/.curlrc (tests run wget --no-config).
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export no_proxy='*' NO_PROXY='*'
+# A collector socket inherited from an outer httptrace must not leak in, and
+# build/httptrace must find build/libhttptrace.so by itself.
+unset HTTPTRACE_SOCKET HTTPTRACE_LIB
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/httptrace-$TEST_NAME.XXXXXX")
+export CURL_HOME=$T # no ~/.curlrc
+_PIDS=()
+
+_cleanup() {
+	local p
+	for p in "${_PIDS[@]+"${_PIDS[@]}"}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${_PIDS[@]+"${_PIDS[@]}"}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	if [ -n "${KEEP_TMP:-}" ]; then
+		echo "kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# fail MESSAGE...: report a failed assertion and stop the test.
+fail() {
+	echo "FAIL: $TEST_NAME: $*" >&2
+	exit 1
+}
+
+# pass: report success and stop the test.
+pass() {
+	echo "PASS: $TEST_NAME"
+	exit 0
+}
+
+# skip REASON...: the test cannot run here (exit 77, as automake does).
+skip() {
+	echo "SKIP: $TEST_NAME: $*"
+	exit 77
+}
+
+# note MESSAGE...: informational output, shown when a test fails.
+note() {
+	echo "# $*" >&2
+}
+
+# require_built: the tracer and the preload library must exist.
+require_built() {
+	[ -x "$HTTPTRACE" ] || fail "$HTTPTRACE not built (run make)"
+	[ -f "$LIBHTTPTRACE" ] || fail "$LIBHTTPTRACE not built (run make)"
+}
+
+# require_cmd CMD...: skip unless every command exists.
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c not installed"
+	done
+}
+
+# have_ipv6: true when ::1 can be bound.
+have_ipv6() {
+	"$PY" - <<'EOF' 2>/dev/null
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.bind(("::1", 0))
+EOF
+}
+
+# free_port [ADDR...]: print a TCP port that is free on every ADDR
+# (default 127.0.0.1).  Racy by nature; good enough on loopback.
+free_port() {
+	"$PY" - "$@" <<'EOF'
+import socket, sys
+addrs = sys.argv[1:] or ["127.0.0.1"]
+for _ in range(100):
+    s = socket.socket(socket.AF_INET6 if ":" in addrs[0] else socket.AF_INET)
+    s.bind((addrs[0], 0))
+    port = s.getsockname()[1]
+    ok = True
+    for a in addrs[1:]:
+        t = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET)
+        try:
+            t.bind((a, port))
+        except OSError:
+            ok = False
+        t.close()
+    s.close()
+    if ok:
+        print(port)
+        sys.exit(0)
+sys.exit("no free port")
+EOF
+}
+
+# closed_port: print a loopback port where nothing listens.
+closed_port() {
+	free_port 127.0.0.1
+}
+
+# wait_port HOST PORT [PID]: wait (up to 10 s) until HOST:PORT accepts;
+# fail early when PID dies.
+wait_port() {
+	local host=$1 port=$2 pid=${3:-} _
+	for _ in $(seq 1 100); do
+		if "$PY" -c '
+import socket, sys
+socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1).close()
+' "$host" "$port" 2>/dev/null; then
+			return 0
+		fi
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_server [BIND_ADDR]: start server.py on a free port of BIND_ADDR
+# (default 127.0.0.1) and wait until it accepts.  Sets SERVER_PORT and
+# SERVER_PID (copy them before starting another).
+start_server() {
+	local bind=${1:-127.0.0.1} _
+	for _ in 1 2 3; do
+		SERVER_PORT=$(free_port "$bind")
+		"$PY" "$SERVER_PY" "$SERVER_PORT" "$bind" >>"$T/server.log" 2>&1 &
+		SERVER_PID=$!
+		_PIDS+=("$SERVER_PID")
+		if wait_port "$bind" "$SERVER_PORT" "$SERVER_PID"; then
+			return 0
+		fi
+		kill "$SERVER_PID" 2>/dev/null || true
+	done
+	cat "$T/server.log" >&2
+	fail "server.py did not start on $bind"
+}
+
+# hosts_name: print a host name that getaddrinfo resolves from /etc/hosts
+# (files, never DNS) to exactly one loopback address, then that address:
+# a 127/8 one, else ::1 (e.g. Debian's and Docker's "ip6-localhost") when
+# IPv6 works; print nothing when there is none.  Needed because curl
+# resolves "localhost" itself, without calling getaddrinfo.
+hosts_name() {
+	local v6=0
+	have_ipv6 && v6=1
+	"$PY" - "$v6" <<'EOF'
+import collections, sys
+addrs = collections.defaultdict(set)
+order = []
+try:
+    with open("/etc/hosts") as f:
+        for line in f:
+            words = line.split("#", 1)[0].split()
+            for name in words[1:]:
+                addrs[name.lower()].add(words[0])
+                order.append(name.lower())
+except OSError:
+    pass
+ok = [n for n in order
+      if n != "localhost" and not n.endswith(".localhost") and len(addrs[n]) == 1]
+v4 = [n for n in ok if next(iter(addrs[n])).startswith("127.")]
+v6 = [n for n in ok if next(iter(addrs[n])) == "::1"] if sys.argv[1] == "1" else []
+for name in v4 + v6:
+    print(name, next(iter(addrs[name])))
+    break
+EOF
+}
+
+# start_named_server: start server.py on a loopback address that has a host
+# name in /etc/hosts, so that clients call getaddrinfo (a dns phase to
+# trace).  Sets HOST, HOST_ADDR, HOST_PEER ("127.0.0.1:PORT" or
+# "[::1]:PORT"), SERVER_PORT, SERVER_PID and HAVE_DNS (1, or 0 when only
+# "localhost" exists: the server is on 127.0.0.1, and a test must not expect
+# a dns phase from curl).
+start_named_server() {
+	local line
+	line=$(hosts_name)
+	if [ -n "$line" ]; then
+		HOST=${line%% *}
+		HOST_ADDR=${line#* }
+		HAVE_DNS=1
+	else
+		HOST=localhost
+		HOST_ADDR=127.0.0.1
+		HAVE_DNS=0
+		note "no loopback host name besides localhost in /etc/hosts: dns phase not checked"
+	fi
+	start_server "$HOST_ADDR"
+	case $HOST_ADDR in
+	*:*) HOST_PEER="[$HOST_ADDR]:$SERVER_PORT" ;;
+	*) HOST_PEER="$HOST_ADDR:$SERVER_PORT" ;;
+	esac
+}
+
+# make_cert: a self-signed certificate for localhost, 127.0.0.1 and ::1 in
+# $T/cert.pem and $T/key.pem.
+make_cert() {
+	[ -f "$T/cert.pem" ] && return 0
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 2 -subj /CN=localhost \
+		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+		-keyout "$T/key.pem" -out "$T/cert.pem" >"$T/openssl.log" 2>&1 ||
+		{
+			cat "$T/openssl.log" >&2
+			fail "openssl could not make a certificate"
+		}
+}
+
+# Sizes of the files in nginx's docroot: /f/SIZE holds SIZE bytes.
+NGINX_FILE_SIZES="0 1 100 1000 10000 100000 1000000"
+
+# start_nginx: nginx in the foreground (daemon off) with everything inside
+# $T/nginx.  Plain HTTP/1.1 with keep-alive on 127.0.0.1:NGINX_PORT (and
+# [::1]:NGINX_PORT when IPv6 works); TLS with http2 on NGINX_TLS_PORT.
+# Sets NGINX_PORT, NGINX_TLS_PORT, NGINX_PID, NGINX_IPV6 (1 or 0).
+start_nginx() {
+	local d=$T/nginx size user_line="" v6_http="" v6_tls="" addrs="127.0.0.1"
+	[ -x "$NGINX" ] || skip "nginx not installed"
+	mkdir -p "$d/root/f" "$d/tmp"
+	for size in $NGINX_FILE_SIZES; do
+		"$PY" -c '
+import sys
+n = int(sys.argv[1])
+p = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n"
+sys.stdout.buffer.write((p * (n // len(p) + 1))[:n])' "$size" >"$d/root/f/$size"
+	done
+	echo "hello from nginx" >"$d/root/index.html"
+	make_cert
+	if [ "$(id -u)" -eq 0 ]; then
+		# Workers would otherwise drop to nobody and not read $T (0700).
+		user_line="user root;"
+	fi
+	NGINX_IPV6=0
+	if have_ipv6; then
+		NGINX_IPV6=1
+		addrs="127.0.0.1 ::1"
+	fi
+	# shellcheck disable=SC2086
+	NGINX_PORT=$(free_port $addrs)
+	# shellcheck disable=SC2086
+	NGINX_TLS_PORT=$(free_port $addrs)
+	if [ "$NGINX_IPV6" = 1 ]; then
+		v6_http="listen [::1]:$NGINX_PORT;"
+		v6_tls="listen [::1]:$NGINX_TLS_PORT ssl http2;"
+	fi
+	cat >"$d/nginx.conf" <<EOF
+$user_line
+daemon off;
+master_process on;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log $d/access.log;
+    client_body_temp_path $d/tmp/body;
+    proxy_temp_path $d/tmp/proxy;
+    fastcgi_temp_path $d/tmp/fastcgi;
+    uwsgi_temp_path $d/tmp/uwsgi;
+    scgi_temp_path $d/tmp/scgi;
+    default_type application/octet-stream;
+    keepalive_timeout 60s;
+    keepalive_requests 1000;
+    sendfile off;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        $v6_http
+        server_name localhost;
+        root $d/root;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_TLS_PORT ssl http2;
+        $v6_tls
+        server_name localhost;
+        root $d/root;
+        ssl_certificate $T/cert.pem;
+        ssl_certificate_key $T/key.pem;
+    }
+}
+EOF
+	"$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" >>"$d/stdout.log" 2>&1 &
+	NGINX_PID=$!
+	_PIDS+=("$NGINX_PID")
+	if ! wait_port 127.0.0.1 "$NGINX_PORT" "$NGINX_PID" ||
+		! wait_port 127.0.0.1 "$NGINX_TLS_PORT" "$NGINX_PID"; then
+		cat "$d/error.log" "$d/stdout.log" >&2 2>/dev/null || true
+		fail "nginx did not start"
+	fi
+}
+
+# jcheck FILE ARGS...: run jcheck.py (see there) on FILE; fail on mismatch.
+jcheck() {
+	local file=$1
+	shift
+	"$PY" "$JCHECK" "$file" "$@" || fail "jcheck ${file##*/}: the checks above failed"
+}
+
+# show FILE...: print files to stderr (kept in the log of a failing test).
+show() {
+	local f
+	for f in "$@"; do
+		echo "--- $f" >&2
+		cat "$f" >&2 2>/dev/null || echo "(missing)" >&2
+	done
+}
+

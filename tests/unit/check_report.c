@@ -1,0 +1,798 @@
+/*
+ * check_report.c - the collector's pure parts: derived timings, URL/host/
+ * peer building, JSON writing, percentiles, the json/events/text formats on
+ * synthetic records, statistics, and the decode loop over garbage.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "collector.h"
+#include "json.h"
+#include "report.h"
+#include "suites.h"
+
+#define MS 1000000ULL /* ns */
+
+static ht_str S(const char *s)
+{
+	ht_str r = { s, (uint16_t)strlen(s) };
+	return r;
+}
+
+/* A plain first request on a new connection: every phase present. */
+static void make_request(ht_rec_request *r)
+{
+	const uint64_t t0 = 1000 * MS;
+
+	memset(r, 0, sizeof(*r));
+	r->pid = 42;
+	r->conn_id = 1;
+	r->req_seq = 1;
+	r->status = 200;
+	r->proto = HT_PROTO_HTTP11;
+	r->flags = HT_RF_KEEPALIVE;
+	r->peer.family = AF_INET;
+	r->peer.port = 8080;
+	inet_pton(AF_INET, "127.0.0.1", r->peer.addr);
+	r->t[HT_T_DNS_START] = t0;
+	r->t[HT_T_DNS_DONE] = t0 + 1 * MS;
+	r->t[HT_T_CONNECT_START] = t0 + 1 * MS;
+	r->t[HT_T_CONNECT_DONE] = t0 + 3 * MS;
+	r->t[HT_T_GOT_CONN] = t0 + 3 * MS;
+	r->t[HT_T_WROTE_HEADERS] = t0 + 3 * MS + 500;
+	r->t[HT_T_WROTE_REQUEST] = t0 + 4 * MS;
+	r->t[HT_T_FIRST_BYTE] = t0 + 14 * MS;
+	r->t[HT_T_RESPONSE_DONE] = t0 + 15 * MS + 250000;
+	r->method = S("GET");
+	r->target = S("/a");
+	r->host = S("localhost:8080");
+	r->dns_name = S("localhost");
+	r->reason = S("OK");
+	r->content_type = S("text/plain");
+	r->resp_body_bytes = 5;
+	r->req_header_bytes = 60;
+	r->resp_header_bytes = 100;
+}
+
+/* ---- timings ------------------------------------------------------------ */
+
+START_TEST(timing_all_phases)
+{
+	ht_rec_request r;
+	report_timing t;
+
+	make_request(&r);
+	report_timing_compute(&r, &t);
+	ck_assert_int_eq(t.dns, 1 * MS);
+	ck_assert_int_eq(t.connect, 2 * MS);
+	ck_assert(t.tls == REPORT_NONE);
+	ck_assert_int_eq(t.send, 1 * MS);
+	ck_assert_int_eq(t.wait, 10 * MS);
+	ck_assert_int_eq(t.receive, 1 * MS + 250000);
+	ck_assert_int_eq(t.total, 15 * MS + 250000);
+	ck_assert(t.idle == REPORT_NONE);
+	ck_assert_uint_eq(t.start, 1000 * MS);
+}
+END_TEST
+
+START_TEST(timing_reused_idle)
+{
+	ht_rec_request r;
+	report_timing t;
+
+	make_request(&r);
+	r.flags |= HT_RF_REUSED | HT_RF_WAS_IDLE;
+	r.t[HT_T_DNS_START] = r.t[HT_T_DNS_DONE] = 0;
+	r.t[HT_T_CONNECT_START] = r.t[HT_T_CONNECT_DONE] = 0;
+	r.t[HT_T_IDLE_SINCE] = r.t[HT_T_GOT_CONN] - 7 * MS;
+	report_timing_compute(&r, &t);
+	ck_assert(t.dns == REPORT_NONE);
+	ck_assert(t.connect == REPORT_NONE);
+	ck_assert_int_eq(t.idle, 7 * MS);
+	ck_assert_uint_eq(t.start, r.t[HT_T_GOT_CONN]);
+	ck_assert_int_eq(t.total, 12 * MS + 250000);
+
+	/* WAS_IDLE absent: no idle even with a timestamp. */
+	r.flags &= ~HT_RF_WAS_IDLE;
+	report_timing_compute(&r, &t);
+	ck_assert(t.idle == REPORT_NONE);
+}
+END_TEST
+
+START_TEST(timing_missing_ends)
+{
+	ht_rec_request r;
+	report_timing t;
+
+	make_request(&r);
+	r.t[HT_T_FIRST_BYTE] = 0;
+	r.t[HT_T_RESPONSE_DONE] = 0;
+	r.t[HT_T_DNS_DONE] = 0;
+	report_timing_compute(&r, &t);
+	ck_assert(t.dns == REPORT_NONE);
+	ck_assert(t.wait == REPORT_NONE);
+	ck_assert(t.receive == REPORT_NONE);
+	ck_assert(t.total == REPORT_NONE);
+	ck_assert_int_eq(t.send, 1 * MS);
+
+	memset(&r, 0, sizeof(r));
+	report_timing_compute(&r, &t);
+	ck_assert_uint_eq(t.start, 0);
+	ck_assert(t.send == REPORT_NONE && t.total == REPORT_NONE);
+}
+END_TEST
+
+START_TEST(timing_100_continue)
+{
+	ht_rec_request r;
+	report_timing t;
+
+	make_request(&r);
+	/* 100 Continue came 2 ms after the headers, before the body. */
+	r.t[HT_T_WROTE_HEADERS] = 1003 * MS;
+	r.t[HT_T_FIRST_BYTE] = 1005 * MS;
+	r.t[HT_T_GOT_1XX] = 1005 * MS;
+	r.t[HT_T_WROTE_REQUEST] = 1010 * MS;
+	report_timing_compute(&r, &t);
+	ck_assert_int_eq(t.wait, 2 * MS);
+
+	/* Clamped when the headers are also after the first byte. */
+	r.t[HT_T_WROTE_HEADERS] = 1006 * MS;
+	report_timing_compute(&r, &t);
+	ck_assert_int_eq(t.wait, 0);
+	r.t[HT_T_WROTE_HEADERS] = 0;
+	report_timing_compute(&r, &t);
+	ck_assert_int_eq(t.wait, 0);
+}
+END_TEST
+
+START_TEST(timing_tls_start)
+{
+	ht_rec_request r;
+	report_timing t;
+
+	make_request(&r);
+	r.flags |= HT_RF_TLS;
+	r.t[HT_T_DNS_START] = r.t[HT_T_DNS_DONE] = 0;
+	r.t[HT_T_CONNECT_START] = r.t[HT_T_CONNECT_DONE] = 0;
+	r.t[HT_T_TLS_START] = 999 * MS; /* earliest */
+	r.t[HT_T_TLS_DONE] = 1002 * MS;
+	report_timing_compute(&r, &t);
+	ck_assert_int_eq(t.tls, 3 * MS);
+	ck_assert_uint_eq(t.start, 999 * MS);
+}
+END_TEST
+
+/* ---- URL, host, peer ---------------------------------------------------- */
+
+static const char *url_of(const ht_rec_request *r)
+{
+	static char buf[256];
+
+	report_url(buf, sizeof(buf), r);
+	return buf;
+}
+
+START_TEST(url_building)
+{
+	ht_rec_request r;
+
+	make_request(&r);
+	ck_assert_str_eq(url_of(&r), "http://localhost:8080/a");
+
+	/* No Host: DNS name, port only when not the default. */
+	r.host = S("");
+	ck_assert_str_eq(url_of(&r), "http://localhost:8080/a");
+	r.peer.port = 80;
+	ck_assert_str_eq(url_of(&r), "http://localhost/a");
+	r.flags |= HT_RF_TLS;
+	ck_assert_str_eq(url_of(&r), "https://localhost:80/a");
+	r.peer.port = 443;
+	ck_assert_str_eq(url_of(&r), "https://localhost/a");
+
+	/* No name either: the peer IP. */
+	r.dns_name = S("");
+	ck_assert_str_eq(url_of(&r), "https://127.0.0.1/a");
+	r.peer.family = AF_INET6;
+	memset(r.peer.addr, 0, sizeof(r.peer.addr));
+	r.peer.addr[15] = 1;
+	r.peer.port = 8443;
+	ck_assert_str_eq(url_of(&r), "https://[::1]:8443/a");
+
+	/* A Host header with the default port is kept as sent. */
+	r.host = S("example.com:443");
+	ck_assert_str_eq(url_of(&r), "https://example.com:443/a");
+
+	/* Proxy form is used as is. */
+	r.target = S("http://other.example/x?y=1");
+	ck_assert_str_eq(url_of(&r), "http://other.example/x?y=1");
+
+	/* CONNECT's authority form too. */
+	r.method = S("CONNECT");
+	r.target = S("example.com:443");
+	ck_assert_str_eq(url_of(&r), "example.com:443");
+}
+END_TEST
+
+START_TEST(url_truncates)
+{
+	ht_rec_request r;
+	char small[10];
+
+	make_request(&r);
+	ck_assert_uint_eq(report_url(small, sizeof(small), &r), 9);
+	ck_assert_str_eq(small, "http://lo");
+}
+END_TEST
+
+START_TEST(host_and_peer)
+{
+	ht_rec_request r;
+	char buf[128];
+
+	make_request(&r);
+	report_host(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "localhost");
+	r.dns_name = S("");
+	report_host(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "localhost");
+	r.host = S("[::1]:8080");
+	report_host(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "::1");
+	r.host = S("example.com");
+	report_host(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "example.com");
+	r.host = S("");
+	report_host(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "127.0.0.1");
+
+	report_peer(buf, sizeof(buf), &r.peer);
+	ck_assert_str_eq(buf, "127.0.0.1:8080");
+	r.peer.family = AF_INET6;
+	memset(r.peer.addr, 0, sizeof(r.peer.addr));
+	r.peer.addr[15] = 1;
+	report_peer(buf, sizeof(buf), &r.peer);
+	ck_assert_str_eq(buf, "[::1]:8080");
+	r.peer.family = 0;
+	ck_assert_uint_eq(report_peer(buf, sizeof(buf), &r.peer), 0);
+	ck_assert_str_eq(buf, "");
+
+	ck_assert_str_eq(report_proto_str(HT_PROTO_HTTP10), "HTTP/1.0");
+	ck_assert_str_eq(report_proto_str(HT_PROTO_HTTP2), "HTTP/2");
+	ck_assert_ptr_null(report_proto_str(HT_PROTO_UNKNOWN));
+}
+END_TEST
+
+/* ---- JSON writer -------------------------------------------------------- */
+
+/* What json_str() writes for @n bytes of @s (static buffer). */
+static const char *escaped(const char *s, size_t n)
+{
+	static char buf[512];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	json_str(f, s, n);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(json_escaping)
+{
+	ck_assert_str_eq(escaped("plain", 5), "\"plain\"");
+	ck_assert_str_eq(escaped("a\"b\\c", 5), "\"a\\\"b\\\\c\"");
+	ck_assert_str_eq(escaped("\n\r\t\x01\x1f", 5),
+			 "\"\\n\\r\\t\\u0001\\u001f\"");
+	ck_assert_str_eq(escaped("nul\0x", 5), "\"nul\\u0000x\"");
+	/* Valid UTF-8 passes: é, €, U+1F600. */
+	ck_assert_str_eq(escaped("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9),
+			 "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+	/* Invalid bytes become \u00XX: lone continuation, bad lead, overlong,
+	 * surrogate, cut-short sequence. */
+	ck_assert_str_eq(escaped("\x80", 1), "\"\\u0080\"");
+	ck_assert_str_eq(escaped("\xff" "a", 2), "\"\\u00ffa\"");
+	ck_assert_str_eq(escaped("\xc0\xaf", 2), "\"\\u00c0\\u00af\"");
+	ck_assert_str_eq(escaped("\xed\xa0\x80", 3),
+			 "\"\\u00ed\\u00a0\\u0080\"");
+	ck_assert_str_eq(escaped("\xe2\x82", 2), "\"\\u00e2\\u0082\"");
+	ck_assert_str_eq(escaped("\xf4\x90\x80\x80", 4),
+			 "\"\\u00f4\\u0090\\u0080\\u0080\"");
+	ck_assert_str_eq(escaped("", 0), "\"\"");
+}
+END_TEST
+
+/* Every output of json_str() over random bytes has only printable ASCII
+ * outside valid UTF-8 sequences, and no raw quote or backslash inside. */
+START_TEST(json_escaping_random)
+{
+	unsigned seed = 1;
+
+	for (int round = 0; round < 2000; round++) {
+		char in[64];
+		size_t n = (size_t)(rand_r(&seed) % sizeof(in));
+		const unsigned char *o;
+		size_t len;
+
+		for (size_t i = 0; i < n; i++)
+			in[i] = (char)rand_r(&seed);
+		o = (const unsigned char *)escaped(in, n);
+		len = strlen((const char *)o);
+		ck_assert_uint_ge(len, 2);
+		ck_assert_int_eq(o[0], '"');
+		ck_assert_int_eq(o[len - 1], '"');
+		for (size_t i = 1; i + 1 < len; i++) {
+			ck_assert_uint_ge(o[i], 0x20);
+			ck_assert_int_ne(o[i], '"');
+			if (o[i] == '\\') {
+				ck_assert(strchr("\"\\nrtu", o[i + 1]) != NULL);
+				i++;
+			}
+		}
+	}
+}
+END_TEST
+
+static const char *numbers(int64_t ms_ns, int64_t secs_ns)
+{
+	static char buf[128];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	json_ns_ms(f, ms_ns);
+	json_lit(f, " ");
+	json_ns_secs(f, secs_ns);
+	json_lit(f, " ");
+	json_i64(f, -12);
+	json_lit(f, " ");
+	json_u64(f, UINT64_MAX);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(json_numbers)
+{
+	ck_assert_str_eq(numbers(1250000, 1700000000123456789LL),
+			 "1.250 1700000000.123456 -12 18446744073709551615");
+	ck_assert_str_eq(numbers(0, 0), "0.000 0.000000 -12 18446744073709551615");
+	ck_assert_str_eq(numbers(1500, 999), "0.002 0.000000 -12 18446744073709551615");
+	ck_assert_str_eq(numbers(123456789012LL, REPORT_NONE),
+			 "123456.789 null -12 18446744073709551615");
+	ck_assert_str_eq(numbers(REPORT_NONE, 1000), "null 0.000001 -12 18446744073709551615");
+}
+END_TEST
+
+/* ---- percentiles -------------------------------------------------------- */
+
+START_TEST(percentiles)
+{
+	int64_t v[20];
+
+	for (int i = 0; i < 20; i++)
+		v[i] = i + 1;
+	ck_assert(report_percentile(v, 0, 50) == REPORT_NONE);
+	ck_assert_int_eq(report_percentile(v, 1, 50), 1);
+	ck_assert_int_eq(report_percentile(v, 1, 95), 1);
+	ck_assert_int_eq(report_percentile(v, 10, 50), 5);
+	ck_assert_int_eq(report_percentile(v, 10, 95), 10);
+	ck_assert_int_eq(report_percentile(v, 20, 95), 19);
+	ck_assert_int_eq(report_percentile(v, 20, 100), 20);
+	ck_assert_int_eq(report_percentile(v, 3, 50), 2);
+	ck_assert_int_eq(report_percentile(v, 2, 50), 1);
+}
+END_TEST
+
+/* ---- formats ------------------------------------------------------------ */
+
+/* A report writing @format into a memory stream. */
+typedef struct memreport {
+	report *rp;
+	FILE *f;
+	char *buf;
+	size_t len;
+} memreport;
+
+static void mr_open(memreport *m, enum report_format format)
+{
+	m->rp = malloc(sizeof(*m->rp));
+	ck_assert_ptr_nonnull(m->rp);
+	m->f = open_memstream(&m->buf, &m->len);
+	report_init(m->rp, m->f, format, false);
+	m->rp->mono_to_unix = 1700000000LL * 1000000000LL; /* deterministic */
+}
+
+static void mr_close(memreport *m)
+{
+	fflush(m->f);
+	report_free(m->rp);
+	fclose(m->f);
+	free(m->rp);
+	free(m->buf);
+}
+
+static void feed_request(memreport *m, const ht_rec_request *r)
+{
+	ht_record rec = { .type = HT_REC_REQUEST };
+
+	rec.u.req = *r;
+	report_record(m->rp, &rec);
+	fflush(m->f);
+}
+
+START_TEST(json_request_line)
+{
+	memreport m;
+	ht_rec_request r;
+
+	mr_open(&m, REPORT_JSON);
+	make_request(&r);
+	feed_request(&m, &r);
+	ck_assert_str_eq(m.buf,
+		"{\"event\":\"request\",\"pid\":42,\"conn\":1,\"req\":1,"
+		"\"reused\":false,\"idle_ms\":null,\"method\":\"GET\","
+		"\"url\":\"http://localhost:8080/a\",\"host\":\"localhost\","
+		"\"peer\":\"127.0.0.1:8080\",\"proto\":\"HTTP/1.1\","
+		"\"tls\":false,\"status\":200,\"error\":null,\"req_bytes\":0,"
+		"\"resp_bytes\":5,\"start\":1700000001.000000,\"dns_ms\":1.000,"
+		"\"connect_ms\":2.000,\"tls_ms\":null,\"send_ms\":1.000,"
+		"\"wait_ms\":10.000,\"receive_ms\":1.250,\"total_ms\":15.250,"
+		"\"alpn\":null,\"tls_version\":null,\"status_text\":\"OK\","
+		"\"content_type\":\"text/plain\",\"req_header_bytes\":60,"
+		"\"resp_header_bytes\":100,\"interim\":0,\"keep_alive\":true,"
+		"\"headers_truncated\":false,\"target_truncated\":false}\n");
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(json_error_and_escapes)
+{
+	memreport m;
+	ht_rec_request r;
+
+	mr_open(&m, REPORT_JSON);
+	make_request(&r);
+	r.status = 0;
+	r.error = HT_ERR_RESET;
+	r.target = S("/\"\x01\xff");
+	r.t[HT_T_RESPONSE_DONE] = 0;
+	feed_request(&m, &r);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"\"url\":\"http://localhost:8080/\\\"\\u0001\\u00ff\""));
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"\"status\":null,\"error\":\"connection reset\""));
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"total_ms\":null"));
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(json_conn_fail_and_summary)
+{
+	memreport m;
+	ht_rec_request r;
+	ht_record rec = { .type = HT_REC_CONN_FAIL };
+
+	mr_open(&m, REPORT_JSON);
+	rec.u.fail.pid = 7;
+	rec.u.fail.conn_id = 3;
+	rec.u.fail.err = ECONNREFUSED;
+	rec.u.fail.peer.family = AF_INET;
+	rec.u.fail.peer.port = 9;
+	inet_pton(AF_INET, "10.0.0.1", rec.u.fail.peer.addr);
+	rec.u.fail.t_connect_start = 2000 * MS;
+	rec.u.fail.t_fail = 2001 * MS;
+	report_record(m.rp, &rec);
+	fflush(m.f);
+	ck_assert_str_eq(m.buf,
+		"{\"event\":\"connect_error\",\"pid\":7,\"conn\":3,"
+		"\"peer\":\"10.0.0.1:9\",\"host\":\"10.0.0.1\","
+		"\"error\":\"Connection refused\",\"errno\":111,"
+		"\"dns_ms\":null,\"connect_ms\":1.000,"
+		"\"start\":1700000002.000000}\n");
+
+	/* Two requests on one connection, one on another; drops counted by
+	 * the latest cumulative value per process. */
+	make_request(&r);
+	feed_request(&m, &r);
+	r.req_seq = 2;
+	r.flags |= HT_RF_REUSED;
+	feed_request(&m, &r);
+	r.conn_id = 2;
+	r.req_seq = 1;
+	r.flags &= ~HT_RF_REUSED;
+	r.error = HT_ERR_CLOSED;
+	feed_request(&m, &r);
+	rec.type = HT_REC_DROPS;
+	rec.u.drops.pid = 42;
+	rec.u.drops.dropped = 3;
+	report_record(m.rp, &rec);
+	rec.u.drops.dropped = 5;
+	report_record(m.rp, &rec);
+	rec.u.drops.pid = 43;
+	rec.u.drops.dropped = 1;
+	report_record(m.rp, &rec);
+	rec.type = HT_REC_HELLO;
+	report_record(m.rp, &rec);
+
+	ck_assert_int_eq(report_finish(m.rp, 2), 0);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"{\"event\":\"summary\",\"processes\":1,\"requests\":3,"
+		"\"connections\":2,\"connect_errors\":1,\"reused\":1,"
+		"\"errors\":1,\"dropped\":6,\"malformed\":2,\"hosts\":"
+		"[{\"host\":\"localhost\",\"requests\":3,\"errors\":1,"
+		"\"p50_ms\":15.250,\"p95_ms\":15.250}]}\n"));
+	mr_close(&m);
+}
+END_TEST
+
+/* Position of event @name's line in @out, or -1. */
+static long event_pos(const char *out, const char *name)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "{\"event\":\"%s\"", name);
+	p = strstr(out, key);
+	return p ? (long)(p - out) : -1;
+}
+
+START_TEST(events_order)
+{
+	memreport m;
+	ht_rec_request r;
+
+	mr_open(&m, REPORT_EVENTS);
+	make_request(&r);
+	/* 100 Continue: 1xx and first byte before the body is written. */
+	r.t[HT_T_GOT_1XX] = r.t[HT_T_WROTE_HEADERS] + 100;
+	r.t[HT_T_FIRST_BYTE] = r.t[HT_T_WROTE_HEADERS] + 100;
+	r.n_1xx = 1;
+	feed_request(&m, &r);
+	ck_assert_int_ge(event_pos(m.buf, "dns_start"), 0);
+	ck_assert_int_lt(event_pos(m.buf, "dns_start"),
+			 event_pos(m.buf, "dns_done"));
+	ck_assert_int_lt(event_pos(m.buf, "dns_done"),
+			 event_pos(m.buf, "connect_start"));
+	ck_assert_int_lt(event_pos(m.buf, "connect_done"),
+			 event_pos(m.buf, "got_conn"));
+	ck_assert_int_lt(event_pos(m.buf, "wrote_headers"),
+			 event_pos(m.buf, "got_1xx_response"));
+	ck_assert_int_lt(event_pos(m.buf, "got_1xx_response"),
+			 event_pos(m.buf, "got_first_response_byte"));
+	ck_assert_int_lt(event_pos(m.buf, "got_first_response_byte"),
+			 event_pos(m.buf, "wrote_request"));
+	ck_assert_int_lt(event_pos(m.buf, "response_done"),
+			 event_pos(m.buf, "put_idle_conn"));
+	ck_assert_int_eq(event_pos(m.buf, "tls_handshake_start"), -1);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"{\"event\":\"dns_start\",\"pid\":42,\"conn\":1,\"req\":1,"
+		"\"ts\":1700000001.000000,\"host\":\"localhost\"}\n"));
+	mr_close(&m);
+
+	/* No put_idle_conn after an error or without keep-alive. */
+	mr_open(&m, REPORT_EVENTS);
+	make_request(&r);
+	r.error = HT_ERR_TRUNCATED;
+	feed_request(&m, &r);
+	make_request(&r);
+	r.flags &= ~HT_RF_KEEPALIVE;
+	feed_request(&m, &r);
+	ck_assert_int_ge(event_pos(m.buf, "response_done"), 0);
+	ck_assert_int_eq(event_pos(m.buf, "put_idle_conn"), -1);
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(events_conn_records)
+{
+	memreport m;
+	ht_record rec = { .type = HT_REC_CONN_FAIL };
+
+	mr_open(&m, REPORT_EVENTS);
+	rec.u.fail.pid = 7;
+	rec.u.fail.conn_id = 3;
+	rec.u.fail.err = ECONNREFUSED;
+	rec.u.fail.t_dns_start = 1 * MS;
+	rec.u.fail.t_dns_done = 2 * MS;
+	rec.u.fail.t_connect_start = 3 * MS;
+	rec.u.fail.t_fail = 4 * MS;
+	report_record(m.rp, &rec);
+	memset(&rec, 0, sizeof(rec));
+	rec.type = HT_REC_CONN_CLOSE;
+	rec.u.close.pid = 7;
+	rec.u.close.conn_id = 1;
+	rec.u.close.requests = 2;
+	rec.u.close.t_close = 5 * MS;
+	report_record(m.rp, &rec);
+	fflush(m.f);
+	ck_assert_int_lt(event_pos(m.buf, "dns_start"),
+			 event_pos(m.buf, "dns_done"));
+	ck_assert_int_lt(event_pos(m.buf, "connect_start"),
+			 event_pos(m.buf, "connect_done"));
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"\"error\":\"Connection refused\",\"errno\":111}"));
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"{\"event\":\"conn_closed\",\"pid\":7,\"conn\":1,\"req\":null"));
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(text_waterfall)
+{
+	memreport m;
+	ht_rec_request r;
+
+	mr_open(&m, REPORT_TEXT);
+	make_request(&r);
+	feed_request(&m, &r);
+	r.req_seq = 2;
+	r.flags |= HT_RF_REUSED | HT_RF_WAS_IDLE;
+	r.t[HT_T_IDLE_SINCE] = r.t[HT_T_GOT_CONN] - 12300000;
+	r.error = HT_ERR_RESET;
+	r.target = S("/\x1b[2J");
+	feed_request(&m, &r);
+	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"GET http://localhost:8080/a -> 200 OK  HTTP/1.1"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "new conn 1"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "reused conn 1, idle 12.30ms"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "error: connection reset"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "15.25ms"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "\\x1b[2J")); /* not raw ESC */
+	ck_assert_ptr_null(strchr(m.buf, '\033'));      /* no color */
+	ck_assert_ptr_nonnull(strstr(m.buf, "requests: 2"));
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(format_names)
+{
+	enum report_format f;
+
+	ck_assert_int_eq(report_format_parse("json", &f), 0);
+	ck_assert_int_eq(f, REPORT_JSON);
+	ck_assert_int_eq(report_format_parse("events", &f), 0);
+	ck_assert_int_eq(f, REPORT_EVENTS);
+	ck_assert_int_eq(report_format_parse("text", &f), 0);
+	ck_assert_int_eq(f, REPORT_TEXT);
+	ck_assert_int_eq(report_format_parse("har", &f), -EINVAL);
+}
+END_TEST
+
+/* ---- decode loop -------------------------------------------------------- */
+
+static unsigned sink_calls;
+
+static void count_sink(void *ctx, const ht_record *rec)
+{
+	(void)ctx;
+	(void)rec;
+	sink_calls++;
+}
+
+START_TEST(feed_garbage)
+{
+	collector c = { .sink = count_sink };
+	static uint8_t buf[HT_WIRE_MAX_RECORD * 2];
+	ht_record rec = { .type = HT_REC_REQUEST };
+	size_t len;
+	unsigned seed = 7;
+
+	make_request(&rec.u.req);
+	len = ht_wire_encode(buf, sizeof(buf), &rec);
+	ck_assert_uint_gt(len, 0);
+
+	/* Two records in one message. */
+	memcpy(buf + len, buf, len);
+	sink_calls = 0;
+	ck_assert_uint_eq(collector_feed(&c, buf, 2 * len), 2);
+	ck_assert_uint_eq(sink_calls, 2);
+	ck_assert_uint_eq(c.malformed, 0);
+
+	/* Every strict prefix: nothing delivered, counted once each. */
+	for (size_t n = 1; n < len; n++) {
+		c.malformed = 0;
+		ck_assert_uint_eq(collector_feed(&c, buf, n), 0);
+		ck_assert_uint_eq(c.malformed, 1);
+	}
+
+	/* A record then garbage: the record, then one malformed. */
+	memset(buf + len, 0xAB, 50);
+	c.malformed = 0;
+	ck_assert_uint_eq(collector_feed(&c, buf, len + 50), 1);
+	ck_assert_uint_eq(c.malformed, 1);
+
+	/* Random corruption of a valid record never crashes. */
+	for (int round = 0; round < 20000; round++) {
+		uint8_t copy[4096];
+		size_t n = len < sizeof(copy) ? len : sizeof(copy);
+
+		memcpy(copy, buf, n);
+		for (int k = 0; k < 1 + round % 8; k++)
+			copy[(size_t)rand_r(&seed) % n] = (uint8_t)rand_r(&seed);
+		collector_feed(&c, copy, (size_t)rand_r(&seed) % (n + 1));
+	}
+	/* Pure random bytes. */
+	for (int round = 0; round < 20000; round++) {
+		uint8_t rnd[256];
+		size_t n = (size_t)rand_r(&seed) % sizeof(rnd);
+
+		for (size_t i = 0; i < n; i++)
+			rnd[i] = (uint8_t)rand_r(&seed);
+		if (n > 1 && round % 2) {
+			rnd[0] = 'H';
+			rnd[1] = 'T';
+		}
+		collector_feed(&c, rnd, n);
+	}
+}
+END_TEST
+
+/* The decoded records of a fuzzed feed go through every format. */
+static void report_sink(void *ctx, const ht_record *rec)
+{
+	report_record(ctx, rec);
+}
+
+START_TEST(feed_garbage_into_formats)
+{
+	static const enum report_format formats[] = {
+		REPORT_TEXT, REPORT_JSON, REPORT_EVENTS,
+	};
+	static uint8_t buf[HT_WIRE_MAX_RECORD];
+	unsigned seed = 11;
+
+	for (size_t fi = 0; fi < 3; fi++) {
+		memreport m;
+		collector c = { .sink = report_sink };
+		ht_record rec = { .type = HT_REC_REQUEST };
+		size_t len;
+
+		mr_open(&m, formats[fi]);
+		c.ctx = m.rp;
+		make_request(&rec.u.req);
+		len = ht_wire_encode(buf, sizeof(buf), &rec);
+		for (int round = 0; round < 3000; round++) {
+			uint8_t copy[1024];
+			size_t n = len < sizeof(copy) ? len : sizeof(copy);
+
+			memcpy(copy, buf, n);
+			/* Corrupt the body only, so many still decode. */
+			copy[HT_WIRE_HDR_LEN + (size_t)rand_r(&seed) %
+			     (n - HT_WIRE_HDR_LEN)] = (uint8_t)rand_r(&seed);
+			collector_feed(&c, copy, n);
+		}
+		ck_assert_int_eq(report_finish(m.rp, c.malformed), 0);
+		mr_close(&m);
+	}
+}
+END_TEST
+
+Suite *report_suite(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, timing_all_phases);
+	tcase_add_test(tc, timing_reused_idle);
+	tcase_add_test(tc, timing_missing_ends);
+	tcase_add_test(tc, timing_100_continue);
+	tcase_add_test(tc, timing_tls_start);
+	tcase_add_test(tc, url_building);
+	tcase_add_test(tc, url_truncates);
+	tcase_add_test(tc, host_and_peer);
+	tcase_add_test(tc, json_escaping);
+	tcase_add_test(tc, json_escaping_random);
+	tcase_add_test(tc, json_numbers);
+	tcase_add_test(tc, percentiles);
+	tcase_add_test(tc, json_request_line);
+	tcase_add_test(tc, json_error_and_escapes);
+	tcase_add_test(tc, json_conn_fail_and_summary);
+	tcase_add_test(tc, events_order);
+	tcase_add_test(tc, events_conn_records);
+	tcase_add_test(tc, text_waterfall);
+	tcase_add_test(tc, format_names);
+	tcase_add_test(tc, feed_garbage);
+	tcase_add_test(tc, feed_garbage_into_formats);
+	suite_add_tcase(s, tc);
+	return s;
+}
