@@ -25,7 +25,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -std=gnu11 -fPIC -fvisibility=hidden
 B = build
 
 # Pure logic: no I/O; linked into the library, the CLI (wire) and the tests.
-CORE_SRCS  = common/wire.c preload/http1.c preload/conn.c
+CORE_SRCS  = common/wire.c preload/http1.c $(wildcard preload/http2.c preload/hpack.c) preload/conn.c
 HOOK_SRCS  = $(filter-out $(CORE_SRCS),$(wildcard preload/*.c))
 CLI_MAIN   = cli/main.c
 CLI_SRCS   = $(filter-out $(CLI_MAIN),$(wildcard cli/*.c))
@@ -66,7 +66,7 @@ $(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/common/wire.o
 	$(CC) $(SANFLAGS) -o $@ $^ -lm
 
 $(B)/check_unit: $(UNIT_OBJS) $(CORE_OBJS) $(CLI_OBJS)
-	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl
 
 deps:
 	@scripts/install-deps.sh

@@ -28,7 +28,14 @@ void report_timing_compute(const ht_rec_request *r, report_timing *t)
 
 	t->dns = span(ts[HT_T_DNS_START], ts[HT_T_DNS_DONE]);
 	t->connect = span(ts[HT_T_CONNECT_START], ts[HT_T_CONNECT_DONE]);
-	t->tls = span(ts[HT_T_TLS_START], ts[HT_T_TLS_DONE]);
+	/* The TLS phase runs from the TCP connection being up to the
+	 * handshake's end, as curl's time_appconnect and httpstat count it:
+	 * the client's TLS set-up before its first handshake call is part
+	 * of it, and the waterfall has no gap. */
+	uint64_t tls_from = ts[HT_T_TLS_START];
+	if (ts[HT_T_CONNECT_DONE] && tls_from && ts[HT_T_CONNECT_DONE] < tls_from)
+		tls_from = ts[HT_T_CONNECT_DONE];
+	t->tls = span(tls_from, ts[HT_T_TLS_DONE]);
 	t->send = span(ts[HT_T_GOT_CONN], ts[HT_T_WROTE_REQUEST]);
 
 	t->wait = span(ts[HT_T_WROTE_REQUEST], ts[HT_T_FIRST_BYTE]);

@@ -166,6 +166,24 @@ START_TEST(timing_tls_start)
 }
 END_TEST
 
+START_TEST(timing_tls_from_tcp_connected)
+{
+	/* TCP up at 3 ms, first handshake call at 5 ms, done at 9 ms: the
+	 * TLS phase is 6 ms, as curl's appconnect - connect counts it. */
+	ht_rec_request r;
+	report_timing t;
+
+	make_request(&r);
+	r.flags |= HT_RF_TLS;
+	r.t[HT_T_TLS_START] = 1005 * MS;
+	r.t[HT_T_TLS_DONE] = 1009 * MS;
+	report_timing_compute(&r, &t);
+	ck_assert_int_eq(t.connect, 2 * MS);
+	ck_assert_int_eq(t.tls, 6 * MS);
+	ck_assert_uint_eq(t.start, 1000 * MS);
+}
+END_TEST
+
 /* ---- URL, host, peer ---------------------------------------------------- */
 
 static const char *url_of(const ht_rec_request *r)
@@ -777,6 +795,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, timing_missing_ends);
 	tcase_add_test(tc, timing_100_continue);
 	tcase_add_test(tc, timing_tls_start);
+	tcase_add_test(tc, timing_tls_from_tcp_connected);
 	tcase_add_test(tc, url_building);
 	tcase_add_test(tc, url_truncates);
 	tcase_add_test(tc, host_and_peer);

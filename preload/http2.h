@@ -1,0 +1,162 @@
+/*
+ * http2.h - incremental HTTP/2 frame reader for one direction of a
+ * connection, with header blocks decoded through HPACK.
+ *
+ * Pure but for the HPACK decoder, which comes from libnghttp2 through a
+ * small table of functions (hpack.h) so that the library is loaded only when
+ * a connection turns out to speak HTTP/2.
+ *
+ * The caller feeds whatever bytes the direction carried, split anywhere, and
+ * pulls events one at a time, as with http1.h:
+ *
+ *   while (len > 0) {
+ *       h2_event ev;
+ *       size_t n = h2_feed(&d, buf, len, &ev);
+ *       buf += n; len -= n;
+ *       if (ev.type != H2_EV_NONE) ...
+ *   }
+ *
+ * h2_feed() stops after the byte that completes an event.  The client
+ * direction first skips the 24-byte connection preface.  Every header block
+ * (HEADERS or PUSH_PROMISE plus CONTINUATIONs) is decoded in order, of every
+ * stream, so the dynamic table stays in step with the peer's encoder.
+ */
+#ifndef HT_HTTP2_H
+#define HT_HTTP2_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hpack.h"
+#include "http1.h" /* size limits, h1_options */
+
+#define H2_BLOCK_MAX 16384 /* a longer header block cannot be decoded */
+
+enum h2_frame_type {
+	H2_DATA = 0x0,
+	H2_HEADERS = 0x1,
+	H2_PRIORITY = 0x2,
+	H2_RST_STREAM = 0x3,
+	H2_SETTINGS = 0x4,
+	H2_PUSH_PROMISE = 0x5,
+	H2_PING = 0x6,
+	H2_GOAWAY = 0x7,
+	H2_WINDOW_UPDATE = 0x8,
+	H2_CONTINUATION = 0x9,
+};
+
+#define H2_FLAG_END_STREAM 0x1
+#define H2_FLAG_ACK 0x1
+#define H2_FLAG_END_HEADERS 0x4
+#define H2_FLAG_PADDED 0x8
+#define H2_FLAG_PRIORITY 0x20
+
+typedef enum h2_event_type {
+	H2_EV_NONE = 0,
+	H2_EV_HEADERS,      /* a header block on @stream is complete and
+	                       decoded into the reader's msg; @end_stream */
+	H2_EV_DATA,         /* a DATA frame on @stream is complete: @length
+	                       body bytes (padding excluded); @end_stream */
+	H2_EV_RST_STREAM,   /* @stream was reset with @code */
+	H2_EV_GOAWAY,       /* @last_stream is the last the sender processes;
+	                       @code */
+	H2_EV_SETTINGS,     /* a SETTINGS frame (not an ACK); @table_size is
+	                       its SETTINGS_HEADER_TABLE_SIZE or -1 */
+	H2_EV_PUSH_PROMISE, /* a promised stream @promised on @stream; its
+	                       request headers are in msg */
+	H2_EV_ERROR,        /* not HTTP/2, or a header block we could not
+	                       decode: the reader stays in error */
+} h2_event_type;
+
+typedef struct h2_event {
+	h2_event_type type;
+	uint32_t stream;
+	bool end_stream;
+	uint32_t length;
+	uint32_t code;
+	uint32_t last_stream;
+	uint32_t promised;
+	int64_t table_size;
+} h2_event;
+
+/* A decoded header block.  Strings are NUL-terminated, truncated to fit. */
+typedef struct h2_message {
+	char method[H1_METHOD_MAX];
+	char scheme[16];
+	char authority[H1_HOST_MAX];
+	char path[H1_TARGET_MAX];
+	bool path_truncated;
+	uint16_t status;           /* :status, 0 when absent */
+	char content_type[H1_CTYPE_MAX];
+	uint32_t header_bytes;     /* sum of name + value + 32 per field
+	                              (RFC 9113 header list size) */
+	/* Regular fields as "name: value\r\n" lines (pseudo-headers left
+	 * out), redacted as h1_options say; lines that do not fit are left
+	 * out and hdrs_truncated is set. */
+	char hdrs[H1_HDRS_MAX];
+	uint32_t hdrs_len;
+	bool hdrs_truncated;
+} h2_message;
+
+typedef struct h2_reader {
+	/* public, read-only */
+	h2_message msg;
+	/* private */
+	const hpack_ops *hp;
+	void *inflater;
+	const h1_options *opt;
+	bool client;               /* expects the connection preface first */
+	int state;
+	uint32_t preface_seen;
+	uint8_t fh[9];             /* frame header being read */
+	uint32_t fh_len;
+	uint32_t frame_len, remaining;
+	uint8_t type, flags;
+	uint32_t stream;
+	uint8_t pad_len;           /* PADDED frames: padding at the end */
+	uint32_t prefix_need;      /* pad length / priority / promised id bytes */
+	uint8_t prefix[8];
+	uint32_t prefix_len;
+	uint32_t data_len;         /* body bytes of the current DATA frame */
+	uint8_t scratch[8];        /* payload of RST_STREAM / GOAWAY heads */
+	uint32_t scratch_len;
+	uint8_t settings_entry[6]; /* SETTINGS entry being read */
+	uint32_t settings_len;
+	int64_t settings_table;
+	/* header block being assembled */
+	uint8_t block[H2_BLOCK_MAX];
+	uint32_t block_len;
+	bool block_overflow;
+	bool in_block;             /* CONTINUATION expected */
+	uint32_t block_stream;
+	bool block_end_stream;
+	bool block_push;
+	uint32_t block_promised;
+} h2_reader;
+
+/*
+ * h2_init() - reset @r for one direction: @client is true for the bytes the
+ * client writes (they begin with the preface).  @hp decodes header blocks;
+ * returns 0, or -1 when no decoder could be created (then every header block
+ * gives H2_EV_ERROR).
+ */
+int h2_init(h2_reader *r, bool client, const hpack_ops *hp,
+	    const h1_options *opt);
+
+/* h2_free() - release the decoder.  @r may be re-initialised. */
+void h2_free(h2_reader *r);
+
+/* h2_set_table_size() - the peer of this direction's encoder announced a
+ * SETTINGS_HEADER_TABLE_SIZE: the decoder allows a table up to @size. */
+void h2_set_table_size(h2_reader *r, uint32_t size);
+
+/*
+ * h2_feed() - read up to @len bytes of @buf.  Returns how many were
+ * consumed and sets *@ev (type H2_EV_NONE when none; then all of @len was
+ * consumed).  After H2_EV_ERROR every call consumes everything with no
+ * event.
+ */
+size_t h2_feed(h2_reader *r, const uint8_t *buf, size_t len, h2_event *ev);
+
+#endif
