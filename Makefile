@@ -25,7 +25,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -std=gnu11 -fPIC -fvisibility=hidden
 B = build
 
 # Pure logic: no I/O; linked into the library, the CLI (wire) and the tests.
-CORE_SRCS  = common/wire.c preload/http1.c $(wildcard preload/http2.c preload/hpack.c) preload/conn.c
+CORE_SRCS  = common/wire.c preload/http1.c $(wildcard preload/http2.c preload/hpack.c) preload/conn.c preload/conn_h2.c
 HOOK_SRCS  = $(filter-out $(CORE_SRCS),$(wildcard preload/*.c))
 CLI_MAIN   = cli/main.c
 CLI_SRCS   = $(filter-out $(CLI_MAIN),$(wildcard cli/*.c))
@@ -63,10 +63,10 @@ $(B)/libhttptrace.so: $(CORE_SRCS:%.c=$(B)/lib/%.o) $(HOOK_SRCS:%.c=$(B)/lib/%.o
 		-Wl,-z,now -Wl,-z,relro -ldl -lpthread
 
 $(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/common/wire.o
-	$(CC) $(SANFLAGS) -o $@ $^ -lm
+	$(CC) $(SANFLAGS) -o $@ $^ -lm -lelf
 
 $(B)/check_unit: $(UNIT_OBJS) $(CORE_OBJS) $(CLI_OBJS)
-	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl
+	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf
 
 deps:
 	@scripts/install-deps.sh

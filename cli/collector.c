@@ -152,6 +152,17 @@ static void peer_read(collector *c, int fd, unsigned max)
 	}
 }
 
+/* Whether the process at the other end of @fd runs as our user. */
+static bool peer_is_us(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	return cred.uid == geteuid();
+}
+
 /* Accept every pending connection. */
 static void accept_all(collector *c)
 {
@@ -169,6 +180,12 @@ static void accept_all(collector *c)
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				accept_pause(c, true);
 			return;
+		}
+		if (!peer_is_us(fd)) {
+			/* Only our own user's processes may report. */
+			close(fd);
+			c->refused++;
+			continue;
 		}
 		if (peer_table_fit(c, fd) < 0) {
 			close(fd);

@@ -40,6 +40,7 @@ typedef struct collector {
 	uint64_t malformed; /* messages or records rejected */
 	uint64_t peers_seen;  /* connections accepted */
 	uint64_t peers_closed;
+	uint64_t refused;   /* connections from another user, closed at once */
 	/* PRIVATE */
 	int listen_fd, epoll_fd;
 	unsigned char *peer_open; /* indexed by fd: 1 for a peer socket */

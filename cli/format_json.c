@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "headers.h"
 #include "json.h"
 #include "report.h"
 
@@ -102,6 +103,10 @@ static void json_request(report *rp, const report_req *q)
 	json_bool(f, r->flags & HT_RF_HDR_TRUNC);
 	KEY(f, "target_truncated");
 	json_bool(f, r->flags & HT_RF_TARGET_TRUNC);
+	KEY(f, "request_headers");
+	headers_json(f, r->req_headers);
+	KEY(f, "response_headers");
+	headers_json(f, r->resp_headers);
 	json_lit(f, "}\n");
 }
 
@@ -138,7 +143,10 @@ static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	FILE *f = rp->out;
 	char peer[64];
 
-	json_lit(f, "{\"event\":\"connect_error\",\"pid\":");
+	bool tls = c->flags & HT_FF_TLS;
+
+	json_lit(f, tls ? "{\"event\":\"tls_error\",\"pid\":"
+			: "{\"event\":\"connect_error\",\"pid\":");
 	json_u64(f, c->pid);
 	KEY(f, "conn");
 	json_u64(f, c->conn_id);
@@ -147,13 +155,19 @@ static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "host");
 	put_fail_host(f, c);
 	KEY(f, "error");
-	json_strz(f, strerror(c->err));
+	json_strz(f, tls ? "TLS handshake failed" : strerror(c->err));
 	KEY(f, "errno");
-	json_i64(f, c->err);
+	if (tls)
+		json_lit(f, "null");
+	else
+		json_i64(f, c->err);
 	KEY(f, "dns_ms");
 	json_ns_ms(f, span(c->t_dns_start, c->t_dns_done));
 	KEY(f, "connect_ms");
-	json_ns_ms(f, span(c->t_connect_start, c->t_fail));
+	json_ns_ms(f, span(c->t_connect_start, tls ? c->t_connect_done : c->t_fail));
+	KEY(f, "tls_ms");
+	json_ns_ms(f, tls ? span(earliest(c->t_connect_done, c->t_tls_start), c->t_fail)
+			  : REPORT_NONE);
 	KEY(f, "start");
 	json_ns_secs(f, report_unix_ns(rp, earliest(c->t_dns_start,
 						    c->t_connect_start)));
@@ -331,6 +345,8 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 		put_ht_str_or_null(f, r->method);
 		KEY(f, "url");
 		json_str(f, q->url, q->url_len);
+		KEY(f, "headers");
+		headers_json(f, r->req_headers);
 		break;
 	case EV_GOT_1XX:
 		KEY(f, "count");
@@ -348,6 +364,8 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 		json_u64(f, r->resp_body_bytes);
 		KEY(f, "total_ms");
 		json_ns_ms(f, q->t.total);
+		KEY(f, "headers");
+		headers_json(f, r->resp_headers);
 		break;
 	default:
 		break;
@@ -409,6 +427,25 @@ static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 		KEY(f, "peer");
 		json_str_or_null(f, peer, peer_len);
 		json_lit(f, "}\n");
+	}
+	if (c->flags & HT_FF_TLS) {
+		/* TCP was up; the handshake failed */
+		if (c->t_connect_done != 0) {
+			ev_head(rp, "connect_done", c->pid, c->conn_id, 0,
+				c->t_connect_done);
+			KEY(f, "peer");
+			json_str_or_null(f, peer, peer_len);
+			json_lit(f, ",\"error\":null}\n");
+		}
+		if (c->t_tls_start != 0) {
+			ev_head(rp, "tls_handshake_start", c->pid, c->conn_id, 0,
+				c->t_tls_start);
+			json_lit(f, "}\n");
+		}
+		ev_head(rp, "tls_handshake_done", c->pid, c->conn_id, 0, c->t_fail);
+		json_lit(f, ",\"version\":null,\"alpn\":null,"
+			    "\"error\":\"TLS handshake failed\"}\n");
+		return;
 	}
 	ev_head(rp, "connect_done", c->pid, c->conn_id, 0, c->t_fail);
 	KEY(f, "peer");

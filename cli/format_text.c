@@ -203,14 +203,17 @@ static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	report_peer(peer, sizeof(peer), &c->peer);
 	color(rp, C_BOLD);
 	color(rp, C_RED);
-	fputs_unlocked("connect ", f);
+	fputs_unlocked(c->flags & HT_FF_TLS ? "TLS handshake with " : "connect ", f);
 	if (c->dns_name.len > 0) {
 		put_safe(f, c->dns_name.p, c->dns_name.len);
 		fprintf(f, " (%s)", peer[0] ? peer : "?");
 	} else {
 		fputs_unlocked(peer[0] ? peer : "?", f);
 	}
-	fprintf(f, " failed: %s", strerror(c->err));
+	if (c->flags & HT_FF_TLS)
+		fputs_unlocked(" failed", f);
+	else
+		fprintf(f, " failed: %s", strerror(c->err));
 	color(rp, C_RESET);
 	color(rp, C_DIM);
 	fprintf(f, "  pid %u  conn %u", c->pid, c->conn_id);
@@ -218,9 +221,18 @@ static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	putc_unlocked('\n', f);
 	fmt_dur(d1, sizeof(d1), c->t_dns_start && c->t_dns_done ?
 		(int64_t)(c->t_dns_done - c->t_dns_start) : REPORT_NONE);
-	fmt_dur(d2, sizeof(d2), c->t_connect_start && c->t_fail ?
-		(int64_t)(c->t_fail - c->t_connect_start) : REPORT_NONE);
-	fprintf(f, "   DNS Lookup %s  TCP Connection %s\n\n", d1, d2);
+	uint64_t tcp_end = c->flags & HT_FF_TLS ? c->t_connect_done : c->t_fail;
+	fmt_dur(d2, sizeof(d2), c->t_connect_start && tcp_end ?
+		(int64_t)(tcp_end - c->t_connect_start) : REPORT_NONE);
+	fprintf(f, "   DNS Lookup %s  TCP Connection %s", d1, d2);
+	if (c->flags & HT_FF_TLS) {
+		char d3[32];
+		uint64_t from = c->t_connect_done ? c->t_connect_done : c->t_tls_start;
+		fmt_dur(d3, sizeof(d3), from && c->t_fail ?
+			(int64_t)(c->t_fail - from) : REPORT_NONE);
+		fprintf(f, "  TLS Handshake %s", d3);
+	}
+	fputs_unlocked("\n\n", f);
 }
 
 static void text_conn_close(report *rp, const ht_rec_conn_close *c)

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listen.h"
+#include "check_elf.h"
 #include "report.h"
 #include "run.h"
 
@@ -21,7 +23,11 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: httptrace [-f text|json|events] [-o FILE] [--] COMMAND [ARG...]\n"
+	fputs("usage: httptrace [-f text|json|events] [-o FILE] [--redact NAME]...\n"
+	      "                 [--no-redact] [--] COMMAND [ARG...]\n"
+	      "       httptrace listen -s PATH [-f FORMAT] [-o FILE]\n"
+	      "       httptrace env -s PATH [--redact NAME]... [--no-redact]\n"
+	      "       httptrace check FILE...\n"
 	      "\n"
 	      "Run COMMAND and trace the HTTP requests of it and every process it\n"
 	      "starts: DNS, connect, TLS, send, wait, receive, connection reuse.\n"
@@ -30,6 +36,10 @@ static void usage(FILE *f)
 	      "                     json: one JSON object per request (JSON Lines)\n"
 	      "                     events: one JSON object per lifecycle event\n"
 	      "  -o, --output FILE  write the report to FILE (default: standard error)\n"
+	      "      --redact NAME  also hide the values of header NAME (the values of\n"
+	      "                     Authorization, Proxy-Authorization, Cookie and\n"
+	      "                     Set-Cookie are always hidden)\n"
+	      "      --no-redact    hide no header values\n"
 	      "  -h, --help         show this help\n"
 	      "      --version      show the version\n"
 	      "\n"
@@ -46,9 +56,12 @@ static int cmd_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "redact", required_argument, NULL, 'r' },
+		{ "no-redact", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	run_opts o = { .format = REPORT_TEXT };
+	static char redact[1024];
+	run_opts o = { .format = REPORT_TEXT, .redact = redact };
 	int c;
 
 	/* "+": stop at the first non-option, which starts the command. */
@@ -63,6 +76,16 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'o':
 			o.output = optarg;
+			break;
+		case 'r':
+			if (run_add_redact(redact, sizeof(redact), optarg) < 0) {
+				fprintf(stderr, "httptrace: bad or too many "
+					"--redact names: '%s'\n", optarg);
+				return RUN_EXIT_FAILURE;
+			}
+			break;
+		case 'n':
+			o.no_redact = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -89,6 +112,9 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } subcommands[] = {
+	{ "listen", listen_main },
+	{ "env", env_main },
+	{ "check", check_main },
 	{ NULL, NULL },
 };
 

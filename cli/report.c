@@ -447,6 +447,8 @@ int report_format_parse(const char *name, enum report_format *out)
 		*out = REPORT_JSON;
 	else if (strcmp(name, "events") == 0)
 		*out = REPORT_EVENTS;
+	else if (strcmp(name, "har") == 0)
+		*out = REPORT_HAR;
 	else
 		return -EINVAL;
 	return 0;
@@ -469,8 +471,10 @@ void report_init(report *rp, FILE *out, enum report_format format, bool color)
 	switch (format) {
 	case REPORT_JSON: rp->ops = &report_json_ops; break;
 	case REPORT_EVENTS: rp->ops = &report_events_ops; break;
+	case REPORT_HAR: rp->ops = &report_har_ops; break;
 	default: rp->ops = &report_text_ops; break;
 	}
+	rp->fmt_state = NULL;
 	rp->mono_to_unix = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_MONOTONIC);
 	rp->url[0] = rp->host[0] = rp->peer[0] = '\0';
 }
@@ -602,6 +606,9 @@ void report_free(report *rp)
 {
 	report_stats *st = &rp->stats;
 
+	if (rp->ops != NULL && rp->ops->free != NULL)
+		rp->ops->free(rp);
+	rp->fmt_state = NULL;
 	for (size_t i = 0; i < st->hosts_cap; i++) {
 		free(st->hosts[i].name);
 		free(st->hosts[i].totals);

@@ -6,7 +6,8 @@
  * what every format needs once (timings, URL, host, peer), updates the
  * summary statistics and calls the format's writer, which streams to the
  * output FILE.  Formats live in format_*.c behind struct report_format_ops,
- * so a new one (HAR) only adds a file and a table entry.
+ * so a new one only adds a file and a table entry.  A format that writes
+ * everything at the end (HAR) keeps its own state in rp->fmt_state.
  *
  * The pure helpers (report_timing_compute(), report_url(), report_host(),
  * report_peer(), report_percentile()) do no I/O and no allocation.
@@ -22,6 +23,10 @@
 #include "json.h"
 #include "wire.h"
 
+#ifndef HTTPTRACE_VERSION
+#define HTTPTRACE_VERSION "0.1.0"
+#endif
+
 /* A duration or time that is absent (JSON null). */
 #define REPORT_NONE JSON_NS_NULL
 
@@ -29,6 +34,7 @@ enum report_format {
 	REPORT_TEXT,
 	REPORT_JSON,
 	REPORT_EVENTS,
+	REPORT_HAR,
 };
 
 /* Durations of one request, in nanoseconds, REPORT_NONE where absent. */
@@ -147,11 +153,13 @@ typedef struct report_format_ops {
 	void (*conn_fail)(struct report *rp, const ht_rec_conn_fail *f);
 	void (*conn_close)(struct report *rp, const ht_rec_conn_close *c);
 	void (*summary)(struct report *rp); /* at the end; may be NULL */
+	void (*free)(struct report *rp);    /* release fmt_state; may be NULL */
 } report_format_ops;
 
 extern const report_format_ops report_text_ops;   /* format_text.c */
 extern const report_format_ops report_json_ops;   /* format_json.c */
 extern const report_format_ops report_events_ops; /* format_json.c */
+extern const report_format_ops report_har_ops;    /* format_har.c */
 
 typedef struct report {
 	/* PUBLIC: set by report_init(). */
@@ -162,6 +170,9 @@ typedef struct report {
 	const report_format_ops *ops;
 	int64_t mono_to_unix;    /* add to a CLOCK_MONOTONIC ns for Unix ns */
 	report_stats stats;
+	/* PRIVATE to the format: what it keeps between records (NULL until
+	 * it needs some), released by its free op from report_free(). */
+	void *fmt_state;
 	/* PRIVATE: scratch space, reused for every record. */
 	char url[HT_WIRE_MAX_RECORD + 512];
 	char host[1024];
@@ -170,7 +181,7 @@ typedef struct report {
 
 /*
  * report_format_parse() - the format named @name ("text", "json",
- * "events") into @out.  Returns 0, or -EINVAL for an unknown name.
+ * "events", "har") into @out.  Returns 0, or -EINVAL for an unknown name.
  */
 int report_format_parse(const char *name, enum report_format *out);
 
@@ -197,7 +208,7 @@ void report_flush(void *ctx);
  */
 int report_finish(report *rp, uint64_t malformed);
 
-/* report_free() - release the statistics' memory. */
+/* report_free() - release the statistics' and the format's memory. */
 void report_free(report *rp);
 
 /*

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check_elf.h"
 #include "collector.h"
 
 #define LIB_NAME "libhttptrace.so"
@@ -145,16 +146,41 @@ static int exit_status_of(int st)
 	return RUN_EXIT_FAILURE;
 }
 
+int run_add_redact(char *buf, size_t cap, const char *name)
+{
+	size_t used = strlen(buf), len = strlen(name);
+
+	if (len == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] == ',' || (unsigned char)name[i] <= ' ')
+			return -EINVAL;
+	if (used + (used ? 1 : 0) + len + 1 > cap)
+		return -ENOSPC;
+	if (used)
+		buf[used++] = ',';
+	memcpy(buf + used, name, len + 1);
+	return 0;
+}
+
 /* In the child, between fork and exec: undo the collector's signal setup,
  * add the environment, exec.  Never returns. */
-static void child_exec(char **argv, const sigset_t *old_mask,
+static void child_exec(const run_opts *o, const sigset_t *old_mask,
 		       const struct sigaction *old_pipe, const char *preload,
 		       const char *sock)
 {
+	char **argv = o->argv;
+	int bad = 0;
+
 	sigaction(SIGPIPE, old_pipe, NULL);
 	sigprocmask(SIG_SETMASK, old_mask, NULL);
-	if (setenv("LD_PRELOAD", preload, 1) < 0 ||
-	    setenv("HTTPTRACE_SOCKET", sock, 1) < 0) {
+	bad |= setenv("LD_PRELOAD", preload, 1);
+	bad |= setenv("HTTPTRACE_SOCKET", sock, 1);
+	if (o->no_redact)
+		bad |= setenv("HTTPTRACE_NO_REDACT", "1", 1);
+	if (o->redact != NULL && o->redact[0] != '\0')
+		bad |= setenv("HTTPTRACE_REDACT", o->redact, 1);
+	if (bad) {
 		fprintf(stderr, "httptrace: setenv: %s\n", strerror(errno));
 		_exit(RUN_EXIT_NOEXEC);
 	}
@@ -263,6 +289,8 @@ int run_command(const run_opts *o)
 	int err;
 	int ret;
 
+	/* Warn (without refusing) when LD_PRELOAD cannot reach the command. */
+	check_warn_command(stderr, o->argv[0]);
 	err = run_find_library(s.lib, sizeof(s.lib));
 	if (err < 0) {
 		fprintf(stderr, "httptrace: cannot use the preload library "
@@ -328,7 +356,7 @@ int run_command(const run_opts *o)
 		goto restore;
 	}
 	if (w.child == 0)
-		child_exec(o->argv, &old_mask, &old_pipe, s.preload, s.sock);
+		child_exec(o, &old_mask, &old_pipe, s.preload, s.sock);
 
 	while (!(w.child_exited && (w.all_exited || w.give_up))) {
 		if (collector_wait(&s.col, -1) < 0) {

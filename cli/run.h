@@ -5,6 +5,7 @@
 #ifndef HT_RUN_H
 #define HT_RUN_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "report.h"
@@ -18,7 +19,17 @@ typedef struct run_opts {
 	enum report_format format;
 	const char *output; /* report file; NULL for standard error */
 	char **argv;        /* the command, NULL-terminated, argv[0] != NULL */
+	const char *redact; /* more header names to redact, comma-separated */
+	bool no_redact;     /* redact nothing */
 } run_opts;
+
+/*
+ * run_add_redact() - append header name @name to the comma-separated list
+ * in @buf (capacity @cap) that becomes HTTPTRACE_REDACT.  Returns 0, or
+ * -ENOSPC when it does not fit, -EINVAL for an empty name or one with a
+ * comma, space or control character.
+ */
+int run_add_redact(char *buf, size_t cap, const char *name);
 
 /*
  * run_find_library() - the absolute path of libhttptrace.so into @buf

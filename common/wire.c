@@ -139,6 +139,9 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_u64(&w, f->t_connect_start);
 		put_u64(&w, f->t_fail);
 		put_str(&w, f->dns_name);
+		put_u32(&w, f->flags);
+		put_u64(&w, f->t_connect_done);
+		put_u64(&w, f->t_tls_start);
 		break;
 	}
 	case HT_REC_CONN_CLOSE: {
@@ -319,6 +322,9 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		f->t_connect_start = get_u64(&r);
 		f->t_fail = get_u64(&r);
 		f->dns_name = get_str(&r);
+		f->flags = get_u32(&r);
+		f->t_connect_done = get_u64(&r);
+		f->t_tls_start = get_u64(&r);
 		break;
 	}
 	case HT_REC_CONN_CLOSE: {

@@ -78,7 +78,8 @@ enum ht_proto {
 	X(NO_RESPONSE, "connection closed before any response")              \
 	X(STREAM_RESET, "stream reset")                                       \
 	X(TRUNCATED, "response body cut short")                              \
-	X(OVERFLOW, "too many requests in flight; not tracked")
+	X(OVERFLOW, "too many requests in flight; not tracked")              \
+	X(GOAWAY, "stream refused by GOAWAY")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,
@@ -146,11 +147,15 @@ typedef struct ht_rec_request {
 typedef struct ht_rec_conn_fail {
 	uint32_t pid;
 	uint32_t conn_id;
-	int32_t err;        /* errno of the failure */
+	int32_t err;        /* errno of the failure (0 for a TLS failure) */
 	ht_addr peer;
 	uint64_t t_dns_start, t_dns_done, t_connect_start, t_fail;
 	ht_str dns_name;
+	uint32_t flags;     /* HT_FF_* */
+	uint64_t t_connect_done, t_tls_start; /* HT_FF_TLS: TCP was up */
 } ht_rec_conn_fail;
+
+#define HT_FF_TLS 0x1u /* the TLS handshake failed (not the TCP connect) */
 
 typedef struct ht_rec_conn_close {
 	uint32_t pid;

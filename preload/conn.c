@@ -1,12 +1,13 @@
 /*
  * conn.c - per-connection request lifecycle state machine (see conn.h).
  */
-#include "conn.h"
+#include "conn_internal.h"
 
 #include <string.h>
 
-/* Bounded copy of a NUL-terminated string into a fixed buffer. */
-static void copy_cstr(char *dst, size_t cap, const char *src)
+#define copy_cstr conn_copy_cstr
+
+void conn_copy_cstr(char *dst, size_t cap, const char *src)
 {
 	size_t n = src ? strnlen(src, cap - 1) : 0;
 	if (n)
@@ -38,21 +39,26 @@ static uint8_t proto_of(const h1_message *m)
 	return HT_PROTO_UNKNOWN;
 }
 
-void conn_init(conn *c, uint32_t pid, uint32_t id, const ht_addr *peer,
-	       uint64_t now, conn_sink_fn sink, void *sink_ctx,
-	       const h1_options *opt)
+void conn_init(conn *c, const conn_env *env, uint32_t pid, uint32_t id,
+	       const ht_addr *peer, uint64_t now)
 {
 	memset(c, 0, sizeof *c);
+	c->env = env;
 	c->pid = pid;
 	c->id = id;
 	if (peer)
 		c->peer = *peer;
 	c->t_connect_start = now;
-	c->sink = sink;
-	c->sink_ctx = sink_ctx;
 	c->mode = CONN_MODE_DETECT;
-	h1_init(&c->out, H1_REQUEST, opt);
-	h1_init(&c->in, H1_RESPONSE, opt);
+	h1_init(&c->out, H1_REQUEST, env->opt);
+	h1_init(&c->in, H1_RESPONSE, env->opt);
+}
+
+/* Hand a record to the sink. */
+static void emit(conn *c, const ht_record *rec)
+{
+	if (c->env->sink)
+		c->env->sink(c->env->sink_ctx, rec);
 }
 
 void conn_set_dns(conn *c, const char *name, uint64_t t_start, uint64_t t_done)
@@ -76,8 +82,6 @@ void conn_connect_failed(conn *c, int err, uint64_t now)
 		return;
 	c->failed = true;
 	c->dead = true;
-	if (!c->sink)
-		return;
 	ht_record rec;
 	memset(&rec, 0, sizeof rec);
 	rec.type = HT_REC_CONN_FAIL;
@@ -90,7 +94,7 @@ void conn_connect_failed(conn *c, int err, uint64_t now)
 	rec.u.fail.t_connect_start = c->t_connect_start;
 	rec.u.fail.t_fail = now;
 	rec.u.fail.dns_name = CSTR(c->dns_name);
-	c->sink(c->sink_ctx, &rec);
+	emit(c, &rec);
 }
 
 void conn_tls_start(conn *c, uint64_t now)
@@ -109,6 +113,34 @@ void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn)
 		copy_cstr(c->tls_version, sizeof c->tls_version, version);
 	if (alpn)
 		copy_cstr(c->alpn, sizeof c->alpn, alpn);
+	/* With ALPN h2 the server may speak first (its SETTINGS) before the
+	 * client's preface: HTTP/2 from the handshake on. */
+	if (c->mode == CONN_MODE_DETECT && strcmp(c->alpn, "h2") == 0)
+		c->mode = conn_h2_start(c) == 0 ? CONN_MODE_HTTP2 : CONN_MODE_OPAQUE;
+}
+
+void conn_tls_failed(conn *c, uint64_t now)
+{
+	c->tls = true;
+	if (c->tls_failed || c->t_tls_done || c->nreq || c->failed)
+		return;
+	c->tls_failed = true;
+	c->t_tls_done = now;
+	ht_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_CONN_FAIL;
+	rec.u.fail.pid = c->pid;
+	rec.u.fail.conn_id = c->id;
+	rec.u.fail.flags = HT_FF_TLS;
+	rec.u.fail.peer = c->peer;
+	rec.u.fail.t_dns_start = c->t_dns_start;
+	rec.u.fail.t_dns_done = c->t_dns_done;
+	rec.u.fail.t_connect_start = c->t_connect_start;
+	rec.u.fail.t_connect_done = c->t_connect_done;
+	rec.u.fail.t_tls_start = c->t_tls_start;
+	rec.u.fail.t_fail = now;
+	rec.u.fail.dns_name = CSTR(c->dns_name);
+	emit(c, &rec);
 }
 
 bool conn_wants_bytes(const conn *c)
@@ -139,23 +171,16 @@ static void q_pop(conn *c)
 	c->q_len--;
 }
 
-/*
- * Emit the record of the oldest request in flight and drop it.  The response
- * fields come from the response parser's current message when @with_response.
- */
-static void emit_request(conn *c, conn_request *r, unsigned error,
-			 bool with_response, uint64_t now)
+void conn_emit_request(conn *c, conn_request *r, unsigned error,
+		       const conn_resp *resp, uint64_t now)
 {
 	if (!r->t[HT_T_RESPONSE_DONE])
 		r->t[HT_T_RESPONSE_DONE] = now;
-	if (!c->sink)
-		return;
 
 	ht_record rec;
 	memset(&rec, 0, sizeof rec);
 	rec.type = HT_REC_REQUEST;
 	ht_rec_request *o = &rec.u.req;
-	const h1_message *m = &c->in.msg;
 
 	o->pid = c->pid;
 	o->conn_id = c->id;
@@ -166,6 +191,7 @@ static void emit_request(conn *c, conn_request *r, unsigned error,
 	o->error = (uint8_t)error;
 	o->peer = c->peer;
 	o->proto = r->proto;
+	o->n_1xx = r->n_1xx;
 	o->req_body_bytes = r->body_bytes;
 	o->req_header_bytes = r->header_bytes;
 	memcpy(o->t, r->t, sizeof o->t);
@@ -179,28 +205,65 @@ static void emit_request(conn *c, conn_request *r, unsigned error,
 	o->reason = bounded("", 1);
 	o->content_type = bounded("", 1);
 	o->resp_headers = bounded("", 1);
-	if (with_response) {
-		o->status = m->status;
-		o->proto = proto_of(m) ? proto_of(m) : r->proto;
-		o->resp_body_bytes = m->body_bytes;
-		o->resp_header_bytes = m->header_bytes + c->resp_1xx_header_bytes;
-		o->reason = CSTR(m->reason);
-		o->content_type = CSTR(m->content_type);
-		o->resp_headers = bstr(m->hdrs, m->hdrs_len);
-		if (m->hdrs_truncated)
+	if (resp) {
+		o->status = resp->status;
+		if (resp->proto)
+			o->proto = resp->proto;
+		o->resp_body_bytes = resp->body_bytes;
+		o->resp_header_bytes = resp->header_bytes;
+		if (resp->reason)
+			o->reason = bounded(resp->reason, H1_REASON_MAX);
+		if (resp->content_type)
+			o->content_type = bounded(resp->content_type, H1_CTYPE_MAX);
+		if (resp->hdrs)
+			o->resp_headers = bstr(resp->hdrs, resp->hdrs_len);
+		if (resp->hdrs_truncated)
 			o->flags |= HT_RF_HDR_TRUNC;
-		if (m->body_by_close)
+		if (resp->body_by_close)
 			o->flags |= HT_RF_BODY_BY_CLOSE;
-		if (m->keep_alive && r->keep_alive && !error)
+		if (resp->keep_alive && r->keep_alive && !error)
 			o->flags |= HT_RF_KEEPALIVE;
 	}
-	o->n_1xx = r->n_1xx;
-	c->sink(c->sink_ctx, &rec);
+	emit(c, &rec);
+}
+
+/* The response of HTTP/1.x: the response parser's current message. */
+static conn_resp h1_resp(const conn *c)
+{
+	const h1_message *m = &c->in.msg;
+	conn_resp v = {
+		.status = m->status,
+		.proto = proto_of(m),
+		.reason = m->reason,
+		.content_type = m->content_type,
+		.hdrs = m->hdrs,
+		.hdrs_len = m->hdrs_len,
+		.hdrs_truncated = m->hdrs_truncated,
+		.body_bytes = m->body_bytes,
+		.header_bytes = m->header_bytes + c->resp_1xx_header_bytes,
+		.body_by_close = m->body_by_close,
+		.keep_alive = m->keep_alive,
+	};
+	return v;
+}
+
+/* Emit the oldest request in flight, with the response parser's message
+ * when @with_response, and drop it. */
+static void emit_oldest(conn *c, unsigned error, bool with_response, uint64_t now)
+{
+	conn_request *r = q_oldest(c);
+	conn_resp v = h1_resp(c);
+	conn_emit_request(c, r, error, with_response ? &v : NULL, now);
+	q_pop(c);
 }
 
 /* Emit every request still in flight with @error (the connection ended). */
 static void fail_all(conn *c, unsigned error, uint64_t now)
 {
+	if (c->mode == CONN_MODE_HTTP2) {
+		conn_h2_fail_all(c, error, now);
+		return;
+	}
 	bool first = true;
 	while (c->q_len) {
 		conn_request *r = q_oldest(c);
@@ -209,8 +272,7 @@ static void fail_all(conn *c, unsigned error, uint64_t now)
 		bool partial = first && r->t[HT_T_FIRST_BYTE];
 		if (!partial && error == HT_ERR_CLOSED)
 			e = r->written ? HT_ERR_NO_RESPONSE : HT_ERR_CLOSED;
-		emit_request(c, r, e, partial, now);
-		q_pop(c);
+		emit_oldest(c, e, partial, now);
 		first = false;
 	}
 }
@@ -226,10 +288,15 @@ static void on_request_begin(conn *c, uint64_t now)
 	}
 	c->q_overflow = false;
 	conn_request *r = &c->q[(c->q_head + c->q_len) % CONN_PIPELINE];
+	conn_request_begin(c, r, c->q_len == 0, now);
+	c->q_len++;
+}
+
+void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now)
+{
 	memset(r, 0, offsetof(conn_request, method));
 	r->method[0] = r->target[0] = r->host[0] = '\0';
 	r->hdrs_len = 0;
-	c->q_len++;
 	c->nreq++;
 	r->seq = c->nreq;
 	r->t[HT_T_GOT_CONN] = now;
@@ -243,7 +310,7 @@ static void on_request_begin(conn *c, uint64_t now)
 		r->t[HT_T_TLS_DONE] = c->t_tls_done;
 	} else {
 		r->flags |= HT_RF_REUSED;
-		if (c->q_len == 1 && c->t_idle_since) {
+		if (idle && c->t_idle_since) {
 			r->flags |= HT_RF_WAS_IDLE;
 			r->t[HT_T_IDLE_SINCE] = c->t_idle_since;
 		}
@@ -293,7 +360,7 @@ static conn_mode detect_mode(const uint8_t *buf, size_t len)
 {
 	size_t n = len < sizeof h2_preface - 1 ? len : sizeof h2_preface - 1;
 	if (n >= 4 && memcmp(buf, h2_preface, n) == 0)
-		return CONN_MODE_OPAQUE; /* HTTP/2: not followed yet */
+		return CONN_MODE_HTTP2;
 	return CONN_MODE_HTTP1;
 }
 
@@ -327,8 +394,15 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	if (!c->connected && !c->failed)
 		conn_connected(c, now); /* a write succeeded: connected */
-	if (c->mode == CONN_MODE_DETECT)
+	if (c->mode == CONN_MODE_DETECT) {
 		c->mode = detect_mode(buf, len);
+		if (c->mode == CONN_MODE_HTTP2 && conn_h2_start(c) != 0)
+			c->mode = CONN_MODE_OPAQUE;
+	}
+	if (c->mode == CONN_MODE_HTTP2) {
+		conn_h2_write(c, buf, len, now);
+		return;
+	}
 	if (c->mode != CONN_MODE_HTTP1)
 		return;
 
@@ -392,8 +466,7 @@ static void on_response_complete(conn *c, uint64_t now)
 	if (!r)
 		return; /* a response nobody asked for (408 before close...) */
 	r->t[HT_T_RESPONSE_DONE] = now;
-	emit_request(c, r, HT_ERR_NONE, true, now);
-	q_pop(c);
+	emit_oldest(c, HT_ERR_NONE, true, now);
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0)
 		c->t_idle_since = now;
@@ -412,6 +485,10 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		c->mode = CONN_MODE_OPAQUE;
 		return;
 	}
+	if (c->mode == CONN_MODE_HTTP2) {
+		conn_h2_read(c, buf, len, now);
+		return;
+	}
 
 	while (len > 0) {
 		h1_event ev;
@@ -419,11 +496,8 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		buf += n;
 		len -= n;
 		if (ev & H1_EV_ERROR) {
-			conn_request *r = q_oldest(c);
-			if (r) {
-				emit_request(c, r, HT_ERR_BAD_RESPONSE, true, now);
-				q_pop(c);
-			}
+			if (q_oldest(c))
+				emit_oldest(c, HT_ERR_BAD_RESPONSE, true, now);
 			c->mode = CONN_MODE_OPAQUE;
 			fail_all(c, HT_ERR_BAD_RESPONSE, now);
 			return;
@@ -449,16 +523,16 @@ void conn_on_eof(conn *c, uint64_t now)
 	c->peer_eof = true;
 	if (!conn_wants_bytes(c) || c->mode == CONN_MODE_DETECT)
 		return;
-	h1_event ev = h1_finish(&c->in);
-	conn_request *r = q_oldest(c);
-	if (r && (ev & H1_EV_COMPLETE)) {
-		/* a body delimited by close ends here */
-		r->t[HT_T_RESPONSE_DONE] = now;
-		emit_request(c, r, HT_ERR_NONE, true, now);
-		q_pop(c);
-	} else if (r && (ev & H1_EV_ERROR)) {
-		emit_request(c, r, HT_ERR_TRUNCATED, true, now);
-		q_pop(c);
+	if (c->mode == CONN_MODE_HTTP1) {
+		h1_event ev = h1_finish(&c->in);
+		conn_request *r = q_oldest(c);
+		if (r && (ev & H1_EV_COMPLETE)) {
+			/* a body delimited by close ends here */
+			r->t[HT_T_RESPONSE_DONE] = now;
+			emit_oldest(c, HT_ERR_NONE, true, now);
+		} else if (r && (ev & H1_EV_ERROR)) {
+			emit_oldest(c, HT_ERR_TRUNCATED, true, now);
+		}
 	}
 	fail_all(c, HT_ERR_CLOSED, now);
 	c->t_idle_since = 0;
@@ -484,14 +558,12 @@ void conn_close(conn *c, uint64_t now)
 			h1_event ev = h1_finish(&c->in);
 			conn_request *r = q_oldest(c);
 			if (r && (ev & (H1_EV_COMPLETE | H1_EV_ERROR)) &&
-			    r->t[HT_T_FIRST_BYTE]) {
-				emit_request(c, r, HT_ERR_CLOSED, true, now);
-				q_pop(c);
-			}
+			    r->t[HT_T_FIRST_BYTE])
+				emit_oldest(c, HT_ERR_CLOSED, true, now);
 		}
 		fail_all(c, HT_ERR_CLOSED, now);
 	}
-	if (c->sink && !c->failed && c->connected) {
+	if (!c->failed && c->connected) {
 		ht_record rec;
 		memset(&rec, 0, sizeof rec);
 		rec.type = HT_REC_CONN_CLOSE;
@@ -505,9 +577,10 @@ void conn_close(conn *c, uint64_t now)
 		rec.u.close.t_idle_since = c->t_idle_since;
 		rec.u.close.bytes_out = c->bytes_out;
 		rec.u.close.bytes_in = c->bytes_in;
-		c->sink(c->sink_ctx, &rec);
+		emit(c, &rec);
 	}
 	c->dead = true;
+	conn_h2_release(c);
 }
 
 void conn_reset_after_fork(conn *c, uint32_t pid)
@@ -526,4 +599,10 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	h1_init(&c->in, H1_RESPONSE, opt);
 	if (c->mode == CONN_MODE_HTTP1 || c->mode == CONN_MODE_DETECT)
 		c->mode = CONN_MODE_HTTP1;
+	/* HPACK state cannot be shared with the parent: an HTTP/2
+	 * connection is not followed in the child. */
+	if (c->mode == CONN_MODE_HTTP2) {
+		conn_h2_release(c);
+		c->mode = CONN_MODE_OPAQUE;
+	}
 }

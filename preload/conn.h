@@ -9,6 +9,9 @@
  * connection close or connect failure.  The caller serialises calls on one
  * connection (the fd table's per-slot lock).
  *
+ * HTTP/2 (recognised by the client connection preface, cleartext or over
+ * TLS) is followed per stream in conn_h2.c: every stream is a request.
+ *
  * Lifecycle of a request on HTTP/1.x:
  *   got_conn        first request byte written (the connection is in use)
  *   wrote_headers   last byte of the request header section written
@@ -26,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hpack.h"
 #include "http1.h"
 #include "wire.h"
 
@@ -39,10 +43,27 @@
  * call back into the connection. */
 typedef void (*conn_sink_fn)(void *ctx, const ht_record *rec);
 
+/* What a connection needs from its surroundings; shared by all, it must
+ * outlive them. */
+typedef struct conn_env {
+	conn_sink_fn sink;
+	void *sink_ctx;
+	const h1_options *opt;       /* header capture and redaction; may be NULL */
+	/* Zeroed memory for HTTP/2 state (NULL when none can be had), and its
+	 * release. */
+	void *(*alloc)(size_t size);
+	void (*release)(void *p, size_t size);
+	/* The HPACK decoder, loaded on first use; NULL: HTTP/2 is not followed. */
+	const hpack_ops *(*hpack)(void);
+} conn_env;
+
+struct conn_h2; /* conn_h2.c */
+
 /* How the connection's plaintext is being read. */
 typedef enum conn_mode {
 	CONN_MODE_DETECT,  /* no byte written yet */
 	CONN_MODE_HTTP1,
+	CONN_MODE_HTTP2,
 	CONN_MODE_OPAQUE,  /* not HTTP we understand: ignored from now on */
 } conn_mode;
 
@@ -70,8 +91,7 @@ typedef struct conn {
 	uint32_t pid;
 	uint32_t id;
 	ht_addr peer;
-	conn_sink_fn sink;
-	void *sink_ctx;
+	const conn_env *env;
 
 	/* connection-level moments (first request only) */
 	char dns_name[CONN_NAME_MAX];
@@ -89,6 +109,7 @@ typedef struct conn {
 	bool peer_eof;           /* the peer closed its side */
 	bool dead;               /* reset, closed or gave up on: no more work */
 	bool closed;             /* conn_close() ran */
+	bool tls_failed;         /* the TLS handshake failed */
 	uint32_t nreq;           /* requests begun */
 	uint64_t t_idle_since;   /* last response done with nothing in flight */
 	uint64_t bytes_out, bytes_in;
@@ -104,15 +125,17 @@ typedef struct conn {
 
 	h1_parser out;           /* request bytes */
 	h1_parser in;            /* response bytes */
+
+	struct conn_h2 *h2;      /* HTTP/2 state, allocated when detected */
 } conn;
 
 /*
- * conn_init() - start tracking a connection being connected at @now.
- * @opt configures header capture (may be NULL); it must outlive @c.
+ * conn_init() - start tracking a connection to @peer being connected at
+ * @now.  @env must outlive @c.  A connection must end with conn_close()
+ * (which releases what it allocated) before @c is reused or freed.
  */
-void conn_init(conn *c, uint32_t pid, uint32_t id, const ht_addr *peer,
-	       uint64_t now, conn_sink_fn sink, void *sink_ctx,
-	       const h1_options *opt);
+void conn_init(conn *c, const conn_env *env, uint32_t pid, uint32_t id,
+	       const ht_addr *peer, uint64_t now);
 
 /* conn_set_dns() - the lookup of @name (NUL-terminated, truncated to fit)
  * gave the peer address, between @t_start and @t_done (0 when the name is
@@ -130,6 +153,10 @@ void conn_connect_failed(conn *c, int err, uint64_t now);
  * ALPN (may be NULL) are copied. */
 void conn_tls_start(conn *c, uint64_t now);
 void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn);
+
+/* conn_tls_failed() - the handshake failed at @now: emits HT_REC_CONN_FAIL
+ * with HT_FF_TLS (once, and only before any request). */
+void conn_tls_failed(conn *c, uint64_t now);
 
 /* conn_mark_tls() - the connection's plaintext comes from a TLS library:
  * from now on the socket's own bytes go to conn_on_transport(), never the

@@ -52,8 +52,10 @@ static bool is_fatal(int err)
 static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		     size_t iovcnt, ssize_t ret, int err)
 {
-	if (!ht_enter())
+	if (ht_foreign_process() || !ht_enter())
 		return;
+	if (out && ret >= 4 && iovcnt > 0)
+		ht_prepare_h2(iov[0].iov_base, iov[0].iov_len);
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
 	ht_lock_acquire(&s->lock);

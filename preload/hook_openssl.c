@@ -90,6 +90,18 @@ static bool read_ended(SSL *s, int r)
 	       e == SSL_ERROR_SSL;
 }
 
+/* Whether a handshake call that returned @r <= 0 failed for good (rather
+ * than waiting for the socket). */
+static bool handshake_failed(SSL *s, int r)
+{
+	int (*get_error)(const SSL *, int) = HELPER(r_get_error, "SSL_get_error");
+	if (!get_error)
+		return false;
+	int e = get_error(s, r);
+	return e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL ||
+	       e == SSL_ERROR_ZERO_RETURN;
+}
+
 /* Whether hooks should only pass through. */
 static inline bool passthrough(void)
 {
@@ -106,7 +118,9 @@ static int handshake_call(void *slot_fn, SSL *s)
 	ht_tls_begin(s);
 	int r = fn(s);
 	int err = errno;
-	after_call(s, t0);
+	int fd = after_call(s, t0);
+	if (r <= 0 && fd >= 0 && handshake_failed(s, r))
+		ht_tls_handshake_failed(fd, ht_now());
 	errno = err;
 	return r;
 }

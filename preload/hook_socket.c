@@ -37,7 +37,7 @@ static void track_connect(int fd, const ht_addr *peer, uint64_t t0, int ret,
 	if (!t)
 		return;
 	uint32_t id = __atomic_add_fetch(&next_conn_id, 1, __ATOMIC_RELAXED);
-	conn_init(&t->c, ht_pid, id, peer, t0, ht_emit, NULL, &ht_h1_opts);
+	conn_init(&t->c, &ht_conn_env, ht_pid, id, peer, t0);
 
 	char name[CONN_NAME_MAX];
 	uint64_t d0, d1;
@@ -96,7 +96,7 @@ HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	int ret = ht_real.connect(fd, sa, len);
 	int err = errno;
 	if ((ret == 0 || err == EINPROGRESS || err == EINTR ||
-	     is_connect_error(err)) && ht_enter()) {
+	     is_connect_error(err)) && !ht_foreign_process() && ht_enter()) {
 		track_connect(fd, &peer, t0, ret, ret == 0 ? 0 : err);
 		ht_leave();
 	}
@@ -115,7 +115,7 @@ HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	    !val || !len || *len < (socklen_t)sizeof(int))
 		return ret;
 	ht_slot *s = ht_slot_peek(fd);
-	if (!s || !ht_enter())
+	if (!s || ht_foreign_process() || !ht_enter())
 		return ret;
 	int saved = errno;
 	int soerr = *(int *)val;
@@ -149,11 +149,15 @@ HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 /* Forget @fd before the real call releases its number. */
 static void before_fd_gone(int fd)
 {
-	if (unlikely(ht_emit_is_own_fd(fd)))
-		ht_emit_fd_closed(fd);
-	if (likely(!ht_slot_peek(fd)))
+	bool own = ht_emit_is_own_fd(fd);
+	if (likely(!own && !ht_slot_peek(fd)))
 		return;
-	if (!ht_enter())
+	/* A vfork child closing fds before exec closes its own copies. */
+	if (ht_foreign_process())
+		return;
+	if (own)
+		ht_emit_fd_closed(fd);
+	if (!ht_slot_peek(fd) || !ht_enter())
 		return;
 	ht_untrack_fd(fd, ht_now());
 	ht_leave();
@@ -180,7 +184,7 @@ HT_EXPORT int shutdown(int fd, int how)
 	/* Once the program stops reading, nothing in flight can complete:
 	 * settle the connection now (close will find nothing left). */
 	if (ret == 0 && (how == SHUT_RD || how == SHUT_RDWR) && ht_slot_peek(fd) &&
-	    ht_enter()) {
+	    !ht_foreign_process() && ht_enter()) {
 		ht_slot *s = ht_slot_peek(fd);
 		if (s) {
 			ht_lock_acquire(&s->lock);
@@ -240,7 +244,7 @@ static void untrack_in_range(int fd, ht_slot *s, void *arg)
 HT_EXPORT int close_range(unsigned first, unsigned last, int flags)
 {
 	HT_ENSURE_INIT();
-	if (!(flags & CLOSE_RANGE_CLOEXEC) && ht_enter()) {
+	if (!(flags & CLOSE_RANGE_CLOEXEC) && !ht_foreign_process() && ht_enter()) {
 		int saved = errno;
 		int own = ht_emit_own_fd();
 		if (own >= 0 && (unsigned)own >= first && (unsigned)own <= last)

@@ -18,9 +18,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conn.h"
 
@@ -83,8 +85,26 @@ HT_HIDDEN void ht_init(void);
 /* The process id, kept current across fork. */
 HT_HIDDEN extern volatile uint32_t ht_pid;
 
+/* ht_foreign_process() - whether this is not the process our state belongs
+ * to: a vfork (or posix_spawn) child shares our memory until it execs, and
+ * no fork handler told us about it.  Such a child must leave every piece of
+ * state alone.  A system call: only for calls on tracked fds. */
+static inline bool ht_foreign_process(void)
+{
+	return (uint32_t)syscall(SYS_getpid) != ht_pid;
+}
+
 /* Header capture and redaction options for every connection's parsers. */
 HT_HIDDEN extern h1_options ht_h1_opts;
+
+/* What every connection's state machine gets: the emitter, the options,
+ * mmap-backed memory and the lazily loaded HPACK decoder. */
+HT_HIDDEN extern const conn_env ht_conn_env;
+
+/* ht_prepare_h2() - @buf, the first bytes a client writes on a connection,
+ * may open HTTP/2: load the HPACK decoder now, before any lock is held
+ * (loading a library takes the loader's lock). */
+HT_HIDDEN void ht_prepare_h2(const void *buf, size_t len);
 
 /* ---- clock and guard ------------------------------------------------------ */
 

@@ -17,7 +17,9 @@
  *   }
  *
  * h2_feed() stops after the byte that completes an event.  The client
- * direction first skips the 24-byte connection preface.  Every header block
+ * direction first skips the 24-byte connection preface.  The first frame of
+ * either direction must be a SETTINGS frame (RFC 9113 section 3.4): bytes
+ * that do not start so are not HTTP/2 (H2_EV_ERROR).  Every header block
  * (HEADERS or PUSH_PROMISE plus CONTINUATIONs) is decoded in order, of every
  * stream, so the dynamic table stays in step with the peer's encoder.
  */

@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,11 +26,65 @@ volatile int ht_enabled;
 volatile uint32_t ht_pid;
 HT_TLS volatile sig_atomic_t ht_busy;
 
-/* Values of these request and response headers never leave the process. */
-static const char *const default_redact[] = {
+/* Values of these request and response headers never leave the process;
+ * HTTPTRACE_REDACT (comma-separated names) adds more, HTTPTRACE_NO_REDACT=1
+ * turns redaction off. */
+#define REDACT_DEFAULTS 4
+#define REDACT_MAX 36
+static const char *redact_list[REDACT_MAX + 1] = {
 	"authorization", "proxy-authorization", "cookie", "set-cookie", NULL,
 };
-h1_options ht_h1_opts = {.capture_headers = true, .redact = default_redact};
+static char redact_names[1024];
+h1_options ht_h1_opts = {.capture_headers = true, .redact = redact_list};
+
+/* Add the comma-separated names of @spec, lower-cased, to redact_list. */
+static void add_redacted(const char *spec)
+{
+	size_t used = 0, n = REDACT_DEFAULTS;
+	while (*spec && n < REDACT_MAX) {
+		while (*spec == ',' || *spec == ' ')
+			spec++;
+		size_t len = strcspn(spec, ", ");
+		if (len == 0 || used + len + 1 > sizeof redact_names)
+			break;
+		char *name = redact_names + used;
+		for (size_t i = 0; i < len; i++) {
+			char ch = spec[i];
+			name[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+		}
+		name[len] = '\0';
+		used += len + 1;
+		redact_list[n++] = name;
+		spec += len;
+	}
+	redact_list[n] = NULL;
+}
+
+static void *map_zeroed(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void unmap(void *p, size_t size)
+{
+	munmap(p, size);
+}
+
+const conn_env ht_conn_env = {
+	.sink = ht_emit,
+	.opt = &ht_h1_opts,
+	.alloc = map_zeroed,
+	.release = unmap,
+	.hpack = hpack_nghttp2,
+};
+
+void ht_prepare_h2(const void *buf, size_t len)
+{
+	if (len >= 4 && memcmp(buf, "PRI ", 4) == 0)
+		hpack_nghttp2();
+}
 
 void ht_lock_acquire(ht_lock *l)
 {
@@ -112,8 +167,11 @@ static void init_once(void)
 	const char *path = getenv("HTTPTRACE_SOCKET");
 	if (path && *path) {
 		const char *nr = getenv("HTTPTRACE_NO_REDACT");
+		const char *more = getenv("HTTPTRACE_REDACT");
 		if (nr && *nr == '1')
 			ht_h1_opts.redact = NULL;
+		else if (more)
+			add_redacted(more);
 		if (ht_emit_init(path) == 0) {
 			pthread_atfork(NULL, NULL, on_fork_child);
 			ht_enabled = 1;

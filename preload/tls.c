@@ -240,6 +240,9 @@ void ht_tls_handshake_done(int fd, uint64_t now, const char *version,
 	if (n)
 		memcpy(a, alpn, n);
 	a[n] = '\0';
+	/* HTTP/2 starts now: load its decoder before taking any lock. */
+	if (strcmp(a, "h2") == 0)
+		hpack_nghttp2();
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
 	if (t) {
@@ -249,10 +252,25 @@ void ht_tls_handshake_done(int fd, uint64_t now, const char *version,
 	ht_leave();
 }
 
+void ht_tls_handshake_failed(int fd, uint64_t now)
+{
+	if (fd < 0 || !ht_enter())
+		return;
+	ht_slot *s;
+	ht_tracked *t = lock_tls_conn(fd, &s);
+	if (t) {
+		conn_tls_failed(&t->c, now);
+		ht_lock_release(&s->lock);
+	}
+	ht_leave();
+}
+
 void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 {
 	if (fd < 0 || !ht_enter())
 		return;
+	if (out)
+		ht_prepare_h2(buf, n);
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
 	if (t) {

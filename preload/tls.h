@@ -63,6 +63,9 @@ HT_HIDDEN bool ht_tls_handshake_needed(int fd);
 HT_HIDDEN void ht_tls_handshake_done(int fd, uint64_t now, const char *version,
 				     const char *alpn, size_t alpn_len);
 
+/* ht_tls_handshake_failed() - the handshake on @fd's connection failed. */
+HT_HIDDEN void ht_tls_handshake_failed(int fd, uint64_t now);
+
 /* ht_tls_plaintext() - @n plaintext bytes moved on @fd's connection (@out:
  * written by the program).  @n == 0 on read means the TLS stream ended. */
 HT_HIDDEN void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n,

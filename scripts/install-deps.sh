@@ -8,7 +8,7 @@ set -eu
 
 PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
-libelf-dev libssl-dev git wrk clang"
+libelf-dev libssl-dev git wrk clang man-db busybox-static"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: not a Debian system (no dpkg-query); install by hand: $PKGS" >&2

@@ -146,14 +146,15 @@ socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1).close()
 	return 1
 }
 
-# start_server [BIND_ADDR]: start server.py on a free port of BIND_ADDR
-# (default 127.0.0.1) and wait until it accepts.  Sets SERVER_PORT and
-# SERVER_PID (copy them before starting another).
+# start_server [BIND_ADDR [SERVER_ARGS...]]: start server.py on a free port
+# of BIND_ADDR (default 127.0.0.1) and wait until it accepts.  Sets
+# SERVER_PORT and SERVER_PID (copy them before starting another).
 start_server() {
 	local bind=${1:-127.0.0.1} _
+	[ $# -gt 0 ] && shift
 	for _ in 1 2 3; do
 		SERVER_PORT=$(free_port "$bind")
-		"$PY" "$SERVER_PY" "$SERVER_PORT" "$bind" >>"$T/server.log" 2>&1 &
+		"$PY" "$SERVER_PY" "$SERVER_PORT" "$bind" "$@" >>"$T/server.log" 2>&1 &
 		SERVER_PID=$!
 		_PIDS+=("$SERVER_PID")
 		if wait_port "$bind" "$SERVER_PORT" "$SERVER_PID"; then
@@ -196,13 +197,11 @@ for name in v4 + v6:
 EOF
 }
 
-# start_named_server: start server.py on a loopback address that has a host
-# name in /etc/hosts, so that clients call getaddrinfo (a dns phase to
-# trace).  Sets HOST, HOST_ADDR, HOST_PEER ("127.0.0.1:PORT" or
-# "[::1]:PORT"), SERVER_PORT, SERVER_PID and HAVE_DNS (1, or 0 when only
-# "localhost" exists: the server is on 127.0.0.1, and a test must not expect
-# a dns phase from curl).
-start_named_server() {
+# pick_named_host: choose a loopback host name that getaddrinfo resolves
+# (hosts_name).  Sets HOST, HOST_ADDR and HAVE_DNS (1, or 0 when only
+# "localhost" exists: HOST_ADDR is then 127.0.0.1, and a test must not
+# expect a dns phase from curl).
+pick_named_host() {
 	local line
 	line=$(hosts_name)
 	if [ -n "$line" ]; then
@@ -215,20 +214,49 @@ start_named_server() {
 		HAVE_DNS=0
 		note "no loopback host name besides localhost in /etc/hosts: dns phase not checked"
 	fi
-	start_server "$HOST_ADDR"
+}
+
+# start_named_server [SERVER_ARGS...]: start server.py on a loopback address
+# that has a host name in /etc/hosts, so that clients call getaddrinfo (a
+# dns phase to trace).  Sets HOST, HOST_ADDR, HAVE_DNS (pick_named_host),
+# HOST_PEER ("127.0.0.1:PORT" or "[::1]:PORT"), SERVER_PORT and SERVER_PID.
+start_named_server() {
+	pick_named_host
+	start_server "$HOST_ADDR" "$@"
 	case $HOST_ADDR in
 	*:*) HOST_PEER="[$HOST_ADDR]:$SERVER_PORT" ;;
 	*) HOST_PEER="$HOST_ADDR:$SERVER_PORT" ;;
 	esac
 }
 
-# make_cert: a self-signed certificate for localhost, 127.0.0.1 and ::1 in
-# $T/cert.pem and $T/key.pem.
+# start_named_tls_server [SERVER_ARGS...]: start_named_server speaking HTTPS
+# with make_cert's certificate (valid for HOST).
+start_named_tls_server() {
+	make_cert
+	start_named_server --tls "$T/cert.pem" "$T/key.pem" "$@"
+}
+
+# start_tls_server [BIND_ADDR [SERVER_ARGS...]]: start_server speaking
+# HTTPS with make_cert's certificate (ALPN http/1.1).  Sets SERVER_PORT and
+# SERVER_PID.
+start_tls_server() {
+	local bind=${1:-127.0.0.1}
+	[ $# -gt 0 ] && shift
+	make_cert
+	start_server "$bind" --tls "$T/cert.pem" "$T/key.pem" "$@"
+}
+
+# make_cert: a self-signed certificate for localhost, 127.0.0.1, ::1 and the
+# loopback host name hosts_name finds (if any) in $T/cert.pem and
+# $T/key.pem; clients trust it with $T/cert.pem as their CA file.
 make_cert() {
+	local san="DNS:localhost,IP:127.0.0.1,IP:::1" line
 	[ -f "$T/cert.pem" ] && return 0
+	line=$(hosts_name)
+	[ -n "$line" ] && san="$san,DNS:${line%% *}"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
 		-nodes -days 2 -subj /CN=localhost \
-		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+		-addext "subjectAltName=$san" \
 		-keyout "$T/key.pem" -out "$T/cert.pem" >"$T/openssl.log" 2>&1 ||
 		{
 			cat "$T/openssl.log" >&2
@@ -241,8 +269,14 @@ NGINX_FILE_SIZES="0 1 100 1000 10000 100000 1000000"
 
 # start_nginx: nginx in the foreground (daemon off) with everything inside
 # $T/nginx.  Plain HTTP/1.1 with keep-alive on 127.0.0.1:NGINX_PORT (and
-# [::1]:NGINX_PORT when IPv6 works); TLS with http2 on NGINX_TLS_PORT.
-# Sets NGINX_PORT, NGINX_TLS_PORT, NGINX_PID, NGINX_IPV6 (1 or 0).
+# [::1]:NGINX_PORT when IPv6 works); TLS with http2 on NGINX_TLS_PORT;
+# cleartext HTTP/2 only (prior knowledge, no HTTP/1.1) on
+# 127.0.0.1:NGINX_H2C_PORT.  Every request is logged twice, one line each:
+# to $T/nginx/access.log ("combined" format) and to $T/nginx/requests.log as
+# "CONN CONN_REQUESTS STATUS BODY_BYTES PROTOCOL "REQUEST_LINE"" (nginx's
+# connection serial number and its request count so far; nginx_log_since
+# reads it).  Sets NGINX_PORT, NGINX_TLS_PORT, NGINX_H2C_PORT, NGINX_PID,
+# NGINX_IPV6 (1 or 0).
 start_nginx() {
 	local d=$T/nginx size user_line="" v6_http="" v6_tls="" addrs="127.0.0.1"
 	[ -x "$NGINX" ] || skip "nginx not installed"
@@ -269,6 +303,7 @@ sys.stdout.buffer.write((p * (n // len(p) + 1))[:n])' "$size" >"$d/root/f/$size"
 	NGINX_PORT=$(free_port $addrs)
 	# shellcheck disable=SC2086
 	NGINX_TLS_PORT=$(free_port $addrs)
+	NGINX_H2C_PORT=$(free_port 127.0.0.1)
 	if [ "$NGINX_IPV6" = 1 ]; then
 		v6_http="listen [::1]:$NGINX_PORT;"
 		v6_tls="listen [::1]:$NGINX_TLS_PORT ssl http2;"
@@ -282,7 +317,9 @@ pid $d/nginx.pid;
 error_log $d/error.log warn;
 events { worker_connections 256; }
 http {
+    log_format conns '\$connection \$connection_requests \$status \$body_bytes_sent \$server_protocol "\$request"';
     access_log $d/access.log;
+    access_log $d/requests.log conns;
     client_body_temp_path $d/tmp/body;
     proxy_temp_path $d/tmp/proxy;
     fastcgi_temp_path $d/tmp/fastcgi;
@@ -306,16 +343,56 @@ http {
         ssl_certificate $T/cert.pem;
         ssl_certificate_key $T/key.pem;
     }
+    server {
+        listen 127.0.0.1:$NGINX_H2C_PORT http2;
+        server_name localhost;
+        root $d/root;
+    }
 }
 EOF
 	"$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" >>"$d/stdout.log" 2>&1 &
 	NGINX_PID=$!
 	_PIDS+=("$NGINX_PID")
 	if ! wait_port 127.0.0.1 "$NGINX_PORT" "$NGINX_PID" ||
-		! wait_port 127.0.0.1 "$NGINX_TLS_PORT" "$NGINX_PID"; then
+		! wait_port 127.0.0.1 "$NGINX_TLS_PORT" "$NGINX_PID" ||
+		! wait_port 127.0.0.1 "$NGINX_H2C_PORT" "$NGINX_PID"; then
 		cat "$d/error.log" "$d/stdout.log" >&2 2>/dev/null || true
 		fail "nginx did not start"
 	fi
+}
+
+# nginx_log_mark: remember where nginx's requests.log ends, before a client
+# runs whose requests nginx_log_since then reads.
+nginx_log_mark() {
+	NGINX_LOG_MARK=$(wc -l <"$T/nginx/requests.log")
+}
+
+# nginx_log_since [MIN]: print the requests nginx logged since
+# nginx_log_mark as a Python list literal, for jcheck expressions: one
+# [conn, conn_requests, status, body_bytes, protocol, method, target] per
+# request, in log order (conn: nginx's connection serial number;
+# conn_requests: requests on it so far, HTTP/2 streams included).  nginx
+# logs a request after sending its response, so this waits up to 5 s for
+# at least MIN lines (default 1), then 0.2 s for stragglers.  The lines are
+# also left in $T/nginx/since.log.
+nginx_log_since() {
+	local min=${1:-1} log=$T/nginx/requests.log _
+	for _ in $(seq 1 50); do
+		[ "$(($(wc -l <"$log") - NGINX_LOG_MARK))" -ge "$min" ] && break
+		sleep 0.1
+	done
+	sleep 0.2
+	tail -n +"$((NGINX_LOG_MARK + 1))" "$log" >"$T/nginx/since.log"
+	"$PY" - "$T/nginx/since.log" <<'EOF'
+import sys
+out = []
+for line in open(sys.argv[1]):
+    head, _, request = line.rstrip("\n").partition(' "')
+    conn, creq, status, size, proto = head.split()
+    method, target = (request.rstrip('"').split() + ["", ""])[:2]
+    out.append([int(conn), int(creq), int(status), int(size), proto, method, target])
+print(repr(out))
+EOF
 }
 
 # jcheck FILE ARGS...: run jcheck.py (see there) on FILE; fail on mismatch.

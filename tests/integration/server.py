@@ -1,9 +1,13 @@
 #!/usr/bin/python3
 """server.py - a small HTTP/1.1 server for the integration tests.
 
-    /usr/bin/python3 server.py PORT [BIND_ADDR]     (default 127.0.0.1)
+    /usr/bin/python3 server.py PORT [BIND_ADDR] [--tls CERT KEY [--handshake-delay MS]]
+                                            (BIND_ADDR default 127.0.0.1)
 
-Standard library only.  Keep-alive unless a route says otherwise.  Routes
+Standard library only.  With --tls every connection is HTTPS (CERT and KEY
+are PEM files; ALPN "http/1.1" is offered), the handshake done in the
+connection's own thread, after MS milliseconds with --handshake-delay (the
+client's handshake then takes at least that long).  Keep-alive unless a route says otherwise.  Routes
 (any method; HEAD sends the same headers as GET and no body):
 
     /bytes/N     N body bytes, Content-Length
@@ -24,6 +28,7 @@ truth the tests compare the tracer's conn/req/reused with.
 
 import itertools
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -50,10 +55,22 @@ class Handler(BaseHTTPRequestHandler):
         return "httptrace-test"
 
     def setup(self):
+        ctx = getattr(self.server, "tls_context", None)
+        if ctx is not None:
+            time.sleep(self.server.handshake_delay)
+            self.request = ctx.wrap_socket(self.request, server_side=True)
         super().setup()
         with CONN_IDS_LOCK:
             self.conn_id = next(CONN_IDS)
         self.conn_req = 0
+
+    def finish(self):
+        super().finish()
+        if getattr(self.server, "tls_context", None) is not None:
+            # The server's own reference is the plain socket, detached by
+            # wrap_socket: close the TLS one now (no close_notify: a
+            # second SSL_shutdown would wait for the client's).
+            self.request.close()
 
     def log_message(self, format, *args):  # quiet
         pass
@@ -185,6 +202,15 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    tls_context = None
+    handshake_delay = 0.0
+
+    def handle_error(self, request, client_address):
+        # A client that only probed the port (wait_port) or gave up a TLS
+        # handshake is no server error; anything else is logged.
+        if isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class Server6(Server):
@@ -192,13 +218,33 @@ class Server6(Server):
 
 
 def main():
-    if len(sys.argv) < 2:
-        sys.stderr.write("usage: server.py PORT [BIND_ADDR]\n")
+    args = sys.argv[1:]
+    tls = None
+    if "--tls" in args:
+        i = args.index("--tls")
+        tls = args[i + 1:i + 3]
+        del args[i:i + 3]
+    delay = None
+    if "--handshake-delay" in args:
+        i = args.index("--handshake-delay")
+        delay = args[i + 1:i + 2]
+        del args[i:i + 2]
+    if (not 1 <= len(args) <= 2 or (tls is not None and len(tls) != 2) or
+            (delay is not None and (tls is None or len(delay) != 1))):
+        sys.stderr.write("usage: server.py PORT [BIND_ADDR] "
+                         "[--tls CERT KEY [--handshake-delay MS]]\n")
         return 2
-    port = int(sys.argv[1])
-    bind = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1"
+    port = int(args[0])
+    bind = args[1] if len(args) > 1 else "127.0.0.1"
     cls = Server6 if ":" in bind else Server
     httpd = cls((bind, port), Handler)
+    if tls is not None:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(tls[0], tls[1])
+        ctx.set_alpn_protocols(["http/1.1"])
+        httpd.tls_context = ctx
+        if delay is not None:
+            httpd.handshake_delay = int(delay[0]) / 1000.0
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:

@@ -53,12 +53,31 @@ static void sink(void *ctx, const ht_record *rec)
 static const char *const redact[] = {"authorization", "cookie", NULL};
 static const h1_options opts = {.capture_headers = true, .redact = redact};
 
+static void *zalloc(size_t n)
+{
+	return calloc(1, n);
+}
+
+static void release(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+
+static const conn_env env = {
+	.sink = sink,
+	.opt = &opts,
+	.alloc = zalloc,
+	.release = release,
+	.hpack = hpack_nghttp2,
+};
+
 static void setup(void)
 {
 	nrecs = 0;
 	C = calloc(1, sizeof *C);
 	ht_addr peer = {.family = 2, .port = 8080, .addr = {127, 0, 0, 1}};
-	conn_init(C, 100, 1, &peer, 1000, sink, NULL, &opts);
+	conn_init(C, &env, 100, 1, &peer, 1000);
 	conn_set_dns(C, "example.test", 500, 900);
 }
 
@@ -316,6 +335,25 @@ START_TEST(connect_failure)
 }
 END_TEST
 
+START_TEST(tls_handshake_failure)
+{
+	conn_connected(C, 2000);
+	conn_tls_start(C, 2500);
+	conn_tls_failed(C, 4000);
+	conn_tls_failed(C, 4100); /* once */
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_FAIL);
+	ck_assert_uint_eq(recs[0].fail.flags, HT_FF_TLS);
+	ck_assert_uint_eq(recs[0].fail.t_connect_done, 2000);
+	ck_assert_uint_eq(recs[0].fail.t_tls_start, 2500);
+	ck_assert_uint_eq(recs[0].fail.t_fail, 4000);
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_CLOSE);
+	ck_assert(recs[1].close.flags & HT_CF_TLS);
+}
+END_TEST
+
 START_TEST(first_io_completes_connect)
 {
 	w(GET("/"), 3000);
@@ -372,6 +410,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, non_http_client_is_ignored);
 	tcase_add_test(tc, connect_failure);
 	tcase_add_test(tc, first_io_completes_connect);
+	tcase_add_test(tc, tls_handshake_failure);
 	tcase_add_test(tc, headers_captured_and_redacted);
 	tcase_add_test(tc, after_fork_child_requests_are_reused);
 	suite_add_tcase(s, tc);

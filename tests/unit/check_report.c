@@ -5,11 +5,13 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "collector.h"
+#include "headers.h"
 #include "json.h"
 #include "report.h"
 #include "suites.h"
@@ -400,6 +402,193 @@ START_TEST(percentiles)
 }
 END_TEST
 
+/* ---- a strict JSON validator (RFC 8259 syntax) for the outputs --------- */
+
+typedef struct jv {
+	const char *p, *end;
+	int depth;
+} jv;
+
+static void jv_ws(jv *v)
+{
+	while (v->p < v->end && strchr(" \t\r\n", *v->p) != NULL && *v->p != '\0')
+		v->p++;
+}
+
+static bool jv_value(jv *v);
+
+static bool jv_lit(jv *v, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(v->end - v->p) < n || memcmp(v->p, lit, n) != 0)
+		return false;
+	v->p += n;
+	return true;
+}
+
+static bool jv_digits(jv *v)
+{
+	const char *start = v->p;
+
+	while (v->p < v->end && *v->p >= '0' && *v->p <= '9')
+		v->p++;
+	return v->p > start;
+}
+
+static bool jv_number(jv *v)
+{
+	if (v->p < v->end && *v->p == '-')
+		v->p++;
+	if (v->p < v->end && *v->p == '0')
+		v->p++;
+	else if (!jv_digits(v))
+		return false;
+	if (v->p < v->end && *v->p == '.') {
+		v->p++;
+		if (!jv_digits(v))
+			return false;
+	}
+	if (v->p < v->end && (*v->p == 'e' || *v->p == 'E')) {
+		v->p++;
+		if (v->p < v->end && (*v->p == '+' || *v->p == '-'))
+			v->p++;
+		if (!jv_digits(v))
+			return false;
+	}
+	return true;
+}
+
+static bool jv_string(jv *v)
+{
+	if (v->p >= v->end || *v->p != '"')
+		return false;
+	v->p++;
+	while (v->p < v->end) {
+		unsigned char c = (unsigned char)*v->p++;
+
+		if (c == '"')
+			return true;
+		if (c < 0x20)
+			return false;
+		if (c == '\\') {
+			if (v->p >= v->end)
+				return false;
+			c = (unsigned char)*v->p++;
+			if (c == 'u') {
+				for (int i = 0; i < 4; i++, v->p++)
+					if (v->p >= v->end ||
+					    strchr("0123456789abcdefABCDEF", *v->p) == NULL ||
+					    *v->p == '\0')
+						return false;
+			} else if (strchr("\"\\/bfnrt", c) == NULL || c == '\0') {
+				return false;
+			}
+		}
+	}
+	return false;
+}
+
+/* '{' members '}' or '[' elements ']' with @close the closing bracket. */
+static bool jv_container(jv *v, char close, bool object)
+{
+	v->p++;
+	if (++v->depth > 64)
+		return false;
+	jv_ws(v);
+	if (v->p < v->end && *v->p == close) {
+		v->p++;
+		v->depth--;
+		return true;
+	}
+	for (;;) {
+		jv_ws(v);
+		if (object) {
+			if (!jv_string(v))
+				return false;
+			jv_ws(v);
+			if (v->p >= v->end || *v->p++ != ':')
+				return false;
+		}
+		if (!jv_value(v))
+			return false;
+		jv_ws(v);
+		if (v->p >= v->end)
+			return false;
+		if (*v->p == ',') {
+			v->p++;
+			continue;
+		}
+		if (*v->p++ != close)
+			return false;
+		v->depth--;
+		return true;
+	}
+}
+
+static bool jv_value(jv *v)
+{
+	jv_ws(v);
+	if (v->p >= v->end)
+		return false;
+	switch (*v->p) {
+	case '{': return jv_container(v, '}', true);
+	case '[': return jv_container(v, ']', false);
+	case '"': return jv_string(v);
+	case 't': return jv_lit(v, "true");
+	case 'f': return jv_lit(v, "false");
+	case 'n': return jv_lit(v, "null");
+	default: return jv_number(v);
+	}
+}
+
+/* Whether @n bytes of @s are exactly one JSON value (whitespace around). */
+static bool json_valid(const char *s, size_t n)
+{
+	jv v = { s, s + n, 0 };
+
+	if (!jv_value(&v))
+		return false;
+	jv_ws(&v);
+	return v.p == v.end;
+}
+
+/* Whether every line of @s is one JSON object. */
+static bool json_lines_valid(const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+		if (len == 0 || s[0] != '{' || !json_valid(s, len))
+			return false;
+		s += len + (nl ? 1 : 0);
+	}
+	return true;
+}
+
+START_TEST(json_validator_self_test)
+{
+	static const char *good[] = {
+		"{}", "[]", " {\"a\":[1,-2.5e3,0.1,true,false,null,\"x\\u00e9\\n\"]} ",
+		"-0", "\"\"", "{\"a\":{\"b\":[]}}",
+	};
+	static const char *bad[] = {
+		"", "{", "[1,]", "{\"a\"}", "{\"a\":1,}", "01", "1.", "\"\\x\"",
+		"\"\x01\"", "[1]x", "{a:1}", "\"\\u12\"", "tru", "-", "[1 2]",
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(json_valid(good[i], strlen(good[i])), "%s", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!json_valid(bad[i], strlen(bad[i])), "%s", bad[i]);
+	ck_assert(json_lines_valid("{}\n{\"a\":1}\n", 11));
+	ck_assert(!json_lines_valid("{}\n\n", 4));
+}
+END_TEST
+
 /* ---- formats ------------------------------------------------------------ */
 
 /* A report writing @format into a memory stream. */
@@ -437,6 +626,17 @@ static void feed_request(memreport *m, const ht_rec_request *r)
 	fflush(m->f);
 }
 
+/* Position of event @name's line in @out, or -1. */
+static long event_pos(const char *out, const char *name)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "{\"event\":\"%s\"", name);
+	p = strstr(out, key);
+	return p ? (long)(p - out) : -1;
+}
+
 START_TEST(json_request_line)
 {
 	memreport m;
@@ -457,7 +657,47 @@ START_TEST(json_request_line)
 		"\"alpn\":null,\"tls_version\":null,\"status_text\":\"OK\","
 		"\"content_type\":\"text/plain\",\"req_header_bytes\":60,"
 		"\"resp_header_bytes\":100,\"interim\":0,\"keep_alive\":true,"
-		"\"headers_truncated\":false,\"target_truncated\":false}\n");
+		"\"headers_truncated\":false,\"target_truncated\":false,"
+		"\"request_headers\":[],\"response_headers\":[]}\n");
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(json_request_headers)
+{
+	memreport m;
+	ht_rec_request r;
+
+	mr_open(&m, REPORT_JSON);
+	make_request(&r);
+	r.req_headers = S("Host: localhost:8080\r\nAuthorization: [redacted]\r\n"
+			  "X-Q: a\"b\x01\r\n");
+	r.resp_headers = S("Content-Type: text/plain\r\nSet-Cookie: [redacted]\r\n");
+	feed_request(&m, &r);
+	/* At the end of the object, after every earlier key. */
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"\"target_truncated\":false,\"request_headers\":["
+		"{\"name\":\"Host\",\"value\":\"localhost:8080\"},"
+		"{\"name\":\"Authorization\",\"value\":\"[redacted]\"},"
+		"{\"name\":\"X-Q\",\"value\":\"a\\\"b\\u0001\"}],"
+		"\"response_headers\":["
+		"{\"name\":\"Content-Type\",\"value\":\"text/plain\"},"
+		"{\"name\":\"Set-Cookie\",\"value\":\"[redacted]\"}]}\n"));
+	mr_close(&m);
+
+	/* events: request headers on wrote_headers, response headers on
+	 * response_done. */
+	mr_open(&m, REPORT_EVENTS);
+	feed_request(&m, &r);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"\"method\":\"GET\",\"url\":\"http://localhost:8080/a\","
+		"\"headers\":[{\"name\":\"Host\",\"value\":\"localhost:8080\"},"));
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"\"total_ms\":15.250,\"headers\":["
+		"{\"name\":\"Content-Type\",\"value\":\"text/plain\"},"
+		"{\"name\":\"Set-Cookie\",\"value\":\"[redacted]\"}]}\n"));
+	ck_assert_int_lt(event_pos(m.buf, "wrote_headers"),
+			 event_pos(m.buf, "response_done"));
 	mr_close(&m);
 }
 END_TEST
@@ -483,6 +723,45 @@ START_TEST(json_error_and_escapes)
 }
 END_TEST
 
+START_TEST(json_tls_failure)
+{
+	memreport m;
+	ht_record rec = { .type = HT_REC_CONN_FAIL };
+
+	mr_open(&m, REPORT_JSON);
+	rec.u.fail.pid = 7;
+	rec.u.fail.conn_id = 4;
+	rec.u.fail.flags = HT_FF_TLS;
+	rec.u.fail.peer.family = AF_INET;
+	rec.u.fail.peer.port = 443;
+	inet_pton(AF_INET, "127.0.0.1", rec.u.fail.peer.addr);
+	rec.u.fail.t_connect_start = 2000 * MS;
+	rec.u.fail.t_connect_done = 2001 * MS;
+	rec.u.fail.t_tls_start = 2002 * MS;
+	rec.u.fail.t_fail = 2005 * MS;
+	report_record(m.rp, &rec);
+	fflush(m.f);
+	ck_assert_str_eq(m.buf,
+		"{\"event\":\"tls_error\",\"pid\":7,\"conn\":4,"
+		"\"peer\":\"127.0.0.1:443\",\"host\":\"127.0.0.1\","
+		"\"error\":\"TLS handshake failed\",\"errno\":null,"
+		"\"dns_ms\":null,\"connect_ms\":1.000,\"tls_ms\":4.000,"
+		"\"start\":1700000002.000000}\n");
+	mr_close(&m);
+
+	/* events: connect succeeded, the handshake did not */
+	mr_open(&m, REPORT_EVENTS);
+	report_record(m.rp, &rec);
+	fflush(m.f);
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"event\":\"connect_done\""));
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"event\":\"tls_handshake_start\""));
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"\"error\":\"TLS handshake failed\""));
+	ck_assert_ptr_null(strstr(m.buf, "Success"));
+	mr_close(&m);
+}
+END_TEST
+
 START_TEST(json_conn_fail_and_summary)
 {
 	memreport m;
@@ -504,7 +783,7 @@ START_TEST(json_conn_fail_and_summary)
 		"{\"event\":\"connect_error\",\"pid\":7,\"conn\":3,"
 		"\"peer\":\"10.0.0.1:9\",\"host\":\"10.0.0.1\","
 		"\"error\":\"Connection refused\",\"errno\":111,"
-		"\"dns_ms\":null,\"connect_ms\":1.000,"
+		"\"dns_ms\":null,\"connect_ms\":1.000,\"tls_ms\":null,"
 		"\"start\":1700000002.000000}\n");
 
 	/* Two requests on one connection, one on another; drops counted by
@@ -541,17 +820,6 @@ START_TEST(json_conn_fail_and_summary)
 	mr_close(&m);
 }
 END_TEST
-
-/* Position of event @name's line in @out, or -1. */
-static long event_pos(const char *out, const char *name)
-{
-	char key[64];
-	const char *p;
-
-	snprintf(key, sizeof(key), "{\"event\":\"%s\"", name);
-	p = strstr(out, key);
-	return p ? (long)(p - out) : -1;
-}
 
 START_TEST(events_order)
 {
@@ -672,7 +940,10 @@ START_TEST(format_names)
 	ck_assert_int_eq(f, REPORT_EVENTS);
 	ck_assert_int_eq(report_format_parse("text", &f), 0);
 	ck_assert_int_eq(f, REPORT_TEXT);
-	ck_assert_int_eq(report_format_parse("har", &f), -EINVAL);
+	ck_assert_int_eq(report_format_parse("har", &f), 0);
+	ck_assert_int_eq(f, REPORT_HAR);
+	ck_assert_int_eq(report_format_parse("HAR", &f), -EINVAL);
+	ck_assert_int_eq(report_format_parse("xml", &f), -EINVAL);
 }
 END_TEST
 
@@ -754,12 +1025,12 @@ static void report_sink(void *ctx, const ht_record *rec)
 START_TEST(feed_garbage_into_formats)
 {
 	static const enum report_format formats[] = {
-		REPORT_TEXT, REPORT_JSON, REPORT_EVENTS,
+		REPORT_TEXT, REPORT_JSON, REPORT_EVENTS, REPORT_HAR,
 	};
 	static uint8_t buf[HT_WIRE_MAX_RECORD];
 	unsigned seed = 11;
 
-	for (size_t fi = 0; fi < 3; fi++) {
+	for (size_t fi = 0; fi < sizeof(formats) / sizeof(formats[0]); fi++) {
 		memreport m;
 		collector c = { .sink = report_sink };
 		ht_record rec = { .type = HT_REC_REQUEST };
@@ -780,6 +1051,11 @@ START_TEST(feed_garbage_into_formats)
 			collector_feed(&c, copy, n);
 		}
 		ck_assert_int_eq(report_finish(m.rp, c.malformed), 0);
+		if (formats[fi] == REPORT_HAR)
+			ck_assert_msg(json_valid(m.buf, m.len), "invalid HAR");
+		else if (formats[fi] != REPORT_TEXT)
+			ck_assert_msg(json_lines_valid(m.buf, m.len),
+				      "invalid JSON line");
 		mr_close(&m);
 	}
 }
@@ -796,14 +1072,17 @@ Suite *report_suite(void)
 	tcase_add_test(tc, timing_100_continue);
 	tcase_add_test(tc, timing_tls_start);
 	tcase_add_test(tc, timing_tls_from_tcp_connected);
+	tcase_add_test(tc, json_tls_failure);
 	tcase_add_test(tc, url_building);
 	tcase_add_test(tc, url_truncates);
 	tcase_add_test(tc, host_and_peer);
 	tcase_add_test(tc, json_escaping);
 	tcase_add_test(tc, json_escaping_random);
 	tcase_add_test(tc, json_numbers);
+	tcase_add_test(tc, json_validator_self_test);
 	tcase_add_test(tc, percentiles);
 	tcase_add_test(tc, json_request_line);
+	tcase_add_test(tc, json_request_headers);
 	tcase_add_test(tc, json_error_and_escapes);
 	tcase_add_test(tc, json_conn_fail_and_summary);
 	tcase_add_test(tc, events_order);
@@ -812,6 +1091,430 @@ Suite *report_suite(void)
 	tcase_add_test(tc, format_names);
 	tcase_add_test(tc, feed_garbage);
 	tcase_add_test(tc, feed_garbage_into_formats);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* ---- HAR ------------------------------------------------------------------ */
+
+/* Finish the HAR report of @m, check the document is valid JSON and return
+ * it (owned by @m). */
+static const char *har_doc(memreport *m)
+{
+	ck_assert_int_eq(report_finish(m->rp, 0), 0);
+	fflush(m->f);
+	ck_assert_msg(json_valid(m->buf, m->len), "not JSON: %s", m->buf);
+	return m->buf;
+}
+
+/* Whether @needle occurs in @hay, with @hay shown when it does not. */
+#define ck_assert_has(hay, needle) \
+	ck_assert_msg(strstr((hay), (needle)) != NULL, \
+		      "missing %s\nin %s", (needle), (hay))
+
+START_TEST(har_headers_split)
+{
+	ht_str b = S("Host: a\r\n:path: /x?y\r\nX-Ws: \t v 1 \t\r\nnocolon\n"
+		     "\r\nEmpty:\r\nCut: par");
+	const char *want[][2] = {
+		{ "Host", "a" }, { ":path", "/x?y" }, { "X-Ws", "v 1" },
+		{ "nocolon", "" }, { "Empty", "" }, { "Cut", "par" },
+	};
+	size_t pos = 0, i = 0;
+	ht_str n, v;
+
+	while (headers_next(b, &pos, &n, &v)) {
+		ck_assert_uint_lt(i, 6);
+		ck_assert_uint_eq(n.len, strlen(want[i][0]));
+		ck_assert(memcmp(n.p, want[i][0], n.len) == 0);
+		ck_assert_uint_eq(v.len, strlen(want[i][1]));
+		ck_assert(memcmp(v.p, want[i][1], v.len) == 0);
+		i++;
+	}
+	ck_assert_uint_eq(i, 6);
+	ck_assert_uint_eq(pos, b.len);
+
+	ck_assert(headers_find(b, "x-ws", &v));
+	ck_assert_uint_eq(v.len, 3);
+	ck_assert(headers_find(b, ":PATH", &v));
+	ck_assert(!headers_find(b, "Location", &v));
+	pos = 0;
+	ck_assert(!headers_next(S(""), &pos, &n, &v));
+}
+END_TEST
+
+START_TEST(har_empty_log)
+{
+	memreport m;
+	const char *doc;
+
+	mr_open(&m, REPORT_HAR);
+	doc = har_doc(&m);
+	ck_assert_str_eq(doc,
+		"{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"httptrace\","
+		"\"version\":\"" HTTPTRACE_VERSION "\"},\"entries\":[]}}\n");
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(har_full_entry)
+{
+	memreport m;
+	ht_rec_request r;
+	const char *doc;
+
+	mr_open(&m, REPORT_HAR);
+	make_request(&r);
+	r.t[HT_T_DNS_START] += 123 * 1000; /* 1000.123 ms: .000Z truncated */
+	r.req_headers = S("Host: localhost:8080\r\nAuthorization: [redacted]\r\n"
+			  "Cookie: [redacted]\r\n");
+	r.resp_headers = S("Content-Type: text/plain\r\nContent-Length: 5\r\n");
+	feed_request(&m, &r);
+	/* Nothing is written before the end. */
+	ck_assert_uint_eq(m.len, 0);
+	doc = har_doc(&m);
+	ck_assert_str_eq(doc,
+		"{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"httptrace\","
+		"\"version\":\"" HTTPTRACE_VERSION "\"},\"entries\":[\n"
+		"{\"startedDateTime\":\"2023-11-14T22:13:21.000Z\","
+		"\"time\":15.127,"
+		"\"request\":{\"method\":\"GET\","
+		"\"url\":\"http://localhost:8080/a\",\"httpVersion\":\"HTTP/1.1\","
+		"\"cookies\":[],\"headers\":["
+		"{\"name\":\"Host\",\"value\":\"localhost:8080\"},"
+		"{\"name\":\"Authorization\",\"value\":\"[redacted]\"},"
+		"{\"name\":\"Cookie\",\"value\":\"[redacted]\"}],"
+		"\"queryString\":[],\"headersSize\":60,\"bodySize\":0},"
+		"\"response\":{\"status\":200,\"statusText\":\"OK\","
+		"\"httpVersion\":\"HTTP/1.1\",\"cookies\":[],\"headers\":["
+		"{\"name\":\"Content-Type\",\"value\":\"text/plain\"},"
+		"{\"name\":\"Content-Length\",\"value\":\"5\"}],"
+		"\"content\":{\"size\":5,\"mimeType\":\"text/plain\"},"
+		"\"redirectURL\":\"\",\"headersSize\":100,\"bodySize\":5},"
+		"\"cache\":{},\"timings\":{\"blocked\":-1,\"dns\":0.877,"
+		"\"connect\":2.000,\"ssl\":-1,\"send\":1.000,\"wait\":10.000,"
+		"\"receive\":1.250},\"serverIPAddress\":\"127.0.0.1\","
+		"\"connection\":\"42:1\"}\n"
+		"]}}\n");
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(har_date_millis)
+{
+	memreport m;
+	ht_rec_request r;
+
+	mr_open(&m, REPORT_HAR);
+	m.rp->mono_to_unix = 1796288747LL * 1000000000LL; /* 2026-12-03 */
+	make_request(&r);
+	r.t[HT_T_DNS_START] = 123456789; /* +0.123456789 s */
+	feed_request(&m, &r);
+	ck_assert_has(har_doc(&m),
+		      "{\"startedDateTime\":\"2026-12-03T09:05:47.123Z\",");
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(har_tls_connect_includes_ssl)
+{
+	memreport m;
+	ht_rec_request r;
+	const char *doc;
+
+	mr_open(&m, REPORT_HAR);
+	make_request(&r);
+	r.flags |= HT_RF_TLS;
+	r.proto = HT_PROTO_HTTP2;
+	r.reason = S("");
+	r.peer.port = 443;
+	r.host = S("");
+	/* TCP 1001..1003 ms, TLS until 1009: ssl 6 ms (from TCP up). */
+	r.t[HT_T_TLS_START] = 1005 * MS;
+	r.t[HT_T_TLS_DONE] = 1009 * MS;
+	r.t[HT_T_GOT_CONN] = 1009 * MS;
+	r.t[HT_T_WROTE_HEADERS] = 1009 * MS + 500;
+	r.t[HT_T_WROTE_REQUEST] = 1010 * MS;
+	r.t[HT_T_FIRST_BYTE] = 1020 * MS;
+	r.t[HT_T_RESPONSE_DONE] = 1021 * MS + 250000;
+	feed_request(&m, &r);
+	doc = har_doc(&m);
+	/* connect 2 + ssl 6; time = dns 1 + connect 8 + send 1 + wait 10 +
+	 * receive 1.25 */
+	ck_assert_has(doc, "\"timings\":{\"blocked\":-1,\"dns\":1.000,"
+		      "\"connect\":8.000,\"ssl\":6.000,\"send\":1.000,"
+		      "\"wait\":10.000,\"receive\":1.250}");
+	ck_assert_has(doc, "\"time\":21.250,");
+	ck_assert_has(doc, "\"url\":\"https://localhost/a\","
+		      "\"httpVersion\":\"http/2.0\"");
+	ck_assert_has(doc, "\"status\":200,\"statusText\":\"\","
+		      "\"httpVersion\":\"http/2.0\"");
+	mr_close(&m);
+
+	/* TLS without a traced TCP connect: connect is the ssl time. */
+	mr_open(&m, REPORT_HAR);
+	r.t[HT_T_DNS_START] = r.t[HT_T_DNS_DONE] = 0;
+	r.t[HT_T_CONNECT_START] = r.t[HT_T_CONNECT_DONE] = 0;
+	feed_request(&m, &r);
+	doc = har_doc(&m);
+	ck_assert_has(doc, "\"dns\":-1,\"connect\":4.000,\"ssl\":4.000,");
+	ck_assert_has(doc, "\"time\":16.250,");
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(har_reuse_sorted)
+{
+	memreport m;
+	ht_rec_request r1, r2, r3;
+	const char *doc, *a, *b, *c;
+
+	mr_open(&m, REPORT_HAR);
+	make_request(&r1);
+	r1.target = S("/first");
+	/* Second request on the same connection, 20 ms later. */
+	make_request(&r2);
+	r2.target = S("/second");
+	r2.req_seq = 2;
+	r2.flags |= HT_RF_REUSED | HT_RF_WAS_IDLE;
+	memset(r2.t, 0, sizeof(r2.t));
+	r2.t[HT_T_IDLE_SINCE] = 1016 * MS;
+	r2.t[HT_T_GOT_CONN] = 1020 * MS;
+	r2.t[HT_T_WROTE_HEADERS] = 1020 * MS;
+	r2.t[HT_T_WROTE_REQUEST] = 1021 * MS;
+	r2.t[HT_T_FIRST_BYTE] = 1023 * MS;
+	r2.t[HT_T_RESPONSE_DONE] = 1024 * MS;
+	/* Another connection, which started between them. */
+	make_request(&r3);
+	r3.target = S("/other");
+	r3.conn_id = 2;
+	for (int i = 0; i < HT_T__COUNT; i++)
+		if (r3.t[i])
+			r3.t[i] += 10 * MS;
+	/* Records arrive in completion order, not start order. */
+	feed_request(&m, &r2);
+	feed_request(&m, &r3);
+	feed_request(&m, &r1);
+	doc = har_doc(&m);
+	a = strstr(doc, "\"url\":\"http://localhost:8080/first\"");
+	b = strstr(doc, "\"url\":\"http://localhost:8080/other\"");
+	c = strstr(doc, "\"url\":\"http://localhost:8080/second\"");
+	ck_assert(a != NULL && b != NULL && c != NULL);
+	ck_assert(a < b);
+	ck_assert(b < c);
+	ck_assert_has(doc, "\"startedDateTime\":\"2023-11-14T22:13:21.010Z\"");
+	ck_assert_has(doc, "\"startedDateTime\":\"2023-11-14T22:13:21.020Z\"");
+	/* The reused request: no dns/connect/ssl; time = 1 + 2 + 1. */
+	ck_assert_has(doc, "\"time\":4.000,\"request\":{\"method\":\"GET\","
+		      "\"url\":\"http://localhost:8080/second\"");
+	ck_assert_has(doc, "\"timings\":{\"blocked\":-1,\"dns\":-1,"
+		      "\"connect\":-1,\"ssl\":-1,\"send\":1.000,"
+		      "\"wait\":2.000,\"receive\":1.000},"
+		      "\"serverIPAddress\":\"127.0.0.1\",\"connection\":\"42:1\"}");
+	ck_assert_has(doc, "\"connection\":\"42:2\"");
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(har_query_string)
+{
+	memreport m;
+	ht_rec_request r;
+
+	mr_open(&m, REPORT_HAR);
+	make_request(&r);
+	r.target = S("/s?q=a%20b&x=&flag&&y=1=2&%C3%A9=+#frag&z=9");
+	feed_request(&m, &r);
+	ck_assert_has(har_doc(&m),
+		"\"queryString\":[{\"name\":\"q\",\"value\":\"a%20b\"},"
+		"{\"name\":\"x\",\"value\":\"\"},"
+		"{\"name\":\"flag\",\"value\":\"\"},"
+		"{\"name\":\"y\",\"value\":\"1=2\"},"
+		"{\"name\":\"%C3%A9\",\"value\":\"+\"}],");
+	mr_close(&m);
+
+	/* No query; an empty one; proxy form. */
+	mr_open(&m, REPORT_HAR);
+	r.target = S("/?");
+	feed_request(&m, &r);
+	r.target = S("http://example.com/p?k=v");
+	feed_request(&m, &r);
+	ck_assert_has(har_doc(&m), "\"url\":\"http://localhost:8080/?\","
+		      "\"httpVersion\":\"HTTP/1.1\",\"cookies\":[],"
+		      "\"headers\":[],\"queryString\":[],");
+	ck_assert_has(m.buf, "\"url\":\"http://example.com/p?k=v\","
+		      "\"httpVersion\":\"HTTP/1.1\",\"cookies\":[],"
+		      "\"headers\":[],\"queryString\":[{\"name\":\"k\","
+		      "\"value\":\"v\"}],");
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(har_redirect_and_sizes)
+{
+	memreport m;
+	ht_rec_request r;
+	const char *doc;
+
+	mr_open(&m, REPORT_HAR);
+	make_request(&r);
+	r.status = 302;
+	r.reason = S("Found");
+	r.content_type = S("");
+	r.resp_body_bytes = 0;
+	r.req_body_bytes = 11;
+	r.method = S("POST");
+	r.req_header_bytes = 0;
+	r.resp_header_bytes = 0;
+	r.resp_headers = S("location: https://example.com/next?a=1\r\n");
+	feed_request(&m, &r);
+	doc = har_doc(&m);
+	ck_assert_has(doc, "\"queryString\":[],\"headersSize\":-1,"
+		      "\"bodySize\":11}");
+	ck_assert_has(doc, "\"content\":{\"size\":0,\"mimeType\":\"x-unknown\"},"
+		      "\"redirectURL\":\"https://example.com/next?a=1\","
+		      "\"headersSize\":-1,\"bodySize\":0}");
+	ck_assert_has(doc, "\"status\":302,\"statusText\":\"Found\"");
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(har_error_entries)
+{
+	memreport m;
+	ht_rec_request r;
+	ht_record rec = { .type = HT_REC_CONN_FAIL };
+	const char *doc;
+
+	mr_open(&m, REPORT_HAR);
+	/* Sent, then the connection was reset before any response. */
+	make_request(&r);
+	r.status = 0;
+	r.reason = S("");
+	r.error = HT_ERR_RESET;
+	r.resp_body_bytes = 0;
+	r.resp_header_bytes = 0;
+	r.t[HT_T_FIRST_BYTE] = 0;
+	r.t[HT_T_RESPONSE_DONE] = 1030 * MS;
+	feed_request(&m, &r);
+	/* A body cut short: a response, with an error. */
+	make_request(&r);
+	r.conn_id = 2;
+	r.error = HT_ERR_TRUNCATED;
+	feed_request(&m, &r);
+	/* A connect that failed: not an entry. */
+	rec.u.fail.pid = 42;
+	rec.u.fail.conn_id = 3;
+	rec.u.fail.err = ECONNREFUSED;
+	rec.u.fail.peer.family = AF_INET;
+	rec.u.fail.peer.port = 9;
+	inet_pton(AF_INET, "10.0.0.1", rec.u.fail.peer.addr);
+	rec.u.fail.t_connect_start = 2000 * MS;
+	rec.u.fail.t_fail = 2001 * MS;
+	report_record(m.rp, &rec);
+	doc = har_doc(&m);
+
+	ck_assert_has(doc, "\"response\":{\"status\":0,\"statusText\":\"\","
+		      "\"httpVersion\":\"\",\"cookies\":[],\"headers\":[],"
+		      "\"content\":{\"size\":0,\"mimeType\":\"text/plain\"},"
+		      "\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":-1}");
+	/* wait and receive did not happen; time = dns + connect + send */
+	ck_assert_has(doc, "\"time\":4.000,");
+	ck_assert_has(doc, "\"send\":1.000,\"wait\":-1,\"receive\":-1},"
+		      "\"serverIPAddress\":\"127.0.0.1\",\"connection\":\"42:1\","
+		      "\"_error\":\"connection reset\"}");
+	ck_assert_has(doc, "\"connection\":\"42:2\","
+		      "\"_error\":\"response body cut short\"}");
+	ck_assert_has(doc, "\"status\":200,\"statusText\":\"OK\"");
+	/* The failed connect is in the custom log member, not an entry. */
+	ck_assert_has(doc, "],\"_connectErrors\":[\n"
+		      "{\"startedDateTime\":\"2023-11-14T22:13:22.000Z\","
+		      "\"host\":null,\"serverIPAddress\":\"10.0.0.1\",\"port\":9,"
+		      "\"connection\":\"42:3\",\"error\":\"Connection refused\","
+		      "\"timings\":{\"dns\":-1,\"connect\":1.000,\"ssl\":-1}}\n"
+		      "]}}\n");
+	ck_assert_ptr_null(strstr(doc, "42:3\"}"));
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(har_escapes_and_incomplete)
+{
+	memreport m;
+	ht_rec_request r;
+	ht_record rec = { .type = HT_REC_DROPS };
+	const char *doc;
+
+	mr_open(&m, REPORT_HAR);
+	make_request(&r);
+	r.target = S("/\"\\\x01\xff?k\x02=\"v");
+	r.req_headers = S("X-Bin: \x80\x1b[2J\"\r\n");
+	r.flags |= HT_RF_HDR_TRUNC;
+	r.method = S("");
+	r.proto = HT_PROTO_UNKNOWN;
+	feed_request(&m, &r);
+	rec.u.drops.pid = 42;
+	rec.u.drops.dropped = 3;
+	report_record(m.rp, &rec);
+	ck_assert_int_eq(report_finish(m.rp, 2), 0);
+	fflush(m.f);
+	doc = m.buf;
+	ck_assert_msg(json_valid(doc, m.len), "not JSON: %s", doc);
+	ck_assert_has(doc, "\"comment\":\"incomplete: 3 records dropped by "
+		      "traced processes; 2 malformed records\",\"entries\"");
+	ck_assert_has(doc, "{\"name\":\"X-Bin\",\"value\":"
+		      "\"\\u0080\\u001b[2J\\\"\"}");
+	ck_assert_has(doc, "\"method\":\"\",");
+	ck_assert_has(doc, "\"httpVersion\":\"\",");
+	ck_assert_has(doc, "\"comment\":\"headers truncated\"");
+	mr_close(&m);
+}
+END_TEST
+
+START_TEST(har_many_entries)
+{
+	memreport m;
+	ht_rec_request r;
+	const char *doc, *p;
+	size_t n = 0;
+
+	mr_open(&m, REPORT_HAR);
+	make_request(&r);
+	/* More than the first allocation; each 1 ms earlier than the last. */
+	for (int i = 0; i < 500; i++) {
+		r.req_seq = (uint32_t)i + 1;
+		for (int k = 0; k < HT_T__COUNT; k++)
+			if (r.t[k])
+				r.t[k] -= 1 * MS;
+		feed_request(&m, &r);
+	}
+	doc = har_doc(&m);
+	for (p = strstr(doc, "\"startedDateTime\""); p != NULL;
+	     p = strstr(p + 1, "\"startedDateTime\""))
+		n++;
+	ck_assert_uint_eq(n, 500);
+	/* Sorted: the last fed (earliest) comes first. */
+	ck_assert_has(doc, "[\n{\"startedDateTime\":\"2023-11-14T22:13:20.500Z\"");
+	mr_close(&m);
+}
+END_TEST
+
+Suite *har_suite(void)
+{
+	Suite *s = suite_create("har");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, har_headers_split);
+	tcase_add_test(tc, har_empty_log);
+	tcase_add_test(tc, har_full_entry);
+	tcase_add_test(tc, har_date_millis);
+	tcase_add_test(tc, har_tls_connect_includes_ssl);
+	tcase_add_test(tc, har_reuse_sorted);
+	tcase_add_test(tc, har_query_string);
+	tcase_add_test(tc, har_redirect_and_sizes);
+	tcase_add_test(tc, har_error_entries);
+	tcase_add_test(tc, har_escapes_and_incomplete);
+	tcase_add_test(tc, har_many_entries);
 	suite_add_tcase(s, tc);
 	return s;
 }

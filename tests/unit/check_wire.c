@@ -107,8 +107,14 @@ START_TEST(other_types_round_trip)
 	in.u.fail.err = 111;
 	in.u.fail.t_fail = 55;
 	in.u.fail.dns_name = S("example");
+	in.u.fail.flags = HT_FF_TLS;
+	in.u.fail.t_connect_done = 44;
+	in.u.fail.t_tls_start = 45;
 	n = ht_wire_encode(buf, sizeof buf, &in);
 	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.fail.flags, HT_FF_TLS);
+	ck_assert_uint_eq(out.u.fail.t_connect_done, 44);
+	ck_assert_uint_eq(out.u.fail.t_tls_start, 45);
 	ck_assert_int_eq(out.u.fail.err, 111);
 	ck_assert_uint_eq(out.u.fail.t_fail, 55);
 	ck_assert(str_eq(out.u.fail.dns_name, "example"));

@@ -1,0 +1,594 @@
+/*
+ * format_har.c - the "har" format: one HAR 1.2 document (HTTP Archive, as
+ * browser developer tools export it) written at the end.
+ *
+ * A HAR file is a single JSON object whose entries are sorted by start
+ * time, so nothing can be written before the last record: every request
+ * record is copied into an entry kept in memory (the record's strings are
+ * only valid during the call) and the document is written by the summary
+ * op, from report_finish().  Memory grows with the number of requests.
+ *
+ * Mapping (see README.md and httptrace(1)):
+ *   startedDateTime   the request's start (report_timing.start), ISO 8601
+ *                     UTC with milliseconds
+ *   timings           blocked -1 (not observed); dns, connect, ssl -1 on a
+ *                     reused connection; connect includes ssl, as HAR 1.2
+ *                     says; send, wait, receive -1 only when the phase did
+ *                     not happen (a failed request)
+ *   time              the sum of the non-negative timings (ssl is inside
+ *                     connect), computed in whole microseconds so that it
+ *                     equals the sum of the numbers written
+ *   connection        "PID:CONN", one per connection, so reuse is visible
+ *   queryString       the URL's query split at '&' and the first '=', not
+ *                     percent-decoded (exactly as in the URL)
+ *   _error            the reason, for a request that did not complete
+ * Failed connects have no request, so they are not entries: they are
+ * listed in the custom log member "_connectErrors".
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "headers.h"
+#include "json.h"
+#include "report.h"
+
+/* Write ,"key": -- @key is a literal without quotes. */
+#define KEY(f, key) json_lit((f), ",\"" key "\":")
+
+/* One request, copied out of its record. */
+typedef struct har_entry {
+	uint64_t seq;      /* arrival order: ties in start time keep it */
+	int64_t start_ns;  /* Unix ns */
+	report_timing t;
+	uint32_t pid, conn_id, flags;
+	uint16_t status;
+	uint8_t proto, error;
+	uint64_t req_body_bytes, resp_body_bytes;
+	uint32_t req_header_bytes, resp_header_bytes;
+	char ip[INET6_ADDRSTRLEN]; /* "" when unknown */
+	/* Into blob, which the entry owns. */
+	ht_str method, reason, content_type, req_headers, resp_headers;
+	const char *url;
+	size_t url_len;
+	char *blob;
+} har_entry;
+
+/* One failed connect, copied out of its record. */
+typedef struct har_fail {
+	uint64_t seq;
+	int64_t start_ns;
+	ht_rec_conn_fail f; /* dns_name points into blob */
+	char *blob;
+} har_fail;
+
+typedef struct har_state {
+	har_entry *entries;
+	size_t n, cap;
+	har_fail *fails;
+	size_t n_fails, cap_fails;
+	uint64_t seq;
+	uint64_t lost; /* records left out: out of memory */
+} har_state;
+
+/* The format's state, created on first use; NULL when out of memory. */
+static har_state *state(report *rp)
+{
+	if (rp->fmt_state == NULL)
+		rp->fmt_state = calloc(1, sizeof(har_state));
+	return rp->fmt_state;
+}
+
+/* Make room for one more element of @size in *@v (capacity *@cap). */
+static int grow(void **v, size_t n, size_t *cap, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	p = realloc(*v, ncap * size);
+	if (p == NULL)
+		return -1;
+	*v = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* Copy @s to *@at and point @s at the copy; advance *@at. */
+static void copy_str(ht_str *s, char **at)
+{
+	if (s->len > 0)
+		memcpy(*at, s->p, s->len);
+	s->p = *at;
+	*at += s->len;
+}
+
+/* The earliest non-zero timestamp of @r, or 0. */
+static uint64_t earliest_ts(const ht_rec_request *r)
+{
+	uint64_t min = 0;
+
+	for (int i = 0; i < HT_T__COUNT; i++)
+		if (r->t[i] != 0 && (min == 0 || r->t[i] < min))
+			min = r->t[i];
+	return min;
+}
+
+static void har_request(report *rp, const report_req *q)
+{
+	har_state *st = state(rp);
+	const ht_rec_request *r = q->r;
+	har_entry *e;
+	size_t size;
+	char *at;
+	uint64_t start;
+
+	if (st == NULL)
+		return;
+	if (grow((void **)&st->entries, st->n, &st->cap, sizeof(*e)) < 0) {
+		st->lost++;
+		return;
+	}
+	e = &st->entries[st->n];
+	memset(e, 0, sizeof(*e));
+	e->method = r->method;
+	e->reason = r->reason;
+	e->content_type = r->content_type;
+	e->req_headers = r->req_headers;
+	e->resp_headers = r->resp_headers;
+	size = (size_t)e->method.len + e->reason.len + e->content_type.len +
+	       e->req_headers.len + e->resp_headers.len + q->url_len + 1;
+	e->blob = malloc(size);
+	if (e->blob == NULL) {
+		st->lost++;
+		return;
+	}
+	at = e->blob;
+	copy_str(&e->method, &at);
+	copy_str(&e->reason, &at);
+	copy_str(&e->content_type, &at);
+	copy_str(&e->req_headers, &at);
+	copy_str(&e->resp_headers, &at);
+	memcpy(at, q->url, q->url_len);
+	at[q->url_len] = '\0';
+	e->url = at;
+	e->url_len = q->url_len;
+
+	e->seq = st->seq++;
+	e->t = q->t;
+	start = q->t.start != 0 ? q->t.start : earliest_ts(r);
+	e->start_ns = start != 0 ? report_unix_ns(rp, start) : 0;
+	e->pid = r->pid;
+	e->conn_id = r->conn_id;
+	e->flags = r->flags;
+	e->status = r->status;
+	e->proto = r->proto;
+	e->error = r->error;
+	e->req_body_bytes = r->req_body_bytes;
+	e->resp_body_bytes = r->resp_body_bytes;
+	e->req_header_bytes = r->req_header_bytes;
+	e->resp_header_bytes = r->resp_header_bytes;
+	report_ip(e->ip, sizeof(e->ip), &r->peer);
+	st->n++;
+}
+
+static void har_conn_fail(report *rp, const ht_rec_conn_fail *c)
+{
+	har_state *st = state(rp);
+	har_fail *h;
+	uint64_t start;
+	char *at;
+
+	if (st == NULL)
+		return;
+	if (grow((void **)&st->fails, st->n_fails, &st->cap_fails,
+		 sizeof(*h)) < 0) {
+		st->lost++;
+		return;
+	}
+	h = &st->fails[st->n_fails];
+	h->f = *c;
+	h->blob = malloc((size_t)c->dns_name.len + 1);
+	if (h->blob == NULL) {
+		st->lost++;
+		return;
+	}
+	at = h->blob;
+	copy_str(&h->f.dns_name, &at);
+	h->seq = st->seq++;
+	start = c->t_dns_start ? c->t_dns_start :
+		c->t_connect_start ? c->t_connect_start : c->t_fail;
+	h->start_ns = start != 0 ? report_unix_ns(rp, start) : 0;
+	st->n_fails++;
+}
+
+static void har_conn_close(report *rp, const ht_rec_conn_close *c)
+{
+	/* HAR has no place for connection closes. */
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* "2026-11-26T09:05:47.123Z" for the Unix time @ns (UTC, milliseconds). */
+static void put_date(FILE *f, int64_t ns)
+{
+	int64_t ms = ns / 1000000;
+	char buf[64];
+	struct tm tm;
+	time_t secs;
+	size_t n;
+	int frac;
+
+	if (ns % 1000000 < 0)
+		ms--; /* floor, for a (bogus) time before 1970 */
+	secs = (time_t)(ms / 1000);
+	frac = (int)(ms % 1000);
+	if (frac < 0) {
+		frac += 1000;
+		secs--;
+	}
+	if (gmtime_r(&secs, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	n = strftime(buf, sizeof(buf) - 6, "%Y-%m-%dT%H:%M:%S", &tm);
+	buf[n++] = '.';
+	buf[n++] = (char)('0' + frac / 100);
+	buf[n++] = (char)('0' + frac / 10 % 10);
+	buf[n++] = (char)('0' + frac % 10);
+	buf[n++] = 'Z';
+	json_str(f, buf, n);
+}
+
+/* A duration in whole microseconds, -1 when absent (or bogus). */
+static int64_t us_of(int64_t ns)
+{
+	if (ns == REPORT_NONE || ns < 0)
+		return -1;
+	return (ns + 500) / 1000;
+}
+
+/* Milliseconds with three decimals from @us, or -1. */
+static void put_ms(FILE *f, int64_t us)
+{
+	if (us < 0)
+		json_lit(f, "-1");
+	else
+		json_ns_ms(f, us * 1000);
+}
+
+/* HAR's httpVersion, as Chrome writes it; "" when unknown. */
+static const char *http_version(unsigned proto)
+{
+	switch (proto) {
+	case HT_PROTO_HTTP10: return "HTTP/1.0";
+	case HT_PROTO_HTTP11: return "HTTP/1.1";
+	case HT_PROTO_HTTP2: return "http/2.0";
+	default: return "";
+	}
+}
+
+/* The query of @url (after '?', before '#') as [{"name","value"}...]. */
+static void put_query(FILE *f, const char *url, size_t len)
+{
+	const char *q = memchr(url, '?', len);
+	const char *end = url + len;
+	bool first = true;
+
+	json_lit(f, "[");
+	if (q != NULL) {
+		const char *hash = memchr(q, '#', (size_t)(end - q));
+
+		if (hash != NULL)
+			end = hash;
+		q++;
+	}
+	while (q != NULL && q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *stop = amp != NULL ? amp : end;
+		const char *eq = memchr(q, '=', (size_t)(stop - q));
+
+		if (stop > q) {
+			const char *name_end = eq != NULL ? eq : stop;
+
+			json_lit(f, first ? "{\"name\":" : ",{\"name\":");
+			json_str(f, q, (size_t)(name_end - q));
+			json_lit(f, ",\"value\":");
+			if (eq != NULL)
+				json_str(f, eq + 1, (size_t)(stop - eq - 1));
+			else
+				json_lit(f, "\"\"");
+			json_lit(f, "}");
+			first = false;
+		}
+		q = amp != NULL ? amp + 1 : NULL;
+	}
+	json_lit(f, "]");
+}
+
+/* A header byte count, or -1 when unknown (0). */
+static void put_size(FILE *f, uint64_t n)
+{
+	if (n == 0)
+		json_lit(f, "-1");
+	else
+		json_u64(f, n);
+}
+
+/* "PID:CONN". */
+static void put_connection(FILE *f, uint32_t pid, uint32_t conn)
+{
+	json_lit(f, "\"");
+	json_u64(f, pid);
+	json_lit(f, ":");
+	json_u64(f, conn);
+	json_lit(f, "\"");
+}
+
+static void put_entry(FILE *f, const har_entry *e)
+{
+	const report_timing *t = &e->t;
+	bool answered = e->status != 0;
+	int64_t dns = us_of(t->dns), connect = us_of(t->connect);
+	int64_t ssl = us_of(t->tls), send = us_of(t->send);
+	int64_t wait = us_of(t->wait), receive = us_of(t->receive);
+	int64_t total = 0;
+	ht_str location;
+
+	/* HAR 1.2: connect includes ssl (kept for backward compatibility). */
+	if (ssl >= 0)
+		connect = connect >= 0 ? connect + ssl : ssl;
+	{
+		const int64_t parts[] = { dns, connect, send, wait, receive };
+
+		/* blocked is always -1; ssl is inside connect. */
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+			if (parts[i] > 0)
+				total += parts[i];
+	}
+
+	json_lit(f, "{\"startedDateTime\":");
+	put_date(f, e->start_ns);
+	KEY(f, "time");
+	put_ms(f, total);
+
+	json_lit(f, ",\"request\":{\"method\":");
+	json_str(f, e->method.p, e->method.len);
+	KEY(f, "url");
+	json_str(f, e->url, e->url_len);
+	KEY(f, "httpVersion");
+	json_strz(f, http_version(e->proto));
+	json_lit(f, ",\"cookies\":[]");
+	KEY(f, "headers");
+	headers_json(f, e->req_headers);
+	KEY(f, "queryString");
+	put_query(f, e->url, e->url_len);
+	KEY(f, "headersSize");
+	put_size(f, e->req_header_bytes);
+	KEY(f, "bodySize");
+	json_u64(f, e->req_body_bytes);
+
+	json_lit(f, "},\"response\":{\"status\":");
+	json_u64(f, e->status);
+	KEY(f, "statusText");
+	if (answered)
+		json_str(f, e->reason.p, e->reason.len);
+	else
+		json_lit(f, "\"\"");
+	KEY(f, "httpVersion");
+	json_strz(f, answered ? http_version(e->proto) : "");
+	json_lit(f, ",\"cookies\":[]");
+	KEY(f, "headers");
+	headers_json(f, e->resp_headers);
+	json_lit(f, ",\"content\":{\"size\":");
+	json_u64(f, e->resp_body_bytes);
+	KEY(f, "mimeType");
+	if (e->content_type.len > 0)
+		json_str(f, e->content_type.p, e->content_type.len);
+	else
+		json_lit(f, "\"x-unknown\"");
+	json_lit(f, "}");
+	KEY(f, "redirectURL");
+	if (headers_find(e->resp_headers, "location", &location))
+		json_str(f, location.p, location.len);
+	else
+		json_lit(f, "\"\"");
+	KEY(f, "headersSize");
+	if (answered)
+		put_size(f, e->resp_header_bytes);
+	else
+		json_lit(f, "-1");
+	KEY(f, "bodySize");
+	if (answered)
+		json_u64(f, e->resp_body_bytes);
+	else
+		json_lit(f, "-1");
+
+	json_lit(f, "},\"cache\":{},\"timings\":{\"blocked\":-1,\"dns\":");
+	put_ms(f, dns);
+	KEY(f, "connect");
+	put_ms(f, connect);
+	KEY(f, "ssl");
+	put_ms(f, ssl);
+	KEY(f, "send");
+	put_ms(f, send);
+	KEY(f, "wait");
+	put_ms(f, wait);
+	KEY(f, "receive");
+	put_ms(f, receive);
+	json_lit(f, "}");
+	if (e->ip[0] != '\0') {
+		KEY(f, "serverIPAddress");
+		json_strz(f, e->ip);
+	}
+	KEY(f, "connection");
+	put_connection(f, e->pid, e->conn_id);
+	if (e->flags & (HT_RF_HDR_TRUNC | HT_RF_TARGET_TRUNC)) {
+		KEY(f, "comment");
+		json_strz(f, (e->flags & HT_RF_HDR_TRUNC) ?
+			  ((e->flags & HT_RF_TARGET_TRUNC) ?
+			   "headers and URL truncated" : "headers truncated") :
+			  "URL truncated");
+	}
+	if (e->error != HT_ERR_NONE) {
+		KEY(f, "_error");
+		json_strz(f, ht_error_str(e->error));
+	}
+	json_lit(f, "}");
+}
+
+/* end - start in microseconds when both happened, else -1. */
+static int64_t span_us(uint64_t start, uint64_t end)
+{
+	if (start == 0 || end == 0 || end < start)
+		return -1;
+	return (int64_t)((end - start + 500) / 1000);
+}
+
+static void put_fail(FILE *f, const har_fail *h)
+{
+	const ht_rec_conn_fail *c = &h->f;
+	bool tls = c->flags & HT_FF_TLS;
+	char ip[INET6_ADDRSTRLEN];
+	int64_t connect, ssl = -1;
+
+	json_lit(f, "{\"startedDateTime\":");
+	put_date(f, h->start_ns);
+	KEY(f, "host");
+	if (c->dns_name.len > 0)
+		json_str(f, c->dns_name.p, c->dns_name.len);
+	else
+		json_lit(f, "null");
+	KEY(f, "serverIPAddress");
+	json_str_or_null(f, ip, report_ip(ip, sizeof(ip), &c->peer));
+	KEY(f, "port");
+	if (c->peer.family != 0)
+		json_u64(f, c->peer.port);
+	else
+		json_lit(f, "null");
+	KEY(f, "connection");
+	put_connection(f, c->pid, c->conn_id);
+	KEY(f, "error");
+	json_strz(f, tls ? "TLS handshake failed" : strerror(c->err));
+	connect = span_us(c->t_connect_start, tls ? c->t_connect_done : c->t_fail);
+	if (tls) {
+		uint64_t from = c->t_connect_done ? c->t_connect_done : c->t_tls_start;
+
+		ssl = span_us(from, c->t_fail);
+		if (ssl >= 0)
+			connect = connect >= 0 ? connect + ssl : ssl;
+	}
+	json_lit(f, ",\"timings\":{\"dns\":");
+	put_ms(f, span_us(c->t_dns_start, c->t_dns_done));
+	KEY(f, "connect");
+	put_ms(f, connect);
+	KEY(f, "ssl");
+	put_ms(f, ssl);
+	json_lit(f, "}}");
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const har_entry *x = a, *y = b;
+
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int cmp_fail(const void *a, const void *b)
+{
+	const har_fail *x = a, *y = b;
+
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The log's comment: what is missing from it, if anything. */
+static void put_log_comment(report *rp, const har_state *st)
+{
+	FILE *f = rp->out;
+	uint64_t dropped = report_dropped(rp);
+	uint64_t lost = st != NULL ? st->lost : 0;
+	bool any = false;
+
+	if (dropped == 0 && rp->stats.malformed == 0 && lost == 0)
+		return;
+	json_lit(f, ",\"comment\":\"incomplete:");
+	if (dropped > 0) {
+		json_lit(f, " ");
+		json_u64(f, dropped);
+		json_lit(f, " records dropped by traced processes");
+		any = true;
+	}
+	if (rp->stats.malformed > 0) {
+		json_lit(f, any ? "; " : " ");
+		json_u64(f, rp->stats.malformed);
+		json_lit(f, " malformed records");
+		any = true;
+	}
+	if (lost > 0) {
+		json_lit(f, any ? "; " : " ");
+		json_u64(f, lost);
+		json_lit(f, " records left out (out of memory)");
+	}
+	json_lit(f, "\"");
+}
+
+static void har_summary(report *rp)
+{
+	FILE *f = rp->out;
+	har_state *st = rp->fmt_state;
+
+	json_lit(f, "{\"log\":{\"version\":\"1.2\","
+		    "\"creator\":{\"name\":\"httptrace\",\"version\":");
+	json_strz(f, HTTPTRACE_VERSION);
+	json_lit(f, "}");
+	put_log_comment(rp, st);
+	json_lit(f, ",\"entries\":[");
+	if (st != NULL && st->n > 0) {
+		qsort(st->entries, st->n, sizeof(*st->entries), cmp_entry);
+		for (size_t i = 0; i < st->n; i++) {
+			json_lit(f, i ? ",\n" : "\n");
+			put_entry(f, &st->entries[i]);
+		}
+		json_lit(f, "\n");
+	}
+	json_lit(f, "]");
+	if (st != NULL && st->n_fails > 0) {
+		qsort(st->fails, st->n_fails, sizeof(*st->fails), cmp_fail);
+		json_lit(f, ",\"_connectErrors\":[");
+		for (size_t i = 0; i < st->n_fails; i++) {
+			json_lit(f, i ? ",\n" : "\n");
+			put_fail(f, &st->fails[i]);
+		}
+		json_lit(f, "\n]");
+	}
+	json_lit(f, "}}\n");
+}
+
+static void har_free(report *rp)
+{
+	har_state *st = rp->fmt_state;
+
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < st->n; i++)
+		free(st->entries[i].blob);
+	for (size_t i = 0; i < st->n_fails; i++)
+		free(st->fails[i].blob);
+	free(st->entries);
+	free(st->fails);
+	free(st);
+	rp->fmt_state = NULL;
+}
+
+const report_format_ops report_har_ops = {
+	.request = har_request,
+	.conn_fail = har_conn_fail,
+	.conn_close = har_conn_close,
+	.summary = har_summary,
+	.free = har_free,
+};

@@ -1,0 +1,90 @@
+/* headers.c - captured header blocks as name/value pairs; see headers.h. */
+#include "headers.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "json.h"
+
+static bool is_ows(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* @s without the whitespace at either end. */
+static ht_str trim(const char *p, size_t n)
+{
+	ht_str s;
+
+	while (n > 0 && is_ows(p[0])) {
+		p++;
+		n--;
+	}
+	while (n > 0 && is_ows(p[n - 1]))
+		n--;
+	s.p = p;
+	s.len = (uint16_t)n;
+	return s;
+}
+
+bool headers_next(ht_str block, size_t *pos, ht_str *name, ht_str *value)
+{
+	while (*pos < block.len) {
+		const char *line = block.p + *pos;
+		size_t rest = block.len - *pos;
+		const char *nl = memchr(line, '\n', rest);
+		size_t len = nl != NULL ? (size_t)(nl - line) : rest;
+		const char *colon;
+
+		*pos += nl != NULL ? len + 1 : len;
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		if (len == 0)
+			continue;
+		/* The first character may be a ':' (HTTP/2 pseudo-header). */
+		colon = len > 1 ? memchr(line + 1, ':', len - 1) : NULL;
+		if (colon == NULL) {
+			*name = trim(line, len);
+			value->p = line + len;
+			value->len = 0;
+		} else {
+			*name = trim(line, (size_t)(colon - line));
+			*value = trim(colon + 1, len - (size_t)(colon - line) - 1);
+		}
+		return true;
+	}
+	return false;
+}
+
+bool headers_find(ht_str block, const char *name, ht_str *value)
+{
+	size_t want = strlen(name);
+	size_t pos = 0;
+	ht_str n, v;
+
+	while (headers_next(block, &pos, &n, &v)) {
+		if (n.len == want && strncasecmp(n.p, name, want) == 0) {
+			*value = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+void headers_json(FILE *f, ht_str block)
+{
+	size_t pos = 0;
+	bool first = true;
+	ht_str n, v;
+
+	json_lit(f, "[");
+	while (headers_next(block, &pos, &n, &v)) {
+		json_lit(f, first ? "{\"name\":" : ",{\"name\":");
+		json_str(f, n.p, n.len);
+		json_lit(f, ",\"value\":");
+		json_str(f, v.p, v.len);
+		json_lit(f, "}");
+		first = false;
+	}
+	json_lit(f, "]");
+}

@@ -1,0 +1,252 @@
+/* listen.c - the standing collector and its environment; see listen.h. */
+#include "listen.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "report.h"
+#include "run.h"
+
+/* A socket file left by a collector that died: nobody accepts on it. */
+static bool stale_socket(const char *path)
+{
+	struct stat st;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	bool stale;
+	int fd;
+
+	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+	    strlen(path) >= sizeof(sa.sun_path))
+		return false;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	stale = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+		errno == ECONNREFUSED;
+	close(fd);
+	return stale;
+}
+
+static void listen_usage(FILE *f)
+{
+	fputs("usage: httptrace listen -s PATH [-f text|json|events|har] [-o FILE]\n"
+	      "\n"
+	      "Collect the records of every program started with\n"
+	      "  LD_PRELOAD=.../libhttptrace.so HTTPTRACE_SOCKET=PATH\n"
+	      "(see 'httptrace env -s PATH') until SIGINT or SIGTERM.\n",
+	      f);
+}
+
+int listen_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static report rp; /* large: not on the stack */
+	enum report_format format = REPORT_TEXT;
+	const char *sock = NULL, *output = NULL;
+	collector col;
+	sigset_t set, old_mask;
+	int c, err, sfd, ret = 0;
+	FILE *out;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+s:f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'f':
+			if (report_format_parse(optarg, &format) < 0) {
+				fprintf(stderr, "httptrace: unknown format '%s'\n",
+					optarg);
+				return RUN_EXIT_FAILURE;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			listen_usage(stdout);
+			return 0;
+		default:
+			listen_usage(stderr);
+			return RUN_EXIT_FAILURE;
+		}
+	}
+	if (sock == NULL || optind != argc) {
+		listen_usage(stderr);
+		return RUN_EXIT_FAILURE;
+	}
+
+	out = run_open_output(output);
+	if (out == NULL) {
+		fprintf(stderr, "httptrace: %s: %s\n",
+			output ? output : "standard error", strerror(errno));
+		return RUN_EXIT_FAILURE;
+	}
+	report_init(&rp, out, format,
+		    format == REPORT_TEXT && getenv("NO_COLOR") == NULL &&
+			    isatty(fileno(out)));
+
+	/* Signals arrive on a signalfd the loop watches. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &old_mask);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+
+	err = collector_init(&col, report_record, report_flush, &rp);
+	if (err == 0 && stale_socket(sock))
+		unlink(sock);
+	if (err == 0)
+		err = collector_listen(&col, sock);
+	if (err == 0 && (sfd < 0 || collector_watch(&col, sfd) < 0))
+		err = -errno;
+	if (err < 0) {
+		fprintf(stderr, "httptrace: cannot listen on %s: %s\n", sock,
+			strerror(-err));
+		ret = RUN_EXIT_FAILURE;
+		goto out;
+	}
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		int r = collector_wait(&col, -1);
+
+		if (r < 0) {
+			fprintf(stderr, "httptrace: epoll: %s\n", strerror(-r));
+			break;
+		}
+		if (r == 1 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			break; /* SIGINT, SIGTERM or SIGHUP: finish */
+	}
+	/* What has been sent is delivered; then the socket goes away. */
+	collector_drain(&col);
+	if (col.refused > 0)
+		fprintf(stderr, "httptrace: refused %llu connection(s) from "
+			"other users\n", (unsigned long long)col.refused);
+	if (report_finish(&rp, col.malformed) < 0)
+		fprintf(stderr, "httptrace: writing the report failed\n");
+out:
+	collector_close(&col);
+	report_free(&rp);
+	fclose(out);
+	if (sfd >= 0)
+		close(sfd);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	return ret;
+}
+
+/* Print @s single-quoted for a POSIX shell. */
+static void put_quoted(const char *s)
+{
+	putchar('\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*s);
+	}
+	putchar('\'');
+}
+
+int env_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "redact", required_argument, NULL, 'r' },
+		{ "no-redact", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char lib[PATH_MAX], sock[PATH_MAX];
+	char redact[1024] = "";
+	bool no_redact = false;
+	const char *path = NULL;
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'r':
+			if (run_add_redact(redact, sizeof(redact), optarg) < 0) {
+				fputs("httptrace: too many --redact names\n", stderr);
+				return RUN_EXIT_FAILURE;
+			}
+			break;
+		case 'n':
+			no_redact = true;
+			break;
+		case 'h':
+			fputs("usage: httptrace env -s PATH [--redact NAME]... "
+			      "[--no-redact]\n", stdout);
+			return 0;
+		default:
+			fputs("usage: httptrace env -s PATH [--redact NAME]... "
+			      "[--no-redact]\n", stderr);
+			return RUN_EXIT_FAILURE;
+		}
+	}
+	if (path == NULL || optind != argc) {
+		fputs("usage: httptrace env -s PATH [--redact NAME]... "
+		      "[--no-redact]\n", stderr);
+		return RUN_EXIT_FAILURE;
+	}
+	err = run_find_library(lib, sizeof(lib));
+	if (err < 0) {
+		fprintf(stderr, "httptrace: cannot use the preload library %s: %s\n",
+			lib, strerror(-err));
+		return RUN_EXIT_FAILURE;
+	}
+	/* The socket path the programs get must not depend on their cwd. */
+	if (path[0] != '/') {
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL ||
+		    (size_t)snprintf(sock, sizeof(sock), "%s/%s", cwd, path) >=
+			    sizeof(sock)) {
+			fprintf(stderr, "httptrace: %s: path too long\n", path);
+			return RUN_EXIT_FAILURE;
+		}
+	} else {
+		snprintf(sock, sizeof(sock), "%s", path);
+	}
+
+	fputs("export LD_PRELOAD=", stdout);
+	put_quoted(lib);
+	fputs("\"${LD_PRELOAD:+ $LD_PRELOAD}\"\n", stdout);
+	fputs("export HTTPTRACE_SOCKET=", stdout);
+	put_quoted(sock);
+	putchar('\n');
+	if (no_redact) {
+		fputs("export HTTPTRACE_NO_REDACT=1\n", stdout);
+	} else if (redact[0] != '\0') {
+		fputs("export HTTPTRACE_REDACT=", stdout);
+		put_quoted(redact);
+		putchar('\n');
+	}
+	return fflush(stdout) == 0 ? 0 : RUN_EXIT_FAILURE;
+}

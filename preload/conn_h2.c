@@ -1,0 +1,319 @@
+/*
+ * conn_h2.c - HTTP/2 connections: every stream the client opens is a
+ * request, reconstructed from the frames each direction carries.
+ *
+ *   got_conn, wrote_headers   the request HEADERS block is complete
+ *   wrote_request             the client's END_STREAM (HEADERS or DATA)
+ *   got_1xx                   an interim :status
+ *   first_byte                the first response frame of the stream
+ *   response_done             the server's END_STREAM, or RST_STREAM (error)
+ *
+ * A connection's first stream is new; every later one is reused, whether or
+ * not others are in flight; it was idle when no stream was open before it.
+ * Pure like conn.c: memory comes from the environment's allocator.
+ */
+#include <string.h>
+
+#include "conn_internal.h"
+#include "http2.h"
+
+/* Streams in flight we follow on one connection. */
+#define H2_STREAMS 128
+
+typedef struct conn_stream {
+	uint32_t id;             /* 0: slot free */
+	bool resp_final;         /* final (non-1xx) response headers seen */
+	conn_request req;
+	uint16_t status;
+	char content_type[H1_CTYPE_MAX];
+	char hdrs[H1_HDRS_MAX];
+	uint32_t hdrs_len;
+	bool hdrs_truncated;
+	uint32_t resp_header_bytes;
+	uint64_t resp_body_bytes;
+} conn_stream;
+
+struct conn_h2 {
+	h2_reader client;        /* what the program writes */
+	h2_reader server;        /* what it reads */
+	conn_stream *streams[H2_STREAMS]; /* allocated on demand, kept */
+	unsigned open;           /* streams in flight */
+};
+
+int conn_h2_start(conn *c)
+{
+	const conn_env *env = c->env;
+	const hpack_ops *hp = env->hpack ? env->hpack() : NULL;
+	if (!hp || !env->alloc)
+		return -1;
+	struct conn_h2 *h2 = env->alloc(sizeof *h2);
+	if (!h2)
+		return -1;
+	if (h2_init(&h2->client, true, hp, env->opt) != 0 ||
+	    h2_init(&h2->server, false, hp, env->opt) != 0) {
+		h2_free(&h2->client);
+		h2_free(&h2->server);
+		env->release(h2, sizeof *h2);
+		return -1;
+	}
+	c->h2 = h2;
+	return 0;
+}
+
+void conn_h2_release(conn *c)
+{
+	struct conn_h2 *h2 = c->h2;
+	if (!h2)
+		return;
+	h2_free(&h2->client);
+	h2_free(&h2->server);
+	for (unsigned i = 0; i < H2_STREAMS; i++)
+		if (h2->streams[i])
+			c->env->release(h2->streams[i], sizeof(conn_stream));
+	c->env->release(h2, sizeof *h2);
+	c->h2 = NULL;
+}
+
+unsigned conn_h2_open_streams(const conn *c)
+{
+	return c->h2 ? c->h2->open : 0;
+}
+
+static conn_stream *find_stream(struct conn_h2 *h2, uint32_t id)
+{
+	if (id == 0)
+		return NULL;
+	for (unsigned i = 0; i < H2_STREAMS; i++)
+		if (h2->streams[i] && h2->streams[i]->id == id)
+			return h2->streams[i];
+	return NULL;
+}
+
+/* A new stream @id opened by the client at @now; NULL when more are in
+ * flight than we follow (that stream goes unrecorded). */
+static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
+{
+	struct conn_h2 *h2 = c->h2;
+	conn_stream *s = NULL;
+	for (unsigned i = 0; i < H2_STREAMS && !s; i++) {
+		if (!h2->streams[i])
+			h2->streams[i] = c->env->alloc(sizeof(conn_stream));
+		if (h2->streams[i] && h2->streams[i]->id == 0)
+			s = h2->streams[i];
+	}
+	if (!s)
+		return NULL;
+	memset(s, 0, offsetof(conn_stream, req));
+	s->hdrs_len = 0;
+	s->hdrs[0] = s->content_type[0] = '\0';
+	s->resp_header_bytes = 0;
+	s->resp_body_bytes = 0;
+	s->status = 0;
+	conn_request_begin(c, &s->req, h2->open == 0, now);
+	s->id = id;
+	s->req.proto = HT_PROTO_HTTP2;
+	h2->open++;
+	return s;
+}
+
+/* The stream is over: emit its record with @error and free the slot. */
+static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
+{
+	struct conn_h2 *h2 = c->h2;
+	bool responded = s->resp_final || s->req.n_1xx;
+	conn_resp v = {
+		.status = s->status,
+		.proto = HT_PROTO_HTTP2,
+		.content_type = s->content_type,
+		.hdrs = s->hdrs,
+		.hdrs_len = s->hdrs_len,
+		.hdrs_truncated = s->hdrs_truncated,
+		.body_bytes = s->resp_body_bytes,
+		.header_bytes = s->resp_header_bytes,
+		.keep_alive = true,
+	};
+	/* put_idle_conn only when this was the last stream in flight */
+	s->req.keep_alive = h2->open == 1;
+	conn_emit_request(c, &s->req, error, responded ? &v : NULL, now);
+	s->id = 0;
+	h2->open--;
+	if (h2->open == 0)
+		c->t_idle_since = now;
+}
+
+void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
+{
+	struct conn_h2 *h2 = c->h2;
+	if (!h2)
+		return;
+	for (unsigned i = 0; i < H2_STREAMS && h2->open; i++) {
+		conn_stream *s = h2->streams[i];
+		if (!s || !s->id)
+			continue;
+		unsigned e = error;
+		if (error == HT_ERR_CLOSED && !s->resp_final && !s->req.t[HT_T_FIRST_BYTE])
+			e = s->req.written ? HT_ERR_NO_RESPONSE : HT_ERR_CLOSED;
+		close_stream(c, s, e, now);
+	}
+	c->t_idle_since = 0;
+}
+
+/* The reader of one direction failed: nothing more can be decoded. */
+static void give_up(conn *c, unsigned error, uint64_t now)
+{
+	conn_h2_fail_all(c, error, now);
+	c->mode = CONN_MODE_OPAQUE;
+}
+
+static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
+{
+	const h2_message *m = &c->h2->client.msg;
+	conn_stream *s = find_stream(c->h2, ev->stream);
+	if (!s) {
+		s = open_stream(c, ev->stream, now);
+		if (!s)
+			return;
+		conn_request *r = &s->req;
+		r->headers_done = true;
+		r->t[HT_T_WROTE_HEADERS] = now;
+		r->header_bytes = m->header_bytes;
+		r->head = strcmp(m->method, "HEAD") == 0;
+		if (m->path_truncated)
+			r->flags |= HT_RF_TARGET_TRUNC;
+		if (m->hdrs_truncated)
+			r->flags |= HT_RF_HDR_TRUNC;
+		conn_copy_cstr(r->method, sizeof r->method, m->method);
+		conn_copy_cstr(r->target, sizeof r->target, m->path);
+		conn_copy_cstr(r->host, sizeof r->host, m->authority);
+		r->hdrs_len = m->hdrs_len < sizeof r->hdrs ? m->hdrs_len : sizeof r->hdrs;
+		memcpy(r->hdrs, m->hdrs, r->hdrs_len);
+	} else {
+		s->req.header_bytes += m->header_bytes; /* trailers */
+	}
+	if (ev->end_stream && !s->req.written) {
+		s->req.written = true;
+		s->req.t[HT_T_WROTE_REQUEST] = now;
+	}
+}
+
+void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
+{
+	struct conn_h2 *h2 = c->h2;
+	while (len > 0 && c->mode == CONN_MODE_HTTP2) {
+		h2_event ev;
+		size_t n = h2_feed(&h2->client, buf, len, &ev);
+		buf += n;
+		len -= n;
+		conn_stream *s;
+		switch (ev.type) {
+		case H2_EV_HEADERS:
+			on_request_headers(c, &ev, now);
+			break;
+		case H2_EV_DATA:
+			s = find_stream(h2, ev.stream);
+			if (s) {
+				s->req.body_bytes += ev.length;
+				if (ev.end_stream && !s->req.written) {
+					s->req.written = true;
+					s->req.t[HT_T_WROTE_REQUEST] = now;
+				}
+			}
+			break;
+		case H2_EV_RST_STREAM:
+			/* the client cancelled the stream */
+			s = find_stream(h2, ev.stream);
+			if (s)
+				close_stream(c, s, HT_ERR_STREAM_RESET, now);
+			break;
+		case H2_EV_SETTINGS:
+			/* the client's decoder limit binds the server's encoder */
+			if (ev.table_size >= 0)
+				h2_set_table_size(&h2->server, (uint32_t)ev.table_size);
+			break;
+		case H2_EV_ERROR:
+			give_up(c, HT_ERR_BAD_REQUEST, now);
+			return;
+		default:
+			break;
+		}
+	}
+}
+
+static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
+				uint64_t now)
+{
+	const h2_message *m = &c->h2->server.msg;
+	conn_request *r = &s->req;
+	if (!r->t[HT_T_FIRST_BYTE])
+		r->t[HT_T_FIRST_BYTE] = now;
+	s->resp_header_bytes += m->header_bytes;
+	if (!s->resp_final && m->status >= 100 && m->status < 200) {
+		r->n_1xx++;
+		if (!r->t[HT_T_GOT_1XX])
+			r->t[HT_T_GOT_1XX] = now;
+	} else if (!s->resp_final) {
+		s->resp_final = true;
+		s->status = m->status;
+		conn_copy_cstr(s->content_type, sizeof s->content_type, m->content_type);
+		s->hdrs_len = m->hdrs_len < sizeof s->hdrs ? m->hdrs_len : sizeof s->hdrs;
+		memcpy(s->hdrs, m->hdrs, s->hdrs_len);
+		s->hdrs_truncated = m->hdrs_truncated;
+	}
+	if (ev->end_stream) {
+		r->t[HT_T_RESPONSE_DONE] = now;
+		close_stream(c, s, HT_ERR_NONE, now);
+	}
+}
+
+void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
+{
+	struct conn_h2 *h2 = c->h2;
+	while (len > 0 && c->mode == CONN_MODE_HTTP2) {
+		h2_event ev;
+		size_t n = h2_feed(&h2->server, buf, len, &ev);
+		buf += n;
+		len -= n;
+		conn_stream *s = NULL;
+		switch (ev.type) {
+		case H2_EV_HEADERS:
+			s = find_stream(h2, ev.stream);
+			if (s)
+				on_response_headers(c, s, &ev, now);
+			break;
+		case H2_EV_DATA:
+			s = find_stream(h2, ev.stream);
+			if (s) {
+				if (!s->req.t[HT_T_FIRST_BYTE])
+					s->req.t[HT_T_FIRST_BYTE] = now;
+				s->resp_body_bytes += ev.length;
+				if (ev.end_stream) {
+					s->req.t[HT_T_RESPONSE_DONE] = now;
+					close_stream(c, s, HT_ERR_NONE, now);
+				}
+			}
+			break;
+		case H2_EV_RST_STREAM:
+			s = find_stream(h2, ev.stream);
+			if (s)
+				close_stream(c, s, HT_ERR_STREAM_RESET, now);
+			break;
+		case H2_EV_GOAWAY:
+			/* streams above last_stream were never processed */
+			for (unsigned i = 0; i < H2_STREAMS; i++) {
+				s = h2->streams[i];
+				if (s && s->id > ev.last_stream)
+					close_stream(c, s, HT_ERR_GOAWAY, now);
+			}
+			break;
+		case H2_EV_SETTINGS:
+			if (ev.table_size >= 0)
+				h2_set_table_size(&h2->client, (uint32_t)ev.table_size);
+			break;
+		case H2_EV_ERROR:
+			give_up(c, HT_ERR_BAD_RESPONSE, now);
+			return;
+		default:
+			break;
+		}
+	}
+}

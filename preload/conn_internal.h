@@ -1,0 +1,57 @@
+/*
+ * conn_internal.h - what conn.c (HTTP/1.x and the shared parts) and
+ * conn_h2.c (HTTP/2 streams) share.  Not for the hooks.
+ */
+#ifndef HT_CONN_INTERNAL_H
+#define HT_CONN_INTERNAL_H
+
+#include "conn.h"
+
+/* The response side of a request record, wherever it was kept. */
+typedef struct conn_resp {
+	uint16_t status;
+	uint8_t proto;           /* enum ht_proto, 0: the request's */
+	const char *reason;      /* NUL-terminated, or NULL */
+	const char *content_type;
+	const char *hdrs;
+	uint32_t hdrs_len;
+	bool hdrs_truncated;
+	uint64_t body_bytes;
+	uint32_t header_bytes;
+	bool body_by_close;
+	bool keep_alive;
+} conn_resp;
+
+/* conn_request_begin() - fill @r for a new request on @c starting at @now:
+ * sequence number, reuse and idle flags, and the connection's moments when
+ * it is the first.  @idle: nothing else is in flight. */
+void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now);
+
+/* conn_emit_request() - emit @r's record with @error; @resp may be NULL
+ * (no response).  RESPONSE_DONE defaults to @now. */
+void conn_emit_request(conn *c, conn_request *r, unsigned error,
+		       const conn_resp *resp, uint64_t now);
+
+/* copy_cstr() - bounded copy of a NUL-terminated string (NULL: empty). */
+void conn_copy_cstr(char *dst, size_t cap, const char *src);
+
+/* HTTP/2 (conn_h2.c). */
+
+/* conn_h2_start() - switch @c to HTTP/2: allocate its state.  Returns 0, or
+ * -1 when that is not possible (no decoder or memory): opaque then. */
+int conn_h2_start(conn *c);
+
+/* The program wrote / read HTTP/2 bytes on @c. */
+void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
+void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
+
+/* conn_h2_fail_all() - every stream still open ends with @error. */
+void conn_h2_fail_all(conn *c, unsigned error, uint64_t now);
+
+/* conn_h2_open_streams() - streams in flight. */
+unsigned conn_h2_open_streams(const conn *c);
+
+/* conn_h2_release() - free the HTTP/2 state (at close). */
+void conn_h2_release(conn *c);
+
+#endif

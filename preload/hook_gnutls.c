@@ -1,0 +1,218 @@
+/*
+ * hook_gnutls.c - GnuTLS's calls: the plaintext of wget, git's https
+ * transport and everything built on libcurl-gnutls, with handshake timing,
+ * version and ALPN.
+ *
+ * Same resolution care as for OpenSSL (tls.c): libgnutls may be loaded late
+ * or RTLD_LOCAL; a function that cannot be found is never called.  Only the
+ * session pointer is used: no GnuTLS header, no structure read.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "tls.h"
+
+typedef struct gnutls_session_int *gnutls_session_t;
+typedef struct {
+	unsigned char *data;
+	unsigned int size;
+} gnutls_datum_t;
+
+#define LIBGNUTLS "libgnutls.so"
+#define GNUTLS_E_AGAIN (-28)
+#define GNUTLS_E_INTERRUPTED (-52)
+#define GNUTLS_E_INTERNAL_ERROR (-59)
+
+static void *r_handshake, *r_send, *r_recv, *r_bye, *r_deinit, *r_set_int2,
+	*r_set_ptr, *r_set_ptr2;
+static void *r_alpn, *r_proto_version, *r_proto_name, *r_is_fatal;
+
+#define REAL(slot, name, self) \
+	ht_tls_sym_cached(&(slot), LIBGNUTLS, name, (const void *)(self))
+#define HELPER(slot, name) ht_tls_sym_cached(&(slot), LIBGNUTLS, name, NULL)
+
+static inline bool passthrough(void)
+{
+	HT_ENSURE_INIT();
+	return !ht_enabled || ht_busy || ht_tls_call.session;
+}
+
+/* Whether GnuTLS error @e ends the session. */
+static bool is_fatal(int e)
+{
+	int (*fn)(int) = HELPER(r_is_fatal, "gnutls_error_is_fatal");
+	if (fn)
+		return fn(e) != 0;
+	return e != GNUTLS_E_AGAIN && e != GNUTLS_E_INTERRUPTED;
+}
+
+/* The handshake of @s completed: tell the connection its version and ALPN. */
+static void handshake_done(gnutls_session_t s, int fd)
+{
+	int (*alpn)(gnutls_session_t, gnutls_datum_t *) =
+		HELPER(r_alpn, "gnutls_alpn_get_selected_protocol");
+	int (*version)(gnutls_session_t) =
+		HELPER(r_proto_version, "gnutls_protocol_get_version");
+	const char *(*name)(int) = HELPER(r_proto_name, "gnutls_protocol_get_name");
+	gnutls_datum_t a = {NULL, 0};
+	if (!alpn || alpn(s, &a) != 0)
+		a.size = 0;
+	const char *v = (version && name) ? name(version(s)) : NULL;
+	/* GnuTLS says "TLS1.3" where OpenSSL says "TLSv1.3": one spelling. */
+	char norm[16];
+	if (v && strncmp(v, "TLS1.", 5) == 0 && strlen(v) < sizeof norm - 1) {
+		snprintf(norm, sizeof norm, "TLSv%s", v + 3);
+		v = norm;
+	}
+	ht_tls_handshake_done(fd, ht_now(), v, (const char *)a.data, a.size);
+}
+
+/* After a call on @s begun at @t0: its fd, and the handshake's progress
+ * when the call was the handshake and it returned @ret. */
+static int after_call(gnutls_session_t s, uint64_t t0, bool handshake, int ret)
+{
+	int fd = ht_tls_end(s, -1);
+	if (fd < 0 || !ht_tls_handshake_needed(fd))
+		return fd;
+	ht_tls_handshake_started(fd, t0);
+	/* A record call can only succeed once the handshake is done. */
+	if ((handshake && ret == 0) || (!handshake && ret >= 0))
+		handshake_done(s, fd);
+	return fd;
+}
+
+HT_EXPORT int gnutls_handshake(gnutls_session_t s)
+{
+	int (*fn)(gnutls_session_t) = REAL(r_handshake, "gnutls_handshake",
+					   gnutls_handshake);
+	if (!fn)
+		return GNUTLS_E_INTERNAL_ERROR;
+	if (passthrough())
+		return fn(s);
+	uint64_t t0 = ht_now();
+	ht_tls_begin(s);
+	int r = fn(s);
+	int err = errno;
+	int fd = after_call(s, t0, true, r);
+	if (r < 0 && fd >= 0 && is_fatal(r))
+		ht_tls_handshake_failed(fd, ht_now());
+	errno = err;
+	return r;
+}
+
+HT_EXPORT ssize_t gnutls_record_send(gnutls_session_t s, const void *data,
+				     size_t len)
+{
+	ssize_t (*fn)(gnutls_session_t, const void *, size_t) =
+		REAL(r_send, "gnutls_record_send", gnutls_record_send);
+	if (!fn)
+		return GNUTLS_E_INTERNAL_ERROR;
+	if (passthrough())
+		return fn(s, data, len);
+	uint64_t t0 = ht_now();
+	ht_tls_begin(s);
+	ssize_t r = fn(s, data, len);
+	int err = errno;
+	int fd = after_call(s, t0, false, r < 0 ? -1 : 0);
+	if (fd >= 0 && r > 0)
+		ht_tls_plaintext(fd, true, data, (size_t)r, ht_now());
+	errno = err;
+	return r;
+}
+
+HT_EXPORT ssize_t gnutls_record_recv(gnutls_session_t s, void *data, size_t len)
+{
+	ssize_t (*fn)(gnutls_session_t, void *, size_t) =
+		REAL(r_recv, "gnutls_record_recv", gnutls_record_recv);
+	if (!fn)
+		return GNUTLS_E_INTERNAL_ERROR;
+	if (passthrough())
+		return fn(s, data, len);
+	uint64_t t0 = ht_now();
+	ht_tls_begin(s);
+	ssize_t r = fn(s, data, len);
+	int err = errno;
+	int fd = after_call(s, t0, false, r < 0 ? -1 : 0);
+	if (fd >= 0) {
+		if (r > 0)
+			ht_tls_plaintext(fd, false, data, (size_t)r, ht_now());
+		else if (r == 0 || is_fatal((int)r))
+			/* the peer closed (0), or the session failed: the
+			 * plaintext stream has ended */
+			ht_tls_plaintext(fd, false, NULL, 0, ht_now());
+	}
+	errno = err;
+	return r;
+}
+
+HT_EXPORT int gnutls_bye(gnutls_session_t s, int how)
+{
+	int (*fn)(gnutls_session_t, int) = REAL(r_bye, "gnutls_bye", gnutls_bye);
+	if (!fn)
+		return GNUTLS_E_INTERNAL_ERROR;
+	if (passthrough())
+		return fn(s, how);
+	ht_tls_begin(s);
+	int r = fn(s, how);
+	int err = errno;
+	ht_tls_end(s, -1);
+	errno = err;
+	return r;
+}
+
+HT_EXPORT void gnutls_deinit(gnutls_session_t s)
+{
+	void (*fn)(gnutls_session_t) = REAL(r_deinit, "gnutls_deinit", gnutls_deinit);
+	HT_ENSURE_INIT();
+	if (s && ht_enabled) {
+		int saved = errno;
+		ht_tls_forget(s);
+		errno = saved;
+	}
+	if (fn)
+		fn(s);
+}
+
+/* The program names the socket. */
+static void bind_fd(gnutls_session_t s, long fd)
+{
+	HT_ENSURE_INIT();
+	if (!ht_enabled || fd < 0 || fd > INT32_MAX || !ht_slot_peek((int)fd))
+		return;
+	int saved = errno;
+	ht_tls_bind(s, (int)fd);
+	errno = saved;
+}
+
+HT_EXPORT void gnutls_transport_set_int2(gnutls_session_t s, int recv_fd,
+					 int send_fd)
+{
+	void (*fn)(gnutls_session_t, int, int) =
+		REAL(r_set_int2, "gnutls_transport_set_int2", gnutls_transport_set_int2);
+	if (fn)
+		fn(s, recv_fd, send_fd);
+	bind_fd(s, send_fd);
+}
+
+/* Programs that pass the fd as a pointer (the classic idiom). */
+HT_EXPORT void gnutls_transport_set_ptr(gnutls_session_t s, void *ptr)
+{
+	void (*fn)(gnutls_session_t, void *) =
+		REAL(r_set_ptr, "gnutls_transport_set_ptr", gnutls_transport_set_ptr);
+	if (fn)
+		fn(s, ptr);
+	bind_fd(s, (long)(intptr_t)ptr);
+}
+
+HT_EXPORT void gnutls_transport_set_ptr2(gnutls_session_t s, void *recv_ptr,
+					 void *send_ptr)
+{
+	void (*fn)(gnutls_session_t, void *, void *) =
+		REAL(r_set_ptr2, "gnutls_transport_set_ptr2", gnutls_transport_set_ptr2);
+	if (fn)
+		fn(s, recv_ptr, send_ptr);
+	bind_fd(s, (long)(intptr_t)send_ptr);
+}

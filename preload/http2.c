@@ -1,0 +1,570 @@
+/*
+ * http2.c - incremental HTTP/2 frame reader (see http2.h).
+ *
+ * A frame is read in four phases, each a counted run of bytes, so the result
+ * does not depend on how the input was split:
+ *
+ *   header   9 bytes: length, type, flags, stream id
+ *   prefix   the fields before the content: pad length (PADDED), the 5
+ *            priority bytes (HEADERS with PRIORITY), the promised stream id
+ *            (PUSH_PROMISE)
+ *   content  what the frame carries: body bytes (DATA, counted), a header
+ *            block fragment (HEADERS, PUSH_PROMISE, CONTINUATION: copied to
+ *            the block buffer), SETTINGS entries, the RST_STREAM / GOAWAY
+ *            fields; anything else is skipped
+ *   padding  the pad length bytes at the end, skipped
+ *
+ * An empty phase is passed over at once; a frame's event is reported at its
+ * last byte (the 9th header byte of an empty frame).  Header blocks are
+ * collected whole (up to H2_BLOCK_MAX) and decoded at END_HEADERS, so the
+ * HPACK decoder sees every block of every stream in order.
+ *
+ * Choices where RFC 9113 leaves room, or where the reader has to decide
+ * whether it is looking at HTTP/2 at all:
+ *  - the first frame of each direction (after the client's preface) must be
+ *    a SETTINGS frame (RFC 9113 section 3.4); anything else is an error.
+ *    That is what tells an HTTP/1.x reply or random bytes from HTTP/2.
+ *  - the frame errors RFC 9113 makes connection errors are errors here too:
+ *    a length that does not fit the type (PRIORITY 5, RST_STREAM 4,
+ *    SETTINGS a multiple of 6 and 0 for an ACK, PING 8, GOAWAY at least 8,
+ *    WINDOW_UPDATE 4), stream 0 where a stream is needed and the reverse,
+ *    padding longer than the payload, a CONTINUATION on another stream.
+ *    A peer that sends them has its connection torn down anyway.
+ *  - the length field has 24 bits, so a frame can never exceed 16 MiB; no
+ *    SETTINGS_MAX_FRAME_SIZE is enforced (the reader does not see the
+ *    other direction's settings).
+ *  - unknown frame types, PRIORITY, PING and WINDOW_UPDATE give no event.
+ *  - decoded fields: the first occurrence of each pseudo-header and of
+ *    content-type is kept; a "host" field fills authority when :authority
+ *    is absent (HTTP/1.1-style clients, h2c upgrades).  Control bytes other
+ *    than HTAB, which make a field malformed, are stored as '?' so that the
+ *    strings and msg.hdrs lines stay printable.
+ */
+#include "http2.h"
+
+#include <string.h>
+
+/* The client connection preface (RFC 9113 section 3.4). */
+static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+#define H2_PREFACE_LEN (sizeof(h2_preface) - 1)
+
+#define H2_FRAME_HEADER_LEN 9
+#define H2_FRAME_MAX ((1u << 24) - 1) /* the 24-bit length field */
+#define H2_STREAM_MASK 0x7fffffffu    /* stream ids: the top bit is reserved */
+#define H2_SETTINGS_HEADER_TABLE_SIZE 0x1
+#define H2_SETTINGS_ENTRY_LEN 6
+#define H2_FIELD_OVERHEAD 32 /* RFC 9113 section 6.5.2 */
+
+enum h2_internal_state {
+	S_PREFACE,      /* client: the connection preface, preface_seen bytes */
+	S_FIRST_HEADER, /* header of the first frame, which must be SETTINGS */
+	S_HEADER,       /* frame header, fh_len bytes read */
+	S_PREFIX,       /* prefix_need bytes of prefix, prefix_len read */
+	S_CONTENT,      /* remaining - pad_len content bytes to come */
+	S_PADDING,      /* remaining padding bytes to come */
+	S_ERROR,
+};
+
+static const char redacted_value[] = "[redacted]";
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static uint8_t to_lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
+}
+
+/* A byte as stored in msg: control bytes (other than HTAB) become '?'. */
+static char printable(uint8_t c)
+{
+	if ((c < 0x20 && c != '\t') || c == 0x7f)
+		return '?';
+	return (char)c;
+}
+
+/* Does @s (@len bytes, any case) equal the lower-case NUL-terminated @lc? */
+static bool equals_lower(const uint8_t *s, size_t len, const char *lc)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (lc[i] == '\0' || to_lower(s[i]) != (uint8_t)lc[i])
+			return false;
+	}
+	return lc[i] == '\0';
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The reader is dead: report it once. */
+static void fail(h2_reader *r, h2_event *ev)
+{
+	r->state = S_ERROR;
+	ev->type = H2_EV_ERROR;
+}
+
+/* ---- decoded fields ------------------------------------------------------ */
+
+/* Copy @n bytes of @src into the string @dst of @size bytes unless an
+ * earlier field filled it.  Returns true when it had to be truncated. */
+static bool set_first(char *dst, size_t size, const uint8_t *src, size_t n)
+{
+	size_t i, keep = min_size(n, size - 1);
+
+	if (dst[0] != '\0')
+		return false;
+	for (i = 0; i < keep; i++)
+		dst[i] = printable(src[i]);
+	dst[keep] = '\0';
+	return keep < n;
+}
+
+static bool is_redacted(const h2_reader *r, const uint8_t *name, size_t len)
+{
+	const char *const *red;
+
+	if (r->opt == NULL || r->opt->redact == NULL)
+		return false;
+	for (red = r->opt->redact; *red != NULL; red++) {
+		if (equals_lower(name, len, *red))
+			return true;
+	}
+	return false;
+}
+
+/* Append "name: value\r\n" to msg.hdrs, the name lower-cased and the value
+ * redacted as the options say, or leave the line out when it does not fit
+ * (with its CRLF and the NUL). */
+static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
+			  const uint8_t *value, size_t vlen)
+{
+	h2_message *m = &r->msg;
+	char *out;
+	size_t i;
+
+	if (is_redacted(r, name, nlen)) {
+		value = (const uint8_t *)redacted_value;
+		vlen = sizeof(redacted_value) - 1;
+	}
+	if (nlen > sizeof(m->hdrs) || vlen > sizeof(m->hdrs) ||
+	    m->hdrs_len + nlen + 2 + vlen + 3 > sizeof(m->hdrs)) {
+		m->hdrs_truncated = true;
+		return;
+	}
+	out = m->hdrs + m->hdrs_len;
+	for (i = 0; i < nlen; i++)
+		*out++ = printable(to_lower(name[i]));
+	*out++ = ':';
+	*out++ = ' ';
+	for (i = 0; i < vlen; i++)
+		*out++ = printable(value[i]);
+	*out++ = '\r';
+	*out++ = '\n';
+	*out = '\0';
+	m->hdrs_len = (uint32_t)(out - m->hdrs);
+}
+
+/* :status: three digits, 100..999; anything else leaves it 0. */
+static void set_status(h2_message *m, const uint8_t *v, size_t n)
+{
+	unsigned s = 0;
+	size_t i;
+
+	if (m->status != 0 || n != 3 || v[0] < '1' || v[0] > '9')
+		return;
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return;
+		s = s * 10 + (unsigned)(v[i] - '0');
+	}
+	m->status = (uint16_t)s;
+}
+
+/* hpack_field_fn: one decoded field of the block into r->msg. */
+static void on_field(void *ctx, const uint8_t *name, size_t nlen,
+		     const uint8_t *value, size_t vlen)
+{
+	h2_reader *r = ctx;
+	h2_message *m = &r->msg;
+	uint64_t size = (uint64_t)m->header_bytes + nlen + vlen +
+			H2_FIELD_OVERHEAD;
+
+	m->header_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+	if (nlen > 0 && name[0] == ':') {
+		if (equals_lower(name, nlen, ":method"))
+			set_first(m->method, sizeof(m->method), value, vlen);
+		else if (equals_lower(name, nlen, ":scheme"))
+			set_first(m->scheme, sizeof(m->scheme), value, vlen);
+		else if (equals_lower(name, nlen, ":authority"))
+			set_first(m->authority, sizeof(m->authority), value,
+				  vlen);
+		else if (equals_lower(name, nlen, ":path"))
+			m->path_truncated |= set_first(m->path, sizeof(m->path),
+						       value, vlen);
+		else if (equals_lower(name, nlen, ":status"))
+			set_status(m, value, vlen);
+		return;
+	}
+	if (equals_lower(name, nlen, "content-type"))
+		set_first(m->content_type, sizeof(m->content_type), value,
+			  vlen);
+	else if (equals_lower(name, nlen, "host"))
+		set_first(m->authority, sizeof(m->authority), value, vlen);
+	if (r->opt != NULL && r->opt->capture_headers)
+		capture_field(r, name, nlen, value, vlen);
+}
+
+/* The block is complete: decode it into msg and report it. */
+static void block_done(h2_reader *r, h2_event *ev)
+{
+	r->in_block = false;
+	memset(&r->msg, 0, sizeof(r->msg));
+	if (r->hp == NULL || r->inflater == NULL ||
+	    r->hp->decode(r->inflater, r->block, r->block_len, on_field,
+			  r) != 0) {
+		fail(r, ev);
+		return;
+	}
+	ev->stream = r->block_stream;
+	if (r->block_push) {
+		ev->type = H2_EV_PUSH_PROMISE;
+		ev->promised = r->block_promised;
+	} else {
+		ev->type = H2_EV_HEADERS;
+		ev->end_stream = r->block_end_stream;
+	}
+}
+
+/* ---- frame phases -------------------------------------------------------- */
+
+static uint32_t content_left(const h2_reader *r)
+{
+	return r->remaining - r->pad_len;
+}
+
+/* The last byte of the frame was read: report it, expect the next. */
+static void frame_end(h2_reader *r, h2_event *ev)
+{
+	r->state = S_HEADER;
+	r->fh_len = 0;
+	switch (r->type) {
+	case H2_DATA:
+		ev->type = H2_EV_DATA;
+		ev->stream = r->stream;
+		ev->length = r->data_len;
+		ev->end_stream = (r->flags & H2_FLAG_END_STREAM) != 0;
+		break;
+	case H2_HEADERS:
+	case H2_PUSH_PROMISE:
+	case H2_CONTINUATION:
+		if (r->flags & H2_FLAG_END_HEADERS)
+			block_done(r, ev);
+		break;
+	case H2_RST_STREAM:
+		ev->type = H2_EV_RST_STREAM;
+		ev->stream = r->stream;
+		ev->code = be32(r->scratch);
+		break;
+	case H2_GOAWAY:
+		ev->type = H2_EV_GOAWAY;
+		ev->last_stream = be32(r->scratch) & H2_STREAM_MASK;
+		ev->code = be32(r->scratch + 4);
+		break;
+	case H2_SETTINGS:
+		if (!(r->flags & H2_FLAG_ACK)) {
+			ev->type = H2_EV_SETTINGS;
+			ev->table_size = r->settings_table;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* The content is read: padding follows, or the frame ends. */
+static void content_done(h2_reader *r, h2_event *ev)
+{
+	if (r->remaining > 0)
+		r->state = S_PADDING;
+	else
+		frame_end(r, ev);
+}
+
+/* The prefix is read (or there is none): take the pad length, the promised
+ * stream, and check that the fragment fits in the block. */
+static void prefix_done(h2_reader *r, h2_event *ev)
+{
+	uint32_t fragment;
+
+	r->remaining = r->frame_len - r->prefix_need;
+	r->pad_len = 0;
+	if ((r->flags & H2_FLAG_PADDED) &&
+	    (r->type == H2_DATA || r->type == H2_HEADERS ||
+	     r->type == H2_PUSH_PROMISE)) {
+		r->pad_len = r->prefix[0];
+		if (r->pad_len > r->remaining) {
+			fail(r, ev);
+			return;
+		}
+	}
+	if (r->type == H2_PUSH_PROMISE)
+		r->block_promised = be32(r->prefix + r->prefix_need - 4) &
+				    H2_STREAM_MASK;
+	if (r->type == H2_HEADERS || r->type == H2_PUSH_PROMISE ||
+	    r->type == H2_CONTINUATION) {
+		fragment = content_left(r);
+		if (fragment > H2_BLOCK_MAX - r->block_len) {
+			r->block_overflow = true;
+			fail(r, ev);
+			return;
+		}
+	}
+	if (content_left(r) > 0)
+		r->state = S_CONTENT;
+	else
+		content_done(r, ev);
+}
+
+/* Is @len a valid payload length for a frame of the current type? */
+static bool length_fits_type(const h2_reader *r, uint32_t len)
+{
+	switch (r->type) {
+	case H2_PRIORITY:
+		return len == 5;
+	case H2_RST_STREAM:
+	case H2_WINDOW_UPDATE:
+		return len == 4;
+	case H2_SETTINGS:
+		if (r->flags & H2_FLAG_ACK)
+			return len == 0;
+		return len % H2_SETTINGS_ENTRY_LEN == 0;
+	case H2_PING:
+		return len == 8;
+	case H2_GOAWAY:
+		return len >= 8;
+	default:
+		return len <= H2_FRAME_MAX;
+	}
+}
+
+/* Is the stream id right for the current type?  Stream frames need one,
+ * connection frames (SETTINGS, PING, GOAWAY) need 0; WINDOW_UPDATE and
+ * unknown types may have either. */
+static bool stream_fits_type(const h2_reader *r)
+{
+	switch (r->type) {
+	case H2_DATA:
+	case H2_HEADERS:
+	case H2_PRIORITY:
+	case H2_RST_STREAM:
+	case H2_PUSH_PROMISE:
+	case H2_CONTINUATION:
+		return r->stream != 0;
+	case H2_SETTINGS:
+	case H2_PING:
+	case H2_GOAWAY:
+		return r->stream == 0;
+	default:
+		return true;
+	}
+}
+
+/* A frame header is complete: check the frame and set up its phases. */
+static void frame_begin(h2_reader *r, h2_event *ev)
+{
+	const uint8_t *h = r->fh;
+	bool first = r->state == S_FIRST_HEADER;
+
+	r->frame_len = (uint32_t)h[0] << 16 | (uint32_t)h[1] << 8 | h[2];
+	r->type = h[3];
+	r->flags = h[4];
+	r->stream = be32(h + 5) & H2_STREAM_MASK;
+	r->prefix_need = 0;
+	r->prefix_len = 0;
+	r->data_len = 0;
+	r->scratch_len = 0;
+	r->settings_len = 0;
+	r->settings_table = -1;
+
+	if (first && (r->type != H2_SETTINGS || (r->flags & H2_FLAG_ACK))) {
+		fail(r, ev);
+		return;
+	}
+	/* A header block being assembled admits only its CONTINUATIONs. */
+	if (r->in_block != (r->type == H2_CONTINUATION) ||
+	    (r->in_block && r->stream != r->block_stream)) {
+		fail(r, ev);
+		return;
+	}
+	if (!length_fits_type(r, r->frame_len) || !stream_fits_type(r)) {
+		fail(r, ev);
+		return;
+	}
+
+	switch (r->type) {
+	case H2_DATA:
+		r->prefix_need = (r->flags & H2_FLAG_PADDED) ? 1 : 0;
+		break;
+	case H2_HEADERS:
+		r->prefix_need = ((r->flags & H2_FLAG_PADDED) ? 1 : 0) +
+				 ((r->flags & H2_FLAG_PRIORITY) ? 5 : 0);
+		break;
+	case H2_PUSH_PROMISE:
+		r->prefix_need = ((r->flags & H2_FLAG_PADDED) ? 1 : 0) + 4;
+		break;
+	default:
+		break;
+	}
+	if (r->prefix_need > r->frame_len) {
+		fail(r, ev);
+		return;
+	}
+	if (r->type == H2_HEADERS || r->type == H2_PUSH_PROMISE) {
+		r->in_block = true;
+		r->block_len = 0;
+		r->block_overflow = false;
+		r->block_stream = r->stream;
+		r->block_end_stream = (r->flags & H2_FLAG_END_STREAM) != 0;
+		r->block_push = r->type == H2_PUSH_PROMISE;
+		r->block_promised = 0;
+	}
+	if (r->prefix_need > 0)
+		r->state = S_PREFIX;
+	else
+		prefix_done(r, ev);
+}
+
+/* @n content bytes of the current frame. */
+static void content_bytes(h2_reader *r, const uint8_t *buf, size_t n)
+{
+	size_t i, k;
+
+	switch (r->type) {
+	case H2_DATA:
+		r->data_len += (uint32_t)n;
+		break;
+	case H2_HEADERS:
+	case H2_PUSH_PROMISE:
+	case H2_CONTINUATION:
+		/* prefix_done() checked that the fragment fits. */
+		memcpy(r->block + r->block_len, buf, n);
+		r->block_len += (uint32_t)n;
+		break;
+	case H2_RST_STREAM:
+	case H2_GOAWAY:
+		/* The fixed fields; GOAWAY's debug data is skipped. */
+		k = min_size(n, sizeof(r->scratch) - r->scratch_len);
+		memcpy(r->scratch + r->scratch_len, buf, k);
+		r->scratch_len += (uint32_t)k;
+		break;
+	case H2_SETTINGS:
+		for (i = 0; i < n; i++) {
+			r->settings_entry[r->settings_len++] = buf[i];
+			if (r->settings_len < H2_SETTINGS_ENTRY_LEN)
+				continue;
+			r->settings_len = 0;
+			if (((unsigned)r->settings_entry[0] << 8 |
+			     r->settings_entry[1]) ==
+			    H2_SETTINGS_HEADER_TABLE_SIZE)
+				r->settings_table =
+					be32(r->settings_entry + 2);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- public interface ---------------------------------------------------- */
+
+int h2_init(h2_reader *r, bool client, const hpack_ops *hp,
+	    const h1_options *opt)
+{
+	memset(r, 0, sizeof(*r));
+	r->hp = hp;
+	r->opt = opt;
+	r->client = client;
+	r->state = client ? S_PREFACE : S_FIRST_HEADER;
+	r->settings_table = -1;
+	if (hp != NULL)
+		r->inflater = hp->create();
+	return r->inflater != NULL ? 0 : -1;
+}
+
+void h2_free(h2_reader *r)
+{
+	if (r->hp != NULL && r->inflater != NULL)
+		r->hp->destroy(r->inflater);
+	r->inflater = NULL;
+}
+
+void h2_set_table_size(h2_reader *r, uint32_t size)
+{
+	if (r->hp != NULL && r->inflater != NULL)
+		r->hp->set_max_table(r->inflater, size);
+}
+
+size_t h2_feed(h2_reader *r, const uint8_t *buf, size_t len, h2_event *ev)
+{
+	size_t i = 0, n;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->type = H2_EV_NONE;
+	while (i < len && ev->type == H2_EV_NONE) {
+		switch (r->state) {
+		case S_PREFACE:
+			if (buf[i] != (uint8_t)h2_preface[r->preface_seen]) {
+				fail(r, ev);
+				i++; /* the byte that did not match */
+				break;
+			}
+			i++;
+			if (++r->preface_seen == H2_PREFACE_LEN)
+				r->state = S_FIRST_HEADER;
+			break;
+		case S_FIRST_HEADER:
+		case S_HEADER:
+			n = min_size(len - i, H2_FRAME_HEADER_LEN - r->fh_len);
+			memcpy(r->fh + r->fh_len, buf + i, n);
+			r->fh_len += (uint32_t)n;
+			i += n;
+			if (r->fh_len == H2_FRAME_HEADER_LEN)
+				frame_begin(r, ev);
+			break;
+		case S_PREFIX:
+			n = min_size(len - i, r->prefix_need - r->prefix_len);
+			memcpy(r->prefix + r->prefix_len, buf + i, n);
+			r->prefix_len += (uint32_t)n;
+			i += n;
+			if (r->prefix_len == r->prefix_need)
+				prefix_done(r, ev);
+			break;
+		case S_CONTENT:
+			n = min_size(len - i, content_left(r));
+			content_bytes(r, buf + i, n);
+			r->remaining -= (uint32_t)n;
+			i += n;
+			if (content_left(r) == 0)
+				content_done(r, ev);
+			break;
+		case S_PADDING:
+			n = min_size(len - i, r->remaining);
+			r->remaining -= (uint32_t)n;
+			i += n;
+			if (r->remaining == 0)
+				frame_end(r, ev);
+			break;
+		default: /* S_ERROR */
+			i = len;
+			break;
+		}
+	}
+	return i;
+}
