@@ -42,6 +42,7 @@ typedef struct collector {
 	uint64_t peers_closed;
 	uint64_t refused;   /* connections from another user, closed at once */
 	/* PRIVATE */
+	uint64_t records_at_wake; /* records when the loop last paused */
 	int listen_fd, epoll_fd;
 	unsigned char *peer_open; /* indexed by fd: 1 for a peer socket */
 	size_t peer_cap;
