@@ -305,3 +305,19 @@ const report_format_ops report_text_ops = {
 	.conn_close = text_conn_close,
 	.summary = text_summary,
 };
+
+/* "-f summary": the text summary alone, nothing per request. */
+static void summary_request(report *rp, const report_req *q)
+{
+}
+
+static void summary_conn_fail(report *rp, const ht_rec_conn_fail *c)
+{
+}
+
+const report_format_ops report_summary_ops = {
+	.request = summary_request,
+	.conn_fail = summary_conn_fail,
+	.conn_close = text_conn_close,
+	.summary = text_summary,
+};

@@ -449,6 +449,8 @@ int report_format_parse(const char *name, enum report_format *out)
 		*out = REPORT_EVENTS;
 	else if (strcmp(name, "har") == 0)
 		*out = REPORT_HAR;
+	else if (strcmp(name, "summary") == 0)
+		*out = REPORT_SUMMARY;
 	else
 		return -EINVAL;
 	return 0;
@@ -472,6 +474,7 @@ void report_init(report *rp, FILE *out, enum report_format format, bool color)
 	case REPORT_JSON: rp->ops = &report_json_ops; break;
 	case REPORT_EVENTS: rp->ops = &report_events_ops; break;
 	case REPORT_HAR: rp->ops = &report_har_ops; break;
+	case REPORT_SUMMARY: rp->ops = &report_summary_ops; break;
 	default: rp->ops = &report_text_ops; break;
 	}
 	rp->fmt_state = NULL;

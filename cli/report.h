@@ -35,6 +35,7 @@ enum report_format {
 	REPORT_JSON,
 	REPORT_EVENTS,
 	REPORT_HAR,
+	REPORT_SUMMARY,
 };
 
 /* Durations of one request, in nanoseconds, REPORT_NONE where absent. */
@@ -160,6 +161,7 @@ extern const report_format_ops report_text_ops;   /* format_text.c */
 extern const report_format_ops report_json_ops;   /* format_json.c */
 extern const report_format_ops report_events_ops; /* format_json.c */
 extern const report_format_ops report_har_ops;    /* format_har.c */
+extern const report_format_ops report_summary_ops; /* format_text.c */
 
 typedef struct report {
 	/* PUBLIC: set by report_init(). */
