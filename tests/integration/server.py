@@ -20,6 +20,8 @@ client's handshake then takes at least that long).  Keep-alive unless a route sa
     /echo        reads the request body (Content-Length or chunked; answers
                  Expect: 100-continue) and replies with its size, "N\\n"
     /connclose   a short body, Connection: close, then closes
+    /setcookie   Set-Cookie: session=S3CRET-SETCOOKIE and X-Secret-Token:
+                 S3CRET-SETCOOKIE (for the redaction test)
 
 Every response carries X-Conn (a per-connection counter) and X-Conn-Req
 (1 for the first request on that connection, then 2, 3...): the ground
@@ -158,6 +160,11 @@ class Handler(BaseHTTPRequestHandler):
         elif name == "echo":
             n = self.read_request_body()
             self.simple(200, b"%d\n" % n)
+        elif name == "setcookie":
+            # What redaction must hide, in response headers.
+            v = "S3CRET-SETCOOKIE"
+            self.simple(200, b"cookie set\n", [("Set-Cookie", "session=" + v),
+                                               ("X-Secret-Token", v)])
         elif name == "connclose":
             self.close_connection = True
             self.simple(200, b"closing\n", [("Connection", "close")])
