@@ -393,6 +393,218 @@ START_TEST(after_fork_child_requests_are_reused)
 }
 END_TEST
 
+/* ---- HTTP/2 ------------------------------------------------------------- */
+
+static uint8_t h2buf[4096];
+static size_t h2len;
+
+static void h2_reset(void)
+{
+	h2len = 0;
+}
+
+static void h2_put(const void *p, size_t n)
+{
+	ck_assert_uint_le(h2len + n, sizeof h2buf);
+	memcpy(h2buf + h2len, p, n);
+	h2len += n;
+}
+
+static void h2_frame(uint8_t type, uint8_t flags, uint32_t stream,
+		     const uint8_t *payload, size_t n)
+{
+	uint8_t h[9] = {(uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n, type,
+			flags, (uint8_t)(stream >> 24), (uint8_t)(stream >> 16),
+			(uint8_t)(stream >> 8), (uint8_t)stream};
+	h2_put(h, 9);
+	h2_put(payload, n);
+}
+
+/* A header block of literal fields (no indexing, no Huffman): enough for
+ * the state machine, whatever the decoder's table holds. */
+static size_t hpack_literals(uint8_t *out, const char *const *nv)
+{
+	size_t n = 0;
+	for (; *nv; nv += 2) {
+		size_t nl = strlen(nv[0]), vl = strlen(nv[1]);
+		out[n++] = 0x00;
+		out[n++] = (uint8_t)nl;
+		memcpy(out + n, nv[0], nl);
+		n += nl;
+		out[n++] = (uint8_t)vl;
+		memcpy(out + n, nv[1], vl);
+		n += vl;
+	}
+	return n;
+}
+
+static void h2_headers(uint32_t stream, bool end_stream, const char *const *nv)
+{
+	uint8_t block[512];
+	size_t n = hpack_literals(block, nv);
+	h2_frame(0x1, 0x4 | (end_stream ? 0x1 : 0), stream, block, n);
+}
+
+static void h2_data(uint32_t stream, bool end_stream, size_t n)
+{
+	uint8_t body[1024];
+	memset(body, 'x', n);
+	h2_frame(0x0, end_stream ? 0x1 : 0, stream, body, n);
+}
+
+static void h2_write(uint64_t t)
+{
+	conn_on_write(C, h2buf, h2len, t);
+	h2_reset();
+}
+
+static void h2_read(uint64_t t)
+{
+	conn_on_read(C, h2buf, h2len, t);
+	h2_reset();
+}
+
+static const char *const get_a[] = {":method", "GET", ":scheme", "https",
+	":authority", "example.test", ":path", "/a", "authorization", "Bearer s",
+	NULL};
+static const char *const get_b[] = {":method", "GET", ":scheme", "https",
+	":authority", "example.test", ":path", "/b", NULL};
+static const char *const ok200[] = {":status", "200", "content-type",
+	"text/plain", NULL};
+static const char *const nf404[] = {":status", "404", NULL};
+static const char *const early103[] = {":status", "103", "link", "</x>", NULL};
+
+/* Client preface and SETTINGS, then the server's SETTINGS. */
+static void h2_open(uint64_t t)
+{
+	conn_connected(C, t);
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_write(t + 1);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_read(t + 2);
+}
+
+START_TEST(h2_sequential_streams)
+{
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_write(3000);
+	h2_headers(1, false, early103);
+	h2_read(3500);
+	h2_headers(1, false, ok200);
+	h2_data(1, true, 100);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 1);
+	h2_headers(3, true, get_b);
+	h2_write(9000);
+	h2_headers(3, false, nf404);
+	h2_read(9500);
+	h2_data(3, false, 10);
+	h2_data(3, true, 5);
+	h2_read(9800);
+	ck_assert_int_eq(nrecs, 2);
+
+	ht_rec_request *a = &recs[0].r, *b = &recs[1].r;
+	ck_assert_uint_eq(a->proto, HT_PROTO_HTTP2);
+	ck_assert_uint_eq(a->req_seq, 1);
+	ck_assert(!(a->flags & HT_RF_REUSED));
+	ck_assert_uint_eq(a->status, 200);
+	ck_assert_uint_eq(a->n_1xx, 1);
+	ck_assert_uint_eq(a->t[HT_T_GOT_1XX], 3500);
+	ck_assert_uint_eq(a->t[HT_T_FIRST_BYTE], 3500);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 3000);
+	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 4000);
+	ck_assert_uint_eq(a->resp_body_bytes, 100);
+	ck_assert_uint_eq(a->t[HT_T_CONNECT_DONE], 2000);
+	ck_assert_str_eq(recs[0].method, "GET");
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_str_eq(recs[0].host, "example.test");
+	ck_assert_ptr_nonnull(strstr(recs[0].req_hdrs, "authorization: [redacted]"));
+	ck_assert_ptr_nonnull(strstr(recs[0].resp_hdrs, "content-type: text/plain"));
+	ck_assert_uint_eq(b->req_seq, 2);
+	ck_assert(b->flags & HT_RF_REUSED);
+	ck_assert(b->flags & HT_RF_WAS_IDLE);
+	ck_assert_uint_eq(b->t[HT_T_IDLE_SINCE], 4000);
+	ck_assert_uint_eq(b->status, 404);
+	ck_assert_uint_eq(b->resp_body_bytes, 15);
+	ck_assert_uint_eq(b->t[HT_T_CONNECT_DONE], 0);
+	conn_close(C, 20000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[2].close.requests, 2);
+}
+END_TEST
+
+START_TEST(h2_concurrent_streams_and_resets)
+{
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_headers(3, true, get_b);
+	h2_headers(5, true, get_b);
+	h2_headers(7, true, get_b);
+	h2_write(3000);
+	/* answers out of order; 3 is reset; GOAWAY refuses 7 */
+	h2_headers(5, true, ok200);
+	h2_frame(0x3, 0, 3, (const uint8_t *)"\0\0\0\x08", 4);
+	h2_frame(0x7, 0, 0, (const uint8_t *)"\0\0\0\x05\0\0\0\0", 8);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[0].r.req_seq, 3);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert(recs[0].r.flags & HT_RF_REUSED);
+	ck_assert(!(recs[0].r.flags & HT_RF_WAS_IDLE));
+	ck_assert_uint_eq(recs[1].r.req_seq, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_STREAM_RESET);
+	ck_assert_uint_eq(recs[2].r.req_seq, 4);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_GOAWAY);
+	/* stream 1 still open when the connection closes */
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 5);
+	ck_assert_uint_eq(recs[3].r.req_seq, 1);
+	ck_assert_uint_eq(recs[3].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert(!(recs[3].r.flags & HT_RF_REUSED));
+	ck_assert_uint_eq(recs[4].type, HT_REC_CONN_CLOSE);
+}
+END_TEST
+
+START_TEST(h2_alpn_server_speaks_first)
+{
+	/* ALPN h2: the server's SETTINGS arrive before the client's preface */
+	conn_connected(C, 2000);
+	conn_tls_start(C, 2100);
+	conn_tls_done(C, 2500, "TLSv1.3", "h2");
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_read(2600);
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(1, true, get_a);
+	h2_write(3000);
+	h2_headers(1, true, ok200);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.proto, HT_PROTO_HTTP2);
+	ck_assert(recs[0].r.flags & HT_RF_TLS);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_TLS_DONE], 2500);
+}
+END_TEST
+
+START_TEST(h2_undecodable_block_goes_opaque)
+{
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_write(3000);
+	/* a header block the decoder cannot read (index out of range):
+	 * from then on nothing on this connection can be decoded */
+	h2_frame(0x1, 0x5, 1, (const uint8_t *)"\xff\xff\xff\xff\x0f", 5);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_RESPONSE);
+	h2_headers(3, true, get_b);
+	h2_write(5000);
+	ck_assert_int_eq(nrecs, 1);
+}
+END_TEST
+
 Suite *conn_suite(void)
 {
 	Suite *s = suite_create("conn");
@@ -411,6 +623,10 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, connect_failure);
 	tcase_add_test(tc, first_io_completes_connect);
 	tcase_add_test(tc, tls_handshake_failure);
+	tcase_add_test(tc, h2_sequential_streams);
+	tcase_add_test(tc, h2_concurrent_streams_and_resets);
+	tcase_add_test(tc, h2_alpn_server_speaks_first);
+	tcase_add_test(tc, h2_undecodable_block_goes_opaque);
 	tcase_add_test(tc, headers_captured_and_redacted);
 	tcase_add_test(tc, after_fork_child_requests_are_reused);
 	suite_add_tcase(s, tc);
