@@ -42,7 +42,9 @@ static int connect_collector(void)
 	int sz = 4 << 20;
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 	if (ht_real.connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		int err = errno;
 		ht_real.close(fd);
+		errno = err;
 		return -1;
 	}
 	send_hello(fd);
@@ -72,7 +74,11 @@ int ht_emit_init(const char *path)
 		return -1;
 	memcpy(sock_path, path, n + 1);
 	sock_fd = connect_collector();
-	return sock_fd < 0 ? -1 : 0;
+	if (sock_fd >= 0)
+		return 0;
+	/* A collector whose backlog is full is busy, not absent: trace, and
+	 * connect again when there is something to send. */
+	return errno == EAGAIN ? 0 : -1;
 }
 
 void ht_emit_after_fork(void)

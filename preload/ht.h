@@ -208,7 +208,9 @@ HT_HIDDEN void ht_dns_consume(int slot, uint32_t gen);
 HT_HIDDEN void ht_emit(void *ctx, const ht_record *rec);
 
 /* ht_emit_init() - connect to the collector named by @path (copied).
- * Returns 0, or -1 when no collector listens there (tracing stays off). */
+ * Returns 0 (also when the collector is only too busy to accept now: the
+ * connect is tried again later), or -1 when no collector listens there
+ * (tracing stays off). */
 HT_HIDDEN int ht_emit_init(const char *path);
 
 /* ht_emit_after_fork() - in a forked child: drop the parent's socket and
