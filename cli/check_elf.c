@@ -680,7 +680,9 @@ static bool has_go_note(Elf_Data *data)
 
 		if (next == 0 || next <= off)
 			break;
-		if (nh.n_type == NT_GO_BUILDID && nh.n_namesz == 3 &&
+		/* Go's linker writes the name as "Go\0\0" (namesz 4). */
+		if (nh.n_type == NT_GO_BUILDID &&
+		    (nh.n_namesz == 3 || nh.n_namesz == 4) &&
 		    memcmp((const char *)data->d_buf + name_off, "Go", 3) == 0)
 			return true;
 		off = next;
@@ -1062,8 +1064,9 @@ static void check_elf(const char *path, int fd, const struct stat *st,
 		set_verdict(r, CHECK_BLOCKED, "Go binary: Go makes its own "
 			    "system calls");
 	/* Without an interpreter the kernel runs it directly: a static
-	 * program (or static PIE), unless it is a library. */
-	r->library = !r->dynamic && eh.e_type == ET_DYN && d.soname != NULL &&
+	 * program, or a static PIE (ET_DYN, PT_DYNAMIC and DF_1_PIE), unless
+	 * it is a shared library (the same without DF_1_PIE). */
+	r->library = !r->dynamic && eh.e_type == ET_DYN && has_dynamic &&
 		     !(d.flags_1 & DF_1_PIE);
 	if (r->library)
 		set_verdict(r, CHECK_BLOCKED, "a shared library, not a program");
@@ -1078,9 +1081,6 @@ static void check_elf(const char *path, int fd, const struct stat *st,
 		set_verdict(r, CHECK_BLOCKED, "built for %s, libhttptrace.so "
 			    "for %s: the loader cannot preload it", target, host);
 	}
-	if (r->go && r->dynamic)
-		add_note(r, "a Go binary, dynamically linked (cgo): its own "
-			 "connections still bypass libc");
 	check_secure(path, st, o, r);
 	if (!r->dynamic)
 		goto out;
@@ -1119,8 +1119,11 @@ static void check_elf(const char *path, int fd, const struct stat *st,
 		goto free_closure;
 	}
 
+	/* Only sections are read (a program without them, as sstrip
+	 * leaves it, is rare): without, nothing is known of its libraries. */
 	complete = d.found;
-	if (!d.found)
+	r->unread = !d.found;
+	if (r->unread)
 		add_note(r, "no section headers: its libraries and imports "
 			 "cannot be read");
 	if (!read_symbols(elf, &r->imports, &r->tls_builtin))
@@ -1141,7 +1144,7 @@ static void check_elf(const char *path, int fd, const struct stat *st,
 				    "TLS calls: it makes no connections of its "
 				    "own (programs it starts are traced on "
 				    "their own)");
-		else
+		else if (!r->unread)
 			add_note(r, "imports no socket calls, but not every "
 				 "library could be read");
 	}
@@ -1297,11 +1300,15 @@ void check_print(FILE *f, const char *file, const check_result *r)
 	if (r->shebang[0] != '\0')
 		fprintf(f, "  script: #!%s runs %s\n", r->shebang, r->path);
 	if (r->go)
-		fputs("  a Go binary\n", f);
+		fputs("  a Go binary: its runtime makes the socket system calls "
+		      "itself, even when dynamically linked (cgo)\n", f);
 	if (r->library) {
 		fputs("  a shared library (no program interpreter)\n", f);
 	} else if (!r->dynamic) {
 		fputs("  statically linked (no program interpreter)\n", f);
+	} else if (r->unread) {
+		fprintf(f, "  dynamically linked (interpreter %s)\n",
+			r->interp[0] ? r->interp : "?");
 	} else {
 		fprintf(f, "  dynamically linked (interpreter %s), %zu "
 			"librar%s\n", r->interp[0] ? r->interp : "?",
@@ -1309,7 +1316,7 @@ void check_print(FILE *f, const char *file, const check_result *r)
 	}
 	for (size_t i = 0; i < r->n_notes; i++)
 		fprintf(f, "  %s\n", r->notes[i]);
-	if (!r->dynamic)
+	if (!r->dynamic || r->unread)
 		return;
 	for (size_t i = 0; i < r->n_tls; i++) {
 		const check_tls *t = &r->tls[i];

@@ -87,6 +87,8 @@ typedef struct check_result {
 	size_t n_objects;            /* libraries found in the closure */
 	size_t n_missing;            /* DT_NEEDED names not found */
 	bool truncated;              /* stopped at CHECK_MAX_OBJECTS */
+	bool unread;                 /* no section headers: its libraries
+				      * and imports are unknown */
 	check_tls tls[CHECK_MAX_TLS];
 	size_t n_tls;
 	const char *tls_builtin;     /* a TLS library linked into the program

@@ -1,7 +1,7 @@
 /*
  * main.c - httptrace's command line: options and subcommands.
  *
- *   httptrace [-f text|json|events] [-o FILE] [--] COMMAND [ARG...]
+ *   httptrace [-f text|json|events|har] [-o FILE] [--] COMMAND [ARG...]
  *
  * Subcommands (listen, env, check) are recognized only as the first
  * argument, from the table below; anything else is a command to run, and
@@ -23,7 +23,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: httptrace [-f text|json|events] [-o FILE] [--redact NAME]...\n"
+	fputs("usage: httptrace [-f text|json|events|har] [-o FILE] [--redact NAME]...\n"
 	      "                 [--no-redact] [--] COMMAND [ARG...]\n"
 	      "       httptrace listen -s PATH [-f FORMAT] [-o FILE]\n"
 	      "       httptrace env -s PATH [--redact NAME]... [--no-redact]\n"
@@ -35,6 +35,7 @@ static void usage(FILE *f)
 	      "  -f, --format FMT   text (default): a waterfall per request and a summary\n"
 	      "                     json: one JSON object per request (JSON Lines)\n"
 	      "                     events: one JSON object per lifecycle event\n"
+	      "                     har: one HAR 1.2 file at the end (browser dev tools)\n"
 	      "  -o, --output FILE  write the report to FILE (default: standard error)\n"
 	      "      --redact NAME  also hide the values of header NAME (the values of\n"
 	      "                     Authorization, Proxy-Authorization, Cookie and\n"
@@ -70,7 +71,7 @@ static int cmd_run(int argc, char **argv)
 		case 'f':
 			if (report_format_parse(optarg, &o.format) < 0) {
 				fprintf(stderr, "httptrace: unknown format '%s' "
-					"(text, json, events)\n", optarg);
+					"(text, json, events, har)\n", optarg);
 				return RUN_EXIT_FAILURE;
 			}
 			break;

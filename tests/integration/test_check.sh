@@ -67,15 +67,28 @@ import "net/http"
 
 func main() { _, _ = http.Get("http://127.0.0.1:1/") }
 EOF
-	(cd "$T/go" && GOCACHE=$T/go/cache GOPATH=$T/go/path GOFLAGS= \
-		GOTOOLCHAIN=local GOPROXY=off GO111MODULE=off \
-		go build -o hello main.go) >"$T/go.log" 2>&1 ||
+	printf 'module hello\n\ngo 1.13\n' >"$T/go/go.mod"
+	# Everything Go writes stays in $T; nothing is downloaded.
+	(cd "$T/go" && GOCACHE=$T/go/cache GOPATH=$T/go/path GOFLAGS='' \
+		GOTOOLCHAIN=local GOPROXY=off GO111MODULE=on \
+		go build -o hello .) >"$T/go.log" 2>&1 ||
 		{
 			cat "$T/go.log" >&2
 			fail "go build failed"
 		}
 	check "$T/go/hello"
 	expect 1 ': not traceable: Go binary: Go makes its own system calls$'
+	# Without cgo it is static as well; Go is still the reason given.
+	(cd "$T/go" && GOCACHE=$T/go/cache GOPATH=$T/go/path GOFLAGS='' \
+		GOTOOLCHAIN=local GOPROXY=off GO111MODULE=on CGO_ENABLED=0 \
+		go build -o hello-static .) >"$T/go.log" 2>&1 ||
+		{
+			cat "$T/go.log" >&2
+			fail "go build (CGO_ENABLED=0) failed"
+		}
+	check "$T/go/hello-static"
+	expect 1 ': not traceable: Go binary: Go makes its own system calls$'
+	expect 1 '^  statically linked'
 else
 	note "go not installed: the Go case is not checked"
 fi

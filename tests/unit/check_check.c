@@ -475,6 +475,31 @@ START_TEST(static_program_is_blocked)
 	ck_assert_str_eq(res.reason, "statically linked: LD_PRELOAD does not "
 			 "apply");
 	ck_assert(!res.dynamic);
+	/* A static PIE: ET_DYN with PT_DYNAMIC but no interpreter. */
+	if (sh("cc -static-pie -o sp s.c") == 0) {
+		ck_assert_int_eq(check_file(at(p, sizeof(p), "sp"), &o, &res),
+				 CHECK_BLOCKED);
+		ck_assert_str_eq(res.reason, "statically linked (static PIE): "
+				 "LD_PRELOAD does not apply");
+	}
+}
+END_TEST
+
+START_TEST(shared_library_is_not_a_program)
+{
+	check_opts o = opts();
+	char p[512];
+
+	write_file("l.c", "int f(void) { return 0; }\n", 0644);
+	ck_assert_int_eq(sh("cc -shared -fPIC -o l.so l.c && "
+			    "cc -shared -fPIC -Wl,-soname,libl.so.1 -o l1.so l.c"), 0);
+	ck_assert_int_eq(check_file(at(p, sizeof(p), "l.so"), &o, &res),
+			 CHECK_BLOCKED);
+	ck_assert_str_eq(res.reason, "a shared library, not a program");
+	ck_assert(res.library);
+	ck_assert_int_eq(check_file(at(p, sizeof(p), "l1.so"), &o, &res),
+			 CHECK_BLOCKED);
+	ck_assert(res.library);
 }
 END_TEST
 
@@ -482,10 +507,10 @@ START_TEST(go_markers_are_blocked)
 {
 	check_opts o = opts();
 	char p[512];
-	/* A note: namesz 3, descsz 4, type 4 (Go build ID), "Go\0" padded,
-	 * then the ID. */
+	/* A note as Go's linker writes it: namesz 4, descsz 4, type 4 (Go
+	 * build ID), name "Go\0\0", then the ID. */
 	static const unsigned char note[] = {
-		3, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 'G', 'o', 0, 0,
+		4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 'G', 'o', 0, 0,
 		'a', 'b', 'c', 'd',
 	};
 	FILE *f;
@@ -515,6 +540,37 @@ START_TEST(go_markers_are_blocked)
 	ck_assert_int_eq(check_file(at(p, sizeof(p), "gonote"), &o, &res),
 			 CHECK_BLOCKED);
 	ck_assert(res.go);
+}
+END_TEST
+
+/* A program without section headers (as sstrip leaves it): traceable as
+ * far as can be told, its libraries unknown. */
+START_TEST(no_section_headers)
+{
+	check_opts o = opts();
+	Elf64_Ehdr eh;
+	char p[512];
+	FILE *f;
+
+	write_file("m.c", "int main(void) { return 0; }\n", 0644);
+	ck_assert_int_eq(sh("cc -o nosh m.c"), 0);
+	f = fopen(at(p, sizeof(p), "nosh"), "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(&eh, sizeof(eh), 1, f), 1);
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64) {
+		fclose(f);
+		return; /* the patch below is for 64-bit ELF */
+	}
+	eh.e_shoff = 0;
+	eh.e_shnum = 0;
+	eh.e_shstrndx = 0;
+	rewind(f);
+	ck_assert_uint_eq(fwrite(&eh, sizeof(eh), 1, f), 1);
+	fclose(f);
+	ck_assert_int_eq(check_file(p, &o, &res), CHECK_TRACEABLE);
+	ck_assert(res.dynamic);
+	ck_assert(res.unread);
+	ck_assert(has_note(&res, "no section headers"));
 }
 END_TEST
 
@@ -666,7 +722,9 @@ Suite *check_suite(void)
 	tcase_add_test(files, closure_ld_library_path_and_missing);
 	tcase_add_test(files, closure_skips_other_machines);
 	tcase_add_test(files, static_program_is_blocked);
+	tcase_add_test(files, shared_library_is_not_a_program);
 	tcase_add_test(files, go_markers_are_blocked);
+	tcase_add_test(files, no_section_headers);
 	tcase_add_test(files, other_machine_is_blocked);
 	tcase_add_test(files, setuid_and_setgid);
 	tcase_add_test(files, scripts_follow_their_interpreter);
