@@ -4,7 +4,8 @@
 #   make check           unit suites (Check) and integration scripts
 #   make demo            trace curl against a local server
 #   make install PREFIX=/usr/local DESTDIR=
-#   make check SANITIZE=1   everything under ASan + UBSan
+#   make check SANITIZE=1   everything under ASan + UBSan (in build/san/)
+#   make fuzz [FUZZ_SECONDS=60]  each libFuzzer target for that long
 
 CC       ?= cc
 PREFIX   ?= /usr/local
@@ -22,10 +23,17 @@ SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 endif
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -std=gnu11 -fPIC -fvisibility=hidden
 
+# Objects do not depend on the flags they were built with, so a sanitized
+# build has a tree of its own: it never leaves sanitized objects behind for
+# a plain build to pick up, nor the reverse.
+ifeq ($(SANITIZE),1)
+B = build/san
+else
 B = build
+endif
 
 # Pure logic: no I/O; linked into the library, the CLI (wire) and the tests.
-CORE_SRCS  = common/wire.c preload/http1.c $(wildcard preload/http2.c preload/hpack.c) preload/conn.c preload/conn_h2.c
+CORE_SRCS  = common/wire.c preload/http1.c $(wildcard preload/http2.c preload/hpack.c) preload/conn.c preload/conn_h2.c preload/sessmap.c
 HOOK_SRCS  = $(filter-out $(CORE_SRCS),$(wildcard preload/*.c))
 CLI_MAIN   = cli/main.c
 CLI_SRCS   = $(filter-out $(CLI_MAIN),$(wildcard cli/*.c))
@@ -39,7 +47,8 @@ UNIT_OBJS  = $(UNIT_SRCS:%.c=$(B)/%.o)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
-.PHONY: all clean check unit integration demo install uninstall deps bench fuzz
+.PHONY: all clean check unit integration demo install uninstall deps bench \
+	fuzz fuzz-build fuzz-replay fuzz-corpus
 
 all: $(B)/libhttptrace.so $(B)/httptrace
 
@@ -74,12 +83,17 @@ deps:
 unit: deps $(B)/check_unit
 	$(B)/check_unit
 
-integration: deps all
-	tests/integration/run.sh
+# The integration scripts run this build's CLI and library (lib.sh honours
+# these variables), so that SANITIZE=1 tests the sanitized CLI.
+INTEGRATION_ENV = HTTPTRACE=$(CURDIR)/$(B)/httptrace \
+	LIBHTTPTRACE=$(CURDIR)/$(B)/libhttptrace.so
 
-check: deps all $(B)/check_unit
+integration: deps all
+	$(INTEGRATION_ENV) tests/integration/run.sh
+
+check: deps all $(B)/check_unit fuzz-replay
 	$(B)/check_unit
-	tests/integration/run.sh
+	$(INTEGRATION_ENV) tests/integration/run.sh
 
 demo: deps all
 	scripts/demo.sh
@@ -99,3 +113,84 @@ uninstall:
 
 clean:
 	rm -rf $(B)
+
+# ---- fuzzing (tests/fuzz/README.md) -------------------------------------
+#
+# Each target tests/fuzz/fuzz_<t>.c is built twice:
+#  - for `make check`, with $(CC) and replay.c's main() into
+#    $(B)/fuzz-replay/, and run over its seed corpus and the inputs that
+#    once crashed it (tests/fuzz/regressions/<t>/): no clang needed;
+#  - for `make fuzz`, with clang's libFuzzer, ASan and UBSan into
+#    build/fuzz/, and run for FUZZ_SECONDS each on a working copy of the
+#    corpus in build/fuzz/corpus/<t>/ (the committed seeds never grow).
+#    New crashing inputs land in build/fuzz/crashes/<t>/ and fail the run.
+
+FUZZ_TARGETS = http1 http2 wire conn
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FB            = build/fuzz
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		-fno-omit-frame-pointer
+FUZZ_CFLAGS   = $(WARN) -g -O1 $(FUZZ_SAN) -std=gnu11
+FUZZ_LIB_SRCS = $(CORE_SRCS) $(CLI_SRCS)
+FUZZ_HDRS     = $(wildcard common/*.h preload/*.h cli/*.h) tests/fuzz/fuzz.h
+
+$(B)/tests/fuzz/%.o: tests/fuzz/%.c $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/fuzz-replay/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
+		$(CORE_OBJS) $(CLI_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) -o $@ $^ -lm -ldl -lelf
+
+# Built through pattern rules only: keep them, or make deletes them.
+.SECONDARY: $(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o) $(B)/tests/fuzz/replay.o \
+	$(FUZZ_TARGETS:%=$(FB)/obj/tests/fuzz/fuzz_%.o) \
+	$(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o)
+
+fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		dirs=tests/fuzz/corpus/$$t; \
+		[ -d tests/fuzz/regressions/$$t ] && dirs="$$dirs tests/fuzz/regressions/$$t"; \
+		$(B)/fuzz-replay/fuzz_$$t $$dirs; \
+	done
+
+$(FB)/obj/%.o: %.c $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm -ldl -lelf
+
+fuzz-build: deps $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
+
+# Regenerate the committed seed corpora (only when an input format changes).
+fuzz-corpus: $(B)/common/wire.o
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $(B)/gen_corpus tests/fuzz/gen_corpus.c \
+		$(B)/common/wire.o -lnghttp2
+	mkdir -p $(FUZZ_TARGETS:%=tests/fuzz/corpus/%)
+	$(B)/gen_corpus
+
+# Every target runs even when an earlier one crashed; any crash fails.
+fuzz: fuzz-build
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FB)/corpus/$$t $(FB)/crashes/$$t; \
+		cp tests/fuzz/corpus/$$t/* $(FB)/corpus/$$t/; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+		$(FB)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-print_final_stats=1 -artifact_prefix=$(FB)/crashes/$$t/ \
+			$(FB)/corpus/$$t >$(FB)/$$t.log 2>&1 \
+			|| failed="$$failed $$t"; \
+		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' \
+			$(FB)/$$t.log | sed "s/^/  $$t /"; \
+	done; \
+	if [ -n "$$failed" ]; then \
+		for t in $$failed; do \
+			echo "fuzz: $$t FAILED ($(FB)/$$t.log):"; \
+			grep -E -A30 '^==[0-9]+==|invariant broken|runtime error' \
+				$(FB)/$$t.log | head -60; \
+			ls $(FB)/crashes/$$t/; \
+		done; \
+		exit 1; \
+	fi

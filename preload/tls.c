@@ -4,8 +4,10 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "sessmap.h"
 #include "tls.h"
 
 HT_TLS struct ht_tls_call ht_tls_call;
@@ -70,62 +72,21 @@ void *ht_tls_sym_cached(void **slot, const char *lib_prefix, const char *name,
 
 /* ---- session -> fd ---------------------------------------------------------- */
 
-#define MAP_SIZE 16384 /* power of two */
-#define MAP_TOMB ((uintptr_t)1)
-
-struct map_entry {
-	uintptr_t key; /* 0: empty, MAP_TOMB: deleted */
-	int fd;
-};
-
-static struct map_entry map[MAP_SIZE];
+/* Every session the program uses, and the socket it belongs to. */
+static sessmap map;
 static ht_lock map_lock;
-
-static size_t map_hash(uintptr_t k)
-{
-	k ^= k >> 17;
-	k *= 0x9E3779B97F4A7C15ull;
-	return (size_t)(k >> 40) & (MAP_SIZE - 1);
-}
-
-/* Caller holds map_lock.  Returns the entry of @k, or NULL. */
-static struct map_entry *map_find(uintptr_t k)
-{
-	size_t i = map_hash(k);
-	for (size_t n = 0; n < MAP_SIZE; n++, i = (i + 1) & (MAP_SIZE - 1)) {
-		if (map[i].key == k)
-			return &map[i];
-		if (map[i].key == 0)
-			return NULL;
-	}
-	return NULL;
-}
 
 static void map_set(uintptr_t k, int fd)
 {
 	ht_lock_acquire(&map_lock);
-	struct map_entry *e = map_find(k);
-	if (!e) {
-		size_t i = map_hash(k);
-		for (size_t n = 0; n < MAP_SIZE; n++, i = (i + 1) & (MAP_SIZE - 1)) {
-			if (map[i].key == 0 || map[i].key == MAP_TOMB) {
-				e = &map[i];
-				break;
-			}
-		}
-	}
-	if (e) {
-		e->key = k;
-		e->fd = fd;
-	}
+	sessmap_set(&map, k, fd);
 	ht_lock_release(&map_lock);
 }
 
 static int map_get(uintptr_t k)
 {
 	ht_lock_acquire(&map_lock);
-	struct map_entry *e = map_find(k);
-	int fd = e ? e->fd : -1;
+	int fd = sessmap_get(&map, k);
 	ht_lock_release(&map_lock);
 	return fd;
 }
@@ -133,9 +94,7 @@ static int map_get(uintptr_t k)
 static void map_del(uintptr_t k)
 {
 	ht_lock_acquire(&map_lock);
-	struct map_entry *e = map_find(k);
-	if (e)
-		e->key = MAP_TOMB;
+	sessmap_del(&map, k);
 	ht_lock_release(&map_lock);
 }
 

@@ -14,8 +14,8 @@
 #  3. one-byte reads and writes on untracked fds (dd bs=1)
 #  4. the collector alone: records/s from 4 synthetic writers (-f summary,
 #     and -f json), batched 1 and 32 records per message
-#  5. memory: max RSS of a client making 100 vs 20,000 requests on one
-#     connection, and 100 vs 5,000 connections (ab), untraced and traced
+#  5. memory: max RSS of a client making 100 vs 100,000 requests on one
+#     connection, and 100 vs 10,000 connections (ab), untraced and traced
 # shellcheck source=../tests/integration/lib.sh
 . "$(dirname "$0")/../tests/integration/lib.sh"
 require_built
@@ -153,8 +153,8 @@ rss() { # rss N C K [traced]: max RSS (KiB) of ab -n N -c C [-k when K=1]
 	cat "$T/rss"
 }
 printf '%-44s untraced %6s -> %6s KiB, traced %6s -> %6s KiB\n' \
-	"ab -k, 100 -> 20000 requests on one conn" "$(rss 100 1 1)" "$(rss 20000 1 1)" \
-	"$(rss 100 1 1 traced)" "$(rss 20000 1 1 traced)"
+	"ab -k, 100 -> 100000 requests on one conn" "$(rss 100 1 1)" "$(rss 100000 1 1)" \
+	"$(rss 100 1 1 traced)" "$(rss 100000 1 1 traced)"
 printf '%-44s untraced %6s -> %6s KiB, traced %6s -> %6s KiB\n' \
-	"ab, 100 -> 5000 connections (max RSS)" "$(rss 100 1 0)" "$(rss 5000 1 0)" \
-	"$(rss 100 1 0 traced)" "$(rss 5000 1 0 traced)"
+	"ab, 100 -> 10000 connections (max RSS)" "$(rss 100 1 0)" "$(rss 10000 1 0)" \
+	"$(rss 100 1 0 traced)" "$(rss 10000 1 0 traced)"
