@@ -44,7 +44,105 @@ int collector_init(collector *c, collector_sink sink, collector_idle idle,
 	return 0;
 }
 
-size_t collector_feed(collector *c, const uint8_t *buf, size_t len)
+/* ---- connection numbers across exec --------------------------------------
+ *
+ * A process that execs gets a fresh library whose connection numbers start
+ * at 1 again, under the same pid.  Each image has its own socket and says
+ * HELLO first, so the collector shifts the numbers of a later image past
+ * every number the pid used before: pid + conn stay unique.  Before taking
+ * that base, the earlier images' sockets are read to the end (they exec'd:
+ * nothing more can come from them), so no late record is missed. */
+
+/* The slot of @pid in the pid table (open addressing), or of the empty
+ * slot where it goes; the table always has room (grown at half full). */
+static size_t pid_slot(const collector *c, uint32_t pid)
+{
+	size_t mask = c->pid_cap - 1, i = (pid * 2654435761u) & mask;
+
+	while (c->pids[i].pid != 0 && c->pids[i].pid != pid)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* The highest connection number @pid has shown so far (created at 0). */
+static uint32_t *pid_max_conn(collector *c, uint32_t pid)
+{
+	if (c->pid_used * 2 >= c->pid_cap) {
+		size_t old_cap = c->pid_cap, cap = old_cap ? old_cap * 2 : 64;
+		struct collector_pid *old = c->pids;
+		struct collector_pid *t = calloc(cap, sizeof(*t));
+
+		if (t == NULL)
+			return NULL;
+		c->pids = t;
+		c->pid_cap = cap;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].pid != 0)
+				c->pids[pid_slot(c, old[i].pid)] = old[i];
+		free(old);
+	}
+	size_t i = pid_slot(c, pid);
+	if (c->pids[i].pid == 0) {
+		c->pids[i].pid = pid;
+		c->pid_used++;
+	}
+	return &c->pids[i].max_conn;
+}
+
+static void peer_read(collector *c, int fd, unsigned max, uint8_t *buf);
+
+/* Peer @fd said HELLO for @pid: finish every other image of the pid, then
+ * number this one's connections after theirs. */
+static void peer_hello(collector *c, int fd, uint32_t pid)
+{
+	if (pid == 0)
+		return;
+	c->peer_pid[fd] = pid;
+	for (size_t other = 0; other < c->peer_cap; other++) {
+		if ((int)other == fd || !c->peer_open[other] ||
+		    c->peer_pid[other] != pid)
+			continue;
+		/* Not into c->buf: the caller is still reading the messages
+		 * it holds there. */
+		if (c->drain_buf == NULL)
+			c->drain_buf = malloc((size_t)COLLECTOR_BATCH * COLLECTOR_MSG);
+		if (c->drain_buf != NULL)
+			peer_read(c, (int)other, 0, c->drain_buf);
+	}
+	uint32_t *max = pid_max_conn(c, pid);
+	c->peer_base[fd] = max ? *max : 0;
+}
+
+/* Shift @rec's connection number by its image's base. */
+static void renumber(collector *c, int fd, ht_record *rec)
+{
+	uint32_t *conn, pid;
+
+	switch (rec->type) {
+	case HT_REC_REQUEST:
+		conn = &rec->u.req.conn_id;
+		pid = rec->u.req.pid;
+		break;
+	case HT_REC_CONN_FAIL:
+		conn = &rec->u.fail.conn_id;
+		pid = rec->u.fail.pid;
+		break;
+	case HT_REC_CONN_CLOSE:
+		conn = &rec->u.close.conn_id;
+		pid = rec->u.close.pid;
+		break;
+	default:
+		return;
+	}
+	if (fd >= 0 && c->peer_pid[fd] == pid)
+		*conn += c->peer_base[fd];
+	uint32_t *max = pid_max_conn(c, pid);
+	if (max != NULL && *conn > *max)
+		*max = *conn;
+}
+
+/* Decode the records of one message from peer @fd (-1: not a peer). */
+static size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 {
 	size_t delivered = 0;
 
@@ -58,6 +156,10 @@ size_t collector_feed(collector *c, const uint8_t *buf, size_t len)
 			c->malformed++;
 			break;
 		}
+		if (rec.type == HT_REC_HELLO && fd >= 0)
+			peer_hello(c, fd, rec.u.hello.pid);
+		else
+			renumber(c, fd, &rec);
 		c->records++;
 		delivered++;
 		c->sink(c->ctx, &rec);
@@ -65,6 +167,11 @@ size_t collector_feed(collector *c, const uint8_t *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return delivered;
+}
+
+size_t collector_feed(collector *c, const uint8_t *buf, size_t len)
+{
+	return feed(c, -1, buf, len);
 }
 
 /* Make room in the peer table for index @fd. */
@@ -82,6 +189,16 @@ static int peer_table_fit(collector *c, int fd)
 		return -ENOMEM;
 	memset(t + c->peer_cap, 0, cap - c->peer_cap);
 	c->peer_open = t;
+	uint32_t *p = realloc(c->peer_pid, cap * sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	memset(p + c->peer_cap, 0, (cap - c->peer_cap) * sizeof(*p));
+	c->peer_pid = p;
+	p = realloc(c->peer_base, cap * sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	memset(p + c->peer_cap, 0, (cap - c->peer_cap) * sizeof(*p));
+	c->peer_base = p;
 	c->peer_cap = cap;
 	return 0;
 }
@@ -106,6 +223,8 @@ static void peer_close(collector *c, int fd)
 	epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 	close(fd);
 	c->peer_open[fd] = 0;
+	c->peer_pid[fd] = 0;
+	c->peer_base[fd] = 0;
 	c->n_peers--;
 	c->peers_closed++;
 	if (c->accept_paused)
@@ -114,14 +233,14 @@ static void peer_close(collector *c, int fd)
 
 /* Read up to @max messages from peer @fd (0 = until it has none), a batch
  * of COLLECTOR_BATCH per recvmmsg() call to save system calls. */
-static void peer_read(collector *c, int fd, unsigned max)
+static void peer_read(collector *c, int fd, unsigned max, uint8_t *buf)
 {
 	struct mmsghdr msgs[COLLECTOR_BATCH];
 	struct iovec iov[COLLECTOR_BATCH];
 	unsigned done = 0;
 
 	for (unsigned i = 0; i < COLLECTOR_BATCH; i++) {
-		iov[i].iov_base = c->buf + (size_t)i * COLLECTOR_MSG;
+		iov[i].iov_base = buf + (size_t)i * COLLECTOR_MSG;
 		iov[i].iov_len = COLLECTOR_MSG;
 		memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
 		msgs[i].msg_hdr.msg_iov = &iov[i];
@@ -147,7 +266,9 @@ static void peer_read(collector *c, int fd, unsigned max)
 				c->malformed++; /* larger than any valid message */
 				continue;
 			}
-			collector_feed(c, iov[i].iov_base, msgs[i].msg_len);
+			feed(c, fd, iov[i].iov_base, msgs[i].msg_len);
+			if (!c->peer_open[fd])
+				return; /* closed while feeding */
 		}
 		done += (unsigned)n;
 		if (n < COLLECTOR_BATCH)
@@ -287,7 +408,7 @@ int collector_wait(collector *c, int timeout_ms)
 			else if (tag & TAG_WATCH)
 				watched = true;
 			else if ((size_t)tag < c->peer_cap && c->peer_open[tag])
-				peer_read(c, (int)tag, PEER_BATCH);
+				peer_read(c, (int)tag, PEER_BATCH, c->buf);
 		}
 		if (watched)
 			return 1;
@@ -306,7 +427,7 @@ void collector_drain(collector *c)
 			accept_all(c);
 		for (size_t fd = 0; fd < c->peer_cap; fd++)
 			if (c->peer_open[fd])
-				peer_read(c, (int)fd, 0);
+				peer_read(c, (int)fd, 0, c->buf);
 	} while (c->peers_closed != closed);
 	if (c->idle != NULL)
 		c->idle(c->ctx);
@@ -324,6 +445,14 @@ void collector_close(collector *c)
 	if (c->epoll_fd >= 0)
 		close(c->epoll_fd);
 	free(c->peer_open);
+	free(c->peer_pid);
+	free(c->peer_base);
+	free(c->pids);
+	free(c->drain_buf);
+	c->drain_buf = NULL;
+	c->peer_pid = c->peer_base = NULL;
+	c->pids = NULL;
+	c->pid_cap = c->pid_used = 0;
 	free(c->buf);
 	c->listen_fd = c->epoll_fd = -1;
 	c->peer_open = NULL;

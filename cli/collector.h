@@ -45,10 +45,18 @@ typedef struct collector {
 	uint64_t records_at_wake; /* records when the loop last paused */
 	int listen_fd, epoll_fd;
 	unsigned char *peer_open; /* indexed by fd: 1 for a peer socket */
+	uint32_t *peer_pid;       /* indexed by fd: the pid of its HELLO */
+	uint32_t *peer_base;      /* indexed by fd: added to its conn ids */
+	struct collector_pid {
+		uint32_t pid;
+		uint32_t max_conn; /* highest connection number shown */
+	} *pids;                  /* open addressing, power-of-two size */
+	size_t pid_cap, pid_used;
 	size_t peer_cap;
 	size_t n_peers;
 	bool accept_paused;       /* out of fds: listening socket not polled */
 	uint8_t *buf;
+	uint8_t *drain_buf;       /* for reading one peer from inside another */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 } collector;
 

@@ -246,16 +246,26 @@ static int64_t us_of(int64_t ns)
 {
 	if (ns == REPORT_NONE || ns < 0)
 		return -1;
-	return (ns + 500) / 1000;
+	/* Rounded without ns + 500, which overflows near INT64_MAX. */
+	return ns / 1000 + (ns % 1000 >= 500);
 }
 
-/* Milliseconds with three decimals from @us, or -1. */
+/* Milliseconds with three decimals from @us, or -1.  Written digit by
+ * digit: us * 1000 (for json_ns_ms()) overflows for a bogus timestamp. */
 static void put_ms(FILE *f, int64_t us)
 {
-	if (us < 0)
+	char frac[4];
+
+	if (us < 0) {
 		json_lit(f, "-1");
-	else
-		json_ns_ms(f, us * 1000);
+		return;
+	}
+	json_u64(f, (uint64_t)us / 1000);
+	frac[0] = '.';
+	frac[1] = (char)('0' + us / 100 % 10);
+	frac[2] = (char)('0' + us / 10 % 10);
+	frac[3] = (char)('0' + us % 10);
+	json_raw(f, frac, sizeof(frac));
 }
 
 /* HAR's httpVersion, as Chrome writes it; "" when unknown. */

@@ -587,7 +587,11 @@ report_host_stat **report_hosts_sorted(report *rp, size_t *n)
 
 		if (h->name == NULL)
 			continue;
-		qsort(h->totals, h->n_totals, sizeof(*h->totals), cmp_i64);
+		/* qsort() must not get NULL, even for 0 elements (a host
+		 * whose requests all lacked a total has no array). */
+		if (h->n_totals > 1)
+			qsort(h->totals, h->n_totals, sizeof(*h->totals),
+			      cmp_i64);
 		v[k++] = h;
 	}
 	qsort(v, k, sizeof(*v), cmp_host);

@@ -264,6 +264,12 @@ static void fail_all(conn *c, unsigned error, uint64_t now)
 		conn_h2_fail_all(c, error, now);
 		return;
 	}
+	/* The oldest request may take the response parser's message as it
+	 * stands, possibly cut inside a header line: end the parser first so
+	 * the message holds whole lines (every caller stops parsing responses
+	 * here: the connection ended, was reset, or is no longer followed). */
+	if (c->q_len)
+		h1_finish(&c->in);
 	bool first = true;
 	while (c->q_len) {
 		conn_request *r = q_oldest(c);
@@ -370,6 +376,9 @@ void conn_mark_tls(conn *c)
 		return;
 	c->tls = true;
 	if (c->mode == CONN_MODE_OPAQUE && c->nreq == 0 && !c->dead) {
+		/* HTTP/2 state the ciphertext led to is meaningless, and
+		 * conn_h2_start() would allocate afresh over it (a leak). */
+		conn_h2_release(c);
 		c->mode = CONN_MODE_DETECT;
 		h1_init(&c->out, H1_REQUEST, c->out.opt);
 		h1_init(&c->in, H1_RESPONSE, c->in.opt);
@@ -587,6 +596,7 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 {
 	const h1_options *opt = c->out.opt;
 	c->pid = pid;
+	c->bytes_out = c->bytes_in = 0; /* the child's own traffic from here */
 	c->q_len = 0;
 	c->q_head = 0;
 	c->q_overflow = false;

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -24,16 +25,41 @@ static uint64_t dropped;        /* records not delivered (atomic) */
 static uint64_t dropped_sent;   /* last count the collector was told */
 static uint64_t last_retry_ns;  /* when we last tried to reconnect */
 
-/* Encoding buffer: one per thread, never used re-entrantly (ht_busy). */
+/* The records one hook call produces (a read can complete several
+ * pipelined responses or HTTP/2 streams) are encoded back to back here and
+ * go out in one message when the call leaves the library (ht_leave()): one
+ * system call, and never a record held back once the hook returns.  One
+ * buffer per thread, never used re-entrantly (ht_busy). */
 static HT_TLS uint8_t enc_buf[HT_WIRE_MAX_RECORD];
+HT_TLS uint32_t ht_batch_len;
+static HT_TLS uint32_t batch_count;
 
 static void send_hello(int fd);
+
+/* Move @fd out of the way of the program's own fds: a program expects the
+ * lowest free number from open() and socket(), and one that closes or dups
+ * fds by number is less likely to hit ours up high.  Returns the fd to use. */
+static int move_high(int fd)
+{
+	struct rlimit rl;
+	int base = 3;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		base = rl.rlim_cur > 1100 ? 1000 : (int)(rl.rlim_cur * 3 / 4);
+	if (base <= fd)
+		return fd;
+	int hi = fcntl(fd, F_DUPFD_CLOEXEC, base);
+	if (hi < 0)
+		return fd;
+	ht_real.close(fd);
+	return hi;
+}
 
 static int connect_collector(void)
 {
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
+	fd = move_high(fd);
 	struct sockaddr_un sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sun_family = AF_UNIX;
@@ -53,7 +79,8 @@ static int connect_collector(void)
 
 static void send_hello(int fd)
 {
-	static char exe[256];
+	char exe[256];
+	uint8_t buf[512];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	ht_record rec;
 	memset(&rec, 0, sizeof rec);
@@ -62,9 +89,9 @@ static void send_hello(int fd)
 	rec.u.hello.ppid = (uint32_t)getppid();
 	rec.u.hello.exe.p = exe;
 	rec.u.hello.exe.len = n > 0 ? (uint16_t)n : 0;
-	size_t len = ht_wire_encode(enc_buf, sizeof enc_buf, &rec);
+	size_t len = ht_wire_encode(buf, sizeof buf, &rec);
 	if (len)
-		ht_real.send(fd, enc_buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		ht_real.send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 int ht_emit_init(const char *path)
@@ -93,6 +120,8 @@ void ht_emit_after_fork(void)
 
 void ht_emit_fd_closed(int fd)
 {
+	/* The next record connects again, after the program's call: the
+	 * hooks see every close, dup2 and close_range of the new socket too. */
 	if (fd >= 0 && fd == sock_fd)
 		sock_fd = -1;
 }
@@ -123,20 +152,23 @@ static bool collector_gone(int err)
 	       err == ECONNREFUSED || err == EBADF || err == ENOTSOCK;
 }
 
-/* Get a usable socket, reconnecting at most once a second after the
- * program closed ours. */
+/* Get a usable socket: after the program closed ours, connect again; after
+ * a failed attempt, try again at most once a second. */
 static int current_fd(void)
 {
 	int fd = sock_fd;
 	if (fd >= 0)
 		return fd;
 	uint64_t now = ht_now();
-	if (now - last_retry_ns < 1000000000ull)
+	if (last_retry_ns && now - last_retry_ns < 1000000000ull)
 		return -1;
-	last_retry_ns = now;
 	fd = connect_collector();
-	if (fd >= 0)
+	if (fd >= 0) {
 		sock_fd = fd;
+		last_retry_ns = 0;
+	} else {
+		last_retry_ns = now;
+	}
 	return fd;
 }
 
@@ -153,8 +185,9 @@ void ht_emit_flush_drops(void)
 	rec.type = HT_REC_DROPS;
 	rec.u.drops.pid = ht_pid;
 	rec.u.drops.dropped = d;
-	size_t len = ht_wire_encode(enc_buf, sizeof enc_buf, &rec);
-	if (len && send_msg(fd, enc_buf, len) == 0)
+	uint8_t buf[64];
+	size_t len = ht_wire_encode(buf, sizeof buf, &rec);
+	if (len && send_msg(fd, buf, len) == 0)
 		__atomic_store_n(&dropped_sent, d, __ATOMIC_RELAXED);
 }
 
@@ -163,19 +196,36 @@ void ht_emit(void *ctx, const ht_record *rec)
 	(void)ctx;
 	if (!ht_enabled)
 		return;
-	int fd = current_fd();
-	if (fd < 0) {
-		__atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
-		return;
+	size_t len = ht_wire_encode(enc_buf + ht_batch_len,
+				    sizeof enc_buf - ht_batch_len, rec);
+	if (!len && ht_batch_len) {
+		/* no room left in this call's message: send it first */
+		ht_emit_flush();
+		len = ht_wire_encode(enc_buf, sizeof enc_buf, rec);
 	}
-	size_t len = ht_wire_encode(enc_buf, sizeof enc_buf, rec);
 	if (!len) {
 		__atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
 		return;
 	}
+	ht_batch_len += (uint32_t)len;
+	batch_count++;
+}
+
+void ht_emit_flush(void)
+{
+	uint32_t len = ht_batch_len, n = batch_count;
+	ht_batch_len = 0;
+	batch_count = 0;
+	if (!len || !ht_enabled)
+		return;
+	int fd = current_fd();
+	if (fd < 0) {
+		__atomic_add_fetch(&dropped, n, __ATOMIC_RELAXED);
+		return;
+	}
 	int err = send_msg(fd, enc_buf, len);
 	if (err) {
-		__atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&dropped, n, __ATOMIC_RELAXED);
 		if (collector_gone(err)) {
 			/* Nobody listens any more: stop tracing, quietly. */
 			ht_enabled = 0;

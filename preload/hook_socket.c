@@ -246,11 +246,14 @@ HT_EXPORT int close_range(unsigned first, unsigned last, int flags)
 	HT_ENSURE_INIT();
 	if (!(flags & CLOSE_RANGE_CLOEXEC) && !ht_foreign_process() && ht_enter()) {
 		int saved = errno;
+		/* Finish the connections in range and send their records while
+		 * the collector socket is still open; only then forget it. */
+		struct range r = {first, last, ht_now()};
+		ht_table_for_each(untrack_in_range, &r);
+		ht_emit_flush();
 		int own = ht_emit_own_fd();
 		if (own >= 0 && (unsigned)own >= first && (unsigned)own <= last)
 			ht_emit_fd_closed(own);
-		struct range r = {first, last, ht_now()};
-		ht_table_for_each(untrack_in_range, &r);
 		ht_leave();
 		errno = saved;
 	}

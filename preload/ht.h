@@ -127,8 +127,15 @@ static inline bool ht_enter(void)
 	return true;
 }
 
+/* Bytes of records this thread's current hook call produced (emit.c). */
+HT_HIDDEN extern HT_TLS uint32_t ht_batch_len;
+HT_HIDDEN void ht_emit_flush(void);
+
+/* Leaving the library: what the call produced goes to the collector. */
 static inline void ht_leave(void)
 {
+	if (unlikely(ht_batch_len))
+		ht_emit_flush();
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	ht_busy = 0;
 }
@@ -202,9 +209,10 @@ HT_HIDDEN void ht_dns_consume(int slot, uint32_t gen);
 
 /* ---- emitter (emit.c) ----------------------------------------------------- */
 
-/* ht_emit() - encode and send @rec to the collector without blocking; when
- * that is not possible the record is dropped and counted.  conn_sink_fn
- * compatible (@ctx unused). */
+/* ht_emit() - encode @rec into this thread's batch; the batch is sent to the
+ * collector without blocking when the hook call leaves the library
+ * (ht_leave() -> ht_emit_flush()); what cannot be sent is dropped and
+ * counted.  conn_sink_fn compatible (@ctx unused).  Caller holds the guard. */
 HT_HIDDEN void ht_emit(void *ctx, const ht_record *rec);
 
 /* ht_emit_init() - connect to the collector named by @path (copied).

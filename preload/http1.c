@@ -298,6 +298,24 @@ static void capture_end_line(h1_parser *p)
 	p->msg.hdrs[p->msg.hdrs_len] = '\0';
 }
 
+/* The message ends inside its header section (an error, or the connection
+ * ended): msg.hdrs must still hold whole lines.  A line whose value has
+ * begun is closed where it stopped (the error or the cut says the rest is
+ * missing); a name without its colon is left out. */
+static void capture_abandon(h1_parser *p)
+{
+	if (!capturing(p) || !(p->flags & F_HDR_PENDING) ||
+	    p->state < S_HDR_LINE_START || p->state > S_HDR_END_LF)
+		return;
+	if (p->state == S_HDR_NAME || p->state == S_HDR_NAME_WS) {
+		p->msg.hdrs_len = p->hdr_line_start;
+		p->msg.hdrs[p->msg.hdrs_len] = '\0';
+	} else {
+		capture_end_line(p);
+	}
+	p->flags &= ~F_HDR_PENDING;
+}
+
 /* ---- interpreted header values ---------------------------------------- */
 
 /* Append a value byte to p->val (truncated), tracking trailing blanks. */
@@ -534,6 +552,7 @@ static void header_name_end(h1_parser *p)
 
 static unsigned fail(h1_parser *p)
 {
+	capture_abandon(p);
 	p->state = S_ERROR;
 	return H1_EV_FAIL;
 }
@@ -716,10 +735,15 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 		p->state = S_RES_STATUS;
 		return 0;
 	case S_RES_STATUS:
+		/* The digits gather in tok: msg.status stays 0 unless all
+		 * three came, so a cut status line never reports "2". */
 		if (!is_digit(c) || (p->tok_len == 0 && c == '0'))
 			return fail(p);
-		m->status = (uint16_t)(m->status * 10 + (c - '0'));
+		p->tok[p->tok_len] = (char)c;
 		if (++p->tok_len == 3) {
+			m->status = (uint16_t)((p->tok[0] - '0') * 100 +
+					       (p->tok[1] - '0') * 10 +
+					       (p->tok[2] - '0'));
 			p->tok_len = 0;
 			p->state = S_RES_STATUS_END;
 		}
@@ -1058,7 +1082,8 @@ h1_event h1_finish(h1_parser *p)
 		ev = H1_EV_ERROR; /* cut short */
 		break;
 	}
-	/* Idle again, msg kept for the caller. */
+	/* Idle again, msg kept for the caller (whole header lines only). */
+	capture_abandon(p);
 	p->state = S_IDLE;
 	p->remaining = 0;
 	p->ctx_head = false;

@@ -81,7 +81,7 @@ typedef struct h1_message {
 	char target[H1_TARGET_MAX];
 	bool target_truncated;
 	/* status line */
-	uint16_t status;
+	uint16_t status;         /* 0 until all three digits are read */
 	char reason[H1_REASON_MAX];
 	/* both */
 	uint8_t version_major, version_minor;
@@ -97,7 +97,10 @@ typedef struct h1_message {
 	uint64_t body_bytes;     /* body bytes so far (de-chunked) */
 	/* Captured header lines "Name: value\r\n" (start line excluded), the
 	 * values of redacted names replaced by "[redacted]".  Lines that do not
-	 * fit are left out and hdrs_truncated is set. */
+	 * fit are left out and hdrs_truncated is set.  When the section is cut
+	 * short (H1_EV_ERROR, h1_finish()) the unfinished line is closed where
+	 * it stopped, or left out when its name is not complete: hdrs always
+	 * holds whole lines. */
 	char hdrs[H1_HDRS_MAX];
 	uint32_t hdrs_len;
 	bool hdrs_truncated;

@@ -38,7 +38,9 @@
  *    content-type is kept; a "host" field fills authority when :authority
  *    is absent (HTTP/1.1-style clients, h2c upgrades).  Control bytes other
  *    than HTAB, which make a field malformed, are stored as '?' so that the
- *    strings and msg.hdrs lines stay printable.
+ *    strings and msg.hdrs lines stay printable; in the names of msg.hdrs
+ *    lines blanks and ':' are '?' too, and a field with an empty name is
+ *    left out, so that every line reads back as "name: value".
  */
 #include "http2.h"
 
@@ -139,9 +141,20 @@ static bool is_redacted(const h2_reader *r, const uint8_t *name, size_t len)
 	return false;
 }
 
+/* A byte of a field name as stored in msg.hdrs: lower-cased, and '?' for
+ * what cannot be in a name and would break the "name: value" line (control
+ * bytes, blanks, ':'). */
+static char name_char(uint8_t c)
+{
+	if (c == ' ' || c == '\t' || c == ':')
+		return '?';
+	return printable(to_lower(c));
+}
+
 /* Append "name: value\r\n" to msg.hdrs, the name lower-cased and the value
  * redacted as the options say, or leave the line out when it does not fit
- * (with its CRLF and the NUL). */
+ * (with its CRLF and the NUL).  A field with an empty name (HPACK allows
+ * one; HTTP does not) has nothing to show and is left out. */
 static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
 			  const uint8_t *value, size_t vlen)
 {
@@ -149,6 +162,8 @@ static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
 	char *out;
 	size_t i;
 
+	if (nlen == 0)
+		return;
 	if (is_redacted(r, name, nlen)) {
 		value = (const uint8_t *)redacted_value;
 		vlen = sizeof(redacted_value) - 1;
@@ -160,7 +175,7 @@ static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
 	}
 	out = m->hdrs + m->hdrs_len;
 	for (i = 0; i < nlen; i++)
-		*out++ = printable(to_lower(name[i]));
+		*out++ = name_char(name[i]);
 	*out++ = ':';
 	*out++ = ' ';
 	for (i = 0; i < vlen; i++)

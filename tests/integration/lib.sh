@@ -411,3 +411,70 @@ show() {
 	done
 }
 
+
+# start_rawserver: start rawserver.py (canned, hostile and odd answers; see
+# there) on a free port of 127.0.0.1.  Sets RAW_PORT and RAW_PID.
+start_rawserver() {
+	local _
+	for _ in 1 2 3; do
+		RAW_PORT=$(free_port 127.0.0.1)
+		"$PY" "$TESTS_DIR/rawserver.py" "$RAW_PORT" 127.0.0.1 >>"$T/rawserver.log" 2>&1 &
+		RAW_PID=$!
+		_PIDS+=("$RAW_PID")
+		if wait_port 127.0.0.1 "$RAW_PORT" "$RAW_PID"; then
+			return 0
+		fi
+		kill "$RAW_PID" 2>/dev/null || true
+	done
+	cat "$T/rawserver.log" >&2
+	fail "rawserver.py did not start"
+}
+
+# curl_same NAME CURL_ARGS...: run `curl -s -o FILE -w '%{http_code}
+# %{size_download}' CURL_ARGS...` untraced, then under `httptrace -f json -o
+# $T/NAME.json`; fail unless the exit status, standard output and body file
+# are identical.  Sets CURL_RC (the exit status) and leaves
+# $T/NAME.{out,body} (traced) and $T/NAME.plain.{out,body}.
+curl_same() {
+	local name=$1 rc1=0 rc2=0
+	shift
+	curl -s -o "$T/$name.plain.body" -w '%{http_code} %{size_download}' "$@" \
+		>"$T/$name.plain.out" 2>"$T/$name.plain.err" || rc1=$?
+	"$HTTPTRACE" -f json -o "$T/$name.json" -- \
+		curl -s -o "$T/$name.body" -w '%{http_code} %{size_download}' "$@" \
+		>"$T/$name.out" 2>"$T/$name.err" || rc2=$?
+	[ "$rc1" = "$rc2" ] || { show "$T/$name.err"; fail "$name: curl exited $rc1 untraced, $rc2 traced"; }
+	cmp -s "$T/$name.plain.out" "$T/$name.out" ||
+		{ show "$T/$name.plain.out" "$T/$name.out"; fail "$name: curl's output differs under tracing"; }
+	touch "$T/$name.plain.body" "$T/$name.body"
+	cmp -s "$T/$name.plain.body" "$T/$name.body" || fail "$name: the body file differs under tracing"
+	CURL_RC=$rc2
+	note "$name: curl exit $CURL_RC, output '$(cat "$T/$name.out")'"
+}
+
+# build_prog NAME [CC_ARGS...]: compile progs/NAME.c into $T/NAME
+# (cc -O1 -Wall -pthread); skip when there is no cc.
+build_prog() {
+	local name=$1
+	shift
+	require_cmd cc
+	cc -O1 -Wall -pthread -o "$T/$name" "$TESTS_DIR/progs/$name.c" "$@" ||
+		fail "cc progs/$name.c failed"
+}
+
+# run_same NAME FORMAT CMD [ARG...]: run CMD untraced, then under
+# `httptrace -f FORMAT -o $T/NAME.json`; fail unless the exit status and
+# standard output are identical (stderr is kept in $T/NAME[.plain].err).
+# Sets RUN_RC; leaves $T/NAME.out and $T/NAME.plain.out.
+run_same() {
+	local name=$1 format=$2 rc1=0 rc2=0
+	shift 2
+	"$@" >"$T/$name.plain.out" 2>"$T/$name.plain.err" || rc1=$?
+	"$HTTPTRACE" -f "$format" -o "$T/$name.json" -- "$@" \
+		>"$T/$name.out" 2>"$T/$name.err" || rc2=$?
+	[ "$rc1" = "$rc2" ] ||
+		{ show "$T/$name.plain.err" "$T/$name.err"; fail "$name: exit status $rc1 untraced, $rc2 traced"; }
+	cmp -s "$T/$name.plain.out" "$T/$name.out" ||
+		{ show "$T/$name.plain.out" "$T/$name.out"; fail "$name: output differs under tracing"; }
+	RUN_RC=$rc2
+}

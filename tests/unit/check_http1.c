@@ -909,6 +909,63 @@ START_TEST(test_content_length_lists)
 }
 END_TEST
 
+/* A message cut short (an error, or h1_finish() inside the header
+ * section) keeps what it has in a form the caller can report: a status
+ * only when all its digits came, header lines only whole.  Found by
+ * tests/fuzz/fuzz_http1.c and fuzz_conn.c (regressions/). */
+START_TEST(test_cut_short_keeps_whole_fields)
+{
+	static const struct fixture status = FX(H1_RESPONSE,
+		"HTTP/1.1 2\x05");
+	static const char bad_name[] =
+		"HTTP/1.1 200 OK\r\nA: b\r\nContent-Leng\xb6h: 5\r\n";
+	static const char mid_value[] =
+		"HTTP/1.1 200 OK\r\nA: b\r\nAuthorization: x\r\nX-Long: par";
+	static const char line_done[] = "HTTP/1.1 200 OK\r\nA: b  \r\n";
+	static const char mid_name[] = "HTTP/1.1 200 OK\r\nA: b\r\nX-Na";
+	static const char *const redact[] = { "authorization", NULL };
+	static const h1_options redact_opt = { .capture_headers = true,
+					       .redact = redact };
+	struct fixture fx = { .kind = H1_RESPONSE, .opt = &capture_opt };
+	struct run *r;
+
+	r = run_all_ways(&status);
+	expect_events(r, "B E");
+	ck_assert_uint_eq(ev_msg(r, 1)->status, 0);
+	free(r);
+
+	fx.data = bad_name;
+	fx.len = sizeof(bad_name) - 1;
+	r = run_all_ways(&fx);
+	expect_events(r, "B E");
+	ck_assert_str_eq(ev_msg(r, 1)->hdrs, "A: b\r\n");
+	free(r);
+
+	fx.data = mid_value;
+	fx.len = sizeof(mid_value) - 1;
+	fx.opt = &redact_opt;
+	r = run_all_ways(&fx);
+	expect_events(r, "B");
+	ck_assert_uint_eq(r->finish_ev, H1_EV_ERROR);
+	ck_assert_str_eq(r->final.hdrs, "A: b\r\nAuthorization: [redacted]\r\n"
+			 "X-Long: par\r\n");
+	free(r);
+
+	fx.data = line_done;
+	fx.len = sizeof(line_done) - 1;
+	r = run_all_ways(&fx);
+	ck_assert_str_eq(r->final.hdrs, "A: b\r\n");
+	free(r);
+
+	fx.data = mid_name;
+	fx.len = sizeof(mid_name) - 1;
+	r = run_all_ways(&fx);
+	ck_assert_str_eq(r->final.hdrs, "A: b\r\n");
+	ck_assert_uint_eq(r->final.hdrs_len, 6);
+	free(r);
+}
+END_TEST
+
 START_TEST(test_error_is_sticky)
 {
 	static const char bad[] = "HTTP/1.1 200 OK\r\nContent-Length: x\r\n";
@@ -1286,6 +1343,7 @@ Suite *http1_suite(void)
 	tcase_add_test(tc, test_bad_content_length);
 	tcase_add_test(tc, test_content_length_lists);
 	tcase_add_test(tc, test_error_is_sticky);
+	tcase_add_test(tc, test_cut_short_keeps_whole_fields);
 	tcase_add_test(tc, test_finish);
 	suite_add_tcase(s, tc);
 
