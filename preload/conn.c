@@ -76,25 +76,35 @@ void conn_connected(conn *c, uint64_t now)
 	c->t_connect_done = now;
 }
 
-void conn_connect_failed(conn *c, int err, uint64_t now)
+/* Emit HT_REC_CONN_FAIL: the connect failed with @err, or (HT_FF_TLS in
+ * @flags) the TLS handshake failed, at @now. */
+static void emit_fail(conn *c, int err, uint32_t flags, uint64_t now)
 {
-	if (c->connected || c->failed)
-		return;
-	c->failed = true;
-	c->dead = true;
 	ht_record rec;
 	memset(&rec, 0, sizeof rec);
 	rec.type = HT_REC_CONN_FAIL;
 	rec.u.fail.pid = c->pid;
 	rec.u.fail.conn_id = c->id;
 	rec.u.fail.err = err;
+	rec.u.fail.flags = flags;
 	rec.u.fail.peer = c->peer;
 	rec.u.fail.t_dns_start = c->t_dns_start;
 	rec.u.fail.t_dns_done = c->t_dns_done;
 	rec.u.fail.t_connect_start = c->t_connect_start;
+	rec.u.fail.t_connect_done = c->t_connect_done;
+	rec.u.fail.t_tls_start = c->t_tls_start;
 	rec.u.fail.t_fail = now;
 	rec.u.fail.dns_name = CSTR(c->dns_name);
 	emit(c, &rec);
+}
+
+void conn_connect_failed(conn *c, int err, uint64_t now)
+{
+	if (c->connected || c->failed)
+		return;
+	c->failed = true;
+	c->dead = true;
+	emit_fail(c, err, 0, now);
 }
 
 void conn_tls_start(conn *c, uint64_t now)
@@ -126,21 +136,7 @@ void conn_tls_failed(conn *c, uint64_t now)
 		return;
 	c->tls_failed = true;
 	c->t_tls_done = now;
-	ht_record rec;
-	memset(&rec, 0, sizeof rec);
-	rec.type = HT_REC_CONN_FAIL;
-	rec.u.fail.pid = c->pid;
-	rec.u.fail.conn_id = c->id;
-	rec.u.fail.flags = HT_FF_TLS;
-	rec.u.fail.peer = c->peer;
-	rec.u.fail.t_dns_start = c->t_dns_start;
-	rec.u.fail.t_dns_done = c->t_dns_done;
-	rec.u.fail.t_connect_start = c->t_connect_start;
-	rec.u.fail.t_connect_done = c->t_connect_done;
-	rec.u.fail.t_tls_start = c->t_tls_start;
-	rec.u.fail.t_fail = now;
-	rec.u.fail.dns_name = CSTR(c->dns_name);
-	emit(c, &rec);
+	emit_fail(c, 0, HT_FF_TLS, now);
 }
 
 bool conn_wants_bytes(const conn *c)
@@ -330,22 +326,32 @@ static void on_request_headers(conn *c, uint64_t now)
 	if (!r || c->q_overflow)
 		return;
 	const h1_message *m = &c->out.msg;
-	r->headers_done = true;
-	r->t[HT_T_WROTE_HEADERS] = now;
-	r->header_bytes = m->header_bytes;
+	conn_request_headers(r, now, m->method, m->target, m->target_truncated,
+			     m->host, m->hdrs, m->hdrs_len, m->hdrs_truncated,
+			     m->header_bytes);
 	r->proto = proto_of(m);
 	r->keep_alive = m->keep_alive;
-	r->head = strcmp(m->method, "HEAD") == 0;
 	r->connect = strcmp(m->method, "CONNECT") == 0;
-	if (m->target_truncated)
+}
+
+void conn_request_headers(conn_request *r, uint64_t now, const char *method,
+			  const char *target, bool target_truncated,
+			  const char *host, const char *hdrs, uint32_t hdrs_len,
+			  bool hdrs_truncated, uint32_t header_bytes)
+{
+	r->headers_done = true;
+	r->t[HT_T_WROTE_HEADERS] = now;
+	r->header_bytes = header_bytes;
+	r->head = strcmp(method, "HEAD") == 0;
+	if (target_truncated)
 		r->flags |= HT_RF_TARGET_TRUNC;
-	if (m->hdrs_truncated)
+	if (hdrs_truncated)
 		r->flags |= HT_RF_HDR_TRUNC;
-	copy_cstr(r->method, sizeof r->method, m->method);
-	copy_cstr(r->target, sizeof r->target, m->target);
-	copy_cstr(r->host, sizeof r->host, m->host);
-	r->hdrs_len = m->hdrs_len < sizeof r->hdrs ? m->hdrs_len : sizeof r->hdrs;
-	memcpy(r->hdrs, m->hdrs, r->hdrs_len);
+	copy_cstr(r->method, sizeof r->method, method);
+	copy_cstr(r->target, sizeof r->target, target);
+	copy_cstr(r->host, sizeof r->host, host);
+	r->hdrs_len = hdrs_len < sizeof r->hdrs ? hdrs_len : sizeof r->hdrs;
+	memcpy(r->hdrs, hdrs, r->hdrs_len);
 }
 
 static void on_request_complete(conn *c, uint64_t now)

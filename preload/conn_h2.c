@@ -173,20 +173,10 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 		s = open_stream(c, ev->stream, now);
 		if (!s)
 			return;
-		conn_request *r = &s->req;
-		r->headers_done = true;
-		r->t[HT_T_WROTE_HEADERS] = now;
-		r->header_bytes = m->header_bytes;
-		r->head = strcmp(m->method, "HEAD") == 0;
-		if (m->path_truncated)
-			r->flags |= HT_RF_TARGET_TRUNC;
-		if (m->hdrs_truncated)
-			r->flags |= HT_RF_HDR_TRUNC;
-		conn_copy_cstr(r->method, sizeof r->method, m->method);
-		conn_copy_cstr(r->target, sizeof r->target, m->path);
-		conn_copy_cstr(r->host, sizeof r->host, m->authority);
-		r->hdrs_len = m->hdrs_len < sizeof r->hdrs ? m->hdrs_len : sizeof r->hdrs;
-		memcpy(r->hdrs, m->hdrs, r->hdrs_len);
+		conn_request_headers(&s->req, now, m->method, m->path,
+				     m->path_truncated, m->authority, m->hdrs,
+				     m->hdrs_len, m->hdrs_truncated,
+				     m->header_bytes);
 	} else {
 		s->req.header_bytes += m->header_bytes; /* trailers */
 	}

@@ -27,6 +27,13 @@ typedef struct conn_resp {
  * it is the first.  @idle: nothing else is in flight. */
 void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now);
 
+/* conn_request_headers() - the request's header section is written at
+ * @now: record what it says (strings are copied, truncated to fit). */
+void conn_request_headers(conn_request *r, uint64_t now, const char *method,
+			  const char *target, bool target_truncated,
+			  const char *host, const char *hdrs, uint32_t hdrs_len,
+			  bool hdrs_truncated, uint32_t header_bytes);
+
 /* conn_emit_request() - emit @r's record with @error; @resp may be NULL
  * (no response).  RESPONSE_DONE defaults to @now. */
 void conn_emit_request(conn *c, conn_request *r, unsigned error,
