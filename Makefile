@@ -191,6 +191,8 @@ fuzz: fuzz-build
 			grep -E -A30 '^==[0-9]+==|invariant broken|runtime error' \
 				$(FB)/$$t.log | head -60; \
 			ls $(FB)/crashes/$$t/; \
+			echo "fuzz: reproduce with $(FB)/fuzz_$$t FILE; once fixed," \
+				"keep FILE in tests/fuzz/regressions/$$t/"; \
 		done; \
 		exit 1; \
 	fi
