@@ -27,12 +27,26 @@ static uint64_t last_retry_ns;  /* when we last tried to reconnect */
 
 /* The records one hook call produces (a read can complete several
  * pipelined responses or HTTP/2 streams) are encoded back to back here and
- * go out in one message when the call leaves the library (ht_leave()): one
- * system call, and never a record held back once the hook returns.  One
+ * go out together when the call leaves the library (ht_leave()).  One
  * buffer per thread, never used re-entrantly (ht_busy). */
 static HT_TLS uint8_t enc_buf[HT_WIRE_MAX_RECORD];
 HT_TLS uint32_t ht_batch_len;
 static HT_TLS uint32_t batch_count;
+static HT_TLS bool batch_urgent;  /* holds a connection's close or failure */
+
+/* A thread that waits in epoll_wait/poll/select runs an event loop: it
+ * comes back to wait as soon as the ready events are handled.  Its request
+ * records wait in the process's pending message until then (or until
+ * PEND_MAX_NS pass), so one send carries the records of a whole loop
+ * iteration instead of one each.  Threads that block in reads send at the
+ * end of every hook call, so nothing is held back while they wait. */
+HT_TLS bool ht_poller;
+#define PEND_MAX_NS 5000000ull
+static uint8_t pend_buf[HT_WIRE_MAX_RECORD];
+static uint32_t pend_len, pend_count;
+static uint64_t pend_t0;
+static ht_lock pend_lock;
+volatile uint32_t ht_pending; /* pend_len, read without the lock */
 
 static void send_hello(int fd);
 
@@ -110,6 +124,15 @@ int ht_emit_init(const char *path)
 
 void ht_emit_after_fork(void)
 {
+	/* The parent sent what was pending before forking (fork_prepare);
+	 * whatever this copy holds is the parent's. */
+	pend_lock.v = 0;
+	pend_len = pend_count = 0;
+	pend_t0 = 0;
+	ht_pending = 0;
+	ht_batch_len = 0;
+	batch_count = 0;
+	batch_urgent = false;
 	/* The parent's socket is shared with the parent: the child gets its
 	 * own so the collector knows its records and when it ends. */
 	if (sock_fd >= 0)
@@ -209,13 +232,13 @@ void ht_emit(void *ctx, const ht_record *rec)
 	}
 	ht_batch_len += (uint32_t)len;
 	batch_count++;
+	if (rec->type != HT_REC_REQUEST)
+		batch_urgent = true;
 }
 
-void ht_emit_flush(void)
+/* Send @len bytes holding @n records; count them as dropped on failure. */
+static void send_records(const uint8_t *buf, uint32_t len, uint32_t n)
 {
-	uint32_t len = ht_batch_len, n = batch_count;
-	ht_batch_len = 0;
-	batch_count = 0;
 	if (!len || !ht_enabled)
 		return;
 	int fd = current_fd();
@@ -223,7 +246,7 @@ void ht_emit_flush(void)
 		__atomic_add_fetch(&dropped, n, __ATOMIC_RELAXED);
 		return;
 	}
-	int err = send_msg(fd, enc_buf, len);
+	int err = send_msg(fd, buf, len);
 	if (err) {
 		__atomic_add_fetch(&dropped, n, __ATOMIC_RELAXED);
 		if (collector_gone(err)) {
@@ -233,4 +256,55 @@ void ht_emit_flush(void)
 		return;
 	}
 	ht_emit_flush_drops();
+}
+
+void ht_emit_send_pending(void)
+{
+	static HT_TLS uint8_t out[HT_WIRE_MAX_RECORD];
+	ht_lock_acquire(&pend_lock);
+	uint32_t len = pend_len, n = pend_count;
+	memcpy(out, pend_buf, len);
+	pend_len = pend_count = 0;
+	pend_t0 = 0;
+	__atomic_store_n(&ht_pending, 0, __ATOMIC_RELAXED);
+	ht_lock_release(&pend_lock);
+	send_records(out, len, n);
+}
+
+void ht_emit_flush(void)
+{
+	uint32_t len = ht_batch_len, n = batch_count;
+	bool urgent = batch_urgent;
+	ht_batch_len = 0;
+	batch_count = 0;
+	batch_urgent = false;
+	if (!len)
+		return;
+	if (ht_poller && !urgent) {
+		/* An event loop's records wait for its next wait (or for
+		 * PEND_MAX_NS), in one message with the others. */
+		uint64_t now = ht_now();
+		bool send_now = false;
+		ht_lock_acquire(&pend_lock);
+		if (pend_len + len <= sizeof pend_buf) {
+			memcpy(pend_buf + pend_len, enc_buf, len);
+			pend_len += len;
+			pend_count += n;
+			if (!pend_t0)
+				pend_t0 = now;
+			len = 0;
+		}
+		send_now = len || now - pend_t0 >= PEND_MAX_NS;
+		__atomic_store_n(&ht_pending, pend_len, __ATOMIC_RELAXED);
+		ht_lock_release(&pend_lock);
+		if (!send_now)
+			return;
+		ht_emit_send_pending();
+		send_records(enc_buf, len, n); /* did not fit in pending */
+		return;
+	}
+	/* Records already pending go first, then this call's. */
+	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
+		ht_emit_send_pending();
+	send_records(enc_buf, len, n);
 }

@@ -14,33 +14,15 @@
 
 #include "ht.h"
 
-#define HT_CHUNK_BITS 12
-#define HT_CHUNK (1u << HT_CHUNK_BITS)
-#define HT_MAX_CHUNKS 256 /* fds up to 1M */
 #define HT_FREE_MAX 64    /* idle connection blocks kept for reuse */
 
-static ht_slot *chunks[HT_MAX_CHUNKS];
+ht_slot *ht_chunks[HT_MAX_CHUNKS];
+#define chunks ht_chunks
 static ht_lock chunk_lock;
 
 static ht_tracked *free_list;
 static unsigned free_count;
 static ht_lock free_lock;
-
-ht_slot *ht_slot_peek(int fd)
-{
-	if (unlikely(fd < 0))
-		return NULL;
-	unsigned ci = (unsigned)fd >> HT_CHUNK_BITS;
-	if (unlikely(ci >= HT_MAX_CHUNKS))
-		return NULL;
-	ht_slot *chunk = __atomic_load_n(&chunks[ci], __ATOMIC_ACQUIRE);
-	if (likely(!chunk))
-		return NULL;
-	ht_slot *s = &chunk[(unsigned)fd & (HT_CHUNK - 1)];
-	if (likely(!__atomic_load_n(&s->t, __ATOMIC_RELAXED)))
-		return NULL;
-	return s;
-}
 
 ht_slot *ht_slot_get(int fd)
 {

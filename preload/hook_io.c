@@ -163,9 +163,19 @@ static ssize_t sys_recvmsg(int fd, struct msghdr *m, int f)
 	return syscall(SYS_recvmsg, fd, m, f);
 }
 
-HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
+/* The rest of read(): not inlined into the hook, so that the hook's
+ * fast path saves no registers. */
+static __attribute__((noinline)) ssize_t read_traced(int fd, void *buf, size_t n)
 {
 	IO_HOOK_1(false, buf, n, REAL_OR(read, sys_read)(fd, buf, n));
+}
+
+HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
+{
+	/* untracked: call through, nothing else (a tail call) */
+	if (ht_untracked_fast(fd) && likely(ht_real.read != NULL))
+		return ht_real.read(fd, buf, n);
+	return read_traced(fd, buf, n);
 }
 
 HT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
@@ -176,14 +186,34 @@ HT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 	IO_HOOK_1(false, buf, n, REAL_OR(read, sys_read)(fd, buf, n));
 }
 
-HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
+/* The rest of write(): not inlined into the hook, so that the hook's
+ * fast path saves no registers. */
+static __attribute__((noinline)) ssize_t write_traced(int fd, const void *buf, size_t n)
 {
 	IO_HOOK_1(true, buf, n, REAL_OR(write, sys_write)(fd, buf, n));
 }
 
-HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
+HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
+{
+	/* untracked: call through, nothing else (a tail call) */
+	if (ht_untracked_fast(fd) && likely(ht_real.write != NULL))
+		return ht_real.write(fd, buf, n);
+	return write_traced(fd, buf, n);
+}
+
+/* The rest of send(): not inlined into the hook, so that the hook's
+ * fast path saves no registers. */
+static __attribute__((noinline)) ssize_t send_traced(int fd, const void *buf, size_t n, int flags)
 {
 	IO_HOOK_1(true, buf, n, REAL_OR(send, sys_send)(fd, buf, n, flags));
+}
+
+HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
+{
+	/* untracked: call through, nothing else (a tail call) */
+	if (ht_untracked_fast(fd) && likely(ht_real.send != NULL))
+		return ht_real.send(fd, buf, n, flags);
+	return send_traced(fd, buf, n, flags);
 }
 
 HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
@@ -201,9 +231,19 @@ HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 		IO_HOOK_1(false, buf, len, call);                   \
 	} while (0)
 
-HT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
+/* The rest of recv(): not inlined into the hook, so that the hook's
+ * fast path saves no registers. */
+static __attribute__((noinline)) ssize_t recv_traced(int fd, void *buf, size_t n, int flags)
 {
 	RECV_HOOK(buf, n, flags, REAL_OR(recv, sys_recv)(fd, buf, n, flags));
+}
+
+HT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
+{
+	/* untracked: call through, nothing else (a tail call) */
+	if (ht_untracked_fast(fd) && likely(ht_real.recv != NULL))
+		return ht_real.recv(fd, buf, n, flags);
+	return recv_traced(fd, buf, n, flags);
 }
 
 HT_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen,
@@ -245,14 +285,34 @@ HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 		return r_;                                          \
 	} while (0)
 
-HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
+/* The rest of readv(): not inlined into the hook, so that the hook's
+ * fast path saves no registers. */
+static __attribute__((noinline)) ssize_t readv_traced(int fd, const struct iovec *iov, int cnt)
 {
 	IO_HOOK_V(false, iov, cnt, false, REAL_OR(readv, sys_readv)(fd, iov, cnt));
 }
 
-HT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
+HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
+{
+	/* untracked: call through, nothing else (a tail call) */
+	if (ht_untracked_fast(fd) && likely(ht_real.readv != NULL))
+		return ht_real.readv(fd, iov, cnt);
+	return readv_traced(fd, iov, cnt);
+}
+
+/* The rest of writev(): not inlined into the hook, so that the hook's
+ * fast path saves no registers. */
+static __attribute__((noinline)) ssize_t writev_traced(int fd, const struct iovec *iov, int cnt)
 {
 	IO_HOOK_V(true, iov, cnt, false, REAL_OR(writev, sys_writev)(fd, iov, cnt));
+}
+
+HT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
+	/* untracked: call through, nothing else (a tail call) */
+	if (ht_untracked_fast(fd) && likely(ht_real.writev != NULL))
+		return ht_real.writev(fd, iov, cnt);
+	return writev_traced(fd, iov, cnt);
 }
 
 HT_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)

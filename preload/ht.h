@@ -14,9 +14,12 @@
 #define HT_PRELOAD_H
 
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -64,6 +67,15 @@ struct ht_real {
 			       struct hostent **, int *);
 	int (*gethostbyname2_r)(const char *, int, struct hostent *, char *,
 				size_t, struct hostent **, int *);
+	int (*epoll_wait)(int, struct epoll_event *, int, int);
+	int (*epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
+	int (*poll)(struct pollfd *, nfds_t, int);
+	int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *,
+		     const sigset_t *);
+	int (*select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+	int (*pselect)(int, fd_set *, fd_set *, fd_set *,
+		       const struct timespec *, const sigset_t *);
+	int (*execve)(const char *, char *const[], char *const[]);
 };
 
 HT_HIDDEN extern struct ht_real ht_real;
@@ -129,7 +141,15 @@ static inline bool ht_enter(void)
 
 /* Bytes of records this thread's current hook call produced (emit.c). */
 HT_HIDDEN extern HT_TLS uint32_t ht_batch_len;
+/* ht_emit_flush() - the current call's records go out, or, for an event
+ * loop's thread (ht_poller), join the pending message. */
 HT_HIDDEN void ht_emit_flush(void);
+/* Whether this thread waits in epoll_wait/poll/select (hook_poll.c). */
+HT_HIDDEN extern HT_TLS bool ht_poller;
+/* Bytes in the process's pending message (read without its lock). */
+HT_HIDDEN extern volatile uint32_t ht_pending;
+/* ht_emit_send_pending() - send the pending message now.  Guard held. */
+HT_HIDDEN void ht_emit_send_pending(void);
 
 /* Leaving the library: what the call produced goes to the collector. */
 static inline void ht_leave(void)
@@ -167,9 +187,32 @@ typedef struct ht_slot {
 	ht_tracked *t; /* NULL: fd not tracked (read without the lock) */
 } ht_slot;
 
+#define HT_CHUNK_BITS 12
+#define HT_CHUNK (1u << HT_CHUNK_BITS)
+#define HT_MAX_CHUNKS 256 /* fds up to 1M */
+
+/* Chunks of HT_CHUNK slots, mmap'ed when an fd in their range is first
+ * tracked (fdtable.c). */
+HT_HIDDEN extern ht_slot *ht_chunks[HT_MAX_CHUNKS];
+
 /* ht_slot_peek() - the slot of @fd if the fd is tracked, else NULL.  No lock:
- * a cheap test for the hot path; the caller locks and re-checks. */
-HT_HIDDEN ht_slot *ht_slot_peek(int fd);
+ * a cheap test for the hot path (inline, no call: an untracked fd's hook is
+ * a few instructions and a tail call); the caller locks and re-checks. */
+static inline ht_slot *ht_slot_peek(int fd)
+{
+	if (unlikely(fd < 0))
+		return NULL;
+	unsigned ci = (unsigned)fd >> HT_CHUNK_BITS;
+	if (unlikely(ci >= HT_MAX_CHUNKS))
+		return NULL;
+	ht_slot *chunk = __atomic_load_n(&ht_chunks[ci], __ATOMIC_ACQUIRE);
+	if (likely(!chunk))
+		return NULL;
+	ht_slot *s = &chunk[(unsigned)fd & (HT_CHUNK - 1)];
+	if (likely(!__atomic_load_n(&s->t, __ATOMIC_RELAXED)))
+		return NULL;
+	return s;
+}
 
 /* ht_slot_get() - the slot of @fd, creating table memory as needed; NULL when
  * @fd is out of range or memory cannot be had. */
@@ -193,6 +236,13 @@ HT_HIDDEN void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg),
 /* ht_table_after_fork() - in the child: every slot lock is released (a
  * thread of the parent may have held one at fork). */
 HT_HIDDEN void ht_table_after_fork(void);
+
+/* ht_untracked_fast() - the hot path's test: the library is initialised
+ * and @fd is not tracked, so the hook only has to call through. */
+static inline bool ht_untracked_fast(int fd)
+{
+	return likely(ht_inited) && likely(!ht_slot_peek(fd));
+}
 
 /* ---- DNS cache (hook_dns.c) -------------------------------------------------- */
 

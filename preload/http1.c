@@ -963,21 +963,73 @@ static unsigned chunk_byte(h1_parser *p, uint8_t c)
 	}
 }
 
-/* Fast path for the bulk of big header sections: a value that is neither
- * interpreted nor captured only needs its end found.  Returns how many
- * leading bytes of @buf are such plain value bytes, accounted for. */
-static size_t skip_plain_value(h1_parser *p, const uint8_t *buf, size_t len)
+/* Fast path for a header name: its run of token bytes goes to tok (as far
+ * as it fits) and to msg.hdrs at once.  Returns how many leading bytes of
+ * @buf it took; the byte that ends the name goes through parse_byte(). */
+static size_t bulk_name(h1_parser *p, const uint8_t *buf, size_t len)
 {
 	size_t n = 0;
 
-	if (p->cur_header != HH_OTHER ||
-	    (capturing(p) && !p->hdr_line_dropped &&
-	     !(p->flags & F_REDACTED)))
-		return 0;
-	while (n < len && !is_ctl(buf[n]))
+	while (n < len && tchar[buf[n]])
 		n++;
-	/* The value is not empty (S_HDR_VALUE starts at a non-blank). */
-	p->flags |= F_VALUE_SEEN;
+	if (n == 0)
+		return 0;
+	size_t room = sizeof(p->tok) - p->tok_len;
+	size_t k = n < room ? n : room;
+	memcpy(p->tok + p->tok_len, buf, k);
+	p->tok_len += (uint32_t)k;
+	if (k < n)
+		p->flags |= F_NAME_LONG;
+	capture_put(p, (const char *)buf, n);
+	if (p->msg.header_bytes < UINT32_MAX - n)
+		p->msg.header_bytes += (uint32_t)n;
+	else
+		p->msg.header_bytes = UINT32_MAX;
+	return n;
+}
+
+/* Fast path for header values the parser does not interpret (most of
+ * them): the run of value bytes up to the line's end is only counted, and
+ * copied to msg.hdrs in one piece when captured.  Returns how many leading
+ * bytes of @buf it took, 0 to let parse_byte() take the next byte (an
+ * interpreted header, a capture that would not fit, or a control byte). */
+static size_t bulk_value(h1_parser *p, const uint8_t *buf, size_t len)
+{
+	size_t n = 0, last = SIZE_MAX;
+
+	if (p->cur_header != HH_OTHER)
+		return 0;
+	while (n < len && !is_ctl(buf[n])) {
+		if (!is_blank(buf[n]))
+			last = n;
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	if (capturing(p) && !p->hdr_line_dropped && !(p->flags & F_REDACTED)) {
+		/* What capture_value_byte() would do byte by byte: blanks are
+		 * kept while they fit (trimmed at the end of the line), a
+		 * non-blank that does not fit drops the line. */
+		uint32_t at = p->msg.hdrs_len;
+		size_t room = sizeof(p->msg.hdrs) - 3 > at ?
+			      sizeof(p->msg.hdrs) - 3 - at : 0;
+		size_t keep = n < room ? n : room;
+
+		if (last != SIZE_MAX &&
+		    ((p->flags & F_CAP_WS_LOST) || last + 1 > room)) {
+			capture_drop_line(p);
+		} else if (!(p->flags & F_CAP_WS_LOST)) {
+			memcpy(p->msg.hdrs + at, buf, keep);
+			p->msg.hdrs_len += (uint32_t)keep;
+			p->msg.hdrs[p->msg.hdrs_len] = '\0';
+			if (last != SIZE_MAX)
+				p->hdr_value_end = at + (uint32_t)last + 1;
+			if (keep < n)
+				p->flags |= F_CAP_WS_LOST; /* only blanks lost */
+		}
+	}
+	if (last != SIZE_MAX)
+		p->flags |= F_VALUE_SEEN;
 	if (p->msg.header_bytes < UINT32_MAX - n)
 		p->msg.header_bytes += (uint32_t)n;
 	else
@@ -1046,8 +1098,17 @@ size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev)
 				p->state = S_CHUNK_DATA_END;
 			break;
 		}
+		case S_HDR_NAME:
+			n_plain = bulk_name(p, buf + i, len - i);
+			if (n_plain > 0) {
+				i += n_plain;
+				break;
+			}
+			events = parse_byte(p, buf[i]);
+			i++;
+			break;
 		case S_HDR_VALUE:
-			n_plain = skip_plain_value(p, buf + i, len - i);
+			n_plain = bulk_value(p, buf + i, len - i);
 			if (n_plain > 0) {
 				i += n_plain;
 				break;

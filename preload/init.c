@@ -142,6 +142,13 @@ static void resolve_all(void)
 	RESOLVE(gethostbyname, "gethostbyname", gethostbyname);
 	RESOLVE(gethostbyname_r, "gethostbyname_r", gethostbyname_r);
 	RESOLVE(gethostbyname2_r, "gethostbyname2_r", gethostbyname2_r);
+	RESOLVE(epoll_wait, "epoll_wait", epoll_wait);
+	RESOLVE(epoll_pwait, "epoll_pwait", epoll_pwait);
+	RESOLVE(poll, "poll", poll);
+	RESOLVE(ppoll, "ppoll", ppoll);
+	RESOLVE(select, "select", select);
+	RESOLVE(pselect, "pselect", pselect);
+	RESOLVE(execve, "execve", execve);
 }
 
 static void on_fork_child(void)
@@ -153,6 +160,17 @@ static void on_fork_child(void)
 		return;
 	ht_table_after_fork();
 	ht_emit_after_fork();
+}
+
+/* Before fork: records waiting in the pending message go out now, from
+ * the parent, so the child's copy of them is never sent twice. */
+static void on_fork_prepare(void)
+{
+	if (ht_enabled && __atomic_load_n(&ht_pending, __ATOMIC_RELAXED) &&
+	    ht_enter()) {
+		ht_emit_send_pending();
+		ht_leave();
+	}
 }
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -173,7 +191,7 @@ static void init_once(void)
 		else if (more)
 			add_redacted(more);
 		if (ht_emit_init(path) == 0) {
-			pthread_atfork(NULL, NULL, on_fork_child);
+			pthread_atfork(on_fork_prepare, NULL, on_fork_child);
 			ht_enabled = 1;
 		}
 	}
@@ -216,6 +234,9 @@ __attribute__((destructor)) static void ht_destructor(void)
 	int saved = errno;
 	uint64_t now = ht_now();
 	ht_table_for_each(close_at_exit, &now);
+	ht_emit_flush();
+	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
+		ht_emit_send_pending();
 	ht_emit_flush_drops();
 	errno = saved;
 	ht_leave();

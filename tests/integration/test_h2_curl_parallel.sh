@@ -13,11 +13,12 @@ n=20
 
 args=()
 for i in $(seq 1 "$n"); do
-	args+=(-o /dev/null "$u/f/10000?i=$i")
+	args+=(-o /dev/null "$u/f/1000000?i=$i")
 done
 nginx_log_mark
 # Without --parallel-immediate curl waits for the first connection and
-# multiplexes every transfer onto it.
+# multiplexes every transfer onto it.  The files are large (1 MB) so that
+# transfers overlap even on a busy machine.
 "$HTTPTRACE" -f json -o "$T/out.json" -- \
 	curl -Z --cacert "$T/cert.pem" -s -w '%{http_code} %{num_connects} %{http_version}\n' \
 	"${args[@]}" >"$T/curl.out" 2>"$T/curl.err" ||
@@ -33,7 +34,7 @@ log = eval(sys.argv[1])
 n = int(sys.argv[2])
 assert len(log) == n and len({l[0] for l in log}) == 1, "not one nginx connection"
 assert sorted(l[1] for l in log) == list(range(1, n + 1))
-assert all(l[2] == 200 and l[3] == 10000 and l[4] == "HTTP/2.0" for l in log)
+assert all(l[2] == 200 and l[3] == 1000000 and l[4] == "HTTP/2.0" for l in log)
 ' "$log" "$n" || { show "$T/nginx/since.log"; fail "nginx did not log $n HTTP/2 streams on one connection"; }
 
 jcheck "$T/out.json" --count "$n" \
@@ -45,7 +46,7 @@ jcheck "$T/out.json" --count "$n" \
 	--expect 'nulls(r["connect_ms"] for r in recs if r["reused"])' \
 	--expect '(lambda rs: any(a["start"] < b["start"] < a["start"] + a["total_ms"] / 1000
 		for a in rs for b in rs))(recs)' \
-	--expect "sorted(url) == sorted('$u/f/10000?i=%d' % i for i in range(1, $n + 1))" \
-	--each 'status == 200 and resp_bytes == 10000 and error is None' \
+	--expect "sorted(url) == sorted('$u/f/1000000?i=%d' % i for i in range(1, $n + 1))" \
+	--each 'status == 200 and resp_bytes == 1000000 and error is None' \
 	--each 'proto == "HTTP/2" and tls is True and alpn == "h2"'
 pass
