@@ -916,7 +916,14 @@ START_TEST(text_waterfall)
 	r.error = HT_ERR_RESET;
 	r.target = S("/\x1b[2J");
 	feed_request(&m, &r);
+	/* C1 controls, raw or UTF-8 encoded, never reach a terminal; other
+	 * UTF-8 does */
+	r.req_seq = 3;
+	r.target = S("/\x9b" "31m\xc2\x9b\xc3\xa9");
+	feed_request(&m, &r);
 	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_ptr_nonnull(strstr(m.buf, "/\\x9b31m\\xc2\\x9b\xc3\xa9"));
+	ck_assert_ptr_null(strchr(m.buf, '\x9b'));
 	ck_assert_ptr_nonnull(strstr(m.buf,
 		"GET http://localhost:8080/a -> 200 OK  HTTP/1.1"));
 	ck_assert_ptr_nonnull(strstr(m.buf, "new conn 1"));
@@ -925,7 +932,7 @@ START_TEST(text_waterfall)
 	ck_assert_ptr_nonnull(strstr(m.buf, "15.25ms"));
 	ck_assert_ptr_nonnull(strstr(m.buf, "\\x1b[2J")); /* not raw ESC */
 	ck_assert_ptr_null(strchr(m.buf, '\033'));      /* no color */
-	ck_assert_ptr_nonnull(strstr(m.buf, "requests: 2"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "requests: 3"));
 	mr_close(&m);
 }
 END_TEST
