@@ -35,12 +35,8 @@ int collector_init(collector *c, collector_sink sink, collector_idle idle,
 	c->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epoll_fd < 0)
 		return -errno;
-	c->buf = malloc((size_t)COLLECTOR_BATCH * COLLECTOR_MSG);
-	if (c->buf == NULL) {
-		close(c->epoll_fd);
-		c->epoll_fd = -1;
-		return -ENOMEM;
-	}
+	/* The receive buffer (2 MiB) comes with the socket, in
+	 * collector_listen(): collector_feed() alone does not need it. */
 	return 0;
 }
 
@@ -337,6 +333,11 @@ int collector_listen(collector *c, const char *path)
 
 	if (len >= sizeof(sa.sun_path) || len >= sizeof(c->path))
 		return -ENAMETOOLONG;
+	if (c->buf == NULL) {
+		c->buf = malloc((size_t)COLLECTOR_BATCH * COLLECTOR_MSG);
+		if (c->buf == NULL)
+			return -ENOMEM;
+	}
 	memcpy(sa.sun_path, path, len + 1);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)

@@ -63,15 +63,16 @@ typedef struct collector {
 /*
  * collector_init() - set up @c with no socket, delivering records to
  * @sink and calling @idle (may be NULL) before blocking, both with @ctx.
- * Returns 0, or -ENOMEM.
+ * Returns 0, or the -errno of epoll_create1().
  */
 int collector_init(collector *c, collector_sink sink, collector_idle idle,
 		   void *ctx);
 
 /*
  * collector_listen() - bind a listening socket at @path (mode 0600) and
- * start serving it.  Returns 0; -ENAMETOOLONG when @path does not fit a
- * sockaddr_un; or the -errno of the failing socket call.
+ * start serving it (its receive buffer is allocated here).  Returns 0;
+ * -ENAMETOOLONG when @path does not fit a sockaddr_un; -ENOMEM; or the
+ * -errno of the failing socket call.
  */
 int collector_listen(collector *c, const char *path);
 
