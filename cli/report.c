@@ -389,6 +389,9 @@ static report_host_stat *host_get(report_stats *st, const char *name, size_t n)
 {
 	size_t i;
 
+	/* Names are kept as C strings: a hostile name with a NUL is keyed
+	 * by what comes before it, or each record would add an entry. */
+	n = strnlen(name, n);
 	if ((st->hosts_n + 1) * 2 > st->hosts_cap && hosts_grow(st) < 0)
 		return NULL;
 	i = host_slot(st, name, n);
