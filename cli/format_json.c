@@ -27,6 +27,15 @@ static void put_ht_str_or_null(FILE *f, ht_str s)
 
 /* ---- json --------------------------------------------------------------- */
 
+/* A status, null when there was no response. */
+static void put_status(FILE *f, uint16_t status)
+{
+	if (status == 0)
+		json_lit(f, "null");
+	else
+		json_u64(f, status);
+}
+
 static void json_request(report *rp, const report_req *q)
 {
 	FILE *f = rp->out;
@@ -56,10 +65,7 @@ static void json_request(report *rp, const report_req *q)
 	KEY(f, "tls");
 	json_bool(f, r->flags & HT_RF_TLS);
 	KEY(f, "status");
-	if (r->status == 0)
-		json_lit(f, "null");
-	else
-		json_u64(f, r->status);
+	put_status(f, r->status);
 	KEY(f, "error");
 	json_strz(f, q->error);
 	KEY(f, "req_bytes");
@@ -354,10 +360,7 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 		break;
 	case EV_RESPONSE_DONE:
 		KEY(f, "status");
-		if (r->status == 0)
-			json_lit(f, "null");
-		else
-			json_u64(f, r->status);
+		put_status(f, r->status);
 		KEY(f, "error");
 		json_strz(f, q->error);
 		KEY(f, "resp_bytes");
