@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bufpool.h"
 #include "ht.h"
 
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -26,10 +27,14 @@ static uint64_t dropped_sent;   /* last count the collector was told */
 static uint64_t last_retry_ns;  /* when we last tried to reconnect */
 
 /* The records one hook call produces (a read can complete several
- * pipelined responses or HTTP/2 streams) are encoded back to back here and
- * go out together when the call leaves the library (ht_leave()).  One
- * buffer per thread, never used re-entrantly (ht_busy). */
-static HT_TLS uint8_t enc_buf[HT_WIRE_MAX_RECORD];
+ * pipelined responses or HTTP/2 streams) are encoded back to back in
+ * batch_buf and go out together when the call leaves the library
+ * (ht_leave()).  The buffer is lent by the pool at the call's first record
+ * and given back when the batch is flushed: only a pointer lives in TLS,
+ * which every thread of the host carries in its stack (a 32 KiB __thread
+ * array made small-stack threads fail to start).  Never used re-entrantly
+ * (ht_busy). */
+static HT_TLS uint8_t *batch_buf;
 HT_TLS uint32_t ht_batch_len;
 static HT_TLS uint32_t batch_count;
 static HT_TLS bool batch_urgent;  /* holds a connection's close or failure */
@@ -130,6 +135,9 @@ void ht_emit_after_fork(void)
 	pend_len = pend_count = 0;
 	pend_t0 = 0;
 	ht_pending = 0;
+	/* Only this thread is left, and it holds no batch between calls. */
+	ht_buf_reset_after_fork();
+	batch_buf = NULL;
 	ht_batch_len = 0;
 	batch_count = 0;
 	batch_urgent = false;
@@ -219,12 +227,21 @@ void ht_emit(void *ctx, const ht_record *rec)
 	(void)ctx;
 	if (!ht_enabled)
 		return;
-	size_t len = ht_wire_encode(enc_buf + ht_batch_len,
-				    sizeof enc_buf - ht_batch_len, rec);
-	if (!len && ht_batch_len) {
-		/* no room left in this call's message: send it first */
-		ht_emit_flush();
-		len = ht_wire_encode(enc_buf, sizeof enc_buf, rec);
+	size_t len = 0;
+	if (!batch_buf)
+		batch_buf = ht_buf_get();
+	if (batch_buf) {
+		len = ht_wire_encode(batch_buf + ht_batch_len,
+				     HT_BUF_SIZE - ht_batch_len, rec);
+		if (!len && ht_batch_len) {
+			/* no room left in this call's message: send it
+			 * first, in a buffer lent anew */
+			ht_emit_flush();
+			batch_buf = ht_buf_get();
+			if (batch_buf)
+				len = ht_wire_encode(batch_buf, HT_BUF_SIZE,
+						     rec);
+		}
 	}
 	if (!len) {
 		__atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
@@ -260,26 +277,27 @@ static void send_records(const uint8_t *buf, uint32_t len, uint32_t n)
 
 void ht_emit_send_pending(void)
 {
-	static HT_TLS uint8_t out[HT_WIRE_MAX_RECORD];
+	/* The message is copied out so the lock is not held in send(). */
+	uint8_t *out = ht_buf_get();
 	ht_lock_acquire(&pend_lock);
 	uint32_t len = pend_len, n = pend_count;
-	memcpy(out, pend_buf, len);
+	if (out)
+		memcpy(out, pend_buf, len);
+	else if (len)
+		__atomic_add_fetch(&dropped, n, __ATOMIC_RELAXED);
 	pend_len = pend_count = 0;
 	pend_t0 = 0;
 	__atomic_store_n(&ht_pending, 0, __ATOMIC_RELAXED);
 	ht_lock_release(&pend_lock);
-	send_records(out, len, n);
+	if (out)
+		send_records(out, len, n);
+	ht_buf_put(out);
 }
 
-void ht_emit_flush(void)
+/* Send (or, on an event loop's thread, queue) @len bytes of @n records. */
+static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
+			bool urgent)
 {
-	uint32_t len = ht_batch_len, n = batch_count;
-	bool urgent = batch_urgent;
-	ht_batch_len = 0;
-	batch_count = 0;
-	batch_urgent = false;
-	if (!len)
-		return;
 	if (ht_poller && !urgent) {
 		/* An event loop's records wait for its next wait (or for
 		 * PEND_MAX_NS), in one message with the others. */
@@ -287,7 +305,7 @@ void ht_emit_flush(void)
 		bool send_now = false;
 		ht_lock_acquire(&pend_lock);
 		if (pend_len + len <= sizeof pend_buf) {
-			memcpy(pend_buf + pend_len, enc_buf, len);
+			memcpy(pend_buf + pend_len, buf, len);
 			pend_len += len;
 			pend_count += n;
 			if (!pend_t0)
@@ -300,11 +318,25 @@ void ht_emit_flush(void)
 		if (!send_now)
 			return;
 		ht_emit_send_pending();
-		send_records(enc_buf, len, n); /* did not fit in pending */
+		send_records(buf, len, n); /* did not fit in pending */
 		return;
 	}
 	/* Records already pending go first, then this call's. */
 	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
 		ht_emit_send_pending();
-	send_records(enc_buf, len, n);
+	send_records(buf, len, n);
+}
+
+void ht_emit_flush(void)
+{
+	uint32_t len = ht_batch_len, n = batch_count;
+	bool urgent = batch_urgent;
+	uint8_t *buf = batch_buf;
+	ht_batch_len = 0;
+	batch_count = 0;
+	batch_urgent = false;
+	batch_buf = NULL;
+	if (len)
+		flush_batch(buf, len, n, urgent);
+	ht_buf_put(buf);
 }
