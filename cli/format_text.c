@@ -113,6 +113,71 @@ static const char *status_color(unsigned status)
 	return C_GREEN;
 }
 
+/* A hop of a redirect chain: its number, the hop it follows, where it
+ * redirects to, and the chain (the first hop's pid/conn/req). */
+static void text_redirect_line(report *rp, const report_req *q)
+{
+	FILE *f = rp->out;
+	const redirect_link *l = &q->redirect;
+
+	color(rp, C_CYAN);
+	fprintf(f, "   redirect hop %u", l->hop);
+	if (l->followed)
+		fprintf(f, " from conn %u req %u", l->from.conn, l->from.req);
+	if (l->target != NULL) {
+		fputs_unlocked(" -> ", f);
+		put_safe(f, l->target, strlen(l->target));
+	}
+	fprintf(f, "  chain %u/%u/%u\n", l->chain.pid, l->chain.conn,
+		l->chain.req);
+	color(rp, C_RESET);
+}
+
+/* The chains of two hops or more, each hop on a line. */
+static void text_chains(report *rp)
+{
+	FILE *f = rp->out;
+	const report_stats *st = &rp->stats;
+	size_t shown = 0;
+	char buf[32];
+
+	for (size_t i = 0; i < st->n_chains; i++)
+		if (st->chains[i].n_hops > 1)
+			shown++;
+	if (shown == 0)
+		return;
+	fprintf(f, "  redirect chains: %zu (%llu requests followed a redirect)\n",
+		shown, (unsigned long long)st->redirects_followed);
+	for (size_t i = 0; i < st->n_chains; i++) {
+		const report_chain *c = &st->chains[i];
+		int64_t sum = 0;
+
+		if (c->n_hops < 2)
+			continue;
+		for (size_t k = 0; k < c->n_hops; k++)
+			if (c->hops[k].total != REPORT_NONE)
+				sum += c->hops[k].total;
+		fmt_dur(buf, sizeof(buf), sum);
+		fprintf(f, "  chain %u/%u/%u: %zu hops, %s in all\n", c->id.pid,
+			c->id.conn, c->id.req, c->n_hops, buf);
+		for (size_t k = 0; k < c->n_hops; k++) {
+			const report_hop *h = &c->hops[k];
+
+			fprintf(f, "    %zu  ", k + 1);
+			put_safe(f, h->method, strlen(h->method));
+			putc_unlocked(' ', f);
+			put_safe(f, h->url, strlen(h->url));
+			fmt_dur(buf, sizeof(buf), h->total);
+			if (h->status)
+				fprintf(f, " -> %u", h->status);
+			else
+				fputs_unlocked(" -> no response", f);
+			fprintf(f, "  %s conn %u  %s\n",
+				h->reused ? "reused" : "new", h->conn, buf);
+		}
+	}
+}
+
 static void text_request(report *rp, const report_req *q)
 {
 	FILE *f = rp->out;
@@ -171,6 +236,8 @@ static void text_request(report *rp, const report_req *q)
 		}
 	}
 	putc_unlocked('\n', f);
+	if (q->redirect.in_chain)
+		text_redirect_line(rp, q);
 
 	/* Lines 2-3: the waterfall, labels centered over their values. */
 	fputs_unlocked("   ", f);
@@ -293,6 +360,7 @@ static void text_summary(report *rp)
 		"%llu malformed\n", (unsigned long long)report_dropped(rp),
 		(unsigned long long)st->malformed);
 	color(rp, C_RESET);
+	text_chains(rp);
 
 	hosts = report_hosts_sorted(rp, &n);
 	if (n > 0) {

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "headers.h"
+
 /* ---- derived timings ---------------------------------------------------- */
 
 /* end - start when both happened, else REPORT_NONE. */
@@ -440,6 +442,85 @@ static void stats_request(report_stats *st, const report_req *q)
 		host_add_total(h, q->t.total);
 }
 
+/* ---- redirect chains ----------------------------------------------------- */
+
+/* Link @q to the hop it follows, if any, and keep the chain's hops for the
+ * summary. */
+static void redirect_request(report *rp, report_req *q)
+{
+	const ht_rec_request *r = q->r;
+	report_stats *st = &rp->stats;
+	redirect_id id = { r->pid, r->conn_id, r->req_seq };
+	ht_str loc = { NULL, 0 };
+
+	q->redirect.hop = 1;
+	q->redirect.chain = id;
+	if (rp->redirects == NULL) {
+		rp->redirects = malloc(sizeof(*rp->redirects));
+		if (rp->redirects == NULL)
+			return;
+		redirect_init(rp->redirects);
+	}
+	bool has_loc = headers_find(r->resp_headers, "location", &loc);
+	redirect_observe(rp->redirects, id, q->url, r->status,
+			 has_loc ? loc.p : NULL, loc.len, &q->redirect);
+	if (!q->redirect.in_chain)
+		return;
+	if (q->redirect.followed)
+		st->redirects_followed++;
+
+	/* The chain this hop belongs to: the latest ones are searched first. */
+	report_chain *c = NULL;
+	for (size_t i = st->n_chains; i-- > 0;) {
+		redirect_id k = st->chains[i].id;
+		if (k.pid == q->redirect.chain.pid &&
+		    k.conn == q->redirect.chain.conn &&
+		    k.req == q->redirect.chain.req) {
+			c = &st->chains[i];
+			break;
+		}
+	}
+	if (c == NULL) {
+		if (q->redirect.followed || st->n_chains >= REPORT_MAX_CHAINS)
+			return; /* its start was not kept */
+		if (st->n_chains == st->cap_chains) {
+			size_t cap = st->cap_chains ? st->cap_chains * 2 : 16;
+			report_chain *v = realloc(st->chains, cap * sizeof(*v));
+			if (v == NULL)
+				return;
+			st->chains = v;
+			st->cap_chains = cap;
+		}
+		c = &st->chains[st->n_chains++];
+		memset(c, 0, sizeof(*c));
+		c->id = q->redirect.chain;
+	}
+	if (c->n_hops >= REPORT_MAX_HOPS)
+		return;
+	if (c->n_hops == c->cap_hops) {
+		size_t cap = c->cap_hops ? c->cap_hops * 2 : 4;
+		report_hop *v = realloc(c->hops, cap * sizeof(*v));
+		if (v == NULL)
+			return;
+		c->hops = v;
+		c->cap_hops = cap;
+	}
+	report_hop *h = &c->hops[c->n_hops];
+	h->method = strndup(r->method.p ? r->method.p : "", r->method.len);
+	h->url = strndup(q->url, q->url_len);
+	if (h->method == NULL || h->url == NULL) {
+		free(h->method);
+		free(h->url);
+		return;
+	}
+	h->status = r->status;
+	h->conn = r->conn_id;
+	h->req = r->req_seq;
+	h->reused = (r->flags & HT_RF_REUSED) != 0;
+	h->total = q->t.total;
+	c->n_hops++;
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 int report_format_parse(const char *name, enum report_format *out)
@@ -481,6 +562,7 @@ void report_init(report *rp, FILE *out, enum report_format format, bool color)
 	default: rp->ops = &report_text_ops; break;
 	}
 	rp->fmt_state = NULL;
+	rp->redirects = NULL;
 	rp->mono_to_unix = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_MONOTONIC);
 	rp->url[0] = rp->host[0] = rp->peer[0] = '\0';
 }
@@ -515,6 +597,7 @@ void report_record(void *ctx, const ht_record *rec)
 		q.peer_len = report_peer(rp->peer, sizeof(rp->peer), &r->peer);
 		q.proto = report_proto_str(r->proto);
 		q.error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
+		redirect_request(rp, &q);
 		stats_request(st, &q);
 		rp->ops->request(rp, &q);
 		break;
@@ -624,6 +707,18 @@ void report_free(report *rp)
 		free(st->hosts[i].totals);
 	}
 	free(st->hosts);
+	for (size_t i = 0; i < st->n_chains; i++) {
+		for (size_t k = 0; k < st->chains[i].n_hops; k++) {
+			free(st->chains[i].hops[k].method);
+			free(st->chains[i].hops[k].url);
+		}
+		free(st->chains[i].hops);
+	}
+	free(st->chains);
+	if (rp->redirects != NULL)
+		redirect_free(rp->redirects);
+	free(rp->redirects);
+	rp->redirects = NULL;
 	u64map_free(&st->conns);
 	u64map_free(&st->drops);
 	memset(st, 0, sizeof(*st));

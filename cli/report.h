@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "redirect.h"
 #include "wire.h"
 
 #ifndef HTTPTRACE_VERSION
@@ -117,6 +118,26 @@ typedef struct report_u64map {
 	uint64_t zero_val;
 } report_u64map;
 
+/* One hop of a redirect chain, as the summary lists it. */
+typedef struct report_hop {
+	char *method, *url;     /* malloc'd, NUL-terminated */
+	unsigned status;
+	uint32_t conn, req;
+	bool reused;
+	int64_t total;          /* ns, or REPORT_NONE */
+} report_hop;
+
+/* A redirect chain: its first hop's id and its hops in order. */
+typedef struct report_chain {
+	redirect_id id;
+	report_hop *hops;
+	size_t n_hops, cap_hops;
+} report_chain;
+
+/* Chains and hops kept for the summary (more are linked, not listed). */
+#define REPORT_MAX_CHAINS 1000
+#define REPORT_MAX_HOPS 32
+
 /* Running counts for the summary.  READ-ONLY for formats. */
 typedef struct report_stats {
 	uint64_t processes;    /* HELLO records */
@@ -130,6 +151,9 @@ typedef struct report_stats {
 	report_u64map drops;   /* pid -> latest cumulative dropped count */
 	report_host_stat *hosts; /* open-addressed by name; NULL name = empty */
 	size_t hosts_cap, hosts_n;
+	uint64_t redirects_followed; /* requests linked to an earlier hop */
+	report_chain *chains;    /* in the order their first hop completed */
+	size_t n_chains, cap_chains;
 } report_stats;
 
 /* Everything derived from one request record, handed to a format. */
@@ -144,6 +168,7 @@ typedef struct report_req {
 	size_t peer_len;
 	const char *proto; /* NULL when unknown */
 	const char *error; /* NULL when none */
+	redirect_link redirect; /* its place in a redirect chain, if any */
 } report_req;
 
 struct report;
@@ -175,6 +200,9 @@ typedef struct report {
 	/* PRIVATE to the format: what it keeps between records (NULL until
 	 * it needs some), released by its free op from report_free(). */
 	void *fmt_state;
+	/* PRIVATE: the redirects not followed yet (malloc'd at the first
+	 * request; NULL when memory ran out: no links then). */
+	redirect_tracker *redirects;
 	/* PRIVATE: scratch space, reused for every record. */
 	char url[HT_WIRE_MAX_RECORD + 512];
 	char host[1024];

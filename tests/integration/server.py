@@ -20,6 +20,8 @@ client's handshake then takes at least that long).  Keep-alive unless a route sa
     /echo        reads the request body (Content-Length or chunked; answers
                  Expect: 100-continue) and replies with its size, "N\\n"
     /connclose   a short body, Connection: close, then closes
+    /redirect/C?to=URL  status C (301, 302, 303, 307, 308) with
+                 Location: URL (percent-decoded; may be relative)
     /setcookie   Set-Cookie: session=S3CRET-SETCOOKIE and X-Secret-Token:
                  S3CRET-SETCOOKIE (for the redaction test)
 
@@ -34,6 +36,7 @@ import ssl
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PATTERN = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n"
@@ -160,6 +163,11 @@ class Handler(BaseHTTPRequestHandler):
         elif name == "echo":
             n = self.read_request_body()
             self.simple(200, b"%d\n" % n)
+        elif name == "redirect" and 300 <= num <= 399:
+            query = self.path.split("?", 1)[1] if "?" in self.path else ""
+            to = dict(kv.split("=", 1) for kv in query.split("&") if "=" in kv).get("to", "/")
+            self.simple(num, b"see %s\n" % to.encode(),
+                        [("Location", urllib.parse.unquote(to))])
         elif name == "setcookie":
             # What redaction must hide, in response headers.
             v = "S3CRET-SETCOOKIE"

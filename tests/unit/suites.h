@@ -12,4 +12,5 @@ Suite *http2_suite(void);  /* check_http2.c: preload/http2.c, hpack.c */
 Suite *check_suite(void);  /* check_check.c: cli/check_elf.c */
 Suite *sessmap_suite(void); /* check_sessmap.c: preload/sessmap.c */
 Suite *bufpool_suite(void); /* check_bufpool.c: preload/bufpool.c */
+Suite *redirect_suite(void); /* check_redirect.c: cli/redirect.c */
 #endif
