@@ -32,7 +32,7 @@
 #             instructions per record from the synthetic producer
 #
 # Knobs: ROUNDS (5), WRK_SECONDS (5), H2_N (100000), DD_COUNT (1000000),
-# BENCH_PEERS (1), CG_N (200), CG_RECORDS (20000).
+# BENCH_PEERS (1), CG_N (200), CG_RECORDS (20000), CG_REPEAT (3).
 # shellcheck source=../tests/integration/lib.sh
 . "$(dirname "$0")/../tests/integration/lib.sh"
 require_built
@@ -43,6 +43,7 @@ DD_COUNT=${DD_COUNT:-1000000}
 BENCH_PEERS=${BENCH_PEERS:-1}
 CG_N=${CG_N:-200}
 CG_RECORDS=${CG_RECORDS:-20000}
+CG_REPEAT=${CG_REPEAT:-3}
 PATH=$PATH:/usr/sbin
 
 ALL_SECTIONS="wrk h2load dd collector memory callgrind"
@@ -73,7 +74,8 @@ row() { printf '  %-50s %9.0f req/s%s\n' "$1" "${2:-0}" "${3:+  ratio $3}"; }
 skipped() { printf '  %-50s skipped: %s\n' "$1" "$2"; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME")"
-echo "rounds: $ROUNDS of each, alternating; figures are medians; ratio: traced / untraced"
+[ "$SECTIONS" != callgrind ] &&
+	echo "rounds: $ROUNDS of each, alternating; figures are medians; ratio: traced / untraced"
 echo
 
 # nginx tuned for load: no access log, connections never recycled.
@@ -344,7 +346,7 @@ fi
 # Ir of one run from its callgrind output file
 cg_ir() { awk '/^summary:/ { print $2 }' "$1"; }
 
-cg_curl() { # cg_curl N untraced|traced CURL_ARGS... BASE_URL: Ir of curl fetching BASE_URL/index.html?n=1..N on one connection
+cg_curl1() { # cg_curl1 N untraced|traced CURL_ARGS... BASE_URL: Ir of curl fetching BASE_URL/index.html?n=1..N on one connection
 	local n=$1 mode=$2 pre=()
 	shift 2
 	local args=("${@:1:$#-1}") base=${*: -1}
@@ -354,6 +356,12 @@ cg_curl() { # cg_curl N untraced|traced CURL_ARGS... BASE_URL: Ir of curl fetchi
 		curl -s "${args[@]}" "$base/index.html?n=[1-$n]" >/dev/null 2>"$T/cg.err" ||
 		{ cat "$T/cg.err" >&2; echo 0; return; }
 	cg_ir "$T/cg.out"
+}
+# cg_curl ...: the median of CG_REPEAT cg_curl1 runs (a TLS handshake's
+# instructions vary a little from run to run)
+cg_curl() {
+	local _
+	for _ in $(seq "$CG_REPEAT"); do cg_curl1 "$@"; done | median
 }
 
 cg_collector() { # cg_collector FORMAT BATCH RECORDS: Ir of the collector (httptrace -f FORMAT) fed RECORDS by one writer
@@ -368,7 +376,8 @@ cg_collector() { # cg_collector FORMAT BATCH RECORDS: Ir of the collector (httpt
 
 if want callgrind; then
 	echo "callgrind: instructions (Ir) counted by valgrind --tool=callgrind, not timed"
-	echo "curl, $CG_N requests on one connection (index.html, 612 bytes), untraced vs under httptrace -f json"
+	echo "curl, $CG_N requests on one connection (index.html, 612 bytes), untraced vs under httptrace -f json;"
+	echo "medians of $CG_REPEAT runs; 'after the first' and 'once' come from runs with 1 request"
 	for proto in http https1 https2; do
 		case $proto in
 		http) label="http://, HTTP/1.1"; args=("http://127.0.0.1:$HTTP_PORT") ;;
@@ -380,9 +389,10 @@ if want callgrind; then
 		rec=$(grep -c '"event":"request".*"status":200' "$T/cg.json" || true)
 		reused=$(grep -c '"event":"request".*"reused":true' "$T/cg.json" || true)
 		awk -v l="$label" -v n="$CG_N" -v u1="$u1" -v t1="$t1" -v u="$uN" -v t="$tN" 'BEGIN {
-			m = ((t - u) - (t1 - u1)) / (n - 1)
-			printf "  %-28s untraced %11d  traced %11d Ir  added %6.0f Ir/request: %6.0f each after the first, %8.0f once\n",
-				l, u, t, (t - u) / n, m, (t1 - u1) - m }'
+			m = ((t - u) - (t1 - u1)) / (n - 1); mu = (u - u1) / (n - 1)
+			printf "  %-28s untraced %11d  traced %11d Ir   added %6.0f Ir/request\n", l, u, t, (t - u) / n
+			printf "      each request after the first: untraced %6.0f Ir, added %6.0f (%+.1f%%); added once: %7.0f\n",
+				mu, m, (mu > 0 ? 100 * m / mu : 0), (t1 - u1) - m }'
 		echo "      traced run: $rec records with status 200, $reused on a reused connection"
 	done
 	build_producer
