@@ -6,10 +6,11 @@
 #
 # Sections (all by default, in this order): wrk h2load dd collector memory
 # callgrind.  Each timed comparison alternates the untraced run with the
-# traced ones (ROUNDS of each) and prints the medians and their ratios;
-# traced runs also say whether every request was recorded.  A benchmark,
-# not a test: nothing here fails on a number.  Servers run on loopback ports
-# of their own; nothing else is touched.
+# traced ones (ROUNDS of each, in an order that rotates from round to round)
+# and prints the medians and their ratios; traced runs also say whether
+# every request was recorded.  A benchmark, not a test: nothing here fails
+# on a number.  Servers run on loopback ports of their own; nothing else is
+# touched.
 #
 #  wrk        wrk -t1 -c8 keep-alive against nginx: untraced, and traced with
 #             -f json -o FILE, with -w FILE (raw capture; skipped when this
@@ -72,6 +73,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'
 row() { printf '  %-50s %9.0f req/s%s\n' "$1" "${2:-0}" "${3:+  ratio $3}"; }
 # skipped LABEL REASON: the line of a row that could not run
 skipped() { printf '  %-50s skipped: %s\n' "$1" "$2"; }
+# rotate N WORD...: the words, starting from the (N mod count)th: each round
+# runs its variants in another order, so that none is always the one run
+# right after the untraced run
+rotate() { local n=$1; shift; local a=("$@"); local i; for ((i = 0; i < ${#a[@]}; i++)); do echo "${a[(i + n) % ${#a[@]}]}"; done; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME")"
 [ "$SECTIONS" != callgrind ] &&
@@ -170,8 +175,9 @@ if want wrk; then
 		variants="u json summary"
 	fi
 	for v in $variants; do : >"$T/wrk.rate.$v"; : >"$T/wrk.rate.$v.d"; done
-	for _ in $(seq "$ROUNDS"); do
-		for v in $variants; do wrk_run "$v"; done
+	for r in $(seq "$ROUNDS"); do
+		# shellcheck disable=SC2086
+		for v in $(rotate "$r" $variants); do wrk_run "$v"; done
 	done
 	u=$(median <"$T/wrk.rate.u")
 	echo "wrk -t1 -c8 -d${WRK_SECONDS}s, HTTP/1.1 keep-alive, nginx"
@@ -260,8 +266,9 @@ if want h2load; then
 		[ -z "$BT_SKIP" ] && variants="$variants bpftrace"
 	fi
 	for v in $variants; do : >"$T/h2.rate.$v"; : >"$T/h2.rate.$v.d"; done
-	for _ in $(seq "$ROUNDS"); do
-		for v in $variants; do h2_run "$v"; done
+	for r in $(seq "$ROUNDS"); do
+		# shellcheck disable=SC2086
+		for v in $(rotate "$r" $variants); do h2_run "$v"; done
 	done
 	u=$(median <"$T/h2.rate.u")
 	echo "h2load -n $H2_N -c 4 -m 10, h2 over TLS, nginx"
