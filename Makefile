@@ -47,7 +47,7 @@ UNIT_OBJS  = $(UNIT_SRCS:%.c=$(B)/%.o)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
-.PHONY: all clean check unit integration demo install uninstall deps bench \
+.PHONY: all clean check unit integration demo install uninstall deps bench bench-deps \
 	fuzz fuzz-build fuzz-replay fuzz-corpus
 
 all: $(B)/libhttptrace.so $(B)/httptrace
@@ -101,7 +101,12 @@ check: deps all $(B)/check_unit fuzz-replay
 demo: deps all
 	scripts/demo.sh
 
-bench: deps all
+# make bench also installs valgrind and the peers it compares with (strace,
+# bpftrace); make check and CI do not need them.
+bench-deps:
+	@scripts/install-deps.sh bench
+
+bench: bench-deps all
 	scripts/bench.sh
 
 install: all

@@ -1,44 +1,99 @@
 #!/bin/bash
 # bench.sh - what tracing costs, measured side by side with the untraced run.
 #
-#   scripts/bench.sh            (make bench)   ROUNDS=5 by default
+#   scripts/bench.sh [SECTION...]       (make bench)   ROUNDS=5 by default
+#   BENCH_ONLY="callgrind" scripts/bench.sh            the same as an argument
 #
-# Each comparison alternates untraced and traced runs (ROUNDS of each) and
-# prints the medians and their ratio; traced runs also say whether every
-# request was recorded.  A benchmark, not a test: nothing here fails on a
-# number.  Servers run on loopback ports of their own; nothing else is
+# Sections (all by default, in this order): wrk h2load dd collector memory
+# callgrind.  Each timed comparison alternates the untraced run with the
+# traced ones (ROUNDS of each, in an order that rotates from round to round)
+# and prints the medians and their ratios; traced runs also say whether
+# every request was recorded.  A benchmark, not a test: nothing here fails
+# on a number.  Servers run on loopback ports of their own; nothing else is
 # touched.
 #
-#  1. wrk -t1 -c8 keep-alive against nginx, traced with -f json -o FILE
-#  2. h2load -n 100000 -c 4 -m 10 over TLS (h2) against nginx, -f json
-#  3. one-byte reads and writes on untracked fds (dd bs=1)
-#  4. the collector alone: records/s from 4 synthetic writers (-f summary,
-#     and -f json), batched 1 and 32 records per message
-#  5. memory: max RSS of a client making 100 vs 100,000 requests on one
-#     connection, and 100 vs 10,000 connections (ab), untraced and traced
+#  wrk        wrk -t1 -c8 keep-alive against nginx: untraced, and traced with
+#             -f json -o FILE, with -w FILE (raw capture; skipped when this
+#             httptrace has no -w) and with -f summary
+#  h2load     h2load -n 100000 -c 4 -m 10 over TLS (h2) against nginx:
+#             untraced, httptrace -f json, and the peers a user would reach
+#             for on the same workload when they can run here: strace -f -e
+#             trace=network,read,write, and bpftrace with uprobes on the
+#             libssl h2load uses that only count SSL_write and SSL_read
+#             (needs root and kernel BPF; BENCH_PEERS=0 leaves both out)
+#  dd         one-byte reads and writes on untracked fds (dd bs=1)
+#  collector  the collector alone: records/s from 4 synthetic writers
+#             (-f summary, and -f json), batched 1 and 32 records per message
+#  memory     max RSS of a client making 100 vs 100,000 requests on one
+#             connection, and 100 vs 10,000 connections (ab), untraced and
+#             traced
+#  callgrind  figures noise cannot move, counted by valgrind --tool=callgrind:
+#             instructions added to curl per request (CG_N=200 requests on
+#             one connection, http and https), and the collector's
+#             instructions per record from the synthetic producer
+#
+# Knobs: ROUNDS (5), WRK_SECONDS (5), H2_N (100000), DD_COUNT (1000000),
+# BENCH_PEERS (1), CG_N (200), CG_RECORDS (20000), CG_REPEAT (3).
 # shellcheck source=../tests/integration/lib.sh
 . "$(dirname "$0")/../tests/integration/lib.sh"
 require_built
 ROUNDS=${ROUNDS:-5}
 WRK_SECONDS=${WRK_SECONDS:-5}
-for c in wrk h2load ab nginx; do
-	command -v "$c" >/dev/null || PATH=$PATH:/usr/sbin command -v "$c" >/dev/null ||
-		{ echo "bench: $c missing (make deps)"; exit 1; }
+H2_N=${H2_N:-100000}
+DD_COUNT=${DD_COUNT:-1000000}
+BENCH_PEERS=${BENCH_PEERS:-1}
+CG_N=${CG_N:-200}
+CG_RECORDS=${CG_RECORDS:-20000}
+CG_REPEAT=${CG_REPEAT:-3}
+PATH=$PATH:/usr/sbin
+
+ALL_SECTIONS="wrk h2load dd collector memory callgrind"
+SECTIONS=${*:-${BENCH_ONLY:-$ALL_SECTIONS}}
+for s in $SECTIONS; do
+	case " $ALL_SECTIONS " in
+	*" $s "*) ;;
+	*) echo "bench: unknown section '$s' (sections: $ALL_SECTIONS)" >&2; exit 2 ;;
+	esac
+done
+want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+need=""
+want wrk && need="$need wrk"
+want h2load && need="$need h2load"
+want memory && need="$need ab"
+want callgrind && need="$need valgrind curl"
+[ "$SECTIONS" != collector ] && need="$need nginx"
+for c in $need; do
+	command -v "$c" >/dev/null || { echo "bench: $c missing (make bench installs it)"; exit 1; }
 done
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
+# row LABEL VALUE [RATIO]: one line of a comparison table
+row() { printf '  %-50s %9.0f req/s%s\n' "$1" "${2:-0}" "${3:+  ratio $3}"; }
+# skipped LABEL REASON: the line of a row that could not run
+skipped() { printf '  %-50s skipped: %s\n' "$1" "$2"; }
+# rotate N WORD...: the words, starting from the (N mod count)th: each round
+# runs its variants in another order, so that none is always the one run
+# right after the untraced run
+rotate() { local n=$1; shift; local a=("$@"); local i; for ((i = 0; i < ${#a[@]}; i++)); do echo "${a[(i + n) % ${#a[@]}]}"; done; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME")"
+[ "$SECTIONS" != callgrind ] &&
+	echo "rounds: $ROUNDS of each, alternating; figures are medians; ratio: traced / untraced"
+echo
 
 # nginx tuned for load: no access log, connections never recycled.
-d=$T/nginx
-mkdir -p "$d/root" "$d/tmp"
-head -c 612 /dev/zero | tr '\0' x >"$d/root/index.html"
-make_cert
-HTTP_PORT=$(free_port 127.0.0.1)
-TLS_PORT=$(free_port 127.0.0.1)
-user_line=""
-[ "$(id -u)" -eq 0 ] && user_line="user root;"
-cat >"$d/nginx.conf" <<NGX
+if [ "$SECTIONS" != collector ]; then
+	d=$T/nginx
+	mkdir -p "$d/root" "$d/tmp"
+	head -c 612 /dev/zero | tr '\0' x >"$d/root/index.html"
+	make_cert
+	HTTP_PORT=$(free_port 127.0.0.1)
+	TLS_PORT=$(free_port 127.0.0.1)
+	user_line=""
+	[ "$(id -u)" -eq 0 ] && user_line="user root;"
+	cat >"$d/nginx.conf" <<NGX
 $user_line
 daemon off;
 worker_processes 1;
@@ -63,86 +118,219 @@ http {
     }
 }
 NGX
-PATH=$PATH:/usr/sbin nginx -c "$d/nginx.conf" 2>"$d/nginx.err" &
-_PIDS+=($!)
-wait_port 127.0.0.1 "$HTTP_PORT" && wait_port 127.0.0.1 "$TLS_PORT" || { cat "$d/nginx.err"; exit 1; }
+	nginx -c "$d/nginx.conf" 2>"$d/nginx.err" &
+	_PIDS+=($!)
+	wait_port 127.0.0.1 "$HTTP_PORT" && wait_port 127.0.0.1 "$TLS_PORT" || { cat "$d/nginx.err"; exit 1; }
+fi
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r), $(. /etc/os-release; echo "$PRETTY_NAME")"
-echo "rounds: $ROUNDS of each, alternating; figures are medians"
-echo
+producer_built=0
+build_producer() {
+	[ "$producer_built" = 1 ] && return 0
+	cc -O2 -I"$TOP/common" -o "$T/producer" "$TOP/scripts/bench/producer.c" "$TOP/common/wire.c"
+	producer_built=1
+}
 
-# --- 1. wrk ---------------------------------------------------------------
-: >"$T/wrk.u"; : >"$T/wrk.t"; : >"$T/wrk.rec"
-for _ in $(seq "$ROUNDS"); do
-	wrk -t1 -c8 -d"${WRK_SECONDS}s" "http://127.0.0.1:$HTTP_PORT/" >"$T/w.out" 2>&1
-	awk '/Requests\/sec/ { print $2 }' "$T/w.out" >>"$T/wrk.u"
-	"$HTTPTRACE" -f json -o "$T/wrk.json" -- \
-		wrk -t1 -c8 -d"${WRK_SECONDS}s" "http://127.0.0.1:$HTTP_PORT/" >"$T/w.out" 2>&1
-	awk '/Requests\/sec/ { print $2 }' "$T/w.out" >>"$T/wrk.t"
+# summary_field FILE PATTERN: the number after PATTERN in a -f summary report
+summary_field() { sed -n "s/.*$2 *\([0-9][0-9]*\).*/\1/p" "$1" | head -1; }
+
+# --- wrk: -f json, -w (capture), -f summary ---------------------------------------
+# The capture option (httptrace -w FILE -- CMD) is newer than this script's
+# first version: its row is skipped, with a line saying so, when this
+# httptrace's --help does not offer -w.
+has_capture() { "$HTTPTRACE" --help 2>&1 | grep -Eq -- '(^|[^[:alnum:]-])-w([ ,]|$)'; }
+
+wrk_run() { # wrk_run VARIANT: one wrk run; appends req/s to $T/wrk.rate.VARIANT, details to ....d
+	local v=$1 pre=() rc=0 done_n
+	case $v in
+	json) pre=("$HTTPTRACE" -f json -o "$T/wrk.json" --) ;;
+	capture) rm -f "$T/wrk.cap"; pre=("$HTTPTRACE" -w "$T/wrk.cap" --) ;;
+	summary) pre=("$HTTPTRACE" -f summary -o "$T/wrk.sum" --) ;;
+	esac
+	"${pre[@]}" wrk -t1 -c8 -d"${WRK_SECONDS}s" "http://127.0.0.1:$HTTP_PORT/" \
+		>"$T/w.out" 2>"$T/w.err" || rc=$?
+	awk '/Requests\/sec/ { print $2 }' "$T/w.out" >>"$T/wrk.rate.$v"
 	done_n=$(awk '/requests in/ { print $1 }' "$T/w.out")
-	rec_n=$(grep -c '"event":"request"' "$T/wrk.json" || true)
-	ok_n=$(grep -c '"event":"request".*"error":null' "$T/wrk.json" || true)
-	drops=$("$PY" -c 'import json,sys; s=[json.loads(l) for l in open(sys.argv[1]) if "\"summary\"" in l][0]; print(s["dropped"])' "$T/wrk.json")
-	echo "$done_n $rec_n $ok_n $drops" >>"$T/wrk.rec"
-done
-u=$(median <"$T/wrk.u"); t=$(median <"$T/wrk.t")
-printf '%-44s untraced %9.0f  traced %9.0f req/s  ratio %s\n' \
-	"wrk -t1 -c8 (HTTP/1.1 keep-alive), -f json" "$u" "$t" "$(ratio "$t" "$u")"
-awk '{ printf "    round %d: wrk completed %d, records %d (%d without error: requests cut off when wrk stops), dropped %d\n", NR, $1, $2, $3, $4 }' "$T/wrk.rec"
+	case $v in
+	json)
+		local rec_n ok_n drops
+		rec_n=$(grep -c '"event":"request"' "$T/wrk.json" || true)
+		ok_n=$(grep -c '"event":"request".*"error":null' "$T/wrk.json" || true)
+		drops=$("$PY" -c 'import json,sys; s=[json.loads(l) for l in open(sys.argv[1]) if "\"summary\"" in l][0]; print(s["dropped"])' "$T/wrk.json" 2>/dev/null || echo "?")
+		echo "wrk completed $done_n, records $rec_n ($ok_n without error: requests cut off when wrk stops), dropped $drops, exit $rc" ;;
+	capture)
+		local size
+		size=$(stat -c %s "$T/wrk.cap" 2>/dev/null || echo 0)
+		echo "wrk completed $done_n, capture $size bytes ($(awk -v s="$size" -v n="${done_n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? s / n : 0) }') per request), report on stderr $(stat -c %s "$T/w.err") bytes, exit $rc" ;;
+	summary)
+		echo "wrk completed $done_n, summary requests $(summary_field "$T/wrk.sum" 'requests:'), dropped $(summary_field "$T/wrk.sum" 'dropped records:'), exit $rc" ;;
+	*) echo "wrk completed $done_n, exit $rc" ;;
+	esac >>"$T/wrk.rate.$v.d"
+}
 
-# --- 2. h2load over TLS -----------------------------------------------------
-: >"$T/h2.u"; : >"$T/h2.t"; : >"$T/h2.rec"
-for _ in $(seq "$ROUNDS"); do
-	h2load -n 100000 -c 4 -m 10 "https://127.0.0.1:$TLS_PORT/" >"$T/h.out" 2>&1
-	awk '/^finished in/ { print $4 }' "$T/h.out" >>"$T/h2.u"
-	"$HTTPTRACE" -f json -o "$T/h2.json" -- \
-		h2load -n 100000 -c 4 -m 10 "https://127.0.0.1:$TLS_PORT/" >"$T/h.out" 2>&1
-	awk '/^finished in/ { print $4 }' "$T/h.out" >>"$T/h2.t"
-	succ=$(awk '/^requests:/ { print $8 }' "$T/h.out")
-	rec_n=$(grep -c '"event":"request".*"status":200' "$T/h2.json" || true)
-	echo "$succ $rec_n" >>"$T/h2.rec"
-done
-u=$(median <"$T/h2.u"); t=$(median <"$T/h2.t")
-printf '%-44s untraced %9.0f  traced %9.0f req/s  ratio %s\n' \
-	"h2load -n 100000 -c 4 -m 10 (h2 over TLS)" "$u" "$t" "$(ratio "$t" "$u")"
-awk '{ printf "    round %d: h2load succeeded %d, records with status 200 %d\n", NR, $1, $2 }' "$T/h2.rec"
-
-# --- 3. untracked fds ----------------------------------------------------------
-: >"$T/dd.u"; : >"$T/dd.t"
-DD_COUNT=${DD_COUNT:-1000000}
-for _ in $(seq "$ROUNDS"); do
-	/usr/bin/time -f %e -o "$T/t" dd if=/dev/zero of=/dev/null bs=1 count="$DD_COUNT" 2>/dev/null
-	cat "$T/t" >>"$T/dd.u"
-	"$HTTPTRACE" -o /dev/null -- /usr/bin/time -f %e -o "$T/t" \
-		dd if=/dev/zero of=/dev/null bs=1 count="$DD_COUNT" 2>/dev/null
-	cat "$T/t" >>"$T/dd.t"
-done
-u=$(median <"$T/dd.u"); t=$(median <"$T/dd.t")
-printf '%-44s untraced %8.2fs  traced %8.2fs        speed ratio %s\n' \
-	"dd bs=1 count=$DD_COUNT (untracked fds)" "$u" "$t" "$(ratio "$u" "$t")"
-
-# --- 4. the collector alone ------------------------------------------------------
-cc -O2 -I"$TOP/common" -o "$T/producer" "$TOP/scripts/bench/producer.c" "$TOP/common/wire.c"
-for fmt in summary json; do
-	for batch in 1 32; do
-		: >"$T/c.rate"
-		for _ in $(seq "$ROUNDS"); do
-			/usr/bin/time -f "%e %U %S" -o "$T/outer" "$HTTPTRACE" -f "$fmt" -o "$T/c.out" -- \
-				/usr/bin/time -f "%U %S" -o "$T/inner" "$T/producer" 4 250000 "$batch"
-			n=1000000
-			# records/s of the collector's own CPU (outer minus the
-			# producers), and of the wall clock (shared with them)
-			read -r wall ou os <"$T/outer"; read -r iu is <"$T/inner"
-			awk -v n=$n -v w="$wall" -v c="$(awk -v a="$ou" -v b="$os" -v x="$iu" -v y="$is" 'BEGIN { print a + b - x - y }')" \
-				'BEGIN { printf "%.0f %.0f\n", (c > 0 ? n / c : 0), n / w }' >>"$T/c.rate"
-		done
-		cpu=$(cut -d' ' -f1 "$T/c.rate" | median); wall=$(cut -d' ' -f2 "$T/c.rate" | median)
-		printf '%-44s %9.0f records/s of collector CPU, %9.0f records/s wall\n' \
-			"collector -f $fmt, 4 writers, batch $batch" "$cpu" "$wall"
+if want wrk; then
+	variants="u json capture summary"
+	cap_skip=""
+	if ! has_capture; then
+		cap_skip="this httptrace has no -w (its --help does not list it)"
+		variants="u json summary"
+	fi
+	for v in $variants; do : >"$T/wrk.rate.$v"; : >"$T/wrk.rate.$v.d"; done
+	for r in $(seq "$ROUNDS"); do
+		# shellcheck disable=SC2086
+		for v in $(rotate "$r" $variants); do wrk_run "$v"; done
 	done
-done
+	u=$(median <"$T/wrk.rate.u")
+	echo "wrk -t1 -c8 -d${WRK_SECONDS}s, HTTP/1.1 keep-alive, nginx"
+	row "untraced" "$u"
+	for v in json capture summary; do
+		case $v in
+		json) label="httptrace -f json -o FILE" ;;
+		capture) label="httptrace -w FILE (raw capture)" ;;
+		summary) label="httptrace -f summary" ;;
+		esac
+		if [ "$v" = capture ] && [ -n "$cap_skip" ]; then
+			skipped "$label" "$cap_skip"
+			continue
+		fi
+		t=$(median <"$T/wrk.rate.$v")
+		row "$label" "$t" "$(ratio "$t" "$u")"
+		awk '{ printf "      round %d: %s\n", NR, $0 }' "$T/wrk.rate.$v.d"
+	done
+	echo
+fi
 
-# --- 5. memory --------------------------------------------------------------------
+# --- h2load over TLS, and the peers ----------------------------------------------
+# The bpftrace peer probes a private copy of the libssl h2load uses, which
+# only h2load loads (LD_LIBRARY_PATH): a uprobe traps in every process that
+# maps the probed file, and bpftrace 0.17's -c does not limit it to the
+# child, so probing the system's libssl would also slow nginx (same libssl,
+# same 2 cores) and charge that to the client.
+
+# bpftrace_check: can bpftrace attach count-only uprobes to $BT_LIB here?
+# Sets BT_SKIP to the reason when not.
+bpftrace_check() {
+	BT_SKIP=""
+	if ! command -v bpftrace >/dev/null; then
+		BT_SKIP="bpftrace not installed (make bench installs it)"
+	elif [ "$(id -u)" -ne 0 ]; then
+		BT_SKIP="not root (bpftrace needs root)"
+	elif [ -z "$SSL_LIB" ]; then
+		BT_SKIP="no libssl found in ldd $(command -v h2load)"
+	elif ! timeout 30 bpftrace -e 'BEGIN { exit(); }' >"$T/bt.check" 2>&1; then
+		BT_SKIP="bpftrace cannot run here (no BPF?): $(grep -v RLIMIT_MEMLOCK "$T/bt.check" | grep -m1 . || echo "timed out or failed")"
+	elif ! mkdir -p "$T/ssl" || ! cp "$SSL_LIB" "$BT_LIB"; then
+		BT_SKIP="could not copy $SSL_LIB"
+	elif ! timeout 30 bpftrace -e "uprobe:$BT_LIB:SSL_write { @w = count(); } BEGIN { exit(); }" >"$T/bt.check" 2>&1; then
+		BT_SKIP="bpftrace cannot attach a uprobe (no uprobe support?): $(grep -v RLIMIT_MEMLOCK "$T/bt.check" | grep -m1 . || echo "timed out or failed")"
+	fi
+}
+
+h2_run() { # h2_run VARIANT: one h2load run; appends req/s to $T/h2.rate.VARIANT, details to ....d
+	local v=$1 rc=0 succ
+	local cmd=(h2load -n "$H2_N" -c 4 -m 10 "https://127.0.0.1:$TLS_PORT/")
+	case $v in
+	u) "${cmd[@]}" ;;
+	json) "$HTTPTRACE" -f json -o "$T/h2.json" -- "${cmd[@]}" ;;
+	strace) strace -f -qq -e trace=network,read,write -o /dev/null "${cmd[@]}" ;;
+	# bpftrace -c wants a path to one binary, and splits the command on spaces
+	bpftrace)
+		cmd[0]=$(command -v h2load)
+		LD_LIBRARY_PATH=$T/ssl bpftrace -c "${cmd[*]}" -e "$BT_PROG" ;;
+	esac >"$T/h.out" 2>"$T/h.err" || rc=$?
+	awk '/^finished in/ { print $4 }' "$T/h.out" >>"$T/h2.rate.$v"
+	succ=$(awk '/^requests:/ { print $8 }' "$T/h.out")
+	case $v in
+	json) echo "h2load succeeded $succ, records with status 200 $(grep -c '"event":"request".*"status":200' "$T/h2.json" || true), exit $rc" ;;
+	bpftrace) echo "h2load succeeded $succ, SSL_write $(awk '/^@w:/ { print $2 }' "$T/h.out") calls, SSL_read $(awk '/^@r:/ { print $2 }' "$T/h.out") calls, exit $rc" ;;
+	*) echo "h2load succeeded $succ, exit $rc" ;;
+	esac >>"$T/h2.rate.$v.d"
+}
+
+if want h2load; then
+	SSL_LIB=$(ldd "$(command -v h2load)" | awk '$1 ~ /^libssl\.so/ { print $3; exit }')
+	BT_LIB=$T/ssl/${SSL_LIB##*/}
+	BT_PROG="uprobe:$BT_LIB:SSL_write { @w = count(); } uprobe:$BT_LIB:SSL_read { @r = count(); }"
+	variants="u json"
+	st_skip="" BT_SKIP=""
+	if [ "$BENCH_PEERS" = 0 ]; then
+		st_skip="BENCH_PEERS=0"; BT_SKIP="BENCH_PEERS=0"
+	else
+		if ! command -v strace >/dev/null; then
+			st_skip="strace not installed (make bench installs it)"
+		elif ! strace -f -qq -e trace=network -o /dev/null true >"$T/st.check" 2>&1; then
+			st_skip="strace cannot trace here: $(head -1 "$T/st.check")"
+		else
+			variants="$variants strace"
+		fi
+		bpftrace_check
+		[ -z "$BT_SKIP" ] && variants="$variants bpftrace"
+	fi
+	for v in $variants; do : >"$T/h2.rate.$v"; : >"$T/h2.rate.$v.d"; done
+	for r in $(seq "$ROUNDS"); do
+		# shellcheck disable=SC2086
+		for v in $(rotate "$r" $variants); do h2_run "$v"; done
+	done
+	u=$(median <"$T/h2.rate.u")
+	echo "h2load -n $H2_N -c 4 -m 10, h2 over TLS, nginx"
+	row "untraced" "$u"
+	for v in json strace bpftrace; do
+		case $v in
+		json) label="httptrace -f json -o FILE"; skip="" ;;
+		strace) label="strace -f -e trace=network,read,write"; skip=$st_skip ;;
+		bpftrace) label="bpftrace: uprobes SSL_write/SSL_read, count only"; skip=$BT_SKIP ;;
+		esac
+		if [ -n "$skip" ]; then
+			skipped "$label" "$skip"
+			continue
+		fi
+		t=$(median <"$T/h2.rate.$v")
+		row "$label" "$t" "$(ratio "$t" "$u")"
+		awk '{ printf "      round %d: %s\n", NR, $0 }' "$T/h2.rate.$v.d"
+	done
+	[ -z "$BT_SKIP" ] && echo "  (bpftrace probes a copy of $SSL_LIB that only h2load loads)"
+	echo
+fi
+
+# --- untracked fds ----------------------------------------------------------
+if want dd; then
+	: >"$T/dd.u"; : >"$T/dd.t"
+	for _ in $(seq "$ROUNDS"); do
+		/usr/bin/time -f %e -o "$T/t" dd if=/dev/zero of=/dev/null bs=1 count="$DD_COUNT" 2>/dev/null
+		cat "$T/t" >>"$T/dd.u"
+		"$HTTPTRACE" -o /dev/null -- /usr/bin/time -f %e -o "$T/t" \
+			dd if=/dev/zero of=/dev/null bs=1 count="$DD_COUNT" 2>/dev/null
+		cat "$T/t" >>"$T/dd.t"
+	done
+	u=$(median <"$T/dd.u"); t=$(median <"$T/dd.t")
+	printf '%-44s untraced %8.2fs  traced %8.2fs        speed ratio %s\n\n' \
+		"dd bs=1 count=$DD_COUNT (untracked fds)" "$u" "$t" "$(ratio "$u" "$t")"
+fi
+
+# --- the collector alone ------------------------------------------------------
+if want collector; then
+	build_producer
+	for fmt in summary json; do
+		for batch in 1 32; do
+			: >"$T/c.rate"
+			for _ in $(seq "$ROUNDS"); do
+				/usr/bin/time -f "%e %U %S" -o "$T/outer" "$HTTPTRACE" -f "$fmt" -o "$T/c.out" -- \
+					/usr/bin/time -f "%U %S" -o "$T/inner" "$T/producer" 4 250000 "$batch"
+				n=1000000
+				# records/s of the collector's own CPU (outer minus the
+				# producers), and of the wall clock (shared with them)
+				read -r wall ou os <"$T/outer"; read -r iu is <"$T/inner"
+				awk -v n=$n -v w="$wall" -v c="$(awk -v a="$ou" -v b="$os" -v x="$iu" -v y="$is" 'BEGIN { print a + b - x - y }')" \
+					'BEGIN { printf "%.0f %.0f\n", (c > 0 ? n / c : 0), n / w }' >>"$T/c.rate"
+			done
+			cpu=$(cut -d' ' -f1 "$T/c.rate" | median); wall=$(cut -d' ' -f2 "$T/c.rate" | median)
+			printf '%-44s %9.0f records/s of collector CPU, %9.0f records/s wall\n' \
+				"collector -f $fmt, 4 writers, batch $batch" "$cpu" "$wall"
+		done
+	done
+	echo
+fi
+
+# --- memory --------------------------------------------------------------------
 rss() { # rss N C K [traced]: max RSS (KiB) of ab -n N -c C [-k when K=1]
 	local k="" pre=()
 	[ "$3" = 1 ] && k=-k
@@ -152,9 +340,84 @@ rss() { # rss N C K [traced]: max RSS (KiB) of ab -n N -c C [-k when K=1]
 		ab -q $k -n "$1" -c "$2" "http://127.0.0.1:$HTTP_PORT/" >/dev/null 2>&1
 	cat "$T/rss"
 }
-printf '%-44s untraced %6s -> %6s KiB, traced %6s -> %6s KiB\n' \
-	"ab -k, 100 -> 100000 requests on one conn" "$(rss 100 1 1)" "$(rss 100000 1 1)" \
-	"$(rss 100 1 1 traced)" "$(rss 100000 1 1 traced)"
-printf '%-44s untraced %6s -> %6s KiB, traced %6s -> %6s KiB\n' \
-	"ab, 100 -> 10000 connections (max RSS)" "$(rss 100 1 0)" "$(rss 10000 1 0)" \
-	"$(rss 100 1 0 traced)" "$(rss 10000 1 0 traced)"
+if want memory; then
+	printf '%-44s untraced %6s -> %6s KiB, traced %6s -> %6s KiB\n' \
+		"ab -k, 100 -> 100000 requests on one conn" "$(rss 100 1 1)" "$(rss 100000 1 1)" \
+		"$(rss 100 1 1 traced)" "$(rss 100000 1 1 traced)"
+	printf '%-44s untraced %6s -> %6s KiB, traced %6s -> %6s KiB\n\n' \
+		"ab, 100 -> 10000 connections (max RSS)" "$(rss 100 1 0)" "$(rss 10000 1 0)" \
+		"$(rss 100 1 0 traced)" "$(rss 10000 1 0 traced)"
+fi
+
+# --- callgrind: instructions, which noise cannot move ---------------------------
+# Ir of one run from its callgrind output file
+cg_ir() { awk '/^summary:/ { print $2 }' "$1"; }
+
+cg_curl1() { # cg_curl1 N untraced|traced CURL_ARGS... BASE_URL: Ir of curl fetching BASE_URL/index.html?n=1..N on one connection
+	local n=$1 mode=$2 pre=()
+	shift 2
+	local args=("${@:1:$#-1}") base=${*: -1}
+	[ "$mode" = traced ] && pre=("$HTTPTRACE" -f json -o "$T/cg.json" --)
+	rm -f "$T/cg.out"
+	"${pre[@]}" valgrind --tool=callgrind --callgrind-out-file="$T/cg.out" \
+		curl -s "${args[@]}" "$base/index.html?n=[1-$n]" >/dev/null 2>"$T/cg.err" ||
+		{ cat "$T/cg.err" >&2; echo 0; return; }
+	cg_ir "$T/cg.out"
+}
+# cg_curl ...: the median of CG_REPEAT cg_curl1 runs (a TLS handshake's
+# instructions vary a little from run to run)
+cg_curl() {
+	local _
+	for _ in $(seq "$CG_REPEAT"); do cg_curl1 "$@"; done | median
+}
+
+cg_collector() { # cg_collector FORMAT BATCH RECORDS: Ir of the collector (httptrace -f FORMAT) fed RECORDS by one writer
+	local pid
+	rm -f "$T"/cgc.*
+	valgrind --tool=callgrind --callgrind-out-file="$T/cgc.%p" \
+		"$HTTPTRACE" -f "$1" -o "$T/cgc.report" -- "$T/producer" 1 "$3" "$2" 2>"$T/cgc.err" &
+	pid=$!
+	wait "$pid" || { cat "$T/cgc.err" >&2; echo 0; return; }
+	cg_ir "$T/cgc.$pid"
+}
+
+if want callgrind; then
+	echo "callgrind: instructions (Ir) counted by valgrind --tool=callgrind, not timed"
+	echo "curl, $CG_N requests on one connection (index.html, 612 bytes), untraced vs under httptrace -f json;"
+	echo "medians of $CG_REPEAT runs; 'after the first' and 'once' come from runs with 1 request"
+	for proto in http https1 https2; do
+		case $proto in
+		http) label="http://, HTTP/1.1"; args=("http://127.0.0.1:$HTTP_PORT") ;;
+		https1) label="https://, HTTP/1.1 over TLS"; args=(--http1.1 --cacert "$T/cert.pem" "https://127.0.0.1:$TLS_PORT") ;;
+		https2) label="https://, h2 over TLS"; args=(--cacert "$T/cert.pem" "https://127.0.0.1:$TLS_PORT") ;;
+		esac
+		u1=$(cg_curl 1 untraced "${args[@]}"); t1=$(cg_curl 1 traced "${args[@]}")
+		uN=$(cg_curl "$CG_N" untraced "${args[@]}"); tN=$(cg_curl "$CG_N" traced "${args[@]}")
+		rec=$(grep -c '"event":"request".*"status":200' "$T/cg.json" || true)
+		reused=$(grep -c '"event":"request".*"reused":true' "$T/cg.json" || true)
+		awk -v l="$label" -v n="$CG_N" -v u1="$u1" -v t1="$t1" -v u="$uN" -v t="$tN" 'BEGIN {
+			m = ((t - u) - (t1 - u1)) / (n - 1); mu = (u - u1) / (n - 1)
+			printf "  %-28s untraced %11d  traced %11d Ir   added %6.0f Ir/request\n", l, u, t, (t - u) / n
+			printf "      each request after the first: untraced %6.0f Ir, added %6.0f (%+.1f%%); added once: %7.0f\n",
+				mu, m, (mu > 0 ? 100 * m / mu : 0), (t1 - u1) - m }'
+		echo "      traced run: $rec records with status 200, $reused on a reused connection"
+	done
+	build_producer
+	n1=$((CG_RECORDS / 10))
+	echo "collector fed by the synthetic producer, one writer: Ir per record from $n1 vs $CG_RECORDS records"
+	for fmt in json summary; do
+		for batch in 1 32; do
+			i1=$(cg_collector "$fmt" "$batch" "$n1")
+			i2=$(cg_collector "$fmt" "$batch" "$CG_RECORDS")
+			if [ "$fmt" = json ]; then
+				got=$(grep -c '"event":"request"' "$T/cgc.report" || true)
+			else
+				got=$(summary_field "$T/cgc.report" 'requests:')
+			fi
+			awk -v l="collector -f $fmt, batch $batch" -v a="$i1" -v b="$i2" -v n1="$n1" -v n2="$CG_RECORDS" -v got="$got" 'BEGIN {
+				printf "  %-28s %11d Ir for %d records  %6.0f Ir/record   (report counted %d)\n",
+					l, b, n2, (b - a) / (n2 - n1), got }'
+		done
+	done
+	echo
+fi

@@ -3,6 +3,7 @@
 # with.  Fast when everything is already present: one dpkg-query, no network.
 #
 #   scripts/install-deps.sh          install what is missing
+#   scripts/install-deps.sh bench    the same, plus what make bench uses
 #   HTTPTRACE_NO_DEPS=1 ...          check only; never install
 set -eu
 
@@ -11,6 +12,13 @@ set -eu
 PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
 libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static"
+
+# make bench only (not make check, not CI): valgrind for the callgrind
+# figures, and the peers it compares with, strace and bpftrace (bpftrace
+# brings LLVM along, and needs root and kernel BPF support to run at all).
+if [ "${1:-}" = bench ]; then
+	PKGS="$PKGS valgrind strace bpftrace"
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: not a Debian system (no dpkg-query); install by hand: $PKGS" >&2
