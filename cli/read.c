@@ -133,7 +133,6 @@ static bool replay(input *in, collector *col, damage *d, uint64_t *n_frames)
 				d->what = "cut short";
 				d->why = "no end mark (the collector did not "
 					 "finish writing it)";
-				frame++; /* the missing one */
 				break;
 			}
 			*n_frames = frame;
@@ -150,13 +149,12 @@ static bool replay(input *in, collector *col, damage *d, uint64_t *n_frames)
 					 (unsigned long long)end_malformed);
 				d->what = "inconsistent";
 				d->why = why;
-				d->frame = frame;
+				d->frame = frame; /* the end mark */
 				d->at = in->offset;
 				return false;
 			}
 			return true;
 		}
-		frame++;
 		if (n < 0) {
 			d->what = "damaged";
 			d->why = cap_strerror((int)-n);
@@ -176,12 +174,14 @@ static bool replay(input *in, collector *col, damage *d, uint64_t *n_frames)
 			d->why = "peer id out of range";
 			break;
 		}
+		frame++;
 		in->start += (size_t)n;
 		in->offset += (uint64_t)n;
 	}
+	/* Damage is in the frame after the last good one. */
 	d->at = in->offset;
-	d->frame = frame;
-	*n_frames = frame - 1;
+	d->frame = frame + 1;
+	*n_frames = frame;
 	return false;
 }
 
