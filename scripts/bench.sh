@@ -13,7 +13,8 @@
 #  2. h2load -n 100000 -c 4 -m 10 over TLS (h2) against nginx, -f json
 #  3. one-byte reads and writes on untracked fds (dd bs=1)
 #  4. the collector alone: records/s from 4 synthetic writers (-f summary,
-#     and -f json), batched 1 and 32 records per message
+#     -f json, and -w FILE: the raw capture only), batched 1 and 32 records
+#     per message
 #  5. memory: max RSS of a client making 100 vs 100,000 requests on one
 #     connection, and 100 vs 10,000 connections (ab), untraced and traced
 # shellcheck source=../tests/integration/lib.sh
@@ -123,12 +124,19 @@ printf '%-44s untraced %8.2fs  traced %8.2fs        speed ratio %s\n' \
 
 # --- 4. the collector alone ------------------------------------------------------
 cc -O2 -I"$TOP/common" -o "$T/producer" "$TOP/scripts/bench/producer.c" "$TOP/common/wire.c"
-for fmt in summary json; do
+for fmt in summary json capture; do
+	if [ "$fmt" = capture ]; then
+		out=(-w "$T/c.cap") what="collector -w FILE"
+	else
+		out=(-f "$fmt" -o "$T/c.out") what="collector -f $fmt"
+	fi
 	for batch in 1 32; do
 		: >"$T/c.rate"
 		for _ in $(seq "$ROUNDS"); do
-			/usr/bin/time -f "%e %U %S" -o "$T/outer" "$HTTPTRACE" -f "$fmt" -o "$T/c.out" -- \
-				/usr/bin/time -f "%U %S" -o "$T/inner" "$T/producer" 4 250000 "$batch"
+			# (-w alone notes what it wrote on standard error)
+			/usr/bin/time -f "%e %U %S" -o "$T/outer" "$HTTPTRACE" "${out[@]}" -- \
+				/usr/bin/time -f "%U %S" -o "$T/inner" "$T/producer" 4 250000 "$batch" \
+				2>>"$T/c.err"
 			n=1000000
 			# records/s of the collector's own CPU (outer minus the
 			# producers), and of the wall clock (shared with them)
@@ -138,9 +146,10 @@ for fmt in summary json; do
 		done
 		cpu=$(cut -d' ' -f1 "$T/c.rate" | median); wall=$(cut -d' ' -f2 "$T/c.rate" | median)
 		printf '%-44s %9.0f records/s of collector CPU, %9.0f records/s wall\n' \
-			"collector -f $fmt, 4 writers, batch $batch" "$cpu" "$wall"
+			"$what, 4 writers, batch $batch" "$cpu" "$wall"
 	done
 done
+rm -f "$T/c.cap"
 
 # --- 5. memory --------------------------------------------------------------------
 rss() { # rss N C K [traced]: max RSS (KiB) of ab -n N -c C [-k when K=1]
