@@ -490,8 +490,14 @@ int collector_replay(collector *c, unsigned ev, uint32_t peer,
 		c->malformed++;
 		return 0;
 	case COLLECTOR_EV_CLOSE:
-		if (c->peer_open[fd])
+		if (c->peer_open[fd]) {
 			peer_forget(c, fd);
+		} else {
+			/* Messages came without an open (a crafted file):
+			 * the id is still free for the next process. */
+			c->peer_pid[fd] = 0;
+			c->peer_base[fd] = 0;
+		}
 		return 0;
 	default:
 		return -EINVAL;
