@@ -22,9 +22,10 @@ start_listener() {
 	[ -S "$sock" ] || { show "$T/listen.err"; fail "listen did not create $sock"; }
 }
 
-# programs: two traced programs and a peer sending garbage.
+# programs: two traced programs (started by traced.sh with the lines
+# `httptrace env` printed) and a peer sending garbage.
 programs() {
-	(. "$T/env.sh"; curl -s -o /dev/null -o /dev/null "$u/bytes/10" "$u/bytes/20") ||
+	sh "$T/traced.sh" curl -s -o /dev/null -o /dev/null "$u/bytes/10" "$u/bytes/20" ||
 		fail "curl under listen failed"
 	"$PY" - "$sock" <<'PYEOF' || fail "could not write garbage to the socket"
 import socket, sys
@@ -34,15 +35,16 @@ s.send(b"not a record at all")
 s.send(b"HT\x01\x02\xff\x00\x00\x00")
 s.close()
 PYEOF
-	(. "$T/env.sh"; "$PY" -c "
+	sh "$T/traced.sh" "$PY" -c "
 import http.client
 c = http.client.HTTPConnection('127.0.0.1', $SERVER_PORT)
 for p in ('/bytes/30', '/bytes/40'):
     c.request('GET', p); c.getresponse().read()
-") || fail "python under listen failed"
+" || fail "python under listen failed"
 }
 
 "$HTTPTRACE" env -s "$sock" >"$T/env.sh" || fail "httptrace env failed"
+printf '. "%s"\nexec "$@"\n' "$T/env.sh" >"$T/traced.sh"
 
 # A capture and a live report from the same listener.
 start_listener -w "$T/both.cap" -f json -o "$T/live.json"
