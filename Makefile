@@ -133,7 +133,7 @@ clean:
 #    corpus in build/fuzz/corpus/<t>/ (the committed seeds never grow).
 #    New crashing inputs land in build/fuzz/crashes/<t>/ and fail the run.
 
-FUZZ_TARGETS = http1 http2 wire conn
+FUZZ_TARGETS = http1 http2 wire conn capture
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FB            = build/fuzz
@@ -174,9 +174,9 @@ $(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o)
 fuzz-build: deps $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
 
 # Regenerate the committed seed corpora (only when an input format changes).
-fuzz-corpus: $(B)/common/wire.o
+fuzz-corpus: $(B)/common/wire.o $(B)/cli/capture.o
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $(B)/gen_corpus tests/fuzz/gen_corpus.c \
-		$(B)/common/wire.o -lnghttp2
+		$(B)/common/wire.o $(B)/cli/capture.o -lnghttp2
 	mkdir -p $(FUZZ_TARGETS:%=tests/fuzz/corpus/%)
 	$(B)/gen_corpus
 

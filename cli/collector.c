@@ -94,7 +94,9 @@ static void peer_hello(collector *c, int fd, uint32_t pid)
 	if (pid == 0)
 		return;
 	c->peer_pid[fd] = pid;
-	for (size_t other = 0; other < c->peer_cap; other++) {
+	/* A replay has no sockets to read: the capture already holds those
+	 * reads, tapped before this HELLO's own part of its message. */
+	for (size_t other = 0; !c->replay && other < c->peer_cap; other++) {
 		if ((int)other == fd || !c->peer_open[other] ||
 		    c->peer_pid[other] != pid)
 			continue;
@@ -137,9 +139,12 @@ static void renumber(collector *c, int fd, ht_record *rec)
 		*max = *conn;
 }
 
-/* Decode the records of one message from peer @fd (-1: not a peer). */
+/* Decode the records of one message from peer @fd (-1: not a peer), and
+ * tap it (see collector_tap for the split at a HELLO). */
 static size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 {
+	const uint8_t *untapped = buf, *end = buf + len;
+	bool tap = c->tap != NULL && fd >= 0;
 	size_t delivered = 0;
 
 	while (len > 0) {
@@ -152,16 +157,28 @@ static size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 			c->malformed++;
 			break;
 		}
-		if (rec.type == HT_REC_HELLO && fd >= 0)
+		if (rec.type == HT_REC_HELLO && fd >= 0) {
+			/* The records before it reached the sink before
+			 * what peer_hello() reads from other peers. */
+			if (tap && buf > untapped) {
+				c->tap(c->tap_ctx, COLLECTOR_EV_MSG, (uint32_t)fd,
+				       untapped, (size_t)(buf - untapped));
+				untapped = buf;
+			}
 			peer_hello(c, fd, rec.u.hello.pid);
-		else
+		} else {
 			renumber(c, fd, &rec);
+		}
 		c->records++;
 		delivered++;
 		c->sink(c->ctx, &rec);
 		buf += n;
 		len -= (size_t)n;
 	}
+	/* The rest, garbage included: a replay counts it malformed too. */
+	if (tap && end > untapped)
+		c->tap(c->tap_ctx, COLLECTOR_EV_MSG, (uint32_t)fd, untapped,
+		       (size_t)(end - untapped));
 	return delivered;
 }
 
@@ -214,15 +231,23 @@ static void accept_pause(collector *c, bool pause)
 	epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, c->listen_fd, &ev);
 }
 
-static void peer_close(collector *c, int fd)
+/* Forget peer @fd's state: its id may be reused by a new process. */
+static void peer_forget(collector *c, int fd)
 {
-	epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
-	close(fd);
+	if (c->tap != NULL)
+		c->tap(c->tap_ctx, COLLECTOR_EV_CLOSE, (uint32_t)fd, NULL, 0);
 	c->peer_open[fd] = 0;
 	c->peer_pid[fd] = 0;
 	c->peer_base[fd] = 0;
 	c->n_peers--;
 	c->peers_closed++;
+}
+
+static void peer_close(collector *c, int fd)
+{
+	epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
+	peer_forget(c, fd);
 	if (c->accept_paused)
 		accept_pause(c, false); /* an fd is free again */
 }
@@ -259,6 +284,9 @@ static void peer_read(collector *c, int fd, unsigned max, uint8_t *buf)
 				return;
 			}
 			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				if (c->tap != NULL)
+					c->tap(c->tap_ctx, COLLECTOR_EV_TRUNC,
+					       (uint32_t)fd, NULL, 0);
 				c->malformed++; /* larger than any valid message */
 				continue;
 			}
@@ -320,6 +348,9 @@ static void accept_all(collector *c)
 		c->peer_open[fd] = 1;
 		c->n_peers++;
 		c->peers_seen++;
+		if (c->tap != NULL)
+			c->tap(c->tap_ctx, COLLECTOR_EV_OPEN, (uint32_t)fd,
+			       NULL, 0);
 	}
 }
 
@@ -434,11 +465,55 @@ void collector_drain(collector *c)
 		c->idle(c->ctx);
 }
 
+int collector_replay(collector *c, unsigned ev, uint32_t peer,
+		     const uint8_t *buf, size_t len)
+{
+	int fd = (int)peer;
+
+	if (peer >= COLLECTOR_MAX_PEER)
+		return -EINVAL;
+	c->replay = true;
+	if (peer_table_fit(c, fd) < 0)
+		return -ENOMEM;
+	switch (ev) {
+	case COLLECTOR_EV_OPEN:
+		if (c->peer_open[fd])
+			peer_forget(c, fd); /* a capture joined badly */
+		c->peer_open[fd] = 1;
+		c->n_peers++;
+		c->peers_seen++;
+		return 0;
+	case COLLECTOR_EV_MSG:
+		feed(c, fd, buf, len);
+		return 0;
+	case COLLECTOR_EV_TRUNC:
+		c->malformed++;
+		return 0;
+	case COLLECTOR_EV_CLOSE:
+		if (c->peer_open[fd]) {
+			peer_forget(c, fd);
+		} else {
+			/* Messages came without an open (a crafted file):
+			 * the id is still free for the next process. */
+			c->peer_pid[fd] = 0;
+			c->peer_base[fd] = 0;
+		}
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 void collector_close(collector *c)
 {
 	for (size_t fd = 0; fd < c->peer_cap; fd++)
-		if (c->peer_open[fd])
-			peer_close(c, (int)fd);
+		if (c->peer_open[fd]) {
+			/* A replay's peers are only ids, not fds. */
+			if (c->replay)
+				peer_forget(c, (int)fd);
+			else
+				peer_close(c, (int)fd);
+		}
 	if (c->listen_fd >= 0)
 		close(c->listen_fd);
 	if (c->path[0] != '\0')

@@ -24,6 +24,25 @@ typedef void (*collector_sink)(void *ctx, const ht_record *rec);
 /* Called when the loop is about to block (flush output here). */
 typedef void (*collector_idle)(void *ctx);
 
+/* What the collector received, in the order it handled it (see
+ * collector_tap): enough to replay a session through collector_replay(). */
+enum collector_event {
+	COLLECTOR_EV_OPEN = 1,  /* peer @peer connected */
+	COLLECTOR_EV_MSG = 2,   /* a message, or a record-aligned part of one */
+	COLLECTOR_EV_TRUNC = 3, /* a message too large: counted malformed */
+	COLLECTOR_EV_CLOSE = 4, /* peer @peer's connection ended */
+};
+/*
+ * Called for every event before or as it is handled, with the peer's id
+ * (its fd).  A message is passed whole, except that one holding a HELLO
+ * after other records is split just before it: a HELLO makes the
+ * collector read the pid's other peers to the end first, and those reads
+ * are tapped in between, so the order of the taps is the order in which
+ * the records reached the sink.
+ */
+typedef void (*collector_tap)(void *ctx, enum collector_event ev,
+			      uint32_t peer, const uint8_t *buf, size_t len);
+
 /* Largest message accepted (it may hold several records); a larger one is
  * counted as malformed. */
 #define COLLECTOR_MSG HT_WIRE_MAX_RECORD
@@ -35,6 +54,8 @@ typedef struct collector {
 	collector_sink sink;
 	collector_idle idle;
 	void *ctx;
+	collector_tap tap;  /* optional; NULL for none */
+	void *tap_ctx;
 	/* READ-ONLY */
 	uint64_t records;   /* valid records delivered to the sink */
 	uint64_t malformed; /* messages or records rejected */
@@ -55,6 +76,7 @@ typedef struct collector {
 	size_t peer_cap;
 	size_t n_peers;
 	bool accept_paused;       /* out of fds: listening socket not polled */
+	bool replay;              /* fed by collector_replay(): no sockets */
 	uint8_t *buf;
 	uint8_t *drain_buf;       /* for reading one peer from inside another */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -106,6 +128,18 @@ void collector_drain(collector *c);
  * Pure apart from the sink; returns the number of records delivered.
  */
 size_t collector_feed(collector *c, const uint8_t *buf, size_t len);
+
+/*
+ * collector_replay() - handle event @ev from peer @peer as the live
+ * collector did when it tapped it (@buf/@len: the message of
+ * COLLECTOR_EV_MSG), so that the sink gets the same records, numbered the
+ * same way.  A collector that replays has no socket: use it only with
+ * collector_init() and collector_close().  Returns 0, or -EINVAL for an
+ * unknown event or a @peer over COLLECTOR_MAX_PEER, -ENOMEM.
+ */
+#define COLLECTOR_MAX_PEER (1u << 22)
+int collector_replay(collector *c, unsigned ev, uint32_t peer,
+		     const uint8_t *buf, size_t len);
 
 /*
  * collector_close() - close the socket and every peer, remove the socket

@@ -42,11 +42,14 @@ static bool stale_socket(const char *path)
 
 static void listen_usage(FILE *f)
 {
-	fputs("usage: httptrace listen -s PATH [-f text|json|events|har] [-o FILE]\n"
+	fputs("usage: httptrace listen -s PATH [-f text|json|events|har|summary]\n"
+	      "                        [-o FILE] [-w FILE]\n"
 	      "\n"
 	      "Collect the records of every program started with\n"
 	      "  LD_PRELOAD=.../libhttptrace.so HTTPTRACE_SOCKET=PATH\n"
-	      "(see 'httptrace env -s PATH') until SIGINT or SIGTERM.\n",
+	      "(see 'httptrace env -s PATH') until SIGINT or SIGTERM.\n"
+	      "-w FILE writes the raw records to a capture for 'httptrace read';\n"
+	      "alone, without -f or -o, no report is written.\n",
 	      f);
 }
 
@@ -56,19 +59,23 @@ int listen_main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "write", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static report rp; /* large: not on the stack */
+	static cap_writer cw;
 	enum report_format format = REPORT_TEXT;
-	const char *sock = NULL, *output = NULL;
+	const char *sock = NULL, *output = NULL, *capture = NULL;
+	bool format_given = false;
+	run_out ro = { 0 };
 	collector col;
 	sigset_t set, old_mask;
 	int c, err, sfd, ret = 0;
-	FILE *out;
+	FILE *out = NULL;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:f:o:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sock = optarg;
@@ -79,9 +86,13 @@ int listen_main(int argc, char **argv)
 					optarg);
 				return RUN_EXIT_FAILURE;
 			}
+			format_given = true;
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 'w':
+			capture = optarg;
 			break;
 		case 'h':
 			listen_usage(stdout);
@@ -96,15 +107,36 @@ int listen_main(int argc, char **argv)
 		return RUN_EXIT_FAILURE;
 	}
 
-	out = run_open_output(output);
-	if (out == NULL) {
-		fprintf(stderr, "httptrace: %s: %s\n",
-			output ? output : "standard error", strerror(errno));
-		return RUN_EXIT_FAILURE;
+	ro.capture = capture;
+	ro.output = output;
+	/* -w alone captures without reporting, as tcpdump -w does. */
+	if (capture == NULL || format_given || output != NULL) {
+		out = run_open_output(output);
+		if (out == NULL) {
+			fprintf(stderr, "httptrace: %s: %s\n",
+				output ? output : "standard error",
+				strerror(errno));
+			return RUN_EXIT_FAILURE;
+		}
+		report_init(&rp, out, format,
+			    format == REPORT_TEXT && getenv("NO_COLOR") == NULL &&
+				    isatty(fileno(out)));
+		ro.rp = &rp;
 	}
-	report_init(&rp, out, format,
-		    format == REPORT_TEXT && getenv("NO_COLOR") == NULL &&
-			    isatty(fileno(out)));
+	if (capture != NULL) {
+		err = cap_writer_open(&cw, capture, ro.rp ? rp.mono_to_unix :
+						  report_clock_offset());
+		if (err < 0) {
+			fprintf(stderr, "httptrace: %s: %s\n", capture,
+				strerror(-err));
+			if (ro.rp != NULL) {
+				report_free(&rp);
+				fclose(out);
+			}
+			return RUN_EXIT_FAILURE;
+		}
+		ro.cw = &cw;
+	}
 
 	/* Signals arrive on a signalfd the loop watches. */
 	sigemptyset(&set);
@@ -115,7 +147,8 @@ int listen_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
-	err = collector_init(&col, report_record, report_flush, &rp);
+	err = collector_init(&col, run_out_record, run_out_idle, &ro);
+	run_out_attach(&ro, &col);
 	if (err == 0 && stale_socket(sock))
 		unlink(sock);
 	if (err == 0)
@@ -145,12 +178,15 @@ int listen_main(int argc, char **argv)
 	if (col.refused > 0)
 		fprintf(stderr, "httptrace: refused %llu connection(s) from "
 			"other users\n", (unsigned long long)col.refused);
-	if (report_finish(&rp, col.malformed) < 0)
-		fprintf(stderr, "httptrace: writing the report failed\n");
+	run_out_finish(&ro, &col);
 out:
 	collector_close(&col);
-	report_free(&rp);
-	fclose(out);
+	if (ro.cw != NULL) /* set up failed: end the capture empty */
+		cap_writer_finish(ro.cw, 0, 0);
+	if (ro.rp != NULL) {
+		report_free(&rp);
+		fclose(out);
+	}
 	if (sfd >= 0)
 		close(sfd);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);

@@ -1,9 +1,9 @@
 /*
  * main.c - httptrace's command line: options and subcommands.
  *
- *   httptrace [-f text|json|events|har] [-o FILE] [--] COMMAND [ARG...]
+ *   httptrace [-f FORMAT] [-o FILE] [-w FILE] [--] COMMAND [ARG...]
  *
- * Subcommands (listen, env, check) are recognized only as the first
+ * Subcommands (listen, env, check, read) are recognized only as the first
  * argument, from the table below; anything else is a command to run, and
  * "--" runs a program whose name collides with a subcommand.
  */
@@ -14,6 +14,7 @@
 
 #include "listen.h"
 #include "check_elf.h"
+#include "read.h"
 #include "report.h"
 #include "run.h"
 
@@ -23,11 +24,12 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: httptrace [-f text|json|events|har] [-o FILE] [--redact NAME]...\n"
-	      "                 [--no-redact] [--] COMMAND [ARG...]\n"
-	      "       httptrace listen -s PATH [-f FORMAT] [-o FILE]\n"
+	fputs("usage: httptrace [-f text|json|events|har|summary] [-o FILE] [-w FILE]\n"
+	      "                 [--redact NAME]... [--no-redact] [--] COMMAND [ARG...]\n"
+	      "       httptrace listen -s PATH [-f FORMAT] [-o FILE] [-w FILE]\n"
 	      "       httptrace env -s PATH [--redact NAME]... [--no-redact]\n"
 	      "       httptrace check FILE...\n"
+	      "       httptrace read [-f FORMAT] [-o FILE] [FILE|-]\n"
 	      "\n"
 	      "Run COMMAND and trace the HTTP requests of it and every process it\n"
 	      "starts: DNS, connect, TLS, send, wait, receive, connection reuse.\n"
@@ -36,7 +38,11 @@ static void usage(FILE *f)
 	      "                     json: one JSON object per request (JSON Lines)\n"
 	      "                     events: one JSON object per lifecycle event\n"
 	      "                     har: one HAR 1.2 file at the end (browser dev tools)\n"
+	      "                     summary: only the summary at the end\n"
 	      "  -o, --output FILE  write the report to FILE (default: standard error)\n"
+	      "  -w, --write FILE   write the raw records to the capture FILE, for\n"
+	      "                     'httptrace read FILE' to report later; alone, no\n"
+	      "                     report is written (add -f or -o for one as well)\n"
 	      "      --redact NAME  also hide the values of header NAME (the values of\n"
 	      "                     Authorization, Proxy-Authorization, Cookie and\n"
 	      "                     Set-Cookie are always hidden)\n"
@@ -55,6 +61,7 @@ static int cmd_run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "write", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "redact", required_argument, NULL, 'r' },
@@ -63,20 +70,26 @@ static int cmd_run(int argc, char **argv)
 	};
 	static char redact[1024];
 	run_opts o = { .format = REPORT_TEXT, .redact = redact };
+	bool format_given = false;
 	int c;
 
 	/* "+": stop at the first non-option, which starts the command. */
-	while ((c = getopt_long(argc, argv, "+f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+f:o:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (report_format_parse(optarg, &o.format) < 0) {
 				fprintf(stderr, "httptrace: unknown format '%s' "
-					"(text, json, events, har)\n", optarg);
+					"(text, json, events, har, summary)\n",
+					optarg);
 				return RUN_EXIT_FAILURE;
 			}
+			format_given = true;
 			break;
 		case 'o':
 			o.output = optarg;
+			break;
+		case 'w':
+			o.capture = optarg;
 			break;
 		case 'r':
 			if (run_add_redact(redact, sizeof(redact), optarg) < 0) {
@@ -105,10 +118,12 @@ static int cmd_run(int argc, char **argv)
 		return RUN_EXIT_FAILURE;
 	}
 	o.argv = argv + optind;
+	/* -w alone captures without reporting, as tcpdump -w does. */
+	o.no_report = o.capture != NULL && !format_given && o.output == NULL;
 	return run_command(&o);
 }
 
-/* Subcommands by name; later issues add listen, env and check here. */
+/* Subcommands by name. */
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -116,6 +131,7 @@ static const struct {
 	{ "listen", listen_main },
 	{ "env", env_main },
 	{ "check", check_main },
+	{ "read", read_main },
 	{ NULL, NULL },
 };
 

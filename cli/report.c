@@ -548,6 +548,11 @@ static int64_t ts_ns(clockid_t clk)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t report_clock_offset(void)
+{
+	return ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_MONOTONIC);
+}
+
 void report_init(report *rp, FILE *out, enum report_format format, bool color)
 {
 	memset(&rp->stats, 0, sizeof(rp->stats));
@@ -563,7 +568,7 @@ void report_init(report *rp, FILE *out, enum report_format format, bool color)
 	}
 	rp->fmt_state = NULL;
 	rp->redirects = NULL;
-	rp->mono_to_unix = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_MONOTONIC);
+	rp->mono_to_unix = report_clock_offset();
 	rp->url[0] = rp->host[0] = rp->peer[0] = '\0';
 }
 

@@ -261,6 +261,8 @@ typedef struct run_setup {
 	char *preload;
 	FILE *out;
 	report rp;
+	cap_writer cw;
+	run_out ro;
 	collector col;
 	int sfd;
 } run_setup;
@@ -278,6 +280,111 @@ static char *build_preload(const char *lib)
 	else
 		snprintf(p, len, "%s", lib);
 	return p;
+}
+
+void run_out_record(void *ctx, const ht_record *rec)
+{
+	run_out *o = ctx;
+
+	if (o->rp != NULL)
+		report_record(o->rp, rec);
+}
+
+void run_out_idle(void *ctx)
+{
+	run_out *o = ctx;
+
+	if (o->rp != NULL)
+		report_flush(o->rp);
+	if (o->cw != NULL)
+		cap_writer_flush(o->cw);
+}
+
+void run_out_attach(run_out *o, collector *c)
+{
+	c->sink = run_out_record;
+	c->idle = run_out_idle;
+	c->ctx = o;
+	if (o->cw != NULL) {
+		c->tap = cap_writer_tap;
+		c->tap_ctx = o->cw;
+	}
+}
+
+int run_out_finish(run_out *o, const collector *c)
+{
+	int ret = 0;
+
+	if (o->cw != NULL) {
+		int err = cap_writer_finish(o->cw, c->records, c->malformed);
+
+		if (err < 0) {
+			fprintf(stderr, "httptrace: writing the capture %s "
+				"failed: %s\n", o->capture, strerror(-err));
+			ret = -1;
+		} else if (o->rp == NULL) {
+			/* The only output: say what it holds (as tcpdump
+			 * says how many packets it captured). */
+			fprintf(stderr, "httptrace: wrote %llu records "
+				"(%llu bytes) to %s\n",
+				(unsigned long long)c->records,
+				(unsigned long long)o->cw->bytes, o->capture);
+		}
+		o->cw = NULL;
+	}
+	if (o->rp != NULL && report_finish(o->rp, c->malformed) < 0) {
+		fprintf(stderr, "httptrace: writing the report to %s failed\n",
+			o->output ? o->output : "standard error");
+		ret = -1;
+	}
+	return ret;
+}
+
+/* Open the outputs @o asks for into @s: the report stream and the capture.
+ * Returns 0, or -1 after a message. */
+static int open_outputs(const run_opts *o, run_setup *s)
+{
+	int64_t offset;
+	int err;
+
+	s->ro = (run_out){ .capture = o->capture, .output = o->output };
+	if (!o->no_report) {
+		s->out = run_open_output(o->output);
+		if (s->out == NULL) {
+			fprintf(stderr, "httptrace: %s: %s\n",
+				o->output ? o->output : "standard error",
+				strerror(errno));
+			return -1;
+		}
+		report_init(&s->rp, s->out, o->format,
+			    want_color(s->out, o->format));
+		s->ro.rp = &s->rp;
+	}
+	if (o->capture != NULL) {
+		/* The replay must convert times as this report does. */
+		offset = s->ro.rp ? s->rp.mono_to_unix : report_clock_offset();
+		err = cap_writer_open(&s->cw, o->capture, offset);
+		if (err < 0) {
+			fprintf(stderr, "httptrace: %s: %s\n", o->capture,
+				strerror(-err));
+			return -1;
+		}
+		s->ro.cw = &s->cw;
+	}
+	return 0;
+}
+
+/* Undo open_outputs() (after run_out_finish(), or on a failure). */
+static void close_outputs(run_setup *s)
+{
+	if (s->ro.cw != NULL)
+		cap_writer_finish(s->ro.cw, 0, 0);
+	if (s->ro.rp != NULL)
+		report_free(&s->rp);
+	if (s->out != NULL)
+		fclose(s->out);
+	s->out = NULL;
+	s->ro = (run_out){ 0 };
 }
 
 int run_command(const run_opts *o)
@@ -302,17 +409,18 @@ int run_command(const run_opts *o)
 		return RUN_EXIT_FAILURE;
 	}
 	s.preload = build_preload(s.lib);
-	s.out = run_open_output(o->output);
-	if (s.preload == NULL || s.out == NULL) {
-		fprintf(stderr, "httptrace: %s: %s\n",
-			o->output ? o->output : "standard error", strerror(errno));
-		free(s.preload);
+	if (s.preload == NULL) {
+		fprintf(stderr, "httptrace: %s\n", strerror(errno));
 		return RUN_EXIT_FAILURE;
 	}
-	report_init(&s.rp, s.out, o->format, want_color(s.out, o->format));
+	if (open_outputs(o, &s) < 0) {
+		ret = RUN_EXIT_FAILURE;
+		goto out;
+	}
 	raise_fd_limit();
 
-	err = collector_init(&s.col, report_record, report_flush, &s.rp);
+	err = collector_init(&s.col, run_out_record, run_out_idle, &s.ro);
+	run_out_attach(&s.ro, &s.col);
 	if (err == 0)
 		err = make_socket_dir(s.dir, sizeof(s.dir), s.sock, sizeof(s.sock));
 	if (err == 0) {
@@ -367,9 +475,7 @@ int run_command(const run_opts *o)
 	}
 	/* Whatever the exited processes queued is still readable. */
 	collector_drain(&s.col);
-	if (report_finish(&s.rp, s.col.malformed) < 0)
-		fprintf(stderr, "httptrace: writing the report to %s failed\n",
-			o->output ? o->output : "standard error");
+	run_out_finish(&s.ro, &s.col);
 	ret = w.child_exited ? exit_status_of(w.status) : RUN_EXIT_FAILURE;
 
 restore:
@@ -380,8 +486,7 @@ restore:
 	collector_close(&s.col);
 	rmdir(s.dir);
 out:
-	report_free(&s.rp);
-	fclose(s.out);
+	close_outputs(&s);
 	free(s.preload);
 	return ret;
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "capture_io.h"
+#include "collector.h"
 #include "report.h"
 
 /* Exit status for httptrace's own failures (as env(1) and timeout(1)). */
@@ -18,6 +20,8 @@
 typedef struct run_opts {
 	enum report_format format;
 	const char *output; /* report file; NULL for standard error */
+	const char *capture; /* -w: capture file; NULL for none */
+	bool no_report;     /* -w without -f or -o: only the capture */
 	char **argv;        /* the command, NULL-terminated, argv[0] != NULL */
 	const char *redact; /* more header names to redact, comma-separated */
 	bool no_redact;     /* redact nothing */
@@ -47,6 +51,36 @@ int run_find_library(char *buf, size_t cap);
  * buffered.  Returns the FILE, or NULL with errno set.
  */
 FILE *run_open_output(const char *path);
+
+/*
+ * Where the collector's output goes: the report (@rp, NULL when only
+ * capturing) and the capture (@cw, NULL when none).  run_out_record() is
+ * the collector's sink and run_out_idle() its idle hook, with a run_out as
+ * their context.
+ */
+typedef struct run_out {
+	report *rp;
+	cap_writer *cw;
+	const char *capture; /* the capture's path, for messages */
+	const char *output;  /* the report's path; NULL: standard error */
+} run_out;
+
+void run_out_record(void *ctx, const ht_record *rec);
+void run_out_idle(void *ctx);
+
+/*
+ * run_out_attach() - make @c deliver to @o (sink, idle hook and, when
+ * there is a capture, the tap).  Call after collector_init().
+ */
+void run_out_attach(run_out *o, collector *c);
+
+/*
+ * run_out_finish() - after collector_drain(): end the capture (with a
+ * one-line note on standard error when it is the only output) and write
+ * the report's summary.  Prints a message for each failure; returns 0, or
+ * -1 when a write failed.
+ */
+int run_out_finish(run_out *o, const collector *c);
 
 /*
  * run_command() - run @o->argv traced, write the report, and return the

@@ -23,7 +23,8 @@
 #             (needs root and kernel BPF; BENCH_PEERS=0 leaves both out)
 #  dd         one-byte reads and writes on untracked fds (dd bs=1)
 #  collector  the collector alone: records/s from 4 synthetic writers
-#             (-f summary, and -f json), batched 1 and 32 records per message
+#             (-f summary, -f json, and -w FILE: the raw capture only),
+#             batched 1 and 32 records per message
 #  memory     max RSS of a client making 100 vs 100,000 requests on one
 #             connection, and 100 vs 10,000 connections (ab), untraced and
 #             traced
@@ -309,12 +310,19 @@ fi
 # --- the collector alone ------------------------------------------------------
 if want collector; then
 	build_producer
-	for fmt in summary json; do
+	for fmt in summary json capture; do
+		if [ "$fmt" = capture ]; then
+			out=(-w "$T/c.cap") what="collector -w FILE"
+		else
+			out=(-f "$fmt" -o "$T/c.out") what="collector -f $fmt"
+		fi
 		for batch in 1 32; do
 			: >"$T/c.rate"
 			for _ in $(seq "$ROUNDS"); do
-				/usr/bin/time -f "%e %U %S" -o "$T/outer" "$HTTPTRACE" -f "$fmt" -o "$T/c.out" -- \
-					/usr/bin/time -f "%U %S" -o "$T/inner" "$T/producer" 4 250000 "$batch"
+				# (-w alone notes what it wrote on standard error)
+				/usr/bin/time -f "%e %U %S" -o "$T/outer" "$HTTPTRACE" "${out[@]}" -- \
+					/usr/bin/time -f "%U %S" -o "$T/inner" "$T/producer" 4 250000 "$batch" \
+					2>>"$T/c.err"
 				n=1000000
 				# records/s of the collector's own CPU (outer minus the
 				# producers), and of the wall clock (shared with them)
@@ -324,9 +332,10 @@ if want collector; then
 			done
 			cpu=$(cut -d' ' -f1 "$T/c.rate" | median); wall=$(cut -d' ' -f2 "$T/c.rate" | median)
 			printf '%-44s %9.0f records/s of collector CPU, %9.0f records/s wall\n' \
-				"collector -f $fmt, 4 writers, batch $batch" "$cpu" "$wall"
+				"$what, 4 writers, batch $batch" "$cpu" "$wall"
 		done
 	done
+	rm -f "$T/c.cap"
 	echo
 fi
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "wire.h"
 
 #define OUT_MAX 65536
@@ -598,11 +599,88 @@ static void gen_conn(void)
 	conn_seed("h2_tls_alpn", &o);
 }
 
+/* ---- captures -------------------------------------------------------------- */
+
+/* Append a frame of @kind from @peer holding @n bytes at @p. */
+static void put_frame(buf *o, unsigned kind, uint32_t peer, const void *p,
+		      size_t n)
+{
+	uint8_t tmp[CAP_MAX_FRAME];
+	size_t len = cap_frame_encode(tmp, sizeof(tmp), kind, peer, p, n);
+
+	if (len == 0)
+		die("frame");
+	put(o, tmp, len);
+}
+
+/* Append a message frame holding the records @recs. */
+static void put_msg(buf *o, uint32_t peer, const ht_record *recs, size_t n)
+{
+	static buf m;
+
+	m.len = 0;
+	for (size_t i = 0; i < n; i++)
+		put_record(&m, &recs[i]);
+	put_frame(o, CAP_MSG, peer, m.b, m.len);
+}
+
+static void gen_capture(void)
+{
+	static buf o;
+	uint8_t hdr[CAP_HDR_LEN], end[CAP_END_LEN];
+	cap_header h = {
+		.wire_version = HT_WIRE_VERSION,
+		.start_ns = 1796280000000000000LL,
+		.mono_to_unix = 1796279000000000000LL,
+	};
+	ht_record r[4];
+
+	memset(r, 0, sizeof(r));
+	r[0].type = HT_REC_HELLO;
+	r[0].u.hello.pid = 4242;
+	r[0].u.hello.exe = S("/usr/bin/curl");
+	r[1] = request(1, 1);
+	r[2] = request(1, 2);
+	r[3].type = HT_REC_DROPS;
+	r[3].u.drops.pid = 4242;
+	r[3].u.drops.dropped = 2;
+
+	/* Options 0x03: checksums fixed, json.  Two images of pid 4242 (an
+	 * exec): the second's connection 1 is shown as 2. */
+	o.len = 0;
+	put_u8(&o, 0x03);
+	put(&o, hdr, cap_header_encode(hdr, &h));
+	put_frame(&o, CAP_OPEN, 5, NULL, 0);
+	put_msg(&o, 5, r, 1);
+	put_msg(&o, 5, r + 1, 2);
+	put_frame(&o, CAP_OPEN, 6, NULL, 0);
+	put_msg(&o, 6, r, 1);
+	put_msg(&o, 6, r + 1, 1);
+	put_frame(&o, CAP_TRUNC, 6, NULL, 0);
+	put_msg(&o, 6, r + 3, 1);
+	put_frame(&o, CAP_MSG, 7, "garbage", 7);
+	put_frame(&o, CAP_CLOSE, 5, NULL, 0);
+	put_frame(&o, CAP_CLOSE, 6, NULL, 0);
+	cap_end_encode(end, 6, 2);
+	put_frame(&o, CAP_END, 0, end, sizeof(end));
+	write_seed("capture", "session_json", &o);
+	/* The same, text, checksums as they are: a payload byte flipped. */
+	o.b[0] = 0x00;
+	o.b[1 + CAP_HDR_LEN + 2 * CAP_FRAME_HDR + 3] ^= 1;
+	write_seed("capture", "damaged_text", &o);
+	/* Whole checksums again, cut inside the end mark, har. */
+	o.b[1 + CAP_HDR_LEN + 2 * CAP_FRAME_HDR + 3] ^= 1;
+	o.b[0] = 0x06;
+	o.len -= 20;
+	write_seed("capture", "cut_har", &o);
+}
+
 int main(void)
 {
 	gen_http1();
 	gen_http2();
 	gen_wire();
 	gen_conn();
+	gen_capture();
 	return 0;
 }

@@ -13,4 +13,5 @@ Suite *check_suite(void);  /* check_check.c: cli/check_elf.c */
 Suite *sessmap_suite(void); /* check_sessmap.c: preload/sessmap.c */
 Suite *bufpool_suite(void); /* check_bufpool.c: preload/bufpool.c */
 Suite *redirect_suite(void); /* check_redirect.c: cli/redirect.c */
+Suite *capture_suite(void); /* check_capture.c: cli/capture.c, collector replay */
 #endif

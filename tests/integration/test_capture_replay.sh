@@ -1,0 +1,64 @@
+#!/bin/bash
+# test_capture_replay.sh - `httptrace -w CAP -f FMT -o OUT` writes the
+# capture and the live report in the same run; `httptrace read CAP -f FMT`
+# then writes exactly OUT, byte for byte, for each of text, json, events,
+# har and summary (to standard output, and with -o).  The session covers
+# what the collector does per peer: several processes, an exec (the same
+# pid, connection numbers shifted), keep-alive, a failed connect, HTTPS
+# with HTTP/2, and garbage plus an oversized message sent to the
+# collector's socket (malformed counts).
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+require_built
+require_cmd curl openssl
+build_prog procs
+start_named_server
+start_nginx
+u=http://$HOST:$SERVER_PORT
+s=https://127.0.0.1:$NGINX_TLS_PORT
+closed=$(closed_port)
+
+cat >"$T/garbage.py" <<'PYEOF'
+import os, socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+s.connect(os.environ["HTTPTRACE_SOCKET"])
+s.send(b"not a record at all")
+s.send(b"HT\x01\x02\xff\x00\x00\x00")  # a length beyond the message
+s.send(b"x" * 40000)                   # larger than any record
+s.close()
+PYEOF
+
+cat >"$T/client.sh" <<SHEOF
+set -e
+curl -s -o /dev/null -o /dev/null "$u/bytes/10" "$u/chunked/2000"
+curl -s -o /dev/null "http://127.0.0.1:$closed/" || true
+"$T/procs" exec "$SERVER_PORT" "$T/procs" >/dev/null
+curl -s --cacert "$T/cert.pem" -o /dev/null -o /dev/null "$s/f/1000" "$s/f/100"
+"$PY" "$T/garbage.py"
+SHEOF
+
+for fmt in text json events har summary; do
+	"$HTTPTRACE" -w "$T/$fmt.cap" -f "$fmt" -o "$T/live.$fmt" -- sh "$T/client.sh" \
+		2>"$T/run.$fmt.err" || { show "$T/run.$fmt.err"; fail "$fmt: httptrace exited $?"; }
+	[ -s "$T/live.$fmt" ] || fail "$fmt: no live report"
+	"$HTTPTRACE" read -f "$fmt" "$T/$fmt.cap" >"$T/read.$fmt" 2>"$T/read.$fmt.err" ||
+		{ show "$T/read.$fmt.err"; fail "$fmt: read exited $?"; }
+	[ -s "$T/read.$fmt.err" ] && { show "$T/read.$fmt.err"; fail "$fmt: read complained"; }
+	cmp "$T/live.$fmt" "$T/read.$fmt" ||
+		{ diff "$T/live.$fmt" "$T/read.$fmt" >&2 || true; fail "$fmt: the replay differs from the live report"; }
+	"$HTTPTRACE" read -f "$fmt" -o "$T/read2.$fmt" "$T/$fmt.cap" ||
+		fail "$fmt: read -o exited $?"
+	cmp -s "$T/live.$fmt" "$T/read2.$fmt" || fail "$fmt: read -o differs"
+done
+
+# The premise: the session did what it should (judged on the json run).
+jcheck "$T/live.json" --count 6 \
+	--expect 'resp_bytes == [10, 2000, 33, 44, 1000, 100]' \
+	--expect 'proto[-2:] == ["HTTP/2", "HTTP/2"]' \
+	--expect 'reused == [False, True, False, False, False, True]' \
+	--each 'status == 200 and error is None'
+jcheck "$T/live.json" --expect 'len(set(zip(pid, conn))) == 4 and conn[2:4] == [1, 2]'
+jcheck "$T/live.json" --event connect_error --count 1
+jcheck "$T/live.json" --event summary --count 1 --each 'malformed >= 3 and processes >= 6'
+pass
