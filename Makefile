@@ -84,7 +84,7 @@ deps:
 	@scripts/install-deps.sh
 
 unit: deps $(B)/check_unit
-	$(B)/check_unit
+	CK_TIMEOUT_MULTIPLIER=10 $(B)/check_unit
 
 # The integration scripts run this build's CLI and library (lib.sh honours
 # these variables), so that SANITIZE=1 tests the sanitized CLI.
@@ -95,7 +95,7 @@ integration: deps all
 	$(INTEGRATION_ENV) tests/integration/run.sh
 
 check: deps all $(B)/check_unit fuzz-replay
-	$(B)/check_unit
+	CK_TIMEOUT_MULTIPLIER=10 $(B)/check_unit
 	$(INTEGRATION_ENV) tests/integration/run.sh
 
 demo: deps all
