@@ -170,6 +170,10 @@ static void text_request(report *rp, const report_req *q)
 			put_safe(f, r->alpn.p, r->alpn.len);
 		}
 	}
+	if (q->proxy != NULL) {
+		fputs_unlocked("  via ", f);
+		put_safe(f, q->proxy, q->proxy_len);
+	}
 	putc_unlocked('\n', f);
 
 	/* Lines 2-3: the waterfall, labels centered over their values. */

@@ -61,6 +61,24 @@ static void emit(conn *c, const ht_record *rec)
 		c->env->sink(c->env->sink_ctx, rec);
 }
 
+void conn_set_unix_path(conn *c, const char *path, size_t len)
+{
+	size_t o = 0;
+	c->peer.family = HT_AF_UNIX;
+	c->peer.port = 0;
+	if (len > 0 && path[0] == '\0') {
+		c->peer_path[o++] = '@';
+		path++;
+		len--;
+	} else {
+		len = strnlen(path, len); /* a pathname ends at its NUL */
+	}
+	if (len > sizeof c->peer_path - 1 - o)
+		len = sizeof c->peer_path - 1 - o;
+	memcpy(c->peer_path + o, path, len);
+	c->peer_path[o + len] = '\0';
+}
+
 void conn_set_dns(conn *c, const char *name, uint64_t t_start, uint64_t t_done)
 {
 	copy_cstr(c->dns_name, sizeof c->dns_name, name);
@@ -201,6 +219,8 @@ void conn_emit_request(conn *c, conn_request *r, unsigned error,
 	o->reason = bounded("", 1);
 	o->content_type = bounded("", 1);
 	o->resp_headers = bounded("", 1);
+	o->peer_path = CSTR(c->peer_path);
+	o->tunnel = bounded("", 1);
 	if (resp) {
 		o->status = resp->status;
 		if (resp->proto)
@@ -366,6 +386,29 @@ static void on_request_complete(conn *c, uint64_t now)
 
 /* The HTTP/2 client connection preface (RFC 9113, 3.4). */
 static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+bool conn_looks_like_http(const uint8_t *buf, size_t len)
+{
+	size_t n = len < sizeof h2_preface - 1 ? len : sizeof h2_preface - 1;
+	if (n > 0 && memcmp(buf, h2_preface, n) == 0)
+		return true;
+	/* METHOD SP TARGET: methods are upper-case letters (GET, M-SEARCH,
+	 * PROPFIND...), the target starts with '/', '*' or a letter
+	 * (absolute or authority form). */
+	size_t i = 0;
+	while (i < len && i < H1_METHOD_MAX &&
+	       ((buf[i] >= 'A' && buf[i] <= 'Z') || buf[i] == '-' || buf[i] == '_'))
+		i++;
+	if (i == len)
+		return i > 0 && i < H1_METHOD_MAX; /* the method so far */
+	if (i == 0 || buf[i] != ' ')
+		return false;
+	if (++i == len)
+		return true;
+	uint8_t t = buf[i];
+	return t == '/' || t == '*' || (t >= 'a' && t <= 'z') ||
+	       (t >= 'A' && t <= 'Z') || (t >= '0' && t <= '9') || t == '[';
+}
 
 /* Which protocol the first bytes a client writes speak. */
 static conn_mode detect_mode(const uint8_t *buf, size_t len)
@@ -592,6 +635,7 @@ void conn_close(conn *c, uint64_t now)
 		rec.u.close.t_idle_since = c->t_idle_since;
 		rec.u.close.bytes_out = c->bytes_out;
 		rec.u.close.bytes_in = c->bytes_in;
+		rec.u.close.peer_path = CSTR(c->peer_path);
 		emit(c, &rec);
 	}
 	c->dead = true;

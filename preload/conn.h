@@ -38,6 +38,8 @@
 #define CONN_NAME_MAX 256
 #define CONN_TLSVER_MAX 16
 #define CONN_ALPN_MAX 32
+/* A Unix socket path (sun_path is 108 bytes; "@" starts an abstract name). */
+#define CONN_PATH_MAX 110
 
 /* Where records go.  Called with the connection still locked: it must not
  * call back into the connection. */
@@ -90,8 +92,9 @@ typedef struct conn {
 	/* identity */
 	uint32_t pid;
 	uint32_t id;
-	ht_addr peer;
+	ht_addr peer;            /* family HT_AF_UNIX: peer_path names it */
 	const conn_env *env;
+	char peer_path[CONN_PATH_MAX];
 
 	/* connection-level moments (first request only) */
 	char dns_name[CONN_NAME_MAX];
@@ -136,6 +139,17 @@ typedef struct conn {
  */
 void conn_init(conn *c, const conn_env *env, uint32_t pid, uint32_t id,
 	       const ht_addr *peer, uint64_t now);
+
+/* conn_set_unix_path() - the peer is the Unix socket at @path (@len bytes,
+ * not NUL-terminated; a leading NUL is an abstract name, shown as "@"). */
+void conn_set_unix_path(conn *c, const char *path, size_t len);
+
+/* conn_looks_like_http() - whether @buf (@len bytes), the first bytes a
+ * client wrote on a connection, start an HTTP/1.x request line (an
+ * upper-case method token, a space, a request target) or the HTTP/2
+ * preface; a prefix of either counts.  For sockets that usually carry
+ * something else (Unix sockets): only these are followed. */
+bool conn_looks_like_http(const uint8_t *buf, size_t len);
 
 /* conn_set_dns() - the lookup of @name (NUL-terminated, truncated to fit)
  * gave the peer address, between @t_start and @t_done (0 when the name is

@@ -62,7 +62,24 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	ht_tracked *dead = NULL;
 	ht_lock_acquire(&s->lock);
 	ht_tracked *t = s->t;
-	if (t) {
+	if (t && t->probe && (ret > 0 || (ret == 0 && !out))) {
+		/* A Unix socket's first bytes: HTTP, or forget the socket (no
+		 * record: nothing of it was ever followed). */
+		size_t n0 = iovcnt > 0 ? iov[0].iov_len : 0;
+		if (n0 > (size_t)ret)
+			n0 = (size_t)ret;
+		if (out && ret > 0 && !ht_tls_call.session &&
+		    conn_looks_like_http(iov[0].iov_base, n0)) {
+			t->probe = false;
+		} else {
+			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
+			dead = t;
+			t = NULL;
+		}
+	}
+	if (t && t->probe) {
+		/* nothing moved yet (EAGAIN, an empty write) */
+	} else if (t) {
 		conn *c = &t->c;
 		bool was_connected = c->connected;
 		if (ht_tls_call.session) {

@@ -324,6 +324,56 @@ START_TEST(non_http_client_is_ignored)
 }
 END_TEST
 
+START_TEST(looks_like_http)
+{
+#define LL(s) conn_looks_like_http((const uint8_t *)(s), sizeof(s) - 1)
+	ck_assert(LL("GET / HTTP/1.1\r\n"));
+	ck_assert(LL("POST /v1.43/containers/create HTTP/1.1\r\n"));
+	ck_assert(LL("CONNECT example.test:443 HTTP/1.1\r\n"));
+	ck_assert(LL("OPTIONS * HTTP/1.1\r\n"));
+	ck_assert(LL("GET http://x/ HTTP/1.1\r\n"));
+	ck_assert(LL("M-SEARCH * HTTP/1.1\r\n"));
+	ck_assert(LL("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+	ck_assert(LL("PR"));   /* a prefix is enough */
+	ck_assert(LL("GET"));
+	ck_assert(LL("GET "));
+	ck_assert(!LL(""));
+	ck_assert(!LL("\0AUTH EXTERNAL 30\r\n")); /* D-Bus */
+	ck_assert(!LL("l\0\v\0"));           /* X11 */
+	ck_assert(!LL("get / HTTP/1.1\r\n")); /* methods are upper case */
+	ck_assert(!LL("GET  / HTTP/1.1\r\n"));
+	ck_assert(!LL("{\"jsonrpc\":\"2.0\"}"));
+	ck_assert(!LL("\x16\x03\x01\x02\x00"));  /* a TLS ClientHello */
+	ck_assert(!LL("ABCDEFGHIJKLMNOPQRSTUVWXYZ / HTTP/1.1\r\n"));
+#undef LL
+}
+END_TEST
+
+START_TEST(unix_socket_peer)
+{
+	conn_set_unix_path(C, "/run/x.sock\0junk", 16);
+	ck_assert_uint_eq(C->peer.family, HT_AF_UNIX);
+	ck_assert_str_eq(C->peer_path, "/run/x.sock");
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.peer.family, HT_AF_UNIX);
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].close.peer.family, HT_AF_UNIX);
+
+	/* An abstract name: "@" and its bytes. */
+	conn_set_unix_path(C, "\0abs", 4);
+	ck_assert_str_eq(C->peer_path, "@abs");
+	/* Too long a path is cut to fit. */
+	char longp[200];
+	memset(longp, 'p', sizeof longp);
+	conn_set_unix_path(C, longp, sizeof longp);
+	ck_assert_uint_eq(strlen(C->peer_path), CONN_PATH_MAX - 1);
+}
+END_TEST
+
 START_TEST(connect_failure)
 {
 	conn_connect_failed(C, 111, 3000);
@@ -626,6 +676,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, garbage_response);
 	tcase_add_test(tc, non_http_client_is_ignored);
 	tcase_add_test(tc, connect_failure);
+	tcase_add_test(tc, looks_like_http);
+	tcase_add_test(tc, unix_socket_peer);
 	tcase_add_test(tc, first_io_completes_connect);
 	tcase_add_test(tc, tls_handshake_failure);
 	tcase_add_test(tc, h2_sequential_streams);
