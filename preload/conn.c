@@ -150,7 +150,7 @@ void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn)
 void conn_tls_failed(conn *c, uint64_t now)
 {
 	c->tls = true;
-	if (c->tls_failed || c->t_tls_done || c->nreq || c->failed)
+	if (c->tls_failed || c->t_tls_done || c->nreq > c->inner_base || c->failed)
 		return;
 	c->tls_failed = true;
 	c->t_tls_done = now;
@@ -221,6 +221,10 @@ void conn_emit_request(conn *c, conn_request *r, unsigned error,
 	o->resp_headers = bounded("", 1);
 	o->peer_path = CSTR(c->peer_path);
 	o->tunnel = bounded("", 1);
+	if (c->tunnel[0] && r->seq > c->inner_base) {
+		o->flags |= HT_RF_TUNNEL;
+		o->tunnel = CSTR(c->tunnel);
+	}
 	if (resp) {
 		o->status = resp->status;
 		if (resp->proto)
@@ -299,6 +303,58 @@ static void fail_all(conn *c, unsigned error, uint64_t now)
 	}
 }
 
+/* ---- tunnels --------------------------------------------------------------- */
+
+/* The proxy granted a tunnel to @target at @now: from the next byte on,
+ * the connection carries a new inner connection, read afresh. */
+static void tunnel_open(conn *c, const char *target, uint64_t now)
+{
+	/* Requests pipelined behind the CONNECT went into the tunnel as
+	 * bytes, not to the proxy: they were never requests of its. */
+	fail_all(c, HT_ERR_CLOSED, now);
+	copy_cstr(c->tunnel, sizeof c->tunnel, target);
+	c->inner_base = c->nreq;
+	c->t_tunnel_done = now;
+	c->t_idle_since = 0;
+	c->resp_1xx_header_bytes = 0;
+	c->mode = CONN_MODE_DETECT;
+	h1_init(&c->out, H1_REQUEST, c->out.opt);
+	h1_init(&c->in, H1_RESPONSE, c->in.opt);
+	if (!c->tls) {
+		/* TLS inside the tunnel is the inner connection's own. */
+		c->t_tls_start = c->t_tls_done = 0;
+		c->tls_version[0] = c->alpn[0] = '\0';
+		c->tls_failed = false;
+	}
+}
+
+/* The client wrote SOCKS handshake bytes. */
+static void socks_write(conn *c, const uint8_t *buf, size_t len)
+{
+	if (socks_client(&c->socks, buf, len) != SOCKS_MORE)
+		c->mode = CONN_MODE_OPAQUE;
+}
+
+/* The client read SOCKS handshake bytes; returns how many belonged to the
+ * handshake (the rest, once the tunnel is up, is the inner connection's). */
+static size_t socks_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
+{
+	size_t used = 0;
+	switch (socks_server(&c->socks, buf, len, &used)) {
+	case SOCKS_DONE: {
+		char target[SOCKS_TARGET_MAX];
+		socks_target(&c->socks, target, sizeof target);
+		tunnel_open(c, target, now);
+		return used;
+	}
+	case SOCKS_FAIL:
+		c->mode = CONN_MODE_OPAQUE;
+		return len;
+	default:
+		return len;
+	}
+}
+
 /* ---- request side ------------------------------------------------------- */
 
 static void on_request_begin(conn *c, uint64_t now)
@@ -322,12 +378,14 @@ void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now)
 	c->nreq++;
 	r->seq = c->nreq;
 	r->t[HT_T_GOT_CONN] = now;
-	if (c->nreq == 1) {
-		/* The connection's moments count for its first request. */
+	if (c->nreq == c->inner_base + 1) {
+		/* The connection's moments count for its first request; inside
+		 * a tunnel, the connect lasts until the tunnel was up. */
 		r->t[HT_T_DNS_START] = c->t_dns_start;
 		r->t[HT_T_DNS_DONE] = c->t_dns_done;
 		r->t[HT_T_CONNECT_START] = c->t_connect_start;
-		r->t[HT_T_CONNECT_DONE] = c->t_connect_done;
+		r->t[HT_T_CONNECT_DONE] = c->tunnel[0] ? c->t_tunnel_done
+							  : c->t_connect_done;
 		r->t[HT_T_TLS_START] = c->t_tls_start;
 		r->t[HT_T_TLS_DONE] = c->t_tls_done;
 	} else {
@@ -424,7 +482,7 @@ void conn_mark_tls(conn *c)
 	if (c->tls)
 		return;
 	c->tls = true;
-	if (c->mode == CONN_MODE_OPAQUE && c->nreq == 0 && !c->dead) {
+	if (c->mode == CONN_MODE_OPAQUE && c->nreq == c->inner_base && !c->dead) {
 		/* HTTP/2 state the ciphertext led to is meaningless, and
 		 * conn_h2_start() would allocate afresh over it (a leak). */
 		conn_h2_release(c);
@@ -453,9 +511,20 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	if (!c->connected && !c->failed)
 		conn_connected(c, now); /* a write succeeded: connected */
 	if (c->mode == CONN_MODE_DETECT) {
-		c->mode = detect_mode(buf, len);
-		if (c->mode == CONN_MODE_HTTP2 && conn_h2_start(c) != 0)
-			c->mode = CONN_MODE_OPAQUE;
+		if (!c->tls && !c->tunnel[0] && c->nreq == 0 &&
+		    socks_starts(buf[0])) {
+			/* a SOCKS proxy: its handshake, then the tunnel */
+			c->mode = CONN_MODE_SOCKS;
+			socks_init(&c->socks);
+		} else {
+			c->mode = detect_mode(buf, len);
+			if (c->mode == CONN_MODE_HTTP2 && conn_h2_start(c) != 0)
+				c->mode = CONN_MODE_OPAQUE;
+		}
+	}
+	if (c->mode == CONN_MODE_SOCKS) {
+		socks_write(c, buf, len);
+		return;
 	}
 	if (c->mode == CONN_MODE_HTTP2) {
 		conn_h2_write(c, buf, len, now);
@@ -524,10 +593,17 @@ static void on_response_complete(conn *c, uint64_t now)
 	if (!r)
 		return; /* a response nobody asked for (408 before close...) */
 	r->t[HT_T_RESPONSE_DONE] = now;
+	bool tunnel = r->connect && m->status / 100 == 2 &&
+		      h1_state(&c->in) == H1_ST_TUNNEL;
+	char target[H1_TARGET_MAX];
+	if (tunnel)
+		copy_cstr(target, sizeof target, r->target);
 	emit_oldest(c, HT_ERR_NONE, true, now);
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0)
 		c->t_idle_since = now;
+	if (tunnel)
+		tunnel_open(c, target, now);
 }
 
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
@@ -541,6 +617,12 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	if (c->mode == CONN_MODE_DETECT) {
 		/* The server spoke first: not a protocol we follow. */
 		c->mode = CONN_MODE_OPAQUE;
+		return;
+	}
+	if (c->mode == CONN_MODE_SOCKS) {
+		size_t n = socks_read(c, buf, len, now);
+		if (c->mode == CONN_MODE_DETECT && n < len)
+			conn_on_read(c, buf + n, len - n, now);
 		return;
 	}
 	if (c->mode == CONN_MODE_HTTP2) {
@@ -566,8 +648,16 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			on_response_headers(c, now);
 		if (ev & H1_EV_COMPLETE)
 			on_response_complete(c, now);
+		if (c->mode != CONN_MODE_HTTP1) {
+			/* A tunnel opened: the rest is the inner connection's
+			 * (which the server never speaks first on). */
+			if (len > 0)
+				conn_on_read(c, buf, len, now);
+			return;
+		}
 		if (h1_state(&c->in) == H1_ST_TUNNEL) {
-			/* Upgrade or CONNECT: what follows is not HTTP. */
+			/* Another protocol (Upgrade: websocket...): what
+			 * follows is not HTTP. */
 			c->mode = CONN_MODE_OPAQUE;
 			return;
 		}

@@ -12,6 +12,13 @@
  * HTTP/2 (recognised by the client connection preface, cleartext or over
  * TLS) is followed per stream in conn_h2.c: every stream is a request.
  *
+ * Tunnels: once a CONNECT is answered 2xx, or a SOCKS handshake (socks.h)
+ * is granted, the connection carries a new inner connection to the target:
+ * from the byte after the answer on, it is read as a fresh connection
+ * (plaintext HTTP/1.x or HTTP/2, or TLS whose plaintext the TLS hooks
+ * deliver), its first request new, the later ones reused, each record
+ * flagged HT_RF_TUNNEL and naming the target.
+ *
  * Lifecycle of a request on HTTP/1.x:
  *   got_conn        first request byte written (the connection is in use)
  *   wrote_headers   last byte of the request header section written
@@ -31,6 +38,7 @@
 
 #include "hpack.h"
 #include "http1.h"
+#include "socks.h"
 #include "wire.h"
 
 /* Requests in flight on one connection (pipelining depth) we follow. */
@@ -63,7 +71,8 @@ struct conn_h2; /* conn_h2.c */
 
 /* How the connection's plaintext is being read. */
 typedef enum conn_mode {
-	CONN_MODE_DETECT,  /* no byte written yet */
+	CONN_MODE_DETECT,  /* no byte written yet (on this inner connection) */
+	CONN_MODE_SOCKS,   /* inside a SOCKS handshake */
 	CONN_MODE_HTTP1,
 	CONN_MODE_HTTP2,
 	CONN_MODE_OPAQUE,  /* not HTTP we understand: ignored from now on */
@@ -128,6 +137,13 @@ typedef struct conn {
 
 	h1_parser out;           /* request bytes */
 	h1_parser in;            /* response bytes */
+
+	/* tunnel: the inner connection's target ("" when none), the requests
+	 * made before it opened, when it opened; the SOCKS handshake */
+	char tunnel[SOCKS_TARGET_MAX];
+	uint32_t inner_base;
+	uint64_t t_tunnel_done;
+	socks socks;
 
 	struct conn_h2 *h2;      /* HTTP/2 state, allocated when detected */
 } conn;

@@ -432,6 +432,25 @@ start_rawserver() {
 	fail "rawserver.py did not start"
 }
 
+# start_proxy [PROXY_ARGS...]: start proxy.py (HTTP CONNECT, SOCKS4/4a and
+# SOCKS5 on one port; see there) on a free port of 127.0.0.1.  Sets
+# PROXY_PORT and PROXY_PID; it logs one line per tunnel to $T/proxy.log.
+start_proxy() {
+	local _
+	for _ in 1 2 3; do
+		PROXY_PORT=$(free_port 127.0.0.1)
+		"$PY" "$TESTS_DIR/proxy.py" "$PROXY_PORT" 127.0.0.1 "$@" >>"$T/proxy.log" 2>&1 &
+		PROXY_PID=$!
+		_PIDS+=("$PROXY_PID")
+		if wait_port 127.0.0.1 "$PROXY_PORT" "$PROXY_PID"; then
+			return 0
+		fi
+		kill "$PROXY_PID" 2>/dev/null || true
+	done
+	cat "$T/proxy.log" >&2
+	fail "proxy.py did not start"
+}
+
 # curl_same NAME CURL_ARGS...: run `curl -s -o FILE -w '%{http_code}
 # %{size_download}' CURL_ARGS...` untraced, then under `httptrace -f json -o
 # $T/NAME.json`; fail unless the exit status, standard output and body file

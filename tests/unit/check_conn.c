@@ -10,7 +10,7 @@
 typedef struct seen {
 	uint8_t type;
 	ht_rec_request r;
-	char method[16], target[64], host[64], dns[64], reason[32];
+	char method[16], target[64], host[64], dns[64], reason[32], tunnel[64];
 	char req_hdrs[512], resp_hdrs[512];
 	ht_rec_conn_fail fail;
 	ht_rec_conn_close close;
@@ -41,6 +41,7 @@ static void sink(void *ctx, const ht_record *rec)
 		copy_str(s->host, sizeof s->host, rec->u.req.host);
 		copy_str(s->dns, sizeof s->dns, rec->u.req.dns_name);
 		copy_str(s->reason, sizeof s->reason, rec->u.req.reason);
+		copy_str(s->tunnel, sizeof s->tunnel, rec->u.req.tunnel);
 		copy_str(s->req_hdrs, sizeof s->req_hdrs, rec->u.req.req_headers);
 		copy_str(s->resp_hdrs, sizeof s->resp_hdrs, rec->u.req.resp_headers);
 	} else if (rec->type == HT_REC_CONN_FAIL) {
@@ -540,6 +541,157 @@ static void h2_open(uint64_t t)
 	h2_read(t + 2);
 }
 
+
+/* ---- tunnels ------------------------------------------------------------ */
+
+#define CONNECT_REQ "CONNECT target.test:443 HTTP/1.1\r\nHost: target.test:443\r\n\r\n"
+
+START_TEST(connect_tunnel_plain_http)
+{
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	/* the 200 and the first bytes of nothing else: the client speaks first */
+	r("HTTP/1.1 200 Connection established\r\n\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_str_eq(recs[0].method, "CONNECT");
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert(!(recs[0].r.flags & HT_RF_TUNNEL));
+	ck_assert_uint_eq(recs[0].r.t[HT_T_CONNECT_DONE], 2000);
+
+	w(GET("/a"), 5000);
+	r(OK5, 6000);
+	w(GET("/b"), 7000);
+	r(OK5, 8000);
+	ck_assert_int_eq(nrecs, 3);
+	ht_rec_request *a = &recs[1].r, *b = &recs[2].r;
+	ck_assert_uint_eq(a->req_seq, 2);
+	ck_assert(!(a->flags & HT_RF_REUSED));
+	ck_assert(a->flags & HT_RF_TUNNEL);
+	ck_assert_str_eq(recs[1].tunnel, "target.test:443");
+	/* the connect of the inner connection lasts until the tunnel is up */
+	ck_assert_uint_eq(a->t[HT_T_DNS_START], 500);
+	ck_assert_uint_eq(a->t[HT_T_CONNECT_START], 1000);
+	ck_assert_uint_eq(a->t[HT_T_CONNECT_DONE], 4000);
+	ck_assert_uint_eq(a->status, 200);
+	ck_assert_uint_eq(b->req_seq, 3);
+	ck_assert(b->flags & HT_RF_REUSED);
+	ck_assert(b->flags & HT_RF_TUNNEL);
+	ck_assert_uint_eq(b->t[HT_T_CONNECT_DONE], 0);
+	conn_close(C, 9000);
+	ck_assert_uint_eq(recs[3].close.requests, 3);
+}
+END_TEST
+
+START_TEST(connect_refused_then_granted)
+{
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	r("HTTP/1.1 407 Proxy Authentication Required\r\n"
+	  "Content-Length: 4\r\n\r\nnope", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.status, 407);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 4);
+	/* still HTTP to the proxy: a second CONNECT, granted */
+	w(CONNECT_REQ, 5000);
+	r("HTTP/1.1 200 OK\r\n\r\n", 6000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert(recs[1].r.flags & HT_RF_REUSED);
+	w(GET("/in"), 7000);
+	r(OK5, 8000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[2].r.req_seq, 3);
+	ck_assert(!(recs[2].r.flags & HT_RF_REUSED));
+	ck_assert_str_eq(recs[2].target, "/in");
+}
+END_TEST
+
+START_TEST(connect_response_with_inner_bytes)
+{
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	/* the proxy's 200 and a server greeting in one read: not HTTP we
+	 * follow (the server spoke first), but the CONNECT is recorded */
+	r("HTTP/1.1 200 OK\r\n\r\n220 smtp ready\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert(!conn_wants_bytes(C));
+}
+END_TEST
+
+START_TEST(connect_tunnel_tls_h2)
+{
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	r("HTTP/1.1 200 Connection established\r\n\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	/* the TLS handshake inside the tunnel, then HTTP/2 by ALPN */
+	conn_mark_tls(C);
+	conn_on_transport(C, true, 300, 4100);
+	conn_tls_start(C, 4100);
+	conn_tls_done(C, 4900, "TLSv1.3", "h2");
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(1, true, get_a);
+	h2_headers(3, true, get_b);
+	h2_write(5000);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(1, true, ok200);
+	h2_headers(3, true, nf404);
+	h2_read(6000);
+	ck_assert_int_eq(nrecs, 3);
+	ht_rec_request *a = &recs[1].r, *b = &recs[2].r;
+	ck_assert_uint_eq(a->req_seq, 2);
+	ck_assert(!(a->flags & HT_RF_REUSED));
+	ck_assert(a->flags & HT_RF_TUNNEL && a->flags & HT_RF_TLS);
+	ck_assert_uint_eq(a->proto, HT_PROTO_HTTP2);
+	ck_assert_uint_eq(a->t[HT_T_CONNECT_DONE], 4000);
+	ck_assert_uint_eq(a->t[HT_T_TLS_START], 4100);
+	ck_assert_uint_eq(a->t[HT_T_TLS_DONE], 4900);
+	ck_assert_uint_eq(b->req_seq, 3);
+	ck_assert(b->flags & HT_RF_REUSED);
+	ck_assert_uint_eq(b->status, 404);
+	ck_assert_str_eq(recs[2].tunnel, "target.test:443");
+	/* the CONNECT itself was no TLS request */
+	ck_assert(!(recs[0].r.flags & HT_RF_TLS));
+}
+END_TEST
+
+START_TEST(socks5_tunnel)
+{
+	conn_connected(C, 2000);
+	conn_on_write(C, (const uint8_t *)"\x05\x01\x00", 3, 2100);
+	conn_on_read(C, (const uint8_t *)"\x05\x00", 2, 2200);
+	static const uint8_t req[] = "\x05\x01\x00\x03\x0b" "example.com\x00\x50";
+	conn_on_write(C, req, sizeof req - 1, 2300);
+	/* the answer and the inner response can never share a read, but the
+	 * answer may come in pieces */
+	conn_on_read(C, (const uint8_t *)"\x05\x00\x00\x01", 4, 2400);
+	conn_on_read(C, (const uint8_t *)"\x7f\x00\x00\x01\x00\x50", 6, 2500);
+	ck_assert_int_eq(nrecs, 0);
+	w(GET("/s"), 3000);
+	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.req_seq, 1);
+	ck_assert(!(recs[0].r.flags & HT_RF_REUSED));
+	ck_assert(recs[0].r.flags & HT_RF_TUNNEL);
+	ck_assert_str_eq(recs[0].tunnel, "example.com:80");
+	ck_assert_uint_eq(recs[0].r.t[HT_T_CONNECT_DONE], 2500);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+}
+END_TEST
+
+START_TEST(socks_refused_is_opaque)
+{
+	conn_connected(C, 2000);
+	conn_on_write(C, (const uint8_t *)"\x04\x01\x00\x50\x7f\x00\x00\x01\x00", 9, 2100);
+	conn_on_read(C, (const uint8_t *)"\x00\x5b\x00\x00\x00\x00\x00\x00", 8, 2200);
+	ck_assert(!conn_wants_bytes(C));
+	w(GET("/s"), 3000);
+	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 0);
+}
+END_TEST
+
 START_TEST(h2_sequential_streams)
 {
 	h2_open(2000);
@@ -686,6 +838,12 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_undecodable_block_goes_opaque);
 	tcase_add_test(tc, headers_captured_and_redacted);
 	tcase_add_test(tc, after_fork_child_requests_are_reused);
+	tcase_add_test(tc, connect_tunnel_plain_http);
+	tcase_add_test(tc, connect_refused_then_granted);
+	tcase_add_test(tc, connect_response_with_inner_bytes);
+	tcase_add_test(tc, connect_tunnel_tls_h2);
+	tcase_add_test(tc, socks5_tunnel);
+	tcase_add_test(tc, socks_refused_is_opaque);
 	suite_add_tcase(s, tc);
 	return s;
 }
