@@ -410,6 +410,9 @@ static void on_request_headers(conn *c, uint64_t now)
 	r->proto = proto_of(m);
 	r->keep_alive = m->keep_alive;
 	r->connect = strcmp(m->method, "CONNECT") == 0;
+	r->h2c = m->upgrade_h2c;
+	if (r->h2c)
+		c->want_hpack = true;
 }
 
 void conn_request_headers(conn_request *r, uint64_t now, const char *method,
@@ -584,6 +587,29 @@ static void on_response_headers(conn *c, uint64_t now)
 	}
 }
 
+/* The 101 to @r, the oldest request, which asked for h2c: the connection
+ * speaks HTTP/2 from the next byte, @r is its stream 1.  Returns false
+ * when HTTP/2 cannot be followed. */
+static bool h2c_upgrade(conn *c, conn_request *r, uint64_t now)
+{
+	if (c->q_len != 1 || conn_h2_start(c) != 0)
+		return false;
+	/* The 101 is the request's interim response; stream 1's HEADERS
+	 * will be its final one. */
+	r->n_1xx++;
+	if (!r->t[HT_T_GOT_1XX])
+		r->t[HT_T_GOT_1XX] = now;
+	uint32_t hb = c->resp_1xx_header_bytes + c->in.msg.header_bytes;
+	if (conn_h2_adopt(c, r, hb) != 0) {
+		conn_h2_release(c);
+		return false;
+	}
+	q_pop(c);
+	c->resp_1xx_header_bytes = 0;
+	c->mode = CONN_MODE_HTTP2;
+	return true;
+}
+
 static void on_response_complete(conn *c, uint64_t now)
 {
 	conn_request *r = q_oldest(c);
@@ -592,6 +618,9 @@ static void on_response_complete(conn *c, uint64_t now)
 		return; /* the final response is still to come */
 	if (!r)
 		return; /* a response nobody asked for (408 before close...) */
+	if (m->status == 101 && r->h2c && m->upgrade_h2c &&
+	    h2c_upgrade(c, r, now))
+		return;
 	r->t[HT_T_RESPONSE_DONE] = now;
 	bool tunnel = r->connect && m->status / 100 == 2 &&
 		      h1_state(&c->in) == H1_ST_TUNNEL;
@@ -649,8 +678,9 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		if (ev & H1_EV_COMPLETE)
 			on_response_complete(c, now);
 		if (c->mode != CONN_MODE_HTTP1) {
-			/* A tunnel opened: the rest is the inner connection's
-			 * (which the server never speaks first on). */
+			/* A tunnel opened (the rest is the inner connection's,
+			 * which the server never speaks first on), or h2c (the
+			 * rest is HTTP/2: the server's SETTINGS...). */
 			if (len > 0)
 				conn_on_read(c, buf, len, now);
 			return;

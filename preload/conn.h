@@ -12,6 +12,10 @@
  * HTTP/2 (recognised by the client connection preface, cleartext or over
  * TLS) is followed per stream in conn_h2.c: every stream is a request.
  *
+ * h2c: a request with "Upgrade: h2c" answered 101 (and "Upgrade: h2c")
+ * turns the connection to HTTP/2 after the 101; that request is stream 1,
+ * its response the 101's interim and stream 1's HEADERS.
+ *
  * Tunnels: once a CONNECT is answered 2xx, or a SOCKS handshake (socks.h)
  * is granted, the connection carries a new inner connection to the target:
  * from the byte after the answer on, it is read as a fresh connection
@@ -85,6 +89,7 @@ typedef struct conn_request {
 	bool headers_done;       /* request header section fully written */
 	bool written;            /* whole request written */
 	bool head, connect;      /* method, for response framing */
+	bool h2c;                /* asked to upgrade to HTTP/2 (Upgrade: h2c) */
 	bool keep_alive;         /* the request did not ask to close */
 	uint8_t proto;           /* enum ht_proto of the request line */
 	uint16_t n_1xx;          /* interim responses received */
@@ -122,6 +127,8 @@ typedef struct conn {
 	bool dead;               /* reset, closed or gave up on: no more work */
 	bool closed;             /* conn_close() ran */
 	bool tls_failed;         /* the TLS handshake failed */
+	bool want_hpack;         /* an h2c upgrade was asked: the hooks load
+	                            the HPACK decoder before the 101 comes */
 	uint32_t nreq;           /* requests begun */
 	uint64_t t_idle_since;   /* last response done with nothing in flight */
 	uint64_t bytes_out, bytes_in;

@@ -60,6 +60,7 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		ht_prepare_h2(iov[0].iov_base, iov[0].iov_len);
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
+	bool load_h2 = false;
 	ht_lock_acquire(&s->lock);
 	ht_tracked *t = s->t;
 	if (t && t->probe && (ret > 0 || (ret == 0 && !out))) {
@@ -114,8 +115,13 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 			ht_dns_consume(t->dns_slot, t->dns_gen);
 			t->dns_slot = -1;
 		}
+		load_h2 = c->want_hpack && !c->h2;
 	}
 	ht_lock_release(&s->lock);
+	/* An h2c upgrade was asked: load the HPACK decoder now, with no lock
+	 * held (loading takes the loader's lock), before the 101 arrives. */
+	if (load_h2 && ht_conn_env.hpack)
+		ht_conn_env.hpack();
 	ht_tracked_free(dead);
 	ht_leave();
 }

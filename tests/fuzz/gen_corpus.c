@@ -662,6 +662,20 @@ static void gen_conn(void)
 	op_data(&o, OP_READ, sv.b + 15, sv.len - 15);
 	op(&o, OP_CLOSE, 0);
 	conn_seed("tunnel_connect_tls_h2", &o);
+
+	/* An h2c upgrade: the request is stream 1, HTTP/2 after the 101. */
+	o.len = 0;
+	put_u8(&o, 0x16);
+	op_text(&o, OP_WRITE, "GET /up HTTP/1.1\r\nHost: h\r\nConnection: "
+			       "Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+			       "HTTP2-Settings: AAMAAABk\r\n\r\n");
+	op_text(&o, OP_READ, "HTTP/1.1 101 Switching Protocols\r\n"
+			      "Connection: Upgrade\r\nUpgrade: h2c\r\n\r\n");
+	op_data(&o, OP_READ, sv.b, 15);
+	op_data(&o, OP_WRITE, cl.b, cl.len);
+	op_data(&o, OP_READ, sv.b + 15, sv.len - 15);
+	op(&o, OP_EOF, 0);
+	conn_seed("h2c_upgrade", &o);
 }
 
 int main(void)

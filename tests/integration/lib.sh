@@ -451,6 +451,25 @@ start_proxy() {
 	fail "proxy.py did not start"
 }
 
+# start_h2cserver [ARGS...]: start h2cserver.py (accepts the h2c upgrade;
+# see there) on a free port of 127.0.0.1.  Sets H2C_PORT and H2C_PID; it
+# logs what it served to $T/h2cserver.log.
+start_h2cserver() {
+	local _
+	for _ in 1 2 3; do
+		H2C_PORT=$(free_port 127.0.0.1)
+		"$PY" "$TESTS_DIR/h2cserver.py" "$H2C_PORT" 127.0.0.1 "$@" >>"$T/h2cserver.log" 2>&1 &
+		H2C_PID=$!
+		_PIDS+=("$H2C_PID")
+		if wait_port 127.0.0.1 "$H2C_PORT" "$H2C_PID"; then
+			return 0
+		fi
+		kill "$H2C_PID" 2>/dev/null || true
+	done
+	cat "$T/h2cserver.log" >&2
+	fail "h2cserver.py did not start"
+}
+
 # curl_same NAME CURL_ARGS...: run `curl -s -o FILE -w '%{http_code}
 # %{size_download}' CURL_ARGS...` untraced, then under `httptrace -f json -o
 # $T/NAME.json`; fail unless the exit status, standard output and body file

@@ -692,6 +692,58 @@ START_TEST(socks_refused_is_opaque)
 }
 END_TEST
 
+START_TEST(h2c_upgrade_stream_1)
+{
+	conn_connected(C, 2000);
+	w("GET /up HTTP/1.1\r\nHost: example.test\r\nConnection: Upgrade, "
+	  "HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABk\r\n\r\n",
+	  3000);
+	ck_assert(C->want_hpack);
+	/* the 101, the server's SETTINGS and stream 1's answer in one read */
+	h2_put("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+	       "Upgrade: h2c\r\n\r\n", 71);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(1, false, ok200);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 0);
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(3, true, get_b);
+	h2_write(5000);
+	h2_data(1, true, 7);
+	h2_headers(3, true, nf404);
+	h2_read(6000);
+	ck_assert_int_eq(nrecs, 2);
+	ht_rec_request *a = &recs[0].r, *b = &recs[1].r;
+	ck_assert_uint_eq(a->req_seq, 1);
+	ck_assert_str_eq(recs[0].target, "/up");
+	ck_assert_uint_eq(a->proto, HT_PROTO_HTTP2);
+	ck_assert_uint_eq(a->status, 200);
+	ck_assert_uint_eq(a->n_1xx, 1);
+	ck_assert_uint_eq(a->t[HT_T_GOT_1XX], 4000);
+	ck_assert_uint_eq(a->t[HT_T_FIRST_BYTE], 4000);
+	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 6000);
+	ck_assert_uint_eq(a->resp_body_bytes, 7);
+	ck_assert(!(a->flags & HT_RF_REUSED));
+	ck_assert_uint_eq(b->req_seq, 2);
+	ck_assert(b->flags & HT_RF_REUSED);
+	ck_assert_uint_eq(b->status, 404);
+}
+END_TEST
+
+START_TEST(websocket_101_is_opaque)
+{
+	conn_connected(C, 2000);
+	w("GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\n"
+	  "Upgrade: websocket\r\n\r\n", 3000);
+	r("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+	  "Connection: Upgrade\r\n\r\n\x81\x05hello", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.status, 101);
+	ck_assert(!conn_wants_bytes(C));
+}
+END_TEST
+
 START_TEST(h2_sequential_streams)
 {
 	h2_open(2000);
@@ -844,6 +896,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, connect_tunnel_tls_h2);
 	tcase_add_test(tc, socks5_tunnel);
 	tcase_add_test(tc, socks_refused_is_opaque);
+	tcase_add_test(tc, h2c_upgrade_stream_1);
+	tcase_add_test(tc, websocket_101_is_opaque);
 	suite_add_tcase(s, tc);
 	return s;
 }
