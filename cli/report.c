@@ -229,18 +229,6 @@ size_t report_url(char *buf, size_t cap, const ht_rec_request *r)
 	unsigned def_port = tls ? 443 : 80;
 
 	buf[0] = '\0';
-	if ((r->flags & HT_RF_TUNNEL) && r->tunnel.len > 0 &&
-	    !(r->method.len == 7 && memcmp(r->method.p, "CONNECT", 7) == 0)) {
-		/* Inside a tunnel: the target the proxy was asked for. */
-		sb_adds(&b, tls ? "https://" : "http://");
-		if (r->host.len > 0)
-			sb_add(&b, r->host.p, r->host.len);
-		else
-			sb_authority(&b, r->tunnel.p, r->tunnel.len, def_port);
-		if (!(r->target.len == 1 && r->target.p[0] == '*'))
-			sb_add(&b, r->target.p, r->target.len);
-		return b.len;
-	}
 	if (has_prefix_ci(r->target, "http://") ||
 	    has_prefix_ci(r->target, "https://") ||
 	    (r->method.len == 7 && memcmp(r->method.p, "CONNECT", 7) == 0 &&
@@ -252,6 +240,10 @@ size_t report_url(char *buf, size_t cap, const ht_rec_request *r)
 	sb_adds(&b, tls ? "https://" : "http://");
 	if (r->host.len > 0) {
 		sb_add(&b, r->host.p, r->host.len); /* as sent, port included */
+	} else if ((r->flags & HT_RF_TUNNEL) && r->tunnel.len > 0) {
+		/* inside a tunnel: the target the proxy was asked for, not
+		 * the proxy's name and port */
+		sb_authority(&b, r->tunnel.p, r->tunnel.len, def_port);
 	} else if (r->dns_name.len > 0) {
 		bool v6 = memchr(r->dns_name.p, ':', r->dns_name.len) != NULL;
 

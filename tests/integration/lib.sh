@@ -435,6 +435,7 @@ start_rawserver() {
 # start_proxy [PROXY_ARGS...]: start proxy.py (HTTP CONNECT, SOCKS4/4a and
 # SOCKS5 on one port; see there) on a free port of 127.0.0.1.  Sets
 # PROXY_PORT and PROXY_PID; it logs one line per tunnel to $T/proxy.log.
+# shellcheck disable=SC2120 # arguments are optional
 start_proxy() {
 	local _
 	for _ in 1 2 3; do
@@ -454,6 +455,7 @@ start_proxy() {
 # start_h2cserver [ARGS...]: start h2cserver.py (accepts the h2c upgrade;
 # see there) on a free port of 127.0.0.1.  Sets H2C_PORT and H2C_PID; it
 # logs what it served to $T/h2cserver.log.
+# shellcheck disable=SC2120 # arguments are optional
 start_h2cserver() {
 	local _
 	for _ in 1 2 3; do

@@ -19,7 +19,6 @@ import select
 import socket
 import socketserver
 import sys
-import threading
 
 REFUSE = "--refuse" in sys.argv
 args = [a for a in sys.argv[1:] if not a.startswith("--")]

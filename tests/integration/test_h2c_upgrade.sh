@@ -17,7 +17,7 @@ u=http://127.0.0.1:$H2C_PORT
 # The premise: curl upgraded, then used HTTP/2 for both.
 [ "$(tr '\n' ' ' <"$T/curl.out")" = "200 101 2 200 103 2 " ] ||
 	{ show "$T/curl.out" "$T/h2cserver.log"; fail "curl did not upgrade to h2c"; }
-grep -qx "h2c /a" "$T/h2cserver.log" && grep -qx "stream 3" "$T/h2cserver.log" ||
+[ "$(tr '\n' ' ' <"$T/h2cserver.log")" = "h2c /a stream 3 " ] ||
 	{ show "$T/h2cserver.log"; fail "the server did not upgrade"; }
 
 jcheck "$T/out.json" --count 2 \

@@ -275,6 +275,9 @@ START_TEST(url_unix_and_tunnel)
 	ck_assert_str_eq(url_of(&r), "http://target.test/a");
 	r.host = S("target.test:80");
 	ck_assert_str_eq(url_of(&r), "http://target.test:80/a");
+	/* An absolute target is used as is, inside a tunnel too. */
+	r.target = S("http://elsewhere.test/z");
+	ck_assert_str_eq(url_of(&r), "http://elsewhere.test/z");
 	/* The CONNECT itself keeps its authority form. */
 	r.method = S("CONNECT");
 	r.target = S("target.test:443");
