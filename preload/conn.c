@@ -342,7 +342,7 @@ static size_t socks_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	size_t used = 0;
 	switch (socks_server(&c->socks, buf, len, &used)) {
 	case SOCKS_DONE: {
-		char target[SOCKS_TARGET_MAX];
+		char target[sizeof c->tunnel];
 		socks_target(&c->socks, target, sizeof target);
 		tunnel_open(c, target, now);
 		return used;
@@ -624,7 +624,9 @@ static void on_response_complete(conn *c, uint64_t now)
 	r->t[HT_T_RESPONSE_DONE] = now;
 	bool tunnel = r->connect && m->status / 100 == 2 &&
 		      h1_state(&c->in) == H1_ST_TUNNEL;
-	char target[H1_TARGET_MAX];
+	/* the target as the tunnel field keeps it (no bigger: a hook's
+	 * stack stays small) */
+	char target[sizeof c->tunnel];
 	if (tunnel)
 		copy_cstr(target, sizeof target, r->target);
 	emit_oldest(c, HT_ERR_NONE, true, now);
