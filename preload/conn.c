@@ -113,6 +113,23 @@ static void emit_fail(conn *c, int err, uint32_t flags, uint64_t now)
 	rec.u.fail.t_tls_start = c->t_tls_start;
 	rec.u.fail.t_fail = now;
 	rec.u.fail.dns_name = CSTR(c->dns_name);
+	char host[sizeof c->tunnel];
+	if (c->tunnel[0]) {
+		/* A TLS handshake inside a tunnel failed with the target:
+		 * name it (its host, without the port), and the connection
+		 * was up when the tunnel was. */
+		copy_cstr(host, sizeof host, c->tunnel);
+		char *colon = strrchr(host, ':');
+		if (colon && (host[0] != '[' || colon[-1] == ']'))
+			*colon = '\0';
+		size_t n = strlen(host);
+		if (host[0] == '[' && n >= 2 && host[n - 1] == ']') {
+			host[n - 1] = '\0';
+			memmove(host, host + 1, n - 1);
+		}
+		rec.u.fail.dns_name = CSTR(host);
+		rec.u.fail.t_connect_done = c->t_tunnel_done;
+	}
 	emit(c, &rec);
 }
 

@@ -46,6 +46,7 @@ static void sink(void *ctx, const ht_record *rec)
 		copy_str(s->resp_hdrs, sizeof s->resp_hdrs, rec->u.req.resp_headers);
 	} else if (rec->type == HT_REC_CONN_FAIL) {
 		s->fail = rec->u.fail;
+		copy_str(s->dns, sizeof s->dns, rec->u.fail.dns_name);
 	} else if (rec->type == HT_REC_CONN_CLOSE) {
 		s->close = rec->u.close;
 	}
@@ -656,6 +657,23 @@ START_TEST(connect_tunnel_tls_h2)
 }
 END_TEST
 
+START_TEST(tls_failure_inside_tunnel)
+{
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	r("HTTP/1.1 200 Connection established\r\n\r\n", 4000);
+	conn_mark_tls(C);
+	conn_tls_start(C, 4100);
+	conn_tls_failed(C, 4500);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_FAIL);
+	ck_assert_uint_eq(recs[1].fail.flags, HT_FF_TLS);
+	ck_assert_uint_eq(recs[1].fail.t_connect_done, 4000);
+	ck_assert_uint_eq(recs[1].fail.t_tls_start, 4100);
+	ck_assert_str_eq(recs[1].dns, "target.test");
+}
+END_TEST
+
 START_TEST(socks5_tunnel)
 {
 	conn_connected(C, 2000);
@@ -894,6 +912,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, connect_refused_then_granted);
 	tcase_add_test(tc, connect_response_with_inner_bytes);
 	tcase_add_test(tc, connect_tunnel_tls_h2);
+	tcase_add_test(tc, tls_failure_inside_tunnel);
 	tcase_add_test(tc, socks5_tunnel);
 	tcase_add_test(tc, socks_refused_is_opaque);
 	tcase_add_test(tc, h2c_upgrade_stream_1);
