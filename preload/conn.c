@@ -484,8 +484,20 @@ bool conn_looks_like_http(const uint8_t *buf, size_t len)
 	if (++i == len)
 		return true;
 	uint8_t t = buf[i];
-	return t == '/' || t == '*' || (t >= 'a' && t <= 'z') ||
-	       (t >= 'A' && t <= 'Z') || (t >= '0' && t <= '9') || t == '[';
+	if (!(t == '/' || t == '*' || (t >= 'a' && t <= 'z') ||
+	      (t >= 'A' && t <= 'Z') || (t >= '0' && t <= '9') || t == '['))
+		return false;
+	/* A whole request line ends with " HTTP/d.d" (a Redis inline
+	 * "GET key" does not). */
+	const uint8_t *nl = memchr(buf + i, '\n', len - i);
+	if (!nl)
+		return true;
+	size_t end = (size_t)(nl - buf);
+	if (end > 0 && buf[end - 1] == '\r')
+		end--;
+	return end >= i + 9 && memcmp(buf + end - 9, " HTTP/", 6) == 0 &&
+	       buf[end - 3] >= '0' && buf[end - 3] <= '9' && buf[end - 2] == '.' &&
+	       buf[end - 1] >= '0' && buf[end - 1] <= '9';
 }
 
 /* Which protocol the first bytes a client writes speak. */

@@ -344,6 +344,11 @@ START_TEST(looks_like_http)
 	ck_assert(!LL("l\0\v\0"));           /* X11 */
 	ck_assert(!LL("get / HTTP/1.1\r\n")); /* methods are upper case */
 	ck_assert(!LL("GET  / HTTP/1.1\r\n"));
+	ck_assert(!LL("GET key\r\n"));             /* Redis inline */
+	ck_assert(!LL("SET k v\n"));
+	ck_assert(!LL("GET / HTTP/1.1x\r\n"));
+	ck_assert(LL("GET / HTTP/1.0\n"));
+	ck_assert(LL("GET /partial-line HTTP/1"));
 	ck_assert(!LL("{\"jsonrpc\":\"2.0\"}"));
 	ck_assert(!LL("\x16\x03\x01\x02\x00"));  /* a TLS ClientHello */
 	ck_assert(!LL("ABCDEFGHIJKLMNOPQRSTUVWXYZ / HTTP/1.1\r\n"));
