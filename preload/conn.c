@@ -337,12 +337,14 @@ static void tunnel_open(conn *c, const char *target, uint64_t now)
 	c->mode = CONN_MODE_DETECT;
 	h1_init(&c->out, H1_REQUEST, c->out.opt);
 	h1_init(&c->in, H1_RESPONSE, c->in.opt);
-	if (!c->tls) {
-		/* TLS inside the tunnel is the inner connection's own. */
-		c->t_tls_start = c->t_tls_done = 0;
-		c->tls_version[0] = c->alpn[0] = '\0';
-		c->tls_failed = false;
-	}
+	/* TLS inside the tunnel is the inner connection's own.  Through an
+	 * HTTPS proxy (TLS to the proxy), the inner TLS session's calls are
+	 * the ones the hooks then see on this socket (the proxy session's
+	 * run inside them): they mark the connection TLS again. */
+	c->tls = false;
+	c->t_tls_start = c->t_tls_done = 0;
+	c->tls_version[0] = c->alpn[0] = '\0';
+	c->tls_failed = false;
 }
 
 /* The client wrote SOCKS handshake bytes. */

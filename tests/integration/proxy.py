@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """proxy.py - a small forwarding proxy for the tunnel tests, on loopback.
 
-    proxy.py PORT [BIND_ADDR] [--refuse]
+    proxy.py PORT [BIND_ADDR] [--refuse] [--tls CERT KEY]
 
 Speaks, on the same port, whichever the client starts with:
   - HTTP CONNECT host:port: answers "200 Connection established" and relays
@@ -10,6 +10,7 @@ Speaks, on the same port, whichever the client starts with:
     connection stays open for another CONNECT);
   - SOCKS4/4a (CONNECT) and SOCKS5 (CONNECT; no authentication, or
     username/password, any accepted), then relays.
+With --tls the proxy itself speaks TLS (an HTTPS proxy) with CERT/KEY.
 Only loopback targets are accepted.  Logs one line per tunnel to stdout:
 "KIND TARGET".
 """
@@ -21,7 +22,13 @@ import socketserver
 import sys
 
 REFUSE = "--refuse" in sys.argv
-args = [a for a in sys.argv[1:] if not a.startswith("--")]
+TLS = None
+argv = sys.argv[1:]
+if "--tls" in argv:
+    i = argv.index("--tls")
+    TLS = argv[i + 1:i + 3]
+    del argv[i:i + 3]
+args = [a for a in argv if not a.startswith("--")]
 PORT = int(args[0])
 BIND = args[1] if len(args) > 1 else "127.0.0.1"
 
@@ -43,7 +50,10 @@ def relay(a, b):
     socks = [a, b]
     try:
         while True:
-            r, _, _ = select.select(socks, [], [], 30)
+            # bytes a TLS socket already decrypted do not wake select()
+            r = [s for s in socks if getattr(s, "pending", lambda: 0)()]
+            if not r:
+                r, _, _ = select.select(socks, [], [], 30)
             if not r:
                 return
             for s in r:
@@ -78,6 +88,9 @@ class Handler(socketserver.BaseRequestHandler):
     def handle(self):
         c = self.request
         try:
+            if TLS:
+                self.http(c)
+                return
             first = c.recv(1, socket.MSG_PEEK)
             if not first:
                 return
@@ -187,4 +200,16 @@ class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
     address_family = socket.AF_INET6 if ":" in BIND else socket.AF_INET
 
 
-Server((BIND, PORT), Handler).serve_forever()
+class TLSServer(Server):
+    def get_request(self):
+        sock, addr = super().get_request()
+        return CTX.wrap_socket(sock, server_side=True), addr
+
+
+if TLS:
+    import ssl
+    CTX = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    CTX.load_cert_chain(TLS[0], TLS[1])
+    TLSServer((BIND, PORT), Handler).serve_forever()
+else:
+    Server((BIND, PORT), Handler).serve_forever()
