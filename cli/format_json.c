@@ -89,6 +89,11 @@ static void json_request(report *rp, const report_req *q)
 	KEY(f, "total_ms");
 	json_ns_ms(f, t->total);
 	/* Extras, after the fixed set. */
+	KEY(f, "proxy");
+	if (q->proxy != NULL)
+		json_str(f, q->proxy, q->proxy_len);
+	else
+		json_lit(f, "null");
 	KEY(f, "alpn");
 	put_ht_str_or_null(f, r->alpn);
 	KEY(f, "tls_version");
@@ -463,11 +468,12 @@ static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 static void events_conn_close(report *rp, const ht_rec_conn_close *c)
 {
 	FILE *f = rp->out;
-	char peer[64];
+	char peer[192];
 
 	ev_head(rp, "conn_closed", c->pid, c->conn_id, 0, c->t_close);
 	KEY(f, "peer");
-	json_str_or_null(f, peer, report_peer(peer, sizeof(peer), &c->peer));
+	json_str_or_null(f, peer, report_peer_of(peer, sizeof(peer), &c->peer,
+						 c->peer_path));
 	KEY(f, "requests");
 	json_u64(f, c->requests);
 	KEY(f, "peer_closed");

@@ -235,6 +235,10 @@ static void text_request(report *rp, const report_req *q)
 			put_safe(f, r->alpn.p, r->alpn.len);
 		}
 	}
+	if (q->proxy != NULL) {
+		fputs_unlocked("  via ", f);
+		put_safe(f, q->proxy, q->proxy_len);
+	}
 	putc_unlocked('\n', f);
 	if (q->redirect.in_chain)
 		text_redirect_line(rp, q);

@@ -157,6 +157,66 @@ size_t report_peer(char *buf, size_t cap, const ht_addr *a)
 	return b.len;
 }
 
+size_t report_peer_of(char *buf, size_t cap, const ht_addr *a, ht_str path)
+{
+	sbuf b = { buf, cap, 0 };
+
+	if (a->family != HT_AF_UNIX)
+		return report_peer(buf, cap, a);
+	buf[0] = '\0';
+	sb_adds(&b, "unix:");
+	sb_add(&b, path.p, path.len);
+	return b.len;
+}
+
+/* Append the host of the authority @h (@n bytes): without ":port", and
+ * without the brackets of an IPv6 literal. */
+static void sb_authority_host(sbuf *b, const char *h, size_t n)
+{
+	if (n > 0 && h[0] == '[') {
+		/* "[v6]" or "[v6]:port": the address inside the brackets. */
+		const char *close = memchr(h, ']', n);
+
+		if (close != NULL) {
+			n = (size_t)(close - h) - 1;
+			h++;
+		}
+	} else {
+		const char *colon = memchr(h, ':', n);
+
+		/* Strip ":port" only when there is exactly one colon. */
+		if (colon != NULL &&
+		    memchr(colon + 1, ':', n - (size_t)(colon - h) - 1) == NULL)
+			n = (size_t)(colon - h);
+	}
+	sb_add(b, h, n);
+}
+
+/* Append the authority @h (@n bytes), without ":@def_port". */
+static void sb_authority(sbuf *b, const char *h, size_t n, unsigned def_port)
+{
+	const char *colon = NULL;
+
+	for (size_t i = n; i > 0; i--) {
+		if (h[i - 1] == ':') {
+			colon = h + i - 1;
+			break;
+		}
+		if (h[i - 1] < '0' || h[i - 1] > '9')
+			break;
+	}
+	if (colon != NULL && (colon == h || colon[-1] == ']' ||
+			      memchr(h, ':', (size_t)(colon - h)) == NULL)) {
+		unsigned port = 0;
+
+		for (const char *d = colon + 1; d < h + n && port < 100000; d++)
+			port = port * 10 + (unsigned)(*d - '0');
+		if (port == def_port)
+			n = (size_t)(colon - h);
+	}
+	sb_add(b, h, n);
+}
+
 static bool has_prefix_ci(ht_str s, const char *prefix)
 {
 	size_t n = strlen(prefix);
@@ -182,6 +242,10 @@ size_t report_url(char *buf, size_t cap, const ht_rec_request *r)
 	sb_adds(&b, tls ? "https://" : "http://");
 	if (r->host.len > 0) {
 		sb_add(&b, r->host.p, r->host.len); /* as sent, port included */
+	} else if ((r->flags & HT_RF_TUNNEL) && r->tunnel.len > 0) {
+		/* inside a tunnel: the target the proxy was asked for, not
+		 * the proxy's name and port */
+		sb_authority(&b, r->tunnel.p, r->tunnel.len, def_port);
 	} else if (r->dns_name.len > 0) {
 		bool v6 = memchr(r->dns_name.p, ':', r->dns_name.len) != NULL;
 
@@ -192,6 +256,8 @@ size_t report_url(char *buf, size_t cap, const ht_rec_request *r)
 			sb_add(&b, "]", 1);
 		if (r->peer.family != 0 && r->peer.port != def_port)
 			sb_port(&b, r->peer.port);
+	} else if (r->peer.family == HT_AF_UNIX) {
+		sb_adds(&b, "localhost"); /* as curl names a Unix socket's host */
 	} else if (r->peer.family != 0) {
 		sb_ip(&b, &r->peer);
 		if (r->peer.port != def_port)
@@ -208,29 +274,15 @@ size_t report_host(char *buf, size_t cap, const ht_rec_request *r)
 	sbuf b = { buf, cap, 0 };
 
 	buf[0] = '\0';
-	if (r->dns_name.len > 0) {
+	if ((r->flags & HT_RF_TUNNEL) && r->tunnel.len > 0) {
+		/* the target the proxy connected to, not the proxy's name */
+		sb_authority_host(&b, r->tunnel.p, r->tunnel.len);
+	} else if (r->dns_name.len > 0) {
 		sb_add(&b, r->dns_name.p, r->dns_name.len);
 	} else if (r->host.len > 0) {
-		const char *h = r->host.p;
-		size_t n = r->host.len;
-
-		if (h[0] == '[') {
-			/* "[v6]" or "[v6]:port": the address inside the brackets. */
-			const char *close = memchr(h, ']', n);
-
-			if (close != NULL) {
-				n = (size_t)(close - h) - 1;
-				h++;
-			}
-		} else {
-			const char *colon = memchr(h, ':', n);
-
-			/* Strip ":port" only when there is exactly one colon. */
-			if (colon != NULL &&
-			    memchr(colon + 1, ':', n - (size_t)(colon - h) - 1) == NULL)
-				n = (size_t)(colon - h);
-		}
-		sb_add(&b, h, n);
+		sb_authority_host(&b, r->host.p, r->host.len);
+	} else if (r->peer.family == HT_AF_UNIX) {
+		sb_adds(&b, "localhost");
 	} else {
 		char ip[INET6_ADDRSTRLEN];
 
@@ -599,7 +651,13 @@ void report_record(void *ctx, const ht_record *rec)
 		q.host = rp->host;
 		q.host_len = report_host(rp->host, sizeof(rp->host), r);
 		q.peer = rp->peer;
-		q.peer_len = report_peer(rp->peer, sizeof(rp->peer), &r->peer);
+		q.peer_len = report_peer_of(rp->peer, sizeof(rp->peer),
+					    &r->peer, r->peer_path);
+		if (r->flags & HT_RF_TUNNEL) {
+			/* the proxy is the address connected to */
+			q.proxy = rp->peer;
+			q.proxy_len = q.peer_len;
+		}
 		q.proto = report_proto_str(r->proto);
 		q.error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
 		redirect_request(rp, &q);

@@ -67,15 +67,19 @@ void report_timing_compute(const ht_rec_request *r, report_timing *t);
  * A proxy-form target (http:// or https://) is used as is; a CONNECT's
  * authority-form target too.  Otherwise scheme (https when HT_RF_TLS) +
  * "://" + authority + target, where the authority is the Host header as
- * sent, else the DNS name, else the peer IP ([v6]); the last two get
- * ":port" unless it is the scheme's default.
+ * sent, else (inside a tunnel) the tunnel's target without the scheme's
+ * default port, else the DNS name, else the peer IP ([v6]), else
+ * "localhost" for a Unix socket; the DNS name and IP get ":port" unless it
+ * is the scheme's default.
  */
 size_t report_url(char *buf, size_t cap, const ht_rec_request *r);
 
 /*
  * report_host() - the request's host name into @buf (capacity @cap > 0,
- * NUL-terminated, truncated): the DNS name, else the Host header without
- * its port (and without the brackets of an IPv6 literal), else the peer IP.
+ * NUL-terminated, truncated): inside a tunnel its target's host; else the
+ * DNS name, else the Host header without its port (and without the
+ * brackets of an IPv6 literal), else the peer IP ("localhost" for a Unix
+ * socket).
  * Returns the length written; 0 when nothing is known.
  */
 size_t report_host(char *buf, size_t cap, const ht_rec_request *r);
@@ -91,6 +95,12 @@ size_t report_ip(char *buf, size_t cap, const ht_addr *a);
  * "" when the family is unknown.  Returns the length.
  */
 size_t report_peer(char *buf, size_t cap, const ht_addr *a);
+
+/*
+ * report_peer_of() - as report_peer(), but "unix:PATH" (@path) when @a is
+ * a Unix socket (HT_AF_UNIX).  @cap >= 56.
+ */
+size_t report_peer_of(char *buf, size_t cap, const ht_addr *a, ht_str path);
 
 /* report_proto_str() - "HTTP/1.0", "HTTP/1.1", "HTTP/2"; NULL if unknown. */
 const char *report_proto_str(unsigned proto);
@@ -164,8 +174,10 @@ typedef struct report_req {
 	size_t url_len;
 	const char *host;
 	size_t host_len;
-	const char *peer;  /* "" when unknown */
+	const char *peer;  /* "" when unknown; "unix:PATH" for a Unix socket */
 	size_t peer_len;
+	const char *proxy; /* inside a tunnel: the proxy (the peer); else NULL */
+	size_t proxy_len;
 	const char *proto; /* NULL when unknown */
 	const char *error; /* NULL when none */
 	redirect_link redirect; /* its place in a redirect chain, if any */
@@ -206,7 +218,7 @@ typedef struct report {
 	/* PRIVATE: scratch space, reused for every record. */
 	char url[HT_WIRE_MAX_RECORD + 512];
 	char host[1024];
-	char peer[64];
+	char peer[192];
 } report;
 
 /*

@@ -126,6 +126,8 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_str(&w, r->alpn);
 		put_str(&w, r->req_headers);
 		put_str(&w, r->resp_headers);
+		put_str(&w, r->peer_path);
+		put_str(&w, r->tunnel);
 		break;
 	}
 	case HT_REC_CONN_FAIL: {
@@ -155,6 +157,7 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_u64(&w, c->t_idle_since);
 		put_u64(&w, c->bytes_out);
 		put_u64(&w, c->bytes_in);
+		put_str(&w, c->peer_path);
 		break;
 	}
 	case HT_REC_DROPS:
@@ -232,6 +235,16 @@ static ht_str get_str(rbuf *r)
 	return s;
 }
 
+/* A field appended after the first revision: empty when the record ends
+ * before it (an older sender). */
+static ht_str get_str_opt(rbuf *r)
+{
+	ht_str s = {"", 0};
+	if (r->bad || r->off == r->len)
+		return s;
+	return get_str(r);
+}
+
 static void get_addr(rbuf *r, ht_addr *a)
 {
 	a->family = get_u8(r);
@@ -307,6 +320,8 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		q->alpn = get_str(&r);
 		q->req_headers = get_str(&r);
 		q->resp_headers = get_str(&r);
+		q->peer_path = get_str_opt(&r);
+		q->tunnel = get_str_opt(&r);
 		if (q->error >= HT_ERR__COUNT)
 			return -1;
 		break;
@@ -338,6 +353,7 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		c->t_idle_since = get_u64(&r);
 		c->bytes_out = get_u64(&r);
 		c->bytes_in = get_u64(&r);
+		c->peer_path = get_str_opt(&r);
 		break;
 	}
 	case HT_REC_DROPS:

@@ -44,7 +44,9 @@ typedef struct ht_str {
 	uint16_t len;
 } ht_str;
 
-/* A peer address: family is AF_INET or AF_INET6 (0 = unknown). */
+/* A peer address: family is AF_INET or AF_INET6, HT_AF_UNIX for a Unix
+ * socket (port 0, no address: its path travels as a string), 0 = unknown. */
+#define HT_AF_UNIX 1
 typedef struct ht_addr {
 	uint8_t family;
 	uint16_t port;
@@ -59,6 +61,8 @@ typedef struct ht_addr {
 #define HT_RF_TARGET_TRUNC 0x0010u /* the request target was truncated */
 #define HT_RF_KEEPALIVE 0x0020u   /* the connection stays open after it */
 #define HT_RF_BODY_BY_CLOSE 0x0040u /* response body delimited by close */
+#define HT_RF_TUNNEL 0x0080u      /* inside a CONNECT or SOCKS tunnel: peer is
+                                     the proxy, tunnel names the target */
 
 /* Protocols. */
 enum ht_proto {
@@ -142,6 +146,10 @@ typedef struct ht_rec_request {
 	ht_str alpn;         /* negotiated ALPN protocol */
 	ht_str req_headers;  /* "Name: value\r\n" lines, possibly empty */
 	ht_str resp_headers;
+	/* Appended fields (absent in an older sender's record: empty). */
+	ht_str peer_path;    /* the Unix socket's path when peer is HT_AF_UNIX
+	                        ("@name" for an abstract one) */
+	ht_str tunnel;       /* HT_RF_TUNNEL: the target, "host:port" */
 } ht_rec_request;
 
 typedef struct ht_rec_conn_fail {
@@ -166,6 +174,7 @@ typedef struct ht_rec_conn_close {
 	uint64_t t_close;
 	uint64_t t_idle_since; /* when it went idle (last response done), or 0 */
 	uint64_t bytes_out, bytes_in; /* bytes on the socket */
+	ht_str peer_path;   /* appended: as in ht_rec_request */
 } ht_rec_conn_close;
 
 #define HT_CF_PEER_EOF 0x1u  /* the peer closed first */

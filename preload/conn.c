@@ -61,6 +61,24 @@ static void emit(conn *c, const ht_record *rec)
 		c->env->sink(c->env->sink_ctx, rec);
 }
 
+void conn_set_unix_path(conn *c, const char *path, size_t len)
+{
+	size_t o = 0;
+	c->peer.family = HT_AF_UNIX;
+	c->peer.port = 0;
+	if (len > 0 && path[0] == '\0') {
+		c->peer_path[o++] = '@';
+		path++;
+		len--;
+	} else {
+		len = strnlen(path, len); /* a pathname ends at its NUL */
+	}
+	if (len > sizeof c->peer_path - 1 - o)
+		len = sizeof c->peer_path - 1 - o;
+	memcpy(c->peer_path + o, path, len);
+	c->peer_path[o + len] = '\0';
+}
+
 void conn_set_dns(conn *c, const char *name, uint64_t t_start, uint64_t t_done)
 {
 	copy_cstr(c->dns_name, sizeof c->dns_name, name);
@@ -95,6 +113,23 @@ static void emit_fail(conn *c, int err, uint32_t flags, uint64_t now)
 	rec.u.fail.t_tls_start = c->t_tls_start;
 	rec.u.fail.t_fail = now;
 	rec.u.fail.dns_name = CSTR(c->dns_name);
+	char host[sizeof c->tunnel];
+	if (c->tunnel[0]) {
+		/* A TLS handshake inside a tunnel failed with the target:
+		 * name it (its host, without the port), and the connection
+		 * was up when the tunnel was. */
+		copy_cstr(host, sizeof host, c->tunnel);
+		char *colon = strrchr(host, ':');
+		if (colon && (host[0] != '[' || colon[-1] == ']'))
+			*colon = '\0';
+		size_t n = strlen(host);
+		if (host[0] == '[' && n >= 2 && host[n - 1] == ']') {
+			host[n - 1] = '\0';
+			memmove(host, host + 1, n - 1);
+		}
+		rec.u.fail.dns_name = CSTR(host);
+		rec.u.fail.t_connect_done = c->t_tunnel_done;
+	}
 	emit(c, &rec);
 }
 
@@ -132,7 +167,7 @@ void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn)
 void conn_tls_failed(conn *c, uint64_t now)
 {
 	c->tls = true;
-	if (c->tls_failed || c->t_tls_done || c->nreq || c->failed)
+	if (c->tls_failed || c->t_tls_done || c->nreq > c->inner_base || c->failed)
 		return;
 	c->tls_failed = true;
 	c->t_tls_done = now;
@@ -201,6 +236,12 @@ void conn_emit_request(conn *c, conn_request *r, unsigned error,
 	o->reason = bounded("", 1);
 	o->content_type = bounded("", 1);
 	o->resp_headers = bounded("", 1);
+	o->peer_path = CSTR(c->peer_path);
+	o->tunnel = bounded("", 1);
+	if (c->tunnel[0] && r->seq > c->inner_base) {
+		o->flags |= HT_RF_TUNNEL;
+		o->tunnel = CSTR(c->tunnel);
+	}
 	if (resp) {
 		o->status = resp->status;
 		if (resp->proto)
@@ -279,6 +320,60 @@ static void fail_all(conn *c, unsigned error, uint64_t now)
 	}
 }
 
+/* ---- tunnels --------------------------------------------------------------- */
+
+/* The proxy granted a tunnel to @target at @now: from the next byte on,
+ * the connection carries a new inner connection, read afresh. */
+static void tunnel_open(conn *c, const char *target, uint64_t now)
+{
+	/* Requests pipelined behind the CONNECT went into the tunnel as
+	 * bytes, not to the proxy: they were never requests of its. */
+	fail_all(c, HT_ERR_CLOSED, now);
+	copy_cstr(c->tunnel, sizeof c->tunnel, target);
+	c->inner_base = c->nreq;
+	c->t_tunnel_done = now;
+	c->t_idle_since = 0;
+	c->resp_1xx_header_bytes = 0;
+	c->mode = CONN_MODE_DETECT;
+	h1_init(&c->out, H1_REQUEST, c->out.opt);
+	h1_init(&c->in, H1_RESPONSE, c->in.opt);
+	/* TLS inside the tunnel is the inner connection's own.  Through an
+	 * HTTPS proxy (TLS to the proxy), the inner TLS session's calls are
+	 * the ones the hooks then see on this socket (the proxy session's
+	 * run inside them): they mark the connection TLS again. */
+	c->tls = false;
+	c->t_tls_start = c->t_tls_done = 0;
+	c->tls_version[0] = c->alpn[0] = '\0';
+	c->tls_failed = false;
+}
+
+/* The client wrote SOCKS handshake bytes. */
+static void socks_write(conn *c, const uint8_t *buf, size_t len)
+{
+	if (socks_client(&c->socks, buf, len) != SOCKS_MORE)
+		c->mode = CONN_MODE_OPAQUE;
+}
+
+/* The client read SOCKS handshake bytes; returns how many belonged to the
+ * handshake (the rest, once the tunnel is up, is the inner connection's). */
+static size_t socks_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
+{
+	size_t used = 0;
+	switch (socks_server(&c->socks, buf, len, &used)) {
+	case SOCKS_DONE: {
+		char target[sizeof c->tunnel];
+		socks_target(&c->socks, target, sizeof target);
+		tunnel_open(c, target, now);
+		return used;
+	}
+	case SOCKS_FAIL:
+		c->mode = CONN_MODE_OPAQUE;
+		return len;
+	default:
+		return len;
+	}
+}
+
 /* ---- request side ------------------------------------------------------- */
 
 static void on_request_begin(conn *c, uint64_t now)
@@ -302,12 +397,14 @@ void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now)
 	c->nreq++;
 	r->seq = c->nreq;
 	r->t[HT_T_GOT_CONN] = now;
-	if (c->nreq == 1) {
-		/* The connection's moments count for its first request. */
+	if (c->nreq == c->inner_base + 1) {
+		/* The connection's moments count for its first request; inside
+		 * a tunnel, the connect lasts until the tunnel was up. */
 		r->t[HT_T_DNS_START] = c->t_dns_start;
 		r->t[HT_T_DNS_DONE] = c->t_dns_done;
 		r->t[HT_T_CONNECT_START] = c->t_connect_start;
-		r->t[HT_T_CONNECT_DONE] = c->t_connect_done;
+		r->t[HT_T_CONNECT_DONE] = c->tunnel[0] ? c->t_tunnel_done
+							  : c->t_connect_done;
 		r->t[HT_T_TLS_START] = c->t_tls_start;
 		r->t[HT_T_TLS_DONE] = c->t_tls_done;
 	} else {
@@ -332,6 +429,9 @@ static void on_request_headers(conn *c, uint64_t now)
 	r->proto = proto_of(m);
 	r->keep_alive = m->keep_alive;
 	r->connect = strcmp(m->method, "CONNECT") == 0;
+	r->h2c = m->upgrade_h2c;
+	if (r->h2c)
+		c->want_hpack = true;
 }
 
 void conn_request_headers(conn_request *r, uint64_t now, const char *method,
@@ -367,6 +467,41 @@ static void on_request_complete(conn *c, uint64_t now)
 /* The HTTP/2 client connection preface (RFC 9113, 3.4). */
 static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
+bool conn_looks_like_http(const uint8_t *buf, size_t len)
+{
+	size_t n = len < sizeof h2_preface - 1 ? len : sizeof h2_preface - 1;
+	if (n > 0 && memcmp(buf, h2_preface, n) == 0)
+		return true;
+	/* METHOD SP TARGET: methods are upper-case letters (GET, M-SEARCH,
+	 * PROPFIND...), the target starts with '/', '*' or a letter
+	 * (absolute or authority form). */
+	size_t i = 0;
+	while (i < len && i < H1_METHOD_MAX &&
+	       ((buf[i] >= 'A' && buf[i] <= 'Z') || buf[i] == '-' || buf[i] == '_'))
+		i++;
+	if (i == len)
+		return i > 0 && i < H1_METHOD_MAX; /* the method so far */
+	if (i == 0 || buf[i] != ' ')
+		return false;
+	if (++i == len)
+		return true;
+	uint8_t t = buf[i];
+	if (!(t == '/' || t == '*' || (t >= 'a' && t <= 'z') ||
+	      (t >= 'A' && t <= 'Z') || (t >= '0' && t <= '9') || t == '['))
+		return false;
+	/* A whole request line ends with " HTTP/d.d" (a Redis inline
+	 * "GET key" does not). */
+	const uint8_t *nl = memchr(buf + i, '\n', len - i);
+	if (!nl)
+		return true;
+	size_t end = (size_t)(nl - buf);
+	if (end > 0 && buf[end - 1] == '\r')
+		end--;
+	return end >= i + 9 && memcmp(buf + end - 9, " HTTP/", 6) == 0 &&
+	       buf[end - 3] >= '0' && buf[end - 3] <= '9' && buf[end - 2] == '.' &&
+	       buf[end - 1] >= '0' && buf[end - 1] <= '9';
+}
+
 /* Which protocol the first bytes a client writes speak. */
 static conn_mode detect_mode(const uint8_t *buf, size_t len)
 {
@@ -381,7 +516,7 @@ void conn_mark_tls(conn *c)
 	if (c->tls)
 		return;
 	c->tls = true;
-	if (c->mode == CONN_MODE_OPAQUE && c->nreq == 0 && !c->dead) {
+	if (c->mode == CONN_MODE_OPAQUE && c->nreq == c->inner_base && !c->dead) {
 		/* HTTP/2 state the ciphertext led to is meaningless, and
 		 * conn_h2_start() would allocate afresh over it (a leak). */
 		conn_h2_release(c);
@@ -410,9 +545,20 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	if (!c->connected && !c->failed)
 		conn_connected(c, now); /* a write succeeded: connected */
 	if (c->mode == CONN_MODE_DETECT) {
-		c->mode = detect_mode(buf, len);
-		if (c->mode == CONN_MODE_HTTP2 && conn_h2_start(c) != 0)
-			c->mode = CONN_MODE_OPAQUE;
+		if (!c->tls && !c->tunnel[0] && c->nreq == 0 &&
+		    socks_starts(buf[0])) {
+			/* a SOCKS proxy: its handshake, then the tunnel */
+			c->mode = CONN_MODE_SOCKS;
+			socks_init(&c->socks);
+		} else {
+			c->mode = detect_mode(buf, len);
+			if (c->mode == CONN_MODE_HTTP2 && conn_h2_start(c) != 0)
+				c->mode = CONN_MODE_OPAQUE;
+		}
+	}
+	if (c->mode == CONN_MODE_SOCKS) {
+		socks_write(c, buf, len);
+		return;
 	}
 	if (c->mode == CONN_MODE_HTTP2) {
 		conn_h2_write(c, buf, len, now);
@@ -472,6 +618,29 @@ static void on_response_headers(conn *c, uint64_t now)
 	}
 }
 
+/* The 101 to @r, the oldest request, which asked for h2c: the connection
+ * speaks HTTP/2 from the next byte, @r is its stream 1.  Returns false
+ * when HTTP/2 cannot be followed. */
+static bool h2c_upgrade(conn *c, conn_request *r, uint64_t now)
+{
+	if (c->q_len != 1 || conn_h2_start(c) != 0)
+		return false;
+	/* The 101 is the request's interim response; stream 1's HEADERS
+	 * will be its final one. */
+	r->n_1xx++;
+	if (!r->t[HT_T_GOT_1XX])
+		r->t[HT_T_GOT_1XX] = now;
+	uint32_t hb = c->resp_1xx_header_bytes + c->in.msg.header_bytes;
+	if (conn_h2_adopt(c, r, hb) != 0) {
+		conn_h2_release(c);
+		return false;
+	}
+	q_pop(c);
+	c->resp_1xx_header_bytes = 0;
+	c->mode = CONN_MODE_HTTP2;
+	return true;
+}
+
 static void on_response_complete(conn *c, uint64_t now)
 {
 	conn_request *r = q_oldest(c);
@@ -480,11 +649,23 @@ static void on_response_complete(conn *c, uint64_t now)
 		return; /* the final response is still to come */
 	if (!r)
 		return; /* a response nobody asked for (408 before close...) */
+	if (m->status == 101 && r->h2c && m->upgrade_h2c &&
+	    h2c_upgrade(c, r, now))
+		return;
 	r->t[HT_T_RESPONSE_DONE] = now;
+	bool tunnel = r->connect && m->status / 100 == 2 &&
+		      h1_state(&c->in) == H1_ST_TUNNEL;
+	/* the target as the tunnel field keeps it (no bigger: a hook's
+	 * stack stays small) */
+	char target[sizeof c->tunnel];
+	if (tunnel)
+		copy_cstr(target, sizeof target, r->target);
 	emit_oldest(c, HT_ERR_NONE, true, now);
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0)
 		c->t_idle_since = now;
+	if (tunnel)
+		tunnel_open(c, target, now);
 }
 
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
@@ -498,6 +679,12 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	if (c->mode == CONN_MODE_DETECT) {
 		/* The server spoke first: not a protocol we follow. */
 		c->mode = CONN_MODE_OPAQUE;
+		return;
+	}
+	if (c->mode == CONN_MODE_SOCKS) {
+		size_t n = socks_read(c, buf, len, now);
+		if (c->mode == CONN_MODE_DETECT && n < len)
+			conn_on_read(c, buf + n, len - n, now);
 		return;
 	}
 	if (c->mode == CONN_MODE_HTTP2) {
@@ -523,8 +710,17 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			on_response_headers(c, now);
 		if (ev & H1_EV_COMPLETE)
 			on_response_complete(c, now);
+		if (c->mode != CONN_MODE_HTTP1) {
+			/* A tunnel opened (the rest is the inner connection's,
+			 * which the server never speaks first on), or h2c (the
+			 * rest is HTTP/2: the server's SETTINGS...). */
+			if (len > 0)
+				conn_on_read(c, buf, len, now);
+			return;
+		}
 		if (h1_state(&c->in) == H1_ST_TUNNEL) {
-			/* Upgrade or CONNECT: what follows is not HTTP. */
+			/* Another protocol (Upgrade: websocket...): what
+			 * follows is not HTTP. */
 			c->mode = CONN_MODE_OPAQUE;
 			return;
 		}
@@ -592,6 +788,7 @@ void conn_close(conn *c, uint64_t now)
 		rec.u.close.t_idle_since = c->t_idle_since;
 		rec.u.close.bytes_out = c->bytes_out;
 		rec.u.close.bytes_in = c->bytes_in;
+		rec.u.close.peer_path = CSTR(c->peer_path);
 		emit(c, &rec);
 	}
 	c->dead = true;

@@ -12,6 +12,17 @@
  * HTTP/2 (recognised by the client connection preface, cleartext or over
  * TLS) is followed per stream in conn_h2.c: every stream is a request.
  *
+ * h2c: a request with "Upgrade: h2c" answered 101 (and "Upgrade: h2c")
+ * turns the connection to HTTP/2 after the 101; that request is stream 1,
+ * its response the 101's interim and stream 1's HEADERS.
+ *
+ * Tunnels: once a CONNECT is answered 2xx, or a SOCKS handshake (socks.h)
+ * is granted, the connection carries a new inner connection to the target:
+ * from the byte after the answer on, it is read as a fresh connection
+ * (plaintext HTTP/1.x or HTTP/2, or TLS whose plaintext the TLS hooks
+ * deliver), its first request new, the later ones reused, each record
+ * flagged HT_RF_TUNNEL and naming the target.
+ *
  * Lifecycle of a request on HTTP/1.x:
  *   got_conn        first request byte written (the connection is in use)
  *   wrote_headers   last byte of the request header section written
@@ -31,6 +42,7 @@
 
 #include "hpack.h"
 #include "http1.h"
+#include "socks.h"
 #include "wire.h"
 
 /* Requests in flight on one connection (pipelining depth) we follow. */
@@ -38,6 +50,8 @@
 #define CONN_NAME_MAX 256
 #define CONN_TLSVER_MAX 16
 #define CONN_ALPN_MAX 32
+/* A Unix socket path (sun_path is 108 bytes; "@" starts an abstract name). */
+#define CONN_PATH_MAX 110
 
 /* Where records go.  Called with the connection still locked: it must not
  * call back into the connection. */
@@ -61,7 +75,8 @@ struct conn_h2; /* conn_h2.c */
 
 /* How the connection's plaintext is being read. */
 typedef enum conn_mode {
-	CONN_MODE_DETECT,  /* no byte written yet */
+	CONN_MODE_DETECT,  /* no byte written yet (on this inner connection) */
+	CONN_MODE_SOCKS,   /* inside a SOCKS handshake */
 	CONN_MODE_HTTP1,
 	CONN_MODE_HTTP2,
 	CONN_MODE_OPAQUE,  /* not HTTP we understand: ignored from now on */
@@ -74,6 +89,7 @@ typedef struct conn_request {
 	bool headers_done;       /* request header section fully written */
 	bool written;            /* whole request written */
 	bool head, connect;      /* method, for response framing */
+	bool h2c;                /* asked to upgrade to HTTP/2 (Upgrade: h2c) */
 	bool keep_alive;         /* the request did not ask to close */
 	uint8_t proto;           /* enum ht_proto of the request line */
 	uint16_t n_1xx;          /* interim responses received */
@@ -90,8 +106,9 @@ typedef struct conn {
 	/* identity */
 	uint32_t pid;
 	uint32_t id;
-	ht_addr peer;
+	ht_addr peer;            /* family HT_AF_UNIX: peer_path names it */
 	const conn_env *env;
+	char peer_path[CONN_PATH_MAX];
 
 	/* connection-level moments (first request only) */
 	char dns_name[CONN_NAME_MAX];
@@ -110,6 +127,8 @@ typedef struct conn {
 	bool dead;               /* reset, closed or gave up on: no more work */
 	bool closed;             /* conn_close() ran */
 	bool tls_failed;         /* the TLS handshake failed */
+	bool want_hpack;         /* an h2c upgrade was asked: the hooks load
+	                            the HPACK decoder before the 101 comes */
 	uint32_t nreq;           /* requests begun */
 	uint64_t t_idle_since;   /* last response done with nothing in flight */
 	uint64_t bytes_out, bytes_in;
@@ -126,6 +145,13 @@ typedef struct conn {
 	h1_parser out;           /* request bytes */
 	h1_parser in;            /* response bytes */
 
+	/* tunnel: the inner connection's target ("" when none), the requests
+	 * made before it opened, when it opened; the SOCKS handshake */
+	char tunnel[SOCKS_TARGET_MAX];
+	uint32_t inner_base;
+	uint64_t t_tunnel_done;
+	socks socks;
+
 	struct conn_h2 *h2;      /* HTTP/2 state, allocated when detected */
 } conn;
 
@@ -136,6 +162,17 @@ typedef struct conn {
  */
 void conn_init(conn *c, const conn_env *env, uint32_t pid, uint32_t id,
 	       const ht_addr *peer, uint64_t now);
+
+/* conn_set_unix_path() - the peer is the Unix socket at @path (@len bytes,
+ * not NUL-terminated; a leading NUL is an abstract name, shown as "@"). */
+void conn_set_unix_path(conn *c, const char *path, size_t len);
+
+/* conn_looks_like_http() - whether @buf (@len bytes), the first bytes a
+ * client wrote on a connection, start an HTTP/1.x request line (an
+ * upper-case method token, a space, a request target) or the HTTP/2
+ * preface; a prefix of either counts.  For sockets that usually carry
+ * something else (Unix sockets): only these are followed. */
+bool conn_looks_like_http(const uint8_t *buf, size_t len);
 
 /* conn_set_dns() - the lookup of @name (NUL-terminated, truncated to fit)
  * gave the peer address, between @t_start and @t_done (0 when the name is

@@ -89,9 +89,9 @@ static conn_stream *find_stream(struct conn_h2 *h2, uint32_t id)
 	return NULL;
 }
 
-/* A new stream @id opened by the client at @now; NULL when more are in
- * flight than we follow (that stream goes unrecorded). */
-static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
+/* A free stream slot, its response side cleared; NULL when more are in
+ * flight than we follow. */
+static conn_stream *free_stream(conn *c)
 {
 	struct conn_h2 *h2 = c->h2;
 	conn_stream *s = NULL;
@@ -109,6 +109,41 @@ static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
 	s->resp_header_bytes = 0;
 	s->resp_body_bytes = 0;
 	s->status = 0;
+	return s;
+}
+
+int conn_h2_adopt(conn *c, const conn_request *r, uint32_t resp_header_bytes)
+{
+	conn_stream *s = c->h2 ? free_stream(c) : NULL;
+	if (!s)
+		return -1;
+	s->req = *r;
+	s->id = 1;
+	/* Header names lower-case, as in every HTTP/2 record (the request
+	 * went out in HTTP/1.1, where case does not matter). */
+	bool in_name = true;
+	for (uint32_t i = 0; i < s->req.hdrs_len; i++) {
+		char ch = s->req.hdrs[i];
+		if (ch == '\n')
+			in_name = true;
+		else if (ch == ':')
+			in_name = false;
+		else if (in_name && ch >= 'A' && ch <= 'Z')
+			s->req.hdrs[i] = (char)(ch - 'A' + 'a');
+	}
+	s->resp_header_bytes = resp_header_bytes;
+	c->h2->open++;
+	return 0;
+}
+
+/* A new stream @id opened by the client at @now; NULL when more are in
+ * flight than we follow (that stream goes unrecorded). */
+static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
+{
+	struct conn_h2 *h2 = c->h2;
+	conn_stream *s = free_stream(c);
+	if (!s)
+		return NULL;
 	conn_request_begin(c, &s->req, h2->open == 0, now);
 	s->id = id;
 	s->req.proto = HT_PROTO_HTTP2;

@@ -48,6 +48,12 @@ void conn_copy_cstr(char *dst, size_t cap, const char *src);
  * -1 when that is not possible (no decoder or memory): opaque then. */
 int conn_h2_start(conn *c);
 
+/* conn_h2_adopt() - after an h2c upgrade: @r, the HTTP/1.1 request that
+ * asked for it (its 101 counted as interim, @resp_header_bytes the bytes
+ * of the responses so far), becomes stream 1, half-closed by the client.
+ * Returns 0, or -1 when no stream memory can be had. */
+int conn_h2_adopt(conn *c, const conn_request *r, uint32_t resp_header_bytes);
+
 /* The program wrote / read HTTP/2 bytes on @c. */
 void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);

@@ -71,6 +71,7 @@ ht_tracked *ht_tracked_alloc(void)
 	}
 	t->next_free = NULL;
 	t->dns_slot = -1;
+	t->probe = false;
 	return t;
 }
 

@@ -60,9 +60,27 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		ht_prepare_h2(iov[0].iov_base, iov[0].iov_len);
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
+	bool load_h2 = false;
 	ht_lock_acquire(&s->lock);
 	ht_tracked *t = s->t;
-	if (t) {
+	if (t && t->probe && (ret > 0 || (ret == 0 && !out))) {
+		/* A Unix socket's first bytes: HTTP, or forget the socket (no
+		 * record: nothing of it was ever followed). */
+		size_t n0 = iovcnt > 0 ? iov[0].iov_len : 0;
+		if (n0 > (size_t)ret)
+			n0 = (size_t)ret;
+		if (out && ret > 0 && !ht_tls_call.session &&
+		    conn_looks_like_http(iov[0].iov_base, n0)) {
+			t->probe = false;
+		} else {
+			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
+			dead = t;
+			t = NULL;
+		}
+	}
+	if (t && t->probe) {
+		/* nothing moved yet (EAGAIN, an empty write) */
+	} else if (t) {
 		conn *c = &t->c;
 		bool was_connected = c->connected;
 		if (ht_tls_call.session) {
@@ -97,8 +115,13 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 			ht_dns_consume(t->dns_slot, t->dns_gen);
 			t->dns_slot = -1;
 		}
+		load_h2 = c->want_hpack && !c->h2;
 	}
 	ht_lock_release(&s->lock);
+	/* An h2c upgrade was asked: load the HPACK decoder now, with no lock
+	 * held (loading takes the loader's lock), before the 101 arrives. */
+	if (load_h2 && ht_conn_env.hpack)
+		ht_conn_env.hpack();
 	ht_tracked_free(dead);
 	ht_leave();
 }

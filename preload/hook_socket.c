@@ -2,13 +2,16 @@
  * hook_socket.c - connect, getsockopt(SO_ERROR), close, shutdown, dup2,
  * dup3, close_range: where a traced connection begins and ends.
  *
- * Only AF_INET/AF_INET6 stream sockets the program connects are tracked;
- * socketpairs, pipes, files, UDP and accepted sockets are not connections we
- * follow.
+ * AF_INET/AF_INET6 stream sockets the program connects are tracked, and
+ * AF_UNIX stream sockets on probation: they are followed only if the first
+ * bytes written look like HTTP (hook_io.c).  Socketpairs, pipes, files, UDP
+ * and accepted sockets are not connections we follow.
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "ht.h"
@@ -24,20 +27,46 @@ static bool is_connect_error(int err)
 	       err == EHOSTDOWN;
 }
 
-/* Start tracking @fd, a connect() to @peer begun at @t0.  Caller holds the
+/* The path of an AF_UNIX address, in *@path and *@plen (not terminated;
+ * an abstract name starts with NUL); false for any other address. */
+static bool unix_path(const struct sockaddr *sa, socklen_t len,
+		      const char **path, size_t *plen)
+{
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	if (!sa || sa->sa_family != AF_UNIX || len <= (socklen_t)off)
+		return false;
+	*path = ((const struct sockaddr_un *)sa)->sun_path;
+	*plen = (size_t)len - off;
+	if (*plen > sizeof(((struct sockaddr_un *)0)->sun_path))
+		*plen = sizeof(((struct sockaddr_un *)0)->sun_path);
+	return true;
+}
+
+/* Start tracking @fd, a connect() to @peer (or, @upath non-NULL, to the
+ * Unix socket at @upath, @ulen bytes) begun at @t0.  Caller holds the
  * guard.  @ret/@err: the real connect's outcome. */
-static void track_connect(int fd, const ht_addr *peer, uint64_t t0, int ret,
-			  int err)
+static void track_connect(int fd, const ht_addr *peer, const char *upath,
+			  size_t ulen, uint64_t t0, int ret, int err)
 {
 	uint64_t now = ht_now();
 	/* The program may have closed this fd in a way we did not see. */
 	ht_untrack_fd(fd, now);
 
+	/* A Unix socket that failed to connect carried nothing we follow. */
+	if (upath && ret != 0 && err != EINPROGRESS && err != EINTR)
+		return;
 	ht_tracked *t = ht_tracked_alloc();
 	if (!t)
 		return;
 	uint32_t id = __atomic_add_fetch(&next_conn_id, 1, __ATOMIC_RELAXED);
 	conn_init(&t->c, &ht_conn_env, ht_pid, id, peer, t0);
+	if (upath) {
+		conn_set_unix_path(&t->c, upath, ulen);
+		t->probe = true;
+		if (ret == 0)
+			conn_connected(&t->c, now);
+		goto publish;
+	}
 
 	char name[CONN_NAME_MAX];
 	uint64_t d0, d1;
@@ -63,6 +92,7 @@ static void track_connect(int fd, const ht_addr *peer, uint64_t t0, int ret,
 		ht_dns_consume(t->dns_slot, t->dns_gen);
 		t->dns_slot = -1;
 	}
+publish:;
 	ht_slot *s = ht_slot_get(fd);
 	if (!s) {
 		ht_tracked_free(t);
@@ -79,7 +109,12 @@ HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	if (unlikely(!ht_real.connect))
 		return (int)syscall(SYS_connect, fd, sa, len);
 	ht_addr peer;
-	if (!ht_enabled || ht_busy || !ht_addr_from_sockaddr(sa, len, &peer))
+	const char *upath = NULL;
+	size_t ulen = 0;
+	if (!ht_enabled || ht_busy)
+		return ht_real.connect(fd, sa, len);
+	if (!ht_addr_from_sockaddr(sa, len, &peer) &&
+	    !unix_path(sa, len, &upath, &ulen))
 		return ht_real.connect(fd, sa, len);
 
 	int type = 0;
@@ -97,7 +132,8 @@ HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	int err = errno;
 	if ((ret == 0 || err == EINPROGRESS || err == EINTR ||
 	     is_connect_error(err)) && !ht_foreign_process() && ht_enter()) {
-		track_connect(fd, &peer, t0, ret, ret == 0 ? 0 : err);
+		track_connect(fd, upath ? NULL : &peer, upath, ulen, t0, ret,
+			      ret == 0 ? 0 : err);
 		ht_leave();
 	}
 	errno = err;

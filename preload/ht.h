@@ -179,6 +179,9 @@ typedef struct ht_tracked {
 	conn c;
 	int dns_slot;          /* DNS cache entry to consume on success, or -1 */
 	uint32_t dns_gen;
+	/* A Unix socket not yet known to carry HTTP: its first bytes decide
+	 * (hook_io.c); anything else and it is forgotten without a record. */
+	bool probe;
 	struct ht_tracked *next_free;
 } ht_tracked;
 

@@ -401,6 +401,10 @@ static void list_element_end(h1_parser *p)
 		if (equals_lower(p->val, len, "100-continue"))
 			p->msg.expect_continue = true;
 		break;
+	case HH_UPGRADE:
+		if (equals_lower(p->val, len, "h2c"))
+			p->msg.upgrade_h2c = true;
+		break;
 	default:
 		break;
 	}
@@ -426,6 +430,7 @@ static unsigned value_byte(h1_parser *p, uint8_t c)
 	case HH_TRANSFER_ENCODING:
 	case HH_CONNECTION:
 	case HH_EXPECT:
+	case HH_UPGRADE:
 		list_byte(p, c);
 		break;
 	case HH_HOST:
@@ -469,6 +474,7 @@ static unsigned header_end(h1_parser *p)
 	case HH_TRANSFER_ENCODING:
 	case HH_CONNECTION:
 	case HH_EXPECT:
+	case HH_UPGRADE:
 		list_element_end(p);
 		break;
 	case HH_HOST:

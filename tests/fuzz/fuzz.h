@@ -178,7 +178,9 @@ static inline bool fuzz_rec_eq(const ht_record *a, const ht_record *b)
 		       fuzz_str_eq(x->tls_version, y->tls_version) &&
 		       fuzz_str_eq(x->alpn, y->alpn) &&
 		       fuzz_str_eq(x->req_headers, y->req_headers) &&
-		       fuzz_str_eq(x->resp_headers, y->resp_headers);
+		       fuzz_str_eq(x->resp_headers, y->resp_headers) &&
+		       fuzz_str_eq(x->peer_path, y->peer_path) &&
+		       fuzz_str_eq(x->tunnel, y->tunnel);
 	}
 	case HT_REC_CONN_FAIL: {
 		const ht_rec_conn_fail *x = &a->u.fail, *y = &b->u.fail;
@@ -202,7 +204,8 @@ static inline bool fuzz_rec_eq(const ht_record *a, const ht_record *b)
 		       x->t_close == y->t_close &&
 		       x->t_idle_since == y->t_idle_since &&
 		       x->bytes_out == y->bytes_out &&
-		       x->bytes_in == y->bytes_in;
+		       x->bytes_in == y->bytes_in &&
+		       fuzz_str_eq(x->peer_path, y->peer_path);
 	}
 	case HT_REC_DROPS:
 		return a->u.drops.pid == b->u.drops.pid &&

@@ -50,8 +50,13 @@ static void check_strings_inside(const ht_record *rec, const uint8_t *buf,
 			    str_inside(q->tls_version, buf, n) &&
 			    str_inside(q->alpn, buf, n) &&
 			    str_inside(q->req_headers, buf, n) &&
-			    str_inside(q->resp_headers, buf, n));
+			    str_inside(q->resp_headers, buf, n) &&
+			    str_inside(q->peer_path, buf, n) &&
+			    str_inside(q->tunnel, buf, n));
 		FUZZ_ASSERT(q->error < HT_ERR__COUNT);
+		break;
+	case HT_REC_CONN_CLOSE:
+		FUZZ_ASSERT(str_inside(rec->u.close.peer_path, buf, n));
 		break;
 	case HT_REC_CONN_FAIL:
 		FUZZ_ASSERT(str_inside(rec->u.fail.dns_name, buf, n));

@@ -458,6 +458,28 @@ static void gen_wire(void)
 	c[1].u.req.t[HT_T_GOT_1XX] = 1000002500000ull;
 	wire_seed("connect_proxy", c, 2);
 
+	/* Inside a tunnel (TLS to the target), and over a Unix socket. */
+	ht_record u[3] = {request(4, 2), request(5, 1)};
+	u[0].u.req.flags |= HT_RF_TUNNEL | HT_RF_TLS;
+	u[0].u.req.tunnel = S("target.test:443");
+	u[0].u.req.host = S("");
+	u[0].u.req.alpn = S("h2");
+	u[0].u.req.proto = HT_PROTO_HTTP2;
+	u[1].u.req.peer.family = HT_AF_UNIX;
+	u[1].u.req.peer.port = 0;
+	memset(u[1].u.req.peer.addr, 0, sizeof(u[1].u.req.peer.addr));
+	u[1].u.req.peer_path = S("/run/docker.sock");
+	u[1].u.req.dns_name = S("");
+	u[1].u.req.host = S("docker");
+	u[2].type = HT_REC_CONN_CLOSE;
+	u[2].u.close.pid = 4242;
+	u[2].u.close.conn_id = 5;
+	u[2].u.close.requests = 1;
+	u[2].u.close.peer = u[1].u.req.peer;
+	u[2].u.close.peer_path = S("@abstract");
+	u[2].u.close.t_close = 1000009000000ull;
+	wire_seed("tunnel_unix", u, 3);
+
 	/* Failed connects: TCP, then TLS. */
 	ht_record f[2];
 	memset(f, 0, sizeof(f));
@@ -571,6 +593,35 @@ static void gen_conn(void)
 	op(&o, OP_MISC, 4); /* connect_failed */
 	conn_seed("tls_fail_connect_fail", &o);
 
+	o.len = 0;
+	put_u8(&o, 0x16); /* capture, redact, connected */
+	op_text(&o, OP_WRITE, "CONNECT example.test:80 HTTP/1.1\r\nHost: "
+			       "example.test:80\r\n\r\n");
+	op_text(&o, OP_READ, "HTTP/1.1 407 Proxy Authentication Required\r\n"
+			      "Content-Length: 2\r\n\r\nno");
+	op_text(&o, OP_WRITE, "CONNECT example.test:80 HTTP/1.1\r\nHost: "
+			       "example.test:80\r\nProxy-Authorization: x\r\n\r\n");
+	op_text(&o, OP_READ, "HTTP/1.1 200 Connection established\r\n\r\n");
+	op_text(&o, OP_WRITE, GET("/in"));
+	op_text(&o, OP_READ, OK5);
+	op_text(&o, OP_WRITE, GET("/again"));
+	op(&o, OP_CLOSE, 0);
+	conn_seed("tunnel_connect_h1", &o);
+
+	o.len = 0;
+	put_u8(&o, 0x16);
+	op_data(&o, OP_WRITE, "\x05\x02\x00\x02", 4);
+	op_data(&o, OP_READ, "\x05\x02", 2);
+	op_data(&o, OP_WRITE, "\x01\x01u\x01p", 5);
+	op_data(&o, OP_READ, "\x01\x00", 2);
+	op_data(&o, OP_WRITE, "\x05\x01\x00\x03\x0c" "example.test\x00\x50", 19);
+	op_data(&o, OP_READ, "\x05\x00\x00\x01\x7f\x00", 6);
+	op_data(&o, OP_READ, "\x00\x01\x00\x50", 4);
+	op_text(&o, OP_WRITE, GET("/socks"));
+	op_text(&o, OP_READ, OK5);
+	op(&o, OP_EOF, 0);
+	conn_seed("tunnel_socks5", &o);
+
 	/* HTTP/2 cleartext: the preface is written by the setup. */
 	static buf cl, sv;
 	cl.len = sv.len = 0;
@@ -597,6 +648,35 @@ static void gen_conn(void)
 	op_data(&o, OP_READ, sv.b + 15, sv.len - 15);
 	op(&o, OP_CLOSE, 0);
 	conn_seed("h2_tls_alpn", &o);
+
+	/* A CONNECT tunnel, then TLS with ALPN h2 inside it. */
+	o.len = 0;
+	put_u8(&o, 0x16);
+	op_text(&o, OP_WRITE, "CONNECT example.test:443 HTTP/1.1\r\nHost: "
+			       "example.test:443\r\n\r\n");
+	op_text(&o, OP_READ, "HTTP/1.1 200 Connection established\r\n\r\n");
+	op(&o, OP_MISC, 5); /* mark_tls */
+	op(&o, OP_MISC, 0); /* tls_start */
+	op(&o, OP_MISC, 1); /* tls_done h2 */
+	op_data(&o, OP_READ, sv.b, 15);
+	op_data(&o, OP_WRITE, cl.b, cl.len);
+	op_data(&o, OP_READ, sv.b + 15, sv.len - 15);
+	op(&o, OP_CLOSE, 0);
+	conn_seed("tunnel_connect_tls_h2", &o);
+
+	/* An h2c upgrade: the request is stream 1, HTTP/2 after the 101. */
+	o.len = 0;
+	put_u8(&o, 0x16);
+	op_text(&o, OP_WRITE, "GET /up HTTP/1.1\r\nHost: h\r\nConnection: "
+			       "Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+			       "HTTP2-Settings: AAMAAABk\r\n\r\n");
+	op_text(&o, OP_READ, "HTTP/1.1 101 Switching Protocols\r\n"
+			      "Connection: Upgrade\r\nUpgrade: h2c\r\n\r\n");
+	op_data(&o, OP_READ, sv.b, 15);
+	op_data(&o, OP_WRITE, cl.b, cl.len);
+	op_data(&o, OP_READ, sv.b + 15, sv.len - 15);
+	op(&o, OP_EOF, 0);
+	conn_seed("h2c_upgrade", &o);
 }
 
 /* ---- captures -------------------------------------------------------------- */

@@ -269,14 +269,14 @@ NGINX_FILE_SIZES="0 1 100 1000 10000 100000 1000000"
 
 # start_nginx: nginx in the foreground (daemon off) with everything inside
 # $T/nginx.  Plain HTTP/1.1 with keep-alive on 127.0.0.1:NGINX_PORT (and
-# [::1]:NGINX_PORT when IPv6 works); TLS with http2 on NGINX_TLS_PORT;
+# [::1]:NGINX_PORT when IPv6 works, and on the Unix socket NGINX_SOCK); TLS with http2 on NGINX_TLS_PORT;
 # cleartext HTTP/2 only (prior knowledge, no HTTP/1.1) on
 # 127.0.0.1:NGINX_H2C_PORT.  Every request is logged twice, one line each:
 # to $T/nginx/access.log ("combined" format) and to $T/nginx/requests.log as
 # "CONN CONN_REQUESTS STATUS BODY_BYTES PROTOCOL "REQUEST_LINE"" (nginx's
 # connection serial number and its request count so far; nginx_log_since
-# reads it).  Sets NGINX_PORT, NGINX_TLS_PORT, NGINX_H2C_PORT, NGINX_PID,
-# NGINX_IPV6 (1 or 0).
+# reads it).  Sets NGINX_PORT, NGINX_TLS_PORT, NGINX_H2C_PORT, NGINX_SOCK,
+# NGINX_PID, NGINX_IPV6 (1 or 0).
 start_nginx() {
 	local d=$T/nginx size user_line="" v6_http="" v6_tls="" addrs="127.0.0.1"
 	[ -x "$NGINX" ] || skip "nginx not installed"
@@ -304,6 +304,7 @@ sys.stdout.buffer.write((p * (n // len(p) + 1))[:n])' "$size" >"$d/root/f/$size"
 	# shellcheck disable=SC2086
 	NGINX_TLS_PORT=$(free_port $addrs)
 	NGINX_H2C_PORT=$(free_port 127.0.0.1)
+	NGINX_SOCK=$d/nginx.sock
 	if [ "$NGINX_IPV6" = 1 ]; then
 		v6_http="listen [::1]:$NGINX_PORT;"
 		v6_tls="listen [::1]:$NGINX_TLS_PORT ssl http2;"
@@ -332,6 +333,7 @@ http {
     server {
         listen 127.0.0.1:$NGINX_PORT;
         $v6_http
+        listen unix:$NGINX_SOCK;
         server_name localhost;
         root $d/root;
     }
@@ -428,6 +430,46 @@ start_rawserver() {
 	done
 	cat "$T/rawserver.log" >&2
 	fail "rawserver.py did not start"
+}
+
+# start_proxy [PROXY_ARGS...]: start proxy.py (HTTP CONNECT, SOCKS4/4a and
+# SOCKS5 on one port; see there) on a free port of 127.0.0.1.  Sets
+# PROXY_PORT and PROXY_PID; it logs one line per tunnel to $T/proxy.log.
+# shellcheck disable=SC2120 # arguments are optional
+start_proxy() {
+	local _
+	for _ in 1 2 3; do
+		PROXY_PORT=$(free_port 127.0.0.1)
+		"$PY" "$TESTS_DIR/proxy.py" "$PROXY_PORT" 127.0.0.1 "$@" >>"$T/proxy.log" 2>&1 &
+		PROXY_PID=$!
+		_PIDS+=("$PROXY_PID")
+		if wait_port 127.0.0.1 "$PROXY_PORT" "$PROXY_PID"; then
+			return 0
+		fi
+		kill "$PROXY_PID" 2>/dev/null || true
+	done
+	cat "$T/proxy.log" >&2
+	fail "proxy.py did not start"
+}
+
+# start_h2cserver [ARGS...]: start h2cserver.py (accepts the h2c upgrade;
+# see there) on a free port of 127.0.0.1.  Sets H2C_PORT and H2C_PID; it
+# logs what it served to $T/h2cserver.log.
+# shellcheck disable=SC2120 # arguments are optional
+start_h2cserver() {
+	local _
+	for _ in 1 2 3; do
+		H2C_PORT=$(free_port 127.0.0.1)
+		"$PY" "$TESTS_DIR/h2cserver.py" "$H2C_PORT" 127.0.0.1 "$@" >>"$T/h2cserver.log" 2>&1 &
+		H2C_PID=$!
+		_PIDS+=("$H2C_PID")
+		if wait_port 127.0.0.1 "$H2C_PORT" "$H2C_PID"; then
+			return 0
+		fi
+		kill "$H2C_PID" 2>/dev/null || true
+	done
+	cat "$T/h2cserver.log" >&2
+	fail "h2cserver.py did not start"
 }
 
 # curl_same NAME CURL_ARGS...: run `curl -s -o FILE -w '%{http_code}

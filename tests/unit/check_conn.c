@@ -10,7 +10,7 @@
 typedef struct seen {
 	uint8_t type;
 	ht_rec_request r;
-	char method[16], target[64], host[64], dns[64], reason[32];
+	char method[16], target[64], host[64], dns[64], reason[32], tunnel[64];
 	char req_hdrs[512], resp_hdrs[512];
 	ht_rec_conn_fail fail;
 	ht_rec_conn_close close;
@@ -41,10 +41,12 @@ static void sink(void *ctx, const ht_record *rec)
 		copy_str(s->host, sizeof s->host, rec->u.req.host);
 		copy_str(s->dns, sizeof s->dns, rec->u.req.dns_name);
 		copy_str(s->reason, sizeof s->reason, rec->u.req.reason);
+		copy_str(s->tunnel, sizeof s->tunnel, rec->u.req.tunnel);
 		copy_str(s->req_hdrs, sizeof s->req_hdrs, rec->u.req.req_headers);
 		copy_str(s->resp_hdrs, sizeof s->resp_hdrs, rec->u.req.resp_headers);
 	} else if (rec->type == HT_REC_CONN_FAIL) {
 		s->fail = rec->u.fail;
+		copy_str(s->dns, sizeof s->dns, rec->u.fail.dns_name);
 	} else if (rec->type == HT_REC_CONN_CLOSE) {
 		s->close = rec->u.close;
 	}
@@ -324,6 +326,61 @@ START_TEST(non_http_client_is_ignored)
 }
 END_TEST
 
+START_TEST(looks_like_http)
+{
+#define LL(s) conn_looks_like_http((const uint8_t *)(s), sizeof(s) - 1)
+	ck_assert(LL("GET / HTTP/1.1\r\n"));
+	ck_assert(LL("POST /v1.43/containers/create HTTP/1.1\r\n"));
+	ck_assert(LL("CONNECT example.test:443 HTTP/1.1\r\n"));
+	ck_assert(LL("OPTIONS * HTTP/1.1\r\n"));
+	ck_assert(LL("GET http://x/ HTTP/1.1\r\n"));
+	ck_assert(LL("M-SEARCH * HTTP/1.1\r\n"));
+	ck_assert(LL("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+	ck_assert(LL("PR"));   /* a prefix is enough */
+	ck_assert(LL("GET"));
+	ck_assert(LL("GET "));
+	ck_assert(!LL(""));
+	ck_assert(!LL("\0AUTH EXTERNAL 30\r\n")); /* D-Bus */
+	ck_assert(!LL("l\0\v\0"));           /* X11 */
+	ck_assert(!LL("get / HTTP/1.1\r\n")); /* methods are upper case */
+	ck_assert(!LL("GET  / HTTP/1.1\r\n"));
+	ck_assert(!LL("GET key\r\n"));             /* Redis inline */
+	ck_assert(!LL("SET k v\n"));
+	ck_assert(!LL("GET / HTTP/1.1x\r\n"));
+	ck_assert(LL("GET / HTTP/1.0\n"));
+	ck_assert(LL("GET /partial-line HTTP/1"));
+	ck_assert(!LL("{\"jsonrpc\":\"2.0\"}"));
+	ck_assert(!LL("\x16\x03\x01\x02\x00"));  /* a TLS ClientHello */
+	ck_assert(!LL("ABCDEFGHIJKLMNOPQRSTUVWXYZ / HTTP/1.1\r\n"));
+#undef LL
+}
+END_TEST
+
+START_TEST(unix_socket_peer)
+{
+	conn_set_unix_path(C, "/run/x.sock\0junk", 16);
+	ck_assert_uint_eq(C->peer.family, HT_AF_UNIX);
+	ck_assert_str_eq(C->peer_path, "/run/x.sock");
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.peer.family, HT_AF_UNIX);
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].close.peer.family, HT_AF_UNIX);
+
+	/* An abstract name: "@" and its bytes. */
+	conn_set_unix_path(C, "\0abs", 4);
+	ck_assert_str_eq(C->peer_path, "@abs");
+	/* Too long a path is cut to fit. */
+	char longp[200];
+	memset(longp, 'p', sizeof longp);
+	conn_set_unix_path(C, longp, sizeof longp);
+	ck_assert_uint_eq(strlen(C->peer_path), CONN_PATH_MAX - 1);
+}
+END_TEST
+
 START_TEST(connect_failure)
 {
 	conn_connect_failed(C, 111, 3000);
@@ -490,6 +547,226 @@ static void h2_open(uint64_t t)
 	h2_read(t + 2);
 }
 
+
+/* ---- tunnels ------------------------------------------------------------ */
+
+#define CONNECT_REQ "CONNECT target.test:443 HTTP/1.1\r\nHost: target.test:443\r\n\r\n"
+
+START_TEST(connect_tunnel_plain_http)
+{
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	/* the 200 and the first bytes of nothing else: the client speaks first */
+	r("HTTP/1.1 200 Connection established\r\n\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_str_eq(recs[0].method, "CONNECT");
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert(!(recs[0].r.flags & HT_RF_TUNNEL));
+	ck_assert_uint_eq(recs[0].r.t[HT_T_CONNECT_DONE], 2000);
+
+	w(GET("/a"), 5000);
+	r(OK5, 6000);
+	w(GET("/b"), 7000);
+	r(OK5, 8000);
+	ck_assert_int_eq(nrecs, 3);
+	ht_rec_request *a = &recs[1].r, *b = &recs[2].r;
+	ck_assert_uint_eq(a->req_seq, 2);
+	ck_assert(!(a->flags & HT_RF_REUSED));
+	ck_assert(a->flags & HT_RF_TUNNEL);
+	ck_assert_str_eq(recs[1].tunnel, "target.test:443");
+	/* the connect of the inner connection lasts until the tunnel is up */
+	ck_assert_uint_eq(a->t[HT_T_DNS_START], 500);
+	ck_assert_uint_eq(a->t[HT_T_CONNECT_START], 1000);
+	ck_assert_uint_eq(a->t[HT_T_CONNECT_DONE], 4000);
+	ck_assert_uint_eq(a->status, 200);
+	ck_assert_uint_eq(b->req_seq, 3);
+	ck_assert(b->flags & HT_RF_REUSED);
+	ck_assert(b->flags & HT_RF_TUNNEL);
+	ck_assert_uint_eq(b->t[HT_T_CONNECT_DONE], 0);
+	conn_close(C, 9000);
+	ck_assert_uint_eq(recs[3].close.requests, 3);
+}
+END_TEST
+
+START_TEST(connect_refused_then_granted)
+{
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	r("HTTP/1.1 407 Proxy Authentication Required\r\n"
+	  "Content-Length: 4\r\n\r\nnope", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.status, 407);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 4);
+	/* still HTTP to the proxy: a second CONNECT, granted */
+	w(CONNECT_REQ, 5000);
+	r("HTTP/1.1 200 OK\r\n\r\n", 6000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert(recs[1].r.flags & HT_RF_REUSED);
+	w(GET("/in"), 7000);
+	r(OK5, 8000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[2].r.req_seq, 3);
+	ck_assert(!(recs[2].r.flags & HT_RF_REUSED));
+	ck_assert_str_eq(recs[2].target, "/in");
+}
+END_TEST
+
+START_TEST(connect_response_with_inner_bytes)
+{
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	/* the proxy's 200 and a server greeting in one read: not HTTP we
+	 * follow (the server spoke first), but the CONNECT is recorded */
+	r("HTTP/1.1 200 OK\r\n\r\n220 smtp ready\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert(!conn_wants_bytes(C));
+}
+END_TEST
+
+START_TEST(connect_tunnel_tls_h2)
+{
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	r("HTTP/1.1 200 Connection established\r\n\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	/* the TLS handshake inside the tunnel, then HTTP/2 by ALPN */
+	conn_mark_tls(C);
+	conn_on_transport(C, true, 300, 4100);
+	conn_tls_start(C, 4100);
+	conn_tls_done(C, 4900, "TLSv1.3", "h2");
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(1, true, get_a);
+	h2_headers(3, true, get_b);
+	h2_write(5000);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(1, true, ok200);
+	h2_headers(3, true, nf404);
+	h2_read(6000);
+	ck_assert_int_eq(nrecs, 3);
+	ht_rec_request *a = &recs[1].r, *b = &recs[2].r;
+	ck_assert_uint_eq(a->req_seq, 2);
+	ck_assert(!(a->flags & HT_RF_REUSED));
+	ck_assert(a->flags & HT_RF_TUNNEL && a->flags & HT_RF_TLS);
+	ck_assert_uint_eq(a->proto, HT_PROTO_HTTP2);
+	ck_assert_uint_eq(a->t[HT_T_CONNECT_DONE], 4000);
+	ck_assert_uint_eq(a->t[HT_T_TLS_START], 4100);
+	ck_assert_uint_eq(a->t[HT_T_TLS_DONE], 4900);
+	ck_assert_uint_eq(b->req_seq, 3);
+	ck_assert(b->flags & HT_RF_REUSED);
+	ck_assert_uint_eq(b->status, 404);
+	ck_assert_str_eq(recs[2].tunnel, "target.test:443");
+	/* the CONNECT itself was no TLS request */
+	ck_assert(!(recs[0].r.flags & HT_RF_TLS));
+}
+END_TEST
+
+START_TEST(tls_failure_inside_tunnel)
+{
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	r("HTTP/1.1 200 Connection established\r\n\r\n", 4000);
+	conn_mark_tls(C);
+	conn_tls_start(C, 4100);
+	conn_tls_failed(C, 4500);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_FAIL);
+	ck_assert_uint_eq(recs[1].fail.flags, HT_FF_TLS);
+	ck_assert_uint_eq(recs[1].fail.t_connect_done, 4000);
+	ck_assert_uint_eq(recs[1].fail.t_tls_start, 4100);
+	ck_assert_str_eq(recs[1].dns, "target.test");
+}
+END_TEST
+
+START_TEST(socks5_tunnel)
+{
+	conn_connected(C, 2000);
+	conn_on_write(C, (const uint8_t *)"\x05\x01\x00", 3, 2100);
+	conn_on_read(C, (const uint8_t *)"\x05\x00", 2, 2200);
+	static const uint8_t req[] = "\x05\x01\x00\x03\x0b" "example.com\x00\x50";
+	conn_on_write(C, req, sizeof req - 1, 2300);
+	/* the answer and the inner response can never share a read, but the
+	 * answer may come in pieces */
+	conn_on_read(C, (const uint8_t *)"\x05\x00\x00\x01", 4, 2400);
+	conn_on_read(C, (const uint8_t *)"\x7f\x00\x00\x01\x00\x50", 6, 2500);
+	ck_assert_int_eq(nrecs, 0);
+	w(GET("/s"), 3000);
+	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.req_seq, 1);
+	ck_assert(!(recs[0].r.flags & HT_RF_REUSED));
+	ck_assert(recs[0].r.flags & HT_RF_TUNNEL);
+	ck_assert_str_eq(recs[0].tunnel, "example.com:80");
+	ck_assert_uint_eq(recs[0].r.t[HT_T_CONNECT_DONE], 2500);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+}
+END_TEST
+
+START_TEST(socks_refused_is_opaque)
+{
+	conn_connected(C, 2000);
+	conn_on_write(C, (const uint8_t *)"\x04\x01\x00\x50\x7f\x00\x00\x01\x00", 9, 2100);
+	conn_on_read(C, (const uint8_t *)"\x00\x5b\x00\x00\x00\x00\x00\x00", 8, 2200);
+	ck_assert(!conn_wants_bytes(C));
+	w(GET("/s"), 3000);
+	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 0);
+}
+END_TEST
+
+START_TEST(h2c_upgrade_stream_1)
+{
+	conn_connected(C, 2000);
+	w("GET /up HTTP/1.1\r\nHost: example.test\r\nConnection: Upgrade, "
+	  "HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABk\r\n\r\n",
+	  3000);
+	ck_assert(C->want_hpack);
+	/* the 101, the server's SETTINGS and stream 1's answer in one read */
+	h2_put("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+	       "Upgrade: h2c\r\n\r\n", 71);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(1, false, ok200);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 0);
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(3, true, get_b);
+	h2_write(5000);
+	h2_data(1, true, 7);
+	h2_headers(3, true, nf404);
+	h2_read(6000);
+	ck_assert_int_eq(nrecs, 2);
+	ht_rec_request *a = &recs[0].r, *b = &recs[1].r;
+	ck_assert_uint_eq(a->req_seq, 1);
+	ck_assert_str_eq(recs[0].target, "/up");
+	ck_assert_uint_eq(a->proto, HT_PROTO_HTTP2);
+	ck_assert_uint_eq(a->status, 200);
+	ck_assert_uint_eq(a->n_1xx, 1);
+	ck_assert_uint_eq(a->t[HT_T_GOT_1XX], 4000);
+	ck_assert_uint_eq(a->t[HT_T_FIRST_BYTE], 4000);
+	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 6000);
+	ck_assert_uint_eq(a->resp_body_bytes, 7);
+	ck_assert(!(a->flags & HT_RF_REUSED));
+	ck_assert_uint_eq(b->req_seq, 2);
+	ck_assert(b->flags & HT_RF_REUSED);
+	ck_assert_uint_eq(b->status, 404);
+}
+END_TEST
+
+START_TEST(websocket_101_is_opaque)
+{
+	conn_connected(C, 2000);
+	w("GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\n"
+	  "Upgrade: websocket\r\n\r\n", 3000);
+	r("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+	  "Connection: Upgrade\r\n\r\n\x81\x05hello", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.status, 101);
+	ck_assert(!conn_wants_bytes(C));
+}
+END_TEST
+
 START_TEST(h2_sequential_streams)
 {
 	h2_open(2000);
@@ -626,6 +903,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, garbage_response);
 	tcase_add_test(tc, non_http_client_is_ignored);
 	tcase_add_test(tc, connect_failure);
+	tcase_add_test(tc, looks_like_http);
+	tcase_add_test(tc, unix_socket_peer);
 	tcase_add_test(tc, first_io_completes_connect);
 	tcase_add_test(tc, tls_handshake_failure);
 	tcase_add_test(tc, h2_sequential_streams);
@@ -634,6 +913,15 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_undecodable_block_goes_opaque);
 	tcase_add_test(tc, headers_captured_and_redacted);
 	tcase_add_test(tc, after_fork_child_requests_are_reused);
+	tcase_add_test(tc, connect_tunnel_plain_http);
+	tcase_add_test(tc, connect_refused_then_granted);
+	tcase_add_test(tc, connect_response_with_inner_bytes);
+	tcase_add_test(tc, connect_tunnel_tls_h2);
+	tcase_add_test(tc, tls_failure_inside_tunnel);
+	tcase_add_test(tc, socks5_tunnel);
+	tcase_add_test(tc, socks_refused_is_opaque);
+	tcase_add_test(tc, h2c_upgrade_stream_1);
+	tcase_add_test(tc, websocket_101_is_opaque);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -143,6 +143,7 @@ static void same_msg(const h1_message *a, const h1_message *b,
 		      a->chunked == b->chunked &&
 		      a->keep_alive == b->keep_alive &&
 		      a->upgrade == b->upgrade &&
+		      a->upgrade_h2c == b->upgrade_h2c &&
 		      a->expect_continue == b->expect_continue &&
 		      a->body_by_close == b->body_by_close,
 		      "%s, event %d: framing differs", how, i);
@@ -439,6 +440,24 @@ START_TEST(test_request_connection_tokens)
 	ck_assert(ev_msg(r, 3)->keep_alive);
 	ck_assert(!ev_msg(r, 3)->upgrade);
 	ck_assert(!ev_msg(r, 5)->keep_alive);
+	ck_assert(!ev_msg(r, 1)->upgrade_h2c);
+	free(r);
+}
+END_TEST
+
+START_TEST(test_upgrade_h2c)
+{
+	const struct fixture fx = FX(H1_REQUEST,
+		"GET /a HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+		"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n"
+		"GET /b HTTP/1.1\r\nUpgrade: websocket, H2C \r\n\r\n"
+		"GET /c HTTP/1.1\r\nUpgrade: h2c-x\r\nX-Upgrade: h2c\r\n\r\n");
+	struct run *r = run_all_ways(&fx);
+
+	expect_events(r, "B HC B HC B HC");
+	ck_assert(ev_msg(r, 1)->upgrade_h2c);
+	ck_assert(ev_msg(r, 3)->upgrade_h2c);
+	ck_assert(!ev_msg(r, 5)->upgrade_h2c);
 	free(r);
 }
 END_TEST
@@ -1319,6 +1338,7 @@ Suite *http1_suite(void)
 	tcase_add_test(tc, test_chunked_request);
 	tcase_add_test(tc, test_request_without_length_has_no_body);
 	tcase_add_test(tc, test_request_connection_tokens);
+	tcase_add_test(tc, test_upgrade_h2c);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("responses");

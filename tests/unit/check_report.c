@@ -237,6 +237,54 @@ START_TEST(url_building)
 }
 END_TEST
 
+START_TEST(url_unix_and_tunnel)
+{
+	ht_rec_request r;
+	char buf[128];
+
+	/* A Unix socket: the Host header, else localhost as curl shows it. */
+	make_request(&r);
+	r.peer.family = HT_AF_UNIX;
+	r.peer.port = 0;
+	r.dns_name = S("");
+	r.peer_path = S("/run/docker.sock");
+	r.host = S("");
+	ck_assert_str_eq(url_of(&r), "http://localhost/a");
+	report_host(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "localhost");
+	r.host = S("docker");
+	ck_assert_str_eq(url_of(&r), "http://docker/a");
+	report_peer_of(buf, sizeof(buf), &r.peer, r.peer_path);
+	ck_assert_str_eq(buf, "unix:/run/docker.sock");
+
+	/* Inside a tunnel: the target, not the proxy. */
+	make_request(&r);
+	r.flags |= HT_RF_TUNNEL | HT_RF_TLS;
+	r.tunnel = S("target.test:443");
+	r.dns_name = S("proxy.test");
+	r.host = S("");
+	ck_assert_str_eq(url_of(&r), "https://target.test/a");
+	report_host(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "target.test");
+	r.tunnel = S("[::1]:8443");
+	ck_assert_str_eq(url_of(&r), "https://[::1]:8443/a");
+	report_host(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "::1");
+	r.flags &= ~HT_RF_TLS;
+	r.tunnel = S("target.test:80");
+	ck_assert_str_eq(url_of(&r), "http://target.test/a");
+	r.host = S("target.test:80");
+	ck_assert_str_eq(url_of(&r), "http://target.test:80/a");
+	/* An absolute target is used as is, inside a tunnel too. */
+	r.target = S("http://elsewhere.test/z");
+	ck_assert_str_eq(url_of(&r), "http://elsewhere.test/z");
+	/* The CONNECT itself keeps its authority form. */
+	r.method = S("CONNECT");
+	r.target = S("target.test:443");
+	ck_assert_str_eq(url_of(&r), "target.test:443");
+}
+END_TEST
+
 START_TEST(url_truncates)
 {
 	ht_rec_request r;
@@ -654,7 +702,7 @@ START_TEST(json_request_line)
 		"\"resp_bytes\":5,\"start\":1700000001.000000,\"dns_ms\":1.000,"
 		"\"connect_ms\":2.000,\"tls_ms\":null,\"send_ms\":1.000,"
 		"\"wait_ms\":10.000,\"receive_ms\":1.250,\"total_ms\":15.250,"
-		"\"alpn\":null,\"tls_version\":null,\"status_text\":\"OK\","
+		"\"proxy\":null,\"alpn\":null,\"tls_version\":null,\"status_text\":\"OK\","
 		"\"content_type\":\"text/plain\",\"req_header_bytes\":60,"
 		"\"resp_header_bytes\":100,\"interim\":0,\"keep_alive\":true,"
 		"\"headers_truncated\":false,\"target_truncated\":false,"
@@ -1088,6 +1136,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, json_tls_failure);
 	tcase_add_test(tc, url_building);
 	tcase_add_test(tc, url_truncates);
+	tcase_add_test(tc, url_unix_and_tunnel);
 	tcase_add_test(tc, host_and_peer);
 	tcase_add_test(tc, json_escaping);
 	tcase_add_test(tc, json_escaping_random);

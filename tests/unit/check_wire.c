@@ -50,6 +50,8 @@ static ht_record sample_request(void)
 	r->alpn = S("");
 	r->req_headers = S("Host: localhost:8080\r\nAccept: */*\r\n");
 	r->resp_headers = S("Content-Length: 5\r\n");
+	r->peer_path = S("/run/app.sock");
+	r->tunnel = S("example.test:443");
 	return rec;
 }
 
@@ -82,6 +84,42 @@ START_TEST(request_round_trip)
 	ck_assert(str_eq(b->content_type, "text/plain"));
 	ck_assert(str_eq(b->req_headers, "Host: localhost:8080\r\nAccept: */*\r\n"));
 	ck_assert(str_eq(b->resp_headers, "Content-Length: 5\r\n"));
+	ck_assert(str_eq(b->peer_path, "/run/app.sock"));
+	ck_assert(str_eq(b->tunnel, "example.test:443"));
+}
+END_TEST
+
+START_TEST(appended_fields_optional)
+{
+	/* A record from a sender that did not know the appended fields ends
+	 * after resp_headers (or after peer_path): they decode as empty. */
+	uint8_t buf[HT_WIRE_MAX_RECORD];
+	ht_record in = sample_request(), out;
+	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	size_t tail = 2 + in.u.req.tunnel.len;
+	size_t old = n - tail - 2 - in.u.req.peer_path.len;
+	buf[4] = (uint8_t)old;
+	buf[5] = (uint8_t)(old >> 8);
+	ck_assert_int_eq(ht_wire_decode(buf, old, &out), (long)old);
+	ck_assert_uint_eq(out.u.req.peer_path.len, 0);
+	ck_assert_uint_eq(out.u.req.tunnel.len, 0);
+	ck_assert(str_eq(out.u.req.resp_headers, "Content-Length: 5\r\n"));
+	buf[4] = (uint8_t)(n - tail);
+	buf[5] = (uint8_t)((n - tail) >> 8);
+	ck_assert_int_eq(ht_wire_decode(buf, n - tail, &out), (long)(n - tail));
+	ck_assert(str_eq(out.u.req.peer_path, "/run/app.sock"));
+	ck_assert_uint_eq(out.u.req.tunnel.len, 0);
+
+	memset(&in, 0, sizeof in);
+	in.type = HT_REC_CONN_CLOSE;
+	in.u.close.peer.family = HT_AF_UNIX;
+	in.u.close.peer_path = S("@abstract");
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert(str_eq(out.u.close.peer_path, "@abstract"));
+	buf[4] = (uint8_t)(n - 11);
+	ck_assert_int_eq(ht_wire_decode(buf, n - 11, &out), (long)(n - 11));
+	ck_assert_uint_eq(out.u.close.peer_path.len, 0);
 }
 END_TEST
 
@@ -217,7 +255,13 @@ START_TEST(short_length_field_overruns)
 	uint8_t buf[HT_WIRE_MAX_RECORD];
 	ht_record in = sample_request(), out;
 	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	/* Where the appended fields begin, a record may end (see
+	 * appended_fields_optional); anywhere else it may not. */
+	size_t end1 = n - 2 - in.u.req.tunnel.len;
+	size_t end0 = end1 - 2 - in.u.req.peer_path.len;
 	for (size_t cut = HT_WIRE_HDR_LEN; cut < n; cut++) {
+		if (cut == end0 || cut == end1)
+			continue;
 		uint8_t copy[HT_WIRE_MAX_RECORD];
 		memcpy(copy, buf, n);
 		copy[4] = (uint8_t)cut;
@@ -286,6 +330,7 @@ Suite *wire_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, request_round_trip);
 	tcase_add_test(tc, other_types_round_trip);
+	tcase_add_test(tc, appended_fields_optional);
 	tcase_add_test(tc, encode_refuses_small_buffer);
 	tcase_add_test(tc, every_prefix_needs_more);
 	tcase_add_test(tc, two_records_in_one_buffer);

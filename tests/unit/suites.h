@@ -14,4 +14,5 @@ Suite *sessmap_suite(void); /* check_sessmap.c: preload/sessmap.c */
 Suite *bufpool_suite(void); /* check_bufpool.c: preload/bufpool.c */
 Suite *redirect_suite(void); /* check_redirect.c: cli/redirect.c */
 Suite *capture_suite(void); /* check_capture.c: cli/capture.c, collector replay */
+Suite *socks_suite(void);   /* check_socks.c: preload/socks.c */
 #endif
