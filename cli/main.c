@@ -23,8 +23,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: httptrace [-f text|json|events|har] [-o FILE] [--redact NAME]...\n"
-	      "                 [--no-redact] [--] COMMAND [ARG...]\n"
+	fputs("usage: httptrace [-f text|json|events|har|summary|html] [-o FILE]\n"
+	      "                 [--redact NAME]... [--no-redact] [--] COMMAND [ARG...]\n"
 	      "       httptrace listen -s PATH [-f FORMAT] [-o FILE]\n"
 	      "       httptrace env -s PATH [--redact NAME]... [--no-redact]\n"
 	      "       httptrace check FILE...\n"
@@ -36,6 +36,8 @@ static void usage(FILE *f)
 	      "                     json: one JSON object per request (JSON Lines)\n"
 	      "                     events: one JSON object per lifecycle event\n"
 	      "                     har: one HAR 1.2 file at the end (browser dev tools)\n"
+	      "                     summary: only the summary at the end\n"
+	      "                     html: one self-contained waterfall page at the end\n"
 	      "  -o, --output FILE  write the report to FILE (default: standard error)\n"
 	      "      --redact NAME  also hide the values of header NAME (the values of\n"
 	      "                     Authorization, Proxy-Authorization, Cookie and\n"
@@ -71,7 +73,7 @@ static int cmd_run(int argc, char **argv)
 		case 'f':
 			if (report_format_parse(optarg, &o.format) < 0) {
 				fprintf(stderr, "httptrace: unknown format '%s' "
-					"(text, json, events, har)\n", optarg);
+					"(text, json, events, har, summary, html)\n", optarg);
 				return RUN_EXIT_FAILURE;
 			}
 			break;

@@ -8,9 +8,14 @@ set -eu
 
 # libclang-rt-14-dev: clang's sanitizer and libFuzzer runtimes (make fuzz);
 # clang only recommends it, and recommends are not installed.
+# chromium: headless, loads the -f html page and dumps its DOM
+# (test_html_chromium); the heaviest package here: ~113 MB of .debs
+# (chromium + chromium-common) plus its GTK/NSS libraries, about 30 s to
+# install on the development VM.
 PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
-libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static"
+libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
+chromium"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: not a Debian system (no dpkg-query); install by hand: $PKGS" >&2
