@@ -12,10 +12,13 @@ set -eu
 # (test_html_chromium); the heaviest package here: ~113 MB of .debs
 # (chromium + chromium-common) plus its GTK/NSS libraries, about 30 s to
 # install on the development VM.
+# clickhouse-server, clickhouse-client: 18.16, for test_clickhouse (the json
+# format loaded as JSONEachRow); ~13 MB of .debs with the Poco libraries,
+# about 25 s to install.
 PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
 libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
-chromium"
+chromium clickhouse-server clickhouse-client"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: not a Debian system (no dpkg-query); install by hand: $PKGS" >&2
@@ -55,12 +58,13 @@ fi
 
 echo "install-deps: installing:$missing"
 
-# The tests start their own nginx on loopback; a freshly installed nginx
-# must not start its default site on port 80 of every address.  policy-rc.d
-# (exit 101: "action forbidden") stops the package starting its service.
+# The tests start their own nginx and clickhouse-server on loopback; a
+# freshly installed nginx must not start its default site on port 80 of
+# every address, nor clickhouse-server a system service.  policy-rc.d
+# (exit 101: "action forbidden") stops a package starting its service.
 policy=/usr/sbin/policy-rc.d
 case " $missing " in
-*" nginx-light "*)
+*" nginx-light "* | *" clickhouse-server "*)
 	if [ ! -e "$policy" ]; then
 		printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
 		$SUDO chmod 755 "$policy"
