@@ -42,7 +42,7 @@ static bool stale_socket(const char *path)
 
 static void listen_usage(FILE *f)
 {
-	fputs("usage: httptrace listen -s PATH [-f text|json|events|har|summary]\n"
+	fputs("usage: httptrace listen -s PATH [-f text|json|events|har|summary|html]\n"
 	      "                        [-o FILE] [-w FILE]\n"
 	      "\n"
 	      "Collect the records of every program started with\n"

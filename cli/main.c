@@ -24,8 +24,9 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: httptrace [-f text|json|events|har|summary] [-o FILE] [-w FILE]\n"
-	      "                 [--redact NAME]... [--no-redact] [--] COMMAND [ARG...]\n"
+	fputs("usage: httptrace [-f text|json|events|har|summary|html]\n"
+	      "                 [-o FILE] [-w FILE]"
+	      " [--redact NAME]... [--no-redact] [--] COMMAND [ARG...]\n"
 	      "       httptrace listen -s PATH [-f FORMAT] [-o FILE] [-w FILE]\n"
 	      "       httptrace env -s PATH [--redact NAME]... [--no-redact]\n"
 	      "       httptrace check FILE...\n"
@@ -39,6 +40,7 @@ static void usage(FILE *f)
 	      "                     events: one JSON object per lifecycle event\n"
 	      "                     har: one HAR 1.2 file at the end (browser dev tools)\n"
 	      "                     summary: only the summary at the end\n"
+	      "                     html: one self-contained waterfall page at the end\n"
 	      "  -o, --output FILE  write the report to FILE (default: standard error)\n"
 	      "  -w, --write FILE   write the raw records to the capture FILE, for\n"
 	      "                     'httptrace read FILE' to report later; alone, no\n"
@@ -79,7 +81,7 @@ static int cmd_run(int argc, char **argv)
 		case 'f':
 			if (report_format_parse(optarg, &o.format) < 0) {
 				fprintf(stderr, "httptrace: unknown format '%s' "
-					"(text, json, events, har, summary)\n",
+					"(text, json, events, har, summary, html)\n",
 					optarg);
 				return RUN_EXIT_FAILURE;
 			}

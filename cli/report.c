@@ -587,6 +587,8 @@ int report_format_parse(const char *name, enum report_format *out)
 		*out = REPORT_HAR;
 	else if (strcmp(name, "summary") == 0)
 		*out = REPORT_SUMMARY;
+	else if (strcmp(name, "html") == 0)
+		*out = REPORT_HTML;
 	else
 		return -EINVAL;
 	return 0;
@@ -616,6 +618,7 @@ void report_init(report *rp, FILE *out, enum report_format format, bool color)
 	case REPORT_EVENTS: rp->ops = &report_events_ops; break;
 	case REPORT_HAR: rp->ops = &report_har_ops; break;
 	case REPORT_SUMMARY: rp->ops = &report_summary_ops; break;
+	case REPORT_HTML: rp->ops = &report_html_ops; break;
 	default: rp->ops = &report_text_ops; break;
 	}
 	rp->fmt_state = NULL;

@@ -37,6 +37,7 @@ enum report_format {
 	REPORT_EVENTS,
 	REPORT_HAR,
 	REPORT_SUMMARY,
+	REPORT_HTML,
 };
 
 /* Durations of one request, in nanoseconds, REPORT_NONE where absent. */
@@ -199,6 +200,7 @@ extern const report_format_ops report_json_ops;   /* format_json.c */
 extern const report_format_ops report_events_ops; /* format_json.c */
 extern const report_format_ops report_har_ops;    /* format_har.c */
 extern const report_format_ops report_summary_ops; /* format_text.c */
+extern const report_format_ops report_html_ops;   /* format_html.c */
 
 typedef struct report {
 	/* PUBLIC: set by report_init(). */
@@ -223,7 +225,7 @@ typedef struct report {
 
 /*
  * report_format_parse() - the format named @name ("text", "json",
- * "events", "har") into @out.  Returns 0, or -EINVAL for an unknown name.
+ * "events", "har", "summary", "html") into @out.  Returns 0, or -EINVAL for an unknown name.
  */
 int report_format_parse(const char *name, enum report_format *out);
 

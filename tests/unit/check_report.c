@@ -997,6 +997,8 @@ START_TEST(format_names)
 	ck_assert_int_eq(f, REPORT_TEXT);
 	ck_assert_int_eq(report_format_parse("har", &f), 0);
 	ck_assert_int_eq(f, REPORT_HAR);
+	ck_assert_int_eq(report_format_parse("html", &f), 0);
+	ck_assert_int_eq(f, REPORT_HTML);
 	ck_assert_int_eq(report_format_parse("HAR", &f), -EINVAL);
 	ck_assert_int_eq(report_format_parse("xml", &f), -EINVAL);
 }
@@ -1085,7 +1087,7 @@ static void report_sink(void *ctx, const ht_record *rec)
 START_TEST(feed_garbage_into_formats)
 {
 	static const enum report_format formats[] = {
-		REPORT_TEXT, REPORT_JSON, REPORT_EVENTS, REPORT_HAR,
+		REPORT_TEXT, REPORT_JSON, REPORT_EVENTS, REPORT_HAR, REPORT_HTML,
 	};
 	static uint8_t buf[HT_WIRE_MAX_RECORD];
 	unsigned seed = 11;
@@ -1111,9 +1113,18 @@ START_TEST(feed_garbage_into_formats)
 			collector_feed(&c, copy, n);
 		}
 		ck_assert_int_eq(report_finish(m.rp, c.malformed), 0);
-		if (formats[fi] == REPORT_HAR)
+		if (formats[fi] == REPORT_HAR) {
 			ck_assert_msg(json_valid(m.buf, m.len), "invalid HAR");
-		else if (formats[fi] != REPORT_TEXT)
+		} else if (formats[fi] == REPORT_HTML) {
+			/* The page's data block is one JSON document. */
+			const char *a = strstr(m.buf, "id=\"ht-data\">");
+			const char *b = a ? strstr(a, "</script>") : NULL;
+
+			ck_assert(a != NULL && b != NULL);
+			a += strlen("id=\"ht-data\">");
+			ck_assert_msg(json_valid(a, (size_t)(b - a)),
+				      "invalid html data block");
+		} else if (formats[fi] != REPORT_TEXT)
 			ck_assert_msg(json_lines_valid(m.buf, m.len),
 				      "invalid JSON line");
 		collector_close(&c);

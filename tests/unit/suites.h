@@ -15,4 +15,5 @@ Suite *bufpool_suite(void); /* check_bufpool.c: preload/bufpool.c */
 Suite *redirect_suite(void); /* check_redirect.c: cli/redirect.c */
 Suite *capture_suite(void); /* check_capture.c: cli/capture.c, collector replay */
 Suite *socks_suite(void);   /* check_socks.c: preload/socks.c */
+Suite *html_suite(void);   /* check_html.c: cli/format_html.c */
 #endif
