@@ -6,11 +6,14 @@
 #   HTTPTRACE_NO_DEPS=1 ...          check only; never install
 set -eu
 
+# nodejs: test_node_https.sh (Debian 12's node 18 links the shared libssl;
+# a NodeSource or official node embeds OpenSSL, the inline hooks' case).
 # libclang-rt-14-dev: clang's sanitizer and libFuzzer runtimes (make fuzz);
 # clang only recommends it, and recommends are not installed.
 PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
-libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static"
+libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
+nodejs"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: not a Debian system (no dpkg-query); install by hand: $PKGS" >&2
