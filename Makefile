@@ -71,7 +71,7 @@ $(B)/libhttptrace.so: $(CORE_SRCS:%.c=$(B)/lib/%.o) $(HOOK_SRCS:%.c=$(B)/lib/%.o
 	$(CC) -shared -o $@ $(filter %.o,$^) -Wl,--version-script=preload/exports.map \
 		-Wl,-z,now -Wl,-z,relro -ldl -lpthread
 
-$(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/common/wire.o
+$(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/common/wire.o $(B)/preload/x86dec.o
 	$(CC) $(SANFLAGS) -o $@ $^ -lm -lelf
 
 $(B)/check_unit: $(UNIT_OBJS) $(CORE_OBJS) $(CLI_OBJS)

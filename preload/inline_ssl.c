@@ -125,17 +125,30 @@ static void *const hooks[NF] = {
 static char report[1024];
 static size_t report_len;
 
+/* Add "NAME: WHY" to the report. */
 static void refuse(const char *name, const char *why)
 {
 	int n = snprintf(report + report_len, sizeof report - report_len,
-			 "%s%s not hooked: %s", report_len ? "; " : "", name, why);
+			 "%s%s: %s", report_len ? "; " : "", name, why);
 	if (n > 0 && report_len + (size_t)n < sizeof report)
 		report_len += (size_t)n;
 }
 
-const char *ht_inline_ssl_report(void)
+/* Send the report for the object @path as a NOTE record. */
+static void send_report(const char *path)
 {
-	return report_len ? report : NULL;
+	static char text[1400]; /* once per process, from the constructor */
+	int n = snprintf(text, sizeof text, "%s: OpenSSL not hooked inline: %s",
+			 path, report);
+	if (n <= 0)
+		return;
+	ht_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_NOTE;
+	rec.u.note.pid = ht_pid;
+	rec.u.note.text.p = text;
+	rec.u.note.text.len = (uint16_t)((size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+	ht_emit(NULL, &rec);
 }
 
 /* ---- which object ---------------------------------------------------------- */
@@ -500,10 +513,18 @@ void ht_inline_ssl_init(void)
 	struct obj o;
 	struct sym syms[NSYM];
 	memset(syms, 0, sizeof syms);
-	if (pick_object(&o) &&
-	    read_symbols(o.main ? "/proc/self/exe" : o.name, syms) &&
-	    syms[F_READ].value)
-		hook_all(&o, syms);
+	if (pick_object(&o)) {
+		const char *path = o.main ? "/proc/self/exe" : o.name;
+		if (read_symbols(path, syms) && syms[F_READ].value)
+			hook_all(&o, syms);
+		if (report_len) {
+			char exe[256];
+			ssize_t n = o.main ? readlink(path, exe, sizeof exe - 1) : -1;
+			if (n > 0)
+				exe[n] = '\0';
+			send_report(n > 0 ? exe : path);
+		}
+	}
 	errno = saved;
 #endif
 }

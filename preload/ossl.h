@@ -41,12 +41,9 @@ HT_HIDDEN void ht_ossl_free(ht_ossl *api, void *slot_fn, SSL *s);
 
 /* ht_inline_ssl_init() - find a copy of OpenSSL defined outside a shared
  * libssl (the main program, or a library that bundles it) and hook its
- * entry points inline.  Called once from the constructor, when tracing is
- * on (inline_ssl.c). */
+ * entry points inline; what it refuses goes to the collector as a NOTE
+ * record, for the run's summary.  Called once from the constructor, when
+ * tracing is on, with the guard held (inline_ssl.c). */
 HT_HIDDEN void ht_inline_ssl_init(void);
-
-/* ht_inline_ssl_report() - one line per refused function (or NULL when
- * nothing was refused), for the run's summary. */
-HT_HIDDEN const char *ht_inline_ssl_report(void);
 
 #endif

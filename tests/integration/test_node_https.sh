@@ -14,6 +14,11 @@
 require_built
 NODE=$(command -v node || command -v nodejs || true)
 [ -n "$NODE" ] || skip "node not installed"
+"$HTTPTRACE" check "$NODE" >"$T/check.out" 2>&1 || { show "$T/check.out"; fail "check node exited $?"; }
+if ! grep -q 'TLS: libssl' "$T/check.out"; then
+	grep -q 'TLS: OpenSSL statically linked, decoded by inline hooks' "$T/check.out" ||
+		{ show "$T/check.out"; fail "check does not say node's OpenSSL is hooked inline"; }
+fi
 start_nginx
 export NODE_EXTRA_CA_CERTS=$T/cert.pem # for fetch()
 JS=$TESTS_DIR/progs/node_https.js
@@ -35,6 +40,8 @@ for mode in get h2 fetch; do
 		--each 'tls is True and method == "GET" and error is None' \
 		--each 'tls_version is not None and tls_version.startswith("TLSv1.")'
 done
+# Nothing was refused: no "not traced" note in the summary.
+jcheck "$T/get.json" --event summary --each '"not_traced" not in rec'
 jcheck "$T/get.json" \
 	--expect 'len(set(conn)) == 1 and reused == [False, True]' \
 	--each 'proto == "HTTP/1.1" and alpn in (None, "http/1.1")'

@@ -6,7 +6,9 @@
 # with the statuses and sizes nginx logged, TLS version and ALPN, in both
 # ways of driving OpenSSL (SSL_set_fd, and memory BIOs with the program
 # moving the ciphertext, as Node.js does).  Output and exit status are the
-# same traced and untraced.
+# same traced and untraced, and `httptrace check` says inline hooks apply.
+# A program whose SSL_read and SSL_write cannot be patched safely is left
+# alone: check and the run's summary say which and why.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -36,4 +38,18 @@ for mode in fd bio; do
 		--each 'method == "GET" and error is None'
 done
 
+"$HTTPTRACE" check "$T/static_tls" >"$T/check.out" 2>&1 ||
+	{ show "$T/check.out"; fail "httptrace check static_tls exited $?"; }
+grep -q 'TLS: OpenSSL statically linked, decoded by inline hooks' "$T/check.out" ||
+	{ show "$T/check.out"; fail "check does not report inline hooks"; }
+
+# Refused: never guessed, said by check and in the summary, program intact.
+build_prog fake_ssl
+"$HTTPTRACE" check "$T/fake_ssl" >"$T/fake_check.out" 2>&1 || true
+grep -q 'TLS: OpenSSL linked into the program itself: not decoded.*inline hooks refused: SSL_read: the branch at +0x[0-9a-f]* lands at +0x2, inside the patched bytes; SSL_write: the instruction at +0x2 (loop, jrcxz or xbegin) cannot be moved' "$T/fake_check.out" ||
+	{ show "$T/fake_check.out"; fail "check does not say why fake_ssl's OpenSSL is refused"; }
+run_same fake text "$T/fake_ssl"
+[ "$(cat "$T/fake.out")" = "3 5" ] || { show "$T/fake.out"; fail "fake_ssl's functions misbehaved"; }
+grep -q "not traced: .*fake_ssl: OpenSSL not hooked inline: SSL_read: the branch at .*; SSL_write: the instruction at +0x2 .* (1 process)" "$T/fake.json" ||
+	{ show "$T/fake.json"; fail "the summary does not say why fake_ssl's OpenSSL was not hooked"; }
 pass
