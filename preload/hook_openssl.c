@@ -114,21 +114,25 @@ static bool handshake_failed(ht_ossl *api, SSL *s, int r)
 	       e == SSL_ERROR_ZERO_RETURN;
 }
 
-/* Whether hooks should only pass through. */
-static inline bool passthrough(void)
+/*
+ * Whether hooks should only pass through.  A call may run inside another
+ * on the same session: SSL_connect calls SSL_do_handshake, and Node.js runs
+ * JavaScript from inside SSL_read (its handshake-done callback emits
+ * 'secureConnect', whose listener writes the request with SSL_write).  The
+ * inner call is followed as any other, the outer call's state kept aside
+ * and put back (OpenSSL's read and write functions do not call each other,
+ * so no plaintext is counted twice).  A call on another session inside a
+ * TLS call (TLS through a TLS proxy: the outer session's BIO writes through
+ * the inner one) passes through: the socket belongs to the outer call.
+ */
+static inline bool passthrough_on(const SSL *s)
 {
 	HT_ENSURE_INIT();
-	return !ht_enabled || ht_busy;
+	return !ht_enabled || ht_busy ||
+	       (ht_tls_call.session && ht_tls_call.session != s);
 }
+#define passthrough() passthrough_on(s)
 
-/*
- * A call may run inside another: SSL_connect calls SSL_do_handshake, and
- * Node.js runs JavaScript from inside SSL_read (its handshake-done callback
- * emits 'secureConnect', whose listener writes the request with SSL_write).
- * The inner call is followed as any other; the outer call's state is kept
- * aside and put back.  OpenSSL's read and write functions do not call each
- * other, so no plaintext is counted twice.
- */
 #define NEST_BEGIN(s)                                  \
 	struct ht_tls_call outer_ = ht_tls_call;      \
 	ht_tls_begin(s)
