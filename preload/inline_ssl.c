@@ -26,9 +26,9 @@
  * it may run), then its protection is restored; the jmp is written with one
  * atomic 8-byte store when it fits in an aligned quadword.  Patching happens
  * in the library's constructor, before the program's own constructors and
- * main(), so no other thread of an ordinary program exists yet (a library
- * whose constructor starts threads that call SSL_* at once is the one case
- * not covered).
+ * main(), so no other thread of an ordinary program exists yet; when one
+ * does (a library's constructor started it), nothing is patched and the
+ * run's summary says why.
  *
  * libelf is dlopen'ed only when an object defines OpenSSL functions itself
  * (cheap tests first: dlsym, or whether the program has a .symtab at all),
@@ -45,6 +45,7 @@
 #include <gelf.h>
 #include <link.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -456,6 +457,27 @@ static uint8_t *build_slot(int f, uintptr_t addr, size_t size, uint8_t *slot,
 	return at;
 }
 
+/* The number of threads of this process (/proc/self/stat's 20th field),
+ * or 0 when it cannot be read. */
+static long thread_count(void)
+{
+	char buf[512];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = ht_real.read ? ht_real.read(fd, buf, sizeof buf - 1)
+				 : read(fd, buf, sizeof buf - 1);
+	ht_real.close ? ht_real.close(fd) : close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* After "pid (comm) ": comm may hold spaces, so count from its ')'. */
+	const char *p = strrchr(buf, ')');
+	for (int field = 2; p && field < 20; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtol(p + 1, NULL, 10) : 0;
+}
+
 /* Hook what can be hooked of the OpenSSL in @o, whose symbols are @syms. */
 static void hook_all(const struct obj *o, const struct sym *syms)
 {
@@ -472,6 +494,20 @@ static void hook_all(const struct obj *o, const struct sym *syms)
 		uintptr_t a = o->bias + syms[f].value;
 		lo = a < lo ? a : lo;
 		hi = a + syms[f].size > hi ? a + syms[f].size : hi;
+	}
+	/* Another thread could be executing a prologue while it changes: the
+	 * constructor normally runs before any exists; when one does, refuse
+	 * rather than guess. */
+	long threads = thread_count();
+	if (threads != 1) {
+		char why[96];
+		if (threads > 1)
+			snprintf(why, sizeof why, "%ld threads were already running "
+				 "when the library started", threads);
+		else
+			snprintf(why, sizeof why, "the number of threads cannot be read");
+		refuse("OpenSSL", why);
+		return;
 	}
 	uint8_t *page = map_near(lo, hi);
 	if (!page) {
