@@ -126,11 +126,12 @@ static void *const hooks[NF] = {
 static char report[1024];
 static size_t report_len;
 
-/* Add "NAME: WHY" to the report. */
+/* Add "NAME: WHY" to the report (just WHY for the whole OpenSSL: NULL). */
 static void refuse(const char *name, const char *why)
 {
 	int n = snprintf(report + report_len, sizeof report - report_len,
-			 "%s%s: %s", report_len ? "; " : "", name, why);
+			 "%s%s%s%s", report_len ? "; " : "", name ? name : "",
+			 name ? ": " : "", why);
 	if (n > 0 && report_len + (size_t)n < sizeof report)
 		report_len += (size_t)n;
 }
@@ -312,7 +313,7 @@ static bool read_symbols(const char *path, struct sym *out)
 {
 	void *h = dlopen("libelf.so.1", RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
-		refuse("OpenSSL", "libelf.so.1 cannot be loaded");
+		refuse(NULL, "libelf.so.1 cannot be loaded");
 		return false;
 	}
 	struct elf_api L = {
@@ -342,7 +343,7 @@ static bool read_symbols(const char *path, struct sym *out)
 	}
 	dlclose(h);
 	if (!ok)
-		refuse("OpenSSL", "its symbol tables cannot be read");
+		refuse(NULL, "its symbol tables cannot be read");
 	return ok;
 }
 
@@ -506,12 +507,12 @@ static void hook_all(const struct obj *o, const struct sym *syms)
 				 "when the library started", threads);
 		else
 			snprintf(why, sizeof why, "the number of threads cannot be read");
-		refuse("OpenSSL", why);
+		refuse(NULL, why);
 		return;
 	}
 	uint8_t *page = map_near(lo, hi);
 	if (!page) {
-		refuse("OpenSSL", "no free memory within 2 GiB of its code for trampolines");
+		refuse(NULL, "no free memory within 2 GiB of its code for trampolines");
 		return;
 	}
 	/* Every trampoline is written and made executable before the first
@@ -534,7 +535,7 @@ static void hook_all(const struct obj *o, const struct sym *syms)
 			refuse(sym_names[f], why);
 	}
 	if (mprotect(page, PAGE, PROT_READ | PROT_EXEC) != 0) {
-		refuse("OpenSSL", "the trampoline page cannot be made executable");
+		refuse(NULL, "the trampoline page cannot be made executable");
 		return;
 	}
 	for (int f = 0; f < NF; f++)
