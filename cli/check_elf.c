@@ -746,7 +746,8 @@ static void check_inline(Elf *elf, int machine, check_result *r)
 				if (gelf_getsym(data, (int)i, &sym) == NULL)
 					break;
 				if (sym.st_shndx == SHN_UNDEF || sym.st_value == 0 ||
-				    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+				    GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+				    GELF_ST_BIND(sym.st_info) == STB_LOCAL)
 					continue;
 				name = elf_strptr(elf, sh.sh_link, sym.st_name);
 				if (name == NULL || strncmp(name, "SSL_", 4) != 0)

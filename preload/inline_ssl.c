@@ -296,7 +296,8 @@ static void scan_table(const struct elf_api *L, Elf *e, Elf64_Word type,
 		for (size_t i = 0; i < n; i++) {
 			GElf_Sym s;
 			if (!L->getsym(d, (int)i, &s) || s.st_shndx == SHN_UNDEF ||
-			    GELF_ST_TYPE(s.st_info) != STT_FUNC || !s.st_value)
+			    GELF_ST_TYPE(s.st_info) != STT_FUNC || !s.st_value ||
+			    GELF_ST_BIND(s.st_info) == STB_LOCAL)
 				continue;
 			const char *nm = L->strptr(e, sh.sh_link, s.st_name);
 			if (!nm || nm[0] != 'S' || nm[1] != 'S' || nm[2] != 'L')
