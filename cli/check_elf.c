@@ -1,6 +1,7 @@
 /* check_elf.c - can LD_PRELOAD tracing see a program's traffic; see
  * check_elf.h.  (Not check.h: that name is the Check test library's.) */
 #include "check_elf.h"
+#include "x86dec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -675,6 +676,117 @@ static bool read_symbols(Elf *elf, uint64_t *mask, const char **builtin)
 	return dynsym;
 }
 
+/* The entry points libhttptrace.so hooks inline in an OpenSSL linked into
+ * the program (preload/inline_ssl.c): the same decision from the same
+ * bytes (x86dec.c), read from the file instead of memory. */
+static const char *const inline_fns[] = {
+	"SSL_read", "SSL_read_ex", "SSL_write", "SSL_write_ex",
+	"SSL_do_handshake", "SSL_connect", "SSL_shutdown", "SSL_free",
+};
+
+/* Append "NAME: WHY" to @r->tls_inline_why. */
+static void inline_refused(check_result *r, const char *name, const char *why)
+{
+	size_t used = strlen(r->tls_inline_why);
+	snprintf(r->tls_inline_why + used, sizeof(r->tls_inline_why) - used,
+		 "%s%s: %s", used ? "; " : "", name, why);
+}
+
+/* The bytes of the function at @addr (@size bytes) from the executable
+ * section holding it, or NULL. */
+static const uint8_t *function_bytes(Elf *elf, uint64_t addr, uint64_t size)
+{
+	Elf_Scn *scn = NULL;
+	size_t count = 0;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL && count++ < MAX_SECTIONS) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+
+		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_PROGBITS ||
+		    !(sh.sh_flags & SHF_EXECINSTR) || addr < sh.sh_addr ||
+		    addr + size > sh.sh_addr + sh.sh_size)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (data == NULL || data->d_buf == NULL ||
+		    data->d_size < addr + size - sh.sh_addr)
+			return NULL;
+		return (const uint8_t *)data->d_buf + (addr - sh.sh_addr);
+	}
+	return NULL;
+}
+
+/* Can the OpenSSL defined in the program be hooked inline? */
+static void check_inline(Elf *elf, int machine, check_result *r)
+{
+	uint64_t value[ARRAY_SIZE(inline_fns)] = {0}, size[ARRAY_SIZE(inline_fns)] = {0};
+	Elf_Scn *scn = NULL;
+	size_t count = 0, esz = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
+	bool read_ok = false, write_ok = false;
+
+	if (machine != EM_X86_64) {
+		inline_refused(r, "OpenSSL", "inline hooks are built for x86-64 only");
+		return;
+	}
+	/* The dynamic table first, then .symtab, as the library reads them. */
+	for (int pass = 0; pass < 2; pass++) {
+		while ((scn = elf_nextscn(elf, scn)) != NULL && count++ < MAX_SECTIONS) {
+			GElf_Shdr sh;
+			Elf_Data *data;
+
+			if (gelf_getshdr(scn, &sh) == NULL || esz == 0 ||
+			    sh.sh_type != (pass ? SHT_SYMTAB : SHT_DYNSYM) ||
+			    (data = elf_getdata(scn, NULL)) == NULL)
+				continue;
+			size_t n = data->d_size / esz;
+			for (size_t i = 1; i < n && i < MAX_SYMS; i++) {
+				GElf_Sym sym;
+				const char *name;
+
+				if (gelf_getsym(data, (int)i, &sym) == NULL)
+					break;
+				if (sym.st_shndx == SHN_UNDEF || sym.st_value == 0 ||
+				    GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+				    GELF_ST_BIND(sym.st_info) == STB_LOCAL)
+					continue;
+				name = elf_strptr(elf, sh.sh_link, sym.st_name);
+				if (name == NULL || strncmp(name, "SSL_", 4) != 0)
+					continue;
+				for (size_t k = 0; k < ARRAY_SIZE(inline_fns); k++)
+					if (value[k] == 0 && strcmp(name, inline_fns[k]) == 0) {
+						value[k] = sym.st_value;
+						size[k] = sym.st_size;
+					}
+			}
+		}
+		scn = NULL;
+		count = 0;
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(inline_fns); k++) {
+		const uint8_t *code;
+		x86_plan plan;
+		char why[160];
+
+		if (value[k] == 0)
+			continue;
+		code = function_bytes(elf, value[k], size[k]);
+		if (code == NULL) {
+			inline_refused(r, inline_fns[k], "its code is not in the file");
+			continue;
+		}
+		if (!x86_plan_hook(code, size[k], value[k], &plan, why, sizeof(why))) {
+			inline_refused(r, inline_fns[k], why);
+			continue;
+		}
+		r->tls_inline_hooked++;
+		read_ok |= k <= 1;
+		write_ok |= k == 2 || k == 3;
+	}
+	r->tls_inline = read_ok && write_ok;
+	if (!r->tls_inline && r->tls_inline_why[0] == '\0')
+		inline_refused(r, "OpenSSL", "no SSL_read or SSL_write found");
+}
+
 /* Whether note data @data holds Go's build ID note. */
 static bool has_go_note(Elf_Data *data)
 {
@@ -1135,6 +1247,8 @@ static void check_elf(const char *path, int fd, const struct stat *st,
 			 "cannot be read");
 	if (!read_symbols(elf, &r->imports, &r->tls_builtin))
 		complete = false;
+	if (r->tls_builtin != NULL && strcmp(r->tls_builtin, "OpenSSL") == 0)
+		check_inline(elf, eh.e_machine, r);
 	queue_needed(&cl, 0, &d, r);
 	complete &= walk_closure(&cl, r);
 	r->n_objects = cl.n - 1;
@@ -1334,9 +1448,18 @@ void check_print(FILE *f, const char *file, const check_result *r)
 			"not decoded: its connections are seen only as "
 			"ciphertext, so their requests are not reported");
 	}
-	if (r->tls_builtin != NULL)
+	if (r->tls_builtin != NULL && r->tls_inline) {
+		fprintf(f, "  TLS: %s statically linked, decoded by inline hooks "
+			"(%u entry points)\n", r->tls_builtin, r->tls_inline_hooked);
+		if (r->tls_inline_why[0] != '\0')
+			fprintf(f, "  inline hooks refused (never guessed): %s\n",
+				r->tls_inline_why);
+	} else if (r->tls_builtin != NULL) {
 		fprintf(f, "  TLS: %s linked into the program itself: not "
-			"decoded, seen only as ciphertext\n", r->tls_builtin);
+			"decoded, seen only as ciphertext%s%s\n", r->tls_builtin,
+			r->tls_inline_why[0] ? ": inline hooks refused: " : "",
+			r->tls_inline_why);
+	}
 	if (r->n_tls == 0 && r->tls_builtin == NULL)
 		fputs("  TLS: no TLS library among its libraries (one loaded "
 		      "later with dlopen, as Python's ssl module is, is not "

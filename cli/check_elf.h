@@ -93,6 +93,12 @@ typedef struct check_result {
 	size_t n_tls;
 	const char *tls_builtin;     /* a TLS library linked into the program
 				      * itself ("OpenSSL", "GnuTLS"), or NULL */
+	/* For a built-in OpenSSL: whether the library can hook it inline
+	 * (its SSL_read and SSL_write at least), how many entry points, and
+	 * why not or which were refused ("" when none). */
+	bool tls_inline;
+	unsigned tls_inline_hooked;
+	char tls_inline_why[2 * CHECK_NAME_MAX];
 	uint64_t imports;            /* bit i: check_interposed_name(i) is
 				      * imported by the program or a library */
 	char notes[CHECK_MAX_NOTES][CHECK_NAME_MAX]; /* detail lines */

@@ -213,6 +213,17 @@ static void json_summary(report *rp)
 	json_u64(f, report_dropped(rp));
 	KEY(f, "malformed");
 	json_u64(f, st->malformed);
+	if (st->n_notes > 0) {
+		KEY(f, "not_traced");
+		for (size_t i = 0; i < st->n_notes; i++) {
+			json_lit(f, i ? ",{\"text\":" : "[{\"text\":");
+			json_strz(f, st->notes[i]);
+			KEY(f, "processes");
+			json_u64(f, st->note_procs[i]);
+			json_lit(f, "}");
+		}
+		json_lit(f, "]");
+	}
 	KEY(f, "hosts");
 	json_lit(f, "[");
 	hosts = report_hosts_sorted(rp, &n);

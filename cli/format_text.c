@@ -364,6 +364,14 @@ static void text_summary(report *rp)
 		"%llu malformed\n", (unsigned long long)report_dropped(rp),
 		(unsigned long long)st->malformed);
 	color(rp, C_RESET);
+	for (size_t i = 0; i < st->n_notes; i++) {
+		color(rp, C_YELLOW);
+		fputs_unlocked("  not traced: ", f);
+		put_safe(f, st->notes[i], strlen(st->notes[i]));
+		fprintf(f, " (%llu process%s)\n", (unsigned long long)st->note_procs[i],
+			st->note_procs[i] == 1 ? "" : "es");
+		color(rp, C_RESET);
+	}
 	text_chains(rp);
 
 	hosts = report_hosts_sorted(rp, &n);

@@ -635,6 +635,28 @@ int64_t report_unix_ns(const report *rp, uint64_t mono)
 	return (int64_t)(mono + (uint64_t)rp->mono_to_unix);
 }
 
+/* Count @n's text once per process that sent it; the text is kept as is
+ * (formats escape it). */
+static void stats_note(report_stats *st, const ht_rec_note *n)
+{
+	char *t;
+
+	for (size_t i = 0; i < st->n_notes; i++)
+		if (strlen(st->notes[i]) == n->text.len &&
+		    memcmp(st->notes[i], n->text.p, n->text.len) == 0 &&
+		    memchr(n->text.p, '\0', n->text.len) == NULL) {
+			st->note_procs[i]++;
+			return;
+		}
+	if (st->n_notes >= REPORT_MAX_NOTES || n->text.len == 0 ||
+	    (t = malloc((size_t)n->text.len + 1)) == NULL)
+		return;
+	memcpy(t, n->text.p, n->text.len);
+	t[n->text.len] = '\0';
+	st->notes[st->n_notes] = t;
+	st->note_procs[st->n_notes++] = 1;
+}
+
 void report_record(void *ctx, const ht_record *rec)
 {
 	report *rp = ctx;
@@ -678,6 +700,9 @@ void report_record(void *ctx, const ht_record *rec)
 		break;
 	case HT_REC_DROPS:
 		u64map_put(&st->drops, rec->u.drops.pid, rec->u.drops.dropped);
+		break;
+	case HT_REC_NOTE:
+		stats_note(st, &rec->u.note);
 		break;
 	default:
 		break;
@@ -787,5 +812,7 @@ void report_free(report *rp)
 	rp->redirects = NULL;
 	u64map_free(&st->conns);
 	u64map_free(&st->drops);
+	for (size_t i = 0; i < st->n_notes; i++)
+		free(st->notes[i]);
 	memset(st, 0, sizeof(*st));
 }

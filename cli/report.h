@@ -150,6 +150,8 @@ typedef struct report_chain {
 #define REPORT_MAX_HOPS 32
 
 /* Running counts for the summary.  READ-ONLY for formats. */
+#define REPORT_MAX_NOTES 8
+
 typedef struct report_stats {
 	uint64_t processes;    /* HELLO records */
 	uint64_t requests;
@@ -160,6 +162,11 @@ typedef struct report_stats {
 	uint64_t malformed;    /* records the collector rejected */
 	report_u64map conns;   /* distinct pid<<32|conn of requests */
 	report_u64map drops;   /* pid -> latest cumulative dropped count */
+	/* Distinct NOTE texts (the first REPORT_MAX_NOTES), each with the
+	 * number of processes that sent it. */
+	char *notes[REPORT_MAX_NOTES];
+	uint64_t note_procs[REPORT_MAX_NOTES];
+	size_t n_notes;
 	report_host_stat *hosts; /* open-addressed by name; NULL name = empty */
 	size_t hosts_cap, hosts_n;
 	uint64_t redirects_followed; /* requests linked to an earlier hop */

@@ -164,6 +164,10 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_u32(&w, rec->u.drops.pid);
 		put_u64(&w, rec->u.drops.dropped);
 		break;
+	case HT_REC_NOTE:
+		put_u32(&w, rec->u.note.pid);
+		put_str(&w, rec->u.note.text);
+		break;
 	default:
 		return 0;
 	}
@@ -359,6 +363,10 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 	case HT_REC_DROPS:
 		out->u.drops.pid = get_u32(&r);
 		out->u.drops.dropped = get_u64(&r);
+		break;
+	case HT_REC_NOTE:
+		out->u.note.pid = get_u32(&r);
+		out->u.note.text = get_str(&r);
 		break;
 	default:
 		return -1;

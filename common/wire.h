@@ -36,6 +36,7 @@ enum ht_rec_type {
 	HT_REC_CONN_FAIL = 3,  /* a connect() that failed */
 	HT_REC_CONN_CLOSE = 4, /* a tracked connection was closed */
 	HT_REC_DROPS = 5,      /* records this process could not deliver */
+	HT_REC_NOTE = 6,       /* something the process could not trace */
 };
 
 /* A string inside a decoded record (not NUL-terminated). */
@@ -185,6 +186,13 @@ typedef struct ht_rec_drops {
 	uint64_t dropped; /* cumulative count of records not delivered */
 } ht_rec_drops;
 
+/* A line for the run's summary: what a process could not trace (an
+ * OpenSSL function it refused to hook inline, and why). */
+typedef struct ht_rec_note {
+	uint32_t pid;
+	ht_str text;
+} ht_rec_note;
+
 typedef struct ht_record {
 	uint8_t type; /* enum ht_rec_type */
 	union {
@@ -193,6 +201,7 @@ typedef struct ht_record {
 		ht_rec_conn_fail fail;
 		ht_rec_conn_close close;
 		ht_rec_drops drops;
+		ht_rec_note note;
 	} u;
 } ht_record;
 

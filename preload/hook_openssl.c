@@ -13,40 +13,50 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ossl.h"
 #include "tls.h"
-
-typedef struct ssl_st SSL;
 
 #define LIBSSL "libssl.so"
 #define SSL_ERROR_SSL 1
 #define SSL_ERROR_SYSCALL 5
 #define SSL_ERROR_ZERO_RETURN 6
 
-/* Real functions, resolved on first use. */
+/* Real functions of the shared libssl, resolved on first use. */
 static void *r_connect, *r_do_handshake, *r_read, *r_read_ex, *r_peek,
 	*r_peek_ex, *r_write, *r_write_ex, *r_shutdown, *r_free, *r_set_fd,
 	*r_set_rfd, *r_set_wfd;
-static void *r_is_init_finished, *r_get_version, *r_get0_alpn_selected,
-	*r_get_error, *r_get_fd;
+
+/* The shared libssl's helpers, resolved on first use. */
+static ht_ossl dyn_api;
 
 #define REAL(slot, name, self) ht_tls_sym_cached(&(slot), LIBSSL, name, (const void *)(self))
-#define HELPER(slot, name) ht_tls_sym_cached(&(slot), LIBSSL, name, NULL)
+
+/* A helper of @api: fixed at hook time (inline hooks), else looked up in
+ * the loaded libssl on first use. */
+static void *helper(ht_ossl *api, void **slot, const char *name)
+{
+	if (api->fixed)
+		return *slot;
+	return ht_tls_sym_cached(slot, LIBSSL, name, NULL);
+}
+
+#define HELPER(api, field, name) helper((api), &(api)->field, name)
 
 /* Whether the library says the handshake of @s is complete. */
-static bool init_finished(SSL *s)
+static bool init_finished(ht_ossl *api, SSL *s)
 {
-	int (*fn)(const SSL *) = HELPER(r_is_init_finished, "SSL_is_init_finished");
+	int (*fn)(const SSL *) = HELPER(api, is_init_finished, "SSL_is_init_finished");
 	return fn && fn(s) == 1;
 }
 
 /* The fd of @s, once a call on it is over.  Falls back to SSL_get_fd()
  * when no socket call was seen and nothing is remembered. */
-static int session_fd(SSL *s)
+static int session_fd(ht_ossl *api, SSL *s)
 {
 	int fd = ht_tls_end(s, -1);
 	if (fd >= 0)
 		return fd;
-	int (*get_fd)(const SSL *) = HELPER(r_get_fd, "SSL_get_fd");
+	int (*get_fd)(const SSL *) = HELPER(api, get_fd, "SSL_get_fd");
 	if (!get_fd)
 		return -1;
 	fd = get_fd(s);
@@ -58,16 +68,17 @@ static int session_fd(SSL *s)
 
 /* After any call on @s begun at @t0: learn its fd and the handshake's
  * progress.  Returns the fd, or -1 when the connection is not tracked. */
-static int after_call(SSL *s, uint64_t t0)
+static int after_call(ht_ossl *api, SSL *s, uint64_t t0)
 {
-	int fd = session_fd(s);
+	int fd = session_fd(api, s);
 	if (fd < 0 || !ht_tls_handshake_needed(fd))
 		return fd;
 	ht_tls_handshake_started(fd, t0);
-	if (init_finished(s)) {
-		const char *(*ver)(const SSL *) = HELPER(r_get_version, "SSL_get_version");
+	if (init_finished(api, s)) {
+		const char *(*ver)(const SSL *) =
+			HELPER(api, get_version, "SSL_get_version");
 		void (*alpn)(const SSL *, const unsigned char **, unsigned *) =
-			HELPER(r_get0_alpn_selected, "SSL_get0_alpn_selected");
+			HELPER(api, get0_alpn_selected, "SSL_get0_alpn_selected");
 		const unsigned char *a = NULL;
 		unsigned alen = 0;
 		if (alpn)
@@ -78,130 +89,229 @@ static int after_call(SSL *s, uint64_t t0)
 	return fd;
 }
 
+/* SSL_get_error(@s, @r), or 0 when the library has none. */
+static int get_error(ht_ossl *api, SSL *s, int r)
+{
+	int (*fn)(const SSL *, int) = HELPER(api, get_error, "SSL_get_error");
+	return fn ? fn(s, r) : 0;
+}
+
 /* Whether a read that returned @r <= 0 means the plaintext stream ended
  * (close_notify, or the transport closed or failed under it). */
-static bool read_ended(SSL *s, int r)
+static bool read_ended(ht_ossl *api, SSL *s, int r)
 {
-	int (*get_error)(const SSL *, int) = HELPER(r_get_error, "SSL_get_error");
-	if (!get_error)
-		return false;
-	int e = get_error(s, r);
+	int e = get_error(api, s, r);
 	return e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL ||
 	       e == SSL_ERROR_SSL;
 }
 
 /* Whether a handshake call that returned @r <= 0 failed for good (rather
  * than waiting for the socket). */
-static bool handshake_failed(SSL *s, int r)
+static bool handshake_failed(ht_ossl *api, SSL *s, int r)
 {
-	int (*get_error)(const SSL *, int) = HELPER(r_get_error, "SSL_get_error");
-	if (!get_error)
-		return false;
-	int e = get_error(s, r);
+	int e = get_error(api, s, r);
 	return e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL ||
 	       e == SSL_ERROR_ZERO_RETURN;
 }
 
-/* Whether hooks should only pass through. */
-static inline bool passthrough(void)
+/*
+ * Whether hooks should only pass through.  A call may run inside another
+ * on the same session: SSL_connect calls SSL_do_handshake, and Node.js runs
+ * JavaScript from inside SSL_read (its handshake-done callback emits
+ * 'secureConnect', whose listener writes the request with SSL_write).  The
+ * inner call is followed as any other, the outer call's state kept aside
+ * and put back (OpenSSL's read and write functions do not call each other,
+ * so no plaintext is counted twice).  A call on another session inside a
+ * TLS call (TLS through a TLS proxy: the outer session's BIO writes through
+ * the inner one) passes through: the socket belongs to the outer call.
+ */
+static inline bool passthrough_on(const SSL *s)
 {
 	HT_ENSURE_INIT();
-	return !ht_enabled || ht_busy || ht_tls_call.session;
+	return !ht_enabled || ht_busy ||
+	       (ht_tls_call.session && ht_tls_call.session != s);
 }
+#define passthrough() passthrough_on(s)
 
-static int handshake_call(void *slot_fn, SSL *s)
+#define NEST_BEGIN(s)                                  \
+	struct ht_tls_call outer_ = ht_tls_call;      \
+	ht_tls_begin(s)
+#define NEST_END() (ht_tls_call = outer_)
+
+/* ---- the shared bodies: @fn is the real function (a trampoline for the
+ * inline hooks) ---------------------------------------------------------- */
+
+int ht_ossl_handshake(ht_ossl *api, void *slot_fn, SSL *s)
 {
 	int (*fn)(SSL *) = slot_fn;
 	if (passthrough())
 		return fn(s);
 	uint64_t t0 = ht_now();
-	ht_tls_begin(s);
+	NEST_BEGIN(s);
 	int r = fn(s);
 	int err = errno;
-	int fd = after_call(s, t0);
-	if (r <= 0 && fd >= 0 && handshake_failed(s, r))
+	int fd = after_call(api, s, t0);
+	if (r <= 0 && fd >= 0 && handshake_failed(api, s, r))
 		ht_tls_handshake_failed(fd, ht_now());
+	NEST_END();
 	errno = err;
 	return r;
 }
 
-HT_EXPORT int SSL_connect(SSL *s)
-{
-	void *fn = REAL(r_connect, "SSL_connect", SSL_connect);
-	if (!fn)
-		return -1;
-	return handshake_call(fn, s);
-}
-
-HT_EXPORT int SSL_do_handshake(SSL *s)
-{
-	void *fn = REAL(r_do_handshake, "SSL_do_handshake", SSL_do_handshake);
-	if (!fn)
-		return -1;
-	return handshake_call(fn, s);
-}
-
 /* Report @n plaintext bytes read (or the end of the stream). */
-static void on_read(SSL *s, int fd, const void *buf, size_t n, int r)
+static void on_read(ht_ossl *api, SSL *s, int fd, const void *buf, size_t n, int r)
 {
 	if (fd < 0)
 		return;
 	if (n > 0)
 		ht_tls_plaintext(fd, false, buf, n, ht_now());
-	else if (read_ended(s, r))
+	else if (read_ended(api, s, r))
 		ht_tls_plaintext(fd, false, NULL, 0, ht_now());
 }
 
-HT_EXPORT int SSL_read(SSL *s, void *buf, int num)
+int ht_ossl_read(ht_ossl *api, void *slot_fn, SSL *s, void *buf, int num)
 {
-	int (*fn)(SSL *, void *, int) = REAL(r_read, "SSL_read", SSL_read);
-	if (!fn)
-		return -1;
+	int (*fn)(SSL *, void *, int) = slot_fn;
 	if (passthrough())
 		return fn(s, buf, num);
 	uint64_t t0 = ht_now();
-	ht_tls_begin(s);
+	NEST_BEGIN(s);
 	int r = fn(s, buf, num);
 	int err = errno;
-	int fd = after_call(s, t0);
-	on_read(s, fd, buf, r > 0 ? (size_t)r : 0, r);
+	int fd = after_call(api, s, t0);
+	on_read(api, s, fd, buf, r > 0 ? (size_t)r : 0, r);
+	NEST_END();
 	errno = err;
 	return r;
 }
 
-HT_EXPORT int SSL_read_ex(SSL *s, void *buf, size_t num, size_t *readbytes)
+int ht_ossl_read_ex(ht_ossl *api, void *slot_fn, SSL *s, void *buf, size_t num,
+		    size_t *readbytes)
 {
-	int (*fn)(SSL *, void *, size_t, size_t *) =
-		REAL(r_read_ex, "SSL_read_ex", SSL_read_ex);
-	if (!fn)
-		return 0;
+	int (*fn)(SSL *, void *, size_t, size_t *) = slot_fn;
 	if (passthrough())
 		return fn(s, buf, num, readbytes);
 	uint64_t t0 = ht_now();
-	ht_tls_begin(s);
+	NEST_BEGIN(s);
 	int r = fn(s, buf, num, readbytes);
 	int err = errno;
-	int fd = after_call(s, t0);
-	on_read(s, fd, buf, (r == 1 && readbytes) ? *readbytes : 0, r);
+	int fd = after_call(api, s, t0);
+	on_read(api, s, fd, buf, (r == 1 && readbytes) ? *readbytes : 0, r);
+	NEST_END();
 	errno = err;
 	return r;
 }
 
 /* Peeked bytes are read again later: only the fd and handshake matter. */
-HT_EXPORT int SSL_peek(SSL *s, void *buf, int num)
+static int peek_call(void *slot_fn, SSL *s, void *buf, int num)
 {
-	int (*fn)(SSL *, void *, int) = REAL(r_peek, "SSL_peek", SSL_peek);
-	if (!fn)
-		return -1;
+	int (*fn)(SSL *, void *, int) = slot_fn;
 	if (passthrough())
 		return fn(s, buf, num);
 	uint64_t t0 = ht_now();
-	ht_tls_begin(s);
+	NEST_BEGIN(s);
 	int r = fn(s, buf, num);
 	int err = errno;
-	after_call(s, t0);
+	after_call(&dyn_api, s, t0);
+	NEST_END();
 	errno = err;
 	return r;
+}
+
+int ht_ossl_write(ht_ossl *api, void *slot_fn, SSL *s, const void *buf, int num)
+{
+	int (*fn)(SSL *, const void *, int) = slot_fn;
+	if (passthrough())
+		return fn(s, buf, num);
+	uint64_t t0 = ht_now();
+	NEST_BEGIN(s);
+	int r = fn(s, buf, num);
+	int err = errno;
+	int fd = after_call(api, s, t0);
+	if (fd >= 0 && r > 0)
+		ht_tls_plaintext(fd, true, buf, (size_t)r, ht_now());
+	NEST_END();
+	errno = err;
+	return r;
+}
+
+int ht_ossl_write_ex(ht_ossl *api, void *slot_fn, SSL *s, const void *buf,
+		     size_t num, size_t *written)
+{
+	int (*fn)(SSL *, const void *, size_t, size_t *) = slot_fn;
+	if (passthrough())
+		return fn(s, buf, num, written);
+	uint64_t t0 = ht_now();
+	NEST_BEGIN(s);
+	int r = fn(s, buf, num, written);
+	int err = errno;
+	int fd = after_call(api, s, t0);
+	if (fd >= 0 && r == 1 && written && *written > 0)
+		ht_tls_plaintext(fd, true, buf, *written, ht_now());
+	NEST_END();
+	errno = err;
+	return r;
+}
+
+int ht_ossl_shutdown(ht_ossl *api, void *slot_fn, SSL *s)
+{
+	int (*fn)(SSL *) = slot_fn;
+	(void)api;
+	if (passthrough())
+		return fn(s);
+	NEST_BEGIN(s);
+	int r = fn(s);
+	int err = errno;
+	ht_tls_end(s, -1);
+	NEST_END();
+	errno = err;
+	return r;
+}
+
+void ht_ossl_free(ht_ossl *api, void *slot_fn, SSL *s)
+{
+	void (*fn)(SSL *) = slot_fn;
+	(void)api;
+	HT_ENSURE_INIT();
+	if (s && ht_enabled) {
+		int saved = errno;
+		ht_tls_forget(s);
+		errno = saved;
+	}
+	if (fn)
+		fn(s);
+}
+
+/* ---- the exported hooks, for a shared libssl ------------------------------ */
+
+HT_EXPORT int SSL_connect(SSL *s)
+{
+	void *fn = REAL(r_connect, "SSL_connect", SSL_connect);
+	return fn ? ht_ossl_handshake(&dyn_api, fn, s) : -1;
+}
+
+HT_EXPORT int SSL_do_handshake(SSL *s)
+{
+	void *fn = REAL(r_do_handshake, "SSL_do_handshake", SSL_do_handshake);
+	return fn ? ht_ossl_handshake(&dyn_api, fn, s) : -1;
+}
+
+HT_EXPORT int SSL_read(SSL *s, void *buf, int num)
+{
+	void *fn = REAL(r_read, "SSL_read", SSL_read);
+	return fn ? ht_ossl_read(&dyn_api, fn, s, buf, num) : -1;
+}
+
+HT_EXPORT int SSL_read_ex(SSL *s, void *buf, size_t num, size_t *readbytes)
+{
+	void *fn = REAL(r_read_ex, "SSL_read_ex", SSL_read_ex);
+	return fn ? ht_ossl_read_ex(&dyn_api, fn, s, buf, num, readbytes) : 0;
+}
+
+HT_EXPORT int SSL_peek(SSL *s, void *buf, int num)
+{
+	void *fn = REAL(r_peek, "SSL_peek", SSL_peek);
+	return fn ? peek_call(fn, s, buf, num) : -1;
 }
 
 HT_EXPORT int SSL_peek_ex(SSL *s, void *buf, size_t num, size_t *readbytes)
@@ -213,77 +323,36 @@ HT_EXPORT int SSL_peek_ex(SSL *s, void *buf, size_t num, size_t *readbytes)
 	if (passthrough())
 		return fn(s, buf, num, readbytes);
 	uint64_t t0 = ht_now();
-	ht_tls_begin(s);
+	NEST_BEGIN(s);
 	int r = fn(s, buf, num, readbytes);
 	int err = errno;
-	after_call(s, t0);
+	after_call(&dyn_api, s, t0);
+	NEST_END();
 	errno = err;
 	return r;
 }
 
 HT_EXPORT int SSL_write(SSL *s, const void *buf, int num)
 {
-	int (*fn)(SSL *, const void *, int) = REAL(r_write, "SSL_write", SSL_write);
-	if (!fn)
-		return -1;
-	if (passthrough())
-		return fn(s, buf, num);
-	uint64_t t0 = ht_now();
-	ht_tls_begin(s);
-	int r = fn(s, buf, num);
-	int err = errno;
-	int fd = after_call(s, t0);
-	if (fd >= 0 && r > 0)
-		ht_tls_plaintext(fd, true, buf, (size_t)r, ht_now());
-	errno = err;
-	return r;
+	void *fn = REAL(r_write, "SSL_write", SSL_write);
+	return fn ? ht_ossl_write(&dyn_api, fn, s, buf, num) : -1;
 }
 
 HT_EXPORT int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written)
 {
-	int (*fn)(SSL *, const void *, size_t, size_t *) =
-		REAL(r_write_ex, "SSL_write_ex", SSL_write_ex);
-	if (!fn)
-		return 0;
-	if (passthrough())
-		return fn(s, buf, num, written);
-	uint64_t t0 = ht_now();
-	ht_tls_begin(s);
-	int r = fn(s, buf, num, written);
-	int err = errno;
-	int fd = after_call(s, t0);
-	if (fd >= 0 && r == 1 && written && *written > 0)
-		ht_tls_plaintext(fd, true, buf, *written, ht_now());
-	errno = err;
-	return r;
+	void *fn = REAL(r_write_ex, "SSL_write_ex", SSL_write_ex);
+	return fn ? ht_ossl_write_ex(&dyn_api, fn, s, buf, num, written) : 0;
 }
 
 HT_EXPORT int SSL_shutdown(SSL *s)
 {
-	int (*fn)(SSL *) = REAL(r_shutdown, "SSL_shutdown", SSL_shutdown);
-	if (!fn)
-		return -1;
-	if (passthrough())
-		return fn(s);
-	ht_tls_begin(s);
-	int r = fn(s);
-	int err = errno;
-	ht_tls_end(s, -1);
-	errno = err;
-	return r;
+	void *fn = REAL(r_shutdown, "SSL_shutdown", SSL_shutdown);
+	return fn ? ht_ossl_shutdown(&dyn_api, fn, s) : -1;
 }
 
 HT_EXPORT void SSL_free(SSL *s)
 {
-	void (*fn)(SSL *) = REAL(r_free, "SSL_free", SSL_free);
-	HT_ENSURE_INIT();
-	if (s && ht_enabled) {
-		int saved = errno;
-		ht_tls_forget(s);
-		errno = saved;
-	}
-	if (fn)
-		fn(s);
+	ht_ossl_free(&dyn_api, REAL(r_free, "SSL_free", SSL_free), s);
 }
 
 /* The program names the socket: remember it. */

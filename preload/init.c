@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ht.h"
+#include "ossl.h"
 
 struct ht_real ht_real;
 volatile int ht_inited;
@@ -217,6 +218,12 @@ void ht_init(void)
 __attribute__((constructor)) static void ht_constructor(void)
 {
 	ht_init();
+	/* An OpenSSL linked into the program is hooked inline now, before the
+	 * program's constructors and main() start any thread (inline_ssl.c). */
+	if (ht_enabled && ht_enter()) {
+		ht_inline_ssl_init();
+		ht_leave();
+	}
 }
 
 static void close_at_exit(int fd, ht_slot *s, void *arg)

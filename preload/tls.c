@@ -11,6 +11,7 @@
 #include "tls.h"
 
 HT_TLS struct ht_tls_call ht_tls_call;
+HT_TLS struct ht_tls_orphan ht_tls_orphan;
 
 /* ---- finding the real functions ---------------------------------------------- */
 
@@ -110,6 +111,8 @@ void ht_tls_forget(const void *session)
 {
 	if (!session || !ht_enter())
 		return;
+	if (ht_tls_orphan.session == session)
+		ht_tls_orphan.session = NULL;
 	map_del((uintptr_t)session);
 	ht_leave();
 }
@@ -138,8 +141,27 @@ int ht_tls_end(const void *session, int hint_fd)
 			map_set((uintptr_t)session, fd);
 		}
 	}
+	if (fd < 0 && ht_tls_orphan.session != session) {
+		ht_tls_orphan.session = session;
+		ht_tls_orphan.t0 = ht_now();
+	} else if (fd >= 0 && ht_tls_orphan.session == session) {
+		ht_tls_orphan.session = NULL;
+	}
 	ht_leave();
 	return fd;
+}
+
+bool ht_tls_adopt(conn *c, int fd, const void *buf, size_t n)
+{
+	const void *session = ht_tls_orphan.session;
+	if (!session || c->tls || c->bytes_out != 0 || c->mode != CONN_MODE_DETECT ||
+	    n < 1 || ((const uint8_t *)buf)[0] != 0x16)
+		return false;
+	ht_tls_orphan.session = NULL;
+	map_set((uintptr_t)session, fd);
+	conn_mark_tls(c);
+	conn_tls_start(c, ht_tls_orphan.t0);
+	return true;
 }
 
 /* ---- delivering to the connection ------------------------------------------- */

@@ -47,6 +47,25 @@ HT_HIDDEN void *ht_tls_sym_cached(void **slot, const char *lib_prefix,
 HT_HIDDEN void ht_tls_begin(const void *session);
 HT_HIDDEN int ht_tls_end(const void *session, int hint_fd);
 
+/*
+ * A session seen in a TLS call with no socket: the program moves its
+ * ciphertext itself through memory BIOs (Node.js writes it with libuv).
+ * The next write on a tracked connection of the same thread that has
+ * written nothing yet and starts a TLS handshake record (0x16) is taken to
+ * be its socket: the ClientHello the call just produced.
+ */
+struct ht_tls_orphan {
+	const void *session; /* NULL: none */
+	uint64_t t0;         /* when that call ended: the handshake's start */
+};
+HT_HIDDEN extern HT_TLS struct ht_tls_orphan ht_tls_orphan;
+
+/* ht_tls_adopt() - in a write hook, @c (slot of @fd locked, guard held) is
+ * writing @n bytes from @buf: if they are the ClientHello of this thread's
+ * orphan session, tie the session to @fd, mark @c TLS and start its
+ * handshake.  Returns whether it did. */
+HT_HIDDEN bool ht_tls_adopt(conn *c, int fd, const void *buf, size_t n);
+
 /* ht_tls_bind() - the program tied @session to @fd. */
 HT_HIDDEN void ht_tls_bind(const void *session, int fd);
 

@@ -7,6 +7,8 @@
 #   HTTPTRACE_NO_DEPS=1 ...          check only; never install
 set -eu
 
+# nodejs: test_node_https.sh (Debian 12's node 18 links the shared libssl;
+# a NodeSource or official node embeds OpenSSL, the inline hooks' case).
 # libclang-rt-14-dev: clang's sanitizer and libFuzzer runtimes (make fuzz);
 # clang only recommends it, and recommends are not installed.
 # chromium: headless, loads the -f html page and dumps its DOM
@@ -20,7 +22,7 @@ set -eu
 PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
 libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
-chromium clickhouse-server clickhouse-client"
+chromium clickhouse-server clickhouse-client nodejs"
 
 # make bench only (not make check, not CI): valgrind for the callgrind
 # figures, and the peers it compares with, strace and bpftrace (bpftrace

@@ -210,6 +210,9 @@ static inline bool fuzz_rec_eq(const ht_record *a, const ht_record *b)
 	case HT_REC_DROPS:
 		return a->u.drops.pid == b->u.drops.pid &&
 		       a->u.drops.dropped == b->u.drops.dropped;
+	case HT_REC_NOTE:
+		return a->u.note.pid == b->u.note.pid &&
+		       fuzz_str_eq(a->u.note.text, b->u.note.text);
 	default:
 		return false;
 	}

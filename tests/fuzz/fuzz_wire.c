@@ -61,6 +61,9 @@ static void check_strings_inside(const ht_record *rec, const uint8_t *buf,
 	case HT_REC_CONN_FAIL:
 		FUZZ_ASSERT(str_inside(rec->u.fail.dns_name, buf, n));
 		break;
+	case HT_REC_NOTE:
+		FUZZ_ASSERT(str_inside(rec->u.note.text, buf, n));
+		break;
 	default:
 		break;
 	}

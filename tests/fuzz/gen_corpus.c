@@ -427,6 +427,20 @@ static void gen_wire(void)
 	wire_seed("hello", r, 1);
 	wire_seed("request", r + 1, 1);
 
+	/* What a process could not trace (an inline hook refused), twice with
+	 * the same text from two processes, then one with a control byte. */
+	ht_record nt[3];
+	memset(nt, 0, sizeof(nt));
+	for (int i = 0; i < 3; i++) {
+		nt[i].type = HT_REC_NOTE;
+		nt[i].u.note.pid = 4242 + (uint32_t)i;
+		nt[i].u.note.text = S("/usr/bin/node: OpenSSL not hooked inline: "
+				      "SSL_free: the branch at +0x9 lands at +0x2, "
+				      "inside the patched bytes");
+	}
+	nt[2].u.note.text = S("x: \x1b[31m\xff");
+	wire_seed("note", nt, 3);
+
 	/* HTTP/2 over TLS, IPv6, failed with an error. */
 	ht_record q = request(2, 1);
 	q.u.req.proto = HT_PROTO_HTTP2;

@@ -485,6 +485,49 @@ START_TEST(static_program_is_blocked)
 }
 END_TEST
 
+/* An OpenSSL "linked into the program": SSL_read and SSL_write defined in
+ * it.  Hookable prologues give "decoded by inline hooks"; a loop back into
+ * the first bytes or a jrcxz there is refused, with the reason. */
+START_TEST(builtin_openssl_inline_verdict)
+{
+#if defined(__x86_64__)
+	check_opts o = opts();
+	char p[512];
+
+	write_file("ok.c",
+		   "__asm__(\".text\\n.globl SSL_read\\n.type SSL_read,@function\\n"
+		   "SSL_read: endbr64\\n push %rbp\\n mov %rsp,%rbp\\n xor %eax,%eax\\n"
+		   " pop %rbp\\n ret\\n.size SSL_read,.-SSL_read\\n"
+		   ".globl SSL_write\\n.type SSL_write,@function\\n"
+		   "SSL_write: test %rdi,%rdi\\n je 1f\\n mov $1,%eax\\n1: ret\\n"
+		   ".size SSL_write,.-SSL_write\\n\");\n"
+		   "int main(void) { return 0; }\n", 0644);
+	write_file("bad.c",
+		   "__asm__(\".text\\n.globl SSL_read\\n.type SSL_read,@function\\n"
+		   "SSL_read: xor %eax,%eax\\n1: dec %edx\\n jg 1b\\n ret\\n"
+		   ".size SSL_read,.-SSL_read\\n"
+		   ".globl SSL_write\\n.type SSL_write,@function\\n"
+		   "SSL_write: mov %edx,%eax\\n jrcxz 2f\\n nop\\n nop\\n2: ret\\n"
+		   ".size SSL_write,.-SSL_write\\n\");\n"
+		   "int main(void) { return 0; }\n", 0644);
+	ck_assert_int_eq(sh("cc -o ok ok.c && cc -o bad bad.c"), 0);
+	check_file(at(p, sizeof(p), "ok"), &o, &res);
+	ck_assert_str_eq(res.tls_builtin, "OpenSSL");
+	ck_assert(res.tls_inline);
+	ck_assert_uint_eq(res.tls_inline_hooked, 2);
+	ck_assert_str_eq(res.tls_inline_why, "");
+	check_file(at(p, sizeof(p), "bad"), &o, &res);
+	ck_assert_str_eq(res.tls_builtin, "OpenSSL");
+	ck_assert(!res.tls_inline);
+	ck_assert_uint_eq(res.tls_inline_hooked, 0);
+	ck_assert_str_eq(res.tls_inline_why,
+			 "SSL_read: the branch at +0x4 lands at +0x2, inside the "
+			 "patched bytes; SSL_write: the instruction at +0x2 (loop, "
+			 "jrcxz or xbegin) cannot be moved");
+#endif
+}
+END_TEST
+
 START_TEST(shared_library_is_not_a_program)
 {
 	check_opts o = opts();
@@ -729,6 +772,7 @@ Suite *check_suite(void)
 	tcase_add_test(files, setuid_and_setgid);
 	tcase_add_test(files, scripts_follow_their_interpreter);
 	tcase_add_test(files, print_lines);
+	tcase_add_test(files, builtin_openssl_inline_verdict);
 	suite_add_tcase(s, files);
 	return s;
 }

@@ -174,6 +174,15 @@ START_TEST(other_types_round_trip)
 	n = ht_wire_encode(buf, sizeof buf, &in);
 	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
 	ck_assert_uint_eq(out.u.drops.dropped, 1234567);
+
+	memset(&in, 0, sizeof in);
+	in.type = HT_REC_NOTE;
+	in.u.note.pid = 6;
+	in.u.note.text = S("/usr/bin/node: OpenSSL not hooked inline: x");
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.note.pid, 6);
+	ck_assert(str_eq(out.u.note.text, "/usr/bin/node: OpenSSL not hooked inline: x"));
 }
 END_TEST
 

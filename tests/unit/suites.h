@@ -16,4 +16,5 @@ Suite *redirect_suite(void); /* check_redirect.c: cli/redirect.c */
 Suite *capture_suite(void); /* check_capture.c: cli/capture.c, collector replay */
 Suite *socks_suite(void);   /* check_socks.c: preload/socks.c */
 Suite *html_suite(void);   /* check_html.c: cli/format_html.c */
+Suite *x86dec_suite(void);  /* check_x86dec.c: preload/x86dec.c */
 #endif

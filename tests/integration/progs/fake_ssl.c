@@ -1,0 +1,40 @@
+/*
+ * fake_ssl.c - a program defining its own SSL_read and SSL_write whose
+ * first instructions cannot be moved safely: SSL_read loops back into its
+ * first 5 bytes, SSL_write starts with jrcxz (a branch with no 32-bit
+ * form).  httptrace must refuse to hook them inline, say why (check and
+ * the run's summary), and leave them untouched: the program prints the
+ * same traced and untraced.  For test_static_openssl.sh.
+ */
+#include <stdio.h>
+
+__asm__(".text\n"
+	".globl SSL_read\n"
+	".type SSL_read, @function\n"
+	"SSL_read:\n"
+	"	xorl %eax, %eax\n"  /* 2 bytes */
+	"1:	decl %edx\n"        /* +2: the loop's head, inside the patch */
+	"	addl $1, %eax\n"
+	"	testl %edx, %edx\n"
+	"	jg 1b\n"
+	"	ret\n"
+	".size SSL_read, .-SSL_read\n"
+	".globl SSL_write\n"
+	".type SSL_write, @function\n"
+	"SSL_write:\n"
+	"	movl %edx, %eax\n"
+	"	jrcxz 2f\n"         /* +2: cannot be relocated */
+	"	nop\n"
+	"	nop\n"
+	"2:	ret\n"
+	".size SSL_write, .-SSL_write\n");
+
+int SSL_read(void *s, void *buf, int n);
+int SSL_write(void *s, const void *buf, int n);
+
+int main(void)
+{
+	/* SSL_read counts @n down: returns @n; SSL_write returns @n. */
+	printf("%d %d\n", SSL_read(0, 0, 3), SSL_write(0, 0, 5));
+	return 0;
+}
