@@ -15,12 +15,12 @@
 /* Write ,"key": -- @key is a literal without quotes. */
 #define KEY(f, key) json_lit((f), ",\"" key "\":")
 
-static void put_ht_str(FILE *f, ht_str s)
+static void put_ht_str(outbuf *f, ht_str s)
 {
 	json_str(f, s.p, s.len);
 }
 
-static void put_ht_str_or_null(FILE *f, ht_str s)
+static void put_ht_str_or_null(outbuf *f, ht_str s)
 {
 	json_str_or_null(f, s.p, s.len);
 }
@@ -28,7 +28,7 @@ static void put_ht_str_or_null(FILE *f, ht_str s)
 /* ---- json --------------------------------------------------------------- */
 
 /* A status, null when there was no response. */
-static void put_status(FILE *f, uint16_t status)
+static void put_status(outbuf *f, uint16_t status)
 {
 	if (status == 0)
 		json_lit(f, "null");
@@ -38,7 +38,7 @@ static void put_status(FILE *f, uint16_t status)
 
 static void json_request(report *rp, const report_req *q)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	const ht_rec_request *r = q->r;
 	const report_timing *t = &q->t;
 
@@ -117,7 +117,7 @@ static void json_request(report *rp, const report_req *q)
 }
 
 /* The host of a failed connect: its DNS name, else the peer IP. */
-static void put_fail_host(FILE *f, const ht_rec_conn_fail *c)
+static void put_fail_host(outbuf *f, const ht_rec_conn_fail *c)
 {
 	char ip[64];
 
@@ -146,7 +146,7 @@ static int64_t span(uint64_t start, uint64_t end)
 
 static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	char peer[64];
 
 	bool tls = c->flags & HT_FF_TLS;
@@ -187,7 +187,7 @@ static void json_conn_close(report *rp, const ht_rec_conn_close *c)
 
 static void json_summary(report *rp)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	const report_stats *st = &rp->stats;
 	report_host_stat **hosts;
 	size_t n;
@@ -295,7 +295,7 @@ static const enum ht_ts ev_ts[EV__COUNT] = {
 static void ev_head(report *rp, const char *name, uint32_t pid, uint32_t conn,
 		    uint32_t req, uint64_t mono)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 
 	json_lit(f, "{\"event\":\"");
 	json_lit(f, name);
@@ -314,7 +314,7 @@ static void ev_head(report *rp, const char *name, uint32_t pid, uint32_t conn,
 
 static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	const ht_rec_request *r = q->r;
 
 	switch (k) {
@@ -402,13 +402,13 @@ static void events_request(report *rp, const report_req *q)
 		ev_head(rp, ev_names[k], r->pid, r->conn_id, r->req_seq,
 			r->t[ev_ts[k]]);
 		ev_request_data(rp, q, k);
-		json_lit(rp->out, "}\n");
+		json_lit(&rp->ob, "}\n");
 	}
 }
 
 static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	char peer[64];
 	size_t peer_len = report_peer(peer, sizeof(peer), &c->peer);
 
@@ -462,7 +462,7 @@ static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 
 static void events_conn_close(report *rp, const ht_rec_conn_close *c)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	char peer[64];
 
 	ev_head(rp, "conn_closed", c->pid, c->conn_id, 0, c->t_close);

@@ -71,20 +71,23 @@ bool headers_find(ht_str block, const char *name, ht_str *value)
 	return false;
 }
 
-void headers_json(FILE *f, ht_str block)
+void headers_json(outbuf *w, ht_str block)
 {
 	size_t pos = 0;
 	bool first = true;
 	ht_str n, v;
 
-	json_lit(f, "[");
+	json_lit(w, "[");
 	while (headers_next(block, &pos, &n, &v)) {
-		json_lit(f, first ? "{\"name\":" : ",{\"name\":");
-		json_str(f, n.p, n.len);
-		json_lit(f, ",\"value\":");
-		json_str(f, v.p, v.len);
-		json_lit(f, "}");
+		if (first)
+			json_lit(w, "{\"name\":");
+		else
+			json_lit(w, ",{\"name\":");
+		json_str(w, n.p, n.len);
+		json_lit(w, ",\"value\":");
+		json_str(w, v.p, v.len);
+		json_lit(w, "}");
 		first = false;
 	}
-	json_lit(f, "]");
+	json_lit(w, "]");
 }

@@ -471,6 +471,7 @@ void report_init(report *rp, FILE *out, enum report_format format, bool color)
 {
 	memset(&rp->stats, 0, sizeof(rp->stats));
 	rp->out = out;
+	outbuf_init(&rp->ob, out);
 	rp->format = format;
 	rp->color = color;
 	switch (format) {
@@ -539,6 +540,7 @@ void report_flush(void *ctx)
 {
 	report *rp = ctx;
 
+	outbuf_flush(&rp->ob);
 	fflush(rp->out);
 }
 
@@ -604,10 +606,13 @@ report_host_stat **report_hosts_sorted(report *rp, size_t *n)
 
 int report_finish(report *rp, uint64_t malformed)
 {
+	int err;
+
 	rp->stats.malformed = malformed;
 	if (rp->ops->summary != NULL)
 		rp->ops->summary(rp);
-	if (fflush(rp->out) != 0 || ferror(rp->out))
+	err = outbuf_flush(&rp->ob);
+	if (fflush(rp->out) != 0 || ferror(rp->out) || err < 0)
 		return -EIO;
 	return 0;
 }
@@ -619,6 +624,7 @@ void report_free(report *rp)
 	if (rp->ops != NULL && rp->ops->free != NULL)
 		rp->ops->free(rp);
 	rp->fmt_state = NULL;
+	outbuf_free(&rp->ob);
 	for (size_t i = 0; i < st->hosts_cap; i++) {
 		free(st->hosts[i].name);
 		free(st->hosts[i].totals);

@@ -293,8 +293,12 @@ static const char *escaped(const char *s, size_t n)
 {
 	static char buf[512];
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	outbuf w;
 
-	json_str(f, s, n);
+	outbuf_init(&w, f);
+	json_str(&w, s, n);
+	ck_assert_int_eq(outbuf_flush(&w), 0);
+	outbuf_free(&w);
 	fclose(f);
 	return buf;
 }
@@ -358,14 +362,18 @@ static const char *numbers(int64_t ms_ns, int64_t secs_ns)
 {
 	static char buf[128];
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	outbuf w;
 
-	json_ns_ms(f, ms_ns);
-	json_lit(f, " ");
-	json_ns_secs(f, secs_ns);
-	json_lit(f, " ");
-	json_i64(f, -12);
-	json_lit(f, " ");
-	json_u64(f, UINT64_MAX);
+	outbuf_init(&w, f);
+	json_ns_ms(&w, ms_ns);
+	json_lit(&w, " ");
+	json_ns_secs(&w, secs_ns);
+	json_lit(&w, " ");
+	json_i64(&w, -12);
+	json_lit(&w, " ");
+	json_u64(&w, UINT64_MAX);
+	ck_assert_int_eq(outbuf_flush(&w), 0);
+	outbuf_free(&w);
 	fclose(f);
 	return buf;
 }
@@ -623,7 +631,7 @@ static void feed_request(memreport *m, const ht_rec_request *r)
 
 	rec.u.req = *r;
 	report_record(m->rp, &rec);
-	fflush(m->f);
+	report_flush(m->rp);
 }
 
 /* Position of event @name's line in @out, or -1. */
@@ -740,7 +748,7 @@ START_TEST(json_tls_failure)
 	rec.u.fail.t_tls_start = 2002 * MS;
 	rec.u.fail.t_fail = 2005 * MS;
 	report_record(m.rp, &rec);
-	fflush(m.f);
+	report_flush(m.rp);
 	ck_assert_str_eq(m.buf,
 		"{\"event\":\"tls_error\",\"pid\":7,\"conn\":4,"
 		"\"peer\":\"127.0.0.1:443\",\"host\":\"127.0.0.1\","
@@ -752,7 +760,7 @@ START_TEST(json_tls_failure)
 	/* events: connect succeeded, the handshake did not */
 	mr_open(&m, REPORT_EVENTS);
 	report_record(m.rp, &rec);
-	fflush(m.f);
+	report_flush(m.rp);
 	ck_assert_ptr_nonnull(strstr(m.buf, "\"event\":\"connect_done\""));
 	ck_assert_ptr_nonnull(strstr(m.buf, "\"event\":\"tls_handshake_start\""));
 	ck_assert_ptr_nonnull(strstr(m.buf,
@@ -778,7 +786,7 @@ START_TEST(json_conn_fail_and_summary)
 	rec.u.fail.t_connect_start = 2000 * MS;
 	rec.u.fail.t_fail = 2001 * MS;
 	report_record(m.rp, &rec);
-	fflush(m.f);
+	report_flush(m.rp);
 	ck_assert_str_eq(m.buf,
 		"{\"event\":\"connect_error\",\"pid\":7,\"conn\":3,"
 		"\"peer\":\"10.0.0.1:9\",\"host\":\"10.0.0.1\","
@@ -889,7 +897,7 @@ START_TEST(events_conn_records)
 	rec.u.close.requests = 2;
 	rec.u.close.t_close = 5 * MS;
 	report_record(m.rp, &rec);
-	fflush(m.f);
+	report_flush(m.rp);
 	ck_assert_int_lt(event_pos(m.buf, "dns_start"),
 			 event_pos(m.buf, "dns_done"));
 	ck_assert_int_lt(event_pos(m.buf, "connect_start"),
