@@ -88,6 +88,19 @@ static inline uint64_t special_bytes(const unsigned char *s)
 	return (((x - ONES * 0x20) & ~x) | x | ((q - ONES) & ~q) |
 		((b - ONES) & ~b)) & HIGHS;
 }
+
+/* special_bytes() of 4 bytes: 0 exactly when all four are plain. */
+static inline uint32_t special4(const unsigned char *s)
+{
+	uint32_t x, q, b;
+
+	memcpy(&x, s, 4);
+	q = x ^ (uint32_t)(ONES * '"');
+	b = x ^ (uint32_t)(ONES * '\\');
+	return (((x - (uint32_t)(ONES * 0x20)) & ~x) | x |
+		((q - (uint32_t)ONES) & ~q) | ((b - (uint32_t)ONES) & ~b)) &
+	       (uint32_t)HIGHS;
+}
 #endif
 
 /* Input bytes escaped per request for room: each may become 6 bytes, and
@@ -112,7 +125,9 @@ escape(char *q, const unsigned char **sp, const unsigned char *stop,
 		unsigned char e;
 
 #ifdef SWAR
-		if (stop - s >= 8) {
+		size_t left = (size_t)(stop - s);
+
+		if (left >= 8) {
 			uint64_t sp8 = special_bytes(s);
 
 			/* Copy all 8 (there is room), keep the plain ones
@@ -127,6 +142,14 @@ escape(char *q, const unsigned char **sp, const unsigned char *stop,
 
 			q += plain;
 			s += plain;
+		} else if (left >= 4 && (special4(s) | special4(stop - 4)) == 0) {
+			/* The last 4 to 7 bytes, all plain: two 4-byte
+			 * windows that overlap cover them. */
+			memcpy(q, s, 4);
+			memcpy(q + left - 4, stop - 4, 4);
+			q += left;
+			s = stop;
+			continue;
 		}
 #endif
 		c = *s;
