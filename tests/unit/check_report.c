@@ -410,6 +410,67 @@ START_TEST(percentiles)
 }
 END_TEST
 
+static int cmp_i64_test(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The per-host totals come back sorted, for any values and any count
+ * (a radix sort from 256 on, qsort below). */
+START_TEST(hosts_sorted_totals)
+{
+	static const size_t counts[] = { 0, 1, 2, 255, 256, 257, 5000, 100003 };
+	uint64_t st = 12345;
+
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		size_t n = counts[c], got_n;
+		report *rp = malloc(sizeof(*rp));
+		int64_t *want = malloc((n + 1) * sizeof(*want));
+		ht_rec_request r;
+		ht_record rec = { .type = HT_REC_REQUEST };
+		report_host_stat **hosts;
+
+		ck_assert_ptr_nonnull(rp);
+		ck_assert_ptr_nonnull(want);
+		report_init(rp, NULL, REPORT_SUMMARY, false);
+		make_request(&r);
+		for (size_t i = 0; i < n; i++) {
+			/* Spread over every magnitude, a few negative (a
+			 * bogus clock), many equal. */
+			st ^= st << 13;
+			st ^= st >> 7;
+			st ^= st << 17;
+			int64_t total = (int64_t)(st >> (st % 64));
+			if (st % 7 == 0)
+				total = -total;
+			if (st % 5 == 0)
+				total = 1000;
+			if (total == REPORT_NONE)
+				total = 0;
+			want[i] = total;
+			r.t[HT_T_RESPONSE_DONE] = r.t[HT_T_DNS_START] + (uint64_t)total;
+			rec.u.req = r;
+			report_record(rp, &rec);
+		}
+		hosts = report_hosts_sorted(rp, &got_n);
+		if (n == 0) {
+			ck_assert_uint_eq(got_n, 0);
+		} else {
+			ck_assert_uint_eq(got_n, 1);
+			ck_assert_uint_eq(hosts[0]->n_totals, n);
+			qsort(want, n, sizeof(*want), cmp_i64_test);
+			ck_assert(memcmp(hosts[0]->totals, want, n * sizeof(*want)) == 0);
+		}
+		free(hosts);
+		report_free(rp);
+		free(rp);
+		free(want);
+	}
+}
+END_TEST
+
 /* ---- a strict JSON validator (RFC 8259 syntax) for the outputs --------- */
 
 typedef struct jv {
@@ -1102,6 +1163,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, json_numbers);
 	tcase_add_test(tc, json_validator_self_test);
 	tcase_add_test(tc, percentiles);
+	tcase_add_test(tc, hosts_sorted_totals);
 	tcase_add_test(tc, json_request_line);
 	tcase_add_test(tc, json_request_headers);
 	tcase_add_test(tc, json_error_and_escapes);
