@@ -179,7 +179,7 @@ typedef struct rbuf {
 	int bad; /* set once a field ran past the end */
 } rbuf;
 
-static const uint8_t *take(rbuf *r, size_t n)
+static inline const uint8_t *take(rbuf *r, size_t n)
 {
 	if (r->bad || n > r->len - r->off) {
 		r->bad = 1;
@@ -190,13 +190,13 @@ static const uint8_t *take(rbuf *r, size_t n)
 	return p;
 }
 
-static uint8_t get_u8(rbuf *r)
+static inline uint8_t get_u8(rbuf *r)
 {
 	const uint8_t *p = take(r, 1);
 	return p ? p[0] : 0;
 }
 
-static uint16_t get_u16(rbuf *r)
+static inline uint16_t get_u16(rbuf *r)
 {
 	const uint8_t *p = take(r, 2);
 	return p ? (uint16_t)(p[0] | (p[1] << 8)) : 0;
@@ -205,7 +205,7 @@ static uint16_t get_u16(rbuf *r)
 /* The getters spell out each byte's shift (no loop) so that the compiler
  * turns them into one load on a little-endian machine: the collector
  * decodes millions of records a second. */
-static uint32_t get_u32(rbuf *r)
+static inline uint32_t get_u32(rbuf *r)
 {
 	const uint8_t *p = take(r, 4);
 
@@ -215,7 +215,7 @@ static uint32_t get_u32(rbuf *r)
 	       (uint32_t)p[3] << 24;
 }
 
-static uint64_t get_u64(rbuf *r)
+static inline uint64_t get_u64(rbuf *r)
 {
 	const uint8_t *p = take(r, 8);
 
@@ -227,7 +227,7 @@ static uint64_t get_u64(rbuf *r)
 	       (uint64_t)p[7] << 56;
 }
 
-static ht_str get_str(rbuf *r)
+static inline ht_str get_str(rbuf *r)
 {
 	ht_str s = {"", 0};
 	uint16_t n = get_u16(r);
