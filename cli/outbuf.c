@@ -69,23 +69,33 @@ int outbuf_flush(outbuf *ob)
 char *outbuf_make_room(outbuf *ob, size_t n)
 {
 	if (ob->buf == NULL) {
-		size_t cap = OUTBUF_SIZE;
-
-		ob->buf = malloc(cap);
-		if (ob->buf == NULL) {
-			cap = OUTBUF_MAX_ROOM;
-			ob->buf = malloc(cap);
-		}
+		/* A small block first: a report of a few requests never
+		 * needs more, and each unit test makes many reports. */
+		ob->buf = malloc(OUTBUF_MAX_ROOM);
 		if (ob->buf == NULL) {
 			ob->err = ENOMEM;
 			ob->buf = discard_block;
-			cap = sizeof(discard_block);
 		}
 		ob->p = ob->buf;
-		ob->end = ob->buf + cap;
+		ob->end = ob->buf + OUTBUF_MAX_ROOM;
 	}
-	if ((size_t)(ob->end - ob->p) < n)
-		outbuf_flush(ob); /* empties the block, which holds >= n */
+	if ((size_t)(ob->end - ob->p) >= n)
+		return ob->p;
+	if ((size_t)(ob->end - ob->buf) < OUTBUF_SIZE &&
+	    ob->buf != discard_block) {
+		/* The small block filled up: output comes in volume, so
+		 * from now on it goes out in large writes. */
+		char *big = realloc(ob->buf, OUTBUF_SIZE);
+
+		if (big != NULL) {
+			ob->p = big + (ob->p - ob->buf);
+			ob->buf = big;
+			ob->end = big + OUTBUF_SIZE;
+			if ((size_t)(ob->end - ob->p) >= n)
+				return ob->p;
+		}
+	}
+	outbuf_flush(ob); /* empties the block, which holds >= n */
 	return ob->p;
 }
 

@@ -22,7 +22,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Size of the block; the last fragment that fits goes into it whole. */
+/* Size of the block once output comes in volume (the first block is
+ * OUTBUF_MAX_ROOM, grown when it fills). */
 #define OUTBUF_SIZE (1u << 20)
 /* The most one outbuf_room() call may ask for. */
 #define OUTBUF_MAX_ROOM (64u * 1024)

@@ -606,6 +606,30 @@ START_TEST(outbuf_blocks)
 }
 END_TEST
 
+/* Output goes out in blocks of OUTBUF_SIZE: nothing is written before
+ * one fills (the first, small block grows instead), then whole blocks. */
+START_TEST(outbuf_large_writes)
+{
+	FILE *f = tmpfile();
+	outbuf w;
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	outbuf_init(&w, f);
+	while (n + 10 <= OUTBUF_SIZE) {
+		outbuf_put(&w, "0123456789", 10);
+		n += 10;
+	}
+	ck_assert_int_eq((long)lseek(fileno(f), 0, SEEK_END), 0);
+	outbuf_put(&w, "0123456789", 10);
+	ck_assert_int_eq((long)lseek(fileno(f), 0, SEEK_END), (long)n);
+	ck_assert_int_eq(outbuf_flush(&w), 0);
+	ck_assert_int_eq((long)lseek(fileno(f), 0, SEEK_END), (long)n + 10);
+	outbuf_free(&w);
+	fclose(f);
+}
+END_TEST
+
 /* Bytes the FILE holds in its own buffer go out before the block. */
 START_TEST(outbuf_keeps_stdio_order)
 {
@@ -674,6 +698,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, escape_long_string);
 	tcase_add_test(tc, strz_and_null);
 	tcase_add_test(tc, outbuf_blocks);
+	tcase_add_test(tc, outbuf_large_writes);
 	tcase_add_test(tc, outbuf_keeps_stdio_order);
 	tcase_add_test(tc, outbuf_write_error);
 	suite_add_tcase(s, tc);
