@@ -213,7 +213,7 @@ static void har_conn_close(report *rp, const ht_rec_conn_close *c)
 /* ---- writing ------------------------------------------------------------ */
 
 /* "2026-11-26T09:05:47.123Z" for the Unix time @ns (UTC, milliseconds). */
-static void put_date(FILE *f, int64_t ns)
+static void put_date(outbuf *f, int64_t ns)
 {
 	int64_t ms = ns / 1000000;
 	char buf[64];
@@ -252,7 +252,7 @@ static int64_t us_of(int64_t ns)
 
 /* Milliseconds with three decimals from @us, or -1.  Written digit by
  * digit: us * 1000 (for json_ns_ms()) overflows for a bogus timestamp. */
-static void put_ms(FILE *f, int64_t us)
+static void put_ms(outbuf *f, int64_t us)
 {
 	char frac[4];
 
@@ -280,7 +280,7 @@ static const char *http_version(unsigned proto)
 }
 
 /* The query of @url (after '?', before '#') as [{"name","value"}...]. */
-static void put_query(FILE *f, const char *url, size_t len)
+static void put_query(outbuf *f, const char *url, size_t len)
 {
 	const char *q = memchr(url, '?', len);
 	const char *end = url + len;
@@ -318,7 +318,7 @@ static void put_query(FILE *f, const char *url, size_t len)
 }
 
 /* A header byte count, or -1 when unknown (0). */
-static void put_size(FILE *f, uint64_t n)
+static void put_size(outbuf *f, uint64_t n)
 {
 	if (n == 0)
 		json_lit(f, "-1");
@@ -327,7 +327,7 @@ static void put_size(FILE *f, uint64_t n)
 }
 
 /* "PID:CONN". */
-static void put_connection(FILE *f, uint32_t pid, uint32_t conn)
+static void put_connection(outbuf *f, uint32_t pid, uint32_t conn)
 {
 	json_lit(f, "\"");
 	json_u64(f, pid);
@@ -336,7 +336,7 @@ static void put_connection(FILE *f, uint32_t pid, uint32_t conn)
 	json_lit(f, "\"");
 }
 
-static void put_entry(FILE *f, const har_entry *e)
+static void put_entry(outbuf *f, const har_entry *e)
 {
 	const report_timing *t = &e->t;
 	bool answered = e->status != 0;
@@ -456,7 +456,7 @@ static int64_t span_us(uint64_t start, uint64_t end)
 	return (int64_t)((end - start + 500) / 1000);
 }
 
-static void put_fail(FILE *f, const har_fail *h)
+static void put_fail(outbuf *f, const har_fail *h)
 {
 	const ht_rec_conn_fail *c = &h->f;
 	bool tls = c->flags & HT_FF_TLS;
@@ -519,7 +519,7 @@ static int cmp_fail(const void *a, const void *b)
 /* The log's comment: what is missing from it, if anything. */
 static void put_log_comment(report *rp, const har_state *st)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	uint64_t dropped = report_dropped(rp);
 	uint64_t lost = st != NULL ? st->lost : 0;
 	bool any = false;
@@ -549,7 +549,7 @@ static void put_log_comment(report *rp, const har_state *st)
 
 static void har_summary(report *rp)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	har_state *st = rp->fmt_state;
 
 	json_lit(f, "{\"log\":{\"version\":\"1.2\","

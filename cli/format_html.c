@@ -43,6 +43,7 @@
 
 typedef struct html_state {
 	FILE *mem;       /* the records' JSON objects, comma-separated */
+	outbuf ob;       /* over mem: what the JSON writers write to */
 	char *buf;       /* open_memstream()'s buffer */
 	size_t len;
 	uint64_t n;      /* objects written */
@@ -156,13 +157,15 @@ static html_state *state(report *rp)
 	if (st == NULL)
 		return NULL;
 	st->mem = open_memstream(&st->buf, &st->len);
+	if (st->mem != NULL)
+		outbuf_init(&st->ob, st->mem);
 	rp->fmt_state = st;
 	return st;
 }
 
 /* The stream for the next record's object, after its separator; NULL when
  * there is none (the record is counted as lost). */
-static FILE *begin_record(report *rp)
+static outbuf *begin_record(report *rp)
 {
 	html_state *st = state(rp);
 
@@ -172,11 +175,11 @@ static FILE *begin_record(report *rp)
 		st->lost++;
 		return NULL;
 	}
-	json_lit(st->mem, st->n++ ? ",\n{" : "\n{");
-	return st->mem;
+	json_lit(&st->ob, st->n++ ? ",\n{" : "\n{");
+	return &st->ob;
 }
 
-static void put_ht_str_or_null(FILE *f, ht_str s)
+static void put_ht_str_or_null(outbuf *f, ht_str s)
 {
 	json_str_or_null(f, s.p, s.len);
 }
@@ -193,7 +196,7 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 
 /* Open "ph":[ ... : each phase written by put_phase(). */
 typedef struct phases {
-	FILE *f;
+	outbuf *f;
 	uint64_t start; /* monotonic ns the bar starts at */
 	bool any;
 } phases;
@@ -234,7 +237,7 @@ static void html_request(report *rp, const report_req *q)
 	const ht_rec_request *r = q->r;
 	const report_timing *t = &q->t;
 	const uint64_t *ts = r->t;
-	FILE *f = begin_record(rp);
+	outbuf *f = begin_record(rp);
 	uint64_t start = t->start != 0 ? t->start : earliest_ts(r);
 	phases ph = { .start = start };
 
@@ -309,13 +312,13 @@ static int64_t span(uint64_t start, uint64_t end)
 
 static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
-	FILE *f = begin_record(rp);
+	outbuf *f = begin_record(rp);
 	bool tls = c->flags & HT_FF_TLS;
 	uint64_t start = earliest(earliest(c->t_dns_start, c->t_connect_start),
 				  earliest(c->t_tls_start, c->t_fail));
 	uint64_t connect_end = tls ? c->t_connect_done : c->t_fail;
 	phases ph = { .start = start };
-	char peer[64], ip[64];
+	char peer[192], ip[64];
 
 	if (f == NULL)
 		return;
@@ -656,14 +659,24 @@ static void make_nonce(char out[33])
 	out[32] = '\0';
 }
 
+/* A count in decimal, to the page's FILE. */
+static void put_u64(FILE *f, uint64_t v)
+{
+	char buf[JSON_U64_MAX_LEN];
+
+	fwrite_unlocked(buf, 1, (size_t)(json_fmt_u64(buf, v) - buf), f);
+}
+
 /* A duration as "1.250 ms", or "-" when absent. */
 static void put_ms(FILE *f, int64_t ns)
 {
+	char buf[JSON_NS_MAX_LEN];
+
 	if (ns == REPORT_NONE || ns < 0) {
 		fputs_unlocked("-", f);
 		return;
 	}
-	json_ns_ms(f, ns);
+	fwrite_unlocked(buf, 1, (size_t)(json_fmt_ns_ms(buf, ns) - buf), f);
 	fputs_unlocked(" ms", f);
 }
 
@@ -676,26 +689,26 @@ static void put_summary(report *rp, const html_state *st)
 	size_t n;
 
 	fputs_unlocked("<p class=\"meta\" id=\"summary\">", f);
-	json_u64(f, s->requests);
+	put_u64(f, s->requests);
 	fputs_unlocked(" requests, ", f);
-	json_u64(f, report_connections(rp));
+	put_u64(f, report_connections(rp));
 	fputs_unlocked(" connections, ", f);
-	json_u64(f, s->reused);
+	put_u64(f, s->reused);
 	fputs_unlocked(" on a reused connection, ", f);
-	json_u64(f, s->errors);
+	put_u64(f, s->errors);
 	fputs_unlocked(" errors, ", f);
-	json_u64(f, s->conn_fails);
+	put_u64(f, s->conn_fails);
 	fputs_unlocked(" failed connects, ", f);
-	json_u64(f, s->processes);
+	put_u64(f, s->processes);
 	fputs_unlocked(" processes", f);
 	if (report_dropped(rp) > 0 || s->malformed > 0 ||
 	    (st != NULL && st->lost > 0)) {
 		fputs_unlocked("; incomplete: ", f);
-		json_u64(f, report_dropped(rp));
+		put_u64(f, report_dropped(rp));
 		fputs_unlocked(" dropped by the traced processes, ", f);
-		json_u64(f, s->malformed);
+		put_u64(f, s->malformed);
 		fputs_unlocked(" malformed, ", f);
-		json_u64(f, st != NULL ? st->lost : 0);
+		put_u64(f, st != NULL ? st->lost : 0);
 		fputs_unlocked(" left out (out of memory)", f);
 	}
 	fputs_unlocked("</p>\n", f);
@@ -714,9 +727,9 @@ static void put_summary(report *rp, const html_state *st)
 		fputs_unlocked("<tr><td>", f);
 		html_text(f, h->name, strlen(h->name));
 		fputs_unlocked("</td><td>", f);
-		json_u64(f, h->requests);
+		put_u64(f, h->requests);
 		fputs_unlocked("</td><td>", f);
-		json_u64(f, h->errors);
+		put_u64(f, h->errors);
 		fputs_unlocked("</td><td>", f);
 		put_ms(f, report_percentile(h->totals, h->n_totals, 50));
 		fputs_unlocked("</td><td>", f);
@@ -778,7 +791,8 @@ static void html_summary(report *rp)
 		       "#ht-data as JSON.</p></noscript>\n"
 		       "<script type=\"application/json\" id=\"ht-data\">"
 		       "{\"version\":\"" HTTPTRACE_VERSION "\",\"records\":[", f);
-	if (st != NULL && st->mem != NULL && fflush(st->mem) == 0 &&
+	if (st != NULL && st->mem != NULL && outbuf_flush(&st->ob) == 0 &&
+	    fflush(st->mem) == 0 &&
 	    !ferror(st->mem))
 		html_script_json(f, st->buf, st->len);
 	fputs_unlocked("\n]}</script>\n<script nonce=\"", f);
@@ -794,8 +808,10 @@ static void html_free(report *rp)
 
 	if (st == NULL)
 		return;
-	if (st->mem != NULL)
+	if (st->mem != NULL) {
+		outbuf_free(&st->ob);
 		fclose(st->mem);
+	}
 	free(st->buf);
 	free(st);
 	rp->fmt_state = NULL;

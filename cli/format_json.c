@@ -15,12 +15,51 @@
 /* Write ,"key": -- @key is a literal without quotes. */
 #define KEY(f, key) json_lit((f), ",\"" key "\":")
 
-static void put_ht_str(FILE *f, ht_str s)
+/* ,"key":VALUE with one request for room (a line has some 40 of them). */
+#define KEY_U64(f, key, v) \
+	key_u64((f), ",\"" key "\":", sizeof(",\"" key "\":") - 1, (v))
+#define KEY_MS(f, key, ns) \
+	key_ms((f), ",\"" key "\":", sizeof(",\"" key "\":") - 1, (ns))
+#define KEY_BOOL(f, key, b) \
+	key_bool((f), ",\"" key "\":", sizeof(",\"" key "\":") - 1, (b))
+
+static inline void key_u64(outbuf *f, const char *key, size_t n, uint64_t v)
+{
+	char *q = outbuf_room(f, n + JSON_U64_MAX_LEN);
+
+	memcpy(q, key, n);
+	outbuf_commit(f, json_fmt_u64(q + n, v));
+}
+
+static inline void key_ms(outbuf *f, const char *key, size_t n, int64_t ns)
+{
+	char *q = outbuf_room(f, n + JSON_NS_MAX_LEN);
+
+	memcpy(q, key, n);
+	outbuf_commit(f, json_fmt_ns_ms(q + n, ns));
+}
+
+static inline void key_bool(outbuf *f, const char *key, size_t n, bool b)
+{
+	char *q = outbuf_room(f, n + 5);
+
+	memcpy(q, key, n);
+	if (b) {
+		memcpy(q + n, "true", 4);
+		q += n + 4;
+	} else {
+		memcpy(q + n, "false", 5);
+		q += n + 5;
+	}
+	outbuf_commit(f, q);
+}
+
+static void put_ht_str(outbuf *f, ht_str s)
 {
 	json_str(f, s.p, s.len);
 }
 
-static void put_ht_str_or_null(FILE *f, ht_str s)
+static void put_ht_str_or_null(outbuf *f, ht_str s)
 {
 	json_str_or_null(f, s.p, s.len);
 }
@@ -28,7 +67,7 @@ static void put_ht_str_or_null(FILE *f, ht_str s)
 /* ---- json --------------------------------------------------------------- */
 
 /* A status, null when there was no response. */
-static void put_status(FILE *f, uint16_t status)
+static void put_status(outbuf *f, uint16_t status)
 {
 	if (status == 0)
 		json_lit(f, "null");
@@ -38,20 +77,16 @@ static void put_status(FILE *f, uint16_t status)
 
 static void json_request(report *rp, const report_req *q)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	const ht_rec_request *r = q->r;
 	const report_timing *t = &q->t;
 
 	json_lit(f, "{\"event\":\"request\",\"pid\":");
 	json_u64(f, r->pid);
-	KEY(f, "conn");
-	json_u64(f, r->conn_id);
-	KEY(f, "req");
-	json_u64(f, r->req_seq);
-	KEY(f, "reused");
-	json_bool(f, r->flags & HT_RF_REUSED);
-	KEY(f, "idle_ms");
-	json_ns_ms(f, t->idle);
+	KEY_U64(f, "conn", r->conn_id);
+	KEY_U64(f, "req", r->req_seq);
+	KEY_BOOL(f, "reused", r->flags & HT_RF_REUSED);
+	KEY_MS(f, "idle_ms", t->idle);
 	KEY(f, "method");
 	put_ht_str_or_null(f, r->method);
 	KEY(f, "url");
@@ -62,32 +97,22 @@ static void json_request(report *rp, const report_req *q)
 	json_str_or_null(f, q->peer, q->peer_len);
 	KEY(f, "proto");
 	json_strz(f, q->proto);
-	KEY(f, "tls");
-	json_bool(f, r->flags & HT_RF_TLS);
+	KEY_BOOL(f, "tls", r->flags & HT_RF_TLS);
 	KEY(f, "status");
 	put_status(f, r->status);
 	KEY(f, "error");
 	json_strz(f, q->error);
-	KEY(f, "req_bytes");
-	json_u64(f, r->req_body_bytes);
-	KEY(f, "resp_bytes");
-	json_u64(f, r->resp_body_bytes);
+	KEY_U64(f, "req_bytes", r->req_body_bytes);
+	KEY_U64(f, "resp_bytes", r->resp_body_bytes);
 	KEY(f, "start");
 	json_ns_secs(f, report_unix_ns(rp, t->start));
-	KEY(f, "dns_ms");
-	json_ns_ms(f, t->dns);
-	KEY(f, "connect_ms");
-	json_ns_ms(f, t->connect);
-	KEY(f, "tls_ms");
-	json_ns_ms(f, t->tls);
-	KEY(f, "send_ms");
-	json_ns_ms(f, t->send);
-	KEY(f, "wait_ms");
-	json_ns_ms(f, t->wait);
-	KEY(f, "receive_ms");
-	json_ns_ms(f, t->receive);
-	KEY(f, "total_ms");
-	json_ns_ms(f, t->total);
+	KEY_MS(f, "dns_ms", t->dns);
+	KEY_MS(f, "connect_ms", t->connect);
+	KEY_MS(f, "tls_ms", t->tls);
+	KEY_MS(f, "send_ms", t->send);
+	KEY_MS(f, "wait_ms", t->wait);
+	KEY_MS(f, "receive_ms", t->receive);
+	KEY_MS(f, "total_ms", t->total);
 	/* Extras, after the fixed set. */
 	KEY(f, "proxy");
 	if (q->proxy != NULL)
@@ -102,18 +127,12 @@ static void json_request(report *rp, const report_req *q)
 	put_ht_str_or_null(f, r->reason);
 	KEY(f, "content_type");
 	put_ht_str_or_null(f, r->content_type);
-	KEY(f, "req_header_bytes");
-	json_u64(f, r->req_header_bytes);
-	KEY(f, "resp_header_bytes");
-	json_u64(f, r->resp_header_bytes);
-	KEY(f, "interim");
-	json_u64(f, r->n_1xx);
-	KEY(f, "keep_alive");
-	json_bool(f, r->flags & HT_RF_KEEPALIVE);
-	KEY(f, "headers_truncated");
-	json_bool(f, r->flags & HT_RF_HDR_TRUNC);
-	KEY(f, "target_truncated");
-	json_bool(f, r->flags & HT_RF_TARGET_TRUNC);
+	KEY_U64(f, "req_header_bytes", r->req_header_bytes);
+	KEY_U64(f, "resp_header_bytes", r->resp_header_bytes);
+	KEY_U64(f, "interim", r->n_1xx);
+	KEY_BOOL(f, "keep_alive", r->flags & HT_RF_KEEPALIVE);
+	KEY_BOOL(f, "headers_truncated", r->flags & HT_RF_HDR_TRUNC);
+	KEY_BOOL(f, "target_truncated", r->flags & HT_RF_TARGET_TRUNC);
 	KEY(f, "request_headers");
 	headers_json(f, r->req_headers);
 	KEY(f, "response_headers");
@@ -122,7 +141,7 @@ static void json_request(report *rp, const report_req *q)
 }
 
 /* The host of a failed connect: its DNS name, else the peer IP. */
-static void put_fail_host(FILE *f, const ht_rec_conn_fail *c)
+static void put_fail_host(outbuf *f, const ht_rec_conn_fail *c)
 {
 	char ip[64];
 
@@ -151,7 +170,7 @@ static int64_t span(uint64_t start, uint64_t end)
 
 static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	char peer[64];
 
 	bool tls = c->flags & HT_FF_TLS;
@@ -192,7 +211,7 @@ static void json_conn_close(report *rp, const ht_rec_conn_close *c)
 
 static void json_summary(report *rp)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	const report_stats *st = &rp->stats;
 	report_host_stat **hosts;
 	size_t n;
@@ -274,20 +293,25 @@ enum ev_kind {
 	EV__COUNT
 };
 
-static const char *const ev_names[EV__COUNT] = {
-	[EV_DNS_START] = "dns_start",
-	[EV_DNS_DONE] = "dns_done",
-	[EV_CONNECT_START] = "connect_start",
-	[EV_CONNECT_DONE] = "connect_done",
-	[EV_TLS_START] = "tls_handshake_start",
-	[EV_TLS_DONE] = "tls_handshake_done",
-	[EV_GOT_CONN] = "got_conn",
-	[EV_WROTE_HEADERS] = "wrote_headers",
-	[EV_WROTE_REQUEST] = "wrote_request",
-	[EV_GOT_1XX] = "got_1xx_response",
-	[EV_FIRST_BYTE] = "got_first_response_byte",
-	[EV_RESPONSE_DONE] = "response_done",
-	[EV_PUT_IDLE] = "put_idle_conn",
+/* The names, with their lengths: a line per event is a hot path. */
+#define EV_NAME(s) { s, sizeof(s) - 1 }
+static const struct ev_name {
+	const char *s;
+	size_t n;
+} ev_names[EV__COUNT] = {
+	[EV_DNS_START] = EV_NAME("dns_start"),
+	[EV_DNS_DONE] = EV_NAME("dns_done"),
+	[EV_CONNECT_START] = EV_NAME("connect_start"),
+	[EV_CONNECT_DONE] = EV_NAME("connect_done"),
+	[EV_TLS_START] = EV_NAME("tls_handshake_start"),
+	[EV_TLS_DONE] = EV_NAME("tls_handshake_done"),
+	[EV_GOT_CONN] = EV_NAME("got_conn"),
+	[EV_WROTE_HEADERS] = EV_NAME("wrote_headers"),
+	[EV_WROTE_REQUEST] = EV_NAME("wrote_request"),
+	[EV_GOT_1XX] = EV_NAME("got_1xx_response"),
+	[EV_FIRST_BYTE] = EV_NAME("got_first_response_byte"),
+	[EV_RESPONSE_DONE] = EV_NAME("response_done"),
+	[EV_PUT_IDLE] = EV_NAME("put_idle_conn"),
 };
 
 /* The timestamp of each event (index into ht_rec_request.t). */
@@ -307,18 +331,18 @@ static const enum ht_ts ev_ts[EV__COUNT] = {
 	[EV_PUT_IDLE] = HT_T_RESPONSE_DONE,
 };
 
-/* {"event":NAME,"pid":P,"conn":C,"req":R|null,"ts":T -- no closing brace. */
-static void ev_head(report *rp, const char *name, uint32_t pid, uint32_t conn,
-		    uint32_t req, uint64_t mono)
+/* {"event":NAME,"pid":P,"conn":C,"req":R|null,"ts":T -- no closing brace;
+ * @name is @name_len bytes. */
+static void ev_head_n(report *rp, const char *name, size_t name_len,
+		      uint32_t pid, uint32_t conn, uint32_t req, uint64_t mono)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 
 	json_lit(f, "{\"event\":\"");
-	json_lit(f, name);
+	json_raw(f, name, name_len);
 	json_lit(f, "\",\"pid\":");
 	json_u64(f, pid);
-	KEY(f, "conn");
-	json_u64(f, conn);
+	KEY_U64(f, "conn", conn);
 	KEY(f, "req");
 	if (req == 0)
 		json_lit(f, "null");
@@ -328,9 +352,16 @@ static void ev_head(report *rp, const char *name, uint32_t pid, uint32_t conn,
 	json_ns_secs(f, report_unix_ns(rp, mono));
 }
 
+/* ev_head_n() of a NUL-terminated @name. */
+static void ev_head(report *rp, const char *name, uint32_t pid, uint32_t conn,
+		    uint32_t req, uint64_t mono)
+{
+	ev_head_n(rp, name, strlen(name), pid, conn, req, mono);
+}
+
 static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	const ht_rec_request *r = q->r;
 
 	switch (k) {
@@ -353,12 +384,9 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 		put_ht_str_or_null(f, r->alpn);
 		break;
 	case EV_GOT_CONN:
-		KEY(f, "reused");
-		json_bool(f, r->flags & HT_RF_REUSED);
-		KEY(f, "was_idle");
-		json_bool(f, r->flags & HT_RF_WAS_IDLE);
-		KEY(f, "idle_ms");
-		json_ns_ms(f, q->t.idle);
+		KEY_BOOL(f, "reused", r->flags & HT_RF_REUSED);
+		KEY_BOOL(f, "was_idle", r->flags & HT_RF_WAS_IDLE);
+		KEY_MS(f, "idle_ms", q->t.idle);
 		KEY(f, "peer");
 		json_str_or_null(f, q->peer, q->peer_len);
 		break;
@@ -371,18 +399,15 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 		headers_json(f, r->req_headers);
 		break;
 	case EV_GOT_1XX:
-		KEY(f, "count");
-		json_u64(f, r->n_1xx);
+		KEY_U64(f, "count", r->n_1xx);
 		break;
 	case EV_RESPONSE_DONE:
 		KEY(f, "status");
 		put_status(f, r->status);
 		KEY(f, "error");
 		json_strz(f, q->error);
-		KEY(f, "resp_bytes");
-		json_u64(f, r->resp_body_bytes);
-		KEY(f, "total_ms");
-		json_ns_ms(f, q->t.total);
+		KEY_U64(f, "resp_bytes", r->resp_body_bytes);
+		KEY_MS(f, "total_ms", q->t.total);
 		KEY(f, "headers");
 		headers_json(f, r->resp_headers);
 		break;
@@ -415,16 +440,16 @@ static void events_request(report *rp, const report_req *q)
 	for (size_t i = 0; i < n; i++) {
 		enum ev_kind k = order[i];
 
-		ev_head(rp, ev_names[k], r->pid, r->conn_id, r->req_seq,
-			r->t[ev_ts[k]]);
+		ev_head_n(rp, ev_names[k].s, ev_names[k].n, r->pid, r->conn_id,
+			  r->req_seq, r->t[ev_ts[k]]);
 		ev_request_data(rp, q, k);
-		json_lit(rp->out, "}\n");
+		json_lit(&rp->ob, "}\n");
 	}
 }
 
 static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	char peer[64];
 	size_t peer_len = report_peer(peer, sizeof(peer), &c->peer);
 
@@ -478,7 +503,7 @@ static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 
 static void events_conn_close(report *rp, const ht_rec_conn_close *c)
 {
-	FILE *f = rp->out;
+	outbuf *f = &rp->ob;
 	char peer[192];
 
 	ev_head(rp, "conn_closed", c->pid, c->conn_id, 0, c->t_close);

@@ -12,8 +12,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
+#include "outbuf.h"
 #include "wire.h"
 
 /*
@@ -34,10 +34,10 @@ bool headers_next(ht_str block, size_t *pos, ht_str *name, ht_str *value);
 bool headers_find(ht_str block, const char *name, ht_str *value);
 
 /*
- * headers_json() - write @block to @f as a JSON array of
+ * headers_json() - write @block to @w as a JSON array of
  * {"name":...,"value":...} objects, in order ([] when empty), with the
  * escaping of json_str().
  */
-void headers_json(FILE *f, ht_str block);
+void headers_json(outbuf *w, ht_str block);
 
 #endif

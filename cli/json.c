@@ -1,43 +1,63 @@
 /* json.c - streaming JSON writer; see json.h. */
 #include "json.h"
 
-#include <string.h>
+/* ---- strings ------------------------------------------------------------ */
 
-void json_raw(FILE *f, const char *s, size_t n)
-{
-	fwrite_unlocked(s, 1, n, f);
-}
+/*
+ * What each byte needs inside a JSON string:
+ *   0    nothing, it is copied;
+ *   'u'  \u00XX (a control character, or a byte that cannot start a valid
+ *        UTF-8 sequence: 0x80-0xC1, 0xF5-0xFF);
+ *   'M'  the lead byte of a multi-byte UTF-8 sequence: copied with the
+ *        sequence when it is valid, else \u00XX;
+ *   else the letter that follows the backslash (\" \\ \n \r \t).
+ */
+#define u 'u'
+#define M 'M'
+static const unsigned char esc_class[256] = {
+	/* 0x00 */ u, u, u, u, u, u, u, u, u, 't', 'n', u, u, 'r', u, u,
+	/* 0x10 */ u, u, u, u, u, u, u, u, u, u, u, u, u, u, u, u,
+	/* 0x20 */ 0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x30 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x40 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x50 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
+	/* 0x60 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x70 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 0x80 */ u, u, u, u, u, u, u, u, u, u, u, u, u, u, u, u,
+	/* 0x90 */ u, u, u, u, u, u, u, u, u, u, u, u, u, u, u, u,
+	/* 0xA0 */ u, u, u, u, u, u, u, u, u, u, u, u, u, u, u, u,
+	/* 0xB0 */ u, u, u, u, u, u, u, u, u, u, u, u, u, u, u, u,
+	/* 0xC0 */ u, u, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+	/* 0xD0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+	/* 0xE0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
+	/* 0xF0 */ M, M, M, M, M, u, u, u, u, u, u, u, u, u, u, u,
+};
+#undef u
+#undef M
 
-void json_lit(FILE *f, const char *s)
-{
-	fputs_unlocked(s, f);
-}
-
-/* Length of the valid UTF-8 sequence at @s (at most @n bytes), 0 if the
- * bytes there are not one (bad lead, bad continuation, overlong, surrogate,
- * above U+10FFFF, or cut short). */
+/* Length of the valid UTF-8 sequence at @s (at most @n bytes) whose lead
+ * byte is 0xC2-0xF4, 0 if the bytes there are not one (bad continuation,
+ * overlong, surrogate, above U+10FFFF, or cut short). */
 static size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	size_t len;
 	unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
 
-	if (c >= 0xC2 && c <= 0xDF) {
+	if (c <= 0xDF) {
 		len = 2;
-	} else if (c >= 0xE0 && c <= 0xEF) {
+	} else if (c <= 0xEF) {
 		len = 3;
 		if (c == 0xE0)
 			lo = 0xA0; /* no overlong forms */
 		else if (c == 0xED)
 			hi = 0x9F; /* no surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
+	} else {
 		len = 4;
 		if (c == 0xF0)
 			lo = 0x90;
 		else if (c == 0xF4)
 			hi = 0x8F; /* nothing above U+10FFFF */
-	} else {
-		return 0;
 	}
 	if (n < len || s[1] < lo || s[1] > hi)
 		return 0;
@@ -47,147 +67,295 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Write @c as \u00XX. */
-static void put_u00(FILE *f, unsigned char c)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/*
+ * The bytes of the 8 at @s (little-endian) that need more than a copy have
+ * their high bit set in the result: below 0x20, 0x80 and above, '"', '\\'.
+ * Bits above the first such byte may be wrong (borrows), the lowest one is
+ * exact, and the result is 0 exactly when all eight are plain.
+ */
+static inline uint64_t special_bytes(const unsigned char *s)
+{
+	uint64_t x, q, b;
+
+	memcpy(&x, s, 8);
+	q = x ^ (ONES * '"');
+	b = x ^ (ONES * '\\');
+	return (((x - ONES * 0x20) & ~x) | x | ((q - ONES) & ~q) |
+		((b - ONES) & ~b)) & HIGHS;
+}
+
+/* special_bytes() of 4 bytes: 0 exactly when all four are plain. */
+static inline uint32_t special4(const unsigned char *s)
+{
+	uint32_t x, q, b;
+
+	memcpy(&x, s, 4);
+	q = x ^ (uint32_t)(ONES * '"');
+	b = x ^ (uint32_t)(ONES * '\\');
+	return (((x - (uint32_t)(ONES * 0x20)) & ~x) | x |
+		((q - (uint32_t)ONES) & ~q) | ((b - (uint32_t)ONES) & ~b)) &
+	       (uint32_t)HIGHS;
+}
+#endif
+
+/* Input bytes escaped per request for room: each may become 6 bytes, and
+ * the last UTF-8 sequence may run 3 bytes past the chunk; 2 for quotes. */
+#define STR_CHUNK ((OUTBUF_MAX_ROOM - 8) / 6)
+
+/*
+ * Escape the input from *@sp up to @stop (a sequence that begins before
+ * @stop may end after it, never after @end) at @q, which has room for
+ * 6 bytes per input byte + 3.  Returns the end of the output; *@sp is
+ * where the input stopped (>= @stop).
+ */
+static inline __attribute__((always_inline)) char *
+escape(char *q, const unsigned char **sp, const unsigned char *stop,
+       const unsigned char *end)
 {
 	static const char hex[] = "0123456789abcdef";
-	char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+	const unsigned char *s = *sp;
 
-	fwrite_unlocked(e, 1, sizeof(e), f);
-}
+	while (s < stop) {
+		unsigned c;
+		unsigned char e;
 
-void json_str(FILE *f, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t run = 0; /* start of the pending run of bytes that need no escape */
-	size_t i = 0;
+#ifdef SWAR
+		size_t left = (size_t)(stop - s);
 
-	putc_unlocked('"', f);
-	while (i < n) {
-		unsigned char c = s[i];
+		if (left >= 8) {
+			uint64_t sp8 = special_bytes(s);
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			i++;
-			continue;
-		}
-		if (c >= 0x80) {
-			size_t len = utf8_seq_len(s + i, n - i);
-
-			if (len > 0) {
-				i += len;
+			/* Copy all 8 (there is room), keep the plain ones
+			 * before the first special byte. */
+			memcpy(q, s, 8);
+			if (sp8 == 0) {
+				q += 8;
+				s += 8;
 				continue;
 			}
+			size_t plain = (size_t)__builtin_ctzll(sp8) / 8;
+
+			q += plain;
+			s += plain;
+		} else if (left >= 4 && (special4(s) | special4(stop - 4)) == 0) {
+			/* The last 4 to 7 bytes, all plain: two 4-byte
+			 * windows that overlap cover them. */
+			memcpy(q, s, 4);
+			memcpy(q + left - 4, stop - 4, 4);
+			q += left;
+			s = stop;
+			continue;
 		}
-		/* c needs an escape: flush the run before it. */
-		if (i > run)
-			fwrite_unlocked(s + run, 1, i - run, f);
-		switch (c) {
-		case '"': fwrite_unlocked("\\\"", 1, 2, f); break;
-		case '\\': fwrite_unlocked("\\\\", 1, 2, f); break;
-		case '\n': fwrite_unlocked("\\n", 1, 2, f); break;
-		case '\r': fwrite_unlocked("\\r", 1, 2, f); break;
-		case '\t': fwrite_unlocked("\\t", 1, 2, f); break;
-		default: put_u00(f, c); break;
+#endif
+		c = *s;
+		e = esc_class[c];
+		if (e == 0) {
+			*q++ = (char)c;
+			s++;
+			continue;
 		}
-		i++;
-		run = i;
+		if (e == 'M') {
+			size_t len = utf8_seq_len(s, (size_t)(end - s));
+
+			if (len > 0) {
+				q[0] = (char)s[0];
+				q[1] = (char)s[1];
+				if (len > 2)
+					q[2] = (char)s[2];
+				if (len > 3)
+					q[3] = (char)s[3];
+				q += len;
+				s += len;
+				continue;
+			}
+			e = 'u';
+		}
+		q[0] = '\\';
+		if (e == 'u') {
+			q[1] = 'u';
+			q[2] = '0';
+			q[3] = '0';
+			q[4] = hex[c >> 4];
+			q[5] = hex[c & 15];
+			q += 6;
+		} else {
+			q[1] = (char)e;
+			q += 2;
+		}
+		s++;
 	}
-	if (n > run)
-		fwrite_unlocked(s + run, 1, n - run, f);
-	putc_unlocked('"', f);
+	*sp = s;
+	return q;
 }
 
-void json_strz(FILE *f, const char *s)
+void json_str(outbuf *w, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *end = s + n;
+	char *q;
+
+	if (n <= STR_CHUNK) {
+		/* The usual case: one request for room, quotes included. */
+		q = outbuf_room(w, n * 6 + 2);
+		*q++ = '"';
+		q = escape(q, &s, end, end);
+		*q++ = '"';
+		outbuf_commit(w, q);
+		return;
+	}
+	q = outbuf_room(w, 1);
+	*q++ = '"';
+	outbuf_commit(w, q);
+	while (s < end) {
+		size_t chunk = (size_t)(end - s) < STR_CHUNK ? (size_t)(end - s)
+							     : STR_CHUNK;
+
+		q = outbuf_room(w, chunk * 6 + 3);
+		q = escape(q, &s, s + chunk, end);
+		outbuf_commit(w, q);
+	}
+	q = outbuf_room(w, 1);
+	*q++ = '"';
+	outbuf_commit(w, q);
+}
+
+void json_strz(outbuf *w, const char *s)
 {
 	if (s == NULL)
-		fwrite_unlocked("null", 1, 4, f);
+		outbuf_put(w, "null", 4);
 	else
-		json_str(f, s, strlen(s));
+		json_str(w, s, strlen(s));
 }
 
-void json_str_or_null(FILE *f, const char *s, size_t n)
+void json_str_or_null(outbuf *w, const char *s, size_t n)
 {
 	if (n == 0)
-		fwrite_unlocked("null", 1, 4, f);
+		outbuf_put(w, "null", 4);
 	else
-		json_str(f, s, n);
+		json_str(w, s, n);
 }
 
-/* Format @v in decimal at the end of @buf (size >= 20); returns the start. */
-static char *fmt_u64(char *end, uint64_t v)
+/* ---- numbers ------------------------------------------------------------ */
+
+/* "00" "01" ... "99": two digits per division. */
+static const char digits2[200] = {
+	'0','0','0','1','0','2','0','3','0','4','0','5','0','6','0','7','0','8','0','9',
+	'1','0','1','1','1','2','1','3','1','4','1','5','1','6','1','7','1','8','1','9',
+	'2','0','2','1','2','2','2','3','2','4','2','5','2','6','2','7','2','8','2','9',
+	'3','0','3','1','3','2','3','3','3','4','3','5','3','6','3','7','3','8','3','9',
+	'4','0','4','1','4','2','4','3','4','4','4','5','4','6','4','7','4','8','4','9',
+	'5','0','5','1','5','2','5','3','5','4','5','5','5','6','5','7','5','8','5','9',
+	'6','0','6','1','6','2','6','3','6','4','6','5','6','6','6','7','6','8','6','9',
+	'7','0','7','1','7','2','7','3','7','4','7','5','7','6','7','7','7','8','7','9',
+	'8','0','8','1','8','2','8','3','8','4','8','5','8','6','8','7','8','8','8','9',
+	'9','0','9','1','9','2','9','3','9','4','9','5','9','6','9','7','9','8','9','9',
+};
+
+/* Write the two digits of @v (< 100) at @q. */
+static inline void put2(char *q, unsigned v)
 {
-	char *p = end;
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	return p;
+	memcpy(q, digits2 + 2 * v, 2);
 }
 
-void json_u64(FILE *f, uint64_t v)
+char *json_fmt_u64(char *q, uint64_t v)
 {
-	char buf[24];
-	char *p = fmt_u64(buf + sizeof(buf), v);
+	static const uint64_t pow10[] = {
+		10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+		100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+		100000000000000ULL, 1000000000000000ULL,
+		10000000000000000ULL, 100000000000000000ULL,
+		1000000000000000000ULL, 10000000000000000000ULL,
+	};
+	size_t digits = 2;
+	char *end, *p;
 
-	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), f);
+	if (v < 10) {
+		*q = (char)('0' + v);
+		return q + 1;
+	}
+	while (digits < 20 && v >= pow10[digits - 1])
+		digits++;
+	end = p = q + digits;
+	while (v >= 100) {
+		p -= 2;
+		put2(p, (unsigned)(v % 100));
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		put2(p, (unsigned)v);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return end;
 }
 
-void json_i64(FILE *f, int64_t v)
+char *json_fmt_i64(char *q, int64_t v)
 {
 	if (v < 0) {
-		putc_unlocked('-', f);
-		json_u64(f, (uint64_t)0 - (uint64_t)v);
+		*q++ = '-';
+		return json_fmt_u64(q, (uint64_t)0 - (uint64_t)v);
+	}
+	return json_fmt_u64(q, (uint64_t)v);
+}
+
+/* "null", or the sign of @ns with *@abs set to its magnitude. */
+static char *sign_or_null(char *q, int64_t ns, uint64_t *abs, bool *null)
+{
+	*null = ns == JSON_NS_NULL;
+	if (*null) {
+		memcpy(q, "null", 4);
+		return q + 4;
+	}
+	if (ns < 0) {
+		*q++ = '-';
+		*abs = (uint64_t)0 - (uint64_t)ns;
 	} else {
-		json_u64(f, (uint64_t)v);
+		*abs = (uint64_t)ns;
 	}
+	return q;
 }
 
-void json_bool(FILE *f, bool v)
+char *json_fmt_ns_ms(char *q, int64_t ns)
 {
-	if (v)
-		fwrite_unlocked("true", 1, 4, f);
-	else
-		fwrite_unlocked("false", 1, 5, f);
-}
+	uint64_t v, us;
+	bool null;
+	unsigned frac;
 
-/* Write @v / 10^@digits with exactly @digits decimals (v >= 0). */
-static void put_fixed(FILE *f, uint64_t v, int digits, uint64_t scale)
-{
-	char buf[32];
-	char *end = buf + sizeof(buf);
-	char *p = fmt_u64(end, v % scale);
-
-	while (end - p < digits)
-		*--p = '0';
-	*--p = '.';
-	p = fmt_u64(p, v / scale);
-	fwrite_unlocked(p, 1, (size_t)(end - p), f);
-}
-
-void json_ns_ms(FILE *f, int64_t ns)
-{
-	if (ns == JSON_NS_NULL) {
-		fwrite_unlocked("null", 1, 4, f);
-		return;
-	}
-	if (ns < 0) {
-		putc_unlocked('-', f);
-		ns = -ns;
-	}
+	q = sign_or_null(q, ns, &v, &null);
+	if (null)
+		return q;
 	/* Round to the nearest microsecond, then print ms.uuu. */
-	put_fixed(f, ((uint64_t)ns + 500) / 1000, 3, 1000);
+	us = (v + 500) / 1000;
+	frac = (unsigned)(us % 1000);
+	q = json_fmt_u64(q, us / 1000);
+	q[0] = '.';
+	q[1] = (char)('0' + frac / 100);
+	put2(q + 2, frac % 100);
+	return q + 4;
 }
 
-void json_ns_secs(FILE *f, int64_t ns)
+char *json_fmt_ns_secs(char *q, int64_t ns)
 {
-	if (ns == JSON_NS_NULL) {
-		fwrite_unlocked("null", 1, 4, f);
-		return;
-	}
-	if (ns < 0) {
-		putc_unlocked('-', f);
-		ns = -ns;
-	}
-	put_fixed(f, (uint64_t)ns / 1000, 6, 1000000);
+	uint64_t v, us;
+	bool null;
+	unsigned frac;
+
+	q = sign_or_null(q, ns, &v, &null);
+	if (null)
+		return q;
+	us = v / 1000;
+	frac = (unsigned)(us % 1000000);
+	q = json_fmt_u64(q, us / 1000000);
+	q[0] = '.';
+	put2(q + 1, frac / 10000);
+	put2(q + 3, frac / 100 % 100);
+	put2(q + 5, frac % 100);
+	return q + 7;
 }

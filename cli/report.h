@@ -5,7 +5,9 @@
  * The collector hands every record to report_record(); the report derives
  * what every format needs once (timings, URL, host, peer), updates the
  * summary statistics and calls the format's writer, which streams to the
- * output FILE.  Formats live in format_*.c behind struct report_format_ops,
+ * output: the text formats through the output FILE, the JSON ones (json,
+ * events, har) through rp->ob, a large block written to the FILE's
+ * descriptor.  Formats live in format_*.c behind struct report_format_ops,
  * so a new one only adds a file and a table entry.  A format that writes
  * everything at the end (HAR) keeps its own state in rp->fmt_state.
  *
@@ -193,7 +195,8 @@ typedef struct report_req {
 
 struct report;
 
-/* One output format.  Every writer streams to rp->out. */
+/* One output format.  Every writer streams to rp->out or rp->ob, never to
+ * both. */
 typedef struct report_format_ops {
 	void (*request)(struct report *rp, const report_req *q);
 	void (*conn_fail)(struct report *rp, const ht_rec_conn_fail *f);
@@ -212,6 +215,7 @@ extern const report_format_ops report_html_ops;   /* format_html.c */
 typedef struct report {
 	/* PUBLIC: set by report_init(). */
 	FILE *out;
+	outbuf ob;               /* over out: what the JSON formats write to */
 	enum report_format format;
 	bool color;              /* text: ANSI colors */
 	/* READ-ONLY for formats. */
@@ -254,17 +258,18 @@ int64_t report_clock_offset(void);
  */
 void report_record(void *ctx, const ht_record *rec);
 
-/* report_flush() - push buffered output to the file (collector_idle). */
+/* report_flush() - write out what is buffered (collector_idle). */
 void report_flush(void *ctx);
 
 /*
  * report_finish() - record @malformed (records the collector rejected),
  * write the summary, flush.  Returns 0, or -EIO if any write to the output
- * failed since report_init().
+ * failed since report_init() (or its buffer could not be allocated).
  */
 int report_finish(report *rp, uint64_t malformed);
 
-/* report_free() - release the statistics' and the format's memory. */
+/* report_free() - release the statistics', the format's and the output
+ * buffer's memory (unflushed output is lost). */
 void report_free(report *rp);
 
 /*

@@ -186,7 +186,7 @@ typedef struct rbuf {
 	int bad; /* set once a field ran past the end */
 } rbuf;
 
-static const uint8_t *take(rbuf *r, size_t n)
+static inline const uint8_t *take(rbuf *r, size_t n)
 {
 	if (r->bad || n > r->len - r->off) {
 		r->bad = 1;
@@ -197,37 +197,44 @@ static const uint8_t *take(rbuf *r, size_t n)
 	return p;
 }
 
-static uint8_t get_u8(rbuf *r)
+static inline uint8_t get_u8(rbuf *r)
 {
 	const uint8_t *p = take(r, 1);
 	return p ? p[0] : 0;
 }
 
-static uint16_t get_u16(rbuf *r)
+static inline uint16_t get_u16(rbuf *r)
 {
 	const uint8_t *p = take(r, 2);
 	return p ? (uint16_t)(p[0] | (p[1] << 8)) : 0;
 }
 
-static uint32_t get_u32(rbuf *r)
+/* The getters spell out each byte's shift (no loop) so that the compiler
+ * turns them into one load on a little-endian machine: the collector
+ * decodes millions of records a second. */
+static inline uint32_t get_u32(rbuf *r)
 {
 	const uint8_t *p = take(r, 4);
-	uint32_t v = 0;
-	for (int i = 0; p && i < 4; i++)
-		v |= (uint32_t)p[i] << (8 * i);
-	return v;
+
+	if (p == NULL)
+		return 0;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
 }
 
-static uint64_t get_u64(rbuf *r)
+static inline uint64_t get_u64(rbuf *r)
 {
 	const uint8_t *p = take(r, 8);
-	uint64_t v = 0;
-	for (int i = 0; p && i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
+
+	if (p == NULL)
+		return 0;
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	       (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+	       (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+	       (uint64_t)p[7] << 56;
 }
 
-static ht_str get_str(rbuf *r)
+static inline ht_str get_str(rbuf *r)
 {
 	ht_str s = {"", 0};
 	uint16_t n = get_u16(r);

@@ -341,8 +341,12 @@ static const char *escaped(const char *s, size_t n)
 {
 	static char buf[512];
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	outbuf w;
 
-	json_str(f, s, n);
+	outbuf_init(&w, f);
+	json_str(&w, s, n);
+	ck_assert_int_eq(outbuf_flush(&w), 0);
+	outbuf_free(&w);
 	fclose(f);
 	return buf;
 }
@@ -406,14 +410,18 @@ static const char *numbers(int64_t ms_ns, int64_t secs_ns)
 {
 	static char buf[128];
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	outbuf w;
 
-	json_ns_ms(f, ms_ns);
-	json_lit(f, " ");
-	json_ns_secs(f, secs_ns);
-	json_lit(f, " ");
-	json_i64(f, -12);
-	json_lit(f, " ");
-	json_u64(f, UINT64_MAX);
+	outbuf_init(&w, f);
+	json_ns_ms(&w, ms_ns);
+	json_lit(&w, " ");
+	json_ns_secs(&w, secs_ns);
+	json_lit(&w, " ");
+	json_i64(&w, -12);
+	json_lit(&w, " ");
+	json_u64(&w, UINT64_MAX);
+	ck_assert_int_eq(outbuf_flush(&w), 0);
+	outbuf_free(&w);
 	fclose(f);
 	return buf;
 }
@@ -447,6 +455,67 @@ START_TEST(percentiles)
 	ck_assert_int_eq(report_percentile(v, 20, 100), 20);
 	ck_assert_int_eq(report_percentile(v, 3, 50), 2);
 	ck_assert_int_eq(report_percentile(v, 2, 50), 1);
+}
+END_TEST
+
+static int cmp_i64_test(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The per-host totals come back sorted, for any values and any count
+ * (a radix sort from 256 on, qsort below). */
+START_TEST(hosts_sorted_totals)
+{
+	static const size_t counts[] = { 0, 1, 2, 255, 256, 257, 5000, 100003 };
+	uint64_t st = 12345;
+
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		size_t n = counts[c], got_n;
+		report *rp = malloc(sizeof(*rp));
+		int64_t *want = malloc((n + 1) * sizeof(*want));
+		ht_rec_request r;
+		ht_record rec = { .type = HT_REC_REQUEST };
+		report_host_stat **hosts;
+
+		ck_assert_ptr_nonnull(rp);
+		ck_assert_ptr_nonnull(want);
+		report_init(rp, NULL, REPORT_SUMMARY, false);
+		make_request(&r);
+		for (size_t i = 0; i < n; i++) {
+			/* Spread over every magnitude, a few negative (a
+			 * bogus clock), many equal. */
+			st ^= st << 13;
+			st ^= st >> 7;
+			st ^= st << 17;
+			int64_t total = (int64_t)(st >> (st % 64));
+			if (st % 7 == 0)
+				total = -total;
+			if (st % 5 == 0)
+				total = 1000;
+			if (total == REPORT_NONE)
+				total = 0;
+			want[i] = total;
+			r.t[HT_T_RESPONSE_DONE] = r.t[HT_T_DNS_START] + (uint64_t)total;
+			rec.u.req = r;
+			report_record(rp, &rec);
+		}
+		hosts = report_hosts_sorted(rp, &got_n);
+		if (n == 0) {
+			ck_assert_uint_eq(got_n, 0);
+		} else {
+			ck_assert_uint_eq(got_n, 1);
+			ck_assert_uint_eq(hosts[0]->n_totals, n);
+			qsort(want, n, sizeof(*want), cmp_i64_test);
+			ck_assert(memcmp(hosts[0]->totals, want, n * sizeof(*want)) == 0);
+		}
+		free(hosts);
+		report_free(rp);
+		free(rp);
+		free(want);
+	}
 }
 END_TEST
 
@@ -671,7 +740,7 @@ static void feed_request(memreport *m, const ht_rec_request *r)
 
 	rec.u.req = *r;
 	report_record(m->rp, &rec);
-	fflush(m->f);
+	report_flush(m->rp);
 }
 
 /* Position of event @name's line in @out, or -1. */
@@ -788,7 +857,7 @@ START_TEST(json_tls_failure)
 	rec.u.fail.t_tls_start = 2002 * MS;
 	rec.u.fail.t_fail = 2005 * MS;
 	report_record(m.rp, &rec);
-	fflush(m.f);
+	report_flush(m.rp);
 	ck_assert_str_eq(m.buf,
 		"{\"event\":\"tls_error\",\"pid\":7,\"conn\":4,"
 		"\"peer\":\"127.0.0.1:443\",\"host\":\"127.0.0.1\","
@@ -800,7 +869,7 @@ START_TEST(json_tls_failure)
 	/* events: connect succeeded, the handshake did not */
 	mr_open(&m, REPORT_EVENTS);
 	report_record(m.rp, &rec);
-	fflush(m.f);
+	report_flush(m.rp);
 	ck_assert_ptr_nonnull(strstr(m.buf, "\"event\":\"connect_done\""));
 	ck_assert_ptr_nonnull(strstr(m.buf, "\"event\":\"tls_handshake_start\""));
 	ck_assert_ptr_nonnull(strstr(m.buf,
@@ -826,7 +895,7 @@ START_TEST(json_conn_fail_and_summary)
 	rec.u.fail.t_connect_start = 2000 * MS;
 	rec.u.fail.t_fail = 2001 * MS;
 	report_record(m.rp, &rec);
-	fflush(m.f);
+	report_flush(m.rp);
 	ck_assert_str_eq(m.buf,
 		"{\"event\":\"connect_error\",\"pid\":7,\"conn\":3,"
 		"\"peer\":\"10.0.0.1:9\",\"host\":\"10.0.0.1\","
@@ -937,7 +1006,7 @@ START_TEST(events_conn_records)
 	rec.u.close.requests = 2;
 	rec.u.close.t_close = 5 * MS;
 	report_record(m.rp, &rec);
-	fflush(m.f);
+	report_flush(m.rp);
 	ck_assert_int_lt(event_pos(m.buf, "dns_start"),
 			 event_pos(m.buf, "dns_done"));
 	ck_assert_int_lt(event_pos(m.buf, "connect_start"),
@@ -1154,6 +1223,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, json_numbers);
 	tcase_add_test(tc, json_validator_self_test);
 	tcase_add_test(tc, percentiles);
+	tcase_add_test(tc, hosts_sorted_totals);
 	tcase_add_test(tc, json_request_line);
 	tcase_add_test(tc, json_request_headers);
 	tcase_add_test(tc, json_error_and_escapes);

@@ -8,6 +8,7 @@ Suite *http1_suite(void);  /* check_http1.c: preload/http1.c */
 Suite *conn_suite(void);   /* check_conn.c: preload/conn.c */
 Suite *report_suite(void); /* check_report.c: cli/ formatting */
 Suite *har_suite(void);    /* check_report.c: cli/format_har.c, headers.c */
+Suite *json_suite(void);   /* check_json.c: cli/json.c, outbuf.c */
 Suite *http2_suite(void);  /* check_http2.c: preload/http2.c, hpack.c */
 Suite *check_suite(void);  /* check_check.c: cli/check_elf.c */
 Suite *sessmap_suite(void); /* check_sessmap.c: preload/sessmap.c */

@@ -1,0 +1,95 @@
+/*
+ * outbuf.h - the output buffer of the JSON formats: bytes are formatted
+ * straight into one large block that goes out with write(2) when it is
+ * full, when the collector goes idle, and at the end.
+ *
+ * stdio costs the collector more than the formatting itself (a function
+ * call, a lock check and a length computation per fragment), and glibc
+ * ignores the size given to setvbuf() without a buffer: output went out in
+ * 4 KiB writes.  Here a writer asks for room once per fragment
+ * (outbuf_room(), an inline comparison), writes into it and commits the
+ * new end.
+ *
+ * The target is the file descriptor of the report's FILE; a FILE without one
+ * (a memory stream in the tests) gets the blocks through fwrite().  Write
+ * errors are kept: the first one's errno stays in ->err and later output is
+ * discarded, so the caller checks once, at the end.
+ */
+#ifndef HT_OUTBUF_H
+#define HT_OUTBUF_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Size of the block once output comes in volume (the first block is
+ * OUTBUF_MAX_ROOM, grown when it fills). */
+#define OUTBUF_SIZE (1u << 20)
+/* The most one outbuf_room() call may ask for. */
+#define OUTBUF_MAX_ROOM (64u * 1024)
+
+typedef struct outbuf {
+	/* PRIVATE to writers: the free space is [p, end). */
+	char *p, *end;
+	/* PRIVATE */
+	char *buf;  /* the block; NULL until the first write */
+	FILE *file; /* the target */
+	int fd;     /* fileno(file), or -1: fwrite() to it */
+	int err;    /* errno of the first failed write; 0 while none */
+} outbuf;
+
+/*
+ * outbuf_init() - set up @ob to write to @file (not owned).  Allocates
+ * nothing (the block comes with the first write), cannot fail.
+ */
+void outbuf_init(outbuf *ob, FILE *file);
+
+/*
+ * outbuf_make_room() - the slow path of outbuf_room(): flush, allocate.
+ * Never fails: out of memory, output is discarded and ->err is ENOMEM.
+ */
+char *outbuf_make_room(outbuf *ob, size_t n);
+
+/*
+ * outbuf_room() - a pointer to at least @n (<= OUTBUF_MAX_ROOM) free bytes.
+ * Write there, then outbuf_commit() the end of what was written.
+ */
+static inline char *outbuf_room(outbuf *ob, size_t n)
+{
+	if ((size_t)(ob->end - ob->p) >= n)
+		return ob->p;
+	return outbuf_make_room(ob, n);
+}
+
+/* outbuf_commit() - @q (inside the room just given) is the new end. */
+static inline void outbuf_commit(outbuf *ob, char *q)
+{
+	ob->p = q;
+}
+
+/* outbuf_put_slow() - outbuf_put() of any size, in pieces. */
+void outbuf_put_slow(outbuf *ob, const void *s, size_t n);
+
+/* outbuf_put() - append @n bytes of @s. */
+static inline void outbuf_put(outbuf *ob, const void *s, size_t n)
+{
+	if ((size_t)(ob->end - ob->p) >= n) {
+		memcpy(ob->p, s, n);
+		ob->p += n;
+	} else {
+		outbuf_put_slow(ob, s, n);
+	}
+}
+
+/*
+ * outbuf_flush() - write out what is buffered (after flushing @file's own
+ * stdio buffer, so the order of the bytes is kept).  Retries on EINTR and
+ * waits when the descriptor is non-blocking and full.  Returns 0, or the
+ * -errno of the first write that failed since outbuf_init().
+ */
+int outbuf_flush(outbuf *ob);
+
+/* outbuf_free() - release the block (unflushed output is lost). */
+void outbuf_free(outbuf *ob);
+
+#endif
