@@ -16,8 +16,12 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "metrics.h"
+#include "metrics_server.h"
+#include "otlp_export.h"
 #include "report.h"
 #include "run.h"
+#include "sinks.h"
 
 /* A socket file left by a collector that died: nobody accepts on it. */
 static bool stale_socket(const char *path)
@@ -42,11 +46,15 @@ static bool stale_socket(const char *path)
 
 static void listen_usage(FILE *f)
 {
-	fputs("usage: httptrace listen -s PATH [-f text|json|events|har] [-o FILE]\n"
+	fputs("usage: httptrace listen -s PATH [-f text|json|events|har|summary|otlp]\n"
+	      "                        [-o FILE] [--otlp URL] [--metrics HOST:PORT]\n"
 	      "\n"
 	      "Collect the records of every program started with\n"
 	      "  LD_PRELOAD=.../libhttptrace.so HTTPTRACE_SOCKET=PATH\n"
-	      "(see 'httptrace env -s PATH') until SIGINT or SIGTERM.\n",
+	      "(see 'httptrace env -s PATH') until SIGINT or SIGTERM.\n"
+	      "  --otlp URL          also send each request as spans to URL/v1/traces\n"
+	      "                      (OTLP/HTTP JSON; \"default\": from OTEL_EXPORTER_OTLP_*)\n"
+	      "  --metrics HOST:PORT serve Prometheus metrics on http://HOST:PORT/metrics\n",
 	      f);
 }
 
@@ -57,9 +65,16 @@ int listen_main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "otlp", required_argument, NULL, 'O' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static report rp; /* large: not on the stack */
+	static metrics mt;
+	const char *otlp_url = NULL, *metrics_addr = NULL;
+	otlp_config ocfg;
+	sinks sk = { .rp = &rp };
+	metrics_server *msrv = NULL;
 	enum report_format format = REPORT_TEXT;
 	const char *sock = NULL, *output = NULL;
 	collector col;
@@ -83,6 +98,12 @@ int listen_main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case 'O':
+			otlp_url = optarg;
+			break;
+		case 'M':
+			metrics_addr = optarg;
+			break;
 		case 'h':
 			listen_usage(stdout);
 			return 0;
@@ -95,11 +116,15 @@ int listen_main(int argc, char **argv)
 		listen_usage(stderr);
 		return RUN_EXIT_FAILURE;
 	}
+	if (otlp_url != NULL && otlp_config_init(&ocfg, otlp_url, stderr) < 0)
+		return RUN_EXIT_FAILURE;
 
 	out = run_open_output(output);
 	if (out == NULL) {
 		fprintf(stderr, "httptrace: %s: %s\n",
 			output ? output : "standard error", strerror(errno));
+		if (otlp_url != NULL)
+			otlp_config_free(&ocfg);
 		return RUN_EXIT_FAILURE;
 	}
 	report_init(&rp, out, format,
@@ -115,7 +140,7 @@ int listen_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
-	err = collector_init(&col, report_record, report_flush, &rp);
+	err = collector_init(&col, sinks_record, sinks_flush, &sk);
 	if (err == 0 && stale_socket(sock))
 		unlink(sock);
 	if (err == 0)
@@ -127,6 +152,26 @@ int listen_main(int argc, char **argv)
 			strerror(-err));
 		ret = RUN_EXIT_FAILURE;
 		goto out;
+	}
+	/* The exporters' threads start once the signals are blocked (the
+	 * exporter takes the configuration over, even when it fails). */
+	if (otlp_url != NULL) {
+		otlp_url = NULL;
+		sk.otlp = otlp_exporter_start(&ocfg);
+		if (sk.otlp == NULL) {
+			ret = RUN_EXIT_FAILURE;
+			goto out;
+		}
+	}
+	if (metrics_addr != NULL) {
+		metrics_init(&mt);
+		msrv = metrics_server_start(&mt, metrics_addr, stderr);
+		if (msrv == NULL) {
+			metrics_free(&mt);
+			ret = RUN_EXIT_FAILURE;
+			goto out;
+		}
+		sk.metrics = &mt;
 	}
 
 	for (;;) {
@@ -142,12 +187,32 @@ int listen_main(int argc, char **argv)
 	}
 	/* What has been sent is delivered; then the socket goes away. */
 	collector_drain(&col);
+	/* The span queue is sent (within a bounded wait) once the intake is
+	 * over. */
+	if (sk.otlp != NULL) {
+		otlp_stats st;
+
+		otlp_exporter_stop(sk.otlp, &st);
+		sk.otlp = NULL;
+		otlp_stats_print(stderr, &st);
+	}
 	if (col.refused > 0)
 		fprintf(stderr, "httptrace: refused %llu connection(s) from "
 			"other users\n", (unsigned long long)col.refused);
 	if (report_finish(&rp, col.malformed) < 0)
 		fprintf(stderr, "httptrace: writing the report failed\n");
 out:
+	if (otlp_url != NULL)
+		otlp_config_free(&ocfg); /* never started */
+	if (sk.otlp != NULL) {
+		otlp_stats st;
+
+		otlp_exporter_stop(sk.otlp, &st);
+	}
+	if (msrv != NULL) {
+		metrics_server_stop(msrv);
+		metrics_free(&mt);
+	}
 	collector_close(&col);
 	report_free(&rp);
 	fclose(out);

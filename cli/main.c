@@ -23,9 +23,11 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: httptrace [-f text|json|events|har] [-o FILE] [--redact NAME]...\n"
-	      "                 [--no-redact] [--] COMMAND [ARG...]\n"
-	      "       httptrace listen -s PATH [-f FORMAT] [-o FILE]\n"
+	fputs("usage: httptrace [-f text|json|events|har|summary|otlp] [-o FILE]\n"
+	      "                 [--redact NAME]... [--no-redact] [--otlp URL]\n"
+	      "                 [--] COMMAND [ARG...]\n"
+	      "       httptrace listen -s PATH [-f FORMAT] [-o FILE] [--otlp URL]\n"
+	      "                 [--metrics HOST:PORT]\n"
 	      "       httptrace env -s PATH [--redact NAME]... [--no-redact]\n"
 	      "       httptrace check FILE...\n"
 	      "\n"
@@ -36,11 +38,16 @@ static void usage(FILE *f)
 	      "                     json: one JSON object per request (JSON Lines)\n"
 	      "                     events: one JSON object per lifecycle event\n"
 	      "                     har: one HAR 1.2 file at the end (browser dev tools)\n"
+	      "                     summary: only the summary at the end\n"
+	      "                     otlp: OpenTelemetry spans, one OTLP/JSON request a line\n"
 	      "  -o, --output FILE  write the report to FILE (default: standard error)\n"
 	      "      --redact NAME  also hide the values of header NAME (the values of\n"
 	      "                     Authorization, Proxy-Authorization, Cookie and\n"
 	      "                     Set-Cookie are always hidden)\n"
 	      "      --no-redact    hide no header values\n"
+	      "      --otlp URL     also send each request as OpenTelemetry spans to\n"
+	      "                     URL/v1/traces (OTLP/HTTP JSON); \"default\": the\n"
+	      "                     OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT variables\n"
 	      "  -h, --help         show this help\n"
 	      "      --version      show the version\n"
 	      "\n"
@@ -59,6 +66,7 @@ static int cmd_run(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "redact", required_argument, NULL, 'r' },
 		{ "no-redact", no_argument, NULL, 'n' },
+		{ "otlp", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static char redact[1024];
@@ -71,7 +79,7 @@ static int cmd_run(int argc, char **argv)
 		case 'f':
 			if (report_format_parse(optarg, &o.format) < 0) {
 				fprintf(stderr, "httptrace: unknown format '%s' "
-					"(text, json, events, har)\n", optarg);
+					"(text, json, events, har, summary, otlp)\n", optarg);
 				return RUN_EXIT_FAILURE;
 			}
 			break;
@@ -87,6 +95,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'n':
 			o.no_redact = true;
+			break;
+		case 'O':
+			o.otlp = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -17,6 +17,8 @@
 
 #include "check_elf.h"
 #include "collector.h"
+#include "otlp_export.h"
+#include "sinks.h"
 
 #define LIB_NAME "libhttptrace.so"
 #define OUTPUT_BUFFER (1 << 20)
@@ -263,6 +265,8 @@ typedef struct run_setup {
 	report rp;
 	collector col;
 	int sfd;
+	sinks sk;
+	otlp_config ocfg;
 } run_setup;
 
 static char *build_preload(const char *lib)
@@ -301,18 +305,22 @@ int run_command(const run_opts *o)
 			strerror(-err));
 		return RUN_EXIT_FAILURE;
 	}
+	if (o->otlp != NULL && otlp_config_init(&s.ocfg, o->otlp, stderr) < 0)
+		return RUN_EXIT_FAILURE;
 	s.preload = build_preload(s.lib);
 	s.out = run_open_output(o->output);
 	if (s.preload == NULL || s.out == NULL) {
 		fprintf(stderr, "httptrace: %s: %s\n",
 			o->output ? o->output : "standard error", strerror(errno));
 		free(s.preload);
+		otlp_config_free(&s.ocfg);
 		return RUN_EXIT_FAILURE;
 	}
 	report_init(&s.rp, s.out, o->format, want_color(s.out, o->format));
 	raise_fd_limit();
 
-	err = collector_init(&s.col, report_record, report_flush, &s.rp);
+	s.sk.rp = &s.rp;
+	err = collector_init(&s.col, sinks_record, sinks_flush, &s.sk);
 	if (err == 0)
 		err = make_socket_dir(s.dir, sizeof(s.dir), s.sock, sizeof(s.sock));
 	if (err == 0) {
@@ -324,6 +332,7 @@ int run_command(const run_opts *o)
 		fprintf(stderr, "httptrace: cannot create the socket%s%s: %s\n",
 			s.sock[0] ? " " : "", s.sock, strerror(-err));
 		collector_close(&s.col);
+		otlp_config_free(&s.ocfg);
 		ret = RUN_EXIT_FAILURE;
 		goto out;
 	}
@@ -343,6 +352,14 @@ int run_command(const run_opts *o)
 		fprintf(stderr, "httptrace: signalfd: %s\n", strerror(errno));
 		ret = RUN_EXIT_FAILURE;
 		goto restore;
+	}
+	/* The exporter's thread starts with the signals blocked. */
+	if (o->otlp != NULL) {
+		s.sk.otlp = otlp_exporter_start(&s.ocfg);
+		if (s.sk.otlp == NULL) {
+			ret = RUN_EXIT_FAILURE;
+			goto restore;
+		}
 	}
 	/* Orphaned descendants become our children, so we know when every
 	 * process the command started is gone. */
@@ -367,12 +384,26 @@ int run_command(const run_opts *o)
 	}
 	/* Whatever the exited processes queued is still readable. */
 	collector_drain(&s.col);
+	if (s.sk.otlp != NULL) {
+		otlp_stats st;
+
+		/* The span queue is sent within a bounded wait. */
+		otlp_exporter_stop(s.sk.otlp, &st);
+		s.sk.otlp = NULL;
+		otlp_stats_print(stderr, &st);
+	}
 	if (report_finish(&s.rp, s.col.malformed) < 0)
 		fprintf(stderr, "httptrace: writing the report to %s failed\n",
 			o->output ? o->output : "standard error");
 	ret = w.child_exited ? exit_status_of(w.status) : RUN_EXIT_FAILURE;
 
 restore:
+	if (s.sk.otlp != NULL) {
+		otlp_stats st;
+
+		otlp_exporter_stop(s.sk.otlp, &st);
+	}
+	otlp_config_free(&s.ocfg); /* left when the exporter never started */
 	if (s.sfd >= 0)
 		close(s.sfd);
 	sigaction(SIGPIPE, &old_pipe, NULL);

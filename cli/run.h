@@ -21,6 +21,7 @@ typedef struct run_opts {
 	char **argv;        /* the command, NULL-terminated, argv[0] != NULL */
 	const char *redact; /* more header names to redact, comma-separated */
 	bool no_redact;     /* redact nothing */
+	const char *otlp;   /* --otlp URL, or NULL */
 } run_opts;
 
 /*

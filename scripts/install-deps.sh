@@ -10,7 +10,8 @@ set -eu
 # clang only recommends it, and recommends are not installed.
 PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
-libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static"
+libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
+libcurl4-openssl-dev prometheus"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: not a Debian system (no dpkg-query); install by hand: $PKGS" >&2
@@ -50,12 +51,13 @@ fi
 
 echo "install-deps: installing:$missing"
 
-# The tests start their own nginx on loopback; a freshly installed nginx
-# must not start its default site on port 80 of every address.  policy-rc.d
-# (exit 101: "action forbidden") stops the package starting its service.
+# The tests start their own nginx and prometheus on loopback; a freshly
+# installed package must not start its service (nginx's default site on
+# port 80, prometheus on 9090, of every address).  policy-rc.d (exit 101:
+# "action forbidden") stops the package starting its service.
 policy=/usr/sbin/policy-rc.d
 case " $missing " in
-*" nginx-light "*)
+*" nginx-light "* | *" prometheus "*)
 	if [ ! -e "$policy" ]; then
 		printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
 		$SUDO chmod 755 "$policy"
