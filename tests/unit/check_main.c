@@ -13,6 +13,8 @@ int main(void)
 	srunner_add_suite(sr, http2_suite());
 	srunner_add_suite(sr, check_suite());
 	srunner_add_suite(sr, sessmap_suite());
+	srunner_add_suite(sr, otlp_suite());
+	srunner_add_suite(sr, metrics_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -11,4 +11,6 @@ Suite *har_suite(void);    /* check_report.c: cli/format_har.c, headers.c */
 Suite *http2_suite(void);  /* check_http2.c: preload/http2.c, hpack.c */
 Suite *check_suite(void);  /* check_check.c: cli/check_elf.c */
 Suite *sessmap_suite(void); /* check_sessmap.c: preload/sessmap.c */
+Suite *otlp_suite(void);   /* check_otlp.c: cli/otlp.c, otlp_export.c */
+Suite *metrics_suite(void); /* check_otlp.c: cli/metrics.c */
 #endif
