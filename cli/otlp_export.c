@@ -238,6 +238,12 @@ int otlp_config_init(otlp_config *c, const char *arg, FILE *err)
 	c->timeout_ms = t;
 	c->exit_wait_ms = t < 5000 ? t : 5000;
 	c->max_attempts = 5;
+	h = env_first("OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE",
+		      "OTEL_EXPORTER_OTLP_CERTIFICATE");
+	if (h != NULL && (c->ca_file = strdup(h)) == NULL) {
+		otlp_config_free(c);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -247,6 +253,7 @@ void otlp_config_free(otlp_config *c)
 		free(c->headers[i]);
 	free(c->headers);
 	free(c->url);
+	free(c->ca_file);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -554,6 +561,8 @@ otlp_exporter *otlp_exporter_start(otlp_config *cfg)
 	curl_easy_setopt(ex->curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(ex->curl, CURLOPT_XFERINFOFUNCTION, xferinfo);
 	curl_easy_setopt(ex->curl, CURLOPT_XFERINFODATA, ex);
+	if (ex->cfg.ca_file != NULL) /* a CA to trust instead of the system's */
+		curl_easy_setopt(ex->curl, CURLOPT_CAINFO, ex->cfg.ca_file);
 
 	pthread_mutex_init(&ex->mu, NULL);
 	pthread_condattr_init(&ca);

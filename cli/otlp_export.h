@@ -33,6 +33,7 @@ typedef struct otlp_config {
 	long exit_wait_ms;  /* at most this long to send the queue at the end:
 			       the timeout, at most 5000 */
 	int max_attempts;   /* POSTs of one batch, retries included: 5 */
+	char *ca_file;      /* OTEL_EXPORTER_OTLP[_TRACES]_CERTIFICATE or NULL */
 } otlp_config;
 
 /*
