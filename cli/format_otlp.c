@@ -1,7 +1,8 @@
 /*
  * format_otlp.c - "-f otlp": a file of OTLP/JSON, one
  * ExportTraceServiceRequest per line, one request (its span and its phases'
- * spans) in each, written as each request completes.  What an OpenTelemetry
+ * spans) in each, written as each request completes; a failed connect or
+ * TLS handshake gets a "connect" span.  What an OpenTelemetry
  * Collector's otlpjsonfile receiver, or `curl --data @-` line by line to
  * /v1/traces, reads.  The spans are those --otlp sends (otlp.h).
  */
@@ -51,7 +52,18 @@ static void otlp_request(report *rp, const report_req *q)
 
 static void otlp_conn_fail(report *rp, const ht_rec_conn_fail *f)
 {
-	/* No request, so no span: counted in the summary on stderr. */
+	otlp_procs *ps = state(rp);
+	otlp_buf b = { 0 };
+	otlp_item it;
+
+	if (ps == NULL || otlp_make_fail_item(ps, f, rp->mono_to_unix, &it) < 0)
+		return;
+	otlp_export_json(&b, &it, 1);
+	otlp_buf_add(&b, "\n", 1);
+	if (!b.oom)
+		fwrite(b.p, 1, b.len, rp->out);
+	otlp_buf_free(&b);
+	otlp_item_free(&it);
 }
 
 static void otlp_conn_close(report *rp, const ht_rec_conn_close *c)

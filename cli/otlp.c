@@ -508,6 +508,73 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 	return n;
 }
 
+/* The earliest non-zero of two monotonic times. */
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
+			    int64_t mono_to_unix, const otlp_ids *ids)
+{
+	static const char *const names[] = { "dns", "connect", "tls" };
+	bool tls = (f->flags & HT_FF_TLS) != 0;
+	/* As the json format counts them: connect ends when TCP is up (or
+	 * failed), tls runs from then to the failure. */
+	const uint64_t from[3] = {
+		f->t_dns_start, f->t_connect_start,
+		tls ? earliest(f->t_connect_done, f->t_tls_start) : 0,
+	};
+	const uint64_t to[3] = {
+		f->t_dns_done, tls ? f->t_connect_done : f->t_fail,
+		tls ? f->t_fail : 0,
+	};
+	uint64_t off = (uint64_t)mono_to_unix;
+	uint64_t start = earliest(earliest(f->t_dns_start, f->t_connect_start),
+				  f->t_fail);
+	uint64_t end = f->t_fail ? f->t_fail : start;
+	const char *etype = tls ? "tls_handshake_failed" : strerrorname_np(f->err);
+	const char *msg = tls ? "TLS handshake failed" : strerror(f->err);
+	attrs a = { b, true };
+	char ip[64];
+	size_t n = 1, iplen = report_ip(ip, sizeof(ip), &f->peer);
+
+	if (end < start)
+		end = start;
+	span_head(b, ids, ids->span, NULL, "connect", 7, KIND_CLIENT,
+		  start + off, end + off);
+	otlp_buf_adds(b, ",\"attributes\":[");
+	if (f->dns_name.len > 0)
+		attr_str(&a, "server.address", f->dns_name.p, f->dns_name.len);
+	else if (iplen > 0)
+		attr_str(&a, "server.address", ip, iplen);
+	if (f->peer.family != 0)
+		attr_int(&a, "server.port", f->peer.port);
+	if (iplen > 0) {
+		attr_str(&a, "network.peer.address", ip, iplen);
+		attr_int(&a, "network.peer.port", f->peer.port);
+	}
+	attr_strz(&a, "error.type", etype != NULL ? etype : "_OTHER");
+	otlp_buf_adds(b, "],\"status\":{\"code\":2,\"message\":");
+	otlp_buf_str(b, msg, strlen(msg));
+	otlp_buf_adds(b, "}}");
+	for (int p = 0; p < 3; p++) {
+		if (from[p] == 0 || to[p] == 0 || to[p] < from[p])
+			continue;
+		otlp_buf_adds(b, ",");
+		span_head(b, ids, ids->phase[p], ids->span, names[p],
+			  strlen(names[p]), KIND_INTERNAL, from[p] + off,
+			  to[p] + off);
+		otlp_buf_adds(b, "}");
+		n++;
+	}
+	return n;
+}
+
 int otlp_random_ids(otlp_ids *ids)
 {
 	uint8_t *p = (uint8_t *)ids;
@@ -680,6 +747,29 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 	if (res == NULL)
 		return -ENOMEM;
 	out->n_spans = (uint32_t)otlp_spans_json(&b, q, mono_to_unix, &ids);
+	out->spans = otlp_buf_take(&b);
+	out->resource = strdup(res);
+	if (out->spans == NULL || out->resource == NULL) {
+		otlp_item_free(out);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
+			int64_t mono_to_unix, otlp_item *out)
+{
+	const char *res = otlp_procs_resource(ps, f->pid);
+	otlp_buf b = { 0 };
+	otlp_ids ids;
+	int err = otlp_random_ids(&ids);
+
+	memset(out, 0, sizeof(*out));
+	if (err < 0)
+		return err;
+	if (res == NULL)
+		return -ENOMEM;
+	out->n_spans = (uint32_t)otlp_fail_spans_json(&b, f, mono_to_unix, &ids);
 	out->spans = otlp_buf_take(&b);
 	out->resource = strdup(res);
 	if (out->spans == NULL || out->resource == NULL) {

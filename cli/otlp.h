@@ -101,6 +101,17 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap);
 size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 		       const otlp_ids *ids);
 
+/*
+ * otlp_fail_spans_json() - append the spans of a failed TCP connect or TLS
+ * handshake @f (no request was made, so no method): a CLIENT span named
+ * "connect" with server.address (the DNS name, else the peer IP),
+ * server.port, network.peer.*, error.type (the errno's name, "ECONNREFUSED",
+ * or "tls_handshake_failed") and status ERROR, and children for its dns,
+ * connect and tls phases.  Returns the number of spans written.
+ */
+size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
+			    int64_t mono_to_unix, const otlp_ids *ids);
+
 /* One request's spans, ready to be put in an export request. */
 typedef struct otlp_item {
 	char *resource; /* otlp_resource_json() of its process */
@@ -151,6 +162,10 @@ void otlp_procs_free(otlp_procs *ps);
  */
 int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 		   otlp_item *out);
+
+/* otlp_make_fail_item() - the item of failed connect @f, as above. */
+int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
+			int64_t mono_to_unix, otlp_item *out);
 
 /*
  * otlp_req_fill() - derive @q from request @r as report_record() does,

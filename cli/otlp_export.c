@@ -597,7 +597,7 @@ void otlp_exporter_record(otlp_exporter *ex, const ht_record *rec)
 		otlp_procs_hello(&ex->procs, &rec->u.hello);
 		return;
 	}
-	if (rec->type != HT_REC_REQUEST)
+	if (rec->type != HT_REC_REQUEST && rec->type != HT_REC_CONN_FAIL)
 		return;
 	/* Only the intake thread adds, so a queue with room now still has
 	 * room after the encoding below. */
@@ -608,8 +608,12 @@ void otlp_exporter_record(otlp_exporter *ex, const ht_record *rec)
 	pthread_mutex_unlock(&ex->mu);
 	if (full)
 		return;
-	otlp_req_fill(&q, &rec->u.req, &ex->scratch);
-	if (otlp_make_item(&ex->procs, &q, ex->mono_to_unix, &it) < 0) {
+	if (rec->type == HT_REC_REQUEST)
+		otlp_req_fill(&q, &rec->u.req, &ex->scratch);
+	if ((rec->type == HT_REC_REQUEST ?
+		     otlp_make_item(&ex->procs, &q, ex->mono_to_unix, &it) :
+		     otlp_make_fail_item(&ex->procs, &rec->u.fail, ex->mono_to_unix,
+					 &it)) < 0) {
 		pthread_mutex_lock(&ex->mu);
 		ex->st.failed++;
 		pthread_mutex_unlock(&ex->mu);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # test_otlp_file.sh - `-f otlp` writes one valid ExportTraceServiceRequest
-# per line, one per request, and the run mode's --otlp sends the same
-# requests to a receiver.
+# per line, one per request (and one for a refused connect), and the run
+# mode's --otlp sends the same spans to a receiver.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -15,17 +15,19 @@ rpid=$!
 _PIDS+=("$rpid")
 wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
 
+closed=$(closed_port)
 "$HTTPTRACE" -f otlp -o "$T/out.otlp" --otlp "http://127.0.0.1:$rport/v1/traces" -- \
-	curl -s -o /dev/null -o /dev/null -o /dev/null \
+	sh -c 'curl -s -o /dev/null -o /dev/null -o /dev/null "$@"; curl -s "$0"; exit 0' \
+	"http://127.0.0.1:$closed/" \
 	"$u/bytes/3" "$u/status/500" "http://user:pw@127.0.0.1:$SERVER_PORT/bytes/4" \
 	2>"$T/run.err" || { show "$T/run.err"; fail "httptrace exited $?"; }
 show "$T/run.err"
-[ "$(wc -l <"$T/out.otlp")" = 3 ] || { show "$T/out.otlp"; fail "not one line per request"; }
+[ "$(wc -l <"$T/out.otlp")" = 4 ] || { show "$T/out.otlp"; fail "not one line per request"; }
 "$PY" "$RECV" check "$T/out.otlp" || fail "-f otlp wrote invalid OTLP/JSON"
 grep -q '^#error' "$T/recv.log" && { show "$T/recv.log"; fail "the receiver found invalid requests"; }
-grep -q "otlp: 3 requests sent" "$T/run.err" || fail "run mode did not send 3 requests"
+grep -q "otlp: 4 requests sent" "$T/run.err" || fail "run mode did not send 3 requests and a connect"
 
-"$PY" - "$T/out.otlp" "$T/recv.log" <<'PYEOF' || { show "$T/out.otlp"; fail "the spans are wrong"; }
+"$PY" - "$T/out.otlp" "$T/recv.log" "$closed" <<'PYEOF' || { show "$T/out.otlp"; fail "the spans are wrong"; }
 import json, sys
 def reqspans(lines):
     out = []
@@ -39,6 +41,14 @@ def attrs(s):
     return {a["key"]: list(a["value"].values())[0] for a in s["attributes"]}
 f = reqspans(open(sys.argv[1]))
 r = reqspans(l for l in open(sys.argv[2]) if not l.startswith("#"))
+# the refused connect: a "connect" span, error.type the errno's name
+c = [s for s in f if s["name"] == "connect"]
+assert len(c) == 1 and len([s for s in r if s["name"] == "connect"]) == 1, c
+ca = attrs(c[0])
+assert ca["error.type"] == "ECONNREFUSED" and c[0]["status"]["code"] == 2, c
+assert ca["server.address"] == "127.0.0.1" and ca["server.port"] == sys.argv[3], ca
+f = [s for s in f if s["name"] != "connect"]
+r = [s for s in r if s["name"] != "connect"]
 key = lambda s: attrs(s)["url.full"]
 assert sorted(map(key, f)) == sorted(map(key, r)), (list(map(key, f)), list(map(key, r)))
 a = [attrs(s) for s in f]

@@ -227,6 +227,55 @@ START_TEST(test_other_method_and_credentials)
 }
 END_TEST
 
+START_TEST(test_connect_failures)
+{
+	ht_rec_conn_fail f = { .pid = 3, .conn_id = 1, .err = 111 /* ECONNREFUSED */ };
+	otlp_buf b = { 0 };
+	otlp_ids ids;
+	char want[256];
+	size_t n;
+	char *s;
+
+	fixed_ids(&ids);
+	f.peer.family = AF_INET;
+	f.peer.port = 9;
+	inet_pton(AF_INET, "127.0.0.2", f.peer.addr);
+	f.t_connect_start = 10 * MS;
+	f.t_fail = 11 * MS;
+	n = otlp_fail_spans_json(&b, &f, OFF, &ids);
+	s = otlp_buf_take(&b);
+	ck_assert_uint_eq(n, 2); /* the span and its connect phase */
+	HAS(s, "\"name\":\"connect\",\"kind\":3");
+	HAS(s, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"127.0.0.2\"}}");
+	HAS(s, "{\"key\":\"server.port\",\"value\":{\"intValue\":\"9\"}}");
+	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"ECONNREFUSED\"}}");
+	HAS(s, "\"status\":{\"code\":2,\"message\":\"Connection refused\"}");
+	snprintf(want, sizeof(want), "\"name\":\"connect\",\"kind\":1,\"startTimeUnixNano\":"
+		 "\"%lld\",\"endTimeUnixNano\":\"%lld\"}", OFF + 10 * (long long)MS,
+		 OFF + 11 * (long long)MS);
+	HAS(s, want);
+	free(s);
+
+	/* a TLS handshake that failed: TCP was up, tls runs to the failure */
+	f.flags = HT_FF_TLS;
+	f.err = 0;
+	f.dns_name = S("example.test");
+	f.t_connect_done = 11 * MS;
+	f.t_tls_start = 12 * MS;
+	f.t_fail = 20 * MS;
+	n = otlp_fail_spans_json(&b, &f, OFF, &ids);
+	s = otlp_buf_take(&b);
+	ck_assert_uint_eq(n, 3);
+	HAS(s, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"example.test\"}}");
+	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"tls_handshake_failed\"}}");
+	snprintf(want, sizeof(want), "\"name\":\"tls\",\"kind\":1,\"startTimeUnixNano\":"
+		 "\"%lld\",\"endTimeUnixNano\":\"%lld\"}", OFF + 11 * (long long)MS,
+		 OFF + 20 * (long long)MS);
+	HAS(s, want);
+	free(s);
+}
+END_TEST
+
 START_TEST(test_resource)
 {
 	otlp_buf b = { 0 };
@@ -359,6 +408,7 @@ Suite *otlp_suite(void)
 	tcase_add_test(tc, test_reused_idle_tls_h2);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_other_method_and_credentials);
+	tcase_add_test(tc, test_connect_failures);
 	tcase_add_test(tc, test_resource);
 	tcase_add_test(tc, test_export_groups_resources);
 	tcase_add_test(tc, test_procs);
