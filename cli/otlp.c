@@ -654,17 +654,43 @@ static size_t proc_slot(const otlp_procs *ps, uint32_t pid)
 	return i;
 }
 
-static struct otlp_proc *proc_get(otlp_procs *ps, uint32_t pid)
+/* The index + 1 of executable @exe in ps->exes, added when new; 0 when
+ * there are too many or memory ran out. */
+static uint32_t exe_intern(otlp_procs *ps, const char *exe)
 {
-	size_t i;
-
-	if ((ps->n + 1) * 2 > ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 64;
-		struct otlp_proc *old = ps->v, *v = calloc(cap, sizeof(*v));
-		size_t old_cap = ps->cap;
+	for (size_t i = 0; i < ps->n_exes; i++)
+		if (strcmp(ps->exes[i], exe) == 0)
+			return (uint32_t)i + 1;
+	if (ps->n_exes >= OTLP_MAX_EXES)
+		return 0;
+	if (ps->n_exes == ps->cap_exes) {
+		size_t cap = ps->cap_exes ? ps->cap_exes * 2 : 16;
+		char **v = realloc(ps->exes, cap * sizeof(*v));
 
 		if (v == NULL)
-			return NULL;
+			return 0;
+		ps->exes = v;
+		ps->cap_exes = cap;
+	}
+	ps->exes[ps->n_exes] = strdup(exe);
+	if (ps->exes[ps->n_exes] == NULL)
+		return 0;
+	return (uint32_t)++ps->n_exes;
+}
+
+void otlp_procs_hello(otlp_procs *ps, const ht_rec_hello *h)
+{
+	char exe[1024];
+	size_t n, i;
+
+	if (h->pid == 0)
+		return;
+	if ((ps->n + 1) * 2 > ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 64, old_cap = ps->cap;
+		struct otlp_proc *old = ps->v, *v = calloc(cap, sizeof(*v));
+
+		if (v == NULL)
+			return;
 		ps->v = v;
 		ps->cap = cap;
 		for (size_t k = 0; k < old_cap; k++)
@@ -672,71 +698,51 @@ static struct otlp_proc *proc_get(otlp_procs *ps, uint32_t pid)
 				ps->v[proc_slot(ps, old[k].pid)] = old[k];
 		free(old);
 	}
-	i = proc_slot(ps, pid);
+	/* A NUL inside a hostile name ends it. */
+	n = h->exe.p != NULL ? strnlen(h->exe.p, h->exe.len) : 0;
+	if (n >= sizeof(exe))
+		n = sizeof(exe) - 1;
+	memcpy(exe, h->exe.p != NULL ? h->exe.p : "", n);
+	exe[n] = '\0';
+	i = proc_slot(ps, h->pid);
 	if (ps->v[i].pid == 0) {
-		ps->v[i].pid = pid;
+		ps->v[i].pid = h->pid;
 		ps->n++;
 	}
-	return &ps->v[i];
+	ps->v[i].exe = n > 0 ? exe_intern(ps, exe) : 0;
 }
 
-static char *resource_for(const otlp_procs *ps, uint32_t pid, const char *exe)
+char *otlp_procs_resource(const otlp_procs *ps, uint32_t pid)
 {
 	otlp_buf b = { 0 };
 	otlp_resource res = {
-		.pid = pid, .exe = exe, .service = ps->service,
-		.host_name = ps->host_name,
+		.pid = pid, .service = ps->service, .host_name = ps->host_name,
 	};
 
+	if (ps->cap > 0) {
+		const struct otlp_proc *p = &ps->v[proc_slot(ps, pid)];
+
+		if (p->pid == pid && p->exe != 0)
+			res.exe = ps->exes[p->exe - 1];
+	}
 	otlp_resource_json(&b, &res);
 	return otlp_buf_take(&b);
 }
 
-void otlp_procs_hello(otlp_procs *ps, const ht_rec_hello *h)
-{
-	struct otlp_proc *p;
-	char exe[1024];
-	size_t n;
-
-	if (h->pid == 0)
-		return;
-	p = proc_get(ps, h->pid);
-	if (p == NULL)
-		return;
-	/* A NUL inside a hostile name ends it. */
-	n = strnlen(h->exe.p ? h->exe.p : "", h->exe.len);
-	if (n >= sizeof(exe))
-		n = sizeof(exe) - 1;
-	memcpy(exe, h->exe.p ? h->exe.p : "", n);
-	exe[n] = '\0';
-	free(p->resource);
-	p->resource = resource_for(ps, h->pid, exe);
-}
-
-const char *otlp_procs_resource(otlp_procs *ps, uint32_t pid)
-{
-	struct otlp_proc *p = pid != 0 ? proc_get(ps, pid) : NULL;
-
-	if (p == NULL)
-		return NULL;
-	if (p->resource == NULL)
-		p->resource = resource_for(ps, pid, NULL);
-	return p->resource;
-}
-
 void otlp_procs_free(otlp_procs *ps)
 {
-	for (size_t i = 0; i < ps->cap; i++)
-		free(ps->v[i].resource);
+	for (size_t i = 0; i < ps->n_exes; i++)
+		free(ps->exes[i]);
+	free(ps->exes);
 	free(ps->v);
 	ps->v = NULL;
-	ps->cap = ps->n = 0;
+	ps->exes = NULL;
+	ps->cap = ps->n = ps->n_exes = ps->cap_exes = 0;
 }
 
 int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 		   otlp_item *out)
 {
-	const char *res = otlp_procs_resource(ps, q->r->pid);
 	otlp_buf b = { 0 };
 	otlp_ids ids;
 	int err = otlp_random_ids(&ids);
@@ -744,11 +750,9 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 	memset(out, 0, sizeof(*out));
 	if (err < 0)
 		return err;
-	if (res == NULL)
-		return -ENOMEM;
 	out->n_spans = (uint32_t)otlp_spans_json(&b, q, mono_to_unix, &ids);
 	out->spans = otlp_buf_take(&b);
-	out->resource = strdup(res);
+	out->resource = otlp_procs_resource(ps, q->r->pid);
 	if (out->spans == NULL || out->resource == NULL) {
 		otlp_item_free(out);
 		return -ENOMEM;
@@ -759,7 +763,6 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
 			int64_t mono_to_unix, otlp_item *out)
 {
-	const char *res = otlp_procs_resource(ps, f->pid);
 	otlp_buf b = { 0 };
 	otlp_ids ids;
 	int err = otlp_random_ids(&ids);
@@ -767,11 +770,9 @@ int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
 	memset(out, 0, sizeof(*out));
 	if (err < 0)
 		return err;
-	if (res == NULL)
-		return -ENOMEM;
 	out->n_spans = (uint32_t)otlp_fail_spans_json(&b, f, mono_to_unix, &ids);
 	out->spans = otlp_buf_take(&b);
-	out->resource = strdup(res);
+	out->resource = otlp_procs_resource(ps, f->pid);
 	if (out->spans == NULL || out->resource == NULL) {
 		otlp_item_free(out);
 		return -ENOMEM;

@@ -131,15 +131,21 @@ void otlp_export_json(otlp_buf *b, const otlp_item *items, size_t n);
 void otlp_item_free(otlp_item *it);
 
 /*
- * A traced process's resource JSON by pid, remembered from its HELLO, so
- * each span carries the resource of the process that made the request.
+ * Each traced process's executable by pid, remembered from its HELLO, so
+ * each span carries the resource of the process that made the request.  A
+ * standing collector sees processes come and go for ever, so an entry is
+ * small (the executables' names are kept once each, at most
+ * OTLP_MAX_EXES of them; later ones are left out of the resource).
  */
+#define OTLP_MAX_EXES 4096
 typedef struct otlp_procs {
 	struct otlp_proc {
 		uint32_t pid;       /* 0: empty slot */
-		char *resource;
+		uint32_t exe;       /* index + 1 into exes; 0: unknown */
 	} *v;
 	size_t cap, n;
+	char **exes;            /* distinct executable paths */
+	size_t n_exes, cap_exes;
 	const char *service;    /* OTEL_SERVICE_NAME or NULL (not owned) */
 	const char *host_name;  /* not owned */
 } otlp_procs;
@@ -149,9 +155,9 @@ typedef struct otlp_procs {
 void otlp_procs_hello(otlp_procs *ps, const ht_rec_hello *h);
 
 /* otlp_procs_resource() - the resource JSON of @pid (one without an
- * executable when no HELLO came); NULL only when memory ran out.  Owned by
- * @ps. */
-const char *otlp_procs_resource(otlp_procs *ps, uint32_t pid);
+ * executable when no HELLO came), malloc'd for the caller; NULL when
+ * memory ran out. */
+char *otlp_procs_resource(const otlp_procs *ps, uint32_t pid);
 
 void otlp_procs_free(otlp_procs *ps);
 

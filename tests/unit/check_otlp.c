@@ -335,16 +335,32 @@ START_TEST(test_procs)
 {
 	otlp_procs ps = { .host_name = "h" };
 	ht_rec_hello h = { .pid = 9, .exe = S("/bin/wget") };
-	const char *r;
+	char *r;
 
 	r = otlp_procs_resource(&ps, 9); /* no HELLO yet */
 	HASNT(r, "wget");
+	HAS(r, "{\"key\":\"process.pid\",\"value\":{\"intValue\":\"9\"}}");
+	free(r);
 	otlp_procs_hello(&ps, &h);
 	r = otlp_procs_resource(&ps, 9);
 	HAS(r, "{\"key\":\"process.executable.name\",\"value\":{\"stringValue\":\"wget\"}}");
-	for (uint32_t pid = 100; pid < 400; pid++) /* growth keeps entries */
-		ck_assert_ptr_nonnull(otlp_procs_resource(&ps, pid));
-	HAS(otlp_procs_resource(&ps, 9), "wget");
+	free(r);
+	/* many processes of one executable: the name is kept once */
+	for (uint32_t pid = 100; pid < 400; pid++) {
+		h.pid = pid;
+		otlp_procs_hello(&ps, &h);
+	}
+	ck_assert_uint_eq(ps.n_exes, 1);
+	ck_assert_uint_eq(ps.n, 301);
+	r = otlp_procs_resource(&ps, 9);
+	HAS(r, "wget");
+	free(r);
+	/* exec: the same pid, another executable */
+	h.exe = S("/usr/bin/curl");
+	otlp_procs_hello(&ps, &h);
+	r = otlp_procs_resource(&ps, 399);
+	HAS(r, "\"process.executable.path\",\"value\":{\"stringValue\":\"/usr/bin/curl\"}");
+	free(r);
 	otlp_procs_free(&ps);
 }
 END_TEST
