@@ -75,10 +75,10 @@ $(B)/libhttptrace.so: $(CORE_SRCS:%.c=$(B)/lib/%.o) $(HOOK_SRCS:%.c=$(B)/lib/%.o
 		-Wl,-z,now -Wl,-z,relro -ldl -lpthread
 
 $(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/common/wire.o $(B)/preload/x86dec.o
-	$(CC) $(SANFLAGS) -o $@ $^ -lm -lelf
+	$(CC) $(SANFLAGS) -o $@ $^ -lm -lelf -lcurl -lpthread
 
 $(B)/check_unit: $(UNIT_OBJS) $(CORE_OBJS) $(CLI_OBJS)
-	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf
+	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf -lcurl -lpthread
 
 deps:
 	@scripts/install-deps.sh
@@ -150,7 +150,7 @@ $(B)/tests/fuzz/%.o: tests/fuzz/%.c $(FUZZ_HDRS)
 $(B)/fuzz-replay/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
 		$(CORE_OBJS) $(CLI_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SANFLAGS) -o $@ $^ -lm -ldl -lelf
+	$(CC) $(SANFLAGS) -o $@ $^ -lm -ldl -lelf -lcurl -lpthread
 
 # Built through pattern rules only: keep them, or make deletes them.
 .SECONDARY: $(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o) $(B)/tests/fuzz/replay.o \
@@ -169,7 +169,7 @@ $(FB)/obj/%.o: %.c $(FUZZ_HDRS)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm -ldl -lelf
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm -ldl -lelf -lcurl -lpthread
 
 fuzz-build: deps $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
 

@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "metrics.h"
+#include "metrics_server.h"
+#include "otlp_export.h"
 #include "report.h"
 #include "run.h"
 
@@ -42,14 +45,17 @@ static bool stale_socket(const char *path)
 
 static void listen_usage(FILE *f)
 {
-	fputs("usage: httptrace listen -s PATH [-f text|json|events|har|summary|html]\n"
-	      "                        [-o FILE] [-w FILE]\n"
+	fputs("usage: httptrace listen -s PATH [-f text|json|events|har|summary|html|otlp]\n"
+	      "                        [-o FILE] [-w FILE] [--otlp URL] [--metrics HOST:PORT]\n"
 	      "\n"
 	      "Collect the records of every program started with\n"
 	      "  LD_PRELOAD=.../libhttptrace.so HTTPTRACE_SOCKET=PATH\n"
 	      "(see 'httptrace env -s PATH') until SIGINT or SIGTERM.\n"
 	      "-w FILE writes the raw records to a capture for 'httptrace read';\n"
-	      "alone, without -f or -o, no report is written.\n",
+	      "alone, without -f or -o, no report is written.\n"
+	      "  --otlp URL          also send each request as spans to URL/v1/traces\n"
+	      "                      (OTLP/HTTP JSON; \"default\": from OTEL_EXPORTER_OTLP_*)\n"
+	      "  --metrics HOST:PORT serve Prometheus metrics on http://HOST:PORT/metrics\n",
 	      f);
 }
 
@@ -61,10 +67,16 @@ int listen_main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "otlp", required_argument, NULL, 'O' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static report rp; /* large: not on the stack */
 	static cap_writer cw;
+	static metrics mt;
+	const char *otlp_url = NULL, *metrics_addr = NULL;
+	otlp_config ocfg;
+	metrics_server *msrv = NULL;
 	enum report_format format = REPORT_TEXT;
 	const char *sock = NULL, *output = NULL, *capture = NULL;
 	bool format_given = false;
@@ -94,6 +106,12 @@ int listen_main(int argc, char **argv)
 		case 'w':
 			capture = optarg;
 			break;
+		case 'O':
+			otlp_url = optarg;
+			break;
+		case 'M':
+			metrics_addr = optarg;
+			break;
 		case 'h':
 			listen_usage(stdout);
 			return 0;
@@ -106,6 +124,8 @@ int listen_main(int argc, char **argv)
 		listen_usage(stderr);
 		return RUN_EXIT_FAILURE;
 	}
+	if (otlp_url != NULL && otlp_config_init(&ocfg, otlp_url, stderr) < 0)
+		return RUN_EXIT_FAILURE;
 
 	ro.capture = capture;
 	ro.output = output;
@@ -116,6 +136,8 @@ int listen_main(int argc, char **argv)
 			fprintf(stderr, "httptrace: %s: %s\n",
 				output ? output : "standard error",
 				strerror(errno));
+			if (otlp_url != NULL)
+				otlp_config_free(&ocfg);
 			return RUN_EXIT_FAILURE;
 		}
 		report_init(&rp, out, format,
@@ -133,6 +155,8 @@ int listen_main(int argc, char **argv)
 				report_free(&rp);
 				fclose(out);
 			}
+			if (otlp_url != NULL)
+				otlp_config_free(&ocfg);
 			return RUN_EXIT_FAILURE;
 		}
 		ro.cw = &cw;
@@ -161,6 +185,26 @@ int listen_main(int argc, char **argv)
 		ret = RUN_EXIT_FAILURE;
 		goto out;
 	}
+	/* The exporters' threads start once the signals are blocked (the
+	 * exporter takes the configuration over, even when it fails). */
+	if (otlp_url != NULL) {
+		otlp_url = NULL;
+		ro.otlp = otlp_exporter_start(&ocfg);
+		if (ro.otlp == NULL) {
+			ret = RUN_EXIT_FAILURE;
+			goto out;
+		}
+	}
+	if (metrics_addr != NULL) {
+		metrics_init(&mt);
+		msrv = metrics_server_start(&mt, metrics_addr, stderr);
+		if (msrv == NULL) {
+			metrics_free(&mt);
+			ret = RUN_EXIT_FAILURE;
+			goto out;
+		}
+		ro.metrics = &mt;
+	}
 
 	for (;;) {
 		struct signalfd_siginfo si;
@@ -175,11 +219,31 @@ int listen_main(int argc, char **argv)
 	}
 	/* What has been sent is delivered; then the socket goes away. */
 	collector_drain(&col);
+	/* The span queue is sent (within a bounded wait) once the intake is
+	 * over. */
+	if (ro.otlp != NULL) {
+		otlp_stats st;
+
+		otlp_exporter_stop(ro.otlp, &st);
+		ro.otlp = NULL;
+		otlp_stats_print(stderr, &st);
+	}
 	if (col.refused > 0)
 		fprintf(stderr, "httptrace: refused %llu connection(s) from "
 			"other users\n", (unsigned long long)col.refused);
 	run_out_finish(&ro, &col);
 out:
+	if (otlp_url != NULL)
+		otlp_config_free(&ocfg); /* never started */
+	if (ro.otlp != NULL) {
+		otlp_stats st;
+
+		otlp_exporter_stop(ro.otlp, &st);
+	}
+	if (msrv != NULL) {
+		metrics_server_stop(msrv);
+		metrics_free(&mt);
+	}
 	collector_close(&col);
 	if (ro.cw != NULL) /* set up failed: end the capture empty */
 		cap_writer_finish(ro.cw, 0, 0);

@@ -24,10 +24,11 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: httptrace [-f text|json|events|har|summary|html]\n"
-	      "                 [-o FILE] [-w FILE]"
+	fputs("usage: httptrace [-f text|json|events|har|summary|html|otlp]\n"
+	      "                 [-o FILE] [-w FILE] [--otlp URL]"
 	      " [--redact NAME]... [--no-redact] [--] COMMAND [ARG...]\n"
-	      "       httptrace listen -s PATH [-f FORMAT] [-o FILE] [-w FILE]\n"
+	      "       httptrace listen -s PATH [-f FORMAT] [-o FILE] [-w FILE] [--otlp URL]\n"
+	      "                 [--metrics HOST:PORT]\n"
 	      "       httptrace env -s PATH [--redact NAME]... [--no-redact]\n"
 	      "       httptrace check FILE...\n"
 	      "       httptrace read [-f FORMAT] [-o FILE] [FILE|-]\n"
@@ -41,6 +42,7 @@ static void usage(FILE *f)
 	      "                     har: one HAR 1.2 file at the end (browser dev tools)\n"
 	      "                     summary: only the summary at the end\n"
 	      "                     html: one self-contained waterfall page at the end\n"
+	      "                     otlp: OpenTelemetry spans, one OTLP/JSON request a line\n"
 	      "  -o, --output FILE  write the report to FILE (default: standard error)\n"
 	      "  -w, --write FILE   write the raw records to the capture FILE, for\n"
 	      "                     'httptrace read FILE' to report later; alone, no\n"
@@ -49,6 +51,9 @@ static void usage(FILE *f)
 	      "                     Authorization, Proxy-Authorization, Cookie and\n"
 	      "                     Set-Cookie are always hidden)\n"
 	      "      --no-redact    hide no header values\n"
+	      "      --otlp URL     also send each request as OpenTelemetry spans to\n"
+	      "                     URL/v1/traces (OTLP/HTTP JSON); \"default\": the\n"
+	      "                     OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT variables\n"
 	      "  -h, --help         show this help\n"
 	      "      --version      show the version\n"
 	      "\n"
@@ -68,6 +73,7 @@ static int cmd_run(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "redact", required_argument, NULL, 'r' },
 		{ "no-redact", no_argument, NULL, 'n' },
+		{ "otlp", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static char redact[1024];
@@ -81,7 +87,7 @@ static int cmd_run(int argc, char **argv)
 		case 'f':
 			if (report_format_parse(optarg, &o.format) < 0) {
 				fprintf(stderr, "httptrace: unknown format '%s' "
-					"(text, json, events, har, summary, html)\n",
+					"(text, json, events, har, summary, html, otlp)\n",
 					optarg);
 				return RUN_EXIT_FAILURE;
 			}
@@ -102,6 +108,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'n':
 			o.no_redact = true;
+			break;
+		case 'O':
+			o.otlp = optarg;
 			break;
 		case 'h':
 			usage(stdout);

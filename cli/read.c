@@ -19,7 +19,7 @@
 
 static void read_usage(FILE *f)
 {
-	fputs("usage: httptrace read [-f text|json|events|har|summary|html] [-o FILE]"
+	fputs("usage: httptrace read [-f text|json|events|har|summary|html|otlp] [-o FILE]"
 	      " [FILE|-]\n"
 	      "\n"
 	      "Write the report of a capture made with 'httptrace -w FILE' (or\n"
@@ -254,7 +254,7 @@ int read_main(int argc, char **argv)
 		case 'f':
 			if (report_format_parse(optarg, &format) < 0) {
 				fprintf(stderr, "httptrace: unknown format '%s' "
-					"(text, json, events, har, summary, html)\n",
+					"(text, json, events, har, summary, html, otlp)\n",
 					optarg);
 				return READ_EXIT_ERROR;
 			}

@@ -592,6 +592,8 @@ int report_format_parse(const char *name, enum report_format *out)
 		*out = REPORT_SUMMARY;
 	else if (strcmp(name, "html") == 0)
 		*out = REPORT_HTML;
+	else if (strcmp(name, "otlp") == 0)
+		*out = REPORT_OTLP;
 	else
 		return -EINVAL;
 	return 0;
@@ -623,6 +625,7 @@ void report_init(report *rp, FILE *out, enum report_format format, bool color)
 	case REPORT_HAR: rp->ops = &report_har_ops; break;
 	case REPORT_SUMMARY: rp->ops = &report_summary_ops; break;
 	case REPORT_HTML: rp->ops = &report_html_ops; break;
+	case REPORT_OTLP: rp->ops = &report_otlp_ops; break;
 	default: rp->ops = &report_text_ops; break;
 	}
 	rp->fmt_state = NULL;
@@ -669,6 +672,8 @@ void report_record(void *ctx, const ht_record *rec)
 	switch (rec->type) {
 	case HT_REC_HELLO:
 		st->processes++;
+		if (rp->ops->hello != NULL)
+			rp->ops->hello(rp, &rec->u.hello);
 		break;
 	case HT_REC_REQUEST: {
 		const ht_rec_request *r = &rec->u.req;

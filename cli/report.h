@@ -40,6 +40,7 @@ enum report_format {
 	REPORT_HAR,
 	REPORT_SUMMARY,
 	REPORT_HTML,
+	REPORT_OTLP,
 };
 
 /* Durations of one request, in nanoseconds, REPORT_NONE where absent. */
@@ -203,6 +204,7 @@ typedef struct report_format_ops {
 	void (*conn_close)(struct report *rp, const ht_rec_conn_close *c);
 	void (*summary)(struct report *rp); /* at the end; may be NULL */
 	void (*free)(struct report *rp);    /* release fmt_state; may be NULL */
+	void (*hello)(struct report *rp, const ht_rec_hello *h); /* may be NULL */
 } report_format_ops;
 
 extern const report_format_ops report_text_ops;   /* format_text.c */
@@ -211,6 +213,7 @@ extern const report_format_ops report_events_ops; /* format_json.c */
 extern const report_format_ops report_har_ops;    /* format_har.c */
 extern const report_format_ops report_summary_ops; /* format_text.c */
 extern const report_format_ops report_html_ops;   /* format_html.c */
+extern const report_format_ops report_otlp_ops;   /* format_otlp.c */
 
 typedef struct report {
 	/* PUBLIC: set by report_init(). */
@@ -236,7 +239,7 @@ typedef struct report {
 
 /*
  * report_format_parse() - the format named @name ("text", "json",
- * "events", "har", "summary", "html") into @out.  Returns 0, or -EINVAL for an unknown name.
+ * "events", "har", "summary", "html", "otlp") into @out.  Returns 0, or -EINVAL for an unknown name.
  */
 int report_format_parse(const char *name, enum report_format *out);
 

@@ -17,6 +17,8 @@
 
 #include "check_elf.h"
 #include "collector.h"
+#include "metrics.h"
+#include "otlp_export.h"
 
 #define LIB_NAME "libhttptrace.so"
 #define OUTPUT_BUFFER (1 << 20)
@@ -265,6 +267,7 @@ typedef struct run_setup {
 	run_out ro;
 	collector col;
 	int sfd;
+	otlp_config ocfg;
 } run_setup;
 
 static char *build_preload(const char *lib)
@@ -288,6 +291,10 @@ void run_out_record(void *ctx, const ht_record *rec)
 
 	if (o->rp != NULL)
 		report_record(o->rp, rec);
+	if (o->otlp != NULL)
+		otlp_exporter_record(o->otlp, rec);
+	if (o->metrics != NULL)
+		metrics_record(o->metrics, rec);
 }
 
 void run_out_idle(void *ctx)
@@ -408,9 +415,12 @@ int run_command(const run_opts *o)
 			strerror(-err));
 		return RUN_EXIT_FAILURE;
 	}
+	if (o->otlp != NULL && otlp_config_init(&s.ocfg, o->otlp, stderr) < 0)
+		return RUN_EXIT_FAILURE;
 	s.preload = build_preload(s.lib);
 	if (s.preload == NULL) {
 		fprintf(stderr, "httptrace: %s\n", strerror(errno));
+		otlp_config_free(&s.ocfg);
 		return RUN_EXIT_FAILURE;
 	}
 	if (open_outputs(o, &s) < 0) {
@@ -432,6 +442,7 @@ int run_command(const run_opts *o)
 		fprintf(stderr, "httptrace: cannot create the socket%s%s: %s\n",
 			s.sock[0] ? " " : "", s.sock, strerror(-err));
 		collector_close(&s.col);
+		otlp_config_free(&s.ocfg);
 		ret = RUN_EXIT_FAILURE;
 		goto out;
 	}
@@ -451,6 +462,14 @@ int run_command(const run_opts *o)
 		fprintf(stderr, "httptrace: signalfd: %s\n", strerror(errno));
 		ret = RUN_EXIT_FAILURE;
 		goto restore;
+	}
+	/* The exporter's thread starts with the signals blocked. */
+	if (o->otlp != NULL) {
+		s.ro.otlp = otlp_exporter_start(&s.ocfg);
+		if (s.ro.otlp == NULL) {
+			ret = RUN_EXIT_FAILURE;
+			goto restore;
+		}
 	}
 	/* Orphaned descendants become our children, so we know when every
 	 * process the command started is gone. */
@@ -475,10 +494,24 @@ int run_command(const run_opts *o)
 	}
 	/* Whatever the exited processes queued is still readable. */
 	collector_drain(&s.col);
+	if (s.ro.otlp != NULL) {
+		otlp_stats st;
+
+		/* The span queue is sent within a bounded wait. */
+		otlp_exporter_stop(s.ro.otlp, &st);
+		s.ro.otlp = NULL;
+		otlp_stats_print(stderr, &st);
+	}
 	run_out_finish(&s.ro, &s.col);
 	ret = w.child_exited ? exit_status_of(w.status) : RUN_EXIT_FAILURE;
 
 restore:
+	if (s.ro.otlp != NULL) {
+		otlp_stats st;
+
+		otlp_exporter_stop(s.ro.otlp, &st);
+	}
+	otlp_config_free(&s.ocfg); /* left when the exporter never started */
 	if (s.sfd >= 0)
 		close(s.sfd);
 	sigaction(SIGPIPE, &old_pipe, NULL);

@@ -25,6 +25,7 @@ typedef struct run_opts {
 	char **argv;        /* the command, NULL-terminated, argv[0] != NULL */
 	const char *redact; /* more header names to redact, comma-separated */
 	bool no_redact;     /* redact nothing */
+	const char *otlp;   /* --otlp URL, or NULL */
 } run_opts;
 
 /*
@@ -54,7 +55,8 @@ FILE *run_open_output(const char *path);
 
 /*
  * Where the collector's output goes: the report (@rp, NULL when only
- * capturing) and the capture (@cw, NULL when none).  run_out_record() is
+ * capturing), the capture (@cw, NULL when none), and the OTLP exporter and
+ * Prometheus metrics when asked for.  run_out_record() is
  * the collector's sink and run_out_idle() its idle hook, with a run_out as
  * their context.
  */
@@ -63,6 +65,8 @@ typedef struct run_out {
 	cap_writer *cw;
 	const char *capture; /* the capture's path, for messages */
 	const char *output;  /* the report's path; NULL: standard error */
+	struct otlp_exporter *otlp; /* --otlp: spans go there too; or NULL */
+	struct metrics *metrics;    /* --metrics: counted there too; or NULL */
 } run_out;
 
 void run_out_record(void *ctx, const ht_record *rec);

@@ -22,7 +22,8 @@ set -eu
 PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
 libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
-chromium clickhouse-server clickhouse-client nodejs"
+chromium clickhouse-server clickhouse-client nodejs \
+libcurl4-openssl-dev prometheus"
 
 # make bench only (not make check, not CI): valgrind for the callgrind
 # figures, and the peers it compares with, strace and bpftrace (bpftrace
@@ -69,13 +70,14 @@ fi
 
 echo "install-deps: installing:$missing"
 
-# The tests start their own nginx and clickhouse-server on loopback; a
-# freshly installed nginx must not start its default site on port 80 of
-# every address, nor clickhouse-server a system service.  policy-rc.d
-# (exit 101: "action forbidden") stops a package starting its service.
+# The tests start their own nginx, clickhouse-server and prometheus on
+# loopback; a freshly installed package must not start its service (nginx's
+# default site on port 80, prometheus on 9090, of every address, or
+# clickhouse-server's system service).  policy-rc.d (exit 101: "action
+# forbidden") stops a package starting its service.
 policy=/usr/sbin/policy-rc.d
 case " $missing " in
-*" nginx-light "* | *" clickhouse-server "*)
+*" nginx-light "* | *" clickhouse-server "* | *" prometheus "*)
 	if [ ! -e "$policy" ]; then
 		printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
 		$SUDO chmod 755 "$policy"

@@ -18,4 +18,6 @@ Suite *capture_suite(void); /* check_capture.c: cli/capture.c, collector replay 
 Suite *socks_suite(void);   /* check_socks.c: preload/socks.c */
 Suite *html_suite(void);   /* check_html.c: cli/format_html.c */
 Suite *x86dec_suite(void);  /* check_x86dec.c: preload/x86dec.c */
+Suite *otlp_suite(void);   /* check_otlp.c: cli/otlp.c, otlp_export.c */
+Suite *metrics_suite(void); /* check_otlp.c: cli/metrics.c */
 #endif

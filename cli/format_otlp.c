@@ -1,0 +1,90 @@
+/*
+ * format_otlp.c - "-f otlp": a file of OTLP/JSON, one
+ * ExportTraceServiceRequest per line, one request (its span and its phases'
+ * spans) in each, written as each request completes; a failed connect or
+ * TLS handshake gets a "connect" span.  What an OpenTelemetry
+ * Collector's otlpjsonfile receiver, or `curl --data @-` line by line to
+ * /v1/traces, reads.  The spans are those --otlp sends (otlp.h).
+ */
+#include <stdlib.h>
+
+#include "otlp.h"
+#include "otlp_export.h"
+#include "report.h"
+
+static otlp_procs *state(report *rp)
+{
+	otlp_procs *ps = rp->fmt_state;
+
+	if (ps == NULL) {
+		ps = calloc(1, sizeof(*ps));
+		if (ps == NULL)
+			return NULL;
+		otlp_procs_setup(ps);
+		rp->fmt_state = ps;
+	}
+	return ps;
+}
+
+static void otlp_hello(report *rp, const ht_rec_hello *h)
+{
+	otlp_procs *ps = state(rp);
+
+	if (ps != NULL)
+		otlp_procs_hello(ps, h);
+}
+
+static void otlp_request(report *rp, const report_req *q)
+{
+	otlp_procs *ps = state(rp);
+	otlp_buf b = { 0 };
+	otlp_item it;
+
+	if (ps == NULL || otlp_make_item(ps, q, rp->mono_to_unix, &it) < 0)
+		return;
+	otlp_export_json(&b, &it, 1);
+	otlp_buf_add(&b, "\n", 1);
+	if (!b.oom)
+		fwrite(b.p, 1, b.len, rp->out);
+	otlp_buf_free(&b);
+	otlp_item_free(&it);
+}
+
+static void otlp_conn_fail(report *rp, const ht_rec_conn_fail *f)
+{
+	otlp_procs *ps = state(rp);
+	otlp_buf b = { 0 };
+	otlp_item it;
+
+	if (ps == NULL || otlp_make_fail_item(ps, f, rp->mono_to_unix, &it) < 0)
+		return;
+	otlp_export_json(&b, &it, 1);
+	otlp_buf_add(&b, "\n", 1);
+	if (!b.oom)
+		fwrite(b.p, 1, b.len, rp->out);
+	otlp_buf_free(&b);
+	otlp_item_free(&it);
+}
+
+static void otlp_conn_close(report *rp, const ht_rec_conn_close *c)
+{
+}
+
+static void otlp_free(report *rp)
+{
+	otlp_procs *ps = rp->fmt_state;
+
+	if (ps != NULL) {
+		otlp_procs_free(ps);
+		free(ps);
+	}
+}
+
+const report_format_ops report_otlp_ops = {
+	.request = otlp_request,
+	.conn_fail = otlp_conn_fail,
+	.conn_close = otlp_conn_close,
+	.summary = NULL,
+	.free = otlp_free,
+	.hello = otlp_hello,
+};

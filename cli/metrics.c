@@ -1,0 +1,515 @@
+/* metrics.c - Prometheus metrics state and exposition text; see metrics.h. */
+#include "metrics.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* OpenTelemetry's advice for http.client.request.duration (seconds). */
+const double metrics_bounds[METRICS_BUCKETS] = {
+	0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+};
+
+size_t metrics_bucket(double secs)
+{
+	size_t i = 0;
+
+	while (i < METRICS_BUCKETS && !(secs <= metrics_bounds[i]))
+		i++;
+	return i;
+}
+
+void metrics_observe(metrics_hist *h, double secs)
+{
+	h->bucket[metrics_bucket(secs)]++;
+	h->count++;
+	h->sum += secs;
+}
+
+void metrics_init(metrics *m)
+{
+	memset(m, 0, sizeof(*m));
+	pthread_mutex_init(&m->mu, NULL);
+}
+
+void metrics_free(metrics *m)
+{
+	for (size_t i = 0; i < m->n_hosts; i++)
+		free(m->hosts[i].name);
+	free(m->hosts);
+	free(m->series);
+	free(m->host_idx);
+	free(m->series_idx);
+	free(m->drops);
+	pthread_mutex_destroy(&m->mu);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+#define FNV0 14695981039346656037ULL
+
+/* Double the index @idx (capacity *@cap) and re-insert every entry with
+ * @hash_of(i). */
+static int reindex(uint32_t **idx, size_t *cap, size_t n,
+		   uint64_t (*hash_of)(const metrics *, size_t), const metrics *m)
+{
+	size_t c = *cap ? *cap * 2 : 64;
+	uint32_t *v = calloc(c, sizeof(*v));
+
+	if (v == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = (size_t)hash_of(m, i) & (c - 1);
+
+		while (v[j] != 0)
+			j = (j + 1) & (c - 1);
+		v[j] = (uint32_t)i + 1;
+	}
+	free(*idx);
+	*idx = v;
+	*cap = c;
+	return 0;
+}
+
+static uint64_t host_hash(const metrics *m, size_t i)
+{
+	return fnv(FNV0, m->hosts[i].name, strlen(m->hosts[i].name));
+}
+
+static uint64_t series_hash_of(size_t host, const char *method, const char *cls)
+{
+	uint64_t h = fnv(FNV0, &host, sizeof(host));
+
+	h = fnv(h, method, strlen(method) + 1);
+	return fnv(h, cls, strlen(cls));
+}
+
+static uint64_t series_hash(const metrics *m, size_t i)
+{
+	const metrics_series *s = &m->series[i];
+
+	return series_hash_of(s->host, s->method, s->status_class);
+}
+
+/* The index of host @name, added when new; the "_other" host past the cap;
+ * (size_t)-1 when memory ran out. */
+static size_t host_find(metrics *m, const char *name)
+{
+	size_t j;
+
+	for (;;) {
+		if (m->host_idx_cap == 0 ||
+		    (m->n_hosts + 1) * 2 > m->host_idx_cap) {
+			if (reindex(&m->host_idx, &m->host_idx_cap, m->n_hosts,
+				    host_hash, m) < 0)
+				return (size_t)-1;
+		}
+		j = (size_t)fnv(FNV0, name, strlen(name)) & (m->host_idx_cap - 1);
+		while (m->host_idx[j] != 0) {
+			size_t i = m->host_idx[j] - 1;
+
+			if (strcmp(m->hosts[i].name, name) == 0)
+				return i;
+			j = (j + 1) & (m->host_idx_cap - 1);
+		}
+		if (m->n_hosts < METRICS_MAX_HOSTS || strcmp(name, "_other") == 0)
+			break;
+		name = "_other"; /* too many hosts: fold the rest together */
+	}
+	if (m->n_hosts == m->cap_hosts) {
+		size_t c = m->cap_hosts ? m->cap_hosts * 2 : 16;
+		metrics_host *v = realloc(m->hosts, c * sizeof(*v));
+
+		if (v == NULL)
+			return (size_t)-1;
+		m->hosts = v;
+		m->cap_hosts = c;
+	}
+	memset(&m->hosts[m->n_hosts], 0, sizeof(m->hosts[0]));
+	m->hosts[m->n_hosts].name = strdup(name);
+	if (m->hosts[m->n_hosts].name == NULL)
+		return (size_t)-1;
+	m->host_idx[j] = (uint32_t)m->n_hosts + 1;
+	return m->n_hosts++;
+}
+
+static metrics_series *series_find(metrics *m, size_t host, const char *method,
+				   const char *cls)
+{
+	size_t j;
+	metrics_series *s;
+
+	if (m->series_idx_cap == 0 || (m->n_series + 1) * 2 > m->series_idx_cap)
+		if (reindex(&m->series_idx, &m->series_idx_cap, m->n_series,
+			    series_hash, m) < 0)
+			return NULL;
+	j = (size_t)series_hash_of(host, method, cls) & (m->series_idx_cap - 1);
+	while (m->series_idx[j] != 0) {
+		s = &m->series[m->series_idx[j] - 1];
+		if (s->host == host && strcmp(s->method, method) == 0 &&
+		    strcmp(s->status_class, cls) == 0)
+			return s;
+		j = (j + 1) & (m->series_idx_cap - 1);
+	}
+	if (m->n_series == m->cap_series) {
+		size_t c = m->cap_series ? m->cap_series * 2 : 16;
+		metrics_series *v = realloc(m->series, c * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		m->series = v;
+		m->cap_series = c;
+	}
+	s = &m->series[m->n_series];
+	memset(s, 0, sizeof(*s));
+	s->host = host;
+	snprintf(s->method, sizeof(s->method), "%s", method);
+	snprintf(s->status_class, sizeof(s->status_class), "%s", cls);
+	m->series_idx[j] = (uint32_t)m->n_series + 1;
+	m->n_series++;
+	return s;
+}
+
+/* Record @pid's latest cumulative drop count, keeping the sum. */
+static void drops_set(metrics *m, uint32_t pid, uint64_t count)
+{
+	size_t j;
+
+	if (m->drops_cap == 0 || (m->drops_n + 1) * 2 > m->drops_cap) {
+		size_t c = m->drops_cap ? m->drops_cap * 2 : 64;
+		struct metrics_drop *v = calloc(c, sizeof(*v));
+
+		if (v == NULL)
+			return;
+		for (size_t i = 0; i < m->drops_cap; i++) {
+			if (m->drops[i].pid == 0)
+				continue;
+			j = (m->drops[i].pid * 2654435761u) & (c - 1);
+			while (v[j].pid != 0)
+				j = (j + 1) & (c - 1);
+			v[j] = m->drops[i];
+		}
+		free(m->drops);
+		m->drops = v;
+		m->drops_cap = c;
+	}
+	j = (pid * 2654435761u) & (m->drops_cap - 1);
+	while (m->drops[j].pid != 0 && m->drops[j].pid != pid)
+		j = (j + 1) & (m->drops_cap - 1);
+	if (m->drops[j].pid == 0) {
+		m->drops[j].pid = pid;
+		m->drops_n++;
+	}
+	m->dropped += count - m->drops[j].count;
+	m->drops[j].count = count;
+}
+
+/* ---- recording ---------------------------------------------------------- */
+
+static const char *method_label(ht_str m)
+{
+	static const char *const known[] = {
+		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+		"TRACE", "PATCH",
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i]) == m.len && memcmp(known[i], m.p, m.len) == 0)
+			return known[i];
+	return "_OTHER"; /* bounded cardinality, as the conventions say */
+}
+
+static const char *status_class(unsigned status)
+{
+	static const char *const cls[] = { "1xx", "2xx", "3xx", "4xx", "5xx" };
+
+	if (status >= 100 && status < 600)
+		return cls[status / 100 - 1];
+	return "none";
+}
+
+static double secs(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static void record_request(metrics *m, const ht_rec_request *r)
+{
+	char *name = m->scratch.host;
+	report_timing t;
+	metrics_host *h;
+	metrics_series *s;
+	size_t hi;
+
+	report_timing_compute(r, &t);
+	report_host(name, sizeof(m->scratch.host), r);
+	name[strnlen(name, sizeof(m->scratch.host))] = '\0';
+	pthread_mutex_lock(&m->mu);
+	hi = host_find(m, name);
+	if (hi == (size_t)-1)
+		goto out;
+	h = &m->hosts[hi];
+	h->requests++;
+	if (r->error != HT_ERR_NONE)
+		h->errors++;
+	if (r->flags & HT_RF_REUSED)
+		h->reused++;
+	else
+		h->opened++;
+	if (t.dns != REPORT_NONE && t.dns >= 0)
+		metrics_observe(&h->dns, secs(t.dns));
+	if (t.connect != REPORT_NONE && t.connect >= 0)
+		metrics_observe(&h->connect, secs(t.connect));
+	if (t.tls != REPORT_NONE && t.tls >= 0)
+		metrics_observe(&h->tls, secs(t.tls));
+	s = series_find(m, hi, method_label(r->method), status_class(r->status));
+	if (s != NULL)
+		metrics_observe(&s->dur, t.total != REPORT_NONE && t.total > 0 ?
+					       secs(t.total) : 0.0);
+out:
+	pthread_mutex_unlock(&m->mu);
+}
+
+static void record_fail(metrics *m, const ht_rec_conn_fail *f)
+{
+	char *name = m->scratch.host;
+	size_t n, hi;
+
+	if (f->dns_name.len > 0) {
+		n = strnlen(f->dns_name.p, f->dns_name.len);
+		if (n >= sizeof(m->scratch.host))
+			n = sizeof(m->scratch.host) - 1;
+		memcpy(name, f->dns_name.p, n);
+		name[n] = '\0';
+	} else {
+		report_ip(name, sizeof(m->scratch.host), &f->peer);
+	}
+	pthread_mutex_lock(&m->mu);
+	hi = host_find(m, name);
+	if (hi != (size_t)-1)
+		m->hosts[hi].connect_errors++;
+	pthread_mutex_unlock(&m->mu);
+}
+
+void metrics_record(metrics *m, const ht_record *rec)
+{
+	switch (rec->type) {
+	case HT_REC_HELLO:
+		pthread_mutex_lock(&m->mu);
+		m->processes++;
+		pthread_mutex_unlock(&m->mu);
+		break;
+	case HT_REC_REQUEST:
+		record_request(m, &rec->u.req);
+		break;
+	case HT_REC_CONN_FAIL:
+		record_fail(m, &rec->u.fail);
+		break;
+	case HT_REC_DROPS:
+		if (rec->u.drops.pid == 0)
+			break;
+		pthread_mutex_lock(&m->mu);
+		drops_set(m, rec->u.drops.pid, rec->u.drops.dropped);
+		pthread_mutex_unlock(&m->mu);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- exposition --------------------------------------------------------- */
+
+static void put_fmt(otlp_buf *b, const char *fmt, double v)
+{
+	char tmp[64];
+
+	snprintf(tmp, sizeof(tmp), fmt, v);
+	otlp_buf_adds(b, tmp);
+}
+
+/* A label value: backslash, double quote and newline escaped, as the
+ * exposition format requires; other bytes as they are. */
+static void put_label(otlp_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			otlp_buf_adds(b, "\\\\");
+		else if (*s == '"')
+			otlp_buf_adds(b, "\\\"");
+		else if (*s == '\n')
+			otlp_buf_adds(b, "\\n");
+		else
+			otlp_buf_add(b, s, 1);
+	}
+}
+
+static void head(otlp_buf *b, const char *name, const char *type,
+		 const char *help)
+{
+	otlp_buf_adds(b, "# HELP ");
+	otlp_buf_adds(b, name);
+	otlp_buf_adds(b, " ");
+	otlp_buf_adds(b, help);
+	otlp_buf_adds(b, "\n# TYPE ");
+	otlp_buf_adds(b, name);
+	otlp_buf_adds(b, " ");
+	otlp_buf_adds(b, type);
+	otlp_buf_adds(b, "\n");
+}
+
+/* The lines of histogram @h of @name with the labels @labels (already
+ * formatted, without braces). */
+static void put_hist(otlp_buf *b, const char *name, const char *labels,
+		     const metrics_hist *h)
+{
+	uint64_t cum = 0;
+
+	for (size_t i = 0; i <= METRICS_BUCKETS; i++) {
+		cum += h->bucket[i];
+		otlp_buf_adds(b, name);
+		otlp_buf_adds(b, "_bucket{");
+		otlp_buf_adds(b, labels);
+		otlp_buf_adds(b, ",le=\"");
+		if (i < METRICS_BUCKETS)
+			put_fmt(b, "%g", metrics_bounds[i]);
+		else
+			otlp_buf_adds(b, "+Inf");
+		otlp_buf_adds(b, "\"} ");
+		otlp_buf_u64(b, cum);
+		otlp_buf_adds(b, "\n");
+	}
+	otlp_buf_adds(b, name);
+	otlp_buf_adds(b, "_sum{");
+	otlp_buf_adds(b, labels);
+	otlp_buf_adds(b, "} ");
+	put_fmt(b, "%.9g", h->sum);
+	otlp_buf_adds(b, "\n");
+	otlp_buf_adds(b, name);
+	otlp_buf_adds(b, "_count{");
+	otlp_buf_adds(b, labels);
+	otlp_buf_adds(b, "} ");
+	otlp_buf_u64(b, h->count);
+	otlp_buf_adds(b, "\n");
+}
+
+/* server_address="NAME" into @l (reset first). */
+static void host_labels(otlp_buf *l, const char *name)
+{
+	l->len = 0;
+	otlp_buf_adds(l, "server_address=\"");
+	put_label(l, name);
+	otlp_buf_adds(l, "\"");
+}
+
+enum host_field { HF_REQUESTS, HF_ERRORS, HF_OPENED, HF_REUSED, HF_CONNERR };
+
+static uint64_t host_field(const metrics_host *h, enum host_field f)
+{
+	switch (f) {
+	case HF_REQUESTS: return h->requests;
+	case HF_ERRORS: return h->errors;
+	case HF_OPENED: return h->opened;
+	case HF_REUSED: return h->reused;
+	default: return h->connect_errors;
+	}
+}
+
+void metrics_render(metrics *m, otlp_buf *b)
+{
+	static const struct {
+		const char *name, *help;
+		enum host_field f;
+	} counters[] = {
+		{ "httptrace_requests_total", "Requests traced.", HF_REQUESTS },
+		{ "httptrace_request_errors_total",
+		  "Requests that failed without a complete response.", HF_ERRORS },
+		{ "httptrace_connections_opened_total",
+		  "Connections that carried a first request.", HF_OPENED },
+		{ "httptrace_requests_reused_total",
+		  "Requests on a reused connection.", HF_REUSED },
+		{ "httptrace_connect_errors_total",
+		  "Failed TCP connects and TLS handshakes.", HF_CONNERR },
+	};
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} phases[] = {
+		{ "httptrace_dns_lookup_duration_seconds",
+		  "Name lookups of new connections.", offsetof(metrics_host, dns) },
+		{ "httptrace_tcp_connect_duration_seconds",
+		  "TCP handshakes of new connections.",
+		  offsetof(metrics_host, connect) },
+		{ "httptrace_tls_handshake_duration_seconds",
+		  "TLS handshakes of new connections.", offsetof(metrics_host, tls) },
+	};
+	otlp_buf l = { 0 };
+
+	pthread_mutex_lock(&m->mu);
+	head(b, "http_client_request_duration_seconds", "histogram",
+	     "Duration of HTTP client requests.");
+	for (size_t i = 0; i < m->n_series; i++) {
+		const metrics_series *s = &m->series[i];
+
+		host_labels(&l, m->hosts[s->host].name);
+		otlp_buf_adds(&l, ",http_request_method=\"");
+		otlp_buf_adds(&l, s->method);
+		otlp_buf_adds(&l, "\",status_class=\"");
+		otlp_buf_adds(&l, s->status_class);
+		otlp_buf_adds(&l, "\"");
+		if (!l.oom)
+			put_hist(b, "http_client_request_duration_seconds", l.p,
+				 &s->dur);
+	}
+	for (size_t c = 0; c < sizeof(counters) / sizeof(counters[0]); c++) {
+		head(b, counters[c].name, "counter", counters[c].help);
+		for (size_t i = 0; i < m->n_hosts; i++) {
+			host_labels(&l, m->hosts[i].name);
+			if (l.oom)
+				break;
+			otlp_buf_adds(b, counters[c].name);
+			otlp_buf_adds(b, "{");
+			otlp_buf_adds(b, l.p);
+			otlp_buf_adds(b, "} ");
+			otlp_buf_u64(b, host_field(&m->hosts[i], counters[c].f));
+			otlp_buf_adds(b, "\n");
+		}
+	}
+	for (size_t p = 0; p < sizeof(phases) / sizeof(phases[0]); p++) {
+		head(b, phases[p].name, "histogram", phases[p].help);
+		for (size_t i = 0; i < m->n_hosts; i++) {
+			const metrics_hist *h = (const metrics_hist *)
+				((const char *)&m->hosts[i] + phases[p].off);
+
+			if (h->count == 0)
+				continue;
+			host_labels(&l, m->hosts[i].name);
+			if (!l.oom)
+				put_hist(b, phases[p].name, l.p, h);
+		}
+	}
+	head(b, "httptrace_processes_total", "counter",
+	     "Traced processes that connected to the collector.");
+	otlp_buf_adds(b, "httptrace_processes_total ");
+	otlp_buf_u64(b, m->processes);
+	otlp_buf_adds(b, "\n");
+	head(b, "httptrace_records_dropped_total", "counter",
+	     "Records the traced processes could not send.");
+	otlp_buf_adds(b, "httptrace_records_dropped_total ");
+	otlp_buf_u64(b, m->dropped);
+	otlp_buf_adds(b, "\n");
+	pthread_mutex_unlock(&m->mu);
+	otlp_buf_free(&l);
+}

@@ -1,0 +1,796 @@
+/* otlp.c - spans in OTLP/JSON; see otlp.h. */
+#include "otlp.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "headers.h"
+
+/* ---- buffer ------------------------------------------------------------- */
+
+static bool buf_reserve(otlp_buf *b, size_t more)
+{
+	size_t cap;
+	char *p;
+
+	if (b->oom)
+		return false;
+	if (b->len + more + 1 <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 512;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (p == NULL) {
+		b->oom = true;
+		return false;
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+void otlp_buf_add(otlp_buf *b, const char *s, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void otlp_buf_adds(otlp_buf *b, const char *s)
+{
+	otlp_buf_add(b, s, strlen(s));
+}
+
+void otlp_buf_u64(otlp_buf *b, uint64_t v)
+{
+	char tmp[24];
+	char *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	otlp_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* Length of the valid UTF-8 sequence at @s (at most @n bytes), 0 when the
+ * bytes there are not one (overlong forms, surrogates and code points past
+ * U+10FFFF included): the OTLP receivers' JSON parsers reject those. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+	size_t len;
+
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		lo = c == 0xE0 ? 0xA0 : 0x80;
+		hi = c == 0xED ? 0x9F : 0xBF;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		lo = c == 0xF0 ? 0x90 : 0x80;
+		hi = c == 0xF4 ? 0x8F : 0xBF;
+	} else {
+		return 0;
+	}
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return len;
+}
+
+void otlp_buf_str(otlp_buf *b, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0;
+
+	otlp_buf_add(b, "\"", 1);
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t len;
+
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		if (c >= 0x80 && (len = utf8_len(s + i, n - i)) > 0) {
+			i += len;
+			continue;
+		}
+		otlp_buf_add(b, str + run, i - run);
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+
+			otlp_buf_add(b, e, 2);
+		} else {
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+			otlp_buf_add(b, e, 6);
+		}
+		run = ++i;
+	}
+	otlp_buf_add(b, str + run, n - run);
+	otlp_buf_add(b, "\"", 1);
+}
+
+char *otlp_buf_take(otlp_buf *b)
+{
+	char *p = b->p;
+
+	if (b->oom || p == NULL) {
+		free(p);
+		p = b->oom ? NULL : strdup("");
+	}
+	memset(b, 0, sizeof(*b));
+	return p;
+}
+
+void otlp_buf_free(otlp_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* ---- attributes --------------------------------------------------------- */
+
+/* Attributes are appended to an array; the first one has no comma. */
+typedef struct attrs {
+	otlp_buf *b;
+	bool first;
+} attrs;
+
+static void attr_key(attrs *a, const char *key)
+{
+	otlp_buf_adds(a->b, a->first ? "{\"key\":\"" : ",{\"key\":\"");
+	a->first = false;
+	otlp_buf_adds(a->b, key); /* keys are our own literals */
+	otlp_buf_adds(a->b, "\",\"value\":{");
+}
+
+static void attr_str(attrs *a, const char *key, const char *s, size_t n)
+{
+	attr_key(a, key);
+	otlp_buf_adds(a->b, "\"stringValue\":");
+	otlp_buf_str(a->b, s, n);
+	otlp_buf_adds(a->b, "}}");
+}
+
+static void attr_strz(attrs *a, const char *key, const char *s)
+{
+	attr_str(a, key, s, strlen(s));
+}
+
+/* int64 is a string in the protobuf JSON mapping. */
+static void attr_int(attrs *a, const char *key, uint64_t v)
+{
+	attr_key(a, key);
+	otlp_buf_adds(a->b, "\"intValue\":\"");
+	otlp_buf_u64(a->b, v);
+	otlp_buf_adds(a->b, "\"}}");
+}
+
+static void attr_bool(attrs *a, const char *key, bool v)
+{
+	attr_key(a, key);
+	otlp_buf_adds(a->b, v ? "\"boolValue\":true}}" : "\"boolValue\":false}}");
+}
+
+static void attr_double(attrs *a, const char *key, double v)
+{
+	char tmp[64];
+
+	attr_key(a, key);
+	snprintf(tmp, sizeof(tmp), "\"doubleValue\":%.6f}}", v);
+	otlp_buf_adds(a->b, tmp);
+}
+
+/* ---- resource ----------------------------------------------------------- */
+
+void otlp_resource_json(otlp_buf *b, const otlp_resource *res)
+{
+	attrs a = { b, true };
+	const char *exe = res->exe != NULL && res->exe[0] ? res->exe : NULL;
+	const char *base = NULL;
+
+	if (exe != NULL) {
+		base = strrchr(exe, '/');
+		base = base != NULL ? base + 1 : exe;
+		if (base[0] == '\0')
+			base = NULL;
+	}
+	otlp_buf_adds(b, "{\"attributes\":[");
+	if (res->service != NULL && res->service[0] != '\0')
+		attr_strz(&a, "service.name", res->service);
+	else if (base != NULL)
+		attr_strz(&a, "service.name", base);
+	else
+		attr_strz(&a, "service.name", "unknown_service");
+	attr_int(&a, "process.pid", res->pid);
+	if (base != NULL) {
+		attr_strz(&a, "process.executable.name", base);
+		attr_strz(&a, "process.executable.path", exe);
+	}
+	if (res->host_name != NULL && res->host_name[0] != '\0')
+		attr_strz(&a, "host.name", res->host_name);
+	otlp_buf_adds(b, "]}");
+}
+
+/* ---- spans -------------------------------------------------------------- */
+
+static void put_hex(otlp_buf *b, const uint8_t *id, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[34];
+
+	tmp[0] = '"';
+	for (size_t i = 0; i < n; i++) {
+		tmp[1 + 2 * i] = hex[id[i] >> 4];
+		tmp[2 + 2 * i] = hex[id[i] & 15];
+	}
+	tmp[1 + 2 * n] = '"';
+	otlp_buf_add(b, tmp, 2 + 2 * n);
+}
+
+/* fixed64 is a string in the protobuf JSON mapping. */
+static void put_time(otlp_buf *b, const char *key, uint64_t unix_ns)
+{
+	otlp_buf_adds(b, key);
+	otlp_buf_add(b, "\"", 1);
+	otlp_buf_u64(b, unix_ns);
+	otlp_buf_add(b, "\"", 1);
+}
+
+/* Span kinds and status codes of the OTLP protocol. */
+enum { KIND_INTERNAL = 1, KIND_CLIENT = 3 };
+enum { STATUS_ERROR = 2 };
+
+static void span_head(otlp_buf *b, const otlp_ids *ids, const uint8_t *span,
+		      const uint8_t *parent, const char *name, size_t name_len,
+		      int kind, uint64_t start, uint64_t end)
+{
+	char k[16];
+
+	otlp_buf_adds(b, "{\"traceId\":");
+	put_hex(b, ids->trace, sizeof(ids->trace));
+	otlp_buf_adds(b, ",\"spanId\":");
+	put_hex(b, span, 8);
+	if (parent != NULL) {
+		otlp_buf_adds(b, ",\"parentSpanId\":");
+		put_hex(b, parent, 8);
+	}
+	otlp_buf_adds(b, ",\"name\":");
+	otlp_buf_str(b, name, name_len);
+	snprintf(k, sizeof(k), ",\"kind\":%d", kind);
+	otlp_buf_adds(b, k);
+	put_time(b, ",\"startTimeUnixNano\":", start);
+	put_time(b, ",\"endTimeUnixNano\":", end);
+}
+
+const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap)
+{
+	switch (r->error) {
+	case HT_ERR_NONE: break;
+	case HT_ERR_CLOSED: return "connection_closed";
+	case HT_ERR_RESET: return "connection_reset";
+	case HT_ERR_BAD_RESPONSE: return "malformed_response";
+	case HT_ERR_BAD_REQUEST: return "malformed_request";
+	case HT_ERR_NO_RESPONSE: return "no_response";
+	case HT_ERR_STREAM_RESET: return "stream_reset";
+	case HT_ERR_TRUNCATED: return "response_truncated";
+	case HT_ERR_OVERFLOW: return "not_tracked";
+	case HT_ERR_GOAWAY: return "goaway";
+	default: return "_OTHER";
+	}
+	if (r->status >= 400) {
+		snprintf(buf, cap, "%u", (unsigned)r->status);
+		return buf;
+	}
+	return NULL;
+}
+
+/* The methods the semantic conventions know; any other is "_OTHER". */
+static bool known_method(ht_str m)
+{
+	static const char *const known[] = {
+		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+		"TRACE", "PATCH",
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i]) == m.len && memcmp(known[i], m.p, m.len) == 0)
+			return true;
+	return false;
+}
+
+/* The port of @url's authority, else the scheme's default. */
+static unsigned url_port(const char *url, size_t len)
+{
+	const char *p = memmem(url, len, "://", 3);
+	const char *end = url + len, *auth;
+	unsigned port = 0;
+	bool https = len >= 5 && strncasecmp(url, "https", 5) == 0;
+
+	if (p == NULL)
+		return https ? 443 : 80;
+	auth = p + 3;
+	for (p = auth; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
+		;
+	end = p; /* end of the authority */
+	/* After the last ':' that follows any IPv6 ']' */
+	for (p = end; p > auth && p[-1] >= '0' && p[-1] <= '9'; p--)
+		;
+	if (p > auth && p < end && p[-1] == ':') {
+		for (const char *d = p; d < end && port <= 65535; d++)
+			port = port * 10 + (unsigned)(*d - '0');
+		if (port > 0 && port <= 65535)
+			return port;
+	}
+	return https ? 443 : 80;
+}
+
+/*
+ * url.full without credentials: "user:pass@" in the authority becomes
+ * "REDACTED:REDACTED@", as the HTTP semantic conventions require.
+ */
+static void put_url(attrs *a, const char *url, size_t len)
+{
+	const char *p = memmem(url, len, "://", 3);
+	const char *auth, *end, *at = NULL;
+
+	if (p != NULL) {
+		auth = p + 3;
+		for (end = auth; end < url + len && *end != '/' && *end != '?' &&
+				 *end != '#'; end++)
+			if (*end == '@')
+				at = end;
+	}
+	if (at == NULL) {
+		attr_str(a, "url.full", url, len);
+		return;
+	}
+	attr_key(a, "url.full");
+	otlp_buf_adds(a->b, "\"stringValue\":");
+	{
+		otlp_buf tmp = { 0 };
+
+		otlp_buf_add(&tmp, url, (size_t)(auth - url));
+		otlp_buf_adds(&tmp, "REDACTED:REDACTED");
+		otlp_buf_add(&tmp, at, (size_t)(url + len - at));
+		if (tmp.oom)
+			a->b->oom = true;
+		else
+			otlp_buf_str(a->b, tmp.p, tmp.len);
+		otlp_buf_free(&tmp);
+	}
+	otlp_buf_adds(a->b, "}}");
+}
+
+static void request_attrs(attrs *a, const report_req *q)
+{
+	const ht_rec_request *r = q->r;
+	char ebuf[16], cid[32], ip[64];
+	const char *etype = otlp_error_type(r, ebuf, sizeof(ebuf));
+	ht_str ua;
+	size_t n;
+
+	if (r->method.len > 0 && known_method(r->method)) {
+		attr_str(a, "http.request.method", r->method.p, r->method.len);
+	} else {
+		attr_strz(a, "http.request.method", "_OTHER");
+		attr_str(a, "http.request.method_original", r->method.p,
+			 r->method.len);
+	}
+	put_url(a, q->url, q->url_len);
+	attr_strz(a, "url.scheme", (r->flags & HT_RF_TLS) ? "https" : "http");
+	if (q->host_len > 0)
+		attr_str(a, "server.address", q->host, q->host_len);
+	attr_int(a, "server.port", url_port(q->url, q->url_len));
+	if (r->status != 0)
+		attr_int(a, "http.response.status_code", r->status);
+	if (etype != NULL)
+		attr_strz(a, "error.type", etype);
+	attr_strz(a, "network.protocol.name", "http");
+	switch (r->proto) {
+	case HT_PROTO_HTTP10: attr_strz(a, "network.protocol.version", "1.0"); break;
+	case HT_PROTO_HTTP11: attr_strz(a, "network.protocol.version", "1.1"); break;
+	case HT_PROTO_HTTP2: attr_strz(a, "network.protocol.version", "2"); break;
+	default: break;
+	}
+	n = report_ip(ip, sizeof(ip), &r->peer);
+	if (n > 0) {
+		attr_str(a, "network.peer.address", ip, n);
+		attr_int(a, "network.peer.port", r->peer.port);
+	}
+	attr_int(a, "http.request.body.size", r->req_body_bytes);
+	attr_int(a, "http.response.body.size", r->resp_body_bytes);
+	if (headers_find(r->req_headers, "user-agent", &ua) && ua.len > 0)
+		attr_str(a, "user_agent.original", ua.p, ua.len);
+	if (r->tls_version.len > 0) {
+		ht_str v = r->tls_version;
+
+		/* "TLSv1.3" is protocol "tls", version "1.3". */
+		if (v.len > 4 && strncasecmp(v.p, "TLSv", 4) == 0) {
+			attr_strz(a, "tls.protocol.name", "tls");
+			attr_str(a, "tls.protocol.version", v.p + 4,
+				 (size_t)v.len - 4);
+		} else {
+			attr_str(a, "tls.protocol.version", v.p, v.len);
+		}
+	}
+	/* What the semantic conventions have no name for. */
+	attr_bool(a, "httptrace.connection.reused", r->flags & HT_RF_REUSED);
+	if (q->t.idle != REPORT_NONE)
+		attr_double(a, "httptrace.connection.idle_ms",
+			    (double)q->t.idle / 1e6);
+	snprintf(cid, sizeof(cid), "%u:%u", (unsigned)r->pid,
+		 (unsigned)r->conn_id);
+	attr_strz(a, "httptrace.connection.id", cid);
+	attr_int(a, "httptrace.request.sequence", r->req_seq);
+	if (r->alpn.len > 0)
+		attr_str(a, "httptrace.tls.alpn", r->alpn.p, r->alpn.len);
+}
+
+size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
+		       const otlp_ids *ids)
+{
+	static const char *const names[OTLP_PH__COUNT] = {
+		"dns", "connect", "tls", "send", "wait", "receive",
+	};
+	const ht_rec_request *r = q->r;
+	const uint64_t *ts = r->t;
+	const report_timing *t = &q->t;
+	/* Each phase ends at a timestamp and lasts its derived duration (so
+	 * tls and wait match the other formats' definitions exactly). */
+	const int64_t dur[OTLP_PH__COUNT] = {
+		t->dns, t->connect, t->tls, t->send, t->wait, t->receive,
+	};
+	const uint64_t ends[OTLP_PH__COUNT] = {
+		ts[HT_T_DNS_DONE], ts[HT_T_CONNECT_DONE], ts[HT_T_TLS_DONE],
+		ts[HT_T_WROTE_REQUEST], ts[HT_T_FIRST_BYTE],
+		ts[HT_T_RESPONSE_DONE],
+	};
+	uint64_t off = (uint64_t)mono_to_unix, start = t->start, end;
+	char ebuf[16];
+	const char *etype = otlp_error_type(r, ebuf, sizeof(ebuf));
+	attrs a = { b, true };
+	size_t n = 1;
+	bool other = !(r->method.len > 0 && known_method(r->method));
+
+	/* The request ends when its response does (or it failed); without
+	 * that, at its latest timestamp. */
+	end = ts[HT_T_RESPONSE_DONE];
+	if (end == 0)
+		for (int i = 0; i < HT_T__COUNT; i++)
+			if (i != HT_T_IDLE_SINCE && ts[i] > end)
+				end = ts[i];
+	if (start == 0 || start > end)
+		start = end;
+
+	span_head(b, ids, ids->span, NULL, other ? "HTTP" : r->method.p,
+		  other ? 4 : r->method.len, KIND_CLIENT, start + off, end + off);
+	otlp_buf_adds(b, ",\"attributes\":[");
+	request_attrs(&a, q);
+	otlp_buf_adds(b, "]");
+	if (etype != NULL) {
+		/* The message only for what a status code does not say. */
+		otlp_buf_adds(b, ",\"status\":{\"code\":2");
+		if (r->error != HT_ERR_NONE) {
+			const char *m = ht_error_str(r->error);
+
+			otlp_buf_adds(b, ",\"message\":");
+			otlp_buf_str(b, m, strlen(m));
+		}
+		otlp_buf_adds(b, "}");
+	}
+	otlp_buf_adds(b, "}");
+
+	for (int p = 0; p < OTLP_PH__COUNT; p++) {
+		if (dur[p] == REPORT_NONE || dur[p] < 0 || ends[p] == 0)
+			continue;
+		otlp_buf_adds(b, ",");
+		span_head(b, ids, ids->phase[p], ids->span, names[p],
+			  strlen(names[p]), KIND_INTERNAL,
+			  ends[p] - (uint64_t)dur[p] + off, ends[p] + off);
+		otlp_buf_adds(b, "}");
+		n++;
+	}
+	return n;
+}
+
+/* The earliest non-zero of two monotonic times. */
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
+			    int64_t mono_to_unix, const otlp_ids *ids)
+{
+	static const char *const names[] = { "dns", "connect", "tls" };
+	bool tls = (f->flags & HT_FF_TLS) != 0;
+	/* As the json format counts them: connect ends when TCP is up (or
+	 * failed), tls runs from then to the failure. */
+	const uint64_t from[3] = {
+		f->t_dns_start, f->t_connect_start,
+		tls ? earliest(f->t_connect_done, f->t_tls_start) : 0,
+	};
+	const uint64_t to[3] = {
+		f->t_dns_done, tls ? f->t_connect_done : f->t_fail,
+		tls ? f->t_fail : 0,
+	};
+	uint64_t off = (uint64_t)mono_to_unix;
+	uint64_t start = earliest(earliest(f->t_dns_start, f->t_connect_start),
+				  f->t_fail);
+	uint64_t end = f->t_fail ? f->t_fail : start;
+	const char *etype = tls ? "tls_handshake_failed" : strerrorname_np(f->err);
+	const char *msg = tls ? "TLS handshake failed" : strerror(f->err);
+	attrs a = { b, true };
+	char ip[64];
+	size_t n = 1, iplen = report_ip(ip, sizeof(ip), &f->peer);
+
+	if (end < start)
+		end = start;
+	span_head(b, ids, ids->span, NULL, "connect", 7, KIND_CLIENT,
+		  start + off, end + off);
+	otlp_buf_adds(b, ",\"attributes\":[");
+	if (f->dns_name.len > 0)
+		attr_str(&a, "server.address", f->dns_name.p, f->dns_name.len);
+	else if (iplen > 0)
+		attr_str(&a, "server.address", ip, iplen);
+	if (f->peer.family != 0)
+		attr_int(&a, "server.port", f->peer.port);
+	if (iplen > 0) {
+		attr_str(&a, "network.peer.address", ip, iplen);
+		attr_int(&a, "network.peer.port", f->peer.port);
+	}
+	attr_strz(&a, "error.type", etype != NULL ? etype : "_OTHER");
+	otlp_buf_adds(b, "],\"status\":{\"code\":2,\"message\":");
+	otlp_buf_str(b, msg, strlen(msg));
+	otlp_buf_adds(b, "}}");
+	for (int p = 0; p < 3; p++) {
+		if (from[p] == 0 || to[p] == 0 || to[p] < from[p])
+			continue;
+		otlp_buf_adds(b, ",");
+		span_head(b, ids, ids->phase[p], ids->span, names[p],
+			  strlen(names[p]), KIND_INTERNAL, from[p] + off,
+			  to[p] + off);
+		otlp_buf_adds(b, "}");
+		n++;
+	}
+	return n;
+}
+
+int otlp_random_ids(otlp_ids *ids)
+{
+	uint8_t *p = (uint8_t *)ids;
+	size_t got = 0;
+
+	while (got < sizeof(*ids)) {
+		ssize_t r = getrandom(p + got, sizeof(*ids) - got, 0);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		got += (size_t)r;
+	}
+	/* An all-zero id is invalid: one bit set rules it out for good. */
+	ids->trace[15] |= 1;
+	ids->span[7] |= 1;
+	for (int i = 0; i < OTLP_PH__COUNT; i++)
+		ids->phase[i][7] |= 1;
+	return 0;
+}
+
+/* ---- export requests ---------------------------------------------------- */
+
+void otlp_export_json(otlp_buf *b, const otlp_item *items, size_t n)
+{
+	bool *done = calloc(n ? n : 1, sizeof(*done));
+	bool first_rs = true;
+
+	if (done == NULL) {
+		b->oom = true;
+		return;
+	}
+	otlp_buf_adds(b, "{\"resourceSpans\":[");
+	for (size_t i = 0; i < n; i++) {
+		bool first_span = true;
+
+		if (done[i])
+			continue;
+		otlp_buf_adds(b, first_rs ? "{\"resource\":" : ",{\"resource\":");
+		first_rs = false;
+		otlp_buf_adds(b, items[i].resource);
+		otlp_buf_adds(b, ",\"scopeSpans\":[{\"scope\":{\"name\":\"httptrace\","
+				 "\"version\":\"" HTTPTRACE_VERSION "\"},\"spans\":[");
+		/* Every later item of the same resource joins this one. */
+		for (size_t j = i; j < n; j++) {
+			if (done[j] || strcmp(items[j].resource, items[i].resource) != 0)
+				continue;
+			done[j] = true;
+			if (!first_span)
+				otlp_buf_adds(b, ",");
+			first_span = false;
+			otlp_buf_adds(b, items[j].spans);
+		}
+		otlp_buf_adds(b, "]}]}");
+	}
+	otlp_buf_adds(b, "]}");
+	free(done);
+}
+
+void otlp_item_free(otlp_item *it)
+{
+	free(it->resource);
+	free(it->spans);
+	memset(it, 0, sizeof(*it));
+}
+
+/* ---- processes ---------------------------------------------------------- */
+
+static size_t proc_slot(const otlp_procs *ps, uint32_t pid)
+{
+	size_t mask = ps->cap - 1, i = (pid * 2654435761u) & mask;
+
+	while (ps->v[i].pid != 0 && ps->v[i].pid != pid)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* The index + 1 of executable @exe in ps->exes, added when new; 0 when
+ * there are too many or memory ran out. */
+static uint32_t exe_intern(otlp_procs *ps, const char *exe)
+{
+	for (size_t i = 0; i < ps->n_exes; i++)
+		if (strcmp(ps->exes[i], exe) == 0)
+			return (uint32_t)i + 1;
+	if (ps->n_exes >= OTLP_MAX_EXES)
+		return 0;
+	if (ps->n_exes == ps->cap_exes) {
+		size_t cap = ps->cap_exes ? ps->cap_exes * 2 : 16;
+		char **v = realloc(ps->exes, cap * sizeof(*v));
+
+		if (v == NULL)
+			return 0;
+		ps->exes = v;
+		ps->cap_exes = cap;
+	}
+	ps->exes[ps->n_exes] = strdup(exe);
+	if (ps->exes[ps->n_exes] == NULL)
+		return 0;
+	return (uint32_t)++ps->n_exes;
+}
+
+void otlp_procs_hello(otlp_procs *ps, const ht_rec_hello *h)
+{
+	char exe[1024];
+	size_t n, i;
+
+	if (h->pid == 0)
+		return;
+	if ((ps->n + 1) * 2 > ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 64, old_cap = ps->cap;
+		struct otlp_proc *old = ps->v, *v = calloc(cap, sizeof(*v));
+
+		if (v == NULL)
+			return;
+		ps->v = v;
+		ps->cap = cap;
+		for (size_t k = 0; k < old_cap; k++)
+			if (old[k].pid != 0)
+				ps->v[proc_slot(ps, old[k].pid)] = old[k];
+		free(old);
+	}
+	/* A NUL inside a hostile name ends it. */
+	n = h->exe.p != NULL ? strnlen(h->exe.p, h->exe.len) : 0;
+	if (n >= sizeof(exe))
+		n = sizeof(exe) - 1;
+	memcpy(exe, h->exe.p != NULL ? h->exe.p : "", n);
+	exe[n] = '\0';
+	i = proc_slot(ps, h->pid);
+	if (ps->v[i].pid == 0) {
+		ps->v[i].pid = h->pid;
+		ps->n++;
+	}
+	ps->v[i].exe = n > 0 ? exe_intern(ps, exe) : 0;
+}
+
+char *otlp_procs_resource(const otlp_procs *ps, uint32_t pid)
+{
+	otlp_buf b = { 0 };
+	otlp_resource res = {
+		.pid = pid, .service = ps->service, .host_name = ps->host_name,
+	};
+
+	if (ps->cap > 0) {
+		const struct otlp_proc *p = &ps->v[proc_slot(ps, pid)];
+
+		if (p->pid == pid && p->exe != 0)
+			res.exe = ps->exes[p->exe - 1];
+	}
+	otlp_resource_json(&b, &res);
+	return otlp_buf_take(&b);
+}
+
+void otlp_procs_free(otlp_procs *ps)
+{
+	for (size_t i = 0; i < ps->n_exes; i++)
+		free(ps->exes[i]);
+	free(ps->exes);
+	free(ps->v);
+	ps->v = NULL;
+	ps->exes = NULL;
+	ps->cap = ps->n = ps->n_exes = ps->cap_exes = 0;
+}
+
+int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
+		   otlp_item *out)
+{
+	otlp_buf b = { 0 };
+	otlp_ids ids;
+	int err = otlp_random_ids(&ids);
+
+	memset(out, 0, sizeof(*out));
+	if (err < 0)
+		return err;
+	out->n_spans = (uint32_t)otlp_spans_json(&b, q, mono_to_unix, &ids);
+	out->spans = otlp_buf_take(&b);
+	out->resource = otlp_procs_resource(ps, q->r->pid);
+	if (out->spans == NULL || out->resource == NULL) {
+		otlp_item_free(out);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
+			int64_t mono_to_unix, otlp_item *out)
+{
+	otlp_buf b = { 0 };
+	otlp_ids ids;
+	int err = otlp_random_ids(&ids);
+
+	memset(out, 0, sizeof(*out));
+	if (err < 0)
+		return err;
+	out->n_spans = (uint32_t)otlp_fail_spans_json(&b, f, mono_to_unix, &ids);
+	out->spans = otlp_buf_take(&b);
+	out->resource = otlp_procs_resource(ps, f->pid);
+	if (out->spans == NULL || out->resource == NULL) {
+		otlp_item_free(out);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void otlp_req_fill(report_req *q, const ht_rec_request *r, otlp_scratch *s)
+{
+	memset(q, 0, sizeof(*q));
+	q->r = r;
+	report_timing_compute(r, &q->t);
+	q->url = s->url;
+	q->url_len = report_url(s->url, sizeof(s->url), r);
+	q->host = s->host;
+	q->host_len = report_host(s->host, sizeof(s->host), r);
+	q->peer = s->peer;
+	q->peer_len = report_peer(s->peer, sizeof(s->peer), &r->peer);
+	q->proto = report_proto_str(r->proto);
+	q->error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
+}

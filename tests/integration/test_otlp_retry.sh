@@ -1,0 +1,44 @@
+#!/bin/bash
+# test_otlp_retry.sh - a receiver that answers the first POST 503 and the
+# next 200: the batch is sent again, delivered once, and the retry counted.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+require_built
+start_server
+u=http://127.0.0.1:$SERVER_PORT
+sock=$T/ht.sock
+
+rport=$(free_port)
+"$PY" "$TESTS_DIR/otlp_receiver.py" serve "$rport" "$T/recv.log" --mode 503-once \
+	2>"$T/recv.err" &
+rpid=$!
+_PIDS+=("$rpid")
+wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
+
+"$HTTPTRACE" listen -s "$sock" -f summary -o "$T/summary.txt" \
+	--otlp "http://127.0.0.1:$rport" 2>"$T/listen.err" &
+lpid=$!
+_PIDS+=("$lpid")
+for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+[ -S "$sock" ] || fail "listen did not create $sock"
+"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+(. "$T/env.sh"; curl -s -o /dev/null -o /dev/null "$u/bytes/1" "$u/bytes/2") ||
+	fail "curl failed"
+
+kill -TERM "$lpid"
+wait "$lpid" || { show "$T/listen.err"; fail "listen exited $?"; }
+show "$T/listen.err" "$T/recv.log"
+grep -q "otlp: 2 requests sent .*, 1 retries, 0 dropped" "$T/listen.err" ||
+	fail "listen did not report 2 sent after 1 retry"
+[ "$(grep -c '^#status 503' "$T/recv.log")" = 1 ] || fail "no 503 answered"
+[ "$(grep -c '^#status 200' "$T/recv.log")" = 1 ] || fail "not exactly one accepted POST"
+"$PY" - "$T/recv.log" <<'PYEOF' || fail "the accepted POST does not hold both requests"
+import json, sys
+lines = open(sys.argv[1]).read().split("\n")
+assert lines[0] == "#status 503", lines[:3]
+body = json.loads(lines[1])
+spans = [s for rs in body["resourceSpans"] for ss in rs["scopeSpans"] for s in ss["spans"]]
+reqs = [s for s in spans if s["kind"] == 3]
+assert sorted(s["name"] for s in reqs) == ["GET", "GET"], reqs
+PYEOF
+pass

@@ -1,0 +1,573 @@
+/*
+ * check_otlp.c - the pure parts of the exporters: OTLP/JSON spans,
+ * resources and export requests (cli/otlp.c), the OTLP configuration
+ * parsers (cli/otlp_export.c), and the Prometheus histogram buckets and
+ * exposition text (cli/metrics.c).
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "metrics.h"
+#include "otlp.h"
+#include "otlp_export.h"
+#include "suites.h"
+
+#define MS 1000000ULL /* ns */
+#define OFF 1700000000000000000LL /* mono -> unix offset used in the tests */
+
+static ht_str S(const char *s)
+{
+	ht_str r = { s, (uint16_t)strlen(s) };
+	return r;
+}
+
+/* A first request on a new connection: dns, connect, send, wait, receive. */
+static void make_request(ht_rec_request *r)
+{
+	const uint64_t t0 = 1000 * MS;
+
+	memset(r, 0, sizeof(*r));
+	r->pid = 42;
+	r->conn_id = 1;
+	r->req_seq = 1;
+	r->status = 200;
+	r->proto = HT_PROTO_HTTP11;
+	r->flags = HT_RF_KEEPALIVE;
+	r->peer.family = AF_INET;
+	r->peer.port = 8080;
+	inet_pton(AF_INET, "127.0.0.1", r->peer.addr);
+	r->t[HT_T_DNS_START] = t0;
+	r->t[HT_T_DNS_DONE] = t0 + 1 * MS;
+	r->t[HT_T_CONNECT_START] = t0 + 1 * MS;
+	r->t[HT_T_CONNECT_DONE] = t0 + 3 * MS;
+	r->t[HT_T_GOT_CONN] = t0 + 3 * MS;
+	r->t[HT_T_WROTE_HEADERS] = t0 + 3 * MS + 500;
+	r->t[HT_T_WROTE_REQUEST] = t0 + 4 * MS;
+	r->t[HT_T_FIRST_BYTE] = t0 + 14 * MS;
+	r->t[HT_T_RESPONSE_DONE] = t0 + 15 * MS + 250000;
+	r->method = S("GET");
+	r->target = S("/a");
+	r->host = S("localhost:8080");
+	r->dns_name = S("localhost");
+	r->resp_body_bytes = 5;
+	r->req_headers = S("Host: localhost:8080\r\nUser-Agent: ua/1\r\n");
+}
+
+static void fixed_ids(otlp_ids *ids)
+{
+	uint8_t *p = (uint8_t *)ids;
+
+	for (size_t i = 0; i < sizeof(*ids); i++)
+		p[i] = (uint8_t)i;
+}
+
+/* The spans of @r as a NUL-terminated string (caller frees). */
+static char *spans_of(const ht_rec_request *r, size_t *n)
+{
+	static otlp_scratch sc;
+	report_req q;
+	otlp_ids ids;
+	otlp_buf b = { 0 };
+
+	fixed_ids(&ids);
+	otlp_req_fill(&q, r, &sc);
+	*n = otlp_spans_json(&b, &q, OFF, &ids);
+	return otlp_buf_take(&b);
+}
+
+#define HAS(s, sub) ck_assert_msg(strstr((s), (sub)) != NULL, "no %s in %s", (sub), (s))
+#define HASNT(s, sub) ck_assert_msg(strstr((s), (sub)) == NULL, "%s in %s", (sub), (s))
+
+START_TEST(test_str_escaping)
+{
+	otlp_buf b = { 0 };
+	char *s;
+
+	otlp_buf_str(&b, "a\"b\\c\n\x01\xc3\xa9\xff\xed\xa0\x80z", 14);
+	s = otlp_buf_take(&b);
+	/* valid UTF-8 (é) kept; a stray byte and a surrogate's bytes escaped */
+	ck_assert_str_eq(s, "\"a\\\"b\\\\c\\u000a\\u0001\xc3\xa9\\u00ff"
+			    "\\u00ed\\u00a0\\u0080z\"");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_request_span)
+{
+	ht_rec_request r;
+	size_t n;
+	char *s;
+	char want[256];
+
+	make_request(&r);
+	s = spans_of(&r, &n);
+	ck_assert_uint_eq(n, 6); /* request + dns, connect, send, wait, receive */
+	/* ids as lower-case hex; the request span first, without a parent */
+	{
+		static const char head[] =
+			"{\"traceId\":\"000102030405060708090a0b0c0d0e0f\","
+			"\"spanId\":\"1011121314151617\",\"name\":\"GET\",\"kind\":3,";
+
+		ck_assert_msg(strncmp(s, head, sizeof(head) - 1) == 0, "%s", s);
+	}
+	/* times as decimal strings of Unix ns */
+	snprintf(want, sizeof(want), "\"startTimeUnixNano\":\"%lld\",\"endTimeUnixNano\":\"%lld\"",
+		 OFF + 1000 * (long long)MS, OFF + 1015 * (long long)MS + 250000);
+	HAS(s, want);
+	HAS(s, "{\"key\":\"http.request.method\",\"value\":{\"stringValue\":\"GET\"}}");
+	HAS(s, "{\"key\":\"url.full\",\"value\":{\"stringValue\":\"http://localhost:8080/a\"}}");
+	HAS(s, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"localhost\"}}");
+	HAS(s, "{\"key\":\"server.port\",\"value\":{\"intValue\":\"8080\"}}");
+	HAS(s, "{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"200\"}}");
+	HAS(s, "{\"key\":\"network.protocol.version\",\"value\":{\"stringValue\":\"1.1\"}}");
+	HAS(s, "{\"key\":\"network.peer.address\",\"value\":{\"stringValue\":\"127.0.0.1\"}}");
+	HAS(s, "{\"key\":\"user_agent.original\",\"value\":{\"stringValue\":\"ua/1\"}}");
+	HAS(s, "{\"key\":\"httptrace.connection.reused\",\"value\":{\"boolValue\":false}}");
+	HAS(s, "{\"key\":\"httptrace.connection.id\",\"value\":{\"stringValue\":\"42:1\"}}");
+	HASNT(s, "error.type");
+	HASNT(s, "\"status\"");
+	HASNT(s, "idle_ms");
+	/* the phases: INTERNAL children of the request span, exact times */
+	snprintf(want, sizeof(want), "\"parentSpanId\":\"1011121314151617\",\"name\":\"dns\","
+		 "\"kind\":1,\"startTimeUnixNano\":\"%lld\",\"endTimeUnixNano\":\"%lld\"}",
+		 OFF + 1000 * (long long)MS, OFF + 1001 * (long long)MS);
+	HAS(s, want);
+	snprintf(want, sizeof(want), "\"name\":\"wait\",\"kind\":1,\"startTimeUnixNano\":\"%lld\","
+		 "\"endTimeUnixNano\":\"%lld\"}", OFF + 1004 * (long long)MS,
+		 OFF + 1014 * (long long)MS);
+	HAS(s, want);
+	HAS(s, "\"spanId\":\"18191a1b1c1d1e1f\",\"parentSpanId\""); /* dns: the first phase id */
+	HASNT(s, "\"name\":\"tls\"");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_reused_idle_tls_h2)
+{
+	ht_rec_request r;
+	size_t n;
+	char *s;
+
+	make_request(&r);
+	r.flags |= HT_RF_REUSED | HT_RF_WAS_IDLE | HT_RF_TLS;
+	r.proto = HT_PROTO_HTTP2;
+	r.t[HT_T_DNS_START] = r.t[HT_T_DNS_DONE] = 0;
+	r.t[HT_T_CONNECT_START] = r.t[HT_T_CONNECT_DONE] = 0;
+	r.t[HT_T_IDLE_SINCE] = r.t[HT_T_GOT_CONN] - 2 * MS;
+	r.tls_version = S("TLSv1.3");
+	r.host = S("example.test");
+	r.peer.port = 443;
+	s = spans_of(&r, &n);
+	ck_assert_uint_eq(n, 4); /* send, wait, receive */
+	HAS(s, "\"stringValue\":\"https://example.test/a\"");
+	HAS(s, "{\"key\":\"server.port\",\"value\":{\"intValue\":\"443\"}}");
+	HAS(s, "{\"key\":\"network.protocol.version\",\"value\":{\"stringValue\":\"2\"}}");
+	HAS(s, "{\"key\":\"tls.protocol.version\",\"value\":{\"stringValue\":\"1.3\"}}");
+	HAS(s, "{\"key\":\"httptrace.connection.reused\",\"value\":{\"boolValue\":true}}");
+	HAS(s, "{\"key\":\"httptrace.connection.idle_ms\",\"value\":{\"doubleValue\":2.000000}}");
+	HASNT(s, "\"name\":\"dns\"");
+	HASNT(s, "\"name\":\"connect\"");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+	ht_rec_request r;
+	char buf[16];
+	size_t n;
+	char *s;
+
+	make_request(&r);
+	r.status = 503;
+	ck_assert_str_eq(otlp_error_type(&r, buf, sizeof(buf)), "503");
+	s = spans_of(&r, &n);
+	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"503\"}}");
+	HAS(s, ",\"status\":{\"code\":2}}"); /* no message for a status code */
+	free(s);
+
+	r.status = 0;
+	r.error = HT_ERR_RESET;
+	r.t[HT_T_FIRST_BYTE] = r.t[HT_T_RESPONSE_DONE] = 0;
+	r.t[HT_T_RESPONSE_DONE] = r.t[HT_T_WROTE_REQUEST] + MS;
+	ck_assert_str_eq(otlp_error_type(&r, buf, sizeof(buf)), "connection_reset");
+	s = spans_of(&r, &n);
+	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"connection_reset\"}}");
+	HAS(s, ",\"status\":{\"code\":2,\"message\":\"connection reset\"}");
+	HASNT(s, "http.response.status_code");
+	HASNT(s, "\"name\":\"wait\"");
+	free(s);
+
+	r.status = 404;
+	r.error = HT_ERR_NONE;
+	r.status = 302;
+	ck_assert_ptr_null(otlp_error_type(&r, buf, sizeof(buf)));
+}
+END_TEST
+
+START_TEST(test_other_method_and_credentials)
+{
+	ht_rec_request r;
+	size_t n;
+	char *s;
+
+	make_request(&r);
+	r.method = S("FROB");
+	r.target = S("http://joe:secret@proxy.test:3128/x?y");
+	s = spans_of(&r, &n);
+	HAS(s, "\"name\":\"HTTP\",\"kind\":3");
+	HAS(s, "{\"key\":\"http.request.method\",\"value\":{\"stringValue\":\"_OTHER\"}}");
+	HAS(s, "{\"key\":\"http.request.method_original\",\"value\":{\"stringValue\":\"FROB\"}}");
+	HAS(s, "\"stringValue\":\"http://REDACTED:REDACTED@proxy.test:3128/x?y\"");
+	HAS(s, "{\"key\":\"server.port\",\"value\":{\"intValue\":\"3128\"}}");
+	HASNT(s, "secret");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_connect_failures)
+{
+	ht_rec_conn_fail f = { .pid = 3, .conn_id = 1, .err = 111 /* ECONNREFUSED */ };
+	otlp_buf b = { 0 };
+	otlp_ids ids;
+	char want[256];
+	size_t n;
+	char *s;
+
+	fixed_ids(&ids);
+	f.peer.family = AF_INET;
+	f.peer.port = 9;
+	inet_pton(AF_INET, "127.0.0.2", f.peer.addr);
+	f.t_connect_start = 10 * MS;
+	f.t_fail = 11 * MS;
+	n = otlp_fail_spans_json(&b, &f, OFF, &ids);
+	s = otlp_buf_take(&b);
+	ck_assert_uint_eq(n, 2); /* the span and its connect phase */
+	HAS(s, "\"name\":\"connect\",\"kind\":3");
+	HAS(s, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"127.0.0.2\"}}");
+	HAS(s, "{\"key\":\"server.port\",\"value\":{\"intValue\":\"9\"}}");
+	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"ECONNREFUSED\"}}");
+	HAS(s, "\"status\":{\"code\":2,\"message\":\"Connection refused\"}");
+	snprintf(want, sizeof(want), "\"name\":\"connect\",\"kind\":1,\"startTimeUnixNano\":"
+		 "\"%lld\",\"endTimeUnixNano\":\"%lld\"}", OFF + 10 * (long long)MS,
+		 OFF + 11 * (long long)MS);
+	HAS(s, want);
+	free(s);
+
+	/* a TLS handshake that failed: TCP was up, tls runs to the failure */
+	f.flags = HT_FF_TLS;
+	f.err = 0;
+	f.dns_name = S("example.test");
+	f.t_connect_done = 11 * MS;
+	f.t_tls_start = 12 * MS;
+	f.t_fail = 20 * MS;
+	n = otlp_fail_spans_json(&b, &f, OFF, &ids);
+	s = otlp_buf_take(&b);
+	ck_assert_uint_eq(n, 3);
+	HAS(s, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"example.test\"}}");
+	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"tls_handshake_failed\"}}");
+	snprintf(want, sizeof(want), "\"name\":\"tls\",\"kind\":1,\"startTimeUnixNano\":"
+		 "\"%lld\",\"endTimeUnixNano\":\"%lld\"}", OFF + 11 * (long long)MS,
+		 OFF + 20 * (long long)MS);
+	HAS(s, want);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_resource)
+{
+	otlp_buf b = { 0 };
+	otlp_resource res = { .pid = 7, .exe = "/usr/bin/curl", .host_name = "h1" };
+	char *s;
+
+	otlp_resource_json(&b, &res);
+	s = otlp_buf_take(&b);
+	ck_assert_str_eq(s, "{\"attributes\":["
+		"{\"key\":\"service.name\",\"value\":{\"stringValue\":\"curl\"}},"
+		"{\"key\":\"process.pid\",\"value\":{\"intValue\":\"7\"}},"
+		"{\"key\":\"process.executable.name\",\"value\":{\"stringValue\":\"curl\"}},"
+		"{\"key\":\"process.executable.path\",\"value\":{\"stringValue\":\"/usr/bin/curl\"}},"
+		"{\"key\":\"host.name\",\"value\":{\"stringValue\":\"h1\"}}]}");
+	free(s);
+
+	res.service = "shop";
+	res.exe = NULL;
+	res.host_name = NULL;
+	otlp_resource_json(&b, &res);
+	s = otlp_buf_take(&b);
+	ck_assert_str_eq(s, "{\"attributes\":["
+		"{\"key\":\"service.name\",\"value\":{\"stringValue\":\"shop\"}},"
+		"{\"key\":\"process.pid\",\"value\":{\"intValue\":\"7\"}}]}");
+	free(s);
+
+	res.service = NULL;
+	otlp_resource_json(&b, &res);
+	s = otlp_buf_take(&b);
+	HAS(s, "\"stringValue\":\"unknown_service\"");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_export_groups_resources)
+{
+	otlp_item it[3] = {
+		{ .resource = "{\"r\":\"A\"}", .spans = "{\"s\":1}" },
+		{ .resource = "{\"r\":\"B\"}", .spans = "{\"s\":2}" },
+		{ .resource = "{\"r\":\"A\"}", .spans = "{\"s\":3},{\"s\":4}" },
+	};
+	otlp_buf b = { 0 };
+	char *s;
+
+	otlp_export_json(&b, it, 3);
+	s = otlp_buf_take(&b);
+	ck_assert_str_eq(s, "{\"resourceSpans\":["
+		"{\"resource\":{\"r\":\"A\"},\"scopeSpans\":[{\"scope\":{\"name\":\"httptrace\","
+		"\"version\":\"" HTTPTRACE_VERSION "\"},\"spans\":[{\"s\":1},{\"s\":3},{\"s\":4}]}]},"
+		"{\"resource\":{\"r\":\"B\"},\"scopeSpans\":[{\"scope\":{\"name\":\"httptrace\","
+		"\"version\":\"" HTTPTRACE_VERSION "\"},\"spans\":[{\"s\":2}]}]}]}");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_procs)
+{
+	otlp_procs ps = { .host_name = "h" };
+	ht_rec_hello h = { .pid = 9, .exe = S("/bin/wget") };
+	char *r;
+
+	r = otlp_procs_resource(&ps, 9); /* no HELLO yet */
+	HASNT(r, "wget");
+	HAS(r, "{\"key\":\"process.pid\",\"value\":{\"intValue\":\"9\"}}");
+	free(r);
+	otlp_procs_hello(&ps, &h);
+	r = otlp_procs_resource(&ps, 9);
+	HAS(r, "{\"key\":\"process.executable.name\",\"value\":{\"stringValue\":\"wget\"}}");
+	free(r);
+	/* many processes of one executable: the name is kept once */
+	for (uint32_t pid = 100; pid < 400; pid++) {
+		h.pid = pid;
+		otlp_procs_hello(&ps, &h);
+	}
+	ck_assert_uint_eq(ps.n_exes, 1);
+	ck_assert_uint_eq(ps.n, 301);
+	r = otlp_procs_resource(&ps, 9);
+	HAS(r, "wget");
+	free(r);
+	/* exec: the same pid, another executable */
+	h.exe = S("/usr/bin/curl");
+	otlp_procs_hello(&ps, &h);
+	r = otlp_procs_resource(&ps, 399);
+	HAS(r, "\"process.executable.path\",\"value\":{\"stringValue\":\"/usr/bin/curl\"}");
+	free(r);
+	otlp_procs_free(&ps);
+}
+END_TEST
+
+START_TEST(test_random_ids)
+{
+	otlp_ids a, b;
+	static const uint8_t zero[16];
+
+	ck_assert_int_eq(otlp_random_ids(&a), 0);
+	ck_assert_int_eq(otlp_random_ids(&b), 0);
+	ck_assert(memcmp(a.trace, zero, 16) != 0);
+	ck_assert(memcmp(a.span, zero, 8) != 0);
+	ck_assert(memcmp(a.trace, b.trace, 16) != 0);
+}
+END_TEST
+
+START_TEST(test_traces_url)
+{
+	char *u;
+
+	u = otlp_traces_url("http://c:4318");
+	ck_assert_str_eq(u, "http://c:4318/v1/traces");
+	free(u);
+	u = otlp_traces_url("http://c:4318/base//");
+	ck_assert_str_eq(u, "http://c:4318/base/v1/traces");
+	free(u);
+	u = otlp_traces_url("https://c/v1/traces");
+	ck_assert_str_eq(u, "https://c/v1/traces");
+	free(u);
+}
+END_TEST
+
+START_TEST(test_parse_headers)
+{
+	char **v = NULL;
+	size_t n = 0;
+	int skipped;
+
+	skipped = otlp_parse_headers(" api-key = a%20b ,X-T=1=2,,bad,=x,"
+				     "k=v%0D%0Ainjected,sp ace=1,e=", &v, &n);
+	ck_assert_int_eq(skipped, 4);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(v[0], "api-key: a b");
+	ck_assert_str_eq(v[1], "X-T: 1=2");
+	ck_assert_str_eq(v[2], "e: ");
+	ck_assert_int_eq(otlp_parse_headers(NULL, &v, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+END_TEST
+
+Suite *otlp_suite(void)
+{
+	Suite *s = suite_create("otlp");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_str_escaping);
+	tcase_add_test(tc, test_request_span);
+	tcase_add_test(tc, test_reused_idle_tls_h2);
+	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_other_method_and_credentials);
+	tcase_add_test(tc, test_connect_failures);
+	tcase_add_test(tc, test_resource);
+	tcase_add_test(tc, test_export_groups_resources);
+	tcase_add_test(tc, test_procs);
+	tcase_add_test(tc, test_random_ids);
+	tcase_add_test(tc, test_traces_url);
+	tcase_add_test(tc, test_parse_headers);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* ---- metrics ------------------------------------------------------------ */
+
+START_TEST(test_buckets)
+{
+	ck_assert_uint_eq(metrics_bucket(0), 0);
+	ck_assert_uint_eq(metrics_bucket(0.005), 0); /* le: bound included */
+	ck_assert_uint_eq(metrics_bucket(0.0051), 1);
+	ck_assert_uint_eq(metrics_bucket(0.75), 8);
+	ck_assert_uint_eq(metrics_bucket(10), 13);
+	ck_assert_uint_eq(metrics_bucket(10.5), METRICS_BUCKETS);
+}
+END_TEST
+
+static char *render(metrics *m)
+{
+	otlp_buf b = { 0 };
+
+	metrics_render(m, &b);
+	return otlp_buf_take(&b);
+}
+
+static void feed(metrics *m, const ht_rec_request *r)
+{
+	ht_record rec = { .type = HT_REC_REQUEST };
+
+	rec.u.req = *r;
+	metrics_record(m, &rec);
+}
+
+START_TEST(test_exposition)
+{
+	static metrics m;
+	ht_rec_request r;
+	char *s;
+
+	metrics_init(&m);
+	make_request(&r); /* total 15.25 ms: bucket le=0.025 */
+	feed(&m, &r);
+	r.flags |= HT_RF_REUSED;
+	r.status = 404;
+	r.method = S("BREW");
+	feed(&m, &r);
+	r.status = 0;
+	r.error = HT_ERR_CLOSED;
+	feed(&m, &r);
+	s = render(&m);
+#define L(x) "\nhttp_client_request_duration_seconds" x
+#define G "{server_address=\"localhost\",http_request_method=\"GET\",status_class=\"2xx\""
+	HAS(s, "# TYPE http_client_request_duration_seconds histogram\n");
+	HAS(s, L("_bucket" G ",le=\"0.01\"} 0\n"));
+	HAS(s, L("_bucket" G ",le=\"0.025\"} 1\n"));
+	HAS(s, L("_bucket" G ",le=\"10\"} 1\n"));
+	HAS(s, L("_bucket" G ",le=\"+Inf\"} 1\n"));
+	HAS(s, L("_sum" G "} 0.01525\n"));
+	HAS(s, L("_count" G "} 1\n"));
+	HAS(s, L("_count{server_address=\"localhost\",http_request_method=\"_OTHER\",status_class=\"4xx\"} 1\n"));
+	HAS(s, L("_count{server_address=\"localhost\",http_request_method=\"_OTHER\",status_class=\"none\"} 1\n"));
+	HAS(s, "\nhttptrace_requests_total{server_address=\"localhost\"} 3\n");
+	HAS(s, "\nhttptrace_request_errors_total{server_address=\"localhost\"} 1\n");
+	HAS(s, "\nhttptrace_connections_opened_total{server_address=\"localhost\"} 1\n");
+	HAS(s, "\nhttptrace_requests_reused_total{server_address=\"localhost\"} 2\n");
+	HAS(s, "\nhttptrace_dns_lookup_duration_seconds_count{server_address=\"localhost\"} 3\n");
+	HAS(s, "\nhttptrace_tcp_connect_duration_seconds_bucket{server_address=\"localhost\",le=\"0.005\"} 3\n");
+	HASNT(s, "httptrace_tls_handshake_duration_seconds_count"); /* none */
+	ck_assert(s[strlen(s) - 1] == '\n');
+	free(s);
+	metrics_free(&m);
+#undef G
+#undef L
+}
+END_TEST
+
+START_TEST(test_labels_escaped_and_capped)
+{
+	static metrics m;
+	ht_rec_request r;
+	char name[32];
+	char *s;
+
+	metrics_init(&m);
+	make_request(&r);
+	r.dns_name = S("a\"b\\c\nd");
+	feed(&m, &r);
+	s = render(&m);
+	HAS(s, "\nhttptrace_requests_total{server_address=\"a\\\"b\\\\c\\nd\"} 1\n");
+	free(s);
+	for (int i = 0; i < METRICS_MAX_HOSTS + 5; i++) {
+		snprintf(name, sizeof(name), "h%d", i);
+		r.dns_name = S(name);
+		feed(&m, &r);
+	}
+	ck_assert_uint_eq(m.n_hosts, METRICS_MAX_HOSTS + 1);
+	s = render(&m);
+	HAS(s, "\nhttptrace_requests_total{server_address=\"_other\"} 6\n");
+	free(s);
+	metrics_free(&m);
+}
+END_TEST
+
+START_TEST(test_drops_and_processes)
+{
+	static metrics m;
+	ht_record rec = { .type = HT_REC_DROPS };
+	ht_record hello = { .type = HT_REC_HELLO };
+	char *s;
+
+	metrics_init(&m);
+	metrics_record(&m, &hello);
+	rec.u.drops.pid = 1;
+	rec.u.drops.dropped = 3;
+	metrics_record(&m, &rec);
+	rec.u.drops.dropped = 5; /* cumulative: replaces 3 */
+	metrics_record(&m, &rec);
+	rec.u.drops.pid = 2;
+	rec.u.drops.dropped = 2;
+	metrics_record(&m, &rec);
+	s = render(&m);
+	HAS(s, "\nhttptrace_records_dropped_total 7\n");
+	HAS(s, "\nhttptrace_processes_total 1\n");
+	free(s);
+	metrics_free(&m);
+}
+END_TEST
+
+Suite *metrics_suite(void)
+{
+	Suite *s = suite_create("metrics");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_buckets);
+	tcase_add_test(tc, test_exposition);
+	tcase_add_test(tc, test_labels_escaped_and_capped);
+	tcase_add_test(tc, test_drops_and_processes);
+	suite_add_tcase(s, tc);
+	return s;
+}
