@@ -75,6 +75,38 @@ static void put_status(outbuf *f, uint16_t status)
 		json_u64(f, status);
 }
 
+/* A request's place in a redirect chain: "redirect_from" (the hop before,
+ * as pid/conn/req), "chain" (the first hop's "pid/conn/req", shared by
+ * every hop), "redirect_to" (the resolved Location when this request
+ * redirects); null where none. */
+static void put_redirect(outbuf *f, const redirect_link *l)
+{
+	KEY(f, "redirect_from");
+	if (l->followed) {
+		json_lit(f, "{\"pid\":");
+		json_u64(f, l->from.pid);
+		KEY_U64(f, "conn", l->from.conn);
+		KEY_U64(f, "req", l->from.req);
+		json_lit(f, "}");
+	} else {
+		json_lit(f, "null");
+	}
+	KEY(f, "chain");
+	if (l->in_chain) {
+		json_lit(f, "\"");
+		json_u64(f, l->chain.pid);
+		json_lit(f, "/");
+		json_u64(f, l->chain.conn);
+		json_lit(f, "/");
+		json_u64(f, l->chain.req);
+		json_lit(f, "\"");
+	} else {
+		json_lit(f, "null");
+	}
+	KEY(f, "redirect_to");
+	json_strz(f, l->target);
+}
+
 static void json_request(report *rp, const report_req *q)
 {
 	outbuf *f = &rp->ob;
@@ -119,6 +151,7 @@ static void json_request(report *rp, const report_req *q)
 		json_str(f, q->proxy, q->proxy_len);
 	else
 		json_lit(f, "null");
+	put_redirect(f, &q->redirect);
 	KEY(f, "alpn");
 	put_ht_str_or_null(f, r->alpn);
 	KEY(f, "tls_version");

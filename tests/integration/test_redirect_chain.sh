@@ -4,7 +4,8 @@
 # second server's kept-alive connection), as in the Go blog's google.com ->
 # www.google.com example.  Each hop is recorded with its own connection
 # (new, new, reused), linked to the hop before it, and all share one chain;
-# the text report shows the chain together; a redirect that is not
+# the text report shows the chain together, JSON links each hop to the one
+# before; Python's urllib is linked the same way; a redirect that is not
 # followed (curl without -L) starts no chain of two.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -43,6 +44,28 @@ cat >"$T/hops.want" <<EOT
     3  GET http://127.0.0.2:$p2/bytes/10 -> 200  reused conn 2
 EOT
 diff "$T/hops.want" "$T/hops.cut" >&2 || show_on_fail "the chain's hops differ"
+
+# The same links in JSON.
+"$HTTPTRACE" -f json -o "$T/chain.json" -- curl -s -o /dev/null -L "$url" || fail "traced curl exited $?"
+jcheck "$T/chain.json" --count 3 \
+	--expect 'status == [301, 302, 200]' \
+	--expect 'conn == [1, 2, 2] and reused == [False, False, True]' \
+	--expect 'len(set(chain)) == 1 and chain[0] == "%d/1/1" % pid[0]' \
+	--expect 'redirect_from[0] is None' \
+	--expect 'redirect_from[1] == {"pid": pid[0], "conn": 1, "req": 1}' \
+	--expect 'redirect_from[2] == {"pid": pid[0], "conn": 2, "req": 1}' \
+	--expect "redirect_to == ['http://127.0.0.2:$p2/redirect/302?to=../bytes/10', 'http://127.0.0.2:$p2/bytes/10', None]"
+
+# Python's urllib follows redirects too (a new connection for each hop).
+"$HTTPTRACE" -f json -o "$T/py.json" -- "$PY" -c \
+	'import sys, urllib.request; print(len(urllib.request.urlopen(sys.argv[1]).read()))' "$url" \
+	>"$T/py.out" || fail "traced python exited $?"
+[ "$(cat "$T/py.out")" = 10 ] || fail "python read $(cat "$T/py.out") bytes"
+jcheck "$T/py.json" --count 3 \
+	--expect 'status == [301, 302, 200]' \
+	--expect 'len(set(chain)) == 1 and None not in chain' \
+	--expect 'redirect_from[0] is None and nonnull(redirect_from[1:])' \
+	--expect '[(h["conn"], h["req"]) for h in redirect_from[1:]] == [(conn[0], req[0]), (conn[1], req[1])]'
 
 # Without -L the 301 is the only request: no chain of two.
 "$HTTPTRACE" -o "$T/nofollow" -- curl -s -o /dev/null "$url" || fail "curl exited $?"
