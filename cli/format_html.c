@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "utf8.h"
 #include "report.h"
 
 /* Write ,"key": -- @key is a literal without quotes. */
@@ -51,40 +52,6 @@ typedef struct html_state {
 } html_state;
 
 /* ---- escaping ----------------------------------------------------------- */
-
-/* Length of the well-formed UTF-8 sequence at @s (at most @n bytes) that is
- * not a C1 control, else 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t len;
-
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		if (c == 0xC2)
-			lo = 0xA0; /* U+0080..U+009F are C1 controls */
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0; /* overlong */
-		else if (c == 0xED)
-			hi = 0x9F; /* surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90; /* overlong */
-		else if (c == 0xF4)
-			hi = 0x8F; /* above U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return len;
-}
 
 void html_text(FILE *f, const char *str, size_t n)
 {
@@ -109,7 +76,7 @@ void html_text(FILE *f, const char *str, size_t n)
 			i++;
 			continue;
 		}
-		len = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
+		len = c >= 0x80 ? utf8_len_no_c1(s + i, n - i) : 0;
 		if (len > 0) {
 			fwrite_unlocked(s + i, 1, len, f);
 			i += len;

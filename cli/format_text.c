@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "utf8.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -38,7 +39,7 @@ static void put_safe(FILE *f, const char *s, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = u[i];
-		size_t len = 0;
+		size_t len;
 
 		if (c >= 0x20 && c < 0x7f) {
 			putc_unlocked(c, f);
@@ -46,22 +47,11 @@ static void put_safe(FILE *f, const char *s, size_t n)
 		}
 		/* A well-formed UTF-8 sequence goes out as is, but for the C1
 		 * controls (U+0080..U+009F: CSI and friends to a terminal). */
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4;
-		if (len > 1 && i + len <= n && !(c == 0xc2 && u[i + 1] < 0xa0)) {
-			size_t k = 1;
-
-			while (k < len && (u[i + k] & 0xc0) == 0x80)
-				k++;
-			if (k == len) {
-				fwrite_unlocked(u + i, 1, len, f);
-				i += len - 1;
-				continue;
-			}
+		len = c >= 0x80 ? utf8_len_no_c1(u + i, n - i) : 0;
+		if (len > 0) {
+			fwrite_unlocked(u + i, 1, len, f);
+			i += len - 1;
+			continue;
 		}
 		/* Controls, stray bytes and anything a terminal might act on. */
 		fprintf(f, "\\x%02x", c);

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "headers.h"
+#include "utf8.h"
 
 /* ---- buffer ------------------------------------------------------------- */
 
@@ -58,35 +59,6 @@ void otlp_buf_u64(otlp_buf *b, uint64_t v)
 		v /= 10;
 	} while (v != 0);
 	otlp_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-/* Length of the valid UTF-8 sequence at @s (at most @n bytes), 0 when the
- * bytes there are not one (overlong forms, surrogates and code points past
- * U+10FFFF included): the OTLP receivers' JSON parsers reject those. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t len;
-
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		lo = c == 0xE0 ? 0xA0 : 0x80;
-		hi = c == 0xED ? 0x9F : 0xBF;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		lo = c == 0xF0 ? 0x90 : 0x80;
-		hi = c == 0xF4 ? 0x8F : 0xBF;
-	} else {
-		return 0;
-	}
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return len;
 }
 
 void otlp_buf_str(otlp_buf *b, const char *str, size_t n)
