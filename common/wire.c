@@ -28,42 +28,66 @@ typedef struct wbuf {
 	int bad; /* set once something did not fit */
 } wbuf;
 
-static void put_bytes(wbuf *w, const void *src, size_t n)
+/* Room for @n more bytes, else the buffer is marked bad. */
+static inline uint8_t *put_room(wbuf *w, size_t n)
 {
 	if (w->bad || n > w->cap - w->len) {
 		w->bad = 1;
-		return;
+		return NULL;
 	}
-	if (n)
-		memcpy(w->p + w->len, src, n);
+	uint8_t *d = w->p + w->len;
 	w->len += n;
+	return d;
 }
 
-static void put_u8(wbuf *w, uint8_t v)
+static void put_bytes(wbuf *w, const void *src, size_t n)
 {
-	put_bytes(w, &v, 1);
+	uint8_t *d = put_room(w, n);
+	if (d && n)
+		memcpy(d, src, n);
 }
 
-static void put_u16(wbuf *w, uint16_t v)
+/* Integers are little-endian. */
+static inline void put_u8(wbuf *w, uint8_t v)
 {
-	uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-	put_bytes(w, b, 2);
+	uint8_t *d = put_room(w, 1);
+	if (d)
+		d[0] = v;
 }
 
-static void put_u32(wbuf *w, uint32_t v)
+static inline void put_u16(wbuf *w, uint16_t v)
 {
-	uint8_t b[4];
+	uint8_t *d = put_room(w, 2);
+	if (d) {
+		d[0] = (uint8_t)v;
+		d[1] = (uint8_t)(v >> 8);
+	}
+}
+
+static inline void put_u32(wbuf *w, uint32_t v)
+{
+	uint8_t *d = put_room(w, 4);
+	if (!d)
+		return;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(d, &v, 4);
+#else
 	for (int i = 0; i < 4; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	put_bytes(w, b, 4);
+		d[i] = (uint8_t)(v >> (8 * i));
+#endif
 }
 
-static void put_u64(wbuf *w, uint64_t v)
+static inline void put_u64(wbuf *w, uint64_t v)
 {
-	uint8_t b[8];
+	uint8_t *d = put_room(w, 8);
+	if (!d)
+		return;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(d, &v, 8);
+#else
 	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	put_bytes(w, b, 8);
+		d[i] = (uint8_t)(v >> (8 * i));
+#endif
 }
 
 static void put_str(wbuf *w, ht_str s)
