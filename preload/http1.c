@@ -1300,9 +1300,11 @@ static size_t start_fast(h1_parser *p, const uint8_t *buf, size_t len,
 		i++;
 		/* fall through */
 	case S_VERSION:
-		/* the rest of "HTTP/" DIGIT "." DIGIT, all at once or not */
+		/* the rest of "HTTP/" DIGIT "." DIGIT, all at once or not
+		 * (a version already under way is the byte machine's: its
+		 * digits may be behind @buf) */
 		n = 8 - p->tok_len;
-		if (len - i < n)
+		if (p->tok_len > 1 || len - i < n)
 			return i;
 		for (k = p->tok_len; k < 8; k++) {
 			uint8_t c = buf[i + k - p->tok_len];
