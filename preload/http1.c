@@ -252,19 +252,21 @@ static int classify_header(const char *name, size_t len)
 }
 
 /* A bit of h1_parser.redact_mask for a name of @len bytes whose first and
- * last bytes, lower-cased, are @first and @last: a name whose bit is not
- * in the mask is redacted by no entry, and needs no comparison. */
+ * last bytes are @first and @last: a name whose bit is not in the mask is
+ * redacted by no entry, and needs no comparison.  Bytes equal but for case
+ * give the same bit (OR 0x20). */
 static uint64_t redact_bit(size_t len, uint8_t first, uint8_t last)
 {
-	return (uint64_t)1 << ((len * 7 + (size_t)first * 3 + last) & 63);
+	return (uint64_t)1 << ((len * 7 + (size_t)(first | 0x20) * 3 +
+				(last | 0x20)) & 63);
 }
 
 static bool is_redacted(const h1_parser *p, const char *name, size_t len)
 {
 	const char *const *r;
 
-	if (!(p->redact_mask & redact_bit(len, to_lower((uint8_t)name[0]),
-					 to_lower((uint8_t)name[len - 1]))))
+	if (!(p->redact_mask & redact_bit(len, (uint8_t)name[0],
+					 (uint8_t)name[len - 1])))
 		return false;
 	for (r = p->opt->redact; *r != NULL; r++) {
 		if (equals_lower(name, len, *r))
@@ -274,6 +276,31 @@ static bool is_redacted(const h1_parser *p, const char *name, size_t len)
 }
 
 /* ---- msg.hdrs capture ------------------------------------------------- */
+
+/* memcpy() of a few bytes without a call: names and most values are short.
+ * Every access stays inside [@s, @s + @n) and [@d, @d + @n). */
+static inline void copy_short(char *d, const void *src, size_t n)
+{
+	const uint8_t *s = src;
+
+	if (n >= 8 && n <= 16) {
+		uint64_t a, b;
+
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else {
+		memcpy(d, s, n);
+	}
+}
 
 /* Leave the current line out of msg.hdrs: it does not fit. */
 static void capture_drop_line(h1_parser *p)
@@ -300,7 +327,7 @@ static void capture_put(h1_parser *p, const char *s, size_t n)
 		capture_drop_line(p);
 		return;
 	}
-	memcpy(p->msg.hdrs + p->msg.hdrs_len, s, n);
+	copy_short(p->msg.hdrs + p->msg.hdrs_len, s, n);
 	p->msg.hdrs_len += (uint32_t)n;
 	p->msg.hdrs[p->msg.hdrs_len] = '\0';
 }
@@ -417,6 +444,13 @@ static unsigned cl_byte(h1_parser *p, uint8_t c)
 	return H1_EV_FAIL;
 }
 
+/* Does the value element @s (@len bytes: no control byte but HTAB) equal
+ * @lc (lower-case letters, digits and '-', any case)?  name_is() is exact
+ * for such bytes too: only control bytes OR 0x20 onto '-' or a digit, and
+ * HTAB onto ')'. */
+#define value_is(s, len, lc) \
+	((len) == sizeof(lc) - 1 && name_is((s), (len), (lc)))
+
 /* A complete element of a token-list header (Connection, Transfer-Encoding,
  * Expect) is in p->val. */
 static void list_element_end(h1_parser *p)
@@ -436,26 +470,26 @@ static void list_element_end(h1_parser *p)
 			n++;
 		while (n > 0 && is_blank((uint8_t)p->val[n - 1]))
 			n--;
-		if (equals_lower(p->val, n, "chunked"))
+		if (value_is(p->val, n, "chunked"))
 			p->flags |= F_TE_CHUNKED;
 		else
 			p->flags &= ~F_TE_CHUNKED;
 		break;
 	}
 	case HH_CONNECTION:
-		if (equals_lower(p->val, len, "close"))
+		if (value_is(p->val, len, "close"))
 			p->flags |= F_CONN_CLOSE;
-		else if (equals_lower(p->val, len, "keep-alive"))
+		else if (value_is(p->val, len, "keep-alive"))
 			p->flags |= F_CONN_KEEP;
-		else if (equals_lower(p->val, len, "upgrade"))
+		else if (value_is(p->val, len, "upgrade"))
 			p->msg.upgrade = true;
 		break;
 	case HH_EXPECT:
-		if (equals_lower(p->val, len, "100-continue"))
+		if (value_is(p->val, len, "100-continue"))
 			p->msg.expect_continue = true;
 		break;
 	case HH_UPGRADE:
-		if (equals_lower(p->val, len, "h2c"))
+		if (value_is(p->val, len, "h2c"))
 			p->msg.upgrade_h2c = true;
 		break;
 	default:
@@ -550,12 +584,18 @@ static unsigned header_end(h1_parser *p)
 	return ev;
 }
 
-/* First byte of a header name. */
-static void header_begin(h1_parser *p, uint8_t c)
+/* A header line begins (its name's first byte). */
+static void header_line_begin(h1_parser *p)
 {
 	p->flags |= F_HDR_PENDING;
 	p->hdr_line_start = p->msg.hdrs_len;
 	p->hdr_line_dropped = false;
+}
+
+/* First byte of a header name. */
+static void header_begin(h1_parser *p, uint8_t c)
+{
+	header_line_begin(p);
 	p->tok[0] = (char)c;
 	p->tok_len = 1;
 	capture_byte(p, c);
@@ -575,17 +615,18 @@ static void fold_begin(h1_parser *p)
 	p->val_len = p->val_end;
 }
 
-/* The colon after a header name: decide what the value means. */
-static void header_name_end(h1_parser *p)
+/* The colon after the header name @name (@len bytes, or F_NAME_LONG):
+ * decide what the value means. */
+static void header_name_end_at(h1_parser *p, const char *name, size_t len)
 {
 	static const char sep[] = ": ";
 	static const char redacted[] = "[redacted]";
 
-	if (p->tok_len >= sizeof(p->tok))
+	if (len >= sizeof(p->tok))
 		p->flags |= F_NAME_LONG;
 	if (!(p->flags & F_NAME_LONG)) {
-		p->cur_header = classify_header(p->tok, p->tok_len);
-		if (is_redacted(p, p->tok, p->tok_len))
+		p->cur_header = classify_header(name, len);
+		if (p->redact_mask && is_redacted(p, name, len))
 			p->flags |= F_REDACTED;
 	}
 	switch (p->cur_header) {
@@ -611,6 +652,11 @@ static void header_name_end(h1_parser *p)
 	p->val_len = 0;
 	p->val_end = 0;
 	p->state = S_HDR_VALUE_OWS;
+}
+
+static void header_name_end(h1_parser *p)
+{
+	header_name_end_at(p, p->tok, p->tok_len);
 }
 
 /* ---- message boundaries ----------------------------------------------- */
@@ -1124,6 +1170,10 @@ static size_t token_run(const uint8_t *b, size_t len)
 {
 	size_t n = 0;
 
+	while (n + 4 <= len &&
+	       (tchar[b[n]] & tchar[b[n + 1]] & tchar[b[n + 2]] &
+		tchar[b[n + 3]]))
+		n += 4;
 	while (n < len && tchar[b[n]])
 		n++;
 	return n;
@@ -1183,7 +1233,7 @@ static void capture_value_run(h1_parser *p, const uint8_t *buf, size_t n,
 	if (nb > 0 && ((p->flags & F_CAP_WS_LOST) || nb > room)) {
 		capture_drop_line(p);
 	} else if (!(p->flags & F_CAP_WS_LOST)) {
-		memcpy(p->msg.hdrs + at, buf, keep);
+		copy_short(p->msg.hdrs + at, buf, keep);
 		p->msg.hdrs_len += (uint32_t)keep;
 		p->msg.hdrs[p->msg.hdrs_len] = '\0';
 		if (nb > 0)
@@ -1200,7 +1250,7 @@ static void val_put_run(h1_parser *p, const uint8_t *buf, size_t n)
 	size_t k = n < room ? n : room;
 	size_t nb = nonblank_len(buf, k);
 
-	memcpy(p->val + p->val_len, buf, k);
+	copy_short(p->val + p->val_len, buf, k);
 	if (nb > 0)
 		p->val_end = p->val_len + (uint32_t)nb;
 	p->val_len += (uint32_t)k;
@@ -1383,7 +1433,7 @@ static size_t start_fast(h1_parser *p, const uint8_t *buf, size_t len,
 static size_t header_fast(h1_parser *p, const uint8_t *buf, size_t len,
 			  unsigned *ev)
 {
-	size_t i = 0;
+	size_t i = 0, n;
 
 	for (;;) {
 		switch (p->state) {
@@ -1396,6 +1446,17 @@ static size_t header_fast(h1_parser *p, const uint8_t *buf, size_t len,
 				*ev = fail(p);
 				return i + 1;
 			}
+			n = 1 + token_run(buf + i + 1, len - i - 1);
+			if (i + n < len && buf[i + n] == ':' &&
+			    n < sizeof(p->tok)) {
+				/* The whole name is here: classified where it
+				 * is, with no copy to tok. */
+				header_line_begin(p);
+				capture_put(p, (const char *)buf + i, n);
+				header_name_end_at(p, (const char *)buf + i, n);
+				i += n + 1;
+				goto ows;
+			}
 			header_begin(p, buf[i]);
 			i++;
 			/* fall through */
@@ -1407,6 +1468,7 @@ static size_t header_fast(h1_parser *p, const uint8_t *buf, size_t len,
 			i++;
 			/* fall through */
 		case S_HDR_VALUE_OWS:
+		ows:
 			while (i < len && is_blank(buf[i]))
 				i++;
 			/* CR, LF or a control byte here, and the first byte
