@@ -617,11 +617,8 @@ static void fold_begin(h1_parser *p)
 
 /* The colon after the header name @name (@len bytes, or F_NAME_LONG):
  * decide what the value means. */
-static void header_name_end_at(h1_parser *p, const char *name, size_t len)
+static void name_meaning(h1_parser *p, const char *name, size_t len)
 {
-	static const char sep[] = ": ";
-	static const char redacted[] = "[redacted]";
-
 	if (len >= sizeof(p->tok))
 		p->flags |= F_NAME_LONG;
 	if (!(p->flags & F_NAME_LONG)) {
@@ -639,6 +636,16 @@ static void header_name_end_at(h1_parser *p, const char *name, size_t len)
 	default:
 		break;
 	}
+	p->val_len = 0;
+	p->val_end = 0;
+}
+
+/* ... and capture what follows the name: the value comes next. */
+static void name_end_capture(h1_parser *p)
+{
+	static const char sep[] = ": ";
+	static const char redacted[] = "[redacted]";
+
 	if (capturing(p) && !p->hdr_line_dropped && capture_fits(p, 2)) {
 		memcpy(p->msg.hdrs + p->msg.hdrs_len, sep, 2);
 		p->msg.hdrs_len += 2;
@@ -649,9 +656,13 @@ static void header_name_end_at(h1_parser *p, const char *name, size_t len)
 	if (p->flags & F_REDACTED)
 		capture_put(p, redacted, sizeof(redacted) - 1);
 	p->hdr_value_end = p->msg.hdrs_len;
-	p->val_len = 0;
-	p->val_end = 0;
 	p->state = S_HDR_VALUE_OWS;
+}
+
+static void header_name_end_at(h1_parser *p, const char *name, size_t len)
+{
+	name_meaning(p, name, len);
+	name_end_capture(p);
 }
 
 static void header_name_end(h1_parser *p)
@@ -1300,6 +1311,48 @@ static size_t bulk_value(h1_parser *p, const uint8_t *buf, size_t len,
 	return n;
 }
 
+/* The header line at @s (@rem bytes from there) starts with a name of @n
+ * bytes, ": " and a non-blank byte; the name means no error and is not
+ * redacted.  When the line is the usual "Name: value\r\n", whole in @s,
+ * with no blank at the value's end, and fits in msg.hdrs, it is captured
+ * as it stands, in one copy, its value interpreted, and the state is the
+ * byte machine's after its LF.  Returns the value's length, or 0 (nothing
+ * done) for anything else. */
+static size_t whole_line(h1_parser *p, const uint8_t *s, size_t n, size_t rem)
+{
+	const uint8_t *val = s + n + 2;
+	size_t len = rem - n - 2;
+	size_t e = value_run(val, len), k;
+	size_t line = n + 2 + e;
+
+	if (e == 0 || e + 1 >= len || val[e] != '\r' || val[e + 1] != '\n' ||
+	    is_blank(val[e - 1]) || (capturing(p) && !capture_fits(p, line)))
+		return 0;
+	switch (p->cur_header) {
+	case HH_OTHER:
+		break;
+	case HH_HOST:
+	case HH_CONTENT_TYPE:
+		val_put_run(p, val, e);
+		break;
+	default: /* token lists */
+		for (k = 0; k < e; k++)
+			list_byte(p, val[k]);
+		break;
+	}
+	if (capturing(p)) {
+		char *d = p->msg.hdrs + p->msg.hdrs_len;
+
+		copy_short(d, s, line);
+		p->msg.hdrs_len += (uint32_t)line;
+		p->msg.hdrs[p->msg.hdrs_len] = '\0';
+	}
+	p->hdr_value_end = p->msg.hdrs_len;
+	p->flags |= F_VALUE_SEEN;
+	p->state = S_HDR_LINE_START;
+	return e;
+}
+
 /* The start line.  Every byte the fast paths of the start line and the
  * header lines consume is a header byte: h1_feed() counts them. */
 static size_t start_fast(h1_parser *p, const uint8_t *buf, size_t len,
@@ -1451,10 +1504,23 @@ static size_t header_fast(h1_parser *p, const uint8_t *buf, size_t len,
 			    n < sizeof(p->tok)) {
 				/* The whole name is here: classified where it
 				 * is, with no copy to tok. */
+				const uint8_t *s = buf + i;
+				size_t v = n + 2;
+
 				header_line_begin(p);
-				capture_put(p, (const char *)buf + i, n);
-				header_name_end_at(p, (const char *)buf + i, n);
-				i += n + 1;
+				name_meaning(p, (const char *)s, n);
+				if (v < len - i && s[n + 1] == ' ' &&
+				    !is_blank(s[v]) &&
+				    !(p->flags & F_REDACTED) &&
+				    p->cur_header != HH_CONTENT_LENGTH &&
+				    (n = whole_line(p, s, v - 2, len - i)) > 0) {
+					/* the usual line, taken whole */
+					i += v + n + 2;
+					continue;
+				}
+				capture_put(p, (const char *)s, v - 2);
+				name_end_capture(p);
+				i += v - 1;
 				goto ows;
 			}
 			header_begin(p, buf[i]);
