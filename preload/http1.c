@@ -1,12 +1,18 @@
 /*
  * http1.c - incremental HTTP/1.x message parser (see http1.h).
  *
- * One byte-driven state machine per direction.  Every byte of the start line
- * and the header section goes through parse_byte(), which dispatches on the
- * internal state; body bytes counted by Content-Length or a chunk size, and
- * the bytes of header values that are neither interpreted nor captured, are
- * taken in bulk.  Because the machine only ever looks at one byte and its own
- * state, the result does not depend on how the input was split.
+ * One byte-driven state machine per direction, parse_byte(), which
+ * dispatches on the internal state.  Because it only ever looks at one byte
+ * and its own state, the result does not depend on how the input was split.
+ * It is the reference: the fast paths (start_fast(), header_fast(),
+ * chunk_fast()) take the usual bytes in bulk -- runs of a method, target,
+ * reason, header name or value, chunk size scanned 8 bytes at a time, the
+ * usual header line "Name: value" CRLF captured in one copy, body bytes
+ * counted by Content-Length or a chunk size in one subtraction -- and leave
+ * every other byte to parse_byte(), in the state the machine would be in
+ * after the same bytes.  Nothing they do looks outside the piece they were
+ * given, so the split still changes nothing (check_http1 feeds every split,
+ * each piece from its own copy).
  *
  * Memory is bounded by the struct: names, values and strings are truncated
  * to their buffers, and the few headers that decide framing (Content-Length,
