@@ -90,10 +90,15 @@ static inline void put_u64(wbuf *w, uint64_t v)
 #endif
 }
 
-static void put_str(wbuf *w, ht_str s)
+static inline void put_str(wbuf *w, ht_str s)
 {
-	put_u16(w, s.len);
-	put_bytes(w, s.p, s.len);
+	uint8_t *d = put_room(w, 2 + (size_t)s.len);
+	if (!d)
+		return;
+	d[0] = (uint8_t)s.len;
+	d[1] = (uint8_t)(s.len >> 8);
+	if (s.len)
+		memcpy(d + 2, s.p, s.len);
 }
 
 static void put_addr(wbuf *w, const ht_addr *a)

@@ -289,7 +289,18 @@ static inline void copy_short(char *d, const void *src, size_t n)
 {
 	const uint8_t *s = src;
 
-	if (n >= 8 && n <= 16) {
+	if (n > 16 && n <= 32) {
+		uint64_t a, b, c, e;
+
+		memcpy(&a, s, 8);
+		memcpy(&b, s + 8, 8);
+		memcpy(&c, s + n - 16, 8);
+		memcpy(&e, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + 8, &b, 8);
+		memcpy(d + n - 16, &c, 8);
+		memcpy(d + n - 8, &e, 8);
+	} else if (n >= 8 && n <= 16) {
 		uint64_t a, b;
 
 		memcpy(&a, s, 8);
@@ -1152,7 +1163,7 @@ static uint64_t word_below_or_del(uint64_t x, uint64_t lim)
 /* Length of the run at @b of bytes that are not below @lim nor DEL, HTAB
  * excepted (@lim 0x20: no control byte but HTAB, the bytes of a header
  * value or a reason phrase; 0x21: no SP either, a request target). */
-static size_t run_until(const uint8_t *b, size_t len, uint64_t lim)
+static inline size_t run_until(const uint8_t *b, size_t len, uint64_t lim)
 {
 	size_t n = 0;
 
