@@ -214,14 +214,29 @@ static uint64_t load8(const void *b)
  * lower-case letters and '-'?  For token bytes, OR-ing 0x20 lower-cases a
  * letter and maps nothing else onto a letter or '-' (only CR, not a token
  * byte, becomes '-'), so the name is compared 8 bytes at a time. */
-static bool name_is(const char *s, size_t len, const char *lc)
+static uint32_t load4(const void *b)
+{
+	uint32_t x;
+
+	memcpy(&x, b, 4);
+	return x;
+}
+
+static inline bool name_is(const char *s, size_t len, const char *lc)
 {
 	size_t i = 0;
 
+	if (len >= 4 && len <= 8) /* two words, overlapping */
+		return (load4(s) | 0x20202020u) == load4(lc) &&
+		       (load4(s + len - 4) | 0x20202020u) ==
+			       load4(lc + len - 4);
 	for (; i + 8 <= len; i += 8) {
 		if ((load8(s + i) | 0x2020202020202020ull) != load8(lc + i))
 			return false;
 	}
+	if (i < len && len >= 8) /* the last word, overlapping */
+		return (load8(s + len - 8) | 0x2020202020202020ull) ==
+		       load8(lc + len - 8);
 	for (; i < len; i++) {
 		if (((uint8_t)s[i] | 0x20) != (uint8_t)lc[i])
 			return false;
@@ -1512,7 +1527,19 @@ static size_t header_fast(h1_parser *p, const uint8_t *buf, size_t len,
 			 * empty line and a fold are the byte machine's) */
 			if (i == len || !tchar[buf[i]])
 				return i;
-			if (header_end(p)) {
+			if (p->cur_header == HH_OTHER &&
+			    (p->flags & F_HDR_PENDING)) {
+				/* header_end() of a line that means nothing */
+				capture_end_line(p);
+				p->flags &= ~(F_HDR_PENDING | F_REDACTED |
+					      F_VALUE_SEEN | F_FOLD |
+					      F_CAP_WS_LOST | F_CL_DIGITS |
+					      F_CL_ELEM_END | F_CL_IN_HEADER |
+					      F_NAME_LONG);
+				p->val_len = 0;
+				p->val_end = 0;
+				p->cl_elem = 0;
+			} else if (header_end(p)) {
 				*ev = fail(p);
 				return i + 1;
 			}
