@@ -1217,7 +1217,9 @@ static size_t token_run(const uint8_t *b, size_t len)
 	       (tchar[b[n]] & tchar[b[n + 1]] & tchar[b[n + 2]] &
 		tchar[b[n + 3]]))
 		n += 4;
-	while (n < len && tchar[b[n]])
+	/* at most 3 more: straight on */
+	if (n < len && tchar[b[n]] && ++n < len && tchar[b[n]] &&
+	    ++n < len && tchar[b[n]])
 		n++;
 	return n;
 }
@@ -1441,13 +1443,12 @@ static size_t start_fast(h1_parser *p, const uint8_t *buf, size_t len,
 		n = 8 - p->tok_len;
 		if (p->tok_len > 1 || len - i < n)
 			return i;
-		for (k = p->tok_len; k < 8; k++) {
-			uint8_t c = buf[i + k - p->tok_len];
-
-			if (k < 5 ? c != (uint8_t)proto[k] :
-			    k == 6 ? c != '.' : !is_digit(c))
-				return i;
-		}
+		/* "HTTP/" (or "TTP/" after the 'H' that began a response)
+		 * in one word, then DIGIT "." DIGIT */
+		if (load4(buf + i + n - 7) != load4(proto + 1) ||
+		    (n == 8 && buf[i] != 'H') || !is_digit(buf[i + n - 3]) ||
+		    buf[i + n - 2] != '.' || !is_digit(buf[i + n - 1]))
+			return i;
 		m->version_major = (uint8_t)(buf[i + 5 - p->tok_len] - '0');
 		m->version_minor = (uint8_t)(buf[i + 7 - p->tok_len] - '0');
 		i += n;
