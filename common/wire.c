@@ -31,8 +31,10 @@ typedef struct wbuf {
 /* Room for @n more bytes, else the buffer is marked bad. */
 static inline uint8_t *put_room(wbuf *w, size_t n)
 {
-	if (w->bad || n > w->cap - w->len) {
+	if (n > w->cap - w->len) {
+		/* and nothing fits from now on */
 		w->bad = 1;
+		w->cap = w->len;
 		return NULL;
 	}
 	uint8_t *d = w->p + w->len;
