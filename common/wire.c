@@ -28,48 +28,79 @@ typedef struct wbuf {
 	int bad; /* set once something did not fit */
 } wbuf;
 
+/* Room for @n more bytes, else the buffer is marked bad. */
+static inline uint8_t *put_room(wbuf *w, size_t n)
+{
+	if (n > w->cap - w->len) {
+		/* and nothing fits from now on */
+		w->bad = 1;
+		w->cap = w->len;
+		return NULL;
+	}
+	uint8_t *d = w->p + w->len;
+	w->len += n;
+	return d;
+}
+
 static void put_bytes(wbuf *w, const void *src, size_t n)
 {
-	if (w->bad || n > w->cap - w->len) {
-		w->bad = 1;
-		return;
+	uint8_t *d = put_room(w, n);
+	if (d && n)
+		memcpy(d, src, n);
+}
+
+/* Integers are little-endian. */
+static inline void put_u8(wbuf *w, uint8_t v)
+{
+	uint8_t *d = put_room(w, 1);
+	if (d)
+		d[0] = v;
+}
+
+static inline void put_u16(wbuf *w, uint16_t v)
+{
+	uint8_t *d = put_room(w, 2);
+	if (d) {
+		d[0] = (uint8_t)v;
+		d[1] = (uint8_t)(v >> 8);
 	}
-	if (n)
-		memcpy(w->p + w->len, src, n);
-	w->len += n;
 }
 
-static void put_u8(wbuf *w, uint8_t v)
+static inline void put_u32(wbuf *w, uint32_t v)
 {
-	put_bytes(w, &v, 1);
-}
-
-static void put_u16(wbuf *w, uint16_t v)
-{
-	uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-	put_bytes(w, b, 2);
-}
-
-static void put_u32(wbuf *w, uint32_t v)
-{
-	uint8_t b[4];
+	uint8_t *d = put_room(w, 4);
+	if (!d)
+		return;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(d, &v, 4);
+#else
 	for (int i = 0; i < 4; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	put_bytes(w, b, 4);
+		d[i] = (uint8_t)(v >> (8 * i));
+#endif
 }
 
-static void put_u64(wbuf *w, uint64_t v)
+static inline void put_u64(wbuf *w, uint64_t v)
 {
-	uint8_t b[8];
+	uint8_t *d = put_room(w, 8);
+	if (!d)
+		return;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(d, &v, 8);
+#else
 	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	put_bytes(w, b, 8);
+		d[i] = (uint8_t)(v >> (8 * i));
+#endif
 }
 
-static void put_str(wbuf *w, ht_str s)
+static inline void put_str(wbuf *w, ht_str s)
 {
-	put_u16(w, s.len);
-	put_bytes(w, s.p, s.len);
+	uint8_t *d = put_room(w, 2 + (size_t)s.len);
+	if (!d)
+		return;
+	d[0] = (uint8_t)s.len;
+	d[1] = (uint8_t)(s.len >> 8);
+	if (s.len)
+		memcpy(d + 2, s.p, s.len);
 }
 
 static void put_addr(wbuf *w, const ht_addr *a)

@@ -1,12 +1,18 @@
 /*
  * http1.c - incremental HTTP/1.x message parser (see http1.h).
  *
- * One byte-driven state machine per direction.  Every byte of the start line
- * and the header section goes through parse_byte(), which dispatches on the
- * internal state; body bytes counted by Content-Length or a chunk size, and
- * the bytes of header values that are neither interpreted nor captured, are
- * taken in bulk.  Because the machine only ever looks at one byte and its own
- * state, the result does not depend on how the input was split.
+ * One byte-driven state machine per direction, parse_byte(), which
+ * dispatches on the internal state.  Because it only ever looks at one byte
+ * and its own state, the result does not depend on how the input was split.
+ * It is the reference: the fast paths (start_fast(), header_fast(),
+ * chunk_fast()) take the usual bytes in bulk -- runs of a method, target,
+ * reason, header name or value, chunk size scanned 8 bytes at a time, the
+ * usual header line "Name: value" CRLF captured in one copy, body bytes
+ * counted by Content-Length or a chunk size in one subtraction -- and leave
+ * every other byte to parse_byte(), in the state the machine would be in
+ * after the same bytes.  Nothing they do looks outside the piece they were
+ * given, so the split still changes nothing (check_http1 feeds every split,
+ * each piece from its own copy).
  *
  * Memory is bounded by the struct: names, values and strings are truncated
  * to their buffers, and the few headers that decide framing (Content-Length,
@@ -193,38 +199,95 @@ static bool equals_lower(const char *s, size_t len, const char *lc)
 
 static bool capturing(const h1_parser *p)
 {
-	return p->opt != NULL && p->opt->capture_headers;
+	return p->capture;
 }
 
-/* Header-name lookup for the headers the parser interprets. */
+static uint64_t load8(const void *b)
+{
+	uint64_t x;
+
+	memcpy(&x, b, 8);
+	return x;
+}
+
+/* Does the header name @s (@len token bytes, any case) equal @lc, of @len
+ * lower-case letters and '-'?  For token bytes, OR-ing 0x20 lower-cases a
+ * letter and maps nothing else onto a letter or '-' (only CR, not a token
+ * byte, becomes '-'), so the name is compared 8 bytes at a time. */
+static uint32_t load4(const void *b)
+{
+	uint32_t x;
+
+	memcpy(&x, b, 4);
+	return x;
+}
+
+static inline bool name_is(const char *s, size_t len, const char *lc)
+{
+	size_t i = 0;
+
+	if (len >= 4 && len <= 8) /* two words, overlapping */
+		return (load4(s) | 0x20202020u) == load4(lc) &&
+		       (load4(s + len - 4) | 0x20202020u) ==
+			       load4(lc + len - 4);
+	for (; i + 8 <= len; i += 8) {
+		if ((load8(s + i) | 0x2020202020202020ull) != load8(lc + i))
+			return false;
+	}
+	if (i < len && len >= 8) /* the last word, overlapping */
+		return (load8(s + len - 8) | 0x2020202020202020ull) ==
+		       load8(lc + len - 8);
+	for (; i < len; i++) {
+		if (((uint8_t)s[i] | 0x20) != (uint8_t)lc[i])
+			return false;
+	}
+	return true;
+}
+
+/* Header-name lookup for the headers the parser interprets: by length,
+ * then one comparison.  @name holds token bytes only. */
 static int classify_header(const char *name, size_t len)
 {
-	static const struct {
-		const char *name;
-		int id;
-	} known[] = {
-		{ "content-length", HH_CONTENT_LENGTH },
-		{ "transfer-encoding", HH_TRANSFER_ENCODING },
-		{ "connection", HH_CONNECTION },
-		{ "host", HH_HOST },
-		{ "content-type", HH_CONTENT_TYPE },
-		{ "expect", HH_EXPECT },
-		{ "upgrade", HH_UPGRADE },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (equals_lower(name, len, known[i].name))
-			return known[i].id;
+	switch (len) {
+	case 4:
+		return name_is(name, 4, "host") ? HH_HOST : HH_OTHER;
+	case 6:
+		return name_is(name, 6, "expect") ? HH_EXPECT : HH_OTHER;
+	case 7:
+		return name_is(name, 7, "upgrade") ? HH_UPGRADE : HH_OTHER;
+	case 10:
+		return name_is(name, 10, "connection") ? HH_CONNECTION :
+							  HH_OTHER;
+	case 12:
+		return name_is(name, 12, "content-type") ? HH_CONTENT_TYPE :
+							    HH_OTHER;
+	case 14:
+		return name_is(name, 14, "content-length") ?
+			       HH_CONTENT_LENGTH : HH_OTHER;
+	case 17:
+		return name_is(name, 17, "transfer-encoding") ?
+			       HH_TRANSFER_ENCODING : HH_OTHER;
+	default:
+		return HH_OTHER;
 	}
-	return HH_OTHER;
+}
+
+/* A bit of h1_parser.redact_mask for a name of @len bytes whose first and
+ * last bytes are @first and @last: a name whose bit is not in the mask is
+ * redacted by no entry, and needs no comparison.  Bytes equal but for case
+ * give the same bit (OR 0x20). */
+static uint64_t redact_bit(size_t len, uint8_t first, uint8_t last)
+{
+	return (uint64_t)1 << ((len * 7 + (size_t)(first | 0x20) * 3 +
+				(last | 0x20)) & 63);
 }
 
 static bool is_redacted(const h1_parser *p, const char *name, size_t len)
 {
 	const char *const *r;
 
-	if (p->opt == NULL || p->opt->redact == NULL)
+	if (!(p->redact_mask & redact_bit(len, (uint8_t)name[0],
+					 (uint8_t)name[len - 1])))
 		return false;
 	for (r = p->opt->redact; *r != NULL; r++) {
 		if (equals_lower(name, len, *r))
@@ -234,6 +297,42 @@ static bool is_redacted(const h1_parser *p, const char *name, size_t len)
 }
 
 /* ---- msg.hdrs capture ------------------------------------------------- */
+
+/* memcpy() of a few bytes without a call: names and most values are short.
+ * Every access stays inside [@s, @s + @n) and [@d, @d + @n). */
+static inline void copy_short(char *d, const void *src, size_t n)
+{
+	const uint8_t *s = src;
+
+	if (n > 16 && n <= 32) {
+		uint64_t a, b, c, e;
+
+		memcpy(&a, s, 8);
+		memcpy(&b, s + 8, 8);
+		memcpy(&c, s + n - 16, 8);
+		memcpy(&e, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + 8, &b, 8);
+		memcpy(d + n - 16, &c, 8);
+		memcpy(d + n - 8, &e, 8);
+	} else if (n >= 8 && n <= 16) {
+		uint64_t a, b;
+
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else {
+		memcpy(d, s, n);
+	}
+}
 
 /* Leave the current line out of msg.hdrs: it does not fit. */
 static void capture_drop_line(h1_parser *p)
@@ -260,8 +359,21 @@ static void capture_put(h1_parser *p, const char *s, size_t n)
 		capture_drop_line(p);
 		return;
 	}
-	memcpy(p->msg.hdrs + p->msg.hdrs_len, s, n);
+	copy_short(p->msg.hdrs + p->msg.hdrs_len, s, n);
 	p->msg.hdrs_len += (uint32_t)n;
+	p->msg.hdrs[p->msg.hdrs_len] = '\0';
+}
+
+/* capture_put() of one byte. */
+static void capture_byte(h1_parser *p, uint8_t c)
+{
+	if (!capturing(p) || p->hdr_line_dropped)
+		return;
+	if (!capture_fits(p, 1)) {
+		capture_drop_line(p);
+		return;
+	}
+	p->msg.hdrs[p->msg.hdrs_len++] = (char)c;
 	p->msg.hdrs[p->msg.hdrs_len] = '\0';
 }
 
@@ -273,7 +385,7 @@ static void capture_value_byte(h1_parser *p, uint8_t c)
 		return;
 	if (is_blank(c)) {
 		if (capture_fits(p, 1))
-			capture_put(p, (const char *)&c, 1);
+			capture_byte(p, c);
 		else
 			p->flags |= F_CAP_WS_LOST;
 		return;
@@ -282,7 +394,7 @@ static void capture_value_byte(h1_parser *p, uint8_t c)
 		capture_drop_line(p);
 		return;
 	}
-	capture_put(p, (const char *)&c, 1);
+	capture_byte(p, c);
 	p->hdr_value_end = p->msg.hdrs_len;
 }
 
@@ -364,6 +476,13 @@ static unsigned cl_byte(h1_parser *p, uint8_t c)
 	return H1_EV_FAIL;
 }
 
+/* Does the value element @s (@len bytes: no control byte but HTAB) equal
+ * @lc (lower-case letters, digits and '-', any case)?  name_is() is exact
+ * for such bytes too: only control bytes OR 0x20 onto '-' or a digit, and
+ * HTAB onto ')'. */
+#define value_is(s, len, lc) \
+	((len) == sizeof(lc) - 1 && name_is((s), (len), (lc)))
+
 /* A complete element of a token-list header (Connection, Transfer-Encoding,
  * Expect) is in p->val. */
 static void list_element_end(h1_parser *p)
@@ -383,26 +502,26 @@ static void list_element_end(h1_parser *p)
 			n++;
 		while (n > 0 && is_blank((uint8_t)p->val[n - 1]))
 			n--;
-		if (equals_lower(p->val, n, "chunked"))
+		if (value_is(p->val, n, "chunked"))
 			p->flags |= F_TE_CHUNKED;
 		else
 			p->flags &= ~F_TE_CHUNKED;
 		break;
 	}
 	case HH_CONNECTION:
-		if (equals_lower(p->val, len, "close"))
+		if (value_is(p->val, len, "close"))
 			p->flags |= F_CONN_CLOSE;
-		else if (equals_lower(p->val, len, "keep-alive"))
+		else if (value_is(p->val, len, "keep-alive"))
 			p->flags |= F_CONN_KEEP;
-		else if (equals_lower(p->val, len, "upgrade"))
+		else if (value_is(p->val, len, "upgrade"))
 			p->msg.upgrade = true;
 		break;
 	case HH_EXPECT:
-		if (equals_lower(p->val, len, "100-continue"))
+		if (value_is(p->val, len, "100-continue"))
 			p->msg.expect_continue = true;
 		break;
 	case HH_UPGRADE:
-		if (equals_lower(p->val, len, "h2c"))
+		if (value_is(p->val, len, "h2c"))
 			p->msg.upgrade_h2c = true;
 		break;
 	default:
@@ -497,15 +616,21 @@ static unsigned header_end(h1_parser *p)
 	return ev;
 }
 
-/* First byte of a header name. */
-static void header_begin(h1_parser *p, uint8_t c)
+/* A header line begins (its name's first byte). */
+static void header_line_begin(h1_parser *p)
 {
 	p->flags |= F_HDR_PENDING;
 	p->hdr_line_start = p->msg.hdrs_len;
 	p->hdr_line_dropped = false;
+}
+
+/* First byte of a header name. */
+static void header_begin(h1_parser *p, uint8_t c)
+{
+	header_line_begin(p);
 	p->tok[0] = (char)c;
 	p->tok_len = 1;
-	capture_put(p, (const char *)&c, 1);
+	capture_byte(p, c);
 	p->state = S_HDR_NAME;
 }
 
@@ -522,17 +647,15 @@ static void fold_begin(h1_parser *p)
 	p->val_len = p->val_end;
 }
 
-/* The colon after a header name: decide what the value means. */
-static void header_name_end(h1_parser *p)
+/* The colon after the header name @name (@len bytes, or F_NAME_LONG):
+ * decide what the value means. */
+static void name_meaning(h1_parser *p, const char *name, size_t len)
 {
-	static const char sep[] = ": ";
-	static const char redacted[] = "[redacted]";
-
-	if (p->tok_len >= sizeof(p->tok))
+	if (len >= sizeof(p->tok))
 		p->flags |= F_NAME_LONG;
 	if (!(p->flags & F_NAME_LONG)) {
-		p->cur_header = classify_header(p->tok, p->tok_len);
-		if (is_redacted(p, p->tok, p->tok_len))
+		p->cur_header = classify_header(name, len);
+		if (p->redact_mask && is_redacted(p, name, len))
 			p->flags |= F_REDACTED;
 	}
 	switch (p->cur_header) {
@@ -545,13 +668,38 @@ static void header_name_end(h1_parser *p)
 	default:
 		break;
 	}
-	capture_put(p, sep, sizeof(sep) - 1);
+	p->val_len = 0;
+	p->val_end = 0;
+}
+
+/* ... and capture what follows the name: the value comes next. */
+static void name_end_capture(h1_parser *p)
+{
+	static const char sep[] = ": ";
+	static const char redacted[] = "[redacted]";
+
+	if (capturing(p) && !p->hdr_line_dropped && capture_fits(p, 2)) {
+		memcpy(p->msg.hdrs + p->msg.hdrs_len, sep, 2);
+		p->msg.hdrs_len += 2;
+		p->msg.hdrs[p->msg.hdrs_len] = '\0';
+	} else {
+		capture_put(p, sep, sizeof(sep) - 1);
+	}
 	if (p->flags & F_REDACTED)
 		capture_put(p, redacted, sizeof(redacted) - 1);
 	p->hdr_value_end = p->msg.hdrs_len;
-	p->val_len = 0;
-	p->val_end = 0;
 	p->state = S_HDR_VALUE_OWS;
+}
+
+static void header_name_end_at(h1_parser *p, const char *name, size_t len)
+{
+	name_meaning(p, name, len);
+	name_end_capture(p);
+}
+
+static void header_name_end(h1_parser *p)
+{
+	header_name_end_at(p, p->tok, p->tok_len);
 }
 
 /* ---- message boundaries ----------------------------------------------- */
@@ -579,14 +727,41 @@ static unsigned message_complete(h1_parser *p)
 	return H1_EV_COMPLETE;
 }
 
+/* Clear @m for a new message: every field, and each string to "" (the
+ * bytes after a NUL are left as they were: clearing the whole struct, 6 KiB,
+ * for each message cost more than parsing one). */
+static void msg_reset(h1_message *m)
+{
+	m->method[0] = '\0';
+	m->target[0] = '\0';
+	m->target_truncated = false;
+	m->status = 0;
+	m->reason[0] = '\0';
+	m->version_major = 0;
+	m->version_minor = 0;
+	m->content_length = -1;
+	m->chunked = false;
+	m->keep_alive = false;
+	m->upgrade = false;
+	m->upgrade_h2c = false;
+	m->expect_continue = false;
+	m->body_by_close = false;
+	m->host[0] = '\0';
+	m->content_type[0] = '\0';
+	m->header_bytes = 0;
+	m->body_bytes = 0;
+	m->hdrs[0] = '\0';
+	m->hdrs_len = 0;
+	m->hdrs_truncated = false;
+}
+
 /* Start a new message at its first byte @c.  Returns H1_EV_BEGIN, or
  * H1_EV_ERROR when @c cannot start a message. */
 static unsigned message_begin(h1_parser *p, uint8_t c)
 {
 	/* msg is cleared even for an error: it must not go on describing the
 	 * previous message. */
-	memset(&p->msg, 0, sizeof(p->msg));
-	p->msg.content_length = -1;
+	msg_reset(&p->msg);
 	if (p->kind == H1_REQUEST ? !tchar[c] : c != 'H')
 		return fail(p);
 	p->msg.header_bytes = 1;
@@ -603,6 +778,7 @@ static unsigned message_begin(h1_parser *p, uint8_t c)
 	p->hdr_value_end = 0;
 	if (p->kind == H1_REQUEST) {
 		p->msg.method[0] = (char)c;
+		p->msg.method[1] = '\0';
 		p->tok_len = 1;
 		p->state = S_REQ_METHOD;
 	} else {
@@ -687,6 +863,7 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 		if (!tchar[c] || p->tok_len + 1 >= sizeof(m->method))
 			return fail(p);
 		m->method[p->tok_len++] = (char)c;
+		m->method[p->tok_len] = '\0';
 		return 0;
 	case S_REQ_TARGET_FIRST:
 	case S_REQ_TARGET:
@@ -701,9 +878,10 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 			p->tok_len = 0;
 			p->state = S_REQ_TARGET;
 		}
-		if (p->tok_len + 1 < sizeof(m->target))
+		if (p->tok_len + 1 < sizeof(m->target)) {
 			m->target[p->tok_len++] = (char)c;
-		else
+			m->target[p->tok_len] = '\0';
+		} else
 			m->target_truncated = true;
 		return 0;
 	case S_VERSION:
@@ -773,6 +951,7 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 			return fail(p);
 		} else if (p->tok_len + 1 < sizeof(m->reason)) {
 			m->reason[p->tok_len++] = (char)c;
+			m->reason[p->tok_len] = '\0';
 		}
 		return 0;
 	case S_START_LF:
@@ -828,7 +1007,7 @@ static unsigned header_byte(h1_parser *p, uint8_t c)
 			p->tok[p->tok_len++] = (char)c;
 		else
 			p->flags |= F_NAME_LONG;
-		capture_put(p, (const char *)&c, 1);
+		capture_byte(p, c);
 		return 0;
 	case S_HDR_NAME_WS:
 		if (c == ':')
@@ -969,15 +1148,106 @@ static unsigned chunk_byte(h1_parser *p, uint8_t c)
 	}
 }
 
-/* Fast path for a header name: its run of token bytes goes to tok (as far
- * as it fits) and to msg.hdrs at once.  Returns how many leading bytes of
- * @buf it took; the byte that ends the name goes through parse_byte(). */
-static size_t bulk_name(h1_parser *p, const uint8_t *buf, size_t len)
+/* ---- fast paths ----------------------------------------------------------
+ *
+ * The byte machine above is the reference.  The fast paths below take the
+ * usual bytes in bulk: runs of ordinary bytes (a method, a target, a reason,
+ * a header name or value, a chunk size) are scanned, copied and counted at
+ * once, and the usual transitions (SP, ':' and blanks, CRLF, the first byte
+ * of the next header name) are taken inline.  Each stops, having consumed
+ * what it returns, at the end of its input, at an event, or before a byte it
+ * leaves to parse_byte() (the empty line ending the headers, an obs-fold,
+ * blanks before ':', a bare LF, anything malformed), and always leaves the
+ * state the byte machine would be in after the same bytes: the split of the
+ * input changes nothing. */
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* The bytes of the little-endian word @x below @lim (at most 0x80) or
+ * equal to DEL (0x7f), as the high bit of each: 0 when there is none.  The
+ * lowest bit set is exact (a borrow only marks bytes above a marked one),
+ * so its byte is the first such byte of the word. */
+static uint64_t word_below_or_del(uint64_t x, uint64_t lim)
+{
+	uint64_t y = x ^ (0x7f * ONES);
+
+	return (((x - lim * ONES) & ~x) | ((y - ONES) & ~y)) & HIGHS;
+}
+
+/* Length of the run at @b of bytes that are not below @lim nor DEL, HTAB
+ * excepted (@lim 0x20: no control byte but HTAB, the bytes of a header
+ * value or a reason phrase; 0x21: no SP either, a request target). */
+static inline size_t run_until(const uint8_t *b, size_t len, uint64_t lim)
 {
 	size_t n = 0;
 
-	while (n < len && tchar[buf[n]])
+	while (n + 8 <= len) {
+		uint64_t m = word_below_or_del(load8(b + n), lim);
+
+		if (m == 0) {
+			n += 8;
+			continue;
+		}
+		n += (size_t)__builtin_ctzll(m) / 8;
+		if (b[n] != '\t')
+			return n;
+		n++; /* HTAB goes on */
+	}
+	while (n < len && (b[n] >= lim || b[n] == '\t') && b[n] != 0x7f)
 		n++;
+	return n;
+}
+
+static size_t value_run(const uint8_t *b, size_t len)
+{
+	return run_until(b, len, 0x20);
+}
+
+static size_t target_run(const uint8_t *b, size_t len)
+{
+	return run_until(b, len, 0x21);
+}
+
+static size_t token_run(const uint8_t *b, size_t len)
+{
+	size_t n = 0;
+
+	while (n + 4 <= len &&
+	       (tchar[b[n]] & tchar[b[n + 1]] & tchar[b[n + 2]] &
+		tchar[b[n + 3]]))
+		n += 4;
+	/* at most 3 more: straight on */
+	if (n < len && tchar[b[n]] && ++n < len && tchar[b[n]] &&
+	    ++n < len && tchar[b[n]])
+		n++;
+	return n;
+}
+
+/* Add @n bytes to the header section's size (saturating). */
+static void count_head(h1_parser *p, size_t n)
+{
+	uint32_t hb = p->msg.header_bytes;
+
+	p->msg.header_bytes = n < (size_t)(UINT32_MAX - hb) ?
+				      hb + (uint32_t)n : UINT32_MAX;
+}
+
+/* Number of leading bytes of @b[0..n) up to and including the last
+ * non-blank one (0: all blank). */
+static size_t nonblank_len(const uint8_t *b, size_t n)
+{
+	while (n > 0 && is_blank(b[n - 1]))
+		n--;
+	return n;
+}
+
+/* The run of token bytes at the start of @buf, inside a header name: to
+ * tok (as far as it fits) and to msg.hdrs.  Returns its length. */
+static size_t bulk_name(h1_parser *p, const uint8_t *buf, size_t len)
+{
+	size_t n = token_run(buf, len);
+
 	if (n == 0)
 		return 0;
 	size_t room = sizeof(p->tok) - p->tok_len;
@@ -987,60 +1257,420 @@ static size_t bulk_name(h1_parser *p, const uint8_t *buf, size_t len)
 	if (k < n)
 		p->flags |= F_NAME_LONG;
 	capture_put(p, (const char *)buf, n);
-	if (p->msg.header_bytes < UINT32_MAX - n)
-		p->msg.header_bytes += (uint32_t)n;
-	else
-		p->msg.header_bytes = UINT32_MAX;
 	return n;
 }
 
-/* Fast path for header values the parser does not interpret (most of
- * them): the run of value bytes up to the line's end is only counted, and
- * copied to msg.hdrs in one piece when captured.  Returns how many leading
- * bytes of @buf it took, 0 to let parse_byte() take the next byte (an
- * interpreted header, a capture that would not fit, or a control byte). */
-static size_t bulk_value(h1_parser *p, const uint8_t *buf, size_t len)
+/* capture_value_byte() of each of the @n bytes at @buf, whose first @nb
+ * hold every non-blank one. */
+static void capture_value_run(h1_parser *p, const uint8_t *buf, size_t n,
+			      size_t nb)
 {
-	size_t n = 0, last = SIZE_MAX;
+	if (!capturing(p) || p->hdr_line_dropped || (p->flags & F_REDACTED))
+		return;
+	/* Blanks are kept while they fit (trimmed at the end of the line),
+	 * a non-blank that does not fit drops the line, and so does one after
+	 * blanks that did not fit. */
+	uint32_t at = p->msg.hdrs_len;
+	size_t room = sizeof(p->msg.hdrs) - 3 > at ?
+			      sizeof(p->msg.hdrs) - 3 - at : 0;
+	size_t keep = n < room ? n : room;
 
-	if (p->cur_header != HH_OTHER)
-		return 0;
-	while (n < len && !is_ctl(buf[n])) {
-		if (!is_blank(buf[n]))
-			last = n;
-		n++;
+	if (nb > 0 && ((p->flags & F_CAP_WS_LOST) || nb > room)) {
+		capture_drop_line(p);
+	} else if (!(p->flags & F_CAP_WS_LOST)) {
+		copy_short(p->msg.hdrs + at, buf, keep);
+		p->msg.hdrs_len += (uint32_t)keep;
+		p->msg.hdrs[p->msg.hdrs_len] = '\0';
+		if (nb > 0)
+			p->hdr_value_end = at + (uint32_t)nb;
+		if (keep < n)
+			p->flags |= F_CAP_WS_LOST; /* only blanks lost */
 	}
+}
+
+/* val_put() of each of the @n bytes at @buf. */
+static void val_put_run(h1_parser *p, const uint8_t *buf, size_t n)
+{
+	size_t room = sizeof(p->val) - 1 - p->val_len;
+	size_t k = n < room ? n : room;
+	size_t nb = nonblank_len(buf, k);
+
+	copy_short(p->val + p->val_len, buf, k);
+	if (nb > 0)
+		p->val_end = p->val_len + (uint32_t)nb;
+	p->val_len += (uint32_t)k;
+}
+
+/* In S_HDR_VALUE: value_byte() of the run of value bytes at the start of
+ * @buf, up to the first control byte (the line's CR or LF).  Returns how
+ * many bytes it took; sets *@ev to H1_EV_ERROR when the last of them is
+ * an error (a Content-Length byte). */
+static size_t bulk_value(h1_parser *p, const uint8_t *buf, size_t len,
+			 unsigned *ev)
+{
+	size_t n = value_run(buf, len), k;
+	bool bad = false;
+
 	if (n == 0)
 		return 0;
-	if (capturing(p) && !p->hdr_line_dropped && !(p->flags & F_REDACTED)) {
-		/* What capture_value_byte() would do byte by byte: blanks are
-		 * kept while they fit (trimmed at the end of the line), a
-		 * non-blank that does not fit drops the line. */
-		uint32_t at = p->msg.hdrs_len;
-		size_t room = sizeof(p->msg.hdrs) - 3 > at ?
-			      sizeof(p->msg.hdrs) - 3 - at : 0;
-		size_t keep = n < room ? n : room;
+	switch (p->cur_header) {
+	case HH_OTHER:
+		break;
+	case HH_CONTENT_LENGTH:
+		for (k = 0; k < n; k++) {
+			if (cl_byte(p, buf[k])) {
+				n = k + 1;
+				bad = true;
+				break;
+			}
+		}
+		break;
+	case HH_HOST:
+	case HH_CONTENT_TYPE:
+		val_put_run(p, buf, n);
+		break;
+	default: /* token lists */
+		for (k = 0; k < n; k++)
+			list_byte(p, buf[k]);
+		break;
+	}
+	/* The capture and the interpretation touch nothing of each other's:
+	 * their order does not matter. */
+	size_t nb = nonblank_len(buf, n);
+	capture_value_run(p, buf, n, nb);
+	if (nb > 0)
+		p->flags |= F_VALUE_SEEN;
+	if (bad)
+		*ev = fail(p);
+	return n;
+}
 
-		if (last != SIZE_MAX &&
-		    ((p->flags & F_CAP_WS_LOST) || last + 1 > room)) {
-			capture_drop_line(p);
-		} else if (!(p->flags & F_CAP_WS_LOST)) {
-			memcpy(p->msg.hdrs + at, buf, keep);
-			p->msg.hdrs_len += (uint32_t)keep;
-			p->msg.hdrs[p->msg.hdrs_len] = '\0';
-			if (last != SIZE_MAX)
-				p->hdr_value_end = at + (uint32_t)last + 1;
-			if (keep < n)
-				p->flags |= F_CAP_WS_LOST; /* only blanks lost */
+/* The header line at @s (@rem bytes from there) starts with a name of @n
+ * bytes, ": " and a non-blank byte; the name means no error and is not
+ * redacted.  When the line is the usual "Name: value\r\n", whole in @s,
+ * with no blank at the value's end, and fits in msg.hdrs, it is captured
+ * as it stands, in one copy, its value interpreted, and the state is the
+ * byte machine's after its LF.  Returns the value's length, or 0 (nothing
+ * done) for anything else. */
+static size_t whole_line(h1_parser *p, const uint8_t *s, size_t n, size_t rem)
+{
+	const uint8_t *val = s + n + 2;
+	size_t len = rem - n - 2;
+	size_t e = value_run(val, len), k;
+	size_t line = n + 2 + e;
+
+	if (e == 0 || e + 1 >= len || val[e] != '\r' || val[e + 1] != '\n' ||
+	    is_blank(val[e - 1]) || (capturing(p) && !capture_fits(p, line)))
+		return 0;
+	switch (p->cur_header) {
+	case HH_OTHER:
+		break;
+	case HH_HOST:
+	case HH_CONTENT_TYPE:
+		val_put_run(p, val, e);
+		break;
+	default: /* token lists */
+		for (k = 0; k < e; k++)
+			list_byte(p, val[k]);
+		break;
+	}
+	if (capturing(p)) {
+		char *d = p->msg.hdrs + p->msg.hdrs_len;
+
+		copy_short(d, s, line);
+		p->msg.hdrs_len += (uint32_t)line;
+		p->msg.hdrs[p->msg.hdrs_len] = '\0';
+	}
+	p->hdr_value_end = p->msg.hdrs_len;
+	p->flags |= F_VALUE_SEEN;
+	p->state = S_HDR_LINE_START;
+	return e;
+}
+
+/* The start line.  Every byte the fast paths of the start line and the
+ * header lines consume is a header byte: h1_feed() counts them. */
+static size_t start_fast(h1_parser *p, const uint8_t *buf, size_t len,
+			 unsigned *ev)
+{
+	static const char proto[] = "HTTP/";
+	h1_message *m = &p->msg;
+	size_t i = 0, n, k;
+
+	(void)ev; /* errors are the byte machine's */
+	switch (p->state) {
+	case S_REQ_METHOD:
+		n = token_run(buf, len);
+		/* the byte machine fails on a byte beyond 23 */
+		k = sizeof(m->method) - 1 - p->tok_len;
+		if (n > k)
+			n = k;
+		memcpy(m->method + p->tok_len, buf, n);
+		p->tok_len += (uint32_t)n;
+		m->method[p->tok_len] = '\0';
+		i = n;
+		if (i == len || buf[i] != ' ')
+			return i;
+		p->state = S_REQ_TARGET_FIRST;
+		i++;
+		/* fall through */
+	case S_REQ_TARGET_FIRST:
+		if (i == len || buf[i] == ' ' || is_ctl(buf[i]))
+			return i;
+		p->tok_len = 0;
+		p->state = S_REQ_TARGET;
+		/* fall through */
+	case S_REQ_TARGET:
+		n = target_run(buf + i, len - i);
+		k = sizeof(m->target) - 1 - p->tok_len;
+		if (k > n)
+			k = n;
+		memcpy(m->target + p->tok_len, buf + i, k);
+		p->tok_len += (uint32_t)k;
+		m->target[p->tok_len] = '\0';
+		if (k < n)
+			m->target_truncated = true;
+		i += n;
+		if (i == len || buf[i] != ' ')
+			return i;
+		p->tok_len = 0;
+		p->state = S_VERSION;
+		i++;
+		/* fall through */
+	case S_VERSION:
+		/* the rest of "HTTP/" DIGIT "." DIGIT, all at once or not
+		 * (a version already under way is the byte machine's: its
+		 * digits may be behind @buf) */
+		n = 8 - p->tok_len;
+		if (p->tok_len > 1 || len - i < n)
+			return i;
+		/* "HTTP/" (or "TTP/" after the 'H' that began a response)
+		 * in one word, then DIGIT "." DIGIT */
+		if (load4(buf + i + n - 7) != load4(proto + 1) ||
+		    (n == 8 && buf[i] != 'H') || !is_digit(buf[i + n - 3]) ||
+		    buf[i + n - 2] != '.' || !is_digit(buf[i + n - 1]))
+			return i;
+		m->version_major = (uint8_t)(buf[i + 5 - p->tok_len] - '0');
+		m->version_minor = (uint8_t)(buf[i + 7 - p->tok_len] - '0');
+		i += n;
+		p->tok_len = 0;
+		if (p->kind == H1_RESPONSE) {
+			p->state = S_RES_VERSION_SP;
+			goto response;
+		}
+		p->state = S_REQ_LINE_END;
+		/* fall through */
+	case S_REQ_LINE_END:
+		if (i == len || buf[i] != '\r')
+			return i;
+		p->state = S_START_LF;
+		i++;
+		goto start_lf;
+	case S_RES_VERSION_SP:
+	response:
+		if (i == len || buf[i] != ' ')
+			return i;
+		p->state = S_RES_STATUS;
+		i++;
+		/* fall through */
+	case S_RES_STATUS:
+		if (p->tok_len != 0 || len - i < 3 || buf[i] == '0' ||
+		    !is_digit(buf[i]) || !is_digit(buf[i + 1]) ||
+		    !is_digit(buf[i + 2]))
+			return i;
+		memcpy(p->tok, buf + i, 3);
+		m->status = (uint16_t)((buf[i] - '0') * 100 +
+				       (buf[i + 1] - '0') * 10 +
+				       (buf[i + 2] - '0'));
+		p->state = S_RES_STATUS_END;
+		i += 3;
+		/* fall through */
+	case S_RES_STATUS_END:
+		if (i == len || buf[i] != ' ')
+			return i;
+		p->state = S_RES_REASON;
+		i++;
+		/* fall through */
+	case S_RES_REASON:
+		n = value_run(buf + i, len - i);
+		k = sizeof(m->reason) - 1 - p->tok_len;
+		if (k > n)
+			k = n;
+		memcpy(m->reason + p->tok_len, buf + i, k);
+		p->tok_len += (uint32_t)k;
+		m->reason[p->tok_len] = '\0';
+		i += n;
+		if (i == len || buf[i] != '\r')
+			return i;
+		p->state = S_START_LF;
+		i++;
+		/* fall through */
+	case S_START_LF:
+	start_lf:
+		if (i == len || buf[i] != '\n')
+			return i;
+		p->state = S_HDR_LINE_START;
+		return i + 1;
+	default:
+		return i;
+	}
+}
+
+/* The header lines. */
+static size_t header_fast(h1_parser *p, const uint8_t *buf, size_t len,
+			  unsigned *ev)
+{
+	size_t i = 0, n;
+
+	for (;;) {
+		switch (p->state) {
+		case S_HDR_LINE_START:
+			/* a name begins: the line before is complete (the
+			 * empty line and a fold are the byte machine's) */
+			if (i == len || !tchar[buf[i]])
+				return i;
+			if (p->cur_header == HH_OTHER &&
+			    (p->flags & F_HDR_PENDING)) {
+				/* header_end() of a line that means nothing */
+				capture_end_line(p);
+				p->flags &= ~(F_HDR_PENDING | F_REDACTED |
+					      F_VALUE_SEEN | F_FOLD |
+					      F_CAP_WS_LOST | F_CL_DIGITS |
+					      F_CL_ELEM_END | F_CL_IN_HEADER |
+					      F_NAME_LONG);
+				p->val_len = 0;
+				p->val_end = 0;
+				p->cl_elem = 0;
+			} else if (header_end(p)) {
+				*ev = fail(p);
+				return i + 1;
+			}
+			n = 1 + token_run(buf + i + 1, len - i - 1);
+			if (i + n < len && buf[i + n] == ':' &&
+			    n < sizeof(p->tok)) {
+				/* The whole name is here: classified where it
+				 * is, with no copy to tok. */
+				const uint8_t *s = buf + i;
+				size_t v = n + 2;
+
+				header_line_begin(p);
+				name_meaning(p, (const char *)s, n);
+				if (v < len - i && s[n + 1] == ' ' &&
+				    !is_blank(s[v]) &&
+				    !(p->flags & F_REDACTED) &&
+				    p->cur_header != HH_CONTENT_LENGTH &&
+				    (n = whole_line(p, s, v - 2, len - i)) > 0) {
+					/* the usual line, taken whole */
+					i += v + n + 2;
+					continue;
+				}
+				capture_put(p, (const char *)s, v - 2);
+				name_end_capture(p);
+				i += v - 1;
+				goto ows;
+			}
+			header_begin(p, buf[i]);
+			i++;
+			/* fall through */
+		case S_HDR_NAME:
+			i += bulk_name(p, buf + i, len - i);
+			if (i == len || buf[i] != ':')
+				return i;
+			header_name_end(p);
+			i++;
+			/* fall through */
+		case S_HDR_VALUE_OWS:
+		ows:
+			while (i < len && is_blank(buf[i]))
+				i++;
+			/* CR, LF or a control byte here, and the first byte
+			 * of a folded segment, are the byte machine's */
+			if (i == len || is_ctl(buf[i]) || (p->flags & F_FOLD))
+				return i;
+			p->state = S_HDR_VALUE;
+			/* fall through */
+		case S_HDR_VALUE:
+			i += bulk_value(p, buf + i, len - i, ev);
+			if (*ev || i == len || buf[i] != '\r')
+				return i;
+			p->state = S_HDR_LINE_LF;
+			i++;
+			/* fall through */
+		case S_HDR_LINE_LF:
+			if (i == len || buf[i] != '\n')
+				return i;
+			p->state = S_HDR_LINE_START;
+			i++;
+			break;
+		default:
+			return i;
 		}
 	}
-	if (last != SIZE_MAX)
-		p->flags |= F_VALUE_SEEN;
-	if (p->msg.header_bytes < UINT32_MAX - n)
-		p->msg.header_bytes += (uint32_t)n;
-	else
-		p->msg.header_bytes = UINT32_MAX;
-	return n;
+}
+
+/* Chunk-size lines, the CRLF after chunk data, extensions and trailer
+ * fields (chunk data itself is taken in h1_feed()). */
+static size_t chunk_fast(h1_parser *p, const uint8_t *buf, size_t len)
+{
+	size_t i = 0;
+	int h;
+
+	for (;;) {
+		switch (p->state) {
+		case S_CHUNK_SIZE_FIRST:
+			if (i == len || hex_value(buf[i]) < 0)
+				return i;
+			p->remaining = 0;
+			p->state = S_CHUNK_SIZE;
+			/* fall through */
+		case S_CHUNK_SIZE:
+			while (i < len && (h = hex_value(buf[i])) >= 0) {
+				if (p->remaining >= H1_SIZE_LIMIT / 16)
+					return i;
+				p->remaining = p->remaining * 16 + (uint64_t)h;
+				i++;
+			}
+			if (i == len || buf[i] != '\r')
+				return i;
+			p->state = S_CHUNK_SIZE_LF;
+			i++;
+			/* fall through */
+		case S_CHUNK_SIZE_LF:
+			if (i == len || buf[i] != '\n')
+				return i;
+			chunk_size_line_end(p);
+			return i + 1;
+		case S_CHUNK_EXT:
+			while (i < len && buf[i] != '\r' && buf[i] != '\n')
+				i++;
+			if (i == len || buf[i] != '\r')
+				return i;
+			p->state = S_CHUNK_SIZE_LF;
+			i++;
+			break;
+		case S_CHUNK_DATA_END:
+			if (i == len || buf[i] != '\r')
+				return i;
+			p->state = S_CHUNK_DATA_LF;
+			i++;
+			/* fall through */
+		case S_CHUNK_DATA_LF:
+			if (i == len || buf[i] != '\n')
+				return i;
+			p->state = S_CHUNK_SIZE_FIRST;
+			i++;
+			break;
+		case S_TRAILER_LINE: {
+			const uint8_t *nl = memchr(buf + i, '\n', len - i);
+
+			if (nl == NULL)
+				return len;
+			p->state = S_TRAILER_LINE_START;
+			return (size_t)(nl - buf) + 1;
+		}
+		default:
+			return i;
+		}
+	}
 }
 
 static unsigned parse_byte(h1_parser *p, uint8_t c)
@@ -1070,62 +1700,87 @@ void h1_init(h1_parser *p, h1_kind kind, const h1_options *opt)
 	p->msg.content_length = -1;
 	p->state = S_IDLE;
 	p->cur_header = HH_OTHER;
+	p->capture = opt != NULL && opt->capture_headers;
+	if (opt != NULL && opt->redact != NULL) {
+		for (const char *const *r = opt->redact; *r != NULL; r++) {
+			size_t n = strlen(*r);
+
+			if (n > 0)
+				p->redact_mask |= redact_bit(n, (uint8_t)(*r)[0],
+							     (uint8_t)(*r)[n - 1]);
+		}
+	}
 }
 
 size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev)
 {
 	unsigned events = 0;
-	size_t i = 0, n_plain;
+	size_t i = 0, n;
 
 	while (i < len && events == 0) {
 		switch (p->state) {
 		case S_TUNNEL:
 		case S_ERROR:
 			i = len;
-			break;
+			continue;
 		case S_BODY_CLOSE:
 			p->msg.body_bytes += len - i;
 			i = len;
-			break;
+			continue;
 		case S_BODY_CL:
-		case S_CHUNK_DATA: {
-			size_t n = len - i;
-
+		case S_CHUNK_DATA:
+			n = len - i;
 			if (n > p->remaining)
 				n = (size_t)p->remaining;
 			p->remaining -= n;
 			p->msg.body_bytes += n;
 			i += n;
 			if (p->remaining > 0)
-				break;
+				continue;
 			if (p->state == S_BODY_CL)
 				events = message_complete(p);
 			else
 				p->state = S_CHUNK_DATA_END;
+			continue;
+		case S_REQ_METHOD:
+		case S_REQ_TARGET_FIRST:
+		case S_REQ_TARGET:
+		case S_VERSION:
+		case S_REQ_LINE_END:
+		case S_RES_VERSION_SP:
+		case S_RES_STATUS:
+		case S_RES_STATUS_END:
+		case S_RES_REASON:
+		case S_START_LF:
+			n = start_fast(p, buf + i, len - i, &events);
+			count_head(p, n); /* all of them header bytes */
 			break;
-		}
+		case S_HDR_LINE_START:
 		case S_HDR_NAME:
-			n_plain = bulk_name(p, buf + i, len - i);
-			if (n_plain > 0) {
-				i += n_plain;
-				break;
-			}
-			events = parse_byte(p, buf[i]);
-			i++;
-			break;
+		case S_HDR_VALUE_OWS:
 		case S_HDR_VALUE:
-			n_plain = bulk_value(p, buf + i, len - i);
-			if (n_plain > 0) {
-				i += n_plain;
-				break;
-			}
-			events = parse_byte(p, buf[i]);
-			i++;
+		case S_HDR_LINE_LF:
+			n = header_fast(p, buf + i, len - i, &events);
+			count_head(p, n);
+			break;
+		case S_CHUNK_SIZE_FIRST:
+		case S_CHUNK_SIZE:
+		case S_CHUNK_SIZE_LF:
+		case S_CHUNK_EXT:
+		case S_CHUNK_DATA_END:
+		case S_CHUNK_DATA_LF:
+		case S_TRAILER_LINE:
+			n = chunk_fast(p, buf + i, len - i);
 			break;
 		default:
+			n = 0;
+			break;
+		}
+		i += n;
+		if (n == 0 && events == 0) {
+			/* the next byte is the byte machine's */
 			events = parse_byte(p, buf[i]);
 			i++;
-			break;
 		}
 	}
 	*ev = (h1_event)events;

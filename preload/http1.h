@@ -74,7 +74,9 @@ typedef enum h1_state_public {
 
 /* What the parser knows about the current (or last) message.  Filled as it
  * is parsed; complete at H1_EV_HEADERS; body_bytes final at H1_EV_COMPLETE.
- * Strings are NUL-terminated and truncated to their buffers. */
+ * Strings are NUL-terminated and truncated to their buffers; the bytes after
+ * a string's NUL (and after hdrs_len) are not cleared between messages.
+ * (A new field must be reset in msg_reset(), http1.c.) */
 typedef struct h1_message {
 	/* request line */
 	char method[H1_METHOD_MAX];
@@ -139,6 +141,8 @@ typedef struct h1_parser {
 	                            byte of the current captured line */
 	uint32_t val_end;        /* val length without trailing blanks */
 	uint64_t cl_elem;        /* Content-Length element being read */
+	uint64_t redact_mask;    /* redact_bit() of each opt->redact name */
+	bool capture;            /* opt->capture_headers */
 } h1_parser;
 
 /* h1_init() - reset @p to parse messages of @kind with @opt (may be NULL). */
