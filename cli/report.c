@@ -510,13 +510,20 @@ static void redirect_request(report *rp, report_req *q)
 	memset(&q->redirect, 0, sizeof(q->redirect));
 	q->redirect.hop = 1;
 	q->redirect.chain = id;
+	/* Most requests neither redirect nor follow a redirect of their
+	 * process: their link is the default above, without normalizing
+	 * their URL or looking for a Location header. */
+	bool redirects = redirect_is_status(r->status);
+	if (!redirects && !redirect_may_follow(rp->redirects, r->pid))
+		return;
 	if (rp->redirects == NULL) {
 		rp->redirects = malloc(sizeof(*rp->redirects));
 		if (rp->redirects == NULL)
 			return;
 		redirect_init(rp->redirects);
 	}
-	bool has_loc = headers_find(r->resp_headers, "location", &loc);
+	bool has_loc = redirects &&
+		       headers_find(r->resp_headers, "location", &loc);
 	redirect_observe(rp->redirects, id, q->url, r->status,
 			 has_loc ? loc.p : NULL, loc.len, &q->redirect);
 	if (!q->redirect.in_chain)
