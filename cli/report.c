@@ -114,14 +114,23 @@ size_t report_ip(char *buf, size_t cap, const ht_addr *a)
 	buf[0] = '\0';
 	if (a->family == AF_INET && cap >= INET_ADDRSTRLEN) {
 		/* inet_ntop() goes through sprintf: too slow per record. */
-		sbuf b = { buf, cap, 0 };
+		char *p = buf;
 
 		for (int i = 0; i < 4; i++) {
-			if (i > 0)
-				sb_add(&b, ".", 1);
-			sb_uint(&b, a->addr[i]);
+			unsigned v = a->addr[i];
+
+			if (v >= 100) {
+				*p++ = (char)('0' + v / 100);
+				v %= 100;
+				*p++ = (char)('0' + v / 10);
+			} else if (v >= 10) {
+				*p++ = (char)('0' + v / 10);
+			}
+			*p++ = (char)('0' + v % 10);
+			*p++ = '.';
 		}
-		return b.len;
+		p[-1] = '\0';
+		return (size_t)(p - 1 - buf);
 	}
 	if ((a->family != AF_INET && a->family != AF_INET6) ||
 	    inet_ntop(af, a->addr, buf, (socklen_t)cap) == NULL) {
