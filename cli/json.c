@@ -378,15 +378,18 @@ char *json_fmt_u64(char *q, uint64_t v)
 		10000000000000000ULL, 100000000000000000ULL,
 		1000000000000000000ULL, 10000000000000000000ULL,
 	};
-	size_t digits = 2;
+	size_t digits;
 	char *end, *p;
 
 	if (v < 10) {
 		*q = (char)('0' + v);
 		return q + 1;
 	}
-	while (digits < 20 && v >= pow10[digits - 1])
-		digits++;
+	/* From the bit length b: t = floor(b log10 2) (1233 / 4096 ~ log10 2)
+	 * is the digits of 2^b less one, and @v has t + 1 digits unless it
+	 * is below 10^t (pow10[t - 1]; t >= 1 since v >= 10). */
+	digits = ((size_t)(64 - __builtin_clzll(v)) * 1233) >> 12;
+	digits = digits + 1 - (v < pow10[digits - 1]);
 	end = p = q + digits;
 	while (v >= 100) {
 		p -= 2;
