@@ -75,102 +75,180 @@ static void put_status(outbuf *f, uint16_t status)
 		json_u64(f, status);
 }
 
-/* A request's place in a redirect chain: "redirect_from" (the hop before,
- * as pid/conn/req), "chain" (the first hop's "pid/conn/req", shared by
- * every hop), "redirect_to" (the resolved Location when this request
- * redirects); null where none. */
-static void put_redirect(outbuf *f, const redirect_link *l)
+/* ---- a request's line, written at a pointer ------------------------------ */
+
+/* Append the literal @s (a string constant). */
+#define LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
+
+static inline char *fmt_bool(char *p, bool b)
 {
-	KEY(f, "redirect_from");
-	if (l->followed) {
-		json_lit(f, "{\"pid\":");
-		json_u64(f, l->from.pid);
-		KEY_U64(f, "conn", l->from.conn);
-		KEY_U64(f, "req", l->from.req);
-		json_lit(f, "}");
-	} else {
-		json_lit(f, "null");
-	}
-	KEY(f, "chain");
-	if (l->in_chain) {
-		json_lit(f, "\"");
-		json_u64(f, l->chain.pid);
-		json_lit(f, "/");
-		json_u64(f, l->chain.conn);
-		json_lit(f, "/");
-		json_u64(f, l->chain.req);
-		json_lit(f, "\"");
-	} else {
-		json_lit(f, "null");
-	}
-	KEY(f, "redirect_to");
-	json_strz(f, l->target);
+	return b ? LIT(p, "true") : LIT(p, "false");
 }
 
+static inline char *fmt_str_or_null(char *p, const char *s, size_t n)
+{
+	return n == 0 ? LIT(p, "null") : json_fmt_str(p, s, n);
+}
+
+static inline char *fmt_strz(char *p, const char *s)
+{
+	return s == NULL ? LIT(p, "null") : json_fmt_str(p, s, strlen(s));
+}
+
+/* The most a request's line takes besides its strings and header blocks:
+ * the keys (some 700 bytes), 25 numbers of at most 27 bytes, the quotes. */
+#define REQUEST_FIXED_ROOM 2048
+
+/* The most json_request_line() writes for @q. */
+static size_t request_room(const report_req *q, size_t error_len,
+			   size_t target_len)
+{
+	const ht_rec_request *r = q->r;
+	size_t strings = (size_t)r->method.len + q->url_len + q->host_len +
+			 q->peer_len + q->proxy_len + error_len + target_len +
+			 r->alpn.len + r->tls_version.len + r->reason.len +
+			 r->content_type.len + 8 /* proto */;
+
+	return REQUEST_FIXED_ROOM + 6 * strings +
+	       headers_json_room(r->req_headers) +
+	       headers_json_room(r->resp_headers);
+}
+
+/* The line of request @q at @p; returns its end. */
+static char *json_request_line(char *p, const report *rp, const report_req *q)
+{
+	const ht_rec_request *r = q->r;
+	const report_timing *t = &q->t;
+	const redirect_link *l = &q->redirect;
+
+	p = LIT(p, "{\"event\":\"request\",\"pid\":");
+	p = json_fmt_u64(p, r->pid);
+	p = LIT(p, ",\"conn\":");
+	p = json_fmt_u64(p, r->conn_id);
+	p = LIT(p, ",\"req\":");
+	p = json_fmt_u64(p, r->req_seq);
+	p = LIT(p, ",\"reused\":");
+	p = fmt_bool(p, r->flags & HT_RF_REUSED);
+	p = LIT(p, ",\"idle_ms\":");
+	p = json_fmt_ns_ms(p, t->idle);
+	p = LIT(p, ",\"method\":");
+	p = fmt_str_or_null(p, r->method.p, r->method.len);
+	p = LIT(p, ",\"url\":");
+	p = json_fmt_str(p, q->url, q->url_len);
+	p = LIT(p, ",\"host\":");
+	p = json_fmt_str(p, q->host, q->host_len);
+	p = LIT(p, ",\"peer\":");
+	p = fmt_str_or_null(p, q->peer, q->peer_len);
+	p = LIT(p, ",\"proto\":");
+	p = fmt_strz(p, q->proto);
+	p = LIT(p, ",\"tls\":");
+	p = fmt_bool(p, r->flags & HT_RF_TLS);
+	p = LIT(p, ",\"status\":");
+	p = r->status == 0 ? LIT(p, "null") : json_fmt_u64(p, r->status);
+	p = LIT(p, ",\"error\":");
+	p = fmt_strz(p, q->error);
+	p = LIT(p, ",\"req_bytes\":");
+	p = json_fmt_u64(p, r->req_body_bytes);
+	p = LIT(p, ",\"resp_bytes\":");
+	p = json_fmt_u64(p, r->resp_body_bytes);
+	p = LIT(p, ",\"start\":");
+	p = json_fmt_ns_secs(p, report_unix_ns(rp, t->start));
+	p = LIT(p, ",\"dns_ms\":");
+	p = json_fmt_ns_ms(p, t->dns);
+	p = LIT(p, ",\"connect_ms\":");
+	p = json_fmt_ns_ms(p, t->connect);
+	p = LIT(p, ",\"tls_ms\":");
+	p = json_fmt_ns_ms(p, t->tls);
+	p = LIT(p, ",\"send_ms\":");
+	p = json_fmt_ns_ms(p, t->send);
+	p = LIT(p, ",\"wait_ms\":");
+	p = json_fmt_ns_ms(p, t->wait);
+	p = LIT(p, ",\"receive_ms\":");
+	p = json_fmt_ns_ms(p, t->receive);
+	p = LIT(p, ",\"total_ms\":");
+	p = json_fmt_ns_ms(p, t->total);
+	/* Extras, after the fixed set. */
+	p = LIT(p, ",\"proxy\":");
+	p = q->proxy != NULL ? json_fmt_str(p, q->proxy, q->proxy_len)
+			     : LIT(p, "null");
+	/* The place in a redirect chain: "redirect_from" (the hop before,
+	 * as pid/conn/req), "chain" (the first hop's "pid/conn/req", shared
+	 * by every hop), "redirect_to" (the resolved Location when this
+	 * request redirects); null where none. */
+	p = LIT(p, ",\"redirect_from\":");
+	if (l->followed) {
+		p = LIT(p, "{\"pid\":");
+		p = json_fmt_u64(p, l->from.pid);
+		p = LIT(p, ",\"conn\":");
+		p = json_fmt_u64(p, l->from.conn);
+		p = LIT(p, ",\"req\":");
+		p = json_fmt_u64(p, l->from.req);
+		p = LIT(p, "}");
+	} else {
+		p = LIT(p, "null");
+	}
+	p = LIT(p, ",\"chain\":");
+	if (l->in_chain) {
+		p = LIT(p, "\"");
+		p = json_fmt_u64(p, l->chain.pid);
+		p = LIT(p, "/");
+		p = json_fmt_u64(p, l->chain.conn);
+		p = LIT(p, "/");
+		p = json_fmt_u64(p, l->chain.req);
+		p = LIT(p, "\"");
+	} else {
+		p = LIT(p, "null");
+	}
+	p = LIT(p, ",\"redirect_to\":");
+	p = fmt_strz(p, l->target);
+	p = LIT(p, ",\"alpn\":");
+	p = fmt_str_or_null(p, r->alpn.p, r->alpn.len);
+	p = LIT(p, ",\"tls_version\":");
+	p = fmt_str_or_null(p, r->tls_version.p, r->tls_version.len);
+	p = LIT(p, ",\"status_text\":");
+	p = fmt_str_or_null(p, r->reason.p, r->reason.len);
+	p = LIT(p, ",\"content_type\":");
+	p = fmt_str_or_null(p, r->content_type.p, r->content_type.len);
+	p = LIT(p, ",\"req_header_bytes\":");
+	p = json_fmt_u64(p, r->req_header_bytes);
+	p = LIT(p, ",\"resp_header_bytes\":");
+	p = json_fmt_u64(p, r->resp_header_bytes);
+	p = LIT(p, ",\"interim\":");
+	p = json_fmt_u64(p, r->n_1xx);
+	p = LIT(p, ",\"keep_alive\":");
+	p = fmt_bool(p, r->flags & HT_RF_KEEPALIVE);
+	p = LIT(p, ",\"headers_truncated\":");
+	p = fmt_bool(p, r->flags & HT_RF_HDR_TRUNC);
+	p = LIT(p, ",\"target_truncated\":");
+	p = fmt_bool(p, r->flags & HT_RF_TARGET_TRUNC);
+	p = LIT(p, ",\"request_headers\":");
+	p = headers_fmt_json(p, r->req_headers);
+	p = LIT(p, ",\"response_headers\":");
+	p = headers_fmt_json(p, r->resp_headers);
+	return LIT(p, "}\n");
+}
+
+/* A request's line: bounded first, then written in one piece straight
+ * into the output block (a line too long for one request for room goes
+ * through a buffer of its own). */
 static void json_request(report *rp, const report_req *q)
 {
 	outbuf *f = &rp->ob;
-	const ht_rec_request *r = q->r;
-	const report_timing *t = &q->t;
+	size_t room = request_room(q, q->error ? strlen(q->error) : 0,
+				   q->redirect.target ? strlen(q->redirect.target)
+						      : 0);
 
-	json_lit(f, "{\"event\":\"request\",\"pid\":");
-	json_u64(f, r->pid);
-	KEY_U64(f, "conn", r->conn_id);
-	KEY_U64(f, "req", r->req_seq);
-	KEY_BOOL(f, "reused", r->flags & HT_RF_REUSED);
-	KEY_MS(f, "idle_ms", t->idle);
-	KEY(f, "method");
-	put_ht_str_or_null(f, r->method);
-	KEY(f, "url");
-	json_str(f, q->url, q->url_len);
-	KEY(f, "host");
-	json_str(f, q->host, q->host_len);
-	KEY(f, "peer");
-	json_str_or_null(f, q->peer, q->peer_len);
-	KEY(f, "proto");
-	json_strz(f, q->proto);
-	KEY_BOOL(f, "tls", r->flags & HT_RF_TLS);
-	KEY(f, "status");
-	put_status(f, r->status);
-	KEY(f, "error");
-	json_strz(f, q->error);
-	KEY_U64(f, "req_bytes", r->req_body_bytes);
-	KEY_U64(f, "resp_bytes", r->resp_body_bytes);
-	KEY(f, "start");
-	json_ns_secs(f, report_unix_ns(rp, t->start));
-	KEY_MS(f, "dns_ms", t->dns);
-	KEY_MS(f, "connect_ms", t->connect);
-	KEY_MS(f, "tls_ms", t->tls);
-	KEY_MS(f, "send_ms", t->send);
-	KEY_MS(f, "wait_ms", t->wait);
-	KEY_MS(f, "receive_ms", t->receive);
-	KEY_MS(f, "total_ms", t->total);
-	/* Extras, after the fixed set. */
-	KEY(f, "proxy");
-	if (q->proxy != NULL)
-		json_str(f, q->proxy, q->proxy_len);
-	else
-		json_lit(f, "null");
-	put_redirect(f, &q->redirect);
-	KEY(f, "alpn");
-	put_ht_str_or_null(f, r->alpn);
-	KEY(f, "tls_version");
-	put_ht_str_or_null(f, r->tls_version);
-	KEY(f, "status_text");
-	put_ht_str_or_null(f, r->reason);
-	KEY(f, "content_type");
-	put_ht_str_or_null(f, r->content_type);
-	KEY_U64(f, "req_header_bytes", r->req_header_bytes);
-	KEY_U64(f, "resp_header_bytes", r->resp_header_bytes);
-	KEY_U64(f, "interim", r->n_1xx);
-	KEY_BOOL(f, "keep_alive", r->flags & HT_RF_KEEPALIVE);
-	KEY_BOOL(f, "headers_truncated", r->flags & HT_RF_HDR_TRUNC);
-	KEY_BOOL(f, "target_truncated", r->flags & HT_RF_TARGET_TRUNC);
-	KEY(f, "request_headers");
-	headers_json(f, r->req_headers);
-	KEY(f, "response_headers");
-	headers_json(f, r->resp_headers);
-	json_lit(f, "}\n");
+	if (room <= OUTBUF_MAX_ROOM) {
+		outbuf_commit(f, json_request_line(outbuf_room(f, room), rp, q));
+		return;
+	}
+	char *tmp = malloc(room);
+	if (tmp == NULL) {
+		f->err = f->err ? f->err : ENOMEM; /* as outbuf does */
+		return;
+	}
+	outbuf_put(f, tmp, (size_t)(json_request_line(tmp, rp, q) - tmp));
+	free(tmp);
 }
 
 /* The host of a failed connect: its DNS name, else the peer IP. */

@@ -80,11 +80,48 @@ bool headers_find(ht_str block, const char *name, ht_str *value)
 	return false;
 }
 
+/* Each header costs at most 23 bytes besides its escaped name and value
+ * (,{"name":"","value":""}), and takes at least 2 of the block (a byte
+ * and a newline), the last one 1: a block of n bytes holds at most
+ * (n + 1) / 2 headers and writes at most 6 n + 23 (n + 1) / 2 + 2. */
+size_t headers_json_room(ht_str block)
+{
+	return (size_t)block.len * 18 + 16;
+}
+
+char *headers_fmt_json(char *q, ht_str block)
+{
+	size_t pos = 0;
+	ht_str n, v;
+
+	*q++ = '[';
+	if (next_header(block, &pos, &n, &v)) {
+		for (;;) {
+			memcpy(q, "{\"name\":", 8);
+			q = json_fmt_str(q + 8, n.p, n.len);
+			memcpy(q, ",\"value\":", 9);
+			q = json_fmt_str(q + 9, v.p, v.len);
+			*q++ = '}';
+			if (!next_header(block, &pos, &n, &v))
+				break;
+			*q++ = ',';
+		}
+	}
+	*q++ = ']';
+	return q;
+}
+
 void headers_json(outbuf *w, ht_str block)
 {
 	size_t pos = 0;
 	bool first = true;
 	ht_str n, v;
+
+	if (headers_json_room(block) <= OUTBUF_MAX_ROOM) {
+		outbuf_commit(w, headers_fmt_json(
+			outbuf_room(w, headers_json_room(block)), block));
+		return;
+	}
 
 	json_lit(w, "[");
 	while (next_header(block, &pos, &n, &v)) {

@@ -40,4 +40,11 @@ bool headers_find(ht_str block, const char *name, ht_str *value);
  */
 void headers_json(outbuf *w, ht_str block);
 
+/*
+ * headers_fmt_json() - headers_json() at @q, which has room for
+ * headers_json_room(@block) bytes; returns the end.
+ */
+size_t headers_json_room(ht_str block);
+char *headers_fmt_json(char *q, ht_str block);
+
 #endif

@@ -103,48 +103,181 @@ static inline uint32_t special4(const unsigned char *s)
 }
 #endif
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/*
+ * One bit per byte of the 16 at @s, set for those that need more than a
+ * copy.  A signed "less than 0x20" catches both the control characters
+ * and the bytes from 0x80 up (negative as signed).
+ */
+static inline unsigned special16(const unsigned char *s)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i m = _mm_or_si128(
+		_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+		_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+			     _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
 /* Input bytes escaped per request for room: each may become 6 bytes, and
  * the last UTF-8 sequence may run 3 bytes past the chunk; 2 for quotes. */
 #define STR_CHUNK ((OUTBUF_MAX_ROOM - 8) / 6)
+
+/*
+ * Write the escape of the byte at *@sp that needs one (or the whole UTF-8
+ * sequence it starts, when valid, never reading past @end) at @q; returns
+ * the end of the output and steps *@sp past what it took.
+ */
+static inline __attribute__((always_inline)) char *
+escape_one(char *q, const unsigned char **sp, const unsigned char *end)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = *sp;
+	unsigned c = *s;
+	unsigned char e = esc_class[c];
+
+	if (e == 0) {
+		*q = (char)c;
+		*sp = s + 1;
+		return q + 1;
+	}
+	if (e == 'M') {
+		size_t len = utf8_seq_len(s, (size_t)(end - s));
+
+		if (len > 0) {
+			q[0] = (char)s[0];
+			q[1] = (char)s[1];
+			if (len > 2)
+				q[2] = (char)s[2];
+			if (len > 3)
+				q[3] = (char)s[3];
+			*sp = s + len;
+			return q + len;
+		}
+		e = 'u';
+	}
+	q[0] = '\\';
+	*sp = s + 1;
+	if (e == 'u') {
+		q[1] = 'u';
+		q[2] = '0';
+		q[3] = '0';
+		q[4] = hex[c >> 4];
+		q[5] = hex[c & 15];
+		return q + 6;
+	}
+	q[1] = (char)e;
+	return q + 2;
+}
 
 /*
  * Escape the input from *@sp up to @stop (a sequence that begins before
  * @stop may end after it, never after @end) at @q, which has room for
  * 6 bytes per input byte + 3.  Returns the end of the output; *@sp is
  * where the input stopped (>= @stop).
+ *
+ * Plain runs are copied a block at a time: 16 bytes (SSE2), else 8 (SWAR);
+ * what is left of a run, 4 to 15 bytes, as two windows that overlap, and a
+ * byte that needs escaping goes through the table.  Nothing is read
+ * outside [*@sp, @end); the output may be written past its end (within
+ * the room), to be overwritten.
  */
 static inline __attribute__((always_inline)) char *
 escape(char *q, const unsigned char **sp, const unsigned char *stop,
        const unsigned char *end)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = *sp;
 
 	while (s < stop) {
-		unsigned c;
-		unsigned char e;
-
-#ifdef SWAR
 		size_t left = (size_t)(stop - s);
 
-		if (left >= 8) {
-			uint64_t sp8 = special_bytes(s);
+#ifdef __SSE2__
+		unsigned m, plain;
 
-			/* Copy all 8 (there is room), keep the plain ones
+		if (left >= 16) {
+			m = special16(s);
+			/* Copy all 16 (there is room), keep the plain ones
 			 * before the first special byte. */
+			memcpy(q, s, 16);
+			if (m == 0) {
+				q += 16;
+				s += 16;
+				continue;
+			}
+			plain = (unsigned)__builtin_ctz(m);
+		} else if (left >= 4) {
+			/* Two windows of 8 (or 4) bytes, from either end, in
+			 * one register: a at lanes 0-7, b at 8-15. */
+			size_t w = left >= 8 ? 8 : 4;
+			__m128i a, b;
+
+			if (w == 8) {
+				a = _mm_loadl_epi64((const __m128i *)(const void *)s);
+				b = _mm_loadl_epi64((const __m128i *)(const void *)(stop - 8));
+			} else {
+				uint32_t x, y;
+
+				memcpy(&x, s, 4);
+				memcpy(&y, stop - 4, 4);
+				a = _mm_cvtsi32_si128((int)x);
+				b = _mm_cvtsi32_si128((int)y);
+			}
+			__m128i x = _mm_unpacklo_epi64(a, b);
+			m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+				_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+				_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+					     _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')))));
+			if (w == 4)
+				m &= 0x0f0f; /* the zeros above each window */
+			/* Both windows out, the second where it belongs. */
+			if (w == 8) {
+				_mm_storel_epi64((__m128i *)(void *)q, a);
+				_mm_storel_epi64((__m128i *)(void *)(q + left - 8), b);
+			} else {
+				uint32_t x4 = (uint32_t)_mm_cvtsi128_si32(a);
+				uint32_t y4 = (uint32_t)_mm_cvtsi128_si32(b);
+
+				memcpy(q, &x4, 4);
+				memcpy(q + left - 4, &y4, 4);
+			}
+			if (m == 0) {
+				q += left;
+				s = stop;
+				continue;
+			}
+			/* The first special byte: in the first window, else
+			 * in the second (the two cover the run). */
+			if (m & 0xff)
+				plain = (unsigned)__builtin_ctz(m);
+			else
+				plain = (unsigned)(left - w) +
+					(unsigned)__builtin_ctz(m >> 8);
+		} else {
+			q = escape_one(q, &s, end);
+			continue;
+		}
+		s += plain;
+		q = escape_one(q + plain, &s, end);
+#else
+#ifdef SWAR
+		if (left >= 8) {
+			uint64_t s8 = special_bytes(s);
+
 			memcpy(q, s, 8);
-			if (sp8 == 0) {
+			if (s8 == 0) {
 				q += 8;
 				s += 8;
 				continue;
 			}
-			size_t plain = (size_t)__builtin_ctzll(sp8) / 8;
+			size_t plain = (size_t)__builtin_ctzll(s8) / 8;
 
 			q += plain;
 			s += plain;
 		} else if (left >= 4 && (special4(s) | special4(stop - 4)) == 0) {
-			/* The last 4 to 7 bytes, all plain: two 4-byte
-			 * windows that overlap cover them. */
 			memcpy(q, s, 4);
 			memcpy(q + left - 4, stop - 4, 4);
 			q += left;
@@ -152,44 +285,21 @@ escape(char *q, const unsigned char **sp, const unsigned char *stop,
 			continue;
 		}
 #endif
-		c = *s;
-		e = esc_class[c];
-		if (e == 0) {
-			*q++ = (char)c;
-			s++;
-			continue;
-		}
-		if (e == 'M') {
-			size_t len = utf8_seq_len(s, (size_t)(end - s));
-
-			if (len > 0) {
-				q[0] = (char)s[0];
-				q[1] = (char)s[1];
-				if (len > 2)
-					q[2] = (char)s[2];
-				if (len > 3)
-					q[3] = (char)s[3];
-				q += len;
-				s += len;
-				continue;
-			}
-			e = 'u';
-		}
-		q[0] = '\\';
-		if (e == 'u') {
-			q[1] = 'u';
-			q[2] = '0';
-			q[3] = '0';
-			q[4] = hex[c >> 4];
-			q[5] = hex[c & 15];
-			q += 6;
-		} else {
-			q[1] = (char)e;
-			q += 2;
-		}
-		s++;
+		q = escape_one(q, &s, end);
+#endif
 	}
 	*sp = s;
+	return q;
+}
+
+char *json_fmt_str(char *q, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *end = s + n;
+
+	*q++ = '"';
+	q = escape(q, &s, end, end);
+	*q++ = '"';
 	return q;
 }
 
@@ -201,11 +311,7 @@ void json_str(outbuf *w, const char *str, size_t n)
 
 	if (n <= STR_CHUNK) {
 		/* The usual case: one request for room, quotes included. */
-		q = outbuf_room(w, n * 6 + 2);
-		*q++ = '"';
-		q = escape(q, &s, end, end);
-		*q++ = '"';
-		outbuf_commit(w, q);
+		outbuf_commit(w, json_fmt_str(outbuf_room(w, n * 6 + 2), str, n));
 		return;
 	}
 	q = outbuf_room(w, 1);
@@ -272,15 +378,18 @@ char *json_fmt_u64(char *q, uint64_t v)
 		10000000000000000ULL, 100000000000000000ULL,
 		1000000000000000000ULL, 10000000000000000000ULL,
 	};
-	size_t digits = 2;
+	size_t digits;
 	char *end, *p;
 
 	if (v < 10) {
 		*q = (char)('0' + v);
 		return q + 1;
 	}
-	while (digits < 20 && v >= pow10[digits - 1])
-		digits++;
+	/* From the bit length b: t = floor(b log10 2) (1233 / 4096 ~ log10 2)
+	 * is the digits of 2^b less one, and @v has t + 1 digits unless it
+	 * is below 10^t (pow10[t - 1]; t >= 1 since v >= 10). */
+	digits = ((size_t)(64 - __builtin_clzll(v)) * 1233) >> 12;
+	digits = digits + 1 - (v < pow10[digits - 1]);
 	end = p = q + digits;
 	while (v >= 100) {
 		p -= 2;

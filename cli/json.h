@@ -50,6 +50,16 @@ static inline void json_lit(outbuf *w, const char *s)
 /* json_str() - write @n bytes of @s as a quoted, escaped JSON string. */
 void json_str(outbuf *w, const char *s, size_t n);
 
+/* Room json_fmt_str() needs for @n input bytes: 6 per byte (\u00XX), and
+ * the quotes. */
+#define JSON_STR_ROOM(n) ((size_t)(n) * 6 + 2)
+
+/*
+ * json_fmt_str() - json_str() at @q (room for JSON_STR_ROOM(@n) bytes);
+ * returns the end.
+ */
+char *json_fmt_str(char *q, const char *s, size_t n);
+
 /* json_strz() - json_str() of a NUL-terminated string; null for NULL. */
 void json_strz(outbuf *w, const char *s);
 

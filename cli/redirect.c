@@ -18,6 +18,17 @@ void redirect_free(redirect_tracker *t)
 		free(t->pending[i].url);
 		t->pending[i].url = NULL;
 	}
+	memset(t->pid_pending, 0, sizeof t->pid_pending);
+}
+
+/* Forget the pending redirect @p (followed, or evicted). */
+static void pending_drop(redirect_tracker *t, struct redirect_pending *p)
+{
+	if (p->url == NULL)
+		return;
+	free(p->url);
+	p->url = NULL;
+	t->pid_pending[p->pid % REDIRECT_PID_SLOTS]--;
 }
 
 bool redirect_is_status(unsigned status)
@@ -262,8 +273,10 @@ int redirect_observe(redirect_tracker *t, redirect_id id, const char *url,
 	memset(link, 0, sizeof *link);
 	link->hop = 1;
 	link->chain = id;
-	size_t n = redirect_normalize(t->scratch, sizeof t->scratch, url,
-				      strlen(url));
+	size_t n = 0;
+	if (redirect_may_follow(t, id.pid))
+		n = redirect_normalize(t->scratch, sizeof t->scratch, url,
+				       strlen(url));
 	if (n) {
 		/* The oldest pending redirect to this URL is followed first. */
 		struct redirect_pending *best = NULL;
@@ -279,8 +292,7 @@ int redirect_observe(redirect_tracker *t, redirect_id id, const char *url,
 			link->from = best->from;
 			link->chain = best->chain;
 			link->hop = best->hop + 1;
-			free(best->url);
-			best->url = NULL;
+			pending_drop(t, best);
 		}
 	}
 	if (!loc || !redirect_is_status(status))
@@ -305,8 +317,9 @@ int redirect_observe(redirect_tracker *t, redirect_id id, const char *url,
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, t->scratch, n + 1);
-	free(slot->url);
+	pending_drop(t, slot);
 	slot->url = copy;
+	t->pid_pending[id.pid % REDIRECT_PID_SLOTS]++;
 	slot->pid = id.pid;
 	slot->from = id;
 	slot->chain = link->chain;

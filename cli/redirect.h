@@ -23,6 +23,7 @@
 
 #define REDIRECT_PENDING 256
 #define REDIRECT_URL_MAX 2048
+#define REDIRECT_PID_SLOTS 64
 
 /* One request: pid, connection and request number. */
 typedef struct redirect_id {
@@ -49,6 +50,9 @@ typedef struct redirect_tracker {
 		uint64_t seq;    /* age, for eviction */
 	} pending[REDIRECT_PENDING];
 	uint64_t seq;
+	/* Pending redirects by pid % REDIRECT_PID_SLOTS: a request of a pid
+	 * whose count is 0 follows none (no URL to normalize and compare). */
+	uint32_t pid_pending[REDIRECT_PID_SLOTS];
 	char scratch[REDIRECT_URL_MAX];
 } redirect_tracker;
 
@@ -61,6 +65,17 @@ void redirect_free(redirect_tracker *t);
  * target in Location (301, 302, 303, 307, 308).
  */
 bool redirect_is_status(unsigned status);
+
+/*
+ * redirect_may_follow() - false when no redirect of @pid is pending in @t
+ * (NULL: none at all), so that a request of it that does not redirect
+ * itself needs no redirect_observe() (its link would be the default: hop 1,
+ * its own chain id, nothing else).  May be true when none is.
+ */
+static inline bool redirect_may_follow(const redirect_tracker *t, uint32_t pid)
+{
+	return t != NULL && t->pid_pending[pid % REDIRECT_PID_SLOTS] != 0;
+}
 
 /*
  * redirect_resolve() - the absolute URL that @loc (a Location value, @loc_len

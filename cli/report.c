@@ -114,14 +114,23 @@ size_t report_ip(char *buf, size_t cap, const ht_addr *a)
 	buf[0] = '\0';
 	if (a->family == AF_INET && cap >= INET_ADDRSTRLEN) {
 		/* inet_ntop() goes through sprintf: too slow per record. */
-		sbuf b = { buf, cap, 0 };
+		char *p = buf;
 
 		for (int i = 0; i < 4; i++) {
-			if (i > 0)
-				sb_add(&b, ".", 1);
-			sb_uint(&b, a->addr[i]);
+			unsigned v = a->addr[i];
+
+			if (v >= 100) {
+				*p++ = (char)('0' + v / 100);
+				v %= 100;
+				*p++ = (char)('0' + v / 10);
+			} else if (v >= 10) {
+				*p++ = (char)('0' + v / 10);
+			}
+			*p++ = (char)('0' + v % 10);
+			*p++ = '.';
 		}
-		return b.len;
+		p[-1] = '\0';
+		return (size_t)(p - 1 - buf);
 	}
 	if ((a->family != AF_INET && a->family != AF_INET6) ||
 	    inet_ntop(af, a->addr, buf, (socklen_t)cap) == NULL) {
@@ -510,13 +519,20 @@ static void redirect_request(report *rp, report_req *q)
 	memset(&q->redirect, 0, sizeof(q->redirect));
 	q->redirect.hop = 1;
 	q->redirect.chain = id;
+	/* Most requests neither redirect nor follow a redirect of their
+	 * process: their link is the default above, without normalizing
+	 * their URL or looking for a Location header. */
+	bool redirects = redirect_is_status(r->status);
+	if (!redirects && !redirect_may_follow(rp->redirects, r->pid))
+		return;
 	if (rp->redirects == NULL) {
 		rp->redirects = malloc(sizeof(*rp->redirects));
 		if (rp->redirects == NULL)
 			return;
 		redirect_init(rp->redirects);
 	}
-	bool has_loc = headers_find(r->resp_headers, "location", &loc);
+	bool has_loc = redirects &&
+		       headers_find(r->resp_headers, "location", &loc);
 	redirect_observe(rp->redirects, id, q->url, r->status,
 			 has_loc ? loc.p : NULL, loc.len, &q->redirect);
 	if (!q->redirect.in_chain)

@@ -157,6 +157,13 @@ START_TEST(integers_as_printf)
 	ck_assert_str_eq(fmt(fmt_u64_as_i64, 10), "10");
 	ck_assert_str_eq(fmt(fmt_u64_as_i64, 99), "99");
 	ck_assert_str_eq(fmt(fmt_u64_as_i64, 100), "100");
+	/* Around 10^19, the only power of ten with 20 digits. */
+	ck_assert_str_eq(fmt(fmt_u64_as_i64, (int64_t)10000000000000000000ULL - 1),
+			 "9999999999999999999");
+	ck_assert_str_eq(fmt(fmt_u64_as_i64, (int64_t)10000000000000000000ULL),
+			 "10000000000000000000");
+	ck_assert_str_eq(fmt(fmt_u64_as_i64, (int64_t)10000000000000000001ULL),
+			 "10000000000000000001");
 }
 END_TEST
 

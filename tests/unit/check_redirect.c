@@ -143,6 +143,45 @@ START_TEST(pending_redirects_are_bounded)
 }
 END_TEST
 
+/* redirect_may_follow() is false exactly while a pid has nothing pending,
+ * evictions included. */
+START_TEST(knows_which_pids_have_pending_redirects)
+{
+	redirect_link l;
+	char url[64], loc[64];
+	ck_assert(!redirect_may_follow(NULL, 7));
+	redirect_init(&T);
+	ck_assert(!redirect_may_follow(&T, 7));
+	redirect_observe(&T, rid(7, 1, 1), "http://h/a", 200, NULL, 0, &l);
+	ck_assert(!redirect_may_follow(&T, 7));
+	redirect_observe(&T, rid(7, 1, 2), "http://h/a", 302, "/b", 2, &l);
+	ck_assert(redirect_may_follow(&T, 7));
+	ck_assert(!redirect_may_follow(&T, 8));
+	redirect_observe(&T, rid(7, 1, 3), "http://h/b", 200, NULL, 0, &l);
+	ck_assert(l.followed);
+	ck_assert(!redirect_may_follow(&T, 7));
+	/* pid 8 fills the table, then pid 9's redirects evict all of it */
+	for (uint32_t i = 0; i < REDIRECT_PENDING; i++) {
+		snprintf(url, sizeof url, "http://h/%u", i);
+		snprintf(loc, sizeof loc, "/to/%u", i);
+		redirect_observe(&T, rid(8, 1, i + 1), url, 302, loc,
+				 strlen(loc), &l);
+	}
+	ck_assert(redirect_may_follow(&T, 8));
+	for (uint32_t i = 0; i < REDIRECT_PENDING; i++) {
+		snprintf(url, sizeof url, "http://h/%u", i);
+		snprintf(loc, sizeof loc, "/to/%u", i);
+		ck_assert(redirect_may_follow(&T, 8));
+		redirect_observe(&T, rid(9, 1, i + 1), url, 302, loc,
+				 strlen(loc), &l);
+	}
+	ck_assert(!redirect_may_follow(&T, 8));
+	ck_assert(redirect_may_follow(&T, 9));
+	redirect_free(&T);
+	ck_assert(!redirect_may_follow(&T, 9));
+}
+END_TEST
+
 Suite *redirect_suite(void)
 {
 	Suite *s = suite_create("redirect");
@@ -151,6 +190,7 @@ Suite *redirect_suite(void)
 	tcase_add_test(tc, normalizes_and_refuses);
 	tcase_add_test(tc, links_a_chain_of_three);
 	tcase_add_test(tc, pending_redirects_are_bounded);
+	tcase_add_test(tc, knows_which_pids_have_pending_redirects);
 	suite_add_tcase(s, tc);
 	return s;
 }
