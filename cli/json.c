@@ -67,7 +67,9 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Word-at-a-time scanning where SSE2 (below) is not there. */
+#if !defined(__SSE2__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define SWAR 1
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
