@@ -151,16 +151,6 @@ static void put_ht_str_or_null(outbuf *f, ht_str s)
 	json_str_or_null(f, s.p, s.len);
 }
 
-/* The earliest non-zero of two monotonic times. */
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-	if (a == 0)
-		return b;
-	if (b == 0)
-		return a;
-	return a < b ? a : b;
-}
-
 /* Open "ph":[ ... : each phase written by put_phase(). */
 typedef struct phases {
 	outbuf *f;
@@ -195,7 +185,7 @@ static uint64_t earliest_ts(const ht_rec_request *r)
 	uint64_t min = 0;
 
 	for (int i = 0; i < HT_T__COUNT; i++)
-		min = earliest(min, r->t[i]);
+		min = report_earliest(min, r->t[i]);
 	return min;
 }
 
@@ -281,8 +271,8 @@ static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = begin_record(rp);
 	bool tls = c->flags & HT_FF_TLS;
-	uint64_t start = earliest(earliest(c->t_dns_start, c->t_connect_start),
-				  earliest(c->t_tls_start, c->t_fail));
+	uint64_t start = report_earliest(report_earliest(c->t_dns_start, c->t_connect_start),
+				  report_earliest(c->t_tls_start, c->t_fail));
 	uint64_t connect_end = tls ? c->t_connect_done : c->t_fail;
 	phases ph = { .start = start };
 	char peer[192], ip[64];
@@ -315,7 +305,7 @@ static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 		  span(c->t_connect_start, connect_end));
 	if (tls)
 		put_phase(&ph, "tls", c->t_fail,
-			  span(earliest(c->t_connect_done, c->t_tls_start),
+			  span(report_earliest(c->t_connect_done, c->t_tls_start),
 			       c->t_fail));
 	json_lit(f, "]}");
 }

@@ -262,16 +262,6 @@ static void put_fail_host(outbuf *f, const ht_rec_conn_fail *c)
 		json_str_or_null(f, ip, report_ip(ip, sizeof(ip), &c->peer));
 }
 
-/* The earliest non-zero of two monotonic times. */
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-	if (a == 0)
-		return b;
-	if (b == 0)
-		return a;
-	return a < b ? a : b;
-}
-
 static int64_t span(uint64_t start, uint64_t end)
 {
 	if (start == 0 || end == 0)
@@ -307,10 +297,10 @@ static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "connect_ms");
 	json_ns_ms(f, span(c->t_connect_start, tls ? c->t_connect_done : c->t_fail));
 	KEY(f, "tls_ms");
-	json_ns_ms(f, tls ? span(earliest(c->t_connect_done, c->t_tls_start), c->t_fail)
+	json_ns_ms(f, tls ? span(report_earliest(c->t_connect_done, c->t_tls_start), c->t_fail)
 			  : REPORT_NONE);
 	KEY(f, "start");
-	json_ns_secs(f, report_unix_ns(rp, earliest(c->t_dns_start,
+	json_ns_secs(f, report_unix_ns(rp, report_earliest(c->t_dns_start,
 						    c->t_connect_start)));
 	json_lit(f, "}\n");
 }

@@ -34,36 +34,36 @@ static void otlp_hello(report *rp, const ht_rec_hello *h)
 		otlp_procs_hello(ps, h);
 }
 
-static void otlp_request(report *rp, const report_req *q)
+/* One line: the ExportTraceServiceRequest of the span in @it, which it
+ * frees. */
+static void put_item(report *rp, otlp_item *it)
 {
-	otlp_procs *ps = state(rp);
 	otlp_buf b = { 0 };
-	otlp_item it;
 
-	if (ps == NULL || otlp_make_item(ps, q, rp->mono_to_unix, &it) < 0)
-		return;
-	otlp_export_json(&b, &it, 1);
+	otlp_export_json(&b, it, 1);
 	otlp_buf_add(&b, "\n", 1);
 	if (!b.oom)
 		fwrite(b.p, 1, b.len, rp->out);
 	otlp_buf_free(&b);
-	otlp_item_free(&it);
+	otlp_item_free(it);
+}
+
+static void otlp_request(report *rp, const report_req *q)
+{
+	otlp_procs *ps = state(rp);
+	otlp_item it;
+
+	if (ps != NULL && otlp_make_item(ps, q, rp->mono_to_unix, &it) == 0)
+		put_item(rp, &it);
 }
 
 static void otlp_conn_fail(report *rp, const ht_rec_conn_fail *f)
 {
 	otlp_procs *ps = state(rp);
-	otlp_buf b = { 0 };
 	otlp_item it;
 
-	if (ps == NULL || otlp_make_fail_item(ps, f, rp->mono_to_unix, &it) < 0)
-		return;
-	otlp_export_json(&b, &it, 1);
-	otlp_buf_add(&b, "\n", 1);
-	if (!b.oom)
-		fwrite(b.p, 1, b.len, rp->out);
-	otlp_buf_free(&b);
-	otlp_item_free(&it);
+	if (ps != NULL && otlp_make_fail_item(ps, f, rp->mono_to_unix, &it) == 0)
+		put_item(rp, &it);
 }
 
 static void otlp_conn_close(report *rp, const ht_rec_conn_close *c)

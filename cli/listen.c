@@ -131,7 +131,7 @@ int listen_main(int argc, char **argv)
 	ro.output = output;
 	/* -w alone captures without reporting, as tcpdump -w does. */
 	if (capture == NULL || format_given || output != NULL) {
-		out = run_open_output(output);
+		out = run_open_output(output, STDERR_FILENO);
 		if (out == NULL) {
 			fprintf(stderr, "httptrace: %s: %s\n",
 				output ? output : "standard error",

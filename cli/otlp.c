@@ -480,16 +480,6 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 	return n;
 }
 
-/* The earliest non-zero of two monotonic times. */
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-	if (a == 0)
-		return b;
-	if (b == 0)
-		return a;
-	return a < b ? a : b;
-}
-
 size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
 			    int64_t mono_to_unix, const otlp_ids *ids)
 {
@@ -499,14 +489,14 @@ size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
 	 * failed), tls runs from then to the failure. */
 	const uint64_t from[3] = {
 		f->t_dns_start, f->t_connect_start,
-		tls ? earliest(f->t_connect_done, f->t_tls_start) : 0,
+		tls ? report_earliest(f->t_connect_done, f->t_tls_start) : 0,
 	};
 	const uint64_t to[3] = {
 		f->t_dns_done, tls ? f->t_connect_done : f->t_fail,
 		tls ? f->t_fail : 0,
 	};
 	uint64_t off = (uint64_t)mono_to_unix;
-	uint64_t start = earliest(earliest(f->t_dns_start, f->t_connect_start),
+	uint64_t start = report_earliest(report_earliest(f->t_dns_start, f->t_connect_start),
 				  f->t_fail);
 	uint64_t end = f->t_fail ? f->t_fail : start;
 	const char *etype = tls ? "tls_handshake_failed" : strerrorname_np(f->err);

@@ -13,6 +13,7 @@
 #include "capture.h"
 #include "collector.h"
 #include "report.h"
+#include "run.h"
 
 /* Input is read this much at a time (and a frame never needs more). */
 #define READ_CHUNK (1 << 20)
@@ -29,27 +30,6 @@ static void read_usage(FILE *f)
 	      "capture was read, 1 when it was cut short or damaged (the report\n"
 	      "covers everything before the damage), 2 for other errors.\n",
 	      f);
-}
-
-/* Open the report stream: @path truncated/created, or standard output. */
-static FILE *open_output(const char *path)
-{
-	int fd;
-	FILE *f;
-
-	if (path != NULL)
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	else
-		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
-		return NULL;
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		close(fd);
-		return NULL;
-	}
-	setvbuf(f, NULL, _IOFBF, 1 << 20);
-	return f;
 }
 
 /* The input: a buffer of bytes read but not yet parsed. */
@@ -301,7 +281,7 @@ int read_main(int argc, char **argv)
 		ret = READ_EXIT_ERROR;
 		goto close_in;
 	}
-	out = open_output(output);
+	out = run_open_output(output, STDOUT_FILENO);
 	if (out == NULL) {
 		fprintf(stderr, "httptrace: %s: %s\n",
 			output ? output : "standard output", strerror(errno));

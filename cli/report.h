@@ -281,6 +281,17 @@ void report_free(report *rp);
  */
 int64_t report_unix_ns(const report *rp, uint64_t mono);
 
+/* report_earliest() - the earlier of two monotonic times, where 0 means
+ * absent: the other one (0 when both are). */
+static inline uint64_t report_earliest(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
 /* report_dropped() - sum over processes of their latest dropped count. */
 uint64_t report_dropped(const report *rp);
 

@@ -77,7 +77,7 @@ int run_find_library(char *buf, size_t cap)
 	return err;
 }
 
-FILE *run_open_output(const char *path)
+FILE *run_open_output(const char *path, int std_fd)
 {
 	int fd;
 	FILE *f;
@@ -85,7 +85,7 @@ FILE *run_open_output(const char *path)
 	if (path != NULL)
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	else
-		fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		fd = fcntl(std_fd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
 		return NULL;
 	f = fdopen(fd, "w");
@@ -356,7 +356,7 @@ static int open_outputs(const run_opts *o, run_setup *s)
 
 	s->ro = (run_out){ .capture = o->capture, .output = o->output };
 	if (!o->no_report) {
-		s->out = run_open_output(o->output);
+		s->out = run_open_output(o->output, STDERR_FILENO);
 		if (s->out == NULL) {
 			fprintf(stderr, "httptrace: %s: %s\n",
 				o->output ? o->output : "standard error",

@@ -48,10 +48,11 @@ int run_find_library(char *buf, size_t cap);
 
 /*
  * run_open_output() - open the report stream: @path truncated/created, or a
- * duplicate of standard error when @path is NULL, close-on-exec and fully
- * buffered.  Returns the FILE, or NULL with errno set.
+ * duplicate of @std_fd (standard error for run and listen, standard output
+ * for read) when @path is NULL, close-on-exec and fully buffered.  Returns
+ * the FILE, or NULL with errno set.
  */
-FILE *run_open_output(const char *path);
+FILE *run_open_output(const char *path, int std_fd);
 
 /*
  * Where the collector's output goes: the report (@rp, NULL when only
