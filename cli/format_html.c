@@ -271,8 +271,9 @@ static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = begin_record(rp);
 	bool tls = c->flags & HT_FF_TLS;
-	uint64_t start = report_earliest(report_earliest(c->t_dns_start, c->t_connect_start),
-				  report_earliest(c->t_tls_start, c->t_fail));
+	uint64_t start = report_earliest(
+		report_earliest(c->t_dns_start, c->t_connect_start),
+		report_earliest(c->t_tls_start, c->t_fail));
 	uint64_t connect_end = tls ? c->t_connect_done : c->t_fail;
 	phases ph = { .start = start };
 	char peer[192], ip[64];

@@ -297,11 +297,12 @@ static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "connect_ms");
 	json_ns_ms(f, span(c->t_connect_start, tls ? c->t_connect_done : c->t_fail));
 	KEY(f, "tls_ms");
-	json_ns_ms(f, tls ? span(report_earliest(c->t_connect_done, c->t_tls_start), c->t_fail)
+	json_ns_ms(f, tls ? span(report_earliest(c->t_connect_done, c->t_tls_start),
+				 c->t_fail)
 			  : REPORT_NONE);
 	KEY(f, "start");
 	json_ns_secs(f, report_unix_ns(rp, report_earliest(c->t_dns_start,
-						    c->t_connect_start)));
+							   c->t_connect_start)));
 	json_lit(f, "}\n");
 }
 

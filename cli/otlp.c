@@ -496,8 +496,8 @@ size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
 		tls ? f->t_fail : 0,
 	};
 	uint64_t off = (uint64_t)mono_to_unix;
-	uint64_t start = report_earliest(report_earliest(f->t_dns_start, f->t_connect_start),
-				  f->t_fail);
+	uint64_t start = report_earliest(
+		report_earliest(f->t_dns_start, f->t_connect_start), f->t_fail);
 	uint64_t end = f->t_fail ? f->t_fail : start;
 	const char *etype = tls ? "tls_handshake_failed" : strerrorname_np(f->err);
 	const char *msg = tls ? "TLS handshake failed" : strerror(f->err);
