@@ -50,6 +50,8 @@ static const struct {
 	{ "dup2", FN_FD },
 	{ "dup3", FN_FD },
 	{ "close_range", FN_FD },
+	{ "closefrom", FN_FD },
+	{ "prctl", FN_FD },
 	{ "read", FN_IO },
 	{ "write", FN_IO },
 	{ "readv", FN_IO },

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -32,6 +33,7 @@ int collector_init(collector *c, collector_sink sink, collector_idle idle,
 	c->idle = idle;
 	c->ctx = ctx;
 	c->listen_fd = -1;
+	c->passed_fd = -1;
 	c->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epoll_fd < 0)
 		return -errno;
@@ -60,8 +62,8 @@ static size_t pid_slot(const collector *c, uint32_t pid)
 	return i;
 }
 
-/* The highest connection number @pid has shown so far (created at 0). */
-static uint32_t *pid_max_conn(collector *c, uint32_t pid)
+/* @pid's entry (created empty), or NULL when out of memory. */
+static struct collector_pid *pid_entry(collector *c, uint32_t pid)
 {
 	if (c->pid_used * 2 >= c->pid_cap) {
 		size_t old_cap = c->pid_cap, cap = old_cap ? old_cap * 2 : 64;
@@ -82,18 +84,77 @@ static uint32_t *pid_max_conn(collector *c, uint32_t pid)
 		c->pids[i].pid = pid;
 		c->pid_used++;
 	}
-	return &c->pids[i].max_conn;
+	return &c->pids[i];
+}
+
+/* The highest connection number @pid has shown so far (created at 0). */
+static uint32_t *pid_max_conn(collector *c, uint32_t pid)
+{
+	struct collector_pid *e = pid_entry(c, pid);
+
+	return e != NULL ? &e->max_conn : NULL;
+}
+
+/* Hand the sink @inc more records that @pid produced and that never
+ * arrived (an HT_REC_DROPS record holding the increment). */
+static void give_unseen(collector *c, uint32_t pid, int64_t inc)
+{
+	ht_record rec = { .type = HT_REC_DROPS };
+
+	if (inc < 0) {
+		c->malformed++; /* a count no process could have */
+		return;
+	}
+	if (inc == 0)
+		return;
+	c->unseen += (uint64_t)inc;
+	rec.u.drops.pid = pid;
+	rec.u.drops.dropped = (uint64_t)inc;
+	c->sink(c->ctx, &rec);
+}
+
+/* Map the counter page @fd that came with peer @fd_peer's HELLO; the page
+ * must be what the library makes (a sealed memfd of one page): a file that
+ * could shrink under the mapping would kill the collector with SIGBUS. */
+static void *map_page(int fd)
+{
+	struct stat st;
+	int seals = fcntl(fd, F_GET_SEALS);
+	void *p;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size != HT_COUNTERS_SIZE || seals < 0 ||
+	    !(seals & F_SEAL_SHRINK))
+		return NULL;
+	p = mmap(NULL, HT_COUNTERS_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (((const ht_counters *)p)->magic != HT_COUNTERS_MAGIC) {
+		munmap(p, HT_COUNTERS_SIZE);
+		return NULL;
+	}
+	return p;
 }
 
 static void peer_read(collector *c, int fd, unsigned max, uint8_t *buf);
 
-/* Peer @fd said HELLO for @pid: finish every other image of the pid, then
- * number this one's connections after theirs. */
-static void peer_hello(collector *c, int fd, uint32_t pid)
+/* Peer @fd said HELLO @h: finish every other image of the pid, then
+ * number this one's connections after theirs (a reconnect of the same
+ * image keeps its numbers), and open its books.  @h's RECONNECT flag is
+ * kept only when this collector saw the image before. */
+static void peer_hello(collector *c, int fd, ht_rec_hello *h)
 {
+	uint32_t pid = h->pid;
+	struct collector_pid *e;
+	bool same_image;
+
 	if (pid == 0)
 		return;
 	c->peer_pid[fd] = pid;
+	/* The fd that came with this HELLO, kept aside while other peers'
+	 * messages (and theirs) are read. */
+	int passed = c->passed_fd;
+	c->passed_fd = -1;
 	/* A replay has no sockets to read: the capture already holds those
 	 * reads, tapped before this HELLO's own part of its message. */
 	for (size_t other = 0; !c->replay && other < c->peer_cap; other++) {
@@ -107,8 +168,24 @@ static void peer_hello(collector *c, int fd, uint32_t pid)
 		if (c->drain_buf != NULL)
 			peer_read(c, (int)other, 0, c->drain_buf);
 	}
-	uint32_t *max = pid_max_conn(c, pid);
-	c->peer_base[fd] = max ? *max : 0;
+	c->passed_fd = passed;
+	e = pid_entry(c, pid);
+	same_image = e != NULL && (h->flags & HT_HF_RECONNECT) &&
+		     h->image != 0 && e->image == h->image;
+	if (!same_image)
+		h->flags &= ~HT_HF_RECONNECT;
+	if (e != NULL) {
+		if (!same_image) {
+			e->image = h->image;
+			e->image_base = e->max_conn;
+		}
+		c->peer_base[fd] = e->image_base;
+	}
+	if (c->peer_page[fd] == NULL && c->passed_fd >= 0 &&
+	    (h->flags & HT_HF_COUNTERS))
+		c->peer_page[fd] = map_page(c->passed_fd);
+	give_unseen(c, pid, account_hello(&c->peer_acct[fd], h,
+					  c->peer_page[fd] != NULL));
 }
 
 /* Shift @rec's connection number by its image's base. */
@@ -165,9 +242,21 @@ static size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 				       untapped, (size_t)(buf - untapped));
 				untapped = buf;
 			}
-			peer_hello(c, fd, rec.u.hello.pid);
+			peer_hello(c, fd, &rec.u.hello);
+		} else if (rec.type == HT_REC_DROPS && fd >= 0) {
+			/* The sink gets what is new, summed over images. */
+			c->records++;
+			delivered++;
+			give_unseen(c, rec.u.drops.pid,
+				    account_drops(&c->peer_acct[fd], &rec.u.drops,
+						  c->in_page_read));
+			buf += n;
+			len -= (size_t)n;
+			continue;
 		} else {
 			renumber(c, fd, &rec);
+			if (fd >= 0)
+				account_received(&c->peer_acct[fd]);
 		}
 		c->records++;
 		delivered++;
@@ -212,6 +301,16 @@ static int peer_table_fit(collector *c, int fd)
 		return -ENOMEM;
 	memset(p + c->peer_cap, 0, (cap - c->peer_cap) * sizeof(*p));
 	c->peer_base = p;
+	account *a = realloc(c->peer_acct, cap * sizeof(*a));
+	if (a == NULL)
+		return -ENOMEM;
+	memset(a + c->peer_cap, 0, (cap - c->peer_cap) * sizeof(*a));
+	c->peer_acct = a;
+	void **pg = realloc(c->peer_page, cap * sizeof(*pg));
+	if (pg == NULL)
+		return -ENOMEM;
+	memset(pg + c->peer_cap, 0, (cap - c->peer_cap) * sizeof(*pg));
+	c->peer_page = pg;
 	c->peer_cap = cap;
 	return 0;
 }
@@ -239,12 +338,44 @@ static void peer_forget(collector *c, int fd)
 	c->peer_open[fd] = 0;
 	c->peer_pid[fd] = 0;
 	c->peer_base[fd] = 0;
+	memset(&c->peer_acct[fd], 0, sizeof(c->peer_acct[fd]));
+	if (c->peer_page[fd] != NULL)
+		munmap(c->peer_page[fd], HT_COUNTERS_SIZE);
+	c->peer_page[fd] = NULL;
 	c->n_peers--;
 	c->peers_closed++;
 }
 
+/* Peer @fd is gone: its counter page says what it produced and dropped in
+ * all, whatever ended it.  The count is fed as a DROPS record of the peer's
+ * own (and so tapped: a replay of the capture counts the same). */
+static void peer_last_word(collector *c, int fd)
+{
+	const ht_counters *pg = c->peer_page[fd];
+	ht_record rec = { .type = HT_REC_DROPS };
+	uint8_t buf[64];
+	size_t len;
+
+	if (pg == NULL || c->peer_pid[fd] == 0)
+		return;
+	rec.u.drops.pid = c->peer_pid[fd];
+	rec.u.drops.dropped = __atomic_load_n(&pg->dropped, __ATOMIC_RELAXED);
+	rec.u.drops.produced = __atomic_load_n(&pg->produced, __ATOMIC_RELAXED);
+	rec.u.drops.flags = HT_DF_FINAL;
+	/* A page whose process never produced a record: nothing to say. */
+	if (rec.u.drops.produced == 0 && rec.u.drops.dropped == 0)
+		return;
+	len = ht_wire_encode(buf, sizeof(buf), &rec);
+	if (len == 0)
+		return;
+	c->in_page_read = true;
+	feed(c, fd, buf, len);
+	c->in_page_read = false;
+}
+
 static void peer_close(collector *c, int fd)
 {
+	peer_last_word(c, fd);
 	epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 	close(fd);
 	peer_forget(c, fd);
@@ -254,10 +385,47 @@ static void peer_close(collector *c, int fd)
 
 /* Read up to @max messages from peer @fd (0 = until it has none), a batch
  * of COLLECTOR_BATCH per recvmmsg() call to save system calls. */
+/* Room for the fds a message may carry: the library passes one (its
+ * counter page, with the HELLO); any more are closed unread. */
+#define CTL_FDS 4
+typedef union ctl_buf {
+	struct cmsghdr h;
+	char space[CMSG_SPACE(CTL_FDS * sizeof(int))];
+} ctl_buf;
+
+/* Take the fds that came with message @m: the first is kept in
+ * c->passed_fd for the HELLO it came with, the others closed. */
+static void take_fds(collector *c, struct msghdr *m)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(m); cm != NULL;
+	     cm = CMSG_NXTHDR(m, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int pfd;
+
+			memcpy(&pfd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (c->passed_fd < 0)
+				c->passed_fd = pfd;
+			else
+				close(pfd);
+		}
+	}
+}
+
+static void drop_passed_fd(collector *c)
+{
+	if (c->passed_fd >= 0)
+		close(c->passed_fd);
+	c->passed_fd = -1;
+}
+
 static void peer_read(collector *c, int fd, unsigned max, uint8_t *buf)
 {
 	struct mmsghdr msgs[COLLECTOR_BATCH];
 	struct iovec iov[COLLECTOR_BATCH];
+	ctl_buf ctl[COLLECTOR_BATCH];
 	unsigned done = 0;
 
 	for (unsigned i = 0; i < COLLECTOR_BATCH; i++) {
@@ -268,7 +436,12 @@ static void peer_read(collector *c, int fd, unsigned max, uint8_t *buf)
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	while (max == 0 || done < max) {
-		int n = recvmmsg(fd, msgs, COLLECTOR_BATCH, MSG_DONTWAIT, NULL);
+		for (unsigned i = 0; i < COLLECTOR_BATCH; i++) {
+			msgs[i].msg_hdr.msg_control = ctl[i].space;
+			msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].space);
+		}
+		int n = recvmmsg(fd, msgs, COLLECTOR_BATCH,
+				 MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -278,12 +451,20 @@ static void peer_read(collector *c, int fd, unsigned max, uint8_t *buf)
 			return;
 		}
 		for (int i = 0; i < n; i++) {
+			if (msgs[i].msg_hdr.msg_controllen > 0)
+				take_fds(c, &msgs[i].msg_hdr);
 			if (msgs[i].msg_len == 0) {
 				/* The process closed the socket or exited. */
+				drop_passed_fd(c);
+				for (int j = i + 1; j < n; j++) {
+					take_fds(c, &msgs[j].msg_hdr);
+					drop_passed_fd(c);
+				}
 				peer_close(c, fd);
 				return;
 			}
 			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				drop_passed_fd(c);
 				if (c->tap != NULL)
 					c->tap(c->tap_ctx, COLLECTOR_EV_TRUNC,
 					       (uint32_t)fd, NULL, 0);
@@ -291,8 +472,15 @@ static void peer_read(collector *c, int fd, unsigned max, uint8_t *buf)
 				continue;
 			}
 			feed(c, fd, iov[i].iov_base, msgs[i].msg_len);
-			if (!c->peer_open[fd])
-				return; /* closed while feeding */
+			drop_passed_fd(c);
+			if (!c->peer_open[fd]) {
+				/* closed while feeding: the rest's fds too */
+				for (int j = i + 1; j < n; j++) {
+					take_fds(c, &msgs[j].msg_hdr);
+					drop_passed_fd(c);
+				}
+				return;
+			}
 		}
 		done += (unsigned)n;
 		if (n < COLLECTOR_BATCH)
@@ -523,6 +711,10 @@ void collector_close(collector *c)
 	free(c->peer_open);
 	free(c->peer_pid);
 	free(c->peer_base);
+	free(c->peer_acct);
+	free(c->peer_page);
+	c->peer_acct = NULL;
+	c->peer_page = NULL;
 	free(c->pids);
 	free(c->drain_buf);
 	c->drain_buf = NULL;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/un.h>
 
+#include "account.h"
 #include "wire.h"
 
 /* Called for every valid record; @rec's strings live only for the call. */
@@ -62,15 +63,25 @@ typedef struct collector {
 	uint64_t peers_seen;  /* connections accepted */
 	uint64_t peers_closed;
 	uint64_t refused;   /* connections from another user, closed at once */
+	uint64_t unseen;    /* records the traced processes produced that
+	                       never arrived (also handed to the sink as
+	                       increments, in HT_REC_DROPS records) */
 	/* PRIVATE */
 	uint64_t records_at_wake; /* records when the loop last paused */
 	int listen_fd, epoll_fd;
 	unsigned char *peer_open; /* indexed by fd: 1 for a peer socket */
 	uint32_t *peer_pid;       /* indexed by fd: the pid of its HELLO */
 	uint32_t *peer_base;      /* indexed by fd: added to its conn ids */
+	account *peer_acct;       /* indexed by fd: its books (account.h) */
+	void **peer_page;         /* indexed by fd: its counter page, or NULL */
+	int passed_fd;            /* an fd that came with the message being
+	                             fed (SCM_RIGHTS), until taken or closed */
+	bool in_page_read;        /* feeding the last word read from a page */
 	struct collector_pid {
 		uint32_t pid;
 		uint32_t max_conn; /* highest connection number shown */
+		uint64_t image;    /* the latest image's HELLO `image` */
+		uint32_t image_base; /* and the base of its numbers */
 	} *pids;                  /* open addressing, power-of-two size */
 	size_t pid_cap, pid_used;
 	size_t peer_cap;

@@ -43,6 +43,38 @@ static bool stale_socket(const char *path)
 	return stale;
 }
 
+/*
+ * Whether a collector socket at @path is safe from other users: its
+ * directory must not be writable by others unless the sticky bit keeps
+ * them from replacing what is in it.  (The library also refuses a
+ * collector of another user, but then the records are lost: better to say
+ * so here.)  Returns NULL, or why not.
+ */
+static const char *unsafe_dir(const char *path, char *dir, size_t cap)
+{
+	struct stat st;
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (slash == NULL) {
+		snprintf(dir, cap, ".");
+	} else {
+		n = slash == path ? 1 : (size_t)(slash - path);
+		if (n >= cap)
+			n = cap - 1;
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	if (stat(dir, &st) < 0)
+		return NULL; /* bind() says what is wrong */
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		return "other users can write there (and it is not sticky): "
+		       "one could replace the socket; use a private directory";
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		return "the directory belongs to another user";
+	return NULL;
+}
+
 static void listen_usage(FILE *f)
 {
 	fputs("usage: httptrace listen -s PATH [-f text|json|events|har|summary|html|otlp]\n"
@@ -123,6 +155,16 @@ int listen_main(int argc, char **argv)
 	if (sock == NULL || optind != argc) {
 		listen_usage(stderr);
 		return RUN_EXIT_FAILURE;
+	}
+	{
+		char dir[PATH_MAX];
+		const char *why = unsafe_dir(sock, dir, sizeof(dir));
+
+		if (why != NULL) {
+			fprintf(stderr, "httptrace: will not listen on %s: %s "
+				"(%s)\n", sock, why, dir);
+			return RUN_EXIT_FAILURE;
+		}
 	}
 	if (otlp_url != NULL && otlp_config_init(&ocfg, otlp_url, stderr) < 0)
 		return RUN_EXIT_FAILURE;

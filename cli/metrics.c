@@ -41,7 +41,6 @@ void metrics_free(metrics *m)
 	free(m->series);
 	free(m->host_idx);
 	free(m->series_idx);
-	free(m->drops);
 	pthread_mutex_destroy(&m->mu);
 	memset(m, 0, sizeof(*m));
 }
@@ -183,40 +182,6 @@ static metrics_series *series_find(metrics *m, size_t host, const char *method,
 	return s;
 }
 
-/* Record @pid's latest cumulative drop count, keeping the sum. */
-static void drops_set(metrics *m, uint32_t pid, uint64_t count)
-{
-	size_t j;
-
-	if (m->drops_cap == 0 || (m->drops_n + 1) * 2 > m->drops_cap) {
-		size_t c = m->drops_cap ? m->drops_cap * 2 : 64;
-		struct metrics_drop *v = calloc(c, sizeof(*v));
-
-		if (v == NULL)
-			return;
-		for (size_t i = 0; i < m->drops_cap; i++) {
-			if (m->drops[i].pid == 0)
-				continue;
-			j = (m->drops[i].pid * 2654435761u) & (c - 1);
-			while (v[j].pid != 0)
-				j = (j + 1) & (c - 1);
-			v[j] = m->drops[i];
-		}
-		free(m->drops);
-		m->drops = v;
-		m->drops_cap = c;
-	}
-	j = (pid * 2654435761u) & (m->drops_cap - 1);
-	while (m->drops[j].pid != 0 && m->drops[j].pid != pid)
-		j = (j + 1) & (m->drops_cap - 1);
-	if (m->drops[j].pid == 0) {
-		m->drops[j].pid = pid;
-		m->drops_n++;
-	}
-	m->dropped += count - m->drops[j].count;
-	m->drops[j].count = count;
-}
-
 /* ---- recording ---------------------------------------------------------- */
 
 static const char *method_label(ht_str m)
@@ -308,6 +273,8 @@ void metrics_record(metrics *m, const ht_record *rec)
 {
 	switch (rec->type) {
 	case HT_REC_HELLO:
+		if (rec->u.hello.flags & HT_HF_RECONNECT)
+			break; /* a process that came back is not new */
 		pthread_mutex_lock(&m->mu);
 		m->processes++;
 		pthread_mutex_unlock(&m->mu);
@@ -319,10 +286,9 @@ void metrics_record(metrics *m, const ht_record *rec)
 		record_fail(m, &rec->u.fail);
 		break;
 	case HT_REC_DROPS:
-		if (rec->u.drops.pid == 0)
-			break;
+		/* The collector hands on increments (account.h). */
 		pthread_mutex_lock(&m->mu);
-		drops_set(m, rec->u.drops.pid, rec->u.drops.dropped);
+		m->dropped += rec->u.drops.dropped;
 		pthread_mutex_unlock(&m->mu);
 		break;
 	default:

@@ -81,12 +81,8 @@ typedef struct metrics {
 	uint32_t *series_idx;
 	size_t series_idx_cap;
 	uint64_t processes;
-	uint64_t dropped;        /* sum of each process's latest count */
-	struct metrics_drop {
-		uint32_t pid;        /* 0: empty */
-		uint64_t count;      /* its latest cumulative count */
-	} *drops;                /* open addressing */
-	size_t drops_cap, drops_n;
+	uint64_t dropped;        /* records the processes produced that never
+	                            arrived (sum of the collector's increments) */
 	otlp_scratch scratch;    /* the collector thread's */
 } metrics;
 

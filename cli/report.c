@@ -687,7 +687,9 @@ void report_record(void *ctx, const ht_record *rec)
 
 	switch (rec->type) {
 	case HT_REC_HELLO:
-		st->processes++;
+		/* A process that came back to this collector is not new. */
+		if (!(rec->u.hello.flags & HT_HF_RECONNECT))
+			st->processes++;
 		if (rp->ops->hello != NULL)
 			rp->ops->hello(rp, &rec->u.hello);
 		break;
@@ -730,7 +732,8 @@ void report_record(void *ctx, const ht_record *rec)
 		rp->ops->conn_close(rp, &rec->u.close);
 		break;
 	case HT_REC_DROPS:
-		u64map_put(&st->drops, rec->u.drops.pid, rec->u.drops.dropped);
+		/* The collector hands on increments (account.h). */
+		st->dropped += rec->u.drops.dropped;
 		break;
 	case HT_REC_NOTE:
 		stats_note(st, &rec->u.note);
@@ -750,13 +753,7 @@ void report_flush(void *ctx)
 
 uint64_t report_dropped(const report *rp)
 {
-	const report_u64map *m = &rp->stats.drops;
-	uint64_t sum = m->has_zero ? m->zero_val : 0;
-
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->keys[i] != 0)
-			sum += m->vals[i];
-	return sum;
+	return rp->stats.dropped;
 }
 
 uint64_t report_connections(const report *rp)
@@ -894,7 +891,6 @@ void report_free(report *rp)
 	free(rp->redirects);
 	rp->redirects = NULL;
 	u64map_free(&st->conns);
-	u64map_free(&st->drops);
 	for (size_t i = 0; i < st->n_notes; i++)
 		free(st->notes[i]);
 	memset(st, 0, sizeof(*st));

@@ -164,7 +164,9 @@ typedef struct report_stats {
 	uint64_t conn_closes;
 	uint64_t malformed;    /* records the collector rejected */
 	report_u64map conns;   /* distinct pid<<32|conn of requests */
-	report_u64map drops;   /* pid -> latest cumulative dropped count */
+	uint64_t dropped;      /* records the processes produced that never
+	                          arrived (sum of the collector's increments,
+	                          account.h) */
 	/* Distinct NOTE texts (the first REPORT_MAX_NOTES), each with the
 	 * number of processes that sent it. */
 	char *notes[REPORT_MAX_NOTES];
@@ -292,7 +294,8 @@ static inline uint64_t report_earliest(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-/* report_dropped() - sum over processes of their latest dropped count. */
+/* report_dropped() - records the traced processes produced that never
+ * arrived, summed over every process image. */
 uint64_t report_dropped(const report *rp);
 
 /* report_connections() - distinct connections that carried requests. */

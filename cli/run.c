@@ -127,12 +127,18 @@ static int make_socket_dir(char *dir, size_t dir_cap, char *sock,
 	return 0;
 }
 
-/* Many traced processes means many peer sockets: use every fd allowed. */
-static void raise_fd_limit(void)
+/* Many traced processes means many peer sockets: use every fd allowed.
+ * *@old: the limit the user had, which the command gets back. */
+static void raise_fd_limit(struct rlimit *old)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		old->rlim_cur = old->rlim_max = 0; /* nothing to give back */
+		return;
+	}
+	*old = rl;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
@@ -168,7 +174,8 @@ int run_add_redact(char *buf, size_t cap, const char *name)
 /* In the child, between fork and exec: undo the collector's signal setup,
  * add the environment, exec.  Never returns. */
 static void child_exec(const run_opts *o, const sigset_t *old_mask,
-		       const struct sigaction *old_pipe, const char *preload,
+		       const struct sigaction *old_pipe,
+		       const struct rlimit *old_nofile, const char *preload,
 		       const char *sock)
 {
 	char **argv = o->argv;
@@ -176,6 +183,9 @@ static void child_exec(const run_opts *o, const sigset_t *old_mask,
 
 	sigaction(SIGPIPE, old_pipe, NULL);
 	sigprocmask(SIG_SETMASK, old_mask, NULL);
+	/* The command runs with the fd limit the user gave it. */
+	if (old_nofile->rlim_max != 0)
+		setrlimit(RLIMIT_NOFILE, old_nofile);
 	bad |= setenv("LD_PRELOAD", preload, 1);
 	bad |= setenv("HTTPTRACE_SOCKET", sock, 1);
 	if (o->no_redact)
@@ -268,6 +278,7 @@ typedef struct run_setup {
 	collector col;
 	int sfd;
 	otlp_config ocfg;
+	struct rlimit nofile; /* the user's, for the command */
 } run_setup;
 
 static char *build_preload(const char *lib)
@@ -427,7 +438,7 @@ int run_command(const run_opts *o)
 		ret = RUN_EXIT_FAILURE;
 		goto out;
 	}
-	raise_fd_limit();
+	raise_fd_limit(&s.nofile);
 
 	err = collector_init(&s.col, run_out_record, run_out_idle, &s.ro);
 	run_out_attach(&s.ro, &s.col);
@@ -483,7 +494,8 @@ int run_command(const run_opts *o)
 		goto restore;
 	}
 	if (w.child == 0)
-		child_exec(o, &old_mask, &old_pipe, s.preload, s.sock);
+		child_exec(o, &old_mask, &old_pipe, &s.nofile, s.preload,
+			   s.sock);
 
 	while (!(w.child_exited && (w.all_exited || w.give_up))) {
 		if (collector_wait(&s.col, -1) < 0) {

@@ -128,6 +128,8 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_u32(&w, h->ppid);
 		put_u32(&w, h->flags);
 		put_str(&w, h->exe);
+		put_u64(&w, h->image);
+		put_u64(&w, h->away);
 		break;
 	}
 	case HT_REC_REQUEST: {
@@ -195,6 +197,8 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 	case HT_REC_DROPS:
 		put_u32(&w, rec->u.drops.pid);
 		put_u64(&w, rec->u.drops.dropped);
+		put_u64(&w, rec->u.drops.produced);
+		put_u32(&w, rec->u.drops.flags);
 		break;
 	case HT_REC_NOTE:
 		put_u32(&w, rec->u.note.pid);
@@ -286,6 +290,22 @@ static ht_str get_str_opt(rbuf *r)
 	if (r->bad || r->off == r->len)
 		return s;
 	return get_str(r);
+}
+
+/* Integers appended after the first revision: 0 when the record ends
+ * before them. */
+static uint64_t get_u64_opt(rbuf *r)
+{
+	if (r->bad || r->off == r->len)
+		return 0;
+	return get_u64(r);
+}
+
+static uint32_t get_u32_opt(rbuf *r)
+{
+	if (r->bad || r->off == r->len)
+		return 0;
+	return get_u32(r);
 }
 
 static void get_addr(rbuf *r, ht_addr *a)
@@ -416,6 +436,8 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		h->ppid = get_u32(&r);
 		h->flags = get_u32(&r);
 		h->exe = get_str(&r);
+		h->image = get_u64_opt(&r);
+		h->away = get_u64_opt(&r);
 		break;
 	}
 	case HT_REC_REQUEST: {
@@ -490,6 +512,8 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 	case HT_REC_DROPS:
 		out->u.drops.pid = get_u32(&r);
 		out->u.drops.dropped = get_u64(&r);
+		out->u.drops.produced = get_u64_opt(&r);
+		out->u.drops.flags = get_u32_opt(&r);
 		break;
 	case HT_REC_NOTE:
 		out->u.note.pid = get_u32(&r);

@@ -118,9 +118,20 @@ enum ht_ts {
 typedef struct ht_rec_hello {
 	uint32_t pid;
 	uint32_t ppid;
-	uint32_t flags;
+	uint32_t flags;     /* HT_HF_* */
 	ht_str exe;
+	/* Appended fields (absent in an older sender's record: 0). */
+	uint64_t image;     /* when this image's library started (monotonic
+	                       ns): the same in every HELLO of one image */
+	uint64_t away;      /* records the image dropped while it had no
+	                       collector (before this connection) */
 } ht_rec_hello;
+
+/* HELLO flags. */
+#define HT_HF_RECONNECT 0x1u /* the image was connected before: a new
+                                connection, not a new process */
+#define HT_HF_COUNTERS 0x2u  /* the message carries (SCM_RIGHTS) a sealed
+                                memfd holding an ht_counters page */
 
 typedef struct ht_rec_request {
 	uint32_t pid;
@@ -184,7 +195,32 @@ typedef struct ht_rec_conn_close {
 typedef struct ht_rec_drops {
 	uint32_t pid;
 	uint64_t dropped; /* cumulative count of records not delivered */
+	/* Appended fields (absent in an older sender's record: 0). */
+	uint64_t produced; /* cumulative count of records produced, the
+	                      dropped ones included (0: not told) */
+	uint32_t flags;    /* HT_DF_* */
 } ht_rec_drops;
+
+/* DROPS flags. */
+#define HT_DF_FINAL 0x1u /* the sender's last word: nothing follows it */
+
+/*
+ * The counters a traced image keeps in a page shared with the collector
+ * (a memfd passed with the HELLO, sealed against shrinking): the collector
+ * reads them after the image is gone, whatever killed it, so records
+ * produced but never received are counted even when the image could not
+ * say so.  Counted per connection to the collector (a reconnect starts a
+ * new page).  Written with atomic adds; u64 loads are not torn on the
+ * 64-bit targets the library builds for.
+ */
+#define HT_COUNTERS_MAGIC 0x48544354u /* "TCTH" little-endian */
+#define HT_COUNTERS_SIZE 4096u
+typedef struct ht_counters {
+	uint32_t magic;
+	uint32_t version;   /* 1 */
+	uint64_t produced;  /* records handed to the emitter */
+	uint64_t dropped;   /* of those, records that could not be sent */
+} ht_counters;
 
 /* A line for the run's summary: what a process could not trace (an
  * OpenSSL function it refused to hook inline, and why). */

@@ -1,19 +1,40 @@
 /*
  * emit.c - hand records to the collector without ever blocking the program.
  *
- * One SOCK_SEQPACKET connection per process: each record is one message, so
- * threads send concurrently without a lock and a record is never split.
- * Sends use MSG_DONTWAIT | MSG_NOSIGNAL: when the collector is slow the
- * socket buffer fills and the record is dropped and counted; the count goes
- * out in an HT_REC_DROPS record as soon as a send succeeds again.  When the
- * collector is gone, tracing stops for this process.
+ * One SOCK_SEQPACKET connection per process image: each record is one
+ * message, so threads send concurrently without a lock and a record is
+ * never split.  Sends use MSG_DONTWAIT | MSG_NOSIGNAL: when the collector is
+ * slow the socket buffer fills and the record is dropped and counted.
+ *
+ * What the library owns is its own and nobody else's:
+ *  - it connects only when there is something to say: at the process's
+ *    first tracked connection (ht_emit_want()), never in the constructor or
+ *    at fork, so a process that never speaks HTTP has no extra fd;
+ *  - it talks only to a collector of its own user (SO_PEERCRED);
+ *  - its socket sits high (fd_floor()), and before every send it checks
+ *    that the fd is still that socket (device and inode remembered at
+ *    connect): a close the hooks did not see (a raw close_range, say) and a
+ *    program fd that took the number never get a byte of ours;
+ *  - at a limit so low that any fd it took is one the program could have
+ *    had, and once the program has installed a seccomp filter of its own,
+ *    it opens no fd at all.
+ *
+ * Every record is received or counted: the counters of each connection live
+ * in a memfd page passed to the collector with the HELLO (ht_counters in
+ * wire.h), which the collector reads after the process is gone, however it
+ * ended.  Records dropped while no collector listens are counted too and
+ * told to the next collector that comes back at the path (the connect is
+ * retried at most once a second).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -22,9 +43,22 @@
 
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static volatile int sock_fd = -1;
-static uint64_t dropped;        /* records not delivered (atomic) */
+static dev_t sock_dev;          /* identity of sock_fd, from connect */
+static ino_t sock_ino;
+static uint64_t last_retry_ns;  /* when we last tried to connect */
+static uint64_t image_t0;       /* when this image's library started */
+static bool connected_once;     /* this image had a collector */
+static bool wanted;             /* a tracked connection exists: connect */
+static int seccomp_at_init;     /* PR_GET_SECCOMP when the library started */
+volatile int ht_seccomp_set;    /* the program installed a filter (prctl) */
+
+/* This connection's counters: the shared page, or (no memfd) a private
+ * one.  Records dropped while there is no connection are counted in
+ * dropped_away and told in the next HELLO. */
+static ht_counters private_counters;
+static ht_counters *volatile counters = &private_counters;
+static uint64_t dropped_away;   /* atomic */
 static uint64_t dropped_sent;   /* last count the collector was told */
-static uint64_t last_retry_ns;  /* when we last tried to reconnect */
 
 /* The records one hook call produces (a read can complete several
  * pipelined responses or HTTP/2 streams) are encoded back to back in
@@ -44,41 +78,172 @@ static HT_TLS bool batch_urgent;  /* holds a connection's close or failure */
  * records wait in the process's pending message until then (or until
  * PEND_MAX_NS pass), so one send carries the records of a whole loop
  * iteration instead of one each.  Threads that block in reads send at the
- * end of every hook call, so nothing is held back while they wait. */
+ * end of every hook call, so nothing is held back while they wait.  Records
+ * made before the process wants a collector (notes from the constructor)
+ * wait there too. */
 HT_TLS bool ht_poller;
 #define PEND_MAX_NS 5000000ull
 static uint8_t pend_buf[HT_WIRE_MAX_RECORD];
 static uint32_t pend_len, pend_count;
 static uint64_t pend_t0;
 static ht_lock pend_lock;
+static ht_lock connect_lock;    /* one thread connects at a time */
 volatile uint32_t ht_pending; /* pend_len, read without the lock */
 
-static void send_hello(int fd);
+/* One line on stderr, only when the user asked (HTTPTRACE_DEBUG=1). */
+static void debug_line(const char *what)
+{
+	const char *d = getenv("HTTPTRACE_DEBUG");
+	if (!d || *d != '1')
+		return;
+	char line[160];
+	size_t n = strlen(what);
+	if (n > sizeof line - 12)
+		n = sizeof line - 12;
+	memcpy(line, "httptrace: ", 11);
+	memcpy(line + 11, what, n);
+	line[11 + n] = '\n';
+	ht_real.write(2, line, 12 + n);
+}
 
-/* Move @fd out of the way of the program's own fds: a program expects the
- * lowest free number from open() and socket(), and one that closes or dups
- * fds by number is less likely to hit ours up high.  Returns the fd to use. */
-static int move_high(int fd)
+/* The lowest fd number the library may take, or -1 when the soft limit is
+ * so low that any fd it took is one the program could have had. */
+static int fd_floor(void)
 {
 	struct rlimit rl;
-	int base = 3;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		base = rl.rlim_cur > 1100 ? 1000 : (int)(rl.rlim_cur * 3 / 4);
-	if (base <= fd)
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -1;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1100)
+		return 1000;
+	if (rl.rlim_cur < HT_MIN_FD_LIMIT)
+		return -1;
+	return (int)(rl.rlim_cur * 3 / 4);
+}
+
+/* Move @fd to @floor or above (closing the low one); -1 when that is not
+ * possible: the library never keeps a low fd. */
+static int move_high(int fd, int floor)
+{
+	if (fd >= floor)
 		return fd;
-	int hi = fcntl(fd, F_DUPFD_CLOEXEC, base);
-	if (hi < 0)
-		return fd;
+	int hi = fcntl(fd, F_DUPFD_CLOEXEC, floor);
 	ht_real.close(fd);
 	return hi;
 }
 
-static int connect_collector(void)
+/* Whether the library may open an fd now: not once the program has
+ * installed a seccomp filter of its own (a socket() call could kill it). */
+static bool may_open_fds(void)
 {
+	if (ht_seccomp_set)
+		return false;
+	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == seccomp_at_init;
+}
+
+/* Whether @fd is still the socket the library connected. */
+static bool fd_is_ours(int fd)
+{
+	struct stat st;
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	       st.st_dev == sock_dev && st.st_ino == sock_ino;
+}
+
+/* A shared page for this connection's counters, or NULL (no memfd here).
+ * *@fd_out: the memfd to pass, to close once sent. */
+static ht_counters *map_counters(int *fd_out)
+{
+	*fd_out = -1;
+	int fd = (int)syscall(SYS_memfd_create, "httptrace",
+			      MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return NULL;
+	void *p = MAP_FAILED;
+	if (ftruncate(fd, HT_COUNTERS_SIZE) == 0)
+		p = mmap(NULL, HT_COUNTERS_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, fd, 0);
+	/* The collector maps it too: it must never shrink under it. */
+	if (p == MAP_FAILED ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		if (p != MAP_FAILED)
+			munmap(p, HT_COUNTERS_SIZE);
+		ht_real.close(fd);
+		return NULL;
+	}
+	ht_counters *c = p;
+	c->magic = HT_COUNTERS_MAGIC;
+	c->version = 1;
+	*fd_out = fd;
+	return c;
+}
+
+/* Say HELLO on @fd, passing @cfd (the counters' memfd) when >= 0. */
+static void send_hello(int fd, int cfd, uint64_t away)
+{
+	char exe[256];
+	uint8_t buf[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	ht_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_HELLO;
+	rec.u.hello.pid = ht_pid;
+	rec.u.hello.ppid = (uint32_t)getppid();
+	rec.u.hello.flags = (connected_once ? HT_HF_RECONNECT : 0) |
+			    (cfd >= 0 ? HT_HF_COUNTERS : 0);
+	rec.u.hello.exe.p = exe;
+	rec.u.hello.exe.len = n > 0 ? (uint16_t)n : 0;
+	rec.u.hello.image = image_t0;
+	rec.u.hello.away = away;
+	size_t len = ht_wire_encode(buf, sizeof buf, &rec);
+	if (!len)
+		return;
+	struct iovec iov = {buf, len};
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (cfd >= 0) {
+		memset(&ctl, 0, sizeof ctl);
+		m.msg_control = ctl.space;
+		m.msg_controllen = sizeof ctl.space;
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &cfd, sizeof cfd);
+	}
+	ht_real.sendmsg(fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* Why a connect attempt failed. */
+enum connect_result {
+	CONNECT_OK,
+	CONNECT_LATER,  /* busy, out of fds, ...: try again later */
+	CONNECT_NEVER,  /* no collector, not ours, no fd allowed: stay off */
+};
+
+/* Connect to the collector: a socket of the collector's own user, high,
+ * with this connection's counters passed along.  *@out: the fd. */
+static enum connect_result connect_collector(int *out)
+{
+	*out = -1;
+	if (!may_open_fds()) {
+		debug_line("the program installed a seccomp filter: "
+			   "no more records (tracing stops)");
+		return CONNECT_NEVER;
+	}
+	int floor = fd_floor();
+	if (floor < 0) {
+		debug_line("the fd limit is too low to take an fd the program "
+			   "could not have had: not tracing");
+		return CONNECT_NEVER;
+	}
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return -1;
-	fd = move_high(fd);
+		return CONNECT_LATER;
+	fd = move_high(fd, floor);
+	if (fd < 0)
+		return CONNECT_LATER;
 	struct sockaddr_un sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sun_family = AF_UNIX;
@@ -89,28 +254,43 @@ static int connect_collector(void)
 	if (ht_real.connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		int err = errno;
 		ht_real.close(fd);
-		errno = err;
-		return -1;
+		/* A collector whose backlog is full is busy, not absent. */
+		return err == EAGAIN || err == EINTR || err == ENOBUFS ||
+				       err == ENOMEM || connected_once
+			       ? CONNECT_LATER
+			       : CONNECT_NEVER;
 	}
-	send_hello(fd);
-	return fd;
-}
-
-static void send_hello(int fd)
-{
-	char exe[256];
-	uint8_t buf[512];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	ht_record rec;
-	memset(&rec, 0, sizeof rec);
-	rec.type = HT_REC_HELLO;
-	rec.u.hello.pid = ht_pid;
-	rec.u.hello.ppid = (uint32_t)getppid();
-	rec.u.hello.exe.p = exe;
-	rec.u.hello.exe.len = n > 0 ? (uint16_t)n : 0;
-	size_t len = ht_wire_encode(buf, sizeof buf, &rec);
-	if (len)
-		ht_real.send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	/* Only a collector of our own user may have the records: whoever
+	 * else binds the path first gets nothing. */
+	struct ucred cred;
+	socklen_t cl = sizeof cred;
+	struct stat st;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 ||
+	    cred.uid != geteuid() || fstat(fd, &st) != 0) {
+		ht_real.close(fd);
+		debug_line("the collector socket belongs to another user: "
+			   "not tracing");
+		return CONNECT_NEVER;
+	}
+	sock_dev = st.st_dev;
+	sock_ino = st.st_ino;
+	int cfd;
+	ht_counters *c = map_counters(&cfd);
+	send_hello(fd, cfd, __atomic_exchange_n(&dropped_away, 0,
+						__ATOMIC_RELAXED));
+	if (cfd >= 0)
+		ht_real.close(cfd);
+	/* A previous page stays mapped: a thread may still be counting in it
+	 * (one page per reconnect, at most one a second). */
+	if (!c) {
+		c = &private_counters;
+		c->produced = c->dropped = 0;
+	}
+	__atomic_store_n(&counters, c, __ATOMIC_RELEASE);
+	__atomic_store_n(&dropped_sent, 0, __ATOMIC_RELAXED);
+	connected_once = true;
+	*out = fd;
+	return CONNECT_OK;
 }
 
 int ht_emit_init(const char *path)
@@ -119,12 +299,18 @@ int ht_emit_init(const char *path)
 	if (n >= sizeof sock_path)
 		return -1;
 	memcpy(sock_path, path, n + 1);
-	sock_fd = connect_collector();
-	if (sock_fd >= 0)
-		return 0;
-	/* A collector whose backlog is full is busy, not absent: trace, and
-	 * connect again when there is something to send. */
-	return errno == EAGAIN ? 0 : -1;
+	image_t0 = ht_now();
+	seccomp_at_init = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+	return 0;
+}
+
+/* Forget the socket without closing it unless it is still ours. */
+static void drop_socket(bool close_it)
+{
+	int fd = sock_fd;
+	sock_fd = -1;
+	if (close_it && fd >= 0 && fd_is_ours(fd))
+		ht_real.close(fd);
 }
 
 void ht_emit_after_fork(void)
@@ -132,6 +318,7 @@ void ht_emit_after_fork(void)
 	/* The parent sent what was pending before forking (fork_prepare);
 	 * whatever this copy holds is the parent's. */
 	pend_lock.v = 0;
+	connect_lock.v = 0;
 	pend_len = pend_count = 0;
 	pend_t0 = 0;
 	ht_pending = 0;
@@ -141,12 +328,18 @@ void ht_emit_after_fork(void)
 	ht_batch_len = 0;
 	batch_count = 0;
 	batch_urgent = false;
-	/* The parent's socket is shared with the parent: the child gets its
-	 * own so the collector knows its records and when it ends. */
-	if (sock_fd >= 0)
-		ht_real.close(sock_fd);
-	dropped = dropped_sent = 0;
-	sock_fd = connect_collector();
+	/* The parent's socket and counters are shared with the parent: the
+	 * child is a process of its own, which connects when it has
+	 * something to say. */
+	drop_socket(true);
+	private_counters.produced = private_counters.dropped = 0;
+	counters = &private_counters;
+	dropped_away = dropped_sent = 0;
+	connected_once = false;
+	/* wanted stays as it was: the child inherits the parent's tracked
+	 * connections, and connects at its first record on one of them. */
+	last_retry_ns = 0;
+	image_t0 = ht_now();
 }
 
 void ht_emit_fd_closed(int fd)
@@ -183,39 +376,87 @@ static bool collector_gone(int err)
 	       err == ECONNREFUSED || err == EBADF || err == ENOTSOCK;
 }
 
-/* Get a usable socket: after the program closed ours, connect again; after
- * a failed attempt, try again at most once a second. */
+/* A socket that is the library's own, or -1: after the program closed ours
+ * (seen or not), connect again; after a failed attempt, try again at most
+ * once a second.  Never a program's fd: the identity is checked here,
+ * before every send. */
 static int current_fd(void)
 {
 	int fd = sock_fd;
-	if (fd >= 0)
-		return fd;
+	if (fd >= 0) {
+		if (likely(fd_is_ours(fd)))
+			return fd;
+		/* Closed behind our back and maybe reused: not ours to
+		 * close, and tell nothing into it. */
+		if (__atomic_compare_exchange_n(&sock_fd, &fd, -1, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			last_retry_ns = 0;
+	}
+	if (!ht_enabled || !wanted)
+		return -1;
 	uint64_t now = ht_now();
 	if (last_retry_ns && now - last_retry_ns < 1000000000ull)
 		return -1;
-	fd = connect_collector();
-	if (fd >= 0) {
-		sock_fd = fd;
-		last_retry_ns = 0;
-	} else {
-		last_retry_ns = now;
+	/* One thread connects; the others wait for it (a few system calls;
+	 * the guard keeps a signal handler of this thread out). */
+	ht_lock_acquire(&connect_lock);
+	fd = sock_fd;
+	/* (another thread may have tried, and failed, while this one waited) */
+	if (fd < 0 && ht_enabled &&
+	    !(last_retry_ns && now - last_retry_ns < 1000000000ull)) {
+		switch (connect_collector(&fd)) {
+		case CONNECT_OK:
+			sock_fd = fd;
+			last_retry_ns = 0;
+			break;
+		case CONNECT_LATER:
+			last_retry_ns = now;
+			break;
+		case CONNECT_NEVER:
+			ht_enabled = 0;
+			break;
+		}
 	}
+	ht_lock_release(&connect_lock);
 	return fd;
 }
 
-void ht_emit_flush_drops(void)
+void ht_emit_want(void)
 {
-	uint64_t d = __atomic_load_n(&dropped, __ATOMIC_RELAXED);
-	if (d == __atomic_load_n(&dropped_sent, __ATOMIC_RELAXED))
+	if (likely(wanted))
 		return;
-	int fd = current_fd();
-	if (fd < 0)
+	wanted = true;
+	if (current_fd() >= 0 && __atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
+		ht_emit_send_pending();
+}
+
+/* Count @n records that did not reach a collector: against this
+ * connection's counters, or, with no connection, told to the next one. */
+static void count_dropped(uint32_t n, bool connected)
+{
+	if (connected)
+		__atomic_add_fetch(&counters->dropped, n, __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&dropped_away, n, __ATOMIC_RELAXED);
+}
+
+void ht_emit_flush_drops(bool final)
+{
+	ht_counters *c = __atomic_load_n(&counters, __ATOMIC_ACQUIRE);
+	uint64_t d = __atomic_load_n(&c->dropped, __ATOMIC_RELAXED);
+	if (!final && d == __atomic_load_n(&dropped_sent, __ATOMIC_RELAXED))
+		return;
+	int fd = sock_fd;
+	if (fd < 0 || !fd_is_ours(fd))
 		return;
 	ht_record rec;
 	memset(&rec, 0, sizeof rec);
 	rec.type = HT_REC_DROPS;
 	rec.u.drops.pid = ht_pid;
 	rec.u.drops.dropped = d;
+	rec.u.drops.produced = __atomic_load_n(&c->produced, __ATOMIC_RELAXED);
+	rec.u.drops.flags = final ? HT_DF_FINAL : 0;
 	uint8_t buf[64];
 	size_t len = ht_wire_encode(buf, sizeof buf, &rec);
 	if (len && send_msg(fd, buf, len) == 0)
@@ -243,8 +484,10 @@ void ht_emit(void *ctx, const ht_record *rec)
 						     rec);
 		}
 	}
+	ht_counters *c = __atomic_load_n(&counters, __ATOMIC_ACQUIRE);
+	__atomic_add_fetch(&c->produced, 1, __ATOMIC_RELAXED);
 	if (!len) {
-		__atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&c->dropped, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	ht_batch_len += (uint32_t)len;
@@ -256,27 +499,38 @@ void ht_emit(void *ctx, const ht_record *rec)
 /* Send @len bytes holding @n records; count them as dropped on failure. */
 static void send_records(const uint8_t *buf, uint32_t len, uint32_t n)
 {
-	if (!len || !ht_enabled)
+	if (!len)
 		return;
 	int fd = current_fd();
 	if (fd < 0) {
-		__atomic_add_fetch(&dropped, n, __ATOMIC_RELAXED);
+		count_dropped(n, false);
 		return;
 	}
 	int err = send_msg(fd, buf, len);
 	if (err) {
-		__atomic_add_fetch(&dropped, n, __ATOMIC_RELAXED);
+		count_dropped(n, true);
 		if (collector_gone(err)) {
-			/* Nobody listens any more: stop tracing, quietly. */
-			ht_enabled = 0;
+			/* Nobody listens any more: try again (once a second)
+			 * and count what is lost meanwhile. */
+			int old = fd;
+			if (__atomic_compare_exchange_n(&sock_fd, &old, -1,
+							false, __ATOMIC_ACQ_REL,
+							__ATOMIC_RELAXED)) {
+				if (fd_is_ours(fd))
+					ht_real.close(fd);
+				last_retry_ns = ht_now();
+			}
 		}
 		return;
 	}
-	ht_emit_flush_drops();
+	ht_emit_flush_drops(false);
 }
 
 void ht_emit_send_pending(void)
 {
+	/* Before the process wants a collector, records wait. */
+	if (!wanted)
+		return;
 	/* The message is copied out so the lock is not held in send(). */
 	uint8_t *out = ht_buf_get();
 	ht_lock_acquire(&pend_lock);
@@ -284,7 +538,7 @@ void ht_emit_send_pending(void)
 	if (out)
 		memcpy(out, pend_buf, len);
 	else if (len)
-		__atomic_add_fetch(&dropped, n, __ATOMIC_RELAXED);
+		count_dropped(n, sock_fd >= 0);
 	pend_len = pend_count = 0;
 	pend_t0 = 0;
 	__atomic_store_n(&ht_pending, 0, __ATOMIC_RELAXED);
@@ -298,9 +552,10 @@ void ht_emit_send_pending(void)
 static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
 			bool urgent)
 {
-	if (ht_poller && !urgent) {
+	if ((ht_poller && !urgent) || !wanted) {
 		/* An event loop's records wait for its next wait (or for
-		 * PEND_MAX_NS), in one message with the others. */
+		 * PEND_MAX_NS), in one message with the others; records made
+		 * before any tracked connection wait for the first one. */
 		uint64_t now = ht_now();
 		bool send_now = false;
 		ht_lock_acquire(&pend_lock);
@@ -312,7 +567,9 @@ static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
 				pend_t0 = now;
 			len = 0;
 		}
-		send_now = len || now - pend_t0 >= PEND_MAX_NS;
+		send_now = wanted && (len || now - pend_t0 >= PEND_MAX_NS);
+		if (!wanted && len)
+			count_dropped(n, false); /* no room to wait in */
 		__atomic_store_n(&ht_pending, pend_len, __ATOMIC_RELAXED);
 		ht_lock_release(&pend_lock);
 		if (!send_now)

@@ -60,7 +60,7 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		ht_prepare_h2(iov[0].iov_base, iov[0].iov_len);
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
-	bool load_h2 = false;
+	bool load_h2 = false, now_http = false;
 	ht_lock_acquire(&s->lock);
 	ht_tracked *t = s->t;
 	if (t && t->probe && (ret > 0 || (ret == 0 && !out))) {
@@ -72,6 +72,7 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		if (out && ret > 0 && !ht_tls_call.session &&
 		    conn_looks_like_http(iov[0].iov_base, n0)) {
 			t->probe = false;
+			now_http = true;
 		} else {
 			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 			dead = t;
@@ -121,6 +122,9 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		load_h2 = c->want_hpack && !c->h2;
 	}
 	ht_lock_release(&s->lock);
+	/* A Unix socket that carries HTTP: the collector is wanted now. */
+	if (now_http)
+		ht_emit_want();
 	/* An h2c upgrade was asked: load the HPACK decoder now, with no lock
 	 * held (loading takes the loader's lock), before the 101 arrives. */
 	if (load_h2 && ht_conn_env.hpack)

@@ -8,8 +8,10 @@
  * and accepted sockets are not connections we follow.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -48,6 +50,13 @@ static bool unix_path(const struct sockaddr *sa, socklen_t len,
 static void track_connect(int fd, const ht_addr *peer, const char *upath,
 			  size_t ulen, uint64_t t0, int ret, int err)
 {
+	/* A tracked connection: the collector is wanted from now on (for a
+	 * Unix socket only once its first bytes look like HTTP). */
+	if (!upath) {
+		ht_emit_want();
+		if (!ht_enabled)
+			return;
+	}
 	uint64_t now = ht_now();
 	/* The program may have closed this fd in a way we did not see. */
 	ht_untrack_fd(fd, now);
@@ -273,6 +282,24 @@ static void untrack_in_range(int fd, ht_slot *s, void *arg)
 		ht_untrack_fd(fd, r->now);
 }
 
+/* Every fd from @first to @last is about to be closed: finish the
+ * connections in range and send their records while the collector socket
+ * is still open; only then forget it. */
+static void before_range_gone(unsigned first, unsigned last)
+{
+	if (ht_foreign_process() || !ht_enter())
+		return;
+	int saved = errno;
+	struct range r = {first, last, ht_now()};
+	ht_table_for_each(untrack_in_range, &r);
+	ht_emit_flush();
+	int own = ht_emit_own_fd();
+	if (own >= 0 && (unsigned)own >= first && (unsigned)own <= last)
+		ht_emit_fd_closed(own);
+	ht_leave();
+	errno = saved;
+}
+
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -280,18 +307,50 @@ static void untrack_in_range(int fd, ht_slot *s, void *arg)
 HT_EXPORT int close_range(unsigned first, unsigned last, int flags)
 {
 	HT_ENSURE_INIT();
-	if (!(flags & CLOSE_RANGE_CLOEXEC) && !ht_foreign_process() && ht_enter()) {
-		int saved = errno;
-		/* Finish the connections in range and send their records while
-		 * the collector socket is still open; only then forget it. */
-		struct range r = {first, last, ht_now()};
-		ht_table_for_each(untrack_in_range, &r);
-		ht_emit_flush();
-		int own = ht_emit_own_fd();
-		if (own >= 0 && (unsigned)own >= first && (unsigned)own <= last)
-			ht_emit_fd_closed(own);
-		ht_leave();
-		errno = saved;
-	}
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		before_range_gone(first, last);
 	return (int)syscall(SYS_close_range, first, last, flags);
+}
+
+/* glibc 2.34's closefrom() closes with the close_range system call, which
+ * the close_range hook above never sees. */
+HT_EXPORT void closefrom(int lowfd)
+{
+	HT_ENSURE_INIT();
+	if (lowfd >= 0)
+		before_range_gone((unsigned)lowfd, ~0u);
+	if (likely(ht_real.closefrom != NULL)) {
+		ht_real.closefrom(lowfd);
+		return;
+	}
+	/* As glibc does: close_range, or each fd up to the limit. */
+	int saved = errno;
+	if (lowfd < 0)
+		lowfd = 0;
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0) != 0) {
+		long max = sysconf(_SC_OPEN_MAX);
+		for (long fd = lowfd; fd < max; fd++)
+			syscall(SYS_close, (int)fd);
+	}
+	errno = saved;
+}
+
+/* A program that installs a seccomp filter may forbid the calls the
+ * library makes to reach its collector (socket(), memfd_create()): from
+ * then on it opens no fd.  Everything else passes through untouched. */
+HT_EXPORT int prctl(int option, ...)
+{
+	va_list ap;
+	va_start(ap, option);
+	unsigned long a2 = va_arg(ap, unsigned long);
+	unsigned long a3 = va_arg(ap, unsigned long);
+	unsigned long a4 = va_arg(ap, unsigned long);
+	unsigned long a5 = va_arg(ap, unsigned long);
+	va_end(ap);
+	HT_ENSURE_INIT();
+	if (option == PR_SET_SECCOMP)
+		ht_seccomp_set = 1;
+	if (unlikely(!ht_real.prctl))
+		return (int)syscall(SYS_prctl, option, a2, a3, a4, a5);
+	return ht_real.prctl(option, a2, a3, a4, a5);
 }

@@ -76,6 +76,8 @@ struct ht_real {
 	int (*pselect)(int, fd_set *, fd_set *, fd_set *,
 		       const struct timespec *, const sigset_t *);
 	int (*execve)(const char *, char *const[], char *const[]);
+	void (*closefrom)(int);
+	int (*prctl)(int, ...);
 };
 
 HT_HIDDEN extern struct ht_real ht_real;
@@ -268,14 +270,28 @@ HT_HIDDEN void ht_dns_consume(int slot, uint32_t gen);
  * counted.  conn_sink_fn compatible (@ctx unused).  Caller holds the guard. */
 HT_HIDDEN void ht_emit(void *ctx, const ht_record *rec);
 
-/* ht_emit_init() - connect to the collector named by @path (copied).
- * Returns 0 (also when the collector is only too busy to accept now: the
- * connect is tried again later), or -1 when no collector listens there
- * (tracing stays off). */
+/* ht_emit_init() - remember the collector's path @path (copied); nothing
+ * is connected yet (see ht_emit_want()).  Returns 0, or -1 when the path
+ * cannot be a Unix socket's (tracing stays off). */
 HT_HIDDEN int ht_emit_init(const char *path);
 
-/* ht_emit_after_fork() - in a forked child: drop the parent's socket and
- * connect anew. */
+/* ht_emit_want() - the process has a tracked connection: connect to the
+ * collector now if not yet done (and send what waited).  Caller holds the
+ * guard.  When no collector of our user listens there on the first try,
+ * tracing turns off for good (ht_enabled = 0). */
+HT_HIDDEN void ht_emit_want(void);
+
+/* Below this soft RLIMIT_NOFILE the library takes no fd at all: any number
+ * it took would be one the program could have had. */
+#define HT_MIN_FD_LIMIT 64
+
+/* Set when the program installs a seccomp filter (prctl hook): from then on
+ * the library opens no fd. */
+HT_HIDDEN extern volatile int ht_seccomp_set;
+
+/* ht_emit_after_fork() - in a forked child: forget the parent's socket and
+ * counters (closing the socket only if the fd is still it); the child
+ * connects when it has something to say. */
 HT_HIDDEN void ht_emit_after_fork(void);
 
 /* ht_emit_fd_closed() - the program is closing (or replacing) @fd; if it is
@@ -287,8 +303,9 @@ HT_HIDDEN void ht_emit_fd_closed(int fd);
 HT_HIDDEN bool ht_emit_is_own_fd(int fd);
 HT_HIDDEN int ht_emit_own_fd(void);
 
-/* ht_emit_flush_drops() - send the drop count if it has grown. */
-HT_HIDDEN void ht_emit_flush_drops(void);
+/* ht_emit_flush_drops() - send the drop and produced counts if the drop
+ * count has grown, or always when @final (the image's last word). */
+HT_HIDDEN void ht_emit_flush_drops(bool final);
 
 /* ---- socket address helper ---------------------------------------------------- */
 

@@ -117,6 +117,8 @@ extern ssize_t __read_chk(int, void *, size_t, size_t);
 extern ssize_t __recv_chk(int, void *, size_t, size_t, int);
 extern ssize_t __recvfrom_chk(int, void *, size_t, size_t, int,
 			      struct sockaddr *, socklen_t *);
+extern void closefrom(int);
+extern int prctl(int, ...);
 
 static void resolve_all(void)
 {
@@ -150,6 +152,8 @@ static void resolve_all(void)
 	RESOLVE(select, "select", select);
 	RESOLVE(pselect, "pselect", pselect);
 	RESOLVE(execve, "execve", execve);
+	RESOLVE(closefrom, "closefrom", closefrom);
+	RESOLVE(prctl, "prctl", prctl);
 }
 
 static void on_fork_child(void)
@@ -191,6 +195,8 @@ static void init_once(void)
 			ht_h1_opts.redact = NULL;
 		else if (more)
 			add_redacted(more);
+		/* Nothing is connected here: the first tracked connection
+		 * connects (ht_emit_want()). */
 		if (ht_emit_init(path) == 0) {
 			pthread_atfork(on_fork_prepare, NULL, on_fork_child);
 			ht_enabled = 1;
@@ -244,7 +250,7 @@ __attribute__((destructor)) static void ht_destructor(void)
 	ht_emit_flush();
 	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
 		ht_emit_send_pending();
-	ht_emit_flush_drops();
+	ht_emit_flush_drops(true);
 	errno = saved;
 	ht_leave();
 }

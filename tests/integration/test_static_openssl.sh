@@ -48,7 +48,7 @@ build_prog fake_ssl
 "$HTTPTRACE" check "$T/fake_ssl" >"$T/fake_check.out" 2>&1 || true
 grep -q 'TLS: OpenSSL linked into the program itself: not decoded.*inline hooks refused: SSL_read: the branch at +0x[0-9a-f]* lands at +0x2, inside the patched bytes; SSL_write: the instruction at +0x2 (loop, jrcxz or xbegin) cannot be moved' "$T/fake_check.out" ||
 	{ show "$T/fake_check.out"; fail "check does not say why fake_ssl's OpenSSL is refused"; }
-run_same fake text "$T/fake_ssl"
+run_same fake text "$T/fake_ssl" "$NGINX_TLS_PORT"
 [ "$(cat "$T/fake.out")" = "3 5" ] || { show "$T/fake.out"; fail "fake_ssl's functions misbehaved"; }
 grep -q "not traced: .*fake_ssl: OpenSSL not hooked inline: SSL_read: the branch at .*; SSL_write: the instruction at +0x2 .* (1 process)" "$T/fake.json" ||
 	{ show "$T/fake.json"; fail "the summary does not say why fake_ssl's OpenSSL was not hooked"; }

@@ -546,7 +546,7 @@ START_TEST(test_drops_and_processes)
 	rec.u.drops.pid = 1;
 	rec.u.drops.dropped = 3;
 	metrics_record(&m, &rec);
-	rec.u.drops.dropped = 5; /* cumulative: replaces 3 */
+	rec.u.drops.dropped = 2; /* increments (account.h): 3 + 2 */
 	metrics_record(&m, &rec);
 	rec.u.drops.pid = 2;
 	rec.u.drops.dropped = 2;

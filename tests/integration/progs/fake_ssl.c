@@ -6,7 +6,12 @@
  * the run's summary), and leave them untouched: the program prints the
  * same traced and untraced.  For test_static_openssl.sh.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 __asm__(".text\n"
 	".globl SSL_read\n"
@@ -32,8 +37,21 @@ __asm__(".text\n"
 int SSL_read(void *s, void *buf, int n);
 int SSL_write(void *s, const void *buf, int n);
 
-int main(void)
+int main(int argc, char **argv)
 {
+	/* With a port: one TCP connection to 127.0.0.1:PORT first, so that
+	 * the process is one the library reports (it connects to the
+	 * collector at its first tracked connection). */
+	if (argc > 1) {
+		struct sockaddr_in sa = { .sin_family = AF_INET };
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		sa.sin_port = htons((unsigned short)atoi(argv[1]));
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			return 2;
+		close(fd);
+	}
 	/* SSL_read counts @n down: returns @n; SSL_write returns @n. */
 	printf("%d %d\n", SSL_read(0, 0, 3), SSL_write(0, 0, 5));
 	return 0;

@@ -1,0 +1,52 @@
+/* account.c - one peer's books of records not seen; see account.h. */
+#include "account.h"
+
+#include <string.h>
+
+int64_t account_hello(account *a, const ht_rec_hello *h, bool shared)
+{
+	memset(a, 0, sizeof(*a));
+	a->shared = shared;
+	if (h->away > ACCOUNT_MAX_COUNT)
+		return -1;
+	a->away = h->away;
+	a->told = h->away;
+	return (int64_t)h->away;
+}
+
+/* What the peer has lost in all, by what it has told so far. */
+static uint64_t total_lost(const account *a)
+{
+	uint64_t lost = a->dropped;
+
+	/* Once nothing more can come, a record produced and never received
+	 * is lost too (sent while the process was killed, say). */
+	if (a->final && a->produced > a->received &&
+	    a->produced - a->received > lost)
+		lost = a->produced - a->received;
+	return a->away + lost;
+}
+
+int64_t account_drops(account *a, const ht_rec_drops *d, bool from_page)
+{
+	uint64_t total;
+
+	if (d->dropped > ACCOUNT_MAX_COUNT || d->produced > ACCOUNT_MAX_COUNT ||
+	    d->dropped < a->dropped ||
+	    (d->produced != 0 && d->produced < a->produced) ||
+	    (d->produced != 0 && d->dropped > d->produced))
+		return -1;
+	a->dropped = d->dropped;
+	if (d->produced != 0)
+		a->produced = d->produced;
+	/* With a counter page, only its read at the end is the last word:
+	 * other threads of a process may still send after its own. */
+	if (from_page || (!a->shared && (d->flags & HT_DF_FINAL)))
+		a->final = true;
+	total = total_lost(a);
+	if (total <= a->told)
+		return 0;
+	int64_t inc = (int64_t)(total - a->told);
+	a->told = total;
+	return inc;
+}
