@@ -9,9 +9,10 @@
  * ignores LD_PRELOAD), built for another machine, which TLS libraries its
  * DT_NEEDED closure holds (resolved as the loader would: DT_RPATH,
  * LD_LIBRARY_PATH, DT_RUNPATH with $ORIGIN, the /etc/ld.so.conf directories
- * and the default ones), and which of the interposed functions the program
- * and its libraries import.  It reads files but prints nothing: the caller
- * prints the result (check_print()).
+ * and the default ones), which of the interposed functions the program
+ * and its libraries import, and whether it is a language runtime (which
+ * may load its socket code later with dlopen).  It reads files but prints
+ * nothing: the caller prints the result (check_print()).
  */
 #ifndef HT_CHECK_ELF_H
 #define HT_CHECK_ELF_H
