@@ -152,6 +152,90 @@ static int tls_lib_index(const char *name)
 	return -1;
 }
 
+/* ---- language runtimes ------------------------------------------------- */
+
+/* Runtimes whose socket code may be in a module they load with dlopen
+ * (Ruby's socket.so; Java's libnet.so, loaded by libjvm.so, which libjli.so
+ * loads): the program and its DT_NEEDED closure then import no socket call,
+ * yet its connections go through libc and are traced.  Each is recognized
+ * by a library of its closure, or by a function its interpreter defines
+ * when it is linked into the program itself (Debian's python3 and perl). */
+static const struct {
+	const char *name;
+	const char *libs[2];   /* DT_NEEDED name prefixes (check_runtime_library) */
+	const char *symbol;    /* defined by the program itself, or NULL */
+	/* What it loads with dlopen: globs relative to the directory of the
+	 * library it was recognized by, for the note (NULL: none known). */
+	const char *loads[2];
+	const char *note;      /* a line to print whenever recognized */
+} runtimes[] = {
+	{ "Ruby", { "libruby" }, "ruby_init",
+	  { "ruby/*/socket.so", "ruby/*/*/socket.so" }, NULL },
+	/* bin/java needs lib/libjli.so ($ORIGIN/../lib), which loads
+	 * lib/server/libjvm.so: the JAVA_HOME layout since JDK 9. */
+	{ "Java", { "libjli", "libjvm" }, NULL, { "server/libjvm.so" },
+	  "HTTPS through JSSE is not decoded (Java's own TLS); plain HTTP is "
+	  "traced" },
+	{ "PHP", { "libphp" }, "php_execute_script", { NULL }, NULL },
+	/* Debian's libperl.so, or perl's own CORE/libperl.so. */
+	{ "Perl", { "libperl" }, "perl_parse",
+	  { "perl/*/auto/Socket/Socket.so", "../auto/Socket/Socket.so" }, NULL },
+	{ "Python", { "libpython" }, "Py_Initialize",
+	  { "python*/lib-dynload/_socket*.so" }, NULL },
+	/* N-API, which node exports for native addons. */
+	{ "Node.js", { "libnode" }, "napi_module_register", { NULL }, NULL },
+};
+
+/* Whether library name @base is @prefix followed by '.', '-' or a digit
+ * and then holds ".so". */
+static bool runtime_prefix(const char *base, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	char c;
+
+	if (strncmp(base, prefix, n) != 0)
+		return false;
+	c = base[n];
+	return (c == '.' || c == '-' || (c >= '0' && c <= '9')) &&
+	       strstr(base + n, ".so") != NULL;
+}
+
+static int runtime_lib_index(const char *name)
+{
+	const char *base = strrchr(name, '/');
+
+	base = base ? base + 1 : name;
+	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++)
+		for (size_t k = 0; k < ARRAY_SIZE(runtimes[i].libs); k++)
+			if (runtimes[i].libs[k] != NULL &&
+			    runtime_prefix(base, runtimes[i].libs[k]))
+				return (int)i;
+	return -1;
+}
+
+static int runtime_symbol_index(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++)
+		if (runtimes[i].symbol != NULL &&
+		    strcmp(name, runtimes[i].symbol) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *check_runtime_library(const char *name)
+{
+	int i = runtime_lib_index(name);
+
+	return i < 0 ? NULL : runtimes[i].name;
+}
+
+const char *check_runtime_symbol(const char *name)
+{
+	int i = runtime_symbol_index(name);
+
+	return i < 0 ? NULL : runtimes[i].name;
+}
+
 /* ---- small helpers ----------------------------------------------------- */
 
 /* snprintf() into @dst (capacity @cap); returns false when the result
@@ -622,9 +706,12 @@ static void read_dynamic(Elf *elf, dyn_info *d)
 }
 
 /* The undefined symbols of .dynsym that are interposed go into *@mask;
- * with @builtin, a TLS library defined in the program itself (.dynsym or
- * .symtab) sets *@builtin.  Returns whether a .dynsym was read. */
-static bool read_symbols(Elf *elf, uint64_t *mask, const char **builtin)
+ * with @builtin (the program itself), a TLS library defined in it (.dynsym
+ * or .symtab) sets *@builtin, and the first runtime interpreter defined in
+ * it sets *@runtime (an index of runtimes[], left as it is when none).
+ * Returns whether a .dynsym was read. */
+static bool read_symbols(Elf *elf, uint64_t *mask, const char **builtin,
+			 int *runtime)
 {
 	Elf_Scn *scn = NULL;
 	size_t count = 0;
@@ -672,6 +759,8 @@ static bool read_symbols(Elf *elf, uint64_t *mask, const char **builtin)
 					*builtin = "OpenSSL";
 				else if (strcmp(name, "gnutls_record_send") == 0)
 					*builtin = "GnuTLS";
+				else if (*runtime < 0)
+					*runtime = runtime_symbol_index(name);
 			}
 		}
 	}
@@ -1032,6 +1121,55 @@ static void note_tls(const closure *cl, size_t i, check_result *r)
 	tls->decoded = tls_libs[t].decoded;
 }
 
+/* Record runtime @k, recognized by what @by says, in @r; a file it loads
+ * is looked for from directory @dir. */
+static void set_runtime(check_result *r, int k, const char *dir,
+			const char *by)
+{
+	char real[CHECK_PATH_MAX], pattern[CHECK_PATH_MAX];
+
+	r->runtime = runtimes[k].name;
+	r->runtime_note = runtimes[k].note;
+	copy_str(r->runtime_by, sizeof(r->runtime_by), by);
+	if (realpath(dir, real) == NULL)
+		copy_str(real, sizeof(real), dir);
+	for (size_t i = 0; i < ARRAY_SIZE(runtimes[k].loads) &&
+			   runtimes[k].loads[i] != NULL; i++) {
+		glob_t g;
+
+		if (!format_str(pattern, sizeof(pattern), "%s/%s", real,
+				runtimes[k].loads[i]) ||
+		    glob(pattern, 0, NULL, &g) != 0)
+			continue;
+		if (g.gl_pathc > 0)
+			copy_str(r->runtime_loads, sizeof(r->runtime_loads),
+				 g.gl_pathv[0]);
+		globfree(&g);
+		if (r->runtime_loads[0] != '\0')
+			break;
+	}
+}
+
+/* Note a language runtime found as object @i, unless one was. */
+static void note_runtime(const closure *cl, size_t i, check_result *r)
+{
+	int k = runtime_lib_index(cl->objs[i].name);
+	int parent = cl->objs[i].parent;
+	char dir[CHECK_PATH_MAX], by[CHECK_NAME_MAX];
+
+	if (k < 0 || r->runtime != NULL)
+		return;
+	if (parent > 0)
+		format_str(by, sizeof(by), "%s via %s",
+			   base_name(cl->objs[i].name),
+			   base_name(cl->objs[parent].name));
+	else
+		format_str(by, sizeof(by), "%s, needed directly",
+			   base_name(cl->objs[i].name));
+	dir_name(cl->objs[i].path, dir, sizeof(dir));
+	set_runtime(r, k, dir, by);
+}
+
 /* Read each library of the closure after the program (object 0, already
  * read): its imports, its DT_SONAME and its own needed libraries.
  * Returns whether every library's symbols could be read. */
@@ -1045,13 +1183,14 @@ static bool walk_closure(closure *cl, check_result *r)
 		dyn_info d;
 
 		note_tls(cl, i, r);
+		note_runtime(cl, i, r);
 		if (elf == NULL || elf_kind(elf) != ELF_K_ELF) {
 			complete = false;
 		} else {
 			read_dynamic(elf, &d);
 			if (d.soname != NULL)
 				cl->objs[i].soname = strdup(d.soname);
-			if (!read_symbols(elf, &r->imports, NULL))
+			if (!read_symbols(elf, &r->imports, NULL, NULL))
 				complete = false;
 			queue_needed(cl, i, &d, r);
 		}
@@ -1156,6 +1295,7 @@ static void check_elf(const char *path, int fd, const struct stat *st,
 	GElf_Ehdr eh;
 	size_t phnum = 0;
 	bool has_dynamic, complete;
+	int runtime = -1;
 	dyn_info d;
 	char real[CHECK_PATH_MAX], target[64], host[64];
 	Elf *elf;
@@ -1247,8 +1387,15 @@ static void check_elf(const char *path, int fd, const struct stat *st,
 	if (r->unread)
 		add_note(r, "no section headers: its libraries and imports "
 			 "cannot be read");
-	if (!read_symbols(elf, &r->imports, &r->tls_builtin))
+	if (!read_symbols(elf, &r->imports, &r->tls_builtin, &runtime))
 		complete = false;
+	if (runtime >= 0) {
+		char by[CHECK_NAME_MAX];
+
+		format_str(by, sizeof(by), "linked into the program: defines %s",
+			   runtimes[runtime].symbol);
+		set_runtime(r, runtime, cl.exe_origin, by);
+	}
 	if (r->tls_builtin != NULL && strcmp(r->tls_builtin, "OpenSSL") == 0)
 		check_inline(elf, eh.e_machine, r);
 	queue_needed(&cl, 0, &d, r);
@@ -1258,11 +1405,14 @@ static void check_elf(const char *path, int fd, const struct stat *st,
 		add_note(r, "stopped after %d libraries", CHECK_MAX_OBJECTS);
 
 	/* It makes connections through libc when something connects and
-	 * moves bytes, or uses a TLS library the library hooks. */
+	 * moves bytes, or uses a TLS library the library hooks, or is a
+	 * runtime, which loads its socket code later with dlopen. */
 	if (!((r->imports & (1ULL << interposed_index("connect"))) &&
 	      imports_kind(r->imports, FN_IO)) &&
 	    !imports_kind(r->imports, FN_TLS)) {
-		if (complete && r->n_missing == 0 && !r->truncated)
+		if (r->runtime != NULL)
+			r->runtime_later = true;
+		else if (complete && r->n_missing == 0 && !r->truncated)
 			set_verdict(r, CHECK_NO_CALLS, "imports no socket or "
 				    "TLS calls: it makes no connections of its "
 				    "own (programs it starts are traced on "
@@ -1416,7 +1566,10 @@ void check_print(FILE *f, const char *file, const check_result *r)
 		fprintf(f, "%s: %s\n", file, r->reason);
 		return;
 	}
-	if (r->verdict == CHECK_TRACEABLE)
+	if (r->verdict == CHECK_TRACEABLE && r->runtime_later)
+		fprintf(f, "%s: traceable, loads its socket code at run time "
+			"(%s)\n", file, r->runtime);
+	else if (r->verdict == CHECK_TRACEABLE)
 		fprintf(f, "%s: traceable\n", file);
 	else
 		fprintf(f, "%s: not traceable: %s\n", file, r->reason);
@@ -1441,6 +1594,14 @@ void check_print(FILE *f, const char *file, const check_result *r)
 		fprintf(f, "  %s\n", r->notes[i]);
 	if (!r->dynamic || r->unread)
 		return;
+	if (r->runtime != NULL)
+		fprintf(f, "  runtime: %s (%s)%s\n", r->runtime, r->runtime_by,
+			r->runtime_later ? ": its socket calls come with code it "
+			"loads with dlopen" : "");
+	if (r->runtime_loads[0] != '\0')
+		fprintf(f, "  loads %s with dlopen\n", r->runtime_loads);
+	if (r->runtime_note != NULL)
+		fprintf(f, "  %s\n", r->runtime_note);
 	for (size_t i = 0; i < r->n_tls; i++) {
 		const check_tls *t = &r->tls[i];
 

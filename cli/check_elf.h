@@ -9,9 +9,10 @@
  * ignores LD_PRELOAD), built for another machine, which TLS libraries its
  * DT_NEEDED closure holds (resolved as the loader would: DT_RPATH,
  * LD_LIBRARY_PATH, DT_RUNPATH with $ORIGIN, the /etc/ld.so.conf directories
- * and the default ones), and which of the interposed functions the program
- * and its libraries import.  It reads files but prints nothing: the caller
- * prints the result (check_print()).
+ * and the default ones), which of the interposed functions the program
+ * and its libraries import, and whether it is a language runtime (which
+ * may load its socket code later with dlopen).  It reads files but prints
+ * nothing: the caller prints the result (check_print()).
  */
 #ifndef HT_CHECK_ELF_H
 #define HT_CHECK_ELF_H
@@ -35,9 +36,10 @@ enum check_verdict {
 	 * the socket or TLS calls the library interposes. */
 	CHECK_TRACEABLE = 0,
 	/* LD_PRELOAD applies, but nothing in the program imports connect and
-	 * a read/write/send/recv call, nor a TLS call: it makes no
-	 * connections through libc itself (programs it starts are traced or
-	 * not on their own). */
+	 * a read/write/send/recv call, nor a TLS call, and it is no language
+	 * runtime (those load their socket code with dlopen: traceable): it
+	 * makes no connections through libc itself (programs it starts are
+	 * traced or not on their own). */
 	CHECK_NO_CALLS,
 	/* LD_PRELOAD cannot reach it at all: statically linked, Go,
 	 * secure-execution (setuid, setgid, capabilities), another machine,
@@ -101,6 +103,17 @@ typedef struct check_result {
 	char tls_inline_why[2 * CHECK_NAME_MAX];
 	uint64_t imports;            /* bit i: check_interposed_name(i) is
 				      * imported by the program or a library */
+	/* A language runtime recognized (see check_runtime_library()):
+	 * its name ("Java"), how ("libjli.so (needed directly)", "defines
+	 * Py_Initialize"), a file it loads with dlopen found next to it
+	 * ("" if none is known or found), and a line to print (or NULL). */
+	const char *runtime;
+	char runtime_by[CHECK_NAME_MAX];
+	char runtime_loads[CHECK_PATH_MAX];
+	const char *runtime_note;
+	/* It imports no socket or TLS call but is a runtime: traceable,
+	 * through the code it loads at run time. */
+	bool runtime_later;
 	char notes[CHECK_MAX_NOTES][CHECK_NAME_MAX]; /* detail lines */
 	size_t n_notes;
 } check_result;
@@ -122,9 +135,10 @@ enum check_verdict check_file(const char *file, const check_opts *o,
 			      check_result *r);
 
 /*
- * check_print() - write @r for @file to @f: "FILE: traceable" or "FILE:
- * not traceable: REASON" and indented detail lines, or for CHECK_ERROR
- * only "FILE: REASON".
+ * check_print() - write @r for @file to @f: "FILE: traceable" (with
+ * @r->runtime_later "FILE: traceable, loads its socket code at run time
+ * (RUNTIME)") or "FILE: not traceable: REASON" and indented detail lines,
+ * or for CHECK_ERROR only "FILE: REASON".
  */
 void check_print(FILE *f, const char *file, const check_result *r);
 
@@ -167,6 +181,22 @@ int check_parse_shebang(const char *buf, size_t len, char *interp,
  * there is none, -ENAMETOOLONG.
  */
 int check_env_command(const char *arg, char *out, size_t cap);
+
+/*
+ * check_runtime_library() - the language runtime ("Ruby", "Java", "PHP",
+ * "Perl", "Python", "Node.js") a library needed by the name @name (a
+ * DT_NEEDED name or a path: "libruby-3.1.so.3.1", "libjli.so") belongs to,
+ * or NULL.  The name must go on after the runtime's prefix with '.', '-' or
+ * a digit and hold ".so": "librubberband.so.2" is no Ruby.
+ */
+const char *check_runtime_library(const char *name);
+
+/*
+ * check_runtime_symbol() - the language runtime whose interpreter, linked
+ * into a program, defines the function @name ("Py_Initialize": "Python"),
+ * or NULL.
+ */
+const char *check_runtime_symbol(const char *name);
 
 /* The functions libhttptrace.so interposes (preload/exports.map), by index:
  * check_interposed_name(i) for i < check_interposed_count(). */

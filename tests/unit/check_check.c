@@ -3,7 +3,8 @@
  * lines, env's command, PATH lookup, the interposed list against
  * preload/exports.map) and check_file() on programs on this machine and
  * on programs built here with cc: static, a RUNPATH/RPATH/LD_LIBRARY_PATH
- * closure holding a TLS library, Go markers, setuid/setgid, scripts.
+ * closure holding a TLS library, Go markers, setuid/setgid, scripts, no
+ * socket calls, language runtimes (the runtimes table, Java's layout).
  */
 #include <elf.h>
 #include <errno.h>
@@ -260,6 +261,63 @@ START_TEST(interposed_matches_exports_map)
 	fclose(f);
 	ck_assert_uint_eq(n, check_interposed_count());
 	ck_assert_ptr_null(check_interposed_name(check_interposed_count()));
+}
+END_TEST
+
+/* ---- the runtimes table ------------------------------------------------- */
+
+START_TEST(runtime_library_names)
+{
+	static const struct {
+		const char *name, *runtime;
+	} cases[] = {
+		{ "libruby-3.1.so.3.1", "Ruby" },
+		{ "libruby.so.3.3", "Ruby" },
+		{ "/opt/ruby/lib/libruby.so", "Ruby" },
+		{ "libjli.so", "Java" },
+		{ "libjvm.so", "Java" },
+		{ "libpython3.11.so.1.0", "Python" },
+		{ "libpython3.so", "Python" },
+		{ "libpython2.7.so.1.0", "Python" },
+		{ "libperl.so.5.36", "Perl" },
+		{ "libphp8.2.so", "PHP" },
+		{ "libphp.so", "PHP" },
+		{ "libnode.so.108", "Node.js" },
+		/* Only the prefix then '.', '-' or a digit, and ".so". */
+		{ "librubberband.so.2", NULL },
+		{ "libperlio.so", NULL },
+		{ "libnodelet.so.1", NULL },
+		{ "libjvmti_helper.so", NULL },
+		{ "libpython3.11.a", NULL },
+		{ "libc.so.6", NULL },
+		{ "ruby", NULL },
+		{ "", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = check_runtime_library(cases[i].name);
+
+		if (cases[i].runtime == NULL)
+			ck_assert_msg(got == NULL, "%s: %s", cases[i].name, got);
+		else
+			ck_assert_msg(got != NULL &&
+				      strcmp(got, cases[i].runtime) == 0,
+				      "%s: %s", cases[i].name,
+				      got ? got : "(none)");
+	}
+}
+END_TEST
+
+START_TEST(runtime_symbols)
+{
+	ck_assert_str_eq(check_runtime_symbol("Py_Initialize"), "Python");
+	ck_assert_str_eq(check_runtime_symbol("perl_parse"), "Perl");
+	ck_assert_str_eq(check_runtime_symbol("ruby_init"), "Ruby");
+	ck_assert_str_eq(check_runtime_symbol("php_execute_script"), "PHP");
+	ck_assert_str_eq(check_runtime_symbol("napi_module_register"), "Node.js");
+	ck_assert_ptr_null(check_runtime_symbol("Py_InitializeEx"));
+	ck_assert_ptr_null(check_runtime_symbol("uv_run"));
+	ck_assert_ptr_null(check_runtime_symbol("main"));
 }
 END_TEST
 
@@ -715,6 +773,142 @@ START_TEST(scripts_follow_their_interpreter)
 }
 END_TEST
 
+/* A program that imports no socket call makes no connections of its own;
+ * one that needs a runtime's library, or defines its interpreter's entry
+ * point, loads its socket code later and is traceable. */
+START_TEST(no_calls_unless_a_runtime)
+{
+	check_opts o = opts();
+	char p[512];
+
+	o.ld_library_path = NULL;
+	write_file("m.c", "int main(void) { return 0; }\n", 0644);
+	write_file("l.c", "int f(void) { return 0; }\n", 0644);
+	write_file("u.c", "int f(void);\n"
+		   "int main(int c, char **v) { (void)v; return c > 5 ? f() : 0; }\n",
+		   0644);
+	ck_assert_int_eq(sh("cc -o plain m.c"), 0);
+	ck_assert_int_eq(check_file(at(p, sizeof(p), "plain"), &o, &res),
+			 CHECK_NO_CALLS);
+	ck_assert_str_eq(res.reason, "imports no socket or TLS calls: it "
+			 "makes no connections of its own (programs it starts "
+			 "are traced on their own)");
+	ck_assert_ptr_null(res.runtime);
+	ck_assert(!res.runtime_later);
+
+	/* Named like a runtime's library, but no runtime's. */
+	ck_assert_int_eq(sh("mkdir -p lib && cc -shared -fPIC "
+			    "-Wl,-soname,librubberband.so.2 -o "
+			    "lib/librubberband.so.2 l.c && cc -o rb u.c "
+			    "-Wl,-rpath,'$ORIGIN/lib' lib/librubberband.so.2"), 0);
+	ck_assert_int_eq(check_file(at(p, sizeof(p), "rb"), &o, &res),
+			 CHECK_NO_CALLS);
+	ck_assert_ptr_null(res.runtime);
+
+	/* Ruby's library, with its socket.so where Debian keeps it. */
+	ck_assert_int_eq(sh("cc -shared -fPIC -Wl,-soname,libruby-3.1.so.3.1 "
+			    "-o lib/libruby-3.1.so.3.1 l.c && mkdir -p "
+			    "lib/ruby/3.1.0 && cp lib/libruby-3.1.so.3.1 "
+			    "lib/ruby/3.1.0/socket.so && cc -o ruby u.c "
+			    "-Wl,-rpath,'$ORIGIN/lib' lib/libruby-3.1.so.3.1"), 0);
+	ck_assert_int_eq(check_file(at(p, sizeof(p), "ruby"), &o, &res),
+			 CHECK_TRACEABLE);
+	ck_assert_str_eq(res.runtime, "Ruby");
+	ck_assert(res.runtime_later);
+	ck_assert_str_eq(res.runtime_by, "libruby-3.1.so.3.1, needed directly");
+	ck_assert_ptr_nonnull(strstr(res.runtime_loads,
+				     "/lib/ruby/3.1.0/socket.so"));
+	ck_assert_ptr_null(res.runtime_note);
+
+	/* Python linked into the program: its entry point is defined. */
+	write_file("py.c", "void Py_Initialize(void) {}\n"
+		   "int main(void) { Py_Initialize(); return 0; }\n", 0644);
+	ck_assert_int_eq(sh("cc -o python py.c"), 0);
+	ck_assert_int_eq(check_file(at(p, sizeof(p), "python"), &o, &res),
+			 CHECK_TRACEABLE);
+	ck_assert_str_eq(res.runtime, "Python");
+	ck_assert(res.runtime_later);
+	ck_assert_str_eq(res.runtime_by,
+			 "linked into the program: defines Py_Initialize");
+}
+END_TEST
+
+/* Java's layout: bin/java needs lib/libjli.so through $ORIGIN/../lib,
+ * which loads lib/server/libjvm.so.  Its note says JSSE is not decoded. */
+START_TEST(java_layout)
+{
+	check_opts o = opts();
+	char p[512], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	o.ld_library_path = NULL;
+	write_file("l.c", "int f(void) { return 0; }\n", 0644);
+	write_file("u.c", "int f(void);\n"
+		   "int main(int c, char **v) { (void)v; return c > 5 ? f() : 0; }\n",
+		   0644);
+	ck_assert_int_eq(sh("mkdir -p jdk/bin jdk/lib/server && "
+			    "cc -shared -fPIC -Wl,-soname,libjli.so "
+			    "-o jdk/lib/libjli.so l.c && "
+			    "cp jdk/lib/libjli.so jdk/lib/server/libjvm.so && "
+			    "cc -o jdk/bin/java u.c -Wl,--disable-new-dtags "
+			    "-Wl,-rpath,'$ORIGIN:$ORIGIN/../lib' jdk/lib/libjli.so"), 0);
+	ck_assert_int_eq(check_file(at(p, sizeof(p), "jdk/bin/java"), &o, &res),
+			 CHECK_TRACEABLE);
+	ck_assert_str_eq(res.runtime, "Java");
+	ck_assert(res.runtime_later);
+	ck_assert_str_eq(res.runtime_by, "libjli.so, needed directly");
+	ck_assert_ptr_nonnull(strstr(res.runtime_loads,
+				     "/jdk/lib/server/libjvm.so"));
+	ck_assert_str_eq(res.runtime_note, "HTTPS through JSSE is not decoded "
+			 "(Java's own TLS); plain HTTP is traced");
+
+	f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	check_print(f, "java", &res);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "java: traceable, loads its socket "
+				     "code at run time (Java)\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n  runtime: Java (libjli.so, "
+				     "needed directly): "));
+	ck_assert_ptr_nonnull(strstr(buf, "\n  HTTPS through JSSE is not "
+				     "decoded (Java's own TLS); plain HTTP is "
+				     "traced\n"));
+	free(buf);
+
+	/* Without lib/server/libjvm.so: still Java, nothing found to load. */
+	ck_assert_int_eq(sh("rm jdk/lib/server/libjvm.so"), 0);
+	ck_assert_int_eq(check_file(at(p, sizeof(p), "jdk/bin/java"), &o, &res),
+			 CHECK_TRACEABLE);
+	ck_assert_str_eq(res.runtime, "Java");
+	ck_assert_str_eq(res.runtime_loads, "");
+}
+END_TEST
+
+/* A runtime that imports the socket calls itself: named, not "later". */
+START_TEST(runtime_with_its_own_socket_calls)
+{
+	check_opts o = opts();
+	char p[512];
+
+	o.ld_library_path = NULL;
+	write_file("n.c", "#include <sys/socket.h>\n"
+		   "int f(int fd) { connect(fd, 0, 0);\n"
+		   "  return (int)send(fd, \"x\", 1, 0); }\n", 0644);
+	write_file("u.c", "int f(int);\n"
+		   "int main(int c, char **v) { (void)v; return c > 5 ? f(c) : 0; }\n",
+		   0644);
+	ck_assert_int_eq(sh("mkdir -p lib && cc -shared -fPIC "
+			    "-Wl,-soname,libperl.so.5.36 -o lib/libperl.so.5.36 "
+			    "n.c && cc -o perl u.c -Wl,-rpath,'$ORIGIN/lib' "
+			    "lib/libperl.so.5.36"), 0);
+	ck_assert_int_eq(check_file(at(p, sizeof(p), "perl"), &o, &res),
+			 CHECK_TRACEABLE);
+	ck_assert_str_eq(res.runtime, "Perl");
+	ck_assert(!res.runtime_later);
+}
+END_TEST
+
 START_TEST(print_lines)
 {
 	check_opts o = opts();
@@ -750,6 +944,8 @@ Suite *check_suite(void)
 	tcase_add_test(pure, shebang_forms);
 	tcase_add_test(pure, env_command_skips_options_and_assignments);
 	tcase_add_test(pure, interposed_matches_exports_map);
+	tcase_add_test(pure, runtime_library_names);
+	tcase_add_test(pure, runtime_symbols);
 	suite_add_tcase(s, pure);
 
 	/* These build programs with cc: allow for a slow machine. */
@@ -771,6 +967,9 @@ Suite *check_suite(void)
 	tcase_add_test(files, other_machine_is_blocked);
 	tcase_add_test(files, setuid_and_setgid);
 	tcase_add_test(files, scripts_follow_their_interpreter);
+	tcase_add_test(files, no_calls_unless_a_runtime);
+	tcase_add_test(files, java_layout);
+	tcase_add_test(files, runtime_with_its_own_socket_calls);
 	tcase_add_test(files, print_lines);
 	tcase_add_test(files, builtin_openssl_inline_verdict);
 	suite_add_tcase(s, files);
