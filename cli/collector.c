@@ -356,7 +356,9 @@ static void peer_last_word(collector *c, int fd)
 	uint8_t buf[64];
 	size_t len;
 
-	if (pg == NULL || c->peer_pid[fd] == 0)
+	/* At collector_close() the outputs are finished: a process still
+	 * running then has no last word yet. */
+	if (pg == NULL || c->peer_pid[fd] == 0 || c->closing)
 		return;
 	rec.u.drops.pid = c->peer_pid[fd];
 	rec.u.drops.dropped = __atomic_load_n(&pg->dropped, __ATOMIC_RELAXED);
@@ -694,6 +696,7 @@ int collector_replay(collector *c, unsigned ev, uint32_t peer,
 
 void collector_close(collector *c)
 {
+	c->closing = true;
 	for (size_t fd = 0; fd < c->peer_cap; fd++)
 		if (c->peer_open[fd]) {
 			/* A replay's peers are only ids, not fds. */

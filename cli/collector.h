@@ -77,6 +77,7 @@ typedef struct collector {
 	int passed_fd;            /* an fd that came with the message being
 	                             fed (SCM_RIGHTS), until taken or closed */
 	bool in_page_read;        /* feeding the last word read from a page */
+	bool closing;             /* collector_close(): the sink is done */
 	struct collector_pid {
 		uint32_t pid;
 		uint32_t max_conn; /* highest connection number shown */

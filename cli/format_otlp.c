@@ -6,6 +6,7 @@
  * Collector's otlpjsonfile receiver, or `curl --data @-` line by line to
  * /v1/traces, reads.  The spans are those --otlp sends (otlp.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "otlp.h"
@@ -70,6 +71,21 @@ static void otlp_conn_close(report *rp, const ht_rec_conn_close *c)
 {
 }
 
+/* An OTLP file has no place for the run's summary, but records the
+ * processes could not deliver must not go unsaid: one line on standard
+ * error (as the --otlp exporter's own statistics). */
+static void otlp_summary(report *rp)
+{
+	uint64_t dropped = report_dropped(rp);
+
+	if (dropped == 0 && rp->stats.malformed == 0)
+		return;
+	fprintf(stderr, "httptrace: incomplete: %llu records dropped by the "
+		"traced processes, %llu malformed\n",
+		(unsigned long long)dropped,
+		(unsigned long long)rp->stats.malformed);
+}
+
 static void otlp_free(report *rp)
 {
 	otlp_procs *ps = rp->fmt_state;
@@ -84,7 +100,7 @@ const report_format_ops report_otlp_ops = {
 	.request = otlp_request,
 	.conn_fail = otlp_conn_fail,
 	.conn_close = otlp_conn_close,
-	.summary = NULL,
+	.summary = otlp_summary,
 	.free = otlp_free,
 	.hello = otlp_hello,
 };
