@@ -2,8 +2,11 @@
  * deepbind.c - dlopen a shared object RTLD_DEEPBIND (PHP loads its
  * extensions so) and GET a URL through it (deepbind_lib.c).
  *
- *     deepbind LIB now|lazy PORT PATH
+ *     deepbind LIB now|lazy|plain PORT PATH
  *
+ * now: RTLD_NOW | RTLD_DEEPBIND; lazy: RTLD_LAZY | RTLD_DEEPBIND; plain:
+ * RTLD_NOW alone.  LIB is passed to dlopen as given: a bare name is looked
+ * up along this program's RUNPATH.
  * Prints the response's status line and size, and what dlopen left for
  * dlerror() and errno to see, so that a traced run can be compared with
  * an untraced one.  Exit status 0, or 2 on a failure.
@@ -17,13 +20,17 @@
 int main(int argc, char **argv)
 {
 	if (argc != 5) {
-		fprintf(stderr, "usage: deepbind LIB now|lazy PORT PATH\n");
+		fprintf(stderr, "usage: deepbind LIB now|lazy|plain PORT PATH\n");
 		return 2;
 	}
-	int mode = strcmp(argv[2], "lazy") == 0 ? RTLD_LAZY : RTLD_NOW;
+	int mode = RTLD_NOW | RTLD_DEEPBIND;
+	if (strcmp(argv[2], "lazy") == 0)
+		mode = RTLD_LAZY | RTLD_DEEPBIND;
+	else if (strcmp(argv[2], "plain") == 0)
+		mode = RTLD_NOW;
 	dlerror();
 	errno = 12345;
-	void *h = dlopen(argv[1], mode | RTLD_DEEPBIND);
+	void *h = dlopen(argv[1], mode);
 	int err = errno;
 	const char *derr = dlerror();
 	if (!h) {
