@@ -32,7 +32,9 @@
 
 /* ---- the interposed functions ------------------------------------------ */
 
-enum fn_kind { FN_DNS, FN_CONNECT, FN_FD, FN_IO, FN_TLS };
+/* FN_LOADER: dlopen, hooked so that objects loaded RTLD_DEEPBIND are
+ * traced; it says nothing about a program's sockets. */
+enum fn_kind { FN_DNS, FN_CONNECT, FN_FD, FN_IO, FN_TLS, FN_LOADER };
 
 /* preload/exports.map, in its order; the unit tests compare the two. */
 static const struct {
@@ -72,6 +74,7 @@ static const struct {
 	{ "select", FN_FD },
 	{ "pselect", FN_FD },
 	{ "execve", FN_FD },
+	{ "dlopen", FN_LOADER },
 	{ "SSL_connect", FN_TLS },
 	{ "SSL_do_handshake", FN_TLS },
 	{ "SSL_read", FN_TLS },
