@@ -44,7 +44,7 @@ typedef struct har_entry {
 	report_timing t;
 	uint32_t pid, conn_id, flags;
 	uint16_t status;
-	uint8_t proto, error;
+	uint8_t proto, resp_proto, error;
 	uint64_t req_body_bytes, resp_body_bytes;
 	uint32_t req_header_bytes, resp_header_bytes;
 	char ip[INET6_ADDRSTRLEN]; /* "" when unknown */
@@ -166,6 +166,7 @@ static void har_request(report *rp, const report_req *q)
 	e->flags = r->flags;
 	e->status = r->status;
 	e->proto = r->proto;
+	e->resp_proto = r->resp_proto != 0 ? r->resp_proto : r->proto;
 	e->error = r->error;
 	e->req_body_bytes = r->req_body_bytes;
 	e->resp_body_bytes = r->resp_body_bytes;
@@ -387,7 +388,7 @@ static void put_entry(outbuf *f, const har_entry *e)
 	else
 		json_lit(f, "\"\"");
 	KEY(f, "httpVersion");
-	json_strz(f, answered ? http_version(e->proto) : "");
+	json_strz(f, answered ? http_version(e->resp_proto) : "");
 	json_lit(f, ",\"cookies\":[]");
 	KEY(f, "headers");
 	headers_json(f, e->resp_headers);

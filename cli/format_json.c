@@ -107,7 +107,7 @@ static size_t request_room(const report_req *q, size_t error_len,
 	size_t strings = (size_t)r->method.len + q->url_len + q->host_len +
 			 q->peer_len + q->proxy_len + error_len + target_len +
 			 r->alpn.len + r->tls_version.len + r->reason.len +
-			 r->content_type.len + 8 /* proto */;
+			 r->content_type.len + 16 /* proto, resp_proto */;
 
 	return REQUEST_FIXED_ROOM + 6 * strings +
 	       headers_json_room(r->req_headers) +
@@ -141,6 +141,11 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = fmt_str_or_null(p, q->peer, q->peer_len);
 	p = LIT(p, ",\"proto\":");
 	p = fmt_strz(p, q->proto);
+	if (q->resp_proto != NULL) {
+		/* only when the server answered in another version */
+		p = LIT(p, ",\"response_proto\":");
+		p = fmt_strz(p, q->resp_proto);
+	}
 	p = LIT(p, ",\"tls\":");
 	p = fmt_bool(p, r->flags & HT_RF_TLS);
 	p = LIT(p, ",\"status\":");

@@ -202,6 +202,8 @@ static void text_request(report *rp, const report_req *q)
 	color(rp, C_RESET);
 	if (q->proto != NULL)
 		fprintf(f, "  %s", q->proto);
+	if (q->resp_proto != NULL)
+		fprintf(f, " (answered in %s)", q->resp_proto);
 	color(rp, C_DIM);
 	fprintf(f, "  pid %u  ", r->pid);
 	color(rp, C_RESET);

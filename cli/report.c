@@ -717,6 +717,8 @@ void report_record(void *ctx, const ht_record *rec)
 			q.proxy_len = 0;
 		}
 		q.proto = report_proto_str(r->proto);
+		q.resp_proto = r->resp_proto != 0 && r->resp_proto != r->proto ?
+				       report_proto_str(r->resp_proto) : NULL;
 		q.error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
 		redirect_request(rp, &q);
 		stats_request(st, &q);

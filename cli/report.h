@@ -191,7 +191,8 @@ typedef struct report_req {
 	size_t peer_len;
 	const char *proxy; /* inside a tunnel: the proxy (the peer); else NULL */
 	size_t proxy_len;
-	const char *proto; /* NULL when unknown */
+	const char *proto; /* the request's version; NULL when unknown */
+	const char *resp_proto; /* the response's, only when it differs */
 	const char *error; /* NULL when none */
 	redirect_link redirect; /* its place in a redirect chain, if any */
 } report_req;

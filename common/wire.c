@@ -162,6 +162,7 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_str(&w, r->resp_headers);
 		put_str(&w, r->peer_path);
 		put_str(&w, r->tunnel);
+		put_u8(&w, r->resp_proto);
 		break;
 	}
 	case HT_REC_CONN_FAIL: {
@@ -301,6 +302,13 @@ static uint64_t get_u64_opt(rbuf *r)
 	return get_u64(r);
 }
 
+static uint8_t get_u8_opt(rbuf *r)
+{
+	if (r->bad || r->off == r->len)
+		return 0;
+	return get_u8(r);
+}
+
 static uint32_t get_u32_opt(rbuf *r)
 {
 	if (r->bad || r->off == r->len)
@@ -396,6 +404,7 @@ static bool decode_request_fast(const uint8_t *buf, size_t rlen,
 		strs[i]->len = n;
 		p += n;
 	}
+	q->resp_proto = p < end ? *p : 0; /* appended: absent in older */
 	return true;
 }
 
@@ -475,6 +484,7 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		q->resp_headers = get_str(&r);
 		q->peer_path = get_str_opt(&r);
 		q->tunnel = get_str_opt(&r);
+		q->resp_proto = (uint8_t)get_u8_opt(&r);
 		if (q->error >= HT_ERR__COUNT)
 			return -1;
 		break;

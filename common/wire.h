@@ -162,6 +162,9 @@ typedef struct ht_rec_request {
 	ht_str peer_path;    /* the Unix socket's path when peer is HT_AF_UNIX
 	                        ("@name" for an abstract one) */
 	ht_str tunnel;       /* HT_RF_TUNNEL: the target, "host:port" */
+	uint8_t resp_proto;  /* appended: enum ht_proto of the response's
+	                        status line (0: no response, or an older
+	                        sender); proto is the request's own */
 } ht_rec_request;
 
 typedef struct ht_rec_conn_fail {

@@ -244,7 +244,11 @@ void conn_emit_request(conn *c, conn_request *r, unsigned error,
 	}
 	if (resp) {
 		o->status = resp->status;
-		if (resp->proto)
+		/* proto is the request's own version; the response's is
+		 * told apart (a server may answer 1.1 with 1.0). */
+		o->resp_proto = resp->proto;
+		/* (the request of an h2c upgrade became stream 1: HTTP/2) */
+		if (!o->proto || resp->proto == HT_PROTO_HTTP2)
 			o->proto = resp->proto;
 		o->resp_body_bytes = resp->body_bytes;
 		o->resp_header_bytes = resp->header_bytes;

@@ -237,6 +237,24 @@ START_TEST(interim_100_continue)
 }
 END_TEST
 
+START_TEST(proto_is_the_requests_own)
+{
+	/* A 1.0 request answered in 1.1, and a 1.1 request answered in 1.0:
+	 * proto is what the client sent, resp_proto what came back. */
+	conn_connected(C, 2000);
+	w("GET /a HTTP/1.0\r\n\r\n", 3000);
+	r("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.proto, HT_PROTO_HTTP10);
+	ck_assert_uint_eq(recs[0].r.resp_proto, HT_PROTO_HTTP11);
+	w("GET /b HTTP/1.1\r\nHost: h\r\n\r\n", 5000);
+	r("HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\ny", 6000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.proto, HT_PROTO_HTTP11);
+	ck_assert_uint_eq(recs[1].r.resp_proto, HT_PROTO_HTTP10);
+}
+END_TEST
+
 START_TEST(body_delimited_by_close)
 {
 	conn_connected(C, 2000);
@@ -250,6 +268,7 @@ START_TEST(body_delimited_by_close)
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
 	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 5000);
 	ck_assert_uint_eq(recs[0].r.proto, HT_PROTO_HTTP10);
+	ck_assert_uint_eq(recs[0].r.resp_proto, HT_PROTO_HTTP10);
 	ck_assert(recs[0].r.flags & HT_RF_BODY_BY_CLOSE);
 	ck_assert(!(recs[0].r.flags & HT_RF_KEEPALIVE));
 	conn_close(C, 6000);
@@ -896,6 +915,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, phases_across_splits);
 	tcase_add_test(tc, pipelined_requests_answered_in_order);
 	tcase_add_test(tc, interim_100_continue);
+	tcase_add_test(tc, proto_is_the_requests_own);
 	tcase_add_test(tc, body_delimited_by_close);
 	tcase_add_test(tc, closed_before_response);
 	tcase_add_test(tc, cut_short_by_peer);

@@ -52,6 +52,7 @@ static ht_record sample_request(void)
 	r->resp_headers = S("Content-Length: 5\r\n");
 	r->peer_path = S("/run/app.sock");
 	r->tunnel = S("example.test:443");
+	r->resp_proto = HT_PROTO_HTTP10;
 	return rec;
 }
 
@@ -86,6 +87,7 @@ START_TEST(request_round_trip)
 	ck_assert(str_eq(b->resp_headers, "Content-Length: 5\r\n"));
 	ck_assert(str_eq(b->peer_path, "/run/app.sock"));
 	ck_assert(str_eq(b->tunnel, "example.test:443"));
+	ck_assert_uint_eq(b->resp_proto, HT_PROTO_HTTP10);
 }
 END_TEST
 
@@ -96,7 +98,7 @@ START_TEST(appended_fields_optional)
 	uint8_t buf[HT_WIRE_MAX_RECORD];
 	ht_record in = sample_request(), out;
 	size_t n = ht_wire_encode(buf, sizeof buf, &in);
-	size_t tail = 2 + in.u.req.tunnel.len;
+	size_t tail = 2 + in.u.req.tunnel.len + 1; /* tunnel, resp_proto */
 	size_t old = n - tail - 2 - in.u.req.peer_path.len;
 	buf[4] = (uint8_t)old;
 	buf[5] = (uint8_t)(old >> 8);
@@ -109,6 +111,13 @@ START_TEST(appended_fields_optional)
 	ck_assert_int_eq(ht_wire_decode(buf, n - tail, &out), (long)(n - tail));
 	ck_assert(str_eq(out.u.req.peer_path, "/run/app.sock"));
 	ck_assert_uint_eq(out.u.req.tunnel.len, 0);
+	ck_assert_uint_eq(out.u.req.resp_proto, 0);
+	/* ... or after the tunnel, before resp_proto */
+	buf[4] = (uint8_t)(n - 1);
+	buf[5] = (uint8_t)((n - 1) >> 8);
+	ck_assert_int_eq(ht_wire_decode(buf, n - 1, &out), (long)(n - 1));
+	ck_assert(str_eq(out.u.req.tunnel, "example.test:443"));
+	ck_assert_uint_eq(out.u.req.resp_proto, 0);
 
 	memset(&in, 0, sizeof in);
 	in.type = HT_REC_CONN_CLOSE;
@@ -266,10 +275,11 @@ START_TEST(short_length_field_overruns)
 	size_t n = ht_wire_encode(buf, sizeof buf, &in);
 	/* Where the appended fields begin, a record may end (see
 	 * appended_fields_optional); anywhere else it may not. */
-	size_t end1 = n - 2 - in.u.req.tunnel.len;
+	size_t end2 = n - 1; /* before resp_proto */
+	size_t end1 = end2 - 2 - in.u.req.tunnel.len;
 	size_t end0 = end1 - 2 - in.u.req.peer_path.len;
 	for (size_t cut = HT_WIRE_HDR_LEN; cut < n; cut++) {
-		if (cut == end0 || cut == end1)
+		if (cut == end0 || cut == end1 || cut == end2)
 			continue;
 		uint8_t copy[HT_WIRE_MAX_RECORD];
 		memcpy(copy, buf, n);
