@@ -244,7 +244,7 @@ static void json_request(report *rp, const report_req *q)
 	}
 	char *tmp = malloc(room);
 	if (tmp == NULL) {
-		f->err = f->err ? f->err : ENOMEM; /* as outbuf does */
+		outbuf_fail(f, ENOMEM);
 		return;
 	}
 	outbuf_put(f, tmp, (size_t)(json_request_line(tmp, rp, q) - tmp));

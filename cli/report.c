@@ -645,6 +645,7 @@ void report_init(report *rp, FILE *out, enum report_format format, bool color)
 	default: rp->ops = &report_text_ops; break;
 	}
 	rp->fmt_state = NULL;
+	rp->out_err = 0;
 	rp->redirects = NULL;
 	rp->mono_to_unix = report_clock_offset();
 	rp->url[0] = rp->host[0] = rp->peer[0] = '\0';
@@ -738,6 +739,21 @@ void report_record(void *ctx, const ht_record *rec)
 	default:
 		break;
 	}
+	/* A write of the FILE failed while formatting this record (its
+	 * buffer filled up): the errno is the failed write's. */
+	if (rp->out != NULL && rp->out_err == 0 && ferror_unlocked(rp->out))
+		rp->out_err = errno ? errno : EIO;
+}
+
+/* Flush the FILE, keeping the errno of its first failure. */
+static void flush_out(report *rp)
+{
+	if (rp->out == NULL)
+		return;
+	if (fflush(rp->out) != 0 && rp->out_err == 0)
+		rp->out_err = errno ? errno : EIO;
+	if (rp->out_err == 0 && ferror(rp->out))
+		rp->out_err = EIO; /* failed earlier, errno unknown */
 }
 
 void report_flush(void *ctx)
@@ -745,7 +761,17 @@ void report_flush(void *ctx)
 	report *rp = ctx;
 
 	outbuf_flush(&rp->ob);
-	fflush(rp->out);
+	flush_out(rp);
+}
+
+void report_own_output(report *rp)
+{
+	outbuf_own_file(&rp->ob);
+}
+
+int report_error(const report *rp)
+{
+	return rp->ob.err ? rp->ob.err : rp->out_err;
 }
 
 uint64_t report_dropped(const report *rp)
@@ -862,10 +888,10 @@ int report_finish(report *rp, uint64_t malformed)
 	rp->stats.malformed = malformed;
 	if (rp->ops->summary != NULL)
 		rp->ops->summary(rp);
-	err = outbuf_flush(&rp->ob);
-	if (fflush(rp->out) != 0 || ferror(rp->out) || err < 0)
-		return -EIO;
-	return 0;
+	outbuf_flush(&rp->ob);
+	flush_out(rp);
+	err = report_error(rp);
+	return err ? -err : 0;
 }
 
 void report_free(report *rp)

@@ -228,6 +228,9 @@ typedef struct report {
 	/* PRIVATE to the format: what it keeps between records (NULL until
 	 * it needs some), released by its free op from report_free(). */
 	void *fmt_state;
+	/* PRIVATE: errno of the first failed write to out (the FILE the
+	 * text formats write to); 0 while none. */
+	int out_err;
 	/* PRIVATE: the redirects not followed yet (malloc'd at the first
 	 * request; NULL when memory ran out: no links then). */
 	redirect_tracker *redirects;
@@ -265,9 +268,25 @@ void report_record(void *ctx, const ht_record *rec);
 void report_flush(void *ctx);
 
 /*
+ * report_own_output() - the output is a file that only this report writes
+ * (opened by path): when a write fails, the file is cut back to the end of
+ * its last whole line, so JSON Lines output never ends in a half line
+ * (outbuf_own_file()).
+ */
+void report_own_output(report *rp);
+
+/*
+ * report_error() - the errno of the first write to the output that failed
+ * (or ENOMEM when output had to be discarded), 0 while none.  Output after
+ * a failure is discarded.
+ */
+int report_error(const report *rp);
+
+/*
  * report_finish() - record @malformed (records the collector rejected),
- * write the summary, flush.  Returns 0, or -EIO if any write to the output
- * failed since report_init() (or its buffer could not be allocated).
+ * write the summary, flush.  Returns 0, or -errno of the first write to the
+ * output that failed since report_init() (-ENOMEM when output had to be
+ * discarded for want of memory).
  */
 int report_finish(report *rp, uint64_t malformed);
 
