@@ -679,19 +679,23 @@ static void put_summary(report *rp, const html_state *st)
 	fputs_unlocked("<table class=\"hosts\"><thead><tr><th>host</th>"
 		       "<th>requests</th><th>errors</th><th>p50</th><th>p95</th>"
 		       "</tr></thead><tbody>\n", f);
-	for (size_t i = 0; i < n; i++) {
-		const report_host_stat *h = hosts[i];
+	for (size_t i = 0; i <= n; i++) {
+		const report_host_stat *h = i < n ? hosts[i] : &s->other_hosts;
+		/* The hosts past REPORT_MAX_HOSTS: one row. */
+		const char *name = i < n ? h->name : "(other hosts)";
 
+		if (i == n && h->requests == 0)
+			break;
 		fputs_unlocked("<tr><td>", f);
-		html_text(f, h->name, strlen(h->name));
+		html_text(f, name, strlen(name));
 		fputs_unlocked("</td><td>", f);
 		put_u64(f, h->requests);
 		fputs_unlocked("</td><td>", f);
 		put_u64(f, h->errors);
 		fputs_unlocked("</td><td>", f);
-		put_ms(f, report_percentile(h->totals, h->n_totals, 50));
+		put_ms(f, report_percentile(&h->totals, 50));
 		fputs_unlocked("</td><td>", f);
-		put_ms(f, report_percentile(h->totals, h->n_totals, 95));
+		put_ms(f, report_percentile(&h->totals, 95));
 		fputs_unlocked("</td></tr>\n", f);
 	}
 	fputs_unlocked("</tbody></table>\n", f);

@@ -249,7 +249,7 @@ static void json_request(report *rp, const report_req *q)
 	}
 	char *tmp = malloc(room);
 	if (tmp == NULL) {
-		f->err = f->err ? f->err : ENOMEM; /* as outbuf does */
+		outbuf_fail(f, ENOMEM);
 		return;
 	}
 	outbuf_put(f, tmp, (size_t)(json_request_line(tmp, rp, q) - tmp));
@@ -363,13 +363,28 @@ static void json_summary(report *rp)
 		KEY(f, "errors");
 		json_u64(f, h->errors);
 		KEY(f, "p50_ms");
-		json_ns_ms(f, report_percentile(h->totals, h->n_totals, 50));
+		json_ns_ms(f, report_percentile(&h->totals, 50));
 		KEY(f, "p95_ms");
-		json_ns_ms(f, report_percentile(h->totals, h->n_totals, 95));
+		json_ns_ms(f, report_percentile(&h->totals, 95));
 		json_lit(f, "}");
 	}
 	free(hosts);
-	json_lit(f, "]}\n");
+	json_lit(f, "]");
+	if (st->other_hosts.requests > 0) {
+		/* The hosts past REPORT_MAX_HOSTS, together. */
+		const report_host_stat *h = &st->other_hosts;
+
+		json_lit(f, ",\"other_hosts\":{\"requests\":");
+		json_u64(f, h->requests);
+		KEY(f, "errors");
+		json_u64(f, h->errors);
+		KEY(f, "p50_ms");
+		json_ns_ms(f, report_percentile(&h->totals, 50));
+		KEY(f, "p95_ms");
+		json_ns_ms(f, report_percentile(&h->totals, 95));
+		json_lit(f, "}");
+	}
+	json_lit(f, "}\n");
 }
 
 const report_format_ops report_json_ops = {

@@ -6,6 +6,7 @@
  * Collector's otlpjsonfile receiver, or `curl --data @-` line by line to
  * /v1/traces, reads.  The spans are those --otlp sends (otlp.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -36,7 +37,8 @@ static void otlp_hello(report *rp, const ht_rec_hello *h)
 }
 
 /* One line: the ExportTraceServiceRequest of the span in @it, which it
- * frees. */
+ * frees.  Through the report's outbuf, which keeps a line whole in the
+ * file even when the disk fills up (outbuf.h). */
 static void put_item(report *rp, otlp_item *it)
 {
 	otlp_buf b = { 0 };
@@ -44,7 +46,9 @@ static void put_item(report *rp, otlp_item *it)
 	otlp_export_json(&b, it, 1);
 	otlp_buf_add(&b, "\n", 1);
 	if (!b.oom)
-		fwrite(b.p, 1, b.len, rp->out);
+		outbuf_put(&rp->ob, b.p, b.len);
+	else
+		outbuf_fail(&rp->ob, ENOMEM); /* not a line left out silently */
 	otlp_buf_free(&b);
 	otlp_item_free(it);
 }

@@ -369,6 +369,7 @@ static void text_summary(report *rp)
 	hosts = report_hosts_sorted(rp, &n);
 	if (n > 0) {
 		size_t w = 4;
+		const report_host_stat *other = &st->other_hosts;
 
 		for (size_t i = 0; i < n; i++)
 			if (strlen(hosts[i]->name) > w)
@@ -377,17 +378,23 @@ static void text_summary(report *rp)
 			w = 60;
 		fprintf(f, "  %-*s %9s %7s %11s %11s\n", (int)w, "host",
 			"requests", "errors", "p50", "p95");
-		for (size_t i = 0; i < n; i++) {
-			const report_host_stat *h = hosts[i];
+		for (size_t i = 0; i <= n; i++) {
+			const report_host_stat *h = i < n ? hosts[i] : other;
+
+			if (i == n && other->requests == 0)
+				break;
 
 			fmt_dur(p50, sizeof(p50),
-				report_percentile(h->totals, h->n_totals, 50));
+				report_percentile(&h->totals, 50));
 			fmt_dur(p95, sizeof(p95),
-				report_percentile(h->totals, h->n_totals, 95));
+				report_percentile(&h->totals, 95));
+			/* The hosts past REPORT_MAX_HOSTS: one row. */
+			const char *name = i < n ? h->name : "(other hosts)";
+
 			fputs_unlocked("  ", f);
-			put_safe(f, h->name, strlen(h->name));
+			put_safe(f, name, strlen(name));
 			fprintf(f, "%*s %9llu %7llu %11s %11s\n",
-				(int)(w > strlen(h->name) ? w - strlen(h->name) : 0),
+				(int)(w > strlen(name) ? w - strlen(name) : 0),
 				"", (unsigned long long)h->requests,
 				(unsigned long long)h->errors, p50, p95);
 		}

@@ -87,7 +87,9 @@ static void listen_usage(FILE *f)
 	      "alone, without -f or -o, no report is written.\n"
 	      "  --otlp URL          also send each request as spans to URL/v1/traces\n"
 	      "                      (OTLP/HTTP JSON; \"default\": from OTEL_EXPORTER_OTLP_*)\n"
-	      "  --metrics HOST:PORT serve Prometheus metrics on http://HOST:PORT/metrics\n",
+	      "  --metrics HOST:PORT serve Prometheus metrics on http://HOST:PORT/metrics\n"
+	      "Exit status: 0, or 125 when the report or the capture could not be\n"
+	      "written (the message says why) or the collector could not start.\n",
 	      f);
 }
 
@@ -185,6 +187,8 @@ int listen_main(int argc, char **argv)
 		report_init(&rp, out, format,
 			    format == REPORT_TEXT && getenv("NO_COLOR") == NULL &&
 				    isatty(fileno(out)));
+		if (output != NULL)
+			report_own_output(&rp);
 		ro.rp = &rp;
 	}
 	if (capture != NULL) {
@@ -211,6 +215,7 @@ int listen_main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, &old_mask);
 	signal(SIGPIPE, SIG_IGN);
+	run_ignore_sigxfsz(NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
 	err = collector_init(&col, run_out_record, run_out_idle, &ro);
@@ -273,7 +278,10 @@ int listen_main(int argc, char **argv)
 	if (col.refused > 0)
 		fprintf(stderr, "httptrace: refused %llu connection(s) from "
 			"other users\n", (unsigned long long)col.refused);
-	run_out_finish(&ro, &col);
+	/* Output that could not be written is a failure, though the
+	 * programs traced went on undisturbed. */
+	if (run_out_finish(&ro, &col) < 0)
+		ret = RUN_EXIT_FAILURE;
 out:
 	if (otlp_url != NULL)
 		otlp_config_free(&ocfg); /* never started */

@@ -58,7 +58,9 @@ static void usage(FILE *f)
 	      "      --version      show the version\n"
 	      "\n"
 	      "The exit status is COMMAND's (128+N if signal N killed it, 127 if it\n"
-	      "could not be run, 125 if tracing could not be set up).  See httptrace(1).\n",
+	      "could not be run, 125 if tracing could not be set up, or if COMMAND\n"
+	      "exited 0 but the report or capture could not be written).  See\n"
+	      "httptrace(1).\n",
 	      f);
 }
 

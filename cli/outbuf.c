@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -16,11 +17,54 @@ void outbuf_init(outbuf *ob, FILE *file)
 	ob->file = file;
 	ob->fd = file != NULL ? fileno(file) : -1;
 	ob->err = 0;
+	ob->cut = false;
+	ob->tail = 0;
+}
+
+void outbuf_own_file(outbuf *ob)
+{
+	struct stat st;
+
+	ob->cut = ob->fd >= 0 && fstat(ob->fd, &st) == 0 &&
+		  S_ISREG(st.st_mode);
+}
+
+/* Account for @n bytes of @p that reached the file: how many follow the
+ * last newline. */
+static void count_tail(outbuf *ob, const char *p, size_t n)
+{
+	const char *nl = memrchr(p, '\n', n);
+
+	if (nl != NULL)
+		ob->tail = (size_t)(p + n - (nl + 1));
+	else
+		ob->tail += n;
+}
+
+void outbuf_fail(outbuf *ob, int err)
+{
+	if (ob->err == 0)
+		ob->err = err;
+	if (ob->buf != NULL)
+		ob->p = ob->buf;
+	if (ob->cut && ob->tail > 0) {
+		/* The file offset is the end of what was written (the file
+		 * is ours alone): the half line is the last ob->tail bytes. */
+		off_t end = lseek(ob->fd, 0, SEEK_CUR);
+
+		if (end >= (off_t)ob->tail &&
+		    ftruncate(ob->fd, end - (off_t)ob->tail) == 0)
+			lseek(ob->fd, end - (off_t)ob->tail, SEEK_SET);
+	}
+	ob->tail = 0;
+	ob->cut = false; /* once */
 }
 
 /* Write @n bytes of @p to the descriptor; returns 0 or an errno. */
-static int write_all(int fd, const char *p, size_t n)
+static int write_all(outbuf *ob, const char *p, size_t n)
 {
+	int fd = ob->fd;
+
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
 
@@ -40,6 +84,7 @@ static int write_all(int fd, const char *p, size_t n)
 		}
 		if (w == 0)
 			return EIO;
+		count_tail(ob, p, (size_t)w);
 		p += w;
 		n -= (size_t)w;
 	}
@@ -50,17 +95,21 @@ int outbuf_flush(outbuf *ob)
 {
 	size_t n = ob->buf != NULL ? (size_t)(ob->p - ob->buf) : 0;
 
+	int err = 0;
+
 	if (n > 0 && ob->err == 0) {
 		if (ob->fd >= 0) {
 			/* Anything written to the FILE itself goes first. */
 			if (fflush(ob->file) != 0)
-				ob->err = errno ? errno : EIO;
+				err = errno ? errno : EIO;
 			else
-				ob->err = write_all(ob->fd, ob->buf, n);
+				err = write_all(ob, ob->buf, n);
 		} else if (fwrite(ob->buf, 1, n, ob->file) != n) {
-			ob->err = errno ? errno : EIO;
+			err = errno ? errno : EIO;
 		}
 	}
+	if (err != 0 || (ob->err != 0 && ob->cut))
+		outbuf_fail(ob, err ? err : ob->err);
 	if (ob->buf != NULL)
 		ob->p = ob->buf;
 	return -ob->err;
@@ -72,12 +121,12 @@ char *outbuf_make_room(outbuf *ob, size_t n)
 		/* A small block first: a report of a few requests never
 		 * needs more, and each unit test makes many reports. */
 		ob->buf = malloc(OUTBUF_MAX_ROOM);
-		if (ob->buf == NULL) {
-			ob->err = ENOMEM;
+		if (ob->buf == NULL)
 			ob->buf = discard_block;
-		}
 		ob->p = ob->buf;
 		ob->end = ob->buf + OUTBUF_MAX_ROOM;
+		if (ob->buf == discard_block)
+			outbuf_fail(ob, ENOMEM);
 	}
 	if ((size_t)(ob->end - ob->p) >= n)
 		return ob->p;

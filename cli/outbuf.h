@@ -14,10 +14,20 @@
  * (a memory stream in the tests) gets the blocks through fwrite().  Write
  * errors are kept: the first one's errno stays in ->err and later output is
  * discarded, so the caller checks once, at the end.
+ *
+ * No half line: a block goes out when it is full, which can be in the
+ * middle of a line, and a disk that fills up takes part of a write.  For a
+ * file that only this buffer writes (outbuf_own_file()), the first error
+ * cuts the file back to the end of its last whole line (ftruncate), so a
+ * JSON Lines output holds whole lines only, however the writing ended.
+ * Cutting back rather than writing whole lines only: a write(2) of whole
+ * lines can itself stop part-way when the disk fills (a short write), so
+ * only a cut after the fact makes the promise for every failure.
  */
 #ifndef HT_OUTBUF_H
 #define HT_OUTBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +46,8 @@ typedef struct outbuf {
 	FILE *file; /* the target */
 	int fd;     /* fileno(file), or -1: fwrite() to it */
 	int err;    /* errno of the first failed write; 0 while none */
+	bool cut;   /* on an error, cut the file back to its last '\n' */
+	size_t tail; /* bytes written after the last '\n' written */
 } outbuf;
 
 /*
@@ -43,6 +55,21 @@ typedef struct outbuf {
  * nothing (the block comes with the first write), cannot fail.
  */
 void outbuf_init(outbuf *ob, FILE *file);
+
+/*
+ * outbuf_own_file() - the target is a file that only @ob writes (a report
+ * file opened by path): when a write fails, cut it back to the end of the
+ * last whole line written.  Does nothing unless the descriptor is a
+ * regular file (a pipe or terminal cannot be cut back).
+ */
+void outbuf_own_file(outbuf *ob);
+
+/*
+ * outbuf_fail() - record @err (an errno) as the buffer's error unless one
+ * is recorded already, discard what is buffered, and cut an owned file
+ * back to its last whole line.  Later output is discarded.
+ */
+void outbuf_fail(outbuf *ob, int err);
 
 /*
  * outbuf_make_room() - the slow path of outbuf_room(): flush, allocate.

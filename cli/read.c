@@ -225,7 +225,7 @@ int read_main(int argc, char **argv)
 	damage d = { 0 };
 	uint64_t frames = 0;
 	FILE *out;
-	int c, ret = READ_EXIT_OK;
+	int c, err, ret = READ_EXIT_OK;
 	bool clean;
 
 	optind = 1;
@@ -291,6 +291,9 @@ int read_main(int argc, char **argv)
 	report_init(&rp, out, format,
 		    format == REPORT_TEXT && getenv("NO_COLOR") == NULL &&
 			    isatty(fileno(out)));
+	if (output != NULL)
+		report_own_output(&rp);
+	run_ignore_sigxfsz(NULL);
 	/* Times convert as they did in the live run. */
 	rp.mono_to_unix = h.mono_to_unix;
 	if (collector_init(&col, report_record, NULL, &rp) < 0) {
@@ -300,9 +303,11 @@ int read_main(int argc, char **argv)
 	}
 	clean = replay(&in, &col, &d, &frames);
 	/* Whatever came before the damage is reported, summary included. */
-	if (report_finish(&rp, col.malformed) < 0) {
-		fprintf(stderr, "httptrace: writing the report to %s failed\n",
-			output ? output : "standard output");
+	err = report_finish(&rp, col.malformed);
+	if (err < 0) {
+		fprintf(stderr, "httptrace: writing the report to %s failed: "
+			"%s\n", output ? output : "standard output",
+			strerror(-err));
 		ret = READ_EXIT_ERROR;
 	}
 	if (!clean) {

@@ -312,19 +312,11 @@ const char *report_proto_str(unsigned proto)
 	}
 }
 
-int64_t report_percentile(const int64_t *sorted, size_t n, unsigned pct)
+int64_t report_percentile(const sketch *s, unsigned pct)
 {
-	size_t rank;
+	int64_t v;
 
-	if (n == 0)
-		return REPORT_NONE;
-	if (pct > 100)
-		pct = 100;
-	/* ceil(pct * n / 100), at least 1 */
-	rank = ((size_t)pct * n + 99) / 100;
-	if (rank == 0)
-		rank = 1;
-	return sorted[rank - 1];
+	return sketch_percentile(s, pct, &v) ? v : REPORT_NONE;
 }
 
 /* ---- statistics --------------------------------------------------------- */
@@ -400,6 +392,53 @@ static bool u64map_put(report_u64map *m, uint64_t key, uint64_t val)
 	return true;
 }
 
+/* Remove @key (backward-shift deletion: the keys after it in its probe
+ * run move up, so lookups never meet a hole).  Returns true when it was
+ * there. */
+static bool u64map_del(report_u64map *m, uint64_t key)
+{
+	size_t mask, i, j;
+
+	if (key == 0) {
+		bool had = m->has_zero;
+
+		m->has_zero = false;
+		return had;
+	}
+	if (m->cap == 0)
+		return false;
+	mask = m->cap - 1;
+	i = u64map_slot(m, key);
+	if (m->keys[i] != key)
+		return false;
+	j = i;
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (m->keys[j] == 0)
+			break;
+		home = (size_t)mix64(m->keys[j]) & mask;
+		/* Move j into the hole at i unless its home lies in (i, j]. */
+		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
+			continue;
+		m->keys[i] = m->keys[j];
+		m->vals[i] = m->vals[j];
+		i = j;
+	}
+	m->keys[i] = 0;
+	m->n--;
+	return true;
+}
+
+/* Whether @key is in @m. */
+static bool u64map_has(const report_u64map *m, uint64_t key)
+{
+	if (key == 0)
+		return m->has_zero;
+	return m->cap > 0 && m->keys[u64map_slot(m, key)] == key;
+}
+
 static void u64map_free(report_u64map *m)
 {
 	free(m->keys);
@@ -449,7 +488,8 @@ static int hosts_grow(report_stats *st)
 	return 0;
 }
 
-/* The stats of host @name, created when new; NULL when out of memory. */
+/* The stats of host @name, created when new; the shared row of the other
+ * hosts when REPORT_MAX_HOSTS are kept already; NULL when out of memory. */
 static report_host_stat *host_get(report_stats *st, const char *name, size_t n)
 {
 	size_t i;
@@ -457,30 +497,42 @@ static report_host_stat *host_get(report_stats *st, const char *name, size_t n)
 	/* Names are kept as C strings: a hostile name with a NUL is keyed
 	 * by what comes before it, or each record would add an entry. */
 	n = strnlen(name, n);
+	if (st->hosts_cap > 0) {
+		i = host_slot(st, name, n);
+		if (st->hosts[i].name != NULL)
+			return &st->hosts[i];
+	}
+	if (st->hosts_n >= REPORT_MAX_HOSTS)
+		return &st->other_hosts;
 	if ((st->hosts_n + 1) * 2 > st->hosts_cap && hosts_grow(st) < 0)
 		return NULL;
 	i = host_slot(st, name, n);
-	if (st->hosts[i].name == NULL) {
-		st->hosts[i].name = strndup(name, n);
-		if (st->hosts[i].name == NULL)
-			return NULL;
-		st->hosts_n++;
-	}
+	st->hosts[i].name = strndup(name, n);
+	if (st->hosts[i].name == NULL)
+		return NULL;
+	sketch_init(&st->hosts[i].totals);
+	st->hosts_n++;
 	return &st->hosts[i];
 }
 
-static void host_add_total(report_host_stat *h, int64_t total)
+/* Count the connection of @r once: remembered while it is open (up to
+ * REPORT_MAX_OPEN_CONNS), else counted by its first request. */
+static void conn_request(report_stats *st, const ht_rec_request *r)
 {
-	if (h->n_totals == h->cap_totals) {
-		size_t cap = h->cap_totals ? h->cap_totals * 2 : 16;
-		int64_t *t = realloc(h->totals, cap * sizeof(*t));
+	uint64_t key = (uint64_t)r->pid << 32 | r->conn_id;
 
-		if (t == NULL)
-			return;
-		h->totals = t;
-		h->cap_totals = cap;
+	if (u64map_has(&st->conns, key))
+		return;
+	if (st->conns.n < REPORT_MAX_OPEN_CONNS &&
+	    u64map_put(&st->conns, key, 1)) {
+		st->connections++;
+		return;
 	}
-	h->totals[h->n_totals++] = total;
+	/* Not remembered (the table is full, or memory ran out). */
+	if (r->req_seq <= 1) {
+		st->connections++;
+		st->conns_untracked++;
+	}
 }
 
 static void stats_request(report_stats *st, const report_req *q)
@@ -493,7 +545,7 @@ static void stats_request(report_stats *st, const report_req *q)
 		st->reused++;
 	if (r->error != HT_ERR_NONE)
 		st->errors++;
-	u64map_put(&st->conns, (uint64_t)r->pid << 32 | r->conn_id, 1);
+	conn_request(st, r);
 
 	h = host_get(st, q->host, q->host_len);
 	if (h == NULL)
@@ -502,7 +554,7 @@ static void stats_request(report_stats *st, const report_req *q)
 	if (r->error != HT_ERR_NONE)
 		h->errors++;
 	if (q->t.total != REPORT_NONE)
-		host_add_total(h, q->t.total);
+		sketch_add(&h->totals, q->t.total);
 }
 
 /* ---- redirect chains ----------------------------------------------------- */
@@ -645,6 +697,7 @@ void report_init(report *rp, FILE *out, enum report_format format, bool color)
 	default: rp->ops = &report_text_ops; break;
 	}
 	rp->fmt_state = NULL;
+	rp->out_err = 0;
 	rp->redirects = NULL;
 	rp->mono_to_unix = report_clock_offset();
 	rp->url[0] = rp->host[0] = rp->peer[0] = '\0';
@@ -731,6 +784,10 @@ void report_record(void *ctx, const ht_record *rec)
 		break;
 	case HT_REC_CONN_CLOSE:
 		st->conn_closes++;
+		/* Counted already; its requests are all in (they come
+		 * before the close). */
+		u64map_del(&st->conns, (uint64_t)rec->u.close.pid << 32 |
+					       rec->u.close.conn_id);
 		rp->ops->conn_close(rp, &rec->u.close);
 		break;
 	case HT_REC_DROPS:
@@ -743,6 +800,21 @@ void report_record(void *ctx, const ht_record *rec)
 	default:
 		break;
 	}
+	/* A write of the FILE failed while formatting this record (its
+	 * buffer filled up): the errno is the failed write's. */
+	if (rp->out != NULL && rp->out_err == 0 && ferror_unlocked(rp->out))
+		rp->out_err = errno ? errno : EIO;
+}
+
+/* Flush the FILE, keeping the errno of its first failure. */
+static void flush_out(report *rp)
+{
+	if (rp->out == NULL)
+		return;
+	if (fflush(rp->out) != 0 && rp->out_err == 0)
+		rp->out_err = errno ? errno : EIO;
+	if (rp->out_err == 0 && ferror(rp->out))
+		rp->out_err = EIO; /* failed earlier, errno unknown */
 }
 
 void report_flush(void *ctx)
@@ -750,7 +822,17 @@ void report_flush(void *ctx)
 	report *rp = ctx;
 
 	outbuf_flush(&rp->ob);
-	fflush(rp->out);
+	flush_out(rp);
+}
+
+void report_own_output(report *rp)
+{
+	outbuf_own_file(&rp->ob);
+}
+
+int report_error(const report *rp)
+{
+	return rp->ob.err ? rp->ob.err : rp->out_err;
 }
 
 uint64_t report_dropped(const report *rp)
@@ -760,62 +842,7 @@ uint64_t report_dropped(const report *rp)
 
 uint64_t report_connections(const report *rp)
 {
-	return rp->stats.conns.n + (rp->stats.conns.has_zero ? 1 : 0);
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * Sort @v (@n values) ascending: a least-significant-digit radix sort, one
- * byte per pass, of the keys with the sign bit flipped (so that unsigned
- * order is signed order), skipping the passes where every key has the same
- * byte (durations differ in 3 or 4 of their 8).  A million totals sort in
- * a few passes instead of qsort()'s twenty comparisons through a function
- * pointer each.  qsort() when short, or when out of memory.
- */
-static void sort_i64(int64_t *v, size_t n)
-{
-	const uint64_t sign = (uint64_t)1 << 63;
-	static size_t count[8][256];
-	uint64_t *src = (uint64_t *)v, *dst, *tmp;
-
-	if (n < 256 || (tmp = malloc(n * sizeof(*tmp))) == NULL) {
-		qsort(v, n, sizeof(*v), cmp_i64);
-		return;
-	}
-	memset(count, 0, sizeof(count));
-	for (size_t i = 0; i < n; i++) {
-		uint64_t k = src[i] ^ sign;
-
-		for (unsigned b = 0; b < 8; b++)
-			count[b][(k >> (8 * b)) & 255]++;
-	}
-	dst = tmp;
-	for (unsigned b = 0; b < 8; b++) {
-		size_t *c = count[b], pos = 0;
-
-		if (c[((src[0] ^ sign) >> (8 * b)) & 255] == n)
-			continue; /* every key has this byte */
-		for (unsigned d = 0; d < 256; d++) {
-			size_t k = c[d];
-
-			c[d] = pos;
-			pos += k;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[c[((src[i] ^ sign) >> (8 * b)) & 255]++] = src[i];
-		uint64_t *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != (uint64_t *)v)
-		memcpy(v, src, n * sizeof(*v));
-	free(tmp);
+	return rp->stats.connections;
 }
 
 static int cmp_host(const void *a, const void *b)
@@ -841,13 +868,8 @@ report_host_stat **report_hosts_sorted(report *rp, size_t *n)
 	for (size_t i = 0; i < st->hosts_cap; i++) {
 		report_host_stat *h = &st->hosts[i];
 
-		if (h->name == NULL)
-			continue;
-		/* qsort() must not get NULL, even for 0 elements (a host
-		 * whose requests all lacked a total has no array). */
-		if (h->n_totals > 1)
-			sort_i64(h->totals, h->n_totals);
-		v[k++] = h;
+		if (h->name != NULL)
+			v[k++] = h;
 	}
 	qsort(v, k, sizeof(*v), cmp_host);
 	*n = k;
@@ -861,10 +883,10 @@ int report_finish(report *rp, uint64_t malformed)
 	rp->stats.malformed = malformed;
 	if (rp->ops->summary != NULL)
 		rp->ops->summary(rp);
-	err = outbuf_flush(&rp->ob);
-	if (fflush(rp->out) != 0 || ferror(rp->out) || err < 0)
-		return -EIO;
-	return 0;
+	outbuf_flush(&rp->ob);
+	flush_out(rp);
+	err = report_error(rp);
+	return err ? -err : 0;
 }
 
 void report_free(report *rp)
@@ -877,8 +899,9 @@ void report_free(report *rp)
 	outbuf_free(&rp->ob);
 	for (size_t i = 0; i < st->hosts_cap; i++) {
 		free(st->hosts[i].name);
-		free(st->hosts[i].totals);
+		sketch_free(&st->hosts[i].totals);
 	}
+	sketch_free(&st->other_hosts.totals);
 	free(st->hosts);
 	for (size_t i = 0; i < st->n_chains; i++) {
 		for (size_t k = 0; k < st->chains[i].n_hops; k++) {

@@ -13,6 +13,10 @@
  *
  * The pure helpers (report_timing_compute(), report_url(), report_host(),
  * report_peer(), report_percentile()) do no I/O and no allocation.
+ *
+ * Memory stays bounded however long the collector runs: per-host
+ * durations are kept in a sketch (sketch.h), hosts past REPORT_MAX_HOSTS
+ * share one row, open connections are forgotten at their close.
  */
 #ifndef HT_REPORT_H
 #define HT_REPORT_H
@@ -24,6 +28,7 @@
 
 #include "json.h"
 #include "redirect.h"
+#include "sketch.h"
 #include "wire.h"
 
 #ifndef HTTPTRACE_VERSION
@@ -110,18 +115,21 @@ size_t report_peer_of(char *buf, size_t cap, const ht_addr *a, ht_str path);
 const char *report_proto_str(unsigned proto);
 
 /*
- * report_percentile() - nearest-rank percentile @pct (1..100) of the @n
- * values of @sorted (ascending): the value at rank ceil(pct/100 * n).
- * Returns REPORT_NONE when @n is 0.
+ * report_percentile() - the nearest-rank percentile @pct (1..100) of the
+ * durations in @s (the value at rank ceil(pct/100 * n)), within
+ * SKETCH_REL_ERROR (0.79%) of it (sketch.h).  REPORT_NONE when @s is empty.
  */
-int64_t report_percentile(const int64_t *sorted, size_t n, unsigned pct);
+int64_t report_percentile(const sketch *s, unsigned pct);
+
+/* Hosts with a row of their own in the summary; the requests to hosts
+ * beyond them are counted together, in report_stats.other_hosts. */
+#define REPORT_MAX_HOSTS 1024
 
 /* Requests to one host, for the per-host percentiles. */
 typedef struct report_host_stat {
 	char *name;
 	uint64_t requests, errors;
-	int64_t *totals; /* total durations (ns) of the requests that have one */
-	size_t n_totals, cap_totals;
+	sketch totals; /* total durations (ns) of the requests that have one */
 } report_host_stat;
 
 /* A set or map of 64-bit keys (open addressing, grows). */
@@ -148,6 +156,9 @@ typedef struct report_chain {
 	size_t n_hops, cap_hops;
 } report_chain;
 
+/* Open connections remembered for the distinct count. */
+#define REPORT_MAX_OPEN_CONNS 65536
+
 /* Chains and hops kept for the summary (more are linked, not listed). */
 #define REPORT_MAX_CHAINS 1000
 #define REPORT_MAX_HOPS 32
@@ -163,7 +174,12 @@ typedef struct report_stats {
 	uint64_t conn_fails;   /* connect() failures */
 	uint64_t conn_closes;
 	uint64_t malformed;    /* records the collector rejected */
-	report_u64map conns;   /* distinct pid<<32|conn of requests */
+	uint64_t connections;  /* distinct connections that carried requests */
+	/* The connections open now (pid<<32|conn), forgotten at their close,
+	 * at most REPORT_MAX_OPEN_CONNS; past that, a connection is counted
+	 * by its first request (conns_untracked says how many were). */
+	report_u64map conns;
+	uint64_t conns_untracked;
 	uint64_t dropped;      /* records the processes produced that never
 	                          arrived (sum of the collector's increments,
 	                          account.h) */
@@ -173,7 +189,9 @@ typedef struct report_stats {
 	uint64_t note_procs[REPORT_MAX_NOTES];
 	size_t n_notes;
 	report_host_stat *hosts; /* open-addressed by name; NULL name = empty */
-	size_t hosts_cap, hosts_n;
+	size_t hosts_cap, hosts_n; /* hosts_n <= REPORT_MAX_HOSTS */
+	/* The requests to the hosts past REPORT_MAX_HOSTS (name NULL). */
+	report_host_stat other_hosts;
 	uint64_t redirects_followed; /* requests linked to an earlier hop */
 	report_chain *chains;    /* in the order their first hop completed */
 	size_t n_chains, cap_chains;
@@ -231,6 +249,9 @@ typedef struct report {
 	/* PRIVATE to the format: what it keeps between records (NULL until
 	 * it needs some), released by its free op from report_free(). */
 	void *fmt_state;
+	/* PRIVATE: errno of the first failed write to out (the FILE the
+	 * text formats write to); 0 while none. */
+	int out_err;
 	/* PRIVATE: the redirects not followed yet (malloc'd at the first
 	 * request; NULL when memory ran out: no links then). */
 	redirect_tracker *redirects;
@@ -268,9 +289,25 @@ void report_record(void *ctx, const ht_record *rec);
 void report_flush(void *ctx);
 
 /*
+ * report_own_output() - the output is a file that only this report writes
+ * (opened by path): when a write fails, the file is cut back to the end of
+ * its last whole line, so JSON Lines output never ends in a half line
+ * (outbuf_own_file()).
+ */
+void report_own_output(report *rp);
+
+/*
+ * report_error() - the errno of the first write to the output that failed
+ * (or ENOMEM when output had to be discarded), 0 while none.  Output after
+ * a failure is discarded.
+ */
+int report_error(const report *rp);
+
+/*
  * report_finish() - record @malformed (records the collector rejected),
- * write the summary, flush.  Returns 0, or -EIO if any write to the output
- * failed since report_init() (or its buffer could not be allocated).
+ * write the summary, flush.  Returns 0, or -errno of the first write to the
+ * output that failed since report_init() (-ENOMEM when output had to be
+ * discarded for want of memory).
  */
 int report_finish(report *rp, uint64_t malformed);
 
@@ -303,10 +340,10 @@ uint64_t report_dropped(const report *rp);
 uint64_t report_connections(const report *rp);
 
 /*
- * report_hosts_sorted() - pointers to the host stats, sorted by name, with
- * each host's totals sorted ascending (for report_percentile()).  Returns a
- * malloc'd array of *@n entries that the caller frees (not the entries), or
- * NULL when there are none or memory ran out.
+ * report_hosts_sorted() - pointers to the host stats (at most
+ * REPORT_MAX_HOSTS; the rest are in rp->stats.other_hosts), sorted by
+ * name.  Returns a malloc'd array of *@n entries that the caller frees
+ * (not the entries), or NULL when there are none or memory ran out.
  */
 report_host_stat **report_hosts_sorted(report *rp, size_t *n);
 

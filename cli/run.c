@@ -175,6 +175,7 @@ int run_add_redact(char *buf, size_t cap, const char *name)
  * add the environment, exec.  Never returns. */
 static void child_exec(const run_opts *o, const sigset_t *old_mask,
 		       const struct sigaction *old_pipe,
+		       const struct sigaction *old_xfsz,
 		       const struct rlimit *old_nofile, const char *preload,
 		       const char *sock)
 {
@@ -182,6 +183,7 @@ static void child_exec(const run_opts *o, const sigset_t *old_mask,
 	int bad = 0;
 
 	sigaction(SIGPIPE, old_pipe, NULL);
+	sigaction(SIGXFSZ, old_xfsz, NULL);
 	sigprocmask(SIG_SETMASK, old_mask, NULL);
 	/* The command runs with the fd limit the user gave it. */
 	if (old_nofile->rlim_max != 0)
@@ -308,6 +310,33 @@ void run_out_record(void *ctx, const ht_record *rec)
 		metrics_record(o->metrics, rec);
 }
 
+void run_ignore_sigxfsz(struct sigaction *old)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	sigaction(SIGXFSZ, &ign, old);
+}
+
+/* Tell each output's first failure once, as soon as it is seen: a
+ * collector that runs for months must not fail silently until its end. */
+static void tell_failures(run_out *o)
+{
+	int err;
+
+	if (o->rp != NULL && !o->report_told &&
+	    (err = report_error(o->rp)) != 0) {
+		fprintf(stderr, "httptrace: writing the report to %s failed: "
+			"%s\n", o->output ? o->output : "standard error",
+			strerror(err));
+		o->report_told = true;
+	}
+	if (o->cw != NULL && !o->capture_told && o->cw->err != 0) {
+		fprintf(stderr, "httptrace: writing the capture to %s failed: "
+			"%s\n", o->capture, strerror(o->cw->err));
+		o->capture_told = true;
+	}
+}
+
 void run_out_idle(void *ctx)
 {
 	run_out *o = ctx;
@@ -316,6 +345,7 @@ void run_out_idle(void *ctx)
 		report_flush(o->rp);
 	if (o->cw != NULL)
 		cap_writer_flush(o->cw);
+	tell_failures(o);
 }
 
 void run_out_attach(run_out *o, collector *c)
@@ -337,8 +367,11 @@ int run_out_finish(run_out *o, const collector *c)
 		int err = cap_writer_finish(o->cw, c->records, c->malformed);
 
 		if (err < 0) {
-			fprintf(stderr, "httptrace: writing the capture %s "
-				"failed: %s\n", o->capture, strerror(-err));
+			if (!o->capture_told)
+				fprintf(stderr, "httptrace: writing the capture "
+					"to %s failed: %s\n", o->capture,
+					strerror(-err));
+			o->capture_told = true;
 			ret = -1;
 		} else if (o->rp == NULL) {
 			/* The only output: say what it holds (as tcpdump
@@ -351,8 +384,7 @@ int run_out_finish(run_out *o, const collector *c)
 		o->cw = NULL;
 	}
 	if (o->rp != NULL && report_finish(o->rp, c->malformed) < 0) {
-		fprintf(stderr, "httptrace: writing the report to %s failed\n",
-			o->output ? o->output : "standard error");
+		tell_failures(o);
 		ret = -1;
 	}
 	return ret;
@@ -376,6 +408,8 @@ static int open_outputs(const run_opts *o, run_setup *s)
 		}
 		report_init(&s->rp, s->out, o->format,
 			    want_color(s->out, o->format));
+		if (o->output != NULL)
+			report_own_output(&s->rp);
 		s->ro.rp = &s->rp;
 	}
 	if (o->capture != NULL) {
@@ -409,7 +443,7 @@ int run_command(const run_opts *o)
 {
 	static run_setup s; /* large (report buffers): not on the stack */
 	sigset_t set, old_mask;
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe, old_xfsz;
 	run_wait w = { 0 };
 	int err;
 	int ret;
@@ -468,6 +502,7 @@ int run_command(const run_opts *o)
 	sigprocmask(SIG_BLOCK, &set, &old_mask);
 	/* A closed report pipe must not kill us before the command ends. */
 	sigaction(SIGPIPE, &ign, &old_pipe);
+	run_ignore_sigxfsz(&old_xfsz);
 	s.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (s.sfd < 0 || collector_watch(&s.col, s.sfd) < 0) {
 		fprintf(stderr, "httptrace: signalfd: %s\n", strerror(errno));
@@ -494,7 +529,8 @@ int run_command(const run_opts *o)
 		goto restore;
 	}
 	if (w.child == 0)
-		child_exec(o, &old_mask, &old_pipe, &s.nofile, s.preload,
+		child_exec(o, &old_mask, &old_pipe, &old_xfsz, &s.nofile,
+			   s.preload,
 			   s.sock);
 
 	while (!(w.child_exited && (w.all_exited || w.give_up))) {
@@ -514,8 +550,12 @@ int run_command(const run_opts *o)
 		s.ro.otlp = NULL;
 		otlp_stats_print(stderr, &st);
 	}
-	run_out_finish(&s.ro, &s.col);
+	err = run_out_finish(&s.ro, &s.col);
 	ret = w.child_exited ? exit_status_of(w.status) : RUN_EXIT_FAILURE;
+	/* The command's own status first; a success is not one when its
+	 * report could not be written. */
+	if (ret == 0 && err < 0)
+		ret = RUN_EXIT_FAILURE;
 
 restore:
 	if (s.ro.otlp != NULL) {
@@ -527,6 +567,7 @@ restore:
 	if (s.sfd >= 0)
 		close(s.sfd);
 	sigaction(SIGPIPE, &old_pipe, NULL);
+	sigaction(SIGXFSZ, &old_xfsz, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	collector_close(&s.col);
 	rmdir(s.dir);

@@ -5,6 +5,7 @@
 #ifndef HT_RUN_H
 #define HT_RUN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -47,6 +48,13 @@ int run_add_redact(char *buf, size_t cap, const char *name);
 int run_find_library(char *buf, size_t cap);
 
 /*
+ * run_ignore_sigxfsz() - ignore SIGXFSZ (a report or capture that reaches
+ * the file size limit fails with EFBIG and is told, instead of killing
+ * the collector); the old action into @old when not NULL.
+ */
+void run_ignore_sigxfsz(struct sigaction *old);
+
+/*
  * run_open_output() - open the report stream: @path truncated/created, or a
  * duplicate of @std_fd (standard error for run and listen, standard output
  * for read) when @path is NULL, close-on-exec and fully buffered.  Returns
@@ -68,6 +76,8 @@ typedef struct run_out {
 	const char *output;  /* the report's path; NULL: standard error */
 	struct otlp_exporter *otlp; /* --otlp: spans go there too; or NULL */
 	struct metrics *metrics;    /* --metrics: counted there too; or NULL */
+	/* PRIVATE: the failure of each output was told on standard error. */
+	bool report_told, capture_told;
 } run_out;
 
 void run_out_record(void *ctx, const ht_record *rec);
@@ -82,8 +92,11 @@ void run_out_attach(run_out *o, collector *c);
 /*
  * run_out_finish() - after collector_drain(): end the capture (with a
  * one-line note on standard error when it is the only output) and write
- * the report's summary.  Prints a message for each failure; returns 0, or
- * -1 when a write failed.
+ * the report's summary.  A write that failed, now or during the run, gets
+ * one message naming the file and the reason ("httptrace: writing the
+ * report to FILE failed: No space left on device"; run_out_idle() tells it
+ * as soon as it is seen).  Returns 0, or -1 when the report or the capture
+ * could not be written whole.
  */
 int run_out_finish(run_out *o, const collector *c);
 
@@ -91,8 +104,9 @@ int run_out_finish(run_out *o, const collector *c);
  * run_command() - run @o->argv traced, write the report, and return the
  * exit status httptrace should exit with: the command's status, 128+N if a
  * signal N killed it, RUN_EXIT_NOEXEC if it could not be executed, or
- * RUN_EXIT_FAILURE if tracing could not be set up (after a message on
- * standard error).
+ * RUN_EXIT_FAILURE if tracing could not be set up, or if the command
+ * succeeded (0) but the report or the capture could not be written (after
+ * a message on standard error).
  */
 int run_command(const run_opts *o);
 

@@ -5,7 +5,7 @@
 #   BENCH_ONLY="callgrind" scripts/bench.sh            the same as an argument
 #
 # Sections (all by default, in this order): wrk h2load dd collector memory
-# callgrind.  Each timed comparison alternates the untraced run with the
+# collmem callgrind.  Each timed comparison alternates the untraced run with the
 # traced ones (ROUNDS of each, in an order that rotates from round to round)
 # and prints the medians and their ratios; traced runs also say whether
 # every request was recorded.  A benchmark, not a test: nothing here fails
@@ -28,6 +28,10 @@
 #  memory     max RSS of a client making 100 vs 100,000 requests on one
 #             connection, and 100 vs 10,000 connections (ab), untraced and
 #             traced
+#  collmem    the collector's max RSS (httptrace -f summary, its per-host
+#             state: percentiles, hosts, connections) after 100,000 and
+#             after 5,000,000 synthetic records from one writer: the same
+#             within 1 MB when its memory does not grow with the records
 #  callgrind  figures noise cannot move, counted by valgrind --tool=callgrind:
 #             instructions added to curl per request (CG_N=200 requests on
 #             one connection, http and https), and the collector's
@@ -48,7 +52,7 @@ CG_RECORDS=${CG_RECORDS:-20000}
 CG_REPEAT=${CG_REPEAT:-3}
 PATH=$PATH:/usr/sbin
 
-ALL_SECTIONS="wrk h2load dd collector memory callgrind"
+ALL_SECTIONS="wrk h2load dd collector memory collmem callgrind"
 SECTIONS=${*:-${BENCH_ONLY:-$ALL_SECTIONS}}
 for s in $SECTIONS; do
 	case " $ALL_SECTIONS " in
@@ -63,7 +67,9 @@ want wrk && need="$need wrk"
 want h2load && need="$need h2load"
 want memory && need="$need ab"
 want callgrind && need="$need valgrind curl"
-[ "$SECTIONS" != collector ] && need="$need nginx"
+# every section but collector and collmem runs against nginx
+needs_nginx() { want wrk || want h2load || want dd || want memory || want callgrind; }
+needs_nginx && need="$need nginx"
 for c in $need; do
 	command -v "$c" >/dev/null || { echo "bench: $c missing (make bench installs it)"; exit 1; }
 done
@@ -85,7 +91,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 10485
 echo
 
 # nginx tuned for load: no access log, connections never recycled.
-if [ "$SECTIONS" != collector ]; then
+if needs_nginx; then
 	d=$T/nginx
 	mkdir -p "$d/root" "$d/tmp"
 	head -c 612 /dev/zero | tr '\0' x >"$d/root/index.html"
@@ -360,6 +366,21 @@ if want memory; then
 	printf '%-44s untraced %6s -> %6s KiB, traced %6s -> %6s KiB\n\n' \
 		"ab, 100 -> 10000 connections (max RSS)" "$(rss 100 1 0)" "$(rss 10000 1 0)" \
 		"$(rss 100 1 0 traced)" "$(rss 10000 1 0 traced)"
+fi
+
+# --- the collector's memory over many records -----------------------------------
+# collector_rss N: max RSS (KiB) of httptrace -f summary fed N records by one
+# writer (/usr/bin/time reports the largest of it and its child, the
+# producer, which stays near 1 MB)
+collector_rss() {
+	/usr/bin/time -f %M -o "$T/crss" "$HTTPTRACE" -f summary -o /dev/null -- \
+		"$T/producer" 1 "$1" 32 >/dev/null 2>&1 || { echo 0; return; }
+	cat "$T/crss"
+}
+if want collmem; then
+	build_producer
+	printf '%-44s %6s KiB after 100,000 -> %6s KiB after 5,000,000 records\n\n' \
+		"collector -f summary, max RSS" "$(collector_rss 100000)" "$(collector_rss 5000000)"
 fi
 
 # --- callgrind: instructions, which noise cannot move ---------------------------

@@ -442,19 +442,19 @@ END_TEST
 
 START_TEST(percentiles)
 {
-	int64_t v[20];
+	sketch sk;
 
-	for (int i = 0; i < 20; i++)
-		v[i] = i + 1;
-	ck_assert(report_percentile(v, 0, 50) == REPORT_NONE);
-	ck_assert_int_eq(report_percentile(v, 1, 50), 1);
-	ck_assert_int_eq(report_percentile(v, 1, 95), 1);
-	ck_assert_int_eq(report_percentile(v, 10, 50), 5);
-	ck_assert_int_eq(report_percentile(v, 10, 95), 10);
-	ck_assert_int_eq(report_percentile(v, 20, 95), 19);
-	ck_assert_int_eq(report_percentile(v, 20, 100), 20);
-	ck_assert_int_eq(report_percentile(v, 3, 50), 2);
-	ck_assert_int_eq(report_percentile(v, 2, 50), 1);
+	sketch_init(&sk);
+	ck_assert(report_percentile(&sk, 50) == REPORT_NONE);
+	sketch_add(&sk, 1);
+	ck_assert_int_eq(report_percentile(&sk, 50), 1);
+	ck_assert_int_eq(report_percentile(&sk, 95), 1);
+	for (int i = 2; i <= 20; i++)
+		sketch_add(&sk, i);
+	ck_assert_int_eq(report_percentile(&sk, 95), 19);
+	ck_assert_int_eq(report_percentile(&sk, 100), 20);
+	ck_assert_int_eq(report_percentile(&sk, 50), 10);
+	sketch_free(&sk);
 }
 END_TEST
 
@@ -465,9 +465,10 @@ static int cmp_i64_test(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The per-host totals come back sorted, for any values and any count
- * (a radix sort from 256 on, qsort below). */
-START_TEST(hosts_sorted_totals)
+/* The per-host percentiles match the exact ones within the sketch's
+ * bound, for any values and any count (negatives, a bogus clock, count
+ * as 0). */
+START_TEST(hosts_percentiles)
 {
 	static const size_t counts[] = { 0, 1, 2, 255, 256, 257, 5000, 100003 };
 	uint64_t st = 12345;
@@ -497,8 +498,8 @@ START_TEST(hosts_sorted_totals)
 				total = 1000;
 			if (total == REPORT_NONE)
 				total = 0;
-			want[i] = total;
 			r.t[HT_T_RESPONSE_DONE] = r.t[HT_T_DNS_START] + (uint64_t)total;
+			want[i] = total < 0 ? 0 : total;
 			rec.u.req = r;
 			report_record(rp, &rec);
 		}
@@ -507,15 +508,95 @@ START_TEST(hosts_sorted_totals)
 			ck_assert_uint_eq(got_n, 0);
 		} else {
 			ck_assert_uint_eq(got_n, 1);
-			ck_assert_uint_eq(hosts[0]->n_totals, n);
+			ck_assert_uint_eq(hosts[0]->totals.count, n);
 			qsort(want, n, sizeof(*want), cmp_i64_test);
-			ck_assert(memcmp(hosts[0]->totals, want, n * sizeof(*want)) == 0);
+			for (unsigned pct = 1; pct <= 100; pct++) {
+				size_t rank = (pct * n + 99) / 100;
+				int64_t x = want[rank - 1];
+				int64_t got = report_percentile(&hosts[0]->totals, pct);
+				uint64_t d = got > x ? (uint64_t)(got - x) :
+						       (uint64_t)(x - got);
+
+				ck_assert_msg(d * 2 * SKETCH_SUB <= (uint64_t)x,
+					      "p%u: %lld, exact %lld", pct,
+					      (long long)got, (long long)x);
+			}
 		}
 		free(hosts);
 		report_free(rp);
 		free(rp);
 		free(want);
 	}
+}
+END_TEST
+
+/* Hosts past REPORT_MAX_HOSTS share one row; the table stays that size. */
+START_TEST(hosts_bounded)
+{
+	report *rp = malloc(sizeof(*rp));
+	ht_rec_request r;
+	ht_record rec = { .type = HT_REC_REQUEST };
+	report_host_stat **hosts;
+	char name[32];
+	size_t n;
+
+	ck_assert_ptr_nonnull(rp);
+	report_init(rp, NULL, REPORT_SUMMARY, false);
+	make_request(&r);
+	for (int i = 0; i < REPORT_MAX_HOSTS + 500; i++) {
+		int len = snprintf(name, sizeof(name), "h%d.example", i);
+
+		r.dns_name = (ht_str){ name, (uint16_t)len };
+		rec.u.req = r;
+		report_record(rp, &rec);
+		report_record(rp, &rec); /* twice: found again, not added */
+	}
+	hosts = report_hosts_sorted(rp, &n);
+	ck_assert_uint_eq(n, REPORT_MAX_HOSTS);
+	ck_assert_uint_eq(rp->stats.hosts_n, REPORT_MAX_HOSTS);
+	ck_assert_uint_eq(rp->stats.other_hosts.requests, 1000);
+	ck_assert_uint_eq(rp->stats.other_hosts.totals.count, 1000);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_eq(hosts[i]->requests, 2);
+	free(hosts);
+	report_free(rp);
+	free(rp);
+}
+END_TEST
+
+/* Connections are counted once, and forgotten at their close: the table
+ * of open ones does not grow with the connections that came and went. */
+START_TEST(conns_forgotten_at_close)
+{
+	report *rp = malloc(sizeof(*rp));
+	ht_rec_request r;
+	ht_record rec = { .type = HT_REC_REQUEST };
+	ht_record close_rec = { .type = HT_REC_CONN_CLOSE };
+
+	ck_assert_ptr_nonnull(rp);
+	report_init(rp, NULL, REPORT_SUMMARY, false);
+	make_request(&r);
+	for (uint32_t c = 1; c <= 100000; c++) {
+		r.conn_id = c;
+		for (uint32_t q = 1; q <= 3; q++) {
+			r.req_seq = q;
+			rec.u.req = r;
+			report_record(rp, &rec);
+		}
+		if (c % 10 != 0) { /* every tenth stays open */
+			memset(&close_rec.u.close, 0, sizeof(close_rec.u.close));
+			close_rec.u.close.pid = r.pid;
+			close_rec.u.close.conn_id = c;
+			report_record(rp, &close_rec);
+		}
+	}
+	ck_assert_uint_eq(report_connections(rp), 100000);
+	/* 10,000 open: all remembered, the closed ones forgotten. */
+	ck_assert_uint_eq(rp->stats.conns.n, 10000);
+	ck_assert_uint_eq(rp->stats.conns_untracked, 0);
+	ck_assert_uint_le(rp->stats.conns.cap, 16384);
+	report_free(rp);
+	free(rp);
 }
 END_TEST
 
@@ -1227,7 +1308,9 @@ Suite *report_suite(void)
 	tcase_add_test(tc, json_numbers);
 	tcase_add_test(tc, json_validator_self_test);
 	tcase_add_test(tc, percentiles);
-	tcase_add_test(tc, hosts_sorted_totals);
+	tcase_add_test(tc, hosts_percentiles);
+	tcase_add_test(tc, hosts_bounded);
+	tcase_add_test(tc, conns_forgotten_at_close);
 	tcase_add_test(tc, json_request_line);
 	tcase_add_test(tc, json_request_headers);
 	tcase_add_test(tc, json_error_and_escapes);
