@@ -94,10 +94,22 @@ static bool name_is(const char *s, size_t n, const char *want)
 
 static bool name_listed(const char *s, size_t n, const char *const *names)
 {
+	unsigned char first;
+	int hi, lo;
+
 	if (names == NULL || n == 0)
 		return false;
+	/* the first byte, decoded and lower-cased, rules out most names at
+	 * one comparison each */
+	first = (unsigned char)s[0];
+	if (first == '%' && n > 2 &&
+	    (hi = hex_value((unsigned char)s[1])) >= 0 &&
+	    (lo = hex_value((unsigned char)s[2])) >= 0)
+		first = (unsigned char)(hi * 16 + lo);
+	first = lower(first);
 	for (; *names != NULL; names++) {
-		if (name_is(s, n, *names))
+		if (lower((unsigned char)**names) == first &&
+		    name_is(s, n, *names))
 			return true;
 	}
 	return false;

@@ -437,17 +437,18 @@ static void on_request_headers(conn *c, uint64_t now)
 }
 
 /* The credentials out of @r's target (of @n bytes; an authority when
- * @connect) and host (urlscrub.h), with the query parameter names @names.  The usual target, origin-form
+ * @method is CONNECT) and host (of @hn bytes) (urlscrub.h), with the query parameter
+ * names @names.  The usual target, origin-form
  * without a query, costs one look for its '?'; a Host without '@' one
  * for that. */
-static void scrub_request_urls(conn_request *r, size_t n,
-			       const char *const *names, bool connect)
+static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
+			       const char *const *names, const char *method)
 {
 	bool lost = false;
 	unsigned flags;
 
 	if (r->target[0] != '/' || memchr(r->target, '?', n) != NULL) {
-		flags = connect ? HT_URL_AUTHORITY : 0;
+		flags = strcmp(method, "CONNECT") == 0 ? HT_URL_AUTHORITY : 0;
 		if (r->flags & HT_RF_TARGET_TRUNC)
 			flags |= HT_URL_CUT;
 		n = ht_url_scrub(r->target, n, sizeof r->target - 1, names,
@@ -456,7 +457,7 @@ static void scrub_request_urls(conn_request *r, size_t n,
 		if (lost)
 			r->flags |= HT_RF_TARGET_TRUNC;
 	}
-	n = strlen(r->host);
+	n = hn;
 	if (n == sizeof r->host - 1 || memchr(r->host, '@', n) != NULL) {
 		/* the parser keeps a Host value to this size: it may be cut */
 		flags = HT_URL_AUTHORITY;
@@ -474,7 +475,7 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 			  const char *host, const char *hdrs, uint32_t hdrs_len,
 			  bool hdrs_truncated, uint32_t header_bytes)
 {
-	size_t n;
+	size_t n, hn;
 
 	r->headers_done = true;
 	r->t[HT_T_WROTE_HEADERS] = now;
@@ -486,12 +487,11 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 		r->flags |= HT_RF_HDR_TRUNC;
 	copy_cstr(r->method, sizeof r->method, method);
 	n = copy_cstr(r->target, sizeof r->target, target);
-	copy_cstr(r->host, sizeof r->host, host);
+	hn = copy_cstr(r->host, sizeof r->host, host);
 	r->hdrs_len = hdrs_len < sizeof r->hdrs ? hdrs_len : sizeof r->hdrs;
 	memcpy(r->hdrs, hdrs, r->hdrs_len);
 	if (opt != NULL && opt->redact_query != NULL) {
-		scrub_request_urls(r, n, opt->redact_query,
-				   strcmp(method, "CONNECT") == 0);
+		scrub_request_urls(r, n, hn, opt->redact_query, method);
 	}
 }
 
