@@ -33,7 +33,7 @@ B = build
 endif
 
 # Pure logic: no I/O; linked into the library, the CLI (wire) and the tests.
-CORE_SRCS  = common/wire.c preload/http1.c $(wildcard preload/http2.c preload/hpack.c) preload/conn.c preload/conn_h2.c preload/sessmap.c preload/socks.c preload/bufpool.c preload/x86dec.c preload/elfgot.c
+CORE_SRCS  = common/wire.c common/urlscrub.c preload/http1.c $(wildcard preload/http2.c preload/hpack.c) preload/conn.c preload/conn_h2.c preload/sessmap.c preload/socks.c preload/bufpool.c preload/x86dec.c preload/elfgot.c
 HOOK_SRCS  = $(filter-out $(CORE_SRCS),$(wildcard preload/*.c))
 CLI_MAIN   = cli/main.c
 CLI_SRCS   = $(filter-out $(CLI_MAIN),$(wildcard cli/*.c))
@@ -74,7 +74,7 @@ $(B)/libhttptrace.so: $(CORE_SRCS:%.c=$(B)/lib/%.o) $(HOOK_SRCS:%.c=$(B)/lib/%.o
 	$(CC) -shared -o $@ $(filter %.o,$^) -Wl,--version-script=preload/exports.map \
 		-Wl,-z,now -Wl,-z,relro -ldl -lpthread
 
-$(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/common/wire.o $(B)/preload/x86dec.o
+$(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/common/wire.o $(B)/common/urlscrub.o $(B)/preload/x86dec.o
 	$(CC) $(SANFLAGS) -o $@ $^ -lm -lelf -lcurl -lpthread
 
 $(B)/check_unit: $(UNIT_OBJS) $(CORE_OBJS) $(CLI_OBJS)

@@ -320,17 +320,22 @@ static void put_quoted(const char *s)
 	putchar('\'');
 }
 
+#define ENV_USAGE                                                         \
+	"usage: httptrace env -s PATH [--redact NAME]... "                \
+	"[--redact-query NAME]... [--no-redact]\n"
+
 int env_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "redact", required_argument, NULL, 'r' },
 		{ "no-redact", no_argument, NULL, 'n' },
+		{ "redact-query", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char lib[PATH_MAX], sock[PATH_MAX];
-	char redact[1024] = "";
+	char redact[1024] = "", redact_query[1024] = "";
 	bool no_redact = false;
 	const char *path = NULL;
 	int c, err;
@@ -347,22 +352,27 @@ int env_main(int argc, char **argv)
 				return RUN_EXIT_FAILURE;
 			}
 			break;
+		case 'q':
+			if (run_add_redact(redact_query, sizeof(redact_query),
+					   optarg) < 0) {
+				fputs("httptrace: bad or too many --redact-query "
+				      "names\n", stderr);
+				return RUN_EXIT_FAILURE;
+			}
+			break;
 		case 'n':
 			no_redact = true;
 			break;
 		case 'h':
-			fputs("usage: httptrace env -s PATH [--redact NAME]... "
-			      "[--no-redact]\n", stdout);
+			fputs(ENV_USAGE, stdout);
 			return 0;
 		default:
-			fputs("usage: httptrace env -s PATH [--redact NAME]... "
-			      "[--no-redact]\n", stderr);
+			fputs(ENV_USAGE, stderr);
 			return RUN_EXIT_FAILURE;
 		}
 	}
 	if (path == NULL || optind != argc) {
-		fputs("usage: httptrace env -s PATH [--redact NAME]... "
-		      "[--no-redact]\n", stderr);
+		fputs(ENV_USAGE, stderr);
 		return RUN_EXIT_FAILURE;
 	}
 	err = run_find_library(lib, sizeof(lib));
@@ -393,10 +403,17 @@ int env_main(int argc, char **argv)
 	putchar('\n');
 	if (no_redact) {
 		fputs("export HTTPTRACE_NO_REDACT=1\n", stdout);
-	} else if (redact[0] != '\0') {
-		fputs("export HTTPTRACE_REDACT=", stdout);
-		put_quoted(redact);
-		putchar('\n');
+	} else {
+		if (redact[0] != '\0') {
+			fputs("export HTTPTRACE_REDACT=", stdout);
+			put_quoted(redact);
+			putchar('\n');
+		}
+		if (redact_query[0] != '\0') {
+			fputs("export HTTPTRACE_REDACT_QUERY=", stdout);
+			put_quoted(redact_query);
+			putchar('\n');
+		}
 	}
 	return fflush(stdout) == 0 ? 0 : RUN_EXIT_FAILURE;
 }

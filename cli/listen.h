@@ -15,7 +15,8 @@
 int listen_main(int argc, char **argv);
 
 /*
- * env_main() - httptrace env -s PATH [--redact NAME]... [--no-redact]:
+ * env_main() - httptrace env -s PATH [--redact NAME]...
+ * [--redact-query NAME]... [--no-redact]:
  * print the shell lines that make a program report to the collector
  * listening on PATH.  Returns 0, or RUN_EXIT_FAILURE.
  */

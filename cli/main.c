@@ -26,10 +26,12 @@ static void usage(FILE *f)
 {
 	fputs("usage: httptrace [-f text|json|events|har|summary|html|otlp]\n"
 	      "                 [-o FILE] [-w FILE] [--otlp URL]"
-	      " [--redact NAME]... [--no-redact] [--] COMMAND [ARG...]\n"
+	      " [--redact NAME]...\n"
+	      "                 [--redact-query NAME]... [--no-redact] [--] COMMAND [ARG...]\n"
 	      "       httptrace listen -s PATH [-f FORMAT] [-o FILE] [-w FILE] [--otlp URL]\n"
 	      "                 [--metrics HOST:PORT]\n"
-	      "       httptrace env -s PATH [--redact NAME]... [--no-redact]\n"
+	      "       httptrace env -s PATH [--redact NAME]... [--redact-query NAME]...\n"
+	      "                 [--no-redact]\n"
 	      "       httptrace check FILE...\n"
 	      "       httptrace read [-f FORMAT] [-o FILE] [FILE|-]\n"
 	      "\n"
@@ -50,7 +52,12 @@ static void usage(FILE *f)
 	      "      --redact NAME  also hide the values of header NAME (the values of\n"
 	      "                     Authorization, Proxy-Authorization, Cookie and\n"
 	      "                     Set-Cookie are always hidden)\n"
-	      "      --no-redact    hide no header values\n"
+	      "      --redact-query NAME  also hide the values of query parameter NAME\n"
+	      "                     in URLs (any case; user:password@ in URLs and the\n"
+	      "                     values of AWSAccessKeyId, Signature, sig,\n"
+	      "                     X-Goog-Signature, access_token, token, api_key,\n"
+	      "                     apikey, key, password and secret always are)\n"
+	      "      --no-redact    hide nothing: no header values, no URL credentials\n"
 	      "      --otlp URL     also send each request as OpenTelemetry spans to\n"
 	      "                     URL/v1/traces (OTLP/HTTP JSON); \"default\": the\n"
 	      "                     OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT variables\n"
@@ -75,11 +82,13 @@ static int cmd_run(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "redact", required_argument, NULL, 'r' },
 		{ "no-redact", no_argument, NULL, 'n' },
+		{ "redact-query", required_argument, NULL, 'q' },
 		{ "otlp", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static char redact[1024];
-	run_opts o = { .format = REPORT_TEXT, .redact = redact };
+	static char redact[1024], redact_query[1024];
+	run_opts o = { .format = REPORT_TEXT, .redact = redact,
+		       .redact_query = redact_query };
 	bool format_given = false;
 	int c;
 
@@ -105,6 +114,14 @@ static int cmd_run(int argc, char **argv)
 			if (run_add_redact(redact, sizeof(redact), optarg) < 0) {
 				fprintf(stderr, "httptrace: bad or too many "
 					"--redact names: '%s'\n", optarg);
+				return RUN_EXIT_FAILURE;
+			}
+			break;
+		case 'q':
+			if (run_add_redact(redact_query, sizeof(redact_query),
+					   optarg) < 0) {
+				fprintf(stderr, "httptrace: bad or too many "
+					"--redact-query names: '%s'\n", optarg);
 				return RUN_EXIT_FAILURE;
 			}
 			break;

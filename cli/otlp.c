@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "headers.h"
+#include "urlscrub.h"
 #include "utf8.h"
 
 /* ---- buffer ------------------------------------------------------------- */
@@ -312,40 +313,28 @@ static unsigned url_port(const char *url, size_t len)
 }
 
 /*
- * url.full without credentials: "user:pass@" in the authority becomes
- * "REDACTED:REDACTED@", as the HTTP semantic conventions require.
+ * url.full without credentials, as the HTTP semantic conventions require
+ * ("MUST NOT contain credentials"; url.query "SHOULD" hide the values of
+ * AWSAccessKeyId, Signature, sig, X-Goog-Signature): the library scrubs
+ * every URL before it leaves the traced process, so this only matters for
+ * records from an older library (a capture, a listen peer) or one run with
+ * --no-redact, which an OTLP backend must not receive either.  The one
+ * scrubber, common/urlscrub.c, with its default names.
  */
 static void put_url(attrs *a, const char *url, size_t len)
 {
-	const char *p = memmem(url, len, "://", 3);
-	const char *auth, *end, *at = NULL;
+	/* a listed value of 1 byte grows by 7 in at least 6 ("&sig=v") */
+	size_t cap = 3 * len + 32, n;
+	char *tmp = malloc(cap);
 
-	if (p != NULL) {
-		auth = p + 3;
-		for (end = auth; end < url + len && *end != '/' && *end != '?' &&
-				 *end != '#'; end++)
-			if (*end == '@')
-				at = end;
-	}
-	if (at == NULL) {
-		attr_str(a, "url.full", url, len);
+	if (tmp == NULL) {
+		a->b->oom = true;
 		return;
 	}
-	attr_key(a, "url.full");
-	otlp_buf_adds(a->b, "\"stringValue\":");
-	{
-		otlp_buf tmp = { 0 };
-
-		otlp_buf_add(&tmp, url, (size_t)(auth - url));
-		otlp_buf_adds(&tmp, "REDACTED:REDACTED");
-		otlp_buf_add(&tmp, at, (size_t)(url + len - at));
-		if (tmp.oom)
-			a->b->oom = true;
-		else
-			otlp_buf_str(a->b, tmp.p, tmp.len);
-		otlp_buf_free(&tmp);
-	}
-	otlp_buf_adds(a->b, "}}");
+	memcpy(tmp, url, len);
+	n = ht_url_scrub(tmp, len, cap, ht_url_default_query_names, 0, NULL);
+	attr_str(a, "url.full", tmp, n);
+	free(tmp);
 }
 
 static void request_attrs(attrs *a, const report_req *q)

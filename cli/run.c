@@ -194,6 +194,8 @@ static void child_exec(const run_opts *o, const sigset_t *old_mask,
 		bad |= setenv("HTTPTRACE_NO_REDACT", "1", 1);
 	if (o->redact != NULL && o->redact[0] != '\0')
 		bad |= setenv("HTTPTRACE_REDACT", o->redact, 1);
+	if (o->redact_query != NULL && o->redact_query[0] != '\0')
+		bad |= setenv("HTTPTRACE_REDACT_QUERY", o->redact_query, 1);
 	if (bad) {
 		fprintf(stderr, "httptrace: setenv: %s\n", strerror(errno));
 		_exit(RUN_EXIT_NOEXEC);

@@ -25,13 +25,16 @@ typedef struct run_opts {
 	bool no_report;     /* -w without -f or -o: only the capture */
 	char **argv;        /* the command, NULL-terminated, argv[0] != NULL */
 	const char *redact; /* more header names to redact, comma-separated */
+	const char *redact_query; /* more query parameter names to redact in
+	                             URLs, comma-separated */
 	bool no_redact;     /* redact nothing */
 	const char *otlp;   /* --otlp URL, or NULL */
 } run_opts;
 
 /*
- * run_add_redact() - append header name @name to the comma-separated list
- * in @buf (capacity @cap) that becomes HTTPTRACE_REDACT.  Returns 0, or
+ * run_add_redact() - append header or query parameter name @name to the
+ * comma-separated list in @buf (capacity @cap) that becomes
+ * HTTPTRACE_REDACT or HTTPTRACE_REDACT_QUERY.  Returns 0, or
  * -ENOSPC when it does not fit, -EINVAL for an empty name or one with a
  * comma, space or control character.
  */

@@ -2,17 +2,19 @@
  * conn.c - per-connection request lifecycle state machine (see conn.h).
  */
 #include "conn_internal.h"
+#include "urlscrub.h"
 
 #include <string.h>
 
 #define copy_cstr conn_copy_cstr
 
-void conn_copy_cstr(char *dst, size_t cap, const char *src)
+size_t conn_copy_cstr(char *dst, size_t cap, const char *src)
 {
 	size_t n = src ? strnlen(src, cap - 1) : 0;
 	if (n)
 		memcpy(dst, src, n);
 	dst[n] = '\0';
+	return n;
 }
 
 static ht_str bounded(const char *s, size_t cap)
@@ -427,9 +429,9 @@ static void on_request_headers(conn *c, uint64_t now)
 	if (!r || c->q_overflow)
 		return;
 	const h1_message *m = &c->out.msg;
-	conn_request_headers(r, now, m->method, m->target, m->target_truncated,
-			     m->host, m->hdrs, m->hdrs_len, m->hdrs_truncated,
-			     m->header_bytes);
+	conn_request_headers(r, c->env->opt, now, m->method, m->target,
+			     m->target_truncated, m->host, m->hdrs, m->hdrs_len,
+			     m->hdrs_truncated, m->header_bytes);
 	r->proto = proto_of(m);
 	r->keep_alive = m->keep_alive;
 	r->connect = strcmp(m->method, "CONNECT") == 0;
@@ -438,11 +440,47 @@ static void on_request_headers(conn *c, uint64_t now)
 		c->want_hpack = true;
 }
 
-void conn_request_headers(conn_request *r, uint64_t now, const char *method,
+/* The credentials out of @r's target (of @n bytes; an authority when
+ * @method is CONNECT) and host (of @hn bytes) (urlscrub.h), with the query parameter
+ * names @names.  The usual target, origin-form
+ * without a query, costs one look for its '?'; a Host without '@' one
+ * for that. */
+static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
+			       const char *const *names, const char *method)
+{
+	bool lost = false;
+	unsigned flags;
+
+	if (r->target[0] != '/' || memchr(r->target, '?', n) != NULL) {
+		flags = strcmp(method, "CONNECT") == 0 ? HT_URL_AUTHORITY : 0;
+		if (r->flags & HT_RF_TARGET_TRUNC)
+			flags |= HT_URL_CUT;
+		n = ht_url_scrub(r->target, n, sizeof r->target - 1, names,
+				 flags, &lost);
+		r->target[n] = '\0';
+		if (lost)
+			r->flags |= HT_RF_TARGET_TRUNC;
+	}
+	n = hn;
+	if (n == sizeof r->host - 1 || memchr(r->host, '@', n) != NULL) {
+		/* the parser keeps a Host value to this size: it may be cut */
+		flags = HT_URL_AUTHORITY;
+		if (n == sizeof r->host - 1)
+			flags |= HT_URL_CUT;
+		n = ht_url_scrub(r->host, n, sizeof r->host - 1, names, flags,
+				 NULL);
+		r->host[n] = '\0';
+	}
+}
+
+void conn_request_headers(conn_request *r, const h1_options *opt,
+			  uint64_t now, const char *method,
 			  const char *target, bool target_truncated,
 			  const char *host, const char *hdrs, uint32_t hdrs_len,
 			  bool hdrs_truncated, uint32_t header_bytes)
 {
+	size_t n, hn;
+
 	r->headers_done = true;
 	r->t[HT_T_WROTE_HEADERS] = now;
 	r->header_bytes = header_bytes;
@@ -452,10 +490,13 @@ void conn_request_headers(conn_request *r, uint64_t now, const char *method,
 	if (hdrs_truncated)
 		r->flags |= HT_RF_HDR_TRUNC;
 	copy_cstr(r->method, sizeof r->method, method);
-	copy_cstr(r->target, sizeof r->target, target);
-	copy_cstr(r->host, sizeof r->host, host);
+	n = copy_cstr(r->target, sizeof r->target, target);
+	hn = copy_cstr(r->host, sizeof r->host, host);
 	r->hdrs_len = hdrs_len < sizeof r->hdrs ? hdrs_len : sizeof r->hdrs;
 	memcpy(r->hdrs, hdrs, r->hdrs_len);
+	if (opt != NULL && opt->redact_query != NULL) {
+		scrub_request_urls(r, n, hn, opt->redact_query, method);
+	}
 }
 
 static void on_request_complete(conn *c, uint64_t now)

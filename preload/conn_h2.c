@@ -208,7 +208,8 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 		s = open_stream(c, ev->stream, now);
 		if (!s)
 			return;
-		conn_request_headers(&s->req, now, m->method, m->path,
+		conn_request_headers(&s->req, c->env->opt, now, m->method,
+				     m->path,
 				     m->path_truncated, m->authority, m->hdrs,
 				     m->hdrs_len, m->hdrs_truncated,
 				     m->header_bytes);

@@ -28,8 +28,12 @@ typedef struct conn_resp {
 void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now);
 
 /* conn_request_headers() - the request's header section is written at
- * @now: record what it says (strings are copied, truncated to fit). */
-void conn_request_headers(conn_request *r, uint64_t now, const char *method,
+ * @now: record what it says (strings are copied, truncated to fit).  With
+ * @opt->redact_query (@opt may be NULL) the target and host lose their
+ * credentials (urlscrub.h): a CONNECT target as an authority; a target
+ * that grows past its buffer is flagged HT_RF_TARGET_TRUNC. */
+void conn_request_headers(conn_request *r, const h1_options *opt,
+			  uint64_t now, const char *method,
 			  const char *target, bool target_truncated,
 			  const char *host, const char *hdrs, uint32_t hdrs_len,
 			  bool hdrs_truncated, uint32_t header_bytes);
@@ -39,8 +43,9 @@ void conn_request_headers(conn_request *r, uint64_t now, const char *method,
 void conn_emit_request(conn *c, conn_request *r, unsigned error,
 		       const conn_resp *resp, uint64_t now);
 
-/* copy_cstr() - bounded copy of a NUL-terminated string (NULL: empty). */
-void conn_copy_cstr(char *dst, size_t cap, const char *src);
+/* copy_cstr() - bounded copy of a NUL-terminated string (NULL: empty);
+ * returns the length copied. */
+size_t conn_copy_cstr(char *dst, size_t cap, const char *src);
 
 /* HTTP/2 (conn_h2.c). */
 

@@ -51,6 +51,7 @@
  *    reaches H1_ST_TUNNEL.
  */
 #include "http1.h"
+#include "urlscrub.h"
 
 #include <string.h>
 
@@ -111,6 +112,7 @@ enum h1_header_id {
 	HH_CONTENT_TYPE,
 	HH_EXPECT,
 	HH_UPGRADE,
+	HH_URL,         /* Location, Content-Location, Referer: scrubbed */
 };
 
 /* Bits of h1_parser.flags, all reset at the start of a message. */
@@ -254,7 +256,11 @@ static int classify_header(const char *name, size_t len)
 	case 6:
 		return name_is(name, 6, "expect") ? HH_EXPECT : HH_OTHER;
 	case 7:
+		if (name_is(name, 7, "referer"))
+			return HH_URL;
 		return name_is(name, 7, "upgrade") ? HH_UPGRADE : HH_OTHER;
+	case 8:
+		return name_is(name, 8, "location") ? HH_URL : HH_OTHER;
 	case 10:
 		return name_is(name, 10, "connection") ? HH_CONNECTION :
 							  HH_OTHER;
@@ -264,6 +270,9 @@ static int classify_header(const char *name, size_t len)
 	case 14:
 		return name_is(name, 14, "content-length") ?
 			       HH_CONTENT_LENGTH : HH_OTHER;
+	case 16:
+		return name_is(name, 16, "content-location") ? HH_URL :
+								HH_OTHER;
 	case 17:
 		return name_is(name, 17, "transfer-encoding") ?
 			       HH_TRANSFER_ENCODING : HH_OTHER;
@@ -410,6 +419,31 @@ static void capture_end_line(h1_parser *p)
 	p->msg.hdrs[p->msg.hdrs_len] = '\0';
 }
 
+/* The value of a Location, Content-Location or Referer line, whole in
+ * msg.hdrs from hdr_value_start to hdr_value_end, loses its credentials
+ * (urlscrub.h; @flags HT_URL_CUT when the line was cut short).  A value
+ * that no longer fits drops the line, as any line that does not fit. */
+static void capture_scrub_url(h1_parser *p, unsigned flags)
+{
+	uint32_t a = p->hdr_value_start, e = p->hdr_value_end;
+	bool lost = false;
+	size_t n;
+
+	if (!capturing(p) || p->hdr_line_dropped || (p->flags & F_REDACTED) ||
+	    p->opt->redact_query == NULL || e <= a)
+		return;
+	/* capture_fits() kept e + 3 <= sizeof(hdrs): room for CRLF, NUL */
+	n = ht_url_scrub(p->msg.hdrs + a, e - a, sizeof(p->msg.hdrs) - 3 - a,
+			 p->opt->redact_query, flags, &lost);
+	if (lost) {
+		capture_drop_line(p);
+		return;
+	}
+	p->hdr_value_end = a + (uint32_t)n;
+	p->msg.hdrs_len = p->hdr_value_end;
+	p->msg.hdrs[p->msg.hdrs_len] = '\0';
+}
+
 /* The message ends inside its header section (an error, or the connection
  * ended): msg.hdrs must still hold whole lines.  A line whose value has
  * begun is closed where it stopped (the error or the cut says the rest is
@@ -423,6 +457,8 @@ static void capture_abandon(h1_parser *p)
 		p->msg.hdrs_len = p->hdr_line_start;
 		p->msg.hdrs[p->msg.hdrs_len] = '\0';
 	} else {
+		if (p->cur_header == HH_URL)
+			capture_scrub_url(p, HT_URL_CUT);
 		capture_end_line(p);
 	}
 	p->flags &= ~F_HDR_PENDING;
@@ -583,6 +619,8 @@ static unsigned header_end(h1_parser *p)
 
 	if (!(p->flags & F_HDR_PENDING))
 		return 0;
+	if (p->cur_header == HH_URL)
+		capture_scrub_url(p, 0);
 	capture_end_line(p);
 	switch (p->cur_header) {
 	case HH_CONTENT_LENGTH:
@@ -685,6 +723,7 @@ static void name_end_capture(h1_parser *p)
 	} else {
 		capture_put(p, sep, sizeof(sep) - 1);
 	}
+	p->hdr_value_start = p->msg.hdrs_len;
 	if (p->flags & F_REDACTED)
 		capture_put(p, redacted, sizeof(redacted) - 1);
 	p->hdr_value_end = p->msg.hdrs_len;
@@ -776,6 +815,7 @@ static unsigned message_begin(h1_parser *p, uint8_t c)
 	p->hdr_line_start = 0;
 	p->hdr_line_dropped = false;
 	p->hdr_value_end = 0;
+	p->hdr_value_start = 0;
 	if (p->kind == H1_REQUEST) {
 		p->msg.method[0] = (char)c;
 		p->msg.method[1] = '\0';
@@ -1315,6 +1355,7 @@ static size_t bulk_value(h1_parser *p, const uint8_t *buf, size_t len,
 		return 0;
 	switch (p->cur_header) {
 	case HH_OTHER:
+	case HH_URL:
 		break;
 	case HH_CONTENT_LENGTH:
 		for (k = 0; k < n; k++) {
@@ -1364,6 +1405,7 @@ static size_t whole_line(h1_parser *p, const uint8_t *s, size_t n, size_t rem)
 		return 0;
 	switch (p->cur_header) {
 	case HH_OTHER:
+	case HH_URL:
 		break;
 	case HH_HOST:
 	case HH_CONTENT_TYPE:
@@ -1377,6 +1419,7 @@ static size_t whole_line(h1_parser *p, const uint8_t *s, size_t n, size_t rem)
 	if (capturing(p)) {
 		char *d = p->msg.hdrs + p->msg.hdrs_len;
 
+		p->hdr_value_start = p->msg.hdrs_len + (uint32_t)n + 2;
 		copy_short(d, s, line);
 		p->msg.hdrs_len += (uint32_t)line;
 		p->msg.hdrs[p->msg.hdrs_len] = '\0';

@@ -99,7 +99,8 @@ typedef struct h1_message {
 	uint32_t header_bytes;   /* bytes of start line + headers + final CRLF */
 	uint64_t body_bytes;     /* body bytes so far (de-chunked) */
 	/* Captured header lines "Name: value\r\n" (start line excluded), the
-	 * values of redacted names replaced by "[redacted]".  Lines that do not
+	 * values of redacted names replaced by "[redacted]" and URL values
+	 * scrubbed (h1_options.redact_query).  Lines that do not
 	 * fit are left out and hdrs_truncated is set.  When the section is cut
 	 * short (H1_EV_ERROR, h1_finish()) the unfinished line is closed where
 	 * it stopped, or left out when its name is not complete: hdrs always
@@ -116,6 +117,11 @@ typedef struct h1_options {
 	/* NULL-terminated list of lower-case header names whose values are
 	 * replaced by "[redacted]" in msg.hdrs; NULL for none. */
 	const char *const *redact;
+	/* NULL-terminated list of query parameter names whose values become
+	 * "REDACTED" in every URL recorded (ht_url_scrub(), which also
+	 * removes userinfo): here, the values of Location, Content-Location
+	 * and Referer in msg.hdrs.  NULL: URLs are kept as sent. */
+	const char *const *redact_query;
 } h1_options;
 
 typedef struct h1_parser {
@@ -139,6 +145,7 @@ typedef struct h1_parser {
 	uint32_t flags;      /* private scratch */
 	uint32_t hdr_value_end;  /* msg.hdrs offset after the last non-blank
 	                            byte of the current captured line */
+	uint32_t hdr_value_start; /* msg.hdrs offset of its value (HH_URL) */
 	uint32_t val_end;        /* val length without trailing blanks */
 	uint64_t cl_elem;        /* Content-Length element being read */
 	uint64_t redact_mask;    /* redact_bit() of each opt->redact name */

@@ -43,6 +43,7 @@
  *    left out, so that every line reads back as "name: value".
  */
 #include "http2.h"
+#include "urlscrub.h"
 
 #include <string.h>
 
@@ -141,6 +142,16 @@ static bool is_redacted(const h2_reader *r, const uint8_t *name, size_t len)
 	return false;
 }
 
+/* Is the field one whose value is a URL to scrub (urlscrub.h)? */
+static bool is_url_field(const h2_reader *r, const uint8_t *name, size_t len)
+{
+	if (r->opt == NULL || r->opt->redact_query == NULL)
+		return false;
+	return equals_lower(name, len, "location") ||
+	       equals_lower(name, len, "content-location") ||
+	       equals_lower(name, len, "referer");
+}
+
 /* A byte of a field name as stored in msg.hdrs: lower-cased, and '?' for
  * what cannot be in a name and would break the "name: value" line (control
  * bytes, blanks, ':'). */
@@ -159,14 +170,17 @@ static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
 			  const uint8_t *value, size_t vlen)
 {
 	h2_message *m = &r->msg;
-	char *out;
+	char *out, *v;
 	size_t i;
+	bool url = false;
 
 	if (nlen == 0)
 		return;
 	if (is_redacted(r, name, nlen)) {
 		value = (const uint8_t *)redacted_value;
 		vlen = sizeof(redacted_value) - 1;
+	} else {
+		url = is_url_field(r, name, nlen);
 	}
 	if (nlen > sizeof(m->hdrs) || vlen > sizeof(m->hdrs) ||
 	    m->hdrs_len + nlen + 2 + vlen + 3 > sizeof(m->hdrs)) {
@@ -178,8 +192,23 @@ static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
 		*out++ = name_char(name[i]);
 	*out++ = ':';
 	*out++ = ' ';
+	v = out;
 	for (i = 0; i < vlen; i++)
 		*out++ = printable(value[i]);
+	if (url) {
+		/* in place, keeping room for CRLF and the NUL */
+		bool lost = false;
+		size_t n = ht_url_scrub(v, vlen,
+					sizeof(m->hdrs) - 3 - (size_t)(v - m->hdrs),
+					r->opt->redact_query, 0, &lost);
+
+		if (lost) {
+			m->hdrs[m->hdrs_len] = '\0';
+			m->hdrs_truncated = true;
+			return;
+		}
+		out = v + n;
+	}
 	*out++ = '\r';
 	*out++ = '\n';
 	*out = '\0';

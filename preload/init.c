@@ -20,6 +20,7 @@
 
 #include "ht.h"
 #include "ossl.h"
+#include "urlscrub.h"
 
 struct ht_real ht_real;
 volatile int ht_inited;
@@ -36,29 +37,42 @@ static const char *redact_list[REDACT_MAX + 1] = {
 	"authorization", "proxy-authorization", "cookie", "set-cookie", NULL,
 };
 static char redact_names[1024];
-h1_options ht_h1_opts = {.capture_headers = true, .redact = redact_list};
 
-/* Add the comma-separated names of @spec, lower-cased, to redact_list. */
-static void add_redacted(const char *spec)
+/* Userinfo and the values of these query parameters never leave the
+ * process in any URL recorded (urlscrub.h); HTTPTRACE_REDACT_QUERY
+ * (comma-separated names) adds more, HTTPTRACE_NO_REDACT=1 turns it off. */
+#define REDACT_QUERY_MAX (HT_URL_DEFAULT_QUERY_NAMES + 32)
+static const char *redact_query_list[REDACT_QUERY_MAX + 1];
+static char redact_query_names[1024];
+
+h1_options ht_h1_opts = {.capture_headers = true, .redact = redact_list,
+			 .redact_query = redact_query_list};
+
+/* Add the comma-separated names of @spec to @list (of @max entries, the
+ * first @n taken), copied into @store (@cap bytes), lower-cased when
+ * @lower. */
+static void add_names(const char **list, size_t n, size_t max,
+		      char *store, size_t cap, const char *spec, bool lower)
 {
-	size_t used = 0, n = REDACT_DEFAULTS;
-	while (*spec && n < REDACT_MAX) {
+	size_t used = 0;
+	while (*spec && n < max) {
 		while (*spec == ',' || *spec == ' ')
 			spec++;
 		size_t len = strcspn(spec, ", ");
-		if (len == 0 || used + len + 1 > sizeof redact_names)
+		if (len == 0 || used + len + 1 > cap)
 			break;
-		char *name = redact_names + used;
+		char *name = store + used;
 		for (size_t i = 0; i < len; i++) {
 			char ch = spec[i];
-			name[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+			name[i] = (lower && ch >= 'A' && ch <= 'Z') ?
+					  (char)(ch - 'A' + 'a') : ch;
 		}
 		name[len] = '\0';
 		used += len + 1;
-		redact_list[n++] = name;
+		list[n++] = name;
 		spec += len;
 	}
-	redact_list[n] = NULL;
+	list[n] = NULL;
 }
 
 static void *map_zeroed(size_t size)
@@ -191,10 +205,25 @@ static void init_once(void)
 	if (path && *path) {
 		const char *nr = getenv("HTTPTRACE_NO_REDACT");
 		const char *more = getenv("HTTPTRACE_REDACT");
-		if (nr && *nr == '1')
+		const char *query = getenv("HTTPTRACE_REDACT_QUERY");
+		for (size_t i = 0; i < HT_URL_DEFAULT_QUERY_NAMES; i++)
+			redact_query_list[i] = ht_url_default_query_names[i];
+		redact_query_list[HT_URL_DEFAULT_QUERY_NAMES] = NULL;
+		if (nr && *nr == '1') {
 			ht_h1_opts.redact = NULL;
-		else if (more)
-			add_redacted(more);
+			ht_h1_opts.redact_query = NULL;
+		} else {
+			if (more)
+				add_names(redact_list, REDACT_DEFAULTS,
+					  REDACT_MAX, redact_names,
+					  sizeof redact_names, more, true);
+			if (query)
+				add_names(redact_query_list,
+					  HT_URL_DEFAULT_QUERY_NAMES,
+					  REDACT_QUERY_MAX, redact_query_names,
+					  sizeof redact_query_names, query,
+					  false);
+		}
 		/* Nothing is connected here: the first tracked connection
 		 * connects (ht_emit_want()). */
 		if (ht_emit_init(path) == 0) {

@@ -24,6 +24,11 @@ client's handshake then takes at least that long).  Keep-alive unless a route sa
                  Location: URL (percent-decoded; may be relative)
     /setcookie   Set-Cookie: session=S3CRET-SETCOOKIE and X-Secret-Token:
                  S3CRET-SETCOOKIE (for the redaction test)
+    /secretredirect  302 with Location: http://u:S3CRET-LOCPW@127.0.0.1/
+                 ?token=S3CRET-LOCTOKEN (for the URL redaction test)
+
+A target in absolute form ("GET http://host/path", what a client sends a
+proxy) is served as its path.
 
 Every response carries X-Conn (a per-connection counter) and X-Conn-Req
 (1 for the first request on that connection, then 2, 3...): the ground
@@ -133,6 +138,12 @@ class Handler(BaseHTTPRequestHandler):
     # -- routes ---------------------------------------------------------
 
     def route(self):
+        if not self.path.startswith("/") and "://" in self.path:
+            # absolute form: the path after the authority
+            rest = self.path.split("://", 1)[1]
+            cut = min([i for i in (rest.find("/"), rest.find("?"))
+                       if i >= 0] or [len(rest)])
+            self.path = "/" + rest[cut:].lstrip("/")
         parts = self.path.split("?", 1)[0].strip("/").split("/")
         name, arg = parts[0], (parts[1] if len(parts) > 1 else "")
         try:
@@ -173,6 +184,10 @@ class Handler(BaseHTTPRequestHandler):
             v = "S3CRET-SETCOOKIE"
             self.simple(200, b"cookie set\n", [("Set-Cookie", "session=" + v),
                                                ("X-Secret-Token", v)])
+        elif name == "secretredirect":
+            self.simple(302, b"moved\n", [(
+                "Location",
+                "http://u:S3CRET-LOCPW@127.0.0.1/?token=S3CRET-LOCTOKEN")])
         elif name == "connclose":
             self.close_connection = True
             self.simple(200, b"closing\n", [("Connection", "close")])

@@ -1,0 +1,60 @@
+/*
+ * urlscrub.h - credentials out of a URL, in place: the one scrubber the
+ * library runs on every URL it records (request targets, Host and
+ * :authority, CONNECT authorities, Location / Content-Location / Referer
+ * values) and the OTLP writer runs again on url.full.
+ *
+ * What goes:
+ *  - userinfo: "scheme://user:pw@host" becomes "scheme://REDACTED:REDACTED@host"
+ *    (OpenTelemetry's rule for url.full); a user name without a password,
+ *    "scheme://user@host", becomes "scheme://REDACTED@host" (a token is
+ *    often sent as the user name).  The userinfo ends at the authority's
+ *    last '@'.
+ *  - the value of a query parameter, or of a "name=value" part of the
+ *    fragment (OAuth's implicit flow returns "#access_token=..."), whose
+ *    name is in a list: "?sig=abc&x=1" becomes "?sig=REDACTED&x=1".
+ *    Parameters are separated by '&' only.  Names are compared after
+ *    percent-decoding ("%73ig" is "sig") and in any case ("SIG", "Sig").
+ *    An empty value ("?token=&x") stays empty: nothing to hide.
+ *
+ * Pure: no system call, no allocation, no global state.
+ */
+#ifndef HT_URLSCRUB_H
+#define HT_URLSCRUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The query parameter names redacted by default: OpenTelemetry's url.query
+ * list (AWSAccessKeyId, Signature, sig, X-Goog-Signature) and the usual
+ * token names.  NULL-terminated. */
+extern const char *const ht_url_default_query_names[];
+#define HT_URL_DEFAULT_QUERY_NAMES 11 /* entries before the NULL */
+
+/* ht_url_scrub() flags. */
+#define HT_URL_AUTHORITY 0x1u /* @s is an authority ("user@host:port", a Host
+                                 value, a CONNECT target), not a URL */
+#define HT_URL_CUT 0x2u       /* @s was cut short: its last byte is not the
+                                 URL's.  An authority that runs to the end
+                                 may then be a userinfo whose '@' was cut
+                                 off: it is replaced whole by "REDACTED". */
+
+/*
+ * ht_url_scrub() - remove the credentials from the @len bytes at @s, in
+ * place.  @s is a URL in any form a request or a header carries it:
+ * absolute ("http://u:p@h/p?q#f"), network-path ("//u@h/p"), origin or
+ * relative ("/p?q", "p?q": no authority), or with HT_URL_AUTHORITY an
+ * authority alone.  @names is a NULL-terminated list of query parameter
+ * names (NULL: none; userinfo is removed all the same).
+ *
+ * The result may be longer than @len (a short value becomes "REDACTED"): it
+ * is kept within @cap bytes (@cap >= @len), what does not fit is dropped
+ * from its end and *@lost (when not NULL) is set to true; *@lost is left
+ * alone otherwise.  Dropping bytes never uncovers any: the part kept is
+ * scrubbed as a whole.  No NUL is written.  Returns the new length
+ * (<= @cap).  Scrubbing twice gives the same bytes as once.
+ */
+size_t ht_url_scrub(char *s, size_t len, size_t cap, const char *const *names,
+		    unsigned flags, bool *lost);
+
+#endif
