@@ -84,7 +84,8 @@ enum ht_proto {
 	X(STREAM_RESET, "stream reset")                                       \
 	X(TRUNCATED, "response body cut short")                              \
 	X(OVERFLOW, "too many requests in flight; not tracked")              \
-	X(GOAWAY, "stream refused by GOAWAY")
+	X(GOAWAY, "stream refused by GOAWAY")                                 \
+	X(UNSEEN, "bytes discarded unread (MSG_TRUNC); not followed")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,

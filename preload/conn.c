@@ -507,6 +507,10 @@ static void on_request_complete(conn *c, uint64_t now)
 	r->written = true;
 	r->t[HT_T_WROTE_REQUEST] = now;
 	r->body_bytes = c->out.msg.body_bytes;
+	/* Its response will not be followed (conn_on_unseen()): say so now
+	 * (it is the only request in flight, the others were emitted). */
+	if (c->unseen)
+		fail_all(c, HT_ERR_UNSEEN, now);
 }
 
 /* The HTTP/2 client connection preface (RFC 9113, 3.4). */
@@ -717,7 +721,7 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	if (!c->tls)
 		c->bytes_in += len;
-	if (!conn_wants_bytes(c) || len == 0)
+	if (!conn_wants_bytes(c) || len == 0 || c->unseen)
 		return;
 	if (!c->connected && !c->failed)
 		conn_connected(c, now);
@@ -770,6 +774,57 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			return;
 		}
 	}
+}
+
+/* Bytes went by unseen where the stream's framing was: stop following
+ * what @c receives (see conn_on_unseen()). */
+static void give_up_unseen(conn *c, uint64_t now)
+{
+	static const char text[] =
+		"response bytes discarded unread (MSG_TRUNC): "
+		"a connection not followed from there on";
+	fail_all(c, HT_ERR_UNSEEN, now);
+	if (c->mode == CONN_MODE_HTTP1) {
+		/* Requests are still parsed as written, each reported as not
+		 * followed: the response parser is idle for good. */
+		c->unseen = true;
+		h1_init(&c->in, H1_RESPONSE, c->in.opt);
+		return;
+	}
+	c->mode = CONN_MODE_OPAQUE;
+	ht_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_NOTE;
+	rec.u.note.pid = c->pid;
+	rec.u.note.text = bounded(text, sizeof text);
+	emit(c, &rec);
+}
+
+void conn_on_unseen(conn *c, size_t len, uint64_t now)
+{
+	if (!c->tls)
+		c->bytes_in += len;
+	if (!conn_wants_bytes(c) || len == 0 || c->unseen)
+		return;
+	if (!c->connected && !c->failed)
+		conn_connected(c, now);
+	if (c->mode == CONN_MODE_DETECT) {
+		/* The server spoke first: not a protocol we follow (as in
+		 * conn_on_read()); nothing was in flight. */
+		c->mode = CONN_MODE_OPAQUE;
+		return;
+	}
+	while (c->mode == CONN_MODE_HTTP1 && len > 0) {
+		h1_event ev;
+		size_t n = h1_skip(&c->in, len, &ev);
+		len -= n;
+		if (ev & H1_EV_COMPLETE)
+			on_response_complete(c, now);
+		if (n == 0)
+			break;
+	}
+	if (len > 0)
+		give_up_unseen(c, now);
 }
 
 void conn_on_eof(conn *c, uint64_t now)

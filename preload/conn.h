@@ -129,6 +129,9 @@ typedef struct conn {
 	bool tls_failed;         /* the TLS handshake failed */
 	bool want_hpack;         /* an h2c upgrade was asked: the hooks load
 	                            the HPACK decoder before the 101 comes */
+	bool unseen;             /* HTTP/1.x response bytes went by unseen:
+	                            responses are no longer followed, each
+	                            request ends with HT_ERR_UNSEEN */
 	uint32_t nreq;           /* requests begun */
 	uint64_t t_idle_since;   /* last response done with nothing in flight */
 	uint64_t bytes_out, bytes_in;
@@ -208,6 +211,19 @@ void conn_on_transport(conn *c, bool out, size_t n, uint64_t now);
  * conn_on_read() - the program read @len bytes of response stream at @now. */
 void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
+
+/*
+ * conn_on_unseen() - the program consumed @len bytes of response stream at
+ * @now without reading them (recv with MSG_TRUNC on a stream socket: the
+ * kernel drops them, the buffer is left as it was).  Counted; inside an
+ * HTTP/1.x body whose extent is known (Content-Length, chunk data) or that
+ * runs to close, skipped as body bytes, the response still followed.
+ * Otherwise the connection can no longer be followed: every request in
+ * flight ends with HT_ERR_UNSEEN, and so does every later HTTP/1.x request
+ * once written (responses are not parsed any more); HTTP/2 and anything
+ * else stop being parsed, with a NOTE record saying so.
+ */
+void conn_on_unseen(conn *c, size_t len, uint64_t now);
 
 /* conn_on_eof() - a read returned 0: the peer closed its side at @now. */
 void conn_on_eof(conn *c, uint64_t now);

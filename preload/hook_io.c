@@ -4,8 +4,14 @@
  *
  * Each hook makes the real call first, then, only when the fd is tracked,
  * hands the bytes that actually moved to the connection's state machine.
- * An untracked fd costs one table probe.  Peeked bytes (MSG_PEEK) are not
- * fed: the program reads them again.
+ * An untracked fd costs one table probe.  The program's arguments are read
+ * only as far as the real call read them, and only after it succeeded (a
+ * msghdr the kernel could not read is never touched; of the buffers, only
+ * the bytes the call moved).  Peeked bytes (MSG_PEEK) are not fed: the
+ * program reads them again; nor are out-of-band bytes (MSG_OOB) and the
+ * error queue (MSG_ERRQUEUE), which are not the stream.  Bytes discarded
+ * unread (MSG_TRUNC: the kernel drops them and leaves the buffer as it
+ * was) are only counted: conn_on_unseen().
  */
 #include <errno.h>
 #include <sys/syscall.h>
@@ -47,17 +53,23 @@ static bool is_fatal(int err)
 
 /*
  * The real call on tracked slot @s moved @ret bytes (or failed with @err):
- * update the connection.  @iov/@iovcnt describe the program's buffers.
+ * update the connection.  @iov/@iovcnt describe the program's buffers, as
+ * the call read them (only looked at when @ret >= 0); @unseen: the @ret
+ * bytes read went by unread (MSG_TRUNC), the buffers hold none of them.
  */
 static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
-		     size_t iovcnt, ssize_t ret, int err)
+		     size_t iovcnt, ssize_t ret, int err, bool unseen)
 {
 	/* No vfork-child test here (a system call per I/O): a vfork child
 	 * only closes and dups fds before exec, and those hooks check. */
 	if (!ht_enter())
 		return;
-	if (out && ret >= 4 && iovcnt > 0)
-		ht_prepare_h2(iov[0].iov_base, iov[0].iov_len);
+	/* The bytes of the first buffer the call moved. */
+	size_t n0 = 0;
+	if (ret > 0 && iovcnt > 0 && !unseen)
+		n0 = iov[0].iov_len < (size_t)ret ? iov[0].iov_len : (size_t)ret;
+	if (out && n0 >= 4)
+		ht_prepare_h2(iov[0].iov_base, n0);
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
 	bool load_h2 = false, now_http = false;
@@ -66,10 +78,7 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	if (t && t->probe && (ret > 0 || (ret == 0 && !out))) {
 		/* A Unix socket's first bytes: HTTP, or forget the socket (no
 		 * record: nothing of it was ever followed). */
-		size_t n0 = iovcnt > 0 ? iov[0].iov_len : 0;
-		if (n0 > (size_t)ret)
-			n0 = (size_t)ret;
-		if (out && ret > 0 && !ht_tls_call.session &&
+		if (out && n0 > 0 && !ht_tls_call.session &&
 		    conn_looks_like_http(iov[0].iov_base, n0)) {
 			t->probe = false;
 			now_http = true;
@@ -91,14 +100,15 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 				ht_tls_call.fd = fd;
 			conn_mark_tls(c);
 		}
-		else if (unlikely(ht_tls_orphan.session) && out && ret > 0 &&
-			 iovcnt > 0)
-			ht_tls_adopt(c, fd, iov[0].iov_base, iov[0].iov_len);
+		else if (unlikely(ht_tls_orphan.session) && out && n0 > 0)
+			ht_tls_adopt(c, fd, iov[0].iov_base, n0);
 		if (c->tls) {
 			/* Plaintext comes from the TLS hooks; the socket only
 			 * says how many bytes moved and when it failed. */
 			if (ret > 0)
 				conn_on_transport(c, out, (size_t)ret, now);
+		} else if (ret > 0 && unseen) {
+			conn_on_unseen(c, (size_t)ret, now);
 		} else if (ret > 0) {
 			feed(c, out, iov, iovcnt, (size_t)ret, now);
 		} else if (ret == 0 && !out && iov_total(iov, iovcnt) > 0) {
@@ -133,8 +143,9 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	ht_leave();
 }
 
-/* Shared body of every hook with one contiguous buffer. */
-#define IO_HOOK_1(out, buf, len, call)                              \
+/* Shared body of every hook with one contiguous buffer; @unseen: see
+ * track_io(). */
+#define IO_HOOK_1(out, buf, len, unseen, call)                      \
 	do {                                                        \
 		HT_ENSURE_INIT();                                   \
 		ht_slot *s_ = ht_slot_peek(fd);                     \
@@ -143,7 +154,7 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		ssize_t r_ = call;                                  \
 		int e_ = errno;                                     \
 		struct iovec v_ = {(void *)(buf), (len)};           \
-		track_io(s_, fd, (out), &v_, 1, r_, e_);                \
+		track_io(s_, fd, (out), &v_, 1, r_, e_, (unseen));      \
 		errno = e_;                                         \
 		return r_;                                          \
 	} while (0)
@@ -197,7 +208,7 @@ static ssize_t sys_recvmsg(int fd, struct msghdr *m, int f)
  * fast path saves no registers. */
 static __attribute__((noinline)) ssize_t read_traced(int fd, void *buf, size_t n)
 {
-	IO_HOOK_1(false, buf, n, REAL_OR(read, sys_read)(fd, buf, n));
+	IO_HOOK_1(false, buf, n, false, REAL_OR(read, sys_read)(fd, buf, n));
 }
 
 HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
@@ -213,14 +224,14 @@ HT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 	/* The fortified read checks the size then reads: do the same. */
 	if (unlikely(n > buflen) && ht_real.read_chk)
 		return ht_real.read_chk(fd, buf, n, buflen);
-	IO_HOOK_1(false, buf, n, REAL_OR(read, sys_read)(fd, buf, n));
+	IO_HOOK_1(false, buf, n, false, REAL_OR(read, sys_read)(fd, buf, n));
 }
 
 /* The rest of write(): not inlined into the hook, so that the hook's
  * fast path saves no registers. */
 static __attribute__((noinline)) ssize_t write_traced(int fd, const void *buf, size_t n)
 {
-	IO_HOOK_1(true, buf, n, REAL_OR(write, sys_write)(fd, buf, n));
+	IO_HOOK_1(true, buf, n, false, REAL_OR(write, sys_write)(fd, buf, n));
 }
 
 HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
@@ -235,7 +246,7 @@ HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
  * fast path saves no registers. */
 static __attribute__((noinline)) ssize_t send_traced(int fd, const void *buf, size_t n, int flags)
 {
-	IO_HOOK_1(true, buf, n, REAL_OR(send, sys_send)(fd, buf, n, flags));
+	IO_HOOK_1(true, buf, n, false, REAL_OR(send, sys_send)(fd, buf, n, flags));
 }
 
 HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
@@ -249,16 +260,23 @@ HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 			 const struct sockaddr *a, socklen_t alen)
 {
-	IO_HOOK_1(true, buf, n,
+	IO_HOOK_1(true, buf, n, false,
 		  REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen));
 }
 
-/* recv-like hooks: as IO_HOOK_1, but a peek moves no bytes. */
+/* Flags with which a read takes nothing from the stream: a peek, the
+ * out-of-band byte (not inline: the stream does not hold it), the error
+ * queue. */
+#define NOT_STREAM (MSG_PEEK | MSG_OOB | MSG_ERRQUEUE)
+
+/* recv-like hooks: as IO_HOOK_1, but only reads of the stream count, and
+ * with MSG_TRUNC the bytes went by unread (tcp(7): discarded; treated so
+ * on any stream socket: never a buffer the kernel may not have written). */
 #define RECV_HOOK(buf, len, flags, call)                            \
 	do {                                                        \
-		if (unlikely((flags) & MSG_PEEK))                   \
+		if (unlikely((flags) & NOT_STREAM))                 \
 			return call;                                \
-		IO_HOOK_1(false, buf, len, call);                   \
+		IO_HOOK_1(false, buf, len, ((flags) & MSG_TRUNC) != 0, call); \
 	} while (0)
 
 /* The rest of recv(): not inlined into the hook, so that the hook's
@@ -300,17 +318,18 @@ HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 		  REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen));
 }
 
-/* Shared body of the vector hooks. */
-#define IO_HOOK_V(out, iov, cnt, skip, call)                        \
+/* Shared body of readv and writev.  track_io() reads the iovec array only
+ * after a successful call: the kernel then read all @cnt entries. */
+#define IO_HOOK_V(out, iov, cnt, call)                              \
 	do {                                                        \
 		HT_ENSURE_INIT();                                   \
 		ht_slot *s_ = ht_slot_peek(fd);                     \
-		if (likely(!s_) || (skip))                          \
+		if (likely(!s_))                                    \
 			return call;                                \
 		ssize_t r_ = call;                                  \
 		int e_ = errno;                                     \
 		if ((iov) && (cnt) > 0)                             \
-			track_io(s_, fd, (out), (iov), (size_t)(cnt), r_, e_); \
+			track_io(s_, fd, (out), (iov), (size_t)(cnt), r_, e_, false); \
 		errno = e_;                                         \
 		return r_;                                          \
 	} while (0)
@@ -319,7 +338,7 @@ HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
  * fast path saves no registers. */
 static __attribute__((noinline)) ssize_t readv_traced(int fd, const struct iovec *iov, int cnt)
 {
-	IO_HOOK_V(false, iov, cnt, false, REAL_OR(readv, sys_readv)(fd, iov, cnt));
+	IO_HOOK_V(false, iov, cnt, REAL_OR(readv, sys_readv)(fd, iov, cnt));
 }
 
 HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
@@ -334,7 +353,7 @@ HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
  * fast path saves no registers. */
 static __attribute__((noinline)) ssize_t writev_traced(int fd, const struct iovec *iov, int cnt)
 {
-	IO_HOOK_V(true, iov, cnt, false, REAL_OR(writev, sys_writev)(fd, iov, cnt));
+	IO_HOOK_V(true, iov, cnt, REAL_OR(writev, sys_writev)(fd, iov, cnt));
 }
 
 HT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
@@ -345,15 +364,41 @@ HT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 	return writev_traced(fd, iov, cnt);
 }
 
+/*
+ * After sendmsg/recvmsg on tracked slot @s returned @ret with errno @err:
+ * @m is read only when the call succeeded (the kernel then read it and its
+ * whole iovec array); a failed call may have failed reading it.  Returns
+ * @ret with errno @err.
+ */
+static ssize_t msg_done(ht_slot *s, int fd, bool out, const struct msghdr *m,
+			ssize_t ret, int err, bool unseen)
+{
+	if (ret >= 0)
+		track_io(s, fd, out, m->msg_iov, m->msg_iovlen, ret, err, unseen);
+	else
+		track_io(s, fd, out, NULL, 0, ret, err, false);
+	errno = err;
+	return ret;
+}
+
 HT_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
-	IO_HOOK_V(true, m ? m->msg_iov : NULL, m ? m->msg_iovlen : 0, false,
-		  REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags));
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
+	ssize_t ret = REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
+	int err = errno;
+	return msg_done(s, fd, true, m, ret, err, false);
 }
 
 HT_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
-	IO_HOOK_V(false, m ? m->msg_iov : NULL, m ? m->msg_iovlen : 0,
-		  (flags & MSG_PEEK) != 0,
-		  REAL_OR(recvmsg, sys_recvmsg)(fd, m, flags));
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s) || unlikely(flags & NOT_STREAM))
+		return REAL_OR(recvmsg, sys_recvmsg)(fd, m, flags);
+	ssize_t ret = REAL_OR(recvmsg, sys_recvmsg)(fd, m, flags);
+	int err = errno;
+	return msg_done(s, fd, false, m, ret, err, (flags & MSG_TRUNC) != 0);
 }

@@ -117,30 +117,31 @@ HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	HT_ENSURE_INIT();
 	if (unlikely(!ht_real.connect))
 		return (int)syscall(SYS_connect, fd, sa, len);
-	ht_addr peer;
-	const char *upath = NULL;
-	size_t ulen = 0;
 	if (!ht_enabled || ht_busy)
 		return ht_real.connect(fd, sa, len);
-	if (!ht_addr_from_sockaddr(sa, len, &peer) &&
-	    !unix_path(sa, len, &upath, &ulen))
-		return ht_real.connect(fd, sa, len);
 
-	int type = 0;
-	socklen_t tl = sizeof type;
-	int saved = errno;
-	if (ht_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
-	    type != SOCK_STREAM) {
-		errno = saved;
-		return ht_real.connect(fd, sa, len);
-	}
-	errno = saved;
-
+	/* The address is read only after the real call, and only when its
+	 * outcome says the kernel read it: it copies all @len bytes in
+	 * before anything else can fail but the fd (EBADF), the copy itself
+	 * (EFAULT) and @len (EINVAL); every outcome followed below (done, in
+	 * progress, interrupted while waiting, refused, unreachable...) comes
+	 * from the protocol, after the copy. */
 	uint64_t t0 = ht_now();
 	int ret = ht_real.connect(fd, sa, len);
 	int err = errno;
-	if ((ret == 0 || err == EINPROGRESS || err == EINTR ||
-	     is_connect_error(err)) && !ht_foreign_process() && ht_enter()) {
+	if (ret != 0 && err != EINPROGRESS && err != EINTR &&
+	    !is_connect_error(err))
+		return ret;
+
+	ht_addr peer;
+	const char *upath = NULL;
+	size_t ulen = 0;
+	int type = 0;
+	socklen_t tl = sizeof type;
+	if ((ht_addr_from_sockaddr(sa, len, &peer) ||
+	     unix_path(sa, len, &upath, &ulen)) &&
+	    ht_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+	    type == SOCK_STREAM && !ht_foreign_process() && ht_enter()) {
 		track_connect(fd, upath ? NULL : &peer, upath, ulen, t0, ret,
 			      ret == 0 ? 0 : err);
 		ht_leave();

@@ -1755,6 +1755,23 @@ void h1_init(h1_parser *p, h1_kind kind, const h1_options *opt)
 	}
 }
 
+/* Up to @len bytes of a body of known extent (S_BODY_CL, S_CHUNK_DATA):
+ * counted, never looked at.  Returns how many were taken; *@events gets
+ * H1_EV_COMPLETE when they end a Content-Length body. */
+static inline size_t body_take(h1_parser *p, size_t len, unsigned *events)
+{
+	size_t n = len < p->remaining ? len : (size_t)p->remaining;
+	p->remaining -= n;
+	p->msg.body_bytes += n;
+	if (p->remaining > 0)
+		return n;
+	if (p->state == S_BODY_CL)
+		*events = message_complete(p);
+	else
+		p->state = S_CHUNK_DATA_END;
+	return n;
+}
+
 size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev)
 {
 	unsigned events = 0;
@@ -1772,18 +1789,7 @@ size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev)
 			continue;
 		case S_BODY_CL:
 		case S_CHUNK_DATA:
-			n = len - i;
-			if (n > p->remaining)
-				n = (size_t)p->remaining;
-			p->remaining -= n;
-			p->msg.body_bytes += n;
-			i += n;
-			if (p->remaining > 0)
-				continue;
-			if (p->state == S_BODY_CL)
-				events = message_complete(p);
-			else
-				p->state = S_CHUNK_DATA_END;
+			i += body_take(p, len - i, &events);
 			continue;
 		case S_REQ_METHOD:
 		case S_REQ_TARGET_FIRST:
@@ -1828,6 +1834,27 @@ size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev)
 	}
 	*ev = (h1_event)events;
 	return i;
+}
+
+size_t h1_skip(h1_parser *p, size_t len, h1_event *ev)
+{
+	unsigned events = 0;
+	size_t n = 0;
+
+	switch (p->state) {
+	case S_BODY_CLOSE:
+		p->msg.body_bytes += len;
+		n = len;
+		break;
+	case S_BODY_CL:
+	case S_CHUNK_DATA:
+		n = body_take(p, len, &events);
+		break;
+	default:
+		break;
+	}
+	*ev = (h1_event)events;
+	return n;
 }
 
 h1_event h1_finish(h1_parser *p)

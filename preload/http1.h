@@ -166,6 +166,18 @@ void h1_init(h1_parser *p, h1_kind kind, const h1_options *opt);
 size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev);
 
 /*
+ * h1_skip() - up to @len bytes of the stream went by unseen (the program
+ * discarded them unread: MSG_TRUNC).  Takes those of them the parser knows
+ * to be body bytes (the rest of a Content-Length body or of the current
+ * chunk's data, or any number of a body delimited by close): counted in
+ * msg.body_bytes, as h1_feed() would.  Returns how many it took, and in
+ * *@ev H1_EV_COMPLETE when they end the message (call again for the rest);
+ * 0 with H1_EV_NONE when the next byte is not known body data (framing,
+ * headers, between messages): the stream can no longer be followed.
+ */
+size_t h1_skip(h1_parser *p, size_t len, h1_event *ev);
+
+/*
  * h1_finish() - the connection ended (EOF) in this direction.
  * Returns H1_EV_COMPLETE when this ends a body delimited by close,
  * H1_EV_ERROR when a message was cut short (headers, Content-Length or

@@ -906,6 +906,151 @@ START_TEST(h2_undecodable_block_goes_opaque)
 }
 END_TEST
 
+/* ---- bytes discarded unread (MSG_TRUNC) ----------------------------------- */
+
+START_TEST(unseen_content_length_body_skipped)
+{
+	conn_connected(C, 2000);
+	w(GET("/a") GET("/b"), 3000);
+	r("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab", 4000);
+	conn_on_unseen(C, 3, 4100);
+	ck_assert_int_eq(nrecs, 0);
+	/* the rest of the body and no more: the response completes */
+	conn_on_unseen(C, 5, 4200);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 10);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 4200);
+	/* the next response is read as usual */
+	r(OK5, 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.resp_body_bytes, 5);
+	conn_close(C, 6000);
+	ck_assert_uint_eq(recs[2].close.bytes_in,
+			  strlen("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n") +
+			  10 + strlen(OK5));
+}
+END_TEST
+
+START_TEST(unseen_chunk_data_skipped)
+{
+	conn_connected(C, 2000);
+	w(GET("/c"), 3000);
+	r("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nh", 4000);
+	conn_on_unseen(C, 4, 4100);  /* the rest of the chunk's data */
+	r("\r\n3\r\nabc\r\n0\r\n\r\n", 4200);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 8);
+}
+END_TEST
+
+START_TEST(unseen_body_to_close_skipped)
+{
+	conn_connected(C, 2000);
+	w("GET / HTTP/1.0\r\n\r\n", 3000);
+	r("HTTP/1.0 200 OK\r\n\r\nabc", 4000);
+	conn_on_unseen(C, 1000, 4500);
+	conn_on_eof(C, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 1003);
+}
+END_TEST
+
+START_TEST(unseen_past_chunk_gives_up)
+{
+	conn_connected(C, 2000);
+	w(GET("/c"), 3000);
+	r("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nh", 4000);
+	/* beyond the chunk: its framing went by unseen */
+	conn_on_unseen(C, 10, 4100);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	/* what follows is never parsed as a response */
+	r("\r\n0\r\n\r\n" OK5, 4200);
+	ck_assert_int_eq(nrecs, 1);
+}
+END_TEST
+
+START_TEST(unseen_headers_fail_requests_in_flight_and_later)
+{
+	conn_connected(C, 2000);
+	w(GET("/a") GET("/b"), 3000);
+	/* the whole first answer discarded, headers included */
+	conn_on_unseen(C, strlen(OK5), 4000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[0].r.status, 0);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_UNSEEN);
+	/* /b's answer, read: never paired with anything */
+	r(OK5, 5000);
+	ck_assert_int_eq(nrecs, 2);
+	/* a later request is reported, as not followed, once written */
+	w("GET /c HTTP/1.1\r\nHost: x\r\n", 6000);
+	ck_assert_int_eq(nrecs, 2);
+	w("\r\n", 6100);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_str_eq(recs[2].target, "/c");
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[2].r.req_seq, 3);
+	ck_assert_uint_eq(recs[2].r.t[HT_T_WROTE_REQUEST], 6100);
+	r(OK5, 7000);
+	conn_on_eof(C, 8000);
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 4);
+	ck_assert_uint_eq(recs[3].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[3].close.requests, 3);
+	ck_assert_uint_eq(recs[3].close.bytes_in, 3 * strlen(OK5));
+}
+END_TEST
+
+START_TEST(unseen_partial_response_keeps_what_was_read)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	r("HTTP/1.1 404 Not Found\r\nContent-Le", 4000);
+	conn_on_unseen(C, 20, 4100);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[0].r.status, 404);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_FIRST_BYTE], 4000);
+}
+END_TEST
+
+START_TEST(unseen_h2_stops_with_a_note)
+{
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_write(3000);
+	conn_on_unseen(C, 30, 4000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[1].type, HT_REC_NOTE);
+	h2_headers(3, true, get_b);
+	h2_write(5000);
+	h2_headers(3, true, ok200);
+	h2_read(6000);
+	ck_assert_int_eq(nrecs, 2);
+}
+END_TEST
+
+START_TEST(unseen_before_any_request)
+{
+	conn_connected(C, 2000);
+	conn_on_unseen(C, 10, 3000);
+	ck_assert_int_eq(nrecs, 0);
+	ck_assert(!conn_wants_bytes(C));
+}
+END_TEST
+
 Suite *conn_suite(void)
 {
 	Suite *s = suite_create("conn");
@@ -942,6 +1087,14 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, socks_refused_is_opaque);
 	tcase_add_test(tc, h2c_upgrade_stream_1);
 	tcase_add_test(tc, websocket_101_is_opaque);
+	tcase_add_test(tc, unseen_content_length_body_skipped);
+	tcase_add_test(tc, unseen_chunk_data_skipped);
+	tcase_add_test(tc, unseen_body_to_close_skipped);
+	tcase_add_test(tc, unseen_past_chunk_gives_up);
+	tcase_add_test(tc, unseen_headers_fail_requests_in_flight_and_later);
+	tcase_add_test(tc, unseen_partial_response_keeps_what_was_read);
+	tcase_add_test(tc, unseen_h2_stops_with_a_note);
+	tcase_add_test(tc, unseen_before_any_request);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1488,6 +1488,79 @@ START_TEST(test_fast_path_errors)
 }
 END_TEST
 
+/* Feed all of @s to @p, events ignored; returns the last events seen. */
+static unsigned feed_str(h1_parser *p, const char *s)
+{
+	unsigned all = 0;
+	size_t len = strlen(s);
+	while (len > 0) {
+		h1_event ev;
+		size_t n = h1_feed(p, (const uint8_t *)s, len, &ev);
+		all |= ev;
+		s += n;
+		len -= n;
+	}
+	return all;
+}
+
+START_TEST(test_skip)
+{
+	h1_parser p;
+	h1_event ev;
+
+	/* a Content-Length body: skipped up to its end, which completes it;
+	 * then nothing more (the next message's bytes are not known) */
+	h1_init(&p, H1_RESPONSE, NULL);
+	feed_str(&p, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab");
+	ck_assert_uint_eq(h1_skip(&p, 3, &ev), 3);
+	ck_assert_uint_eq(ev, H1_EV_NONE);
+	ck_assert_uint_eq(h1_skip(&p, 100, &ev), 5);
+	ck_assert_uint_eq(ev, H1_EV_COMPLETE);
+	ck_assert_uint_eq(p.msg.body_bytes, 10);
+	ck_assert_int_eq(h1_state(&p), H1_ST_IDLE);
+	ck_assert_uint_eq(h1_skip(&p, 1, &ev), 0);
+	ck_assert_uint_eq(ev, H1_EV_NONE);
+	ck_assert_uint_eq(feed_str(&p, "HTTP/1.1 204 No\r\n\r\n"),
+			  H1_EV_BEGIN | H1_EV_HEADERS | H1_EV_COMPLETE);
+
+	/* chunk data: up to the chunk's end, then its CRLF is framing */
+	h1_init(&p, H1_RESPONSE, NULL);
+	feed_str(&p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		     "5\r\nh");
+	ck_assert_uint_eq(h1_skip(&p, 9, &ev), 4);
+	ck_assert_uint_eq(ev, H1_EV_NONE);
+	ck_assert_uint_eq(h1_skip(&p, 5, &ev), 0);
+	ck_assert_uint_eq(feed_str(&p, "\r\n2\r\nxy\r\n0\r\n\r\n"),
+			  H1_EV_COMPLETE);
+	ck_assert_uint_eq(p.msg.body_bytes, 7);
+
+	/* a body delimited by close takes any number */
+	h1_init(&p, H1_RESPONSE, NULL);
+	feed_str(&p, "HTTP/1.0 200 OK\r\n\r\nabc");
+	ck_assert_uint_eq(h1_skip(&p, 1u << 20, &ev), 1u << 20);
+	ck_assert_uint_eq(ev, H1_EV_NONE);
+	ck_assert_uint_eq(h1_finish(&p), H1_EV_COMPLETE);
+	ck_assert_uint_eq(p.msg.body_bytes, 3 + (1u << 20));
+
+	/* headers, chunk sizes, a tunnel, an error: nothing taken */
+	h1_init(&p, H1_RESPONSE, NULL);
+	ck_assert_uint_eq(h1_skip(&p, 4, &ev), 0);
+	feed_str(&p, "HTTP/1.1 200 OK\r\nContent-");
+	ck_assert_uint_eq(h1_skip(&p, 4, &ev), 0);
+	h1_init(&p, H1_RESPONSE, NULL);
+	feed_str(&p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	ck_assert_uint_eq(h1_skip(&p, 4, &ev), 0);
+	h1_init(&p, H1_RESPONSE, NULL);
+	feed_str(&p, "HTTP/1.1 101 Switching\r\nUpgrade: websocket\r\n\r\n");
+	ck_assert_int_eq(h1_state(&p), H1_ST_TUNNEL);
+	ck_assert_uint_eq(h1_skip(&p, 4, &ev), 0);
+	h1_init(&p, H1_RESPONSE, NULL);
+	feed_str(&p, "SSH-2.0");
+	ck_assert_uint_eq(h1_skip(&p, 4, &ev), 0);
+	ck_assert_uint_eq(ev, H1_EV_NONE);
+}
+END_TEST
+
 Suite *http1_suite(void)
 {
 	Suite *s = suite_create("http1");
@@ -1526,6 +1599,7 @@ Suite *http1_suite(void)
 	tcase_add_test(tc, test_error_is_sticky);
 	tcase_add_test(tc, test_cut_short_keeps_whole_fields);
 	tcase_add_test(tc, test_finish);
+	tcase_add_test(tc, test_skip);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("syntax");
