@@ -13,6 +13,9 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 build_prog closefrom
+lim=$(ulimit -n)
+# (HT_MIN_FD_LIMIT: below it the library takes no fd and does not trace)
+[ "$lim" = unlimited ] || [ "$lim" -ge 64 ] || skip "fd limit $lim: the library does not trace"
 
 # A server that writes every byte it receives, one file per connection
 # (conn1, conn2, ... and connN.done at EOF), and answers each request
