@@ -13,11 +13,11 @@
  *  3. closefrom(3) (closefrom), or the close_range system call made with
  *     syscall(), which no hook sees (rawrange).
  *  4. A new TCP socket is moved to that number with fcntl(F_DUPFD) (not
- *     hooked) and connected there to B.
+ *     hooked).
  *  5. fork: the child checks that the number is still that TCP socket
  *     (same inode, SOCK_STREAM) and exits 0, else 1 ("child ok", or
  *     "child: ..."; the parent goes on either way).
- *  6. GET /bytes/2 from B over it, then close.
+ *  6. It connects to B there, GETs /bytes/2 over it, and closes it.
  *  7. GET /bytes/3 from A on a new connection ("done").
  *
  * Exit status: 0; 1 when the child found the fd taken from the program;
@@ -117,16 +117,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fd %d is taken: got %d\n", lib, fd);
 		return 3;
 	}
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)port_b);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	while (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-		if (errno != EINTR)
-			die("connect B");
-
-	/* A child forked now must find the fd as the parent left it. */
+	/* A child forked now, before any record tells the library that its
+	 * socket is gone (rawrange), must find the fd as the parent left it. */
 	struct stat before;
 	if (fstat(fd, &before) != 0)
 		die("fstat");
@@ -153,6 +145,15 @@ int main(int argc, char **argv)
 		printf("child ok\n");
 	else
 		printf("child: fd %d is not the program's socket any more\n", fd);
+
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port_b);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	while (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+		if (errno != EINTR)
+			die("connect B");
 
 	long body = 0;
 	int status = http_get(fd, "/bytes/2", &body, 0);
