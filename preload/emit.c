@@ -53,10 +53,14 @@ static int seccomp_at_init;     /* PR_GET_SECCOMP when the library started */
 volatile int ht_seccomp_set;    /* the program installed a filter (prctl) */
 
 /* This connection's counters: the shared page, or (no memfd) a private
- * one.  Records dropped while there is no connection are counted in
+ * one; between connections, away_counters.  A record counts as produced on
+ * the page current when its batch began; if it is sent on another
+ * connection, the count moves with it (move_produced()), so that each
+ * page's produced is what its connection carried, dropped or lost.
+ * Records dropped while there is no connection are counted in
  * dropped_away and told in the next HELLO. */
-static ht_counters private_counters;
-static ht_counters *volatile counters = &private_counters;
+static ht_counters private_counters, away_counters;
+static ht_counters *volatile counters = &away_counters;
 static uint64_t dropped_away;   /* atomic */
 static uint64_t dropped_sent;   /* last count the collector was told */
 
@@ -71,6 +75,7 @@ static uint64_t dropped_sent;   /* last count the collector was told */
 static HT_TLS uint8_t *batch_buf;
 HT_TLS uint32_t ht_batch_len;
 static HT_TLS uint32_t batch_count;
+static HT_TLS ht_counters *batch_page; /* where the batch was counted */
 static HT_TLS bool batch_urgent;  /* holds a connection's close or failure */
 
 /* A thread that waits in epoll_wait/poll/select runs an event loop: it
@@ -85,6 +90,7 @@ HT_TLS bool ht_poller;
 #define PEND_MAX_NS 5000000ull
 static uint8_t pend_buf[HT_WIRE_MAX_RECORD];
 static uint32_t pend_len, pend_count;
+static ht_counters *pend_page;  /* where the pending records are counted */
 static uint64_t pend_t0;
 static ht_lock pend_lock;
 static ht_lock connect_lock;    /* one thread connects at a time */
@@ -304,11 +310,19 @@ int ht_emit_init(const char *path)
 	return 0;
 }
 
+/* The connection is over: records made from now on count between
+ * connections, not on its page (which the collector may read any time). */
+static void between_connections(void)
+{
+	__atomic_store_n(&counters, &away_counters, __ATOMIC_RELEASE);
+}
+
 /* Forget the socket without closing it unless it is still ours. */
 static void drop_socket(bool close_it)
 {
 	int fd = sock_fd;
 	sock_fd = -1;
+	between_connections();
 	if (close_it && fd >= 0 && fd_is_ours(fd))
 		ht_real.close(fd);
 }
@@ -333,7 +347,10 @@ void ht_emit_after_fork(void)
 	 * something to say. */
 	drop_socket(true);
 	private_counters.produced = private_counters.dropped = 0;
-	counters = &private_counters;
+	away_counters.produced = away_counters.dropped = 0;
+	counters = &away_counters;
+	batch_page = NULL;
+	pend_page = NULL;
 	dropped_away = dropped_sent = 0;
 	connected_once = false;
 	/* wanted stays as it was: the child inherits the parent's tracked
@@ -346,8 +363,10 @@ void ht_emit_fd_closed(int fd)
 {
 	/* The next record connects again, after the program's call: the
 	 * hooks see every close, dup2 and close_range of the new socket too. */
-	if (fd >= 0 && fd == sock_fd)
+	if (fd >= 0 && fd == sock_fd) {
 		sock_fd = -1;
+		between_connections();
+	}
 }
 
 bool ht_emit_is_own_fd(int fd)
@@ -390,8 +409,10 @@ static int current_fd(void)
 		 * close, and tell nothing into it. */
 		if (__atomic_compare_exchange_n(&sock_fd, &fd, -1, false,
 						__ATOMIC_ACQ_REL,
-						__ATOMIC_RELAXED))
+						__ATOMIC_RELAXED)) {
+			between_connections();
 			last_retry_ns = 0;
+		}
 	}
 	if (!ht_enabled || !wanted)
 		return -1;
@@ -484,10 +505,14 @@ void ht_emit(void *ctx, const ht_record *rec)
 						     rec);
 		}
 	}
-	ht_counters *c = __atomic_load_n(&counters, __ATOMIC_ACQUIRE);
+	if (!batch_count)
+		batch_page = __atomic_load_n(&counters, __ATOMIC_ACQUIRE);
+	ht_counters *c = batch_page;
 	__atomic_add_fetch(&c->produced, 1, __ATOMIC_RELAXED);
 	if (!len) {
 		__atomic_add_fetch(&c->dropped, 1, __ATOMIC_RELAXED);
+		if (!batch_count)
+			batch_page = NULL;
 		return;
 	}
 	ht_batch_len += (uint32_t)len;
@@ -496,12 +521,25 @@ void ht_emit(void *ctx, const ht_record *rec)
 		batch_urgent = true;
 }
 
-/* Send @len bytes holding @n records; count them as dropped on failure. */
-static void send_records(const uint8_t *buf, uint32_t len, uint32_t n)
+/* @n records counted as produced on @from are carried by @to's connection
+ * (or by none): the count moves with them. */
+static void move_produced(ht_counters *from, ht_counters *to, uint32_t n)
+{
+	if (!from || from == to)
+		return;
+	__atomic_sub_fetch(&from->produced, n, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&to->produced, n, __ATOMIC_RELAXED);
+}
+
+/* Send @len bytes holding @n records counted on @page; count them as
+ * dropped on failure. */
+static void send_records(const uint8_t *buf, uint32_t len, uint32_t n,
+			 ht_counters *page)
 {
 	if (!len)
 		return;
 	int fd = current_fd();
+	move_produced(page, __atomic_load_n(&counters, __ATOMIC_ACQUIRE), n);
 	if (fd < 0) {
 		count_dropped(n, false);
 		return;
@@ -516,6 +554,7 @@ static void send_records(const uint8_t *buf, uint32_t len, uint32_t n)
 			if (__atomic_compare_exchange_n(&sock_fd, &old, -1,
 							false, __ATOMIC_ACQ_REL,
 							__ATOMIC_RELAXED)) {
+				between_connections();
 				if (fd_is_ours(fd))
 					ht_real.close(fd);
 				last_retry_ns = ht_now();
@@ -535,22 +574,25 @@ void ht_emit_send_pending(void)
 	uint8_t *out = ht_buf_get();
 	ht_lock_acquire(&pend_lock);
 	uint32_t len = pend_len, n = pend_count;
+	ht_counters *page = pend_page;
 	if (out)
 		memcpy(out, pend_buf, len);
 	else if (len)
 		count_dropped(n, sock_fd >= 0);
 	pend_len = pend_count = 0;
+	pend_page = NULL;
 	pend_t0 = 0;
 	__atomic_store_n(&ht_pending, 0, __ATOMIC_RELAXED);
 	ht_lock_release(&pend_lock);
 	if (out)
-		send_records(out, len, n);
+		send_records(out, len, n, page);
 	ht_buf_put(out);
 }
 
-/* Send (or, on an event loop's thread, queue) @len bytes of @n records. */
+/* Send (or, on an event loop's thread, queue) @len bytes of @n records
+ * counted on @page. */
 static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
-			bool urgent)
+			bool urgent, ht_counters *page)
 {
 	if ((ht_poller && !urgent) || !wanted) {
 		/* An event loop's records wait for its next wait (or for
@@ -563,6 +605,11 @@ static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
 			memcpy(pend_buf + pend_len, buf, len);
 			pend_len += len;
 			pend_count += n;
+			/* the pending message is counted on one page */
+			if (!pend_page)
+				pend_page = page;
+			else
+				move_produced(page, pend_page, n);
 			if (!pend_t0)
 				pend_t0 = now;
 			len = 0;
@@ -575,13 +622,13 @@ static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
 		if (!send_now)
 			return;
 		ht_emit_send_pending();
-		send_records(buf, len, n); /* did not fit in pending */
+		send_records(buf, len, n, page); /* did not fit in pending */
 		return;
 	}
 	/* Records already pending go first, then this call's. */
 	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
 		ht_emit_send_pending();
-	send_records(buf, len, n);
+	send_records(buf, len, n, page);
 }
 
 void ht_emit_flush(void)
@@ -589,11 +636,13 @@ void ht_emit_flush(void)
 	uint32_t len = ht_batch_len, n = batch_count;
 	bool urgent = batch_urgent;
 	uint8_t *buf = batch_buf;
+	ht_counters *page = batch_page;
 	ht_batch_len = 0;
 	batch_count = 0;
 	batch_urgent = false;
 	batch_buf = NULL;
+	batch_page = NULL;
 	if (len)
-		flush_batch(buf, len, n, urgent);
+		flush_batch(buf, len, n, urgent, page);
 	ht_buf_put(buf);
 }
