@@ -20,4 +20,5 @@ Suite *html_suite(void);   /* check_html.c: cli/format_html.c */
 Suite *x86dec_suite(void);  /* check_x86dec.c: preload/x86dec.c */
 Suite *otlp_suite(void);   /* check_otlp.c: cli/otlp.c, otlp_export.c */
 Suite *metrics_suite(void); /* check_otlp.c: cli/metrics.c */
+Suite *account_suite(void); /* check_account.c: cli/account.c */
 #endif
