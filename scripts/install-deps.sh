@@ -16,6 +16,9 @@ set -eu
 # adds 185 packages (X11, GTK, Mesa, NSS, fonts), 191 MB to download, 644 MB
 # installed (apt-get -s from an empty dpkg status); 32 s to install its
 # last 8 missing packages (122 MB) on the development VM.
+# libpython3.11-testsuite: CPython's own tests, for
+# test_cpython_subprocess (two of test_subprocess's fd-listing tests run
+# traced).
 # clickhouse-server, clickhouse-client: 18.16, for test_clickhouse (the json
 # format loaded as JSONEachRow): 28 more packages (Poco), 17 MB to
 # download, 104 MB installed; 23 s to install on the development VM.
@@ -23,7 +26,7 @@ PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
 libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
 chromium clickhouse-server clickhouse-client nodejs \
-libcurl4-openssl-dev prometheus"
+libcurl4-openssl-dev prometheus libpython3.11-testsuite"
 
 # make bench only (not make check, not CI): valgrind for the callgrind
 # figures, and the peers it compares with, strace and bpftrace (bpftrace
