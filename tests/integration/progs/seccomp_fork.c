@@ -53,7 +53,9 @@ int main(int argc, char **argv)
 
 	if (argc > 1) {
 		fd = http_connect(atoi(argv[1]));
-		printf("parent: status %d, %ld bytes\n", http_get(fd, "/bytes/11", &body, 0), body);
+		int status = http_get(fd, "/bytes/11", &body, 0);
+
+		printf("parent: status %d, %ld bytes\n", status, body);
 	}
 	forbid_socket();
 	fflush(stdout);
