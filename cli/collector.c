@@ -655,6 +655,17 @@ void collector_drain(collector *c)
 		c->idle(c->ctx);
 }
 
+void collector_end_peers(collector *c)
+{
+	if (c->replay)
+		return; /* a replay's peers are ids: the capture ends them */
+	for (size_t fd = 0; fd < c->peer_cap; fd++)
+		if (c->peer_open[fd])
+			peer_close(c, (int)fd);
+	if (c->idle != NULL)
+		c->idle(c->ctx);
+}
+
 int collector_replay(collector *c, unsigned ev, uint32_t peer,
 		     const uint8_t *buf, size_t len)
 {

@@ -134,6 +134,15 @@ int collector_wait(collector *c, int timeout_ms);
 void collector_drain(collector *c);
 
 /*
+ * collector_end_peers() - close every peer still connected, its counter
+ * page read first: what a live process produced and this collector never
+ * received counts as not seen.  For the end, after collector_drain() and
+ * before the summary is written (collector_close() would count it too
+ * late for the report).
+ */
+void collector_end_peers(collector *c);
+
+/*
  * collector_feed() - decode every record in the message @buf/@len and hand
  * each to the sink.  A record that does not decode ends the message and is
  * counted in c->malformed, as is a record cut short by the message's end.

@@ -266,6 +266,9 @@ int listen_main(int argc, char **argv)
 	}
 	/* What has been sent is delivered; then the socket goes away. */
 	collector_drain(&col);
+	/* Processes still running lose what they send from now on: their
+	 * pages are read before the summary counts what went unseen. */
+	collector_end_peers(&col);
 	/* The span queue is sent (within a bounded wait) once the intake is
 	 * over. */
 	if (ro.otlp != NULL) {

@@ -544,6 +544,9 @@ int run_command(const run_opts *o)
 	}
 	/* Whatever the exited processes queued is still readable. */
 	collector_drain(&s.col);
+	/* Processes left running (given up on) are counted before the
+	 * summary, as in listen. */
+	collector_end_peers(&s.col);
 	if (s.ro.otlp != NULL) {
 		otlp_stats st;
 

@@ -19,6 +19,9 @@ set -eu
 # php-cli, php-curl: test_deepbind_php (PHP loads extensions RTLD_DEEPBIND):
 # 8 packages (6 php8.2 ones and 2 metapackages), 2.9 MB to download, 15 MB
 # installed.
+# libpython3.11-testsuite: CPython's own tests, for
+# test_cpython_subprocess (two of test_subprocess's fd-listing tests run
+# traced).
 # clickhouse-server, clickhouse-client: 18.16, for test_clickhouse (the json
 # format loaded as JSONEachRow): 28 more packages (Poco), 17 MB to
 # download, 104 MB installed; 23 s to install on the development VM.
@@ -26,7 +29,7 @@ PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
 libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
 chromium clickhouse-server clickhouse-client nodejs \
-libcurl4-openssl-dev prometheus php-cli php-curl"
+libcurl4-openssl-dev prometheus php-cli php-curl libpython3.11-testsuite"
 
 # make bench only (not make check, not CI): valgrind for the callgrind
 # figures, and the peers it compares with, strace and bpftrace (bpftrace

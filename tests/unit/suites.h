@@ -23,4 +23,5 @@ Suite *metrics_suite(void); /* check_otlp.c: cli/metrics.c */
 Suite *elfgot_suite(void);  /* check_elfgot.c: preload/elfgot.c */
 Suite *sketch_suite(void);  /* check_sketch.c: cli/sketch.c */
 Suite *urlscrub_suite(void); /* check_urlscrub.c: common/urlscrub.c and its uses */
+Suite *account_suite(void); /* check_account.c: cli/account.c */
 #endif
