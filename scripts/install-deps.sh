@@ -19,6 +19,11 @@ set -eu
 # php-cli, php-curl: test_deepbind_php (PHP loads extensions RTLD_DEEPBIND):
 # 8 packages (6 php8.2 ones and 2 metapackages), 2.9 MB to download, 15 MB
 # installed.
+# python3-grpcio: test_grpc_python* (gRPC's C core, Debian's build linking
+# the system libssl); with python3-protobuf, 2.3 MB to download, 8.1 MB
+# installed; with the libraries it needs that nothing else here brings
+# (libabsl20220623, libprotobuf32, libre2-9, libc-ares2), 3.9 MB and 14 MB
+# (apt-cache show sizes).
 # clickhouse-server, clickhouse-client: 18.16, for test_clickhouse (the json
 # format loaded as JSONEachRow): 28 more packages (Poco), 17 MB to
 # download, 104 MB installed; 23 s to install on the development VM.
@@ -26,7 +31,7 @@ PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
 libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
 chromium clickhouse-server clickhouse-client nodejs \
-libcurl4-openssl-dev prometheus php-cli php-curl"
+libcurl4-openssl-dev prometheus php-cli php-curl python3-grpcio"
 
 # make bench only (not make check, not CI): valgrind for the callgrind
 # figures, and the peers it compares with, strace and bpftrace (bpftrace
