@@ -91,7 +91,7 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 				ht_tls_call.fd = fd;
 			conn_mark_tls(c);
 		}
-		else if (unlikely(ht_tls_orphan.session) && out && ret > 0 &&
+		else if (unlikely(ht_tls_adoptable()) && out && ret > 0 &&
 			 iovcnt > 0)
 			ht_tls_adopt(c, fd, iov[0].iov_base, iov[0].iov_len);
 		if (c->tls) {

@@ -23,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, otlp_suite());
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, elfgot_suite());
+	srunner_add_suite(sr, tlshello_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

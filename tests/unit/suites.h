@@ -21,4 +21,5 @@ Suite *x86dec_suite(void);  /* check_x86dec.c: preload/x86dec.c */
 Suite *otlp_suite(void);   /* check_otlp.c: cli/otlp.c, otlp_export.c */
 Suite *metrics_suite(void); /* check_otlp.c: cli/metrics.c */
 Suite *elfgot_suite(void);  /* check_elfgot.c: preload/elfgot.c */
+Suite *tlshello_suite(void); /* check_tlshello.c: preload/tlshello.c */
 #endif
