@@ -525,7 +525,6 @@ void conn_mark_tls(conn *c)
 		 * conn_h2_start() would allocate afresh over it (a leak). */
 		conn_h2_release(c);
 		c->mode = CONN_MODE_DETECT;
-		c->early_len = 0;
 		h1_init(&c->out, H1_REQUEST, c->out.opt);
 		h1_init(&c->in, H1_RESPONSE, c->in.opt);
 	}
