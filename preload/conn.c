@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "http2.h"
+
 #define copy_cstr conn_copy_cstr
 
 size_t conn_copy_cstr(char *dst, size_t cap, const char *src)
@@ -341,6 +343,7 @@ static void tunnel_open(conn *c, const char *target, uint64_t now)
 	c->t_idle_since = 0;
 	c->resp_1xx_header_bytes = 0;
 	c->mode = CONN_MODE_DETECT;
+	c->early_len = 0;
 	h1_init(&c->out, H1_REQUEST, c->out.opt);
 	h1_init(&c->in, H1_RESPONSE, c->in.opt);
 	/* TLS inside the tunnel is the inner connection's own.  Through an
@@ -565,6 +568,7 @@ void conn_mark_tls(conn *c)
 	if (c->tls)
 		return;
 	c->tls = true;
+	c->early_len = 0; /* ciphertext, if anything */
 	if (c->mode == CONN_MODE_OPAQUE && c->nreq == c->inner_base && !c->dead) {
 		/* HTTP/2 state the ciphertext led to is meaningless, and
 		 * conn_h2_start() would allocate afresh over it (a leak). */
@@ -583,6 +587,33 @@ void conn_on_transport(conn *c, bool out, size_t n, uint64_t now)
 		c->bytes_in += n;
 	if (n && !c->connected && !c->failed)
 		conn_connected(c, now);
+}
+
+/* The server spoke first with @len bytes of @buf: keep them while they can
+ * begin an HTTP/2 server preface and fit.  Returns false when they cannot
+ * (then the connection is not one we follow). */
+static bool keep_early(conn *c, const uint8_t *buf, size_t len)
+{
+	if (len > sizeof c->early - c->early_len)
+		return false;
+	memcpy(c->early + c->early_len, buf, len);
+	c->early_len += (uint32_t)len;
+	return h2_server_preface_start(c->early, c->early_len);
+}
+
+/* The client's first write chose the mode while the server's first bytes
+ * were kept: they are HTTP/2's server preface, read first (they came
+ * first, and their SETTINGS bind the client's header encoder), or the
+ * connection is not one we follow. */
+static void replay_early(conn *c, uint64_t now)
+{
+	uint32_t n = c->early_len;
+	c->early_len = 0;
+	if (c->mode != CONN_MODE_HTTP2) {
+		c->mode = CONN_MODE_OPAQUE;
+		return;
+	}
+	conn_h2_read(c, c->early, n, now);
 }
 
 void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
@@ -604,6 +635,8 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			if (c->mode == CONN_MODE_HTTP2 && conn_h2_start(c) != 0)
 				c->mode = CONN_MODE_OPAQUE;
 		}
+		if (c->early_len)
+			replay_early(c, now);
 	}
 	if (c->mode == CONN_MODE_SOCKS) {
 		socks_write(c, buf, len);
@@ -726,8 +759,12 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	if (!c->connected && !c->failed)
 		conn_connected(c, now);
 	if (c->mode == CONN_MODE_DETECT) {
-		/* The server spoke first: not a protocol we follow. */
-		c->mode = CONN_MODE_OPAQUE;
+		/* The server spoke first: an HTTP/2 server's preface, kept
+		 * until the client writes, or not a protocol we follow. */
+		if (!keep_early(c, buf, len)) {
+			c->early_len = 0;
+			c->mode = CONN_MODE_OPAQUE;
+		}
 		return;
 	}
 	if (c->mode == CONN_MODE_SOCKS) {
@@ -910,6 +947,12 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 		c->nreq = 1;
 	h1_init(&c->out, H1_REQUEST, opt);
 	h1_init(&c->in, H1_RESPONSE, opt);
+	if (c->mode == CONN_MODE_DETECT && c->early_len) {
+		/* the server spoke first: not HTTP/1.x, and the HTTP/2 it may
+		 * be is not followed in the child (below) */
+		c->early_len = 0;
+		c->mode = CONN_MODE_OPAQUE;
+	}
 	if (c->mode == CONN_MODE_HTTP1 || c->mode == CONN_MODE_DETECT)
 		c->mode = CONN_MODE_HTTP1;
 	/* HPACK state cannot be shared with the parent: an HTTP/2

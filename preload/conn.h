@@ -11,6 +11,10 @@
  *
  * HTTP/2 (recognised by the client connection preface, cleartext or over
  * TLS) is followed per stream in conn_h2.c: every stream is a request.
+ * A server that speaks first is not followed, except with the start of an
+ * HTTP/2 server preface (prior knowledge: gRPC's servers send their
+ * SETTINGS at once): those bytes are kept until the client's first write,
+ * and read as HTTP/2 before it if that write is the client preface.
  *
  * h2c: a request with "Upgrade: h2c" answered 101 (and "Upgrade: h2c")
  * turns the connection to HTTP/2 after the 101; that request is stream 1,
@@ -52,6 +56,10 @@
 #define CONN_ALPN_MAX 32
 /* A Unix socket path (sun_path is 108 bytes; "@" starts an abstract name). */
 #define CONN_PATH_MAX 110
+/* What a server may send before its client writes anything and still be
+ * followed: an HTTP/2 server's preface, a SETTINGS frame (gRPC's: 33 bytes)
+ * and often a WINDOW_UPDATE (13). */
+#define CONN_EARLY_MAX 128
 
 /* Where records go.  Called with the connection still locked: it must not
  * call back into the connection. */
@@ -121,6 +129,9 @@ typedef struct conn {
 
 	/* state */
 	conn_mode mode;
+	/* DETECT: what the server sent before the client wrote anything */
+	uint8_t early[CONN_EARLY_MAX];
+	uint32_t early_len;
 	bool connected;          /* connect completed */
 	bool failed;             /* connect failed */
 	bool peer_eof;           /* the peer closed its side */

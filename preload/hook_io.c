@@ -100,7 +100,7 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 				ht_tls_call.fd = fd;
 			conn_mark_tls(c);
 		}
-		else if (unlikely(ht_tls_orphan.session) && out && n0 > 0)
+		else if (unlikely(ht_tls_adoptable()) && out && n0 > 0)
 			ht_tls_adopt(c, fd, iov[0].iov_base, n0);
 		if (c->tls) {
 			/* Plaintext comes from the TLS hooks; the socket only

@@ -15,6 +15,7 @@
 
 #include "ossl.h"
 #include "tls.h"
+#include "tlshello.h"
 
 #define LIBSSL "libssl.so"
 #define SSL_ERROR_SSL 1
@@ -66,11 +67,31 @@ static int session_fd(ht_ossl *api, SSL *s)
 	return fd;
 }
 
+/* @s has no socket yet (memory BIOs) and is in its handshake: its
+ * ClientHello random, for whichever thread writes that ClientHello.  Not
+ * a server's session: it holds its peer's random, which the client session
+ * of the same process (a test talking to itself) may be waiting with. */
+static void orphan_hello(ht_ossl *api, SSL *s)
+{
+	if (api->fixed || init_finished(api, s))
+		return;
+	int (*server)(const SSL *) = HELPER(api, is_server, "SSL_is_server");
+	if (!server || server(s) != 0)
+		return;
+	size_t (*fn)(const SSL *, unsigned char *, size_t) =
+		HELPER(api, get_client_random, "SSL_get_client_random");
+	unsigned char random[TLSHELLO_RANDOM_LEN];
+	if (fn && fn(s, random, sizeof random) == sizeof random)
+		ht_tls_orphan_hello(s, random);
+}
+
 /* After any call on @s begun at @t0: learn its fd and the handshake's
  * progress.  Returns the fd, or -1 when the connection is not tracked. */
 static int after_call(ht_ossl *api, SSL *s, uint64_t t0)
 {
 	int fd = session_fd(api, s);
+	if (fd < 0)
+		orphan_hello(api, s);
 	if (fd < 0 || !ht_tls_handshake_needed(fd))
 		return fd;
 	ht_tls_handshake_started(fd, t0);

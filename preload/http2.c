@@ -542,6 +542,27 @@ int h2_init(h2_reader *r, bool client, const hpack_ops *hp,
 	return r->inflater != NULL ? 0 : -1;
 }
 
+bool h2_server_preface_start(const uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	if (len >= 3) {
+		uint32_t n = (uint32_t)buf[0] << 16 | (uint32_t)buf[1] << 8 | buf[2];
+		if (n % H2_SETTINGS_ENTRY_LEN != 0)
+			return false;
+	}
+	if (len >= 4 && buf[3] != H2_SETTINGS)
+		return false;
+	if (len >= 5 && (buf[4] & H2_FLAG_ACK))
+		return false;
+	/* stream 0: the reserved bit aside, the id's bytes are all zero */
+	for (i = 5; i < len && i < H2_FRAME_HEADER_LEN; i++) {
+		if ((i == 5 ? buf[i] & 0x7f : buf[i]) != 0)
+			return false;
+	}
+	return true;
+}
+
 void h2_free(h2_reader *r)
 {
 	if (r->hp != NULL && r->inflater != NULL)

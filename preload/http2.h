@@ -146,6 +146,17 @@ typedef struct h2_reader {
 int h2_init(h2_reader *r, bool client, const hpack_ops *hp,
 	    const h1_options *opt);
 
+/*
+ * h2_server_preface_start() - whether @buf (@len bytes), what a server sent
+ * before its client wrote anything, can begin an HTTP/2 server connection
+ * preface: the header of a SETTINGS frame that is not an ACK, on stream 0,
+ * whose length is a multiple of 6 (RFC 9113 sections 3.4 and 6.5).  A
+ * prefix of such a header counts; bytes after the first 9 are not looked
+ * at (the reader checks them).  With prior knowledge a server may send its
+ * preface as soon as the connection is up, before the client's.
+ */
+bool h2_server_preface_start(const uint8_t *buf, size_t len);
+
 /* h2_free() - release the decoder.  @r may be re-initialised. */
 void h2_free(h2_reader *r);
 

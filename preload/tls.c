@@ -9,6 +9,7 @@
 
 #include "sessmap.h"
 #include "tls.h"
+#include "tlshello.h"
 
 HT_TLS struct ht_tls_call ht_tls_call;
 HT_TLS struct ht_tls_orphan ht_tls_orphan;
@@ -99,6 +100,40 @@ static void map_del(uintptr_t k)
 	ht_lock_release(&map_lock);
 }
 
+/* Orphan sessions' ClientHello randoms (tlshello.h); the count of entries
+ * is mirrored in ht_tls_hellos_waiting for the write hooks. */
+static tlshello_table hellos;
+static ht_lock hellos_lock;
+unsigned ht_tls_hellos_waiting;
+
+static void hellos_publish(void)
+{
+	__atomic_store_n(&ht_tls_hellos_waiting, hellos.used, __ATOMIC_RELAXED);
+}
+
+/* @session is tied to a socket or freed: its random is of no more use. */
+static void hellos_drop(const void *session)
+{
+	if (!__atomic_load_n(&ht_tls_hellos_waiting, __ATOMIC_RELAXED))
+		return;
+	ht_lock_acquire(&hellos_lock);
+	tlshello_drop(&hellos, session);
+	hellos_publish();
+	ht_lock_release(&hellos_lock);
+}
+
+void ht_tls_orphan_hello(const void *session, const uint8_t *random)
+{
+	if (!session || !ht_enter())
+		return;
+	uint64_t t0 = ht_tls_orphan.session == session ? ht_tls_orphan.t0 : ht_now();
+	ht_lock_acquire(&hellos_lock);
+	tlshello_put(&hellos, session, random, t0);
+	hellos_publish();
+	ht_lock_release(&hellos_lock);
+	ht_leave();
+}
+
 void ht_tls_bind(const void *session, int fd)
 {
 	if (!session || fd < 0 || !ht_enter())
@@ -113,6 +148,7 @@ void ht_tls_forget(const void *session)
 		return;
 	if (ht_tls_orphan.session == session)
 		ht_tls_orphan.session = NULL;
+	hellos_drop(session);
 	map_del((uintptr_t)session);
 	ht_leave();
 }
@@ -147,20 +183,45 @@ int ht_tls_end(const void *session, int hint_fd)
 	} else if (fd >= 0 && ht_tls_orphan.session == session) {
 		ht_tls_orphan.session = NULL;
 	}
+	if (fd >= 0)
+		hellos_drop(session);
 	ht_leave();
 	return fd;
 }
 
 bool ht_tls_adopt(conn *c, int fd, const void *buf, size_t n)
 {
-	const void *session = ht_tls_orphan.session;
-	if (!session || c->tls || c->bytes_out != 0 || c->mode != CONN_MODE_DETECT ||
+	if (c->tls || c->bytes_out != 0 || c->mode != CONN_MODE_DETECT ||
 	    n < 1 || ((const uint8_t *)buf)[0] != 0x16)
 		return false;
-	ht_tls_orphan.session = NULL;
+	uint8_t random[TLSHELLO_RANDOM_LEN];
+	bool hello = tlshello_random(buf, n, random);
+	const void *session = NULL;
+	uint64_t t0 = 0;
+	if (__atomic_load_n(&ht_tls_hellos_waiting, __ATOMIC_RELAXED)) {
+		ht_lock_acquire(&hellos_lock);
+		if (hello)
+			session = tlshello_take(&hellos, random, &t0);
+		/* This thread's orphan, whose own ClientHello is known, can
+		 * only be tied by that ClientHello. */
+		bool known = !session && tlshello_known(&hellos, ht_tls_orphan.session);
+		hellos_publish();
+		ht_lock_release(&hellos_lock);
+		if (known)
+			return false;
+	}
+	if (!session && ht_tls_orphan.session &&
+	    map_get((uintptr_t)ht_tls_orphan.session) < 0) {
+		session = ht_tls_orphan.session;
+		t0 = ht_tls_orphan.t0;
+	}
+	if (!session)
+		return false;
+	if (ht_tls_orphan.session == session)
+		ht_tls_orphan.session = NULL;
 	map_set((uintptr_t)session, fd);
 	conn_mark_tls(c);
-	conn_tls_start(c, ht_tls_orphan.t0);
+	conn_tls_start(c, t0);
 	return true;
 }
 

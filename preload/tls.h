@@ -60,9 +60,32 @@ struct ht_tls_orphan {
 };
 HT_HIDDEN extern HT_TLS struct ht_tls_orphan ht_tls_orphan;
 
+/*
+ * Orphan sessions whose ClientHello random the TLS library reported
+ * (ht_tls_orphan_hello()): any thread's write of that ClientHello ties the
+ * session to its socket (tlshello.h).  The count lets a write hook skip
+ * the check while there are none.
+ */
+HT_HIDDEN extern unsigned ht_tls_hellos_waiting;
+
+/* ht_tls_adoptable() - whether a write may be an orphan session's
+ * ClientHello: this thread has an orphan, or some session waits for its
+ * ClientHello to be seen. */
+static inline bool ht_tls_adoptable(void)
+{
+	return ht_tls_orphan.session != NULL ||
+	       __atomic_load_n(&ht_tls_hellos_waiting, __ATOMIC_RELAXED) != 0;
+}
+
+/* ht_tls_orphan_hello() - @session, an orphan during its handshake, sent a
+ * ClientHello with the 32-byte @random. */
+HT_HIDDEN void ht_tls_orphan_hello(const void *session, const uint8_t *random);
+
 /* ht_tls_adopt() - in a write hook, @c (slot of @fd locked, guard held) is
- * writing @n bytes from @buf: if they are the ClientHello of this thread's
- * orphan session, tie the session to @fd, mark @c TLS and start its
+ * writing @n bytes from @buf, its first: if they are the ClientHello of a
+ * session waiting for its socket (its random, from any thread), or else
+ * start a handshake record while this thread has an orphan session whose
+ * random is not known, tie that session to @fd, mark @c TLS and start its
  * handshake.  Returns whether it did. */
 HT_HIDDEN bool ht_tls_adopt(conn *c, int fd, const void *buf, size_t n);
 

@@ -166,6 +166,33 @@ start_server() {
 	fail "server.py did not start on $bind"
 }
 
+# require_grpc: skip unless Debian's python3-grpcio is importable by $PY.
+require_grpc() {
+	"$PY" -c 'import grpc' 2>/dev/null ||
+		skip "grpc not importable by $PY (install python3-grpcio)"
+}
+
+# start_grpc_server [CERT KEY]: start grpcserver.py (pkg.Service, each call
+# logged to $T/grpc-calls.log) on a free port of 127.0.0.1, with TLS when
+# CERT and KEY are given, and wait until it accepts.  Sets GRPC_PORT and
+# GRPC_PID.
+start_grpc_server() {
+	local _
+	for _ in 1 2 3; do
+		GRPC_PORT=$(free_port 127.0.0.1)
+		"$PY" "$TESTS_DIR/grpcserver.py" "127.0.0.1:$GRPC_PORT" \
+			"$T/grpc-calls.log" "$@" >>"$T/grpc-server.log" 2>&1 &
+		GRPC_PID=$!
+		_PIDS+=("$GRPC_PID")
+		if wait_port 127.0.0.1 "$GRPC_PORT" "$GRPC_PID"; then
+			return 0
+		fi
+		kill "$GRPC_PID" 2>/dev/null || true
+	done
+	show "$T/grpc-server.log"
+	fail "grpcserver.py did not start"
+}
+
 # hosts_name: print a host name that getaddrinfo resolves from /etc/hosts
 # (files, never DNS) to exactly one loopback address, then that address:
 # a 127/8 one, else ::1 (e.g. Debian's and Docker's "ip6-localhost") when

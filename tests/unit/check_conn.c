@@ -889,6 +889,103 @@ START_TEST(h2_alpn_server_speaks_first)
 }
 END_TEST
 
+/* The server's SETTINGS with HEADER_TABLE_SIZE @size, and a WINDOW_UPDATE,
+ * as a server with prior knowledge sends them at once (gRPC). */
+static void h2_server_preface(uint32_t size)
+{
+	const uint8_t settings[] = {0, 1, (uint8_t)(size >> 24),
+		(uint8_t)(size >> 16), (uint8_t)(size >> 8), (uint8_t)size};
+	const uint8_t window[] = {0, 0x3f, 0xff, 0};
+	h2_frame(0x4, 0, 0, settings, sizeof settings);
+	h2_frame(0x8, 0, 0, window, sizeof window);
+}
+
+/* The client's header block for get_b, announcing a dynamic table of 8192
+ * bytes first: a decoder that never saw the server allow it fails. */
+static void h2_headers_table_8192(uint32_t stream)
+{
+	uint8_t block[512] = {0x3f, 0xe1, 0x3f}; /* size update, 8192 */
+	size_t n = 3 + hpack_literals(block + 3, get_b);
+	h2_frame(0x1, 0x5, stream, block, n);
+}
+
+START_TEST(h2_prior_knowledge_server_speaks_first)
+{
+	/* cleartext, no ALPN: the server's preface comes before the client
+	 * wrote anything, split across reads (inside the frame header) */
+	conn_connected(C, 2000);
+	h2_server_preface(8192);
+	conn_on_read(C, h2buf, 5, 2100);
+	conn_on_read(C, h2buf + 5, h2len - 5, 2200);
+	h2_reset();
+	ck_assert(conn_wants_bytes(C));
+	ck_assert_int_eq(nrecs, 0);
+	/* the client's preface, its SETTINGS and ACK, and a request whose
+	 * block uses the table the server's SETTINGS allowed */
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_frame(0x4, 0x1, 0, NULL, 0);
+	h2_headers_table_8192(1);
+	h2_write(3000);
+	h2_frame(0x4, 0x1, 0, NULL, 0);
+	h2_headers(1, false, ok200);
+	h2_data(1, false, 5);
+	h2_headers(1, true, (const char *const[]){"grpc-status", "0", NULL});
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.proto, HT_PROTO_HTTP2);
+	ck_assert_str_eq(recs[0].method, "GET");
+	ck_assert_str_eq(recs[0].target, "/b");
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 5);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_CONNECT_DONE], 2000);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_WROTE_REQUEST], 3000);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 4000);
+}
+END_TEST
+
+START_TEST(server_first_then_http1_is_opaque)
+{
+	/* what looks like an HTTP/2 server's preface, then an HTTP/1.1
+	 * request: not a conversation we follow */
+	conn_connected(C, 2000);
+	h2_server_preface(4096);
+	h2_read(2100);
+	w(GET("/a"), 3000);
+	r(OK5, 4000);
+	ck_assert(!conn_wants_bytes(C));
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[0].close.requests, 0);
+}
+END_TEST
+
+START_TEST(server_first_greeting_is_opaque)
+{
+	/* a greeting that is no SETTINGS frame */
+	conn_connected(C, 2000);
+	r("220 smtp.test ESMTP\r\n", 2100);
+	ck_assert(!conn_wants_bytes(C));
+	/* more than a server preface is kept for */
+	teardown();
+	setup();
+	conn_connected(C, 2000);
+	uint8_t big[CONN_EARLY_MAX + 6] = {0};
+	big[2] = 126; /* a multiple of 6; with its header 135 bytes */
+	big[3] = 0x4;
+	conn_on_read(C, big, CONN_EARLY_MAX, 2100);
+	ck_assert(conn_wants_bytes(C));
+	conn_on_read(C, big + CONN_EARLY_MAX, 6, 2200);
+	ck_assert(!conn_wants_bytes(C));
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(1, true, get_a);
+	h2_write(3000);
+	ck_assert_int_eq(nrecs, 0);
+}
+END_TEST
+
 START_TEST(h2_undecodable_block_goes_opaque)
 {
 	h2_open(2000);
@@ -1075,6 +1172,9 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_sequential_streams);
 	tcase_add_test(tc, h2_concurrent_streams_and_resets);
 	tcase_add_test(tc, h2_alpn_server_speaks_first);
+	tcase_add_test(tc, h2_prior_knowledge_server_speaks_first);
+	tcase_add_test(tc, server_first_then_http1_is_opaque);
+	tcase_add_test(tc, server_first_greeting_is_opaque);
 	tcase_add_test(tc, h2_undecodable_block_goes_opaque);
 	tcase_add_test(tc, headers_captured_and_redacted);
 	tcase_add_test(tc, after_fork_child_requests_are_reused);

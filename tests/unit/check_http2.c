@@ -983,6 +983,35 @@ START_TEST(test_oversize_block)
 }
 END_TEST
 
+/* What a server may send first: the start of a SETTINGS frame header that
+ * can begin its preface, every prefix of it, and nothing else. */
+START_TEST(test_server_preface_start)
+{
+	static const uint8_t grpc[] = {0, 0, 24, 4, 0, 0, 0, 0, 0, 0, 4};
+	static const uint8_t empty[] = {0, 0, 0, 4, 0, 0, 0, 0, 0};
+	static const uint8_t reserved[] = {0, 0, 6, 4, 0, 0x80, 0, 0, 0};
+	static const uint8_t ack[] = {0, 0, 0, 4, 1, 0, 0, 0, 0};
+	static const uint8_t odd_len[] = {0, 0, 7, 4, 0, 0, 0, 0, 0};
+	static const uint8_t stream1[] = {0, 0, 6, 4, 0, 0, 0, 0, 1};
+	static const uint8_t window[] = {0, 0, 4, 8, 0, 0, 0, 0, 0};
+	static const char smtp[] = "220 smtp.test ESMTP\r\n";
+	size_t n;
+
+	for (n = 0; n <= sizeof(grpc); n++)
+		ck_assert(h2_server_preface_start(grpc, n));
+	ck_assert(h2_server_preface_start(empty, sizeof(empty)));
+	ck_assert(h2_server_preface_start(reserved, sizeof(reserved)));
+	ck_assert(!h2_server_preface_start(ack, sizeof(ack)));
+	ck_assert(h2_server_preface_start(ack, 4)); /* not yet known */
+	ck_assert(!h2_server_preface_start(odd_len, 3));
+	ck_assert(!h2_server_preface_start(stream1, sizeof(stream1)));
+	ck_assert(h2_server_preface_start(stream1, 8));
+	ck_assert(!h2_server_preface_start(window, 4));
+	ck_assert(!h2_server_preface_start((const uint8_t *)smtp, sizeof(smtp) - 1));
+	ck_assert(!h2_server_preface_start((const uint8_t *)"HTTP/1.1 200", 12));
+}
+END_TEST
+
 START_TEST(test_garbage)
 {
 	nghttp2_hd_deflater *d = deflater();
@@ -1144,6 +1173,7 @@ Suite *http2_suite(void)
 	tcase_add_test(tc, test_truncation);
 	tcase_add_test(tc, test_bad_preface);
 	tcase_add_test(tc, test_oversize_block);
+	tcase_add_test(tc, test_server_preface_start);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_unknown_frames_skipped);
 	tcase_add_test(tc, test_no_decoder);
