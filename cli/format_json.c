@@ -647,9 +647,11 @@ static void events_conn_close(report *rp, const ht_rec_conn_close *c)
 	json_lit(f, "}\n");
 }
 
+/* The events stream ends with the same summary line as -f json: what was
+ * dropped or malformed must be said in every format. */
 const report_format_ops report_events_ops = {
 	.request = events_request,
 	.conn_fail = events_conn_fail,
 	.conn_close = events_conn_close,
-	.summary = NULL,
+	.summary = json_summary,
 };
