@@ -160,7 +160,12 @@ bool ht_tls_adopt(conn *c, int fd, const void *buf, size_t n)
 	ht_tls_orphan.session = NULL;
 	map_set((uintptr_t)session, fd);
 	conn_mark_tls(c);
-	conn_tls_start(c, ht_tls_orphan.t0);
+	/* The session's earlier calls ran on no socket we saw: its handshake
+	 * on this connection starts no earlier than the connection. */
+	uint64_t t0 = ht_tls_orphan.t0;
+	if (c->connected && t0 < c->t_connect_done)
+		t0 = c->t_connect_done;
+	conn_tls_start(c, t0);
 	return true;
 }
 
