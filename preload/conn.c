@@ -96,6 +96,11 @@ void conn_connected(conn *c, uint64_t now)
 		return;
 	c->connected = true;
 	c->t_connect_done = now;
+	/* A handshake begun before the connection was known to be up (its
+	 * first writes waited for the connect): its phase starts here, so
+	 * that the connect and TLS phases do not overlap. */
+	if (c->t_tls_start && c->t_tls_start < now)
+		c->t_tls_start = now;
 }
 
 /* Emit HT_REC_CONN_FAIL: the connect failed with @err, or (HT_FF_TLS in
@@ -149,8 +154,21 @@ void conn_connect_failed(conn *c, int err, uint64_t now)
 void conn_tls_start(conn *c, uint64_t now)
 {
 	c->tls = true;
-	if (!c->t_tls_start)
-		c->t_tls_start = now;
+	if (c->t_tls_start)
+		return;
+	c->t_tls_start = now;
+	if (!c->connected || now >= c->t_connect_done)
+		return;
+	/* The connect was proven after the handshake call began: by that
+	 * call's own first bytes (the hooks report the start after the
+	 * call), written at once, so the connection was up when the
+	 * program began the handshake.  Unless the connection began after
+	 * the handshake did (TCP Fast Open: the ClientHello opened it):
+	 * then the handshake's phase starts when the connection was up. */
+	if (now >= c->t_connect_start)
+		c->t_connect_done = now;
+	else
+		c->t_tls_start = c->t_connect_done;
 }
 
 void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn)

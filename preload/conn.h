@@ -193,7 +193,9 @@ bool conn_looks_like_http(const uint8_t *buf, size_t len);
  * known but the lookup is not this connection's to count). */
 void conn_set_dns(conn *c, const char *name, uint64_t t_start, uint64_t t_done);
 
-/* conn_connected() - the connect completed at @now.  Idempotent. */
+/* conn_connected() - the connect completed at @now.  Idempotent.  A TLS
+ * handshake already begun starts at @now at the earliest (the phases of
+ * a request never overlap; see conn_tls_start()). */
 void conn_connected(conn *c, uint64_t now);
 
 /* conn_connect_failed() - the connect failed with @err at @now: emits
@@ -201,7 +203,13 @@ void conn_connected(conn *c, uint64_t now);
 void conn_connect_failed(conn *c, int err, uint64_t now);
 
 /* conn_tls_start() / conn_tls_done() - handshake moments; the version and
- * ALPN (may be NULL) are copied. */
+ * ALPN (may be NULL) are copied.  The first start counts.  The connect
+ * ends no later than the handshake starts: a start at @now before a
+ * connect proven later (by the handshake call's own bytes, the hooks
+ * reporting the start after the call) ends the connect at @now, unless
+ * @now is before the connect even began (TCP Fast Open: the handshake's
+ * first bytes opened the connection), where the handshake starts when the
+ * connect ended. */
 void conn_tls_start(conn *c, uint64_t now);
 void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn);
 

@@ -257,9 +257,43 @@ HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 	return send_traced(fd, buf, n, flags);
 }
 
+/* A send with MSG_FASTOPEN on @fd, @t0 its start when @fd is not tracked
+ * (@s NULL), returned @ret with errno @err: it may have opened the
+ * connection to @a (ht_fastopen_seen()); then the bytes it moved are the
+ * connection's first.  Returns the slot to feed, or NULL. */
+static ht_slot *fastopen_done(ht_slot *s, int fd, const struct sockaddr *a,
+			      socklen_t alen, uint64_t t0, ssize_t ret, int err)
+{
+	if (s)
+		return s;
+	ht_fastopen_seen(fd, a, alen, t0, ret, err);
+	return ht_slot_peek(fd);
+}
+
+/* The rest of sendto() with MSG_FASTOPEN: it may connect. */
+static __attribute__((noinline)) ssize_t
+sendto_fastopen(int fd, const void *buf, size_t n, int flags,
+		const struct sockaddr *a, socklen_t alen)
+{
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	uint64_t t0 = s ? 0 : ht_now();
+	ssize_t r = REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
+	int e = errno;
+	s = fastopen_done(s, fd, a, alen, t0, r, e);
+	if (s) {
+		struct iovec v = {(void *)buf, n};
+		track_io(s, fd, true, &v, 1, r, e, false);
+	}
+	errno = e;
+	return r;
+}
+
 HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 			 const struct sockaddr *a, socklen_t alen)
 {
+	if (unlikely(flags & MSG_FASTOPEN))
+		return sendto_fastopen(fd, buf, n, flags, a, alen);
 	IO_HOOK_1(true, buf, n, false,
 		  REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen));
 }
@@ -381,8 +415,30 @@ static ssize_t msg_done(ht_slot *s, int fd, bool out, const struct msghdr *m,
 	return ret;
 }
 
+/* The rest of sendmsg() with MSG_FASTOPEN: it may connect.  @m is read
+ * only when the outcome says the kernel read it. */
+static __attribute__((noinline)) ssize_t
+sendmsg_fastopen(int fd, const struct msghdr *m, int flags)
+{
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	uint64_t t0 = s ? 0 : ht_now();
+	ssize_t ret = REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
+	int err = errno;
+	if (!s && ht_connect_began(ret >= 0 ? 0 : -1, err))
+		s = fastopen_done(s, fd, m->msg_name, m->msg_namelen, t0, ret,
+				  err);
+	if (!s) {
+		errno = err;
+		return ret;
+	}
+	return msg_done(s, fd, true, m, ret, err, false);
+}
+
 HT_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
+	if (unlikely(flags & MSG_FASTOPEN))
+		return sendmsg_fastopen(fd, m, flags);
 	HT_ENSURE_INIT();
 	ht_slot *s = ht_slot_peek(fd);
 	if (likely(!s))

@@ -8,6 +8,8 @@
  * and accepted sockets are not connections we follow.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -112,6 +114,64 @@ publish:;
 	ht_lock_release(&s->lock);
 }
 
+/* The kernel copies all the address's bytes in before anything else can
+ * fail but the fd (EBADF, ENOTSOCK), the copy itself (EFAULT) and the
+ * length (EINVAL); every outcome followed here (done, in progress,
+ * interrupted while waiting, refused, unreachable...) comes from the
+ * protocol, after the copy.  The same holds for a sendto/sendmsg with
+ * MSG_FASTOPEN (tcp_sendmsg_fastopen() connects with the address the call
+ * copied in, after the msghdr), where errors of its own (EOPNOTSUPP: the
+ * client side disabled; EISCONN, EALREADY: connected or connecting) begin
+ * nothing. */
+bool ht_connect_began(int ret, int err)
+{
+	return ret == 0 || err == EINPROGRESS || err == EINTR ||
+	       is_connect_error(err);
+}
+
+/* Whether @fd, whose connect() returned 0, has sent no SYN yet: with
+ * TCP_FASTOPEN_CONNECT and a cookie the kernel defers the connect to the
+ * first write, which carries the SYN and the data (the socket stays in
+ * SYN-SENT meanwhile).  A system call, after each successful connect. */
+static bool connect_deferred(int fd)
+{
+	uint8_t info[8]; /* struct tcp_info begins with tcpi_state */
+	socklen_t il = sizeof info;
+	return ht_real.getsockopt(fd, IPPROTO_TCP, TCP_INFO, info, &il) == 0 &&
+	       il >= 1 && info[0] == TCP_SYN_SENT;
+}
+
+/* After a connect of @fd to @sa (@len bytes) begun at @t0 that returned
+ * @ret with errno @err: start tracking an AF_INET/AF_INET6 stream socket
+ * (and, unless @fastopen, an AF_UNIX one on probation).  @fastopen: the
+ * connect was a send with MSG_FASTOPEN, whose success says the kernel took
+ * its bytes.  The address is read only when ht_connect_began() says the
+ * kernel read it. */
+static void connect_seen(int fd, const struct sockaddr *sa, socklen_t len,
+			 bool fastopen, uint64_t t0, int ret, int err)
+{
+	if (!ht_connect_began(ret, err))
+		return;
+	ht_addr peer;
+	const char *upath = NULL;
+	size_t ulen = 0;
+	int type = 0;
+	socklen_t tl = sizeof type;
+	if ((ht_addr_from_sockaddr(sa, len, &peer) ||
+	     (!fastopen && unix_path(sa, len, &upath, &ulen))) &&
+	    ht_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+	    type == SOCK_STREAM && !ht_foreign_process() && ht_enter()) {
+		/* A deferred connect is under way until its first write. */
+		if (ret == 0 && !upath && !fastopen && connect_deferred(fd)) {
+			ret = -1;
+			err = EINPROGRESS;
+		}
+		track_connect(fd, upath ? NULL : &peer, upath, ulen, t0, ret,
+			      ret == 0 ? 0 : err);
+		ht_leave();
+	}
+}
+
 HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	HT_ENSURE_INIT();
@@ -120,34 +180,25 @@ HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	if (!ht_enabled || ht_busy)
 		return ht_real.connect(fd, sa, len);
 
-	/* The address is read only after the real call, and only when its
-	 * outcome says the kernel read it: it copies all @len bytes in
-	 * before anything else can fail but the fd (EBADF), the copy itself
-	 * (EFAULT) and @len (EINVAL); every outcome followed below (done, in
-	 * progress, interrupted while waiting, refused, unreachable...) comes
-	 * from the protocol, after the copy. */
 	uint64_t t0 = ht_now();
 	int ret = ht_real.connect(fd, sa, len);
 	int err = errno;
-	if (ret != 0 && err != EINPROGRESS && err != EINTR &&
-	    !is_connect_error(err))
-		return ret;
-
-	ht_addr peer;
-	const char *upath = NULL;
-	size_t ulen = 0;
-	int type = 0;
-	socklen_t tl = sizeof type;
-	if ((ht_addr_from_sockaddr(sa, len, &peer) ||
-	     unix_path(sa, len, &upath, &ulen)) &&
-	    ht_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
-	    type == SOCK_STREAM && !ht_foreign_process() && ht_enter()) {
-		track_connect(fd, upath ? NULL : &peer, upath, ulen, t0, ret,
-			      ret == 0 ? 0 : err);
-		ht_leave();
-	}
+	connect_seen(fd, sa, len, false, t0, ret, err);
 	errno = err;
 	return ret;
+}
+
+void ht_fastopen_seen(int fd, const struct sockaddr *sa, socklen_t len,
+		      uint64_t t0, ssize_t ret, int err)
+{
+	if (!ht_enabled || ht_busy)
+		return;
+	/* Bytes taken (sent with the SYN, or, blocking, after the
+	 * handshake): the connection is usable from the call's return, the
+	 * connect phase ends there (the round trip the SYN's data saves is
+	 * the request's wait).  EINPROGRESS: no cookie yet, a plain SYN went
+	 * out and none of the bytes; the connect completes as any other. */
+	connect_seen(fd, sa, len, true, t0, ret >= 0 ? 0 : -1, err);
 }
 
 /* Completion of a non-blocking connect, as the program learns it. */

@@ -249,6 +249,23 @@ static inline bool ht_untracked_fast(int fd)
 	return likely(ht_inited) && likely(!ht_slot_peek(fd));
 }
 
+/* ---- TCP Fast Open (hook_socket.c) ------------------------------------------ */
+
+/* ht_fastopen_seen() - a sendto/sendmsg with MSG_FASTOPEN to @sa (@len
+ * bytes), begun at @t0 on @fd, which was not tracked, returned @ret with
+ * errno @err: when the outcome says the call began a connection (bytes
+ * taken, in progress, refused...) to an AF_INET/AF_INET6 stream peer,
+ * track @fd as connect() would (connected when @ret >= 0); @sa is read
+ * only then.  The caller feeds the bytes moved afterwards (track_io). */
+/* ht_connect_began() - whether a connect's outcome (@ret, errno @err) says
+ * the kernel read the address (and a sendto/sendmsg's msghdr) and began,
+ * or tried, a connection: done, in progress, interrupted while waiting,
+ * refused, unreachable... */
+HT_HIDDEN bool ht_connect_began(int ret, int err);
+
+HT_HIDDEN void ht_fastopen_seen(int fd, const struct sockaddr *sa, socklen_t len,
+				uint64_t t0, ssize_t ret, int err);
+
 /* ---- DNS cache (hook_dns.c) -------------------------------------------------- */
 
 /* ht_dns_lookup() - find the latest lookup whose results held @peer.  Copies

@@ -221,6 +221,10 @@ bool ht_tls_adopt(conn *c, int fd, const void *buf, size_t n)
 		ht_tls_orphan.session = NULL;
 	map_set((uintptr_t)session, fd);
 	conn_mark_tls(c);
+	/* The session's earlier calls ran on no socket we saw: its handshake
+	 * on this connection starts no earlier than the connection. */
+	if (c->connected && t0 < c->t_connect_done)
+		t0 = c->t_connect_done;
 	conn_tls_start(c, t0);
 	return true;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "report.h"
 #include "suites.h"
 
 /* What the sink saw, copied out of the record (its strings are borrowed). */
@@ -440,6 +441,91 @@ START_TEST(first_io_completes_connect)
 	r(OK5, 4000);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.t[HT_T_CONNECT_DONE], 3000);
+}
+END_TEST
+
+/* The phases of @r, in order and apart: their sum is at most the total
+ * (report_timing_compute(), what every format shows). */
+static void assert_phases_fit(const ht_rec_request *rq)
+{
+	report_timing t;
+	report_timing_compute(rq, &t);
+	int64_t ph[] = {t.dns, t.connect, t.tls, t.send, t.wait, t.receive};
+	int64_t sum = 0;
+	for (size_t i = 0; i < sizeof ph / sizeof ph[0]; i++) {
+		if (ph[i] == REPORT_NONE)
+			continue;
+		ck_assert_int_ge(ph[i], 0);
+		sum += ph[i];
+	}
+	ck_assert_int_ne(t.total, REPORT_NONE);
+	ck_assert_int_le(sum, t.total);
+}
+
+/* A TLS request, the handshake begun at @tls_call; the ClientHello written
+ * at @hello (the first proof of the connect), the handshake done at 3500. */
+static const ht_rec_request *tls_request(uint64_t tls_call, uint64_t hello,
+					 bool start_first)
+{
+	conn_mark_tls(C);
+	if (start_first)
+		conn_tls_start(C, tls_call);
+	conn_on_transport(C, true, 300, hello);
+	if (!start_first)
+		conn_tls_start(C, tls_call);
+	conn_on_transport(C, false, 2000, 3000);
+	conn_tls_done(C, 3500, "TLSv1.3", NULL);
+	w(GET("/"), 4000);
+	r(OK5, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	assert_phases_fit(&recs[0].r);
+	return &recs[0].r;
+}
+
+/* wrk: a non-blocking connect it never asks about; SSL_connect once the
+ * socket is writable, the ClientHello written inside it, the hooks
+ * reporting the start after the call.  The connection was up when the
+ * handshake began (seen in wrk over TLS: the phases summed to more than
+ * the total). */
+START_TEST(tls_start_before_connect_proven_by_its_bytes)
+{
+	const ht_rec_request *q = tls_request(2000, 2600, false);
+	ck_assert_uint_eq(q->t[HT_T_CONNECT_START], 1000);
+	ck_assert_uint_eq(q->t[HT_T_CONNECT_DONE], 2000);
+	ck_assert_uint_eq(q->t[HT_T_TLS_START], 2000);
+	ck_assert_uint_eq(q->t[HT_T_TLS_DONE], 3500);
+}
+END_TEST
+
+/* The handshake began while the connect was under way (its first call's
+ * writes waited): the handshake's phase starts when the connect is
+ * proven. */
+START_TEST(tls_start_while_connecting)
+{
+	const ht_rec_request *q = tls_request(2000, 2600, true);
+	ck_assert_uint_eq(q->t[HT_T_CONNECT_DONE], 2600);
+	ck_assert_uint_eq(q->t[HT_T_TLS_START], 2600);
+}
+END_TEST
+
+/* TCP Fast Open: the ClientHello's send opened the connection (connect
+ * started at 1000 inside a handshake call begun at 800). */
+START_TEST(tls_start_before_fastopen_connect)
+{
+	const ht_rec_request *q = tls_request(800, 1200, false);
+	ck_assert_uint_eq(q->t[HT_T_CONNECT_START], 1000);
+	ck_assert_uint_eq(q->t[HT_T_CONNECT_DONE], 1200);
+	ck_assert_uint_eq(q->t[HT_T_TLS_START], 1200);
+}
+END_TEST
+
+/* Proven up before the handshake: nothing moves. */
+START_TEST(tls_start_after_connect)
+{
+	conn_connected(C, 1500);
+	const ht_rec_request *q = tls_request(2000, 2600, false);
+	ck_assert_uint_eq(q->t[HT_T_CONNECT_DONE], 1500);
+	ck_assert_uint_eq(q->t[HT_T_TLS_START], 2000);
 }
 END_TEST
 
@@ -1168,6 +1254,10 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, looks_like_http);
 	tcase_add_test(tc, unix_socket_peer);
 	tcase_add_test(tc, first_io_completes_connect);
+	tcase_add_test(tc, tls_start_before_connect_proven_by_its_bytes);
+	tcase_add_test(tc, tls_start_while_connecting);
+	tcase_add_test(tc, tls_start_before_fastopen_connect);
+	tcase_add_test(tc, tls_start_after_connect);
 	tcase_add_test(tc, tls_handshake_failure);
 	tcase_add_test(tc, h2_sequential_streams);
 	tcase_add_test(tc, h2_concurrent_streams_and_resets);
