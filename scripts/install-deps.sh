@@ -25,11 +25,16 @@ set -eu
 # clickhouse-server, clickhouse-client: 18.16, for test_clickhouse (the json
 # format loaded as JSONEachRow): 28 more packages (Poco), 17 MB to
 # download, 104 MB installed; 23 s to install on the development VM.
+# openjdk-17-jdk-headless: test_threads_java_httpclient (javac and java:
+# HttpClient writes on one thread and reads on another): 72 MB to download
+# and 77 MB installed, plus openjdk-17-jre-headless (44 MB, 188 MB
+# installed); its other dependencies come with chromium.
 PKGS="build-essential gcc make pkg-config check curl wget python3 \
 nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
 libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
 chromium clickhouse-server clickhouse-client nodejs \
-libcurl4-openssl-dev prometheus php-cli php-curl libpython3.11-testsuite"
+libcurl4-openssl-dev prometheus php-cli php-curl libpython3.11-testsuite \
+openjdk-17-jdk-headless"
 
 # make bench only (not make check, not CI): valgrind for the callgrind
 # figures, and the peers it compares with, strace and bpftrace (bpftrace
