@@ -282,7 +282,9 @@ typedef enum conn_in_kind {
  * never a response paired with the wrong request).  Memory comes from the
  * environment's alloc on first use; without it, or when not even an
  * event's header fits, the connection is given up on at release as with
- * unseen bytes.
+ * unseen bytes.  Bytes held complete the connect at @now.  A connection
+ * that no longer parses anything (opaque, dead) holds nothing: the event
+ * is fed at once.
  */
 void conn_hold(conn *c, conn_in_kind kind, const uint8_t *buf, size_t len,
 	       uint64_t now);

@@ -77,9 +77,38 @@ static void hold_unseen(conn *c, uint64_t len, uint64_t now)
 		lose(c, now);
 }
 
+/* Feed one event now, nothing held. */
+static void feed_in(conn *c, conn_in_kind kind, const uint8_t *buf,
+		    size_t len, uint64_t now)
+{
+	switch (kind) {
+	case CONN_IN_READ:
+		conn_on_read(c, buf, len, now);
+		break;
+	case CONN_IN_UNSEEN:
+		conn_on_unseen(c, len, now);
+		break;
+	case CONN_IN_EOF:
+		conn_on_eof(c, now);
+		break;
+	case CONN_IN_RESET:
+		conn_on_reset(c, now);
+		break;
+	}
+}
+
 void conn_hold(conn *c, conn_in_kind kind, const uint8_t *buf, size_t len,
 	       uint64_t now)
 {
+	if (!conn_holding(c) && !conn_wants_bytes(c)) {
+		/* opaque or dead: bytes are only counted, in any order */
+		feed_in(c, kind, buf, len, now);
+		return;
+	}
+	/* Bytes read prove the connect complete, at the read's time (an
+	 * error read next must not pass for a failed connect). */
+	if (len > 0 && (kind == CONN_IN_READ || kind == CONN_IN_UNSEEN))
+		conn_connected(c, now);
 	if (c->hold_lost)
 		return; /* given up on at release: order no longer matters */
 	if (!c->hold) {
@@ -113,26 +142,6 @@ void conn_hold(conn *c, conn_in_kind kind, const uint8_t *buf, size_t len,
 		if (!append(c, kind, NULL, 0, 0, now))
 			lose(c, now);
 		return;
-	}
-}
-
-/* Feed one event now, nothing held. */
-static void feed_in(conn *c, conn_in_kind kind, const uint8_t *buf,
-		    size_t len, uint64_t now)
-{
-	switch (kind) {
-	case CONN_IN_READ:
-		conn_on_read(c, buf, len, now);
-		break;
-	case CONN_IN_UNSEEN:
-		conn_on_unseen(c, len, now);
-		break;
-	case CONN_IN_EOF:
-		conn_on_eof(c, now);
-		break;
-	case CONN_IN_RESET:
-		conn_on_reset(c, now);
-		break;
 	}
 }
 

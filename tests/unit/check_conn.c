@@ -1266,6 +1266,33 @@ START_TEST(hold_beyond_bound_in_headers_gives_up)
 }
 END_TEST
 
+START_TEST(hold_nothing_on_an_opaque_connection)
+{
+	conn_connected(C, 2000);
+	w("\x01\x02 not http\r\n\r\n", 3000);
+	hr("whatever", 4000);
+	ck_assert(!conn_holding(C));
+	ck_assert(C->hold == NULL);
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].close.bytes_in, 8);
+}
+END_TEST
+
+START_TEST(hold_completes_the_connect)
+{
+	/* a non-blocking connect: the held read proves it done, so an error
+	 * read after it is a reset, not a failed connect */
+	hr(OK5, 4000);
+	ck_assert(C->connected);
+	w(GET("/a"), 4100);
+	conn_release_held(C);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_CONNECT_DONE], 4000);
+}
+END_TEST
+
 static void *no_alloc(size_t n)
 {
 	(void)n;
@@ -1345,6 +1372,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, hold_beyond_bound_inside_a_body);
 	tcase_add_test(tc, hold_beyond_bound_in_headers_gives_up);
 	tcase_add_test(tc, hold_without_memory_gives_up);
+	tcase_add_test(tc, hold_nothing_on_an_opaque_connection);
+	tcase_add_test(tc, hold_completes_the_connect);
 	suite_add_tcase(s, tc);
 	return s;
 }
