@@ -149,6 +149,7 @@ void conn_connect_failed(conn *c, int err, uint64_t now)
 	c->failed = true;
 	c->dead = true;
 	emit_fail(c, err, 0, now);
+	conn_hold_free(c);
 }
 
 void conn_tls_start(conn *c, uint64_t now)
@@ -692,14 +693,25 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 
 /* ---- response side ------------------------------------------------------ */
 
+void conn_request_clamp(conn_request *r, uint64_t now)
+{
+	static const unsigned w[] = {HT_T_GOT_CONN, HT_T_WROTE_HEADERS,
+				     HT_T_WROTE_REQUEST};
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (r->t[w[i]] > now)
+			r->t[w[i]] = now;
+}
+
 static void on_response_begin(conn *c, uint64_t now)
 {
 	conn_request *r = q_oldest(c);
 	c->t_resp_first_byte = now;
 	if (!r)
 		return;
-	if (!r->t[HT_T_FIRST_BYTE])
+	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
+		conn_request_clamp(r, now);
+	}
 	h1_set_response_context(&c->in, r->head, r->connect);
 }
 
@@ -831,9 +843,7 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	}
 }
 
-/* Bytes went by unseen where the stream's framing was: stop following
- * what @c receives (see conn_on_unseen()). */
-static void give_up_unseen(conn *c, uint64_t now)
+void conn_give_up_unseen(conn *c, uint64_t now)
 {
 	static const char text[] =
 		"response bytes discarded unread (MSG_TRUNC): "
@@ -879,7 +889,7 @@ void conn_on_unseen(conn *c, size_t len, uint64_t now)
 			break;
 	}
 	if (len > 0)
-		give_up_unseen(c, now);
+		conn_give_up_unseen(c, now);
 }
 
 void conn_on_eof(conn *c, uint64_t now)
@@ -917,6 +927,7 @@ void conn_close(conn *c, uint64_t now)
 	if (c->closed)
 		return;
 	c->closed = true;
+	conn_release_held(c);
 	if (!c->failed) {
 		if (!c->dead && c->mode == CONN_MODE_HTTP1 && !c->peer_eof) {
 			/* A close-delimited body the program stopped reading is
@@ -948,6 +959,7 @@ void conn_close(conn *c, uint64_t now)
 	}
 	c->dead = true;
 	conn_h2_release(c);
+	conn_hold_free(c);
 }
 
 void conn_reset_after_fork(conn *c, uint32_t pid)
@@ -959,6 +971,8 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	c->q_head = 0;
 	c->q_overflow = false;
 	c->t_idle_since = 0;
+	c->hold_len = c->hold_last = 0; /* the parent's events */
+	c->hold_lost = false;
 	/* The child's first request here is a reuse of the parent's
 	 * connection, never its first. */
 	if (c->nreq == 0)

@@ -61,6 +61,9 @@
  * and often a WINDOW_UPDATE (13). */
 #define CONN_EARLY_MAX 128
 
+/* Bytes of read-side events a connection holds back at most (conn_hold()). */
+#define CONN_HOLD_MAX (64 * 1024)
+
 /* Where records go.  Called with the connection still locked: it must not
  * call back into the connection. */
 typedef void (*conn_sink_fn)(void *ctx, const ht_record *rec);
@@ -167,6 +170,15 @@ typedef struct conn {
 	socks socks;
 
 	struct conn_h2 *h2;      /* HTTP/2 state, allocated when detected */
+
+	/* read-side events held back until the writes in flight are fed
+	 * (conn_hold()): CONN_HOLD_MAX bytes from env->alloc, taken on first
+	 * use, kept until conn_close() */
+	uint8_t *hold;
+	uint32_t hold_len;       /* bytes of it in use */
+	uint32_t hold_last;      /* offset of the last event held */
+	bool hold_lost;          /* an event found no room at all... */
+	uint64_t t_hold_lost;    /* ...first at this time */
 } conn;
 
 /*
@@ -199,7 +211,8 @@ void conn_set_dns(conn *c, const char *name, uint64_t t_start, uint64_t t_done);
 void conn_connected(conn *c, uint64_t now);
 
 /* conn_connect_failed() - the connect failed with @err at @now: emits
- * HT_REC_CONN_FAIL and marks the connection dead. */
+ * HT_REC_CONN_FAIL and marks the connection dead (what it allocated for
+ * held events is released: no conn_close() needs to follow). */
 void conn_connect_failed(conn *c, int err, uint64_t now);
 
 /* conn_tls_start() / conn_tls_done() - handshake moments; the version and
@@ -251,15 +264,69 @@ void conn_on_eof(conn *c, uint64_t now);
  * request in flight is emitted with HT_ERR_RESET. */
 void conn_on_reset(conn *c, uint64_t now);
 
-/* conn_close() - the program closed the connection at @now: requests still
- * in flight are emitted with an error, then HT_REC_CONN_CLOSE.  @c may be
+/* conn_close() - the program closed the connection at @now: held events
+ * are fed (conn_release_held()), requests still in flight are emitted with
+ * an error, then HT_REC_CONN_CLOSE.  @c may be
  * reused with conn_init() afterwards. */
 void conn_close(conn *c, uint64_t now);
 
 /* conn_reset_after_fork() - in a forked child: forget requests in flight
- * (they are the parent's), keep the connection so the child's own use of it
+ * and held events (they are the parent's), keep the connection so the child's own use of it
  * is traced as requests on a reused connection. */
 void conn_reset_after_fork(conn *c, uint32_t pid);
+
+/*
+ * Reads and writes on two threads.  A program may write a connection on
+ * one thread and read it on another: the response to a request can then be
+ * read, and reach the hooks, before the writing thread's hook has fed the
+ * request (the kernel sent it, the hook has not returned).  While a write
+ * is in flight, the hooks hold the read side's events back with
+ * conn_hold(), and release them, in order and with their own times, once
+ * the writes are fed: conn_release_held().  Every other read-side event
+ * goes through conn_in(), which releases what is held first.
+ */
+typedef enum conn_in_kind {
+	CONN_IN_READ,    /* @len bytes of response stream read: conn_on_read() */
+	CONN_IN_UNSEEN,  /* @len bytes consumed unread: conn_on_unseen() */
+	CONN_IN_EOF,     /* the peer closed its side: conn_on_eof() */
+	CONN_IN_RESET,   /* the socket failed: conn_on_reset() */
+} conn_in_kind;
+
+/*
+ * conn_hold() - the read-side event @kind (@buf/@len as the conn_on_*()
+ * function it stands for takes them) happened at @now, but must wait for
+ * a write in flight: keep it, after what is already held.  Bytes are
+ * copied while they fit in CONN_HOLD_MAX; beyond, they are kept as a count
+ * and released as conn_on_unseen() (a body of known extent is still
+ * followed; anything else ends the requests in flight with HT_ERR_UNSEEN,
+ * never a response paired with the wrong request).  Memory comes from the
+ * environment's alloc on first use; without it, or when not even an
+ * event's header fits, the connection is given up on at release as with
+ * unseen bytes.  Bytes held complete the connect at @now.  A connection
+ * that no longer parses anything (opaque, dead) holds nothing: the event
+ * is fed at once.
+ */
+void conn_hold(conn *c, conn_in_kind kind, const uint8_t *buf, size_t len,
+	       uint64_t now);
+
+/* conn_in() - the read-side event @kind happened at @now, in order with
+ * the writes fed so far: release what is held, then feed it. */
+void conn_in(conn *c, conn_in_kind kind, const uint8_t *buf, size_t len,
+	     uint64_t now);
+
+/* conn_release_held() - feed every held event, in order, at the time it
+ * happened; nothing is held afterwards. */
+void conn_release_held(conn *c);
+
+/* conn_holding() - whether events are held. */
+static inline bool conn_holding(const conn *c)
+{
+	return c->hold_len != 0 || c->hold_lost;
+}
+
+/* conn_forget() - @c is dropped without conn_close() (nothing of it was
+ * ever followed): release its memory, emit nothing. */
+void conn_forget(conn *c);
 
 /* conn_wants_bytes() - whether reads and writes still need their bytes
  * parsed (false once opaque or dead: the hooks may skip the work). */

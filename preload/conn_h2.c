@@ -270,8 +270,10 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 {
 	const h2_message *m = &c->h2->server.msg;
 	conn_request *r = &s->req;
-	if (!r->t[HT_T_FIRST_BYTE])
+	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
+		conn_request_clamp(r, now);
+	}
 	s->resp_header_bytes += m->header_bytes;
 	if (!s->resp_final && m->status >= 100 && m->status < 200) {
 		r->n_1xx++;

@@ -106,6 +106,20 @@ void ht_untrack_fd(int fd, uint64_t now)
 	ht_tracked_free(t);
 }
 
+void ht_writes_end_locked(ht_slot *s, unsigned n)
+{
+	if (__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST) == 0 &&
+	    s->t && conn_holding(&s->t->c))
+		conn_release_held(&s->t->c);
+}
+
+void ht_writes_end(ht_slot *s, unsigned n)
+{
+	ht_lock_acquire(&s->lock);
+	ht_writes_end_locked(s, n);
+	ht_lock_release(&s->lock);
+}
+
 void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg), void *arg)
 {
 	for (unsigned ci = 0; ci < HT_MAX_CHUNKS; ci++) {
@@ -128,6 +142,7 @@ void ht_table_after_fork(void)
 			continue;
 		for (unsigned i = 0; i < HT_CHUNK; i++) {
 			chunk[i].lock.v = 0;
+			chunk[i].writing = 0; /* the writers were the parent's */
 			if (chunk[i].t)
 				conn_reset_after_fork(&chunk[i].t->c, ht_pid);
 		}

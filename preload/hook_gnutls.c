@@ -99,6 +99,7 @@ HT_EXPORT int gnutls_handshake(gnutls_session_t s)
 	int fd = after_call(s, t0, true, r);
 	if (r < 0 && fd >= 0 && is_fatal(r))
 		ht_tls_handshake_failed(fd, ht_now());
+	ht_tls_settle(); /* the socket writes it made end */
 	errno = err;
 	return r;
 }
@@ -119,6 +120,7 @@ HT_EXPORT ssize_t gnutls_record_send(gnutls_session_t s, const void *data,
 	int fd = after_call(s, t0, false, r < 0 ? -1 : 0);
 	if (fd >= 0 && r > 0)
 		ht_tls_plaintext(fd, true, data, (size_t)r, ht_now());
+	ht_tls_settle(); /* the socket writes it made end */
 	errno = err;
 	return r;
 }
@@ -144,6 +146,7 @@ HT_EXPORT ssize_t gnutls_record_recv(gnutls_session_t s, void *data, size_t len)
 			 * plaintext stream has ended */
 			ht_tls_plaintext(fd, false, NULL, 0, ht_now());
 	}
+	ht_tls_settle(); /* the socket writes it made end */
 	errno = err;
 	return r;
 }
@@ -159,6 +162,7 @@ HT_EXPORT int gnutls_bye(gnutls_session_t s, int how)
 	int r = fn(s, how);
 	int err = errno;
 	ht_tls_end(s, -1);
+	ht_tls_settle(); /* the socket writes it made end */
 	errno = err;
 	return r;
 }

@@ -12,6 +12,13 @@
  * error queue (MSG_ERRQUEUE), which are not the stream.  Bytes discarded
  * unread (MSG_TRUNC: the kernel drops them and leaves the buffer as it
  * was) are only counted: conn_on_unseen().
+ *
+ * A write on a tracked fd is counted in flight from before the real call
+ * until its bytes are fed (ht_write_begin()): a read that completes in the
+ * meantime, on another thread, may carry the answer to them, so its bytes
+ * are held (conn_hold()) and fed after the write's, by whichever thread
+ * ends last.  Inside a TLS call the socket write ends only when the TLS
+ * hook has fed the plaintext it carried (tls.h, ht_tls_owe()).
  */
 #include <errno.h>
 #include <sys/syscall.h>
@@ -20,9 +27,10 @@
 #include "ht.h"
 #include "tls.h"
 
-/* Feed the first @n bytes described by @iov to @c in direction @out. */
-static void feed(conn *c, bool out, const struct iovec *iov, size_t iovcnt,
-		 size_t n, uint64_t now)
+/* Feed the first @n bytes described by @iov to @c in direction @out; read
+ * bytes are held when @hold (a write is in flight). */
+static void feed(conn *c, bool out, bool hold, const struct iovec *iov,
+		 size_t iovcnt, size_t n, uint64_t now)
 {
 	for (size_t i = 0; i < iovcnt && n > 0; i++) {
 		size_t len = iov[i].iov_len < n ? iov[i].iov_len : n;
@@ -30,10 +38,22 @@ static void feed(conn *c, bool out, const struct iovec *iov, size_t iovcnt,
 			continue;
 		if (out)
 			conn_on_write(c, iov[i].iov_base, len, now);
+		else if (hold)
+			conn_hold(c, CONN_IN_READ, iov[i].iov_base, len, now);
 		else
-			conn_on_read(c, iov[i].iov_base, len, now);
+			conn_in(c, CONN_IN_READ, iov[i].iov_base, len, now);
 		n -= len;
 	}
+}
+
+/* The read-side event @kind (no bytes) on @c: held when @hold. */
+static void feed_in(conn *c, bool hold, conn_in_kind kind, size_t len,
+		    uint64_t now)
+{
+	if (hold)
+		conn_hold(c, kind, NULL, len, now);
+	else
+		conn_in(c, kind, NULL, len, now);
 }
 
 static size_t iov_total(const struct iovec *iov, size_t iovcnt)
@@ -56,14 +76,20 @@ static bool is_fatal(int err)
  * update the connection.  @iov/@iovcnt describe the program's buffers, as
  * the call read them (only looked at when @ret >= 0); @unseen: the @ret
  * bytes read went by unread (MSG_TRUNC), the buffers hold none of them.
+ * A write (@out) was counted in flight by ht_write_begin(): it ends here.
  */
 static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		     size_t iovcnt, ssize_t ret, int err, bool unseen)
 {
 	/* No vfork-child test here (a system call per I/O): a vfork child
 	 * only closes and dups fds before exec, and those hooks check. */
-	if (!ht_enter())
+	if (!ht_enter()) {
+		/* nothing fed: the write ends (what is held waits for the
+		 * connection's next event) */
+		if (out)
+			__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
 		return;
+	}
 	/* The bytes of the first buffer the call moved. */
 	size_t n0 = 0;
 	if (ret > 0 && iovcnt > 0 && !unseen)
@@ -73,9 +99,19 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
 	bool load_h2 = false, now_http = false;
+	/* A socket write inside a TLS call ends once the TLS hook fed its
+	 * plaintext. */
+	bool owed = out && ht_tls_call.session;
+	if (owed)
+		ht_tls_owe(s);
 	ht_lock_acquire(&s->lock);
 	ht_tracked *t = s->t;
-	if (t && t->probe && (ret > 0 || (ret == 0 && !out))) {
+	/* a read while a write is in flight: held */
+	bool hold = !out && ht_writing(s);
+	/* a probed socket's reply read before its first write was fed: held
+	 * for the write to decide */
+	bool early = t && t->probe && hold && ret >= 0;
+	if (t && t->probe && !early && (ret > 0 || (ret == 0 && !out))) {
 		/* A Unix socket's first bytes: HTTP, or forget the socket (no
 		 * record: nothing of it was ever followed). */
 		if (out && n0 > 0 && !ht_tls_call.session &&
@@ -84,11 +120,12 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 			now_http = true;
 		} else {
 			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
+			conn_forget(&t->c);
 			dead = t;
 			t = NULL;
 		}
 	}
-	if (t && t->probe) {
+	if (t && t->probe && !early) {
 		/* nothing moved yet (EAGAIN, an empty write) */
 	} else if (t) {
 		conn *c = &t->c;
@@ -108,13 +145,13 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 			if (ret > 0)
 				conn_on_transport(c, out, (size_t)ret, now);
 		} else if (ret > 0 && unseen) {
-			conn_on_unseen(c, (size_t)ret, now);
+			feed_in(c, hold, CONN_IN_UNSEEN, (size_t)ret, now);
 		} else if (ret > 0) {
-			feed(c, out, iov, iovcnt, (size_t)ret, now);
+			feed(c, out, hold, iov, iovcnt, (size_t)ret, now);
 		} else if (ret == 0 && !out && iov_total(iov, iovcnt) > 0) {
 			if (!c->connected && !c->failed)
 				conn_connected(c, now);
-			conn_on_eof(c, now);
+			feed_in(c, hold, CONN_IN_EOF, 0, now);
 		}
 		if (ret < 0 && !c->connected && !c->failed &&
 		    (err == ECONNREFUSED || is_fatal(err))) {
@@ -123,7 +160,7 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 			dead = t;
 		} else if (ret < 0 && is_fatal(err)) {
-			conn_on_reset(c, now);
+			feed_in(c, hold, CONN_IN_RESET, 0, now);
 		}
 		if (!dead && !was_connected && c->connected) {
 			ht_dns_consume(t->dns_slot, t->dns_gen);
@@ -131,6 +168,8 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		}
 		load_h2 = c->want_hpack && !c->h2;
 	}
+	if (out && !owed)
+		ht_writes_end_locked(s, 1);
 	ht_lock_release(&s->lock);
 	/* A Unix socket that carries HTTP: the collector is wanted now. */
 	if (now_http)
@@ -151,6 +190,8 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		ht_slot *s_ = ht_slot_peek(fd);                     \
 		if (likely(!s_))                                    \
 			return call;                                \
+		if (out)                                            \
+			ht_write_begin(s_);                         \
 		ssize_t r_ = call;                                  \
 		int e_ = errno;                                     \
 		struct iovec v_ = {(void *)(buf), (len)};           \
@@ -276,12 +317,17 @@ sendto_fastopen(int fd, const void *buf, size_t n, int flags,
 		const struct sockaddr *a, socklen_t alen)
 {
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
+	ht_slot *s = ht_slot_peek(fd), *was = s;
+	if (s)
+		ht_write_begin(s); /* ended by track_io(), as every write */
 	uint64_t t0 = s ? 0 : ht_now();
 	ssize_t r = REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	int e = errno;
 	s = fastopen_done(s, fd, a, alen, t0, r, e);
 	if (s) {
+		/* a connection it opened counts this write from here */
+		if (!was)
+			ht_write_begin(s);
 		struct iovec v = {(void *)buf, n};
 		track_io(s, fd, true, &v, 1, r, e, false);
 	}
@@ -360,9 +406,12 @@ HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 		ht_slot *s_ = ht_slot_peek(fd);                     \
 		if (likely(!s_))                                    \
 			return call;                                \
+		bool k_ = (iov) && (cnt) > 0;                       \
+		if ((out) && k_)                                    \
+			ht_write_begin(s_);                         \
 		ssize_t r_ = call;                                  \
 		int e_ = errno;                                     \
-		if ((iov) && (cnt) > 0)                             \
+		if (k_)                                             \
 			track_io(s_, fd, (out), (iov), (size_t)(cnt), r_, e_, false); \
 		errno = e_;                                         \
 		return r_;                                          \
@@ -422,12 +471,18 @@ sendmsg_fastopen(int fd, const struct msghdr *m, int flags)
 {
 	HT_ENSURE_INIT();
 	ht_slot *s = ht_slot_peek(fd);
+	if (s)
+		ht_write_begin(s); /* ended by msg_done(), as every write */
 	uint64_t t0 = s ? 0 : ht_now();
 	ssize_t ret = REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	int err = errno;
-	if (!s && ht_connect_began(ret >= 0 ? 0 : -1, err))
+	if (!s && ht_connect_began(ret >= 0 ? 0 : -1, err)) {
 		s = fastopen_done(s, fd, m->msg_name, m->msg_namelen, t0, ret,
 				  err);
+		/* a connection it opened counts this write from here */
+		if (s)
+			ht_write_begin(s);
+	}
 	if (!s) {
 		errno = err;
 		return ret;
@@ -443,6 +498,7 @@ HT_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 	ht_slot *s = ht_slot_peek(fd);
 	if (likely(!s))
 		return REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
+	ht_write_begin(s);
 	ssize_t ret = REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	int err = errno;
 	return msg_done(s, fd, true, m, ret, err, false);

@@ -157,7 +157,8 @@ static inline bool passthrough_on(const SSL *s)
 #define NEST_BEGIN(s)                                  \
 	struct ht_tls_call outer_ = ht_tls_call;      \
 	ht_tls_begin(s)
-#define NEST_END() (ht_tls_call = outer_)
+/* ...and the socket writes this call made end (tls.h: ht_tls_settle()). */
+#define NEST_END() (ht_tls_settle(), ht_tls_call = outer_)
 
 /* ---- the shared bodies: @fn is the real function (a trampoline for the
  * inline hooks) ---------------------------------------------------------- */

@@ -189,6 +189,11 @@ typedef struct ht_tracked {
 
 typedef struct ht_slot {
 	ht_lock lock;
+	/* Writes on the fd in flight: begun (the real call made or about to
+	 * be) and not yet fed to its connection.  Atomic; while not 0, reads
+	 * of the connection are held (conn_hold()), since what they carry may
+	 * answer bytes a write sent and has not fed yet. */
+	int writing;
 	ht_tracked *t; /* NULL: fd not tracked (read without the lock) */
 } ht_slot;
 
@@ -227,6 +232,29 @@ HT_HIDDEN ht_slot *ht_slot_get(int fd);
  * list backed by mmap (no malloc: hooks may run in signal handlers). */
 HT_HIDDEN ht_tracked *ht_tracked_alloc(void);
 HT_HIDDEN void ht_tracked_free(ht_tracked *t);
+
+/* ht_write_begin() - a write on tracked slot @s is about to be made: reads
+ * are held until it ends (ht_writes_end_locked()).  Before the real call,
+ * on tracked fds only. */
+static inline void ht_write_begin(ht_slot *s)
+{
+	__atomic_add_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
+}
+
+/* ht_writing() - whether a write on @s is in flight: a read of its
+ * connection must be held (conn_hold()). */
+static inline bool ht_writing(ht_slot *s)
+{
+	return __atomic_load_n(&s->writing, __ATOMIC_SEQ_CST) > 0;
+}
+
+/* ht_writes_end_locked() - @n writes on @s ended and what they sent is fed
+ * (slot locked, guard held): when none is left in flight, the connection's
+ * held reads are fed. */
+HT_HIDDEN void ht_writes_end_locked(ht_slot *s, unsigned n);
+
+/* ht_writes_end() - the same with @s not locked (guard held). */
+HT_HIDDEN void ht_writes_end(ht_slot *s, unsigned n);
 
 /* ht_untrack_fd() - @fd is being closed or replaced: finish its connection
  * (records for what was in flight, then conn_closed).  Caller holds the

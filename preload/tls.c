@@ -13,6 +13,7 @@
 
 HT_TLS struct ht_tls_call ht_tls_call;
 HT_TLS struct ht_tls_orphan ht_tls_orphan;
+HT_TLS struct ht_tls_owed ht_tls_owed;
 
 /* ---- finding the real functions ---------------------------------------------- */
 
@@ -311,6 +312,47 @@ void ht_tls_handshake_failed(int fd, uint64_t now)
 	ht_leave();
 }
 
+/* ---- writes in flight ---------------------------------------------------------- */
+
+void ht_tls_owe(ht_slot *s)
+{
+	if (ht_tls_owed.slot != s && ht_tls_owed.n) {
+		/* another socket in the same call: the first one's writes
+		 * end now */
+		ht_writes_end(ht_tls_owed.slot, ht_tls_owed.n);
+		ht_tls_owed.n = 0;
+	}
+	ht_tls_owed.slot = s;
+	ht_tls_owed.n++;
+}
+
+/* Take what this thread owes on @s (0 when nothing). */
+static unsigned take_owed(ht_slot *s)
+{
+	if (ht_tls_owed.slot != s)
+		return 0;
+	unsigned n = ht_tls_owed.n;
+	ht_tls_owed.slot = NULL;
+	ht_tls_owed.n = 0;
+	return n;
+}
+
+void ht_tls_settle_slow(void)
+{
+	ht_slot *s = ht_tls_owed.slot;
+	unsigned n = take_owed(s);
+	if (!ht_enter()) {
+		/* nothing can be fed now: the writes end, what is held waits
+		 * for the connection's next event */
+		__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST);
+		return;
+	}
+	ht_writes_end(s, n);
+	ht_leave();
+}
+
+/* ---- delivering to the connection ------------------------------------------- */
+
 void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 {
 	if (fd < 0 || !ht_enter())
@@ -320,12 +362,23 @@ void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
 	if (t) {
+		conn *c = &t->c;
+		/* This call's own socket writes carry the plaintext written
+		 * (fed first) or none (a read's handshake messages). */
+		unsigned owed = take_owed(s);
 		if (n > 0 && out)
-			conn_on_write(&t->c, buf, n, now);
-		else if (n > 0)
-			conn_on_read(&t->c, buf, n, now);
+			conn_on_write(c, buf, n, now);
+		if (owed)
+			ht_writes_end_locked(s, owed);
+		bool hold = ht_writing(s);
+		if (n > 0 && !out && hold)
+			conn_hold(c, CONN_IN_READ, buf, n, now);
+		else if (n > 0 && !out)
+			conn_in(c, CONN_IN_READ, buf, n, now);
+		else if (!out && hold)
+			conn_hold(c, CONN_IN_EOF, NULL, 0, now);
 		else if (!out)
-			conn_on_eof(&t->c, now);
+			conn_in(c, CONN_IN_EOF, NULL, 0, now);
 		ht_lock_release(&s->lock);
 	}
 	ht_leave();

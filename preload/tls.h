@@ -109,8 +109,38 @@ HT_HIDDEN void ht_tls_handshake_done(int fd, uint64_t now, const char *version,
 HT_HIDDEN void ht_tls_handshake_failed(int fd, uint64_t now);
 
 /* ht_tls_plaintext() - @n plaintext bytes moved on @fd's connection (@out:
- * written by the program).  @n == 0 on read means the TLS stream ended. */
+ * written by the program).  @n == 0 on read means the TLS stream ended.
+ * Plaintext read while a write is in flight is held (conn_hold()); the
+ * socket writes this thread's call owes end here (after the plaintext
+ * written is fed). */
 HT_HIDDEN void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n,
 				uint64_t now);
+
+/*
+ * Socket writes inside a TLS call carry plaintext the TLS hook feeds only
+ * after the call: they stay in flight (ht_write_begin()) until then, so a
+ * read of the plaintext answer on another thread waits for it.  The write
+ * hook calls ht_tls_owe() instead of ending its write; the TLS hook ends
+ * them after feeding the plaintext (ht_tls_plaintext()), and in any case
+ * with ht_tls_settle() before it returns.
+ */
+struct ht_tls_owed {
+	ht_slot *slot; /* the socket's slot; NULL: nothing owed */
+	unsigned n;    /* writes on it not yet ended */
+};
+HT_HIDDEN extern HT_TLS struct ht_tls_owed ht_tls_owed;
+
+/* ht_tls_owe() - a socket write on @s inside a TLS call ended: it stays in
+ * flight until the TLS hook settles.  Guard held, no slot locked. */
+HT_HIDDEN void ht_tls_owe(ht_slot *s);
+
+/* ht_tls_settle() - end the socket writes this thread's TLS call owes.
+ * Every TLS hook that brackets a call (ht_tls_begin()) calls it last. */
+HT_HIDDEN void ht_tls_settle_slow(void);
+static inline void ht_tls_settle(void)
+{
+	if (unlikely(ht_tls_owed.n != 0))
+		ht_tls_settle_slow();
+}
 
 #endif

@@ -2,6 +2,7 @@
 """server.py - a small HTTP/1.1 server for the integration tests.
 
     /usr/bin/python3 server.py PORT [BIND_ADDR] [--tls CERT KEY [--handshake-delay MS]]
+                                            [--log FILE]
                                             (BIND_ADDR default 127.0.0.1)
 
 Standard library only.  With --tls every connection is HTTPS (CERT and KEY
@@ -33,6 +34,10 @@ proxy) is served as its path.
 Every response carries X-Conn (a per-connection counter) and X-Conn-Req
 (1 for the first request on that connection, then 2, 3...): the ground
 truth the tests compare the tracer's conn/req/reused with.
+
+With --log FILE every response is logged to FILE as it starts, one line
+"CONN CONN_REQ METHOD PATH STATUS LENGTH" (LENGTH the Content-Length, "-"
+when none): what the server answered to which request.
 """
 
 import itertools
@@ -47,6 +52,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 PATTERN = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n"
 CONN_IDS = itertools.count(1)
 CONN_IDS_LOCK = threading.Lock()
+LOG = None  # --log FILE, opened in main()
+LOG_LOCK = threading.Lock()
 
 
 def body_of(n):
@@ -90,6 +97,12 @@ class Handler(BaseHTTPRequestHandler):
     def start(self, code, length=None, extra=()):
         """Send the status line and headers (length None: no Content-Length)."""
         self.conn_req += 1
+        if LOG is not None:
+            with LOG_LOCK:
+                LOG.write("%d %d %s %s %d %s\n" % (
+                    self.conn_id, self.conn_req, self.command, self.path,
+                    code, "-" if length is None else length))
+                LOG.flush()
         self.send_response(code)
         self.send_header("X-Conn", str(self.conn_id))
         self.send_header("X-Conn-Req", str(self.conn_req))
@@ -248,7 +261,12 @@ class Server6(Server):
 
 
 def main():
+    global LOG
     args = sys.argv[1:]
+    if "--log" in args:
+        i = args.index("--log")
+        LOG = open(args[i + 1], "a", encoding="utf-8")
+        del args[i:i + 2]
     tls = None
     if "--tls" in args:
         i = args.index("--tls")
@@ -262,7 +280,7 @@ def main():
     if (not 1 <= len(args) <= 2 or (tls is not None and len(tls) != 2) or
             (delay is not None and (tls is None or len(delay) != 1))):
         sys.stderr.write("usage: server.py PORT [BIND_ADDR] "
-                         "[--tls CERT KEY [--handshake-delay MS]]\n")
+                         "[--tls CERT KEY [--handshake-delay MS]] [--log FILE]\n")
         return 2
     port = int(args[0])
     bind = args[1] if len(args) > 1 else "127.0.0.1"

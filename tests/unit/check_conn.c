@@ -1234,6 +1234,273 @@ START_TEST(unseen_before_any_request)
 }
 END_TEST
 
+
+/* ---- reads held while a write is in flight (conn_hold.c) ----------------- */
+
+/* Hold @s, read at @t, as the hooks do while a write is in flight. */
+static void hr(const char *s, uint64_t t)
+{
+	conn_hold(C, CONN_IN_READ, (const uint8_t *)s, strlen(s), t);
+}
+
+START_TEST(hold_first_response_before_its_request)
+{
+	/* The reader saw the response before the writer's hook fed the
+	 * request: without the hold, the server "spoke first" (opaque). */
+	conn_connected(C, 2000);
+	hr(OK5, 4000);
+	ck_assert(conn_holding(C));
+	w(GET("/a"), 5000);
+	ck_assert_int_eq(nrecs, 0);
+	conn_release_held(C);
+	ck_assert(!conn_holding(C));
+	ck_assert_int_eq(nrecs, 1);
+	ht_rec_request *a = &recs[0].r;
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(a->error, HT_ERR_NONE);
+	ck_assert_uint_eq(a->resp_body_bytes, 5);
+	/* the read's own time; the write's, taken after it, is clamped */
+	ck_assert_uint_eq(a->t[HT_T_FIRST_BYTE], 4000);
+	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 4000);
+	ck_assert_uint_eq(a->t[HT_T_GOT_CONN], 4000);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 4000);
+}
+END_TEST
+
+START_TEST(hold_keepalive_every_split)
+{
+	/* The second response, held in two reads split at every point,
+	 * pairs with the second request fed after it was read. */
+	static const char resp[] =
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+	for (size_t k = 1; k < sizeof resp - 1; k++) {
+		teardown();
+		setup();
+		conn_connected(C, 2000);
+		w(GET("/a"), 3000);
+		r(OK5, 4000);
+		char first[sizeof resp];
+		memcpy(first, resp, k);
+		first[k] = '\0';
+		hr(first, 11000);
+		hr(resp + k, 11500);
+		w(GET("/b"), 12000);
+		conn_release_held(C);
+		ck_assert_int_eq(nrecs, 2);
+		ck_assert_str_eq(recs[0].target, "/a");
+		ck_assert_uint_eq(recs[0].r.resp_body_bytes, 5);
+		ck_assert_str_eq(recs[1].target, "/b");
+		ck_assert_uint_eq(recs[1].r.resp_body_bytes, 2);
+		ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+		ck_assert_uint_eq(recs[1].r.t[HT_T_FIRST_BYTE], 11000);
+		ck_assert_uint_eq(recs[1].r.t[HT_T_RESPONSE_DONE], 11500);
+		ck_assert_uint_eq(recs[1].r.t[HT_T_WROTE_REQUEST], 11000);
+		/* idle between the two, as the program saw it */
+		ck_assert(recs[1].r.flags & HT_RF_WAS_IDLE);
+		ck_assert_uint_eq(recs[1].r.t[HT_T_IDLE_SINCE], 4000);
+	}
+}
+END_TEST
+
+START_TEST(hold_pipelined)
+{
+	/* /1 fed, /2 in flight: both responses held, then fed after /2 */
+	conn_connected(C, 2000);
+	w(GET("/1"), 3000);
+	hr(OK5 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", 4000);
+	w(GET("/2"), 4500);
+	conn_release_held(C);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[0].target, "/1");
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 5);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_WROTE_REQUEST], 3000);
+	ck_assert_str_eq(recs[1].target, "/2");
+	ck_assert_uint_eq(recs[1].r.resp_body_bytes, 2);
+	ck_assert_uint_eq(recs[1].r.t[HT_T_WROTE_REQUEST], 4000);
+}
+END_TEST
+
+START_TEST(hold_then_direct_read_in_order)
+{
+	/* conn_in() feeds what is held first */
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	hr("HTTP/1.1 200 OK\r\nContent-Le", 4000);
+	w(GET("/b"), 4100);
+	conn_in(C, CONN_IN_READ, (const uint8_t *)"ngth: 5\r\n\r\nhello" OK5,
+		strlen("ngth: 5\r\n\r\nhello" OK5), 4200);
+	ck_assert(!conn_holding(C));
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.t[HT_T_FIRST_BYTE], 4000);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.t[HT_T_FIRST_BYTE], 4200);
+}
+END_TEST
+
+START_TEST(hold_eof_after_the_bytes)
+{
+	/* a body delimited by close, then the close, both held; the
+	 * request written meanwhile never got its response */
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	hr("HTTP/1.1 200 OK\r\n\r\nabc", 4000);
+	conn_hold(C, CONN_IN_EOF, NULL, 0, 4100);
+	w(GET("/b"), 4200);
+	conn_release_held(C);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 3);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 4100);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NO_RESPONSE);
+}
+END_TEST
+
+START_TEST(hold_reset)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	conn_hold(C, CONN_IN_RESET, NULL, 0, 4000);
+	w(GET("/b"), 4100);
+	conn_release_held(C);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_RESET);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_RESET);
+	ck_assert_uint_eq(recs[1].r.t[HT_T_RESPONSE_DONE], 4000);
+}
+END_TEST
+
+START_TEST(hold_released_at_close)
+{
+	conn_connected(C, 2000);
+	hr(OK5, 4000);
+	w(GET("/a"), 4100);
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 5);
+	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[1].close.bytes_in, 43);
+}
+END_TEST
+
+/* @n bytes of body in reads of at most 10000, held. */
+static void hold_body(size_t n, uint64_t t)
+{
+	static uint8_t chunk[10000];
+	memset(chunk, 'x', sizeof chunk);
+	while (n > 0) {
+		size_t k = n < sizeof chunk ? n : sizeof chunk;
+		conn_hold(C, CONN_IN_READ, chunk, k, t++);
+		n -= k;
+	}
+}
+
+START_TEST(hold_beyond_bound_inside_a_body)
+{
+	/* past CONN_HOLD_MAX the bytes are only counted: inside a body of
+	 * known length, still followed */
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	hr("HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n", 4000);
+	hold_body(200000, 5000);
+	hr(OK5, 6000);
+	w(GET("/b"), 7000);
+	conn_release_held(C);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 200000);
+	/* /b's response went by unseen too (nothing is held after an
+	 * unseen stretch): not followed, never another's */
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[1].r.status, 0);
+	conn_close(C, 9000);
+	ck_assert_uint_eq(recs[2].close.bytes_in,
+			  strlen("HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n") +
+			  200000 + strlen(OK5));
+}
+END_TEST
+
+START_TEST(hold_beyond_bound_in_headers_gives_up)
+{
+	/* the unseen stretch covers a response's header: every request in
+	 * flight, and later ones, end HT_ERR_UNSEEN; none is mispaired */
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	hr("HTTP/1.1 200 OK\r\nContent-Length: 70000\r\n\r\n", 4000);
+	hold_body(70000, 5000);
+	hr(OK5, 6000);
+	w(GET("/b"), 7000);
+	w(GET("/c"), 7100);
+	conn_release_held(C);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 70000);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_UNSEEN);
+	ck_assert_str_eq(recs[2].target, "/c");
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_UNSEEN);
+	w(GET("/d"), 8000);
+	ck_assert_int_eq(nrecs, 4);
+	ck_assert_uint_eq(recs[3].r.error, HT_ERR_UNSEEN);
+}
+END_TEST
+
+START_TEST(hold_nothing_on_an_opaque_connection)
+{
+	conn_connected(C, 2000);
+	w("\x01\x02 not http\r\n\r\n", 3000);
+	hr("whatever", 4000);
+	ck_assert(!conn_holding(C));
+	ck_assert(C->hold == NULL);
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].close.bytes_in, 8);
+}
+END_TEST
+
+START_TEST(hold_completes_the_connect)
+{
+	/* a non-blocking connect: the held read proves it done, so an error
+	 * read after it is a reset, not a failed connect */
+	hr(OK5, 4000);
+	ck_assert(C->connected);
+	w(GET("/a"), 4100);
+	conn_release_held(C);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_CONNECT_DONE], 4000);
+}
+END_TEST
+
+static void *no_alloc(size_t n)
+{
+	(void)n;
+	return NULL;
+}
+
+START_TEST(hold_without_memory_gives_up)
+{
+	static const conn_env env_nomem = {
+		.sink = sink, .opt = &opts, .alloc = no_alloc, .release = release,
+	};
+	conn_close(C, 1500);
+	nrecs = 0;
+	conn_init(C, &env_nomem, 100, 1, NULL, 1000);
+	conn_connected(C, 2000);
+	hr(OK5, 4000);
+	ck_assert(conn_holding(C));
+	w(GET("/a"), 4100);
+	conn_release_held(C);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[0].r.status, 0);
+}
+END_TEST
+
 Suite *conn_suite(void)
 {
 	Suite *s = suite_create("conn");
@@ -1285,6 +1552,18 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, unseen_partial_response_keeps_what_was_read);
 	tcase_add_test(tc, unseen_h2_stops_with_a_note);
 	tcase_add_test(tc, unseen_before_any_request);
+	tcase_add_test(tc, hold_first_response_before_its_request);
+	tcase_add_test(tc, hold_keepalive_every_split);
+	tcase_add_test(tc, hold_pipelined);
+	tcase_add_test(tc, hold_then_direct_read_in_order);
+	tcase_add_test(tc, hold_eof_after_the_bytes);
+	tcase_add_test(tc, hold_reset);
+	tcase_add_test(tc, hold_released_at_close);
+	tcase_add_test(tc, hold_beyond_bound_inside_a_body);
+	tcase_add_test(tc, hold_beyond_bound_in_headers_gives_up);
+	tcase_add_test(tc, hold_without_memory_gives_up);
+	tcase_add_test(tc, hold_nothing_on_an_opaque_connection);
+	tcase_add_test(tc, hold_completes_the_connect);
 	suite_add_tcase(s, tc);
 	return s;
 }
