@@ -59,6 +59,11 @@ static void *hook[NNAMES], *real[NNAMES], *deep[NNAMES];
 static bool prepared;
 static ht_lock rebind_lock;
 
+void ht_deepbind_after_fork(void)
+{
+	rebind_lock.v = 0;
+}
+
 /* The TLS library that defines @name, or NULL for libc. */
 static const char *tls_library(const char *name)
 {

@@ -30,6 +30,11 @@ static unsigned ring_next;
 static uint32_t gen_next = 1;
 static ht_lock ring_lock;
 
+void ht_dns_after_fork(void)
+{
+	ring_lock.v = 0;
+}
+
 static bool same_host(const ht_addr *a, const ht_addr *b)
 {
 	if (a->family != b->family)

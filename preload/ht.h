@@ -307,6 +307,16 @@ HT_HIDDEN int ht_dns_lookup(const ht_addr *peer, char *name, size_t cap,
  * time counts there and nowhere else. */
 HT_HIDDEN void ht_dns_consume(int slot, uint32_t gen);
 
+/* ht_dns_after_fork() - in a forked child: the cache's lock is released (a
+ * thread of the parent may have held it at fork). */
+HT_HIDDEN void ht_dns_after_fork(void);
+
+/* ---- RTLD_DEEPBIND (deepbind.c) ------------------------------------------------ */
+
+/* ht_deepbind_after_fork() - in a forked child: the rebinding lock is
+ * released (a thread of the parent may have held it at fork). */
+HT_HIDDEN void ht_deepbind_after_fork(void);
+
 /* ---- emitter (emit.c) ----------------------------------------------------- */
 
 /* ht_emit() - encode @rec into this thread's batch; the batch is sent to the

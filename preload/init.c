@@ -20,6 +20,7 @@
 
 #include "ht.h"
 #include "ossl.h"
+#include "tls.h"
 #include "urlscrub.h"
 
 struct ht_real ht_real;
@@ -172,13 +173,19 @@ static void resolve_all(void)
 
 static void on_fork_child(void)
 {
-	/* Single-threaded here: only this thread exists in the child. */
+	/* Single-threaded here: only this thread exists in the child.  Every
+	 * lock is released whether tracing is still on or not: a tracked fd
+	 * keeps its slot (and its lock) after tracing turned off, and a
+	 * thread of the parent may have held any of them at fork. */
+	int saved = errno;
 	ht_busy = 0;
 	ht_pid = (uint32_t)syscall(SYS_getpid);
-	if (!ht_enabled)
-		return;
 	ht_table_after_fork();
 	ht_emit_after_fork();
+	ht_tls_after_fork();
+	ht_dns_after_fork();
+	ht_deepbind_after_fork();
+	errno = saved;
 }
 
 /* Before fork: records waiting in the pending message go out now, from
@@ -187,8 +194,10 @@ static void on_fork_prepare(void)
 {
 	if (ht_enabled && __atomic_load_n(&ht_pending, __ATOMIC_RELAXED) &&
 	    ht_enter()) {
+		int saved = errno;
 		ht_emit_send_pending();
 		ht_leave();
+		errno = saved;
 	}
 }
 

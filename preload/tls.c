@@ -107,6 +107,12 @@ static tlshello_table hellos;
 static ht_lock hellos_lock;
 unsigned ht_tls_hellos_waiting;
 
+void ht_tls_after_fork(void)
+{
+	map_lock.v = 0;
+	hellos_lock.v = 0;
+}
+
 static void hellos_publish(void)
 {
 	__atomic_store_n(&ht_tls_hellos_waiting, hellos.used, __ATOMIC_RELAXED);

@@ -92,6 +92,10 @@ HT_HIDDEN bool ht_tls_adopt(conn *c, int fd, const void *buf, size_t n);
 /* ht_tls_bind() - the program tied @session to @fd. */
 HT_HIDDEN void ht_tls_bind(const void *session, int fd);
 
+/* ht_tls_after_fork() - in a forked child: the session tables' locks are
+ * released (a thread of the parent may have held one at fork). */
+HT_HIDDEN void ht_tls_after_fork(void);
+
 /* ht_tls_forget() - @session is freed. */
 HT_HIDDEN void ht_tls_forget(const void *session);
 
