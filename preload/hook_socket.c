@@ -8,6 +8,7 @@
  * and accepted sockets are not connections we follow.
  */
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -402,7 +403,16 @@ HT_EXPORT int prctl(int option, ...)
 	HT_ENSURE_INIT();
 	if (option == PR_SET_SECCOMP)
 		ht_seccomp_set = 1;
+	int ret;
 	if (unlikely(!ht_real.prctl))
-		return (int)syscall(SYS_prctl, option, a2, a3, a4, a5);
-	return ht_real.prctl(option, a2, a3, a4, a5);
+		ret = (int)syscall(SYS_prctl, option, a2, a3, a4, a5);
+	else
+		ret = ht_real.prctl(option, a2, a3, a4, a5);
+	/* In strict mode this thread may make no system call but read,
+	 * write and exit (the kernel kills it on any other, the clock's
+	 * included where it has no vDSO): from now on every hook in it
+	 * passes straight through, as inside the library's own work. */
+	if (option == PR_SET_SECCOMP && a2 == SECCOMP_MODE_STRICT && ret == 0)
+		ht_busy = 1;
+	return ret;
 }
