@@ -736,6 +736,14 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	if (!c->connected && !c->failed)
 		conn_connected(c, now);
+	if (c->mode == CONN_MODE_DETECT && !c->tls && tlsrec_starts(buf, len)) {
+		/* A TLS server's flight seen before the ClientHello it
+		 * answers: the hooks of two threads (a reader and a writer)
+		 * reported out of order.  Each direction's records are
+		 * followed on their own: the ClientHello still counts. */
+		c->mode = CONN_MODE_TLS;
+		tlsrec_init(&c->tlsrec);
+	}
 	if (c->mode == CONN_MODE_DETECT) {
 		/* The server spoke first: not a protocol we follow. */
 		c->mode = CONN_MODE_OPAQUE;

@@ -747,6 +747,22 @@ START_TEST(tls_undecoded_then_claimed)
 }
 END_TEST
 
+/* The server's flight reported before the ClientHello (a reader thread's
+ * hook ran first): still described. */
+START_TEST(tls_undecoded_server_first)
+{
+	conn_on_read(C, tls13[1].p, tls13[1].len, 2500);
+	conn_on_write(C, tls13[0].p, tls13[0].len, 2000);
+	conn_on_write(C, tls13[2].p, tls13[2].len, 3000);
+	conn_close(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].close.flags, HT_CF_TLS | HT_CF_TLS_UNDECODED);
+	ck_assert_str_eq(recs[0].sni, "example.test");
+	ck_assert_str_eq(recs[0].tls_version, "TLSv1.3");
+	ck_assert_uint_eq(recs[0].close.t_tls_done, 3000);
+}
+END_TEST
+
 /* 0x16 0x03 that turns out not to be TLS: an ordinary close. */
 START_TEST(tls_lookalike_is_not_described)
 {
@@ -1175,6 +1191,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, tls_undecoded_described_at_close);
 	tcase_add_test(tc, tls_undecoded_then_claimed);
 	tcase_add_test(tc, tls_lookalike_is_not_described);
+	tcase_add_test(tc, tls_undecoded_server_first);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,8 +13,10 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /* TlsGet SNI PORT PATH... - GET each path from https://127.0.0.1:PORT over
- * one HttpClient (one connection), sending SNI, trusting any certificate;
- * prints each status. */
+ * one HttpClient (one HTTP/1.1 connection), sending SNI, trusting any
+ * certificate; prints each status.  The last request asks to close
+ * (Connection: close, allowed by -Djdk.httpclient.allowRestrictedHeaders=
+ * connection): the connection ends before the JVM does. */
 public class TlsGet {
 	static class TrustAll extends X509ExtendedTrustManager {
 		public void checkClientTrusted(X509Certificate[] c, String a) {}
@@ -31,10 +33,14 @@ public class TlsGet {
 		ctx.init(null, new TrustManager[] {new TrustAll()}, null);
 		SSLParameters p = ctx.getDefaultSSLParameters();
 		p.setServerNames(List.of(new SNIHostName(args[0])));
-		HttpClient c = HttpClient.newBuilder().sslContext(ctx).sslParameters(p).build();
+		HttpClient c = HttpClient.newBuilder().sslContext(ctx).sslParameters(p)
+			.version(HttpClient.Version.HTTP_1_1).build();
 		for (int i = 2; i < args.length; i++) {
-			HttpRequest r = HttpRequest.newBuilder(
-				URI.create("https://127.0.0.1:" + args[1] + args[i])).build();
+			HttpRequest.Builder b = HttpRequest.newBuilder(
+				URI.create("https://127.0.0.1:" + args[1] + args[i]));
+			if (i == args.length - 1)
+				b.header("Connection", "close");
+			HttpRequest r = b.build();
 			HttpResponse<String> resp = c.send(r, HttpResponse.BodyHandlers.ofString());
 			System.out.println(resp.statusCode() + " " + resp.version());
 		}
