@@ -25,7 +25,8 @@ static conn *C;
 static void copy_str(char *dst, size_t cap, ht_str s)
 {
 	size_t n = s.len < cap - 1 ? s.len : cap - 1;
-	memcpy(dst, s.p, n);
+	if (n)
+		memcpy(dst, s.p, n);
 	dst[n] = '\0';
 }
 
