@@ -33,7 +33,7 @@ B = build
 endif
 
 # Pure logic: no I/O; linked into the library, the CLI (wire) and the tests.
-CORE_SRCS  = common/wire.c common/urlscrub.c preload/http1.c $(wildcard preload/http2.c preload/hpack.c) preload/conn.c preload/conn_h2.c preload/conn_hold.c preload/sessmap.c preload/tlshello.c preload/socks.c preload/bufpool.c preload/x86dec.c preload/elfgot.c
+CORE_SRCS  = common/wire.c common/urlscrub.c preload/http1.c $(wildcard preload/http2.c preload/hpack.c) preload/conn.c preload/conn_h2.c preload/conn_hold.c preload/sessmap.c preload/tlshello.c preload/socks.c preload/tlsrec.c preload/bufpool.c preload/x86dec.c preload/elfgot.c
 HOOK_SRCS  = $(filter-out $(CORE_SRCS),$(wildcard preload/*.c))
 CLI_MAIN   = cli/main.c
 CLI_SRCS   = $(filter-out $(CLI_MAIN),$(wildcard cli/*.c))

@@ -517,35 +517,51 @@ static int cmp_fail(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* The log's comment: what is missing from it, if anything. */
+/* The log's comment: what is missing from it, if anything: records lost,
+ * and TLS connections no hook decoded (not entries: HAR is requests). */
 static void put_log_comment(report *rp, const har_state *st)
 {
 	outbuf *f = &rp->ob;
 	uint64_t dropped = report_dropped(rp);
 	uint64_t lost = st != NULL ? st->lost : 0;
+	uint64_t undecoded = rp->stats.tls_undecoded;
+	char text[768], names[256];
+	size_t o = 0;
 	bool any = false;
 
-	if (dropped == 0 && rp->stats.malformed == 0 && lost == 0)
+	if (dropped == 0 && rp->stats.malformed == 0 && lost == 0 &&
+	    undecoded == 0)
 		return;
-	json_lit(f, ",\"comment\":\"incomplete:");
+	text[0] = '\0';
+	if (dropped > 0 || rp->stats.malformed > 0 || lost > 0)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "incomplete:");
 	if (dropped > 0) {
-		json_lit(f, " ");
-		json_u64(f, dropped);
-		json_lit(f, " records dropped by traced processes");
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+				      " %llu records dropped by traced processes",
+				      (unsigned long long)dropped);
 		any = true;
 	}
 	if (rp->stats.malformed > 0) {
-		json_lit(f, any ? "; " : " ");
-		json_u64(f, rp->stats.malformed);
-		json_lit(f, " malformed records");
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+				      "%s%llu malformed records", any ? "; " : " ",
+				      (unsigned long long)rp->stats.malformed);
 		any = true;
 	}
 	if (lost > 0) {
-		json_lit(f, any ? "; " : " ");
-		json_u64(f, lost);
-		json_lit(f, " records left out (out of memory)");
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+				      "%s%llu records left out (out of memory)",
+				      any ? "; " : " ", (unsigned long long)lost);
+		any = true;
 	}
-	json_lit(f, "\"");
+	if (undecoded > 0) {
+		report_undecoded_names(rp, names, sizeof(names));
+		snprintf(text + o, sizeof(text) - o,
+			 "%s%llu TLS connection%s not decoded (unknown TLS library)%s%s",
+			 any ? "; " : "", (unsigned long long)undecoded,
+			 undecoded == 1 ? "" : "s", names[0] ? ": " : "", names);
+	}
+	json_lit(f, ",\"comment\":");
+	json_strz(f, text);
 }
 
 static void har_summary(report *rp)

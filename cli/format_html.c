@@ -659,6 +659,12 @@ static void put_summary(report *rp, const html_state *st)
 	fputs_unlocked(" failed connects, ", f);
 	put_u64(f, s->processes);
 	fputs_unlocked(" processes", f);
+	if (s->tls_undecoded > 0) {
+		fputs_unlocked("; ", f);
+		put_u64(f, s->tls_undecoded);
+		fputs_unlocked(" TLS connections not decoded (unknown TLS "
+			       "library, counted in connections)", f);
+	}
 	if (report_dropped(rp) > 0 || s->malformed > 0 ||
 	    (st != NULL && st->lost > 0)) {
 		fputs_unlocked("; incomplete: ", f);

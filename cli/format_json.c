@@ -311,9 +311,74 @@ static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	json_lit(f, "}\n");
 }
 
+/* The ALPN list "h2,http/1.1" as ["h2","http/1.1"]. */
+static void put_alpn_list(outbuf *f, ht_str s)
+{
+	size_t i = 0;
+
+	json_lit(f, "[");
+	while (i < s.len) {
+		const char *comma = memchr(s.p + i, ',', s.len - i);
+		size_t n = comma ? (size_t)(comma - (s.p + i)) : s.len - i;
+
+		if (i)
+			json_lit(f, ",");
+		json_str(f, s.p + i, n);
+		i += n + 1;
+	}
+	json_lit(f, "]");
+}
+
+/* The fields of a TLS connection no hook decoded (HT_CF_TLS_UNDECODED)
+ * after its peer: what its handshake showed, requests null (not known). */
+static void put_undecoded(report *rp, const ht_rec_conn_close *c)
+{
+	outbuf *f = &rp->ob;
+
+	KEY(f, "host");
+	put_ht_str_or_null(f, c->sni);
+	KEY(f, "tls_library");
+	json_lit(f, "\"unknown\"");
+	KEY(f, "tls_version");
+	put_ht_str_or_null(f, c->tls_version);
+	KEY(f, "alpn_offered");
+	put_alpn_list(f, c->alpn_offered);
+	KEY(f, "alpn");
+	put_ht_str_or_null(f, c->alpn);
+	KEY(f, "connect_ms");
+	json_ns_ms(f, span(c->t_connect_start, c->t_connect_done));
+	KEY(f, "tls_ms");
+	json_ns_ms(f, span(c->t_tls_start, c->t_tls_done));
+	KEY(f, "bytes_out");
+	json_u64(f, c->bytes_out);
+	KEY(f, "bytes_in");
+	json_u64(f, c->bytes_in);
+	KEY(f, "duration_ms");
+	json_ns_ms(f, span(c->t_connect_start, c->t_close));
+	KEY(f, "requests");
+	json_lit(f, "null");
+}
+
 static void json_conn_close(report *rp, const ht_rec_conn_close *c)
 {
-	/* Connection closes are not part of the per-request JSON. */
+	outbuf *f = &rp->ob;
+	char peer[192];
+
+	/* Connection closes are not part of the per-request JSON, but a TLS
+	 * connection no hook decoded is: its line says it was there. */
+	if (!(c->flags & HT_CF_TLS_UNDECODED))
+		return;
+	json_lit(f, "{\"event\":\"connection\",\"pid\":");
+	json_u64(f, c->pid);
+	KEY(f, "conn");
+	json_u64(f, c->conn_id);
+	KEY(f, "peer");
+	json_str_or_null(f, peer, report_peer_of(peer, sizeof(peer), &c->peer,
+						 c->peer_path));
+	put_undecoded(rp, c);
+	KEY(f, "start");
+	json_ns_secs(f, report_unix_ns(rp, c->t_connect_start));
+	json_lit(f, "}\n");
 }
 
 static void json_summary(report *rp)
@@ -329,6 +394,22 @@ static void json_summary(report *rp)
 	json_u64(f, st->requests);
 	KEY(f, "connections");
 	json_u64(f, report_connections(rp));
+	/* of those, TLS no hook decoded (their requests not counted); the
+	 * keys only when there are some */
+	if (st->tls_undecoded > 0) {
+		KEY(f, "tls_undecoded");
+		json_u64(f, st->tls_undecoded);
+		KEY(f, "tls_undecoded_programs");
+		json_lit(f, "[");
+		for (size_t i = 0, k = 0; i < st->n_exes; i++) {
+			if (!(st->undecoded_exes & (1u << i)))
+				continue;
+			if (k++)
+				json_lit(f, ",");
+			json_strz(f, st->exes[i]);
+		}
+		json_lit(f, "]");
+	}
 	KEY(f, "connect_errors");
 	json_u64(f, st->conn_fails);
 	KEY(f, "reused");
@@ -638,6 +719,16 @@ static void events_conn_close(report *rp, const ht_rec_conn_close *c)
 	json_bool(f, c->flags & HT_CF_PEER_EOF);
 	KEY(f, "tls");
 	json_bool(f, c->flags & HT_CF_TLS);
+	if (c->flags & HT_CF_TLS_UNDECODED) {
+		KEY(f, "tls_undecoded");
+		json_bool(f, true);
+		KEY(f, "host");
+		put_ht_str_or_null(f, c->sni);
+		KEY(f, "tls_version");
+		put_ht_str_or_null(f, c->tls_version);
+		KEY(f, "tls_ms");
+		json_ns_ms(f, span(c->t_tls_start, c->t_tls_done));
+	}
 	KEY(f, "idle_ms");
 	json_ns_ms(f, span(c->t_idle_since, c->t_close));
 	KEY(f, "bytes_out");

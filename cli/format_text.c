@@ -322,9 +322,45 @@ static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	fputs_unlocked("\n\n", f);
 }
 
+static int64_t span_ns(uint64_t start, uint64_t end)
+{
+	if (start == 0 || end == 0)
+		return REPORT_NONE;
+	return (int64_t)(end - start);
+}
+
 static void text_conn_close(report *rp, const ht_rec_conn_close *c)
 {
-	/* Too noisy for the waterfall view; counted in the summary. */
+	FILE *f = rp->out;
+	char peer[192], hs[32], dur[32], out[32], in[32];
+
+	/* Too noisy for the waterfall view; counted in the summary.  But a
+	 * TLS connection no hook decoded is all there is to see of it. */
+	if (!(c->flags & HT_CF_TLS_UNDECODED))
+		return;
+	report_peer_of(peer, sizeof(peer), &c->peer, c->peer_path);
+	fmt_dur(hs, sizeof(hs), span_ns(c->t_tls_start, c->t_tls_done));
+	fmt_dur(dur, sizeof(dur), span_ns(c->t_connect_start, c->t_close));
+	fmt_bytes(out, sizeof(out), c->bytes_out);
+	fmt_bytes(in, sizeof(in), c->bytes_in);
+	color(rp, C_YELLOW);
+	fputs_unlocked("TLS connection to ", f);
+	if (c->sni.len > 0) {
+		put_safe(f, c->sni.p, c->sni.len);
+		fputs_unlocked(" (", f);
+		put_safe(f, peer, strlen(peer));
+		fputs_unlocked(")", f);
+	} else {
+		put_safe(f, peer, strlen(peer));
+	}
+	fputs_unlocked(" not decoded: unknown TLS library", f);
+	color(rp, C_RESET);
+	fputs_unlocked("\n  ", f);
+	if (c->tls_version.len > 0) {
+		put_safe(f, c->tls_version.p, c->tls_version.len);
+		fputs_unlocked(", ", f);
+	}
+	fprintf(f, "handshake %s, %s out, %s in, %s\n\n", hs, out, in, dur);
 }
 
 static void text_summary(report *rp)
@@ -350,6 +386,22 @@ static void text_summary(report *rp)
 		fprintf(f, " (%.1f%%)", 100.0 * (double)st->reused /
 						(double)st->requests);
 	fprintf(f, "   errors: %llu\n", (unsigned long long)st->errors);
+	if (st->tls_undecoded > 0) {
+		char names[256];
+
+		report_undecoded_names(rp, names, sizeof(names));
+		color(rp, C_YELLOW);
+		fprintf(f, "  %llu TLS connection%s not decoded (unknown TLS "
+			"library; counted in connections, their requests not)",
+			(unsigned long long)st->tls_undecoded,
+			st->tls_undecoded == 1 ? "" : "s");
+		if (names[0] != '\0') {
+			fputs_unlocked(": ", f);
+			put_safe(f, names, strlen(names));
+		}
+		fputc_unlocked('\n', f);
+		color(rp, C_RESET);
+	}
 	if (report_dropped(rp) > 0 || st->malformed > 0)
 		color(rp, C_YELLOW);
 	fprintf(f, "  dropped records: %llu by the traced processes, "
@@ -414,6 +466,10 @@ static void summary_request(report *rp, const report_req *q)
 {
 }
 
+static void summary_conn_close(report *rp, const ht_rec_conn_close *c)
+{
+}
+
 static void summary_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 }
@@ -421,6 +477,6 @@ static void summary_conn_fail(report *rp, const ht_rec_conn_fail *c)
 const report_format_ops report_summary_ops = {
 	.request = summary_request,
 	.conn_fail = summary_conn_fail,
-	.conn_close = text_conn_close,
+	.conn_close = summary_conn_close,
 	.summary = text_summary,
 };

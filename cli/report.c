@@ -711,6 +711,69 @@ int64_t report_unix_ns(const report *rp, uint64_t mono)
 	return (int64_t)(mono + (uint64_t)rp->mono_to_unix);
 }
 
+/* Remember the program @h runs (its base name), for naming the ones
+ * that made TLS connections not decoded. */
+static void stats_hello(report_stats *st, const ht_rec_hello *h)
+{
+	const char *name = h->exe.p;
+	size_t n = h->exe.len;
+	const char *slash = n ? memrchr(name, '/', n) : NULL;
+	size_t i;
+
+	if (slash != NULL) {
+		n -= (size_t)(slash + 1 - name);
+		name = slash + 1;
+	}
+	if (n == 0 || memchr(name, '\0', n) != NULL)
+		return;
+	for (i = 0; i < st->n_exes; i++)
+		if (strlen(st->exes[i]) == n && memcmp(st->exes[i], name, n) == 0)
+			break;
+	if (i == st->n_exes) {
+		if (i == REPORT_MAX_EXES || (st->exes[i] = strndup(name, n)) == NULL)
+			return;
+		st->n_exes++;
+	}
+	u64map_put(&st->pid_exe, h->pid, i + 1);
+}
+
+/* A TLS connection no hook decoded closed: it counts as a connection
+ * (unless a request it carried, a CONNECT, counted it already). */
+static void stats_undecoded(report_stats *st, const ht_rec_conn_close *c,
+			    bool counted)
+{
+	size_t i;
+
+	st->tls_undecoded++;
+	if (!counted)
+		st->connections++;
+	if (c->pid == 0 || st->pid_exe.cap == 0)
+		return;
+	i = u64map_slot(&st->pid_exe, c->pid);
+	if (st->pid_exe.keys[i] == c->pid && st->pid_exe.vals[i] > 0)
+		st->undecoded_exes |= 1u << (st->pid_exe.vals[i] - 1);
+}
+
+size_t report_undecoded_names(const report *rp, char *buf, size_t cap)
+{
+	const report_stats *st = &rp->stats;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < st->n_exes; i++) {
+		if (!(st->undecoded_exes & (1u << i)))
+			continue;
+		int k = snprintf(buf + o, cap - o, "%s%s", o ? ", " : "",
+				 st->exes[i]);
+		if (k < 0 || (size_t)k >= cap - o) {
+			buf[o] = '\0';
+			break;
+		}
+		o += (size_t)k;
+	}
+	return o;
+}
+
 /* Count @n's text once per process that sent it; the text is kept as is
  * (formats escape it). */
 static void stats_note(report_stats *st, const ht_rec_note *n)
@@ -743,6 +806,7 @@ void report_record(void *ctx, const ht_record *rec)
 		/* A process that came back to this collector is not new. */
 		if (!(rec->u.hello.flags & HT_HF_RECONNECT))
 			st->processes++;
+		stats_hello(st, &rec->u.hello);
 		if (rp->ops->hello != NULL)
 			rp->ops->hello(rp, &rec->u.hello);
 		break;
@@ -782,14 +846,18 @@ void report_record(void *ctx, const ht_record *rec)
 		st->conn_fails++;
 		rp->ops->conn_fail(rp, &rec->u.fail);
 		break;
-	case HT_REC_CONN_CLOSE:
+	case HT_REC_CONN_CLOSE: {
 		st->conn_closes++;
 		/* Counted already; its requests are all in (they come
 		 * before the close). */
-		u64map_del(&st->conns, (uint64_t)rec->u.close.pid << 32 |
-					       rec->u.close.conn_id);
+		bool counted = u64map_del(&st->conns,
+					  (uint64_t)rec->u.close.pid << 32 |
+						  rec->u.close.conn_id);
+		if (rec->u.close.flags & HT_CF_TLS_UNDECODED)
+			stats_undecoded(st, &rec->u.close, counted);
 		rp->ops->conn_close(rp, &rec->u.close);
 		break;
+	}
 	case HT_REC_DROPS:
 		/* The collector hands on increments (account.h). */
 		st->dropped += rec->u.drops.dropped;
@@ -916,6 +984,9 @@ void report_free(report *rp)
 	free(rp->redirects);
 	rp->redirects = NULL;
 	u64map_free(&st->conns);
+	u64map_free(&st->pid_exe);
+	for (size_t i = 0; i < st->n_exes; i++)
+		free(st->exes[i]);
 	for (size_t i = 0; i < st->n_notes; i++)
 		free(st->notes[i]);
 	memset(st, 0, sizeof(*st));

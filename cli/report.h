@@ -165,6 +165,8 @@ typedef struct report_chain {
 
 /* Running counts for the summary.  READ-ONLY for formats. */
 #define REPORT_MAX_NOTES 8
+/* Program names kept to say who made TLS connections not decoded. */
+#define REPORT_MAX_EXES 16
 
 typedef struct report_stats {
 	uint64_t processes;    /* HELLO records */
@@ -174,7 +176,17 @@ typedef struct report_stats {
 	uint64_t conn_fails;   /* connect() failures */
 	uint64_t conn_closes;
 	uint64_t malformed;    /* records the collector rejected */
-	uint64_t connections;  /* distinct connections that carried requests */
+	uint64_t connections;  /* distinct connections that carried requests,
+	                          and the TLS connections not decoded */
+	uint64_t tls_undecoded; /* TLS connections no hook decoded (closes
+	                           with HT_CF_TLS_UNDECODED): in connections */
+	/* The programs (HELLO exe base names, the first REPORT_MAX_EXES),
+	 * the pids that ran them (pid -> index + 1), and which of them
+	 * made TLS connections not decoded (bit i: exes[i]). */
+	char *exes[REPORT_MAX_EXES];
+	size_t n_exes;
+	report_u64map pid_exe;
+	uint32_t undecoded_exes;
 	/* The connections open now (pid<<32|conn), forgotten at their close,
 	 * at most REPORT_MAX_OPEN_CONNS; past that, a connection is counted
 	 * by its first request (conns_untracked says how many were). */
@@ -336,8 +348,16 @@ static inline uint64_t report_earliest(uint64_t a, uint64_t b)
  * arrived, summed over every process image. */
 uint64_t report_dropped(const report *rp);
 
-/* report_connections() - distinct connections that carried requests. */
+/* report_connections() - distinct connections that carried requests, and
+ * the TLS connections not decoded (which carried some we could not see). */
 uint64_t report_connections(const report *rp);
+
+/*
+ * report_undecoded_names() - the programs that made TLS connections not
+ * decoded, ", "-separated ("java, app"), into @buf (capacity @cap > 0,
+ * NUL-terminated, cut to fit); "" when none is known.  Returns the length.
+ */
+size_t report_undecoded_names(const report *rp, char *buf, size_t cap);
 
 /*
  * report_hosts_sorted() - pointers to the host stats (at most

@@ -193,6 +193,16 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_u64(&w, c->bytes_out);
 		put_u64(&w, c->bytes_in);
 		put_str(&w, c->peer_path);
+		if (c->flags & HT_CF_TLS_UNDECODED) {
+			put_u64(&w, c->t_connect_start);
+			put_u64(&w, c->t_connect_done);
+			put_u64(&w, c->t_tls_start);
+			put_u64(&w, c->t_tls_done);
+			put_str(&w, c->sni);
+			put_str(&w, c->alpn_offered);
+			put_str(&w, c->tls_version);
+			put_str(&w, c->alpn);
+		}
 		break;
 	}
 	case HT_REC_DROPS:
@@ -517,6 +527,14 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		c->bytes_out = get_u64(&r);
 		c->bytes_in = get_u64(&r);
 		c->peer_path = get_str_opt(&r);
+		c->t_connect_start = get_u64_opt(&r);
+		c->t_connect_done = get_u64_opt(&r);
+		c->t_tls_start = get_u64_opt(&r);
+		c->t_tls_done = get_u64_opt(&r);
+		c->sni = get_str_opt(&r);
+		c->alpn_offered = get_str_opt(&r);
+		c->tls_version = get_str_opt(&r);
+		c->alpn = get_str_opt(&r);
 		break;
 	}
 	case HT_REC_DROPS:

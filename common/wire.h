@@ -191,10 +191,23 @@ typedef struct ht_rec_conn_close {
 	uint64_t t_idle_since; /* when it went idle (last response done), or 0 */
 	uint64_t bytes_out, bytes_in; /* bytes on the socket */
 	ht_str peer_path;   /* appended: as in ht_rec_request */
+	/* Appended, sent with HT_CF_TLS_UNDECODED only (else 0 and empty):
+	 * what the TLS record layer showed of a connection whose plaintext
+	 * no TLS hook saw (preload/tlsrec.h). */
+	uint64_t t_connect_start, t_connect_done;
+	uint64_t t_tls_start;  /* first ClientHello byte written */
+	uint64_t t_tls_done;   /* the handshake's end, 0 when not seen */
+	ht_str sni;            /* server name the ClientHello asked for */
+	ht_str alpn_offered;   /* its ALPN list, comma-separated */
+	ht_str tls_version;    /* the version chosen ("TLSv1.3"), or "" */
+	ht_str alpn;           /* the protocol chosen, when visible (<1.3) */
 } ht_rec_conn_close;
 
 #define HT_CF_PEER_EOF 0x1u  /* the peer closed first */
 #define HT_CF_TLS 0x2u
+#define HT_CF_TLS_UNDECODED 0x4u /* TLS that no hook decoded: requests is
+                                    not known (0), the fields above tell
+                                    what the handshake showed */
 
 typedef struct ht_rec_drops {
 	uint32_t pid;

@@ -199,6 +199,8 @@ void conn_tls_failed(conn *c, uint64_t now)
 
 bool conn_wants_bytes(const conn *c)
 {
+	if (c->mode == CONN_MODE_TLS)
+		return !c->dead && !c->tlsrec.bad && !c->tlsrec.t_done;
 	return !c->dead && c->mode != CONN_MODE_OPAQUE;
 }
 
@@ -588,7 +590,8 @@ void conn_mark_tls(conn *c)
 		return;
 	c->tls = true;
 	c->early_len = 0; /* ciphertext, if anything */
-	if (c->mode == CONN_MODE_OPAQUE && c->nreq == c->inner_base && !c->dead) {
+	if ((c->mode == CONN_MODE_OPAQUE || c->mode == CONN_MODE_TLS) &&
+	    c->nreq == c->inner_base && !c->dead) {
 		/* HTTP/2 state the ciphertext led to is meaningless, and
 		 * conn_h2_start() would allocate afresh over it (a leak). */
 		conn_h2_release(c);
@@ -644,8 +647,12 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	if (!c->connected && !c->failed)
 		conn_connected(c, now); /* a write succeeded: connected */
 	if (c->mode == CONN_MODE_DETECT) {
-		if (!c->tls && !c->tunnel[0] && c->nreq == 0 &&
-		    socks_starts(buf[0])) {
+		if (!c->tls && tlsrec_starts(buf, len)) {
+			/* TLS no hook claimed (yet): follow its records */
+			c->mode = CONN_MODE_TLS;
+			tlsrec_init(&c->tlsrec);
+		} else if (!c->tls && !c->tunnel[0] && c->nreq == 0 &&
+			   socks_starts(buf[0])) {
 			/* a SOCKS proxy: its handshake, then the tunnel */
 			c->mode = CONN_MODE_SOCKS;
 			socks_init(&c->socks);
@@ -656,6 +663,10 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		}
 		if (c->early_len)
 			replay_early(c, now);
+	}
+	if (c->mode == CONN_MODE_TLS) {
+		tlsrec_feed(&c->tlsrec, true, buf, len, now);
+		return;
 	}
 	if (c->mode == CONN_MODE_SOCKS) {
 		socks_write(c, buf, len);
@@ -788,6 +799,14 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	if (!c->connected && !c->failed)
 		conn_connected(c, now);
+	if (c->mode == CONN_MODE_DETECT && !c->tls && tlsrec_starts(buf, len)) {
+		/* A TLS server's flight seen before the ClientHello it
+		 * answers: the hooks of two threads (a reader and a writer)
+		 * reported out of order.  Each direction's records are
+		 * followed on their own: the ClientHello still counts. */
+		c->mode = CONN_MODE_TLS;
+		tlsrec_init(&c->tlsrec);
+	}
 	if (c->mode == CONN_MODE_DETECT) {
 		/* The server spoke first: an HTTP/2 server's preface, kept
 		 * until the client writes, or not a protocol we follow. */
@@ -795,6 +814,10 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			c->early_len = 0;
 			c->mode = CONN_MODE_OPAQUE;
 		}
+		return;
+	}
+	if (c->mode == CONN_MODE_TLS) {
+		tlsrec_feed(&c->tlsrec, false, buf, len, now);
 		return;
 	}
 	if (c->mode == CONN_MODE_SOCKS) {
@@ -879,6 +902,11 @@ void conn_on_unseen(conn *c, size_t len, uint64_t now)
 		c->mode = CONN_MODE_OPAQUE;
 		return;
 	}
+	if (c->mode == CONN_MODE_TLS) {
+		/* the record framing is lost: keep what was seen */
+		c->tlsrec.bad = true;
+		return;
+	}
 	while (c->mode == CONN_MODE_HTTP1 && len > 0) {
 		h1_event ev;
 		size_t n = h1_skip(&c->in, len, &ev);
@@ -922,6 +950,22 @@ void conn_on_reset(conn *c, uint64_t now)
 	c->dead = true;
 }
 
+/* @c carried TLS no hook decoded: what its records showed, into @o. */
+static void describe_tls(const conn *c, ht_rec_conn_close *o)
+{
+	const tlsrec *t = &c->tlsrec;
+	const char *v = tlsrec_version_str(t->version);
+	o->flags |= HT_CF_TLS | HT_CF_TLS_UNDECODED;
+	o->t_connect_start = c->t_connect_start;
+	o->t_connect_done = c->tunnel[0] ? c->t_tunnel_done : c->t_connect_done;
+	o->t_tls_start = t->t_start;
+	o->t_tls_done = t->t_done;
+	o->sni = CSTR(t->sni);
+	o->alpn_offered = CSTR(t->alpn_offered);
+	o->tls_version = v ? bounded(v, 8) : bounded("", 1);
+	o->alpn = CSTR(t->alpn);
+}
+
 void conn_close(conn *c, uint64_t now)
 {
 	if (c->closed)
@@ -955,6 +999,8 @@ void conn_close(conn *c, uint64_t now)
 		rec.u.close.bytes_out = c->bytes_out;
 		rec.u.close.bytes_in = c->bytes_in;
 		rec.u.close.peer_path = CSTR(c->peer_path);
+		if (c->mode == CONN_MODE_TLS && !c->tls && c->tlsrec.client_hello)
+			describe_tls(c, &rec.u.close);
 		emit(c, &rec);
 	}
 	c->dead = true;
@@ -987,6 +1033,10 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	}
 	if (c->mode == CONN_MODE_HTTP1 || c->mode == CONN_MODE_DETECT)
 		c->mode = CONN_MODE_HTTP1;
+	/* The handshake of TLS no hook decodes is the parent's: the child's
+	 * close is an ordinary one. */
+	if (c->mode == CONN_MODE_TLS)
+		c->mode = CONN_MODE_OPAQUE;
 	/* HPACK state cannot be shared with the parent: an HTTP/2
 	 * connection is not followed in the child. */
 	if (c->mode == CONN_MODE_HTTP2) {

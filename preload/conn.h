@@ -27,6 +27,14 @@
  * deliver), its first request new, the later ones reused, each record
  * flagged HT_RF_TUNNEL and naming the target.
  *
+ * TLS that no hook decodes: when a connection's first client bytes are a
+ * TLS handshake record and no TLS library hook has claimed it, its record
+ * layer is followed (tlsrec.h) for what the handshake shows; its close
+ * then says so (HT_CF_TLS_UNDECODED, with the server name, the versions,
+ * the ALPN and the handshake's moments).  A hook that claims it later
+ * (conn_mark_tls()) takes over: the connection is then the hook's, read
+ * afresh, never reported twice.
+ *
  * Lifecycle of a request on HTTP/1.x:
  *   got_conn        first request byte written (the connection is in use)
  *   wrote_headers   last byte of the request header section written
@@ -47,6 +55,7 @@
 #include "hpack.h"
 #include "http1.h"
 #include "socks.h"
+#include "tlsrec.h"
 #include "wire.h"
 
 /* Requests in flight on one connection (pipelining depth) we follow. */
@@ -91,6 +100,7 @@ typedef enum conn_mode {
 	CONN_MODE_HTTP1,
 	CONN_MODE_HTTP2,
 	CONN_MODE_OPAQUE,  /* not HTTP we understand: ignored from now on */
+	CONN_MODE_TLS,     /* TLS records no hook decodes: c->tlsrec */
 } conn_mode;
 
 typedef struct conn_request {
@@ -179,6 +189,7 @@ typedef struct conn {
 	uint32_t hold_last;      /* offset of the last event held */
 	bool hold_lost;          /* an event found no room at all... */
 	uint64_t t_hold_lost;    /* ...first at this time */
+	tlsrec tlsrec;           /* CONN_MODE_TLS: what the records showed */
 } conn;
 
 /*
@@ -232,7 +243,9 @@ void conn_tls_failed(conn *c, uint64_t now);
 
 /* conn_mark_tls() - the connection's plaintext comes from a TLS library:
  * from now on the socket's own bytes go to conn_on_transport(), never the
- * parser.  Undoes an opaque verdict the ciphertext may have caused. */
+ * parser.  Undoes an opaque verdict the ciphertext may have caused, and
+ * the following of TLS records no hook decoded (CONN_MODE_TLS): the
+ * connection is the hook's, its close an ordinary one. */
 void conn_mark_tls(conn *c);
 
 /* conn_on_transport() - @n bytes of ciphertext moved on a TLS connection

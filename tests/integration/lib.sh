@@ -302,7 +302,8 @@ NGINX_FILE_SIZES="0 1 100 1000 10000 100000 1000000"
 # to $T/nginx/access.log ("combined" format) and to $T/nginx/requests.log as
 # "CONN CONN_REQUESTS STATUS BODY_BYTES PROTOCOL "REQUEST_LINE"" (nginx's
 # connection serial number and its request count so far; nginx_log_since
-# reads it).  Sets NGINX_PORT, NGINX_TLS_PORT, NGINX_H2C_PORT, NGINX_SOCK,
+# reads it); requests over TLS also to $T/nginx/tls.log as "CONN
+# TLS_PROTOCOL SNI" (e.g. "7 TLSv1.3 example.test").  Sets NGINX_PORT, NGINX_TLS_PORT, NGINX_H2C_PORT, NGINX_SOCK,
 # NGINX_PID, NGINX_IPV6 (1 or 0).
 start_nginx() {
 	local d=$T/nginx size user_line="" v6_http="" v6_tls="" addrs="127.0.0.1"
@@ -346,6 +347,7 @@ error_log $d/error.log warn;
 events { worker_connections 256; }
 http {
     log_format conns '\$connection \$connection_requests \$status \$body_bytes_sent \$server_protocol "\$request"';
+    log_format tls '\$connection \$ssl_protocol \$ssl_server_name';
     access_log $d/access.log;
     access_log $d/requests.log conns;
     client_body_temp_path $d/tmp/body;
@@ -371,6 +373,9 @@ http {
         root $d/root;
         ssl_certificate $T/cert.pem;
         ssl_certificate_key $T/key.pem;
+        access_log $d/access.log;
+        access_log $d/requests.log conns;
+        access_log $d/tls.log tls;
     }
     server {
         listen 127.0.0.1:$NGINX_H2C_PORT http2;

@@ -6,6 +6,7 @@
 #include "conn.h"
 #include "report.h"
 #include "suites.h"
+#include "tlsrec_fixtures.h"
 
 /* What the sink saw, copied out of the record (its strings are borrowed). */
 typedef struct seen {
@@ -13,6 +14,7 @@ typedef struct seen {
 	ht_rec_request r;
 	char method[16], target[64], host[64], dns[64], reason[32], tunnel[64];
 	char req_hdrs[512], resp_hdrs[512];
+	char sni[64], tls_version[16], alpn_offered[32];
 	ht_rec_conn_fail fail;
 	ht_rec_conn_close close;
 } seen;
@@ -24,7 +26,8 @@ static conn *C;
 static void copy_str(char *dst, size_t cap, ht_str s)
 {
 	size_t n = s.len < cap - 1 ? s.len : cap - 1;
-	memcpy(dst, s.p, n);
+	if (n)
+		memcpy(dst, s.p, n);
 	dst[n] = '\0';
 }
 
@@ -50,6 +53,11 @@ static void sink(void *ctx, const ht_record *rec)
 		copy_str(s->dns, sizeof s->dns, rec->u.fail.dns_name);
 	} else if (rec->type == HT_REC_CONN_CLOSE) {
 		s->close = rec->u.close;
+		copy_str(s->sni, sizeof s->sni, rec->u.close.sni);
+		copy_str(s->tls_version, sizeof s->tls_version,
+			 rec->u.close.tls_version);
+		copy_str(s->alpn_offered, sizeof s->alpn_offered,
+			 rec->u.close.alpn_offered);
 	}
 }
 
@@ -764,6 +772,92 @@ START_TEST(connect_tunnel_tls_h2)
 	ck_assert_str_eq(recs[2].tunnel, "target.test:443");
 	/* the CONNECT itself was no TLS request */
 	ck_assert(!(recs[0].r.flags & HT_RF_TLS));
+}
+END_TEST
+
+/* TLS no hook decodes: its records are followed, its close describes
+ * the handshake. */
+START_TEST(tls_undecoded_described_at_close)
+{
+	size_t out = 0, in = 0;
+	for (size_t i = 0; i < sizeof tls13 / sizeof tls13[0]; i++) {
+		uint64_t t = 2000 + 1000 * i;
+		if (tls13[i].out) {
+			conn_on_write(C, tls13[i].p, tls13[i].len, t);
+			out += tls13[i].len;
+		} else {
+			conn_on_read(C, tls13[i].p, tls13[i].len, t);
+			in += tls13[i].len;
+		}
+	}
+	/* the handshake is over: nothing more to parse, bytes still count */
+	ck_assert(!conn_wants_bytes(C));
+	conn_on_write(C, (const uint8_t *)"\x17\x03\x03\x00\x01x", 6, 6000);
+	conn_on_read(C, (const uint8_t *)"\x17\x03\x03", 3, 6500);
+	conn_close(C, 7000);
+	ck_assert_int_eq(nrecs, 1);
+	const ht_rec_conn_close *c = &recs[0].close;
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(c->flags, HT_CF_TLS | HT_CF_TLS_UNDECODED);
+	ck_assert_uint_eq(c->requests, 0);
+	ck_assert_uint_eq(c->bytes_out, out + 6);
+	ck_assert_uint_eq(c->bytes_in, in + 3);
+	ck_assert_uint_eq(c->t_connect_start, 1000);
+	ck_assert_uint_eq(c->t_connect_done, 2000);
+	ck_assert_uint_eq(c->t_tls_start, 2000);
+	ck_assert_uint_eq(c->t_tls_done, 4000);
+	ck_assert_str_eq(recs[0].sni, "example.test");
+	ck_assert_str_eq(recs[0].tls_version, "TLSv1.3");
+	ck_assert_str_eq(recs[0].alpn_offered, "h2,http/1.1");
+}
+END_TEST
+
+/* A hook claims the session after its ClientHello went by (a late
+ * adoption): the connection is the hook's, its close an ordinary one. */
+START_TEST(tls_undecoded_then_claimed)
+{
+	conn_on_write(C, tls13[0].p, tls13[0].len, 2000);
+	conn_mark_tls(C);
+	conn_on_transport(C, false, tls13[1].len, 2500);
+	conn_tls_done(C, 3000, "TLSv1.3", "http/1.1");
+	w(GET("/"), 3100);
+	r(OK5, 3200);
+	conn_close(C, 4000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert(recs[0].r.flags & HT_RF_TLS);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[1].close.flags, HT_CF_TLS);
+	ck_assert_uint_eq(recs[1].close.requests, 1);
+	ck_assert_str_eq(recs[1].sni, "");
+}
+END_TEST
+
+/* The server's flight reported before the ClientHello (a reader thread's
+ * hook ran first): still described. */
+START_TEST(tls_undecoded_server_first)
+{
+	conn_on_read(C, tls13[1].p, tls13[1].len, 2500);
+	conn_on_write(C, tls13[0].p, tls13[0].len, 2000);
+	conn_on_write(C, tls13[2].p, tls13[2].len, 3000);
+	conn_close(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].close.flags, HT_CF_TLS | HT_CF_TLS_UNDECODED);
+	ck_assert_str_eq(recs[0].sni, "example.test");
+	ck_assert_str_eq(recs[0].tls_version, "TLSv1.3");
+	ck_assert_uint_eq(recs[0].close.t_tls_done, 3000);
+}
+END_TEST
+
+/* 0x16 0x03 that turns out not to be TLS: an ordinary close. */
+START_TEST(tls_lookalike_is_not_described)
+{
+	conn_on_write(C, (const uint8_t *)"\x16\x03\x01\x00\x02\x02\x00", 7, 2000);
+	conn_on_write(C, (const uint8_t *)"GET / HTTP/1.1\r\n", 16, 2100);
+	conn_close(C, 3000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].close.flags, 0);
 }
 END_TEST
 
@@ -1564,6 +1658,10 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, hold_without_memory_gives_up);
 	tcase_add_test(tc, hold_nothing_on_an_opaque_connection);
 	tcase_add_test(tc, hold_completes_the_connect);
+	tcase_add_test(tc, tls_undecoded_described_at_close);
+	tcase_add_test(tc, tls_undecoded_then_claimed);
+	tcase_add_test(tc, tls_lookalike_is_not_described);
+	tcase_add_test(tc, tls_undecoded_server_first);
 	suite_add_tcase(s, tc);
 	return s;
 }

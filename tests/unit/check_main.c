@@ -18,6 +18,7 @@ int main(void)
 	srunner_add_suite(sr, redirect_suite());
 	srunner_add_suite(sr, capture_suite());
 	srunner_add_suite(sr, socks_suite());
+	srunner_add_suite(sr, tlsrec_suite());
 	srunner_add_suite(sr, html_suite());
 	srunner_add_suite(sr, x86dec_suite());
 	srunner_add_suite(sr, otlp_suite());

@@ -175,6 +175,32 @@ START_TEST(other_types_round_trip)
 	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
 	ck_assert_uint_eq(out.u.close.requests, 12);
 	ck_assert_uint_eq(out.u.close.bytes_in, 99999);
+	ck_assert_uint_eq(out.u.close.sni.len, 0);
+	ck_assert_uint_eq(out.u.close.t_tls_done, 0);
+
+	/* TLS no hook decoded: the handshake's fields travel too; a record
+	 * without them (an older sender) decodes them as empty. */
+	in.u.close.flags = HT_CF_TLS_UNDECODED;
+	in.u.close.requests = 0;
+	in.u.close.t_connect_start = 10;
+	in.u.close.t_connect_done = 11;
+	in.u.close.t_tls_start = 12;
+	in.u.close.t_tls_done = 13;
+	in.u.close.sni = S("example.test");
+	in.u.close.alpn_offered = S("h2,http/1.1");
+	in.u.close.tls_version = S("TLSv1.3");
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.close.flags, HT_CF_TLS_UNDECODED);
+	ck_assert_uint_eq(out.u.close.t_connect_start, 10);
+	ck_assert_uint_eq(out.u.close.t_connect_done, 11);
+	ck_assert_uint_eq(out.u.close.t_tls_start, 12);
+	ck_assert_uint_eq(out.u.close.t_tls_done, 13);
+	ck_assert(str_eq(out.u.close.sni, "example.test"));
+	ck_assert(str_eq(out.u.close.alpn_offered, "h2,http/1.1"));
+	ck_assert(str_eq(out.u.close.tls_version, "TLSv1.3"));
+	ck_assert_uint_eq(out.u.close.alpn.len, 0);
+	ck_assert_uint_eq(out.u.close.bytes_in, 99999);
 
 	memset(&in, 0, sizeof in);
 	in.type = HT_REC_DROPS;

@@ -25,4 +25,5 @@ Suite *sketch_suite(void);  /* check_sketch.c: cli/sketch.c */
 Suite *urlscrub_suite(void); /* check_urlscrub.c: common/urlscrub.c and its uses */
 Suite *account_suite(void); /* check_account.c: cli/account.c */
 Suite *tlshello_suite(void); /* check_tlshello.c: preload/tlshello.c */
+Suite *tlsrec_suite(void);  /* check_tlsrec.c: preload/tlsrec.c */
 #endif
