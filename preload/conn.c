@@ -206,9 +206,15 @@ bool conn_wants_bytes(const conn *c)
 
 /* ---- the request queue --------------------------------------------------- */
 
+static unsigned q_cap(const conn *c)
+{
+	return c->q_big ? CONN_PIPELINE_MAX : CONN_PIPELINE;
+}
+
 static conn_request *q_at(conn *c, unsigned i)
 {
-	return &c->q[(c->q_head + i) % CONN_PIPELINE];
+	conn_request *base = c->q_big ? c->q_big : c->q;
+	return &base[(c->q_head + i) % q_cap(c)];
 }
 
 static conn_request *q_oldest(conn *c)
@@ -223,8 +229,41 @@ static conn_request *q_newest(conn *c)
 
 static void q_pop(conn *c)
 {
-	c->q_head = (c->q_head + 1) % CONN_PIPELINE;
+	c->q_head = (c->q_head + 1) % q_cap(c);
 	c->q_len--;
+}
+
+/* The queued request the response under way answers: the oldest, unless
+ * responses to untracked requests come before its own (NULL then, and
+ * when nothing is queued). */
+static conn_request *q_answered(conn *c)
+{
+	conn_request *r = q_oldest(c);
+	return r && r->skip == 0 ? r : NULL;
+}
+
+/* The queue is full: grow it to CONN_PIPELINE_MAX, once.  Returns false
+ * when it cannot grow (no memory, or grown already). */
+static bool q_grow(conn *c)
+{
+	if (c->q_big || !c->env->alloc)
+		return false;
+	conn_request *big = c->env->alloc(CONN_PIPELINE_MAX * sizeof *big);
+	if (!big)
+		return false;
+	for (unsigned i = 0; i < c->q_len; i++)
+		memcpy(&big[i], q_at(c, i), sizeof *big);
+	c->q_big = big;
+	c->q_head = 0;
+	return true;
+}
+
+void conn_queue_free(conn *c)
+{
+	if (c->q_big && c->env->release)
+		c->env->release(c->q_big, CONN_PIPELINE_MAX * sizeof *c->q_big);
+	c->q_big = NULL;
+	c->q_head = c->q_len = 0;
 }
 
 void conn_emit_request(conn *c, conn_request *r, unsigned error,
@@ -336,6 +375,14 @@ static void fail_all(conn *c, unsigned error, uint64_t now)
 	 * here: the connection ended, was reset, or is no longer followed). */
 	if (c->q_len)
 		h1_finish(&c->in);
+	/* A request being written untracked is still untracked. */
+	if (c->spill_active) {
+		c->spill_active = false;
+		conn_emit_request(c, &c->spill, HT_ERR_OVERFLOW, NULL, now);
+	}
+	/* What was owed to untracked requests no longer matters: nothing
+	 * queued is left to pair. */
+	c->q_untracked = 0;
 	bool first = true;
 	while (c->q_len) {
 		conn_request *r = q_oldest(c);
@@ -360,6 +407,7 @@ static void tunnel_open(conn *c, const char *target, uint64_t now)
 	fail_all(c, HT_ERR_CLOSED, now);
 	copy_cstr(c->tunnel, sizeof c->tunnel, target);
 	c->inner_base = c->nreq;
+	c->q_blind = false;
 	c->t_tunnel_done = now;
 	c->t_idle_since = 0;
 	c->resp_1xx_header_bytes = 0;
@@ -408,15 +456,28 @@ static size_t socks_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 
 static void on_request_begin(conn *c, uint64_t now)
 {
-	if (c->q_len == CONN_PIPELINE) {
-		/* Deeper pipelining than we follow: leave it untracked. */
-		c->q_overflow = true;
+	bool idle = c->q_len == 0 && c->q_untracked == 0;
+	if (c->q_blind || (c->q_len == q_cap(c) && !q_grow(c))) {
+		/* Deeper pipelining than we follow, or after a response we
+		 * cannot frame: untracked, reported once written; its
+		 * response will be skipped. */
+		conn_request_begin(c, &c->spill, false, now);
+		c->spill_active = true;
+		c->q_untracked++;
 		return;
 	}
-	c->q_overflow = false;
-	conn_request *r = &c->q[(c->q_head + c->q_len) % CONN_PIPELINE];
-	conn_request_begin(c, r, c->q_len == 0, now);
+	c->spill_active = false;
+	conn_request *r = q_at(c, c->q_len);
+	conn_request_begin(c, r, idle, now);
+	r->skip = c->q_untracked;
+	c->q_untracked = 0;
 	c->q_len++;
+}
+
+/* The request being written: the untracked one, else the newest queued. */
+static conn_request *writing(conn *c)
+{
+	return c->spill_active ? &c->spill : q_newest(c);
 }
 
 void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now)
@@ -449,8 +510,8 @@ void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now)
 
 static void on_request_headers(conn *c, uint64_t now)
 {
-	conn_request *r = q_newest(c);
-	if (!r || c->q_overflow)
+	conn_request *r = writing(c);
+	if (!r)
 		return;
 	const h1_message *m = &c->out.msg;
 	conn_request_headers(r, c->env->opt, now, m->method, m->target,
@@ -462,6 +523,10 @@ static void on_request_headers(conn *c, uint64_t now)
 	r->h2c = m->upgrade_h2c;
 	if (r->h2c)
 		c->want_hpack = true;
+	/* The response to an untracked HEAD or CONNECT cannot be framed
+	 * without it: nothing after it can be paired. */
+	if (c->spill_active && (r->head || r->connect))
+		c->q_blind = true;
 }
 
 /* The credentials out of @r's target (of @n bytes; an authority when
@@ -525,12 +590,17 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 
 static void on_request_complete(conn *c, uint64_t now)
 {
-	conn_request *r = q_newest(c);
-	if (!r || c->q_overflow)
+	conn_request *r = writing(c);
+	if (!r)
 		return;
 	r->written = true;
 	r->t[HT_T_WROTE_REQUEST] = now;
 	r->body_bytes = c->out.msg.body_bytes;
+	if (c->spill_active) {
+		c->spill_active = false;
+		conn_emit_request(c, r, HT_ERR_OVERFLOW, NULL, now);
+		return;
+	}
 	/* Its response will not be followed (conn_on_unseen()): say so now
 	 * (it is the only request in flight, the others were emitted). */
 	if (c->unseen)
@@ -715,10 +785,14 @@ void conn_request_clamp(conn_request *r, uint64_t now)
 
 static void on_response_begin(conn *c, uint64_t now)
 {
-	conn_request *r = q_oldest(c);
+	conn_request *r = q_answered(c);
 	c->t_resp_first_byte = now;
-	if (!r)
+	if (!r) {
+		/* an untracked request's (never a HEAD's or CONNECT's: those
+		 * end the parsing, q_blind), or nobody's */
+		h1_set_response_context(&c->in, false, false);
 		return;
+	}
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);
@@ -728,7 +802,7 @@ static void on_response_begin(conn *c, uint64_t now)
 
 static void on_response_headers(conn *c, uint64_t now)
 {
-	conn_request *r = q_oldest(c);
+	conn_request *r = q_answered(c);
 	const h1_message *m = &c->in.msg;
 	if (!r)
 		return;
@@ -764,14 +838,31 @@ static bool h2c_upgrade(conn *c, conn_request *r, uint64_t now)
 	return true;
 }
 
-static void on_response_complete(conn *c, uint64_t now)
+/* A final response to an untracked request completed at @now: one fewer
+ * to skip. */
+static void skip_response(conn *c, uint64_t now)
 {
 	conn_request *r = q_oldest(c);
+	if (r)
+		r->skip--;
+	else if (c->q_untracked)
+		c->q_untracked--;
+	else
+		return; /* a response nobody asked for (408 before close...) */
+	if (c->q_len == 0 && c->q_untracked == 0)
+		c->t_idle_since = now;
+}
+
+static void on_response_complete(conn *c, uint64_t now)
+{
+	conn_request *r = q_answered(c);
 	const h1_message *m = &c->in.msg;
 	if (m->status >= 100 && m->status < 200 && m->status != 101)
 		return; /* the final response is still to come */
-	if (!r)
-		return; /* a response nobody asked for (408 before close...) */
+	if (!r) {
+		skip_response(c, now);
+		return;
+	}
 	if (m->status == 101 && r->h2c && m->upgrade_h2c &&
 	    h2c_upgrade(c, r, now))
 		return;
@@ -785,17 +876,26 @@ static void on_response_complete(conn *c, uint64_t now)
 		copy_cstr(target, sizeof target, r->target);
 	emit_oldest(c, HT_ERR_NONE, true, now);
 	c->resp_1xx_header_bytes = 0;
-	if (c->q_len == 0)
+	if (c->q_len == 0 && c->q_untracked == 0)
 		c->t_idle_since = now;
 	if (tunnel)
 		tunnel_open(c, target, now);
+}
+
+/* Whether HTTP/1.x responses are still parsed: not once bytes went by
+ * unseen, nor after the queued requests were answered behind an untracked
+ * response that cannot be framed. */
+static bool h1_responses_followed(const conn *c)
+{
+	return !c->unseen && !(c->q_blind && c->q_len == 0);
 }
 
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	if (!c->tls)
 		c->bytes_in += len;
-	if (!conn_wants_bytes(c) || len == 0 || c->unseen)
+	if (!conn_wants_bytes(c) || len == 0 ||
+	    (c->mode == CONN_MODE_HTTP1 && !h1_responses_followed(c)))
 		return;
 	if (!c->connected && !c->failed)
 		conn_connected(c, now);
@@ -837,7 +937,7 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		buf += n;
 		len -= n;
 		if (ev & H1_EV_ERROR) {
-			if (q_oldest(c))
+			if (q_answered(c))
 				emit_oldest(c, HT_ERR_BAD_RESPONSE, true, now);
 			c->mode = CONN_MODE_OPAQUE;
 			fail_all(c, HT_ERR_BAD_RESPONSE, now);
@@ -849,6 +949,8 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			on_response_headers(c, now);
 		if (ev & H1_EV_COMPLETE)
 			on_response_complete(c, now);
+		if (c->mode == CONN_MODE_HTTP1 && !h1_responses_followed(c))
+			return;
 		if (c->mode != CONN_MODE_HTTP1) {
 			/* A tunnel opened (the rest is the inner connection's,
 			 * which the server never speaks first on), or h2c (the
@@ -892,7 +994,8 @@ void conn_on_unseen(conn *c, size_t len, uint64_t now)
 {
 	if (!c->tls)
 		c->bytes_in += len;
-	if (!conn_wants_bytes(c) || len == 0 || c->unseen)
+	if (!conn_wants_bytes(c) || len == 0 ||
+	    (c->mode == CONN_MODE_HTTP1 && !h1_responses_followed(c)))
 		return;
 	if (!c->connected && !c->failed)
 		conn_connected(c, now);
@@ -913,6 +1016,8 @@ void conn_on_unseen(conn *c, size_t len, uint64_t now)
 		len -= n;
 		if (ev & H1_EV_COMPLETE)
 			on_response_complete(c, now);
+		if (!h1_responses_followed(c))
+			return;
 		if (n == 0)
 			break;
 	}
@@ -927,9 +1032,9 @@ void conn_on_eof(conn *c, uint64_t now)
 	c->peer_eof = true;
 	if (!conn_wants_bytes(c) || c->mode == CONN_MODE_DETECT)
 		return;
-	if (c->mode == CONN_MODE_HTTP1) {
+	if (c->mode == CONN_MODE_HTTP1 && h1_responses_followed(c)) {
 		h1_event ev = h1_finish(&c->in);
-		conn_request *r = q_oldest(c);
+		conn_request *r = q_answered(c);
 		if (r && (ev & H1_EV_COMPLETE)) {
 			/* a body delimited by close ends here */
 			r->t[HT_T_RESPONSE_DONE] = now;
@@ -977,7 +1082,7 @@ void conn_close(conn *c, uint64_t now)
 			/* A close-delimited body the program stopped reading is
 			 * cut short; anything else in flight never finished. */
 			h1_event ev = h1_finish(&c->in);
-			conn_request *r = q_oldest(c);
+			conn_request *r = q_answered(c);
 			if (r && (ev & (H1_EV_COMPLETE | H1_EV_ERROR)) &&
 			    r->t[HT_T_FIRST_BYTE])
 				emit_oldest(c, HT_ERR_CLOSED, true, now);
@@ -1006,6 +1111,7 @@ void conn_close(conn *c, uint64_t now)
 	c->dead = true;
 	conn_h2_release(c);
 	conn_hold_free(c);
+	conn_queue_free(c);
 }
 
 void conn_reset_after_fork(conn *c, uint32_t pid)
@@ -1015,7 +1121,9 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	c->bytes_out = c->bytes_in = 0; /* the child's own traffic from here */
 	c->q_len = 0;
 	c->q_head = 0;
-	c->q_overflow = false;
+	c->q_untracked = 0;
+	c->q_blind = false;
+	c->spill_active = false;
 	c->t_idle_since = 0;
 	c->hold_len = c->hold_last = 0; /* the parent's events */
 	c->hold_lost = false;

@@ -44,6 +44,18 @@
  *   response_done   last byte of the final response read -> record emitted
  * Requests are answered in order (pipelining); a request whose connection
  * ends before its response completes is emitted with an error.
+ *
+ * Pipelining depth: CONN_PIPELINE requests in flight are followed in the
+ * connection itself; a deeper pipeline grows the queue once, to
+ * CONN_PIPELINE_MAX, in memory from the environment's alloc.  A request
+ * beginning while the queue is full is not followed: it is emitted with
+ * HT_ERR_OVERFLOW once written (method, target, write times, no response),
+ * and its response, when it comes, is skipped, never paired: each queued
+ * request knows how many responses to untracked requests come before its
+ * own.  An untracked HEAD or CONNECT makes the responses after it
+ * unframeable without it: once the queued requests before it are
+ * answered, responses are no longer parsed, and every later request is
+ * emitted with HT_ERR_OVERFLOW.
  */
 #ifndef HT_CONN_H
 #define HT_CONN_H
@@ -58,8 +70,13 @@
 #include "tlsrec.h"
 #include "wire.h"
 
-/* Requests in flight on one connection (pipelining depth) we follow. */
+/* Requests in flight on one connection (pipelining depth) followed in the
+ * connection's own memory, and at most, in a queue allocated when a
+ * connection pipelines deeper (CONN_PIPELINE_MAX * sizeof(conn_request),
+ * about 360 KiB of address space, its pages touched only as deep as the
+ * pipeline goes). */
 #define CONN_PIPELINE 4
+#define CONN_PIPELINE_MAX 64
 #define CONN_NAME_MAX 256
 #define CONN_TLSVER_MAX 16
 #define CONN_ALPN_MAX 32
@@ -114,6 +131,8 @@ typedef struct conn_request {
 	bool keep_alive;         /* the request did not ask to close */
 	uint8_t proto;           /* enum ht_proto of the request line */
 	uint16_t n_1xx;          /* interim responses received */
+	uint32_t skip;           /* responses to untracked requests before
+	                            this one's own */
 	uint32_t header_bytes;
 	uint64_t body_bytes;
 	char method[H1_METHOD_MAX];
@@ -160,10 +179,22 @@ typedef struct conn {
 	uint64_t t_idle_since;   /* last response done with nothing in flight */
 	uint64_t bytes_out, bytes_in;
 
-	/* requests in flight, oldest first: q[(q_head + i) % CONN_PIPELINE] */
+	/* requests in flight, oldest first: the i-th at (q_head + i) modulo
+	 * the capacity, in q, or in q_big (CONN_PIPELINE_MAX) once grown */
 	conn_request q[CONN_PIPELINE];
+	conn_request *q_big;
 	unsigned q_head, q_len;
-	bool q_overflow;         /* the newest request did not fit: untracked */
+	/* requests not followed (the queue was full) since the newest queued
+	 * one: their responses come before any request queued next */
+	uint32_t q_untracked;
+	/* an untracked request's response cannot be framed (HEAD, CONNECT):
+	 * responses are parsed only while queued requests are in flight, and
+	 * every later request is untracked */
+	bool q_blind;
+	/* the request being written is untracked: it is kept here until
+	 * written, then emitted with HT_ERR_OVERFLOW */
+	bool spill_active;
+	conn_request spill;
 
 	/* current response */
 	uint64_t t_resp_first_byte;  /* first byte of the current message */

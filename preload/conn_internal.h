@@ -57,6 +57,10 @@ void conn_give_up_unseen(conn *c, uint64_t now);
  * was read, conn_hold()); it is @now at the latest. */
 void conn_request_clamp(conn_request *r, uint64_t now);
 
+/* conn_queue_free() - release a grown request queue (nothing may be in
+ * flight in it any more). */
+void conn_queue_free(conn *c);
+
 /* conn_hold_free() - release the memory of held events (conn_hold.c). */
 void conn_hold_free(conn *c);
 

@@ -19,9 +19,23 @@ typedef struct seen {
 	ht_rec_conn_close close;
 } seen;
 
+/* Details of the first 16 records; nrecs counts them all. */
 static seen recs[16];
 static int nrecs;
 static conn *C;
+
+/* Every request record, briefly (deep pipelines make many). */
+typedef struct brief {
+	uint32_t seq;
+	uint8_t error;
+	uint16_t status;
+	uint64_t resp_body_bytes;
+	uint64_t wrote_request;
+	char method[16], target[32];
+} brief;
+
+static brief briefs[300];
+static int nbriefs;
 
 static void copy_str(char *dst, size_t cap, ht_str s)
 {
@@ -34,7 +48,21 @@ static void copy_str(char *dst, size_t cap, ht_str s)
 static void sink(void *ctx, const ht_record *rec)
 {
 	(void)ctx;
-	ck_assert_int_lt(nrecs, 16);
+	if (rec->type == HT_REC_REQUEST) {
+		ck_assert_int_lt(nbriefs, 300);
+		brief *b = &briefs[nbriefs++];
+		b->seq = rec->u.req.req_seq;
+		b->error = rec->u.req.error;
+		b->status = rec->u.req.status;
+		b->resp_body_bytes = rec->u.req.resp_body_bytes;
+		b->wrote_request = rec->u.req.t[HT_T_WROTE_REQUEST];
+		copy_str(b->method, sizeof b->method, rec->u.req.method);
+		copy_str(b->target, sizeof b->target, rec->u.req.target);
+	}
+	if (nrecs >= 16) {
+		nrecs++;
+		return;
+	}
 	seen *s = &recs[nrecs++];
 	memset(s, 0, sizeof *s);
 	s->type = rec->type;
@@ -86,6 +114,7 @@ static const conn_env env = {
 static void setup(void)
 {
 	nrecs = 0;
+	nbriefs = 0;
 	C = calloc(1, sizeof *C);
 	ht_addr peer = {.family = 2, .port = 8080, .addr = {127, 0, 0, 1}};
 	conn_init(C, &env, 100, 1, &peer, 1000);
@@ -1595,6 +1624,264 @@ START_TEST(hold_without_memory_gives_up)
 }
 END_TEST
 
+
+/* ---- pipelining deeper than the queue ----------------------------------- */
+
+/* Without memory to grow in, the queue holds CONN_PIPELINE requests. */
+static const conn_env env_small = {
+	.sink = sink, .opt = &opts, .alloc = no_alloc, .release = release,
+};
+
+static char pbuf[32768];
+
+/* @n GETs of /p/FIRST.. /p/FIRST+n-1, back to back, into pbuf. */
+static const char *gets(unsigned first, unsigned n)
+{
+	size_t o = 0;
+	for (unsigned i = first; i < first + n; i++)
+		o += (size_t)snprintf(pbuf + o, sizeof pbuf - o,
+				      "GET /p/%u HTTP/1.1\r\nHost: h\r\n\r\n", i);
+	return pbuf;
+}
+
+static char rbuf[65536];
+
+/* The keep-alive responses to /p/FIRST.. /p/FIRST+n-1, back to back, into
+ * rbuf: /p/i's body has i + 1 bytes.  Returns their length. */
+static size_t oks(unsigned first, unsigned n)
+{
+	size_t o = 0;
+	for (unsigned i = first; i < first + n; i++) {
+		ck_assert_uint_lt(o + 64, sizeof rbuf);
+		o += (size_t)snprintf(rbuf + o, sizeof rbuf - o,
+				      "HTTP/1.1 200 OK\r\nContent-Length: %u\r\n\r\n",
+				      i + 1);
+		ck_assert_uint_lt(o + i + 2, sizeof rbuf);
+		memset(rbuf + o, 'x', i + 1);
+		o += i + 1;
+	}
+	rbuf[o] = '\0'; /* for r() */
+	return o;
+}
+
+/* The record of request @seq (one, and only one). */
+static const brief *brief_of(uint32_t seq)
+{
+	const brief *found = NULL;
+	for (int i = 0; i < nbriefs; i++) {
+		if (briefs[i].seq != seq)
+			continue;
+		ck_assert_msg(!found, "request %u reported twice", seq);
+		found = &briefs[i];
+	}
+	ck_assert_msg(found, "request %u not reported", seq);
+	return found;
+}
+
+/* Request @seq was /p/(seq-1), answered with its own response. */
+static void assert_paired(uint32_t seq)
+{
+	const brief *b = brief_of(seq);
+	char want[32];
+	snprintf(want, sizeof want, "/p/%u", seq - 1);
+	ck_assert_str_eq(b->target, want);
+	ck_assert_uint_eq(b->error, HT_ERR_NONE);
+	ck_assert_uint_eq(b->status, 200);
+	ck_assert_uint_eq(b->resp_body_bytes, seq);
+}
+
+/* Request @seq was /p/(seq-1), reported as not followed, no response. */
+static void assert_untracked(uint32_t seq)
+{
+	const brief *b = brief_of(seq);
+	char want[32];
+	snprintf(want, sizeof want, "/p/%u", seq - 1);
+	ck_assert_str_eq(b->target, want);
+	ck_assert_str_eq(b->method, "GET");
+	ck_assert_uint_eq(b->error, HT_ERR_OVERFLOW);
+	ck_assert_uint_eq(b->status, 0);
+	ck_assert_uint_eq(b->resp_body_bytes, 0);
+	ck_assert_uint_ne(b->wrote_request, 0);
+}
+
+/* A fresh connection on @e with @n requests written at once, their
+ * responses read in two pieces cut at @cut, then closed: the first @depth
+ * requests are paired, the rest reported untracked, each once. */
+static void burst(const conn_env *e, unsigned n, unsigned depth, size_t len,
+		  size_t cut)
+{
+	conn_close(C, 1500);
+	nrecs = nbriefs = 0;
+	conn_init(C, e, 100, 1, NULL, 1000);
+	conn_connected(C, 2000);
+	w(gets(0, n), 3000);
+	conn_on_read(C, (const uint8_t *)rbuf, cut, 4000);
+	conn_on_read(C, (const uint8_t *)rbuf + cut, len - cut, 5000);
+	conn_close(C, 6000);
+	ck_assert_int_eq(nbriefs, (int)n);
+	for (unsigned s = 1; s <= n; s++) {
+		if (s <= depth)
+			assert_paired(s);
+		else
+			assert_untracked(s);
+	}
+}
+
+/* At the queue's depth - 1, depth, depth + 1 and twice it, responses cut
+ * at every point (@every), else next to the start of each response to
+ * requests depth - 2 to depth + 3 (the last paired, the first skipped),
+ * and every @stride-th point (the grown queue's responses are many
+ * bytes). */
+static void bursts(const conn_env *e, unsigned depth, bool every,
+		   size_t stride)
+{
+	const unsigned ns[] = {depth - 1, depth, depth + 1, 2 * depth};
+	bool near[sizeof rbuf] = {false};
+	for (unsigned i = depth - 3; i <= depth + 3; i++) {
+		size_t at = oks(0, i);
+		near[at - 1] = near[at] = near[at + 1] = true;
+	}
+	for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+		unsigned paired = ns[k] < depth ? ns[k] : depth;
+		size_t len = oks(0, ns[k]);
+		for (size_t cut = 0; cut <= len; cut++)
+			if (every || near[cut] || cut % stride == 0 || cut == len)
+				burst(e, ns[k], paired, len, cut);
+	}
+}
+
+START_TEST(pipeline_depth_boundaries)
+{
+	bursts(&env_small, CONN_PIPELINE, true, 1);
+}
+END_TEST
+
+START_TEST(pipeline_grown_depth_boundaries)
+{
+	bursts(&env, CONN_PIPELINE_MAX, false, 97);
+}
+END_TEST
+
+/* Requests written after untracked ones, once the queue has room, are
+ * queued behind them: the untracked responses are skipped first. */
+static void queued_after_skip(size_t cut)
+{
+	conn_close(C, 1500);
+	nrecs = nbriefs = 0;
+	conn_init(C, &env_small, 100, 1, NULL, 1000);
+	conn_connected(C, 2000);
+	w(gets(0, 6), 3000);       /* 1-4 queued, 5-6 untracked */
+	ck_assert_int_eq(nbriefs, 2);
+	r(rbuf, 4000);             /* (oks(0, 4), made by the caller) */
+	ck_assert_int_eq(nbriefs, 6);
+	w(gets(6, 2), 5000);       /* 7-8 queued, behind 5-6's responses */
+	size_t len = oks(4, 4);
+	conn_on_read(C, (const uint8_t *)rbuf, cut, 6000);
+	conn_on_read(C, (const uint8_t *)rbuf + cut, len - cut, 7000);
+	ck_assert_int_eq(nbriefs, 8);
+	for (uint32_t s = 1; s <= 8; s++) {
+		if (s == 5 || s == 6)
+			assert_untracked(s);
+		else
+			assert_paired(s);
+	}
+	/* the connection goes on, idle */
+	w(gets(8, 1), 8000);
+	oks(8, 1);
+	r(rbuf, 9000);
+	assert_paired(9);
+	ck_assert_int_eq(nbriefs, 9);
+}
+
+START_TEST(pipeline_queued_after_untracked)
+{
+	size_t len = oks(4, 4);
+	for (size_t cut = 0; cut <= len; cut++) {
+		oks(0, 4);
+		queued_after_skip(cut);
+	}
+}
+END_TEST
+
+/* An untracked HEAD: the responses after it cannot be framed; the queued
+ * requests before it are paired, every later one reported untracked,
+ * nothing paired with a response after it. */
+START_TEST(pipeline_untracked_head_stops_pairing)
+{
+	conn_close(C, 1500);
+	nrecs = nbriefs = 0;
+	conn_init(C, &env_small, 100, 1, NULL, 1000);
+	conn_connected(C, 2000);
+	w(gets(0, 4), 3000);
+	w("HEAD /p/4 HTTP/1.1\r\nHost: h\r\n\r\n", 3100);
+	w(gets(5, 1), 3200);
+	ck_assert_int_eq(nbriefs, 2);
+	/* 1-4's, then the HEAD's (no body) and 6's */
+	size_t len = oks(0, 4);
+	len += (size_t)snprintf(rbuf + len, sizeof rbuf - len,
+				"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n"
+				"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n"
+				"xxxxxx");
+	conn_on_read(C, (const uint8_t *)rbuf, len, 4000);
+	/* a request written after the queue emptied is untracked too */
+	w(gets(6, 1), 5000);
+	r(OK5, 6000);
+	conn_close(C, 7000);
+	ck_assert_int_eq(nbriefs, 7);
+	for (uint32_t s = 1; s <= 4; s++)
+		assert_paired(s);
+	ck_assert_uint_eq(brief_of(5)->error, HT_ERR_OVERFLOW);
+	ck_assert_str_eq(brief_of(5)->method, "HEAD");
+	assert_untracked(6);
+	assert_untracked(7);
+}
+END_TEST
+
+/* A close-delimited response to an untracked request ends at the peer's
+ * close: the queued request behind it never had its response. */
+START_TEST(pipeline_untracked_close_delimited)
+{
+	conn_close(C, 1500);
+	nrecs = nbriefs = 0;
+	conn_init(C, &env_small, 100, 1, NULL, 1000);
+	conn_connected(C, 2000);
+	w(gets(0, 5), 3000);          /* 1-4 queued, 5 untracked */
+	size_t len = oks(0, 4);
+	conn_on_read(C, (const uint8_t *)rbuf, len, 4000);
+	w(gets(5, 1), 5000);          /* 6 queued behind 5's response */
+	r("HTTP/1.0 200 OK\r\n\r\nabcdef", 6000);
+	conn_on_eof(C, 7000);
+	ck_assert_int_eq(nbriefs, 6);
+	for (uint32_t s = 1; s <= 4; s++)
+		assert_paired(s);
+	assert_untracked(5);
+	const brief *b = brief_of(6);
+	ck_assert_str_eq(b->target, "/p/5");
+	ck_assert_uint_eq(b->error, HT_ERR_NO_RESPONSE);
+	ck_assert_uint_eq(b->status, 0);
+}
+END_TEST
+
+/* A connection closed while an untracked request is being written: it is
+ * reported too, as not followed. */
+START_TEST(pipeline_untracked_cut_at_close)
+{
+	conn_close(C, 1500);
+	nrecs = nbriefs = 0;
+	conn_init(C, &env_small, 100, 1, NULL, 1000);
+	conn_connected(C, 2000);
+	w(gets(0, 4), 3000);
+	w("GET /p/4 HTTP/1.1\r\nHo", 3100);
+	ck_assert_int_eq(nbriefs, 0);
+	conn_close(C, 4000);
+	ck_assert_int_eq(nbriefs, 5);
+	for (uint32_t s = 1; s <= 4; s++)
+		ck_assert_uint_eq(brief_of(s)->error, HT_ERR_NO_RESPONSE);
+	ck_assert_uint_eq(brief_of(5)->error, HT_ERR_OVERFLOW);
+	ck_assert_uint_eq(brief_of(5)->wrote_request, 0);
+}
+END_TEST
+
 Suite *conn_suite(void)
 {
 	Suite *s = suite_create("conn");
@@ -1662,6 +1949,12 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, tls_undecoded_then_claimed);
 	tcase_add_test(tc, tls_lookalike_is_not_described);
 	tcase_add_test(tc, tls_undecoded_server_first);
+	tcase_add_test(tc, pipeline_depth_boundaries);
+	tcase_add_test(tc, pipeline_grown_depth_boundaries);
+	tcase_add_test(tc, pipeline_queued_after_untracked);
+	tcase_add_test(tc, pipeline_untracked_head_stops_pairing);
+	tcase_add_test(tc, pipeline_untracked_close_delimited);
+	tcase_add_test(tc, pipeline_untracked_cut_at_close);
 	suite_add_tcase(s, tc);
 	return s;
 }
