@@ -156,8 +156,14 @@ static void peer_hello(collector *c, int fd, ht_rec_hello *h)
 	int passed = c->passed_fd;
 	c->passed_fd = -1;
 	/* A replay has no sockets to read: the capture already holds those
-	 * reads, tapped before this HELLO's own part of its message. */
-	for (size_t other = 0; !c->replay && other < c->peer_cap; other++) {
+	 * reads, tapped before this HELLO's own part of its message.  Nor
+	 * does a HELLO met while draining another peer here: drain_buf is
+	 * the outer drain's, still being walked (its pid's other images are
+	 * read by that outer drain, or come in their turn). */
+	bool drain = !c->replay && !c->draining;
+	if (drain)
+		c->draining = true;
+	for (size_t other = 0; drain && other < c->peer_cap; other++) {
 		if ((int)other == fd || !c->peer_open[other] ||
 		    c->peer_pid[other] != pid)
 			continue;
@@ -168,6 +174,8 @@ static void peer_hello(collector *c, int fd, ht_rec_hello *h)
 		if (c->drain_buf != NULL)
 			peer_read(c, (int)other, 0, c->drain_buf);
 	}
+	if (drain)
+		c->draining = false;
 	c->passed_fd = passed;
 	e = pid_entry(c, pid);
 	same_image = e != NULL && (h->flags & HT_HF_RECONNECT) &&

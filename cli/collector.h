@@ -78,6 +78,7 @@ typedef struct collector {
 	                             fed (SCM_RIGHTS), until taken or closed */
 	bool in_page_read;        /* feeding the last word read from a page */
 	bool closing;             /* collector_close(): the sink is done */
+	bool draining;            /* peer_hello() is reading other peers */
 	struct collector_pid {
 		uint32_t pid;
 		uint32_t max_conn; /* highest connection number shown */
