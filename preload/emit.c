@@ -327,6 +327,35 @@ static void drop_socket(bool close_it)
 		ht_real.close(fd);
 }
 
+void ht_emit_stop_for_seccomp(void)
+{
+	ht_seccomp_set = 1;
+	if (!ht_enabled || !ht_enter())
+		return;
+	int saved = errno;
+	if (wanted) {
+		static const char text[] = "tracing stopped when the program "
+			"installed a seccomp filter: later requests not seen";
+		ht_record rec;
+		memset(&rec, 0, sizeof rec);
+		rec.type = HT_REC_NOTE;
+		rec.u.note.pid = ht_pid;
+		rec.u.note.text.p = text;
+		rec.u.note.text.len = sizeof text - 1;
+		ht_emit(NULL, &rec);
+		ht_emit_flush();
+		if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
+			ht_emit_send_pending();
+		ht_emit_flush_drops(false);
+	}
+	ht_enabled = 0;
+	ht_table_forget_all();
+	/* the collector reads the counter page at this end */
+	drop_socket(true);
+	errno = saved;
+	ht_leave();
+}
+
 void ht_emit_after_fork(void)
 {
 	/* The parent sent what was pending before forking (fork_prepare);

@@ -132,6 +132,22 @@ void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg), void *arg)
 	}
 }
 
+/* Forget one connection without a record (its memory is left mapped: no
+ * system call may follow, see ht_table_forget_all()). */
+static void forget_slot(int fd, ht_slot *s, void *arg)
+{
+	(void)fd;
+	(void)arg;
+	ht_lock_acquire(&s->lock);
+	__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
+	ht_lock_release(&s->lock);
+}
+
+void ht_table_forget_all(void)
+{
+	ht_table_for_each(forget_slot, NULL);
+}
+
 void ht_table_after_fork(void)
 {
 	chunk_lock.v = 0;

@@ -401,8 +401,11 @@ HT_EXPORT int prctl(int option, ...)
 	unsigned long a5 = va_arg(ap, unsigned long);
 	va_end(ap);
 	HT_ENSURE_INIT();
+	/* Whatever the filter allows, the library makes no system call once
+	 * it is in place: it says so and stops now, before it (also when the
+	 * call then fails: tracing stays off). */
 	if (option == PR_SET_SECCOMP)
-		ht_seccomp_set = 1;
+		ht_emit_stop_for_seccomp();
 	int ret;
 	if (unlikely(!ht_real.prctl))
 		ret = (int)syscall(SYS_prctl, option, a2, a3, a4, a5);

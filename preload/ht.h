@@ -266,6 +266,10 @@ HT_HIDDEN void ht_untrack_fd(int fd, uint64_t now);
 HT_HIDDEN void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg),
 				 void *arg);
 
+/* ht_table_forget_all() - stop following every connection, with no
+ * record and no system call (their memory stays mapped). */
+HT_HIDDEN void ht_table_forget_all(void);
+
 /* ht_table_after_fork() - in the child: every slot lock is released (a
  * thread of the parent may have held one at fork). */
 HT_HIDDEN void ht_table_after_fork(void);
@@ -343,6 +347,13 @@ HT_HIDDEN void ht_emit_want(void);
 /* Set when the program installs a seccomp filter (prctl hook): from then on
  * the library opens no fd. */
 HT_HIDDEN extern volatile int ht_seccomp_set;
+
+/* ht_emit_stop_for_seccomp() - the program is about to install a seccomp
+ * filter, after which any system call of the library's could kill it: say
+ * so to the collector (a NOTE, sent now, if the process has one), then
+ * stop tracing for good, following nothing more.  Called before the real
+ * prctl(). */
+HT_HIDDEN void ht_emit_stop_for_seccomp(void);
 
 /* ht_emit_after_fork() - in a forked child: forget the parent's socket and
  * counters (closing the socket only if the fd is still it); the child

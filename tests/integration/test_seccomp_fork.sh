@@ -6,7 +6,8 @@
 # calls socket(); with one made before the filter (the library connected),
 # the child's request on the inherited tracked connection makes the
 # library want a socket of its own, which it must not open after the
-# filter (its prctl hook saw it).
+# filter (its prctl hook saw it: the library says so to the collector
+# before the filter, then follows nothing more).
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -26,8 +27,12 @@ grep -qx 'child exited 0' "$T/plain.out" || { show "$T/plain.out"; fail "plain: 
 run_same request json "$T/seccomp_fork" "$SERVER_PORT"
 grep -qx 'child exited 0' "$T/request.out" || { show "$T/request.out"; fail "request: the child failed"; }
 grep -qx 'child: status 200, 22 bytes' "$T/request.out" || { show "$T/request.out"; fail "request: the child's request failed"; }
-# The parent's request was traced (the library was connected before).
+# The parent's request was traced (the library was connected before), and
+# the summary says that tracing stopped at the filter (the library makes no
+# system call once the program's filter is in place).
 jcheck "$T/request.json" --expect '11 in resp_bytes'
+jcheck "$T/request.json" --event summary \
+	--each 'any("installed a seccomp filter" in n["text"] for n in not_traced)'
 
 # Env mode.
 "$HTTPTRACE" listen -s "$sock" -f json -o "$T/listen.json" 2>"$T/listen.err" &
