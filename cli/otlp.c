@@ -264,6 +264,7 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap)
 	case HT_ERR_OVERFLOW: return "not_tracked";
 	case HT_ERR_GOAWAY: return "goaway";
 	case HT_ERR_UNSEEN: return "not_followed";
+	case HT_ERR_UNFOLLOWED: return "not_followed";
 	default: return "_OTHER";
 	}
 	if (r->status >= 400) {

@@ -85,7 +85,8 @@ enum ht_proto {
 	X(TRUNCATED, "response body cut short")                              \
 	X(OVERFLOW, "too many requests in flight; not tracked")              \
 	X(GOAWAY, "stream refused by GOAWAY")                                 \
-	X(UNSEEN, "bytes discarded unread (MSG_TRUNC); not followed")
+	X(UNSEEN, "bytes discarded unread (MSG_TRUNC); not followed")       \
+	X(UNFOLLOWED, "bytes the tracer could not see; not followed")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,

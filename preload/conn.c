@@ -604,7 +604,7 @@ static void on_request_complete(conn *c, uint64_t now)
 	/* Its response will not be followed (conn_on_unseen()): say so now
 	 * (it is the only request in flight, the others were emitted). */
 	if (c->unseen)
-		fail_all(c, HT_ERR_UNSEEN, now);
+		fail_all(c, c->unseen_error, now);
 }
 
 /* The HTTP/2 client connection preface (RFC 9113, 3.4). */
@@ -973,11 +973,17 @@ void conn_give_up_unseen(conn *c, uint64_t now)
 	static const char text[] =
 		"response bytes discarded unread (MSG_TRUNC): "
 		"a connection not followed from there on";
-	fail_all(c, HT_ERR_UNSEEN, now);
+	conn_give_up(c, HT_ERR_UNSEEN, text, now);
+}
+
+void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now)
+{
+	fail_all(c, error, now);
 	if (c->mode == CONN_MODE_HTTP1) {
 		/* Requests are still parsed as written, each reported as not
 		 * followed: the response parser is idle for good. */
 		c->unseen = true;
+		c->unseen_error = (uint8_t)error;
 		h1_init(&c->in, H1_RESPONSE, c->in.opt);
 		return;
 	}
@@ -986,7 +992,7 @@ void conn_give_up_unseen(conn *c, uint64_t now)
 	memset(&rec, 0, sizeof rec);
 	rec.type = HT_REC_NOTE;
 	rec.u.note.pid = c->pid;
-	rec.u.note.text = bounded(text, sizeof text);
+	rec.u.note.text = bounded(why, strlen(why) + 1);
 	emit(c, &rec);
 }
 

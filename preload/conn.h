@@ -174,7 +174,8 @@ typedef struct conn {
 	                            the HPACK decoder before the 101 comes */
 	bool unseen;             /* HTTP/1.x response bytes went by unseen:
 	                            responses are no longer followed, each
-	                            request ends with HT_ERR_UNSEEN */
+	                            request ends with unseen_error */
+	uint8_t unseen_error;    /* the HT_ERR_* conn_give_up() was given */
 	uint32_t nreq;           /* requests begun */
 	uint64_t t_idle_since;   /* last response done with nothing in flight */
 	uint64_t bytes_out, bytes_in;
@@ -300,6 +301,14 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
  * else stop being parsed, with a NOTE record saying so.
  */
 void conn_on_unseen(conn *c, size_t len, uint64_t now);
+
+/*
+ * conn_give_up() - bytes of the connection went by that its state machine
+ * could not see (@why says how, for the summary's note): every request in
+ * flight ends with @error (an HT_ERR_*), and the connection is not followed
+ * from there on, as conn_on_unseen() does when it cannot skip.
+ */
+void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now);
 
 /* conn_on_eof() - a read returned 0: the peer closed its side at @now. */
 void conn_on_eof(conn *c, uint64_t now);

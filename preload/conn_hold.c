@@ -160,7 +160,10 @@ void conn_release_held(conn *c)
 	c->hold_last = 0;
 	if (c->hold_lost) {
 		c->hold_lost = false;
-		conn_give_up_unseen(c, c->t_hold_lost);
+		conn_give_up(c, HT_ERR_UNFOLLOWED, "more response bytes "
+			     "came while a write was in flight than could be "
+			     "held: a connection not followed from there on",
+			     c->t_hold_lost);
 	}
 }
 

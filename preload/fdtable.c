@@ -72,6 +72,7 @@ ht_tracked *ht_tracked_alloc(void)
 	t->next_free = NULL;
 	t->dns_slot = -1;
 	t->probe = false;
+	t->missed = 0;
 	return t;
 }
 

@@ -85,7 +85,13 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	 * only closes and dups fds before exec, and those hooks check. */
 	if (!ht_enter()) {
 		/* nothing fed: the write ends (what is held waits for the
-		 * connection's next event) */
+		 * connection's next event); bytes that moved leave a hole the
+		 * next event sees (never a silent desync) */
+		if (ret > 0) {
+			ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
+			if (m)
+				__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
+		}
 		if (out)
 			__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
 		return;
@@ -130,6 +136,11 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	} else if (t) {
 		conn *c = &t->c;
 		bool was_connected = c->connected;
+		if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL)))
+			conn_give_up(c, HT_ERR_UNFOLLOWED, "bytes moved by a "
+				     "signal handler while the tracer was busy "
+				     "in the same thread: a connection not "
+				     "followed from there on", now);
 		if (ht_tls_call.session) {
 			/* A TLS library is moving ciphertext for a session:
 			 * this is its socket. */

@@ -184,6 +184,12 @@ typedef struct ht_tracked {
 	/* A Unix socket not yet known to carry HTTP: its first bytes decide
 	 * (hook_io.c); anything else and it is forgotten without a record. */
 	bool probe;
+	/* Bytes moved while this thread was already inside the library (a
+	 * signal handler's I/O): they could not be fed, so the connection's
+	 * stream has a hole.  Set without the lock (atomic); the next event
+	 * gives the connection up (conn_give_up()) rather than pair
+	 * what follows wrongly. */
+	int missed;
 	struct ht_tracked *next_free;
 } ht_tracked;
 

@@ -1283,6 +1283,29 @@ START_TEST(unseen_past_chunk_gives_up)
 }
 END_TEST
 
+START_TEST(give_up_after_a_hole)
+{
+	/* A signal handler's write went by unfed (hook_io.c): the requests
+	 * in flight end as not followed, with the reason's own error, and
+	 * the responses that follow are never paired with anything. */
+	conn_connected(C, 2000);
+	w(GET("/a") GET("/b"), 3000);
+	conn_give_up(C, HT_ERR_UNFOLLOWED, "a hole", 3500);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNFOLLOWED);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_UNFOLLOWED);
+	ck_assert_uint_eq(recs[0].r.status, 0);
+	r(OK5 OK5, 4000);
+	/* a later request is reported as written, with the same error */
+	w(GET("/c"), 5000);
+	r(OK5, 6000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_UNFOLLOWED);
+	for (int i = 0; i < nrecs; i++)
+		ck_assert_uint_eq(recs[i].r.status, 0);
+}
+END_TEST
+
 START_TEST(unseen_headers_fail_requests_in_flight_and_later)
 {
 	conn_connected(C, 2000);
@@ -1619,7 +1642,7 @@ START_TEST(hold_without_memory_gives_up)
 	w(GET("/a"), 4100);
 	conn_release_held(C);
 	ck_assert_int_eq(nrecs, 1);
-	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNFOLLOWED);
 	ck_assert_uint_eq(recs[0].r.status, 0);
 }
 END_TEST
@@ -1930,6 +1953,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, unseen_body_to_close_skipped);
 	tcase_add_test(tc, unseen_past_chunk_gives_up);
 	tcase_add_test(tc, unseen_headers_fail_requests_in_flight_and_later);
+	tcase_add_test(tc, give_up_after_a_hole);
 	tcase_add_test(tc, unseen_partial_response_keeps_what_was_read);
 	tcase_add_test(tc, unseen_h2_stops_with_a_note);
 	tcase_add_test(tc, unseen_before_any_request);
