@@ -4,8 +4,8 @@
 #   scripts/bench.sh [SECTION...]       (make bench)   ROUNDS=5 by default
 #   BENCH_ONLY="callgrind" scripts/bench.sh            the same as an argument
 #
-# Sections (all by default, in this order): wrk h2load dd collector memory
-# collmem callgrind.  Each timed comparison alternates the untraced run with the
+# Sections (all by default, in this order): wrk h2load dd procs collector
+# memory collmem callgrind.  Each timed comparison alternates the untraced run with the
 # traced ones (ROUNDS of each, in an order that rotates from round to round)
 # and prints the medians and their ratios; traced runs also say whether
 # every request was recorded.  A benchmark, not a test: nothing here fails
@@ -22,6 +22,11 @@
 #             libssl h2load uses that only count SSL_write and SSL_read
 #             (needs root and kernel BPF; BENCH_PEERS=0 leaves both out)
 #  dd         one-byte reads and writes on untracked fds (dd bs=1)
+#  procs      processes that never use the network: sh running /bin/true
+#             PROCS_N=300 times, CPU (user+sys) untraced, under httptrace
+#             -f summary -o /dev/null (collector included) and with
+#             LD_PRELOAD + HTTPTRACE_SOCKET of a `listen` collector; and
+#             callgrind's instructions the library adds to one /bin/true
 #  collector  the collector alone: records/s from 4 synthetic writers
 #             (-f summary, -f json, and -w FILE: the raw capture only),
 #             batched 1 and 32 records per message
@@ -38,7 +43,7 @@
 #             instructions per record from the synthetic producer
 #
 # Knobs: ROUNDS (5), WRK_SECONDS (5), H2_N (100000), DD_COUNT (1000000),
-# BENCH_PEERS (1), CG_N (200), CG_RECORDS (20000), CG_REPEAT (3).
+# BENCH_PEERS (1), CG_N (200), CG_RECORDS (20000), CG_REPEAT (3), PROCS_N (300).
 # shellcheck source=../tests/integration/lib.sh
 . "$(dirname "$0")/../tests/integration/lib.sh"
 require_built
@@ -50,9 +55,10 @@ BENCH_PEERS=${BENCH_PEERS:-1}
 CG_N=${CG_N:-200}
 CG_RECORDS=${CG_RECORDS:-20000}
 CG_REPEAT=${CG_REPEAT:-3}
+PROCS_N=${PROCS_N:-300}
 PATH=$PATH:/usr/sbin
 
-ALL_SECTIONS="wrk h2load dd collector memory collmem callgrind"
+ALL_SECTIONS="wrk h2load dd procs collector memory collmem callgrind"
 SECTIONS=${*:-${BENCH_ONLY:-$ALL_SECTIONS}}
 for s in $SECTIONS; do
 	case " $ALL_SECTIONS " in
@@ -67,6 +73,7 @@ want wrk && need="$need wrk"
 want h2load && need="$need h2load"
 want memory && need="$need ab"
 want callgrind && need="$need valgrind curl"
+want procs && need="$need valgrind"
 # every section but collector and collmem runs against nginx
 needs_nginx() { want wrk || want h2load || want dd || want memory || want callgrind; }
 needs_nginx && need="$need nginx"
@@ -136,6 +143,9 @@ build_producer() {
 	cc -O2 -I"$TOP/common" -o "$T/producer" "$TOP/scripts/bench/producer.c" "$TOP/common/wire.c"
 	producer_built=1
 }
+
+# Ir of one run from its callgrind output file
+cg_ir() { awk '/^summary:/ { print $2 }' "$1"; }
 
 # summary_field FILE PATTERN: the number after PATTERN in a -f summary report
 summary_field() { sed -n "s/.*$2 *\([0-9][0-9]*\).*/\1/p" "$1" | head -1; }
@@ -313,6 +323,61 @@ if want dd; then
 		"dd bs=1 count=$DD_COUNT (untracked fds)" "$u" "$t" "$(ratio "$u" "$t")"
 fi
 
+# --- processes that never use the network ------------------------------------
+# procs_run VARIANT: CPU seconds (user+sys, of the command and its children:
+# the shell, its PROCS_N /bin/true and, traced, the collector) appended to
+# $T/procs.VARIANT
+procs_run() {
+	local v=$1 pre=() loop
+	loop="i=0; while [ \$i -lt $PROCS_N ]; do /bin/true; i=\$((i+1)); done"
+	case $v in
+	summary) pre=("$HTTPTRACE" -f summary -o "$T/procs.sum" --) ;;
+	env) pre=(env "LD_PRELOAD=$LIBHTTPTRACE" "HTTPTRACE_SOCKET=$T/procs.sock") ;;
+	esac
+	# bash's time: milliseconds (/usr/bin/time prints hundredths)
+	local TIMEFORMAT="%3U %3S"
+	{ time "${pre[@]}" sh -c "$loop" 2>/dev/null; } 2>"$T/procs.t"
+	awk '{ printf "%.3f\n", $1 + $2 }' "$T/procs.t" >>"$T/procs.$v"
+}
+# cg_true MODE: Ir of one /bin/true, untraced or with the library preloaded
+# and HTTPTRACE_SOCKET set (nothing listening: it never connects)
+cg_true() {
+	local pre=(env)
+	[ "$1" = traced ] && pre=(env "LD_PRELOAD=$LIBHTTPTRACE" "HTTPTRACE_SOCKET=$T/procs.none")
+	rm -f "$T/cgt.out"
+	"${pre[@]}" valgrind --tool=callgrind --callgrind-out-file="$T/cgt.out" /bin/true 2>/dev/null
+	cg_ir "$T/cgt.out"
+}
+
+if want procs; then
+	variants="u summary env"
+	"$HTTPTRACE" listen -s "$T/procs.sock" -f summary -o "$T/procs.listen" 2>/dev/null &
+	lpid=$!
+	_PIDS+=("$lpid")
+	for _ in $(seq 50); do [ -S "$T/procs.sock" ] && break; sleep 0.1; done
+	for v in $variants; do : >"$T/procs.$v"; done
+	for r in $(seq "$ROUNDS"); do
+		# shellcheck disable=SC2086
+		for v in $(rotate "$r" $variants); do procs_run "$v"; done
+	done
+	kill -TERM "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
+	u=$(median <"$T/procs.u")
+	echo "sh -c 'while ...: /bin/true' x$PROCS_N, processes that never use the network; CPU (user+sys) seconds"
+	printf '  %-50s %9.3f s\n' "untraced" "$u"
+	for v in summary env; do
+		case $v in
+		summary) label="httptrace -f summary -o /dev/null (with collector)" ;;
+		env) label="LD_PRELOAD + HTTPTRACE_SOCKET (listen collector)" ;;
+		esac
+		t=$(median <"$T/procs.$v")
+		printf '  %-50s %9.3f s  ratio %s\n' "$label" "$t" "$(ratio "$t" "$u")"
+	done
+	echo "      summary: processes $(summary_field "$T/procs.sum" 'processes:'), requests $(summary_field "$T/procs.sum" 'requests:')"
+	cu=$(cg_true untraced); ct=$(cg_true traced)
+	printf '  callgrind, one /bin/true: untraced %d Ir, traced %d Ir, added once per process %d Ir\n\n' \
+		"$cu" "$ct" "$((ct - cu))"
+fi
+
 # --- the collector alone ------------------------------------------------------
 if want collector; then
 	build_producer
@@ -384,8 +449,6 @@ if want collmem; then
 fi
 
 # --- callgrind: instructions, which noise cannot move ---------------------------
-# Ir of one run from its callgrind output file
-cg_ir() { awk '/^summary:/ { print $2 }' "$1"; }
 
 cg_curl1() { # cg_curl1 N untraced|traced CURL_ARGS... BASE_URL: Ir of curl fetching BASE_URL/index.html?n=1..N on one connection
 	local n=$1 mode=$2 pre=()
