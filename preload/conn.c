@@ -996,7 +996,10 @@ void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now)
 	emit(c, &rec);
 }
 
-void conn_on_unseen(conn *c, size_t len, uint64_t now)
+/* @len bytes went by unread at @now: skipped inside a body of known
+ * extent, else the connection is given up with @error and @why. */
+static void skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
+			const char *why)
 {
 	if (!c->tls)
 		c->bytes_in += len;
@@ -1028,7 +1031,22 @@ void conn_on_unseen(conn *c, size_t len, uint64_t now)
 			break;
 	}
 	if (len > 0)
-		conn_give_up_unseen(c, now);
+		conn_give_up(c, error, why, now);
+}
+
+void conn_on_unseen(conn *c, size_t len, uint64_t now)
+{
+	skip_unseen(c, len, now, HT_ERR_UNSEEN,
+		    "response bytes discarded unread (MSG_TRUNC): "
+		    "a connection not followed from there on");
+}
+
+void conn_on_unheld(conn *c, size_t len, uint64_t now)
+{
+	skip_unseen(c, len, now, HT_ERR_UNFOLLOWED,
+		    "more response bytes came while a write was in flight "
+		    "than could be held: a connection not followed from "
+		    "there on");
 }
 
 void conn_on_eof(conn *c, uint64_t now)

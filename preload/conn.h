@@ -302,6 +302,12 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
  */
 void conn_on_unseen(conn *c, size_t len, uint64_t now);
 
+/* conn_on_unheld() - as conn_on_unseen(), for @len bytes read while a
+ * write was in flight that conn_hold() had no room to keep: where they
+ * cannot be skipped, the requests end with HT_ERR_UNFOLLOWED and a note
+ * that says why. */
+void conn_on_unheld(conn *c, size_t len, uint64_t now);
+
 /*
  * conn_give_up() - bytes of the connection went by that its state machine
  * could not see (@why says how, for the summary's note): every request in
@@ -341,6 +347,8 @@ void conn_reset_after_fork(conn *c, uint32_t pid);
 typedef enum conn_in_kind {
 	CONN_IN_READ,    /* @len bytes of response stream read: conn_on_read() */
 	CONN_IN_UNSEEN,  /* @len bytes consumed unread: conn_on_unseen() */
+	CONN_IN_UNHELD,  /* @len bytes read the hold had no room for:
+	                    conn_on_unheld() */
 	CONN_IN_EOF,     /* the peer closed its side: conn_on_eof() */
 	CONN_IN_RESET,   /* the socket failed: conn_on_reset() */
 } conn_in_kind;

@@ -5,7 +5,7 @@
  * The held events are a list in one buffer: each a header (its kind, time
  * and length) followed, for read bytes, by the bytes, padded to 8.  Once
  * bytes no longer fit, the rest of the read, and every read after it until
- * the release, only adds to one CONN_IN_UNSEEN count: the order is kept,
+ * the release, only adds to one CONN_IN_UNHELD count: the order is kept,
  * the bytes are not.
  */
 #include "conn_internal.h"
@@ -64,16 +64,17 @@ static void lose(conn *c, uint64_t now)
 	c->hold_lost = true;
 }
 
-/* @len bytes consumed unseen at @now: added to a trailing count, else a
- * new one. */
-static void hold_unseen(conn *c, uint64_t len, uint64_t now)
+/* @len bytes of @kind (CONN_IN_UNSEEN: consumed unread; CONN_IN_UNHELD:
+ * no room to keep them) at @now: added to a trailing count of that kind,
+ * else a new one. */
+static void hold_count(conn *c, conn_in_kind kind, uint64_t len, uint64_t now)
 {
 	hold_ent *e = last_ent(c);
-	if (e && e->kind == CONN_IN_UNSEEN) {
+	if (e && e->kind == kind) {
 		e->len += len;
 		return;
 	}
-	if (!append(c, CONN_IN_UNSEEN, NULL, 0, len, now))
+	if (!append(c, kind, NULL, 0, len, now))
 		lose(c, now);
 }
 
@@ -87,6 +88,9 @@ static void feed_in(conn *c, conn_in_kind kind, const uint8_t *buf,
 		break;
 	case CONN_IN_UNSEEN:
 		conn_on_unseen(c, len, now);
+		break;
+	case CONN_IN_UNHELD:
+		conn_on_unheld(c, len, now);
 		break;
 	case CONN_IN_EOF:
 		conn_on_eof(c, now);
@@ -107,7 +111,8 @@ void conn_hold(conn *c, conn_in_kind kind, const uint8_t *buf, size_t len,
 	}
 	/* Bytes read prove the connect complete, at the read's time (an
 	 * error read next must not pass for a failed connect). */
-	if (len > 0 && (kind == CONN_IN_READ || kind == CONN_IN_UNSEEN))
+	if (len > 0 && (kind == CONN_IN_READ || kind == CONN_IN_UNSEEN ||
+			kind == CONN_IN_UNHELD))
 		conn_connected(c, now);
 	if (c->hold_lost)
 		return; /* given up on at release: order no longer matters */
@@ -120,8 +125,10 @@ void conn_hold(conn *c, conn_in_kind kind, const uint8_t *buf, size_t len,
 	}
 	switch (kind) {
 	case CONN_IN_READ: {
+		/* once bytes found no room, the later ones are not kept
+		 * either: the order is kept, the bytes are not */
 		hold_ent *e = last_ent(c);
-		if (e && e->kind == CONN_IN_UNSEEN) {
+		if (e && e->kind == CONN_IN_UNHELD) {
 			e->len += len;
 			return;
 		}
@@ -131,11 +138,12 @@ void conn_hold(conn *c, conn_in_kind kind, const uint8_t *buf, size_t len,
 		if (n > 0 && !append(c, CONN_IN_READ, buf, n, n, now))
 			n = 0;
 		if (n < len)
-			hold_unseen(c, len - n, now);
+			hold_count(c, CONN_IN_UNHELD, len - n, now);
 		return;
 	}
 	case CONN_IN_UNSEEN:
-		hold_unseen(c, len, now);
+	case CONN_IN_UNHELD:
+		hold_count(c, kind, len, now);
 		return;
 	case CONN_IN_EOF:
 	case CONN_IN_RESET:

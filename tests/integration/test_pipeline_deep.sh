@@ -39,7 +39,10 @@ ok = sum(r["error"] is None and r["url"].endswith("/bytes/%s" % r["resp_bytes"])
 over = sum(r["error"] is not None for r in recs)
 print("%d records: %d with their own response, %d not tracked" % (len(recs), ok, over))' "$T/out$round.json")"
 	# Every request once, in the server's numbering; the paired ones
-	# with their own response, the others with no response at all.
+	# with their own response, the others with no response at all, or,
+	# when the reader thread read more than the library can hold while
+	# the writer's sendall was still in its hook (64 KiB), said to be not
+	# followed from there on: never another request's response.
 	jcheck "$T/out$round.json" --count "$N" \
 		--expect 'len(set(conn)) == 1' \
 		--expect "sorted(req) == list(range(1, $N + 1))" \
@@ -47,7 +50,7 @@ print("%d records: %d with their own response, %d not tracked" % (len(recs), ok,
 		--expect "error.count(None) >= 4" \
 		--each "method == 'GET'" \
 		--each "error is not None or (status == 200 and url.endswith('/bytes/%d' % resp_bytes) and url.endswith('/bytes/%d' % (999 + req)) and [h['value'] for h in response_headers if h['name'] == 'X-Conn-Req'] == [str(req)])" \
-		--each "error is None or (error == 'too many requests in flight; not tracked' and status is None and resp_bytes == 0 and response_headers == [] and url.endswith('/bytes/%d' % (999 + req)))"
+		--each "error is None or (error == 'too many requests in flight; not tracked' and status is None and resp_bytes == 0 and response_headers == [] and url.endswith('/bytes/%d' % (999 + req))) or (error == 'bytes the tracer could not see; not followed' and url.endswith('/bytes/%d' % (999 + req)) and status in (None, 200))"
 	jcheck "$T/out$round.json" --event summary --count 1 \
 		--each "requests == $N and dropped == 0"
 done

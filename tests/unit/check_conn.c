@@ -1561,7 +1561,7 @@ START_TEST(hold_beyond_bound_inside_a_body)
 	/* /b's response went by unseen too (nothing is held after an
 	 * unseen stretch): not followed, never another's */
 	ck_assert_str_eq(recs[1].target, "/b");
-	ck_assert_uint_eq(recs[1].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_UNFOLLOWED);
 	ck_assert_uint_eq(recs[1].r.status, 0);
 	conn_close(C, 9000);
 	ck_assert_uint_eq(recs[2].close.bytes_in,
@@ -1573,7 +1573,7 @@ END_TEST
 START_TEST(hold_beyond_bound_in_headers_gives_up)
 {
 	/* the unseen stretch covers a response's header: every request in
-	 * flight, and later ones, end HT_ERR_UNSEEN; none is mispaired */
+	 * flight, and later ones, end HT_ERR_UNFOLLOWED; none is mispaired */
 	conn_connected(C, 2000);
 	w(GET("/a"), 3000);
 	hr("HTTP/1.1 200 OK\r\nContent-Length: 70000\r\n\r\n", 4000);
@@ -1586,12 +1586,12 @@ START_TEST(hold_beyond_bound_in_headers_gives_up)
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
 	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 70000);
 	ck_assert_str_eq(recs[1].target, "/b");
-	ck_assert_uint_eq(recs[1].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_UNFOLLOWED);
 	ck_assert_str_eq(recs[2].target, "/c");
-	ck_assert_uint_eq(recs[2].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_UNFOLLOWED);
 	w(GET("/d"), 8000);
 	ck_assert_int_eq(nrecs, 4);
-	ck_assert_uint_eq(recs[3].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[3].r.error, HT_ERR_UNFOLLOWED);
 }
 END_TEST
 
