@@ -1,10 +1,12 @@
 #!/bin/bash
 # test_deepbind_ctor.sh - RTLD_DEEPBIND dlopen()s in two threads, one from a
-# constructor that dlopen() runs with the loader's lock held, while the
+# constructor that dlopen() runs with the loader's lock held (the object
+# with the constructor loaded without RTLD_DEEPBIND, so that its dlopen()
+# is ours), while the
 # other rebinds what its own dlopen() loaded: the library never waits on
 # the loader holding a lock of its own (a deadlock: the constructor's
 # rebinding waiting for that lock, its holder for the loader's lock).
-# 200 rounds each, under timeout (a hang is the failure); the output is
+# 1000 rounds each, under timeout (a hang is the failure); the output is
 # the same traced and untraced, and the GET through the object the
 # constructor loaded is recorded, matching what nginx logged.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -19,11 +21,11 @@ cc -O1 -Wall -shared -fPIC -Wl,-z,now -o "$T/libdeep_outer.so" \
 start_nginx
 
 nginx_log_mark
-run_same ctor json timeout 120 "$T/deepbind_ctor" "$T/libdeep_outer.so" \
-	"$T/libdeep_inner.so" 200 "$NGINX_PORT" /f/1000
+run_same ctor json timeout 60 "$T/deepbind_ctor" "$T/libdeep_outer.so" \
+	"$T/libdeep_inner.so" 1000 "$NGINX_PORT" /f/1000
 note "$(tr '\n' ' ' <"$T/ctor.out")"
 [ "$RUN_RC" = 0 ] || { show "$T/ctor.err"; fail "exit status $RUN_RC (124: hung)"; }
-grep -qx 'outer 200/200, its constructor.s 200/200, loop 200/200' "$T/ctor.out" ||
+grep -qx 'outer 1000/1000, its constructor.s 1000/1000, loop 1000/1000' "$T/ctor.out" ||
 	{ show "$T/ctor.out"; fail "a dlopen failed"; }
 grep -q '^HTTP/1.1 200 OK' "$T/ctor.out" || { show "$T/ctor.out"; fail "no 200 from nginx"; }
 log=$(nginx_log_since 2)
