@@ -21,6 +21,10 @@
  * errno, and leaves dlerror() with nothing to report, as a successful
  * dlopen() does.  Nothing happens while tracing is off.
  *
+ * Locking: see "Locking" below; no lock of ours is held across a loader
+ * call (a constructor run by dlopen() holds the loader's lock and may
+ * itself dlopen() RTLD_DEEPBIND).
+ *
  * Not handled: dlmopen() (another namespace has its own libc, which no
  * hook of ours reaches anyway); a lazily bound slot written by the
  * loader's resolver in another thread while we rebind.
@@ -36,7 +40,7 @@
 #include "tls.h"
 
 /* Every function the library interposes (preload/exports.map). */
-static const char *names[] = {
+static const char *const all_names[] = {
 	"getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2_r",
 	"connect", "getsockopt", "close", "shutdown", "dup2", "dup3",
 	"close_range", "read", "write", "readv", "writev", "send", "recv",
@@ -50,18 +54,35 @@ static const char *names[] = {
 	"gnutls_bye", "gnutls_deinit", "gnutls_transport_set_int2",
 	"gnutls_transport_set_ptr", "gnutls_transport_set_ptr2",
 };
-#define NNAMES (sizeof names / sizeof names[0])
+#define NNAMES (sizeof all_names / sizeof all_names[0])
 
-/* Per name (in sorted order): our hook, the real function (libc's: once;
- * a TLS library's: once it is loaded), and what the loaded object's own
- * lookup finds (for each rebinding). */
-static void *hook[NNAMES], *real[NNAMES], *deep[NNAMES];
-static bool prepared;
-static ht_lock rebind_lock;
+/*
+ * Locking.  The loader's calls (dlsym, dladdr, dlinfo, dlopen, and
+ * ht_tls_sym() which makes them) take the loader's lock, which a thread
+ * running constructors inside dlopen() holds, and such a constructor can
+ * itself dlopen() RTLD_DEEPBIND: so no lock of ours is ever held across a
+ * loader call.  What is looked up once is looked up without a lock and
+ * published under slot_lock (each thread finds the same values); what one
+ * rebinding looks up stays in its struct rebind.  Two threads may then
+ * rebind the same object at once (the second walk reaches the objects the
+ * other's dlopen() added): harmless, since a slot is only ever written
+ * from the real function to the hook, except that one thread's "RELRO
+ * page read-only again" must not come between another's mprotect() and
+ * store: slot_lock covers that sequence, and nothing else.
+ */
+
+/* Per name (in sorted order, once prepared): our hook, and the real
+ * function (libc's: once; a TLS library's: once it is loaded, atomic). */
+static const char *names[NNAMES];
+static void *hook[NNAMES], *real[NNAMES];
+static uintptr_t self_base;
+static size_t pagesize;
+static bool prepared; /* atomic: the above are set */
+static ht_lock slot_lock;
 
 void ht_deepbind_after_fork(void)
 {
-	rebind_lock.v = 0;
+	slot_lock.v = 0;
 }
 
 /* The TLS library that defines @name, or NULL for libc. */
@@ -74,51 +95,80 @@ static const char *tls_library(const char *name)
 	return NULL;
 }
 
-/* Once: sort the names, find our hooks and libc's functions. */
+/* Once: sort the names, find our hooks and libc's functions.  The lookups
+ * are made with no lock held (see Locking) into this thread's own arrays;
+ * the first thread to finish publishes them. */
 static void prepare(void)
 {
+	const char *n[NNAMES];
+	void *h[NNAMES], *r[NNAMES];
 	Dl_info self;
-	elfgot_sort_names(names, NNAMES);
+	uintptr_t base = 0;
+
+	if (__atomic_load_n(&prepared, __ATOMIC_ACQUIRE))
+		return;
+	memcpy(n, all_names, sizeof n);
+	elfgot_sort_names(n, NNAMES);
 	/* Our own definitions, also where the program defines one too. */
-	void *h = NULL;
-	if (dladdr((void *)prepare, &self) && self.dli_fname)
-		h = dlopen(self.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+	void *lib = NULL;
+	if (dladdr((void *)prepare, &self) && self.dli_fname) {
+		base = (uintptr_t)self.dli_fbase;
+		lib = dlopen(self.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+	}
 	for (size_t i = 0; i < NNAMES; i++) {
-		hook[i] = h ? dlsym(h, names[i]) : NULL;
-		if (!tls_library(names[i])) {
-			void *p = dlsym(RTLD_NEXT, names[i]);
-			real[i] = p != hook[i] ? p : NULL;
+		h[i] = lib ? dlsym(lib, n[i]) : NULL;
+		r[i] = NULL;
+		if (!tls_library(n[i])) {
+			void *p = dlsym(RTLD_NEXT, n[i]);
+			r[i] = p != h[i] ? p : NULL;
 		}
 	}
-	prepared = true;
+	long ps = sysconf(_SC_PAGESIZE);
+	ht_lock_acquire(&slot_lock);
+	if (!prepared) {
+		memcpy(names, n, sizeof names);
+		memcpy(hook, h, sizeof hook);
+		memcpy(real, r, sizeof real);
+		self_base = base;
+		pagesize = ps > 0 ? (size_t)ps : 4096;
+		__atomic_store_n(&prepared, true, __ATOMIC_RELEASE);
+	}
+	ht_lock_release(&slot_lock);
 }
 
 /* What one rebinding walks. */
 struct rebind {
 	const struct link_map *cur; /* the last object of the load seen */
 	bool started;
-	uintptr_t self_base;
-	size_t pagesize;
 	const ElfW(Phdr) *ph; /* the object being rebound */
 	size_t phnum;
 	uintptr_t base;
 	unsigned rebound;
+	/* Per name: what the loaded object's own lookup finds. */
+	void *deep[NNAMES];
 };
 
 /* Point @slot at @p, making a RELRO page writable for the moment. */
 static void write_slot(struct rebind *r, void **slot, void *p)
 {
 	switch (elfgot_slot_access(r->ph, r->phnum, r->base, (uintptr_t)slot,
-				   r->pagesize)) {
+				   pagesize)) {
 	case ELFGOT_WRITABLE:
 		__atomic_store_n(slot, p, __ATOMIC_RELEASE);
 		break;
 	case ELFGOT_RELRO: {
-		void *page = (void *)((uintptr_t)slot & ~(uintptr_t)(r->pagesize - 1));
-		if (mprotect(page, r->pagesize, PROT_READ | PROT_WRITE) != 0)
+		void *page = (void *)((uintptr_t)slot & ~(uintptr_t)(pagesize - 1));
+		int err;
+		/* No loader call in here (see Locking). */
+		ht_lock_acquire(&slot_lock);
+		err = mprotect(page, pagesize, PROT_READ | PROT_WRITE);
+		if (err == 0) {
+			__atomic_store_n(slot, p, __ATOMIC_RELEASE);
+			mprotect(page, pagesize, PROT_READ);
+		}
+		ht_lock_release(&slot_lock);
+		if (err != 0)
 			return;
-		__atomic_store_n(slot, p, __ATOMIC_RELEASE);
-		mprotect(page, r->pagesize, PROT_READ);
 		break;
 	}
 	case ELFGOT_NO_WRITE:
@@ -131,10 +181,11 @@ static void on_slot(void *arg, size_t idx, void **slot, bool plt)
 {
 	struct rebind *r = arg;
 	void *v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-	if (!hook[idx] || !real[idx] || v == hook[idx])
+	void *real_fn = __atomic_load_n(&real[idx], __ATOMIC_RELAXED);
+	if (!hook[idx] || !real_fn || v == hook[idx])
 		return;
-	if (v == real[idx] ||
-	    (plt && deep[idx] == real[idx] &&
+	if (v == real_fn ||
+	    (plt && r->deep[idx] == real_fn &&
 	     elfgot_inside(r->ph, r->phnum, r->base, (uintptr_t)v)))
 		write_slot(r, slot, hook[idx]);
 }
@@ -166,7 +217,7 @@ static int visit(struct dl_phdr_info *info, size_t size, void *arg)
 	} else {
 		return 1;
 	}
-	if (info->dlpi_addr == r->self_base)
+	if (info->dlpi_addr == self_base)
 		return 0;
 	const ElfW(Dyn) *dyn = NULL;
 	for (size_t i = 0; i < info->dlpi_phnum; i++)
@@ -183,30 +234,28 @@ static int visit(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-/* Rebind what the successful dlopen() that returned @handle loaded. */
+/* Rebind what the successful dlopen() that returned @handle loaded.  All
+ * loader calls come before the walk, none with a lock held (see Locking);
+ * the walk itself (dl_iterate_phdr's callback) makes none. */
 static void rebind_loaded(void *handle)
 {
 	struct link_map *root = NULL;
 	if (dlinfo(handle, RTLD_DI_LINKMAP, &root) != 0 || !root)
 		return;
-	ht_lock_acquire(&rebind_lock);
-	if (!prepared)
-		prepare();
+	prepare();
+	struct rebind r = {.cur = root};
 	for (size_t i = 0; i < NNAMES; i++) {
 		const char *lib = tls_library(names[i]);
-		if (lib && !real[i] && hook[i])
-			real[i] = ht_tls_sym(lib, names[i], hook[i]);
-		deep[i] = real[i] ? dlsym(handle, names[i]) : NULL;
+		void *p = __atomic_load_n(&real[i], __ATOMIC_RELAXED);
+		if (lib && !p && hook[i]) {
+			/* Every thread finds the same function. */
+			p = ht_tls_sym(lib, names[i], hook[i]);
+			if (p)
+				__atomic_store_n(&real[i], p, __ATOMIC_RELAXED);
+		}
+		r.deep[i] = p ? dlsym(handle, names[i]) : NULL;
 	}
-	Dl_info self;
-	struct rebind r = {
-		.cur = root,
-		.pagesize = (size_t)sysconf(_SC_PAGESIZE),
-	};
-	if (dladdr((void *)rebind_loaded, &self))
-		r.self_base = (uintptr_t)self.dli_fbase;
 	dl_iterate_phdr(visit, &r);
-	ht_lock_release(&rebind_lock);
 }
 
 /* Whether the loader, called from here rather than from @caller, opens
@@ -234,6 +283,11 @@ static bool same_file_from_here(const char *file, const void *caller)
 
 typedef void *dlopen_fn(const char *, int);
 
+/* The real dlopen(), or NULL with a reason left for dlerror(), as a
+ * failing dlopen() leaves one: the failed lookup's own ("...: undefined
+ * symbol: dlopen"), or, if the lookup found our own definition (no real
+ * one after us), that of a lookup of a name no object defines, which
+ * says why.  Not cached while not found: a later call looks again. */
 static dlopen_fn *real_dlopen(void)
 {
 	static dlopen_fn *fn;
@@ -241,9 +295,12 @@ static dlopen_fn *real_dlopen(void)
 	if (likely(p != NULL))
 		return p;
 	p = (dlopen_fn *)dlsym(RTLD_NEXT, "dlopen");
-	if (p == (dlopen_fn *)dlopen)
-		p = NULL;
-	__atomic_store_n(&fn, p, __ATOMIC_RELEASE);
+	if (p == (dlopen_fn *)dlopen) {
+		dlsym(RTLD_NEXT, "dlopen (httptrace: no real dlopen after the preloaded library)");
+		return NULL;
+	}
+	if (p)
+		__atomic_store_n(&fn, p, __ATOMIC_RELEASE);
 	return p;
 }
 

@@ -323,7 +323,7 @@ HT_HIDDEN void ht_dns_after_fork(void);
 
 /* ---- RTLD_DEEPBIND (deepbind.c) ------------------------------------------------ */
 
-/* ht_deepbind_after_fork() - in a forked child: the rebinding lock is
+/* ht_deepbind_after_fork() - in a forked child: the GOT slot lock is
  * released (a thread of the parent may have held it at fork). */
 HT_HIDDEN void ht_deepbind_after_fork(void);
 

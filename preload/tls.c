@@ -17,11 +17,18 @@ HT_TLS struct ht_tls_owed ht_tls_owed;
 
 /* ---- finding the real functions ---------------------------------------------- */
 
+/* dl_iterate_phdr() holds the loader's list lock (dl_load_write_lock)
+ * while it calls back, and dlopen() and dlsym() take the loader's main
+ * lock (dl_load_lock), which a dlopen() in another thread holds while it
+ * takes the list lock: a loader call from the callback is a lock-order
+ * inversion, a deadlock.  So the callback only copies the file name of
+ * the @skip'th object whose name starts with the prefix, and the loader
+ * is called after dl_iterate_phdr() has returned. */
 struct find_ctx {
 	const char *prefix;
-	const char *name;
-	const void *self;
-	void *found;
+	unsigned skip;
+	unsigned seen;
+	char path[1024]; /* a longer name is passed over (stack budget) */
 };
 
 static int find_in_object(struct dl_phdr_info *info, size_t size, void *arg)
@@ -34,31 +41,44 @@ static int find_in_object(struct dl_phdr_info *info, size_t size, void *arg)
 	base = base ? base + 1 : info->dlpi_name;
 	if (strncmp(base, f->prefix, strlen(f->prefix)) != 0)
 		return 0;
-	/* Already loaded: RTLD_NOLOAD only hands us a handle.  The handle is
-	 * kept (never dlclose'd) so the pointer cannot dangle. */
-	void *h = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
-	if (!h)
+	if (f->seen++ < f->skip)
 		return 0;
-	void *p = dlsym(h, f->name);
-	if (p && p != f->self) {
-		f->found = p;
-		return 1;
-	}
-	return 0;
+	size_t n = strlen(info->dlpi_name);
+	if (n >= sizeof f->path)
+		return 0;
+	memcpy(f->path, info->dlpi_name, n + 1);
+	return 1;
 }
 
-void *ht_tls_sym(const char *lib_prefix, const char *name, const void *self)
+/* Out of line: the file name buffer stays off the callers' frames. */
+__attribute__((noinline)) void *ht_tls_sym(const char *lib_prefix,
+					   const char *name, const void *self)
 {
 	int saved = errno;
-	struct find_ctx f = {lib_prefix, name, self, NULL};
-	dl_iterate_phdr(find_in_object, &f);
-	if (!f.found) {
+	struct find_ctx f = {.prefix = lib_prefix};
+	void *found = NULL;
+	/* Bounded: the list can grow while we look. */
+	for (f.skip = 0; !found && f.skip < 64; f.skip++) {
+		f.seen = 0;
+		if (!dl_iterate_phdr(find_in_object, &f))
+			break;
+		/* Already loaded: RTLD_NOLOAD only hands us a handle (NULL if
+		 * the object went away since).  The handle is kept (never
+		 * dlclose'd) so the pointer cannot dangle. */
+		void *h = dlopen(f.path, RTLD_LAZY | RTLD_NOLOAD);
+		if (!h)
+			continue;
+		void *p = dlsym(h, name);
+		if (p && p != self)
+			found = p;
+	}
+	if (!found) {
 		void *p = dlsym(RTLD_NEXT, name);
 		if (p != self)
-			f.found = p;
+			found = p;
 	}
 	errno = saved;
-	return f.found;
+	return found;
 }
 
 void *ht_tls_sym_cached(void **slot, const char *lib_prefix, const char *name,

@@ -33,6 +33,7 @@ HT_HIDDEN extern HT_TLS struct ht_tls_call ht_tls_call;
  * the global scope; never our own definition @self.  Looks in libraries
  * loaded RTLD_LOCAL too (dl_iterate_phdr + dlopen(RTLD_NOLOAD)).  Caches
  * nothing: callers keep the result.  Returns NULL when nowhere to be found.
+ * Calls into the loader (its locks): never call it holding a lock of ours.
  */
 HT_HIDDEN void *ht_tls_sym(const char *lib_prefix, const char *name,
 			   const void *self);
