@@ -169,10 +169,24 @@ START_TEST(test_errors)
 	HASNT(s, "\"name\":\"wait\"");
 	free(s);
 
+	/* A client error is an error too; a redirect is not. */
+	ua_request(&r);
 	r.status = 404;
-	r.error = HT_ERR_NONE;
+	ck_assert_str_eq(otlp_error_type(&r, buf, sizeof(buf)), "404");
+	s = spans_of(&r, &n);
+	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"404\"}}");
+	HAS(s, "{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"404\"}}");
+	HAS(s, ",\"status\":{\"code\":2}}");
+	free(s);
+
+	ua_request(&r);
 	r.status = 302;
 	ck_assert_ptr_null(otlp_error_type(&r, buf, sizeof(buf)));
+	s = spans_of(&r, &n);
+	HAS(s, "{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"302\"}}");
+	HASNT(s, "error.type");
+	HASNT(s, "\"status\"");
+	free(s);
 }
 END_TEST
 
