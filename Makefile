@@ -22,6 +22,11 @@ ifeq ($(SANITIZE),1)
 SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -std=gnu11 -fPIC -fvisibility=hidden
+# Each compile also writes FOO.d next to FOO.o: the headers FOO.c included,
+# as rules (and an empty rule per header, so that a deleted header does not
+# stop the build).  They are read at the end of this file; an object is
+# rebuilt when a header it includes changes, and only then.
+DEPFLAGS   = -MMD -MP
 
 # Objects do not depend on the flags they were built with, so a sanitized
 # build has a tree of its own: it never leaves sanitized objects behind for
@@ -33,7 +38,7 @@ B = build
 endif
 
 # Pure logic: no I/O; linked into the library, the CLI (wire) and the tests.
-CORE_SRCS  = common/wire.c common/urlscrub.c preload/http1.c $(wildcard preload/http2.c preload/hpack.c) preload/conn.c preload/conn_h2.c preload/conn_hold.c preload/sessmap.c preload/tlshello.c preload/socks.c preload/tlsrec.c preload/bufpool.c preload/x86dec.c preload/elfgot.c
+CORE_SRCS  = common/wire.c common/urlscrub.c preload/http1.c preload/http2.c preload/hpack.c preload/conn.c preload/conn_h2.c preload/conn_hold.c preload/sessmap.c preload/tlshello.c preload/socks.c preload/tlsrec.c preload/bufpool.c preload/x86dec.c preload/elfgot.c
 HOOK_SRCS  = $(filter-out $(CORE_SRCS),$(wildcard preload/*.c))
 CLI_MAIN   = cli/main.c
 CLI_SRCS   = $(filter-out $(CLI_MAIN),$(wildcard cli/*.c))
@@ -52,13 +57,13 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 all: $(B)/libhttptrace.so $(B)/httptrace
 
-$(B)/%.o: %.c $(wildcard common/*.h preload/*.h cli/*.h)
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(B)/tests/unit/%.o: tests/unit/%.c $(wildcard common/*.h preload/*.h cli/*.h)
+$(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # The preload library: a sanitizer runtime cannot be preloaded into every
 # program, so the library itself is never built with SANITIZE.  Its hooks
@@ -66,9 +71,9 @@ $(B)/tests/unit/%.o: tests/unit/%.c $(wildcard common/*.h preload/*.h cli/*.h)
 # exceed 2 KiB (the static TLS bound is tests/integration/test_rel_static_tls.sh).
 LIB_CFLAGS = $(WARN) $(CFLAGS) -std=gnu11 -fPIC -fvisibility=hidden \
 	-Wframe-larger-than=2048
-$(B)/lib/%.o: %.c $(wildcard common/*.h preload/*.h)
+$(B)/lib/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # -Bsymbolic-functions: the library's references to its own functions (the
 # hooks' addresses it compares against, calls between its files) bind to its
@@ -88,9 +93,9 @@ $(B)/check_unit: $(UNIT_OBJS) $(CORE_OBJS) $(CLI_OBJS)
 
 # The json suite once more against cli/json.c without SSE2: the portable
 # word-at-a-time escaper is otherwise never built on x86-64.
-$(B)/cli/json_nosse.o: cli/json.c $(wildcard cli/*.h)
+$(B)/cli/json_nosse.o: cli/json.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -U__SSE2__ -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -U__SSE2__ $(DEPFLAGS) -c -o $@ $<
 
 $(B)/check_json_portable: $(B)/tests/unit/portable/json_main.o $(B)/tests/unit/check_json.o \
 		$(B)/cli/json_nosse.o $(filter-out $(B)/cli/json.o,$(CLI_OBJS)) $(CORE_OBJS)
@@ -159,11 +164,10 @@ FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		-fno-omit-frame-pointer
 FUZZ_CFLAGS   = $(WARN) -g -O1 $(FUZZ_SAN) -std=gnu11
 FUZZ_LIB_SRCS = $(CORE_SRCS) $(CLI_SRCS)
-FUZZ_HDRS     = $(wildcard common/*.h preload/*.h cli/*.h) tests/fuzz/fuzz.h
 
-$(B)/tests/fuzz/%.o: tests/fuzz/%.c $(FUZZ_HDRS)
+$(B)/tests/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(B)/fuzz-replay/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
 		$(CORE_OBJS) $(CLI_OBJS)
@@ -182,9 +186,9 @@ fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/fuzz_%)
 		$(B)/fuzz-replay/fuzz_$$t $$dirs; \
 	done
 
-$(FB)/obj/%.o: %.c $(FUZZ_HDRS)
+$(FB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
 
 $(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm -ldl -lelf -lcurl -lpthread
@@ -200,25 +204,14 @@ fuzz-corpus: $(B)/common/wire.o $(B)/cli/capture.o
 
 # Every target runs even when an earlier one crashed; any crash fails.
 fuzz: fuzz-build
-	@failed=""; for t in $(FUZZ_TARGETS); do \
-		mkdir -p $(FB)/corpus/$$t $(FB)/crashes/$$t; \
-		cp tests/fuzz/corpus/$$t/* $(FB)/corpus/$$t/; \
-		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
-		$(FB)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-			-print_final_stats=1 -artifact_prefix=$(FB)/crashes/$$t/ \
-			$(FB)/corpus/$$t >$(FB)/$$t.log 2>&1 \
-			|| failed="$$failed $$t"; \
-		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' \
-			$(FB)/$$t.log | sed "s/^/  $$t /"; \
-	done; \
-	if [ -n "$$failed" ]; then \
-		for t in $$failed; do \
-			echo "fuzz: $$t FAILED ($(FB)/$$t.log):"; \
-			grep -E -A30 '^==[0-9]+==|invariant broken|runtime error' \
-				$(FB)/$$t.log | head -60; \
-			ls $(FB)/crashes/$$t/; \
-			echo "fuzz: reproduce with $(FB)/fuzz_$$t FILE; once fixed," \
-				"keep FILE in tests/fuzz/regressions/$$t/"; \
-		done; \
-		exit 1; \
-	fi
+	scripts/fuzz.sh $(FB) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The header dependencies the compiler wrote (DEPFLAGS), for every object
+# this build and the fuzzing build make; missing ones (not built yet) are
+# skipped.
+DEP_OBJS = $(CORE_OBJS) $(HOOK_OBJS) $(CLI_OBJS) $(UNIT_OBJS) \
+	$(B)/$(CLI_MAIN:.c=.o) $(CORE_SRCS:%.c=$(B)/lib/%.o) $(HOOK_SRCS:%.c=$(B)/lib/%.o) \
+	$(B)/cli/json_nosse.o $(B)/tests/unit/portable/json_main.o \
+	$(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o) $(B)/tests/fuzz/replay.o \
+	$(FUZZ_TARGETS:%=$(FB)/obj/tests/fuzz/fuzz_%.o) $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o)
+-include $(DEP_OBJS:.o=.d)

@@ -16,7 +16,8 @@ are an error too).  The records checked are those whose "event" is NAME
                  also bound: recs (the records), lines (every line's object)
                  and the helpers below
   --each EXPR    EXPR is true for every record, with each field bound to
-                 that record's value, e.g. --each 'status == 200'
+                 that record's value, e.g. --each 'status == 200'; at least
+                 one record must be selected (an empty selection fails)
 
 Helpers: nulls(xs) is every x None; nonnull(xs) is no x None;
 near(a, b, tol) is |a - b| <= tol.
@@ -126,6 +127,11 @@ def main():
             problems.append("expected %s%s; got %s"
                             % (expr, " (%s)" % err if err else "", got or "-"))
 
+    # An --each over nothing would hold whatever EXPR says: a test that
+    # asserts a property of every record asserts there is one.
+    if args.each and not recs:
+        problems.append("--each %s: no %s record selected"
+                        % (" --each ".join(args.each), args.event))
     for expr in args.each:
         for i, rec in enumerate(recs):
             ok, err = evaluate(expr, record_env(rec))

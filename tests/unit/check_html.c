@@ -11,15 +11,8 @@
 
 #include "format_html.h"
 #include "report.h"
+#include "fixtures.h"
 #include "suites.h"
-
-#define MS 1000000ULL /* ns */
-
-static ht_str S(const char *s)
-{
-	ht_str r = { s, (uint16_t)strlen(s) };
-	return r;
-}
 
 /* @fn(@s) into a fresh NUL-terminated string (freed by the caller). */
 static char *run_escape(void (*fn)(FILE *, const char *, size_t),
@@ -119,36 +112,6 @@ START_TEST(script_json_escapes)
 }
 END_TEST
 
-/* A first request on a new connection with every plain phase. */
-static void make_request(ht_rec_request *r)
-{
-	const uint64_t t0 = 1000 * MS;
-
-	memset(r, 0, sizeof(*r));
-	r->pid = 42;
-	r->conn_id = 1;
-	r->req_seq = 1;
-	r->status = 200;
-	r->proto = HT_PROTO_HTTP11;
-	r->peer.family = AF_INET;
-	r->peer.port = 8080;
-	inet_pton(AF_INET, "127.0.0.1", r->peer.addr);
-	r->t[HT_T_DNS_START] = t0;
-	r->t[HT_T_DNS_DONE] = t0 + 1 * MS;
-	r->t[HT_T_CONNECT_START] = t0 + 1 * MS;
-	r->t[HT_T_CONNECT_DONE] = t0 + 3 * MS;
-	r->t[HT_T_GOT_CONN] = t0 + 3 * MS;
-	r->t[HT_T_WROTE_HEADERS] = t0 + 3 * MS;
-	r->t[HT_T_WROTE_REQUEST] = t0 + 4 * MS;
-	r->t[HT_T_FIRST_BYTE] = t0 + 14 * MS;
-	r->t[HT_T_RESPONSE_DONE] = t0 + 15 * MS;
-	r->method = S("GET");
-	r->target = S("/a");
-	r->host = S("localhost:8080");
-	r->dns_name = S("localhost");
-	r->reason = S("OK");
-}
-
 /* A whole page for the records fed by @feed. */
 static char *page(void (*feed)(report *))
 {
@@ -239,11 +202,11 @@ START_TEST(page_phases_and_reuse)
 	/* First request: each phase at its own offset from the start. */
 	ck_assert(strstr(doc, "\"ph\":[[\"dns\",0.000,1.000],"
 			      "[\"connect\",1.000,2.000],[\"send\",3.000,1.000],"
-			      "[\"wait\",4.000,10.000],[\"receive\",14.000,1.000]]") != NULL);
-	ck_assert(strstr(doc, "\"start\":1700000001.000000,\"total\":15.000") != NULL);
+			      "[\"wait\",4.000,10.000],[\"receive\",14.000,1.250]]") != NULL);
+	ck_assert(strstr(doc, "\"start\":1700000001.000000,\"total\":15.250") != NULL);
 	/* The reused one: idle, no dns/connect, starting at GOT_CONN. */
 	ck_assert(strstr(doc, "\"req\":2,\"reused\":true,\"idle\":2.000") != NULL);
-	ck_assert(strstr(doc, "\"start\":1700000001.003000,\"total\":12.000,"
+	ck_assert(strstr(doc, "\"start\":1700000001.003000,\"total\":12.250,"
 			      "\"ph\":[[\"send\",0.000,1.000],") != NULL);
 	ck_assert(strstr(doc, "2 requests, 1 connections, 1 on a reused") != NULL);
 	free(doc);

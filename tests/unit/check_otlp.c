@@ -12,46 +12,15 @@
 #include "metrics.h"
 #include "otlp.h"
 #include "otlp_export.h"
+#include "fixtures.h"
 #include "suites.h"
 
-#define MS 1000000ULL /* ns */
 #define OFF 1700000000000000000LL /* mono -> unix offset used in the tests */
 
-static ht_str S(const char *s)
+/* make_request() with its request headers: a User-Agent to report. */
+static void ua_request(ht_rec_request *r)
 {
-	ht_str r = { s, (uint16_t)strlen(s) };
-	return r;
-}
-
-/* A first request on a new connection: dns, connect, send, wait, receive. */
-static void make_request(ht_rec_request *r)
-{
-	const uint64_t t0 = 1000 * MS;
-
-	memset(r, 0, sizeof(*r));
-	r->pid = 42;
-	r->conn_id = 1;
-	r->req_seq = 1;
-	r->status = 200;
-	r->proto = HT_PROTO_HTTP11;
-	r->flags = HT_RF_KEEPALIVE;
-	r->peer.family = AF_INET;
-	r->peer.port = 8080;
-	inet_pton(AF_INET, "127.0.0.1", r->peer.addr);
-	r->t[HT_T_DNS_START] = t0;
-	r->t[HT_T_DNS_DONE] = t0 + 1 * MS;
-	r->t[HT_T_CONNECT_START] = t0 + 1 * MS;
-	r->t[HT_T_CONNECT_DONE] = t0 + 3 * MS;
-	r->t[HT_T_GOT_CONN] = t0 + 3 * MS;
-	r->t[HT_T_WROTE_HEADERS] = t0 + 3 * MS + 500;
-	r->t[HT_T_WROTE_REQUEST] = t0 + 4 * MS;
-	r->t[HT_T_FIRST_BYTE] = t0 + 14 * MS;
-	r->t[HT_T_RESPONSE_DONE] = t0 + 15 * MS + 250000;
-	r->method = S("GET");
-	r->target = S("/a");
-	r->host = S("localhost:8080");
-	r->dns_name = S("localhost");
-	r->resp_body_bytes = 5;
+	make_request(r);
 	r->req_headers = S("Host: localhost:8080\r\nUser-Agent: ua/1\r\n");
 }
 
@@ -101,7 +70,7 @@ START_TEST(test_request_span)
 	char *s;
 	char want[256];
 
-	make_request(&r);
+	ua_request(&r);
 	s = spans_of(&r, &n);
 	ck_assert_uint_eq(n, 6); /* request + dns, connect, send, wait, receive */
 	/* ids as lower-case hex; the request span first, without a parent */
@@ -150,7 +119,7 @@ START_TEST(test_reused_idle_tls_h2)
 	size_t n;
 	char *s;
 
-	make_request(&r);
+	ua_request(&r);
 	r.flags |= HT_RF_REUSED | HT_RF_WAS_IDLE | HT_RF_TLS;
 	r.proto = HT_PROTO_HTTP2;
 	r.t[HT_T_DNS_START] = r.t[HT_T_DNS_DONE] = 0;
@@ -180,7 +149,7 @@ START_TEST(test_errors)
 	size_t n;
 	char *s;
 
-	make_request(&r);
+	ua_request(&r);
 	r.status = 503;
 	ck_assert_str_eq(otlp_error_type(&r, buf, sizeof(buf)), "503");
 	s = spans_of(&r, &n);
@@ -200,10 +169,24 @@ START_TEST(test_errors)
 	HASNT(s, "\"name\":\"wait\"");
 	free(s);
 
+	/* A client error is an error too; a redirect is not. */
+	ua_request(&r);
 	r.status = 404;
-	r.error = HT_ERR_NONE;
+	ck_assert_str_eq(otlp_error_type(&r, buf, sizeof(buf)), "404");
+	s = spans_of(&r, &n);
+	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"404\"}}");
+	HAS(s, "{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"404\"}}");
+	HAS(s, ",\"status\":{\"code\":2}}");
+	free(s);
+
+	ua_request(&r);
 	r.status = 302;
 	ck_assert_ptr_null(otlp_error_type(&r, buf, sizeof(buf)));
+	s = spans_of(&r, &n);
+	HAS(s, "{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"302\"}}");
+	HASNT(s, "error.type");
+	HASNT(s, "\"status\"");
+	free(s);
 }
 END_TEST
 
@@ -213,7 +196,7 @@ START_TEST(test_other_method_and_credentials)
 	size_t n;
 	char *s;
 
-	make_request(&r);
+	ua_request(&r);
 	r.method = S("FROB");
 	r.target = S("http://joe:secret@proxy.test:3128/x?y");
 	s = spans_of(&r, &n);
@@ -471,7 +454,7 @@ START_TEST(test_exposition)
 	char *s;
 
 	metrics_init(&m);
-	make_request(&r); /* total 15.25 ms: bucket le=0.025 */
+	ua_request(&r); /* total 15.25 ms: bucket le=0.025 */
 	feed(&m, &r);
 	r.flags |= HT_RF_REUSED;
 	r.status = 404;
@@ -515,7 +498,7 @@ START_TEST(test_labels_escaped_and_capped)
 	char *s;
 
 	metrics_init(&m);
-	make_request(&r);
+	ua_request(&r);
 	r.dns_name = S("a\"b\\c\nd");
 	feed(&m, &r);
 	s = render(&m);

@@ -14,50 +14,8 @@
 #include "headers.h"
 #include "json.h"
 #include "report.h"
+#include "fixtures.h"
 #include "suites.h"
-
-#define MS 1000000ULL /* ns */
-
-static ht_str S(const char *s)
-{
-	ht_str r = { s, (uint16_t)strlen(s) };
-	return r;
-}
-
-/* A plain first request on a new connection: every phase present. */
-static void make_request(ht_rec_request *r)
-{
-	const uint64_t t0 = 1000 * MS;
-
-	memset(r, 0, sizeof(*r));
-	r->pid = 42;
-	r->conn_id = 1;
-	r->req_seq = 1;
-	r->status = 200;
-	r->proto = HT_PROTO_HTTP11;
-	r->flags = HT_RF_KEEPALIVE;
-	r->peer.family = AF_INET;
-	r->peer.port = 8080;
-	inet_pton(AF_INET, "127.0.0.1", r->peer.addr);
-	r->t[HT_T_DNS_START] = t0;
-	r->t[HT_T_DNS_DONE] = t0 + 1 * MS;
-	r->t[HT_T_CONNECT_START] = t0 + 1 * MS;
-	r->t[HT_T_CONNECT_DONE] = t0 + 3 * MS;
-	r->t[HT_T_GOT_CONN] = t0 + 3 * MS;
-	r->t[HT_T_WROTE_HEADERS] = t0 + 3 * MS + 500;
-	r->t[HT_T_WROTE_REQUEST] = t0 + 4 * MS;
-	r->t[HT_T_FIRST_BYTE] = t0 + 14 * MS;
-	r->t[HT_T_RESPONSE_DONE] = t0 + 15 * MS + 250000;
-	r->method = S("GET");
-	r->target = S("/a");
-	r->host = S("localhost:8080");
-	r->dns_name = S("localhost");
-	r->reason = S("OK");
-	r->content_type = S("text/plain");
-	r->resp_body_bytes = 5;
-	r->req_header_bytes = 60;
-	r->resp_header_bytes = 100;
-}
 
 /* ---- timings ------------------------------------------------------------ */
 

@@ -2,14 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "suites.h"
 #include "wire.h"
-
-static ht_str S(const char *s)
-{
-	ht_str r = {s, (uint16_t)strlen(s)};
-	return r;
-}
 
 static int str_eq(ht_str a, const char *b)
 {
