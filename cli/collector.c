@@ -62,22 +62,58 @@ static size_t pid_slot(const collector *c, uint32_t pid)
 	return i;
 }
 
-/* @pid's entry (created empty), or NULL when out of memory. */
+/* Whether a peer of @pid is connected now. */
+static bool pid_has_peer(const collector *c, uint32_t pid)
+{
+	for (size_t fd = 0; fd < c->peer_cap; fd++)
+		if (c->peer_open[fd] && c->peer_pid[fd] == pid)
+			return true;
+	return false;
+}
+
+/* Move the pid table into a new one of @cap slots, leaving out, when
+ * @prune, the pids with no peer connected.  Returns 0 or -ENOMEM. */
+static int pid_table_rebuild(collector *c, size_t cap, bool prune)
+{
+	struct collector_pid *old = c->pids;
+	size_t old_cap = c->pid_cap;
+	struct collector_pid *t = calloc(cap, sizeof(*t));
+
+	if (t == NULL)
+		return -ENOMEM;
+	c->pids = t;
+	c->pid_cap = cap;
+	c->pid_used = 0;
+	for (size_t i = 0; i < old_cap; i++) {
+		if (old[i].pid == 0)
+			continue;
+		if (prune && !pid_has_peer(c, old[i].pid)) {
+			c->pids_forgotten++;
+			continue;
+		}
+		c->pids[pid_slot(c, old[i].pid)] = old[i];
+		c->pid_used++;
+	}
+	free(old);
+	return 0;
+}
+
+/* @pid's entry (created empty), or NULL when out of memory.  The table is
+ * bounded: once it holds COLLECTOR_MAX_PIDS pids, those with no peer
+ * connected are forgotten (counted in pids_forgotten; a later image of
+ * such a pid numbers its connections from 1 again). */
 static struct collector_pid *pid_entry(collector *c, uint32_t pid)
 {
 	if (c->pid_used * 2 >= c->pid_cap) {
-		size_t old_cap = c->pid_cap, cap = old_cap ? old_cap * 2 : 64;
-		struct collector_pid *old = c->pids;
-		struct collector_pid *t = calloc(cap, sizeof(*t));
+		size_t cap = c->pid_cap ? c->pid_cap * 2 : 64;
 
-		if (t == NULL)
+		if (c->pid_used >= COLLECTOR_MAX_PIDS &&
+		    pid_table_rebuild(c, c->pid_cap, true) < 0)
 			return NULL;
-		c->pids = t;
-		c->pid_cap = cap;
-		for (size_t i = 0; i < old_cap; i++)
-			if (old[i].pid != 0)
-				c->pids[pid_slot(c, old[i].pid)] = old[i];
-		free(old);
+		/* still half full (every pid kept has a peer): grow */
+		if (c->pid_used * 2 >= c->pid_cap &&
+		    pid_table_rebuild(c, cap, false) < 0)
+			return NULL;
 	}
 	size_t i = pid_slot(c, pid);
 	if (c->pids[i].pid == 0) {

@@ -63,6 +63,7 @@ typedef struct collector {
 	uint64_t peers_seen;  /* connections accepted */
 	uint64_t peers_closed;
 	uint64_t refused;   /* connections from another user, closed at once */
+	uint64_t pids_forgotten; /* pid entries dropped to bound the table */
 	uint64_t unseen;    /* records the traced processes produced that
 	                       never arrived (also handed to the sink as
 	                       increments, in HT_REC_DROPS records) */
@@ -160,6 +161,9 @@ size_t collector_feed(collector *c, const uint8_t *buf, size_t len);
  * unknown event or a @peer over COLLECTOR_MAX_PEER, -ENOMEM.
  */
 #define COLLECTOR_MAX_PEER (1u << 22)
+/* Pids the collector remembers at most (for numbering the connections of
+ * a pid's later images after its earlier ones). */
+#define COLLECTOR_MAX_PIDS 65536
 int collector_replay(collector *c, unsigned ev, uint32_t peer,
 		     const uint8_t *buf, size_t len);
 

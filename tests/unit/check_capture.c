@@ -242,6 +242,42 @@ static size_t enc_request(uint8_t *buf, uint32_t pid, uint32_t conn)
 	return ht_wire_encode(buf, HT_WIRE_MAX_RECORD, &rec);
 }
 
+START_TEST(pid_table_bounded)
+{
+	static uint8_t buf[2 * HT_WIRE_MAX_RECORD];
+	collector c;
+	seen s = { 0 };
+	size_t n;
+
+	ck_assert_int_eq(collector_init(&c, seen_sink, NULL, &s), 0);
+	/* pid 1 stays connected on peer 3 the whole time */
+	ck_assert_int_eq(collector_replay(&c, COLLECTOR_EV_OPEN, 3, NULL, 0), 0);
+	n = enc_hello(buf, 1);
+	n += enc_request(buf + n, 1, 1);
+	ck_assert_int_eq(collector_replay(&c, COLLECTOR_EV_MSG, 3, buf, n), 0);
+	/* many short processes, one after the other on peer 4 */
+	for (uint32_t pid = 2; pid < COLLECTOR_MAX_PIDS + 5000; pid++) {
+		ck_assert_int_eq(collector_replay(&c, COLLECTOR_EV_OPEN, 4, NULL, 0), 0);
+		n = enc_hello(buf, pid);
+		n += enc_request(buf + n, pid, 1);
+		ck_assert_int_eq(collector_replay(&c, COLLECTOR_EV_MSG, 4, buf, n), 0);
+		ck_assert_int_eq(collector_replay(&c, COLLECTOR_EV_CLOSE, 4, NULL, 0), 0);
+	}
+	ck_assert_uint_le(c.pid_used, COLLECTOR_MAX_PIDS);
+	ck_assert_uint_le(c.pid_cap, 2 * COLLECTOR_MAX_PIDS);
+	ck_assert_uint_gt(c.pids_forgotten, 0);
+	/* the connected pid was kept: its later image is numbered after */
+	ck_assert_int_eq(collector_replay(&c, COLLECTOR_EV_OPEN, 5, NULL, 0), 0);
+	n = enc_hello(buf, 1);
+	n += enc_request(buf + n, 1, 1);
+	s.n = 0;
+	ck_assert_int_eq(collector_replay(&c, COLLECTOR_EV_MSG, 5, buf, n), 0);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.conn[0], 2);
+	collector_close(&c);
+}
+END_TEST
+
 START_TEST(replay_renumbers_after_exec)
 {
 	static uint8_t buf[4 * HT_WIRE_MAX_RECORD];
@@ -310,6 +346,7 @@ Suite *capture_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("replay");
 	tcase_add_test(tc, replay_renumbers_after_exec);
+	tcase_add_test(tc, pid_table_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
