@@ -899,11 +899,14 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	if (!c->connected && !c->failed)
 		conn_connected(c, now);
-	if (c->mode == CONN_MODE_DETECT && !c->tls && tlsrec_starts(buf, len)) {
+	if (c->mode == CONN_MODE_DETECT && !c->tls && c->early_len == 0 &&
+	    tlsrec_starts(buf, len)) {
 		/* A TLS server's flight seen before the ClientHello it
 		 * answers: the hooks of two threads (a reader and a writer)
 		 * reported out of order.  Each direction's records are
-		 * followed on their own: the ClientHello still counts. */
+		 * followed on their own: the ClientHello still counts.  Only
+		 * the server's first bytes: later ones continue what is
+		 * kept (an HTTP/2 preface split anywhere). */
 		c->mode = CONN_MODE_TLS;
 		tlsrec_init(&c->tlsrec);
 	}

@@ -1153,6 +1153,34 @@ START_TEST(h2_prior_knowledge_server_speaks_first)
 }
 END_TEST
 
+/* The server's preface kept, its next read beginning with bytes that could
+ * begin a TLS record (a SETTINGS value 0x16030100): still HTTP/2's
+ * preface, not a TLS server's flight. */
+START_TEST(h2_server_first_split_before_tls_lookalike)
+{
+	conn_connected(C, 2000);
+	h2_server_preface(0x16030100);
+	/* frame header (9) and the setting's id (2), then its value */
+	conn_on_read(C, h2buf, 11, 2100);
+	conn_on_read(C, h2buf + 11, h2len - 11, 2200);
+	h2_reset();
+	ck_assert(conn_wants_bytes(C));
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_frame(0x4, 0x1, 0, NULL, 0);
+	h2_headers_table_8192(1);
+	h2_write(3000);
+	h2_frame(0x4, 0x1, 0, NULL, 0);
+	h2_headers(1, false, ok200);
+	h2_data(1, true, 5);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.proto, HT_PROTO_HTTP2);
+	ck_assert_str_eq(recs[0].target, "/b");
+	ck_assert_uint_eq(recs[0].r.status, 200);
+}
+END_TEST
+
 START_TEST(server_first_then_http1_is_opaque)
 {
 	/* what looks like an HTTP/2 server's preface, then an HTTP/1.1
@@ -1934,6 +1962,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_concurrent_streams_and_resets);
 	tcase_add_test(tc, h2_alpn_server_speaks_first);
 	tcase_add_test(tc, h2_prior_knowledge_server_speaks_first);
+	tcase_add_test(tc, h2_server_first_split_before_tls_lookalike);
 	tcase_add_test(tc, server_first_then_http1_is_opaque);
 	tcase_add_test(tc, server_first_greeting_is_opaque);
 	tcase_add_test(tc, h2_undecodable_block_goes_opaque);
