@@ -658,6 +658,10 @@ void conn_mark_tls(conn *c)
 {
 	if (c->tls)
 		return;
+	/* What was read before and held is ciphertext: it goes in as such
+	 * now, never later as plaintext. */
+	if (conn_holding(c))
+		conn_release_held(c);
 	c->tls = true;
 	c->early_len = 0; /* ciphertext, if anything */
 	if ((c->mode == CONN_MODE_OPAQUE || c->mode == CONN_MODE_TLS) &&

@@ -1417,6 +1417,27 @@ static void hr(const char *s, uint64_t t)
 	conn_hold(C, CONN_IN_READ, (const uint8_t *)s, strlen(s), t);
 }
 
+/* The server's TLS flight read (as ciphertext: no TLS call yet) and held
+ * while the ClientHello's write is in flight, then a TLS hook claims the
+ * connection and feeds the request before the write ends: the held
+ * ciphertext is not plaintext, never a response. */
+START_TEST(hold_ciphertext_then_claimed)
+{
+	conn_on_write(C, tls13[0].p, tls13[0].len, 2000);
+	conn_hold(C, CONN_IN_READ, tls13[1].p, tls13[1].len, 2500);
+	conn_mark_tls(C);
+	conn_tls_done(C, 3000, "TLSv1.3", "http/1.1");
+	w(GET("/"), 3100);
+	conn_release_held(C); /* the write ends */
+	r(OK5, 3200);
+	conn_close(C, 4000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.error, 0);
+}
+END_TEST
+
 START_TEST(hold_first_response_before_its_request)
 {
 	/* The reader saw the response before the writer's hook fed the
@@ -1987,6 +2008,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, unseen_h2_stops_with_a_note);
 	tcase_add_test(tc, unseen_before_any_request);
 	tcase_add_test(tc, hold_first_response_before_its_request);
+	tcase_add_test(tc, hold_ciphertext_then_claimed);
 	tcase_add_test(tc, hold_keepalive_every_split);
 	tcase_add_test(tc, hold_pipelined);
 	tcase_add_test(tc, hold_then_direct_read_in_order);
