@@ -658,6 +658,10 @@ void conn_mark_tls(conn *c)
 {
 	if (c->tls)
 		return;
+	/* What was read before and held is ciphertext: it goes in as such
+	 * now, never later as plaintext. */
+	if (conn_holding(c))
+		conn_release_held(c);
 	c->tls = true;
 	c->early_len = 0; /* ciphertext, if anything */
 	if ((c->mode == CONN_MODE_OPAQUE || c->mode == CONN_MODE_TLS) &&
@@ -899,11 +903,14 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	if (!c->connected && !c->failed)
 		conn_connected(c, now);
-	if (c->mode == CONN_MODE_DETECT && !c->tls && tlsrec_starts(buf, len)) {
+	if (c->mode == CONN_MODE_DETECT && !c->tls && c->early_len == 0 &&
+	    tlsrec_starts(buf, len)) {
 		/* A TLS server's flight seen before the ClientHello it
 		 * answers: the hooks of two threads (a reader and a writer)
 		 * reported out of order.  Each direction's records are
-		 * followed on their own: the ClientHello still counts. */
+		 * followed on their own: the ClientHello still counts.  Only
+		 * the server's first bytes: later ones continue what is
+		 * kept (an HTTP/2 preface split anywhere). */
 		c->mode = CONN_MODE_TLS;
 		tlsrec_init(&c->tlsrec);
 	}

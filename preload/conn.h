@@ -277,7 +277,8 @@ void conn_tls_failed(conn *c, uint64_t now);
  * from now on the socket's own bytes go to conn_on_transport(), never the
  * parser.  Undoes an opaque verdict the ciphertext may have caused, and
  * the following of TLS records no hook decoded (CONN_MODE_TLS): the
- * connection is the hook's, its close an ordinary one. */
+ * connection is the hook's, its close an ordinary one.  Read events held
+ * until then (conn_hold()) are the socket's bytes: fed first, as such. */
 void conn_mark_tls(conn *c);
 
 /* conn_on_transport() - @n bytes of ciphertext moved on a TLS connection

@@ -114,7 +114,10 @@ bool ht_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 			   ht_addr *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!sa)
+	/* the family only when the length covers it: a send with
+	 * MSG_FASTOPEN and a length of 0 may succeed with an address the
+	 * kernel never read */
+	if (!sa || len < (socklen_t)sizeof sa->sa_family)
 		return false;
 	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;

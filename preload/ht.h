@@ -381,8 +381,9 @@ HT_HIDDEN void ht_emit_flush_drops(bool final);
 
 /* ---- socket address helper ---------------------------------------------------- */
 
-/* ht_addr_from_sockaddr() - fill @out from an AF_INET/AF_INET6 address;
- * returns false for anything else. */
+/* ht_addr_from_sockaddr() - fill @out from an AF_INET/AF_INET6 address
+ * of @len bytes (nothing past them is read); returns false for anything
+ * else. */
 HT_HIDDEN bool ht_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 				     ht_addr *out);
 

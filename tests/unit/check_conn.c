@@ -1153,6 +1153,34 @@ START_TEST(h2_prior_knowledge_server_speaks_first)
 }
 END_TEST
 
+/* The server's preface kept, its next read beginning with bytes that could
+ * begin a TLS record (a SETTINGS value 0x16030100): still HTTP/2's
+ * preface, not a TLS server's flight. */
+START_TEST(h2_server_first_split_before_tls_lookalike)
+{
+	conn_connected(C, 2000);
+	h2_server_preface(0x16030100);
+	/* frame header (9) and the setting's id (2), then its value */
+	conn_on_read(C, h2buf, 11, 2100);
+	conn_on_read(C, h2buf + 11, h2len - 11, 2200);
+	h2_reset();
+	ck_assert(conn_wants_bytes(C));
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_frame(0x4, 0x1, 0, NULL, 0);
+	h2_headers_table_8192(1);
+	h2_write(3000);
+	h2_frame(0x4, 0x1, 0, NULL, 0);
+	h2_headers(1, false, ok200);
+	h2_data(1, true, 5);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.proto, HT_PROTO_HTTP2);
+	ck_assert_str_eq(recs[0].target, "/b");
+	ck_assert_uint_eq(recs[0].r.status, 200);
+}
+END_TEST
+
 START_TEST(server_first_then_http1_is_opaque)
 {
 	/* what looks like an HTTP/2 server's preface, then an HTTP/1.1
@@ -1388,6 +1416,27 @@ static void hr(const char *s, uint64_t t)
 {
 	conn_hold(C, CONN_IN_READ, (const uint8_t *)s, strlen(s), t);
 }
+
+/* The server's TLS flight read (as ciphertext: no TLS call yet) and held
+ * while the ClientHello's write is in flight, then a TLS hook claims the
+ * connection and feeds the request before the write ends: the held
+ * ciphertext is not plaintext, never a response. */
+START_TEST(hold_ciphertext_then_claimed)
+{
+	conn_on_write(C, tls13[0].p, tls13[0].len, 2000);
+	conn_hold(C, CONN_IN_READ, tls13[1].p, tls13[1].len, 2500);
+	conn_mark_tls(C);
+	conn_tls_done(C, 3000, "TLSv1.3", "http/1.1");
+	w(GET("/"), 3100);
+	conn_release_held(C); /* the write ends */
+	r(OK5, 3200);
+	conn_close(C, 4000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.error, 0);
+}
+END_TEST
 
 START_TEST(hold_first_response_before_its_request)
 {
@@ -1934,6 +1983,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_concurrent_streams_and_resets);
 	tcase_add_test(tc, h2_alpn_server_speaks_first);
 	tcase_add_test(tc, h2_prior_knowledge_server_speaks_first);
+	tcase_add_test(tc, h2_server_first_split_before_tls_lookalike);
 	tcase_add_test(tc, server_first_then_http1_is_opaque);
 	tcase_add_test(tc, server_first_greeting_is_opaque);
 	tcase_add_test(tc, h2_undecodable_block_goes_opaque);
@@ -1958,6 +2008,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, unseen_h2_stops_with_a_note);
 	tcase_add_test(tc, unseen_before_any_request);
 	tcase_add_test(tc, hold_first_response_before_its_request);
+	tcase_add_test(tc, hold_ciphertext_then_claimed);
 	tcase_add_test(tc, hold_keepalive_every_split);
 	tcase_add_test(tc, hold_pipelined);
 	tcase_add_test(tc, hold_then_direct_read_in_order);

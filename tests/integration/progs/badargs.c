@@ -246,6 +246,32 @@ static int do_truncall(int port)
 	return 0;
 }
 
+static int do_fastopen0(void)
+{
+	void *bad = unmapped();
+	static const int types[] = {SOCK_DGRAM, SOCK_STREAM};
+	for (int i = 0; i < 2; i++) {
+		int sv[2];
+		if (socketpair(AF_UNIX, types[i], 0, sv) != 0)
+			die("socketpair");
+		const char *t = types[i] == SOCK_DGRAM ? "dgram" : "stream";
+		char what[64];
+		snprintf(what, sizeof what, "sendto fastopen len 0 %s", t);
+		SHOW(what, sendto(sv[0], "x", 1, MSG_FASTOPEN, bad, 0));
+		struct iovec v = {(void *)"y", 1};
+		struct msghdr m;
+		memset(&m, 0, sizeof m);
+		m.msg_name = bad;
+		m.msg_iov = &v;
+		m.msg_iovlen = 1;
+		snprintf(what, sizeof what, "sendmsg fastopen len 0 %s", t);
+		SHOW(what, sendmsg(sv[0], &m, MSG_FASTOPEN));
+		close(sv[0]);
+		close(sv[1]);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -255,6 +281,8 @@ int main(int argc, char **argv)
 		return do_msg(atoi(argv[2]));
 	if (argc == 4 && strcmp(argv[1], "trunc") == 0)
 		return do_trunc(atoi(argv[2]), atol(argv[3]));
+	if (argc == 2 && strcmp(argv[1], "fastopen0") == 0)
+		return do_fastopen0();
 	if (argc == 3 && strcmp(argv[1], "truncall") == 0)
 		return do_truncall(atoi(argv[2]));
 	fprintf(stderr, "usage: badargs connect|msg|truncall PORT | trunc PORT N\n");
