@@ -111,6 +111,10 @@ publish:;
 		return;
 	}
 	ht_lock_acquire(&s->lock);
+	/* A new connection starts with no write in flight: a count an old
+	 * one left (a thread cancelled, or a siglongjmp out of its blocked
+	 * write, never came back to end it) must not hold this one's reads. */
+	__atomic_store_n(&s->writing, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&s->t, t, __ATOMIC_RELEASE);
 	ht_lock_release(&s->lock);
 }
