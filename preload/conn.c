@@ -975,14 +975,6 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	}
 }
 
-void conn_give_up_unseen(conn *c, uint64_t now)
-{
-	static const char text[] =
-		"response bytes discarded unread (MSG_TRUNC): "
-		"a connection not followed from there on";
-	conn_give_up(c, HT_ERR_UNSEEN, text, now);
-}
-
 void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now)
 {
 	fail_all(c, error, now);

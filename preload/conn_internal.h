@@ -47,11 +47,6 @@ void conn_emit_request(conn *c, conn_request *r, unsigned error,
  * returns the length copied. */
 size_t conn_copy_cstr(char *dst, size_t cap, const char *src);
 
-/* conn_give_up_unseen() - response bytes went by unseen where the
- * stream's framing was, at @now: stop following what @c receives (see
- * conn_on_unseen()). */
-void conn_give_up_unseen(conn *c, uint64_t now);
-
 /* conn_request_clamp() - a response to @r begins at @now: a write time of
  * @r later than that was taken late (its hook returned after the response
  * was read, conn_hold()); it is @now at the latest. */
