@@ -17,7 +17,11 @@ MANDIR    = $(PREFIX)/share/man/man1
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN      = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-CPPFLAGS += -D_GNU_SOURCE -Icommon -Ipreload -Icli
+# The folders are the architecture (README "Layout"): core/ is pure logic
+# (no system calls; tests/integration/test_core_pure.sh holds it to that),
+# preload/ the code that runs in the traced process, cli/ the collector.
+CLI_DIRS  = cli cli/collect cli/out cli/formats cli/export cli/check
+CPPFLAGS += -D_GNU_SOURCE -Icore -Ipreload -Ipreload/tls $(CLI_DIRS:%=-I%)
 ifeq ($(SANITIZE),1)
 SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
@@ -37,11 +41,15 @@ else
 B = build
 endif
 
-# Pure logic: no I/O; linked into the library, the CLI (wire) and the tests.
-CORE_SRCS  = common/wire.c common/urlscrub.c preload/http1.c preload/http2.c preload/hpack.c preload/conn.c preload/conn_h2.c preload/conn_hold.c preload/sessmap.c preload/tlshello.c preload/socks.c preload/tlsrec.c preload/bufpool.c preload/x86dec.c preload/elfgot.c
-HOOK_SRCS  = $(filter-out $(CORE_SRCS),$(wildcard preload/*.c))
+# core/: pure logic, no system calls, no allocation of its own; built once
+# per flavour as an archive linked by the library, the CLI and the tests.
+CORE_SRCS  = $(wildcard core/*.c)
+HOOK_SRCS  = $(wildcard preload/*.c preload/tls/*.c)
+# The two pieces of preload/ the unit tests and fuzz targets drive directly:
+# the buffer pool (mmap) and the HPACK decoder (libnghttp2, loaded on use).
+TEST_PRELOAD_SRCS = preload/bufpool.c preload/hpack.c
 CLI_MAIN   = cli/main.c
-CLI_SRCS   = $(filter-out $(CLI_MAIN),$(wildcard cli/*.c))
+CLI_SRCS   = $(filter-out $(CLI_MAIN),$(foreach d,$(CLI_DIRS),$(wildcard $(d)/*.c)))
 UNIT_SRCS  = $(wildcard tests/unit/*.c)
 
 CORE_OBJS  = $(CORE_SRCS:%.c=$(B)/%.o)
@@ -81,24 +89,34 @@ $(B)/lib/%.o: %.c
 # every loaded object in each process at start (about 30,000 of the
 # instructions a process that never uses the network pays; scripts/bench.sh
 # procs).  The lookups found the library's own definitions anyway.
-$(B)/libhttptrace.so: $(CORE_SRCS:%.c=$(B)/lib/%.o) $(HOOK_SRCS:%.c=$(B)/lib/%.o) preload/exports.map
-	$(CC) -shared -o $@ $(filter %.o,$^) -Wl,--version-script=preload/exports.map \
+$(B)/libhtcore.a: $(CORE_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/lib/libhtcore.a: $(CORE_SRCS:%.c=$(B)/lib/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/libhttptrace.so: $(HOOK_SRCS:%.c=$(B)/lib/%.o) $(B)/lib/libhtcore.a preload/exports.map
+	$(CC) -shared -o $@ $(filter %.o,$^) -Wl,--whole-archive $(B)/lib/libhtcore.a -Wl,--no-whole-archive \
+		-Wl,--version-script=preload/exports.map \
 		-Wl,-Bsymbolic-functions -Wl,-z,now -Wl,-z,relro -ldl -lpthread
 
-$(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/common/wire.o $(B)/common/urlscrub.o $(B)/preload/x86dec.o
+$(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/libhtcore.a
 	$(CC) $(SANFLAGS) -o $@ $^ -lm -lelf -lcurl -lpthread
 
-$(B)/check_unit: $(UNIT_OBJS) $(CORE_OBJS) $(CLI_OBJS)
+$(B)/check_unit: $(UNIT_OBJS) $(CLI_OBJS) $(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(B)/libhtcore.a
 	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf -lcurl -lpthread
 
-# The json suite once more against cli/json.c without SSE2: the portable
+# The json suite once more against cli/out/json.c without SSE2: the portable
 # word-at-a-time escaper is otherwise never built on x86-64.
-$(B)/cli/json_nosse.o: cli/json.c
+$(B)/cli/json_nosse.o: cli/out/json.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -U__SSE2__ $(DEPFLAGS) -c -o $@ $<
 
 $(B)/check_json_portable: $(B)/tests/unit/portable/json_main.o $(B)/tests/unit/check_json.o \
-		$(B)/cli/json_nosse.o $(filter-out $(B)/cli/json.o,$(CLI_OBJS)) $(CORE_OBJS)
+		$(B)/cli/json_nosse.o $(filter-out $(B)/cli/out/json.o,$(CLI_OBJS)) \
+		$(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(B)/libhtcore.a
 	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf -lcurl -lpthread
 
 deps:
@@ -163,14 +181,14 @@ FB            = build/fuzz
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		-fno-omit-frame-pointer
 FUZZ_CFLAGS   = $(WARN) -g -O1 $(FUZZ_SAN) -std=gnu11
-FUZZ_LIB_SRCS = $(CORE_SRCS) $(CLI_SRCS)
+FUZZ_LIB_SRCS = $(CORE_SRCS) $(TEST_PRELOAD_SRCS) $(CLI_SRCS)
 
 $(B)/tests/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(B)/fuzz-replay/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
-		$(CORE_OBJS) $(CLI_OBJS)
+		$(CLI_OBJS) $(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(B)/libhtcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -o $@ $^ -lm -ldl -lelf -lcurl -lpthread
 
@@ -196,9 +214,9 @@ $(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o)
 fuzz-build: deps $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
 
 # Regenerate the committed seed corpora (only when an input format changes).
-fuzz-corpus: $(B)/common/wire.o $(B)/cli/capture.o
+fuzz-corpus: $(B)/core/wire.o $(B)/cli/collect/capture.o
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $(B)/gen_corpus tests/fuzz/gen_corpus.c \
-		$(B)/common/wire.o $(B)/cli/capture.o -lnghttp2
+		$(B)/core/wire.o $(B)/cli/collect/capture.o -lnghttp2
 	mkdir -p $(FUZZ_TARGETS:%=tests/fuzz/corpus/%)
 	$(B)/gen_corpus
 
@@ -209,7 +227,7 @@ fuzz: fuzz-build
 # The header dependencies the compiler wrote (DEPFLAGS), for every object
 # this build and the fuzzing build make; missing ones (not built yet) are
 # skipped.
-DEP_OBJS = $(CORE_OBJS) $(HOOK_OBJS) $(CLI_OBJS) $(UNIT_OBJS) \
+DEP_OBJS = $(CORE_OBJS) $(HOOK_OBJS) $(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(CLI_OBJS) $(UNIT_OBJS) \
 	$(B)/$(CLI_MAIN:.c=.o) $(CORE_SRCS:%.c=$(B)/lib/%.o) $(HOOK_SRCS:%.c=$(B)/lib/%.o) \
 	$(B)/cli/json_nosse.o $(B)/tests/unit/portable/json_main.o \
 	$(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o) $(B)/tests/fuzz/replay.o \

@@ -140,7 +140,7 @@ fi
 producer_built=0
 build_producer() {
 	[ "$producer_built" = 1 ] && return 0
-	cc -O2 -I"$TOP/common" -o "$T/producer" "$TOP/scripts/bench/producer.c" "$TOP/common/wire.c"
+	cc -O2 -I"$TOP/core" -o "$T/producer" "$TOP/scripts/bench/producer.c" "$TOP/core/wire.c"
 	producer_built=1
 }
 

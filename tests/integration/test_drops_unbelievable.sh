@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 
-# The wire format of common/wire.h: "HT", version 1, type, u32 length,
+# The wire format of core/wire.h: "HT", version 1, type, u32 length,
 # then the body, little-endian.
 cat >"$T/peer.py" <<'PYEOF'
 import os, socket, struct
