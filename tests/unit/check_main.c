@@ -7,6 +7,8 @@ int main(void)
 {
 	SRunner *sr = srunner_create(wire_suite());
 	srunner_add_suite(sr, http1_suite());
+	srunner_add_suite(sr, http1_errors_suite());
+	srunner_add_suite(sr, http1_syntax_suite());
 	srunner_add_suite(sr, conn_suite());
 	srunner_add_suite(sr, report_suite());
 	srunner_add_suite(sr, har_suite());

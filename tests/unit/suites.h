@@ -4,7 +4,9 @@
 #include <check.h>
 
 Suite *wire_suite(void);   /* check_wire.c: common/wire.c */
-Suite *http1_suite(void);  /* check_http1.c: preload/http1.c */
+Suite *http1_suite(void);  /* check_http1.c: core/http1*.c, requests, responses */
+Suite *http1_errors_suite(void); /* check_http1_errors.c: core/http1*.c */
+Suite *http1_syntax_suite(void); /* check_http1_syntax.c: core/http1*.c */
 Suite *conn_suite(void);   /* check_conn.c: preload/conn.c */
 Suite *report_suite(void); /* check_report.c: cli/ formatting */
 Suite *har_suite(void);    /* check_report.c: cli/format_har.c, headers.c */
