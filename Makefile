@@ -17,7 +17,7 @@ MANDIR    = $(PREFIX)/share/man/man1
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN      = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-# The folders are the architecture (README "Layout"): core/ is pure logic
+# The folders are the architecture (docs/internals.md "Layout"): core/ is pure logic
 # (no system calls; tests/integration/test_core_pure.sh holds it to that),
 # preload/ the code that runs in the traced process, cli/ the collector.
 CLI_DIRS  = cli cli/collect cli/out cli/formats cli/export cli/check

@@ -2,7 +2,7 @@
  * ht.h - what the parts of libhttptrace.so share: the real libc functions,
  * the clock, the per-thread re-entry guard, the fd table and the emitter.
  *
- * Rules every hook follows (see README "How it works"):
+ * Rules every hook follows (see docs/internals.md "How it works"):
  *  - return exactly what the real call returned, with the same errno;
  *  - on an fd the library does not track: no lock, no allocation, no system
  *    call beyond the real one;
