@@ -10,7 +10,8 @@ Suite *report_suite(void); /* check_report.c: cli/ formatting */
 Suite *har_suite(void);    /* check_report.c: cli/format_har.c, headers.c */
 Suite *json_suite(void);   /* check_json.c: cli/json.c, outbuf.c */
 Suite *http2_suite(void);  /* check_http2.c: preload/http2.c, hpack.c */
-Suite *check_suite(void);  /* check_check.c: cli/check_elf.c */
+Suite *check_suite(void);  /* check_check.c: cli/check/ (check_elf.h) */
+Suite *search_path_suite(void); /* check_search_path.c: cli/check/search_path.c */
 Suite *sessmap_suite(void); /* check_sessmap.c: preload/sessmap.c */
 Suite *bufpool_suite(void); /* check_bufpool.c: preload/bufpool.c */
 Suite *redirect_suite(void); /* check_redirect.c: cli/redirect.c */
