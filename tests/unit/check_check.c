@@ -1,5 +1,5 @@
 /*
- * check_check.c - cli/check_elf.c: the pure parts (search path tokens, "#!"
+ * check_check.c - cli/check/: the pure parts (search path tokens, "#!"
  * lines, env's command, PATH lookup, the interposed list against
  * preload/exports.map) and check_file() on programs on this machine and
  * on programs built here with cc: static, a RUNPATH/RPATH/LD_LIBRARY_PATH

@@ -12,11 +12,12 @@ Suite *report_suite(void); /* check_report.c: cli/ formatting */
 Suite *har_suite(void);    /* check_report.c: cli/format_har.c, headers.c */
 Suite *json_suite(void);   /* check_json.c: cli/json.c, outbuf.c */
 Suite *http2_suite(void);  /* check_http2.c: core/http2.c, preload/hpack.c */
-Suite *check_suite(void);  /* check_check.c: cli/check_elf.c */
+Suite *check_suite(void);  /* check_check.c: cli/check/ (check_elf.h) */
+Suite *search_path_suite(void); /* check_search_path.c: cli/check/search_path.c */
 Suite *sessmap_suite(void); /* check_sessmap.c: core/sessmap.c */
 Suite *bufpool_suite(void); /* check_bufpool.c: preload/bufpool.c */
-Suite *redirect_suite(void); /* check_redirect.c: cli/redirect.c */
-Suite *capture_suite(void); /* check_capture.c: cli/capture.c, collector replay */
+Suite *redirect_suite(void); /* check_redirect.c: cli/collect/redirect.c */
+Suite *capture_suite(void); /* check_capture.c: cli/collect/capture.c, collector replay */
 Suite *socks_suite(void);   /* check_socks.c: core/socks.c */
 Suite *html_suite(void);   /* check_html.c: cli/format_html.c */
 Suite *x86dec_suite(void);  /* check_x86dec.c: core/x86dec.c */
