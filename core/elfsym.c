@@ -51,8 +51,7 @@ int elfsym_open(elfsym_obj *o, uintptr_t base, const ElfW(Dyn) *dyn)
 	return 0;
 }
 
-/* The GNU hash of @s (Bernstein's, h * 33 + c). */
-static uint32_t gnu_hash(const char *s)
+uint32_t elfsym_hash(const char *s)
 {
 	uint32_t h = 5381;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -83,6 +82,12 @@ static enum elfsym_found classify(const elfsym_obj *o, uint32_t i,
 enum elfsym_found elfsym_find(const elfsym_obj *o, const char *name,
 			      uintptr_t *addr)
 {
+	return elfsym_find_hashed(o, name, elfsym_hash(name), addr);
+}
+
+enum elfsym_found elfsym_find_hashed(const elfsym_obj *o, const char *name,
+				     uint32_t h, uintptr_t *addr)
+{
 	const uint32_t *gh = o->gnu_hash;
 	uint32_t nbuckets = gh[0], symoffset = gh[1];
 	uint32_t bloom_size = gh[2], bloom_shift = gh[3];
@@ -93,7 +98,6 @@ enum elfsym_found elfsym_find(const elfsym_obj *o, const char *name,
 	const uint32_t *chain = buckets + nbuckets;
 	const unsigned bits = sizeof(ElfW(Addr)) * 8;
 
-	uint32_t h = gnu_hash(name);
 	ElfW(Addr) word = bloom[(h / bits) % bloom_size];
 	ElfW(Addr) mask = ((ElfW(Addr))1 << (h % bits)) |
 			  ((ElfW(Addr))1 << ((h >> bloom_shift) % bits));

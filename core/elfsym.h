@@ -52,4 +52,13 @@ enum elfsym_found {
 enum elfsym_found elfsym_find(const elfsym_obj *o, const char *name,
 			      uintptr_t *addr);
 
+/* elfsym_hash() - the GNU hash of @name (h * 33 + c from 5381). */
+uint32_t elfsym_hash(const char *name);
+
+/* elfsym_find_hashed() - elfsym_find() with @name's elfsym_hash() @h
+ * computed once by the caller, for a name looked up in many objects (a
+ * miss costs a Bloom filter test). */
+enum elfsym_found elfsym_find_hashed(const elfsym_obj *o, const char *name,
+				     uint32_t h, uintptr_t *addr);
+
 #endif

@@ -159,6 +159,7 @@ struct real_walk {
 	bool blind;      /* an object could not be searched */
 	unsigned left;   /* names still LOOKING */
 	unsigned char state[N_REAL];
+	uint32_t hash[N_REAL]; /* each name's elfsym_hash() */
 	void *found[N_REAL];
 };
 
@@ -192,7 +193,7 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 		if (w->state[i] != LOOKING)
 			continue;
 		uintptr_t a = 0;
-		switch (elfsym_find(&o, real_names[i], &a)) {
+		switch (elfsym_find_hashed(&o, real_names[i], w->hash[i], &a)) {
 		case ELFSYM_NONE:
 			continue;
 		case ELFSYM_FUNC:
@@ -226,6 +227,8 @@ static void resolve_all(void)
 		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
 		.left = N_REAL,
 	};
+	for (unsigned i = 0; i < N_REAL; i++)
+		w.hash[i] = elfsym_hash(real_names[i]);
 	dl_iterate_phdr(walk_object, &w);
 	if (!w.past_self)
 		w.blind = true;
