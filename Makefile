@@ -97,9 +97,16 @@ $(B)/lib/libhtcore.a: $(CORE_SRCS:%.c=$(B)/lib/%.o)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/libhttptrace.so: $(HOOK_SRCS:%.c=$(B)/lib/%.o) $(B)/lib/libhtcore.a preload/exports.map
+# The version script: the interposed functions of the one list
+# (preload/symbols.h) are exported, nothing else.  -undef: no predefined
+# macro (linux, unix) may rename a symbol; the .d file tracks symbols.h.
+$(B)/exports.map: preload/exports.map.in
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -undef -x c -Ipreload -MMD -MP -MT $@ -MF $@.d -o $@ $<
+
+$(B)/libhttptrace.so: $(HOOK_SRCS:%.c=$(B)/lib/%.o) $(B)/lib/libhtcore.a $(B)/exports.map
 	$(CC) -shared -o $@ $(filter %.o,$^) -Wl,--whole-archive $(B)/lib/libhtcore.a -Wl,--no-whole-archive \
-		-Wl,--version-script=preload/exports.map \
+		-Wl,--version-script=$(B)/exports.map \
 		-Wl,-Bsymbolic-functions -Wl,-z,now -Wl,-z,relro -ldl -lpthread
 
 $(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/libhtcore.a
@@ -233,3 +240,4 @@ DEP_OBJS = $(CORE_OBJS) $(HOOK_OBJS) $(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(CLI_OBJ
 	$(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o) $(B)/tests/fuzz/replay.o \
 	$(FUZZ_TARGETS:%=$(FB)/obj/tests/fuzz/fuzz_%.o) $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o)
 -include $(DEP_OBJS:.o=.d)
+-include $(B)/exports.map.d

@@ -274,8 +274,8 @@ HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
 HT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
 	/* The fortified read checks the size then reads: do the same. */
-	if (unlikely(n > buflen) && ht_real.read_chk)
-		return ht_real.read_chk(fd, buf, n, buflen);
+	if (unlikely(n > buflen) && ht_real.__read_chk)
+		return ht_real.__read_chk(fd, buf, n, buflen);
 	IO_HOOK_1(false, buf, n, false, REAL_OR(read, sys_read)(fd, buf, n));
 }
 
@@ -388,8 +388,8 @@ HT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 HT_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen,
 			     int flags)
 {
-	if (unlikely(n > buflen) && ht_real.recv_chk)
-		return ht_real.recv_chk(fd, buf, n, buflen, flags);
+	if (unlikely(n > buflen) && ht_real.__recv_chk)
+		return ht_real.__recv_chk(fd, buf, n, buflen, flags);
 	RECV_HOOK(buf, n, flags, REAL_OR(recv, sys_recv)(fd, buf, n, flags));
 }
 
@@ -403,8 +403,8 @@ HT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 				 int flags, struct sockaddr *a, socklen_t *alen)
 {
-	if (unlikely(n > buflen) && ht_real.recvfrom_chk)
-		return ht_real.recvfrom_chk(fd, buf, n, buflen, flags, a, alen);
+	if (unlikely(n > buflen) && ht_real.__recvfrom_chk)
+		return ht_real.__recvfrom_chk(fd, buf, n, buflen, flags, a, alen);
 	RECV_HOOK(buf, n, flags,
 		  REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen));
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "symbols.h"
 
 #define HT_HIDDEN __attribute__((visibility("hidden")))
 #define HT_EXPORT __attribute__((visibility("default")))
@@ -37,47 +38,14 @@
 
 /* ---- real functions (init.c) -------------------------------------------- */
 
+/* The real function of every symbol the list marks REAL: ht_real.NAME has
+ * NAME's type; NULL when no object after this library defines it. */
+#define HT_REAL_FIELD_REAL(ret, name, params) ret(*name) params;
+#define HT_REAL_FIELD_SELF(ret, name, params)
+#define HT_REAL_FIELD(lib, kind, how, ret, name, params) \
+	HT_REAL_FIELD_##how(ret, name, params)
 struct ht_real {
-	ssize_t (*read)(int, void *, size_t);
-	ssize_t (*write)(int, const void *, size_t);
-	ssize_t (*readv)(int, const struct iovec *, int);
-	ssize_t (*writev)(int, const struct iovec *, int);
-	ssize_t (*send)(int, const void *, size_t, int);
-	ssize_t (*recv)(int, void *, size_t, int);
-	ssize_t (*sendto)(int, const void *, size_t, int,
-			  const struct sockaddr *, socklen_t);
-	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
-			    socklen_t *);
-	ssize_t (*sendmsg)(int, const struct msghdr *, int);
-	ssize_t (*recvmsg)(int, struct msghdr *, int);
-	ssize_t (*read_chk)(int, void *, size_t, size_t);
-	ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
-	ssize_t (*recvfrom_chk)(int, void *, size_t, size_t, int,
-				struct sockaddr *, socklen_t *);
-	int (*connect)(int, const struct sockaddr *, socklen_t);
-	int (*close)(int);
-	int (*shutdown)(int, int);
-	int (*dup2)(int, int);
-	int (*dup3)(int, int, int);
-	int (*getsockopt)(int, int, int, void *, socklen_t *);
-	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *,
-			   struct addrinfo **);
-	struct hostent *(*gethostbyname)(const char *);
-	int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t,
-			       struct hostent **, int *);
-	int (*gethostbyname2_r)(const char *, int, struct hostent *, char *,
-				size_t, struct hostent **, int *);
-	int (*epoll_wait)(int, struct epoll_event *, int, int);
-	int (*epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
-	int (*poll)(struct pollfd *, nfds_t, int);
-	int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *,
-		     const sigset_t *);
-	int (*select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
-	int (*pselect)(int, fd_set *, fd_set *, fd_set *,
-		       const struct timespec *, const sigset_t *);
-	int (*execve)(const char *, char *const[], char *const[]);
-	void (*closefrom)(int);
-	int (*prctl)(int, ...);
+	HT_SYMBOLS(HT_REAL_FIELD)
 };
 
 HT_HIDDEN extern struct ht_real ht_real;

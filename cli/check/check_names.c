@@ -2,71 +2,18 @@
  * runtimes the ELF checker recognizes; see check_names.h. */
 #include "check_names.h"
 #include "check_util.h"
+#include "symbols.h"
 
 #include <string.h>
 
 /* ---- the interposed functions ------------------------------------------ */
 
-/* preload/exports.map, in its order; the unit tests compare the two. */
+/* The one list of interposed functions (preload/symbols.h), in its order. */
 static const struct {
 	const char *name;
 	enum check_fn_kind kind;
 } interposed[] = {
-	{ "getaddrinfo", CHECK_FN_DNS },
-	{ "gethostbyname", CHECK_FN_DNS },
-	{ "gethostbyname_r", CHECK_FN_DNS },
-	{ "gethostbyname2_r", CHECK_FN_DNS },
-	{ "connect", CHECK_FN_CONNECT },
-	{ "getsockopt", CHECK_FN_FD },
-	{ "close", CHECK_FN_FD },
-	{ "shutdown", CHECK_FN_FD },
-	{ "dup2", CHECK_FN_FD },
-	{ "dup3", CHECK_FN_FD },
-	{ "close_range", CHECK_FN_FD },
-	{ "closefrom", CHECK_FN_FD },
-	{ "prctl", CHECK_FN_FD },
-	{ "read", CHECK_FN_IO },
-	{ "write", CHECK_FN_IO },
-	{ "readv", CHECK_FN_IO },
-	{ "writev", CHECK_FN_IO },
-	{ "send", CHECK_FN_IO },
-	{ "recv", CHECK_FN_IO },
-	{ "sendto", CHECK_FN_IO },
-	{ "recvfrom", CHECK_FN_IO },
-	{ "sendmsg", CHECK_FN_IO },
-	{ "recvmsg", CHECK_FN_IO },
-	{ "__read_chk", CHECK_FN_IO },
-	{ "__recv_chk", CHECK_FN_IO },
-	{ "__recvfrom_chk", CHECK_FN_IO },
-	{ "epoll_wait", CHECK_FN_FD },
-	{ "epoll_pwait", CHECK_FN_FD },
-	{ "poll", CHECK_FN_FD },
-	{ "ppoll", CHECK_FN_FD },
-	{ "select", CHECK_FN_FD },
-	{ "pselect", CHECK_FN_FD },
-	{ "execve", CHECK_FN_FD },
-	{ "dlopen", CHECK_FN_LOADER },
-	{ "SSL_connect", CHECK_FN_TLS },
-	{ "SSL_do_handshake", CHECK_FN_TLS },
-	{ "SSL_read", CHECK_FN_TLS },
-	{ "SSL_read_ex", CHECK_FN_TLS },
-	{ "SSL_peek", CHECK_FN_TLS },
-	{ "SSL_peek_ex", CHECK_FN_TLS },
-	{ "SSL_write", CHECK_FN_TLS },
-	{ "SSL_write_ex", CHECK_FN_TLS },
-	{ "SSL_shutdown", CHECK_FN_TLS },
-	{ "SSL_free", CHECK_FN_TLS },
-	{ "SSL_set_fd", CHECK_FN_TLS },
-	{ "SSL_set_rfd", CHECK_FN_TLS },
-	{ "SSL_set_wfd", CHECK_FN_TLS },
-	{ "gnutls_handshake", CHECK_FN_TLS },
-	{ "gnutls_record_send", CHECK_FN_TLS },
-	{ "gnutls_record_recv", CHECK_FN_TLS },
-	{ "gnutls_bye", CHECK_FN_TLS },
-	{ "gnutls_deinit", CHECK_FN_TLS },
-	{ "gnutls_transport_set_int2", CHECK_FN_TLS },
-	{ "gnutls_transport_set_ptr", CHECK_FN_TLS },
-	{ "gnutls_transport_set_ptr2", CHECK_FN_TLS },
+	HT_SYMBOLS(HT_SYMBOL_CHECK_ROW)
 };
 _Static_assert(ARRAY_SIZE(interposed) <= 64, "check_result.imports is 64 bits");
 

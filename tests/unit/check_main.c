@@ -16,6 +16,7 @@ int main(void)
 	srunner_add_suite(sr, http2_suite());
 	srunner_add_suite(sr, check_suite());
 	srunner_add_suite(sr, search_path_suite());
+	srunner_add_suite(sr, symbols_suite());
 	srunner_add_suite(sr, sessmap_suite());
 	srunner_add_suite(sr, bufpool_suite());
 	srunner_add_suite(sr, redirect_suite());

@@ -29,4 +29,5 @@ Suite *urlscrub_suite(void); /* check_urlscrub.c: common/urlscrub.c and its uses
 Suite *account_suite(void); /* check_account.c: cli/account.c */
 Suite *tlshello_suite(void); /* check_tlshello.c: core/tlshello.c */
 Suite *tlsrec_suite(void);  /* check_tlsrec.c: core/tlsrec.c */
+Suite *symbols_suite(void); /* check_symbols.c: preload/symbols.h, core/elfsym.c */
 #endif
