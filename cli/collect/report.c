@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "headers.h"
+#include "json.h"
 
 /* ---- derived timings ---------------------------------------------------- */
 
@@ -66,45 +67,20 @@ void report_timing_compute(const ht_rec_request *r, report_timing *t)
 
 /* ---- URL, host, peer ---------------------------------------------------- */
 
-/* An appending writer into a fixed buffer that truncates silently. */
-typedef struct sbuf {
-	char *p;
-	size_t cap, len; /* len < cap always: room for the NUL */
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
+/* NUL-terminate the string @b built; its length. */
+static size_t str_end(outbuf *b)
 {
-	size_t room = b->cap - 1 - b->len;
-
-	if (n > room)
-		n = room;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	outbuf_str(b);
+	return outbuf_len(b);
 }
 
-static void sb_adds(sbuf *b, const char *s)
+static void sb_port(outbuf *b, unsigned port)
 {
-	sb_add(b, s, strlen(s));
-}
+	char tmp[1 + JSON_U64_MAX_LEN];
 
-/* Append @v in decimal (a hot path: no printf). */
-static void sb_uint(sbuf *b, unsigned v)
-{
-	char tmp[12];
-	char *p = tmp + sizeof(tmp);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	sb_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-static void sb_port(sbuf *b, unsigned port)
-{
-	sb_add(b, ":", 1);
-	sb_uint(b, port);
+	/* Through a copy: outbuf_put() keeps what fits in a fixed block. */
+	tmp[0] = ':';
+	outbuf_put(b, tmp, (size_t)(json_fmt_u64(tmp + 1, port) - tmp));
 }
 
 size_t report_ip(char *buf, size_t cap, const ht_addr *a)
@@ -141,7 +117,7 @@ size_t report_ip(char *buf, size_t cap, const ht_addr *a)
 }
 
 /* Append the peer IP, [bracketed] when IPv6. */
-static void sb_ip(sbuf *b, const ht_addr *a)
+static void sb_ip(outbuf *b, const ht_addr *a)
 {
 	char ip[INET6_ADDRSTRLEN];
 	size_t n = report_ip(ip, sizeof(ip), a);
@@ -149,38 +125,38 @@ static void sb_ip(sbuf *b, const ht_addr *a)
 	if (n == 0)
 		return;
 	if (a->family == AF_INET6)
-		sb_add(b, "[", 1);
-	sb_add(b, ip, n);
+		outbuf_put(b, "[", 1);
+	outbuf_put(b, ip, n);
 	if (a->family == AF_INET6)
-		sb_add(b, "]", 1);
+		outbuf_put(b, "]", 1);
 }
 
 size_t report_peer(char *buf, size_t cap, const ht_addr *a)
 {
-	sbuf b = { buf, cap, 0 };
+	outbuf b;
 
-	buf[0] = '\0';
+	outbuf_init_fixed(&b, buf, cap);
 	sb_ip(&b, a);
-	if (b.len > 0)
+	if (outbuf_len(&b) > 0)
 		sb_port(&b, a->port);
-	return b.len;
+	return str_end(&b);
 }
 
 size_t report_peer_of(char *buf, size_t cap, const ht_addr *a, ht_str path)
 {
-	sbuf b = { buf, cap, 0 };
+	outbuf b;
 
 	if (a->family != HT_AF_UNIX)
 		return report_peer(buf, cap, a);
-	buf[0] = '\0';
-	sb_adds(&b, "unix:");
-	sb_add(&b, path.p, path.len);
-	return b.len;
+	outbuf_init_fixed(&b, buf, cap);
+	outbuf_puts(&b, "unix:");
+	outbuf_put(&b, path.p, path.len);
+	return str_end(&b);
 }
 
 /* Append the host of the authority @h (@n bytes): without ":port", and
  * without the brackets of an IPv6 literal. */
-static void sb_authority_host(sbuf *b, const char *h, size_t n)
+static void sb_authority_host(outbuf *b, const char *h, size_t n)
 {
 	if (n > 0 && h[0] == '[') {
 		/* "[v6]" or "[v6]:port": the address inside the brackets. */
@@ -198,11 +174,11 @@ static void sb_authority_host(sbuf *b, const char *h, size_t n)
 		    memchr(colon + 1, ':', n - (size_t)(colon - h) - 1) == NULL)
 			n = (size_t)(colon - h);
 	}
-	sb_add(b, h, n);
+	outbuf_put(b, h, n);
 }
 
 /* Append the authority @h (@n bytes), without ":@def_port". */
-static void sb_authority(sbuf *b, const char *h, size_t n, unsigned def_port)
+static void sb_authority(outbuf *b, const char *h, size_t n, unsigned def_port)
 {
 	const char *colon = NULL;
 
@@ -223,7 +199,7 @@ static void sb_authority(sbuf *b, const char *h, size_t n, unsigned def_port)
 		if (port == def_port)
 			n = (size_t)(colon - h);
 	}
-	sb_add(b, h, n);
+	outbuf_put(b, h, n);
 }
 
 static bool has_prefix_ci(ht_str s, const char *prefix)
@@ -237,22 +213,22 @@ static bool has_prefix_ci(ht_str s, const char *prefix)
 
 size_t report_url(char *buf, size_t cap, const ht_rec_request *r)
 {
-	sbuf b = { buf, cap, 0 };
+	outbuf b;
 	bool tls = (r->flags & HT_RF_TLS) != 0;
 	unsigned def_port = tls ? 443 : 80;
 
-	buf[0] = '\0';
+	outbuf_init_fixed(&b, buf, cap);
 	if (has_prefix_ci(r->target, "http://") ||
 	    has_prefix_ci(r->target, "https://") ||
 	    (r->method.len == 7 && memcmp(r->method.p, "CONNECT", 7) == 0 &&
 	     r->target.len > 0)) {
-		sb_add(&b, r->target.p, r->target.len);
-		return b.len;
+		outbuf_put(&b, r->target.p, r->target.len);
+		return str_end(&b);
 	}
 
-	sb_adds(&b, tls ? "https://" : "http://");
+	outbuf_puts(&b, tls ? "https://" : "http://");
 	if (r->host.len > 0) {
-		sb_add(&b, r->host.p, r->host.len); /* as sent, port included */
+		outbuf_put(&b, r->host.p, r->host.len); /* as sent, port included */
 	} else if ((r->flags & HT_RF_TUNNEL) && r->tunnel.len > 0) {
 		/* inside a tunnel: the target the proxy was asked for, not
 		 * the proxy's name and port */
@@ -261,14 +237,14 @@ size_t report_url(char *buf, size_t cap, const ht_rec_request *r)
 		bool v6 = memchr(r->dns_name.p, ':', r->dns_name.len) != NULL;
 
 		if (v6)
-			sb_add(&b, "[", 1);
-		sb_add(&b, r->dns_name.p, r->dns_name.len);
+			outbuf_put(&b, "[", 1);
+		outbuf_put(&b, r->dns_name.p, r->dns_name.len);
 		if (v6)
-			sb_add(&b, "]", 1);
+			outbuf_put(&b, "]", 1);
 		if (r->peer.family != 0 && r->peer.port != def_port)
 			sb_port(&b, r->peer.port);
 	} else if (r->peer.family == HT_AF_UNIX) {
-		sb_adds(&b, "localhost"); /* as curl names a Unix socket's host */
+		outbuf_puts(&b, "localhost"); /* as curl names a Unix socket's host */
 	} else if (r->peer.family != 0) {
 		sb_ip(&b, &r->peer);
 		if (r->peer.port != def_port)
@@ -276,30 +252,30 @@ size_t report_url(char *buf, size_t cap, const ht_rec_request *r)
 	}
 	/* Asterisk-form ("OPTIONS *") has no path to append. */
 	if (!(r->target.len == 1 && r->target.p[0] == '*'))
-		sb_add(&b, r->target.p, r->target.len);
-	return b.len;
+		outbuf_put(&b, r->target.p, r->target.len);
+	return str_end(&b);
 }
 
 size_t report_host(char *buf, size_t cap, const ht_rec_request *r)
 {
-	sbuf b = { buf, cap, 0 };
+	outbuf b;
 
-	buf[0] = '\0';
+	outbuf_init_fixed(&b, buf, cap);
 	if ((r->flags & HT_RF_TUNNEL) && r->tunnel.len > 0) {
 		/* the target the proxy connected to, not the proxy's name */
 		sb_authority_host(&b, r->tunnel.p, r->tunnel.len);
 	} else if (r->dns_name.len > 0) {
-		sb_add(&b, r->dns_name.p, r->dns_name.len);
+		outbuf_put(&b, r->dns_name.p, r->dns_name.len);
 	} else if (r->host.len > 0) {
 		sb_authority_host(&b, r->host.p, r->host.len);
 	} else if (r->peer.family == HT_AF_UNIX) {
-		sb_adds(&b, "localhost");
+		outbuf_puts(&b, "localhost");
 	} else {
 		char ip[INET6_ADDRSTRLEN];
 
-		sb_add(&b, ip, report_ip(ip, sizeof(ip), &r->peer));
+		outbuf_put(&b, ip, report_ip(ip, sizeof(ip), &r->peer));
 	}
-	return b.len;
+	return str_end(&b);
 }
 
 const char *report_proto_str(unsigned proto)

@@ -10,133 +10,30 @@
 
 #include "headers.h"
 #include "urlscrub.h"
-#include "utf8.h"
-
-/* ---- buffer ------------------------------------------------------------- */
-
-static bool buf_reserve(otlp_buf *b, size_t more)
-{
-	size_t cap;
-	char *p;
-
-	if (b->oom)
-		return false;
-	if (b->len + more + 1 <= b->cap)
-		return true;
-	cap = b->cap ? b->cap : 512;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (p == NULL) {
-		b->oom = true;
-		return false;
-	}
-	b->p = p;
-	b->cap = cap;
-	return true;
-}
-
-void otlp_buf_add(otlp_buf *b, const char *s, size_t n)
-{
-	if (!buf_reserve(b, n))
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void otlp_buf_adds(otlp_buf *b, const char *s)
-{
-	otlp_buf_add(b, s, strlen(s));
-}
-
-void otlp_buf_u64(otlp_buf *b, uint64_t v)
-{
-	char tmp[24];
-	char *p = tmp + sizeof(tmp);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	otlp_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-void otlp_buf_str(otlp_buf *b, const char *str, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0;
-
-	otlp_buf_add(b, "\"", 1);
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t len;
-
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			i++;
-			continue;
-		}
-		if (c >= 0x80 && (len = utf8_len(s + i, n - i)) > 0) {
-			i += len;
-			continue;
-		}
-		otlp_buf_add(b, str + run, i - run);
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-
-			otlp_buf_add(b, e, 2);
-		} else {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-
-			otlp_buf_add(b, e, 6);
-		}
-		run = ++i;
-	}
-	otlp_buf_add(b, str + run, n - run);
-	otlp_buf_add(b, "\"", 1);
-}
-
-char *otlp_buf_take(otlp_buf *b)
-{
-	char *p = b->p;
-
-	if (b->oom || p == NULL) {
-		free(p);
-		p = b->oom ? NULL : strdup("");
-	}
-	memset(b, 0, sizeof(*b));
-	return p;
-}
-
-void otlp_buf_free(otlp_buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
+#include "json.h"
 
 /* ---- attributes --------------------------------------------------------- */
 
 /* Attributes are appended to an array; the first one has no comma. */
 typedef struct attrs {
-	otlp_buf *b;
+	outbuf *b;
 	bool first;
 } attrs;
 
 static void attr_key(attrs *a, const char *key)
 {
-	otlp_buf_adds(a->b, a->first ? "{\"key\":\"" : ",{\"key\":\"");
+	outbuf_puts(a->b, a->first ? "{\"key\":\"" : ",{\"key\":\"");
 	a->first = false;
-	otlp_buf_adds(a->b, key); /* keys are our own literals */
-	otlp_buf_adds(a->b, "\",\"value\":{");
+	outbuf_puts(a->b, key); /* keys are our own literals */
+	outbuf_puts(a->b, "\",\"value\":{");
 }
 
 static void attr_str(attrs *a, const char *key, const char *s, size_t n)
 {
 	attr_key(a, key);
-	otlp_buf_adds(a->b, "\"stringValue\":");
-	otlp_buf_str(a->b, s, n);
-	otlp_buf_adds(a->b, "}}");
+	outbuf_puts(a->b, "\"stringValue\":");
+	json_str(a->b, s, n);
+	outbuf_puts(a->b, "}}");
 }
 
 static void attr_strz(attrs *a, const char *key, const char *s)
@@ -148,15 +45,15 @@ static void attr_strz(attrs *a, const char *key, const char *s)
 static void attr_int(attrs *a, const char *key, uint64_t v)
 {
 	attr_key(a, key);
-	otlp_buf_adds(a->b, "\"intValue\":\"");
-	otlp_buf_u64(a->b, v);
-	otlp_buf_adds(a->b, "\"}}");
+	outbuf_puts(a->b, "\"intValue\":\"");
+	json_u64(a->b, v);
+	outbuf_puts(a->b, "\"}}");
 }
 
 static void attr_bool(attrs *a, const char *key, bool v)
 {
 	attr_key(a, key);
-	otlp_buf_adds(a->b, v ? "\"boolValue\":true}}" : "\"boolValue\":false}}");
+	outbuf_puts(a->b, v ? "\"boolValue\":true}}" : "\"boolValue\":false}}");
 }
 
 static void attr_double(attrs *a, const char *key, double v)
@@ -165,12 +62,12 @@ static void attr_double(attrs *a, const char *key, double v)
 
 	attr_key(a, key);
 	snprintf(tmp, sizeof(tmp), "\"doubleValue\":%.6f}}", v);
-	otlp_buf_adds(a->b, tmp);
+	outbuf_puts(a->b, tmp);
 }
 
 /* ---- resource ----------------------------------------------------------- */
 
-void otlp_resource_json(otlp_buf *b, const otlp_resource *res)
+void otlp_resource_json(outbuf *b, const otlp_resource *res)
 {
 	attrs a = { b, true };
 	const char *exe = res->exe != NULL && res->exe[0] ? res->exe : NULL;
@@ -182,7 +79,7 @@ void otlp_resource_json(otlp_buf *b, const otlp_resource *res)
 		if (base[0] == '\0')
 			base = NULL;
 	}
-	otlp_buf_adds(b, "{\"attributes\":[");
+	outbuf_puts(b, "{\"attributes\":[");
 	if (res->service != NULL && res->service[0] != '\0')
 		attr_strz(&a, "service.name", res->service);
 	else if (base != NULL)
@@ -196,12 +93,12 @@ void otlp_resource_json(otlp_buf *b, const otlp_resource *res)
 	}
 	if (res->host_name != NULL && res->host_name[0] != '\0')
 		attr_strz(&a, "host.name", res->host_name);
-	otlp_buf_adds(b, "]}");
+	outbuf_puts(b, "]}");
 }
 
 /* ---- spans -------------------------------------------------------------- */
 
-static void put_hex(otlp_buf *b, const uint8_t *id, size_t n)
+static void put_hex(outbuf *b, const uint8_t *id, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	char tmp[34];
@@ -212,40 +109,38 @@ static void put_hex(otlp_buf *b, const uint8_t *id, size_t n)
 		tmp[2 + 2 * i] = hex[id[i] & 15];
 	}
 	tmp[1 + 2 * n] = '"';
-	otlp_buf_add(b, tmp, 2 + 2 * n);
+	outbuf_put(b, tmp, 2 + 2 * n);
 }
 
 /* fixed64 is a string in the protobuf JSON mapping. */
-static void put_time(otlp_buf *b, const char *key, uint64_t unix_ns)
+static void put_time(outbuf *b, const char *key, uint64_t unix_ns)
 {
-	otlp_buf_adds(b, key);
-	otlp_buf_add(b, "\"", 1);
-	otlp_buf_u64(b, unix_ns);
-	otlp_buf_add(b, "\"", 1);
+	outbuf_puts(b, key);
+	outbuf_put(b, "\"", 1);
+	json_u64(b, unix_ns);
+	outbuf_put(b, "\"", 1);
 }
 
 /* Span kinds and status codes of the OTLP protocol. */
 enum { KIND_INTERNAL = 1, KIND_CLIENT = 3 };
 enum { STATUS_ERROR = 2 };
 
-static void span_head(otlp_buf *b, const otlp_ids *ids, const uint8_t *span,
+static void span_head(outbuf *b, const otlp_ids *ids, const uint8_t *span,
 		      const uint8_t *parent, const char *name, size_t name_len,
 		      int kind, uint64_t start, uint64_t end)
 {
-	char k[16];
-
-	otlp_buf_adds(b, "{\"traceId\":");
+	outbuf_puts(b, "{\"traceId\":");
 	put_hex(b, ids->trace, sizeof(ids->trace));
-	otlp_buf_adds(b, ",\"spanId\":");
+	outbuf_puts(b, ",\"spanId\":");
 	put_hex(b, span, 8);
 	if (parent != NULL) {
-		otlp_buf_adds(b, ",\"parentSpanId\":");
+		outbuf_puts(b, ",\"parentSpanId\":");
 		put_hex(b, parent, 8);
 	}
-	otlp_buf_adds(b, ",\"name\":");
-	otlp_buf_str(b, name, name_len);
-	snprintf(k, sizeof(k), ",\"kind\":%d", kind);
-	otlp_buf_adds(b, k);
+	outbuf_puts(b, ",\"name\":");
+	json_str(b, name, name_len);
+	outbuf_puts(b, ",\"kind\":");
+	json_u64(b, (uint64_t)kind);
 	put_time(b, ",\"startTimeUnixNano\":", start);
 	put_time(b, ",\"endTimeUnixNano\":", end);
 }
@@ -330,7 +225,7 @@ static void put_url(attrs *a, const char *url, size_t len)
 	char *tmp = malloc(cap);
 
 	if (tmp == NULL) {
-		a->b->oom = true;
+		outbuf_fail(a->b, ENOMEM);
 		return;
 	}
 	memcpy(tmp, url, len);
@@ -404,7 +299,7 @@ static void request_attrs(attrs *a, const report_req *q)
 		attr_str(a, "httptrace.tls.alpn", r->alpn.p, r->alpn.len);
 }
 
-size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
+size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 		       const otlp_ids *ids)
 {
 	static const char *const names[OTLP_PH__COUNT] = {
@@ -442,36 +337,36 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 
 	span_head(b, ids, ids->span, NULL, other ? "HTTP" : r->method.p,
 		  other ? 4 : r->method.len, KIND_CLIENT, start + off, end + off);
-	otlp_buf_adds(b, ",\"attributes\":[");
+	outbuf_puts(b, ",\"attributes\":[");
 	request_attrs(&a, q);
-	otlp_buf_adds(b, "]");
+	outbuf_puts(b, "]");
 	if (etype != NULL) {
 		/* The message only for what a status code does not say. */
-		otlp_buf_adds(b, ",\"status\":{\"code\":2");
+		outbuf_puts(b, ",\"status\":{\"code\":2");
 		if (r->error != HT_ERR_NONE) {
 			const char *m = ht_error_str(r->error);
 
-			otlp_buf_adds(b, ",\"message\":");
-			otlp_buf_str(b, m, strlen(m));
+			outbuf_puts(b, ",\"message\":");
+			json_str(b, m, strlen(m));
 		}
-		otlp_buf_adds(b, "}");
+		outbuf_puts(b, "}");
 	}
-	otlp_buf_adds(b, "}");
+	outbuf_puts(b, "}");
 
 	for (int p = 0; p < OTLP_PH__COUNT; p++) {
 		if (dur[p] == REPORT_NONE || dur[p] < 0 || ends[p] == 0)
 			continue;
-		otlp_buf_adds(b, ",");
+		outbuf_puts(b, ",");
 		span_head(b, ids, ids->phase[p], ids->span, names[p],
 			  strlen(names[p]), KIND_INTERNAL,
 			  ends[p] - (uint64_t)dur[p] + off, ends[p] + off);
-		otlp_buf_adds(b, "}");
+		outbuf_puts(b, "}");
 		n++;
 	}
 	return n;
 }
 
-size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
+size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 			    int64_t mono_to_unix, const otlp_ids *ids)
 {
 	static const char *const names[] = { "dns", "connect", "tls" };
@@ -500,7 +395,7 @@ size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
 		end = start;
 	span_head(b, ids, ids->span, NULL, "connect", 7, KIND_CLIENT,
 		  start + off, end + off);
-	otlp_buf_adds(b, ",\"attributes\":[");
+	outbuf_puts(b, ",\"attributes\":[");
 	if (f->dns_name.len > 0)
 		attr_str(&a, "server.address", f->dns_name.p, f->dns_name.len);
 	else if (iplen > 0)
@@ -512,17 +407,17 @@ size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
 		attr_int(&a, "network.peer.port", f->peer.port);
 	}
 	attr_strz(&a, "error.type", etype != NULL ? etype : "_OTHER");
-	otlp_buf_adds(b, "],\"status\":{\"code\":2,\"message\":");
-	otlp_buf_str(b, msg, strlen(msg));
-	otlp_buf_adds(b, "}}");
+	outbuf_puts(b, "],\"status\":{\"code\":2,\"message\":");
+	json_str(b, msg, strlen(msg));
+	outbuf_puts(b, "}}");
 	for (int p = 0; p < 3; p++) {
 		if (from[p] == 0 || to[p] == 0 || to[p] < from[p])
 			continue;
-		otlp_buf_adds(b, ",");
+		outbuf_puts(b, ",");
 		span_head(b, ids, ids->phase[p], ids->span, names[p],
 			  strlen(names[p]), KIND_INTERNAL, from[p] + off,
 			  to[p] + off);
-		otlp_buf_adds(b, "}");
+		outbuf_puts(b, "}");
 		n++;
 	}
 	return n;
@@ -553,25 +448,25 @@ int otlp_random_ids(otlp_ids *ids)
 
 /* ---- export requests ---------------------------------------------------- */
 
-void otlp_export_json(otlp_buf *b, const otlp_item *items, size_t n)
+void otlp_export_json(outbuf *b, const otlp_item *items, size_t n)
 {
 	bool *done = calloc(n ? n : 1, sizeof(*done));
 	bool first_rs = true;
 
 	if (done == NULL) {
-		b->oom = true;
+		outbuf_fail(b, ENOMEM);
 		return;
 	}
-	otlp_buf_adds(b, "{\"resourceSpans\":[");
+	outbuf_puts(b, "{\"resourceSpans\":[");
 	for (size_t i = 0; i < n; i++) {
 		bool first_span = true;
 
 		if (done[i])
 			continue;
-		otlp_buf_adds(b, first_rs ? "{\"resource\":" : ",{\"resource\":");
+		outbuf_puts(b, first_rs ? "{\"resource\":" : ",{\"resource\":");
 		first_rs = false;
-		otlp_buf_adds(b, items[i].resource);
-		otlp_buf_adds(b, ",\"scopeSpans\":[{\"scope\":{\"name\":\"httptrace\","
+		outbuf_puts(b, items[i].resource);
+		outbuf_puts(b, ",\"scopeSpans\":[{\"scope\":{\"name\":\"httptrace\","
 				 "\"version\":\"" HTTPTRACE_VERSION "\"},\"spans\":[");
 		/* Every later item of the same resource joins this one. */
 		for (size_t j = i; j < n; j++) {
@@ -579,13 +474,13 @@ void otlp_export_json(otlp_buf *b, const otlp_item *items, size_t n)
 				continue;
 			done[j] = true;
 			if (!first_span)
-				otlp_buf_adds(b, ",");
+				outbuf_puts(b, ",");
 			first_span = false;
-			otlp_buf_adds(b, items[j].spans);
+			outbuf_puts(b, items[j].spans);
 		}
-		otlp_buf_adds(b, "]}]}");
+		outbuf_puts(b, "]}]}");
 	}
-	otlp_buf_adds(b, "]}");
+	outbuf_puts(b, "]}");
 	free(done);
 }
 
@@ -667,7 +562,9 @@ void otlp_procs_hello(otlp_procs *ps, const ht_rec_hello *h)
 
 char *otlp_procs_resource(const otlp_procs *ps, uint32_t pid)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
+
+	outbuf_init_grow(&b);
 	otlp_resource res = {
 		.pid = pid, .service = ps->service, .host_name = ps->host_name,
 	};
@@ -679,7 +576,7 @@ char *otlp_procs_resource(const otlp_procs *ps, uint32_t pid)
 			res.exe = ps->exes[p->exe - 1];
 	}
 	otlp_resource_json(&b, &res);
-	return otlp_buf_take(&b);
+	return outbuf_take(&b);
 }
 
 void otlp_procs_free(otlp_procs *ps)
@@ -696,7 +593,9 @@ void otlp_procs_free(otlp_procs *ps)
 int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 		   otlp_item *out)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
+
+	outbuf_init_grow(&b);
 	otlp_ids ids;
 	int err = otlp_random_ids(&ids);
 
@@ -704,7 +603,7 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 	if (err < 0)
 		return err;
 	out->n_spans = (uint32_t)otlp_spans_json(&b, q, mono_to_unix, &ids);
-	out->spans = otlp_buf_take(&b);
+	out->spans = outbuf_take(&b);
 	out->resource = otlp_procs_resource(ps, q->r->pid);
 	if (out->spans == NULL || out->resource == NULL) {
 		otlp_item_free(out);
@@ -716,7 +615,9 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
 			int64_t mono_to_unix, otlp_item *out)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
+
+	outbuf_init_grow(&b);
 	otlp_ids ids;
 	int err = otlp_random_ids(&ids);
 
@@ -724,7 +625,7 @@ int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
 	if (err < 0)
 		return err;
 	out->n_spans = (uint32_t)otlp_fail_spans_json(&b, f, mono_to_unix, &ids);
-	out->spans = otlp_buf_take(&b);
+	out->spans = outbuf_take(&b);
 	out->resource = otlp_procs_resource(ps, f->pid);
 	if (out->spans == NULL || out->resource == NULL) {
 		otlp_item_free(out);

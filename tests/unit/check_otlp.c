@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "metrics.h"
+#include "json.h"
 #include "otlp.h"
 #include "otlp_export.h"
 #include "fixtures.h"
@@ -38,12 +39,13 @@ static char *spans_of(const ht_rec_request *r, size_t *n)
 	static otlp_scratch sc;
 	report_req q;
 	otlp_ids ids;
-	otlp_buf b = { 0 };
+	outbuf b;
 
+	outbuf_init_grow(&b);
 	fixed_ids(&ids);
 	otlp_req_fill(&q, r, &sc);
 	*n = otlp_spans_json(&b, &q, OFF, &ids);
-	return otlp_buf_take(&b);
+	return outbuf_take(&b);
 }
 
 #define HAS(s, sub) ck_assert_msg(strstr((s), (sub)) != NULL, "no %s in %s", (sub), (s))
@@ -51,13 +53,15 @@ static char *spans_of(const ht_rec_request *r, size_t *n)
 
 START_TEST(test_str_escaping)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
 	char *s;
 
-	otlp_buf_str(&b, "a\"b\\c\n\x01\xc3\xa9\xff\xed\xa0\x80z", 14);
-	s = otlp_buf_take(&b);
-	/* valid UTF-8 (é) kept; a stray byte and a surrogate's bytes escaped */
-	ck_assert_str_eq(s, "\"a\\\"b\\\\c\\u000a\\u0001\xc3\xa9\\u00ff"
+	outbuf_init_grow(&b);
+	json_str(&b, "a\"b\\c\n\x01\xc3\xa9\xff\xed\xa0\x80z", 14);
+	s = outbuf_take(&b);
+	/* OTLP strings go through json_str(): valid UTF-8 (é) kept; a stray
+	 * byte and a surrogate's bytes escaped */
+	ck_assert_str_eq(s, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\\u00ff"
 			    "\\u00ed\\u00a0\\u0080z\"");
 	free(s);
 }
@@ -213,12 +217,13 @@ END_TEST
 START_TEST(test_connect_failures)
 {
 	ht_rec_conn_fail f = { .pid = 3, .conn_id = 1, .err = 111 /* ECONNREFUSED */ };
-	otlp_buf b = { 0 };
+	outbuf b;
 	otlp_ids ids;
 	char want[256];
 	size_t n;
 	char *s;
 
+	outbuf_init_grow(&b);
 	fixed_ids(&ids);
 	f.peer.family = AF_INET;
 	f.peer.port = 9;
@@ -226,7 +231,7 @@ START_TEST(test_connect_failures)
 	f.t_connect_start = 10 * MS;
 	f.t_fail = 11 * MS;
 	n = otlp_fail_spans_json(&b, &f, OFF, &ids);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	ck_assert_uint_eq(n, 2); /* the span and its connect phase */
 	HAS(s, "\"name\":\"connect\",\"kind\":3");
 	HAS(s, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"127.0.0.2\"}}");
@@ -247,7 +252,7 @@ START_TEST(test_connect_failures)
 	f.t_tls_start = 12 * MS;
 	f.t_fail = 20 * MS;
 	n = otlp_fail_spans_json(&b, &f, OFF, &ids);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	ck_assert_uint_eq(n, 3);
 	HAS(s, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"example.test\"}}");
 	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"tls_handshake_failed\"}}");
@@ -261,12 +266,13 @@ END_TEST
 
 START_TEST(test_resource)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
 	otlp_resource res = { .pid = 7, .exe = "/usr/bin/curl", .host_name = "h1" };
 	char *s;
 
+	outbuf_init_grow(&b);
 	otlp_resource_json(&b, &res);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	ck_assert_str_eq(s, "{\"attributes\":["
 		"{\"key\":\"service.name\",\"value\":{\"stringValue\":\"curl\"}},"
 		"{\"key\":\"process.pid\",\"value\":{\"intValue\":\"7\"}},"
@@ -279,7 +285,7 @@ START_TEST(test_resource)
 	res.exe = NULL;
 	res.host_name = NULL;
 	otlp_resource_json(&b, &res);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	ck_assert_str_eq(s, "{\"attributes\":["
 		"{\"key\":\"service.name\",\"value\":{\"stringValue\":\"shop\"}},"
 		"{\"key\":\"process.pid\",\"value\":{\"intValue\":\"7\"}}]}");
@@ -287,7 +293,7 @@ START_TEST(test_resource)
 
 	res.service = NULL;
 	otlp_resource_json(&b, &res);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	HAS(s, "\"stringValue\":\"unknown_service\"");
 	free(s);
 }
@@ -300,11 +306,12 @@ START_TEST(test_export_groups_resources)
 		{ .resource = "{\"r\":\"B\"}", .spans = "{\"s\":2}" },
 		{ .resource = "{\"r\":\"A\"}", .spans = "{\"s\":3},{\"s\":4}" },
 	};
-	otlp_buf b = { 0 };
+	outbuf b;
 	char *s;
 
+	outbuf_init_grow(&b);
 	otlp_export_json(&b, it, 3);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	ck_assert_str_eq(s, "{\"resourceSpans\":["
 		"{\"resource\":{\"r\":\"A\"},\"scopeSpans\":[{\"scope\":{\"name\":\"httptrace\","
 		"\"version\":\"" HTTPTRACE_VERSION "\"},\"spans\":[{\"s\":1},{\"s\":3},{\"s\":4}]}]},"
@@ -433,10 +440,11 @@ END_TEST
 
 static char *render(metrics *m)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
 
+	outbuf_init_grow(&b);
 	metrics_render(m, &b);
-	return otlp_buf_take(&b);
+	return outbuf_take(&b);
 }
 
 static void feed(metrics *m, const ht_rec_request *r)
