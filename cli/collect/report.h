@@ -11,8 +11,8 @@
  * so a new one only adds a file and a table entry.  A format that writes
  * everything at the end (HAR) keeps its own state in rp->fmt_state.
  *
- * The pure helpers (report_timing_compute(), report_url(), report_host(),
- * report_peer(), report_percentile()) do no I/O and no allocation.
+ * The pure helpers (report_timing_compute(), report_percentile(), and
+ * url.h's URL, host and peer formatters) do no I/O and no allocation.
  *
  * Memory stays bounded however long the collector runs: per-host
  * durations are kept in a sketch (sketch.h), hosts past REPORT_MAX_HOSTS
@@ -28,6 +28,7 @@
 
 #include "json.h"
 #include "redirect.h"
+#include "url.h"
 #include "sketch.h"
 #include "wire.h"
 
@@ -69,47 +70,6 @@ typedef struct report_timing {
  * GOT_CONN.  idle is set only when @r has HT_RF_WAS_IDLE.
  */
 void report_timing_compute(const ht_rec_request *r, report_timing *t);
-
-/*
- * report_url() - the request's URL into @buf (capacity @cap > 0), always
- * NUL-terminated, truncated to fit.  Returns the length written.
- * A proxy-form target (http:// or https://) is used as is; a CONNECT's
- * authority-form target too.  Otherwise scheme (https when HT_RF_TLS) +
- * "://" + authority + target, where the authority is the Host header as
- * sent, else (inside a tunnel) the tunnel's target without the scheme's
- * default port, else the DNS name, else the peer IP ([v6]), else
- * "localhost" for a Unix socket; the DNS name and IP get ":port" unless it
- * is the scheme's default.
- */
-size_t report_url(char *buf, size_t cap, const ht_rec_request *r);
-
-/*
- * report_host() - the request's host name into @buf (capacity @cap > 0,
- * NUL-terminated, truncated): inside a tunnel its target's host; else the
- * DNS name, else the Host header without its port (and without the
- * brackets of an IPv6 literal), else the peer IP ("localhost" for a Unix
- * socket).
- * Returns the length written; 0 when nothing is known.
- */
-size_t report_host(char *buf, size_t cap, const ht_rec_request *r);
-
-/*
- * report_ip() - the address of @a without port ("10.0.0.1", "::1") into
- * @buf (capacity >= 46); "" when the family is unknown.  Returns the length.
- */
-size_t report_ip(char *buf, size_t cap, const ht_addr *a);
-
-/*
- * report_peer() - "10.0.0.1:80" or "[::1]:80" into @buf (capacity >= 56);
- * "" when the family is unknown.  Returns the length.
- */
-size_t report_peer(char *buf, size_t cap, const ht_addr *a);
-
-/*
- * report_peer_of() - as report_peer(), but "unix:PATH" (@path) when @a is
- * a Unix socket (HT_AF_UNIX).  @cap >= 56.
- */
-size_t report_peer_of(char *buf, size_t cap, const ht_addr *a, ht_str path);
 
 /* report_proto_str() - "HTTP/1.0", "HTTP/1.1", "HTTP/2"; NULL if unknown. */
 const char *report_proto_str(unsigned proto);

@@ -221,7 +221,7 @@ static void record_request(metrics *m, const ht_rec_request *r)
 	size_t hi;
 
 	report_timing_compute(r, &t);
-	report_host(name, sizeof(m->scratch.host), r);
+	url_host(name, sizeof(m->scratch.host), r);
 	name[strnlen(name, sizeof(m->scratch.host))] = '\0';
 	pthread_mutex_lock(&m->mu);
 	hi = host_find(m, name);
@@ -261,7 +261,7 @@ static void record_fail(metrics *m, const ht_rec_conn_fail *f)
 		memcpy(name, f->dns_name.p, n);
 		name[n] = '\0';
 	} else {
-		report_ip(name, sizeof(m->scratch.host), &f->peer);
+		url_ip(name, sizeof(m->scratch.host), &f->peer);
 	}
 	pthread_mutex_lock(&m->mu);
 	hi = host_find(m, name);

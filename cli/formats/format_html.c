@@ -288,9 +288,9 @@ static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	if (c->dns_name.len > 0)
 		json_str(f, c->dns_name.p, c->dns_name.len);
 	else
-		json_str(f, ip, report_ip(ip, sizeof(ip), &c->peer));
+		json_str(f, ip, url_ip(ip, sizeof(ip), &c->peer));
 	KEY(f, "peer");
-	json_str(f, peer, report_peer(peer, sizeof(peer), &c->peer));
+	json_str(f, peer, url_peer(peer, sizeof(peer), &c->peer));
 	KEY(f, "tls");
 	json_bool(f, tls);
 	KEY(f, "error");

@@ -264,7 +264,7 @@ static void put_fail_host(outbuf *f, const ht_rec_conn_fail *c)
 	if (c->dns_name.len > 0)
 		put_ht_str(f, c->dns_name);
 	else
-		json_str_or_null(f, ip, report_ip(ip, sizeof(ip), &c->peer));
+		json_str_or_null(f, ip, url_ip(ip, sizeof(ip), &c->peer));
 }
 
 static int64_t span(uint64_t start, uint64_t end)
@@ -287,7 +287,7 @@ static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "conn");
 	json_u64(f, c->conn_id);
 	KEY(f, "peer");
-	json_str_or_null(f, peer, report_peer(peer, sizeof(peer), &c->peer));
+	json_str_or_null(f, peer, url_peer(peer, sizeof(peer), &c->peer));
 	KEY(f, "host");
 	put_fail_host(f, c);
 	KEY(f, "error");
@@ -373,7 +373,7 @@ static void json_conn_close(report *rp, const ht_rec_conn_close *c)
 	KEY(f, "conn");
 	json_u64(f, c->conn_id);
 	KEY(f, "peer");
-	json_str_or_null(f, peer, report_peer_of(peer, sizeof(peer), &c->peer,
+	json_str_or_null(f, peer, url_peer_of(peer, sizeof(peer), &c->peer,
 						 c->peer_path));
 	put_undecoded(rp, c);
 	KEY(f, "start");
@@ -654,7 +654,7 @@ static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = &rp->ob;
 	char peer[64];
-	size_t peer_len = report_peer(peer, sizeof(peer), &c->peer);
+	size_t peer_len = url_peer(peer, sizeof(peer), &c->peer);
 
 	if (c->t_dns_start != 0) {
 		ev_head(rp, "dns_start", c->pid, c->conn_id, 0, c->t_dns_start);
@@ -711,7 +711,7 @@ static void events_conn_close(report *rp, const ht_rec_conn_close *c)
 
 	ev_head(rp, "conn_closed", c->pid, c->conn_id, 0, c->t_close);
 	KEY(f, "peer");
-	json_str_or_null(f, peer, report_peer_of(peer, sizeof(peer), &c->peer,
+	json_str_or_null(f, peer, url_peer_of(peer, sizeof(peer), &c->peer,
 						 c->peer_path));
 	KEY(f, "requests");
 	json_u64(f, c->requests);

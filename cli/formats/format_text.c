@@ -287,7 +287,7 @@ static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	FILE *f = rp->out;
 	char peer[64], d1[32], d2[32];
 
-	report_peer(peer, sizeof(peer), &c->peer);
+	url_peer(peer, sizeof(peer), &c->peer);
 	color(rp, C_BOLD);
 	color(rp, C_RED);
 	fputs_unlocked(c->flags & HT_FF_TLS ? "TLS handshake with " : "connect ", f);
@@ -338,7 +338,7 @@ static void text_conn_close(report *rp, const ht_rec_conn_close *c)
 	 * TLS connection no hook decoded is all there is to see of it. */
 	if (!(c->flags & HT_CF_TLS_UNDECODED))
 		return;
-	report_peer_of(peer, sizeof(peer), &c->peer, c->peer_path);
+	url_peer_of(peer, sizeof(peer), &c->peer, c->peer_path);
 	fmt_dur(hs, sizeof(hs), span_ns(c->t_tls_start, c->t_tls_done));
 	fmt_dur(dur, sizeof(dur), span_ns(c->t_connect_start, c->t_close));
 	fmt_bytes(out, sizeof(out), c->bytes_out);

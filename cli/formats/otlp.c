@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "headers.h"
+#include "url.h"
 #include "urlscrub.h"
 #include "json.h"
 
@@ -183,32 +184,6 @@ static bool known_method(ht_str m)
 	return false;
 }
 
-/* The port of @url's authority, else the scheme's default. */
-static unsigned url_port(const char *url, size_t len)
-{
-	const char *p = memmem(url, len, "://", 3);
-	const char *end = url + len, *auth;
-	unsigned port = 0;
-	bool https = len >= 5 && strncasecmp(url, "https", 5) == 0;
-
-	if (p == NULL)
-		return https ? 443 : 80;
-	auth = p + 3;
-	for (p = auth; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
-		;
-	end = p; /* end of the authority */
-	/* After the last ':' that follows any IPv6 ']' */
-	for (p = end; p > auth && p[-1] >= '0' && p[-1] <= '9'; p--)
-		;
-	if (p > auth && p < end && p[-1] == ':') {
-		for (const char *d = p; d < end && port <= 65535; d++)
-			port = port * 10 + (unsigned)(*d - '0');
-		if (port > 0 && port <= 65535)
-			return port;
-	}
-	return https ? 443 : 80;
-}
-
 /*
  * url.full without credentials, as the HTTP semantic conventions require
  * ("MUST NOT contain credentials"; url.query "SHOULD" hide the values of
@@ -265,7 +240,7 @@ static void request_attrs(attrs *a, const report_req *q)
 	case HT_PROTO_HTTP2: attr_strz(a, "network.protocol.version", "2"); break;
 	default: break;
 	}
-	n = report_ip(ip, sizeof(ip), &r->peer);
+	n = url_ip(ip, sizeof(ip), &r->peer);
 	if (n > 0) {
 		attr_str(a, "network.peer.address", ip, n);
 		attr_int(a, "network.peer.port", r->peer.port);
@@ -389,7 +364,7 @@ size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 	const char *msg = tls ? "TLS handshake failed" : strerror(f->err);
 	attrs a = { b, true };
 	char ip[64];
-	size_t n = 1, iplen = report_ip(ip, sizeof(ip), &f->peer);
+	size_t n = 1, iplen = url_ip(ip, sizeof(ip), &f->peer);
 
 	if (end < start)
 		end = start;
@@ -640,11 +615,11 @@ void otlp_req_fill(report_req *q, const ht_rec_request *r, otlp_scratch *s)
 	q->r = r;
 	report_timing_compute(r, &q->t);
 	q->url = s->url;
-	q->url_len = report_url(s->url, sizeof(s->url), r);
+	q->url_len = url_request(s->url, sizeof(s->url), r);
 	q->host = s->host;
-	q->host_len = report_host(s->host, sizeof(s->host), r);
+	q->host_len = url_host(s->host, sizeof(s->host), r);
 	q->peer = s->peer;
-	q->peer_len = report_peer(s->peer, sizeof(s->peer), &r->peer);
+	q->peer_len = url_peer(s->peer, sizeof(s->peer), &r->peer);
 	q->proto = report_proto_str(r->proto);
 	q->error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
 }
