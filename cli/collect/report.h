@@ -30,6 +30,7 @@
 #include "redirect.h"
 #include "url.h"
 #include "sketch.h"
+#include "u64map.h"
 #include "wire.h"
 
 #ifndef HTTPTRACE_VERSION
@@ -92,14 +93,6 @@ typedef struct report_host_stat {
 	sketch totals; /* total durations (ns) of the requests that have one */
 } report_host_stat;
 
-/* A set or map of 64-bit keys (open addressing, grows). */
-typedef struct report_u64map {
-	uint64_t *keys, *vals;
-	size_t cap, n;
-	bool has_zero;
-	uint64_t zero_val;
-} report_u64map;
-
 /* One hop of a redirect chain, as the summary lists it. */
 typedef struct report_hop {
 	char *method, *url;     /* malloc'd, NUL-terminated */
@@ -145,12 +138,12 @@ typedef struct report_stats {
 	 * made TLS connections not decoded (bit i: exes[i]). */
 	char *exes[REPORT_MAX_EXES];
 	size_t n_exes;
-	report_u64map pid_exe;
+	u64map pid_exe;
 	uint32_t undecoded_exes;
 	/* The connections open now (pid<<32|conn), forgotten at their close,
 	 * at most REPORT_MAX_OPEN_CONNS; past that, a connection is counted
 	 * by its first request (conns_untracked says how many were). */
-	report_u64map conns;
+	u64map conns;
 	uint64_t conns_untracked;
 	uint64_t dropped;      /* records the processes produced that never
 	                          arrived (sum of the collector's increments,
@@ -292,6 +285,10 @@ void report_free(report *rp);
  * REPORT_NONE when @mono is 0 (absent).
  */
 int64_t report_unix_ns(const report *rp, uint64_t mono);
+
+/* report_span() - end - start when both happened (non-zero), else
+ * REPORT_NONE. */
+int64_t report_span(uint64_t start, uint64_t end);
 
 /* report_earliest() - the earlier of two monotonic times, where 0 means
  * absent: the other one (0 when both are). */
