@@ -19,7 +19,7 @@ Suite *socks_suite(void);   /* check_socks.c: preload/socks.c */
 Suite *html_suite(void);   /* check_html.c: cli/format_html.c */
 Suite *x86dec_suite(void);  /* check_x86dec.c: preload/x86dec.c */
 Suite *otlp_suite(void);   /* check_otlp.c: cli/otlp.c, otlp_export.c */
-Suite *metrics_suite(void); /* check_otlp.c: cli/metrics.c */
+Suite *metrics_suite(void); /* check_metrics.c: cli/export/metrics.c */
 Suite *elfgot_suite(void);  /* check_elfgot.c: preload/elfgot.c */
 Suite *sketch_suite(void);  /* check_sketch.c: cli/sketch.c */
 Suite *urlscrub_suite(void); /* check_urlscrub.c: common/urlscrub.c and its uses */
