@@ -195,9 +195,9 @@ typedef struct report_format_ops {
 
 extern const report_format_ops report_text_ops;   /* format_text.c */
 extern const report_format_ops report_json_ops;   /* format_json.c */
-extern const report_format_ops report_events_ops; /* format_json.c */
+extern const report_format_ops report_events_ops; /* format_events.c */
 extern const report_format_ops report_har_ops;    /* format_har.c */
-extern const report_format_ops report_summary_ops; /* format_text.c */
+extern const report_format_ops report_summary_ops; /* format_summary.c */
 extern const report_format_ops report_html_ops;   /* format_html.c */
 extern const report_format_ops report_otlp_ops;   /* format_otlp.c */
 

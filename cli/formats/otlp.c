@@ -538,8 +538,6 @@ void otlp_procs_hello(otlp_procs *ps, const ht_rec_hello *h)
 char *otlp_procs_resource(const otlp_procs *ps, uint32_t pid)
 {
 	outbuf b;
-
-	outbuf_init_grow(&b);
 	otlp_resource res = {
 		.pid = pid, .service = ps->service, .host_name = ps->host_name,
 	};
@@ -550,6 +548,7 @@ char *otlp_procs_resource(const otlp_procs *ps, uint32_t pid)
 		if (p->pid == pid && p->exe != 0)
 			res.exe = ps->exes[p->exe - 1];
 	}
+	outbuf_init_grow(&b);
 	otlp_resource_json(&b, &res);
 	return outbuf_take(&b);
 }
@@ -565,21 +564,26 @@ void otlp_procs_free(otlp_procs *ps)
 	ps->cap = ps->n = ps->n_exes = ps->cap_exes = 0;
 }
 
-int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
-		   otlp_item *out)
+/* The item of request @q, or else of failed connect @f, with fresh ids. */
+static int make_item(otlp_procs *ps, const report_req *q,
+		     const ht_rec_conn_fail *f, int64_t mono_to_unix,
+		     otlp_item *out)
 {
 	outbuf b;
-
-	outbuf_init_grow(&b);
 	otlp_ids ids;
 	int err = otlp_random_ids(&ids);
 
 	memset(out, 0, sizeof(*out));
 	if (err < 0)
 		return err;
-	out->n_spans = (uint32_t)otlp_spans_json(&b, q, mono_to_unix, &ids);
+	outbuf_init_grow(&b);
+	if (q != NULL)
+		out->n_spans = (uint32_t)otlp_spans_json(&b, q, mono_to_unix, &ids);
+	else
+		out->n_spans = (uint32_t)otlp_fail_spans_json(&b, f, mono_to_unix,
+							      &ids);
 	out->spans = outbuf_take(&b);
-	out->resource = otlp_procs_resource(ps, q->r->pid);
+	out->resource = otlp_procs_resource(ps, q != NULL ? q->r->pid : f->pid);
 	if (out->spans == NULL || out->resource == NULL) {
 		otlp_item_free(out);
 		return -ENOMEM;
@@ -587,26 +591,16 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 	return 0;
 }
 
+int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
+		   otlp_item *out)
+{
+	return make_item(ps, q, NULL, mono_to_unix, out);
+}
+
 int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
 			int64_t mono_to_unix, otlp_item *out)
 {
-	outbuf b;
-
-	outbuf_init_grow(&b);
-	otlp_ids ids;
-	int err = otlp_random_ids(&ids);
-
-	memset(out, 0, sizeof(*out));
-	if (err < 0)
-		return err;
-	out->n_spans = (uint32_t)otlp_fail_spans_json(&b, f, mono_to_unix, &ids);
-	out->spans = outbuf_take(&b);
-	out->resource = otlp_procs_resource(ps, f->pid);
-	if (out->spans == NULL || out->resource == NULL) {
-		otlp_item_free(out);
-		return -ENOMEM;
-	}
-	return 0;
+	return make_item(ps, NULL, f, mono_to_unix, out);
 }
 
 void otlp_req_fill(report_req *q, const ht_rec_request *r, otlp_scratch *s)
