@@ -94,6 +94,6 @@ void metrics_free(metrics *m);
 void metrics_record(metrics *m, const ht_record *rec);
 
 /* metrics_render() - append the exposition text of @m to @out. */
-void metrics_render(metrics *m, otlp_buf *out);
+void metrics_render(metrics *m, outbuf *out);
 
 #endif

@@ -172,7 +172,7 @@ static void har_request(report *rp, const report_req *q)
 	e->resp_body_bytes = r->resp_body_bytes;
 	e->req_header_bytes = r->req_header_bytes;
 	e->resp_header_bytes = r->resp_header_bytes;
-	report_ip(e->ip, sizeof(e->ip), &r->peer);
+	url_ip(e->ip, sizeof(e->ip), &r->peer);
 	st->n++;
 }
 
@@ -472,7 +472,7 @@ static void put_fail(outbuf *f, const har_fail *h)
 	else
 		json_lit(f, "null");
 	KEY(f, "serverIPAddress");
-	json_str_or_null(f, ip, report_ip(ip, sizeof(ip), &c->peer));
+	json_str_or_null(f, ip, url_ip(ip, sizeof(ip), &c->peer));
 	KEY(f, "port");
 	if (c->peer.family != 0)
 		json_u64(f, c->peer.port);

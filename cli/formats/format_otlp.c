@@ -41,15 +41,16 @@ static void otlp_hello(report *rp, const ht_rec_hello *h)
  * file even when the disk fills up (outbuf.h). */
 static void put_item(report *rp, otlp_item *it)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
 
+	outbuf_init_grow(&b);
 	otlp_export_json(&b, it, 1);
-	otlp_buf_add(&b, "\n", 1);
-	if (!b.oom)
-		outbuf_put(&rp->ob, b.p, b.len);
+	outbuf_put(&b, "\n", 1);
+	if (outbuf_error(&b) == 0)
+		outbuf_put(&rp->ob, outbuf_str(&b), outbuf_len(&b));
 	else
 		outbuf_fail(&rp->ob, ENOMEM); /* not a line left out silently */
-	otlp_buf_free(&b);
+	outbuf_free(&b);
 	otlp_item_free(it);
 }
 

@@ -22,27 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "outbuf.h"
 #include "report.h"
 #include "wire.h"
-
-/* A growable byte buffer; on allocation failure it sets oom and stops
- * growing (the caller drops what it was building). */
-typedef struct otlp_buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-} otlp_buf;
-
-void otlp_buf_add(otlp_buf *b, const char *s, size_t n);
-void otlp_buf_adds(otlp_buf *b, const char *s);
-/* otlp_buf_str() - append @n bytes of @s as a JSON string: quotes,
- * escapes, and every byte that is not valid UTF-8 as \u00XX. */
-void otlp_buf_str(otlp_buf *b, const char *s, size_t n);
-void otlp_buf_u64(otlp_buf *b, uint64_t v);
-/* otlp_buf_take() - the NUL-terminated contents (the caller frees them);
- * NULL when memory ran out.  Leaves @b empty. */
-char *otlp_buf_take(otlp_buf *b);
-void otlp_buf_free(otlp_buf *b);
 
 /* Phases that become child spans, in waterfall order. */
 enum otlp_phase {
@@ -81,7 +63,7 @@ typedef struct otlp_resource {
  * service.name (@res->service, else the executable's basename, else
  * "unknown_service" as the resource semantic conventions say).
  */
-void otlp_resource_json(otlp_buf *b, const otlp_resource *res);
+void otlp_resource_json(outbuf *b, const otlp_resource *res);
 
 /*
  * otlp_error_type() - the error.type of a request: a short fixed name of
@@ -98,7 +80,7 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap);
  * monotonic times into Unix ns (report.mono_to_unix).  Returns the number
  * of spans written.
  */
-size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
+size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 		       const otlp_ids *ids);
 
 /*
@@ -109,7 +91,7 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
  * or "tls_handshake_failed") and status ERROR, and children for its dns,
  * connect and tls phases.  Returns the number of spans written.
  */
-size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
+size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 			    int64_t mono_to_unix, const otlp_ids *ids);
 
 /* One request's spans, ready to be put in an export request. */
@@ -125,7 +107,7 @@ typedef struct otlp_item {
  * distinct resource (first-appearance order), each with one ScopeSpans
  * whose scope is httptrace and its version.  No newline.
  */
-void otlp_export_json(otlp_buf *b, const otlp_item *items, size_t n);
+void otlp_export_json(outbuf *b, const otlp_item *items, size_t n);
 
 /* otlp_item_free() - free @it's strings. */
 void otlp_item_free(otlp_item *it);
