@@ -239,6 +239,12 @@ HT_HIDDEN ht_slot *ht_slot_get(int fd);
 HT_HIDDEN ht_tracked *ht_tracked_alloc(void);
 HT_HIDDEN void ht_tracked_free(ht_tracked *t);
 
+/* ht_slot_release() - unlock @s, locked by the caller; when @dead (the
+ * connection @s tracks, over: its last record made, or forgotten) is not
+ * NULL, the fd is first no longer tracked, and @dead is freed once the
+ * lock is released.  Guard held. */
+HT_HIDDEN void ht_slot_release(ht_slot *s, ht_tracked *dead);
+
 /* ht_write_begin() - a write on tracked slot @s is about to be made: reads
  * are held until it ends (ht_writes_end_locked()).  Before the real call,
  * on tracked fds only. */
