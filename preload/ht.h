@@ -153,6 +153,18 @@ HT_HIDDEN extern volatile uint32_t ht_pending;
 /* ht_emit_send_pending() - send the pending message now.  Guard held. */
 HT_HIDDEN void ht_emit_send_pending(void);
 
+/* ht_send_pending() - before the thread waits (hook_poll.c) or execs
+ * (hook_exec.c): the pending message, if any, goes out now, unless this
+ * is a vfork child or the thread is inside the library already.  errno
+ * is kept.  A load when nothing is pending. */
+HT_HIDDEN void ht_send_pending_slow(void);
+static inline void ht_send_pending(void)
+{
+	if (likely(!__atomic_load_n(&ht_pending, __ATOMIC_RELAXED)))
+		return;
+	ht_send_pending_slow();
+}
+
 /* Leaving the library: what the call produced goes to the collector. */
 static inline void ht_leave(void)
 {
