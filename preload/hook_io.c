@@ -19,6 +19,9 @@
  * are held (conn_hold()) and fed after the write's, by whichever thread
  * ends last.  Inside a TLS call the socket write ends only when the TLS
  * hook has fed the plaintext it carried (tls.h, ht_tls_owe()).
+ *
+ * What a call's outcome does to its connection is decided in
+ * core/ioplan.c (pure, unit-tested); track_io() performs it.
  */
 #include <errno.h>
 #include <sys/syscall.h>
@@ -65,11 +68,37 @@ static size_t iov_total(const struct iovec *iov, size_t iovcnt)
 	return n;
 }
 
+/* Feed @c what plan @p says the call @k moved (slot locked). */
+static void feed_planned(conn *c, const ioplan_call *k, const ioplan *p,
+			 const struct iovec *iov, size_t iovcnt, uint64_t now)
+{
+	size_t n = k->ret > 0 ? (size_t)k->ret : 0;
+	switch (p->feed) {
+	case IOPLAN_FEED_TRANSPORT:
+		conn_on_transport(c, k->out, n, now);
+		break;
+	case IOPLAN_FEED_UNSEEN:
+		feed_in(c, p->hold, CONN_IN_UNSEEN, n, now);
+		break;
+	case IOPLAN_FEED_BYTES:
+		feed(c, k->out, p->hold, iov, iovcnt, n, now);
+		break;
+	case IOPLAN_FEED_EOF:
+		if (p->connect_first)
+			conn_connected(c, now);
+		feed_in(c, p->hold, CONN_IN_EOF, 0, now);
+		break;
+	case IOPLAN_FEED_NONE:
+		break;
+	}
+}
+
 /*
  * The call @k on @t's connection, followed (slot locked, guard held):
  * perform what ioplan.h decides.  @iov/@iovcnt: the program's buffers.
- * Sets *@dead to @t when the connection ends here.  Returns whether the
- * HPACK decoder is wanted now (an h2c upgrade was asked).
+ * Sets *@dead (NULL on entry) to @t when the connection ends here.
+ * Returns whether the HPACK decoder is wanted now (an h2c upgrade was
+ * asked).
  */
 static bool follow(ht_tracked *t, int fd, const ioplan_call *k,
 		   const struct iovec *iov, size_t iovcnt, uint64_t now,
@@ -95,34 +124,15 @@ static bool follow(ht_tracked *t, int fd, const ioplan_call *k,
 		break;
 	}
 	ioplan p = ioplan_feed_decide(k, c->tls, c->connected, c->failed);
-	size_t n = k->ret > 0 ? (size_t)k->ret : 0;
-	switch (p.feed) {
-	case IOPLAN_FEED_TRANSPORT:
-		conn_on_transport(c, k->out, n, now);
-		break;
-	case IOPLAN_FEED_UNSEEN:
-		feed_in(c, p.hold, CONN_IN_UNSEEN, n, now);
-		break;
-	case IOPLAN_FEED_BYTES:
-		feed(c, k->out, p.hold, iov, iovcnt, n, now);
-		break;
-	case IOPLAN_FEED_EOF:
-		if (p.connect_first)
-			conn_connected(c, now);
-		feed_in(c, p.hold, CONN_IN_EOF, 0, now);
-		break;
-	case IOPLAN_FEED_NONE:
-		break;
-	}
+	feed_planned(c, k, &p, iov, iovcnt, now);
 	if (p.end == IOPLAN_END_CONNECT_FAILED) {
 		conn_connect_failed(c, k->err, now);
 		*dead = t;
-		return false;
-	}
-	if (p.end == IOPLAN_END_RESET)
+	} else if (p.end == IOPLAN_END_RESET) {
 		feed_in(c, p.hold, CONN_IN_RESET, 0, now);
+	}
 	/* Connected by this call: the lookup's time counts here. */
-	if (!was_connected && c->connected) {
+	if (!*dead && !was_connected && c->connected) {
 		ht_dns_consume(t->dns_slot, t->dns_gen);
 		t->dns_slot = -1;
 	}
@@ -144,6 +154,28 @@ static void track_io_busy(ht_slot *s, bool out, ssize_t ret)
 		__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
 }
 
+/* What track_io() knows of a call, for ioplan.h (the arguments are
+ * track_io()'s); @hold is left for the caller to say under the lock. */
+static ioplan_call io_call(bool out, const struct iovec *iov, size_t iovcnt,
+			   ssize_t ret, int err, bool unseen)
+{
+	ioplan_call k = {
+		.ret = ret,
+		.err = err,
+		.out = out,
+		.unseen = unseen,
+		.asked = ret == 0 && !out && iov_total(iov, iovcnt) > 0,
+		.in_tls = ht_tls_call.session != NULL,
+		.adoptable = out && unlikely(ht_tls_adoptable()),
+	};
+	if (ret > 0 && iovcnt > 0 && !unseen) {
+		k.first = iov[0].iov_base;
+		k.first_len = iov[0].iov_len < (size_t)ret ? iov[0].iov_len
+							   : (size_t)ret;
+	}
+	return k;
+}
+
 /*
  * The real call on tracked slot @s moved @ret bytes (or failed with @err):
  * update the connection.  @iov/@iovcnt describe the program's buffers, as
@@ -160,20 +192,7 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		track_io_busy(s, out, ret);
 		return;
 	}
-	ioplan_call k = {
-		.ret = ret,
-		.err = err,
-		.out = out,
-		.unseen = unseen,
-		.asked = ret == 0 && !out && iov_total(iov, iovcnt) > 0,
-		.in_tls = ht_tls_call.session != NULL,
-		.adoptable = out && unlikely(ht_tls_adoptable()),
-	};
-	if (ret > 0 && iovcnt > 0 && !unseen) {
-		k.first = iov[0].iov_base;
-		k.first_len = iov[0].iov_len < (size_t)ret ? iov[0].iov_len
-							   : (size_t)ret;
-	}
+	ioplan_call k = io_call(out, iov, iovcnt, ret, err, unseen);
 	if (out && k.first_len >= 4)
 		ht_prepare_h2(k.first, k.first_len);
 	uint64_t now = ht_now();
