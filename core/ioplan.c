@@ -1,16 +1,9 @@
 /*
- * ioplan.c - what a socket I/O hook does with a call's outcome (ioplan.h).
+ * ioplan.c - what a socket I/O hook does with a call's outcome (ioplan.h):
+ * the probation step; the steps every call takes are inline there.
  */
-#include <errno.h>
-
 #include "conn.h"
 #include "ioplan.h"
-
-bool ioplan_fatal(int err)
-{
-	return err == ECONNRESET || err == EPIPE || err == ETIMEDOUT ||
-	       err == ECONNABORTED || err == EHOSTUNREACH || err == ENETUNREACH;
-}
 
 ioplan_probe ioplan_probe_decide(const ioplan_call *k)
 {
@@ -28,36 +21,4 @@ ioplan_probe ioplan_probe_decide(const ioplan_call *k)
 	    conn_looks_like_http(k->first, k->first_len))
 		return IOPLAN_PROBE_HTTP;
 	return IOPLAN_PROBE_FORGET;
-}
-
-ioplan_tls ioplan_tls_decide(const ioplan_call *k)
-{
-	/* A TLS library moving ciphertext for a session: this is its
-	 * socket. */
-	if (k->in_tls)
-		return IOPLAN_TLS_MARK;
-	if (k->adoptable && k->out && k->first_len > 0)
-		return IOPLAN_TLS_ADOPT;
-	return IOPLAN_TLS_NONE;
-}
-
-ioplan ioplan_feed_decide(const ioplan_call *k, bool tls, bool connected,
-			  bool failed)
-{
-	ioplan p = {.hold = k->hold};
-	if (tls) {
-		if (k->ret > 0)
-			p.feed = IOPLAN_FEED_TRANSPORT;
-	} else if (k->ret > 0) {
-		p.feed = k->unseen ? IOPLAN_FEED_UNSEEN : IOPLAN_FEED_BYTES;
-	} else if (k->ret == 0 && !k->out && k->asked) {
-		p.feed = IOPLAN_FEED_EOF;
-		p.connect_first = !connected && !failed;
-	}
-	if (k->ret < 0 && !connected && !failed &&
-	    (k->err == ECONNREFUSED || ioplan_fatal(k->err)))
-		p.end = IOPLAN_END_CONNECT_FAILED;
-	else if (k->ret < 0 && ioplan_fatal(k->err))
-		p.end = IOPLAN_END_RESET;
-	return p;
 }

@@ -17,6 +17,7 @@
 #ifndef HT_IOPLAN_H
 #define HT_IOPLAN_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,8 +62,18 @@ typedef enum ioplan_tls {
 } ioplan_tls;
 
 /* ioplan_tls_decide() - the TLS step for the call @k on a followed
- * connection. */
-ioplan_tls ioplan_tls_decide(const ioplan_call *k);
+ * connection.  Inline, as ioplan_feed_decide(): every traced call takes
+ * both. */
+static inline ioplan_tls ioplan_tls_decide(const ioplan_call *k)
+{
+	/* A TLS library moving ciphertext for a session: this is its
+	 * socket. */
+	if (k->in_tls)
+		return IOPLAN_TLS_MARK;
+	if (k->adoptable && k->out && k->first_len > 0)
+		return IOPLAN_TLS_ADOPT;
+	return IOPLAN_TLS_NONE;
+}
 
 /* What reaches the connection. */
 typedef enum ioplan_feed {
@@ -95,13 +106,35 @@ typedef struct ioplan {
 	bool hold;
 } ioplan;
 
-/* ioplan_feed_decide() - what the call @k does to a followed connection
- * whose flags, after the TLS step, are @tls, @connected and @failed. */
-ioplan ioplan_feed_decide(const ioplan_call *k, bool tls, bool connected,
-			  bool failed);
-
 /* ioplan_fatal() - whether errno @err, from a socket call, leaves the
  * connection unusable. */
-bool ioplan_fatal(int err);
+static inline bool ioplan_fatal(int err)
+{
+	return err == ECONNRESET || err == EPIPE || err == ETIMEDOUT ||
+	       err == ECONNABORTED || err == EHOSTUNREACH || err == ENETUNREACH;
+}
+
+/* ioplan_feed_decide() - what the call @k does to a followed connection
+ * whose flags, after the TLS step, are @tls, @connected and @failed. */
+static inline ioplan ioplan_feed_decide(const ioplan_call *k, bool tls,
+					bool connected, bool failed)
+{
+	ioplan p = {.hold = k->hold};
+	if (tls) {
+		if (k->ret > 0)
+			p.feed = IOPLAN_FEED_TRANSPORT;
+	} else if (k->ret > 0) {
+		p.feed = k->unseen ? IOPLAN_FEED_UNSEEN : IOPLAN_FEED_BYTES;
+	} else if (k->ret == 0 && !k->out && k->asked) {
+		p.feed = IOPLAN_FEED_EOF;
+		p.connect_first = !connected && !failed;
+	}
+	if (k->ret < 0 && !connected && !failed &&
+	    (k->err == ECONNREFUSED || ioplan_fatal(k->err)))
+		p.end = IOPLAN_END_CONNECT_FAILED;
+	else if (k->ret < 0 && ioplan_fatal(k->err))
+		p.end = IOPLAN_END_RESET;
+	return p;
+}
 
 #endif

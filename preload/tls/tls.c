@@ -180,23 +180,6 @@ void ht_tls_forget(const void *session)
 	ht_leave();
 }
 
-void ht_tls_open(struct ht_tls_frame *f, const void *session)
-{
-	f->outer = ht_tls_call;
-	f->t0 = ht_now();
-	ht_tls_call.session = session;
-	ht_tls_call.fd = -1;
-}
-
-void ht_tls_close(struct ht_tls_frame *f, int fd, bool out, const void *buf,
-		  size_t n, bool ended)
-{
-	if (fd >= 0 && (n > 0 || (!out && ended)))
-		ht_tls_plaintext(fd, out, n > 0 ? buf : NULL, n, ht_now());
-	ht_tls_settle();
-	ht_tls_call = f->outer;
-}
-
 int ht_tls_end(const void *session, int hint_fd)
 {
 	int seen = ht_tls_call.fd;

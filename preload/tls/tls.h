@@ -86,7 +86,13 @@ struct ht_tls_frame {
 
 /* ht_tls_open() - before the real call on @session: keep the outer call's
  * state in @f, note the start, and mark the thread as inside the call. */
-HT_HIDDEN void ht_tls_open(struct ht_tls_frame *f, const void *session);
+static inline void ht_tls_open(struct ht_tls_frame *f, const void *session)
+{
+	f->outer = ht_tls_call;
+	f->t0 = ht_now();
+	ht_tls_call.session = session;
+	ht_tls_call.fd = -1;
+}
 
 /*
  * ht_tls_close() - after the real call of @f and the library's questions:
@@ -94,10 +100,9 @@ HT_HIDDEN void ht_tls_open(struct ht_tls_frame *f, const void *session);
  * @buf) on @fd's connection (-1: not tracked), or, when none and @ended,
  * the plaintext stream it reads has ended; those go to the connection.
  * Then the socket writes the call made end (ht_tls_settle()) and the outer
- * call's state is back.  errno is the hook's to restore.
+ * call's state is back.  errno is the hook's to restore.  Defined below,
+ * after what it uses.
  */
-HT_HIDDEN void ht_tls_close(struct ht_tls_frame *f, int fd, bool out,
-			    const void *buf, size_t n, bool ended);
 
 /* ht_tls_end() - after the real call on @session (inside the frame): the
  * fd to which the session belongs (seen during the call, remembered, or
@@ -203,6 +208,16 @@ static inline void ht_tls_settle(void)
 {
 	if (unlikely(ht_tls_owed.n != 0))
 		ht_tls_settle_slow();
+}
+
+/* ht_tls_close(): see above (inline: it runs in every TLS call). */
+static inline void ht_tls_close(struct ht_tls_frame *f, int fd, bool out,
+				const void *buf, size_t n, bool ended)
+{
+	if (fd >= 0 && (n > 0 || (!out && ended)))
+		ht_tls_plaintext(fd, out, n > 0 ? buf : NULL, n, ht_now());
+	ht_tls_settle();
+	ht_tls_call = f->outer;
 }
 
 #endif
