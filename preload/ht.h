@@ -121,6 +121,18 @@ HT_HIDDEN extern volatile uint32_t ht_pending;
 /* ht_emit_send_pending() - send the pending message now.  Guard held. */
 HT_HIDDEN void ht_emit_send_pending(void);
 
+/* ht_send_pending() - before the thread waits (hook_poll.c) or execs
+ * (hook_exec.c): the pending message, if any, goes out now, unless this
+ * is a vfork child or the thread is inside the library already.  errno
+ * is kept.  A load when nothing is pending. */
+HT_HIDDEN void ht_send_pending_slow(void);
+static inline void ht_send_pending(void)
+{
+	if (likely(!__atomic_load_n(&ht_pending, __ATOMIC_RELAXED)))
+		return;
+	ht_send_pending_slow();
+}
+
 /* Leaving the library: what the call produced goes to the collector. */
 static inline void ht_leave(void)
 {
@@ -206,6 +218,12 @@ HT_HIDDEN ht_slot *ht_slot_get(int fd);
  * list backed by mmap (no malloc: hooks may run in signal handlers). */
 HT_HIDDEN ht_tracked *ht_tracked_alloc(void);
 HT_HIDDEN void ht_tracked_free(ht_tracked *t);
+
+/* ht_slot_release() - unlock @s, locked by the caller; when @dead (the
+ * connection @s tracks, over: its last record made, or forgotten) is not
+ * NULL, the fd is first no longer tracked, and @dead is freed once the
+ * lock is released.  Guard held. */
+HT_HIDDEN void ht_slot_release(ht_slot *s, ht_tracked *dead);
 
 /* ht_write_begin() - a write on tracked slot @s is about to be made: reads
  * are held until it ends (ht_writes_end_locked()).  Before the real call,

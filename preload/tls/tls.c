@@ -180,12 +180,6 @@ void ht_tls_forget(const void *session)
 	ht_leave();
 }
 
-void ht_tls_begin(const void *session)
-{
-	ht_tls_call.session = session;
-	ht_tls_call.fd = -1;
-}
-
 int ht_tls_end(const void *session, int hint_fd)
 {
 	int seen = ht_tls_call.fd;

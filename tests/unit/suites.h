@@ -30,4 +30,5 @@ Suite *account_suite(void); /* check_account.c: cli/collect/account.c */
 Suite *tlshello_suite(void); /* check_tlshello.c: core/tlshello.c */
 Suite *tlsrec_suite(void);  /* check_tlsrec.c: core/tlsrec.c */
 Suite *symbols_suite(void); /* check_symbols.c: preload/symbols.h, core/elfsym.c */
+Suite *ioplan_suite(void);  /* check_ioplan.c: core/ioplan.c */
 #endif
