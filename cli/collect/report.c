@@ -280,6 +280,33 @@ size_t report_url(char *buf, size_t cap, const ht_rec_request *r)
 	return b.len;
 }
 
+size_t report_ws_url(char *buf, size_t cap, const ht_rec_ws *w)
+{
+	ht_rec_request r;
+	size_t n;
+
+	memset(&r, 0, sizeof(r));
+	r.flags = ((w->flags & HT_WF_TLS) ? HT_RF_TLS : 0) |
+		  ((w->flags & HT_WF_TUNNEL) ? HT_RF_TUNNEL : 0);
+	r.peer = w->peer;
+	r.method.p = "GET";
+	r.method.len = 3;
+	r.target = w->target;
+	r.host = w->host;
+	r.dns_name = w->dns_name;
+	r.peer_path = w->peer_path;
+	r.tunnel = w->tunnel;
+	n = report_url(buf, cap, &r);
+	/* http:// -> ws://, https:// -> wss:// (a proxy-form target too) */
+	if (n >= 4 && strncasecmp(buf, "http", 4) == 0) {
+		memmove(buf + 2, buf + 4, n - 4 + 1);
+		buf[0] = 'w';
+		buf[1] = 's';
+		n -= 2;
+	}
+	return n;
+}
+
 size_t report_host(char *buf, size_t cap, const ht_rec_request *r)
 {
 	sbuf b = { buf, cap, 0 };
@@ -856,6 +883,27 @@ void report_record(void *ctx, const ht_record *rec)
 		if (rec->u.close.flags & HT_CF_TLS_UNDECODED)
 			stats_undecoded(st, &rec->u.close, counted);
 		rp->ops->conn_close(rp, &rec->u.close);
+		break;
+	}
+	case HT_REC_WS: {
+		const ht_rec_ws *w = &rec->u.ws;
+		report_ws s = {.w = w};
+
+		st->ws_sessions++;
+		s.url = rp->url;
+		s.url_len = report_ws_url(rp->url, sizeof(rp->url), w);
+		s.peer = rp->peer;
+		s.peer_len = report_peer_of(rp->peer, sizeof(rp->peer),
+					    &w->peer, w->peer_path);
+		s.duration = w->t_start && w->t_end >= w->t_start ?
+				     (int64_t)(w->t_end - w->t_start) :
+				     REPORT_NONE;
+		if (w->flags & HT_WF_CLOSED_SENT)
+			s.closed_by = "client";
+		else if (w->flags & HT_WF_CLOSED_RECV)
+			s.closed_by = "server";
+		if (rp->ops->websocket != NULL)
+			rp->ops->websocket(rp, &s);
 		break;
 	}
 	case HT_REC_DROPS:
