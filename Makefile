@@ -192,7 +192,7 @@ clean:
 #    corpus in build/fuzz/corpus/<t>/ (the committed seeds never grow).
 #    New crashing inputs land in build/fuzz/crashes/<t>/ and fail the run.
 
-FUZZ_TARGETS = http1 http2 wire conn capture
+FUZZ_TARGETS = http1 http2 wire conn capture ws
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FB            = build/fuzz

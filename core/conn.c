@@ -521,6 +521,7 @@ static void on_request_headers(conn *c, uint64_t now)
 	r->keep_alive = m->keep_alive;
 	r->connect = strcmp(m->method, "CONNECT") == 0;
 	r->h2c = m->upgrade_h2c;
+	r->websocket = m->upgrade_websocket;
 	if (r->h2c)
 		c->want_hpack = true;
 	/* The response to an untracked HEAD or CONNECT cannot be framed
@@ -750,6 +751,10 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		conn_h2_write(c, buf, len, now);
 		return;
 	}
+	if (c->mode == CONN_MODE_WS) {
+		conn_ws_feed(c, true, buf, len, now);
+		return;
+	}
 	if (c->mode != CONN_MODE_HTTP1)
 		return;
 
@@ -873,6 +878,10 @@ static void on_response_complete(conn *c, uint64_t now)
 	r->t[HT_T_RESPONSE_DONE] = now;
 	bool tunnel = r->connect && m->status / 100 == 2 &&
 		      h1_state(&c->in) == H1_ST_TUNNEL;
+	/* A WebSocket: its session is followed from the next byte; the
+	 * request keeps its record, emitted here as for any request. */
+	bool ws = m->status == 101 && r->websocket && m->upgrade_websocket &&
+		  conn_ws_start(c, r, now) == 0;
 	/* the target as the tunnel field keeps it (no bigger: a hook's
 	 * stack stays small) */
 	char target[sizeof c->tunnel];
@@ -884,6 +893,10 @@ static void on_response_complete(conn *c, uint64_t now)
 		c->t_idle_since = now;
 	if (tunnel)
 		tunnel_open(c, target, now);
+	/* Requests pipelined behind the upgrade went into the session as
+	 * bytes: they were never the server's requests. */
+	if (ws)
+		fail_all(c, HT_ERR_CLOSED, now);
 }
 
 /* Whether HTTP/1.x responses are still parsed: not once bytes went by
@@ -937,6 +950,10 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		conn_h2_read(c, buf, len, now);
 		return;
 	}
+	if (c->mode == CONN_MODE_WS) {
+		conn_ws_feed(c, false, buf, len, now);
+		return;
+	}
 
 	while (len > 0) {
 		h1_event ev;
@@ -960,8 +977,9 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			return;
 		if (c->mode != CONN_MODE_HTTP1) {
 			/* A tunnel opened (the rest is the inner connection's,
-			 * which the server never speaks first on), or h2c (the
-			 * rest is HTTP/2: the server's SETTINGS...). */
+			 * which the server never speaks first on), h2c (the
+			 * rest is HTTP/2: the server's SETTINGS...), or a
+			 * WebSocket (the rest is the server's frames). */
 			if (len > 0)
 				conn_on_read(c, buf, len, now);
 			return;
@@ -977,6 +995,7 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 
 void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now)
 {
+	conn_ws_end(c, HT_WF_LOST, now);
 	fail_all(c, error, now);
 	if (c->mode == CONN_MODE_HTTP1) {
 		/* Requests are still parsed as written, each reported as not
@@ -1055,6 +1074,10 @@ void conn_on_eof(conn *c, uint64_t now)
 	c->peer_eof = true;
 	if (!conn_wants_bytes(c) || c->mode == CONN_MODE_DETECT)
 		return;
+	if (c->mode == CONN_MODE_WS) {
+		conn_ws_end(c, HT_WF_PEER_EOF, now);
+		return;
+	}
 	if (c->mode == CONN_MODE_HTTP1 && h1_responses_followed(c)) {
 		h1_event ev = h1_finish(&c->in);
 		conn_request *r = q_answered(c);
@@ -1074,6 +1097,7 @@ void conn_on_reset(conn *c, uint64_t now)
 {
 	if (c->dead)
 		return;
+	conn_ws_end(c, HT_WF_RESET, now);
 	fail_all(c, HT_ERR_RESET, now);
 	c->dead = true;
 }
@@ -1100,6 +1124,7 @@ void conn_close(conn *c, uint64_t now)
 		return;
 	c->closed = true;
 	conn_release_held(c);
+	conn_ws_end(c, 0, now);
 	if (!c->failed) {
 		if (!c->dead && c->mode == CONN_MODE_HTTP1 && !c->peer_eof) {
 			/* A close-delimited body the program stopped reading is
@@ -1172,6 +1197,12 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	 * connection is not followed in the child. */
 	if (c->mode == CONN_MODE_HTTP2) {
 		conn_h2_release(c);
+		c->mode = CONN_MODE_OPAQUE;
+	}
+	/* The WebSocket session is the parent's: its record is the
+	 * parent's to send. */
+	if (c->mode == CONN_MODE_WS) {
+		conn_ws_release(c);
 		c->mode = CONN_MODE_OPAQUE;
 	}
 }

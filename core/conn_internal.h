@@ -84,4 +84,28 @@ unsigned conn_h2_open_streams(const conn *c);
 /* conn_h2_release() - free the HTTP/2 state (at close). */
 void conn_h2_release(conn *c);
 
+/* WebSocket (conn_ws.c). */
+
+/* conn_ws_start() - @r, the oldest request, asked for a WebSocket and was
+ * answered 101 at @now: the connection is a session from the next byte
+ * (CONN_MODE_WS).  Returns 0, or -1 when no memory can be had (the mode
+ * is left as it was). */
+int conn_ws_start(conn *c, const conn_request *r, uint64_t now);
+
+/* conn_ws_feed() - the program wrote (@out) or read @len bytes of the
+ * session at @now; the session ends (conn_ws_end()) once close frames went
+ * both ways or its framing was lost. */
+void conn_ws_feed(conn *c, bool out, const uint8_t *buf, size_t len,
+		  uint64_t now);
+
+/* conn_ws_end() - the session ended at @now (@flags: HT_WF_PEER_EOF,
+ * HT_WF_RESET, or 0; what the session saw adds the rest): emit its
+ * HT_REC_WS record, release it, the connection is opaque from here.
+ * Nothing when no session is open. */
+void conn_ws_end(conn *c, uint32_t flags, uint64_t now);
+
+/* conn_ws_release() - free the session without a record (a forked child:
+ * it is the parent's). */
+void conn_ws_release(conn *c);
+
 #endif

@@ -92,6 +92,7 @@ static void msg_reset(h1_message *m)
 	m->keep_alive = false;
 	m->upgrade = false;
 	m->upgrade_h2c = false;
+	m->upgrade_websocket = false;
 	m->expect_continue = false;
 	m->body_by_close = false;
 	m->host[0] = '\0';

@@ -275,6 +275,8 @@ static void list_element_end(h1_parser *p)
 	case HH_UPGRADE:
 		if (value_is(p->val, len, "h2c"))
 			p->msg.upgrade_h2c = true;
+		else if (value_is(p->val, len, "websocket"))
+			p->msg.upgrade_websocket = true;
 		break;
 	default:
 		break;

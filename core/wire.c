@@ -111,6 +111,43 @@ static void put_addr(wbuf *w, const ht_addr *a)
 	put_bytes(w, a->addr, sizeof a->addr);
 }
 
+static void put_ws(wbuf *w, const ht_rec_ws *s)
+{
+	put_u32(w, s->pid);
+	put_u32(w, s->conn_id);
+	put_u32(w, s->req_seq);
+	put_u32(w, s->flags);
+	put_addr(w, &s->peer);
+	put_u64(w, s->t_start);
+	put_u64(w, s->t_end);
+	for (int i = 0; i < 2; i++) {
+		const ht_ws_dir *d = &s->dir[i];
+		put_u64(w, d->frames);
+		put_u64(w, d->messages);
+		put_u64(w, d->text);
+		put_u64(w, d->binary);
+		put_u64(w, d->bytes);
+		put_u64(w, d->compressed);
+		put_u64(w, d->pings);
+		put_u64(w, d->pongs);
+		put_u32(w, d->errors);
+		put_u16(w, d->close_code);
+		put_u64(w, d->t_close);
+		put_str(w, d->close_reason);
+	}
+	for (int i = 0; i < 2; i++) {
+		put_u32(w, s->rtt[i].n);
+		put_u64(w, s->rtt[i].sum);
+		put_u64(w, s->rtt[i].min);
+		put_u64(w, s->rtt[i].max);
+	}
+	put_str(w, s->host);
+	put_str(w, s->target);
+	put_str(w, s->dns_name);
+	put_str(w, s->peer_path);
+	put_str(w, s->tunnel);
+}
+
 size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 {
 	wbuf w = {buf, cap, 0, 0};
@@ -214,6 +251,9 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 	case HT_REC_NOTE:
 		put_u32(&w, rec->u.note.pid);
 		put_str(&w, rec->u.note.text);
+		break;
+	case HT_REC_WS:
+		put_ws(&w, &rec->u.ws);
 		break;
 	default:
 		return 0;
@@ -418,6 +458,43 @@ static bool decode_request_fast(const uint8_t *buf, size_t rlen,
 	return true;
 }
 
+static void get_ws(rbuf *r, ht_rec_ws *s)
+{
+	s->pid = get_u32(r);
+	s->conn_id = get_u32(r);
+	s->req_seq = get_u32(r);
+	s->flags = get_u32(r);
+	get_addr(r, &s->peer);
+	s->t_start = get_u64(r);
+	s->t_end = get_u64(r);
+	for (int i = 0; i < 2; i++) {
+		ht_ws_dir *d = &s->dir[i];
+		d->frames = get_u64(r);
+		d->messages = get_u64(r);
+		d->text = get_u64(r);
+		d->binary = get_u64(r);
+		d->bytes = get_u64(r);
+		d->compressed = get_u64(r);
+		d->pings = get_u64(r);
+		d->pongs = get_u64(r);
+		d->errors = get_u32(r);
+		d->close_code = get_u16(r);
+		d->t_close = get_u64(r);
+		d->close_reason = get_str(r);
+	}
+	for (int i = 0; i < 2; i++) {
+		s->rtt[i].n = get_u32(r);
+		s->rtt[i].sum = get_u64(r);
+		s->rtt[i].min = get_u64(r);
+		s->rtt[i].max = get_u64(r);
+	}
+	s->host = get_str(r);
+	s->target = get_str(r);
+	s->dns_name = get_str(r);
+	s->peer_path = get_str(r);
+	s->tunnel = get_str(r);
+}
+
 long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 {
 	if (len < HT_WIRE_HDR_LEN) {
@@ -546,6 +623,9 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 	case HT_REC_NOTE:
 		out->u.note.pid = get_u32(&r);
 		out->u.note.text = get_str(&r);
+		break;
+	case HT_REC_WS:
+		get_ws(&r, &out->u.ws);
 		break;
 	default:
 		return -1;

@@ -37,6 +37,7 @@ enum ht_rec_type {
 	HT_REC_CONN_CLOSE = 4, /* a tracked connection was closed */
 	HT_REC_DROPS = 5,      /* records this process could not deliver */
 	HT_REC_NOTE = 6,       /* something the process could not trace */
+	HT_REC_WS = 7,         /* a WebSocket session ended */
 };
 
 /* A string inside a decoded record (not NUL-terminated). */
@@ -247,6 +248,62 @@ typedef struct ht_rec_note {
 	ht_str text;
 } ht_rec_note;
 
+/*
+ * A WebSocket session: what an HTTP/1.1 connection carried after its
+ * "Upgrade: websocket" request (req_seq) was answered 101, sent when the
+ * session ended (the closing handshake, the peer's EOF, a reset, the
+ * program's close or exit).  The 101 request has its own record, sent at
+ * the 101 as for any request; this one names it.  Directions are the
+ * traced program's: [0] sent, [1] received.
+ */
+typedef struct ht_ws_dir {
+	uint64_t frames;         /* every frame, control frames included */
+	uint64_t messages;       /* data messages (fragments make one) */
+	uint64_t text, binary;   /* of those, by type */
+	uint64_t bytes;          /* payload bytes of the data messages, as
+	                            sent (compressed, with permessage-deflate) */
+	uint64_t compressed;     /* messages sent compressed (RSV1) */
+	uint64_t pings, pongs;
+	uint32_t errors;         /* protocol errors seen this way */
+	uint16_t close_code;     /* the close frame's code; 0: none, or no
+	                            code in it */
+	uint64_t t_close;        /* when the close frame went, 0: never */
+	ht_str close_reason;     /* its reason, as sent (UTF-8 unchecked) */
+} ht_ws_dir;
+
+/* Round trips of the pings one side sent to their pongs (ns). */
+typedef struct ht_ws_rtt {
+	uint32_t n;              /* pings answered */
+	uint64_t sum, min, max;
+} ht_ws_rtt;
+
+typedef struct ht_rec_ws {
+	uint32_t pid;
+	uint32_t conn_id;
+	uint32_t req_seq;        /* the upgrade request's */
+	uint32_t flags;          /* HT_WF_* */
+	ht_addr peer;
+	uint64_t t_start;        /* the 101 read */
+	uint64_t t_end;          /* the session ended */
+	ht_ws_dir dir[2];        /* [0] sent by the program, [1] received */
+	ht_ws_rtt rtt[2];        /* [0] the program's pings to the peer's
+	                            pongs, [1] the peer's to the program's */
+	ht_str host;             /* the upgrade request's Host */
+	ht_str target;           /* and its target */
+	ht_str dns_name;
+	ht_str peer_path;
+	ht_str tunnel;           /* HT_RF_TUNNEL in the request: the target */
+} ht_rec_ws;
+
+#define HT_WF_TLS 0x1u          /* over TLS (wss) */
+#define HT_WF_CLOSED_SENT 0x2u  /* the program sent the first close frame */
+#define HT_WF_CLOSED_RECV 0x4u  /* the peer sent the first close frame */
+#define HT_WF_PEER_EOF 0x8u     /* ended by the peer's EOF */
+#define HT_WF_RESET 0x10u       /* ended by a socket error */
+#define HT_WF_LOST 0x20u        /* not followed to its end: a frame's
+                                   framing was lost, or bytes went unseen */
+#define HT_WF_TUNNEL 0x40u      /* inside a CONNECT or SOCKS tunnel */
+
 typedef struct ht_record {
 	uint8_t type; /* enum ht_rec_type */
 	union {
@@ -256,6 +313,7 @@ typedef struct ht_record {
 		ht_rec_conn_close close;
 		ht_rec_drops drops;
 		ht_rec_note note;
+		ht_rec_ws ws;
 	} u;
 } ht_record;
 

@@ -250,6 +250,10 @@ static void renumber(collector *c, int fd, ht_record *rec)
 		conn = &rec->u.close.conn_id;
 		pid = rec->u.close.pid;
 		break;
+	case HT_REC_WS:
+		conn = &rec->u.ws.conn_id;
+		pid = rec->u.ws.pid;
+		break;
 	default:
 		return;
 	}

@@ -138,6 +138,27 @@ void report_record(void *ctx, const ht_record *rec)
 		rp->ops->conn_close(rp, &rec->u.close);
 		break;
 	}
+	case HT_REC_WS: {
+		const ht_rec_ws *w = &rec->u.ws;
+		report_ws s = {.w = w};
+
+		st->ws_sessions++;
+		s.url = rp->url;
+		s.url_len = url_ws(rp->url, sizeof(rp->url), w);
+		s.peer = rp->peer;
+		s.peer_len = url_peer_of(rp->peer, sizeof(rp->peer),
+					 &w->peer, w->peer_path);
+		s.duration = w->t_start && w->t_end >= w->t_start ?
+				     (int64_t)(w->t_end - w->t_start) :
+				     REPORT_NONE;
+		if (w->flags & HT_WF_CLOSED_SENT)
+			s.closed_by = "client";
+		else if (w->flags & HT_WF_CLOSED_RECV)
+			s.closed_by = "server";
+		if (rp->ops->websocket != NULL)
+			rp->ops->websocket(rp, &s);
+		break;
+	}
 	case HT_REC_DROPS:
 		/* The collector hands on increments (account.h). */
 		st->dropped += rec->u.drops.dropped;

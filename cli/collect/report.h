@@ -128,6 +128,7 @@ typedef struct report_stats {
 	uint64_t errors;       /* requests that ended with an error */
 	uint64_t conn_fails;   /* connect() failures */
 	uint64_t conn_closes;
+	uint64_t ws_sessions;  /* WebSocket sessions ended (HT_REC_WS) */
 	uint64_t malformed;    /* records the collector rejected */
 	uint64_t connections;  /* distinct connections that carried requests,
 	                          and the TLS connections not decoded */
@@ -180,6 +181,20 @@ typedef struct report_req {
 	redirect_link redirect; /* its place in a redirect chain, if any */
 } report_req;
 
+/* Everything derived from one WebSocket session record, handed to a
+ * format. */
+typedef struct report_ws {
+	const ht_rec_ws *w;
+	const char *url;   /* "ws://host/path" ("wss://" over TLS) */
+	size_t url_len;
+	const char *peer;  /* as in report_req */
+	size_t peer_len;
+	int64_t duration;  /* t_start -> t_end, ns (REPORT_NONE if unknown) */
+	const char *closed_by; /* "client", "server" (who sent the first
+	                          close frame, from the program's side: it is
+	                          the client), or NULL: no closing handshake */
+} report_ws;
+
 struct report;
 
 /* One output format.  Every writer streams to rp->out or rp->ob, never to
@@ -191,6 +206,7 @@ typedef struct report_format_ops {
 	void (*summary)(struct report *rp); /* at the end; may be NULL */
 	void (*free)(struct report *rp);    /* release fmt_state; may be NULL */
 	void (*hello)(struct report *rp, const ht_rec_hello *h); /* may be NULL */
+	void (*websocket)(struct report *rp, const report_ws *s); /* may be NULL */
 } report_format_ops;
 
 extern const report_format_ops report_text_ops;   /* format_text.c */

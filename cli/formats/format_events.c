@@ -274,6 +274,14 @@ static void events_conn_close(report *rp, const ht_rec_conn_close *c)
 	json_lit(f, "}\n");
 }
 
+/* A WebSocket session ended: its line, at its end. */
+static void events_websocket(report *rp, const report_ws *s)
+{
+	ev_head(rp, "websocket_done", s->w->pid, s->w->conn_id, s->w->req_seq,
+		s->w->t_end);
+	put_ws_session(rp, s);
+}
+
 /* The events stream ends with the same summary line as -f json: what was
  * dropped or malformed must be said in every format. */
 const report_format_ops report_events_ops = {
@@ -281,4 +289,5 @@ const report_format_ops report_events_ops = {
 	.conn_fail = events_conn_fail,
 	.conn_close = events_conn_close,
 	.summary = json_summary,
+	.websocket = events_websocket,
 };

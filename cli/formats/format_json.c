@@ -311,6 +311,101 @@ static void json_conn_close(report *rp, const ht_rec_conn_close *c)
 	json_lit(f, "}\n");
 }
 
+/* One direction of a WebSocket session: {"frames":...} */
+static void put_ws_dir(outbuf *f, const ht_ws_dir *d)
+{
+	json_lit(f, "{\"frames\":");
+	json_u64(f, d->frames);
+	KEY_U64(f, "messages", d->messages);
+	KEY_U64(f, "text", d->text);
+	KEY_U64(f, "binary", d->binary);
+	KEY_U64(f, "bytes", d->bytes);
+	KEY_U64(f, "compressed", d->compressed);
+	KEY_U64(f, "pings", d->pings);
+	KEY_U64(f, "pongs", d->pongs);
+	KEY_U64(f, "errors", d->errors);
+	KEY(f, "close_code");
+	if (d->t_close != 0 && d->close_code != 0)
+		json_u64(f, d->close_code);
+	else
+		json_lit(f, "null");
+	KEY(f, "close_reason");
+	if (d->t_close != 0)
+		put_ht_str(f, d->close_reason);
+	else
+		json_lit(f, "null");
+	json_lit(f, "}");
+}
+
+/* Round trips of one side's pings: {"count":n,"avg":ms,...}, avg, min
+ * and max null when none was answered. */
+static void put_ws_rtt(outbuf *f, const ht_ws_rtt *r)
+{
+	bool any = r->n > 0;
+
+	json_lit(f, "{\"count\":");
+	json_u64(f, r->n);
+	KEY_MS(f, "avg", any ? (int64_t)(r->sum / r->n) : REPORT_NONE);
+	KEY_MS(f, "min", any ? (int64_t)r->min : REPORT_NONE);
+	KEY_MS(f, "max", any ? (int64_t)r->max : REPORT_NONE);
+	json_lit(f, "}");
+}
+
+/* How the session ended, as a word. */
+static const char *ws_end_str(uint32_t flags)
+{
+	if (flags & HT_WF_LOST)
+		return "lost";
+	if (flags & HT_WF_RESET)
+		return "reset";
+	if (flags & HT_WF_PEER_EOF)
+		return "eof";
+	if (flags & (HT_WF_CLOSED_SENT | HT_WF_CLOSED_RECV))
+		return "close";
+	return "closed_by_program";
+}
+
+/* The fields of a WebSocket session after the head: url, peer, tls,
+ * duration and the "websocket" object. */
+void put_ws_session(report *rp, const report_ws *s)
+{
+	outbuf *f = &rp->ob;
+	const ht_rec_ws *w = s->w;
+
+	KEY(f, "url");
+	json_str(f, s->url, s->url_len);
+	KEY(f, "peer");
+	json_str_or_null(f, s->peer, s->peer_len);
+	KEY_BOOL(f, "tls", w->flags & HT_WF_TLS);
+	KEY(f, "start");
+	json_ns_secs(f, report_unix_ns(rp, w->t_start));
+	KEY_MS(f, "duration_ms", s->duration);
+	json_lit(f, ",\"websocket\":{\"sent\":");
+	put_ws_dir(f, &w->dir[0]);
+	KEY(f, "received");
+	put_ws_dir(f, &w->dir[1]);
+	KEY(f, "ping_rtt_ms");
+	put_ws_rtt(f, &w->rtt[0]);
+	KEY(f, "peer_ping_rtt_ms");
+	put_ws_rtt(f, &w->rtt[1]);
+	KEY(f, "closed_by");
+	json_strz(f, s->closed_by);
+	KEY(f, "end");
+	json_strz(f, ws_end_str(w->flags));
+	json_lit(f, "}}\n");
+}
+
+static void json_websocket(report *rp, const report_ws *s)
+{
+	outbuf *f = &rp->ob;
+
+	json_lit(f, "{\"event\":\"websocket\",\"pid\":");
+	json_u64(f, s->w->pid);
+	KEY_U64(f, "conn", s->w->conn_id);
+	KEY_U64(f, "req", s->w->req_seq);
+	put_ws_session(rp, s);
+}
+
 void json_summary(report *rp)
 {
 	outbuf *f = &rp->ob;
@@ -339,6 +434,11 @@ void json_summary(report *rp)
 			json_strz(f, st->exes[i]);
 		}
 		json_lit(f, "]");
+	}
+	/* the key only when there were some: older output stays as it was */
+	if (st->ws_sessions > 0) {
+		KEY(f, "websocket_sessions");
+		json_u64(f, st->ws_sessions);
 	}
 	KEY(f, "connect_errors");
 	json_u64(f, st->conn_fails);
@@ -403,5 +503,6 @@ const report_format_ops report_json_ops = {
 	.conn_fail = json_conn_fail,
 	.conn_close = json_conn_close,
 	.summary = json_summary,
+	.websocket = json_websocket,
 };
 

@@ -74,6 +74,11 @@ static inline void put_status(outbuf *f, uint16_t status)
 		json_u64(f, status);
 }
 
+/* put_ws_session() - the fields of WebSocket session @s after a line's head
+ * (url, peer, tls, start, duration_ms, the "websocket" object), and the
+ * line's end; -f json's "websocket" line and -f events' websocket_done. */
+void put_ws_session(report *rp, const report_ws *s);
+
 /*
  * json_summary() - the final line of -f json and -f events: the counts of
  * the run (requests, connections, hosts, what was dropped or malformed,

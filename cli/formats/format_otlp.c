@@ -76,6 +76,15 @@ static void otlp_conn_close(report *rp, const ht_rec_conn_close *c)
 {
 }
 
+static void otlp_websocket(report *rp, const report_ws *s)
+{
+	otlp_procs *ps = state(rp);
+	otlp_item it;
+
+	if (ps != NULL && otlp_make_ws_item(ps, s, rp->mono_to_unix, &it) == 0)
+		put_item(rp, &it);
+}
+
 /* An OTLP file has no place for the run's summary, but records the
  * processes could not deliver must not go unsaid: one line on standard
  * error (as the --otlp exporter's own statistics). */
@@ -108,4 +117,5 @@ const report_format_ops report_otlp_ops = {
 	.summary = otlp_summary,
 	.free = otlp_free,
 	.hello = otlp_hello,
+	.websocket = otlp_websocket,
 };

@@ -76,7 +76,11 @@ void text_summary(report *rp)
 	if (st->requests > 0)
 		fprintf(f, " (%.1f%%)", 100.0 * (double)st->reused /
 						(double)st->requests);
-	fprintf(f, "   errors: %llu\n", (unsigned long long)st->errors);
+	fprintf(f, "   errors: %llu", (unsigned long long)st->errors);
+	if (st->ws_sessions > 0)
+		fprintf(f, "   websocket sessions: %llu",
+			(unsigned long long)st->ws_sessions);
+	putc_unlocked('\n', f);
 	if (st->tls_undecoded > 0) {
 		char names[256];
 

@@ -300,9 +300,87 @@ static void text_conn_close(report *rp, const ht_rec_conn_close *c)
 	fprintf(f, "handshake %s, %s out, %s in, %s\n\n", hs, out, in, dur);
 }
 
+/* One direction of a WebSocket session: "5 msgs (3 text, 2 binary) 1.2 kB" */
+static void put_ws_dir(FILE *f, const char *label, const ht_ws_dir *d)
+{
+	char b[32];
+
+	fmt_bytes(b, sizeof(b), d->bytes);
+	fprintf(f, "  %s %llu msg%s (%llu text, %llu binary) %s", label,
+		(unsigned long long)d->messages, d->messages == 1 ? "" : "s",
+		(unsigned long long)d->text, (unsigned long long)d->binary, b);
+	if (d->compressed > 0)
+		fprintf(f, " (%llu compressed)",
+			(unsigned long long)d->compressed);
+}
+
+/* A WebSocket session, one line when it ended:
+ * WS ws://host/path  pid 1  conn 2  req 1  12.30s  sent ...  received ...
+ *   pings 2/0 rtt 0.31ms  closed by client 1000 "bye" */
+static void text_websocket(report *rp, const report_ws *s)
+{
+	FILE *f = rp->out;
+	const ht_rec_ws *w = s->w;
+	char b[32], b2[32];
+
+	text_color(rp, C_BOLD);
+	fputs_unlocked("WS ", f);
+	text_color(rp, C_RESET);
+	text_put_safe(f, s->url, s->url_len);
+	text_color(rp, C_DIM);
+	fprintf(f, "  pid %u  conn %u  req %u", w->pid, w->conn_id, w->req_seq);
+	text_color(rp, C_RESET);
+	text_fmt_dur(b, sizeof(b), s->duration);
+	fprintf(f, "  %s", b);
+	put_ws_dir(f, "sent", &w->dir[0]);
+	put_ws_dir(f, "received", &w->dir[1]);
+	fprintf(f, "  pings %llu sent, %llu received",
+		(unsigned long long)w->dir[0].pings,
+		(unsigned long long)w->dir[1].pings);
+	if (w->rtt[0].n > 0) {
+		text_fmt_dur(b, sizeof(b), (int64_t)(w->rtt[0].sum / w->rtt[0].n));
+		text_fmt_dur(b2, sizeof(b2), (int64_t)w->rtt[0].max);
+		fprintf(f, " (rtt %s avg, %s max)", b, b2);
+	}
+	if (s->closed_by != NULL) {
+		const ht_ws_dir *d = &w->dir[(w->flags & HT_WF_CLOSED_SENT) ? 0 : 1];
+
+		fprintf(f, "  closed by %s", s->closed_by);
+		if (d->close_code != 0)
+			fprintf(f, " %u", d->close_code);
+		if (d->close_reason.len > 0) {
+			fputs_unlocked(" \"", f);
+			text_put_safe(f, d->close_reason.p, d->close_reason.len);
+			putc_unlocked('"', f);
+		}
+	}
+	if (w->flags & (HT_WF_LOST | HT_WF_RESET | HT_WF_PEER_EOF) ||
+	    s->closed_by == NULL) {
+		text_color(rp, C_YELLOW);
+		if (w->flags & HT_WF_LOST)
+			fputs_unlocked("  not followed to its end", f);
+		else if (w->flags & HT_WF_RESET)
+			fputs_unlocked("  ended by a reset", f);
+		else if (w->flags & HT_WF_PEER_EOF)
+			fputs_unlocked("  ended by the server's EOF", f);
+		else
+			fputs_unlocked("  ended by the program's close", f);
+		text_color(rp, C_RESET);
+	}
+	if (w->dir[0].errors + w->dir[1].errors > 0) {
+		text_color(rp, C_RED);
+		fprintf(f, "  %u protocol error%s",
+			w->dir[0].errors + w->dir[1].errors,
+			w->dir[0].errors + w->dir[1].errors == 1 ? "" : "s");
+		text_color(rp, C_RESET);
+	}
+	fputs_unlocked("\n\n", f);
+}
+
 const report_format_ops report_text_ops = {
 	.request = text_request,
 	.conn_fail = text_conn_fail,
 	.conn_close = text_conn_close,
 	.summary = text_summary,
+	.websocket = text_websocket,
 };

@@ -398,6 +398,87 @@ size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 	return n;
 }
 
+/* The attributes of one direction of a WebSocket session, under
+ * httptrace.websocket.@dir. */
+static void ws_dir_attrs(attrs *a, const char *dir, const ht_ws_dir *d)
+{
+	static const char *const names[] = {
+		"messages", "text", "binary", "bytes", "pings", "pongs",
+	};
+	const uint64_t v[] = {
+		d->messages, d->text, d->binary, d->bytes, d->pings, d->pongs,
+	};
+	char key[64];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		snprintf(key, sizeof(key), "httptrace.websocket.%s.%s", dir,
+			 names[i]);
+		attr_int(a, key, v[i]);
+	}
+	if (d->t_close == 0)
+		return;
+	snprintf(key, sizeof(key), "httptrace.websocket.%s.close_code", dir);
+	attr_int(a, key, d->close_code);
+	snprintf(key, sizeof(key), "httptrace.websocket.%s.close_reason", dir);
+	attr_str(a, key, d->close_reason.p, d->close_reason.len);
+}
+
+size_t otlp_ws_spans_json(outbuf *b, const report_ws *s,
+			  int64_t mono_to_unix, const otlp_ids *ids)
+{
+	const ht_rec_ws *w = s->w;
+	uint64_t off = (uint64_t)mono_to_unix;
+	uint64_t end = w->t_end >= w->t_start ? w->t_end : w->t_start;
+	attrs a = { b, true };
+	char ip[64];
+	size_t iplen = url_ip(ip, sizeof(ip), &w->peer);
+	uint32_t errors = w->dir[0].errors + w->dir[1].errors;
+	const char *etype = NULL;
+
+	if (w->flags & HT_WF_LOST)
+		etype = "not_followed";
+	else if (w->flags & HT_WF_RESET)
+		etype = "connection_reset";
+	else if (errors > 0)
+		etype = "protocol_error";
+	span_head(b, ids, ids->span, NULL, "websocket", 9, KIND_CLIENT,
+		  w->t_start + off, end + off);
+	outbuf_puts(b, ",\"attributes\":[");
+	attr_str(&a, "url.full", s->url, s->url_len);
+	attr_strz(&a, "network.protocol.name", "websocket");
+	if (w->dns_name.len > 0)
+		attr_str(&a, "server.address", w->dns_name.p, w->dns_name.len);
+	else if (iplen > 0)
+		attr_str(&a, "server.address", ip, iplen);
+	if (w->peer.family != 0 && w->peer.family != HT_AF_UNIX)
+		attr_int(&a, "server.port", w->peer.port);
+	if (iplen > 0) {
+		attr_str(&a, "network.peer.address", ip, iplen);
+		attr_int(&a, "network.peer.port", w->peer.port);
+	}
+	ws_dir_attrs(&a, "sent", &w->dir[0]);
+	ws_dir_attrs(&a, "received", &w->dir[1]);
+	if (s->closed_by != NULL)
+		attr_strz(&a, "httptrace.websocket.closed_by", s->closed_by);
+	if (w->rtt[0].n > 0) {
+		attr_int(&a, "httptrace.websocket.ping_rtt_count", w->rtt[0].n);
+		attr_double(&a, "httptrace.websocket.ping_rtt_avg_ms",
+			    (double)(w->rtt[0].sum / w->rtt[0].n) / 1e6);
+		attr_double(&a, "httptrace.websocket.ping_rtt_max_ms",
+			    (double)w->rtt[0].max / 1e6);
+	}
+	if (etype != NULL)
+		attr_strz(&a, "error.type", etype);
+	outbuf_puts(b, "]");
+	if (etype != NULL) {
+		outbuf_puts(b, ",\"status\":{\"code\":2,\"message\":");
+		json_str(b, etype, strlen(etype));
+		outbuf_puts(b, "}");
+	}
+	outbuf_puts(b, "}");
+	return 1;
+}
+
 int otlp_random_ids(otlp_ids *ids)
 {
 	uint8_t *p = (uint8_t *)ids;
@@ -601,6 +682,27 @@ int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
 			int64_t mono_to_unix, otlp_item *out)
 {
 	return make_item(ps, NULL, f, mono_to_unix, out);
+}
+
+int otlp_make_ws_item(otlp_procs *ps, const report_ws *s, int64_t mono_to_unix,
+		      otlp_item *out)
+{
+	outbuf b;
+	otlp_ids ids;
+	int err = otlp_random_ids(&ids);
+
+	memset(out, 0, sizeof(*out));
+	if (err < 0)
+		return err;
+	outbuf_init_grow(&b);
+	out->n_spans = (uint32_t)otlp_ws_spans_json(&b, s, mono_to_unix, &ids);
+	out->spans = outbuf_take(&b);
+	out->resource = otlp_procs_resource(ps, s->w->pid);
+	if (out->spans == NULL || out->resource == NULL) {
+		otlp_item_free(out);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void otlp_req_fill(report_req *q, const ht_rec_request *r, otlp_scratch *s)

@@ -94,6 +94,18 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 			    int64_t mono_to_unix, const otlp_ids *ids);
 
+/*
+ * otlp_ws_spans_json() - append the span of WebSocket session @s: a CLIENT
+ * span named "websocket" from the 101 to the session's end, with url.full,
+ * server.address, server.port, network.peer.*, network.protocol.name
+ * "websocket", and httptrace.websocket.* attributes (messages, text,
+ * binary, bytes, pings and pongs each way, the close codes and reasons,
+ * who closed, the ping round trip); status ERROR when the session was
+ * not followed to its end, reset, or had protocol errors.  Returns 1.
+ */
+size_t otlp_ws_spans_json(outbuf *b, const report_ws *s,
+			  int64_t mono_to_unix, const otlp_ids *ids);
+
 /* One request's spans, ready to be put in an export request. */
 typedef struct otlp_item {
 	char *resource; /* otlp_resource_json() of its process */
@@ -154,6 +166,10 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 /* otlp_make_fail_item() - the item of failed connect @f, as above. */
 int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
 			int64_t mono_to_unix, otlp_item *out);
+
+/* otlp_make_ws_item() - the item of WebSocket session @s, as above. */
+int otlp_make_ws_item(otlp_procs *ps, const report_ws *s, int64_t mono_to_unix,
+		      otlp_item *out);
 
 /*
  * otlp_req_fill() - derive @q from request @r as report_record() does,

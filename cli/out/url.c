@@ -198,6 +198,33 @@ size_t url_request(char *buf, size_t cap, const ht_rec_request *r)
 	return str_end(&b);
 }
 
+size_t url_ws(char *buf, size_t cap, const ht_rec_ws *w)
+{
+	ht_rec_request r;
+	size_t n;
+
+	memset(&r, 0, sizeof(r));
+	r.flags = ((w->flags & HT_WF_TLS) ? HT_RF_TLS : 0) |
+		  ((w->flags & HT_WF_TUNNEL) ? HT_RF_TUNNEL : 0);
+	r.peer = w->peer;
+	r.method.p = "GET";
+	r.method.len = 3;
+	r.target = w->target;
+	r.host = w->host;
+	r.dns_name = w->dns_name;
+	r.peer_path = w->peer_path;
+	r.tunnel = w->tunnel;
+	n = url_request(buf, cap, &r);
+	/* http:// -> ws://, https:// -> wss:// (a proxy-form target too) */
+	if (n >= 4 && strncasecmp(buf, "http", 4) == 0) {
+		memmove(buf + 2, buf + 4, n - 4 + 1);
+		buf[0] = 'w';
+		buf[1] = 's';
+		n -= 2;
+	}
+	return n;
+}
+
 size_t url_host(char *buf, size_t cap, const ht_rec_request *r)
 {
 	outbuf b;

@@ -29,6 +29,13 @@
 size_t url_request(char *buf, size_t cap, const ht_rec_request *r);
 
 /*
+ * url_ws() - a WebSocket session's URL into @buf (capacity @cap > 0,
+ * NUL-terminated, truncated): as url_request() gives its upgrade
+ * request's, with the scheme ws or wss.  Returns the length written.
+ */
+size_t url_ws(char *buf, size_t cap, const ht_rec_ws *w);
+
+/*
  * url_host() - the request's host name into @buf (capacity @cap > 0,
  * NUL-terminated, truncated): inside a tunnel its target's host; else the
  * DNS name, else the Host header without its port (and without the
