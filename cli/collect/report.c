@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "grpc.h"
 #include "headers.h"
 
 /* ---- derived timings ---------------------------------------------------- */
@@ -302,6 +303,22 @@ size_t report_host(char *buf, size_t cap, const ht_rec_request *r)
 	return b.len;
 }
 
+const char *report_error_text(const ht_rec_request *r, char *buf, size_t cap)
+{
+	const char *name;
+
+	if (r->error != HT_ERR_NONE)
+		return ht_error_str(r->error);
+	if (!ht_grpc_failed(r))
+		return NULL;
+	name = grpc_status_name(r->grpc.status);
+	if (name != NULL)
+		snprintf(buf, cap, "grpc %s", name);
+	else
+		snprintf(buf, cap, "grpc %u", (unsigned)r->grpc.status);
+	return buf;
+}
+
 const char *report_proto_str(unsigned proto)
 {
 	switch (proto) {
@@ -543,7 +560,7 @@ static void stats_request(report_stats *st, const report_req *q)
 	st->requests++;
 	if (r->flags & HT_RF_REUSED)
 		st->reused++;
-	if (r->error != HT_ERR_NONE)
+	if (q->error != NULL)
 		st->errors++;
 	conn_request(st, r);
 
@@ -551,7 +568,7 @@ static void stats_request(report_stats *st, const report_req *q)
 	if (h == NULL)
 		return;
 	h->requests++;
-	if (r->error != HT_ERR_NONE)
+	if (q->error != NULL)
 		h->errors++;
 	if (q->t.total != REPORT_NONE)
 		sketch_add(&h->totals, q->t.total);
@@ -836,7 +853,7 @@ void report_record(void *ctx, const ht_record *rec)
 		q.proto = report_proto_str(r->proto);
 		q.resp_proto = r->resp_proto != 0 && r->resp_proto != r->proto ?
 				       report_proto_str(r->resp_proto) : NULL;
-		q.error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
+		q.error = report_error_text(r, rp->error, sizeof(rp->error));
 		redirect_request(rp, &q);
 		stats_request(st, &q);
 		rp->ops->request(rp, &q);

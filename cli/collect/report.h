@@ -111,6 +111,15 @@ size_t report_peer(char *buf, size_t cap, const ht_addr *a);
  */
 size_t report_peer_of(char *buf, size_t cap, const ht_addr *a, ht_str path);
 
+/*
+ * report_error_text() - why request @r failed, NULL when it did not: the
+ * text of its error (ht_error_str()), else for a gRPC call whose status is
+ * not OK "grpc NAME" ("grpc UNAVAILABLE"; "grpc 42" for a code gRPC does
+ * not define), written into @buf (@cap >= REPORT_ERROR_MAX).
+ */
+#define REPORT_ERROR_MAX 24
+const char *report_error_text(const ht_rec_request *r, char *buf, size_t cap);
+
 /* report_proto_str() - "HTTP/1.0", "HTTP/1.1", "HTTP/2"; NULL if unknown. */
 const char *report_proto_str(unsigned proto);
 
@@ -172,7 +181,8 @@ typedef struct report_stats {
 	uint64_t processes;    /* HELLO records */
 	uint64_t requests;
 	uint64_t reused;       /* requests on a reused connection */
-	uint64_t errors;       /* requests that ended with an error */
+	uint64_t errors;       /* requests that ended with an error (a gRPC
+	                          status other than OK included) */
 	uint64_t conn_fails;   /* connect() failures */
 	uint64_t conn_closes;
 	uint64_t malformed;    /* records the collector rejected */
@@ -271,6 +281,7 @@ typedef struct report {
 	char url[HT_WIRE_MAX_RECORD + 512];
 	char host[1024];
 	char peer[192];
+	char error[REPORT_ERROR_MAX];
 } report;
 
 /*

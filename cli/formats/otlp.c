@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "grpc.h"
 #include "headers.h"
 #include "urlscrub.h"
 #include "utf8.h"
@@ -267,6 +268,14 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap)
 	case HT_ERR_UNFOLLOWED: return "not_followed";
 	default: return "_OTHER";
 	}
+	if (ht_grpc_failed(r)) {
+		const char *name = grpc_status_name(r->grpc.status);
+
+		if (name != NULL)
+			return name;
+		snprintf(buf, cap, "%u", (unsigned)r->grpc.status);
+		return buf;
+	}
 	if (r->status >= 400) {
 		snprintf(buf, cap, "%u", (unsigned)r->status);
 		return buf;
@@ -339,6 +348,25 @@ static void put_url(attrs *a, const char *url, size_t len)
 	free(tmp);
 }
 
+/* A gRPC call's rpc.* attributes (the RPC semantic conventions up to
+ * v1.37, whose rpc.grpc.status_code later ones name rpc.response.status_code)
+ * and what they have no name for: its messages. */
+static void grpc_attrs(attrs *a, const ht_rec_request *r)
+{
+	const ht_grpc *g = &r->grpc;
+	ht_str svc, method;
+
+	attr_strz(a, "rpc.system", "grpc");
+	if (grpc_path_split(r->target.p, r->target.len, &svc, &method)) {
+		attr_str(a, "rpc.service", svc.p, svc.len);
+		attr_str(a, "rpc.method", method.p, method.len);
+	}
+	if (g->flags & HT_GF_STATUS)
+		attr_int(a, "rpc.grpc.status_code", g->status);
+	attr_int(a, "httptrace.grpc.messages_sent", g->msgs_sent);
+	attr_int(a, "httptrace.grpc.messages_received", g->msgs_recv);
+}
+
 static void request_attrs(attrs *a, const report_req *q)
 {
 	const ht_rec_request *r = q->r;
@@ -391,6 +419,8 @@ static void request_attrs(attrs *a, const report_req *q)
 			attr_str(a, "tls.protocol.version", v.p, v.len);
 		}
 	}
+	if (r->flags & HT_RF_GRPC)
+		grpc_attrs(a, r);
 	/* What the semantic conventions have no name for. */
 	attr_bool(a, "httptrace.connection.reused", r->flags & HT_RF_REUSED);
 	if (q->t.idle != REPORT_NONE)
@@ -453,6 +483,10 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 
 			otlp_buf_adds(b, ",\"message\":");
 			otlp_buf_str(b, m, strlen(m));
+		} else if (ht_grpc_failed(r) && r->grpc.message.len > 0) {
+			/* what the server said of its gRPC status */
+			otlp_buf_adds(b, ",\"message\":");
+			otlp_buf_str(b, r->grpc.message.p, r->grpc.message.len);
 		}
 		otlp_buf_adds(b, "}");
 	}
@@ -745,5 +779,5 @@ void otlp_req_fill(report_req *q, const ht_rec_request *r, otlp_scratch *s)
 	q->peer = s->peer;
 	q->peer_len = report_peer(s->peer, sizeof(s->peer), &r->peer);
 	q->proto = report_proto_str(r->proto);
-	q->error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
+	q->error = report_error_text(r, s->error, sizeof(s->error));
 }
