@@ -28,4 +28,5 @@ Suite *urlscrub_suite(void); /* check_urlscrub.c: common/urlscrub.c and its uses
 Suite *account_suite(void); /* check_account.c: cli/account.c */
 Suite *tlshello_suite(void); /* check_tlshello.c: core/tlshello.c */
 Suite *tlsrec_suite(void);  /* check_tlsrec.c: core/tlsrec.c */
+Suite *grpc_suite(void);    /* check_grpc.c: core/grpc.c, its record fields */
 #endif
