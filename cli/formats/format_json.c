@@ -282,12 +282,12 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = fmt_bool(p, r->flags & HT_RF_HDR_TRUNC);
 	p = LIT(p, ",\"target_truncated\":");
 	p = fmt_bool(p, r->flags & HT_RF_TARGET_TRUNC);
+	if (r->flags & HT_RF_GRPC)
+		p = json_grpc_fields(p, r);
 	p = LIT(p, ",\"request_headers\":");
 	p = headers_fmt_json(p, r->req_headers);
 	p = LIT(p, ",\"response_headers\":");
 	p = headers_fmt_json(p, r->resp_headers);
-	if (r->flags & HT_RF_GRPC)
-		p = json_grpc_fields(p, r);
 	return LIT(p, "}\n");
 }
 
