@@ -269,6 +269,13 @@ void conn_queue_free(conn *c)
 void conn_emit_request(conn *c, conn_request *r, unsigned error,
 		       const conn_resp *resp, uint64_t now)
 {
+	conn_emit_request_grpc(c, r, error, resp, NULL, now);
+}
+
+void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
+			    const conn_resp *resp, const ht_grpc *grpc,
+			    uint64_t now)
+{
 	if (!r->t[HT_T_RESPONSE_DONE])
 		r->t[HT_T_RESPONSE_DONE] = now;
 
@@ -306,6 +313,10 @@ void conn_emit_request(conn *c, conn_request *r, unsigned error,
 		o->flags |= HT_RF_TUNNEL;
 		o->tunnel = CSTR(c->tunnel);
 	}
+	if (grpc && (o->flags & HT_RF_GRPC))
+		o->grpc = *grpc;
+	else
+		o->flags &= ~HT_RF_GRPC;
 	if (resp) {
 		o->status = resp->status;
 		/* proto is the request's own version; the response's is

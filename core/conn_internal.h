@@ -43,6 +43,12 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 void conn_emit_request(conn *c, conn_request *r, unsigned error,
 		       const conn_resp *resp, uint64_t now);
 
+/* conn_emit_request_grpc() - as conn_emit_request(), the record carrying
+ * @grpc (a gRPC call's fields; NULL: none) when @r has HT_RF_GRPC. */
+void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
+			    const conn_resp *resp, const ht_grpc *grpc,
+			    uint64_t now);
+
 /* copy_cstr() - bounded copy of a NUL-terminated string (NULL: empty);
  * returns the length copied. */
 size_t conn_copy_cstr(char *dst, size_t cap, const char *src);

@@ -104,6 +104,22 @@ static inline void put_str(wbuf *w, ht_str s)
 		memcpy(d + 2, s.p, s.len);
 }
 
+/* The gRPC fields of a request record (HT_RF_GRPC). */
+static void put_grpc(wbuf *w, const ht_grpc *g)
+{
+	put_u32(w, g->status);
+	put_u32(w, g->flags);
+	put_u32(w, g->msgs_sent);
+	put_u32(w, g->msgs_recv);
+	put_u64(w, g->bytes_sent);
+	put_u64(w, g->bytes_recv);
+	put_u32(w, g->max_sent);
+	put_u32(w, g->max_recv);
+	put_u64(w, g->t_first_sent);
+	put_u64(w, g->t_first_recv);
+	put_str(w, g->message);
+}
+
 static void put_addr(wbuf *w, const ht_addr *a)
 {
 	put_u8(w, a->family);
@@ -200,6 +216,8 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_str(&w, r->peer_path);
 		put_str(&w, r->tunnel);
 		put_u8(&w, r->resp_proto);
+		if (r->flags & HT_RF_GRPC)
+			put_grpc(&w, &r->grpc);
 		break;
 	}
 	case HT_REC_CONN_FAIL: {
@@ -366,6 +384,22 @@ static uint32_t get_u32_opt(rbuf *r)
 	return get_u32(r);
 }
 
+/* The gRPC fields of a request record, present with HT_RF_GRPC. */
+static void get_grpc(rbuf *r, ht_grpc *g)
+{
+	g->status = get_u32(r);
+	g->flags = get_u32(r);
+	g->msgs_sent = get_u32(r);
+	g->msgs_recv = get_u32(r);
+	g->bytes_sent = get_u64(r);
+	g->bytes_recv = get_u64(r);
+	g->max_sent = get_u32(r);
+	g->max_recv = get_u32(r);
+	g->t_first_sent = get_u64(r);
+	g->t_first_recv = get_u64(r);
+	g->message = get_str(r);
+}
+
 static void get_addr(rbuf *r, ht_addr *a)
 {
 	a->family = get_u8(r);
@@ -454,7 +488,15 @@ static bool decode_request_fast(const uint8_t *buf, size_t rlen,
 		strs[i]->len = n;
 		p += n;
 	}
-	q->resp_proto = p < end ? *p : 0; /* appended: absent in older */
+	q->resp_proto = p < end ? *p++ : 0; /* appended: absent in older */
+	memset(&q->grpc, 0, sizeof(q->grpc));
+	if (q->flags & HT_RF_GRPC) {
+		rbuf g = {buf, rlen, (size_t)(p - buf), 0};
+
+		get_grpc(&g, &q->grpc);
+		if (g.bad)
+			return false;
+	}
 	return true;
 }
 
@@ -572,6 +614,8 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		q->peer_path = get_str_opt(&r);
 		q->tunnel = get_str_opt(&r);
 		q->resp_proto = (uint8_t)get_u8_opt(&r);
+		if (q->flags & HT_RF_GRPC)
+			get_grpc(&r, &q->grpc);
 		if (q->error >= HT_ERR__COUNT)
 			return -1;
 		break;

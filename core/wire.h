@@ -65,6 +65,7 @@ typedef struct ht_addr {
 #define HT_RF_BODY_BY_CLOSE 0x0040u /* response body delimited by close */
 #define HT_RF_TUNNEL 0x0080u      /* inside a CONNECT or SOCKS tunnel: peer is
                                      the proxy, tunnel names the target */
+#define HT_RF_GRPC 0x0100u        /* a gRPC call: the record carries grpc */
 
 /* Protocols. */
 enum ht_proto {
@@ -136,6 +137,22 @@ typedef struct ht_rec_hello {
 #define HT_HF_COUNTERS 0x2u  /* the message carries (SCM_RIGHTS) a sealed
                                 memfd holding an ht_counters page */
 
+/* What a gRPC call showed (HT_RF_GRPC; grpc.h). */
+typedef struct ht_grpc {
+	uint32_t status;    /* grpc-status, when HT_GF_STATUS */
+	uint32_t flags;     /* HT_GF_* */
+	uint32_t msgs_sent, msgs_recv;     /* whole messages each way */
+	uint64_t bytes_sent, bytes_recv;   /* their payload bytes */
+	uint32_t max_sent, max_recv;       /* the largest payload each way */
+	uint64_t t_first_sent, t_first_recv; /* the first whole message each
+	                                        way (monotonic ns), 0: none */
+	ht_str message;     /* grpc-message, percent-decoded, bounded */
+} ht_grpc;
+
+#define HT_GF_STATUS 0x1u          /* a grpc-status came */
+#define HT_GF_COMPRESSED_SENT 0x2u /* a message sent was compressed */
+#define HT_GF_COMPRESSED_RECV 0x4u /* a message received was compressed */
+
 typedef struct ht_rec_request {
 	uint32_t pid;
 	uint32_t conn_id;   /* unique within pid, from 1 */
@@ -168,6 +185,8 @@ typedef struct ht_rec_request {
 	uint8_t resp_proto;  /* appended: enum ht_proto of the response's
 	                        status line (0: no response, or an older
 	                        sender); proto is the request's own */
+	ht_grpc grpc;        /* appended after resp_proto, sent with
+	                        HT_RF_GRPC only (else zero) */
 } ht_rec_request;
 
 typedef struct ht_rec_conn_fail {

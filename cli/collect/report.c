@@ -3,15 +3,34 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "grpc.h"
 #include "headers.h"
 #include "report_parts.h"
 #include "json.h"
+
+
+const char *report_error_text(const ht_rec_request *r, char *buf, size_t cap)
+{
+	const char *name;
+
+	if (r->error != HT_ERR_NONE)
+		return ht_error_str(r->error);
+	if (!ht_grpc_failed(r))
+		return NULL;
+	name = grpc_status_name(r->grpc.status);
+	if (name != NULL)
+		snprintf(buf, cap, "grpc %s", name);
+	else
+		snprintf(buf, cap, "grpc %u", (unsigned)r->grpc.status);
+	return buf;
+}
 
 /* ---- dispatch ----------------------------------------------------------- */
 
@@ -120,7 +139,7 @@ void report_record(void *ctx, const ht_record *rec)
 		q.proto = report_proto_str(r->proto);
 		q.resp_proto = r->resp_proto != 0 && r->resp_proto != r->proto ?
 				       report_proto_str(r->resp_proto) : NULL;
-		q.error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
+		q.error = report_error_text(r, rp->error, sizeof(rp->error));
 		report_chains_request(rp, &q);
 		report_stats_request(st, &q);
 		rp->ops->request(rp, &q);

@@ -72,6 +72,15 @@ typedef struct report_timing {
  */
 void report_timing_compute(const ht_rec_request *r, report_timing *t);
 
+/*
+ * report_error_text() - why request @r failed, NULL when it did not: the
+ * text of its error (ht_error_str()), else for a gRPC call whose status is
+ * not OK "grpc NAME" ("grpc UNAVAILABLE"; "grpc 42" for a code gRPC does
+ * not define), written into @buf (@cap >= REPORT_ERROR_MAX).
+ */
+#define REPORT_ERROR_MAX 24
+const char *report_error_text(const ht_rec_request *r, char *buf, size_t cap);
+
 /* report_proto_str() - "HTTP/1.0", "HTTP/1.1", "HTTP/2"; NULL if unknown. */
 const char *report_proto_str(unsigned proto);
 
@@ -125,7 +134,8 @@ typedef struct report_stats {
 	uint64_t processes;    /* HELLO records */
 	uint64_t requests;
 	uint64_t reused;       /* requests on a reused connection */
-	uint64_t errors;       /* requests that ended with an error */
+	uint64_t errors;       /* requests that ended with an error (a gRPC
+	                          status other than OK included) */
 	uint64_t conn_fails;   /* connect() failures */
 	uint64_t conn_closes;
 	uint64_t ws_sessions;  /* WebSocket sessions ended (HT_REC_WS) */
@@ -240,6 +250,7 @@ typedef struct report {
 	char url[HT_WIRE_MAX_RECORD + 512];
 	char host[1024];
 	char peer[192];
+	char error[REPORT_ERROR_MAX];
 } report;
 
 /*

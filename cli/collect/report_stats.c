@@ -106,7 +106,7 @@ void report_stats_request(report_stats *st, const report_req *q)
 	st->requests++;
 	if (r->flags & HT_RF_REUSED)
 		st->reused++;
-	if (r->error != HT_ERR_NONE)
+	if (q->error != NULL)
 		st->errors++;
 	conn_request(st, r);
 
@@ -114,7 +114,7 @@ void report_stats_request(report_stats *st, const report_req *q)
 	if (h == NULL)
 		return;
 	h->requests++;
-	if (r->error != HT_ERR_NONE)
+	if (q->error != NULL)
 		h->errors++;
 	if (q->t.total != REPORT_NONE)
 		sketch_add(&h->totals, q->t.total);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grpc.h"
+
 /* OpenTelemetry's advice for http.client.request.duration (seconds). */
 const double metrics_bounds[METRICS_BUCKETS] = {
 	0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
@@ -229,7 +231,8 @@ static void record_request(metrics *m, const ht_rec_request *r)
 		goto out;
 	h = &m->hosts[hi];
 	h->requests++;
-	if (r->error != HT_ERR_NONE)
+	/* a gRPC call whose status is not OK failed too */
+	if (r->error != HT_ERR_NONE || ht_grpc_failed(r))
 		h->errors++;
 	if (r->flags & HT_RF_REUSED)
 		h->reused++;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "format_json.h"
+#include "grpc.h"
 #include "headers.h"
 #include "json.h"
 #include "report.h"
@@ -145,6 +146,11 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 		put_status(f, r->status);
 		KEY(f, "error");
 		json_strz(f, q->error);
+		if ((r->flags & HT_RF_GRPC) && (r->grpc.flags & HT_GF_STATUS)) {
+			KEY_U64(f, "grpc_status", r->grpc.status);
+			KEY(f, "grpc_status_name");
+			json_strz(f, grpc_status_name(r->grpc.status));
+		}
 		KEY_U64(f, "resp_bytes", r->resp_body_bytes);
 		KEY_MS(f, "total_ms", q->t.total);
 		KEY(f, "headers");

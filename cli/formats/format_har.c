@@ -45,6 +45,7 @@ typedef struct har_entry {
 	uint32_t pid, conn_id, flags;
 	uint16_t status;
 	uint8_t proto, resp_proto, error;
+	char grpc_error[REPORT_ERROR_MAX]; /* a gRPC status not OK, else "" */
 	uint64_t req_body_bytes, resp_body_bytes;
 	uint32_t req_header_bytes, resp_header_bytes;
 	char ip[INET6_ADDRSTRLEN]; /* "" when unknown */
@@ -168,6 +169,9 @@ static void har_request(report *rp, const report_req *q)
 	e->proto = r->proto;
 	e->resp_proto = r->resp_proto != 0 ? r->resp_proto : r->proto;
 	e->error = r->error;
+	e->grpc_error[0] = '\0';
+	if (r->error == HT_ERR_NONE && q->error != NULL)
+		snprintf(e->grpc_error, sizeof(e->grpc_error), "%s", q->error);
 	e->req_body_bytes = r->req_body_bytes;
 	e->resp_body_bytes = r->resp_body_bytes;
 	e->req_header_bytes = r->req_header_bytes;
@@ -445,6 +449,9 @@ static void put_entry(outbuf *f, const har_entry *e)
 	if (e->error != HT_ERR_NONE) {
 		KEY(f, "_error");
 		json_strz(f, ht_error_str(e->error));
+	} else if (e->grpc_error[0] != '\0') {
+		KEY(f, "_error");
+		json_strz(f, e->grpc_error);
 	}
 	json_lit(f, "}");
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grpc.h"
 #include "headers.h"
 #include "format_json.h"
 #include "json.h"
@@ -35,6 +36,9 @@ static inline char *fmt_strz(char *p, const char *s)
 /* The most a request's line takes besides its strings and header blocks:
  * the keys (some 700 bytes), 25 numbers of at most 27 bytes, the quotes. */
 #define REQUEST_FIXED_ROOM 2048
+/* The gRPC fields' keys and numbers (json_grpc_fields()), as string bytes
+ * (request_room() counts 6 per string byte). */
+#define GRPC_FIELDS_ROOM 128
 
 /* The most json_request_line() writes for @q. */
 static size_t request_room(const report_req *q, size_t error_len,
@@ -46,9 +50,61 @@ static size_t request_room(const report_req *q, size_t error_len,
 			 r->alpn.len + r->tls_version.len + r->reason.len +
 			 r->content_type.len + 16 /* proto, resp_proto */;
 
+	if (r->flags & HT_RF_GRPC)
+		strings += GRPC_FIELDS_ROOM + (size_t)r->grpc.message.len +
+			   r->target.len;
 	return REQUEST_FIXED_ROOM + 6 * strings +
 	       headers_json_room(r->req_headers) +
 	       headers_json_room(r->resp_headers);
+}
+
+/* A duration from @from to @to (monotonic ns), null when either is 0. */
+static char *fmt_span_ms(char *p, uint64_t from, uint64_t to)
+{
+	if (from == 0 || to == 0)
+		return LIT(p, "null");
+	return json_fmt_ns_ms(p, (int64_t)(to - from));
+}
+
+/* A gRPC call's fields (HT_RF_GRPC only): the rpc.* of OpenTelemetry's
+ * conventions, its status (null when none came) and its messages; the
+ * first message each way timed from the request's first byte. */
+static char *json_grpc_fields(char *p, const ht_rec_request *r)
+{
+	const ht_grpc *g = &r->grpc;
+	bool has_status = g->flags & HT_GF_STATUS;
+	ht_str svc = { "", 0 }, method = { "", 0 };
+
+	grpc_path_split(r->target.p, r->target.len, &svc, &method);
+	p = LIT(p, ",\"rpc_system\":\"grpc\",\"rpc_service\":");
+	p = fmt_str_or_null(p, svc.p, svc.len);
+	p = LIT(p, ",\"rpc_method\":");
+	p = fmt_str_or_null(p, method.p, method.len);
+	p = LIT(p, ",\"grpc_status\":");
+	p = has_status ? json_fmt_u64(p, g->status) : LIT(p, "null");
+	p = LIT(p, ",\"grpc_status_name\":");
+	p = fmt_strz(p, has_status ? grpc_status_name(g->status) : NULL);
+	p = LIT(p, ",\"grpc_message\":");
+	p = fmt_str_or_null(p, g->message.p, g->message.len);
+	p = LIT(p, ",\"grpc_msgs_sent\":");
+	p = json_fmt_u64(p, g->msgs_sent);
+	p = LIT(p, ",\"grpc_msgs_recv\":");
+	p = json_fmt_u64(p, g->msgs_recv);
+	p = LIT(p, ",\"grpc_bytes_sent\":");
+	p = json_fmt_u64(p, g->bytes_sent);
+	p = LIT(p, ",\"grpc_bytes_recv\":");
+	p = json_fmt_u64(p, g->bytes_recv);
+	p = LIT(p, ",\"grpc_max_sent\":");
+	p = json_fmt_u64(p, g->max_sent);
+	p = LIT(p, ",\"grpc_max_recv\":");
+	p = json_fmt_u64(p, g->max_recv);
+	p = LIT(p, ",\"grpc_compressed\":");
+	p = fmt_bool(p, g->flags & (HT_GF_COMPRESSED_SENT |
+				    HT_GF_COMPRESSED_RECV));
+	p = LIT(p, ",\"grpc_first_sent_ms\":");
+	p = fmt_span_ms(p, r->t[HT_T_GOT_CONN], g->t_first_sent);
+	p = LIT(p, ",\"grpc_first_recv_ms\":");
+	return fmt_span_ms(p, r->t[HT_T_GOT_CONN], g->t_first_recv);
 }
 
 /* The line of request @q at @p; returns its end. */
@@ -163,6 +219,8 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = fmt_bool(p, r->flags & HT_RF_HDR_TRUNC);
 	p = LIT(p, ",\"target_truncated\":");
 	p = fmt_bool(p, r->flags & HT_RF_TARGET_TRUNC);
+	if (r->flags & HT_RF_GRPC)
+		p = json_grpc_fields(p, r);
 	p = LIT(p, ",\"request_headers\":");
 	p = headers_fmt_json(p, r->req_headers);
 	p = LIT(p, ",\"response_headers\":");

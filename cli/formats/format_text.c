@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "format_text.h"
+#include "grpc.h"
 #include "report.h"
 #include "utf8.h"
 
@@ -112,6 +113,22 @@ static void text_redirect_line(report *rp, const report_req *q)
 	text_color(rp, C_RESET);
 }
 
+/* " grpc UNAVAILABLE" after the HTTP status: a gRPC call's own, in red
+ * unless OK ("grpc 42" for a code gRPC does not define). */
+static void text_grpc_status(report *rp, const ht_rec_request *r)
+{
+	const char *name = grpc_status_name(r->grpc.status);
+
+	text_color(rp, C_BOLD);
+	if (r->grpc.status != 0)
+		text_color(rp, C_RED);
+	if (name != NULL)
+		fprintf(rp->out, " grpc %s", name);
+	else
+		fprintf(rp->out, " grpc %u", (unsigned)r->grpc.status);
+	text_color(rp, C_RESET);
+}
+
 static void text_request(report *rp, const report_req *q)
 {
 	FILE *f = rp->out;
@@ -144,6 +161,8 @@ static void text_request(report *rp, const report_req *q)
 		fputs_unlocked("no response", f);
 	}
 	text_color(rp, C_RESET);
+	if ((r->flags & HT_RF_GRPC) && (r->grpc.flags & HT_GF_STATUS))
+		text_grpc_status(rp, r);
 	if (q->proto != NULL)
 		fprintf(f, "  %s", q->proto);
 	if (q->resp_proto != NULL)
@@ -215,12 +234,21 @@ static void text_request(report *rp, const report_req *q)
 			r->n_1xx == 1 ? "" : "s");
 	if (r->flags & (HT_RF_HDR_TRUNC | HT_RF_TARGET_TRUNC))
 		fputs_unlocked("  (truncated)", f);
+	if (r->flags & HT_RF_GRPC)
+		fprintf(f, "  grpc messages %u sent, %u received",
+			r->grpc.msgs_sent, r->grpc.msgs_recv);
 	text_color(rp, C_RESET);
 	putc_unlocked('\n', f);
 	if (q->error != NULL) {
 		text_color(rp, C_BOLD);
 		text_color(rp, C_RED);
-		fprintf(f, "   error: %s\n", q->error);
+		fprintf(f, "   error: %s", q->error);
+		if (r->error == HT_ERR_NONE && r->grpc.message.len > 0) {
+			/* a gRPC status: what the server said of it */
+			fputs_unlocked(": ", f);
+			text_put_safe(f, r->grpc.message.p, r->grpc.message.len);
+		}
+		putc_unlocked('\n', f);
 		text_color(rp, C_RESET);
 	}
 	putc_unlocked('\n', f);

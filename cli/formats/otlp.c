@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "grpc.h"
 #include "headers.h"
 #include "url.h"
 #include "urlscrub.h"
@@ -163,6 +164,14 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap)
 	case HT_ERR_UNFOLLOWED: return "not_followed";
 	default: return "_OTHER";
 	}
+	if (ht_grpc_failed(r)) {
+		const char *name = grpc_status_name(r->grpc.status);
+
+		if (name != NULL)
+			return name;
+		snprintf(buf, cap, "%u", (unsigned)r->grpc.status);
+		return buf;
+	}
 	if (r->status >= 400) {
 		snprintf(buf, cap, "%u", (unsigned)r->status);
 		return buf;
@@ -207,6 +216,25 @@ static void put_url(attrs *a, const char *url, size_t len)
 	n = ht_url_scrub(tmp, len, cap, ht_url_default_query_names, 0, NULL);
 	attr_str(a, "url.full", tmp, n);
 	free(tmp);
+}
+
+/* A gRPC call's rpc.* attributes (the RPC semantic conventions up to
+ * v1.37, whose rpc.grpc.status_code later ones name rpc.response.status_code)
+ * and what they have no name for: its messages. */
+static void grpc_attrs(attrs *a, const ht_rec_request *r)
+{
+	const ht_grpc *g = &r->grpc;
+	ht_str svc, method;
+
+	attr_strz(a, "rpc.system", "grpc");
+	if (grpc_path_split(r->target.p, r->target.len, &svc, &method)) {
+		attr_str(a, "rpc.service", svc.p, svc.len);
+		attr_str(a, "rpc.method", method.p, method.len);
+	}
+	if (g->flags & HT_GF_STATUS)
+		attr_int(a, "rpc.grpc.status_code", g->status);
+	attr_int(a, "httptrace.grpc.messages_sent", g->msgs_sent);
+	attr_int(a, "httptrace.grpc.messages_received", g->msgs_recv);
 }
 
 static void request_attrs(attrs *a, const report_req *q)
@@ -261,6 +289,8 @@ static void request_attrs(attrs *a, const report_req *q)
 			attr_str(a, "tls.protocol.version", v.p, v.len);
 		}
 	}
+	if (r->flags & HT_RF_GRPC)
+		grpc_attrs(a, r);
 	/* What the semantic conventions have no name for. */
 	attr_bool(a, "httptrace.connection.reused", r->flags & HT_RF_REUSED);
 	if (q->t.idle != REPORT_NONE)
@@ -323,6 +353,10 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 
 			outbuf_puts(b, ",\"message\":");
 			json_str(b, m, strlen(m));
+		} else if (ht_grpc_failed(r) && r->grpc.message.len > 0) {
+			/* what the server said of its gRPC status */
+			outbuf_puts(b, ",\"message\":");
+			json_str(b, r->grpc.message.p, r->grpc.message.len);
 		}
 		outbuf_puts(b, "}");
 	}
@@ -717,5 +751,5 @@ void otlp_req_fill(report_req *q, const ht_rec_request *r, otlp_scratch *s)
 	q->peer = s->peer;
 	q->peer_len = url_peer(s->peer, sizeof(s->peer), &r->peer);
 	q->proto = report_proto_str(r->proto);
-	q->error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
+	q->error = report_error_text(r, s->error, sizeof(s->error));
 }

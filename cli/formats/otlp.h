@@ -68,8 +68,10 @@ void otlp_resource_json(outbuf *b, const otlp_resource *res);
 /*
  * otlp_error_type() - the error.type of a request: a short fixed name of
  * the transport failure ("connection_reset", ...) when @r has an error,
- * else the status code in decimal when it is >= 400 (into @buf, capacity
- * >= 8), else NULL (success).
+ * else a gRPC call's status name ("UNAVAILABLE"; the code in decimal for
+ * one gRPC does not define) when it is not OK, else the HTTP status code in
+ * decimal when it is >= 400 (into @buf, capacity >= 12), else NULL
+ * (success).
  */
 const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap);
 
@@ -179,6 +181,7 @@ typedef struct otlp_scratch {
 	char url[HT_WIRE_MAX_RECORD + 512];
 	char host[1024];
 	char peer[64];
+	char error[REPORT_ERROR_MAX];
 } otlp_scratch;
 void otlp_req_fill(report_req *q, const ht_rec_request *r, otlp_scratch *s);
 

@@ -34,6 +34,7 @@ int main(void)
 	srunner_add_suite(sr, tlshello_suite());
 	srunner_add_suite(sr, ioplan_suite());
 	srunner_add_suite(sr, ws_suite());
+	srunner_add_suite(sr, grpc_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

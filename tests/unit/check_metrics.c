@@ -107,6 +107,33 @@ START_TEST(test_labels_escaped_and_capped)
 }
 END_TEST
 
+/* A gRPC call whose status is not OK is an error; one that is OK, or has
+ * no status, is not. */
+START_TEST(test_grpc_status_is_error)
+{
+	static metrics m;
+	ht_rec_request r;
+	char *s;
+
+	metrics_init(&m);
+	ua_request(&r);
+	r.flags |= HT_RF_GRPC;
+	r.grpc.flags = HT_GF_STATUS;
+	r.grpc.status = 0;
+	feed(&m, &r);
+	r.grpc.flags = 0;
+	r.grpc.status = 14;
+	feed(&m, &r);
+	r.grpc.flags = HT_GF_STATUS;
+	feed(&m, &r);
+	s = render(&m);
+	HAS(s, "\nhttptrace_requests_total{server_address=\"localhost\"} 3\n");
+	HAS(s, "\nhttptrace_request_errors_total{server_address=\"localhost\"} 1\n");
+	free(s);
+	metrics_free(&m);
+}
+END_TEST
+
 START_TEST(test_drops_and_processes)
 {
 	static metrics m;
@@ -141,6 +168,7 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, test_exposition);
 	tcase_add_test(tc, test_labels_escaped_and_capped);
 	tcase_add_test(tc, test_drops_and_processes);
+	tcase_add_test(tc, test_grpc_status_is_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
