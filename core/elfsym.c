@@ -59,7 +59,15 @@ uint32_t elfsym_hash(const char *s)
 	return h;
 }
 
-/* Whether symbol @i of @o is the definition an unversioned lookup takes. */
+/* The symbol types the loader binds a name to (glibc's ALLOWED_STT);
+ * any other (a section, a file) it passes by. */
+#define BOUND_TYPES                                                       \
+	((1u << STT_NOTYPE) | (1u << STT_OBJECT) | (1u << STT_FUNC) |     \
+	 (1u << STT_COMMON) | (1u << STT_TLS) | (1u << STT_GNU_IFUNC))
+
+/* Whether symbol @i of @o is the definition an unversioned lookup takes,
+ * by the loader's own rules: one it passes by (NONE) does not end the
+ * search, which goes on along the chain and in the next objects. */
 static enum elfsym_found classify(const elfsym_obj *o, uint32_t i,
 				  uintptr_t *addr)
 {
@@ -69,13 +77,20 @@ static enum elfsym_found classify(const elfsym_obj *o, uint32_t i,
 	if (sym->st_shndx == SHN_UNDEF ||
 	    (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE))
 		return ELFSYM_NONE;
+	/* No value: not a definition the loader takes. */
+	if (sym->st_value == 0 && sym->st_shndx != SHN_ABS && type != STT_TLS)
+		return ELFSYM_NONE;
+	if (type >= 32 || !(BOUND_TYPES & (1u << type)))
+		return ELFSYM_NONE;
 	if (o->versym && (o->versym[i] & VERSYM_HIDDEN))
 		return ELFSYM_NONE;
 	if (type == STT_GNU_IFUNC)
 		return ELFSYM_IFUNC;
-	if (type != STT_FUNC || sym->st_value == 0)
+	/* A symbol without a type (an assembly label exported without
+	 * .type) is bound and called as any function. */
+	if (type != STT_FUNC && type != STT_NOTYPE)
 		return ELFSYM_OTHER;
-	*addr = o->base + sym->st_value;
+	*addr = (sym->st_shndx == SHN_ABS ? 0 : o->base) + sym->st_value;
 	return ELFSYM_FUNC;
 }
 

@@ -37,7 +37,8 @@ int elfsym_open(elfsym_obj *o, uintptr_t base, const ElfW(Dyn) *dyn);
 /* What elfsym_find() found. */
 enum elfsym_found {
 	ELFSYM_NONE,  /* @name is not defined in this object */
-	ELFSYM_FUNC,  /* a function, at *@addr */
+	ELFSYM_FUNC,  /* a function, at *@addr (STT_FUNC, or STT_NOTYPE:
+		       * the loader binds a symbol without a type as any) */
 	ELFSYM_IFUNC, /* an indirect function: only the loader can tell
 		       * its address (it runs the resolver) */
 	ELFSYM_OTHER, /* defined, but not as a function (data, TLS) */
@@ -45,9 +46,11 @@ enum elfsym_found {
 
 /*
  * elfsym_find() - the definition of @name in @o that an unversioned lookup
- * (dlsym) takes: defined (not undefined), global or weak, and not a hidden
- * version (name@VERSION without the default @@).  *@addr is set for
- * ELFSYM_FUNC only.
+ * (dlsym) takes, by the loader's rules: defined (not undefined) with a
+ * value, global, weak or unique, of a type the loader binds to (not a
+ * section or file symbol), and not a hidden version (name@VERSION without
+ * the default @@).  A symbol that fails these is passed by: the search
+ * goes on.  *@addr is set for ELFSYM_FUNC only.
  */
 enum elfsym_found elfsym_find(const elfsym_obj *o, const char *name,
 			      uintptr_t *addr);

@@ -115,6 +115,83 @@ START_TEST(elfsym_needs_gnu_hash)
 }
 END_TEST
 
+/* A table of @n symbols (1..n; 0 is the null symbol), all named "read"
+ * and so in one hash chain, in the one bucket of a GNU hash table with a
+ * Bloom filter that lets every name through. */
+#define SYN_MAX 4
+struct synthetic {
+	ElfW(Sym) symtab[SYN_MAX + 1];
+	uint32_t gnu_hash[4 + sizeof(ElfW(Addr)) / 4 + 1 + SYN_MAX];
+	elfsym_obj o;
+};
+static const char syn_strtab[] = "\0read";
+
+static void synthetic_open(struct synthetic *y, size_t n, uintptr_t base)
+{
+	memset(y, 0, sizeof *y);
+	uint32_t h = elfsym_hash("read");
+	uint32_t *g = y->gnu_hash;
+	g[0] = 1; /* nbuckets */
+	g[1] = 1; /* symoffset */
+	g[2] = 1; /* bloom_size */
+	g[3] = 0; /* bloom_shift */
+	ElfW(Addr) all = ~(ElfW(Addr))0;
+	memcpy(&g[4], &all, sizeof all);
+	uint32_t *bucket = &g[4 + sizeof all / 4];
+	bucket[0] = 1;
+	for (size_t i = 1; i <= n; i++) {
+		y->symtab[i].st_name = 1;
+		bucket[i] = i == n ? (h | 1) : (h & ~1u); /* the chain */
+	}
+	y->o = (elfsym_obj){ .base = base, .symtab = y->symtab,
+			     .strtab = syn_strtab, .strsz = sizeof syn_strtab,
+			     .gnu_hash = g };
+}
+
+static void syn_sym(struct synthetic *y, size_t i, unsigned type,
+		    ElfW(Section) shndx, ElfW(Addr) value)
+{
+	y->symtab[i].st_info = ELF64_ST_INFO(STB_GLOBAL, type);
+	y->symtab[i].st_shndx = shndx;
+	y->symtab[i].st_value = value;
+}
+
+/* A function exported from assembly without a .type (STT_NOTYPE): the
+ * loader binds it, and dlsym() returns it, as any function. */
+START_TEST(elfsym_takes_an_untyped_symbol)
+{
+	struct synthetic y;
+	synthetic_open(&y, 1, 0x10000);
+	syn_sym(&y, 1, STT_NOTYPE, 12, 0x1129);
+	uintptr_t a = 0;
+	ck_assert_int_eq(elfsym_find(&y.o, "read", &a), ELFSYM_FUNC);
+	ck_assert_uint_eq(a, 0x10000 + 0x1129);
+}
+END_TEST
+
+/* What the loader passes by does not end the search: a definition without
+ * a value, a section symbol; an absolute symbol is at its value. */
+START_TEST(elfsym_passes_by_what_the_loader_does)
+{
+	struct synthetic y;
+	synthetic_open(&y, 3, 0x10000);
+	syn_sym(&y, 1, STT_FUNC, 12, 0);         /* no value */
+	syn_sym(&y, 2, STT_SECTION, 12, 0x2000); /* not a bound type */
+	syn_sym(&y, 3, STT_FUNC, 12, 0x3000);
+	uintptr_t a = 0;
+	ck_assert_int_eq(elfsym_find(&y.o, "read", &a), ELFSYM_FUNC);
+	ck_assert_uint_eq(a, 0x10000 + 0x3000);
+	synthetic_open(&y, 1, 0x10000);
+	syn_sym(&y, 1, STT_FUNC, 12, 0);
+	ck_assert_int_eq(elfsym_find(&y.o, "read", &a), ELFSYM_NONE);
+	syn_sym(&y, 1, STT_FUNC, SHN_ABS, 0x4000);
+	ck_assert_int_eq(elfsym_find(&y.o, "read", &a), ELFSYM_FUNC);
+	ck_assert_uint_eq(a, 0x4000);
+	syn_sym(&y, 1, STT_OBJECT, 12, 0x5000);
+	ck_assert_int_eq(elfsym_find(&y.o, "read", &a), ELFSYM_OTHER);
+}
+END_TEST
+
 Suite *symbols_suite(void)
 {
 	Suite *s = suite_create("symbols");
@@ -122,6 +199,8 @@ Suite *symbols_suite(void)
 	tcase_add_test(tc, checker_names_the_list);
 	tcase_add_test(tc, elfsym_finds_what_dlsym_finds);
 	tcase_add_test(tc, elfsym_needs_gnu_hash);
+	tcase_add_test(tc, elfsym_takes_an_untyped_symbol);
+	tcase_add_test(tc, elfsym_passes_by_what_the_loader_does);
 	suite_add_tcase(s, tc);
 	return s;
 }
