@@ -271,6 +271,7 @@ void conn_emit_request(conn *c, conn_request *r, unsigned error,
 {
 	if (!r->t[HT_T_RESPONSE_DONE])
 		r->t[HT_T_RESPONSE_DONE] = now;
+	conn_live_end(r);
 
 	ht_record rec;
 	memset(&rec, 0, sizeof rec);
@@ -527,6 +528,7 @@ static void on_request_headers(conn *c, uint64_t now)
 	 * without it: nothing after it can be paired. */
 	if (c->spill_active && (r->head || r->connect))
 		c->q_blind = true;
+	conn_live_start(c, r, 0);
 }
 
 /* The credentials out of @r's target (of @n bytes; an authority when
@@ -596,6 +598,7 @@ static void on_request_complete(conn *c, uint64_t now)
 	r->written = true;
 	r->t[HT_T_WROTE_REQUEST] = now;
 	r->body_bytes = c->out.msg.body_bytes;
+	conn_live_sync(r);
 	if (c->spill_active) {
 		c->spill_active = false;
 		conn_emit_request(c, r, HT_ERR_OVERFLOW, NULL, now);
@@ -800,6 +803,7 @@ static void on_response_begin(conn *c, uint64_t now)
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);
+		conn_live_sync(r);
 	}
 	h1_set_response_context(&c->in, r->head, r->connect);
 }
@@ -813,8 +817,10 @@ static void on_response_headers(conn *c, uint64_t now)
 	if (m->status >= 100 && m->status < 200 && m->status != 101) {
 		/* an interim response */
 		r->n_1xx++;
-		if (!r->t[HT_T_GOT_1XX])
+		if (!r->t[HT_T_GOT_1XX]) {
 			r->t[HT_T_GOT_1XX] = now;
+			conn_live_sync(r);
+		}
 		c->resp_1xx_header_bytes += m->header_bytes;
 	}
 }

@@ -106,6 +106,9 @@ typedef struct conn_env {
 	void (*release)(void *p, size_t size);
 	/* The HPACK decoder, loaded on first use; NULL: HTTP/2 is not followed. */
 	const hpack_ops *(*hpack)(void);
+	/* Where requests in flight are shown (live.h): the image's current
+	 * page, or NULL (none, or not now).  May be NULL itself. */
+	struct ht_live *const volatile *live;
 } conn_env;
 
 struct conn_h2; /* conn_h2.c */
@@ -135,6 +138,10 @@ typedef struct conn_request {
 	                            this one's own */
 	uint32_t header_bytes;
 	uint64_t body_bytes;
+	/* its slot in a live page (live.h): the page it was claimed in (a
+	 * reconnect makes a new one), the slot's ref; NULL/0: not shown */
+	struct ht_live *live;
+	unsigned live_ref;
 	char method[H1_METHOD_MAX];
 	char target[H1_TARGET_MAX];
 	char host[H1_HOST_MAX];

@@ -213,12 +213,14 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 				     m->path_truncated, m->authority, m->hdrs,
 				     m->hdrs_len, m->hdrs_truncated,
 				     m->header_bytes);
+		conn_live_start(c, &s->req, ev->stream);
 	} else {
 		s->req.header_bytes += m->header_bytes; /* trailers */
 	}
 	if (ev->end_stream && !s->req.written) {
 		s->req.written = true;
 		s->req.t[HT_T_WROTE_REQUEST] = now;
+		conn_live_sync(&s->req);
 	}
 }
 
@@ -242,6 +244,7 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 				if (ev.end_stream && !s->req.written) {
 					s->req.written = true;
 					s->req.t[HT_T_WROTE_REQUEST] = now;
+					conn_live_sync(&s->req);
 				}
 			}
 			break;
@@ -273,12 +276,15 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);
+		conn_live_sync(r);
 	}
 	s->resp_header_bytes += m->header_bytes;
 	if (!s->resp_final && m->status >= 100 && m->status < 200) {
 		r->n_1xx++;
-		if (!r->t[HT_T_GOT_1XX])
+		if (!r->t[HT_T_GOT_1XX]) {
 			r->t[HT_T_GOT_1XX] = now;
+			conn_live_sync(r);
+		}
 	} else if (!s->resp_final) {
 		s->resp_final = true;
 		s->status = m->status;
@@ -311,8 +317,10 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		case H2_EV_DATA:
 			s = find_stream(h2, ev.stream);
 			if (s) {
-				if (!s->req.t[HT_T_FIRST_BYTE])
+				if (!s->req.t[HT_T_FIRST_BYTE]) {
 					s->req.t[HT_T_FIRST_BYTE] = now;
+					conn_live_sync(&s->req);
+				}
 				s->resp_body_bytes += ev.length;
 				if (ev.end_stream) {
 					s->req.t[HT_T_RESPONSE_DONE] = now;

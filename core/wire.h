@@ -86,7 +86,11 @@ enum ht_proto {
 	X(OVERFLOW, "too many requests in flight; not tracked")              \
 	X(GOAWAY, "stream refused by GOAWAY")                                 \
 	X(UNSEEN, "bytes discarded unread (MSG_TRUNC); not followed")       \
-	X(UNFOLLOWED, "bytes the tracer could not see; not followed")
+	X(UNFOLLOWED, "bytes the tracer could not see; not followed")     \
+	X(INTERRUPTED, "interrupted")                                        \
+	X(KILLED, "killed")                                                  \
+	X(CRASHED, "crashed")                                                \
+	X(EXITED, "exited")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,
@@ -167,6 +171,14 @@ typedef struct ht_rec_request {
 	uint8_t resp_proto;  /* appended: enum ht_proto of the response's
 	                        status line (0: no response, or an older
 	                        sender); proto is the request's own */
+	/* Appended, for a request still in flight when its process ended
+	 * (error INTERRUPTED, KILLED, CRASHED, EXITED; made by the collector
+	 * from the process's live page, live.h): the signal that ended it (0:
+	 * none, or not known: INTERRUPTED without one means the process
+	 * ended without a goodbye, its status unknown), and the phase it was
+	 * in (enum ht_live_phase).  Encoded only when one is not 0. */
+	uint8_t signal;
+	uint8_t phase;
 } ht_rec_request;
 
 typedef struct ht_rec_conn_fail {

@@ -94,6 +94,7 @@ const conn_env ht_conn_env = {
 	.alloc = map_zeroed,
 	.release = unmap,
 	.hpack = hpack_nghttp2,
+	.live = &ht_live_page,
 };
 
 void ht_prepare_h2(const void *buf, size_t len)
@@ -289,6 +290,7 @@ __attribute__((destructor)) static void ht_destructor(void)
 	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
 		ht_emit_send_pending();
 	ht_emit_flush_drops(true);
+	ht_emit_goodbye();
 	errno = saved;
 	ht_leave();
 }

@@ -1,9 +1,11 @@
 /* report.c - derived values, statistics and format dispatch; see report.h. */
 #include "report.h"
+#include "live.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -796,6 +798,32 @@ static void stats_note(report_stats *st, const ht_rec_note *n)
 	st->note_procs[st->n_notes++] = 1;
 }
 
+/* What ended a request its process's end cut short (wire.h: signal,
+ * phase), for the formats. */
+static void report_end_of(report *rp, const ht_rec_request *r, report_req *q)
+{
+	q->signal = NULL;
+	q->phase = NULL;
+	q->phase_text = NULL;
+	q->no_goodbye = false;
+	if (r->error < HT_ERR_INTERRUPTED || r->error > HT_ERR_EXITED)
+		return;
+	if (r->signal != 0) {
+		const char *abbr = sigabbrev_np(r->signal);
+
+		if (abbr != NULL)
+			snprintf(rp->signal, sizeof(rp->signal), "SIG%s", abbr);
+		else
+			snprintf(rp->signal, sizeof(rp->signal), "signal %u",
+				 r->signal);
+		q->signal = rp->signal;
+	} else if (r->error == HT_ERR_INTERRUPTED) {
+		q->no_goodbye = true;
+	}
+	q->phase = ht_live_phase_name(r->phase);
+	q->phase_text = ht_live_phase_text(r->phase);
+}
+
 void report_record(void *ctx, const ht_record *rec)
 {
 	report *rp = ctx;
@@ -837,6 +865,7 @@ void report_record(void *ctx, const ht_record *rec)
 		q.resp_proto = r->resp_proto != 0 && r->resp_proto != r->proto ?
 				       report_proto_str(r->resp_proto) : NULL;
 		q.error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
+		report_end_of(rp, r, &q);
 		redirect_request(rp, &q);
 		stats_request(st, &q);
 		rp->ops->request(rp, &q);

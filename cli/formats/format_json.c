@@ -152,6 +152,15 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = r->status == 0 ? LIT(p, "null") : json_fmt_u64(p, r->status);
 	p = LIT(p, ",\"error\":");
 	p = fmt_strz(p, q->error);
+	if (q->phase != NULL) {
+		/* a request its process's end cut short */
+		p = LIT(p, ",\"phase\":");
+		p = fmt_strz(p, q->phase);
+		p = LIT(p, ",\"signal\":");
+		p = fmt_strz(p, q->signal);
+		if (q->no_goodbye)
+			p = LIT(p, ",\"ended\":\"the process ended without a goodbye\"");
+	}
 	p = LIT(p, ",\"req_bytes\":");
 	p = json_fmt_u64(p, r->req_body_bytes);
 	p = LIT(p, ",\"resp_bytes\":");
@@ -609,6 +618,12 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 		put_status(f, r->status);
 		KEY(f, "error");
 		json_strz(f, q->error);
+		if (q->phase != NULL) {
+			KEY(f, "phase");
+			json_strz(f, q->phase);
+			KEY(f, "signal");
+			json_strz(f, q->signal);
+		}
 		KEY_U64(f, "resp_bytes", r->resp_body_bytes);
 		KEY_MS(f, "total_ms", q->t.total);
 		KEY(f, "headers");
