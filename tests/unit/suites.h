@@ -26,4 +26,5 @@ Suite *urlscrub_suite(void); /* check_urlscrub.c: common/urlscrub.c and its uses
 Suite *account_suite(void); /* check_account.c: cli/account.c */
 Suite *tlshello_suite(void); /* check_tlshello.c: preload/tlshello.c */
 Suite *tlsrec_suite(void);  /* check_tlsrec.c: preload/tlsrec.c */
+Suite *live_suite(void);    /* check_live.c: core/live.c, conn_live.c */
 #endif
