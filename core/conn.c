@@ -2,6 +2,7 @@
  * conn.c - per-connection request lifecycle state machine (see conn.h).
  */
 #include "conn_internal.h"
+#include "live.h"
 #include "urlscrub.h"
 
 #include <string.h>
@@ -285,6 +286,8 @@ void conn_emit_request(conn *c, conn_request *r, unsigned error,
 	if (c->tls)
 		o->flags |= HT_RF_TLS;
 	o->error = (uint8_t)error;
+	if (error == HT_ERR_EXITED)
+		o->phase = (uint8_t)ht_live_phase(r->t);
 	o->peer = c->peer;
 	o->proto = r->proto;
 	o->n_1xx = r->n_1xx;
@@ -1141,6 +1144,14 @@ void conn_close(conn *c, uint64_t now)
 	conn_h2_release(c);
 	conn_hold_free(c);
 	conn_queue_free(c);
+}
+
+void conn_on_exit(conn *c, uint64_t now)
+{
+	if (c->closed || c->failed || c->dead)
+		return;
+	conn_release_held(c);
+	fail_all(c, HT_ERR_EXITED, now);
 }
 
 void conn_reset_after_fork(conn *c, uint32_t pid)

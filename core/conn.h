@@ -337,6 +337,11 @@ void conn_on_reset(conn *c, uint64_t now);
  * reused with conn_init() afterwards. */
 void conn_close(conn *c, uint64_t now);
 
+/* conn_on_exit() - the process is exiting (exit() ran the library's
+ * destructor) with requests in flight at @now: each ends with
+ * HT_ERR_EXITED and the phase it was in; conn_close() follows as usual. */
+void conn_on_exit(conn *c, uint64_t now);
+
 /* conn_reset_after_fork() - in a forked child: forget requests in flight
  * and held events (they are the parent's), keep the connection so the child's own use of it
  * is traced as requests on a reused connection. */

@@ -273,8 +273,13 @@ __attribute__((constructor)) static void ht_constructor(void)
 
 static void close_at_exit(int fd, ht_slot *s, void *arg)
 {
-	(void)s;
-	ht_untrack_fd(fd, *(uint64_t *)arg);
+	uint64_t now = *(uint64_t *)arg;
+	/* requests still in flight were cut short by the exit itself */
+	ht_lock_acquire(&s->lock);
+	if (s->t)
+		conn_on_exit(&s->t->c, now);
+	ht_lock_release(&s->lock);
+	ht_untrack_fd(fd, now);
 }
 
 /* At exit the program may leave connections open: report what is in flight
