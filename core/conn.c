@@ -601,7 +601,7 @@ static void on_request_complete(conn *c, uint64_t now)
 	r->written = true;
 	r->t[HT_T_WROTE_REQUEST] = now;
 	r->body_bytes = c->out.msg.body_bytes;
-	conn_live_sync(r);
+	conn_live_sync(r, HT_T_WROTE_REQUEST);
 	if (c->spill_active) {
 		c->spill_active = false;
 		conn_emit_request(c, r, HT_ERR_OVERFLOW, NULL, now);
@@ -806,7 +806,7 @@ static void on_response_begin(conn *c, uint64_t now)
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);
-		conn_live_sync(r);
+		conn_live_sync(r, HT_T_FIRST_BYTE);
 	}
 	h1_set_response_context(&c->in, r->head, r->connect);
 }
@@ -822,7 +822,7 @@ static void on_response_headers(conn *c, uint64_t now)
 		r->n_1xx++;
 		if (!r->t[HT_T_GOT_1XX]) {
 			r->t[HT_T_GOT_1XX] = now;
-			conn_live_sync(r);
+			conn_live_sync(r, HT_T_GOT_1XX);
 		}
 		c->resp_1xx_header_bytes += m->header_bytes;
 	}

@@ -220,7 +220,7 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 	if (ev->end_stream && !s->req.written) {
 		s->req.written = true;
 		s->req.t[HT_T_WROTE_REQUEST] = now;
-		conn_live_sync(&s->req);
+		conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
 	}
 }
 
@@ -244,7 +244,7 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 				if (ev.end_stream && !s->req.written) {
 					s->req.written = true;
 					s->req.t[HT_T_WROTE_REQUEST] = now;
-					conn_live_sync(&s->req);
+					conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
 				}
 			}
 			break;
@@ -276,14 +276,14 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);
-		conn_live_sync(r);
+		conn_live_sync(r, HT_T_FIRST_BYTE);
 	}
 	s->resp_header_bytes += m->header_bytes;
 	if (!s->resp_final && m->status >= 100 && m->status < 200) {
 		r->n_1xx++;
 		if (!r->t[HT_T_GOT_1XX]) {
 			r->t[HT_T_GOT_1XX] = now;
-			conn_live_sync(r);
+			conn_live_sync(r, HT_T_GOT_1XX);
 		}
 	} else if (!s->resp_final) {
 		s->resp_final = true;
@@ -319,7 +319,7 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			if (s) {
 				if (!s->req.t[HT_T_FIRST_BYTE]) {
 					s->req.t[HT_T_FIRST_BYTE] = now;
-					conn_live_sync(&s->req);
+					conn_live_sync(&s->req, HT_T_FIRST_BYTE);
 				}
 				s->resp_body_bytes += ev.length;
 				if (ev.end_stream) {

@@ -66,8 +66,10 @@ void conn_hold_free(conn *c);
  * stream id, 0 for HTTP/1.x). */
 void conn_live_start(conn *c, conn_request *r, uint32_t stream);
 
-/* conn_live_sync() - @r reached a new phase: its slot's timestamps. */
-void conn_live_sync(conn_request *r);
+/* conn_live_sync() - @r reached a new phase: timestamp @ts (HT_T_*) and
+ * the ones a response's start may have clamped (conn_request_clamp())
+ * go to its slot. */
+void conn_live_sync(conn_request *r, unsigned ts);
 
 /* conn_live_end() - @r is over (its record is made): its slot is freed. */
 void conn_live_end(conn_request *r);

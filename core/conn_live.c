@@ -39,14 +39,19 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	ht_live_write_end(s);
 }
 
-void conn_live_sync(conn_request *r)
+void conn_live_sync(conn_request *r, unsigned ts)
 {
 	ht_live_req *s;
 
 	if (r->live_ref == 0)
 		return;
 	s = ht_live_write_begin(r->live, r->live_ref);
-	memcpy(s->t, r->t, sizeof(s->t));
+	s->t[ts] = r->t[ts];
+	if (ts == HT_T_FIRST_BYTE) {
+		s->t[HT_T_GOT_CONN] = r->t[HT_T_GOT_CONN];
+		s->t[HT_T_WROTE_HEADERS] = r->t[HT_T_WROTE_HEADERS];
+		s->t[HT_T_WROTE_REQUEST] = r->t[HT_T_WROTE_REQUEST];
+	}
 	ht_live_write_end(s);
 }
 

@@ -58,11 +58,8 @@ void ht_live_release(ht_live *l, unsigned ref)
 
 void ht_live_copy_str(char *dst, size_t cap, const char *src)
 {
-	size_t n = 0;
+	size_t n = src != NULL ? strnlen(src, cap - 1) : 0;
 
-	if (src != NULL)
-		while (n + 1 < cap && src[n] != '\0')
-			n++;
 	memcpy(dst, src != NULL ? src : "", n);
 	dst[n] = '\0';
 }
