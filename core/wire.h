@@ -64,6 +64,11 @@ typedef struct ht_addr {
 #define HT_RF_BODY_BY_CLOSE 0x0040u /* response body delimited by close */
 #define HT_RF_TUNNEL 0x0080u      /* inside a CONNECT or SOCKS tunnel: peer is
                                      the proxy, tunnel names the target */
+#define HT_RF_FROM_PAGE 0x0100u   /* made by the collector from the live page
+                                     of a process that ended (live.h): not
+                                     a record the process produced */
+#define HT_RF_TRACING_ENDED 0x0200u /* with HT_RF_FROM_PAGE: the collector
+                                     stopped while the process still ran */
 
 /* Protocols. */
 enum ht_proto {

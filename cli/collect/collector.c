@@ -307,8 +307,10 @@ static size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 		} else {
 			renumber(c, fd, &rec);
 			/* (a request the collector made from the live page
-			 * was never produced: not one the process sent) */
-			if (fd >= 0 && !c->in_page_read)
+			 * was never produced: not one the process sent; a
+			 * replay of the capture knows it by its flag) */
+			if (fd >= 0 && !(rec.type == HT_REC_REQUEST &&
+					 (rec.u.req.flags & HT_RF_FROM_PAGE)))
 				account_received(&c->peer_acct[fd]);
 		}
 		c->records++;
@@ -524,8 +526,9 @@ static void peer_inflight(collector *c, int fd)
 		r->pid = c->peer_pid[fd];
 		r->conn_id = q.conn_id;
 		r->req_seq = q.req_seq;
-		r->flags = q.flags & (HT_RF_REUSED | HT_RF_WAS_IDLE | HT_RF_TLS |
-				      HT_RF_TARGET_TRUNC | HT_RF_TUNNEL);
+		r->flags = (q.flags & (HT_RF_REUSED | HT_RF_WAS_IDLE | HT_RF_TLS |
+				       HT_RF_TARGET_TRUNC | HT_RF_TUNNEL)) |
+			   HT_RF_FROM_PAGE;
 		r->proto = q.proto;
 		r->error = (uint8_t)error;
 		r->peer = q.peer;
@@ -538,6 +541,8 @@ static void peer_inflight(collector *c, int fd)
 		r->dns_name = r->reason = r->content_type = (ht_str){ "", 0 };
 		r->tls_version = r->alpn = r->req_headers = (ht_str){ "", 0 };
 		r->resp_headers = r->peer_path = r->tunnel = (ht_str){ "", 0 };
+		if (c->ending && error == HT_ERR_INTERRUPTED && sig == 0)
+			r->flags |= HT_RF_TRACING_ENDED;
 		r->signal = sig;
 		r->phase = (uint8_t)ht_live_phase(q.t);
 		if (r->phase == 0)

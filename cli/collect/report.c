@@ -806,6 +806,7 @@ static void report_end_of(report *rp, const ht_rec_request *r, report_req *q)
 	q->phase = NULL;
 	q->phase_text = NULL;
 	q->no_goodbye = false;
+	q->tracing_ended = false;
 	if (r->error < HT_ERR_INTERRUPTED || r->error > HT_ERR_EXITED)
 		return;
 	if (r->signal != 0) {
@@ -818,7 +819,8 @@ static void report_end_of(report *rp, const ht_rec_request *r, report_req *q)
 				 r->signal);
 		q->signal = rp->signal;
 	} else if (r->error == HT_ERR_INTERRUPTED) {
-		q->no_goodbye = true;
+		q->tracing_ended = (r->flags & HT_RF_TRACING_ENDED) != 0;
+		q->no_goodbye = !q->tracing_ended;
 	}
 	q->phase = ht_live_phase_name(r->phase);
 	q->phase_text = ht_live_phase_text(r->phase);

@@ -233,6 +233,7 @@ typedef struct report_req {
 	const char *phase;
 	const char *phase_text;
 	bool no_goodbye;
+	bool tracing_ended; /* the collector stopped while the process ran */
 	redirect_link redirect; /* its place in a redirect chain, if any */
 } report_req;
 

@@ -160,6 +160,8 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 		p = fmt_strz(p, q->signal);
 		if (q->no_goodbye)
 			p = LIT(p, ",\"ended\":\"the process ended without a goodbye\"");
+		if (q->tracing_ended)
+			p = LIT(p, ",\"ended\":\"tracing stopped while the process ran\"");
 	}
 	p = LIT(p, ",\"req_bytes\":");
 	p = json_fmt_u64(p, r->req_body_bytes);

@@ -205,6 +205,8 @@ static void text_request(report *rp, const report_req *q)
 			fprintf(f, " (%s)", q->signal);
 		else if (q->no_goodbye)
 			fputs_unlocked(" (the process ended without a goodbye)", f);
+		else if (q->tracing_ended)
+			fputs_unlocked(" (tracing stopped while the process ran)", f);
 		if (t->total == REPORT_NONE)
 			fprintf(f, " %s", q->phase_text);
 		else if (t->total >= 1000000000LL)
