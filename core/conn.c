@@ -2,6 +2,7 @@
  * conn.c - per-connection request lifecycle state machine (see conn.h).
  */
 #include "conn_internal.h"
+#include "live.h"
 #include "urlscrub.h"
 
 #include <string.h>
@@ -278,6 +279,7 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 {
 	if (!r->t[HT_T_RESPONSE_DONE])
 		r->t[HT_T_RESPONSE_DONE] = now;
+	conn_live_end(r);
 
 	ht_record rec;
 	memset(&rec, 0, sizeof rec);
@@ -291,6 +293,8 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	if (c->tls)
 		o->flags |= HT_RF_TLS;
 	o->error = (uint8_t)error;
+	if (error == HT_ERR_EXITED)
+		o->phase = (uint8_t)ht_live_phase(r->t);
 	o->peer = c->peer;
 	o->proto = r->proto;
 	o->n_1xx = r->n_1xx;
@@ -539,6 +543,7 @@ static void on_request_headers(conn *c, uint64_t now)
 	 * without it: nothing after it can be paired. */
 	if (c->spill_active && (r->head || r->connect))
 		c->q_blind = true;
+	conn_live_start(c, r, 0);
 }
 
 /* The credentials out of @r's target (of @n bytes; an authority when
@@ -608,6 +613,7 @@ static void on_request_complete(conn *c, uint64_t now)
 	r->written = true;
 	r->t[HT_T_WROTE_REQUEST] = now;
 	r->body_bytes = c->out.msg.body_bytes;
+	conn_live_sync(r, HT_T_WROTE_REQUEST);
 	if (c->spill_active) {
 		c->spill_active = false;
 		conn_emit_request(c, r, HT_ERR_OVERFLOW, NULL, now);
@@ -816,6 +822,7 @@ static void on_response_begin(conn *c, uint64_t now)
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);
+		conn_live_sync(r, HT_T_FIRST_BYTE);
 	}
 	h1_set_response_context(&c->in, r->head, r->connect);
 }
@@ -829,8 +836,10 @@ static void on_response_headers(conn *c, uint64_t now)
 	if (m->status >= 100 && m->status < 200 && m->status != 101) {
 		/* an interim response */
 		r->n_1xx++;
-		if (!r->t[HT_T_GOT_1XX])
+		if (!r->t[HT_T_GOT_1XX]) {
 			r->t[HT_T_GOT_1XX] = now;
+			conn_live_sync(r, HT_T_GOT_1XX);
+		}
 		c->resp_1xx_header_bytes += m->header_bytes;
 	}
 }
@@ -1171,6 +1180,14 @@ void conn_close(conn *c, uint64_t now)
 	conn_h2_release(c);
 	conn_hold_free(c);
 	conn_queue_free(c);
+}
+
+void conn_on_exit(conn *c, uint64_t now)
+{
+	if (c->closed || c->failed || c->dead)
+		return;
+	conn_release_held(c);
+	fail_all(c, HT_ERR_EXITED, now);
 }
 
 void conn_reset_after_fork(conn *c, uint32_t pid)

@@ -114,6 +114,9 @@ typedef struct conn_env {
 	void (*release)(void *p, size_t size);
 	/* The HPACK decoder, loaded on first use; NULL: HTTP/2 is not followed. */
 	const hpack_ops *(*hpack)(void);
+	/* Where requests in flight are shown (live.h): the image's current
+	 * page, or NULL (none, or not now).  May be NULL itself. */
+	struct ht_live *const volatile *live;
 } conn_env;
 
 struct conn_h2; /* conn_h2.c */
@@ -146,6 +149,10 @@ typedef struct conn_request {
 	                            this one's own */
 	uint32_t header_bytes;
 	uint64_t body_bytes;
+	/* its slot in a live page (live.h): the page it was claimed in (a
+	 * reconnect makes a new one), the slot's ref; NULL/0: not shown */
+	struct ht_live *live;
+	unsigned live_ref;
 	char method[H1_METHOD_MAX];
 	char target[H1_TARGET_MAX];
 	char host[H1_HOST_MAX];
@@ -341,6 +348,11 @@ void conn_on_reset(conn *c, uint64_t now);
  * an error, then HT_REC_CONN_CLOSE.  @c may be
  * reused with conn_init() afterwards. */
 void conn_close(conn *c, uint64_t now);
+
+/* conn_on_exit() - the process is exiting (exit() ran the library's
+ * destructor) with requests in flight at @now: each ends with
+ * HT_ERR_EXITED and the phase it was in; conn_close() follows as usual. */
+void conn_on_exit(conn *c, uint64_t now);
 
 /* conn_reset_after_fork() - in a forked child: forget requests in flight
  * and held events (they are the parent's), keep the connection so the child's own use of it

@@ -260,12 +260,14 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 				     m->header_bytes);
 		if (grpc_content_type(m->content_type))
 			grpc_start(c, s);
+		conn_live_start(c, &s->req, ev->stream);
 	} else {
 		s->req.header_bytes += m->header_bytes; /* trailers */
 	}
 	if (ev->end_stream && !s->req.written) {
 		s->req.written = true;
 		s->req.t[HT_T_WROTE_REQUEST] = now;
+		conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
 	}
 }
 
@@ -295,6 +297,7 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 				if (ev.end_stream && !s->req.written) {
 					s->req.written = true;
 					s->req.t[HT_T_WROTE_REQUEST] = now;
+					conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
 				}
 			}
 			break;
@@ -326,12 +329,15 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);
+		conn_live_sync(r, HT_T_FIRST_BYTE);
 	}
 	s->resp_header_bytes += m->header_bytes;
 	if (!s->resp_final && m->status >= 100 && m->status < 200) {
 		r->n_1xx++;
-		if (!r->t[HT_T_GOT_1XX])
+		if (!r->t[HT_T_GOT_1XX]) {
 			r->t[HT_T_GOT_1XX] = now;
+			conn_live_sync(r, HT_T_GOT_1XX);
+		}
 	} else if (!s->resp_final) {
 		s->resp_final = true;
 		s->status = m->status;
@@ -373,8 +379,10 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			s = find_stream(h2, ev.stream);
 			if (s) {
 				grpc_data(s, &ev, false, now);
-				if (!s->req.t[HT_T_FIRST_BYTE])
+				if (!s->req.t[HT_T_FIRST_BYTE]) {
 					s->req.t[HT_T_FIRST_BYTE] = now;
+					conn_live_sync(&s->req, HT_T_FIRST_BYTE);
+				}
 				s->resp_body_bytes += ev.length;
 				if (ev.end_stream) {
 					s->req.t[HT_T_RESPONSE_DONE] = now;

@@ -65,6 +65,21 @@ void conn_queue_free(conn *c);
 /* conn_hold_free() - release the memory of held events (conn_hold.c). */
 void conn_hold_free(conn *c);
 
+/* Requests in flight shown in the image's live page (conn_live.c). */
+
+/* conn_live_start() - @r's headers are written: claim a slot in the
+ * current live page (none: not shown) and fill it (@stream: its HTTP/2
+ * stream id, 0 for HTTP/1.x). */
+void conn_live_start(conn *c, conn_request *r, uint32_t stream);
+
+/* conn_live_sync() - @r reached a new phase: timestamp @ts (HT_T_*) and
+ * the ones a response's start may have clamped (conn_request_clamp())
+ * go to its slot. */
+void conn_live_sync(conn_request *r, unsigned ts);
+
+/* conn_live_end() - @r is over (its record is made): its slot is freed. */
+void conn_live_end(conn_request *r);
+
 /* HTTP/2 (conn_h2.c). */
 
 /* conn_h2_start() - switch @c to HTTP/2: allocate its state.  Returns 0, or

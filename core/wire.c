@@ -218,6 +218,11 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_u8(&w, r->resp_proto);
 		if (r->flags & HT_RF_GRPC)
 			put_grpc(&w, &r->grpc);
+		/* appended, only for a request its process's end cut short */
+		if (r->signal || r->phase) {
+			put_u8(&w, r->signal);
+			put_u8(&w, r->phase);
+		}
 		break;
 	}
 	case HT_REC_CONN_FAIL: {
@@ -496,7 +501,10 @@ static bool decode_request_fast(const uint8_t *buf, size_t rlen,
 		get_grpc(&g, &q->grpc);
 		if (g.bad)
 			return false;
+		p = buf + g.off;
 	}
+	q->signal = p < end ? *p++ : 0;
+	q->phase = p < end ? *p++ : 0;
 	return true;
 }
 
@@ -616,6 +624,8 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		q->resp_proto = (uint8_t)get_u8_opt(&r);
 		if (q->flags & HT_RF_GRPC)
 			get_grpc(&r, &q->grpc);
+		q->signal = (uint8_t)get_u8_opt(&r);
+		q->phase = (uint8_t)get_u8_opt(&r);
 		if (q->error >= HT_ERR__COUNT)
 			return -1;
 		break;

@@ -66,6 +66,11 @@ typedef struct ht_addr {
 #define HT_RF_TUNNEL 0x0080u      /* inside a CONNECT or SOCKS tunnel: peer is
                                      the proxy, tunnel names the target */
 #define HT_RF_GRPC 0x0100u        /* a gRPC call: the record carries grpc */
+#define HT_RF_FROM_PAGE 0x0200u   /* made by the collector from the live page
+                                     of a process that ended (live.h): not
+                                     a record the process produced */
+#define HT_RF_TRACING_ENDED 0x0400u /* with HT_RF_FROM_PAGE: the collector
+                                     stopped while the process still ran */
 
 /* Protocols. */
 enum ht_proto {
@@ -88,7 +93,11 @@ enum ht_proto {
 	X(OVERFLOW, "too many requests in flight; not tracked")              \
 	X(GOAWAY, "stream refused by GOAWAY")                                 \
 	X(UNSEEN, "bytes discarded unread (MSG_TRUNC); not followed")       \
-	X(UNFOLLOWED, "bytes the tracer could not see; not followed")
+	X(UNFOLLOWED, "bytes the tracer could not see; not followed")     \
+	X(INTERRUPTED, "interrupted")                                        \
+	X(KILLED, "killed")                                                  \
+	X(CRASHED, "crashed")                                                \
+	X(EXITED, "exited")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,
@@ -187,6 +196,14 @@ typedef struct ht_rec_request {
 	                        sender); proto is the request's own */
 	ht_grpc grpc;        /* appended after resp_proto, sent with
 	                        HT_RF_GRPC only (else zero) */
+	/* Appended, for a request still in flight when its process ended
+	 * (error INTERRUPTED, KILLED, CRASHED, EXITED; made by the collector
+	 * from the process's live page, live.h): the signal that ended it (0:
+	 * none, or not known: INTERRUPTED without one means the process
+	 * ended without a goodbye, its status unknown), and the phase it was
+	 * in (enum ht_live_phase).  Encoded only when one is not 0. */
+	uint8_t signal;
+	uint8_t phase;
 } ht_rec_request;
 
 typedef struct ht_rec_conn_fail {

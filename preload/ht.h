@@ -352,6 +352,15 @@ HT_HIDDEN void ht_emit_stop_for_seccomp(void);
  * connects when it has something to say. */
 HT_HIDDEN void ht_emit_after_fork(void);
 
+/* The current connection's live page (live.h: requests in flight, shown
+ * to the collector), or NULL. */
+struct ht_live;
+HT_HIDDEN extern struct ht_live *volatile ht_live_page;
+
+/* ht_emit_goodbye() - the image ends normally (its destructor ran): the
+ * live page says so, for the collector reading it after the end. */
+HT_HIDDEN void ht_emit_goodbye(void);
+
 /* ht_emit_fd_closed() - the program is closing (or replacing) @fd; if it is
  * the collector socket, forget it (reconnect later). */
 HT_HIDDEN void ht_emit_fd_closed(int fd);

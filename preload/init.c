@@ -98,6 +98,7 @@ const conn_env ht_conn_env = {
 	.alloc = map_zeroed,
 	.release = unmap,
 	.hpack = hpack_nghttp2,
+	.live = &ht_live_page,
 };
 
 void ht_prepare_h2(const void *buf, size_t len)
@@ -348,8 +349,13 @@ __attribute__((constructor)) static void ht_constructor(void)
 
 static void close_at_exit(int fd, ht_slot *s, void *arg)
 {
-	(void)s;
-	ht_untrack_fd(fd, *(uint64_t *)arg);
+	uint64_t now = *(uint64_t *)arg;
+	/* requests still in flight were cut short by the exit itself */
+	ht_lock_acquire(&s->lock);
+	if (s->t)
+		conn_on_exit(&s->t->c, now);
+	ht_lock_release(&s->lock);
+	ht_untrack_fd(fd, now);
 }
 
 /* At exit the program may leave connections open: report what is in flight
@@ -365,6 +371,7 @@ __attribute__((destructor)) static void ht_destructor(void)
 	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
 		ht_emit_send_pending();
 	ht_emit_flush_drops(true);
+	ht_emit_goodbye();
 	errno = saved;
 	ht_leave();
 }

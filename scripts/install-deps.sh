@@ -43,7 +43,7 @@ nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
 libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
 chromium clickhouse-server clickhouse-client nodejs \
 libcurl4-openssl-dev prometheus php-cli php-curl libpython3.11-testsuite \
-python3-grpcio python3-websockets wget2 \
+python3-grpcio python3-websockets wget2 tmux \
 openjdk-17-jdk-headless"
 
 # make bench only (not make check, not CI): valgrind for the callgrind

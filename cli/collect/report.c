@@ -1,10 +1,12 @@
 /* report.c - derived values, statistics and format dispatch; see report.h. */
 #include "report.h"
+#include "live.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -30,6 +32,34 @@ const char *report_error_text(const ht_rec_request *r, char *buf, size_t cap)
 	else
 		snprintf(buf, cap, "grpc %u", (unsigned)r->grpc.status);
 	return buf;
+}
+
+/* What ended a request its process's end cut short (wire.h: signal,
+ * phase), for the formats. */
+static void report_end_of(report *rp, const ht_rec_request *r, report_req *q)
+{
+	q->signal = NULL;
+	q->phase = NULL;
+	q->phase_text = NULL;
+	q->no_goodbye = false;
+	q->tracing_ended = false;
+	if (r->error < HT_ERR_INTERRUPTED || r->error > HT_ERR_EXITED)
+		return;
+	if (r->signal != 0) {
+		const char *abbr = sigabbrev_np(r->signal);
+
+		if (abbr != NULL)
+			snprintf(rp->signal, sizeof(rp->signal), "SIG%s", abbr);
+		else
+			snprintf(rp->signal, sizeof(rp->signal), "signal %u",
+				 r->signal);
+		q->signal = rp->signal;
+	} else if (r->error == HT_ERR_INTERRUPTED) {
+		q->tracing_ended = (r->flags & HT_RF_TRACING_ENDED) != 0;
+		q->no_goodbye = !q->tracing_ended;
+	}
+	q->phase = ht_live_phase_name(r->phase);
+	q->phase_text = ht_live_phase_text(r->phase);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -140,6 +170,7 @@ void report_record(void *ctx, const ht_record *rec)
 		q.resp_proto = r->resp_proto != 0 && r->resp_proto != r->proto ?
 				       report_proto_str(r->resp_proto) : NULL;
 		q.error = report_error_text(r, rp->error, sizeof(rp->error));
+		report_end_of(rp, r, &q);
 		report_chains_request(rp, &q);
 		report_stats_request(st, &q);
 		rp->ops->request(rp, &q);

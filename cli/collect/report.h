@@ -188,6 +188,16 @@ typedef struct report_req {
 	const char *proto; /* the request's version; NULL when unknown */
 	const char *resp_proto; /* the response's, only when it differs */
 	const char *error; /* NULL when none */
+	/* A request its process's end cut short (error INTERRUPTED, KILLED,
+	 * CRASHED, EXITED): the signal ("SIGINT"; NULL when none or not
+	 * known), the phase it was in ("wait_first_byte"; NULL otherwise),
+	 * that phase in words ("waiting for the first byte"), and whether
+	 * the process ended without a goodbye (its status not known). */
+	const char *signal;
+	const char *phase;
+	const char *phase_text;
+	bool no_goodbye;
+	bool tracing_ended; /* the collector stopped while the process ran */
 	redirect_link redirect; /* its place in a redirect chain, if any */
 } report_req;
 
@@ -251,6 +261,7 @@ typedef struct report {
 	char host[1024];
 	char peer[192];
 	char error[REPORT_ERROR_MAX];
+	char signal[24];
 } report;
 
 /*

@@ -146,6 +146,12 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 		put_status(f, r->status);
 		KEY(f, "error");
 		json_strz(f, q->error);
+		if (q->phase != NULL) {
+			KEY(f, "phase");
+			json_strz(f, q->phase);
+			KEY(f, "signal");
+			json_strz(f, q->signal);
+		}
 		if ((r->flags & HT_RF_GRPC) && (r->grpc.flags & HT_GF_STATUS)) {
 			KEY_U64(f, "grpc_status", r->grpc.status);
 			KEY(f, "grpc_status_name");

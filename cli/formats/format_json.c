@@ -145,6 +145,17 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = r->status == 0 ? LIT(p, "null") : json_fmt_u64(p, r->status);
 	p = LIT(p, ",\"error\":");
 	p = fmt_strz(p, q->error);
+	if (q->phase != NULL) {
+		/* a request its process's end cut short */
+		p = LIT(p, ",\"phase\":");
+		p = fmt_strz(p, q->phase);
+		p = LIT(p, ",\"signal\":");
+		p = fmt_strz(p, q->signal);
+		if (q->no_goodbye)
+			p = LIT(p, ",\"ended\":\"the process ended without a goodbye\"");
+		if (q->tracing_ended)
+			p = LIT(p, ",\"ended\":\"tracing stopped while the process ran\"");
+	}
 	p = LIT(p, ",\"req_bytes\":");
 	p = json_fmt_u64(p, r->req_body_bytes);
 	p = LIT(p, ",\"resp_bytes\":");

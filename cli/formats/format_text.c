@@ -157,6 +157,25 @@ static void text_request(report *rp, const report_req *q)
 			putc_unlocked(' ', f);
 			text_put_safe(f, r->reason.p, r->reason.len);
 		}
+	} else if (q->phase_text != NULL) {
+		/* cut short by its process's end: how, in which phase, after
+		 * how long */
+		text_color(rp, C_RED);
+		fputs_unlocked(q->error, f);
+		if (q->signal != NULL)
+			fprintf(f, " (%s)", q->signal);
+		else if (q->no_goodbye)
+			fputs_unlocked(" (the process ended without a goodbye)", f);
+		else if (q->tracing_ended)
+			fputs_unlocked(" (tracing stopped while the process ran)", f);
+		if (t->total == REPORT_NONE)
+			fprintf(f, " %s", q->phase_text);
+		else if (t->total >= 1000000000LL)
+			fprintf(f, " %s %.2f s", q->phase_text,
+				(double)t->total / 1e9);
+		else
+			fprintf(f, " %s %.0f ms", q->phase_text,
+				(double)t->total / 1e6);
 	} else {
 		fputs_unlocked("no response", f);
 	}

@@ -162,6 +162,10 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap)
 	case HT_ERR_GOAWAY: return "goaway";
 	case HT_ERR_UNSEEN: return "not_followed";
 	case HT_ERR_UNFOLLOWED: return "not_followed";
+	case HT_ERR_INTERRUPTED: return "interrupted";
+	case HT_ERR_KILLED: return "killed";
+	case HT_ERR_CRASHED: return "crashed";
+	case HT_ERR_EXITED: return "exited";
 	default: return "_OTHER";
 	}
 	if (ht_grpc_failed(r)) {

@@ -33,4 +33,5 @@ Suite *symbols_suite(void); /* check_symbols.c: preload/symbols.h, core/elfsym.c
 Suite *ioplan_suite(void);  /* check_ioplan.c: core/ioplan.c */
 Suite *ws_suite(void);      /* check_ws.c: core/ws.c, core/conn_ws.c */
 Suite *grpc_suite(void);    /* check_grpc.c: core/grpc.c, its record fields */
+Suite *live_suite(void);    /* check_live.c: core/live.c, core/conn_live.c */
 #endif
