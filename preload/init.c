@@ -176,13 +176,9 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 	}
 	if (info->dlpi_addr == w->vdso)
 		return 0;
-	const ElfW(Dyn) *dyn = NULL;
-	for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
-			dyn = (const ElfW(Dyn) *)(info->dlpi_addr +
-						  info->dlpi_phdr[i].p_vaddr);
 	elfsym_obj o;
-	int err = dyn ? elfsym_open(&o, info->dlpi_addr, dyn) : -ENOENT;
+	int err = elfsym_open_phdr(&o, info->dlpi_addr, info->dlpi_phdr,
+				   info->dlpi_phnum);
 	if (err == -ENOENT)
 		return 0; /* exports nothing */
 	if (err) {
@@ -277,7 +273,9 @@ static void on_fork_prepare(void)
 	}
 }
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* Set by the first thread to enter ht_init(): only that one runs
+ * init_once(), so no pthread_once() is needed (whose completion wakes
+ * waiters with a futex call, paid by every process at start). */
 static volatile int init_running;
 
 static void init_once(void)
@@ -331,7 +329,7 @@ void ht_init(void)
 			resolve_all();
 		return;
 	}
-	pthread_once(&once, init_once);
+	init_once();
 	__atomic_store_n(&ht_inited, 1, __ATOMIC_RELEASE);
 }
 
