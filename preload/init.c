@@ -63,7 +63,9 @@ static void add_names(const char **list, size_t n, size_t max,
 	while (*spec && n < max) {
 		while (*spec == ',' || *spec == ' ')
 			spec++;
-		size_t len = strcspn(spec, ", ");
+		size_t len = 0;
+		while (spec[len] && spec[len] != ',' && spec[len] != ' ')
+			len++;
 		if (len == 0 || used + len + 1 > cap)
 			break;
 		char *name = store + used;
@@ -343,6 +345,11 @@ __attribute__((constructor)) static void ht_constructor(void)
 		ht_leave();
 	}
 }
+
+/* This object's handle for pthread_atfork() (and anything else that
+ * registers per object), normally from crtbeginS.o, which the library is
+ * linked without (Makefile: -nostartfiles). */
+HT_HIDDEN void *__dso_handle = &__dso_handle;
 
 static void close_at_exit(int fd, ht_slot *s, void *arg)
 {

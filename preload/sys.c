@@ -1,7 +1,8 @@
 /*
  * sys.c - the library's own definitions of the libc system call wrappers
  * it calls only on rare paths (connecting to the collector, reading an
- * ELF file for the inline OpenSSL hooks, a spin lock giving way).
+ * ELF file for the inline OpenSSL hooks, a spin lock giving way, memory
+ * for a new connection's state).
  *
  * Each function the library imports costs the loader a symbol lookup when
  * it relocates the library (full RELRO: -z now), about 700 instructions
@@ -60,6 +61,17 @@ HT_HIDDEN int fcntl(int fd, int cmd, ...)
 HT_HIDDEN int ftruncate(int fd, off_t len)
 {
 	return (int)syscall(SYS_ftruncate, fd, len);
+}
+
+HT_HIDDEN void *mmap(void *addr, size_t len, int prot, int flags, int fd,
+		     off_t off)
+{
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+HT_HIDDEN int munmap(void *addr, size_t len)
+{
+	return (int)syscall(SYS_munmap, addr, len);
 }
 
 HT_HIDDEN int mprotect(void *addr, size_t len, int prot)

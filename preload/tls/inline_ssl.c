@@ -540,7 +540,10 @@ static long thread_count(void)
 	const char *p = strrchr(buf, ')');
 	for (int field = 2; p && field < 20; field++)
 		p = strchr(p + 1, ' ');
-	return p ? strtol(p + 1, NULL, 10) : 0;
+	long threads = 0;
+	for (p = p ? p + 1 : ""; *p >= '0' && *p <= '9' && threads < 1000000; p++)
+		threads = threads * 10 + (*p - '0');
+	return threads;
 }
 
 /* Hook what can be hooked of the OpenSSL in @o, whose symbols are @syms. */
