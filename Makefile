@@ -115,10 +115,18 @@ $(B)/exports.map: preload/exports.map.in
 	@mkdir -p $(dir $@)
 	$(CC) -E -P -undef -x c -Ipreload -MMD -MP -MT $@ -MF $@.d -o $@ $<
 
+# -nostartfiles: without crtbeginS.o's weak references (__gmon_start__,
+# _ITM_*, __cxa_finalize), which the loader would look up, most of them in
+# vain through every loaded object, in each process at start.  The library
+# needs none of its start files: its constructor and destructor are in
+# .init_array/.fini_array, and it defines __dso_handle itself (init.c).
+# -z nodelete: never unloaded, so nothing of it (the fork handlers
+# pthread_atfork registered) can outlive its code; crtbeginS.o's
+# __cxa_finalize call at unload is not needed.
 $(B)/libhttptrace.so: $(HOOK_SRCS:%.c=$(B)/lib/%.o) $(B)/lib/libhtcore.a $(B)/exports.map
-	$(CC) -shared -o $@ $(filter %.o,$^) -Wl,--whole-archive $(B)/lib/libhtcore.a -Wl,--no-whole-archive \
+	$(CC) -shared -nostartfiles -o $@ $(filter %.o,$^) -Wl,--whole-archive $(B)/lib/libhtcore.a -Wl,--no-whole-archive \
 		-Wl,--version-script=$(B)/exports.map \
-		-Wl,-Bsymbolic-functions -Wl,-z,now -Wl,-z,relro -ldl -lpthread
+		-Wl,-Bsymbolic-functions -Wl,-z,now -Wl,-z,relro -Wl,-z,nodelete -ldl -lpthread
 
 $(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/libhtcore.a
 	$(CC) $(SANFLAGS) -o $@ $^ -lm -lelf -lcurl -lpthread

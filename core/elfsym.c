@@ -51,6 +51,17 @@ int elfsym_open(elfsym_obj *o, uintptr_t base, const ElfW(Dyn) *dyn)
 	return 0;
 }
 
+int elfsym_open_phdr(elfsym_obj *o, uintptr_t base, const ElfW(Phdr) *ph,
+		     size_t phnum)
+{
+	for (size_t i = 0; i < phnum; i++)
+		if (ph[i].p_type == PT_DYNAMIC)
+			return elfsym_open(o, base, (const ElfW(Dyn) *)
+					   (base + ph[i].p_vaddr));
+	memset(o, 0, sizeof *o);
+	return -ENOENT;
+}
+
 uint32_t elfsym_hash(const char *s)
 {
 	uint32_t h = 5381;

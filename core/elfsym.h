@@ -34,6 +34,15 @@ typedef struct elfsym_obj {
  */
 int elfsym_open(elfsym_obj *o, uintptr_t base, const ElfW(Dyn) *dyn);
 
+/*
+ * elfsym_open_phdr() - elfsym_open() for the object loaded at @base whose
+ * program headers are @ph (@phnum entries, as dl_iterate_phdr() gives
+ * them): its dynamic section is found through PT_DYNAMIC.  Returns what
+ * elfsym_open() returns; -ENOENT when there is no dynamic section.
+ */
+int elfsym_open_phdr(elfsym_obj *o, uintptr_t base, const ElfW(Phdr) *ph,
+		     size_t phnum);
+
 /* What elfsym_find() found. */
 enum elfsym_found {
 	ELFSYM_NONE,  /* @name is not defined in this object */

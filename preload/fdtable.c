@@ -19,6 +19,7 @@
 ht_slot *ht_chunks[HT_MAX_CHUNKS];
 #define chunks ht_chunks
 static ht_lock chunk_lock;
+static unsigned chunks_made;  /* none yet: nothing to walk (at exit) */
 
 static ht_tracked *free_list;
 static unsigned free_count;
@@ -43,6 +44,8 @@ ht_slot *ht_slot_get(int fd)
 				chunk = m;
 				__atomic_store_n(&chunks[ci], chunk,
 						 __ATOMIC_RELEASE);
+				__atomic_add_fetch(&chunks_made, 1,
+						   __ATOMIC_RELEASE);
 			}
 		}
 		ht_lock_release(&chunk_lock);
@@ -128,6 +131,9 @@ void ht_writes_end(ht_slot *s, unsigned n)
 
 void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg), void *arg)
 {
+	/* A process that never tracked an fd has no chunk to look at. */
+	if (!__atomic_load_n(&chunks_made, __ATOMIC_ACQUIRE))
+		return;
 	for (unsigned ci = 0; ci < HT_MAX_CHUNKS; ci++) {
 		ht_slot *chunk = __atomic_load_n(&chunks[ci], __ATOMIC_ACQUIRE);
 		if (!chunk)

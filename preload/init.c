@@ -63,7 +63,9 @@ static void add_names(const char **list, size_t n, size_t max,
 	while (*spec && n < max) {
 		while (*spec == ',' || *spec == ' ')
 			spec++;
-		size_t len = strcspn(spec, ", ");
+		size_t len = 0;
+		while (spec[len] && spec[len] != ',' && spec[len] != ' ')
+			len++;
 		if (len == 0 || used + len + 1 > cap)
 			break;
 		char *name = store + used;
@@ -177,13 +179,9 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 	}
 	if (info->dlpi_addr == w->vdso)
 		return 0;
-	const ElfW(Dyn) *dyn = NULL;
-	for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
-			dyn = (const ElfW(Dyn) *)(info->dlpi_addr +
-						  info->dlpi_phdr[i].p_vaddr);
 	elfsym_obj o;
-	int err = dyn ? elfsym_open(&o, info->dlpi_addr, dyn) : -ENOENT;
+	int err = elfsym_open_phdr(&o, info->dlpi_addr, info->dlpi_phdr,
+				   info->dlpi_phnum);
 	if (err == -ENOENT)
 		return 0; /* exports nothing */
 	if (err) {
@@ -278,7 +276,9 @@ static void on_fork_prepare(void)
 	}
 }
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* Set by the first thread to enter ht_init(): only that one runs
+ * init_once(), so no pthread_once() is needed (whose completion wakes
+ * waiters with a futex call, paid by every process at start). */
 static volatile int init_running;
 
 static void init_once(void)
@@ -332,7 +332,7 @@ void ht_init(void)
 			resolve_all();
 		return;
 	}
-	pthread_once(&once, init_once);
+	init_once();
 	__atomic_store_n(&ht_inited, 1, __ATOMIC_RELEASE);
 }
 
@@ -346,6 +346,11 @@ __attribute__((constructor)) static void ht_constructor(void)
 		ht_leave();
 	}
 }
+
+/* This object's handle for pthread_atfork() (and anything else that
+ * registers per object), normally from crtbeginS.o, which the library is
+ * linked without (Makefile: -nostartfiles). */
+HT_HIDDEN void *__dso_handle = &__dso_handle;
 
 static void close_at_exit(int fd, ht_slot *s, void *arg)
 {

@@ -372,7 +372,7 @@ if want procs; then
 		t=$(median <"$T/procs.$v")
 		printf '  %-50s %9.3f s  ratio %s\n' "$label" "$t" "$(ratio "$t" "$u")"
 	done
-	echo "      summary: processes $(summary_field "$T/procs.sum" 'processes:'), requests $(summary_field "$T/procs.sum" 'requests:')"
+	echo "      summary: processes with requests $(summary_field "$T/procs.sum" 'processes:'), traced $(sed -n 's/.*(\([0-9]*\) traced).*/\1/p' "$T/procs.sum" | head -1), requests $(summary_field "$T/procs.sum" 'requests:')"
 	cu=$(cg_true untraced); ct=$(cg_true traced)
 	printf '  callgrind, one /bin/true: untraced %d Ir, traced %d Ir, added once per process %d Ir\n\n' \
 		"$cu" "$ct" "$((ct - cu))"

@@ -136,9 +136,13 @@ void report_record(void *ctx, const ht_record *rec)
 
 	switch (rec->type) {
 	case HT_REC_HELLO:
-		/* A process that came back to this collector is not new. */
-		if (!(rec->u.hello.flags & HT_HF_RECONNECT))
+		/* A process that came back to this collector is not new; a
+		 * new image of a pid (exec, or a pid reused) counts its
+		 * requests afresh. */
+		if (!(rec->u.hello.flags & HT_HF_RECONNECT)) {
 			st->processes++;
+			u64map_del(&st->req_pids, rec->u.hello.pid);
+		}
 		report_stats_hello(st, &rec->u.hello);
 		if (rp->ops->hello != NULL)
 			rp->ops->hello(rp, &rec->u.hello);

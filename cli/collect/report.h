@@ -131,7 +131,12 @@ typedef struct report_chain {
 #define REPORT_MAX_EXES 16
 
 typedef struct report_stats {
-	uint64_t processes;    /* HELLO records */
+	uint64_t processes;    /* processes traced: HELLO records (a process
+	                          announces itself at its first tracked
+	                          connection, so one that never made one is
+	                          not among them) */
+	uint64_t req_processes; /* of those, the ones that made requests (an
+	                           image: an exec'd pid counts again) */
 	uint64_t requests;
 	uint64_t reused;       /* requests on a reused connection */
 	uint64_t errors;       /* requests that ended with an error (a gRPC
@@ -156,6 +161,8 @@ typedef struct report_stats {
 	 * by its first request (conns_untracked says how many were). */
 	u64map conns;
 	uint64_t conns_untracked;
+	/* The pids whose current image made a request (req_processes). */
+	u64map req_pids;
 	uint64_t dropped;      /* records the processes produced that never
 	                          arrived (sum of the collector's increments,
 	                          account.h) */

@@ -10,7 +10,8 @@
 #include "report.h"
 
 /* report_stats_request() - count request @q in @st: its host's row (or
- * the shared one past REPORT_MAX_HOSTS), its connection when new. */
+ * the shared one past REPORT_MAX_HOSTS), its connection and its process
+ * (req_processes) when new. */
 void report_stats_request(report_stats *st, const report_req *q);
 
 /* report_stats_hello() - remember the program (base name) process @h

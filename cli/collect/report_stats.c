@@ -104,6 +104,8 @@ void report_stats_request(report_stats *st, const report_req *q)
 	report_host_stat *h;
 
 	st->requests++;
+	if (u64map_put(&st->req_pids, r->pid, 1))
+		st->req_processes++;
 	if (r->flags & HT_RF_REUSED)
 		st->reused++;
 	if (q->error != NULL)
@@ -254,6 +256,7 @@ void report_stats_free(report_stats *st)
 	free(st->hosts);
 	u64map_free(&st->conns);
 	u64map_free(&st->pid_exe);
+	u64map_free(&st->req_pids);
 	for (size_t i = 0; i < st->n_exes; i++)
 		free(st->exes[i]);
 	for (size_t i = 0; i < st->n_notes; i++)

@@ -399,8 +399,10 @@ static void put_summary(report *rp, const html_state *st)
 	fputs_unlocked(" errors, ", f);
 	put_u64(f, s->conn_fails);
 	fputs_unlocked(" failed connects, ", f);
+	put_u64(f, s->req_processes);
+	fputs_unlocked(" processes with requests (", f);
 	put_u64(f, s->processes);
-	fputs_unlocked(" processes", f);
+	fputs_unlocked(" traced)", f);
 	if (s->tls_undecoded > 0) {
 		fputs_unlocked("; ", f);
 		put_u64(f, s->tls_undecoded);

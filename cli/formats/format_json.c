@@ -482,7 +482,11 @@ void json_summary(report *rp)
 	report_host_stat **hosts;
 	size_t n;
 
+	/* processes: the ones that made requests; processes_traced: the
+	 * ones that connected to the collector (report.h) */
 	json_lit(f, "{\"event\":\"summary\",\"processes\":");
+	json_u64(f, st->req_processes);
+	KEY(f, "processes_traced");
 	json_u64(f, st->processes);
 	KEY(f, "requests");
 	json_u64(f, st->requests);

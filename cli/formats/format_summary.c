@@ -65,7 +65,12 @@ void text_summary(report *rp)
 	text_color(rp, C_BOLD);
 	fputs_unlocked("httptrace summary\n", f);
 	text_color(rp, C_RESET);
-	fprintf(f, "  processes: %llu   requests: %llu   connections: %llu",
+	/* The processes that made requests; of the ones that did not, the
+	 * library knows only those that connected to the collector (at
+	 * their first tracked connection). */
+	fprintf(f, "  processes: %llu with requests (%llu traced)   "
+		"requests: %llu   connections: %llu",
+		(unsigned long long)st->req_processes,
 		(unsigned long long)st->processes,
 		(unsigned long long)st->requests,
 		(unsigned long long)report_connections(rp));

@@ -31,7 +31,7 @@
  * run's summary says why.
  *
  * libelf is dlopen'ed only when an object defines OpenSSL functions itself
- * (cheap tests first: dlsym, or whether the program has a .symtab at all),
+ * (cheap tests first: a walk over the loaded objects' GNU hash tables, or
  * and closed again once the symbols are read.
  *
  * x86-64 only: other machines need their own patch (aarch64: a B imm26
@@ -47,9 +47,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "elfgot.h"
+#include "elfsym.h"
 #include "ossl.h"
 #include "x86dec.h"
 
@@ -210,13 +213,6 @@ static bool is_libssl(const char *name)
 	return strncmp(b, "libssl.so", 9) == 0;
 }
 
-static int any_libssl(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	(void)size;
-	(void)arg;
-	return info->dlpi_name && is_libssl(info->dlpi_name);
-}
-
 /* Whether the ELF file @path has a .symtab (a few bytes read, no libelf). */
 static bool has_symtab(const char *path)
 {
@@ -242,13 +238,80 @@ static bool has_symtab(const char *path)
 	return yes;
 }
 
+/* Where SSL_read is defined, found as dlsym(RTLD_DEFAULT) and
+ * dlsym(RTLD_NEXT) would find it, without their cost in every process
+ * (about 2,500 instructions each, and a failed one mallocs its error
+ * message): one walk over the loaded objects' GNU hash tables (elfsym.h),
+ * in the loader's order, which at start is its search order. */
+struct ssl_walk {
+	uintptr_t self;    /* an address inside this library */
+	uintptr_t vdso;    /* the vDSO's base: not in the lookup scope */
+	uint32_t hash;     /* elfsym_hash("SSL_read") */
+	bool past_self;    /* the objects seen now come after this library */
+	bool blind;        /* an object could not be searched: ask dlsym */
+	bool libssl;       /* a shared libssl is loaded */
+	uintptr_t dflt;    /* the first definition before this library */
+	uintptr_t next;    /* the first definition after it */
+};
+
+/* dl_iterate_phdr() callback: look SSL_read up in one object.  Only reads
+ * memory: no call into the loader (which holds its list lock). */
+static int walk_ssl(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct ssl_walk *w = arg;
+	(void)size;
+	if (info->dlpi_name && is_libssl(info->dlpi_name))
+		w->libssl = true;
+	if (!w->past_self && elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
+					   info->dlpi_addr, w->self)) {
+		w->past_self = true;
+		return 0;
+	}
+	if (w->blind || info->dlpi_addr == w->vdso ||
+	    (w->past_self ? w->next : w->dflt))
+		return 0;
+	elfsym_obj o;
+	int err = elfsym_open_phdr(&o, info->dlpi_addr, info->dlpi_phdr,
+				   info->dlpi_phnum);
+	if (err == -ENOENT)
+		return 0; /* exports nothing */
+	uintptr_t a = 0;
+	enum elfsym_found f = err ? ELFSYM_OTHER :
+			      elfsym_find_hashed(&o, "SSL_read", w->hash, &a);
+	if (f == ELFSYM_NONE)
+		return 0;
+	if (f != ELFSYM_FUNC) {
+		/* cannot be searched, an indirect function or not a
+		 * function: dlsym decides (the walk goes on for libssl) */
+		w->blind = true;
+		return 0;
+	}
+	if (w->past_self)
+		w->next = a;
+	else
+		w->dflt = a;
+	return 0;
+}
+
 /* Pick the object whose OpenSSL to hook: one that defines SSL_read and is
  * neither a shared libssl nor this library.  Returns false when none. */
 static bool pick_object(struct obj *o)
 {
 	struct obj self;
 	object_of((uintptr_t)hk_read, &self);
-	void *cand[2] = {dlsym(RTLD_DEFAULT, "SSL_read"), dlsym(RTLD_NEXT, "SSL_read")};
+	struct ssl_walk w = {
+		.self = (uintptr_t)hk_read,
+		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
+		.hash = elfsym_hash("SSL_read"),
+	};
+	dl_iterate_phdr(walk_ssl, &w);
+	/* (No definition before this library: dlsym(RTLD_DEFAULT) would
+	 * find this library's own, passed over below anyway.) */
+	void *cand[2] = {(void *)w.dflt, (void *)w.next};
+	if (w.blind || !w.past_self) {
+		cand[0] = dlsym(RTLD_DEFAULT, "SSL_read");
+		cand[1] = dlsym(RTLD_NEXT, "SSL_read");
+	}
 	for (int i = 0; i < 2; i++) {
 		if (!cand[i] || !object_of((uintptr_t)cand[i], o))
 			continue;
@@ -259,7 +322,7 @@ static bool pick_object(struct obj *o)
 		return true;
 	}
 	/* Not exported: the program may still carry it, named in .symtab. */
-	if (dl_iterate_phdr(any_libssl, NULL))
+	if (w.libssl)
 		return false;
 	return object_of(0, o) && has_symtab("/proc/self/exe");
 }
@@ -477,7 +540,10 @@ static long thread_count(void)
 	const char *p = strrchr(buf, ')');
 	for (int field = 2; p && field < 20; field++)
 		p = strchr(p + 1, ' ');
-	return p ? strtol(p + 1, NULL, 10) : 0;
+	long threads = 0;
+	for (p = p ? p + 1 : ""; *p >= '0' && *p <= '9' && threads < 1000000; p++)
+		threads = threads * 10 + (*p - '0');
+	return threads;
 }
 
 /* Hook what can be hooked of the OpenSSL in @o, whose symbols are @syms. */

@@ -60,7 +60,10 @@ jcheck "$T/live.json" --count 6 \
 	--each 'status == 200 and error is None'
 jcheck "$T/live.json" --expect 'len(set(zip(pid, conn))) == 4 and conn[2:4] == [1, 2]'
 jcheck "$T/live.json" --event connect_error --count 1
-# Processes that made connections: 3 curls and both images of procs (sh
-# and python make none, so they never connect to the collector).
-jcheck "$T/live.json" --event summary --count 1 --each 'malformed >= 3 and processes == 5'
+# Processes that made connections (traced): 3 curls and both images of
+# procs (sh and python make none, so they never connect to the
+# collector); of those, all but the curl whose connect failed made
+# requests.
+jcheck "$T/live.json" --event summary --count 1 \
+	--each 'malformed >= 3 and processes == 4 and processes_traced == 5'
 pass

@@ -972,7 +972,7 @@ START_TEST(json_conn_fail_and_summary)
 
 	ck_assert_int_eq(report_finish(m.rp, 2), 0);
 	ck_assert_ptr_nonnull(strstr(m.buf,
-		"{\"event\":\"summary\",\"processes\":1,\"requests\":3,"
+		"{\"event\":\"summary\",\"processes\":1,\"processes_traced\":1,\"requests\":3,"
 		"\"connections\":2,\"connect_errors\":1,\"reused\":1,"
 		"\"errors\":1,\"dropped\":6,\"malformed\":2,\"hosts\":"
 		"[{\"host\":\"localhost\",\"requests\":3,\"errors\":1,"

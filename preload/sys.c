@@ -1,0 +1,118 @@
+/*
+ * sys.c - the library's own definitions of the libc system call wrappers
+ * it calls only on rare paths (connecting to the collector, reading an
+ * ELF file for the inline OpenSSL hooks, a spin lock giving way, memory
+ * for a new connection's state).
+ *
+ * Each function the library imports costs the loader a symbol lookup when
+ * it relocates the library (full RELRO: -z now), about 700 instructions
+ * in every process at start, most of which never use the network
+ * (scripts/bench.sh procs).  These are bound inside the library at link
+ * time instead: none is exported (the export map lists the interposed
+ * functions only), so the program's own calls still reach libc, and each
+ * one is libc's generic syscall(), which sets errno the same way.  The
+ * call sites keep the ordinary names and prototypes.
+ *
+ * Hot paths keep libc's own (fstat before each send; clock_gettime goes
+ * through the vDSO).
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ht.h"
+
+HT_HIDDEN int open(const char *path, int flags, ...)
+{
+	unsigned mode = 0;
+	if (flags & (O_CREAT | __O_TMPFILE)) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = va_arg(ap, unsigned);
+		va_end(ap);
+	}
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+HT_HIDDEN ssize_t pread(int fd, void *buf, size_t len, off_t off)
+{
+	return syscall(SYS_pread64, fd, buf, len, off);
+}
+
+HT_HIDDEN ssize_t readlink(const char *path, char *buf, size_t len)
+{
+	return syscall(SYS_readlinkat, AT_FDCWD, path, buf, len);
+}
+
+HT_HIDDEN int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	long arg = va_arg(ap, long); /* every command the library uses has one */
+	va_end(ap);
+	return (int)syscall(SYS_fcntl, fd, cmd, arg);
+}
+
+HT_HIDDEN int ftruncate(int fd, off_t len)
+{
+	return (int)syscall(SYS_ftruncate, fd, len);
+}
+
+HT_HIDDEN void *mmap(void *addr, size_t len, int prot, int flags, int fd,
+		     off_t off)
+{
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+HT_HIDDEN int munmap(void *addr, size_t len)
+{
+	return (int)syscall(SYS_munmap, addr, len);
+}
+
+HT_HIDDEN int mprotect(void *addr, size_t len, int prot)
+{
+	return (int)syscall(SYS_mprotect, addr, len, prot);
+}
+
+HT_HIDDEN int socket(int domain, int type, int protocol)
+{
+	return (int)syscall(SYS_socket, domain, type, protocol);
+}
+
+HT_HIDDEN int setsockopt(int fd, int level, int name, const void *val,
+			 socklen_t len)
+{
+	return (int)syscall(SYS_setsockopt, fd, level, name, val, len);
+}
+
+HT_HIDDEN int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return (int)syscall(SYS_getpeername, fd, addr, len);
+}
+
+HT_HIDDEN int getrlimit(__rlimit_resource_t res, struct rlimit *rl)
+{
+	/* prlimit64's struct is struct rlimit on a 64-bit machine */
+	_Static_assert(sizeof(rlim_t) == 8, "struct rlimit is prlimit64's");
+	return (int)syscall(SYS_prlimit64, 0, res, NULL, rl);
+}
+
+HT_HIDDEN uid_t geteuid(void)
+{
+	return (uid_t)syscall(SYS_geteuid);
+}
+
+HT_HIDDEN pid_t getppid(void)
+{
+	return (pid_t)syscall(SYS_getppid);
+}
+
+HT_HIDDEN int sched_yield(void)
+{
+	return (int)syscall(SYS_sched_yield);
+}
