@@ -61,11 +61,12 @@ for line in open(sys.argv[1]):
             spans += [s for s in ss["spans"] if "parentSpanId" not in s]
 def attrs(s):
     return {a["key"]: list(a["value"].values())[0] for a in s["attributes"]}
-got = sorted(((attrs(s)["rpc.method"], attrs(s), s.get("status", {}))
+got = sorted(((attrs(s)["rpc.method"], attrs(s), s.get("status", {}), s)
               for s in spans), key=lambda g: g[0])
 assert [g[0] for g in got] == ["Chat", "Echo", "Fail"], got
-for m, a, st in got:
+for m, a, st, s in got:
     assert a["rpc.system"] == "grpc" and a["rpc.service"] == "pkg.Service", a
+    assert s["name"] == "pkg.Service/" + m, s["name"]
     code = int(a["rpc.grpc.status_code"])
     assert code == (14 if m == "Fail" else 0), a
     assert (st.get("code") == 2) == (m == "Fail"), st
