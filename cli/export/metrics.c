@@ -289,6 +289,13 @@ void metrics_record(metrics *m, const ht_record *rec)
 	case HT_REC_CONN_FAIL:
 		record_fail(m, &rec->u.fail);
 		break;
+	case HT_REC_WS:
+		pthread_mutex_lock(&m->mu);
+		m->ws_sessions++;
+		m->ws_messages[0] += rec->u.ws.dir[0].messages;
+		m->ws_messages[1] += rec->u.ws.dir[1].messages;
+		pthread_mutex_unlock(&m->mu);
+		break;
 	case HT_REC_DROPS:
 		/* The collector hands on increments (account.h). */
 		pthread_mutex_lock(&m->mu);
@@ -480,6 +487,18 @@ void metrics_render(metrics *m, outbuf *b)
 	     "Records the traced processes could not send.");
 	outbuf_puts(b, "httptrace_records_dropped_total ");
 	json_u64(b, m->dropped);
+	outbuf_puts(b, "\n");
+	head(b, "httptrace_websocket_sessions_total", "counter",
+	     "WebSocket sessions ended.");
+	outbuf_puts(b, "httptrace_websocket_sessions_total ");
+	json_u64(b, m->ws_sessions);
+	outbuf_puts(b, "\n");
+	head(b, "httptrace_websocket_messages_total", "counter",
+	     "Messages of the WebSocket sessions ended, by direction.");
+	outbuf_puts(b, "httptrace_websocket_messages_total{direction=\"sent\"} ");
+	json_u64(b, m->ws_messages[0]);
+	outbuf_puts(b, "\nhttptrace_websocket_messages_total{direction=\"received\"} ");
+	json_u64(b, m->ws_messages[1]);
 	outbuf_puts(b, "\n");
 	pthread_mutex_unlock(&m->mu);
 	outbuf_free(&l);

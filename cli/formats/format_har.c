@@ -525,19 +525,21 @@ static int cmp_fail(const void *a, const void *b)
 }
 
 /* The log's comment: what is missing from it, if anything: records lost,
- * and TLS connections no hook decoded (not entries: HAR is requests). */
+ * TLS connections no hook decoded and WebSocket sessions (not entries: HAR
+ * is requests; a session's upgrade request, answered 101, is one). */
 static void put_log_comment(report *rp, const har_state *st)
 {
 	outbuf *f = &rp->ob;
 	uint64_t dropped = report_dropped(rp);
 	uint64_t lost = st != NULL ? st->lost : 0;
 	uint64_t undecoded = rp->stats.tls_undecoded;
+	uint64_t ws = rp->stats.ws_sessions;
 	char text[768], names[256];
 	size_t o = 0;
 	bool any = false;
 
 	if (dropped == 0 && rp->stats.malformed == 0 && lost == 0 &&
-	    undecoded == 0)
+	    undecoded == 0 && ws == 0)
 		return;
 	text[0] = '\0';
 	if (dropped > 0 || rp->stats.malformed > 0 || lost > 0)
@@ -562,11 +564,18 @@ static void put_log_comment(report *rp, const har_state *st)
 	}
 	if (undecoded > 0) {
 		report_undecoded_names(rp, names, sizeof(names));
-		snprintf(text + o, sizeof(text) - o,
-			 "%s%llu TLS connection%s not decoded (unknown TLS library)%s%s",
-			 any ? "; " : "", (unsigned long long)undecoded,
-			 undecoded == 1 ? "" : "s", names[0] ? ": " : "", names);
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+				      "%s%llu TLS connection%s not decoded (unknown TLS library)%s%s",
+				      any ? "; " : "", (unsigned long long)undecoded,
+				      undecoded == 1 ? "" : "s", names[0] ? ": " : "", names);
+		any = true;
 	}
+	if (ws > 0 && o < sizeof(text))
+		snprintf(text + o, sizeof(text) - o,
+			 "%s%llu WebSocket session%s not in HAR, which has no "
+			 "place for them (-f json shows them)",
+			 any ? "; " : "", (unsigned long long)ws,
+			 ws == 1 ? "" : "s");
 	json_lit(f, ",\"comment\":");
 	json_strz(f, text);
 }

@@ -24,7 +24,13 @@
  *    "ph": [[phase, offset ms from start, duration ms], ...]}
  * where phase is dns, connect, tls, send, wait or receive, only those that
  * happened, each placed at its own time (end timestamp - duration), so the
- * bar shows gaps where the client did something else.
+ * bar shows gaps where the client did something else.  A gRPC call whose
+ * status is not OK has "error": "grpc NAME: its grpc-message".
+ *
+ * WebSocket sessions are not bars: each is a row of a table under the
+ * summary (url, process and connection, duration, messages and bytes
+ * each way, compressed messages, pings, the close, how it ended), kept as
+ * HTML in a second memory stream until the end.
  */
 #include "format_html.h"
 
@@ -35,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "format_json.h"
+#include "grpc.h"
 #include "json.h"
 #include "utf8.h"
 #include "report.h"
@@ -49,6 +57,10 @@ typedef struct html_state {
 	size_t len;
 	uint64_t n;      /* objects written */
 	uint64_t lost;   /* records left out: no memory stream */
+	FILE *ws_mem;    /* the WebSocket sessions' table rows, as HTML */
+	char *ws_buf;
+	size_t ws_len;
+	uint64_t ws_n;   /* rows written */
 } html_state;
 
 /* ---- escaping ----------------------------------------------------------- */
@@ -146,11 +158,6 @@ static outbuf *begin_record(report *rp)
 	return &st->ob;
 }
 
-static void put_ht_str_or_null(outbuf *f, ht_str s)
-{
-	json_str_or_null(f, s.p, s.len);
-}
-
 /* Open "ph":[ ... : each phase written by put_phase(). */
 typedef struct phases {
 	outbuf *f;
@@ -234,7 +241,18 @@ static void html_request(report *rp, const report_req *q)
 	KEY(f, "status_text");
 	put_ht_str_or_null(f, r->reason);
 	KEY(f, "error");
-	json_strz(f, q->error);
+	if (r->error == HT_ERR_NONE && ht_grpc_failed(r) &&
+	    r->grpc.message.len > 0) {
+		/* what the server said of its status, as text shows it */
+		char err[REPORT_ERROR_MAX + 2 + GRPC_MESSAGE_MAX];
+		int n = snprintf(err, sizeof(err), "%s: %.*s", q->error,
+				 (int)r->grpc.message.len, r->grpc.message.p);
+
+		json_str(f, err, n < 0 ? 0 : (size_t)n < sizeof(err) ?
+			 (size_t)n : sizeof(err) - 1);
+	} else {
+		json_strz(f, q->error);
+	}
 	KEY(f, "req_bytes");
 	json_u64(f, r->req_body_bytes);
 	KEY(f, "resp_bytes");
@@ -310,6 +328,103 @@ static void html_conn_close(report *rp, const ht_rec_conn_close *c)
 	 * response. */
 }
 
+/* A count in decimal, to @f. */
+static void put_u64(FILE *f, uint64_t v)
+{
+	char buf[JSON_U64_MAX_LEN];
+
+	fwrite_unlocked(buf, 1, (size_t)(json_fmt_u64(buf, v) - buf), f);
+}
+
+/* A duration as "1.250 ms", or "-" when absent. */
+static void put_ms(FILE *f, int64_t ns)
+{
+	char buf[JSON_NS_MAX_LEN];
+
+	if (ns == REPORT_NONE || ns < 0) {
+		fputs_unlocked("-", f);
+		return;
+	}
+	fwrite_unlocked(buf, 1, (size_t)(json_fmt_ns_ms(buf, ns) - buf), f);
+	fputs_unlocked(" ms", f);
+}
+
+/* One direction's cells: messages (text, binary) and payload bytes. */
+static void put_ws_dir_cells(FILE *f, const ht_ws_dir *d)
+{
+	fputs_unlocked("<td>", f);
+	put_u64(f, d->messages);
+	fputs_unlocked(" (", f);
+	put_u64(f, d->text);
+	fputs_unlocked(" text, ", f);
+	put_u64(f, d->binary);
+	fputs_unlocked(" binary)</td><td>", f);
+	put_u64(f, d->bytes);
+	fputs_unlocked("</td>", f);
+}
+
+/* A WebSocket session: one row of the sessions' table (see the top). */
+static void html_websocket(report *rp, const report_ws *s)
+{
+	html_state *st = state(rp);
+	const ht_rec_ws *w = s->w;
+	const ht_ws_rtt *rtt = &w->rtt[0];
+	FILE *f;
+
+	if (st == NULL)
+		return;
+	if (st->ws_mem == NULL)
+		st->ws_mem = open_memstream(&st->ws_buf, &st->ws_len);
+	if (st->ws_mem == NULL) {
+		st->lost++;
+		return;
+	}
+	f = st->ws_mem;
+	st->ws_n++;
+	fputs_unlocked("<tr><td>", f);
+	html_text(f, s->url, s->url_len);
+	fputs_unlocked("</td><td>", f);
+	put_u64(f, w->pid);
+	fputs_unlocked(" / ", f);
+	put_u64(f, w->conn_id);
+	fputs_unlocked("</td><td>", f);
+	put_ms(f, s->duration);
+	fputs_unlocked("</td>", f);
+	put_ws_dir_cells(f, &w->dir[0]);
+	put_ws_dir_cells(f, &w->dir[1]);
+	fputs_unlocked("<td>", f);
+	put_u64(f, w->dir[0].compressed);
+	fputs_unlocked(" / ", f);
+	put_u64(f, w->dir[1].compressed);
+	fputs_unlocked("</td><td>", f);
+	put_u64(f, w->dir[0].pings);
+	fputs_unlocked(" / ", f);
+	put_u64(f, w->dir[1].pings);
+	fputs_unlocked("</td><td>", f);
+	put_ms(f, rtt->n > 0 ? (int64_t)(rtt->sum / rtt->n) : REPORT_NONE);
+	fputs_unlocked("</td><td>", f);
+	if (s->closed_by != NULL) {
+		/* the close frame of the side that closed first */
+		const ht_ws_dir *d = &w->dir[(w->flags & HT_WF_CLOSED_SENT) ? 0 : 1];
+
+		fputs_unlocked("by ", f);
+		fputs_unlocked(s->closed_by, f);
+		if (d->close_code != 0) {
+			fputs_unlocked(" ", f);
+			put_u64(f, d->close_code);
+		}
+		if (d->close_reason.len > 0) {
+			fputs_unlocked(" ", f);
+			html_text(f, d->close_reason.p, d->close_reason.len);
+		}
+	} else {
+		fputs_unlocked("-", f);
+	}
+	fputs_unlocked("</td><td>", f);
+	fputs_unlocked(ws_end_word(w->flags), f);
+	fputs_unlocked("</td></tr>\n", f);
+}
+
 /* ---- the page ----------------------------------------------------------- */
 
 /*
@@ -357,27 +472,6 @@ static void make_nonce(char out[33])
 		out[2 * i + 1] = hex[r[i] & 15];
 	}
 	out[32] = '\0';
-}
-
-/* A count in decimal, to the page's FILE. */
-static void put_u64(FILE *f, uint64_t v)
-{
-	char buf[JSON_U64_MAX_LEN];
-
-	fwrite_unlocked(buf, 1, (size_t)(json_fmt_u64(buf, v) - buf), f);
-}
-
-/* A duration as "1.250 ms", or "-" when absent. */
-static void put_ms(FILE *f, int64_t ns)
-{
-	char buf[JSON_NS_MAX_LEN];
-
-	if (ns == REPORT_NONE || ns < 0) {
-		fputs_unlocked("-", f);
-		return;
-	}
-	fwrite_unlocked(buf, 1, (size_t)(json_fmt_ns_ms(buf, ns) - buf), f);
-	fputs_unlocked(" ms", f);
 }
 
 /* The summary in HTML: counts, then p50/p95 per host. */
@@ -452,6 +546,26 @@ static void put_summary(report *rp, const html_state *st)
 	free(hosts);
 }
 
+/* The WebSocket sessions' table, when there was one. */
+static void put_ws_table(report *rp, html_state *st)
+{
+	FILE *f = rp->out;
+
+	if (st == NULL || st->ws_mem == NULL || st->ws_n == 0 ||
+	    fflush(st->ws_mem) != 0 || ferror(st->ws_mem))
+		return;
+	fputs_unlocked("<table class=\"hosts\" id=\"websocket\"><caption>"
+		       "WebSocket sessions</caption><thead><tr><th>session</th>"
+		       "<th>pid / conn</th><th>duration</th>"
+		       "<th>messages sent</th><th>bytes sent</th>"
+		       "<th>messages received</th><th>bytes received</th>"
+		       "<th>compressed sent / received</th>"
+		       "<th>pings sent / received</th><th>ping rtt</th>"
+		       "<th>closed</th><th>end</th></tr></thead><tbody>\n", f);
+	fwrite_unlocked(st->ws_buf, 1, st->ws_len, f);
+	fputs_unlocked("</tbody></table>\n", f);
+}
+
 static void html_summary(report *rp)
 {
 	FILE *f = rp->out;
@@ -478,6 +592,7 @@ static void html_summary(report *rp)
 	fputs_unlocked("</style>\n</head>\n<body>\n<header>\n"
 		       "<h1>httptrace waterfall</h1>\n", f);
 	put_summary(rp, st);
+	put_ws_table(rp, st);
 	fputs_unlocked("</header>\n<div id=\"controls\">sort by "
 		       "<button type=\"button\" data-sort=\"start\" "
 		       "aria-pressed=\"true\">start time</button>"
@@ -524,6 +639,9 @@ static void html_free(report *rp)
 		outbuf_free(&st->ob);
 		fclose(st->mem);
 	}
+	if (st->ws_mem != NULL)
+		fclose(st->ws_mem);
+	free(st->ws_buf);
 	free(st->buf);
 	free(st);
 	rp->fmt_state = NULL;
@@ -535,4 +653,5 @@ const report_format_ops report_html_ops = {
 	.conn_close = html_conn_close,
 	.summary = html_summary,
 	.free = html_free,
+	.websocket = html_websocket,
 };

@@ -420,8 +420,7 @@ static void put_ws_rtt(outbuf *f, const ht_ws_rtt *r)
 	json_lit(f, "}");
 }
 
-/* How the session ended, as a word. */
-static const char *ws_end_str(uint32_t flags)
+const char *ws_end_word(uint32_t flags)
 {
 	if (flags & HT_WF_LOST)
 		return "lost";
@@ -460,7 +459,7 @@ void put_ws_session(report *rp, const report_ws *s)
 	KEY(f, "closed_by");
 	json_strz(f, s->closed_by);
 	KEY(f, "end");
-	json_strz(f, ws_end_str(w->flags));
+	json_strz(f, ws_end_word(w->flags));
 	json_lit(f, "}}\n");
 }
 

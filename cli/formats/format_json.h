@@ -74,6 +74,12 @@ static inline void put_status(outbuf *f, uint16_t status)
 		json_u64(f, status);
 }
 
+/* ws_end_word() - how a WebSocket session whose record has the flags
+ * @flags (HT_WF_*) ended, as a word: "lost", "reset", "eof", "close" (a
+ * closing handshake) or "closed_by_program"; -f json's "end", the HTML
+ * page's. */
+const char *ws_end_word(uint32_t flags);
+
 /* put_ws_session() - the fields of WebSocket session @s after a line's head
  * (url, peer, tls, start, duration_ms, the "websocket" object), and the
  * line's end; -f json's "websocket" line and -f events' websocket_done. */

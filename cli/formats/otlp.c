@@ -333,6 +333,9 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 	attrs a = { b, true };
 	size_t n = 1;
 	bool other = !(r->method.len > 0 && known_method(r->method));
+	const char *name = other ? "HTTP" : r->method.p;
+	size_t name_len = other ? 4 : r->method.len;
+	ht_str svc, method;
 
 	/* The request ends when its response does (or it failed); without
 	 * that, at its latest timestamp. */
@@ -344,8 +347,15 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 	if (start == 0 || start > end)
 		start = end;
 
-	span_head(b, ids, ids->span, NULL, other ? "HTTP" : r->method.p,
-		  other ? 4 : r->method.len, KIND_CLIENT, start + off, end + off);
+	/* A gRPC call's span is named as the RPC conventions name a client
+	 * span: "$package.$service/$method", its path without the first '/'. */
+	if ((r->flags & HT_RF_GRPC) &&
+	    grpc_path_split(r->target.p, r->target.len, &svc, &method)) {
+		name = svc.p;
+		name_len = (size_t)(method.p + method.len - svc.p);
+	}
+	span_head(b, ids, ids->span, NULL, name, name_len, KIND_CLIENT,
+		  start + off, end + off);
 	outbuf_puts(b, ",\"attributes\":[");
 	request_attrs(&a, q);
 	outbuf_puts(b, "]");

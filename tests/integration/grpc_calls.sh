@@ -61,16 +61,35 @@ for line in open(sys.argv[1]):
             spans += [s for s in ss["spans"] if "parentSpanId" not in s]
 def attrs(s):
     return {a["key"]: list(a["value"].values())[0] for a in s["attributes"]}
-got = sorted(((attrs(s)["rpc.method"], attrs(s), s.get("status", {}))
+got = sorted(((attrs(s)["rpc.method"], attrs(s), s.get("status", {}), s)
               for s in spans), key=lambda g: g[0])
 assert [g[0] for g in got] == ["Chat", "Echo", "Fail"], got
-for m, a, st in got:
+for m, a, st, s in got:
     assert a["rpc.system"] == "grpc" and a["rpc.service"] == "pkg.Service", a
+    assert s["name"] == "pkg.Service/" + m, s["name"]
     code = int(a["rpc.grpc.status_code"])
     assert code == (14 if m == "Fail" else 0), a
     assert (st.get("code") == 2) == (m == "Fail"), st
     if m == "Fail":
         assert a["error.type"] == "UNAVAILABLE", a
         assert st["message"] == "backend down: 100% busy \u00e9", st
+PYEOF
+
+# HAR: the failed call's _error; the HTML page: its row's error, with the
+# server's message.
+"$HTTPTRACE" read -f har -o "$T/out.har" "$T/calls.cap" || fail "read -f har failed"
+"$HTTPTRACE" read -f html -o "$T/out.html" "$T/calls.cap" || fail "read -f html failed"
+"$PY" - "$T/out.har" "$T/out.html" "$want_fail" <<'PYEOF' || fail "HAR or HTML does not show the failed gRPC call's error"
+import json, re, sys
+har = json.load(open(sys.argv[1]))["log"]["entries"]
+got = [(e["request"]["url"].rsplit("/", 1)[1], e.get("_error")) for e in har]
+assert got == [("Echo", None), ("Chat", None), ("Fail", "grpc UNAVAILABLE")], got
+page = open(sys.argv[2], encoding="utf-8").read()
+m = re.search(r'<script type="application/json" id="ht-data">(.*?)</script>', page, re.S)
+recs = [r for r in json.loads(m.group(1))["records"] if r["k"] == "req"]
+got = [(r["url"].rsplit("/", 1)[1], r["error"]) for r in recs]
+want = "grpc UNAVAILABLE: " + sys.argv[3].split(" ", 2)[2]
+assert got == [("Echo", None), ("Chat", None), ("Fail", want)], got
+assert re.search(r"\b1 errors,", page), "the summary does not count the failed call"
 PYEOF
 pass

@@ -6,12 +6,13 @@
 Serves pkg.Service at ADDRESS (gRPC's form: 127.0.0.1:PORT, unix:PATH):
 Echo (unary: b"echo:" + the request), Stream (server streaming: three
 messages, b"part0" to b"part2"), Chat (bidirectional streaming: b"ack:" +
-each message, as it comes) and Fail (unary: aborts with UNAVAILABLE and
-FAIL_MESSAGE).  Messages are raw bytes (no serializers, so no protobuf and
+each message, as it comes), Zip (Chat's shape, each message answered with
+itself, the answers gzip-compressed) and Fail (unary: aborts with
+UNAVAILABLE and FAIL_MESSAGE).  Messages are raw bytes (no serializers, so no protobuf and
 no protoc).  Each call appends its method's path to LOGFILE; Chat and Fail
 also append to LOGFILE.msgs what they saw and did: "Chat RECV SENT
 RECV_BYTES SENT_BYTES" (messages and payload bytes each way, as the server
-counts them), "Fail 14".  With CERT and KEY (PEM files) it serves TLS instead of cleartext
+counts them, uncompressed), the same for Zip, "Fail 14".  With CERT and KEY (PEM files) it serves TLS instead of cleartext
 HTTP/2.  Exits 1 when it cannot listen; otherwise runs until killed.
 """
 
@@ -56,6 +57,19 @@ def chat(requests, context):
     counted("Chat %d %d %d %d" % (n_in, n_out, b_in, b_out))
 
 
+def zip_(requests, context):
+    logged("/pkg.Service/Zip")
+    context.set_compression(grpc.Compression.Gzip)
+    n_in = n_out = b_in = b_out = 0
+    for m in requests:
+        n_in += 1
+        b_in += len(m)
+        n_out += 1
+        b_out += len(m)
+        yield m
+    counted("Zip %d %d %d %d" % (n_in, n_out, b_in, b_out))
+
+
 def fail(request, context):
     logged("/pkg.Service/Fail")
     counted("Fail %d" % grpc.StatusCode.UNAVAILABLE.value[0])
@@ -72,6 +86,7 @@ handler = grpc.method_handlers_generic_handler("pkg.Service", {
     "Echo": grpc.unary_unary_rpc_method_handler(echo),
     "Stream": grpc.unary_stream_rpc_method_handler(stream),
     "Chat": grpc.stream_stream_rpc_method_handler(chat),
+    "Zip": grpc.stream_stream_rpc_method_handler(zip_),
     "Fail": grpc.unary_unary_rpc_method_handler(fail),
 })
 server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))

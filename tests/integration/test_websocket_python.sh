@@ -4,7 +4,10 @@
 # length) and a fragmented one each way, 2 pings answered, a close 1000
 # "done" by the client.  The 101 keeps its request record; the session is
 # one "websocket" record whose messages, types, bytes, pings, close code
-# and reason match what the server logged and the client saw.
+# and reason match what the server logged and the client saw.  From the
+# same capture, HAR has the 101 as its entry and says in its log's comment
+# that the session is not in it; the HTML page has the session as a row of
+# its WebSocket table, with the server's counts.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -16,7 +19,7 @@ port=$(free_port)
 _PIDS+=($!)
 wait_port 127.0.0.1 "$port" $! || { show "$T/wsserver.out"; fail "wsserver.py did not start"; }
 
-"$HTTPTRACE" -f json -o "$T/out.json" -- \
+"$HTTPTRACE" -w "$T/ws.cap" -f json -o "$T/out.json" -- \
 	"$PY" "$TESTS_DIR/wsclient.py" "ws://127.0.0.1:$port/chat" 4 2 2 \
 	>"$T/client.out" || { show "$T/client.out"; fail "httptrace -- wsclient.py exited $?"; }
 # The server logs a connection when it ends: wait for it.
@@ -55,5 +58,50 @@ assert sent["errors"] == 0 and recv["errors"] == 0, ws
 assert w["duration_ms"] is not None and w["duration_ms"] >= 0, w
 summary = [l for l in lines if l["event"] == "summary"][0]
 assert summary["websocket_sessions"] == 1, summary
+PYEOF
+
+"$HTTPTRACE" read -f har -o "$T/out.har" "$T/ws.cap" || fail "read -f har failed"
+"$HTTPTRACE" read -f html -o "$T/out.html" "$T/ws.cap" || fail "read -f html failed"
+"$PY" - "$T/ws.log" "$T/out.har" "$T/out.html" "ws://127.0.0.1:$port/chat" <<'PYEOF' || fail "HAR or HTML does not account for the WebSocket session"
+import html.parser, json, sys
+srv = json.loads(open(sys.argv[1]).readline())
+log = json.load(open(sys.argv[2]))["log"]
+assert [e["response"]["status"] for e in log["entries"]] == [101], log["entries"]
+assert "1 WebSocket session not in HAR" in log.get("comment", ""), log.get("comment")
+
+class Rows(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.table = self.row = None
+        self.rows = []
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and ("id", "websocket") in attrs:
+            self.table = True
+        elif tag == "tr" and self.table:
+            self.row = []
+        elif tag == "td" and self.row is not None:
+            self.row.append("")
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.table = None
+        elif tag == "tr" and self.row is not None:
+            if self.row:
+                self.rows.append(self.row)
+            self.row = None
+    def handle_data(self, data):
+        if self.row:
+            self.row[-1] += data
+p = Rows()
+p.feed(open(sys.argv[3], encoding="utf-8").read())
+assert len(p.rows) == 1, p.rows
+r = p.rows[0]
+got, sent = srv["received"], srv["sent"]   # the server's: the client's reverse
+assert r[0] == sys.argv[4], r
+assert r[3] == "%d (%d text, %d binary)" % (got["messages"], got["text"], got["binary"]), r
+assert r[4] == str(got["bytes"]), r
+assert r[5] == "%d (%d text, %d binary)" % (sent["messages"], sent["text"], sent["binary"]), r
+assert r[6] == str(sent["bytes"]), r
+assert r[7] == "0 / 0" and r[8] == "2 / 0", r
+assert r[10] == "by client 1000 done" and r[11] == "close", r
 PYEOF
 pass

@@ -1,19 +1,34 @@
 #!/usr/bin/python3
 """wsclient.py - a WebSocket client for the tests (python3-websockets).
 
-    wsclient.py URL N_TEXT M_BINARY N_PINGS
+    wsclient.py [--ca CA] [--deflate] URL N_TEXT M_BINARY N_PINGS
 
 Sends N_TEXT text messages, M_BINARY binary ones, one text message in three
 fragments and "end"; reads what the server sends (wsserver.py: until its
 fragmented message), sends N_PINGS pings, each awaiting its pong, and closes
-with 1000 "done".  Prints one JSON line: what it sent and received.
+with 1000 "done".  --ca: a wss URL's server is trusted with the CA
+certificate CA (PEM); --deflate: permessage-deflate is offered (websockets'
+default), else compression is off.  Prints one JSON line: what it sent and received.
 """
 import asyncio
 import json
+import ssl
 import sys
 
 import websockets
 
+args = sys.argv[1:]
+TLS = DEFLATE = None
+while args and args[0].startswith("--"):
+    if args[0] == "--ca":
+        TLS = ssl.create_default_context(cafile=args[1])
+        args = args[2:]
+    elif args[0] == "--deflate":
+        DEFLATE = "deflate"
+        args = args[1:]
+    else:
+        sys.exit("wsclient.py: unknown option " + args[0])
+sys.argv[1:] = args
 URL = sys.argv[1]
 N_TEXT, M_BINARY, N_PINGS = (int(a) for a in sys.argv[2:5])
 
@@ -21,8 +36,8 @@ N_TEXT, M_BINARY, N_PINGS = (int(a) for a in sys.argv[2:5])
 async def main():
     sent = {"messages": 0, "bytes": 0}
     got = {"messages": 0, "bytes": 0}
-    async with websockets.connect(URL, compression=None,
-                                  ping_interval=None) as ws:
+    async with websockets.connect(URL, compression=DEFLATE,
+                                  ping_interval=None, ssl=TLS) as ws:
         msgs = ["client text %d" % i for i in range(N_TEXT)]
         msgs += [bytes([65 + i]) * (200 + 70000 * i) for i in range(M_BINARY)]
         for m in msgs:

@@ -1,22 +1,38 @@
 #!/usr/bin/python3
 """wsserver.py - a WebSocket server for the tests (Debian's python3-websockets).
 
-    wsserver.py PORT LOG [N_TEXT M_BINARY]
+    wsserver.py [--tls CERT KEY] [--deflate] PORT LOG [N_TEXT M_BINARY]
 
 On 127.0.0.1:PORT, per connection: counts the messages it receives until a
 text message "end" (counted too), then sends N_TEXT text messages, M_BINARY
 binary ones and one text message in three fragments, and waits for the
 client to close.  Compression is off (payload sizes as sent are the
-messages' own).  When the connection ends it appends one JSON line to LOG:
+messages' own) unless --deflate: then permessage-deflate is offered
+(websockets' default).  With --tls it serves wss with the certificate CERT
+and its key KEY (PEM files).  When the connection ends it appends one JSON line to LOG:
 what it received and sent (messages, text, binary, payload bytes) and the
 close code and reason the client sent.
 """
 import asyncio
 import json
+import ssl
 import sys
 
 import websockets
 
+args = sys.argv[1:]
+TLS = DEFLATE = None
+while args and args[0].startswith("--"):
+    if args[0] == "--tls":
+        TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        TLS.load_cert_chain(args[1], args[2])
+        args = args[3:]
+    elif args[0] == "--deflate":
+        DEFLATE = "deflate"
+        args = args[1:]
+    else:
+        sys.exit("wsserver.py: unknown option " + args[0])
+sys.argv[1:] = args
 PORT, LOG = int(sys.argv[1]), sys.argv[2]
 N_TEXT = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 M_BINARY = int(sys.argv[4]) if len(sys.argv) > 4 else 2
@@ -60,8 +76,9 @@ async def handler(ws, path=None):
 
 
 async def main():
-    async with websockets.serve(handler, "127.0.0.1", PORT, compression=None,
-                                ping_interval=None):
+    async with websockets.serve(handler, "127.0.0.1", PORT,
+                                compression=DEFLATE, ping_interval=None,
+                                ssl=TLS):
         await asyncio.Future()
 
 

@@ -159,6 +159,34 @@ START_TEST(test_drops_and_processes)
 }
 END_TEST
 
+/* WebSocket sessions: counted when they end, with their messages each
+ * way; none yet shows zeros. */
+START_TEST(test_websocket_sessions)
+{
+	static metrics m;
+	ht_record rec = { .type = HT_REC_WS };
+	char *s;
+
+	metrics_init(&m);
+	s = render(&m);
+	HAS(s, "\nhttptrace_websocket_sessions_total 0\n");
+	free(s);
+	rec.u.ws.dir[0].messages = 8;
+	rec.u.ws.dir[1].messages = 6;
+	metrics_record(&m, &rec);
+	rec.u.ws.dir[0].messages = 1;
+	rec.u.ws.dir[1].messages = 0;
+	metrics_record(&m, &rec);
+	s = render(&m);
+	HAS(s, "# TYPE httptrace_websocket_sessions_total counter\n");
+	HAS(s, "\nhttptrace_websocket_sessions_total 2\n");
+	HAS(s, "\nhttptrace_websocket_messages_total{direction=\"sent\"} 9\n");
+	HAS(s, "\nhttptrace_websocket_messages_total{direction=\"received\"} 6\n");
+	free(s);
+	metrics_free(&m);
+}
+END_TEST
+
 Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -169,6 +197,7 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, test_labels_escaped_and_capped);
 	tcase_add_test(tc, test_drops_and_processes);
 	tcase_add_test(tc, test_grpc_status_is_error);
+	tcase_add_test(tc, test_websocket_sessions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -184,6 +184,52 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* A gRPC call's span is named "$package.$service/$method", as the RPC
+ * conventions name a client span, and carries rpc.grpc.status_code; a
+ * status other than OK is an error whose message is the server's. */
+START_TEST(test_grpc_span)
+{
+	ht_rec_request r;
+	char buf[16];
+	size_t n;
+	char *s;
+
+	ua_request(&r);
+	r.method = S("POST");
+	r.target = S("/pkg.v1.Service/Echo");
+	r.proto = HT_PROTO_HTTP2;
+	r.flags |= HT_RF_GRPC;
+	r.grpc.flags = HT_GF_STATUS;
+	r.grpc.status = 14;
+	r.grpc.message = S("down");
+	ck_assert_str_eq(otlp_error_type(&r, buf, sizeof(buf)), "UNAVAILABLE");
+	s = spans_of(&r, &n);
+	HAS(s, "\"name\":\"pkg.v1.Service/Echo\",\"kind\":3");
+	HAS(s, "{\"key\":\"rpc.system\",\"value\":{\"stringValue\":\"grpc\"}}");
+	HAS(s, "{\"key\":\"rpc.service\",\"value\":{\"stringValue\":\"pkg.v1.Service\"}}");
+	HAS(s, "{\"key\":\"rpc.method\",\"value\":{\"stringValue\":\"Echo\"}}");
+	HAS(s, "{\"key\":\"rpc.grpc.status_code\",\"value\":{\"intValue\":\"14\"}}");
+	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"UNAVAILABLE\"}}");
+	HAS(s, ",\"status\":{\"code\":2,\"message\":\"down\"}");
+	free(s);
+
+	/* A path that names no service and method keeps the HTTP name. */
+	r.target = S("/Echo");
+	s = spans_of(&r, &n);
+	HAS(s, "\"name\":\"POST\",\"kind\":3");
+	HASNT(s, "rpc.service");
+	free(s);
+
+	/* Not a gRPC call: the method, whatever the path. */
+	ua_request(&r);
+	r.target = S("/pkg.Service/Echo");
+	s = spans_of(&r, &n);
+	HAS(s, "\"name\":\"GET\",\"kind\":3");
+	HASNT(s, "rpc.system");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_other_method_and_credentials)
 {
 	ht_rec_request r;
@@ -403,6 +449,7 @@ Suite *otlp_suite(void)
 	tcase_add_test(tc, test_request_span);
 	tcase_add_test(tc, test_reused_idle_tls_h2);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_grpc_span);
 	tcase_add_test(tc, test_other_method_and_credentials);
 	tcase_add_test(tc, test_connect_failures);
 	tcase_add_test(tc, test_resource);
