@@ -219,6 +219,11 @@ static void *next_symbol(const char *name, void *self)
 	return p == self ? NULL : p;
 }
 
+/* Set (release) once every ht_real pointer is stored: a thread that finds
+ * another initialising relies on it, not on one pointer (the stores before
+ * it may be seen in any order). */
+static int resolved;
+
 static void resolve_all(void)
 {
 	struct real_walk w = {
@@ -244,6 +249,7 @@ static void resolve_all(void)
 #define REAL_STORE_SELF(name)
 #define REAL_STORE(lib, kind, how, ret, name, params) REAL_STORE_##how(name)
 	HT_SYMBOLS(REAL_STORE)
+	__atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
 
 static void on_fork_child(void)
@@ -328,8 +334,8 @@ void ht_init(void)
 		/* Another thread is initialising (or this thread re-entered
 		 * through dlsym): make sure the real symbols at least exist so
 		 * the caller can pass through, without waiting. */
-		if (!ht_real.read)
-			resolve_all();
+		if (!__atomic_load_n(&resolved, __ATOMIC_ACQUIRE))
+			resolve_all(); /* the same values, stored twice */
 		return;
 	}
 	init_once();

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -448,15 +449,44 @@ static const ht_live *peer_live(const collector *c, int fd)
 	return c->peer_page[fd];
 }
 
+/* Whether process @pid still runs: its /proc entry exists and it is not a
+ * zombie (or dead).  Not known (no /proc, another pid namespace): false. */
+static bool process_runs(uint32_t pid)
+{
+	char path[32], buf[512];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", (unsigned)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')' */
+	const char *p = strrchr(buf, ')');
+	if (p == NULL || p[1] != ' ')
+		return false;
+	return p[2] != 'Z' && p[2] != 'X' && p[2] != 'x';
+}
+
 /* How the process @pid ended, for its requests still in flight: the
- * error, and the signal (0: none or not known).  A child of ours (run
- * mode is the subreaper) is asked without being reaped (WNOWAIT): its
- * socket closes as it exits, a moment before it can be waited for, so
- * the wait is retried a little (at most END_WAIT_MS); @wait: whether to. */
+ * error, and the signal (0: none or not known); 0 when it has not ended
+ * (its socket to us closed behind its back, a raw close_range, and it
+ * reconnects: its requests are still its own to report).  A child of ours
+ * (run mode is the subreaper) is asked without being reaped (WNOWAIT);
+ * another process by its /proc entry.  Its socket closes as it exits, a
+ * moment before it can be waited for or is a zombie, so either is retried
+ * a little (at most END_WAIT_MS); @wait: whether to. */
 #define END_WAIT_MS 100
 static unsigned process_end(const ht_live *l, uint32_t pid, bool wait,
 			    uint8_t *sig)
 {
+	bool child = true;
+
 	*sig = 0;
 	if (__atomic_load_n(&l->ended, __ATOMIC_ACQUIRE) == HT_LIVE_EXITED)
 		return HT_ERR_EXITED;
@@ -464,13 +494,13 @@ static unsigned process_end(const ht_live *l, uint32_t pid, bool wait,
 		siginfo_t si;
 
 		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)pid, &si,
-			   WEXITED | WNOHANG | WNOWAIT) < 0) {
+		if (child && waitid(P_PID, (id_t)pid, &si,
+				    WEXITED | WNOHANG | WNOWAIT) < 0) {
 			if (errno == EINTR)
 				continue;
-			break; /* not our child: not known */
+			child = false; /* not our child: by /proc */
 		}
-		if (si.si_pid == (pid_t)pid) {
+		if (child && si.si_pid == (pid_t)pid) {
 			if (si.si_code == CLD_EXITED)
 				return HT_ERR_EXITED;
 			*sig = (uint8_t)si.si_status;
@@ -487,12 +517,14 @@ static unsigned process_end(const ht_live *l, uint32_t pid, bool wait,
 				return HT_ERR_KILLED;
 			}
 		}
+		if (!child && !process_runs(pid))
+			return HT_ERR_INTERRUPTED; /* ended, how not known */
 		if (!wait)
-			break;
+			return HT_ERR_INTERRUPTED;
 		struct timespec ts = { 0, 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-	return HT_ERR_INTERRUPTED;
+	return 0; /* still running */
 }
 
 /* Peer @fd is gone: every request its live page still shows in flight is
@@ -523,6 +555,8 @@ static void peer_inflight(collector *c, int fd)
 		if (!known) {
 			error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
 			known = true;
+			if (error == 0)
+				return; /* it runs on: its own records follow */
 		}
 		ht_record rec = { .type = HT_REC_REQUEST };
 		ht_rec_request *r = &rec.u.req;

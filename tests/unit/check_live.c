@@ -1,6 +1,7 @@
 /* check_live.c - core/live.c and core/conn_live.c: requests in flight in
  * the shared live page, claimed, written and read torn-free. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +86,7 @@ END_TEST
 /* A writer rewriting a slot as fast as it can: every copy a reader keeps
  * is one whole version, never a mix of two. */
 static volatile int stop;
+static volatile uint64_t versions; /* written so far */
 
 static void *writer(void *arg)
 {
@@ -98,6 +100,7 @@ static void *writer(void *arg)
 			s->t[i] = k;
 		memset(s->target, 'a' + (int)(k % 26), sizeof(s->target) - 1);
 		ht_live_write_end(s);
+		versions = k;
 		/* a moment between versions, as between two phases */
 		for (volatile int j = 0; j < 300; j++)
 			;
@@ -113,8 +116,13 @@ START_TEST(reader_never_keeps_a_mix)
 
 	ck_assert_uint_eq(ht_live_claim(l), 1);
 	stop = 0;
+	versions = 0;
 	ck_assert_int_eq(pthread_create(&th, NULL, writer, l), 0);
-	for (unsigned n = 0; n < 200000; n++) {
+	/* On a loaded machine the writer may not have run yet: the reads
+	 * start once it wrote a first version. */
+	while (versions == 0)
+		sched_yield();
+	for (unsigned n = 0; n < 200000 || (kept == 0 && n < 20000000); n++) {
 		ht_live_req out;
 
 		if (ht_live_read(l, 0, &out) != 1)
