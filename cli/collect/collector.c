@@ -817,12 +817,13 @@ static uint64_t mono_ns(void)
 
 /* Run the tick hook when it is due; returns how long epoll may block
  * before the next one (ms, rounded up), at most @timeout_ms (-1: no
- * bound).  Without a tick hook, @timeout_ms. */
+ * bound).  Without a tick hook, or while no peer is connected (a new
+ * one wakes epoll), @timeout_ms: an idle listener does not wake. */
 static int tick_due(collector *c, int timeout_ms)
 {
 	uint64_t now, ms;
 
-	if (c->tick == NULL || c->tick_ms == 0)
+	if (c->tick == NULL || c->tick_ms == 0 || c->n_peers == 0)
 		return timeout_ms;
 	now = mono_ns();
 	if (now >= c->next_tick) {
