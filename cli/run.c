@@ -351,11 +351,32 @@ void run_out_idle(void *ctx)
 	tell_failures(o);
 }
 
+/* A request in flight, as the live pages show it now: to the report. */
+static void run_out_inflight(void *ctx, const collector_inflight_req *e)
+{
+	report_live(ctx, e->pid, e->conn_id, &e->slot);
+}
+
+/* The tick: a format that streams (events) sees every request in flight,
+ * and what it wrote goes out now. */
+static void run_out_tick(void *ctx, const collector *c, uint64_t now)
+{
+	run_out *o = ctx;
+
+	collector_inflight(c, now, run_out_inflight, o->rp);
+	report_live_end(o->rp);
+	tell_failures(o);
+}
+
 void run_out_attach(run_out *o, collector *c)
 {
 	c->sink = run_out_record;
 	c->idle = run_out_idle;
 	c->ctx = o;
+	if (o->rp != NULL && report_wants_live(o->rp)) {
+		c->tick = run_out_tick;
+		c->tick_ms = RUN_LIVE_TICK_MS;
+	}
 	if (o->cw != NULL) {
 		c->tap = cap_writer_tap;
 		c->tap_ctx = o->cw;

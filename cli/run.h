@@ -88,8 +88,11 @@ void run_out_idle(void *ctx);
 
 /*
  * run_out_attach() - make @c deliver to @o (sink, idle hook and, when
- * there is a capture, the tap).  Call after collector_init().
+ * there is a capture, the tap; when the report's format streams requests
+ * in flight (report_wants_live()), a tick every RUN_LIVE_TICK_MS that
+ * hands it the live pages).  Call after collector_init().
  */
+#define RUN_LIVE_TICK_MS 50
 void run_out_attach(run_out *o, collector *c);
 
 /*

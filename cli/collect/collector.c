@@ -841,13 +841,45 @@ int collector_watch(collector *c, int fd)
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Run the tick hook when it is due; returns how long epoll may block
+ * before the next one (ms, rounded up), at most @timeout_ms (-1: no
+ * bound).  Without a tick hook, or while no peer is connected (a new
+ * one wakes epoll), @timeout_ms: an idle listener does not wake. */
+static int tick_due(collector *c, int timeout_ms)
+{
+	uint64_t now, ms;
+
+	if (c->tick == NULL || c->tick_ms == 0 || c->n_peers == 0)
+		return timeout_ms;
+	now = mono_ns();
+	if (now >= c->next_tick) {
+		c->tick(c->ctx, c, now);
+		c->next_tick = now + (uint64_t)c->tick_ms * 1000000u;
+	}
+	ms = (c->next_tick - now + 999999u) / 1000000u;
+	if (timeout_ms >= 0 && (uint64_t)timeout_ms < ms)
+		return timeout_ms;
+	return (int)ms;
+}
+
 int collector_wait(collector *c, int timeout_ms)
 {
 	struct epoll_event evs[64];
+	uint64_t deadline = 0;
 
+	if (timeout_ms >= 0 && c->tick != NULL && c->tick_ms != 0)
+		deadline = mono_ns() + (uint64_t)timeout_ms * 1000000u;
 	for (;;) {
 		bool watched = false;
-		int n;
+		int n, block;
 
 		/* While records flow, let them pile up for a moment: one
 		 * wake-up then reads a batch instead of a record (each
@@ -860,14 +892,23 @@ int collector_wait(collector *c, int timeout_ms)
 			c->records_at_wake = c->records;
 			nanosleep(&ts, NULL);
 		}
+		block = tick_due(c, timeout_ms);
 		n = epoll_wait(c->epoll_fd, evs, 64, 0);
 		if (n == 0) {
 			/* Nothing pending: this is when output goes out. */
 			if (c->idle != NULL)
 				c->idle(c->ctx);
-			n = epoll_wait(c->epoll_fd, evs, 64, timeout_ms);
-			if (n == 0)
+			n = epoll_wait(c->epoll_fd, evs, 64, block);
+			if (n == 0 && block == timeout_ms)
 				return 0;
+			if (n == 0 && deadline != 0) {
+				uint64_t now = mono_ns();
+
+				if (now >= deadline)
+					return 0;
+				timeout_ms = (int)((deadline - now + 999999u) /
+						   1000000u);
+			}
 		}
 		if (n < 0) {
 			if (errno == EINTR)

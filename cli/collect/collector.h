@@ -25,6 +25,11 @@
 typedef void (*collector_sink)(void *ctx, const ht_record *rec);
 /* Called when the loop is about to block (flush output here). */
 typedef void (*collector_idle)(void *ctx);
+struct collector;
+/* Called every tick_ms while collector_wait() runs (read the live pages
+ * here), with the CLOCK_MONOTONIC time in ns. */
+typedef void (*collector_tick)(void *ctx, const struct collector *c,
+			       uint64_t now);
 
 /* What the collector received, in the order it handled it (see
  * collector_tap): enough to replay a session through collector_replay(). */
@@ -58,6 +63,9 @@ typedef struct collector {
 	void *ctx;
 	collector_tap tap;  /* optional; NULL for none */
 	void *tap_ctx;
+	collector_tick tick; /* optional; called with ctx every tick_ms (> 0)
+	                        from collector_wait(), busy or not */
+	unsigned tick_ms;
 	/* READ-ONLY */
 	uint64_t records;   /* valid records delivered to the sink */
 	uint64_t malformed; /* messages or records rejected */
@@ -70,6 +78,7 @@ typedef struct collector {
 	                       increments, in HT_REC_DROPS records) */
 	/* PRIVATE */
 	uint64_t records_at_wake; /* records when the loop last paused */
+	uint64_t next_tick;       /* monotonic ns the tick is due; 0: now */
 	int listen_fd, epoll_fd;
 	unsigned char *peer_open; /* indexed by fd: 1 for a peer socket */
 	uint32_t *peer_pid;       /* indexed by fd: the pid of its HELLO */
@@ -128,7 +137,8 @@ int collector_watch(collector *c, int fd);
 /*
  * collector_wait() - serve the socket (accept peers, read and dispatch
  * records) until a watched fd is readable (returns 1) or @timeout_ms passes
- * (returns 0; -1 waits forever).  Calls the idle hook before blocking.
+ * (returns 0; -1 waits forever).  Calls the idle hook before blocking, and
+ * the tick hook (when set) every tick_ms, however busy the socket is.
  * Returns -errno only if epoll itself fails.
  */
 int collector_wait(collector *c, int timeout_ms);

@@ -229,6 +229,70 @@ void report_record(void *ctx, const ht_record *rec)
 		rp->out_err = errno ? errno : EIO;
 }
 
+bool report_wants_live(const report *rp)
+{
+	return rp->ops->live != NULL;
+}
+
+void report_live(report *rp, uint32_t pid, uint32_t conn_id,
+		 const ht_live_req *s)
+{
+	static const ht_str none = { "", 0 };
+	ht_rec_request r;
+	report_req q;
+
+	if (rp->ops->live == NULL || s->side != HT_LIVE_CLIENT)
+		return;
+	/* What the page has; the response and the strings only the record
+	 * carries (DNS name, TLS version, headers) are empty. */
+	memset(&r, 0, sizeof(r));
+	r.pid = pid;
+	r.conn_id = conn_id;
+	r.req_seq = s->req_seq;
+	r.flags = s->flags;
+	r.proto = s->proto;
+	r.peer = s->peer;
+	r.req_header_bytes = s->header_bytes;
+	memcpy(r.t, s->t, sizeof(r.t));
+	r.method = (ht_str){ s->method, (uint16_t)strlen(s->method) };
+	r.target = (ht_str){ s->target, (uint16_t)strlen(s->target) };
+	r.host = (ht_str){ s->host, (uint16_t)strlen(s->host) };
+	r.dns_name = r.reason = r.content_type = none;
+	r.tls_version = r.alpn = r.req_headers = r.resp_headers = none;
+	r.peer_path = r.tunnel = none;
+	r.grpc.message = none;
+
+	q.r = &r;
+	report_timing_compute(&r, &q.t);
+	q.url = rp->url;
+	q.url_len = url_request(rp->url, sizeof(rp->url), &r);
+	q.host = rp->host;
+	q.host_len = url_host(rp->host, sizeof(rp->host), &r);
+	q.peer = rp->peer;
+	q.peer_len = url_peer_of(rp->peer, sizeof(rp->peer), &r.peer,
+				 r.peer_path);
+	q.proxy = NULL;
+	q.proxy_len = 0;
+	if (r.flags & HT_RF_TUNNEL) {
+		q.proxy = rp->peer;
+		q.proxy_len = q.peer_len;
+	}
+	q.proto = report_proto_str(r.proto);
+	q.resp_proto = NULL;
+	q.error = NULL;
+	q.signal = q.phase = q.phase_text = NULL;
+	q.no_goodbye = q.tracing_ended = false;
+	memset(&q.redirect, 0, sizeof(q.redirect));
+	rp->ops->live(rp, &q);
+}
+
+void report_live_end(report *rp)
+{
+	if (rp->ops->live_end != NULL)
+		rp->ops->live_end(rp);
+	report_flush(rp);
+}
+
 /* Flush the FILE, keeping the errno of its first failure. */
 static void flush_out(report *rp)
 {

@@ -234,6 +234,13 @@ typedef struct report_format_ops {
 	void (*free)(struct report *rp);    /* release fmt_state; may be NULL */
 	void (*hello)(struct report *rp, const ht_rec_hello *h); /* may be NULL */
 	void (*websocket)(struct report *rp, const report_ws *s); /* may be NULL */
+	/* A client request in flight as a live page shows it now
+	 * (report_live()): q->r holds what the page has (timestamps,
+	 * method, target, host, peer, flags), nothing of the response.
+	 * May be NULL: the format does not stream.  live_end: a pass over
+	 * the live pages ended (may be NULL). */
+	void (*live)(struct report *rp, const report_req *q);
+	void (*live_end)(struct report *rp);
 } report_format_ops;
 
 extern const report_format_ops report_text_ops;   /* format_text.c */
@@ -294,6 +301,25 @@ int64_t report_clock_offset(void);
  * it.  Signature fits collector_sink (ctx is the report).
  */
 void report_record(void *ctx, const ht_record *rec);
+
+/* report_wants_live() - whether the format streams the requests in
+ * flight (report_live()): the caller then reads the live pages often. */
+bool report_wants_live(const report *rp);
+
+/*
+ * report_live() - request slot @s of process @pid (connection @conn_id,
+ * numbered as in its records) is in flight now, as its live page shows
+ * it: the format writes what it has not written of it yet.  Server-side
+ * slots are left out.  Nothing is counted in the statistics: the
+ * request's record does that when it comes.
+ */
+struct ht_live_req;
+void report_live(report *rp, uint32_t pid, uint32_t conn_id,
+		 const struct ht_live_req *s);
+
+/* report_live_end() - one pass over every live page is over: the format
+ * forgets what it no longer needs, and the output is flushed. */
+void report_live_end(report *rp);
 
 /* report_flush() - write out what is buffered (collector_idle). */
 void report_flush(void *ctx);

@@ -1,8 +1,15 @@
 /*
  * format_events.c - the JSON Lines format "events": one object per
  * lifecycle event of a request, in Go net/http/httptrace terms,
- * synthesized from each record's timestamps, and the summary line of
- * -f json at the end.  Lines are written as records arrive.
+ * and the summary line of -f json at the end.
+ *
+ * Events stream as they happen: on every pass over the live pages (the
+ * collector's tick, report_live()), each event of a request in flight is
+ * written the first time its timestamp is seen set.  When the request's
+ * record comes, the events not written yet are written from it (their
+ * true timestamps, in order), nothing twice: requests seen in flight are
+ * remembered by pid, connection and request number until their record.
+ * A replay (read) has no live pages: every event comes from its record.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -71,6 +78,48 @@ static const enum ht_ts ev_ts[EV__COUNT] = {
 	[EV_PUT_IDLE] = HT_T_RESPONSE_DONE,
 };
 
+_Static_assert(EV__COUNT <= 16, "ev_seen.written has 16 bits");
+
+/* A request seen in flight, and the events already written of it. */
+typedef struct ev_seen {
+	uint32_t pid, conn, req;
+	uint16_t written;  /* bit k: ev_kind k */
+	uint64_t pass;     /* the last pass over the live pages that saw it */
+} ev_seen;
+
+/* Requests remembered at most; one more in flight is not streamed (its
+ * record writes all its events).  Entries are found by a linear scan: the
+ * table is empty unless requests outlive a pass (50 ms, RUN_LIVE_TICK_MS),
+ * and a record is looked up only when it is not. */
+#define EV_SEEN_MAX 1024
+/* A request not seen in flight for this many passes (30 s at 50 ms)
+ * whose record never came (dropped, counted) is forgotten. */
+#define EV_SEEN_PASSES 600
+
+typedef struct ev_state {
+	uint64_t pass;
+	size_t n;
+	ev_seen seen[EV_SEEN_MAX];
+} ev_state;
+
+static ev_seen *ev_find(ev_state *st, uint32_t pid, uint32_t conn,
+			uint32_t req)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		ev_seen *e = &st->seen[i];
+
+		if (e->req == req && e->conn == conn && e->pid == pid)
+			return e;
+	}
+	return NULL;
+}
+
+/* Forget entry @e (the last one takes its place). */
+static void ev_forget(ev_state *st, ev_seen *e)
+{
+	*e = st->seen[--st->n];
+}
+
 /* {"event":NAME,"pid":P,"conn":C,"req":R|null,"ts":T -- no closing brace;
  * @name is @name_len bytes. */
 static void ev_head_n(report *rp, const char *name, size_t name_len,
@@ -99,7 +148,12 @@ static void ev_head(report *rp, const char *name, uint32_t pid, uint32_t conn,
 	ev_head_n(rp, name, strlen(name), pid, conn, req, mono);
 }
 
-static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
+/* The data of event @k of request @q.  @live: @q is what a live page
+ * holds, so the values only its record carries (DNS name, TLS version
+ * and ALPN, the request's headers, the count of 1xx responses) are
+ * null. */
+static void ev_request_data(report *rp, const report_req *q, enum ev_kind k,
+			    bool live)
 {
 	outbuf *f = &rp->ob;
 	const ht_rec_request *r = q->r;
@@ -136,10 +190,17 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 		KEY(f, "url");
 		json_str(f, q->url, q->url_len);
 		KEY(f, "headers");
-		headers_json(f, r->req_headers);
+		if (live)
+			json_lit(f, "null");
+		else
+			headers_json(f, r->req_headers);
 		break;
 	case EV_GOT_1XX:
-		KEY_U64(f, "count", r->n_1xx);
+		KEY(f, "count");
+		if (live)
+			json_lit(f, "null");
+		else
+			json_u64(f, r->n_1xx);
 		break;
 	case EV_RESPONSE_DONE:
 		KEY(f, "status");
@@ -167,16 +228,24 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
 	}
 }
 
-static void events_request(report *rp, const report_req *q)
+/* Write the events of request @q that happened and are not in @skip (bit
+ * k: ev_kind k), in time order (ties keep the lifecycle order); @live as
+ * in ev_request_data(), and then response_done and put_idle_conn are left
+ * for the record.  Returns the events written, as bits. */
+static unsigned ev_write(report *rp, const report_req *q, unsigned skip,
+			 bool live)
 {
 	const ht_rec_request *r = q->r;
 	enum ev_kind order[EV__COUNT];
+	unsigned done = 0;
 	size_t n = 0;
 
 	/* Collect the events that happened, then insertion-sort them by
 	 * timestamp; the sort is stable, so ties keep the lifecycle order. */
 	for (int k = 0; k < EV__COUNT; k++) {
-		if (r->t[ev_ts[k]] == 0)
+		if (r->t[ev_ts[k]] == 0 || (skip & (1u << k)))
+			continue;
+		if (live && (k == EV_RESPONSE_DONE || k == EV_PUT_IDLE))
 			continue;
 		if (k == EV_PUT_IDLE &&
 		    (!(r->flags & HT_RF_KEEPALIVE) || r->error != HT_ERR_NONE))
@@ -193,9 +262,76 @@ static void events_request(report *rp, const report_req *q)
 
 		ev_head_n(rp, ev_names[k].s, ev_names[k].n, r->pid, r->conn_id,
 			  r->req_seq, r->t[ev_ts[k]]);
-		ev_request_data(rp, q, k);
+		ev_request_data(rp, q, k, live);
 		json_lit(&rp->ob, "}\n");
+		done |= 1u << k;
 	}
+	return done;
+}
+
+/* A request's record: the events not streamed yet. */
+static void events_request(report *rp, const report_req *q)
+{
+	const ht_rec_request *r = q->r;
+	ev_state *st = rp->fmt_state;
+	unsigned skip = 0;
+
+	if (st != NULL && st->n > 0) {
+		ev_seen *e = ev_find(st, r->pid, r->conn_id, r->req_seq);
+
+		if (e != NULL) {
+			skip = e->written;
+			ev_forget(st, e);
+		}
+	}
+	ev_write(rp, q, skip, false);
+}
+
+/* A request in flight (report_live()): the events first seen set. */
+static void events_live(report *rp, const report_req *q)
+{
+	const ht_rec_request *r = q->r;
+	ev_state *st = rp->fmt_state;
+	ev_seen *e;
+
+	if (st == NULL) {
+		st = calloc(1, sizeof(*st));
+		if (st == NULL)
+			return; /* the record writes them all */
+		rp->fmt_state = st;
+	}
+	e = ev_find(st, r->pid, r->conn_id, r->req_seq);
+	if (e == NULL) {
+		if (st->n == EV_SEEN_MAX)
+			return; /* the record writes them all */
+		e = &st->seen[st->n++];
+		*e = (ev_seen){ .pid = r->pid, .conn = r->conn_id,
+				.req = r->req_seq };
+	}
+	e->pass = st->pass;
+	e->written |= (uint16_t)ev_write(rp, q, e->written, true);
+}
+
+/* A pass over the live pages ended: forget the requests long gone from
+ * them whose record never came. */
+static void events_live_end(report *rp)
+{
+	ev_state *st = rp->fmt_state;
+
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < st->n;) {
+		if (st->pass - st->seen[i].pass > EV_SEEN_PASSES)
+			ev_forget(st, &st->seen[i]);
+		else
+			i++;
+	}
+	st->pass++;
+}
+
+static void events_free(report *rp)
+{
+	free(rp->fmt_state);
 }
 
 static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
@@ -301,5 +437,8 @@ const report_format_ops report_events_ops = {
 	.conn_fail = events_conn_fail,
 	.conn_close = events_conn_close,
 	.summary = json_summary,
+	.free = events_free,
 	.websocket = events_websocket,
+	.live = events_live,
+	.live_end = events_live_end,
 };

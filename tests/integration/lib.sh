@@ -464,6 +464,46 @@ start_rawserver() {
 	fail "rawserver.py did not start"
 }
 
+# start_gateserver: gateserver.py on a free port; its answer to /NAME
+# waits for $T/gate/NAME.  Sets GATE_PORT.
+start_gateserver() {
+	local pid _
+	mkdir -p "$T/gate"
+	for _ in 1 2 3; do
+		GATE_PORT=$(free_port 127.0.0.1)
+		"$PY" "$TESTS_DIR/gateserver.py" "$GATE_PORT" "$T/gate" "$T/gate.log" \
+			2>>"$T/gateserver.err" &
+		pid=$!
+		_PIDS+=("$pid")
+		wait_port 127.0.0.1 "$GATE_PORT" "$pid" && return 0
+		kill "$pid" 2>/dev/null || true
+	done
+	show "$T/gateserver.err"
+	fail "gateserver.py did not start"
+}
+# wait_event FILE URL EVENT: wait (up to 10 s) until the -f events output
+# FILE holds EVENT for a request whose wrote_headers names URL.  Returns 1
+# when it never did.
+wait_event() {
+	local _
+	for _ in $(seq 200); do
+		if grep -q "\"$3\"" "$1" 2>/dev/null &&
+			"$PY" - "$1" "$2" "$3" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.endswith("\n")]
+reqs = {(l["pid"], l["conn"], l["req"]) for l in lines
+        if l["event"] == "wrote_headers" and l["url"] == sys.argv[2]}
+sys.exit(0 if any(l["event"] == sys.argv[3] and
+                  (l["pid"], l["conn"], l["req"]) in reqs for l in lines) else 1)
+PY
+		then
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
 # start_proxy [PROXY_ARGS...]: start proxy.py (HTTP CONNECT, SOCKS4/4a and
 # SOCKS5 on one port; see there) on a free port of 127.0.0.1.  Sets
 # PROXY_PORT and PROXY_PID; it logs one line per tunnel to $T/proxy.log.
