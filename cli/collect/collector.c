@@ -544,6 +544,21 @@ static void peer_inflight(collector *c, int fd)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	/* How the process ended is asked (and waited for) before the slots
+	 * are read for good: a process whose socket closed behind its back
+	 * runs on, ends its requests itself (releasing their slots) and may
+	 * exit within the wait; only what is still in flight after is its
+	 * end's. */
+	for (unsigned i = 0; i < HT_LIVE_REQS && !known; i++) {
+		ht_live_req q;
+
+		if (ht_live_read(l, i, &q) == 1) {
+			error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
+			known = true;
+		}
+	}
+	if (!known || error == 0)
+		return; /* nothing in flight, or it runs on */
 	for (unsigned i = 0; i < HT_LIVE_REQS; i++) {
 		ht_live_req q;
 		int got = ht_live_read(l, i, &q);
@@ -552,12 +567,6 @@ static void peer_inflight(collector *c, int fd)
 			c->malformed++;
 		if (got <= 0)
 			continue;
-		if (!known) {
-			error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
-			known = true;
-			if (error == 0)
-				return; /* it runs on: its own records follow */
-		}
 		ht_record rec = { .type = HT_REC_REQUEST };
 		ht_rec_request *r = &rec.u.req;
 
