@@ -626,6 +626,7 @@ static const cli_command run_cmd = {
 	"                 [--metrics HOST:PORT]\n"
 	"       httptrace env -s PATH [--redact NAME]... [--redact-query NAME]...\n"
 	"                 [--no-redact]\n"
+	"       httptrace status -s PATH [-f text|json]\n"
 	"       httptrace check FILE...\n"
 	"       httptrace read [-f FORMAT] [-o FILE] [FILE|-]\n"
 	"\n"
