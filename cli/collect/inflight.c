@@ -67,7 +67,8 @@ size_t inflight_take(inflight_list *l, const collector *c, uint64_t now)
 	l->n = l->total = 0;
 	l->now = now;
 	collector_inflight(c, now, take_one, l);
-	qsort(l->reqs, l->n, sizeof(*l->reqs), by_start);
+	if (l->n > 1)
+		qsort(l->reqs, l->n, sizeof(*l->reqs), by_start);
 	return l->total;
 }
 
