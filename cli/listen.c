@@ -15,12 +15,14 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "liveview.h"
 #include "metrics.h"
 #include "metrics_server.h"
 #include "options.h"
 #include "otlp_export.h"
 #include "report.h"
 #include "run.h"
+#include "status.h"
 
 /* A socket file left by a collector that died: nobody accepts on it. */
 static bool stale_socket(const char *path)
@@ -103,8 +105,12 @@ int listen_main(int argc, char **argv)
 	metrics_server *msrv = NULL;
 	enum report_format format;
 	const char *sock, *output, *capture;
+	static liveview lv;
 	run_out ro = { 0 };
 	collector col;
+	char ctl_path[PATH_MAX + sizeof(STATUS_CTL_SUFFIX)];
+	int ctl_fd = -1;
+	int64_t mono_to_unix = report_clock_offset();
 	sigset_t set, old_mask;
 	int err, sfd, ret = 0;
 	FILE *out = NULL;
@@ -157,6 +163,10 @@ int listen_main(int argc, char **argv)
 		if (output != NULL)
 			report_own_output(&rp);
 		ro.rp = &rp;
+		if (liveview_wanted(out, format)) {
+			liveview_init(&lv, fileno(out), &col, rp.color);
+			ro.live = &lv;
+		}
 	}
 	if (capture != NULL) {
 		err = cap_writer_open(&cw, capture, ro.rp ? rp.mono_to_unix :
@@ -199,6 +209,18 @@ int listen_main(int argc, char **argv)
 		ret = RUN_EXIT_FAILURE;
 		goto out;
 	}
+	/* `httptrace status -s PATH` asks PATH.ctl (status.h). */
+	err = status_ctl_path(ctl_path, sizeof(ctl_path), sock);
+	if (err == 0)
+		err = ctl_fd = status_listen(ctl_path);
+	if (err >= 0 && collector_watch(&col, ctl_fd) < 0)
+		err = -errno;
+	if (err < 0) {
+		fprintf(stderr, "httptrace: cannot listen on %s%s: %s\n", sock,
+			STATUS_CTL_SUFFIX, strerror(-err));
+		ret = RUN_EXIT_FAILURE;
+		goto out;
+	}
 	/* The exporters' threads start once the signals are blocked (the
 	 * exporter takes the configuration over, even when it fails). */
 	if (otlp_url != NULL) {
@@ -217,19 +239,32 @@ int listen_main(int argc, char **argv)
 			ret = RUN_EXIT_FAILURE;
 			goto out;
 		}
+		/* /inflight is answered here, by the collector's thread */
+		if (collector_watch(&col, metrics_server_inflight_fd(msrv)) < 0) {
+			fprintf(stderr, "httptrace: epoll: %s\n", strerror(errno));
+			ret = RUN_EXIT_FAILURE;
+			goto out;
+		}
 		ro.metrics = &mt;
 	}
 
 	for (;;) {
 		struct signalfd_siginfo si;
-		int r = collector_wait(&col, -1);
+		int r = collector_wait(&col, ro.live != NULL ?
+					 LIVEVIEW_TICK_MS : -1);
 
 		if (r < 0) {
 			fprintf(stderr, "httptrace: epoll: %s\n", strerror(-r));
 			break;
 		}
-		if (r == 1 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (r != 1)
+			continue;
+		if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			break; /* SIGINT, SIGTERM or SIGHUP: finish */
+		/* a question on the control socket or at /inflight */
+		status_serve(ctl_fd, &col, mono_to_unix);
+		if (msrv != NULL)
+			metrics_server_inflight(msrv, &col, mono_to_unix);
 	}
 	/* What has been sent is delivered; then the socket goes away. */
 	collector_drain(&col);
@@ -264,7 +299,13 @@ out:
 		metrics_server_stop(msrv);
 		metrics_free(&mt);
 	}
+	if (ctl_fd >= 0) {
+		close(ctl_fd);
+		unlink(ctl_path);
+	}
 	collector_close(&col);
+	if (ro.live != NULL) /* set up failed: nothing drawn */
+		liveview_end(ro.live);
 	if (ro.cw != NULL) /* set up failed: end the capture empty */
 		cap_writer_finish(ro.cw, 0, 0);
 	if (ro.rp != NULL) {

@@ -2,8 +2,8 @@
  * main.c - httptrace's command line: which command to run.
  *
  *   httptrace [OPTION]... [--] COMMAND [ARG...]   (run.c)
- *   httptrace listen|env|read|check ...           (listen.c, env.c, read.c,
- *                                                  check/)
+ *   httptrace listen|env|read|check|status ...    (listen.c, env.c, read.c,
+ *                                                  check/, status.c)
  *
  * Subcommands are recognized only as the first argument, from the table
  * below; anything else is a command to run, and "--" runs a program whose
@@ -17,6 +17,7 @@
 #include "listen.h"
 #include "read.h"
 #include "run.h"
+#include "status.h"
 
 /* Subcommands by name. */
 static const struct {
@@ -27,6 +28,7 @@ static const struct {
 	{ "env", env_main },
 	{ "check", check_main },
 	{ "read", read_main },
+	{ "status", status_main },
 	{ NULL, NULL },
 };
 

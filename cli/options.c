@@ -30,7 +30,7 @@ static const struct cli_option {
 } options[] = {
 	{ CLI_OPT_SOCKET, "socket", required_argument, 's',
 	  "  -s, --socket PATH  the collector's socket: 'listen' makes it, 'env'\n"
-	  "                     points the programs at it\n" },
+	  "                     points the programs at it, 'status' asks it\n" },
 	{ CLI_OPT_FORMAT, "format", required_argument, 'f',
 	  "  -f, --format FMT   text (default): a waterfall per request and a summary\n"
 	  "                     json: one JSON object per request (JSON Lines)\n"

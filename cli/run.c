@@ -13,10 +13,12 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <stdio_ext.h>
 #include <unistd.h>
 
 #include "check_elf.h"
 #include "collector.h"
+#include "liveview.h"
 #include "metrics.h"
 #include "options.h"
 #include "otlp_export.h"
@@ -281,6 +283,7 @@ typedef struct run_setup {
 	cap_writer cw;
 	run_out ro;
 	collector col;
+	liveview lv;
 	int sfd;
 	otlp_config ocfg;
 	struct rlimit nofile; /* the user's, for the command */
@@ -301,12 +304,22 @@ static char *build_preload(const char *lib)
 	return p;
 }
 
+/* Whether the report holds output not yet written to its FILE's fd. */
+static bool report_pending(const report *rp)
+{
+	return __fpending(rp->out) > 0 || outbuf_len(&rp->ob) > 0;
+}
+
 void run_out_record(void *ctx, const ht_record *rec)
 {
 	run_out *o = ctx;
 
 	if (o->rp != NULL)
 		report_record(o->rp, rec);
+	/* The record's lines are still in the buffer (empty when the area
+	 * was drawn, and larger than one record): the area goes first. */
+	if (o->live != NULL && report_pending(o->rp))
+		liveview_clear(o->live);
 	if (o->otlp != NULL)
 		otlp_exporter_record(o->otlp, rec);
 	if (o->metrics != NULL)
@@ -344,11 +357,15 @@ void run_out_idle(void *ctx)
 {
 	run_out *o = ctx;
 
+	if (o->live != NULL && report_pending(o->rp))
+		liveview_clear(o->live);
 	if (o->rp != NULL)
 		report_flush(o->rp);
 	if (o->cw != NULL)
 		cap_writer_flush(o->cw);
 	tell_failures(o);
+	if (o->live != NULL)
+		liveview_tick(o->live);
 }
 
 /* A request in flight, as the live pages show it now: to the report. */
@@ -387,6 +404,10 @@ int run_out_finish(run_out *o, const collector *c)
 {
 	int ret = 0;
 
+	if (o->live != NULL) {
+		liveview_end(o->live);
+		o->live = NULL;
+	}
 	if (o->cw != NULL) {
 		int err = cap_writer_finish(o->cw, c->records, c->malformed);
 
@@ -435,6 +456,11 @@ static int open_outputs(const run_opts *o, run_setup *s)
 		if (o->output != NULL)
 			report_own_output(&s->rp);
 		s->ro.rp = &s->rp;
+		if (liveview_wanted(s->out, o->format)) {
+			liveview_init(&s->lv, fileno(s->out), &s->col,
+				      s->rp.color);
+			s->ro.live = &s->lv;
+		}
 	}
 	if (o->capture != NULL) {
 		/* The replay must convert times as this report does. */
@@ -453,6 +479,8 @@ static int open_outputs(const run_opts *o, run_setup *s)
 /* Undo open_outputs() (after run_out_finish(), or on a failure). */
 static void close_outputs(run_setup *s)
 {
+	if (s->ro.live != NULL)
+		liveview_end(s->ro.live);
 	if (s->ro.cw != NULL)
 		cap_writer_finish(s->ro.cw, 0, 0);
 	if (s->ro.rp != NULL)
@@ -558,7 +586,8 @@ int run_command(const run_opts *o)
 			   s.sock);
 
 	while (!(w.child_exited && (w.all_exited || w.give_up))) {
-		if (collector_wait(&s.col, -1) < 0) {
+		if (collector_wait(&s.col, s.ro.live != NULL ?
+					   LIVEVIEW_TICK_MS : -1) < 0) {
 			fprintf(stderr, "httptrace: epoll: %s\n", strerror(errno));
 			break;
 		}
@@ -618,6 +647,7 @@ static const cli_command run_cmd = {
 	"                 [--metrics HOST:PORT]\n"
 	"       httptrace env -s PATH [--redact NAME]... [--redact-query NAME]...\n"
 	"                 [--no-redact]\n"
+	"       httptrace status -s PATH [-f text|json]\n"
 	"       httptrace check FILE...\n"
 	"       httptrace read [-f FORMAT] [-o FILE] [FILE|-]\n"
 	"\n"

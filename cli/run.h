@@ -79,6 +79,8 @@ typedef struct run_out {
 	const char *output;  /* the report's path; NULL: standard error */
 	struct otlp_exporter *otlp; /* --otlp: spans go there too; or NULL */
 	struct metrics *metrics;    /* --metrics: counted there too; or NULL */
+	struct liveview *live;      /* the requests in flight under the text
+	                               report on a terminal; or NULL */
 	/* PRIVATE: the failure of each output was told on standard error. */
 	bool report_told, capture_told;
 } run_out;

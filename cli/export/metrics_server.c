@@ -10,16 +10,108 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "inflight.h"
+
+/* How long a client of /inflight waits for the collector's thread. */
+#define INFLIGHT_WAIT_S 2
 
 struct metrics_server {
 	metrics *m;
 	int fd;         /* listening socket */
 	int wake[2];    /* a byte on wake[1] stops the thread */
 	pthread_t th;
+	/* /inflight: the server's thread asks (asked++, ask_fd made
+	 * readable), the collector's answers (body, answered = asked). */
+	int ask_fd;     /* an eventfd */
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	uint64_t asked, answered;
+	char *body;     /* malloc'd JSON, or NULL (out of memory) */
+	size_t body_len;
 };
+
+int metrics_server_inflight_fd(metrics_server *s)
+{
+	return s->ask_fd;
+}
+
+void metrics_server_inflight(metrics_server *s, const collector *c,
+			     int64_t mono_to_unix)
+{
+	uint64_t n;
+	inflight_list l = { 0 };
+	struct timespec ts;
+	outbuf b;
+	char *body;
+	size_t len;
+
+	if (read(s->ask_fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
+		return; /* nobody asked */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	inflight_take(&l, c, (uint64_t)ts.tv_sec * 1000000000ull +
+				     (uint64_t)ts.tv_nsec);
+	outbuf_init_grow(&b);
+	inflight_json(&b, &l, mono_to_unix);
+	len = outbuf_len(&b);
+	body = outbuf_take(&b);
+	inflight_free(&l);
+	pthread_mutex_lock(&s->lock);
+	free(s->body);
+	s->body = body;
+	s->body_len = body != NULL ? len : 0;
+	s->answered = s->asked;
+	pthread_cond_broadcast(&s->done);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Ask the collector's thread for the requests in flight; a malloc'd copy
+ * of its answer (*@len bytes), or NULL when it did not answer in time or
+ * memory ran out. */
+static char *ask_inflight(metrics_server *s, size_t *len)
+{
+	uint64_t one = 1, ticket;
+	struct timespec until;
+	char *copy = NULL;
+	ssize_t w;
+
+	pthread_mutex_lock(&s->lock);
+	ticket = ++s->asked;
+	pthread_mutex_unlock(&s->lock);
+	do
+		w = write(s->ask_fd, &one, sizeof(one));
+	while (w < 0 && errno == EINTR);
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += INFLIGHT_WAIT_S;
+	pthread_mutex_lock(&s->lock);
+	while (s->answered < ticket &&
+	       pthread_cond_timedwait(&s->done, &s->lock, &until) == 0)
+		;
+	if (s->answered >= ticket && s->body != NULL) {
+		copy = malloc(s->body_len + 1);
+		if (copy != NULL) {
+			memcpy(copy, s->body, s->body_len + 1);
+			*len = s->body_len;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return copy;
+}
+
+/* Whether the request target @path (up to @end) is @name, with or
+ * without a query. */
+static bool path_is(const char *path, const char *end, const char *name)
+{
+	size_t n = strlen(name), len = (size_t)(end - path);
+
+	return strncmp(path, name, n) == 0 &&
+	       (len == n || (len > n && path[n] == '?'));
+}
 
 /* Write all of @p, giving up on an error or the send timeout. */
 static void write_all(int fd, const char *p, size_t n)
@@ -83,10 +175,21 @@ static void serve(metrics_server *s, int fd)
 	}
 	path = req + (get ? 4 : 5);
 	sp = strpbrk(path, " \r\n");
-	if (sp == NULL ||
-	    (!((size_t)(sp - path) == 8 && strncmp(path, "/metrics", 8) == 0) &&
-	     !(sp - path > 8 && strncmp(path, "/metrics?", 9) == 0))) {
-		static const char nf[] = "see /metrics\n";
+	if (sp != NULL && path_is(path, sp, "/inflight")) {
+		size_t blen = 0;
+		char *body = ask_inflight(s, &blen);
+
+		if (body == NULL)
+			answer(fd, "503 Service Unavailable", "text/plain",
+			       "no answer from the collector\n", 29, head);
+		else
+			answer(fd, "200 OK", "application/json", body, blen,
+			       head);
+		free(body);
+		return;
+	}
+	if (sp == NULL || !path_is(path, sp, "/metrics")) {
+		static const char nf[] = "see /metrics or /inflight\n";
 
 		answer(fd, "404 Not Found", "text/plain", nf, sizeof(nf) - 1, head);
 		return;
@@ -135,6 +238,24 @@ static void *server_main(void *arg)
 	return NULL;
 }
 
+/* The lock and the condition /inflight's client waits on (on the
+ * monotonic clock). */
+static int init_wait(metrics_server *s)
+{
+	pthread_condattr_t ca;
+
+	if (pthread_condattr_init(&ca) != 0)
+		return -1;
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (pthread_cond_init(&s->done, &ca) != 0) {
+		pthread_condattr_destroy(&ca);
+		return -1;
+	}
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&s->lock, NULL);
+	return 0;
+}
+
 metrics_server *metrics_server_start(metrics *m, const char *addr, FILE *err)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
@@ -174,6 +295,7 @@ metrics_server *metrics_server_start(metrics *m, const char *addr, FILE *err)
 		return NULL;
 	}
 	s->m = m;
+	s->ask_fd = -1;
 	s->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
 		       ai->ai_protocol);
 	if (s->fd >= 0)
@@ -186,7 +308,9 @@ metrics_server *metrics_server_start(metrics *m, const char *addr, FILE *err)
 	}
 	freeaddrinfo(ai);
 	ai = NULL;
-	if (start_thread(&s->th, server_main, s) != 0) {
+	s->ask_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->ask_fd < 0 || init_wait(s) < 0 ||
+	    start_thread(&s->th, server_main, s) != 0) {
 		fprintf(err, "httptrace: --metrics: cannot start a thread\n");
 		close(s->wake[0]);
 		close(s->wake[1]);
@@ -194,6 +318,8 @@ metrics_server *metrics_server_start(metrics *m, const char *addr, FILE *err)
 	}
 	return s;
 fail:
+	if (s->ask_fd >= 0)
+		close(s->ask_fd);
 	if (ai != NULL)
 		freeaddrinfo(ai);
 	if (s->fd >= 0)
@@ -213,5 +339,9 @@ void metrics_server_stop(metrics_server *s)
 	close(s->wake[0]);
 	close(s->wake[1]);
 	close(s->fd);
+	close(s->ask_fd);
+	pthread_cond_destroy(&s->done);
+	pthread_mutex_destroy(&s->lock);
+	free(s->body);
 	free(s);
 }

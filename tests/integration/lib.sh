@@ -504,6 +504,38 @@ PY
 	return 1
 }
 
+# start_heldserver: start heldserver.py (each answer held until the file
+# $HELD_RELEASE exists; "held PATH" logged to $T/held.log) on a free port of
+# 127.0.0.1.  Sets HELD_PORT, HELD_PID and HELD_RELEASE.
+start_heldserver() {
+	local _
+	HELD_RELEASE=$T/held.release
+	for _ in 1 2 3; do
+		HELD_PORT=$(free_port 127.0.0.1)
+		"$PY" "$TESTS_DIR/heldserver.py" "$HELD_PORT" "$HELD_RELEASE" \
+			"$T/held.log" >>"$T/heldserver.err" 2>&1 &
+		HELD_PID=$!
+		_PIDS+=("$HELD_PID")
+		if wait_port 127.0.0.1 "$HELD_PORT" "$HELD_PID"; then
+			return 0
+		fi
+		kill "$HELD_PID" 2>/dev/null || true
+	done
+	cat "$T/heldserver.err" >&2
+	fail "heldserver.py did not start"
+}
+
+# wait_held PATH: wait (up to 10 s) until heldserver.py holds a request
+# for PATH; fail otherwise.
+wait_held() {
+	local _
+	for _ in $(seq 200); do
+		grep -qx "held $1" "$T/held.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "the server never had the request for $1"
+}
+
 # start_proxy [PROXY_ARGS...]: start proxy.py (HTTP CONNECT, SOCKS4/4a and
 # SOCKS5 on one port; see there) on a free port of 127.0.0.1.  Sets
 # PROXY_PORT and PROXY_PID; it logs one line per tunnel to $T/proxy.log.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The man page is the reference for every option: each option that a
-# command's --help prints (httptrace, listen, env, read, check) has an
+# command's --help prints (httptrace, listen, env, read, check, status) has an
 # entry of its own in man/httptrace.1's OPTIONS (the tag line after a
 # .TP).  An option added to a command without the man page following
 # fails here.
@@ -17,7 +17,7 @@ awk '/^\.SH/ { in_sec = ($2 == "OPTIONS"); next }
 [ -s "$T/man.txt" ] || fail "no OPTIONS entries found in $man"
 
 total=0
-for cmd in "" listen env read check; do
+for cmd in "" listen env read check status; do
 	# shellcheck disable=SC2086 # an empty $cmd is no argument
 	"$HTTPTRACE" $cmd --help >"$T/help" 2>&1 ||
 		fail "httptrace $cmd --help exited $?"

@@ -34,4 +34,5 @@ Suite *ioplan_suite(void);  /* check_ioplan.c: core/ioplan.c */
 Suite *ws_suite(void);      /* check_ws.c: core/ws.c, core/conn_ws.c */
 Suite *grpc_suite(void);    /* check_grpc.c: core/grpc.c, its record fields */
 Suite *live_suite(void);    /* check_live.c: core/live.c, core/conn_live.c */
+Suite *inflight_suite(void); /* check_inflight.c: cli/collect/inflight.c */
 #endif

@@ -1,0 +1,47 @@
+#!/bin/bash
+# test_live_view.sh - with the text report on a terminal (tmux), the
+# request in flight is shown under the report while the server holds the
+# answer (method, URL, phase), and the area is gone once the run is over,
+# the finished request in its place; with TERM=dumb nothing is shown.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+require_built
+require_cmd tmux curl
+start_heldserver
+tm() { tmux -S "$T/tmux.sock" "$@"; }
+tm new-session -d -x 120 -y 40 "env -u TMUX bash --norc --noprofile"
+_PIDS+=("$(tm display-message -p '#{pid}')")
+url=http://127.0.0.1:$HELD_PORT
+
+# wait_screen PATTERN: wait (up to 10 s) until the pane shows PATTERN.
+wait_screen() {
+	local _
+	for _ in $(seq 200); do
+		tm capture-pane -p >"$T/screen" && grep -qF -- "$1" "$T/screen" && return 0
+		sleep 0.05
+	done
+	show "$T/screen"
+	fail "the terminal never showed: $1"
+}
+
+tm send-keys "cd '$T' && '$HTTPTRACE' -- curl -s $url/held; echo run-done-\$?" Enter
+wait_held /held
+wait_screen "GET $url/held  waiting for the first byte"
+touch "$HELD_RELEASE"
+wait_screen "run-done-0"
+tm capture-pane -p >"$T/after"
+grep -qF "GET $url/held -> 200 OK" "$T/after" || { show "$T/after"; fail "no finished request"; }
+grep -qF "waiting for the first byte" "$T/after" && { show "$T/after"; fail "the live area was left on the screen"; }
+grep -qx "ok" "$T/after" || { show "$T/after"; fail "curl's own output is not on a line of its own"; }
+
+# TERM=dumb: no area while the request is held.
+rm -f "$HELD_RELEASE"
+tm send-keys "clear; TERM=dumb '$HTTPTRACE' -- curl -s $url/dumb; echo dumb-done-\$?" Enter
+wait_held /dumb
+# The area would show within a redraw (250 ms): wait for several.
+sleep 1.5
+tm capture-pane -p >"$T/dumb"
+grep -qF "waiting for the first byte" "$T/dumb" && { show "$T/dumb"; fail "a live area with TERM=dumb"; }
+touch "$HELD_RELEASE"
+wait_screen "dumb-done-0"
+pass

@@ -1,0 +1,98 @@
+/* check_inflight.c - cli/collect/inflight.c: a request in flight as the
+ * live view's line, `status`'s text and the /inflight JSON show it. */
+#include <check.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "inflight.h"
+#include "json.h"
+#include "live.h"
+#include "suites.h"
+
+/* A GET held waiting for its first byte for 2.51 s. */
+static void held(collector_inflight_req *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->pid = 42;
+	e->conn_id = 3;
+	e->slot.req_seq = 2;
+	e->slot.proto = HT_PROTO_HTTP11;
+	e->slot.peer.family = AF_INET;
+	e->slot.peer.port = 8080;
+	inet_pton(AF_INET, "127.0.0.1", e->slot.peer.addr);
+	strcpy(e->slot.method, "GET");
+	strcpy(e->slot.target, "/stuck?a=1");
+	strcpy(e->slot.host, "127.0.0.1:8080");
+	e->since = 1000;
+	e->slot.t[HT_T_GOT_CONN] = 1000;
+	e->slot.t[HT_T_WROTE_HEADERS] = 1000 + 250000;
+	e->slot.t[HT_T_WROTE_REQUEST] = 1000 + 250000;
+	e->phase = ht_live_phase(e->slot.t);
+	e->elapsed = 2510000000ull;
+}
+
+START_TEST(test_line)
+{
+	collector_inflight_req e;
+	char buf[256];
+	size_t n;
+
+	held(&e);
+	n = inflight_line(buf, sizeof(buf), &e, 0);
+	ck_assert_str_eq(buf, "GET http://127.0.0.1:8080/stuck?a=1  waiting "
+			      "for the first byte  2.51 s");
+	ck_assert_uint_eq(n, strlen(buf));
+	/* cut to the width; sub-second elapsed in ms */
+	n = inflight_line(buf, sizeof(buf), &e, 20);
+	ck_assert_str_eq(buf, "GET http://127.0.0.1");
+	e.elapsed = 120400000ull;
+	inflight_line(buf, sizeof(buf), &e, 0);
+	ck_assert_ptr_nonnull(strstr(buf, "  120 ms"));
+	/* control bytes cannot reach the terminal */
+	strcpy(e.slot.target, "/\033[2J\x9b");
+	inflight_line(buf, sizeof(buf), &e, 0);
+	ck_assert_ptr_null(strchr(buf, '\033'));
+	ck_assert_ptr_nonnull(strstr(buf, "/?[2J? "));
+	/* a buffer too small is cut, NUL-terminated */
+	inflight_line(buf, 8, &e, 0);
+	ck_assert_str_eq(buf, "GET htt");
+}
+END_TEST
+
+START_TEST(test_text_json)
+{
+	collector_inflight_req e;
+	inflight_list l = { .reqs = &e, .n = 1, .cap = 1, .total = 3 };
+	char buf[2048];
+	outbuf w;
+
+	held(&e);
+	outbuf_init_fixed(&w, buf, sizeof(buf));
+	inflight_text(&w, &l);
+	ck_assert_str_eq(outbuf_str(&w),
+			 "3 requests in flight (the oldest 1 listed)\n"
+			 "  pid 42 conn 3  GET http://127.0.0.1:8080/stuck?a=1"
+			 "  waiting for the first byte  2.51 s\n");
+	outbuf_init_fixed(&w, buf, sizeof(buf));
+	inflight_json(&w, &l, 1000000000000000000ll);
+	ck_assert_str_eq(outbuf_str(&w),
+			 "{\"in_flight\":3,\"listed\":1,\"requests\":[{\"pid\":42,"
+			 "\"conn\":3,\"req\":2,\"side\":\"client\",\"method\":\"GET\","
+			 "\"url\":\"http://127.0.0.1:8080/stuck?a=1\","
+			 "\"host\":\"127.0.0.1:8080\",\"proto\":\"HTTP/1.1\","
+			 "\"phase\":\"wait_first_byte\",\"elapsed_ms\":2510.000,"
+			 "\"start\":1000000000.000001,\"events\":{\"got_conn\":0.000,"
+			 "\"wrote_headers\":0.250,\"wrote_request\":0.250}}]}\n");
+}
+END_TEST
+
+Suite *inflight_suite(void)
+{
+	Suite *s = suite_create("inflight");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_line);
+	tcase_add_test(tc, test_text_json);
+	suite_add_tcase(s, tc);
+	return s;
+}
