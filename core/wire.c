@@ -163,6 +163,7 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_str(&w, r->peer_path);
 		put_str(&w, r->tunnel);
 		put_u8(&w, r->resp_proto);
+		put_u8(&w, r->side);
 		break;
 	}
 	case HT_REC_CONN_FAIL: {
@@ -414,7 +415,9 @@ static bool decode_request_fast(const uint8_t *buf, size_t rlen,
 		strs[i]->len = n;
 		p += n;
 	}
-	q->resp_proto = p < end ? *p : 0; /* appended: absent in older */
+	/* appended, each absent in an older sender's record */
+	q->resp_proto = p < end ? *p++ : 0;
+	q->side = p < end ? *p : 0;
 	return true;
 }
 
@@ -495,6 +498,7 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		q->peer_path = get_str_opt(&r);
 		q->tunnel = get_str_opt(&r);
 		q->resp_proto = (uint8_t)get_u8_opt(&r);
+		q->side = (uint8_t)get_u8_opt(&r);
 		if (q->error >= HT_ERR__COUNT)
 			return -1;
 		break;

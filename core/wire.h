@@ -167,7 +167,30 @@ typedef struct ht_rec_request {
 	uint8_t resp_proto;  /* appended: enum ht_proto of the response's
 	                        status line (0: no response, or an older
 	                        sender); proto is the request's own */
+	uint8_t side;        /* appended: enum ht_side (0, client, in an
+	                        older sender's record) */
 } ht_rec_request;
+
+/*
+ * Which end of the connection the traced process was.  A server's record
+ * keeps the timestamps' slots, their direction turned round: the request
+ * is the bytes the server READ, the response the bytes it WROTE.
+ *   CONNECT_START, CONNECT_DONE  the connection accepted (first request)
+ *   TLS_START, TLS_DONE          the server's handshake (first request)
+ *   GOT_CONN                     first request byte read
+ *   WROTE_HEADERS                request header section read
+ *   WROTE_REQUEST                request read, body included
+ *   GOT_1XX                      an interim response written
+ *   FIRST_BYTE                   first response byte written
+ *   RESPONSE_DONE                last response byte written (bytes moved
+ *                                by sendfile/splice included)
+ *   IDLE_SINCE                   previous response done, when WAS_IDLE
+ * DNS_* stay 0.  peer is the client.
+ */
+enum ht_side {
+	HT_SIDE_CLIENT = 0,
+	HT_SIDE_SERVER = 1,
+};
 
 typedef struct ht_rec_conn_fail {
 	uint32_t pid;
@@ -209,6 +232,8 @@ typedef struct ht_rec_conn_close {
 #define HT_CF_TLS_UNDECODED 0x4u /* TLS that no hook decoded: requests is
                                     not known (0), the fields above tell
                                     what the handshake showed */
+#define HT_CF_SERVER 0x8u    /* a connection the process accepted:
+                                bytes_in are the requests read */
 
 typedef struct ht_rec_drops {
 	uint32_t pid;

@@ -100,7 +100,12 @@ void ht_untrack_fd(int fd, uint64_t now)
 	ht_lock_acquire(&s->lock);
 	ht_tracked *t = s->t;
 	if (t) {
-		conn_close(&t->c, now);
+		/* a server connection still on probation showed nothing of
+		 * HTTP: no record (the collector may not even be wanted) */
+		if (t->probe && t->c.server)
+			conn_forget(&t->c);
+		else
+			conn_close(&t->c, now);
 		__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 	}
 	ht_lock_release(&s->lock);

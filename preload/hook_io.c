@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "conn_server.h"
 #include "ht.h"
 #include "tls.h"
 
@@ -72,6 +73,79 @@ static bool is_fatal(int err)
 }
 
 /*
+ * track_io() for a server connection @t (slot locked, guard held; @n0 as
+ * there): the direction turned round (conn_server.h), reads never held.
+ * Returns true when @t is to be forgotten: on probation, its first bytes
+ * said it is not HTTP.  Sets *@now_http when they said it is.
+ */
+static bool server_io(ht_tracked *t, int fd, bool out, const struct iovec *iov,
+		      size_t iovcnt, size_t n0, ssize_t ret, int err,
+		      bool unseen, uint64_t now, bool *now_http)
+{
+	conn *c = &t->c;
+
+	if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL))) {
+		if (t->probe)
+			return true;
+		conn_give_up(c, HT_ERR_UNFOLLOWED, "bytes moved by a signal "
+			     "handler while the tracer was busy in the same "
+			     "thread: a server connection not followed from "
+			     "there on", now);
+		c->mode = CONN_MODE_OPAQUE; /* the requests' framing too */
+	}
+	if (ht_tls_call.session) {
+		/* A TLS library moves a session's ciphertext: its plaintext
+		 * comes from the TLS hooks, and decides the probation. */
+		if (ht_tls_call.fd < 0)
+			ht_tls_call.fd = fd;
+		conn_mark_tls(c);
+	}
+	if (c->tls) {
+		if (ret > 0)
+			conn_on_transport(c, !out, (size_t)ret, now);
+		else if (ret < 0 && is_fatal(err) && !t->probe)
+			conn_on_reset(c, now);
+		return false;
+	}
+	if (t->probe) {
+		if (ret < 0 || (ret == 0 && out))
+			return false; /* nothing moved yet */
+		if (unseen)
+			return true;
+		switch (conn_server_probe(c, !out, n0 ? iov[0].iov_base : NULL,
+					  n0)) {
+		case CONN_PROBE_NOT:
+			return true;
+		case CONN_PROBE_HTTP:
+			t->probe = false;
+			*now_http = true;
+			break;
+		case CONN_PROBE_WAIT:
+			break;
+		}
+	}
+	if (ret > 0 && unseen) {
+		conn_server_read_unseen(c, (size_t)ret, now);
+	} else if (ret > 0) {
+		size_t n = (size_t)ret;
+		for (size_t i = 0; i < iovcnt && n > 0; i++) {
+			size_t len = iov[i].iov_len < n ? iov[i].iov_len : n;
+			if (out)
+				conn_server_write(c, iov[i].iov_base, len, now);
+			else
+				conn_server_read(c, iov[i].iov_base, len, now);
+			n -= len;
+		}
+	} else if (ret == 0 && !out && iov_total(iov, iovcnt) > 0) {
+		conn_server_eof(c, now);
+	} else if (ret < 0 && is_fatal(err)) {
+		conn_on_reset(c, now);
+	}
+	/* what the server wrote first was not an HTTP/2 preface after all */
+	return t->probe && c->mode == CONN_MODE_OPAQUE;
+}
+
+/*
  * The real call on tracked slot @s moved @ret bytes (or failed with @err):
  * update the connection.  @iov/@iovcnt describe the program's buffers, as
  * the call read them (only looked at when @ret >= 0); @unseen: the @ret
@@ -100,7 +174,8 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	size_t n0 = 0;
 	if (ret > 0 && iovcnt > 0 && !unseen)
 		n0 = iov[0].iov_len < (size_t)ret ? iov[0].iov_len : (size_t)ret;
-	if (out && n0 >= 4)
+	/* (a read: a server's client may open HTTP/2) */
+	if (n0 >= 4)
 		ht_prepare_h2(iov[0].iov_base, n0);
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
@@ -112,6 +187,17 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		ht_tls_owe(s);
 	ht_lock_acquire(&s->lock);
 	ht_tracked *t = s->t;
+	if (t && t->c.server) {
+		if (server_io(t, fd, out, iov, iovcnt, n0, ret, err, unseen,
+			      now, &now_http)) {
+			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
+			conn_forget(&t->c);
+			dead = t;
+		} else {
+			load_h2 = t->c.want_hpack && !t->c.h2;
+		}
+		t = NULL; /* followed */
+	}
 	/* a read while a write is in flight: held */
 	bool hold = !out && ht_writing(s);
 	/* a probed socket's reply read before its first write was fed: held

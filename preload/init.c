@@ -134,6 +134,9 @@ extern ssize_t __recvfrom_chk(int, void *, size_t, size_t, int,
 			      struct sockaddr *, socklen_t *);
 extern void closefrom(int);
 extern int prctl(int, ...);
+extern ssize_t sendfile(int, int, off_t *, size_t);
+extern ssize_t sendfile64(int, int, off_t *, size_t);
+extern ssize_t splice(int, loff_t *, int, loff_t *, size_t, unsigned int);
 
 static void resolve_all(void)
 {
@@ -169,6 +172,11 @@ static void resolve_all(void)
 	RESOLVE(execve, "execve", execve);
 	RESOLVE(closefrom, "closefrom", closefrom);
 	RESOLVE(prctl, "prctl", prctl);
+	RESOLVE(accept, "accept", accept);
+	RESOLVE(accept4, "accept4", accept4);
+	RESOLVE(sendfile, "sendfile", sendfile);
+	RESOLVE(sendfile64, "sendfile64", sendfile64);
+	RESOLVE(splice, "splice", splice);
 }
 
 static void on_fork_child(void)

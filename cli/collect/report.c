@@ -37,6 +37,13 @@ void report_timing_compute(const ht_rec_request *r, report_timing *t)
 	uint64_t tls_from = ts[HT_T_TLS_START];
 	if (ts[HT_T_CONNECT_DONE] && tls_from && ts[HT_T_CONNECT_DONE] < tls_from)
 		tls_from = ts[HT_T_CONNECT_DONE];
+	if (r->side == HT_SIDE_SERVER) {
+		/* accepted at once: the phase is the wait for the client's
+		 * first bytes (its handshake's, or its request's) */
+		t->connect = span(ts[HT_T_CONNECT_DONE],
+				  tls_from ? tls_from : ts[HT_T_GOT_CONN]);
+		tls_from = ts[HT_T_TLS_START];
+	}
 	t->tls = span(tls_from, ts[HT_T_TLS_DONE]);
 	t->send = span(ts[HT_T_GOT_CONN], ts[HT_T_WROTE_REQUEST]);
 
@@ -837,8 +844,17 @@ void report_record(void *ctx, const ht_record *rec)
 		q.resp_proto = r->resp_proto != 0 && r->resp_proto != r->proto ?
 				       report_proto_str(r->resp_proto) : NULL;
 		q.error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
-		redirect_request(rp, &q);
-		stats_request(st, &q);
+		if (r->side == HT_SIDE_SERVER) {
+			/* a server's answers: counted apart, in no chain */
+			memset(&q.redirect, 0, sizeof(q.redirect));
+			q.redirect.hop = 1;
+			st->server_requests++;
+			if (r->error != HT_ERR_NONE)
+				st->server_errors++;
+		} else {
+			redirect_request(rp, &q);
+			stats_request(st, &q);
+		}
 		rp->ops->request(rp, &q);
 		break;
 	}

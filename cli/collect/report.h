@@ -66,7 +66,11 @@ typedef struct report_timing {
  * came before the request was fully written (100 Continue): then
  * FIRST_BYTE - WROTE_HEADERS, clamped to >= 0 (0 without WROTE_HEADERS).
  * start is the earliest non-zero of DNS_START, CONNECT_START, TLS_START and
- * GOT_CONN.  idle is set only when @r has HT_RF_WAS_IDLE.
+ * GOT_CONN.  idle is set only when @r has HT_RF_WAS_IDLE.  A server's
+ * record (HT_SIDE_SERVER): connect is the accept to the client's first
+ * bytes (TLS_START, else GOT_CONN), tls TLS_START -> TLS_DONE; send is the
+ * request read, wait the server's processing, receive the response
+ * written (wire.h).
  */
 void report_timing_compute(const ht_rec_request *r, report_timing *t);
 
@@ -170,7 +174,10 @@ typedef struct report_chain {
 
 typedef struct report_stats {
 	uint64_t processes;    /* HELLO records */
-	uint64_t requests;
+	uint64_t requests;     /* a client's (HT_SIDE_CLIENT) */
+	uint64_t server_requests; /* requests a traced server answered
+	                             (HT_SIDE_SERVER): in no other count */
+	uint64_t server_errors;   /* of those, ended with an error */
 	uint64_t reused;       /* requests on a reused connection */
 	uint64_t errors;       /* requests that ended with an error */
 	uint64_t conn_fails;   /* connect() failures */

@@ -219,6 +219,9 @@ static void record_request(metrics *m, const ht_rec_request *r)
 	metrics_series *s;
 	size_t hi;
 
+	/* the client histograms only (no http_server_* series yet) */
+	if (r->side == HT_SIDE_SERVER)
+		return;
 	report_timing_compute(r, &t);
 	report_host(name, sizeof(m->scratch.host), r);
 	name[strnlen(name, sizeof(m->scratch.host))] = '\0';

@@ -126,7 +126,9 @@ static void har_request(report *rp, const report_req *q)
 	char *at;
 	uint64_t start;
 
-	if (st == NULL)
+	/* HAR is a client's log: a server's answers are left out (the
+	 * log's comment counts them) */
+	if (st == NULL || r->side == HT_SIDE_SERVER)
 		return;
 	if (grow((void **)&st->entries, st->n, &st->cap, sizeof(*e)) < 0) {
 		st->lost++;
@@ -518,19 +520,21 @@ static int cmp_fail(const void *a, const void *b)
 }
 
 /* The log's comment: what is missing from it, if anything: records lost,
- * and TLS connections no hook decoded (not entries: HAR is requests). */
+ * TLS connections no hook decoded (not entries: HAR is requests), and
+ * the requests traced servers answered (HAR has no server side). */
 static void put_log_comment(report *rp, const har_state *st)
 {
 	outbuf *f = &rp->ob;
 	uint64_t dropped = report_dropped(rp);
 	uint64_t lost = st != NULL ? st->lost : 0;
 	uint64_t undecoded = rp->stats.tls_undecoded;
-	char text[768], names[256];
+	uint64_t served = rp->stats.server_requests;
+	char text[896], names[256];
 	size_t o = 0;
 	bool any = false;
 
 	if (dropped == 0 && rp->stats.malformed == 0 && lost == 0 &&
-	    undecoded == 0)
+	    undecoded == 0 && served == 0)
 		return;
 	text[0] = '\0';
 	if (dropped > 0 || rp->stats.malformed > 0 || lost > 0)
@@ -555,11 +559,18 @@ static void put_log_comment(report *rp, const har_state *st)
 	}
 	if (undecoded > 0) {
 		report_undecoded_names(rp, names, sizeof(names));
-		snprintf(text + o, sizeof(text) - o,
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
 			 "%s%llu TLS connection%s not decoded (unknown TLS library)%s%s",
 			 any ? "; " : "", (unsigned long long)undecoded,
 			 undecoded == 1 ? "" : "s", names[0] ? ": " : "", names);
+		any = true;
 	}
+	if (served > 0 && o < sizeof(text))
+		snprintf(text + o, sizeof(text) - o,
+			 "%s%llu request%s answered by traced servers left out "
+			 "(HAR has no server side: see -f json)",
+			 any ? "; " : "", (unsigned long long)served,
+			 served == 1 ? "" : "s");
 	json_lit(f, ",\"comment\":");
 	json_strz(f, text);
 }

@@ -121,7 +121,12 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	const report_timing *t = &q->t;
 	const redirect_link *l = &q->redirect;
 
-	p = LIT(p, "{\"event\":\"request\",\"pid\":");
+	bool server = r->side == HT_SIDE_SERVER;
+
+	/* A server's record says so first; a client's line is as it was
+	 * before servers were followed. */
+	p = server ? LIT(p, "{\"event\":\"request\",\"side\":\"server\",\"pid\":")
+		   : LIT(p, "{\"event\":\"request\",\"pid\":");
 	p = json_fmt_u64(p, r->pid);
 	p = LIT(p, ",\"conn\":");
 	p = json_fmt_u64(p, r->conn_id);
@@ -158,18 +163,32 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = json_fmt_u64(p, r->resp_body_bytes);
 	p = LIT(p, ",\"start\":");
 	p = json_fmt_ns_secs(p, report_unix_ns(rp, t->start));
-	p = LIT(p, ",\"dns_ms\":");
-	p = json_fmt_ns_ms(p, t->dns);
-	p = LIT(p, ",\"connect_ms\":");
-	p = json_fmt_ns_ms(p, t->connect);
-	p = LIT(p, ",\"tls_ms\":");
-	p = json_fmt_ns_ms(p, t->tls);
-	p = LIT(p, ",\"send_ms\":");
-	p = json_fmt_ns_ms(p, t->send);
-	p = LIT(p, ",\"wait_ms\":");
-	p = json_fmt_ns_ms(p, t->wait);
-	p = LIT(p, ",\"receive_ms\":");
-	p = json_fmt_ns_ms(p, t->receive);
+	if (server) {
+		/* the server's phases (report_timing_compute()) */
+		p = LIT(p, ",\"accept_ms\":");
+		p = json_fmt_ns_ms(p, t->connect);
+		p = LIT(p, ",\"tls_ms\":");
+		p = json_fmt_ns_ms(p, t->tls);
+		p = LIT(p, ",\"read_ms\":");
+		p = json_fmt_ns_ms(p, t->send);
+		p = LIT(p, ",\"processing_ms\":");
+		p = json_fmt_ns_ms(p, t->wait);
+		p = LIT(p, ",\"write_ms\":");
+		p = json_fmt_ns_ms(p, t->receive);
+	} else {
+		p = LIT(p, ",\"dns_ms\":");
+		p = json_fmt_ns_ms(p, t->dns);
+		p = LIT(p, ",\"connect_ms\":");
+		p = json_fmt_ns_ms(p, t->connect);
+		p = LIT(p, ",\"tls_ms\":");
+		p = json_fmt_ns_ms(p, t->tls);
+		p = LIT(p, ",\"send_ms\":");
+		p = json_fmt_ns_ms(p, t->send);
+		p = LIT(p, ",\"wait_ms\":");
+		p = json_fmt_ns_ms(p, t->wait);
+		p = LIT(p, ",\"receive_ms\":");
+		p = json_fmt_ns_ms(p, t->receive);
+	}
 	p = LIT(p, ",\"total_ms\":");
 	p = json_fmt_ns_ms(p, t->total);
 	/* Extras, after the fixed set. */
@@ -394,6 +413,13 @@ static void json_summary(report *rp)
 	json_u64(f, st->requests);
 	KEY(f, "connections");
 	json_u64(f, report_connections(rp));
+	/* the requests traced servers answered, apart; only when some */
+	if (st->server_requests > 0) {
+		KEY(f, "server_requests");
+		json_u64(f, st->server_requests);
+		KEY(f, "server_errors");
+		json_u64(f, st->server_errors);
+	}
 	/* of those, TLS no hook decoded (their requests not counted); the
 	 * keys only when there are some */
 	if (st->tls_undecoded > 0) {
@@ -517,6 +543,24 @@ static const struct ev_name {
 	[EV_PUT_IDLE] = EV_NAME("put_idle_conn"),
 };
 
+/* A server's events (wire.h, ht_side): the same moments, named for what
+ * the server did; its connect is the accept, which has no start. */
+static const struct ev_name server_ev_names[EV__COUNT] = {
+	[EV_DNS_START] = EV_NAME("dns_start"),
+	[EV_DNS_DONE] = EV_NAME("dns_done"),
+	[EV_CONNECT_START] = EV_NAME("accepted"),
+	[EV_CONNECT_DONE] = EV_NAME("accepted"),
+	[EV_TLS_START] = EV_NAME("tls_handshake_start"),
+	[EV_TLS_DONE] = EV_NAME("tls_handshake_done"),
+	[EV_GOT_CONN] = EV_NAME("request_begin"),
+	[EV_WROTE_HEADERS] = EV_NAME("read_request_headers"),
+	[EV_WROTE_REQUEST] = EV_NAME("read_request"),
+	[EV_GOT_1XX] = EV_NAME("wrote_1xx_response"),
+	[EV_FIRST_BYTE] = EV_NAME("wrote_first_response_byte"),
+	[EV_RESPONSE_DONE] = EV_NAME("response_done"),
+	[EV_PUT_IDLE] = EV_NAME("conn_idle"),
+};
+
 /* The timestamp of each event (index into ht_rec_request.t). */
 static const enum ht_ts ev_ts[EV__COUNT] = {
 	[EV_DNS_START] = HT_T_DNS_START,
@@ -624,12 +668,16 @@ static void events_request(report *rp, const report_req *q)
 	const ht_rec_request *r = q->r;
 	enum ev_kind order[EV__COUNT];
 	size_t n = 0;
+	bool server = r->side == HT_SIDE_SERVER;
+	const struct ev_name *names = server ? server_ev_names : ev_names;
 
 	/* Collect the events that happened, then insertion-sort them by
 	 * timestamp; the sort is stable, so ties keep the lifecycle order. */
 	for (int k = 0; k < EV__COUNT; k++) {
 		if (r->t[ev_ts[k]] == 0)
 			continue;
+		if (server && k == EV_CONNECT_START)
+			continue; /* one "accepted" */
 		if (k == EV_PUT_IDLE &&
 		    (!(r->flags & HT_RF_KEEPALIVE) || r->error != HT_ERR_NONE))
 			continue;
@@ -643,8 +691,10 @@ static void events_request(report *rp, const report_req *q)
 	for (size_t i = 0; i < n; i++) {
 		enum ev_kind k = order[i];
 
-		ev_head_n(rp, ev_names[k].s, ev_names[k].n, r->pid, r->conn_id,
+		ev_head_n(rp, names[k].s, names[k].n, r->pid, r->conn_id,
 			  r->req_seq, r->t[ev_ts[k]]);
+		if (server)
+			json_lit(&rp->ob, ",\"side\":\"server\"");
 		ev_request_data(rp, q, k);
 		json_lit(&rp->ob, "}\n");
 	}

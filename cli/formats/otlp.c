@@ -698,9 +698,14 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 {
 	otlp_buf b = { 0 };
 	otlp_ids ids;
-	int err = otlp_random_ids(&ids);
+	int err;
 
 	memset(out, 0, sizeof(*out));
+	/* a server's SERVER span is not written yet (nor joined to its
+	 * client's): left out rather than drawn as a client's */
+	if (q->r->side == HT_SIDE_SERVER)
+		return -ENOENT;
+	err = otlp_random_ids(&ids);
 	if (err < 0)
 		return err;
 	out->n_spans = (uint32_t)otlp_spans_json(&b, q, mono_to_unix, &ids);

@@ -164,7 +164,8 @@ void otlp_procs_free(otlp_procs *ps);
 /*
  * otlp_make_item() - the item for request @q: its process's resource
  * (copied) and its spans with fresh random ids.  Returns 0, or -ENOMEM /
- * the -errno of otlp_random_ids().
+ * the -errno of otlp_random_ids(), or -ENOENT for a server's request
+ * (HT_SIDE_SERVER: no SERVER spans yet).
  */
 int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 		   otlp_item *out);

@@ -8,6 +8,7 @@ int main(void)
 	SRunner *sr = srunner_create(wire_suite());
 	srunner_add_suite(sr, http1_suite());
 	srunner_add_suite(sr, conn_suite());
+	srunner_add_suite(sr, conn_server_suite());
 	srunner_add_suite(sr, report_suite());
 	srunner_add_suite(sr, har_suite());
 	srunner_add_suite(sr, json_suite());

@@ -6,6 +6,7 @@
 Suite *wire_suite(void);   /* check_wire.c: common/wire.c */
 Suite *http1_suite(void);  /* check_http1.c: preload/http1.c */
 Suite *conn_suite(void);   /* check_conn.c: preload/conn.c */
+Suite *conn_server_suite(void); /* check_conn_server.c: core/conn_server.c */
 Suite *report_suite(void); /* check_report.c: cli/ formatting */
 Suite *har_suite(void);    /* check_report.c: cli/format_har.c, headers.c */
 Suite *json_suite(void);   /* check_json.c: cli/json.c, outbuf.c */
