@@ -81,6 +81,7 @@ static const struct {
 	{ "execve", FN_FD },
 	{ "dlopen", FN_LOADER },
 	{ "SSL_connect", FN_TLS },
+	{ "SSL_accept", FN_TLS },
 	{ "SSL_do_handshake", FN_TLS },
 	{ "SSL_read", FN_TLS },
 	{ "SSL_read_ex", FN_TLS },
