@@ -599,9 +599,6 @@ void otlp_exporter_record(otlp_exporter *ex, const ht_record *rec)
 	}
 	if (rec->type != HT_REC_REQUEST && rec->type != HT_REC_CONN_FAIL)
 		return;
-	/* no SERVER spans yet (otlp_make_item()): not a failure */
-	if (rec->type == HT_REC_REQUEST && rec->u.req.side == HT_SIDE_SERVER)
-		return;
 	/* Only the intake thread adds, so a queue with room now still has
 	 * room after the encoding below. */
 	pthread_mutex_lock(&ex->mu);

@@ -225,7 +225,7 @@ static void put_time(otlp_buf *b, const char *key, uint64_t unix_ns)
 }
 
 /* Span kinds and status codes of the OTLP protocol. */
-enum { KIND_INTERNAL = 1, KIND_CLIENT = 3 };
+enum { KIND_INTERNAL = 1, KIND_SERVER = 2, KIND_CLIENT = 3 };
 enum { STATUS_ERROR = 2 };
 
 static void span_head(otlp_buf *b, const otlp_ids *ids, const uint8_t *span,
@@ -267,7 +267,9 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap)
 	case HT_ERR_UNFOLLOWED: return "not_followed";
 	default: return "_OTHER";
 	}
-	if (r->status >= 400) {
+	/* a server's span is an error for its 5xx only (the conventions:
+	 * a 4xx is the client's) */
+	if (r->status >= (r->side == HT_SIDE_SERVER ? 500 : 400)) {
 		snprintf(buf, cap, "%u", (unsigned)r->status);
 		return buf;
 	}
@@ -354,7 +356,24 @@ static void request_attrs(attrs *a, const report_req *q)
 		attr_str(a, "http.request.method_original", r->method.p,
 			 r->method.len);
 	}
-	put_url(a, q->url, q->url_len);
+	if (r->side == HT_SIDE_SERVER) {
+		/* a server's: the target's path and query, the client */
+		size_t pn = 0, tl = r->target.len;
+
+		while (pn < tl && r->target.p[pn] != '?' && r->target.p[pn] != '#')
+			pn++;
+		attr_str(a, "url.path", r->target.p, pn);
+		if (pn < tl && r->target.p[pn] == '?')
+			attr_str(a, "url.query", r->target.p + pn + 1,
+				 tl - pn - 1);
+		n = report_ip(ip, sizeof(ip), &r->peer);
+		if (n > 0) {
+			attr_str(a, "client.address", ip, n);
+			attr_int(a, "client.port", r->peer.port);
+		}
+	} else {
+		put_url(a, q->url, q->url_len);
+	}
 	attr_strz(a, "url.scheme", (r->flags & HT_RF_TLS) ? "https" : "http");
 	if (q->host_len > 0)
 		attr_str(a, "server.address", q->host, q->host_len);
@@ -410,7 +429,12 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 	static const char *const names[OTLP_PH__COUNT] = {
 		"dns", "connect", "tls", "send", "wait", "receive",
 	};
+	/* a server's (wire.h): no lookup; the accept to the first bytes */
+	static const char *const server_names[OTLP_PH__COUNT] = {
+		"dns", "accept", "tls", "read", "processing", "write",
+	};
 	const ht_rec_request *r = q->r;
+	bool server = r->side == HT_SIDE_SERVER;
 	const uint64_t *ts = r->t;
 	const report_timing *t = &q->t;
 	/* Each phase ends at a timestamp and lasts its derived duration (so
@@ -419,7 +443,11 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 		t->dns, t->connect, t->tls, t->send, t->wait, t->receive,
 	};
 	const uint64_t ends[OTLP_PH__COUNT] = {
-		ts[HT_T_DNS_DONE], ts[HT_T_CONNECT_DONE], ts[HT_T_TLS_DONE],
+		ts[HT_T_DNS_DONE],
+		/* a server's accept phase ends at the client's first bytes */
+		server ? (uint64_t)(ts[HT_T_CONNECT_DONE] + (uint64_t)t->connect)
+		       : ts[HT_T_CONNECT_DONE],
+		ts[HT_T_TLS_DONE],
 		ts[HT_T_WROTE_REQUEST], ts[HT_T_FIRST_BYTE],
 		ts[HT_T_RESPONSE_DONE],
 	};
@@ -441,7 +469,8 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 		start = end;
 
 	span_head(b, ids, ids->span, NULL, other ? "HTTP" : r->method.p,
-		  other ? 4 : r->method.len, KIND_CLIENT, start + off, end + off);
+		  other ? 4 : r->method.len, server ? KIND_SERVER : KIND_CLIENT,
+		  start + off, end + off);
 	otlp_buf_adds(b, ",\"attributes\":[");
 	request_attrs(&a, q);
 	otlp_buf_adds(b, "]");
@@ -462,8 +491,10 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 		if (dur[p] == REPORT_NONE || dur[p] < 0 || ends[p] == 0)
 			continue;
 		otlp_buf_adds(b, ",");
-		span_head(b, ids, ids->phase[p], ids->span, names[p],
-			  strlen(names[p]), KIND_INTERNAL,
+		const char *pn = server ? server_names[p] : names[p];
+
+		span_head(b, ids, ids->phase[p], ids->span, pn, strlen(pn),
+			  KIND_INTERNAL,
 			  ends[p] - (uint64_t)dur[p] + off, ends[p] + off);
 		otlp_buf_adds(b, "}");
 		n++;
@@ -701,10 +732,6 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	/* a server's SERVER span is not written yet (nor joined to its
-	 * client's): left out rather than drawn as a client's */
-	if (q->r->side == HT_SIDE_SERVER)
-		return -ENOENT;
 	err = otlp_random_ids(&ids);
 	if (err < 0)
 		return err;

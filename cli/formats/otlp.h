@@ -86,7 +86,8 @@ void otlp_resource_json(otlp_buf *b, const otlp_resource *res);
 /*
  * otlp_error_type() - the error.type of a request: a short fixed name of
  * the transport failure ("connection_reset", ...) when @r has an error,
- * else the status code in decimal when it is >= 400 (into @buf, capacity
+ * else the status code in decimal when it is >= 400 (>= 500 for a
+ * server's request: a 4xx is its client's error) (into @buf, capacity
  * >= 8), else NULL (success).
  */
 const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap);
@@ -96,7 +97,10 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap);
  * derives it) as comma-separated Span objects: the request span first, then
  * a child per phase that happened.  @mono_to_unix turns the record's
  * monotonic times into Unix ns (report.mono_to_unix).  Returns the number
- * of spans written.
+ * of spans written.  A server's request (HT_SIDE_SERVER) is a SERVER span,
+ * a root of its own (not joined to its client's), with url.path,
+ * url.query and client.address/port in place of url.full, and phases
+ * accept, tls, read, processing, write.
  */
 size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 		       const otlp_ids *ids);
@@ -164,8 +168,7 @@ void otlp_procs_free(otlp_procs *ps);
 /*
  * otlp_make_item() - the item for request @q: its process's resource
  * (copied) and its spans with fresh random ids.  Returns 0, or -ENOMEM /
- * the -errno of otlp_random_ids(), or -ENOENT for a server's request
- * (HT_SIDE_SERVER: no SERVER spans yet).
+ * the -errno of otlp_random_ids().
  */
 int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 		   otlp_item *out);
