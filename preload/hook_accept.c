@@ -123,8 +123,10 @@ HT_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 static void unseen_io(ht_slot *s, bool out, ssize_t ret, int err)
 {
 	if (!ht_enter()) {
+		/* a server's stream has a hole (a client's never sees these
+		 * bytes anyway) */
 		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
-		if (ret > 0 && m)
+		if (ret > 0 && m && m->c.server)
 			__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
 		if (out)
 			__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);

@@ -3,8 +3,8 @@
 # the traced master) with static files sent by sendfile: every request of
 # an untraced curl, keep-alive, is one server record matching nginx's own
 # log (its connection's n-th request, status, body bytes: the file's,
-# moved by sendfile), the request's target as curl sent it; HEAD and 404
-# included.
+# moved by sendfile), the request's target as curl sent it; HEAD, 404 and
+# a request on nginx's Unix socket included.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -24,7 +24,10 @@ for x in "${urls[@]}"; do args+=(-o /dev/null "$x"); done
 curl -s "${args[@]}" || fail "curl failed"
 curl -s "${args[@]}" || fail "curl failed"
 curl -s -I "$u/f/1000" -o /dev/null || fail "curl -I failed"
-n=$(( ${#urls[@]} * 2 + 1 ))
+# and on nginx's Unix socket
+curl -s --unix-socket "$NGINX_SOCK" -o /dev/null http://localhost/f/10000 ||
+	fail "curl --unix-socket failed"
+n=$(( ${#urls[@]} * 2 + 2 ))
 logged=$(nginx_log_since "$n")
 
 kill -TERM "$NGINX_PID"
@@ -56,6 +59,8 @@ for conn, creq, status, size, proto, method, target in logged:
     for k in ("read_ms", "processing_ms", "write_ms"):
         assert r[k] is not None and r[k] >= 0, (k, r)
 assert not reqs, reqs
+unix = [r for r in recs if r["event"] == "request" and r["peer"].startswith("unix:")]
+assert len(unix) == 1 and unix[0]["peer"].endswith("/nginx.sock"), unix
 big = [l for l in logged if l[6].startswith("/f/1000000")]
 assert big and all(l[3] == 1000000 for l in big), big
 summ = [r for r in recs if r["event"] == "summary"][0]
