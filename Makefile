@@ -17,7 +17,7 @@ MANDIR    = $(PREFIX)/share/man/man1
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN      = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-# The folders are the architecture (README "Layout"): core/ is pure logic
+# The folders are the architecture (docs/internals.md "Layout"): core/ is pure logic
 # (no system calls; tests/integration/test_core_pure.sh holds it to that),
 # preload/ the code that runs in the traced process, cli/ the collector.
 CLI_DIRS  = cli cli/collect cli/out cli/formats cli/export cli/check
@@ -51,10 +51,14 @@ TEST_PRELOAD_SRCS = preload/bufpool.c preload/hpack.c
 CLI_MAIN   = cli/main.c
 CLI_SRCS   = $(filter-out $(CLI_MAIN),$(foreach d,$(CLI_DIRS),$(wildcard $(d)/*.c)))
 UNIT_SRCS  = $(wildcard tests/unit/*.c)
+# Assembler sources of the CLI, not matched by the *.c wildcards: the HTML
+# page's CSS and JavaScript, embedded from their own files (.incbin).
+CLI_ASM    = cli/formats/html/assets.S
+CLI_ASSETS = cli/formats/html/waterfall.css cli/formats/html/waterfall.js
 
 CORE_OBJS  = $(CORE_SRCS:%.c=$(B)/%.o)
 HOOK_OBJS  = $(HOOK_SRCS:%.c=$(B)/%.o)
-CLI_OBJS   = $(CLI_SRCS:%.c=$(B)/%.o)
+CLI_OBJS   = $(CLI_SRCS:%.c=$(B)/%.o) $(CLI_ASM:%.S=$(B)/%.o)
 UNIT_OBJS  = $(UNIT_SRCS:%.c=$(B)/%.o)
 
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
@@ -68,6 +72,13 @@ all: $(B)/libhttptrace.so $(B)/httptrace
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# .incbin runs from the top of the tree; -MMD does not see the files it
+# embeds, so they are listed here.
+$(B)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) -c -o $@ $<
+$(CLI_ASM:%.S=$(B)/%.o): $(CLI_ASSETS)
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
@@ -97,9 +108,16 @@ $(B)/lib/libhtcore.a: $(CORE_SRCS:%.c=$(B)/lib/%.o)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/libhttptrace.so: $(HOOK_SRCS:%.c=$(B)/lib/%.o) $(B)/lib/libhtcore.a preload/exports.map
+# The version script: the interposed functions of the one list
+# (preload/symbols.h) are exported, nothing else.  -undef: no predefined
+# macro (linux, unix) may rename a symbol; the .d file tracks symbols.h.
+$(B)/exports.map: preload/exports.map.in
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -undef -x c -Ipreload -MMD -MP -MT $@ -MF $@.d -o $@ $<
+
+$(B)/libhttptrace.so: $(HOOK_SRCS:%.c=$(B)/lib/%.o) $(B)/lib/libhtcore.a $(B)/exports.map
 	$(CC) -shared -o $@ $(filter %.o,$^) -Wl,--whole-archive $(B)/lib/libhtcore.a -Wl,--no-whole-archive \
-		-Wl,--version-script=preload/exports.map \
+		-Wl,--version-script=$(B)/exports.map \
 		-Wl,-Bsymbolic-functions -Wl,-z,now -Wl,-z,relro -ldl -lpthread
 
 $(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/libhtcore.a
@@ -174,7 +192,7 @@ clean:
 #    corpus in build/fuzz/corpus/<t>/ (the committed seeds never grow).
 #    New crashing inputs land in build/fuzz/crashes/<t>/ and fail the run.
 
-FUZZ_TARGETS = http1 http2 wire conn capture
+FUZZ_TARGETS = http1 http2 wire conn capture ws
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FB            = build/fuzz
@@ -195,7 +213,7 @@ $(B)/fuzz-replay/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
 # Built through pattern rules only: keep them, or make deletes them.
 .SECONDARY: $(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o) $(B)/tests/fuzz/replay.o \
 	$(FUZZ_TARGETS:%=$(FB)/obj/tests/fuzz/fuzz_%.o) \
-	$(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o)
+	$(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o) $(CLI_ASM:%.S=$(FB)/obj/%.o)
 
 fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/fuzz_%)
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -208,7 +226,13 @@ $(FB)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
 
-$(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o)
+$(FB)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(DEPFLAGS) -c -o $@ $<
+$(CLI_ASM:%.S=$(FB)/obj/%.o): $(CLI_ASSETS)
+
+$(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o) \
+		$(CLI_ASM:%.S=$(FB)/obj/%.o)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm -ldl -lelf -lcurl -lpthread
 
 fuzz-build: deps $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
@@ -231,5 +255,7 @@ DEP_OBJS = $(CORE_OBJS) $(HOOK_OBJS) $(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(CLI_OBJ
 	$(B)/$(CLI_MAIN:.c=.o) $(CORE_SRCS:%.c=$(B)/lib/%.o) $(HOOK_SRCS:%.c=$(B)/lib/%.o) \
 	$(B)/cli/json_nosse.o $(B)/tests/unit/portable/json_main.o \
 	$(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o) $(B)/tests/fuzz/replay.o \
-	$(FUZZ_TARGETS:%=$(FB)/obj/tests/fuzz/fuzz_%.o) $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o)
+	$(FUZZ_TARGETS:%=$(FB)/obj/tests/fuzz/fuzz_%.o) $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o) \
+	$(CLI_ASM:%.S=$(FB)/obj/%.o)
 -include $(DEP_OBJS:.o=.d)
+-include $(B)/exports.map.d

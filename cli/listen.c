@@ -1,8 +1,7 @@
-/* listen.c - the standing collector and its environment; see listen.h. */
+/* listen.c - the standing collector; see listen.h. */
 #include "listen.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -18,6 +17,7 @@
 #include "collector.h"
 #include "metrics.h"
 #include "metrics_server.h"
+#include "options.h"
 #include "otlp_export.h"
 #include "report.h"
 #include "run.h"
@@ -75,87 +75,54 @@ static const char *unsafe_dir(const char *path, char *dir, size_t cap)
 	return NULL;
 }
 
-static void listen_usage(FILE *f)
-{
-	fputs("usage: httptrace listen -s PATH [-f text|json|events|har|summary|html|otlp]\n"
-	      "                        [-o FILE] [-w FILE] [--otlp URL] [--metrics HOST:PORT]\n"
-	      "\n"
-	      "Collect the records of every program started with\n"
-	      "  LD_PRELOAD=.../libhttptrace.so HTTPTRACE_SOCKET=PATH\n"
-	      "(see 'httptrace env -s PATH') until SIGINT or SIGTERM.\n"
-	      "-w FILE writes the raw records to a capture for 'httptrace read';\n"
-	      "alone, without -f or -o, no report is written.\n"
-	      "  --otlp URL          also send each request as spans to URL/v1/traces\n"
-	      "                      (OTLP/HTTP JSON; \"default\": from OTEL_EXPORTER_OTLP_*)\n"
-	      "  --metrics HOST:PORT serve Prometheus metrics on http://HOST:PORT/metrics\n"
-	      "Exit status: 0, or 125 when the report or the capture could not be\n"
-	      "written (the message says why) or the collector could not start.\n",
-	      f);
-}
+static const cli_command listen_cmd = {
+	.prog = "httptrace listen",
+	.set = CLI_OPT_SOCKET | CLI_OPT_FORMAT | CLI_OPT_OUTPUT |
+	       CLI_OPT_WRITE | CLI_OPT_OTLP | CLI_OPT_METRICS,
+	.in_order = true,
+	.synopsis =
+	"usage: httptrace listen -s PATH [-f text|json|events|har|summary|html|otlp]\n"
+	"                        [-o FILE] [-w FILE] [--otlp URL] [--metrics HOST:PORT]\n"
+	"\n"
+	"Collect the records of every program started with\n"
+	"  LD_PRELOAD=.../libhttptrace.so HTTPTRACE_SOCKET=PATH\n"
+	"(see 'httptrace env -s PATH') until SIGINT or SIGTERM.\n",
+	.trailer =
+	"Exit status: 0, or 125 when the report or the capture could not be\n"
+	"written (the message says why) or the collector could not start.\n",
+};
 
 int listen_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "otlp", required_argument, NULL, 'O' },
-		{ "metrics", required_argument, NULL, 'M' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static report rp; /* large: not on the stack */
 	static cap_writer cw;
 	static metrics mt;
-	const char *otlp_url = NULL, *metrics_addr = NULL;
+	static cli_opts co; /* its name lists are large too */
+	const char *otlp_url, *metrics_addr;
 	otlp_config ocfg;
 	metrics_server *msrv = NULL;
-	enum report_format format = REPORT_TEXT;
-	const char *sock = NULL, *output = NULL, *capture = NULL;
-	bool format_given = false;
+	enum report_format format;
+	const char *sock, *output, *capture;
 	run_out ro = { 0 };
 	collector col;
 	sigset_t set, old_mask;
-	int c, err, sfd, ret = 0;
+	int err, sfd, ret = 0;
 	FILE *out = NULL;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:f:o:w:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			sock = optarg;
-			break;
-		case 'f':
-			if (report_format_parse(optarg, &format) < 0) {
-				fprintf(stderr, "httptrace: unknown format '%s'\n",
-					optarg);
-				return RUN_EXIT_FAILURE;
-			}
-			format_given = true;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'w':
-			capture = optarg;
-			break;
-		case 'O':
-			otlp_url = optarg;
-			break;
-		case 'M':
-			metrics_addr = optarg;
-			break;
-		case 'h':
-			listen_usage(stdout);
-			return 0;
-		default:
-			listen_usage(stderr);
-			return RUN_EXIT_FAILURE;
-		}
-	}
+	err = cli_parse(&listen_cmd, argc, argv, &co);
+	if (err != CLI_PARSE_GO_ON)
+		return err == CLI_PARSE_DONE ? 0 : RUN_EXIT_FAILURE;
+	sock = co.socket;
+	format = co.format;
+	output = co.output;
+	capture = co.capture;
+	otlp_url = co.otlp;
+	metrics_addr = co.metrics;
 	if (sock == NULL || optind != argc) {
-		listen_usage(stderr);
+		fputs(sock == NULL ? "httptrace: listen: no socket given (-s PATH)\n"
+				   : "httptrace: listen: takes no operands\n",
+		      stderr);
+		cli_usage(&listen_cmd, stderr);
 		return RUN_EXIT_FAILURE;
 	}
 	{
@@ -174,7 +141,7 @@ int listen_main(int argc, char **argv)
 	ro.capture = capture;
 	ro.output = output;
 	/* -w alone captures without reporting, as tcpdump -w does. */
-	if (capture == NULL || format_given || output != NULL) {
+	if (capture == NULL || co.format_given || output != NULL) {
 		out = run_open_output(output, STDERR_FILENO);
 		if (out == NULL) {
 			fprintf(stderr, "httptrace: %s: %s\n",
@@ -308,115 +275,4 @@ out:
 		close(sfd);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	return ret;
-}
-
-/* Print @s single-quoted for a POSIX shell. */
-static void put_quoted(const char *s)
-{
-	putchar('\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", stdout);
-		else
-			putchar(*s);
-	}
-	putchar('\'');
-}
-
-#define ENV_USAGE                                                         \
-	"usage: httptrace env -s PATH [--redact NAME]... "                \
-	"[--redact-query NAME]... [--no-redact]\n"
-
-int env_main(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "redact", required_argument, NULL, 'r' },
-		{ "no-redact", no_argument, NULL, 'n' },
-		{ "redact-query", required_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char lib[PATH_MAX], sock[PATH_MAX];
-	char redact[1024] = "", redact_query[1024] = "";
-	bool no_redact = false;
-	const char *path = NULL;
-	int c, err;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			path = optarg;
-			break;
-		case 'r':
-			if (run_add_redact(redact, sizeof(redact), optarg) < 0) {
-				fputs("httptrace: too many --redact names\n", stderr);
-				return RUN_EXIT_FAILURE;
-			}
-			break;
-		case 'q':
-			if (run_add_redact(redact_query, sizeof(redact_query),
-					   optarg) < 0) {
-				fputs("httptrace: bad or too many --redact-query "
-				      "names\n", stderr);
-				return RUN_EXIT_FAILURE;
-			}
-			break;
-		case 'n':
-			no_redact = true;
-			break;
-		case 'h':
-			fputs(ENV_USAGE, stdout);
-			return 0;
-		default:
-			fputs(ENV_USAGE, stderr);
-			return RUN_EXIT_FAILURE;
-		}
-	}
-	if (path == NULL || optind != argc) {
-		fputs(ENV_USAGE, stderr);
-		return RUN_EXIT_FAILURE;
-	}
-	err = run_find_library(lib, sizeof(lib));
-	if (err < 0) {
-		fprintf(stderr, "httptrace: cannot use the preload library %s: %s\n",
-			lib, strerror(-err));
-		return RUN_EXIT_FAILURE;
-	}
-	/* The socket path the programs get must not depend on their cwd. */
-	if (path[0] != '/') {
-		char cwd[PATH_MAX];
-
-		if (getcwd(cwd, sizeof(cwd)) == NULL ||
-		    (size_t)snprintf(sock, sizeof(sock), "%s/%s", cwd, path) >=
-			    sizeof(sock)) {
-			fprintf(stderr, "httptrace: %s: path too long\n", path);
-			return RUN_EXIT_FAILURE;
-		}
-	} else {
-		snprintf(sock, sizeof(sock), "%s", path);
-	}
-
-	fputs("export LD_PRELOAD=", stdout);
-	put_quoted(lib);
-	fputs("\"${LD_PRELOAD:+ $LD_PRELOAD}\"\n", stdout);
-	fputs("export HTTPTRACE_SOCKET=", stdout);
-	put_quoted(sock);
-	putchar('\n');
-	if (no_redact) {
-		fputs("export HTTPTRACE_NO_REDACT=1\n", stdout);
-	} else {
-		if (redact[0] != '\0') {
-			fputs("export HTTPTRACE_REDACT=", stdout);
-			put_quoted(redact);
-			putchar('\n');
-		}
-		if (redact_query[0] != '\0') {
-			fputs("export HTTPTRACE_REDACT_QUERY=", stdout);
-			put_quoted(redact_query);
-			putchar('\n');
-		}
-	}
-	return fflush(stdout) == 0 ? 0 : RUN_EXIT_FAILURE;
 }

@@ -1,7 +1,7 @@
 /*
  * listen.h - "httptrace listen": a standing collector for programs started
- * elsewhere with LD_PRELOAD and HTTPTRACE_SOCKET; "httptrace env": the
- * lines that set those up.
+ * elsewhere with LD_PRELOAD and HTTPTRACE_SOCKET (env.h prints the lines
+ * that set those up).
  */
 #ifndef HT_LISTEN_H
 #define HT_LISTEN_H
@@ -13,13 +13,5 @@
  * RUN_EXIT_FAILURE (after a message) when the socket cannot be made.
  */
 int listen_main(int argc, char **argv);
-
-/*
- * env_main() - httptrace env -s PATH [--redact NAME]...
- * [--redact-query NAME]... [--no-redact]:
- * print the shell lines that make a program report to the collector
- * listening on PATH.  Returns 0, or RUN_EXIT_FAILURE.
- */
-int env_main(int argc, char **argv);
 
 #endif

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,25 +11,30 @@
 
 #include "capture.h"
 #include "collector.h"
+#include "options.h"
 #include "report.h"
 #include "run.h"
 
 /* Input is read this much at a time (and a frame never needs more). */
 #define READ_CHUNK (1 << 20)
 
-static void read_usage(FILE *f)
-{
-	fputs("usage: httptrace read [-f text|json|events|har|summary|html|otlp] [-o FILE]"
-	      " [FILE|-]\n"
-	      "\n"
-	      "Write the report of a capture made with 'httptrace -w FILE' (or\n"
-	      "'httptrace listen -w FILE'), as the live run would have written it.\n"
-	      "Reads standard input when FILE is '-' or missing; writes to FILE\n"
-	      "given with -o, or standard output.  Exit status: 0 when the whole\n"
-	      "capture was read, 1 when it was cut short or damaged (the report\n"
-	      "covers everything before the damage), 2 for other errors.\n",
-	      f);
-}
+static const cli_command read_cmd = {
+	.prog = "httptrace read",
+	.set = CLI_OPT_FORMAT | CLI_OPT_OUTPUT,
+	.in_order = false,
+	.synopsis =
+	"usage: httptrace read [-f text|json|events|har|summary|html|otlp] [-o FILE]"
+	" [FILE|-]\n"
+	"\n"
+	"Write the report of a capture made with 'httptrace -w FILE' (or\n"
+	"'httptrace listen -w FILE'), as the live run would have written it.\n"
+	"Reads standard input when FILE is '-' or missing; writes to FILE\n"
+	"given with -o, or standard output.\n",
+	.trailer =
+	"Exit status: 0 when the whole capture was read, 1 when it was cut\n"
+	"short or damaged (the report covers everything before the damage),\n"
+	"2 for other errors.\n",
+};
 
 /* The input: a buffer of bytes read but not yet parsed. */
 typedef struct input {
@@ -210,48 +214,27 @@ static int read_header(input *in, cap_header *h)
 
 int read_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static report rp; /* large: not on the stack */
-	enum report_format format = REPORT_TEXT;
-	const char *output = NULL;
+	static cli_opts co; /* large: not on the stack */
+	enum report_format format;
+	const char *output;
 	input in = { .fd = -1 };
 	collector col;
 	cap_header h;
 	damage d = { 0 };
 	uint64_t frames = 0;
 	FILE *out;
-	int c, err, ret = READ_EXIT_OK;
+	int err, ret = READ_EXIT_OK;
 	bool clean;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (report_format_parse(optarg, &format) < 0) {
-				fprintf(stderr, "httptrace: unknown format '%s' "
-					"(text, json, events, har, summary, html, otlp)\n",
-					optarg);
-				return READ_EXIT_ERROR;
-			}
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			read_usage(stdout);
-			return READ_EXIT_OK;
-		default:
-			read_usage(stderr);
-			return READ_EXIT_ERROR;
-		}
-	}
+	err = cli_parse(&read_cmd, argc, argv, &co);
+	if (err != CLI_PARSE_GO_ON)
+		return err == CLI_PARSE_DONE ? READ_EXIT_OK : READ_EXIT_ERROR;
+	format = co.format;
+	output = co.output;
 	if (argc - optind > 1) {
-		read_usage(stderr);
+		fputs("httptrace: read: one capture FILE at most\n", stderr);
+		cli_usage(&read_cmd, stderr);
 		return READ_EXIT_ERROR;
 	}
 	if (optind == argc || strcmp(argv[optind], "-") == 0) {

@@ -18,6 +18,7 @@
 #include "check_elf.h"
 #include "collector.h"
 #include "metrics.h"
+#include "options.h"
 #include "otlp_export.h"
 
 #define LIB_NAME "libhttptrace.so"
@@ -580,4 +581,59 @@ out:
 	close_outputs(&s);
 	free(s.preload);
 	return ret;
+}
+
+static const cli_command run_cmd = {
+	.prog = "httptrace",
+	.set = CLI_OPT_FORMAT | CLI_OPT_OUTPUT | CLI_OPT_WRITE |
+	       CLI_OPT_REDACT | CLI_OPT_OTLP | CLI_OPT_VERSION,
+	.in_order = true, /* the first operand starts the command */
+	.synopsis =
+	"usage: httptrace [-f text|json|events|har|summary|html|otlp]\n"
+	"                 [-o FILE] [-w FILE] [--otlp URL]"
+	" [--redact NAME]...\n"
+	"                 [--redact-query NAME]... [--no-redact] [--] COMMAND [ARG...]\n"
+	"       httptrace listen -s PATH [-f FORMAT] [-o FILE] [-w FILE] [--otlp URL]\n"
+	"                 [--metrics HOST:PORT]\n"
+	"       httptrace env -s PATH [--redact NAME]... [--redact-query NAME]...\n"
+	"                 [--no-redact]\n"
+	"       httptrace check FILE...\n"
+	"       httptrace read [-f FORMAT] [-o FILE] [FILE|-]\n"
+	"\n"
+	"Run COMMAND and trace the HTTP requests of it and every process it\n"
+	"starts: DNS, connect, TLS, send, wait, receive, connection reuse.\n",
+	.trailer =
+	"The exit status is COMMAND's (128+N if signal N killed it, 127 if it\n"
+	"could not be run, 125 if tracing could not be set up, or if COMMAND\n"
+	"exited 0 but the report or capture could not be written).  See\n"
+	"httptrace(1).\n",
+};
+
+int run_main(int argc, char **argv)
+{
+	cli_opts co;
+	run_opts o;
+	int r = cli_parse(&run_cmd, argc, argv, &co);
+
+	if (r != CLI_PARSE_GO_ON)
+		return r == CLI_PARSE_DONE ? EXIT_SUCCESS : RUN_EXIT_FAILURE;
+	if (optind >= argc) {
+		fputs("httptrace: no command given\n", stderr);
+		cli_usage(&run_cmd, stderr);
+		return RUN_EXIT_FAILURE;
+	}
+	o = (run_opts){
+		.format = co.format,
+		.output = co.output,
+		.capture = co.capture,
+		/* -w alone captures without reporting, as tcpdump -w does. */
+		.no_report = co.capture != NULL && !co.format_given &&
+			     co.output == NULL,
+		.argv = argv + optind,
+		.redact = co.redact,
+		.redact_query = co.redact_query,
+		.no_redact = co.no_redact,
+		.otlp = co.otlp,
+	};
+	return run_command(&o);
 }

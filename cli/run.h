@@ -113,4 +113,12 @@ int run_out_finish(run_out *o, const collector *c);
  */
 int run_command(const run_opts *o);
 
+/*
+ * run_main() - httptrace [OPTION]... [--] COMMAND [ARG...]: read the
+ * options (options.h), then run_command().  Returns the exit status:
+ * run_command()'s, EXIT_SUCCESS after --help or --version, or
+ * RUN_EXIT_FAILURE (after a message) for bad usage.
+ */
+int run_main(int argc, char **argv);
+
 #endif

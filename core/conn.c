@@ -2,6 +2,7 @@
  * conn.c - per-connection request lifecycle state machine (see conn.h).
  */
 #include "conn_internal.h"
+#include "live.h"
 #include "urlscrub.h"
 
 #include <string.h>
@@ -269,8 +270,16 @@ void conn_queue_free(conn *c)
 void conn_emit_request(conn *c, conn_request *r, unsigned error,
 		       const conn_resp *resp, uint64_t now)
 {
+	conn_emit_request_grpc(c, r, error, resp, NULL, now);
+}
+
+void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
+			    const conn_resp *resp, const ht_grpc *grpc,
+			    uint64_t now)
+{
 	if (!r->t[HT_T_RESPONSE_DONE])
 		r->t[HT_T_RESPONSE_DONE] = now;
+	conn_live_end(r);
 
 	ht_record rec;
 	memset(&rec, 0, sizeof rec);
@@ -284,7 +293,10 @@ void conn_emit_request(conn *c, conn_request *r, unsigned error,
 	if (c->tls)
 		o->flags |= HT_RF_TLS;
 	o->error = (uint8_t)error;
-	o->side = c->server ? HT_SIDE_SERVER : HT_SIDE_CLIENT;
+	if (c->server)
+		o->flags |= HT_RF_SERVER;
+	if (error == HT_ERR_EXITED)
+		o->phase = (uint8_t)ht_live_phase(r->t);
 	o->peer = c->peer;
 	o->proto = r->proto;
 	o->n_1xx = r->n_1xx;
@@ -307,6 +319,10 @@ void conn_emit_request(conn *c, conn_request *r, unsigned error,
 		o->flags |= HT_RF_TUNNEL;
 		o->tunnel = CSTR(c->tunnel);
 	}
+	if (grpc && (o->flags & HT_RF_GRPC))
+		o->grpc = *grpc;
+	else
+		o->flags &= ~HT_RF_GRPC;
 	if (resp) {
 		o->status = resp->status;
 		/* proto is the request's own version; the response's is
@@ -522,12 +538,14 @@ static void on_request_headers(conn *c, uint64_t now)
 	r->keep_alive = m->keep_alive;
 	r->connect = strcmp(m->method, "CONNECT") == 0;
 	r->h2c = m->upgrade_h2c;
+	r->websocket = m->upgrade_websocket;
 	if (r->h2c)
 		c->want_hpack = true;
 	/* The response to an untracked HEAD or CONNECT cannot be framed
 	 * without it: nothing after it can be paired. */
 	if (c->spill_active && (r->head || r->connect))
 		c->q_blind = true;
+	conn_live_start(c, r, 0);
 }
 
 /* The credentials out of @r's target (of @n bytes; an authority when
@@ -597,6 +615,7 @@ static void on_request_complete(conn *c, uint64_t now)
 	r->written = true;
 	r->t[HT_T_WROTE_REQUEST] = now;
 	r->body_bytes = c->out.msg.body_bytes;
+	conn_live_sync(r, HT_T_WROTE_REQUEST);
 	if (c->spill_active) {
 		c->spill_active = false;
 		conn_emit_request(c, r, HT_ERR_OVERFLOW, NULL, now);
@@ -751,6 +770,10 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		conn_h2_write(c, buf, len, now);
 		return;
 	}
+	if (c->mode == CONN_MODE_WS) {
+		conn_ws_feed(c, true, buf, len, now);
+		return;
+	}
 	if (c->mode != CONN_MODE_HTTP1)
 		return;
 
@@ -801,6 +824,7 @@ static void on_response_begin(conn *c, uint64_t now)
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);
+		conn_live_sync(r, HT_T_FIRST_BYTE);
 	}
 	h1_set_response_context(&c->in, r->head, r->connect);
 }
@@ -814,8 +838,10 @@ static void on_response_headers(conn *c, uint64_t now)
 	if (m->status >= 100 && m->status < 200 && m->status != 101) {
 		/* an interim response */
 		r->n_1xx++;
-		if (!r->t[HT_T_GOT_1XX])
+		if (!r->t[HT_T_GOT_1XX]) {
 			r->t[HT_T_GOT_1XX] = now;
+			conn_live_sync(r, HT_T_GOT_1XX);
+		}
 		c->resp_1xx_header_bytes += m->header_bytes;
 	}
 }
@@ -874,6 +900,10 @@ static void on_response_complete(conn *c, uint64_t now)
 	r->t[HT_T_RESPONSE_DONE] = now;
 	bool tunnel = r->connect && m->status / 100 == 2 &&
 		      h1_state(&c->in) == H1_ST_TUNNEL;
+	/* A WebSocket: its session is followed from the next byte; the
+	 * request keeps its record, emitted here as for any request. */
+	bool ws = m->status == 101 && r->websocket && m->upgrade_websocket &&
+		  conn_ws_start(c, r, now) == 0;
 	/* the target as the tunnel field keeps it (no bigger: a hook's
 	 * stack stays small) */
 	char target[sizeof c->tunnel];
@@ -885,6 +915,10 @@ static void on_response_complete(conn *c, uint64_t now)
 		c->t_idle_since = now;
 	if (tunnel)
 		tunnel_open(c, target, now);
+	/* Requests pipelined behind the upgrade went into the session as
+	 * bytes: they were never the server's requests. */
+	if (ws)
+		fail_all(c, HT_ERR_CLOSED, now);
 }
 
 /* Whether HTTP/1.x responses are still parsed: not once bytes went by
@@ -938,6 +972,10 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		conn_h2_read(c, buf, len, now);
 		return;
 	}
+	if (c->mode == CONN_MODE_WS) {
+		conn_ws_feed(c, false, buf, len, now);
+		return;
+	}
 
 	while (len > 0) {
 		h1_event ev;
@@ -961,8 +999,9 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			return;
 		if (c->mode != CONN_MODE_HTTP1) {
 			/* A tunnel opened (the rest is the inner connection's,
-			 * which the server never speaks first on), or h2c (the
-			 * rest is HTTP/2: the server's SETTINGS...). */
+			 * which the server never speaks first on), h2c (the
+			 * rest is HTTP/2: the server's SETTINGS...), or a
+			 * WebSocket (the rest is the server's frames). */
 			if (len > 0)
 				conn_on_read(c, buf, len, now);
 			return;
@@ -978,6 +1017,7 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 
 void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now)
 {
+	conn_ws_end(c, HT_WF_LOST, now);
 	fail_all(c, error, now);
 	if (c->mode == CONN_MODE_HTTP1) {
 		/* Requests are still parsed as written, each reported as not
@@ -1056,6 +1096,10 @@ void conn_on_eof(conn *c, uint64_t now)
 	c->peer_eof = true;
 	if (!conn_wants_bytes(c) || c->mode == CONN_MODE_DETECT)
 		return;
+	if (c->mode == CONN_MODE_WS) {
+		conn_ws_end(c, HT_WF_PEER_EOF, now);
+		return;
+	}
 	if (c->mode == CONN_MODE_HTTP1 && h1_responses_followed(c)) {
 		h1_event ev = h1_finish(&c->in);
 		conn_request *r = q_answered(c);
@@ -1075,6 +1119,7 @@ void conn_on_reset(conn *c, uint64_t now)
 {
 	if (c->dead)
 		return;
+	conn_ws_end(c, HT_WF_RESET, now);
 	fail_all(c, HT_ERR_RESET, now);
 	c->dead = true;
 }
@@ -1101,6 +1146,7 @@ void conn_close(conn *c, uint64_t now)
 		return;
 	c->closed = true;
 	conn_release_held(c);
+	conn_ws_end(c, 0, now);
 	if (!c->failed) {
 		if (c->server) {
 			conn_server_closing(c, now);
@@ -1142,6 +1188,14 @@ void conn_close(conn *c, uint64_t now)
 	conn_queue_free(c);
 }
 
+void conn_on_exit(conn *c, uint64_t now)
+{
+	if (c->closed || c->failed || c->dead)
+		return;
+	conn_release_held(c);
+	fail_all(c, HT_ERR_EXITED, now);
+}
+
 void conn_reset_after_fork(conn *c, uint32_t pid)
 {
 	const h1_options *opt = c->out.opt;
@@ -1178,6 +1232,12 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	 * connection is not followed in the child. */
 	if (c->mode == CONN_MODE_HTTP2) {
 		conn_h2_release(c);
+		c->mode = CONN_MODE_OPAQUE;
+	}
+	/* The WebSocket session is the parent's: its record is the
+	 * parent's to send. */
+	if (c->mode == CONN_MODE_WS) {
+		conn_ws_release(c);
 		c->mode = CONN_MODE_OPAQUE;
 	}
 }

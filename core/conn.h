@@ -20,6 +20,14 @@
  * turns the connection to HTTP/2 after the 101; that request is stream 1,
  * its response the 101's interim and stream 1's HEADERS.
  *
+ * WebSocket: a request with "Upgrade: websocket" answered 101 (and
+ * "Upgrade: websocket") is reported at the 101 as any request; from the
+ * next byte on the connection is a WebSocket session (conn_ws.c, ws.h),
+ * its frames followed each way, reported as one HT_REC_WS record when it
+ * ends: both close frames went, the peer's EOF, a reset, the program's
+ * close (or exit), or its framing lost.  Without memory for it the
+ * connection is not followed (opaque), as before.
+ *
  * Tunnels: once a CONNECT is answered 2xx, or a SOCKS handshake (socks.h)
  * is granted, the connection carries a new inner connection to the target:
  * from the byte after the answer on, it is read as a fresh connection
@@ -106,9 +114,13 @@ typedef struct conn_env {
 	void (*release)(void *p, size_t size);
 	/* The HPACK decoder, loaded on first use; NULL: HTTP/2 is not followed. */
 	const hpack_ops *(*hpack)(void);
+	/* Where requests in flight are shown (live.h): the image's current
+	 * page, or NULL (none, or not now).  May be NULL itself. */
+	struct ht_live *const volatile *live;
 } conn_env;
 
 struct conn_h2; /* conn_h2.c */
+struct conn_ws; /* conn_ws.c */
 
 /* How the connection's plaintext is being read. */
 typedef enum conn_mode {
@@ -118,6 +130,7 @@ typedef enum conn_mode {
 	CONN_MODE_HTTP2,
 	CONN_MODE_OPAQUE,  /* not HTTP we understand: ignored from now on */
 	CONN_MODE_TLS,     /* TLS records no hook decodes: c->tlsrec */
+	CONN_MODE_WS,      /* a WebSocket session after a 101: c->ws */
 } conn_mode;
 
 typedef struct conn_request {
@@ -128,6 +141,7 @@ typedef struct conn_request {
 	bool written;            /* whole request written */
 	bool head, connect;      /* method, for response framing */
 	bool h2c;                /* asked to upgrade to HTTP/2 (Upgrade: h2c) */
+	bool websocket;          /* asked for a WebSocket (Upgrade: websocket) */
 	bool keep_alive;         /* the request did not ask to close */
 	uint8_t proto;           /* enum ht_proto of the request line */
 	uint16_t n_1xx;          /* interim responses received */
@@ -135,6 +149,10 @@ typedef struct conn_request {
 	                            this one's own */
 	uint32_t header_bytes;
 	uint64_t body_bytes;
+	/* its slot in a live page (live.h): the page it was claimed in (a
+	 * reconnect makes a new one), the slot's ref; NULL/0: not shown */
+	struct ht_live *live;
+	unsigned live_ref;
 	char method[H1_METHOD_MAX];
 	char target[H1_TARGET_MAX];
 	char host[H1_HOST_MAX];
@@ -216,6 +234,7 @@ typedef struct conn {
 	socks socks;
 
 	struct conn_h2 *h2;      /* HTTP/2 state, allocated when detected */
+	struct conn_ws *ws;      /* WebSocket session, allocated at the 101 */
 
 	/* read-side events held back until the writes in flight are fed
 	 * (conn_hold()): CONN_HOLD_MAX bytes from env->alloc, taken on first
@@ -333,6 +352,11 @@ void conn_on_reset(conn *c, uint64_t now);
  * an error, then HT_REC_CONN_CLOSE.  @c may be
  * reused with conn_init() afterwards. */
 void conn_close(conn *c, uint64_t now);
+
+/* conn_on_exit() - the process is exiting (exit() ran the library's
+ * destructor) with requests in flight at @now: each ends with
+ * HT_ERR_EXITED and the phase it was in; conn_close() follows as usual. */
+void conn_on_exit(conn *c, uint64_t now);
 
 /* conn_reset_after_fork() - in a forked child: forget requests in flight
  * and held events (they are the parent's), keep the connection so the child's own use of it

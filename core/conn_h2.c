@@ -10,6 +10,11 @@
  *
  * A connection's first stream is new; every later one is reused, whether or
  * not others are in flight; it was idle when no stream was open before it.
+ * A stream whose request or response says content-type application/grpc
+ * is a gRPC call (grpc.h): its DATA bodies are then handed over by the
+ * readers (from that point on the connection), their messages counted each
+ * way, and the status taken from the response's header blocks.
+ *
  * Pure like conn.c: memory comes from the environment's allocator.
  */
 #include <string.h>
@@ -31,6 +36,7 @@ typedef struct conn_stream {
 	bool hdrs_truncated;
 	uint32_t resp_header_bytes;
 	uint64_t resp_body_bytes;
+	grpc_call grpc;
 } conn_stream;
 
 struct conn_h2 {
@@ -109,6 +115,7 @@ static conn_stream *free_stream(conn *c)
 	s->resp_header_bytes = 0;
 	s->resp_body_bytes = 0;
 	s->status = 0;
+	memset(&s->grpc, 0, offsetof(grpc_call, message));
 	return s;
 }
 
@@ -167,9 +174,15 @@ static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 		.header_bytes = s->resp_header_bytes,
 		.keep_alive = true,
 	};
+	ht_grpc g;
+	if (s->grpc.active) {
+		grpc_call_record(&s->grpc, &g);
+		s->req.flags |= HT_RF_GRPC;
+	}
 	/* put_idle_conn only when this was the last stream in flight */
 	s->req.keep_alive = h2->open == 1;
-	conn_emit_request(c, &s->req, error, responded ? &v : NULL, now);
+	conn_emit_request_grpc(c, &s->req, error, responded ? &v : NULL,
+			       s->grpc.active ? &g : NULL, now);
 	s->id = 0;
 	h2->open--;
 	if (h2->open == 0)
@@ -200,6 +213,38 @@ static void give_up(conn *c, unsigned error, uint64_t now)
 	c->mode = CONN_MODE_OPAQUE;
 }
 
+/* @s turned out to be a gRPC call: follow its messages from here on. */
+static void grpc_start(conn *c, conn_stream *s)
+{
+	s->grpc.active = true;
+	c->h2->client.want_data = true;
+	c->h2->server.want_data = true;
+}
+
+/* DATA body bytes of @ev for @s, @out: written by the client. */
+static void grpc_data(conn_stream *s, const h2_event *ev, bool out,
+		      uint64_t now)
+{
+	grpc_framer *f = out ? &s->grpc.sent : &s->grpc.recv;
+	uint64_t *first = out ? &s->grpc.t_first_sent : &s->grpc.t_first_recv;
+
+	if (!s->grpc.active || ev->data_len == 0)
+		return;
+	if (grpc_framer_feed(f, ev->data, ev->data_len) && !*first)
+		*first = now;
+}
+
+/* The status of @s's call from the header block @m, the first one only. */
+static void grpc_status(conn_stream *s, const h2_message *m)
+{
+	if (!s->grpc.active || s->grpc.has_status || !m->has_grpc_status)
+		return;
+	s->grpc.has_status = true;
+	s->grpc.status = m->grpc_status;
+	s->grpc.message_len = m->grpc_message_len;
+	memcpy(s->grpc.message, m->grpc_message, m->grpc_message_len);
+}
+
 static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 {
 	const h2_message *m = &c->h2->client.msg;
@@ -213,12 +258,16 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 				     m->path_truncated, m->authority, m->hdrs,
 				     m->hdrs_len, m->hdrs_truncated,
 				     m->header_bytes);
+		if (grpc_content_type(m->content_type))
+			grpc_start(c, s);
+		conn_live_start(c, &s->req, ev->stream);
 	} else {
 		s->req.header_bytes += m->header_bytes; /* trailers */
 	}
 	if (ev->end_stream && !s->req.written) {
 		s->req.written = true;
 		s->req.t[HT_T_WROTE_REQUEST] = now;
+		conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
 	}
 }
 
@@ -235,13 +284,20 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		case H2_EV_HEADERS:
 			on_request_headers(c, &ev, now);
 			break;
+		case H2_EV_DATA_CHUNK:
+			s = find_stream(h2, ev.stream);
+			if (s)
+				grpc_data(s, &ev, true, now);
+			break;
 		case H2_EV_DATA:
 			s = find_stream(h2, ev.stream);
 			if (s) {
+				grpc_data(s, &ev, true, now);
 				s->req.body_bytes += ev.length;
 				if (ev.end_stream && !s->req.written) {
 					s->req.written = true;
 					s->req.t[HT_T_WROTE_REQUEST] = now;
+					conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
 				}
 			}
 			break;
@@ -273,12 +329,15 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);
+		conn_live_sync(r, HT_T_FIRST_BYTE);
 	}
 	s->resp_header_bytes += m->header_bytes;
 	if (!s->resp_final && m->status >= 100 && m->status < 200) {
 		r->n_1xx++;
-		if (!r->t[HT_T_GOT_1XX])
+		if (!r->t[HT_T_GOT_1XX]) {
 			r->t[HT_T_GOT_1XX] = now;
+			conn_live_sync(r, HT_T_GOT_1XX);
+		}
 	} else if (!s->resp_final) {
 		s->resp_final = true;
 		s->status = m->status;
@@ -286,7 +345,10 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 		s->hdrs_len = m->hdrs_len < sizeof s->hdrs ? m->hdrs_len : sizeof s->hdrs;
 		memcpy(s->hdrs, m->hdrs, s->hdrs_len);
 		s->hdrs_truncated = m->hdrs_truncated;
+		if (!s->grpc.active && grpc_content_type(m->content_type))
+			grpc_start(c, s);
 	}
+	grpc_status(s, m);
 	if (ev->end_stream) {
 		r->t[HT_T_RESPONSE_DONE] = now;
 		close_stream(c, s, HT_ERR_NONE, now);
@@ -308,11 +370,19 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			if (s)
 				on_response_headers(c, s, &ev, now);
 			break;
+		case H2_EV_DATA_CHUNK:
+			s = find_stream(h2, ev.stream);
+			if (s)
+				grpc_data(s, &ev, false, now);
+			break;
 		case H2_EV_DATA:
 			s = find_stream(h2, ev.stream);
 			if (s) {
-				if (!s->req.t[HT_T_FIRST_BYTE])
+				grpc_data(s, &ev, false, now);
+				if (!s->req.t[HT_T_FIRST_BYTE]) {
 					s->req.t[HT_T_FIRST_BYTE] = now;
+					conn_live_sync(&s->req, HT_T_FIRST_BYTE);
+				}
 				s->resp_body_bytes += ev.length;
 				if (ev.end_stream) {
 					s->req.t[HT_T_RESPONSE_DONE] = now;

@@ -197,4 +197,5 @@ void conn_forget(conn *c)
 	conn_hold_free(c);
 	conn_queue_free(c);
 	conn_h2_release(c);
+	conn_ws_release(c);
 }

@@ -43,6 +43,12 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 void conn_emit_request(conn *c, conn_request *r, unsigned error,
 		       const conn_resp *resp, uint64_t now);
 
+/* conn_emit_request_grpc() - as conn_emit_request(), the record carrying
+ * @grpc (a gRPC call's fields; NULL: none) when @r has HT_RF_GRPC. */
+void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
+			    const conn_resp *resp, const ht_grpc *grpc,
+			    uint64_t now);
+
 /* copy_cstr() - bounded copy of a NUL-terminated string (NULL: empty);
  * returns the length copied. */
 size_t conn_copy_cstr(char *dst, size_t cap, const char *src);
@@ -74,6 +80,21 @@ void conn_skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
  * delimits is complete (conn_server.c). */
 void conn_server_closing(conn *c, uint64_t now);
 
+/* Requests in flight shown in the image's live page (conn_live.c). */
+
+/* conn_live_start() - @r's headers are written: claim a slot in the
+ * current live page (none: not shown) and fill it (@stream: its HTTP/2
+ * stream id, 0 for HTTP/1.x). */
+void conn_live_start(conn *c, conn_request *r, uint32_t stream);
+
+/* conn_live_sync() - @r reached a new phase: timestamp @ts (HT_T_*) and
+ * the ones a response's start may have clamped (conn_request_clamp())
+ * go to its slot. */
+void conn_live_sync(conn_request *r, unsigned ts);
+
+/* conn_live_end() - @r is over (its record is made): its slot is freed. */
+void conn_live_end(conn_request *r);
+
 /* HTTP/2 (conn_h2.c). */
 
 /* conn_h2_start() - switch @c to HTTP/2: allocate its state.  Returns 0, or
@@ -98,5 +119,29 @@ unsigned conn_h2_open_streams(const conn *c);
 
 /* conn_h2_release() - free the HTTP/2 state (at close). */
 void conn_h2_release(conn *c);
+
+/* WebSocket (conn_ws.c). */
+
+/* conn_ws_start() - @r, the oldest request, asked for a WebSocket and was
+ * answered 101 at @now: the connection is a session from the next byte
+ * (CONN_MODE_WS).  Returns 0, or -1 when no memory can be had (the mode
+ * is left as it was). */
+int conn_ws_start(conn *c, const conn_request *r, uint64_t now);
+
+/* conn_ws_feed() - the program wrote (@out) or read @len bytes of the
+ * session at @now; the session ends (conn_ws_end()) once close frames went
+ * both ways or its framing was lost. */
+void conn_ws_feed(conn *c, bool out, const uint8_t *buf, size_t len,
+		  uint64_t now);
+
+/* conn_ws_end() - the session ended at @now (@flags: HT_WF_PEER_EOF,
+ * HT_WF_RESET, or 0; what the session saw adds the rest): emit its
+ * HT_REC_WS record, release it, the connection is opaque from here.
+ * Nothing when no session is open. */
+void conn_ws_end(conn *c, uint32_t flags, uint64_t now);
+
+/* conn_ws_release() - free the session without a record (a forked child:
+ * it is the parent's). */
+void conn_ws_release(conn *c);
 
 #endif

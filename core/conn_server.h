@@ -8,7 +8,7 @@
  * conn_on_read() parses a client's.  Everything the client's state
  * machine follows (pipelining, HEAD and 1xx framing, keep-alive reuse and
  * idle time, h2c, HTTP/2 streams) holds as it is; records carry
- * HT_SIDE_SERVER and their timestamps mean what wire.h says for a server:
+ * HT_RF_SERVER and their timestamps mean what wire.h says for a server:
  *   accepted            CONNECT_START = CONNECT_DONE (first request)
  *   request begun       GOT_CONN: first request byte read
  *   headers read        WROTE_HEADERS

@@ -92,6 +92,7 @@ typedef struct h1_message {
 	bool keep_alive;         /* the connection stays open after this message */
 	bool upgrade;            /* Connection: upgrade / Upgrade header present */
 	bool upgrade_h2c;        /* the Upgrade header lists "h2c" */
+	bool upgrade_websocket;  /* the Upgrade header lists "websocket" */
 	bool expect_continue;    /* Expect: 100-continue (requests) */
 	bool body_by_close;      /* response body runs until connection close */
 	char host[H1_HOST_MAX];  /* Host header value */

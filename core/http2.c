@@ -231,6 +231,22 @@ static void set_status(h2_message *m, const uint8_t *v, size_t n)
 	m->status = (uint16_t)s;
 }
 
+/* grpc-status and grpc-message (the first of each) into @m. */
+static void grpc_field(h2_message *m, const uint8_t *name, size_t nlen,
+		       const uint8_t *value, size_t vlen)
+{
+	if (equals_lower(name, nlen, "grpc-status")) {
+		if (!m->has_grpc_status)
+			m->has_grpc_status =
+				grpc_parse_status(value, vlen, &m->grpc_status);
+	} else if (equals_lower(name, nlen, "grpc-message")) {
+		if (m->grpc_message_len == 0)
+			m->grpc_message_len = (uint16_t)grpc_percent_decode(
+				m->grpc_message, sizeof(m->grpc_message),
+				value, vlen);
+	}
+}
+
 /* hpack_field_fn: one decoded field of the block into r->msg. */
 static void on_field(void *ctx, const uint8_t *name, size_t nlen,
 		     const uint8_t *value, size_t vlen)
@@ -259,6 +275,8 @@ static void on_field(void *ctx, const uint8_t *name, size_t nlen,
 	if (equals_lower(name, nlen, "content-type"))
 		set_first(m->content_type, sizeof(m->content_type), value,
 			  vlen);
+	else if (nlen > 5 && name[0] == 'g' && name[4] == '-')
+		grpc_field(m, name, nlen, value, vlen);
 	else if (equals_lower(name, nlen, "host"))
 		set_first(m->authority, sizeof(m->authority), value, vlen);
 	if (r->opt != NULL && r->opt->capture_headers)
@@ -615,6 +633,12 @@ size_t h2_feed(h2_reader *r, const uint8_t *buf, size_t len, h2_event *ev)
 			n = min_size(len - i, content_left(r));
 			content_bytes(r, buf + i, n);
 			r->remaining -= (uint32_t)n;
+			if (r->want_data && r->type == H2_DATA) {
+				ev->type = H2_EV_DATA_CHUNK;
+				ev->stream = r->stream;
+				ev->data = buf + i;
+				ev->data_len = (uint32_t)n;
+			}
 			i += n;
 			if (content_left(r) == 0)
 				content_done(r, ev);

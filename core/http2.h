@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "grpc.h"
 #include "hpack.h"
 #include "http1.h" /* size limits, h1_options */
 
@@ -67,6 +68,8 @@ typedef enum h2_event_type {
 	                       its SETTINGS_HEADER_TABLE_SIZE or -1 */
 	H2_EV_PUSH_PROMISE, /* a promised stream @promised on @stream; its
 	                       request headers are in msg */
+	H2_EV_DATA_CHUNK,   /* want_data only: @data_len body bytes of a
+	                       DATA frame on @stream at @data, more to come */
 	H2_EV_ERROR,        /* not HTTP/2, or a header block we could not
 	                       decode: the reader stays in error */
 } h2_event_type;
@@ -80,6 +83,11 @@ typedef struct h2_event {
 	uint32_t last_stream;
 	uint32_t promised;
 	int64_t table_size;
+	/* want_data only: body bytes of a DATA frame this call read, in the
+	 * caller's buffer (H2_EV_DATA_CHUNK; on H2_EV_DATA the frame's last
+	 * ones, maybe none) */
+	const uint8_t *data;
+	uint32_t data_len;
 } h2_event;
 
 /* A decoded header block.  Strings are NUL-terminated, truncated to fit. */
@@ -99,11 +107,19 @@ typedef struct h2_message {
 	char hdrs[H1_HDRS_MAX];
 	uint32_t hdrs_len;
 	bool hdrs_truncated;
+	/* gRPC's fields (grpc.h): the first grpc-status, when it is a
+	 * number, and the first grpc-message, percent-decoded */
+	bool has_grpc_status;
+	uint32_t grpc_status;
+	uint16_t grpc_message_len;
+	char grpc_message[GRPC_MESSAGE_MAX];
 } h2_message;
 
 typedef struct h2_reader {
 	/* public, read-only */
 	h2_message msg;
+	/* public: set to have DATA bodies handed over (h2_event.data) */
+	bool want_data;
 	/* private */
 	const hpack_ops *hp;
 	void *inflater;

@@ -104,11 +104,64 @@ static inline void put_str(wbuf *w, ht_str s)
 		memcpy(d + 2, s.p, s.len);
 }
 
+/* The gRPC fields of a request record (HT_RF_GRPC). */
+static void put_grpc(wbuf *w, const ht_grpc *g)
+{
+	put_u32(w, g->status);
+	put_u32(w, g->flags);
+	put_u32(w, g->msgs_sent);
+	put_u32(w, g->msgs_recv);
+	put_u64(w, g->bytes_sent);
+	put_u64(w, g->bytes_recv);
+	put_u32(w, g->max_sent);
+	put_u32(w, g->max_recv);
+	put_u64(w, g->t_first_sent);
+	put_u64(w, g->t_first_recv);
+	put_str(w, g->message);
+}
+
 static void put_addr(wbuf *w, const ht_addr *a)
 {
 	put_u8(w, a->family);
 	put_u16(w, a->port);
 	put_bytes(w, a->addr, sizeof a->addr);
+}
+
+static void put_ws(wbuf *w, const ht_rec_ws *s)
+{
+	put_u32(w, s->pid);
+	put_u32(w, s->conn_id);
+	put_u32(w, s->req_seq);
+	put_u32(w, s->flags);
+	put_addr(w, &s->peer);
+	put_u64(w, s->t_start);
+	put_u64(w, s->t_end);
+	for (int i = 0; i < 2; i++) {
+		const ht_ws_dir *d = &s->dir[i];
+		put_u64(w, d->frames);
+		put_u64(w, d->messages);
+		put_u64(w, d->text);
+		put_u64(w, d->binary);
+		put_u64(w, d->bytes);
+		put_u64(w, d->compressed);
+		put_u64(w, d->pings);
+		put_u64(w, d->pongs);
+		put_u32(w, d->errors);
+		put_u16(w, d->close_code);
+		put_u64(w, d->t_close);
+		put_str(w, d->close_reason);
+	}
+	for (int i = 0; i < 2; i++) {
+		put_u32(w, s->rtt[i].n);
+		put_u64(w, s->rtt[i].sum);
+		put_u64(w, s->rtt[i].min);
+		put_u64(w, s->rtt[i].max);
+	}
+	put_str(w, s->host);
+	put_str(w, s->target);
+	put_str(w, s->dns_name);
+	put_str(w, s->peer_path);
+	put_str(w, s->tunnel);
 }
 
 size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
@@ -163,7 +216,13 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_str(&w, r->peer_path);
 		put_str(&w, r->tunnel);
 		put_u8(&w, r->resp_proto);
-		put_u8(&w, r->side);
+		if (r->flags & HT_RF_GRPC)
+			put_grpc(&w, &r->grpc);
+		/* appended, only for a request its process's end cut short */
+		if (r->signal || r->phase) {
+			put_u8(&w, r->signal);
+			put_u8(&w, r->phase);
+		}
 		break;
 	}
 	case HT_REC_CONN_FAIL: {
@@ -215,6 +274,9 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 	case HT_REC_NOTE:
 		put_u32(&w, rec->u.note.pid);
 		put_str(&w, rec->u.note.text);
+		break;
+	case HT_REC_WS:
+		put_ws(&w, &rec->u.ws);
 		break;
 	default:
 		return 0;
@@ -327,6 +389,22 @@ static uint32_t get_u32_opt(rbuf *r)
 	return get_u32(r);
 }
 
+/* The gRPC fields of a request record, present with HT_RF_GRPC. */
+static void get_grpc(rbuf *r, ht_grpc *g)
+{
+	g->status = get_u32(r);
+	g->flags = get_u32(r);
+	g->msgs_sent = get_u32(r);
+	g->msgs_recv = get_u32(r);
+	g->bytes_sent = get_u64(r);
+	g->bytes_recv = get_u64(r);
+	g->max_sent = get_u32(r);
+	g->max_recv = get_u32(r);
+	g->t_first_sent = get_u64(r);
+	g->t_first_recv = get_u64(r);
+	g->message = get_str(r);
+}
+
 static void get_addr(rbuf *r, ht_addr *a)
 {
 	a->family = get_u8(r);
@@ -415,10 +493,56 @@ static bool decode_request_fast(const uint8_t *buf, size_t rlen,
 		strs[i]->len = n;
 		p += n;
 	}
-	/* appended, each absent in an older sender's record */
-	q->resp_proto = p < end ? *p++ : 0;
-	q->side = p < end ? *p : 0;
+	q->resp_proto = p < end ? *p++ : 0; /* appended: absent in older */
+	memset(&q->grpc, 0, sizeof(q->grpc));
+	if (q->flags & HT_RF_GRPC) {
+		rbuf g = {buf, rlen, (size_t)(p - buf), 0};
+
+		get_grpc(&g, &q->grpc);
+		if (g.bad)
+			return false;
+		p = buf + g.off;
+	}
+	q->signal = p < end ? *p++ : 0;
+	q->phase = p < end ? *p++ : 0;
 	return true;
+}
+
+static void get_ws(rbuf *r, ht_rec_ws *s)
+{
+	s->pid = get_u32(r);
+	s->conn_id = get_u32(r);
+	s->req_seq = get_u32(r);
+	s->flags = get_u32(r);
+	get_addr(r, &s->peer);
+	s->t_start = get_u64(r);
+	s->t_end = get_u64(r);
+	for (int i = 0; i < 2; i++) {
+		ht_ws_dir *d = &s->dir[i];
+		d->frames = get_u64(r);
+		d->messages = get_u64(r);
+		d->text = get_u64(r);
+		d->binary = get_u64(r);
+		d->bytes = get_u64(r);
+		d->compressed = get_u64(r);
+		d->pings = get_u64(r);
+		d->pongs = get_u64(r);
+		d->errors = get_u32(r);
+		d->close_code = get_u16(r);
+		d->t_close = get_u64(r);
+		d->close_reason = get_str(r);
+	}
+	for (int i = 0; i < 2; i++) {
+		s->rtt[i].n = get_u32(r);
+		s->rtt[i].sum = get_u64(r);
+		s->rtt[i].min = get_u64(r);
+		s->rtt[i].max = get_u64(r);
+	}
+	s->host = get_str(r);
+	s->target = get_str(r);
+	s->dns_name = get_str(r);
+	s->peer_path = get_str(r);
+	s->tunnel = get_str(r);
 }
 
 long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
@@ -498,7 +622,10 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		q->peer_path = get_str_opt(&r);
 		q->tunnel = get_str_opt(&r);
 		q->resp_proto = (uint8_t)get_u8_opt(&r);
-		q->side = (uint8_t)get_u8_opt(&r);
+		if (q->flags & HT_RF_GRPC)
+			get_grpc(&r, &q->grpc);
+		q->signal = (uint8_t)get_u8_opt(&r);
+		q->phase = (uint8_t)get_u8_opt(&r);
 		if (q->error >= HT_ERR__COUNT)
 			return -1;
 		break;
@@ -550,6 +677,9 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 	case HT_REC_NOTE:
 		out->u.note.pid = get_u32(&r);
 		out->u.note.text = get_str(&r);
+		break;
+	case HT_REC_WS:
+		get_ws(&r, &out->u.ws);
 		break;
 	default:
 		return -1;

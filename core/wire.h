@@ -37,6 +37,7 @@ enum ht_rec_type {
 	HT_REC_CONN_CLOSE = 4, /* a tracked connection was closed */
 	HT_REC_DROPS = 5,      /* records this process could not deliver */
 	HT_REC_NOTE = 6,       /* something the process could not trace */
+	HT_REC_WS = 7,         /* a WebSocket session ended */
 };
 
 /* A string inside a decoded record (not NUL-terminated). */
@@ -64,6 +65,17 @@ typedef struct ht_addr {
 #define HT_RF_BODY_BY_CLOSE 0x0040u /* response body delimited by close */
 #define HT_RF_TUNNEL 0x0080u      /* inside a CONNECT or SOCKS tunnel: peer is
                                      the proxy, tunnel names the target */
+#define HT_RF_GRPC 0x0100u        /* a gRPC call: the record carries grpc */
+#define HT_RF_FROM_PAGE 0x0200u   /* made by the collector from the live page
+                                     of a process that ended (live.h): not
+                                     a record the process produced */
+#define HT_RF_TRACING_ENDED 0x0400u /* with HT_RF_FROM_PAGE: the collector
+                                     stopped while the process still ran */
+#define HT_RF_SERVER 0x0800u      /* the traced process was the server: the
+                                     connection was accepted, the request
+                                     read and the response written (see
+                                     "A server's record" below); an older
+                                     sender never sets it: a client's */
 
 /* Protocols. */
 enum ht_proto {
@@ -86,7 +98,11 @@ enum ht_proto {
 	X(OVERFLOW, "too many requests in flight; not tracked")              \
 	X(GOAWAY, "stream refused by GOAWAY")                                 \
 	X(UNSEEN, "bytes discarded unread (MSG_TRUNC); not followed")       \
-	X(UNFOLLOWED, "bytes the tracer could not see; not followed")
+	X(UNFOLLOWED, "bytes the tracer could not see; not followed")     \
+	X(INTERRUPTED, "interrupted")                                        \
+	X(KILLED, "killed")                                                  \
+	X(CRASHED, "crashed")                                                \
+	X(EXITED, "exited")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,
@@ -135,6 +151,22 @@ typedef struct ht_rec_hello {
 #define HT_HF_COUNTERS 0x2u  /* the message carries (SCM_RIGHTS) a sealed
                                 memfd holding an ht_counters page */
 
+/* What a gRPC call showed (HT_RF_GRPC; grpc.h). */
+typedef struct ht_grpc {
+	uint32_t status;    /* grpc-status, when HT_GF_STATUS */
+	uint32_t flags;     /* HT_GF_* */
+	uint32_t msgs_sent, msgs_recv;     /* whole messages each way */
+	uint64_t bytes_sent, bytes_recv;   /* their payload bytes */
+	uint32_t max_sent, max_recv;       /* the largest payload each way */
+	uint64_t t_first_sent, t_first_recv; /* the first whole message each
+	                                        way (monotonic ns), 0: none */
+	ht_str message;     /* grpc-message, percent-decoded, bounded */
+} ht_grpc;
+
+#define HT_GF_STATUS 0x1u          /* a grpc-status came */
+#define HT_GF_COMPRESSED_SENT 0x2u /* a message sent was compressed */
+#define HT_GF_COMPRESSED_RECV 0x4u /* a message received was compressed */
+
 typedef struct ht_rec_request {
 	uint32_t pid;
 	uint32_t conn_id;   /* unique within pid, from 1 */
@@ -167,12 +199,21 @@ typedef struct ht_rec_request {
 	uint8_t resp_proto;  /* appended: enum ht_proto of the response's
 	                        status line (0: no response, or an older
 	                        sender); proto is the request's own */
-	uint8_t side;        /* appended: enum ht_side (0, client, in an
-	                        older sender's record) */
+	ht_grpc grpc;        /* appended after resp_proto, sent with
+	                        HT_RF_GRPC only (else zero) */
+	/* Appended, for a request still in flight when its process ended
+	 * (error INTERRUPTED, KILLED, CRASHED, EXITED; made by the collector
+	 * from the process's live page, live.h): the signal that ended it (0:
+	 * none, or not known: INTERRUPTED without one means the process
+	 * ended without a goodbye, its status unknown), and the phase it was
+	 * in (enum ht_live_phase).  Encoded only when one is not 0. */
+	uint8_t signal;
+	uint8_t phase;
 } ht_rec_request;
 
 /*
- * Which end of the connection the traced process was.  A server's record
+ * A server's record (HT_RF_SERVER; a flag, not a field, so that records
+ * of every sender decode alike whatever is appended after resp_proto)
  * keeps the timestamps' slots, their direction turned round: the request
  * is the bytes the server READ, the response the bytes it WROTE.
  *   CONNECT_START, CONNECT_DONE  the connection accepted (first request)
@@ -187,10 +228,6 @@ typedef struct ht_rec_request {
  *   IDLE_SINCE                   previous response done, when WAS_IDLE
  * DNS_* stay 0.  peer is the client.
  */
-enum ht_side {
-	HT_SIDE_CLIENT = 0,
-	HT_SIDE_SERVER = 1,
-};
 
 typedef struct ht_rec_conn_fail {
 	uint32_t pid;
@@ -272,6 +309,62 @@ typedef struct ht_rec_note {
 	ht_str text;
 } ht_rec_note;
 
+/*
+ * A WebSocket session: what an HTTP/1.1 connection carried after its
+ * "Upgrade: websocket" request (req_seq) was answered 101, sent when the
+ * session ended (the closing handshake, the peer's EOF, a reset, the
+ * program's close or exit).  The 101 request has its own record, sent at
+ * the 101 as for any request; this one names it.  Directions are the
+ * traced program's: [0] sent, [1] received.
+ */
+typedef struct ht_ws_dir {
+	uint64_t frames;         /* every frame, control frames included */
+	uint64_t messages;       /* data messages (fragments make one) */
+	uint64_t text, binary;   /* of those, by type */
+	uint64_t bytes;          /* payload bytes of the data messages, as
+	                            sent (compressed, with permessage-deflate) */
+	uint64_t compressed;     /* messages sent compressed (RSV1) */
+	uint64_t pings, pongs;
+	uint32_t errors;         /* protocol errors seen this way */
+	uint16_t close_code;     /* the close frame's code; 0: none, or no
+	                            code in it */
+	uint64_t t_close;        /* when the close frame went, 0: never */
+	ht_str close_reason;     /* its reason, as sent (UTF-8 unchecked) */
+} ht_ws_dir;
+
+/* Round trips of the pings one side sent to their pongs (ns). */
+typedef struct ht_ws_rtt {
+	uint32_t n;              /* pings answered */
+	uint64_t sum, min, max;
+} ht_ws_rtt;
+
+typedef struct ht_rec_ws {
+	uint32_t pid;
+	uint32_t conn_id;
+	uint32_t req_seq;        /* the upgrade request's */
+	uint32_t flags;          /* HT_WF_* */
+	ht_addr peer;
+	uint64_t t_start;        /* the 101 read */
+	uint64_t t_end;          /* the session ended */
+	ht_ws_dir dir[2];        /* [0] sent by the program, [1] received */
+	ht_ws_rtt rtt[2];        /* [0] the program's pings to the peer's
+	                            pongs, [1] the peer's to the program's */
+	ht_str host;             /* the upgrade request's Host */
+	ht_str target;           /* and its target */
+	ht_str dns_name;
+	ht_str peer_path;
+	ht_str tunnel;           /* HT_RF_TUNNEL in the request: the target */
+} ht_rec_ws;
+
+#define HT_WF_TLS 0x1u          /* over TLS (wss) */
+#define HT_WF_CLOSED_SENT 0x2u  /* the program sent the first close frame */
+#define HT_WF_CLOSED_RECV 0x4u  /* the peer sent the first close frame */
+#define HT_WF_PEER_EOF 0x8u     /* ended by the peer's EOF */
+#define HT_WF_RESET 0x10u       /* ended by a socket error */
+#define HT_WF_LOST 0x20u        /* not followed to its end: a frame's
+                                   framing was lost, or bytes went unseen */
+#define HT_WF_TUNNEL 0x40u      /* inside a CONNECT or SOCKS tunnel */
+
 typedef struct ht_record {
 	uint8_t type; /* enum ht_rec_type */
 	union {
@@ -281,6 +374,7 @@ typedef struct ht_record {
 		ht_rec_conn_close close;
 		ht_rec_drops drops;
 		ht_rec_note note;
+		ht_rec_ws ws;
 	} u;
 } ht_record;
 

@@ -39,21 +39,8 @@
 #include "elfgot.h"
 #include "tls.h"
 
-/* Every function the library interposes (preload/exports.map). */
-static const char *const all_names[] = {
-	"getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2_r",
-	"connect", "getsockopt", "close", "shutdown", "dup2", "dup3",
-	"close_range", "read", "write", "readv", "writev", "send", "recv",
-	"sendto", "recvfrom", "sendmsg", "recvmsg", "__read_chk", "__recv_chk",
-	"__recvfrom_chk", "epoll_wait", "epoll_pwait", "poll", "ppoll",
-	"select", "pselect", "execve", "dlopen",
-	"SSL_connect", "SSL_do_handshake", "SSL_read", "SSL_read_ex",
-	"SSL_peek", "SSL_peek_ex", "SSL_write", "SSL_write_ex", "SSL_shutdown",
-	"SSL_free", "SSL_set_fd", "SSL_set_rfd", "SSL_set_wfd",
-	"gnutls_handshake", "gnutls_record_send", "gnutls_record_recv",
-	"gnutls_bye", "gnutls_deinit", "gnutls_transport_set_int2",
-	"gnutls_transport_set_ptr", "gnutls_transport_set_ptr2",
-};
+/* Every function the library interposes (the one list, symbols.h). */
+static const char *const all_names[] = { HT_SYMBOLS(HT_SYMBOL_NAME_STR) };
 #define NNAMES (sizeof all_names / sizeof all_names[0])
 
 /*

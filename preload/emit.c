@@ -40,6 +40,7 @@
 
 #include "bufpool.h"
 #include "ht.h"
+#include "live.h"
 
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static volatile int sock_fd = -1;
@@ -60,6 +61,9 @@ volatile int ht_seccomp_set;    /* the program installed a filter (prctl) */
  * Records dropped while there is no connection are counted in
  * dropped_away and told in the next HELLO. */
 static ht_counters private_counters, away_counters;
+/* The live page (live.h) of the current connection, whose header holds
+ * its counters; NULL between connections or without a memfd. */
+struct ht_live *volatile ht_live_page;
 static ht_counters *volatile counters = &away_counters;
 static uint64_t dropped_away;   /* atomic */
 static uint64_t dropped_sent;   /* last count the collector was told */
@@ -154,9 +158,10 @@ static bool fd_is_ours(int fd)
 	       st.st_dev == sock_dev && st.st_ino == sock_ino;
 }
 
-/* A shared page for this connection's counters, or NULL (no memfd here).
- * *@fd_out: the memfd to pass, to close once sent. */
-static ht_counters *map_counters(int *fd_out)
+/* A shared page for this connection's counters and requests in flight
+ * (live.h), or NULL (no memfd here).  *@fd_out: the memfd to pass, to
+ * close once sent.  Its pages are touched only as far as slots are used. */
+static ht_live *map_counters(int *fd_out)
 {
 	*fd_out = -1;
 	int fd = (int)syscall(SYS_memfd_create, "httptrace",
@@ -164,22 +169,20 @@ static ht_counters *map_counters(int *fd_out)
 	if (fd < 0)
 		return NULL;
 	void *p = MAP_FAILED;
-	if (ftruncate(fd, HT_COUNTERS_SIZE) == 0)
-		p = mmap(NULL, HT_COUNTERS_SIZE, PROT_READ | PROT_WRITE,
+	if (ftruncate(fd, HT_LIVE_SIZE) == 0)
+		p = mmap(NULL, HT_LIVE_SIZE, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, fd, 0);
 	/* The collector maps it too: it must never shrink under it. */
 	if (p == MAP_FAILED ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		if (p != MAP_FAILED)
-			munmap(p, HT_COUNTERS_SIZE);
+			munmap(p, HT_LIVE_SIZE);
 		ht_real.close(fd);
 		return NULL;
 	}
-	ht_counters *c = p;
-	c->magic = HT_COUNTERS_MAGIC;
-	c->version = 1;
+	ht_live_init(p);
 	*fd_out = fd;
-	return c;
+	return p;
 }
 
 /* Say HELLO on @fd, passing @cfd (the counters' memfd) when >= 0. */
@@ -281,7 +284,8 @@ static enum connect_result connect_collector(int *out)
 	sock_dev = st.st_dev;
 	sock_ino = st.st_ino;
 	int cfd;
-	ht_counters *c = map_counters(&cfd);
+	ht_live *live = map_counters(&cfd);
+	ht_counters *c = (ht_counters *)live;
 	send_hello(fd, cfd, __atomic_exchange_n(&dropped_away, 0,
 						__ATOMIC_RELAXED));
 	if (cfd >= 0)
@@ -293,6 +297,7 @@ static enum connect_result connect_collector(int *out)
 		c->produced = c->dropped = 0;
 	}
 	__atomic_store_n(&counters, c, __ATOMIC_RELEASE);
+	__atomic_store_n(&ht_live_page, live, __ATOMIC_RELEASE);
 	__atomic_store_n(&dropped_sent, 0, __ATOMIC_RELAXED);
 	connected_once = true;
 	*out = fd;
@@ -315,6 +320,7 @@ int ht_emit_init(const char *path)
 static void between_connections(void)
 {
 	__atomic_store_n(&counters, &away_counters, __ATOMIC_RELEASE);
+	__atomic_store_n(&ht_live_page, NULL, __ATOMIC_RELEASE);
 }
 
 /* Forget the socket without closing it unless it is still ours. */
@@ -371,6 +377,14 @@ void ht_emit_after_fork(void)
 	ht_batch_len = 0;
 	batch_count = 0;
 	batch_urgent = false;
+	/* The parent's live page is shared with the parent: in the child it
+	 * becomes private memory at the same place, so that nothing the child
+	 * does (a request of the parent's it forgot, say) reaches the
+	 * parent's page. */
+	ht_live *live = ht_live_page;
+	if (live)
+		mmap(live, HT_LIVE_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	/* The parent's socket and counters are shared with the parent: the
 	 * child is a process of its own, which connects when it has
 	 * something to say. */
@@ -386,6 +400,13 @@ void ht_emit_after_fork(void)
 	 * connections, and connects at its first record on one of them. */
 	last_retry_ns = 0;
 	image_t0 = ht_now();
+}
+
+void ht_emit_goodbye(void)
+{
+	ht_live *live = ht_live_page;
+	if (live)
+		__atomic_store_n(&live->ended, HT_LIVE_EXITED, __ATOMIC_RELEASE);
 }
 
 void ht_emit_fd_closed(int fd)

@@ -106,10 +106,16 @@ void ht_untrack_fd(int fd, uint64_t now)
 			conn_forget(&t->c);
 		else
 			conn_close(&t->c, now);
-		__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 	}
+	ht_slot_release(s, t);
+}
+
+void ht_slot_release(ht_slot *s, ht_tracked *dead)
+{
+	if (dead)
+		__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 	ht_lock_release(&s->lock);
-	ht_tracked_free(t);
+	ht_tracked_free(dead);
 }
 
 void ht_writes_end_locked(ht_slot *s, unsigned n)

@@ -138,7 +138,6 @@ static void unseen_io(ht_slot *s, bool out, ssize_t ret, int err)
 	ht_tracked *t = s->t;
 	if (t && t->c.server && t->probe && ret > 0) {
 		/* no HTTP server's first bytes */
-		__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 		conn_forget(&t->c);
 		dead = t;
 	} else if (t && t->c.server && ret > 0) {
@@ -152,8 +151,7 @@ static void unseen_io(ht_slot *s, bool out, ssize_t ret, int err)
 	}
 	if (out)
 		ht_writes_end_locked(s, 1);
-	ht_lock_release(&s->lock);
-	ht_tracked_free(dead);
+	ht_slot_release(s, dead);
 	ht_leave();
 }
 

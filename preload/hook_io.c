@@ -19,6 +19,9 @@
  * are held (conn_hold()) and fed after the write's, by whichever thread
  * ends last.  Inside a TLS call the socket write ends only when the TLS
  * hook has fed the plaintext it carried (tls.h, ht_tls_owe()).
+ *
+ * What a call's outcome does to its connection is decided in
+ * core/ioplan.c (pure, unit-tested); track_io() performs it.
  */
 #include <errno.h>
 #include <sys/syscall.h>
@@ -26,6 +29,7 @@
 
 #include "conn_server.h"
 #include "ht.h"
+#include "ioplan.h"
 #include "tls.h"
 
 /* Feed the first @n bytes described by @iov to @c in direction @out; read
@@ -65,24 +69,127 @@ static size_t iov_total(const struct iovec *iov, size_t iovcnt)
 	return n;
 }
 
-/* Errors after which the connection is unusable. */
-static bool is_fatal(int err)
+/* Feed @c what plan @p says the call @k moved (slot locked). */
+static void feed_planned(conn *c, const ioplan_call *k, const ioplan *p,
+			 const struct iovec *iov, size_t iovcnt, uint64_t now)
 {
-	return err == ECONNRESET || err == EPIPE || err == ETIMEDOUT ||
-	       err == ECONNABORTED || err == EHOSTUNREACH || err == ENETUNREACH;
+	size_t n = k->ret > 0 ? (size_t)k->ret : 0;
+	switch (p->feed) {
+	case IOPLAN_FEED_TRANSPORT:
+		conn_on_transport(c, k->out, n, now);
+		break;
+	case IOPLAN_FEED_UNSEEN:
+		feed_in(c, p->hold, CONN_IN_UNSEEN, n, now);
+		break;
+	case IOPLAN_FEED_BYTES:
+		feed(c, k->out, p->hold, iov, iovcnt, n, now);
+		break;
+	case IOPLAN_FEED_EOF:
+		if (p->connect_first)
+			conn_connected(c, now);
+		feed_in(c, p->hold, CONN_IN_EOF, 0, now);
+		break;
+	case IOPLAN_FEED_NONE:
+		break;
+	}
 }
 
 /*
- * track_io() for a server connection @t (slot locked, guard held; @n0 as
- * there): the direction turned round (conn_server.h), reads never held.
- * Returns true when @t is to be forgotten: on probation, its first bytes
- * said it is not HTTP.  Sets *@now_http when they said it is.
+ * The call @k on @t's connection, followed (slot locked, guard held):
+ * perform what ioplan.h decides.  @iov/@iovcnt: the program's buffers.
+ * Sets *@dead (NULL on entry) to @t when the connection ends here.
+ * Returns whether the HPACK decoder is wanted now (an h2c upgrade was
+ * asked).
  */
-static bool server_io(ht_tracked *t, int fd, bool out, const struct iovec *iov,
-		      size_t iovcnt, size_t n0, ssize_t ret, int err,
-		      bool unseen, uint64_t now, bool *now_http)
+static bool follow(ht_tracked *t, int fd, const ioplan_call *k,
+		   const struct iovec *iov, size_t iovcnt, uint64_t now,
+		   ht_tracked **dead)
 {
 	conn *c = &t->c;
+	bool was_connected = c->connected;
+	if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL)))
+		conn_give_up(c, HT_ERR_UNFOLLOWED, "bytes moved by a "
+			     "signal handler while the tracer was busy "
+			     "in the same thread: a connection not "
+			     "followed from there on", now);
+	switch (ioplan_tls_decide(k)) {
+	case IOPLAN_TLS_MARK:
+		if (ht_tls_call.fd < 0)
+			ht_tls_call.fd = fd;
+		conn_mark_tls(c);
+		break;
+	case IOPLAN_TLS_ADOPT:
+		ht_tls_adopt(c, fd, k->first, k->first_len);
+		break;
+	case IOPLAN_TLS_NONE:
+		break;
+	}
+	ioplan p = ioplan_feed_decide(k, c->tls, c->connected, c->failed);
+	feed_planned(c, k, &p, iov, iovcnt, now);
+	if (p.end == IOPLAN_END_CONNECT_FAILED) {
+		conn_connect_failed(c, k->err, now);
+		*dead = t;
+	} else if (p.end == IOPLAN_END_RESET) {
+		feed_in(c, p.hold, CONN_IN_RESET, 0, now);
+	}
+	/* Connected by this call: the lookup's time counts here. */
+	if (!*dead && !was_connected && c->connected) {
+		ht_dns_consume(t->dns_slot, t->dns_gen);
+		t->dns_slot = -1;
+	}
+	return c->want_hpack && !c->h2;
+}
+
+/* Nothing of the call on @s can be fed (the thread is already inside the
+ * library): the write ends (what is held waits for the connection's next
+ * event); bytes that moved leave a hole the next event sees (never a
+ * silent desync). */
+static void track_io_busy(ht_slot *s, bool out, ssize_t ret)
+{
+	if (ret > 0) {
+		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
+		if (m)
+			__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
+	}
+	if (out)
+		__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
+}
+
+/* What track_io() knows of a call, for ioplan.h (the arguments are
+ * track_io()'s); @hold is left for the caller to say under the lock. */
+static ioplan_call io_call(bool out, const struct iovec *iov, size_t iovcnt,
+			   ssize_t ret, int err, bool unseen)
+{
+	ioplan_call k = {
+		.ret = ret,
+		.err = err,
+		.out = out,
+		.unseen = unseen,
+		.asked = ret == 0 && !out && iov_total(iov, iovcnt) > 0,
+		.in_tls = ht_tls_call.session != NULL,
+		.adoptable = out && unlikely(ht_tls_adoptable()),
+	};
+	if (ret > 0 && iovcnt > 0 && !unseen) {
+		k.first = iov[0].iov_base;
+		k.first_len = iov[0].iov_len < (size_t)ret ? iov[0].iov_len
+							   : (size_t)ret;
+	}
+	return k;
+}
+
+/*
+ * track_io() for a server connection @t, the call @k (slot locked, guard
+ * held): the direction turned round (conn_server.h), reads never held.
+ * @iov/@iovcnt: the program's buffers.  Returns true when @t is to be
+ * forgotten: on probation, its first bytes said it is not HTTP.  Sets
+ * *@now_http when they said it is.
+ */
+static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
+		      const struct iovec *iov, size_t iovcnt, uint64_t now,
+		      bool *now_http)
+{
+	conn *c = &t->c;
+	bool out = k->out;
 
 	if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL))) {
 		if (t->probe)
@@ -93,7 +200,7 @@ static bool server_io(ht_tracked *t, int fd, bool out, const struct iovec *iov,
 			     "there on", now);
 		c->mode = CONN_MODE_OPAQUE; /* the requests' framing too */
 	}
-	if (ht_tls_call.session) {
+	if (k->in_tls) {
 		/* A TLS library moves a session's ciphertext: its plaintext
 		 * comes from the TLS hooks, and decides the probation. */
 		if (ht_tls_call.fd < 0)
@@ -101,19 +208,18 @@ static bool server_io(ht_tracked *t, int fd, bool out, const struct iovec *iov,
 		conn_mark_tls(c);
 	}
 	if (c->tls) {
-		if (ret > 0)
-			conn_on_transport(c, !out, (size_t)ret, now);
-		else if (ret < 0 && is_fatal(err) && !t->probe)
+		if (k->ret > 0)
+			conn_on_transport(c, !out, (size_t)k->ret, now);
+		else if (k->ret < 0 && ioplan_fatal(k->err) && !t->probe)
 			conn_on_reset(c, now);
 		return false;
 	}
 	if (t->probe) {
-		if (ret < 0 || (ret == 0 && out))
+		if (k->ret < 0 || (k->ret == 0 && out))
 			return false; /* nothing moved yet */
-		if (unseen)
+		if (k->unseen)
 			return true;
-		switch (conn_server_probe(c, !out, n0 ? iov[0].iov_base : NULL,
-					  n0)) {
+		switch (conn_server_probe(c, !out, k->first, k->first_len)) {
 		case CONN_PROBE_NOT:
 			return true;
 		case CONN_PROBE_HTTP:
@@ -124,10 +230,10 @@ static bool server_io(ht_tracked *t, int fd, bool out, const struct iovec *iov,
 			break;
 		}
 	}
-	if (ret > 0 && unseen) {
-		conn_server_read_unseen(c, (size_t)ret, now);
-	} else if (ret > 0) {
-		size_t n = (size_t)ret;
+	if (k->ret > 0 && k->unseen) {
+		conn_server_read_unseen(c, (size_t)k->ret, now);
+	} else if (k->ret > 0) {
+		size_t n = (size_t)k->ret;
 		for (size_t i = 0; i < iovcnt && n > 0; i++) {
 			size_t len = iov[i].iov_len < n ? iov[i].iov_len : n;
 			if (out)
@@ -136,9 +242,9 @@ static bool server_io(ht_tracked *t, int fd, bool out, const struct iovec *iov,
 				conn_server_read(c, iov[i].iov_base, len, now);
 			n -= len;
 		}
-	} else if (ret == 0 && !out && iov_total(iov, iovcnt) > 0) {
+	} else if (k->ret == 0 && !out && k->asked) {
 		conn_server_eof(c, now);
-	} else if (ret < 0 && is_fatal(err)) {
+	} else if (k->ret < 0 && ioplan_fatal(k->err)) {
 		conn_on_reset(c, now);
 	}
 	/* what the server wrote first was not an HTTP/2 preface after all */
@@ -158,39 +264,24 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	/* No vfork-child test here (a system call per I/O): a vfork child
 	 * only closes and dups fds before exec, and those hooks check. */
 	if (!ht_enter()) {
-		/* nothing fed: the write ends (what is held waits for the
-		 * connection's next event); bytes that moved leave a hole the
-		 * next event sees (never a silent desync) */
-		if (ret > 0) {
-			ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
-			if (m)
-				__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
-		}
-		if (out)
-			__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
+		track_io_busy(s, out, ret);
 		return;
 	}
-	/* The bytes of the first buffer the call moved. */
-	size_t n0 = 0;
-	if (ret > 0 && iovcnt > 0 && !unseen)
-		n0 = iov[0].iov_len < (size_t)ret ? iov[0].iov_len : (size_t)ret;
-	/* (a read: a server's client may open HTTP/2) */
-	if (n0 >= 4)
-		ht_prepare_h2(iov[0].iov_base, n0);
+	ioplan_call k = io_call(out, iov, iovcnt, ret, err, unseen);
+	/* (a read too: a server's client may open HTTP/2) */
+	if (k.first_len >= 4)
+		ht_prepare_h2(k.first, k.first_len);
 	uint64_t now = ht_now();
-	ht_tracked *dead = NULL;
-	bool load_h2 = false, now_http = false;
 	/* A socket write inside a TLS call ends once the TLS hook fed its
 	 * plaintext. */
-	bool owed = out && ht_tls_call.session;
+	bool owed = out && k.in_tls;
 	if (owed)
 		ht_tls_owe(s);
 	ht_lock_acquire(&s->lock);
-	ht_tracked *t = s->t;
+	ht_tracked *t = s->t, *dead = NULL;
+	bool load_h2 = false, now_http = false;
 	if (t && t->c.server) {
-		if (server_io(t, fd, out, iov, iovcnt, n0, ret, err, unseen,
-			      now, &now_http)) {
-			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
+		if (server_io(t, fd, &k, iov, iovcnt, now, &now_http)) {
 			conn_forget(&t->c);
 			dead = t;
 		} else {
@@ -198,104 +289,46 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		}
 		t = NULL; /* followed */
 	}
-	/* a read while a write is in flight: held */
-	bool hold = !out && ht_writing(s);
-	/* a probed socket's reply read before its first write was fed: held
-	 * for the write to decide */
-	bool early = t && t->probe && hold && ret >= 0;
-	if (t && t->probe && !early && (ret > 0 || (ret == 0 && !out))) {
-		/* A Unix socket's first bytes: HTTP, or forget the socket (no
-		 * record: nothing of it was ever followed). */
-		if (out && n0 > 0 && !ht_tls_call.session &&
-		    conn_looks_like_http(iov[0].iov_base, n0)) {
+	k.hold = !out && ht_writing(s);
+	ioplan_probe probe = IOPLAN_PROBE_GO_ON;
+	if (t && t->probe)
+		probe = ioplan_probe_decide(&k);
+	if (probe == IOPLAN_PROBE_FORGET) {
+		/* no record: nothing of it was ever followed */
+		conn_forget(&t->c);
+		dead = t;
+	} else if (t && probe != IOPLAN_PROBE_WAIT) {
+		if (probe == IOPLAN_PROBE_HTTP) {
 			t->probe = false;
 			now_http = true;
-		} else {
-			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
-			conn_forget(&t->c);
-			dead = t;
-			t = NULL;
 		}
-	}
-	if (t && t->probe && !early) {
-		/* nothing moved yet (EAGAIN, an empty write) */
-	} else if (t) {
-		conn *c = &t->c;
-		bool was_connected = c->connected;
-		if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL)))
-			conn_give_up(c, HT_ERR_UNFOLLOWED, "bytes moved by a "
-				     "signal handler while the tracer was busy "
-				     "in the same thread: a connection not "
-				     "followed from there on", now);
-		if (ht_tls_call.session) {
-			/* A TLS library is moving ciphertext for a session:
-			 * this is its socket. */
-			if (ht_tls_call.fd < 0)
-				ht_tls_call.fd = fd;
-			conn_mark_tls(c);
-		}
-		else if (unlikely(ht_tls_adoptable()) && out && n0 > 0)
-			ht_tls_adopt(c, fd, iov[0].iov_base, n0);
-		if (c->tls) {
-			/* Plaintext comes from the TLS hooks; the socket only
-			 * says how many bytes moved and when it failed. */
-			if (ret > 0)
-				conn_on_transport(c, out, (size_t)ret, now);
-		} else if (ret > 0 && unseen) {
-			feed_in(c, hold, CONN_IN_UNSEEN, (size_t)ret, now);
-		} else if (ret > 0) {
-			feed(c, out, hold, iov, iovcnt, (size_t)ret, now);
-		} else if (ret == 0 && !out && iov_total(iov, iovcnt) > 0) {
-			if (!c->connected && !c->failed)
-				conn_connected(c, now);
-			feed_in(c, hold, CONN_IN_EOF, 0, now);
-		}
-		if (ret < 0 && !c->connected && !c->failed &&
-		    (err == ECONNREFUSED || is_fatal(err))) {
-			/* a non-blocking connect failed, seen on first I/O */
-			conn_connect_failed(c, err, now);
-			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
-			dead = t;
-		} else if (ret < 0 && is_fatal(err)) {
-			feed_in(c, hold, CONN_IN_RESET, 0, now);
-		}
-		if (!dead && !was_connected && c->connected) {
-			ht_dns_consume(t->dns_slot, t->dns_gen);
-			t->dns_slot = -1;
-		}
-		load_h2 = c->want_hpack && !c->h2;
+		load_h2 = follow(t, fd, &k, iov, iovcnt, now, &dead);
 	}
 	if (out && !owed)
 		ht_writes_end_locked(s, 1);
-	ht_lock_release(&s->lock);
-	/* A Unix socket that carries HTTP: the collector is wanted now. */
+	ht_slot_release(s, dead);
+	/* A Unix socket, or a server's connection, that carries HTTP: the
+	 * collector is wanted now. */
 	if (now_http)
 		ht_emit_want();
 	/* An h2c upgrade was asked: load the HPACK decoder now, with no lock
 	 * held (loading takes the loader's lock), before the 101 arrives. */
 	if (load_h2 && ht_conn_env.hpack)
 		ht_conn_env.hpack();
-	ht_tracked_free(dead);
 	ht_leave();
 }
 
-/* Shared body of every hook with one contiguous buffer; @unseen: see
- * track_io(). */
-#define IO_HOOK_1(out, buf, len, unseen, call)                      \
-	do {                                                        \
-		HT_ENSURE_INIT();                                   \
-		ht_slot *s_ = ht_slot_peek(fd);                     \
-		if (likely(!s_))                                    \
-			return call;                                \
-		if (out)                                            \
-			ht_write_begin(s_);                         \
-		ssize_t r_ = call;                                  \
-		int e_ = errno;                                     \
-		struct iovec v_ = {(void *)(buf), (len)};           \
-		track_io(s_, fd, (out), &v_, 1, r_, e_, (unseen));      \
-		errno = e_;                                         \
-		return r_;                                          \
-	} while (0)
+/* The rest of a hook with one contiguous buffer on tracked slot @s, once
+ * the real call returned @ret with errno @err: follow it (@unseen: see
+ * track_io()), and return what the call returned, errno as it left it. */
+static ssize_t io_done(ht_slot *s, int fd, bool out, const void *buf,
+		       size_t len, bool unseen, ssize_t ret, int err)
+{
+	struct iovec v = {(void *)buf, len};
+	track_io(s, fd, out, &v, 1, ret, err, unseen);
+	errno = err;
+	return ret;
+}
 
 #define REAL_OR(fn, fallback) (likely(ht_real.fn != NULL) ? ht_real.fn : (fallback))
 
@@ -346,7 +379,12 @@ static ssize_t sys_recvmsg(int fd, struct msghdr *m, int f)
  * fast path saves no registers. */
 static __attribute__((noinline)) ssize_t read_traced(int fd, void *buf, size_t n)
 {
-	IO_HOOK_1(false, buf, n, false, REAL_OR(read, sys_read)(fd, buf, n));
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(read, sys_read)(fd, buf, n);
+	ssize_t r = REAL_OR(read, sys_read)(fd, buf, n);
+	return io_done(s, fd, false, buf, n, false, r, errno);
 }
 
 HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
@@ -360,16 +398,27 @@ HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
 HT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
 	/* The fortified read checks the size then reads: do the same. */
-	if (unlikely(n > buflen) && ht_real.read_chk)
-		return ht_real.read_chk(fd, buf, n, buflen);
-	IO_HOOK_1(false, buf, n, false, REAL_OR(read, sys_read)(fd, buf, n));
+	if (unlikely(n > buflen) && ht_real.__read_chk)
+		return ht_real.__read_chk(fd, buf, n, buflen);
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(read, sys_read)(fd, buf, n);
+	ssize_t r = REAL_OR(read, sys_read)(fd, buf, n);
+	return io_done(s, fd, false, buf, n, false, r, errno);
 }
 
 /* The rest of write(): not inlined into the hook, so that the hook's
  * fast path saves no registers. */
 static __attribute__((noinline)) ssize_t write_traced(int fd, const void *buf, size_t n)
 {
-	IO_HOOK_1(true, buf, n, false, REAL_OR(write, sys_write)(fd, buf, n));
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(write, sys_write)(fd, buf, n);
+	ht_write_begin(s);
+	ssize_t r = REAL_OR(write, sys_write)(fd, buf, n);
+	return io_done(s, fd, true, buf, n, false, r, errno);
 }
 
 HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
@@ -384,7 +433,13 @@ HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
  * fast path saves no registers. */
 static __attribute__((noinline)) ssize_t send_traced(int fd, const void *buf, size_t n, int flags)
 {
-	IO_HOOK_1(true, buf, n, false, REAL_OR(send, sys_send)(fd, buf, n, flags));
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(send, sys_send)(fd, buf, n, flags);
+	ht_write_begin(s);
+	ssize_t r = REAL_OR(send, sys_send)(fd, buf, n, flags);
+	return io_done(s, fd, true, buf, n, false, r, errno);
 }
 
 HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
@@ -421,15 +476,14 @@ sendto_fastopen(int fd, const void *buf, size_t n, int flags,
 	ssize_t r = REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	int e = errno;
 	s = fastopen_done(s, fd, a, alen, t0, r, e);
-	if (s) {
-		/* a connection it opened counts this write from here */
-		if (!was)
-			ht_write_begin(s);
-		struct iovec v = {(void *)buf, n};
-		track_io(s, fd, true, &v, 1, r, e, false);
+	if (!s) {
+		errno = e;
+		return r;
 	}
-	errno = e;
-	return r;
+	/* a connection it opened counts this write from here */
+	if (!was)
+		ht_write_begin(s);
+	return io_done(s, fd, true, buf, n, false, r, e);
 }
 
 HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
@@ -437,30 +491,43 @@ HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 {
 	if (unlikely(flags & MSG_FASTOPEN))
 		return sendto_fastopen(fd, buf, n, flags, a, alen);
-	IO_HOOK_1(true, buf, n, false,
-		  REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen));
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
+	ht_write_begin(s);
+	ssize_t r = REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
+	return io_done(s, fd, true, buf, n, false, r, errno);
 }
 
 /* Flags with which a read takes nothing from the stream: a peek, the
  * out-of-band byte (not inline: the stream does not hold it), the error
- * queue. */
+ * queue.  Such reads pass through. */
 #define NOT_STREAM (MSG_PEEK | MSG_OOB | MSG_ERRQUEUE)
 
-/* recv-like hooks: as IO_HOOK_1, but only reads of the stream count, and
- * with MSG_TRUNC the bytes went by unread (tcp(7): discarded; treated so
- * on any stream socket: never a buffer the kernel may not have written). */
-#define RECV_HOOK(buf, len, flags, call)                            \
-	do {                                                        \
-		if (unlikely((flags) & NOT_STREAM))                 \
-			return call;                                \
-		IO_HOOK_1(false, buf, len, ((flags) & MSG_TRUNC) != 0, call); \
-	} while (0)
+/* A recv-like read with @flags on tracked slot @s returned @ret with errno
+ * @err: only reads of the stream are followed (the caller passed the
+ * others through), and with MSG_TRUNC the bytes went by unread (tcp(7):
+ * discarded; treated so on any stream socket: never a buffer the kernel
+ * may not have written). */
+static ssize_t recv_done(ht_slot *s, int fd, void *buf, size_t n, int flags,
+			 ssize_t ret, int err)
+{
+	return io_done(s, fd, false, buf, n, (flags & MSG_TRUNC) != 0, ret, err);
+}
 
 /* The rest of recv(): not inlined into the hook, so that the hook's
  * fast path saves no registers. */
 static __attribute__((noinline)) ssize_t recv_traced(int fd, void *buf, size_t n, int flags)
 {
-	RECV_HOOK(buf, n, flags, REAL_OR(recv, sys_recv)(fd, buf, n, flags));
+	if (unlikely(flags & NOT_STREAM))
+		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
+	ssize_t r = REAL_OR(recv, sys_recv)(fd, buf, n, flags);
+	return recv_done(s, fd, buf, n, flags, r, errno);
 }
 
 HT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
@@ -474,51 +541,70 @@ HT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 HT_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen,
 			     int flags)
 {
-	if (unlikely(n > buflen) && ht_real.recv_chk)
-		return ht_real.recv_chk(fd, buf, n, buflen, flags);
-	RECV_HOOK(buf, n, flags, REAL_OR(recv, sys_recv)(fd, buf, n, flags));
+	if (unlikely(n > buflen) && ht_real.__recv_chk)
+		return ht_real.__recv_chk(fd, buf, n, buflen, flags);
+	if (unlikely(flags & NOT_STREAM))
+		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
+	ssize_t r = REAL_OR(recv, sys_recv)(fd, buf, n, flags);
+	return recv_done(s, fd, buf, n, flags, r, errno);
 }
 
 HT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 			   struct sockaddr *a, socklen_t *alen)
 {
-	RECV_HOOK(buf, n, flags,
-		  REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen));
+	if (unlikely(flags & NOT_STREAM))
+		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
+	ssize_t r = REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
+	return recv_done(s, fd, buf, n, flags, r, errno);
 }
 
 HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 				 int flags, struct sockaddr *a, socklen_t *alen)
 {
-	if (unlikely(n > buflen) && ht_real.recvfrom_chk)
-		return ht_real.recvfrom_chk(fd, buf, n, buflen, flags, a, alen);
-	RECV_HOOK(buf, n, flags,
-		  REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen));
+	if (unlikely(n > buflen) && ht_real.__recvfrom_chk)
+		return ht_real.__recvfrom_chk(fd, buf, n, buflen, flags, a, alen);
+	if (unlikely(flags & NOT_STREAM))
+		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
+	ssize_t r = REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
+	return recv_done(s, fd, buf, n, flags, r, errno);
 }
 
-/* Shared body of readv and writev.  track_io() reads the iovec array only
- * after a successful call: the kernel then read all @cnt entries. */
-#define IO_HOOK_V(out, iov, cnt, call)                              \
-	do {                                                        \
-		HT_ENSURE_INIT();                                   \
-		ht_slot *s_ = ht_slot_peek(fd);                     \
-		if (likely(!s_))                                    \
-			return call;                                \
-		bool k_ = (iov) && (cnt) > 0;                       \
-		if ((out) && k_)                                    \
-			ht_write_begin(s_);                         \
-		ssize_t r_ = call;                                  \
-		int e_ = errno;                                     \
-		if (k_)                                             \
-			track_io(s_, fd, (out), (iov), (size_t)(cnt), r_, e_, false); \
-		errno = e_;                                         \
-		return r_;                                          \
-	} while (0)
+/* The rest of readv and writev on tracked slot @s, once the real call
+ * returned @ret with errno @err.  track_io() reads the iovec array only
+ * after a successful call: the kernel then read all @cnt entries.  An
+ * empty vector (@counted false) moved nothing: not followed. */
+static ssize_t iov_done(ht_slot *s, int fd, bool out, const struct iovec *iov,
+			int cnt, bool counted, ssize_t ret, int err)
+{
+	if (counted)
+		track_io(s, fd, out, iov, (size_t)cnt, ret, err, false);
+	errno = err;
+	return ret;
+}
 
 /* The rest of readv(): not inlined into the hook, so that the hook's
  * fast path saves no registers. */
 static __attribute__((noinline)) ssize_t readv_traced(int fd, const struct iovec *iov, int cnt)
 {
-	IO_HOOK_V(false, iov, cnt, REAL_OR(readv, sys_readv)(fd, iov, cnt));
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(readv, sys_readv)(fd, iov, cnt);
+	bool counted = iov && cnt > 0;
+	ssize_t r = REAL_OR(readv, sys_readv)(fd, iov, cnt);
+	return iov_done(s, fd, false, iov, cnt, counted, r, errno);
 }
 
 HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
@@ -533,7 +619,15 @@ HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
  * fast path saves no registers. */
 static __attribute__((noinline)) ssize_t writev_traced(int fd, const struct iovec *iov, int cnt)
 {
-	IO_HOOK_V(true, iov, cnt, REAL_OR(writev, sys_writev)(fd, iov, cnt));
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(fd);
+	if (likely(!s))
+		return REAL_OR(writev, sys_writev)(fd, iov, cnt);
+	bool counted = iov && cnt > 0;
+	if (counted)
+		ht_write_begin(s);
+	ssize_t r = REAL_OR(writev, sys_writev)(fd, iov, cnt);
+	return iov_done(s, fd, true, iov, cnt, counted, r, errno);
 }
 
 HT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)

@@ -1,11 +1,11 @@
 /*
  * hook_poll.c - the calls an event loop waits in (epoll_wait, epoll_pwait,
- * poll, ppoll, select, pselect), and execve.
+ * poll, ppoll, select, pselect).
  *
  * Waiting marks the thread as an event loop's (ht_poller): its request
  * records then travel in the process's pending message, and the message
  * goes out here, before the thread waits, one send for a whole loop
- * iteration.  execve sends it too, before the image it belongs to is gone.
+ * iteration (execve sends it too: hook_exec.c).
  * Each hook costs a thread-local store and a load when nothing is pending.
  */
 #include <errno.h>
@@ -18,11 +18,9 @@
 
 #include "ht.h"
 
-/* Send the pending message, if any, before the thread waits or execs. */
-static void before_wait(void)
+/* The pending message goes out (ht.h: ht_send_pending()). */
+void ht_send_pending_slow(void)
 {
-	if (likely(!__atomic_load_n(&ht_pending, __ATOMIC_RELAXED)))
-		return;
 	if (ht_foreign_process() || !ht_enter())
 		return;
 	int saved = errno;
@@ -35,7 +33,7 @@ HT_EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 {
 	HT_ENSURE_INIT();
 	ht_poller = true;
-	before_wait();
+	ht_send_pending();
 	if (unlikely(!ht_real.epoll_wait))
 		return (int)syscall(SYS_epoll_pwait, epfd, ev, max, timeout, NULL, 8);
 	return ht_real.epoll_wait(epfd, ev, max, timeout);
@@ -46,7 +44,7 @@ HT_EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout
 {
 	HT_ENSURE_INIT();
 	ht_poller = true;
-	before_wait();
+	ht_send_pending();
 	if (unlikely(!ht_real.epoll_pwait))
 		return (int)syscall(SYS_epoll_pwait, epfd, ev, max, timeout, mask, 8);
 	return ht_real.epoll_pwait(epfd, ev, max, timeout, mask);
@@ -56,7 +54,7 @@ HT_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
 	HT_ENSURE_INIT();
 	ht_poller = true;
-	before_wait();
+	ht_send_pending();
 	if (unlikely(!ht_real.poll)) {
 		struct timespec ts = {timeout / 1000, (timeout % 1000) * 1000000L};
 		return (int)syscall(SYS_ppoll, fds, n, timeout < 0 ? NULL : &ts,
@@ -70,7 +68,7 @@ HT_EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 {
 	HT_ENSURE_INIT();
 	ht_poller = true;
-	before_wait();
+	ht_send_pending();
 	if (unlikely(!ht_real.ppoll))
 		return (int)syscall(SYS_ppoll, fds, n, ts, mask, 8);
 	return ht_real.ppoll(fds, n, ts, mask);
@@ -80,7 +78,7 @@ HT_EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 {
 	HT_ENSURE_INIT();
 	ht_poller = true;
-	before_wait();
+	ht_send_pending();
 	if (unlikely(!ht_real.select))
 		return (int)syscall(SYS_select, n, r, w, e, tv);
 	return ht_real.select(n, r, w, e, tv);
@@ -91,19 +89,10 @@ HT_EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e,
 {
 	HT_ENSURE_INIT();
 	ht_poller = true;
-	before_wait();
+	ht_send_pending();
 	if (unlikely(!ht_real.pselect)) {
 		errno = ENOSYS;
 		return -1;
 	}
 	return ht_real.pselect(n, r, w, e, ts, mask);
-}
-
-HT_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
-{
-	HT_ENSURE_INIT();
-	before_wait();
-	if (unlikely(!ht_real.execve))
-		return (int)syscall(SYS_execve, path, argv, envp);
-	return ht_real.execve(path, argv, envp);
 }

@@ -242,12 +242,10 @@ HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 			}
 		} else if (is_connect_error(soerr)) {
 			conn_connect_failed(&t->c, soerr, now);
-			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 			dead = t;
 		}
 	}
-	ht_lock_release(&s->lock);
-	ht_tracked_free(dead);
+	ht_slot_release(s, dead);
 	ht_leave();
 	errno = saved;
 	return ret;

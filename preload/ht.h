@@ -2,7 +2,7 @@
  * ht.h - what the parts of libhttptrace.so share: the real libc functions,
  * the clock, the per-thread re-entry guard, the fd table and the emitter.
  *
- * Rules every hook follows (see README "How it works"):
+ * Rules every hook follows (see docs/internals.md "How it works"):
  *  - return exactly what the real call returned, with the same errno;
  *  - on an fd the library does not track: no lock, no allocation, no system
  *    call beyond the real one;
@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "symbols.h"
 
 #define HT_HIDDEN __attribute__((visibility("hidden")))
 #define HT_EXPORT __attribute__((visibility("default")))
@@ -37,52 +38,14 @@
 
 /* ---- real functions (init.c) -------------------------------------------- */
 
+/* The real function of every symbol the list marks REAL: ht_real.NAME has
+ * NAME's type; NULL when no object after this library defines it. */
+#define HT_REAL_FIELD_REAL(ret, name, params) ret(*name) params;
+#define HT_REAL_FIELD_SELF(ret, name, params)
+#define HT_REAL_FIELD(lib, kind, how, ret, name, params) \
+	HT_REAL_FIELD_##how(ret, name, params)
 struct ht_real {
-	ssize_t (*read)(int, void *, size_t);
-	ssize_t (*write)(int, const void *, size_t);
-	ssize_t (*readv)(int, const struct iovec *, int);
-	ssize_t (*writev)(int, const struct iovec *, int);
-	ssize_t (*send)(int, const void *, size_t, int);
-	ssize_t (*recv)(int, void *, size_t, int);
-	ssize_t (*sendto)(int, const void *, size_t, int,
-			  const struct sockaddr *, socklen_t);
-	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
-			    socklen_t *);
-	ssize_t (*sendmsg)(int, const struct msghdr *, int);
-	ssize_t (*recvmsg)(int, struct msghdr *, int);
-	ssize_t (*read_chk)(int, void *, size_t, size_t);
-	ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
-	ssize_t (*recvfrom_chk)(int, void *, size_t, size_t, int,
-				struct sockaddr *, socklen_t *);
-	int (*connect)(int, const struct sockaddr *, socklen_t);
-	int (*close)(int);
-	int (*shutdown)(int, int);
-	int (*dup2)(int, int);
-	int (*dup3)(int, int, int);
-	int (*getsockopt)(int, int, int, void *, socklen_t *);
-	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *,
-			   struct addrinfo **);
-	struct hostent *(*gethostbyname)(const char *);
-	int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t,
-			       struct hostent **, int *);
-	int (*gethostbyname2_r)(const char *, int, struct hostent *, char *,
-				size_t, struct hostent **, int *);
-	int (*epoll_wait)(int, struct epoll_event *, int, int);
-	int (*epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
-	int (*poll)(struct pollfd *, nfds_t, int);
-	int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *,
-		     const sigset_t *);
-	int (*select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
-	int (*pselect)(int, fd_set *, fd_set *, fd_set *,
-		       const struct timespec *, const sigset_t *);
-	int (*execve)(const char *, char *const[], char *const[]);
-	void (*closefrom)(int);
-	int (*prctl)(int, ...);
-	int (*accept)(int, struct sockaddr *, socklen_t *);
-	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
-	ssize_t (*sendfile)(int, int, off_t *, size_t);
-	ssize_t (*sendfile64)(int, int, off_t *, size_t);
-	ssize_t (*splice)(int, loff_t *, int, loff_t *, size_t, unsigned int);
+	HT_SYMBOLS(HT_REAL_FIELD)
 };
 
 HT_HIDDEN extern struct ht_real ht_real;
@@ -157,6 +120,18 @@ HT_HIDDEN extern HT_TLS bool ht_poller;
 HT_HIDDEN extern volatile uint32_t ht_pending;
 /* ht_emit_send_pending() - send the pending message now.  Guard held. */
 HT_HIDDEN void ht_emit_send_pending(void);
+
+/* ht_send_pending() - before the thread waits (hook_poll.c) or execs
+ * (hook_exec.c): the pending message, if any, goes out now, unless this
+ * is a vfork child or the thread is inside the library already.  errno
+ * is kept.  A load when nothing is pending. */
+HT_HIDDEN void ht_send_pending_slow(void);
+static inline void ht_send_pending(void)
+{
+	if (likely(!__atomic_load_n(&ht_pending, __ATOMIC_RELAXED)))
+		return;
+	ht_send_pending_slow();
+}
 
 /* Leaving the library: what the call produced goes to the collector. */
 static inline void ht_leave(void)
@@ -244,6 +219,12 @@ HT_HIDDEN ht_slot *ht_slot_get(int fd);
  * list backed by mmap (no malloc: hooks may run in signal handlers). */
 HT_HIDDEN ht_tracked *ht_tracked_alloc(void);
 HT_HIDDEN void ht_tracked_free(ht_tracked *t);
+
+/* ht_slot_release() - unlock @s, locked by the caller; when @dead (the
+ * connection @s tracks, over: its last record made, or forgotten) is not
+ * NULL, the fd is first no longer tracked, and @dead is freed once the
+ * lock is released.  Guard held. */
+HT_HIDDEN void ht_slot_release(ht_slot *s, ht_tracked *dead);
 
 /* ht_write_begin() - a write on tracked slot @s is about to be made: reads
  * are held until it ends (ht_writes_end_locked()).  Before the real call,
@@ -375,6 +356,15 @@ HT_HIDDEN void ht_emit_stop_for_seccomp(void);
  * counters (closing the socket only if the fd is still it); the child
  * connects when it has something to say. */
 HT_HIDDEN void ht_emit_after_fork(void);
+
+/* The current connection's live page (live.h: requests in flight, shown
+ * to the collector), or NULL. */
+struct ht_live;
+HT_HIDDEN extern struct ht_live *volatile ht_live_page;
+
+/* ht_emit_goodbye() - the image ends normally (its destructor ran): the
+ * live page says so, for the collector reading it after the end. */
+HT_HIDDEN void ht_emit_goodbye(void);
 
 /* ht_emit_fd_closed() - the program is closing (or replacing) @fd; if it is
  * the collector socket, forget it (reconnect later). */

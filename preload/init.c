@@ -10,14 +10,18 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "elfgot.h"
+#include "elfsym.h"
 #include "ht.h"
 #include "ossl.h"
 #include "tls.h"
@@ -94,6 +98,7 @@ const conn_env ht_conn_env = {
 	.alloc = map_zeroed,
 	.release = unmap,
 	.hpack = hpack_nghttp2,
+	.live = &ht_live_page,
 };
 
 void ht_prepare_h2(const void *buf, size_t len)
@@ -113,21 +118,21 @@ void ht_lock_acquire(ht_lock *l)
 	}
 }
 
-/* dlsym(RTLD_NEXT) for @name, refusing our own definition (a symbol that
- * resolves to itself would recurse forever). */
-static void *next_symbol(const char *name, void *self)
-{
-	void *p = dlsym(RTLD_NEXT, name);
-	if (p == self)
-		p = NULL;
-	return p;
-}
+/* ---- the real functions ----------------------------------------------------- */
 
-#define RESOLVE(field, sym, self) \
-	(ht_real.field = (__typeof__(ht_real.field))next_symbol(sym, (void *)(self)))
+/* The list's REAL functions (symbols.h), numbered in its order. */
+#define REAL_INDEX_REAL(name) RI_##name,
+#define REAL_INDEX_SELF(name)
+#define REAL_INDEX(lib, kind, how, ret, name, params) REAL_INDEX_##how(name)
+enum { HT_SYMBOLS(REAL_INDEX) N_REAL };
 
-/* Our own definitions, to refuse them when resolving. */
-extern ssize_t read(int, void *, size_t);
+#define REAL_NAME_REAL(name) #name,
+#define REAL_NAME_SELF(name)
+#define REAL_NAME(lib, kind, how, ret, name, params) REAL_NAME_##how(name)
+static const char *const real_names[N_REAL] = { HT_SYMBOLS(REAL_NAME) };
+
+/* Our own definitions the system headers do not declare, to refuse them
+ * when the loader is asked. */
 extern ssize_t __read_chk(int, void *, size_t, size_t);
 extern ssize_t __recv_chk(int, void *, size_t, size_t, int);
 extern ssize_t __recvfrom_chk(int, void *, size_t, size_t, int,
@@ -138,45 +143,112 @@ extern ssize_t sendfile(int, int, off_t *, size_t);
 extern ssize_t sendfile64(int, int, off_t *, size_t);
 extern ssize_t splice(int, loff_t *, int, loff_t *, size_t, unsigned int);
 
+/* Where the search for one name stands. */
+enum { LOOKING, SETTLED, ASK_LOADER };
+
+/*
+ * The real functions are what dlsym(RTLD_NEXT) would return: the first
+ * definition in the objects after this library in the loader's list.  Each
+ * dlsym() costs close to a thousand instructions, paid at the start of
+ * every process (and most never use the network); one walk over those
+ * objects' GNU hash tables (elfsym.h) finds them all for a fraction of it.
+ * The loader is asked only for what the walk cannot tell: an indirect
+ * function (its resolver must run), or every name still open once an
+ * object without a GNU hash table was met.
+ */
+struct real_walk {
+	uintptr_t self;  /* an address inside this library */
+	uintptr_t vdso;  /* the vDSO's base: not in the lookup scope */
+	bool past_self;  /* the objects seen now come after this library */
+	bool blind;      /* an object could not be searched */
+	unsigned left;   /* names still LOOKING */
+	unsigned char state[N_REAL];
+	uint32_t hash[N_REAL]; /* each name's elfsym_hash() */
+	void *found[N_REAL];
+};
+
+/* dl_iterate_phdr() callback: look the open names up in one object.  Only
+ * reads memory: no call into the loader (which holds its list lock). */
+static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct real_walk *w = arg;
+	(void)size;
+	if (!w->past_self) {
+		w->past_self = elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
+					     info->dlpi_addr, w->self);
+		return 0;
+	}
+	if (info->dlpi_addr == w->vdso)
+		return 0;
+	const ElfW(Dyn) *dyn = NULL;
+	for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+			dyn = (const ElfW(Dyn) *)(info->dlpi_addr +
+						  info->dlpi_phdr[i].p_vaddr);
+	elfsym_obj o;
+	int err = dyn ? elfsym_open(&o, info->dlpi_addr, dyn) : -ENOENT;
+	if (err == -ENOENT)
+		return 0; /* exports nothing */
+	if (err) {
+		w->blind = true;
+		return 1;
+	}
+	for (unsigned i = 0; i < N_REAL; i++) {
+		if (w->state[i] != LOOKING)
+			continue;
+		uintptr_t a = 0;
+		switch (elfsym_find_hashed(&o, real_names[i], w->hash[i], &a)) {
+		case ELFSYM_NONE:
+			continue;
+		case ELFSYM_FUNC:
+			w->found[i] = (void *)a;
+			w->state[i] = SETTLED;
+			break;
+		case ELFSYM_IFUNC:
+			w->state[i] = ASK_LOADER;
+			break;
+		case ELFSYM_OTHER: /* not a function: never called */
+			w->state[i] = SETTLED;
+			break;
+		}
+		w->left--;
+	}
+	return w->left == 0;
+}
+
+/* dlsym(RTLD_NEXT) for @name, refusing our own definition @self (a symbol
+ * that resolves to itself would recurse forever). */
+static void *next_symbol(const char *name, void *self)
+{
+	void *p = dlsym(RTLD_NEXT, name);
+	return p == self ? NULL : p;
+}
+
 static void resolve_all(void)
 {
-	RESOLVE(read, "read", read);
-	RESOLVE(write, "write", write);
-	RESOLVE(readv, "readv", readv);
-	RESOLVE(writev, "writev", writev);
-	RESOLVE(send, "send", send);
-	RESOLVE(recv, "recv", recv);
-	RESOLVE(sendto, "sendto", sendto);
-	RESOLVE(recvfrom, "recvfrom", recvfrom);
-	RESOLVE(sendmsg, "sendmsg", sendmsg);
-	RESOLVE(recvmsg, "recvmsg", recvmsg);
-	RESOLVE(read_chk, "__read_chk", __read_chk);
-	RESOLVE(recv_chk, "__recv_chk", __recv_chk);
-	RESOLVE(recvfrom_chk, "__recvfrom_chk", __recvfrom_chk);
-	RESOLVE(connect, "connect", connect);
-	RESOLVE(close, "close", close);
-	RESOLVE(shutdown, "shutdown", shutdown);
-	RESOLVE(dup2, "dup2", dup2);
-	RESOLVE(dup3, "dup3", dup3);
-	RESOLVE(getsockopt, "getsockopt", getsockopt);
-	RESOLVE(getaddrinfo, "getaddrinfo", getaddrinfo);
-	RESOLVE(gethostbyname, "gethostbyname", gethostbyname);
-	RESOLVE(gethostbyname_r, "gethostbyname_r", gethostbyname_r);
-	RESOLVE(gethostbyname2_r, "gethostbyname2_r", gethostbyname2_r);
-	RESOLVE(epoll_wait, "epoll_wait", epoll_wait);
-	RESOLVE(epoll_pwait, "epoll_pwait", epoll_pwait);
-	RESOLVE(poll, "poll", poll);
-	RESOLVE(ppoll, "ppoll", ppoll);
-	RESOLVE(select, "select", select);
-	RESOLVE(pselect, "pselect", pselect);
-	RESOLVE(execve, "execve", execve);
-	RESOLVE(closefrom, "closefrom", closefrom);
-	RESOLVE(prctl, "prctl", prctl);
-	RESOLVE(accept, "accept", accept);
-	RESOLVE(accept4, "accept4", accept4);
-	RESOLVE(sendfile, "sendfile", sendfile);
-	RESOLVE(sendfile64, "sendfile64", sendfile64);
-	RESOLVE(splice, "splice", splice);
+	struct real_walk w = {
+		.self = (uintptr_t)resolve_all,
+		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
+		.left = N_REAL,
+	};
+	for (unsigned i = 0; i < N_REAL; i++)
+		w.hash[i] = elfsym_hash(real_names[i]);
+	dl_iterate_phdr(walk_object, &w);
+	if (!w.past_self)
+		w.blind = true;
+	/* Our own definitions, for the loader's answers only. */
+#define REAL_SELF_REAL(name) [RI_##name] = (void *)name,
+#define REAL_SELF_SELF(name)
+#define REAL_SELF(lib, kind, how, ret, name, params) REAL_SELF_##how(name)
+	static void *const self[N_REAL] = { HT_SYMBOLS(REAL_SELF) };
+	for (unsigned i = 0; i < N_REAL; i++)
+		if (w.state[i] == ASK_LOADER || (w.blind && w.state[i] == LOOKING))
+			w.found[i] = next_symbol(real_names[i], self[i]);
+#define REAL_STORE_REAL(name) \
+	ht_real.name = (__typeof__(ht_real.name))w.found[RI_##name];
+#define REAL_STORE_SELF(name)
+#define REAL_STORE(lib, kind, how, ret, name, params) REAL_STORE_##how(name)
+	HT_SYMBOLS(REAL_STORE)
 }
 
 static void on_fork_child(void)
@@ -280,8 +352,13 @@ __attribute__((constructor)) static void ht_constructor(void)
 
 static void close_at_exit(int fd, ht_slot *s, void *arg)
 {
-	(void)s;
-	ht_untrack_fd(fd, *(uint64_t *)arg);
+	uint64_t now = *(uint64_t *)arg;
+	/* requests still in flight were cut short by the exit itself */
+	ht_lock_acquire(&s->lock);
+	if (s->t)
+		conn_on_exit(&s->t->c, now);
+	ht_lock_release(&s->lock);
+	ht_untrack_fd(fd, now);
 }
 
 /* At exit the program may leave connections open: report what is in flight
@@ -297,6 +374,7 @@ __attribute__((destructor)) static void ht_destructor(void)
 	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
 		ht_emit_send_pending();
 	ht_emit_flush_drops(true);
+	ht_emit_goodbye();
 	errno = saved;
 	ht_leave();
 }

@@ -33,6 +33,7 @@ set -eu
 # wget2: test_tfo_wget2 (it opens connections with TCP Fast Open by
 # default): 3 packages (wget2, libwget0, libgpgme11), 0.5 MB to download,
 # 1.2 MB installed.
+# python3-websockets: test_websocket_python, test_websocket_node (server).
 # openjdk-17-jdk-headless: test_threads_java_httpclient (javac and java:
 # HttpClient writes on one thread and reads on another): 72 MB to download
 # and 77 MB installed, plus openjdk-17-jre-headless (44 MB, 188 MB
@@ -42,7 +43,7 @@ nginx-light openssl apache2-utils nghttp2-client libnghttp2-dev \
 libelf-dev libssl-dev git wrk clang libclang-rt-14-dev man-db busybox-static \
 chromium clickhouse-server clickhouse-client nodejs \
 libcurl4-openssl-dev prometheus php-cli php-curl libpython3.11-testsuite \
-python3-grpcio wget2 \
+python3-grpcio python3-websockets wget2 tmux \
 openjdk-17-jdk-headless"
 
 # make bench only (not make check, not CI): valgrind for the callgrind

@@ -13,6 +13,22 @@
  * and its libraries import, and whether it is a language runtime (which
  * may load its socket code later with dlopen).  It reads files but prints
  * nothing: the caller prints the result (check_print()).
+ *
+ * The parts, one job each (this header is their public face; each has its
+ * own header for what the others use):
+ *   verdict.c      check_file(), check_default_opts(): scripts followed to
+ *                  their program, the program's kind, the verdict
+ *   script.c       "#!" lines and env's command (script.h)
+ *   elf_read.c     what libelf reads from one object (elf_read.h)
+ *   closure.c      the DT_NEEDED closure (closure.h)
+ *   search_path.c  the loader's and execvp's search order, pure: every file
+ *                  system question injected (search_path.h)
+ *   search_sys.c   the real file system behind it (search_sys.h)
+ *   check_names.c  the interposed functions, TLS libraries and language
+ *                  runtimes recognized (check_names.h)
+ *   check_util.c   string and result helpers (check_util.h)
+ *   print.c        check_print()
+ *   ../check.c     the "check" command: check_main(), check_warn_command()
  */
 #ifndef HT_CHECK_ELF_H
 #define HT_CHECK_ELF_H

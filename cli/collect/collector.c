@@ -9,8 +9,12 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "live.h"
 
 /* epoll tags: a peer is its fd; these sit above any fd. */
 #define TAG_LISTEN ((uint64_t)1 << 40)
@@ -152,23 +156,25 @@ static void give_unseen(collector *c, uint32_t pid, int64_t inc)
 /* Map the counter page @fd that came with peer @fd_peer's HELLO; the page
  * must be what the library makes (a sealed memfd of one page): a file that
  * could shrink under the mapping would kill the collector with SIGBUS. */
-static void *map_page(int fd)
+static void *map_page(int fd, uint32_t *len)
 {
 	struct stat st;
 	int seals = fcntl(fd, F_GET_SEALS);
 	void *p;
 
+	/* one page of counters (version 1), or a live page (live.h) */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size != HT_COUNTERS_SIZE || seals < 0 ||
-	    !(seals & F_SEAL_SHRINK))
+	    (st.st_size != HT_COUNTERS_SIZE && st.st_size != HT_LIVE_SIZE) ||
+	    seals < 0 || !(seals & F_SEAL_SHRINK))
 		return NULL;
-	p = mmap(NULL, HT_COUNTERS_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	if (((const ht_counters *)p)->magic != HT_COUNTERS_MAGIC) {
-		munmap(p, HT_COUNTERS_SIZE);
+		munmap(p, (size_t)st.st_size);
 		return NULL;
 	}
+	*len = (uint32_t)st.st_size;
 	return p;
 }
 
@@ -227,7 +233,8 @@ static void peer_hello(collector *c, int fd, ht_rec_hello *h)
 	}
 	if (c->peer_page[fd] == NULL && c->passed_fd >= 0 &&
 	    (h->flags & HT_HF_COUNTERS))
-		c->peer_page[fd] = map_page(c->passed_fd);
+		c->peer_page[fd] = map_page(c->passed_fd,
+					    &c->peer_page_len[fd]);
 	give_unseen(c, pid, account_hello(&c->peer_acct[fd], h,
 					  c->peer_page[fd] != NULL));
 }
@@ -249,6 +256,10 @@ static void renumber(collector *c, int fd, ht_record *rec)
 	case HT_REC_CONN_CLOSE:
 		conn = &rec->u.close.conn_id;
 		pid = rec->u.close.pid;
+		break;
+	case HT_REC_WS:
+		conn = &rec->u.ws.conn_id;
+		pid = rec->u.ws.pid;
 		break;
 	default:
 		return;
@@ -299,7 +310,11 @@ static size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 			continue;
 		} else {
 			renumber(c, fd, &rec);
-			if (fd >= 0)
+			/* (a request the collector made from the live page
+			 * was never produced: not one the process sent; a
+			 * replay of the capture knows it by its flag) */
+			if (fd >= 0 && !(rec.type == HT_REC_REQUEST &&
+					 (rec.u.req.flags & HT_RF_FROM_PAGE)))
 				account_received(&c->peer_acct[fd]);
 		}
 		c->records++;
@@ -355,6 +370,11 @@ static int peer_table_fit(collector *c, int fd)
 		return -ENOMEM;
 	memset(pg + c->peer_cap, 0, (cap - c->peer_cap) * sizeof(*pg));
 	c->peer_page = pg;
+	uint32_t *pl = realloc(c->peer_page_len, cap * sizeof(*pl));
+	if (pl == NULL)
+		return -ENOMEM;
+	memset(pl + c->peer_cap, 0, (cap - c->peer_cap) * sizeof(*pl));
+	c->peer_page_len = pl;
 	c->peer_cap = cap;
 	return 0;
 }
@@ -384,8 +404,9 @@ static void peer_forget(collector *c, int fd)
 	c->peer_base[fd] = 0;
 	memset(&c->peer_acct[fd], 0, sizeof(c->peer_acct[fd]));
 	if (c->peer_page[fd] != NULL)
-		munmap(c->peer_page[fd], HT_COUNTERS_SIZE);
+		munmap(c->peer_page[fd], c->peer_page_len[fd]);
 	c->peer_page[fd] = NULL;
+	c->peer_page_len[fd] = 0;
 	c->n_peers--;
 	c->peers_closed++;
 }
@@ -419,8 +440,163 @@ static void peer_last_word(collector *c, int fd)
 	c->in_page_read = false;
 }
 
+/* The live page of peer @fd, or NULL (none, or a version-1 page). */
+static const ht_live *peer_live(const collector *c, int fd)
+{
+	if (c->peer_page[fd] == NULL || c->peer_page_len[fd] != HT_LIVE_SIZE)
+		return NULL;
+	return c->peer_page[fd];
+}
+
+/* How the process @pid ended, for its requests still in flight: the
+ * error, and the signal (0: none or not known).  A child of ours (run
+ * mode is the subreaper) is asked without being reaped (WNOWAIT): its
+ * socket closes as it exits, a moment before it can be waited for, so
+ * the wait is retried a little (at most END_WAIT_MS); @wait: whether to. */
+#define END_WAIT_MS 100
+static unsigned process_end(const ht_live *l, uint32_t pid, bool wait,
+			    uint8_t *sig)
+{
+	*sig = 0;
+	if (__atomic_load_n(&l->ended, __ATOMIC_ACQUIRE) == HT_LIVE_EXITED)
+		return HT_ERR_EXITED;
+	for (unsigned i = 0; i <= END_WAIT_MS; i++) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)pid, &si,
+			   WEXITED | WNOHANG | WNOWAIT) < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* not our child: not known */
+		}
+		if (si.si_pid == (pid_t)pid) {
+			if (si.si_code == CLD_EXITED)
+				return HT_ERR_EXITED;
+			*sig = (uint8_t)si.si_status;
+			switch (si.si_status) {
+			case SIGINT:
+				return HT_ERR_INTERRUPTED;
+			case SIGSEGV:
+			case SIGBUS:
+			case SIGABRT:
+			case SIGILL:
+			case SIGFPE:
+				return HT_ERR_CRASHED;
+			default:
+				return HT_ERR_KILLED;
+			}
+		}
+		if (!wait)
+			break;
+		struct timespec ts = { 0, 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return HT_ERR_INTERRUPTED;
+}
+
+/* Peer @fd is gone: every request its live page still shows in flight is
+ * reported, as a request record of the peer's own (so tapped and
+ * replayed), with how the process ended and the phase it was in.  Slots
+ * torn for good (the process died writing one) are counted malformed. */
+static void peer_inflight(collector *c, int fd)
+{
+	const ht_live *l = peer_live(c, fd);
+	uint8_t buf[1024];
+	struct timespec ts;
+	unsigned error = 0;
+	uint8_t sig = 0;
+	bool known = false;
+
+	if (l == NULL || c->peer_pid[fd] == 0 || c->closing)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	for (unsigned i = 0; i < HT_LIVE_REQS; i++) {
+		ht_live_req q;
+		int got = ht_live_read(l, i, &q);
+
+		if (got < 0)
+			c->malformed++;
+		if (got <= 0)
+			continue;
+		if (!known) {
+			error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
+			known = true;
+		}
+		ht_record rec = { .type = HT_REC_REQUEST };
+		ht_rec_request *r = &rec.u.req;
+
+		r->pid = c->peer_pid[fd];
+		r->conn_id = q.conn_id;
+		r->req_seq = q.req_seq;
+		r->flags = (q.flags & (HT_RF_REUSED | HT_RF_WAS_IDLE | HT_RF_TLS |
+				       HT_RF_TARGET_TRUNC | HT_RF_TUNNEL)) |
+			   HT_RF_FROM_PAGE;
+		if (q.side == HT_LIVE_SERVER)
+			r->flags |= HT_RF_SERVER;
+		r->proto = q.proto;
+		r->error = (uint8_t)error;
+		r->peer = q.peer;
+		r->req_header_bytes = q.header_bytes;
+		memcpy(r->t, q.t, sizeof(r->t));
+		r->t[HT_T_RESPONSE_DONE] = now;
+		r->method = (ht_str){ q.method, (uint16_t)strlen(q.method) };
+		r->target = (ht_str){ q.target, (uint16_t)strlen(q.target) };
+		r->host = (ht_str){ q.host, (uint16_t)strlen(q.host) };
+		r->dns_name = r->reason = r->content_type = (ht_str){ "", 0 };
+		r->tls_version = r->alpn = r->req_headers = (ht_str){ "", 0 };
+		r->resp_headers = r->peer_path = r->tunnel = (ht_str){ "", 0 };
+		if (c->ending && error == HT_ERR_INTERRUPTED && sig == 0)
+			r->flags |= HT_RF_TRACING_ENDED;
+		r->signal = sig;
+		r->phase = (uint8_t)ht_live_phase(q.t);
+		if (r->phase == 0)
+			r->phase = HT_PH_SEND;
+		size_t len = ht_wire_encode(buf, sizeof(buf), &rec);
+
+		if (len == 0)
+			continue;
+		c->in_page_read = true;
+		feed(c, fd, buf, len);
+		c->in_page_read = false;
+	}
+}
+
+size_t collector_inflight(const collector *c, uint64_t now,
+			  collector_inflight_fn fn, void *ctx)
+{
+	size_t n = 0;
+
+	for (size_t fd = 0; fd < c->peer_cap; fd++) {
+		const ht_live *l;
+
+		if (!c->peer_open[fd] || (l = peer_live(c, (int)fd)) == NULL)
+			continue;
+		for (unsigned i = 0; i < HT_LIVE_REQS; i++) {
+			collector_inflight_req e;
+
+			if (ht_live_read(l, i, &e.slot) <= 0)
+				continue;
+			e.pid = c->peer_pid[fd];
+			e.conn_id = e.slot.conn_id + c->peer_base[fd];
+			e.phase = ht_live_phase(e.slot.t);
+			e.since = e.slot.t[HT_T_GOT_CONN];
+			for (unsigned k = 0; k < HT_T__COUNT; k++)
+				if (e.slot.t[k] && e.slot.t[k] < e.since)
+					e.since = e.slot.t[k];
+			e.elapsed = now > e.since ? now - e.since : 0;
+			n++;
+			if (fn != NULL)
+				fn(ctx, &e);
+		}
+	}
+	return n;
+}
+
 static void peer_close(collector *c, int fd)
 {
+	peer_inflight(c, fd);
 	peer_last_word(c, fd);
 	epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 	close(fd);
@@ -703,9 +879,11 @@ void collector_end_peers(collector *c)
 {
 	if (c->replay)
 		return; /* a replay's peers are ids: the capture ends them */
+	c->ending = true;
 	for (size_t fd = 0; fd < c->peer_cap; fd++)
 		if (c->peer_open[fd])
 			peer_close(c, (int)fd);
+	c->ending = false;
 	if (c->idle != NULL)
 		c->idle(c->ctx);
 }
@@ -771,8 +949,10 @@ void collector_close(collector *c)
 	free(c->peer_base);
 	free(c->peer_acct);
 	free(c->peer_page);
+	free(c->peer_page_len);
 	c->peer_acct = NULL;
 	c->peer_page = NULL;
+	c->peer_page_len = NULL;
 	free(c->pids);
 	free(c->drain_buf);
 	c->drain_buf = NULL;

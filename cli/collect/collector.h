@@ -18,6 +18,7 @@
 #include <sys/un.h>
 
 #include "account.h"
+#include "live.h"
 #include "wire.h"
 
 /* Called for every valid record; @rec's strings live only for the call. */
@@ -74,10 +75,16 @@ typedef struct collector {
 	uint32_t *peer_pid;       /* indexed by fd: the pid of its HELLO */
 	uint32_t *peer_base;      /* indexed by fd: added to its conn ids */
 	account *peer_acct;       /* indexed by fd: its books (account.h) */
-	void **peer_page;         /* indexed by fd: its counter page, or NULL */
+	void **peer_page;         /* indexed by fd: its counter page, or NULL;
+	                             a live page (live.h) when its length is
+	                             HT_LIVE_SIZE */
+	uint32_t *peer_page_len;  /* indexed by fd: the page's mapped length */
 	int passed_fd;            /* an fd that came with the message being
 	                             fed (SCM_RIGHTS), until taken or closed */
-	bool in_page_read;        /* feeding the last word read from a page */
+	bool in_page_read;        /* feeding what the collector read from a
+	                             page (the last word, requests in flight) */
+	bool ending;              /* collector_end_peers(): the processes left
+	                             are not waited for */
 	bool closing;             /* collector_close(): the sink is done */
 	bool draining;            /* peer_hello() is reading other peers */
 	struct collector_pid {
@@ -166,6 +173,34 @@ size_t collector_feed(collector *c, const uint8_t *buf, size_t len);
 #define COLLECTOR_MAX_PIDS 65536
 int collector_replay(collector *c, unsigned ev, uint32_t peer,
 		     const uint8_t *buf, size_t len);
+
+/* One request in flight, as collector_inflight() shows it. */
+typedef struct collector_inflight_req {
+	uint32_t pid;        /* the traced process */
+	uint32_t conn_id;    /* numbered as in its records (after exec too) */
+	unsigned phase;      /* enum ht_live_phase */
+	uint64_t since;      /* its earliest timestamp (monotonic ns) */
+	uint64_t elapsed;    /* now - since */
+	/* The slot as read: conn_id (the image's own number), req_seq,
+	 * stream (HTTP/2, else 0), side (enum ht_live_side), proto, flags
+	 * (HT_RF_*), peer, t[] (HT_T_*: 0 = not yet), method, target (the
+	 * scrubbed request target, truncated), host: NUL-terminated. */
+	ht_live_req slot;
+} collector_inflight_req;
+
+typedef void (*collector_inflight_fn)(void *ctx,
+				      const collector_inflight_req *e);
+
+/*
+ * collector_inflight() - the requests in flight now in every connected
+ * peer's live page, each handed to @fn (may be NULL: only counted) with
+ * @ctx; @now (CLOCK_MONOTONIC ns) gives their elapsed time.  Reads shared
+ * memory only: no system call, nothing asked of the traced processes.  A
+ * slot being written at that moment is retried, then left out.  Returns
+ * the number of requests handed.
+ */
+size_t collector_inflight(const collector *c, uint64_t now,
+			  collector_inflight_fn fn, void *ctx);
 
 /*
  * collector_close() - close the socket and every peer, remove the socket

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outbuf.h"
 #include "redirect.h"
 
 void redirect_init(redirect_tracker *t)
@@ -65,23 +66,11 @@ static size_t scheme_len(const char *s, size_t len, bool *tls)
 	return 0;
 }
 
-/* A bounded string builder: .len stops growing (and .ok turns false) when
- * the capacity runs out. */
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool ok;
-} sbuf;
-
-static void put(sbuf *b, const char *s, size_t n)
+/* The string built in @b, unless it did not fit: its length, else 0. */
+static size_t built(outbuf *b)
 {
-	if (!b->ok || n >= b->cap - b->len) {
-		b->ok = false;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	outbuf_str(b);
+	return outbuf_error(b) == 0 ? outbuf_len(b) : 0;
 }
 
 size_t redirect_normalize(char *out, size_t cap, const char *url, size_t len)
@@ -108,21 +97,22 @@ size_t redirect_normalize(char *out, size_t cap, const char *url, size_t len)
 	if (auth_len > dl && memcmp(auth + auth_len - dl, def, dl) == 0)
 		auth_len -= dl;
 
-	sbuf b = { out, 0, cap, true };
-	out[0] = '\0';
-	put(&b, tls ? "https://" : "http://", tls ? 8 : 7);
+	outbuf b;
+
+	outbuf_init_fixed(&b, out, cap);
+	outbuf_put(&b, tls ? "https://" : "http://", tls ? 8 : 7);
 	/* The host is case-insensitive; userinfo is not, but keep it as is. */
 	const char *at = memchr(auth, '@', auth_len);
 	size_t host_from = at ? (size_t)(at - auth) + 1 : 0;
-	put(&b, auth, host_from);
+	outbuf_put(&b, auth, host_from);
 	for (size_t i = host_from; i < auth_len; i++) {
 		char c = lower(auth[i]);
-		put(&b, &c, 1);
+		outbuf_put(&b, &c, 1);
 	}
 	if (a == len || url[a] == '?')
-		put(&b, "/", 1);
-	put(&b, url + a, len - a);
-	return b.ok ? b.len : 0;
+		outbuf_put(&b, "/", 1);
+	outbuf_put(&b, url + a, len - a);
+	return built(&b);
 }
 
 /* Remove "." and ".." segments from the path @p (NUL-terminated), in place
@@ -168,6 +158,7 @@ size_t redirect_resolve(char *out, size_t cap, const char *base,
 {
 	char tmp[REDIRECT_URL_MAX];
 	bool tls;
+	size_t n;
 	size_t blen = strlen(base);
 	size_t bs = scheme_len(base, blen, &tls);
 	while (loc_len && (*loc == ' ' || *loc == '\t'))
@@ -191,20 +182,23 @@ size_t redirect_resolve(char *out, size_t cap, const char *base,
 		size_t a = ls;
 		while (a < loc_len && loc[a] != '/' && loc[a] != '?' && loc[a] != '#')
 			a++;
-		sbuf b = { tmp, 0, sizeof tmp, true };
-		put(&b, loc, a);
+		outbuf b;
+
+		outbuf_init_fixed(&b, tmp, sizeof tmp);
+		outbuf_put(&b, loc, a);
 		/* path (with dots removed), then query/fragment as they are */
 		size_t q = a;
 		while (q < loc_len && loc[q] != '?' && loc[q] != '#')
 			q++;
-		size_t path_at = b.len;
-		put(&b, loc + a, q - a);
-		if (!b.ok)
+		size_t path_at = outbuf_len(&b);
+		outbuf_put(&b, loc + a, q - a);
+		if (built(&b) == 0)
 			return 0;
 		remove_dots(tmp + path_at);
-		b.len = strlen(tmp);
-		put(&b, loc + q, loc_len - q);
-		return b.ok ? redirect_normalize(out, cap, tmp, b.len) : 0;
+		outbuf_trim(&b, strlen(tmp));
+		outbuf_put(&b, loc + q, loc_len - q);
+		n = built(&b);
+		return n ? redirect_normalize(out, cap, tmp, n) : 0;
 	}
 
 	/* Split the base: scheme://authority | path | ?query (no fragment). */
@@ -218,52 +212,54 @@ size_t redirect_resolve(char *out, size_t cap, const char *base,
 	while (bq < blen && base[bq] != '#')
 		bq++;
 
-	sbuf b = { tmp, 0, sizeof tmp, true };
-	tmp[0] = '\0';
+	outbuf b;
+
+	outbuf_init_fixed(&b, tmp, sizeof tmp);
 	size_t q = 0; /* where the reference's query or fragment starts */
 	while (q < loc_len && loc[q] != '?' && loc[q] != '#')
 		q++;
 	if (loc_len >= 2 && loc[0] == '/' && loc[1] == '/') {
 		/* network-path reference: the base's scheme only */
-		put(&b, base, bs - 2);
+		outbuf_put(&b, base, bs - 2);
 		size_t a = 2;
 		while (a < loc_len && loc[a] != '/' && loc[a] != '?' && loc[a] != '#')
 			a++;
-		put(&b, loc, a);
-		size_t path_at = b.len;
-		put(&b, loc + a, q - a);
-		if (!b.ok)
+		outbuf_put(&b, loc, a);
+		size_t path_at = outbuf_len(&b);
+		outbuf_put(&b, loc + a, q - a);
+		if (built(&b) == 0)
 			return 0;
 		remove_dots(tmp + path_at);
-		b.len = strlen(tmp);
+		outbuf_trim(&b, strlen(tmp));
 	} else {
-		put(&b, base, ba);
-		size_t path_at = b.len;
+		outbuf_put(&b, base, ba);
+		size_t path_at = outbuf_len(&b);
 		if (q == 0) {
 			/* "?query" or "#frag": the base path (and query) */
-			put(&b, base + ba, bp - ba);
+			outbuf_put(&b, base + ba, bp - ba);
 			if (loc[0] == '#')
-				put(&b, base + bp, bq - bp);
+				outbuf_put(&b, base + bp, bq - bp);
 		} else if (loc[0] == '/') {
-			put(&b, loc, q);
+			outbuf_put(&b, loc, q);
 		} else {
 			/* merge: the base path up to its last '/', then loc */
 			size_t slash = bp;
 			while (slash > ba && base[slash - 1] != '/')
 				slash--;
 			if (slash == ba)
-				put(&b, "/", 1);
+				outbuf_put(&b, "/", 1);
 			else
-				put(&b, base + ba, slash - ba);
-			put(&b, loc, q);
+				outbuf_put(&b, base + ba, slash - ba);
+			outbuf_put(&b, loc, q);
 		}
-		if (!b.ok)
+		if (built(&b) == 0)
 			return 0;
 		remove_dots(tmp + path_at);
-		b.len = strlen(tmp);
+		outbuf_trim(&b, strlen(tmp));
 	}
-	put(&b, loc + q, loc_len - q);
-	return b.ok ? redirect_normalize(out, cap, tmp, b.len) : 0;
+	outbuf_put(&b, loc + q, loc_len - q);
+	n = built(&b);
+	return n ? redirect_normalize(out, cap, tmp, n) : 0;
 }
 
 int redirect_observe(redirect_tracker *t, redirect_id id, const char *url,

@@ -11,8 +11,8 @@
  * so a new one only adds a file and a table entry.  A format that writes
  * everything at the end (HAR) keeps its own state in rp->fmt_state.
  *
- * The pure helpers (report_timing_compute(), report_url(), report_host(),
- * report_peer(), report_percentile()) do no I/O and no allocation.
+ * The pure helpers (report_timing_compute(), report_percentile(), and
+ * url.h's URL, host and peer formatters) do no I/O and no allocation.
  *
  * Memory stays bounded however long the collector runs: per-host
  * durations are kept in a sketch (sketch.h), hosts past REPORT_MAX_HOSTS
@@ -28,7 +28,9 @@
 
 #include "json.h"
 #include "redirect.h"
+#include "url.h"
 #include "sketch.h"
+#include "u64map.h"
 #include "wire.h"
 
 #ifndef HTTPTRACE_VERSION
@@ -67,7 +69,7 @@ typedef struct report_timing {
  * FIRST_BYTE - WROTE_HEADERS, clamped to >= 0 (0 without WROTE_HEADERS).
  * start is the earliest non-zero of DNS_START, CONNECT_START, TLS_START and
  * GOT_CONN.  idle is set only when @r has HT_RF_WAS_IDLE.  A server's
- * record (HT_SIDE_SERVER): connect is the accept to the client's first
+ * record (HT_RF_SERVER): connect is the accept to the client's first
  * bytes (TLS_START, else GOT_CONN), tls TLS_START -> TLS_DONE; send is the
  * request read, wait the server's processing, receive the response
  * written (wire.h).
@@ -75,45 +77,13 @@ typedef struct report_timing {
 void report_timing_compute(const ht_rec_request *r, report_timing *t);
 
 /*
- * report_url() - the request's URL into @buf (capacity @cap > 0), always
- * NUL-terminated, truncated to fit.  Returns the length written.
- * A proxy-form target (http:// or https://) is used as is; a CONNECT's
- * authority-form target too.  Otherwise scheme (https when HT_RF_TLS) +
- * "://" + authority + target, where the authority is the Host header as
- * sent, else (inside a tunnel) the tunnel's target without the scheme's
- * default port, else the DNS name, else the peer IP ([v6]), else
- * "localhost" for a Unix socket; the DNS name and IP get ":port" unless it
- * is the scheme's default.
+ * report_error_text() - why request @r failed, NULL when it did not: the
+ * text of its error (ht_error_str()), else for a gRPC call whose status is
+ * not OK "grpc NAME" ("grpc UNAVAILABLE"; "grpc 42" for a code gRPC does
+ * not define), written into @buf (@cap >= REPORT_ERROR_MAX).
  */
-size_t report_url(char *buf, size_t cap, const ht_rec_request *r);
-
-/*
- * report_host() - the request's host name into @buf (capacity @cap > 0,
- * NUL-terminated, truncated): inside a tunnel its target's host; else the
- * DNS name, else the Host header without its port (and without the
- * brackets of an IPv6 literal), else the peer IP ("localhost" for a Unix
- * socket).
- * Returns the length written; 0 when nothing is known.
- */
-size_t report_host(char *buf, size_t cap, const ht_rec_request *r);
-
-/*
- * report_ip() - the address of @a without port ("10.0.0.1", "::1") into
- * @buf (capacity >= 46); "" when the family is unknown.  Returns the length.
- */
-size_t report_ip(char *buf, size_t cap, const ht_addr *a);
-
-/*
- * report_peer() - "10.0.0.1:80" or "[::1]:80" into @buf (capacity >= 56);
- * "" when the family is unknown.  Returns the length.
- */
-size_t report_peer(char *buf, size_t cap, const ht_addr *a);
-
-/*
- * report_peer_of() - as report_peer(), but "unix:PATH" (@path) when @a is
- * a Unix socket (HT_AF_UNIX).  @cap >= 56.
- */
-size_t report_peer_of(char *buf, size_t cap, const ht_addr *a, ht_str path);
+#define REPORT_ERROR_MAX 24
+const char *report_error_text(const ht_rec_request *r, char *buf, size_t cap);
 
 /* report_proto_str() - "HTTP/1.0", "HTTP/1.1", "HTTP/2"; NULL if unknown. */
 const char *report_proto_str(unsigned proto);
@@ -135,14 +105,6 @@ typedef struct report_host_stat {
 	uint64_t requests, errors;
 	sketch totals; /* total durations (ns) of the requests that have one */
 } report_host_stat;
-
-/* A set or map of 64-bit keys (open addressing, grows). */
-typedef struct report_u64map {
-	uint64_t *keys, *vals;
-	size_t cap, n;
-	bool has_zero;
-	uint64_t zero_val;
-} report_u64map;
 
 /* One hop of a redirect chain, as the summary lists it. */
 typedef struct report_hop {
@@ -174,14 +136,16 @@ typedef struct report_chain {
 
 typedef struct report_stats {
 	uint64_t processes;    /* HELLO records */
-	uint64_t requests;     /* a client's (HT_SIDE_CLIENT) */
+	uint64_t requests;     /* a client's (without HT_RF_SERVER) */
 	uint64_t server_requests; /* requests a traced server answered
-	                             (HT_SIDE_SERVER): in no other count */
+	                             (HT_RF_SERVER): in no other count */
 	uint64_t server_errors;   /* of those, ended with an error */
 	uint64_t reused;       /* requests on a reused connection */
-	uint64_t errors;       /* requests that ended with an error */
+	uint64_t errors;       /* requests that ended with an error (a gRPC
+	                          status other than OK included) */
 	uint64_t conn_fails;   /* connect() failures */
 	uint64_t conn_closes;
+	uint64_t ws_sessions;  /* WebSocket sessions ended (HT_REC_WS) */
 	uint64_t malformed;    /* records the collector rejected */
 	uint64_t connections;  /* distinct connections that carried requests,
 	                          and the TLS connections not decoded */
@@ -192,12 +156,12 @@ typedef struct report_stats {
 	 * made TLS connections not decoded (bit i: exes[i]). */
 	char *exes[REPORT_MAX_EXES];
 	size_t n_exes;
-	report_u64map pid_exe;
+	u64map pid_exe;
 	uint32_t undecoded_exes;
 	/* The connections open now (pid<<32|conn), forgotten at their close,
 	 * at most REPORT_MAX_OPEN_CONNS; past that, a connection is counted
 	 * by its first request (conns_untracked says how many were). */
-	report_u64map conns;
+	u64map conns;
 	uint64_t conns_untracked;
 	uint64_t dropped;      /* records the processes produced that never
 	                          arrived (sum of the collector's increments,
@@ -231,8 +195,32 @@ typedef struct report_req {
 	const char *proto; /* the request's version; NULL when unknown */
 	const char *resp_proto; /* the response's, only when it differs */
 	const char *error; /* NULL when none */
+	/* A request its process's end cut short (error INTERRUPTED, KILLED,
+	 * CRASHED, EXITED): the signal ("SIGINT"; NULL when none or not
+	 * known), the phase it was in ("wait_first_byte"; NULL otherwise),
+	 * that phase in words ("waiting for the first byte"), and whether
+	 * the process ended without a goodbye (its status not known). */
+	const char *signal;
+	const char *phase;
+	const char *phase_text;
+	bool no_goodbye;
+	bool tracing_ended; /* the collector stopped while the process ran */
 	redirect_link redirect; /* its place in a redirect chain, if any */
 } report_req;
+
+/* Everything derived from one WebSocket session record, handed to a
+ * format. */
+typedef struct report_ws {
+	const ht_rec_ws *w;
+	const char *url;   /* "ws://host/path" ("wss://" over TLS) */
+	size_t url_len;
+	const char *peer;  /* as in report_req */
+	size_t peer_len;
+	int64_t duration;  /* t_start -> t_end, ns (REPORT_NONE if unknown) */
+	const char *closed_by; /* "client", "server" (who sent the first
+	                          close frame, from the program's side: it is
+	                          the client), or NULL: no closing handshake */
+} report_ws;
 
 struct report;
 
@@ -245,13 +233,14 @@ typedef struct report_format_ops {
 	void (*summary)(struct report *rp); /* at the end; may be NULL */
 	void (*free)(struct report *rp);    /* release fmt_state; may be NULL */
 	void (*hello)(struct report *rp, const ht_rec_hello *h); /* may be NULL */
+	void (*websocket)(struct report *rp, const report_ws *s); /* may be NULL */
 } report_format_ops;
 
 extern const report_format_ops report_text_ops;   /* format_text.c */
 extern const report_format_ops report_json_ops;   /* format_json.c */
-extern const report_format_ops report_events_ops; /* format_json.c */
+extern const report_format_ops report_events_ops; /* format_events.c */
 extern const report_format_ops report_har_ops;    /* format_har.c */
-extern const report_format_ops report_summary_ops; /* format_text.c */
+extern const report_format_ops report_summary_ops; /* format_summary.c */
 extern const report_format_ops report_html_ops;   /* format_html.c */
 extern const report_format_ops report_otlp_ops;   /* format_otlp.c */
 
@@ -278,6 +267,8 @@ typedef struct report {
 	char url[HT_WIRE_MAX_RECORD + 512];
 	char host[1024];
 	char peer[192];
+	char error[REPORT_ERROR_MAX];
+	char signal[24];
 } report;
 
 /*
@@ -339,6 +330,10 @@ void report_free(report *rp);
  * REPORT_NONE when @mono is 0 (absent).
  */
 int64_t report_unix_ns(const report *rp, uint64_t mono);
+
+/* report_span() - end - start when both happened (non-zero), else
+ * REPORT_NONE. */
+int64_t report_span(uint64_t start, uint64_t end);
 
 /* report_earliest() - the earlier of two monotonic times, where 0 means
  * absent: the other one (0 when both are). */

@@ -1,10 +1,13 @@
 /* metrics.c - Prometheus metrics state and exposition text; see metrics.h. */
 #include "metrics.h"
+#include "json.h"
 
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "grpc.h"
 
 /* OpenTelemetry's advice for http.client.request.duration (seconds). */
 const double metrics_bounds[METRICS_BUCKETS] = {
@@ -250,12 +253,12 @@ static void record_request(metrics *m, const ht_rec_request *r)
 	metrics_series *s;
 	size_t hi;
 
-	if (r->side == HT_SIDE_SERVER) {
+	if (r->flags & HT_RF_SERVER) {
 		record_server(m, r);
 		return;
 	}
 	report_timing_compute(r, &t);
-	report_host(name, sizeof(m->scratch.host), r);
+	url_host(name, sizeof(m->scratch.host), r);
 	name[strnlen(name, sizeof(m->scratch.host))] = '\0';
 	pthread_mutex_lock(&m->mu);
 	hi = host_find(m, name);
@@ -263,7 +266,8 @@ static void record_request(metrics *m, const ht_rec_request *r)
 		goto out;
 	h = &m->hosts[hi];
 	h->requests++;
-	if (r->error != HT_ERR_NONE)
+	/* a gRPC call whose status is not OK failed too */
+	if (r->error != HT_ERR_NONE || ht_grpc_failed(r))
 		h->errors++;
 	if (r->flags & HT_RF_REUSED)
 		h->reused++;
@@ -295,7 +299,7 @@ static void record_fail(metrics *m, const ht_rec_conn_fail *f)
 		memcpy(name, f->dns_name.p, n);
 		name[n] = '\0';
 	} else {
-		report_ip(name, sizeof(m->scratch.host), &f->peer);
+		url_ip(name, sizeof(m->scratch.host), &f->peer);
 	}
 	pthread_mutex_lock(&m->mu);
 	hi = host_find(m, name);
@@ -333,86 +337,86 @@ void metrics_record(metrics *m, const ht_record *rec)
 
 /* ---- exposition --------------------------------------------------------- */
 
-static void put_fmt(otlp_buf *b, const char *fmt, double v)
+static void put_fmt(outbuf *b, const char *fmt, double v)
 {
 	char tmp[64];
 
 	snprintf(tmp, sizeof(tmp), fmt, v);
-	otlp_buf_adds(b, tmp);
+	outbuf_puts(b, tmp);
 }
 
 /* A label value: backslash, double quote and newline escaped, as the
  * exposition format requires; other bytes as they are. */
-static void put_label(otlp_buf *b, const char *s)
+static void put_label(outbuf *b, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\')
-			otlp_buf_adds(b, "\\\\");
+			outbuf_puts(b, "\\\\");
 		else if (*s == '"')
-			otlp_buf_adds(b, "\\\"");
+			outbuf_puts(b, "\\\"");
 		else if (*s == '\n')
-			otlp_buf_adds(b, "\\n");
+			outbuf_puts(b, "\\n");
 		else
-			otlp_buf_add(b, s, 1);
+			outbuf_put(b, s, 1);
 	}
 }
 
-static void head(otlp_buf *b, const char *name, const char *type,
+static void head(outbuf *b, const char *name, const char *type,
 		 const char *help)
 {
-	otlp_buf_adds(b, "# HELP ");
-	otlp_buf_adds(b, name);
-	otlp_buf_adds(b, " ");
-	otlp_buf_adds(b, help);
-	otlp_buf_adds(b, "\n# TYPE ");
-	otlp_buf_adds(b, name);
-	otlp_buf_adds(b, " ");
-	otlp_buf_adds(b, type);
-	otlp_buf_adds(b, "\n");
+	outbuf_puts(b, "# HELP ");
+	outbuf_puts(b, name);
+	outbuf_puts(b, " ");
+	outbuf_puts(b, help);
+	outbuf_puts(b, "\n# TYPE ");
+	outbuf_puts(b, name);
+	outbuf_puts(b, " ");
+	outbuf_puts(b, type);
+	outbuf_puts(b, "\n");
 }
 
 /* The lines of histogram @h of @name with the labels @labels (already
  * formatted, without braces). */
-static void put_hist(otlp_buf *b, const char *name, const char *labels,
+static void put_hist(outbuf *b, const char *name, const char *labels,
 		     const metrics_hist *h)
 {
 	uint64_t cum = 0;
 
 	for (size_t i = 0; i <= METRICS_BUCKETS; i++) {
 		cum += h->bucket[i];
-		otlp_buf_adds(b, name);
-		otlp_buf_adds(b, "_bucket{");
-		otlp_buf_adds(b, labels);
-		otlp_buf_adds(b, ",le=\"");
+		outbuf_puts(b, name);
+		outbuf_puts(b, "_bucket{");
+		outbuf_puts(b, labels);
+		outbuf_puts(b, ",le=\"");
 		if (i < METRICS_BUCKETS)
 			put_fmt(b, "%g", metrics_bounds[i]);
 		else
-			otlp_buf_adds(b, "+Inf");
-		otlp_buf_adds(b, "\"} ");
-		otlp_buf_u64(b, cum);
-		otlp_buf_adds(b, "\n");
+			outbuf_puts(b, "+Inf");
+		outbuf_puts(b, "\"} ");
+		json_u64(b, cum);
+		outbuf_puts(b, "\n");
 	}
-	otlp_buf_adds(b, name);
-	otlp_buf_adds(b, "_sum{");
-	otlp_buf_adds(b, labels);
-	otlp_buf_adds(b, "} ");
+	outbuf_puts(b, name);
+	outbuf_puts(b, "_sum{");
+	outbuf_puts(b, labels);
+	outbuf_puts(b, "} ");
 	put_fmt(b, "%.9g", h->sum);
-	otlp_buf_adds(b, "\n");
-	otlp_buf_adds(b, name);
-	otlp_buf_adds(b, "_count{");
-	otlp_buf_adds(b, labels);
-	otlp_buf_adds(b, "} ");
-	otlp_buf_u64(b, h->count);
-	otlp_buf_adds(b, "\n");
+	outbuf_puts(b, "\n");
+	outbuf_puts(b, name);
+	outbuf_puts(b, "_count{");
+	outbuf_puts(b, labels);
+	outbuf_puts(b, "} ");
+	json_u64(b, h->count);
+	outbuf_puts(b, "\n");
 }
 
 /* server_address="NAME" into @l (reset first). */
-static void host_labels(otlp_buf *l, const char *name)
+static void host_labels(outbuf *l, const char *name)
 {
-	l->len = 0;
-	otlp_buf_adds(l, "server_address=\"");
+	outbuf_trim(l, 0);
+	outbuf_puts(l, "server_address=\"");
 	put_label(l, name);
-	otlp_buf_adds(l, "\"");
+	outbuf_puts(l, "\"");
 }
 
 enum host_field { HF_REQUESTS, HF_ERRORS, HF_OPENED, HF_REUSED, HF_CONNERR };
@@ -428,7 +432,7 @@ static uint64_t host_field(const metrics_host *h, enum host_field f)
 	}
 }
 
-void metrics_render(metrics *m, otlp_buf *b)
+void metrics_render(metrics *m, outbuf *b)
 {
 	static const struct {
 		const char *name, *help;
@@ -456,8 +460,9 @@ void metrics_render(metrics *m, otlp_buf *b)
 		{ "httptrace_tls_handshake_duration_seconds",
 		  "TLS handshakes of new connections.", offsetof(metrics_host, tls) },
 	};
-	otlp_buf l = { 0 };
+	outbuf l;
 
+	outbuf_init_grow(&l);
 	pthread_mutex_lock(&m->mu);
 	head(b, "http_client_request_duration_seconds", "histogram",
 	     "Duration of HTTP client requests.");
@@ -465,27 +470,27 @@ void metrics_render(metrics *m, otlp_buf *b)
 		const metrics_series *s = &m->series[i];
 
 		host_labels(&l, m->hosts[s->host].name);
-		otlp_buf_adds(&l, ",http_request_method=\"");
-		otlp_buf_adds(&l, s->method);
-		otlp_buf_adds(&l, "\",status_class=\"");
-		otlp_buf_adds(&l, s->status_class);
-		otlp_buf_adds(&l, "\"");
-		if (!l.oom)
-			put_hist(b, "http_client_request_duration_seconds", l.p,
+		outbuf_puts(&l, ",http_request_method=\"");
+		outbuf_puts(&l, s->method);
+		outbuf_puts(&l, "\",status_class=\"");
+		outbuf_puts(&l, s->status_class);
+		outbuf_puts(&l, "\"");
+		if (outbuf_error(&l) == 0)
+			put_hist(b, "http_client_request_duration_seconds", outbuf_str(&l),
 				 &s->dur);
 	}
 	for (size_t c = 0; c < sizeof(counters) / sizeof(counters[0]); c++) {
 		head(b, counters[c].name, "counter", counters[c].help);
 		for (size_t i = 0; i < m->n_hosts; i++) {
 			host_labels(&l, m->hosts[i].name);
-			if (l.oom)
+			if (outbuf_error(&l) != 0)
 				break;
-			otlp_buf_adds(b, counters[c].name);
-			otlp_buf_adds(b, "{");
-			otlp_buf_adds(b, l.p);
-			otlp_buf_adds(b, "} ");
-			otlp_buf_u64(b, host_field(&m->hosts[i], counters[c].f));
-			otlp_buf_adds(b, "\n");
+			outbuf_puts(b, counters[c].name);
+			outbuf_puts(b, "{");
+			outbuf_puts(b, outbuf_str(&l));
+			outbuf_puts(b, "} ");
+			json_u64(b, host_field(&m->hosts[i], counters[c].f));
+			outbuf_puts(b, "\n");
 		}
 	}
 	for (size_t p = 0; p < sizeof(phases) / sizeof(phases[0]); p++) {
@@ -497,8 +502,8 @@ void metrics_render(metrics *m, otlp_buf *b)
 			if (h->count == 0)
 				continue;
 			host_labels(&l, m->hosts[i].name);
-			if (!l.oom)
-				put_hist(b, phases[p].name, l.p, h);
+			if (outbuf_error(&l) == 0)
+				put_hist(b, phases[p].name, outbuf_str(&l), h);
 		}
 	}
 	/* a server's (only once there is one: a client's exposition is as
@@ -510,28 +515,28 @@ void metrics_render(metrics *m, otlp_buf *b)
 			for (size_t j = 0; j < METRICS_SERVER_CLASSES; j++) {
 				if (m->server[i][j].count == 0)
 					continue;
-				l.len = 0;
-				otlp_buf_adds(&l, "http_request_method=\"");
-				otlp_buf_adds(&l, method_labels[i]);
-				otlp_buf_adds(&l, "\",status_class=\"");
-				otlp_buf_adds(&l, class_labels[j]);
-				otlp_buf_adds(&l, "\"");
-				if (!l.oom)
+				outbuf_trim(&l, 0);
+				outbuf_puts(&l, "http_request_method=\"");
+				outbuf_puts(&l, method_labels[i]);
+				outbuf_puts(&l, "\",status_class=\"");
+				outbuf_puts(&l, class_labels[j]);
+				outbuf_puts(&l, "\"");
+				if (outbuf_error(&l) == 0)
 					put_hist(b, "http_server_request_duration_seconds",
-						 l.p, &m->server[i][j]);
+						 outbuf_str(&l), &m->server[i][j]);
 			}
 		}
 	}
 	head(b, "httptrace_processes_total", "counter",
 	     "Traced processes that connected to the collector.");
-	otlp_buf_adds(b, "httptrace_processes_total ");
-	otlp_buf_u64(b, m->processes);
-	otlp_buf_adds(b, "\n");
+	outbuf_puts(b, "httptrace_processes_total ");
+	json_u64(b, m->processes);
+	outbuf_puts(b, "\n");
 	head(b, "httptrace_records_dropped_total", "counter",
 	     "Records the traced processes could not send.");
-	otlp_buf_adds(b, "httptrace_records_dropped_total ");
-	otlp_buf_u64(b, m->dropped);
-	otlp_buf_adds(b, "\n");
+	outbuf_puts(b, "httptrace_records_dropped_total ");
+	json_u64(b, m->dropped);
+	outbuf_puts(b, "\n");
 	pthread_mutex_unlock(&m->mu);
-	otlp_buf_free(&l);
+	outbuf_free(&l);
 }

@@ -70,7 +70,7 @@ typedef struct metrics_series {
 	metrics_hist dur;
 } metrics_series;
 
-/* The request-duration series of traced servers (HT_SIDE_SERVER): by
+/* The request-duration series of traced servers (HT_RF_SERVER): by
  * method (the known ones, then "_OTHER") and status class (1xx..5xx,
  * "none"), a fixed table. */
 #define METRICS_SERVER_METHODS 10
@@ -102,6 +102,6 @@ void metrics_free(metrics *m);
 void metrics_record(metrics *m, const ht_record *rec);
 
 /* metrics_render() - append the exposition text of @m to @out. */
-void metrics_render(metrics *m, otlp_buf *out);
+void metrics_render(metrics *m, outbuf *out);
 
 #endif

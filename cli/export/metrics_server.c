@@ -92,16 +92,17 @@ static void serve(metrics_server *s, int fd)
 		return;
 	}
 	{
-		otlp_buf b = { 0 };
+		outbuf b;
 
+		outbuf_init_grow(&b);
 		metrics_render(s->m, &b);
-		if (b.oom)
+		if (outbuf_error(&b) != 0)
 			answer(fd, "503 Service Unavailable", "text/plain",
 			       "out of memory\n", 14, head);
 		else
 			answer(fd, "200 OK", "text/plain; version=0.0.4; charset=utf-8",
-			       b.p, b.len, head);
-		otlp_buf_free(&b);
+			       outbuf_str(&b), outbuf_len(&b), head);
+		outbuf_free(&b);
 	}
 }
 

@@ -424,15 +424,17 @@ static bool post(otlp_exporter *ex, const char *body, size_t len)
 
 static void export_batch(otlp_exporter *ex, otlp_item *items, size_t k)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
 	uint64_t spans = 0;
 	bool ok;
 
+	outbuf_init_grow(&b);
 	otlp_export_json(&b, items, k);
 	for (size_t i = 0; i < k; i++)
 		spans += items[i].n_spans;
-	ok = !b.oom && post(ex, b.p, b.len);
-	otlp_buf_free(&b);
+	ok = outbuf_error(&b) == 0 &&
+	     post(ex, outbuf_str(&b), outbuf_len(&b));
+	outbuf_free(&b);
 	pthread_mutex_lock(&ex->mu);
 	if (ok) {
 		ex->st.sent += k;

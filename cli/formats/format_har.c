@@ -45,6 +45,7 @@ typedef struct har_entry {
 	uint32_t pid, conn_id, flags;
 	uint16_t status;
 	uint8_t proto, resp_proto, error;
+	char grpc_error[REPORT_ERROR_MAX]; /* a gRPC status not OK, else "" */
 	uint64_t req_body_bytes, resp_body_bytes;
 	uint32_t req_header_bytes, resp_header_bytes;
 	char ip[INET6_ADDRSTRLEN]; /* "" when unknown */
@@ -128,7 +129,7 @@ static void har_request(report *rp, const report_req *q)
 
 	/* HAR is a client's log: a server's answers are left out (the
 	 * log's comment counts them) */
-	if (st == NULL || r->side == HT_SIDE_SERVER)
+	if (st == NULL || (r->flags & HT_RF_SERVER))
 		return;
 	if (grow((void **)&st->entries, st->n, &st->cap, sizeof(*e)) < 0) {
 		st->lost++;
@@ -170,11 +171,14 @@ static void har_request(report *rp, const report_req *q)
 	e->proto = r->proto;
 	e->resp_proto = r->resp_proto != 0 ? r->resp_proto : r->proto;
 	e->error = r->error;
+	e->grpc_error[0] = '\0';
+	if (r->error == HT_ERR_NONE && q->error != NULL)
+		snprintf(e->grpc_error, sizeof(e->grpc_error), "%s", q->error);
 	e->req_body_bytes = r->req_body_bytes;
 	e->resp_body_bytes = r->resp_body_bytes;
 	e->req_header_bytes = r->req_header_bytes;
 	e->resp_header_bytes = r->resp_header_bytes;
-	report_ip(e->ip, sizeof(e->ip), &r->peer);
+	url_ip(e->ip, sizeof(e->ip), &r->peer);
 	st->n++;
 }
 
@@ -447,6 +451,9 @@ static void put_entry(outbuf *f, const har_entry *e)
 	if (e->error != HT_ERR_NONE) {
 		KEY(f, "_error");
 		json_strz(f, ht_error_str(e->error));
+	} else if (e->grpc_error[0] != '\0') {
+		KEY(f, "_error");
+		json_strz(f, e->grpc_error);
 	}
 	json_lit(f, "}");
 }
@@ -474,7 +481,7 @@ static void put_fail(outbuf *f, const har_fail *h)
 	else
 		json_lit(f, "null");
 	KEY(f, "serverIPAddress");
-	json_str_or_null(f, ip, report_ip(ip, sizeof(ip), &c->peer));
+	json_str_or_null(f, ip, url_ip(ip, sizeof(ip), &c->peer));
 	KEY(f, "port");
 	if (c->peer.family != 0)
 		json_u64(f, c->peer.port);

@@ -195,7 +195,7 @@ static void html_request(report *rp, const report_req *q)
 	const report_timing *t = &q->t;
 	const uint64_t *ts = r->t;
 	/* servers' rows are not drawn yet */
-	outbuf *f = r->side == HT_SIDE_SERVER ? NULL : begin_record(rp);
+	outbuf *f = (r->flags & HT_RF_SERVER) ? NULL : begin_record(rp);
 	uint64_t start = t->start != 0 ? t->start : earliest_ts(r);
 	phases ph = { .start = start };
 
@@ -261,13 +261,6 @@ static void html_request(report *rp, const report_req *q)
 	json_lit(f, "]}");
 }
 
-static int64_t span(uint64_t start, uint64_t end)
-{
-	if (start == 0 || end == 0)
-		return REPORT_NONE;
-	return (int64_t)(end - start);
-}
-
 static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = begin_record(rp);
@@ -289,9 +282,9 @@ static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	if (c->dns_name.len > 0)
 		json_str(f, c->dns_name.p, c->dns_name.len);
 	else
-		json_str(f, ip, report_ip(ip, sizeof(ip), &c->peer));
+		json_str(f, ip, url_ip(ip, sizeof(ip), &c->peer));
 	KEY(f, "peer");
-	json_str(f, peer, report_peer(peer, sizeof(peer), &c->peer));
+	json_str(f, peer, url_peer(peer, sizeof(peer), &c->peer));
 	KEY(f, "tls");
 	json_bool(f, tls);
 	KEY(f, "error");
@@ -299,15 +292,15 @@ static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "start");
 	json_ns_secs(f, report_unix_ns(rp, start));
 	KEY(f, "total");
-	json_ns_ms(f, c->t_fail >= start ? span(start, c->t_fail) : REPORT_NONE);
+	json_ns_ms(f, c->t_fail >= start ? report_span(start, c->t_fail) : REPORT_NONE);
 	json_lit(f, ",\"ph\":[");
 	ph.f = f;
-	put_phase(&ph, "dns", c->t_dns_done, span(c->t_dns_start, c->t_dns_done));
+	put_phase(&ph, "dns", c->t_dns_done, report_span(c->t_dns_start, c->t_dns_done));
 	put_phase(&ph, "connect", connect_end,
-		  span(c->t_connect_start, connect_end));
+		  report_span(c->t_connect_start, connect_end));
 	if (tls)
 		put_phase(&ph, "tls", c->t_fail,
-			  span(report_earliest(c->t_connect_done, c->t_tls_start),
+			  report_span(report_earliest(c->t_connect_done, c->t_tls_start),
 			       c->t_fail));
 	json_lit(f, "]}");
 }
@@ -320,267 +313,16 @@ static void html_conn_close(report *rp, const ht_rec_conn_close *c)
 
 /* ---- the page ----------------------------------------------------------- */
 
-static const char page_css[] =
-	":root{--dns:#17becf;--connect:#ff7f0e;--tls:#9467bd;--send:#7f7f7f;"
-	"--wait:#2ca02c;--receive:#1f77b4;--bad:#c0392b}\n"
-	"body{font:13px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;"
-	"margin:16px;color:#222;background:#fff}\n"
-	"h1{font-size:18px;margin:0 0 4px}\n"
-	".meta{color:#444;margin:0 0 6px}\n"
-	"table.hosts{border-collapse:collapse;margin:4px 0 10px}\n"
-	"table.hosts th,table.hosts td{padding:1px 10px;text-align:right;"
-	"font-variant-numeric:tabular-nums}\n"
-	"table.hosts th:first-child,table.hosts td:first-child{text-align:left;"
-	"padding-left:0}\n"
-	"#controls{display:flex;gap:6px;align-items:center;flex-wrap:wrap;"
-	"margin:8px 0}\n"
-	"button{font:inherit;padding:1px 10px;border:1px solid #999;"
-	"background:#f4f4f4;border-radius:3px;cursor:pointer}\n"
-	"button[aria-pressed=true]{background:#2e86de;color:#fff;"
-	"border-color:#2e86de}\n"
-	".legend{display:flex;gap:12px;flex-wrap:wrap;margin-left:18px}\n"
-	".sw{display:inline-block;width:12px;height:10px;margin-right:4px;"
-	"vertical-align:-1px}\n"
-	".row,.axisrow{display:grid;grid-template-columns:minmax(240px,32%) 1fr 90px;"
-	"align-items:center;min-height:20px}\n"
-	".row:hover{background:#eef5ff}\n"
-	".label{overflow:hidden;white-space:nowrap;text-overflow:ellipsis;"
-	"padding-right:8px}\n"
-	".method{font-weight:600;margin-right:5px}\n"
-	".status{margin-left:6px;color:#1e8449}\n"
-	".bad .status{color:var(--bad);font-weight:600}\n"
-	".mark-reused{margin-left:6px;font-size:11px;color:#2e86de;"
-	"border:1px solid #2e86de;border-radius:3px;padding:0 3px}\n"
-	".track{position:relative;height:14px;background:linear-gradient(#f3f3f3,#f3f3f3)"
-	" 0 50%/100% 1px no-repeat}\n"
-	".seg,.idle{position:absolute;top:0;height:100%;min-width:1px}\n"
-	".seg-dns,.sw-dns{background:var(--dns)}\n"
-	".seg-connect,.sw-connect{background:var(--connect)}\n"
-	".seg-tls,.sw-tls{background:var(--tls)}\n"
-	".seg-send,.sw-send{background:var(--send)}\n"
-	".seg-wait,.sw-wait{background:var(--wait)}\n"
-	".seg-receive,.sw-receive{background:var(--receive)}\n"
-	".idle,.sw-idle{background:repeating-linear-gradient(45deg,#bbb 0 2px,"
-	"#fff 2px 5px)}\n"
-	".idle{top:25%;height:50%}\n"
-	".failed .seg{box-shadow:inset 0 0 0 1px var(--bad)}\n"
-	".failed .label,.error .label{color:var(--bad)}\n"
-	".dur{text-align:right;font-variant-numeric:tabular-nums;color:#444}\n"
-	".group{border-top:1px solid #ddd;padding:1px 0 3px}\n"
-	".ghead{font-size:12px;color:#555;padding:3px 0 1px}\n"
-	".failed-group .ghead{color:var(--bad)}\n"
-	".axis{position:relative;height:18px;border-bottom:1px solid #bbb}\n"
-	".tick{position:absolute;top:0;bottom:0;border-left:1px solid #bbb;"
-	"padding-left:3px;font-size:11px;color:#666;white-space:nowrap}\n"
-	".note{color:#666;font-size:12px;margin-top:10px}\n";
-
-/* The page's script: reads the records, draws a row per request grouped by
- * connection on one time axis, and redraws on a sort button.  Every value
- * from a record goes into the DOM through textContent or an attribute
- * value, never as markup. */
-static const char page_js[] =
-	"(function () {\n"
-	"'use strict';\n"
-	"var PHASES = ['dns', 'connect', 'tls', 'send', 'wait', 'receive'];\n"
-	"var data = JSON.parse(document.getElementById('ht-data').textContent);\n"
-	"var recs = Array.isArray(data.records) ? data.records : [];\n"
-	"var chart = document.getElementById('chart');\n"
-	"var axis = document.getElementById('axis');\n"
-	"var t0 = Infinity, t1 = -Infinity;\n"
-	"var groups = new Map();\n"
-	"function el(tag, cls, text) {\n"
-	"  var e = document.createElement(tag);\n"
-	"  if (cls) e.className = cls;\n"
-	"  if (text !== undefined) e.textContent = text;\n"
-	"  return e;\n"
-	"}\n"
-	"function num(v) { return typeof v === 'number' && isFinite(v) ? v : null; }\n"
-	"function ms(v) { return v.toFixed(3) + ' ms'; }\n"
-	"function short(v) {\n"
-	"  if (v >= 1000) return (v / 1000).toFixed(2) + ' s';\n"
-	"  return v.toFixed(v < 10 ? 2 : 1) + ' ms';\n"
-	"}\n"
-	"function bytes(n) {\n"
-	"  if (n < 1000) return n + ' B';\n"
-	"  if (n < 1e6) return (n / 1e3).toFixed(1) + ' kB';\n"
-	"  return (n / 1e6).toFixed(1) + ' MB';\n"
-	"}\n"
-	"function str(v) { return typeof v === 'string' ? v : ''; }\n"
-	"recs.forEach(function (r, i) {\n"
-	"  r.i = i;\n"
-	"  r.fail = r.k === 'fail';\n"
-	"  r.s = num(r.start) === null ? 0 : r.start * 1000;\n"
-	"  r.ph = Array.isArray(r.ph) ? r.ph.filter(function (p) {\n"
-	"    return Array.isArray(p) && PHASES.indexOf(p[0]) >= 0 &&\n"
-	"      num(p[1]) !== null && num(p[2]) !== null;\n"
-	"  }) : [];\n"
-	"  var end = 0;\n"
-	"  r.ph.forEach(function (p) { end = Math.max(end, p[1] + p[2]); });\n"
-	"  if (num(r.total) !== null && r.total > end) end = r.total;\n"
-	"  r.dur = end;\n"
-	"  r.idleMs = num(r.idle) !== null && r.idle > 0 ? r.idle : 0;\n"
-	"  t0 = Math.min(t0, r.s - r.idleMs);\n"
-	"  t1 = Math.max(t1, r.s + end);\n"
-	"  var key = (r.fail ? 'f' : 'c') + r.pid + ':' + r.conn;\n"
-	"  var g = groups.get(key);\n"
-	"  if (!g) {\n"
-	"    g = { fail: r.fail, pid: r.pid, conn: r.conn, host: str(r.host),\n"
-	"          peer: str(r.peer), first: r, rows: [] };\n"
-	"    groups.set(key, g);\n"
-	"  }\n"
-	"  g.rows.push(r);\n"
-	"});\n"
-	"var glist = Array.from(groups.values());\n"
-	"glist.forEach(function (g) {\n"
-	"  /* A loop, not Math.min.apply: a connection may carry more requests\n"
-	"   * than a call takes arguments. */\n"
-	"  g.i = g.rows[0].i;\n"
-	"  g.s = Infinity;\n"
-	"  g.dur = 0;\n"
-	"  g.rows.forEach(function (r) {\n"
-	"    g.s = Math.min(g.s, r.s);\n"
-	"    g.dur = Math.max(g.dur, r.dur);\n"
-	"  });\n"
-	"});\n"
-	"var span = t1 > t0 ? t1 - t0 : 1;\n"
-	"function pct(t) { return ((t - t0) / span * 100) + '%'; }\n"
-	"function place(e, from, len) {\n"
-	"  e.style.left = pct(from);\n"
-	"  e.style.width = (len / span * 100) + '%';\n"
-	"}\n"
-	"function pathOf(url) {\n"
-	"  var m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\\/\\/[^\\/]*/.exec(url);\n"
-	"  var p = m ? url.slice(m[0].length) : url;\n"
-	"  return p || url;\n"
-	"}\n"
-	"function details(r) {\n"
-	"  var l = [];\n"
-	"  if (r.fail) {\n"
-	"    l.push('connection failed: ' + str(r.host) + ' (' + str(r.peer) + ')');\n"
-	"    l.push('error: ' + str(r.error));\n"
-	"  } else {\n"
-	"    l.push(str(r.method) + ' ' + str(r.url));\n"
-	"    var st = r.status === null ? 'no response' :\n"
-	"      String(r.status) + (r.status_text ? ' ' + r.status_text : '');\n"
-	"    var proto = str(r.proto);\n"
-	"    if (r.tls) proto += ' ' + str(r.tls_version) +\n"
-	"      (r.alpn ? ' alpn ' + r.alpn : '');\n"
-	"    l.push(st + '  ' + proto);\n"
-	"    l.push('pid ' + r.pid + '  conn ' + r.conn + '  request ' + r.req +\n"
-	"      (r.reused ? '  reused' + (r.idleMs ? ', idle ' + ms(r.idleMs) : '')\n"
-	"                : '  new connection'));\n"
-	"  }\n"
-	"  r.ph.forEach(function (p) { l.push(p[0] + ': ' + ms(p[2])); });\n"
-	"  if (num(r.total) !== null) l.push('total: ' + ms(r.total));\n"
-	"  if (!r.fail) {\n"
-	"    l.push('sent ' + bytes(r.req_bytes) + ' (+' + r.req_header_bytes +\n"
-	"      ' header)  received ' + bytes(r.resp_bytes) + ' (+' +\n"
-	"      r.resp_header_bytes + ' header)' +\n"
-	"      (r.content_type ? '  ' + r.content_type : ''));\n"
-	"    if (r.error) l.push('error: ' + r.error);\n"
-	"  }\n"
-	"  return l.join('\\n');\n"
-	"}\n"
-	"function row(r) {\n"
-	"  var bad = r.fail || !!r.error || (r.status !== null && r.status >= 400);\n"
-	"  var e = el('div', 'row ' + (r.fail ? 'failed' : 'req'));\n"
-	"  if (r.reused) e.classList.add('reused');\n"
-	"  if (r.error) e.classList.add('error');\n"
-	"  if (bad) e.classList.add('bad');\n"
-	"  var label = el('div', 'label');\n"
-	"  if (r.fail) {\n"
-	"    label.appendChild(el('span', 'method', 'connect'));\n"
-	"    label.appendChild(el('span', 'path', str(r.peer) || str(r.host)));\n"
-	"    label.appendChild(el('span', 'status', 'failed: ' + str(r.error)));\n"
-	"  } else {\n"
-	"    label.appendChild(el('span', 'method', str(r.method)));\n"
-	"    label.appendChild(el('span', 'path', pathOf(str(r.url))));\n"
-	"    label.appendChild(el('span', 'status', r.status !== null ?\n"
-	"      String(r.status) : str(r.error) || 'no response'));\n"
-	"    if (r.reused) label.appendChild(el('span', 'mark-reused', '\\u21bb reused'));\n"
-	"  }\n"
-	"  var track = el('div', 'track');\n"
-	"  if (r.idleMs) {\n"
-	"    var idle = el('div', 'idle');\n"
-	"    place(idle, r.s - r.idleMs, r.idleMs);\n"
-	"    track.appendChild(idle);\n"
-	"  }\n"
-	"  r.ph.forEach(function (p) {\n"
-	"    var s = el('div', 'seg seg-' + p[0]);\n"
-	"    s.setAttribute('data-phase', p[0]);\n"
-	"    place(s, r.s + p[1], p[2]);\n"
-	"    track.appendChild(s);\n"
-	"  });\n"
-	"  e.appendChild(label);\n"
-	"  e.appendChild(track);\n"
-	"  e.appendChild(el('div', 'dur', short(num(r.total) !== null ? r.total : r.dur)));\n"
-	"  e.title = details(r);\n"
-	"  return e;\n"
-	"}\n"
-	"function ghead(g) {\n"
-	"  var f = g.first, reused = g.rows.filter(function (r) { return r.reused; }).length;\n"
-	"  if (g.fail)\n"
-	"    return 'pid ' + g.pid + '  conn ' + g.conn + '  ' + g.host + ' (' + g.peer +\n"
-	"      ')  connection failed';\n"
-	"  var where = g.peer.indexOf(g.host + ':') === 0 || !g.host ? g.peer :\n"
-	"    g.host + (g.peer ? ' (' + g.peer + ')' : '');\n"
-	"  var t = 'pid ' + g.pid + '  conn ' + g.conn + '  ' + where + '  ' + str(f.proto);\n"
-	"  if (f.tls) t += '  ' + (str(f.tls_version) || 'TLS');\n"
-	"  t += '  ' + g.rows.length + (g.rows.length === 1 ? ' request' : ' requests');\n"
-	"  if (reused) t += ', ' + reused + ' reused';\n"
-	"  return t;\n"
-	"}\n"
-	"var ORDER = {\n"
-	"  start: function (a, b) { return a.s - b.s || a.i - b.i; },\n"
-	"  duration: function (a, b) { return b.dur - a.dur || a.s - b.s || a.i - b.i; },\n"
-	"  host: function (a, b) {\n"
-	"    var x = str(a.host), y = str(b.host);\n"
-	"    return (x < y ? -1 : x > y ? 1 : 0) || a.s - b.s || a.i - b.i;\n"
-	"  }\n"
-	"};\n"
-	"function drawAxis() {\n"
-	"  axis.textContent = '';\n"
-	"  var raw = span / 8, p = Math.pow(10, Math.floor(Math.log10(raw)));\n"
-	"  var step = [1, 2, 5, 10].map(function (m) { return m * p; })\n"
-	"    .filter(function (s) { return s >= raw; })[0];\n"
-	"  for (var v = 0; v < span; v += step) {\n"
-	"    var t = el('div', 'tick', v === 0 ? '0' : short(v));\n"
-	"    t.style.left = (v / span * 100) + '%';\n"
-	"    axis.appendChild(t);\n"
-	"  }\n"
-	"}\n"
-	"function draw(key) {\n"
-	"  var cmp = ORDER[key] || ORDER.start;\n"
-	"  var within = key === 'duration' ? ORDER.duration : ORDER.start;\n"
-	"  chart.textContent = '';\n"
-	"  glist.slice().sort(cmp).forEach(function (g) {\n"
-	"    var ge = el('div', 'group' + (g.fail ? ' failed-group' : ''));\n"
-	"    ge.setAttribute('data-pid', String(g.pid));\n"
-	"    ge.setAttribute('data-conn', String(g.conn));\n"
-	"    ge.appendChild(el('div', 'ghead', ghead(g)));\n"
-	"    g.rows.slice().sort(within).forEach(function (r) { ge.appendChild(row(r)); });\n"
-	"    chart.appendChild(ge);\n"
-	"  });\n"
-	"  document.querySelectorAll('#controls button').forEach(function (b) {\n"
-	"    b.setAttribute('aria-pressed', String(b.getAttribute('data-sort') === key));\n"
-	"  });\n"
-	"  document.body.setAttribute('data-sort', key);\n"
-	"}\n"
-	"document.querySelectorAll('#controls button').forEach(function (b) {\n"
-	"  b.addEventListener('click', function () { draw(b.getAttribute('data-sort')); });\n"
-	"});\n"
-	"if (recs.length === 0) {\n"
-	"  chart.appendChild(el('p', 'note', 'No requests were traced.'));\n"
-	"} else {\n"
-	"  drawAxis();\n"
-	"  var m = /[#&]sort=(start|duration|host)/.exec(location.hash);\n"
-	"  draw(m ? m[1] : 'start');\n"
-	"  document.getElementById('origin').textContent = 'Time 0 is ' +\n"
-	"    new Date(t0).toISOString() + '; bars are placed on one axis from each '\n"
-	"    + 'request\\'s start.  Hover a row for its details.';\n"
-	"}\n"
-	"document.body.setAttribute('data-rendered', String(recs.length));\n"
-	"})();\n";
+/*
+ * The page's style and script, real files (cli/formats/html/waterfall.css
+ * and waterfall.js) that html/assets.S embeds at build time, each
+ * NUL-terminated.  The script reads the records, draws a row per request
+ * grouped by connection on one time axis, and redraws on a sort button.
+ * Every value from a record goes into the DOM through textContent or an
+ * attribute value, never as markup.
+ */
+extern const char html_page_css[];
+extern const char html_page_js[];
 
 /* Legend entries: class suffix and label. */
 static const char *const legend[][2] = {
@@ -731,7 +473,7 @@ static void html_summary(report *rp)
 		       "<title>httptrace waterfall</title>\n<style nonce=\"", f);
 	fputs_unlocked(nonce, f);
 	fputs_unlocked("\">\n", f);
-	fputs_unlocked(page_css, f);
+	fputs_unlocked(html_page_css, f);
 	fputs_unlocked("</style>\n</head>\n<body>\n<header>\n"
 		       "<h1>httptrace waterfall</h1>\n", f);
 	put_summary(rp, st);
@@ -767,7 +509,7 @@ static void html_summary(report *rp)
 	fputs_unlocked("\n]}</script>\n<script nonce=\"", f);
 	fputs_unlocked(nonce, f);
 	fputs_unlocked("\">\n", f);
-	fputs_unlocked(page_js, f);
+	fputs_unlocked(html_page_js, f);
 	fputs_unlocked("</script>\n</body>\n</html>\n", f);
 }
 

@@ -1,79 +1,17 @@
 /*
- * format_json.c - the two JSON Lines formats: "json" (one object per
- * request, connect failure, and a final summary) and "events" (one object
- * per lifecycle event, in Go net/http/httptrace terms, synthesized from each
- * record's timestamps).  Lines are written as records arrive.
+ * format_json.c - the JSON Lines format "json": one object per request,
+ * connect failure, and a final summary (which -f events ends with too).
+ * Lines are written as records arrive.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "grpc.h"
 #include "headers.h"
+#include "format_json.h"
 #include "json.h"
 #include "report.h"
-
-/* Write ,"key": -- @key is a literal without quotes. */
-#define KEY(f, key) json_lit((f), ",\"" key "\":")
-
-/* ,"key":VALUE with one request for room (a line has some 40 of them). */
-#define KEY_U64(f, key, v) \
-	key_u64((f), ",\"" key "\":", sizeof(",\"" key "\":") - 1, (v))
-#define KEY_MS(f, key, ns) \
-	key_ms((f), ",\"" key "\":", sizeof(",\"" key "\":") - 1, (ns))
-#define KEY_BOOL(f, key, b) \
-	key_bool((f), ",\"" key "\":", sizeof(",\"" key "\":") - 1, (b))
-
-static inline void key_u64(outbuf *f, const char *key, size_t n, uint64_t v)
-{
-	char *q = outbuf_room(f, n + JSON_U64_MAX_LEN);
-
-	memcpy(q, key, n);
-	outbuf_commit(f, json_fmt_u64(q + n, v));
-}
-
-static inline void key_ms(outbuf *f, const char *key, size_t n, int64_t ns)
-{
-	char *q = outbuf_room(f, n + JSON_NS_MAX_LEN);
-
-	memcpy(q, key, n);
-	outbuf_commit(f, json_fmt_ns_ms(q + n, ns));
-}
-
-static inline void key_bool(outbuf *f, const char *key, size_t n, bool b)
-{
-	char *q = outbuf_room(f, n + 5);
-
-	memcpy(q, key, n);
-	if (b) {
-		memcpy(q + n, "true", 4);
-		q += n + 4;
-	} else {
-		memcpy(q + n, "false", 5);
-		q += n + 5;
-	}
-	outbuf_commit(f, q);
-}
-
-static void put_ht_str(outbuf *f, ht_str s)
-{
-	json_str(f, s.p, s.len);
-}
-
-static void put_ht_str_or_null(outbuf *f, ht_str s)
-{
-	json_str_or_null(f, s.p, s.len);
-}
-
-/* ---- json --------------------------------------------------------------- */
-
-/* A status, null when there was no response. */
-static void put_status(outbuf *f, uint16_t status)
-{
-	if (status == 0)
-		json_lit(f, "null");
-	else
-		json_u64(f, status);
-}
 
 /* ---- a request's line, written at a pointer ------------------------------ */
 
@@ -98,6 +36,9 @@ static inline char *fmt_strz(char *p, const char *s)
 /* The most a request's line takes besides its strings and header blocks:
  * the keys (some 700 bytes), 25 numbers of at most 27 bytes, the quotes. */
 #define REQUEST_FIXED_ROOM 2048
+/* The gRPC fields' keys and numbers (json_grpc_fields()), as string bytes
+ * (request_room() counts 6 per string byte). */
+#define GRPC_FIELDS_ROOM 128
 
 /* The most json_request_line() writes for @q. */
 static size_t request_room(const report_req *q, size_t error_len,
@@ -109,9 +50,61 @@ static size_t request_room(const report_req *q, size_t error_len,
 			 r->alpn.len + r->tls_version.len + r->reason.len +
 			 r->content_type.len + 16 /* proto, resp_proto */;
 
+	if (r->flags & HT_RF_GRPC)
+		strings += GRPC_FIELDS_ROOM + (size_t)r->grpc.message.len +
+			   r->target.len;
 	return REQUEST_FIXED_ROOM + 6 * strings +
 	       headers_json_room(r->req_headers) +
 	       headers_json_room(r->resp_headers);
+}
+
+/* A duration from @from to @to (monotonic ns), null when either is 0. */
+static char *fmt_span_ms(char *p, uint64_t from, uint64_t to)
+{
+	if (from == 0 || to == 0)
+		return LIT(p, "null");
+	return json_fmt_ns_ms(p, (int64_t)(to - from));
+}
+
+/* A gRPC call's fields (HT_RF_GRPC only): the rpc.* of OpenTelemetry's
+ * conventions, its status (null when none came) and its messages; the
+ * first message each way timed from the request's first byte. */
+static char *json_grpc_fields(char *p, const ht_rec_request *r)
+{
+	const ht_grpc *g = &r->grpc;
+	bool has_status = g->flags & HT_GF_STATUS;
+	ht_str svc = { "", 0 }, method = { "", 0 };
+
+	grpc_path_split(r->target.p, r->target.len, &svc, &method);
+	p = LIT(p, ",\"rpc_system\":\"grpc\",\"rpc_service\":");
+	p = fmt_str_or_null(p, svc.p, svc.len);
+	p = LIT(p, ",\"rpc_method\":");
+	p = fmt_str_or_null(p, method.p, method.len);
+	p = LIT(p, ",\"grpc_status\":");
+	p = has_status ? json_fmt_u64(p, g->status) : LIT(p, "null");
+	p = LIT(p, ",\"grpc_status_name\":");
+	p = fmt_strz(p, has_status ? grpc_status_name(g->status) : NULL);
+	p = LIT(p, ",\"grpc_message\":");
+	p = fmt_str_or_null(p, g->message.p, g->message.len);
+	p = LIT(p, ",\"grpc_msgs_sent\":");
+	p = json_fmt_u64(p, g->msgs_sent);
+	p = LIT(p, ",\"grpc_msgs_recv\":");
+	p = json_fmt_u64(p, g->msgs_recv);
+	p = LIT(p, ",\"grpc_bytes_sent\":");
+	p = json_fmt_u64(p, g->bytes_sent);
+	p = LIT(p, ",\"grpc_bytes_recv\":");
+	p = json_fmt_u64(p, g->bytes_recv);
+	p = LIT(p, ",\"grpc_max_sent\":");
+	p = json_fmt_u64(p, g->max_sent);
+	p = LIT(p, ",\"grpc_max_recv\":");
+	p = json_fmt_u64(p, g->max_recv);
+	p = LIT(p, ",\"grpc_compressed\":");
+	p = fmt_bool(p, g->flags & (HT_GF_COMPRESSED_SENT |
+				    HT_GF_COMPRESSED_RECV));
+	p = LIT(p, ",\"grpc_first_sent_ms\":");
+	p = fmt_span_ms(p, r->t[HT_T_GOT_CONN], g->t_first_sent);
+	p = LIT(p, ",\"grpc_first_recv_ms\":");
+	return fmt_span_ms(p, r->t[HT_T_GOT_CONN], g->t_first_recv);
 }
 
 /* The line of request @q at @p; returns its end. */
@@ -121,7 +114,7 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	const report_timing *t = &q->t;
 	const redirect_link *l = &q->redirect;
 
-	bool server = r->side == HT_SIDE_SERVER;
+	bool server = r->flags & HT_RF_SERVER;
 
 	/* A server's record says so first; a client's line is as it was
 	 * before servers were followed. */
@@ -157,6 +150,17 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = r->status == 0 ? LIT(p, "null") : json_fmt_u64(p, r->status);
 	p = LIT(p, ",\"error\":");
 	p = fmt_strz(p, q->error);
+	if (q->phase != NULL) {
+		/* a request its process's end cut short */
+		p = LIT(p, ",\"phase\":");
+		p = fmt_strz(p, q->phase);
+		p = LIT(p, ",\"signal\":");
+		p = fmt_strz(p, q->signal);
+		if (q->no_goodbye)
+			p = LIT(p, ",\"ended\":\"the process ended without a goodbye\"");
+		if (q->tracing_ended)
+			p = LIT(p, ",\"ended\":\"tracing stopped while the process ran\"");
+	}
 	p = LIT(p, ",\"req_bytes\":");
 	p = json_fmt_u64(p, r->req_body_bytes);
 	p = LIT(p, ",\"resp_bytes\":");
@@ -245,6 +249,8 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = fmt_bool(p, r->flags & HT_RF_HDR_TRUNC);
 	p = LIT(p, ",\"target_truncated\":");
 	p = fmt_bool(p, r->flags & HT_RF_TARGET_TRUNC);
+	if (r->flags & HT_RF_GRPC)
+		p = json_grpc_fields(p, r);
 	p = LIT(p, ",\"request_headers\":");
 	p = headers_fmt_json(p, r->req_headers);
 	p = LIT(p, ",\"response_headers\":");
@@ -283,14 +289,7 @@ static void put_fail_host(outbuf *f, const ht_rec_conn_fail *c)
 	if (c->dns_name.len > 0)
 		put_ht_str(f, c->dns_name);
 	else
-		json_str_or_null(f, ip, report_ip(ip, sizeof(ip), &c->peer));
-}
-
-static int64_t span(uint64_t start, uint64_t end)
-{
-	if (start == 0 || end == 0)
-		return REPORT_NONE;
-	return (int64_t)(end - start);
+		json_str_or_null(f, ip, url_ip(ip, sizeof(ip), &c->peer));
 }
 
 static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
@@ -306,7 +305,7 @@ static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "conn");
 	json_u64(f, c->conn_id);
 	KEY(f, "peer");
-	json_str_or_null(f, peer, report_peer(peer, sizeof(peer), &c->peer));
+	json_str_or_null(f, peer, url_peer(peer, sizeof(peer), &c->peer));
 	KEY(f, "host");
 	put_fail_host(f, c);
 	KEY(f, "error");
@@ -317,11 +316,11 @@ static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	else
 		json_i64(f, c->err);
 	KEY(f, "dns_ms");
-	json_ns_ms(f, span(c->t_dns_start, c->t_dns_done));
+	json_ns_ms(f, report_span(c->t_dns_start, c->t_dns_done));
 	KEY(f, "connect_ms");
-	json_ns_ms(f, span(c->t_connect_start, tls ? c->t_connect_done : c->t_fail));
+	json_ns_ms(f, report_span(c->t_connect_start, tls ? c->t_connect_done : c->t_fail));
 	KEY(f, "tls_ms");
-	json_ns_ms(f, tls ? span(report_earliest(c->t_connect_done, c->t_tls_start),
+	json_ns_ms(f, tls ? report_span(report_earliest(c->t_connect_done, c->t_tls_start),
 				 c->t_fail)
 			  : REPORT_NONE);
 	KEY(f, "start");
@@ -365,15 +364,15 @@ static void put_undecoded(report *rp, const ht_rec_conn_close *c)
 	KEY(f, "alpn");
 	put_ht_str_or_null(f, c->alpn);
 	KEY(f, "connect_ms");
-	json_ns_ms(f, span(c->t_connect_start, c->t_connect_done));
+	json_ns_ms(f, report_span(c->t_connect_start, c->t_connect_done));
 	KEY(f, "tls_ms");
-	json_ns_ms(f, span(c->t_tls_start, c->t_tls_done));
+	json_ns_ms(f, report_span(c->t_tls_start, c->t_tls_done));
 	KEY(f, "bytes_out");
 	json_u64(f, c->bytes_out);
 	KEY(f, "bytes_in");
 	json_u64(f, c->bytes_in);
 	KEY(f, "duration_ms");
-	json_ns_ms(f, span(c->t_connect_start, c->t_close));
+	json_ns_ms(f, report_span(c->t_connect_start, c->t_close));
 	KEY(f, "requests");
 	json_lit(f, "null");
 }
@@ -392,7 +391,7 @@ static void json_conn_close(report *rp, const ht_rec_conn_close *c)
 	KEY(f, "conn");
 	json_u64(f, c->conn_id);
 	KEY(f, "peer");
-	json_str_or_null(f, peer, report_peer_of(peer, sizeof(peer), &c->peer,
+	json_str_or_null(f, peer, url_peer_of(peer, sizeof(peer), &c->peer,
 						 c->peer_path));
 	put_undecoded(rp, c);
 	KEY(f, "start");
@@ -400,7 +399,102 @@ static void json_conn_close(report *rp, const ht_rec_conn_close *c)
 	json_lit(f, "}\n");
 }
 
-static void json_summary(report *rp)
+/* One direction of a WebSocket session: {"frames":...} */
+static void put_ws_dir(outbuf *f, const ht_ws_dir *d)
+{
+	json_lit(f, "{\"frames\":");
+	json_u64(f, d->frames);
+	KEY_U64(f, "messages", d->messages);
+	KEY_U64(f, "text", d->text);
+	KEY_U64(f, "binary", d->binary);
+	KEY_U64(f, "bytes", d->bytes);
+	KEY_U64(f, "compressed", d->compressed);
+	KEY_U64(f, "pings", d->pings);
+	KEY_U64(f, "pongs", d->pongs);
+	KEY_U64(f, "errors", d->errors);
+	KEY(f, "close_code");
+	if (d->t_close != 0 && d->close_code != 0)
+		json_u64(f, d->close_code);
+	else
+		json_lit(f, "null");
+	KEY(f, "close_reason");
+	if (d->t_close != 0)
+		put_ht_str(f, d->close_reason);
+	else
+		json_lit(f, "null");
+	json_lit(f, "}");
+}
+
+/* Round trips of one side's pings: {"count":n,"avg":ms,...}, avg, min
+ * and max null when none was answered. */
+static void put_ws_rtt(outbuf *f, const ht_ws_rtt *r)
+{
+	bool any = r->n > 0;
+
+	json_lit(f, "{\"count\":");
+	json_u64(f, r->n);
+	KEY_MS(f, "avg", any ? (int64_t)(r->sum / r->n) : REPORT_NONE);
+	KEY_MS(f, "min", any ? (int64_t)r->min : REPORT_NONE);
+	KEY_MS(f, "max", any ? (int64_t)r->max : REPORT_NONE);
+	json_lit(f, "}");
+}
+
+/* How the session ended, as a word. */
+static const char *ws_end_str(uint32_t flags)
+{
+	if (flags & HT_WF_LOST)
+		return "lost";
+	if (flags & HT_WF_RESET)
+		return "reset";
+	if (flags & HT_WF_PEER_EOF)
+		return "eof";
+	if (flags & (HT_WF_CLOSED_SENT | HT_WF_CLOSED_RECV))
+		return "close";
+	return "closed_by_program";
+}
+
+/* The fields of a WebSocket session after the head: url, peer, tls,
+ * duration and the "websocket" object. */
+void put_ws_session(report *rp, const report_ws *s)
+{
+	outbuf *f = &rp->ob;
+	const ht_rec_ws *w = s->w;
+
+	KEY(f, "url");
+	json_str(f, s->url, s->url_len);
+	KEY(f, "peer");
+	json_str_or_null(f, s->peer, s->peer_len);
+	KEY_BOOL(f, "tls", w->flags & HT_WF_TLS);
+	KEY(f, "start");
+	json_ns_secs(f, report_unix_ns(rp, w->t_start));
+	KEY_MS(f, "duration_ms", s->duration);
+	json_lit(f, ",\"websocket\":{\"sent\":");
+	put_ws_dir(f, &w->dir[0]);
+	KEY(f, "received");
+	put_ws_dir(f, &w->dir[1]);
+	KEY(f, "ping_rtt_ms");
+	put_ws_rtt(f, &w->rtt[0]);
+	KEY(f, "peer_ping_rtt_ms");
+	put_ws_rtt(f, &w->rtt[1]);
+	KEY(f, "closed_by");
+	json_strz(f, s->closed_by);
+	KEY(f, "end");
+	json_strz(f, ws_end_str(w->flags));
+	json_lit(f, "}}\n");
+}
+
+static void json_websocket(report *rp, const report_ws *s)
+{
+	outbuf *f = &rp->ob;
+
+	json_lit(f, "{\"event\":\"websocket\",\"pid\":");
+	json_u64(f, s->w->pid);
+	KEY_U64(f, "conn", s->w->conn_id);
+	KEY_U64(f, "req", s->w->req_seq);
+	put_ws_session(rp, s);
+}
+
+void json_summary(report *rp)
 {
 	outbuf *f = &rp->ob;
 	const report_stats *st = &rp->stats;
@@ -435,6 +529,11 @@ static void json_summary(report *rp)
 			json_strz(f, st->exes[i]);
 		}
 		json_lit(f, "]");
+	}
+	/* the key only when there were some: older output stays as it was */
+	if (st->ws_sessions > 0) {
+		KEY(f, "websocket_sessions");
+		json_u64(f, st->ws_sessions);
 	}
 	KEY(f, "connect_errors");
 	json_u64(f, st->conn_fails);
@@ -499,300 +598,6 @@ const report_format_ops report_json_ops = {
 	.conn_fail = json_conn_fail,
 	.conn_close = json_conn_close,
 	.summary = json_summary,
+	.websocket = json_websocket,
 };
 
-/* ---- events ------------------------------------------------------------- */
-
-/* Lifecycle events of a request, in the order they happen when their
- * timestamps tie. */
-enum ev_kind {
-	EV_DNS_START,
-	EV_DNS_DONE,
-	EV_CONNECT_START,
-	EV_CONNECT_DONE,
-	EV_TLS_START,
-	EV_TLS_DONE,
-	EV_GOT_CONN,
-	EV_WROTE_HEADERS,
-	EV_WROTE_REQUEST,
-	EV_GOT_1XX,
-	EV_FIRST_BYTE,
-	EV_RESPONSE_DONE,
-	EV_PUT_IDLE,
-	EV__COUNT
-};
-
-/* The names, with their lengths: a line per event is a hot path. */
-#define EV_NAME(s) { s, sizeof(s) - 1 }
-static const struct ev_name {
-	const char *s;
-	size_t n;
-} ev_names[EV__COUNT] = {
-	[EV_DNS_START] = EV_NAME("dns_start"),
-	[EV_DNS_DONE] = EV_NAME("dns_done"),
-	[EV_CONNECT_START] = EV_NAME("connect_start"),
-	[EV_CONNECT_DONE] = EV_NAME("connect_done"),
-	[EV_TLS_START] = EV_NAME("tls_handshake_start"),
-	[EV_TLS_DONE] = EV_NAME("tls_handshake_done"),
-	[EV_GOT_CONN] = EV_NAME("got_conn"),
-	[EV_WROTE_HEADERS] = EV_NAME("wrote_headers"),
-	[EV_WROTE_REQUEST] = EV_NAME("wrote_request"),
-	[EV_GOT_1XX] = EV_NAME("got_1xx_response"),
-	[EV_FIRST_BYTE] = EV_NAME("got_first_response_byte"),
-	[EV_RESPONSE_DONE] = EV_NAME("response_done"),
-	[EV_PUT_IDLE] = EV_NAME("put_idle_conn"),
-};
-
-/* A server's events (wire.h, ht_side): the same moments, named for what
- * the server did; its connect is the accept, which has no start. */
-static const struct ev_name server_ev_names[EV__COUNT] = {
-	[EV_DNS_START] = EV_NAME("dns_start"),
-	[EV_DNS_DONE] = EV_NAME("dns_done"),
-	[EV_CONNECT_START] = EV_NAME("accepted"),
-	[EV_CONNECT_DONE] = EV_NAME("accepted"),
-	[EV_TLS_START] = EV_NAME("tls_handshake_start"),
-	[EV_TLS_DONE] = EV_NAME("tls_handshake_done"),
-	[EV_GOT_CONN] = EV_NAME("request_begin"),
-	[EV_WROTE_HEADERS] = EV_NAME("read_request_headers"),
-	[EV_WROTE_REQUEST] = EV_NAME("read_request"),
-	[EV_GOT_1XX] = EV_NAME("wrote_1xx_response"),
-	[EV_FIRST_BYTE] = EV_NAME("wrote_first_response_byte"),
-	[EV_RESPONSE_DONE] = EV_NAME("response_done"),
-	[EV_PUT_IDLE] = EV_NAME("conn_idle"),
-};
-
-/* The timestamp of each event (index into ht_rec_request.t). */
-static const enum ht_ts ev_ts[EV__COUNT] = {
-	[EV_DNS_START] = HT_T_DNS_START,
-	[EV_DNS_DONE] = HT_T_DNS_DONE,
-	[EV_CONNECT_START] = HT_T_CONNECT_START,
-	[EV_CONNECT_DONE] = HT_T_CONNECT_DONE,
-	[EV_TLS_START] = HT_T_TLS_START,
-	[EV_TLS_DONE] = HT_T_TLS_DONE,
-	[EV_GOT_CONN] = HT_T_GOT_CONN,
-	[EV_WROTE_HEADERS] = HT_T_WROTE_HEADERS,
-	[EV_WROTE_REQUEST] = HT_T_WROTE_REQUEST,
-	[EV_GOT_1XX] = HT_T_GOT_1XX,
-	[EV_FIRST_BYTE] = HT_T_FIRST_BYTE,
-	[EV_RESPONSE_DONE] = HT_T_RESPONSE_DONE,
-	[EV_PUT_IDLE] = HT_T_RESPONSE_DONE,
-};
-
-/* {"event":NAME,"pid":P,"conn":C,"req":R|null,"ts":T -- no closing brace;
- * @name is @name_len bytes. */
-static void ev_head_n(report *rp, const char *name, size_t name_len,
-		      uint32_t pid, uint32_t conn, uint32_t req, uint64_t mono)
-{
-	outbuf *f = &rp->ob;
-
-	json_lit(f, "{\"event\":\"");
-	json_raw(f, name, name_len);
-	json_lit(f, "\",\"pid\":");
-	json_u64(f, pid);
-	KEY_U64(f, "conn", conn);
-	KEY(f, "req");
-	if (req == 0)
-		json_lit(f, "null");
-	else
-		json_u64(f, req);
-	KEY(f, "ts");
-	json_ns_secs(f, report_unix_ns(rp, mono));
-}
-
-/* ev_head_n() of a NUL-terminated @name. */
-static void ev_head(report *rp, const char *name, uint32_t pid, uint32_t conn,
-		    uint32_t req, uint64_t mono)
-{
-	ev_head_n(rp, name, strlen(name), pid, conn, req, mono);
-}
-
-static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
-{
-	outbuf *f = &rp->ob;
-	const ht_rec_request *r = q->r;
-
-	switch (k) {
-	case EV_DNS_START:
-	case EV_DNS_DONE:
-		KEY(f, "host");
-		put_ht_str_or_null(f, r->dns_name);
-		break;
-	case EV_CONNECT_START:
-	case EV_CONNECT_DONE:
-		KEY(f, "peer");
-		json_str_or_null(f, q->peer, q->peer_len);
-		if (k == EV_CONNECT_DONE)
-			json_lit(f, ",\"error\":null");
-		break;
-	case EV_TLS_DONE:
-		KEY(f, "version");
-		put_ht_str_or_null(f, r->tls_version);
-		KEY(f, "alpn");
-		put_ht_str_or_null(f, r->alpn);
-		break;
-	case EV_GOT_CONN:
-		KEY_BOOL(f, "reused", r->flags & HT_RF_REUSED);
-		KEY_BOOL(f, "was_idle", r->flags & HT_RF_WAS_IDLE);
-		KEY_MS(f, "idle_ms", q->t.idle);
-		KEY(f, "peer");
-		json_str_or_null(f, q->peer, q->peer_len);
-		break;
-	case EV_WROTE_HEADERS:
-		KEY(f, "method");
-		put_ht_str_or_null(f, r->method);
-		KEY(f, "url");
-		json_str(f, q->url, q->url_len);
-		KEY(f, "headers");
-		headers_json(f, r->req_headers);
-		break;
-	case EV_GOT_1XX:
-		KEY_U64(f, "count", r->n_1xx);
-		break;
-	case EV_RESPONSE_DONE:
-		KEY(f, "status");
-		put_status(f, r->status);
-		KEY(f, "error");
-		json_strz(f, q->error);
-		KEY_U64(f, "resp_bytes", r->resp_body_bytes);
-		KEY_MS(f, "total_ms", q->t.total);
-		KEY(f, "headers");
-		headers_json(f, r->resp_headers);
-		break;
-	default:
-		break;
-	}
-}
-
-static void events_request(report *rp, const report_req *q)
-{
-	const ht_rec_request *r = q->r;
-	enum ev_kind order[EV__COUNT];
-	size_t n = 0;
-	bool server = r->side == HT_SIDE_SERVER;
-	const struct ev_name *names = server ? server_ev_names : ev_names;
-
-	/* Collect the events that happened, then insertion-sort them by
-	 * timestamp; the sort is stable, so ties keep the lifecycle order. */
-	for (int k = 0; k < EV__COUNT; k++) {
-		if (r->t[ev_ts[k]] == 0)
-			continue;
-		if (server && k == EV_CONNECT_START)
-			continue; /* one "accepted" */
-		if (k == EV_PUT_IDLE &&
-		    (!(r->flags & HT_RF_KEEPALIVE) || r->error != HT_ERR_NONE))
-			continue;
-		size_t i = n++;
-		while (i > 0 && r->t[ev_ts[order[i - 1]]] > r->t[ev_ts[k]]) {
-			order[i] = order[i - 1];
-			i--;
-		}
-		order[i] = (enum ev_kind)k;
-	}
-	for (size_t i = 0; i < n; i++) {
-		enum ev_kind k = order[i];
-
-		ev_head_n(rp, names[k].s, names[k].n, r->pid, r->conn_id,
-			  r->req_seq, r->t[ev_ts[k]]);
-		if (server)
-			json_lit(&rp->ob, ",\"side\":\"server\"");
-		ev_request_data(rp, q, k);
-		json_lit(&rp->ob, "}\n");
-	}
-}
-
-static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
-{
-	outbuf *f = &rp->ob;
-	char peer[64];
-	size_t peer_len = report_peer(peer, sizeof(peer), &c->peer);
-
-	if (c->t_dns_start != 0) {
-		ev_head(rp, "dns_start", c->pid, c->conn_id, 0, c->t_dns_start);
-		KEY(f, "host");
-		put_ht_str_or_null(f, c->dns_name);
-		json_lit(f, "}\n");
-	}
-	if (c->t_dns_done != 0) {
-		ev_head(rp, "dns_done", c->pid, c->conn_id, 0, c->t_dns_done);
-		KEY(f, "host");
-		put_ht_str_or_null(f, c->dns_name);
-		json_lit(f, "}\n");
-	}
-	if (c->t_connect_start != 0) {
-		ev_head(rp, "connect_start", c->pid, c->conn_id, 0,
-			c->t_connect_start);
-		KEY(f, "peer");
-		json_str_or_null(f, peer, peer_len);
-		json_lit(f, "}\n");
-	}
-	if (c->flags & HT_FF_TLS) {
-		/* TCP was up; the handshake failed */
-		if (c->t_connect_done != 0) {
-			ev_head(rp, "connect_done", c->pid, c->conn_id, 0,
-				c->t_connect_done);
-			KEY(f, "peer");
-			json_str_or_null(f, peer, peer_len);
-			json_lit(f, ",\"error\":null}\n");
-		}
-		if (c->t_tls_start != 0) {
-			ev_head(rp, "tls_handshake_start", c->pid, c->conn_id, 0,
-				c->t_tls_start);
-			json_lit(f, "}\n");
-		}
-		ev_head(rp, "tls_handshake_done", c->pid, c->conn_id, 0, c->t_fail);
-		json_lit(f, ",\"version\":null,\"alpn\":null,"
-			    "\"error\":\"TLS handshake failed\"}\n");
-		return;
-	}
-	ev_head(rp, "connect_done", c->pid, c->conn_id, 0, c->t_fail);
-	KEY(f, "peer");
-	json_str_or_null(f, peer, peer_len);
-	KEY(f, "error");
-	json_strz(f, strerror(c->err));
-	KEY(f, "errno");
-	json_i64(f, c->err);
-	json_lit(f, "}\n");
-}
-
-static void events_conn_close(report *rp, const ht_rec_conn_close *c)
-{
-	outbuf *f = &rp->ob;
-	char peer[192];
-
-	ev_head(rp, "conn_closed", c->pid, c->conn_id, 0, c->t_close);
-	KEY(f, "peer");
-	json_str_or_null(f, peer, report_peer_of(peer, sizeof(peer), &c->peer,
-						 c->peer_path));
-	KEY(f, "requests");
-	json_u64(f, c->requests);
-	KEY(f, "peer_closed");
-	json_bool(f, c->flags & HT_CF_PEER_EOF);
-	KEY(f, "tls");
-	json_bool(f, c->flags & HT_CF_TLS);
-	if (c->flags & HT_CF_TLS_UNDECODED) {
-		KEY(f, "tls_undecoded");
-		json_bool(f, true);
-		KEY(f, "host");
-		put_ht_str_or_null(f, c->sni);
-		KEY(f, "tls_version");
-		put_ht_str_or_null(f, c->tls_version);
-		KEY(f, "tls_ms");
-		json_ns_ms(f, span(c->t_tls_start, c->t_tls_done));
-	}
-	KEY(f, "idle_ms");
-	json_ns_ms(f, span(c->t_idle_since, c->t_close));
-	KEY(f, "bytes_out");
-	json_u64(f, c->bytes_out);
-	KEY(f, "bytes_in");
-	json_u64(f, c->bytes_in);
-	json_lit(f, "}\n");
-}
-
-/* The events stream ends with the same summary line as -f json: what was
- * dropped or malformed must be said in every format. */
-const report_format_ops report_events_ops = {
-	.request = events_request,
-	.conn_fail = events_conn_fail,
-	.conn_close = events_conn_close,
-	.summary = json_summary,
-};

@@ -41,15 +41,16 @@ static void otlp_hello(report *rp, const ht_rec_hello *h)
  * file even when the disk fills up (outbuf.h). */
 static void put_item(report *rp, otlp_item *it)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
 
+	outbuf_init_grow(&b);
 	otlp_export_json(&b, it, 1);
-	otlp_buf_add(&b, "\n", 1);
-	if (!b.oom)
-		outbuf_put(&rp->ob, b.p, b.len);
+	outbuf_put(&b, "\n", 1);
+	if (outbuf_error(&b) == 0)
+		outbuf_put(&rp->ob, outbuf_str(&b), outbuf_len(&b));
 	else
 		outbuf_fail(&rp->ob, ENOMEM); /* not a line left out silently */
-	otlp_buf_free(&b);
+	outbuf_free(&b);
 	otlp_item_free(it);
 }
 
@@ -73,6 +74,15 @@ static void otlp_conn_fail(report *rp, const ht_rec_conn_fail *f)
 
 static void otlp_conn_close(report *rp, const ht_rec_conn_close *c)
 {
+}
+
+static void otlp_websocket(report *rp, const report_ws *s)
+{
+	otlp_procs *ps = state(rp);
+	otlp_item it;
+
+	if (ps != NULL && otlp_make_ws_item(ps, s, rp->mono_to_unix, &it) == 0)
+		put_item(rp, &it);
 }
 
 /* An OTLP file has no place for the run's summary, but records the
@@ -107,4 +117,5 @@ const report_format_ops report_otlp_ops = {
 	.summary = otlp_summary,
 	.free = otlp_free,
 	.hello = otlp_hello,
+	.websocket = otlp_websocket,
 };

@@ -6,16 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format_text.h"
+#include "grpc.h"
 #include "report.h"
 #include "utf8.h"
-
-#define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
-#define C_DIM "\033[2m"
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
-#define C_YELLOW "\033[33m"
-#define C_CYAN "\033[36m"
 
 /* The waterfall's phases, left to right. */
 static const char *const phase_labels[] = {
@@ -24,9 +18,9 @@ static const char *const phase_labels[] = {
 };
 #define N_PHASES (sizeof(phase_labels) / sizeof(phase_labels[0]))
 
-/* A server's (wire.h, ht_side): from the accept to the request's first
- * byte, the handshake, the request read, the server's own processing, the
- * response written. */
+/* A server's (wire.h, HT_RF_SERVER): from the accept to the request's
+ * first byte, the handshake, the request read, the server's own
+ * processing, the response written. */
 static const char *const server_phase_labels[] = {
 	"Accept to Request", "TLS Handshake", "Request Read",
 	"Server Processing", "Response Write",
@@ -34,16 +28,13 @@ static const char *const server_phase_labels[] = {
 #define N_SERVER_PHASES \
 	(sizeof(server_phase_labels) / sizeof(server_phase_labels[0]))
 
-/* Start @color when colors are on. */
-static void color(report *rp, const char *c)
+void text_color(report *rp, const char *c)
 {
 	if (rp->color)
 		fputs_unlocked(c, rp->out);
 }
 
-/* Write @n bytes of @s, with control bytes shown as \xHH so a hostile URL
- * cannot drive the terminal. */
-static void put_safe(FILE *f, const char *s, size_t n)
+void text_put_safe(FILE *f, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
@@ -68,8 +59,7 @@ static void put_safe(FILE *f, const char *s, size_t n)
 	}
 }
 
-/* A duration as "0.51ms", "12.3s", or "-" when absent, into @buf. */
-static void fmt_dur(char *buf, size_t cap, int64_t ns)
+void text_fmt_dur(char *buf, size_t cap, int64_t ns)
 {
 	if (ns == REPORT_NONE)
 		snprintf(buf, cap, "-");
@@ -120,62 +110,33 @@ static void text_redirect_line(report *rp, const report_req *q)
 	FILE *f = rp->out;
 	const redirect_link *l = &q->redirect;
 
-	color(rp, C_CYAN);
+	text_color(rp, C_CYAN);
 	fprintf(f, "   redirect hop %u", l->hop);
 	if (l->followed)
 		fprintf(f, " from conn %u req %u", l->from.conn, l->from.req);
 	if (l->target != NULL) {
 		fputs_unlocked(" -> ", f);
-		put_safe(f, l->target, strlen(l->target));
+		text_put_safe(f, l->target, strlen(l->target));
 	}
 	fprintf(f, "  chain %u/%u/%u\n", l->chain.pid, l->chain.conn,
 		l->chain.req);
-	color(rp, C_RESET);
+	text_color(rp, C_RESET);
 }
 
-/* The chains of two hops or more, each hop on a line. */
-static void text_chains(report *rp)
+/* " grpc UNAVAILABLE" after the HTTP status: a gRPC call's own, in red
+ * unless OK ("grpc 42" for a code gRPC does not define). */
+static void text_grpc_status(report *rp, const ht_rec_request *r)
 {
-	FILE *f = rp->out;
-	const report_stats *st = &rp->stats;
-	size_t shown = 0;
-	char buf[32];
+	const char *name = grpc_status_name(r->grpc.status);
 
-	for (size_t i = 0; i < st->n_chains; i++)
-		if (st->chains[i].n_hops > 1)
-			shown++;
-	if (shown == 0)
-		return;
-	fprintf(f, "  redirect chains: %zu (%llu requests followed a redirect)\n",
-		shown, (unsigned long long)st->redirects_followed);
-	for (size_t i = 0; i < st->n_chains; i++) {
-		const report_chain *c = &st->chains[i];
-		int64_t sum = 0;
-
-		if (c->n_hops < 2)
-			continue;
-		for (size_t k = 0; k < c->n_hops; k++)
-			if (c->hops[k].total != REPORT_NONE)
-				sum += c->hops[k].total;
-		fmt_dur(buf, sizeof(buf), sum);
-		fprintf(f, "  chain %u/%u/%u: %zu hops, %s in all\n", c->id.pid,
-			c->id.conn, c->id.req, c->n_hops, buf);
-		for (size_t k = 0; k < c->n_hops; k++) {
-			const report_hop *h = &c->hops[k];
-
-			fprintf(f, "    %zu  ", k + 1);
-			put_safe(f, h->method, strlen(h->method));
-			putc_unlocked(' ', f);
-			put_safe(f, h->url, strlen(h->url));
-			fmt_dur(buf, sizeof(buf), h->total);
-			if (h->status)
-				fprintf(f, " -> %u", h->status);
-			else
-				fputs_unlocked(" -> no response", f);
-			fprintf(f, "  %s conn %u  %s\n",
-				h->reused ? "reused" : "new", h->conn, buf);
-		}
-	}
+	text_color(rp, C_BOLD);
+	if (r->grpc.status != 0)
+		text_color(rp, C_RED);
+	if (name != NULL)
+		fprintf(rp->out, " grpc %s", name);
+	else
+		fprintf(rp->out, " grpc %u", (unsigned)r->grpc.status);
+	text_color(rp, C_RESET);
 }
 
 static void text_request(report *rp, const report_req *q)
@@ -183,7 +144,7 @@ static void text_request(report *rp, const report_req *q)
 	FILE *f = rp->out;
 	const ht_rec_request *r = q->r;
 	const report_timing *t = &q->t;
-	bool server = r->side == HT_SIDE_SERVER;
+	bool server = r->flags & HT_RF_SERVER;
 	int64_t phases[N_PHASES] = {
 		t->dns, t->connect, t->tls, t->send, t->wait, t->receive,
 	};
@@ -202,36 +163,57 @@ static void text_request(report *rp, const report_req *q)
 	 * (a server's: "served GET ...", and the client it answered) */
 	if (server)
 		fputs_unlocked("served ", f);
-	color(rp, C_BOLD);
+	text_color(rp, C_BOLD);
 	if (r->method.len > 0)
-		put_safe(f, r->method.p, r->method.len);
+		text_put_safe(f, r->method.p, r->method.len);
 	else
 		fputs_unlocked("?", f);
-	color(rp, C_RESET);
+	text_color(rp, C_RESET);
 	putc_unlocked(' ', f);
-	put_safe(f, q->url, q->url_len);
+	text_put_safe(f, q->url, q->url_len);
 	fputs_unlocked(" -> ", f);
-	color(rp, C_BOLD);
-	color(rp, status_color(r->status));
+	text_color(rp, C_BOLD);
+	text_color(rp, status_color(r->status));
 	if (r->status != 0) {
 		fprintf(f, "%u", r->status);
 		if (r->reason.len > 0) {
 			putc_unlocked(' ', f);
-			put_safe(f, r->reason.p, r->reason.len);
+			text_put_safe(f, r->reason.p, r->reason.len);
 		}
+	} else if (q->phase_text != NULL) {
+		/* cut short by its process's end: how, in which phase, after
+		 * how long */
+		text_color(rp, C_RED);
+		fputs_unlocked(q->error, f);
+		if (q->signal != NULL)
+			fprintf(f, " (%s)", q->signal);
+		else if (q->no_goodbye)
+			fputs_unlocked(" (the process ended without a goodbye)", f);
+		else if (q->tracing_ended)
+			fputs_unlocked(" (tracing stopped while the process ran)", f);
+		if (t->total == REPORT_NONE)
+			fprintf(f, " %s", q->phase_text);
+		else if (t->total >= 1000000000LL)
+			fprintf(f, " %s %.2f s", q->phase_text,
+				(double)t->total / 1e9);
+		else
+			fprintf(f, " %s %.0f ms", q->phase_text,
+				(double)t->total / 1e6);
 	} else {
 		fputs_unlocked("no response", f);
 	}
-	color(rp, C_RESET);
+	text_color(rp, C_RESET);
+	if ((r->flags & HT_RF_GRPC) && (r->grpc.flags & HT_GF_STATUS))
+		text_grpc_status(rp, r);
 	if (q->proto != NULL)
 		fprintf(f, "  %s", q->proto);
 	if (q->resp_proto != NULL)
 		fprintf(f, " (answered in %s)", q->resp_proto);
-	color(rp, C_DIM);
+	text_color(rp, C_DIM);
 	fprintf(f, "  pid %u  ", r->pid);
-	color(rp, C_RESET);
+	text_color(rp, C_RESET);
 	if (r->flags & HT_RF_REUSED) {
-		fmt_dur(buf, sizeof(buf), t->idle);
+		text_fmt_dur(buf, sizeof(buf), t->idle);
 		fprintf(f, "reused conn %u", r->conn_id);
 		if (t->idle != REPORT_NONE)
 			fprintf(f, ", idle %s", buf);
@@ -243,20 +225,20 @@ static void text_request(report *rp, const report_req *q)
 		fputs_unlocked("  TLS", f);
 		if (r->tls_version.len > 0) {
 			putc_unlocked(' ', f);
-			put_safe(f, r->tls_version.p, r->tls_version.len);
+			text_put_safe(f, r->tls_version.p, r->tls_version.len);
 		}
 		if (r->alpn.len > 0) {
 			fputs_unlocked(" alpn ", f);
-			put_safe(f, r->alpn.p, r->alpn.len);
+			text_put_safe(f, r->alpn.p, r->alpn.len);
 		}
 	}
 	if (q->proxy != NULL) {
 		fputs_unlocked("  via ", f);
-		put_safe(f, q->proxy, q->proxy_len);
+		text_put_safe(f, q->proxy, q->proxy_len);
 	}
 	if (server && q->peer_len > 0) {
 		fputs_unlocked("  from ", f);
-		put_safe(f, q->peer, q->peer_len);
+		text_put_safe(f, q->peer, q->peer_len);
 	}
 	putc_unlocked('\n', f);
 	if (q->redirect.in_chain)
@@ -270,42 +252,51 @@ static void text_request(report *rp, const report_req *q)
 	}
 	fputs_unlocked("   Total\n  [", f);
 	for (size_t i = 0; i < n_phases; i++) {
-		fmt_dur(buf, sizeof(buf), phases[i]);
+		text_fmt_dur(buf, sizeof(buf), phases[i]);
 		if (phases[i] != REPORT_NONE)
-			color(rp, C_CYAN);
+			text_color(rp, C_CYAN);
 		put_centered(f, buf, strlen(labels[i]) + 2);
-		color(rp, C_RESET);
+		text_color(rp, C_RESET);
 		putc_unlocked(i + 1 < n_phases ? '|' : ']', f);
 	}
-	fmt_dur(buf, sizeof(buf), t->total);
-	color(rp, C_BOLD);
+	text_fmt_dur(buf, sizeof(buf), t->total);
+	text_color(rp, C_BOLD);
 	fprintf(f, "  %s", buf);
-	color(rp, C_RESET);
+	text_color(rp, C_RESET);
 	putc_unlocked('\n', f);
 
 	/* Line 4: sizes and content type; the error if any. */
 	fmt_bytes(buf, sizeof(buf), r->req_body_bytes);
 	fmt_bytes(buf2, sizeof(buf2), r->resp_body_bytes);
-	color(rp, C_DIM);
+	text_color(rp, C_DIM);
 	fprintf(f, server ? "   read %s (+%u header)  wrote %s (+%u header)" :
 		"   sent %s (+%u header)  received %s (+%u header)", buf,
 		r->req_header_bytes, buf2, r->resp_header_bytes);
 	if (r->content_type.len > 0) {
 		fputs_unlocked("  ", f);
-		put_safe(f, r->content_type.p, r->content_type.len);
+		text_put_safe(f, r->content_type.p, r->content_type.len);
 	}
 	if (r->n_1xx > 0)
 		fprintf(f, "  %u interim response%s", r->n_1xx,
 			r->n_1xx == 1 ? "" : "s");
 	if (r->flags & (HT_RF_HDR_TRUNC | HT_RF_TARGET_TRUNC))
 		fputs_unlocked("  (truncated)", f);
-	color(rp, C_RESET);
+	if (r->flags & HT_RF_GRPC)
+		fprintf(f, "  grpc messages %u sent, %u received",
+			r->grpc.msgs_sent, r->grpc.msgs_recv);
+	text_color(rp, C_RESET);
 	putc_unlocked('\n', f);
 	if (q->error != NULL) {
-		color(rp, C_BOLD);
-		color(rp, C_RED);
-		fprintf(f, "   error: %s\n", q->error);
-		color(rp, C_RESET);
+		text_color(rp, C_BOLD);
+		text_color(rp, C_RED);
+		fprintf(f, "   error: %s", q->error);
+		if (r->error == HT_ERR_NONE && r->grpc.message.len > 0) {
+			/* a gRPC status: what the server said of it */
+			fputs_unlocked(": ", f);
+			text_put_safe(f, r->grpc.message.p, r->grpc.message.len);
+		}
+		putc_unlocked('\n', f);
+		text_color(rp, C_RESET);
 	}
 	putc_unlocked('\n', f);
 }
@@ -315,12 +306,12 @@ static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	FILE *f = rp->out;
 	char peer[64], d1[32], d2[32];
 
-	report_peer(peer, sizeof(peer), &c->peer);
-	color(rp, C_BOLD);
-	color(rp, C_RED);
+	url_peer(peer, sizeof(peer), &c->peer);
+	text_color(rp, C_BOLD);
+	text_color(rp, C_RED);
 	fputs_unlocked(c->flags & HT_FF_TLS ? "TLS handshake with " : "connect ", f);
 	if (c->dns_name.len > 0) {
-		put_safe(f, c->dns_name.p, c->dns_name.len);
+		text_put_safe(f, c->dns_name.p, c->dns_name.len);
 		fprintf(f, " (%s)", peer[0] ? peer : "?");
 	} else {
 		fputs_unlocked(peer[0] ? peer : "?", f);
@@ -329,32 +320,25 @@ static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 		fputs_unlocked(" failed", f);
 	else
 		fprintf(f, " failed: %s", strerror(c->err));
-	color(rp, C_RESET);
-	color(rp, C_DIM);
+	text_color(rp, C_RESET);
+	text_color(rp, C_DIM);
 	fprintf(f, "  pid %u  conn %u", c->pid, c->conn_id);
-	color(rp, C_RESET);
+	text_color(rp, C_RESET);
 	putc_unlocked('\n', f);
-	fmt_dur(d1, sizeof(d1), c->t_dns_start && c->t_dns_done ?
+	text_fmt_dur(d1, sizeof(d1), c->t_dns_start && c->t_dns_done ?
 		(int64_t)(c->t_dns_done - c->t_dns_start) : REPORT_NONE);
 	uint64_t tcp_end = c->flags & HT_FF_TLS ? c->t_connect_done : c->t_fail;
-	fmt_dur(d2, sizeof(d2), c->t_connect_start && tcp_end ?
+	text_fmt_dur(d2, sizeof(d2), c->t_connect_start && tcp_end ?
 		(int64_t)(tcp_end - c->t_connect_start) : REPORT_NONE);
 	fprintf(f, "   DNS Lookup %s  TCP Connection %s", d1, d2);
 	if (c->flags & HT_FF_TLS) {
 		char d3[32];
 		uint64_t from = c->t_connect_done ? c->t_connect_done : c->t_tls_start;
-		fmt_dur(d3, sizeof(d3), from && c->t_fail ?
+		text_fmt_dur(d3, sizeof(d3), from && c->t_fail ?
 			(int64_t)(c->t_fail - from) : REPORT_NONE);
 		fprintf(f, "  TLS Handshake %s", d3);
 	}
 	fputs_unlocked("\n\n", f);
-}
-
-static int64_t span_ns(uint64_t start, uint64_t end)
-{
-	if (start == 0 || end == 0)
-		return REPORT_NONE;
-	return (int64_t)(end - start);
 }
 
 static void text_conn_close(report *rp, const ht_rec_conn_close *c)
@@ -366,125 +350,106 @@ static void text_conn_close(report *rp, const ht_rec_conn_close *c)
 	 * TLS connection no hook decoded is all there is to see of it. */
 	if (!(c->flags & HT_CF_TLS_UNDECODED))
 		return;
-	report_peer_of(peer, sizeof(peer), &c->peer, c->peer_path);
-	fmt_dur(hs, sizeof(hs), span_ns(c->t_tls_start, c->t_tls_done));
-	fmt_dur(dur, sizeof(dur), span_ns(c->t_connect_start, c->t_close));
+	url_peer_of(peer, sizeof(peer), &c->peer, c->peer_path);
+	text_fmt_dur(hs, sizeof(hs), report_span(c->t_tls_start, c->t_tls_done));
+	text_fmt_dur(dur, sizeof(dur), report_span(c->t_connect_start, c->t_close));
 	fmt_bytes(out, sizeof(out), c->bytes_out);
 	fmt_bytes(in, sizeof(in), c->bytes_in);
-	color(rp, C_YELLOW);
+	text_color(rp, C_YELLOW);
 	fputs_unlocked("TLS connection to ", f);
 	if (c->sni.len > 0) {
-		put_safe(f, c->sni.p, c->sni.len);
+		text_put_safe(f, c->sni.p, c->sni.len);
 		fputs_unlocked(" (", f);
-		put_safe(f, peer, strlen(peer));
+		text_put_safe(f, peer, strlen(peer));
 		fputs_unlocked(")", f);
 	} else {
-		put_safe(f, peer, strlen(peer));
+		text_put_safe(f, peer, strlen(peer));
 	}
 	fputs_unlocked(" not decoded: unknown TLS library", f);
-	color(rp, C_RESET);
+	text_color(rp, C_RESET);
 	fputs_unlocked("\n  ", f);
 	if (c->tls_version.len > 0) {
-		put_safe(f, c->tls_version.p, c->tls_version.len);
+		text_put_safe(f, c->tls_version.p, c->tls_version.len);
 		fputs_unlocked(", ", f);
 	}
 	fprintf(f, "handshake %s, %s out, %s in, %s\n\n", hs, out, in, dur);
 }
 
-static void text_summary(report *rp)
+/* One direction of a WebSocket session: "5 msgs (3 text, 2 binary) 1.2 kB" */
+static void put_ws_dir(FILE *f, const char *label, const ht_ws_dir *d)
+{
+	char b[32];
+
+	fmt_bytes(b, sizeof(b), d->bytes);
+	fprintf(f, "  %s %llu msg%s (%llu text, %llu binary) %s", label,
+		(unsigned long long)d->messages, d->messages == 1 ? "" : "s",
+		(unsigned long long)d->text, (unsigned long long)d->binary, b);
+	if (d->compressed > 0)
+		fprintf(f, " (%llu compressed)",
+			(unsigned long long)d->compressed);
+}
+
+/* A WebSocket session, one line when it ended:
+ * WS ws://host/path  pid 1  conn 2  req 1  12.30s  sent ...  received ...
+ *   pings 2/0 rtt 0.31ms  closed by client 1000 "bye" */
+static void text_websocket(report *rp, const report_ws *s)
 {
 	FILE *f = rp->out;
-	const report_stats *st = &rp->stats;
-	report_host_stat **hosts;
-	size_t n;
-	char p50[32], p95[32];
+	const ht_rec_ws *w = s->w;
+	char b[32], b2[32];
 
-	color(rp, C_BOLD);
-	fputs_unlocked("httptrace summary\n", f);
-	color(rp, C_RESET);
-	fprintf(f, "  processes: %llu   requests: %llu   connections: %llu",
-		(unsigned long long)st->processes,
-		(unsigned long long)st->requests,
-		(unsigned long long)report_connections(rp));
-	if (st->conn_fails > 0)
-		fprintf(f, " (+%llu failed)", (unsigned long long)st->conn_fails);
-	fprintf(f, "   reused: %llu/%llu", (unsigned long long)st->reused,
-		(unsigned long long)st->requests);
-	if (st->requests > 0)
-		fprintf(f, " (%.1f%%)", 100.0 * (double)st->reused /
-						(double)st->requests);
-	fprintf(f, "   errors: %llu\n", (unsigned long long)st->errors);
-	if (st->server_requests > 0)
-		fprintf(f, "  served by traced servers: %llu requests   "
-			"errors: %llu\n",
-			(unsigned long long)st->server_requests,
-			(unsigned long long)st->server_errors);
-	if (st->tls_undecoded > 0) {
-		char names[256];
-
-		report_undecoded_names(rp, names, sizeof(names));
-		color(rp, C_YELLOW);
-		fprintf(f, "  %llu TLS connection%s not decoded (unknown TLS "
-			"library; counted in connections, their requests not)",
-			(unsigned long long)st->tls_undecoded,
-			st->tls_undecoded == 1 ? "" : "s");
-		if (names[0] != '\0') {
-			fputs_unlocked(": ", f);
-			put_safe(f, names, strlen(names));
-		}
-		fputc_unlocked('\n', f);
-		color(rp, C_RESET);
+	text_color(rp, C_BOLD);
+	fputs_unlocked("WS ", f);
+	text_color(rp, C_RESET);
+	text_put_safe(f, s->url, s->url_len);
+	text_color(rp, C_DIM);
+	fprintf(f, "  pid %u  conn %u  req %u", w->pid, w->conn_id, w->req_seq);
+	text_color(rp, C_RESET);
+	text_fmt_dur(b, sizeof(b), s->duration);
+	fprintf(f, "  %s", b);
+	put_ws_dir(f, "sent", &w->dir[0]);
+	put_ws_dir(f, "received", &w->dir[1]);
+	fprintf(f, "  pings %llu sent, %llu received",
+		(unsigned long long)w->dir[0].pings,
+		(unsigned long long)w->dir[1].pings);
+	if (w->rtt[0].n > 0) {
+		text_fmt_dur(b, sizeof(b), (int64_t)(w->rtt[0].sum / w->rtt[0].n));
+		text_fmt_dur(b2, sizeof(b2), (int64_t)w->rtt[0].max);
+		fprintf(f, " (rtt %s avg, %s max)", b, b2);
 	}
-	if (report_dropped(rp) > 0 || st->malformed > 0)
-		color(rp, C_YELLOW);
-	fprintf(f, "  dropped records: %llu by the traced processes, "
-		"%llu malformed\n", (unsigned long long)report_dropped(rp),
-		(unsigned long long)st->malformed);
-	color(rp, C_RESET);
-	for (size_t i = 0; i < st->n_notes; i++) {
-		color(rp, C_YELLOW);
-		fputs_unlocked("  not traced: ", f);
-		put_safe(f, st->notes[i], strlen(st->notes[i]));
-		fprintf(f, " (%llu process%s)\n", (unsigned long long)st->note_procs[i],
-			st->note_procs[i] == 1 ? "" : "es");
-		color(rp, C_RESET);
-	}
-	text_chains(rp);
+	if (s->closed_by != NULL) {
+		const ht_ws_dir *d = &w->dir[(w->flags & HT_WF_CLOSED_SENT) ? 0 : 1];
 
-	hosts = report_hosts_sorted(rp, &n);
-	if (n > 0) {
-		size_t w = 4;
-		const report_host_stat *other = &st->other_hosts;
-
-		for (size_t i = 0; i < n; i++)
-			if (strlen(hosts[i]->name) > w)
-				w = strlen(hosts[i]->name);
-		if (w > 60)
-			w = 60;
-		fprintf(f, "  %-*s %9s %7s %11s %11s\n", (int)w, "host",
-			"requests", "errors", "p50", "p95");
-		for (size_t i = 0; i <= n; i++) {
-			const report_host_stat *h = i < n ? hosts[i] : other;
-
-			if (i == n && other->requests == 0)
-				break;
-
-			fmt_dur(p50, sizeof(p50),
-				report_percentile(&h->totals, 50));
-			fmt_dur(p95, sizeof(p95),
-				report_percentile(&h->totals, 95));
-			/* The hosts past REPORT_MAX_HOSTS: one row. */
-			const char *name = i < n ? h->name : "(other hosts)";
-
-			fputs_unlocked("  ", f);
-			put_safe(f, name, strlen(name));
-			fprintf(f, "%*s %9llu %7llu %11s %11s\n",
-				(int)(w > strlen(name) ? w - strlen(name) : 0),
-				"", (unsigned long long)h->requests,
-				(unsigned long long)h->errors, p50, p95);
+		fprintf(f, "  closed by %s", s->closed_by);
+		if (d->close_code != 0)
+			fprintf(f, " %u", d->close_code);
+		if (d->close_reason.len > 0) {
+			fputs_unlocked(" \"", f);
+			text_put_safe(f, d->close_reason.p, d->close_reason.len);
+			putc_unlocked('"', f);
 		}
 	}
-	free(hosts);
+	if (w->flags & (HT_WF_LOST | HT_WF_RESET | HT_WF_PEER_EOF) ||
+	    s->closed_by == NULL) {
+		text_color(rp, C_YELLOW);
+		if (w->flags & HT_WF_LOST)
+			fputs_unlocked("  not followed to its end", f);
+		else if (w->flags & HT_WF_RESET)
+			fputs_unlocked("  ended by a reset", f);
+		else if (w->flags & HT_WF_PEER_EOF)
+			fputs_unlocked("  ended by the server's EOF", f);
+		else
+			fputs_unlocked("  ended by the program's close", f);
+		text_color(rp, C_RESET);
+	}
+	if (w->dir[0].errors + w->dir[1].errors > 0) {
+		text_color(rp, C_RED);
+		fprintf(f, "  %u protocol error%s",
+			w->dir[0].errors + w->dir[1].errors,
+			w->dir[0].errors + w->dir[1].errors == 1 ? "" : "s");
+		text_color(rp, C_RESET);
+	}
+	fputs_unlocked("\n\n", f);
 }
 
 const report_format_ops report_text_ops = {
@@ -492,24 +457,5 @@ const report_format_ops report_text_ops = {
 	.conn_fail = text_conn_fail,
 	.conn_close = text_conn_close,
 	.summary = text_summary,
-};
-
-/* "-f summary": the text summary alone, nothing per request. */
-static void summary_request(report *rp, const report_req *q)
-{
-}
-
-static void summary_conn_close(report *rp, const ht_rec_conn_close *c)
-{
-}
-
-static void summary_conn_fail(report *rp, const ht_rec_conn_fail *c)
-{
-}
-
-const report_format_ops report_summary_ops = {
-	.request = summary_request,
-	.conn_fail = summary_conn_fail,
-	.conn_close = summary_conn_close,
-	.summary = text_summary,
+	.websocket = text_websocket,
 };

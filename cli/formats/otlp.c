@@ -8,135 +8,34 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "grpc.h"
 #include "headers.h"
+#include "url.h"
 #include "urlscrub.h"
-#include "utf8.h"
-
-/* ---- buffer ------------------------------------------------------------- */
-
-static bool buf_reserve(otlp_buf *b, size_t more)
-{
-	size_t cap;
-	char *p;
-
-	if (b->oom)
-		return false;
-	if (b->len + more + 1 <= b->cap)
-		return true;
-	cap = b->cap ? b->cap : 512;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (p == NULL) {
-		b->oom = true;
-		return false;
-	}
-	b->p = p;
-	b->cap = cap;
-	return true;
-}
-
-void otlp_buf_add(otlp_buf *b, const char *s, size_t n)
-{
-	if (!buf_reserve(b, n))
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void otlp_buf_adds(otlp_buf *b, const char *s)
-{
-	otlp_buf_add(b, s, strlen(s));
-}
-
-void otlp_buf_u64(otlp_buf *b, uint64_t v)
-{
-	char tmp[24];
-	char *p = tmp + sizeof(tmp);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	otlp_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-void otlp_buf_str(otlp_buf *b, const char *str, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0;
-
-	otlp_buf_add(b, "\"", 1);
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t len;
-
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			i++;
-			continue;
-		}
-		if (c >= 0x80 && (len = utf8_len(s + i, n - i)) > 0) {
-			i += len;
-			continue;
-		}
-		otlp_buf_add(b, str + run, i - run);
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-
-			otlp_buf_add(b, e, 2);
-		} else {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-
-			otlp_buf_add(b, e, 6);
-		}
-		run = ++i;
-	}
-	otlp_buf_add(b, str + run, n - run);
-	otlp_buf_add(b, "\"", 1);
-}
-
-char *otlp_buf_take(otlp_buf *b)
-{
-	char *p = b->p;
-
-	if (b->oom || p == NULL) {
-		free(p);
-		p = b->oom ? NULL : strdup("");
-	}
-	memset(b, 0, sizeof(*b));
-	return p;
-}
-
-void otlp_buf_free(otlp_buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
+#include "json.h"
 
 /* ---- attributes --------------------------------------------------------- */
 
 /* Attributes are appended to an array; the first one has no comma. */
 typedef struct attrs {
-	otlp_buf *b;
+	outbuf *b;
 	bool first;
 } attrs;
 
 static void attr_key(attrs *a, const char *key)
 {
-	otlp_buf_adds(a->b, a->first ? "{\"key\":\"" : ",{\"key\":\"");
+	outbuf_puts(a->b, a->first ? "{\"key\":\"" : ",{\"key\":\"");
 	a->first = false;
-	otlp_buf_adds(a->b, key); /* keys are our own literals */
-	otlp_buf_adds(a->b, "\",\"value\":{");
+	outbuf_puts(a->b, key); /* keys are our own literals */
+	outbuf_puts(a->b, "\",\"value\":{");
 }
 
 static void attr_str(attrs *a, const char *key, const char *s, size_t n)
 {
 	attr_key(a, key);
-	otlp_buf_adds(a->b, "\"stringValue\":");
-	otlp_buf_str(a->b, s, n);
-	otlp_buf_adds(a->b, "}}");
+	outbuf_puts(a->b, "\"stringValue\":");
+	json_str(a->b, s, n);
+	outbuf_puts(a->b, "}}");
 }
 
 static void attr_strz(attrs *a, const char *key, const char *s)
@@ -148,15 +47,15 @@ static void attr_strz(attrs *a, const char *key, const char *s)
 static void attr_int(attrs *a, const char *key, uint64_t v)
 {
 	attr_key(a, key);
-	otlp_buf_adds(a->b, "\"intValue\":\"");
-	otlp_buf_u64(a->b, v);
-	otlp_buf_adds(a->b, "\"}}");
+	outbuf_puts(a->b, "\"intValue\":\"");
+	json_u64(a->b, v);
+	outbuf_puts(a->b, "\"}}");
 }
 
 static void attr_bool(attrs *a, const char *key, bool v)
 {
 	attr_key(a, key);
-	otlp_buf_adds(a->b, v ? "\"boolValue\":true}}" : "\"boolValue\":false}}");
+	outbuf_puts(a->b, v ? "\"boolValue\":true}}" : "\"boolValue\":false}}");
 }
 
 static void attr_double(attrs *a, const char *key, double v)
@@ -165,12 +64,12 @@ static void attr_double(attrs *a, const char *key, double v)
 
 	attr_key(a, key);
 	snprintf(tmp, sizeof(tmp), "\"doubleValue\":%.6f}}", v);
-	otlp_buf_adds(a->b, tmp);
+	outbuf_puts(a->b, tmp);
 }
 
 /* ---- resource ----------------------------------------------------------- */
 
-void otlp_resource_json(otlp_buf *b, const otlp_resource *res)
+void otlp_resource_json(outbuf *b, const otlp_resource *res)
 {
 	attrs a = { b, true };
 	const char *exe = res->exe != NULL && res->exe[0] ? res->exe : NULL;
@@ -182,7 +81,7 @@ void otlp_resource_json(otlp_buf *b, const otlp_resource *res)
 		if (base[0] == '\0')
 			base = NULL;
 	}
-	otlp_buf_adds(b, "{\"attributes\":[");
+	outbuf_puts(b, "{\"attributes\":[");
 	if (res->service != NULL && res->service[0] != '\0')
 		attr_strz(&a, "service.name", res->service);
 	else if (base != NULL)
@@ -196,12 +95,12 @@ void otlp_resource_json(otlp_buf *b, const otlp_resource *res)
 	}
 	if (res->host_name != NULL && res->host_name[0] != '\0')
 		attr_strz(&a, "host.name", res->host_name);
-	otlp_buf_adds(b, "]}");
+	outbuf_puts(b, "]}");
 }
 
 /* ---- spans -------------------------------------------------------------- */
 
-static void put_hex(otlp_buf *b, const uint8_t *id, size_t n)
+static void put_hex(outbuf *b, const uint8_t *id, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	char tmp[34];
@@ -212,40 +111,38 @@ static void put_hex(otlp_buf *b, const uint8_t *id, size_t n)
 		tmp[2 + 2 * i] = hex[id[i] & 15];
 	}
 	tmp[1 + 2 * n] = '"';
-	otlp_buf_add(b, tmp, 2 + 2 * n);
+	outbuf_put(b, tmp, 2 + 2 * n);
 }
 
 /* fixed64 is a string in the protobuf JSON mapping. */
-static void put_time(otlp_buf *b, const char *key, uint64_t unix_ns)
+static void put_time(outbuf *b, const char *key, uint64_t unix_ns)
 {
-	otlp_buf_adds(b, key);
-	otlp_buf_add(b, "\"", 1);
-	otlp_buf_u64(b, unix_ns);
-	otlp_buf_add(b, "\"", 1);
+	outbuf_puts(b, key);
+	outbuf_put(b, "\"", 1);
+	json_u64(b, unix_ns);
+	outbuf_put(b, "\"", 1);
 }
 
 /* Span kinds and status codes of the OTLP protocol. */
 enum { KIND_INTERNAL = 1, KIND_SERVER = 2, KIND_CLIENT = 3 };
 enum { STATUS_ERROR = 2 };
 
-static void span_head(otlp_buf *b, const otlp_ids *ids, const uint8_t *span,
+static void span_head(outbuf *b, const otlp_ids *ids, const uint8_t *span,
 		      const uint8_t *parent, const char *name, size_t name_len,
 		      int kind, uint64_t start, uint64_t end)
 {
-	char k[16];
-
-	otlp_buf_adds(b, "{\"traceId\":");
+	outbuf_puts(b, "{\"traceId\":");
 	put_hex(b, ids->trace, sizeof(ids->trace));
-	otlp_buf_adds(b, ",\"spanId\":");
+	outbuf_puts(b, ",\"spanId\":");
 	put_hex(b, span, 8);
 	if (parent != NULL) {
-		otlp_buf_adds(b, ",\"parentSpanId\":");
+		outbuf_puts(b, ",\"parentSpanId\":");
 		put_hex(b, parent, 8);
 	}
-	otlp_buf_adds(b, ",\"name\":");
-	otlp_buf_str(b, name, name_len);
-	snprintf(k, sizeof(k), ",\"kind\":%d", kind);
-	otlp_buf_adds(b, k);
+	outbuf_puts(b, ",\"name\":");
+	json_str(b, name, name_len);
+	outbuf_puts(b, ",\"kind\":");
+	json_u64(b, (uint64_t)kind);
 	put_time(b, ",\"startTimeUnixNano\":", start);
 	put_time(b, ",\"endTimeUnixNano\":", end);
 }
@@ -265,11 +162,23 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap)
 	case HT_ERR_GOAWAY: return "goaway";
 	case HT_ERR_UNSEEN: return "not_followed";
 	case HT_ERR_UNFOLLOWED: return "not_followed";
+	case HT_ERR_INTERRUPTED: return "interrupted";
+	case HT_ERR_KILLED: return "killed";
+	case HT_ERR_CRASHED: return "crashed";
+	case HT_ERR_EXITED: return "exited";
 	default: return "_OTHER";
+	}
+	if (ht_grpc_failed(r)) {
+		const char *name = grpc_status_name(r->grpc.status);
+
+		if (name != NULL)
+			return name;
+		snprintf(buf, cap, "%u", (unsigned)r->grpc.status);
+		return buf;
 	}
 	/* a server's span is an error for its 5xx only (the conventions:
 	 * a 4xx is the client's) */
-	if (r->status >= (r->side == HT_SIDE_SERVER ? 500 : 400)) {
+	if (r->status >= (r->flags & HT_RF_SERVER ? 500 : 400)) {
 		snprintf(buf, cap, "%u", (unsigned)r->status);
 		return buf;
 	}
@@ -290,32 +199,6 @@ static bool known_method(ht_str m)
 	return false;
 }
 
-/* The port of @url's authority, else the scheme's default. */
-static unsigned url_port(const char *url, size_t len)
-{
-	const char *p = memmem(url, len, "://", 3);
-	const char *end = url + len, *auth;
-	unsigned port = 0;
-	bool https = len >= 5 && strncasecmp(url, "https", 5) == 0;
-
-	if (p == NULL)
-		return https ? 443 : 80;
-	auth = p + 3;
-	for (p = auth; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
-		;
-	end = p; /* end of the authority */
-	/* After the last ':' that follows any IPv6 ']' */
-	for (p = end; p > auth && p[-1] >= '0' && p[-1] <= '9'; p--)
-		;
-	if (p > auth && p < end && p[-1] == ':') {
-		for (const char *d = p; d < end && port <= 65535; d++)
-			port = port * 10 + (unsigned)(*d - '0');
-		if (port > 0 && port <= 65535)
-			return port;
-	}
-	return https ? 443 : 80;
-}
-
 /*
  * url.full without credentials, as the HTTP semantic conventions require
  * ("MUST NOT contain credentials"; url.query "SHOULD" hide the values of
@@ -332,13 +215,32 @@ static void put_url(attrs *a, const char *url, size_t len)
 	char *tmp = malloc(cap);
 
 	if (tmp == NULL) {
-		a->b->oom = true;
+		outbuf_fail(a->b, ENOMEM);
 		return;
 	}
 	memcpy(tmp, url, len);
 	n = ht_url_scrub(tmp, len, cap, ht_url_default_query_names, 0, NULL);
 	attr_str(a, "url.full", tmp, n);
 	free(tmp);
+}
+
+/* A gRPC call's rpc.* attributes (the RPC semantic conventions up to
+ * v1.37, whose rpc.grpc.status_code later ones name rpc.response.status_code)
+ * and what they have no name for: its messages. */
+static void grpc_attrs(attrs *a, const ht_rec_request *r)
+{
+	const ht_grpc *g = &r->grpc;
+	ht_str svc, method;
+
+	attr_strz(a, "rpc.system", "grpc");
+	if (grpc_path_split(r->target.p, r->target.len, &svc, &method)) {
+		attr_str(a, "rpc.service", svc.p, svc.len);
+		attr_str(a, "rpc.method", method.p, method.len);
+	}
+	if (g->flags & HT_GF_STATUS)
+		attr_int(a, "rpc.grpc.status_code", g->status);
+	attr_int(a, "httptrace.grpc.messages_sent", g->msgs_sent);
+	attr_int(a, "httptrace.grpc.messages_received", g->msgs_recv);
 }
 
 static void request_attrs(attrs *a, const report_req *q)
@@ -356,7 +258,7 @@ static void request_attrs(attrs *a, const report_req *q)
 		attr_str(a, "http.request.method_original", r->method.p,
 			 r->method.len);
 	}
-	if (r->side == HT_SIDE_SERVER) {
+	if (r->flags & HT_RF_SERVER) {
 		/* a server's: the target's path and query, the client */
 		size_t pn = 0, tl = r->target.len;
 
@@ -366,7 +268,7 @@ static void request_attrs(attrs *a, const report_req *q)
 		if (pn < tl && r->target.p[pn] == '?')
 			attr_str(a, "url.query", r->target.p + pn + 1,
 				 tl - pn - 1);
-		n = report_ip(ip, sizeof(ip), &r->peer);
+		n = url_ip(ip, sizeof(ip), &r->peer);
 		if (n > 0) {
 			attr_str(a, "client.address", ip, n);
 			attr_int(a, "client.port", r->peer.port);
@@ -389,7 +291,7 @@ static void request_attrs(attrs *a, const report_req *q)
 	case HT_PROTO_HTTP2: attr_strz(a, "network.protocol.version", "2"); break;
 	default: break;
 	}
-	n = report_ip(ip, sizeof(ip), &r->peer);
+	n = url_ip(ip, sizeof(ip), &r->peer);
 	if (n > 0) {
 		attr_str(a, "network.peer.address", ip, n);
 		attr_int(a, "network.peer.port", r->peer.port);
@@ -410,6 +312,8 @@ static void request_attrs(attrs *a, const report_req *q)
 			attr_str(a, "tls.protocol.version", v.p, v.len);
 		}
 	}
+	if (r->flags & HT_RF_GRPC)
+		grpc_attrs(a, r);
 	/* What the semantic conventions have no name for. */
 	attr_bool(a, "httptrace.connection.reused", r->flags & HT_RF_REUSED);
 	if (q->t.idle != REPORT_NONE)
@@ -423,7 +327,7 @@ static void request_attrs(attrs *a, const report_req *q)
 		attr_str(a, "httptrace.tls.alpn", r->alpn.p, r->alpn.len);
 }
 
-size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
+size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 		       const otlp_ids *ids)
 {
 	static const char *const names[OTLP_PH__COUNT] = {
@@ -434,7 +338,7 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 		"dns", "accept", "tls", "read", "processing", "write",
 	};
 	const ht_rec_request *r = q->r;
-	bool server = r->side == HT_SIDE_SERVER;
+	bool server = r->flags & HT_RF_SERVER;
 	const uint64_t *ts = r->t;
 	const report_timing *t = &q->t;
 	/* Each phase ends at a timestamp and lasts its derived duration (so
@@ -471,38 +375,42 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
 	span_head(b, ids, ids->span, NULL, other ? "HTTP" : r->method.p,
 		  other ? 4 : r->method.len, server ? KIND_SERVER : KIND_CLIENT,
 		  start + off, end + off);
-	otlp_buf_adds(b, ",\"attributes\":[");
+	outbuf_puts(b, ",\"attributes\":[");
 	request_attrs(&a, q);
-	otlp_buf_adds(b, "]");
+	outbuf_puts(b, "]");
 	if (etype != NULL) {
 		/* The message only for what a status code does not say. */
-		otlp_buf_adds(b, ",\"status\":{\"code\":2");
+		outbuf_puts(b, ",\"status\":{\"code\":2");
 		if (r->error != HT_ERR_NONE) {
 			const char *m = ht_error_str(r->error);
 
-			otlp_buf_adds(b, ",\"message\":");
-			otlp_buf_str(b, m, strlen(m));
+			outbuf_puts(b, ",\"message\":");
+			json_str(b, m, strlen(m));
+		} else if (ht_grpc_failed(r) && r->grpc.message.len > 0) {
+			/* what the server said of its gRPC status */
+			outbuf_puts(b, ",\"message\":");
+			json_str(b, r->grpc.message.p, r->grpc.message.len);
 		}
-		otlp_buf_adds(b, "}");
+		outbuf_puts(b, "}");
 	}
-	otlp_buf_adds(b, "}");
+	outbuf_puts(b, "}");
 
 	for (int p = 0; p < OTLP_PH__COUNT; p++) {
 		if (dur[p] == REPORT_NONE || dur[p] < 0 || ends[p] == 0)
 			continue;
-		otlp_buf_adds(b, ",");
+		outbuf_puts(b, ",");
 		const char *pn = server ? server_names[p] : names[p];
 
 		span_head(b, ids, ids->phase[p], ids->span, pn, strlen(pn),
 			  KIND_INTERNAL,
 			  ends[p] - (uint64_t)dur[p] + off, ends[p] + off);
-		otlp_buf_adds(b, "}");
+		outbuf_puts(b, "}");
 		n++;
 	}
 	return n;
 }
 
-size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
+size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 			    int64_t mono_to_unix, const otlp_ids *ids)
 {
 	static const char *const names[] = { "dns", "connect", "tls" };
@@ -525,13 +433,13 @@ size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
 	const char *msg = tls ? "TLS handshake failed" : strerror(f->err);
 	attrs a = { b, true };
 	char ip[64];
-	size_t n = 1, iplen = report_ip(ip, sizeof(ip), &f->peer);
+	size_t n = 1, iplen = url_ip(ip, sizeof(ip), &f->peer);
 
 	if (end < start)
 		end = start;
 	span_head(b, ids, ids->span, NULL, "connect", 7, KIND_CLIENT,
 		  start + off, end + off);
-	otlp_buf_adds(b, ",\"attributes\":[");
+	outbuf_puts(b, ",\"attributes\":[");
 	if (f->dns_name.len > 0)
 		attr_str(&a, "server.address", f->dns_name.p, f->dns_name.len);
 	else if (iplen > 0)
@@ -543,20 +451,101 @@ size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
 		attr_int(&a, "network.peer.port", f->peer.port);
 	}
 	attr_strz(&a, "error.type", etype != NULL ? etype : "_OTHER");
-	otlp_buf_adds(b, "],\"status\":{\"code\":2,\"message\":");
-	otlp_buf_str(b, msg, strlen(msg));
-	otlp_buf_adds(b, "}}");
+	outbuf_puts(b, "],\"status\":{\"code\":2,\"message\":");
+	json_str(b, msg, strlen(msg));
+	outbuf_puts(b, "}}");
 	for (int p = 0; p < 3; p++) {
 		if (from[p] == 0 || to[p] == 0 || to[p] < from[p])
 			continue;
-		otlp_buf_adds(b, ",");
+		outbuf_puts(b, ",");
 		span_head(b, ids, ids->phase[p], ids->span, names[p],
 			  strlen(names[p]), KIND_INTERNAL, from[p] + off,
 			  to[p] + off);
-		otlp_buf_adds(b, "}");
+		outbuf_puts(b, "}");
 		n++;
 	}
 	return n;
+}
+
+/* The attributes of one direction of a WebSocket session, under
+ * httptrace.websocket.@dir. */
+static void ws_dir_attrs(attrs *a, const char *dir, const ht_ws_dir *d)
+{
+	static const char *const names[] = {
+		"messages", "text", "binary", "bytes", "pings", "pongs",
+	};
+	const uint64_t v[] = {
+		d->messages, d->text, d->binary, d->bytes, d->pings, d->pongs,
+	};
+	char key[64];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		snprintf(key, sizeof(key), "httptrace.websocket.%s.%s", dir,
+			 names[i]);
+		attr_int(a, key, v[i]);
+	}
+	if (d->t_close == 0)
+		return;
+	snprintf(key, sizeof(key), "httptrace.websocket.%s.close_code", dir);
+	attr_int(a, key, d->close_code);
+	snprintf(key, sizeof(key), "httptrace.websocket.%s.close_reason", dir);
+	attr_str(a, key, d->close_reason.p, d->close_reason.len);
+}
+
+size_t otlp_ws_spans_json(outbuf *b, const report_ws *s,
+			  int64_t mono_to_unix, const otlp_ids *ids)
+{
+	const ht_rec_ws *w = s->w;
+	uint64_t off = (uint64_t)mono_to_unix;
+	uint64_t end = w->t_end >= w->t_start ? w->t_end : w->t_start;
+	attrs a = { b, true };
+	char ip[64];
+	size_t iplen = url_ip(ip, sizeof(ip), &w->peer);
+	uint32_t errors = w->dir[0].errors + w->dir[1].errors;
+	const char *etype = NULL;
+
+	if (w->flags & HT_WF_LOST)
+		etype = "not_followed";
+	else if (w->flags & HT_WF_RESET)
+		etype = "connection_reset";
+	else if (errors > 0)
+		etype = "protocol_error";
+	span_head(b, ids, ids->span, NULL, "websocket", 9, KIND_CLIENT,
+		  w->t_start + off, end + off);
+	outbuf_puts(b, ",\"attributes\":[");
+	attr_str(&a, "url.full", s->url, s->url_len);
+	attr_strz(&a, "network.protocol.name", "websocket");
+	if (w->dns_name.len > 0)
+		attr_str(&a, "server.address", w->dns_name.p, w->dns_name.len);
+	else if (iplen > 0)
+		attr_str(&a, "server.address", ip, iplen);
+	if (w->peer.family != 0 && w->peer.family != HT_AF_UNIX)
+		attr_int(&a, "server.port", w->peer.port);
+	if (iplen > 0) {
+		attr_str(&a, "network.peer.address", ip, iplen);
+		attr_int(&a, "network.peer.port", w->peer.port);
+	}
+	ws_dir_attrs(&a, "sent", &w->dir[0]);
+	ws_dir_attrs(&a, "received", &w->dir[1]);
+	if (s->closed_by != NULL)
+		attr_strz(&a, "httptrace.websocket.closed_by", s->closed_by);
+	if (w->rtt[0].n > 0) {
+		attr_int(&a, "httptrace.websocket.ping_rtt_count", w->rtt[0].n);
+		attr_double(&a, "httptrace.websocket.ping_rtt_avg_ms",
+			    (double)(w->rtt[0].sum / w->rtt[0].n) / 1e6);
+		attr_double(&a, "httptrace.websocket.ping_rtt_max_ms",
+			    (double)w->rtt[0].max / 1e6);
+	}
+	if (etype != NULL)
+		attr_strz(&a, "error.type", etype);
+	outbuf_puts(b, "]");
+	if (etype != NULL) {
+		outbuf_puts(b, ",\"status\":{\"code\":2,\"message\":");
+		json_str(b, etype, strlen(etype));
+		outbuf_puts(b, "}");
+	}
+	outbuf_puts(b, "}");
+	return 1;
 }
 
 int otlp_random_ids(otlp_ids *ids)
@@ -584,25 +573,25 @@ int otlp_random_ids(otlp_ids *ids)
 
 /* ---- export requests ---------------------------------------------------- */
 
-void otlp_export_json(otlp_buf *b, const otlp_item *items, size_t n)
+void otlp_export_json(outbuf *b, const otlp_item *items, size_t n)
 {
 	bool *done = calloc(n ? n : 1, sizeof(*done));
 	bool first_rs = true;
 
 	if (done == NULL) {
-		b->oom = true;
+		outbuf_fail(b, ENOMEM);
 		return;
 	}
-	otlp_buf_adds(b, "{\"resourceSpans\":[");
+	outbuf_puts(b, "{\"resourceSpans\":[");
 	for (size_t i = 0; i < n; i++) {
 		bool first_span = true;
 
 		if (done[i])
 			continue;
-		otlp_buf_adds(b, first_rs ? "{\"resource\":" : ",{\"resource\":");
+		outbuf_puts(b, first_rs ? "{\"resource\":" : ",{\"resource\":");
 		first_rs = false;
-		otlp_buf_adds(b, items[i].resource);
-		otlp_buf_adds(b, ",\"scopeSpans\":[{\"scope\":{\"name\":\"httptrace\","
+		outbuf_puts(b, items[i].resource);
+		outbuf_puts(b, ",\"scopeSpans\":[{\"scope\":{\"name\":\"httptrace\","
 				 "\"version\":\"" HTTPTRACE_VERSION "\"},\"spans\":[");
 		/* Every later item of the same resource joins this one. */
 		for (size_t j = i; j < n; j++) {
@@ -610,13 +599,13 @@ void otlp_export_json(otlp_buf *b, const otlp_item *items, size_t n)
 				continue;
 			done[j] = true;
 			if (!first_span)
-				otlp_buf_adds(b, ",");
+				outbuf_puts(b, ",");
 			first_span = false;
-			otlp_buf_adds(b, items[j].spans);
+			outbuf_puts(b, items[j].spans);
 		}
-		otlp_buf_adds(b, "]}]}");
+		outbuf_puts(b, "]}]}");
 	}
-	otlp_buf_adds(b, "]}");
+	outbuf_puts(b, "]}");
 	free(done);
 }
 
@@ -698,7 +687,7 @@ void otlp_procs_hello(otlp_procs *ps, const ht_rec_hello *h)
 
 char *otlp_procs_resource(const otlp_procs *ps, uint32_t pid)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
 	otlp_resource res = {
 		.pid = pid, .service = ps->service, .host_name = ps->host_name,
 	};
@@ -709,8 +698,9 @@ char *otlp_procs_resource(const otlp_procs *ps, uint32_t pid)
 		if (p->pid == pid && p->exe != 0)
 			res.exe = ps->exes[p->exe - 1];
 	}
+	outbuf_init_grow(&b);
 	otlp_resource_json(&b, &res);
-	return otlp_buf_take(&b);
+	return outbuf_take(&b);
 }
 
 void otlp_procs_free(otlp_procs *ps)
@@ -724,10 +714,12 @@ void otlp_procs_free(otlp_procs *ps)
 	ps->cap = ps->n = ps->n_exes = ps->cap_exes = 0;
 }
 
-int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
-		   otlp_item *out)
+/* The item of request @q, or else of failed connect @f, with fresh ids. */
+static int make_item(otlp_procs *ps, const report_req *q,
+		     const ht_rec_conn_fail *f, int64_t mono_to_unix,
+		     otlp_item *out)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
 	otlp_ids ids;
 	int err;
 
@@ -735,9 +727,14 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 	err = otlp_random_ids(&ids);
 	if (err < 0)
 		return err;
-	out->n_spans = (uint32_t)otlp_spans_json(&b, q, mono_to_unix, &ids);
-	out->spans = otlp_buf_take(&b);
-	out->resource = otlp_procs_resource(ps, q->r->pid);
+	outbuf_init_grow(&b);
+	if (q != NULL)
+		out->n_spans = (uint32_t)otlp_spans_json(&b, q, mono_to_unix, &ids);
+	else
+		out->n_spans = (uint32_t)otlp_fail_spans_json(&b, f, mono_to_unix,
+							      &ids);
+	out->spans = outbuf_take(&b);
+	out->resource = otlp_procs_resource(ps, q != NULL ? q->r->pid : f->pid);
 	if (out->spans == NULL || out->resource == NULL) {
 		otlp_item_free(out);
 		return -ENOMEM;
@@ -745,19 +742,32 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 	return 0;
 }
 
+int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
+		   otlp_item *out)
+{
+	return make_item(ps, q, NULL, mono_to_unix, out);
+}
+
 int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
 			int64_t mono_to_unix, otlp_item *out)
 {
-	otlp_buf b = { 0 };
+	return make_item(ps, NULL, f, mono_to_unix, out);
+}
+
+int otlp_make_ws_item(otlp_procs *ps, const report_ws *s, int64_t mono_to_unix,
+		      otlp_item *out)
+{
+	outbuf b;
 	otlp_ids ids;
 	int err = otlp_random_ids(&ids);
 
 	memset(out, 0, sizeof(*out));
 	if (err < 0)
 		return err;
-	out->n_spans = (uint32_t)otlp_fail_spans_json(&b, f, mono_to_unix, &ids);
-	out->spans = otlp_buf_take(&b);
-	out->resource = otlp_procs_resource(ps, f->pid);
+	outbuf_init_grow(&b);
+	out->n_spans = (uint32_t)otlp_ws_spans_json(&b, s, mono_to_unix, &ids);
+	out->spans = outbuf_take(&b);
+	out->resource = otlp_procs_resource(ps, s->w->pid);
 	if (out->spans == NULL || out->resource == NULL) {
 		otlp_item_free(out);
 		return -ENOMEM;
@@ -771,11 +781,11 @@ void otlp_req_fill(report_req *q, const ht_rec_request *r, otlp_scratch *s)
 	q->r = r;
 	report_timing_compute(r, &q->t);
 	q->url = s->url;
-	q->url_len = report_url(s->url, sizeof(s->url), r);
+	q->url_len = url_request(s->url, sizeof(s->url), r);
 	q->host = s->host;
-	q->host_len = report_host(s->host, sizeof(s->host), r);
+	q->host_len = url_host(s->host, sizeof(s->host), r);
 	q->peer = s->peer;
-	q->peer_len = report_peer(s->peer, sizeof(s->peer), &r->peer);
+	q->peer_len = url_peer(s->peer, sizeof(s->peer), &r->peer);
 	q->proto = report_proto_str(r->proto);
-	q->error = r->error != HT_ERR_NONE ? ht_error_str(r->error) : NULL;
+	q->error = report_error_text(r, s->error, sizeof(s->error));
 }

@@ -22,27 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "outbuf.h"
 #include "report.h"
 #include "wire.h"
-
-/* A growable byte buffer; on allocation failure it sets oom and stops
- * growing (the caller drops what it was building). */
-typedef struct otlp_buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-} otlp_buf;
-
-void otlp_buf_add(otlp_buf *b, const char *s, size_t n);
-void otlp_buf_adds(otlp_buf *b, const char *s);
-/* otlp_buf_str() - append @n bytes of @s as a JSON string: quotes,
- * escapes, and every byte that is not valid UTF-8 as \u00XX. */
-void otlp_buf_str(otlp_buf *b, const char *s, size_t n);
-void otlp_buf_u64(otlp_buf *b, uint64_t v);
-/* otlp_buf_take() - the NUL-terminated contents (the caller frees them);
- * NULL when memory ran out.  Leaves @b empty. */
-char *otlp_buf_take(otlp_buf *b);
-void otlp_buf_free(otlp_buf *b);
 
 /* Phases that become child spans, in waterfall order. */
 enum otlp_phase {
@@ -81,14 +63,16 @@ typedef struct otlp_resource {
  * service.name (@res->service, else the executable's basename, else
  * "unknown_service" as the resource semantic conventions say).
  */
-void otlp_resource_json(otlp_buf *b, const otlp_resource *res);
+void otlp_resource_json(outbuf *b, const otlp_resource *res);
 
 /*
  * otlp_error_type() - the error.type of a request: a short fixed name of
  * the transport failure ("connection_reset", ...) when @r has an error,
- * else the status code in decimal when it is >= 400 (>= 500 for a
- * server's request: a 4xx is its client's error) (into @buf, capacity
- * >= 8), else NULL (success).
+ * else a gRPC call's status name ("UNAVAILABLE"; the code in decimal for
+ * one gRPC does not define) when it is not OK, else the HTTP status code in
+ * decimal when it is >= 400 (>= 500 for a server's request, HT_RF_SERVER:
+ * a 4xx is its client's error) (into @buf, capacity >= 12), else NULL
+ * (success).
  */
 const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap);
 
@@ -97,12 +81,12 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap);
  * derives it) as comma-separated Span objects: the request span first, then
  * a child per phase that happened.  @mono_to_unix turns the record's
  * monotonic times into Unix ns (report.mono_to_unix).  Returns the number
- * of spans written.  A server's request (HT_SIDE_SERVER) is a SERVER span,
+ * of spans written.  A server's request (HT_RF_SERVER) is a SERVER span,
  * a root of its own (not joined to its client's), with url.path,
  * url.query and client.address/port in place of url.full, and phases
  * accept, tls, read, processing, write.
  */
-size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
+size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 		       const otlp_ids *ids);
 
 /*
@@ -113,8 +97,20 @@ size_t otlp_spans_json(otlp_buf *b, const report_req *q, int64_t mono_to_unix,
  * or "tls_handshake_failed") and status ERROR, and children for its dns,
  * connect and tls phases.  Returns the number of spans written.
  */
-size_t otlp_fail_spans_json(otlp_buf *b, const ht_rec_conn_fail *f,
+size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 			    int64_t mono_to_unix, const otlp_ids *ids);
+
+/*
+ * otlp_ws_spans_json() - append the span of WebSocket session @s: a CLIENT
+ * span named "websocket" from the 101 to the session's end, with url.full,
+ * server.address, server.port, network.peer.*, network.protocol.name
+ * "websocket", and httptrace.websocket.* attributes (messages, text,
+ * binary, bytes, pings and pongs each way, the close codes and reasons,
+ * who closed, the ping round trip); status ERROR when the session was
+ * not followed to its end, reset, or had protocol errors.  Returns 1.
+ */
+size_t otlp_ws_spans_json(outbuf *b, const report_ws *s,
+			  int64_t mono_to_unix, const otlp_ids *ids);
 
 /* One request's spans, ready to be put in an export request. */
 typedef struct otlp_item {
@@ -129,7 +125,7 @@ typedef struct otlp_item {
  * distinct resource (first-appearance order), each with one ScopeSpans
  * whose scope is httptrace and its version.  No newline.
  */
-void otlp_export_json(otlp_buf *b, const otlp_item *items, size_t n);
+void otlp_export_json(outbuf *b, const otlp_item *items, size_t n);
 
 /* otlp_item_free() - free @it's strings. */
 void otlp_item_free(otlp_item *it);
@@ -177,6 +173,10 @@ int otlp_make_item(otlp_procs *ps, const report_req *q, int64_t mono_to_unix,
 int otlp_make_fail_item(otlp_procs *ps, const ht_rec_conn_fail *f,
 			int64_t mono_to_unix, otlp_item *out);
 
+/* otlp_make_ws_item() - the item of WebSocket session @s, as above. */
+int otlp_make_ws_item(otlp_procs *ps, const report_ws *s, int64_t mono_to_unix,
+		      otlp_item *out);
+
 /*
  * otlp_req_fill() - derive @q from request @r as report_record() does,
  * with @scratch (url, host, peer buffers) holding the strings.
@@ -185,6 +185,7 @@ typedef struct otlp_scratch {
 	char url[HT_WIRE_MAX_RECORD + 512];
 	char host[1024];
 	char peer[64];
+	char error[REPORT_ERROR_MAX];
 } otlp_scratch;
 void otlp_req_fill(report_req *q, const ht_rec_request *r, otlp_scratch *s);
 

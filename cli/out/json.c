@@ -1,5 +1,6 @@
 /* json.c - streaming JSON writer; see json.h. */
 #include "json.h"
+#include "utf8.h"
 
 /* ---- strings ------------------------------------------------------------ */
 
@@ -34,38 +35,6 @@ static const unsigned char esc_class[256] = {
 };
 #undef u
 #undef M
-
-/* Length of the valid UTF-8 sequence at @s (at most @n bytes) whose lead
- * byte is 0xC2-0xF4, 0 if the bytes there are not one (bad continuation,
- * overlong, surrogate, above U+10FFFF, or cut short). */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-
-	if (c <= 0xDF) {
-		len = 2;
-	} else if (c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0; /* no overlong forms */
-		else if (c == 0xED)
-			hi = 0x9F; /* no surrogates */
-	} else {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F; /* nothing above U+10FFFF */
-	}
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return len;
-}
 
 /* Word-at-a-time scanning where SSE2 (below) is not there. */
 #if !defined(__SSE2__) && defined(__BYTE_ORDER__) && \
@@ -148,7 +117,7 @@ escape_one(char *q, const unsigned char **sp, const unsigned char *end)
 		return q + 1;
 	}
 	if (e == 'M') {
-		size_t len = utf8_seq_len(s, (size_t)(end - s));
+		size_t len = utf8_len(s, (size_t)(end - s));
 
 		if (len > 0) {
 			q[0] = (char)s[0];

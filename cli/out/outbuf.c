@@ -14,11 +14,27 @@ static char discard_block[OUTBUF_MAX_ROOM];
 void outbuf_init(outbuf *ob, FILE *file)
 {
 	ob->p = ob->end = ob->buf = NULL;
+	ob->mode = OUTBUF_FILE;
 	ob->file = file;
 	ob->fd = file != NULL ? fileno(file) : -1;
 	ob->err = 0;
 	ob->cut = false;
 	ob->tail = 0;
+}
+
+void outbuf_init_grow(outbuf *ob)
+{
+	outbuf_init(ob, NULL);
+	ob->mode = OUTBUF_GROW;
+}
+
+void outbuf_init_fixed(outbuf *ob, char *buf, size_t cap)
+{
+	outbuf_init(ob, NULL);
+	ob->mode = OUTBUF_FIXED;
+	ob->buf = ob->p = buf;
+	ob->end = buf + cap - 1; /* the NUL's byte */
+	buf[0] = '\0';
 }
 
 void outbuf_own_file(outbuf *ob)
@@ -41,8 +57,24 @@ static void count_tail(outbuf *ob, const char *p, size_t n)
 		ob->tail += n;
 }
 
+/* An in-memory string fails: what it holds is kept (its length in
+ * ->tail), and from now on writers write into the discard block. */
+static void fail_mem(outbuf *ob, int err)
+{
+	if (ob->err != 0)
+		return;
+	ob->tail = outbuf_len(ob);
+	ob->err = err;
+	ob->p = discard_block;
+	ob->end = discard_block + sizeof(discard_block);
+}
+
 void outbuf_fail(outbuf *ob, int err)
 {
+	if (ob->mode != OUTBUF_FILE) {
+		fail_mem(ob, err);
+		return;
+	}
 	if (ob->err == 0)
 		ob->err = err;
 	if (ob->buf != NULL)
@@ -93,6 +125,9 @@ static int write_all(outbuf *ob, const char *p, size_t n)
 
 int outbuf_flush(outbuf *ob)
 {
+	if (ob->mode != OUTBUF_FILE)
+		return -ob->err;
+
 	size_t n = ob->buf != NULL ? (size_t)(ob->p - ob->buf) : 0;
 
 	int err = 0;
@@ -115,8 +150,38 @@ int outbuf_flush(outbuf *ob)
 	return -ob->err;
 }
 
+/* outbuf_make_room() of a string in memory. */
+static char *mem_room(outbuf *ob, size_t n)
+{
+	size_t len = outbuf_len(ob), cap;
+	char *p;
+
+	if (ob->err != 0) {
+		ob->p = discard_block; /* output is discarded */
+		return ob->p;
+	}
+	if (ob->mode == OUTBUF_FIXED) {
+		fail_mem(ob, ENOSPC);
+		return ob->p;
+	}
+	cap = ob->buf != NULL ? (size_t)(ob->end - ob->buf) + 1 : 256;
+	while (cap < len + n + 1)
+		cap *= 2;
+	p = realloc(ob->buf, cap);
+	if (p == NULL) {
+		fail_mem(ob, ENOMEM);
+		return ob->p;
+	}
+	ob->buf = p;
+	ob->p = p + len;
+	ob->end = p + cap - 1; /* the NUL's byte */
+	return ob->p;
+}
+
 char *outbuf_make_room(outbuf *ob, size_t n)
 {
+	if (ob->mode != OUTBUF_FILE)
+		return mem_room(ob, n);
 	if (ob->buf == NULL) {
 		/* A small block first: a report of a few requests never
 		 * needs more, and each unit test makes many reports. */
@@ -152,6 +217,15 @@ void outbuf_put_slow(outbuf *ob, const void *s, size_t n)
 {
 	const char *src = s;
 
+	if (ob->mode == OUTBUF_FIXED && ob->err == 0) {
+		/* What fits is kept. */
+		size_t k = (size_t)(ob->end - ob->p);
+
+		memcpy(ob->p, src, k);
+		ob->p += k;
+		fail_mem(ob, ENOSPC);
+		return;
+	}
 	while (n > 0) {
 		size_t k = n < OUTBUF_MAX_ROOM ? n : OUTBUF_MAX_ROOM;
 		char *q = outbuf_room(ob, k);
@@ -163,8 +237,40 @@ void outbuf_put_slow(outbuf *ob, const void *s, size_t n)
 	}
 }
 
+char *outbuf_str(outbuf *ob)
+{
+	if (ob->buf == NULL)
+		return (char *)"";
+	ob->buf[outbuf_len(ob)] = '\0';
+	return ob->buf;
+}
+
+void outbuf_trim(outbuf *ob, size_t len)
+{
+	if (len >= outbuf_len(ob))
+		return;
+	if (ob->err != 0)
+		ob->tail = len;
+	else
+		ob->p = ob->buf + len;
+}
+
+char *outbuf_take(outbuf *ob)
+{
+	char *s = ob->err == 0 ? outbuf_str(ob) : NULL;
+
+	if (s != NULL && ob->buf == NULL)
+		s = strdup("");
+	else if (s == NULL)
+		free(ob->buf);
+	outbuf_init_grow(ob);
+	return s;
+}
+
 void outbuf_free(outbuf *ob)
 {
+	if (ob->mode == OUTBUF_FIXED)
+		return;
 	if (ob->buf != discard_block)
 		free(ob->buf);
 	ob->p = ob->end = ob->buf = NULL;

@@ -23,6 +23,13 @@
  * Cutting back rather than writing whole lines only: a write(2) of whole
  * lines can itself stop part-way when the disk fills (a short write), so
  * only a cut after the fact makes the promise for every failure.
+ *
+ * The same buffer builds strings in memory, for every writer that needs
+ * one rather than a file: growable (outbuf_init_grow(): an OTLP request,
+ * the Prometheus page; outbuf_take() hands the string over) or in a block
+ * of the caller's (outbuf_init_fixed(): a URL, a host name; the output is
+ * cut at the block's end).  The writers (outbuf_put(), the json_*()
+ * functions) are the same for all three.
  */
 #ifndef HT_OUTBUF_H
 #define HT_OUTBUF_H
@@ -38,16 +45,25 @@
 /* The most one outbuf_room() call may ask for. */
 #define OUTBUF_MAX_ROOM (64u * 1024)
 
+/* Where the bytes go. */
+enum outbuf_mode {
+	OUTBUF_FILE,  /* to a FILE's descriptor, a block at a time */
+	OUTBUF_GROW,  /* a string in memory that grows as needed */
+	OUTBUF_FIXED, /* a string in the caller's block, cut at its end */
+};
+
 typedef struct outbuf {
 	/* PRIVATE to writers: the free space is [p, end). */
 	char *p, *end;
 	/* PRIVATE */
 	char *buf;  /* the block; NULL until the first write */
-	FILE *file; /* the target */
+	enum outbuf_mode mode;
+	FILE *file; /* the target (OUTBUF_FILE) */
 	int fd;     /* fileno(file), or -1: fwrite() to it */
 	int err;    /* errno of the first failed write; 0 while none */
 	bool cut;   /* on an error, cut the file back to its last '\n' */
-	size_t tail; /* bytes written after the last '\n' written */
+	size_t tail; /* bytes written after the last '\n' written; in
+		      * memory, after an error: the length kept */
 } outbuf;
 
 /*
@@ -55,6 +71,24 @@ typedef struct outbuf {
  * nothing (the block comes with the first write), cannot fail.
  */
 void outbuf_init(outbuf *ob, FILE *file);
+
+/*
+ * outbuf_init_grow() - set up @ob to build a string in memory, as long as
+ * it needs to be.  Allocates nothing yet, cannot fail; out of memory, the
+ * output is discarded and outbuf_take() returns NULL.  Release it with
+ * outbuf_take() or outbuf_free().
+ */
+void outbuf_init_grow(outbuf *ob);
+
+/*
+ * outbuf_init_fixed() - set up @ob to build a string in @buf (capacity
+ * @cap > 0, one byte of which is kept for the NUL that outbuf_str()
+ * writes).  Output past the end is cut off: what fits is kept, later output
+ * is discarded, and ->err is ENOSPC (outbuf_flush() returns -ENOSPC).
+ * Only outbuf_put() keeps a part: a writer that asks for room (json_u64())
+ * needs all it asks for.
+ */
+void outbuf_init_fixed(outbuf *ob, char *buf, size_t cap);
 
 /*
  * outbuf_own_file() - the target is a file that only @ob writes (a report
@@ -108,15 +142,57 @@ static inline void outbuf_put(outbuf *ob, const void *s, size_t n)
 	}
 }
 
+/* outbuf_puts() - append the NUL-terminated @s. */
+static inline void outbuf_puts(outbuf *ob, const char *s)
+{
+	outbuf_put(ob, s, strlen(s));
+}
+
+/* outbuf_error() - 0, or the -errno of the first failure (a write, memory,
+ * a fixed block's end). */
+static inline int outbuf_error(const outbuf *ob)
+{
+	return -ob->err;
+}
+
+/* outbuf_len() - the length of an in-memory string built so far. */
+static inline size_t outbuf_len(const outbuf *ob)
+{
+	if (ob->err != 0)
+		return ob->tail;
+	return ob->buf != NULL ? (size_t)(ob->p - ob->buf) : 0;
+}
+
+/*
+ * outbuf_str() - the in-memory string built so far, NUL-terminated (at
+ * outbuf_len()); still @ob's.  "" when nothing was written.
+ */
+char *outbuf_str(outbuf *ob);
+
+/*
+ * outbuf_trim() - keep only the first @len bytes of an in-memory string
+ * (no-op when it is not longer).
+ */
+void outbuf_trim(outbuf *ob, size_t len);
+
+/*
+ * outbuf_take() - the string of an OUTBUF_GROW buffer, NUL-terminated and
+ * malloc'd for the caller ("" when nothing was written); NULL when memory
+ * ran out.  Leaves @ob empty, as outbuf_init_grow() made it.
+ */
+char *outbuf_take(outbuf *ob);
+
 /*
  * outbuf_flush() - write out what is buffered (after flushing @file's own
  * stdio buffer, so the order of the bytes is kept).  Retries on EINTR and
  * waits when the descriptor is non-blocking and full.  Returns 0, or the
- * -errno of the first write that failed since outbuf_init().
+ * -errno of the first write that failed since outbuf_init().  In memory,
+ * writes nothing and returns 0 or -ENOMEM / -ENOSPC.
  */
 int outbuf_flush(outbuf *ob);
 
-/* outbuf_free() - release the block (unflushed output is lost). */
+/* outbuf_free() - release the block (unflushed output is lost); a fixed
+ * block stays the caller's. */
 void outbuf_free(outbuf *ob);
 
 #endif

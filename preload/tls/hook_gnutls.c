@@ -34,12 +34,6 @@ static void *r_alpn, *r_proto_version, *r_proto_name, *r_is_fatal;
 	ht_tls_sym_cached(&(slot), LIBGNUTLS, name, (const void *)(self))
 #define HELPER(slot, name) ht_tls_sym_cached(&(slot), LIBGNUTLS, name, NULL)
 
-static inline bool passthrough(void)
-{
-	HT_ENSURE_INIT();
-	return !ht_enabled || ht_busy || ht_tls_call.session;
-}
-
 /* Whether GnuTLS error @e ends the session. */
 static bool is_fatal(int e)
 {
@@ -84,22 +78,24 @@ static int after_call(gnutls_session_t s, uint64_t t0, bool handshake, int ret)
 	return fd;
 }
 
+/* The hooks have the shape tls.h describes. */
+
 HT_EXPORT int gnutls_handshake(gnutls_session_t s)
 {
 	int (*fn)(gnutls_session_t) = REAL(r_handshake, "gnutls_handshake",
 					   gnutls_handshake);
 	if (!fn)
 		return GNUTLS_E_INTERNAL_ERROR;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s);
-	uint64_t t0 = ht_now();
-	ht_tls_begin(s);
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	int r = fn(s);
 	int err = errno;
-	int fd = after_call(s, t0, true, r);
+	int fd = after_call(s, f.t0, true, r);
 	if (r < 0 && fd >= 0 && is_fatal(r))
 		ht_tls_handshake_failed(fd, ht_now());
-	ht_tls_settle(); /* the socket writes it made end */
+	ht_tls_close(&f, fd, false, NULL, 0, false);
 	errno = err;
 	return r;
 }
@@ -111,16 +107,14 @@ HT_EXPORT ssize_t gnutls_record_send(gnutls_session_t s, const void *data,
 		REAL(r_send, "gnutls_record_send", gnutls_record_send);
 	if (!fn)
 		return GNUTLS_E_INTERNAL_ERROR;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s, data, len);
-	uint64_t t0 = ht_now();
-	ht_tls_begin(s);
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	ssize_t r = fn(s, data, len);
 	int err = errno;
-	int fd = after_call(s, t0, false, r < 0 ? -1 : 0);
-	if (fd >= 0 && r > 0)
-		ht_tls_plaintext(fd, true, data, (size_t)r, ht_now());
-	ht_tls_settle(); /* the socket writes it made end */
+	int fd = after_call(s, f.t0, false, r < 0 ? -1 : 0);
+	ht_tls_close(&f, fd, true, data, r > 0 ? (size_t)r : 0, false);
 	errno = err;
 	return r;
 }
@@ -131,22 +125,17 @@ HT_EXPORT ssize_t gnutls_record_recv(gnutls_session_t s, void *data, size_t len)
 		REAL(r_recv, "gnutls_record_recv", gnutls_record_recv);
 	if (!fn)
 		return GNUTLS_E_INTERNAL_ERROR;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s, data, len);
-	uint64_t t0 = ht_now();
-	ht_tls_begin(s);
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	ssize_t r = fn(s, data, len);
 	int err = errno;
-	int fd = after_call(s, t0, false, r < 0 ? -1 : 0);
-	if (fd >= 0) {
-		if (r > 0)
-			ht_tls_plaintext(fd, false, data, (size_t)r, ht_now());
-		else if (r == 0 || is_fatal((int)r))
-			/* the peer closed (0), or the session failed: the
-			 * plaintext stream has ended */
-			ht_tls_plaintext(fd, false, NULL, 0, ht_now());
-	}
-	ht_tls_settle(); /* the socket writes it made end */
+	int fd = after_call(s, f.t0, false, r < 0 ? -1 : 0);
+	/* the peer closed (0), or the session failed: the plaintext stream
+	 * has ended (the library is asked only when that matters) */
+	bool ended = fd >= 0 && r <= 0 && (r == 0 || is_fatal((int)r));
+	ht_tls_close(&f, fd, false, data, r > 0 ? (size_t)r : 0, ended);
 	errno = err;
 	return r;
 }
@@ -156,13 +145,14 @@ HT_EXPORT int gnutls_bye(gnutls_session_t s, int how)
 	int (*fn)(gnutls_session_t, int) = REAL(r_bye, "gnutls_bye", gnutls_bye);
 	if (!fn)
 		return GNUTLS_E_INTERNAL_ERROR;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s, how);
-	ht_tls_begin(s);
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	int r = fn(s, how);
 	int err = errno;
 	ht_tls_end(s, -1);
-	ht_tls_settle(); /* the socket writes it made end */
+	ht_tls_close(&f, -1, false, NULL, 0, false);
 	errno = err;
 	return r;
 }

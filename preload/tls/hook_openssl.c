@@ -135,74 +135,45 @@ static bool handshake_failed(ht_ossl *api, SSL *s, int r)
 	       e == SSL_ERROR_ZERO_RETURN;
 }
 
-/*
- * Whether hooks should only pass through.  A call may run inside another
- * on the same session: SSL_connect calls SSL_do_handshake, and Node.js runs
- * JavaScript from inside SSL_read (its handshake-done callback emits
- * 'secureConnect', whose listener writes the request with SSL_write).  The
- * inner call is followed as any other, the outer call's state kept aside
- * and put back (OpenSSL's read and write functions do not call each other,
- * so no plaintext is counted twice).  A call on another session inside a
- * TLS call (TLS through a TLS proxy: the outer session's BIO writes through
- * the inner one) passes through: the socket belongs to the outer call.
- */
-static inline bool passthrough_on(const SSL *s)
-{
-	HT_ENSURE_INIT();
-	return !ht_enabled || ht_busy ||
-	       (ht_tls_call.session && ht_tls_call.session != s);
-}
-#define passthrough() passthrough_on(s)
-
-#define NEST_BEGIN(s)                                  \
-	struct ht_tls_call outer_ = ht_tls_call;      \
-	ht_tls_begin(s)
-/* ...and the socket writes this call made end (tls.h: ht_tls_settle()). */
-#define NEST_END() (ht_tls_settle(), ht_tls_call = outer_)
-
-/* ---- the shared bodies: @fn is the real function (a trampoline for the
- * inline hooks) ---------------------------------------------------------- */
+/* ---- the bodies: @fn is the real function (a trampoline for the inline
+ * hooks); each has the shape tls.h describes ------------------------------- */
 
 int ht_ossl_handshake(ht_ossl *api, void *slot_fn, SSL *s)
 {
 	int (*fn)(SSL *) = slot_fn;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s);
-	uint64_t t0 = ht_now();
-	NEST_BEGIN(s);
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	int r = fn(s);
 	int err = errno;
-	int fd = after_call(api, s, t0);
+	int fd = after_call(api, s, f.t0);
 	if (r <= 0 && fd >= 0 && handshake_failed(api, s, r))
 		ht_tls_handshake_failed(fd, ht_now());
-	NEST_END();
+	ht_tls_close(&f, fd, false, NULL, 0, false);
 	errno = err;
 	return r;
 }
 
-/* Report @n plaintext bytes read (or the end of the stream). */
-static void on_read(ht_ossl *api, SSL *s, int fd, const void *buf, size_t n, int r)
+/* Whether a read that returned @r and @n bytes on @fd ended the plaintext
+ * stream; the library is asked only when that matters. */
+static bool read_done_ended(ht_ossl *api, SSL *s, int fd, size_t n, int r)
 {
-	if (fd < 0)
-		return;
-	if (n > 0)
-		ht_tls_plaintext(fd, false, buf, n, ht_now());
-	else if (read_ended(api, s, r))
-		ht_tls_plaintext(fd, false, NULL, 0, ht_now());
+	return fd >= 0 && n == 0 && read_ended(api, s, r);
 }
 
 int ht_ossl_read(ht_ossl *api, void *slot_fn, SSL *s, void *buf, int num)
 {
 	int (*fn)(SSL *, void *, int) = slot_fn;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s, buf, num);
-	uint64_t t0 = ht_now();
-	NEST_BEGIN(s);
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	int r = fn(s, buf, num);
 	int err = errno;
-	int fd = after_call(api, s, t0);
-	on_read(api, s, fd, buf, r > 0 ? (size_t)r : 0, r);
-	NEST_END();
+	int fd = after_call(api, s, f.t0);
+	size_t n = r > 0 ? (size_t)r : 0;
+	ht_tls_close(&f, fd, false, buf, n, read_done_ended(api, s, fd, n, r));
 	errno = err;
 	return r;
 }
@@ -211,15 +182,15 @@ int ht_ossl_read_ex(ht_ossl *api, void *slot_fn, SSL *s, void *buf, size_t num,
 		    size_t *readbytes)
 {
 	int (*fn)(SSL *, void *, size_t, size_t *) = slot_fn;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s, buf, num, readbytes);
-	uint64_t t0 = ht_now();
-	NEST_BEGIN(s);
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	int r = fn(s, buf, num, readbytes);
 	int err = errno;
-	int fd = after_call(api, s, t0);
-	on_read(api, s, fd, buf, (r == 1 && readbytes) ? *readbytes : 0, r);
-	NEST_END();
+	int fd = after_call(api, s, f.t0);
+	size_t n = (r == 1 && readbytes) ? *readbytes : 0;
+	ht_tls_close(&f, fd, false, buf, n, read_done_ended(api, s, fd, n, r));
 	errno = err;
 	return r;
 }
@@ -228,14 +199,14 @@ int ht_ossl_read_ex(ht_ossl *api, void *slot_fn, SSL *s, void *buf, size_t num,
 static int peek_call(void *slot_fn, SSL *s, void *buf, int num)
 {
 	int (*fn)(SSL *, void *, int) = slot_fn;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s, buf, num);
-	uint64_t t0 = ht_now();
-	NEST_BEGIN(s);
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	int r = fn(s, buf, num);
 	int err = errno;
-	after_call(&dyn_api, s, t0);
-	NEST_END();
+	int fd = after_call(&dyn_api, s, f.t0);
+	ht_tls_close(&f, fd, false, NULL, 0, false);
 	errno = err;
 	return r;
 }
@@ -243,16 +214,14 @@ static int peek_call(void *slot_fn, SSL *s, void *buf, int num)
 int ht_ossl_write(ht_ossl *api, void *slot_fn, SSL *s, const void *buf, int num)
 {
 	int (*fn)(SSL *, const void *, int) = slot_fn;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s, buf, num);
-	uint64_t t0 = ht_now();
-	NEST_BEGIN(s);
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	int r = fn(s, buf, num);
 	int err = errno;
-	int fd = after_call(api, s, t0);
-	if (fd >= 0 && r > 0)
-		ht_tls_plaintext(fd, true, buf, (size_t)r, ht_now());
-	NEST_END();
+	int fd = after_call(api, s, f.t0);
+	ht_tls_close(&f, fd, true, buf, r > 0 ? (size_t)r : 0, false);
 	errno = err;
 	return r;
 }
@@ -261,16 +230,15 @@ int ht_ossl_write_ex(ht_ossl *api, void *slot_fn, SSL *s, const void *buf,
 		     size_t num, size_t *written)
 {
 	int (*fn)(SSL *, const void *, size_t, size_t *) = slot_fn;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s, buf, num, written);
-	uint64_t t0 = ht_now();
-	NEST_BEGIN(s);
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	int r = fn(s, buf, num, written);
 	int err = errno;
-	int fd = after_call(api, s, t0);
-	if (fd >= 0 && r == 1 && written && *written > 0)
-		ht_tls_plaintext(fd, true, buf, *written, ht_now());
-	NEST_END();
+	int fd = after_call(api, s, f.t0);
+	ht_tls_close(&f, fd, true, buf, (r == 1 && written) ? *written : 0,
+		     false);
 	errno = err;
 	return r;
 }
@@ -279,13 +247,14 @@ int ht_ossl_shutdown(ht_ossl *api, void *slot_fn, SSL *s)
 {
 	int (*fn)(SSL *) = slot_fn;
 	(void)api;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s);
-	NEST_BEGIN(s);
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	int r = fn(s);
 	int err = errno;
 	ht_tls_end(s, -1);
-	NEST_END();
+	ht_tls_close(&f, -1, false, NULL, 0, false);
 	errno = err;
 	return r;
 }
@@ -350,14 +319,15 @@ HT_EXPORT int SSL_peek_ex(SSL *s, void *buf, size_t num, size_t *readbytes)
 		REAL(r_peek_ex, "SSL_peek_ex", SSL_peek_ex);
 	if (!fn)
 		return 0;
-	if (passthrough())
+	if (!ht_tls_follow(s))
 		return fn(s, buf, num, readbytes);
-	uint64_t t0 = ht_now();
-	NEST_BEGIN(s);
+	/* as peek_call() */
+	struct ht_tls_frame f;
+	ht_tls_open(&f, s);
 	int r = fn(s, buf, num, readbytes);
 	int err = errno;
-	after_call(&dyn_api, s, t0);
-	NEST_END();
+	int fd = after_call(&dyn_api, s, f.t0);
+	ht_tls_close(&f, fd, false, NULL, 0, false);
 	errno = err;
 	return r;
 }

@@ -181,12 +181,6 @@ void ht_tls_forget(const void *session)
 	ht_leave();
 }
 
-void ht_tls_begin(const void *session)
-{
-	ht_tls_call.session = session;
-	ht_tls_call.fd = -1;
-}
-
 int ht_tls_end(const void *session, int hint_fd)
 {
 	int seen = ht_tls_call.fd;
@@ -335,10 +329,8 @@ void ht_tls_handshake_failed(int fd, uint64_t now)
 	if (t && t->probe && t->c.server) {
 		/* a server's client that never got as far as HTTP: nothing
 		 * to say (no record, no collector wanted) */
-		__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 		conn_forget(&t->c);
-		ht_lock_release(&s->lock);
-		ht_tracked_free(t);
+		ht_slot_release(s, t);
 	} else if (t) {
 		conn_tls_failed(&t->c, now);
 		ht_lock_release(&s->lock);
@@ -431,15 +423,11 @@ void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 		bool now_http = false;
 		unsigned owed = take_owed(s);
 		bool forget = server_plaintext(t, out, buf, n, now, &now_http);
-		if (forget) {
-			__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
+		if (forget)
 			conn_forget(&t->c);
-		}
 		if (owed)
 			ht_writes_end_locked(s, owed);
-		ht_lock_release(&s->lock);
-		if (forget)
-			ht_tracked_free(t);
+		ht_slot_release(s, forget ? t : NULL);
 		if (now_http)
 			ht_emit_want();
 	} else if (t) {

@@ -42,10 +42,72 @@ HT_HIDDEN void *ht_tls_sym(const char *lib_prefix, const char *name,
 HT_HIDDEN void *ht_tls_sym_cached(void **slot, const char *lib_prefix,
 				  const char *name, const void *self);
 
-/* ht_tls_begin() / ht_tls_end() - bracket a real TLS call on @session.
- * ht_tls_end() returns the fd to which the session belongs (seen during
- * the call, remembered, or @hint_fd when >= 0 and tracked), or -1. */
-HT_HIDDEN void ht_tls_begin(const void *session);
+/*
+ * Every TLS hook of both libraries (OpenSSL: hook_openssl.c for a shared
+ * libssl and inline_ssl.c for a linked-in copy; GnuTLS: hook_gnutls.c) has
+ * one shape:
+ *
+ *	if (!ht_tls_follow(session))
+ *		return real(...);
+ *	struct ht_tls_frame f;
+ *	ht_tls_open(&f, session);
+ *	r = real(...); err = errno;
+ *	fd = <the library's own questions: the fd, the handshake>;
+ *	ht_tls_close(&f, fd, out, buf, n, ended);
+ *	errno = err;
+ *	return r;
+ *
+ * A call may run inside another on the same session: SSL_connect calls
+ * SSL_do_handshake, and Node.js runs JavaScript from inside SSL_read (its
+ * handshake-done callback emits 'secureConnect', whose listener writes the
+ * request with SSL_write).  The inner call is followed as any other, the
+ * outer call's state kept aside in its frame and put back (the libraries'
+ * read and write functions do not call each other, so no plaintext is
+ * counted twice).  A call on another session inside a TLS call (TLS
+ * through a TLS proxy: the outer session's transport writes through the
+ * inner one) passes through: the socket belongs to the outer call.
+ */
+
+/* ht_tls_follow() - whether a hooked call on @session is followed: tracing
+ * is on, the thread is not inside the library, and not inside a TLS call
+ * on another session. */
+static inline bool ht_tls_follow(const void *session)
+{
+	HT_ENSURE_INIT();
+	return ht_enabled && !ht_busy &&
+	       (!ht_tls_call.session || ht_tls_call.session == session);
+}
+
+/* One followed TLS call: the state of the call it runs inside, if any. */
+struct ht_tls_frame {
+	struct ht_tls_call outer;
+	uint64_t t0; /* when the call began */
+};
+
+/* ht_tls_open() - before the real call on @session: keep the outer call's
+ * state in @f, note the start, and mark the thread as inside the call. */
+static inline void ht_tls_open(struct ht_tls_frame *f, const void *session)
+{
+	f->outer = ht_tls_call;
+	f->t0 = ht_now();
+	ht_tls_call.session = session;
+	ht_tls_call.fd = -1;
+}
+
+/*
+ * ht_tls_close() - after the real call of @f and the library's questions:
+ * the call moved @n plaintext bytes (@out: written by the program, from
+ * @buf) on @fd's connection (-1: not tracked), or, when none and @ended,
+ * the plaintext stream it reads has ended; those go to the connection.
+ * Then the socket writes the call made end (ht_tls_settle()) and the outer
+ * call's state is back.  errno is the hook's to restore.  Defined below,
+ * after what it uses.
+ */
+
+/* ht_tls_end() - after the real call on @session (inside the frame): the
+ * fd to which the session belongs (seen during the call, remembered, or
+ * @hint_fd when >= 0 and tracked), or -1.  The thread is no longer inside
+ * the call. */
 HT_HIDDEN int ht_tls_end(const void *session, int hint_fd);
 
 /*
@@ -140,12 +202,22 @@ HT_HIDDEN extern HT_TLS struct ht_tls_owed ht_tls_owed;
 HT_HIDDEN void ht_tls_owe(ht_slot *s);
 
 /* ht_tls_settle() - end the socket writes this thread's TLS call owes.
- * Every TLS hook that brackets a call (ht_tls_begin()) calls it last. */
+ * ht_tls_close() calls it last for every followed TLS call. */
 HT_HIDDEN void ht_tls_settle_slow(void);
 static inline void ht_tls_settle(void)
 {
 	if (unlikely(ht_tls_owed.n != 0))
 		ht_tls_settle_slow();
+}
+
+/* ht_tls_close(): see above (inline: it runs in every TLS call). */
+static inline void ht_tls_close(struct ht_tls_frame *f, int fd, bool out,
+				const void *buf, size_t n, bool ended)
+{
+	if (fd >= 0 && (n > 0 || (!out && ended)))
+		ht_tls_plaintext(fd, out, n > 0 ? buf : NULL, n, ht_now());
+	ht_tls_settle();
+	ht_tls_call = f->outer;
 }
 
 #endif

@@ -213,6 +213,37 @@ static inline bool fuzz_rec_eq(const ht_record *a, const ht_record *b)
 	case HT_REC_NOTE:
 		return a->u.note.pid == b->u.note.pid &&
 		       fuzz_str_eq(a->u.note.text, b->u.note.text);
+	case HT_REC_WS: {
+		const ht_rec_ws *x = &a->u.ws, *y = &b->u.ws;
+
+		for (int i = 0; i < 2; i++) {
+			const ht_ws_dir *p = &x->dir[i], *q = &y->dir[i];
+			if (p->frames != q->frames || p->messages != q->messages ||
+			    p->text != q->text || p->binary != q->binary ||
+			    p->bytes != q->bytes ||
+			    p->compressed != q->compressed ||
+			    p->pings != q->pings || p->pongs != q->pongs ||
+			    p->errors != q->errors ||
+			    p->close_code != q->close_code ||
+			    p->t_close != q->t_close ||
+			    !fuzz_str_eq(p->close_reason, q->close_reason))
+				return false;
+			if (x->rtt[i].n != y->rtt[i].n ||
+			    x->rtt[i].sum != y->rtt[i].sum ||
+			    x->rtt[i].min != y->rtt[i].min ||
+			    x->rtt[i].max != y->rtt[i].max)
+				return false;
+		}
+		return x->pid == y->pid && x->conn_id == y->conn_id &&
+		       x->req_seq == y->req_seq && x->flags == y->flags &&
+		       fuzz_addr_eq(&x->peer, &y->peer) &&
+		       x->t_start == y->t_start && x->t_end == y->t_end &&
+		       fuzz_str_eq(x->host, y->host) &&
+		       fuzz_str_eq(x->target, y->target) &&
+		       fuzz_str_eq(x->dns_name, y->dns_name) &&
+		       fuzz_str_eq(x->peer_path, y->peer_path) &&
+		       fuzz_str_eq(x->tunnel, y->tunnel);
+	}
 	default:
 		return false;
 	}

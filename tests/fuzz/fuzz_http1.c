@@ -1,5 +1,5 @@
 /*
- * fuzz_http1.c - libFuzzer target for the HTTP/1.x parser (preload/http1.c).
+ * fuzz_http1.c - libFuzzer target for the HTTP/1.x parser (core/http1.c).
  *
  * Input: byte 0 options, bytes 1-2 a split position, the rest the bytes
  * of one direction of a connection.  They go to a request parser and to a

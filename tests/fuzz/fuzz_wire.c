@@ -64,6 +64,15 @@ static void check_strings_inside(const ht_record *rec, const uint8_t *buf,
 	case HT_REC_NOTE:
 		FUZZ_ASSERT(str_inside(rec->u.note.text, buf, n));
 		break;
+	case HT_REC_WS:
+		FUZZ_ASSERT(str_inside(rec->u.ws.host, buf, n) &&
+			    str_inside(rec->u.ws.target, buf, n) &&
+			    str_inside(rec->u.ws.dns_name, buf, n) &&
+			    str_inside(rec->u.ws.peer_path, buf, n) &&
+			    str_inside(rec->u.ws.tunnel, buf, n) &&
+			    str_inside(rec->u.ws.dir[0].close_reason, buf, n) &&
+			    str_inside(rec->u.ws.dir[1].close_reason, buf, n));
+		break;
 	default:
 		break;
 	}

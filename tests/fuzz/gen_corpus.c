@@ -769,8 +769,79 @@ static void gen_capture(void)
 	write_seed("capture", "cut_har", &o);
 }
 
+/* ---- ws: options (bit 0 client), split (u16 LE), frames ------------------- */
+
+/* One frame: @b0 (FIN, RSV, opcode), masked with a fixed key when @mask,
+ * @len bytes of @payload. */
+static void ws_frame(buf *o, uint8_t b0, bool mask, const char *payload,
+		     size_t len)
+{
+	static const uint8_t key[4] = {0x11, 0x22, 0x33, 0x44};
+	uint8_t m = mask ? 0x80 : 0;
+
+	put_u8(o, b0);
+	if (len < 126) {
+		put_u8(o, (uint8_t)(m | len));
+	} else {
+		put_u8(o, m | 126);
+		put_u8(o, (uint8_t)(len >> 8));
+		put_u8(o, (uint8_t)len);
+	}
+	if (mask)
+		put(o, key, 4);
+	for (size_t i = 0; i < len; i++)
+		put_u8(o, (uint8_t)(payload[i] ^ (mask ? key[i & 3] : 0)));
+}
+
+static void ws_seed(const char *name, uint8_t opts, uint16_t split,
+		    const buf *frames)
+{
+	static buf o;
+
+	o.len = 0;
+	put_u8(&o, opts);
+	put_u8(&o, (uint8_t)split);
+	put_u8(&o, (uint8_t)(split >> 8));
+	put(&o, frames->b, frames->len);
+	write_seed("ws", name, &o);
+}
+
+static void gen_ws(void)
+{
+	static buf f;
+	static char big[300];
+
+	memset(big, 'b', sizeof(big));
+	f.len = 0;
+	ws_frame(&f, 0x81, true, "hello", 5);
+	ws_frame(&f, 0x01, true, "fr", 2);
+	ws_frame(&f, 0x89, true, "ping", 4);
+	ws_frame(&f, 0x80, true, "ag", 2);
+	ws_frame(&f, 0x82, true, big, sizeof(big));
+	ws_frame(&f, 0x88, true, "\x03\xe8" "done", 6);
+	ws_seed("client_session", 1, 17, &f);
+	f.len = 0;
+	ws_frame(&f, 0x81, false, "welcome", 7);
+	ws_frame(&f, 0x8a, false, "ping", 4);
+	ws_frame(&f, 0xc2, false, "\xf2\x48\x05\x00", 4); /* RSV1 */
+	ws_frame(&f, 0x88, false, "\x03\xe9" "going away", 12);
+	ws_seed("server_session", 0, 9, &f);
+	f.len = 0;
+	ws_frame(&f, 0x83, true, "r", 1);        /* reserved opcode */
+	ws_frame(&f, 0x80, true, "c", 1);        /* continuation of nothing */
+	ws_frame(&f, 0x09, true, "p", 1);        /* fragmented ping */
+	ws_frame(&f, 0x81, false, "u", 1);       /* unmasked from a client */
+	ws_frame(&f, 0x88, true, "x", 1);        /* 1-byte close */
+	ws_seed("errors", 1, 5, &f);
+	f.len = 0;
+	put(&f, "\x82\x7f\x00\x00\x00\x00\x00\x01\x11\x70", 10);
+	put(&f, big, 40);
+	ws_seed("len64", 0, 3, &f);
+}
+
 int main(void)
 {
+	gen_ws();
 	gen_http1();
 	gen_http2();
 	gen_wire();

@@ -21,7 +21,7 @@ u=http://127.0.0.1:$SERVER_PORT
 "$HTTPTRACE" read -f json "$T/cap" >"$T/full.json" || fail "read of the whole capture exited $?"
 jcheck "$T/full.json" --count 6 --expect 'resp_bytes == [10, 20, 30, 40, 50, 60]'
 
-# The frame boundaries, from the format (README: capture file format): a
+# The frame boundaries, from the format (httptrace(1), CAPTURE AND READ): a
 # 32-byte header, then frames of a 16-byte header and a payload whose
 # length is the header's first u32.
 "$PY" - "$T/cap" >"$T/bounds" <<'PYEOF'

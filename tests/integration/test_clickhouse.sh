@@ -1,6 +1,7 @@
 #!/bin/bash
 # test_clickhouse.sh - the json format loads into ClickHouse as JSONEachRow
-# with scripts/clickhouse.sql and the README's one-liner.
+# with scripts/clickhouse.sql and the one-liner of docs/usage.md ("Into
+# ClickHouse").
 #
 # Starts Debian's clickhouse-server on 127.0.0.1 (ports, data, logs, users
 # all in $T), traces curl making requests to two host names (keep-alive
@@ -108,7 +109,7 @@ done
 }
 note "clickhouse $(ch --query 'SELECT version()') on 127.0.0.1:$CH_TCP"
 
-# ---- the README's commands -------------------------------------------------
+# ---- the commands of docs/usage.md ------------------------------------------
 ch --multiquery <"$TOP/scripts/clickhouse.sql" ||
 	fail "scripts/clickhouse.sql failed"
 ch --multiquery <"$TOP/scripts/clickhouse.sql" ||

@@ -1,5 +1,5 @@
 #!/bin/bash
-# core/ is the pure part of the project (README "Layout"): parsers, state
+# core/ is the pure part of the project (docs/internals.md "Layout"): parsers, state
 # machines and the wire format, with no system calls and no allocation of
 # their own, so that the unit suites test them alone.  Held here: the only
 # outside symbols core's archive may use are the C library's pure memory and

@@ -2,6 +2,10 @@
 # test_tls_handshake_time.sh - a server that answers the TLS handshake 300 ms
 # late: the delay is in tls_ms (and agrees with curl's time_appconnect -
 # time_connect), not in connect_ms or wait_ms.
+# (The server starts its 300 ms when it accepts; the client starts the
+# handshake a little after its connect returns, a few ms later under a
+# loaded or sanitized run: tls_ms is bounded below by 250, and compared with
+# curl's own measure below.)
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -16,7 +20,7 @@ u=https://127.0.0.1:$SERVER_PORT
 jcheck "$T/out.json" --count 2 \
 	--expect 'len(set(conn)) == 1 and reused == [False, True]' \
 	--expect 'status == [200, 200] and resp_bytes == [10, 20]' \
-	--expect 'tls_ms[0] is not None and tls_ms[0] >= 295 and tls_ms[1] is None' \
+	--expect 'tls_ms[0] is not None and tls_ms[0] >= 250 and tls_ms[1] is None' \
 	--expect 'connect_ms[0] is not None and connect_ms[0] < 100' \
 	--each 'tls is True and wait_ms < 100' \
 	--each 'total_ms >= (tls_ms or 0)'

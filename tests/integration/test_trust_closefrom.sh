@@ -153,7 +153,7 @@ print(s[-1]["dropped"] if s else "none")' "$T/$mode.json")
 	# is exact; after a close no hook saw, a record counted on the old
 	# connection's page in the microseconds before the library notices
 	# could still be read by the collector as lost (an over-count, said
-	# in the README), so there it is only printed.
+	# in docs/usage.md), so there it is only printed.
 	if [ "$mode" = closefrom ]; then
 		[ "$dropped" = 0 ] || fail "$mode: $dropped records said dropped, none was"
 	fi

@@ -1,7 +1,7 @@
 /*
- * check_check.c - cli/check_elf.c: the pure parts (search path tokens, "#!"
- * lines, env's command, PATH lookup, the interposed list against
- * preload/exports.map) and check_file() on programs on this machine and
+ * check_check.c - cli/check/: the pure parts (search path tokens, "#!"
+ * lines, env's command, PATH lookup; the interposed list is held to
+ * preload/symbols.h by check_symbols.c) and check_file() on programs on this machine and
  * on programs built here with cc: static, a RUNPATH/RPATH/LD_LIBRARY_PATH
  * closure holding a TLS library, Go markers, setuid/setgid, scripts, no
  * socket calls, language runtimes (the runtimes table, Java's layout).
@@ -224,43 +224,6 @@ START_TEST(find_command_as_execvp)
 	snprintf(path, sizeof(path), "%s/d:%s", tmp, tmp);
 	ck_assert_int_eq(check_find_command("prog", path, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, at(want, sizeof(want), "prog"));
-}
-END_TEST
-
-/* ---- the interposed list ------------------------------------------------ */
-
-/* Every global of preload/exports.map is in check's list and the other
- * way round (the unit tests run from the top of the source tree). */
-START_TEST(interposed_matches_exports_map)
-{
-	FILE *f = fopen("preload/exports.map", "r");
-	char word[128];
-	bool global = false;
-	size_t n = 0;
-
-	ck_assert_msg(f != NULL, "preload/exports.map: run from the source tree");
-	while (fscanf(f, " %127[^ \t\n;]", word) == 1) {
-		int c = fgetc(f); /* the separator after the word */
-
-		if (strcmp(word, "global:") == 0) {
-			global = true;
-		} else if (strcmp(word, "local:") == 0) {
-			global = false;
-		} else if (global && word[0] != '/' && word[0] != '{' &&
-			   word[0] != '}' && word[0] != '*') {
-			bool found = false;
-
-			for (size_t i = 0; i < check_interposed_count(); i++)
-				found |= strcmp(check_interposed_name(i), word) == 0;
-			ck_assert_msg(found, "%s is exported but not in check.c", word);
-			n++;
-		}
-		if (c == EOF)
-			break;
-	}
-	fclose(f);
-	ck_assert_uint_eq(n, check_interposed_count());
-	ck_assert_ptr_null(check_interposed_name(check_interposed_count()));
 }
 END_TEST
 
@@ -943,7 +906,6 @@ Suite *check_suite(void)
 	tcase_add_test(pure, expand_refuses_lib_platform_and_overflow);
 	tcase_add_test(pure, shebang_forms);
 	tcase_add_test(pure, env_command_skips_options_and_assignments);
-	tcase_add_test(pure, interposed_matches_exports_map);
 	tcase_add_test(pure, runtime_library_names);
 	tcase_add_test(pure, runtime_symbols);
 	suite_add_tcase(s, pure);

@@ -982,7 +982,9 @@ START_TEST(h2c_upgrade_stream_1)
 }
 END_TEST
 
-START_TEST(websocket_101_is_opaque)
+/* After a WebSocket's 101 the connection is a session, its frames followed
+ * (check_ws.c), no longer opaque: the 101 keeps its record. */
+START_TEST(websocket_101_is_a_session)
 {
 	conn_connected(C, 2000);
 	w("GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\n"
@@ -991,7 +993,8 @@ START_TEST(websocket_101_is_opaque)
 	  "Connection: Upgrade\r\n\r\n\x81\x05hello", 4000);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.status, 101);
-	ck_assert(!conn_wants_bytes(C));
+	ck_assert(conn_wants_bytes(C));
+	ck_assert_int_eq(C->mode, CONN_MODE_WS);
 }
 END_TEST
 
@@ -1997,7 +2000,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, socks5_tunnel);
 	tcase_add_test(tc, socks_refused_is_opaque);
 	tcase_add_test(tc, h2c_upgrade_stream_1);
-	tcase_add_test(tc, websocket_101_is_opaque);
+	tcase_add_test(tc, websocket_101_is_a_session);
 	tcase_add_test(tc, unseen_content_length_body_skipped);
 	tcase_add_test(tc, unseen_chunk_data_skipped);
 	tcase_add_test(tc, unseen_body_to_close_skipped);

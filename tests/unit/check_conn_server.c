@@ -129,7 +129,7 @@ START_TEST(lifecycle_every_split)
 			wr(RESP + b, wl - b, 40);
 			ck_assert_int_eq(nreqs, 1);
 			const ht_rec_request *r = &recs[0].r;
-			ck_assert_uint_eq(r->side, HT_SIDE_SERVER);
+			ck_assert(r->flags & HT_RF_SERVER);
 			ck_assert_uint_eq(r->req_seq, 1);
 			ck_assert_uint_eq(r->status, 200);
 			ck_assert_uint_eq(r->error, HT_ERR_NONE);

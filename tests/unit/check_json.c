@@ -739,6 +739,59 @@ START_TEST(outbuf_cut_to_last_line)
 }
 END_TEST
 
+/* A string in memory grows past every block size, whole and in order. */
+START_TEST(outbuf_grow_string)
+{
+	static char big[3 * OUTBUF_MAX_ROOM];
+	outbuf w;
+	char *s;
+
+	outbuf_init_grow(&w);
+	s = outbuf_take(&w);
+	ck_assert_str_eq(s, ""); /* nothing written: an empty string */
+	free(s);
+	memset(big, 'x', sizeof(big));
+	outbuf_puts(&w, "n=");
+	json_u64(&w, 42);
+	outbuf_put(&w, big, sizeof(big));
+	json_str(&w, "\n", 1);
+	ck_assert_int_eq(outbuf_error(&w), 0);
+	ck_assert_uint_eq(outbuf_len(&w), 4 + sizeof(big) + 4);
+	s = outbuf_take(&w);
+	ck_assert_mem_eq(s, "n=42xx", 6);
+	ck_assert_str_eq(s + 4 + sizeof(big), "\"\\n\"");
+	free(s);
+	ck_assert_uint_eq(outbuf_len(&w), 0); /* taken: empty again */
+	outbuf_free(&w);
+}
+END_TEST
+
+/* A fixed block keeps what fits, says ENOSPC, and is always a string. */
+START_TEST(outbuf_fixed_string)
+{
+	char buf[8];
+	outbuf w;
+
+	outbuf_init_fixed(&w, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "");
+	outbuf_puts(&w, "abc");
+	outbuf_put(&w, "12", 2);
+	ck_assert_str_eq(outbuf_str(&w), "abc12");
+	outbuf_trim(&w, 2);
+	ck_assert_str_eq(outbuf_str(&w), "ab");
+	ck_assert_int_eq(outbuf_error(&w), 0);
+	outbuf_puts(&w, "cdefghij"); /* 7 bytes of room: "cdefg" fits */
+	ck_assert_int_eq(outbuf_error(&w), -ENOSPC);
+	ck_assert_uint_eq(outbuf_len(&w), 7);
+	json_u64(&w, 99); /* discarded */
+	outbuf_puts(&w, "k");
+	ck_assert_str_eq(outbuf_str(&w), "abcdefg");
+	ck_assert_int_eq(outbuf_flush(&w), -ENOSPC);
+	outbuf_free(&w); /* the block is the caller's */
+	ck_assert_str_eq(buf, "abcdefg");
+}
+END_TEST
+
 Suite *json_suite(void)
 {
 	Suite *s = suite_create("json");
@@ -760,6 +813,8 @@ Suite *json_suite(void)
 	tcase_add_test(tc, outbuf_keeps_stdio_order);
 	tcase_add_test(tc, outbuf_write_error);
 	tcase_add_test(tc, outbuf_cut_to_last_line);
+	tcase_add_test(tc, outbuf_grow_string);
+	tcase_add_test(tc, outbuf_fixed_string);
 	suite_add_tcase(s, tc);
 	return s;
 }

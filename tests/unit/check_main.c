@@ -7,13 +7,18 @@ int main(void)
 {
 	SRunner *sr = srunner_create(wire_suite());
 	srunner_add_suite(sr, http1_suite());
+	srunner_add_suite(sr, http1_errors_suite());
+	srunner_add_suite(sr, http1_syntax_suite());
 	srunner_add_suite(sr, conn_suite());
 	srunner_add_suite(sr, conn_server_suite());
+	srunner_add_suite(sr, live_suite());
 	srunner_add_suite(sr, report_suite());
 	srunner_add_suite(sr, har_suite());
 	srunner_add_suite(sr, json_suite());
 	srunner_add_suite(sr, http2_suite());
 	srunner_add_suite(sr, check_suite());
+	srunner_add_suite(sr, search_path_suite());
+	srunner_add_suite(sr, symbols_suite());
 	srunner_add_suite(sr, sessmap_suite());
 	srunner_add_suite(sr, bufpool_suite());
 	srunner_add_suite(sr, redirect_suite());
@@ -29,6 +34,9 @@ int main(void)
 	srunner_add_suite(sr, urlscrub_suite());
 	srunner_add_suite(sr, account_suite());
 	srunner_add_suite(sr, tlshello_suite());
+	srunner_add_suite(sr, ioplan_suite());
+	srunner_add_suite(sr, ws_suite());
+	srunner_add_suite(sr, grpc_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

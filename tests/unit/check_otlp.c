@@ -1,28 +1,21 @@
 /*
  * check_otlp.c - the pure parts of the exporters: OTLP/JSON spans,
- * resources and export requests (cli/otlp.c), the OTLP configuration
- * parsers (cli/otlp_export.c), and the Prometheus histogram buckets and
- * exposition text (cli/metrics.c).
+ * resources and export requests (cli/formats/otlp.c) and the OTLP
+ * configuration parsers (cli/export/otlp_export.c).  The Prometheus
+ * metrics are check_metrics.c's.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "metrics.h"
+#include "json.h"
 #include "otlp.h"
 #include "otlp_export.h"
 #include "fixtures.h"
 #include "suites.h"
 
 #define OFF 1700000000000000000LL /* mono -> unix offset used in the tests */
-
-/* make_request() with its request headers: a User-Agent to report. */
-static void ua_request(ht_rec_request *r)
-{
-	make_request(r);
-	r->req_headers = S("Host: localhost:8080\r\nUser-Agent: ua/1\r\n");
-}
 
 static void fixed_ids(otlp_ids *ids)
 {
@@ -38,26 +31,27 @@ static char *spans_of(const ht_rec_request *r, size_t *n)
 	static otlp_scratch sc;
 	report_req q;
 	otlp_ids ids;
-	otlp_buf b = { 0 };
+	outbuf b;
 
+	outbuf_init_grow(&b);
 	fixed_ids(&ids);
 	otlp_req_fill(&q, r, &sc);
 	*n = otlp_spans_json(&b, &q, OFF, &ids);
-	return otlp_buf_take(&b);
+	return outbuf_take(&b);
 }
 
-#define HAS(s, sub) ck_assert_msg(strstr((s), (sub)) != NULL, "no %s in %s", (sub), (s))
-#define HASNT(s, sub) ck_assert_msg(strstr((s), (sub)) == NULL, "%s in %s", (sub), (s))
 
 START_TEST(test_str_escaping)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
 	char *s;
 
-	otlp_buf_str(&b, "a\"b\\c\n\x01\xc3\xa9\xff\xed\xa0\x80z", 14);
-	s = otlp_buf_take(&b);
-	/* valid UTF-8 (é) kept; a stray byte and a surrogate's bytes escaped */
-	ck_assert_str_eq(s, "\"a\\\"b\\\\c\\u000a\\u0001\xc3\xa9\\u00ff"
+	outbuf_init_grow(&b);
+	json_str(&b, "a\"b\\c\n\x01\xc3\xa9\xff\xed\xa0\x80z", 14);
+	s = outbuf_take(&b);
+	/* OTLP strings go through json_str(): valid UTF-8 (é) kept; a stray
+	 * byte and a surrogate's bytes escaped */
+	ck_assert_str_eq(s, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\\u00ff"
 			    "\\u00ed\\u00a0\\u0080z\"");
 	free(s);
 }
@@ -123,7 +117,7 @@ START_TEST(test_server_span)
 	char want[256];
 
 	ua_request(&r);
-	r.side = HT_SIDE_SERVER;
+	r.flags |= HT_RF_SERVER;
 	r.t[HT_T_DNS_START] = r.t[HT_T_DNS_DONE] = 0;
 	r.t[HT_T_CONNECT_START] = r.t[HT_T_CONNECT_DONE];
 	r.t[HT_T_GOT_CONN] += 500000; /* the client's first byte 0.5 ms on */
@@ -255,12 +249,13 @@ END_TEST
 START_TEST(test_connect_failures)
 {
 	ht_rec_conn_fail f = { .pid = 3, .conn_id = 1, .err = 111 /* ECONNREFUSED */ };
-	otlp_buf b = { 0 };
+	outbuf b;
 	otlp_ids ids;
 	char want[256];
 	size_t n;
 	char *s;
 
+	outbuf_init_grow(&b);
 	fixed_ids(&ids);
 	f.peer.family = AF_INET;
 	f.peer.port = 9;
@@ -268,7 +263,7 @@ START_TEST(test_connect_failures)
 	f.t_connect_start = 10 * MS;
 	f.t_fail = 11 * MS;
 	n = otlp_fail_spans_json(&b, &f, OFF, &ids);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	ck_assert_uint_eq(n, 2); /* the span and its connect phase */
 	HAS(s, "\"name\":\"connect\",\"kind\":3");
 	HAS(s, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"127.0.0.2\"}}");
@@ -289,7 +284,7 @@ START_TEST(test_connect_failures)
 	f.t_tls_start = 12 * MS;
 	f.t_fail = 20 * MS;
 	n = otlp_fail_spans_json(&b, &f, OFF, &ids);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	ck_assert_uint_eq(n, 3);
 	HAS(s, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"example.test\"}}");
 	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"tls_handshake_failed\"}}");
@@ -303,12 +298,13 @@ END_TEST
 
 START_TEST(test_resource)
 {
-	otlp_buf b = { 0 };
+	outbuf b;
 	otlp_resource res = { .pid = 7, .exe = "/usr/bin/curl", .host_name = "h1" };
 	char *s;
 
+	outbuf_init_grow(&b);
 	otlp_resource_json(&b, &res);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	ck_assert_str_eq(s, "{\"attributes\":["
 		"{\"key\":\"service.name\",\"value\":{\"stringValue\":\"curl\"}},"
 		"{\"key\":\"process.pid\",\"value\":{\"intValue\":\"7\"}},"
@@ -321,7 +317,7 @@ START_TEST(test_resource)
 	res.exe = NULL;
 	res.host_name = NULL;
 	otlp_resource_json(&b, &res);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	ck_assert_str_eq(s, "{\"attributes\":["
 		"{\"key\":\"service.name\",\"value\":{\"stringValue\":\"shop\"}},"
 		"{\"key\":\"process.pid\",\"value\":{\"intValue\":\"7\"}}]}");
@@ -329,7 +325,7 @@ START_TEST(test_resource)
 
 	res.service = NULL;
 	otlp_resource_json(&b, &res);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	HAS(s, "\"stringValue\":\"unknown_service\"");
 	free(s);
 }
@@ -342,11 +338,12 @@ START_TEST(test_export_groups_resources)
 		{ .resource = "{\"r\":\"B\"}", .spans = "{\"s\":2}" },
 		{ .resource = "{\"r\":\"A\"}", .spans = "{\"s\":3},{\"s\":4}" },
 	};
-	otlp_buf b = { 0 };
+	outbuf b;
 	char *s;
 
+	outbuf_init_grow(&b);
 	otlp_export_json(&b, it, 3);
-	s = otlp_buf_take(&b);
+	s = outbuf_take(&b);
 	ck_assert_str_eq(s, "{\"resourceSpans\":["
 		"{\"resource\":{\"r\":\"A\"},\"scopeSpans\":[{\"scope\":{\"name\":\"httptrace\","
 		"\"version\":\"" HTTPTRACE_VERSION "\"},\"spans\":[{\"s\":1},{\"s\":3},{\"s\":4}]}]},"
@@ -457,179 +454,6 @@ Suite *otlp_suite(void)
 	tcase_add_test(tc, test_random_ids);
 	tcase_add_test(tc, test_traces_url);
 	tcase_add_test(tc, test_parse_headers);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-/* ---- metrics ------------------------------------------------------------ */
-
-START_TEST(test_buckets)
-{
-	ck_assert_uint_eq(metrics_bucket(0), 0);
-	ck_assert_uint_eq(metrics_bucket(0.005), 0); /* le: bound included */
-	ck_assert_uint_eq(metrics_bucket(0.0051), 1);
-	ck_assert_uint_eq(metrics_bucket(0.75), 8);
-	ck_assert_uint_eq(metrics_bucket(10), 13);
-	ck_assert_uint_eq(metrics_bucket(10.5), METRICS_BUCKETS);
-}
-END_TEST
-
-static char *render(metrics *m)
-{
-	otlp_buf b = { 0 };
-
-	metrics_render(m, &b);
-	return otlp_buf_take(&b);
-}
-
-static void feed(metrics *m, const ht_rec_request *r)
-{
-	ht_record rec = { .type = HT_REC_REQUEST };
-
-	rec.u.req = *r;
-	metrics_record(m, &rec);
-}
-
-START_TEST(test_exposition)
-{
-	static metrics m;
-	ht_rec_request r;
-	char *s;
-
-	metrics_init(&m);
-	ua_request(&r); /* total 15.25 ms: bucket le=0.025 */
-	feed(&m, &r);
-	r.flags |= HT_RF_REUSED;
-	r.status = 404;
-	r.method = S("BREW");
-	feed(&m, &r);
-	r.status = 0;
-	r.error = HT_ERR_CLOSED;
-	feed(&m, &r);
-	s = render(&m);
-#define L(x) "\nhttp_client_request_duration_seconds" x
-#define G "{server_address=\"localhost\",http_request_method=\"GET\",status_class=\"2xx\""
-	HAS(s, "# TYPE http_client_request_duration_seconds histogram\n");
-	HAS(s, L("_bucket" G ",le=\"0.01\"} 0\n"));
-	HAS(s, L("_bucket" G ",le=\"0.025\"} 1\n"));
-	HAS(s, L("_bucket" G ",le=\"10\"} 1\n"));
-	HAS(s, L("_bucket" G ",le=\"+Inf\"} 1\n"));
-	HAS(s, L("_sum" G "} 0.01525\n"));
-	HAS(s, L("_count" G "} 1\n"));
-	HAS(s, L("_count{server_address=\"localhost\",http_request_method=\"_OTHER\",status_class=\"4xx\"} 1\n"));
-	HAS(s, L("_count{server_address=\"localhost\",http_request_method=\"_OTHER\",status_class=\"none\"} 1\n"));
-	HAS(s, "\nhttptrace_requests_total{server_address=\"localhost\"} 3\n");
-	HAS(s, "\nhttptrace_request_errors_total{server_address=\"localhost\"} 1\n");
-	HAS(s, "\nhttptrace_connections_opened_total{server_address=\"localhost\"} 1\n");
-	HAS(s, "\nhttptrace_requests_reused_total{server_address=\"localhost\"} 2\n");
-	HAS(s, "\nhttptrace_dns_lookup_duration_seconds_count{server_address=\"localhost\"} 3\n");
-	HAS(s, "\nhttptrace_tcp_connect_duration_seconds_bucket{server_address=\"localhost\",le=\"0.005\"} 3\n");
-	HASNT(s, "httptrace_tls_handshake_duration_seconds_count"); /* none */
-	ck_assert(s[strlen(s) - 1] == '\n');
-	free(s);
-	metrics_free(&m);
-#undef G
-#undef L
-}
-END_TEST
-
-/* A traced server's requests: their own histogram, by method and status
- * class, from the first request byte read to the last response byte
- * written; no client series, no per-host counts. */
-START_TEST(test_server_histogram)
-{
-	static metrics m;
-	ht_rec_request r;
-	char *s;
-
-	metrics_init(&m);
-	s = render(&m);
-	HASNT(s, "http_server_request_duration_seconds"); /* none yet */
-	free(s);
-	make_request(&r);
-	r.side = HT_SIDE_SERVER;
-	r.t[HT_T_RESPONSE_DONE] = r.t[HT_T_GOT_CONN] + 30000000; /* 30 ms */
-	feed(&m, &r);
-	r.method = S("PROPFIND");
-	r.status = 500;
-	feed(&m, &r);
-	s = render(&m);
-#define L(x) "\nhttp_server_request_duration_seconds" x
-	HAS(s, "# TYPE http_server_request_duration_seconds histogram\n");
-	HAS(s, L("_bucket{http_request_method=\"GET\",status_class=\"2xx\",le=\"0.025\"} 0\n"));
-	HAS(s, L("_bucket{http_request_method=\"GET\",status_class=\"2xx\",le=\"0.05\"} 1\n"));
-	HAS(s, L("_sum{http_request_method=\"GET\",status_class=\"2xx\"} 0.03\n"));
-	HAS(s, L("_count{http_request_method=\"_OTHER\",status_class=\"5xx\"} 1\n"));
-	HASNT(s, "http_client_request_duration_seconds_count");
-	HASNT(s, "httptrace_requests_total{");
-	free(s);
-	metrics_free(&m);
-#undef L
-}
-END_TEST
-
-START_TEST(test_labels_escaped_and_capped)
-{
-	static metrics m;
-	ht_rec_request r;
-	char name[32];
-	char *s;
-
-	metrics_init(&m);
-	ua_request(&r);
-	r.dns_name = S("a\"b\\c\nd");
-	feed(&m, &r);
-	s = render(&m);
-	HAS(s, "\nhttptrace_requests_total{server_address=\"a\\\"b\\\\c\\nd\"} 1\n");
-	free(s);
-	for (int i = 0; i < METRICS_MAX_HOSTS + 5; i++) {
-		snprintf(name, sizeof(name), "h%d", i);
-		r.dns_name = S(name);
-		feed(&m, &r);
-	}
-	ck_assert_uint_eq(m.n_hosts, METRICS_MAX_HOSTS + 1);
-	s = render(&m);
-	HAS(s, "\nhttptrace_requests_total{server_address=\"_other\"} 6\n");
-	free(s);
-	metrics_free(&m);
-}
-END_TEST
-
-START_TEST(test_drops_and_processes)
-{
-	static metrics m;
-	ht_record rec = { .type = HT_REC_DROPS };
-	ht_record hello = { .type = HT_REC_HELLO };
-	char *s;
-
-	metrics_init(&m);
-	metrics_record(&m, &hello);
-	rec.u.drops.pid = 1;
-	rec.u.drops.dropped = 3;
-	metrics_record(&m, &rec);
-	rec.u.drops.dropped = 2; /* increments (account.h): 3 + 2 */
-	metrics_record(&m, &rec);
-	rec.u.drops.pid = 2;
-	rec.u.drops.dropped = 2;
-	metrics_record(&m, &rec);
-	s = render(&m);
-	HAS(s, "\nhttptrace_records_dropped_total 7\n");
-	HAS(s, "\nhttptrace_processes_total 1\n");
-	free(s);
-	metrics_free(&m);
-}
-END_TEST
-
-Suite *metrics_suite(void)
-{
-	Suite *s = suite_create("metrics");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, test_buckets);
-	tcase_add_test(tc, test_exposition);
-	tcase_add_test(tc, test_server_histogram);
-	tcase_add_test(tc, test_labels_escaped_and_capped);
-	tcase_add_test(tc, test_drops_and_processes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -150,7 +150,7 @@ static const char *url_of(const ht_rec_request *r)
 {
 	static char buf[256];
 
-	report_url(buf, sizeof(buf), r);
+	url_request(buf, sizeof(buf), r);
 	return buf;
 }
 
@@ -208,11 +208,11 @@ START_TEST(url_unix_and_tunnel)
 	r.peer_path = S("/run/docker.sock");
 	r.host = S("");
 	ck_assert_str_eq(url_of(&r), "http://localhost/a");
-	report_host(buf, sizeof(buf), &r);
+	url_host(buf, sizeof(buf), &r);
 	ck_assert_str_eq(buf, "localhost");
 	r.host = S("docker");
 	ck_assert_str_eq(url_of(&r), "http://docker/a");
-	report_peer_of(buf, sizeof(buf), &r.peer, r.peer_path);
+	url_peer_of(buf, sizeof(buf), &r.peer, r.peer_path);
 	ck_assert_str_eq(buf, "unix:/run/docker.sock");
 
 	/* Inside a tunnel: the target, not the proxy. */
@@ -222,11 +222,11 @@ START_TEST(url_unix_and_tunnel)
 	r.dns_name = S("proxy.test");
 	r.host = S("");
 	ck_assert_str_eq(url_of(&r), "https://target.test/a");
-	report_host(buf, sizeof(buf), &r);
+	url_host(buf, sizeof(buf), &r);
 	ck_assert_str_eq(buf, "target.test");
 	r.tunnel = S("[::1]:8443");
 	ck_assert_str_eq(url_of(&r), "https://[::1]:8443/a");
-	report_host(buf, sizeof(buf), &r);
+	url_host(buf, sizeof(buf), &r);
 	ck_assert_str_eq(buf, "::1");
 	r.flags &= ~HT_RF_TLS;
 	r.tunnel = S("target.test:80");
@@ -249,7 +249,7 @@ START_TEST(url_truncates)
 	char small[10];
 
 	make_request(&r);
-	ck_assert_uint_eq(report_url(small, sizeof(small), &r), 9);
+	ck_assert_uint_eq(url_request(small, sizeof(small), &r), 9);
 	ck_assert_str_eq(small, "http://lo");
 }
 END_TEST
@@ -260,30 +260,30 @@ START_TEST(host_and_peer)
 	char buf[128];
 
 	make_request(&r);
-	report_host(buf, sizeof(buf), &r);
+	url_host(buf, sizeof(buf), &r);
 	ck_assert_str_eq(buf, "localhost");
 	r.dns_name = S("");
-	report_host(buf, sizeof(buf), &r);
+	url_host(buf, sizeof(buf), &r);
 	ck_assert_str_eq(buf, "localhost");
 	r.host = S("[::1]:8080");
-	report_host(buf, sizeof(buf), &r);
+	url_host(buf, sizeof(buf), &r);
 	ck_assert_str_eq(buf, "::1");
 	r.host = S("example.com");
-	report_host(buf, sizeof(buf), &r);
+	url_host(buf, sizeof(buf), &r);
 	ck_assert_str_eq(buf, "example.com");
 	r.host = S("");
-	report_host(buf, sizeof(buf), &r);
+	url_host(buf, sizeof(buf), &r);
 	ck_assert_str_eq(buf, "127.0.0.1");
 
-	report_peer(buf, sizeof(buf), &r.peer);
+	url_peer(buf, sizeof(buf), &r.peer);
 	ck_assert_str_eq(buf, "127.0.0.1:8080");
 	r.peer.family = AF_INET6;
 	memset(r.peer.addr, 0, sizeof(r.peer.addr));
 	r.peer.addr[15] = 1;
-	report_peer(buf, sizeof(buf), &r.peer);
+	url_peer(buf, sizeof(buf), &r.peer);
 	ck_assert_str_eq(buf, "[::1]:8080");
 	r.peer.family = 0;
-	ck_assert_uint_eq(report_peer(buf, sizeof(buf), &r.peer), 0);
+	ck_assert_uint_eq(url_peer(buf, sizeof(buf), &r.peer), 0);
 	ck_assert_str_eq(buf, "");
 
 	ck_assert_str_eq(report_proto_str(HT_PROTO_HTTP10), "HTTP/1.0");
@@ -1102,7 +1102,7 @@ END_TEST
 static void make_server_request(ht_rec_request *r)
 {
 	make_request(r);
-	r->side = HT_SIDE_SERVER;
+	r->flags |= HT_RF_SERVER;
 	r->t[HT_T_DNS_START] = r->t[HT_T_DNS_DONE] = 0;
 	r->t[HT_T_CONNECT_START] = r->t[HT_T_CONNECT_DONE];
 	r->peer.port = 40000; /* the client */

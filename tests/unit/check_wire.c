@@ -20,7 +20,7 @@ static ht_record sample_request(void)
 	r->pid = 4242;
 	r->conn_id = 7;
 	r->req_seq = 3;
-	r->flags = HT_RF_REUSED | HT_RF_WAS_IDLE;
+	r->flags = HT_RF_REUSED | HT_RF_WAS_IDLE | HT_RF_SERVER;
 	r->status = 200;
 	r->proto = HT_PROTO_HTTP11;
 	r->error = HT_ERR_NONE;
@@ -48,7 +48,6 @@ static ht_record sample_request(void)
 	r->peer_path = S("/run/app.sock");
 	r->tunnel = S("example.test:443");
 	r->resp_proto = HT_PROTO_HTTP10;
-	r->side = HT_SIDE_SERVER;
 	return rec;
 }
 
@@ -84,7 +83,6 @@ START_TEST(request_round_trip)
 	ck_assert(str_eq(b->peer_path, "/run/app.sock"));
 	ck_assert(str_eq(b->tunnel, "example.test:443"));
 	ck_assert_uint_eq(b->resp_proto, HT_PROTO_HTTP10);
-	ck_assert_uint_eq(b->side, HT_SIDE_SERVER);
 }
 END_TEST
 
@@ -95,7 +93,7 @@ START_TEST(appended_fields_optional)
 	uint8_t buf[HT_WIRE_MAX_RECORD];
 	ht_record in = sample_request(), out;
 	size_t n = ht_wire_encode(buf, sizeof buf, &in);
-	size_t tail = 2 + in.u.req.tunnel.len + 2; /* tunnel, resp_proto, side */
+	size_t tail = 2 + in.u.req.tunnel.len + 1; /* tunnel, resp_proto */
 	size_t old = n - tail - 2 - in.u.req.peer_path.len;
 	buf[4] = (uint8_t)old;
 	buf[5] = (uint8_t)(old >> 8);
@@ -109,20 +107,12 @@ START_TEST(appended_fields_optional)
 	ck_assert(str_eq(out.u.req.peer_path, "/run/app.sock"));
 	ck_assert_uint_eq(out.u.req.tunnel.len, 0);
 	ck_assert_uint_eq(out.u.req.resp_proto, 0);
-	ck_assert_uint_eq(out.u.req.side, HT_SIDE_CLIENT);
 	/* ... or after the tunnel, before resp_proto */
-	buf[4] = (uint8_t)(n - 2);
-	buf[5] = (uint8_t)((n - 2) >> 8);
-	ck_assert_int_eq(ht_wire_decode(buf, n - 2, &out), (long)(n - 2));
-	ck_assert(str_eq(out.u.req.tunnel, "example.test:443"));
-	ck_assert_uint_eq(out.u.req.resp_proto, 0);
-	ck_assert_uint_eq(out.u.req.side, HT_SIDE_CLIENT);
-	/* ... or after resp_proto, before side: a client's record */
 	buf[4] = (uint8_t)(n - 1);
 	buf[5] = (uint8_t)((n - 1) >> 8);
 	ck_assert_int_eq(ht_wire_decode(buf, n - 1, &out), (long)(n - 1));
-	ck_assert_uint_eq(out.u.req.resp_proto, HT_PROTO_HTTP10);
-	ck_assert_uint_eq(out.u.req.side, HT_SIDE_CLIENT);
+	ck_assert(str_eq(out.u.req.tunnel, "example.test:443"));
+	ck_assert_uint_eq(out.u.req.resp_proto, 0);
 
 	memset(&in, 0, sizeof in);
 	in.type = HT_REC_CONN_CLOSE;
@@ -306,12 +296,11 @@ START_TEST(short_length_field_overruns)
 	size_t n = ht_wire_encode(buf, sizeof buf, &in);
 	/* Where the appended fields begin, a record may end (see
 	 * appended_fields_optional); anywhere else it may not. */
-	size_t end3 = n - 1; /* before side */
-	size_t end2 = n - 2; /* before resp_proto */
+	size_t end2 = n - 1; /* before resp_proto */
 	size_t end1 = end2 - 2 - in.u.req.tunnel.len;
 	size_t end0 = end1 - 2 - in.u.req.peer_path.len;
 	for (size_t cut = HT_WIRE_HDR_LEN; cut < n; cut++) {
-		if (cut == end0 || cut == end1 || cut == end2 || cut == end3)
+		if (cut == end0 || cut == end1 || cut == end2)
 			continue;
 		uint8_t copy[HT_WIRE_MAX_RECORD];
 		memcpy(copy, buf, n);

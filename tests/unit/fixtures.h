@@ -1,5 +1,6 @@
 /* fixtures.h - records shared by the unit suites that format requests
- * (check_report.c, check_html.c, check_otlp.c, check_wire.c). */
+ * (check_report.c, check_html.c, check_otlp.c, check_metrics.c,
+ * check_wire.c), and the assertions on the text they write. */
 #ifndef HT_TEST_FIXTURES_H
 #define HT_TEST_FIXTURES_H
 #include <arpa/inet.h>
@@ -8,6 +9,10 @@
 #include <sys/socket.h>
 
 #include "wire.h"
+
+/* HAS() / HASNT() - assert that the string @s holds @sub, or does not. */
+#define HAS(s, sub) ck_assert_msg(strstr((s), (sub)) != NULL, "no %s in %s", (sub), (s))
+#define HASNT(s, sub) ck_assert_msg(strstr((s), (sub)) == NULL, "%s in %s", (sub), (s))
 
 #define MS 1000000ULL /* ns */
 
@@ -57,6 +62,14 @@ static inline void make_request(ht_rec_request *r)
 	r->resp_body_bytes = 5;
 	r->req_header_bytes = 60;
 	r->resp_header_bytes = 100;
+}
+
+/* ua_request() - make_request() with its request headers: a User-Agent
+ * for the exporters to report. */
+static inline void ua_request(ht_rec_request *r)
+{
+	make_request(r);
+	r->req_headers = S("Host: localhost:8080\r\nUser-Agent: ua/1\r\n");
 }
 
 #endif

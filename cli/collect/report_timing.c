@@ -1,0 +1,77 @@
+/* report_timing.c - a request's derived timings; see report.h. */
+#include "report.h"
+
+int64_t report_span(uint64_t start, uint64_t end)
+{
+	if (start == 0 || end == 0)
+		return REPORT_NONE;
+	return (int64_t)(end - start);
+}
+
+void report_timing_compute(const ht_rec_request *r, report_timing *t)
+{
+	const uint64_t *ts = r->t;
+	static const enum ht_ts starts[] = {
+		HT_T_DNS_START, HT_T_CONNECT_START, HT_T_TLS_START, HT_T_GOT_CONN,
+	};
+
+	t->dns = report_span(ts[HT_T_DNS_START], ts[HT_T_DNS_DONE]);
+	t->connect = report_span(ts[HT_T_CONNECT_START], ts[HT_T_CONNECT_DONE]);
+	/* The TLS phase runs from the TCP connection being up to the
+	 * handshake's end, as curl's time_appconnect and httpstat count it:
+	 * the client's TLS set-up before its first handshake call is part
+	 * of it, and the waterfall has no gap. */
+	uint64_t tls_from = ts[HT_T_TLS_START];
+	if (ts[HT_T_CONNECT_DONE] && tls_from && ts[HT_T_CONNECT_DONE] < tls_from)
+		tls_from = ts[HT_T_CONNECT_DONE];
+	if (r->flags & HT_RF_SERVER) {
+		/* accepted at once: the phase is the wait for the client's
+		 * first bytes (its handshake's, or its request's) */
+		t->connect = report_span(ts[HT_T_CONNECT_DONE],
+					 tls_from ? tls_from : ts[HT_T_GOT_CONN]);
+		tls_from = ts[HT_T_TLS_START];
+	}
+	t->tls = report_span(tls_from, ts[HT_T_TLS_DONE]);
+	t->send = report_span(ts[HT_T_GOT_CONN], ts[HT_T_WROTE_REQUEST]);
+
+	t->wait = report_span(ts[HT_T_WROTE_REQUEST], ts[HT_T_FIRST_BYTE]);
+	if (t->wait != REPORT_NONE && t->wait < 0) {
+		/* The response began before the body was sent (100 Continue, or
+		 * an early error): server time is counted from the headers. */
+		t->wait = report_span(ts[HT_T_WROTE_HEADERS], ts[HT_T_FIRST_BYTE]);
+		if (t->wait == REPORT_NONE || t->wait < 0)
+			t->wait = 0;
+	}
+	t->receive = report_span(ts[HT_T_FIRST_BYTE], ts[HT_T_RESPONSE_DONE]);
+
+	t->start = 0;
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+		uint64_t v = ts[starts[i]];
+
+		if (v != 0 && (t->start == 0 || v < t->start))
+			t->start = v;
+	}
+	t->total = report_span(t->start, ts[HT_T_RESPONSE_DONE]);
+
+	t->idle = REPORT_NONE;
+	if (r->flags & HT_RF_WAS_IDLE)
+		t->idle = report_span(ts[HT_T_IDLE_SINCE], ts[HT_T_GOT_CONN]);
+}
+
+const char *report_proto_str(unsigned proto)
+{
+	switch (proto) {
+	case HT_PROTO_HTTP10: return "HTTP/1.0";
+	case HT_PROTO_HTTP11: return "HTTP/1.1";
+	case HT_PROTO_HTTP2: return "HTTP/2";
+	default: return NULL;
+	}
+}
+
+int64_t report_percentile(const sketch *s, unsigned pct)
+{
+	int64_t v;
+
+	return sketch_percentile(s, pct, &v) ? v : REPORT_NONE;
+}
+

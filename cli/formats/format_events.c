@@ -1,0 +1,329 @@
+/*
+ * format_events.c - the JSON Lines format "events": one object per
+ * lifecycle event of a request, in Go net/http/httptrace terms,
+ * synthesized from each record's timestamps, and the summary line of
+ * -f json at the end.  Lines are written as records arrive.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format_json.h"
+#include "grpc.h"
+#include "headers.h"
+#include "json.h"
+#include "report.h"
+
+/* Lifecycle events of a request, in the order they happen when their
+ * timestamps tie. */
+enum ev_kind {
+	EV_DNS_START,
+	EV_DNS_DONE,
+	EV_CONNECT_START,
+	EV_CONNECT_DONE,
+	EV_TLS_START,
+	EV_TLS_DONE,
+	EV_GOT_CONN,
+	EV_WROTE_HEADERS,
+	EV_WROTE_REQUEST,
+	EV_GOT_1XX,
+	EV_FIRST_BYTE,
+	EV_RESPONSE_DONE,
+	EV_PUT_IDLE,
+	EV__COUNT
+};
+
+/* The names, with their lengths: a line per event is a hot path. */
+#define EV_NAME(s) { s, sizeof(s) - 1 }
+static const struct ev_name {
+	const char *s;
+	size_t n;
+} ev_names[EV__COUNT] = {
+	[EV_DNS_START] = EV_NAME("dns_start"),
+	[EV_DNS_DONE] = EV_NAME("dns_done"),
+	[EV_CONNECT_START] = EV_NAME("connect_start"),
+	[EV_CONNECT_DONE] = EV_NAME("connect_done"),
+	[EV_TLS_START] = EV_NAME("tls_handshake_start"),
+	[EV_TLS_DONE] = EV_NAME("tls_handshake_done"),
+	[EV_GOT_CONN] = EV_NAME("got_conn"),
+	[EV_WROTE_HEADERS] = EV_NAME("wrote_headers"),
+	[EV_WROTE_REQUEST] = EV_NAME("wrote_request"),
+	[EV_GOT_1XX] = EV_NAME("got_1xx_response"),
+	[EV_FIRST_BYTE] = EV_NAME("got_first_response_byte"),
+	[EV_RESPONSE_DONE] = EV_NAME("response_done"),
+	[EV_PUT_IDLE] = EV_NAME("put_idle_conn"),
+};
+
+/* A server's events (wire.h, HT_RF_SERVER): the same moments, named for
+ * what the server did; its connect is the accept, which has no start. */
+static const struct ev_name server_ev_names[EV__COUNT] = {
+	[EV_DNS_START] = EV_NAME("dns_start"),
+	[EV_DNS_DONE] = EV_NAME("dns_done"),
+	[EV_CONNECT_START] = EV_NAME("accepted"),
+	[EV_CONNECT_DONE] = EV_NAME("accepted"),
+	[EV_TLS_START] = EV_NAME("tls_handshake_start"),
+	[EV_TLS_DONE] = EV_NAME("tls_handshake_done"),
+	[EV_GOT_CONN] = EV_NAME("request_begin"),
+	[EV_WROTE_HEADERS] = EV_NAME("read_request_headers"),
+	[EV_WROTE_REQUEST] = EV_NAME("read_request"),
+	[EV_GOT_1XX] = EV_NAME("wrote_1xx_response"),
+	[EV_FIRST_BYTE] = EV_NAME("wrote_first_response_byte"),
+	[EV_RESPONSE_DONE] = EV_NAME("response_done"),
+	[EV_PUT_IDLE] = EV_NAME("conn_idle"),
+};
+
+/* The timestamp of each event (index into ht_rec_request.t). */
+static const enum ht_ts ev_ts[EV__COUNT] = {
+	[EV_DNS_START] = HT_T_DNS_START,
+	[EV_DNS_DONE] = HT_T_DNS_DONE,
+	[EV_CONNECT_START] = HT_T_CONNECT_START,
+	[EV_CONNECT_DONE] = HT_T_CONNECT_DONE,
+	[EV_TLS_START] = HT_T_TLS_START,
+	[EV_TLS_DONE] = HT_T_TLS_DONE,
+	[EV_GOT_CONN] = HT_T_GOT_CONN,
+	[EV_WROTE_HEADERS] = HT_T_WROTE_HEADERS,
+	[EV_WROTE_REQUEST] = HT_T_WROTE_REQUEST,
+	[EV_GOT_1XX] = HT_T_GOT_1XX,
+	[EV_FIRST_BYTE] = HT_T_FIRST_BYTE,
+	[EV_RESPONSE_DONE] = HT_T_RESPONSE_DONE,
+	[EV_PUT_IDLE] = HT_T_RESPONSE_DONE,
+};
+
+/* {"event":NAME,"pid":P,"conn":C,"req":R|null,"ts":T -- no closing brace;
+ * @name is @name_len bytes. */
+static void ev_head_n(report *rp, const char *name, size_t name_len,
+		      uint32_t pid, uint32_t conn, uint32_t req, uint64_t mono)
+{
+	outbuf *f = &rp->ob;
+
+	json_lit(f, "{\"event\":\"");
+	json_raw(f, name, name_len);
+	json_lit(f, "\",\"pid\":");
+	json_u64(f, pid);
+	KEY_U64(f, "conn", conn);
+	KEY(f, "req");
+	if (req == 0)
+		json_lit(f, "null");
+	else
+		json_u64(f, req);
+	KEY(f, "ts");
+	json_ns_secs(f, report_unix_ns(rp, mono));
+}
+
+/* ev_head_n() of a NUL-terminated @name. */
+static void ev_head(report *rp, const char *name, uint32_t pid, uint32_t conn,
+		    uint32_t req, uint64_t mono)
+{
+	ev_head_n(rp, name, strlen(name), pid, conn, req, mono);
+}
+
+static void ev_request_data(report *rp, const report_req *q, enum ev_kind k)
+{
+	outbuf *f = &rp->ob;
+	const ht_rec_request *r = q->r;
+
+	switch (k) {
+	case EV_DNS_START:
+	case EV_DNS_DONE:
+		KEY(f, "host");
+		put_ht_str_or_null(f, r->dns_name);
+		break;
+	case EV_CONNECT_START:
+	case EV_CONNECT_DONE:
+		KEY(f, "peer");
+		json_str_or_null(f, q->peer, q->peer_len);
+		if (k == EV_CONNECT_DONE)
+			json_lit(f, ",\"error\":null");
+		break;
+	case EV_TLS_DONE:
+		KEY(f, "version");
+		put_ht_str_or_null(f, r->tls_version);
+		KEY(f, "alpn");
+		put_ht_str_or_null(f, r->alpn);
+		break;
+	case EV_GOT_CONN:
+		KEY_BOOL(f, "reused", r->flags & HT_RF_REUSED);
+		KEY_BOOL(f, "was_idle", r->flags & HT_RF_WAS_IDLE);
+		KEY_MS(f, "idle_ms", q->t.idle);
+		KEY(f, "peer");
+		json_str_or_null(f, q->peer, q->peer_len);
+		break;
+	case EV_WROTE_HEADERS:
+		KEY(f, "method");
+		put_ht_str_or_null(f, r->method);
+		KEY(f, "url");
+		json_str(f, q->url, q->url_len);
+		KEY(f, "headers");
+		headers_json(f, r->req_headers);
+		break;
+	case EV_GOT_1XX:
+		KEY_U64(f, "count", r->n_1xx);
+		break;
+	case EV_RESPONSE_DONE:
+		KEY(f, "status");
+		put_status(f, r->status);
+		KEY(f, "error");
+		json_strz(f, q->error);
+		if (q->phase != NULL) {
+			KEY(f, "phase");
+			json_strz(f, q->phase);
+			KEY(f, "signal");
+			json_strz(f, q->signal);
+		}
+		if ((r->flags & HT_RF_GRPC) && (r->grpc.flags & HT_GF_STATUS)) {
+			KEY_U64(f, "grpc_status", r->grpc.status);
+			KEY(f, "grpc_status_name");
+			json_strz(f, grpc_status_name(r->grpc.status));
+		}
+		KEY_U64(f, "resp_bytes", r->resp_body_bytes);
+		KEY_MS(f, "total_ms", q->t.total);
+		KEY(f, "headers");
+		headers_json(f, r->resp_headers);
+		break;
+	default:
+		break;
+	}
+}
+
+static void events_request(report *rp, const report_req *q)
+{
+	const ht_rec_request *r = q->r;
+	enum ev_kind order[EV__COUNT];
+	size_t n = 0;
+	bool server = r->flags & HT_RF_SERVER;
+	const struct ev_name *names = server ? server_ev_names : ev_names;
+
+	/* Collect the events that happened, then insertion-sort them by
+	 * timestamp; the sort is stable, so ties keep the lifecycle order. */
+	for (int k = 0; k < EV__COUNT; k++) {
+		if (r->t[ev_ts[k]] == 0)
+			continue;
+		if (server && k == EV_CONNECT_START)
+			continue; /* one "accepted" */
+		if (k == EV_PUT_IDLE &&
+		    (!(r->flags & HT_RF_KEEPALIVE) || r->error != HT_ERR_NONE))
+			continue;
+		size_t i = n++;
+		while (i > 0 && r->t[ev_ts[order[i - 1]]] > r->t[ev_ts[k]]) {
+			order[i] = order[i - 1];
+			i--;
+		}
+		order[i] = (enum ev_kind)k;
+	}
+	for (size_t i = 0; i < n; i++) {
+		enum ev_kind k = order[i];
+
+		ev_head_n(rp, names[k].s, names[k].n, r->pid, r->conn_id,
+			  r->req_seq, r->t[ev_ts[k]]);
+		if (server)
+			json_lit(&rp->ob, ",\"side\":\"server\"");
+		ev_request_data(rp, q, k);
+		json_lit(&rp->ob, "}\n");
+	}
+}
+
+static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
+{
+	outbuf *f = &rp->ob;
+	char peer[64];
+	size_t peer_len = url_peer(peer, sizeof(peer), &c->peer);
+
+	if (c->t_dns_start != 0) {
+		ev_head(rp, "dns_start", c->pid, c->conn_id, 0, c->t_dns_start);
+		KEY(f, "host");
+		put_ht_str_or_null(f, c->dns_name);
+		json_lit(f, "}\n");
+	}
+	if (c->t_dns_done != 0) {
+		ev_head(rp, "dns_done", c->pid, c->conn_id, 0, c->t_dns_done);
+		KEY(f, "host");
+		put_ht_str_or_null(f, c->dns_name);
+		json_lit(f, "}\n");
+	}
+	if (c->t_connect_start != 0) {
+		ev_head(rp, "connect_start", c->pid, c->conn_id, 0,
+			c->t_connect_start);
+		KEY(f, "peer");
+		json_str_or_null(f, peer, peer_len);
+		json_lit(f, "}\n");
+	}
+	if (c->flags & HT_FF_TLS) {
+		/* TCP was up; the handshake failed */
+		if (c->t_connect_done != 0) {
+			ev_head(rp, "connect_done", c->pid, c->conn_id, 0,
+				c->t_connect_done);
+			KEY(f, "peer");
+			json_str_or_null(f, peer, peer_len);
+			json_lit(f, ",\"error\":null}\n");
+		}
+		if (c->t_tls_start != 0) {
+			ev_head(rp, "tls_handshake_start", c->pid, c->conn_id, 0,
+				c->t_tls_start);
+			json_lit(f, "}\n");
+		}
+		ev_head(rp, "tls_handshake_done", c->pid, c->conn_id, 0, c->t_fail);
+		json_lit(f, ",\"version\":null,\"alpn\":null,"
+			    "\"error\":\"TLS handshake failed\"}\n");
+		return;
+	}
+	ev_head(rp, "connect_done", c->pid, c->conn_id, 0, c->t_fail);
+	KEY(f, "peer");
+	json_str_or_null(f, peer, peer_len);
+	KEY(f, "error");
+	json_strz(f, strerror(c->err));
+	KEY(f, "errno");
+	json_i64(f, c->err);
+	json_lit(f, "}\n");
+}
+
+static void events_conn_close(report *rp, const ht_rec_conn_close *c)
+{
+	outbuf *f = &rp->ob;
+	char peer[192];
+
+	ev_head(rp, "conn_closed", c->pid, c->conn_id, 0, c->t_close);
+	KEY(f, "peer");
+	json_str_or_null(f, peer, url_peer_of(peer, sizeof(peer), &c->peer,
+						 c->peer_path));
+	KEY(f, "requests");
+	json_u64(f, c->requests);
+	KEY(f, "peer_closed");
+	json_bool(f, c->flags & HT_CF_PEER_EOF);
+	KEY(f, "tls");
+	json_bool(f, c->flags & HT_CF_TLS);
+	if (c->flags & HT_CF_TLS_UNDECODED) {
+		KEY(f, "tls_undecoded");
+		json_bool(f, true);
+		KEY(f, "host");
+		put_ht_str_or_null(f, c->sni);
+		KEY(f, "tls_version");
+		put_ht_str_or_null(f, c->tls_version);
+		KEY(f, "tls_ms");
+		json_ns_ms(f, report_span(c->t_tls_start, c->t_tls_done));
+	}
+	KEY(f, "idle_ms");
+	json_ns_ms(f, report_span(c->t_idle_since, c->t_close));
+	KEY(f, "bytes_out");
+	json_u64(f, c->bytes_out);
+	KEY(f, "bytes_in");
+	json_u64(f, c->bytes_in);
+	json_lit(f, "}\n");
+}
+
+/* A WebSocket session ended: its line, at its end. */
+static void events_websocket(report *rp, const report_ws *s)
+{
+	ev_head(rp, "websocket_done", s->w->pid, s->w->conn_id, s->w->req_seq,
+		s->w->t_end);
+	put_ws_session(rp, s);
+}
+
+/* The events stream ends with the same summary line as -f json: what was
+ * dropped or malformed must be said in every format. */
+const report_format_ops report_events_ops = {
+	.request = events_request,
+	.conn_fail = events_conn_fail,
+	.conn_close = events_conn_close,
+	.summary = json_summary,
+	.websocket = events_websocket,
+};

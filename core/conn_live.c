@@ -1,0 +1,65 @@
+/*
+ * conn_live.c - a connection's requests in flight, shown in the image's
+ * live page (live.h) from the moment their headers are written until
+ * their record is made.  A few stores per phase; no system call.
+ */
+#include <string.h>
+
+#include "conn_internal.h"
+#include "live.h"
+
+void conn_live_start(conn *c, conn_request *r, uint32_t stream)
+{
+	ht_live *l;
+	ht_live_req *s;
+
+	if (c->env->live == NULL || r->live_ref != 0)
+		return;
+	l = *c->env->live;
+	if (l == NULL)
+		return;
+	r->live_ref = ht_live_claim(l);
+	if (r->live_ref == 0)
+		return;
+	r->live = l;
+	s = ht_live_write_begin(l, r->live_ref);
+	s->active = 1;
+	s->side = c->server ? HT_LIVE_SERVER : HT_LIVE_CLIENT;
+	s->proto = r->proto;
+	s->conn_id = c->id;
+	s->req_seq = r->seq;
+	s->stream = stream;
+	s->flags = r->flags | (c->tls ? HT_RF_TLS : 0);
+	s->header_bytes = r->header_bytes;
+	s->peer = c->peer;
+	memcpy(s->t, r->t, sizeof(s->t));
+	ht_live_copy_str(s->method, sizeof(s->method), r->method);
+	ht_live_copy_str(s->target, sizeof(s->target), r->target);
+	ht_live_copy_str(s->host, sizeof(s->host), r->host);
+	ht_live_write_end(s);
+}
+
+void conn_live_sync(conn_request *r, unsigned ts)
+{
+	ht_live_req *s;
+
+	if (r->live_ref == 0)
+		return;
+	s = ht_live_write_begin(r->live, r->live_ref);
+	s->t[ts] = r->t[ts];
+	if (ts == HT_T_FIRST_BYTE) {
+		s->t[HT_T_GOT_CONN] = r->t[HT_T_GOT_CONN];
+		s->t[HT_T_WROTE_HEADERS] = r->t[HT_T_WROTE_HEADERS];
+		s->t[HT_T_WROTE_REQUEST] = r->t[HT_T_WROTE_REQUEST];
+	}
+	ht_live_write_end(s);
+}
+
+void conn_live_end(conn_request *r)
+{
+	if (r->live_ref == 0)
+		return;
+	ht_live_release(r->live, r->live_ref);
+	r->live_ref = 0;
+	r->live = NULL;
+}

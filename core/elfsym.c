@@ -1,0 +1,139 @@
+/*
+ * elfsym.c - symbol lookup through an object's GNU hash table (elfsym.h).
+ *
+ * The GNU hash section: nbuckets, symoffset, bloom_size, bloom_shift
+ * (32-bit words); bloom_size address-sized Bloom filter words; nbuckets
+ * bucket words (the first symbol index of the bucket's chain, 0: empty);
+ * then one chain word per symbol from symoffset on: the symbol's hash with
+ * the low bit set on the last symbol of a chain.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <string.h>
+
+#include "elfgot.h"
+#include "elfsym.h"
+
+/* VERSYM bit: this version of the symbol is not the default one.  The
+ * st_info macros are the same for ELF32 and ELF64 (elf.h). */
+#define VERSYM_HIDDEN 0x8000
+
+int elfsym_open(elfsym_obj *o, uintptr_t base, const ElfW(Dyn) *dyn)
+{
+	memset(o, 0, sizeof *o);
+	o->base = base;
+	for (; dyn->d_tag != DT_NULL; dyn++) {
+		uintptr_t p = dyn->d_un.d_ptr;
+		switch (dyn->d_tag) {
+		case DT_SYMTAB:
+			o->symtab = (const ElfW(Sym) *)elfgot_dyn_addr(base, p);
+			break;
+		case DT_STRTAB:
+			o->strtab = (const char *)elfgot_dyn_addr(base, p);
+			break;
+		case DT_STRSZ:
+			o->strsz = dyn->d_un.d_val;
+			break;
+		case DT_GNU_HASH:
+			o->gnu_hash = (const uint32_t *)elfgot_dyn_addr(base, p);
+			break;
+		case DT_VERSYM:
+			o->versym = (const ElfW(Half) *)elfgot_dyn_addr(base, p);
+			break;
+		default:
+			break;
+		}
+	}
+	if (!o->symtab || !o->strtab || o->strsz == 0)
+		return -ENOENT;
+	if (!o->gnu_hash)
+		return -ENOTSUP;
+	return 0;
+}
+
+uint32_t elfsym_hash(const char *s)
+{
+	uint32_t h = 5381;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = h * 33 + *p;
+	return h;
+}
+
+/* The symbol types the loader binds a name to (glibc's ALLOWED_STT);
+ * any other (a section, a file) it passes by. */
+#define BOUND_TYPES                                                       \
+	((1u << STT_NOTYPE) | (1u << STT_OBJECT) | (1u << STT_FUNC) |     \
+	 (1u << STT_COMMON) | (1u << STT_TLS) | (1u << STT_GNU_IFUNC))
+
+/* Whether symbol @i of @o is the definition an unversioned lookup takes,
+ * by the loader's own rules: one it passes by (NONE) does not end the
+ * search, which goes on along the chain and in the next objects. */
+static enum elfsym_found classify(const elfsym_obj *o, uint32_t i,
+				  uintptr_t *addr)
+{
+	const ElfW(Sym) *sym = &o->symtab[i];
+	unsigned bind = ELF64_ST_BIND(sym->st_info);
+	unsigned type = ELF64_ST_TYPE(sym->st_info);
+	if (sym->st_shndx == SHN_UNDEF ||
+	    (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE))
+		return ELFSYM_NONE;
+	/* No value: not a definition the loader takes. */
+	if (sym->st_value == 0 && sym->st_shndx != SHN_ABS && type != STT_TLS)
+		return ELFSYM_NONE;
+	if (type >= 32 || !(BOUND_TYPES & (1u << type)))
+		return ELFSYM_NONE;
+	if (o->versym && (o->versym[i] & VERSYM_HIDDEN))
+		return ELFSYM_NONE;
+	if (type == STT_GNU_IFUNC)
+		return ELFSYM_IFUNC;
+	/* A symbol without a type (an assembly label exported without
+	 * .type) is bound and called as any function. */
+	if (type != STT_FUNC && type != STT_NOTYPE)
+		return ELFSYM_OTHER;
+	*addr = (sym->st_shndx == SHN_ABS ? 0 : o->base) + sym->st_value;
+	return ELFSYM_FUNC;
+}
+
+enum elfsym_found elfsym_find(const elfsym_obj *o, const char *name,
+			      uintptr_t *addr)
+{
+	return elfsym_find_hashed(o, name, elfsym_hash(name), addr);
+}
+
+enum elfsym_found elfsym_find_hashed(const elfsym_obj *o, const char *name,
+				     uint32_t h, uintptr_t *addr)
+{
+	const uint32_t *gh = o->gnu_hash;
+	uint32_t nbuckets = gh[0], symoffset = gh[1];
+	uint32_t bloom_size = gh[2], bloom_shift = gh[3];
+	if (nbuckets == 0 || bloom_size == 0)
+		return ELFSYM_NONE;
+	const ElfW(Addr) *bloom = (const ElfW(Addr) *)(gh + 4);
+	const uint32_t *buckets = (const uint32_t *)(bloom + bloom_size);
+	const uint32_t *chain = buckets + nbuckets;
+	const unsigned bits = sizeof(ElfW(Addr)) * 8;
+
+	ElfW(Addr) word = bloom[(h / bits) % bloom_size];
+	ElfW(Addr) mask = ((ElfW(Addr))1 << (h % bits)) |
+			  ((ElfW(Addr))1 << ((h >> bloom_shift) % bits));
+	if ((word & mask) != mask)
+		return ELFSYM_NONE;
+	uint32_t i = buckets[h % nbuckets];
+	if (i < symoffset)
+		return ELFSYM_NONE;
+	size_t len = strlen(name);
+	for (;; i++) {
+		uint32_t ch = chain[i - symoffset];
+		if ((ch | 1) == (h | 1)) {
+			size_t off = o->symtab[i].st_name;
+			if (off < o->strsz && o->strsz - off > len &&
+			    memcmp(o->strtab + off, name, len + 1) == 0) {
+				enum elfsym_found f = classify(o, i, addr);
+				if (f != ELFSYM_NONE)
+					return f;
+			}
+		}
+		if (ch & 1)
+			return ELFSYM_NONE;
+	}
+}

@@ -1,0 +1,67 @@
+/*
+ * elfsym.h - look a name up in the dynamic symbol table of a loaded ELF
+ * object through its GNU hash table, the way the dynamic loader does for
+ * an unversioned lookup (dlsym), without calling the loader.
+ *
+ * Used by init.c to find the real libc functions in one pass at start: a
+ * few hundred instructions per name where dlsym() costs close to a
+ * thousand, and no loader lock.  Pure: reads the memory it is given (the
+ * loader's own, trusted), makes no system call, allocates nothing.
+ */
+#ifndef HT_ELFSYM_H
+#define HT_ELFSYM_H
+
+#include <link.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a lookup needs of one object, addresses already relocated. */
+typedef struct elfsym_obj {
+	uintptr_t base; /* load bias: a symbol is at base + st_value */
+	const ElfW(Sym) *symtab;
+	const char *strtab;
+	size_t strsz;
+	const uint32_t *gnu_hash; /* DT_GNU_HASH */
+	const ElfW(Half) *versym; /* DT_VERSYM, or NULL: unversioned */
+} elfsym_obj;
+
+/*
+ * elfsym_open() - fill @o from the dynamic section @dyn of the object
+ * loaded at @base (d_ptr entries as elfgot_dyn_addr() reads them).
+ * Returns 0; -ENOENT when there is no symbol or string table; -ENOTSUP
+ * when there is no GNU hash table (only the old DT_HASH, or none): the
+ * object cannot be searched here.
+ */
+int elfsym_open(elfsym_obj *o, uintptr_t base, const ElfW(Dyn) *dyn);
+
+/* What elfsym_find() found. */
+enum elfsym_found {
+	ELFSYM_NONE,  /* @name is not defined in this object */
+	ELFSYM_FUNC,  /* a function, at *@addr (STT_FUNC, or STT_NOTYPE:
+		       * the loader binds a symbol without a type as any) */
+	ELFSYM_IFUNC, /* an indirect function: only the loader can tell
+		       * its address (it runs the resolver) */
+	ELFSYM_OTHER, /* defined, but not as a function (data, TLS) */
+};
+
+/*
+ * elfsym_find() - the definition of @name in @o that an unversioned lookup
+ * (dlsym) takes, by the loader's rules: defined (not undefined) with a
+ * value, global, weak or unique, of a type the loader binds to (not a
+ * section or file symbol), and not a hidden version (name@VERSION without
+ * the default @@).  A symbol that fails these is passed by: the search
+ * goes on.  *@addr is set for ELFSYM_FUNC only.
+ */
+enum elfsym_found elfsym_find(const elfsym_obj *o, const char *name,
+			      uintptr_t *addr);
+
+/* elfsym_hash() - the GNU hash of @name (h * 33 + c from 5381). */
+uint32_t elfsym_hash(const char *name);
+
+/* elfsym_find_hashed() - elfsym_find() with @name's elfsym_hash() @h
+ * computed once by the caller, for a name looked up in many objects (a
+ * miss costs a Bloom filter test). */
+enum elfsym_found elfsym_find_hashed(const elfsym_obj *o, const char *name,
+				     uint32_t h, uintptr_t *addr);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * ioplan.c - what a socket I/O hook does with a call's outcome (ioplan.h):
+ * the probation step; the steps every call takes are inline there.
+ */
+#include "conn.h"
+#include "ioplan.h"
+
+ioplan_probe ioplan_probe_decide(const ioplan_call *k)
+{
+	/* Its reply, read before its first write was fed, is held for that
+	 * write to decide. */
+	if (k->hold && k->ret >= 0)
+		return IOPLAN_PROBE_GO_ON;
+	/* Nothing moved yet (EAGAIN, an empty write). */
+	if (k->ret < 0 || (k->ret == 0 && k->out))
+		return IOPLAN_PROBE_WAIT;
+	/* Its first bytes, written by the program itself (not a TLS
+	 * library's ciphertext), start an HTTP request; a peer that speaks
+	 * first, an end of stream or anything else: forget it. */
+	if (k->out && k->first_len > 0 && !k->in_tls &&
+	    conn_looks_like_http(k->first, k->first_len))
+		return IOPLAN_PROBE_HTTP;
+	return IOPLAN_PROBE_FORGET;
+}

@@ -1,0 +1,124 @@
+/* live.c - requests in flight in a page shared with the collector; see live.h. */
+#include "live.h"
+
+#include <string.h>
+
+void ht_live_init(ht_live *l)
+{
+	l->magic = HT_COUNTERS_MAGIC;
+	l->version = HT_LIVE_VERSION;
+	l->size = HT_LIVE_SIZE;
+	l->n_reqs = HT_LIVE_REQS;
+}
+
+unsigned ht_live_claim(ht_live *l)
+{
+	uint64_t used = __atomic_load_n(&l->used, __ATOMIC_RELAXED);
+
+	for (;;) {
+		if (used == ~0ull) {
+			__atomic_add_fetch(&l->overflow, 1, __ATOMIC_RELAXED);
+			return 0;
+		}
+		unsigned i = (unsigned)__builtin_ctzll(~used);
+		if (__atomic_compare_exchange_n(&l->used, &used,
+						used | (1ull << i), true,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return i + 1;
+	}
+}
+
+ht_live_req *ht_live_write_begin(ht_live *l, unsigned ref)
+{
+	if (ref == 0 || ref > HT_LIVE_REQS)
+		return NULL;
+	ht_live_req *s = &l->reqs[ref - 1];
+	/* odd: a reader copying now will retry */
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	return s;
+}
+
+void ht_live_write_end(ht_live_req *s)
+{
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+}
+
+void ht_live_release(ht_live *l, unsigned ref)
+{
+	ht_live_req *s = ht_live_write_begin(l, ref);
+
+	if (s == NULL)
+		return;
+	s->active = 0;
+	ht_live_write_end(s);
+	__atomic_and_fetch(&l->used, ~(1ull << (ref - 1)), __ATOMIC_RELEASE);
+}
+
+void ht_live_copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = src != NULL ? strnlen(src, cap - 1) : 0;
+
+	memcpy(dst, src != NULL ? src : "", n);
+	dst[n] = '\0';
+}
+
+int ht_live_read(const ht_live *l, unsigned i, ht_live_req *out)
+{
+	if (i >= HT_LIVE_REQS)
+		return 0;
+	const ht_live_req *s = &l->reqs[i];
+	for (unsigned tries = 0; tries < HT_LIVE_READ_TRIES; tries++) {
+		uint32_t s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+
+		if (s1 & 1)
+			continue;
+		memcpy(out, (const void *)s, sizeof(*out));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != s1)
+			continue;
+		out->method[sizeof(out->method) - 1] = '\0';
+		out->target[sizeof(out->target) - 1] = '\0';
+		out->host[sizeof(out->host) - 1] = '\0';
+		return out->active ? 1 : 0;
+	}
+	return -1;
+}
+
+unsigned ht_live_phase(const uint64_t t[HT_T__COUNT])
+{
+	if (t[HT_T_FIRST_BYTE])
+		return HT_PH_RECEIVE;
+	if (t[HT_T_WROTE_REQUEST])
+		return HT_PH_WAIT_FIRST_BYTE;
+	if (t[HT_T_GOT_CONN])
+		return HT_PH_SEND;
+	if (t[HT_T_TLS_START])
+		return HT_PH_TLS;
+	if (t[HT_T_CONNECT_START])
+		return HT_PH_CONNECT;
+	if (t[HT_T_DNS_START])
+		return HT_PH_DNS;
+	return HT_PH_NONE;
+}
+
+static const char *const phase_names[HT_PH__COUNT][2] = {
+	[HT_PH_DNS] = { "dns", "resolving the name" },
+	[HT_PH_CONNECT] = { "connect", "connecting" },
+	[HT_PH_TLS] = { "tls", "in the TLS handshake" },
+	[HT_PH_SEND] = { "send", "sending the request" },
+	[HT_PH_WAIT_FIRST_BYTE] = { "wait_first_byte",
+				    "waiting for the first byte" },
+	[HT_PH_RECEIVE] = { "receive", "receiving the response" },
+};
+
+const char *ht_live_phase_name(unsigned phase)
+{
+	return phase < HT_PH__COUNT ? phase_names[phase][0] : NULL;
+}
+
+const char *ht_live_phase_text(unsigned phase)
+{
+	return phase < HT_PH__COUNT ? phase_names[phase][1] : NULL;
+}

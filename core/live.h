@@ -1,0 +1,148 @@
+/*
+ * live.h - a traced image's requests in flight, in memory it shares with
+ * the collector (the memfd passed with the HELLO, sealed against
+ * shrinking), so the collector can see at any moment which phase each
+ * request reached and when, and report them after the image died however
+ * it died, without the image's help at that moment.
+ *
+ * Layout (HT_LIVE_SIZE bytes): the header, whose first fields are the
+ * record counters of wire.h (ht_counters, version 2: a version-1 page is
+ * those counters alone), then HT_LIVE_REQS request slots.
+ *
+ * Writers (the library, one connection's calls serialised by its lock)
+ * claim a slot with one atomic operation on the page's bitmap (no lock, no
+ * system call), and write it with plain stores between a sequence counter
+ * made odd before and even after (release ordering).  Readers (the
+ * collector, another process) copy a slot and keep the copy only when the
+ * counter was even and unchanged around it: a torn copy is retried, then
+ * skipped and counted.  Nothing a writer leaves in the page can make a
+ * reader fail: every field is bounded when read.
+ *
+ * When no slot is free, the request is not shown (counted in `overflow`).
+ *
+ * Pure: no system calls, no allocation.
+ */
+#ifndef HT_LIVE_H
+#define HT_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+#define HT_LIVE_VERSION 2
+#define HT_LIVE_REQS 64
+#define HT_LIVE_METHOD_MAX 16
+#define HT_LIVE_TARGET_MAX 160 /* the scrubbed target, truncated */
+#define HT_LIVE_HOST_MAX 64
+#define HT_LIVE_SIZE 32768u
+
+/* Which side of a connection the image is (issue 22 adds servers). */
+enum ht_live_side {
+	HT_LIVE_CLIENT = 0,
+	HT_LIVE_SERVER = 1,
+};
+
+/* How the image said goodbye (the header's `ended`). */
+enum ht_live_end {
+	HT_LIVE_RUNNING = 0,
+	HT_LIVE_EXITED = 1, /* exit() ran the library's destructor */
+	HT_LIVE_EXEC = 2,   /* an execve() began (cleared if it failed) */
+};
+
+/* One request in flight.  Written by its connection's owner only. */
+typedef struct ht_live_req {
+	uint32_t seq;            /* odd while being written */
+	uint8_t active;          /* the slot holds a request in flight */
+	uint8_t side;            /* enum ht_live_side */
+	uint8_t proto;           /* enum ht_proto */
+	uint8_t pad;
+	uint32_t conn_id;
+	uint32_t req_seq;
+	uint32_t stream;         /* HTTP/2 stream id, 0 for HTTP/1.x */
+	uint32_t flags;          /* HT_RF_* */
+	uint32_t header_bytes;   /* the request's header section */
+	ht_addr peer;
+	uint64_t t[HT_T__COUNT]; /* as in a request record; 0: not yet */
+	char method[HT_LIVE_METHOD_MAX];
+	char target[HT_LIVE_TARGET_MAX];
+	char host[HT_LIVE_HOST_MAX];
+} ht_live_req;
+
+typedef struct ht_live {
+	/* ht_counters' fields, at the same offsets */
+	uint32_t magic;          /* HT_COUNTERS_MAGIC */
+	uint32_t version;        /* HT_LIVE_VERSION */
+	uint64_t produced;
+	uint64_t dropped;
+	/* version 2 */
+	uint32_t size;           /* HT_LIVE_SIZE */
+	uint32_t n_reqs;         /* HT_LIVE_REQS */
+	uint32_t ended;          /* enum ht_live_end */
+	int32_t exit_code;       /* with HT_LIVE_EXITED */
+	uint64_t overflow;       /* requests not shown: no slot was free */
+	uint64_t used;           /* bitmap of claimed request slots */
+	uint64_t pad[2];
+	ht_live_req reqs[HT_LIVE_REQS];
+} ht_live;
+
+_Static_assert(sizeof(ht_live) <= HT_LIVE_SIZE, "live page too small");
+_Static_assert(HT_LIVE_REQS <= 64, "one bitmap word");
+_Static_assert(offsetof(ht_live, dropped) == offsetof(ht_counters, dropped),
+	       "counters first");
+
+/* ht_live_init() - format @l (HT_LIVE_SIZE zeroed bytes) as an empty page. */
+void ht_live_init(ht_live *l);
+
+/* ht_live_claim() - take a free request slot: its index + 1, or 0 when
+ * none is free (l->overflow counted).  Lock-free, no system call. */
+unsigned ht_live_claim(ht_live *l);
+
+/* ht_live_release() - slot @ref (from ht_live_claim(), 0: none) holds no
+ * request any more: marked inactive, then free for a later claim. */
+void ht_live_release(ht_live *l, unsigned ref);
+
+/* ht_live_write_begin() / ht_live_write_end() - bracket plain stores to
+ * the slot @ref names (returned by begin; NULL when @ref is 0): the
+ * sequence counter is odd in between. */
+ht_live_req *ht_live_write_begin(ht_live *l, unsigned ref);
+void ht_live_write_end(ht_live_req *s);
+
+/* ht_live_copy_str() - copy the NUL-terminated @src (NULL: empty) into
+ * @dst of @cap bytes, truncated, NUL-terminated. */
+void ht_live_copy_str(char *dst, size_t cap, const char *src);
+
+/*
+ * ht_live_read() - copy slot @i of @l (the shared page, written by another
+ * process) into @out.  Returns 1 when @out is a request in flight, 0 when
+ * the slot is free, -1 when every try found it being written (torn).  The
+ * copy's strings are NUL-terminated whatever the page held.
+ */
+#define HT_LIVE_READ_TRIES 64
+int ht_live_read(const ht_live *l, unsigned i, ht_live_req *out);
+
+/* Phases of a request in flight, from its timestamps. */
+enum ht_live_phase {
+	HT_PH_NONE = 0,
+	HT_PH_DNS,
+	HT_PH_CONNECT,
+	HT_PH_TLS,
+	HT_PH_SEND,            /* writing the request */
+	HT_PH_WAIT_FIRST_BYTE, /* written, no response byte yet */
+	HT_PH_RECEIVE,         /* reading the response */
+	HT_PH__COUNT
+};
+
+/* ht_live_phase() - the phase a request with timestamps @t was in. */
+unsigned ht_live_phase(const uint64_t t[HT_T__COUNT]);
+
+/* ht_live_phase_name() - "dns", "connect", "tls", "send",
+ * "wait_first_byte", "receive"; NULL for HT_PH_NONE or an unknown value. */
+const char *ht_live_phase_name(unsigned phase);
+
+/* ht_live_phase_text() - the phase in words for a line of text ("waiting
+ * for the first byte"); NULL as ht_live_phase_name(). */
+const char *ht_live_phase_text(unsigned phase);
+
+#endif

@@ -1,0 +1,247 @@
+/* check_live.c - core/live.c and core/conn_live.c: requests in flight in
+ * the shared live page, claimed, written and read torn-free. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "live.h"
+#include "suites.h"
+
+static ht_live *new_page(void)
+{
+	ht_live *l = calloc(1, HT_LIVE_SIZE);
+
+	ck_assert_ptr_nonnull(l);
+	ht_live_init(l);
+	return l;
+}
+
+START_TEST(claim_release_reuse)
+{
+	ht_live *l = new_page();
+	unsigned a = ht_live_claim(l), b = ht_live_claim(l);
+
+	ck_assert_uint_eq(a, 1);
+	ck_assert_uint_eq(b, 2);
+	ht_live_req *s = ht_live_write_begin(l, a);
+	ck_assert_uint_eq(s->seq & 1, 1);
+	s->active = 1;
+	ht_live_copy_str(s->method, sizeof(s->method), "GET");
+	ht_live_write_end(s);
+	ck_assert_uint_eq(s->seq & 1, 0);
+
+	ht_live_req out;
+	ck_assert_int_eq(ht_live_read(l, 0, &out), 1);
+	ck_assert_str_eq(out.method, "GET");
+	ck_assert_int_eq(ht_live_read(l, 1, &out), 0); /* claimed, not filled */
+	ht_live_release(l, a);
+	ck_assert_int_eq(ht_live_read(l, 0, &out), 0);
+	/* the freed slot is the next one claimed */
+	ck_assert_uint_eq(ht_live_claim(l), 1);
+	ht_live_release(l, 0); /* none: nothing happens */
+	free(l);
+}
+END_TEST
+
+START_TEST(overflow_counted)
+{
+	ht_live *l = new_page();
+
+	for (unsigned i = 0; i < HT_LIVE_REQS; i++)
+		ck_assert_uint_eq(ht_live_claim(l), i + 1);
+	ck_assert_uint_eq(ht_live_claim(l), 0);
+	ck_assert_uint_eq(ht_live_claim(l), 0);
+	ck_assert_uint_eq(l->overflow, 2);
+	ck_assert_ptr_null(ht_live_write_begin(l, 0));
+	ck_assert_ptr_null(ht_live_write_begin(l, HT_LIVE_REQS + 1));
+	ht_live_release(l, 7);
+	ck_assert_uint_eq(ht_live_claim(l), 7);
+	free(l);
+}
+END_TEST
+
+/* A slot left odd (its writer died in the middle) is torn for good. */
+START_TEST(torn_read_detected)
+{
+	ht_live *l = new_page();
+	unsigned ref = ht_live_claim(l);
+	ht_live_req *s = ht_live_write_begin(l, ref);
+	ht_live_req out;
+
+	s->active = 1;
+	ck_assert_int_eq(ht_live_read(l, 0, &out), -1);
+	ht_live_write_end(s);
+	ck_assert_int_eq(ht_live_read(l, 0, &out), 1);
+	/* unterminated strings in the page come out terminated */
+	memset(s->target, 'x', sizeof(s->target));
+	ck_assert_int_eq(ht_live_read(l, 0, &out), 1);
+	ck_assert_uint_eq(strlen(out.target), sizeof(out.target) - 1);
+	ck_assert_int_eq(ht_live_read(l, HT_LIVE_REQS, &out), 0);
+	free(l);
+}
+END_TEST
+
+/* A writer rewriting a slot as fast as it can: every copy a reader keeps
+ * is one whole version, never a mix of two. */
+static volatile int stop;
+
+static void *writer(void *arg)
+{
+	ht_live *l = arg;
+
+	for (uint64_t k = 1; !stop; k++) {
+		ht_live_req *s = ht_live_write_begin(l, 1);
+
+		s->active = 1;
+		for (unsigned i = 0; i < HT_T__COUNT; i++)
+			s->t[i] = k;
+		memset(s->target, 'a' + (int)(k % 26), sizeof(s->target) - 1);
+		ht_live_write_end(s);
+		/* a moment between versions, as between two phases */
+		for (volatile int j = 0; j < 300; j++)
+			;
+	}
+	return NULL;
+}
+
+START_TEST(reader_never_keeps_a_mix)
+{
+	ht_live *l = new_page();
+	pthread_t th;
+	unsigned kept = 0;
+
+	ck_assert_uint_eq(ht_live_claim(l), 1);
+	stop = 0;
+	ck_assert_int_eq(pthread_create(&th, NULL, writer, l), 0);
+	for (unsigned n = 0; n < 200000; n++) {
+		ht_live_req out;
+
+		if (ht_live_read(l, 0, &out) != 1)
+			continue;
+		kept++;
+		for (unsigned i = 1; i < HT_T__COUNT; i++)
+			ck_assert_uint_eq(out.t[i], out.t[0]);
+		ck_assert_int_eq(out.target[0], 'a' + (int)(out.t[0] % 26));
+		ck_assert_int_eq(out.target[sizeof(out.target) - 2],
+				 out.target[0]);
+	}
+	stop = 1;
+	pthread_join(th, NULL);
+	ck_assert_uint_gt(kept, 0);
+	free(l);
+}
+END_TEST
+
+START_TEST(phases)
+{
+	uint64_t t[HT_T__COUNT] = { 0 };
+
+	ck_assert_uint_eq(ht_live_phase(t), HT_PH_NONE);
+	ck_assert_ptr_null(ht_live_phase_name(HT_PH_NONE));
+	t[HT_T_GOT_CONN] = 1;
+	ck_assert_str_eq(ht_live_phase_name(ht_live_phase(t)), "send");
+	t[HT_T_WROTE_REQUEST] = 2;
+	ck_assert_str_eq(ht_live_phase_name(ht_live_phase(t)), "wait_first_byte");
+	ck_assert_str_eq(ht_live_phase_text(ht_live_phase(t)),
+			 "waiting for the first byte");
+	t[HT_T_FIRST_BYTE] = 3;
+	ck_assert_str_eq(ht_live_phase_name(ht_live_phase(t)), "receive");
+	ck_assert_ptr_null(ht_live_phase_name(HT_PH__COUNT));
+}
+END_TEST
+
+/* Through a connection: a request shows from its headers to its record. */
+static ht_live *cur;
+static struct ht_live *const volatile *cur_ref = (struct ht_live *const volatile *)&cur;
+static unsigned records;
+
+static void sink(void *ctx, const ht_record *rec)
+{
+	(void)ctx;
+	if (rec->type == HT_REC_REQUEST)
+		records++;
+}
+
+START_TEST(conn_shows_request_in_flight)
+{
+	conn_env env = { .sink = sink, .live = cur_ref };
+	ht_addr peer = { .family = 2, .port = 80 };
+	static conn c;
+	ht_live_req out;
+	static const char req[] = "GET /stuck?a=1 HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+	cur = new_page();
+	records = 0;
+	conn_init(&c, &env, 1, 3, &peer, 10);
+	conn_connected(&c, 20);
+	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 30);
+	ck_assert_int_eq(ht_live_read(cur, 0, &out), 1);
+	ck_assert_str_eq(out.method, "GET");
+	ck_assert_str_eq(out.target, "/stuck?a=1");
+	ck_assert_str_eq(out.host, "h");
+	ck_assert_uint_eq(out.conn_id, 3);
+	ck_assert_uint_eq(out.req_seq, 1);
+	ck_assert_uint_eq(out.t[HT_T_CONNECT_DONE], 20);
+	ck_assert_uint_eq(out.t[HT_T_WROTE_REQUEST], 30);
+	ck_assert_uint_eq(ht_live_phase(out.t), HT_PH_WAIT_FIRST_BYTE);
+	conn_on_read(&c, (const uint8_t *)resp, 5, 40);
+	ck_assert_int_eq(ht_live_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(ht_live_phase(out.t), HT_PH_RECEIVE);
+	conn_on_read(&c, (const uint8_t *)resp + 5, sizeof(resp) - 6, 50);
+	ck_assert_uint_eq(records, 1);
+	ck_assert_int_eq(ht_live_read(cur, 0, &out), 0);
+	ck_assert_uint_eq(cur->used, 0);
+	/* without a page (no collector yet): nothing shown, still traced */
+	free(cur);
+	cur = NULL;
+	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 60);
+	conn_close(&c, 70);
+	ck_assert_uint_eq(records, 2);
+}
+END_TEST
+
+/* The end's signal and phase travel in a request record, and only there. */
+START_TEST(wire_carries_signal_and_phase)
+{
+	ht_record rec, out;
+	uint8_t buf[512];
+	size_t n, n0;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = HT_REC_REQUEST;
+	rec.u.req.pid = 1;
+	rec.u.req.error = HT_ERR_KILLED;
+	n0 = ht_wire_encode(buf, sizeof(buf), &rec);
+	ck_assert_uint_gt(n0, 0);
+	ck_assert_int_eq(ht_wire_decode(buf, n0, &out), (long)n0);
+	ck_assert_uint_eq(out.u.req.signal, 0);
+	ck_assert_uint_eq(out.u.req.phase, 0);
+	rec.u.req.signal = 9;
+	rec.u.req.phase = HT_PH_WAIT_FIRST_BYTE;
+	n = ht_wire_encode(buf, sizeof(buf), &rec);
+	ck_assert_uint_eq(n, n0 + 2);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.req.error, HT_ERR_KILLED);
+	ck_assert_uint_eq(out.u.req.signal, 9);
+	ck_assert_uint_eq(out.u.req.phase, HT_PH_WAIT_FIRST_BYTE);
+	ck_assert_str_eq(ht_error_str(HT_ERR_KILLED), "killed");
+}
+END_TEST
+
+Suite *live_suite(void)
+{
+	Suite *s = suite_create("live");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, claim_release_reuse);
+	tcase_add_test(tc, overflow_counted);
+	tcase_add_test(tc, torn_read_detected);
+	tcase_add_test(tc, reader_never_keeps_a_mix);
+	tcase_add_test(tc, phases);
+	tcase_add_test(tc, conn_shows_request_in_flight);
+	tcase_add_test(tc, wire_carries_signal_and_phase);
+	suite_add_tcase(s, tc);
+	return s;
+}

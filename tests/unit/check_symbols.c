@@ -1,0 +1,206 @@
+/* check_symbols.c - the one list of interposed functions (preload/
+ * symbols.h): the checker's table names exactly its functions, in its
+ * order; and core/elfsym.c, which init.c resolves the real ones with,
+ * finds in the loaded libc what dlsym() finds. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <string.h>
+
+#include "check_elf.h"
+#include "elfsym.h"
+#include "suites.h"
+#include "symbols.h"
+
+static const char *const list[] = { HT_SYMBOLS(HT_SYMBOL_NAME_STR) };
+#define NLIST (sizeof list / sizeof list[0])
+
+START_TEST(checker_names_the_list)
+{
+	ck_assert_uint_eq(NLIST, HT_SYMBOL_COUNT);
+	ck_assert_uint_eq(check_interposed_count(), NLIST);
+	for (size_t i = 0; i < NLIST; i++)
+		ck_assert_str_eq(check_interposed_name(i), list[i]);
+	ck_assert_ptr_null(check_interposed_name(NLIST));
+}
+END_TEST
+
+/* The loaded libc's dynamic section and load bias. */
+struct find_libc {
+	uintptr_t base;
+	const ElfW(Dyn) *dyn;
+};
+
+static int find_libc_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct find_libc *f = arg;
+	const char *slash = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+	(void)size;
+	if (!slash || strncmp(slash + 1, "libc.so", 7) != 0)
+		return 0;
+	for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+			f->dyn = (const ElfW(Dyn) *)(info->dlpi_addr +
+						     info->dlpi_phdr[i].p_vaddr);
+	f->base = info->dlpi_addr;
+	return f->dyn != NULL;
+}
+
+static void open_libc(elfsym_obj *o)
+{
+	struct find_libc f = {0};
+	ck_assert_int_eq(dl_iterate_phdr(find_libc_cb, &f), 1);
+	ck_assert_int_eq(elfsym_open(o, f.base, f.dyn), 0);
+}
+
+/* What elfsym_find() says of @name equals dlsym(): the same function, or
+ * an indirect one (dlsym runs its resolver), or nothing for both. */
+static void same_as_dlsym(const elfsym_obj *o, const char *name)
+{
+	uintptr_t a = 0;
+	void *want = dlsym(RTLD_DEFAULT, name);
+	switch (elfsym_find(o, name, &a)) {
+	case ELFSYM_FUNC:
+		ck_assert_msg((void *)a == want, "%s: %p, dlsym %p", name,
+			      (void *)a, want);
+		break;
+	case ELFSYM_IFUNC:
+		ck_assert_msg(want != NULL, "%s: indirect, dlsym NULL", name);
+		break;
+	case ELFSYM_NONE:
+		ck_assert_msg(want == NULL, "%s: not found, dlsym %p", name, want);
+		break;
+	case ELFSYM_OTHER:
+		ck_abort_msg("%s: not a function", name);
+	}
+}
+
+START_TEST(elfsym_finds_what_dlsym_finds)
+{
+	elfsym_obj o;
+	open_libc(&o);
+#define CHECK_LIBC_REAL(lib, kind, how, ret, name, params) \
+	if (strcmp(#lib, "LIBC") == 0 && strcmp(#how, "REAL") == 0) \
+		same_as_dlsym(&o, #name);
+	HT_SYMBOLS(CHECK_LIBC_REAL)
+	/* Symbols with an old hidden version (name@GLIBC_2.2.5) beside the
+	 * default one: the default is taken, as dlsym takes it. */
+	same_as_dlsym(&o, "pthread_cond_wait");
+	same_as_dlsym(&o, "realpath");
+	same_as_dlsym(&o, "sched_setaffinity");
+	/* An indirect function, and a name libc does not define. */
+	uintptr_t a = 0;
+	ck_assert_int_eq(elfsym_find(&o, "memcpy", &a), ELFSYM_IFUNC);
+	ck_assert_int_eq(elfsym_find(&o, "httptrace_no_such_function", &a),
+			 ELFSYM_NONE);
+	ck_assert_int_eq(elfsym_find(&o, "", &a), ELFSYM_NONE);
+}
+END_TEST
+
+/* An object without a GNU hash table cannot be searched: said so. */
+START_TEST(elfsym_needs_gnu_hash)
+{
+	static const char strtab[] = "\0read";
+	static ElfW(Sym) symtab[2];
+	ElfW(Dyn) dyn[] = {
+		{ .d_tag = DT_SYMTAB, .d_un.d_ptr = (uintptr_t)symtab },
+		{ .d_tag = DT_STRTAB, .d_un.d_ptr = (uintptr_t)strtab },
+		{ .d_tag = DT_STRSZ, .d_un.d_val = sizeof strtab },
+		{ .d_tag = DT_NULL },
+	};
+	elfsym_obj o;
+	ck_assert_int_eq(elfsym_open(&o, 0, dyn), -ENOTSUP);
+	dyn[0].d_tag = DT_NULL;
+	ck_assert_int_eq(elfsym_open(&o, 0, dyn), -ENOENT);
+}
+END_TEST
+
+/* A table of @n symbols (1..n; 0 is the null symbol), all named "read"
+ * and so in one hash chain, in the one bucket of a GNU hash table with a
+ * Bloom filter that lets every name through. */
+#define SYN_MAX 4
+struct synthetic {
+	ElfW(Sym) symtab[SYN_MAX + 1];
+	uint32_t gnu_hash[4 + sizeof(ElfW(Addr)) / 4 + 1 + SYN_MAX];
+	elfsym_obj o;
+};
+static const char syn_strtab[] = "\0read";
+
+static void synthetic_open(struct synthetic *y, size_t n, uintptr_t base)
+{
+	memset(y, 0, sizeof *y);
+	uint32_t h = elfsym_hash("read");
+	uint32_t *g = y->gnu_hash;
+	g[0] = 1; /* nbuckets */
+	g[1] = 1; /* symoffset */
+	g[2] = 1; /* bloom_size */
+	g[3] = 0; /* bloom_shift */
+	ElfW(Addr) all = ~(ElfW(Addr))0;
+	memcpy(&g[4], &all, sizeof all);
+	uint32_t *bucket = &g[4 + sizeof all / 4];
+	bucket[0] = 1;
+	for (size_t i = 1; i <= n; i++) {
+		y->symtab[i].st_name = 1;
+		bucket[i] = i == n ? (h | 1) : (h & ~1u); /* the chain */
+	}
+	y->o = (elfsym_obj){ .base = base, .symtab = y->symtab,
+			     .strtab = syn_strtab, .strsz = sizeof syn_strtab,
+			     .gnu_hash = g };
+}
+
+static void syn_sym(struct synthetic *y, size_t i, unsigned type,
+		    ElfW(Section) shndx, ElfW(Addr) value)
+{
+	y->symtab[i].st_info = ELF64_ST_INFO(STB_GLOBAL, type);
+	y->symtab[i].st_shndx = shndx;
+	y->symtab[i].st_value = value;
+}
+
+/* A function exported from assembly without a .type (STT_NOTYPE): the
+ * loader binds it, and dlsym() returns it, as any function. */
+START_TEST(elfsym_takes_an_untyped_symbol)
+{
+	struct synthetic y;
+	synthetic_open(&y, 1, 0x10000);
+	syn_sym(&y, 1, STT_NOTYPE, 12, 0x1129);
+	uintptr_t a = 0;
+	ck_assert_int_eq(elfsym_find(&y.o, "read", &a), ELFSYM_FUNC);
+	ck_assert_uint_eq(a, 0x10000 + 0x1129);
+}
+END_TEST
+
+/* What the loader passes by does not end the search: a definition without
+ * a value, a section symbol; an absolute symbol is at its value. */
+START_TEST(elfsym_passes_by_what_the_loader_does)
+{
+	struct synthetic y;
+	synthetic_open(&y, 3, 0x10000);
+	syn_sym(&y, 1, STT_FUNC, 12, 0);         /* no value */
+	syn_sym(&y, 2, STT_SECTION, 12, 0x2000); /* not a bound type */
+	syn_sym(&y, 3, STT_FUNC, 12, 0x3000);
+	uintptr_t a = 0;
+	ck_assert_int_eq(elfsym_find(&y.o, "read", &a), ELFSYM_FUNC);
+	ck_assert_uint_eq(a, 0x10000 + 0x3000);
+	synthetic_open(&y, 1, 0x10000);
+	syn_sym(&y, 1, STT_FUNC, 12, 0);
+	ck_assert_int_eq(elfsym_find(&y.o, "read", &a), ELFSYM_NONE);
+	syn_sym(&y, 1, STT_FUNC, SHN_ABS, 0x4000);
+	ck_assert_int_eq(elfsym_find(&y.o, "read", &a), ELFSYM_FUNC);
+	ck_assert_uint_eq(a, 0x4000);
+	syn_sym(&y, 1, STT_OBJECT, 12, 0x5000);
+	ck_assert_int_eq(elfsym_find(&y.o, "read", &a), ELFSYM_OTHER);
+}
+END_TEST
+
+Suite *symbols_suite(void)
+{
+	Suite *s = suite_create("symbols");
+	TCase *tc = tcase_create("list");
+	tcase_add_test(tc, checker_names_the_list);
+	tcase_add_test(tc, elfsym_finds_what_dlsym_finds);
+	tcase_add_test(tc, elfsym_needs_gnu_hash);
+	tcase_add_test(tc, elfsym_takes_an_untyped_symbol);
+	tcase_add_test(tc, elfsym_passes_by_what_the_loader_does);
+	suite_add_tcase(s, tc);
+	return s;
+}
