@@ -293,6 +293,8 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	if (c->tls)
 		o->flags |= HT_RF_TLS;
 	o->error = (uint8_t)error;
+	if (c->server)
+		o->flags |= HT_RF_SERVER;
 	if (error == HT_ERR_EXITED)
 		o->phase = (uint8_t)ht_live_phase(r->t);
 	o->peer = c->peer;
@@ -1146,7 +1148,9 @@ void conn_close(conn *c, uint64_t now)
 	conn_release_held(c);
 	conn_ws_end(c, 0, now);
 	if (!c->failed) {
-		if (!c->dead && c->mode == CONN_MODE_HTTP1 && !c->peer_eof) {
+		if (c->server) {
+			conn_server_closing(c, now);
+		} else if (!c->dead && c->mode == CONN_MODE_HTTP1 && !c->peer_eof) {
 			/* A close-delimited body the program stopped reading is
 			 * cut short; anything else in flight never finished. */
 			h1_event ev = h1_finish(&c->in);
@@ -1165,12 +1169,14 @@ void conn_close(conn *c, uint64_t now)
 		rec.u.close.conn_id = c->id;
 		rec.u.close.requests = c->nreq;
 		rec.u.close.flags = (c->peer_eof ? HT_CF_PEER_EOF : 0) |
-				    (c->tls ? HT_CF_TLS : 0);
+				    (c->tls ? HT_CF_TLS : 0) |
+				    (c->server ? HT_CF_SERVER : 0);
 		rec.u.close.peer = c->peer;
 		rec.u.close.t_close = now;
 		rec.u.close.t_idle_since = c->t_idle_since;
-		rec.u.close.bytes_out = c->bytes_out;
-		rec.u.close.bytes_in = c->bytes_in;
+		/* a server's requests were counted as written */
+		rec.u.close.bytes_out = c->server ? c->bytes_in : c->bytes_out;
+		rec.u.close.bytes_in = c->server ? c->bytes_out : c->bytes_in;
 		rec.u.close.peer_path = CSTR(c->peer_path);
 		if (c->mode == CONN_MODE_TLS && !c->tls && c->tlsrec.client_hello)
 			describe_tls(c, &rec.u.close);
@@ -1204,8 +1210,9 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	c->hold_len = c->hold_last = 0; /* the parent's events */
 	c->hold_lost = false;
 	/* The child's first request here is a reuse of the parent's
-	 * connection, never its first. */
-	if (c->nreq == 0)
+	 * connection, never its first (a server's child may be the one that
+	 * answers the connection its parent accepted). */
+	if (c->nreq == 0 && !c->server)
 		c->nreq = 1;
 	h1_init(&c->out, H1_REQUEST, opt);
 	h1_init(&c->in, H1_RESPONSE, opt);
@@ -1233,4 +1240,22 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 		conn_ws_release(c);
 		c->mode = CONN_MODE_OPAQUE;
 	}
+}
+
+/* ---- for conn_server.c ----------------------------------------------------- */
+
+conn_request *conn_answered(conn *c)
+{
+	return q_answered(c);
+}
+
+void conn_emit_answered(conn *c, unsigned error, uint64_t now)
+{
+	emit_oldest(c, error, true, now);
+}
+
+void conn_skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
+		      const char *why)
+{
+	skip_unseen(c, len, now, error, why);
 }

@@ -197,6 +197,10 @@ typedef struct conn {
 	uint32_t nreq;           /* requests begun */
 	uint64_t t_idle_since;   /* last response done with nothing in flight */
 	uint64_t bytes_out, bytes_in;
+	/* A connection the program accepted (conn_server.h): the bytes it
+	 * reads are the requests, fed as conn_on_write() feeds a client's,
+	 * the bytes it writes the responses. */
+	bool server;
 
 	/* requests in flight, oldest first: the i-th at (q_head + i) modulo
 	 * the capacity, in q, or in q_big (CONN_PIPELINE_MAX) once grown */

@@ -65,6 +65,21 @@ void conn_queue_free(conn *c);
 /* conn_hold_free() - release the memory of held events (conn_hold.c). */
 void conn_hold_free(conn *c);
 
+/* For conn_server.c: the oldest request whose response is under way (or
+ * next), or NULL; conn_emit_answered() emits it with the response parser's
+ * message and @error, and drops it; conn_skip_unseen() takes @len bytes of
+ * the response stream that went by unseen as conn_on_unseen() does, giving
+ * the connection up with @error and @why where they cannot be skipped. */
+conn_request *conn_answered(conn *c);
+void conn_emit_answered(conn *c, unsigned error, uint64_t now);
+void conn_skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
+		      const char *why);
+
+/* conn_server_closing() - conn_close() of a server connection at @now,
+ * before the requests still in flight fail: a response body the close
+ * delimits is complete (conn_server.c). */
+void conn_server_closing(conn *c, uint64_t now);
+
 /* Requests in flight shown in the image's live page (conn_live.c). */
 
 /* conn_live_start() - @r's headers are written: claim a slot in the

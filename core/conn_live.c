@@ -24,7 +24,7 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	r->live = l;
 	s = ht_live_write_begin(l, r->live_ref);
 	s->active = 1;
-	s->side = HT_LIVE_CLIENT;
+	s->side = c->server ? HT_LIVE_SERVER : HT_LIVE_CLIENT;
 	s->proto = r->proto;
 	s->conn_id = c->id;
 	s->req_seq = r->seq;

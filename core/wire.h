@@ -71,6 +71,11 @@ typedef struct ht_addr {
                                      a record the process produced */
 #define HT_RF_TRACING_ENDED 0x0400u /* with HT_RF_FROM_PAGE: the collector
                                      stopped while the process still ran */
+#define HT_RF_SERVER 0x0800u      /* the traced process was the server: the
+                                     connection was accepted, the request
+                                     read and the response written (see
+                                     "A server's record" below); an older
+                                     sender never sets it: a client's */
 
 /* Protocols. */
 enum ht_proto {
@@ -206,6 +211,24 @@ typedef struct ht_rec_request {
 	uint8_t phase;
 } ht_rec_request;
 
+/*
+ * A server's record (HT_RF_SERVER; a flag, not a field, so that records
+ * of every sender decode alike whatever is appended after resp_proto)
+ * keeps the timestamps' slots, their direction turned round: the request
+ * is the bytes the server READ, the response the bytes it WROTE.
+ *   CONNECT_START, CONNECT_DONE  the connection accepted (first request)
+ *   TLS_START, TLS_DONE          the server's handshake (first request)
+ *   GOT_CONN                     first request byte read
+ *   WROTE_HEADERS                request header section read
+ *   WROTE_REQUEST                request read, body included
+ *   GOT_1XX                      an interim response written
+ *   FIRST_BYTE                   first response byte written
+ *   RESPONSE_DONE                last response byte written (bytes moved
+ *                                by sendfile/splice included)
+ *   IDLE_SINCE                   previous response done, when WAS_IDLE
+ * DNS_* stay 0.  peer is the client.
+ */
+
 typedef struct ht_rec_conn_fail {
 	uint32_t pid;
 	uint32_t conn_id;
@@ -246,6 +269,8 @@ typedef struct ht_rec_conn_close {
 #define HT_CF_TLS_UNDECODED 0x4u /* TLS that no hook decoded: requests is
                                     not known (0), the fields above tell
                                     what the handshake showed */
+#define HT_CF_SERVER 0x8u    /* a connection the process accepted:
+                                bytes_in are the requests read */
 
 typedef struct ht_rec_drops {
 	uint32_t pid;

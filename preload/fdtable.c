@@ -102,8 +102,14 @@ void ht_untrack_fd(int fd, uint64_t now)
 		return;
 	ht_lock_acquire(&s->lock);
 	ht_tracked *t = s->t;
-	if (t)
-		conn_close(&t->c, now);
+	if (t) {
+		/* a server connection still on probation showed nothing of
+		 * HTTP: no record (the collector may not even be wanted) */
+		if (t->probe && t->c.server)
+			conn_forget(&t->c);
+		else
+			conn_close(&t->c, now);
+	}
 	ht_slot_release(s, t);
 }
 

@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "conn_server.h"
 #include "ht.h"
 #include "ioplan.h"
 #include "tls.h"
@@ -177,6 +178,80 @@ static ioplan_call io_call(bool out, const struct iovec *iov, size_t iovcnt,
 }
 
 /*
+ * track_io() for a server connection @t, the call @k (slot locked, guard
+ * held): the direction turned round (conn_server.h), reads never held.
+ * @iov/@iovcnt: the program's buffers.  Returns true when @t is to be
+ * forgotten: on probation, its first bytes said it is not HTTP.  Sets
+ * *@now_http when they said it is.
+ */
+static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
+		      const struct iovec *iov, size_t iovcnt, uint64_t now,
+		      bool *now_http)
+{
+	conn *c = &t->c;
+	bool out = k->out;
+
+	if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL))) {
+		if (t->probe)
+			return true;
+		conn_give_up(c, HT_ERR_UNFOLLOWED, "bytes moved by a signal "
+			     "handler while the tracer was busy in the same "
+			     "thread: a server connection not followed from "
+			     "there on", now);
+		c->mode = CONN_MODE_OPAQUE; /* the requests' framing too */
+	}
+	if (k->in_tls) {
+		/* A TLS library moves a session's ciphertext: its plaintext
+		 * comes from the TLS hooks, and decides the probation. */
+		if (ht_tls_call.fd < 0)
+			ht_tls_call.fd = fd;
+		conn_mark_tls(c);
+	}
+	if (c->tls) {
+		if (k->ret > 0)
+			conn_on_transport(c, !out, (size_t)k->ret, now);
+		else if (k->ret < 0 && ioplan_fatal(k->err) && !t->probe)
+			conn_on_reset(c, now);
+		return false;
+	}
+	if (t->probe) {
+		if (k->ret < 0 || (k->ret == 0 && out))
+			return false; /* nothing moved yet */
+		if (k->unseen)
+			return true;
+		switch (conn_server_probe(c, !out, k->first, k->first_len)) {
+		case CONN_PROBE_NOT:
+			return true;
+		case CONN_PROBE_HTTP:
+			t->probe = false;
+			*now_http = true;
+			break;
+		case CONN_PROBE_WAIT:
+			break;
+		}
+	}
+	if (k->ret > 0 && k->unseen) {
+		conn_server_read_unseen(c, (size_t)k->ret, now);
+	} else if (k->ret > 0) {
+		size_t n = (size_t)k->ret;
+		for (size_t i = 0; i < iovcnt && n > 0; i++) {
+			size_t len = iov[i].iov_len < n ? iov[i].iov_len : n;
+			if (out)
+				conn_server_write(c, iov[i].iov_base, len, now);
+			else
+				conn_server_read(c, iov[i].iov_base, len, now);
+			n -= len;
+		}
+	} else if (k->ret == 0 && !out && k->asked) {
+		conn_server_eof(c, now);
+	} else if (k->ret < 0 && ioplan_fatal(k->err)) {
+		conn_on_reset(c, now);
+	}
+	/* what the server wrote first was not an HTTP/2 preface after all */
+	return t->probe && c->mode == CONN_MODE_OPAQUE;
+}
+
+/*
  * The real call on tracked slot @s moved @ret bytes (or failed with @err):
  * update the connection.  @iov/@iovcnt describe the program's buffers, as
  * the call read them (only looked at when @ret >= 0); @unseen: the @ret
@@ -193,7 +268,8 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		return;
 	}
 	ioplan_call k = io_call(out, iov, iovcnt, ret, err, unseen);
-	if (out && k.first_len >= 4)
+	/* (a read too: a server's client may open HTTP/2) */
+	if (k.first_len >= 4)
 		ht_prepare_h2(k.first, k.first_len);
 	uint64_t now = ht_now();
 	/* A socket write inside a TLS call ends once the TLS hook fed its
@@ -203,25 +279,37 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		ht_tls_owe(s);
 	ht_lock_acquire(&s->lock);
 	ht_tracked *t = s->t, *dead = NULL;
+	bool load_h2 = false, now_http = false;
+	if (t && t->c.server) {
+		if (server_io(t, fd, &k, iov, iovcnt, now, &now_http)) {
+			conn_forget(&t->c);
+			dead = t;
+		} else {
+			load_h2 = t->c.want_hpack && !t->c.h2;
+		}
+		t = NULL; /* followed */
+	}
 	k.hold = !out && ht_writing(s);
 	ioplan_probe probe = IOPLAN_PROBE_GO_ON;
 	if (t && t->probe)
 		probe = ioplan_probe_decide(&k);
-	bool load_h2 = false;
 	if (probe == IOPLAN_PROBE_FORGET) {
 		/* no record: nothing of it was ever followed */
 		conn_forget(&t->c);
 		dead = t;
 	} else if (t && probe != IOPLAN_PROBE_WAIT) {
-		if (probe == IOPLAN_PROBE_HTTP)
+		if (probe == IOPLAN_PROBE_HTTP) {
 			t->probe = false;
+			now_http = true;
+		}
 		load_h2 = follow(t, fd, &k, iov, iovcnt, now, &dead);
 	}
 	if (out && !owed)
 		ht_writes_end_locked(s, 1);
 	ht_slot_release(s, dead);
-	/* A Unix socket that carries HTTP: the collector is wanted now. */
-	if (probe == IOPLAN_PROBE_HTTP)
+	/* A Unix socket, or a server's connection, that carries HTTP: the
+	 * collector is wanted now. */
+	if (now_http)
 		ht_emit_want();
 	/* An h2c upgrade was asked: load the HPACK decoder now, with no lock
 	 * held (loading takes the loader's lock), before the 101 arrives. */

@@ -23,6 +23,11 @@
 
 static uint32_t next_conn_id; /* per process, from 1 (atomic) */
 
+uint32_t ht_next_conn_id(void)
+{
+	return __atomic_add_fetch(&next_conn_id, 1, __ATOMIC_RELAXED);
+}
+
 /* Errors that mean the connection could not be established. */
 static bool is_connect_error(int err)
 {
@@ -70,7 +75,7 @@ static void track_connect(int fd, const ht_addr *peer, const char *upath,
 	ht_tracked *t = ht_tracked_alloc();
 	if (!t)
 		return;
-	uint32_t id = __atomic_add_fetch(&next_conn_id, 1, __ATOMIC_RELAXED);
+	uint32_t id = ht_next_conn_id();
 	conn_init(&t->c, &ht_conn_env, ht_pid, id, peer, t0);
 	if (upath) {
 		conn_set_unix_path(&t->c, upath, ulen);
@@ -288,7 +293,7 @@ HT_EXPORT int shutdown(int fd, int how)
 		ht_slot *s = ht_slot_peek(fd);
 		if (s) {
 			ht_lock_acquire(&s->lock);
-			if (s->t)
+			if (s->t && !(s->t->probe && s->t->c.server))
 				conn_close(&s->t->c, ht_now());
 			ht_lock_release(&s->lock);
 		}

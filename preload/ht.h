@@ -161,8 +161,9 @@ typedef struct ht_tracked {
 	conn c;
 	int dns_slot;          /* DNS cache entry to consume on success, or -1 */
 	uint32_t dns_gen;
-	/* A Unix socket not yet known to carry HTTP: its first bytes decide
-	 * (hook_io.c); anything else and it is forgotten without a record. */
+	/* A Unix socket not yet known to carry HTTP, or an accepted socket
+	 * (c.server) on probation: its first bytes decide (hook_io.c);
+	 * anything else and it is forgotten without a record. */
 	bool probe;
 	/* Bytes moved while this thread was already inside the library (a
 	 * signal handler's I/O): they could not be fed, so the connection's
@@ -272,6 +273,10 @@ static inline bool ht_untracked_fast(int fd)
 {
 	return likely(ht_inited) && likely(!ht_slot_peek(fd));
 }
+
+/* ht_next_conn_id() - a connection id for a new connection, unique in the
+ * process, from 1 (hook_socket.c). */
+HT_HIDDEN uint32_t ht_next_conn_id(void);
 
 /* ---- TCP Fast Open (hook_socket.c) ------------------------------------------ */
 

@@ -47,6 +47,14 @@
 	X(LIBC, FD, SELF, int, close_range, (unsigned, unsigned, int))         \
 	X(LIBC, FD, REAL, void, closefrom, (int))                              \
 	X(LIBC, FD, REAL, int, prctl, (int, ...))                              \
+	X(LIBC, CONNECT, REAL, int, accept,                                    \
+	  (int, struct sockaddr *, socklen_t *))                               \
+	X(LIBC, CONNECT, REAL, int, accept4,                                   \
+	  (int, struct sockaddr *, socklen_t *, int))                          \
+	X(LIBC, IO, REAL, ssize_t, sendfile, (int, int, off_t *, size_t))      \
+	X(LIBC, IO, REAL, ssize_t, sendfile64, (int, int, off_t *, size_t))    \
+	X(LIBC, IO, REAL, ssize_t, splice,                                     \
+	  (int, loff_t *, int, loff_t *, size_t, unsigned int))                \
 	X(LIBC, IO, REAL, ssize_t, read, (int, void *, size_t))                \
 	X(LIBC, IO, REAL, ssize_t, write, (int, const void *, size_t))         \
 	X(LIBC, IO, REAL, ssize_t, readv, (int, const struct iovec *, int))    \
@@ -80,6 +88,7 @@
 	  (const char *, char *const[], char *const[]))                        \
 	X(LIBC, LOADER, SELF, void *, dlopen, (const char *, int))             \
 	X(LIBSSL, TLS, SELF, int, SSL_connect, (SSL *))                        \
+	X(LIBSSL, TLS, SELF, int, SSL_accept, (SSL *))                         \
 	X(LIBSSL, TLS, SELF, int, SSL_do_handshake, (SSL *))                   \
 	X(LIBSSL, TLS, SELF, int, SSL_read, (SSL *, void *, int))              \
 	X(LIBSSL, TLS, SELF, int, SSL_read_ex,                                 \

@@ -576,6 +576,8 @@ static void peer_inflight(collector *c, int fd)
 		r->flags = (q.flags & (HT_RF_REUSED | HT_RF_WAS_IDLE | HT_RF_TLS |
 				       HT_RF_TARGET_TRUNC | HT_RF_TUNNEL)) |
 			   HT_RF_FROM_PAGE;
+		if (q.side == HT_LIVE_SERVER)
+			r->flags |= HT_RF_SERVER;
 		r->proto = q.proto;
 		r->error = (uint8_t)error;
 		r->peer = q.peer;

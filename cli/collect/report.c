@@ -175,8 +175,17 @@ void report_record(void *ctx, const ht_record *rec)
 				       report_proto_str(r->resp_proto) : NULL;
 		q.error = report_error_text(r, rp->error, sizeof(rp->error));
 		report_end_of(rp, r, &q);
-		report_chains_request(rp, &q);
-		report_stats_request(st, &q);
+		if (r->flags & HT_RF_SERVER) {
+			/* a server's answers: counted apart, in no chain */
+			memset(&q.redirect, 0, sizeof(q.redirect));
+			q.redirect.hop = 1;
+			st->server_requests++;
+			if (r->error != HT_ERR_NONE)
+				st->server_errors++;
+		} else {
+			report_chains_request(rp, &q);
+			report_stats_request(st, &q);
+		}
 		rp->ops->request(rp, &q);
 		break;
 	}

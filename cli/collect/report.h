@@ -68,7 +68,11 @@ typedef struct report_timing {
  * came before the request was fully written (100 Continue): then
  * FIRST_BYTE - WROTE_HEADERS, clamped to >= 0 (0 without WROTE_HEADERS).
  * start is the earliest non-zero of DNS_START, CONNECT_START, TLS_START and
- * GOT_CONN.  idle is set only when @r has HT_RF_WAS_IDLE.
+ * GOT_CONN.  idle is set only when @r has HT_RF_WAS_IDLE.  A server's
+ * record (HT_RF_SERVER): connect is the accept to the client's first
+ * bytes (TLS_START, else GOT_CONN), tls TLS_START -> TLS_DONE; send is the
+ * request read, wait the server's processing, receive the response
+ * written (wire.h).
  */
 void report_timing_compute(const ht_rec_request *r, report_timing *t);
 
@@ -137,7 +141,10 @@ typedef struct report_stats {
 	                          not among them) */
 	uint64_t req_processes; /* of those, the ones that made requests (an
 	                           image: an exec'd pid counts again) */
-	uint64_t requests;
+	uint64_t requests;     /* a client's (without HT_RF_SERVER) */
+	uint64_t server_requests; /* requests a traced server answered
+	                             (HT_RF_SERVER): in no other count */
+	uint64_t server_errors;   /* of those, ended with an error */
 	uint64_t reused;       /* requests on a reused connection */
 	uint64_t errors;       /* requests that ended with an error (a gRPC
 	                          status other than OK included) */

@@ -24,6 +24,13 @@ void report_timing_compute(const ht_rec_request *r, report_timing *t)
 	uint64_t tls_from = ts[HT_T_TLS_START];
 	if (ts[HT_T_CONNECT_DONE] && tls_from && ts[HT_T_CONNECT_DONE] < tls_from)
 		tls_from = ts[HT_T_CONNECT_DONE];
+	if (r->flags & HT_RF_SERVER) {
+		/* accepted at once: the phase is the wait for the client's
+		 * first bytes (its handshake's, or its request's) */
+		t->connect = report_span(ts[HT_T_CONNECT_DONE],
+					 tls_from ? tls_from : ts[HT_T_GOT_CONN]);
+		tls_from = ts[HT_T_TLS_START];
+	}
 	t->tls = report_span(tls_from, ts[HT_T_TLS_DONE]);
 	t->send = report_span(ts[HT_T_GOT_CONN], ts[HT_T_WROTE_REQUEST]);
 

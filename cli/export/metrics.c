@@ -187,31 +187,62 @@ static metrics_series *series_find(metrics *m, size_t host, const char *method,
 
 /* ---- recording ---------------------------------------------------------- */
 
+/* The method labels, "_OTHER" last; the status classes, "none" last. */
+static const char *const method_labels[METRICS_SERVER_METHODS] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+	"TRACE", "PATCH", "_OTHER",
+};
+static const char *const class_labels[METRICS_SERVER_CLASSES] = {
+	"1xx", "2xx", "3xx", "4xx", "5xx", "none",
+};
+
+/* The index of @m's label in method_labels. */
+static size_t method_index(ht_str m)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < METRICS_SERVER_METHODS; i++)
+		if (strlen(method_labels[i]) == m.len &&
+		    memcmp(method_labels[i], m.p, m.len) == 0)
+			break;
+	return i; /* "_OTHER": bounded cardinality, as the conventions say */
+}
+
 static const char *method_label(ht_str m)
 {
-	static const char *const known[] = {
-		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
-		"TRACE", "PATCH",
-	};
+	return method_labels[method_index(m)];
+}
 
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strlen(known[i]) == m.len && memcmp(known[i], m.p, m.len) == 0)
-			return known[i];
-	return "_OTHER"; /* bounded cardinality, as the conventions say */
+static size_t class_index(unsigned status)
+{
+	return status >= 100 && status < 600 ? status / 100 - 1
+					     : METRICS_SERVER_CLASSES - 1;
 }
 
 static const char *status_class(unsigned status)
 {
-	static const char *const cls[] = { "1xx", "2xx", "3xx", "4xx", "5xx" };
-
-	if (status >= 100 && status < 600)
-		return cls[status / 100 - 1];
-	return "none";
+	return class_labels[class_index(status)];
 }
 
 static double secs(int64_t ns)
 {
 	return (double)ns / 1e9;
+}
+
+/* A traced server's request: its duration from the first request byte
+ * read to the last response byte written. */
+static void record_server(metrics *m, const ht_rec_request *r)
+{
+	const uint64_t *ts = r->t;
+	double d = 0.0;
+
+	if (ts[HT_T_GOT_CONN] && ts[HT_T_RESPONSE_DONE] > ts[HT_T_GOT_CONN])
+		d = secs((int64_t)(ts[HT_T_RESPONSE_DONE] - ts[HT_T_GOT_CONN]));
+	pthread_mutex_lock(&m->mu);
+	metrics_observe(&m->server[method_index(r->method)][class_index(r->status)],
+			d);
+	m->server_requests++;
+	pthread_mutex_unlock(&m->mu);
 }
 
 static void record_request(metrics *m, const ht_rec_request *r)
@@ -222,6 +253,10 @@ static void record_request(metrics *m, const ht_rec_request *r)
 	metrics_series *s;
 	size_t hi;
 
+	if (r->flags & HT_RF_SERVER) {
+		record_server(m, r);
+		return;
+	}
 	report_timing_compute(r, &t);
 	url_host(name, sizeof(m->scratch.host), r);
 	name[strnlen(name, sizeof(m->scratch.host))] = '\0';
@@ -476,6 +511,27 @@ void metrics_render(metrics *m, outbuf *b)
 			host_labels(&l, m->hosts[i].name);
 			if (outbuf_error(&l) == 0)
 				put_hist(b, phases[p].name, outbuf_str(&l), h);
+		}
+	}
+	/* a server's (only once there is one: a client's exposition is as
+	 * it was) */
+	if (m->server_requests > 0) {
+		head(b, "http_server_request_duration_seconds", "histogram",
+		     "Duration of HTTP server requests (traced servers).");
+		for (size_t i = 0; i < METRICS_SERVER_METHODS; i++) {
+			for (size_t j = 0; j < METRICS_SERVER_CLASSES; j++) {
+				if (m->server[i][j].count == 0)
+					continue;
+				outbuf_trim(&l, 0);
+				outbuf_puts(&l, "http_request_method=\"");
+				outbuf_puts(&l, method_labels[i]);
+				outbuf_puts(&l, "\",status_class=\"");
+				outbuf_puts(&l, class_labels[j]);
+				outbuf_puts(&l, "\"");
+				if (outbuf_error(&l) == 0)
+					put_hist(b, "http_server_request_duration_seconds",
+						 outbuf_str(&l), &m->server[i][j]);
+			}
 		}
 	}
 	head(b, "httptrace_processes_total", "counter",

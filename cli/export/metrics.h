@@ -70,6 +70,12 @@ typedef struct metrics_series {
 	metrics_hist dur;
 } metrics_series;
 
+/* The request-duration series of traced servers (HT_RF_SERVER): by
+ * method (the known ones, then "_OTHER") and status class (1xx..5xx,
+ * "none"), a fixed table. */
+#define METRICS_SERVER_METHODS 10
+#define METRICS_SERVER_CLASSES 6
+
 typedef struct metrics {
 	pthread_mutex_t mu;
 	metrics_host *hosts;     /* in order of appearance */
@@ -86,6 +92,8 @@ typedef struct metrics {
 	uint64_t ws_sessions;    /* WebSocket sessions ended (HT_REC_WS) */
 	uint64_t ws_messages[2]; /* their messages: [0] sent, [1] received */
 	otlp_scratch scratch;    /* the collector thread's */
+	metrics_hist server[METRICS_SERVER_METHODS][METRICS_SERVER_CLASSES];
+	uint64_t server_requests; /* observations in server[][] */
 } metrics;
 
 /* metrics_init() / metrics_free() - an empty set; release it. */

@@ -61,6 +61,24 @@ static const struct ev_name {
 	[EV_PUT_IDLE] = EV_NAME("put_idle_conn"),
 };
 
+/* A server's events (wire.h, HT_RF_SERVER): the same moments, named for
+ * what the server did; its connect is the accept, which has no start. */
+static const struct ev_name server_ev_names[EV__COUNT] = {
+	[EV_DNS_START] = EV_NAME("dns_start"),
+	[EV_DNS_DONE] = EV_NAME("dns_done"),
+	[EV_CONNECT_START] = EV_NAME("accepted"),
+	[EV_CONNECT_DONE] = EV_NAME("accepted"),
+	[EV_TLS_START] = EV_NAME("tls_handshake_start"),
+	[EV_TLS_DONE] = EV_NAME("tls_handshake_done"),
+	[EV_GOT_CONN] = EV_NAME("request_begin"),
+	[EV_WROTE_HEADERS] = EV_NAME("read_request_headers"),
+	[EV_WROTE_REQUEST] = EV_NAME("read_request"),
+	[EV_GOT_1XX] = EV_NAME("wrote_1xx_response"),
+	[EV_FIRST_BYTE] = EV_NAME("wrote_first_response_byte"),
+	[EV_RESPONSE_DONE] = EV_NAME("response_done"),
+	[EV_PUT_IDLE] = EV_NAME("conn_idle"),
+};
+
 /* The timestamp of each event (index into ht_rec_request.t). */
 static const enum ht_ts ev_ts[EV__COUNT] = {
 	[EV_DNS_START] = HT_T_DNS_START,
@@ -239,6 +257,8 @@ static unsigned ev_write(report *rp, const report_req *q, unsigned skip,
 	enum ev_kind order[EV__COUNT];
 	unsigned done = 0;
 	size_t n = 0;
+	bool server = r->flags & HT_RF_SERVER;
+	const struct ev_name *names = server ? server_ev_names : ev_names;
 
 	/* Collect the events that happened, then insertion-sort them by
 	 * timestamp; the sort is stable, so ties keep the lifecycle order. */
@@ -247,6 +267,8 @@ static unsigned ev_write(report *rp, const report_req *q, unsigned skip,
 			continue;
 		if (live && (k == EV_RESPONSE_DONE || k == EV_PUT_IDLE))
 			continue;
+		if (server && k == EV_CONNECT_START)
+			continue; /* one "accepted" */
 		if (k == EV_PUT_IDLE &&
 		    (!(r->flags & HT_RF_KEEPALIVE) || r->error != HT_ERR_NONE))
 			continue;
@@ -260,8 +282,10 @@ static unsigned ev_write(report *rp, const report_req *q, unsigned skip,
 	for (size_t i = 0; i < n; i++) {
 		enum ev_kind k = order[i];
 
-		ev_head_n(rp, ev_names[k].s, ev_names[k].n, r->pid, r->conn_id,
+		ev_head_n(rp, names[k].s, names[k].n, r->pid, r->conn_id,
 			  r->req_seq, r->t[ev_ts[k]]);
+		if (server)
+			json_lit(&rp->ob, ",\"side\":\"server\"");
 		ev_request_data(rp, q, k, live);
 		json_lit(&rp->ob, "}\n");
 		done |= 1u << k;

@@ -127,7 +127,9 @@ static void har_request(report *rp, const report_req *q)
 	char *at;
 	uint64_t start;
 
-	if (st == NULL)
+	/* HAR is a client's log: a server's answers are left out (the
+	 * log's comment counts them) */
+	if (st == NULL || (r->flags & HT_RF_SERVER))
 		return;
 	if (grow((void **)&st->entries, st->n, &st->cap, sizeof(*e)) < 0) {
 		st->lost++;
@@ -525,8 +527,9 @@ static int cmp_fail(const void *a, const void *b)
 }
 
 /* The log's comment: what is missing from it, if anything: records lost,
- * TLS connections no hook decoded and WebSocket sessions (not entries: HAR
- * is requests; a session's upgrade request, answered 101, is one). */
+ * TLS connections no hook decoded, WebSocket sessions (not entries: HAR
+ * is requests; a session's upgrade request, answered 101, is one), and
+ * the requests traced servers answered (HAR has no server side). */
 static void put_log_comment(report *rp, const har_state *st)
 {
 	outbuf *f = &rp->ob;
@@ -534,12 +537,13 @@ static void put_log_comment(report *rp, const har_state *st)
 	uint64_t lost = st != NULL ? st->lost : 0;
 	uint64_t undecoded = rp->stats.tls_undecoded;
 	uint64_t ws = rp->stats.ws_sessions;
-	char text[768], names[256];
+	uint64_t served = rp->stats.server_requests;
+	char text[1024], names[256];
 	size_t o = 0;
 	bool any = false;
 
 	if (dropped == 0 && rp->stats.malformed == 0 && lost == 0 &&
-	    undecoded == 0 && ws == 0)
+	    undecoded == 0 && ws == 0 && served == 0)
 		return;
 	text[0] = '\0';
 	if (dropped > 0 || rp->stats.malformed > 0 || lost > 0)
@@ -570,12 +574,22 @@ static void put_log_comment(report *rp, const har_state *st)
 				      undecoded == 1 ? "" : "s", names[0] ? ": " : "", names);
 		any = true;
 	}
-	if (ws > 0 && o < sizeof(text))
-		snprintf(text + o, sizeof(text) - o,
+	if (ws > 0 && o < sizeof(text)) {
+		int k = snprintf(text + o, sizeof(text) - o,
 			 "%s%llu WebSocket session%s not in HAR, which has no "
 			 "place for them (-f json shows them)",
 			 any ? "; " : "", (unsigned long long)ws,
 			 ws == 1 ? "" : "s");
+		if (k > 0)
+			o += (size_t)k;
+		any = true;
+	}
+	if (served > 0 && o < sizeof(text))
+		snprintf(text + o, sizeof(text) - o,
+			 "%s%llu request%s answered by traced servers left out "
+			 "(HAR has no server side: see -f json)",
+			 any ? "; " : "", (unsigned long long)served,
+			 served == 1 ? "" : "s");
 	json_lit(f, ",\"comment\":");
 	json_strz(f, text);
 }

@@ -201,7 +201,8 @@ static void html_request(report *rp, const report_req *q)
 	const ht_rec_request *r = q->r;
 	const report_timing *t = &q->t;
 	const uint64_t *ts = r->t;
-	outbuf *f = begin_record(rp);
+	/* servers' rows are not drawn yet */
+	outbuf *f = (r->flags & HT_RF_SERVER) ? NULL : begin_record(rp);
 	uint64_t start = t->start != 0 ? t->start : earliest_ts(r);
 	phases ph = { .start = start };
 

@@ -114,7 +114,12 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	const report_timing *t = &q->t;
 	const redirect_link *l = &q->redirect;
 
-	p = LIT(p, "{\"event\":\"request\",\"pid\":");
+	bool server = r->flags & HT_RF_SERVER;
+
+	/* A server's record says so first; a client's line is as it was
+	 * before servers were followed. */
+	p = server ? LIT(p, "{\"event\":\"request\",\"side\":\"server\",\"pid\":")
+		   : LIT(p, "{\"event\":\"request\",\"pid\":");
 	p = json_fmt_u64(p, r->pid);
 	p = LIT(p, ",\"conn\":");
 	p = json_fmt_u64(p, r->conn_id);
@@ -162,18 +167,32 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = json_fmt_u64(p, r->resp_body_bytes);
 	p = LIT(p, ",\"start\":");
 	p = json_fmt_ns_secs(p, report_unix_ns(rp, t->start));
-	p = LIT(p, ",\"dns_ms\":");
-	p = json_fmt_ns_ms(p, t->dns);
-	p = LIT(p, ",\"connect_ms\":");
-	p = json_fmt_ns_ms(p, t->connect);
-	p = LIT(p, ",\"tls_ms\":");
-	p = json_fmt_ns_ms(p, t->tls);
-	p = LIT(p, ",\"send_ms\":");
-	p = json_fmt_ns_ms(p, t->send);
-	p = LIT(p, ",\"wait_ms\":");
-	p = json_fmt_ns_ms(p, t->wait);
-	p = LIT(p, ",\"receive_ms\":");
-	p = json_fmt_ns_ms(p, t->receive);
+	if (server) {
+		/* the server's phases (report_timing_compute()) */
+		p = LIT(p, ",\"accept_ms\":");
+		p = json_fmt_ns_ms(p, t->connect);
+		p = LIT(p, ",\"tls_ms\":");
+		p = json_fmt_ns_ms(p, t->tls);
+		p = LIT(p, ",\"read_ms\":");
+		p = json_fmt_ns_ms(p, t->send);
+		p = LIT(p, ",\"processing_ms\":");
+		p = json_fmt_ns_ms(p, t->wait);
+		p = LIT(p, ",\"write_ms\":");
+		p = json_fmt_ns_ms(p, t->receive);
+	} else {
+		p = LIT(p, ",\"dns_ms\":");
+		p = json_fmt_ns_ms(p, t->dns);
+		p = LIT(p, ",\"connect_ms\":");
+		p = json_fmt_ns_ms(p, t->connect);
+		p = LIT(p, ",\"tls_ms\":");
+		p = json_fmt_ns_ms(p, t->tls);
+		p = LIT(p, ",\"send_ms\":");
+		p = json_fmt_ns_ms(p, t->send);
+		p = LIT(p, ",\"wait_ms\":");
+		p = json_fmt_ns_ms(p, t->wait);
+		p = LIT(p, ",\"receive_ms\":");
+		p = json_fmt_ns_ms(p, t->receive);
+	}
 	p = LIT(p, ",\"total_ms\":");
 	p = json_fmt_ns_ms(p, t->total);
 	/* Extras, after the fixed set. */
@@ -491,6 +510,13 @@ void json_summary(report *rp)
 	json_u64(f, st->requests);
 	KEY(f, "connections");
 	json_u64(f, report_connections(rp));
+	/* the requests traced servers answered, apart; only when some */
+	if (st->server_requests > 0) {
+		KEY(f, "server_requests");
+		json_u64(f, st->server_requests);
+		KEY(f, "server_errors");
+		json_u64(f, st->server_errors);
+	}
 	/* of those, TLS no hook decoded (their requests not counted); the
 	 * keys only when there are some */
 	if (st->tls_undecoded > 0) {

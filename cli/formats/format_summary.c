@@ -86,6 +86,11 @@ void text_summary(report *rp)
 		fprintf(f, "   websocket sessions: %llu",
 			(unsigned long long)st->ws_sessions);
 	putc_unlocked('\n', f);
+	if (st->server_requests > 0)
+		fprintf(f, "  served by traced servers: %llu requests   "
+			"errors: %llu\n",
+			(unsigned long long)st->server_requests,
+			(unsigned long long)st->server_errors);
 	if (st->tls_undecoded > 0) {
 		char names[256];
 

@@ -18,6 +18,16 @@ static const char *const phase_labels[] = {
 };
 #define N_PHASES (sizeof(phase_labels) / sizeof(phase_labels[0]))
 
+/* A server's (wire.h, HT_RF_SERVER): from the accept to the request's
+ * first byte, the handshake, the request read, the server's own
+ * processing, the response written. */
+static const char *const server_phase_labels[] = {
+	"Accept to Request", "TLS Handshake", "Request Read",
+	"Server Processing", "Response Write",
+};
+#define N_SERVER_PHASES \
+	(sizeof(server_phase_labels) / sizeof(server_phase_labels[0]))
+
 void text_color(report *rp, const char *c)
 {
 	if (rp->color)
@@ -134,12 +144,25 @@ static void text_request(report *rp, const report_req *q)
 	FILE *f = rp->out;
 	const ht_rec_request *r = q->r;
 	const report_timing *t = &q->t;
+	bool server = r->flags & HT_RF_SERVER;
 	int64_t phases[N_PHASES] = {
 		t->dns, t->connect, t->tls, t->send, t->wait, t->receive,
 	};
+	const char *const *labels = phase_labels;
+	size_t n_phases = N_PHASES;
 	char buf[32], buf2[32];
 
-	/* Line 1: GET http://host/path -> 200 OK  HTTP/1.1  pid 1  conn 2 */
+	if (server) {
+		/* no DNS: the phases from the accept on */
+		memmove(phases, phases + 1, sizeof(phases[0]) * N_SERVER_PHASES);
+		labels = server_phase_labels;
+		n_phases = N_SERVER_PHASES;
+	}
+
+	/* Line 1: GET http://host/path -> 200 OK  HTTP/1.1  pid 1  conn 2
+	 * (a server's: "served GET ...", and the client it answered) */
+	if (server)
+		fputs_unlocked("served ", f);
 	text_color(rp, C_BOLD);
 	if (r->method.len > 0)
 		text_put_safe(f, r->method.p, r->method.len);
@@ -213,24 +236,28 @@ static void text_request(report *rp, const report_req *q)
 		fputs_unlocked("  via ", f);
 		text_put_safe(f, q->proxy, q->proxy_len);
 	}
+	if (server && q->peer_len > 0) {
+		fputs_unlocked("  from ", f);
+		text_put_safe(f, q->peer, q->peer_len);
+	}
 	putc_unlocked('\n', f);
 	if (q->redirect.in_chain)
 		text_redirect_line(rp, q);
 
 	/* Lines 2-3: the waterfall, labels centered over their values. */
 	fputs_unlocked("   ", f);
-	for (size_t i = 0; i < N_PHASES; i++) {
-		put_centered(f, phase_labels[i], strlen(phase_labels[i]) + 2);
+	for (size_t i = 0; i < n_phases; i++) {
+		put_centered(f, labels[i], strlen(labels[i]) + 2);
 		putc_unlocked(' ', f);
 	}
 	fputs_unlocked("   Total\n  [", f);
-	for (size_t i = 0; i < N_PHASES; i++) {
+	for (size_t i = 0; i < n_phases; i++) {
 		text_fmt_dur(buf, sizeof(buf), phases[i]);
 		if (phases[i] != REPORT_NONE)
 			text_color(rp, C_CYAN);
-		put_centered(f, buf, strlen(phase_labels[i]) + 2);
+		put_centered(f, buf, strlen(labels[i]) + 2);
 		text_color(rp, C_RESET);
-		putc_unlocked(i + 1 < N_PHASES ? '|' : ']', f);
+		putc_unlocked(i + 1 < n_phases ? '|' : ']', f);
 	}
 	text_fmt_dur(buf, sizeof(buf), t->total);
 	text_color(rp, C_BOLD);
@@ -242,7 +269,8 @@ static void text_request(report *rp, const report_req *q)
 	fmt_bytes(buf, sizeof(buf), r->req_body_bytes);
 	fmt_bytes(buf2, sizeof(buf2), r->resp_body_bytes);
 	text_color(rp, C_DIM);
-	fprintf(f, "   sent %s (+%u header)  received %s (+%u header)", buf,
+	fprintf(f, server ? "   read %s (+%u header)  wrote %s (+%u header)" :
+		"   sent %s (+%u header)  received %s (+%u header)", buf,
 		r->req_header_bytes, buf2, r->resp_header_bytes);
 	if (r->content_type.len > 0) {
 		fputs_unlocked("  ", f);

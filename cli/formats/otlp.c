@@ -124,7 +124,7 @@ static void put_time(outbuf *b, const char *key, uint64_t unix_ns)
 }
 
 /* Span kinds and status codes of the OTLP protocol. */
-enum { KIND_INTERNAL = 1, KIND_CLIENT = 3 };
+enum { KIND_INTERNAL = 1, KIND_SERVER = 2, KIND_CLIENT = 3 };
 enum { STATUS_ERROR = 2 };
 
 static void span_head(outbuf *b, const otlp_ids *ids, const uint8_t *span,
@@ -176,7 +176,9 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap)
 		snprintf(buf, cap, "%u", (unsigned)r->grpc.status);
 		return buf;
 	}
-	if (r->status >= 400) {
+	/* a server's span is an error for its 5xx only (the conventions:
+	 * a 4xx is the client's) */
+	if (r->status >= (r->flags & HT_RF_SERVER ? 500 : 400)) {
 		snprintf(buf, cap, "%u", (unsigned)r->status);
 		return buf;
 	}
@@ -256,7 +258,24 @@ static void request_attrs(attrs *a, const report_req *q)
 		attr_str(a, "http.request.method_original", r->method.p,
 			 r->method.len);
 	}
-	put_url(a, q->url, q->url_len);
+	if (r->flags & HT_RF_SERVER) {
+		/* a server's: the target's path and query, the client */
+		size_t pn = 0, tl = r->target.len;
+
+		while (pn < tl && r->target.p[pn] != '?' && r->target.p[pn] != '#')
+			pn++;
+		attr_str(a, "url.path", r->target.p, pn);
+		if (pn < tl && r->target.p[pn] == '?')
+			attr_str(a, "url.query", r->target.p + pn + 1,
+				 tl - pn - 1);
+		n = url_ip(ip, sizeof(ip), &r->peer);
+		if (n > 0) {
+			attr_str(a, "client.address", ip, n);
+			attr_int(a, "client.port", r->peer.port);
+		}
+	} else {
+		put_url(a, q->url, q->url_len);
+	}
 	attr_strz(a, "url.scheme", (r->flags & HT_RF_TLS) ? "https" : "http");
 	if (q->host_len > 0)
 		attr_str(a, "server.address", q->host, q->host_len);
@@ -314,7 +333,12 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 	static const char *const names[OTLP_PH__COUNT] = {
 		"dns", "connect", "tls", "send", "wait", "receive",
 	};
+	/* a server's (wire.h): no lookup; the accept to the first bytes */
+	static const char *const server_names[OTLP_PH__COUNT] = {
+		"dns", "accept", "tls", "read", "processing", "write",
+	};
 	const ht_rec_request *r = q->r;
+	bool server = r->flags & HT_RF_SERVER;
 	const uint64_t *ts = r->t;
 	const report_timing *t = &q->t;
 	/* Each phase ends at a timestamp and lasts its derived duration (so
@@ -323,7 +347,11 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 		t->dns, t->connect, t->tls, t->send, t->wait, t->receive,
 	};
 	const uint64_t ends[OTLP_PH__COUNT] = {
-		ts[HT_T_DNS_DONE], ts[HT_T_CONNECT_DONE], ts[HT_T_TLS_DONE],
+		ts[HT_T_DNS_DONE],
+		/* a server's accept phase ends at the client's first bytes */
+		server ? (uint64_t)(ts[HT_T_CONNECT_DONE] + (uint64_t)t->connect)
+		       : ts[HT_T_CONNECT_DONE],
+		ts[HT_T_TLS_DONE],
 		ts[HT_T_WROTE_REQUEST], ts[HT_T_FIRST_BYTE],
 		ts[HT_T_RESPONSE_DONE],
 	};
@@ -354,7 +382,8 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 		name = svc.p;
 		name_len = (size_t)(method.p + method.len - svc.p);
 	}
-	span_head(b, ids, ids->span, NULL, name, name_len, KIND_CLIENT,
+	span_head(b, ids, ids->span, NULL, name, name_len,
+		  server ? KIND_SERVER : KIND_CLIENT,
 		  start + off, end + off);
 	outbuf_puts(b, ",\"attributes\":[");
 	request_attrs(&a, q);
@@ -380,8 +409,10 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 		if (dur[p] == REPORT_NONE || dur[p] < 0 || ends[p] == 0)
 			continue;
 		outbuf_puts(b, ",");
-		span_head(b, ids, ids->phase[p], ids->span, names[p],
-			  strlen(names[p]), KIND_INTERNAL,
+		const char *pn = server ? server_names[p] : names[p];
+
+		span_head(b, ids, ids->phase[p], ids->span, pn, strlen(pn),
+			  KIND_INTERNAL,
 			  ends[p] - (uint64_t)dur[p] + off, ends[p] + off);
 		outbuf_puts(b, "}");
 		n++;
@@ -700,9 +731,10 @@ static int make_item(otlp_procs *ps, const report_req *q,
 {
 	outbuf b;
 	otlp_ids ids;
-	int err = otlp_random_ids(&ids);
+	int err;
 
 	memset(out, 0, sizeof(*out));
+	err = otlp_random_ids(&ids);
 	if (err < 0)
 		return err;
 	outbuf_init_grow(&b);

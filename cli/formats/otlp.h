@@ -70,7 +70,8 @@ void otlp_resource_json(outbuf *b, const otlp_resource *res);
  * the transport failure ("connection_reset", ...) when @r has an error,
  * else a gRPC call's status name ("UNAVAILABLE"; the code in decimal for
  * one gRPC does not define) when it is not OK, else the HTTP status code in
- * decimal when it is >= 400 (into @buf, capacity >= 12), else NULL
+ * decimal when it is >= 400 (>= 500 for a server's request, HT_RF_SERVER:
+ * a 4xx is its client's error) (into @buf, capacity >= 12), else NULL
  * (success).
  */
 const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap);
@@ -80,7 +81,10 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap);
  * derives it) as comma-separated Span objects: the request span first, then
  * a child per phase that happened.  @mono_to_unix turns the record's
  * monotonic times into Unix ns (report.mono_to_unix).  Returns the number
- * of spans written.
+ * of spans written.  A server's request (HT_RF_SERVER) is a SERVER span,
+ * a root of its own (not joined to its client's), with url.path,
+ * url.query and client.address/port in place of url.full, and phases
+ * accept, tls, read, processing, write.
  */
 size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 		       const otlp_ids *ids);

@@ -23,7 +23,7 @@
 #define SSL_ERROR_ZERO_RETURN 6
 
 /* Real functions of the shared libssl, resolved on first use. */
-static void *r_connect, *r_do_handshake, *r_read, *r_read_ex, *r_peek,
+static void *r_connect, *r_accept, *r_do_handshake, *r_read, *r_read_ex, *r_peek,
 	*r_peek_ex, *r_write, *r_write_ex, *r_shutdown, *r_free, *r_set_fd,
 	*r_set_rfd, *r_set_wfd;
 
@@ -278,6 +278,14 @@ void ht_ossl_free(ht_ossl *api, void *slot_fn, SSL *s)
 HT_EXPORT int SSL_connect(SSL *s)
 {
 	void *fn = REAL(r_connect, "SSL_connect", SSL_connect);
+	return fn ? ht_ossl_handshake(&dyn_api, fn, s) : -1;
+}
+
+/* A server's handshake: its session's socket is an accepted connection,
+ * and the handshake's moments are the server's (conn_server.h). */
+HT_EXPORT int SSL_accept(SSL *s)
+{
+	void *fn = REAL(r_accept, "SSL_accept", SSL_accept);
 	return fn ? ht_ossl_handshake(&dyn_api, fn, s) : -1;
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "conn_server.h"
 #include "sessmap.h"
 #include "tls.h"
 #include "tlshello.h"
@@ -325,7 +326,12 @@ void ht_tls_handshake_failed(int fd, uint64_t now)
 		return;
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
-	if (t) {
+	if (t && t->probe && t->c.server) {
+		/* a server's client that never got as far as HTTP: nothing
+		 * to say (no record, no collector wanted) */
+		conn_forget(&t->c);
+		ht_slot_release(s, t);
+	} else if (t) {
 		conn_tls_failed(&t->c, now);
 		ht_lock_release(&s->lock);
 	}
@@ -373,15 +379,58 @@ void ht_tls_settle_slow(void)
 
 /* ---- delivering to the connection ------------------------------------------- */
 
+/* ht_tls_plaintext() for a server's connection @t (slot locked): what it
+ * read is the request, what it wrote the response (conn_server.h); on
+ * probation, its first plaintext read decides.  Returns true when @t is to
+ * be forgotten; sets *@now_http when it passed probation. */
+static bool server_plaintext(ht_tracked *t, bool out, const void *buf,
+			     size_t n, uint64_t now, bool *now_http)
+{
+	conn *c = &t->c;
+
+	if (t->probe) {
+		if (n == 0 && out)
+			return false;
+		switch (conn_server_probe(c, !out, buf, n)) {
+		case CONN_PROBE_NOT:
+			return true;
+		case CONN_PROBE_HTTP:
+			t->probe = false;
+			*now_http = true;
+			break;
+		case CONN_PROBE_WAIT:
+			break;
+		}
+	}
+	if (n > 0 && out)
+		conn_server_write(c, buf, n, now);
+	else if (n > 0)
+		conn_server_read(c, buf, n, now);
+	else
+		conn_server_eof(c, now);
+	return t->probe && c->mode == CONN_MODE_OPAQUE;
+}
+
 void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 {
 	if (fd < 0 || !ht_enter())
 		return;
-	if (out)
-		ht_prepare_h2(buf, n);
+	/* (read too: a server's client may open HTTP/2) */
+	ht_prepare_h2(buf, n);
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
-	if (t) {
+	if (t && t->c.server) {
+		bool now_http = false;
+		unsigned owed = take_owed(s);
+		bool forget = server_plaintext(t, out, buf, n, now, &now_http);
+		if (forget)
+			conn_forget(&t->c);
+		if (owed)
+			ht_writes_end_locked(s, owed);
+		ht_slot_release(s, forget ? t : NULL);
+		if (now_http)
+			ht_emit_want();
+	} else if (t) {
 		conn *c = &t->c;
 		/* This call's own socket writes carry the plaintext written
 		 * (fed first) or none (a read's handshake messages). */

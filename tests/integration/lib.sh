@@ -304,7 +304,9 @@ NGINX_FILE_SIZES="0 1 100 1000 10000 100000 1000000"
 # connection serial number and its request count so far; nginx_log_since
 # reads it); requests over TLS also to $T/nginx/tls.log as "CONN
 # TLS_PROTOCOL SNI" (e.g. "7 TLSv1.3 example.test").  Sets NGINX_PORT, NGINX_TLS_PORT, NGINX_H2C_PORT, NGINX_SOCK,
-# NGINX_PID, NGINX_IPV6 (1 or 0).
+# NGINX_PID, NGINX_IPV6 (1 or 0).  NGINX_SENDFILE=on serves files with
+# sendfile (default off); NGINX_WRAP, an array, is a command nginx runs
+# under (e.g. ("$HTTPTRACE" -f json -o FILE --): NGINX_PID is then its pid).
 start_nginx() {
 	local d=$T/nginx size user_line="" v6_http="" v6_tls="" addrs="127.0.0.1"
 	[ -x "$NGINX" ] || skip "nginx not installed"
@@ -358,7 +360,7 @@ http {
     default_type application/octet-stream;
     keepalive_timeout 60s;
     keepalive_requests 1000;
-    sendfile off;
+    sendfile ${NGINX_SENDFILE:-off};
     server {
         listen 127.0.0.1:$NGINX_PORT;
         $v6_http
@@ -384,7 +386,8 @@ http {
     }
 }
 EOF
-	"$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" >>"$d/stdout.log" 2>&1 &
+	${NGINX_WRAP[@]+"${NGINX_WRAP[@]}"} \
+		"$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" >>"$d/stdout.log" 2>&1 &
 	NGINX_PID=$!
 	_PIDS+=("$NGINX_PID")
 	if ! wait_port 127.0.0.1 "$NGINX_PORT" "$NGINX_PID" ||

@@ -80,6 +80,41 @@ START_TEST(test_exposition)
 }
 END_TEST
 
+/* A traced server's requests: their own histogram, by method and status
+ * class, from the first request byte read to the last response byte
+ * written; no client series, no per-host counts. */
+START_TEST(test_server_histogram)
+{
+	static metrics m;
+	ht_rec_request r;
+	char *s;
+
+	metrics_init(&m);
+	s = render(&m);
+	HASNT(s, "http_server_request_duration_seconds"); /* none yet */
+	free(s);
+	make_request(&r);
+	r.flags |= HT_RF_SERVER;
+	r.t[HT_T_RESPONSE_DONE] = r.t[HT_T_GOT_CONN] + 30000000; /* 30 ms */
+	feed(&m, &r);
+	r.method = S("PROPFIND");
+	r.status = 500;
+	feed(&m, &r);
+	s = render(&m);
+#define L(x) "\nhttp_server_request_duration_seconds" x
+	HAS(s, "# TYPE http_server_request_duration_seconds histogram\n");
+	HAS(s, L("_bucket{http_request_method=\"GET\",status_class=\"2xx\",le=\"0.025\"} 0\n"));
+	HAS(s, L("_bucket{http_request_method=\"GET\",status_class=\"2xx\",le=\"0.05\"} 1\n"));
+	HAS(s, L("_sum{http_request_method=\"GET\",status_class=\"2xx\"} 0.03\n"));
+	HAS(s, L("_count{http_request_method=\"_OTHER\",status_class=\"5xx\"} 1\n"));
+	HASNT(s, "http_client_request_duration_seconds_count");
+	HASNT(s, "httptrace_requests_total{");
+	free(s);
+	metrics_free(&m);
+#undef L
+}
+END_TEST
+
 START_TEST(test_labels_escaped_and_capped)
 {
 	static metrics m;
@@ -194,6 +229,7 @@ Suite *metrics_suite(void)
 
 	tcase_add_test(tc, test_buckets);
 	tcase_add_test(tc, test_exposition);
+	tcase_add_test(tc, test_server_histogram);
 	tcase_add_test(tc, test_labels_escaped_and_capped);
 	tcase_add_test(tc, test_drops_and_processes);
 	tcase_add_test(tc, test_grpc_status_is_error);

@@ -107,6 +107,48 @@ START_TEST(test_request_span)
 }
 END_TEST
 
+/* A traced server's request: a SERVER span with the server conventions
+ * and its own phases; a 404 is not its error, a 503 is. */
+START_TEST(test_server_span)
+{
+	ht_rec_request r;
+	size_t n;
+	char *s;
+	char want[256];
+
+	ua_request(&r);
+	r.flags |= HT_RF_SERVER;
+	r.t[HT_T_DNS_START] = r.t[HT_T_DNS_DONE] = 0;
+	r.t[HT_T_CONNECT_START] = r.t[HT_T_CONNECT_DONE];
+	r.t[HT_T_GOT_CONN] += 500000; /* the client's first byte 0.5 ms on */
+	r.target = S("/a?q=1");
+	r.peer.port = 40000;
+	r.status = 404;
+	s = spans_of(&r, &n);
+	ck_assert_uint_eq(n, 5); /* request + accept, read, processing, write */
+	HAS(s, "\"name\":\"GET\",\"kind\":2,");
+	HAS(s, "{\"key\":\"url.path\",\"value\":{\"stringValue\":\"/a\"}}");
+	HAS(s, "{\"key\":\"url.query\",\"value\":{\"stringValue\":\"q=1\"}}");
+	HAS(s, "{\"key\":\"client.address\",\"value\":{\"stringValue\":\"127.0.0.1\"}}");
+	HAS(s, "{\"key\":\"client.port\",\"value\":{\"intValue\":\"40000\"}}");
+	HAS(s, "{\"key\":\"server.port\",\"value\":{\"intValue\":\"8080\"}}");
+	HAS(s, "{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"404\"}}");
+	HASNT(s, "url.full");
+	HASNT(s, "error.type");
+	snprintf(want, sizeof(want), "\"name\":\"accept\",\"kind\":1,\"startTimeUnixNano\":\"%lld\","
+		 "\"endTimeUnixNano\":\"%lld\"}", OFF + 1003 * (long long)MS,
+		 OFF + 1003 * (long long)MS + 500000);
+	HAS(s, want);
+	HAS(s, "\"name\":\"processing\",\"kind\":1,");
+	HASNT(s, "\"name\":\"dns\"");
+	free(s);
+	r.status = 503;
+	s = spans_of(&r, &n);
+	HAS(s, "{\"key\":\"error.type\",\"value\":{\"stringValue\":\"503\"}}");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_reused_idle_tls_h2)
 {
 	ht_rec_request r;
@@ -447,6 +489,7 @@ Suite *otlp_suite(void)
 
 	tcase_add_test(tc, test_str_escaping);
 	tcase_add_test(tc, test_request_span);
+	tcase_add_test(tc, test_server_span);
 	tcase_add_test(tc, test_reused_idle_tls_h2);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_grpc_span);

@@ -1097,6 +1097,73 @@ START_TEST(text_waterfall)
 }
 END_TEST
 
+/* A traced server's request: make_request()'s, the moments read as the
+ * server's (wire.h): accepted at CONNECT_DONE, no DNS. */
+static void make_server_request(ht_rec_request *r)
+{
+	make_request(r);
+	r->flags |= HT_RF_SERVER;
+	r->t[HT_T_DNS_START] = r->t[HT_T_DNS_DONE] = 0;
+	r->t[HT_T_CONNECT_START] = r->t[HT_T_CONNECT_DONE];
+	r->peer.port = 40000; /* the client */
+}
+
+START_TEST(server_json_text_events)
+{
+	memreport m;
+	ht_rec_request r;
+
+	make_server_request(&r);
+	mr_open(&m, REPORT_JSON);
+	feed_request(&m, &r);
+	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"{\"event\":\"request\",\"side\":\"server\",\"pid\":42,"));
+	/* accepted at 3 ms, the request's first byte read at once; read
+	 * 1 ms, processing 10 ms, written 1.25 ms */
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"\"accept_ms\":0.000,\"tls_ms\":null,\"read_ms\":1.000,"
+		"\"processing_ms\":10.000,\"write_ms\":1.250,\"total_ms\":12.250,"));
+	ck_assert_ptr_null(strstr(m.buf, "\"dns_ms\""));
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"peer\":\"127.0.0.1:40000\""));
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"requests\":0,"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"server_requests\":1,\"server_errors\":0"));
+	ck_assert(json_lines_valid(m.buf, m.len));
+	mr_close(&m);
+
+	mr_open(&m, REPORT_TEXT);
+	feed_request(&m, &r);
+	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"served GET http://localhost:8080/a -> 200 OK  HTTP/1.1"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "from 127.0.0.1:40000"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "Request Read"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "Response Write"));
+	ck_assert_ptr_null(strstr(m.buf, "DNS Lookup"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "served by traced servers: 1 requests"));
+	mr_close(&m);
+
+	mr_open(&m, REPORT_EVENTS);
+	feed_request(&m, &r);
+	ck_assert_ptr_nonnull(strstr(m.buf, "{\"event\":\"accepted\","));
+	ck_assert_ptr_nonnull(strstr(m.buf, "{\"event\":\"read_request\","));
+	ck_assert_ptr_nonnull(strstr(m.buf, "{\"event\":\"wrote_first_response_byte\","));
+	ck_assert_ptr_null(strstr(m.buf, "\"got_conn\""));
+	ck_assert_ptr_nonnull(strstr(m.buf, ",\"side\":\"server\""));
+	ck_assert(json_lines_valid(m.buf, m.len));
+	mr_close(&m);
+
+	/* HAR: a client's log; the server's request is counted, not an entry */
+	mr_open(&m, REPORT_HAR);
+	feed_request(&m, &r);
+	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"entries\":[]"));
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"1 request answered by traced servers left out"));
+	mr_close(&m);
+}
+END_TEST
+
 START_TEST(format_names)
 {
 	enum report_format f;
@@ -1276,6 +1343,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, events_order);
 	tcase_add_test(tc, events_conn_records);
 	tcase_add_test(tc, text_waterfall);
+	tcase_add_test(tc, server_json_text_events);
 	tcase_add_test(tc, format_names);
 	tcase_add_test(tc, feed_garbage);
 	tcase_add_test(tc, feed_garbage_into_formats);

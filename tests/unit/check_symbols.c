@@ -29,6 +29,7 @@ END_TEST
 struct find_libc {
 	uintptr_t base;
 	const ElfW(Dyn) *dyn;
+	const char *path;
 };
 
 static int find_libc_cb(struct dl_phdr_info *info, size_t size, void *arg)
@@ -43,27 +44,30 @@ static int find_libc_cb(struct dl_phdr_info *info, size_t size, void *arg)
 			f->dyn = (const ElfW(Dyn) *)(info->dlpi_addr +
 						     info->dlpi_phdr[i].p_vaddr);
 	f->base = info->dlpi_addr;
+	f->path = info->dlpi_name;
 	return f->dyn != NULL;
 }
 
-static void open_libc(elfsym_obj *o)
+/* The loaded libc, for elfsym and as a dlopen() handle (@handle: dlsym()
+ * through it searches libc and its dependencies, not the program, whose
+ * own definitions, ASan's interceptors under SANITIZE=1, come first in
+ * RTLD_DEFAULT). */
+static void open_libc(elfsym_obj *o, void **handle)
 {
 	struct find_libc f = {0};
 	ck_assert_int_eq(dl_iterate_phdr(find_libc_cb, &f), 1);
 	ck_assert_int_eq(elfsym_open(o, f.base, f.dyn), 0);
+	*handle = dlopen(f.path, RTLD_LAZY | RTLD_NOLOAD);
+	ck_assert_ptr_nonnull(*handle);
 }
 
-/* What elfsym_find() says of @name equals dlsym() on libc itself: the
+/* What elfsym_find() says of @name equals dlsym() in libc (@libc): the
  * same function, or an indirect one (dlsym runs its resolver), or nothing
- * for both.  (libc's handle, not RTLD_DEFAULT: under SANITIZE=1 the
- * sanitizer's own getaddrinfo, read, ... come first in the global scope.) */
-static void same_as_dlsym(const elfsym_obj *o, const char *name)
+ * for both. */
+static void same_as_dlsym(const elfsym_obj *o, void *libc, const char *name)
 {
 	uintptr_t a = 0;
-	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
-	ck_assert_ptr_nonnull(libc);
 	void *want = dlsym(libc, name);
-	dlclose(libc);
 	switch (elfsym_find(o, name, &a)) {
 	case ELFSYM_FUNC:
 		ck_assert_msg((void *)a == want, "%s: %p, dlsym %p", name,
@@ -83,22 +87,24 @@ static void same_as_dlsym(const elfsym_obj *o, const char *name)
 START_TEST(elfsym_finds_what_dlsym_finds)
 {
 	elfsym_obj o;
-	open_libc(&o);
+	void *libc;
+	open_libc(&o, &libc);
 #define CHECK_LIBC_REAL(lib, kind, how, ret, name, params) \
 	if (strcmp(#lib, "LIBC") == 0 && strcmp(#how, "REAL") == 0) \
-		same_as_dlsym(&o, #name);
+		same_as_dlsym(&o, libc, #name);
 	HT_SYMBOLS(CHECK_LIBC_REAL)
 	/* Symbols with an old hidden version (name@GLIBC_2.2.5) beside the
 	 * default one: the default is taken, as dlsym takes it. */
-	same_as_dlsym(&o, "pthread_cond_wait");
-	same_as_dlsym(&o, "realpath");
-	same_as_dlsym(&o, "sched_setaffinity");
+	same_as_dlsym(&o, libc, "pthread_cond_wait");
+	same_as_dlsym(&o, libc, "realpath");
+	same_as_dlsym(&o, libc, "sched_setaffinity");
 	/* An indirect function, and a name libc does not define. */
 	uintptr_t a = 0;
 	ck_assert_int_eq(elfsym_find(&o, "memcpy", &a), ELFSYM_IFUNC);
 	ck_assert_int_eq(elfsym_find(&o, "httptrace_no_such_function", &a),
 			 ELFSYM_NONE);
 	ck_assert_int_eq(elfsym_find(&o, "", &a), ELFSYM_NONE);
+	dlclose(libc);
 }
 END_TEST
 

@@ -20,7 +20,7 @@ static ht_record sample_request(void)
 	r->pid = 4242;
 	r->conn_id = 7;
 	r->req_seq = 3;
-	r->flags = HT_RF_REUSED | HT_RF_WAS_IDLE;
+	r->flags = HT_RF_REUSED | HT_RF_WAS_IDLE | HT_RF_SERVER;
 	r->status = 200;
 	r->proto = HT_PROTO_HTTP11;
 	r->error = HT_ERR_NONE;

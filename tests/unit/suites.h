@@ -8,6 +8,7 @@ Suite *http1_suite(void);  /* check_http1.c: core/http1*.c, requests, responses 
 Suite *http1_errors_suite(void); /* check_http1_errors.c: core/http1*.c */
 Suite *http1_syntax_suite(void); /* check_http1_syntax.c: core/http1*.c */
 Suite *conn_suite(void);   /* check_conn.c: core/conn.c */
+Suite *conn_server_suite(void); /* check_conn_server.c: core/conn_server.c */
 Suite *report_suite(void); /* check_report.c: cli/ formatting */
 Suite *har_suite(void);    /* check_report.c: cli/formats/format_har.c, cli/collect/headers.c */
 Suite *json_suite(void);   /* check_json.c: cli/out/json.c, outbuf.c */

@@ -1,0 +1,92 @@
+/*
+ * conn_server.h - a connection the traced program accepted: the server's
+ * side of each request's lifecycle.
+ *
+ * A server connection is a conn (conn.h) read the other way round: the
+ * bytes the server reads are the requests, parsed as conn_on_write()
+ * parses a client's, and the bytes it writes the responses, parsed as
+ * conn_on_read() parses a client's.  Everything the client's state
+ * machine follows (pipelining, HEAD and 1xx framing, keep-alive reuse and
+ * idle time, h2c, HTTP/2 streams) holds as it is; records carry
+ * HT_RF_SERVER and their timestamps mean what wire.h says for a server:
+ *   accepted            CONNECT_START = CONNECT_DONE (first request)
+ *   request begun       GOT_CONN: first request byte read
+ *   headers read        WROTE_HEADERS
+ *   request read        WROTE_REQUEST (body included)
+ *   first byte written  FIRST_BYTE (processing: request read to here)
+ *   response done       RESPONSE_DONE: last byte written, bytes moved by
+ *                       sendfile/splice included (conn_server_sent())
+ *   idle before it      IDLE_SINCE, with HT_RF_WAS_IDLE; req_seq counts the
+ *                       connection's requests.
+ *
+ * Probation: an accepted socket may carry anything.  Until its first bytes
+ * read say HTTP (conn_server_probe()), the hooks keep it on probation and
+ * forget it, with no record, when they do not: a non-HTTP server pays one
+ * probe per connection.
+ *
+ * Reads never wait for writes here (no conn_hold()): a server reads a
+ * request before it writes its response, in the same thread or after a
+ * hand-off that follows the read's return; a request read while the
+ * previous response's write is still being fed is queued behind it, as a
+ * pipelined request is.
+ *
+ * Pure, as conn.h.
+ */
+#ifndef HT_CONN_SERVER_H
+#define HT_CONN_SERVER_H
+
+#include "conn.h"
+
+/* conn_server_init() - start following a connection accepted from @peer
+ * at @now (the accept's return).  As conn_init() otherwise: it ends with
+ * conn_close(), or conn_forget() while nothing of it was followed. */
+void conn_server_init(conn *c, const conn_env *env, uint32_t pid, uint32_t id,
+		      const ht_addr *peer, uint64_t now);
+
+/* What a connection on probation showed. */
+typedef enum conn_probe {
+	CONN_PROBE_HTTP,  /* HTTP: follow it */
+	CONN_PROBE_WAIT,  /* cannot tell yet: feed the bytes, ask again */
+	CONN_PROBE_NOT,   /* not HTTP: forget it */
+} conn_probe;
+
+/*
+ * conn_server_probe() - @c, on probation, moved @len bytes of @buf, read
+ * (@read) or written.  Read: HTTP when they begin an HTTP/1.x request
+ * line or the HTTP/2 client preface (conn_looks_like_http()), unless what
+ * the server wrote before already ruled HTTP out.  Written before any
+ * read: only the start of an HTTP/2 server preface (a prior-knowledge
+ * server's SETTINGS) may wait for the client's; anything else (a banner:
+ * SMTP, FTP, SSH) is not HTTP.  Zero bytes read (the peer closed first)
+ * are not HTTP.
+ */
+conn_probe conn_server_probe(const conn *c, bool read, const uint8_t *buf,
+			     size_t len);
+
+/* conn_server_read() - the server read @len bytes of request stream at
+ * @now.  conn_server_write() - it wrote @len bytes of response stream. */
+void conn_server_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
+void conn_server_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
+
+/*
+ * conn_server_sent() - the server sent @len response bytes at @now that
+ * the hooks cannot see (sendfile, splice: from a file or a pipe).  Taken
+ * as body bytes of the response under way when its extent is known
+ * (Content-Length, chunk data) or runs to close; anywhere else every
+ * request in flight ends with HT_ERR_UNFOLLOWED and the connection is not
+ * followed from there on.
+ */
+void conn_server_sent(conn *c, size_t len, uint64_t now);
+
+/* conn_server_read_unseen() - the server consumed @len request bytes at
+ * @now without reading them (MSG_TRUNC): the requests can no longer be
+ * framed; every request in flight ends with HT_ERR_UNSEEN and nothing
+ * more is followed. */
+void conn_server_read_unseen(conn *c, size_t len, uint64_t now);
+
+/* conn_server_eof() - a read returned 0 at @now: the client will send no
+ * more requests.  The requests already read can still be answered: they
+ * end when the server closes (conn_close()). */
+void conn_server_eof(conn *c, uint64_t now);
+
+#endif

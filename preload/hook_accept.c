@@ -1,0 +1,220 @@
+/*
+ * hook_accept.c - accept, accept4: where a server's connection begins;
+ * sendfile, sendfile64, splice: response bytes a server moves without a
+ * buffer the hooks could see.
+ *
+ * A TCP (AF_INET/AF_INET6) or Unix stream connection the program accepts
+ * is tracked on probation (conn_server.h): its first bytes read decide
+ * whether it is HTTP (hook_io.c); until they do, the collector is not
+ * wanted and nothing is recorded, and a connection they rule out is
+ * forgotten.  An accept costs two system calls of the library's
+ * (getsockname, and getpeername or SO_TYPE).
+ *
+ * sendfile and splice into a tracked server connection are response
+ * bytes: counted in the response under way (conn_server_sent()).  On
+ * every other fd they only call through; on a client's connection they
+ * are not followed (as before these hooks).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <sys/sendfile.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conn_server.h"
+#include "ht.h"
+
+/* Start tracking @fd, a connection the program accepted at @now, on
+ * probation.  Caller holds the guard. */
+static void track_accept(int fd, uint64_t now)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	ht_addr peer = {0};
+	const char *upath = NULL;
+	size_t ulen = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+		return;
+	if (ss.ss_family == AF_UNIX) {
+		/* the path it listens on names it (its client has none) */
+		int type = 0;
+		socklen_t tl = sizeof type;
+		size_t off = offsetof(struct sockaddr_un, sun_path);
+		if (ht_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
+		    type != SOCK_STREAM)
+			return;
+		upath = ((const struct sockaddr_un *)&ss)->sun_path;
+		ulen = sl > off ? sl - off : 0;
+		if (ulen > sizeof(((struct sockaddr_un *)0)->sun_path))
+			ulen = sizeof(((struct sockaddr_un *)0)->sun_path);
+	} else if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+		/* (accept works on stream sockets only: TCP here) */
+		sl = sizeof ss;
+		if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+		    !ht_addr_from_sockaddr((struct sockaddr *)&ss, sl, &peer))
+			return;
+	} else {
+		return;
+	}
+	/* The program may have closed this fd in a way we did not see. */
+	ht_untrack_fd(fd, now);
+	ht_tracked *t = ht_tracked_alloc();
+	if (!t)
+		return;
+	uint32_t id = ht_next_conn_id();
+	conn_server_init(&t->c, &ht_conn_env, ht_pid, id, upath ? NULL : &peer,
+			 now);
+	if (upath)
+		conn_set_unix_path(&t->c, upath, ulen);
+	t->probe = true;
+	ht_slot *s = ht_slot_get(fd);
+	if (!s) {
+		ht_tracked_free(t);
+		return;
+	}
+	ht_lock_acquire(&s->lock);
+	__atomic_store_n(&s->writing, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&s->t, t, __ATOMIC_RELEASE);
+	ht_lock_release(&s->lock);
+}
+
+/* After an accept that returned @ret. */
+static void accepted(int ret)
+{
+	if (ret < 0 || !ht_enabled || !ht_enter())
+		return;
+	int saved = errno;
+	track_accept(ret, ht_now());
+	ht_leave();
+	errno = saved;
+}
+
+HT_EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	HT_ENSURE_INIT();
+	int ret;
+	if (unlikely(!ht_real.accept))
+		ret = (int)syscall(SYS_accept, fd, addr, len);
+	else
+		ret = ht_real.accept(fd, addr, len);
+	accepted(ret);
+	return ret;
+}
+
+HT_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	HT_ENSURE_INIT();
+	int ret;
+	if (unlikely(!ht_real.accept4))
+		ret = (int)syscall(SYS_accept4, fd, addr, len, flags);
+	else
+		ret = ht_real.accept4(fd, addr, len, flags);
+	accepted(ret);
+	return ret;
+}
+
+/* A call on tracked slot @s (of @fd) moved @ret bytes it did not show us
+ * (or failed with @err): into the connection when the server wrote them
+ * (@out) or read them.  A write was counted in flight (ht_write_begin()):
+ * it ends here. */
+static void unseen_io(ht_slot *s, bool out, ssize_t ret, int err)
+{
+	if (!ht_enter()) {
+		/* a server's stream has a hole (a client's never sees these
+		 * bytes anyway) */
+		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
+		if (ret > 0 && m && m->c.server)
+			__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
+		if (out)
+			__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	uint64_t now = ht_now();
+	ht_tracked *dead = NULL;
+	ht_lock_acquire(&s->lock);
+	ht_tracked *t = s->t;
+	if (t && t->c.server && t->probe && ret > 0) {
+		/* no HTTP server's first bytes */
+		conn_forget(&t->c);
+		dead = t;
+	} else if (t && t->c.server && ret > 0) {
+		if (out)
+			conn_server_sent(&t->c, (size_t)ret, now);
+		else
+			conn_server_read_unseen(&t->c, (size_t)ret, now);
+	} else if (t && t->c.server && ret < 0 &&
+		   (err == ECONNRESET || err == EPIPE)) {
+		conn_on_reset(&t->c, now);
+	}
+	if (out)
+		ht_writes_end_locked(s, 1);
+	ht_slot_release(s, dead);
+	ht_leave();
+}
+
+static ssize_t sys_sendfile(int out_fd, int in_fd, off_t *off, size_t n)
+{
+	return syscall(SYS_sendfile, out_fd, in_fd, off, n);
+}
+
+/* The rest of sendfile(): out_fd is tracked (not inlined: see read()). */
+static __attribute__((noinline)) ssize_t
+sendfile_traced(ssize_t (*real)(int, int, off_t *, size_t), int out_fd,
+		int in_fd, off_t *off, size_t n)
+{
+	HT_ENSURE_INIT();
+	ht_slot *s = ht_slot_peek(out_fd);
+	if (!s)
+		return real(out_fd, in_fd, off, n);
+	ht_write_begin(s);
+	ssize_t ret = real(out_fd, in_fd, off, n);
+	int err = errno;
+	unseen_io(s, true, ret, err);
+	errno = err;
+	return ret;
+}
+
+HT_EXPORT ssize_t sendfile(int out_fd, int in_fd, off_t *off, size_t n)
+{
+	if (ht_untracked_fast(out_fd) && likely(ht_real.sendfile != NULL))
+		return ht_real.sendfile(out_fd, in_fd, off, n);
+	return sendfile_traced(ht_real.sendfile ? ht_real.sendfile : sys_sendfile,
+			       out_fd, in_fd, off, n);
+}
+
+HT_EXPORT ssize_t sendfile64(int out_fd, int in_fd, off_t *off, size_t n)
+{
+	if (ht_untracked_fast(out_fd) && likely(ht_real.sendfile64 != NULL))
+		return ht_real.sendfile64(out_fd, in_fd, off, n);
+	return sendfile_traced(ht_real.sendfile64 ? ht_real.sendfile64 :
+			       sys_sendfile, out_fd, in_fd, off, n);
+}
+
+HT_EXPORT ssize_t splice(int in_fd, loff_t *in_off, int out_fd,
+			 loff_t *out_off, size_t n, unsigned int flags)
+{
+	HT_ENSURE_INIT();
+	ht_slot *si = ht_slot_peek(in_fd), *so = ht_slot_peek(out_fd);
+	if (likely(!si && !so)) {
+		if (likely(ht_real.splice != NULL))
+			return ht_real.splice(in_fd, in_off, out_fd, out_off, n,
+					      flags);
+		return syscall(SYS_splice, in_fd, in_off, out_fd, out_off, n,
+			       flags);
+	}
+	if (so)
+		ht_write_begin(so);
+	ssize_t ret = ht_real.splice ?
+		ht_real.splice(in_fd, in_off, out_fd, out_off, n, flags) :
+		syscall(SYS_splice, in_fd, in_off, out_fd, out_off, n, flags);
+	int err = errno;
+	if (so)
+		unseen_io(so, true, ret, err);
+	if (si)
+		unseen_io(si, false, ret, err);
+	errno = err;
+	return ret;
+}

@@ -1,0 +1,300 @@
+/* check_conn_server.c - a server's connection (core/conn_server.c) over
+ * scripted byte streams: what it read is the request, what it wrote the
+ * response. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn_server.h"
+#include "suites.h"
+
+/* What the sink saw: the request records (strings copied) and the close. */
+typedef struct srec {
+	ht_rec_request r;
+	char method[16], target[64];
+} srec;
+
+static srec recs[8];
+static int nreqs, ncloses;
+static ht_rec_conn_close last_close;
+static conn *C;
+
+static void copy_str(char *dst, size_t cap, ht_str s)
+{
+	size_t n = s.len < cap - 1 ? s.len : cap - 1;
+	if (n)
+		memcpy(dst, s.p, n);
+	dst[n] = '\0';
+}
+
+static void sink(void *ctx, const ht_record *rec)
+{
+	(void)ctx;
+	if (rec->type == HT_REC_CONN_CLOSE) {
+		ncloses++;
+		last_close = rec->u.close;
+		return;
+	}
+	if (rec->type != HT_REC_REQUEST)
+		return;
+	ck_assert_int_lt(nreqs, 8);
+	srec *s = &recs[nreqs++];
+	s->r = rec->u.req;
+	copy_str(s->method, sizeof s->method, rec->u.req.method);
+	copy_str(s->target, sizeof s->target, rec->u.req.target);
+}
+
+static void *zalloc(size_t n)
+{
+	return calloc(1, n);
+}
+
+static void release(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+
+static const h1_options opts = {.capture_headers = true};
+static const conn_env env = {
+	.sink = sink, .opt = &opts, .alloc = zalloc, .release = release,
+};
+
+#define T_ACCEPT 1000
+
+static void setup(void)
+{
+	nreqs = ncloses = 0;
+	memset(recs, 0, sizeof recs);
+	C = calloc(1, sizeof *C);
+	ht_addr peer = {.family = 2, .port = 40000, .addr = {127, 0, 0, 1}};
+	conn_server_init(C, &env, 7, 3, &peer, T_ACCEPT);
+}
+
+static void teardown(void)
+{
+	conn_close(C, 1000000);
+	free(C);
+}
+
+static void rd(const char *s, size_t n, uint64_t t)
+{
+	conn_server_read(C, (const uint8_t *)s, n, t);
+}
+
+static void wr(const char *s, size_t n, uint64_t t)
+{
+	conn_server_write(C, (const uint8_t *)s, n, t);
+}
+
+static conn_probe probe(bool read, const char *s)
+{
+	return conn_server_probe(C, read, (const uint8_t *)s, strlen(s));
+}
+
+START_TEST(probe_verdicts)
+{
+	ck_assert_int_eq(probe(true, "GET / HTTP/1.1\r\n"), CONN_PROBE_HTTP);
+	ck_assert_int_eq(probe(true, "G"), CONN_PROBE_HTTP);
+	ck_assert_int_eq(probe(true, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+			 CONN_PROBE_HTTP);
+	ck_assert_int_eq(probe(true, "hello\n"), CONN_PROBE_NOT);
+	ck_assert_int_eq(probe(true, "\x16\x03\x01\x02\x00"), CONN_PROBE_NOT);
+	ck_assert_int_eq(conn_server_probe(C, true, NULL, 0), CONN_PROBE_NOT);
+	/* a banner first (SMTP): not HTTP; an HTTP/2 server's SETTINGS may
+	 * come before the client's preface */
+	ck_assert_int_eq(probe(false, "220 mail ESMTP\r\n"), CONN_PROBE_NOT);
+	static const uint8_t settings[] = {0, 0, 6, 4, 0, 0, 0, 0, 0,
+					   0, 3, 0, 0, 0, 100};
+	ck_assert_int_eq(conn_server_probe(C, false, settings, sizeof settings),
+			 CONN_PROBE_WAIT);
+}
+END_TEST
+
+static const char REQ[] = "GET /a?x=1 HTTP/1.1\r\nHost: h\r\n\r\n";
+static const char RESP[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+
+START_TEST(lifecycle_every_split)
+{
+	size_t rl = strlen(REQ), wl = strlen(RESP);
+
+	for (size_t a = 1; a < rl; a++) {
+		for (size_t b = 1; b < wl; b += 3) {
+			teardown();
+			setup();
+			rd(REQ, a, 10);
+			rd(REQ + a, rl - a, 20);
+			ck_assert_int_eq(nreqs, 0);
+			wr(RESP, b, 30);
+			wr(RESP + b, wl - b, 40);
+			ck_assert_int_eq(nreqs, 1);
+			const ht_rec_request *r = &recs[0].r;
+			ck_assert(r->flags & HT_RF_SERVER);
+			ck_assert_uint_eq(r->req_seq, 1);
+			ck_assert_uint_eq(r->status, 200);
+			ck_assert_uint_eq(r->error, HT_ERR_NONE);
+			ck_assert_uint_eq(r->resp_body_bytes, 5);
+			ck_assert_str_eq(recs[0].method, "GET");
+			ck_assert_str_eq(recs[0].target, "/a?x=1");
+			ck_assert_uint_eq(r->t[HT_T_CONNECT_START], T_ACCEPT);
+			ck_assert_uint_eq(r->t[HT_T_CONNECT_DONE], T_ACCEPT);
+			ck_assert_uint_eq(r->t[HT_T_GOT_CONN], 10);
+			ck_assert_uint_eq(r->t[HT_T_WROTE_HEADERS], 20);
+			ck_assert_uint_eq(r->t[HT_T_WROTE_REQUEST], 20);
+			ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 30);
+			ck_assert_uint_eq(r->t[HT_T_RESPONSE_DONE], 40);
+			ck_assert_uint_eq(r->t[HT_T_DNS_START], 0);
+			ck_assert(!(r->flags & HT_RF_REUSED));
+		}
+	}
+}
+END_TEST
+
+START_TEST(post_body_and_reuse)
+{
+	static const char post[] = "POST /p HTTP/1.1\r\nHost: h\r\n"
+				   "Content-Length: 4\r\n\r\n";
+	rd(post, strlen(post), 10);
+	rd("ab", 2, 20);
+	rd("cd", 2, 30);
+	wr(RESP, strlen(RESP), 40);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_WROTE_HEADERS], 10);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_WROTE_REQUEST], 30);
+	ck_assert_uint_eq(recs[0].r.req_body_bytes, 4);
+	ck_assert(recs[0].r.flags & HT_RF_KEEPALIVE);
+	/* the next request on the connection, after an idle time */
+	rd(REQ, strlen(REQ), 100);
+	wr(RESP, strlen(RESP), 110);
+	ck_assert_int_eq(nreqs, 2);
+	const ht_rec_request *r = &recs[1].r;
+	ck_assert_uint_eq(r->req_seq, 2);
+	ck_assert(r->flags & HT_RF_REUSED);
+	ck_assert(r->flags & HT_RF_WAS_IDLE);
+	ck_assert_uint_eq(r->t[HT_T_IDLE_SINCE], 40);
+	ck_assert_uint_eq(r->t[HT_T_CONNECT_DONE], 0);
+}
+END_TEST
+
+START_TEST(pipelined_in_one_read)
+{
+	char two[256];
+	snprintf(two, sizeof two, "%s%s", REQ,
+		 "HEAD /b HTTP/1.1\r\nHost: h\r\n\r\n");
+	rd(two, strlen(two), 10);
+	wr(RESP, strlen(RESP), 20);
+	/* the HEAD's response has no body whatever its length says */
+	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n";
+	wr(head, strlen(head), 30);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_str_eq(recs[0].target, "/a?x=1");
+	ck_assert_str_eq(recs[1].method, "HEAD");
+	ck_assert_uint_eq(recs[1].r.t[HT_T_RESPONSE_DONE], 30);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+}
+END_TEST
+
+START_TEST(sendfile_body)
+{
+	static const char hdr[] = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+	rd(REQ, strlen(REQ), 10);
+	wr(hdr, strlen(hdr), 20);
+	conn_server_sent(C, 600, 30);
+	ck_assert_int_eq(nreqs, 0);
+	conn_server_sent(C, 400, 40);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 1000);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_FIRST_BYTE], 20);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 40);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+}
+END_TEST
+
+START_TEST(sendfile_unframed_gives_up)
+{
+	/* bytes sent before any response header: nothing can be paired */
+	rd(REQ, strlen(REQ), 10);
+	conn_server_sent(C, 100, 20);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNFOLLOWED);
+	ck_assert_uint_eq(recs[0].r.status, 0);
+}
+END_TEST
+
+START_TEST(close_delimited_body_ends_at_close)
+{
+	static const char r10[] = "HTTP/1.0 200 OK\r\n\r\nsome body";
+	rd(REQ, strlen(REQ), 10);
+	wr(r10, strlen(r10), 20);
+	ck_assert_int_eq(nreqs, 0);
+	conn_close(C, 50);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 9);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 50);
+	ck_assert_int_eq(ncloses, 1);
+	ck_assert(last_close.flags & HT_CF_SERVER);
+	/* bytes_in: the requests read; bytes_out: the responses written */
+	ck_assert_uint_eq(last_close.bytes_in, strlen(REQ));
+	ck_assert_uint_eq(last_close.bytes_out, strlen(r10));
+}
+END_TEST
+
+START_TEST(client_eof_then_answer)
+{
+	/* the client half-closes after its request: still answered */
+	rd(REQ, strlen(REQ), 10);
+	conn_server_eof(C, 15);
+	wr(RESP, strlen(RESP), 20);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	conn_close(C, 30);
+	ck_assert(last_close.flags & HT_CF_PEER_EOF);
+}
+END_TEST
+
+START_TEST(close_unanswered_and_cut)
+{
+	static const char hdr[] = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
+	rd(REQ, strlen(REQ), 10);
+	wr(hdr, strlen(hdr), 20);
+	rd("GET /second HT", 14, 25);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_TRUNCATED);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_CLOSED);
+	ck_assert_uint_eq(recs[1].r.req_seq, 2);
+}
+END_TEST
+
+START_TEST(request_unseen_stops)
+{
+	rd(REQ, strlen(REQ), 10);
+	conn_server_read_unseen(C, 10, 20);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNSEEN);
+	wr(RESP, strlen(RESP), 30);
+	rd(REQ, strlen(REQ), 40);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert(!conn_wants_bytes(C));
+}
+END_TEST
+
+Suite *conn_server_suite(void)
+{
+	Suite *s = suite_create("conn_server");
+	TCase *tc = tcase_create("server");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, probe_verdicts);
+	tcase_add_test(tc, lifecycle_every_split);
+	tcase_add_test(tc, post_body_and_reuse);
+	tcase_add_test(tc, pipelined_in_one_read);
+	tcase_add_test(tc, sendfile_body);
+	tcase_add_test(tc, sendfile_unframed_gives_up);
+	tcase_add_test(tc, close_delimited_body_ends_at_close);
+	tcase_add_test(tc, client_eof_then_answer);
+	tcase_add_test(tc, close_unanswered_and_cut);
+	tcase_add_test(tc, request_unseen_stops);
+	suite_add_tcase(s, tc);
+	return s;
+}
