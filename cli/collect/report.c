@@ -182,6 +182,10 @@ void report_record(void *ctx, const ht_record *rec)
 			st->server_requests++;
 			if (r->error != HT_ERR_NONE)
 				st->server_errors++;
+			/* a process that answered requests made requests too,
+			 * in the summary's sense: it was not idle */
+			if (u64map_put(&st->req_pids, r->pid, 1))
+				st->req_processes++;
 		} else {
 			report_chains_request(rp, &q);
 			report_stats_request(st, &q);

@@ -139,7 +139,8 @@ typedef struct report_stats {
 	                          announces itself at its first tracked
 	                          connection, so one that never made one is
 	                          not among them) */
-	uint64_t req_processes; /* of those, the ones that made requests (an
+	uint64_t req_processes; /* of those, the ones that made (or, a server,
+	                           answered) requests (an
 	                           image: an exec'd pid counts again) */
 	uint64_t requests;     /* a client's (without HT_RF_SERVER) */
 	uint64_t server_requests; /* requests a traced server answered
