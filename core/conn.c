@@ -799,6 +799,7 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			/* Not HTTP/1.x (or a protocol we do not follow): stop
 			 * looking at this connection's bytes. */
 			c->mode = CONN_MODE_OPAQUE;
+			conn_live_conn_end(c);
 			fail_all(c, HT_ERR_BAD_REQUEST, now);
 			return;
 		}
