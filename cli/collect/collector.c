@@ -595,6 +595,10 @@ static void peer_inflight(collector *c, int fd)
 			known = true;
 			if (error == 0)
 				return; /* it runs on: its own records follow */
+			/* It ended, maybe while process_end() waited for it:
+			 * what the slot holds now is what it left. */
+			if (ht_live_read(l, i, &q) <= 0)
+				continue;
 		}
 		ht_record rec = { .type = HT_REC_REQUEST };
 		ht_rec_request *r = &rec.u.req;
@@ -645,6 +649,9 @@ static void peer_inflight(collector *c, int fd)
 			known = true;
 			if (error == 0)
 				return;
+			if (ht_live_conn_read(l, i, &q) <= 0 ||
+			    (phase = ht_live_conn_phase(&q)) == HT_PH_NONE)
+				continue;
 		}
 		conn_inflight(c, fd, &q, phase, error, sig, now);
 	}
