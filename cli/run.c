@@ -374,12 +374,19 @@ static void run_out_inflight(void *ctx, const collector_inflight_req *e)
 	report_live(ctx, e->pid, e->conn_id, &e->slot);
 }
 
-/* The tick: a format that streams (events) sees every request in flight,
- * and what it wrote goes out now. */
+/* A connection in its DNS, connect or TLS phase: to the report. */
+static void run_out_inflight_conn(void *ctx, const collector_inflight_conn *e)
+{
+	report_live_conn(ctx, e->pid, e->conn_id, &e->slot);
+}
+
+/* The tick: a format that streams (events) sees every connection and
+ * request in flight, and what it wrote goes out now. */
 static void run_out_tick(void *ctx, const collector *c, uint64_t now)
 {
 	run_out *o = ctx;
 
+	collector_inflight_conns(c, now, run_out_inflight_conn, o->rp);
 	collector_inflight(c, now, run_out_inflight, o->rp);
 	report_live_end(o->rp);
 	tell_failures(o);

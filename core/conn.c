@@ -57,6 +57,8 @@ void conn_init(conn *c, const conn_env *env, uint32_t pid, uint32_t id,
 	c->mode = CONN_MODE_DETECT;
 	h1_init(&c->out, H1_REQUEST, env->opt);
 	h1_init(&c->in, H1_RESPONSE, env->opt);
+	if (peer && peer->family != HT_AF_UNIX)
+		conn_live_conn_start(c);
 }
 
 /* Hand a record to the sink. */
@@ -89,6 +91,7 @@ void conn_set_dns(conn *c, const char *name, uint64_t t_start, uint64_t t_done)
 	copy_cstr(c->dns_name, sizeof c->dns_name, name);
 	c->t_dns_start = t_start;
 	c->t_dns_done = t_done;
+	conn_live_conn_sync(c);
 }
 
 void conn_connected(conn *c, uint64_t now)
@@ -102,6 +105,7 @@ void conn_connected(conn *c, uint64_t now)
 	 * that the connect and TLS phases do not overlap. */
 	if (c->t_tls_start && c->t_tls_start < now)
 		c->t_tls_start = now;
+	conn_live_conn_sync(c);
 }
 
 /* Emit HT_REC_CONN_FAIL: the connect failed with @err, or (HT_FF_TLS in
@@ -149,6 +153,7 @@ void conn_connect_failed(conn *c, int err, uint64_t now)
 		return;
 	c->failed = true;
 	c->dead = true;
+	conn_live_conn_end(c);
 	emit_fail(c, err, 0, now);
 	conn_hold_free(c);
 }
@@ -159,8 +164,10 @@ void conn_tls_start(conn *c, uint64_t now)
 	if (c->t_tls_start)
 		return;
 	c->t_tls_start = now;
-	if (!c->connected || now >= c->t_connect_done)
+	if (!c->connected || now >= c->t_connect_done) {
+		conn_live_conn_sync(c);
 		return;
+	}
 	/* The connect was proven after the handshake call began: by that
 	 * call's own first bytes (the hooks report the start after the
 	 * call), written at once, so the connection was up when the
@@ -171,13 +178,16 @@ void conn_tls_start(conn *c, uint64_t now)
 		c->t_connect_done = now;
 	else
 		c->t_tls_start = c->t_connect_done;
+	conn_live_conn_sync(c);
 }
 
 void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn)
 {
 	c->tls = true;
-	if (!c->t_tls_done)
+	if (!c->t_tls_done) {
 		c->t_tls_done = now;
+		conn_live_conn_sync(c);
+	}
 	if (version)
 		copy_cstr(c->tls_version, sizeof c->tls_version, version);
 	if (alpn)
@@ -195,6 +205,7 @@ void conn_tls_failed(conn *c, uint64_t now)
 		return;
 	c->tls_failed = true;
 	c->t_tls_done = now;
+	conn_live_conn_end(c);
 	emit_fail(c, 0, HT_FF_TLS, now);
 }
 
@@ -515,6 +526,8 @@ void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now)
 							  : c->t_connect_done;
 		r->t[HT_T_TLS_START] = c->t_tls_start;
 		r->t[HT_T_TLS_DONE] = c->t_tls_done;
+		/* the request shows the connection's moments from here */
+		conn_live_conn_end(c);
 	} else {
 		r->flags |= HT_RF_REUSED;
 		if (idle && c->t_idle_since) {
@@ -755,6 +768,8 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			if (c->mode == CONN_MODE_HTTP2 && conn_h2_start(c) != 0)
 				c->mode = CONN_MODE_OPAQUE;
 		}
+		if (c->mode == CONN_MODE_OPAQUE)
+			conn_live_conn_end(c); /* no request will come */
 		if (c->early_len)
 			replay_early(c, now);
 	}
@@ -786,6 +801,7 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			/* Not HTTP/1.x (or a protocol we do not follow): stop
 			 * looking at this connection's bytes. */
 			c->mode = CONN_MODE_OPAQUE;
+			conn_live_conn_end(c);
 			fail_all(c, HT_ERR_BAD_REQUEST, now);
 			return;
 		}
@@ -1145,6 +1161,7 @@ void conn_close(conn *c, uint64_t now)
 	if (c->closed)
 		return;
 	c->closed = true;
+	conn_live_conn_end(c);
 	conn_release_held(c);
 	conn_ws_end(c, 0, now);
 	if (!c->failed) {
@@ -1201,6 +1218,9 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	const h1_options *opt = c->out.opt;
 	c->pid = pid;
 	c->bytes_out = c->bytes_in = 0; /* the child's own traffic from here */
+	/* the connection slot is the parent's (the page is shared) */
+	c->live_conn = NULL;
+	c->live_conn_ref = 0;
 	c->q_len = 0;
 	c->q_head = 0;
 	c->q_untracked = 0;

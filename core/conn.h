@@ -176,6 +176,10 @@ typedef struct conn {
 	bool tls;
 	char tls_version[CONN_TLSVER_MAX];
 	char alpn[CONN_ALPN_MAX];
+	/* its connection slot in a live page (live.h) until its first
+	 * request: the page, the slot's ref; NULL/0: not shown */
+	struct ht_live *live_conn;
+	unsigned live_conn_ref;
 
 	/* state */
 	conn_mode mode;

@@ -95,6 +95,19 @@ void conn_live_sync(conn_request *r, unsigned ts);
 /* conn_live_end() - @r is over (its record is made): its slot is freed. */
 void conn_live_end(conn_request *r);
 
+/* conn_live_conn_start() - @c (a TCP connection, its connect begun) is
+ * shown in a connection slot of the current live page until
+ * conn_live_conn_end() (none free: not shown). */
+void conn_live_conn_start(conn *c);
+
+/* conn_live_conn_sync() - @c's DNS, connect or TLS moments changed: its
+ * connection slot (if any) shows them. */
+void conn_live_conn_sync(conn *c);
+
+/* conn_live_conn_end() - @c's first request began, or it closed, failed or
+ * carries no HTTP: its connection slot (if any) is freed. */
+void conn_live_conn_end(conn *c);
+
 /* HTTP/2 (conn_h2.c). */
 
 /* conn_h2_start() - switch @c to HTTP/2: allocate its state.  Returns 0, or

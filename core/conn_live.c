@@ -63,3 +63,51 @@ void conn_live_end(conn_request *r)
 	r->live_ref = 0;
 	r->live = NULL;
 }
+
+/* ---- connections before their first request ---------------------------- */
+
+void conn_live_conn_start(conn *c)
+{
+	ht_live *l;
+
+	if (c->env->live == NULL || c->live_conn_ref != 0)
+		return;
+	l = *c->env->live;
+	if (l == NULL)
+		return;
+	c->live_conn_ref = ht_live_conn_claim(l);
+	if (c->live_conn_ref == 0)
+		return;
+	c->live_conn = l;
+	conn_live_conn_sync(c);
+}
+
+void conn_live_conn_sync(conn *c)
+{
+	ht_live_conn *s;
+
+	if (c->live_conn_ref == 0)
+		return;
+	s = ht_live_conn_write_begin(c->live_conn, c->live_conn_ref);
+	s->active = 1;
+	s->tls = c->tls;
+	s->conn_id = c->id;
+	s->peer = c->peer;
+	s->t_dns_start = c->t_dns_start;
+	s->t_dns_done = c->t_dns_done;
+	s->t_connect_start = c->t_connect_start;
+	s->t_connect_done = c->connected ? c->t_connect_done : 0;
+	s->t_tls_start = c->t_tls_start;
+	s->t_tls_done = c->t_tls_done;
+	ht_live_copy_str(s->name, sizeof(s->name), c->dns_name);
+	ht_live_conn_write_end(s);
+}
+
+void conn_live_conn_end(conn *c)
+{
+	if (c->live_conn_ref == 0)
+		return;
+	ht_live_conn_release(c->live_conn, c->live_conn_ref);
+	c->live_conn_ref = 0;
+	c->live_conn = NULL;
+}

@@ -9,24 +9,102 @@ void ht_live_init(ht_live *l)
 	l->version = HT_LIVE_VERSION;
 	l->size = HT_LIVE_SIZE;
 	l->n_reqs = HT_LIVE_REQS;
+	l->n_conns = HT_LIVE_CONNS;
 }
 
-unsigned ht_live_claim(ht_live *l)
+/* Take a clear bit of the bitmap @used, whose bits past @n are never
+ * free: its index + 1, or 0 when none is (the caller counts it). */
+static unsigned claim_bit(uint64_t *used_p, unsigned n)
 {
-	uint64_t used = __atomic_load_n(&l->used, __ATOMIC_RELAXED);
+	uint64_t full = n >= 64 ? ~0ull : (1ull << n) - 1;
+	uint64_t used = __atomic_load_n(used_p, __ATOMIC_RELAXED);
 
 	for (;;) {
-		if (used == ~0ull) {
-			__atomic_add_fetch(&l->overflow, 1, __ATOMIC_RELAXED);
+		if ((used & full) == full)
 			return 0;
-		}
 		unsigned i = (unsigned)__builtin_ctzll(~used);
-		if (__atomic_compare_exchange_n(&l->used, &used,
+		if (__atomic_compare_exchange_n(used_p, &used,
 						used | (1ull << i), true,
 						__ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
 			return i + 1;
 	}
+}
+
+unsigned ht_live_claim(ht_live *l)
+{
+	unsigned ref = claim_bit(&l->used, HT_LIVE_REQS);
+
+	if (ref == 0)
+		__atomic_add_fetch(&l->overflow, 1, __ATOMIC_RELAXED);
+	return ref;
+}
+
+unsigned ht_live_conn_claim(ht_live *l)
+{
+	unsigned ref = claim_bit(&l->conns_used, HT_LIVE_CONNS);
+
+	if (ref == 0)
+		__atomic_add_fetch(&l->conns_overflow, 1, __ATOMIC_RELAXED);
+	return ref;
+}
+
+ht_live_conn *ht_live_conn_write_begin(ht_live *l, unsigned ref)
+{
+	if (ref == 0 || ref > HT_LIVE_CONNS)
+		return NULL;
+	ht_live_conn *s = &l->conns[ref - 1];
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	return s;
+}
+
+void ht_live_conn_write_end(ht_live_conn *s)
+{
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+}
+
+void ht_live_conn_release(ht_live *l, unsigned ref)
+{
+	ht_live_conn *s = ht_live_conn_write_begin(l, ref);
+
+	if (s == NULL)
+		return;
+	s->active = 0;
+	ht_live_conn_write_end(s);
+	__atomic_and_fetch(&l->conns_used, ~(1ull << (ref - 1)),
+			   __ATOMIC_RELEASE);
+}
+
+int ht_live_conn_read(const ht_live *l, unsigned i, ht_live_conn *out)
+{
+	if (i >= HT_LIVE_CONNS || l->version < 3)
+		return 0;
+	const ht_live_conn *s = &l->conns[i];
+	for (unsigned tries = 0; tries < HT_LIVE_READ_TRIES; tries++) {
+		uint32_t s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+
+		if (s1 & 1)
+			continue;
+		memcpy(out, (const void *)s, sizeof(*out));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != s1)
+			continue;
+		out->name[sizeof(out->name) - 1] = '\0';
+		return out->active ? 1 : 0;
+	}
+	return -1;
+}
+
+unsigned ht_live_conn_phase(const ht_live_conn *s)
+{
+	if (s->t_tls_start)
+		return s->t_tls_done ? HT_PH_NONE : HT_PH_TLS;
+	if (s->t_connect_start)
+		return s->t_connect_done ? HT_PH_NONE : HT_PH_CONNECT;
+	if (s->t_dns_start)
+		return s->t_dns_done ? HT_PH_NONE : HT_PH_DNS;
+	return HT_PH_NONE;
 }
 
 ht_live_req *ht_live_write_begin(ht_live *l, unsigned ref)

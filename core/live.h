@@ -7,7 +7,18 @@
  *
  * Layout (HT_LIVE_SIZE bytes): the header, whose first fields are the
  * record counters of wire.h (ht_counters, version 2: a version-1 page is
- * those counters alone), then HT_LIVE_REQS request slots.
+ * those counters alone), then HT_LIVE_REQS request slots, then (version 3,
+ * the same size: a version-2 page has zeros there) HT_LIVE_CONNS
+ * connection slots.
+ *
+ * A connection slot shows a TCP connection from its connect until its
+ * first request begins (its first byte written: the request then carries
+ * the connection's moments itself, and its slot comes at its headers), or
+ * until it closes, fails, or turns out not to carry HTTP: the DNS lookup
+ * that named its peer (already over: the lookup is tied to a connection
+ * only at its connect), the connect, the TLS handshake.  One socket is one
+ * connect attempt: Happy Eyeballs' attempts are sockets of their own, each
+ * a connection slot with its address, under the same name.
  *
  * Writers (the library, one connection's calls serialised by its lock)
  * claim a slot with one atomic operation on the page's bitmap (no lock, no
@@ -31,11 +42,13 @@
 
 #include "wire.h"
 
-#define HT_LIVE_VERSION 2
+#define HT_LIVE_VERSION 3
 #define HT_LIVE_REQS 64
+#define HT_LIVE_CONNS 32
 #define HT_LIVE_METHOD_MAX 16
 #define HT_LIVE_TARGET_MAX 160 /* the scrubbed target, truncated */
 #define HT_LIVE_HOST_MAX 64
+#define HT_LIVE_NAME_MAX 64 /* the DNS name, truncated */
 #define HT_LIVE_SIZE 32768u
 
 /* Which side of a connection the image is (issue 22 adds servers). */
@@ -70,6 +83,21 @@ typedef struct ht_live_req {
 	char host[HT_LIVE_HOST_MAX];
 } ht_live_req;
 
+/* One connection not yet carrying a request (version 3).  Written by its
+ * owner only; the same sequence check as a request slot. */
+typedef struct ht_live_conn {
+	uint32_t seq;            /* odd while being written */
+	uint8_t active;          /* the slot holds a connection */
+	uint8_t tls;             /* a TLS library claimed it */
+	uint8_t pad[2];
+	uint32_t conn_id;
+	ht_addr peer;
+	uint64_t t_dns_start, t_dns_done;   /* 0: not known */
+	uint64_t t_connect_start, t_connect_done;
+	uint64_t t_tls_start, t_tls_done;
+	char name[HT_LIVE_NAME_MAX];        /* the DNS name, or "" */
+} ht_live_conn;
+
 typedef struct ht_live {
 	/* ht_counters' fields, at the same offsets */
 	uint32_t magic;          /* HT_COUNTERS_MAGIC */
@@ -83,12 +111,16 @@ typedef struct ht_live {
 	int32_t exit_code;       /* with HT_LIVE_EXITED */
 	uint64_t overflow;       /* requests not shown: no slot was free */
 	uint64_t used;           /* bitmap of claimed request slots */
-	uint64_t pad[2];
+	/* version 3 (zero in a version-2 page) */
+	uint64_t conns_used;     /* bitmap of claimed connection slots */
+	uint32_t n_conns;        /* HT_LIVE_CONNS */
+	uint32_t conns_overflow; /* connections not shown: no slot was free */
 	ht_live_req reqs[HT_LIVE_REQS];
+	ht_live_conn conns[HT_LIVE_CONNS];
 } ht_live;
 
 _Static_assert(sizeof(ht_live) <= HT_LIVE_SIZE, "live page too small");
-_Static_assert(HT_LIVE_REQS <= 64, "one bitmap word");
+_Static_assert(HT_LIVE_REQS <= 64 && HT_LIVE_CONNS <= 64, "one bitmap word");
 _Static_assert(offsetof(ht_live, dropped) == offsetof(ht_counters, dropped),
 	       "counters first");
 
@@ -122,6 +154,16 @@ void ht_live_copy_str(char *dst, size_t cap, const char *src);
 #define HT_LIVE_READ_TRIES 64
 int ht_live_read(const ht_live *l, unsigned i, ht_live_req *out);
 
+/* ht_live_conn_claim() / ht_live_conn_release() / ht_live_conn_write_begin()
+ * / ht_live_conn_read() - as their request-slot counterparts, for the
+ * connection slots (conns_used, conns_overflow).  ht_live_conn_read() of a
+ * page older than version 3 finds every slot free. */
+unsigned ht_live_conn_claim(ht_live *l);
+void ht_live_conn_release(ht_live *l, unsigned ref);
+ht_live_conn *ht_live_conn_write_begin(ht_live *l, unsigned ref);
+void ht_live_conn_write_end(ht_live_conn *s);
+int ht_live_conn_read(const ht_live *l, unsigned i, ht_live_conn *out);
+
 /* Phases of a request in flight, from its timestamps. */
 enum ht_live_phase {
 	HT_PH_NONE = 0,
@@ -136,6 +178,11 @@ enum ht_live_phase {
 
 /* ht_live_phase() - the phase a request with timestamps @t was in. */
 unsigned ht_live_phase(const uint64_t t[HT_T__COUNT]);
+
+/* ht_live_conn_phase() - the phase connection slot @s is in: HT_PH_DNS,
+ * HT_PH_CONNECT (connect begun, not done), HT_PH_TLS (handshake begun, not
+ * done), else HT_PH_NONE (up, no request yet: nothing in flight). */
+unsigned ht_live_conn_phase(const ht_live_conn *s);
 
 /* ht_live_phase_name() - "dns", "connect", "tls", "send",
  * "wait_first_byte", "receive"; NULL for HT_PH_NONE or an unknown value. */

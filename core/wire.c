@@ -239,6 +239,12 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_u32(&w, f->flags);
 		put_u64(&w, f->t_connect_done);
 		put_u64(&w, f->t_tls_start);
+		/* appended, only for a connection its process's end cut short */
+		if (f->error || f->signal || f->phase) {
+			put_u8(&w, f->error);
+			put_u8(&w, f->signal);
+			put_u8(&w, f->phase);
+		}
 		break;
 	}
 	case HT_REC_CONN_CLOSE: {
@@ -644,6 +650,11 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		f->flags = get_u32(&r);
 		f->t_connect_done = get_u64(&r);
 		f->t_tls_start = get_u64(&r);
+		f->error = (uint8_t)get_u8_opt(&r);
+		f->signal = (uint8_t)get_u8_opt(&r);
+		f->phase = (uint8_t)get_u8_opt(&r);
+		if (f->error >= HT_ERR__COUNT)
+			return -1;
 		break;
 	}
 	case HT_REC_CONN_CLOSE: {

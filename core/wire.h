@@ -238,9 +238,17 @@ typedef struct ht_rec_conn_fail {
 	ht_str dns_name;
 	uint32_t flags;     /* HT_FF_* */
 	uint64_t t_connect_done, t_tls_start; /* HT_FF_TLS: TCP was up */
+	/* Appended, only for a connection its process's end cut short (made
+	 * by the collector from the live page, HT_FF_FROM_PAGE): how the
+	 * process ended (HT_ERR_INTERRUPTED, _KILLED, _CRASHED, _EXITED), the
+	 * signal (0: none or not known), the phase (enum ht_live_phase:
+	 * dns, connect or tls).  0 otherwise. */
+	uint8_t error, signal, phase;
 } ht_rec_conn_fail;
 
 #define HT_FF_TLS 0x1u /* the TLS handshake failed (not the TCP connect) */
+#define HT_FF_FROM_PAGE 0x2u /* made by the collector from the live page:
+                                the process ended with it in flight */
 
 typedef struct ht_rec_conn_close {
 	uint32_t pid;

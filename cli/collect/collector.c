@@ -315,7 +315,9 @@ static size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 			 * was never produced: not one the process sent; a
 			 * replay of the capture knows it by its flag) */
 			if (fd >= 0 && !(rec.type == HT_REC_REQUEST &&
-					 (rec.u.req.flags & HT_RF_FROM_PAGE)))
+					 (rec.u.req.flags & HT_RF_FROM_PAGE)) &&
+			    !(rec.type == HT_REC_CONN_FAIL &&
+			      (rec.u.fail.flags & HT_FF_FROM_PAGE)))
 				account_received(&c->peer_acct[fd]);
 		}
 		c->records++;
@@ -527,10 +529,46 @@ static unsigned process_end(const ht_live *l, uint32_t pid, bool wait,
 	return 0; /* still running */
 }
 
+/* Connection slot @q of peer @fd, in phase @phase when its process ended
+ * (@error, @sig; at @now): reported as a failed connection of the peer's
+ * own (HT_REC_CONN_FAIL, HT_FF_FROM_PAGE, HT_FF_TLS in the handshake). */
+static void conn_inflight(collector *c, int fd, const ht_live_conn *q,
+			  unsigned phase, unsigned error, uint8_t sig,
+			  uint64_t now)
+{
+	ht_record rec = { .type = HT_REC_CONN_FAIL };
+	ht_rec_conn_fail *f = &rec.u.fail;
+	uint8_t buf[512];
+
+	f->pid = c->peer_pid[fd];
+	f->conn_id = q->conn_id;
+	f->peer = q->peer;
+	f->flags = HT_FF_FROM_PAGE | (phase == HT_PH_TLS ? HT_FF_TLS : 0);
+	f->t_dns_start = q->t_dns_start;
+	f->t_dns_done = q->t_dns_done;
+	f->t_connect_start = q->t_connect_start;
+	f->t_connect_done = q->t_connect_done;
+	f->t_tls_start = q->t_tls_start;
+	f->t_fail = now;
+	f->dns_name = (ht_str){ q->name, (uint16_t)strlen(q->name) };
+	f->error = (uint8_t)error;
+	f->signal = sig;
+	f->phase = (uint8_t)phase;
+	size_t len = ht_wire_encode(buf, sizeof(buf), &rec);
+
+	if (len == 0)
+		return;
+	c->in_page_read = true;
+	feed(c, fd, buf, len);
+	c->in_page_read = false;
+}
+
 /* Peer @fd is gone: every request its live page still shows in flight is
  * reported, as a request record of the peer's own (so tapped and
- * replayed), with how the process ended and the phase it was in.  Slots
- * torn for good (the process died writing one) are counted malformed. */
+ * replayed), with how the process ended and the phase it was in; so is
+ * every connection still in its DNS, connect or TLS phase, as a failed
+ * connection (conn_inflight()).  Slots torn for good (the process died
+ * writing one) are counted malformed. */
 static void peer_inflight(collector *c, int fd)
 {
 	const ht_live *l = peer_live(c, fd);
@@ -549,16 +587,25 @@ static void peer_inflight(collector *c, int fd)
 	 * runs on, ends its requests itself (releasing their slots) and may
 	 * exit within the wait; only what is still in flight after is its
 	 * end's. */
-	for (unsigned i = 0; i < HT_LIVE_REQS && !known; i++) {
+	bool any = false;
+
+	for (unsigned i = 0; i < HT_LIVE_REQS && !any; i++) {
 		ht_live_req q;
 
-		if (ht_live_read(l, i, &q) == 1) {
-			error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
-			known = true;
-		}
+		any = ht_live_read(l, i, &q) == 1;
 	}
-	if (!known || error == 0)
-		return; /* nothing in flight, or it runs on */
+	for (unsigned i = 0; i < HT_LIVE_CONNS && !any; i++) {
+		ht_live_conn q;
+
+		any = ht_live_conn_read(l, i, &q) == 1 &&
+		      ht_live_conn_phase(&q) != HT_PH_NONE;
+	}
+	if (!any)
+		return; /* nothing in flight */
+	error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
+	known = true;
+	if (error == 0)
+		return; /* it runs on: its own records follow */
 	for (unsigned i = 0; i < HT_LIVE_REQS; i++) {
 		ht_live_req q;
 		int got = ht_live_read(l, i, &q);
@@ -604,6 +651,26 @@ static void peer_inflight(collector *c, int fd)
 		feed(c, fd, buf, len);
 		c->in_page_read = false;
 	}
+	for (unsigned i = 0; i < HT_LIVE_CONNS; i++) {
+		ht_live_conn q;
+		int got = ht_live_conn_read(l, i, &q);
+		unsigned phase;
+
+		if (got < 0)
+			c->malformed++;
+		if (got <= 0 || (phase = ht_live_conn_phase(&q)) == HT_PH_NONE)
+			continue;
+		if (!known) {
+			error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
+			known = true;
+			if (error == 0)
+				return;
+			if (ht_live_conn_read(l, i, &q) <= 0 ||
+			    (phase = ht_live_conn_phase(&q)) == HT_PH_NONE)
+				continue;
+		}
+		conn_inflight(c, fd, &q, phase, error, sig, now);
+	}
 }
 
 size_t collector_inflight(const collector *c, uint64_t now,
@@ -628,6 +695,38 @@ size_t collector_inflight(const collector *c, uint64_t now,
 			for (unsigned k = 0; k < HT_T__COUNT; k++)
 				if (e.slot.t[k] && e.slot.t[k] < e.since)
 					e.since = e.slot.t[k];
+			e.elapsed = now > e.since ? now - e.since : 0;
+			n++;
+			if (fn != NULL)
+				fn(ctx, &e);
+		}
+	}
+	return n;
+}
+
+size_t collector_inflight_conns(const collector *c, uint64_t now,
+				collector_inflight_conn_fn fn, void *ctx)
+{
+	size_t n = 0;
+
+	for (size_t fd = 0; fd < c->peer_cap; fd++) {
+		const ht_live *l;
+
+		if (!c->peer_open[fd] || (l = peer_live(c, (int)fd)) == NULL)
+			continue;
+		for (unsigned i = 0; i < HT_LIVE_CONNS; i++) {
+			collector_inflight_conn e;
+
+			if (ht_live_conn_read(l, i, &e.slot) <= 0)
+				continue;
+			e.phase = ht_live_conn_phase(&e.slot);
+			if (e.phase == HT_PH_NONE)
+				continue;
+			e.pid = c->peer_pid[fd];
+			e.conn_id = e.slot.conn_id + c->peer_base[fd];
+			e.since = e.slot.t_connect_start;
+			if (e.slot.t_dns_start && e.slot.t_dns_start < e.since)
+				e.since = e.slot.t_dns_start;
 			e.elapsed = now > e.since ? now - e.since : 0;
 			n++;
 			if (fn != NULL)

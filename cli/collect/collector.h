@@ -212,6 +212,31 @@ typedef void (*collector_inflight_fn)(void *ctx,
 size_t collector_inflight(const collector *c, uint64_t now,
 			  collector_inflight_fn fn, void *ctx);
 
+/* One connection in flight with no request yet, as
+ * collector_inflight_conns() shows it. */
+typedef struct collector_inflight_conn {
+	uint32_t pid;        /* the traced process */
+	uint32_t conn_id;    /* numbered as in its records (after exec too) */
+	unsigned phase;      /* HT_PH_DNS, HT_PH_CONNECT or HT_PH_TLS */
+	uint64_t since;      /* its earliest timestamp (monotonic ns) */
+	uint64_t elapsed;    /* now - since */
+	/* The slot as read (conn_id is the image's own number; name
+	 * NUL-terminated). */
+	ht_live_conn slot;
+} collector_inflight_conn;
+
+typedef void (*collector_inflight_conn_fn)(void *ctx,
+					   const collector_inflight_conn *e);
+
+/*
+ * collector_inflight_conns() - as collector_inflight(), for the
+ * connections in every connected peer's live page that are in their DNS,
+ * connect or TLS phase and carry no request yet (a version-3 page).
+ * Returns the number of connections handed.
+ */
+size_t collector_inflight_conns(const collector *c, uint64_t now,
+				collector_inflight_conn_fn fn, void *ctx);
+
 /*
  * collector_close() - close the socket and every peer, remove the socket
  * file, free the buffers.  Safe on a collector that never listened.

@@ -34,6 +34,29 @@ const char *report_error_text(const ht_rec_request *r, char *buf, size_t cap)
 	return buf;
 }
 
+const char *report_signal_name(report *rp, unsigned sig)
+{
+	const char *abbr;
+
+	if (sig == 0)
+		return NULL;
+	abbr = sigabbrev_np((int)sig);
+	if (abbr != NULL)
+		snprintf(rp->signal, sizeof(rp->signal), "SIG%s", abbr);
+	else
+		snprintf(rp->signal, sizeof(rp->signal), "signal %u", sig);
+	return rp->signal;
+}
+
+const char *report_fail_error(const ht_rec_conn_fail *c)
+{
+	if (c->flags & HT_FF_FROM_PAGE)
+		return ht_error_str(c->error);
+	if (c->flags & HT_FF_TLS)
+		return "TLS handshake failed";
+	return strerror(c->err);
+}
+
 /* What ended a request its process's end cut short (wire.h: signal,
  * phase), for the formats. */
 static void report_end_of(report *rp, const ht_rec_request *r, report_req *q)
@@ -46,14 +69,7 @@ static void report_end_of(report *rp, const ht_rec_request *r, report_req *q)
 	if (r->error < HT_ERR_INTERRUPTED || r->error > HT_ERR_EXITED)
 		return;
 	if (r->signal != 0) {
-		const char *abbr = sigabbrev_np(r->signal);
-
-		if (abbr != NULL)
-			snprintf(rp->signal, sizeof(rp->signal), "SIG%s", abbr);
-		else
-			snprintf(rp->signal, sizeof(rp->signal), "signal %u",
-				 r->signal);
-		q->signal = rp->signal;
+		q->signal = report_signal_name(rp, r->signal);
 	} else if (r->error == HT_ERR_INTERRUPTED) {
 		q->tracing_ended = (r->flags & HT_RF_TRACING_ENDED) != 0;
 		q->no_goodbye = !q->tracing_ended;
@@ -297,6 +313,13 @@ void report_live(report *rp, uint32_t pid, uint32_t conn_id,
 	q.no_goodbye = q.tracing_ended = false;
 	memset(&q.redirect, 0, sizeof(q.redirect));
 	rp->ops->live(rp, &q);
+}
+
+void report_live_conn(report *rp, uint32_t pid, uint32_t conn_id,
+		      const ht_live_conn *s)
+{
+	if (rp->ops->live_conn != NULL)
+		rp->ops->live_conn(rp, pid, conn_id, s);
 }
 
 void report_live_end(report *rp)

@@ -234,6 +234,8 @@ struct report;
 
 /* One output format.  Every writer streams to rp->out or rp->ob, never to
  * both. */
+struct ht_live_conn;
+
 typedef struct report_format_ops {
 	void (*request)(struct report *rp, const report_req *q);
 	void (*conn_fail)(struct report *rp, const ht_rec_conn_fail *f);
@@ -249,6 +251,10 @@ typedef struct report_format_ops {
 	 * the live pages ended (may be NULL). */
 	void (*live)(struct report *rp, const report_req *q);
 	void (*live_end)(struct report *rp);
+	/* A connection in its DNS, connect or TLS phase with no request yet,
+	 * as a live page shows it now (report_live_conn()); may be NULL. */
+	void (*live_conn)(struct report *rp, uint32_t pid, uint32_t conn_id,
+			  const struct ht_live_conn *s);
 } report_format_ops;
 
 extern const report_format_ops report_text_ops;   /* format_text.c */
@@ -310,6 +316,15 @@ int64_t report_clock_offset(void);
  */
 void report_record(void *ctx, const ht_record *rec);
 
+/* report_signal_name() - "SIGINT" for @sig (in @rp's buffer: valid until
+ * the next call), "signal N" for one without a name; NULL for 0. */
+const char *report_signal_name(report *rp, unsigned sig);
+
+/* report_fail_error() - the error of failed connection @c in words: its
+ * errno's text, "TLS handshake failed", or for one its process's end cut
+ * short (HT_FF_FROM_PAGE) "interrupted", "killed", "crashed", "exited". */
+const char *report_fail_error(const ht_rec_conn_fail *c);
+
 /* report_wants_live() - whether the format streams the requests in
  * flight (report_live()): the caller then reads the live pages often. */
 bool report_wants_live(const report *rp);
@@ -324,6 +339,15 @@ bool report_wants_live(const report *rp);
 struct ht_live_req;
 void report_live(report *rp, uint32_t pid, uint32_t conn_id,
 		 const struct ht_live_req *s);
+
+/*
+ * report_live_conn() - connection slot @s of process @pid (connection
+ * @conn_id, numbered as in its records) is in its DNS, connect or TLS
+ * phase now, with no request yet: the format writes what it has not
+ * written of it.  Nothing is counted.
+ */
+void report_live_conn(report *rp, uint32_t pid, uint32_t conn_id,
+		      const struct ht_live_conn *s);
 
 /* report_live_end() - one pass over every live page is over: the format
  * forgets what it no longer needs, and the output is flushed. */

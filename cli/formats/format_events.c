@@ -9,6 +9,11 @@
  * record comes, the events not written yet are written from it (their
  * true timestamps, in order), nothing twice: requests seen in flight are
  * remembered by pid, connection and request number until their record.
+ * A connection in its DNS, connect or TLS phase with no request yet
+ * streams its events (dns_start ... tls_handshake_done, "req": null) the
+ * same way, remembered by pid and connection (req 0) until its first
+ * request's record, its failure or its close: those do not write them
+ * again.
  * A replay (read) has no live pages: every event comes from its record.
  */
 #include <errno.h>
@@ -19,6 +24,7 @@
 #include "grpc.h"
 #include "headers.h"
 #include "json.h"
+#include "live.h"
 #include "report.h"
 
 /* Lifecycle events of a request, in the order they happen when their
@@ -98,6 +104,9 @@ static const enum ht_ts ev_ts[EV__COUNT] = {
 
 _Static_assert(EV__COUNT <= 16, "ev_seen.written has 16 bits");
 
+/* The events of a connection's own moments (a connection slot's). */
+#define EV_CONN_BITS ((1u << (EV_TLS_DONE + 1)) - (1u << EV_DNS_START))
+
 /* A request seen in flight, and the events already written of it. */
 typedef struct ev_seen {
 	uint32_t pid, conn, req;
@@ -136,6 +145,50 @@ static ev_seen *ev_find(ev_state *st, uint32_t pid, uint32_t conn,
 static void ev_forget(ev_state *st, ev_seen *e)
 {
 	*e = st->seen[--st->n];
+}
+
+/* The events of connection @conn of @pid already streamed from its
+ * connection slot (EV_CONN_BITS), forgotten with @forget (the record that
+ * ends the connection's streaming came). */
+static unsigned ev_conn_written(report *rp, uint32_t pid, uint32_t conn,
+				bool forget)
+{
+	ev_state *st = rp->fmt_state;
+	ev_seen *e;
+	unsigned bits;
+
+	if (st == NULL || st->n == 0 || (e = ev_find(st, pid, conn, 0)) == NULL)
+		return 0;
+	bits = e->written;
+	if (forget)
+		ev_forget(st, e);
+	else
+		e->pass = st->pass; /* its request is in flight: kept */
+	return bits;
+}
+
+/* The entry of (@pid, @conn, @req) for streaming, made if new; NULL when
+ * there is no room (its record then writes every event). */
+static ev_seen *ev_entry(report *rp, uint32_t pid, uint32_t conn, uint32_t req)
+{
+	ev_state *st = rp->fmt_state;
+	ev_seen *e;
+
+	if (st == NULL) {
+		st = calloc(1, sizeof(*st));
+		if (st == NULL)
+			return NULL;
+		rp->fmt_state = st;
+	}
+	e = ev_find(st, pid, conn, req);
+	if (e == NULL) {
+		if (st->n == EV_SEEN_MAX)
+			return NULL;
+		e = &st->seen[st->n++];
+		*e = (ev_seen){ .pid = pid, .conn = conn, .req = req };
+	}
+	e->pass = st->pass;
+	return e;
 }
 
 /* {"event":NAME,"pid":P,"conn":C,"req":R|null,"ts":T -- no closing brace;
@@ -307,6 +360,10 @@ static void events_request(report *rp, const report_req *q)
 			skip = e->written;
 			ev_forget(st, e);
 		}
+		/* the connection's first request carries its moments */
+		skip |= ev_conn_written(rp, r->pid, r->conn_id,
+					!(r->flags & HT_RF_REUSED)) &
+			EV_CONN_BITS;
 	}
 	ev_write(rp, q, skip, false);
 }
@@ -315,25 +372,65 @@ static void events_request(report *rp, const report_req *q)
 static void events_live(report *rp, const report_req *q)
 {
 	const ht_rec_request *r = q->r;
-	ev_state *st = rp->fmt_state;
-	ev_seen *e;
+	unsigned conn_bits = ev_conn_written(rp, r->pid, r->conn_id, false) &
+			     EV_CONN_BITS;
+	ev_seen *e = ev_entry(rp, r->pid, r->conn_id, r->req_seq);
 
-	if (st == NULL) {
-		st = calloc(1, sizeof(*st));
-		if (st == NULL)
-			return; /* the record writes them all */
-		rp->fmt_state = st;
+	if (e == NULL)
+		return; /* the record writes them all */
+	e->written |= (uint16_t)ev_write(rp, q, e->written | conn_bits, true);
+}
+
+/* A connection in its DNS, connect or TLS phase (report_live_conn()): its
+ * events first seen set, in their order, with what the page knows (the
+ * TLS version and ALPN only the record carries: null). */
+static void events_live_conn(report *rp, uint32_t pid, uint32_t conn,
+			     const ht_live_conn *s)
+{
+	const uint64_t t[] = {
+		[EV_DNS_START] = s->t_dns_start,
+		[EV_DNS_DONE] = s->t_dns_done,
+		[EV_CONNECT_START] = s->t_connect_start,
+		[EV_CONNECT_DONE] = s->t_connect_done,
+		[EV_TLS_START] = s->t_tls_start,
+		[EV_TLS_DONE] = s->t_tls_done,
+	};
+	outbuf *f = &rp->ob;
+	char peer[64];
+	size_t peer_len = url_peer(peer, sizeof(peer), &s->peer);
+	ev_seen *e = ev_entry(rp, pid, conn, 0);
+
+	if (e == NULL)
+		return;
+	for (unsigned k = EV_DNS_START; k <= EV_TLS_DONE; k++) {
+		if (t[k] == 0 || (e->written & (1u << k)))
+			continue;
+		ev_head_n(rp, ev_names[k].s, ev_names[k].n, pid, conn, 0, t[k]);
+		switch (k) {
+		case EV_DNS_START:
+		case EV_DNS_DONE:
+			KEY(f, "host");
+			if (s->name[0] != '\0')
+				json_strz(f, s->name);
+			else
+				json_lit(f, "null");
+			break;
+		case EV_CONNECT_START:
+		case EV_CONNECT_DONE:
+			KEY(f, "peer");
+			json_str_or_null(f, peer, peer_len);
+			if (k == EV_CONNECT_DONE)
+				json_lit(f, ",\"error\":null");
+			break;
+		case EV_TLS_DONE:
+			json_lit(f, ",\"version\":null,\"alpn\":null");
+			break;
+		default:
+			break;
+		}
+		json_lit(f, "}\n");
+		e->written |= (uint16_t)(1u << k);
 	}
-	e = ev_find(st, r->pid, r->conn_id, r->req_seq);
-	if (e == NULL) {
-		if (st->n == EV_SEEN_MAX)
-			return; /* the record writes them all */
-		e = &st->seen[st->n++];
-		*e = (ev_seen){ .pid = r->pid, .conn = r->conn_id,
-				.req = r->req_seq };
-	}
-	e->pass = st->pass;
-	e->written |= (uint16_t)ev_write(rp, q, e->written, true);
 }
 
 /* A pass over the live pages ended: forget the requests long gone from
@@ -358,25 +455,51 @@ static void events_free(report *rp)
 	free(rp->fmt_state);
 }
 
+/* The error of failed connection @c: "error" and "errno", or for one its
+ * process's end cut short, "error" (interrupted, killed, crashed, exited),
+ * "phase" and "signal". */
+static void events_fail_error(report *rp, const ht_rec_conn_fail *c)
+{
+	outbuf *f = &rp->ob;
+
+	KEY(f, "error");
+	if (c->flags & HT_FF_FROM_PAGE) {
+		json_strz(f, ht_error_str(c->error));
+		KEY(f, "phase");
+		json_strz(f, ht_live_phase_name(c->phase));
+		KEY(f, "signal");
+		json_strz(f, report_signal_name(rp, c->signal));
+		return;
+	}
+	if (c->flags & HT_FF_TLS) {
+		json_strz(f, "TLS handshake failed");
+		return;
+	}
+	json_strz(f, strerror(c->err));
+	KEY(f, "errno");
+	json_i64(f, c->err);
+}
+
 static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = &rp->ob;
 	char peer[64];
 	size_t peer_len = url_peer(peer, sizeof(peer), &c->peer);
+	unsigned skip = ev_conn_written(rp, c->pid, c->conn_id, true);
 
-	if (c->t_dns_start != 0) {
+	if (c->t_dns_start != 0 && !(skip & (1u << EV_DNS_START))) {
 		ev_head(rp, "dns_start", c->pid, c->conn_id, 0, c->t_dns_start);
 		KEY(f, "host");
 		put_ht_str_or_null(f, c->dns_name);
 		json_lit(f, "}\n");
 	}
-	if (c->t_dns_done != 0) {
+	if (c->t_dns_done != 0 && !(skip & (1u << EV_DNS_DONE))) {
 		ev_head(rp, "dns_done", c->pid, c->conn_id, 0, c->t_dns_done);
 		KEY(f, "host");
 		put_ht_str_or_null(f, c->dns_name);
 		json_lit(f, "}\n");
 	}
-	if (c->t_connect_start != 0) {
+	if (c->t_connect_start != 0 && !(skip & (1u << EV_CONNECT_START))) {
 		ev_head(rp, "connect_start", c->pid, c->conn_id, 0,
 			c->t_connect_start);
 		KEY(f, "peer");
@@ -385,30 +508,29 @@ static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	}
 	if (c->flags & HT_FF_TLS) {
 		/* TCP was up; the handshake failed */
-		if (c->t_connect_done != 0) {
+		if (c->t_connect_done != 0 &&
+		    !(skip & (1u << EV_CONNECT_DONE))) {
 			ev_head(rp, "connect_done", c->pid, c->conn_id, 0,
 				c->t_connect_done);
 			KEY(f, "peer");
 			json_str_or_null(f, peer, peer_len);
 			json_lit(f, ",\"error\":null}\n");
 		}
-		if (c->t_tls_start != 0) {
+		if (c->t_tls_start != 0 && !(skip & (1u << EV_TLS_START))) {
 			ev_head(rp, "tls_handshake_start", c->pid, c->conn_id, 0,
 				c->t_tls_start);
 			json_lit(f, "}\n");
 		}
 		ev_head(rp, "tls_handshake_done", c->pid, c->conn_id, 0, c->t_fail);
-		json_lit(f, ",\"version\":null,\"alpn\":null,"
-			    "\"error\":\"TLS handshake failed\"}\n");
+		json_lit(f, ",\"version\":null,\"alpn\":null");
+		events_fail_error(rp, c);
+		json_lit(f, "}\n");
 		return;
 	}
 	ev_head(rp, "connect_done", c->pid, c->conn_id, 0, c->t_fail);
 	KEY(f, "peer");
 	json_str_or_null(f, peer, peer_len);
-	KEY(f, "error");
-	json_strz(f, strerror(c->err));
-	KEY(f, "errno");
-	json_i64(f, c->err);
+	events_fail_error(rp, c);
 	json_lit(f, "}\n");
 }
 
@@ -417,6 +539,7 @@ static void events_conn_close(report *rp, const ht_rec_conn_close *c)
 	outbuf *f = &rp->ob;
 	char peer[192];
 
+	ev_conn_written(rp, c->pid, c->conn_id, true);
 	ev_head(rp, "conn_closed", c->pid, c->conn_id, 0, c->t_close);
 	KEY(f, "peer");
 	json_str_or_null(f, peer, url_peer_of(peer, sizeof(peer), &c->peer,
@@ -465,4 +588,5 @@ const report_format_ops report_events_ops = {
 	.websocket = events_websocket,
 	.live = events_live,
 	.live_end = events_live_end,
+	.live_conn = events_live_conn,
 };

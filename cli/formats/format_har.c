@@ -490,7 +490,7 @@ static void put_fail(outbuf *f, const har_fail *h)
 	KEY(f, "connection");
 	put_connection(f, c->pid, c->conn_id);
 	KEY(f, "error");
-	json_strz(f, tls ? "TLS handshake failed" : strerror(c->err));
+	json_strz(f, report_fail_error(c));
 	connect = span_us(c->t_connect_start, tls ? c->t_connect_done : c->t_fail);
 	if (tls) {
 		uint64_t from = c->t_connect_done ? c->t_connect_done : c->t_tls_start;

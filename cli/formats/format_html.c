@@ -306,7 +306,7 @@ static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "tls");
 	json_bool(f, tls);
 	KEY(f, "error");
-	json_strz(f, tls ? "TLS handshake failed" : strerror(c->err));
+	json_strz(f, report_fail_error(c));
 	KEY(f, "start");
 	json_ns_secs(f, report_unix_ns(rp, start));
 	KEY(f, "total");

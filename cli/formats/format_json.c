@@ -11,6 +11,7 @@
 #include "headers.h"
 #include "format_json.h"
 #include "json.h"
+#include "live.h"
 #include "report.h"
 
 /* ---- a request's line, written at a pointer ------------------------------ */
@@ -309,12 +310,19 @@ static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "host");
 	put_fail_host(f, c);
 	KEY(f, "error");
-	json_strz(f, tls ? "TLS handshake failed" : strerror(c->err));
+	json_strz(f, report_fail_error(c));
 	KEY(f, "errno");
-	if (tls)
+	if (tls || (c->flags & HT_FF_FROM_PAGE))
 		json_lit(f, "null");
 	else
 		json_i64(f, c->err);
+	if (c->flags & HT_FF_FROM_PAGE) {
+		/* its process's end cut it short: how, and in which phase */
+		KEY(f, "phase");
+		json_strz(f, ht_live_phase_name(c->phase));
+		KEY(f, "signal");
+		json_strz(f, report_signal_name(rp, c->signal));
+	}
 	KEY(f, "dns_ms");
 	json_ns_ms(f, report_span(c->t_dns_start, c->t_dns_done));
 	KEY(f, "connect_ms");

@@ -8,6 +8,7 @@
 
 #include "format_text.h"
 #include "grpc.h"
+#include "live.h"
 #include "report.h"
 #include "utf8.h"
 
@@ -309,14 +310,23 @@ static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	url_peer(peer, sizeof(peer), &c->peer);
 	text_color(rp, C_BOLD);
 	text_color(rp, C_RED);
-	fputs_unlocked(c->flags & HT_FF_TLS ? "TLS handshake with " : "connect ", f);
+	bool cut = c->flags & HT_FF_FROM_PAGE;
+	const char *sig = report_signal_name(rp, c->signal);
+	const char *phase = ht_live_phase_text(c->phase);
+
+	fputs_unlocked(c->flags & HT_FF_TLS && !cut ? "TLS handshake with "
+						    : "connect ", f);
 	if (c->dns_name.len > 0) {
 		text_put_safe(f, c->dns_name.p, c->dns_name.len);
 		fprintf(f, " (%s)", peer[0] ? peer : "?");
 	} else {
 		fputs_unlocked(peer[0] ? peer : "?", f);
 	}
-	if (c->flags & HT_FF_TLS)
+	if (cut) /* its process's end cut it short */
+		fprintf(f, " -> %s%s%s%s %s", report_fail_error(c),
+			sig ? " (" : "", sig ? sig : "", sig ? ")" : "",
+			phase ? phase : "");
+	else if (c->flags & HT_FF_TLS)
 		fputs_unlocked(" failed", f);
 	else
 		fprintf(f, " failed: %s", strerror(c->err));

@@ -441,6 +441,9 @@ size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 	uint64_t end = f->t_fail ? f->t_fail : start;
 	const char *etype = tls ? "tls_handshake_failed" : strerrorname_np(f->err);
 	const char *msg = tls ? "TLS handshake failed" : strerror(f->err);
+
+	if (f->flags & HT_FF_FROM_PAGE) /* its process's end cut it short */
+		etype = msg = ht_error_str(f->error);
 	attrs a = { b, true };
 	char ip[64];
 	size_t n = 1, iplen = url_ip(ip, sizeof(ip), &f->peer);

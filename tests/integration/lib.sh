@@ -484,6 +484,35 @@ start_gateserver() {
 	show "$T/gateserver.err"
 	fail "gateserver.py did not start"
 }
+# start_holdserver: holdserver.py on a free port: it accepts and never
+# answers (a TLS client hangs in its handshake); "got N bytes" in
+# $T/hold.log once a client sent something.  Sets HOLD_PORT.
+start_holdserver() {
+	local pid _
+	for _ in 1 2 3; do
+		HOLD_PORT=$(free_port 127.0.0.1)
+		"$PY" "$TESTS_DIR/holdserver.py" "$HOLD_PORT" "$T/hold.log" \
+			2>>"$T/holdserver.err" &
+		pid=$!
+		_PIDS+=("$pid")
+		wait_port 127.0.0.1 "$HOLD_PORT" "$pid" && return 0
+		kill "$pid" 2>/dev/null || true
+	done
+	show "$T/holdserver.err"
+	fail "holdserver.py did not start"
+}
+
+# wait_file_line FILE REGEX: wait (up to 10 s) until FILE has a line
+# matching REGEX.  Returns 1 when it never did.
+wait_file_line() {
+	local _
+	for _ in $(seq 200); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # wait_event FILE URL EVENT: wait (up to 10 s) until the -f events output
 # FILE holds EVENT for a request whose wrote_headers names URL.  Returns 1
 # when it never did.

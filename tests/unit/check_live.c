@@ -238,6 +238,133 @@ START_TEST(wire_carries_signal_and_phase)
 }
 END_TEST
 
+/* A connection shows in a connection slot from its connect, with its
+ * moments, until its first request begins; then the request's slot has
+ * them.  A close, a failed connect or handshake, or a protocol that is not
+ * HTTP frees the slot too. */
+START_TEST(conn_slot_until_first_request)
+{
+	conn_env env = { .sink = sink, .live = cur_ref };
+	ht_addr peer = { .family = 2, .port = 443 };
+	static conn c;
+	ht_live_conn out;
+	static const char req[] = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+
+	cur = new_page();
+	ck_assert_uint_eq(cur->version, 3);
+	conn_init(&c, &env, 1, 4, &peer, 10);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(out.conn_id, 4);
+	ck_assert_uint_eq(out.peer.port, 443);
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_CONNECT);
+	conn_set_dns(&c, "example.test", 2, 8);
+	conn_connected(&c, 20);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_str_eq(out.name, "example.test");
+	ck_assert_uint_eq(out.t_dns_start, 2);
+	ck_assert_uint_eq(out.t_connect_done, 20);
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_NONE);
+	conn_tls_start(&c, 25);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_TLS);
+	ck_assert_uint_eq(out.t_tls_start, 25);
+	conn_tls_done(&c, 30, "TLSv1.3", NULL);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(out.t_tls_done, 30);
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_NONE);
+	/* the first request takes over: the connection slot is free */
+	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 40);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 0);
+	ck_assert_uint_eq(cur->conns_used, 0);
+	conn_close(&c, 50);
+
+	/* a failed connect, a failed handshake, a close, not HTTP */
+	conn_init(&c, &env, 1, 5, &peer, 60);
+	ck_assert_uint_eq(cur->conns_used, 1);
+	conn_connect_failed(&c, 111, 61);
+	ck_assert_uint_eq(cur->conns_used, 0);
+	conn_init(&c, &env, 1, 6, &peer, 70);
+	conn_connected(&c, 71);
+	conn_tls_start(&c, 72);
+	conn_tls_failed(&c, 73);
+	ck_assert_uint_eq(cur->conns_used, 0);
+	conn_close(&c, 74);
+	conn_init(&c, &env, 1, 7, &peer, 80);
+	conn_close(&c, 81);
+	ck_assert_uint_eq(cur->conns_used, 0);
+	conn_init(&c, &env, 1, 8, &peer, 90);
+	conn_connected(&c, 91);
+	conn_on_write(&c, (const uint8_t *)"\x01\x02", 2, 92);
+	ck_assert_uint_eq(cur->conns_used, 0);
+	conn_close(&c, 93);
+	/* a Unix socket has no slot */
+	conn_init(&c, &env, 1, 9, NULL, 100);
+	ck_assert_uint_eq(cur->conns_used, 0);
+	conn_close(&c, 101);
+	free(cur);
+	cur = NULL;
+}
+END_TEST
+
+/* Connection slots are claimed and counted apart from request slots; a
+ * version-2 page has none. */
+START_TEST(conn_slots_overflow_and_old_page)
+{
+	ht_live *l = new_page();
+	ht_live_conn out;
+
+	for (unsigned i = 0; i < HT_LIVE_CONNS; i++)
+		ck_assert_uint_eq(ht_live_conn_claim(l), i + 1);
+	ck_assert_uint_eq(ht_live_conn_claim(l), 0);
+	ck_assert_uint_eq(l->conns_overflow, 1);
+	ck_assert_uint_eq(l->overflow, 0);
+	ck_assert_uint_eq(ht_live_claim(l), 1);
+	ht_live_conn *s = ht_live_conn_write_begin(l, 3);
+	s->active = 1;
+	ht_live_conn_write_end(s);
+	ck_assert_int_eq(ht_live_conn_read(l, 2, &out), 1);
+	l->version = 2;
+	ck_assert_int_eq(ht_live_conn_read(l, 2, &out), 0);
+	l->version = 3;
+	ht_live_conn_release(l, 3);
+	ck_assert_int_eq(ht_live_conn_read(l, 2, &out), 0);
+	ck_assert_uint_eq(ht_live_conn_claim(l), 3);
+	ck_assert_ptr_null(ht_live_conn_write_begin(l, HT_LIVE_CONNS + 1));
+	free(l);
+}
+END_TEST
+
+/* A connection its process's end cut short: error, signal and phase
+ * travel appended to HT_REC_CONN_FAIL, and only there. */
+START_TEST(wire_conn_fail_end)
+{
+	ht_record rec, out;
+	uint8_t buf[512];
+	size_t n, n0;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = HT_REC_CONN_FAIL;
+	rec.u.fail.pid = 1;
+	rec.u.fail.err = 111;
+	n0 = ht_wire_encode(buf, sizeof(buf), &rec);
+	ck_assert_int_eq(ht_wire_decode(buf, n0, &out), (long)n0);
+	ck_assert_uint_eq(out.u.fail.error, 0);
+	rec.u.fail.flags = HT_FF_FROM_PAGE | HT_FF_TLS;
+	rec.u.fail.error = HT_ERR_INTERRUPTED;
+	rec.u.fail.signal = 2;
+	rec.u.fail.phase = HT_PH_TLS;
+	n = ht_wire_encode(buf, sizeof(buf), &rec);
+	ck_assert_uint_eq(n, n0 + 3);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.fail.error, HT_ERR_INTERRUPTED);
+	ck_assert_uint_eq(out.u.fail.signal, 2);
+	ck_assert_uint_eq(out.u.fail.phase, HT_PH_TLS);
+	/* an error code out of range is not a valid record */
+	buf[n - 3] = HT_ERR__COUNT;
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), -1);
+}
+END_TEST
+
 Suite *live_suite(void)
 {
 	Suite *s = suite_create("live");
@@ -250,6 +377,9 @@ Suite *live_suite(void)
 	tcase_add_test(tc, phases);
 	tcase_add_test(tc, conn_shows_request_in_flight);
 	tcase_add_test(tc, wire_carries_signal_and_phase);
+	tcase_add_test(tc, conn_slot_until_first_request);
+	tcase_add_test(tc, conn_slots_overflow_and_old_page);
+	tcase_add_test(tc, wire_conn_fail_end);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,45 @@
+#!/usr/bin/python3
+"""holdserver.py - a TCP server for the integration tests that accepts
+every connection and never answers: a TLS client hangs in its handshake.
+
+    /usr/bin/python3 holdserver.py PORT LOG
+
+Standard library only; one thread per connection.  The first bytes a
+client sends are logged ("got N bytes" in LOG: for a TLS client, its
+ClientHello); the connection is then held, read and never written, until
+the client closes it ("closed" in LOG).
+"""
+
+import socket
+import sys
+import threading
+
+
+def log(path, line):
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+
+
+def hold(conn, logf):
+    with conn:
+        data = conn.recv(65536)
+        if data:
+            log(logf, "got %d bytes" % len(data))
+        while data:
+            data = conn.recv(65536)
+        log(logf, "closed")
+
+
+def main():
+    port, logf = int(sys.argv[1]), sys.argv[2]
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(16)
+    while True:
+        conn, _ = srv.accept()
+        threading.Thread(target=hold, args=(conn, logf), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
