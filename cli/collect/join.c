@@ -38,11 +38,12 @@ struct join_held {
 	uint8_t *bytes;
 	uint32_t len;
 	uint32_t pid;
-	bool waiting;             /* a server record waiting for its client */
+	bool waiting;             /* a request waiting for its other end */
 	uint64_t deadline;
 	bool has_join;
 	ht_join join;
-	join_half me;             /* a waiting server record's end */
+	int side;                 /* a waiting request's: SIDE_* */
+	join_half me;             /* and its end (used: it waited) */
 };
 
 /* The address @a as a key part: IPv4 in IPv6 as IPv4, unused bytes 0. */
@@ -118,15 +119,27 @@ static void half_of(join_half *h, const ht_rec_request *r, bool server)
 	}
 }
 
-/* Whether @a and @b are the two ends of one request: one key, lifetimes
- * that overlap (when both are known). */
-static bool ends_match(const join_half *a, const join_half *b)
+/* How late a moment may be stamped after the call it times returned (a
+ * thread descheduled in between): a client's request may seem to begin
+ * after its server's response ended by that much. */
+#define JOIN_SKEW_NS 1000000000ull
+
+/*
+ * Whether @c (a client's end) and @s (a server's) are the two ends of one
+ * request: one key, and lifetimes that can be one request's.  Each moment
+ * is stamped as its call returned, so only this order is sure: the server
+ * stamped its request read before it wrote the response, which the
+ * client read before it stamped its response done.  The other way, a
+ * client's request stamped more than JOIN_SKEW_NS after the server's
+ * response ended is another, later one (its 4-tuple used again).
+ */
+static bool ends_match(const join_half *c, const join_half *s)
 {
-	if (!a->used || !b->used || memcmp(a->key, b->key, KEY_LEN) != 0)
+	if (!c->used || !s->used || memcmp(c->key, s->key, KEY_LEN) != 0)
 		return false;
-	if (a->t0 && b->t1 && a->t0 > b->t1)
+	if (s->t0 && c->t1 && s->t0 > c->t1)
 		return false;
-	if (b->t0 && a->t1 && b->t0 > a->t1)
+	if (c->t0 && s->t1 && c->t0 > s->t1 + JOIN_SKEW_NS)
 		return false;
 	return true;
 }
@@ -177,7 +190,7 @@ static join_half *take_other(joiner *j, const join_half *h, int side,
 {
 	join_half *o = &j->slots[slot_of(h->key)].half[!side];
 
-	if (!ends_match(h, o))
+	if (side == SIDE_CLIENT ? !ends_match(h, o) : !ends_match(o, h))
 		return NULL;
 	*out = *o;
 	o->used = false;
@@ -211,8 +224,10 @@ static void release_one(joiner *j, struct join_held *e)
 	ht_record rec;
 
 	if (ht_wire_decode(e->bytes, e->len, &rec) > 0) {
-		if (rec.type == HT_REC_REQUEST && e->me.used && !e->has_join)
-			remember(j, &e->me, SIDE_SERVER); /* went out alone */
+		/* went out alone: its other end may still come */
+		if (rec.type == HT_REC_REQUEST && e->me.used &&
+		    !(e->has_join && e->join.pid != 0))
+			remember(j, &e->me, e->side);
 		send_out(j, &rec, e->has_join ? &e->join : NULL);
 	}
 	free(e->bytes);
@@ -246,7 +261,8 @@ static void release_ready(joiner *j)
 /* Hold @rec (of @pid) back: waiting for its client when @me is not
  * NULL.  False when it could not be kept (it must go out now). */
 static bool hold_back(joiner *j, const ht_record *rec, uint32_t pid,
-		      const join_half *me, const ht_join *jn, uint64_t now)
+		      const join_half *me, int side, const ht_join *jn,
+		      uint64_t now)
 {
 	while (j->n_held == JOIN_HOLD_MAX) {
 		/* the oldest waiting record goes out alone */
@@ -273,6 +289,7 @@ static bool hold_back(joiner *j, const ht_record *rec, uint32_t pid,
 	if (me != NULL) {
 		e->waiting = true;
 		e->deadline = now + j->window;
+		e->side = side;
 		e->me = *me;
 	}
 	if (jn != NULL) {
@@ -287,7 +304,7 @@ static void pass(joiner *j, const ht_record *rec, uint32_t pid,
 		 const ht_join *jn, uint64_t now)
 {
 	if (j->n_held > 0 && pid_held(j, pid) &&
-	    hold_back(j, rec, pid, NULL, jn, now))
+	    hold_back(j, rec, pid, NULL, 0, jn, now))
 		return;
 	send_out(j, rec, jn);
 }
@@ -330,10 +347,66 @@ static void learn_client(joiner *j, const ht_addr *a)
 		j->client_addrs[j->n_client_addrs++] = *a;
 }
 
+/* Whether a client's peer (@k, a key's address part) is where a traced
+ * server accepted connections: its port too. */
+static bool may_have_server(const joiner *j, const uint8_t *k)
+{
+	for (unsigned i = 0; i < j->n_servers; i++) {
+		uint8_t c[KEY_ADDR];
+
+		key_addr(c, &j->servers[i]);
+		if (memcmp(c, k, KEY_ADDR) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A traced server's local address (where it accepts), remembered; the
+ * oldest forgotten past JOIN_SERVER_ADDRS. */
+static void learn_server(joiner *j, const ht_addr *a)
+{
+	uint8_t k[KEY_ADDR];
+
+	key_addr(k, a);
+	if (may_have_server(j, k))
+		return;
+	if (j->n_servers < JOIN_SERVER_ADDRS)
+		j->n_servers++;
+	else
+		memmove(j->servers, j->servers + 1,
+			sizeof(j->servers[0]) * (JOIN_SERVER_ADDRS - 1));
+	j->servers[j->n_servers - 1] = *a;
+}
+
+/* The held request of the other side than @side waiting for end @me;
+ * NULL if none. */
+static struct join_held *held_other(joiner *j, const join_half *me, int side)
+{
+	for (unsigned i = 0; i < j->n_held; i++) {
+		struct join_held *e = &j->held[i];
+
+		if (!e->waiting || e->side == side)
+			continue;
+		if (side == SIDE_CLIENT ? ends_match(me, &e->me) :
+					  ends_match(&e->me, me))
+			return e;
+	}
+	return NULL;
+}
+
+/* @jn names end @h. */
+static void link_to(ht_join *jn, const join_half *h)
+{
+	jn->pid = h->pid;
+	jn->conn_id = h->conn_id;
+	jn->req_seq = h->req_seq;
+}
+
 static void client_record(joiner *j, const ht_record *rec, uint64_t now)
 {
 	const ht_rec_request *r = &rec->u.req;
 	join_half me, other;
+	struct join_held *e;
 	ht_join jn;
 
 	memset(&jn, 0, sizeof(jn));
@@ -345,22 +418,18 @@ static void client_record(joiner *j, const ht_record *rec, uint64_t now)
 		j->rand(j->rand_ctx, jn.span, sizeof(jn.span));
 		jn.ids = true;
 	}
-	/* its server's record held back, waiting for it? */
-	for (unsigned i = 0; i < j->n_held; i++) {
-		struct join_held *e = &j->held[i];
-
-		if (!e->waiting || !ends_match(&me, &e->me))
-			continue;
-		jn.pid = e->me.pid;
-		jn.conn_id = e->me.conn_id;
-		jn.req_seq = e->me.req_seq;
+	me.ids = jn.ids;
+	memcpy(me.trace, jn.trace, sizeof(me.trace));
+	memcpy(me.span, jn.span, sizeof(me.span));
+	e = held_other(j, &me, SIDE_CLIENT);
+	if (e != NULL) {
+		/* its server's record, held back for it: both go out */
+		link_to(&jn, &e->me);
 		jn.server_processing = e->me.processing;
 		e->waiting = false;
 		e->has_join = true;
 		e->join = jn;
-		e->join.pid = r->pid;
-		e->join.conn_id = r->conn_id;
-		e->join.req_seq = r->req_seq;
+		link_to(&e->join, &me);
 		e->join.server_processing = JOIN_NONE;
 		j->joined++;
 		pass(j, rec, r->pid, &jn, now);
@@ -368,18 +437,17 @@ static void client_record(joiner *j, const ht_record *rec, uint64_t now)
 		return;
 	}
 	if (take_other(j, &me, SIDE_CLIENT, &other) != NULL) {
-		/* its server's went out before (not held) */
-		jn.pid = other.pid;
-		jn.conn_id = other.conn_id;
-		jn.req_seq = other.req_seq;
+		/* its server's went out before */
+		link_to(&jn, &other);
 		jn.server_processing = other.processing;
 		j->joined++;
-	} else {
-		me.ids = jn.ids;
-		memcpy(me.trace, jn.trace, sizeof(me.trace));
-		memcpy(me.span, jn.span, sizeof(me.span));
-		remember(j, &me, SIDE_CLIENT);
+		pass(j, rec, r->pid, &jn, now);
+		return;
 	}
+	if (j->hold && may_have_server(j, me.key + KEY_ADDR) &&
+	    hold_back(j, rec, r->pid, &me, SIDE_CLIENT, &jn, now))
+		return;
+	remember(j, &me, SIDE_CLIENT);
 	pass(j, rec, r->pid, &jn, now);
 }
 
@@ -387,16 +455,31 @@ static void server_record(joiner *j, const ht_record *rec, uint64_t now)
 {
 	const ht_rec_request *r = &rec->u.req;
 	join_half me, other;
+	struct join_held *e;
+	ht_join jn;
 
 	half_of(&me, r, true);
+	learn_server(j, &r->local);
+	memset(&jn, 0, sizeof(jn));
+	jn.server_processing = JOIN_NONE;
+	e = held_other(j, &me, SIDE_SERVER);
+	if (e != NULL) {
+		/* its client's record, held back for it */
+		jn = e->join; /* the client's ids */
+		link_to(&jn, &e->me);
+		jn.server_processing = JOIN_NONE;
+		e->waiting = false;
+		link_to(&e->join, &me);
+		e->join.server_processing = me.processing;
+		j->joined++;
+		pass(j, rec, r->pid, &jn, now);
+		release_ready(j);
+		return;
+	}
 	if (take_other(j, &me, SIDE_SERVER, &other) != NULL) {
-		/* its client's record came first */
-		ht_join jn = {
-			.pid = other.pid, .conn_id = other.conn_id,
-			.req_seq = other.req_seq,
-			.server_processing = JOIN_NONE, .ids = other.ids,
-		};
-
+		/* its client's record went out before */
+		link_to(&jn, &other);
+		jn.ids = other.ids;
 		memcpy(jn.trace, other.trace, sizeof(jn.trace));
 		memcpy(jn.span, other.span, sizeof(jn.span));
 		j->joined++;
@@ -404,7 +487,7 @@ static void server_record(joiner *j, const ht_record *rec, uint64_t now)
 		return;
 	}
 	if (j->hold && may_have_client(j, me.key) &&
-	    hold_back(j, rec, r->pid, &me, NULL, now))
+	    hold_back(j, rec, r->pid, &me, SIDE_SERVER, NULL, now))
 		return;
 	remember(j, &me, SIDE_SERVER);
 	pass(j, rec, r->pid, NULL, now);

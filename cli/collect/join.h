@@ -8,8 +8,10 @@
  * server's peer and the client's peer the server's local address, IPv4
  * in IPv6 taken as IPv4) and the request is the same one: the same HTTP/2
  * stream id, else the same number on the connection (req_seq), and their
- * lifetimes overlap (a port used again later never pairs with an old
- * record).  Only records that carry a local address (wire.h) and no
+ * lifetimes fit one request (the server read the request before the
+ * client read the whole response; the client's request began at most a
+ * second, a late stamp's slack, after the server's response ended: a
+ * 4-tuple used again later never pairs with an old record).  Only records that carry a local address (wire.h) and no
  * tunnel are candidates.
  *
  * The client record then carries (ht_join) the server's own processing
@@ -19,21 +21,26 @@
  * span id drawn here, which OTLP uses for the client span and, as trace
  * and parent, for a joined server span: one trace across both processes.
  *
- * Order of arrival.  The server's record usually comes first (it writes
- * its response before the client reads it), so a server record that may
- * have a traced client (its peer is a loopback address, or an address a
- * traced client's connection had) is held back until its client's record
- * comes, at most @window_ns of the caller's clock (join_expire()) and at
- * most JOIN_HOLD_MAX records: then it goes out alone.  While a process
- * has a record held, its later records wait behind it (a process's
- * records keep their order: its connection's close after its request);
- * nothing else waits.  When the client's record comes first, it goes out
- * at once with its ids but without the server's processing time, and the
- * server's record, when it comes, takes the link and the parent.  A
- * joiner made without holding (a format that streams) never holds: a
- * join then happens only in the second order, or for a client after its
- * server.  Both ends of a pair are remembered in a direct-mapped table
- * (JOIN_SLOTS), so memory stays bounded whatever the run's length.
+ * Order of arrival.  Either record may come first: the server's usually
+ * (it writes its response before the client reads it), but the server
+ * stamps its response done after its last write returns, by when the
+ * client may have read it and sent its own record.  So the first to come
+ * is held back for the other when the other may be traced: a server
+ * record whose client is at a loopback address or at an address a traced
+ * client's connection had; a client record whose peer (address and port)
+ * is where a traced server accepted connections before.  A held record
+ * waits at most @window_ns of the caller's clock (join_expire()), and at
+ * most JOIN_HOLD_MAX records wait at once: then it goes out alone (and
+ * is remembered, so the other end, if it comes, still gets the link).
+ * While a process has a record held, its later records wait behind it
+ * (a process's records keep their order: its connection's close after
+ * its request); no other process's do.  A client's first request to a
+ * server not seen yet is not held: if its record comes first it goes out
+ * without the server's processing time, and the server's record still
+ * takes the link and the parent.  A joiner made without holding (a
+ * format that streams) holds nothing and joins only the second record
+ * to the first.  Both ends of a pair are remembered in a direct-mapped
+ * table (JOIN_SLOTS), so memory stays bounded whatever the run's length.
  *
  * Pure: no I/O.  Memory comes from malloc; randomness from the caller.
  */
@@ -68,6 +75,9 @@ typedef struct ht_join {
 /* Distinct addresses of traced clients remembered (whose servers' records
  * are held). */
 #define JOIN_CLIENT_ADDRS 16
+/* Addresses (and ports) traced servers accepted on, remembered (whose
+ * clients' records are held). */
+#define JOIN_SERVER_ADDRS 64
 
 /* Where records go out, in order; @rec lives only for the call. */
 typedef void (*join_emit_fn)(void *ctx, const ht_record *rec);
@@ -90,17 +100,18 @@ typedef struct joiner {
 	unsigned n_held;
 	ht_addr client_addrs[JOIN_CLIENT_ADDRS];
 	unsigned n_client_addrs;
+	ht_addr servers[JOIN_SERVER_ADDRS];
+	unsigned n_servers;
 	uint8_t *scratch;          /* HT_WIRE_MAX_RECORD, for encoding */
 	/* READ-ONLY */
 	uint64_t joined;           /* pairs joined */
-	uint64_t expired;          /* server records held that went out
-	                              alone */
+	uint64_t expired;          /* records held that went out alone */
 } joiner;
 
 /*
  * join_init() - set up @j to hand every record to @emit (with @emit_ctx),
- * drawing OTLP ids from @rnd (with @rnd_ctx).  @hold: server records may
- * be held back up to @window_ns.  Returns 0 or -ENOMEM (then @j passes
+ * drawing OTLP ids from @rnd (with @rnd_ctx).  @hold: records may be held
+ * back up to @window_ns.  Returns 0 or -ENOMEM (then @j passes
  * records through unchanged, and join_free() is still right).
  */
 int join_init(joiner *j, join_emit_fn emit, void *emit_ctx, join_rand_fn rnd,

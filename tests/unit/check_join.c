@@ -166,8 +166,9 @@ START_TEST(server_first_held)
 }
 END_TEST
 
-/* The client's record first: out at once with its ids, no server yet;
- * the server's, when it comes, takes the link and the parent at once. */
+/* The client's record first, its server not known yet: out at once with
+ * its ids; the server's, when it comes, takes the link and the parent at
+ * once.  Once the server is known, a client's record waits for it. */
 START_TEST(client_first)
 {
 	joiner j;
@@ -185,6 +186,22 @@ START_TEST(client_first)
 	ck_assert_uint_eq(out[1].join.pid, 100);
 	ck_assert_mem_eq(out[1].join.span, out[0].join.span, 8);
 	ck_assert_mem_eq(out[1].join.trace, out[0].join.trace, 16);
+
+	/* the server's address known now: the client's next record waits
+	 * for its server's and gets its processing */
+	c = req(false, 2, 70 * MSEC, 90 * MSEC, 0);
+	s = req(true, 2, 71 * MSEC, 89 * MSEC, 12 * MSEC);
+	join_record(&j, &c, 200 * MSEC);
+	ck_assert_uint_eq(n_out, 2);
+	join_record(&j, &s, 201 * MSEC);
+	ck_assert_uint_eq(n_out, 4);
+	ck_assert(out[2].server);
+	ck_assert_uint_eq(out[2].join.pid, 100);
+	ck_assert(!out[3].server);
+	ck_assert_uint_eq(out[3].join.pid, 200);
+	ck_assert_int_eq(out[3].join.server_processing, (int64_t)(12 * MSEC));
+	ck_assert_mem_eq(out[2].join.span, out[3].join.span, 8);
+	ck_assert(!join_pending(&j));
 	join_free(&j);
 }
 END_TEST
@@ -231,11 +248,11 @@ START_TEST(no_wrong_pairs)
 {
 	joiner j;
 	ht_record s = req(true, 1, 10 * MSEC, 20 * MSEC, 5 * MSEC);
-	ht_record c = req(false, 1, 500 * MSEC, 510 * MSEC, 0);
+	ht_record c = req(false, 1, 2000 * MSEC, 2010 * MSEC, 0);
 
 	setup(&j, false); /* nothing held: s out at once, remembered */
 	join_record(&j, &s, 100 * MSEC);
-	join_record(&j, &c, 600 * MSEC);
+	join_record(&j, &c, 2100 * MSEC);
 	ck_assert_uint_eq(n_out, 2);
 	ck_assert(!out[0].has_join);
 	ck_assert_uint_eq(out[1].join.pid, 0);
@@ -261,6 +278,34 @@ START_TEST(no_wrong_pairs)
 }
 END_TEST
 
+/* Moments are stamped as calls return: a client's request stamped after
+ * its server's response ended (its thread descheduled) still pairs; a
+ * client's end remembered from before the server read anything does
+ * not. */
+START_TEST(late_stamps)
+{
+	joiner j;
+	ht_record s = req(true, 2, 10 * MSEC, 11 * MSEC, 0);
+	ht_record c = req(false, 2, 11500 * 1000ull, 11600 * 1000ull, 0);
+
+	setup(&j, true);
+	join_record(&j, &s, 100 * MSEC);
+	join_record(&j, &c, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 2);
+	ck_assert_uint_eq(out[0].join.pid, 200);
+
+	c = req(false, 3, 1 * MSEC, 2 * MSEC, 0);
+	s = req(true, 3, 10 * MSEC, 11 * MSEC, 0);
+	join_record(&j, &c, 100 * MSEC);
+	join_record(&j, &s, 100 * MSEC);
+	ck_assert(join_pending(&j)); /* s waits, not joined to the old c */
+	join_flush(&j);
+	ck_assert_uint_eq(n_out, 4);
+	ck_assert(!out[3].has_join);
+	join_free(&j);
+}
+END_TEST
+
 /* HTTP/2: the stream id pairs, whatever the order of the records. */
 START_TEST(h2_stream_ids)
 {
@@ -274,13 +319,21 @@ START_TEST(h2_stream_ids)
 	c1.u.req.stream_id = 1;
 	setup(&j, true);
 	join_record(&j, &s3, 100 * MSEC);
+	/* the server's address known now: c1 waits for its own */
 	join_record(&j, &c1, 100 * MSEC);
-	ck_assert_uint_eq(n_out, 1);
-	ck_assert_uint_eq(out[0].join.pid, 0);
+	ck_assert_uint_eq(n_out, 0);
+	/* c3 pairs with s3, which goes out; c3 waits behind c1 */
 	join_record(&j, &c3, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 1);
+	ck_assert(out[0].server);
+	ck_assert_uint_eq(out[0].join.pid, 100);
+	join_flush(&j);
 	ck_assert_uint_eq(n_out, 3);
-	ck_assert_uint_eq(out[1].join.pid, 200);
-	ck_assert_uint_eq(out[2].join.pid, 100);
+	ck_assert_uint_eq(out[1].req, 2); /* c1, alone */
+	ck_assert_uint_eq(out[1].join.pid, 0);
+	ck_assert_uint_eq(out[2].req, 1); /* c3 */
+	ck_assert_uint_eq(out[2].join.pid, 200);
+	ck_assert_int_eq(out[2].join.server_processing, (int64_t)(5 * MSEC));
 	join_free(&j);
 }
 END_TEST
@@ -323,6 +376,7 @@ Suite *join_suite(void)
 	tcase_add_test(tc, nth_request_and_v4mapped);
 	tcase_add_test(tc, no_wrong_pairs);
 	tcase_add_test(tc, h2_stream_ids);
+	tcase_add_test(tc, late_stamps);
 	tcase_add_test(tc, holding_bounds);
 	suite_add_tcase(s, tc);
 	return s;
