@@ -503,12 +503,18 @@ void join_record(joiner *j, const ht_record *rec, uint64_t now)
 		join_expire(j, now);
 	if (rec->type != HT_REC_REQUEST || !candidate(&rec->u.req)) {
 		pass(j, rec, rec_pid(rec), NULL, now);
+		if (j->n_held > 0)
+			release_ready(j);
 		return;
 	}
 	if (rec->u.req.flags & HT_RF_SERVER)
 		server_record(j, rec, now);
 	else
 		client_record(j, rec, now);
+	/* a record held behind others that went out meanwhile (the hold
+	 * was full) goes out now */
+	if (j->n_held > 0)
+		release_ready(j);
 }
 
 void join_expire(joiner *j, uint64_t now)
