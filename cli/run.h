@@ -11,6 +11,7 @@
 
 #include "capture_io.h"
 #include "collector.h"
+#include "join.h"
 #include "report.h"
 
 /* Exit status for httptrace's own failures (as env(1) and timeout(1)). */
@@ -83,6 +84,11 @@ typedef struct run_out {
 	                               report on a terminal; or NULL */
 	/* PRIVATE: the failure of each output was told on standard error. */
 	bool report_told, capture_told;
+	/* PRIVATE: a client's record and its server's joined before they
+	 * go out (join.h), from run_out_attach() to run_out_finish(). */
+	joiner join;
+	bool join_on;
+	const collector *col;
 } run_out;
 
 void run_out_record(void *ctx, const ht_record *rec);
@@ -90,11 +96,14 @@ void run_out_idle(void *ctx);
 
 /*
  * run_out_attach() - make @c deliver to @o (sink, idle hook and, when
- * there is a capture, the tap; when the report's format streams requests
- * in flight (report_wants_live()), a tick every RUN_LIVE_TICK_MS that
- * hands it the live pages).  Call after collector_init().
+ * there is a capture, the tap; a tick every RUN_LIVE_TICK_MS that, when
+ * the report's format streams requests in flight (report_wants_live()),
+ * hands it the live pages, and lets out the server records held for
+ * their clients' (join.h: at most RUN_JOIN_WINDOW_MS; a format that
+ * streams holds none)).  Call after collector_init().
  */
 #define RUN_LIVE_TICK_MS 50
+#define RUN_JOIN_WINDOW_MS 250
 void run_out_attach(run_out *o, collector *c);
 
 /*

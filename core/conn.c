@@ -309,6 +309,8 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	if (error == HT_ERR_EXITED)
 		o->phase = (uint8_t)ht_live_phase(r->t);
 	o->peer = c->peer;
+	o->local = c->local;
+	o->stream_id = r->stream_id;
 	o->proto = r->proto;
 	o->n_1xx = r->n_1xx;
 	o->req_body_bytes = r->body_bytes;

@@ -135,6 +135,7 @@ typedef enum conn_mode {
 
 typedef struct conn_request {
 	uint32_t seq;
+	uint32_t stream_id;      /* HTTP/2: the stream's id; 0 otherwise */
 	uint32_t flags;          /* HT_RF_* */
 	uint64_t t[HT_T__COUNT];
 	bool headers_done;       /* request header section fully written */
@@ -165,6 +166,8 @@ typedef struct conn {
 	uint32_t pid;
 	uint32_t id;
 	ht_addr peer;            /* family HT_AF_UNIX: peer_path names it */
+	ht_addr local;           /* the socket's own address, set by the
+	                            hooks (family 0: not known) */
 	const conn_env *env;
 	char peer_path[CONN_PATH_MAX];
 

@@ -126,6 +126,7 @@ int conn_h2_adopt(conn *c, const conn_request *r, uint32_t resp_header_bytes)
 		return -1;
 	s->req = *r;
 	s->id = 1;
+	s->req.stream_id = 1;
 	/* Header names lower-case, as in every HTTP/2 record (the request
 	 * went out in HTTP/1.1, where case does not matter). */
 	bool in_name = true;
@@ -153,6 +154,7 @@ static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
 		return NULL;
 	conn_request_begin(c, &s->req, h2->open == 0, now);
 	s->id = id;
+	s->req.stream_id = id;
 	s->req.proto = HT_PROTO_HTTP2;
 	h2->open++;
 	return s;

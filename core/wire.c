@@ -219,9 +219,15 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		if (r->flags & HT_RF_GRPC)
 			put_grpc(&w, &r->grpc);
 		/* appended, only for a request its process's end cut short */
-		if (r->signal || r->phase) {
+		if (r->signal || r->phase || r->local.family ||
+		    r->stream_id) {
 			put_u8(&w, r->signal);
 			put_u8(&w, r->phase);
+		}
+		/* appended after them: the ends of the connection */
+		if (r->local.family || r->stream_id) {
+			put_addr(&w, &r->local);
+			put_u32(&w, r->stream_id);
 		}
 		break;
 	}
@@ -511,6 +517,18 @@ static bool decode_request_fast(const uint8_t *buf, size_t rlen,
 	}
 	q->signal = p < end ? *p++ : 0;
 	q->phase = p < end ? *p++ : 0;
+	q->join = NULL;
+	memset(&q->local, 0, sizeof(q->local));
+	q->stream_id = 0;
+	if (p < end) {
+		/* appended: the local address and the stream id */
+		if ((size_t)(end - p) < 3 + sizeof(q->local.addr) + 4)
+			return false;
+		q->local.family = p[0];
+		q->local.port = rd16(p + 1);
+		memcpy(q->local.addr, p + 3, sizeof(q->local.addr));
+		q->stream_id = rd32(p + 3 + sizeof(q->local.addr));
+	}
 	return true;
 }
 
@@ -632,6 +650,10 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 			get_grpc(&r, &q->grpc);
 		q->signal = (uint8_t)get_u8_opt(&r);
 		q->phase = (uint8_t)get_u8_opt(&r);
+		if (!r.bad && r.off < r.len) {
+			get_addr(&r, &q->local);
+			q->stream_id = get_u32(&r);
+		}
 		if (q->error >= HT_ERR__COUNT)
 			return -1;
 		break;

@@ -209,6 +209,17 @@ typedef struct ht_rec_request {
 	 * in (enum ht_live_phase).  Encoded only when one is not 0. */
 	uint8_t signal;
 	uint8_t phase;
+	/* Appended after signal and phase (which are then encoded, 0 or
+	 * not), only when one of them is set: the connection's own address
+	 * (a client's from getsockname after its connect, a server's from
+	 * the accept; family 0: not known, a Unix socket, or an older
+	 * sender), and the HTTP/2 stream id (0: HTTP/1.x).  With peer they
+	 * let the collector join the two ends of one connection (join.h). */
+	ht_addr local;
+	uint32_t stream_id;
+	/* Not on the wire: set by the collector when it joined the record
+	 * to the other end's (join.h), else NULL. */
+	const struct ht_join *join;
 } ht_rec_request;
 
 /*

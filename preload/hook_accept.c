@@ -32,7 +32,7 @@ static void track_accept(int fd, uint64_t now)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
-	ht_addr peer = {0};
+	ht_addr peer = {0}, local = {0};
 	const char *upath = NULL;
 	size_t ulen = 0;
 
@@ -51,7 +51,10 @@ static void track_accept(int fd, uint64_t now)
 		if (ulen > sizeof(((struct sockaddr_un *)0)->sun_path))
 			ulen = sizeof(((struct sockaddr_un *)0)->sun_path);
 	} else if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
-		/* (accept works on stream sockets only: TCP here) */
+		/* (accept works on stream sockets only: TCP here); the
+		 * address it was accepted on joins it to its client's end */
+		if (!ht_addr_from_sockaddr((struct sockaddr *)&ss, sl, &local))
+			local.family = 0;
 		sl = sizeof ss;
 		if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 ||
 		    !ht_addr_from_sockaddr((struct sockaddr *)&ss, sl, &peer))
@@ -69,6 +72,8 @@ static void track_accept(int fd, uint64_t now)
 			 now);
 	if (upath)
 		conn_set_unix_path(&t->c, upath, ulen);
+	else
+		t->c.local = local;
 	t->probe = true;
 	ht_slot *s = ht_slot_get(fd);
 	if (!s) {

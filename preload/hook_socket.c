@@ -104,6 +104,15 @@ static void track_connect(int fd, const ht_addr *peer, const char *upath,
 		ht_tracked_free(t);
 		return;
 	}
+	/* The address the kernel bound for the connect (done, or under
+	 * way: the port is chosen before the SYN): one system call per
+	 * connection, so that the collector can join this end to a traced
+	 * server's (join.h). */
+	struct sockaddr_storage ls;
+	socklen_t lsl = sizeof ls;
+	if (getsockname(fd, (struct sockaddr *)&ls, &lsl) == 0 &&
+	    !ht_addr_from_sockaddr((struct sockaddr *)&ls, lsl, &t->c.local))
+		t->c.local.family = 0;
 	if (ret == 0) {
 		conn_connected(&t->c, now);
 		ht_dns_consume(t->dns_slot, t->dns_gen);

@@ -9,6 +9,7 @@
 
 #include "grpc.h"
 #include "headers.h"
+#include "join.h"
 #include "format_json.h"
 #include "json.h"
 #include "live.h"
@@ -196,6 +197,20 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	}
 	p = LIT(p, ",\"total_ms\":");
 	p = json_fmt_ns_ms(p, t->total);
+	if (r->join != NULL && r->join->pid != 0) {
+		/* joined to the other end's record (join.h) */
+		if (!server) {
+			p = LIT(p, ",\"server_processing_ms\":");
+			p = json_fmt_ns_ms(p, r->join->server_processing);
+		}
+		p = LIT(p, ",\"peer_record\":{\"pid\":");
+		p = json_fmt_u64(p, r->join->pid);
+		p = LIT(p, ",\"conn\":");
+		p = json_fmt_u64(p, r->join->conn_id);
+		p = LIT(p, ",\"req\":");
+		p = json_fmt_u64(p, r->join->req_seq);
+		p = LIT(p, "}");
+	}
 	/* Extras, after the fixed set. */
 	p = LIT(p, ",\"proxy\":");
 	p = q->proxy != NULL ? json_fmt_str(p, q->proxy, q->proxy_len)

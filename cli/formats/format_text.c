@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "format_text.h"
+#include "join.h"
 #include "grpc.h"
 #include "live.h"
 #include "report.h"
@@ -264,6 +265,21 @@ static void text_request(report *rp, const report_req *q)
 	text_color(rp, C_BOLD);
 	fprintf(f, "  %s", buf);
 	text_color(rp, C_RESET);
+	if (r->join != NULL && r->join->pid != 0) {
+		/* the other end's record (join.h): the server's own
+		 * processing beside the client's wait */
+		const ht_join *jn = r->join;
+
+		text_color(rp, C_DIM);
+		if (!server && jn->server_processing != JOIN_NONE) {
+			text_fmt_dur(buf, sizeof(buf), jn->server_processing);
+			fprintf(f, "  server processing %s", buf);
+		}
+		fprintf(f, "  %s pid %u conn %u req %u",
+			server ? "client" : "server", jn->pid, jn->conn_id,
+			jn->req_seq);
+		text_color(rp, C_RESET);
+	}
 	putc_unlocked('\n', f);
 
 	/* Line 4: sizes and content type; the error if any. */

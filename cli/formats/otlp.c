@@ -1,5 +1,6 @@
 /* otlp.c - spans in OTLP/JSON; see otlp.h. */
 #include "otlp.h"
+#include "join.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -382,7 +383,11 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 		name = svc.p;
 		name_len = (size_t)(method.p + method.len - svc.p);
 	}
-	span_head(b, ids, ids->span, NULL, name, name_len,
+	/* a server's span joined to its client's (join.h) is its child */
+	const uint8_t *parent = server && r->join != NULL && r->join->pid &&
+					r->join->ids ?
+					r->join->span : NULL;
+	span_head(b, ids, ids->span, parent, name, name_len,
 		  server ? KIND_SERVER : KIND_CLIENT,
 		  start + off, end + off);
 	outbuf_puts(b, ",\"attributes\":[");
@@ -740,6 +745,13 @@ static int make_item(otlp_procs *ps, const report_req *q,
 	err = otlp_random_ids(&ids);
 	if (err < 0)
 		return err;
+	if (q != NULL && q->r->join != NULL && q->r->join->ids) {
+		/* the pair's trace (join.h): a client's span has the id its
+		 * server's span names as parent */
+		memcpy(ids.trace, q->r->join->trace, sizeof(ids.trace));
+		if (!(q->r->flags & HT_RF_SERVER))
+			memcpy(ids.span, q->r->join->span, sizeof(ids.span));
+	}
 	outbuf_init_grow(&b);
 	if (q != NULL)
 		out->n_spans = (uint32_t)otlp_spans_json(&b, q, mono_to_unix, &ids);

@@ -82,7 +82,8 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap);
  * a child per phase that happened.  @mono_to_unix turns the record's
  * monotonic times into Unix ns (report.mono_to_unix).  Returns the number
  * of spans written.  A server's request (HT_RF_SERVER) is a SERVER span,
- * a root of its own (not joined to its client's), with url.path,
+ * a root of its own unless joined to its client's (join.h: then the
+ * client span's child, in its trace), with url.path,
  * url.query and client.address/port in place of url.full, and phases
  * accept, tls, read, processing, write.
  */

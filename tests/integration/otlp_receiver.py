@@ -139,10 +139,19 @@ def validate(req):
             for k, s in enumerate(ss["spans"]):
                 check_span(s, f"{w2}.spans[{k}]")
                 out.append((res, s))
-    # Every child's parent is in the same request and trace.
+    # Every child's parent is in the same request and trace; but a SERVER
+    # span joined to its client's (kind 2 with a parent) may come in
+    # another request than its parent, and start a little before it (the
+    # two processes' clocks are read as their calls return).
     by_id = {s["spanId"]: s for _, s in out}
     for _, s in out:
-        if "parentSpanId" in s:
+        if "parentSpanId" in s and s.get("kind") == 2:
+            p = by_id.get(s["parentSpanId"])
+            need(p is None or p["traceId"] == s["traceId"],
+                 f"span {s['spanId']}: other trace than its client's")
+            need(p is None or p.get("kind") == 3,
+                 f"span {s['spanId']}: a server span's parent is not a client span")
+        elif "parentSpanId" in s:
             p = by_id.get(s["parentSpanId"])
             need(p is not None, f"span {s['spanId']}: parent not in the request")
             need(p["traceId"] == s["traceId"], f"span {s['spanId']}: other trace than its parent")

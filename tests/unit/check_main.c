@@ -13,6 +13,7 @@ int main(void)
 	srunner_add_suite(sr, conn_server_suite());
 	srunner_add_suite(sr, live_suite());
 	srunner_add_suite(sr, inflight_suite());
+	srunner_add_suite(sr, join_suite());
 	srunner_add_suite(sr, report_suite());
 	srunner_add_suite(sr, har_suite());
 	srunner_add_suite(sr, json_suite());

@@ -127,6 +127,52 @@ START_TEST(appended_fields_optional)
 }
 END_TEST
 
+/* The connection's local address and the stream id come after signal and
+ * phase (then encoded as 0s), both decoders; a record without them is the
+ * bytes it was before they existed. */
+START_TEST(local_address_appended)
+{
+	uint8_t buf[HT_WIRE_MAX_RECORD], buf2[HT_WIRE_MAX_RECORD];
+	ht_record in = sample_request(), out;
+	size_t n0 = ht_wire_encode(buf2, sizeof buf2, &in);
+
+	in.u.req.local.family = 10;
+	in.u.req.local.port = 51234;
+	in.u.req.local.addr[15] = 1;
+	in.u.req.stream_id = 7;
+	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_uint_eq(n, n0 + 2 + 19 + 4);
+	ck_assert_mem_eq(buf + 8, buf2 + 8, n0 - 8); /* a prefix otherwise */
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_mem_eq(&out.u.req.local, &in.u.req.local,
+			 sizeof(in.u.req.local));
+	ck_assert_uint_eq(out.u.req.stream_id, 7);
+	ck_assert_uint_eq(out.u.req.signal, 0);
+	ck_assert_uint_eq(out.u.req.phase, 0);
+	ck_assert_ptr_null(out.u.req.join);
+	ck_assert(str_eq(out.u.req.tunnel, "example.test:443"));
+	/* the general decoder (a record with more timestamps than known) */
+	in.u.req.flags |= HT_RF_GRPC;
+	in.u.req.grpc.message = S("m");
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	buf[HT_WIRE_HDR_LEN + 65] = HT_T__COUNT + 1; /* one more: */
+	memmove(buf + HT_WIRE_HDR_LEN + 66 + 8 * HT_T__COUNT + 8,
+		buf + HT_WIRE_HDR_LEN + 66 + 8 * HT_T__COUNT,
+		n - (HT_WIRE_HDR_LEN + 66 + 8 * HT_T__COUNT));
+	memset(buf + HT_WIRE_HDR_LEN + 66 + 8 * HT_T__COUNT, 0, 8);
+	n += 8;
+	buf[4] = (uint8_t)n;
+	buf[5] = (uint8_t)(n >> 8);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.req.local.port, 51234);
+	ck_assert_uint_eq(out.u.req.stream_id, 7);
+	ck_assert(str_eq(out.u.req.grpc.message, "m"));
+	/* a truncated local address is no record */
+	buf[4] = (uint8_t)(n - 3);
+	ck_assert_int_eq(ht_wire_decode(buf, n - 3, &out), -1);
+}
+END_TEST
+
 START_TEST(other_types_round_trip)
 {
 	uint8_t buf[1024];
@@ -372,6 +418,7 @@ Suite *wire_suite(void)
 	tcase_add_test(tc, request_round_trip);
 	tcase_add_test(tc, other_types_round_trip);
 	tcase_add_test(tc, appended_fields_optional);
+	tcase_add_test(tc, local_address_appended);
 	tcase_add_test(tc, encode_refuses_small_buffer);
 	tcase_add_test(tc, every_prefix_needs_more);
 	tcase_add_test(tc, two_records_in_one_buffer);

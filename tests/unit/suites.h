@@ -36,4 +36,5 @@ Suite *ws_suite(void);      /* check_ws.c: core/ws.c, core/conn_ws.c */
 Suite *grpc_suite(void);    /* check_grpc.c: core/grpc.c, its record fields */
 Suite *live_suite(void);    /* check_live.c: core/live.c, core/conn_live.c */
 Suite *inflight_suite(void); /* check_inflight.c: cli/collect/inflight.c */
+Suite *join_suite(void);    /* check_join.c: cli/collect/join.c */
 #endif

@@ -1,0 +1,142 @@
+/*
+ * join.h - the two ends of one request joined: a traced client's record
+ * and the record of the traced server that answered it, both received by
+ * this collector.
+ *
+ * Two records are the ends of one request when their connections are the
+ * two ends of one TCP connection (the client's local address is the
+ * server's peer and the client's peer the server's local address, IPv4
+ * in IPv6 taken as IPv4) and the request is the same one: the same HTTP/2
+ * stream id, else the same number on the connection (req_seq), and their
+ * lifetimes fit one request (the server read the request before the
+ * client read the whole response; the client's request began at most a
+ * second, a late stamp's slack, after the server's response ended: a
+ * 4-tuple used again later never pairs with an old record).  Only records that carry a local address (wire.h) and no
+ * tunnel are candidates.
+ *
+ * The client record then carries (ht_join) the server's own processing
+ * time (its record's wait: request read to first response byte written)
+ * and a link to the server's record; the server record a link to the
+ * client's.  Every candidate client record also carries a trace id and
+ * span id drawn here, which OTLP uses for the client span and, as trace
+ * and parent, for a joined server span: one trace across both processes.
+ *
+ * Order of arrival.  Either record may come first: the server's usually
+ * (it writes its response before the client reads it), but the server
+ * stamps its response done after its last write returns, by when the
+ * client may have read it and sent its own record.  So the first to come
+ * is held back for the other when the other may be traced: a server
+ * record whose client is at a loopback address or at an address a traced
+ * client's connection had; a client record whose peer (address and port)
+ * is where a traced server accepted connections before.  A held record
+ * waits at most @window_ns of the caller's clock (join_expire()), and at
+ * most JOIN_HOLD_MAX records wait at once: then it goes out alone (and
+ * is remembered, so the other end, if it comes, still gets the link).
+ * While a process has a record held, its later records wait behind it
+ * (a process's records keep their order: its connection's close after
+ * its request); no other process's do.  A client's first request to a
+ * server not seen yet is not held: if its record comes first it goes out
+ * without the server's processing time, and the server's record still
+ * takes the link and the parent.  A joiner made without holding (a
+ * format that streams) holds nothing and joins only the second record
+ * to the first.  Both ends of a pair are remembered in a direct-mapped
+ * table (JOIN_SLOTS), so memory stays bounded whatever the run's length.
+ *
+ * Pure: no I/O.  Memory comes from malloc; randomness from the caller.
+ */
+#ifndef HT_JOIN_H
+#define HT_JOIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+/* What a joined record learns of its other end (ht_rec_request.join). */
+typedef struct ht_join {
+	/* the other end's record; pid 0: not joined (ids only) */
+	uint32_t pid, conn_id, req_seq;
+	/* on a client's record: the server's processing (ns, its record's
+	 * FIRST_BYTE - WROTE_REQUEST as report_timing_compute() derives
+	 * wait), or JOIN_NONE */
+	int64_t server_processing;
+	/* the trace of the pair: the client span's id, its trace */
+	bool ids;
+	uint8_t trace[16];
+	uint8_t span[8];
+} ht_join;
+
+#define JOIN_NONE INT64_MIN
+
+/* Records held at most at once; pairs remembered (a power of two). */
+#define JOIN_HOLD_MAX 256
+#define JOIN_SLOTS 4096
+/* Distinct addresses of traced clients remembered (whose servers' records
+ * are held). */
+#define JOIN_CLIENT_ADDRS 16
+/* Addresses (and ports) traced servers accepted on, remembered (whose
+ * clients' records are held). */
+#define JOIN_SERVER_ADDRS 64
+
+/* Where records go out, in order; @rec lives only for the call. */
+typedef void (*join_emit_fn)(void *ctx, const ht_record *rec);
+/* Fill @buf with @n random bytes (never all zero is not required). */
+typedef void (*join_rand_fn)(void *ctx, uint8_t *buf, size_t n);
+
+struct join_slot;
+struct join_held;
+
+typedef struct joiner {
+	/* PRIVATE */
+	join_emit_fn emit;
+	void *emit_ctx;
+	join_rand_fn rand;
+	void *rand_ctx;
+	bool hold;
+	uint64_t window;
+	struct join_slot *slots;   /* JOIN_SLOTS, NULL: out of memory */
+	struct join_held *held;    /* JOIN_HOLD_MAX, in arrival order */
+	unsigned n_held;
+	ht_addr client_addrs[JOIN_CLIENT_ADDRS];
+	unsigned n_client_addrs;
+	ht_addr servers[JOIN_SERVER_ADDRS];
+	unsigned n_servers;
+	uint8_t *scratch;          /* HT_WIRE_MAX_RECORD, for encoding */
+	/* READ-ONLY */
+	uint64_t joined;           /* pairs joined */
+	uint64_t expired;          /* records held that went out alone */
+} joiner;
+
+/*
+ * join_init() - set up @j to hand every record to @emit (with @emit_ctx),
+ * drawing OTLP ids from @rnd (with @rnd_ctx).  @hold: records may be held
+ * back up to @window_ns.  Returns 0 or -ENOMEM (then @j passes
+ * records through unchanged, and join_free() is still right).
+ */
+int join_init(joiner *j, join_emit_fn emit, void *emit_ctx, join_rand_fn rnd,
+	      void *rnd_ctx, bool hold, uint64_t window_ns);
+
+/*
+ * join_record() - @rec arrived at @now: it goes out now, joined when its
+ * other end is known, or is held (see above).  Held records whose window
+ * ended go out first.
+ */
+void join_record(joiner *j, const ht_record *rec, uint64_t now);
+
+/* join_expire() - the held records whose window ended by @now go out
+ * (call it from time to time: an idle collector too). */
+void join_expire(joiner *j, uint64_t now);
+
+/* join_pending() - whether records are held (the caller wakes up to
+ * expire them). */
+bool join_pending(const joiner *j);
+
+/* join_flush() - every held record goes out now (the run's end). */
+void join_flush(joiner *j);
+
+/* join_free() - release @j's memory; held records are lost (flush
+ * first). */
+void join_free(joiner *j);
+
+#endif

@@ -1,0 +1,383 @@
+/* check_join.c - a client's record and its server's joined (join.c). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "fixtures.h"
+#include "join.h"
+#include "suites.h"
+
+#define MSEC 1000000ull
+
+/* What went out, in order: type, pid, conn, req, and the join. */
+typedef struct sent {
+	uint8_t type;
+	uint32_t pid, conn, req;
+	bool server, has_join;
+	ht_join join;
+} sent;
+
+static sent out[64];
+static unsigned n_out;
+
+static void collect(void *ctx, const ht_record *rec)
+{
+	sent *s = &out[n_out++];
+
+	(void)ctx;
+	memset(s, 0, sizeof(*s));
+	s->type = rec->type;
+	if (rec->type == HT_REC_REQUEST) {
+		s->pid = rec->u.req.pid;
+		s->conn = rec->u.req.conn_id;
+		s->req = rec->u.req.req_seq;
+		s->server = rec->u.req.flags & HT_RF_SERVER;
+		if (rec->u.req.join != NULL) {
+			s->has_join = true;
+			s->join = *rec->u.req.join;
+		}
+	} else if (rec->type == HT_REC_CONN_CLOSE) {
+		s->pid = rec->u.close.pid;
+		s->conn = rec->u.close.conn_id;
+	}
+}
+
+static uint8_t counter;
+
+static void fake_rand(void *ctx, uint8_t *buf, size_t n)
+{
+	(void)ctx;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = ++counter;
+}
+
+static void v4(ht_addr *a, uint8_t last, uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	a->addr[0] = 127;
+	a->addr[3] = last;
+	a->port = port;
+}
+
+/* IPv4 in IPv6, as a dual-stack server sees it. */
+static void v4mapped(ht_addr *a, uint8_t last, uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET6;
+	a->addr[10] = a->addr[11] = 0xff;
+	a->addr[12] = 127;
+	a->addr[15] = last;
+	a->port = port;
+}
+
+/* A request of the connection 127.0.0.1:40000 -> 127.0.0.1:8080, seen
+ * from its client (pid 100) or its server (pid 200), between @t0 and
+ * @t1; the server processed for @proc. */
+static ht_record req(bool server, uint32_t seq, uint64_t t0, uint64_t t1,
+		     uint64_t proc)
+{
+	ht_record rec;
+	ht_rec_request *r = &rec.u.req;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = HT_REC_REQUEST;
+	r->pid = server ? 200 : 100;
+	r->conn_id = server ? 5 : 3;
+	r->req_seq = seq;
+	r->flags = server ? HT_RF_SERVER : 0;
+	r->proto = HT_PROTO_HTTP11;
+	r->status = 200;
+	v4(server ? &r->peer : &r->local, 1, 40000);
+	v4(server ? &r->local : &r->peer, 1, 8080);
+	r->t[HT_T_GOT_CONN] = t0;
+	r->t[HT_T_WROTE_HEADERS] = t0;
+	r->t[HT_T_WROTE_REQUEST] = t0 + MSEC;
+	r->t[HT_T_FIRST_BYTE] = t0 + MSEC + proc;
+	r->t[HT_T_RESPONSE_DONE] = t1;
+	r->method = S("GET");
+	r->target = S("/x");
+	r->host = S("h");
+	r->dns_name = r->reason = r->content_type = S("");
+	r->tls_version = r->alpn = r->req_headers = r->resp_headers = S("");
+	r->peer_path = r->tunnel = r->grpc.message = S("");
+	return rec;
+}
+
+static ht_record close_rec(uint32_t pid, uint32_t conn)
+{
+	ht_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = HT_REC_CONN_CLOSE;
+	rec.u.close.pid = pid;
+	rec.u.close.conn_id = conn;
+	rec.u.close.peer_path = rec.u.close.sni = S("");
+	rec.u.close.alpn_offered = rec.u.close.tls_version = S("");
+	rec.u.close.alpn = S("");
+	return rec;
+}
+
+static void setup(joiner *j, bool hold)
+{
+	n_out = 0;
+	counter = 0;
+	ck_assert_int_eq(join_init(j, collect, NULL, fake_rand, NULL, hold,
+				   250 * MSEC), 0);
+}
+
+/* The usual order: the server's record first, held until its client's
+ * comes; its connection's close waits behind it; the client's goes out
+ * first with the server's processing, then the server's with the link
+ * and the client span as parent. */
+START_TEST(server_first_held)
+{
+	joiner j;
+	ht_record s = req(true, 1, 10 * MSEC, 60 * MSEC, 40 * MSEC);
+	ht_record c = req(false, 1, 9 * MSEC, 61 * MSEC, 0);
+	ht_record cl = close_rec(200, 5);
+
+	setup(&j, true);
+	join_record(&j, &s, 100 * MSEC);
+	join_record(&j, &cl, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 0);
+	ck_assert(join_pending(&j));
+	join_record(&j, &c, 110 * MSEC);
+	ck_assert_uint_eq(n_out, 3);
+	ck_assert(!join_pending(&j));
+	/* the client's */
+	ck_assert(!out[0].server && out[0].has_join);
+	ck_assert_uint_eq(out[0].join.pid, 200);
+	ck_assert_uint_eq(out[0].join.conn_id, 5);
+	ck_assert_uint_eq(out[0].join.req_seq, 1);
+	ck_assert_int_eq(out[0].join.server_processing, (int64_t)(40 * MSEC));
+	ck_assert(out[0].join.ids);
+	/* the server's: the link back, the client's ids */
+	ck_assert(out[1].server && out[1].has_join);
+	ck_assert_uint_eq(out[1].join.pid, 100);
+	ck_assert_uint_eq(out[1].join.conn_id, 3);
+	ck_assert_uint_eq(out[1].join.req_seq, 1);
+	ck_assert_mem_eq(out[1].join.trace, out[0].join.trace, 16);
+	ck_assert_mem_eq(out[1].join.span, out[0].join.span, 8);
+	/* the close after its request */
+	ck_assert_uint_eq(out[2].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(j.joined, 1);
+	join_free(&j);
+}
+END_TEST
+
+/* The client's record first, its server not known yet: out at once with
+ * its ids; the server's, when it comes, takes the link and the parent at
+ * once.  Once the server is known, a client's record waits for it. */
+START_TEST(client_first)
+{
+	joiner j;
+	ht_record s = req(true, 1, 10 * MSEC, 60 * MSEC, 40 * MSEC);
+	ht_record c = req(false, 1, 9 * MSEC, 61 * MSEC, 0);
+
+	setup(&j, true);
+	join_record(&j, &c, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 1);
+	ck_assert(out[0].has_join && out[0].join.ids);
+	ck_assert_uint_eq(out[0].join.pid, 0);
+	join_record(&j, &s, 101 * MSEC);
+	ck_assert_uint_eq(n_out, 2);
+	ck_assert(!join_pending(&j));
+	ck_assert_uint_eq(out[1].join.pid, 100);
+	ck_assert_mem_eq(out[1].join.span, out[0].join.span, 8);
+	ck_assert_mem_eq(out[1].join.trace, out[0].join.trace, 16);
+
+	/* the server's address known now: the client's next record waits
+	 * for its server's and gets its processing */
+	c = req(false, 2, 70 * MSEC, 90 * MSEC, 0);
+	s = req(true, 2, 71 * MSEC, 89 * MSEC, 12 * MSEC);
+	join_record(&j, &c, 200 * MSEC);
+	ck_assert_uint_eq(n_out, 2);
+	join_record(&j, &s, 201 * MSEC);
+	ck_assert_uint_eq(n_out, 4);
+	ck_assert(out[2].server);
+	ck_assert_uint_eq(out[2].join.pid, 100);
+	ck_assert(!out[3].server);
+	ck_assert_uint_eq(out[3].join.pid, 200);
+	ck_assert_int_eq(out[3].join.server_processing, (int64_t)(12 * MSEC));
+	ck_assert_mem_eq(out[2].join.span, out[3].join.span, 8);
+	ck_assert(!join_pending(&j));
+	join_free(&j);
+}
+END_TEST
+
+/* The n-th request pairs with the n-th: a server's second request does
+ * not join the client's first; a dual-stack server's IPv4-in-IPv6
+ * addresses match the client's IPv4 ones. */
+START_TEST(nth_request_and_v4mapped)
+{
+	joiner j;
+	ht_record s1 = req(true, 1, 10 * MSEC, 20 * MSEC, 5 * MSEC);
+	ht_record s2 = req(true, 2, 30 * MSEC, 40 * MSEC, 7 * MSEC);
+	ht_record c2 = req(false, 2, 29 * MSEC, 41 * MSEC, 0);
+
+	v4mapped(&s1.u.req.peer, 1, 40000);
+	v4mapped(&s1.u.req.local, 1, 8080);
+	v4mapped(&s2.u.req.peer, 1, 40000);
+	v4mapped(&s2.u.req.local, 1, 8080);
+	setup(&j, true);
+	join_record(&j, &s1, 100 * MSEC);
+	join_record(&j, &s2, 100 * MSEC);
+	join_record(&j, &c2, 100 * MSEC);
+	/* c2 out, s1 still waiting (and s2, behind it: one process) */
+	ck_assert_uint_eq(n_out, 1);
+	ck_assert_uint_eq(out[0].join.req_seq, 2);
+	ck_assert_int_eq(out[0].join.server_processing, (int64_t)(7 * MSEC));
+	/* the window ends: s1 alone, then s2 joined */
+	join_expire(&j, 349 * MSEC);
+	ck_assert_uint_eq(n_out, 1);
+	join_expire(&j, 350 * MSEC);
+	ck_assert_uint_eq(n_out, 3);
+	ck_assert(out[1].server && out[1].req == 1 && !out[1].has_join);
+	ck_assert(out[2].server && out[2].req == 2 && out[2].has_join);
+	ck_assert_uint_eq(out[2].join.pid, 100);
+	ck_assert_uint_eq(j.expired, 1);
+	join_free(&j);
+}
+END_TEST
+
+/* A port used again later: a remembered end whose lifetime does not
+ * overlap never pairs; neither do other addresses, a tunnel, a record
+ * without a local address (an older sender). */
+START_TEST(no_wrong_pairs)
+{
+	joiner j;
+	ht_record s = req(true, 1, 10 * MSEC, 20 * MSEC, 5 * MSEC);
+	ht_record c = req(false, 1, 2000 * MSEC, 2010 * MSEC, 0);
+
+	setup(&j, false); /* nothing held: s out at once, remembered */
+	join_record(&j, &s, 100 * MSEC);
+	join_record(&j, &c, 2100 * MSEC);
+	ck_assert_uint_eq(n_out, 2);
+	ck_assert(!out[0].has_join);
+	ck_assert_uint_eq(out[1].join.pid, 0);
+
+	c = req(false, 1, 9 * MSEC, 21 * MSEC, 0);
+	c.u.req.peer.port = 8081;
+	join_record(&j, &c, 600 * MSEC);
+	ck_assert_uint_eq(out[2].join.pid, 0);
+	c = req(false, 1, 9 * MSEC, 21 * MSEC, 0);
+	c.u.req.flags |= HT_RF_TUNNEL;
+	join_record(&j, &c, 600 * MSEC);
+	ck_assert(!out[3].has_join);
+	c = req(false, 1, 9 * MSEC, 21 * MSEC, 0);
+	memset(&c.u.req.local, 0, sizeof(c.u.req.local));
+	join_record(&j, &c, 600 * MSEC);
+	ck_assert(!out[4].has_join);
+	/* the right one still pairs (the server's end was not used up) */
+	c = req(false, 1, 9 * MSEC, 21 * MSEC, 0);
+	join_record(&j, &c, 600 * MSEC);
+	ck_assert_uint_eq(out[5].join.pid, 200);
+	ck_assert_uint_eq(j.joined, 1);
+	join_free(&j);
+}
+END_TEST
+
+/* Moments are stamped as calls return: a client's request stamped after
+ * its server's response ended (its thread descheduled) still pairs; a
+ * client's end remembered from before the server read anything does
+ * not. */
+START_TEST(late_stamps)
+{
+	joiner j;
+	ht_record s = req(true, 2, 10 * MSEC, 11 * MSEC, 0);
+	ht_record c = req(false, 2, 11500 * 1000ull, 11600 * 1000ull, 0);
+
+	setup(&j, true);
+	join_record(&j, &s, 100 * MSEC);
+	join_record(&j, &c, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 2);
+	ck_assert_uint_eq(out[0].join.pid, 200);
+
+	c = req(false, 3, 1 * MSEC, 2 * MSEC, 0);
+	s = req(true, 3, 10 * MSEC, 11 * MSEC, 0);
+	join_record(&j, &c, 100 * MSEC);
+	join_record(&j, &s, 100 * MSEC);
+	ck_assert(join_pending(&j)); /* s waits, not joined to the old c */
+	join_flush(&j);
+	ck_assert_uint_eq(n_out, 4);
+	ck_assert(!out[3].has_join);
+	join_free(&j);
+}
+END_TEST
+
+/* HTTP/2: the stream id pairs, whatever the order of the records. */
+START_TEST(h2_stream_ids)
+{
+	joiner j;
+	ht_record s3 = req(true, 2, 10 * MSEC, 20 * MSEC, 5 * MSEC);
+	ht_record c3 = req(false, 1, 9 * MSEC, 21 * MSEC, 0);
+	ht_record c1 = req(false, 2, 9 * MSEC, 21 * MSEC, 0);
+
+	s3.u.req.stream_id = 3;
+	c3.u.req.stream_id = 3;
+	c1.u.req.stream_id = 1;
+	setup(&j, true);
+	join_record(&j, &s3, 100 * MSEC);
+	/* the server's address known now: c1 waits for its own */
+	join_record(&j, &c1, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 0);
+	/* c3 pairs with s3, which goes out; c3 waits behind c1 */
+	join_record(&j, &c3, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 1);
+	ck_assert(out[0].server);
+	ck_assert_uint_eq(out[0].join.pid, 100);
+	join_flush(&j);
+	ck_assert_uint_eq(n_out, 3);
+	ck_assert_uint_eq(out[1].req, 2); /* c1, alone */
+	ck_assert_uint_eq(out[1].join.pid, 0);
+	ck_assert_uint_eq(out[2].req, 1); /* c3 */
+	ck_assert_uint_eq(out[2].join.pid, 200);
+	ck_assert_int_eq(out[2].join.server_processing, (int64_t)(5 * MSEC));
+	join_free(&j);
+}
+END_TEST
+
+/* A server whose client is not on a loopback address nor at an address
+ * of a traced client's is not held; the flush lets out what is held; at
+ * most JOIN_HOLD_MAX are held, the oldest let out first. */
+START_TEST(holding_bounds)
+{
+	joiner j;
+	ht_record s = req(true, 1, 10 * MSEC, 20 * MSEC, 5 * MSEC);
+
+	setup(&j, true);
+	s.u.req.peer.addr[0] = 10;
+	join_record(&j, &s, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 1);
+	for (uint32_t i = 0; i < JOIN_HOLD_MAX + 3; i++) {
+		s = req(true, i + 1, 10 * MSEC, 20 * MSEC, 5 * MSEC);
+		s.u.req.pid = 1000 + i;
+		join_record(&j, &s, 100 * MSEC);
+	}
+	ck_assert_uint_eq(n_out, 4);
+	ck_assert_uint_eq(out[1].pid, 1000);
+	ck_assert_uint_eq(out[3].pid, 1002);
+	ck_assert_uint_eq(j.n_held, JOIN_HOLD_MAX);
+	join_flush(&j);
+	ck_assert_uint_eq(n_out, 4 + JOIN_HOLD_MAX);
+	ck_assert(!join_pending(&j));
+	join_free(&j);
+}
+END_TEST
+
+Suite *join_suite(void)
+{
+	Suite *s = suite_create("join");
+	TCase *tc = tcase_create("join");
+
+	tcase_add_test(tc, server_first_held);
+	tcase_add_test(tc, client_first);
+	tcase_add_test(tc, nth_request_and_v4mapped);
+	tcase_add_test(tc, no_wrong_pairs);
+	tcase_add_test(tc, h2_stream_ids);
+	tcase_add_test(tc, late_stamps);
+	tcase_add_test(tc, holding_bounds);
+	suite_add_tcase(s, tc);
+	return s;
+}
