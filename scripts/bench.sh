@@ -4,8 +4,8 @@
 #   scripts/bench.sh [SECTION...]       (make bench)   ROUNDS=5 by default
 #   BENCH_ONLY="callgrind" scripts/bench.sh            the same as an argument
 #
-# Sections (all by default, in this order): wrk h2load dd procs collector
-# memory collmem callgrind.  Each timed comparison alternates the untraced run with the
+# Sections (all by default, in this order): wrk h2load server dd procs
+# collector memory collmem callgrind.  Each timed comparison alternates the untraced run with the
 # traced ones (ROUNDS of each, in an order that rotates from round to round)
 # and prints the medians and their ratios; traced runs also say whether
 # every request was recorded.  A benchmark, not a test: nothing here fails
@@ -21,6 +21,13 @@
 #             trace=network,read,write, and bpftrace with uprobes on the
 #             libssl h2load uses that only count SSL_write and SSL_read
 #             (needs root and kernel BPF; BENCH_PEERS=0 leaves both out)
+#  server     nginx traced as a server (httptrace -f summary -- nginx, a
+#             second nginx beside the untraced one, same config, own ports):
+#             wrk -t1 -c8 keep-alive and h2load over TLS against the
+#             untraced nginx, the traced one, and the traced one with the
+#             client traced too; and callgrind's instructions added to nginx
+#             (master_process off) per request served, from SCG_N vs 10
+#             requests on one connection (http/1.1 and h2 over TLS)
 #  dd         one-byte reads and writes on untracked fds (dd bs=1)
 #  procs      processes that never use the network: sh running /bin/true
 #             PROCS_N=300 times, CPU (user+sys) untraced, under httptrace
@@ -43,7 +50,8 @@
 #             instructions per record from the synthetic producer
 #
 # Knobs: ROUNDS (5), WRK_SECONDS (5), H2_N (100000), DD_COUNT (1000000),
-# BENCH_PEERS (1), CG_N (200), CG_RECORDS (20000), CG_REPEAT (3), PROCS_N (300).
+# BENCH_PEERS (1), CG_N (200), CG_RECORDS (20000), CG_REPEAT (3), PROCS_N (300),
+# SCG_N (1000).
 # shellcheck source=../tests/integration/lib.sh
 . "$(dirname "$0")/../tests/integration/lib.sh"
 require_built
@@ -56,9 +64,10 @@ CG_N=${CG_N:-200}
 CG_RECORDS=${CG_RECORDS:-20000}
 CG_REPEAT=${CG_REPEAT:-3}
 PROCS_N=${PROCS_N:-300}
+SCG_N=${SCG_N:-1000}
 PATH=$PATH:/usr/sbin
 
-ALL_SECTIONS="wrk h2load dd procs collector memory collmem callgrind"
+ALL_SECTIONS="wrk h2load server dd procs collector memory collmem callgrind"
 SECTIONS=${*:-${BENCH_ONLY:-$ALL_SECTIONS}}
 for s in $SECTIONS; do
 	case " $ALL_SECTIONS " in
@@ -71,11 +80,12 @@ want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 need=""
 want wrk && need="$need wrk"
 want h2load && need="$need h2load"
+want server && need="$need wrk h2load valgrind curl"
 want memory && need="$need ab"
 want callgrind && need="$need valgrind curl"
 want procs && need="$need valgrind"
 # every section but collector and collmem runs against nginx
-needs_nginx() { want wrk || want h2load || want dd || want memory || want callgrind; }
+needs_nginx() { want wrk || want h2load || want server || want dd || want memory || want callgrind; }
 needs_nginx && need="$need nginx"
 for c in $need; do
 	command -v "$c" >/dev/null || { echo "bench: $c missing (make bench installs it)"; exit 1; }
@@ -97,22 +107,19 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 10485
 	echo "rounds: $ROUNDS of each, alternating; figures are medians; ratio: traced / untraced"
 echo
 
-# nginx tuned for load: no access log, connections never recycled.
-if needs_nginx; then
-	d=$T/nginx
-	mkdir -p "$d/root" "$d/tmp"
-	head -c 612 /dev/zero | tr '\0' x >"$d/root/index.html"
-	make_cert
-	HTTP_PORT=$(free_port 127.0.0.1)
-	TLS_PORT=$(free_port 127.0.0.1)
-	user_line=""
+# nginx_conf FILE HTTP_PORT TLS_PORT NAME [TOP_LINE]: nginx tuned for load
+# (no access log, connections never recycled), everything in $d, its pid in
+# $d/NAME.pid; TOP_LINE goes at the top (e.g. "master_process off;")
+nginx_conf() {
+	local user_line=""
 	[ "$(id -u)" -eq 0 ] && user_line="user root;"
-	cat >"$d/nginx.conf" <<NGX
+	cat >"$1" <<NGX
 $user_line
+${5:-}
 daemon off;
 worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
+pid $d/$4.pid;
+error_log $d/$4.error.log warn;
 events { worker_connections 1024; }
 http {
     access_log off;
@@ -123,15 +130,25 @@ http {
     scgi_temp_path $d/tmp/scgi;
     keepalive_requests 10000000;
     keepalive_timeout 60s;
-    server { listen 127.0.0.1:$HTTP_PORT; root $d/root; }
+    server { listen 127.0.0.1:$2; root $d/root; }
     server {
-        listen 127.0.0.1:$TLS_PORT ssl http2;
+        listen 127.0.0.1:$3 ssl http2;
         root $d/root;
         ssl_certificate $T/cert.pem;
         ssl_certificate_key $T/key.pem;
     }
 }
 NGX
+}
+
+if needs_nginx; then
+	d=$T/nginx
+	mkdir -p "$d/root" "$d/tmp"
+	head -c 612 /dev/zero | tr '\0' x >"$d/root/index.html"
+	make_cert
+	HTTP_PORT=$(free_port 127.0.0.1)
+	TLS_PORT=$(free_port 127.0.0.1)
+	nginx_conf "$d/nginx.conf" "$HTTP_PORT" "$TLS_PORT" nginx
 	nginx -c "$d/nginx.conf" 2>"$d/nginx.err" &
 	_PIDS+=($!)
 	wait_port 127.0.0.1 "$HTTP_PORT" && wait_port 127.0.0.1 "$TLS_PORT" || { cat "$d/nginx.err"; exit 1; }
@@ -305,6 +322,147 @@ if want h2load; then
 		awk '{ printf "      round %d: %s\n", NR, $0 }' "$T/h2.rate.$v.d"
 	done
 	[ -z "$BT_SKIP" ] && echo "  (bpftrace probes a copy of $SSL_LIB that only h2load loads)"
+	echo
+fi
+
+# --- nginx traced as a server -----------------------------------------------------
+# A second nginx, the same configuration on ports of its own, runs under
+# httptrace -f summary (its accepted connections tracked: the server side);
+# the untraced nginx above is the baseline.  Each round loads the untraced
+# one, the traced one, and the traced one from a traced client, in an
+# order that rotates.  Only the end of the traced server's collector has its
+# count: the requests it recorded are set against the sum of what the
+# clients completed (a client stopping mid-request leaves one the server
+# may have answered).
+
+# srv_run TOOL VARIANT: one wrk or h2load run; appends req/s to
+# $T/srv.TOOL.VARIANT, the completed count to ....n
+srv_run() {
+	local tool=$1 v=$2 pre=() port=$HTTP_PORT tport=$TLS_PORT rc=0
+	case $v in
+	srv) port=$SHTTP_PORT; tport=$STLS_PORT ;;
+	both) port=$SHTTP_PORT; tport=$STLS_PORT
+		pre=("$HTTPTRACE" -f summary -o "$T/srv.cli.sum" --) ;;
+	esac
+	if [ "$tool" = wrk ]; then
+		"${pre[@]}" wrk -t1 -c8 -d"${WRK_SECONDS}s" "http://127.0.0.1:$port/" \
+			>"$T/s.out" 2>"$T/s.err" || rc=$?
+		awk '/Requests\/sec/ { print $2 }' "$T/s.out" >>"$T/srv.$tool.$v"
+		awk '/requests in/ { print $1 }' "$T/s.out" >>"$T/srv.$tool.$v.n"
+	else
+		"${pre[@]}" h2load -n "$H2_N" -c 4 -m 10 "https://127.0.0.1:$tport/" \
+			>"$T/s.out" 2>"$T/s.err" || rc=$?
+		awk '/^finished in/ { print $4 }' "$T/s.out" >>"$T/srv.$tool.$v"
+		awk '/^requests:/ { print $8 }' "$T/s.out" >>"$T/srv.$tool.$v.n"
+	fi
+	[ "$rc" = 0 ] || echo "  ($tool $v exited $rc: $(head -c 200 "$T/s.err"))"
+}
+# spread FILE: "min-max" of the numbers in FILE
+spread() { sort -g "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo, hi }'; }
+# sum FILE: the numbers in FILE added up
+sum() { awk '{ s += $1 } END { printf "%d", s }' "$1"; }
+
+# scg_nginx1 N untraced|traced http|h2: Ir of one nginx (master_process
+# off: one process, all of it under valgrind --tool=callgrind) started,
+# serving N requests curl makes on one connection, and stopped (SIGQUIT)
+scg_nginx1() {
+	local n=$1 mode=$2 proto=$3 pre=() port tport wpid up=0 url args=()
+	port=$(free_port 127.0.0.1); tport=$(free_port 127.0.0.1)
+	nginx_conf "$d/cg.conf" "$port" "$tport" cg "master_process off;"
+	[ "$mode" = traced ] && pre=("$HTTPTRACE" -f json -o "$T/scg.json" --)
+	rm -f "$T/scg.out" "$d/cg.pid"
+	"${pre[@]}" valgrind --tool=callgrind --callgrind-out-file="$T/scg.out" \
+		nginx -c "$d/cg.conf" >"$T/scg.err" 2>&1 &
+	wpid=$!
+	for _ in 1 2 3 4 5 6; do
+		wait_port 127.0.0.1 "$tport" "$wpid" && { up=1; break; }
+	done
+	[ -s "$d/cg.pid" ] || sleep 1
+	if [ "$up" = 0 ] || [ ! -s "$d/cg.pid" ]; then
+		cat "$T/scg.err" >&2; kill "$wpid" 2>/dev/null; wait "$wpid"; echo 0; return
+	fi
+	case $proto in
+	http) url="http://127.0.0.1:$port" ;;
+	h2) url="https://127.0.0.1:$tport"; args=(--http2 --cacert "$T/cert.pem") ;;
+	esac
+	curl -s "${args[@]}" "$url/index.html?n=[1-$n]" >/dev/null 2>>"$T/scg.err"
+	# SIGQUIT, again each second until its pid file is gone (nginx removes
+	# it on exit): under valgrind, nginx sometimes misses the first one
+	for _ in $(seq 60); do
+		[ -s "$d/cg.pid" ] || break
+		kill -QUIT "$(cat "$d/cg.pid")" 2>/dev/null || break
+		sleep 1
+	done
+	wait "$wpid" || { cat "$T/scg.err" >&2; echo 0; return; }
+	cg_ir "$T/scg.out"
+}
+scg_nginx() { # the median of CG_REPEAT scg_nginx1 runs
+	local _
+	for _ in $(seq "$CG_REPEAT"); do scg_nginx1 "$@"; done | median
+}
+
+if want server; then
+	SHTTP_PORT=$(free_port 127.0.0.1)
+	STLS_PORT=$(free_port 127.0.0.1)
+	nginx_conf "$d/traced.conf" "$SHTTP_PORT" "$STLS_PORT" traced
+	"$HTTPTRACE" -f summary -o "$T/srv.sum" -- nginx -c "$d/traced.conf" 2>"$d/traced.err" &
+	spid=$!
+	_PIDS+=("$spid")
+	wait_port 127.0.0.1 "$SHTTP_PORT" "$spid" && wait_port 127.0.0.1 "$STLS_PORT" "$spid" ||
+		{ cat "$d/traced.err"; exit 1; }
+	variants="u srv both"
+	for tool in wrk h2load; do
+		for v in $variants; do : >"$T/srv.$tool.$v"; : >"$T/srv.$tool.$v.n"; done
+	done
+	for r in $(seq "$ROUNDS"); do
+		# shellcheck disable=SC2086
+		for v in $(rotate "$r" $variants); do srv_run wrk "$v"; srv_run h2load "$v"; done
+	done
+	# nginx's master writes its pid file; SIGQUIT: a graceful stop, then
+	# the collector writes its summary
+	kill -QUIT "$(cat "$d/traced.pid")"
+	wait "$spid"
+	for tool in wrk h2load; do
+		case $tool in
+		wrk) echo "nginx traced as a server: wrk -t1 -c8 -d${WRK_SECONDS}s, HTTP/1.1 keep-alive" ;;
+		h2load) echo "nginx traced as a server: h2load -n $H2_N -c 4 -m 10, h2 over TLS" ;;
+		esac
+		u=$(median <"$T/srv.$tool.u")
+		row "untraced client, untraced nginx" "$u"
+		echo "      rounds: $(tr '\n' ' ' <"$T/srv.$tool.u")(spread $(spread "$T/srv.$tool.u"))"
+		for v in srv both; do
+			case $v in
+			srv) label="untraced client, nginx traced (server side)" ;;
+			both) label="traced client, nginx traced" ;;
+			esac
+			t=$(median <"$T/srv.$tool.$v")
+			row "$label" "$t" "$(ratio "$t" "$u")"
+			echo "      rounds: $(tr '\n' ' ' <"$T/srv.$tool.$v")(spread $(spread "$T/srv.$tool.$v"))"
+		done
+	done
+	echo "  traced nginx: clients completed $(($(sum "$T/srv.wrk.srv.n") + $(sum "$T/srv.wrk.both.n") + $(sum "$T/srv.h2load.srv.n") + $(sum "$T/srv.h2load.both.n"))) requests;" \
+		"its collector: $(sed -n 's/^ *served by traced servers: *//p' "$T/srv.sum" | head -1)," \
+		"dropped records $(summary_field "$T/srv.sum" 'dropped records:')"
+	echo
+
+	echo "callgrind: instructions (Ir) added to nginx (master_process off) per request served,"
+	echo "curl making $SCG_N vs 10 requests on one connection (index.html, 612 bytes), nginx untraced"
+	echo "vs under httptrace -f json; medians of $CG_REPEAT runs; each run starts and stops nginx"
+	for proto in http h2; do
+		case $proto in
+		http) label="http://, HTTP/1.1" ;;
+		h2) label="https://, h2 over TLS" ;;
+		esac
+		u1=$(scg_nginx 10 untraced "$proto"); t1=$(scg_nginx 10 traced "$proto")
+		uN=$(scg_nginx "$SCG_N" untraced "$proto"); tN=$(scg_nginx "$SCG_N" traced "$proto")
+		rec=$(grep -c '"event":"request","side":"server".*"status":200' "$T/scg.json" || true)
+		awk -v l="$label" -v n="$SCG_N" -v u1="$u1" -v t1="$t1" -v u="$uN" -v t="$tN" 'BEGIN {
+			m = ((t - u) - (t1 - u1)) / (n - 10); mu = (u - u1) / (n - 10)
+			printf "  %-28s untraced %11d  traced %11d Ir (%d requests)\n", l, u, t, n
+			printf "      each request: untraced %6.0f Ir, added %6.0f (%+.1f%%); added once per process (start, stop): %7.0f\n",
+				mu, m, (mu > 0 ? 100 * m / mu : 0), (t1 - u1) - 10 * m }'
+		echo "      last traced run: $rec server records with status 200"
+	done
 	echo
 fi
 

@@ -26,13 +26,34 @@
 --    column, so input_format_skip_unknown_fields=1 skips them (and any key
 --    a later httptrace adds); without it the insert fails on them;
 --  - the grep keeps only request lines: the connect_error, tls_error and
---    summary lines have other keys and are not requests.
+--    summary lines have other keys and are not requests;
+--  - side is 'server' for a request a traced server answered (its line
+--    says "side":"server") and 'client' for a client's, whose line has no
+--    side key: an Enum8 whose first value is 'client' is what 18.16 puts
+--    in a column a line leaves out (it has no
+--    input_format_defaults_for_omitted_fields, so a DEFAULT is not used).
+--    A server's row has its own phases (docs/usage.md, "Servers"):
+--    accept_ms, tls_ms, read_ms, processing_ms (the server's own
+--    processing), write_ms; a client's has dns_ms, connect_ms, tls_ms,
+--    send_ms, wait_ms, receive_ms.  The other side's columns are NULL (a
+--    Nullable column a line leaves out is NULL).
+--
+-- A table made by an older clickhouse.sql has none of the server's
+-- columns; add them with
+--
+--   ALTER TABLE httptrace.requests
+--       ADD COLUMN side Enum8('client' = 0, 'server' = 1) AFTER event,
+--       ADD COLUMN accept_ms Nullable(Float64) AFTER receive_ms,
+--       ADD COLUMN read_ms Nullable(Float64) AFTER accept_ms,
+--       ADD COLUMN processing_ms Nullable(Float64) AFTER read_ms,
+--       ADD COLUMN write_ms Nullable(Float64) AFTER processing_ms
 
 CREATE DATABASE IF NOT EXISTS httptrace;
 
 CREATE TABLE IF NOT EXISTS httptrace.requests
 (
     event             String,              -- always 'request'
+    side              Enum8('client' = 0, 'server' = 1), -- 'server': a traced server's answer
     pid               UInt32,              -- traced process
     conn              UInt32,              -- connection number in that process
     req               UInt32,              -- request number on the connection, from 1
@@ -41,7 +62,7 @@ CREATE TABLE IF NOT EXISTS httptrace.requests
     method            Nullable(String),
     url               String,
     host              String,
-    peer              Nullable(String),    -- 'IP:port' / '[IPv6]:port'
+    peer              Nullable(String),    -- 'IP:port' / '[IPv6]:port'; a server's: the client
     proto             Nullable(String),    -- HTTP/1.0, HTTP/1.1, HTTP/2
     tls               UInt8,
     status            Nullable(UInt16),    -- NULL: no response
@@ -55,6 +76,10 @@ CREATE TABLE IF NOT EXISTS httptrace.requests
     send_ms           Nullable(Float64),
     wait_ms           Nullable(Float64),   -- server processing
     receive_ms        Nullable(Float64),
+    accept_ms         Nullable(Float64),   -- a server's: accept to the client's first bytes
+    read_ms           Nullable(Float64),   -- a server's: the request read
+    processing_ms     Nullable(Float64),   -- a server's own processing
+    write_ms          Nullable(Float64),   -- a server's: the response written
     total_ms          Nullable(Float64),
     alpn              Nullable(String),
     tls_version       Nullable(String),

@@ -25,7 +25,11 @@
  * where phase is dns, connect, tls, send, wait or receive, only those that
  * happened, each placed at its own time (end timestamp - duration), so the
  * bar shows gaps where the client did something else.  A gRPC call whose
- * status is not OK has "error": "grpc NAME: its grpc-message".
+ * status is not OK has "error": "grpc NAME: its grpc-message".  A traced
+ * server's request (HT_RF_SERVER) has "side": "server" after "k" (a
+ * client's has no "side") and its own phases (wire.h): accept (to the
+ * client's first bytes), tls, read (the request), processing, write (the
+ * response); its req_bytes were read, its resp_bytes written.
  *
  * WebSocket sessions are not bars: each is a row of a table under the
  * summary (url, process and connection, duration, messages and bytes
@@ -201,14 +205,16 @@ static void html_request(report *rp, const report_req *q)
 	const ht_rec_request *r = q->r;
 	const report_timing *t = &q->t;
 	const uint64_t *ts = r->t;
-	/* servers' rows are not drawn yet */
-	outbuf *f = (r->flags & HT_RF_SERVER) ? NULL : begin_record(rp);
+	bool server = r->flags & HT_RF_SERVER;
+	outbuf *f = begin_record(rp);
 	uint64_t start = t->start != 0 ? t->start : earliest_ts(r);
 	phases ph = { .start = start };
 
 	if (f == NULL)
 		return;
-	json_lit(f, "\"k\":\"req\",\"pid\":");
+	/* "side" only on a server's, so a client's object is as it was */
+	json_lit(f, server ? "\"k\":\"req\",\"side\":\"server\",\"pid\":" :
+			     "\"k\":\"req\",\"pid\":");
 	json_u64(f, r->pid);
 	KEY(f, "conn");
 	json_u64(f, r->conn_id);
@@ -270,12 +276,25 @@ static void html_request(report *rp, const report_req *q)
 	json_ns_ms(f, t->total != REPORT_NONE && t->total < 0 ? REPORT_NONE : t->total);
 	json_lit(f, ",\"ph\":[");
 	ph.f = f;
-	put_phase(&ph, "dns", ts[HT_T_DNS_DONE], t->dns);
-	put_phase(&ph, "connect", ts[HT_T_CONNECT_DONE], t->connect);
-	put_phase(&ph, "tls", ts[HT_T_TLS_DONE], t->tls);
-	put_phase(&ph, "send", ts[HT_T_WROTE_REQUEST], t->send);
-	put_phase(&ph, "wait", ts[HT_T_FIRST_BYTE], t->wait);
-	put_phase(&ph, "receive", ts[HT_T_RESPONSE_DONE], t->receive);
+	if (server) {
+		/* its own phases (wire.h); the accept phase ends at the
+		 * client's first bytes, as report_timing_compute() counts it */
+		put_phase(&ph, "accept", ts[HT_T_CONNECT_DONE] == 0 ||
+			  t->connect == REPORT_NONE ? 0 :
+			  ts[HT_T_CONNECT_DONE] + (uint64_t)t->connect,
+			  t->connect);
+		put_phase(&ph, "tls", ts[HT_T_TLS_DONE], t->tls);
+		put_phase(&ph, "read", ts[HT_T_WROTE_REQUEST], t->send);
+		put_phase(&ph, "processing", ts[HT_T_FIRST_BYTE], t->wait);
+		put_phase(&ph, "write", ts[HT_T_RESPONSE_DONE], t->receive);
+	} else {
+		put_phase(&ph, "dns", ts[HT_T_DNS_DONE], t->dns);
+		put_phase(&ph, "connect", ts[HT_T_CONNECT_DONE], t->connect);
+		put_phase(&ph, "tls", ts[HT_T_TLS_DONE], t->tls);
+		put_phase(&ph, "send", ts[HT_T_WROTE_REQUEST], t->send);
+		put_phase(&ph, "wait", ts[HT_T_FIRST_BYTE], t->wait);
+		put_phase(&ph, "receive", ts[HT_T_RESPONSE_DONE], t->receive);
+	}
 	json_lit(f, "]}");
 }
 

@@ -225,6 +225,46 @@ static void put_url(attrs *a, const char *url, size_t len)
 	free(tmp);
 }
 
+/*
+ * A server's request target as url.path and, when it has one, url.query
+ * (the conventions: "if and only if one was received"), scrubbed as
+ * put_url() scrubs a URL (url.query "SHOULD" hide the same values).  The
+ * fragment belongs to neither; an absolute-form target ("GET http://h/p",
+ * a proxy's) gives its path, an authority-form one (CONNECT's) none.
+ */
+static void put_target(attrs *a, const char *t, size_t len)
+{
+	size_t cap = 3 * len + 32, n, ps = 0, pe, qe;
+	char *tmp = malloc(cap);
+
+	if (tmp == NULL) {
+		outbuf_fail(a->b, ENOMEM);
+		return;
+	}
+	memcpy(tmp, t, len);
+	n = ht_url_scrub(tmp, len, cap, ht_url_default_query_names, 0, NULL);
+	if (n > 0 && tmp[0] != '/' && tmp[0] != '*') {
+		const char *sep = memmem(tmp, n, "://", 3);
+
+		/* past "scheme://authority", or all of an authority */
+		ps = sep != NULL ? (size_t)(sep - tmp) + 3 : 0;
+		while (ps < n && tmp[ps] != '/' && tmp[ps] != '?' &&
+		       tmp[ps] != '#')
+			ps++;
+	}
+	pe = ps;
+	while (pe < n && tmp[pe] != '?' && tmp[pe] != '#')
+		pe++;
+	attr_str(a, "url.path", tmp + ps, pe - ps);
+	if (pe < n && tmp[pe] == '?') {
+		qe = pe + 1;
+		while (qe < n && tmp[qe] != '#')
+			qe++;
+		attr_str(a, "url.query", tmp + pe + 1, qe - pe - 1);
+	}
+	free(tmp);
+}
+
 /* A gRPC call's rpc.* attributes (the RPC semantic conventions up to
  * v1.37, whose rpc.grpc.status_code later ones name rpc.response.status_code)
  * and what they have no name for: its messages. */
@@ -247,6 +287,7 @@ static void grpc_attrs(attrs *a, const ht_rec_request *r)
 static void request_attrs(attrs *a, const report_req *q)
 {
 	const ht_rec_request *r = q->r;
+	bool server = r->flags & HT_RF_SERVER;
 	char ebuf[16], cid[32], ip[64];
 	const char *etype = otlp_error_type(r, ebuf, sizeof(ebuf));
 	ht_str ua;
@@ -259,16 +300,9 @@ static void request_attrs(attrs *a, const report_req *q)
 		attr_str(a, "http.request.method_original", r->method.p,
 			 r->method.len);
 	}
-	if (r->flags & HT_RF_SERVER) {
+	if (server) {
 		/* a server's: the target's path and query, the client */
-		size_t pn = 0, tl = r->target.len;
-
-		while (pn < tl && r->target.p[pn] != '?' && r->target.p[pn] != '#')
-			pn++;
-		attr_str(a, "url.path", r->target.p, pn);
-		if (pn < tl && r->target.p[pn] == '?')
-			attr_str(a, "url.query", r->target.p + pn + 1,
-				 tl - pn - 1);
+		put_target(a, r->target.p, r->target.len);
 		n = url_ip(ip, sizeof(ip), &r->peer);
 		if (n > 0) {
 			attr_str(a, "client.address", ip, n);
@@ -278,9 +312,16 @@ static void request_attrs(attrs *a, const report_req *q)
 		put_url(a, q->url, q->url_len);
 	}
 	attr_strz(a, "url.scheme", (r->flags & HT_RF_TLS) ? "https" : "http");
-	if (q->host_len > 0)
-		attr_str(a, "server.address", q->host, q->host_len);
-	attr_int(a, "server.port", url_port(q->url, q->url_len));
+	/* A server's server.address and server.port are the host and port
+	 * the client asked for, from its Host or :authority (the port, when
+	 * the value has none, the scheme's); without one, the URL's authority
+	 * is the peer, which for a server is the client: then neither is set
+	 * (a server's record has no local address). */
+	if (!server || r->host.len > 0) {
+		if (q->host_len > 0)
+			attr_str(a, "server.address", q->host, q->host_len);
+		attr_int(a, "server.port", url_port(q->url, q->url_len));
+	}
 	if (r->status != 0)
 		attr_int(a, "http.response.status_code", r->status);
 	if (etype != NULL)

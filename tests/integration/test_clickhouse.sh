@@ -14,7 +14,11 @@
 # quantileExact(0.95)(total_ms) per host equal to the same computed in
 # Python from the JSON (linear interpolation between the sorted values at
 # 0.95 * (n - 1), and the value at index floor(0.95 * n)), up to the last
-# bits 18.16's float parser gets wrong.
+# bits 18.16's float parser gets wrong.  A traced server's records (server.py
+# under httptrace, answering curl: "side":"server", their own phases) are
+# loaded with them: side says 'server' on theirs and 'client' on the
+# others' (whose lines have no side key), and each side's phase columns
+# hold its phases, the other side's NULL.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -43,6 +47,22 @@ EOF
 "$HTTPTRACE" -f json -o "$T/trace.jsonl" -- sh "$T/client.sh" ||
 	fail "httptrace exited $?"
 grep -q '"event":"connect_error"' "$T/trace.jsonl" || fail "no connect_error line (premise)"
+
+# A traced server, answering an untraced curl: its records join the trace.
+sport=$(free_port)
+"$HTTPTRACE" -f json -o "$T/served.jsonl" -- "$PY" "$SERVER_PY" "$sport" 127.0.0.1 \
+	>"$T/sserver.out" 2>&1 &
+stpid=$!
+_PIDS+=("$stpid")
+wait_port 127.0.0.1 "$sport" "$stpid" || fail "the traced server did not start"
+curl -s -o /dev/null -o /dev/null -o /dev/null "http://127.0.0.1:$sport/bytes/10" \
+	"http://127.0.0.1:$sport/delay/5" "http://127.0.0.1:$sport/status/404" ||
+	fail "curl to the traced server failed"
+kill -TERM "$stpid"
+wait "$stpid" || true
+[ "$(grep -c '^{"event":"request","side":"server",' "$T/served.jsonl")" = 3 ] ||
+	{ show "$T/served.jsonl" "$T/sserver.out"; fail "not 3 server records (premise)"; }
+cat "$T/served.jsonl" >>"$T/trace.jsonl"
 
 # ---- the server ------------------------------------------------------------
 CH_TCP=$(free_port)
@@ -121,9 +141,10 @@ grep '^{"event":"request",' "$T/trace.jsonl" |
 
 ch --query "SELECT host, quantile(0.95)(total_ms) AS p95, quantileExact(0.95)(total_ms) AS p95x,
 	count() AS n, countIf(total_ms IS NULL) AS no_total
-	FROM httptrace.requests GROUP BY host ORDER BY host FORMAT JSONEachRow" \
+	FROM httptrace.requests WHERE side = 'client' GROUP BY host ORDER BY host FORMAT JSONEachRow" \
 	>"$T/p95.jsonl" || fail "the p95 query failed"
-ch --query "SELECT url, host, reused, tls, status, connect_ms, idle_ms, error, total_ms, req
+ch --query "SELECT url, host, side, reused, tls, status, connect_ms, wait_ms, idle_ms, error,
+	total_ms, accept_ms, read_ms, processing_ms, write_ms, req
 	FROM httptrace.requests ORDER BY start FORMAT JSONEachRow" \
 	>"$T/rows.jsonl" || fail "the row query failed"
 
@@ -132,7 +153,9 @@ import json, math, sys
 
 trace, p95_path, rows_path, odd = sys.argv[1:]
 lines = [json.loads(l) for l in open(trace, encoding="utf-8")]
-reqs = [l for l in lines if l["event"] == "request"]
+every = [l for l in lines if l["event"] == "request"]
+reqs = [l for l in every if l.get("side") != "server"] # the clients'
+served = [l for l in every if l.get("side") == "server"]
 got = {r["host"]: r for r in map(json.loads, open(p95_path, encoding="utf-8"))}
 rows = [json.loads(l) for l in open(rows_path, encoding="utf-8")]
 problems = []
@@ -147,6 +170,8 @@ def num(v):
 
 hosts = sorted({r["host"] for r in reqs})
 check(len(reqs) == 24, "%d request lines, not 24" % len(reqs))
+check(len(served) == 3, "%d server request lines, not 3" % len(served))
+check(all("side" not in l for l in reqs), "a client's line has a side key")
 check(len(hosts) == 2, "hosts %r" % hosts)
 check(sorted(got) == hosts, "ClickHouse hosts %r, JSON %r" % (sorted(got), hosts))
 for h in hosts:
@@ -166,8 +191,9 @@ for h in hosts:
     check(abs(num(g.get("p95x")) - exact) <= 1e-12 * max(1.0, exact),
           "%s: quantileExact(0.95) %r, python %r" % (h, g.get("p95x"), exact))
 
-# Row by row (both ordered by start): values, booleans and nulls survive.
-src = sorted(reqs, key=lambda r: r["start"])
+# Row by row (both ordered by start): values, booleans and nulls survive,
+# the servers' rows as the clients'.
+src = sorted(every, key=lambda r: r["start"])
 check(len(rows) == len(src), "%d rows, %d requests" % (len(rows), len(src)))
 for s, r in zip(src, rows):
     w = s["url"]
@@ -180,10 +206,23 @@ for s, r in zip(src, rows):
     # ClickHouse 18.16's float parser is fast, not correctly rounded:
     # 1.809 may come back as 1.8090000000000002 (a last-bit difference).
     for k in ("connect_ms", "idle_ms", "total_ms"):
-        check((r[k] is None) == (s[k] is None) and
-              (s[k] is None or abs(num(r[k]) - s[k]) <= 1e-12 * max(1.0, s[k])),
-              "%s: %s %r, JSON %r" % (w, k, r[k], s[k]))
+        v = s.get(k) # connect_ms: a client's key
+        check((r[k] is None) == (v is None) and
+              (v is None or abs(num(r[k]) - v) <= 1e-12 * max(1.0, v)),
+              "%s: %s %r, JSON %r" % (w, k, r[k], v))
     check(r["error"] == s["error"], w + ": error")
+    side = s.get("side", "client")
+    check(r["side"] == side, "%s: side %r, JSON %r" % (w, r["side"], side))
+    for k in ("wait_ms", "accept_ms", "read_ms", "processing_ms", "write_ms"):
+        v = s.get(k) # a key of the other side's: NULL
+        check((r[k] is None) == (v is None) and
+              (v is None or abs(num(r[k]) - v) <= 1e-12 * max(1.0, v)),
+              "%s: %s %r, JSON %r" % (w, k, r[k], v))
+        mine = k == "wait_ms" if side == "client" else k != "wait_ms"
+        check(mine == (k in s), "%s (%s): %s in its line? %r" % (w, side, k, k in s))
+check(sum(1 for r in rows if r["side"] == "server") == 3, "not 3 rows with side 'server'")
+check(any(s.get("processing_ms") is not None and s["processing_ms"] >= 5 for s in served),
+      "premise: the server's /delay/5 processing")
 check(any(s["reused"] and s["connect_ms"] is None for s in src),
       "premise: a reused request with connect_ms null")
 check(any(s["url"].endswith(odd) for s in src), "premise: the odd URL")

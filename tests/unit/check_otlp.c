@@ -149,6 +149,72 @@ START_TEST(test_server_span)
 }
 END_TEST
 
+/* The stable HTTP server conventions on a SERVER span: the required
+ * http.request.method, url.path, url.scheme; url.query scrubbed, without
+ * the fragment; server.address and server.port from the Host (:authority)
+ * the client sent, the scheme's port when it has none, and neither when it
+ * sent none (the record's peer is the client, not the server);
+ * client.address, http.response.status_code, network.protocol.version. */
+START_TEST(test_server_span_conventions)
+{
+	ht_rec_request r;
+	size_t n;
+	char *s;
+
+	ua_request(&r);
+	r.flags |= HT_RF_SERVER | HT_RF_TLS;
+	r.proto = HT_PROTO_HTTP2;
+	r.dns_name = S(""); /* a server looks no name up */
+	r.t[HT_T_DNS_START] = r.t[HT_T_DNS_DONE] = 0;
+	r.host = S("example.test");
+	r.target = S("/p/q?sig=abc&x=1#frag");
+	r.peer.port = 40000;
+	s = spans_of(&r, &n);
+	HAS(s, "\"name\":\"GET\",\"kind\":2,");
+	HAS(s, "{\"key\":\"http.request.method\",\"value\":{\"stringValue\":\"GET\"}}");
+	HAS(s, "{\"key\":\"url.path\",\"value\":{\"stringValue\":\"/p/q\"}}");
+	HAS(s, "{\"key\":\"url.query\",\"value\":{\"stringValue\":\"sig=REDACTED&x=1\"}}");
+	HAS(s, "{\"key\":\"url.scheme\",\"value\":{\"stringValue\":\"https\"}}");
+	HAS(s, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"example.test\"}}");
+	HAS(s, "{\"key\":\"server.port\",\"value\":{\"intValue\":\"443\"}}");
+	HAS(s, "{\"key\":\"client.address\",\"value\":{\"stringValue\":\"127.0.0.1\"}}");
+	HAS(s, "{\"key\":\"client.port\",\"value\":{\"intValue\":\"40000\"}}");
+	HAS(s, "{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"200\"}}");
+	HAS(s, "{\"key\":\"network.protocol.version\",\"value\":{\"stringValue\":\"2\"}}");
+	HASNT(s, "abc");
+	HASNT(s, "frag");
+	HASNT(s, "url.full");
+	free(s);
+
+	/* HTTP/1.0 without a Host: no server.*, the client still there */
+	r.flags &= ~HT_RF_TLS;
+	r.proto = HT_PROTO_HTTP10;
+	r.host = S("");
+	r.target = S("/");
+	s = spans_of(&r, &n);
+	HAS(s, "{\"key\":\"url.path\",\"value\":{\"stringValue\":\"/\"}}");
+	HAS(s, "{\"key\":\"url.scheme\",\"value\":{\"stringValue\":\"http\"}}");
+	HAS(s, "{\"key\":\"network.protocol.version\",\"value\":{\"stringValue\":\"1.0\"}}");
+	HAS(s, "{\"key\":\"client.address\",\"value\":{\"stringValue\":\"127.0.0.1\"}}");
+	HASNT(s, "server.address");
+	HASNT(s, "server.port");
+	HASNT(s, "url.query");
+	free(s);
+
+	/* an absolute-form target (a proxy's): its path and query */
+	r.proto = HT_PROTO_HTTP11;
+	r.host = S("h.test:8081");
+	r.target = S("http://h.test:8081/x?a=1");
+	s = spans_of(&r, &n);
+	HAS(s, "{\"key\":\"url.path\",\"value\":{\"stringValue\":\"/x\"}}");
+	HAS(s, "{\"key\":\"url.query\",\"value\":{\"stringValue\":\"a=1\"}}");
+	HAS(s, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"h.test\"}}");
+	HAS(s, "{\"key\":\"server.port\",\"value\":{\"intValue\":\"8081\"}}");
+	HAS(s, "{\"key\":\"network.protocol.version\",\"value\":{\"stringValue\":\"1.1\"}}");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_reused_idle_tls_h2)
 {
 	ht_rec_request r;
@@ -490,6 +556,7 @@ Suite *otlp_suite(void)
 	tcase_add_test(tc, test_str_escaping);
 	tcase_add_test(tc, test_request_span);
 	tcase_add_test(tc, test_server_span);
+	tcase_add_test(tc, test_server_span_conventions);
 	tcase_add_test(tc, test_reused_idle_tls_h2);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_grpc_span);

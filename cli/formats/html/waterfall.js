@@ -1,6 +1,14 @@
 (function () {
 'use strict';
 var PHASES = ['dns', 'connect', 'tls', 'send', 'wait', 'receive'];
+/* A traced server's phases (its record has side "server"), each drawn in
+ * the colour of the client's phase it answers. */
+var SERVER_PHASES = { accept: 'connect', tls: 'tls', read: 'send',
+                      processing: 'wait', write: 'receive' };
+var SERVER_LABELS = [['accept', 'accepted, to its first bytes'],
+                     ['read', 'request read'],
+                     ['processing', 'server\'s own processing'],
+                     ['write', 'response written']];
 var data = JSON.parse(document.getElementById('ht-data').textContent);
 var recs = Array.isArray(data.records) ? data.records : [];
 var chart = document.getElementById('chart');
@@ -28,9 +36,12 @@ function str(v) { return typeof v === 'string' ? v : ''; }
 recs.forEach(function (r, i) {
   r.i = i;
   r.fail = r.k === 'fail';
+  r.server = r.side === 'server';
   r.s = num(r.start) === null ? 0 : r.start * 1000;
   r.ph = Array.isArray(r.ph) ? r.ph.filter(function (p) {
-    return Array.isArray(p) && PHASES.indexOf(p[0]) >= 0 &&
+    return Array.isArray(p) && (r.server ?
+      Object.prototype.hasOwnProperty.call(SERVER_PHASES, p[0]) :
+      PHASES.indexOf(p[0]) >= 0) &&
       num(p[1]) !== null && num(p[2]) !== null;
   }) : [];
   var end = 0;
@@ -40,10 +51,10 @@ recs.forEach(function (r, i) {
   r.idleMs = num(r.idle) !== null && r.idle > 0 ? r.idle : 0;
   t0 = Math.min(t0, r.s - r.idleMs);
   t1 = Math.max(t1, r.s + end);
-  var key = (r.fail ? 'f' : 'c') + r.pid + ':' + r.conn;
+  var key = (r.fail ? 'f' : r.server ? 's' : 'c') + r.pid + ':' + r.conn;
   var g = groups.get(key);
   if (!g) {
-    g = { fail: r.fail, pid: r.pid, conn: r.conn, host: str(r.host),
+    g = { fail: r.fail, server: r.server, pid: r.pid, conn: r.conn, host: str(r.host),
           peer: str(r.peer), first: r, rows: [] };
     groups.set(key, g);
   }
@@ -78,7 +89,7 @@ function details(r) {
     l.push('connection failed: ' + str(r.host) + ' (' + str(r.peer) + ')');
     l.push('error: ' + str(r.error));
   } else {
-    l.push(str(r.method) + ' ' + str(r.url));
+    l.push((r.server ? 'served: ' : '') + str(r.method) + ' ' + str(r.url));
     var st = r.status === null ? 'no response' :
       String(r.status) + (r.status_text ? ' ' + r.status_text : '');
     var proto = str(r.proto);
@@ -92,8 +103,9 @@ function details(r) {
   r.ph.forEach(function (p) { l.push(p[0] + ': ' + ms(p[2])); });
   if (num(r.total) !== null) l.push('total: ' + ms(r.total));
   if (!r.fail) {
-    l.push('sent ' + bytes(r.req_bytes) + ' (+' + r.req_header_bytes +
-      ' header)  received ' + bytes(r.resp_bytes) + ' (+' +
+    l.push((r.server ? 'read ' : 'sent ') + bytes(r.req_bytes) + ' (+' +
+      r.req_header_bytes + ' header)  ' + (r.server ? 'wrote ' : 'received ') +
+      bytes(r.resp_bytes) + ' (+' +
       r.resp_header_bytes + ' header)' +
       (r.content_type ? '  ' + r.content_type : ''));
     if (r.error) l.push('error: ' + r.error);
@@ -101,8 +113,11 @@ function details(r) {
   return l.join('\n');
 }
 function row(r) {
-  var bad = r.fail || !!r.error || (r.status !== null && r.status >= 400);
+  /* a 4xx is the client's fault, not the server's */
+  var bad = r.fail || !!r.error ||
+    (r.status !== null && r.status >= (r.server ? 500 : 400));
   var e = el('div', 'row ' + (r.fail ? 'failed' : 'req'));
+  if (r.server) e.classList.add('server');
   if (r.reused) e.classList.add('reused');
   if (r.error) e.classList.add('error');
   if (bad) e.classList.add('bad');
@@ -117,6 +132,7 @@ function row(r) {
     label.appendChild(el('span', 'status', r.status !== null ?
       String(r.status) : str(r.error) || 'no response'));
     if (r.reused) label.appendChild(el('span', 'mark-reused', '\u21bb reused'));
+    if (r.server) label.appendChild(el('span', 'mark-server', 'served'));
   }
   var track = el('div', 'track');
   if (r.idleMs) {
@@ -125,7 +141,7 @@ function row(r) {
     track.appendChild(idle);
   }
   r.ph.forEach(function (p) {
-    var s = el('div', 'seg seg-' + p[0]);
+    var s = el('div', 'seg seg-' + (r.server ? SERVER_PHASES[p[0]] : p[0]));
     s.setAttribute('data-phase', p[0]);
     place(s, r.s + p[1], p[2]);
     track.appendChild(s);
@@ -143,6 +159,8 @@ function ghead(g) {
       ')  connection failed';
   var where = g.peer.indexOf(g.host + ':') === 0 || !g.host ? g.peer :
     g.host + (g.peer ? ' (' + g.peer + ')' : '');
+  if (g.server) where = 'served to ' + (g.peer || 'a client') +
+    (g.host ? ' as ' + g.host : '');
   var t = 'pid ' + g.pid + '  conn ' + g.conn + '  ' + where + '  ' + str(f.proto);
   if (f.tls) t += '  ' + (str(f.tls_version) || 'TLS');
   t += '  ' + g.rows.length + (g.rows.length === 1 ? ' request' : ' requests');
@@ -188,6 +206,17 @@ function draw(key) {
 document.querySelectorAll('#controls button').forEach(function (b) {
   b.addEventListener('click', function () { draw(b.getAttribute('data-sort')); });
 });
+if (recs.some(function (r) { return r.server; })) {
+  /* the server's phases, in the legend only when a server's rows are here */
+  var legend = document.getElementById('legend');
+  legend.appendChild(el('span', 'legend-side', 'served:'));
+  SERVER_LABELS.forEach(function (l) {
+    var item = el('span');
+    item.appendChild(el('span', 'sw sw-' + SERVER_PHASES[l[0]]));
+    item.appendChild(document.createTextNode(l[0] + ': ' + l[1]));
+    legend.appendChild(item);
+  });
+}
 if (recs.length === 0) {
   chart.appendChild(el('p', 'note', 'No requests were traced.'));
 } else {
