@@ -467,14 +467,17 @@ start_rawserver() {
 	fail "rawserver.py did not start"
 }
 
-# start_gateserver: gateserver.py on a free port; its answer to /NAME
-# waits for $T/gate/NAME.  Sets GATE_PORT.
+# start_gateserver: gateserver.py on a free port of 127.0.0.1; it logs
+# "got PATH" to $T/gate.log as each request's head arrives, and its answer
+# to /NAME waits until the test creates $GATE_DIR/NAME.  Sets GATE_PORT and
+# GATE_DIR.
 start_gateserver() {
 	local pid _
-	mkdir -p "$T/gate"
+	GATE_DIR=$T/gate
+	mkdir -p "$GATE_DIR"
 	for _ in 1 2 3; do
 		GATE_PORT=$(free_port 127.0.0.1)
-		"$PY" "$TESTS_DIR/gateserver.py" "$GATE_PORT" "$T/gate" "$T/gate.log" \
+		"$PY" "$TESTS_DIR/gateserver.py" "$GATE_PORT" "$GATE_DIR" "$T/gate.log" \
 			2>>"$T/gateserver.err" &
 		pid=$!
 		_PIDS+=("$pid")
@@ -483,6 +486,16 @@ start_gateserver() {
 	done
 	show "$T/gateserver.err"
 	fail "gateserver.py did not start"
+}
+# wait_gate PATH: wait (up to 10 s) until gateserver.py holds a request for
+# PATH; fail otherwise.
+wait_gate() {
+	local _
+	for _ in $(seq 200); do
+		grep -qx "got $1" "$T/gate.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "the server never had the request for $1"
 }
 # wait_event FILE URL EVENT: wait (up to 10 s) until the -f events output
 # FILE holds EVENT for a request whose wrote_headers names URL.  Returns 1
@@ -505,38 +518,6 @@ PY
 		sleep 0.05
 	done
 	return 1
-}
-
-# start_heldserver: start heldserver.py (each answer held until the file
-# $HELD_RELEASE exists; "held PATH" logged to $T/held.log) on a free port of
-# 127.0.0.1.  Sets HELD_PORT, HELD_PID and HELD_RELEASE.
-start_heldserver() {
-	local _
-	HELD_RELEASE=$T/held.release
-	for _ in 1 2 3; do
-		HELD_PORT=$(free_port 127.0.0.1)
-		"$PY" "$TESTS_DIR/heldserver.py" "$HELD_PORT" "$HELD_RELEASE" \
-			"$T/held.log" >>"$T/heldserver.err" 2>&1 &
-		HELD_PID=$!
-		_PIDS+=("$HELD_PID")
-		if wait_port 127.0.0.1 "$HELD_PORT" "$HELD_PID"; then
-			return 0
-		fi
-		kill "$HELD_PID" 2>/dev/null || true
-	done
-	cat "$T/heldserver.err" >&2
-	fail "heldserver.py did not start"
-}
-
-# wait_held PATH: wait (up to 10 s) until heldserver.py holds a request
-# for PATH; fail otherwise.
-wait_held() {
-	local _
-	for _ in $(seq 200); do
-		grep -qx "held $1" "$T/held.log" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	fail "the server never had the request for $1"
 }
 
 # start_proxy [PROXY_ARGS...]: start proxy.py (HTTP CONNECT, SOCKS4/4a and
