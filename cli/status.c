@@ -96,20 +96,6 @@ static bool same_user(int fd)
 	return cred.uid == geteuid();
 }
 
-static void send_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 /* Read the question on @fd (one line) and answer it. */
 static void answer(int fd, const collector *c, int64_t mono_to_unix)
 {

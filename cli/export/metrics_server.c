@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "inflight.h"
+#include "outbuf.h"
 
 /* How long a client of /inflight waits for the collector's thread. */
 #define INFLIGHT_WAIT_S 2
@@ -113,21 +114,6 @@ static bool path_is(const char *path, const char *end, const char *name)
 	       (len == n || (len > n && path[n] == '?'));
 }
 
-/* Write all of @p, giving up on an error or the send timeout. */
-static void write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 static void answer(int fd, const char *status, const char *type,
 		   const char *body, size_t len, bool head_only)
 {
@@ -136,9 +122,8 @@ static void answer(int fd, const char *status, const char *type,
 			 "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 			 "Connection: close\r\n\r\n", status, type, len);
 
-	write_all(fd, h, (size_t)n);
-	if (!head_only)
-		write_all(fd, body, len);
+	if (send_all(fd, h, (size_t)n) == 0 && !head_only)
+		send_all(fd, body, len);
 }
 
 /* Read the request head (up to a blank line, 8 KiB or the timeout) and

@@ -195,4 +195,10 @@ int outbuf_flush(outbuf *ob);
  * block stays the caller's. */
 void outbuf_free(outbuf *ob);
 
+/* send_all() - send all @n bytes at @p on the connected socket @fd
+ * (MSG_NOSIGNAL: a client gone raises no SIGPIPE), again after EINTR, as a
+ * small server answers its client.  Returns 0, or -errno when send() fails
+ * (-EPIPE when it sent nothing: the socket's send timeout ran out). */
+int send_all(int fd, const char *p, size_t n);
+
 #endif

@@ -4,11 +4,12 @@ every answer until the test lets it go.
 
     /usr/bin/python3 gateserver.py PORT GATE_DIR LOG
 
-Standard library only; one thread per connection, keep-alive.  Each
-request's head is read and logged ("got PATH" in LOG); the answer to /NAME
-(200, "hello") is sent only once the file GATE_DIR/NAME exists, logged
-("answered PATH") just before it is sent.  So a test knows what the client
-had done before the server answered, without any timing.
+Standard library only; binds 127.0.0.1; one thread per connection,
+keep-alive.  Each request's head is read and logged ("got PATH" in LOG);
+the answer to /NAME (200, body "ok\\n") is sent only once the file
+GATE_DIR/NAME exists, logged ("answered PATH") just before it is sent.  So
+a test knows what the client had done before the server answered, and can
+look at a request in flight for as long as it needs, without any timing.
 """
 
 import os
@@ -39,7 +40,7 @@ def serve(conn, gate, logf):
             while not os.path.exists(os.path.join(gate, name)):
                 time.sleep(0.02)
             log(logf, "answered " + path)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
 
 
 def main():

@@ -449,40 +449,50 @@ show() {
 }
 
 
+# start_py SCRIPT LOG [ARGS...]: start $TESTS_DIR/SCRIPT PORT ARGS... on a
+# free port of 127.0.0.1 (three tries: another test may take the port
+# first), its output appended to LOG.  Sets PY_PORT and PY_PID.
+start_py() {
+	local script=$1 log=$2 _
+	shift 2
+	for _ in 1 2 3; do
+		PY_PORT=$(free_port 127.0.0.1)
+		"$PY" "$TESTS_DIR/$script" "$PY_PORT" "$@" >>"$log" 2>&1 &
+		PY_PID=$!
+		_PIDS+=("$PY_PID")
+		wait_port 127.0.0.1 "$PY_PORT" "$PY_PID" && return 0
+		kill "$PY_PID" 2>/dev/null || true
+	done
+	show "$log"
+	fail "$script did not start"
+}
+
 # start_rawserver: start rawserver.py (canned, hostile and odd answers; see
 # there) on a free port of 127.0.0.1.  Sets RAW_PORT and RAW_PID.
 start_rawserver() {
-	local _
-	for _ in 1 2 3; do
-		RAW_PORT=$(free_port 127.0.0.1)
-		"$PY" "$TESTS_DIR/rawserver.py" "$RAW_PORT" 127.0.0.1 >>"$T/rawserver.log" 2>&1 &
-		RAW_PID=$!
-		_PIDS+=("$RAW_PID")
-		if wait_port 127.0.0.1 "$RAW_PORT" "$RAW_PID"; then
-			return 0
-		fi
-		kill "$RAW_PID" 2>/dev/null || true
-	done
-	cat "$T/rawserver.log" >&2
-	fail "rawserver.py did not start"
+	start_py rawserver.py "$T/rawserver.log" 127.0.0.1
+	RAW_PORT=$PY_PORT RAW_PID=$PY_PID
 }
 
-# start_gateserver: gateserver.py on a free port; its answer to /NAME
-# waits for $T/gate/NAME.  Sets GATE_PORT.
+# start_gateserver: gateserver.py on a free port of 127.0.0.1; it logs
+# "got PATH" to $T/gate.log as each request's head arrives, and its answer
+# to /NAME waits until the test creates $GATE_DIR/NAME.  Sets GATE_PORT and
+# GATE_DIR.
 start_gateserver() {
-	local pid _
-	mkdir -p "$T/gate"
-	for _ in 1 2 3; do
-		GATE_PORT=$(free_port 127.0.0.1)
-		"$PY" "$TESTS_DIR/gateserver.py" "$GATE_PORT" "$T/gate" "$T/gate.log" \
-			2>>"$T/gateserver.err" &
-		pid=$!
-		_PIDS+=("$pid")
-		wait_port 127.0.0.1 "$GATE_PORT" "$pid" && return 0
-		kill "$pid" 2>/dev/null || true
+	GATE_DIR=$T/gate
+	mkdir -p "$GATE_DIR"
+	start_py gateserver.py "$T/gateserver.err" "$GATE_DIR" "$T/gate.log"
+	GATE_PORT=$PY_PORT
+}
+# wait_gate PATH: wait (up to 10 s) until gateserver.py holds a request for
+# PATH; fail otherwise.
+wait_gate() {
+	local _
+	for _ in $(seq 200); do
+		grep -qx "got $1" "$T/gate.log" 2>/dev/null && return 0
+		sleep 0.05
 	done
-	show "$T/gateserver.err"
-	fail "gateserver.py did not start"
+	fail "the server never had the request for $1"
 }
 # start_holdserver: holdserver.py on a free port: it accepts and never
 # answers (a TLS client hangs in its handshake); "got N bytes" in
@@ -536,56 +546,13 @@ PY
 	return 1
 }
 
-# start_heldserver: start heldserver.py (each answer held until the file
-# $HELD_RELEASE exists; "held PATH" logged to $T/held.log) on a free port of
-# 127.0.0.1.  Sets HELD_PORT, HELD_PID and HELD_RELEASE.
-start_heldserver() {
-	local _
-	HELD_RELEASE=$T/held.release
-	for _ in 1 2 3; do
-		HELD_PORT=$(free_port 127.0.0.1)
-		"$PY" "$TESTS_DIR/heldserver.py" "$HELD_PORT" "$HELD_RELEASE" \
-			"$T/held.log" >>"$T/heldserver.err" 2>&1 &
-		HELD_PID=$!
-		_PIDS+=("$HELD_PID")
-		if wait_port 127.0.0.1 "$HELD_PORT" "$HELD_PID"; then
-			return 0
-		fi
-		kill "$HELD_PID" 2>/dev/null || true
-	done
-	cat "$T/heldserver.err" >&2
-	fail "heldserver.py did not start"
-}
-
-# wait_held PATH: wait (up to 10 s) until heldserver.py holds a request
-# for PATH; fail otherwise.
-wait_held() {
-	local _
-	for _ in $(seq 200); do
-		grep -qx "held $1" "$T/held.log" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	fail "the server never had the request for $1"
-}
-
 # start_proxy [PROXY_ARGS...]: start proxy.py (HTTP CONNECT, SOCKS4/4a and
 # SOCKS5 on one port; see there) on a free port of 127.0.0.1.  Sets
 # PROXY_PORT and PROXY_PID; it logs one line per tunnel to $T/proxy.log.
 # shellcheck disable=SC2120 # arguments are optional
 start_proxy() {
-	local _
-	for _ in 1 2 3; do
-		PROXY_PORT=$(free_port 127.0.0.1)
-		"$PY" "$TESTS_DIR/proxy.py" "$PROXY_PORT" 127.0.0.1 "$@" >>"$T/proxy.log" 2>&1 &
-		PROXY_PID=$!
-		_PIDS+=("$PROXY_PID")
-		if wait_port 127.0.0.1 "$PROXY_PORT" "$PROXY_PID"; then
-			return 0
-		fi
-		kill "$PROXY_PID" 2>/dev/null || true
-	done
-	cat "$T/proxy.log" >&2
-	fail "proxy.py did not start"
+	start_py proxy.py "$T/proxy.log" 127.0.0.1 "$@"
+	PROXY_PORT=$PY_PORT PROXY_PID=$PY_PID
 }
 
 # start_h2cserver [ARGS...]: start h2cserver.py (accepts the h2c upgrade;
@@ -593,19 +560,35 @@ start_proxy() {
 # logs what it served to $T/h2cserver.log.
 # shellcheck disable=SC2120 # arguments are optional
 start_h2cserver() {
-	local _
-	for _ in 1 2 3; do
-		H2C_PORT=$(free_port 127.0.0.1)
-		"$PY" "$TESTS_DIR/h2cserver.py" "$H2C_PORT" 127.0.0.1 "$@" >>"$T/h2cserver.log" 2>&1 &
-		H2C_PID=$!
-		_PIDS+=("$H2C_PID")
-		if wait_port 127.0.0.1 "$H2C_PORT" "$H2C_PID"; then
-			return 0
-		fi
-		kill "$H2C_PID" 2>/dev/null || true
-	done
-	cat "$T/h2cserver.log" >&2
-	fail "h2cserver.py did not start"
+	start_py h2cserver.py "$T/h2cserver.log" 127.0.0.1 "$@"
+	H2C_PORT=$PY_PORT H2C_PID=$PY_PID
+}
+
+# split_conn_round ROUND WINDOW: run progs/split_conn.py traced (one
+# connection, a writer thread sending $N GETs of distinct /bytes/N with at
+# most WINDOW unanswered, a reader thread parsing the answers) into
+# $T/outROUND.json, and check the premise: the server (start_server --log
+# $T/server_requests.log) answered the $N requests on one connection, in
+# order, each /bytes/N with N bytes; its lines of the round are left in
+# $T/serverROUND.log.
+split_conn_round() {
+	local round=$1 window=$2 mark
+	mark=$(wc -l <"$T/server_requests.log")
+	"$HTTPTRACE" -f json -o "$T/out$round.json" -- \
+		"$PY" "$TESTS_DIR/progs/split_conn.py" "$SERVER_PORT" "$N" "$window" \
+		"$T/got$round.txt" ||
+		fail "round $round (window $window): the client failed (exit $?)"
+	tail -n +"$((mark + 1))" "$T/server_requests.log" >"$T/server$round.log"
+	"$PY" - "$T/server$round.log" "$N" <<'PYEOF' || fail "round $round: server log"
+import sys
+lines = [l.split() for l in open(sys.argv[1])]
+n = int(sys.argv[2])
+assert len(lines) == n, "server answered %d requests" % len(lines)
+assert len({l[0] for l in lines}) == 1, "not one connection"
+for i, (conn, creq, method, path, status, length) in enumerate(lines):
+    assert (int(creq), method, path, status, length) == \
+        (i + 1, "GET", "/bytes/%d" % (1000 + i), "200", str(1000 + i)), lines[i]
+PYEOF
 }
 
 # curl_same NAME CURL_ARGS...: run `curl -s -o FILE -w '%{http_code}

@@ -24,6 +24,18 @@ while read -r d; do
 done <"$named"
 [ -z "$missing" ] || fail "Layout names folders that do not exist:$missing"
 
+# The files named on a line of their own (a path in the first word, not a
+# folder): each exists.
+files=$T/files
+awk '/^## Layout/ { in_sec = 1; next }
+     in_sec && /^## / { exit }
+     in_sec && /^```/ { if (in_code) exit; in_code = 1; next }
+     in_code && /^[^ \t]/ && $1 ~ /\/[^\/]+$/ { print $1 }' "$doc" >"$files"
+while read -r f; do
+	[ -f "$TOP/$f" ] || missing="$missing $f"
+done <"$files"
+[ -z "$missing" ] || fail "Layout names files that do not exist:$missing"
+
 sources=$T/sources
 (cd "$TOP" && find . \( -name build -o -name .git \) -prune -o \
 	-type f \( -name '*.c' -o -name '*.h' \) -print) |
@@ -32,5 +44,5 @@ sources=$T/sources
 unnamed=$(comm -23 "$sources" "$named" | tr '\n' ' ')
 [ -z "$unnamed" ] || fail "folders with C sources that Layout does not name: $unnamed"
 
-note "Layout names $(wc -l <"$named") folders; $(wc -l <"$sources") hold C sources"
+note "Layout names $(wc -l <"$named") folders, $(wc -l <"$files") files; $(wc -l <"$sources") hold C sources"
 pass

@@ -20,7 +20,7 @@ seen=
 wait_event "$T/events.json" "$url" wrote_request && seen=1
 grep -q '^answered' "$T/gate.log" 2>/dev/null && fail "the server answered before the gate"
 cp "$T/events.json" "$T/before.json"
-touch "$T/gate/slow"
+touch "$GATE_DIR/slow"
 wait "$tracer" || fail "httptrace -f events -- curl exited $?"
 [ -n "$seen" ] || { show "$T/before.json"; fail "no wrote_request for $url before the server answered"; }
 grep -q "^answered /slow" "$T/gate.log" || { show "$T/gate.log"; fail "the server never answered"; }

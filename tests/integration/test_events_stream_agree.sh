@@ -21,8 +21,8 @@ for name in a b; do
 	wait_event "$T/events.json" "$base/$name" wrote_request && ok=1
 	grep -q "^answered /$name" "$T/gate.log" 2>/dev/null &&
 		fail "the server answered /$name before the gate"
-	touch "$T/gate/$name"
-	[ -n "$ok" ] || { touch "$T/gate/b"; show "$T/events.json"; fail "/$name: wrote_request not streamed"; }
+	touch "$GATE_DIR/$name"
+	[ -n "$ok" ] || { touch "$GATE_DIR/b"; show "$T/events.json"; fail "/$name: wrote_request not streamed"; }
 done
 wait "$tracer" || fail "httptrace -f events -w -- curl exited $?"
 "$HTTPTRACE" read -f events -o "$T/replay.json" "$T/run.cap" ||

@@ -7,11 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 require_cmd tmux curl
-start_heldserver
+start_gateserver
 tm() { tmux -S "$T/tmux.sock" "$@"; }
 tm new-session -d -x 120 -y 40 "env -u TMUX bash --norc --noprofile"
 _PIDS+=("$(tm display-message -p '#{pid}')")
-url=http://127.0.0.1:$HELD_PORT
+url=http://127.0.0.1:$GATE_PORT
 
 # wait_screen PATTERN: wait (up to 10 s) until the pane shows PATTERN.
 wait_screen() {
@@ -25,9 +25,9 @@ wait_screen() {
 }
 
 tm send-keys "cd '$T' && '$HTTPTRACE' -- curl -s $url/held; echo run-done-\$?" Enter
-wait_held /held
+wait_gate /held
 wait_screen "GET $url/held  waiting for the first byte"
-touch "$HELD_RELEASE"
+touch "$GATE_DIR/held"
 wait_screen "run-done-0"
 tm capture-pane -p >"$T/after"
 grep -qF "GET $url/held -> 200 OK" "$T/after" || { show "$T/after"; fail "no finished request"; }
@@ -35,13 +35,12 @@ grep -qF "waiting for the first byte" "$T/after" && { show "$T/after"; fail "the
 grep -qx "ok" "$T/after" || { show "$T/after"; fail "curl's own output is not on a line of its own"; }
 
 # TERM=dumb: no area while the request is held.
-rm -f "$HELD_RELEASE"
 tm send-keys "clear; TERM=dumb '$HTTPTRACE' -- curl -s $url/dumb; echo dumb-done-\$?" Enter
-wait_held /dumb
+wait_gate /dumb
 # The area would show within a redraw (250 ms): wait for several.
 sleep 1.5
 tm capture-pane -p >"$T/dumb"
 grep -qF "waiting for the first byte" "$T/dumb" && { show "$T/dumb"; fail "a live area with TERM=dumb"; }
-touch "$HELD_RELEASE"
+touch "$GATE_DIR/dumb"
 wait_screen "dumb-done-0"
 pass

@@ -18,7 +18,7 @@ jcheck "$T/exec.json" --count 2 \
 	--expect 'resp_bytes == [33, 44] and len(set(pid)) == 1'
 jcheck "$T/exec.json" --event summary --count 1 \
 	--each 'processes == 2 and requests == 2'
-# docs/usage.md: "pid, conn: together they identify a connection".
+# man/httptrace.1, json: pid and conn "together name a connection".
 jcheck "$T/exec.json" --expect 'len(set(zip(pid, conn))) == 2'
 jcheck "$T/exec.json" --event summary --each 'connections == 2'
 pass

@@ -7,10 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 require_cmd curl
-start_heldserver
+start_gateserver
 sock=$T/ht.sock
 mport=$(free_port 127.0.0.1)
-url=http://127.0.0.1:$HELD_PORT
+url=http://127.0.0.1:$GATE_PORT
 
 "$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" \
 	--metrics "127.0.0.1:$mport" 2>"$T/listen.err" &
@@ -23,7 +23,7 @@ wait_port 127.0.0.1 "$mport" "$lpid" || fail "no metrics server"
 LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -s "$url/held" >"$T/curl.out" &
 cpid=$!
 _PIDS+=("$cpid")
-wait_held /held
+wait_gate /held
 
 "$HTTPTRACE" status -s "$sock" >"$T/status.txt" || fail "status failed"
 grep -qx "1 request in flight" "$T/status.txt" || { show "$T/status.txt"; fail "no count"; }
@@ -50,7 +50,7 @@ curl -s -o "$T/inflight.json" -w '%{http_code} %{content_type}\n' \
 grep -qx "200 application/json" "$T/inflight.code" || { show "$T/inflight.code"; fail "/inflight did not answer"; }
 check_json "$T/inflight.json"
 
-touch "$HELD_RELEASE"
+touch "$GATE_DIR/held"
 wait "$cpid" || fail "curl failed"
 grep -qx ok "$T/curl.out" || fail "curl got no answer"
 # The request record comes as the answer is read; the page is cleared then.

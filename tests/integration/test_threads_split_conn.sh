@@ -15,24 +15,7 @@ N=300
 round=0
 for window in 1 1 1 3 3; do
 	round=$((round + 1))
-	mark=$(wc -l <"$T/server_requests.log")
-	"$HTTPTRACE" -f json -o "$T/out$round.json" -- \
-		"$PY" "$TESTS_DIR/progs/split_conn.py" "$SERVER_PORT" "$N" "$window" \
-		"$T/got$round.txt" ||
-		fail "round $round (window $window): the client failed (exit $?)"
-	tail -n +"$((mark + 1))" "$T/server_requests.log" >"$T/server$round.log"
-	# The premise: the server answered N requests on one connection, in
-	# order, each /bytes/N with N bytes.
-	"$PY" - "$T/server$round.log" "$N" <<'EOF' || fail "round $round: server log"
-import sys
-lines = [l.split() for l in open(sys.argv[1])]
-n = int(sys.argv[2])
-assert len(lines) == n, "server answered %d requests" % len(lines)
-assert len({l[0] for l in lines}) == 1, "not one connection"
-for i, (conn, creq, method, path, status, length) in enumerate(lines):
-    assert (int(creq), method, path, status, length) == \
-        (i + 1, "GET", "/bytes/%d" % (1000 + i), "200", str(1000 + i)), lines[i]
-EOF
+	split_conn_round "$round" "$window"
 	note "round $round (window $window): $("$PY" -c '
 import json, sys
 recs = [r for r in map(json.loads, open(sys.argv[1])) if r["event"] == "request"]
