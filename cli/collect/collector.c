@@ -490,8 +490,9 @@ static unsigned process_end(const ht_live *l, uint32_t pid, bool wait,
 	bool child = true;
 
 	*sig = 0;
-	if (__atomic_load_n(&l->ended, __ATOMIC_ACQUIRE) == HT_LIVE_EXITED)
-		return HT_ERR_EXITED;
+	uint32_t ended = __atomic_load_n(&l->ended, __ATOMIC_ACQUIRE);
+	if (ended == HT_LIVE_EXITED || ended == HT_LIVE_EXEC)
+		return HT_ERR_EXITED; /* exit(), or the image left by exec */
 	for (unsigned i = 0; i <= END_WAIT_MS; i++) {
 		siginfo_t si;
 
