@@ -1,5 +1,9 @@
 /*
- * conn.c - per-connection request lifecycle state machine (see conn.h).
+ * conn.c - per-connection request lifecycle state machine (see conn.h):
+ * the HTTP/1.x request queue and its records, the request and response
+ * sides, and the dispatch of a connection's bytes by mode.  Opening a
+ * connection (connect, TLS, tunnels) is in conn_open.c, its end (giving
+ * up, EOF, reset, close, exit, fork) in conn_end.c.
  */
 #include "conn_internal.h"
 #include "live.h"
@@ -9,8 +13,6 @@
 
 #include "http2.h"
 
-#define copy_cstr conn_copy_cstr
-
 size_t conn_copy_cstr(char *dst, size_t cap, const char *src)
 {
 	size_t n = src ? strnlen(src, cap - 1) : 0;
@@ -19,15 +21,6 @@ size_t conn_copy_cstr(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 	return n;
 }
-
-static ht_str bounded(const char *s, size_t cap)
-{
-	ht_str r = {s, (uint16_t)strnlen(s, cap)};
-	return r;
-}
-
-/* A string in one of our fixed NUL-terminated arrays. */
-#define CSTR(arr) bounded((arr), sizeof(arr))
 
 static ht_str bstr(const char *s, uint32_t len)
 {
@@ -44,171 +37,6 @@ static uint8_t proto_of(const h1_message *m)
 	return HT_PROTO_UNKNOWN;
 }
 
-void conn_init(conn *c, const conn_env *env, uint32_t pid, uint32_t id,
-	       const ht_addr *peer, uint64_t now)
-{
-	memset(c, 0, sizeof *c);
-	c->env = env;
-	c->pid = pid;
-	c->id = id;
-	if (peer)
-		c->peer = *peer;
-	c->t_connect_start = now;
-	c->mode = CONN_MODE_DETECT;
-	h1_init(&c->out, H1_REQUEST, env->opt);
-	h1_init(&c->in, H1_RESPONSE, env->opt);
-	if (peer && peer->family != HT_AF_UNIX)
-		conn_live_conn_start(c);
-}
-
-/* Hand a record to the sink. */
-static void emit(conn *c, const ht_record *rec)
-{
-	if (c->env->sink)
-		c->env->sink(c->env->sink_ctx, rec);
-}
-
-void conn_set_unix_path(conn *c, const char *path, size_t len)
-{
-	size_t o = 0;
-	c->peer.family = HT_AF_UNIX;
-	c->peer.port = 0;
-	if (len > 0 && path[0] == '\0') {
-		c->peer_path[o++] = '@';
-		path++;
-		len--;
-	} else {
-		len = strnlen(path, len); /* a pathname ends at its NUL */
-	}
-	if (len > sizeof c->peer_path - 1 - o)
-		len = sizeof c->peer_path - 1 - o;
-	memcpy(c->peer_path + o, path, len);
-	c->peer_path[o + len] = '\0';
-}
-
-void conn_set_dns(conn *c, const char *name, uint64_t t_start, uint64_t t_done)
-{
-	copy_cstr(c->dns_name, sizeof c->dns_name, name);
-	c->t_dns_start = t_start;
-	c->t_dns_done = t_done;
-	conn_live_conn_sync(c);
-}
-
-void conn_connected(conn *c, uint64_t now)
-{
-	if (c->connected || c->failed)
-		return;
-	c->connected = true;
-	c->t_connect_done = now;
-	/* A handshake begun before the connection was known to be up (its
-	 * first writes waited for the connect): its phase starts here, so
-	 * that the connect and TLS phases do not overlap. */
-	if (c->t_tls_start && c->t_tls_start < now)
-		c->t_tls_start = now;
-	conn_live_conn_sync(c);
-}
-
-/* Emit HT_REC_CONN_FAIL: the connect failed with @err, or (HT_FF_TLS in
- * @flags) the TLS handshake failed, at @now. */
-static void emit_fail(conn *c, int err, uint32_t flags, uint64_t now)
-{
-	ht_record rec;
-	memset(&rec, 0, sizeof rec);
-	rec.type = HT_REC_CONN_FAIL;
-	rec.u.fail.pid = c->pid;
-	rec.u.fail.conn_id = c->id;
-	rec.u.fail.err = err;
-	rec.u.fail.flags = flags;
-	rec.u.fail.peer = c->peer;
-	rec.u.fail.t_dns_start = c->t_dns_start;
-	rec.u.fail.t_dns_done = c->t_dns_done;
-	rec.u.fail.t_connect_start = c->t_connect_start;
-	rec.u.fail.t_connect_done = c->t_connect_done;
-	rec.u.fail.t_tls_start = c->t_tls_start;
-	rec.u.fail.t_fail = now;
-	rec.u.fail.dns_name = CSTR(c->dns_name);
-	char host[sizeof c->tunnel];
-	if (c->tunnel[0]) {
-		/* A TLS handshake inside a tunnel failed with the target:
-		 * name it (its host, without the port), and the connection
-		 * was up when the tunnel was. */
-		copy_cstr(host, sizeof host, c->tunnel);
-		char *colon = strrchr(host, ':');
-		if (colon && (host[0] != '[' || colon[-1] == ']'))
-			*colon = '\0';
-		size_t n = strlen(host);
-		if (host[0] == '[' && n >= 2 && host[n - 1] == ']') {
-			host[n - 1] = '\0';
-			memmove(host, host + 1, n - 1);
-		}
-		rec.u.fail.dns_name = CSTR(host);
-		rec.u.fail.t_connect_done = c->t_tunnel_done;
-	}
-	emit(c, &rec);
-}
-
-void conn_connect_failed(conn *c, int err, uint64_t now)
-{
-	if (c->connected || c->failed)
-		return;
-	c->failed = true;
-	c->dead = true;
-	conn_live_conn_end(c);
-	emit_fail(c, err, 0, now);
-	conn_hold_free(c);
-}
-
-void conn_tls_start(conn *c, uint64_t now)
-{
-	c->tls = true;
-	if (c->t_tls_start)
-		return;
-	c->t_tls_start = now;
-	if (!c->connected || now >= c->t_connect_done) {
-		conn_live_conn_sync(c);
-		return;
-	}
-	/* The connect was proven after the handshake call began: by that
-	 * call's own first bytes (the hooks report the start after the
-	 * call), written at once, so the connection was up when the
-	 * program began the handshake.  Unless the connection began after
-	 * the handshake did (TCP Fast Open: the ClientHello opened it):
-	 * then the handshake's phase starts when the connection was up. */
-	if (now >= c->t_connect_start)
-		c->t_connect_done = now;
-	else
-		c->t_tls_start = c->t_connect_done;
-	conn_live_conn_sync(c);
-}
-
-void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn)
-{
-	c->tls = true;
-	if (!c->t_tls_done) {
-		c->t_tls_done = now;
-		conn_live_conn_sync(c);
-	}
-	if (version)
-		copy_cstr(c->tls_version, sizeof c->tls_version, version);
-	if (alpn)
-		copy_cstr(c->alpn, sizeof c->alpn, alpn);
-	/* With ALPN h2 the server may speak first (its SETTINGS) before the
-	 * client's preface: HTTP/2 from the handshake on. */
-	if (c->mode == CONN_MODE_DETECT && strcmp(c->alpn, "h2") == 0)
-		c->mode = conn_h2_start(c) == 0 ? CONN_MODE_HTTP2 : CONN_MODE_OPAQUE;
-}
-
-void conn_tls_failed(conn *c, uint64_t now)
-{
-	c->tls = true;
-	if (c->tls_failed || c->t_tls_done || c->nreq > c->inner_base || c->failed)
-		return;
-	c->tls_failed = true;
-	c->t_tls_done = now;
-	conn_live_conn_end(c);
-	emit_fail(c, 0, HT_FF_TLS, now);
-}
-
 bool conn_wants_bytes(const conn *c)
 {
 	if (c->mode == CONN_MODE_TLS)
@@ -217,22 +45,6 @@ bool conn_wants_bytes(const conn *c)
 }
 
 /* ---- the request queue --------------------------------------------------- */
-
-static unsigned q_cap(const conn *c)
-{
-	return c->q_big ? CONN_PIPELINE_MAX : CONN_PIPELINE;
-}
-
-static conn_request *q_at(conn *c, unsigned i)
-{
-	conn_request *base = c->q_big ? c->q_big : c->q;
-	return &base[(c->q_head + i) % q_cap(c)];
-}
-
-static conn_request *q_oldest(conn *c)
-{
-	return c->q_len ? q_at(c, 0) : NULL;
-}
 
 static conn_request *q_newest(conn *c)
 {
@@ -243,15 +55,6 @@ static void q_pop(conn *c)
 {
 	c->q_head = (c->q_head + 1) % q_cap(c);
 	c->q_len--;
-}
-
-/* The queued request the response under way answers: the oldest, unless
- * responses to untracked requests come before its own (NULL then, and
- * when nothing is queued). */
-static conn_request *q_answered(conn *c)
-{
-	conn_request *r = q_oldest(c);
-	return r && r->skip == 0 ? r : NULL;
 }
 
 /* The queue is full: grow it to CONN_PIPELINE_MAX, once.  Returns false
@@ -384,7 +187,7 @@ static conn_resp h1_resp(const conn *c)
 
 /* Emit the oldest request in flight, with the response parser's message
  * when @with_response, and drop it. */
-static void emit_oldest(conn *c, unsigned error, bool with_response, uint64_t now)
+void emit_oldest(conn *c, unsigned error, bool with_response, uint64_t now)
 {
 	conn_request *r = q_oldest(c);
 	conn_resp v = h1_resp(c);
@@ -393,7 +196,7 @@ static void emit_oldest(conn *c, unsigned error, bool with_response, uint64_t no
 }
 
 /* Emit every request still in flight with @error (the connection ended). */
-static void fail_all(conn *c, unsigned error, uint64_t now)
+void fail_all(conn *c, unsigned error, uint64_t now)
 {
 	if (c->mode == CONN_MODE_HTTP2) {
 		conn_h2_fail_all(c, error, now);
@@ -423,62 +226,6 @@ static void fail_all(conn *c, unsigned error, uint64_t now)
 			e = r->written ? HT_ERR_NO_RESPONSE : HT_ERR_CLOSED;
 		emit_oldest(c, e, partial, now);
 		first = false;
-	}
-}
-
-/* ---- tunnels --------------------------------------------------------------- */
-
-/* The proxy granted a tunnel to @target at @now: from the next byte on,
- * the connection carries a new inner connection, read afresh. */
-static void tunnel_open(conn *c, const char *target, uint64_t now)
-{
-	/* Requests pipelined behind the CONNECT went into the tunnel as
-	 * bytes, not to the proxy: they were never requests of its. */
-	fail_all(c, HT_ERR_CLOSED, now);
-	copy_cstr(c->tunnel, sizeof c->tunnel, target);
-	c->inner_base = c->nreq;
-	c->q_blind = false;
-	c->t_tunnel_done = now;
-	c->t_idle_since = 0;
-	c->resp_1xx_header_bytes = 0;
-	c->mode = CONN_MODE_DETECT;
-	c->early_len = 0;
-	h1_init(&c->out, H1_REQUEST, c->out.opt);
-	h1_init(&c->in, H1_RESPONSE, c->in.opt);
-	/* TLS inside the tunnel is the inner connection's own.  Through an
-	 * HTTPS proxy (TLS to the proxy), the inner TLS session's calls are
-	 * the ones the hooks then see on this socket (the proxy session's
-	 * run inside them): they mark the connection TLS again. */
-	c->tls = false;
-	c->t_tls_start = c->t_tls_done = 0;
-	c->tls_version[0] = c->alpn[0] = '\0';
-	c->tls_failed = false;
-}
-
-/* The client wrote SOCKS handshake bytes. */
-static void socks_write(conn *c, const uint8_t *buf, size_t len)
-{
-	if (socks_client(&c->socks, buf, len) != SOCKS_MORE)
-		c->mode = CONN_MODE_OPAQUE;
-}
-
-/* The client read SOCKS handshake bytes; returns how many belonged to the
- * handshake (the rest, once the tunnel is up, is the inner connection's). */
-static size_t socks_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
-{
-	size_t used = 0;
-	switch (socks_server(&c->socks, buf, len, &used)) {
-	case SOCKS_DONE: {
-		char target[sizeof c->tunnel];
-		socks_target(&c->socks, target, sizeof target);
-		tunnel_open(c, target, now);
-		return used;
-	}
-	case SOCKS_FAIL:
-		c->mode = CONN_MODE_OPAQUE;
-		return len;
-	default:
-		return len;
 	}
 }
 
@@ -689,37 +436,6 @@ static conn_mode detect_mode(const uint8_t *buf, size_t len)
 	return CONN_MODE_HTTP1;
 }
 
-void conn_mark_tls(conn *c)
-{
-	if (c->tls)
-		return;
-	/* What was read before and held is ciphertext: it goes in as such
-	 * now, never later as plaintext. */
-	if (conn_holding(c))
-		conn_release_held(c);
-	c->tls = true;
-	c->early_len = 0; /* ciphertext, if anything */
-	if ((c->mode == CONN_MODE_OPAQUE || c->mode == CONN_MODE_TLS) &&
-	    c->nreq == c->inner_base && !c->dead) {
-		/* HTTP/2 state the ciphertext led to is meaningless, and
-		 * conn_h2_start() would allocate afresh over it (a leak). */
-		conn_h2_release(c);
-		c->mode = CONN_MODE_DETECT;
-		h1_init(&c->out, H1_REQUEST, c->out.opt);
-		h1_init(&c->in, H1_RESPONSE, c->in.opt);
-	}
-}
-
-void conn_on_transport(conn *c, bool out, size_t n, uint64_t now)
-{
-	if (out)
-		c->bytes_out += n;
-	else
-		c->bytes_in += n;
-	if (n && !c->connected && !c->failed)
-		conn_connected(c, now);
-}
-
 /* The server spoke first with @len bytes of @buf: keep them while they can
  * begin an HTTP/2 server preface and fit.  Returns false when they cannot
  * (then the connection is not one we follow). */
@@ -902,7 +618,7 @@ static void skip_response(conn *c, uint64_t now)
 		c->t_idle_since = now;
 }
 
-static void on_response_complete(conn *c, uint64_t now)
+void on_response_complete(conn *c, uint64_t now)
 {
 	conn_request *r = q_answered(c);
 	const h1_message *m = &c->in.msg;
@@ -937,14 +653,6 @@ static void on_response_complete(conn *c, uint64_t now)
 	 * bytes: they were never the server's requests. */
 	if (ws)
 		fail_all(c, HT_ERR_CLOSED, now);
-}
-
-/* Whether HTTP/1.x responses are still parsed: not once bytes went by
- * unseen, nor after the queued requests were answered behind an untracked
- * response that cannot be framed. */
-static bool h1_responses_followed(const conn *c)
-{
-	return !c->unseen && !(c->q_blind && c->q_len == 0);
 }
 
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
@@ -1031,253 +739,4 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			return;
 		}
 	}
-}
-
-void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now)
-{
-	conn_ws_end(c, HT_WF_LOST, now);
-	fail_all(c, error, now);
-	if (c->mode == CONN_MODE_HTTP1) {
-		/* Requests are still parsed as written, each reported as not
-		 * followed: the response parser is idle for good. */
-		c->unseen = true;
-		c->unseen_error = (uint8_t)error;
-		h1_init(&c->in, H1_RESPONSE, c->in.opt);
-		return;
-	}
-	c->mode = CONN_MODE_OPAQUE;
-	ht_record rec;
-	memset(&rec, 0, sizeof rec);
-	rec.type = HT_REC_NOTE;
-	rec.u.note.pid = c->pid;
-	rec.u.note.text = bounded(why, strlen(why) + 1);
-	emit(c, &rec);
-}
-
-/* @len bytes went by unread at @now: skipped inside a body of known
- * extent, else the connection is given up with @error and @why. */
-static void skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
-			const char *why)
-{
-	if (!c->tls)
-		c->bytes_in += len;
-	if (!conn_wants_bytes(c) || len == 0 ||
-	    (c->mode == CONN_MODE_HTTP1 && !h1_responses_followed(c)))
-		return;
-	if (!c->connected && !c->failed)
-		conn_connected(c, now);
-	if (c->mode == CONN_MODE_DETECT) {
-		/* The server spoke first: not a protocol we follow (as in
-		 * conn_on_read()); nothing was in flight. */
-		c->mode = CONN_MODE_OPAQUE;
-		return;
-	}
-	if (c->mode == CONN_MODE_TLS) {
-		/* the record framing is lost: keep what was seen */
-		c->tlsrec.bad = true;
-		return;
-	}
-	while (c->mode == CONN_MODE_HTTP1 && len > 0) {
-		h1_event ev;
-		size_t n = h1_skip(&c->in, len, &ev);
-		len -= n;
-		if (ev & H1_EV_COMPLETE)
-			on_response_complete(c, now);
-		if (!h1_responses_followed(c))
-			return;
-		if (n == 0)
-			break;
-	}
-	if (len > 0)
-		conn_give_up(c, error, why, now);
-}
-
-void conn_on_unseen(conn *c, size_t len, uint64_t now)
-{
-	skip_unseen(c, len, now, HT_ERR_UNSEEN,
-		    "response bytes discarded unread (MSG_TRUNC): "
-		    "a connection not followed from there on");
-}
-
-void conn_on_unheld(conn *c, size_t len, uint64_t now)
-{
-	skip_unseen(c, len, now, HT_ERR_UNFOLLOWED,
-		    "more response bytes came while a write was in flight "
-		    "than could be held: a connection not followed from "
-		    "there on");
-}
-
-void conn_on_eof(conn *c, uint64_t now)
-{
-	if (c->peer_eof)
-		return;
-	c->peer_eof = true;
-	if (!conn_wants_bytes(c) || c->mode == CONN_MODE_DETECT)
-		return;
-	if (c->mode == CONN_MODE_WS) {
-		conn_ws_end(c, HT_WF_PEER_EOF, now);
-		return;
-	}
-	if (c->mode == CONN_MODE_HTTP1 && h1_responses_followed(c)) {
-		h1_event ev = h1_finish(&c->in);
-		conn_request *r = q_answered(c);
-		if (r && (ev & H1_EV_COMPLETE)) {
-			/* a body delimited by close ends here */
-			r->t[HT_T_RESPONSE_DONE] = now;
-			emit_oldest(c, HT_ERR_NONE, true, now);
-		} else if (r && (ev & H1_EV_ERROR)) {
-			emit_oldest(c, HT_ERR_TRUNCATED, true, now);
-		}
-	}
-	fail_all(c, HT_ERR_CLOSED, now);
-	c->t_idle_since = 0;
-}
-
-void conn_on_reset(conn *c, uint64_t now)
-{
-	if (c->dead)
-		return;
-	conn_ws_end(c, HT_WF_RESET, now);
-	fail_all(c, HT_ERR_RESET, now);
-	c->dead = true;
-}
-
-/* @c carried TLS no hook decoded: what its records showed, into @o. */
-static void describe_tls(const conn *c, ht_rec_conn_close *o)
-{
-	const tlsrec *t = &c->tlsrec;
-	const char *v = tlsrec_version_str(t->version);
-	o->flags |= HT_CF_TLS | HT_CF_TLS_UNDECODED;
-	o->t_connect_start = c->t_connect_start;
-	o->t_connect_done = c->tunnel[0] ? c->t_tunnel_done : c->t_connect_done;
-	o->t_tls_start = t->t_start;
-	o->t_tls_done = t->t_done;
-	o->sni = CSTR(t->sni);
-	o->alpn_offered = CSTR(t->alpn_offered);
-	o->tls_version = v ? bounded(v, 8) : bounded("", 1);
-	o->alpn = CSTR(t->alpn);
-}
-
-void conn_close(conn *c, uint64_t now)
-{
-	if (c->closed)
-		return;
-	c->closed = true;
-	conn_live_conn_end(c);
-	conn_release_held(c);
-	conn_ws_end(c, 0, now);
-	if (!c->failed) {
-		if (c->server) {
-			conn_server_closing(c, now);
-		} else if (!c->dead && c->mode == CONN_MODE_HTTP1 && !c->peer_eof) {
-			/* A close-delimited body the program stopped reading is
-			 * cut short; anything else in flight never finished. */
-			h1_event ev = h1_finish(&c->in);
-			conn_request *r = q_answered(c);
-			if (r && (ev & (H1_EV_COMPLETE | H1_EV_ERROR)) &&
-			    r->t[HT_T_FIRST_BYTE])
-				emit_oldest(c, HT_ERR_CLOSED, true, now);
-		}
-		fail_all(c, HT_ERR_CLOSED, now);
-	}
-	if (!c->failed && c->connected) {
-		ht_record rec;
-		memset(&rec, 0, sizeof rec);
-		rec.type = HT_REC_CONN_CLOSE;
-		rec.u.close.pid = c->pid;
-		rec.u.close.conn_id = c->id;
-		rec.u.close.requests = c->nreq;
-		rec.u.close.flags = (c->peer_eof ? HT_CF_PEER_EOF : 0) |
-				    (c->tls ? HT_CF_TLS : 0) |
-				    (c->server ? HT_CF_SERVER : 0);
-		rec.u.close.peer = c->peer;
-		rec.u.close.t_close = now;
-		rec.u.close.t_idle_since = c->t_idle_since;
-		/* a server's requests were counted as written */
-		rec.u.close.bytes_out = c->server ? c->bytes_in : c->bytes_out;
-		rec.u.close.bytes_in = c->server ? c->bytes_out : c->bytes_in;
-		rec.u.close.peer_path = CSTR(c->peer_path);
-		if (c->mode == CONN_MODE_TLS && !c->tls && c->tlsrec.client_hello)
-			describe_tls(c, &rec.u.close);
-		emit(c, &rec);
-	}
-	c->dead = true;
-	conn_h2_release(c);
-	conn_hold_free(c);
-	conn_queue_free(c);
-}
-
-void conn_on_exit(conn *c, uint64_t now)
-{
-	if (c->closed || c->failed || c->dead)
-		return;
-	conn_release_held(c);
-	fail_all(c, HT_ERR_EXITED, now);
-}
-
-void conn_reset_after_fork(conn *c, uint32_t pid)
-{
-	const h1_options *opt = c->out.opt;
-	c->pid = pid;
-	c->bytes_out = c->bytes_in = 0; /* the child's own traffic from here */
-	/* the connection slot is the parent's (the page is shared) */
-	c->live_conn = NULL;
-	c->live_conn_ref = 0;
-	c->q_len = 0;
-	c->q_head = 0;
-	c->q_untracked = 0;
-	c->q_blind = false;
-	c->spill_active = false;
-	c->t_idle_since = 0;
-	c->hold_len = c->hold_last = 0; /* the parent's events */
-	c->hold_lost = false;
-	/* The child's first request here is a reuse of the parent's
-	 * connection, never its first (a server's child may be the one that
-	 * answers the connection its parent accepted). */
-	if (c->nreq == 0 && !c->server)
-		c->nreq = 1;
-	h1_init(&c->out, H1_REQUEST, opt);
-	h1_init(&c->in, H1_RESPONSE, opt);
-	if (c->mode == CONN_MODE_DETECT && c->early_len) {
-		/* the server spoke first: not HTTP/1.x, and the HTTP/2 it may
-		 * be is not followed in the child (below) */
-		c->early_len = 0;
-		c->mode = CONN_MODE_OPAQUE;
-	}
-	if (c->mode == CONN_MODE_HTTP1 || c->mode == CONN_MODE_DETECT)
-		c->mode = CONN_MODE_HTTP1;
-	/* The handshake of TLS no hook decodes is the parent's: the child's
-	 * close is an ordinary one. */
-	if (c->mode == CONN_MODE_TLS)
-		c->mode = CONN_MODE_OPAQUE;
-	/* HPACK state cannot be shared with the parent: an HTTP/2
-	 * connection is not followed in the child. */
-	if (c->mode == CONN_MODE_HTTP2) {
-		conn_h2_release(c);
-		c->mode = CONN_MODE_OPAQUE;
-	}
-	/* The WebSocket session is the parent's: its record is the
-	 * parent's to send. */
-	if (c->mode == CONN_MODE_WS) {
-		conn_ws_release(c);
-		c->mode = CONN_MODE_OPAQUE;
-	}
-}
-
-/* ---- for conn_server.c ----------------------------------------------------- */
-
-conn_request *conn_answered(conn *c)
-{
-	return q_answered(c);
-}
-
-void conn_emit_answered(conn *c, unsigned error, uint64_t now)
-{
-	emit_oldest(c, error, true, now);
-}
-
-void conn_skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
-		      const char *why)
-{
-	skip_unseen(c, len, now, error, why);
 }

@@ -1,11 +1,14 @@
 /*
- * conn_internal.h - what conn.c (HTTP/1.x and the shared parts) and
+ * conn_internal.h - what conn.c (HTTP/1.x and the shared parts),
+ * conn_open.c (connect, TLS, tunnels), conn_end.c (close, exit, fork) and
  * conn_h2.c (HTTP/2 streams) share.  Not for the hooks.
  */
 #ifndef HT_CONN_INTERNAL_H
 #define HT_CONN_INTERNAL_H
 
 #include "conn.h"
+
+#include <string.h>
 
 /* The response side of a request record, wherever it was kept. */
 typedef struct conn_resp {
@@ -48,6 +51,95 @@ void conn_emit_request(conn *c, conn_request *r, unsigned error,
 void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 			    const conn_resp *resp, const ht_grpc *grpc,
 			    uint64_t now);
+
+/* Shared by conn.c, conn_open.c and conn_end.c: small helpers on the
+ * per-request path, inline as they were within conn.c. */
+
+#define copy_cstr conn_copy_cstr
+
+static inline ht_str bounded(const char *s, size_t cap)
+{
+	ht_str r = {s, (uint16_t)strnlen(s, cap)};
+	return r;
+}
+
+/* A string in one of our fixed NUL-terminated arrays. */
+#define CSTR(arr) bounded((arr), sizeof(arr))
+
+/* Hand a record to the sink. */
+static inline void emit(conn *c, const ht_record *rec)
+{
+	if (c->env->sink)
+		c->env->sink(c->env->sink_ctx, rec);
+}
+
+static inline unsigned q_cap(const conn *c)
+{
+	return c->q_big ? CONN_PIPELINE_MAX : CONN_PIPELINE;
+}
+
+static inline conn_request *q_at(conn *c, unsigned i)
+{
+	conn_request *base = c->q_big ? c->q_big : c->q;
+	return &base[(c->q_head + i) % q_cap(c)];
+}
+
+static inline conn_request *q_oldest(conn *c)
+{
+	return c->q_len ? q_at(c, 0) : NULL;
+}
+
+/* The queued request the response under way answers: the oldest, unless
+ * responses to untracked requests come before its own (NULL then, and
+ * when nothing is queued). */
+static inline conn_request *q_answered(conn *c)
+{
+	conn_request *r = q_oldest(c);
+	return r && r->skip == 0 ? r : NULL;
+}
+
+/* Whether HTTP/1.x responses are still parsed: not once bytes went by
+ * unseen, nor after the queued requests were answered behind an untracked
+ * response that cannot be framed. */
+static inline bool h1_responses_followed(const conn *c)
+{
+	return !c->unseen && !(c->q_blind && c->q_len == 0);
+}
+
+/* Between conn.c, conn_open.c and conn_end.c (their names as within
+ * conn.c; the symbols carry the conn_ prefix). */
+
+#define fail_all conn_fail_all
+#define emit_oldest conn_emit_oldest
+#define on_response_complete conn_on_response_complete
+#define tunnel_open conn_tunnel_open
+#define socks_write conn_socks_write
+#define socks_read conn_socks_read
+
+/* emit_oldest() - emit the oldest request in flight, with the response
+ * parser's message when @with_response, and drop it (conn.c). */
+void emit_oldest(conn *c, unsigned error, bool with_response, uint64_t now);
+
+/* fail_all() - emit every request still in flight with @error: the
+ * connection ended, was reset, or is no longer followed (conn.c). */
+void fail_all(conn *c, unsigned error, uint64_t now);
+
+/* on_response_complete() - the HTTP/1.x response parser completed a
+ * message at @now: pair it with its request, or skip it (conn.c). */
+void on_response_complete(conn *c, uint64_t now);
+
+/* tunnel_open() - the proxy granted a tunnel to @target at @now: from the
+ * next byte on, the connection carries a new inner connection, read
+ * afresh (conn_open.c). */
+void tunnel_open(conn *c, const char *target, uint64_t now);
+
+/* socks_write() - the client wrote SOCKS handshake bytes (conn_open.c). */
+void socks_write(conn *c, const uint8_t *buf, size_t len);
+
+/* socks_read() - the client read SOCKS handshake bytes; returns how many
+ * belonged to the handshake (the rest, once the tunnel is up, is the
+ * inner connection's) (conn_open.c). */
+size_t socks_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 
 /* copy_cstr() - bounded copy of a NUL-terminated string (NULL: empty);
  * returns the length copied. */

@@ -231,6 +231,30 @@ enum connect_result {
 	CONNECT_NEVER,  /* no collector, not ours, no fd allowed: stay off */
 };
 
+/* The collector on @fd is ours: say HELLO with a fresh counter page (and
+ * the drops of the connections before), and count in that page from now
+ * on. */
+static void start_session(int fd)
+{
+	int cfd;
+	ht_live *live = map_counters(&cfd);
+	ht_counters *c = (ht_counters *)live;
+	send_hello(fd, cfd, __atomic_exchange_n(&dropped_away, 0,
+						__ATOMIC_RELAXED));
+	if (cfd >= 0)
+		ht_real.close(cfd);
+	/* A previous page stays mapped: a thread may still be counting in it
+	 * (one page per reconnect, at most one a second). */
+	if (!c) {
+		c = &private_counters;
+		c->produced = c->dropped = 0;
+	}
+	__atomic_store_n(&counters, c, __ATOMIC_RELEASE);
+	__atomic_store_n(&ht_live_page, live, __ATOMIC_RELEASE);
+	__atomic_store_n(&dropped_sent, 0, __ATOMIC_RELAXED);
+	connected_once = true;
+}
+
 /* Connect to the collector: a socket of the collector's own user, high,
  * with this connection's counters passed along.  *@out: the fd. */
 static enum connect_result connect_collector(int *out)
@@ -283,23 +307,7 @@ static enum connect_result connect_collector(int *out)
 	}
 	sock_dev = st.st_dev;
 	sock_ino = st.st_ino;
-	int cfd;
-	ht_live *live = map_counters(&cfd);
-	ht_counters *c = (ht_counters *)live;
-	send_hello(fd, cfd, __atomic_exchange_n(&dropped_away, 0,
-						__ATOMIC_RELAXED));
-	if (cfd >= 0)
-		ht_real.close(cfd);
-	/* A previous page stays mapped: a thread may still be counting in it
-	 * (one page per reconnect, at most one a second). */
-	if (!c) {
-		c = &private_counters;
-		c->produced = c->dropped = 0;
-	}
-	__atomic_store_n(&counters, c, __ATOMIC_RELEASE);
-	__atomic_store_n(&ht_live_page, live, __ATOMIC_RELEASE);
-	__atomic_store_n(&dropped_sent, 0, __ATOMIC_RELAXED);
-	connected_once = true;
+	start_session(fd);
 	*out = fd;
 	return CONNECT_OK;
 }

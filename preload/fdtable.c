@@ -95,6 +95,22 @@ void ht_tracked_free(ht_tracked *t)
 		munmap(t, sizeof(ht_tracked));
 }
 
+void ht_track_fd(int fd, ht_tracked *t)
+{
+	ht_slot *s = ht_slot_get(fd);
+	if (!s) {
+		ht_tracked_free(t);
+		return;
+	}
+	ht_lock_acquire(&s->lock);
+	/* A new connection starts with no write in flight: a count an old
+	 * one left (a thread cancelled, or a siglongjmp out of its blocked
+	 * write, never came back to end it) must not hold this one's reads. */
+	__atomic_store_n(&s->writing, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&s->t, t, __ATOMIC_RELEASE);
+	ht_lock_release(&s->lock);
+}
+
 void ht_untrack_fd(int fd, uint64_t now)
 {
 	ht_slot *s = ht_slot_peek(fd);

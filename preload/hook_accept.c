@@ -75,15 +75,7 @@ static void track_accept(int fd, uint64_t now)
 	else
 		t->c.local = local;
 	t->probe = true;
-	ht_slot *s = ht_slot_get(fd);
-	if (!s) {
-		ht_tracked_free(t);
-		return;
-	}
-	ht_lock_acquire(&s->lock);
-	__atomic_store_n(&s->writing, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&s->t, t, __ATOMIC_RELEASE);
-	ht_lock_release(&s->lock);
+	ht_track_fd(fd, t);
 }
 
 /* After an accept that returned @ret. */

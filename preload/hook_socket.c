@@ -52,6 +52,27 @@ static bool unix_path(const struct sockaddr *sa, socklen_t len,
 	return true;
 }
 
+/* The name @t's peer was looked up by, as the library saw the lookup
+ * (ht_dns_lookup()): with its moments when it ended before the connect
+ * began at @t0, the lookup's slot then kept to be consumed once the
+ * connection is up. */
+static void connect_dns(ht_tracked *t, const ht_addr *peer, uint64_t t0)
+{
+	char name[CONN_NAME_MAX];
+	uint64_t d0, d1;
+	uint32_t gen = 0;
+	int slot = ht_dns_lookup(peer, name, sizeof name, &d0, &d1, &gen);
+	if (slot >= 0 && d1 <= t0) {
+		conn_set_dns(&t->c, name, d0, d1);
+		if (d0) {
+			t->dns_slot = slot;
+			t->dns_gen = gen;
+		}
+	} else if (slot >= 0) {
+		conn_set_dns(&t->c, name, 0, 0);
+	}
+}
+
 /* Start tracking @fd, a connect() to @peer (or, @upath non-NULL, to the
  * Unix socket at @upath, @ulen bytes) begun at @t0.  Caller holds the
  * guard.  @ret/@err: the real connect's outcome. */
@@ -82,23 +103,11 @@ static void track_connect(int fd, const ht_addr *peer, const char *upath,
 		t->probe = true;
 		if (ret == 0)
 			conn_connected(&t->c, now);
-		goto publish;
+		ht_track_fd(fd, t);
+		return;
 	}
 
-	char name[CONN_NAME_MAX];
-	uint64_t d0, d1;
-	uint32_t gen = 0;
-	int slot = ht_dns_lookup(peer, name, sizeof name, &d0, &d1, &gen);
-	if (slot >= 0 && d1 <= t0) {
-		conn_set_dns(&t->c, name, d0, d1);
-		if (d0) {
-			t->dns_slot = slot;
-			t->dns_gen = gen;
-		}
-	} else if (slot >= 0) {
-		conn_set_dns(&t->c, name, 0, 0);
-	}
-
+	connect_dns(t, peer, t0);
 	if (ret != 0 && is_connect_error(err)) {
 		conn_connect_failed(&t->c, err, now);
 		ht_tracked_free(t);
@@ -118,19 +127,7 @@ static void track_connect(int fd, const ht_addr *peer, const char *upath,
 		ht_dns_consume(t->dns_slot, t->dns_gen);
 		t->dns_slot = -1;
 	}
-publish:;
-	ht_slot *s = ht_slot_get(fd);
-	if (!s) {
-		ht_tracked_free(t);
-		return;
-	}
-	ht_lock_acquire(&s->lock);
-	/* A new connection starts with no write in flight: a count an old
-	 * one left (a thread cancelled, or a siglongjmp out of its blocked
-	 * write, never came back to end it) must not hold this one's reads. */
-	__atomic_store_n(&s->writing, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&s->t, t, __ATOMIC_RELEASE);
-	ht_lock_release(&s->lock);
+	ht_track_fd(fd, t);
 }
 
 /* The kernel copies all the address's bytes in before anything else can

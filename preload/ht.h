@@ -220,6 +220,11 @@ HT_HIDDEN ht_slot *ht_slot_get(int fd);
 HT_HIDDEN ht_tracked *ht_tracked_alloc(void);
 HT_HIDDEN void ht_tracked_free(ht_tracked *t);
 
+/* ht_track_fd() - publish @t as @fd's connection, with no write in flight
+ * (a count an old connection left must not hold the new one's reads); @t
+ * is freed when @fd has no slot.  Guard held. */
+HT_HIDDEN void ht_track_fd(int fd, ht_tracked *t);
+
 /* ht_slot_release() - unlock @s, locked by the caller; when @dead (the
  * connection @s tracks, over: its last record made, or forgotten) is not
  * NULL, the fd is first no longer tracked, and @dead is freed once the

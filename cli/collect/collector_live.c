@@ -1,0 +1,339 @@
+/* collector_live.c - what a peer's live page says: the requests and
+ * connections in flight (collector_inflight(), collector_inflight_conns()),
+ * and once the peer is gone, its last counts and the requests and
+ * connections its process's end cut short; see collector.h. */
+#include "collector_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "live.h"
+
+/* Peer @fd is gone: its counter page says what it produced and dropped in
+ * all, whatever ended it.  The count is fed as a DROPS record of the peer's
+ * own (and so tapped: a replay of the capture counts the same). */
+void peer_last_word(collector *c, int fd)
+{
+	const ht_counters *pg = c->peer_page[fd];
+	ht_record rec = { .type = HT_REC_DROPS };
+	uint8_t buf[64];
+	size_t len;
+
+	/* At collector_close() the outputs are finished: a process still
+	 * running then has no last word yet. */
+	if (pg == NULL || c->peer_pid[fd] == 0 || c->closing)
+		return;
+	rec.u.drops.pid = c->peer_pid[fd];
+	rec.u.drops.dropped = __atomic_load_n(&pg->dropped, __ATOMIC_RELAXED);
+	rec.u.drops.produced = __atomic_load_n(&pg->produced, __ATOMIC_RELAXED);
+	rec.u.drops.flags = HT_DF_FINAL;
+	/* A page whose process never produced a record: nothing to say. */
+	if (rec.u.drops.produced == 0 && rec.u.drops.dropped == 0)
+		return;
+	len = ht_wire_encode(buf, sizeof(buf), &rec);
+	if (len == 0)
+		return;
+	c->in_page_read = true;
+	feed(c, fd, buf, len);
+	c->in_page_read = false;
+}
+
+/* The live page of peer @fd, or NULL (none, or a version-1 page). */
+static const ht_live *peer_live(const collector *c, int fd)
+{
+	if (c->peer_page[fd] == NULL || c->peer_page_len[fd] != HT_LIVE_SIZE)
+		return NULL;
+	return c->peer_page[fd];
+}
+
+/* Whether process @pid still runs: its /proc entry exists and it is not a
+ * zombie (or dead).  Not known (no /proc, another pid namespace): false. */
+static bool process_runs(uint32_t pid)
+{
+	char path[32], buf[512];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", (unsigned)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')' */
+	const char *p = strrchr(buf, ')');
+	if (p == NULL || p[1] != ' ')
+		return false;
+	return p[2] != 'Z' && p[2] != 'X' && p[2] != 'x';
+}
+
+/* How the process @pid ended, for its requests still in flight: the
+ * error, and the signal (0: none or not known); 0 when it has not ended
+ * (its socket to us closed behind its back, a raw close_range, and it
+ * reconnects: its requests are still its own to report).  A child of ours
+ * (run mode is the subreaper) is asked without being reaped (WNOWAIT);
+ * another process by its /proc entry.  Its socket closes as it exits, a
+ * moment before it can be waited for or is a zombie, so either is retried
+ * a little (at most END_WAIT_MS); @wait: whether to. */
+#define END_WAIT_MS 100
+static unsigned process_end(const ht_live *l, uint32_t pid, bool wait,
+			    uint8_t *sig)
+{
+	bool child = true;
+
+	*sig = 0;
+	uint32_t ended = __atomic_load_n(&l->ended, __ATOMIC_ACQUIRE);
+	if (ended == HT_LIVE_EXITED || ended == HT_LIVE_EXEC)
+		return HT_ERR_EXITED; /* exit(), or the image left by exec */
+	for (unsigned i = 0; i <= END_WAIT_MS; i++) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		if (child && waitid(P_PID, (id_t)pid, &si,
+				    WEXITED | WNOHANG | WNOWAIT) < 0) {
+			if (errno == EINTR)
+				continue;
+			child = false; /* not our child: by /proc */
+		}
+		if (child && si.si_pid == (pid_t)pid) {
+			if (si.si_code == CLD_EXITED)
+				return HT_ERR_EXITED;
+			*sig = (uint8_t)si.si_status;
+			switch (si.si_status) {
+			case SIGINT:
+				return HT_ERR_INTERRUPTED;
+			case SIGSEGV:
+			case SIGBUS:
+			case SIGABRT:
+			case SIGILL:
+			case SIGFPE:
+				return HT_ERR_CRASHED;
+			default:
+				return HT_ERR_KILLED;
+			}
+		}
+		if (!child && !process_runs(pid))
+			return HT_ERR_INTERRUPTED; /* ended, how not known */
+		if (!wait)
+			return HT_ERR_INTERRUPTED;
+		struct timespec ts = { 0, 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return 0; /* still running */
+}
+
+/* Connection slot @q of peer @fd, in phase @phase when its process ended
+ * (@error, @sig; at @now): reported as a failed connection of the peer's
+ * own (HT_REC_CONN_FAIL, HT_FF_FROM_PAGE, HT_FF_TLS in the handshake). */
+static void conn_inflight(collector *c, int fd, const ht_live_conn *q,
+			  unsigned phase, unsigned error, uint8_t sig,
+			  uint64_t now)
+{
+	ht_record rec = { .type = HT_REC_CONN_FAIL };
+	ht_rec_conn_fail *f = &rec.u.fail;
+	uint8_t buf[512];
+
+	f->pid = c->peer_pid[fd];
+	f->conn_id = q->conn_id;
+	f->peer = q->peer;
+	f->flags = HT_FF_FROM_PAGE | (phase == HT_PH_TLS ? HT_FF_TLS : 0);
+	f->t_dns_start = q->t_dns_start;
+	f->t_dns_done = q->t_dns_done;
+	f->t_connect_start = q->t_connect_start;
+	f->t_connect_done = q->t_connect_done;
+	f->t_tls_start = q->t_tls_start;
+	f->t_fail = now;
+	f->dns_name = (ht_str){ q->name, (uint16_t)strlen(q->name) };
+	f->error = (uint8_t)error;
+	f->signal = sig;
+	f->phase = (uint8_t)phase;
+	size_t len = ht_wire_encode(buf, sizeof(buf), &rec);
+
+	if (len == 0)
+		return;
+	c->in_page_read = true;
+	feed(c, fd, buf, len);
+	c->in_page_read = false;
+}
+
+/* Peer @fd is gone: every request its live page still shows in flight is
+ * reported, as a request record of the peer's own (so tapped and
+ * replayed), with how the process ended and the phase it was in; so is
+ * every connection still in its DNS, connect or TLS phase, as a failed
+ * connection (conn_inflight()).  Slots torn for good (the process died
+ * writing one) are counted malformed. */
+void peer_inflight(collector *c, int fd)
+{
+	const ht_live *l = peer_live(c, fd);
+	uint8_t buf[1024];
+	struct timespec ts;
+	unsigned error = 0;
+	uint8_t sig = 0;
+	bool known = false;
+
+	if (l == NULL || c->peer_pid[fd] == 0 || c->closing)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	/* How the process ended is asked (and waited for) before the slots
+	 * are read for good: a process whose socket closed behind its back
+	 * runs on, ends its requests itself (releasing their slots) and may
+	 * exit within the wait; only what is still in flight after is its
+	 * end's. */
+	bool any = false;
+
+	for (unsigned i = 0; i < HT_LIVE_REQS && !any; i++) {
+		ht_live_req q;
+
+		any = ht_live_read(l, i, &q) == 1;
+	}
+	for (unsigned i = 0; i < HT_LIVE_CONNS && !any; i++) {
+		ht_live_conn q;
+
+		any = ht_live_conn_read(l, i, &q) == 1 &&
+		      ht_live_conn_phase(&q) != HT_PH_NONE;
+	}
+	if (!any)
+		return; /* nothing in flight */
+	error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
+	known = true;
+	if (error == 0)
+		return; /* it runs on: its own records follow */
+	for (unsigned i = 0; i < HT_LIVE_REQS; i++) {
+		ht_live_req q;
+		int got = ht_live_read(l, i, &q);
+
+		if (got < 0)
+			c->malformed++;
+		if (got <= 0)
+			continue;
+		ht_record rec = { .type = HT_REC_REQUEST };
+		ht_rec_request *r = &rec.u.req;
+
+		r->pid = c->peer_pid[fd];
+		r->conn_id = q.conn_id;
+		r->req_seq = q.req_seq;
+		r->flags = (q.flags & (HT_RF_REUSED | HT_RF_WAS_IDLE | HT_RF_TLS |
+				       HT_RF_TARGET_TRUNC | HT_RF_TUNNEL)) |
+			   HT_RF_FROM_PAGE;
+		if (q.side == HT_LIVE_SERVER)
+			r->flags |= HT_RF_SERVER;
+		r->proto = q.proto;
+		r->error = (uint8_t)error;
+		r->peer = q.peer;
+		r->req_header_bytes = q.header_bytes;
+		memcpy(r->t, q.t, sizeof(r->t));
+		r->t[HT_T_RESPONSE_DONE] = now;
+		r->method = (ht_str){ q.method, (uint16_t)strlen(q.method) };
+		r->target = (ht_str){ q.target, (uint16_t)strlen(q.target) };
+		r->host = (ht_str){ q.host, (uint16_t)strlen(q.host) };
+		r->dns_name = r->reason = r->content_type = (ht_str){ "", 0 };
+		r->tls_version = r->alpn = r->req_headers = (ht_str){ "", 0 };
+		r->resp_headers = r->peer_path = r->tunnel = (ht_str){ "", 0 };
+		if (c->ending && error == HT_ERR_INTERRUPTED && sig == 0)
+			r->flags |= HT_RF_TRACING_ENDED;
+		r->signal = sig;
+		r->phase = (uint8_t)ht_live_phase(q.t);
+		if (r->phase == 0)
+			r->phase = HT_PH_SEND;
+		size_t len = ht_wire_encode(buf, sizeof(buf), &rec);
+
+		if (len == 0)
+			continue;
+		c->in_page_read = true;
+		feed(c, fd, buf, len);
+		c->in_page_read = false;
+	}
+	for (unsigned i = 0; i < HT_LIVE_CONNS; i++) {
+		ht_live_conn q;
+		int got = ht_live_conn_read(l, i, &q);
+		unsigned phase;
+
+		if (got < 0)
+			c->malformed++;
+		if (got <= 0 || (phase = ht_live_conn_phase(&q)) == HT_PH_NONE)
+			continue;
+		if (!known) {
+			error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
+			known = true;
+			if (error == 0)
+				return;
+			if (ht_live_conn_read(l, i, &q) <= 0 ||
+			    (phase = ht_live_conn_phase(&q)) == HT_PH_NONE)
+				continue;
+		}
+		conn_inflight(c, fd, &q, phase, error, sig, now);
+	}
+}
+
+size_t collector_inflight(const collector *c, uint64_t now,
+			  collector_inflight_fn fn, void *ctx)
+{
+	size_t n = 0;
+
+	for (size_t fd = 0; fd < c->peer_cap; fd++) {
+		const ht_live *l;
+
+		if (!c->peer_open[fd] || (l = peer_live(c, (int)fd)) == NULL)
+			continue;
+		for (unsigned i = 0; i < HT_LIVE_REQS; i++) {
+			collector_inflight_req e;
+
+			if (ht_live_read(l, i, &e.slot) <= 0)
+				continue;
+			e.pid = c->peer_pid[fd];
+			e.conn_id = e.slot.conn_id + c->peer_base[fd];
+			e.phase = ht_live_phase(e.slot.t);
+			e.since = e.slot.t[HT_T_GOT_CONN];
+			for (unsigned k = 0; k < HT_T__COUNT; k++)
+				if (e.slot.t[k] && e.slot.t[k] < e.since)
+					e.since = e.slot.t[k];
+			e.elapsed = now > e.since ? now - e.since : 0;
+			n++;
+			if (fn != NULL)
+				fn(ctx, &e);
+		}
+	}
+	return n;
+}
+
+size_t collector_inflight_conns(const collector *c, uint64_t now,
+				collector_inflight_conn_fn fn, void *ctx)
+{
+	size_t n = 0;
+
+	for (size_t fd = 0; fd < c->peer_cap; fd++) {
+		const ht_live *l;
+
+		if (!c->peer_open[fd] || (l = peer_live(c, (int)fd)) == NULL)
+			continue;
+		for (unsigned i = 0; i < HT_LIVE_CONNS; i++) {
+			collector_inflight_conn e;
+
+			if (ht_live_conn_read(l, i, &e.slot) <= 0)
+				continue;
+			e.phase = ht_live_conn_phase(&e.slot);
+			if (e.phase == HT_PH_NONE)
+				continue;
+			e.pid = c->peer_pid[fd];
+			e.conn_id = e.slot.conn_id + c->peer_base[fd];
+			e.since = e.slot.t_connect_start;
+			if (e.slot.t_dns_start && e.slot.t_dns_start < e.since)
+				e.since = e.slot.t_dns_start;
+			e.elapsed = now > e.since ? now - e.since : 0;
+			n++;
+			if (fn != NULL)
+				fn(ctx, &e);
+		}
+	}
+	return n;
+}

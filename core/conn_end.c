@@ -1,0 +1,257 @@
+/*
+ * conn_end.c - a connection's end (see conn.h): given up, bytes that went
+ * by unseen, EOF, reset, close, the process's exit, and a forked child's
+ * copy; and what conn_server.c uses of the HTTP/1.x queue.
+ */
+#include "conn_internal.h"
+
+#include <string.h>
+
+void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now)
+{
+	conn_ws_end(c, HT_WF_LOST, now);
+	fail_all(c, error, now);
+	if (c->mode == CONN_MODE_HTTP1) {
+		/* Requests are still parsed as written, each reported as not
+		 * followed: the response parser is idle for good. */
+		c->unseen = true;
+		c->unseen_error = (uint8_t)error;
+		h1_init(&c->in, H1_RESPONSE, c->in.opt);
+		return;
+	}
+	c->mode = CONN_MODE_OPAQUE;
+	ht_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_NOTE;
+	rec.u.note.pid = c->pid;
+	rec.u.note.text = bounded(why, strlen(why) + 1);
+	emit(c, &rec);
+}
+
+/* @len bytes went by unread at @now: skipped inside a body of known
+ * extent, else the connection is given up with @error and @why. */
+static void skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
+			const char *why)
+{
+	if (!c->tls)
+		c->bytes_in += len;
+	if (!conn_wants_bytes(c) || len == 0 ||
+	    (c->mode == CONN_MODE_HTTP1 && !h1_responses_followed(c)))
+		return;
+	if (!c->connected && !c->failed)
+		conn_connected(c, now);
+	if (c->mode == CONN_MODE_DETECT) {
+		/* The server spoke first: not a protocol we follow (as in
+		 * conn_on_read()); nothing was in flight. */
+		c->mode = CONN_MODE_OPAQUE;
+		return;
+	}
+	if (c->mode == CONN_MODE_TLS) {
+		/* the record framing is lost: keep what was seen */
+		c->tlsrec.bad = true;
+		return;
+	}
+	while (c->mode == CONN_MODE_HTTP1 && len > 0) {
+		h1_event ev;
+		size_t n = h1_skip(&c->in, len, &ev);
+		len -= n;
+		if (ev & H1_EV_COMPLETE)
+			on_response_complete(c, now);
+		if (!h1_responses_followed(c))
+			return;
+		if (n == 0)
+			break;
+	}
+	if (len > 0)
+		conn_give_up(c, error, why, now);
+}
+
+void conn_on_unseen(conn *c, size_t len, uint64_t now)
+{
+	skip_unseen(c, len, now, HT_ERR_UNSEEN,
+		    "response bytes discarded unread (MSG_TRUNC): "
+		    "a connection not followed from there on");
+}
+
+void conn_on_unheld(conn *c, size_t len, uint64_t now)
+{
+	skip_unseen(c, len, now, HT_ERR_UNFOLLOWED,
+		    "more response bytes came while a write was in flight "
+		    "than could be held: a connection not followed from "
+		    "there on");
+}
+
+void conn_on_eof(conn *c, uint64_t now)
+{
+	if (c->peer_eof)
+		return;
+	c->peer_eof = true;
+	if (!conn_wants_bytes(c) || c->mode == CONN_MODE_DETECT)
+		return;
+	if (c->mode == CONN_MODE_WS) {
+		conn_ws_end(c, HT_WF_PEER_EOF, now);
+		return;
+	}
+	if (c->mode == CONN_MODE_HTTP1 && h1_responses_followed(c)) {
+		h1_event ev = h1_finish(&c->in);
+		conn_request *r = q_answered(c);
+		if (r && (ev & H1_EV_COMPLETE)) {
+			/* a body delimited by close ends here */
+			r->t[HT_T_RESPONSE_DONE] = now;
+			emit_oldest(c, HT_ERR_NONE, true, now);
+		} else if (r && (ev & H1_EV_ERROR)) {
+			emit_oldest(c, HT_ERR_TRUNCATED, true, now);
+		}
+	}
+	fail_all(c, HT_ERR_CLOSED, now);
+	c->t_idle_since = 0;
+}
+
+void conn_on_reset(conn *c, uint64_t now)
+{
+	if (c->dead)
+		return;
+	conn_ws_end(c, HT_WF_RESET, now);
+	fail_all(c, HT_ERR_RESET, now);
+	c->dead = true;
+}
+
+/* @c carried TLS no hook decoded: what its records showed, into @o. */
+static void describe_tls(const conn *c, ht_rec_conn_close *o)
+{
+	const tlsrec *t = &c->tlsrec;
+	const char *v = tlsrec_version_str(t->version);
+	o->flags |= HT_CF_TLS | HT_CF_TLS_UNDECODED;
+	o->t_connect_start = c->t_connect_start;
+	o->t_connect_done = c->tunnel[0] ? c->t_tunnel_done : c->t_connect_done;
+	o->t_tls_start = t->t_start;
+	o->t_tls_done = t->t_done;
+	o->sni = CSTR(t->sni);
+	o->alpn_offered = CSTR(t->alpn_offered);
+	o->tls_version = v ? bounded(v, 8) : bounded("", 1);
+	o->alpn = CSTR(t->alpn);
+}
+
+void conn_close(conn *c, uint64_t now)
+{
+	if (c->closed)
+		return;
+	c->closed = true;
+	conn_live_conn_end(c);
+	conn_release_held(c);
+	conn_ws_end(c, 0, now);
+	if (!c->failed) {
+		if (c->server) {
+			conn_server_closing(c, now);
+		} else if (!c->dead && c->mode == CONN_MODE_HTTP1 && !c->peer_eof) {
+			/* A close-delimited body the program stopped reading is
+			 * cut short; anything else in flight never finished. */
+			h1_event ev = h1_finish(&c->in);
+			conn_request *r = q_answered(c);
+			if (r && (ev & (H1_EV_COMPLETE | H1_EV_ERROR)) &&
+			    r->t[HT_T_FIRST_BYTE])
+				emit_oldest(c, HT_ERR_CLOSED, true, now);
+		}
+		fail_all(c, HT_ERR_CLOSED, now);
+	}
+	if (!c->failed && c->connected) {
+		ht_record rec;
+		memset(&rec, 0, sizeof rec);
+		rec.type = HT_REC_CONN_CLOSE;
+		rec.u.close.pid = c->pid;
+		rec.u.close.conn_id = c->id;
+		rec.u.close.requests = c->nreq;
+		rec.u.close.flags = (c->peer_eof ? HT_CF_PEER_EOF : 0) |
+				    (c->tls ? HT_CF_TLS : 0) |
+				    (c->server ? HT_CF_SERVER : 0);
+		rec.u.close.peer = c->peer;
+		rec.u.close.t_close = now;
+		rec.u.close.t_idle_since = c->t_idle_since;
+		/* a server's requests were counted as written */
+		rec.u.close.bytes_out = c->server ? c->bytes_in : c->bytes_out;
+		rec.u.close.bytes_in = c->server ? c->bytes_out : c->bytes_in;
+		rec.u.close.peer_path = CSTR(c->peer_path);
+		if (c->mode == CONN_MODE_TLS && !c->tls && c->tlsrec.client_hello)
+			describe_tls(c, &rec.u.close);
+		emit(c, &rec);
+	}
+	c->dead = true;
+	conn_h2_release(c);
+	conn_hold_free(c);
+	conn_queue_free(c);
+}
+
+void conn_on_exit(conn *c, uint64_t now)
+{
+	if (c->closed || c->failed || c->dead)
+		return;
+	conn_release_held(c);
+	fail_all(c, HT_ERR_EXITED, now);
+}
+
+void conn_reset_after_fork(conn *c, uint32_t pid)
+{
+	const h1_options *opt = c->out.opt;
+	c->pid = pid;
+	c->bytes_out = c->bytes_in = 0; /* the child's own traffic from here */
+	/* the connection slot is the parent's (the page is shared) */
+	c->live_conn = NULL;
+	c->live_conn_ref = 0;
+	c->q_len = 0;
+	c->q_head = 0;
+	c->q_untracked = 0;
+	c->q_blind = false;
+	c->spill_active = false;
+	c->t_idle_since = 0;
+	c->hold_len = c->hold_last = 0; /* the parent's events */
+	c->hold_lost = false;
+	/* The child's first request here is a reuse of the parent's
+	 * connection, never its first (a server's child may be the one that
+	 * answers the connection its parent accepted). */
+	if (c->nreq == 0 && !c->server)
+		c->nreq = 1;
+	h1_init(&c->out, H1_REQUEST, opt);
+	h1_init(&c->in, H1_RESPONSE, opt);
+	if (c->mode == CONN_MODE_DETECT && c->early_len) {
+		/* the server spoke first: not HTTP/1.x, and the HTTP/2 it may
+		 * be is not followed in the child (below) */
+		c->early_len = 0;
+		c->mode = CONN_MODE_OPAQUE;
+	}
+	if (c->mode == CONN_MODE_HTTP1 || c->mode == CONN_MODE_DETECT)
+		c->mode = CONN_MODE_HTTP1;
+	/* The handshake of TLS no hook decodes is the parent's: the child's
+	 * close is an ordinary one. */
+	if (c->mode == CONN_MODE_TLS)
+		c->mode = CONN_MODE_OPAQUE;
+	/* HPACK state cannot be shared with the parent: an HTTP/2
+	 * connection is not followed in the child. */
+	if (c->mode == CONN_MODE_HTTP2) {
+		conn_h2_release(c);
+		c->mode = CONN_MODE_OPAQUE;
+	}
+	/* The WebSocket session is the parent's: its record is the
+	 * parent's to send. */
+	if (c->mode == CONN_MODE_WS) {
+		conn_ws_release(c);
+		c->mode = CONN_MODE_OPAQUE;
+	}
+}
+
+/* ---- for conn_server.c ----------------------------------------------------- */
+
+conn_request *conn_answered(conn *c)
+{
+	return q_answered(c);
+}
+
+void conn_emit_answered(conn *c, unsigned error, uint64_t now)
+{
+	emit_oldest(c, error, true, now);
+}
+
+void conn_skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
+		      const char *why)
+{
+	skip_unseen(c, len, now, error, why);
+}

@@ -1,0 +1,253 @@
+/*
+ * conn_open.c - a connection's opening (see conn.h): its peer, DNS and
+ * connect moments, TLS, a failed connect or handshake, and the tunnels
+ * (CONNECT, SOCKS) that open an inner connection.
+ */
+#include "conn_internal.h"
+
+#include <string.h>
+
+void conn_init(conn *c, const conn_env *env, uint32_t pid, uint32_t id,
+	       const ht_addr *peer, uint64_t now)
+{
+	memset(c, 0, sizeof *c);
+	c->env = env;
+	c->pid = pid;
+	c->id = id;
+	if (peer)
+		c->peer = *peer;
+	c->t_connect_start = now;
+	c->mode = CONN_MODE_DETECT;
+	h1_init(&c->out, H1_REQUEST, env->opt);
+	h1_init(&c->in, H1_RESPONSE, env->opt);
+	if (peer && peer->family != HT_AF_UNIX)
+		conn_live_conn_start(c);
+}
+
+void conn_set_unix_path(conn *c, const char *path, size_t len)
+{
+	size_t o = 0;
+	c->peer.family = HT_AF_UNIX;
+	c->peer.port = 0;
+	if (len > 0 && path[0] == '\0') {
+		c->peer_path[o++] = '@';
+		path++;
+		len--;
+	} else {
+		len = strnlen(path, len); /* a pathname ends at its NUL */
+	}
+	if (len > sizeof c->peer_path - 1 - o)
+		len = sizeof c->peer_path - 1 - o;
+	memcpy(c->peer_path + o, path, len);
+	c->peer_path[o + len] = '\0';
+}
+
+void conn_set_dns(conn *c, const char *name, uint64_t t_start, uint64_t t_done)
+{
+	copy_cstr(c->dns_name, sizeof c->dns_name, name);
+	c->t_dns_start = t_start;
+	c->t_dns_done = t_done;
+	conn_live_conn_sync(c);
+}
+
+void conn_connected(conn *c, uint64_t now)
+{
+	if (c->connected || c->failed)
+		return;
+	c->connected = true;
+	c->t_connect_done = now;
+	/* A handshake begun before the connection was known to be up (its
+	 * first writes waited for the connect): its phase starts here, so
+	 * that the connect and TLS phases do not overlap. */
+	if (c->t_tls_start && c->t_tls_start < now)
+		c->t_tls_start = now;
+	conn_live_conn_sync(c);
+}
+
+/* Emit HT_REC_CONN_FAIL: the connect failed with @err, or (HT_FF_TLS in
+ * @flags) the TLS handshake failed, at @now. */
+static void emit_fail(conn *c, int err, uint32_t flags, uint64_t now)
+{
+	ht_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_CONN_FAIL;
+	rec.u.fail.pid = c->pid;
+	rec.u.fail.conn_id = c->id;
+	rec.u.fail.err = err;
+	rec.u.fail.flags = flags;
+	rec.u.fail.peer = c->peer;
+	rec.u.fail.t_dns_start = c->t_dns_start;
+	rec.u.fail.t_dns_done = c->t_dns_done;
+	rec.u.fail.t_connect_start = c->t_connect_start;
+	rec.u.fail.t_connect_done = c->t_connect_done;
+	rec.u.fail.t_tls_start = c->t_tls_start;
+	rec.u.fail.t_fail = now;
+	rec.u.fail.dns_name = CSTR(c->dns_name);
+	char host[sizeof c->tunnel];
+	if (c->tunnel[0]) {
+		/* A TLS handshake inside a tunnel failed with the target:
+		 * name it (its host, without the port), and the connection
+		 * was up when the tunnel was. */
+		copy_cstr(host, sizeof host, c->tunnel);
+		char *colon = strrchr(host, ':');
+		if (colon && (host[0] != '[' || colon[-1] == ']'))
+			*colon = '\0';
+		size_t n = strlen(host);
+		if (host[0] == '[' && n >= 2 && host[n - 1] == ']') {
+			host[n - 1] = '\0';
+			memmove(host, host + 1, n - 1);
+		}
+		rec.u.fail.dns_name = CSTR(host);
+		rec.u.fail.t_connect_done = c->t_tunnel_done;
+	}
+	emit(c, &rec);
+}
+
+void conn_connect_failed(conn *c, int err, uint64_t now)
+{
+	if (c->connected || c->failed)
+		return;
+	c->failed = true;
+	c->dead = true;
+	conn_live_conn_end(c);
+	emit_fail(c, err, 0, now);
+	conn_hold_free(c);
+}
+
+void conn_tls_start(conn *c, uint64_t now)
+{
+	c->tls = true;
+	if (c->t_tls_start)
+		return;
+	c->t_tls_start = now;
+	if (!c->connected || now >= c->t_connect_done) {
+		conn_live_conn_sync(c);
+		return;
+	}
+	/* The connect was proven after the handshake call began: by that
+	 * call's own first bytes (the hooks report the start after the
+	 * call), written at once, so the connection was up when the
+	 * program began the handshake.  Unless the connection began after
+	 * the handshake did (TCP Fast Open: the ClientHello opened it):
+	 * then the handshake's phase starts when the connection was up. */
+	if (now >= c->t_connect_start)
+		c->t_connect_done = now;
+	else
+		c->t_tls_start = c->t_connect_done;
+	conn_live_conn_sync(c);
+}
+
+void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn)
+{
+	c->tls = true;
+	if (!c->t_tls_done) {
+		c->t_tls_done = now;
+		conn_live_conn_sync(c);
+	}
+	if (version)
+		copy_cstr(c->tls_version, sizeof c->tls_version, version);
+	if (alpn)
+		copy_cstr(c->alpn, sizeof c->alpn, alpn);
+	/* With ALPN h2 the server may speak first (its SETTINGS) before the
+	 * client's preface: HTTP/2 from the handshake on. */
+	if (c->mode == CONN_MODE_DETECT && strcmp(c->alpn, "h2") == 0)
+		c->mode = conn_h2_start(c) == 0 ? CONN_MODE_HTTP2 : CONN_MODE_OPAQUE;
+}
+
+void conn_tls_failed(conn *c, uint64_t now)
+{
+	c->tls = true;
+	if (c->tls_failed || c->t_tls_done || c->nreq > c->inner_base || c->failed)
+		return;
+	c->tls_failed = true;
+	c->t_tls_done = now;
+	conn_live_conn_end(c);
+	emit_fail(c, 0, HT_FF_TLS, now);
+}
+
+void conn_mark_tls(conn *c)
+{
+	if (c->tls)
+		return;
+	/* What was read before and held is ciphertext: it goes in as such
+	 * now, never later as plaintext. */
+	if (conn_holding(c))
+		conn_release_held(c);
+	c->tls = true;
+	c->early_len = 0; /* ciphertext, if anything */
+	if ((c->mode == CONN_MODE_OPAQUE || c->mode == CONN_MODE_TLS) &&
+	    c->nreq == c->inner_base && !c->dead) {
+		/* HTTP/2 state the ciphertext led to is meaningless, and
+		 * conn_h2_start() would allocate afresh over it (a leak). */
+		conn_h2_release(c);
+		c->mode = CONN_MODE_DETECT;
+		h1_init(&c->out, H1_REQUEST, c->out.opt);
+		h1_init(&c->in, H1_RESPONSE, c->in.opt);
+	}
+}
+
+void conn_on_transport(conn *c, bool out, size_t n, uint64_t now)
+{
+	if (out)
+		c->bytes_out += n;
+	else
+		c->bytes_in += n;
+	if (n && !c->connected && !c->failed)
+		conn_connected(c, now);
+}
+
+/* ---- tunnels --------------------------------------------------------------- */
+
+/* The proxy granted a tunnel to @target at @now: from the next byte on,
+ * the connection carries a new inner connection, read afresh. */
+void tunnel_open(conn *c, const char *target, uint64_t now)
+{
+	/* Requests pipelined behind the CONNECT went into the tunnel as
+	 * bytes, not to the proxy: they were never requests of its. */
+	fail_all(c, HT_ERR_CLOSED, now);
+	copy_cstr(c->tunnel, sizeof c->tunnel, target);
+	c->inner_base = c->nreq;
+	c->q_blind = false;
+	c->t_tunnel_done = now;
+	c->t_idle_since = 0;
+	c->resp_1xx_header_bytes = 0;
+	c->mode = CONN_MODE_DETECT;
+	c->early_len = 0;
+	h1_init(&c->out, H1_REQUEST, c->out.opt);
+	h1_init(&c->in, H1_RESPONSE, c->in.opt);
+	/* TLS inside the tunnel is the inner connection's own.  Through an
+	 * HTTPS proxy (TLS to the proxy), the inner TLS session's calls are
+	 * the ones the hooks then see on this socket (the proxy session's
+	 * run inside them): they mark the connection TLS again. */
+	c->tls = false;
+	c->t_tls_start = c->t_tls_done = 0;
+	c->tls_version[0] = c->alpn[0] = '\0';
+	c->tls_failed = false;
+}
+
+/* The client wrote SOCKS handshake bytes. */
+void socks_write(conn *c, const uint8_t *buf, size_t len)
+{
+	if (socks_client(&c->socks, buf, len) != SOCKS_MORE)
+		c->mode = CONN_MODE_OPAQUE;
+}
+
+/* The client read SOCKS handshake bytes; returns how many belonged to the
+ * handshake (the rest, once the tunnel is up, is the inner connection's). */
+size_t socks_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
+{
+	size_t used = 0;
+	switch (socks_server(&c->socks, buf, len, &used)) {
+	case SOCKS_DONE: {
+		char target[sizeof c->tunnel];
+		socks_target(&c->socks, target, sizeof target);
+		tunnel_open(c, target, now);
+		return used;
+	}
+	case SOCKS_FAIL:
+		c->mode = CONN_MODE_OPAQUE;
+		return len;
+	default:
+		return len;
+	}
+}
