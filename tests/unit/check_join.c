@@ -17,14 +17,16 @@ typedef struct sent {
 	ht_join join;
 } sent;
 
-static sent out[64];
+static sent out[2 * JOIN_HOLD_MAX];
 static unsigned n_out;
 
 static void collect(void *ctx, const ht_record *rec)
 {
-	sent *s = &out[n_out++];
+	sent *s;
 
 	(void)ctx;
+	ck_assert_uint_lt(n_out, sizeof(out) / sizeof(out[0]));
+	s = &out[n_out++];
 	memset(s, 0, sizeof(*s));
 	s->type = rec->type;
 	if (rec->type == HT_REC_REQUEST) {
