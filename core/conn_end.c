@@ -233,7 +233,7 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	/* The WebSocket session is the parent's: its record is the
 	 * parent's to send. */
 	if (c->mode == CONN_MODE_WS) {
-		conn_ws_release(c);
+		conn_ws_after_fork(c);
 		c->mode = CONN_MODE_OPAQUE;
 	}
 }

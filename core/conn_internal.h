@@ -187,6 +187,13 @@ void conn_live_sync(conn_request *r, unsigned ts);
 /* conn_live_end() - @r is over (its record is made): its slot is freed. */
 void conn_live_end(conn_request *r);
 
+/* conn_live_ws_start() - @r's WebSocket session began at @now (its 101):
+ * claim a request slot in the current live page showing it (kind
+ * HT_LIVE_WEBSOCKET) until the session's record is made.  Returns the slot
+ * (0: none, not shown) and its page in *@page, for ht_live_release(). */
+unsigned conn_live_ws_start(conn *c, const conn_request *r, uint64_t now,
+			    struct ht_live **page);
+
 /* conn_live_conn_start() - @c (a TCP connection, its connect begun) is
  * shown in a connection slot of the current live page until
  * conn_live_conn_end() (none free: not shown). */
@@ -244,6 +251,11 @@ void conn_ws_feed(conn *c, bool out, const uint8_t *buf, size_t len,
  * HT_REC_WS record, release it, the connection is opaque from here.
  * Nothing when no session is open. */
 void conn_ws_end(conn *c, uint32_t flags, uint64_t now);
+
+/* conn_ws_after_fork() - in a forked child: the session is the parent's
+ * (its live slot too, the page being shared): freed, no record, the
+ * parent's slot left alone. */
+void conn_ws_after_fork(conn *c);
 
 /* conn_ws_release() - free the session without a record (a forked child:
  * it is the parent's). */

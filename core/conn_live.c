@@ -26,6 +26,7 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	s->active = 1;
 	s->side = c->server ? HT_LIVE_SERVER : HT_LIVE_CLIENT;
 	s->proto = r->proto;
+	s->kind = HT_LIVE_REQUEST;
 	s->conn_id = c->id;
 	s->req_seq = r->seq;
 	s->stream = stream;
@@ -62,6 +63,43 @@ void conn_live_end(conn_request *r)
 	ht_live_release(r->live, r->live_ref);
 	r->live_ref = 0;
 	r->live = NULL;
+}
+
+/* ---- WebSocket sessions ---------------------------------------------------- */
+
+unsigned conn_live_ws_start(conn *c, const conn_request *r, uint64_t now,
+			    ht_live **page)
+{
+	ht_live *l;
+	ht_live_req *s;
+	unsigned ref;
+
+	*page = NULL;
+	if (c->env->live == NULL || (l = *c->env->live) == NULL)
+		return 0;
+	ref = ht_live_claim(l);
+	if (ref == 0)
+		return 0;
+	s = ht_live_write_begin(l, ref);
+	memset(s->t, 0, sizeof(s->t));
+	s->active = 1;
+	s->side = c->server ? HT_LIVE_SERVER : HT_LIVE_CLIENT;
+	s->proto = r->proto;
+	s->kind = HT_LIVE_WEBSOCKET;
+	s->conn_id = c->id;
+	s->req_seq = r->seq;
+	s->stream = 0;
+	s->flags = (r->flags & (HT_RF_TARGET_TRUNC | HT_RF_TUNNEL)) |
+		   (c->tls ? HT_RF_TLS : 0);
+	s->header_bytes = 0;
+	s->peer = c->peer;
+	s->t[HT_T_GOT_CONN] = now; /* the session's start */
+	ht_live_copy_str(s->method, sizeof(s->method), "WS");
+	ht_live_copy_str(s->target, sizeof(s->target), r->target);
+	ht_live_copy_str(s->host, sizeof(s->host), r->host);
+	ht_live_write_end(s);
+	*page = l;
+	return ref;
 }
 
 /* ---- connections before their first request ---------------------------- */

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "live.h"
 #include "ws.h"
 
 /* The session's state, allocated at the 101 (a connection that never
@@ -15,6 +16,8 @@ struct conn_ws {
 	ws_session s;
 	uint32_t req_seq;        /* the upgrade request */
 	bool tunnel;             /* it went through a tunnel */
+	unsigned live_ref;       /* its live page slot (0: none) */
+	ht_live *live;
 	char host[H1_HOST_MAX];
 	char target[H1_TARGET_MAX];
 };
@@ -33,6 +36,7 @@ int conn_ws_start(conn *c, const conn_request *r, uint64_t now)
 	w->tunnel = c->tunnel[0] && r->seq > c->inner_base;
 	conn_copy_cstr(w->host, sizeof w->host, r->host);
 	conn_copy_cstr(w->target, sizeof w->target, r->target);
+	w->live_ref = conn_live_ws_start(c, r, now, &w->live);
 	c->ws = w;
 	c->mode = CONN_MODE_WS;
 	return 0;
@@ -42,8 +46,17 @@ void conn_ws_release(conn *c)
 {
 	if (!c->ws)
 		return;
+	if (c->ws->live_ref != 0)
+		ht_live_release(c->ws->live, c->ws->live_ref);
 	c->env->release(c->ws, sizeof *c->ws);
 	c->ws = NULL;
+}
+
+void conn_ws_after_fork(conn *c)
+{
+	if (c->ws)
+		c->ws->live_ref = 0;
+	conn_ws_release(c);
 }
 
 static ht_str str_of(const char *s, size_t cap)

@@ -181,6 +181,13 @@ unsigned ht_live_phase(const uint64_t t[HT_T__COUNT])
 	return HT_PH_NONE;
 }
 
+unsigned ht_live_req_phase(const ht_live_req *s)
+{
+	if (s->kind == HT_LIVE_WEBSOCKET)
+		return HT_PH_WEBSOCKET;
+	return ht_live_phase(s->t);
+}
+
 static const char *const phase_names[HT_PH__COUNT][2] = {
 	[HT_PH_DNS] = { "dns", "resolving the name" },
 	[HT_PH_CONNECT] = { "connect", "connecting" },
@@ -189,6 +196,7 @@ static const char *const phase_names[HT_PH__COUNT][2] = {
 	[HT_PH_WAIT_FIRST_BYTE] = { "wait_first_byte",
 				    "waiting for the first byte" },
 	[HT_PH_RECEIVE] = { "receive", "receiving the response" },
+	[HT_PH_WEBSOCKET] = { "websocket", "WebSocket session open" },
 };
 
 const char *ht_live_phase_name(unsigned phase)

@@ -57,6 +57,14 @@ enum ht_live_side {
 	HT_LIVE_SERVER = 1,
 };
 
+/* What a request slot holds (its `kind`). */
+enum ht_live_kind {
+	HT_LIVE_REQUEST = 0,   /* a request in flight */
+	HT_LIVE_WEBSOCKET = 1, /* a WebSocket session open after its 101: method
+				  "WS", the upgrade's target and host, t[HT_T_GOT_CONN]
+				  its start; its record comes at its end */
+};
+
 /* How the image said goodbye (the header's `ended`). */
 enum ht_live_end {
 	HT_LIVE_RUNNING = 0,
@@ -70,7 +78,7 @@ typedef struct ht_live_req {
 	uint8_t active;          /* the slot holds a request in flight */
 	uint8_t side;            /* enum ht_live_side */
 	uint8_t proto;           /* enum ht_proto */
-	uint8_t pad;
+	uint8_t kind;            /* enum ht_live_kind (0 in older pages) */
 	uint32_t conn_id;
 	uint32_t req_seq;
 	uint32_t stream;         /* HTTP/2 stream id, 0 for HTTP/1.x */
@@ -173,11 +181,16 @@ enum ht_live_phase {
 	HT_PH_SEND,            /* writing the request */
 	HT_PH_WAIT_FIRST_BYTE, /* written, no response byte yet */
 	HT_PH_RECEIVE,         /* reading the response */
+	HT_PH_WEBSOCKET,       /* a WebSocket session open (HT_LIVE_WEBSOCKET) */
 	HT_PH__COUNT
 };
 
 /* ht_live_phase() - the phase a request with timestamps @t was in. */
 unsigned ht_live_phase(const uint64_t t[HT_T__COUNT]);
+
+/* ht_live_req_phase() - the phase request slot @s is in: HT_PH_WEBSOCKET
+ * for a session, else ht_live_phase() of its timestamps. */
+unsigned ht_live_req_phase(const ht_live_req *s);
 
 /* ht_live_conn_phase() - the phase connection slot @s is in: HT_PH_DNS,
  * HT_PH_CONNECT (connect begun, not done), HT_PH_TLS (handshake begun, not

@@ -194,7 +194,8 @@ void peer_inflight(collector *c, int fd)
 	for (unsigned i = 0; i < HT_LIVE_REQS && !any; i++) {
 		ht_live_req q;
 
-		any = ht_live_read(l, i, &q) == 1;
+		any = ht_live_read(l, i, &q) == 1 &&
+		      q.kind != HT_LIVE_WEBSOCKET;
 	}
 	for (unsigned i = 0; i < HT_LIVE_CONNS && !any; i++) {
 		ht_live_conn q;
@@ -214,7 +215,10 @@ void peer_inflight(collector *c, int fd)
 
 		if (got < 0)
 			c->malformed++;
-		if (got <= 0)
+		/* A WebSocket session still open is not a request cut short
+		 * (its upgrade request has its record already): skipped, as
+		 * before sessions were shown. */
+		if (got <= 0 || q.kind == HT_LIVE_WEBSOCKET)
 			continue;
 		ht_record rec = { .type = HT_REC_REQUEST };
 		ht_rec_request *r = &rec.u.req;
@@ -292,7 +296,7 @@ size_t collector_inflight(const collector *c, uint64_t now,
 				continue;
 			e.pid = c->peer_pid[fd];
 			e.conn_id = e.slot.conn_id + c->peer_base[fd];
-			e.phase = ht_live_phase(e.slot.t);
+			e.phase = ht_live_req_phase(&e.slot);
 			e.since = e.slot.t[HT_T_GOT_CONN];
 			for (unsigned k = 0; k < HT_T__COUNT; k++)
 				if (e.slot.t[k] && e.slot.t[k] < e.since)

@@ -159,6 +159,22 @@ START_TEST(phases)
 }
 END_TEST
 
+/* A WebSocket session's slot is in phase "websocket" whatever its times. */
+START_TEST(phase_websocket)
+{
+	ht_live_req s;
+
+	memset(&s, 0, sizeof(s));
+	s.t[HT_T_GOT_CONN] = 1;
+	ck_assert_uint_eq(ht_live_req_phase(&s), HT_PH_SEND);
+	s.kind = HT_LIVE_WEBSOCKET;
+	ck_assert_uint_eq(ht_live_req_phase(&s), HT_PH_WEBSOCKET);
+	ck_assert_str_eq(ht_live_phase_name(HT_PH_WEBSOCKET), "websocket");
+	ck_assert_str_eq(ht_live_phase_text(HT_PH_WEBSOCKET),
+			 "WebSocket session open");
+}
+END_TEST
+
 /* Through a connection: a request shows from its headers to its record. */
 static ht_live *cur;
 static struct ht_live *const volatile *cur_ref = (struct ht_live *const volatile *)&cur;
@@ -375,6 +391,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, torn_read_detected);
 	tcase_add_test(tc, reader_never_keeps_a_mix);
 	tcase_add_test(tc, phases);
+	tcase_add_test(tc, phase_websocket);
 	tcase_add_test(tc, conn_shows_request_in_flight);
 	tcase_add_test(tc, wire_carries_signal_and_phase);
 	tcase_add_test(tc, conn_slot_until_first_request);
