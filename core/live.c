@@ -31,6 +31,39 @@ static unsigned claim_bit(uint64_t *used_p, unsigned n)
 	}
 }
 
+/* The sequence counter of one slot, shared by both kinds of slot: made
+ * odd before a writer's plain stores (a reader copying then retries) and
+ * even after them. */
+static void seq_begin(uint32_t *seq)
+{
+	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void seq_end(uint32_t *seq)
+{
+	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
+}
+
+/* Copy the @n bytes of slot @slot, whose counter is @seq, into @out when
+ * no writer was at it meanwhile: true; false when every try found it being
+ * written (torn). */
+static bool seq_copy(const uint32_t *seq, const void *slot, void *out,
+		     size_t n)
+{
+	for (unsigned tries = 0; tries < HT_LIVE_READ_TRIES; tries++) {
+		uint32_t s1 = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
+
+		if (s1 & 1)
+			continue;
+		memcpy(out, slot, n);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(seq, __ATOMIC_RELAXED) == s1)
+			return true;
+	}
+	return false;
+}
+
 unsigned ht_live_claim(ht_live *l)
 {
 	unsigned ref = claim_bit(&l->used, HT_LIVE_REQS);
@@ -54,14 +87,13 @@ ht_live_conn *ht_live_conn_write_begin(ht_live *l, unsigned ref)
 	if (ref == 0 || ref > HT_LIVE_CONNS)
 		return NULL;
 	ht_live_conn *s = &l->conns[ref - 1];
-	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	seq_begin(&s->seq);
 	return s;
 }
 
 void ht_live_conn_write_end(ht_live_conn *s)
 {
-	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+	seq_end(&s->seq);
 }
 
 void ht_live_conn_release(ht_live *l, unsigned ref)
@@ -81,19 +113,10 @@ int ht_live_conn_read(const ht_live *l, unsigned i, ht_live_conn *out)
 	if (i >= HT_LIVE_CONNS || l->version < 3)
 		return 0;
 	const ht_live_conn *s = &l->conns[i];
-	for (unsigned tries = 0; tries < HT_LIVE_READ_TRIES; tries++) {
-		uint32_t s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-
-		if (s1 & 1)
-			continue;
-		memcpy(out, (const void *)s, sizeof(*out));
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != s1)
-			continue;
-		out->name[sizeof(out->name) - 1] = '\0';
-		return out->active ? 1 : 0;
-	}
-	return -1;
+	if (!seq_copy(&s->seq, (const void *)s, out, sizeof(*out)))
+		return -1;
+	out->name[sizeof(out->name) - 1] = '\0';
+	return out->active ? 1 : 0;
 }
 
 unsigned ht_live_conn_phase(const ht_live_conn *s)
@@ -112,15 +135,13 @@ ht_live_req *ht_live_write_begin(ht_live *l, unsigned ref)
 	if (ref == 0 || ref > HT_LIVE_REQS)
 		return NULL;
 	ht_live_req *s = &l->reqs[ref - 1];
-	/* odd: a reader copying now will retry */
-	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	seq_begin(&s->seq);
 	return s;
 }
 
 void ht_live_write_end(ht_live_req *s)
 {
-	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+	seq_end(&s->seq);
 }
 
 void ht_live_release(ht_live *l, unsigned ref)
@@ -147,21 +168,12 @@ int ht_live_read(const ht_live *l, unsigned i, ht_live_req *out)
 	if (i >= HT_LIVE_REQS)
 		return 0;
 	const ht_live_req *s = &l->reqs[i];
-	for (unsigned tries = 0; tries < HT_LIVE_READ_TRIES; tries++) {
-		uint32_t s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-
-		if (s1 & 1)
-			continue;
-		memcpy(out, (const void *)s, sizeof(*out));
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != s1)
-			continue;
-		out->method[sizeof(out->method) - 1] = '\0';
-		out->target[sizeof(out->target) - 1] = '\0';
-		out->host[sizeof(out->host) - 1] = '\0';
-		return out->active ? 1 : 0;
-	}
-	return -1;
+	if (!seq_copy(&s->seq, (const void *)s, out, sizeof(*out)))
+		return -1;
+	out->method[sizeof(out->method) - 1] = '\0';
+	out->target[sizeof(out->target) - 1] = '\0';
+	out->host[sizeof(out->host) - 1] = '\0';
+	return out->active ? 1 : 0;
 }
 
 unsigned ht_live_phase(const uint64_t t[HT_T__COUNT])
