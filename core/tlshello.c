@@ -82,3 +82,61 @@ void tlshello_drop(tlshello_table *t, const void *session)
 	if (i >= 0)
 		clear(t, i);
 }
+
+static int accepted_index(const tlshello_accepted *t, int fd)
+{
+	for (int i = 0; i < TLSHELLO_ACCEPTED_MAX; i++)
+		if (t->e[i].used && t->e[i].fd == fd)
+			return i;
+	return -1;
+}
+
+static void accepted_clear(tlshello_accepted *t, int i)
+{
+	t->e[i].used = false;
+	t->used--;
+}
+
+void tlshello_accepted_put(tlshello_accepted *t, int fd, uint32_t conn_id,
+			   const uint8_t random[TLSHELLO_RANDOM_LEN], uint64_t t0)
+{
+	int i = accepted_index(t, fd);
+	for (int k = 0; i < 0 && k < TLSHELLO_ACCEPTED_MAX; k++)
+		if (!t->e[k].used)
+			i = k;
+	if (i < 0) {
+		i = (int)(t->next % TLSHELLO_ACCEPTED_MAX);
+		t->next = (unsigned)i + 1;
+	}
+	if (!t->e[i].used)
+		t->used++;
+	t->e[i].used = true;
+	t->e[i].fd = fd;
+	t->e[i].conn_id = conn_id;
+	t->e[i].t0 = t0;
+	memcpy(t->e[i].random, random, TLSHELLO_RANDOM_LEN);
+}
+
+bool tlshello_accepted_take(tlshello_accepted *t,
+			    const uint8_t random[TLSHELLO_RANDOM_LEN], int *fd,
+			    uint32_t *conn_id, uint64_t *t0)
+{
+	for (int i = 0; i < TLSHELLO_ACCEPTED_MAX; i++) {
+		if (t->e[i].used &&
+		    memcmp(t->e[i].random, random, TLSHELLO_RANDOM_LEN) == 0) {
+			*fd = t->e[i].fd;
+			*conn_id = t->e[i].conn_id;
+			*t0 = t->e[i].t0;
+			accepted_clear(t, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+void tlshello_accepted_drop(tlshello_accepted *t, int fd, uint32_t conn_id)
+{
+	int i = accepted_index(t, fd);
+	if (i >= 0 && t->e[i].conn_id == conn_id)
+		accepted_clear(t, i);
+}

@@ -75,6 +75,7 @@ ht_tracked *ht_tracked_alloc(void)
 	t->next_free = NULL;
 	t->dns_slot = -1;
 	t->probe = false;
+	t->hello_wait = false;
 	t->missed = 0;
 	return t;
 }

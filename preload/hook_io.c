@@ -206,6 +206,15 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 		if (ht_tls_call.fd < 0)
 			ht_tls_call.fd = fd;
 		conn_mark_tls(c);
+	} else if (t->probe && !c->tls && !out && k->ret > 0 && !k->unseen) {
+		/* A ClientHello the program reads itself, for a session with
+		 * memory BIOs: marks the connection TLS until it is tied. */
+		ht_tls_hello_read(t, fd, k->first, k->first_len, now);
+	} else if (t->hello_wait && out && k->ret >= 0) {
+		/* The server answers a ClientHello no hooked session took:
+		 * a TLS library not followed. */
+		ht_tls_hello_unclaimed(t, fd);
+		return true;
 	}
 	if (c->tls) {
 		if (k->ret > 0)

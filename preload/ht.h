@@ -165,6 +165,10 @@ typedef struct ht_tracked {
 	 * (c.server) on probation: its first bytes decide (hook_io.c);
 	 * anything else and it is forgotten without a record. */
 	bool probe;
+	/* An accepted socket on probation whose first bytes read were a
+	 * ClientHello, read by the program itself: waiting for the TLS
+	 * session that holds its random (tls.h, ht_tls_hello_read()). */
+	bool hello_wait;
 	/* Bytes moved while this thread was already inside the library (a
 	 * signal handler's I/O): they could not be fed, so the connection's
 	 * stream has a hole.  Set without the lock (atomic); the next event

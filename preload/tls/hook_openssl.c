@@ -67,16 +67,22 @@ static int session_fd(ht_ossl *api, SSL *s)
 	return fd;
 }
 
-/* @s has no socket yet (memory BIOs) and is in its handshake: its
- * ClientHello random, for whichever thread writes that ClientHello.  Not
- * a server's session: it holds its peer's random, which the client session
- * of the same process (a test talking to itself) may be waiting with. */
+/* Whether @s is a server's session: 1 yes, 0 no, -1 the library cannot
+ * say. */
+static int server_of(ht_ossl *api, SSL *s)
+{
+	int (*fn)(const SSL *) = HELPER(api, is_server, "SSL_is_server");
+	return fn ? fn(s) == 1 : -1;
+}
+
+/* @s, a client's session, has no socket yet (memory BIOs) and is in its
+ * handshake: its ClientHello random, for whichever thread writes that
+ * ClientHello.  (Not a server's session: it holds its peer's random, which
+ * the client session of the same process, a test talking to itself, may
+ * be waiting with.) */
 static void orphan_hello(ht_ossl *api, SSL *s)
 {
 	if (api->fixed || init_finished(api, s))
-		return;
-	int (*server)(const SSL *) = HELPER(api, is_server, "SSL_is_server");
-	if (!server || server(s) != 0)
 		return;
 	size_t (*fn)(const SSL *, unsigned char *, size_t) =
 		HELPER(api, get_client_random, "SSL_get_client_random");
@@ -85,13 +91,30 @@ static void orphan_hello(ht_ossl *api, SSL *s)
 		ht_tls_orphan_hello(s, random);
 }
 
+/* @s, a server's session, has no socket yet (memory BIOs): once it holds
+ * its client's random, the accepted connection whose ClientHello carried
+ * it is its socket (tls.h).  Returns the fd, or -1. */
+static int server_session(ht_ossl *api, SSL *s)
+{
+	size_t (*fn)(const SSL *, unsigned char *, size_t) =
+		HELPER(api, get_client_random, "SSL_get_client_random");
+	unsigned char random[TLSHELLO_RANDOM_LEN];
+	bool known = fn && fn(s, random, sizeof random) == sizeof random;
+	return ht_tls_server_session(s, known ? random : NULL);
+}
+
 /* After any call on @s begun at @t0: learn its fd and the handshake's
  * progress.  Returns the fd, or -1 when the connection is not tracked. */
 static int after_call(ht_ossl *api, SSL *s, uint64_t t0)
 {
 	int fd = session_fd(api, s);
-	if (fd < 0)
-		orphan_hello(api, s);
+	if (fd < 0) {
+		int server = server_of(api, s);
+		if (server == 1)
+			fd = server_session(api, s);
+		else if (server == 0)
+			orphan_hello(api, s);
+	}
 	if (fd < 0 || !ht_tls_handshake_needed(fd))
 		return fd;
 	ht_tls_handshake_started(fd, t0);

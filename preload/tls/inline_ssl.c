@@ -63,13 +63,14 @@
 /* The functions hooked, then the helpers the hooks call. */
 enum { F_READ, F_READ_EX, F_WRITE, F_WRITE_EX, F_DO_HANDSHAKE, F_CONNECT,
        F_SHUTDOWN, F_FREE, NF };
-enum { H_INIT_FINISHED = NF, H_VERSION, H_ALPN, H_ERROR, H_FD, NSYM };
+enum { H_INIT_FINISHED = NF, H_VERSION, H_ALPN, H_ERROR, H_FD, H_CLIENT_RANDOM,
+       H_IS_SERVER, NSYM };
 
 static const char *const sym_names[NSYM] = {
 	"SSL_read", "SSL_read_ex", "SSL_write", "SSL_write_ex",
 	"SSL_do_handshake", "SSL_connect", "SSL_shutdown", "SSL_free",
 	"SSL_is_init_finished", "SSL_get_version", "SSL_get0_alpn_selected",
-	"SSL_get_error", "SSL_get_fd",
+	"SSL_get_error", "SSL_get_fd", "SSL_get_client_random", "SSL_is_server",
 };
 
 /* The static OpenSSL's helpers, and the trampolines ("real" functions). */
@@ -551,7 +552,8 @@ static void hook_all(const struct obj *o, const struct sym *syms)
 {
 	void **helpers[NSYM - NF] = {&st_api.is_init_finished, &st_api.get_version,
 				     &st_api.get0_alpn_selected, &st_api.get_error,
-				     &st_api.get_fd};
+				     &st_api.get_fd, &st_api.get_client_random,
+				     &st_api.is_server};
 	for (int k = NF; k < NSYM; k++)
 		if (syms[k].value)
 			*helpers[k - NF] = (void *)(o->bias + syms[k].value);

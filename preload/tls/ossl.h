@@ -22,8 +22,9 @@ typedef struct ssl_st SSL;
 typedef struct ht_ossl {
 	void *is_init_finished, *get_version, *get0_alpn_selected, *get_error,
 		*get_fd;
-	/* looked up in the loaded libssl only (the inline hooks leave them
-	 * NULL): an orphan client session's ClientHello random */
+	/* a session's side, and its ClientHello random: an orphan client
+	 * session's (a shared libssl only), a server session's to find its
+	 * accepted connection (tls.h) */
 	void *get_client_random, *is_server;
 	/* true: the pointers above were set once, before any hook ran (NULL:
 	 * the function does not exist there); false: each is looked up in the

@@ -128,10 +128,18 @@ static tlshello_table hellos;
 static ht_lock hellos_lock;
 unsigned ht_tls_hellos_waiting;
 
+/* Accepted connections' ClientHello randoms, waiting for their server
+ * session (tlshello.h); the count of entries is mirrored in
+ * ht_tls_accepted_waiting.  Lock order: a slot's lock, then this one. */
+static tlshello_accepted accepted;
+static ht_lock accepted_lock;
+unsigned ht_tls_accepted_waiting;
+
 void ht_tls_after_fork(void)
 {
 	map_lock.v = 0;
 	hellos_lock.v = 0;
+	accepted_lock.v = 0;
 }
 
 static void hellos_publish(void)
@@ -249,6 +257,80 @@ bool ht_tls_adopt(conn *c, int fd, const void *buf, size_t n)
 		t0 = c->t_connect_done;
 	conn_tls_start(c, t0);
 	return true;
+}
+
+/* ---- a server's session tied by its ClientHello ---------------------------- */
+
+bool ht_tls_hello_read(ht_tracked *t, int fd, const void *buf, size_t n,
+		       uint64_t now)
+{
+	uint8_t random[TLSHELLO_RANDOM_LEN];
+	if (!tlshello_random(buf, n, random))
+		return false;
+	ht_lock_acquire(&accepted_lock);
+	tlshello_accepted_put(&accepted, fd, t->c.id, random, now);
+	__atomic_store_n(&ht_tls_accepted_waiting, accepted.used, __ATOMIC_RELAXED);
+	ht_lock_release(&accepted_lock);
+	conn_mark_tls(&t->c);
+	t->hello_wait = true;
+	return true;
+}
+
+void ht_tls_hello_unclaimed(ht_tracked *t, int fd)
+{
+	t->hello_wait = false;
+	ht_lock_acquire(&accepted_lock);
+	tlshello_accepted_drop(&accepted, fd, t->c.id);
+	__atomic_store_n(&ht_tls_accepted_waiting, accepted.used, __ATOMIC_RELAXED);
+	ht_lock_release(&accepted_lock);
+}
+
+/* Whether the @n bytes at @p are all zero (a random not set yet). */
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+int ht_tls_server_session(const void *session, const uint8_t *random)
+{
+	if (!session || !ht_enter())
+		return -1;
+	/* A server's session never writes a client's ClientHello. */
+	if (ht_tls_orphan.session == session)
+		ht_tls_orphan.session = NULL;
+	int fd = -1;
+	uint32_t id = 0;
+	uint64_t t0 = 0;
+	bool found = false;
+	if (random && !all_zero(random, TLSHELLO_RANDOM_LEN) &&
+	    __atomic_load_n(&ht_tls_accepted_waiting, __ATOMIC_RELAXED)) {
+		ht_lock_acquire(&accepted_lock);
+		found = tlshello_accepted_take(&accepted, random, &fd, &id, &t0);
+		__atomic_store_n(&ht_tls_accepted_waiting, accepted.used,
+				 __ATOMIC_RELAXED);
+		ht_lock_release(&accepted_lock);
+	}
+	/* The connection must still be the one whose ClientHello that was,
+	 * waiting: never another that took its fd since. */
+	ht_slot *s = found ? ht_slot_peek(fd) : NULL;
+	bool tied = false;
+	if (s) {
+		ht_lock_acquire(&s->lock);
+		ht_tracked *t = s->t;
+		if (t && t->c.server && t->hello_wait && t->c.id == id) {
+			t->hello_wait = false;
+			conn_tls_start(&t->c, t0);
+			tied = true;
+		}
+		ht_lock_release(&s->lock);
+	}
+	if (tied)
+		map_set((uintptr_t)session, fd);
+	ht_leave();
+	return tied ? fd : -1;
 }
 
 /* ---- delivering to the connection ------------------------------------------- */

@@ -152,6 +152,38 @@ HT_HIDDEN void ht_tls_orphan_hello(const void *session, const uint8_t *random);
  * handshake.  Returns whether it did. */
 HT_HIDDEN bool ht_tls_adopt(conn *c, int fd, const void *buf, size_t n);
 
+/*
+ * A server's session with memory BIOs (Node.js's https and http2 servers):
+ * the program reads the ClientHello from the accepted socket itself, with
+ * no TLS call under way, and hands it to the session.  The read hook keeps
+ * the connection, marked TLS and still on probation, with its ClientHello
+ * random (ht_tls_hello_read()); the session's first call after it holds
+ * the same random as its client random, and ht_tls_server_session() ties
+ * them.  A connection no session claims before the server writes to it
+ * (a TLS library not hooked) is forgotten, as a non-HTTP one is.
+ */
+HT_HIDDEN extern unsigned ht_tls_accepted_waiting;
+
+/* ht_tls_hello_read() - @t (slot of @fd locked, guard held), an accepted
+ * connection on probation not yet TLS, read its first @n bytes @buf at
+ * @now outside any TLS call: if they hold a ClientHello's random, mark it
+ * TLS, remember the random for its session and set t->hello_wait.
+ * Returns whether it did. */
+HT_HIDDEN bool ht_tls_hello_read(ht_tracked *t, int fd, const void *buf,
+				 size_t n, uint64_t now);
+
+/* ht_tls_hello_unclaimed() - @t (slot of @fd locked, guard held), waiting
+ * for its session, is forgotten: its random is of no more use. */
+HT_HIDDEN void ht_tls_hello_unclaimed(ht_tracked *t, int fd);
+
+/* ht_tls_server_session() - after a call on @session, a server's session
+ * with no socket (ht_tls_end() found none): it is no client's orphan.  If
+ * @random (its client random; NULL or all zero when not known yet) was
+ * read on an accepted connection waiting for it, tie @session to that
+ * connection and start its handshake from the ClientHello's read.
+ * Returns the connection's fd, or -1. */
+HT_HIDDEN int ht_tls_server_session(const void *session, const uint8_t *random);
+
 /* ht_tls_bind() - the program tied @session to @fd. */
 HT_HIDDEN void ht_tls_bind(const void *session, int fd);
 

@@ -1,5 +1,6 @@
-/* check_tlshello.c - a ClientHello's random, and the table of sessions
- * waiting for theirs to be written. */
+/* check_tlshello.c - a ClientHello's random, the table of sessions waiting
+ * for theirs to be written, and the table of accepted connections waiting
+ * for the session that holds theirs. */
 #include <string.h>
 
 #include "suites.h"
@@ -119,6 +120,74 @@ START_TEST(table_full_replaces_in_turn)
 }
 END_TEST
 
+START_TEST(accepted_ties_by_random)
+{
+	static tlshello_accepted t;
+	uint8_t r[TLSHELLO_RANDOM_LEN];
+	int fd = -1;
+	uint32_t id = 0;
+	uint64_t t0 = 0;
+	memset(&t, 0, sizeof t);
+
+	random_n(r, 1);
+	ck_assert(!tlshello_accepted_take(&t, r, &fd, &id, &t0));
+	tlshello_accepted_put(&t, 0, 10, r, 100); /* fd 0 is an fd */
+	random_n(r, 2);
+	tlshello_accepted_put(&t, 5, 11, r, 200);
+	ck_assert_uint_eq(t.used, 2);
+	/* the second connection's random names it, once */
+	ck_assert(tlshello_accepted_take(&t, r, &fd, &id, &t0));
+	ck_assert_int_eq(fd, 5);
+	ck_assert_uint_eq(id, 11);
+	ck_assert_uint_eq(t0, 200);
+	ck_assert(!tlshello_accepted_take(&t, r, &fd, &id, &t0));
+	ck_assert_uint_eq(t.used, 1);
+	/* fd 0 accepted again: its new ClientHello replaces the old one */
+	random_n(r, 3);
+	tlshello_accepted_put(&t, 0, 12, r, 300);
+	ck_assert_uint_eq(t.used, 1);
+	random_n(r, 1);
+	ck_assert(!tlshello_accepted_take(&t, r, &fd, &id, &t0));
+	/* dropping another connection on the same fd leaves it */
+	tlshello_accepted_drop(&t, 0, 10);
+	tlshello_accepted_drop(&t, 7, 12);
+	ck_assert_uint_eq(t.used, 1);
+	tlshello_accepted_drop(&t, 0, 12);
+	ck_assert_uint_eq(t.used, 0);
+	random_n(r, 3);
+	ck_assert(!tlshello_accepted_take(&t, r, &fd, &id, &t0));
+}
+END_TEST
+
+START_TEST(accepted_full_replaces_in_turn)
+{
+	static tlshello_accepted t;
+	uint8_t r[TLSHELLO_RANDOM_LEN];
+	int fd = -1;
+	uint32_t id = 0;
+	uint64_t t0 = 0;
+	memset(&t, 0, sizeof t);
+
+	for (int i = 0; i < TLSHELLO_ACCEPTED_MAX + 2; i++) {
+		random_n(r, i + 1);
+		tlshello_accepted_put(&t, i, (uint32_t)i + 100, r, (uint64_t)i);
+	}
+	ck_assert_uint_eq(t.used, TLSHELLO_ACCEPTED_MAX);
+	/* the first two gave their entries to the last two */
+	for (int i = 0; i < TLSHELLO_ACCEPTED_MAX + 2; i++) {
+		random_n(r, i + 1);
+		bool got = tlshello_accepted_take(&t, r, &fd, &id, &t0);
+		ck_assert(got == (i >= 2));
+		if (got) {
+			ck_assert_int_eq(fd, i);
+			ck_assert_uint_eq(id, (uint32_t)i + 100);
+			ck_assert_uint_eq(t0, (uint64_t)i);
+		}
+	}
+	ck_assert_uint_eq(t.used, 0);
+}
+END_TEST
+
 Suite *tlshello_suite(void)
 {
 	Suite *s = suite_create("tlshello");
@@ -126,6 +195,8 @@ Suite *tlshello_suite(void)
 	tcase_add_test(tc, random_of_a_client_hello);
 	tcase_add_test(tc, table_ties_by_random);
 	tcase_add_test(tc, table_full_replaces_in_turn);
+	tcase_add_test(tc, accepted_ties_by_random);
+	tcase_add_test(tc, accepted_full_replaces_in_turn);
 	suite_add_tcase(s, tc);
 	return s;
 }
