@@ -6,6 +6,11 @@
 # (ALPN h2) with two streams on one connection.  Each record is matched to
 # the server's own log of what it read and to curl's account (curl -w);
 # the session is tied to its accepted socket by its ClientHello random.
+# Then one node process is both: its https client sessions (tied by their
+# ClientHello written) and its server sessions (by the ClientHello read)
+# on one thread are never taken for one another: each of twelve requests
+# on three keep-alive connections is a client record and a server record,
+# joined, with the same target.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -91,4 +96,41 @@ PYEOF
 check https --http1.1
 # HTTP/2: the three as streams one after another on one connection
 check h2 --http2
+
+"$HTTPTRACE" -f json -o "$T/self.json" -- node -e '
+const fs = require("fs"), https = require("https");
+const [cert, key] = process.argv.slice(1);
+const srv = https.createServer({cert: fs.readFileSync(cert), key: fs.readFileSync(key)},
+	(req, res) => res.end("hi " + req.url));
+srv.listen(0, "127.0.0.1", async () => {
+	const agent = new https.Agent({keepAlive: true, maxSockets: 3});
+	const get = path => new Promise((ok, ko) => https.get({host: "127.0.0.1",
+		port: srv.address().port, path, agent, rejectUnauthorized: false},
+		r => { let b = ""; r.on("data", d => b += d); r.on("end", () => ok(b)); })
+		.on("error", ko));
+	const got = await Promise.all(Array.from({length: 12}, (_, i) => get("/p" + i)));
+	console.log(got.join(","));
+	agent.destroy();
+	srv.close();
+});
+' "$T/cert.pem" "$T/key.pem" >"$T/self.out" 2>&1 || { show "$T/self.out"; fail "self: node exited $?"; }
+[ "$(cat "$T/self.out")" = "$(seq -s, -f 'hi /p%g' 0 11)" ] || { show "$T/self.out"; fail "self: node did not get its answers"; }
+"$PY" - "$T/self.json" <<'PYEOF' || { show "$T/self.json"; fail "self: client and server records do not pair up"; }
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+reqs = [r for r in recs if r["event"] == "request"]
+client = [r for r in reqs if r.get("side") != "server"]
+server = [r for r in reqs if r.get("side") == "server"]
+assert len(client) == len(server) == 12, reqs
+assert sorted(r["url"].split("/")[3] for r in server) == sorted(f"p{i}" for i in range(12)), server
+by_id = {(r["pid"], r["conn"], r["req"]): r for r in reqs}
+for c in client:
+    assert c["error"] is None and c["status"] == 200 and c["tls"] is True, c
+    p = c["peer_record"]
+    s = by_id[(p["pid"], p["conn"], p["req"])]
+    assert s["side"] == "server" and s["error"] is None and s["tls"] is True, s
+    assert s["url"] == c["url"] and s["req"] == c["req"], (c, s)
+    assert s["resp_bytes"] == c["resp_bytes"], (c, s)
+assert len({c["conn"] for c in client}) == len({s["conn"] for s in server}) == 3, reqs
+PYEOF
 pass
