@@ -18,6 +18,7 @@ require_cmd node curl openssl
 make_cert
 
 # $1: "https" or "h2"; the server logs "METHOD URL BODYBYTES RESPBYTES".
+# shellcheck disable=SC2016 # JavaScript, not shell
 serve() {
 	"$HTTPTRACE" -f json -o "$T/$1.json" -- node -e '
 const [mode, port, cert, key, logf] = process.argv.slice(1);
@@ -97,6 +98,7 @@ check https --http1.1
 # HTTP/2: the three as streams one after another on one connection
 check h2 --http2
 
+# shellcheck disable=SC2016 # JavaScript, not shell
 "$HTTPTRACE" -f json -o "$T/self.json" -- node -e '
 const fs = require("fs"), https = require("https");
 const [cert, key] = process.argv.slice(1);
