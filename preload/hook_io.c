@@ -210,7 +210,7 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 		/* A ClientHello the program reads itself, for a session with
 		 * memory BIOs: marks the connection TLS until it is tied. */
 		ht_tls_hello_read(t, fd, k->first, k->first_len, now);
-	} else if (t->hello_wait && out && k->ret >= 0) {
+	} else if (t->hello_wait && out && k->ret > 0) {
 		/* The server answers a ClientHello no hooked session took:
 		 * a TLS library not followed. */
 		ht_tls_hello_unclaimed(t, fd);
