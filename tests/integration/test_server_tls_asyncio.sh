@@ -14,7 +14,7 @@ make_cert
 port=$(free_port)
 "$HTTPTRACE" -f json -o "$T/out.json" -- "$PY" -c '
 import asyncio, ssl, sys
-port, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+port, cert, key, log = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 
 async def handle(r, w):
     while line := await r.readline():
@@ -26,6 +26,8 @@ async def handle(r, w):
         body = b"z" * (n + 5)
         w.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
         await w.drain()
+        with open(log, "a") as f:  # once the response is written
+            f.write(line.decode())
     w.close()
 
 async def main():
@@ -35,7 +37,7 @@ async def main():
     await s.serve_forever()
 
 asyncio.run(main())
-' "$port" "$T/cert.pem" "$T/key.pem" >"$T/server.out" 2>&1 &
+' "$port" "$T/cert.pem" "$T/key.pem" "$T/server.log" >"$T/server.out" 2>&1 &
 tpid=$!
 _PIDS+=("$tpid")
 wait_port 127.0.0.1 "$port" "$tpid" || { show "$T/server.out"; fail "traced server did not start"; }
@@ -45,6 +47,7 @@ w='%{http_code} %{size_download} %{num_connects} %{url_effective}\n'
 curl -sk -w "$w" -o /dev/null "$u/a" -o /dev/null "$u/b?c=d" \
 	--next -sk -w "$w" -o /dev/null -d hello "$u/post" >"$T/curl.log" ||
 	fail "curl failed"
+wait_file_line "$T/server.log" "^POST /post " || { show "$T/server.out"; fail "the server did not log its last answer"; }
 kill -TERM "$tpid"
 wait "$tpid" || true
 
