@@ -86,6 +86,14 @@
 	   const sigset_t *))                                                  \
 	X(LIBC, FD, REAL, int, execve,                                         \
 	  (const char *, char *const[], char *const[]))                        \
+	X(LIBC, FD, REAL, int, execv, (const char *, char *const[]))          \
+	X(LIBC, FD, REAL, int, execvp, (const char *, char *const[]))         \
+	X(LIBC, FD, REAL, int, execvpe,                                        \
+	  (const char *, char *const[], char *const[]))                        \
+	X(LIBC, FD, REAL, int, fexecve, (int, char *const[], char *const[]))  \
+	X(LIBC, FD, SELF, int, execl, (const char *, const char *, ...))      \
+	X(LIBC, FD, SELF, int, execlp, (const char *, const char *, ...))     \
+	X(LIBC, FD, SELF, int, execle, (const char *, const char *, ...))     \
 	X(LIBC, LOADER, SELF, void *, dlopen, (const char *, int))             \
 	X(LIBSSL, TLS, SELF, int, SSL_connect, (SSL *))                        \
 	X(LIBSSL, TLS, SELF, int, SSL_accept, (SSL *))                         \

@@ -38,6 +38,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "check_names.h"
 
 /* Bounds on what one check follows; beyond them it stops and says so. */
 #define CHECK_MAX_OBJECTS 256 /* libraries in the DT_NEEDED closure */
@@ -117,7 +118,7 @@ typedef struct check_result {
 	bool tls_inline;
 	unsigned tls_inline_hooked;
 	char tls_inline_why[2 * CHECK_NAME_MAX];
-	uint64_t imports;            /* bit i: check_interposed_name(i) is
+	check_imports imports;       /* bit i: check_interposed_name(i) is
 				      * imported by the program or a library */
 	/* A language runtime recognized (see check_runtime_library()):
 	 * its name ("Java"), how ("libjli.so (needed directly)", "defines

@@ -15,7 +15,7 @@ static const struct {
 } interposed[] = {
 	HT_SYMBOLS(HT_SYMBOL_CHECK_ROW)
 };
-_Static_assert(ARRAY_SIZE(interposed) <= 64, "check_result.imports is 64 bits");
+_Static_assert(ARRAY_SIZE(interposed) <= 128, "check_imports holds 128");
 
 size_t check_interposed_count(void)
 {
@@ -35,10 +35,10 @@ int check_interposed_index(const char *name)
 	return -1;
 }
 
-bool check_imports_kind(uint64_t mask, enum check_fn_kind kind)
+bool check_imports_kind(const check_imports *m, enum check_fn_kind kind)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(interposed); i++)
-		if ((mask & (1ULL << i)) && interposed[i].kind == kind)
+		if (check_imports_has(m, i) && interposed[i].kind == kind)
 			return true;
 	return false;
 }

@@ -30,9 +30,26 @@ enum check_fn_kind {
  * bit in check_result.imports), or -1 when it is not interposed. */
 int check_interposed_index(const char *name);
 
-/* check_imports_kind() - whether @mask (bits by interposed index) holds a
- * function of @kind. */
-bool check_imports_kind(uint64_t mask, enum check_fn_kind kind);
+/* The interposed functions a program imports: bit i is
+ * check_interposed_name(i). */
+typedef struct check_imports {
+	uint64_t bits[2];
+} check_imports;
+
+/* check_imports_add() - note interposed function @i in @m. */
+static inline void check_imports_add(check_imports *m, size_t i)
+{
+	m->bits[i / 64] |= 1ULL << (i % 64);
+}
+
+/* check_imports_has() - whether @m holds interposed function @i. */
+static inline bool check_imports_has(const check_imports *m, size_t i)
+{
+	return (m->bits[i / 64] >> (i % 64)) & 1;
+}
+
+/* check_imports_kind() - whether @m holds a function of @kind. */
+bool check_imports_kind(const check_imports *m, enum check_fn_kind kind);
 
 /* A TLS library, by the DT_NEEDED name prefix it is recognized by. */
 typedef struct check_tls_lib {

@@ -88,7 +88,7 @@ void elfread_dynamic(Elf *elf, elfread_dyn *d)
 	}
 }
 
-bool elfread_symbols(Elf *elf, uint64_t *mask, const char **builtin,
+bool elfread_symbols(Elf *elf, check_imports *mask, const char **builtin,
 		     const check_runtime **runtime)
 {
 	Elf_Scn *scn = NULL;
@@ -130,7 +130,7 @@ bool elfread_symbols(Elf *elf, uint64_t *mask, const char **builtin,
 				k = sh.sh_type == SHT_DYNSYM ?
 				    check_interposed_index(name) : -1;
 				if (k >= 0)
-					*mask |= 1ULL << k;
+					check_imports_add(mask, (size_t)k);
 			} else if (builtin != NULL &&
 				   GELF_ST_TYPE(sym.st_info) == STT_FUNC) {
 				if (strcmp(name, "SSL_write") == 0)

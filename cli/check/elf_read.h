@@ -42,7 +42,7 @@ void elfread_dynamic(Elf *elf, elfread_dyn *d);
  * defined in it sets *@runtime (left as it is when none; it must then be
  * non-NULL too).  Returns whether a .dynsym was read.
  */
-bool elfread_symbols(Elf *elf, uint64_t *mask, const char **builtin,
+bool elfread_symbols(Elf *elf, check_imports *mask, const char **builtin,
 		     const check_runtime **runtime);
 
 /*

@@ -74,7 +74,7 @@ void check_print(FILE *f, const char *file, const check_result *r)
 		      "later with dlopen, as Python's ssl module is, is not "
 		      "seen here)\n", f);
 	for (size_t i = 0; i < count; i++)
-		n += (r->imports >> i) & 1;
+		n += check_imports_has(&r->imports, i);
 	if (n == 0) {
 		fprintf(f, "  imports none of the %zu interposed functions\n",
 			count);
@@ -82,7 +82,7 @@ void check_print(FILE *f, const char *file, const check_result *r)
 	}
 	fprintf(f, "  imports %zu of %zu interposed functions:", n, count);
 	for (size_t i = 0, k = 0; i < count; i++)
-		if (r->imports & (1ULL << i))
+		if (check_imports_has(&r->imports, i))
 			fprintf(f, "%s %s", k++ ? "," : "",
 				check_interposed_name(i));
 	fputc('\n', f);

@@ -164,9 +164,10 @@ static void check_closure(const char *path, Elf *elf, const struct stat *st,
 	/* It makes connections through libc when something connects and
 	 * moves bytes, or uses a TLS library the library hooks, or is a
 	 * runtime, which loads its socket code later with dlopen. */
-	if (!((r->imports & (1ULL << check_interposed_index("connect"))) &&
-	      check_imports_kind(r->imports, CHECK_FN_IO)) &&
-	    !check_imports_kind(r->imports, CHECK_FN_TLS)) {
+	if (!(check_imports_has(&r->imports,
+				(size_t)check_interposed_index("connect")) &&
+	      check_imports_kind(&r->imports, CHECK_FN_IO)) &&
+	    !check_imports_kind(&r->imports, CHECK_FN_TLS)) {
 		if (r->runtime != NULL)
 			r->runtime_later = true;
 		else if (complete && r->n_missing == 0 && !r->truncated)

@@ -4,8 +4,7 @@
 # pid), so its socket's end alone does not say the image ended; the
 # execve hook marks the page and the request is reported, "exited" in
 # phase wait_first_byte, not silently dropped.  Python's os.execve calls
-# execve itself (glibc's execv/execvp call it inside libc, unhooked: such
-# an exec leaves its requests in flight unreported, docs/usage.md Limits).
+# execve itself (glibc's other exec functions: test_end_exec_family.sh).
 # The new image (sleep 1) outlives the collector's 100 ms wait for an end.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"

@@ -89,7 +89,7 @@ static bool imports(const check_result *r, const char *name)
 {
 	for (size_t i = 0; i < check_interposed_count(); i++)
 		if (strcmp(check_interposed_name(i), name) == 0)
-			return (r->imports >> i) & 1;
+			return check_imports_has(&r->imports, i);
 	ck_abort_msg("%s is not interposed", name);
 	return false;
 }
