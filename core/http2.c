@@ -89,6 +89,39 @@ static char printable(uint8_t c)
 	return (char)c;
 }
 
+/* The bytes of the little-endian word @x that printable() changes (below
+ * 0x20 or DEL; HTAB included, the caller looks again), as the high bit of
+ * each: 0 when there is none. */
+static uint64_t word_unprintable(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t y = x ^ (0x7f * ones);
+
+	return (((x - 0x20 * ones) & ~x) | ((y - ones) & ~y)) &
+	       (0x80 * ones);
+}
+
+/* Copy @n bytes of @src to @dst as printable() stores them, eight at a time
+ * while a word has none to change (header values are nearly always
+ * printable).  Returns @dst + @n. */
+static char *copy_printable(char *dst, const uint8_t *src, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 8 <= n) {
+		uint64_t x;
+
+		memcpy(&x, src + i, 8);
+		if (word_unprintable(x) != 0)
+			break;
+		memcpy(dst + i, &x, 8);
+		i += 8;
+	}
+	for (; i < n; i++)
+		dst[i] = printable(src[i]);
+	return dst + n;
+}
+
 /* Does @s (@len bytes, any case) equal the lower-case NUL-terminated @lc? */
 static bool equals_lower(const uint8_t *s, size_t len, const char *lc)
 {
@@ -119,21 +152,30 @@ static void fail(h2_reader *r, h2_event *ev)
  * earlier field filled it.  Returns true when it had to be truncated. */
 static bool set_first(char *dst, size_t size, const uint8_t *src, size_t n)
 {
-	size_t i, keep = min_size(n, size - 1);
+	size_t keep = min_size(n, size - 1);
 
 	if (dst[0] != '\0')
 		return false;
-	for (i = 0; i < keep; i++)
-		dst[i] = printable(src[i]);
-	dst[keep] = '\0';
+	*copy_printable(dst, src, keep) = '\0';
 	return keep < n;
+}
+
+/* A bit of h2_reader.redact_mask for a name of @len bytes whose first and
+ * last bytes are @first and @last: a name whose bit is not in the mask is
+ * redacted by no entry and needs no comparison.  Bytes equal but for case
+ * give the same bit (OR 0x20). */
+static uint64_t redact_bit(size_t len, uint8_t first, uint8_t last)
+{
+	return (uint64_t)1 << ((len * 7 + (size_t)(first | 0x20) * 3 +
+				(last | 0x20)) & 63);
 }
 
 static bool is_redacted(const h2_reader *r, const uint8_t *name, size_t len)
 {
 	const char *const *red;
 
-	if (r->opt == NULL || r->opt->redact == NULL)
+	if (r->opt == NULL || r->opt->redact == NULL ||
+	    !(r->redact_mask & redact_bit(len, name[0], name[len - 1])))
 		return false;
 	for (red = r->opt->redact; *red != NULL; red++) {
 		if (equals_lower(name, len, *red))
@@ -147,9 +189,16 @@ static bool is_url_field(const h2_reader *r, const uint8_t *name, size_t len)
 {
 	if (r->opt == NULL || r->opt->redact_query == NULL)
 		return false;
-	return equals_lower(name, len, "location") ||
-	       equals_lower(name, len, "content-location") ||
-	       equals_lower(name, len, "referer");
+	switch (len) {
+	case 7:
+		return equals_lower(name, len, "referer");
+	case 8:
+		return equals_lower(name, len, "location");
+	case 16:
+		return equals_lower(name, len, "content-location");
+	default:
+		return false;
+	}
 }
 
 /* A byte of a field name as stored in msg.hdrs: lower-cased, and '?' for
@@ -193,8 +242,7 @@ static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
 	*out++ = ':';
 	*out++ = ' ';
 	v = out;
-	for (i = 0; i < vlen; i++)
-		*out++ = printable(value[i]);
+	out = copy_printable(out, value, vlen);
 	if (url) {
 		/* in place, keeping room for CRLF and the NUL */
 		bool lost = false;
@@ -257,37 +305,61 @@ static void on_field(void *ctx, const uint8_t *name, size_t nlen,
 			H2_FIELD_OVERHEAD;
 
 	m->header_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+	/* each name compared only when its length matches */
 	if (nlen > 0 && name[0] == ':') {
-		if (equals_lower(name, nlen, ":method"))
+		if (nlen == 7 && equals_lower(name, nlen, ":method"))
 			set_first(m->method, sizeof(m->method), value, vlen);
-		else if (equals_lower(name, nlen, ":scheme"))
+		else if (nlen == 7 && equals_lower(name, nlen, ":scheme"))
 			set_first(m->scheme, sizeof(m->scheme), value, vlen);
-		else if (equals_lower(name, nlen, ":authority"))
+		else if (nlen == 10 && equals_lower(name, nlen, ":authority"))
 			set_first(m->authority, sizeof(m->authority), value,
 				  vlen);
-		else if (equals_lower(name, nlen, ":path"))
+		else if (nlen == 5 && equals_lower(name, nlen, ":path"))
 			m->path_truncated |= set_first(m->path, sizeof(m->path),
 						       value, vlen);
-		else if (equals_lower(name, nlen, ":status"))
+		else if (nlen == 7 && equals_lower(name, nlen, ":status"))
 			set_status(m, value, vlen);
 		return;
 	}
-	if (equals_lower(name, nlen, "content-type"))
+	if (nlen == 12 && equals_lower(name, nlen, "content-type"))
 		set_first(m->content_type, sizeof(m->content_type), value,
 			  vlen);
 	else if (nlen > 5 && name[0] == 'g' && name[4] == '-')
 		grpc_field(m, name, nlen, value, vlen);
-	else if (equals_lower(name, nlen, "host"))
+	else if (nlen == 4 && equals_lower(name, nlen, "host"))
 		set_first(m->authority, sizeof(m->authority), value, vlen);
 	if (r->opt != NULL && r->opt->capture_headers)
 		capture_field(r, name, nlen, value, vlen);
+}
+
+/* Empty @m for the next block: its numbers and lengths zero, its strings
+ * "" (the bytes after a string's NUL and after hdrs_len, grpc_message_len
+ * are never read; clearing all of msg, over 6 KiB, cost more than the rest
+ * of a block's fields). */
+static void msg_reset(h2_message *m)
+{
+	m->method[0] = '\0';
+	m->scheme[0] = '\0';
+	m->authority[0] = '\0';
+	m->path[0] = '\0';
+	m->path_truncated = false;
+	m->status = 0;
+	m->content_type[0] = '\0';
+	m->header_bytes = 0;
+	m->hdrs[0] = '\0';
+	m->hdrs_len = 0;
+	m->hdrs_truncated = false;
+	m->has_grpc_status = false;
+	m->grpc_status = 0;
+	m->grpc_message_len = 0;
+	m->grpc_message[0] = '\0';
 }
 
 /* The block is complete: decode it into msg and report it. */
 static void block_done(h2_reader *r, h2_event *ev)
 {
 	r->in_block = false;
-	memset(&r->msg, 0, sizeof(r->msg));
+	msg_reset(&r->msg);
 	if (r->hp == NULL || r->inflater == NULL ||
 	    r->hp->decode(r->inflater, r->block, r->block_len, on_field,
 			  r) != 0) {
@@ -555,6 +627,18 @@ int h2_init(h2_reader *r, bool client, const hpack_ops *hp,
 	r->client = client;
 	r->state = client ? S_PREFACE : S_FIRST_HEADER;
 	r->settings_table = -1;
+	if (opt != NULL && opt->redact != NULL) {
+		const char *const *red;
+
+		for (red = opt->redact; *red != NULL; red++) {
+			size_t n = strlen(*red);
+
+			if (n > 0)
+				r->redact_mask |= redact_bit(
+					n, (uint8_t)(*red)[0],
+					(uint8_t)(*red)[n - 1]);
+		}
+	}
 	if (hp != NULL)
 		r->inflater = hp->create();
 	return r->inflater != NULL ? 0 : -1;

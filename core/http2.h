@@ -90,7 +90,9 @@ typedef struct h2_event {
 	uint32_t data_len;
 } h2_event;
 
-/* A decoded header block.  Strings are NUL-terminated, truncated to fit. */
+/* A decoded header block.  Strings are NUL-terminated, truncated to fit;
+ * the bytes after a NUL, after hdrs_len and after grpc_message_len are
+ * left from earlier blocks and mean nothing. */
 typedef struct h2_message {
 	char method[H1_METHOD_MAX];
 	char scheme[16];
@@ -124,6 +126,7 @@ typedef struct h2_reader {
 	const hpack_ops *hp;
 	void *inflater;
 	const h1_options *opt;
+	uint64_t redact_mask;      /* redact_bit() of each opt->redact name */
 	bool client;               /* expects the connection preface first */
 	int state;
 	uint32_t preface_seen;
