@@ -78,9 +78,10 @@ static bool process_runs(uint32_t pid)
 }
 
 /* How the process @pid (@l its live page, or NULL: none) ended, for its
- * requests still in flight: the error, and the signal (0: none or not known); 0 when it has not ended
- * (its socket to us closed behind its back, a raw close_range, and it
- * reconnects: its requests are still its own to report).  A child of ours
+ * requests still in flight: the error, and the signal (0: none or not
+ * known); 0 when it has not ended (its socket to us closed behind its
+ * back, a raw close_range, and it reconnects: its requests are still its
+ * own to report).  A child of ours
  * (run mode is the subreaper) is asked without being reaped (WNOWAIT);
  * another process by its /proc entry.  Its socket closes as it exits, a
  * moment before it can be waited for or is a zombie, so either is retried
