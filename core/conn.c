@@ -109,7 +109,7 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	o->error = (uint8_t)error;
 	if (c->server)
 		o->flags |= HT_RF_SERVER;
-	if (error == HT_ERR_EXITED)
+	if (error == HT_ERR_EXITED || error == HT_ERR_INTERRUPTED)
 		o->phase = (uint8_t)ht_live_phase(r->t);
 	o->peer = c->peer;
 	o->local = c->local;

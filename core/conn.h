@@ -195,6 +195,12 @@ typedef struct conn {
 	bool dead;               /* reset, closed or gave up on: no more work */
 	bool closed;             /* conn_close() ran */
 	bool tls_failed;         /* the TLS handshake failed */
+	bool intr;               /* the program's last call on it (a read, a
+	                            write, or a poll for it) returned EINTR:
+	                            a signal interrupted its wait; set and
+	                            cleared by the hooks.  A close that comes
+	                            with it set ends what is in flight as
+	                            HT_ERR_INTERRUPTED (conn_close()) */
 	bool want_hpack;         /* an h2c upgrade was asked: the hooks load
 	                            the HPACK decoder before the 101 comes */
 	bool unseen;             /* HTTP/1.x response bytes went by unseen:
@@ -356,7 +362,9 @@ void conn_on_reset(conn *c, uint64_t now);
 
 /* conn_close() - the program closed the connection at @now: held events
  * are fed (conn_release_held()), requests still in flight are emitted with
- * an error, then HT_REC_CONN_CLOSE.  @c may be
+ * an error (HT_ERR_INTERRUPTED, with the phase each was in, when c->intr
+ * says a signal interrupted the program's last call on it: it closes the
+ * connection because of the signal), then HT_REC_CONN_CLOSE.  @c may be
  * reused with conn_init() afterwards. */
 void conn_close(conn *c, uint64_t now);
 

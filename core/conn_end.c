@@ -140,6 +140,9 @@ void conn_close(conn *c, uint64_t now)
 	conn_live_conn_end(c);
 	conn_release_held(c);
 	conn_ws_end(c, 0, now);
+	/* The program closes it with its last call interrupted by a signal:
+	 * what was in flight was cut by the signal, not by the peer. */
+	unsigned cut = c->intr && !c->server ? HT_ERR_INTERRUPTED : HT_ERR_CLOSED;
 	if (!c->failed) {
 		if (c->server) {
 			conn_server_closing(c, now);
@@ -150,9 +153,9 @@ void conn_close(conn *c, uint64_t now)
 			conn_request *r = q_answered(c);
 			if (r && (ev & (H1_EV_COMPLETE | H1_EV_ERROR)) &&
 			    r->t[HT_T_FIRST_BYTE])
-				emit_oldest(c, HT_ERR_CLOSED, true, now);
+				emit_oldest(c, cut, true, now);
 		}
-		fail_all(c, HT_ERR_CLOSED, now);
+		fail_all(c, cut, now);
 	}
 	if (!c->failed && c->connected) {
 		ht_record rec;

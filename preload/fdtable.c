@@ -80,10 +80,13 @@ ht_tracked *ht_tracked_alloc(void)
 	return t;
 }
 
+unsigned ht_intr_marks;
+
 void ht_tracked_free(ht_tracked *t)
 {
 	if (!t)
 		return;
+	ht_intr_set(&t->c, false);
 	ht_lock_acquire(&free_lock);
 	if (free_count < HT_FREE_MAX) {
 		t->next_free = free_list;

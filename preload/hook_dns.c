@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ht.h"
+#include "live.h"
 
 #define DNS_RING 32
 #define DNS_ADDRS 8
@@ -142,6 +143,38 @@ bool ht_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 	return false;
 }
 
+/* A lookup of @name begun at @t0 is shown in flight (live.h: a connection
+ * slot in phase dns, its conn_id 0: no connection yet) until it ends, so
+ * that one that hangs is seen (status, live view, streamed events) and,
+ * when the process ends in it, reported in phase dns.  A lookup is network
+ * use: the collector is wanted from here (the page comes with it).
+ * Returns the slot's ref (0: not shown) and its page in *@page. */
+static unsigned lookup_show(const char *name, uint64_t t0, ht_live **page)
+{
+	unsigned ref = 0;
+
+	*page = NULL;
+	if (!ht_enter())
+		return 0;
+	ht_emit_want();
+	ht_live *l = __atomic_load_n(&ht_live_page, __ATOMIC_ACQUIRE);
+	if (l && (ref = ht_live_conn_claim(l)) != 0) {
+		ht_live_conn *q = ht_live_conn_write_begin(l, ref);
+		memset(&q->peer, 0, sizeof q->peer);
+		q->tls = 0;
+		q->conn_id = 0;
+		q->t_dns_start = t0;
+		q->t_dns_done = q->t_connect_start = q->t_connect_done = 0;
+		q->t_tls_start = q->t_tls_done = 0;
+		ht_live_copy_str(q->name, sizeof q->name, name);
+		q->active = 1;
+		ht_live_conn_write_end(q);
+		*page = l;
+	}
+	ht_leave();
+	return ref;
+}
+
 HT_EXPORT int getaddrinfo(const char *node, const char *service,
 			  const struct addrinfo *hints, struct addrinfo **res)
 {
@@ -151,8 +184,14 @@ HT_EXPORT int getaddrinfo(const char *node, const char *service,
 	if (!ht_enabled || !node || ht_busy)
 		return ht_real.getaddrinfo(node, service, hints, res);
 	uint64_t t0 = ht_now();
+	ht_live *page;
+	int before = errno;
+	unsigned shown = lookup_show(node, t0, &page);
+	errno = before;
 	int ret = ht_real.getaddrinfo(node, service, hints, res);
 	int saved = errno;
+	if (shown)
+		ht_live_conn_release(page, shown);
 	if (ret == 0 && res && *res && ht_enter()) {
 		uint64_t t1 = ht_now();
 		ht_addr addrs[DNS_ADDRS];

@@ -126,6 +126,10 @@ static bool follow(ht_tracked *t, int fd, const ioplan_call *k,
 	}
 	ioplan p = ioplan_feed_decide(k, c->tls, c->connected, c->failed);
 	feed_planned(c, k, &p, iov, iovcnt, now);
+	/* A signal interrupted the call: marked until the next call on the
+	 * connection says the program went on (a close first: conn_close()
+	 * reports what was in flight as interrupted). */
+	ht_intr_set(c, k->ret < 0 && k->err == EINTR);
 	if (p.end == IOPLAN_END_CONNECT_FAILED) {
 		conn_connect_failed(c, k->err, now);
 		*dead = t;

@@ -258,6 +258,24 @@ HT_HIDDEN void ht_writes_end_locked(ht_slot *s, unsigned n);
 /* ht_writes_end() - the same with @s not locked (guard held). */
 HT_HIDDEN void ht_writes_end(ht_slot *s, unsigned n);
 
+/* Connections whose c.intr is set (atomic): while none is, a poll that
+ * was not interrupted has no mark to clear (hook_poll.c). */
+HT_HIDDEN extern unsigned ht_intr_marks;
+
+/* ht_intr_set() - the program's last call on @c returned EINTR (@on) or
+ * not: set or clear c->intr (conn.h), keeping ht_intr_marks.  Slot
+ * locked.  A compare when nothing changes. */
+static inline void ht_intr_set(conn *c, bool on)
+{
+	if (likely(c->intr == on))
+		return;
+	c->intr = on;
+	if (on)
+		__atomic_add_fetch(&ht_intr_marks, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_sub_fetch(&ht_intr_marks, 1, __ATOMIC_RELAXED);
+}
+
 /* ht_untrack_fd() - @fd is being closed or replaced: finish its connection
  * (records for what was in flight, then conn_closed).  Caller holds the
  * guard (ht_enter). */

@@ -504,6 +504,7 @@ void collector_close(collector *c)
 			else
 				peer_close(c, (int)fd);
 		}
+	peer_release(c, -1, 0); /* none is left: each peer's end fed its own */
 	if (c->listen_fd >= 0)
 		close(c->listen_fd);
 	if (c->path[0] != '\0')

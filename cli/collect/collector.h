@@ -96,6 +96,12 @@ typedef struct collector {
 	                             are not waited for */
 	bool closing;             /* collector_close(): the sink is done */
 	bool draining;            /* peer_hello() is reading other peers */
+	/* Request records a signal cut (HT_ERR_INTERRUPTED, no signal yet)
+	 * that their processes sent, held until each process's end says
+	 * which signal (collector_live.c: peer_hold()). */
+	struct collector_held *held;
+	unsigned n_held;
+	bool releasing;           /* feeding held records: not held again */
 	struct collector_pid {
 		uint32_t pid;
 		uint32_t max_conn; /* highest connection number shown */

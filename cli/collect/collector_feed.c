@@ -273,6 +273,26 @@ size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 			len -= (size_t)n;
 			continue;
 		} else {
+			/* A request a signal cut waits for its process's end
+			 * (peer_hold()), tapped when it is fed; a later one
+			 * says the process went on. */
+			if (fd >= 0 && rec.type == HT_REC_REQUEST &&
+			    !(rec.u.req.flags & HT_RF_FROM_PAGE) &&
+			    !c->releasing && !c->replay &&
+			    (c->n_held || rec.u.req.error == HT_ERR_INTERRUPTED)) {
+				if (tap && buf > untapped)
+					c->tap(c->tap_ctx, COLLECTOR_EV_MSG,
+					       (uint32_t)fd, untapped,
+					       (size_t)(buf - untapped));
+				untapped = buf;
+				if (peer_hold(c, fd, &rec, buf, (size_t)n)) {
+					buf += n;
+					len -= (size_t)n;
+					untapped = buf;
+					continue;
+				}
+				peer_release(c, fd, 0);
+			}
 			renumber(c, fd, &rec);
 			/* (a request the collector made from the live page
 			 * was never produced: not one the process sent; a

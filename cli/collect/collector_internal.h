@@ -15,6 +15,8 @@
 #define peer_read collector_peer_read
 #define peer_last_word collector_peer_last_word
 #define peer_inflight collector_peer_inflight
+#define peer_hold collector_peer_hold
+#define peer_release collector_peer_release
 
 /* feed() - decode the records of one message from peer @fd (-1: not a
  * peer), hand them to the sink, and tap the message (see collector_tap
@@ -39,5 +41,26 @@ void peer_last_word(collector *c, int fd);
  * connection slot still in its DNS, connect or TLS phase as a failed
  * connection; nothing when the process runs on (collector_live.c). */
 void peer_inflight(collector *c, int fd);
+
+/*
+ * peer_hold() - record @rec, decoded from the @len bytes at @raw that peer
+ * @fd sent, is a request its process's own close cut after a signal
+ * interrupted the wait (error HT_ERR_INTERRUPTED, no signal, not made from
+ * a page): which signal only the process's end can say.  Such a record is
+ * kept (a copy of @raw) until then: peer_inflight() feeds it with the
+ * signal that ended the process, if one did; a later request record from
+ * the same peer (the process went on) feeds it first as it came.  Returns
+ * whether @rec is held (not while releasing, in a replay, or with
+ * COLLECTOR_HELD_MAX held already: then the caller delivers it now).
+ * (collector_live.c)
+ */
+#define COLLECTOR_HELD_MAX 64
+bool peer_hold(collector *c, int fd, const ht_record *rec, const uint8_t *raw,
+	       size_t len);
+
+/* peer_release() - feed the records peer @fd has held, oldest first, each
+ * with signal @sig (0: as they came); and, @fd -1, forget every record
+ * held (the collector is closed).  (collector_live.c) */
+void peer_release(collector *c, int fd, uint8_t sig);
 
 #endif

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -76,10 +77,11 @@ static bool process_runs(uint32_t pid)
 	return p[2] != 'Z' && p[2] != 'X' && p[2] != 'x';
 }
 
-/* How the process @pid ended, for its requests still in flight: the
- * error, and the signal (0: none or not known); 0 when it has not ended
- * (its socket to us closed behind its back, a raw close_range, and it
- * reconnects: its requests are still its own to report).  A child of ours
+/* How the process @pid (@l its live page, or NULL: none) ended, for its
+ * requests still in flight: the error, and the signal (0: none or not
+ * known); 0 when it has not ended (its socket to us closed behind its
+ * back, a raw close_range, and it reconnects: its requests are still its
+ * own to report).  A child of ours
  * (run mode is the subreaper) is asked without being reaped (WNOWAIT);
  * another process by its /proc entry.  Its socket closes as it exits, a
  * moment before it can be waited for or is a zombie, so either is retried
@@ -91,7 +93,8 @@ static unsigned process_end(const ht_live *l, uint32_t pid, bool wait,
 	bool child = true;
 
 	*sig = 0;
-	uint32_t ended = __atomic_load_n(&l->ended, __ATOMIC_ACQUIRE);
+	uint32_t ended = l == NULL ? HT_LIVE_RUNNING
+				   : __atomic_load_n(&l->ended, __ATOMIC_ACQUIRE);
 	if (ended == HT_LIVE_EXITED || ended == HT_LIVE_EXEC)
 		return HT_ERR_EXITED; /* exit(), or the image left by exec */
 	for (unsigned i = 0; i <= END_WAIT_MS; i++) {
@@ -129,6 +132,89 @@ static unsigned process_end(const ht_live *l, uint32_t pid, bool wait,
 		nanosleep(&ts, NULL);
 	}
 	return 0; /* still running */
+}
+
+/* A record held for its process's end (peer_hold()): its bytes as the
+ * peer sent them. */
+struct collector_held {
+	struct collector_held *next;
+	int fd;
+	size_t len;
+	uint8_t raw[];
+};
+
+bool peer_hold(collector *c, int fd, const ht_record *rec, const uint8_t *raw,
+	       size_t len)
+{
+	struct collector_held *h, **tail;
+
+	if (c->releasing || c->replay || rec->type != HT_REC_REQUEST ||
+	    rec->u.req.error != HT_ERR_INTERRUPTED || rec->u.req.signal != 0 ||
+	    (rec->u.req.flags & HT_RF_FROM_PAGE) ||
+	    c->n_held >= COLLECTOR_HELD_MAX)
+		return false;
+	h = malloc(sizeof(*h) + len);
+	if (h == NULL)
+		return false;
+	h->next = NULL;
+	h->fd = fd;
+	h->len = len;
+	memcpy(h->raw, raw, len);
+	for (tail = &c->held; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = h;
+	c->n_held++;
+	return true;
+}
+
+/* Feed held record @h of peer @fd with signal @sig (0: as it came). */
+static void release_one(collector *c, int fd, struct collector_held *h,
+			uint8_t sig)
+{
+	ht_record rec;
+	size_t cap = h->len + 64, len = 0;
+	uint8_t *buf = NULL;
+
+	if (sig != 0 && ht_wire_decode(h->raw, h->len, &rec) > 0 &&
+	    rec.type == HT_REC_REQUEST && (buf = malloc(cap)) != NULL) {
+		rec.u.req.signal = sig;
+		len = ht_wire_encode(buf, cap, &rec);
+	}
+	c->releasing = true;
+	if (len > 0)
+		feed(c, fd, buf, len);
+	else
+		feed(c, fd, h->raw, h->len);
+	c->releasing = false;
+	free(buf);
+}
+
+void peer_release(collector *c, int fd, uint8_t sig)
+{
+	struct collector_held **pp = &c->held;
+
+	while (*pp != NULL) {
+		struct collector_held *h = *pp;
+
+		if (fd >= 0 && h->fd != fd) {
+			pp = &h->next;
+			continue;
+		}
+		*pp = h->next;
+		c->n_held--;
+		if (fd >= 0)
+			release_one(c, fd, h, sig);
+		free(h);
+	}
+}
+
+/* Whether peer @fd holds a record. */
+static bool peer_holds(const collector *c, int fd)
+{
+	for (const struct collector_held *h = c->held; h != NULL; h = h->next)
+		if (h->fd == fd)
+			return true;
+	return false;
 }
 
 /* Connection slot @q of peer @fd, in phase @phase when its process ended
@@ -180,6 +266,15 @@ void peer_inflight(collector *c, int fd)
 	uint8_t sig = 0;
 	bool known = false;
 
+	/* The requests a signal cut that the process reported itself come
+	 * first, with the signal that ended it, if one did. */
+	if (peer_holds(c, fd)) {
+		if (c->peer_pid[fd] != 0 && !c->closing) {
+			error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
+			known = true;
+		}
+		peer_release(c, fd, sig);
+	}
 	if (l == NULL || c->peer_pid[fd] == 0 || c->closing)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -205,7 +300,8 @@ void peer_inflight(collector *c, int fd)
 	}
 	if (!any)
 		return; /* nothing in flight */
-	error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
+	if (!known)
+		error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
 	known = true;
 	if (error == 0)
 		return; /* it runs on: its own records follow */

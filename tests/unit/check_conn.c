@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "live.h"
 #include "report.h"
 #include "suites.h"
 #include "tlsrec_fixtures.h"
@@ -325,6 +326,38 @@ START_TEST(closed_before_response)
 	ck_assert_uint_eq(recs[0].r.status, 0);
 	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 9000);
 	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_CLOSE);
+}
+END_TEST
+
+/* The program closes the connection after a signal interrupted its wait
+ * (c->intr, set by the hooks at EINTR): what was in flight is interrupted,
+ * with the phase it was in; a response under way too. */
+START_TEST(closed_after_interrupted_wait)
+{
+	conn_connected(C, 2000);
+	w(GET("/stuck"), 3000);
+	C->intr = true;
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_INTERRUPTED);
+	ck_assert_uint_eq(recs[0].r.phase, HT_PH_WAIT_FIRST_BYTE);
+	ck_assert_uint_eq(recs[0].r.signal, 0);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 9000);
+	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_CLOSE);
+}
+END_TEST
+
+START_TEST(closed_after_interrupted_read)
+{
+	conn_connected(C, 2000);
+	w(GET("/big"), 3000);
+	r("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly-this", 4000);
+	C->intr = true;
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_INTERRUPTED);
+	ck_assert_uint_eq(recs[0].r.phase, HT_PH_RECEIVE);
+	ck_assert_uint_eq(recs[0].r.status, 200);
 }
 END_TEST
 
@@ -1969,6 +2002,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, proto_is_the_requests_own);
 	tcase_add_test(tc, body_delimited_by_close);
 	tcase_add_test(tc, closed_before_response);
+	tcase_add_test(tc, closed_after_interrupted_wait);
+	tcase_add_test(tc, closed_after_interrupted_read);
 	tcase_add_test(tc, cut_short_by_peer);
 	tcase_add_test(tc, reset_fails_everything_in_flight);
 	tcase_add_test(tc, garbage_response);
