@@ -28,6 +28,13 @@ static ht_str bstr(const char *s, uint32_t len)
 	return r;
 }
 
+/* Is the NUL-terminated @method @want?  The first byte rules out most
+ * methods with no call (a GET is neither HEAD nor CONNECT). */
+static inline bool method_is(const char *method, const char *want)
+{
+	return method[0] == want[0] && strcmp(method, want) == 0;
+}
+
 static uint8_t proto_of(const h1_message *m)
 {
 	if (m->version_major == 1 && m->version_minor == 0)
@@ -298,7 +305,7 @@ static void on_request_headers(conn *c, uint64_t now)
 			     m->hdrs_truncated, m->header_bytes);
 	r->proto = proto_of(m);
 	r->keep_alive = m->keep_alive;
-	r->connect = strcmp(m->method, "CONNECT") == 0;
+	r->connect = method_is(m->method, "CONNECT");
 	r->h2c = m->upgrade_h2c;
 	r->websocket = m->upgrade_websocket;
 	if (r->h2c)
@@ -322,7 +329,7 @@ static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 	unsigned flags;
 
 	if (r->target[0] != '/' || memchr(r->target, '?', n) != NULL) {
-		flags = strcmp(method, "CONNECT") == 0 ? HT_URL_AUTHORITY : 0;
+		flags = method_is(method, "CONNECT") ? HT_URL_AUTHORITY : 0;
 		if (r->flags & HT_RF_TARGET_TRUNC)
 			flags |= HT_URL_CUT;
 		n = ht_url_scrub(r->target, n, sizeof r->target - 1, names,
@@ -354,7 +361,7 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 	r->headers_done = true;
 	r->t[HT_T_WROTE_HEADERS] = now;
 	r->header_bytes = header_bytes;
-	r->head = strcmp(method, "HEAD") == 0;
+	r->head = method_is(method, "HEAD");
 	if (target_truncated)
 		r->flags |= HT_RF_TARGET_TRUNC;
 	if (hdrs_truncated)
