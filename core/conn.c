@@ -126,9 +126,9 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	o->req_body_bytes = r->body_bytes;
 	o->req_header_bytes = r->header_bytes;
 	memcpy(o->t, r->t, sizeof o->t);
-	o->method = CSTR(r->method);
-	o->target = CSTR(r->target);
-	o->host = CSTR(r->host);
+	o->method = bstr(r->method, r->method_len);
+	o->target = bstr(r->target, r->target_len);
+	o->host = bstr(r->host, r->host_len);
 	o->dns_name = CSTR(c->dns_name);
 	o->tls_version = CSTR(c->tls_version);
 	o->alpn = CSTR(c->alpn);
@@ -335,6 +335,7 @@ static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 		n = ht_url_scrub(r->target, n, sizeof r->target - 1, names,
 				 flags, &lost);
 		r->target[n] = '\0';
+		r->target_len = (uint16_t)n;
 		if (lost)
 			r->flags |= HT_RF_TARGET_TRUNC;
 	}
@@ -347,6 +348,7 @@ static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 		n = ht_url_scrub(r->host, n, sizeof r->host - 1, names, flags,
 				 NULL);
 		r->host[n] = '\0';
+		r->host_len = (uint16_t)n;
 	}
 }
 
@@ -366,9 +368,11 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 		r->flags |= HT_RF_TARGET_TRUNC;
 	if (hdrs_truncated)
 		r->flags |= HT_RF_HDR_TRUNC;
-	copy_cstr(r->method, sizeof r->method, method);
+	r->method_len = (uint16_t)copy_cstr(r->method, sizeof r->method, method);
 	n = copy_cstr(r->target, sizeof r->target, target);
 	hn = copy_cstr(r->host, sizeof r->host, host);
+	r->target_len = (uint16_t)n;
+	r->host_len = (uint16_t)hn;
 	r->hdrs_len = hdrs_len < sizeof r->hdrs ? hdrs_len : sizeof r->hdrs;
 	memcpy(r->hdrs, hdrs, r->hdrs_len);
 	if (opt != NULL && opt->redact_query != NULL) {
