@@ -28,6 +28,13 @@ static ht_str bstr(const char *s, uint32_t len)
 	return r;
 }
 
+/* Is the NUL-terminated @method @want?  The first byte rules out most
+ * methods with no call (a GET is neither HEAD nor CONNECT). */
+static inline bool method_is(const char *method, const char *want)
+{
+	return method[0] == want[0] && strcmp(method, want) == 0;
+}
+
 static uint8_t proto_of(const h1_message *m)
 {
 	if (m->version_major == 1 && m->version_minor == 0)
@@ -119,9 +126,9 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	o->req_body_bytes = r->body_bytes;
 	o->req_header_bytes = r->header_bytes;
 	memcpy(o->t, r->t, sizeof o->t);
-	o->method = CSTR(r->method);
-	o->target = CSTR(r->target);
-	o->host = CSTR(r->host);
+	o->method = bstr(r->method, r->method_len);
+	o->target = bstr(r->target, r->target_len);
+	o->host = bstr(r->host, r->host_len);
 	o->dns_name = CSTR(c->dns_name);
 	o->tls_version = CSTR(c->tls_version);
 	o->alpn = CSTR(c->alpn);
@@ -298,7 +305,7 @@ static void on_request_headers(conn *c, uint64_t now)
 			     m->hdrs_truncated, m->header_bytes);
 	r->proto = proto_of(m);
 	r->keep_alive = m->keep_alive;
-	r->connect = strcmp(m->method, "CONNECT") == 0;
+	r->connect = method_is(m->method, "CONNECT");
 	r->h2c = m->upgrade_h2c;
 	r->websocket = m->upgrade_websocket;
 	if (r->h2c)
@@ -322,12 +329,13 @@ static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 	unsigned flags;
 
 	if (r->target[0] != '/' || memchr(r->target, '?', n) != NULL) {
-		flags = strcmp(method, "CONNECT") == 0 ? HT_URL_AUTHORITY : 0;
+		flags = method_is(method, "CONNECT") ? HT_URL_AUTHORITY : 0;
 		if (r->flags & HT_RF_TARGET_TRUNC)
 			flags |= HT_URL_CUT;
 		n = ht_url_scrub(r->target, n, sizeof r->target - 1, names,
 				 flags, &lost);
 		r->target[n] = '\0';
+		r->target_len = (uint16_t)n;
 		if (lost)
 			r->flags |= HT_RF_TARGET_TRUNC;
 	}
@@ -340,6 +348,7 @@ static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 		n = ht_url_scrub(r->host, n, sizeof r->host - 1, names, flags,
 				 NULL);
 		r->host[n] = '\0';
+		r->host_len = (uint16_t)n;
 	}
 }
 
@@ -354,14 +363,16 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 	r->headers_done = true;
 	r->t[HT_T_WROTE_HEADERS] = now;
 	r->header_bytes = header_bytes;
-	r->head = strcmp(method, "HEAD") == 0;
+	r->head = method_is(method, "HEAD");
 	if (target_truncated)
 		r->flags |= HT_RF_TARGET_TRUNC;
 	if (hdrs_truncated)
 		r->flags |= HT_RF_HDR_TRUNC;
-	copy_cstr(r->method, sizeof r->method, method);
+	r->method_len = (uint16_t)copy_cstr(r->method, sizeof r->method, method);
 	n = copy_cstr(r->target, sizeof r->target, target);
 	hn = copy_cstr(r->host, sizeof r->host, host);
+	r->target_len = (uint16_t)n;
+	r->host_len = (uint16_t)hn;
 	r->hdrs_len = hdrs_len < sizeof r->hdrs ? hdrs_len : sizeof r->hdrs;
 	memcpy(r->hdrs, hdrs, r->hdrs_len);
 	if (opt != NULL && opt->redact_query != NULL) {

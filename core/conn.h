@@ -154,6 +154,9 @@ typedef struct conn_request {
 	 * reconnect makes a new one), the slot's ref; NULL/0: not shown */
 	struct ht_live *live;
 	unsigned live_ref;
+	/* strlen() of method, target and host, kept with them (each
+	 * request's record and live slot copy them) */
+	uint16_t method_len, target_len, host_len;
 	char method[H1_METHOD_MAX];
 	char target[H1_TARGET_MAX];
 	char host[H1_HOST_MAX];

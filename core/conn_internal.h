@@ -57,9 +57,12 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 
 #define copy_cstr conn_copy_cstr
 
+/* @s as a record string of at most @cap bytes.  Most of a request
+ * record's strings are empty (no DNS name, TLS version, ALPN, Unix path or
+ * tunnel on a plain connection): those cost no strnlen() call. */
 static inline ht_str bounded(const char *s, size_t cap)
 {
-	ht_str r = {s, (uint16_t)strnlen(s, cap)};
+	ht_str r = {s, (uint16_t)(cap > 0 && s[0] != '\0' ? strnlen(s, cap) : 0)};
 	return r;
 }
 

@@ -34,9 +34,9 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	s->header_bytes = r->header_bytes;
 	s->peer = c->peer;
 	memcpy(s->t, r->t, sizeof(s->t));
-	ht_live_copy_str(s->method, sizeof(s->method), r->method);
-	ht_live_copy_str(s->target, sizeof(s->target), r->target);
-	ht_live_copy_str(s->host, sizeof(s->host), r->host);
+	ht_live_copy(s->method, sizeof(s->method), r->method, r->method_len);
+	ht_live_copy(s->target, sizeof(s->target), r->target, r->target_len);
+	ht_live_copy(s->host, sizeof(s->host), r->host, r->host_len);
 	ht_live_write_end(s);
 }
 

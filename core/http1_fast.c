@@ -65,7 +65,8 @@ static size_t target_run(const uint8_t *b, size_t len)
 	return run_until(b, len, 0x21);
 }
 
-static size_t token_run(const uint8_t *b, size_t len)
+static inline __attribute__((always_inline)) size_t
+token_run(const uint8_t *b, size_t len)
 {
 	size_t n = 0;
 
@@ -77,15 +78,6 @@ static size_t token_run(const uint8_t *b, size_t len)
 	if (n < len && tchar[b[n]] && ++n < len && tchar[b[n]] &&
 	    ++n < len && tchar[b[n]])
 		n++;
-	return n;
-}
-
-/* Number of leading bytes of @b[0..n) up to and including the last
- * non-blank one (0: all blank). */
-static size_t nonblank_len(const uint8_t *b, size_t n)
-{
-	while (n > 0 && is_blank(b[n - 1]))
-		n--;
 	return n;
 }
 
@@ -135,19 +127,6 @@ static void capture_value_run(h1_parser *p, const uint8_t *buf, size_t n,
 	}
 }
 
-/* val_put() of each of the @n bytes at @buf. */
-static void val_put_run(h1_parser *p, const uint8_t *buf, size_t n)
-{
-	size_t room = sizeof(p->val) - 1 - p->val_len;
-	size_t k = n < room ? n : room;
-	size_t nb = nonblank_len(buf, k);
-
-	copy_short(p->val + p->val_len, buf, k);
-	if (nb > 0)
-		p->val_end = p->val_len + (uint32_t)nb;
-	p->val_len += (uint32_t)k;
-}
-
 /* In S_HDR_VALUE: h1_value_byte() of the run of value bytes at the start of
  * @buf, up to the first control byte (the line's CR or LF).  Returns how
  * many bytes it took; sets *@ev to H1_EV_ERROR when the last of them is
@@ -178,8 +157,7 @@ static size_t bulk_value(h1_parser *p, const uint8_t *buf, size_t len,
 		val_put_run(p, buf, n);
 		break;
 	default: /* token lists */
-		for (k = 0; k < n; k++)
-			h1_list_byte(p, buf[k]);
+		h1_list_run(p, buf, n);
 		break;
 	}
 	/* The capture and the interpretation touch nothing of each other's:
@@ -204,7 +182,7 @@ static size_t whole_line(h1_parser *p, const uint8_t *s, size_t n, size_t rem)
 {
 	const uint8_t *val = s + n + 2;
 	size_t len = rem - n - 2;
-	size_t e = value_run(val, len), k;
+	size_t e = value_run(val, len);
 	size_t line = n + 2 + e;
 
 	if (e == 0 || e + 1 >= len || val[e] != '\r' || val[e + 1] != '\n' ||
@@ -219,8 +197,7 @@ static size_t whole_line(h1_parser *p, const uint8_t *s, size_t n, size_t rem)
 		val_put_run(p, val, e);
 		break;
 	default: /* token lists */
-		for (k = 0; k < e; k++)
-			h1_list_byte(p, val[k]);
+		h1_list_run(p, val, e);
 		break;
 	}
 	if (capturing(p)) {

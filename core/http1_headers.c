@@ -28,74 +28,10 @@ static bool equals_lower(const char *s, size_t len, const char *lc)
 	return lc[i] == '\0';
 }
 
-/* Does the header name @s (@len token bytes, any case) equal @lc, of @len
- * lower-case letters and '-'?  For token bytes, OR-ing 0x20 lower-cases a
- * letter and maps nothing else onto a letter or '-' (only CR, not a token
- * byte, becomes '-'), so the name is compared 8 bytes at a time. */
-static inline bool name_is(const char *s, size_t len, const char *lc)
-{
-	size_t i = 0;
-
-	if (len >= 4 && len <= 8) /* two words, overlapping */
-		return (load4(s) | 0x20202020u) == load4(lc) &&
-		       (load4(s + len - 4) | 0x20202020u) ==
-			       load4(lc + len - 4);
-	for (; i + 8 <= len; i += 8) {
-		if ((load8(s + i) | 0x2020202020202020ull) != load8(lc + i))
-			return false;
-	}
-	if (i < len && len >= 8) /* the last word, overlapping */
-		return (load8(s + len - 8) | 0x2020202020202020ull) ==
-		       load8(lc + len - 8);
-	for (; i < len; i++) {
-		if (((uint8_t)s[i] | 0x20) != (uint8_t)lc[i])
-			return false;
-	}
-	return true;
-}
-
-/* Header-name lookup for the headers the parser interprets: by length,
- * then one comparison.  @name holds token bytes only. */
-static int classify_header(const char *name, size_t len)
-{
-	switch (len) {
-	case 4:
-		return name_is(name, 4, "host") ? HH_HOST : HH_OTHER;
-	case 6:
-		return name_is(name, 6, "expect") ? HH_EXPECT : HH_OTHER;
-	case 7:
-		if (name_is(name, 7, "referer"))
-			return HH_URL;
-		return name_is(name, 7, "upgrade") ? HH_UPGRADE : HH_OTHER;
-	case 8:
-		return name_is(name, 8, "location") ? HH_URL : HH_OTHER;
-	case 10:
-		return name_is(name, 10, "connection") ? HH_CONNECTION :
-							  HH_OTHER;
-	case 12:
-		return name_is(name, 12, "content-type") ? HH_CONTENT_TYPE :
-							    HH_OTHER;
-	case 14:
-		return name_is(name, 14, "content-length") ?
-			       HH_CONTENT_LENGTH : HH_OTHER;
-	case 16:
-		return name_is(name, 16, "content-location") ? HH_URL :
-								HH_OTHER;
-	case 17:
-		return name_is(name, 17, "transfer-encoding") ?
-			       HH_TRANSFER_ENCODING : HH_OTHER;
-	default:
-		return HH_OTHER;
-	}
-}
-
-static bool is_redacted(const h1_parser *p, const char *name, size_t len)
+bool h1_is_redacted(const h1_parser *p, const char *name, size_t len)
 {
 	const char *const *r;
 
-	if (!(p->redact_mask & redact_bit(len, (uint8_t)name[0],
-					 (uint8_t)name[len - 1])))
-		return false;
 	for (r = p->opt->redact; *r != NULL; r++) {
 		if (equals_lower(name, len, *r))
 			return true;
@@ -291,6 +227,27 @@ void h1_list_byte(h1_parser *p, uint8_t c)
 		val_put(p, c);
 }
 
+void h1_list_run(h1_parser *p, const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t k = i, e;
+
+		/* an element's leading blanks are not kept */
+		if (p->val_len == 0)
+			while (k < n && is_blank(s[k]))
+				k++;
+		for (e = k; e < n && s[e] != ','; e++)
+			;
+		val_put_run(p, s + k, e - k);
+		if (e == n)
+			return;
+		list_element_end(p);
+		i = e + 1;
+	}
+}
+
 unsigned h1_value_byte(h1_parser *p, uint8_t c)
 {
 	capture_value_byte(p, c);
@@ -379,29 +336,6 @@ void h1_fold_begin(h1_parser *p)
 		p->msg.hdrs[p->msg.hdrs_len] = '\0';
 	}
 	p->val_len = p->val_end;
-}
-
-void h1_name_meaning(h1_parser *p, const char *name, size_t len)
-{
-	if (len >= sizeof(p->tok))
-		p->flags |= F_NAME_LONG;
-	if (!(p->flags & F_NAME_LONG)) {
-		p->cur_header = classify_header(name, len);
-		if (p->redact_mask && is_redacted(p, name, len))
-			p->flags |= F_REDACTED;
-	}
-	switch (p->cur_header) {
-	case HH_TRANSFER_ENCODING:
-		p->te_seen = true;
-		break;
-	case HH_UPGRADE:
-		p->msg.upgrade = true;
-		break;
-	default:
-		break;
-	}
-	p->val_len = 0;
-	p->val_end = 0;
 }
 
 void h1_name_end_capture(h1_parser *p)

@@ -258,6 +258,28 @@ static inline void capture_end_line(h1_parser *p)
 	p->msg.hdrs[p->msg.hdrs_len] = '\0';
 }
 
+/* Number of leading bytes of @b[0..n) up to and including the last
+ * non-blank one (0: all blank). */
+static inline size_t nonblank_len(const uint8_t *b, size_t n)
+{
+	while (n > 0 && is_blank(b[n - 1]))
+		n--;
+	return n;
+}
+
+/* val_put() of each of the @n bytes at @buf. */
+static inline void val_put_run(h1_parser *p, const uint8_t *buf, size_t n)
+{
+	size_t room = sizeof(p->val) - 1 - p->val_len;
+	size_t k = n < room ? n : room;
+	size_t nb = nonblank_len(buf, k);
+
+	copy_short(p->val + p->val_len, buf, k);
+	if (nb > 0)
+		p->val_end = p->val_len + (uint32_t)nb;
+	p->val_len += (uint32_t)k;
+}
+
 /* ---- header lines (http1_headers.c) ------------------------------------ */
 
 /* h1_capture_put() - append @n bytes to the current captured line, or drop
@@ -279,6 +301,9 @@ unsigned h1_cl_byte(h1_parser *p, uint8_t c);
  * ',' and at the end of the line. */
 void h1_list_byte(h1_parser *p, uint8_t c);
 
+/* h1_list_run() - h1_list_byte() of each of the @n bytes at @s. */
+void h1_list_run(h1_parser *p, const uint8_t *s, size_t n);
+
 /* h1_value_byte() - one byte @c of a header value (after its leading
  * blanks): captured and interpreted.  0, or H1_EV_FAIL. */
 unsigned h1_value_byte(h1_parser *p, uint8_t c);
@@ -291,9 +316,100 @@ unsigned h1_header_line_end(h1_parser *p);
  * join is one SP. */
 void h1_fold_begin(h1_parser *p);
 
+/* h1_is_redacted() - is the header name @name (@len bytes, any case), whose
+ * redact_bit() is in p->redact_mask, one of p->opt->redact? */
+bool h1_is_redacted(const h1_parser *p, const char *name, size_t len);
+
+/* Does the header name @s (@len token bytes, any case) equal @lc, of @len
+ * lower-case letters and '-'?  For token bytes, OR-ing 0x20 lower-cases a
+ * letter and maps nothing else onto a letter or '-' (only CR, not a token
+ * byte, becomes '-'), so the name is compared 8 bytes at a time. */
+static inline bool name_is(const char *s, size_t len, const char *lc)
+{
+	size_t i = 0;
+
+	if (len >= 4 && len <= 8) /* two words, overlapping */
+		return (load4(s) | 0x20202020u) == load4(lc) &&
+		       (load4(s + len - 4) | 0x20202020u) ==
+			       load4(lc + len - 4);
+	for (; i + 8 <= len; i += 8) {
+		if ((load8(s + i) | 0x2020202020202020ull) != load8(lc + i))
+			return false;
+	}
+	if (i < len && len >= 8) /* the last word, overlapping */
+		return (load8(s + len - 8) | 0x2020202020202020ull) ==
+		       load8(lc + len - 8);
+	for (; i < len; i++) {
+		if (((uint8_t)s[i] | 0x20) != (uint8_t)lc[i])
+			return false;
+	}
+	return true;
+}
+
+/* Header-name lookup for the headers the parser interprets: by length,
+ * then one comparison.  @name holds token bytes only. */
+static inline int classify_header(const char *name, size_t len)
+{
+	switch (len) {
+	case 4:
+		return name_is(name, 4, "host") ? HH_HOST : HH_OTHER;
+	case 6:
+		return name_is(name, 6, "expect") ? HH_EXPECT : HH_OTHER;
+	case 7:
+		if (name_is(name, 7, "referer"))
+			return HH_URL;
+		return name_is(name, 7, "upgrade") ? HH_UPGRADE : HH_OTHER;
+	case 8:
+		return name_is(name, 8, "location") ? HH_URL : HH_OTHER;
+	case 10:
+		return name_is(name, 10, "connection") ? HH_CONNECTION :
+							  HH_OTHER;
+	case 12:
+		return name_is(name, 12, "content-type") ? HH_CONTENT_TYPE :
+							    HH_OTHER;
+	case 14:
+		return name_is(name, 14, "content-length") ?
+			       HH_CONTENT_LENGTH : HH_OTHER;
+	case 16:
+		return name_is(name, 16, "content-location") ? HH_URL :
+								HH_OTHER;
+	case 17:
+		return name_is(name, 17, "transfer-encoding") ?
+			       HH_TRANSFER_ENCODING : HH_OTHER;
+	default:
+		return HH_OTHER;
+	}
+}
+
 /* h1_name_meaning() - the colon after the header name @name (@len bytes,
- * or F_NAME_LONG): decide what the value means. */
-void h1_name_meaning(h1_parser *p, const char *name, size_t len);
+ * or F_NAME_LONG): decide what the value means.  Inline: every header
+ * line of every message comes here. */
+static inline void h1_name_meaning(h1_parser *p, const char *name,
+				   size_t len)
+{
+	if (len >= sizeof(p->tok))
+		p->flags |= F_NAME_LONG;
+	if (!(p->flags & F_NAME_LONG)) {
+		p->cur_header = classify_header(name, len);
+		if ((p->redact_mask &
+		     redact_bit(len, (uint8_t)name[0], (uint8_t)name[len - 1])) &&
+		    h1_is_redacted(p, name, len))
+			p->flags |= F_REDACTED;
+	}
+	switch (p->cur_header) {
+	case HH_TRANSFER_ENCODING:
+		p->te_seen = true;
+		break;
+	case HH_UPGRADE:
+		p->msg.upgrade = true;
+		break;
+	default:
+		break;
+	}
+	p->val_len = 0;
+	p->val_end = 0;
+}
+
 
 /* h1_name_end_capture() - ... and capture what follows the name: the value
  * comes next (state S_HDR_VALUE_OWS). */

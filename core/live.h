@@ -153,6 +153,10 @@ void ht_live_write_end(ht_live_req *s);
  * @dst of @cap bytes, truncated, NUL-terminated. */
 void ht_live_copy_str(char *dst, size_t cap, const char *src);
 
+/* ht_live_copy() - the same for @src of @n bytes (its strlen()): no
+ * length to find. */
+void ht_live_copy(char *dst, size_t cap, const char *src, size_t n);
+
 /*
  * ht_live_read() - copy slot @i of @l (the shared page, written by another
  * process) into @out.  Returns 1 when @out is a request in flight, 0 when

@@ -106,9 +106,11 @@ static bool name_listed(const char *s, size_t n, const char *const *names)
 	    (hi = hex_value((unsigned char)s[1])) >= 0 &&
 	    (lo = hex_value((unsigned char)s[2])) >= 0)
 		first = (unsigned char)(hi * 16 + lo);
-	first = lower(first);
+	/* OR 0x20 on both sides: never false where lower() would be true
+	 * (name_is() decides), and no lower() of each name */
+	first |= 0x20;
 	for (; *names != NULL; names++) {
-		if (lower((unsigned char)**names) == first &&
+		if (((unsigned char)**names | 0x20) == first &&
 		    name_is(s, n, *names))
 			return true;
 	}
@@ -201,6 +203,21 @@ static size_t scrub_params(char *s, size_t len, size_t cap, size_t i,
 	return len;
 }
 
+/* The first '?' or '#' of @s at or after @i, or @len: memchr() for the
+ * '?' (a URL's usual end of path), then for a '#' before it. */
+static size_t query_start(const char *s, size_t len, size_t i)
+{
+	const char *q, *h;
+	size_t e;
+
+	if (i >= len)
+		return len;
+	q = memchr(s + i, '?', len - i);
+	e = q != NULL ? (size_t)(q - s) : len;
+	h = memchr(s + i, '#', e - i);
+	return h != NULL ? (size_t)(h - s) : e;
+}
+
 size_t ht_url_scrub(char *s, size_t len, size_t cap, const char *const *names,
 		    unsigned flags, bool *lost)
 {
@@ -210,8 +227,7 @@ size_t ht_url_scrub(char *s, size_t len, size_t cap, const char *const *names,
 		len = cap; /* outside the contract: never write past @cap */
 	if (authority_start(s, len, flags, &start))
 		len = scrub_userinfo(s, len, cap, start, flags, &i, lost);
-	while (i < len && s[i] != '?' && s[i] != '#')
-		i++;
+	i = query_start(s, len, i);
 	if (i < len && names != NULL)
 		len = scrub_params(s, len, cap, i, names, lost);
 	return len;

@@ -43,54 +43,80 @@ static inline uint8_t *put_room(wbuf *w, size_t n)
 	return d;
 }
 
-static void put_bytes(wbuf *w, const void *src, size_t n)
+/* Stores at @d, in room already reserved; each returns where the next
+ * field goes.  Integers are little-endian. */
+static inline uint8_t *raw_u8(uint8_t *d, uint8_t v)
 {
-	uint8_t *d = put_room(w, n);
-	if (d && n)
-		memcpy(d, src, n);
+	d[0] = v;
+	return d + 1;
 }
 
-/* Integers are little-endian. */
-static inline void put_u8(wbuf *w, uint8_t v)
+static inline uint8_t *raw_u16(uint8_t *d, uint16_t v)
 {
-	uint8_t *d = put_room(w, 1);
-	if (d)
-		d[0] = v;
+	d[0] = (uint8_t)v;
+	d[1] = (uint8_t)(v >> 8);
+	return d + 2;
 }
 
-static inline void put_u16(wbuf *w, uint16_t v)
+static inline uint8_t *raw_u32(uint8_t *d, uint32_t v)
 {
-	uint8_t *d = put_room(w, 2);
-	if (d) {
-		d[0] = (uint8_t)v;
-		d[1] = (uint8_t)(v >> 8);
-	}
-}
-
-static inline void put_u32(wbuf *w, uint32_t v)
-{
-	uint8_t *d = put_room(w, 4);
-	if (!d)
-		return;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	memcpy(d, &v, 4);
 #else
 	for (int i = 0; i < 4; i++)
 		d[i] = (uint8_t)(v >> (8 * i));
 #endif
+	return d + 4;
 }
 
-static inline void put_u64(wbuf *w, uint64_t v)
+static inline uint8_t *raw_u64(uint8_t *d, uint64_t v)
 {
-	uint8_t *d = put_room(w, 8);
-	if (!d)
-		return;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	memcpy(d, &v, 8);
 #else
 	for (int i = 0; i < 8; i++)
 		d[i] = (uint8_t)(v >> (8 * i));
 #endif
+	return d + 8;
+}
+
+/* An address: family, port, the 16 address bytes. */
+#define ADDR_BYTES (1 + 2 + sizeof(((ht_addr *)0)->addr))
+
+static inline uint8_t *raw_addr(uint8_t *d, const ht_addr *a)
+{
+	d = raw_u8(d, a->family);
+	d = raw_u16(d, a->port);
+	memcpy(d, a->addr, sizeof a->addr);
+	return d + sizeof a->addr;
+}
+
+static inline void put_u8(wbuf *w, uint8_t v)
+{
+	uint8_t *d = put_room(w, 1);
+	if (d)
+		raw_u8(d, v);
+}
+
+static inline void put_u16(wbuf *w, uint16_t v)
+{
+	uint8_t *d = put_room(w, 2);
+	if (d)
+		raw_u16(d, v);
+}
+
+static inline void put_u32(wbuf *w, uint32_t v)
+{
+	uint8_t *d = put_room(w, 4);
+	if (d)
+		raw_u32(d, v);
+}
+
+static inline void put_u64(wbuf *w, uint64_t v)
+{
+	uint8_t *d = put_room(w, 8);
+	if (d)
+		raw_u64(d, v);
 }
 
 static inline void put_str(wbuf *w, ht_str s)
@@ -122,9 +148,64 @@ static void put_grpc(wbuf *w, const ht_grpc *g)
 
 static void put_addr(wbuf *w, const ht_addr *a)
 {
-	put_u8(w, a->family);
-	put_u16(w, a->port);
-	put_bytes(w, a->addr, sizeof a->addr);
+	uint8_t *d = put_room(w, ADDR_BYTES);
+	if (d)
+		raw_addr(d, a);
+}
+
+/* The bytes of a request record from its pid to its timestamps (the
+ * reader's REQ_FIXED, the count, the timestamps): reserved at once (a
+ * record is made for every request), then stored unchecked. */
+#define REQ_SCALARS (4 * 4 + 2 + 1 + 1 + 2 + ADDR_BYTES + 2 * 8 + 2 * 4 + 1 + \
+		   8 * HT_T__COUNT)
+
+static void put_request(wbuf *w, const ht_rec_request *r)
+{
+	uint8_t *d = put_room(w, REQ_SCALARS);
+
+	if (d) {
+		d = raw_u32(d, r->pid);
+		d = raw_u32(d, r->conn_id);
+		d = raw_u32(d, r->req_seq);
+		d = raw_u32(d, r->flags);
+		d = raw_u16(d, r->status);
+		d = raw_u8(d, r->proto);
+		d = raw_u8(d, r->error);
+		d = raw_u16(d, r->n_1xx);
+		d = raw_addr(d, &r->peer);
+		d = raw_u64(d, r->req_body_bytes);
+		d = raw_u64(d, r->resp_body_bytes);
+		d = raw_u32(d, r->req_header_bytes);
+		d = raw_u32(d, r->resp_header_bytes);
+		d = raw_u8(d, HT_T__COUNT);
+		for (int i = 0; i < HT_T__COUNT; i++)
+			d = raw_u64(d, r->t[i]);
+	}
+	put_str(w, r->method);
+	put_str(w, r->target);
+	put_str(w, r->host);
+	put_str(w, r->dns_name);
+	put_str(w, r->reason);
+	put_str(w, r->content_type);
+	put_str(w, r->tls_version);
+	put_str(w, r->alpn);
+	put_str(w, r->req_headers);
+	put_str(w, r->resp_headers);
+	put_str(w, r->peer_path);
+	put_str(w, r->tunnel);
+	put_u8(w, r->resp_proto);
+	if (r->flags & HT_RF_GRPC)
+		put_grpc(w, &r->grpc);
+	/* appended, only for a request its process's end cut short */
+	if (r->signal || r->phase || r->local.family || r->stream_id) {
+		put_u8(w, r->signal);
+		put_u8(w, r->phase);
+	}
+	/* appended after them: the ends of the connection */
+	if (r->local.family || r->stream_id) {
+		put_addr(w, &r->local);
+		put_u32(w, r->stream_id);
+	}
 }
 
 static void put_ws(wbuf *w, const ht_rec_ws *s)
@@ -185,52 +266,9 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_u64(&w, h->away);
 		break;
 	}
-	case HT_REC_REQUEST: {
-		const ht_rec_request *r = &rec->u.req;
-		put_u32(&w, r->pid);
-		put_u32(&w, r->conn_id);
-		put_u32(&w, r->req_seq);
-		put_u32(&w, r->flags);
-		put_u16(&w, r->status);
-		put_u8(&w, r->proto);
-		put_u8(&w, r->error);
-		put_u16(&w, r->n_1xx);
-		put_addr(&w, &r->peer);
-		put_u64(&w, r->req_body_bytes);
-		put_u64(&w, r->resp_body_bytes);
-		put_u32(&w, r->req_header_bytes);
-		put_u32(&w, r->resp_header_bytes);
-		put_u8(&w, HT_T__COUNT);
-		for (int i = 0; i < HT_T__COUNT; i++)
-			put_u64(&w, r->t[i]);
-		put_str(&w, r->method);
-		put_str(&w, r->target);
-		put_str(&w, r->host);
-		put_str(&w, r->dns_name);
-		put_str(&w, r->reason);
-		put_str(&w, r->content_type);
-		put_str(&w, r->tls_version);
-		put_str(&w, r->alpn);
-		put_str(&w, r->req_headers);
-		put_str(&w, r->resp_headers);
-		put_str(&w, r->peer_path);
-		put_str(&w, r->tunnel);
-		put_u8(&w, r->resp_proto);
-		if (r->flags & HT_RF_GRPC)
-			put_grpc(&w, &r->grpc);
-		/* appended, only for a request its process's end cut short */
-		if (r->signal || r->phase || r->local.family ||
-		    r->stream_id) {
-			put_u8(&w, r->signal);
-			put_u8(&w, r->phase);
-		}
-		/* appended after them: the ends of the connection */
-		if (r->local.family || r->stream_id) {
-			put_addr(&w, &r->local);
-			put_u32(&w, r->stream_id);
-		}
+	case HT_REC_REQUEST:
+		put_request(&w, &rec->u.req);
 		break;
-	}
 	case HT_REC_CONN_FAIL: {
 		const ht_rec_conn_fail *f = &rec->u.fail;
 		put_u32(&w, f->pid);
