@@ -304,6 +304,7 @@ out:
 		unlink(ctl_path);
 	}
 	collector_close(&col);
+	run_out_discard(&ro); /* set up failed: the joiner's memory */
 	if (ro.live != NULL) /* set up failed: nothing drawn */
 		liveview_end(ro.live);
 	if (ro.cw != NULL) /* set up failed: end the capture empty */

@@ -469,6 +469,14 @@ void run_out_attach(run_out *o, collector *c)
 	}
 }
 
+void run_out_discard(run_out *o)
+{
+	if (o->join_on) {
+		join_free(&o->join);
+		o->join_on = false;
+	}
+}
+
 int run_out_finish(run_out *o, const collector *c)
 {
 	int ret = 0;
@@ -554,6 +562,7 @@ static int open_outputs(const run_opts *o, run_setup *s)
 /* Undo open_outputs() (after run_out_finish(), or on a failure). */
 static void close_outputs(run_setup *s)
 {
+	run_out_discard(&s->ro);
 	if (s->ro.live != NULL)
 		liveview_end(s->ro.live);
 	if (s->ro.cw != NULL)

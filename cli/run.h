@@ -117,6 +117,10 @@ void run_out_attach(run_out *o, collector *c);
  */
 int run_out_finish(run_out *o, const collector *c);
 
+/* run_out_discard() - release what run_out_attach() took when the run
+ * never reached run_out_finish() (its setup failed); a no-op after it. */
+void run_out_discard(run_out *o);
+
 /*
  * run_command() - run @o->argv traced, write the report, and return the
  * exit status httptrace should exit with: the command's status, 128+N if a

@@ -88,6 +88,53 @@ void conn_queue_free(conn *c)
 	c->q_head = c->q_len = 0;
 }
 
+/* The calling thread's state, or NULL. */
+static conn_thread *this_thread(const conn *c)
+{
+	return c->env->thread != NULL ? c->env->thread() : NULL;
+}
+
+void conn_thread_served(conn *c, conn_request *r, bool open)
+{
+	conn_thread *th = this_thread(c);
+
+	if (th == NULL || th->id == 0)
+		return;
+	th->served++;
+	if (!open)
+		return; /* untracked: numbered, never a parent */
+	r->thread = th->id;
+	r->thread_seq = th->served;
+	r->thread_open = true;
+	th->open++;
+}
+
+/* Client request @r begins on the calling thread: inside the server
+ * request open alone on it, if one is. */
+static void thread_client(conn *c, conn_request *r)
+{
+	conn_thread *th = this_thread(c);
+
+	if (th == NULL)
+		return;
+	r->thread = th->id;
+	r->thread_seq = th->open == 1 ? th->served : 0;
+}
+
+/* Server request @r ends: no longer open on its thread, when it ends on
+ * it (another thread cannot reach that one's count: it stays open). */
+static void thread_end(conn *c, conn_request *r)
+{
+	conn_thread *th;
+
+	if (!r->thread_open)
+		return;
+	r->thread_open = false;
+	th = this_thread(c);
+	if (th != NULL && th->id == r->thread && th->open > 0)
+		th->open--;
+}
+
 void conn_emit_request(conn *c, conn_request *r, unsigned error,
 		       const conn_resp *resp, uint64_t now)
 {
@@ -101,6 +148,7 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	if (!r->t[HT_T_RESPONSE_DONE])
 		r->t[HT_T_RESPONSE_DONE] = now;
 	conn_live_end(r);
+	thread_end(c, r);
 
 	ht_record rec;
 	memset(&rec, 0, sizeof rec);
@@ -121,6 +169,8 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	o->peer = c->peer;
 	o->local = c->local;
 	o->stream_id = r->stream_id;
+	o->thread = r->thread;
+	o->thread_seq = r->thread_seq;
 	o->proto = r->proto;
 	o->n_1xx = r->n_1xx;
 	o->req_body_bytes = r->body_bytes;
@@ -272,6 +322,8 @@ void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now)
 	c->nreq++;
 	r->seq = c->nreq;
 	r->t[HT_T_GOT_CONN] = now;
+	if (!c->server)
+		thread_client(c, r);
 	if (c->nreq == c->inner_base + 1) {
 		/* The connection's moments count for its first request; inside
 		 * a tunnel, the connect lasts until the tunnel was up. */
@@ -387,6 +439,8 @@ static void on_request_complete(conn *c, uint64_t now)
 		return;
 	r->written = true;
 	r->t[HT_T_WROTE_REQUEST] = now;
+	if (c->server)
+		conn_thread_served(c, r, !c->spill_active);
 	r->body_bytes = c->out.msg.body_bytes;
 	conn_live_sync(r, HT_T_WROTE_REQUEST);
 	if (c->spill_active) {

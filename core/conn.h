@@ -98,6 +98,23 @@
 /* Bytes of read-side events a connection holds back at most (conn_hold()). */
 #define CONN_HOLD_MAX (64 * 1024)
 
+/*
+ * The thread a request is made or served on (conn_env.thread): the hooks
+ * number each thread on its first traced use (from 1, unique within the
+ * process, no system call) and keep this per thread; the connections
+ * count in it the server requests read on the thread.  A client request
+ * begun on a thread with exactly one server request open on it is made
+ * inside that one (its record names it: thread_seq, wire.h).  A server
+ * request ended on another thread than the one that read it stays open
+ * on that one: the thread then attributes nothing more (never a wrong
+ * parent).
+ */
+typedef struct conn_thread {
+	uint32_t id;
+	uint32_t served;  /* server requests read whole on the thread */
+	uint32_t open;    /* of those, not yet ended on it */
+} conn_thread;
+
 /* Where records go.  Called with the connection still locked: it must not
  * call back into the connection. */
 typedef void (*conn_sink_fn)(void *ctx, const ht_record *rec);
@@ -117,6 +134,9 @@ typedef struct conn_env {
 	/* Where requests in flight are shown (live.h): the image's current
 	 * page, or NULL (none, or not now).  May be NULL itself. */
 	struct ht_live *const volatile *live;
+	/* The calling thread's state (conn_thread); NULL, or returning
+	 * NULL: threads are not told apart. */
+	conn_thread *(*thread)(void);
 } conn_env;
 
 struct conn_h2; /* conn_h2.c */
@@ -157,6 +177,13 @@ typedef struct conn_request {
 	/* strlen() of method, target and host, kept with them (each
 	 * request's record and live slot copy them) */
 	uint16_t method_len, target_len, host_len;
+	/* the thread (conn_thread.id) a client request began on, or that
+	 * read a server request whole; 0: not known.  thread_seq: a
+	 * server's, its number among the thread's (served); a client's,
+	 * the server request open alone on its thread when it began, 0:
+	 * none.  thread_open: counted open on its thread. */
+	uint32_t thread, thread_seq;
+	bool thread_open;
 	char method[H1_METHOD_MAX];
 	char target[H1_TARGET_MAX];
 	char host[H1_HOST_MAX];

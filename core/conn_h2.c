@@ -269,6 +269,8 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 	if (ev->end_stream && !s->req.written) {
 		s->req.written = true;
 		s->req.t[HT_T_WROTE_REQUEST] = now;
+		if (c->server)
+			conn_thread_served(c, &s->req, true);
 		conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
 	}
 }
@@ -299,6 +301,8 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 				if (ev.end_stream && !s->req.written) {
 					s->req.written = true;
 					s->req.t[HT_T_WROTE_REQUEST] = now;
+					if (c->server)
+						conn_thread_served(c, &s->req, true);
 					conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
 				}
 			}

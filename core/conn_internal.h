@@ -41,6 +41,11 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 			  const char *host, const char *hdrs, uint32_t hdrs_len,
 			  bool hdrs_truncated, uint32_t header_bytes);
 
+/* conn_thread_served() - server request @r was read whole on the calling
+ * thread: it takes the thread's next number, and, when @open, counts as
+ * open on it until conn_emit_request() on the same thread. */
+void conn_thread_served(conn *c, conn_request *r, bool open);
+
 /* conn_emit_request() - emit @r's record with @error; @resp may be NULL
  * (no response).  RESPONSE_DONE defaults to @now. */
 void conn_emit_request(conn *c, conn_request *r, unsigned error,

@@ -197,14 +197,20 @@ static void put_request(wbuf *w, const ht_rec_request *r)
 	if (r->flags & HT_RF_GRPC)
 		put_grpc(w, &r->grpc);
 	/* appended, only for a request its process's end cut short */
-	if (r->signal || r->phase || r->local.family || r->stream_id) {
+	if (r->signal || r->phase || r->local.family || r->stream_id ||
+	    r->thread) {
 		put_u8(w, r->signal);
 		put_u8(w, r->phase);
 	}
 	/* appended after them: the ends of the connection */
-	if (r->local.family || r->stream_id) {
+	if (r->local.family || r->stream_id || r->thread) {
 		put_addr(w, &r->local);
 		put_u32(w, r->stream_id);
+	}
+	/* and the thread */
+	if (r->thread) {
+		put_u32(w, r->thread);
+		put_u32(w, r->thread_seq);
 	}
 }
 
@@ -566,6 +572,15 @@ static bool decode_request_fast(const uint8_t *buf, size_t rlen,
 		q->local.port = rd16(p + 1);
 		memcpy(q->local.addr, p + 3, sizeof(q->local.addr));
 		q->stream_id = rd32(p + 3 + sizeof(q->local.addr));
+		p += 3 + sizeof(q->local.addr) + 4;
+	}
+	q->thread = q->thread_seq = 0;
+	if (p < end) {
+		/* appended: the thread */
+		if ((size_t)(end - p) < 8)
+			return false;
+		q->thread = rd32(p);
+		q->thread_seq = rd32(p + 4);
 	}
 	return true;
 }
@@ -691,6 +706,10 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		if (!r.bad && r.off < r.len) {
 			get_addr(&r, &q->local);
 			q->stream_id = get_u32(&r);
+		}
+		if (!r.bad && r.off < r.len) {
+			q->thread = get_u32(&r);
+			q->thread_seq = get_u32(&r);
 		}
 		if (q->error >= HT_ERR__COUNT)
 			return -1;

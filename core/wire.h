@@ -217,6 +217,17 @@ typedef struct ht_rec_request {
 	 * let the collector join the two ends of one connection (join.h). */
 	ht_addr local;
 	uint32_t stream_id;
+	/* Appended after local and stream_id (then encoded, 0 or not), only
+	 * when thread is not 0: the thread of its process the request was
+	 * made on (a client's: where it began) or read on (a server's:
+	 * where its last request byte was read), numbered by the library
+	 * from 1 (conn.h, conn_thread), and thread_seq: a server's, its
+	 * number among the server requests read on that thread; a
+	 * client's, the number of the server request open alone on its
+	 * thread when it began (0: none, or more than one).  The collector
+	 * makes such a client's span a child of that server's (join.h). */
+	uint32_t thread;
+	uint32_t thread_seq;
 	/* Not on the wire: set by the collector when it joined the record
 	 * to the other end's (join.h), else NULL. */
 	const struct ht_join *join;

@@ -94,6 +94,21 @@ static void unmap(void *p, size_t size)
 	munmap(p, size);
 }
 
+/* The calling thread's state for the connections (conn.h, conn_thread):
+ * numbered on its first use, from a process-wide counter (no system
+ * call).  A forked child's only thread keeps its number (the pid tells
+ * the processes apart) and has no server request open. */
+static HT_TLS conn_thread this_thread;
+static uint32_t thread_ids;
+
+static conn_thread *thread_state(void)
+{
+	if (unlikely(this_thread.id == 0))
+		this_thread.id = __atomic_add_fetch(&thread_ids, 1,
+						    __ATOMIC_RELAXED);
+	return &this_thread;
+}
+
 const conn_env ht_conn_env = {
 	.sink = ht_emit,
 	.opt = &ht_h1_opts,
@@ -101,6 +116,7 @@ const conn_env ht_conn_env = {
 	.release = unmap,
 	.hpack = hpack_nghttp2,
 	.live = &ht_live_page,
+	.thread = thread_state,
 };
 
 void ht_prepare_h2(const void *buf, size_t len)
@@ -269,6 +285,7 @@ static void on_fork_child(void)
 	ht_tls_after_fork();
 	ht_dns_after_fork();
 	ht_deepbind_after_fork();
+	this_thread.open = 0;
 	errno = saved;
 }
 

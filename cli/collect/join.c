@@ -32,18 +32,42 @@ struct join_slot {
 	join_half half[2];        /* [SIDE_CLIENT], [SIDE_SERVER] */
 };
 
+/* A request on its thread (wire.h thread, thread_seq): a server's,
+ * its window (request read, response done); a client's, the server
+ * request it names and its first byte written (t0). */
+typedef struct join_thr {
+	uint32_t pid, thread, seq;
+	uint32_t conn_id, req_seq;
+	uint64_t t0, t1;
+} join_thr;
+
+/* A server request's window, remembered after its record went out. */
+struct join_win {
+	bool used;
+	join_thr thr;
+	bool ids;
+	uint8_t trace[16], self[8];
+};
+
 /* A record held back: encoded (its strings pointed into the collector's
  * buffer), with what it learned. */
 struct join_held {
 	uint8_t *bytes;
 	uint32_t len;
 	uint32_t pid;
+	uint64_t serial;          /* a request's number (follows names it) */
 	bool waiting;             /* a request waiting for its other end */
+	bool wait_parent;         /* a client's, for its thread's server
+	                             request's record */
+	uint64_t follows;         /* takes the trace of this held request
+	                             when that one's is settled; 0: none */
 	uint64_t deadline;
 	bool has_join;
 	ht_join join;
-	int side;                 /* a waiting request's: SIDE_* */
-	join_half me;             /* and its end (used: it waited) */
+	int side;                 /* a request's: SIDE_* */
+	join_half me;             /* its end (used: a pair's candidate) */
+	bool server_thr;          /* a server's, with a thread */
+	join_thr thr;
 };
 
 /* The address @a as a key part: IPv4 in IPv6 as IPv4, unused bytes 0. */
@@ -170,8 +194,10 @@ int join_init(joiner *j, join_emit_fn emit, void *emit_ctx, join_rand_fn rnd,
 	j->window = window_ns;
 	j->slots = calloc(JOIN_SLOTS, sizeof(*j->slots));
 	j->held = calloc(JOIN_HOLD_MAX, sizeof(*j->held));
+	j->wins = calloc(JOIN_WINS, sizeof(*j->wins));
 	j->scratch = malloc(HT_WIRE_MAX_RECORD);
-	if (j->slots == NULL || j->held == NULL || j->scratch == NULL) {
+	if (j->slots == NULL || j->held == NULL || j->wins == NULL ||
+	    j->scratch == NULL) {
 		join_free(j);
 		return -ENOMEM;
 	}
@@ -197,12 +223,110 @@ static join_half *take_other(joiner *j, const join_half *h, int side,
 	return out;
 }
 
+/* The slot of the server request @pid, @thread, @seq. */
+static struct join_win *win_slot(joiner *j, uint32_t pid, uint32_t thread,
+				 uint32_t seq)
+{
+	uint32_t h = 2166136261u; /* FNV-1a over the three */
+	uint32_t v[3] = {pid, thread, seq};
+
+	for (int i = 0; i < 3; i++)
+		for (int b = 0; b < 4; b++)
+			h = (h ^ (uint8_t)(v[i] >> (8 * b))) * 16777619u;
+	return &j->wins[h & (JOIN_WINS - 1)];
+}
+
+/* Whether server request @s (a window) is @c's (a client's) parent: the
+ * one @c names, read whole before @c began, done after. */
+static bool parent_of(const join_thr *s, const join_thr *c)
+{
+	return s->pid == c->pid && s->thread == c->thread &&
+	       s->seq == c->seq && s->t0 != 0 && s->t1 != 0 && c->t0 != 0 &&
+	       s->t0 <= c->t0 && c->t0 <= s->t1;
+}
+
 static bool pid_held(const joiner *j, uint32_t pid)
 {
 	for (unsigned i = 0; i < j->n_held; i++)
 		if (j->held[i].pid == pid)
 			return true;
 	return false;
+}
+
+static struct join_held *find_serial(joiner *j, uint64_t serial)
+{
+	if (serial == 0)
+		return NULL; /* not a request */
+	for (unsigned i = 0; i < j->n_held; i++)
+		if (j->held[i].serial == serial)
+			return &j->held[i];
+	return NULL;
+}
+
+/* Whether @e's trace can no longer change: it waits for no record whose
+ * trace it would take (a server its client, a client its parent). */
+static bool trace_settled(const struct join_held *e)
+{
+	return !(e->waiting && e->side == SIDE_SERVER) && !e->wait_parent &&
+	       e->follows == 0;
+}
+
+/* Whether held request @e takes its trace from @serial, directly or
+ * through others (so @serial must not take @e's: no loop). */
+static bool takes_from(joiner *j, const struct join_held *e, uint64_t serial)
+{
+	for (unsigned n = 0; e != NULL && e->follows != 0; n++) {
+		if (e->follows == serial || n > j->n_held)
+			return true; /* (or a loop already: say so) */
+		e = find_serial(j, e->follows);
+	}
+	return false;
+}
+
+/* @jn takes @trace (the record whose trace it follows). */
+static void take_trace(ht_join *jn, const ht_join *from)
+{
+	if (jn->ids && from->ids)
+		memcpy(jn->trace, from->trace, sizeof(jn->trace));
+}
+
+/* The held requests following @serial take its trace (@from): it is
+ * settled. */
+static void settle_followers(joiner *j, uint64_t serial, const ht_join *from)
+{
+	for (unsigned i = 0; i < j->n_held; i++) {
+		struct join_held *e = &j->held[i];
+
+		if (e->follows == serial) {
+			take_trace(&e->join, from);
+			e->follows = 0;
+		}
+	}
+}
+
+/* Every held request whose leader's trace is settled takes it, until
+ * none changes (a chain settles at once). */
+static void settle(joiner *j)
+{
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (unsigned i = 0; i < j->n_held; i++) {
+			struct join_held *e = &j->held[i];
+			struct join_held *l;
+
+			if (e->follows == 0)
+				continue;
+			l = find_serial(j, e->follows);
+			if (l != NULL && !trace_settled(l))
+				continue;
+			if (l != NULL)
+				take_trace(&e->join, &l->join);
+			e->follows = 0;
+			changed = true;
+		}
+	}
 }
 
 /* Out goes @rec, with @jn (NULL: none). */
@@ -218,58 +342,109 @@ static void send_out(joiner *j, const ht_record *rec, const ht_join *jn)
 	j->emit(j->emit_ctx, rec);
 }
 
+/* Request or record @rec, described by @h, goes out now: what the
+ * records still to come need of it is remembered (its end when it was
+ * not joined, its window on its thread), its followers take its trace. */
+static void went_out(joiner *j, struct join_held *h, const ht_record *rec)
+{
+	if (rec->type == HT_REC_REQUEST && h->me.used &&
+	    !(h->has_join && h->join.pid != 0)) {
+		/* its other end may still come: with the trace it went
+		 * out with */
+		h->me.ids = h->join.ids;
+		memcpy(h->me.trace, h->join.trace, sizeof(h->me.trace));
+		memcpy(h->me.span, h->join.span, sizeof(h->me.span));
+		remember(j, &h->me, h->side);
+	}
+	if (rec->type == HT_REC_REQUEST && h->server_thr) {
+		struct join_win *w = win_slot(j, h->thr.pid, h->thr.thread,
+					      h->thr.seq);
+
+		w->used = true;
+		w->thr = h->thr;
+		w->ids = h->has_join && h->join.ids;
+		if (w->ids) {
+			memcpy(w->trace, h->join.trace, sizeof(w->trace));
+			memcpy(w->self, h->join.self, sizeof(w->self));
+		}
+	}
+	if (h->serial != 0)
+		settle_followers(j, h->serial, &h->join);
+	send_out(j, rec, h->has_join ? &h->join : NULL);
+}
+
 /* Held entry @e goes out (and is released). */
 static void release_one(joiner *j, struct join_held *e)
 {
 	ht_record rec;
 
-	if (ht_wire_decode(e->bytes, e->len, &rec) > 0) {
-		/* went out alone: its other end may still come */
-		if (rec.type == HT_REC_REQUEST && e->me.used &&
-		    !(e->has_join && e->join.pid != 0))
-			remember(j, &e->me, e->side);
-		send_out(j, &rec, e->has_join ? &e->join : NULL);
-	}
+	if (ht_wire_decode(e->bytes, e->len, &rec) > 0)
+		went_out(j, e, &rec);
 	free(e->bytes);
 	e->bytes = NULL;
+}
+
+static bool ready(const struct join_held *e)
+{
+	return !e->waiting && !e->wait_parent && e->follows == 0;
 }
 
 /* Every held record that may go out does, in order: one that waits for
  * nothing and has no earlier record of its process still held. */
 static void release_ready(joiner *j)
 {
-	uint32_t blocked[JOIN_HOLD_MAX];
-	unsigned n_blocked = 0, kept = 0;
+	bool again = true;
 
-	for (unsigned i = 0; i < j->n_held; i++) {
-		struct join_held *e = &j->held[i];
-		bool is_blocked = false;
+	while (again && j->n_held > 0) {
+		uint32_t blocked[JOIN_HOLD_MAX];
+		unsigned n_blocked = 0, kept = 0;
 
-		for (unsigned b = 0; b < n_blocked && !is_blocked; b++)
-			is_blocked = blocked[b] == e->pid;
-		if (!e->waiting && !is_blocked) {
-			release_one(j, e);
-			continue;
+		settle(j);
+		again = false;
+		for (unsigned i = 0; i < j->n_held; i++) {
+			struct join_held *e = &j->held[i];
+			bool is_blocked = false;
+
+			for (unsigned b = 0; b < n_blocked && !is_blocked; b++)
+				is_blocked = blocked[b] == e->pid;
+			if (ready(e) && !is_blocked) {
+				/* its followers, earlier ones too, may go
+				 * now: look again */
+				if (e->serial != 0)
+					again = true;
+				release_one(j, e);
+				continue;
+			}
+			if (!is_blocked)
+				blocked[n_blocked++] = e->pid;
+			j->held[kept++] = *e;
 		}
-		if (!is_blocked)
-			blocked[n_blocked++] = e->pid;
-		j->held[kept++] = *e;
+		j->n_held = kept;
 	}
-	j->n_held = kept;
 }
 
-/* Hold @rec (of @pid) back: waiting for its client when @me is not
- * NULL.  False when it could not be kept (it must go out now). */
-static bool hold_back(joiner *j, const ht_record *rec, uint32_t pid,
-		      const join_half *me, int side, const ht_join *jn,
-		      uint64_t now)
+/* Held entry @e stops waiting (its window ended, the hold is full, the
+ * run ends): it goes out alone, with the trace it has. */
+static void give_up_waiting(joiner *j, struct join_held *e)
+{
+	if (e->waiting || e->wait_parent)
+		j->expired++;
+	e->waiting = false;
+	e->wait_parent = false;
+}
+
+/* Hold @rec back as @h says (@h->bytes is filled here).  False when it
+ * could not be kept (it must go out now). */
+static bool hold_back(joiner *j, const ht_record *rec, const struct join_held *h)
 {
 	while (j->n_held == JOIN_HOLD_MAX) {
-		/* the oldest waiting record goes out alone */
+		/* the oldest held record that waits goes out alone */
 		for (unsigned i = 0; i < j->n_held; i++) {
-			if (j->held[i].waiting) {
-				j->held[i].waiting = false;
-				j->expired++;
+			struct join_held *e = &j->held[i];
+
+			if (!ready(e)) {
+				give_up_waiting(j, e);
+				e->follows = 0;
 				break;
 			}
 		}
@@ -282,31 +457,34 @@ static bool hold_back(joiner *j, const ht_record *rec, uint32_t pid,
 		return false;
 	memcpy(bytes, j->scratch, len);
 	struct join_held *e = &j->held[j->n_held++];
-	memset(e, 0, sizeof(*e));
+	*e = *h;
 	e->bytes = bytes;
 	e->len = (uint32_t)len;
-	e->pid = pid;
-	if (me != NULL) {
-		e->waiting = true;
-		e->deadline = now + j->window;
-		e->side = side;
-		e->me = *me;
-	}
-	if (jn != NULL) {
-		e->has_join = true;
-		e->join = *jn;
-	}
 	return true;
 }
 
-/* @rec (of @pid) goes out now, or behind its process's held records. */
-static void pass(joiner *j, const ht_record *rec, uint32_t pid,
-		 const ht_join *jn, uint64_t now)
+/* @rec, described by @h, goes out now, or is held: while it waits, or
+ * behind its process's held records. */
+static void finish(joiner *j, const ht_record *rec, struct join_held *h)
 {
-	if (j->n_held > 0 && pid_held(j, pid) &&
-	    hold_back(j, rec, pid, NULL, 0, jn, now))
+	bool wait = !ready(h);
+
+	if ((wait || (j->n_held > 0 && pid_held(j, h->pid))) &&
+	    hold_back(j, rec, h))
 		return;
-	send_out(j, rec, jn);
+	h->waiting = h->wait_parent = false;
+	h->follows = 0;
+	went_out(j, h, rec);
+}
+
+/* A record that is no request: out now, or behind its process's. */
+static void pass(joiner *j, const ht_record *rec, uint32_t pid)
+{
+	struct join_held h;
+
+	memset(&h, 0, sizeof(h));
+	h.pid = pid;
+	finish(j, rec, &h);
 }
 
 static bool loopback(const uint8_t *k)
@@ -378,14 +556,15 @@ static void learn_server(joiner *j, const ht_addr *a)
 	j->servers[j->n_servers - 1] = *a;
 }
 
-/* The held request of the other side than @side waiting for end @me;
- * NULL if none. */
+/* The held request of the other side than @side, not joined yet, whose
+ * end matches @me; NULL if none. */
 static struct join_held *held_other(joiner *j, const join_half *me, int side)
 {
 	for (unsigned i = 0; i < j->n_held; i++) {
 		struct join_held *e = &j->held[i];
 
-		if (!e->waiting || e->side == side)
+		if (!e->me.used || e->side == side ||
+		    (e->has_join && e->join.pid != 0))
 			continue;
 		if (side == SIDE_CLIENT ? ends_match(me, &e->me) :
 					  ends_match(&e->me, me))
@@ -402,95 +581,209 @@ static void link_to(ht_join *jn, const join_half *h)
 	jn->req_seq = h->req_seq;
 }
 
+/* @h (a request of @r, @server's) as far as its record tells: its end
+ * when a pair's candidate, its thread, fresh ids. */
+static void describe(joiner *j, struct join_held *h, const ht_rec_request *r,
+		     bool server, uint64_t now)
+{
+	memset(h, 0, sizeof(*h));
+	h->pid = r->pid;
+	h->serial = ++j->serial;
+	h->side = server ? SIDE_SERVER : SIDE_CLIENT;
+	h->join.server_processing = JOIN_NONE;
+	if (j->rand != NULL) {
+		j->rand(j->rand_ctx, h->join.trace, sizeof(h->join.trace));
+		if (server)
+			j->rand(j->rand_ctx, h->join.self,
+				sizeof(h->join.self));
+		else
+			j->rand(j->rand_ctx, h->join.span,
+				sizeof(h->join.span));
+		h->join.ids = true;
+	}
+	if (candidate(r)) {
+		half_of(&h->me, r, server);
+		h->me.ids = h->join.ids;
+		memcpy(h->me.trace, h->join.trace, sizeof(h->me.trace));
+		memcpy(h->me.span, h->join.span, sizeof(h->me.span));
+	}
+	if (r->thread != 0) {
+		h->thr.pid = r->pid;
+		h->thr.thread = r->thread;
+		h->thr.seq = r->thread_seq;
+		h->thr.conn_id = r->conn_id;
+		h->thr.req_seq = r->req_seq;
+		if (server) {
+			h->server_thr = r->thread_seq != 0;
+			h->thr.t0 = r->t[HT_T_WROTE_REQUEST];
+			h->thr.t1 = r->t[HT_T_RESPONSE_DONE];
+		} else {
+			h->thr.t0 = r->t[HT_T_GOT_CONN];
+		}
+	}
+	/* what goes out with it: a server's own span id when it may be a
+	 * parent (else its join only once joined); a client's ids */
+	h->has_join = server ? h->server_thr : (h->me.used || r->thread);
+	h->deadline = now + j->window;
+}
+
+/* Client @c takes server request @s (its window) as parent, with @sj
+ * (the server record's join: its trace and own span id). */
+static void adopt_parent(joiner *j, struct join_held *c, const join_thr *s,
+			 bool ids, const uint8_t *trace, const uint8_t *self)
+{
+	c->join.parent_pid = s->pid;
+	c->join.parent_conn = s->conn_id;
+	c->join.parent_req = s->req_seq;
+	if (c->join.ids && ids) {
+		memcpy(c->join.parent_span, self, sizeof(c->join.parent_span));
+		memcpy(c->join.trace, trace, sizeof(c->join.trace));
+	}
+	c->wait_parent = false;
+	j->children++;
+}
+
+/* Client @h's parent, if its thread names one: a held server record, or
+ * one that went out; else it waits for it (when holding). */
+static void client_parent(joiner *j, struct join_held *h, uint64_t now)
+{
+	if (h->thr.thread == 0 || h->thr.seq == 0)
+		return;
+	for (unsigned i = 0; i < j->n_held; i++) {
+		struct join_held *s = &j->held[i];
+
+		if (!s->server_thr || s->thr.pid != h->thr.pid ||
+		    s->thr.thread != h->thr.thread || s->thr.seq != h->thr.seq)
+			continue;
+		if (!parent_of(&s->thr, &h->thr))
+			return; /* the one it names, not around it */
+		adopt_parent(j, h, &s->thr, s->join.ids, s->join.trace,
+			     s->join.self);
+		if (!trace_settled(s))
+			h->follows = s->serial;
+		return;
+	}
+	struct join_win *w = win_slot(j, h->thr.pid, h->thr.thread,
+				      h->thr.seq);
+
+	if (w->used && w->thr.pid == h->thr.pid &&
+	    w->thr.thread == h->thr.thread && w->thr.seq == h->thr.seq) {
+		if (parent_of(&w->thr, &h->thr))
+			adopt_parent(j, h, &w->thr, w->ids, w->trace, w->self);
+		return;
+	}
+	if (j->hold) {
+		h->wait_parent = true;
+		h->deadline = now + JOIN_PARENT_WAITS * j->window;
+	}
+}
+
+/* Server @h's record came: the held client records made inside it take
+ * it as parent. */
+static void server_children(joiner *j, struct join_held *h)
+{
+	if (!h->server_thr)
+		return;
+	for (unsigned i = 0; i < j->n_held; i++) {
+		struct join_held *c = &j->held[i];
+
+		if (!c->wait_parent || c->thr.pid != h->thr.pid ||
+		    c->thr.thread != h->thr.thread || c->thr.seq != h->thr.seq)
+			continue;
+		c->wait_parent = false;
+		if (!parent_of(&h->thr, &c->thr))
+			continue;
+		adopt_parent(j, c, &h->thr, h->join.ids, h->join.trace,
+			     h->join.self);
+		if (!trace_settled(h))
+			c->follows = h->serial;
+	}
+}
+
 static void client_record(joiner *j, const ht_record *rec, uint64_t now)
 {
 	const ht_rec_request *r = &rec->u.req;
-	join_half me, other;
+	struct join_held h;
 	struct join_held *e;
-	ht_join jn;
+	join_half other;
 
-	memset(&jn, 0, sizeof(jn));
-	jn.server_processing = JOIN_NONE;
-	half_of(&me, r, false);
+	describe(j, &h, r, false, now);
+	/* first its parent: its trace is the parent's */
+	client_parent(j, &h, now);
+	if (!h.me.used) {
+		finish(j, rec, &h);
+		return;
+	}
 	learn_client(j, &r->local);
-	if (j->rand != NULL) {
-		j->rand(j->rand_ctx, jn.trace, sizeof(jn.trace));
-		j->rand(j->rand_ctx, jn.span, sizeof(jn.span));
-		jn.ids = true;
-	}
-	me.ids = jn.ids;
-	memcpy(me.trace, jn.trace, sizeof(me.trace));
-	memcpy(me.span, jn.span, sizeof(me.span));
-	e = held_other(j, &me, SIDE_CLIENT);
+	e = held_other(j, &h.me, SIDE_CLIENT);
 	if (e != NULL) {
-		/* its server's record, held back for it: both go out */
-		link_to(&jn, &e->me);
-		jn.server_processing = e->me.processing;
+		/* its server's record, held back for it: linked both ways */
+		link_to(&h.join, &e->me);
+		h.join.server_processing = e->me.processing;
 		e->waiting = false;
+		link_to(&e->join, &h.me);
 		e->has_join = true;
-		e->join = jn;
-		link_to(&e->join, &me);
-		e->join.server_processing = JOIN_NONE;
+		memcpy(e->join.trace, h.join.trace, sizeof(e->join.trace));
+		memcpy(e->join.span, h.join.span, sizeof(e->join.span));
+		e->join.ids = e->join.ids && h.join.ids;
+		if (!trace_settled(&h) && h.follows != e->serial &&
+		    !takes_from(j, find_serial(j, h.follows), e->serial))
+			e->follows = h.serial;
 		j->joined++;
-		pass(j, rec, r->pid, &jn, now);
-		release_ready(j);
-		return;
-	}
-	if (take_other(j, &me, SIDE_CLIENT, &other) != NULL) {
+	} else if (take_other(j, &h.me, SIDE_CLIENT, &other) != NULL) {
 		/* its server's went out before */
-		link_to(&jn, &other);
-		jn.server_processing = other.processing;
+		link_to(&h.join, &other);
+		h.join.server_processing = other.processing;
 		j->joined++;
-		pass(j, rec, r->pid, &jn, now);
-		return;
+	} else if (j->hold && may_have_server(j, h.me.key + KEY_ADDR)) {
+		h.waiting = true;
 	}
-	if (j->hold && may_have_server(j, me.key + KEY_ADDR) &&
-	    hold_back(j, rec, r->pid, &me, SIDE_CLIENT, &jn, now))
-		return;
-	remember(j, &me, SIDE_CLIENT);
-	pass(j, rec, r->pid, &jn, now);
+	finish(j, rec, &h);
 }
 
 static void server_record(joiner *j, const ht_record *rec, uint64_t now)
 {
 	const ht_rec_request *r = &rec->u.req;
-	join_half me, other;
+	struct join_held h;
 	struct join_held *e;
-	ht_join jn;
+	join_half other;
 
-	half_of(&me, r, true);
-	learn_server(j, &r->local);
-	memset(&jn, 0, sizeof(jn));
-	jn.server_processing = JOIN_NONE;
-	e = held_other(j, &me, SIDE_SERVER);
-	if (e != NULL) {
-		/* its client's record, held back for it */
-		jn = e->join; /* the client's ids */
-		link_to(&jn, &e->me);
-		jn.server_processing = JOIN_NONE;
-		e->waiting = false;
-		link_to(&e->join, &me);
-		e->join.server_processing = me.processing;
-		j->joined++;
-		pass(j, rec, r->pid, &jn, now);
-		release_ready(j);
-		return;
+	describe(j, &h, r, true, now);
+	if (h.me.used) {
+		learn_server(j, &r->local);
+		e = held_other(j, &h.me, SIDE_SERVER);
+		if (e != NULL) {
+			/* its client's record, held back for it */
+			link_to(&h.join, &e->me);
+			h.has_join = true;
+			memcpy(h.join.trace, e->join.trace,
+			       sizeof(h.join.trace));
+			memcpy(h.join.span, e->join.span,
+			       sizeof(h.join.span));
+			h.join.ids = h.join.ids && e->join.ids;
+			if (!trace_settled(e) && !takes_from(j, e, h.serial))
+				h.follows = e->serial;
+			e->waiting = false;
+			link_to(&e->join, &h.me);
+			e->join.server_processing = h.me.processing;
+			j->joined++;
+		} else if (take_other(j, &h.me, SIDE_SERVER, &other) != NULL) {
+			/* its client's record went out before */
+			link_to(&h.join, &other);
+			h.has_join = true;
+			if (other.ids && h.join.ids) {
+				memcpy(h.join.trace, other.trace,
+				       sizeof(h.join.trace));
+				memcpy(h.join.span, other.span,
+				       sizeof(h.join.span));
+			}
+			j->joined++;
+		} else if (j->hold && may_have_client(j, h.me.key)) {
+			h.waiting = true;
+		}
 	}
-	if (take_other(j, &me, SIDE_SERVER, &other) != NULL) {
-		/* its client's record went out before */
-		link_to(&jn, &other);
-		jn.ids = other.ids;
-		memcpy(jn.trace, other.trace, sizeof(jn.trace));
-		memcpy(jn.span, other.span, sizeof(jn.span));
-		j->joined++;
-		pass(j, rec, r->pid, &jn, now);
-		return;
-	}
-	if (j->hold && may_have_client(j, me.key) &&
-	    hold_back(j, rec, r->pid, &me, SIDE_SERVER, NULL, now))
-		return;
-	remember(j, &me, SIDE_SERVER);
-	pass(j, rec, r->pid, NULL, now);
+	server_children(j, &h);
+	finish(j, rec, &h);
 }
 
 void join_record(joiner *j, const ht_record *rec, uint64_t now)
@@ -501,18 +794,15 @@ void join_record(joiner *j, const ht_record *rec, uint64_t now)
 	}
 	if (j->n_held > 0)
 		join_expire(j, now);
-	if (rec->type != HT_REC_REQUEST || !candidate(&rec->u.req)) {
-		pass(j, rec, rec_pid(rec), NULL, now);
-		if (j->n_held > 0)
-			release_ready(j);
-		return;
-	}
-	if (rec->u.req.flags & HT_RF_SERVER)
+	if (rec->type != HT_REC_REQUEST ||
+	    (rec->u.req.flags & HT_RF_FROM_PAGE))
+		pass(j, rec, rec_pid(rec));
+	else if (rec->u.req.flags & HT_RF_SERVER)
 		server_record(j, rec, now);
 	else
 		client_record(j, rec, now);
 	/* a record held behind others that went out meanwhile (the hold
-	 * was full) goes out now */
+	 * was full), or one whose leader came, goes out now */
 	if (j->n_held > 0)
 		release_ready(j);
 }
@@ -524,9 +814,8 @@ void join_expire(joiner *j, uint64_t now)
 	for (unsigned i = 0; i < j->n_held; i++) {
 		struct join_held *e = &j->held[i];
 
-		if (e->waiting && e->deadline <= now) {
-			e->waiting = false;
-			j->expired++;
+		if ((e->waiting || e->wait_parent) && e->deadline <= now) {
+			give_up_waiting(j, e);
 			any = true;
 		}
 	}
@@ -541,12 +830,12 @@ bool join_pending(const joiner *j)
 
 void join_flush(joiner *j)
 {
-	for (unsigned i = 0; i < j->n_held; i++) {
-		if (j->held[i].waiting) {
-			j->held[i].waiting = false;
-			j->expired++;
-		}
-	}
+	for (unsigned i = 0; i < j->n_held; i++)
+		give_up_waiting(j, &j->held[i]);
+	release_ready(j);
+	/* a loop of followers (never made, but bounded all the same) */
+	for (unsigned i = 0; i < j->n_held; i++)
+		j->held[i].follows = 0;
 	release_ready(j);
 }
 
@@ -557,9 +846,11 @@ void join_free(joiner *j)
 			free(j->held[i].bytes);
 	free(j->held);
 	free(j->slots);
+	free(j->wins);
 	free(j->scratch);
 	j->held = NULL;
 	j->slots = NULL;
+	j->wins = NULL;
 	j->scratch = NULL;
 	j->n_held = 0;
 }

@@ -42,6 +42,25 @@
  * to the first.  Both ends of a pair are remembered in a direct-mapped
  * table (JOIN_SLOTS), so memory stays bounded whatever the run's length.
  *
+ * A server thread's own requests.  A client record that names a server
+ * request open alone on its thread when it began (thread_seq, wire.h:
+ * the library counts the server requests open on each thread) is made
+ * inside that request when that request's record (same pid, thread and
+ * number) shows it read whole before the client's first byte was written
+ * and its response done after: the client record then carries the server
+ * record's identity (ht_join parent_*) and, in OTLP, the server span as
+ * parent, in the server span's trace.  Such a client record is held for
+ * its parent's record at most JOIN_PARENT_WAITS windows (the server
+ * writes its response after its own call returned); a parent's record
+ * that went out before is remembered (JOIN_WINS, direct-mapped).  A trace
+ * runs down a chain (client A, server B, B's call, server C): a record
+ * whose trace comes from a record still held (its client's, its
+ * parent's) is held with it and takes that trace when it is settled.
+ * Nothing is attributed where the library saw two server requests open
+ * on the thread (an event loop interleaving requests), where the server
+ * request ended on another thread, or to a request handed to another
+ * thread.
+ *
  * Pure: no I/O.  Memory comes from malloc; randomness from the caller.
  */
 #ifndef HT_JOIN_H
@@ -61,10 +80,17 @@ typedef struct ht_join {
 	 * FIRST_BYTE - WROTE_REQUEST as report_timing_compute() derives
 	 * wait), or JOIN_NONE */
 	int64_t server_processing;
-	/* the trace of the pair: the client span's id, its trace */
+	/* ids: the record's trace; the client span's id (on a server's
+	 * record: its joined client's, its parent); on a server's record,
+	 * self: its own span's id (a parent for its thread's calls) */
 	bool ids;
 	uint8_t trace[16];
 	uint8_t span[8];
+	uint8_t self[8];
+	/* on a client's record: the server request it was made inside (see
+	 * above; parent_pid 0: none) and that one's span id (with ids) */
+	uint32_t parent_pid, parent_conn, parent_req;
+	uint8_t parent_span[8];
 } ht_join;
 
 #define JOIN_NONE INT64_MIN
@@ -78,6 +104,10 @@ typedef struct ht_join {
 /* Addresses (and ports) traced servers accepted on, remembered (whose
  * clients' records are held). */
 #define JOIN_SERVER_ADDRS 64
+/* Server requests' windows on their threads remembered (a power of
+ * two); how many windows a client record waits for its parent's. */
+#define JOIN_WINS 1024
+#define JOIN_PARENT_WAITS 4
 
 /* Where records go out, in order; @rec lives only for the call. */
 typedef void (*join_emit_fn)(void *ctx, const ht_record *rec);
@@ -86,6 +116,7 @@ typedef void (*join_rand_fn)(void *ctx, uint8_t *buf, size_t n);
 
 struct join_slot;
 struct join_held;
+struct join_win;
 
 typedef struct joiner {
 	/* PRIVATE */
@@ -98,6 +129,8 @@ typedef struct joiner {
 	struct join_slot *slots;   /* JOIN_SLOTS, NULL: out of memory */
 	struct join_held *held;    /* JOIN_HOLD_MAX, in arrival order */
 	unsigned n_held;
+	struct join_win *wins;     /* JOIN_WINS */
+	uint64_t serial;           /* the last request's number */
 	ht_addr client_addrs[JOIN_CLIENT_ADDRS];
 	unsigned n_client_addrs;
 	ht_addr servers[JOIN_SERVER_ADDRS];
@@ -106,6 +139,7 @@ typedef struct joiner {
 	/* READ-ONLY */
 	uint64_t joined;           /* pairs joined */
 	uint64_t expired;          /* records held that went out alone */
+	uint64_t children;         /* client records given a parent */
 } joiner;
 
 /*

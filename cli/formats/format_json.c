@@ -36,7 +36,7 @@ static inline char *fmt_strz(char *p, const char *s)
 }
 
 /* The most a request's line takes besides its strings and header blocks:
- * the keys (some 700 bytes), 25 numbers of at most 27 bytes, the quotes. */
+ * the keys (some 750 bytes), 28 numbers of at most 27 bytes, the quotes. */
 #define REQUEST_FIXED_ROOM 2048
 /* The gRPC fields' keys and numbers (json_grpc_fields()), as string bytes
  * (request_room() counts 6 per string byte). */
@@ -209,6 +209,16 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 		p = json_fmt_u64(p, r->join->conn_id);
 		p = LIT(p, ",\"req\":");
 		p = json_fmt_u64(p, r->join->req_seq);
+		p = LIT(p, "}");
+	}
+	if (r->join != NULL && r->join->parent_pid != 0) {
+		/* made inside this server request on its thread (join.h) */
+		p = LIT(p, ",\"parent_record\":{\"pid\":");
+		p = json_fmt_u64(p, r->join->parent_pid);
+		p = LIT(p, ",\"conn\":");
+		p = json_fmt_u64(p, r->join->parent_conn);
+		p = LIT(p, ",\"req\":");
+		p = json_fmt_u64(p, r->join->parent_req);
 		p = LIT(p, "}");
 	}
 	/* Extras, after the fixed set. */

@@ -424,10 +424,16 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 		name = svc.p;
 		name_len = (size_t)(method.p + method.len - svc.p);
 	}
-	/* a server's span joined to its client's (join.h) is its child */
-	const uint8_t *parent = server && r->join != NULL && r->join->pid &&
-					r->join->ids ?
-					r->join->span : NULL;
+	/* a server's span joined to its client's (join.h) is its child; a
+	 * client's made inside a server request on its thread, that one's */
+	const uint8_t *parent = NULL;
+
+	if (r->join != NULL && r->join->ids) {
+		if (server && r->join->pid)
+			parent = r->join->span;
+		else if (!server && r->join->parent_pid)
+			parent = r->join->parent_span;
+	}
 	span_head(b, ids, ids->span, parent, name, name_len,
 		  server ? KIND_SERVER : KIND_CLIENT,
 		  start + off, end + off);

@@ -174,6 +174,8 @@ static int make_item(otlp_procs *ps, const report_req *q,
 		memcpy(ids.trace, q->r->join->trace, sizeof(ids.trace));
 		if (!(q->r->flags & HT_RF_SERVER))
 			memcpy(ids.span, q->r->join->span, sizeof(ids.span));
+		else /* its own, which its thread's calls name as parent */
+			memcpy(ids.span, q->r->join->self, sizeof(ids.span));
 	}
 	outbuf_init_grow(&b);
 	if (q != NULL)

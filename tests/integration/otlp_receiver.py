@@ -142,10 +142,17 @@ def validate(req):
     # Every child's parent is in the same request and trace; but a SERVER
     # span joined to its client's (kind 2 with a parent) may come in
     # another request than its parent, and start a little before it (the
-    # two processes' clocks are read as their calls return).
+    # two processes' clocks are read as their calls return); and so may a
+    # CLIENT span made inside a server request (its parent a SERVER span).
     by_id = {s["spanId"]: s for _, s in out}
     for _, s in out:
-        if "parentSpanId" in s and s.get("kind") == 2:
+        if "parentSpanId" in s and s.get("kind") == 3:
+            p = by_id.get(s["parentSpanId"])
+            need(p is None or p["traceId"] == s["traceId"],
+                 f"span {s['spanId']}: other trace than its server's")
+            need(p is None or p.get("kind") == 2,
+                 f"span {s['spanId']}: a client span's parent is not a server span")
+        elif "parentSpanId" in s and s.get("kind") == 2:
             p = by_id.get(s["parentSpanId"])
             need(p is None or p["traceId"] == s["traceId"],
                  f"span {s['spanId']}: other trace than its client's")

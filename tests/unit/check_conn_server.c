@@ -92,6 +92,71 @@ static conn_probe probe(bool read, const char *s)
 	return conn_server_probe(C, read, (const uint8_t *)s, strlen(s));
 }
 
+/* The thread the hooks say the calls come from (conn_env.thread). */
+static conn_thread thr;
+
+static conn_thread *this_thread(void)
+{
+	return &thr;
+}
+
+static const conn_env thr_env = {
+	.sink = sink, .opt = &opts, .alloc = zalloc, .release = release,
+	.thread = this_thread,
+};
+
+/* A server request read whole on a thread is numbered and open on it
+ * until answered there; a client request begun meanwhile names it, one
+ * begun with two open names none, one begun after it was answered
+ * none. */
+START_TEST(thread_counts)
+{
+	static const char get[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	conn *s2 = calloc(1, sizeof(*s2)), *cl = calloc(1, sizeof(*cl));
+	ht_addr peer = {.family = 2, .port = 40001, .addr = {127, 0, 0, 1}};
+
+	memset(&thr, 0, sizeof(thr));
+	thr.id = 4;
+	C->env = &thr_env;
+	rd(get, sizeof(get) - 1, 2000);
+	ck_assert_uint_eq(thr.served, 1);
+	ck_assert_uint_eq(thr.open, 1);
+	/* a call made inside it */
+	conn_init(cl, &thr_env, 7, 9, &peer, 2100);
+	conn_connected(cl, 2100);
+	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 2200);
+	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 2300);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.thread, 4);
+	ck_assert_uint_eq(recs[0].r.thread_seq, 1);
+	/* a second server request open on the thread: the next call names
+	 * none */
+	conn_server_init(s2, &thr_env, 7, 5, &peer, 2400);
+	conn_server_read(s2, (const uint8_t *)get, sizeof(get) - 1, 2500);
+	ck_assert_uint_eq(thr.open, 2);
+	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 2600);
+	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 2700);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[1].r.thread_seq, 0);
+	/* both answered on the thread: the records say so, none open */
+	wr(ok, sizeof(ok) - 1, 2800);
+	conn_server_write(s2, (const uint8_t *)ok, sizeof(ok) - 1, 2900);
+	ck_assert_int_eq(nreqs, 4);
+	ck_assert_uint_eq(recs[2].r.thread, 4);
+	ck_assert_uint_eq(recs[2].r.thread_seq, 1);
+	ck_assert_uint_eq(recs[3].r.thread_seq, 2);
+	ck_assert_uint_eq(thr.open, 0);
+	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 3000);
+	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 3100);
+	ck_assert_uint_eq(recs[4].r.thread_seq, 0);
+	conn_close(cl, 4000);
+	conn_close(s2, 4000);
+	free(cl);
+	free(s2);
+}
+END_TEST
+
 START_TEST(probe_verdicts)
 {
 	ck_assert_int_eq(probe(true, "GET / HTTP/1.1\r\n"), CONN_PROBE_HTTP);
@@ -295,6 +360,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, client_eof_then_answer);
 	tcase_add_test(tc, close_unanswered_and_cut);
 	tcase_add_test(tc, request_unseen_stops);
+	tcase_add_test(tc, thread_counts);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -368,6 +368,120 @@ START_TEST(holding_bounds)
 }
 END_TEST
 
+/* A request of the thread 7 of pid 200 (the server of req()): its
+ * server request number @seq read whole at @t0 (a server's, answered at
+ * @t1), or a call to 10.0.0.9:443 begun at @t0 inside the server request
+ * @seq (a client's, 0: none). */
+static ht_record thr_req(bool server, uint32_t conn, uint32_t seq,
+			 uint64_t t0, uint64_t t1)
+{
+	ht_record rec = req(server, 1, t0, t1, MSEC);
+	ht_rec_request *r = &rec.u.req;
+
+	r->pid = 200;
+	r->conn_id = conn;
+	r->thread = 7;
+	r->thread_seq = seq;
+	if (server) {
+		r->t[HT_T_WROTE_REQUEST] = t0;
+	} else {
+		memset(&r->local, 0, sizeof(r->local)); /* no pair */
+		r->peer.addr[0] = 10;
+		r->peer.addr[3] = 9;
+		r->peer.port = 443;
+	}
+	return rec;
+}
+
+/* Client 100 calls server 200, whose thread calls out while it serves
+ * it: the records come call first, then the server's, then the client's
+ * (the server answers after its call returned).  The call waits for its
+ * parent, the server for its client; then all go out in one trace, the
+ * call naming the server request as parent. */
+START_TEST(thread_child)
+{
+	joiner j;
+	ht_record call = thr_req(false, 9, 3, 20 * MSEC, 30 * MSEC);
+	ht_record s = thr_req(true, 5, 3, 11 * MSEC, 60 * MSEC);
+	ht_record c = req(false, 1, 9 * MSEC, 61 * MSEC, 0);
+
+	s.u.req.req_seq = 1;
+	setup(&j, true);
+	join_record(&j, &call, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 0);
+	join_record(&j, &s, 101 * MSEC);
+	ck_assert_uint_eq(n_out, 0);
+	join_record(&j, &c, 102 * MSEC);
+	ck_assert_uint_eq(n_out, 3);
+	ck_assert(!join_pending(&j));
+	/* the client at once; then the call and the server's (in their
+	 * process's order), both in the client's trace */
+	ck_assert(!out[0].server && out[0].pid == 100);
+	ck_assert(!out[1].server && out[1].conn == 9);
+	ck_assert(out[2].server && out[2].conn == 5);
+	ck_assert_uint_eq(out[1].join.parent_pid, 200);
+	ck_assert_uint_eq(out[1].join.parent_conn, 5);
+	ck_assert_uint_eq(out[1].join.parent_req, 1);
+	ck_assert_mem_eq(out[1].join.parent_span, out[2].join.self, 8);
+	ck_assert_mem_eq(out[1].join.trace, out[0].join.trace, 16);
+	ck_assert_mem_eq(out[2].join.trace, out[0].join.trace, 16);
+	ck_assert_mem_eq(out[2].join.span, out[0].join.span, 8);
+	ck_assert_uint_eq(j.children, 1);
+
+	/* the server's record first this time (remembered), then the call */
+	s = thr_req(true, 5, 4, 70 * MSEC, 90 * MSEC);
+	call = thr_req(false, 10, 4, 75 * MSEC, 80 * MSEC);
+	join_record(&j, &s, 300 * MSEC);
+	join_expire(&j, 600 * MSEC); /* its client never comes */
+	ck_assert_uint_eq(n_out, 4);
+	join_record(&j, &call, 601 * MSEC);
+	ck_assert_uint_eq(n_out, 5);
+	ck_assert_uint_eq(out[4].join.parent_conn, 5);
+	ck_assert_mem_eq(out[4].join.parent_span, out[3].join.self, 8);
+	ck_assert_mem_eq(out[4].join.trace, out[3].join.trace, 16);
+	join_free(&j);
+}
+END_TEST
+
+/* No wrong parent: a call made with two server requests open on its
+ * thread names none and goes out at once; one that names a request
+ * whose window does not hold its start gets none; one whose parent never
+ * comes goes out alone when its wait ends. */
+START_TEST(thread_child_never_wrong)
+{
+	joiner j;
+	ht_record call = thr_req(false, 9, 0, 20 * MSEC, 30 * MSEC);
+	ht_record s;
+
+	setup(&j, true);
+	join_record(&j, &call, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 1);
+	ck_assert_uint_eq(out[0].join.parent_pid, 0);
+	/* begun after the response it names was done */
+	call = thr_req(false, 9, 3, 70 * MSEC, 80 * MSEC);
+	s = thr_req(true, 5, 3, 11 * MSEC, 60 * MSEC);
+	join_record(&j, &call, 110 * MSEC);
+	ck_assert_uint_eq(n_out, 1);
+	join_record(&j, &s, 111 * MSEC);
+	join_expire(&j, 400 * MSEC);
+	ck_assert_uint_eq(n_out, 3);
+	ck_assert(!out[1].server);
+	ck_assert_uint_eq(out[1].join.parent_pid, 0);
+	/* another thread's request of that number is not its parent */
+	call = thr_req(false, 9, 5, 120 * MSEC, 130 * MSEC);
+	s = thr_req(true, 6, 5, 115 * MSEC, 160 * MSEC);
+	s.u.req.thread = 8;
+	join_record(&j, &call, 500 * MSEC);
+	join_record(&j, &s, 501 * MSEC);
+	ck_assert_uint_eq(n_out, 3);
+	join_expire(&j, 500 * MSEC + JOIN_PARENT_WAITS * 250 * MSEC);
+	ck_assert_uint_eq(n_out, 5);
+	ck_assert_uint_eq(out[3].join.parent_pid, 0);
+	ck_assert_uint_eq(j.children, 0);
+	join_free(&j);
+}
+END_TEST
+
 Suite *join_suite(void)
 {
 	Suite *s = suite_create("join");
@@ -380,6 +494,8 @@ Suite *join_suite(void)
 	tcase_add_test(tc, h2_stream_ids);
 	tcase_add_test(tc, late_stamps);
 	tcase_add_test(tc, holding_bounds);
+	tcase_add_test(tc, thread_child);
+	tcase_add_test(tc, thread_child_never_wrong);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -173,6 +173,49 @@ START_TEST(local_address_appended)
 }
 END_TEST
 
+/* The thread comes after the local address and stream id (then encoded
+ * as 0s), both decoders; a record without it is the bytes it was. */
+START_TEST(thread_appended)
+{
+	uint8_t buf[HT_WIRE_MAX_RECORD], buf2[HT_WIRE_MAX_RECORD];
+	ht_record in = sample_request(), out;
+	size_t n0 = ht_wire_encode(buf2, sizeof buf2, &in);
+
+	in.u.req.thread = 3;
+	in.u.req.thread_seq = 0x01020304;
+	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_uint_eq(n, n0 + 2 + 19 + 4 + 8);
+	ck_assert_mem_eq(buf + 8, buf2 + 8, n0 - 8);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.req.thread, 3);
+	ck_assert_uint_eq(out.u.req.thread_seq, 0x01020304);
+	ck_assert_uint_eq(out.u.req.local.family, 0);
+	ck_assert_uint_eq(out.u.req.stream_id, 0);
+	/* the general decoder too (a gRPC record with one more stamp) */
+	in.u.req.flags |= HT_RF_GRPC;
+	in.u.req.grpc.message = S("m");
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	buf[HT_WIRE_HDR_LEN + 65] = HT_T__COUNT + 1;
+	memmove(buf + HT_WIRE_HDR_LEN + 66 + 8 * HT_T__COUNT + 8,
+		buf + HT_WIRE_HDR_LEN + 66 + 8 * HT_T__COUNT,
+		n - (HT_WIRE_HDR_LEN + 66 + 8 * HT_T__COUNT));
+	memset(buf + HT_WIRE_HDR_LEN + 66 + 8 * HT_T__COUNT, 0, 8);
+	n += 8;
+	buf[4] = (uint8_t)n;
+	buf[5] = (uint8_t)(n >> 8);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.req.thread, 3);
+	ck_assert_uint_eq(out.u.req.thread_seq, 0x01020304);
+	/* a record that stops inside it is none */
+	buf[4] = (uint8_t)(n - 3);
+	ck_assert_int_eq(ht_wire_decode(buf, n - 3, &out), -1);
+	/* an older record decodes with no thread */
+	ck_assert_int_eq(ht_wire_decode(buf2, n0, &out), (long)n0);
+	ck_assert_uint_eq(out.u.req.thread, 0);
+	ck_assert_uint_eq(out.u.req.thread_seq, 0);
+}
+END_TEST
+
 START_TEST(other_types_round_trip)
 {
 	uint8_t buf[1024];
@@ -419,6 +462,7 @@ Suite *wire_suite(void)
 	tcase_add_test(tc, other_types_round_trip);
 	tcase_add_test(tc, appended_fields_optional);
 	tcase_add_test(tc, local_address_appended);
+	tcase_add_test(tc, thread_appended);
 	tcase_add_test(tc, encode_refuses_small_buffer);
 	tcase_add_test(tc, every_prefix_needs_more);
 	tcase_add_test(tc, two_records_in_one_buffer);

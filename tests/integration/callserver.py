@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""callserver.py - an HTTP/1.1 server for the integration tests that calls
+another server while it handles each request.
+
+    /usr/bin/python3 callserver.py thread PORT UPSTREAM_PORT LOG
+    /usr/bin/python3 callserver.py loop PORT UPSTREAM_PORT LOG N
+
+Standard library only; binds 127.0.0.1.  A request for /K is answered 200
+"called\\n" after a GET of http://127.0.0.1:UPSTREAM_PORT/bytes/K (a new
+connection each time); LOG gets "served /K" once it is answered.
+
+thread: one thread per connection, keep-alive; the thread that read the
+request makes the call, then writes the answer (a synchronous app).
+loop: one asyncio thread; it reads requests until N are open at once,
+begins each one's call, and once all are begun answers them (an event
+loop interleaving requests).
+"""
+
+import asyncio
+import http.client
+import socket
+import sys
+import threading
+
+
+def log(path, line):
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+
+
+def call(upstream, k):
+    c = http.client.HTTPConnection("127.0.0.1", upstream)
+    c.request("GET", "/bytes/%d" % k)
+    body = c.getresponse().read()
+    c.close()
+    return body
+
+
+def answer():
+    body = b"called\n"
+    return (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)
+            + body)
+
+
+def serve_thread(conn, upstream, logf):
+    buf = b""
+    with conn:
+        while True:
+            while b"\r\n\r\n" not in buf:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buf += data
+            head, buf = buf.split(b"\r\n\r\n", 1)
+            path = head.split(b"\r\n", 1)[0].split(b" ")[1].decode()
+            call(upstream, int(path.lstrip("/")))
+            conn.sendall(answer())
+            log(logf, "served " + path)
+
+
+def main_thread(port, upstream, logf):
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", port))
+    ls.listen(16)
+    while True:
+        conn, _ = ls.accept()
+        threading.Thread(target=serve_thread, args=(conn, upstream, logf),
+                         daemon=True).start()
+
+
+async def main_loop(port, upstream, logf, n):
+    opened, calling = [], []
+    all_open, all_calling = asyncio.Event(), asyncio.Event()
+
+    async def handle(reader, writer):
+        head = await reader.readuntil(b"\r\n\r\n")
+        path = head.split(b"\r\n", 1)[0].split(b" ")[1].decode()
+        opened.append(path)
+        if len(opened) == n:
+            all_open.set()
+        await all_open.wait()
+        r, w = await asyncio.open_connection("127.0.0.1", upstream)
+        w.write(b"GET /bytes/%d HTTP/1.1\r\nHost: x\r\nConnection: close"
+                b"\r\n\r\n" % int(path.lstrip("/")))
+        await w.drain()
+        calling.append(path)
+        if len(calling) == n:
+            all_calling.set()
+        await all_calling.wait()  # every call begun before any answer
+        await r.read()
+        w.close()
+        writer.write(answer())
+        await writer.drain()
+        writer.close()
+        log(logf, "served " + path)
+
+    server = await asyncio.start_server(handle, "127.0.0.1", port)
+    async with server:
+        await server.serve_forever()
+
+
+def main():
+    mode, port, upstream, logf = sys.argv[1], int(sys.argv[2]), \
+        int(sys.argv[3]), sys.argv[4]
+    if mode == "thread":
+        main_thread(port, upstream, logf)
+    else:
+        asyncio.run(main_loop(port, upstream, logf, int(sys.argv[5])))
+
+
+if __name__ == "__main__":
+    main()
