@@ -542,7 +542,7 @@ if want procs; then
 	kill -TERM "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
 	u=$(median <"$T/procs.u")
 	echo "sh -c 'while ...: /bin/true' x$PROCS_N, processes that never use the network; CPU (user+sys) seconds"
-	printf '  %-58s %9.3f s\n' "untraced" "$u"
+	printf '  %-62s %9.3f s\n' "untraced" "$u"
 	for v in empty getenv off summary env; do
 		case $v in
 		empty) label="floor: LD_PRELOAD of an empty library" ;;
@@ -552,7 +552,7 @@ if want procs; then
 		env) label="LD_PRELOAD + HTTPTRACE_SOCKET (listen collector)" ;;
 		esac
 		t=$(median <"$T/procs.$v")
-		printf '  %-58s %9.3f s  ratio %s\n' "$label" "$t" "$(ratio "$t" "$u")"
+		printf '  %-62s %9.3f s  ratio %s\n' "$label" "$t" "$(ratio "$t" "$u")"
 	done
 	echo "      summary: processes with requests $(summary_field "$T/procs.sum" 'processes:'), traced $(sed -n 's/.*(\([0-9]*\) traced).*/\1/p' "$T/procs.sum" | head -1), requests $(summary_field "$T/procs.sum" 'requests:')"
 	# The same, one process at a time: a small driver forks and execs
@@ -571,7 +571,7 @@ if want procs; then
 		+*) label="libhttptrace.so, off (HTTPTRACE_SOCKET unset)" ;;
 		*) label="libhttptrace.so, on (HTTPTRACE_SOCKET set, never connects)" ;;
 		esac
-		printf '  %-58s %7.1f µs  ratio %s  CPU %6.1f µs  faults %5.1f\n' "$label" "$wall" "$(ratio "$wall" "$u")" "$cpu" "$flt"
+		printf '  %-62s %7.1f µs  ratio %s  CPU %6.1f µs  faults %5.1f\n' "$label" "$wall" "$(ratio "$wall" "$u")" "$cpu" "$flt"
 	done <"$T/spawn.out"
 	cu=$(cg_true); ce=$(cg_true "LD_PRELOAD=$FLOOR_DIR/libfloor_empty.so")
 	ct=$(cg_true "LD_PRELOAD=$LIBHTTPTRACE" "HTTPTRACE_SOCKET=$T/procs.none")
