@@ -42,15 +42,15 @@
 #include "ht.h"
 #include "live.h"
 
-static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+HT_STARTUP_DATA static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static volatile int sock_fd = -1;
 static dev_t sock_dev;          /* identity of sock_fd, from connect */
 static ino_t sock_ino;
 static uint64_t last_retry_ns;  /* when we last tried to connect */
-static uint64_t image_t0;       /* when this image's library started */
+HT_STARTUP_DATA static uint64_t image_t0;       /* when this image's library started */
 static bool connected_once;     /* this image had a collector */
 static bool wanted;             /* a tracked connection exists: connect */
-static int seccomp_at_init;     /* PR_GET_SECCOMP when the library started */
+HT_STARTUP_DATA static int seccomp_at_init;     /* PR_GET_SECCOMP when the library started */
 volatile int ht_seccomp_set;    /* the program installed a filter (prctl) */
 
 /* This connection's counters: the shared page, or (no memfd) a private
@@ -60,7 +60,8 @@ volatile int ht_seccomp_set;    /* the program installed a filter (prctl) */
  * page's produced is what its connection carried, dropped or lost.
  * Records dropped while there is no connection are counted in
  * dropped_away and told in the next HELLO. */
-static ht_counters private_counters, away_counters;
+static ht_counters private_counters;
+HT_STARTUP_DATA static ht_counters away_counters; /* read at exit */
 /* The live page (live.h) of the current connection, whose header holds
  * its counters; NULL between connections or without a memfd. */
 struct ht_live *volatile ht_live_page;

@@ -19,7 +19,7 @@
 ht_slot *ht_chunks[HT_MAX_CHUNKS];
 #define chunks ht_chunks
 static ht_lock chunk_lock;
-static unsigned chunks_made;  /* none yet: nothing to walk (at exit) */
+HT_STARTUP_DATA static unsigned chunks_made;  /* none yet: nothing to walk (at exit) */
 
 static ht_tracked *free_list;
 static unsigned free_count;

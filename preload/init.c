@@ -27,10 +27,10 @@
 #include "tls.h"
 #include "urlscrub.h"
 
-struct ht_real ht_real;
-volatile int ht_inited;
-volatile int ht_enabled;
-volatile uint32_t ht_pid;
+HT_STARTUP_DATA struct ht_real ht_real;
+HT_STARTUP_DATA volatile int ht_inited;
+HT_STARTUP_DATA volatile int ht_enabled;
+HT_STARTUP_DATA volatile uint32_t ht_pid;
 HT_TLS volatile sig_atomic_t ht_busy;
 
 /* Values of these request and response headers never leave the process;
@@ -47,7 +47,7 @@ static char redact_names[1024];
  * process in any URL recorded (urlscrub.h); HTTPTRACE_REDACT_QUERY
  * (comma-separated names) adds more, HTTPTRACE_NO_REDACT=1 turns it off. */
 #define REDACT_QUERY_MAX (HT_URL_DEFAULT_QUERY_NAMES + 32)
-static const char *redact_query_list[REDACT_QUERY_MAX + 1];
+HT_STARTUP_DATA static const char *redact_query_list[REDACT_QUERY_MAX + 1];
 static char redact_query_names[1024];
 
 h1_options ht_h1_opts = {.capture_headers = true, .redact = redact_list,
@@ -241,7 +241,7 @@ static void *next_symbol(const char *name, void *self)
 /* Set (release) once every ht_real pointer is stored: a thread that finds
  * another initialising relies on it, not on one pointer (the stores before
  * it may be seen in any order). */
-static int resolved;
+HT_STARTUP_DATA static int resolved;
 
 static void resolve_all(void)
 {
@@ -305,7 +305,7 @@ static void on_fork_prepare(void)
 /* Set by the first thread to enter ht_init(): only that one runs
  * init_once(), so no pthread_once() is needed (whose completion wakes
  * waiters with a futex call, paid by every process at start). */
-static volatile int init_running;
+HT_STARTUP_DATA static volatile int init_running;
 
 static void init_once(void)
 {

@@ -30,10 +30,15 @@
 #             requests on one connection (http/1.1 and h2 over TLS)
 #  dd         one-byte reads and writes on untracked fds (dd bs=1)
 #  procs      processes that never use the network: sh running /bin/true
-#             PROCS_N=300 times, CPU (user+sys) untraced, under httptrace
-#             -f summary -o /dev/null (collector included) and with
-#             LD_PRELOAD + HTTPTRACE_SOCKET of a `listen` collector; and
-#             callgrind's instructions the library adds to one /bin/true
+#             PROCS_N=300 times, CPU (user+sys) untraced, with the floors
+#             (LD_PRELOAD of an empty library, of one whose constructor
+#             calls getenv: Makefile BENCH_FLOORS), with the library off
+#             (no HTTPTRACE_SOCKET), under httptrace -f summary -o /dev/null
+#             (collector included) and with LD_PRELOAD + HTTPTRACE_SOCKET of
+#             a `listen` collector; the same per process from a driver that
+#             alternates them run by run (scripts/bench/spawn.c); callgrind's
+#             instructions the library adds to one /bin/true; and its system
+#             calls (strace)
 #  collector  the collector alone: records/s from 4 synthetic writers
 #             (-f summary, -f json, and -w FILE: the raw capture only),
 #             batched 1 and 32 records per message
@@ -482,6 +487,15 @@ if want dd; then
 fi
 
 # --- processes that never use the network ------------------------------------
+# The floors (Makefile BENCH_FLOORS, built with the library's own flags): an
+# empty library, and one whose constructor only calls getenv: what any
+# preloaded library costs, against which the library's own share is told.
+FLOOR_DIR=$(dirname "$LIBHTTPTRACE")/bench
+build_floors() {
+	[ -s "$FLOOR_DIR/libfloor_empty.so" ] && [ -s "$FLOOR_DIR/libfloor_getenv.so" ] && return 0
+	make -s -C "$TOP" "B=${FLOOR_DIR%/bench}" "${FLOOR_DIR%/bench}/bench/libfloor_empty.so" \
+		"${FLOOR_DIR%/bench}/bench/libfloor_getenv.so" >&2
+}
 # procs_run VARIANT: CPU seconds (user+sys, of the command and its children:
 # the shell, its PROCS_N /bin/true and, traced, the collector) appended to
 # $T/procs.VARIANT
@@ -489,6 +503,9 @@ procs_run() {
 	local v=$1 pre=() loop
 	loop="i=0; while [ \$i -lt $PROCS_N ]; do /bin/true; i=\$((i+1)); done"
 	case $v in
+	empty) pre=(env "LD_PRELOAD=$FLOOR_DIR/libfloor_empty.so") ;;
+	getenv) pre=(env "LD_PRELOAD=$FLOOR_DIR/libfloor_getenv.so") ;;
+	off) pre=(env "LD_PRELOAD=$LIBHTTPTRACE") ;;
 	summary) pre=("$HTTPTRACE" -f summary -o "$T/procs.sum" --) ;;
 	env) pre=(env "LD_PRELOAD=$LIBHTTPTRACE" "HTTPTRACE_SOCKET=$T/procs.sock") ;;
 	esac
@@ -497,18 +514,22 @@ procs_run() {
 	{ time "${pre[@]}" sh -c "$loop" 2>/dev/null; } 2>"$T/procs.t"
 	awk '{ printf "%.3f\n", $1 + $2 }' "$T/procs.t" >>"$T/procs.$v"
 }
-# cg_true MODE: Ir of one /bin/true, untraced or with the library preloaded
-# and HTTPTRACE_SOCKET set (nothing listening: it never connects)
+# cg_true [VAR=VALUE...]: Ir of one /bin/true in that environment
 cg_true() {
-	local pre=(env)
-	[ "$1" = traced ] && pre=(env "LD_PRELOAD=$LIBHTTPTRACE" "HTTPTRACE_SOCKET=$T/procs.none")
 	rm -f "$T/cgt.out"
-	"${pre[@]}" valgrind --tool=callgrind --callgrind-out-file="$T/cgt.out" /bin/true 2>/dev/null
+	env "$@" valgrind --tool=callgrind --callgrind-out-file="$T/cgt.out" /bin/true 2>/dev/null
 	cg_ir "$T/cgt.out"
+}
+# syscalls_true [VAR=VALUE...]: the system calls of one /bin/true after its
+# execve, by name with counts
+syscalls_true() {
+	env "$@" strace -qq -o "$T/st.out" /bin/true 2>/dev/null || { echo "(strace failed)"; return; }
+	sed -n '2,$s/(.*//p' "$T/st.out" | sort | uniq -c | awk '{ printf "%s%s x%d", (NR > 1 ? ", " : ""), $2, $1 }'
 }
 
 if want procs; then
-	variants="u summary env"
+	build_floors
+	variants="u empty getenv off summary env"
 	"$HTTPTRACE" listen -s "$T/procs.sock" -f summary -o "$T/procs.listen" 2>/dev/null &
 	lpid=$!
 	_PIDS+=("$lpid")
@@ -521,19 +542,47 @@ if want procs; then
 	kill -TERM "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
 	u=$(median <"$T/procs.u")
 	echo "sh -c 'while ...: /bin/true' x$PROCS_N, processes that never use the network; CPU (user+sys) seconds"
-	printf '  %-50s %9.3f s\n' "untraced" "$u"
-	for v in summary env; do
+	printf '  %-62s %9.3f s\n' "untraced" "$u"
+	for v in empty getenv off summary env; do
 		case $v in
+		empty) label="floor: LD_PRELOAD of an empty library" ;;
+		getenv) label="floor: LD_PRELOAD of a library whose constructor calls getenv" ;;
+		off) label="LD_PRELOAD of libhttptrace.so, HTTPTRACE_SOCKET unset (off)" ;;
 		summary) label="httptrace -f summary -o /dev/null (with collector)" ;;
 		env) label="LD_PRELOAD + HTTPTRACE_SOCKET (listen collector)" ;;
 		esac
 		t=$(median <"$T/procs.$v")
-		printf '  %-50s %9.3f s  ratio %s\n' "$label" "$t" "$(ratio "$t" "$u")"
+		printf '  %-62s %9.3f s  ratio %s\n' "$label" "$t" "$(ratio "$t" "$u")"
 	done
 	echo "      summary: processes with requests $(summary_field "$T/procs.sum" 'processes:'), traced $(sed -n 's/.*(\([0-9]*\) traced).*/\1/p' "$T/procs.sum" | head -1), requests $(summary_field "$T/procs.sum" 'requests:')"
-	cu=$(cg_true untraced); ct=$(cg_true traced)
-	printf '  callgrind, one /bin/true: untraced %d Ir, traced %d Ir, added once per process %d Ir\n\n' \
-		"$cu" "$ct" "$((ct - cu))"
+	# The same, one process at a time: a small driver forks and execs
+	# /bin/true with each preload in turn, run after run, so that the
+	# noise of a shared machine falls on all alike; medians of
+	# PROCS_N * ROUNDS runs each.
+	cc -O2 -o "$T/spawn" "$TOP/scripts/bench/spawn.c"
+	"$T/spawn" $((PROCS_N * ROUNDS)) /bin/true - "$FLOOR_DIR/libfloor_empty.so" \
+		"$FLOOR_DIR/libfloor_getenv.so" "+$LIBHTTPTRACE" "$LIBHTTPTRACE" >"$T/spawn.out"
+	echo "one /bin/true, fork to wait4, $((PROCS_N * ROUNDS)) runs of each in turn: median wall µs, mean CPU µs and minor faults (rusage)"
+	while read -r what wall cpu flt; do
+		case $what in
+		-) label="untraced"; u=$wall ;;
+		*floor_empty*) label="floor: empty library" ;;
+		*floor_getenv*) label="floor: constructor calls getenv" ;;
+		+*) label="libhttptrace.so, off (HTTPTRACE_SOCKET unset)" ;;
+		*) label="libhttptrace.so, on (HTTPTRACE_SOCKET set, never connects)" ;;
+		esac
+		printf '  %-62s %7.1f µs  ratio %s  CPU %6.1f µs  faults %5.1f\n' "$label" "$wall" "$(ratio "$wall" "$u")" "$cpu" "$flt"
+	done <"$T/spawn.out"
+	cu=$(cg_true); ce=$(cg_true "LD_PRELOAD=$FLOOR_DIR/libfloor_empty.so")
+	ct=$(cg_true "LD_PRELOAD=$LIBHTTPTRACE" "HTTPTRACE_SOCKET=$T/procs.none")
+	printf '  callgrind, one /bin/true: untraced %d Ir, traced %d Ir, added once per process %d Ir (an empty library: %d)\n' \
+		"$cu" "$ct" "$((ct - cu))" "$((ce - cu))"
+	if command -v strace >/dev/null; then
+		echo "  system calls of one /bin/true, untraced: $(syscalls_true)"
+		echo "      with an empty library: $(syscalls_true "LD_PRELOAD=$FLOOR_DIR/libfloor_empty.so")"
+		echo "      traced: $(syscalls_true "LD_PRELOAD=$LIBHTTPTRACE" "HTTPTRACE_SOCKET=$T/procs.none")"
+	fi
+	echo
 fi
 
 # --- the collector alone ------------------------------------------------------

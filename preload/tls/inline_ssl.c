@@ -214,12 +214,10 @@ static bool is_libssl(const char *name)
 	return strncmp(b, "libssl.so", 9) == 0;
 }
 
-/* Whether the ELF file @path has a .symtab (a few bytes read, no libelf). */
-static bool has_symtab(const char *path)
+/* Whether the ELF file open at @fd has a .symtab (a few bytes read, no
+ * libelf). */
+static bool symtab_in(int fd)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
 	bool yes = false;
 	Elf64_Ehdr eh;
 	if (pread(fd, &eh, sizeof eh, 0) == (ssize_t)sizeof eh &&
@@ -235,7 +233,86 @@ static bool has_symtab(const char *path)
 				yes |= sh[k].sh_type == SHT_SYMTAB;
 		}
 	}
+	return yes;
+}
+
+static void close_fd(int fd)
+{
 	ht_real.close ? ht_real.close(fd) : close(fd);
+}
+
+/* Whether the notes at @p (@len bytes, each field aligned to @align) hold
+ * a GNU build ID. */
+static bool has_build_id(const uint8_t *p, size_t len, size_t align)
+{
+	size_t off = 0;
+	while (len - off >= sizeof(Elf64_Nhdr)) {
+		Elf64_Nhdr nh;
+		memcpy(&nh, p + off, sizeof nh);
+		size_t name = ((size_t)nh.n_namesz + align - 1) & ~(align - 1);
+		size_t desc = ((size_t)nh.n_descsz + align - 1) & ~(align - 1);
+		size_t body = len - off - sizeof nh;
+		if (name > body || desc > body - name)
+			return false;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    nh.n_descsz > 0 && memcmp(p + off + sizeof nh, "GNU", 4) == 0)
+			return true;
+		off += sizeof nh + name + desc;
+	}
+	return false;
+}
+
+/* Whether the file open at @fd is the one the program @o was loaded from:
+ * its ELF header and its notes, a GNU build ID among them, are the bytes
+ * in memory. */
+static bool is_loaded_from(int fd, const struct obj *o)
+{
+	bool header = false, build_id = false;
+	for (size_t i = 0; i < o->phnum; i++) {
+		const ElfW(Phdr) *ph = &o->phdr[i];
+		const uint8_t *mem = (const uint8_t *)(o->bias + ph->p_vaddr);
+		uint8_t buf[512];
+		if (ph->p_type == PT_LOAD && ph->p_offset == 0 &&
+		    ph->p_filesz >= sizeof(Elf64_Ehdr)) {
+			if (pread(fd, buf, sizeof(Elf64_Ehdr), 0) != (ssize_t)sizeof(Elf64_Ehdr) ||
+			    memcmp(buf, mem, sizeof(Elf64_Ehdr)) != 0)
+				return false;
+			header = true;
+		} else if (ph->p_type == PT_NOTE) {
+			if (ph->p_filesz > sizeof buf ||
+			    pread(fd, buf, ph->p_filesz, (off_t)ph->p_offset) != (ssize_t)ph->p_filesz ||
+			    memcmp(buf, mem, ph->p_filesz) != 0)
+				return false;
+			build_id |= has_build_id(mem, ph->p_filesz,
+						 ph->p_align == 8 ? 8 : 4);
+		}
+	}
+	return header && build_id;
+}
+
+/* Whether the program @o has a .symtab.  Its file is opened by the name it
+ * was executed by (AT_EXECFN): in a new process, cheaper than through
+ * /proc/self/exe, whose lookup makes the process's entries in /proc (about
+ * 10 µs of each process's start, scripts/bench.sh procs).  The answer from
+ * that file stands only when it is the program's own (is_loaded_from());
+ * otherwise, and for the symbols themselves (read_symbols()),
+ * /proc/self/exe.  O_NONBLOCK: the name may since have become a FIFO. */
+static bool program_has_symtab(const struct obj *o)
+{
+	const char *name = (const char *)getauxval(AT_EXECFN);
+	int fd = name ? open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
+	if (fd >= 0) {
+		bool same = is_loaded_from(fd, o);
+		bool yes = same && symtab_in(fd);
+		close_fd(fd);
+		if (same)
+			return yes;
+	}
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool yes = symtab_in(fd);
+	close_fd(fd);
 	return yes;
 }
 
@@ -325,7 +402,7 @@ static bool pick_object(struct obj *o)
 	/* Not exported: the program may still carry it, named in .symtab. */
 	if (w.libssl)
 		return false;
-	return object_of(0, o) && has_symtab("/proc/self/exe");
+	return object_of(0, o) && program_has_symtab(o);
 }
 
 /* ---- reading the symbol tables with libelf ------------------------------------- */
