@@ -48,7 +48,14 @@ stopped_collector() {
 		-w "$T/$name.cap" 2>"$T/$name.err" &
 	LPID=$!
 	_PIDS+=("$LPID")
-	for _ in $(seq 100); do [ -S "$T/$name.sock" ] && break; sleep 0.1; done
+	# listening, not only bound: the socket file exists from bind(), and a
+	# collector stopped before its listen() refuses every client (flags
+	# 00010000 in /proc/net/unix: accepting connections)
+	for _ in $(seq 100); do
+		awk -v p="$T/$name.sock" '$4 == "00010000" && $8 == p { f = 1 } END { exit !f }' \
+			/proc/net/unix && break
+		sleep 0.1
+	done
 	[ -S "$T/$name.sock" ] || { show "$T/$name.err"; fail "$name: listen did not create its socket"; }
 	kill -STOP "$LPID"
 }
