@@ -212,6 +212,7 @@ static void child_exec(const run_opts *o, const sigset_t *old_mask,
 
 /* State of the wait for the command and its descendants. */
 typedef struct run_wait {
+	collector *col;    /* told of every child reaped */
 	pid_t child;
 	int status;        /* the command's wait status, once it exited */
 	bool child_exited;
@@ -228,6 +229,8 @@ static void reap(run_wait *w)
 		pid_t pid = waitpid(-1, &st, WNOHANG);
 
 		if (pid > 0) {
+			if (w->col != NULL)
+				collector_reaped(w->col, pid, st);
 			if (pid == w->child) {
 				w->status = st;
 				w->child_exited = true;
@@ -580,7 +583,7 @@ int run_command(const run_opts *o)
 	static run_setup s; /* large (report buffers): not on the stack */
 	sigset_t set, old_mask;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe, old_xfsz;
-	run_wait w = { 0 };
+	run_wait w = { .col = &s.col };
 	int err;
 	int ret;
 

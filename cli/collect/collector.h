@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/un.h>
 
 #include "account.h"
@@ -101,6 +102,14 @@ typedef struct collector {
 	 * which signal (collector_live.c: peer_hold()). */
 	struct collector_held *held;
 	unsigned n_held;
+	/* The wait statuses of the last children run mode reaped
+	 * (collector_reaped()): a child's socket close can be read after
+	 * it was reaped, when waitid() no longer knows it. */
+	struct collector_reaped {
+		uint32_t pid;   /* 0: free */
+		int status;
+	} reaped[16];
+	unsigned reaped_next;
 	bool releasing;           /* feeding held records: not held again */
 	struct collector_pid {
 		uint32_t pid;
@@ -117,6 +126,13 @@ typedef struct collector {
 	uint8_t *drain_buf;       /* for reading one peer from inside another */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 } collector;
+
+/*
+ * collector_reaped() - run mode reaped its child @pid with wait status
+ * @status: how it ended, for its requests in flight whose socket's end is
+ * read after (the last 16 are kept).
+ */
+void collector_reaped(collector *c, pid_t pid, int status);
 
 /*
  * collector_init() - set up @c with no socket, delivering records to

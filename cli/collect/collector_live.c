@@ -16,6 +16,8 @@
 
 #include "live.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Peer @fd is gone: its counter page says what it produced and dropped in
  * all, whatever ended it.  The count is fed as a DROPS record of the peer's
  * own (and so tapped: a replay of the capture counts the same). */
@@ -87,10 +89,58 @@ static bool process_runs(uint32_t pid)
  * moment before it can be waited for or is a zombie, so either is retried
  * a little (at most END_WAIT_MS); @wait: whether to. */
 #define END_WAIT_MS 100
-static unsigned process_end(const ht_live *l, uint32_t pid, bool wait,
-			    uint8_t *sig)
+
+/* The error for a process that ended by @signo (0: exited), and *@sig. */
+static unsigned end_by(int signo, uint8_t *sig)
+{
+	*sig = (uint8_t)signo;
+	switch (signo) {
+	case 0:
+		return HT_ERR_EXITED;
+	case SIGINT:
+		return HT_ERR_INTERRUPTED;
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGABRT:
+	case SIGILL:
+	case SIGFPE:
+		return HT_ERR_CRASHED;
+	default:
+		return HT_ERR_KILLED;
+	}
+}
+
+void collector_reaped(collector *c, pid_t pid, int status)
+{
+	struct collector_reaped *r = &c->reaped[c->reaped_next];
+
+	c->reaped_next = (c->reaped_next + 1) % ARRAY_SIZE(c->reaped);
+	r->pid = (uint32_t)pid;
+	r->status = status;
+}
+
+/* Whether run mode reaped @pid already (among the last 16 it reaped; the
+ * kernel hands a pid out again only after the whole pid space, so a later
+ * process is not mistaken for it): *@signo set to its signal, 0 when it
+ * exited.  Several of the peer's ends may ask. */
+static bool reaped_find(const collector *c, uint32_t pid, int *signo)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(c->reaped); i++) {
+		const struct collector_reaped *r = &c->reaped[i];
+
+		if (r->pid == 0 || r->pid != pid)
+			continue;
+		*signo = WIFSIGNALED(r->status) ? WTERMSIG(r->status) : 0;
+		return true;
+	}
+	return false;
+}
+
+static unsigned process_end(const collector *c, const ht_live *l, uint32_t pid,
+			    bool wait, uint8_t *sig)
 {
 	bool child = true;
+	int signo;
 
 	*sig = 0;
 	uint32_t ended = l == NULL ? HT_LIVE_RUNNING
@@ -100,30 +150,22 @@ static unsigned process_end(const ht_live *l, uint32_t pid, bool wait,
 	for (unsigned i = 0; i <= END_WAIT_MS; i++) {
 		siginfo_t si;
 
+		if (reaped_find(c, pid, &signo))
+			return end_by(signo, sig);
 		memset(&si, 0, sizeof(si));
 		if (child && waitid(P_PID, (id_t)pid, &si,
 				    WEXITED | WNOHANG | WNOWAIT) < 0) {
 			if (errno == EINTR)
 				continue;
-			child = false; /* not our child: by /proc */
+			/* not our child (by /proc), unless run mode reaped
+			 * it meanwhile */
+			if (reaped_find(c, pid, &signo))
+				return end_by(signo, sig);
+			child = false;
 		}
-		if (child && si.si_pid == (pid_t)pid) {
-			if (si.si_code == CLD_EXITED)
-				return HT_ERR_EXITED;
-			*sig = (uint8_t)si.si_status;
-			switch (si.si_status) {
-			case SIGINT:
-				return HT_ERR_INTERRUPTED;
-			case SIGSEGV:
-			case SIGBUS:
-			case SIGABRT:
-			case SIGILL:
-			case SIGFPE:
-				return HT_ERR_CRASHED;
-			default:
-				return HT_ERR_KILLED;
-			}
-		}
+		if (child && si.si_pid == (pid_t)pid)
+			return end_by(si.si_code == CLD_EXITED ? 0 : si.si_status,
+				      sig);
 		if (!child && !process_runs(pid))
 			return HT_ERR_INTERRUPTED; /* ended, how not known */
 		if (!wait)
@@ -270,7 +312,7 @@ void peer_inflight(collector *c, int fd)
 	 * first, with the signal that ended it, if one did. */
 	if (peer_holds(c, fd)) {
 		if (c->peer_pid[fd] != 0 && !c->closing) {
-			error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
+			error = process_end(c, l, c->peer_pid[fd], !c->ending, &sig);
 			known = true;
 		}
 		peer_release(c, fd, sig);
@@ -301,7 +343,7 @@ void peer_inflight(collector *c, int fd)
 	if (!any)
 		return; /* nothing in flight */
 	if (!known)
-		error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
+		error = process_end(c, l, c->peer_pid[fd], !c->ending, &sig);
 	known = true;
 	if (error == 0)
 		return; /* it runs on: its own records follow */
@@ -363,7 +405,7 @@ void peer_inflight(collector *c, int fd)
 		if (got <= 0 || (phase = ht_live_conn_phase(&q)) == HT_PH_NONE)
 			continue;
 		if (!known) {
-			error = process_end(l, c->peer_pid[fd], !c->ending, &sig);
+			error = process_end(c, l, c->peer_pid[fd], !c->ending, &sig);
 			known = true;
 			if (error == 0)
 				return;
