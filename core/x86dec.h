@@ -84,6 +84,12 @@ int x86_relocate(const uint8_t *src, uint64_t src_addr, size_t len,
 
 /* x86_abs_jmp() - write `jmp *0(%rip); .quad @target` (14 bytes) to @dst. */
 #define X86_ABS_JMP_LEN 14
+
+/* A program whose executable segments hold less code than this cannot
+ * carry a static OpenSSL (tests/integration/progs/static_tls.c, linked
+ * with --gc-sections, holds 2.5 MiB): its .symtab is not looked at for
+ * SSL_read (the library, and `httptrace check` alike). */
+#define X86_OPENSSL_CODE_MIN (1u << 20)
 void x86_abs_jmp(uint8_t *dst, uint64_t target);
 
 #endif

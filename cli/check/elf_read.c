@@ -185,12 +185,30 @@ static const uint8_t *function_bytes(Elf *elf, uint64_t addr, uint64_t size)
 	return NULL;
 }
 
+/* The bytes @elf's executable segments hold in memory. */
+static uint64_t code_size(Elf *elf)
+{
+	size_t phnum = 0;
+	uint64_t code = 0;
+
+	if (elf_getphdrnum(elf, &phnum) != 0)
+		return 0;
+	for (size_t i = 0; i < phnum && i < MAX_SECTIONS; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) != NULL &&
+		    ph.p_type == PT_LOAD && (ph.p_flags & PF_X))
+			code += ph.p_memsz;
+	}
+	return code;
+}
+
 void elfread_inline_openssl(Elf *elf, int machine, check_result *r)
 {
 	uint64_t value[ARRAY_SIZE(inline_fns)] = {0}, size[ARRAY_SIZE(inline_fns)] = {0};
 	Elf_Scn *scn = NULL;
 	size_t count = 0, esz = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
-	bool read_ok = false, write_ok = false;
+	bool read_ok = false, write_ok = false, exported = false;
 
 	if (machine != EM_X86_64) {
 		inline_refused(r, "OpenSSL", "inline hooks are built for x86-64 only");
@@ -224,11 +242,17 @@ void elfread_inline_openssl(Elf *elf, int machine, check_result *r)
 					if (value[k] == 0 && strcmp(name, inline_fns[k]) == 0) {
 						value[k] = sym.st_value;
 						size[k] = sym.st_size;
+						exported |= pass == 0;
 					}
 			}
 		}
 		scn = NULL;
 		count = 0;
+	}
+	if (!exported && value[0] + value[2] != 0 && code_size(elf) < X86_OPENSSL_CODE_MIN) {
+		inline_refused(r, "OpenSSL", "its code is under 1 MiB, too small "
+			       "to carry OpenSSL: its .symtab is not looked at");
+		return;
 	}
 	for (size_t k = 0; k < ARRAY_SIZE(inline_fns); k++) {
 		const uint8_t *code;

@@ -371,6 +371,18 @@ static int walk_ssl(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
+/* Whether @o has room for OpenSSL's code (X86_OPENSSL_CODE_MIN): most
+ * programs a shell loop starts (true, sed, grep, bash) do not, and are
+ * spared opening their file at every start. */
+static bool may_carry_openssl(const struct obj *o)
+{
+	size_t code = 0;
+	for (size_t i = 0; i < o->phnum; i++)
+		if (o->phdr[i].p_type == PT_LOAD && (o->phdr[i].p_flags & PF_X))
+			code += o->phdr[i].p_memsz;
+	return code >= X86_OPENSSL_CODE_MIN;
+}
+
 /* Pick the object whose OpenSSL to hook: one that defines SSL_read and is
  * neither a shared libssl nor this library.  Returns false when none. */
 static bool pick_object(struct obj *o)
@@ -402,7 +414,7 @@ static bool pick_object(struct obj *o)
 	/* Not exported: the program may still carry it, named in .symtab. */
 	if (w.libssl)
 		return false;
-	return object_of(0, o) && program_has_symtab(o);
+	return object_of(0, o) && may_carry_openssl(o) && program_has_symtab(o);
 }
 
 /* ---- reading the symbol tables with libelf ------------------------------------- */

@@ -516,7 +516,8 @@ START_TEST(builtin_openssl_inline_verdict)
 	char p[512];
 
 	write_file("ok.c",
-		   "__asm__(\".text\\n.globl SSL_read\\n.type SSL_read,@function\\n"
+		   "__asm__(\".text\\n.skip 0x100000,0xcc\\n"
+		   ".globl SSL_read\\n.type SSL_read,@function\\n"
 		   "SSL_read: endbr64\\n push %rbp\\n mov %rsp,%rbp\\n xor %eax,%eax\\n"
 		   " pop %rbp\\n ret\\n.size SSL_read,.-SSL_read\\n"
 		   ".globl SSL_write\\n.type SSL_write,@function\\n"
@@ -524,7 +525,8 @@ START_TEST(builtin_openssl_inline_verdict)
 		   ".size SSL_write,.-SSL_write\\n\");\n"
 		   "int main(void) { return 0; }\n", 0644);
 	write_file("bad.c",
-		   "__asm__(\".text\\n.globl SSL_read\\n.type SSL_read,@function\\n"
+		   "__asm__(\".text\\n.skip 0x100000,0xcc\\n"
+		   ".globl SSL_read\\n.type SSL_read,@function\\n"
 		   "SSL_read: xor %eax,%eax\\n1: dec %edx\\n jg 1b\\n ret\\n"
 		   ".size SSL_read,.-SSL_read\\n"
 		   ".globl SSL_write\\n.type SSL_write,@function\\n"
@@ -532,6 +534,15 @@ START_TEST(builtin_openssl_inline_verdict)
 		   ".size SSL_write,.-SSL_write\\n\");\n"
 		   "int main(void) { return 0; }\n", 0644);
 	ck_assert_int_eq(sh("cc -o ok ok.c && cc -o bad bad.c"), 0);
+	/* The same hookable functions in a program under 1 MiB of code:
+	 * too small to carry OpenSSL, not looked at (the library skips it
+	 * too). */
+	ck_assert_int_eq(sh("sed 's/[.]skip 0x100000,0xcc//' ok.c > tiny.c && cc -o tiny tiny.c"), 0);
+	check_file(at(p, sizeof(p), "tiny"), &o, &res);
+	ck_assert(!res.tls_inline);
+	ck_assert_uint_eq(res.tls_inline_hooked, 0);
+	ck_assert_str_eq(res.tls_inline_why, "OpenSSL: its code is under 1 MiB, "
+			 "too small to carry OpenSSL: its .symtab is not looked at");
 	check_file(at(p, sizeof(p), "ok"), &o, &res);
 	ck_assert_str_eq(res.tls_builtin, "OpenSSL");
 	ck_assert(res.tls_inline);

@@ -5,6 +5,9 @@
  * form).  httptrace must refuse to hook them inline, say why (check and
  * the run's summary), and leave them untouched: the program prints the
  * same traced and untraced.  For test_static_openssl.sh.
+ *
+ * 1 MiB of padding code makes it as big as a program carrying OpenSSL must
+ * be for the library to look for one (inline_ssl.c: may_carry_openssl()).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,6 +17,7 @@
 #include <unistd.h>
 
 __asm__(".text\n"
+	".skip 0x100000, 0xcc\n"
 	".globl SSL_read\n"
 	".type SSL_read, @function\n"
 	"SSL_read:\n"
