@@ -46,7 +46,7 @@ endif
 CORE_SRCS  = $(wildcard core/*.c)
 HOOK_SRCS  = $(wildcard preload/*.c preload/tls/*.c)
 # The two pieces of preload/ the unit tests and fuzz targets drive directly:
-# the buffer pool (mmap) and the HPACK decoder (libnghttp2, loaded on use).
+# the buffer pool (mmap) and the HPACK decoder's memory (mmap).
 TEST_PRELOAD_SRCS = preload/bufpool.c preload/hpack.c
 CLI_MAIN   = cli/main.c
 CLI_SRCS   = $(filter-out $(CLI_MAIN),$(foreach d,$(CLI_DIRS),$(wildcard $(d)/*.c)))
@@ -132,7 +132,7 @@ $(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/libhtcore.a
 	$(CC) $(SANFLAGS) -o $@ $^ -lm -lelf -lcurl -lpthread
 
 $(B)/check_unit: $(UNIT_OBJS) $(CLI_OBJS) $(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(B)/libhtcore.a
-	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf -lcurl -lpthread
+	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf -lcurl -lpthread -lnghttp2
 
 # The json suite once more against cli/out/json.c without SSE2: the portable
 # word-at-a-time escaper is otherwise never built on x86-64.
@@ -143,7 +143,7 @@ $(B)/cli/json_nosse.o: cli/out/json.c
 $(B)/check_json_portable: $(B)/tests/unit/portable/json_main.o $(B)/tests/unit/check_json.o \
 		$(B)/cli/json_nosse.o $(filter-out $(B)/cli/out/json.o,$(CLI_OBJS)) \
 		$(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(B)/libhtcore.a
-	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf -lcurl -lpthread
+	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf -lcurl -lpthread -lnghttp2
 
 deps:
 	@scripts/install-deps.sh
