@@ -200,7 +200,7 @@ clean:
 #    corpus in build/fuzz/corpus/<t>/ (the committed seeds never grow).
 #    New crashing inputs land in build/fuzz/crashes/<t>/ and fail the run.
 
-FUZZ_TARGETS = http1 http2 wire conn capture ws
+FUZZ_TARGETS = http1 http2 wire conn capture ws hpack
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FB            = build/fuzz
@@ -216,7 +216,7 @@ $(B)/tests/fuzz/%.o: tests/fuzz/%.c
 $(B)/fuzz-replay/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
 		$(CLI_OBJS) $(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(B)/libhtcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(SANFLAGS) -o $@ $^ -lm -ldl -lelf -lcurl -lpthread
+	$(CC) $(SANFLAGS) -o $@ $^ -lm -ldl -lelf -lcurl -lpthread -lnghttp2
 
 # Built through pattern rules only: keep them, or make deletes them.
 .SECONDARY: $(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o) $(B)/tests/fuzz/replay.o \
@@ -241,7 +241,7 @@ $(CLI_ASM:%.S=$(FB)/obj/%.o): $(CLI_ASSETS)
 
 $(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o) \
 		$(CLI_ASM:%.S=$(FB)/obj/%.o)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm -ldl -lelf -lcurl -lpthread
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm -ldl -lelf -lcurl -lpthread -lnghttp2
 
 fuzz-build: deps $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
 
