@@ -252,9 +252,23 @@ long hpack_huff_decode(const uint8_t *in, size_t len, uint8_t *out,
 	for (;;) {
 		unsigned e, clen, sym;
 
-		while (bits <= 56 && in < end) {
-			acc |= (uint64_t)*in++ << (56 - bits);
-			bits += 8;
+		if (bits < HUFF_MAX_BITS) {
+			/* refill: eight bytes at once while eight remain
+			 * (the bits of a byte taken in part are taken again,
+			 * the same, next time), else byte by byte */
+			if (end - in >= 8) {
+				uint64_t w;
+
+				memcpy(&w, in, 8);
+				acc |= __builtin_bswap64(w) >> bits;
+				in += (63 - bits) >> 3;
+				bits |= 56;
+			} else {
+				while (bits <= 56 && in < end) {
+					acc |= (uint64_t)*in++ << (56 - bits);
+					bits += 8;
+				}
+			}
 		}
 		if (bits == 0)
 			break;
