@@ -46,7 +46,7 @@ endif
 CORE_SRCS  = $(wildcard core/*.c)
 HOOK_SRCS  = $(wildcard preload/*.c preload/tls/*.c)
 # The two pieces of preload/ the unit tests and fuzz targets drive directly:
-# the buffer pool (mmap) and the HPACK decoder (libnghttp2, loaded on use).
+# the buffer pool (mmap) and the HPACK decoder's memory (mmap).
 TEST_PRELOAD_SRCS = preload/bufpool.c preload/hpack.c
 CLI_MAIN   = cli/main.c
 CLI_SRCS   = $(filter-out $(CLI_MAIN),$(foreach d,$(CLI_DIRS),$(wildcard $(d)/*.c)))
@@ -158,7 +158,7 @@ $(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/libhtcore.a
 	$(CC) $(SANFLAGS) -o $@ $^ -lm -lelf -lcurl -lpthread
 
 $(B)/check_unit: $(UNIT_OBJS) $(CLI_OBJS) $(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(B)/libhtcore.a
-	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf -lcurl -lpthread
+	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf -lcurl -lpthread -lnghttp2
 
 # The json suite once more against cli/out/json.c without SSE2: the portable
 # word-at-a-time escaper is otherwise never built on x86-64.
@@ -169,7 +169,7 @@ $(B)/cli/json_nosse.o: cli/out/json.c
 $(B)/check_json_portable: $(B)/tests/unit/portable/json_main.o $(B)/tests/unit/check_json.o \
 		$(B)/cli/json_nosse.o $(filter-out $(B)/cli/out/json.o,$(CLI_OBJS)) \
 		$(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(B)/libhtcore.a
-	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf -lcurl -lpthread
+	$(CC) $(SANFLAGS) -o $@ $^ $(CHECK_LIBS) -lm -ldl -lelf -lcurl -lpthread -lnghttp2
 
 deps:
 	@scripts/install-deps.sh
@@ -228,7 +228,7 @@ clean:
 #    corpus in build/fuzz/corpus/<t>/ (the committed seeds never grow).
 #    New crashing inputs land in build/fuzz/crashes/<t>/ and fail the run.
 
-FUZZ_TARGETS = http1 http2 wire conn capture ws
+FUZZ_TARGETS = http1 http2 wire conn capture ws hpack
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FB            = build/fuzz
@@ -244,7 +244,7 @@ $(B)/tests/fuzz/%.o: tests/fuzz/%.c
 $(B)/fuzz-replay/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
 		$(CLI_OBJS) $(TEST_PRELOAD_SRCS:%.c=$(B)/%.o) $(B)/libhtcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(SANFLAGS) -o $@ $^ -lm -ldl -lelf -lcurl -lpthread
+	$(CC) $(SANFLAGS) -o $@ $^ -lm -ldl -lelf -lcurl -lpthread -lnghttp2
 
 # Built through pattern rules only: keep them, or make deletes them.
 .SECONDARY: $(FUZZ_TARGETS:%=$(B)/tests/fuzz/fuzz_%.o) $(B)/tests/fuzz/replay.o \
@@ -269,7 +269,7 @@ $(CLI_ASM:%.S=$(FB)/obj/%.o): $(CLI_ASSETS)
 
 $(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o) \
 		$(CLI_ASM:%.S=$(FB)/obj/%.o)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm -ldl -lelf -lcurl -lpthread
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm -ldl -lelf -lcurl -lpthread -lnghttp2
 
 fuzz-build: deps $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
 

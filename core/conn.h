@@ -129,7 +129,7 @@ typedef struct conn_env {
 	 * release. */
 	void *(*alloc)(size_t size);
 	void (*release)(void *p, size_t size);
-	/* The HPACK decoder, loaded on first use; NULL: HTTP/2 is not followed. */
+	/* The HPACK decoder; NULL: HTTP/2 is not followed. */
 	const hpack_ops *(*hpack)(void);
 	/* Where requests in flight are shown (live.h): the image's current
 	 * page, or NULL (none, or not now).  May be NULL itself. */

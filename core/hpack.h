@@ -1,20 +1,27 @@
 /*
- * hpack.h - the HPACK header block decoder, borrowed from libnghttp2.
+ * hpack.h - the HPACK header block decoder behind a table of functions.
  *
- * libnghttp2 is loaded (dlopen, RTLD_LOCAL) the first time a connection
- * turns out to speak HTTP/2, so programs that never do pay nothing for it.
- * The decoder is reached through this table of functions so that the frame
- * reader (http2.c) stays independent of how the library was found.
+ * The decoder is our own (core/hpack_dec.c); preload/hpack.c gives it its
+ * memory and makes it this table, so that the frame reader (http2.c) stays
+ * independent of where memory comes from.
  */
 #ifndef HT_HPACK_H
 #define HT_HPACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Called for each decoded field, in order.  Strings are not NUL-terminated. */
+/* Called for each decoded field, in order.  Strings are not NUL-terminated.
+ * @value is NULL (@vlen its decoded length) for a field whose value the
+ * hpack_skip_fn said no one keeps. */
 typedef void (*hpack_field_fn)(void *ctx, const uint8_t *name, size_t nlen,
 			       const uint8_t *value, size_t vlen);
+
+/* Whether the value of a field named @name need not be decoded (it is
+ * counted, not kept).  Asked only where skipping is allowed: fields that
+ * go into no table, with a Huffman-coded value. */
+typedef bool (*hpack_skip_fn)(void *ctx, const uint8_t *name, size_t nlen);
 
 typedef struct hpack_ops {
 	/* A new decoder (dynamic table 4096 bytes), or NULL. */
@@ -22,18 +29,17 @@ typedef struct hpack_ops {
 	void (*destroy)(void *dec);
 	/* Allow the peer's encoder a table up to @size bytes. 0 or -1. */
 	int (*set_max_table)(void *dec, size_t size);
-	/* Decode one complete header block, calling @fn per field.  Returns 0,
-	 * or -1 when the block is invalid (the decoder is then unusable). */
+	/* Decode one complete header block, calling @fn per field (@skip, or
+	 * NULL, as in hpack_skip_fn).  Returns 0, or -1 when the block is
+	 * invalid (the decoder is then unusable). */
 	int (*decode)(void *dec, const uint8_t *block, size_t len,
-		      hpack_field_fn fn, void *ctx);
+		      hpack_field_fn fn, hpack_skip_fn skip, void *ctx);
 } hpack_ops;
 
 /*
- * hpack_nghttp2() - the decoder of libnghttp2 (libnghttp2.so.14), loading
- * the library on first use.  Returns NULL when it cannot be loaded or lacks
- * a function; the caller then treats HTTP/2 connections as opaque.
- * Thread-safe; the library stays loaded.
+ * hpack_own() - core/hpack_dec.c with its memory mapped per decoder
+ * (preload/hpack.c).  Never NULL.
  */
-const hpack_ops *hpack_nghttp2(void);
+const hpack_ops *hpack_own(void);
 
 #endif

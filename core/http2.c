@@ -332,6 +332,29 @@ static void on_field(void *ctx, const uint8_t *name, size_t nlen,
 		capture_field(r, name, nlen, value, vlen);
 }
 
+/*
+ * hpack_skip_fn: whether on_field keeps nothing of the value of a field
+ * named @name (the decoder then only counts it, for header_bytes).  It
+ * keeps the values of pseudo-headers, content-type, grpc-*, host, and with
+ * capture_headers every value but the redacted ones; this must stay in
+ * step with on_field, which reads no value this says to skip.
+ */
+static bool skip_value(void *ctx, const uint8_t *name, size_t nlen)
+{
+	const h2_reader *r = ctx;
+
+	if (nlen == 0)
+		return true;
+	if (name[0] == ':' ||
+	    (nlen == 12 && equals_lower(name, nlen, "content-type")) ||
+	    (nlen > 5 && name[0] == 'g' && name[4] == '-') ||
+	    (nlen == 4 && equals_lower(name, nlen, "host")))
+		return false;
+	if (r->opt != NULL && r->opt->capture_headers)
+		return is_redacted(r, name, nlen);
+	return true;
+}
+
 /* Empty @m for the next block: its numbers and lengths zero, its strings
  * "" (the bytes after a string's NUL and after hdrs_len, grpc_message_len
  * are never read; clearing all of msg, over 6 KiB, cost more than the rest
@@ -362,7 +385,7 @@ static void block_done(h2_reader *r, h2_event *ev)
 	msg_reset(&r->msg);
 	if (r->hp == NULL || r->inflater == NULL ||
 	    r->hp->decode(r->inflater, r->block, r->block_len, on_field,
-			  r) != 0) {
+			  skip_value, r) != 0) {
 		fail(r, ev);
 		return;
 	}

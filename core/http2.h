@@ -2,9 +2,9 @@
  * http2.h - incremental HTTP/2 frame reader for one direction of a
  * connection, with header blocks decoded through HPACK.
  *
- * Pure but for the HPACK decoder, which comes from libnghttp2 through a
- * small table of functions (hpack.h) so that the library is loaded only when
- * a connection turns out to speak HTTP/2.
+ * Pure; the HPACK decoder (core/hpack_dec.c) is reached through a small
+ * table of functions (hpack.h) that the caller gives, with the memory it
+ * needs.
  *
  * The caller feeds whatever bytes the direction carried, split anywhere, and
  * pulls events one at a time, as with http1.h:

@@ -98,10 +98,8 @@ static void feed_planned(conn *c, const ioplan_call *k, const ioplan *p,
  * The call @k on @t's connection, followed (slot locked, guard held):
  * perform what ioplan.h decides.  @iov/@iovcnt: the program's buffers.
  * Sets *@dead (NULL on entry) to @t when the connection ends here.
- * Returns whether the HPACK decoder is wanted now (an h2c upgrade was
- * asked).
  */
-static bool follow(ht_tracked *t, int fd, const ioplan_call *k,
+static void follow(ht_tracked *t, int fd, const ioplan_call *k,
 		   const struct iovec *iov, size_t iovcnt, uint64_t now,
 		   ht_tracked **dead)
 {
@@ -141,7 +139,6 @@ static bool follow(ht_tracked *t, int fd, const ioplan_call *k,
 		ht_dns_consume(t->dns_slot, t->dns_gen);
 		t->dns_slot = -1;
 	}
-	return c->want_hpack && !c->h2;
 }
 
 /* Nothing of the call on @s can be fed (the thread is already inside the
@@ -281,9 +278,6 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		return;
 	}
 	ioplan_call k = io_call(out, iov, iovcnt, ret, err, unseen);
-	/* (a read too: a server's client may open HTTP/2) */
-	if (k.first_len >= 4)
-		ht_prepare_h2(k.first, k.first_len);
 	uint64_t now = ht_now();
 	/* A socket write inside a TLS call ends once the TLS hook fed its
 	 * plaintext. */
@@ -292,13 +286,11 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		ht_tls_owe(s);
 	ht_lock_acquire(&s->lock);
 	ht_tracked *t = s->t, *dead = NULL;
-	bool load_h2 = false, now_http = false;
+	bool now_http = false;
 	if (t && t->c.server) {
 		if (server_io(t, fd, &k, iov, iovcnt, now, &now_http)) {
 			conn_forget(&t->c);
 			dead = t;
-		} else {
-			load_h2 = t->c.want_hpack && !t->c.h2;
 		}
 		t = NULL; /* followed */
 	}
@@ -315,7 +307,7 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 			t->probe = false;
 			now_http = true;
 		}
-		load_h2 = follow(t, fd, &k, iov, iovcnt, now, &dead);
+		follow(t, fd, &k, iov, iovcnt, now, &dead);
 	}
 	if (out && !owed)
 		ht_writes_end_locked(s, 1);
@@ -324,10 +316,6 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	 * collector is wanted now. */
 	if (now_http)
 		ht_emit_want();
-	/* An h2c upgrade was asked: load the HPACK decoder now, with no lock
-	 * held (loading takes the loader's lock), before the 101 arrives. */
-	if (load_h2 && ht_conn_env.hpack)
-		ht_conn_env.hpack();
 	ht_leave();
 }
 

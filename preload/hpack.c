@@ -1,132 +1,105 @@
 /*
- * hpack.c - the HPACK decoder of libnghttp2 behind hpack_ops (see hpack.h).
+ * hpack.c - our HPACK decoder (core/hpack_dec.c) behind hpack_ops (see
+ * hpack.h), with its memory mapped here.
  *
- * libnghttp2 is not a link-time dependency of libhttptrace.so: it is
- * dlopen'ed RTLD_LOCAL on first use (so its symbols never interpose on the
- * program's, nor the program's copy on ours) and its inflater functions
- * are looked up in that handle.  The few declarations needed are repeated
- * here rather than taken from <nghttp2/nghttp2.h>, so the library also
- * builds where the -dev package is missing; they are part of the stable ABI
- * of soname 14.
+ * Each decoder is one mapping (the decoder, its scratch for Huffman-decoded
+ * strings of one field) and its dynamic table another, sized for the
+ * table's default 4096 bytes; when the peer's decoder allows a larger
+ * table (SETTINGS_HEADER_TABLE_SIZE), the table moves to a larger mapping,
+ * up to HPACK_TABLE_BOUND.  Anonymous mappings are zero pages until
+ * written, so the scratch costs what a block's strings use.
  */
 #include "hpack.h"
 
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stdbool.h>
-#include <string.h>
-#include <sys/types.h>
+#include <sys/mman.h>
 
-#define NGHTTP2_SONAME "libnghttp2.so.14"
+#include "hpack_dec.h"
+#include "http2.h"
 
-/* nghttp2_nv, as in nghttp2.h. */
-typedef struct ng_nv {
-	uint8_t *name;
-	uint8_t *value;
-	size_t namelen;
-	size_t valuelen;
-	uint8_t flags;
-} ng_nv;
-
-/* nghttp2_hd_inflate_flag. */
-#define NG_HD_INFLATE_FINAL 0x01
-#define NG_HD_INFLATE_EMIT 0x02
-
-/* The inflater API, resolved once. */
-static struct {
-	int (*inflate_new)(void **inflater_ptr);
-	void (*inflate_del)(void *inflater);
-	int (*change_table_size)(void *inflater, size_t size);
-	ssize_t (*inflate_hd2)(void *inflater, ng_nv *nv_out,
-			       int *inflate_flags, const uint8_t *in,
-			       size_t inlen, int in_final);
-	int (*end_headers)(void *inflater);
-} ng;
-
-static void *ng_handle;   /* kept for the life of the process */
-static bool ng_ok;        /* every function above was found */
-static pthread_once_t ng_once = PTHREAD_ONCE_INIT;
-
-static void *ng_create(void)
-{
-	void *dec = NULL;
-
-	if (ng.inflate_new(&dec) != 0)
-		return NULL;
-	return dec;
-}
-
-static void ng_destroy(void *dec)
-{
-	ng.inflate_del(dec);
-}
-
-static int ng_set_max_table(void *dec, size_t size)
-{
-	return ng.change_table_size(dec, size) == 0 ? 0 : -1;
-}
-
-/* Inflate the whole block (in_final set), one field per call, as
- * nghttp2.h's example does; end_headers() readies the next block. */
-static int ng_decode(void *dec, const uint8_t *block, size_t len,
-		     hpack_field_fn fn, void *ctx)
-{
-	for (;;) {
-		ng_nv nv;
-		int flags = 0;
-		ssize_t rv = ng.inflate_hd2(dec, &nv, &flags, block, len, 1);
-
-		if (rv < 0 || (size_t)rv > len)
-			return -1;
-		block += rv;
-		len -= (size_t)rv;
-		if (flags & NG_HD_INFLATE_EMIT)
-			fn(ctx, nv.name, nv.namelen, nv.value, nv.valuelen);
-		if (flags & NG_HD_INFLATE_FINAL) {
-			ng.end_headers(dec);
-			return 0;
-		}
-		/* With in_final, all input consumed means FINAL: this
-		 * cannot happen, but must not loop. */
-		if (!(flags & NG_HD_INFLATE_EMIT) && len == 0)
-			return -1;
-	}
-}
-
-static const hpack_ops ng_ops = {
-	.create = ng_create,
-	.destroy = ng_destroy,
-	.set_max_table = ng_set_max_table,
-	.decode = ng_decode,
+struct own_dec {
+	hpack_dec d;
+	void *table;
+	size_t table_len;
+	uint8_t scratch[];
 };
 
-/* dlsym() @name into the function pointer at @fnptr (POSIX makes data and
- * function pointers the same size). */
-static bool resolve(void *fnptr, const char *name)
+static void *map(size_t len)
 {
-	void *p = dlsym(ng_handle, name);
-
-	if (p == NULL)
-		return false;
-	memcpy(fnptr, &p, sizeof(p));
-	return true;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
 }
 
-static void ng_load(void)
+static size_t own_len(void)
 {
-	ng_handle = dlopen(NGHTTP2_SONAME, RTLD_LAZY | RTLD_LOCAL);
-	if (ng_handle == NULL)
-		return;
-	ng_ok = resolve(&ng.inflate_new, "nghttp2_hd_inflate_new") &&
-		resolve(&ng.inflate_del, "nghttp2_hd_inflate_del") &&
-		resolve(&ng.change_table_size,
-			"nghttp2_hd_inflate_change_table_size") &&
-		resolve(&ng.inflate_hd2, "nghttp2_hd_inflate_hd2") &&
-		resolve(&ng.end_headers, "nghttp2_hd_inflate_end_headers");
+	return sizeof(struct own_dec) + hpack_dec_scratch_len(H2_BLOCK_MAX);
 }
 
-const hpack_ops *hpack_nghttp2(void)
+static void *own_create(void)
 {
-	pthread_once(&ng_once, ng_load);
-	return ng_ok ? &ng_ops : NULL;
+	uint32_t cap = hpack_dec_cap(HPACK_TABLE_DEFAULT);
+	struct own_dec *o = map(own_len());
+
+	if (o == NULL)
+		return NULL;
+	o->table_len = hpack_dec_table_mem(cap);
+	o->table = map(o->table_len);
+	if (o->table == NULL) {
+		munmap(o, own_len());
+		return NULL;
+	}
+	hpack_dec_init(&o->d, o->table, cap, o->scratch,
+		       hpack_dec_scratch_len(H2_BLOCK_MAX));
+	return o;
+}
+
+static void own_destroy(void *dec)
+{
+	struct own_dec *o = dec;
+
+	munmap(o->table, o->table_len);
+	munmap(o, own_len());
+}
+
+/* A larger limit: a larger table memory, when one can be had (else the
+ * decoder fails a block that asks for more than it holds). */
+static int own_set_max_table(void *dec, size_t size)
+{
+	struct own_dec *o = dec;
+	uint32_t limit = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+
+	if (limit > o->d.cap && o->d.cap < HPACK_TABLE_BOUND) {
+		uint32_t cap = hpack_dec_cap(limit);
+		size_t len = hpack_dec_table_mem(cap);
+		void *table = map(len);
+
+		if (table != NULL) {
+			hpack_dec_grow(&o->d, table, cap);
+			munmap(o->table, o->table_len);
+			o->table = table;
+			o->table_len = len;
+		}
+	}
+	hpack_dec_set_limit(&o->d, limit);
+	return 0;
+}
+
+static int own_decode(void *dec, const uint8_t *block, size_t len,
+		      hpack_field_fn fn, hpack_skip_fn skip, void *ctx)
+{
+	struct own_dec *o = dec;
+
+	return hpack_dec_decode(&o->d, block, len, fn, skip, ctx);
+}
+
+static const hpack_ops own_ops = {
+	.create = own_create,
+	.destroy = own_destroy,
+	.set_max_table = own_set_max_table,
+	.decode = own_decode,
+};
+
+const hpack_ops *hpack_own(void)
+{
+	return &own_ops;
 }

@@ -86,13 +86,8 @@ static inline bool ht_foreign_process(void)
 HT_HIDDEN extern h1_options ht_h1_opts;
 
 /* What every connection's state machine gets: the emitter, the options,
- * mmap-backed memory and the lazily loaded HPACK decoder. */
+ * mmap-backed memory and the HPACK decoder. */
 HT_HIDDEN extern const conn_env ht_conn_env;
-
-/* ht_prepare_h2() - @buf, the first bytes a client writes on a connection,
- * may open HTTP/2: load the HPACK decoder now, before any lock is held
- * (loading a library takes the loader's lock). */
-HT_HIDDEN void ht_prepare_h2(const void *buf, size_t len);
 
 /* ---- clock and guard ------------------------------------------------------ */
 

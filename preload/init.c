@@ -114,16 +114,10 @@ const conn_env ht_conn_env = {
 	.opt = &ht_h1_opts,
 	.alloc = map_zeroed,
 	.release = unmap,
-	.hpack = hpack_nghttp2,
+	.hpack = hpack_own,
 	.live = &ht_live_page,
 	.thread = thread_state,
 };
-
-void ht_prepare_h2(const void *buf, size_t len)
-{
-	if (len >= 4 && memcmp(buf, "PRI ", 4) == 0)
-		hpack_nghttp2();
-}
 
 void ht_lock_acquire(ht_lock *l)
 {

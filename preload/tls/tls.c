@@ -390,9 +390,6 @@ void ht_tls_handshake_done(int fd, uint64_t now, const char *version,
 	if (n)
 		memcpy(a, alpn, n);
 	a[n] = '\0';
-	/* HTTP/2 starts now: load its decoder before taking any lock. */
-	if (strcmp(a, "h2") == 0)
-		hpack_nghttp2();
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
 	if (t) {
@@ -497,8 +494,6 @@ void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 {
 	if (fd < 0 || !ht_enter())
 		return;
-	/* (read too: a server's client may open HTTP/2) */
-	ht_prepare_h2(buf, n);
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
 	if (t && t->c.server) {

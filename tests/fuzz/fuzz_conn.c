@@ -177,7 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.opt = &opt,
 		.alloc = zalloc,
 		.release = release,
-		.hpack = hpack_nghttp2,
+		.hpack = hpack_own,
 	};
 	size_t i = 1;
 

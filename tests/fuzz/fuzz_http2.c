@@ -1,7 +1,7 @@
 /*
  * fuzz_http2.c - libFuzzer target for the HTTP/2 frame reader
  * (preload/http2.c) and its header path through the real HPACK decoder
- * (preload/hpack.c, libnghttp2).
+ * (core/hpack_dec.c through preload/hpack.c).
  *
  * Input: byte 0 options, bytes 1-2 a split position, the rest the bytes of
  * one direction.  They are read by a client-side reader (which expects the
@@ -121,7 +121,7 @@ static void run_once(run *rn, bool client, const h1_options *opt,
 
 	FUZZ_ASSERT(r != NULL);
 	/* The decoder must load: a fuzzer without HPACK tests nothing. */
-	FUZZ_ASSERT(h2_init(r, client, hpack_nghttp2(), opt) == 0);
+	FUZZ_ASSERT(h2_init(r, client, hpack_own(), opt) == 0);
 	if (first > 0) {
 		feed(rn, r, data, first);
 		off = first;

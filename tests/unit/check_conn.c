@@ -109,7 +109,7 @@ static const conn_env env = {
 	.opt = &opts,
 	.alloc = zalloc,
 	.release = release,
-	.hpack = hpack_nghttp2,
+	.hpack = hpack_own,
 };
 
 static void setup(void)

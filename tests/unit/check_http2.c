@@ -1,5 +1,6 @@
 /*
- * check_http2.c - unit tests of preload/http2.c and preload/hpack.c.
+ * check_http2.c - unit tests of core/http2.c with core/hpack_dec.c behind
+ * preload/hpack.c, fed blocks libnghttp2's deflater encodes.
  *
  * Frames are built by hand; header blocks come from libnghttp2's own HPACK
  * encoder (the deflater), reached through dlopen like the decoder, so the
@@ -35,7 +36,7 @@
 
 static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-/* ---- the deflater, from the library hpack.c loads ------------------------ */
+/* ---- the deflater, from libnghttp2 ------------------------ */
 
 static struct {
 	__typeof__(&nghttp2_hd_deflate_new) deflate_new;
@@ -61,7 +62,7 @@ static void load_deflater(void)
 	NG_SYM(deflate_hd, "nghttp2_hd_deflate_hd");
 	NG_SYM(change_table_size, "nghttp2_hd_deflate_change_table_size");
 #undef NG_SYM
-	/* The handle stays open: the library is loaded by hpack.c anyway. */
+	/* The handle stays open. */
 }
 
 static nghttp2_hd_deflater *deflater(void)
@@ -238,7 +239,7 @@ static void run_fix(struct run *run, const struct fix *f, size_t cut,
 
 	ck_assert(r != NULL);
 	run->n = 0;
-	ck_assert_int_eq(h2_init(r, f->client, hpack_nghttp2(), f->opt), 0);
+	ck_assert_int_eq(h2_init(r, f->client, hpack_own(), f->opt), 0);
 	if (table_size)
 		h2_set_table_size(r, table_size);
 	if (step > 0) {
@@ -341,36 +342,6 @@ static uint32_t list_size(const char *const *fields)
 static const h1_options capture = { .capture_headers = true };
 
 /* ---- tests --------------------------------------------------------------- */
-
-static void *load_in_thread(void *arg)
-{
-	return (void *)hpack_nghttp2();
-}
-
-/* The first calls race (with CK_FORK, this test's process has not loaded
- * the library yet): all must get the same table. */
-START_TEST(test_decoder_loads)
-{
-	pthread_t t[8];
-	void *got[8];
-	const hpack_ops *a;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		ck_assert_int_eq(pthread_create(&t[i], NULL, load_in_thread,
-						NULL), 0);
-	for (i = 0; i < 8; i++)
-		ck_assert_int_eq(pthread_join(t[i], &got[i]), 0);
-	a = hpack_nghttp2();
-	ck_assert_ptr_nonnull(a);
-	for (i = 0; i < 8; i++)
-		ck_assert_ptr_eq(got[i], a);
-	ck_assert_ptr_nonnull(a->create);
-	ck_assert_ptr_nonnull(a->destroy);
-	ck_assert_ptr_nonnull(a->set_max_table);
-	ck_assert_ptr_nonnull(a->decode);
-}
-END_TEST
 
 static const char *const get_fields[] = {
 	":method", "GET", ":scheme", "https", ":authority", "example.com",
@@ -923,7 +894,7 @@ static void expect_error(const struct fix *f, int n_ok, size_t off)
 	ck_assert_int_eq(run->ev[n_ok].ev.type, H2_EV_ERROR);
 	ck_assert_uint_eq(run->ev[n_ok].off, off);
 
-	ck_assert_int_eq(h2_init(r, f->client, hpack_nghttp2(), NULL), 0);
+	ck_assert_int_eq(h2_init(r, f->client, hpack_own(), NULL), 0);
 	run->n = 0;
 	feed_piece(r, run, f->b, f->len, 0);
 	n = h2_feed(r, f->b, f->len, &ev);
@@ -1156,7 +1127,6 @@ Suite *http2_suite(void)
 	TCase *tc = tcase_create("reader");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_decoder_loads);
 	tcase_add_test(tc, test_request_get);
 	tcase_add_test(tc, test_no_capture_without_option);
 	tcase_add_test(tc, test_response_data_padding);

@@ -419,7 +419,7 @@ static const conn_env scrub_env = {
 	.opt = &scrub_opt,
 	.alloc = zalloc,
 	.release = release,
-	.hpack = hpack_nghttp2,
+	.hpack = hpack_own,
 };
 
 /* One request @req and its response @resp on a fresh connection. */

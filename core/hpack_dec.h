@@ -1,0 +1,115 @@
+/*
+ * hpack_dec.h - an HPACK header block decoder (RFC 7541), pure: no
+ * allocation, no system call.  The caller gives it the memory of its
+ * dynamic table and a scratch area for Huffman-decoded strings.
+ *
+ * Dynamic table: up to @cap bytes of RFC size (name + value + 32 per
+ * entry), @cap a power of two from HPACK_TABLE_DEFAULT to HPACK_TABLE_BOUND.
+ * The peer's decoder limit (SETTINGS_HEADER_TABLE_SIZE) may be larger than
+ * the memory given: the decoder keeps decoding until the encoder actually
+ * asks for a table larger than @cap (a dynamic table size update), and
+ * fails that block (the caller reports the connection as not decodable,
+ * as for any other decoding error); hpack_dec_grow() gives it more memory.
+ *
+ * The strings of an entry are kept whole (never split at the end of the
+ * memory): the table memory holds twice @cap bytes of strings, written as a
+ * ring, plus one slot per possible entry (@cap / 32).
+ */
+#ifndef HT_HPACK_DEC_H
+#define HT_HPACK_DEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hpack.h"
+
+#define HPACK_TABLE_DEFAULT 4096u   /* RFC 7541 / RFC 9113 initial size */
+#define HPACK_TABLE_BOUND 65536u    /* the largest table memory we take */
+#define HPACK_ENTRY_OVERHEAD 32u
+
+struct hpack_ent {
+	uint32_t off;       /* of the name in bytes; the value follows */
+	uint32_t nlen, vlen;
+};
+
+typedef struct hpack_dec {
+	uint32_t cap;       /* table memory holds entries up to this size */
+	uint32_t limit;     /* the protocol's bound (SETTINGS) */
+	uint32_t low;       /* smallest limit since the last block */
+	bool must_update;   /* the limit fell below max: the next block
+	                       must begin with a size update */
+	bool broken;        /* a block failed: every later one fails */
+	uint32_t max;       /* the table's maximum size (size updates) */
+	uint32_t size;      /* sum of the entries' sizes */
+	uint32_t n;         /* entries */
+	uint32_t newest;    /* slot of the newest entry */
+	struct hpack_ent *ents; /* cap / 32 slots, a ring */
+	uint8_t *bytes;     /* 2 * cap bytes */
+	uint8_t *scratch;   /* Huffman-decoded strings of one field */
+	size_t scratch_len;
+} hpack_dec;
+
+/*
+ * hpack_dec_cap() - the table capacity used for a wanted maximum size
+ * @want: a power of two, at least HPACK_TABLE_DEFAULT, at most
+ * HPACK_TABLE_BOUND.
+ */
+uint32_t hpack_dec_cap(uint32_t want);
+
+/* hpack_dec_table_mem() - bytes of table memory for capacity @cap (a value
+ * hpack_dec_cap() returned).  8-byte alignment suffices. */
+size_t hpack_dec_table_mem(uint32_t cap);
+
+/* hpack_dec_scratch_len() - scratch bytes that decode every field of a
+ * header block of up to @block_max bytes (Huffman codes are at least 5
+ * bits long). */
+size_t hpack_dec_scratch_len(size_t block_max);
+
+/*
+ * hpack_dec_init() - a decoder with an empty table of maximum size 4096
+ * (limit 4096), its table in @table (hpack_dec_table_mem(@cap) bytes) and
+ * its scratch in @scratch (@scratch_len bytes).  Both stay the caller's.
+ */
+void hpack_dec_init(hpack_dec *d, void *table, uint32_t cap,
+		    uint8_t *scratch, size_t scratch_len);
+
+/*
+ * hpack_dec_grow() - move the table of @d into @table of capacity @cap
+ * (larger than d->cap), keeping every entry.  The old table memory is the
+ * caller's to release afterwards.
+ */
+void hpack_dec_grow(hpack_dec *d, void *table, uint32_t cap);
+
+/*
+ * hpack_dec_set_limit() - the decoder side announced
+ * SETTINGS_HEADER_TABLE_SIZE @limit.  Below the current maximum, the table
+ * shrinks to it now and the next block must begin with a size update no
+ * larger than the smallest limit announced (RFC 7541 section 4.2).
+ */
+void hpack_dec_set_limit(hpack_dec *d, uint32_t limit);
+
+/*
+ * hpack_dec_decode() - decode the complete header block @block (@len
+ * bytes), calling @fn for each field in order.  A field added to no table
+ * (literal without indexing or never indexed) whose value is Huffman-coded
+ * and whose name @skip (when not NULL) says no one keeps gets its value
+ * checked and counted but not decoded: @fn sees value NULL with its decoded
+ * length.  Returns 0, or -1 on any error of RFC 7541 (bad index, integer
+ * overflow, string beyond the block, EOS or bad padding in a Huffman
+ * string, misplaced or too large size update, or a size update beyond
+ * d->cap); after an error the decoder is broken and every block fails.
+ */
+int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
+		     hpack_field_fn fn, hpack_skip_fn skip, void *ctx);
+
+/*
+ * hpack_huff_decode() - decode the Huffman string @in (@len bytes) into
+ * @out (room for @room bytes), or only count its symbols when @out is NULL.
+ * Returns the decoded length, or -1 when it holds EOS, padding longer than
+ * 7 bits or not all ones, or does not fit.
+ */
+long hpack_huff_decode(const uint8_t *in, size_t len, uint8_t *out,
+		       size_t room);
+
+#endif

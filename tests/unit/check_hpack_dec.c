@@ -1,0 +1,534 @@
+/*
+ * check_hpack_dec.c - unit tests of core/hpack_dec.c: RFC 7541 Appendix C
+ * (C.2 to C.6), every error case, and a differential test against
+ * libnghttp2 (its deflater encodes random header lists, its inflater and
+ * ours decode them: the same fields, in order).
+ */
+#include <check.h>
+#include <nghttp2/nghttp2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hpack_dec.h"
+#include "suites.h"
+
+#define MAXF 256
+#define BLOCK_MAX 16384
+
+struct fields {
+	unsigned n;
+	char name[MAXF][128];
+	char value[MAXF][256];
+	size_t nlen[MAXF], vlen[MAXF];
+	bool skipped[MAXF];
+};
+
+static void on_field(void *ctx, const uint8_t *name, size_t nlen,
+		     const uint8_t *value, size_t vlen)
+{
+	struct fields *f = ctx;
+
+	ck_assert_uint_lt(f->n, MAXF);
+	ck_assert_uint_lt(nlen, sizeof(f->name[0]));
+	ck_assert_uint_lt(vlen, sizeof(f->value[0]));
+	memcpy(f->name[f->n], name, nlen);
+	f->nlen[f->n] = nlen;
+	f->skipped[f->n] = value == NULL;
+	if (value != NULL)
+		memcpy(f->value[f->n], value, vlen);
+	f->vlen[f->n] = vlen;
+	f->n++;
+}
+
+/* A decoder with its memory (static: a test at a time). */
+static uint8_t table_mem[2 * HPACK_TABLE_BOUND + HPACK_TABLE_BOUND / 32 * 12]
+	__attribute__((aligned(8)));
+static uint8_t scratch[BLOCK_MAX * 8 / 5 + 1];
+
+static void dec_init(hpack_dec *d, uint32_t cap)
+{
+	ck_assert_uint_le(hpack_dec_table_mem(cap), sizeof(table_mem));
+	memset(table_mem, 0xa5, sizeof(table_mem));
+	hpack_dec_init(d, table_mem, cap, scratch,
+		       hpack_dec_scratch_len(BLOCK_MAX));
+}
+
+static size_t unhex(const char *hex, uint8_t *out)
+{
+	size_t n = 0;
+	unsigned v;
+
+	while (*hex) {
+		if (*hex == ' ') {
+			hex++;
+			continue;
+		}
+		ck_assert(sscanf(hex, "%2x", &v) == 1);
+		out[n++] = (uint8_t)v;
+		hex += 2;
+	}
+	return n;
+}
+
+/* Decode @hex: 0 and the fields @want (name, value, ..., NULL), or -1. */
+static int decode_hex(hpack_dec *d, const char *hex, const char *const *want)
+{
+	static uint8_t b[4096];
+	struct fields f = { 0 };
+	size_t n = unhex(hex, b);
+	unsigned i;
+
+	if (hpack_dec_decode(d, b, n, on_field, NULL, &f) != 0)
+		return -1;
+	for (i = 0; want[0] != NULL; want += 2, i++) {
+		ck_assert_uint_lt(i, f.n);
+		ck_assert_uint_eq(f.nlen[i], strlen(want[0]));
+		ck_assert_uint_eq(f.vlen[i], strlen(want[1]));
+		ck_assert(memcmp(f.name[i], want[0], f.nlen[i]) == 0);
+		ck_assert_msg(memcmp(f.value[i], want[1], f.vlen[i]) == 0,
+			      "field %u: %.*s", i, (int)f.vlen[i], f.value[i]);
+	}
+	ck_assert_uint_eq(i, f.n);
+	return 0;
+}
+
+/* Dynamic table entry @i (1 the newest) is @name: @value. */
+static void has_entry(hpack_dec *d, uint32_t i, const char *name,
+		      const char *value)
+{
+	static uint8_t b[8];
+	struct fields f = { 0 };
+	size_t n = 0;
+	uint32_t idx = 61 + i;
+
+	/* an indexed field for idx (7-bit prefix) */
+	if (idx < 127) {
+		b[n++] = (uint8_t)(0x80 | idx);
+	} else {
+		b[n++] = 0xff;
+		idx -= 127;
+		while (idx >= 128) {
+			b[n++] = (uint8_t)(0x80 | (idx & 0x7f));
+			idx >>= 7;
+		}
+		b[n++] = (uint8_t)idx;
+	}
+	ck_assert_int_eq(hpack_dec_decode(d, b, n, on_field, NULL, &f), 0);
+	ck_assert_uint_eq(f.n, 1);
+	ck_assert_uint_eq(f.nlen[0], strlen(name));
+	ck_assert_uint_eq(f.vlen[0], strlen(value));
+	ck_assert(memcmp(f.name[0], name, f.nlen[0]) == 0);
+	ck_assert(memcmp(f.value[0], value, f.vlen[0]) == 0);
+}
+
+/* ---- RFC 7541 Appendix C ------------------------------------------------ */
+
+START_TEST(test_c2_literals)
+{
+	hpack_dec d;
+	static const char *const c21[] = { "custom-key", "custom-header", NULL };
+	static const char *const c22[] = { ":path", "/sample/path", NULL };
+	static const char *const c23[] = { "password", "secret", NULL };
+	static const char *const c24[] = { ":method", "GET", NULL };
+
+	dec_init(&d, 4096);
+	ck_assert_int_eq(decode_hex(&d, "400a 6375 7374 6f6d 2d6b 6579 0d63 "
+				    "7573 746f 6d2d 6865 6164 6572", c21), 0);
+	ck_assert_uint_eq(d.size, 55);
+	ck_assert_uint_eq(d.n, 1);
+	has_entry(&d, 1, "custom-key", "custom-header");
+	dec_init(&d, 4096);
+	ck_assert_int_eq(decode_hex(&d, "040c 2f73 616d 706c 652f 7061 7468",
+				    c22), 0);
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert_int_eq(decode_hex(&d, "1008 7061 7373 776f 7264 0673 6563 "
+				    "7265 74", c23), 0);
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert_int_eq(decode_hex(&d, "82", c24), 0);
+	ck_assert_uint_eq(d.n, 0);
+}
+END_TEST
+
+static const char *const req1[] = { ":method", "GET", ":scheme", "http",
+	":path", "/", ":authority", "www.example.com", NULL };
+static const char *const req2[] = { ":method", "GET", ":scheme", "http",
+	":path", "/", ":authority", "www.example.com",
+	"cache-control", "no-cache", NULL };
+static const char *const req3[] = { ":method", "GET", ":scheme", "https",
+	":path", "/index.html", ":authority", "www.example.com",
+	"custom-key", "custom-value", NULL };
+
+static void requests(const char *const *hex)
+{
+	hpack_dec d;
+
+	dec_init(&d, 4096);
+	ck_assert_int_eq(decode_hex(&d, hex[0], req1), 0);
+	ck_assert_uint_eq(d.size, 57);
+	ck_assert_int_eq(decode_hex(&d, hex[1], req2), 0);
+	ck_assert_uint_eq(d.size, 110);
+	ck_assert_int_eq(decode_hex(&d, hex[2], req3), 0);
+	ck_assert_uint_eq(d.size, 164);
+	ck_assert_uint_eq(d.n, 3);
+	has_entry(&d, 1, "custom-key", "custom-value");
+	has_entry(&d, 2, "cache-control", "no-cache");
+	has_entry(&d, 3, ":authority", "www.example.com");
+}
+
+START_TEST(test_c3_requests)
+{
+	static const char *const hex[] = {
+		"8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d",
+		"8286 84be 5808 6e6f 2d63 6163 6865",
+		"8287 85bf 400a 6375 7374 6f6d 2d6b 6579 0c63 7573 746f 6d2d "
+		"7661 6c75 65",
+	};
+	requests(hex);
+}
+END_TEST
+
+START_TEST(test_c4_requests_huffman)
+{
+	static const char *const hex[] = {
+		"8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff",
+		"8286 84be 5886 a8eb 1064 9cbf",
+		"8287 85bf 4088 25a8 49e9 5ba9 7d7f 8925 a849 e95b b8e8 b4bf",
+	};
+	requests(hex);
+}
+END_TEST
+
+static const char *const resp1[] = { ":status", "302",
+	"cache-control", "private", "date", "Mon, 21 Oct 2013 20:13:21 GMT",
+	"location", "https://www.example.com", NULL };
+static const char *const resp2[] = { ":status", "307",
+	"cache-control", "private", "date", "Mon, 21 Oct 2013 20:13:21 GMT",
+	"location", "https://www.example.com", NULL };
+static const char *const resp3[] = { ":status", "200",
+	"cache-control", "private", "date", "Mon, 21 Oct 2013 20:13:22 GMT",
+	"location", "https://www.example.com", "content-encoding", "gzip",
+	"set-cookie", "foo=ASDJKHQKBZXOQWEOPIUAXQWEOIU; max-age=3600; version=1",
+	NULL };
+
+/* The responses' encoder uses a 256-byte table: evictions. */
+static void responses(const char *const *hex)
+{
+	hpack_dec d;
+
+	dec_init(&d, 4096);
+	d.limit = d.max = 256;
+	ck_assert_int_eq(decode_hex(&d, hex[0], resp1), 0);
+	ck_assert_uint_eq(d.size, 222);
+	ck_assert_uint_eq(d.n, 4);
+	ck_assert_int_eq(decode_hex(&d, hex[1], resp2), 0);
+	ck_assert_uint_eq(d.size, 222);
+	ck_assert_uint_eq(d.n, 4);
+	has_entry(&d, 1, ":status", "307");
+	has_entry(&d, 4, "cache-control", "private");
+	ck_assert_int_eq(decode_hex(&d, hex[2], resp3), 0);
+	ck_assert_uint_eq(d.size, 215);
+	ck_assert_uint_eq(d.n, 3);
+	has_entry(&d, 1, "set-cookie",
+		  "foo=ASDJKHQKBZXOQWEOPIUAXQWEOIU; max-age=3600; version=1");
+	has_entry(&d, 2, "content-encoding", "gzip");
+	has_entry(&d, 3, "date", "Mon, 21 Oct 2013 20:13:22 GMT");
+}
+
+START_TEST(test_c5_responses)
+{
+	static const char *const hex[] = {
+		"4803 3330 3258 0770 7269 7661 7465 611d 4d6f 6e2c 2032 3120 "
+		"4f63 7420 3230 3133 2032 303a 3133 3a32 3120 474d 546e 1768 "
+		"7474 7073 3a2f 2f77 7777 2e65 7861 6d70 6c65 2e63 6f6d",
+		"4803 3330 37c1 c0bf",
+		"88c1 611d 4d6f 6e2c 2032 3120 4f63 7420 3230 3133 2032 303a "
+		"3133 3a32 3220 474d 54c0 5a04 677a 6970 7738 666f 6f3d 4153 "
+		"444a 4b48 514b 425a 584f 5157 454f 5049 5541 5851 5745 4f49 "
+		"553b 206d 6178 2d61 6765 3d33 3630 303b 2076 6572 7369 6f6e "
+		"3d31",
+	};
+	responses(hex);
+}
+END_TEST
+
+START_TEST(test_c6_responses_huffman)
+{
+	static const char *const hex[] = {
+		"4882 6402 5885 aec3 771a 4b61 96d0 7abe 9410 54d4 44a8 2005 "
+		"9504 0b81 66e0 82a6 2d1b ff6e 919d 29ad 1718 63c7 8f0b 97c8 "
+		"e9ae 82ae 43d3",
+		"4883 640e ffc1 c0bf",
+		"88c1 6196 d07a be94 1054 d444 a820 0595 040b 8166 e084 a62d "
+		"1bff c05a 839b d9ab 77ad 94e7 821d d7f2 e6c7 b335 dfdf cd5b "
+		"3960 d5af 2708 7f36 72c1 ab27 0fb5 291f 9587 3160 65c0 03ed "
+		"4ee5 b106 3d50 07",
+	};
+	responses(hex);
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------- */
+
+static int decode_raw(hpack_dec *d, const char *hex)
+{
+	static uint8_t b[4096];
+	struct fields f = { 0 };
+	size_t n = unhex(hex, b);
+
+	return hpack_dec_decode(d, b, n, on_field, NULL, &f);
+}
+
+/* Each on a fresh decoder: -1, and the decoder stays broken. */
+static void fails(const char *hex)
+{
+	hpack_dec d;
+
+	dec_init(&d, 4096);
+	ck_assert_msg(decode_raw(&d, hex) == -1, "accepted %s", hex);
+	ck_assert_int_eq(decode_raw(&d, "82"), -1);
+}
+
+static void works(const char *hex)
+{
+	hpack_dec d;
+
+	dec_init(&d, 4096);
+	ck_assert_msg(decode_raw(&d, hex) == 0, "refused %s", hex);
+}
+
+START_TEST(test_errors)
+{
+	/* index 0, beyond the static table, beyond the dynamic table */
+	fails("80");
+	fails("be");
+	works("bd");
+	fails("7e00");            /* literal, indexed name 62: no entry */
+	fails("0f30 00");         /* without indexing, name index 63 */
+	/* integers: truncated, overflowing 32 bits, shifting past them */
+	fails("ff");
+	fails("ff80");
+	fails("ff ff ff ff ff 0f");
+	fails("ff 80 80 80 80 80 00");
+	fails("3f e1 ff ff ff 0f"); /* size update beyond 32 bits */
+	/* strings: length beyond the block, truncated */
+	fails("4005 6162");
+	fails("40");
+	fails("0001 61");         /* value missing */
+	/* Huffman: EOS inside (30 ones), padding of 8 bits, padding not
+	 * ones, padding of zeros after a symbol */
+	fails("0084 ffff ffff 0161");
+	fails("0082 1fff 0161");  /* 'a' (00011) then 11 ones */
+	fails("0081 00 0161");    /* '0' (00000) then 000: not ones */
+	fails("0081 ff 0161");    /* 8 ones of padding */
+	works("0081 07 0161");    /* '0' then 111 */
+	works("0081 1f 0161");    /* 'a' (00011) then 111 */
+	/* size updates: beyond the limit, after a field, at the end ok */
+	fails("3fe2 1f");         /* 4097 > 4096 */
+	works("3fe1 1f");         /* 4096 */
+	fails("82 20");
+	works("20 82");
+	works("20 3fe1 1f 82");   /* two at the start */
+}
+END_TEST
+
+START_TEST(test_limit_and_grow)
+{
+	hpack_dec d;
+	static uint8_t mem2[2 * 8192 + 8192 / 32 * 12] __attribute__((aligned(8)));
+
+	dec_init(&d, 4096);
+	ck_assert_int_eq(decode_raw(&d, "4001 6101 62"), 0);  /* a: b */
+	ck_assert_uint_eq(d.size, 34);
+	/* a lower limit: the next block must start with an update no larger */
+	hpack_dec_set_limit(&d, 100);
+	ck_assert_int_eq(decode_raw(&d, "82"), -1);
+	dec_init(&d, 4096);
+	hpack_dec_set_limit(&d, 100);
+	ck_assert_int_eq(decode_raw(&d, "3f46 82"), -1);       /* 101 */
+	dec_init(&d, 4096);
+	hpack_dec_set_limit(&d, 100);
+	ck_assert_int_eq(decode_raw(&d, "3f45 82"), 0);        /* 100 */
+	ck_assert_int_eq(decode_raw(&d, "82"), 0);
+	/* a larger limit than the memory holds: updates to it fail */
+	dec_init(&d, 4096);
+	hpack_dec_set_limit(&d, 8192);
+	ck_assert_int_eq(decode_raw(&d, "3fe1 3f"), -1);       /* 8192 */
+	/* unless the table grows, keeping its entries */
+	dec_init(&d, 4096);
+	ck_assert_int_eq(decode_raw(&d, "4001 6101 62"), 0);
+	ck_assert_int_eq(decode_raw(&d, "4001 6301 64"), 0);
+	hpack_dec_grow(&d, mem2, 8192);
+	hpack_dec_set_limit(&d, 8192);
+	ck_assert_int_eq(decode_raw(&d, "3fe1 3f"), 0);
+	ck_assert_uint_eq(d.max, 8192);
+	has_entry(&d, 1, "c", "d");
+	has_entry(&d, 2, "a", "b");
+}
+END_TEST
+
+/* ---- differential, against libnghttp2 ------------------------------------ */
+
+static uint64_t rng = 0x2545f4914f6cdd1dULL;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+static const char *const pool[] = {
+	":method", ":path", ":status", ":authority", "content-type", "date",
+	"server", "etag", "x-custom", "set-cookie", "cookie", "user-agent",
+	"grpc-status", "host", "cache-control", "x-a", "",
+};
+
+static void ng_fields(nghttp2_hd_inflater *inf, const uint8_t *b, size_t n,
+		      struct fields *f, int *ok)
+{
+	*ok = 1;
+	for (;;) {
+		nghttp2_nv nv;
+		int flags = 0;
+		ssize_t rv = nghttp2_hd_inflate_hd2(inf, &nv, &flags, b, n, 1);
+
+		if (rv < 0) {
+			*ok = 0;
+			return;
+		}
+		b += rv;
+		n -= (size_t)rv;
+		if (flags & NGHTTP2_HD_INFLATE_EMIT)
+			on_field(f, nv.name, nv.namelen, nv.value, nv.valuelen);
+		if (flags & NGHTTP2_HD_INFLATE_FINAL) {
+			nghttp2_hd_inflate_end_headers(inf);
+			return;
+		}
+	}
+}
+
+/* Skip the values of names of odd length (a predicate like http2.c's). */
+static bool skip_odd(void *ctx, const uint8_t *name, size_t nlen)
+{
+	return nlen % 2 == 1;
+}
+
+START_TEST(test_differential)
+{
+	static const uint32_t sizes[] = { 0, 40, 100, 256, 1024, 4096, 8192,
+					  65536 };
+	static uint8_t out[BLOCK_MAX];
+	unsigned conn, cases = 0;
+
+	for (conn = 0; conn < 300; conn++) {
+		nghttp2_hd_deflater *def;
+		nghttp2_hd_inflater *inf;
+		hpack_dec d;
+		uint32_t limit = sizes[rnd(8)];
+		unsigned blk;
+		bool skip = rnd(2);
+
+		ck_assert_int_eq(nghttp2_hd_deflate_new(&def, 65536), 0);
+		ck_assert_int_eq(nghttp2_hd_inflate_new(&inf), 0);
+		dec_init(&d, hpack_dec_cap(limit));
+		/* the decoder side announced @limit */
+		ck_assert_int_eq(nghttp2_hd_inflate_change_table_size(inf, limit), 0);
+		hpack_dec_set_limit(&d, limit);
+		ck_assert_int_eq(nghttp2_hd_deflate_change_table_size(def, limit), 0);
+		for (blk = 0; blk < 20; blk++, cases++) {
+			static nghttp2_nv nv[64];
+			static char names[64][40], values[64][200];
+			struct fields ours = { 0 }, theirs = { 0 };
+			unsigned nf = rnd(20), i, k;
+			ssize_t len;
+			int ok;
+
+			if (rnd(10) == 0) {
+				/* a new limit, the encoder follows it */
+				uint32_t l = sizes[rnd(8)];
+
+				if (l > d.cap)
+					l = d.cap;
+				ck_assert_int_eq(nghttp2_hd_inflate_change_table_size(inf, l), 0);
+				hpack_dec_set_limit(&d, l);
+				ck_assert_int_eq(nghttp2_hd_deflate_change_table_size(def, l), 0);
+			}
+			for (i = 0; i < nf; i++) {
+				uint32_t vl = rnd(4) == 0 ? rnd(200) : rnd(30);
+
+				if (rnd(3) == 0) {
+					uint32_t nl = 1 + rnd(39);
+					for (k = 0; k < nl; k++)
+						names[i][k] = (char)('a' + rnd(26));
+					nv[i].namelen = nl;
+				} else {
+					const char *s = pool[rnd(sizeof(pool) / sizeof(pool[0]))];
+					nv[i].namelen = strlen(s);
+					memcpy(names[i], s, nv[i].namelen);
+				}
+				for (k = 0; k < vl; k++)
+					values[i][k] = (char)(rnd(5) == 0 ? rnd(256)
+							      : ' ' + rnd(95));
+				if (rnd(8) == 0 && i > 0) { /* a repeat */
+					memcpy(values[i], values[i - 1], 200);
+					memcpy(names[i], names[i - 1], 40);
+					nv[i].namelen = nv[i - 1].namelen;
+					vl = (uint32_t)nv[i - 1].valuelen;
+				}
+				nv[i].name = (uint8_t *)names[i];
+				nv[i].value = (uint8_t *)values[i];
+				nv[i].valuelen = vl;
+				nv[i].flags = rnd(3) == 0 ? NGHTTP2_NV_FLAG_NO_INDEX
+							  : NGHTTP2_NV_FLAG_NONE;
+			}
+			len = nghttp2_hd_deflate_hd(def, out, sizeof(out), nv, nf);
+			ck_assert_int_gt(len, -1);
+			ng_fields(inf, out, (size_t)len, &theirs, &ok);
+			ck_assert_int_eq(ok, 1);
+			ck_assert_int_eq(hpack_dec_decode(&d, out, (size_t)len,
+							  on_field,
+							  skip ? skip_odd : NULL,
+							  &ours), 0);
+			ck_assert_uint_eq(ours.n, nf);
+			ck_assert_uint_eq(theirs.n, nf);
+			for (i = 0; i < nf; i++) {
+				ck_assert_uint_eq(ours.nlen[i], theirs.nlen[i]);
+				ck_assert(memcmp(ours.name[i], theirs.name[i],
+						 ours.nlen[i]) == 0);
+				ck_assert(memcmp(ours.name[i], names[i],
+						 ours.nlen[i]) == 0);
+				ck_assert_uint_eq(ours.vlen[i], theirs.vlen[i]);
+				if (!ours.skipped[i])
+					ck_assert(memcmp(ours.value[i],
+							 theirs.value[i],
+							 ours.vlen[i]) == 0);
+				else
+					ck_assert(skip && ours.nlen[i] % 2 == 1);
+			}
+			ck_assert_uint_eq(d.size, (uint32_t)nghttp2_hd_inflate_get_dynamic_table_size(inf));
+		}
+		nghttp2_hd_deflate_del(def);
+		nghttp2_hd_inflate_del(inf);
+	}
+	ck_assert_uint_eq(cases, 6000);
+}
+END_TEST
+
+Suite *hpack_dec_suite(void)
+{
+	Suite *s = suite_create("hpack_dec");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_c2_literals);
+	tcase_add_test(tc, test_c3_requests);
+	tcase_add_test(tc, test_c4_requests_huffman);
+	tcase_add_test(tc, test_c5_responses);
+	tcase_add_test(tc, test_c6_responses_huffman);
+	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_limit_and_grow);
+	tcase_add_test(tc, test_differential);
+	suite_add_tcase(s, tc);
+	return s;
+}
