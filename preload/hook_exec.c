@@ -150,55 +150,57 @@ static void gather_args(char **argv, size_t n, const char *arg0, va_list ap)
 	argv[n] = NULL;
 }
 
-/* execl and execlp: the arguments as a vector, then execv / execvp. */
-HT_EXPORT int execl(const char *path, const char *arg, ...)
+/* How exec_list() runs the vector: execl, execlp, execle. */
+enum exec_how { EXEC_L, EXEC_LP, EXEC_LE };
+
+/* The execl variants: @arg0 and the arguments in @ap up to their NULL as
+ * a vector (and, for execle, the environment after it), then execv,
+ * execvp or execve, as glibc does. */
+static int exec_list(enum exec_how how, const char *file, const char *arg0,
+		     va_list ap)
 {
-	va_list ap;
-	va_start(ap, arg);
-	size_t n = count_args(arg, ap);
+	size_t n = count_args(arg0, ap);
 	if (n >= INT_MAX) {
-		va_end(ap);
 		errno = E2BIG;
 		return -1;
 	}
 	char *argv[n + 1];
-	gather_args(argv, n, arg, ap);
+	gather_args(argv, n, arg0, ap);
+	switch (how) {
+	case EXEC_L:
+		return do_execv(file, argv);
+	case EXEC_LP:
+		return do_execvp(file, argv);
+	default:
+		if (n > 0)
+			(void)va_arg(ap, char *); /* the NULL ending them */
+		return do_execve(file, argv, va_arg(ap, char *const *));
+	}
+}
+
+HT_EXPORT int execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	va_start(ap, arg);
+	int r = exec_list(EXEC_L, path, arg, ap);
 	va_end(ap);
-	return do_execv(path, argv);
+	return r;
 }
 
 HT_EXPORT int execlp(const char *file, const char *arg, ...)
 {
 	va_list ap;
 	va_start(ap, arg);
-	size_t n = count_args(arg, ap);
-	if (n >= INT_MAX) {
-		va_end(ap);
-		errno = E2BIG;
-		return -1;
-	}
-	char *argv[n + 1];
-	gather_args(argv, n, arg, ap);
+	int r = exec_list(EXEC_LP, file, arg, ap);
 	va_end(ap);
-	return do_execvp(file, argv);
+	return r;
 }
 
-/* execle: the environment follows the arguments' NULL. */
 HT_EXPORT int execle(const char *path, const char *arg, ...)
 {
 	va_list ap;
 	va_start(ap, arg);
-	size_t n = count_args(arg, ap);
-	if (n >= INT_MAX) {
-		va_end(ap);
-		errno = E2BIG;
-		return -1;
-	}
-	char *argv[n + 1];
-	gather_args(argv, n, arg, ap);
-	if (n > 0)
-		(void)va_arg(ap, char *); /* the NULL ending the arguments */
-	char *const *envp = va_arg(ap, char *const *);
+	int r = exec_list(EXEC_LE, path, arg, ap);
 	va_end(ap);
-	return do_execve(path, argv, envp);
+	return r;
 }
