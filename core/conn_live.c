@@ -129,6 +129,7 @@ void conn_live_conn_sync(conn *c)
 	s = ht_live_conn_write_begin(c->live_conn, c->live_conn_ref);
 	s->active = 1;
 	s->tls = c->tls;
+	s->kind = HT_LIVE_CONNECTION;
 	s->conn_id = c->id;
 	s->peer = c->peer;
 	s->t_dns_start = c->t_dns_start;

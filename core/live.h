@@ -91,14 +91,25 @@ typedef struct ht_live_req {
 	char host[HT_LIVE_HOST_MAX];
 } ht_live_req;
 
-/* One connection not yet carrying a request (version 3).  Written by its
- * owner only; the same sequence check as a request slot. */
+/* What a connection slot holds (its `kind`). */
+enum ht_live_conn_kind {
+	HT_LIVE_CONNECTION = 0, /* a connection (0 in older pages) */
+	HT_LIVE_LOOKUP = 1,     /* a name lookup in flight (getaddrinfo,
+				   gethostbyname*): no connection yet, its
+				   conn_id the lookup's number in its image
+				   (1, 2, ...), its name and t_dns_start set */
+};
+
+/* One connection not yet carrying a request (version 3), or a name
+ * lookup in flight.  Written by its owner only; the same sequence check
+ * as a request slot. */
 typedef struct ht_live_conn {
 	uint32_t seq;            /* odd while being written */
 	uint8_t active;          /* the slot holds a connection */
 	uint8_t tls;             /* a TLS library claimed it */
-	uint8_t pad[2];
-	uint32_t conn_id;
+	uint8_t kind;            /* enum ht_live_conn_kind */
+	uint8_t pad;
+	uint32_t conn_id;        /* HT_LIVE_LOOKUP: the lookup's number */
 	ht_addr peer;
 	uint64_t t_dns_start, t_dns_done;   /* 0: not known */
 	uint64_t t_connect_start, t_connect_done;

@@ -271,6 +271,10 @@ typedef struct ht_rec_conn_fail {
 #define HT_FF_TLS 0x1u /* the TLS handshake failed (not the TCP connect) */
 #define HT_FF_FROM_PAGE 0x2u /* made by the collector from the live page:
                                 the process ended with it in flight */
+#define HT_FF_LOOKUP 0x4u /* with FROM_PAGE: a name lookup its process's end
+                             cut short, not a connection: conn_id is the
+                             lookup's number in its image (live.h,
+                             HT_LIVE_LOOKUP), peer empty, phase dns */
 
 typedef struct ht_rec_conn_close {
 	uint32_t pid;

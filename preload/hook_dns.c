@@ -143,15 +143,21 @@ bool ht_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 	return false;
 }
 
+/* The lookups this image began, numbered from 1 (0 skipped when the count
+ * wraps): each lookup in flight is told from the others by its number. */
+static uint32_t lookups;
+
 /* A lookup of @name begun at @t0 is shown in flight (live.h: a connection
- * slot in phase dns, its conn_id 0: no connection yet) until it ends, so
- * that one that hangs is seen (status, live view, streamed events) and,
- * when the process ends in it, reported in phase dns.  A lookup is network
- * use: the collector is wanted from here (the page comes with it).
- * Returns the slot's ref (0: not shown) and its page in *@page. */
+ * slot of kind HT_LIVE_LOOKUP in phase dns, its conn_id the lookup's
+ * number) until it ends, so that one that hangs is seen (streamed events)
+ * and, when the process ends in it, reported as a lookup cut short.  A
+ * lookup is network use: the collector is wanted from here (the page comes
+ * with it).  errno is kept.  Returns the slot's ref (0: not shown) and its
+ * page in *@page. */
 static unsigned lookup_show(const char *name, uint64_t t0, ht_live **page)
 {
 	unsigned ref = 0;
+	int before = errno;
 
 	*page = NULL;
 	if (!ht_enter())
@@ -159,10 +165,15 @@ static unsigned lookup_show(const char *name, uint64_t t0, ht_live **page)
 	ht_emit_want();
 	ht_live *l = __atomic_load_n(&ht_live_page, __ATOMIC_ACQUIRE);
 	if (l && (ref = ht_live_conn_claim(l)) != 0) {
+		uint32_t n = __atomic_add_fetch(&lookups, 1, __ATOMIC_RELAXED);
+
+		if (n == 0)
+			n = __atomic_add_fetch(&lookups, 1, __ATOMIC_RELAXED);
 		ht_live_conn *q = ht_live_conn_write_begin(l, ref);
 		memset(&q->peer, 0, sizeof q->peer);
 		q->tls = 0;
-		q->conn_id = 0;
+		q->kind = HT_LIVE_LOOKUP;
+		q->conn_id = n;
 		q->t_dns_start = t0;
 		q->t_dns_done = q->t_connect_start = q->t_connect_done = 0;
 		q->t_tls_start = q->t_tls_done = 0;
@@ -172,7 +183,16 @@ static unsigned lookup_show(const char *name, uint64_t t0, ht_live **page)
 		*page = l;
 	}
 	ht_leave();
+	errno = before;
 	return ref;
+}
+
+/* The lookup lookup_show() showed as slot @ref of @page (0: none) is
+ * over. */
+static void lookup_end(ht_live *page, unsigned ref)
+{
+	if (ref)
+		ht_live_conn_release(page, ref);
 }
 
 HT_EXPORT int getaddrinfo(const char *node, const char *service,
@@ -185,13 +205,10 @@ HT_EXPORT int getaddrinfo(const char *node, const char *service,
 		return ht_real.getaddrinfo(node, service, hints, res);
 	uint64_t t0 = ht_now();
 	ht_live *page;
-	int before = errno;
 	unsigned shown = lookup_show(node, t0, &page);
-	errno = before;
 	int ret = ht_real.getaddrinfo(node, service, hints, res);
 	int saved = errno;
-	if (shown)
-		ht_live_conn_release(page, shown);
+	lookup_end(page, shown);
 	if (ret == 0 && res && *res && ht_enter()) {
 		uint64_t t1 = ht_now();
 		ht_addr addrs[DNS_ADDRS];
@@ -247,8 +264,11 @@ HT_EXPORT struct hostent *gethostbyname(const char *name)
 	if (!ht_enabled || !name || ht_busy)
 		return ht_real.gethostbyname(name);
 	uint64_t t0 = ht_now();
+	ht_live *page;
+	unsigned shown = lookup_show(name, t0, &page);
 	struct hostent *h = ht_real.gethostbyname(name);
 	int saved = errno;
+	lookup_end(page, shown);
 	if (h && ht_enter()) {
 		remember_hostent(name, t0, h);
 		ht_leave();
@@ -268,8 +288,11 @@ HT_EXPORT int gethostbyname_r(const char *name, struct hostent *ret, char *buf,
 		return ht_real.gethostbyname_r(name, ret, buf, buflen, result,
 					       h_errnop);
 	uint64_t t0 = ht_now();
+	ht_live *page;
+	unsigned shown = lookup_show(name, t0, &page);
 	int r = ht_real.gethostbyname_r(name, ret, buf, buflen, result, h_errnop);
 	int saved = errno;
+	lookup_end(page, shown);
 	if (r == 0 && result && *result && ht_enter()) {
 		remember_hostent(name, t0, *result);
 		ht_leave();
@@ -289,9 +312,12 @@ HT_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret,
 		return ht_real.gethostbyname2_r(name, af, ret, buf, buflen,
 						result, h_errnop);
 	uint64_t t0 = ht_now();
+	ht_live *page;
+	unsigned shown = lookup_show(name, t0, &page);
 	int r = ht_real.gethostbyname2_r(name, af, ret, buf, buflen, result,
 					 h_errnop);
 	int saved = errno;
+	lookup_end(page, shown);
 	if (r == 0 && result && *result && ht_enter()) {
 		remember_hostent(name, t0, *result);
 		ht_leave();

@@ -234,11 +234,13 @@ typedef void (*collector_inflight_fn)(void *ctx,
 size_t collector_inflight(const collector *c, uint64_t now,
 			  collector_inflight_fn fn, void *ctx);
 
-/* One connection in flight with no request yet, as
- * collector_inflight_conns() shows it. */
+/* One connection in flight with no request yet, or a name lookup in
+ * flight (slot.kind HT_LIVE_LOOKUP), as collector_inflight_conns() shows
+ * it. */
 typedef struct collector_inflight_conn {
 	uint32_t pid;        /* the traced process */
-	uint32_t conn_id;    /* numbered as in its records (after exec too) */
+	uint32_t conn_id;    /* numbered as in its records (after exec too);
+				0 for a lookup (its number: slot.conn_id) */
 	unsigned phase;      /* HT_PH_DNS, HT_PH_CONNECT or HT_PH_TLS */
 	uint64_t since;      /* its earliest timestamp (monotonic ns) */
 	uint64_t elapsed;    /* now - since */

@@ -214,6 +214,9 @@ static void renumber(collector *c, int fd, ht_record *rec)
 		pid = rec->u.req.pid;
 		break;
 	case HT_REC_CONN_FAIL:
+		/* a lookup cut short: its number, no connection's */
+		if (rec->u.fail.flags & HT_FF_LOOKUP)
+			return;
 		conn = &rec->u.fail.conn_id;
 		pid = rec->u.fail.pid;
 		break;

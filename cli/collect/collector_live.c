@@ -261,7 +261,8 @@ static bool peer_holds(const collector *c, int fd)
 
 /* Connection slot @q of peer @fd, in phase @phase when its process ended
  * (@error, @sig; at @now): reported as a failed connection of the peer's
- * own (HT_REC_CONN_FAIL, HT_FF_FROM_PAGE, HT_FF_TLS in the handshake). */
+ * own (HT_REC_CONN_FAIL, HT_FF_FROM_PAGE, HT_FF_TLS in the handshake;
+ * HT_FF_LOOKUP for a lookup in flight, its number as conn_id). */
 static void conn_inflight(collector *c, int fd, const ht_live_conn *q,
 			  unsigned phase, unsigned error, uint8_t sig,
 			  uint64_t now)
@@ -273,7 +274,8 @@ static void conn_inflight(collector *c, int fd, const ht_live_conn *q,
 	f->pid = c->peer_pid[fd];
 	f->conn_id = q->conn_id;
 	f->peer = q->peer;
-	f->flags = HT_FF_FROM_PAGE | (phase == HT_PH_TLS ? HT_FF_TLS : 0);
+	f->flags = HT_FF_FROM_PAGE | (phase == HT_PH_TLS ? HT_FF_TLS : 0) |
+		   (q->kind == HT_LIVE_LOOKUP ? HT_FF_LOOKUP : 0);
 	f->t_dns_start = q->t_dns_start;
 	f->t_dns_done = q->t_dns_done;
 	f->t_connect_start = q->t_connect_start;
@@ -467,7 +469,9 @@ size_t collector_inflight_conns(const collector *c, uint64_t now,
 			if (e.phase == HT_PH_NONE)
 				continue;
 			e.pid = c->peer_pid[fd];
-			e.conn_id = e.slot.conn_id + c->peer_base[fd];
+			/* a lookup has no connection: its number is its own */
+			e.conn_id = e.slot.kind == HT_LIVE_LOOKUP ?
+					    0 : e.slot.conn_id + c->peer_base[fd];
 			e.since = e.slot.t_connect_start;
 			if (e.slot.t_dns_start && e.slot.t_dns_start < e.since)
 				e.since = e.slot.t_dns_start;

@@ -57,6 +57,12 @@ const char *report_fail_error(const ht_rec_conn_fail *c)
 	return strerror(c->err);
 }
 
+bool report_fail_lookup(const ht_rec_conn_fail *c)
+{
+	return (c->flags & (HT_FF_FROM_PAGE | HT_FF_LOOKUP)) ==
+	       (HT_FF_FROM_PAGE | HT_FF_LOOKUP);
+}
+
 /* What ended a request its process's end cut short (wire.h: signal,
  * phase), for the formats. */
 static void report_end_of(report *rp, const ht_rec_request *r, report_req *q)
@@ -213,7 +219,10 @@ void report_record(void *ctx, const ht_record *rec)
 		break;
 	}
 	case HT_REC_CONN_FAIL:
-		st->conn_fails++;
+		if (report_fail_lookup(&rec->u.fail))
+			st->lookups_cut++;
+		else
+			st->conn_fails++;
 		rp->ops->conn_fail(rp, &rec->u.fail);
 		break;
 	case HT_REC_CONN_CLOSE: {

@@ -149,7 +149,10 @@ typedef struct report_stats {
 	uint64_t reused;       /* requests on a reused connection */
 	uint64_t errors;       /* requests that ended with an error (a gRPC
 	                          status other than OK included) */
-	uint64_t conn_fails;   /* connect() failures */
+	uint64_t conn_fails;   /* connect() failures (the lookups cut short
+	                          apart: no connection was tried) */
+	uint64_t lookups_cut;  /* name lookups a process's end cut short
+	                          (HT_FF_LOOKUP) */
 	uint64_t conn_closes;
 	uint64_t ws_sessions;  /* WebSocket sessions ended (HT_REC_WS) */
 	uint64_t malformed;    /* records the collector rejected */
@@ -324,6 +327,11 @@ const char *report_signal_name(report *rp, unsigned sig);
  * errno's text, "TLS handshake failed", or for one its process's end cut
  * short (HT_FF_FROM_PAGE) "interrupted", "killed", "crashed", "exited". */
 const char *report_fail_error(const ht_rec_conn_fail *c);
+
+/* report_fail_lookup() - whether failed "connection" @c is a name lookup
+ * its process's end cut short (HT_FF_LOOKUP): no connection was tried,
+ * there is no peer, its conn_id is the lookup's number. */
+bool report_fail_lookup(const ht_rec_conn_fail *c);
 
 /* report_wants_live() - whether the format streams the requests in
  * flight (report_live()): the caller then reads the live pages often. */

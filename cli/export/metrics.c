@@ -292,6 +292,9 @@ static void record_fail(metrics *m, const ht_rec_conn_fail *f)
 	char *name = m->scratch.host;
 	size_t n, hi;
 
+	/* a lookup cut short tried no connection: no connect error */
+	if (f->flags & HT_FF_LOOKUP)
+		return;
 	if (f->dns_name.len > 0) {
 		n = strnlen(f->dns_name.p, f->dns_name.len);
 		if (n >= sizeof(m->scratch.host))

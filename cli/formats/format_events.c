@@ -14,6 +14,13 @@
  * same way, remembered by pid and connection (req 0) until its first
  * request's record, its failure or its close: those do not write them
  * again.
+ * A name lookup in flight (a slot of kind HT_LIVE_LOOKUP: no connection
+ * yet) streams its dns_start ("conn": 0, "req": null, "lookup": its
+ * number), remembered by pid, number and start, so that each lookup
+ * streams its own: its end is the dns_done of the connection its
+ * addresses named (the same dns_start timestamp: that dns_start is not
+ * written again), or, when its process's end cut it short, a dns_done
+ * with the error.
  * A replay (read) has no live pages: every event comes from its record.
  */
 #include <errno.h>
@@ -107,11 +114,13 @@ _Static_assert(EV__COUNT <= 16, "ev_seen.written has 16 bits");
 /* The events of a connection's own moments (a connection slot's). */
 #define EV_CONN_BITS ((1u << (EV_TLS_DONE + 1)) - (1u << EV_DNS_START))
 
-/* A request seen in flight, and the events already written of it. */
+/* A request seen in flight, and the events already written of it; or a
+ * connection (req 0), or a name lookup (conn 0, req its number). */
 typedef struct ev_seen {
 	uint32_t pid, conn, req;
 	uint16_t written;  /* bit k: ev_kind k */
 	uint64_t pass;     /* the last pass over the live pages that saw it */
+	uint64_t lookup_t; /* a lookup's start (its dns_start); 0: no lookup */
 } ev_seen;
 
 /* Requests remembered at most; one more in flight is not streamed (its
@@ -135,7 +144,8 @@ static ev_seen *ev_find(ev_state *st, uint32_t pid, uint32_t conn,
 	for (size_t i = 0; i < st->n; i++) {
 		ev_seen *e = &st->seen[i];
 
-		if (e->req == req && e->conn == conn && e->pid == pid)
+		if (e->req == req && e->conn == conn && e->pid == pid &&
+		    e->lookup_t == 0)
 			return e;
 	}
 	return NULL;
@@ -167,6 +177,30 @@ static unsigned ev_conn_written(report *rp, uint32_t pid, uint32_t conn,
 	return bits;
 }
 
+/* The events already streamed of the lookup of @pid that began at @t
+ * (0: none; EV_DNS_START or nothing), forgotten with @forget (its end is
+ * being written). */
+static unsigned ev_lookup_written(report *rp, uint32_t pid, uint64_t t,
+				  bool forget)
+{
+	ev_state *st = rp->fmt_state;
+	unsigned bits;
+
+	if (st == NULL || t == 0)
+		return 0;
+	for (size_t i = 0; i < st->n; i++) {
+		ev_seen *e = &st->seen[i];
+
+		if (e->lookup_t != t || e->pid != pid)
+			continue;
+		bits = e->written;
+		if (forget)
+			ev_forget(st, e);
+		return bits;
+	}
+	return 0;
+}
+
 /* The entry of (@pid, @conn, @req) for streaming, made if new; NULL when
  * there is no room (its record then writes every event). */
 static ev_seen *ev_entry(report *rp, uint32_t pid, uint32_t conn, uint32_t req)
@@ -187,6 +221,38 @@ static ev_seen *ev_entry(report *rp, uint32_t pid, uint32_t conn, uint32_t req)
 		e = &st->seen[st->n++];
 		*e = (ev_seen){ .pid = pid, .conn = conn, .req = req };
 	}
+	e->pass = st->pass;
+	return e;
+}
+
+/* The entry of lookup number @n of @pid, begun at @t (non-zero), made if
+ * new.  A later image of the pid (exec) numbers its lookups from 1 again:
+ * an entry of the same number and another start is another lookup's. */
+static ev_seen *ev_lookup_entry(report *rp, uint32_t pid, uint32_t n,
+				uint64_t t)
+{
+	ev_state *st = rp->fmt_state;
+	ev_seen *e = NULL;
+
+	if (st == NULL) {
+		st = calloc(1, sizeof(*st));
+		if (st == NULL)
+			return NULL;
+		rp->fmt_state = st;
+	}
+	for (size_t i = 0; i < st->n && e == NULL; i++) {
+		ev_seen *x = &st->seen[i];
+
+		if (x->lookup_t != 0 && x->req == n && x->pid == pid)
+			e = x;
+	}
+	if (e == NULL) {
+		if (st->n == EV_SEEN_MAX)
+			return NULL;
+		e = &st->seen[st->n++];
+	}
+	if (e->lookup_t != t)
+		*e = (ev_seen){ .pid = pid, .conn = 0, .req = n, .lookup_t = t };
 	e->pass = st->pass;
 	return e;
 }
@@ -364,6 +430,10 @@ static void events_request(report *rp, const report_req *q)
 		skip |= ev_conn_written(rp, r->pid, r->conn_id,
 					!(r->flags & HT_RF_REUSED)) &
 			EV_CONN_BITS;
+		/* and the end of the lookup that named its peer */
+		skip |= ev_lookup_written(rp, r->pid, r->t[HT_T_DNS_START],
+					  true) &
+			EV_CONN_BITS;
 	}
 	ev_write(rp, q, skip, false);
 }
@@ -374,10 +444,18 @@ static void events_live(report *rp, const report_req *q)
 	const ht_rec_request *r = q->r;
 	unsigned conn_bits = ev_conn_written(rp, r->pid, r->conn_id, false) &
 			     EV_CONN_BITS;
+	/* a lookup streamed in flight named its peer: its dns_start is
+	 * written (asked before the entry is taken: forgetting moves
+	 * entries) */
+	unsigned from_lookup = ev_lookup_written(rp, r->pid,
+						 r->t[HT_T_DNS_START],
+						 r->t[HT_T_DNS_DONE] != 0) &
+			       (1u << EV_DNS_START);
 	ev_seen *e = ev_entry(rp, r->pid, r->conn_id, r->req_seq);
 
 	if (e == NULL)
 		return; /* the record writes them all */
+	e->written |= (uint16_t)from_lookup;
 	e->written |= (uint16_t)ev_write(rp, q, e->written | conn_bits, true);
 }
 
@@ -398,10 +476,24 @@ static void events_live_conn(report *rp, uint32_t pid, uint32_t conn,
 	outbuf *f = &rp->ob;
 	char peer[64];
 	size_t peer_len = url_peer(peer, sizeof(peer), &s->peer);
-	ev_seen *e = ev_entry(rp, pid, conn, 0);
+	bool lookup = s->kind == HT_LIVE_LOOKUP;
+	unsigned from_lookup = 0;
+	ev_seen *e;
 
+	if (lookup && s->t_dns_start == 0)
+		return; /* not a lookup's slot as written */
+	/* the lookup that named the peer, streamed in flight: its
+	 * dns_start was written; this connection writes its end (asked
+	 * before the entry is taken: forgetting moves entries) */
+	if (!lookup)
+		from_lookup = ev_lookup_written(rp, pid, s->t_dns_start,
+						s->t_dns_done != 0) &
+			      (1u << EV_DNS_START);
+	e = lookup ? ev_lookup_entry(rp, pid, s->conn_id, s->t_dns_start)
+		   : ev_entry(rp, pid, conn, 0);
 	if (e == NULL)
 		return;
+	e->written |= (uint16_t)from_lookup;
 	for (unsigned k = EV_DNS_START; k <= EV_TLS_DONE; k++) {
 		if (t[k] == 0 || (e->written & (1u << k)))
 			continue;
@@ -414,6 +506,8 @@ static void events_live_conn(report *rp, uint32_t pid, uint32_t conn,
 				json_strz(f, s->name);
 			else
 				json_lit(f, "null");
+			if (lookup)
+				KEY_U64(f, "lookup", s->conn_id);
 			break;
 		case EV_CONNECT_START:
 		case EV_CONNECT_DONE:
@@ -480,12 +574,42 @@ static void events_fail_error(report *rp, const ht_rec_conn_fail *c)
 	json_i64(f, c->err);
 }
 
+/* A name lookup its process's end cut short (HT_FF_LOOKUP): its
+ * dns_start unless streamed, and its end, a dns_done with the error. */
+static void events_lookup_cut(report *rp, const ht_rec_conn_fail *c)
+{
+	outbuf *f = &rp->ob;
+	unsigned skip = ev_lookup_written(rp, c->pid, c->t_dns_start, true);
+
+	if (c->t_dns_start != 0 && !(skip & (1u << EV_DNS_START))) {
+		ev_head(rp, "dns_start", c->pid, 0, 0, c->t_dns_start);
+		KEY(f, "host");
+		put_ht_str_or_null(f, c->dns_name);
+		KEY_U64(f, "lookup", c->conn_id);
+		json_lit(f, "}\n");
+	}
+	ev_head(rp, "dns_done", c->pid, 0, 0, c->t_fail);
+	KEY(f, "host");
+	put_ht_str_or_null(f, c->dns_name);
+	KEY_U64(f, "lookup", c->conn_id);
+	events_fail_error(rp, c);
+	KEY_MS(f, "dns_ms", report_span(c->t_dns_start, c->t_fail));
+	json_lit(f, "}\n");
+}
+
 static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = &rp->ob;
 	char peer[64];
 	size_t peer_len = url_peer(peer, sizeof(peer), &c->peer);
-	unsigned skip = ev_conn_written(rp, c->pid, c->conn_id, true);
+	unsigned skip;
+
+	if (report_fail_lookup(c)) {
+		events_lookup_cut(rp, c);
+		return;
+	}
+	skip = ev_conn_written(rp, c->pid, c->conn_id, true) |
+	       ev_lookup_written(rp, c->pid, c->t_dns_start, true);
 
 	if (c->t_dns_start != 0 && !(skip & (1u << EV_DNS_START))) {
 		ev_head(rp, "dns_start", c->pid, c->conn_id, 0, c->t_dns_start);

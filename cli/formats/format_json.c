@@ -318,12 +318,43 @@ static void put_fail_host(outbuf *f, const ht_rec_conn_fail *c)
 		json_str_or_null(f, ip, url_ip(ip, sizeof(ip), &c->peer));
 }
 
+/* A name lookup its process's end cut short: {"event":"dns_error","pid",
+ * "lookup" (its number in its image), "host", "error", "phase" ("dns"),
+ * "signal", "dns_ms" (from its start to its end), "start"}. */
+static void json_lookup_cut(report *rp, const ht_rec_conn_fail *c)
+{
+	outbuf *f = &rp->ob;
+
+	json_lit(f, "{\"event\":\"dns_error\",\"pid\":");
+	json_u64(f, c->pid);
+	KEY(f, "lookup");
+	json_u64(f, c->conn_id);
+	KEY(f, "host");
+	put_ht_str_or_null(f, c->dns_name);
+	KEY(f, "error");
+	json_strz(f, report_fail_error(c));
+	KEY(f, "phase");
+	json_strz(f, ht_live_phase_name(c->phase));
+	KEY(f, "signal");
+	json_strz(f, report_signal_name(rp, c->signal));
+	KEY(f, "dns_ms");
+	json_ns_ms(f, report_span(c->t_dns_start, c->t_fail));
+	KEY(f, "start");
+	json_ns_secs(f, report_unix_ns(rp, c->t_dns_start));
+	json_lit(f, "}\n");
+}
+
 static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = &rp->ob;
 	char peer[64];
 
 	bool tls = c->flags & HT_FF_TLS;
+
+	if (report_fail_lookup(c)) {
+		json_lookup_cut(rp, c);
+		return;
+	}
 
 	json_lit(f, tls ? "{\"event\":\"tls_error\",\"pid\":"
 			: "{\"event\":\"connect_error\",\"pid\":");
@@ -573,6 +604,11 @@ void json_summary(report *rp)
 	}
 	KEY(f, "connect_errors");
 	json_u64(f, st->conn_fails);
+	/* the key only when there were some: older output stays as it was */
+	if (st->lookups_cut > 0) {
+		KEY(f, "lookups_cut_short");
+		json_u64(f, st->lookups_cut);
+	}
 	KEY(f, "reused");
 	json_u64(f, st->reused);
 	KEY(f, "errors");

@@ -82,6 +82,10 @@ void text_summary(report *rp)
 		fprintf(f, " (%.1f%%)", 100.0 * (double)st->reused /
 						(double)st->requests);
 	fprintf(f, "   errors: %llu", (unsigned long long)st->errors);
+	/* only when some: the line stays as it was otherwise */
+	if (st->lookups_cut > 0)
+		fprintf(f, "   lookups cut short: %llu",
+			(unsigned long long)st->lookups_cut);
 	if (st->ws_sessions > 0)
 		fprintf(f, "   websocket sessions: %llu",
 			(unsigned long long)st->ws_sessions);

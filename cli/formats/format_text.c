@@ -318,11 +318,47 @@ static void text_request(report *rp, const report_req *q)
 	putc_unlocked('\n', f);
 }
 
+/* A name lookup its process's end cut short: "dns NAME -> interrupted
+ * (SIGINT) resolving the name 2.51 s", as a request cut short reads. */
+static void text_lookup_cut(report *rp, const ht_rec_conn_fail *c)
+{
+	FILE *f = rp->out;
+	const char *sig = report_signal_name(rp, c->signal);
+	const char *phase = ht_live_phase_text(c->phase);
+	int64_t d = report_span(c->t_dns_start, c->t_fail);
+
+	text_color(rp, C_BOLD);
+	text_color(rp, C_RED);
+	fputs_unlocked("dns ", f);
+	if (c->dns_name.len > 0)
+		text_put_safe(f, c->dns_name.p, c->dns_name.len);
+	else
+		putc_unlocked('?', f);
+	fprintf(f, " -> %s", report_fail_error(c));
+	if (sig != NULL)
+		fprintf(f, " (%s)", sig);
+	if (phase != NULL)
+		fprintf(f, " %s", phase);
+	if (d != REPORT_NONE && d >= 1000000000LL)
+		fprintf(f, " %.2f s", (double)d / 1e9);
+	else if (d != REPORT_NONE)
+		fprintf(f, " %.0f ms", (double)d / 1e6);
+	text_color(rp, C_RESET);
+	text_color(rp, C_DIM);
+	fprintf(f, "  pid %u  lookup %u", c->pid, c->conn_id);
+	text_color(rp, C_RESET);
+	fputs_unlocked("\n\n", f);
+}
+
 static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 	FILE *f = rp->out;
 	char peer[64], d1[32], d2[32];
 
+	if (report_fail_lookup(c)) {
+		text_lookup_cut(rp, c);
+		return;
+	}
 	url_peer(peer, sizeof(peer), &c->peer);
 	text_color(rp, C_BOLD);
 	text_color(rp, C_RED);

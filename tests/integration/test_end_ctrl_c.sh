@@ -14,7 +14,7 @@ url="http://127.0.0.1:$RAW_PORT/stuck"
 tm=(tmux -L "httptrace-test-$$" -f /dev/null)
 _TMUX_UP=
 cleanup_tmux() { [ -n "$_TMUX_UP" ] && "${tm[@]}" kill-server 2>/dev/null; }
-trap 'cleanup_tmux' EXIT
+trap 'cleanup_tmux; _cleanup' EXIT # lib.sh's cleanup too: the servers, $T
 
 # run_interrupted NAME FORMAT: run the command in a fresh terminal, Ctrl-C
 # once the server has the request, wait for the shell prompt's marker.

@@ -15,7 +15,7 @@ client="import urllib.request; urllib.request.urlopen('$url')"
 tm=(tmux -L "httptrace-test-$$" -f /dev/null)
 _TMUX_UP=
 cleanup_tmux() { [ -n "$_TMUX_UP" ] && "${tm[@]}" kill-server 2>/dev/null; }
-trap 'cleanup_tmux' EXIT
+trap 'cleanup_tmux; _cleanup' EXIT # lib.sh's cleanup too: the servers, $T
 
 # run_interrupted NAME FORMAT: run the client in a fresh terminal, Ctrl-C
 # once the server has its request, wait for the shell's marker.

@@ -1,12 +1,17 @@
 #!/bin/bash
 # test_end_dns_ctrl_c.sh - a lookup that hangs inside getaddrinfo is shown
-# in flight and reported when interrupted.  A program of our own resolves a
-# name through a DNS server of the test's (udphold.py, 127.0.0.1: it never
-# answers; the program sets the resolver's state, no system file changes).
-# In a real terminal (tmux): with -f events, dns_start for the name is
-# streamed while the lookup waits; Ctrl-C then: the program dies of SIGINT
-# and JSON reports a connect_error "interrupted", signal SIGINT, phase dns,
-# host the name.
+# in flight and reported when interrupted, as the name lookup it was.  A
+# program of our own resolves a name twice through a DNS server of the
+# test's (udphold.py, 127.0.0.1: it never answers; the program sets the
+# resolver's state, no system file changes): the first lookup given up by
+# the resolver's own timeout (1 s), the second held.  In a real terminal
+# (tmux): with -f events, each lookup streams its own dns_start (lookup 1,
+# then 2) while it waits; Ctrl-C then: the program dies of SIGINT, and the
+# held lookup ends in a dns_done "interrupted", signal SIGINT, phase dns.
+# JSON reports it as a dns_error (host the name, dns_ms its time so far),
+# not a connect_error, the summary counts it as a lookup cut short, not a
+# failed connection; text reads "dns NAME -> interrupted (SIGINT)
+# resolving the name T".
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -20,7 +25,7 @@ name=stuck.example.test
 tm=(tmux -L "httptrace-test-$$" -f /dev/null)
 _TMUX_UP=
 cleanup_tmux() { [ -n "$_TMUX_UP" ] && "${tm[@]}" kill-server 2>/dev/null; }
-trap 'cleanup_tmux' EXIT
+trap 'cleanup_tmux; _cleanup' EXIT # lib.sh's cleanup too: the servers, $T
 queries() { cat "$T/udp.log" 2>/dev/null | grep -c '^query ' || true; }
 
 # run_interrupted NAME FORMAT: run the program in a fresh terminal, Ctrl-C
@@ -29,19 +34,20 @@ run_interrupted() {
 	local run=$1 format=$2 n
 	n=$(queries)
 	"${tm[@]}" new-session -d -s "$run" -x 200 -y 50 \
-		"$HTTPTRACE -f $format -o $T/$run.out -- $T/dns_hold $UDP_PORT $name; echo \"rc=\$?\" >$T/$run.rc; sleep 60" ||
+		"$HTTPTRACE -f $format -o $T/$run.out -- $T/dns_hold $UDP_PORT $name 1; echo \"rc=\$?\" >$T/$run.rc; sleep 60" ||
 		fail "tmux did not start"
 	_TMUX_UP=1
+	# the first query, given up after 1 s, then the second (held)
 	for _ in $(seq 200); do
-		[ "$(queries)" -gt "$n" ] && break
+		[ "$(queries)" -gt $((n + 1)) ] && break
 		sleep 0.05
 	done
-	[ "$(queries)" -gt "$n" ] ||
-		{ show "$T/udphold.err"; fail "$run: the DNS server never had the query"; }
+	[ "$(queries)" -gt $((n + 1)) ] ||
+		{ show "$T/udphold.err"; fail "$run: the DNS server never had both queries"; }
 	if [ "$format" = events ]; then
-		# streamed while the lookup waits, before the Ctrl-C
-		wait_file_line "$T/$run.out" "\"dns_start\".*\"host\":\"$name\"" ||
-			{ show "$T/$run.out"; fail "$run: no dns_start while the lookup hangs"; }
+		# streamed while the second lookup waits, before the Ctrl-C
+		wait_file_line "$T/$run.out" "\"dns_start\".*\"host\":\"$name\".*\"lookup\":2" ||
+			{ show "$T/$run.out"; fail "$run: no dns_start of the second lookup while it hangs"; }
 	fi
 	"${tm[@]}" send-keys -t "$run" C-c
 	for _ in $(seq 100); do [ -s "$T/$run.rc" ] && break; sleep 0.05; done
@@ -50,11 +56,28 @@ run_interrupted() {
 }
 
 run_interrupted events events
-jcheck "$T/events.out" --event connect_done --count 1 \
-	--each 'error == "interrupted" and phase == "dns" and signal == "SIGINT"'
+# each lookup its own dns_start, once; the held one's end once
+jcheck "$T/events.out" --event dns_start --count 2 \
+	--each "host == '$name' and conn == 0 and req is None" \
+	--expect 'lookup == [1, 2]'
+jcheck "$T/events.out" --event dns_done --count 1 \
+	--each "host == '$name' and lookup == 2 and error == 'interrupted'" \
+	--each 'phase == "dns" and signal == "SIGINT" and dns_ms > 0'
+jcheck "$T/events.out" --event connect_done --count 0
 
 run_interrupted json json
-jcheck "$T/json.out" --event connect_error --count 1 \
-	--each "host == '$name' and error == 'interrupted'" \
-	--each 'phase == "dns" and signal == "SIGINT"'
+jcheck "$T/json.out" --event dns_error --count 1 \
+	--each "host == '$name' and error == 'interrupted' and lookup == 2" \
+	--each 'phase == "dns" and signal == "SIGINT" and dns_ms > 0'
+jcheck "$T/json.out" --event connect_error --count 0
+jcheck "$T/json.out" --event summary --count 1 \
+	--each 'connect_errors == 0 and lookups_cut_short == 1'
+
+run_interrupted text text
+grep -Eq "^dns $name -> interrupted \(SIGINT\) resolving the name [0-9.]+ m?s  pid [0-9]+  lookup 2\$" "$T/text.out" ||
+	{ show "$T/text.out"; fail "text: no line for the lookup cut short"; }
+grep -q "failed" "$T/text.out" &&
+	{ show "$T/text.out"; fail "text: the lookup counted as a failed connection"; }
+grep -q "lookups cut short: 1" "$T/text.out" ||
+	{ show "$T/text.out"; fail "text: the summary does not count the lookup cut short"; }
 pass

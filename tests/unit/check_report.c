@@ -13,6 +13,7 @@
 #include "collector.h"
 #include "headers.h"
 #include "json.h"
+#include "live.h"
 #include "report.h"
 #include "fixtures.h"
 #include "suites.h"
@@ -1062,6 +1063,145 @@ START_TEST(events_conn_records)
 }
 END_TEST
 
+/* How many times @needle occurs in @hay. */
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* A lookup slot of number @n begun at @t, for report_live_conn(). */
+static ht_live_conn lookup_slot(uint32_t n, uint64_t t)
+{
+	ht_live_conn s;
+
+	memset(&s, 0, sizeof(s));
+	s.active = 1;
+	s.kind = HT_LIVE_LOOKUP;
+	s.conn_id = n;
+	s.t_dns_start = t;
+	snprintf(s.name, sizeof(s.name), "a.test");
+	return s;
+}
+
+/* Each lookup in flight streams its own dns_start, once, even two of one
+ * process in a row (issue 21: they once shared one entry, the second
+ * never streamed); the connection its addresses named writes its end
+ * (dns_done) without a second dns_start, and a lookup its process's end
+ * cut short ends in a dns_done with the error, not a connect_done. */
+START_TEST(events_lookups_each_their_own)
+{
+	memreport m;
+	ht_live_conn s;
+	ht_record rec = { .type = HT_REC_CONN_FAIL };
+
+	mr_open(&m, REPORT_EVENTS);
+	s = lookup_slot(1, 1 * MS);
+	report_live_conn(m.rp, 7, 0, &s);
+	report_live_conn(m.rp, 7, 0, &s); /* seen again: nothing new */
+	report_live_end(m.rp);
+	s = lookup_slot(2, 5 * MS);
+	report_live_conn(m.rp, 7, 0, &s);
+	report_live_end(m.rp);
+	/* lookup 2 resolved; connection 3 connects to what it named */
+	memset(&s, 0, sizeof(s));
+	s.active = 1;
+	s.conn_id = 3;
+	s.t_dns_start = 5 * MS;
+	s.t_dns_done = 6 * MS;
+	s.t_connect_start = 7 * MS;
+	snprintf(s.name, sizeof(s.name), "a.test");
+	report_live_conn(m.rp, 7, 3, &s);
+	report_live_end(m.rp);
+	/* and fails */
+	rec.u.fail.pid = 7;
+	rec.u.fail.conn_id = 3;
+	rec.u.fail.err = ECONNREFUSED;
+	rec.u.fail.t_dns_start = 5 * MS;
+	rec.u.fail.t_dns_done = 6 * MS;
+	rec.u.fail.t_connect_start = 7 * MS;
+	rec.u.fail.t_fail = 8 * MS;
+	rec.u.fail.dns_name = S("a.test");
+	report_record(m.rp, &rec);
+	/* lookup 3, cut short by the process's end */
+	s = lookup_slot(3, 10 * MS);
+	report_live_conn(m.rp, 7, 0, &s);
+	report_live_end(m.rp);
+	memset(&rec, 0, sizeof(rec));
+	rec.type = HT_REC_CONN_FAIL;
+	rec.u.fail.pid = 7;
+	rec.u.fail.conn_id = 3;
+	rec.u.fail.flags = HT_FF_FROM_PAGE | HT_FF_LOOKUP;
+	rec.u.fail.t_dns_start = 10 * MS;
+	rec.u.fail.t_fail = 12 * MS;
+	rec.u.fail.dns_name = S("a.test");
+	rec.u.fail.error = HT_ERR_INTERRUPTED;
+	rec.u.fail.signal = 2;
+	rec.u.fail.phase = HT_PH_DNS;
+	report_record(m.rp, &rec);
+	/* a later image of pid 7 (exec) numbers its lookups from 1 again */
+	s = lookup_slot(1, 20 * MS);
+	report_live_conn(m.rp, 7, 0, &s);
+	report_live_end(m.rp);
+	report_flush(m.rp);
+	ck_assert_int_eq(count_of(m.buf, "\"event\":\"dns_start\""), 4);
+	ck_assert_int_eq(count_of(m.buf, "\"lookup\":1}"), 2);
+	ck_assert_int_eq(count_of(m.buf, "\"lookup\":2}"), 1);
+	ck_assert_int_eq(count_of(m.buf, "\"event\":\"dns_done\""), 2);
+	ck_assert_int_eq(count_of(m.buf, "\"event\":\"connect_done\""), 1);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"{\"event\":\"dns_done\",\"pid\":7,\"conn\":3,\"req\":null"));
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"{\"event\":\"dns_done\",\"pid\":7,\"conn\":0,\"req\":null,"
+		"\"ts\":1700000000.012000,\"host\":\"a.test\",\"lookup\":3,"
+		"\"error\":\"interrupted\",\"phase\":\"dns\",\"signal\":\"SIGINT\","
+		"\"dns_ms\":2.000}"));
+	mr_close(&m);
+}
+END_TEST
+
+/* A lookup cut short reads as one in JSON and text, and is counted apart
+ * from the failed connections. */
+START_TEST(lookup_cut_json_text)
+{
+	memreport m;
+	ht_record rec = { .type = HT_REC_CONN_FAIL };
+	ht_rec_conn_fail *f = &rec.u.fail;
+
+	f->pid = 7;
+	f->conn_id = 2;
+	f->flags = HT_FF_FROM_PAGE | HT_FF_LOOKUP;
+	f->t_dns_start = 1 * MS;
+	f->t_fail = 2511 * MS;
+	f->dns_name = S("stuck.example.test");
+	f->error = HT_ERR_INTERRUPTED;
+	f->signal = 2;
+	f->phase = HT_PH_DNS;
+	mr_open(&m, REPORT_JSON);
+	report_record(m.rp, &rec);
+	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"{\"event\":\"dns_error\",\"pid\":7,\"lookup\":2,"
+		"\"host\":\"stuck.example.test\",\"error\":\"interrupted\","
+		"\"phase\":\"dns\",\"signal\":\"SIGINT\",\"dns_ms\":2510.000,"));
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"\"connect_errors\":0,\"lookups_cut_short\":1,"));
+	mr_close(&m);
+	mr_open(&m, REPORT_TEXT);
+	report_record(m.rp, &rec);
+	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"dns stuck.example.test -> interrupted (SIGINT) resolving the "
+		"name 2.51 s  pid 7  lookup 2\n"));
+	ck_assert_ptr_null(strstr(m.buf, "failed"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "   lookups cut short: 1\n"));
+	mr_close(&m);
+}
+END_TEST
+
 START_TEST(text_waterfall)
 {
 	memreport m;
@@ -1342,6 +1482,8 @@ Suite *report_suite(void)
 	tcase_add_test(tc, json_conn_fail_and_summary);
 	tcase_add_test(tc, events_order);
 	tcase_add_test(tc, events_conn_records);
+	tcase_add_test(tc, events_lookups_each_their_own);
+	tcase_add_test(tc, lookup_cut_json_text);
 	tcase_add_test(tc, text_waterfall);
 	tcase_add_test(tc, server_json_text_events);
 	tcase_add_test(tc, format_names);
