@@ -273,9 +273,22 @@ long hpack_huff_decode(const uint8_t *in, size_t len, uint8_t *out,
 		if (bits == 0)
 			break;
 		e = huff_fast[acc >> (64 - HUFF_FAST_BITS)];
+		if (e >> 26 == 2 && ((e >> 21) & 31) <= bits) {
+			/* two codes at once, both within the input */
+			if (out != NULL) {
+				if (room - n < 2)
+					return -1;
+				out[n] = (uint8_t)e;
+				out[n + 1] = (uint8_t)(e >> 8);
+			}
+			n += 2;
+			acc <<= (e >> 21) & 31;
+			bits -= (e >> 21) & 31;
+			continue;
+		}
 		if (e != 0) {
-			clen = e >> 9;
-			sym = e & 0x1ff;
+			clen = (e >> 16) & 31;
+			sym = e & 0xff;
 		} else {
 			/* a longer code: the first length whose range
 			 * holds the window's prefix (the code is canonical

@@ -117,6 +117,17 @@ static char *copy_printable(char *dst, const uint8_t *src, size_t n)
 		memcpy(dst + i, &x, 8);
 		i += 8;
 	}
+	if (i < n && n >= 8 && i + 8 > n) {
+		/* the last, partial word: the eight bytes ending at @n, again
+		 * over some already copied (the same bytes) */
+		uint64_t x;
+
+		memcpy(&x, src + n - 8, 8);
+		if (word_unprintable(x) == 0) {
+			memcpy(dst + n - 8, &x, 8);
+			return dst + n;
+		}
+	}
 	for (; i < n; i++)
 		dst[i] = printable(src[i]);
 	return dst + n;

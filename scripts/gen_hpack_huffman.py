@@ -6,13 +6,14 @@ scripts/hpack_huffman.txt (RFC 7541 Appendix B).
 
 The code is canonical (the codes of one length are consecutive and follow
 the shorter ones), which this script checks; the decoder (core/hpack_dec.c)
-looks the next 10 bits up in one table (every code of 10 bits or fewer) and
-decodes longer codes by length: a code of length L is a value v of L bits
+looks the next 12 bits up in one table (the one or two codes of 12 bits or
+fewer they begin with: most header text takes one look-up per two bytes)
+and decodes longer codes by length: a code of length L is a value v of L bits
 with first[L] <= v < first[L] + count[L]."""
 import os
 import sys
 
-FAST_BITS = 10
+FAST_BITS = 12
 
 rows = []
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hpack_huffman.txt")
@@ -44,14 +45,26 @@ for i, (sym, code, n) in enumerate(by_code):
     nxt += 1
 assert nxt == 2 ** 30
 
-fast = [0] * (1 << FAST_BITS)
+# one[v]: (symbol, length) of the code the FAST_BITS-bit value v begins with
+one = [None] * (1 << FAST_BITS)
 for sym, code, n in rows:
     if n > FAST_BITS:
         continue
     lo = code << (FAST_BITS - n)
     for k in range(1 << (FAST_BITS - n)):
-        fast[lo + k] = sym | n << 9
-
+        one[lo + k] = (sym, n)
+fast = [0] * (1 << FAST_BITS)
+for v in range(1 << FAST_BITS):
+    if one[v] is None:
+        continue
+    s1, l1 = one[v]
+    e = s1 | l1 << 16 | l1 << 21 | 1 << 26
+    # a second code wholly within the bits left after the first
+    rest = (v << l1) & ((1 << FAST_BITS) - 1)
+    if one[rest] is not None and l1 + one[rest][1] <= FAST_BITS:
+        s2, l2 = one[rest]
+        e = s1 | s2 << 8 | l1 << 16 | (l1 + l2) << 21 | 2 << 26
+    fast[v] = e
 out = sys.stdout
 out.write("""/*
  * hpack_huff.h - the HPACK Huffman code (RFC 7541 Appendix B) as decoding
@@ -67,12 +80,14 @@ out.write("""/*
 #define HUFF_MAX_BITS 30
 #define HUFF_EOS 256
 
-/* Indexed by the next HUFF_FAST_BITS bits: symbol | length << 9 of the code
- * they begin with, or 0 when that code is longer. */
-static const uint16_t huff_fast[%d] = {
+/* Indexed by the next HUFF_FAST_BITS bits: the codes they begin with, or 0
+ * when the first is longer.  Bits 0-7 the first symbol, 8-15 the second,
+ * 16-20 the first's length, 21-25 both lengths, 26-27 how many (1 or 2):
+ * the second is there when its code too lies within these bits. */
+static const uint32_t huff_fast[%d] = {
 """ % (FAST_BITS, 1 << FAST_BITS))
 for i in range(0, len(fast), 8):
-    out.write("\t" + " ".join("0x%04x," % v for v in fast[i:i + 8]) + "\n")
+    out.write("\t" + " ".join("0x%08x," % v for v in fast[i:i + 8]) + "\n")
 out.write("};\n\n")
 
 def arr(name, typ, vals):
