@@ -77,6 +77,17 @@ size_t url_peer(char *buf, size_t cap, const ht_addr *a)
 {
 	outbuf b;
 
+	if (a->family == AF_INET && cap >= INET_ADDRSTRLEN + 7) {
+		/* The usual case, written in place: the address, ':' and
+		 * at most 5 digits and the NUL fit (a tenth of a -f summary
+		 * record went through the block below). */
+		size_t n = url_ip(buf, cap, a);
+
+		buf[n] = ':';
+		n = (size_t)(json_fmt_u64(buf + n + 1, a->port) - buf);
+		buf[n] = '\0';
+		return n;
+	}
 	outbuf_init_fixed(&b, buf, cap);
 	put_ip(&b, a);
 	if (outbuf_len(&b) > 0)

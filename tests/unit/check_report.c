@@ -278,6 +278,24 @@ START_TEST(host_and_peer)
 
 	url_peer(buf, sizeof(buf), &r.peer);
 	ck_assert_str_eq(buf, "127.0.0.1:8080");
+	/* IPv4 is written in place; the widest address and port fit, and a
+	 * block too small for that path still gets what fits */
+	memset(r.peer.addr, 255, 4);
+	r.peer.port = 65535;
+	ck_assert_uint_eq(url_peer(buf, sizeof(buf), &r.peer), 21);
+	ck_assert_str_eq(buf, "255.255.255.255:65535");
+	ck_assert_uint_eq(url_peer(buf, 22, &r.peer), 21);
+	ck_assert_str_eq(buf, "255.255.255.255:65535");
+	r.peer.addr[1] = 10;
+	r.peer.addr[2] = 0;
+	r.peer.port = 0;
+	ck_assert_uint_eq(url_peer(buf, 23, &r.peer), 14);
+	ck_assert_str_eq(buf, "255.10.0.255:0");
+	r.peer.addr[0] = 127;
+	r.peer.addr[1] = 0;
+	r.peer.addr[2] = 0;
+	r.peer.addr[3] = 1;
+	r.peer.port = 8080;
 	r.peer.family = AF_INET6;
 	memset(r.peer.addr, 0, sizeof(r.peer.addr));
 	r.peer.addr[15] = 1;
