@@ -512,6 +512,14 @@ start_holdserver() {
 	fail "holdserver.py did not start"
 }
 
+# hold_got: how many clients sent holdserver.py something ("got" lines in
+# $T/hold.log; 0 before the log exists).
+hold_got() {
+	local n
+	n=$(grep -c '^got ' "$T/hold.log" 2>/dev/null) || true
+	echo "${n:-0}"
+}
+
 # wait_file_line FILE REGEX: wait (up to 10 s) until FILE has a line
 # matching REGEX.  Returns 1 when it never did.
 wait_file_line() {

@@ -21,13 +21,13 @@ trap 'cleanup_tmux; _cleanup' EXIT # lib.sh's cleanup too: the servers, $T
 # once the server has its request, wait for the shell's marker.
 run_interrupted() {
 	local name=$1 format=$2 n
-	n=$(grep -c '^got ' "$T/hold.log" 2>/dev/null || true)
+	n=$(hold_got)
 	"${tm[@]}" new-session -d -s "$name" -x 200 -y 50 \
 		"$HTTPTRACE -f $format -o $T/$name.out -- $PY -c \"$client\" 2>$T/$name.err; echo \"rc=\$?\" >$T/$name.rc; sleep 60" ||
 		fail "tmux did not start"
 	_TMUX_UP=1
 	for _ in $(seq 200); do
-		[ "$(grep -c '^got ' "$T/hold.log" 2>/dev/null || true)" -gt "$n" ] && break
+		[ "$(hold_got)" -gt "$n" ] && break
 		sleep 0.05
 	done
 	sleep 0.3 # the client now waits for the first byte, in recv()

@@ -17,17 +17,17 @@ peer="127.0.0.1:$HOLD_PORT"
 # has its ClientHello.
 run_killed() {
 	local n
-	n=$(grep -c '^got ' "$T/hold.log" 2>/dev/null || true)
+	n=$(hold_got)
 	"$HTTPTRACE" -f "$1" -o "$T/out.$1" -- \
 		sh -c 'echo $$ >"$1"; exec curl -sk --max-time 120 "https://$2/x"' \
 		sh "$T/curl.pid" "$peer" &
 	local tracer=$!
 	_PIDS+=("$tracer")
 	for _ in $(seq 200); do
-		[ "$(grep -c '^got ' "$T/hold.log" 2>/dev/null || true)" -gt "$n" ] && break
+		[ "$(hold_got)" -gt "$n" ] && break
 		sleep 0.05
 	done
-	[ "$(grep -c '^got ' "$T/hold.log" 2>/dev/null || true)" -gt "$n" ] ||
+	[ "$(hold_got)" -gt "$n" ] ||
 		fail "$1: curl never sent its ClientHello"
 	kill -KILL "$(cat "$T/curl.pid")"
 	local rc=0
