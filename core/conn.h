@@ -174,6 +174,8 @@ typedef struct conn_request {
 	 * reconnect makes a new one), the slot's ref; NULL/0: not shown */
 	struct ht_live *live;
 	unsigned live_ref;
+	bool live_writing;       /* its slot shows a server's write in
+	                            flight (conn_server_write_begin()) */
 	/* strlen() of method, target and host, kept with them (each
 	 * request's record and live slot copy them) */
 	uint16_t method_len, target_len, host_len;
@@ -244,6 +246,8 @@ typedef struct conn {
 	 * reads are the requests, fed as conn_on_write() feeds a client's,
 	 * the bytes it writes the responses. */
 	bool server;
+	bool live_writing;       /* a request's slot shows a write in flight
+	                            (conn_server_write_begin()) */
 
 	/* requests in flight, oldest first: the i-th at (q_head + i) modulo
 	 * the capacity, in q, or in q_big (CONN_PIPELINE_MAX) once grown */
@@ -402,6 +406,13 @@ void conn_close(conn *c, uint64_t now);
  * destructor) with requests in flight at @now: each ends with
  * HT_ERR_EXITED and the phase it was in; conn_close() follows as usual. */
 void conn_on_exit(conn *c, uint64_t now);
+
+/* conn_live_adopt() - the live page appeared after @c's requests in
+ * flight began (a server's first request: the library connects to the
+ * collector once its bytes said HTTP): each HTTP/1.x request whose headers
+ * are known and that has no slot takes one now, so that an end of the
+ * process before its record still reports it. */
+void conn_live_adopt(conn *c);
 
 /* conn_reset_after_fork() - in a forked child: forget requests in flight
  * and held events (they are the parent's), keep the connection so the child's own use of it

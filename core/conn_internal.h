@@ -195,6 +195,11 @@ void conn_live_sync(conn_request *r, unsigned ts);
 /* conn_live_end() - @r is over (its record is made): its slot is freed. */
 void conn_live_end(conn_request *r);
 
+/* conn_live_writing() - a server's write that may carry the rest of @r's
+ * response is in flight (@on) or fed (HT_LIVE_F_WRITING in its slot).
+ * Returns whether @r has a slot. */
+bool conn_live_writing(conn_request *r, bool on);
+
 /* conn_live_ws_start() - @r's WebSocket session began at @now (its 101):
  * claim a request slot in the current live page showing it (kind
  * HT_LIVE_WEBSOCKET) until the session's record is made.  Returns the slot
@@ -233,6 +238,10 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 
 /* conn_h2_fail_all() - every stream still open ends with @error. */
 void conn_h2_fail_all(conn *c, unsigned error, uint64_t now);
+
+/* conn_h2_live_writing() - conn_live_writing(@on) for every stream in
+ * flight; returns whether one has a slot. */
+bool conn_h2_live_writing(conn *c, bool on);
 
 /* conn_h2_open_streams() - streams in flight. */
 unsigned conn_h2_open_streams(const conn *c);

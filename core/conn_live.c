@@ -22,6 +22,7 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	if (r->live_ref == 0)
 		return;
 	r->live = l;
+	r->live_writing = false;
 	s = ht_live_write_begin(l, r->live_ref);
 	s->active = 1;
 	s->side = c->server ? HT_LIVE_SERVER : HT_LIVE_CLIENT;
@@ -63,6 +64,28 @@ void conn_live_end(conn_request *r)
 	ht_live_release(r->live, r->live_ref);
 	r->live_ref = 0;
 	r->live = NULL;
+	r->live_writing = false;
+}
+
+bool conn_live_writing(conn_request *r, bool on)
+{
+	if (r->live_ref == 0)
+		return false;
+	if (r->live_writing != on) {
+		ht_live_set_writing(r->live, r->live_ref, on);
+		r->live_writing = on;
+	}
+	return true;
+}
+
+void conn_live_adopt(conn *c)
+{
+	for (unsigned i = 0; i < c->q_len; i++) {
+		conn_request *r = q_at(c, i);
+
+		if (r->headers_done && r->live_ref == 0)
+			conn_live_start(c, r, 0);
+	}
 }
 
 /* ---- WebSocket sessions ---------------------------------------------------- */

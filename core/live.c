@@ -155,6 +155,19 @@ void ht_live_release(ht_live *l, unsigned ref)
 	__atomic_and_fetch(&l->used, ~(1ull << (ref - 1)), __ATOMIC_RELEASE);
 }
 
+void ht_live_set_writing(ht_live *l, unsigned ref, bool on)
+{
+	ht_live_req *s = ht_live_write_begin(l, ref);
+
+	if (s == NULL)
+		return;
+	if (on)
+		s->flags |= HT_LIVE_F_WRITING;
+	else
+		s->flags &= ~HT_LIVE_F_WRITING;
+	ht_live_write_end(s);
+}
+
 void ht_live_copy_str(char *dst, size_t cap, const char *src)
 {
 	size_t n = src != NULL ? strnlen(src, cap - 1) : 0;

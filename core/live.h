@@ -72,6 +72,17 @@ enum ht_live_end {
 	HT_LIVE_EXEC = 2,   /* an execve() began (cleared if it failed) */
 };
 
+/*
+ * A request slot's `flags` are its request's HT_RF_* (wire.h) and this bit
+ * of the page's own, which no record carries: a server's write that may
+ * carry the rest of the request's response is in flight (begun before the
+ * real call, cleared once its bytes are fed; HT_RF_* stay below it).  A
+ * process that dies meanwhile may have sent the whole response without
+ * its record: the request is then neither complete nor cut for sure, and
+ * the collector counts it as not seen instead of reporting it cut.
+ */
+#define HT_LIVE_F_WRITING 0x80000000u
+
 /* One request in flight.  Written by its connection's owner only. */
 typedef struct ht_live_req {
 	uint32_t seq;            /* odd while being written */
@@ -159,6 +170,11 @@ void ht_live_release(ht_live *l, unsigned ref);
  * sequence counter is odd in between. */
 ht_live_req *ht_live_write_begin(ht_live *l, unsigned ref);
 void ht_live_write_end(ht_live_req *s);
+
+/* ht_live_set_writing() - mark request slot @ref (0: none) as having a
+ * write in flight that may end its response (@on), or no longer
+ * (HT_LIVE_F_WRITING). */
+void ht_live_set_writing(ht_live *l, unsigned ref, bool on);
 
 /* ht_live_copy_str() - copy the NUL-terminated @src (NULL: empty) into
  * @dst of @cap bytes, truncated, NUL-terminated. */

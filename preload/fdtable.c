@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "conn_server.h"
 #include "ht.h"
 
 #define HT_FREE_MAX 64    /* idle connection blocks kept for reuse */
@@ -143,9 +144,28 @@ void ht_slot_release(ht_slot *s, ht_tracked *dead)
 
 void ht_writes_end_locked(ht_slot *s, unsigned n)
 {
-	if (__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST) == 0 &&
-	    s->t && conn_holding(&s->t->c))
+	if (__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST) != 0 ||
+	    !s->t)
+		return;
+	if (conn_holding(&s->t->c))
 		conn_release_held(&s->t->c);
+	if (unlikely(s->t->c.live_writing))
+		conn_server_write_end(&s->t->c);
+}
+
+void ht_server_write_begin(ht_slot *s)
+{
+	/* A write the library makes itself, or a signal handler's inside
+	 * it: not marked (its requests read as cut if the process dies in
+	 * it, as before). */
+	if (!ht_enter())
+		return;
+	ht_lock_acquire(&s->lock);
+	ht_tracked *t = s->t;
+	if (t && t->c.server)
+		conn_server_write_begin(&t->c);
+	ht_lock_release(&s->lock);
+	ht_leave();
 }
 
 void ht_writes_end(ht_slot *s, unsigned n)

@@ -261,6 +261,19 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 	return t->probe && c->mode == CONN_MODE_OPAQUE;
 }
 
+void ht_want_collector(ht_slot *s)
+{
+	bool had_page = __atomic_load_n(&ht_live_page, __ATOMIC_ACQUIRE) != NULL;
+
+	ht_emit_want();
+	if (had_page || __atomic_load_n(&ht_live_page, __ATOMIC_ACQUIRE) == NULL)
+		return;
+	ht_lock_acquire(&s->lock);
+	if (s->t)
+		conn_live_adopt(&s->t->c);
+	ht_lock_release(&s->lock);
+}
+
 /*
  * The real call on tracked slot @s moved @ret bytes (or failed with @err):
  * update the connection.  @iov/@iovcnt describe the program's buffers, as
@@ -315,7 +328,7 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	/* A Unix socket, or a server's connection, that carries HTTP: the
 	 * collector is wanted now. */
 	if (now_http)
-		ht_emit_want();
+		ht_want_collector(s);
 	ht_leave();
 }
 

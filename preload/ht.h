@@ -236,12 +236,28 @@ HT_HIDDEN void ht_track_fd(int fd, ht_tracked *t);
  * lock is released.  Guard held. */
 HT_HIDDEN void ht_slot_release(ht_slot *s, ht_tracked *dead);
 
+/* ht_server_write_begin() - a write on tracked slot @s, a server's
+ * connection, is about to be made: its requests in flight say so in the
+ * live page (conn_server_write_begin()).  Not inside the library. */
+HT_HIDDEN void ht_server_write_begin(ht_slot *s);
+
+/* ht_want_collector() - the connection on slot @s (not locked; guard
+ * held) carries HTTP: the collector is wanted now (ht_emit_want()).  When
+ * that made the live page (the process's first such connection), the
+ * requests its bytes already began take their slots (conn_live_adopt()). */
+HT_HIDDEN void ht_want_collector(ht_slot *s);
+
 /* ht_write_begin() - a write on tracked slot @s is about to be made: reads
- * are held until it ends (ht_writes_end_locked()).  Before the real call,
- * on tracked fds only. */
+ * are held until it ends (ht_writes_end_locked()), and a server's requests
+ * in flight are marked until then.  Before the real call, on tracked fds
+ * only.  (The connection is read without the lock, as a hint: a tracked
+ * connection's memory is never unmapped; the mark is made under it.) */
 static inline void ht_write_begin(ht_slot *s)
 {
 	__atomic_add_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
+	ht_tracked *t = __atomic_load_n(&s->t, __ATOMIC_RELAXED);
+	if (unlikely(t != NULL && t->c.server))
+		ht_server_write_begin(s);
 }
 
 /* ht_writing() - whether a write on @s is in flight: a read of its
@@ -253,7 +269,7 @@ static inline bool ht_writing(ht_slot *s)
 
 /* ht_writes_end_locked() - @n writes on @s ended and what they sent is fed
  * (slot locked, guard held): when none is left in flight, the connection's
- * held reads are fed. */
+ * held reads are fed and a server's marks go (conn_server_write_end()). */
 HT_HIDDEN void ht_writes_end_locked(ht_slot *s, unsigned n);
 
 /* ht_writes_end() - the same with @s not locked (guard held). */

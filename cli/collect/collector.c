@@ -121,8 +121,7 @@ static void peer_forget(collector *c, int fd)
 
 static void peer_close(collector *c, int fd)
 {
-	peer_inflight(c, fd);
-	peer_last_word(c, fd);
+	peer_last_word(c, fd, peer_inflight(c, fd));
 	epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 	close(fd);
 	peer_forget(c, fd);

@@ -31,16 +31,20 @@ size_t feed(collector *c, int fd, const uint8_t *buf, size_t len);
 void peer_read(collector *c, int fd, unsigned max, uint8_t *buf);
 
 /* peer_last_word() - peer @fd is gone: its counter page's totals of what
- * it produced and dropped, fed as a final DROPS record of its own
- * (collector_live.c). */
-void peer_last_word(collector *c, int fd);
+ * it produced and dropped, fed as a final DROPS record of its own, with
+ * @unsent more of each (requests its process ended in doubt about, from
+ * peer_inflight()) (collector_live.c). */
+void peer_last_word(collector *c, int fd, unsigned unsent);
 
 /* peer_inflight() - peer @fd is gone: every request its live page still
  * shows in flight is fed as a request record of its own, with how the
  * process ended (waited for a little) and the phase it was in, and every
  * connection slot still in its DNS, connect or TLS phase as a failed
- * connection; nothing when the process runs on (collector_live.c). */
-void peer_inflight(collector *c, int fd);
+ * connection; nothing when the process runs on.  A server's request whose
+ * slot shows a write in flight (HT_LIVE_F_WRITING: its whole response may
+ * have gone out) is not reported cut: it is counted, returned, for
+ * peer_last_word() to count as not seen (collector_live.c). */
+unsigned peer_inflight(collector *c, int fd);
 
 /*
  * peer_hold() - record @rec, decoded from the @len bytes at @raw that peer

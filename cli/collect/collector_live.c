@@ -21,7 +21,7 @@
 /* Peer @fd is gone: its counter page says what it produced and dropped in
  * all, whatever ended it.  The count is fed as a DROPS record of the peer's
  * own (and so tapped: a replay of the capture counts the same). */
-void peer_last_word(collector *c, int fd)
+void peer_last_word(collector *c, int fd, unsigned unsent)
 {
 	const ht_counters *pg = c->peer_page[fd];
 	ht_record rec = { .type = HT_REC_DROPS };
@@ -36,6 +36,10 @@ void peer_last_word(collector *c, int fd)
 	rec.u.drops.dropped = __atomic_load_n(&pg->dropped, __ATOMIC_RELAXED);
 	rec.u.drops.produced = __atomic_load_n(&pg->produced, __ATOMIC_RELAXED);
 	rec.u.drops.flags = HT_DF_FINAL;
+	/* requests whose records were never made, the process ended in
+	 * doubt: produced (they would have been) and lost */
+	rec.u.drops.dropped += unsent;
+	rec.u.drops.produced += unsent;
 	/* A page whose process never produced a record: nothing to say. */
 	if (rec.u.drops.produced == 0 && rec.u.drops.dropped == 0)
 		return;
@@ -301,12 +305,12 @@ static void conn_inflight(collector *c, int fd, const ht_live_conn *q,
  * every connection still in its DNS, connect or TLS phase, as a failed
  * connection (conn_inflight()).  Slots torn for good (the process died
  * writing one) are counted malformed. */
-void peer_inflight(collector *c, int fd)
+unsigned peer_inflight(collector *c, int fd)
 {
 	const ht_live *l = peer_live(c, fd);
 	uint8_t buf[1024];
 	struct timespec ts;
-	unsigned error = 0;
+	unsigned error = 0, unsent = 0;
 	uint8_t sig = 0;
 	bool known = false;
 
@@ -320,7 +324,7 @@ void peer_inflight(collector *c, int fd)
 		peer_release(c, fd, sig);
 	}
 	if (l == NULL || c->peer_pid[fd] == 0 || c->closing)
-		return;
+		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	/* How the process ended is asked (and waited for) before the slots
@@ -343,12 +347,12 @@ void peer_inflight(collector *c, int fd)
 		      ht_live_conn_phase(&q) != HT_PH_NONE;
 	}
 	if (!any)
-		return; /* nothing in flight */
+		return 0; /* nothing in flight */
 	if (!known)
 		error = process_end(c, l, c->peer_pid[fd], !c->ending, &sig);
 	known = true;
 	if (error == 0)
-		return; /* it runs on: its own records follow */
+		return 0; /* it runs on: its own records follow */
 	for (unsigned i = 0; i < HT_LIVE_REQS; i++) {
 		ht_live_req q;
 		int got = ht_live_read(l, i, &q);
@@ -360,6 +364,13 @@ void peer_inflight(collector *c, int fd)
 		 * before sessions were shown. */
 		if (got <= 0 || q.kind == HT_LIVE_WEBSOCKET)
 			continue;
+		/* A server's write was in flight: the client may have its
+		 * whole response, the record not made yet.  Neither complete
+		 * nor cut for sure: counted as not seen. */
+		if (q.flags & HT_LIVE_F_WRITING) {
+			unsent++;
+			continue;
+		}
 		ht_record rec = { .type = HT_REC_REQUEST };
 		ht_rec_request *r = &rec.u.req;
 
@@ -410,13 +421,14 @@ void peer_inflight(collector *c, int fd)
 			error = process_end(c, l, c->peer_pid[fd], !c->ending, &sig);
 			known = true;
 			if (error == 0)
-				return;
+				return unsent;
 			if (ht_live_conn_read(l, i, &q) <= 0 ||
 			    (phase = ht_live_conn_phase(&q)) == HT_PH_NONE)
 				continue;
 		}
 		conn_inflight(c, fd, &q, phase, error, sig, now);
 	}
+	return unsent;
 }
 
 size_t collector_inflight(const collector *c, uint64_t now,

@@ -506,7 +506,7 @@ void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 			ht_writes_end_locked(s, owed);
 		ht_slot_release(s, forget ? t : NULL);
 		if (now_http)
-			ht_emit_want();
+			ht_want_collector(s);
 	} else if (t) {
 		conn *c = &t->c;
 		/* This call's own socket writes carry the plaintext written
