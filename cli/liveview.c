@@ -79,13 +79,18 @@ void liveview_tick(liveview *v)
 {
 	struct winsize ws = { 0 };
 	uint64_t now = now_ns();
-	size_t cols = 80, rows = 24, lines, len = 0;
+	size_t cols = 80, rows = 24, lines, len = 0, total, listed;
+	size_t ri = 0, ci = 0;
+	inflight_item it;
 	char line[1024];
 
 	if (v->drawn && now - v->last_draw < LIVEVIEW_TICK_MS * 900000ull)
 		return;
-	inflight_take(&v->list, v->col, now);
-	if (v->list.total == 0) {
+	/* requests, and lookups and connections not yet carrying one: a
+	 * program hung in getaddrinfo or connect shows too */
+	total = inflight_take(&v->list, v->col, now);
+	listed = v->list.n + v->list.n_conns;
+	if (total == 0) {
 		liveview_clear(v);
 		return;
 	}
@@ -93,7 +98,7 @@ void liveview_tick(liveview *v)
 		cols = ws.ws_col;
 		rows = ws.ws_row;
 	}
-	lines = v->list.n < LIVEVIEW_MAX_LINES ? v->list.n : LIVEVIEW_MAX_LINES;
+	lines = listed < LIVEVIEW_MAX_LINES ? listed : LIVEVIEW_MAX_LINES;
 	/* The area, its blank first line and the "more" line fit. */
 	while (lines > 0 && lines + 3 > rows)
 		lines--;
@@ -101,7 +106,7 @@ void liveview_tick(liveview *v)
 		liveview_clear(v);
 		return;
 	}
-	bool more = lines < v->list.total;
+	bool more = lines < total;
 	size_t height = lines + (more ? 1 : 0);
 
 	/* Make room below the cursor, keeping its column (IND scrolls at
@@ -113,15 +118,16 @@ void liveview_tick(liveview *v)
 	add(v, &len, SAVE_CURSOR ERASE_DOWN);
 	if (v->color)
 		add(v, &len, DIM);
-	for (size_t i = 0; i < lines; i++) {
+	for (size_t i = 0; i < lines &&
+			   inflight_item_next(&v->list, &ri, &ci, &it); i++) {
 		/* one column short of the edge: no wrap */
 		add(v, &len, "\n  > ");
-		inflight_line(line, sizeof(line), &v->list.reqs[i], cols - 5);
+		inflight_item_line(line, sizeof(line), &it, cols - 5);
 		add(v, &len, line);
 	}
 	if (more) {
 		snprintf(line, sizeof(line), "\n  ... and %zu more in flight",
-			 v->list.total - lines);
+			 total - lines);
 		if (strlen(line) > cols)
 			line[cols] = '\0';
 		add(v, &len, line);

@@ -484,9 +484,15 @@ size_t collector_inflight_conns(const collector *c, uint64_t now,
 			/* a lookup has no connection: its number is its own */
 			e.conn_id = e.slot.kind == HT_LIVE_LOOKUP ?
 					    0 : e.slot.conn_id + c->peer_base[fd];
-			e.since = e.slot.t_connect_start;
-			if (e.slot.t_dns_start && e.slot.t_dns_start < e.since)
-				e.since = e.slot.t_dns_start;
+			/* the earliest moment set: a lookup has no connect
+			 * yet, a handshake may be all that was seen */
+			const uint64_t t[] = { e.slot.t_dns_start,
+					       e.slot.t_connect_start,
+					       e.slot.t_tls_start };
+			e.since = 0;
+			for (unsigned k = 0; k < ARRAY_SIZE(t); k++)
+				if (t[k] && (e.since == 0 || t[k] < e.since))
+					e.since = t[k];
 			e.elapsed = now > e.since ? now - e.since : 0;
 			n++;
 			if (fn != NULL)

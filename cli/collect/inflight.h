@@ -1,40 +1,68 @@
 /*
- * inflight.h - the requests in flight now (collector_inflight()), as the
- * live view, `httptrace status` and the /inflight endpoint show them: one
- * list, oldest first, and its text and JSON forms.
+ * inflight.h - what is in flight now, as the live view, `httptrace
+ * status` and the /inflight endpoint show it: the requests (and WebSocket
+ * sessions, collector_inflight()), and the name lookups and connections
+ * still in their DNS, connect or TLS phase (collector_inflight_conns():
+ * a program hung in getaddrinfo, connect or a handshake has no request
+ * yet).  Two lists, each oldest first, shown merged by start in text, and
+ * their text and JSON forms.
  *
- * The list is taken by the thread that owns the collector (it reads the
+ * The lists are taken by the thread that owns the collector (it reads the
  * peers' live pages); the formatters are pure (no I/O, no allocation).
  */
 #ifndef HT_INFLIGHT_H
 #define HT_INFLIGHT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "collector.h"
 #include "outbuf.h"
 
-/* Requests a list holds at most (more are counted in `total`). */
+/* Requests, and connections, a list holds at most each (more are
+ * counted in `total`, `conn_total`). */
 #define INFLIGHT_MAX 4096
 
 typedef struct inflight_list {
 	collector_inflight_req *reqs; /* oldest first; malloc'd */
 	size_t n, cap;
 	size_t total;    /* requests in flight, listed or not */
+	/* lookups and connections in their DNS, connect or TLS phase */
+	collector_inflight_conn *conns; /* oldest first; malloc'd */
+	size_t n_conns, cap_conns;
+	size_t conn_total;   /* in flight, listed or not (lookups too) */
+	size_t lookup_total; /* of which name lookups */
 	uint64_t now;    /* when taken (CLOCK_MONOTONIC ns) */
 } inflight_list;
 
 /*
- * inflight_take() - fill @l (zeroed, or from an earlier take: its array
- * is reused) with the requests in flight in @c at @now, sorted by start,
- * oldest first; at most INFLIGHT_MAX are kept (out of memory: none, the
- * total still counted).  Returns the total.
+ * inflight_take() - fill @l (zeroed, or from an earlier take: its arrays
+ * are reused) with the requests, and the lookups and connections, in
+ * flight in @c at @now, each list sorted by start, oldest first; at most
+ * INFLIGHT_MAX of each are kept (out of memory: none, the totals still
+ * counted).  Returns the number of requests, lookups and connections.
  */
 size_t inflight_take(inflight_list *l, const collector *c, uint64_t now);
 
-/* inflight_free() - release @l's array. */
+/* inflight_free() - release @l's arrays. */
 void inflight_free(inflight_list *l);
+
+/* One entry of a list, requests and connections merged by start: one of
+ * the two set, the other NULL. */
+typedef struct inflight_item {
+	const collector_inflight_req *req;
+	const collector_inflight_conn *conn;
+} inflight_item;
+
+/*
+ * inflight_item_next() - walk @l's entries oldest first: *@i and *@j (0, 0
+ * at the start) index the next request and connection; the entry they
+ * give is put in *@out and the index moved on.  Returns false when both
+ * lists are walked.
+ */
+bool inflight_item_next(const inflight_list *l, size_t *i, size_t *j,
+			inflight_item *out);
 
 /*
  * inflight_url() - @e's URL ("http://127.0.0.1:8080/stuck"), as
@@ -54,18 +82,39 @@ size_t inflight_line(char *buf, size_t cap, const collector_inflight_req *e,
 		     size_t width);
 
 /*
- * inflight_text() - the list for `httptrace status`: a first line with
- * the count, then one line per request (its pid and connection, then as
- * inflight_line(), not cut).
+ * inflight_conn_line() - as inflight_line(), for a lookup ("dns NAME
+ * resolving the name  2.30 s") or a connection ("connect NAME (PEER)
+ * connecting  1.20 s", or PEER alone when no lookup named it).
+ */
+size_t inflight_conn_line(char *buf, size_t cap,
+			  const collector_inflight_conn *e, size_t width);
+
+/*
+ * inflight_item_line() - inflight_line() or inflight_conn_line() of the
+ * entry @it holds.
+ */
+size_t inflight_item_line(char *buf, size_t cap, const inflight_item *it,
+			  size_t width);
+
+/*
+ * inflight_text() - the lists for `httptrace status`: a first line with
+ * the count ("1 request in flight", then ", 1 name lookup" and ", 2
+ * connections opening" when there are any), then one line per entry,
+ * oldest first: its pid and connection ("pid P conn C") or lookup number
+ * ("pid P lookup N"), then as inflight_item_line(), not cut.
  */
 void inflight_text(outbuf *w, const inflight_list *l);
 
 /*
- * inflight_json() - the list as one JSON object and a newline:
+ * inflight_json() - the lists as one JSON object and a newline:
  * {"in_flight":N,"listed":M,"requests":[{"pid","conn","req","side",
  * "method","url","host","proto","stream","phase","elapsed_ms",
  * "start" (Unix seconds, from @mono_to_unix), and "events": the phase
- * timestamps reached so far, as ms since the start}]}.
+ * timestamps reached so far, as ms since the start}],
+ * "connecting":K,"connections_listed":L,"connections":[{"kind": "dns"
+ * (a name lookup: "lookup" its number in its process) or "connection"
+ * ("conn", "peer", "tls"), "pid","host" (the name looked up, or null),
+ * "phase" ("dns", "connect", "tls"), "elapsed_ms", "start", "events"}]}.
  */
 void inflight_json(outbuf *w, const inflight_list *l, int64_t mono_to_unix);
 

@@ -82,7 +82,107 @@ START_TEST(test_text_json)
 			 "\"host\":\"127.0.0.1:8080\",\"proto\":\"HTTP/1.1\","
 			 "\"phase\":\"wait_first_byte\",\"elapsed_ms\":2510.000,"
 			 "\"start\":1000000000.000001,\"events\":{\"got_conn\":0.000,"
-			 "\"wrote_headers\":0.250,\"wrote_request\":0.250}}]}\n");
+			 "\"wrote_headers\":0.250,\"wrote_request\":0.250}}],"
+			 "\"connecting\":0,\"connections_listed\":0,"
+			 "\"connections\":[]}\n");
+}
+END_TEST
+
+/* A lookup held 2.3 s, and a connection 1.2 s in its TLS handshake. */
+static void lookup_held(collector_inflight_conn *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->pid = 42;
+	e->slot.kind = HT_LIVE_LOOKUP;
+	e->slot.conn_id = 2;
+	strcpy(e->slot.name, "stuck.example.test");
+	e->slot.t_dns_start = 500;
+	e->since = 500;
+	e->phase = ht_live_conn_phase(&e->slot);
+	e->elapsed = 2300000000ull;
+}
+
+static void tls_held(collector_inflight_conn *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->pid = 43;
+	e->conn_id = 5;
+	e->slot.conn_id = 5;
+	e->slot.tls = 1;
+	e->slot.peer.family = AF_INET;
+	e->slot.peer.port = 443;
+	inet_pton(AF_INET, "127.0.0.1", e->slot.peer.addr);
+	e->slot.t_connect_start = 2000;
+	e->slot.t_connect_done = 2000 + 1000000;
+	e->slot.t_tls_start = 2000 + 1000000;
+	e->since = 2000;
+	e->phase = ht_live_conn_phase(&e->slot);
+	e->elapsed = 1200000000ull;
+}
+
+START_TEST(test_conn_line)
+{
+	collector_inflight_conn e;
+	char buf[256];
+
+	lookup_held(&e);
+	ck_assert_uint_eq(e.phase, HT_PH_DNS);
+	inflight_conn_line(buf, sizeof(buf), &e, 0);
+	ck_assert_str_eq(buf, "dns stuck.example.test  resolving the name  2.30 s");
+	/* a name that would drive the terminal cannot */
+	strcpy(e.slot.name, "a\033[2J");
+	inflight_conn_line(buf, sizeof(buf), &e, 0);
+	ck_assert_ptr_null(strchr(buf, '\033'));
+	tls_held(&e);
+	ck_assert_uint_eq(e.phase, HT_PH_TLS);
+	inflight_conn_line(buf, sizeof(buf), &e, 0);
+	ck_assert_str_eq(buf, "connect 127.0.0.1:443  in the TLS handshake  1.20 s");
+	strcpy(e.slot.name, "example.test");
+	inflight_conn_line(buf, sizeof(buf), &e, 12);
+	ck_assert_str_eq(buf, "connect exam");
+}
+END_TEST
+
+START_TEST(test_conn_text_json)
+{
+	collector_inflight_req r;
+	collector_inflight_conn c[2];
+	inflight_list l = { .reqs = &r, .n = 1, .cap = 1, .total = 1,
+			    .conns = c, .n_conns = 2, .cap_conns = 2,
+			    .conn_total = 2, .lookup_total = 1 };
+	char buf[4096];
+	outbuf w;
+
+	held(&r);         /* since 1000 */
+	lookup_held(&c[0]); /* since 500: first */
+	tls_held(&c[1]);  /* since 2000: last */
+	outbuf_init_fixed(&w, buf, sizeof(buf));
+	inflight_text(&w, &l);
+	ck_assert_str_eq(outbuf_str(&w),
+			 "1 request in flight, 1 name lookup, 1 connection opening\n"
+			 "  pid 42 lookup 2  dns stuck.example.test  resolving the "
+			 "name  2.30 s\n"
+			 "  pid 42 conn 3  GET http://127.0.0.1:8080/stuck?a=1"
+			 "  waiting for the first byte  2.51 s\n"
+			 "  pid 43 conn 5  connect 127.0.0.1:443  in the TLS "
+			 "handshake  1.20 s\n");
+	l.n = 0;
+	l.total = 0;
+	outbuf_init_fixed(&w, buf, sizeof(buf));
+	inflight_json(&w, &l, 1000000000000000000ll);
+	ck_assert_str_eq(outbuf_str(&w),
+			 "{\"in_flight\":0,\"listed\":0,\"requests\":[],"
+			 "\"connecting\":2,\"connections_listed\":2,\"connections\":["
+			 "{\"kind\":\"dns\",\"pid\":42,\"lookup\":2,"
+			 "\"host\":\"stuck.example.test\",\"phase\":\"dns\","
+			 "\"elapsed_ms\":2300.000,\"start\":1000000000.000000,"
+			 "\"events\":{\"dns_start\":0.000}},"
+			 "{\"kind\":\"connection\",\"pid\":43,\"conn\":5,"
+			 "\"peer\":\"127.0.0.1:443\",\"tls\":true,\"host\":null,"
+			 "\"phase\":\"tls\",\"elapsed_ms\":1200.000,"
+			 "\"start\":1000000000.000002,\"events\":{"
+			 "\"connect_start\":0.000,\"connect_done\":1.000,"
+			 "\"tls_handshake_start\":1.000}}]}\n");
 }
 END_TEST
 
@@ -93,6 +193,8 @@ Suite *inflight_suite(void)
 
 	tcase_add_test(tc, test_line);
 	tcase_add_test(tc, test_text_json);
+	tcase_add_test(tc, test_conn_line);
+	tcase_add_test(tc, test_conn_text_json);
 	suite_add_tcase(s, tc);
 	return s;
 }

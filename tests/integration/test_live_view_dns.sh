@@ -1,0 +1,42 @@
+#!/bin/bash
+# test_live_view_dns.sh - with the text report on a terminal (tmux), a
+# program hung in getaddrinfo shows its lookup in the live view (dns NAME,
+# phase, elapsed) while it waits, though it has no request yet; Ctrl-C
+# then: the area is gone, the lookup cut short reported in its place.  A
+# program of our own (dns_hold) resolves a name through a DNS server of
+# the test's that never answers (udphold.py, 127.0.0.1).
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+require_built
+require_cmd tmux
+build_prog dns_hold
+UDP_PORT=$(free_port 127.0.0.1)
+"$PY" "$TESTS_DIR/udphold.py" "$UDP_PORT" "$T/udp.log" 2>>"$T/udphold.err" &
+_PIDS+=("$!")
+wait_file_line "$T/udp.log" '^ready$' || { show "$T/udphold.err"; fail "udphold.py did not start"; }
+name=stuck.example.test
+tm() { tmux -S "$T/tmux.sock" "$@"; }
+tm new-session -d -x 120 -y 40 "env -u TMUX bash --norc --noprofile"
+_PIDS+=("$(tm display-message -p '#{pid}')")
+
+# wait_screen PATTERN: wait (up to 10 s) until the pane shows PATTERN.
+wait_screen() {
+	local _
+	for _ in $(seq 200); do
+		tm capture-pane -p >"$T/screen" && grep -qE -- "$1" "$T/screen" && return 0
+		sleep 0.05
+	done
+	show "$T/screen"
+	fail "the terminal never showed: $1"
+}
+
+tm send-keys "cd '$T' && '$HTTPTRACE' -- '$T/dns_hold' $UDP_PORT $name; echo run-done-\$?" Enter
+wait_file_line "$T/udp.log" '^query ' || { show "$T/udphold.err"; fail "the DNS server never had the query"; }
+wait_screen "^  > dns $name  resolving the name  [0-9.]+ m?s"
+tm send-keys C-c
+wait_screen "run-done-"
+tm capture-pane -p >"$T/after"
+grep -qE "dns $name -> interrupted \(SIGINT\) resolving the name" "$T/after" ||
+	{ show "$T/after"; fail "no lookup cut short"; }
+grep -qF "  > dns" "$T/after" && { show "$T/after"; fail "the live area was left on the screen"; }
+pass
