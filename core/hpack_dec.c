@@ -59,7 +59,7 @@ uint32_t hpack_dec_cap(uint32_t want)
 size_t hpack_dec_table_mem(uint32_t cap)
 {
 	return (size_t)cap / HPACK_ENTRY_OVERHEAD * sizeof(struct hpack_ent) +
-	       2 * (size_t)cap;
+	       HPACK_STRING_ROOM * (size_t)cap;
 }
 
 size_t hpack_dec_scratch_len(size_t block_max)
@@ -123,10 +123,14 @@ static void shrink_to(hpack_dec *d, uint32_t max)
  * the table's memory (in an entry this evicts): it is moved before @value
  * (never in the table) is written.  The strings go after the newest
  * entry's, or at the start of the memory when they do not fit before its
- * end: with 2 * cap bytes and at most cap of live strings, the gap before
- * the oldest entry is then always large enough.  *@added is the new entry,
- * NULL when none was added.  Returns 0, or -1 when the ring is inconsistent
- * (cannot happen).
+ * end.  Why 2 * cap bytes (T) always leave a gap of len bytes: after the
+ * evictions the live strings take U <= cap - len - 32 (the new entry's
+ * size counts).  In one run [old, end), when the tail [end, T) is short
+ * of len, the head [0, old) holds end - U > T - len - U > cap >= len.
+ * Wrapped ([old, X) then [0, end)), the string that wrapped did not fit
+ * after X (T - X < cap), so the gap [end, old) holds X - U > T - cap - U
+ * > len.  *@added is the new entry, NULL when none was added.  Returns 0,
+ * or -1 when the ring is inconsistent (cannot happen).
  */
 static int table_add(hpack_dec *d, const uint8_t *name, uint32_t nlen,
 		     const uint8_t *value, uint32_t vlen,
@@ -147,10 +151,12 @@ static int table_add(hpack_dec *d, const uint8_t *name, uint32_t nlen,
 		uint32_t end = nw->off + nw->nlen + nw->vlen;
 
 		if (end >= old->off) {          /* one run of strings */
-			off = (uint64_t)end + len <= 2 * (uint64_t)d->cap ?
-				      end : 0;
-			if (off == 0 && len > old->off)
+			bool tail = (uint64_t)end + len <=
+				    HPACK_STRING_ROOM * (uint64_t)d->cap;
+			/* (end may be 0 itself: entries of empty strings) */
+			if (!tail && len > old->off)
 				return -1;
+			off = tail ? end : 0;
 		} else {                         /* wrapped */
 			if (end + len > old->off)
 				return -1;

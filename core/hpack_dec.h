@@ -26,6 +26,9 @@
 
 #define HPACK_TABLE_DEFAULT 4096u   /* RFC 7541 / RFC 9113 initial size */
 #define HPACK_TABLE_BOUND 65536u    /* the largest table memory we take */
+/* Bytes of string memory per byte of table capacity: with 2 * cap, a new
+ * entry's strings always find a contiguous gap (table_add()). */
+#define HPACK_STRING_ROOM 2u
 #define HPACK_ENTRY_OVERHEAD 32u
 
 struct hpack_ent {
@@ -45,7 +48,7 @@ typedef struct hpack_dec {
 	uint32_t n;         /* entries */
 	uint32_t newest;    /* slot of the newest entry */
 	struct hpack_ent *ents; /* cap / 32 slots, a ring */
-	uint8_t *bytes;     /* 2 * cap bytes */
+	uint8_t *bytes;     /* HPACK_STRING_ROOM * cap bytes */
 	uint8_t *scratch;   /* Huffman-decoded strings of one field */
 	size_t scratch_len;
 } hpack_dec;

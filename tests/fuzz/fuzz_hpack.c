@@ -17,7 +17,7 @@
 
 #define BLOCK_MAX 16384
 
-static uint8_t table_mem[2 * HPACK_TABLE_BOUND + HPACK_TABLE_BOUND / 32 * 12]
+static uint8_t table_mem[HPACK_STRING_ROOM * HPACK_TABLE_BOUND + HPACK_TABLE_BOUND / 32 * 12]
 	__attribute__((aligned(8)));
 static uint8_t scratch[BLOCK_MAX * 8 / 5 + 1];
 

@@ -42,7 +42,7 @@ static void on_field(void *ctx, const uint8_t *name, size_t nlen,
 }
 
 /* A decoder with its memory (static: a test at a time). */
-static uint8_t table_mem[2 * HPACK_TABLE_BOUND + HPACK_TABLE_BOUND / 32 * 12]
+static uint8_t table_mem[HPACK_STRING_ROOM * HPACK_TABLE_BOUND + HPACK_TABLE_BOUND / 32 * 12]
 	__attribute__((aligned(8)));
 static uint8_t scratch[BLOCK_MAX * 8 / 5 + 1];
 
@@ -297,6 +297,25 @@ static void works(const char *hex)
 	ck_assert_msg(decode_raw(&d, hex) == 0, "refused %s", hex);
 }
 
+/* An entry of an empty name and value sits at offset 0 and ends there:
+ * the next entry goes right after it, at 0 too (the fuzzer found a block
+ * that failed when offset 0 was taken for "wrap to the start"). */
+START_TEST(test_empty_entry_at_start)
+{
+	hpack_dec d;
+	static const char *const empty[] = { "", "", NULL };
+	static const char *const proxy[] = { "proxy-authenticate", "", NULL };
+
+	dec_init(&d, 4096);
+	ck_assert_int_eq(decode_hex(&d, "4000 00", empty), 0);
+	ck_assert_uint_eq(d.size, 32);
+	ck_assert_int_eq(decode_hex(&d, "7000", proxy), 0);
+	ck_assert_uint_eq(d.size, 82);
+	has_entry(&d, 1, "proxy-authenticate", "");
+	has_entry(&d, 2, "", "");
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	/* index 0, beyond the static table, beyond the dynamic table */
@@ -335,7 +354,7 @@ END_TEST
 START_TEST(test_limit_and_grow)
 {
 	hpack_dec d;
-	static uint8_t mem2[2 * 8192 + 8192 / 32 * 12] __attribute__((aligned(8)));
+	static uint8_t mem2[HPACK_STRING_ROOM * 8192 + 8192 / 32 * 12] __attribute__((aligned(8)));
 
 	dec_init(&d, 4096);
 	ck_assert_int_eq(decode_raw(&d, "4001 6101 62"), 0);  /* a: b */
@@ -526,6 +545,7 @@ Suite *hpack_dec_suite(void)
 	tcase_add_test(tc, test_c4_requests_huffman);
 	tcase_add_test(tc, test_c5_responses);
 	tcase_add_test(tc, test_c6_responses_huffman);
+	tcase_add_test(tc, test_empty_entry_at_start);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_limit_and_grow);
 	tcase_add_test(tc, test_differential);
