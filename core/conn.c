@@ -147,7 +147,7 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 {
 	if (!r->t[HT_T_RESPONSE_DONE])
 		r->t[HT_T_RESPONSE_DONE] = now;
-	conn_live_end(r);
+	conn_live_end(c, r);
 	thread_end(c, r);
 
 	ht_record rec;

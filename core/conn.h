@@ -174,8 +174,6 @@ typedef struct conn_request {
 	 * reconnect makes a new one), the slot's ref; NULL/0: not shown */
 	struct ht_live *live;
 	unsigned live_ref;
-	bool live_writing;       /* its slot shows a server's write in
-	                            flight (conn_server_write_begin()) */
 	/* strlen() of method, target and host, kept with them (each
 	 * request's record and live slot copy them) */
 	uint16_t method_len, target_len, host_len;
@@ -246,8 +244,13 @@ typedef struct conn {
 	 * reads are the requests, fed as conn_on_write() feeds a client's,
 	 * the bytes it writes the responses. */
 	bool server;
-	bool live_writing;       /* a request's slot shows a write in flight
-	                            (conn_server_write_begin()) */
+	/* a server's write mark in the live page (live.h), claimed while
+	 * live_reqs of its requests have slots there (in live_wpage):
+	 * written under the connection's lock, read without it before each
+	 * write (ht_write_begin()); NULL: none */
+	struct ht_live_wmark *live_wmark;
+	struct ht_live *live_wpage;
+	unsigned live_reqs;
 
 	/* requests in flight, oldest first: the i-th at (q_head + i) modulo
 	 * the capacity, in q, or in q_big (CONN_PIPELINE_MAX) once grown */

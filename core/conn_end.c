@@ -200,6 +200,10 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	/* the connection slot is the parent's (the page is shared) */
 	c->live_conn = NULL;
 	c->live_conn_ref = 0;
+	/* so is the write mark; the child's requests claim one of their own */
+	c->live_wmark = NULL;
+	c->live_wpage = NULL;
+	c->live_reqs = 0;
 	c->q_len = 0;
 	c->q_head = 0;
 	c->q_untracked = 0;

@@ -80,19 +80,6 @@ void conn_h2_release(conn *c)
 	c->h2 = NULL;
 }
 
-bool conn_h2_live_writing(conn *c, bool on)
-{
-	bool any = false;
-
-	if (c->h2 == NULL)
-		return false;
-	for (unsigned i = 0; i < H2_STREAMS; i++)
-		if (c->h2->streams[i] &&
-		    conn_live_writing(&c->h2->streams[i]->req, on))
-			any = true;
-	return any;
-}
-
 unsigned conn_h2_open_streams(const conn *c)
 {
 	return c->h2 ? c->h2->open : 0;

@@ -192,13 +192,9 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream);
  * go to its slot. */
 void conn_live_sync(conn_request *r, unsigned ts);
 
-/* conn_live_end() - @r is over (its record is made): its slot is freed. */
-void conn_live_end(conn_request *r);
-
-/* conn_live_writing() - a server's write that may carry the rest of @r's
- * response is in flight (@on) or fed (HT_LIVE_F_WRITING in its slot).
- * Returns whether @r has a slot. */
-bool conn_live_writing(conn_request *r, bool on);
+/* conn_live_end() - @r, of @c, is over (its record is made): its slot is
+ * freed, and a server's write mark with the last one (conn.h live_wmark). */
+void conn_live_end(conn *c, conn_request *r);
 
 /* conn_live_ws_start() - @r's WebSocket session began at @now (its 101):
  * claim a request slot in the current live page showing it (kind
@@ -238,10 +234,6 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 
 /* conn_h2_fail_all() - every stream still open ends with @error. */
 void conn_h2_fail_all(conn *c, unsigned error, uint64_t now);
-
-/* conn_h2_live_writing() - conn_live_writing(@on) for every stream in
- * flight; returns whether one has a slot. */
-bool conn_h2_live_writing(conn *c, bool on);
 
 /* conn_h2_open_streams() - streams in flight. */
 unsigned conn_h2_open_streams(const conn *c);

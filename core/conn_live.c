@@ -8,6 +8,37 @@
 #include "conn_internal.h"
 #include "live.h"
 
+/* A server's request took a slot in page @l: its connection's write mark
+ * is held for it (claimed by the first; none in a page other than the
+ * one the mark is in: a reconnect's, until the older requests are over). */
+static void wmark_hold(conn *c, ht_live *l)
+{
+	if (c->live_reqs == 0) {
+		c->live_wpage = l;
+		/* published before the caller's check of the writes in
+		 * flight (ht_server_wmark_sync()) */
+		__atomic_store_n(&c->live_wmark, ht_live_wmark_claim(l, c->id),
+				 __ATOMIC_SEQ_CST);
+	} else if (l != c->live_wpage) {
+		return;
+	}
+	c->live_reqs++;
+}
+
+/* The request with a slot in page @l is over: the last one's end frees
+ * the mark. */
+static void wmark_drop(conn *c, const ht_live *l)
+{
+	if (!c->server || c->live_reqs == 0 || l != c->live_wpage)
+		return;
+	if (--c->live_reqs != 0)
+		return;
+	ht_live_wmark *w = c->live_wmark;
+	__atomic_store_n(&c->live_wmark, NULL, __ATOMIC_RELAXED);
+	ht_live_wmark_release(c->live_wpage, w);
+	c->live_wpage = NULL;
+}
+
 void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 {
 	ht_live *l;
@@ -22,7 +53,8 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	if (r->live_ref == 0)
 		return;
 	r->live = l;
-	r->live_writing = false;
+	if (c->server)
+		wmark_hold(c, l);
 	s = ht_live_write_begin(l, r->live_ref);
 	s->active = 1;
 	s->side = c->server ? HT_LIVE_SERVER : HT_LIVE_CLIENT;
@@ -57,25 +89,14 @@ void conn_live_sync(conn_request *r, unsigned ts)
 	ht_live_write_end(s);
 }
 
-void conn_live_end(conn_request *r)
+void conn_live_end(conn *c, conn_request *r)
 {
 	if (r->live_ref == 0)
 		return;
 	ht_live_release(r->live, r->live_ref);
+	wmark_drop(c, r->live);
 	r->live_ref = 0;
 	r->live = NULL;
-	r->live_writing = false;
-}
-
-bool conn_live_writing(conn_request *r, bool on)
-{
-	if (r->live_ref == 0)
-		return false;
-	if (r->live_writing != on) {
-		ht_live_set_writing(r->live, r->live_ref, on);
-		r->live_writing = on;
-	}
-	return true;
 }
 
 void conn_live_adopt(conn *c)

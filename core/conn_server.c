@@ -40,35 +40,6 @@ void conn_server_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	conn_on_read(c, buf, len, now);
 }
 
-/* Mark (@on) or unmark every request in flight on @c: the queue's and
- * the HTTP/2 streams'.  Returns whether one has a slot. */
-static bool live_writing(conn *c, bool on)
-{
-	bool any = false;
-
-	for (unsigned i = 0; i < c->q_len; i++)
-		if (conn_live_writing(q_at(c, i), on))
-			any = true;
-	if (c->h2 != NULL && conn_h2_live_writing(c, on))
-		any = true;
-	return any;
-}
-
-void conn_server_write_begin(conn *c)
-{
-	if (c->dead)
-		return;
-	c->live_writing = live_writing(c, true);
-}
-
-void conn_server_write_end(conn *c)
-{
-	if (!c->live_writing)
-		return;
-	live_writing(c, false);
-	c->live_writing = false;
-}
-
 void conn_server_sent(conn *c, size_t len, uint64_t now)
 {
 	conn_skip_unseen(c, len, now, HT_ERR_UNFOLLOWED,

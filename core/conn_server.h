@@ -69,20 +69,6 @@ void conn_server_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 void conn_server_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 
 /*
- * conn_server_write_begin() - the server is about to write on @c (before
- * the real call, which may carry the rest of a response: its bytes are
- * read only after it).  Every request in flight is marked in its live
- * slot (HT_LIVE_F_WRITING) until conn_server_write_end(): a process that
- * dies between the write and its bytes' record is reported as such (its
- * requests counted as not seen, never as cut while the client has the
- * whole response).  A few stores, no system call.
- * conn_server_write_end() - no write on @c is in flight any more (what
- * they sent is fed): the marks that are left go.
- */
-void conn_server_write_begin(conn *c);
-void conn_server_write_end(conn *c);
-
-/*
  * conn_server_sent() - the server sent @len response bytes at @now that
  * the hooks cannot see (sendfile, splice: from a file or a pipe).  Taken
  * as body bytes of the response under way when its extent is known

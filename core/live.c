@@ -155,17 +155,40 @@ void ht_live_release(ht_live *l, unsigned ref)
 	__atomic_and_fetch(&l->used, ~(1ull << (ref - 1)), __ATOMIC_RELEASE);
 }
 
-void ht_live_set_writing(ht_live *l, unsigned ref, bool on)
+ht_live_wmark *ht_live_wmark_claim(ht_live *l, uint32_t conn_id)
 {
-	ht_live_req *s = ht_live_write_begin(l, ref);
+	unsigned ref = claim_bit(&l->wmarks_used, HT_LIVE_WMARKS);
 
-	if (s == NULL)
+	if (ref == 0)
+		return NULL;
+	ht_live_wmark *w = &l->wmarks[ref - 1];
+	__atomic_store_n(&w->begun, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->ended, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->conn_id, conn_id, __ATOMIC_RELEASE);
+	return w;
+}
+
+void ht_live_wmark_release(ht_live *l, ht_live_wmark *w)
+{
+	if (w == NULL)
 		return;
-	if (on)
-		s->flags |= HT_LIVE_F_WRITING;
-	else
-		s->flags &= ~HT_LIVE_F_WRITING;
-	ht_live_write_end(s);
+	__atomic_store_n(&w->conn_id, 0, __ATOMIC_RELAXED);
+	__atomic_and_fetch(&l->wmarks_used,
+			   ~(1ull << (unsigned)(w - l->wmarks)),
+			   __ATOMIC_RELEASE);
+}
+
+int ht_live_wmark_read(const ht_live *l, unsigned i, ht_live_wmark *out)
+{
+	if (i >= HT_LIVE_WMARKS ||
+	    !(__atomic_load_n(&l->wmarks_used, __ATOMIC_ACQUIRE) & (1ull << i)))
+		return 0;
+	const ht_live_wmark *w = &l->wmarks[i];
+	out->conn_id = __atomic_load_n(&w->conn_id, __ATOMIC_ACQUIRE);
+	out->begun = __atomic_load_n(&w->begun, __ATOMIC_ACQUIRE);
+	out->ended = __atomic_load_n(&w->ended, __ATOMIC_ACQUIRE);
+	out->pad = 0;
+	return out->conn_id != 0;
 }
 
 void ht_live_copy_str(char *dst, size_t cap, const char *src)

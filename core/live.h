@@ -73,15 +73,24 @@ enum ht_live_end {
 };
 
 /*
- * A request slot's `flags` are its request's HT_RF_* (wire.h) and this bit
- * of the page's own, which no record carries: a server's write that may
- * carry the rest of the request's response is in flight (begun before the
- * real call, cleared once its bytes are fed; HT_RF_* stay below it).  A
- * process that dies meanwhile may have sent the whole response without
- * its record: the request is then neither complete nor cut for sure, and
- * the collector counts it as not seen instead of reporting it cut.
+ * A server connection's write mark (HT_LIVE_WMARKS of them, claimed while
+ * the connection has a request slot): a server's write that may carry the
+ * rest of a response is in flight while `begun` differs from `ended`.  A
+ * process that dies meanwhile may have sent a whole response without its
+ * record: the connection's requests (the request slots of its conn_id) are
+ * then neither complete nor cut for sure, and the collector counts them as
+ * not seen instead of reporting them cut.  `begun` is counted (atomically,
+ * no lock) before each real write call, `ended` set by the connection's
+ * owner to a value of `begun` once no write is in flight and what they
+ * sent is fed.  Zero in pages of libraries that had none.
  */
-#define HT_LIVE_F_WRITING 0x80000000u
+#define HT_LIVE_WMARKS 64
+typedef struct ht_live_wmark {
+	uint32_t conn_id;        /* 0: none */
+	uint32_t begun;          /* writes begun (wraps) */
+	uint32_t ended;          /* `begun` when none was in flight */
+	uint32_t pad;
+} ht_live_wmark;
 
 /* One request in flight.  Written by its connection's owner only. */
 typedef struct ht_live_req {
@@ -147,10 +156,14 @@ typedef struct ht_live {
 	uint32_t conns_overflow; /* connections not shown: no slot was free */
 	ht_live_req reqs[HT_LIVE_REQS];
 	ht_live_conn conns[HT_LIVE_CONNS];
+	/* version 3, the same size: zeros from older libraries */
+	uint64_t wmarks_used;    /* bitmap of claimed write marks */
+	ht_live_wmark wmarks[HT_LIVE_WMARKS];
 } ht_live;
 
 _Static_assert(sizeof(ht_live) <= HT_LIVE_SIZE, "live page too small");
-_Static_assert(HT_LIVE_REQS <= 64 && HT_LIVE_CONNS <= 64, "one bitmap word");
+_Static_assert(HT_LIVE_REQS <= 64 && HT_LIVE_CONNS <= 64 &&
+	       HT_LIVE_WMARKS <= 64, "one bitmap word");
 _Static_assert(offsetof(ht_live, dropped) == offsetof(ht_counters, dropped),
 	       "counters first");
 
@@ -171,10 +184,25 @@ void ht_live_release(ht_live *l, unsigned ref);
 ht_live_req *ht_live_write_begin(ht_live *l, unsigned ref);
 void ht_live_write_end(ht_live_req *s);
 
-/* ht_live_set_writing() - mark request slot @ref (0: none) as having a
- * write in flight that may end its response (@on), or no longer
- * (HT_LIVE_F_WRITING). */
-void ht_live_set_writing(ht_live *l, unsigned ref, bool on);
+/* ht_live_wmark_claim() - take a free write mark for connection
+ * @conn_id, none of its writes in flight: the mark, or NULL when none is
+ * free (its requests then read as cut if the process dies while it
+ * writes).  Lock-free, no system call.
+ * ht_live_wmark_release() - @w (NULL: none) marks nothing any more. */
+ht_live_wmark *ht_live_wmark_claim(ht_live *l, uint32_t conn_id);
+void ht_live_wmark_release(ht_live *l, ht_live_wmark *w);
+
+/* ht_live_wmark_writing() - whether a copy @w of a claimed mark shows a
+ * write in flight. */
+static inline bool ht_live_wmark_writing(const ht_live_wmark *w)
+{
+	return w->begun != w->ended;
+}
+
+/* ht_live_wmark_read() - copy write mark @i of @l (the shared page,
+ * written by another process whose end is known) into @out: 1 when it is
+ * claimed, else 0. */
+int ht_live_wmark_read(const ht_live *l, unsigned i, ht_live_wmark *out);
 
 /* ht_live_copy_str() - copy the NUL-terminated @src (NULL: empty) into
  * @dst of @cap bytes, truncated, NUL-terminated. */

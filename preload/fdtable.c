@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "conn_server.h"
 #include "ht.h"
 
 #define HT_FREE_MAX 64    /* idle connection blocks kept for reuse */
@@ -149,23 +148,32 @@ void ht_writes_end_locked(ht_slot *s, unsigned n)
 		return;
 	if (conn_holding(&s->t->c))
 		conn_release_held(&s->t->c);
-	if (unlikely(s->t->c.live_writing))
-		conn_server_write_end(&s->t->c);
+	if (s->t->c.live_wmark != NULL)
+		ht_server_wmark_sync(s);
 }
 
-void ht_server_write_begin(ht_slot *s)
+void ht_server_wmark_sync(ht_slot *s)
 {
-	/* A write the library makes itself, or a signal handler's inside
-	 * it: not marked (its requests read as cut if the process dies in
-	 * it, as before). */
-	if (!ht_enter())
+	ht_live_wmark *w = s->t ? s->t->c.live_wmark : NULL;
+
+	if (w == NULL)
 		return;
-	ht_lock_acquire(&s->lock);
-	ht_tracked *t = s->t;
-	if (t && t->c.server)
-		conn_server_write_begin(&t->c);
-	ht_lock_release(&s->lock);
-	ht_leave();
+	/* Dekker with ht_write_begin(): its count of s->writing comes before
+	 * its read of the mark, the mark's publication (and the writes'
+	 * ends) before this read of s->writing.  Either that write counts
+	 * itself on the mark, or it is seen here. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	uint32_t begun = __atomic_load_n(&w->begun, __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&s->writing, __ATOMIC_SEQ_CST) != 0) {
+		/* in flight, perhaps not counted on the mark: shown so until
+		 * the writes end (`ended` is only written here, locked) */
+		if (begun == w->ended)
+			__atomic_add_fetch(&w->begun, 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	/* none in flight: every write counted so far was fed */
+	if (w->ended != begun)
+		__atomic_store_n(&w->ended, begun, __ATOMIC_RELEASE);
 }
 
 void ht_writes_end(ht_slot *s, unsigned n)

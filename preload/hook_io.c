@@ -269,8 +269,12 @@ void ht_want_collector(ht_slot *s)
 	if (had_page || __atomic_load_n(&ht_live_page, __ATOMIC_ACQUIRE) == NULL)
 		return;
 	ht_lock_acquire(&s->lock);
-	if (s->t)
+	if (s->t) {
 		conn_live_adopt(&s->t->c);
+		/* the program has these requests: a write of their
+		 * responses may be in flight */
+		ht_server_wmark_sync(s);
+	}
 	ht_lock_release(&s->lock);
 }
 

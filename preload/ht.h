@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "live.h"
 #include "symbols.h"
 
 #define HT_HIDDEN __attribute__((visibility("hidden")))
@@ -236,10 +237,12 @@ HT_HIDDEN void ht_track_fd(int fd, ht_tracked *t);
  * lock is released.  Guard held. */
 HT_HIDDEN void ht_slot_release(ht_slot *s, ht_tracked *dead);
 
-/* ht_server_write_begin() - a write on tracked slot @s, a server's
- * connection, is about to be made: its requests in flight say so in the
- * live page (conn_server_write_begin()).  Not inside the library. */
-HT_HIDDEN void ht_server_write_begin(ht_slot *s);
+/* ht_server_wmark_sync() - the connection on slot @s (locked, guard held)
+ * may have a write mark (conn.h live_wmark) just claimed, or writes just
+ * ended: the mark shows a write in flight when one may be (s->writing,
+ * read after the mark was published), and none once none is.  Pairs with
+ * ht_write_begin()'s count, made without the lock. */
+HT_HIDDEN void ht_server_wmark_sync(ht_slot *s);
 
 /* ht_want_collector() - the connection on slot @s (not locked; guard
  * held) carries HTTP: the collector is wanted now (ht_emit_want()).  When
@@ -248,16 +251,23 @@ HT_HIDDEN void ht_server_write_begin(ht_slot *s);
 HT_HIDDEN void ht_want_collector(ht_slot *s);
 
 /* ht_write_begin() - a write on tracked slot @s is about to be made: reads
- * are held until it ends (ht_writes_end_locked()), and a server's requests
- * in flight are marked until then.  Before the real call, on tracked fds
- * only.  (The connection is read without the lock, as a hint: a tracked
- * connection's memory is never unmapped; the mark is made under it.) */
+ * are held until it ends (ht_writes_end_locked()), and a server
+ * connection's write mark (conn.h live_wmark, live.h) shows it in flight
+ * until then.  Before the real call, on tracked fds only.  No lock: the
+ * connection and its mark are read as they are (a tracked connection's
+ * memory and a live page are never unmapped; a mark released meanwhile
+ * shows a write that is not, until its next owner's writes end); the
+ * count is made after s->writing's, and a mark claimed meanwhile is
+ * checked against s->writing (ht_server_wmark_sync()). */
 static inline void ht_write_begin(ht_slot *s)
 {
 	__atomic_add_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
 	ht_tracked *t = __atomic_load_n(&s->t, __ATOMIC_RELAXED);
-	if (unlikely(t != NULL && t->c.server))
-		ht_server_write_begin(s);
+	if (t == NULL)
+		return;
+	ht_live_wmark *w = __atomic_load_n(&t->c.live_wmark, __ATOMIC_SEQ_CST);
+	if (w != NULL)
+		__atomic_add_fetch(&w->begun, 1, __ATOMIC_SEQ_CST);
 }
 
 /* ht_writing() - whether a write on @s is in flight: a read of its
@@ -269,7 +279,8 @@ static inline bool ht_writing(ht_slot *s)
 
 /* ht_writes_end_locked() - @n writes on @s ended and what they sent is fed
  * (slot locked, guard held): when none is left in flight, the connection's
- * held reads are fed and a server's marks go (conn_server_write_end()). */
+ * held reads are fed and a server's write mark is cleared
+ * (ht_server_wmark_sync()). */
 HT_HIDDEN void ht_writes_end_locked(ht_slot *s, unsigned n);
 
 /* ht_writes_end() - the same with @s not locked (guard held). */

@@ -41,8 +41,8 @@ void peer_last_word(collector *c, int fd, unsigned unsent);
  * process ended (waited for a little) and the phase it was in, and every
  * connection slot still in its DNS, connect or TLS phase as a failed
  * connection; nothing when the process runs on.  A server's request whose
- * slot shows a write in flight (HT_LIVE_F_WRITING: its whole response may
- * have gone out) is not reported cut: it is counted, returned, for
+ * connection's write mark shows a write in flight (live.h: its whole
+ * response may have gone out) is not reported cut: it is counted, returned, for
  * peer_last_word() to count as not seen (collector_live.c). */
 unsigned peer_inflight(collector *c, int fd);
 

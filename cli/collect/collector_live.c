@@ -299,6 +299,20 @@ static void conn_inflight(collector *c, int fd, const ht_live_conn *q,
 	c->in_page_read = false;
 }
 
+/* Whether the write mark of connection @conn_id in @l (a process that
+ * ended) shows a write in flight. */
+static bool server_writing(const ht_live *l, uint32_t conn_id)
+{
+	for (unsigned i = 0; i < HT_LIVE_WMARKS; i++) {
+		ht_live_wmark w;
+
+		if (ht_live_wmark_read(l, i, &w) == 1 && w.conn_id == conn_id &&
+		    ht_live_wmark_writing(&w))
+			return true;
+	}
+	return false;
+}
+
 /* Peer @fd is gone: every request its live page still shows in flight is
  * reported, as a request record of the peer's own (so tapped and
  * replayed), with how the process ended and the phase it was in; so is
@@ -364,10 +378,11 @@ unsigned peer_inflight(collector *c, int fd)
 		 * before sessions were shown. */
 		if (got <= 0 || q.kind == HT_LIVE_WEBSOCKET)
 			continue;
-		/* A server's write was in flight: the client may have its
-		 * whole response, the record not made yet.  Neither complete
-		 * nor cut for sure: counted as not seen. */
-		if (q.flags & HT_LIVE_F_WRITING) {
+		/* A server's write was in flight on its connection: the
+		 * client may have its whole response, the record not made
+		 * yet.  Neither complete nor cut for sure: counted as not
+		 * seen. */
+		if (q.side == HT_LIVE_SERVER && server_writing(l, q.conn_id)) {
 			unsent++;
 			continue;
 		}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "conn_server.h"
 #include "live.h"
 #include "suites.h"
 
@@ -350,6 +351,71 @@ START_TEST(conn_slots_overflow_and_old_page)
 }
 END_TEST
 
+/* A write mark: claimed for a connection with nothing in flight, shown
+ * writing while `begun` is ahead of `ended`, free again once released. */
+START_TEST(write_marks)
+{
+	ht_live *l = new_page();
+	ht_live_wmark out;
+
+	ht_live_wmark *w = ht_live_wmark_claim(l, 9);
+	ck_assert_ptr_eq(w, &l->wmarks[0]);
+	ck_assert_int_eq(ht_live_wmark_read(l, 0, &out), 1);
+	ck_assert_uint_eq(out.conn_id, 9);
+	ck_assert(!ht_live_wmark_writing(&out));
+	w->begun++;
+	ht_live_wmark_read(l, 0, &out);
+	ck_assert(ht_live_wmark_writing(&out));
+	w->ended = w->begun;
+	ht_live_wmark_read(l, 0, &out);
+	ck_assert(!ht_live_wmark_writing(&out));
+	/* a stale count on a released mark is gone at its next claim */
+	w->begun++;
+	ht_live_wmark_release(l, w);
+	ck_assert_int_eq(ht_live_wmark_read(l, 0, &out), 0);
+	for (unsigned i = 0; i < HT_LIVE_WMARKS; i++)
+		ck_assert_ptr_eq(ht_live_wmark_claim(l, i + 1), &l->wmarks[i]);
+	ck_assert_ptr_null(ht_live_wmark_claim(l, 99));
+	ck_assert(!ht_live_wmark_writing(&l->wmarks[0]));
+	ck_assert_int_eq(ht_live_wmark_read(l, HT_LIVE_WMARKS, &out), 0);
+	free(l);
+}
+END_TEST
+
+/* A server's connection holds one write mark while its requests have
+ * slots (two pipelined: one mark), released with the last one's record;
+ * a client's has none. */
+START_TEST(server_conn_holds_write_mark)
+{
+	conn_env env = { .sink = sink, .live = cur_ref };
+	ht_addr peer = { .family = 2, .port = 40000 };
+	static conn c;
+	static const char reqs[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n"
+				   "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+	cur = new_page();
+	records = 0;
+	memset(&c, 0, sizeof(c));
+	conn_server_init(&c, &env, 1, 5, &peer, 10);
+	conn_server_read(&c, (const uint8_t *)reqs, sizeof(reqs) - 1, 20);
+	ck_assert_uint_eq(cur->used, 3);
+	ck_assert_uint_eq(cur->wmarks_used, 1);
+	ck_assert_ptr_eq(c.live_wmark, &cur->wmarks[0]);
+	ck_assert_uint_eq(cur->wmarks[0].conn_id, 5);
+	conn_server_write(&c, (const uint8_t *)resp, sizeof(resp) - 1, 30);
+	ck_assert_uint_eq(records, 1);
+	ck_assert_ptr_nonnull(c.live_wmark);
+	conn_server_write(&c, (const uint8_t *)resp, sizeof(resp) - 1, 40);
+	ck_assert_uint_eq(records, 2);
+	ck_assert_ptr_null(c.live_wmark);
+	ck_assert_uint_eq(cur->wmarks_used, 0);
+	conn_close(&c, 50);
+	free(cur);
+	cur = NULL;
+}
+END_TEST
+
 /* A connection its process's end cut short: error, signal and phase
  * travel appended to HT_REC_CONN_FAIL, and only there. */
 START_TEST(wire_conn_fail_end)
@@ -397,6 +463,8 @@ Suite *live_suite(void)
 	tcase_add_test(tc, conn_slot_until_first_request);
 	tcase_add_test(tc, conn_slots_overflow_and_old_page);
 	tcase_add_test(tc, wire_conn_fail_end);
+	tcase_add_test(tc, write_marks);
+	tcase_add_test(tc, server_conn_holds_write_mark);
 	suite_add_tcase(s, tc);
 	return s;
 }
