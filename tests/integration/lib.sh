@@ -512,6 +512,37 @@ start_holdserver() {
 	fail "holdserver.py did not start"
 }
 
+# start_status_listen SOCK [MPORT]: `listen -s SOCK -f json -o
+# $T/out.json` (with --metrics on 127.0.0.1:MPORT when given), waited for
+# until its status socket SOCK.ctl exists (and the metrics port answers).
+# Sets LPID.
+start_status_listen() {
+	local sock=$1 mport=${2:-} _
+	local metrics=()
+	[ -z "$mport" ] || metrics=(--metrics "127.0.0.1:$mport")
+	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" "${metrics[@]}" \
+		2>"$T/listen.err" &
+	LPID=$!
+	_PIDS+=("$LPID")
+	for _ in $(seq 100); do [ -S "$sock.ctl" ] && break; sleep 0.05; done
+	[ -S "$sock.ctl" ] || { show "$T/listen.err"; fail "listen made no $sock.ctl"; }
+	[ -z "$mport" ] || wait_port 127.0.0.1 "$mport" "$LPID" || fail "no metrics server"
+}
+
+# wait_status SOCK REGEX [FILE]: ask `httptrace status -s SOCK` (into FILE,
+# default $T/status.txt) until a line matches the extended REGEX (at most
+# 100 times, 50 ms apart); fail when none did.
+wait_status() {
+	local out=${3:-$T/status.txt} _
+	for _ in $(seq 100); do
+		"$HTTPTRACE" status -s "$1" >"$out" || fail "status failed"
+		grep -qE "$2" "$out" && return 0
+		sleep 0.05
+	done
+	show "$out"
+	fail "status never showed /$2/"
+}
+
 # hold_got: how many clients sent holdserver.py something ("got" lines in
 # $T/hold.log; 0 before the log exists).
 hold_got() {

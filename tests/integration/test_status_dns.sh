@@ -19,13 +19,8 @@ name=stuck.example.test
 sock=$T/ht.sock
 mport=$(free_port 127.0.0.1)
 
-"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" \
-	--metrics "127.0.0.1:$mport" 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 100); do [ -S "$sock.ctl" ] && break; sleep 0.05; done
-[ -S "$sock.ctl" ] || { show "$T/listen.err"; fail "listen made no $sock.ctl"; }
-wait_port 127.0.0.1 "$mport" "$lpid" || fail "no metrics server"
+start_status_listen "$sock" "$mport"
+lpid=$LPID
 
 LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock "$T/dns_hold" "$UDP_PORT" "$name" >"$T/prog.out" &
 ppid=$!
@@ -35,13 +30,7 @@ wait_file_line "$T/udp.log" '^query ' || { show "$T/udphold.err"; fail "the DNS 
 
 # poll (bounded) until the live page shows the lookup: the library may
 # still be saying hello to listen when the query leaves
-shown=
-for _ in $(seq 100); do
-	"$HTTPTRACE" status -s "$sock" >"$T/status.txt" || fail "status failed"
-	grep -q "lookup" "$T/status.txt" && { shown=1; break; }
-	sleep 0.05
-done
-[ -n "$shown" ] || { show "$T/status.txt"; fail "status never showed the lookup"; }
+wait_status "$sock" "lookup"
 grep -qx "0 requests in flight, 1 name lookup" "$T/status.txt" || { show "$T/status.txt"; fail "no count"; }
 grep -qE "^  pid $ppid lookup 1  dns $name  resolving the name  [0-9.]+ m?s$" \
 	"$T/status.txt" || { show "$T/status.txt"; fail "no lookup line"; }
@@ -71,12 +60,7 @@ kill -0 "$ppid" || fail "the program ended"
 
 kill -TERM "$ppid"
 wait "$ppid" 2>/dev/null || true
-for _ in $(seq 100); do
-	"$HTTPTRACE" status -s "$sock" >"$T/after.txt" || fail "status failed"
-	grep -qx "0 requests in flight" "$T/after.txt" && break
-	sleep 0.05
-done
-grep -qx "0 requests in flight" "$T/after.txt" || { show "$T/after.txt"; fail "still in flight"; }
+wait_status "$sock" "^0 requests in flight$" "$T/after.txt"
 kill -INT "$lpid"
 wait "$lpid" || fail "listen failed"
 pass

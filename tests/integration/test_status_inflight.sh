@@ -12,13 +12,8 @@ sock=$T/ht.sock
 mport=$(free_port 127.0.0.1)
 url=http://127.0.0.1:$GATE_PORT
 
-"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" \
-	--metrics "127.0.0.1:$mport" 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 100); do [ -S "$sock.ctl" ] && break; sleep 0.05; done
-[ -S "$sock.ctl" ] || { show "$T/listen.err"; fail "listen made no $sock.ctl"; }
-wait_port 127.0.0.1 "$mport" "$lpid" || fail "no metrics server"
+start_status_listen "$sock" "$mport"
+lpid=$LPID
 
 LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -s "$url/held" >"$T/curl.out" &
 cpid=$!

@@ -13,13 +13,8 @@ sock=$T/ht.sock
 mport=$(free_port 127.0.0.1)
 peer=127.0.0.1:$HOLD_PORT
 
-"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" \
-	--metrics "127.0.0.1:$mport" 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 100); do [ -S "$sock.ctl" ] && break; sleep 0.05; done
-[ -S "$sock.ctl" ] || { show "$T/listen.err"; fail "listen made no $sock.ctl"; }
-wait_port 127.0.0.1 "$mport" "$lpid" || fail "no metrics server"
+start_status_listen "$sock" "$mport"
+lpid=$LPID
 
 LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -sk "https://$peer/held" >"$T/curl.out" &
 cpid=$!
@@ -27,13 +22,7 @@ _PIDS+=("$cpid")
 # the ClientHello reached the server: curl waits in its handshake
 wait_file_line "$T/hold.log" '^got ' || { show "$T/holdserver.err"; fail "the server never had the ClientHello"; }
 
-shown=
-for _ in $(seq 100); do
-	"$HTTPTRACE" status -s "$sock" >"$T/status.txt" || fail "status failed"
-	grep -q "in the TLS handshake" "$T/status.txt" && { shown=1; break; }
-	sleep 0.05
-done
-[ -n "$shown" ] || { show "$T/status.txt"; fail "status never showed the handshake"; }
+wait_status "$sock" "in the TLS handshake"
 grep -qx "0 requests in flight, 1 connection opening" "$T/status.txt" || { show "$T/status.txt"; fail "no count"; }
 grep -qE "^  pid $cpid conn 1  connect $peer  in the TLS handshake  [0-9.]+ m?s$" \
 	"$T/status.txt" || { show "$T/status.txt"; fail "no connection line"; }

@@ -16,11 +16,8 @@ port=$(free_port)
 _PIDS+=($!)
 wait_port 127.0.0.1 "$port" $! || { show "$T/wsserver.out"; fail "wsserver.py did not start"; }
 sock=$T/ht.sock
-"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 100); do [ -S "$sock.ctl" ] && break; sleep 0.05; done
-[ -S "$sock.ctl" ] || { show "$T/listen.err"; fail "listen made no $sock.ctl"; }
+start_status_listen "$sock"
+lpid=$LPID
 
 # A client that says "end", reads the server's one message, writes READY
 # and holds the session open until GATE exists, then closes it.
