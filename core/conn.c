@@ -360,8 +360,6 @@ static void on_request_headers(conn *c, uint64_t now)
 	r->connect = method_is(m->method, "CONNECT");
 	r->h2c = m->upgrade_h2c;
 	r->websocket = m->upgrade_websocket;
-	if (r->h2c)
-		c->want_hpack = true;
 	/* The response to an untracked HEAD or CONNECT cannot be framed
 	 * without it: nothing after it can be paired. */
 	if (c->spill_active && (r->head || r->connect))

@@ -231,8 +231,6 @@ typedef struct conn {
 	                            cleared by the hooks.  A close that comes
 	                            with it set ends what is in flight as
 	                            HT_ERR_INTERRUPTED (conn_close()) */
-	bool want_hpack;         /* an h2c upgrade was asked: the hooks load
-	                            the HPACK decoder before the 101 comes */
 	bool unseen;             /* HTTP/1.x response bytes went by unseen:
 	                            responses are no longer followed, each
 	                            request ends with unseen_error */

@@ -30,6 +30,9 @@ typedef struct join_half {
 
 struct join_slot {
 	join_half half[2];        /* [SIDE_CLIENT], [SIDE_SERVER] */
+	/* the held requests of each side whose key falls here, chained
+	 * through join_held.chain */
+	struct join_held *held[2];
 };
 
 /* A request on its thread (wire.h thread, thread_seq): a server's,
@@ -68,6 +71,15 @@ struct join_held {
 	join_half me;             /* its end (used: a pair's candidate) */
 	bool server_thr;          /* a server's, with a thread */
 	join_thr thr;
+	/* while held: */
+	struct join_held *chain;  /* the next in its slot's list (me.used) */
+	bool counted_wp;          /* counted in n_wait_parent */
+};
+
+/* A process with records held, and how many. */
+struct join_pid {
+	uint32_t pid;
+	unsigned n;
 };
 
 /* The address @a as a key part: IPv4 in IPv6 as IPv4, unused bytes 0. */
@@ -193,14 +205,22 @@ int join_init(joiner *j, join_emit_fn emit, void *emit_ctx, join_rand_fn rnd,
 	j->hold = hold;
 	j->window = window_ns;
 	j->slots = calloc(JOIN_SLOTS, sizeof(*j->slots));
+	j->pool = calloc(JOIN_HOLD_MAX, sizeof(*j->pool));
 	j->held = calloc(JOIN_HOLD_MAX, sizeof(*j->held));
+	j->free = calloc(JOIN_HOLD_MAX, sizeof(*j->free));
+	j->pids = calloc(JOIN_HOLD_MAX, sizeof(*j->pids));
 	j->wins = calloc(JOIN_WINS, sizeof(*j->wins));
 	j->scratch = malloc(HT_WIRE_MAX_RECORD);
-	if (j->slots == NULL || j->held == NULL || j->wins == NULL ||
+	if (j->slots == NULL || j->pool == NULL || j->held == NULL ||
+	    j->free == NULL || j->pids == NULL || j->wins == NULL ||
 	    j->scratch == NULL) {
 		join_free(j);
 		return -ENOMEM;
 	}
+	for (unsigned i = 0; i < JOIN_HOLD_MAX; i++)
+		j->free[i] = &j->pool[JOIN_HOLD_MAX - 1 - i];
+	j->n_free = JOIN_HOLD_MAX;
+	j->next_deadline = UINT64_MAX;
 	return 0;
 }
 
@@ -245,12 +265,34 @@ static bool parent_of(const join_thr *s, const join_thr *c)
 	       s->t0 <= c->t0 && c->t0 <= s->t1;
 }
 
-static bool pid_held(const joiner *j, uint32_t pid)
+static struct join_pid *pid_entry(joiner *j, uint32_t pid)
 {
-	for (unsigned i = 0; i < j->n_held; i++)
-		if (j->held[i].pid == pid)
-			return true;
-	return false;
+	for (unsigned i = 0; i < j->n_pids; i++)
+		if (j->pids[i].pid == pid)
+			return &j->pids[i];
+	return NULL;
+}
+
+static bool pid_held(joiner *j, uint32_t pid)
+{
+	return pid_entry(j, pid) != NULL;
+}
+
+/* One more (@delta 1) or one fewer (-1) record of @pid held. */
+static void pid_count(joiner *j, uint32_t pid, int delta)
+{
+	struct join_pid *p = pid_entry(j, pid);
+
+	if (p == NULL) {
+		if (delta < 0)
+			return; /* (never: counted when held) */
+		p = &j->pids[j->n_pids++];
+		p->pid = pid;
+		p->n = 0;
+	}
+	p->n += delta;
+	if (p->n == 0)
+		*p = j->pids[--j->n_pids];
 }
 
 static struct join_held *find_serial(joiner *j, uint64_t serial)
@@ -258,8 +300,8 @@ static struct join_held *find_serial(joiner *j, uint64_t serial)
 	if (serial == 0)
 		return NULL; /* not a request */
 	for (unsigned i = 0; i < j->n_held; i++)
-		if (j->held[i].serial == serial)
-			return &j->held[i];
+		if (j->held[i]->serial == serial)
+			return j->held[i];
 	return NULL;
 }
 
@@ -290,42 +332,61 @@ static void take_trace(ht_join *jn, const ht_join *from)
 		memcpy(jn->trace, from->trace, sizeof(jn->trace));
 }
 
-/* The held requests following @serial take its trace (@from): it is
- * settled. */
-static void settle_followers(joiner *j, uint64_t serial, const ht_join *from)
+/* Held request @e follows @serial (takes its trace when settled). */
+static void set_follows(joiner *j, struct join_held *e, uint64_t serial)
 {
+	e->follows = serial;
+	if (serial != 0)
+		j->follows_maybe = true;
+}
+
+/* The held requests following @serial take its trace (@from): it is
+ * settled.  Whether any did. */
+static bool settle_followers(joiner *j, uint64_t serial, const ht_join *from)
+{
+	bool any = false;
+
+	if (!j->follows_maybe)
+		return false;
 	for (unsigned i = 0; i < j->n_held; i++) {
-		struct join_held *e = &j->held[i];
+		struct join_held *e = j->held[i];
 
 		if (e->follows == serial) {
 			take_trace(&e->join, from);
 			e->follows = 0;
+			any = true;
 		}
 	}
+	return any;
 }
 
 /* Every held request whose leader's trace is settled takes it, until
  * none changes (a chain settles at once). */
 static void settle(joiner *j)
 {
-	bool changed = true;
+	bool changed = j->follows_maybe;
 
 	while (changed) {
+		bool left = false;
+
 		changed = false;
 		for (unsigned i = 0; i < j->n_held; i++) {
-			struct join_held *e = &j->held[i];
+			struct join_held *e = j->held[i];
 			struct join_held *l;
 
 			if (e->follows == 0)
 				continue;
 			l = find_serial(j, e->follows);
-			if (l != NULL && !trace_settled(l))
+			if (l != NULL && !trace_settled(l)) {
+				left = true;
 				continue;
+			}
 			if (l != NULL)
 				take_trace(&e->join, &l->join);
 			e->follows = 0;
 			changed = true;
 		}
+		j->follows_maybe = left;
 	}
 }
 
@@ -344,9 +405,12 @@ static void send_out(joiner *j, const ht_record *rec, const ht_join *jn)
 
 /* Request or record @rec, described by @h, goes out now: what the
  * records still to come need of it is remembered (its end when it was
- * not joined, its window on its thread), its followers take its trace. */
-static void went_out(joiner *j, struct join_held *h, const ht_record *rec)
+ * not joined, its window on its thread), its followers take its trace.
+ * Whether it had followers held. */
+static bool went_out(joiner *j, struct join_held *h, const ht_record *rec)
 {
+	bool followers = false;
+
 	if (rec->type == HT_REC_REQUEST && h->me.used &&
 	    !(h->has_join && h->join.pid != 0)) {
 		/* its other end may still come: with the trace it went
@@ -369,19 +433,48 @@ static void went_out(joiner *j, struct join_held *h, const ht_record *rec)
 		}
 	}
 	if (h->serial != 0)
-		settle_followers(j, h->serial, &h->join);
+		followers = settle_followers(j, h->serial, &h->join);
 	send_out(j, rec, h->has_join ? &h->join : NULL);
+	return followers;
 }
 
-/* Held entry @e goes out (and is released). */
-static void release_one(joiner *j, struct join_held *e)
+/* The list of held requests of @side whose key falls in @e's slot. */
+static struct join_held **slot_list(joiner *j, const struct join_held *e)
 {
-	ht_record rec;
+	return &j->slots[slot_of(e->me.key)].held[e->side];
+}
 
-	if (ht_wire_decode(e->bytes, e->len, &rec) > 0)
-		went_out(j, e, &rec);
+/* Held entry @e is no longer held: out of its slot's list and its
+ * process's count, back to the pool. */
+static void unhold(joiner *j, struct join_held *e)
+{
+	if (e->me.used) {
+		struct join_held **pp = slot_list(j, e);
+
+		while (*pp != NULL && *pp != e)
+			pp = &(*pp)->chain;
+		if (*pp == e)
+			*pp = e->chain;
+	}
+	pid_count(j, e->pid, -1);
+	if (e->counted_wp)
+		j->n_wait_parent--;
 	free(e->bytes);
 	e->bytes = NULL;
+	j->free[j->n_free++] = e;
+}
+
+/* Held entry @e goes out (and is released).  Whether it had followers
+ * held (who may go now). */
+static bool release_one(joiner *j, struct join_held *e)
+{
+	ht_record rec;
+	bool followers = false;
+
+	if (ht_wire_decode(e->bytes, e->len, &rec) > 0)
+		followers = went_out(j, e, &rec);
+	unhold(j, e);
+	return followers;
 }
 
 static bool ready(const struct join_held *e)
@@ -390,19 +483,22 @@ static bool ready(const struct join_held *e)
 }
 
 /* Every held record that may go out does, in order: one that waits for
- * nothing and has no earlier record of its process still held. */
+ * nothing and has no earlier record of its process still held.  The
+ * look stops where every process with records held has one that waits
+ * (the usual case: one process, its oldest record waiting), so a record
+ * costs the same however many are held. */
 static void release_ready(joiner *j)
 {
 	bool again = true;
 
 	while (again && j->n_held > 0) {
 		uint32_t blocked[JOIN_HOLD_MAX];
-		unsigned n_blocked = 0, kept = 0;
+		unsigned n_blocked = 0, kept = 0, i;
 
 		settle(j);
 		again = false;
-		for (unsigned i = 0; i < j->n_held; i++) {
-			struct join_held *e = &j->held[i];
+		for (i = 0; i < j->n_held && n_blocked < j->n_pids; i++) {
+			struct join_held *e = j->held[i];
 			bool is_blocked = false;
 
 			for (unsigned b = 0; b < n_blocked && !is_blocked; b++)
@@ -410,16 +506,18 @@ static void release_ready(joiner *j)
 			if (ready(e) && !is_blocked) {
 				/* its followers, earlier ones too, may go
 				 * now: look again */
-				if (e->serial != 0)
+				if (release_one(j, e))
 					again = true;
-				release_one(j, e);
 				continue;
 			}
 			if (!is_blocked)
 				blocked[n_blocked++] = e->pid;
-			j->held[kept++] = *e;
+			j->held[kept++] = e;
 		}
-		j->n_held = kept;
+		if (kept != i)
+			memmove(j->held + kept, j->held + i,
+				(j->n_held - i) * sizeof(*j->held));
+		j->n_held = kept + (j->n_held - i);
 	}
 }
 
@@ -440,7 +538,7 @@ static bool hold_back(joiner *j, const ht_record *rec, const struct join_held *h
 	while (j->n_held == JOIN_HOLD_MAX) {
 		/* the oldest held record that waits goes out alone */
 		for (unsigned i = 0; i < j->n_held; i++) {
-			struct join_held *e = &j->held[i];
+			struct join_held *e = j->held[i];
 
 			if (!ready(e)) {
 				give_up_waiting(j, e);
@@ -456,10 +554,28 @@ static bool hold_back(joiner *j, const ht_record *rec, const struct join_held *h
 	if (bytes == NULL)
 		return false;
 	memcpy(bytes, j->scratch, len);
-	struct join_held *e = &j->held[j->n_held++];
+	struct join_held *e = j->free[--j->n_free];
 	*e = *h;
 	e->bytes = bytes;
 	e->len = (uint32_t)len;
+	e->chain = NULL;
+	e->counted_wp = e->wait_parent;
+	j->held[j->n_held++] = e;
+	if (e->me.used) {
+		/* at its list's end: the oldest matches first */
+		struct join_held **pp = slot_list(j, e);
+
+		while (*pp != NULL)
+			pp = &(*pp)->chain;
+		*pp = e;
+	}
+	pid_count(j, e->pid, 1);
+	if (e->counted_wp)
+		j->n_wait_parent++;
+	if ((e->waiting || e->wait_parent) && e->deadline < j->next_deadline)
+		j->next_deadline = e->deadline;
+	if (e->follows != 0)
+		j->follows_maybe = true;
 	return true;
 }
 
@@ -560,11 +676,10 @@ static void learn_server(joiner *j, const ht_addr *a)
  * end matches @me; NULL if none. */
 static struct join_held *held_other(joiner *j, const join_half *me, int side)
 {
-	for (unsigned i = 0; i < j->n_held; i++) {
-		struct join_held *e = &j->held[i];
+	struct join_held *e = j->slots[slot_of(me->key)].held[!side];
 
-		if (!e->me.used || e->side == side ||
-		    (e->has_join && e->join.pid != 0))
+	for (; e != NULL; e = e->chain) {
+		if (e->has_join && e->join.pid != 0)
 			continue;
 		if (side == SIDE_CLIENT ? ends_match(me, &e->me) :
 					  ends_match(&e->me, me))
@@ -650,7 +765,7 @@ static void client_parent(joiner *j, struct join_held *h, uint64_t now)
 	if (h->thr.thread == 0 || h->thr.seq == 0)
 		return;
 	for (unsigned i = 0; i < j->n_held; i++) {
-		struct join_held *s = &j->held[i];
+		struct join_held *s = j->held[i];
 
 		if (!s->server_thr || s->thr.pid != h->thr.pid ||
 		    s->thr.thread != h->thr.thread || s->thr.seq != h->thr.seq)
@@ -660,7 +775,7 @@ static void client_parent(joiner *j, struct join_held *h, uint64_t now)
 		adopt_parent(j, h, &s->thr, s->join.ids, s->join.trace,
 			     s->join.self);
 		if (!trace_settled(s))
-			h->follows = s->serial;
+			set_follows(j, h, s->serial);
 		return;
 	}
 	struct join_win *w = win_slot(j, h->thr.pid, h->thr.thread,
@@ -682,10 +797,10 @@ static void client_parent(joiner *j, struct join_held *h, uint64_t now)
  * it as parent. */
 static void server_children(joiner *j, struct join_held *h)
 {
-	if (!h->server_thr)
+	if (!h->server_thr || j->n_wait_parent == 0)
 		return;
 	for (unsigned i = 0; i < j->n_held; i++) {
-		struct join_held *c = &j->held[i];
+		struct join_held *c = j->held[i];
 
 		if (!c->wait_parent || c->thr.pid != h->thr.pid ||
 		    c->thr.thread != h->thr.thread || c->thr.seq != h->thr.seq)
@@ -696,7 +811,7 @@ static void server_children(joiner *j, struct join_held *h)
 		adopt_parent(j, c, &h->thr, h->join.ids, h->join.trace,
 			     h->join.self);
 		if (!trace_settled(h))
-			c->follows = h->serial;
+			set_follows(j, c, h->serial);
 	}
 }
 
@@ -728,7 +843,7 @@ static void client_record(joiner *j, const ht_record *rec, uint64_t now)
 		e->join.ids = e->join.ids && h.join.ids;
 		if (!trace_settled(&h) && h.follows != e->serial &&
 		    !takes_from(j, find_serial(j, h.follows), e->serial))
-			e->follows = h.serial;
+			set_follows(j, e, h.serial);
 		j->joined++;
 	} else if (take_other(j, &h.me, SIDE_CLIENT, &other) != NULL) {
 		/* its server's went out before */
@@ -762,7 +877,7 @@ static void server_record(joiner *j, const ht_record *rec, uint64_t now)
 			       sizeof(h.join.span));
 			h.join.ids = h.join.ids && e->join.ids;
 			if (!trace_settled(e) && !takes_from(j, e, h.serial))
-				h.follows = e->serial;
+				set_follows(j, &h, e->serial);
 			e->waiting = false;
 			link_to(&e->join, &h.me);
 			e->join.server_processing = h.me.processing;
@@ -809,16 +924,24 @@ void join_record(joiner *j, const ht_record *rec, uint64_t now)
 
 void join_expire(joiner *j, uint64_t now)
 {
+	uint64_t next = UINT64_MAX;
 	bool any = false;
 
+	if (now < j->next_deadline)
+		return;
 	for (unsigned i = 0; i < j->n_held; i++) {
-		struct join_held *e = &j->held[i];
+		struct join_held *e = j->held[i];
 
-		if ((e->waiting || e->wait_parent) && e->deadline <= now) {
+		if (!e->waiting && !e->wait_parent)
+			continue;
+		if (e->deadline <= now) {
 			give_up_waiting(j, e);
 			any = true;
+		} else if (e->deadline < next) {
+			next = e->deadline;
 		}
 	}
+	j->next_deadline = next;
 	if (any)
 		release_ready(j);
 }
@@ -831,11 +954,11 @@ bool join_pending(const joiner *j)
 void join_flush(joiner *j)
 {
 	for (unsigned i = 0; i < j->n_held; i++)
-		give_up_waiting(j, &j->held[i]);
+		give_up_waiting(j, j->held[i]);
 	release_ready(j);
 	/* a loop of followers (never made, but bounded all the same) */
 	for (unsigned i = 0; i < j->n_held; i++)
-		j->held[i].follows = 0;
+		j->held[i]->follows = 0;
 	release_ready(j);
 }
 
@@ -843,14 +966,22 @@ void join_free(joiner *j)
 {
 	if (j->held != NULL)
 		for (unsigned i = 0; i < j->n_held; i++)
-			free(j->held[i].bytes);
+			free(j->held[i]->bytes);
+	free(j->pool);
 	free(j->held);
+	free(j->free);
+	free(j->pids);
 	free(j->slots);
 	free(j->wins);
 	free(j->scratch);
+	j->pool = NULL;
 	j->held = NULL;
+	j->free = NULL;
+	j->pids = NULL;
 	j->slots = NULL;
 	j->wins = NULL;
 	j->scratch = NULL;
 	j->n_held = 0;
+	j->n_free = 0;
+	j->n_pids = 0;
 }

@@ -41,6 +41,11 @@
  * format that streams) holds nothing and joins only the second record
  * to the first.  Both ends of a pair are remembered in a direct-mapped
  * table (JOIN_SLOTS), so memory stays bounded whatever the run's length.
+ * A record costs the same however many are held: held requests are found
+ * by their key's slot, the hold is looked at only up to the first record
+ * of each process that waits, and only when a window may have ended (a
+ * server answering an untraced client keeps the hold full: each of its
+ * records then sends the oldest out alone).
  *
  * A server thread's own requests.  A client record that names a server
  * request open alone on its thread when it began (thread_seq, wire.h:
@@ -117,6 +122,7 @@ typedef void (*join_rand_fn)(void *ctx, uint8_t *buf, size_t n);
 struct join_slot;
 struct join_held;
 struct join_win;
+struct join_pid;
 
 typedef struct joiner {
 	/* PRIVATE */
@@ -127,8 +133,17 @@ typedef struct joiner {
 	bool hold;
 	uint64_t window;
 	struct join_slot *slots;   /* JOIN_SLOTS, NULL: out of memory */
-	struct join_held *held;    /* JOIN_HOLD_MAX, in arrival order */
+	struct join_held *pool;    /* JOIN_HOLD_MAX entries */
+	struct join_held **held;   /* the held ones, in arrival order */
 	unsigned n_held;
+	struct join_held **free;   /* the pool's unused entries */
+	unsigned n_free;
+	struct join_pid *pids;     /* the processes with records held */
+	unsigned n_pids;
+	uint64_t next_deadline;    /* no held record's window ends before */
+	bool follows_maybe;        /* a held record may follow another */
+	unsigned n_wait_parent;    /* held clients that waited for a parent
+	                              when held (an upper bound) */
 	struct join_win *wins;     /* JOIN_WINS */
 	uint64_t serial;           /* the last request's number */
 	ht_addr client_addrs[JOIN_CLIENT_ADDRS];

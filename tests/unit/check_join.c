@@ -368,6 +368,59 @@ START_TEST(holding_bounds)
 }
 END_TEST
 
+/* A server whose clients are not traced (wrk against nginx): each of its
+ * records waits for a client that never comes, so the hold stays full
+ * and each new record sends the oldest out alone, in order.  A client
+ * record that does come, for a record still held or one gone out, is
+ * still joined; the window's end sends the rest out in order. */
+START_TEST(full_hold_in_order)
+{
+	joiner j;
+	const uint32_t n = JOIN_HOLD_MAX + 100;
+	ht_record r;
+	uint32_t last = 0;
+	unsigned servers = 0;
+
+	setup(&j, true);
+	for (uint32_t i = 1; i <= n; i++) {
+		r = req(true, i, 10 * MSEC, 20 * MSEC, 5 * MSEC);
+		join_record(&j, &r, 100 * MSEC);
+	}
+	ck_assert_uint_eq(n_out, 100);
+	ck_assert_uint_eq(j.n_held, JOIN_HOLD_MAX);
+	ck_assert_uint_eq(j.expired, 100);
+	/* held: joined, and stays behind the older ones */
+	r = req(false, 150, 9 * MSEC, 21 * MSEC, 0);
+	join_record(&j, &r, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 101);
+	ck_assert(!out[100].server);
+	ck_assert_uint_eq(out[100].join.pid, 200);
+	ck_assert_uint_eq(out[100].join.req_seq, 150);
+	ck_assert_int_eq(out[100].join.server_processing, 5 * MSEC);
+	/* gone out before: the client still learns of it */
+	r = req(false, 50, 9 * MSEC, 21 * MSEC, 0);
+	join_record(&j, &r, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 102);
+	ck_assert_uint_eq(out[101].join.pid, 200);
+	ck_assert_uint_eq(out[101].join.req_seq, 50);
+	join_expire(&j, 100 * MSEC + 251 * MSEC);
+	ck_assert(!join_pending(&j));
+	ck_assert_uint_eq(n_out, n + 2);
+	for (unsigned i = 0; i < n_out; i++) {
+		if (!out[i].server)
+			continue;
+		servers++;
+		ck_assert_uint_eq(out[i].req, last + 1);
+		last = out[i].req;
+		if (out[i].req == 150)
+			ck_assert_uint_eq(out[i].join.pid, 100);
+	}
+	ck_assert_uint_eq(servers, n);
+	ck_assert_uint_eq(j.joined, 2);
+	join_free(&j);
+}
+END_TEST
+
 /* A request of the thread 7 of pid 200 (the server of req()): its
  * server request number @seq read whole at @t0 (a server's, answered at
  * @t1), or a call to 10.0.0.9:443 begun at @t0 inside the server request
@@ -494,6 +547,7 @@ Suite *join_suite(void)
 	tcase_add_test(tc, h2_stream_ids);
 	tcase_add_test(tc, late_stamps);
 	tcase_add_test(tc, holding_bounds);
+	tcase_add_test(tc, full_hold_in_order);
 	tcase_add_test(tc, thread_child);
 	tcase_add_test(tc, thread_child_never_wrong);
 	suite_add_tcase(s, tc);
