@@ -143,6 +143,18 @@ enum { HT_SYMBOLS(REAL_INDEX) N_REAL };
 #define REAL_NAME(lib, kind, how, ret, name, params) REAL_NAME_##how(name)
 static const char *const real_names[N_REAL] = { HT_SYMBOLS(REAL_NAME) };
 
+/* Each name's GNU hash and length, computed by the compiler (the names are
+ * fixed): nothing to hash in each process at start. */
+#define REAL_KEY_REAL(name) ELFSYM_KEY(#name),
+#define REAL_KEY_SELF(name)
+#define REAL_KEY(lib, kind, how, ret, name, params) REAL_KEY_##how(name)
+static const elfsym_key real_keys[N_REAL] = { HT_SYMBOLS(REAL_KEY) };
+#define REAL_FITS_REAL(name) \
+	_Static_assert(ELFSYM_LIT_FITS(#name), #name ": too long to hash");
+#define REAL_FITS_SELF(name)
+#define REAL_FITS(lib, kind, how, ret, name, params) REAL_FITS_##how(name)
+HT_SYMBOLS(REAL_FITS)
+
 /* Our own definitions the system headers do not declare, to refuse them
  * when the loader is asked. */
 extern ssize_t __read_chk(int, void *, size_t, size_t);
@@ -175,7 +187,6 @@ struct real_walk {
 	bool blind;      /* an object could not be searched */
 	unsigned left;   /* names still LOOKING */
 	unsigned char state[N_REAL];
-	uint32_t hash[N_REAL]; /* each name's elfsym_hash() */
 	void *found[N_REAL];
 };
 
@@ -205,7 +216,8 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 		if (w->state[i] != LOOKING)
 			continue;
 		uintptr_t a = 0;
-		switch (elfsym_find_hashed(&o, real_names[i], w->hash[i], &a)) {
+		switch (elfsym_find_key(&o, real_names[i], real_keys[i].len,
+					real_keys[i].hash, &a)) {
 		case ELFSYM_NONE:
 			continue;
 		case ELFSYM_FUNC:
@@ -244,8 +256,6 @@ static void resolve_all(void)
 		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
 		.left = N_REAL,
 	};
-	for (unsigned i = 0; i < N_REAL; i++)
-		w.hash[i] = elfsym_hash(real_names[i]);
 	dl_iterate_phdr(walk_object, &w);
 	if (!w.past_self)
 		w.blind = true;
