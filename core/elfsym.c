@@ -114,6 +114,12 @@ enum elfsym_found elfsym_find(const elfsym_obj *o, const char *name,
 enum elfsym_found elfsym_find_hashed(const elfsym_obj *o, const char *name,
 				     uint32_t h, uintptr_t *addr)
 {
+	return elfsym_find_key(o, name, strlen(name), h, addr);
+}
+
+enum elfsym_found elfsym_find_key(const elfsym_obj *o, const char *name,
+				  size_t len, uint32_t h, uintptr_t *addr)
+{
 	const uint32_t *gh = o->gnu_hash;
 	uint32_t nbuckets = gh[0], symoffset = gh[1];
 	uint32_t bloom_size = gh[2], bloom_shift = gh[3];
@@ -132,7 +138,6 @@ enum elfsym_found elfsym_find_hashed(const elfsym_obj *o, const char *name,
 	uint32_t i = buckets[h % nbuckets];
 	if (i < symoffset)
 		return ELFSYM_NONE;
-	size_t len = strlen(name);
 	for (;; i++) {
 		uint32_t ch = chain[i - symoffset];
 		if ((ch | 1) == (h | 1)) {

@@ -73,4 +73,42 @@ uint32_t elfsym_hash(const char *name);
 enum elfsym_found elfsym_find_hashed(const elfsym_obj *o, const char *name,
 				     uint32_t h, uintptr_t *addr);
 
+/* elfsym_find_key() - elfsym_find_hashed() with @name's length @len
+ * (strlen) known too, for a table of fixed names (ELFSYM_KEY()). */
+enum elfsym_found elfsym_find_key(const elfsym_obj *o, const char *name,
+				  size_t len, uint32_t h, uintptr_t *addr);
+
+/*
+ * ELFSYM_HASH_LIT() - elfsym_hash() of the string literal @s, as a
+ * constant expression: computed by the compiler, for a table of names
+ * fixed when the library is built (init.c: the real functions' names,
+ * hashed once at build time instead of in every process at start).  @s
+ * has at most ELFSYM_LIT_MAX characters (ELFSYM_LIT_FITS()); each step
+ * past its end multiplies by 1 and adds 0, so the result is the hash of
+ * @s alone.  tests/unit/check_symbols.c compares it with elfsym_hash().
+ */
+#define ELFSYM_LIT_MAX 32
+#define ELFSYM_LIT_FITS(s) (sizeof(s) - 1 <= ELFSYM_LIT_MAX)
+#define ELFSYM_LIT_IN_(s, i) ((i) < sizeof(s) - 1)
+#define ELFSYM_LIT_CH_(s, i)                                               \
+	(ELFSYM_LIT_IN_(s, i) ?                                            \
+		 (uint32_t)(unsigned char)(s)[ELFSYM_LIT_IN_(s, i) ? (i) : 0] \
+		 : 0u)
+#define ELFSYM_LIT_STEP_(h, s, i) \
+	((h) * (ELFSYM_LIT_IN_(s, i) ? 33u : 1u) + ELFSYM_LIT_CH_(s, i))
+#define ELFSYM_LIT_4_(h, s, i)                                              \
+	ELFSYM_LIT_STEP_(ELFSYM_LIT_STEP_(ELFSYM_LIT_STEP_(ELFSYM_LIT_STEP_( \
+		h, s, i), s, (i) + 1), s, (i) + 2), s, (i) + 3)
+#define ELFSYM_HASH_LIT(s)                                                   \
+	ELFSYM_LIT_4_(ELFSYM_LIT_4_(ELFSYM_LIT_4_(ELFSYM_LIT_4_(             \
+	ELFSYM_LIT_4_(ELFSYM_LIT_4_(ELFSYM_LIT_4_(ELFSYM_LIT_4_(5381u,       \
+		s, 0), s, 4), s, 8), s, 12), s, 16), s, 20), s, 24), s, 28)
+
+/* A fixed name's hash and length, for elfsym_find_key(). */
+typedef struct elfsym_key {
+	uint32_t hash;
+	uint32_t len;
+} elfsym_key;
+#define ELFSYM_KEY(s) { ELFSYM_HASH_LIT(s), sizeof(s) - 1 }
+
 #endif

@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <link.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -110,7 +111,7 @@ static void prepare(void)
 			r[i] = p != h[i] ? p : NULL;
 		}
 	}
-	long ps = sysconf(_SC_PAGESIZE);
+	long ps = (long)getauxval(AT_PAGESZ); /* sysconf(_SC_PAGESIZE) */
 	ht_lock_acquire(&slot_lock);
 	if (!prepared) {
 		memcpy(names, n, sizeof names);

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -394,7 +395,10 @@ HT_EXPORT void closefrom(int lowfd)
 	if (lowfd < 0)
 		lowfd = 0;
 	if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0) != 0) {
-		long max = sysconf(_SC_OPEN_MAX);
+		/* sysconf(_SC_OPEN_MAX), without importing sysconf */
+		struct rlimit rl;
+		long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ?
+				   (long)rl.rlim_cur : 256;
 		for (long fd = lowfd; fd < max; fd++)
 			syscall(SYS_close, (int)fd);
 	}

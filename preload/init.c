@@ -141,7 +141,57 @@ enum { HT_SYMBOLS(REAL_INDEX) N_REAL };
 #define REAL_NAME_REAL(name) #name,
 #define REAL_NAME_SELF(name)
 #define REAL_NAME(lib, kind, how, ret, name, params) REAL_NAME_##how(name)
-static const char *const real_names[N_REAL] = { HT_SYMBOLS(REAL_NAME) };
+
+/*
+ * libc functions the library itself calls only on rare paths (registering
+ * its fork handlers when tracing is on; the dlopen hook, deepbind.c): found
+ * by the same walk as the real functions, instead of being imported.  Each
+ * import costs the loader a symbol lookup through every loaded object when
+ * it relocates the library (full RELRO: -z now), about 800 instructions in
+ * every process at start; a name looked up in the walk costs about 150.
+ * The library's own definitions below (hidden: the program's calls still
+ * reach libc) call through these pointers; deepbind.c keeps the ordinary
+ * names.
+ */
+#define HT_INTERNALS(X)                                                     \
+	X(int, __register_atfork,                                           \
+	  (void (*)(void), void (*)(void), void (*)(void), void *))         \
+	X(int, dladdr, (const void *, Dl_info *))                          \
+	X(int, dladdr1, (const void *, Dl_info *, void **, int))           \
+	X(int, dlinfo, (void *, int, void *))                              \
+	X(char *, dlerror, (void))
+
+#define INTERNAL_INDEX(ret, name, params) II_##name,
+enum { HT_INTERNALS(INTERNAL_INDEX) N_INTERNAL };
+#define N_WALK (N_REAL + N_INTERNAL)
+#define INTERNAL_NAME(ret, name, params) #name,
+
+/* Each name's GNU hash and length, computed by the compiler (the names are
+ * fixed): nothing to hash in each process at start.  The walk's names are
+ * the REAL ones of the list, then the internal ones. */
+#define REAL_KEY_REAL(name) ELFSYM_KEY(#name),
+#define REAL_KEY_SELF(name)
+#define REAL_KEY(lib, kind, how, ret, name, params) REAL_KEY_##how(name)
+#define INTERNAL_KEY(ret, name, params) ELFSYM_KEY(#name),
+static const elfsym_key walk_keys[N_WALK] = {
+	HT_SYMBOLS(REAL_KEY) HT_INTERNALS(INTERNAL_KEY)
+};
+static const char *const walk_names[N_WALK] = {
+	HT_SYMBOLS(REAL_NAME) HT_INTERNALS(INTERNAL_NAME)
+};
+#define REAL_FITS_REAL(name) \
+	_Static_assert(ELFSYM_LIT_FITS(#name), #name ": too long to hash");
+#define REAL_FITS_SELF(name)
+#define REAL_FITS(lib, kind, how, ret, name, params) REAL_FITS_##how(name)
+HT_SYMBOLS(REAL_FITS)
+#define INTERNAL_FITS(ret, name, params) REAL_FITS_REAL(name)
+HT_INTERNALS(INTERNAL_FITS)
+
+/* The internal functions found (NULL: not found). */
+#define INTERNAL_FIELD(ret, name, params) ret(*name) params;
+HT_STARTUP_DATA static struct {
+	HT_INTERNALS(INTERNAL_FIELD)
+} internal;
 
 /* Our own definitions the system headers do not declare, to refuse them
  * when the loader is asked. */
@@ -174,9 +224,8 @@ struct real_walk {
 	bool past_self;  /* the objects seen now come after this library */
 	bool blind;      /* an object could not be searched */
 	unsigned left;   /* names still LOOKING */
-	unsigned char state[N_REAL];
-	uint32_t hash[N_REAL]; /* each name's elfsym_hash() */
-	void *found[N_REAL];
+	unsigned char state[N_WALK];
+	void *found[N_WALK];
 };
 
 /* dl_iterate_phdr() callback: look the open names up in one object.  Only
@@ -201,11 +250,12 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 		w->blind = true;
 		return 1;
 	}
-	for (unsigned i = 0; i < N_REAL; i++) {
+	for (unsigned i = 0; i < N_WALK; i++) {
 		if (w->state[i] != LOOKING)
 			continue;
 		uintptr_t a = 0;
-		switch (elfsym_find_hashed(&o, real_names[i], w->hash[i], &a)) {
+		switch (elfsym_find_key(&o, walk_names[i], walk_keys[i].len,
+					walk_keys[i].hash, &a)) {
 		case ELFSYM_NONE:
 			continue;
 		case ELFSYM_FUNC:
@@ -242,10 +292,8 @@ static void resolve_all(void)
 	struct real_walk w = {
 		.self = (uintptr_t)resolve_all,
 		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
-		.left = N_REAL,
+		.left = N_WALK,
 	};
-	for (unsigned i = 0; i < N_REAL; i++)
-		w.hash[i] = elfsym_hash(real_names[i]);
 	dl_iterate_phdr(walk_object, &w);
 	if (!w.past_self)
 		w.blind = true;
@@ -253,17 +301,25 @@ static void resolve_all(void)
 #define REAL_SELF_REAL(name) [RI_##name] = (void *)name,
 #define REAL_SELF_SELF(name)
 #define REAL_SELF(lib, kind, how, ret, name, params) REAL_SELF_##how(name)
-	static void *const self[N_REAL] = { HT_SYMBOLS(REAL_SELF) };
-	for (unsigned i = 0; i < N_REAL; i++)
+	static void *const self[N_WALK] = { HT_SYMBOLS(REAL_SELF) };
+	for (unsigned i = 0; i < N_WALK; i++)
 		if (w.state[i] == ASK_LOADER || (w.blind && w.state[i] == LOOKING))
-			w.found[i] = next_symbol(real_names[i], self[i]);
+			w.found[i] = next_symbol(walk_names[i], self[i]);
 #define REAL_STORE_REAL(name) \
 	ht_real.name = (__typeof__(ht_real.name))w.found[RI_##name];
 #define REAL_STORE_SELF(name)
 #define REAL_STORE(lib, kind, how, ret, name, params) REAL_STORE_##how(name)
 	HT_SYMBOLS(REAL_STORE)
+#define INTERNAL_STORE(ret, name, params) \
+	internal.name = (__typeof__(internal.name))w.found[N_REAL + II_##name];
+	HT_INTERNALS(INTERNAL_STORE)
 	__atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
+
+/* This object's handle for pthread_atfork() (and anything else that
+ * registers per object), normally from crtbeginS.o, which the library is
+ * linked without (Makefile: -nostartfiles). */
+HT_HIDDEN void *__dso_handle = &__dso_handle;
 
 static void on_fork_child(void)
 {
@@ -332,10 +388,13 @@ static void init_once(void)
 		}
 		/* Nothing is connected here: the first tracked connection
 		 * connects (ht_emit_want()). */
-		if (ht_emit_init(path) == 0) {
-			pthread_atfork(on_fork_prepare, NULL, on_fork_child);
+		/* pthread_atfork() as libc_nonshared.a defines it: without
+		 * the fork handlers the state would be wrong in a child, so
+		 * tracing stays off when they cannot be registered. */
+		if (ht_emit_init(path) == 0 && internal.__register_atfork &&
+		    internal.__register_atfork(on_fork_prepare, NULL,
+					       on_fork_child, &__dso_handle) == 0)
 			ht_enabled = 1;
-		}
 	}
 	errno = saved;
 }
@@ -367,10 +426,6 @@ __attribute__((constructor)) static void ht_constructor(void)
 	}
 }
 
-/* This object's handle for pthread_atfork() (and anything else that
- * registers per object), normally from crtbeginS.o, which the library is
- * linked without (Makefile: -nostartfiles). */
-HT_HIDDEN void *__dso_handle = &__dso_handle;
 
 static void close_at_exit(int fd, ht_slot *s, void *arg)
 {
@@ -399,4 +454,38 @@ __attribute__((destructor)) static void ht_destructor(void)
 	ht_emit_goodbye();
 	errno = saved;
 	ht_leave();
+}
+
+/* ---- the internal functions (HT_INTERNALS) --------------------------------- */
+
+/*
+ * The loader's functions the dlopen hook calls (deepbind.c), through the
+ * pointers the walk found.  That hook may run before the constructor
+ * (another library's constructor may call dlopen): each makes sure the
+ * walk ran.  A function not found (a libc without it, which the library
+ * could not have been loaded with) fails as the real one fails, with
+ * nothing to report: no NULL pointer is ever called.
+ */
+HT_HIDDEN int dladdr(const void *addr, Dl_info *info)
+{
+	HT_ENSURE_INIT();
+	return internal.dladdr ? internal.dladdr(addr, info) : 0;
+}
+
+HT_HIDDEN int dladdr1(const void *addr, Dl_info *info, void **extra, int flags)
+{
+	HT_ENSURE_INIT();
+	return internal.dladdr1 ? internal.dladdr1(addr, info, extra, flags) : 0;
+}
+
+HT_HIDDEN int dlinfo(void *handle, int request, void *arg)
+{
+	HT_ENSURE_INIT();
+	return internal.dlinfo ? internal.dlinfo(handle, request, arg) : -1;
+}
+
+HT_HIDDEN char *dlerror(void)
+{
+	HT_ENSURE_INIT();
+	return internal.dlerror ? internal.dlerror() : NULL;
 }

@@ -18,6 +18,8 @@
  */
 #include <fcntl.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <string.h>
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -95,6 +97,11 @@ HT_HIDDEN int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	return (int)syscall(SYS_getpeername, fd, addr, len);
 }
 
+HT_HIDDEN int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return (int)syscall(SYS_getsockname, fd, addr, len);
+}
+
 HT_HIDDEN int getrlimit(__rlimit_resource_t res, struct rlimit *rl)
 {
 	/* prlimit64's struct is struct rlimit on a 64-bit machine */
@@ -115,4 +122,20 @@ HT_HIDDEN pid_t getppid(void)
 HT_HIDDEN int sched_yield(void)
 {
 	return (int)syscall(SYS_sched_yield);
+}
+
+/* getenv(), as libc's: the value of the first NAME=VALUE entry of environ
+ * whose name is @name, or NULL.  Read at start (init.c) and on the rare
+ * HTTPTRACE_DEBUG line (emit.c). */
+HT_HIDDEN char *getenv(const char *name)
+{
+	size_t len = strlen(name);
+	if (!environ || len == 0)
+		return NULL;
+	/* the first byte first: most entries differ there (libc's test) */
+	for (char **e = environ; *e; e++)
+		if ((*e)[0] == name[0] && strncmp(*e, name, len) == 0 &&
+		    (*e)[len] == '=')
+			return *e + len + 1;
+	return NULL;
 }

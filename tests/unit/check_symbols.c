@@ -203,6 +203,45 @@ START_TEST(elfsym_passes_by_what_the_loader_does)
 }
 END_TEST
 
+/* The build-time hashes (init.c's table of the real functions' names) are
+ * elfsym_hash() of each name, for every name of the list and at the ends
+ * of what ELFSYM_HASH_LIT() takes. */
+#define KEY_ROW(lib, kind, how, ret, name, params) ELFSYM_KEY(#name),
+static const elfsym_key list_keys[] = { HT_SYMBOLS(KEY_ROW) };
+
+START_TEST(elfsym_build_time_hash_is_elfsym_hash)
+{
+	for (size_t i = 0; i < NLIST; i++) {
+		ck_assert_uint_eq(list_keys[i].hash, elfsym_hash(list[i]));
+		ck_assert_uint_eq(list_keys[i].len, strlen(list[i]));
+	}
+	static const elfsym_key ends[] = {
+		ELFSYM_KEY(""), ELFSYM_KEY("\xff"),
+		ELFSYM_KEY("abcdefghijklmnopqrstuvwxyz012345"),
+	};
+	static const char *const end_names[] = {
+		"", "\xff", "abcdefghijklmnopqrstuvwxyz012345",
+	};
+	ck_assert(ELFSYM_LIT_FITS("abcdefghijklmnopqrstuvwxyz012345"));
+	ck_assert(!ELFSYM_LIT_FITS("abcdefghijklmnopqrstuvwxyz0123456"));
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_uint_eq(ends[i].hash, elfsym_hash(end_names[i]));
+		ck_assert_uint_eq(ends[i].len, strlen(end_names[i]));
+	}
+	/* and a lookup by key finds what a lookup by name finds */
+	elfsym_obj o;
+	void *handle;
+	uintptr_t a = 0, b = 0;
+	open_libc(&o, &handle);
+	ck_assert_int_eq(elfsym_find_key(&o, "connect", 7,
+					 ELFSYM_HASH_LIT("connect"), &a),
+			 ELFSYM_FUNC);
+	ck_assert_int_eq(elfsym_find(&o, "connect", &b), ELFSYM_FUNC);
+	ck_assert_uint_eq(a, b);
+	dlclose(handle);
+}
+END_TEST
+
 Suite *symbols_suite(void)
 {
 	Suite *s = suite_create("symbols");
@@ -212,6 +251,7 @@ Suite *symbols_suite(void)
 	tcase_add_test(tc, elfsym_needs_gnu_hash);
 	tcase_add_test(tc, elfsym_takes_an_untyped_symbol);
 	tcase_add_test(tc, elfsym_passes_by_what_the_loader_does);
+	tcase_add_test(tc, elfsym_build_time_hash_is_elfsym_hash);
 	suite_add_tcase(s, tc);
 	return s;
 }
