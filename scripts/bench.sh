@@ -423,6 +423,9 @@ if want server; then
 		# shellcheck disable=SC2086
 		for v in $(rotate "$r" $variants); do srv_run wrk "$v"; srv_run h2load "$v"; done
 	done
+	# the collector's CPU (user + system) over every round: what it
+	# takes from the two cores nginx and its clients share
+	col_ticks=$(awk '{ print $14 + $15 }' "/proc/$spid/stat" 2>/dev/null || echo 0)
 	# nginx's master writes its pid file; SIGQUIT: a graceful stop, then
 	# the collector writes its summary
 	kill -QUIT "$(cat "$d/traced.pid")"
@@ -448,6 +451,10 @@ if want server; then
 	echo "  traced nginx: clients completed $(($(sum "$T/srv.wrk.srv.n") + $(sum "$T/srv.wrk.both.n") + $(sum "$T/srv.h2load.srv.n") + $(sum "$T/srv.h2load.both.n"))) requests;" \
 		"its collector: $(sed -n 's/^ *served by traced servers: *//p' "$T/srv.sum" | head -1)," \
 		"dropped records $(summary_field "$T/srv.sum" 'dropped records:')"
+	served=$(sed -n 's/^ *served by traced servers: *\([0-9]*\).*/\1/p' "$T/srv.sum" | head -1)
+	awk -v t="$col_ticks" -v hz="$(getconf CLK_TCK)" -v n="${served:-0}" 'BEGIN {
+		printf "  its collector (httptrace -f summary): %.2f s of CPU, %.2f us per record\n",
+			t / hz, (n > 0 ? 1e6 * t / hz / n : 0) }'
 	echo
 
 	echo "callgrind: instructions (Ir) added to nginx (master_process off) per request served,"
