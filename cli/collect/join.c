@@ -21,6 +21,7 @@ enum { SIDE_CLIENT, SIDE_SERVER };
 typedef struct join_half {
 	bool used;
 	uint8_t key[KEY_LEN];
+	uint32_t slot;            /* slot_of(key) */
 	uint32_t pid, conn_id, req_seq;
 	uint64_t t0, t1;          /* the request's begin and end */
 	int64_t processing;       /* a server's */
@@ -140,6 +141,7 @@ static void half_of(join_half *h, const ht_rec_request *r, bool server)
 	memset(h, 0, sizeof(*h));
 	h->used = true;
 	make_key(h->key, r, server);
+	h->slot = (uint32_t)slot_of(h->key);
 	h->pid = r->pid;
 	h->conn_id = r->conn_id;
 	h->req_seq = r->req_seq;
@@ -227,14 +229,14 @@ int join_init(joiner *j, join_emit_fn emit, void *emit_ctx, join_rand_fn rnd,
 /* Remember end @h (of @side) for the other end to come. */
 static void remember(joiner *j, const join_half *h, int side)
 {
-	j->slots[slot_of(h->key)].half[side] = *h;
+	j->slots[h->slot].half[side] = *h;
 }
 
 /* The other end of @h (of @side) remembered, taken out; NULL if none. */
 static join_half *take_other(joiner *j, const join_half *h, int side,
 			     join_half *out)
 {
-	join_half *o = &j->slots[slot_of(h->key)].half[!side];
+	join_half *o = &j->slots[h->slot].half[!side];
 
 	if (side == SIDE_CLIENT ? !ends_match(h, o) : !ends_match(o, h))
 		return NULL;
@@ -441,7 +443,7 @@ static bool went_out(joiner *j, struct join_held *h, const ht_record *rec)
 /* The list of held requests of @side whose key falls in @e's slot. */
 static struct join_held **slot_list(joiner *j, const struct join_held *e)
 {
-	return &j->slots[slot_of(e->me.key)].held[e->side];
+	return &j->slots[e->me.slot].held[e->side];
 }
 
 /* Held entry @e is no longer held: out of its slot's list and its
@@ -676,7 +678,7 @@ static void learn_server(joiner *j, const ht_addr *a)
  * end matches @me; NULL if none. */
 static struct join_held *held_other(joiner *j, const join_half *me, int side)
 {
-	struct join_held *e = j->slots[slot_of(me->key)].held[!side];
+	struct join_held *e = j->slots[me->slot].held[!side];
 
 	for (; e != NULL; e = e->chain) {
 		if (e->has_join && e->join.pid != 0)
