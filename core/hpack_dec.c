@@ -179,9 +179,15 @@ static int table_add(hpack_dec *d, const uint8_t *name, uint32_t nlen,
 
 void hpack_dec_grow(hpack_dec *d, void *table, uint32_t cap)
 {
-	hpack_dec old = *d;
+	hpack_dec old;
 	uint32_t i;
 
+	/* the old table alone (the memo is not copied: 2 KiB of stack) */
+	old.cap = d->cap;
+	old.ents = d->ents;
+	old.bytes = d->bytes;
+	old.n = d->n;
+	old.newest = d->newest;
 	set_table(d, table, cap);
 	for (i = old.n; i > 0; i--) {
 		const struct hpack_ent *e = entry(&old, i - 1);
