@@ -179,9 +179,15 @@ static int table_add(hpack_dec *d, const uint8_t *name, uint32_t nlen,
 
 void hpack_dec_grow(hpack_dec *d, void *table, uint32_t cap)
 {
-	hpack_dec old = *d;
+	hpack_dec old;
 	uint32_t i;
 
+	/* the old table alone (the memo is not copied: 2 KiB of stack) */
+	old.cap = d->cap;
+	old.ents = d->ents;
+	old.bytes = d->bytes;
+	old.n = d->n;
+	old.newest = d->newest;
 	set_table(d, table, cap);
 	for (i = old.n; i > 0; i--) {
 		const struct hpack_ent *e = entry(&old, i - 1);
@@ -328,6 +334,46 @@ long hpack_huff_decode(const uint8_t *in, size_t len, uint8_t *out,
 }
 
 /*
+ * hpack_huff_decode() of the block's next Huffman string (@in, @len bytes)
+ * through the memo: when the last block's string at this place had the same
+ * bytes, its decoding is copied (or only its length taken, @out NULL);
+ * else the string is decoded and, when it decoded and fits a slot, kept.
+ * A string that did not decode is never kept: it is decoded again, and
+ * fails again, each time.  The same result as hpack_huff_decode().
+ */
+static long huff_string(hpack_dec *d, const uint8_t *in, size_t len,
+			uint8_t *out, size_t room)
+{
+	uint32_t k = d->memo_next++;
+	struct hpack_memo *m;
+	long n;
+
+	if (k >= HPACK_MEMO_SLOTS || len == 0 || len > HPACK_MEMO_ENC)
+		return hpack_huff_decode(in, len, out, room);
+	m = &d->memo[k];
+	if (m->enc_len == len && memcmp(m->enc, in, len) == 0) {
+		if (out != NULL) {
+			if (m->dec_len > room)
+				return -1;
+			memcpy(out, m->dec, m->dec_len);
+		}
+		return m->dec_len;
+	}
+	if (out == NULL)
+		return hpack_huff_decode(in, len, NULL, 0);
+	n = hpack_huff_decode(in, len, out, room);
+	if (n < 0 || (size_t)n > HPACK_MEMO_DEC) {
+		m->enc_len = 0;
+		return n;
+	}
+	m->enc_len = (uint8_t)len;
+	m->dec_len = (uint8_t)n;
+	memcpy(m->enc, in, len);
+	memcpy(m->dec, out, (size_t)n);
+	return n;
+}
+
+/*
  * A string literal (RFC 7541 section 5.2) at *@p: its bytes in the block,
  * or Huffman-decoded into the scratch at *@used (which grows), or only
  * counted (@count_only, Huffman strings: *@s is NULL).  Returns 0 or -1.
@@ -352,11 +398,11 @@ static int read_string(hpack_dec *d, const uint8_t **p, const uint8_t *end,
 		return 0;
 	}
 	if (count_only) {
-		n = hpack_huff_decode(*p, len, NULL, 0);
+		n = huff_string(d, *p, len, NULL, 0);
 		*s = NULL;
 	} else {
-		n = hpack_huff_decode(*p, len, d->scratch + *used,
-				      d->scratch_len - *used);
+		n = huff_string(d, *p, len, d->scratch + *used,
+				d->scratch_len - *used);
 		*s = d->scratch + *used;
 	}
 	if (n < 0)
@@ -441,6 +487,7 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 
 	if (d->broken)
 		return -1;
+	d->memo_next = 0;
 	while (p < end) {
 		uint8_t b = *p;
 		int rv;

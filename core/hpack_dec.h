@@ -31,6 +31,24 @@
 #define HPACK_STRING_ROOM 2u
 #define HPACK_ENTRY_OVERHEAD 32u
 
+/* The decoder remembers the Huffman strings of the last block by their place
+ * in it (the k-th Huffman string of a block, k < HPACK_MEMO_SLOTS): a
+ * server writes the same header block request after request (nginx: the
+ * same seven Huffman-coded literals, the date changing once a second), and
+ * a string whose bytes are those of the last block's string at its place is
+ * copied decoded instead of decoded again.  Decoding is a function of the
+ * bytes: the output is the same either way. */
+#define HPACK_MEMO_SLOTS 16u
+#define HPACK_MEMO_ENC 48u                      /* longest string kept */
+#define HPACK_MEMO_DEC (HPACK_MEMO_ENC * 8 / 5) /* its longest decoding */
+
+struct hpack_memo {
+	uint8_t enc_len;    /* 0: nothing kept */
+	uint8_t dec_len;
+	uint8_t enc[HPACK_MEMO_ENC];
+	uint8_t dec[HPACK_MEMO_DEC];
+};
+
 struct hpack_ent {
 	uint32_t off;       /* of the name in bytes; the value follows */
 	uint32_t nlen, vlen;
@@ -51,6 +69,8 @@ typedef struct hpack_dec {
 	uint8_t *bytes;     /* HPACK_STRING_ROOM * cap bytes */
 	uint8_t *scratch;   /* Huffman-decoded strings of one field */
 	size_t scratch_len;
+	uint32_t memo_next;  /* place of the block's next Huffman string */
+	struct hpack_memo memo[HPACK_MEMO_SLOTS];
 } hpack_dec;
 
 /*

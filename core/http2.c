@@ -222,6 +222,62 @@ static char name_char(uint8_t c)
 	return printable(to_lower(c));
 }
 
+/* The bytes of the little-endian word @x that name_char() changes (below
+ * 0x21, DEL, ':', 'A' to 'Z'), as the high bit of each: 0 when there is
+ * none (the test for none is exact; which bytes are marked is not). */
+static uint64_t word_name_changes(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t del = x ^ (0x7f * ones), colon = x ^ (':' * ones);
+	uint64_t t = x & (0x7f * ones);
+	/* bytes from 'A' to 'Z': below 'Z' + 1 and above 'A' - 1, without
+	 * a carry or a borrow between bytes (t's bytes are below 0x80) */
+	uint64_t upper = ((0x7f + 'Z' + 1) * ones - t) & ~x &
+			 (t + (0x7f - ('A' - 1)) * ones);
+
+	return (((x - 0x21 * ones) & ~x) | ((del - ones) & ~del) |
+		((colon - ones) & ~colon) | upper) &
+	       (0x80 * ones);
+}
+
+/* Copy the name @name (@n bytes) to @dst as name_char() stores it: a word
+ * at a time while a word has nothing to change (HTTP/2 names are lower
+ * case tokens).  Returns @dst + @n. */
+static char *copy_name(char *dst, const uint8_t *name, size_t n)
+{
+	size_t i = 0;
+	uint64_t x;
+
+	if (n >= 4 && n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, name, 4);
+		memcpy(&b, name + n - 4, 4);
+		if (word_name_changes((uint64_t)a | (uint64_t)b << 32) == 0) {
+			memcpy(dst, &a, 4);
+			memcpy(dst + n - 4, &b, 4);
+			return dst + n;
+		}
+	}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, name + i, 8);
+		if (word_name_changes(x) != 0)
+			break;
+		memcpy(dst + i, &x, 8);
+	}
+	if (i < n && n >= 8 && i + 8 > n) {
+		/* the last, partial word, overlapping the copied ones */
+		memcpy(&x, name + n - 8, 8);
+		if (word_name_changes(x) == 0) {
+			memcpy(dst + n - 8, &x, 8);
+			return dst + n;
+		}
+	}
+	for (; i < n; i++)
+		dst[i] = name_char(name[i]);
+	return dst + n;
+}
+
 /* Append "name: value\r\n" to msg.hdrs, the name lower-cased and the value
  * redacted as the options say, or leave the line out when it does not fit
  * (with its CRLF and the NUL).  A field with an empty name (HPACK allows
@@ -231,7 +287,6 @@ static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
 {
 	h2_message *m = &r->msg;
 	char *out, *v;
-	size_t i;
 	bool url = false;
 
 	if (nlen == 0)
@@ -247,9 +302,7 @@ static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
 		m->hdrs_truncated = true;
 		return;
 	}
-	out = m->hdrs + m->hdrs_len;
-	for (i = 0; i < nlen; i++)
-		*out++ = name_char(name[i]);
+	out = copy_name(m->hdrs + m->hdrs_len, name, nlen);
 	*out++ = ':';
 	*out++ = ' ';
 	v = out;

@@ -448,6 +448,7 @@ START_TEST(test_differential)
 		uint32_t limit = sizes[rnd(8)];
 		unsigned blk;
 		bool skip = rnd(2);
+		unsigned nf = 0;
 
 		ck_assert_int_eq(nghttp2_hd_deflate_new(&def, 65536), 0);
 		ck_assert_int_eq(nghttp2_hd_inflate_new(&inf), 0);
@@ -460,7 +461,7 @@ START_TEST(test_differential)
 			static nghttp2_nv nv[64];
 			static char names[64][40], values[64][200];
 			struct fields ours = { 0 }, theirs = { 0 };
-			unsigned nf = rnd(20), i, k;
+			unsigned i, k;
 			ssize_t len;
 			int ok;
 
@@ -474,6 +475,19 @@ START_TEST(test_differential)
 				hpack_dec_set_limit(&d, l);
 				ck_assert_int_eq(nghttp2_hd_deflate_change_table_size(def, l), 0);
 			}
+			if (blk > 0 && rnd(3) == 0) {
+				/* the last block's fields again (a server's
+				 * response after response), one value byte
+				 * changed or not: the memo's hits and misses */
+				if (nf > 0 && rnd(2) == 0) {
+					i = rnd(nf);
+					if (nv[i].valuelen > 0)
+						values[i][rnd((uint32_t)nv[i].valuelen)] =
+							(char)(' ' + rnd(95));
+				}
+				goto encode;
+			}
+			nf = rnd(20);
 			for (i = 0; i < nf; i++) {
 				uint32_t vl = rnd(4) == 0 ? rnd(200) : rnd(30);
 
@@ -502,6 +516,7 @@ START_TEST(test_differential)
 				nv[i].flags = rnd(3) == 0 ? NGHTTP2_NV_FLAG_NO_INDEX
 							  : NGHTTP2_NV_FLAG_NONE;
 			}
+encode:
 			len = nghttp2_hd_deflate_hd(def, out, sizeof(out), nv, nf);
 			ck_assert_int_gt(len, -1);
 			ng_fields(inf, out, (size_t)len, &theirs, &ok);
@@ -535,6 +550,101 @@ START_TEST(test_differential)
 }
 END_TEST
 
+/* nghttp2's encoding of @nf fields, none indexed (as nginx sends a
+ * response's): the same fields give the same bytes each time. */
+static size_t deflate_plain(const char *const *nvs, unsigned nf, uint8_t *out,
+			    size_t room)
+{
+	nghttp2_hd_deflater *def;
+	nghttp2_nv nv[8];
+	unsigned i;
+	ssize_t len;
+
+	ck_assert_uint_le(nf, 8);
+	for (i = 0; i < nf; i++) {
+		nv[i].name = (uint8_t *)nvs[2 * i];
+		nv[i].namelen = strlen(nvs[2 * i]);
+		nv[i].value = (uint8_t *)nvs[2 * i + 1];
+		nv[i].valuelen = strlen(nvs[2 * i + 1]);
+		nv[i].flags = NGHTTP2_NV_FLAG_NO_INDEX;
+	}
+	ck_assert_int_eq(nghttp2_hd_deflate_new(&def, 4096), 0);
+	len = nghttp2_hd_deflate_hd(def, out, room, nv, nf);
+	nghttp2_hd_deflate_del(def);
+	ck_assert_int_gt(len, 0);
+	return (size_t)len;
+}
+
+static int decode_fields(hpack_dec *d, const uint8_t *b, size_t n,
+			 struct fields *f, hpack_skip_fn skip)
+{
+	memset(f, 0, sizeof(*f));
+	return hpack_dec_decode(d, b, n, on_field, skip, f);
+}
+
+static void same_fields(const struct fields *a, const struct fields *b)
+{
+	unsigned i;
+
+	ck_assert_uint_eq(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		ck_assert_uint_eq(a->nlen[i], b->nlen[i]);
+		ck_assert_uint_eq(a->vlen[i], b->vlen[i]);
+		ck_assert_int_eq(a->skipped[i], b->skipped[i]);
+		ck_assert(memcmp(a->name[i], b->name[i], a->nlen[i]) == 0);
+		if (!a->skipped[i])
+			ck_assert(memcmp(a->value[i], b->value[i],
+					 a->vlen[i]) == 0);
+	}
+}
+
+/* The memo of the last block's Huffman strings: a block like the last
+ * one, one like it but for a byte of one string (same length), the same
+ * strings where only their length is taken (skip), and a string that does
+ * not decode at the place of one that did: each decodes as on a fresh
+ * decoder, the bad one fails. */
+START_TEST(test_memo)
+{
+	static const char *const a[] = {
+		"server", "nginx/1.22.1", "date", "Sun, 06 Dec 2026 14:13:46 GMT",
+		"etag", "\"5f0d-264\"", "x-odd", "aaaa",
+	};
+	static const char *const b[] = {
+		"server", "nginx/1.22.1", "date", "Sun, 06 Dec 2026 14:13:47 GMT",
+		"etag", "\"5f0d-264\"", "x-odd", "aaaa",
+	};
+	static uint8_t ba[512], bb[512];
+	struct fields got, want;
+	hpack_dec d, fresh;
+	size_t na = deflate_plain(a, 4, ba, sizeof(ba));
+	size_t nb = deflate_plain(b, 4, bb, sizeof(bb));
+	int round;
+
+	ck_assert_uint_eq(na, nb);
+	dec_init(&d, 4096);
+	for (round = 0; round < 6; round++) {
+		const uint8_t *blk = round % 3 == 1 ? bb : ba;
+		hpack_skip_fn skip = round >= 3 ? skip_odd : NULL;
+
+		ck_assert_int_eq(decode_fields(&d, blk, na, &got, skip), 0);
+		dec_init(&fresh, 4096);
+		ck_assert_int_eq(decode_fields(&fresh, blk, na, &want, skip), 0);
+		same_fields(&got, &want);
+		ck_assert_uint_eq(got.n, 4);
+		ck_assert_uint_eq(got.vlen[1], 29);
+		ck_assert(memcmp(got.name[3], "x-odd", 5) == 0);
+		ck_assert_int_eq(got.skipped[3], skip != NULL);
+	}
+	/* "aaaa" is 20 bits and 4 of padding (ones): padding of zeros in the
+	 * block's last byte is an error, memo or not */
+	bb[nb - 1] = (uint8_t)(ba[na - 1] & 0xf0);
+	ck_assert_uint_ne(bb[nb - 1], ba[na - 1]);
+	ck_assert_int_eq(decode_fields(&d, bb, nb, &got, NULL), -1);
+	dec_init(&fresh, 4096);
+	ck_assert_int_eq(decode_fields(&fresh, bb, nb, &want, NULL), -1);
+}
+END_TEST
+
 Suite *hpack_dec_suite(void)
 {
 	Suite *s = suite_create("hpack_dec");
@@ -549,6 +659,7 @@ Suite *hpack_dec_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_limit_and_grow);
 	tcase_add_test(tc, test_differential);
+	tcase_add_test(tc, test_memo);
 	suite_add_tcase(s, tc);
 	return s;
 }

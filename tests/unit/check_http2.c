@@ -382,6 +382,63 @@ START_TEST(test_request_get)
 }
 END_TEST
 
+/* name_char() of the spec: lower case, '?' for controls, blanks, ':', DEL. */
+static char ref_name_char(uint8_t c)
+{
+	if (c == ' ' || c == '\t' || c == ':' || c < 0x20 || c == 0x7f)
+		return '?';
+	return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+/* Captured names, copied a word at a time when nothing in the word
+ * changes: every length from 1 to 24, the byte to change (upper case,
+ * ':', SP, HTAB, a control byte, DEL, and bytes kept: '@', '[', 0xc1) at
+ * every place, the line as the byte-by-byte rule makes it. */
+START_TEST(test_capture_names)
+{
+	static const uint8_t odd[] = { 'A', 'Z', 'M', ':', ' ', '\t', 0x01,
+				       0x1a, 0x0d, 0x7f, '@', '[', 0xc1, 'a' };
+	unsigned len, at, k;
+
+	for (len = 1; len <= 24; len++) {
+		for (at = 0; at < len; at++) {
+			for (k = 0; k < sizeof(odd); k++) {
+				char name[32], want[64];
+				const char *fields[] = { name, "v", NULL };
+				struct run *run;
+				unsigned i;
+
+				for (i = 0; i < len; i++)
+					name[i] = (char)('a' + (i * 7 + len) % 26);
+				name[at] = (char)odd[k];
+				name[len] = '\0';
+				if (name[0] == ':')
+					continue; /* a pseudo-header */
+				for (i = 0; i < len; i++)
+					want[i] = ref_name_char((uint8_t)name[i]);
+				memcpy(want + len, ": v\r\n", 6);
+				struct fix *f = fix_new(true, &capture);
+				nghttp2_hd_deflater *d = deflater();
+
+				headers(f, d, 1, H2_FLAG_END_STREAM, fields);
+				run = calloc(1, sizeof(*run));
+				ck_assert(run != NULL);
+				run_fix(run, f, f->len, 0, 0);
+				ck_assert_int_eq(run->n, 2);
+				ck_assert_int_eq(run->ev[1].ev.type,
+						 H2_EV_HEADERS);
+				ck_assert_msg(strcmp(run->ev[1].msg.hdrs, want) == 0,
+					      "len %u at %u byte %02x: %s", len,
+					      at, odd[k], run->ev[1].msg.hdrs);
+				free(run);
+				free(f);
+				ng.deflate_del(d);
+			}
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_no_capture_without_option)
 {
 	nghttp2_hd_deflater *d = deflater();
@@ -1129,6 +1186,7 @@ Suite *http2_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_request_get);
 	tcase_add_test(tc, test_no_capture_without_option);
+	tcase_add_test(tc, test_capture_names);
 	tcase_add_test(tc, test_response_data_padding);
 	tcase_add_test(tc, test_headers_padded_priority);
 	tcase_add_test(tc, test_headers_continuation);
