@@ -251,6 +251,23 @@ static void put_ws(wbuf *w, const ht_rec_ws *s)
 	put_str(w, s->tunnel);
 }
 
+static void put_dns(wbuf *w, const ht_rec_dns *d)
+{
+	unsigned n = d->n_addrs > HT_DNS_ADDRS ? HT_DNS_ADDRS : d->n_addrs;
+
+	put_u32(w, d->pid);
+	put_u32(w, d->lookup);
+	put_u32(w, d->flags);
+	put_u32(w, (uint32_t)d->err);
+	put_u32(w, (uint32_t)d->sys_errno);
+	put_u64(w, d->t_start);
+	put_u64(w, d->t_done);
+	put_str(w, d->name);
+	put_u8(w, (uint8_t)n);
+	for (unsigned i = 0; i < n; i++)
+		put_addr(w, &d->addrs[i]);
+}
+
 size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 {
 	wbuf w = {buf, cap, 0, 0};
@@ -333,6 +350,9 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		break;
 	case HT_REC_WS:
 		put_ws(&w, &rec->u.ws);
+		break;
+	case HT_REC_DNS:
+		put_dns(&w, &rec->u.dns);
 		break;
 	default:
 		return 0;
@@ -622,6 +642,26 @@ static void get_ws(rbuf *r, ht_rec_ws *s)
 	s->tunnel = get_str(r);
 }
 
+/* A lookup's end; more than HT_DNS_ADDRS addresses is a bad record. */
+static void get_dns(rbuf *r, ht_rec_dns *d)
+{
+	d->pid = get_u32(r);
+	d->lookup = get_u32(r);
+	d->flags = get_u32(r);
+	d->err = (int32_t)get_u32(r);
+	d->sys_errno = (int32_t)get_u32(r);
+	d->t_start = get_u64(r);
+	d->t_done = get_u64(r);
+	d->name = get_str(r);
+	d->n_addrs = get_u8(r);
+	if (d->n_addrs > HT_DNS_ADDRS) {
+		r->bad = 1;
+		return;
+	}
+	for (unsigned i = 0; i < d->n_addrs; i++)
+		get_addr(r, &d->addrs[i]);
+}
+
 long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 {
 	if (len < HT_WIRE_HDR_LEN) {
@@ -770,6 +810,9 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		break;
 	case HT_REC_WS:
 		get_ws(&r, &out->u.ws);
+		break;
+	case HT_REC_DNS:
+		get_dns(&r, &out->u.dns);
 		break;
 	default:
 		return -1;

@@ -38,6 +38,7 @@ enum ht_rec_type {
 	HT_REC_DROPS = 5,      /* records this process could not deliver */
 	HT_REC_NOTE = 6,       /* something the process could not trace */
 	HT_REC_WS = 7,         /* a WebSocket session ended */
+	HT_REC_DNS = 8,        /* a name lookup ended */
 };
 
 /* A string inside a decoded record (not NUL-terminated). */
@@ -399,6 +400,34 @@ typedef struct ht_rec_ws {
                                    framing was lost, or bytes went unseen */
 #define HT_WF_TUNNEL 0x40u      /* inside a CONNECT or SOCKS tunnel */
 
+/*
+ * A name lookup ended (getaddrinfo, gethostbyname*), resolved or not,
+ * sent when the call returns: each lookup's end reaches the collector
+ * even when it failed or no connection then used its addresses (a
+ * connection that does carries the lookup's times in its own records,
+ * t_dns_start being the same).  lookup is the lookup's number in its
+ * image, as its live slot shows it in flight (live.h, HT_LIVE_LOOKUP).
+ */
+#define HT_DNS_ADDRS 8
+typedef struct ht_rec_dns {
+	uint32_t pid;
+	uint32_t lookup;         /* from 1 in each image */
+	uint32_t flags;          /* HT_DNF_* */
+	int32_t err;             /* 0: resolved; else getaddrinfo's return
+	                            (EAI_*), or with HT_DNF_HOSTENT h_errno
+	                            (the collector words it: gai_strerror,
+	                            hstrerror; the library does not, so a
+	                            lookup costs it no translation) */
+	int32_t sys_errno;       /* errno with EAI_SYSTEM, else 0 */
+	uint64_t t_start, t_done;
+	ht_str name;             /* the name looked up */
+	uint8_t n_addrs;         /* addresses below (at most HT_DNS_ADDRS:
+	                            the first ones, duplicates left out) */
+	ht_addr addrs[HT_DNS_ADDRS]; /* port 0 */
+} ht_rec_dns;
+
+#define HT_DNF_HOSTENT 0x1u /* gethostbyname*: err is h_errno */
+
 typedef struct ht_record {
 	uint8_t type; /* enum ht_rec_type */
 	union {
@@ -409,6 +438,7 @@ typedef struct ht_record {
 		ht_rec_drops drops;
 		ht_rec_note note;
 		ht_rec_ws ws;
+		ht_rec_dns dns;
 	} u;
 } ht_record;
 

@@ -144,55 +144,90 @@ bool ht_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 }
 
 /* The lookups this image began, numbered from 1 (0 skipped when the count
- * wraps): each lookup in flight is told from the others by its number. */
+ * wraps): each lookup is told from the others by its number, in flight
+ * (its live slot) and at its end (its HT_REC_DNS record). */
 static uint32_t lookups;
 
-/* A lookup of @name begun at @t0 is shown in flight (live.h: a connection
- * slot of kind HT_LIVE_LOOKUP in phase dns, its conn_id the lookup's
- * number) until it ends, so that one that hangs is seen (streamed events)
- * and, when the process ends in it, reported as a lookup cut short.  A
- * lookup is network use: the collector is wanted from here (the page comes
- * with it).  errno is kept.  Returns the slot's ref (0: not shown) and its
- * page in *@page. */
-static unsigned lookup_show(const char *name, uint64_t t0, ht_live **page)
+/* A lookup under way: its number, its start, its live slot. */
+typedef struct lookup {
+	uint32_t n;       /* 0: not traced (the library was busy) */
+	uint64_t t0;
+	ht_live *page;
+	unsigned ref;     /* its live slot, 0: not shown */
+} lookup;
+
+/* A lookup of @name begins: numbered, and shown in flight (live.h: a
+ * connection slot of kind HT_LIVE_LOOKUP in phase dns, its conn_id the
+ * lookup's number) until it ends, so that one that hangs is seen
+ * (streamed events) and, when the process ends in it, reported as a
+ * lookup cut short.  A lookup is network use: the collector is wanted
+ * from here (the page comes with it).  errno is kept. */
+static void lookup_begin(lookup *k, const char *name)
 {
-	unsigned ref = 0;
 	int before = errno;
 
-	*page = NULL;
+	k->n = 0;
+	k->t0 = ht_now();
+	k->page = NULL;
+	k->ref = 0;
 	if (!ht_enter())
-		return 0;
+		return;
 	ht_emit_want();
+	k->n = __atomic_add_fetch(&lookups, 1, __ATOMIC_RELAXED);
+	if (k->n == 0)
+		k->n = __atomic_add_fetch(&lookups, 1, __ATOMIC_RELAXED);
 	ht_live *l = __atomic_load_n(&ht_live_page, __ATOMIC_ACQUIRE);
-	if (l && (ref = ht_live_conn_claim(l)) != 0) {
-		uint32_t n = __atomic_add_fetch(&lookups, 1, __ATOMIC_RELAXED);
-
-		if (n == 0)
-			n = __atomic_add_fetch(&lookups, 1, __ATOMIC_RELAXED);
-		ht_live_conn *q = ht_live_conn_write_begin(l, ref);
+	if (l && (k->ref = ht_live_conn_claim(l)) != 0) {
+		ht_live_conn *q = ht_live_conn_write_begin(l, k->ref);
 		memset(&q->peer, 0, sizeof q->peer);
 		q->tls = 0;
 		q->kind = HT_LIVE_LOOKUP;
-		q->conn_id = n;
-		q->t_dns_start = t0;
+		q->conn_id = k->n;
+		q->t_dns_start = k->t0;
 		q->t_dns_done = q->t_connect_start = q->t_connect_done = 0;
 		q->t_tls_start = q->t_tls_done = 0;
 		ht_live_copy_str(q->name, sizeof q->name, name);
 		q->active = 1;
 		ht_live_conn_write_end(q);
-		*page = l;
+		k->page = l;
 	}
 	ht_leave();
 	errno = before;
-	return ref;
 }
 
-/* The lookup lookup_show() showed as slot @ref of @page (0: none) is
- * over. */
-static void lookup_end(ht_live *page, unsigned ref)
+/* Lookup @k of @name ended at @t1 with @n addresses @addrs (0: none),
+ * error @err (0: resolved; EAI_* or, with HT_DNF_HOSTENT in @flags,
+ * h_errno; @sys the errno of EAI_SYSTEM or NETDB_INTERNAL): its slot is
+ * released, then its end goes to the collector (an HT_REC_DNS record,
+ * with the call's own records: one message).  Released first, as a
+ * request's slot is before its record: a process that dies between the
+ * two loses the lookup's end, never reports it twice.  Guard held. */
+static void lookup_end(const lookup *k, const char *name, uint64_t t1,
+		       const ht_addr *addrs, unsigned n, int err,
+		       uint32_t flags, int sys)
 {
-	if (ref)
-		ht_live_conn_release(page, ref);
+	ht_record rec;
+	ht_rec_dns *d = &rec.u.dns;
+
+	if (k->ref)
+		ht_live_conn_release(k->page, k->ref);
+	if (!k->n)
+		return;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_DNS;
+	d->pid = ht_pid;
+	d->lookup = k->n;
+	d->flags = flags;
+	d->err = err;
+	d->sys_errno = err ? sys : 0;
+	d->t_start = k->t0;
+	d->t_done = t1;
+	d->name.p = name;
+	d->name.len = (uint16_t)strnlen(name, CONN_NAME_MAX - 1);
+	d->n_addrs = (uint8_t)n;
+	if (n)
+		memcpy(d->addrs, addrs, n * sizeof *addrs);
+	ht_emit(NULL, &rec);
 }
 
 HT_EXPORT int getaddrinfo(const char *node, const char *service,
@@ -203,42 +238,41 @@ HT_EXPORT int getaddrinfo(const char *node, const char *service,
 		return EAI_SYSTEM;
 	if (!ht_enabled || !node || ht_busy)
 		return ht_real.getaddrinfo(node, service, hints, res);
-	uint64_t t0 = ht_now();
-	ht_live *page;
-	unsigned shown = lookup_show(node, t0, &page);
+	lookup k;
+	lookup_begin(&k, node);
 	int ret = ht_real.getaddrinfo(node, service, hints, res);
 	int saved = errno;
-	lookup_end(page, shown);
-	if (ret == 0 && res && *res && ht_enter()) {
+	if (ht_enter()) {
 		uint64_t t1 = ht_now();
 		ht_addr addrs[DNS_ADDRS];
 		unsigned n = 0;
-		for (const struct addrinfo *ai = *res; ai && n < DNS_ADDRS;
-		     ai = ai->ai_next) {
+		for (const struct addrinfo *ai = ret == 0 && res ? *res : NULL;
+		     ai && n < DNS_ADDRS; ai = ai->ai_next) {
 			ht_addr a;
 			if (!ht_addr_from_sockaddr(ai->ai_addr, ai->ai_addrlen, &a))
 				continue;
 			bool dup = false;
-			for (unsigned k = 0; k < n && !dup; k++)
-				dup = same_host(&addrs[k], &a);
+			for (unsigned i = 0; i < n && !dup; i++)
+				dup = same_host(&addrs[i], &a);
 			if (!dup)
 				addrs[n++] = a;
 		}
-		remember(node, t0, t1, addrs, n);
+		remember(node, k.t0, t1, addrs, n);
+		lookup_end(&k, node, t1, addrs, n, ret, 0, saved);
 		ht_leave();
 	}
 	errno = saved;
 	return ret;
 }
 
-/* Remember the addresses of a hostent. */
-static void remember_hostent(const char *name, uint64_t t0,
-			     const struct hostent *h)
+/* The addresses of hostent @h (NULL: none) into @addrs (DNS_ADDRS):
+ * their count. */
+static unsigned hostent_addrs(const struct hostent *h, ht_addr *addrs)
 {
-	if (!h || !h->h_addr_list)
-		return;
-	ht_addr addrs[DNS_ADDRS];
 	unsigned n = 0;
+
+	if (!h || !h->h_addr_list)
+		return 0;
 	for (char **p = h->h_addr_list; *p && n < DNS_ADDRS; p++) {
 		memset(&addrs[n], 0, sizeof addrs[n]);
 		if (h->h_addrtype == AF_INET && h->h_length == 4) {
@@ -251,7 +285,28 @@ static void remember_hostent(const char *name, uint64_t t0,
 			n++;
 		}
 	}
-	remember(name, t0, ht_now(), addrs, n);
+	return n;
+}
+
+/* Lookup @k of @name by gethostbyname* ended with @h (NULL: failed,
+ * @herr its h_errno): remembered for connect, its end sent. */
+static void hostent_end(const lookup *k, const char *name,
+			const struct hostent *h, int herr, int sys)
+{
+	ht_addr addrs[DNS_ADDRS];
+	unsigned n;
+	uint64_t t1;
+
+	if (!ht_enter())
+		return;
+	t1 = ht_now();
+	n = hostent_addrs(h, addrs);
+	if (h)
+		remember(name, k->t0, t1, addrs, n);
+	else if (herr == 0)
+		herr = NO_RECOVERY; /* failed, no reason given */
+	lookup_end(k, name, t1, addrs, n, h ? 0 : herr, HT_DNF_HOSTENT, sys);
+	ht_leave();
 }
 
 HT_EXPORT struct hostent *gethostbyname(const char *name)
@@ -263,17 +318,13 @@ HT_EXPORT struct hostent *gethostbyname(const char *name)
 	}
 	if (!ht_enabled || !name || ht_busy)
 		return ht_real.gethostbyname(name);
-	uint64_t t0 = ht_now();
-	ht_live *page;
-	unsigned shown = lookup_show(name, t0, &page);
+	lookup k;
+	lookup_begin(&k, name);
 	struct hostent *h = ht_real.gethostbyname(name);
-	int saved = errno;
-	lookup_end(page, shown);
-	if (h && ht_enter()) {
-		remember_hostent(name, t0, h);
-		ht_leave();
-	}
+	int saved = errno, herr = h_errno;
+	hostent_end(&k, name, h, herr, saved);
 	errno = saved;
+	h_errno = herr;
 	return h;
 }
 
@@ -287,16 +338,14 @@ HT_EXPORT int gethostbyname_r(const char *name, struct hostent *ret, char *buf,
 	if (!ht_enabled || !name || ht_busy)
 		return ht_real.gethostbyname_r(name, ret, buf, buflen, result,
 					       h_errnop);
-	uint64_t t0 = ht_now();
-	ht_live *page;
-	unsigned shown = lookup_show(name, t0, &page);
+	lookup k;
+	lookup_begin(&k, name);
 	int r = ht_real.gethostbyname_r(name, ret, buf, buflen, result, h_errnop);
 	int saved = errno;
-	lookup_end(page, shown);
-	if (r == 0 && result && *result && ht_enter()) {
-		remember_hostent(name, t0, *result);
-		ht_leave();
-	}
+	/* failed: r is the errno (ERANGE: the program's buffer was too
+	 * small; it may call again with a larger one, a lookup of its own) */
+	hostent_end(&k, name, r == 0 && result ? *result : NULL,
+		    h_errnop ? *h_errnop : 0, r ? r : saved);
 	errno = saved;
 	return r;
 }
@@ -311,17 +360,13 @@ HT_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret,
 	if (!ht_enabled || !name || ht_busy)
 		return ht_real.gethostbyname2_r(name, af, ret, buf, buflen,
 						result, h_errnop);
-	uint64_t t0 = ht_now();
-	ht_live *page;
-	unsigned shown = lookup_show(name, t0, &page);
+	lookup k;
+	lookup_begin(&k, name);
 	int r = ht_real.gethostbyname2_r(name, af, ret, buf, buflen, result,
 					 h_errnop);
 	int saved = errno;
-	lookup_end(page, shown);
-	if (r == 0 && result && *result && ht_enter()) {
-		remember_hostent(name, t0, *result);
-		ht_leave();
-	}
+	hostent_end(&k, name, r == 0 && result ? *result : NULL,
+		    h_errnop ? *h_errnop : 0, r ? r : saved); /* as above */
 	errno = saved;
 	return r;
 }

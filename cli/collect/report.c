@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -55,6 +56,56 @@ const char *report_fail_error(const ht_rec_conn_fail *c)
 	if (c->flags & HT_FF_TLS)
 		return "TLS handshake failed";
 	return strerror(c->err);
+}
+
+const char *report_dns_error(const ht_rec_dns *d, char *buf, size_t cap)
+{
+	const char *t;
+
+	if (d->err == 0)
+		return NULL;
+	if (d->flags & HT_DNF_HOSTENT) {
+		if (d->err == NETDB_INTERNAL && d->sys_errno != 0)
+			return strerror(d->sys_errno);
+		return hstrerror(d->err);
+	}
+	t = gai_strerror(d->err);
+	if (d->err == EAI_SYSTEM && d->sys_errno != 0) {
+		snprintf(buf, cap, "%s: %s", t, strerror(d->sys_errno));
+		return buf;
+	}
+	return t;
+}
+
+const char *report_dns_code(const ht_rec_dns *d)
+{
+#define DNS_CODE(c) { c, #c }
+	static const struct {
+		int code;
+		const char *name;
+	} eai[] = {
+		DNS_CODE(EAI_BADFLAGS), DNS_CODE(EAI_NONAME),
+		DNS_CODE(EAI_AGAIN),    DNS_CODE(EAI_FAIL),
+		DNS_CODE(EAI_FAMILY),   DNS_CODE(EAI_SOCKTYPE),
+		DNS_CODE(EAI_SERVICE),  DNS_CODE(EAI_MEMORY),
+		DNS_CODE(EAI_SYSTEM),   DNS_CODE(EAI_OVERFLOW),
+		DNS_CODE(EAI_NODATA),   DNS_CODE(EAI_ADDRFAMILY),
+	}, herr[] = {
+		DNS_CODE(HOST_NOT_FOUND), DNS_CODE(TRY_AGAIN),
+		DNS_CODE(NO_RECOVERY),    DNS_CODE(NO_DATA),
+		DNS_CODE(NETDB_INTERNAL),
+	};
+#undef DNS_CODE
+	bool h = d->flags & HT_DNF_HOSTENT;
+	size_t n = h ? sizeof(herr) / sizeof(herr[0])
+		     : sizeof(eai) / sizeof(eai[0]);
+
+	if (d->err == 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((h ? herr : eai)[i].code == d->err)
+			return (h ? herr : eai)[i].name;
+	return NULL;
 }
 
 bool report_fail_lookup(const ht_rec_conn_fail *c)
@@ -260,6 +311,12 @@ void report_record(void *ctx, const ht_record *rec)
 		break;
 	case HT_REC_NOTE:
 		report_stats_note(st, &rec->u.note);
+		break;
+	case HT_REC_DNS:
+		if (rec->u.dns.err != 0)
+			st->lookups_failed++;
+		if (rp->ops->dns != NULL)
+			rp->ops->dns(rp, &rec->u.dns);
 		break;
 	default:
 		break;

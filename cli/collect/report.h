@@ -153,6 +153,8 @@ typedef struct report_stats {
 	                          apart: no connection was tried) */
 	uint64_t lookups_cut;  /* name lookups a process's end cut short
 	                          (HT_FF_LOOKUP) */
+	uint64_t lookups_failed; /* name lookups that ended in an error
+	                          (HT_REC_DNS, err not 0) */
 	uint64_t conn_closes;
 	uint64_t ws_sessions;  /* WebSocket sessions ended (HT_REC_WS) */
 	uint64_t malformed;    /* records the collector rejected */
@@ -258,6 +260,10 @@ typedef struct report_format_ops {
 	 * as a live page shows it now (report_live_conn()); may be NULL. */
 	void (*live_conn)(struct report *rp, uint32_t pid, uint32_t conn_id,
 			  const struct ht_live_conn *s);
+	/* A name lookup ended, resolved or not (HT_REC_DNS); may be NULL:
+	 * the format shows no lookup of its own (a resolved one's times are
+	 * its connection's). */
+	void (*dns)(struct report *rp, const ht_rec_dns *d);
 } report_format_ops;
 
 extern const report_format_ops report_text_ops;   /* format_text.c */
@@ -332,6 +338,14 @@ const char *report_fail_error(const ht_rec_conn_fail *c);
  * its process's end cut short (HT_FF_LOOKUP): no connection was tried,
  * there is no peer, its conn_id is the lookup's number. */
 bool report_fail_lookup(const ht_rec_conn_fail *c);
+
+/* report_dns_error() - lookup @d's error in the resolver's words
+ * (gai_strerror(), hstrerror(), with its errno for EAI_SYSTEM), in @buf
+ * of @cap bytes; NULL when it resolved.
+ * report_dns_code() - its symbolic name ("EAI_NONAME",
+ * "HOST_NOT_FOUND"), NULL when it resolved or the code is not known. */
+const char *report_dns_error(const ht_rec_dns *d, char *buf, size_t cap);
+const char *report_dns_code(const ht_rec_dns *d);
 
 /* report_wants_live() - whether the format streams the requests in
  * flight (report_live()): the caller then reads the live pages often. */

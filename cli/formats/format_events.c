@@ -14,13 +14,18 @@
  * same way, remembered by pid and connection (req 0) until its first
  * request's record, its failure or its close: those do not write them
  * again.
- * A name lookup in flight (a slot of kind HT_LIVE_LOOKUP: no connection
- * yet) streams its dns_start ("conn": 0, "req": null, "lookup": its
- * number), remembered by pid, number and start, so that each lookup
- * streams its own: its end is the dns_done of the connection its
- * addresses named (the same dns_start timestamp: that dns_start is not
- * written again), or, when its process's end cut it short, a dns_done
- * with the error.
+ * A name lookup streams its own dns_start and dns_done ("conn": 0,
+ * "req": null, "lookup": its number): its dns_start from its live slot
+ * while it runs (a slot of kind HT_LIVE_LOOKUP), or from its end; its
+ * dns_done from its end, the HT_REC_DNS record (its addresses, or its
+ * error in getaddrinfo's words), or, when its process's end cut it
+ * short, from that (the error "interrupted" ...).  The connection its
+ * addresses then named carries the same lookup (its dns_start timestamp
+ * is the lookup's start): the lookup's events written are remembered by
+ * pid and start (a ring of EV_LOOKUPS), so that whichever of the two
+ * comes first writes each event and the other does not write it again
+ * (a connection alone, from a library older than the records, still
+ * writes both).
  * A replay (read) has no live pages: every event comes from its record.
  */
 #include <errno.h>
@@ -115,13 +120,29 @@ _Static_assert(EV__COUNT <= 16, "ev_seen.written has 16 bits");
 #define EV_CONN_BITS ((1u << (EV_TLS_DONE + 1)) - (1u << EV_DNS_START))
 
 /* A request seen in flight, and the events already written of it; or a
- * connection (req 0), or a name lookup (conn 0, req its number). */
+ * connection (req 0). */
 typedef struct ev_seen {
 	uint32_t pid, conn, req;
 	uint16_t written;  /* bit k: ev_kind k */
 	uint64_t pass;     /* the last pass over the live pages that saw it */
-	uint64_t lookup_t; /* a lookup's start (its dns_start); 0: no lookup */
 } ev_seen;
+
+/* A name lookup whose dns_start or dns_done was written, by its own
+ * slot or record or by the connection it named. */
+typedef struct ev_lookup {
+	uint32_t pid;
+	uint16_t written;  /* EV_DNS_START, EV_DNS_DONE bits */
+	uint64_t t;        /* its start; 0: a free entry */
+} ev_lookup;
+
+#define EV_DNS_BITS ((1u << EV_DNS_START) | (1u << EV_DNS_DONE))
+
+/* Lookups remembered, the oldest written over: the library remembers a
+ * process's last 32 lookups for its connections (hook_dns.c), so a
+ * connection comes within the last few lookups of all processes.  One
+ * forgotten before its connection comes has its events written twice
+ * (never none). */
+#define EV_LOOKUPS 256
 
 /* Requests remembered at most; one more in flight is not streamed (its
  * record writes all its events).  Entries are found by a linear scan: the
@@ -136,7 +157,17 @@ typedef struct ev_state {
 	uint64_t pass;
 	size_t n;
 	ev_seen seen[EV_SEEN_MAX];
+	unsigned lookup_next;  /* the entry written over next */
+	ev_lookup lookups[EV_LOOKUPS];
 } ev_state;
+
+/* The format's state, made at its first use; NULL when memory ran out. */
+static ev_state *ev_state_of(report *rp)
+{
+	if (rp->fmt_state == NULL)
+		rp->fmt_state = calloc(1, sizeof(ev_state));
+	return rp->fmt_state;
+}
 
 static ev_seen *ev_find(ev_state *st, uint32_t pid, uint32_t conn,
 			uint32_t req)
@@ -144,8 +175,7 @@ static ev_seen *ev_find(ev_state *st, uint32_t pid, uint32_t conn,
 	for (size_t i = 0; i < st->n; i++) {
 		ev_seen *e = &st->seen[i];
 
-		if (e->req == req && e->conn == conn && e->pid == pid &&
-		    e->lookup_t == 0)
+		if (e->req == req && e->conn == conn && e->pid == pid)
 			return e;
 	}
 	return NULL;
@@ -177,43 +207,15 @@ static unsigned ev_conn_written(report *rp, uint32_t pid, uint32_t conn,
 	return bits;
 }
 
-/* The events already streamed of the lookup of @pid that began at @t
- * (0: none; EV_DNS_START or nothing), forgotten with @forget (its end is
- * being written). */
-static unsigned ev_lookup_written(report *rp, uint32_t pid, uint64_t t,
-				  bool forget)
-{
-	ev_state *st = rp->fmt_state;
-	unsigned bits;
-
-	if (st == NULL || t == 0)
-		return 0;
-	for (size_t i = 0; i < st->n; i++) {
-		ev_seen *e = &st->seen[i];
-
-		if (e->lookup_t != t || e->pid != pid)
-			continue;
-		bits = e->written;
-		if (forget)
-			ev_forget(st, e);
-		return bits;
-	}
-	return 0;
-}
-
 /* The entry of (@pid, @conn, @req) for streaming, made if new; NULL when
  * there is no room (its record then writes every event). */
 static ev_seen *ev_entry(report *rp, uint32_t pid, uint32_t conn, uint32_t req)
 {
-	ev_state *st = rp->fmt_state;
+	ev_state *st = ev_state_of(rp);
 	ev_seen *e;
 
-	if (st == NULL) {
-		st = calloc(1, sizeof(*st));
-		if (st == NULL)
-			return NULL;
-		rp->fmt_state = st;
-	}
+	if (st == NULL)
+		return NULL;
 	e = ev_find(st, pid, conn, req);
 	if (e == NULL) {
 		if (st->n == EV_SEEN_MAX)
@@ -225,36 +227,45 @@ static ev_seen *ev_entry(report *rp, uint32_t pid, uint32_t conn, uint32_t req)
 	return e;
 }
 
-/* The entry of lookup number @n of @pid, begun at @t (non-zero), made if
- * new.  A later image of the pid (exec) numbers its lookups from 1 again:
- * an entry of the same number and another start is another lookup's. */
-static ev_seen *ev_lookup_entry(report *rp, uint32_t pid, uint32_t n,
-				uint64_t t)
+/* The lookup of @pid begun at @t (0: none, NULL), made if new (over the
+ * oldest); NULL when there is no state. */
+static ev_lookup *ev_lookup_at(report *rp, uint32_t pid, uint64_t t)
 {
-	ev_state *st = rp->fmt_state;
-	ev_seen *e = NULL;
+	ev_state *st;
+	ev_lookup *l;
 
-	if (st == NULL) {
-		st = calloc(1, sizeof(*st));
-		if (st == NULL)
-			return NULL;
-		rp->fmt_state = st;
+	if (t == 0 || (st = ev_state_of(rp)) == NULL)
+		return NULL;
+	for (unsigned i = 0; i < EV_LOOKUPS; i++) {
+		l = &st->lookups[i];
+		if (l->t == t && l->pid == pid)
+			return l;
 	}
-	for (size_t i = 0; i < st->n && e == NULL; i++) {
-		ev_seen *x = &st->seen[i];
+	l = &st->lookups[st->lookup_next];
+	st->lookup_next = (st->lookup_next + 1) % EV_LOOKUPS;
+	*l = (ev_lookup){ .pid = pid, .t = t };
+	return l;
+}
 
-		if (x->lookup_t != 0 && x->req == n && x->pid == pid)
-			e = x;
-	}
-	if (e == NULL) {
-		if (st->n == EV_SEEN_MAX)
-			return NULL;
-		e = &st->seen[st->n++];
-	}
-	if (e->lookup_t != t)
-		*e = (ev_seen){ .pid = pid, .conn = 0, .req = n, .lookup_t = t };
-	e->pass = st->pass;
-	return e;
+/* The dns events of the lookup of @pid begun at @t already written (by
+ * the lookup or by another connection's record: not to be written again). */
+static unsigned ev_lookup_bits(report *rp, uint32_t pid, uint64_t t)
+{
+	ev_lookup *l = ev_lookup_at(rp, pid, t);
+
+	return l != NULL ? l->written : 0;
+}
+
+/* Of @bits (events just written), the dns ones belong to the lookup of
+ * @pid begun at @t too. */
+static void ev_lookup_mark(report *rp, uint32_t pid, uint64_t t,
+			   unsigned bits)
+{
+	ev_lookup *l;
+
+	if ((bits & EV_DNS_BITS) == 0 || (l = ev_lookup_at(rp, pid, t)) == NULL)
+		return;
+	l->written |= (uint16_t)(bits & EV_DNS_BITS);
 }
 
 /* {"event":NAME,"pid":P,"conn":C,"req":R|null,"ts":T -- no closing brace;
@@ -430,12 +441,11 @@ static void events_request(report *rp, const report_req *q)
 		skip |= ev_conn_written(rp, r->pid, r->conn_id,
 					!(r->flags & HT_RF_REUSED)) &
 			EV_CONN_BITS;
-		/* and the end of the lookup that named its peer */
-		skip |= ev_lookup_written(rp, r->pid, r->t[HT_T_DNS_START],
-					  true) &
-			EV_CONN_BITS;
 	}
-	ev_write(rp, q, skip, false);
+	/* and those of the lookup that named its peer */
+	skip |= ev_lookup_bits(rp, r->pid, r->t[HT_T_DNS_START]);
+	ev_lookup_mark(rp, r->pid, r->t[HT_T_DNS_START],
+		       ev_write(rp, q, skip, false));
 }
 
 /* A request in flight (report_live()): the events first seen set. */
@@ -444,19 +454,16 @@ static void events_live(report *rp, const report_req *q)
 	const ht_rec_request *r = q->r;
 	unsigned conn_bits = ev_conn_written(rp, r->pid, r->conn_id, false) &
 			     EV_CONN_BITS;
-	/* a lookup streamed in flight named its peer: its dns_start is
-	 * written (asked before the entry is taken: forgetting moves
-	 * entries) */
-	unsigned from_lookup = ev_lookup_written(rp, r->pid,
-						 r->t[HT_T_DNS_START],
-						 r->t[HT_T_DNS_DONE] != 0) &
-			       (1u << EV_DNS_START);
+	/* the events of the lookup that named its peer, written */
+	unsigned dns_bits = ev_lookup_bits(rp, r->pid, r->t[HT_T_DNS_START]);
 	ev_seen *e = ev_entry(rp, r->pid, r->conn_id, r->req_seq);
+	unsigned done;
 
 	if (e == NULL)
 		return; /* the record writes them all */
-	e->written |= (uint16_t)from_lookup;
-	e->written |= (uint16_t)ev_write(rp, q, e->written | conn_bits, true);
+	done = ev_write(rp, q, e->written | conn_bits | dns_bits, true);
+	e->written |= (uint16_t)done;
+	ev_lookup_mark(rp, r->pid, r->t[HT_T_DNS_START], done);
 }
 
 /* A connection in its DNS, connect or TLS phase (report_live_conn()): its
@@ -477,25 +484,21 @@ static void events_live_conn(report *rp, uint32_t pid, uint32_t conn,
 	char peer[64];
 	size_t peer_len = url_peer(peer, sizeof(peer), &s->peer);
 	bool lookup = s->kind == HT_LIVE_LOOKUP;
-	unsigned from_lookup = 0;
-	ev_seen *e;
+	/* the lookup's own events, written by whichever came first */
+	ev_lookup *l = ev_lookup_at(rp, pid, s->t_dns_start);
+	uint16_t none = 0, *written;
+	ev_seen *e = NULL;
 
-	if (lookup && s->t_dns_start == 0)
+	if (lookup && l == NULL)
 		return; /* not a lookup's slot as written */
-	/* the lookup that named the peer, streamed in flight: its
-	 * dns_start was written; this connection writes its end (asked
-	 * before the entry is taken: forgetting moves entries) */
-	if (!lookup)
-		from_lookup = ev_lookup_written(rp, pid, s->t_dns_start,
-						s->t_dns_done != 0) &
-			      (1u << EV_DNS_START);
-	e = lookup ? ev_lookup_entry(rp, pid, s->conn_id, s->t_dns_start)
-		   : ev_entry(rp, pid, conn, 0);
-	if (e == NULL)
+	if (!lookup && (e = ev_entry(rp, pid, conn, 0)) == NULL)
 		return;
-	e->written |= (uint16_t)from_lookup;
+	written = e != NULL ? &e->written : &none;
 	for (unsigned k = EV_DNS_START; k <= EV_TLS_DONE; k++) {
-		if (t[k] == 0 || (e->written & (1u << k)))
+		unsigned bit = 1u << k;
+
+		if (t[k] == 0 || (*written & bit) ||
+		    (l != NULL && (l->written & bit)))
 			continue;
 		ev_head_n(rp, ev_names[k].s, ev_names[k].n, pid, conn, 0, t[k]);
 		switch (k) {
@@ -523,7 +526,9 @@ static void events_live_conn(report *rp, uint32_t pid, uint32_t conn,
 			break;
 		}
 		json_lit(f, "}\n");
-		e->written |= (uint16_t)(1u << k);
+		*written |= (uint16_t)bit;
+		if (l != NULL && (bit & EV_DNS_BITS))
+			l->written |= (uint16_t)bit;
 	}
 }
 
@@ -579,8 +584,9 @@ static void events_fail_error(report *rp, const ht_rec_conn_fail *c)
 static void events_lookup_cut(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = &rp->ob;
-	unsigned skip = ev_lookup_written(rp, c->pid, c->t_dns_start, true);
+	unsigned skip = ev_lookup_bits(rp, c->pid, c->t_dns_start);
 
+	ev_lookup_mark(rp, c->pid, c->t_dns_start, EV_DNS_BITS);
 	if (c->t_dns_start != 0 && !(skip & (1u << EV_DNS_START))) {
 		ev_head(rp, "dns_start", c->pid, 0, 0, c->t_dns_start);
 		KEY(f, "host");
@@ -588,12 +594,58 @@ static void events_lookup_cut(report *rp, const ht_rec_conn_fail *c)
 		KEY_U64(f, "lookup", c->conn_id);
 		json_lit(f, "}\n");
 	}
+	if (skip & (1u << EV_DNS_DONE))
+		return;
 	ev_head(rp, "dns_done", c->pid, 0, 0, c->t_fail);
 	KEY(f, "host");
 	put_ht_str_or_null(f, c->dns_name);
 	KEY_U64(f, "lookup", c->conn_id);
 	events_fail_error(rp, c);
 	KEY_MS(f, "dns_ms", report_span(c->t_dns_start, c->t_fail));
+	json_lit(f, "}\n");
+}
+
+/* A name lookup ended (HT_REC_DNS): its dns_start unless written, and
+ * its dns_done, unless the connection its addresses named wrote them
+ * first: the addresses, the error (null when resolved; else in
+ * getaddrinfo's words, and "code", its EAI_ or h_errno name), dns_ms. */
+static void events_dns(report *rp, const ht_rec_dns *d)
+{
+	outbuf *f = &rp->ob;
+	unsigned skip = ev_lookup_bits(rp, d->pid, d->t_start);
+	char ip[64], err[160];
+	const char *code = report_dns_code(d);
+
+	ev_lookup_mark(rp, d->pid, d->t_start, EV_DNS_BITS);
+	if (d->t_start != 0 && !(skip & (1u << EV_DNS_START))) {
+		ev_head(rp, "dns_start", d->pid, 0, 0, d->t_start);
+		KEY(f, "host");
+		put_ht_str_or_null(f, d->name);
+		KEY_U64(f, "lookup", d->lookup);
+		json_lit(f, "}\n");
+	}
+	if (skip & (1u << EV_DNS_DONE))
+		return;
+	ev_head(rp, "dns_done", d->pid, 0, 0, d->t_done);
+	KEY(f, "host");
+	put_ht_str_or_null(f, d->name);
+	KEY_U64(f, "lookup", d->lookup);
+	KEY(f, "addrs");
+	json_lit(f, "[");
+	for (unsigned i = 0; i < d->n_addrs && i < HT_DNS_ADDRS; i++) {
+		if (i > 0)
+			json_lit(f, ",");
+		json_str_or_null(f, ip, url_ip(ip, sizeof(ip), &d->addrs[i]));
+	}
+	json_lit(f, "]");
+	KEY(f, "error");
+	json_strz(f, report_dns_error(d, err, sizeof(err)));
+	if (code != NULL) {
+		KEY(f, "code");
+		json_strz(f, code);
+	}
+	KEY(f, "dns_ms");
+	json_ns_ms(f, report_span(d->t_start, d->t_done));
 	json_lit(f, "}\n");
 }
 
@@ -609,7 +661,11 @@ static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 		return;
 	}
 	skip = ev_conn_written(rp, c->pid, c->conn_id, true) |
-	       ev_lookup_written(rp, c->pid, c->t_dns_start, true);
+	       ev_lookup_bits(rp, c->pid, c->t_dns_start);
+	/* what this writes of the lookup below */
+	ev_lookup_mark(rp, c->pid, c->t_dns_start,
+		       (c->t_dns_start != 0 ? 1u << EV_DNS_START : 0) |
+		       (c->t_dns_done != 0 ? 1u << EV_DNS_DONE : 0));
 
 	if (c->t_dns_start != 0 && !(skip & (1u << EV_DNS_START))) {
 		ev_head(rp, "dns_start", c->pid, c->conn_id, 0, c->t_dns_start);
@@ -713,4 +769,5 @@ const report_format_ops report_events_ops = {
 	.live = events_live,
 	.live_end = events_live_end,
 	.live_conn = events_live_conn,
+	.dns = events_dns,
 };

@@ -189,6 +189,10 @@ static void har_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	uint64_t start;
 	char *at;
 
+	/* a lookup cut short tried no connection: HAR has no entry for a
+	 * lookup alone (docs/usage.md says what HAR leaves out) */
+	if (report_fail_lookup(c))
+		return;
 	if (st == NULL)
 		return;
 	if (grow((void **)&st->fails, st->n_fails, &st->cap_fails,

@@ -298,9 +298,60 @@ static void html_request(report *rp, const report_req *q)
 	json_lit(f, "]}");
 }
 
-static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
+/* A name lookup that did not resolve: a row of its own, not a connection
+ * ({"k":"dns", "pid", "lookup" (its number), "host" (the name), "error"
+ * (what ended it: "interrupted (SIGINT)", or the resolver's words),
+ * "start", "total", "ph": its dns phase}) from @t0 to @t1. */
+static void html_lookup_row(report *rp, uint32_t pid, uint32_t lookup,
+			    ht_str name, const char *error, const char *sig,
+			    uint64_t t0, uint64_t t1)
 {
 	outbuf *f = begin_record(rp);
+	phases ph = { .start = t0 };
+	int64_t d = report_span(t0, t1);
+
+	if (f == NULL)
+		return;
+	json_lit(f, "\"k\":\"dns\",\"pid\":");
+	json_u64(f, pid);
+	KEY(f, "lookup");
+	json_u64(f, lookup);
+	KEY(f, "host");
+	json_str(f, name.p, name.len);
+	KEY(f, "error");
+	if (sig != NULL) {
+		char e[96];
+
+		snprintf(e, sizeof(e), "%s (%s)", error, sig);
+		json_strz(f, e);
+	} else {
+		json_strz(f, error);
+	}
+	KEY(f, "start");
+	json_ns_secs(f, report_unix_ns(rp, t0));
+	KEY(f, "total");
+	json_ns_ms(f, d);
+	json_lit(f, ",\"ph\":[");
+	ph.f = f;
+	put_phase(&ph, "dns", t1, d);
+	json_lit(f, "]}");
+}
+
+/* A lookup that failed (HT_REC_DNS, err not 0): its row; a resolved
+ * one's times are its connection's. */
+static void html_dns(report *rp, const ht_rec_dns *d)
+{
+	char err[160];
+
+	if (d->err != 0)
+		html_lookup_row(rp, d->pid, d->lookup, d->name,
+				report_dns_error(d, err, sizeof(err)), NULL,
+				d->t_start, d->t_done);
+}
+
+static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
+{
+	outbuf *f;
 	bool tls = c->flags & HT_FF_TLS;
 	uint64_t start = report_earliest(
 		report_earliest(c->t_dns_start, c->t_connect_start),
@@ -309,6 +360,15 @@ static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	phases ph = { .start = start };
 	char peer[192], ip[64];
 
+	if (report_fail_lookup(c)) {
+		/* cut short by its process's end: no connection was tried */
+		html_lookup_row(rp, c->pid, c->conn_id, c->dns_name,
+				report_fail_error(c),
+				report_signal_name(rp, c->signal),
+				c->t_dns_start, c->t_fail);
+		return;
+	}
+	f = begin_record(rp);
 	if (f == NULL)
 		return;
 	json_lit(f, "\"k\":\"fail\",\"pid\":");
@@ -674,4 +734,5 @@ const report_format_ops report_html_ops = {
 	.summary = html_summary,
 	.free = html_free,
 	.websocket = html_websocket,
+	.dns = html_dns,
 };

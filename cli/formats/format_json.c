@@ -344,6 +344,35 @@ static void json_lookup_cut(report *rp, const ht_rec_conn_fail *c)
 	json_lit(f, "}\n");
 }
 
+/* A name lookup that failed (HT_REC_DNS, err not 0; a resolved one's
+ * times are its connection's): {"event":"dns_error","pid","lookup",
+ * "host", "error" (in getaddrinfo's words), "code" (EAI_NONAME ...),
+ * "dns_ms", "start"}, as a lookup cut short reads. */
+static void json_dns(report *rp, const ht_rec_dns *d)
+{
+	outbuf *f = &rp->ob;
+	char err[160];
+	const char *code = report_dns_code(d);
+
+	if (d->err == 0)
+		return;
+	json_lit(f, "{\"event\":\"dns_error\",\"pid\":");
+	json_u64(f, d->pid);
+	KEY(f, "lookup");
+	json_u64(f, d->lookup);
+	KEY(f, "host");
+	put_ht_str_or_null(f, d->name);
+	KEY(f, "error");
+	json_strz(f, report_dns_error(d, err, sizeof(err)));
+	KEY(f, "code");
+	json_strz(f, code);
+	KEY(f, "dns_ms");
+	json_ns_ms(f, report_span(d->t_start, d->t_done));
+	KEY(f, "start");
+	json_ns_secs(f, report_unix_ns(rp, d->t_start));
+	json_lit(f, "}\n");
+}
+
 static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = &rp->ob;
@@ -609,6 +638,10 @@ void json_summary(report *rp)
 		KEY(f, "lookups_cut_short");
 		json_u64(f, st->lookups_cut);
 	}
+	if (st->lookups_failed > 0) {
+		KEY(f, "lookups_failed");
+		json_u64(f, st->lookups_failed);
+	}
 	KEY(f, "reused");
 	json_u64(f, st->reused);
 	KEY(f, "errors");
@@ -671,5 +704,6 @@ const report_format_ops report_json_ops = {
 	.conn_close = json_conn_close,
 	.summary = json_summary,
 	.websocket = json_websocket,
+	.dns = json_dns,
 };
 

@@ -86,6 +86,9 @@ void text_summary(report *rp)
 	if (st->lookups_cut > 0)
 		fprintf(f, "   lookups cut short: %llu",
 			(unsigned long long)st->lookups_cut);
+	if (st->lookups_failed > 0)
+		fprintf(f, "   lookups failed: %llu",
+			(unsigned long long)st->lookups_failed);
 	if (st->ws_sessions > 0)
 		fprintf(f, "   websocket sessions: %llu",
 			(unsigned long long)st->ws_sessions);

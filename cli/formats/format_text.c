@@ -350,6 +350,39 @@ static void text_lookup_cut(report *rp, const ht_rec_conn_fail *c)
 	fputs_unlocked("\n\n", f);
 }
 
+/* A name lookup that failed (a resolved one's times are its
+ * connection's): "dns NAME -> Name or service not known (EAI_NONAME)
+ * 12 ms", as a lookup cut short reads. */
+static void text_dns(report *rp, const ht_rec_dns *d)
+{
+	FILE *f = rp->out;
+	char err[160];
+	const char *code = report_dns_code(d);
+	int64_t t = report_span(d->t_start, d->t_done);
+
+	if (d->err == 0)
+		return;
+	text_color(rp, C_BOLD);
+	text_color(rp, C_RED);
+	fputs_unlocked("dns ", f);
+	if (d->name.len > 0)
+		text_put_safe(f, d->name.p, d->name.len);
+	else
+		putc_unlocked('?', f);
+	fprintf(f, " -> %s", report_dns_error(d, err, sizeof(err)));
+	if (code != NULL)
+		fprintf(f, " (%s)", code);
+	if (t != REPORT_NONE && t >= 1000000000LL)
+		fprintf(f, " %.2f s", (double)t / 1e9);
+	else if (t != REPORT_NONE)
+		fprintf(f, " %.0f ms", (double)t / 1e6);
+	text_color(rp, C_RESET);
+	text_color(rp, C_DIM);
+	fprintf(f, "  pid %u  lookup %u", d->pid, d->lookup);
+	text_color(rp, C_RESET);
+	fputs_unlocked("\n\n", f);
+}
+
 static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 	FILE *f = rp->out;
@@ -520,4 +553,5 @@ const report_format_ops report_text_ops = {
 	.conn_close = text_conn_close,
 	.summary = text_summary,
 	.websocket = text_websocket,
+	.dns = text_dns,
 };

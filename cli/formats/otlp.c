@@ -3,6 +3,7 @@
 #include "join.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -472,6 +473,40 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 	return n;
 }
 
+/* A name lookup its process's end cut short (report_fail_lookup()): one
+ * span "dns" of its own (no connection was tried), from its start to the
+ * end, with the name (dns.question.name), its number in its image, and
+ * what ended it: error.type "interrupted" ..., the status's message with
+ * the signal ("interrupted (SIGINT)").  Returns 1, the spans written. */
+static size_t lookup_cut_span(outbuf *b, const ht_rec_conn_fail *f,
+			      int64_t mono_to_unix, const otlp_ids *ids)
+{
+	uint64_t off = (uint64_t)mono_to_unix;
+	uint64_t start = f->t_dns_start ? f->t_dns_start : f->t_fail;
+	uint64_t end = f->t_fail > start ? f->t_fail : start;
+	const char *what = ht_error_str(f->error);
+	const char *abbr = f->signal ? sigabbrev_np(f->signal) : NULL;
+	attrs a = { b, true };
+	char msg[64];
+
+	if (what == NULL)
+		what = "interrupted";
+	if (abbr != NULL)
+		snprintf(msg, sizeof(msg), "%s (SIG%s)", what, abbr);
+	else
+		snprintf(msg, sizeof(msg), "%s", what);
+	span_head(b, ids, ids->span, NULL, "dns", 3, KIND_CLIENT,
+		  start + off, end + off);
+	outbuf_puts(b, ",\"attributes\":[");
+	attr_str(&a, "dns.question.name", f->dns_name.p, f->dns_name.len);
+	attr_int(&a, "httptrace.lookup", f->conn_id);
+	attr_strz(&a, "error.type", what);
+	outbuf_puts(b, "],\"status\":{\"code\":2,\"message\":");
+	json_str(b, msg, strlen(msg));
+	outbuf_puts(b, "}}");
+	return 1;
+}
+
 size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 			    int64_t mono_to_unix, const otlp_ids *ids)
 {
@@ -494,6 +529,8 @@ size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 	const char *etype = tls ? "tls_handshake_failed" : strerrorname_np(f->err);
 	const char *msg = tls ? "TLS handshake failed" : strerror(f->err);
 
+	if (report_fail_lookup(f))
+		return lookup_cut_span(b, f, mono_to_unix, ids);
 	if (f->flags & HT_FF_FROM_PAGE) /* its process's end cut it short */
 		etype = msg = ht_error_str(f->error);
 	attrs a = { b, true };

@@ -96,7 +96,11 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
  * "connect" with server.address (the DNS name, else the peer IP),
  * server.port, network.peer.*, error.type (the errno's name, "ECONNREFUSED",
  * or "tls_handshake_failed") and status ERROR, and children for its dns,
- * connect and tls phases.  Returns the number of spans written.
+ * connect and tls phases.  A name lookup its process's end cut short
+ * (report_fail_lookup(): no connection was tried) is instead one CLIENT
+ * span "dns" with dns.question.name, httptrace.lookup (its number),
+ * error.type ("interrupted", "killed" ...) and status ERROR, its message
+ * naming the signal.  Returns the number of spans written.
  */
 size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 			    int64_t mono_to_unix, const otlp_ids *ids);

@@ -244,6 +244,20 @@ static inline bool fuzz_rec_eq(const ht_record *a, const ht_record *b)
 		       fuzz_str_eq(x->peer_path, y->peer_path) &&
 		       fuzz_str_eq(x->tunnel, y->tunnel);
 	}
+	case HT_REC_DNS: {
+		const ht_rec_dns *x = &a->u.dns, *y = &b->u.dns;
+
+		if (x->n_addrs != y->n_addrs)
+			return false;
+		for (unsigned i = 0; i < x->n_addrs && i < HT_DNS_ADDRS; i++)
+			if (!fuzz_addr_eq(&x->addrs[i], &y->addrs[i]))
+				return false;
+		return x->pid == y->pid && x->lookup == y->lookup &&
+		       x->flags == y->flags && x->err == y->err &&
+		       x->sys_errno == y->sys_errno &&
+		       x->t_start == y->t_start && x->t_done == y->t_done &&
+		       fuzz_str_eq(x->name, y->name);
+	}
 	default:
 		return false;
 	}

@@ -73,6 +73,10 @@ static void check_strings_inside(const ht_record *rec, const uint8_t *buf,
 			    str_inside(rec->u.ws.dir[0].close_reason, buf, n) &&
 			    str_inside(rec->u.ws.dir[1].close_reason, buf, n));
 		break;
+	case HT_REC_DNS:
+		FUZZ_ASSERT(str_inside(rec->u.dns.name, buf, n) &&
+			    rec->u.dns.n_addrs <= HT_DNS_ADDRS);
+		break;
 	default:
 		break;
 	}

@@ -305,6 +305,51 @@ START_TEST(other_types_round_trip)
 }
 END_TEST
 
+/* A lookup's end: its addresses and its error round-trip; more addresses
+ * than HT_DNS_ADDRS on the wire make a bad record. */
+START_TEST(dns_roundtrip)
+{
+	uint8_t buf[512];
+	ht_record in, out;
+	size_t n;
+
+	memset(&in, 0, sizeof in);
+	in.type = HT_REC_DNS;
+	in.u.dns.pid = 7;
+	in.u.dns.lookup = 3;
+	in.u.dns.err = -2;
+	in.u.dns.t_start = 100;
+	in.u.dns.t_done = 250;
+	in.u.dns.name = S("nonexistent.invalid");
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.type, HT_REC_DNS);
+	ck_assert_uint_eq(out.u.dns.pid, 7);
+	ck_assert_uint_eq(out.u.dns.lookup, 3);
+	ck_assert_int_eq(out.u.dns.err, -2);
+	ck_assert_uint_eq(out.u.dns.t_done, 250);
+	ck_assert(str_eq(out.u.dns.name, "nonexistent.invalid"));
+	ck_assert_uint_eq(out.u.dns.n_addrs, 0);
+
+	in.u.dns.err = 0;
+	in.u.dns.n_addrs = 2;
+	in.u.dns.addrs[0].family = 2;
+	in.u.dns.addrs[0].addr[0] = 127;
+	in.u.dns.addrs[1].family = 10;
+	in.u.dns.addrs[1].addr[15] = 1;
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.dns.n_addrs, 2);
+	ck_assert_uint_eq(out.u.dns.addrs[0].addr[0], 127);
+	ck_assert_uint_eq(out.u.dns.addrs[1].family, 10);
+	ck_assert_uint_eq(out.u.dns.addrs[1].addr[15], 1);
+
+	/* the count byte before the two addresses: 9 said, 2 there */
+	buf[n - 2 * 19 - 1] = HT_DNS_ADDRS + 1;
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), -1);
+}
+END_TEST
+
 START_TEST(encode_refuses_small_buffer)
 {
 	uint8_t buf[HT_WIRE_MAX_RECORD];
@@ -471,6 +516,7 @@ Suite *wire_suite(void)
 	tcase_add_test(tc, string_length_overruns);
 	tcase_add_test(tc, random_garbage_never_crashes);
 	tcase_add_test(tc, error_strings);
+	tcase_add_test(tc, dns_roundtrip);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -35,7 +35,9 @@ function bytes(n) {
 function str(v) { return typeof v === 'string' ? v : ''; }
 recs.forEach(function (r, i) {
   r.i = i;
-  r.fail = r.k === 'fail';
+  /* a name lookup that did not resolve: a failed row of its own */
+  r.dns = r.k === 'dns';
+  r.fail = r.k === 'fail' || r.dns;
   r.server = r.side === 'server';
   r.s = num(r.start) === null ? 0 : r.start * 1000;
   r.ph = Array.isArray(r.ph) ? r.ph.filter(function (p) {
@@ -51,10 +53,12 @@ recs.forEach(function (r, i) {
   r.idleMs = num(r.idle) !== null && r.idle > 0 ? r.idle : 0;
   t0 = Math.min(t0, r.s - r.idleMs);
   t1 = Math.max(t1, r.s + end);
-  var key = (r.fail ? 'f' : r.server ? 's' : 'c') + r.pid + ':' + r.conn;
+  var key = (r.dns ? 'd' : r.fail ? 'f' : r.server ? 's' : 'c') + r.pid +
+    ':' + (r.dns ? r.lookup : r.conn);
   var g = groups.get(key);
   if (!g) {
-    g = { fail: r.fail, server: r.server, pid: r.pid, conn: r.conn, host: str(r.host),
+    g = { fail: r.fail, dns: r.dns, lookup: r.lookup, error: str(r.error),
+          server: r.server, pid: r.pid, conn: r.conn, host: str(r.host),
           peer: str(r.peer), first: r, rows: [] };
     groups.set(key, g);
   }
@@ -85,7 +89,10 @@ function pathOf(url) {
 }
 function details(r) {
   var l = [];
-  if (r.fail) {
+  if (r.dns) {
+    l.push('name lookup of ' + str(r.host) + ': ' + str(r.error));
+    l.push('pid ' + r.pid + '  lookup ' + r.lookup);
+  } else if (r.fail) {
     l.push('connection failed: ' + str(r.host) + ' (' + str(r.peer) + ')');
     l.push('error: ' + str(r.error));
   } else {
@@ -122,7 +129,11 @@ function row(r) {
   if (r.error) e.classList.add('error');
   if (bad) e.classList.add('bad');
   var label = el('div', 'label');
-  if (r.fail) {
+  if (r.dns) {
+    label.appendChild(el('span', 'method', 'dns'));
+    label.appendChild(el('span', 'path', str(r.host)));
+    label.appendChild(el('span', 'status', 'lookup ' + str(r.error)));
+  } else if (r.fail) {
     label.appendChild(el('span', 'method', 'connect'));
     label.appendChild(el('span', 'path', str(r.peer) || str(r.host)));
     label.appendChild(el('span', 'status', 'failed: ' + str(r.error)));
@@ -154,6 +165,9 @@ function row(r) {
 }
 function ghead(g) {
   var f = g.first, reused = g.rows.filter(function (r) { return r.reused; }).length;
+  if (g.dns)
+    return 'pid ' + g.pid + '  lookup ' + g.lookup + '  ' + g.host +
+      '  name lookup ' + g.error;
   if (g.fail)
     return 'pid ' + g.pid + '  conn ' + g.conn + '  ' + g.host + ' (' + g.peer +
       ')  connection failed';
