@@ -192,6 +192,7 @@ static uint32_t rec_pid(const ht_record *rec)
 	case HT_REC_DROPS: return rec->u.drops.pid;
 	case HT_REC_NOTE: return rec->u.note.pid;
 	case HT_REC_WS: return rec->u.ws.pid;
+	case HT_REC_DNS: return rec->u.dns.pid;
 	default: return 0;
 	}
 }
