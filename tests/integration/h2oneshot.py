@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """h2oneshot.py - an HTTP/2 client for the integration tests that sends the
 connection preface, an empty SETTINGS and one GET's HEADERS (END_STREAM)
-in ONE write (over TLS: one record), then reads until the server closes.
-A server thus reads the request in its connection's first read.
+in ONE write (over TLS: one record), then reads the server's frames until
+stream 1 ends (END_STREAM), or the server closes (or 60 s pass).  A server thus reads the
+request in its connection's first read.
 
     /usr/bin/python3 h2oneshot.py tls|h2c HOST PORT PATH
 
 Standard library only; HPACK by hand (static-table names, no Huffman).
-Prints the bytes it read to stderr at the end ("read N").
+Prints "done N" (N: stream 1's DATA bytes) once stream 1 ended, or
+"closed N" when the connection ended first.
 """
 
 import socket
@@ -36,7 +38,7 @@ def main():
              + literal(1, "%s:%d" % (host, port)))    # :authority
     blob = (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, b"")
             + frame(1, 0x5, 1, block))
-    s = socket.create_connection((host, port))
+    s = socket.create_connection((host, port), timeout=60)
     if mode == "tls":
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
@@ -45,16 +47,29 @@ def main():
         s = ctx.wrap_socket(s, server_hostname=host)
         assert s.selected_alpn_protocol() == "h2", s.selected_alpn_protocol()
     s.sendall(blob)
-    n = 0
+    buf, data = b"", 0
     try:
         while True:
             b = s.recv(65536)
             if not b:
                 break
-            n += len(b)
+            buf += b
+            while len(buf) >= 9:
+                length = int.from_bytes(buf[:3], "big")
+                ftype, flags = buf[3], buf[4]
+                stream = int.from_bytes(buf[5:9], "big") & 0x7FFFFFFF
+                if len(buf) < 9 + length:
+                    break
+                buf = buf[9 + length:]
+                if stream != 1 or ftype not in (0, 1):
+                    continue
+                if ftype == 0:
+                    data += length
+                if flags & 0x1:
+                    print("done %d" % data, flush=True)
+                    return
     except OSError:
         pass
-    print("read %d" % n, file=sys.stderr)
-
+    print("closed %d" % data, flush=True)
 
 main()

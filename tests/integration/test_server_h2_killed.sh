@@ -36,7 +36,7 @@ run_killed() {
 			"https://127.0.0.1:$port/stuck?q=$name" 2>"$T/$name.client" &
 	else
 		"$PY" "$TESTS_DIR/h2oneshot.py" $mode 127.0.0.1 "$port" \
-			"/stuck?q=$name" 2>"$T/$name.client" &
+			"/stuck?q=$name" >"$T/$name.client" 2>&1 &
 	fi
 	local cpid=$!
 	_PIDS+=("$cpid")
