@@ -47,7 +47,7 @@ run_killed() {
 	[ "$(grep -c '^stuck /stuck' "$T/rawserver.log")" -gt "${n:-0}" ] ||
 		{ show "$T/$name.client" "$T/nginx/error.log"; fail "$name: the upstream never had the proxied request"; }
 	pid=$(cat "$T/nginx/nginx.pid")
-	[ -n "$pid" ] && [ "$pid" != "$NGINX_PID" ] || fail "$name: no nginx pid"
+	{ [ -n "$pid" ] && [ "$pid" != "$NGINX_PID" ]; } || fail "$name: no nginx pid"
 	kill -KILL "$pid"
 	wait "$cpid" 2>/dev/null || true
 	wait "$NGINX_PID" || true

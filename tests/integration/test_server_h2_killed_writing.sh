@@ -40,7 +40,7 @@ serve() {
 		fail "$out: no record while the server runs"
 	pid=$(cat "$T/nginx/nginx.pid")
 	tracer=$(pgrep -P "$NGINX_PID" | head -n 1)
-	[ -n "$pid" ] && [ -n "$tracer" ] || fail "$out: no nginx or strace pid"
+	{ [ -n "$pid" ] && [ -n "$tracer" ]; } || fail "$out: no nginx or strace pid"
 	kill -KILL "$pid"
 	# strace 6.1 does not always end once a held tracee is killed
 	kill -KILL "$tracer" 2>/dev/null || true
