@@ -437,7 +437,8 @@ static void h2_put_frame(uint8_t *out, size_t *len, uint8_t type,
 	p[6] = (uint8_t)(stream >> 16);
 	p[7] = (uint8_t)(stream >> 8);
 	p[8] = (uint8_t)stream;
-	memcpy(p + 9, payload, n);
+	if (n > 0)
+		memcpy(p + 9, payload, n);
 	*len += 9 + n;
 }
 
