@@ -410,9 +410,10 @@ void conn_on_exit(conn *c, uint64_t now);
 
 /* conn_live_adopt() - the live page appeared after @c's requests in
  * flight began (a server's first request: the library connects to the
- * collector once its bytes said HTTP): each HTTP/1.x request whose headers
- * are known and that has no slot takes one now, so that an end of the
- * process before its record still reports it. */
+ * collector once its bytes said HTTP): each HTTP/1.x request and HTTP/2
+ * stream whose headers are known and that has no slot takes one now (a
+ * server's write mark with it), so that an end of the process before its
+ * record still reports it.  Requests that have a slot are left alone. */
 void conn_live_adopt(conn *c);
 
 /* conn_reset_after_fork() - in a forked child: forget requests in flight

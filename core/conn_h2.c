@@ -144,6 +144,24 @@ int conn_h2_adopt(conn *c, const conn_request *r, uint32_t resp_header_bytes)
 	return 0;
 }
 
+void conn_h2_live_adopt(conn *c)
+{
+	struct conn_h2 *h2 = c->h2;
+	unsigned seen = 0;
+
+	if (!h2)
+		return;
+	for (unsigned i = 0; i < H2_STREAMS && seen < h2->open; i++) {
+		conn_stream *s = h2->streams[i];
+
+		if (!s || !s->id)
+			continue;
+		seen++;
+		if (s->req.headers_done && s->req.live_ref == 0)
+			conn_live_start(c, &s->req, s->id);
+	}
+}
+
 /* A new stream @id opened by the client at @now; NULL when more are in
  * flight than we follow (that stream goes unrecorded). */
 static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)

@@ -228,6 +228,11 @@ int conn_h2_start(conn *c);
  * Returns 0, or -1 when no stream memory can be had. */
 int conn_h2_adopt(conn *c, const conn_request *r, uint32_t resp_header_bytes);
 
+/* conn_h2_live_adopt() - the live page appeared after @c's streams in
+ * flight began (conn_live_adopt()): each open stream whose request headers
+ * are decoded and that has no slot takes one now, with its stream id. */
+void conn_h2_live_adopt(conn *c);
+
 /* The program wrote / read HTTP/2 bytes on @c. */
 void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);

@@ -107,6 +107,7 @@ void conn_live_adopt(conn *c)
 		if (r->headers_done && r->live_ref == 0)
 			conn_live_start(c, r, 0);
 	}
+	conn_h2_live_adopt(c);
 }
 
 /* ---- WebSocket sessions ---------------------------------------------------- */

@@ -263,10 +263,13 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 
 void ht_want_collector(ht_slot *s)
 {
-	bool had_page = __atomic_load_n(&ht_live_page, __ATOMIC_ACQUIRE) != NULL;
-
 	ht_emit_want();
-	if (had_page || __atomic_load_n(&ht_live_page, __ATOMIC_ACQUIRE) == NULL)
+	/* Adopted whenever there is a page, not only when this call made
+	 * it: another thread's connection may have made it after this
+	 * one's first requests began without it (a threaded server's first
+	 * connections).  Once per connection; a request with a slot is left
+	 * alone. */
+	if (__atomic_load_n(&ht_live_page, __ATOMIC_ACQUIRE) == NULL)
 		return;
 	ht_lock_acquire(&s->lock);
 	if (s->t) {

@@ -246,8 +246,9 @@ HT_HIDDEN void ht_server_wmark_sync(ht_slot *s);
 
 /* ht_want_collector() - the connection on slot @s (not locked; guard
  * held) carries HTTP: the collector is wanted now (ht_emit_want()).  When
- * that made the live page (the process's first such connection), the
- * requests its bytes already began take their slots (conn_live_adopt()). */
+ * there is a live page (made now, at the process's first such connection,
+ * or by another thread's meanwhile), the requests and HTTP/2 streams its
+ * bytes already began without one take their slots (conn_live_adopt()). */
 HT_HIDDEN void ht_want_collector(ht_slot *s);
 
 /* ht_write_begin() - a write on tracked slot @s is about to be made: reads

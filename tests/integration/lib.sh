@@ -307,6 +307,9 @@ NGINX_FILE_SIZES="0 1 100 1000 10000 100000 1000000"
 # NGINX_PID, NGINX_IPV6 (1 or 0).  NGINX_SENDFILE=on serves files with
 # sendfile (default off); NGINX_WRAP, an array, is a command nginx runs
 # under (e.g. ("$HTTPTRACE" -f json -o FILE --): NGINX_PID is then its pid).
+# NGINX_SERVER_EXTRA, when set, is put inside each server block as it is
+# (e.g. a location of the test's own); NGINX_MASTER=off runs nginx as one
+# process (no master: the process the wrapper starts serves the requests).
 start_nginx() {
 	local d=$T/nginx size user_line="" v6_http="" v6_tls="" addrs="127.0.0.1"
 	[ -x "$NGINX" ] || skip "nginx not installed"
@@ -342,7 +345,7 @@ sys.stdout.buffer.write((p * (n // len(p) + 1))[:n])' "$size" >"$d/root/f/$size"
 	cat >"$d/nginx.conf" <<EOF
 $user_line
 daemon off;
-master_process on;
+master_process ${NGINX_MASTER:-on};
 worker_processes 1;
 pid $d/nginx.pid;
 error_log $d/error.log warn;
@@ -367,6 +370,7 @@ http {
         listen unix:$NGINX_SOCK;
         server_name localhost;
         root $d/root;
+        ${NGINX_SERVER_EXTRA:-}
     }
     server {
         listen 127.0.0.1:$NGINX_TLS_PORT ssl http2;
@@ -378,11 +382,13 @@ http {
         access_log $d/access.log;
         access_log $d/requests.log conns;
         access_log $d/tls.log tls;
+        ${NGINX_SERVER_EXTRA:-}
     }
     server {
         listen 127.0.0.1:$NGINX_H2C_PORT http2;
         server_name localhost;
         root $d/root;
+        ${NGINX_SERVER_EXTRA:-}
     }
 }
 EOF

@@ -7,6 +7,7 @@
 
 #include "conn.h"
 #include "conn_server.h"
+#include "hpack.h"
 #include "live.h"
 #include "suites.h"
 
@@ -180,12 +181,15 @@ END_TEST
 static ht_live *cur;
 static struct ht_live *const volatile *cur_ref = (struct ht_live *const volatile *)&cur;
 static unsigned records;
+static unsigned rec_error; /* the last request record's */
 
 static void sink(void *ctx, const ht_record *rec)
 {
 	(void)ctx;
-	if (rec->type == HT_REC_REQUEST)
+	if (rec->type == HT_REC_REQUEST) {
 		records++;
+		rec_error = rec->u.req.error;
+	}
 }
 
 START_TEST(conn_shows_request_in_flight)
@@ -416,6 +420,143 @@ START_TEST(server_conn_holds_write_mark)
 }
 END_TEST
 
+/* An HTTP/2 frame of @type, @flags on @stream with @n bytes of @payload,
+ * appended to @out at *@len. */
+static void h2_put_frame(uint8_t *out, size_t *len, uint8_t type,
+			 uint8_t flags, uint32_t stream, const void *payload,
+			 size_t n)
+{
+	uint8_t *p = out + *len;
+
+	p[0] = (uint8_t)(n >> 16);
+	p[1] = (uint8_t)(n >> 8);
+	p[2] = (uint8_t)n;
+	p[3] = type;
+	p[4] = flags;
+	p[5] = (uint8_t)(stream >> 24);
+	p[6] = (uint8_t)(stream >> 16);
+	p[7] = (uint8_t)(stream >> 8);
+	p[8] = (uint8_t)stream;
+	if (n > 0)
+		memcpy(p + 9, payload, n);
+	*len += 9 + n;
+}
+
+/* A header block of literal fields (no indexing, no Huffman) from the
+ * name/value pairs of @nv (NULL-ended) into @out: its length. */
+static size_t h2_literals(uint8_t *out, const char *const *nv)
+{
+	size_t n = 0;
+
+	for (; *nv; nv += 2) {
+		size_t nl = strlen(nv[0]), vl = strlen(nv[1]);
+
+		out[n++] = 0x00;
+		out[n++] = (uint8_t)nl;
+		memcpy(out + n, nv[0], nl);
+		n += nl;
+		out[n++] = (uint8_t)vl;
+		memcpy(out + n, nv[1], vl);
+		n += vl;
+	}
+	return n;
+}
+
+static void *zalloc(size_t n)
+{
+	return calloc(1, n);
+}
+
+static void zrelease(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+
+/* A server's HTTP/2 streams read before the page existed (the preface and
+ * two requests in the connection's first read) take their slots, with
+ * their stream ids, and the connection its write mark, when the page
+ * comes (conn_live_adopt()); adopting again changes nothing; each slot
+ * goes with its stream's record, the mark with the last. */
+START_TEST(server_h2_streams_adopted)
+{
+	static const h1_options opts = { .capture_headers = false };
+	conn_env env = { .sink = sink, .live = cur_ref, .opt = &opts,
+			 .alloc = zalloc, .release = zrelease,
+			 .hpack = hpack_own };
+	ht_addr peer = { .family = 2, .port = 40000 };
+	static conn c;
+	static const char *const get_a[] = {
+		":method", "GET", ":scheme", "https", ":path", "/a",
+		":authority", "h", NULL };
+	static const char *const get_b[] = {
+		":method", "GET", ":scheme", "https", ":path", "/b",
+		":authority", "h", NULL };
+	static const char *const ok[] = { ":status", "200", NULL };
+	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+	uint8_t buf[1024], block[256];
+	size_t len = sizeof(preface) - 1, n;
+	ht_live_req out;
+
+	cur = NULL;
+	records = 0;
+	memset(&c, 0, sizeof(c));
+	memcpy(buf, preface, len);
+	h2_put_frame(buf, &len, 0x4, 0, 0, NULL, 0);
+	n = h2_literals(block, get_a);
+	h2_put_frame(buf, &len, 0x1, 0x5, 1, block, n);
+	n = h2_literals(block, get_b);
+	h2_put_frame(buf, &len, 0x1, 0x5, 3, block, n);
+	conn_server_init(&c, &env, 1, 6, &peer, 10);
+	conn_server_read(&c, buf, len, 20);
+	ck_assert_ptr_null(c.live_wmark);
+
+	cur = new_page();
+	conn_live_adopt(&c);
+	ck_assert_uint_eq(cur->used, 3);
+	ck_assert_uint_eq(cur->wmarks_used, 1);
+	ck_assert_ptr_eq(c.live_wmark, &cur->wmarks[0]);
+	ck_assert_uint_eq(cur->wmarks[0].conn_id, 6);
+	ck_assert_int_eq(ht_live_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(out.side, HT_LIVE_SERVER);
+	ck_assert_uint_eq(out.proto, HT_PROTO_HTTP2);
+	ck_assert_uint_eq(out.conn_id, 6);
+	ck_assert_uint_eq(out.stream, 1);
+	ck_assert_str_eq(out.method, "GET");
+	ck_assert_str_eq(out.target, "/a");
+	ck_assert_uint_eq(out.t[HT_T_WROTE_REQUEST], 20);
+	ck_assert_uint_eq(ht_live_req_phase(&out), HT_PH_WAIT_FIRST_BYTE);
+	ck_assert_int_eq(ht_live_read(cur, 1, &out), 1);
+	ck_assert_uint_eq(out.stream, 3);
+	ck_assert_str_eq(out.target, "/b");
+	conn_live_adopt(&c);
+	ck_assert_uint_eq(cur->used, 3);
+	ck_assert_uint_eq(c.live_reqs, 2);
+
+	/* the server's SETTINGS, then the responses, stream 1's first */
+	len = 0;
+	h2_put_frame(buf, &len, 0x4, 0, 0, NULL, 0);
+	n = h2_literals(block, ok);
+	h2_put_frame(buf, &len, 0x1, 0x5, 1, block, n);
+	conn_server_write(&c, buf, len, 30);
+	ck_assert_uint_eq(records, 1);
+	ck_assert_uint_eq(rec_error, HT_ERR_NONE);
+	ck_assert_uint_eq(cur->used, 2);
+	ck_assert_ptr_nonnull(c.live_wmark);
+	len = 0;
+	h2_put_frame(buf, &len, 0x1, 0x5, 3, block, n);
+	conn_server_write(&c, buf, len, 40);
+	ck_assert_uint_eq(records, 2);
+	ck_assert_uint_eq(rec_error, HT_ERR_NONE);
+	ck_assert_uint_eq(cur->used, 0);
+	ck_assert_ptr_null(c.live_wmark);
+	ck_assert_uint_eq(cur->wmarks_used, 0);
+	conn_close(&c, 50);
+	free(cur);
+	cur = NULL;
+}
+END_TEST
+
 /* A connection its process's end cut short: error, signal and phase
  * travel appended to HT_REC_CONN_FAIL, and only there. */
 START_TEST(wire_conn_fail_end)
@@ -465,6 +606,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, wire_conn_fail_end);
 	tcase_add_test(tc, write_marks);
 	tcase_add_test(tc, server_conn_holds_write_mark);
+	tcase_add_test(tc, server_h2_streams_adopted);
 	suite_add_tcase(s, tc);
 	return s;
 }
