@@ -118,7 +118,7 @@ static void thread_client(conn *c, conn_request *r)
 	if (th == NULL)
 		return;
 	r->thread = th->id;
-	r->thread_seq = th->open == 1 ? th->served : 0;
+	r->thread_seq = th->open == 1 && !th->loop ? th->served : 0;
 }
 
 /* Server request @r ends: no longer open on its thread, when it ends on

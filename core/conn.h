@@ -104,7 +104,10 @@
  * process, no system call) and keep this per thread; the connections
  * count in it the server requests read on the thread.  A client request
  * begun on a thread with exactly one server request open on it is made
- * inside that one (its record names it: thread_seq, wire.h).  A server
+ * inside that one (its record names it: thread_seq, wire.h), unless the
+ * thread runs an event loop (it waited in epoll_wait or epoll_pwait: the
+ * hooks set loop), where a timer's call or a background task's comes
+ * while one unrelated request is open.  A server
  * request ended on another thread than the one that read it stays open
  * on that one: the thread then attributes nothing more (never a wrong
  * parent).
@@ -113,6 +116,10 @@ typedef struct conn_thread {
 	uint32_t id;
 	uint32_t served;  /* server requests read whole on the thread */
 	uint32_t open;    /* of those, not yet ended on it */
+	bool loop;        /* it waited in epoll: an event loop's, whose
+	                     requests interleave (a call may belong to any
+	                     request open, or to none: a timer's): it
+	                     attributes nothing */
 } conn_thread;
 
 /* Where records go.  Called with the connection still locked: it must not

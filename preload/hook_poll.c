@@ -2,6 +2,9 @@
  * hook_poll.c - the calls an event loop waits in (epoll_wait, epoll_pwait,
  * poll, ppoll, select, pselect).
  *
+ * An epoll wait marks the thread's state (ht_this_thread.loop): its client
+ * requests are then never made children of a server request open on it
+ * (conn.h, conn_thread).
  * Waiting marks the thread as an event loop's (ht_poller): its request
  * records then travel in the process's pending message, and the message
  * goes out here, before the thread waits, one send for a whole loop
@@ -77,6 +80,7 @@ HT_EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 {
 	HT_ENSURE_INIT();
 	ht_poller = true;
+	ht_this_thread.loop = true;
 	ht_send_pending();
 	if (unlikely(!ht_real.epoll_wait))
 		return (int)syscall(SYS_epoll_pwait, epfd, ev, max, timeout, NULL, 8);
@@ -88,6 +92,7 @@ HT_EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout
 {
 	HT_ENSURE_INIT();
 	ht_poller = true;
+	ht_this_thread.loop = true;
 	ht_send_pending();
 	if (unlikely(!ht_real.epoll_pwait))
 		return (int)syscall(SYS_epoll_pwait, epfd, ev, max, timeout, mask, 8);

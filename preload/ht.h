@@ -118,6 +118,9 @@ HT_HIDDEN extern HT_TLS uint32_t ht_batch_len;
 HT_HIDDEN void ht_emit_flush(void);
 /* Whether this thread waits in epoll_wait/poll/select (hook_poll.c). */
 HT_HIDDEN extern HT_TLS bool ht_poller;
+/* The calling thread's state for the connections (conn.h, conn_thread);
+ * the epoll hooks mark it an event loop's (loop). */
+HT_HIDDEN extern HT_TLS conn_thread ht_this_thread;
 /* Bytes in the process's pending message (read without its lock). */
 HT_HIDDEN extern volatile uint32_t ht_pending;
 /* ht_emit_send_pending() - send the pending message now.  Guard held. */

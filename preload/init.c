@@ -98,15 +98,15 @@ static void unmap(void *p, size_t size)
  * numbered on its first use, from a process-wide counter (no system
  * call).  A forked child's only thread keeps its number (the pid tells
  * the processes apart) and has no server request open. */
-static HT_TLS conn_thread this_thread;
+HT_TLS conn_thread ht_this_thread;
 static uint32_t thread_ids;
 
 static conn_thread *thread_state(void)
 {
-	if (unlikely(this_thread.id == 0))
-		this_thread.id = __atomic_add_fetch(&thread_ids, 1,
-						    __ATOMIC_RELAXED);
-	return &this_thread;
+	if (unlikely(ht_this_thread.id == 0))
+		ht_this_thread.id = __atomic_add_fetch(&thread_ids, 1,
+						       __ATOMIC_RELAXED);
+	return &ht_this_thread;
 }
 
 const conn_env ht_conn_env = {
@@ -335,7 +335,8 @@ static void on_fork_child(void)
 	ht_tls_after_fork();
 	ht_dns_after_fork();
 	ht_deepbind_after_fork();
-	this_thread.open = 0;
+	ht_this_thread.open = 0;
+	ht_this_thread.loop = false; /* until it waits in epoll again */
 	errno = saved;
 }
 

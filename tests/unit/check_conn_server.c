@@ -157,6 +157,34 @@ START_TEST(thread_counts)
 }
 END_TEST
 
+/* On an event loop's thread (it waited in epoll: loop), a call made while
+ * one server request is open names none: a timer's or a background
+ * task's call comes just the same. */
+START_TEST(thread_loop_names_none)
+{
+	static const char get[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	conn *cl = calloc(1, sizeof(*cl));
+	ht_addr peer = {.family = 2, .port = 40001, .addr = {127, 0, 0, 1}};
+
+	memset(&thr, 0, sizeof(thr));
+	thr.id = 4;
+	thr.loop = true;
+	C->env = &thr_env;
+	rd(get, sizeof(get) - 1, 2000);
+	ck_assert_uint_eq(thr.open, 1);
+	conn_init(cl, &thr_env, 7, 9, &peer, 2100);
+	conn_connected(cl, 2100);
+	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 2200);
+	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 2300);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.thread, 4);
+	ck_assert_uint_eq(recs[0].r.thread_seq, 0);
+	conn_close(cl, 4000);
+	free(cl);
+}
+END_TEST
+
 START_TEST(probe_verdicts)
 {
 	ck_assert_int_eq(probe(true, "GET / HTTP/1.1\r\n"), CONN_PROBE_HTTP);
@@ -361,6 +389,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, close_unanswered_and_cut);
 	tcase_add_test(tc, request_unseen_stops);
 	tcase_add_test(tc, thread_counts);
+	tcase_add_test(tc, thread_loop_names_none);
 	suite_add_tcase(s, tc);
 	return s;
 }
