@@ -286,7 +286,15 @@ static bool peer_may_report(const collector *c, int fd)
 		return false;
 	if (cred.uid == geteuid())
 		return true;
-	return c->tree_users && cred.pid > 0 && descends_from_us(cred.pid);
+	if (!c->tree_users || cred.pid <= 0)
+		return false;
+	/* the pid still the connecting process's (its user), not reused */
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)cred.pid);
+	return stat(path, &st) == 0 && st.st_uid == cred.uid &&
+	       descends_from_us(cred.pid);
 }
 
 /* Accept every pending connection. */
