@@ -625,6 +625,16 @@ int run_command(const run_opts *o)
 	run_out_attach(&s.ro, &s.col);
 	if (err == 0)
 		err = make_socket_dir(s.dir, sizeof(s.dir), s.sock, sizeof(s.sock));
+	/* Started by root, the command may switch users (a server's
+	 * workers): its tree may report whatever its user, so the directory
+	 * lets every user reach the socket, whose accept checks the descent
+	 * (collector.h: tree_users).  The library talks to a collector of
+	 * its own user or root's. */
+	if (err == 0 && geteuid() == 0) {
+		s.col.tree_users = true;
+		if (chmod(s.dir, 0711) < 0)
+			err = -errno;
+	}
 	if (err == 0) {
 		err = collector_listen(&s.col, s.sock);
 		if (err < 0)
@@ -720,6 +730,10 @@ restore:
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	sigaction(SIGXFSZ, &old_xfsz, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	if (s.col.refused > 0)
+		fprintf(stderr, "httptrace: refused %llu connection(s) from "
+			"processes of other users outside the command\n",
+			(unsigned long long)s.col.refused);
 	collector_close(&s.col);
 	rmdir(s.dir);
 out:

@@ -294,13 +294,15 @@ static enum connect_result connect_collector(int *out)
 			       ? CONNECT_LATER
 			       : CONNECT_NEVER;
 	}
-	/* Only a collector of our own user may have the records: whoever
-	 * else binds the path first gets nothing. */
+	/* Only a collector of our own user may have the records, or root's
+	 * (which may read this process anyway: a server's worker that
+	 * switched users reports to the `httptrace --` root started):
+	 * whoever else binds the path first gets nothing. */
 	struct ucred cred;
 	socklen_t cl = sizeof cred;
 	struct stat st;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 ||
-	    cred.uid != geteuid() || fstat(fd, &st) != 0) {
+	    (cred.uid != geteuid() && cred.uid != 0) || fstat(fd, &st) != 0) {
 		ht_real.close(fd);
 		debug_line("the collector socket belongs to another user: "
 			   "not tracing");

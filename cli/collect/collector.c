@@ -4,6 +4,8 @@
 #include "collector_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -234,15 +236,65 @@ void peer_read(collector *c, int fd, unsigned max, uint8_t *buf)
 	}
 }
 
-/* Whether the process at the other end of @fd runs as our user. */
-static bool peer_is_us(int fd)
+/* The parent of process @pid (/proc), or 0 when it cannot be read. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[32], buf[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold anything, ')' too */
+	const char *p = strrchr(buf, ')');
+	int ppid;
+
+	if (p == NULL || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+/* Whether process @pid descends from this one (run mode is the
+ * subreaper: an orphan of the command's tree is re-parented here). */
+static bool descends_from_us(pid_t pid)
+{
+	pid_t self = getpid();
+
+	for (int depth = 0; pid > 1 && depth < 256; depth++) {
+		pid = parent_of(pid);
+		if (pid == self)
+			return true;
+	}
+	return false;
+}
+
+/* Whether the process at the other end of @fd may report: one of our
+ * user, or (tree_users) one of our process tree whatever its user. */
+static bool peer_may_report(const collector *c, int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return false;
-	return cred.uid == geteuid();
+	if (cred.uid == geteuid())
+		return true;
+	if (!c->tree_users || cred.pid <= 0)
+		return false;
+	/* the pid still the connecting process's (its user), not reused */
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)cred.pid);
+	return stat(path, &st) == 0 && st.st_uid == cred.uid &&
+	       descends_from_us(cred.pid);
 }
 
 /* Accept every pending connection. */
@@ -263,8 +315,9 @@ static void accept_all(collector *c)
 				accept_pause(c, true);
 			return;
 		}
-		if (!peer_is_us(fd)) {
-			/* Only our own user's processes may report. */
+		if (!peer_may_report(c, fd)) {
+			/* Only our own user's processes may report (and, in
+			 * run mode as root, the command's tree). */
 			close(fd);
 			c->refused++;
 			continue;
@@ -314,8 +367,11 @@ int collector_listen(collector *c, const char *path)
 	}
 	memcpy(c->path, path, len + 1); /* from now on collector_close unlinks */
 	c->listen_fd = fd;
-	/* Only our own user may connect (the directory is private as well). */
-	if (chmod(path, 0600) < 0 || listen(fd, 4096) < 0 ||
+	/* Only our own user may connect (the directory is private as well);
+	 * with tree_users, anyone may, and accept_all() refuses whoever is
+	 * neither our user nor of our tree. */
+	if (chmod(path, c->tree_users ? 0666 : 0600) < 0 ||
+	    listen(fd, 4096) < 0 ||
 	    epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
 	return 0;

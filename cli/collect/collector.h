@@ -67,6 +67,12 @@ typedef struct collector {
 	collector_tick tick; /* optional; called with ctx every tick_ms (> 0)
 	                        from collector_wait(), busy or not */
 	unsigned tick_ms;
+	/* Run mode started by root: a process of another user may report
+	 * when it descends from this collector's process (a server that
+	 * switched to its worker user: nginx, Apache, postgres); the
+	 * socket is then open to every user, the descent checked at each
+	 * connection (collector_listen()).  Set before collector_listen(). */
+	bool tree_users;
 	/* READ-ONLY */
 	uint64_t records;   /* valid records delivered to the sink */
 	uint64_t malformed; /* messages or records rejected */
