@@ -288,12 +288,15 @@ static bool peer_may_report(const collector *c, int fd)
 		return true;
 	if (!c->tree_users || cred.pid <= 0)
 		return false;
-	/* the pid still the connecting process's (its user), not reused */
+	/* the pid still the connecting process's (its user; root's when
+	 * it is not dumpable, as a process that switched users may be),
+	 * not reused by another since */
 	char path[32];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)cred.pid);
-	return stat(path, &st) == 0 && st.st_uid == cred.uid &&
+	return stat(path, &st) == 0 &&
+	       (st.st_uid == cred.uid || st.st_uid == 0) &&
 	       descends_from_us(cred.pid);
 }
 
