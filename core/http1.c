@@ -516,6 +516,120 @@ static unsigned parse_byte(h1_parser *p, uint8_t c)
 	return chunk_byte(p, c);
 }
 
+/* ---- the memo: header lines seen before -------------------------------- */
+
+/*
+ * A keep-alive connection carries the same header lines message after
+ * message: a client sends the same Host, User-Agent, Accept; a server the
+ * same Server, Content-Type, Content-Length...; often only the start line
+ * changes (the target, the status).  What parsing header lines does depends
+ * on their bytes and the options (fixed at h1_init()) alone: message_begin()
+ * resets every field they read, and the start line writes none of them.
+ * So when a message's header lines were parsed within one h1_feed() call,
+ * their bytes and the fields they set are remembered (struct h1_memo), and
+ * right after the next message's start line, lines that are the same
+ * bytes, whole in the piece being fed, take those fields and go straight to
+ * headers_done(): it decides the framing from them, the start line and the
+ * context as it would have at their final LF, which is where the event is.
+ *
+ * Anything else is parsed, and the memo forgotten (the parse overwrites
+ * what it relies on: the bytes after the first of msg.host,
+ * msg.content_type and msg.hdrs): other bytes, lines not whole in the
+ * piece or longer than H1_MEMO_MAX, a response with a 1xx status (interim,
+ * 101) or answering a CONNECT, a message cut short (h1_finish()); after an
+ * error the parser stops.  Not remembered: tok and tok_len, scratch that
+ * every message writes before it reads (the start line leaves a status or
+ * a length in them, the lines a name), and nothing reads after the lines.
+ */
+
+/* May this message's header lines be remembered, or taken from the memo?
+ * Not those of a response with a 1xx status or to a CONNECT: rare, and
+ * what follows them is not the next message of the connection. */
+static bool memo_fits(const h1_parser *p)
+{
+	return p->kind == H1_REQUEST ||
+	       (p->msg.status >= 200 && !p->ctx_connect);
+}
+
+/* The header lines just parsed, @n bytes at @lines (all in one h1_feed()
+ * call, started right after the start line when memo_fits()), ended at
+ * H1_EV_HEADERS without an error: remember them and what they set.
+ * headers_done() changed none of these fields. */
+static void memo_keep(h1_parser *p, const uint8_t *lines, size_t n)
+{
+	h1_memo *mm = &p->memo;
+	const h1_message *m = &p->msg;
+
+	if (mm->off || n > sizeof(mm->lines))
+		return;
+	mm->content_length = m->content_length;
+	mm->hdrs_len = m->hdrs_len;
+	mm->host0 = m->host[0];
+	mm->ctype0 = m->content_type[0];
+	mm->hdrs0 = m->hdrs[0];
+	mm->upgrade = m->upgrade;
+	mm->upgrade_h2c = m->upgrade_h2c;
+	mm->upgrade_websocket = m->upgrade_websocket;
+	mm->expect_continue = m->expect_continue;
+	mm->hdrs_truncated = m->hdrs_truncated;
+	mm->te_seen = p->te_seen;
+	mm->cl_seen = p->cl_seen;
+	mm->hdr_line_dropped = p->hdr_line_dropped;
+	mm->cur_header = p->cur_header;
+	mm->flags = p->flags;
+	mm->val_len = p->val_len;
+	mm->val_end = p->val_end;
+	mm->hdr_line_start = p->hdr_line_start;
+	mm->hdr_value_end = p->hdr_value_end;
+	mm->hdr_value_start = p->hdr_value_start;
+	mm->cl_elem = p->cl_elem;
+	memcpy(mm->lines, lines, n);
+	mm->len = (uint32_t)n;
+}
+
+/* In S_HDR_LINE_START right after the start line, with @len bytes at @buf:
+ * when they begin with the remembered lines, take them as parsed.  Returns
+ * the bytes taken (their final LF gave *@events), or 0: the lines are to
+ * be parsed, and the memo is forgotten. */
+static size_t memo_take(h1_parser *p, const uint8_t *buf, size_t len,
+			unsigned *events)
+{
+	h1_memo *mm = &p->memo;
+	h1_message *m = &p->msg;
+	size_t n = mm->len;
+
+	if (n == 0)
+		return 0;
+	if (n > len || !memo_fits(p) || memcmp(buf, mm->lines, n) != 0) {
+		mm->len = 0;
+		return 0;
+	}
+	m->content_length = mm->content_length;
+	m->hdrs_len = mm->hdrs_len;
+	m->host[0] = mm->host0;
+	m->content_type[0] = mm->ctype0;
+	m->hdrs[0] = mm->hdrs0;
+	m->upgrade = mm->upgrade;
+	m->upgrade_h2c = mm->upgrade_h2c;
+	m->upgrade_websocket = mm->upgrade_websocket;
+	m->expect_continue = mm->expect_continue;
+	m->hdrs_truncated = mm->hdrs_truncated;
+	p->te_seen = mm->te_seen;
+	p->cl_seen = mm->cl_seen;
+	p->hdr_line_dropped = mm->hdr_line_dropped;
+	p->cur_header = mm->cur_header;
+	p->flags = mm->flags;
+	p->val_len = mm->val_len;
+	p->val_end = mm->val_end;
+	p->hdr_line_start = mm->hdr_line_start;
+	p->hdr_value_end = mm->hdr_value_end;
+	p->hdr_value_start = mm->hdr_value_start;
+	p->cl_elem = mm->cl_elem;
+	mm->hits++;
+	*events = headers_done(p);
+	return n;
+}
+
 /* ---- public interface --------------------------------------------------- */
 
 void h1_init(h1_parser *p, h1_kind kind, const h1_options *opt)
@@ -558,7 +672,7 @@ static inline size_t body_take(h1_parser *p, size_t len, unsigned *events)
 size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev)
 {
 	unsigned events = 0;
-	size_t i = 0, n;
+	size_t i = 0, n, lines_at = SIZE_MAX;
 
 	while (i < len && events == 0) {
 		switch (p->state) {
@@ -588,6 +702,20 @@ size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev)
 			count_head(p, n); /* all of them header bytes */
 			break;
 		case S_HDR_LINE_START:
+			if (!(p->flags & F_HDR_PENDING)) {
+				/* the start line is over: are its header
+				 * lines the last message's? */
+				n = memo_take(p, buf + i, len - i, &events);
+				if (n > 0) {
+					count_head(p, n);
+					break;
+				}
+				if (memo_fits(p))
+					lines_at = i;
+			}
+			n = h1_header_fast(p, buf + i, len - i, &events);
+			count_head(p, n);
+			break;
 		case S_HDR_NAME:
 		case S_HDR_VALUE_OWS:
 		case S_HDR_VALUE:
@@ -615,6 +743,9 @@ size_t h1_feed(h1_parser *p, const uint8_t *buf, size_t len, h1_event *ev)
 			i++;
 		}
 	}
+	if (lines_at != SIZE_MAX && (events & H1_EV_HEADERS) &&
+	    !(events & H1_EV_ERROR))
+		memo_keep(p, buf + lines_at, i - lines_at);
 	*ev = (h1_event)events;
 	return i;
 }
@@ -663,7 +794,14 @@ h1_event h1_finish(h1_parser *p)
 	p->remaining = 0;
 	p->ctx_head = false;
 	p->ctx_connect = false;
+	p->memo.len = 0;
 	return (h1_event)ev;
+}
+
+void h1_memo_enable(h1_parser *p, bool on)
+{
+	p->memo.off = !on;
+	p->memo.len = 0;
 }
 
 void h1_set_response_context(h1_parser *p, bool head, bool connect)
