@@ -542,6 +542,13 @@ static unsigned parse_byte(h1_parser *p, uint8_t c)
  * a length in them, the lines a name), and nothing reads after the lines.
  */
 
+/* The memo's narrowed fields hold every value they are given. */
+_Static_assert(H1_HDRS_MAX <= UINT16_MAX && H1_HOST_MAX <= UINT16_MAX &&
+		       H1_MEMO_MAX <= UINT16_MAX,
+	       "h1_memo offsets are 16 bits");
+_Static_assert(((F_CONN_KEEP << 1) - 1) <= UINT16_MAX,
+	       "h1_memo.flags is 16 bits: every F_ flag must fit");
+
 /* May this message's header lines be remembered, or taken from the memo?
  * Not those of a response with a 1xx status or to a CONNECT: rare, and
  * what follows them is not the next message of the connection. */
@@ -563,7 +570,7 @@ static void memo_keep(h1_parser *p, const uint8_t *lines, size_t n)
 	if (mm->off || n > sizeof(mm->lines))
 		return;
 	mm->content_length = m->content_length;
-	mm->hdrs_len = m->hdrs_len;
+	mm->hdrs_len = (uint16_t)m->hdrs_len;
 	mm->host0 = m->host[0];
 	mm->ctype0 = m->content_type[0];
 	mm->hdrs0 = m->hdrs[0];
@@ -575,16 +582,16 @@ static void memo_keep(h1_parser *p, const uint8_t *lines, size_t n)
 	mm->te_seen = p->te_seen;
 	mm->cl_seen = p->cl_seen;
 	mm->hdr_line_dropped = p->hdr_line_dropped;
-	mm->cur_header = p->cur_header;
-	mm->flags = p->flags;
-	mm->val_len = p->val_len;
-	mm->val_end = p->val_end;
-	mm->hdr_line_start = p->hdr_line_start;
-	mm->hdr_value_end = p->hdr_value_end;
-	mm->hdr_value_start = p->hdr_value_start;
+	mm->cur_header = (uint8_t)p->cur_header;
+	mm->flags = (uint16_t)p->flags;
+	mm->val_len = (uint16_t)p->val_len;
+	mm->val_end = (uint16_t)p->val_end;
+	mm->hdr_line_start = (uint16_t)p->hdr_line_start;
+	mm->hdr_value_end = (uint16_t)p->hdr_value_end;
+	mm->hdr_value_start = (uint16_t)p->hdr_value_start;
 	mm->cl_elem = p->cl_elem;
 	memcpy(mm->lines, lines, n);
-	mm->len = (uint32_t)n;
+	mm->len = (uint16_t)n;
 }
 
 /* In S_HDR_LINE_START right after the start line, with @len bytes at @buf:

@@ -127,32 +127,34 @@ typedef struct h1_options {
 } h1_options;
 
 /* Header lines remembered: at most this many bytes (the lines after the
- * start line, through the empty line ending them). */
-#define H1_MEMO_MAX 512
+ * start line, through the empty line ending them: nginx's answer has 220,
+ * curl's request 60).  With the rest of struct h1_memo, two parsers keep a
+ * connection (struct conn) within the 11 pages it took before. */
+#define H1_MEMO_MAX 384
 
 /* The header lines of the last message (http1.c, "memo") and what parsing
  * them left in the parser: a message whose header lines are the same
  * bytes, whole in one h1_feed() call, takes that instead of parsing them
  * again (a client or server on a keep-alive connection sends the same
  * lines request after request).  Private but for the test switch
- * h1_memo_enable(); hits counts its uses (tests look at it). */
+ * h1_memo_enable(); hits counts its uses (tests look at it).  Offsets and
+ * lengths are narrowed to 16 bits: all are below H1_HDRS_MAX. */
 typedef struct h1_memo {
-	uint32_t len;            /* bytes of lines[]; 0: nothing remembered */
-	bool off;                /* h1_memo_enable(p, false) */
-	uint32_t hits;
 	/* what the lines left in msg (msg_reset() clears the first byte of
-	 * each string: the bytes after it are the lines' still) */
+	 * each string: the bytes after it are the lines' still) ... */
 	int64_t content_length;
-	uint32_t hdrs_len;
+	/* ... and in the private state */
+	uint64_t cl_elem;
+	uint32_t hits;
+	uint16_t len;            /* bytes of lines[]; 0: nothing remembered */
+	uint16_t hdrs_len;
+	uint16_t flags, val_len, val_end;
+	uint16_t hdr_line_start, hdr_value_end, hdr_value_start;
+	uint8_t cur_header;
 	char host0, ctype0, hdrs0;
 	bool upgrade, upgrade_h2c, upgrade_websocket, expect_continue;
-	bool hdrs_truncated;
-	/* ... and in the private state */
-	bool te_seen, cl_seen, hdr_line_dropped;
-	int cur_header;
-	uint32_t flags, val_len, val_end;
-	uint32_t hdr_line_start, hdr_value_end, hdr_value_start;
-	uint64_t cl_elem;
+	bool hdrs_truncated, te_seen, cl_seen, hdr_line_dropped;
+	bool off;                /* h1_memo_enable(p, false) */
 	uint8_t lines[H1_MEMO_MAX];
 } h1_memo;
 

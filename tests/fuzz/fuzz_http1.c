@@ -18,10 +18,11 @@
  * URLs (redact_query).
  *
  * And differentially, the header-line memo (h1_memo_enable()): a parser
- * with it and one without, fed the same pieces in lockstep (whole, and
- * split at the position), must take the same bytes and report the same
- * events at every call, and hold the same message, every byte of it, and
- * the same private state but for the scratch tok and tok_len.
+ * with it and one without, fed the same pieces in lockstep (the bytes
+ * twice over, so that their messages come again, whole, and split at the
+ * position), must take the same bytes and report the same events at every
+ * call, and hold the same message, every byte of it, and the same private
+ * state but for the scratch tok and tok_len.
  */
 #include "fuzz.h"
 #include "http1.h"
@@ -212,7 +213,9 @@ static void memo_feed(h1_parser *on, h1_parser *off, uint8_t ctx_bits,
 	free(copy);
 }
 
-/* The memo on against off, over @data cut at @split (0: whole). */
+/* The memo on against off, over @data and @data again (so that the
+ * messages in it repeat: their lines are the memo's), each copy cut at
+ * @split (0: whole). */
 static void memo_diff(h1_kind kind, const h1_options *opt, uint8_t ctx_bits,
 		      const uint8_t *data, size_t size, size_t split)
 {
@@ -223,8 +226,11 @@ static void memo_diff(h1_kind kind, const h1_options *opt, uint8_t ctx_bits,
 	h1_init(on, kind, opt);
 	h1_init(off, kind, opt);
 	h1_memo_enable(off, false);
-	memo_feed(on, off, ctx_bits, &begins, data, split);
-	memo_feed(on, off, ctx_bits, &begins, data + split, size - split);
+	for (int copy = 0; copy < 2; copy++) {
+		memo_feed(on, off, ctx_bits, &begins, data, split);
+		memo_feed(on, off, ctx_bits, &begins, data + split,
+			  size - split);
+	}
 	FUZZ_ASSERT(h1_finish(on) == h1_finish(off));
 	memo_same(on, off);
 	FUZZ_ASSERT(off->memo.hits == 0);
