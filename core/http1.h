@@ -126,32 +126,41 @@ typedef struct h1_options {
 	const char *const *redact_query;
 } h1_options;
 
-/* Header lines remembered: at most this many bytes (the lines after the
- * start line, through the empty line ending them: nginx's answer has 220,
- * curl's request 60).  With the rest of struct h1_memo, two parsers keep a
- * connection (struct conn) within the 11 pages it took before. */
+/* A header section remembered: at most this many bytes (its start line
+ * but the first byte, and its lines through the empty line ending them:
+ * nginx's answer has 235, curl's request 60 and a line).  With the rest of
+ * struct h1_memo, a connection's two parsers keep struct conn within the
+ * 11 pages it took before. */
 #define H1_MEMO_MAX 384
 
-/* The header lines of the last message (http1.c, "memo") and what parsing
- * them left in the parser: a message whose header lines are the same
- * bytes, whole in one h1_feed() call, takes that instead of parsing them
- * again (a client or server on a keep-alive connection sends the same
- * lines request after request).  Private but for the test switch
- * h1_memo_enable(); hits counts its uses (tests look at it).  Offsets and
- * lengths are narrowed to 16 bits: all are below H1_HDRS_MAX. */
+/* The header section of the last message (http1.c, "memo") and what
+ * parsing it left in the parser: a message whose head, or whose header
+ * lines, are the same bytes, whole in one h1_feed() call, takes that
+ * instead of parsing them again (a client or server on a keep-alive
+ * connection sends the same lines request after request).  Private but
+ * for the test switch h1_memo_enable(); hits and head_hits count its uses
+ * (tests look at them).  Offsets and lengths are narrowed to 16 bits: all
+ * are below H1_HDRS_MAX. */
 typedef struct h1_memo {
 	/* what the lines left in msg (msg_reset() clears the first byte of
 	 * each string: the bytes after it are the lines' still) ... */
 	int64_t content_length;
 	/* ... and in the private state */
 	uint64_t cl_elem;
-	uint32_t hits;
-	uint16_t len;            /* bytes of lines[]; 0: nothing remembered */
+	uint32_t hits;           /* messages whose lines were taken */
+	uint32_t head_hits;      /* ... of them, with their start line */
+	uint16_t start_len;      /* lines[] begins with this much start line */
+	uint16_t len;            /* then this much lines; 0: none */
 	uint16_t hdrs_len;
 	uint16_t flags, val_len, val_end;
 	uint16_t hdr_line_start, hdr_value_end, hdr_value_start;
+	uint16_t status;         /* what the start line set */
+	uint8_t first;           /* its first byte; 0: lines alone */
+	uint8_t version_major, version_minor;
 	uint8_t cur_header;
+	char method1, target0, reason0;
 	char host0, ctype0, hdrs0;
+	bool target_truncated;
 	bool upgrade, upgrade_h2c, upgrade_websocket, expect_continue;
 	bool hdrs_truncated, te_seen, cl_seen, hdr_line_dropped;
 	bool off;                /* h1_memo_enable(p, false) */

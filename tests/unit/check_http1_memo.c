@@ -38,12 +38,15 @@ struct stream {
 	size_t len;
 	/* response context at the k-th BEGIN: 'H' HEAD, 'C' CONNECT */
 	const char *ctx;
-	/* memo uses in the whole run, with each option set */
-	unsigned hits;
+	/* memo uses in the whole run, with each option set: messages whose
+	 * header lines were taken, and of them those whose start line was
+	 * too */
+	unsigned hits, head_hits;
 };
 
-#define ST(k, lit, c, h) \
-	{ .kind = (k), .data = (lit), .len = sizeof(lit) - 1, .ctx = (c), .hits = (h) }
+#define ST(k, lit, c, h, hh) \
+	{ .kind = (k), .data = (lit), .len = sizeof(lit) - 1, .ctx = (c), \
+	  .hits = (h), .head_hits = (hh) }
 
 static const char *const redact[] = { "authorization", "cookie",
 				      "set-cookie", NULL };
@@ -144,7 +147,8 @@ static void feed_piece(struct pair *pr, size_t from, size_t to)
 
 /* One run of @st cut at @cut1 and @cut2 (0: no cut; cut1 <= cut2). */
 static unsigned run_cut(const struct stream *st, const h1_options *opt,
-			size_t cut1, size_t cut2, const char *how)
+			size_t cut1, size_t cut2, const char *how,
+			unsigned *head_hits)
 {
 	struct pair *pr = calloc(1, sizeof(*pr));
 	unsigned hits;
@@ -167,6 +171,7 @@ static unsigned run_cut(const struct stream *st, const h1_options *opt,
 	same_parser(&pr->on, &pr->off, how, st->len);
 	REQUIRE(pr->off.memo.hits == 0, "%s: the memo was off", how);
 	hits = pr->on.memo.hits;
+	*head_hits = pr->on.memo.head_hits;
 	free(pr);
 	return hits;
 }
@@ -177,25 +182,27 @@ static void check_stream(const struct stream *st)
 	size_t o, k;
 
 	for (o = 0; o < sizeof(opts) / sizeof(opts[0]); o++) {
-		unsigned hits;
+		unsigned hits, head_hits;
 
 		snprintf(how, sizeof(how), "options %zu, whole", o);
-		hits = run_cut(st, &opts[o], 0, 0, how);
-		ck_assert_msg(hits == st->hits,
-			      "options %zu: the memo was used %u times, want %u",
-			      o, hits, st->hits);
+		hits = run_cut(st, &opts[o], 0, 0, how, &head_hits);
+		ck_assert_msg(hits == st->hits && head_hits == st->head_hits,
+			      "options %zu: the memo was used %u times (%u "
+			      "with the start line), want %u (%u)",
+			      o, hits, head_hits, st->hits, st->head_hits);
 		for (k = 1; k < st->len; k++) {
 			static const size_t second[] = { 1, 7, 40 };
 
 			snprintf(how, sizeof(how), "options %zu, split at %zu",
 				 o, k);
-			run_cut(st, &opts[o], k, k, how);
+			run_cut(st, &opts[o], k, k, how, &head_hits);
 			for (size_t j = 0; j < 3 && k + second[j] < st->len;
 			     j++) {
 				snprintf(how, sizeof(how),
 					 "options %zu, cut at %zu and %zu", o,
 					 k, k + second[j]);
-				run_cut(st, &opts[o], k, k + second[j], how);
+				run_cut(st, &opts[o], k, k + second[j], how,
+					&head_hits);
 			}
 		}
 	}
@@ -213,7 +220,7 @@ START_TEST(test_same_request)
 		"GET / HTTP/1.1\r\n" GET_LINES
 		"GET / HTTP/1.1\r\n" GET_LINES
 		"\r\n"
-		"GET / HTTP/1.1\r\n" GET_LINES, NULL, 2);
+		"GET / HTTP/1.1\r\n" GET_LINES, NULL, 2, 2);
 
 	check_stream(&st);
 }
@@ -227,7 +234,7 @@ START_TEST(test_same_lines_other_targets)
 		"GET /index.html?n=1 HTTP/1.1\r\n" GET_LINES
 		"GET /index.html?n=2 HTTP/1.1\r\n" GET_LINES
 		"HEAD /index.html?n=3 HTTP/1.0\r\n" GET_LINES
-		"GET /index.html?n=4 HTTP/1.1\n" GET_LINES, NULL, 3);
+		"GET /index.html?n=4 HTTP/1.1\n" GET_LINES, NULL, 3, 0);
 
 	check_stream(&st);
 }
@@ -240,14 +247,14 @@ START_TEST(test_requests_with_bodies)
 {
 	static const struct stream st = ST(H1_REQUEST,
 		"POST /a HTTP/1.1\r\n" POST_LINES "{\"a\":1}"
-		"POST /b HTTP/1.1\r\n" POST_LINES "{\"b\":2}"
+		"POST /a HTTP/1.1\r\n" POST_LINES "{\"b\":2}"
 		"PUT /c HTTP/1.1\r\nHost: api\r\nTransfer-Encoding: chunked\r\n"
 		"Content-Type: text/plain\r\n\r\n"
 		"3;x=y\r\nabc\r\n0\r\nX-Trailer: 1\r\n\r\n"
 		"PUT /d HTTP/1.1\r\nHost: api\r\nTransfer-Encoding: chunked\r\n"
 		"Content-Type: text/plain\r\n\r\n"
 		"2\r\nde\r\n0\r\n\r\n"
-		"POST /e HTTP/1.1\r\n" POST_LINES "{\"e\":5}", NULL, 2);
+		"POST /e HTTP/1.1\r\n" POST_LINES "{\"e\":5}", NULL, 2, 1);
 
 	check_stream(&st);
 }
@@ -273,8 +280,8 @@ START_TEST(test_odd_lines)
 {
 	static const struct stream st = ST(H1_REQUEST,
 		"POST /1 HTTP/1.1\r\n" ODD_LINES "ok"
-		"POST /2 HTTP/1.1\r\n" ODD_LINES "ok"
-		"POST /3 HTTP/1.0\r\n" ODD_LINES "ok", NULL, 2);
+		"POST /1 HTTP/1.1\r\n" ODD_LINES "ok"
+		"POST /3 HTTP/1.0\r\n" ODD_LINES "ok", NULL, 2, 1);
 
 	check_stream(&st);
 }
@@ -284,19 +291,20 @@ START_TEST(test_lines_change)
 {
 	/* A A B A A: B and the A after it are parsed (each forgets the memo
 	 * and is remembered in turn); a Connection: close and a framing with
-	 * both Transfer-Encoding and Content-Length among them */
+	 * both Transfer-Encoding and Content-Length among them; the same
+	 * heads and the same lines under another target */
 	static const struct stream st = ST(H1_REQUEST,
 		"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
-		"GET /2 HTTP/1.1\r\nHost: a\r\n\r\n"
+		"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
 		"GET /3 HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n"
 		"GET /4 HTTP/1.1\r\nHost: a\r\n\r\n"
-		"GET /5 HTTP/1.1\r\nHost: a\r\n\r\n"
+		"GET /4 HTTP/1.1\r\nHost: a\r\n\r\n"
 		"POST /6 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
 		"Content-Length: 9\r\n\r\n0\r\n\r\n"
 		"POST /7 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
 		"Content-Length: 9\r\n\r\n0\r\n\r\n"
 		"GET /8 HTTP/1.1\r\n\r\n"
-		"GET /9 HTTP/1.1\r\n\r\n", NULL, 4);
+		"GET /8 HTTP/1.1\r\n\r\n", NULL, 4, 3);
 
 	check_stream(&st);
 }
@@ -307,14 +315,20 @@ END_TEST
 
 START_TEST(test_lines_too_long_to_remember)
 {
-	/* 600 bytes of lines: parsed every time */
+	/* 600 bytes of lines: parsed every time; a 384-byte target: the
+	 * lines alone are remembered */
 	static const struct stream st = ST(H1_REQUEST,
 		"GET /1 HTTP/1.1\r\nA: " LONG_VALUE "\r\nB: " LONG_VALUE
 		"\r\nC: " LONG_VALUE "\r\nD: " LONG_VALUE "\r\nE: " LONG_VALUE
 		"\r\nF: " LONG_VALUE "\r\n\r\n"
 		"GET /2 HTTP/1.1\r\nA: " LONG_VALUE "\r\nB: " LONG_VALUE
 		"\r\nC: " LONG_VALUE "\r\nD: " LONG_VALUE "\r\nE: " LONG_VALUE
-		"\r\nF: " LONG_VALUE "\r\n\r\n", NULL, 0);
+		"\r\nF: " LONG_VALUE "\r\n\r\n"
+		/* a head too long, its lines not */
+		"GET /" LONG_VALUE LONG_VALUE LONG_VALUE LONG_VALUE " HTTP/1.1\r\n"
+		"Host: a\r\n\r\n"
+		"GET /" LONG_VALUE LONG_VALUE LONG_VALUE LONG_VALUE " HTTP/1.1\r\n"
+		"Host: a\r\n\r\n", NULL, 1, 0);
 
 	check_stream(&st);
 }
@@ -326,9 +340,9 @@ START_TEST(test_request_error_after_memo)
 	 * framed by, then bytes the stopped parser ignores */
 	static const struct stream st = ST(H1_REQUEST,
 		"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
-		"GET /2 HTTP/1.1\r\nHost: a\r\n\r\n"
+		"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
 		"POST /3 HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"
-		"GET /4 HTTP/1.1\r\nHost: a\r\n\r\n", NULL, 1);
+		"GET /4 HTTP/1.1\r\nHost: a\r\n\r\n", NULL, 1, 1);
 
 	check_stream(&st);
 }
@@ -338,8 +352,22 @@ START_TEST(test_bad_start_line_after_memo)
 {
 	static const struct stream st = ST(H1_REQUEST,
 		"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
-		"GET /2 HTTP/1.1\r\nHost: a\r\n\r\n"
-		"GET /3 HTTP/9\r\nHost: a\r\n\r\n", NULL, 1);
+		"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
+		"GET /1 HTTP/9\r\nHost: a\r\n\r\n", NULL, 1, 1);
+
+	check_stream(&st);
+}
+END_TEST
+
+START_TEST(test_first_byte_differs)
+{
+	/* the rest of the head is the same, its first byte (taken in the call
+	 * before) is not: the lines alone are taken */
+	static const struct stream st = ST(H1_REQUEST,
+		"GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
+		"GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
+		"SET /a HTTP/1.1\r\nHost: a\r\n\r\n"
+		"SET /a HTTP/1.1\r\nHost: a\r\n\r\n", NULL, 3, 1);
 
 	check_stream(&st);
 }
@@ -368,7 +396,7 @@ START_TEST(test_same_response)
 		"HTTP/1.1 304 Not Modified\r\n" NGINX_LINES
 		"HTTP/1.0 204 No Content\r\n" NGINX_LINES
 		"HTTP/1.1 200 OK\r\n" NGINX_LINES "hello world\n",
-		"--H", 6);
+		"--H", 6, 2);
 
 	check_stream(&st);
 }
@@ -384,7 +412,7 @@ START_TEST(test_interim_and_tunnel_responses)
 		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 		"HTTP/1.1 101 Switching Protocols\r\nContent-Length: 0\r\n\r\n"
-		"tunnel bytes", NULL, 1);
+		"tunnel bytes", NULL, 1, 1);
 
 	check_stream(&st);
 }
@@ -397,7 +425,7 @@ START_TEST(test_connect_response)
 		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 		"HTTP/1.1 200 Connection established\r\nContent-Length: 0\r\n\r\n"
-		"tunnel", "--C", 1);
+		"tunnel", "--C", 1, 1);
 
 	check_stream(&st);
 }
@@ -414,7 +442,7 @@ START_TEST(test_chunked_and_close_responses)
 		"0\r\n\r\n"
 		"HTTP/1.1 304 Not Modified\r\nServer: x\r\n\r\n"
 		"HTTP/1.1 200 OK\r\nServer: x\r\n\r\n"
-		"the body runs to the close", NULL, 2);
+		"the body runs to the close", NULL, 2, 1);
 
 	check_stream(&st);
 }
@@ -499,6 +527,7 @@ Suite *http1_memo_suite(void)
 	tcase_add_test(tc, test_lines_too_long_to_remember);
 	tcase_add_test(tc, test_request_error_after_memo);
 	tcase_add_test(tc, test_bad_start_line_after_memo);
+	tcase_add_test(tc, test_first_byte_differs);
 	tcase_add_test(tc, test_same_response);
 	tcase_add_test(tc, test_interim_and_tunnel_responses);
 	tcase_add_test(tc, test_connect_response);
