@@ -532,7 +532,9 @@ static unsigned parse_byte(h1_parser *p, uint8_t c)
  * them instead of parsing again:
  *  - the whole head: right after BEGIN (the call after the one that took
  *    the first byte), when the rest of the start line and the lines are
- *    the same bytes as the last message's, whole in the piece being fed;
+ *    the same bytes as the last message's, whole in the piece being fed
+ *    (the first byte need not be: message_begin() stored it, and nothing
+ *    else depends on it);
  *  - else the lines alone: right after the start line, when the lines are
  *    the same bytes, whole in the piece.
  * Either way the fields are set and headers_done() runs as at the final
@@ -615,10 +617,9 @@ static void memo_keep(h1_parser *p, const uint8_t *buf, size_t start_at,
 		return;
 	if (start_at == SIZE_MAX || end - start_at > sizeof(mm->lines)) {
 		from = lines_at; /* the lines alone */
-		mm->first = 0;
+		mm->head = false;
 	} else {
-		mm->first = p->kind == H1_REQUEST ? (uint8_t)m->method[0] :
-						    (uint8_t)'H';
+		mm->head = true;
 		mm->method1 = m->method[1];
 		mm->target0 = m->target[0];
 		mm->reason0 = m->reason[0];
@@ -664,14 +665,12 @@ static size_t memo_take_head(h1_parser *p, const uint8_t *buf, size_t len,
 	h1_memo *mm = &p->memo;
 	h1_message *m = &p->msg;
 	size_t n = (size_t)mm->start_len + mm->len;
-	uint8_t c = p->kind == H1_REQUEST ? (uint8_t)m->method[0] : 'H';
 
-	if (mm->first == 0)
+	if (!mm->head)
 		return 0;
-	if (mm->first != c || n > len ||
-	    (p->kind == H1_RESPONSE && p->ctx_connect) ||
+	if (n > len || (p->kind == H1_RESPONSE && p->ctx_connect) ||
 	    memcmp(buf, mm->lines, n) != 0) {
-		mm->first = 0;
+		mm->head = false;
 		return 0;
 	}
 	m->method[1] = mm->method1;
@@ -703,7 +702,7 @@ static size_t memo_take_lines(h1_parser *p, const uint8_t *buf, size_t len,
 	if (n > len || !memo_fits(p) ||
 	    memcmp(buf, mm->lines + mm->start_len, n) != 0) {
 		mm->len = 0;
-		mm->first = 0;
+		mm->head = false;
 		return 0;
 	}
 	memo_restore_lines(p, mm);
@@ -889,7 +888,7 @@ h1_event h1_finish(h1_parser *p)
 	p->ctx_head = false;
 	p->ctx_connect = false;
 	p->memo.len = 0;
-	p->memo.first = 0;
+	p->memo.head = false;
 	return (h1_event)ev;
 }
 
@@ -897,7 +896,7 @@ void h1_memo_enable(h1_parser *p, bool on)
 {
 	p->memo.off = !on;
 	p->memo.len = 0;
-	p->memo.first = 0;
+	p->memo.head = false;
 }
 
 void h1_set_response_context(h1_parser *p, bool head, bool connect)

@@ -155,11 +155,11 @@ typedef struct h1_memo {
 	uint16_t flags, val_len, val_end;
 	uint16_t hdr_line_start, hdr_value_end, hdr_value_start;
 	uint16_t status;         /* what the start line set */
-	uint8_t first;           /* its first byte; 0: lines alone */
 	uint8_t version_major, version_minor;
 	uint8_t cur_header;
 	char method1, target0, reason0;
 	char host0, ctype0, hdrs0;
+	bool head;               /* the start line is there; else lines alone */
 	bool target_truncated;
 	bool upgrade, upgrade_h2c, upgrade_websocket, expect_continue;
 	bool hdrs_truncated, te_seen, cl_seen, hdr_line_dropped;

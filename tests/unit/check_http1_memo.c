@@ -362,12 +362,12 @@ END_TEST
 START_TEST(test_first_byte_differs)
 {
 	/* the rest of the head is the same, its first byte (taken in the call
-	 * before) is not: the lines alone are taken */
+	 * before) is not: taken, the method is still what was sent */
 	static const struct stream st = ST(H1_REQUEST,
 		"GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
 		"GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
 		"SET /a HTTP/1.1\r\nHost: a\r\n\r\n"
-		"SET /a HTTP/1.1\r\nHost: a\r\n\r\n", NULL, 3, 1);
+		"LET /a HTTP/1.1\r\nHost: a\r\n\r\n", NULL, 3, 3);
 
 	check_stream(&st);
 }
