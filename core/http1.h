@@ -128,7 +128,7 @@ typedef struct h1_options {
 
 /* A header section remembered: at most this many bytes (its start line
  * but the first byte, and its lines through the empty line ending them:
- * nginx's answer has 235, curl's request 60 and a line).  With the rest of
+ * about 240 in nginx's answer, 80 in curl's request).  With the rest of
  * struct h1_memo, a connection's two parsers keep struct conn within the
  * 11 pages it took before. */
 #define H1_MEMO_MAX 384
@@ -239,8 +239,8 @@ h1_event h1_finish(h1_parser *p);
  * 1xx ones; h1_init() and h1_finish() clear it too. */
 void h1_set_response_context(h1_parser *p, bool head, bool connect);
 
-/* h1_memo_enable() - whether @p may take remembered header lines instead
- * of parsing them again (on after h1_init()).  Either way the parser
+/* h1_memo_enable() - whether @p may take a remembered head or header lines
+ * instead of parsing them again (on after h1_init()).  Either way the parser
  * reports the same events at the same offsets and the same msg: off is
  * the reference the differential tests compare with. */
 void h1_memo_enable(h1_parser *p, bool on);
