@@ -76,7 +76,8 @@ typedef enum h1_state_public {
  * is parsed; complete at H1_EV_HEADERS; body_bytes final at H1_EV_COMPLETE.
  * Strings are NUL-terminated and truncated to their buffers; the bytes after
  * a string's NUL (and after hdrs_len) are not cleared between messages.
- * (A new field must be reset in msg_reset(), http1.c.) */
+ * (A new field must be reset in msg_reset(), http1.c, and when header
+ * lines set it, remembered with them: struct h1_memo, memo_keep().) */
 typedef struct h1_message {
 	/* request line */
 	char method[H1_METHOD_MAX];
@@ -125,6 +126,47 @@ typedef struct h1_options {
 	const char *const *redact_query;
 } h1_options;
 
+/* A header section remembered: at most this many bytes (its start line
+ * but the first byte, and its lines through the empty line ending them:
+ * about 240 in nginx's answer, 80 in curl's request).  With the rest of
+ * struct h1_memo, a connection's two parsers keep struct conn within the
+ * 11 pages it took before. */
+#define H1_MEMO_MAX 384
+
+/* The header section of the last message (http1.c, "memo") and what
+ * parsing it left in the parser: a message whose head, or whose header
+ * lines, are the same bytes, whole in one h1_feed() call, takes that
+ * instead of parsing them again (a client or server on a keep-alive
+ * connection sends the same lines request after request).  Private but
+ * for the test switch h1_memo_enable(); hits and head_hits count its uses
+ * (tests look at them).  Offsets and lengths are narrowed to 16 bits: all
+ * are below H1_HDRS_MAX. */
+typedef struct h1_memo {
+	/* what the lines left in msg (msg_reset() clears the first byte of
+	 * each string: the bytes after it are the lines' still) ... */
+	int64_t content_length;
+	/* ... and in the private state */
+	uint64_t cl_elem;
+	uint32_t hits;           /* messages whose lines were taken */
+	uint32_t head_hits;      /* ... of them, with their start line */
+	uint16_t start_len;      /* lines[] begins with this much start line */
+	uint16_t len;            /* then this much lines; 0: none */
+	uint16_t hdrs_len;
+	uint16_t flags, val_len, val_end;
+	uint16_t hdr_line_start, hdr_value_end, hdr_value_start;
+	uint16_t status;         /* what the start line set */
+	uint8_t version_major, version_minor;
+	uint8_t cur_header;
+	char method1, target0, reason0;
+	char host0, ctype0, hdrs0;
+	bool head;               /* the start line is there; else lines alone */
+	bool target_truncated;
+	bool upgrade, upgrade_h2c, upgrade_websocket, expect_continue;
+	bool hdrs_truncated, te_seen, cl_seen, hdr_line_dropped;
+	bool off;                /* h1_memo_enable(p, false) */
+	uint8_t lines[H1_MEMO_MAX];
+} h1_memo;
+
 typedef struct h1_parser {
 	/* public, read-only */
 	h1_kind kind;
@@ -151,6 +193,7 @@ typedef struct h1_parser {
 	uint64_t cl_elem;        /* Content-Length element being read */
 	uint64_t redact_mask;    /* redact_bit() of each opt->redact name */
 	bool capture;            /* opt->capture_headers */
+	h1_memo memo;
 } h1_parser;
 
 /* h1_init() - reset @p to parse messages of @kind with @opt (may be NULL). */
@@ -195,6 +238,12 @@ h1_event h1_finish(h1_parser *p);
  * response completes, so it also covers the final response after interim
  * 1xx ones; h1_init() and h1_finish() clear it too. */
 void h1_set_response_context(h1_parser *p, bool head, bool connect);
+
+/* h1_memo_enable() - whether @p may take a remembered head or header lines
+ * instead of parsing them again (on after h1_init()).  Either way the parser
+ * reports the same events at the same offsets and the same msg: off is
+ * the reference the differential tests compare with. */
+void h1_memo_enable(h1_parser *p, bool on);
 
 /* h1_state() - where the parser is (enum h1_state_public). */
 h1_state_public h1_state(const h1_parser *p);

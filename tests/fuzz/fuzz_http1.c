@@ -14,7 +14,15 @@
  *
  * Options (byte 0): bit 0 capture headers, bit 1 redact, bits 2-3 and
  * 4-5 the HEAD and CONNECT context given to the response parser at the
- * BEGIN of responses 0..1 (mod 2) -- the same in every run.
+ * BEGIN of responses 0..1 (mod 2) -- the same in every run; bit 6 scrub
+ * URLs (redact_query).
+ *
+ * And differentially, the header-line memo (h1_memo_enable()): a parser
+ * with it and one without, fed the same pieces in lockstep (the bytes
+ * twice over, so that their messages come again, whole, and split at the
+ * position), must take the same bytes and report the same events at every
+ * call, and hold the same message, every byte of it, and the same private
+ * state but for the scratch tok and tok_len.
  */
 #include "fuzz.h"
 #include "http1.h"
@@ -152,12 +160,93 @@ static void run_once(run *rn, h1_kind kind, const h1_options *opt,
 	free(p);
 }
 
+/* The two parsers of the differential run hold the same state. */
+static void memo_same(const h1_parser *a, const h1_parser *b)
+{
+	FUZZ_ASSERT(memcmp(&a->msg, &b->msg, sizeof(a->msg)) == 0);
+	FUZZ_ASSERT(a->state == b->state && a->remaining == b->remaining);
+	FUZZ_ASSERT(a->ctx_head == b->ctx_head &&
+		    a->ctx_connect == b->ctx_connect);
+	FUZZ_ASSERT(a->flags == b->flags && a->te_seen == b->te_seen &&
+		    a->cl_seen == b->cl_seen && a->cur_header == b->cur_header &&
+		    a->cl_elem == b->cl_elem);
+	FUZZ_ASSERT(a->val_len == b->val_len && a->val_end == b->val_end &&
+		    memcmp(a->val, b->val, sizeof(a->val)) == 0);
+	FUZZ_ASSERT(a->hdr_line_start == b->hdr_line_start &&
+		    a->hdr_line_dropped == b->hdr_line_dropped &&
+		    a->hdr_value_end == b->hdr_value_end &&
+		    a->hdr_value_start == b->hdr_value_start);
+}
+
+/* Feed one piece to both, in lockstep, from a copy of its own (the memo
+ * must not rely on bytes of an earlier piece). */
+static void memo_feed(h1_parser *on, h1_parser *off, uint8_t ctx_bits,
+		      unsigned *begins, const uint8_t *data, size_t len)
+{
+	uint8_t *copy = malloc(len + 1);
+	const uint8_t *buf = copy;
+
+	FUZZ_ASSERT(copy != NULL);
+	if (len > 0)
+		memcpy(copy, data, len);
+	while (len > 0) {
+		h1_event ea, eb;
+		size_t na = h1_feed(on, buf, len, &ea);
+		size_t nb = h1_feed(off, buf, len, &eb);
+
+		FUZZ_ASSERT(na == nb && ea == eb);
+		FUZZ_ASSERT(na > 0);
+		memo_same(on, off);
+		if ((ea & H1_EV_BEGIN) && on->kind == H1_RESPONSE) {
+			unsigned k = *begins % 2;
+			bool head = (ctx_bits >> (2 + k)) & 1;
+			bool connect = (ctx_bits >> (4 + k)) & 1;
+
+			h1_set_response_context(on, head, connect);
+			h1_set_response_context(off, head, connect);
+		}
+		if (ea & H1_EV_BEGIN)
+			(*begins)++;
+		buf += na;
+		len -= na;
+	}
+	free(copy);
+}
+
+/* The memo on against off, over @data and @data again (so that the
+ * messages in it repeat: their lines are the memo's), each copy cut at
+ * @split (0: whole). */
+static void memo_diff(h1_kind kind, const h1_options *opt, uint8_t ctx_bits,
+		      const uint8_t *data, size_t size, size_t split)
+{
+	h1_parser *on = malloc(sizeof(*on)), *off = malloc(sizeof(*off));
+	unsigned begins = 0;
+
+	FUZZ_ASSERT(on != NULL && off != NULL);
+	h1_init(on, kind, opt);
+	h1_init(off, kind, opt);
+	h1_memo_enable(off, false);
+	for (int copy = 0; copy < 2; copy++) {
+		memo_feed(on, off, ctx_bits, &begins, data, split);
+		memo_feed(on, off, ctx_bits, &begins, data + split,
+			  size - split);
+	}
+	FUZZ_ASSERT(h1_finish(on) == h1_finish(off));
+	memo_same(on, off);
+	FUZZ_ASSERT(off->memo.hits == 0);
+	free(on);
+	free(off);
+}
+
+static const char *const fuzz_redact_query[] = { "token", "sig", NULL };
+
 static void check_kind(h1_kind kind, uint8_t opts, size_t split,
 		       const uint8_t *data, size_t size)
 {
 	h1_options opt = {
 		.capture_headers = opts & 1,
 		.redact = (opts & 2) ? fuzz_redact : NULL,
+		.redact_query = (opts & 64) ? fuzz_redact_query : NULL,
 	};
 	run runs[3];
 
@@ -171,6 +260,8 @@ static void check_kind(h1_kind kind, uint8_t opts, size_t split,
 	run_once(&runs[0], kind, &opt, data, size, 0, 0);
 	run_once(&runs[1], kind, &opt, data, size, split, 0);
 	run_once(&runs[2], kind, &opt, data, size, 0, 1);
+	memo_diff(kind, &opt, opts, data, size, 0);
+	memo_diff(kind, &opt, opts, data, size, split);
 	for (int i = 1; i < 3; i++) {
 		if (runs[i].hash.count != runs[0].hash.count ||
 		    runs[i].hash.h != runs[0].hash.h) {

@@ -128,6 +128,25 @@ static void gen_http1(void)
 		"HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnop");
 	h1_seed("resp_connect_ctx", 16 | 32, 10,
 		"HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x01");
+	/* the same header lines again (the memo takes them), once split */
+	h1_seed("memo_requests", 64 | 3, 75,
+		"GET /a?n=1 HTTP/1.1\r\nHost: h:8080\r\nUser-Agent: c/1\r\n"
+		"Accept: */*\r\nReferer: http://u:p@h/?token=t\r\n\r\n"
+		"GET /a?n=2 HTTP/1.1\r\nHost: h:8080\r\nUser-Agent: c/1\r\n"
+		"Accept: */*\r\nReferer: http://u:p@h/?token=t\r\n\r\n"
+		"POST /b HTTP/1.0\r\nHost: h:8080\r\nUser-Agent: c/1\r\n"
+		"Accept: */*\r\nReferer: http://u:p@h/?token=t\r\n\r\n");
+	h1_seed("memo_responses", 4 | 1, 200,
+		"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 3\r\n"
+		"Connection: keep-alive\r\n\r\nabc"
+		"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 3\r\n"
+		"Connection: keep-alive\r\n\r\n"
+		"HTTP/1.1 404 Not Found\r\nServer: nginx\r\nContent-Length: 3"
+		"\r\nConnection: keep-alive\r\n\r\nabc"
+		"HTTP/1.1 100 Continue\r\nServer: nginx\r\nContent-Length: 3"
+		"\r\nConnection: keep-alive\r\n\r\n"
+		"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 3\r\n"
+		"Connection: keep-alive\r\n\r\nabc");
 	h1_seed("resp_cl_and_te", 3, 5,
 		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\nTransfer-Encoding: "
 		"chunked\r\nConnection: keep-alive\r\n\r\n3\r\nabc\r\n0\r\n\r\n");

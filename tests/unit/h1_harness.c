@@ -74,9 +74,9 @@ static void feed_piece(h1_parser *p, const struct fixture *fx, struct run *r,
 }
 
 /* Run @fx into @r, cut at @cut (0: whole) or, with @step, in pieces of
- * @step bytes. */
+ * @step bytes; the header-line memo on or off (@memo). */
 static void run_fixture(struct run *r, const struct fixture *fx, size_t cut,
-			size_t step)
+			size_t step, bool memo)
 {
 	const uint8_t *d = (const uint8_t *)fx->data;
 	h1_parser p;
@@ -85,6 +85,7 @@ static void run_fixture(struct run *r, const struct fixture *fx, size_t cut,
 
 	r->n = 0;
 	h1_init(&p, fx->kind, fx->opt);
+	h1_memo_enable(&p, memo);
 	apply_ctx(&p, fx, begins);
 	if (step > 0) {
 		for (off = 0; off < fx->len; off += step) {
@@ -177,16 +178,18 @@ struct run *run_all_ways(const struct fixture *fx)
 	size_t k;
 
 	REQUIRE(whole != NULL && r != NULL, "out of memory");
-	run_fixture(whole, fx, 0, 0);
+	run_fixture(whole, fx, 0, 0, true);
+	run_fixture(r, fx, 0, 0, false);
+	same_run(whole, r, "whole, memo off");
 	for (k = 1; k < fx->len; k++) {
 		if (fx->stride && k % fx->stride != 0 && k > 64 &&
 		    k + 64 < fx->len && !near_line_end(fx, k))
 			continue;
-		run_fixture(r, fx, k, 0);
+		run_fixture(r, fx, k, 0, true);
 		snprintf(how, sizeof(how), "split at %zu", k);
 		same_run(whole, r, how);
 	}
-	run_fixture(r, fx, 0, 1);
+	run_fixture(r, fx, 0, 1, true);
 	same_run(whole, r, "byte by byte");
 	free(r);
 	return whole;

@@ -3,7 +3,8 @@
  * a fixture.
  *
  * Every fixture is fed three ways: whole, split in two at every split point,
- * and one byte at a time.  The events (kind and stream offset of the byte
+ * and one byte at a time; and whole with the header-line memo off
+ * (h1_memo_enable(): check_http1_memo.c tests it in depth).  The events (kind and stream offset of the byte
  * that produced them), the parser state after each event and a snapshot of
  * msg at each event must be identical in every case; the fixture's own test
  * then asserts what the whole-buffer run produced.
@@ -51,8 +52,8 @@ struct fixture {
 
 static const h1_options capture_opt = { .capture_headers = true };
 
-/* run_all_ways() - run @fx whole, split at every point and byte by byte;
- * all must agree.  Returns the whole-buffer run (free() it). */
+/* run_all_ways() - run @fx whole, split at every point and byte by byte,
+ * and whole with the memo off; all must agree.  Returns the whole-buffer run (free() it). */
 struct run *run_all_ways(const struct fixture *fx);
 
 /* expect_events() - assert the event sequence, written as space-separated
