@@ -44,7 +44,9 @@ held() { # N: start held client N, wait until its session is open
 	[ -e "$T/ready$1" ] || { show "$T/held$1.out"; fail "client $1 opened no session"; }
 }
 held 1
-"$HTTPTRACE" status -s "$sock" >"$T/status.txt" || fail "status failed"
+# (the collector may read the new process's page a moment after its
+# session opened: poll)
+wait_status "$sock" "WS http://127.0.0.1:$port/chat1  WebSocket session open"
 grep -qx "1 request in flight" "$T/status.txt" || { show "$T/status.txt"; fail "no count"; }
 grep -qE "^  pid $hpid conn 1  WS http://127.0.0.1:$port/chat1  WebSocket session open  [0-9.]+ m?s$" \
 	"$T/status.txt" || { show "$T/status.txt"; fail "no session line"; }
@@ -67,9 +69,7 @@ grep -qx "0 requests in flight" "$T/after.txt" || { show "$T/after.txt"; fail "s
 
 # A session open when its process dies: no request cut short for it.
 held 2
-"$HTTPTRACE" status -s "$sock" >"$T/status2.txt" || fail "status failed"
-grep -q "WS http://127.0.0.1:$port/chat2  WebSocket session open" "$T/status2.txt" ||
-	{ show "$T/status2.txt"; fail "session 2 not shown"; }
+wait_status "$sock" "WS http://127.0.0.1:$port/chat2  WebSocket session open" "$T/status2.txt"
 kill -KILL "$hpid"
 wait "$hpid" 2>/dev/null || true # killed: 137
 for _ in $(seq 100); do [ "$(wc -l <"$T/ws.log" 2>/dev/null)" = 2 ] && break; sleep 0.05; done
