@@ -526,6 +526,48 @@ static void replay_early(conn *c, uint64_t now)
 	conn_h2_read(c, c->early, n, now);
 }
 
+/* Is @m one of HTTP's methods (RFC 9110 section 9, and PATCH, RFC 5789)?
+ * Exact and case-sensitive, as methods are. */
+static bool http_method(const char *m)
+{
+	static const char *const methods[] = {
+		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+		"TRACE", "PATCH",
+	};
+
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (method_is(m, methods[i]))
+			return true;
+	return false;
+}
+
+/* The request parser just failed: was the connection (or the inner one of
+ * a tunnel) never HTTP?  So when its first request failed before its
+ * request line was whole and its method is none of HTTP's ("PING",
+ * Redis's "*1", memcached's "get key", SMTP's "EHLO x"): another protocol
+ * over TCP, not a malformed request.  A broken line with an HTTP method,
+ * and anything after a request that was HTTP, stay malformed requests. */
+static bool never_http(conn *c)
+{
+	return c->nreq == c->inner_base + 1 && c->q_len == 1 &&
+	       !c->spill_active && !q_oldest(c)->headers_done &&
+	       h1_failed_in_request_line(&c->out) &&
+	       !http_method(c->out.msg.method);
+}
+
+/* Forget the connection's first request, which never_http() says was no
+ * request: no record, not counted; the connection ends up as one whose
+ * first byte could not begin a request (its close says no requests). */
+static void forget_first(conn *c)
+{
+	conn_request *r = q_oldest(c);
+
+	conn_live_end(c, r);
+	thread_end(c, r);
+	q_pop(c);
+	c->nreq--;
+}
+
 void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	if (!c->tls)
@@ -583,7 +625,10 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			 * looking at this connection's bytes. */
 			c->mode = CONN_MODE_OPAQUE;
 			conn_live_conn_end(c);
-			fail_all(c, HT_ERR_BAD_REQUEST, now);
+			if (never_http(c))
+				forget_first(c);
+			else
+				fail_all(c, HT_ERR_BAD_REQUEST, now);
 			return;
 		}
 		if (ev & H1_EV_BEGIN)

@@ -918,3 +918,20 @@ h1_state_public h1_state(const h1_parser *p)
 	return H1_ST_ERROR;
 }
 
+
+bool h1_failed_in_request_line(const h1_parser *p)
+{
+	const h1_message *m = &p->msg;
+	size_t line;
+
+	if (p->kind != H1_REQUEST || p->state != S_ERROR)
+		return false;
+	if (m->target_truncated)
+		return m->version_major == 0 && m->version_minor == 0;
+	/* Every byte of the message up to the one that failed is counted in
+	 * header_bytes, that one included; the line through its version is
+	 * METHOD SP TARGET SP "HTTP/d.d" (a failed start line holds no other
+	 * byte: each part ends at its SP). */
+	line = strlen(m->method) + strlen(m->target) + 10;
+	return m->header_bytes <= line;
+}

@@ -248,4 +248,15 @@ void h1_memo_enable(h1_parser *p, bool on);
 /* h1_state() - where the parser is (enum h1_state_public). */
 h1_state_public h1_state(const h1_parser *p);
 
+/*
+ * h1_failed_in_request_line() - request parser @p is in error (after
+ * H1_EV_ERROR) and the error came before the request line was read through
+ * its version ("HTTP/" DIGIT "." DIGIT): the bytes never made a request
+ * line.  msg.method is the method read so far (all of it up to the SP).
+ * False when the parser is not in error, or parses responses.  (When the
+ * target was cut to its buffer its length is unknown: then only a version
+ * other than 0.0 counts as read.)
+ */
+bool h1_failed_in_request_line(const h1_parser *p);
+
 #endif

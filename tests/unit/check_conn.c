@@ -416,6 +416,126 @@ START_TEST(non_http_client_is_ignored)
 }
 END_TEST
 
+/* Another protocol over TCP: its first request failed in its request line
+ * with no method of HTTP's.  No record, nothing counted: the close says no
+ * requests, as for a first byte that could not begin one. */
+static void assert_not_http(const char *first, const char *reply)
+{
+	conn_connected(C, 2000);
+	w(first, 3000);
+	r(reply, 4000);
+	ck_assert(!conn_wants_bytes(C));
+	w(first, 5000);
+	conn_close(C, 6000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[0].close.requests, 0);
+	ck_assert_int_eq(nbriefs, 0);
+}
+
+START_TEST(non_http_ping_is_not_a_request)
+{
+	assert_not_http("PING\r\n", "+PONG\r\n");
+}
+END_TEST
+
+START_TEST(non_http_redis_array_is_not_a_request)
+{
+	assert_not_http("*1\r\n$4\r\nPING\r\n", "+PONG\r\n");
+}
+END_TEST
+
+START_TEST(non_http_memcached_get_is_not_a_request)
+{
+	/* "get" is not "GET": methods are case-sensitive */
+	assert_not_http("get key\r\n", "END\r\n");
+}
+END_TEST
+
+START_TEST(non_http_smtp_ehlo_is_not_a_request)
+{
+	assert_not_http("EHLO x\r\n", "250 ok\r\n");
+}
+END_TEST
+
+START_TEST(non_http_split_anywhere)
+{
+	static const char msg[] = "EHLO client.test\r\n";
+
+	for (size_t cut = 1; cut < sizeof msg - 1; cut++) {
+		teardown();
+		setup();
+		conn_connected(C, 2000);
+		conn_on_write(C, (const uint8_t *)msg, cut, 3000);
+		conn_on_write(C, (const uint8_t *)msg + cut,
+			      sizeof msg - 1 - cut, 3100);
+		conn_close(C, 4000);
+		ck_assert_int_eq(nrecs, 1);
+		ck_assert_uint_eq(recs[0].close.requests, 0);
+	}
+}
+END_TEST
+
+START_TEST(broken_get_line_is_malformed)
+{
+	/* an HTTP method: a broken request, reported as such */
+	conn_connected(C, 2000);
+	w("GET /a b HTTP/1.1\r\n", 3000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert_uint_eq(recs[0].r.req_seq, 1);
+	conn_close(C, 4000);
+	ck_assert_uint_eq(recs[1].close.requests, 1);
+}
+END_TEST
+
+START_TEST(broken_line_of_each_http_method_is_malformed)
+{
+	static const char *const m[] = {"GET", "HEAD", "POST", "PUT",
+		"DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+	char line[64];
+
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+		teardown();
+		setup();
+		conn_connected(C, 2000);
+		/* cut in the method itself: nothing after it */
+		snprintf(line, sizeof line, "%s\r\n", m[i]);
+		w(line, 3000);
+		ck_assert_int_eq(nrecs, 1);
+		ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_REQUEST);
+	}
+}
+END_TEST
+
+START_TEST(whole_line_with_other_method_is_malformed)
+{
+	/* the line was read through its version: HTTP, whatever the method
+	 * (WebDAV's, or one of a program's own), so a broken header after it
+	 * is a malformed request */
+	conn_connected(C, 2000);
+	w("PROPFIND /d HTTP/1.1\r\nbad header\r\n\r\n", 3000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_REQUEST);
+}
+END_TEST
+
+START_TEST(garbage_after_a_good_request_is_malformed)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	w("PING\r\n", 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert_uint_eq(recs[1].r.req_seq, 2);
+	conn_close(C, 6000);
+	ck_assert_uint_eq(recs[2].close.requests, 2);
+}
+END_TEST
+
 START_TEST(looks_like_http)
 {
 #define LL(s) conn_looks_like_http((const uint8_t *)(s), sizeof(s) - 1)
@@ -796,6 +916,35 @@ START_TEST(connect_response_with_inner_bytes)
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.status, 200);
 	ck_assert(!conn_wants_bytes(C));
+}
+END_TEST
+
+START_TEST(non_http_inside_a_tunnel)
+{
+	/* the inner connection is read afresh: its first bytes are another
+	 * protocol's, not a request of the tunnel's */
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	r("HTTP/1.1 200 Connection established\r\n\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	w("PING\r\n", 5000);
+	r("+PONG\r\n", 6000);
+	conn_close(C, 7000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[1].close.requests, 1);
+}
+END_TEST
+
+START_TEST(broken_get_inside_a_tunnel_is_malformed)
+{
+	conn_connected(C, 2000);
+	w(CONNECT_REQ, 3000);
+	r("HTTP/1.1 200 Connection established\r\n\r\n", 4000);
+	w("GET /a b HTTP/1.1\r\n", 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert(recs[1].r.flags & HT_RF_TUNNEL);
 }
 END_TEST
 
@@ -2007,6 +2156,15 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, reset_fails_everything_in_flight);
 	tcase_add_test(tc, garbage_response);
 	tcase_add_test(tc, non_http_client_is_ignored);
+	tcase_add_test(tc, non_http_ping_is_not_a_request);
+	tcase_add_test(tc, non_http_redis_array_is_not_a_request);
+	tcase_add_test(tc, non_http_memcached_get_is_not_a_request);
+	tcase_add_test(tc, non_http_smtp_ehlo_is_not_a_request);
+	tcase_add_test(tc, non_http_split_anywhere);
+	tcase_add_test(tc, broken_get_line_is_malformed);
+	tcase_add_test(tc, broken_line_of_each_http_method_is_malformed);
+	tcase_add_test(tc, whole_line_with_other_method_is_malformed);
+	tcase_add_test(tc, garbage_after_a_good_request_is_malformed);
 	tcase_add_test(tc, connect_failure);
 	tcase_add_test(tc, looks_like_http);
 	tcase_add_test(tc, unix_socket_peer);
@@ -2029,6 +2187,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, connect_tunnel_plain_http);
 	tcase_add_test(tc, connect_refused_then_granted);
 	tcase_add_test(tc, connect_response_with_inner_bytes);
+	tcase_add_test(tc, non_http_inside_a_tunnel);
+	tcase_add_test(tc, broken_get_inside_a_tunnel_is_malformed);
 	tcase_add_test(tc, connect_tunnel_tls_h2);
 	tcase_add_test(tc, tls_failure_inside_tunnel);
 	tcase_add_test(tc, socks5_tunnel);

@@ -185,6 +185,22 @@ START_TEST(thread_loop_names_none)
 }
 END_TEST
 
+/* A first read that passed the probe ("PING" could begin a method) and a
+ * line that turned out to be another protocol's: no request, as for a
+ * client's connection (core/conn.c never_http()). */
+START_TEST(probe_passed_then_not_http)
+{
+	ck_assert_int_eq(probe(true, "PING"), CONN_PROBE_HTTP);
+	rd("PING", 4, 2000);
+	rd("\r\n", 2, 2100);
+	wr("+PONG\r\n", 7, 2200);
+	conn_close(C, 3000);
+	ck_assert_int_eq(nreqs, 0);
+	ck_assert_int_eq(ncloses, 1);
+	ck_assert_uint_eq(last_close.requests, 0);
+}
+END_TEST
+
 START_TEST(probe_verdicts)
 {
 	ck_assert_int_eq(probe(true, "GET / HTTP/1.1\r\n"), CONN_PROBE_HTTP);
@@ -388,6 +404,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, client_eof_then_answer);
 	tcase_add_test(tc, close_unanswered_and_cut);
 	tcase_add_test(tc, request_unseen_stops);
+	tcase_add_test(tc, probe_passed_then_not_http);
 	tcase_add_test(tc, thread_counts);
 	tcase_add_test(tc, thread_loop_names_none);
 	suite_add_tcase(s, tc);

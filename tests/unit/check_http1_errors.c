@@ -365,6 +365,53 @@ START_TEST(test_skip)
 }
 END_TEST
 
+/* h1_failed_in_request_line() on @s, fed whole and byte by byte: the same
+ * answer, @want. */
+static void check_line_failed(const char *s, bool want)
+{
+	h1_parser p;
+	size_t len = strlen(s);
+
+	h1_init(&p, H1_REQUEST, NULL);
+	feed_str(&p, s);
+	ck_assert_msg(h1_failed_in_request_line(&p) == want, "whole: %s", s);
+	h1_init(&p, H1_REQUEST, NULL);
+	for (size_t i = 0; i < len; i++) {
+		h1_event ev;
+
+		h1_feed(&p, (const uint8_t *)s + i, 1, &ev);
+	}
+	ck_assert_msg(h1_failed_in_request_line(&p) == want, "bytes: %s", s);
+}
+
+START_TEST(test_failed_in_request_line)
+{
+	h1_parser p;
+
+	check_line_failed("PING\r\n", true);
+	check_line_failed("*1\r\n$4\r\nPING\r\n", true);
+	check_line_failed("get key\r\n", true);
+	check_line_failed("EHLO x\r\n", true);
+	check_line_failed("GET /a b HTTP/1.1\r\n", true);
+	check_line_failed("X / HTTP/1.x\r\n", true);
+	/* the last digit of the version is the one that failed */
+	check_line_failed("X / HTTP/0.", false); /* not in error yet */
+	check_line_failed("X / HTTP/0.x", true);
+	/* read through the version, then failed: 0.0 too */
+	check_line_failed("X / HTTP/0.0x", false);
+	check_line_failed("X / HTTP/1.1\r\nbad header\r\n", false);
+	check_line_failed("PROPFIND /d HTTP/1.1\r\n: x\r\n", false);
+	/* not in error */
+	check_line_failed("GET / HTTP/1.1\r\n\r\n", false);
+	check_line_failed("GET / HT", false);
+	/* a response parser never says so */
+	h1_init(&p, H1_RESPONSE, NULL);
+	feed_str(&p, "PING\r\n");
+	ck_assert_int_eq(h1_state(&p), H1_ST_ERROR);
+	ck_assert(!h1_failed_in_request_line(&p));
+}
+END_TEST
+
 Suite *http1_errors_suite(void)
 {
 	Suite *s = suite_create("http1 errors");
@@ -378,6 +425,7 @@ Suite *http1_errors_suite(void)
 	tcase_add_test(tc, test_cut_short_keeps_whole_fields);
 	tcase_add_test(tc, test_finish);
 	tcase_add_test(tc, test_skip);
+	tcase_add_test(tc, test_failed_in_request_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

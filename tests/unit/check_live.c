@@ -318,6 +318,13 @@ START_TEST(conn_slot_until_first_request)
 	conn_on_write(&c, (const uint8_t *)"\x01\x02", 2, 92);
 	ck_assert_uint_eq(cur->conns_used, 0);
 	conn_close(&c, 93);
+	/* another protocol's first line: no request slot either */
+	conn_init(&c, &env, 1, 10, &peer, 94);
+	conn_connected(&c, 95);
+	conn_on_write(&c, (const uint8_t *)"PING\r\n", 6, 96);
+	ck_assert_uint_eq(cur->conns_used, 0);
+	ck_assert_uint_eq(cur->used, 0);
+	conn_close(&c, 97);
 	/* a Unix socket has no slot */
 	conn_init(&c, &env, 1, 9, NULL, 100);
 	ck_assert_uint_eq(cur->conns_used, 0);
