@@ -435,13 +435,14 @@ void run_out_idle(void *ctx)
 /* A request in flight, as the live pages show it now: to the report. */
 static void run_out_inflight(void *ctx, const collector_inflight_req *e)
 {
-	report_live(ctx, e->pid, e->conn_id, &e->slot);
+	report_live(ctx, e->pid, e->conn_id, &e->slot, &e->tls);
 }
 
-/* A connection in its DNS, connect or TLS phase: to the report. */
+/* A connection in its DNS, connect or TLS phase, or its handshake over
+ * (collector_live_conns()): to the report. */
 static void run_out_inflight_conn(void *ctx, const collector_inflight_conn *e)
 {
-	report_live_conn(ctx, e->pid, e->conn_id, &e->slot);
+	report_live_conn(ctx, e->pid, e->conn_id, &e->slot, &e->tls);
 }
 
 /* The tick: a format that streams (events) sees every connection and
@@ -454,7 +455,7 @@ static void run_out_tick(void *ctx, const collector *c, uint64_t now)
 		join_expire(&o->join, now);
 	if (o->rp == NULL || !report_wants_live(o->rp))
 		return;
-	collector_inflight_conns(c, now, run_out_inflight_conn, o->rp);
+	collector_live_conns(c, now, run_out_inflight_conn, o->rp);
 	collector_inflight(c, now, run_out_inflight, o->rp);
 	report_live_end(o->rp);
 	tell_failures(o);

@@ -70,6 +70,14 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	ht_live_copy(s->method, sizeof(s->method), r->method, r->method_len);
 	ht_live_copy(s->target, sizeof(s->target), r->target, r->target_len);
 	ht_live_copy(s->host, sizeof(s->host), r->host, r->host_len);
+	/* the session of the handshake the request carries (its
+	 * connection's first), for its tls_handshake_done; else none (the
+	 * entry may hold an earlier request's) */
+	if (r->t[HT_T_TLS_DONE] != 0)
+		ht_live_tls_set(ht_live_req_tls(l, r->live_ref),
+				c->tls_version, c->alpn);
+	else
+		ht_live_tls_set(ht_live_req_tls(l, r->live_ref), NULL, NULL);
 	ht_live_write_end(s);
 }
 
@@ -175,6 +183,7 @@ void conn_live_conn_sync(conn *c)
 	s->active = 1;
 	s->tls = c->tls;
 	s->kind = HT_LIVE_CONNECTION;
+	s->side = c->server ? HT_LIVE_SERVER : HT_LIVE_CLIENT;
 	s->conn_id = c->id;
 	s->peer = c->peer;
 	s->t_dns_start = c->t_dns_start;
@@ -184,6 +193,10 @@ void conn_live_conn_sync(conn *c)
 	s->t_tls_start = c->t_tls_start;
 	s->t_tls_done = c->t_tls_done;
 	ht_live_copy_str(s->name, sizeof(s->name), c->dns_name);
+	/* the session, once the handshake is over (conn_tls_done()) */
+	ht_live_tls_set(ht_live_conn_tls(c->live_conn, c->live_conn_ref),
+			c->t_tls_done ? c->tls_version : NULL,
+			c->t_tls_done ? c->alpn : NULL);
 	ht_live_conn_write_end(s);
 }
 

@@ -140,14 +140,15 @@ void conn_tls_start(conn *c, uint64_t now)
 void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn)
 {
 	c->tls = true;
-	if (!c->t_tls_done) {
-		c->t_tls_done = now;
-		conn_live_conn_sync(c);
-	}
 	if (version)
 		copy_cstr(c->tls_version, sizeof c->tls_version, version);
 	if (alpn)
 		copy_cstr(c->alpn, sizeof c->alpn, alpn);
+	/* the live slot shows the session with the handshake's end */
+	if (!c->t_tls_done) {
+		c->t_tls_done = now;
+		conn_live_conn_sync(c);
+	}
 	/* With ALPN h2 the server may speak first (its SETTINGS) before the
 	 * client's preface: HTTP/2 from the handshake on. */
 	if (c->mode == CONN_MODE_DETECT && strcmp(c->alpn, "h2") == 0)

@@ -45,11 +45,12 @@ static void seq_end(uint32_t *seq)
 	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
 }
 
-/* Copy the @n bytes of slot @slot, whose counter is @seq, into @out when
- * no writer was at it meanwhile: true; false when every try found it being
- * written (torn). */
+/* Copy the @n bytes of slot @slot, whose counter is @seq, into @out, and
+ * its TLS entry @tls (NULL: none) into @tls_out, when no writer was at
+ * them meanwhile: true; false when every try found them being written
+ * (torn). */
 static bool seq_copy(const uint32_t *seq, const void *slot, void *out,
-		     size_t n)
+		     size_t n, const ht_live_tls *tls, ht_live_tls *tls_out)
 {
 	for (unsigned tries = 0; tries < HT_LIVE_READ_TRIES; tries++) {
 		uint32_t s1 = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
@@ -57,6 +58,8 @@ static bool seq_copy(const uint32_t *seq, const void *slot, void *out,
 		if (s1 & 1)
 			continue;
 		memcpy(out, slot, n);
+		if (tls != NULL)
+			memcpy(tls_out, tls, sizeof(*tls_out));
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(seq, __ATOMIC_RELAXED) == s1)
 			return true;
@@ -108,15 +111,66 @@ void ht_live_conn_release(ht_live *l, unsigned ref)
 			   __ATOMIC_RELEASE);
 }
 
-int ht_live_conn_read(const ht_live *l, unsigned i, ht_live_conn *out)
+/* The TLS entry @t of a slot just copied into @out (NULL: not wanted),
+ * its strings bounded; @t NULL (a page older than version 4): empty. */
+static void tls_bound(const ht_live_tls *t, ht_live_tls *out)
+{
+	if (out == NULL)
+		return;
+	if (t == NULL) {
+		out->version[0] = out->alpn[0] = '\0';
+		return;
+	}
+	out->version[sizeof(out->version) - 1] = '\0';
+	out->alpn[sizeof(out->alpn) - 1] = '\0';
+}
+
+int ht_live_conn_read_tls(const ht_live *l, unsigned i, ht_live_conn *out,
+			  ht_live_tls *tls)
 {
 	if (i >= HT_LIVE_CONNS || l->version < 3)
 		return 0;
 	const ht_live_conn *s = &l->conns[i];
-	if (!seq_copy(&s->seq, (const void *)s, out, sizeof(*out)))
+	const ht_live_tls *t = tls != NULL && l->version >= 4 ?
+				       &l->conn_tls[i] : NULL;
+	if (!seq_copy(&s->seq, (const void *)s, out, sizeof(*out), t, tls))
 		return -1;
 	out->name[sizeof(out->name) - 1] = '\0';
+	tls_bound(t, tls);
 	return out->active ? 1 : 0;
+}
+
+int ht_live_conn_read(const ht_live *l, unsigned i, ht_live_conn *out)
+{
+	return ht_live_conn_read_tls(l, i, out, NULL);
+}
+
+ht_live_tls *ht_live_req_tls(ht_live *l, unsigned ref)
+{
+	return ref == 0 || ref > HT_LIVE_REQS ? NULL : &l->req_tls[ref - 1];
+}
+
+ht_live_tls *ht_live_conn_tls(ht_live *l, unsigned ref)
+{
+	return ref == 0 || ref > HT_LIVE_CONNS ? NULL : &l->conn_tls[ref - 1];
+}
+
+/* Copy @src (NULL: none) into @dst of @cap bytes when it fits whole, else
+ * leave @dst empty. */
+static void copy_whole(char *dst, size_t cap, const char *src)
+{
+	size_t n = src != NULL ? strnlen(src, cap) : 0;
+
+	if (n == cap)
+		n = 0;
+	memcpy(dst, src != NULL ? src : "", n);
+	dst[n] = '\0';
+}
+
+void ht_live_tls_set(ht_live_tls *t, const char *version, const char *alpn)
+{
+	copy_whole(t->version, sizeof(t->version), version);
+	copy_whole(t->alpn, sizeof(t->alpn), alpn);
 }
 
 unsigned ht_live_conn_phase(const ht_live_conn *s)
@@ -207,17 +261,26 @@ void ht_live_copy(char *dst, size_t cap, const char *src, size_t n)
 	dst[n] = '\0';
 }
 
-int ht_live_read(const ht_live *l, unsigned i, ht_live_req *out)
+int ht_live_read_tls(const ht_live *l, unsigned i, ht_live_req *out,
+		     ht_live_tls *tls)
 {
 	if (i >= HT_LIVE_REQS)
 		return 0;
 	const ht_live_req *s = &l->reqs[i];
-	if (!seq_copy(&s->seq, (const void *)s, out, sizeof(*out)))
+	const ht_live_tls *t = tls != NULL && l->version >= 4 ?
+				       &l->req_tls[i] : NULL;
+	if (!seq_copy(&s->seq, (const void *)s, out, sizeof(*out), t, tls))
 		return -1;
 	out->method[sizeof(out->method) - 1] = '\0';
 	out->target[sizeof(out->target) - 1] = '\0';
 	out->host[sizeof(out->host) - 1] = '\0';
+	tls_bound(t, tls);
 	return out->active ? 1 : 0;
+}
+
+int ht_live_read(const ht_live *l, unsigned i, ht_live_req *out)
+{
+	return ht_live_read_tls(l, i, out, NULL);
 }
 
 unsigned ht_live_phase(const uint64_t t[HT_T__COUNT])

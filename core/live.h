@@ -9,7 +9,10 @@
  * record counters of wire.h (ht_counters, version 2: a version-1 page is
  * those counters alone), then HT_LIVE_REQS request slots, then (version 3,
  * the same size: a version-2 page has zeros there) HT_LIVE_CONNS
- * connection slots.
+ * connection slots and the write marks, then (version 4, the same size
+ * again: every field before stays where it was, so a reader of version 3
+ * reads a version-4 page right, and a version-3 page has zeros there) the
+ * TLS version and ALPN of each request slot and each connection slot.
  *
  * A connection slot shows a TCP connection from its connect until its
  * first request begins (its first byte written: the request then carries
@@ -42,13 +45,15 @@
 
 #include "wire.h"
 
-#define HT_LIVE_VERSION 3
+#define HT_LIVE_VERSION 4
 #define HT_LIVE_REQS 64
 #define HT_LIVE_CONNS 32
 #define HT_LIVE_METHOD_MAX 16
 #define HT_LIVE_TARGET_MAX 160 /* the scrubbed target, truncated */
 #define HT_LIVE_HOST_MAX 64
 #define HT_LIVE_NAME_MAX 64 /* the DNS name, truncated */
+#define HT_LIVE_TLSVER_MAX 8 /* "TLSv1.3" and its NUL; longer: not kept */
+#define HT_LIVE_ALPN_MAX 12  /* "http/1.1", "h2"; longer: not kept */
 #define HT_LIVE_SIZE 32768u
 
 /* Which side of a connection the image is (issue 22 adds servers). */
@@ -128,7 +133,7 @@ typedef struct ht_live_conn {
 	uint8_t active;          /* the slot holds a connection */
 	uint8_t tls;             /* a TLS library claimed it */
 	uint8_t kind;            /* enum ht_live_conn_kind */
-	uint8_t pad;
+	uint8_t side;            /* enum ht_live_side (version 4; 0 before) */
 	uint32_t conn_id;        /* HT_LIVE_LOOKUP: the lookup's number */
 	ht_addr peer;
 	uint64_t t_dns_start, t_dns_done;   /* 0: not known */
@@ -136,6 +141,15 @@ typedef struct ht_live_conn {
 	uint64_t t_tls_start, t_tls_done;
 	char name[HT_LIVE_NAME_MAX];        /* the DNS name, or "" */
 } ht_live_conn;
+
+/* The TLS session of a slot (version 4), written with the slot (under its
+ * sequence counter) once the handshake is over: its protocol version
+ * ("TLSv1.3") and the ALPN protocol chosen ("h2"); "" when not TLS, not
+ * over yet, none chosen, or too long to keep (never a truncated name). */
+typedef struct ht_live_tls {
+	char version[HT_LIVE_TLSVER_MAX];
+	char alpn[HT_LIVE_ALPN_MAX];
+} ht_live_tls;
 
 typedef struct ht_live {
 	/* ht_counters' fields, at the same offsets */
@@ -159,6 +173,12 @@ typedef struct ht_live {
 	/* version 3, the same size: zeros from older libraries */
 	uint64_t wmarks_used;    /* bitmap of claimed write marks */
 	ht_live_wmark wmarks[HT_LIVE_WMARKS];
+	/* version 4, the same size: zeros from older libraries; entry i
+	 * belongs to slot i and is written and read with it */
+	ht_live_tls req_tls[HT_LIVE_REQS];   /* a request's connection's,
+						when it carries the
+						handshake (its first) */
+	ht_live_tls conn_tls[HT_LIVE_CONNS];
 } ht_live;
 
 _Static_assert(sizeof(ht_live) <= HT_LIVE_SIZE, "live page too small");
@@ -204,6 +224,17 @@ static inline bool ht_live_wmark_writing(const ht_live_wmark *w)
  * claimed, else 0. */
 int ht_live_wmark_read(const ht_live *l, unsigned i, ht_live_wmark *out);
 
+/* ht_live_req_tls() / ht_live_conn_tls() - the TLS entry of the request
+ * or connection slot @ref names (NULL when @ref is 0), for the writer to
+ * fill between ht_live_write_begin() and ht_live_write_end() (resp. the
+ * connection slot's) of the same slot. */
+ht_live_tls *ht_live_req_tls(ht_live *l, unsigned ref);
+ht_live_tls *ht_live_conn_tls(ht_live *l, unsigned ref);
+
+/* ht_live_tls_set() - fill @t with @version and @alpn (NULL: none), each
+ * left empty when it does not fit whole. */
+void ht_live_tls_set(ht_live_tls *t, const char *version, const char *alpn);
+
 /* ht_live_copy_str() - copy the NUL-terminated @src (NULL: empty) into
  * @dst of @cap bytes, truncated, NUL-terminated. */
 void ht_live_copy_str(char *dst, size_t cap, const char *src);
@@ -221,6 +252,12 @@ void ht_live_copy(char *dst, size_t cap, const char *src, size_t n);
 #define HT_LIVE_READ_TRIES 64
 int ht_live_read(const ht_live *l, unsigned i, ht_live_req *out);
 
+/* ht_live_read_tls() - ht_live_read(), and the slot's TLS entry into @tls
+ * in the same consistent copy (empty strings in a page older than
+ * version 4). */
+int ht_live_read_tls(const ht_live *l, unsigned i, ht_live_req *out,
+		     ht_live_tls *tls);
+
 /* ht_live_conn_claim() / ht_live_conn_release() / ht_live_conn_write_begin()
  * / ht_live_conn_read() - as their request-slot counterparts, for the
  * connection slots (conns_used, conns_overflow).  ht_live_conn_read() of a
@@ -230,6 +267,11 @@ void ht_live_conn_release(ht_live *l, unsigned ref);
 ht_live_conn *ht_live_conn_write_begin(ht_live *l, unsigned ref);
 void ht_live_conn_write_end(ht_live_conn *s);
 int ht_live_conn_read(const ht_live *l, unsigned i, ht_live_conn *out);
+
+/* ht_live_conn_read_tls() - ht_live_conn_read(), and the slot's TLS entry
+ * into @tls, as ht_live_read_tls(). */
+int ht_live_conn_read_tls(const ht_live *l, unsigned i, ht_live_conn *out,
+			  ht_live_tls *tls);
 
 /* Phases of a request in flight, from its timestamps. */
 enum ht_live_phase {

@@ -224,6 +224,10 @@ typedef struct collector_inflight_req {
 	 * (HT_RF_*), peer, t[] (HT_T_*: 0 = not yet), method, target (the
 	 * scrubbed request target, truncated), host: NUL-terminated. */
 	ht_live_req slot;
+	/* The TLS session of the handshake the request carries (its
+	 * connection's first): version and ALPN, "" when none or not
+	 * known. */
+	ht_live_tls tls;
 } collector_inflight_req;
 
 typedef void (*collector_inflight_fn)(void *ctx,
@@ -247,12 +251,14 @@ typedef struct collector_inflight_conn {
 	uint32_t pid;        /* the traced process */
 	uint32_t conn_id;    /* numbered as in its records (after exec too);
 				0 for a lookup (its number: slot.conn_id) */
-	unsigned phase;      /* HT_PH_DNS, HT_PH_CONNECT or HT_PH_TLS */
+	unsigned phase;      /* HT_PH_DNS, HT_PH_CONNECT or HT_PH_TLS (or
+				HT_PH_NONE: collector_live_conns()) */
 	uint64_t since;      /* its earliest timestamp (monotonic ns) */
 	uint64_t elapsed;    /* now - since */
 	/* The slot as read (conn_id is the image's own number; name
 	 * NUL-terminated). */
 	ht_live_conn slot;
+	ht_live_tls tls;     /* its TLS session once the handshake is over */
 } collector_inflight_conn;
 
 typedef void (*collector_inflight_conn_fn)(void *ctx,
@@ -266,6 +272,16 @@ typedef void (*collector_inflight_conn_fn)(void *ctx,
  */
 size_t collector_inflight_conns(const collector *c, uint64_t now,
 				collector_inflight_conn_fn fn, void *ctx);
+
+/*
+ * collector_live_conns() - collector_inflight_conns(), and the client
+ * connections of version-4 pages whose TLS handshake is over with no
+ * request begun yet (phase HT_PH_NONE), for the events format: their
+ * tls_handshake_done streams as it happens, with the session.  Returns the
+ * number of connections handed.
+ */
+size_t collector_live_conns(const collector *c, uint64_t now,
+			    collector_inflight_conn_fn fn, void *ctx);
 
 /*
  * collector_close() - close the socket and every peer, remove the socket

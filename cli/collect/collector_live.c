@@ -459,7 +459,7 @@ size_t collector_inflight(const collector *c, uint64_t now,
 		for (unsigned i = 0; i < HT_LIVE_REQS; i++) {
 			collector_inflight_req e;
 
-			if (ht_live_read(l, i, &e.slot) <= 0)
+			if (ht_live_read_tls(l, i, &e.slot, &e.tls) <= 0)
 				continue;
 			e.pid = c->peer_pid[fd];
 			e.conn_id = e.slot.conn_id + c->peer_base[fd];
@@ -477,8 +477,19 @@ size_t collector_inflight(const collector *c, uint64_t now,
 	return n;
 }
 
-size_t collector_inflight_conns(const collector *c, uint64_t now,
-				collector_inflight_conn_fn fn, void *ctx)
+/* Whether connection slot @s of page @l, up and carrying no request yet,
+ * is a client's whose handshake is over (its side is known from version
+ * 4 on). */
+static bool conn_handshaken(const ht_live *l, const ht_live_conn *s)
+{
+	return l->version >= 4 && s->kind == HT_LIVE_CONNECTION &&
+	       s->side == HT_LIVE_CLIENT && s->t_tls_done != 0;
+}
+
+/* collector_inflight_conns(), and with @handshaken the connections
+ * conn_handshaken() names too. */
+static size_t conns_walk(const collector *c, uint64_t now, bool handshaken,
+			 collector_inflight_conn_fn fn, void *ctx)
 {
 	size_t n = 0;
 
@@ -490,10 +501,11 @@ size_t collector_inflight_conns(const collector *c, uint64_t now,
 		for (unsigned i = 0; i < HT_LIVE_CONNS; i++) {
 			collector_inflight_conn e;
 
-			if (ht_live_conn_read(l, i, &e.slot) <= 0)
+			if (ht_live_conn_read_tls(l, i, &e.slot, &e.tls) <= 0)
 				continue;
 			e.phase = ht_live_conn_phase(&e.slot);
-			if (e.phase == HT_PH_NONE)
+			if (e.phase == HT_PH_NONE &&
+			    !(handshaken && conn_handshaken(l, &e.slot)))
 				continue;
 			e.pid = c->peer_pid[fd];
 			/* a lookup has no connection: its number is its own */
@@ -515,4 +527,16 @@ size_t collector_inflight_conns(const collector *c, uint64_t now,
 		}
 	}
 	return n;
+}
+
+size_t collector_inflight_conns(const collector *c, uint64_t now,
+				collector_inflight_conn_fn fn, void *ctx)
+{
+	return conns_walk(c, now, false, fn, ctx);
+}
+
+size_t collector_live_conns(const collector *c, uint64_t now,
+			    collector_inflight_conn_fn fn, void *ctx)
+{
+	return conns_walk(c, now, true, fn, ctx);
 }

@@ -129,22 +129,38 @@ bool inflight_item_next(const inflight_list *l, size_t *i, size_t *j,
 	return out->req != NULL || out->conn != NULL;
 }
 
+/* What a request record made of @e's slot would hold (its strings are
+ * the slot's), for the URL and host rules of records. */
+static void slot_record(const collector_inflight_req *e, ht_rec_request *r)
+{
+	const ht_str none = { "", 0 };
+
+	memset(r, 0, sizeof(*r));
+	r->flags = e->slot.flags;
+	r->proto = e->slot.proto;
+	r->peer = e->slot.peer;
+	r->method = (ht_str){ e->slot.method, (uint16_t)strlen(e->slot.method) };
+	r->target = (ht_str){ e->slot.target, (uint16_t)strlen(e->slot.target) };
+	r->host = (ht_str){ e->slot.host, (uint16_t)strlen(e->slot.host) };
+	r->dns_name = r->reason = r->content_type = none;
+	r->tls_version = r->alpn = r->req_headers = none;
+	r->resp_headers = r->peer_path = r->tunnel = none;
+}
+
 size_t inflight_url(char *buf, size_t cap, const collector_inflight_req *e)
 {
 	ht_rec_request r;
-	const ht_str none = { "", 0 };
 
-	memset(&r, 0, sizeof(r));
-	r.flags = e->slot.flags;
-	r.proto = e->slot.proto;
-	r.peer = e->slot.peer;
-	r.method = (ht_str){ e->slot.method, (uint16_t)strlen(e->slot.method) };
-	r.target = (ht_str){ e->slot.target, (uint16_t)strlen(e->slot.target) };
-	r.host = (ht_str){ e->slot.host, (uint16_t)strlen(e->slot.host) };
-	r.dns_name = r.reason = r.content_type = none;
-	r.tls_version = r.alpn = r.req_headers = none;
-	r.resp_headers = r.peer_path = r.tunnel = none;
+	slot_record(e, &r);
 	return url_request(buf, cap, &r);
+}
+
+size_t inflight_host(char *buf, size_t cap, const collector_inflight_req *e)
+{
+	ht_rec_request r;
+
+	slot_record(e, &r);
+	return url_host(buf, cap, &r);
 }
 
 /* "2.51 s" or "120 ms", as the text report says a cut-short request's
@@ -286,7 +302,9 @@ static void req_json(outbuf *w, const collector_inflight_req *e,
 		     int64_t mono_to_unix)
 {
 	char url[HT_LIVE_HOST_MAX + HT_LIVE_TARGET_MAX + 96];
+	char host[HT_LIVE_HOST_MAX + 64];
 	size_t ulen = inflight_url(url, sizeof(url), e);
+	size_t hlen = inflight_host(host, sizeof(host), e);
 	const char *proto = report_proto_str(e->slot.proto);
 	bool first = true;
 
@@ -303,7 +321,7 @@ static void req_json(outbuf *w, const collector_inflight_req *e,
 	json_lit(w, ",\"url\":");
 	json_str(w, url, ulen);
 	json_lit(w, ",\"host\":");
-	json_str_or_null(w, e->slot.host, strlen(e->slot.host));
+	json_str_or_null(w, host, hlen);
 	json_lit(w, ",\"proto\":");
 	json_strz(w, proto);
 	if (e->slot.stream != 0) {

@@ -72,6 +72,14 @@ bool inflight_item_next(const inflight_list *l, size_t *i, size_t *j,
 size_t inflight_url(char *buf, size_t cap, const collector_inflight_req *e);
 
 /*
+ * inflight_host() - @e's host as a finished request's record gives it
+ * (url_host(): the Host header without its port, else the peer's
+ * address; the page holds no DNS name), into @buf (capacity @cap > 0,
+ * NUL-terminated, cut to fit).  Returns the length.
+ */
+size_t inflight_host(char *buf, size_t cap, const collector_inflight_req *e);
+
+/*
  * inflight_line() - @e in one line for a terminal: "GET URL  phase in
  * words  elapsed" ("GET http://h/x  waiting for the first byte  2.51 s"),
  * bytes that are not printable ASCII shown as '?' (a URL cannot drive the
@@ -108,7 +116,7 @@ void inflight_text(outbuf *w, const inflight_list *l);
 /*
  * inflight_json() - the lists as one JSON object and a newline:
  * {"in_flight":N,"listed":M,"requests":[{"pid","conn","req","side",
- * "method","url","host","proto","stream","phase","elapsed_ms",
+ * "method","url","host" (inflight_host()),"proto","stream","phase","elapsed_ms",
  * "start" (Unix seconds, from @mono_to_unix), and "events": the phase
  * timestamps reached so far, as ms since the start}],
  * "connecting":K,"connections_listed":L,"connections":[{"kind": "dns"

@@ -333,7 +333,7 @@ bool report_wants_live(const report *rp)
 }
 
 void report_live(report *rp, uint32_t pid, uint32_t conn_id,
-		 const ht_live_req *s)
+		 const ht_live_req *s, const ht_live_tls *tls)
 {
 	static const ht_str none = { "", 0 };
 	ht_rec_request r;
@@ -342,7 +342,7 @@ void report_live(report *rp, uint32_t pid, uint32_t conn_id,
 	if (rp->ops->live == NULL || s->side != HT_LIVE_CLIENT)
 		return;
 	/* What the page has; the response and the strings only the record
-	 * carries (DNS name, TLS version, headers) are empty. */
+	 * carries (DNS name, headers) are empty. */
 	memset(&r, 0, sizeof(r));
 	r.pid = pid;
 	r.conn_id = conn_id;
@@ -359,6 +359,11 @@ void report_live(report *rp, uint32_t pid, uint32_t conn_id,
 	r.tls_version = r.alpn = r.req_headers = r.resp_headers = none;
 	r.peer_path = r.tunnel = none;
 	r.grpc.message = none;
+	if (tls != NULL) {
+		r.tls_version = (ht_str){ tls->version,
+					  (uint16_t)strlen(tls->version) };
+		r.alpn = (ht_str){ tls->alpn, (uint16_t)strlen(tls->alpn) };
+	}
 
 	q.r = &r;
 	report_timing_compute(&r, &q.t);
@@ -385,10 +390,10 @@ void report_live(report *rp, uint32_t pid, uint32_t conn_id,
 }
 
 void report_live_conn(report *rp, uint32_t pid, uint32_t conn_id,
-		      const ht_live_conn *s)
+		      const ht_live_conn *s, const ht_live_tls *tls)
 {
 	if (rp->ops->live_conn != NULL)
-		rp->ops->live_conn(rp, pid, conn_id, s);
+		rp->ops->live_conn(rp, pid, conn_id, s, tls);
 }
 
 void report_live_end(report *rp)

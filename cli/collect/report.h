@@ -240,6 +240,7 @@ struct report;
 /* One output format.  Every writer streams to rp->out or rp->ob, never to
  * both. */
 struct ht_live_conn;
+struct ht_live_tls;
 
 typedef struct report_format_ops {
 	void (*request)(struct report *rp, const report_req *q);
@@ -251,15 +252,19 @@ typedef struct report_format_ops {
 	void (*websocket)(struct report *rp, const report_ws *s); /* may be NULL */
 	/* A client request in flight as a live page shows it now
 	 * (report_live()): q->r holds what the page has (timestamps,
-	 * method, target, host, peer, flags), nothing of the response.
+	 * method, target, host, peer, flags, the TLS version and ALPN of
+	 * the handshake it carries), nothing of the response, and no
+	 * headers.
 	 * May be NULL: the format does not stream.  live_end: a pass over
 	 * the live pages ended (may be NULL). */
 	void (*live)(struct report *rp, const report_req *q);
 	void (*live_end)(struct report *rp);
-	/* A connection in its DNS, connect or TLS phase with no request yet,
-	 * as a live page shows it now (report_live_conn()); may be NULL. */
+	/* A connection in its DNS, connect or TLS phase, or its handshake
+	 * over, with no request yet, as a live page shows it now
+	 * (report_live_conn()), @tls its session; may be NULL. */
 	void (*live_conn)(struct report *rp, uint32_t pid, uint32_t conn_id,
-			  const struct ht_live_conn *s);
+			  const struct ht_live_conn *s,
+			  const struct ht_live_tls *tls);
 	/* A name lookup ended, resolved or not (HT_REC_DNS); may be NULL:
 	 * the format shows no lookup of its own (a resolved one's times are
 	 * its connection's). */
@@ -354,22 +359,25 @@ bool report_wants_live(const report *rp);
 /*
  * report_live() - request slot @s of process @pid (connection @conn_id,
  * numbered as in its records) is in flight now, as its live page shows
- * it: the format writes what it has not written of it yet.  Server-side
+ * it, @tls the session of the handshake it carries (NULL: none known):
+ * the format writes what it has not written of it yet.  Server-side
  * slots are left out.  Nothing is counted in the statistics: the
  * request's record does that when it comes.
  */
 struct ht_live_req;
 void report_live(report *rp, uint32_t pid, uint32_t conn_id,
-		 const struct ht_live_req *s);
+		 const struct ht_live_req *s, const struct ht_live_tls *tls);
 
 /*
  * report_live_conn() - connection slot @s of process @pid (connection
  * @conn_id, numbered as in its records) is in its DNS, connect or TLS
- * phase now, with no request yet: the format writes what it has not
- * written of it.  Nothing is counted.
+ * phase now, or its handshake is over (@tls its session), with no request
+ * yet: the format writes what it has not written of it.  Nothing is
+ * counted.
  */
 void report_live_conn(report *rp, uint32_t pid, uint32_t conn_id,
-		      const struct ht_live_conn *s);
+		      const struct ht_live_conn *s,
+		      const struct ht_live_tls *tls);
 
 /* report_live_end() - one pass over every live page is over: the format
  * forgets what it no longer needs, and the output is flushed. */
@@ -414,6 +422,23 @@ int64_t report_unix_ns(const report *rp, uint64_t mono);
 /* report_span() - end - start when both happened (non-zero), else
  * REPORT_NONE. */
 int64_t report_span(uint64_t start, uint64_t end);
+
+/* report_req_headers_kept() - whether request record @r carries its
+ * request's header section (none: an empty one).  One made from a live
+ * page (HT_RF_FROM_PAGE: its process's end cut it short) does not: the
+ * page keeps no headers, so they are not known (null), not none. */
+static inline bool report_req_headers_kept(const ht_rec_request *r)
+{
+	return !(r->flags & HT_RF_FROM_PAGE);
+}
+
+/* report_resp_headers_kept() - likewise for the response's: one made from
+ * a live page once a response began has none kept (before its first
+ * byte there was none: an empty section is right). */
+static inline bool report_resp_headers_kept(const ht_rec_request *r)
+{
+	return !(r->flags & HT_RF_FROM_PAGE) || r->t[HT_T_FIRST_BYTE] == 0;
+}
 
 /* report_earliest() - the earlier of two monotonic times, where 0 means
  * absent: the other one (0 when both are). */

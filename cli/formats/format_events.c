@@ -9,11 +9,16 @@
  * record comes, the events not written yet are written from it (their
  * true timestamps, in order), nothing twice: requests seen in flight are
  * remembered by pid, connection and request number until their record.
- * A connection in its DNS, connect or TLS phase with no request yet
- * streams its events (dns_start ... tls_handshake_done, "req": null) the
- * same way, remembered by pid and connection (req 0) until its first
- * request's record, its failure or its close: those do not write them
- * again.
+ * A connection in its DNS, connect or TLS phase with no request yet, or
+ * a client's whose handshake is over (its tls_handshake_done, with the
+ * session the page holds), streams its events (dns_start ...
+ * tls_handshake_done, "req": null) the same way, remembered by pid and
+ * connection (req 0) until its first request's record, its failure or its
+ * close: those do not write them again.
+ * The page keeps no headers: a wrote_headers written from it has "headers"
+ * null, and the request's response_done, from its record, then carries
+ * them as "request_headers" (null too when the record came from the page,
+ * its process's end having cut it short).
  * A name lookup streams its own dns_start and dns_done ("conn": 0,
  * "req": null, "lookup": its number): its dns_start from its live slot
  * while it runs (a slot of kind HT_LIVE_LOOKUP), or from its end; its
@@ -296,12 +301,22 @@ static void ev_head(report *rp, const char *name, uint32_t pid, uint32_t conn,
 	ev_head_n(rp, name, strlen(name), pid, conn, req, mono);
 }
 
+/* Write header section @block, or null when @kept is false (not known). */
+static void ev_headers(outbuf *f, bool kept, ht_str block)
+{
+	if (kept)
+		headers_json(f, block);
+	else
+		json_lit(f, "null");
+}
+
 /* The data of event @k of request @q.  @live: @q is what a live page
- * holds, so the values only its record carries (DNS name, TLS version
- * and ALPN, the request's headers, the count of 1xx responses) are
- * null. */
+ * holds, so the values only its record carries (DNS name, the request's
+ * headers, the count of 1xx responses) are null (the TLS version and ALPN
+ * are the page's).  @req_hdrs: response_done carries the request's
+ * headers (its wrote_headers went out live, without them). */
 static void ev_request_data(report *rp, const report_req *q, enum ev_kind k,
-			    bool live)
+			    bool live, bool req_hdrs)
 {
 	outbuf *f = &rp->ob;
 	const ht_rec_request *r = q->r;
@@ -338,10 +353,8 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k,
 		KEY(f, "url");
 		json_str(f, q->url, q->url_len);
 		KEY(f, "headers");
-		if (live)
-			json_lit(f, "null");
-		else
-			headers_json(f, r->req_headers);
+		ev_headers(f, !live && report_req_headers_kept(r),
+			   r->req_headers);
 		break;
 	case EV_GOT_1XX:
 		KEY(f, "count");
@@ -369,7 +382,12 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k,
 		KEY_U64(f, "resp_bytes", r->resp_body_bytes);
 		KEY_MS(f, "total_ms", q->t.total);
 		KEY(f, "headers");
-		headers_json(f, r->resp_headers);
+		ev_headers(f, report_resp_headers_kept(r), r->resp_headers);
+		if (req_hdrs) {
+			KEY(f, "request_headers");
+			ev_headers(f, report_req_headers_kept(r),
+				   r->req_headers);
+		}
 		break;
 	default:
 		break;
@@ -379,7 +397,9 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k,
 /* Write the events of request @q that happened and are not in @skip (bit
  * k: ev_kind k), in time order (ties keep the lifecycle order); @live as
  * in ev_request_data(), and then response_done and put_idle_conn are left
- * for the record.  Returns the events written, as bits. */
+ * for the record, which carries the request's headers in its
+ * response_done when wrote_headers is in @skip (written live, without
+ * them).  Returns the events written, as bits. */
 static unsigned ev_write(report *rp, const report_req *q, unsigned skip,
 			 bool live)
 {
@@ -389,6 +409,7 @@ static unsigned ev_write(report *rp, const report_req *q, unsigned skip,
 	size_t n = 0;
 	bool server = r->flags & HT_RF_SERVER;
 	const struct ev_name *names = server ? server_ev_names : ev_names;
+	bool req_hdrs = !live && (skip & (1u << EV_WROTE_HEADERS));
 
 	/* Collect the events that happened, then insertion-sort them by
 	 * timestamp; the sort is stable, so ties keep the lifecycle order. */
@@ -416,7 +437,7 @@ static unsigned ev_write(report *rp, const report_req *q, unsigned skip,
 			  r->req_seq, r->t[ev_ts[k]]);
 		if (server)
 			json_lit(&rp->ob, ",\"side\":\"server\"");
-		ev_request_data(rp, q, k, live);
+		ev_request_data(rp, q, k, live, req_hdrs);
 		json_lit(&rp->ob, "}\n");
 		done |= 1u << k;
 	}
@@ -466,11 +487,11 @@ static void events_live(report *rp, const report_req *q)
 	ev_lookup_mark(rp, r->pid, r->t[HT_T_DNS_START], done);
 }
 
-/* A connection in its DNS, connect or TLS phase (report_live_conn()): its
- * events first seen set, in their order, with what the page knows (the
- * TLS version and ALPN only the record carries: null). */
+/* A connection in its DNS, connect or TLS phase, or its handshake over
+ * (report_live_conn()): its events first seen set, in their order, with
+ * what the page knows (the session @tls: null when empty). */
 static void events_live_conn(report *rp, uint32_t pid, uint32_t conn,
-			     const ht_live_conn *s)
+			     const ht_live_conn *s, const ht_live_tls *tls)
 {
 	const uint64_t t[] = {
 		[EV_DNS_START] = s->t_dns_start,
@@ -520,7 +541,11 @@ static void events_live_conn(report *rp, uint32_t pid, uint32_t conn,
 				json_lit(f, ",\"error\":null");
 			break;
 		case EV_TLS_DONE:
-			json_lit(f, ",\"version\":null,\"alpn\":null");
+			KEY(f, "version");
+			json_str_or_null(f, tls->version,
+					 strlen(tls->version));
+			KEY(f, "alpn");
+			json_str_or_null(f, tls->alpn, strlen(tls->alpn));
 			break;
 		default:
 			break;

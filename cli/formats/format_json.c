@@ -277,10 +277,17 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = fmt_bool(p, r->flags & HT_RF_TARGET_TRUNC);
 	if (r->flags & HT_RF_GRPC)
 		p = json_grpc_fields(p, r);
+	/* null: not kept (a request its process's end cut short) */
 	p = LIT(p, ",\"request_headers\":");
-	p = headers_fmt_json(p, r->req_headers);
+	if (report_req_headers_kept(r))
+		p = headers_fmt_json(p, r->req_headers);
+	else
+		p = LIT(p, "null");
 	p = LIT(p, ",\"response_headers\":");
-	p = headers_fmt_json(p, r->resp_headers);
+	if (report_resp_headers_kept(r))
+		p = headers_fmt_json(p, r->resp_headers);
+	else
+		p = LIT(p, "null");
 	return LIT(p, "}\n");
 }
 

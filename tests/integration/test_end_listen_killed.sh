@@ -3,14 +3,18 @@
 # while its request waits for the first byte is reported: the collector
 # reads the request from the process's live page when its socket closes
 # without a goodbye (no status is known in listen mode): error
-# "interrupted", no signal, phase wait_first_byte.
+# "interrupted", no signal, phase wait_first_byte.  The page keeps no
+# headers: its request_headers are null (not known), not [] (none), though
+# req_header_bytes counts them, in json and in the events of the capture's
+# replay (wrote_headers' headers null); its response_headers are [] (no
+# response began).
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
 start_rawserver
 sock=$T/ht.sock
 
-"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" 2>"$T/listen.err" &
+"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" -w "$T/cap" 2>"$T/listen.err" &
 lpid=$!
 _PIDS+=("$lpid")
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
@@ -43,5 +47,12 @@ jcheck "$T/out.json" --count 1 \
 	--each 'method == "GET" and url.endswith("/stuck")' \
 	--each 'error == "interrupted" and signal is None' \
 	--each 'phase == "wait_first_byte"' \
-	--each 'ended == "the process ended without a goodbye"'
+	--each 'ended == "the process ended without a goodbye"' \
+	--each 'req_header_bytes > 0 and request_headers is None and response_headers == []'
+"$HTTPTRACE" read -f events "$T/cap" >"$T/events.json" || fail "read failed"
+jcheck "$T/events.json" --event wrote_headers --count 1 \
+	--each 'url.endswith("/stuck") and headers is None'
+jcheck "$T/events.json" --event response_done --count 1 \
+	--each 'error == "interrupted" and headers == []' \
+	--expect '"request_headers" not in recs[0]'
 pass

@@ -3,6 +3,8 @@
 # server answers `httptrace status -s PATH` (text and -f json) and GET
 # /inflight on --metrics with that request in flight: method, URL, phase;
 # once the answer came, none is in flight.  No signal goes to the program.
+# Its host is the one the request's record then gives (the Host header's
+# host, without its port).
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -33,6 +35,7 @@ assert d["in_flight"] == 1 and d["listed"] == 1, d
 r = d["requests"][0]
 assert r["pid"] == int(sys.argv[3]) and r["conn"] == 1 and r["req"] == 1, r
 assert r["method"] == "GET" and r["url"] == sys.argv[2], r
+assert r["host"] == "127.0.0.1", r
 assert r["phase"] == "wait_first_byte" and r["side"] == "client", r
 assert r["proto"] == "HTTP/1.1" and r["elapsed_ms"] >= 0, r
 assert "wrote_request" in r["events"] and "got_first_response_byte" not in r["events"], r
@@ -54,6 +57,7 @@ grep -qx "0 requests in flight" "$T/after.txt" || { show "$T/after.txt"; fail "s
 kill -INT "$lpid"
 wait "$lpid" || fail "listen failed"
 [ -e "$sock.ctl" ] && fail "listen left $sock.ctl"
+jcheck "$T/out.json" --count 1 --each "url == '$url/held' and host == '127.0.0.1'"
 "$HTTPTRACE" status -s "$sock" 2>"$T/gone.err" && fail "status answered with no listen"
 grep -q "no listen answers" "$T/gone.err" || { show "$T/gone.err"; fail "no message"; }
 pass

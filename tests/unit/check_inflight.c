@@ -79,7 +79,7 @@ START_TEST(test_text_json)
 			 "{\"in_flight\":3,\"listed\":1,\"requests\":[{\"pid\":42,"
 			 "\"conn\":3,\"req\":2,\"side\":\"client\",\"method\":\"GET\","
 			 "\"url\":\"http://127.0.0.1:8080/stuck?a=1\","
-			 "\"host\":\"127.0.0.1:8080\",\"proto\":\"HTTP/1.1\","
+			 "\"host\":\"127.0.0.1\",\"proto\":\"HTTP/1.1\","
 			 "\"phase\":\"wait_first_byte\",\"elapsed_ms\":2510.000,"
 			 "\"start\":1000000000.000001,\"events\":{\"got_conn\":0.000,"
 			 "\"wrote_headers\":0.250,\"wrote_request\":0.250}}],"

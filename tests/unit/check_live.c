@@ -272,7 +272,7 @@ START_TEST(conn_slot_until_first_request)
 	static const char req[] = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
 
 	cur = new_page();
-	ck_assert_uint_eq(cur->version, 3);
+	ck_assert_uint_eq(cur->version, HT_LIVE_VERSION);
 	conn_init(&c, &env, 1, 4, &peer, 10);
 	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
 	ck_assert_uint_eq(out.conn_id, 4);
@@ -329,6 +329,66 @@ START_TEST(conn_slot_until_first_request)
 	conn_init(&c, &env, 1, 9, NULL, 100);
 	ck_assert_uint_eq(cur->conns_used, 0);
 	conn_close(&c, 101);
+	free(cur);
+	cur = NULL;
+}
+END_TEST
+
+/* The TLS session shows in the connection slot from the handshake's end,
+ * and in the slot of the request that carries the handshake (its
+ * connection's first), not in a later one's; a name too long to keep is
+ * left out whole; a version-3 page (no such tail) reads as none. */
+START_TEST(tls_session_in_slots)
+{
+	conn_env env = { .sink = sink, .live = cur_ref };
+	ht_addr peer = { .family = 2, .port = 443 };
+	static conn c;
+	ht_live_conn cout;
+	ht_live_req rout;
+	ht_live_tls tls;
+	static const char req[] = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+	cur = new_page();
+	records = 0;
+	conn_init(&c, &env, 1, 4, &peer, 10);
+	conn_connected(&c, 20);
+	conn_tls_start(&c, 25);
+	ck_assert_int_eq(ht_live_conn_read_tls(cur, 0, &cout, &tls), 1);
+	ck_assert_str_eq(tls.version, "");
+	conn_tls_done(&c, 30, "TLSv1.3", "http/1.1");
+	ck_assert_int_eq(ht_live_conn_read_tls(cur, 0, &cout, &tls), 1);
+	ck_assert_uint_eq(cout.side, HT_LIVE_CLIENT);
+	ck_assert_str_eq(tls.version, "TLSv1.3");
+	ck_assert_str_eq(tls.alpn, "http/1.1");
+	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 40);
+	ck_assert_int_eq(ht_live_read_tls(cur, 0, &rout, &tls), 1);
+	ck_assert_uint_eq(rout.t[HT_T_TLS_DONE], 30);
+	ck_assert_str_eq(tls.version, "TLSv1.3");
+	ck_assert_str_eq(tls.alpn, "http/1.1");
+	/* an older page has zeros there; a reader of one sees none */
+	cur->version = 3;
+	ck_assert_int_eq(ht_live_read_tls(cur, 0, &rout, &tls), 1);
+	ck_assert_str_eq(tls.version, "");
+	ck_assert_str_eq(tls.alpn, "");
+	cur->version = HT_LIVE_VERSION;
+	conn_on_read(&c, (const uint8_t *)resp, sizeof(resp) - 1, 50);
+	ck_assert_uint_eq(records, 1);
+	/* the reused connection's next request carries no handshake */
+	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 60);
+	ck_assert_int_eq(ht_live_read_tls(cur, 0, &rout, &tls), 1);
+	ck_assert_uint_eq(rout.t[HT_T_TLS_DONE], 0);
+	ck_assert_str_eq(tls.version, "");
+	ck_assert_str_eq(tls.alpn, "");
+	conn_close(&c, 70);
+
+	ht_live_tls_set(&tls, "TLSv1.3", "a-protocol-too-long");
+	ck_assert_str_eq(tls.version, "TLSv1.3");
+	ck_assert_str_eq(tls.alpn, "");
+	ht_live_tls_set(&tls, "TLSv1.3-too-long", NULL);
+	ck_assert_str_eq(tls.version, "");
+	ck_assert_ptr_null(ht_live_req_tls(cur, 0));
+	ck_assert_ptr_null(ht_live_conn_tls(cur, HT_LIVE_CONNS + 1));
 	free(cur);
 	cur = NULL;
 }
@@ -610,6 +670,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, wire_carries_signal_and_phase);
 	tcase_add_test(tc, conn_slot_until_first_request);
 	tcase_add_test(tc, conn_slots_overflow_and_old_page);
+	tcase_add_test(tc, tls_session_in_slots);
 	tcase_add_test(tc, wire_conn_fail_end);
 	tcase_add_test(tc, write_marks);
 	tcase_add_test(tc, server_conn_holds_write_mark);

@@ -1091,6 +1091,9 @@ static int count_of(const char *hay, const char *needle)
 	return n;
 }
 
+/* No TLS session, for report_live_conn(). */
+static const ht_live_tls no_tls;
+
 /* A lookup slot of number @n begun at @t, for report_live_conn(). */
 static ht_live_conn lookup_slot(uint32_t n, uint64_t t)
 {
@@ -1118,11 +1121,11 @@ START_TEST(events_lookups_each_their_own)
 
 	mr_open(&m, REPORT_EVENTS);
 	s = lookup_slot(1, 1 * MS);
-	report_live_conn(m.rp, 7, 0, &s);
-	report_live_conn(m.rp, 7, 0, &s); /* seen again: nothing new */
+	report_live_conn(m.rp, 7, 0, &s, &no_tls);
+	report_live_conn(m.rp, 7, 0, &s, &no_tls); /* seen again: nothing new */
 	report_live_end(m.rp);
 	s = lookup_slot(2, 5 * MS);
-	report_live_conn(m.rp, 7, 0, &s);
+	report_live_conn(m.rp, 7, 0, &s, &no_tls);
 	report_live_end(m.rp);
 	/* lookup 2 resolved; connection 3 connects to what it named */
 	memset(&s, 0, sizeof(s));
@@ -1132,7 +1135,7 @@ START_TEST(events_lookups_each_their_own)
 	s.t_dns_done = 6 * MS;
 	s.t_connect_start = 7 * MS;
 	snprintf(s.name, sizeof(s.name), "a.test");
-	report_live_conn(m.rp, 7, 3, &s);
+	report_live_conn(m.rp, 7, 3, &s, &no_tls);
 	report_live_end(m.rp);
 	/* and fails */
 	rec.u.fail.pid = 7;
@@ -1146,7 +1149,7 @@ START_TEST(events_lookups_each_their_own)
 	report_record(m.rp, &rec);
 	/* lookup 3, cut short by the process's end */
 	s = lookup_slot(3, 10 * MS);
-	report_live_conn(m.rp, 7, 0, &s);
+	report_live_conn(m.rp, 7, 0, &s, &no_tls);
 	report_live_end(m.rp);
 	memset(&rec, 0, sizeof(rec));
 	rec.type = HT_REC_CONN_FAIL;
@@ -1162,7 +1165,7 @@ START_TEST(events_lookups_each_their_own)
 	report_record(m.rp, &rec);
 	/* a later image of pid 7 (exec) numbers its lookups from 1 again */
 	s = lookup_slot(1, 20 * MS);
-	report_live_conn(m.rp, 7, 0, &s);
+	report_live_conn(m.rp, 7, 0, &s, &no_tls);
 	report_live_end(m.rp);
 	report_flush(m.rp);
 	ck_assert_int_eq(count_of(m.buf, "\"event\":\"dns_start\""), 4);
@@ -1177,6 +1180,79 @@ START_TEST(events_lookups_each_their_own)
 		"\"ts\":1700000000.012000,\"host\":\"a.test\",\"lookup\":3,"
 		"\"error\":\"interrupted\",\"phase\":\"dns\",\"signal\":\"SIGINT\","
 		"\"dns_ms\":2.000}"));
+	mr_close(&m);
+}
+END_TEST
+
+/* A request streamed live: its tls_handshake_done has the session the
+ * page holds, its wrote_headers headers null (the page keeps none), and
+ * its record's response_done then carries them as request_headers; one
+ * whose wrote_headers comes from its record has none there.  A record
+ * made from the page (cut short) has null headers, not none. */
+START_TEST(events_live_tls_and_headers)
+{
+	memreport m;
+	ht_rec_request r;
+	ht_live_req s;
+	const ht_live_tls tls = { "TLSv1.3", "h2" };
+
+	mr_open(&m, REPORT_EVENTS);
+	make_request(&r);
+	r.flags |= HT_RF_TLS;
+	r.t[HT_T_TLS_START] = r.t[HT_T_CONNECT_DONE];
+	r.t[HT_T_TLS_DONE] = r.t[HT_T_CONNECT_DONE] + 100;
+	r.tls_version = S("TLSv1.3");
+	r.alpn = S("h2");
+	r.req_headers = S("User-Agent: t\r\n");
+	memset(&s, 0, sizeof(s));
+	s.active = 1;
+	s.conn_id = r.conn_id;
+	s.req_seq = r.req_seq;
+	s.flags = r.flags;
+	s.proto = r.proto;
+	s.peer = r.peer;
+	memcpy(s.t, r.t, sizeof(s.t));
+	s.t[HT_T_FIRST_BYTE] = s.t[HT_T_RESPONSE_DONE] = 0;
+	snprintf(s.method, sizeof(s.method), "GET");
+	snprintf(s.target, sizeof(s.target), "/a");
+	snprintf(s.host, sizeof(s.host), "localhost:8080");
+	report_live(m.rp, r.pid, r.conn_id, &s, &tls);
+	report_live_end(m.rp);
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"event\":\"tls_handshake_done\""));
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"\"version\":\"TLSv1.3\",\"alpn\":\"h2\"}\n"));
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"url\":\"https://localhost:8080/a\",\"headers\":null}\n"));
+	feed_request(&m, &r);
+	ck_assert_int_eq(count_of(m.buf, "\"event\":\"tls_handshake_done\""), 1);
+	ck_assert_int_eq(count_of(m.buf, "\"event\":\"wrote_headers\""), 1);
+	ck_assert_ptr_nonnull(strstr(m.buf, ",\"request_headers\":"
+		"[{\"name\":\"User-Agent\",\"value\":\"t\"}]}\n"));
+	/* the next request, not seen live: its headers where they belong */
+	r.req_seq = 2;
+	feed_request(&m, &r);
+	ck_assert_int_eq(count_of(m.buf, "\"request_headers\""), 1);
+	/* cut short: made from the page, its response begun */
+	r.req_seq = 3;
+	r.flags |= HT_RF_FROM_PAGE;
+	r.error = HT_ERR_KILLED;
+	r.req_headers = r.resp_headers = S("");
+	feed_request(&m, &r);
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"event\":\"wrote_headers\","
+		"\"pid\":42,\"conn\":1,\"req\":3,"));
+	ck_assert_int_eq(count_of(m.buf, "\"url\":\"https://localhost:8080/a\","
+		"\"headers\":null}\n"), 2);
+	mr_close(&m);
+
+	mr_open(&m, REPORT_JSON);
+	feed_request(&m, &r);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		",\"request_headers\":null,\"response_headers\":null}\n"));
+	mr_close(&m);
+	mr_open(&m, REPORT_JSON);
+	r.t[HT_T_FIRST_BYTE] = 0; /* no response began: none, for sure */
+	feed_request(&m, &r);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		",\"request_headers\":null,\"response_headers\":[]}\n"));
 	mr_close(&m);
 }
 END_TEST
@@ -1501,6 +1577,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, events_order);
 	tcase_add_test(tc, events_conn_records);
 	tcase_add_test(tc, events_lookups_each_their_own);
+	tcase_add_test(tc, events_live_tls_and_headers);
 	tcase_add_test(tc, lookup_cut_json_text);
 	tcase_add_test(tc, text_waterfall);
 	tcase_add_test(tc, server_json_text_events);
