@@ -247,7 +247,8 @@ unsigned ht_live_req_phase(const ht_live_req *s)
 /* Each phase's name and words, a client's and a server's (wire.h, "A
  * server's record": the same moments, their direction turned round; the
  * finished record's phases are accept_ms, tls_ms, read_ms, processing_ms
- * and write_ms).  A server has no DNS phase: its row keeps a client's. */
+ * and write_ms).  A server has no DNS phase: that entry keeps a client's
+ * names. */
 static const char *const phase_names[HT_PH__COUNT][2][2] = {
 	[HT_PH_DNS] = { { "dns", "resolving the name" },
 			{ "dns", "resolving the name" } },

@@ -13,9 +13,10 @@
  *                     UTC with milliseconds
  *   timings           blocked -1 (not observed); dns, connect, ssl -1 on a
  *                     reused connection; connect includes ssl, as HAR 1.2
- *                     says; send, wait, receive never -1: a request that
- *                     did not complete has the phase it was in run to its
- *                     end (report_timing_cut()), the later ones 0
+ *                     says; send, wait, receive -1 only when the phase
+ *                     did not happen in a request that completed: one
+ *                     that did not (an error) has the phase it was in run
+ *                     to its end (report_timing_cut()), the later ones 0
  *   time              the sum of the non-negative timings (ssl is inside
  *                     connect), computed in whole microseconds so that it
  *                     equals the sum of the numbers written; for a request
