@@ -307,23 +307,45 @@ unsigned ht_live_req_phase(const ht_live_req *s)
 	return ht_live_phase(s->t);
 }
 
-static const char *const phase_names[HT_PH__COUNT][2] = {
-	[HT_PH_DNS] = { "dns", "resolving the name" },
-	[HT_PH_CONNECT] = { "connect", "connecting" },
-	[HT_PH_TLS] = { "tls", "in the TLS handshake" },
-	[HT_PH_SEND] = { "send", "sending the request" },
-	[HT_PH_WAIT_FIRST_BYTE] = { "wait_first_byte",
-				    "waiting for the first byte" },
-	[HT_PH_RECEIVE] = { "receive", "receiving the response" },
-	[HT_PH_WEBSOCKET] = { "websocket", "WebSocket session open" },
+/* Each phase's name and words, a client's and a server's (wire.h, "A
+ * server's record": the same moments, their direction turned round; the
+ * finished record's phases are accept_ms, tls_ms, read_ms, processing_ms
+ * and write_ms).  A server has no DNS phase: that entry keeps a client's
+ * names. */
+static const char *const phase_names[HT_PH__COUNT][2][2] = {
+	[HT_PH_DNS] = { { "dns", "resolving the name" },
+			{ "dns", "resolving the name" } },
+	[HT_PH_CONNECT] = { { "connect", "connecting" },
+			    { "accept", "waiting for the request" } },
+	[HT_PH_TLS] = { { "tls", "in the TLS handshake" },
+			{ "tls", "in the TLS handshake" } },
+	[HT_PH_SEND] = { { "send", "sending the request" },
+			 { "read", "reading the request" } },
+	[HT_PH_WAIT_FIRST_BYTE] = { { "wait_first_byte",
+				      "waiting for the first byte" },
+				    { "processing", "processing the request" } },
+	[HT_PH_RECEIVE] = { { "receive", "receiving the response" },
+			    { "write", "writing the response" } },
+	[HT_PH_WEBSOCKET] = { { "websocket", "WebSocket session open" },
+			      { "websocket", "WebSocket session open" } },
 };
 
 const char *ht_live_phase_name(unsigned phase)
 {
-	return phase < HT_PH__COUNT ? phase_names[phase][0] : NULL;
+	return ht_live_side_phase_name(phase, false);
 }
 
 const char *ht_live_phase_text(unsigned phase)
 {
-	return phase < HT_PH__COUNT ? phase_names[phase][1] : NULL;
+	return ht_live_side_phase_text(phase, false);
+}
+
+const char *ht_live_side_phase_name(unsigned phase, bool server)
+{
+	return phase < HT_PH__COUNT ? phase_names[phase][server][0] : NULL;
+}
+
+const char *ht_live_side_phase_text(unsigned phase, bool server)
+{
+	return phase < HT_PH__COUNT ? phase_names[phase][server][1] : NULL;
 }

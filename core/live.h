@@ -306,4 +306,18 @@ const char *ht_live_phase_name(unsigned phase);
  * for the first byte"); NULL as ht_live_phase_name(). */
 const char *ht_live_phase_text(unsigned phase);
 
+/*
+ * ht_live_side_phase_name() / ht_live_side_phase_text() - as
+ * ht_live_phase_name() / ht_live_phase_text(), in a server's own terms
+ * when @server (a request it read and answers: its slot's side
+ * HT_LIVE_SERVER, its record's HT_RF_SERVER; the same phases of its
+ * timestamps, their direction turned round, named as its finished
+ * record's accept_ms, read_ms, processing_ms, write_ms): "accept"
+ * ("waiting for the request"), "tls", "read" ("reading the request"),
+ * "processing" ("processing the request"), "write" ("writing the
+ * response"); a client's names otherwise.
+ */
+const char *ht_live_side_phase_name(unsigned phase, bool server);
+const char *ht_live_side_phase_text(unsigned phase, bool server);
+
 #endif

@@ -12,19 +12,32 @@
 #include "url.h"
 
 /* The phase timestamps as Go's httptrace names the moments (the events
- * format's vocabulary); NULL: not shown. */
-static const char *const t_names[HT_T__COUNT] = {
-	[HT_T_DNS_START] = "dns_start",
-	[HT_T_DNS_DONE] = "dns_done",
-	[HT_T_CONNECT_START] = "connect_start",
-	[HT_T_CONNECT_DONE] = "connect_done",
-	[HT_T_TLS_START] = "tls_handshake_start",
-	[HT_T_TLS_DONE] = "tls_handshake_done",
-	[HT_T_GOT_CONN] = "got_conn",
-	[HT_T_WROTE_HEADERS] = "wrote_headers",
-	[HT_T_WROTE_REQUEST] = "wrote_request",
-	[HT_T_GOT_1XX] = "got_1xx_response",
-	[HT_T_FIRST_BYTE] = "got_first_response_byte",
+ * format's vocabulary), a client's and a server's (format_events.c: a
+ * server's connect is its accept, one moment); NULL: not shown. */
+static const char *const t_names[2][HT_T__COUNT] = {
+	{
+		[HT_T_DNS_START] = "dns_start",
+		[HT_T_DNS_DONE] = "dns_done",
+		[HT_T_CONNECT_START] = "connect_start",
+		[HT_T_CONNECT_DONE] = "connect_done",
+		[HT_T_TLS_START] = "tls_handshake_start",
+		[HT_T_TLS_DONE] = "tls_handshake_done",
+		[HT_T_GOT_CONN] = "got_conn",
+		[HT_T_WROTE_HEADERS] = "wrote_headers",
+		[HT_T_WROTE_REQUEST] = "wrote_request",
+		[HT_T_GOT_1XX] = "got_1xx_response",
+		[HT_T_FIRST_BYTE] = "got_first_response_byte",
+	},
+	{
+		[HT_T_CONNECT_DONE] = "accepted",
+		[HT_T_TLS_START] = "tls_handshake_start",
+		[HT_T_TLS_DONE] = "tls_handshake_done",
+		[HT_T_GOT_CONN] = "request_begin",
+		[HT_T_WROTE_HEADERS] = "read_request_headers",
+		[HT_T_WROTE_REQUEST] = "read_request",
+		[HT_T_GOT_1XX] = "wrote_1xx_response",
+		[HT_T_FIRST_BYTE] = "wrote_first_response_byte",
+	},
 };
 
 static void take_one(void *ctx, const collector_inflight_req *e)
@@ -194,7 +207,8 @@ size_t inflight_line(char *buf, size_t cap, const collector_inflight_req *e,
 {
 	char url[HT_LIVE_HOST_MAX + HT_LIVE_TARGET_MAX + 96];
 	char el[32];
-	const char *ph = ht_live_phase_text(e->phase);
+	const char *ph = ht_live_side_phase_text(e->phase,
+						 e->slot.side == HT_LIVE_SERVER);
 	size_t len = 0;
 
 	buf[0] = '\0';
@@ -306,6 +320,7 @@ static void req_json(outbuf *w, const collector_inflight_req *e,
 	size_t ulen = inflight_url(url, sizeof(url), e);
 	size_t hlen = inflight_host(host, sizeof(host), e);
 	const char *proto = report_proto_str(e->slot.proto);
+	bool server = e->slot.side == HT_LIVE_SERVER;
 	bool first = true;
 
 	json_lit(w, "{\"pid\":");
@@ -315,7 +330,7 @@ static void req_json(outbuf *w, const collector_inflight_req *e,
 	json_lit(w, ",\"req\":");
 	json_u64(w, e->slot.req_seq);
 	json_lit(w, ",\"side\":");
-	json_lit(w, e->slot.side == HT_LIVE_SERVER ? "\"server\"" : "\"client\"");
+	json_lit(w, server ? "\"server\"" : "\"client\"");
 	json_lit(w, ",\"method\":");
 	json_strz(w, e->slot.method);
 	json_lit(w, ",\"url\":");
@@ -329,7 +344,7 @@ static void req_json(outbuf *w, const collector_inflight_req *e,
 		json_u64(w, e->slot.stream);
 	}
 	json_lit(w, ",\"phase\":");
-	json_strz(w, ht_live_phase_name(e->phase));
+	json_strz(w, ht_live_side_phase_name(e->phase, server));
 	json_lit(w, ",\"elapsed_ms\":");
 	json_ns_ms(w, (int64_t)e->elapsed);
 	json_lit(w, ",\"start\":");
@@ -337,13 +352,13 @@ static void req_json(outbuf *w, const collector_inflight_req *e,
 				   JSON_NS_NULL);
 	json_lit(w, ",\"events\":{");
 	for (unsigned k = 0; k < HT_T__COUNT; k++) {
-		if (t_names[k] == NULL || e->slot.t[k] == 0)
+		if (t_names[server][k] == NULL || e->slot.t[k] == 0)
 			continue;
 		if (!first)
 			json_lit(w, ",");
 		first = false;
 		json_lit(w, "\"");
-		json_lit(w, t_names[k]);
+		json_lit(w, t_names[server][k]);
 		json_lit(w, "\":");
 		json_ns_ms(w, e->slot.t[k] >= e->since ?
 				      (int64_t)(e->slot.t[k] - e->since) : 0);

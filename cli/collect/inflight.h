@@ -82,8 +82,9 @@ size_t inflight_host(char *buf, size_t cap, const collector_inflight_req *e);
 /*
  * inflight_line() - @e in one line for a terminal: "GET URL  phase in
  * words  elapsed" ("GET http://h/x  waiting for the first byte  2.51 s"),
- * bytes that are not printable ASCII shown as '?' (a URL cannot drive the
- * terminal), cut to @width columns (0: not cut) and to @cap - 1 bytes,
+ * a server's request's phase in its own words ("processing the request":
+ * ht_live_side_phase_text()), bytes that are not printable ASCII shown as
+ * '?' (a URL cannot drive the terminal), cut to @width columns (0: not cut) and to @cap - 1 bytes,
  * into @buf (NUL-terminated).  Returns the length.
  */
 size_t inflight_line(char *buf, size_t cap, const collector_inflight_req *e,
@@ -118,7 +119,10 @@ void inflight_text(outbuf *w, const inflight_list *l);
  * {"in_flight":N,"listed":M,"requests":[{"pid","conn","req","side",
  * "method","url","host" (inflight_host()),"proto","stream","phase","elapsed_ms",
  * "start" (Unix seconds, from @mono_to_unix), and "events": the phase
- * timestamps reached so far, as ms since the start}],
+ * timestamps reached so far, as ms since the start; a server's ("side":
+ * "server") phase and events in its own terms, as its finished record
+ * and the events format name them ("processing"; "accepted",
+ * "read_request", ...)}],
  * "connecting":K,"connections_listed":L,"connections":[{"kind": "dns"
  * (a name lookup: "lookup" its number in its process) or "connection"
  * ("conn", "peer", "tls"), "pid","host" (the name looked up, or null),

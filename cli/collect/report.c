@@ -134,8 +134,10 @@ static void report_end_of(report *rp, const ht_rec_request *r, report_req *q)
 		q->tracing_ended = (r->flags & HT_RF_TRACING_ENDED) != 0;
 		q->no_goodbye = !q->tracing_ended;
 	}
-	q->phase = ht_live_phase_name(r->phase);
-	q->phase_text = ht_live_phase_text(r->phase);
+	/* a server's phase in its own terms ("processing") */
+	q->phase = ht_live_side_phase_name(r->phase, r->flags & HT_RF_SERVER);
+	q->phase_text = ht_live_side_phase_text(r->phase,
+						r->flags & HT_RF_SERVER);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -339,7 +341,9 @@ void report_live(report *rp, uint32_t pid, uint32_t conn_id,
 	ht_rec_request r;
 	report_req q;
 
-	if (rp->ops->live == NULL || s->side != HT_LIVE_CLIENT)
+	/* A WebSocket session's slot is not a request: its upgrade's record
+	 * wrote its events, websocket_done comes at its end. */
+	if (rp->ops->live == NULL || s->kind == HT_LIVE_WEBSOCKET)
 		return;
 	/* What the page has; the response and the strings only the record
 	 * carries (DNS name, headers) are empty. */
@@ -348,6 +352,8 @@ void report_live(report *rp, uint32_t pid, uint32_t conn_id,
 	r.conn_id = conn_id;
 	r.req_seq = s->req_seq;
 	r.flags = s->flags;
+	if (s->side == HT_LIVE_SERVER)
+		r.flags |= HT_RF_SERVER; /* its events in a server's terms */
 	r.proto = s->proto;
 	r.peer = s->peer;
 	r.req_header_bytes = s->header_bytes;

@@ -77,6 +77,20 @@ typedef struct report_timing {
 void report_timing_compute(const ht_rec_request *r, report_timing *t);
 
 /*
+ * report_timing_cut() - for a request @r that ended without its whole
+ * response (an error, its process's end among them), its timings @t
+ * (from report_timing_compute()) with the phase it was in running to its
+ * end (RESPONSE_DONE, the cut): send from GOT_CONN when the request was
+ * not all written and no response byte came, wait from WROTE_REQUEST when
+ * no response byte came (a server's read and processing alike).  Returns
+ * the timestamp slot that phase would have ended at (HT_T_WROTE_REQUEST,
+ * HT_T_FIRST_BYTE), or HT_T__COUNT when none was extended (no error, no
+ * end, or the phase not begun).  The phases never reached stay
+ * REPORT_NONE.
+ */
+unsigned report_timing_cut(const ht_rec_request *r, report_timing *t);
+
+/*
  * report_error_text() - why request @r failed, NULL when it did not: the
  * text of its error (ht_error_str()), else for a gRPC call whose status is
  * not OK "grpc NAME" ("grpc UNAVAILABLE"; "grpc 42" for a code gRPC does
@@ -210,7 +224,8 @@ typedef struct report_req {
 	const char *error; /* NULL when none */
 	/* A request its process's end cut short (error INTERRUPTED, KILLED,
 	 * CRASHED, EXITED): the signal ("SIGINT"; NULL when none or not
-	 * known), the phase it was in ("wait_first_byte"; NULL otherwise),
+	 * known), the phase it was in ("wait_first_byte", a
+	 * server's in its own terms, "processing"; NULL otherwise),
 	 * that phase in words ("waiting for the first byte"), and whether
 	 * the process ended without a goodbye (its status not known). */
 	const char *signal;
@@ -360,8 +375,10 @@ bool report_wants_live(const report *rp);
  * report_live() - request slot @s of process @pid (connection @conn_id,
  * numbered as in its records) is in flight now, as its live page shows
  * it, @tls the session of the handshake it carries (NULL: none known):
- * the format writes what it has not written of it yet.  Server-side
- * slots are left out.  Nothing is counted in the statistics: the
+ * the format writes what it has not written of it yet; a server's slot
+ * as its record would be (HT_RF_SERVER: its events in a server's terms);
+ * a WebSocket session's slot is no request: left out.  Nothing is
+ * counted in the statistics: the
  * request's record does that when it comes.
  */
 struct ht_live_req;

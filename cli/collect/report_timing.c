@@ -58,6 +58,26 @@ void report_timing_compute(const ht_rec_request *r, report_timing *t)
 		t->idle = report_span(ts[HT_T_IDLE_SINCE], ts[HT_T_GOT_CONN]);
 }
 
+unsigned report_timing_cut(const ht_rec_request *r, report_timing *t)
+{
+	const uint64_t *ts = r->t;
+	uint64_t end = ts[HT_T_RESPONSE_DONE];
+
+	if (r->error == HT_ERR_NONE || end == 0 || ts[HT_T_FIRST_BYTE] != 0)
+		return HT_T__COUNT;
+	if (ts[HT_T_WROTE_REQUEST] != 0 && t->wait == REPORT_NONE &&
+	    end >= ts[HT_T_WROTE_REQUEST]) {
+		t->wait = report_span(ts[HT_T_WROTE_REQUEST], end);
+		return HT_T_FIRST_BYTE;
+	}
+	if (ts[HT_T_WROTE_REQUEST] == 0 && ts[HT_T_GOT_CONN] != 0 &&
+	    t->send == REPORT_NONE && end >= ts[HT_T_GOT_CONN]) {
+		t->send = report_span(ts[HT_T_GOT_CONN], end);
+		return HT_T_WROTE_REQUEST;
+	}
+	return HT_T__COUNT;
+}
+
 const char *report_proto_str(unsigned proto)
 {
 	switch (proto) {

@@ -13,11 +13,15 @@
  *                     UTC with milliseconds
  *   timings           blocked -1 (not observed); dns, connect, ssl -1 on a
  *                     reused connection; connect includes ssl, as HAR 1.2
- *                     says; send, wait, receive -1 only when the phase did
- *                     not happen (a failed request)
+ *                     says; send, wait, receive -1 only when the phase
+ *                     did not happen in a request that completed: one
+ *                     that did not (an error) has the phase it was in run
+ *                     to its end (report_timing_cut()), the later ones 0
  *   time              the sum of the non-negative timings (ssl is inside
  *                     connect), computed in whole microseconds so that it
- *                     equals the sum of the numbers written
+ *                     equals the sum of the numbers written; for a request
+ *                     that did not complete, its whole duration (json's
+ *                     total_ms), the moments between phases included
  *   connection        "PID:CONN", one per connection, so reuse is visible
  *   queryString       the URL's query split at '&' and the first '=', not
  *                     percent-decoded (exactly as in the URL)
@@ -162,6 +166,7 @@ static void har_request(report *rp, const report_req *q)
 
 	e->seq = st->seq++;
 	e->t = q->t;
+	report_timing_cut(r, &e->t);
 	start = q->t.start != 0 ? q->t.start : earliest_ts(r);
 	e->start_ns = start != 0 ? report_unix_ns(rp, start) : 0;
 	e->pid = r->pid;
@@ -367,6 +372,18 @@ static void put_entry(outbuf *f, const har_entry *e)
 		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 			if (parts[i] > 0)
 				total += parts[i];
+	}
+	if (e->error != HT_ERR_NONE) {
+		/* It did not complete: the phase it was in ran to its end
+		 * (report_timing_cut()), the ones it never reached lasted 0
+		 * (HAR 1.2 allows -1 only for blocked, dns, connect and ssl),
+		 * and its time is its whole duration, as the other formats
+		 * count it (the moments between phases included). */
+		send = send < 0 ? 0 : send;
+		wait = wait < 0 ? 0 : wait;
+		receive = receive < 0 ? 0 : receive;
+		if (us_of(t->total) >= total)
+			total = us_of(t->total);
 	}
 
 	json_lit(f, "{\"startedDateTime\":");

@@ -383,7 +383,11 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 	const ht_rec_request *r = q->r;
 	bool server = r->flags & HT_RF_SERVER;
 	const uint64_t *ts = r->t;
-	const report_timing *t = &q->t;
+	report_timing cut = q->t;
+	const report_timing *t = &cut;
+	/* A request that did not complete: the phase it was in (a client's
+	 * send or wait, a server's read or processing) ends at the cut. */
+	unsigned cut_at = report_timing_cut(r, &cut);
 	/* Each phase ends at a timestamp and lasts its derived duration (so
 	 * tls and wait match the other formats' definitions exactly). */
 	const int64_t dur[OTLP_PH__COUNT] = {
@@ -395,7 +399,10 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 		server ? (uint64_t)(ts[HT_T_CONNECT_DONE] + (uint64_t)t->connect)
 		       : ts[HT_T_CONNECT_DONE],
 		ts[HT_T_TLS_DONE],
-		ts[HT_T_WROTE_REQUEST], ts[HT_T_FIRST_BYTE],
+		cut_at == HT_T_WROTE_REQUEST ? ts[HT_T_RESPONSE_DONE]
+					     : ts[HT_T_WROTE_REQUEST],
+		cut_at == HT_T_FIRST_BYTE ? ts[HT_T_RESPONSE_DONE]
+					  : ts[HT_T_FIRST_BYTE],
 		ts[HT_T_RESPONSE_DONE],
 	};
 	uint64_t off = (uint64_t)mono_to_unix, start = t->start, end;

@@ -79,7 +79,9 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap);
 /*
  * otlp_spans_json() - append the spans of request @q (as report_record()
  * derives it) as comma-separated Span objects: the request span first, then
- * a child per phase that happened.  @mono_to_unix turns the record's
+ * a child per phase that happened (for a request that did not complete,
+ * the phase it was in ending at its end: report_timing_cut()).
+ * @mono_to_unix turns the record's
  * monotonic times into Unix ns (report.mono_to_unix).  Returns the number
  * of spans written.  A server's request (HT_RF_SERVER) is a SERVER span,
  * a root of its own unless joined to its client's (join.h: then the

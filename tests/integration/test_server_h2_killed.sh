@@ -4,13 +4,14 @@
 # SIGKILLed while a stream waits for its upstream (a location proxied to
 # rawserver.py's /stuck, which reads the request and never answers): the
 # stream is reported from nginx's live page as the server's request, killed
-# by SIGKILL while the server processed it (phase wait_first_byte: the
-# request read, no response byte written), with its method, path and
-# HTTP/2.  Clients: curl --http2 over TLS, and h2oneshot.py (the preface,
-# SETTINGS and HEADERS in one write, so nginx reads the whole request in
-# the connection's first read, before the library connected to the
-# collector and had a page) over TLS and cleartext; JSON and text.  Before,
-# such a stream took no slot and was lost with no count.
+# by SIGKILL while the server processed it (phase "processing", in words
+# "processing the request": the request read, no response byte written),
+# with its method, path and HTTP/2.  Clients: curl --http2 over TLS, and
+# h2oneshot.py (the preface, SETTINGS and HEADERS in one write, so nginx
+# reads the whole request in the connection's first read, before the
+# library connected to the collector and had a page) over TLS and
+# cleartext; JSON and text.  Before, such a stream took no slot and was
+# lost with no count.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -70,7 +71,7 @@ assert r["method"] == "GET" and r["url"].startswith(
 assert r["url"].endswith("/stuck?q=" + name), r
 assert r["proto"] == "HTTP/2" and r["tls"] is tls, r
 assert r["error"] == "killed" and r["signal"] == "SIGKILL", r
-assert r["phase"] == "wait_first_byte" and r["status"] is None, r
+assert r["phase"] == "processing" and r["status"] is None, r
 PYEOF
 }
 
@@ -81,6 +82,6 @@ check_json tls_oneshot
 run_killed h2c_oneshot json oneshot
 check_json h2c_oneshot
 run_killed tls_text text oneshot
-grep -Eq "^served GET https://127.0.0.1:$NGINX_TLS_PORT/stuck\\?q=tls_text -> killed \\(SIGKILL\\) waiting for the first byte .* HTTP/2 " "$T/tls_text.text" ||
+grep -Eq "^served GET https://127.0.0.1:$NGINX_TLS_PORT/stuck\\?q=tls_text -> killed \\(SIGKILL\\) processing the request .* HTTP/2 " "$T/tls_text.text" ||
 	{ show "$T/tls_text.text"; fail "text: the killed stream is not reported"; }
 pass

@@ -88,6 +88,47 @@ START_TEST(test_text_json)
 }
 END_TEST
 
+/* A server's request in flight, in its own terms: processing (the
+ * request read, no response byte written), its events as the events
+ * format names a server's. */
+START_TEST(test_server)
+{
+	collector_inflight_req e;
+	inflight_list l = { .reqs = &e, .n = 1, .cap = 1, .total = 1 };
+	char buf[2048];
+	outbuf w;
+
+	held(&e);
+	e.slot.side = HT_LIVE_SERVER;
+	e.slot.t[HT_T_CONNECT_START] = e.slot.t[HT_T_CONNECT_DONE] = 1000;
+	inflight_line(buf, sizeof(buf), &e, 0);
+	ck_assert_str_eq(buf, "GET http://127.0.0.1:8080/stuck?a=1  processing "
+			      "the request  2.51 s");
+	outbuf_init_fixed(&w, buf, sizeof(buf));
+	inflight_json(&w, &l, 1000000000000000000ll);
+	ck_assert_str_eq(outbuf_str(&w),
+			 "{\"in_flight\":1,\"listed\":1,\"requests\":[{\"pid\":42,"
+			 "\"conn\":3,\"req\":2,\"side\":\"server\",\"method\":\"GET\","
+			 "\"url\":\"http://127.0.0.1:8080/stuck?a=1\","
+			 "\"host\":\"127.0.0.1\",\"proto\":\"HTTP/1.1\","
+			 "\"phase\":\"processing\",\"elapsed_ms\":2510.000,"
+			 "\"start\":1000000000.000001,\"events\":{\"accepted\":0.000,"
+			 "\"request_begin\":0.000,\"read_request_headers\":0.250,"
+			 "\"read_request\":0.250}}],"
+			 "\"connecting\":0,\"connections_listed\":0,"
+			 "\"connections\":[]}\n");
+	/* reading the request; writing the response */
+	e.slot.t[HT_T_WROTE_REQUEST] = 0;
+	e.phase = ht_live_phase(e.slot.t);
+	inflight_line(buf, sizeof(buf), &e, 0);
+	ck_assert_ptr_nonnull(strstr(buf, "  reading the request  "));
+	e.slot.t[HT_T_WROTE_REQUEST] = e.slot.t[HT_T_FIRST_BYTE] = 2000;
+	e.phase = ht_live_phase(e.slot.t);
+	inflight_line(buf, sizeof(buf), &e, 0);
+	ck_assert_ptr_nonnull(strstr(buf, "  writing the response  "));
+}
+END_TEST
+
 /* A lookup held 2.3 s, and a connection 1.2 s in its TLS handshake. */
 static void lookup_held(collector_inflight_conn *e)
 {
@@ -193,6 +234,7 @@ Suite *inflight_suite(void)
 
 	tcase_add_test(tc, test_line);
 	tcase_add_test(tc, test_text_json);
+	tcase_add_test(tc, test_server);
 	tcase_add_test(tc, test_conn_line);
 	tcase_add_test(tc, test_conn_text_json);
 	suite_add_tcase(s, tc);

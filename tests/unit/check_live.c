@@ -161,6 +161,38 @@ START_TEST(phases)
 }
 END_TEST
 
+/* A server's phases in its own terms, as its finished record's
+ * accept_ms, read_ms, processing_ms, write_ms; a client's unchanged. */
+START_TEST(phases_server)
+{
+	static const struct {
+		unsigned ph;
+		const char *name, *text;
+	} want[] = {
+		{ HT_PH_CONNECT, "accept", "waiting for the request" },
+		{ HT_PH_TLS, "tls", "in the TLS handshake" },
+		{ HT_PH_SEND, "read", "reading the request" },
+		{ HT_PH_WAIT_FIRST_BYTE, "processing", "processing the request" },
+		{ HT_PH_RECEIVE, "write", "writing the response" },
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ck_assert_str_eq(ht_live_side_phase_name(want[i].ph, true),
+				 want[i].name);
+		ck_assert_str_eq(ht_live_side_phase_text(want[i].ph, true),
+				 want[i].text);
+		ck_assert_str_eq(ht_live_side_phase_name(want[i].ph, false),
+				 ht_live_phase_name(want[i].ph));
+		ck_assert_str_eq(ht_live_side_phase_text(want[i].ph, false),
+				 ht_live_phase_text(want[i].ph));
+	}
+	ck_assert_str_eq(ht_live_side_phase_name(HT_PH_WAIT_FIRST_BYTE, false),
+			 "wait_first_byte");
+	ck_assert_ptr_null(ht_live_side_phase_name(HT_PH_NONE, true));
+	ck_assert_ptr_null(ht_live_side_phase_text(HT_PH__COUNT, true));
+}
+END_TEST
+
 /* A WebSocket session's slot is in phase "websocket" whatever its times. */
 START_TEST(phase_websocket)
 {
@@ -665,6 +697,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, torn_read_detected);
 	tcase_add_test(tc, reader_never_keeps_a_mix);
 	tcase_add_test(tc, phases);
+	tcase_add_test(tc, phases_server);
 	tcase_add_test(tc, phase_websocket);
 	tcase_add_test(tc, conn_shows_request_in_flight);
 	tcase_add_test(tc, wire_carries_signal_and_phase);
