@@ -109,6 +109,7 @@ static void evict_oldest(hpack_dec *d)
 
 	d->size -= e->nlen + e->vlen + HPACK_ENTRY_OVERHEAD;
 	d->n--;
+	d->gen++;
 }
 
 static void shrink_to(hpack_dec *d, uint32_t max)
@@ -173,6 +174,7 @@ static int table_add(hpack_dec *d, const uint8_t *name, uint32_t nlen,
 	e->vlen = vlen;
 	d->n++;
 	d->size += (uint32_t)esz;
+	d->gen++;
 	*added = e;
 	return 0;
 }
@@ -189,6 +191,7 @@ void hpack_dec_grow(hpack_dec *d, void *table, uint32_t cap)
 	old.n = d->n;
 	old.newest = d->newest;
 	set_table(d, table, cap);
+	d->gen++;
 	for (i = old.n; i > 0; i--) {
 		const struct hpack_ent *e = entry(&old, i - 1);
 		const struct hpack_ent *added;
@@ -202,6 +205,7 @@ void hpack_dec_grow(hpack_dec *d, void *table, uint32_t cap)
 void hpack_dec_set_limit(hpack_dec *d, uint32_t limit)
 {
 	d->limit = limit;
+	d->gen++;
 	if (limit < d->max) {
 		d->must_update = true;
 		if (limit < d->low)
@@ -453,6 +457,8 @@ static int literal(hpack_dec *d, const uint8_t **p, const uint8_t *end,
 
 	if (read_int(p, end, prefix, &idx) != 0)
 		return -1;
+	if (idx > STATIC_ENTRIES)
+		d->read_table = true;
 	if (idx == 0) {
 		if (read_string(d, p, end, &used, false, &name, &nlen) != 0)
 			return -1;
@@ -473,7 +479,8 @@ static int literal(hpack_dec *d, const uint8_t **p, const uint8_t *end,
 			value = name + e->nlen;
 		}
 	}
-	fn(ctx, name, nlen, value, vlen);
+	if (fn != NULL)
+		fn(ctx, name, nlen, value, vlen);
 	return 0;
 }
 
@@ -488,6 +495,7 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 	if (d->broken)
 		return -1;
 	d->memo_next = 0;
+	d->read_table = false;
 	while (p < end) {
 		uint8_t b = *p;
 		int rv;
@@ -505,6 +513,7 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 			d->must_update = false;
 			d->low = UINT32_MAX;
 			d->max = max;
+			d->gen++;
 			shrink_to(d, max);
 			continue;
 		}
@@ -515,10 +524,14 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 			const uint8_t *name, *value;
 			uint32_t idx, nlen, vlen;
 
-			if (read_int(&p, end, 7, &idx) != 0 ||
-			    lookup(d, idx, &name, &nlen, &value, &vlen) != 0)
+			if (read_int(&p, end, 7, &idx) != 0)
 				goto fail;
-			fn(ctx, name, nlen, value, vlen);
+			if (idx > STATIC_ENTRIES)
+				d->read_table = true;
+			if (lookup(d, idx, &name, &nlen, &value, &vlen) != 0)
+				goto fail;
+			if (fn != NULL)
+				fn(ctx, name, nlen, value, vlen);
 			continue;
 		}
 		if (b & 0x40)
@@ -533,5 +546,16 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 	return 0;
 fail:
 	d->broken = true;
+	d->gen++;
 	return -1;
+}
+
+uint64_t hpack_dec_generation(const hpack_dec *d)
+{
+	return d->gen;
+}
+
+bool hpack_dec_read_table(const hpack_dec *d)
+{
+	return d->read_table;
 }

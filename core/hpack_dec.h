@@ -69,6 +69,12 @@ typedef struct hpack_dec {
 	uint8_t *bytes;     /* HPACK_STRING_ROOM * cap bytes */
 	uint8_t *scratch;   /* Huffman-decoded strings of one field */
 	size_t scratch_len;
+	/* bumped by everything that can change what a block decodes to: an
+	 * insert, an eviction, a size update or limit, a new table memory, a
+	 * failed block (hpack_dec_generation()) */
+	uint64_t gen;
+	bool read_table;     /* the last block held an index beyond the
+	                        static table (hpack_dec_read_table()) */
 	uint32_t memo_next;  /* place of the block's next Huffman string */
 	struct hpack_memo memo[HPACK_MEMO_SLOTS];
 } hpack_dec;
@@ -114,7 +120,9 @@ void hpack_dec_set_limit(hpack_dec *d, uint32_t limit);
 
 /*
  * hpack_dec_decode() - decode the complete header block @block (@len
- * bytes), calling @fn for each field in order.  A field added to no table
+ * bytes), calling @fn for each field in order (@fn NULL: none is called;
+ * the decoder's state changes as with any @fn, for a caller that knows
+ * the fields already).  A field added to no table
  * (literal without indexing or never indexed) whose value is Huffman-coded
  * and whose name @skip (when not NULL) says no one keeps gets its value
  * checked and counted but not decoded: @fn sees value NULL with its decoded
@@ -125,6 +133,29 @@ void hpack_dec_set_limit(hpack_dec *d, uint32_t limit);
  */
 int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 		     hpack_field_fn fn, hpack_skip_fn skip, void *ctx);
+
+/*
+ * hpack_dec_generation() - a number that changes whenever the state a
+ * block's decoding depends on changes: an entry added to the dynamic table
+ * or evicted from it, a dynamic table size update (any, even to the same
+ * size), hpack_dec_set_limit(), hpack_dec_grow(), a failed block.  (A
+ * literal with incremental indexing whose entry is larger than the table's
+ * maximum size, the table being empty, changes nothing: nginx sets its
+ * table to 0 and indexes every field.)  Two decodings of the same bytes at
+ * the same generation call @fn with the same fields; a block after which
+ * the generation is the one before it left the decoder as it found it,
+ * but for the Huffman memo (which does not change what is decoded).
+ */
+uint64_t hpack_dec_generation(const hpack_dec *d);
+
+/*
+ * hpack_dec_read_table() - whether the last block hpack_dec_decode() was
+ * given held an index beyond the static table (an indexed field or a
+ * literal's name; whether or not it was valid).  A block that held none
+ * decodes to the same fields whatever the dynamic table holds: its fields
+ * are a function of its bytes.
+ */
+bool hpack_dec_read_table(const hpack_dec *d);
 
 /*
  * hpack_huff_decode() - decode the Huffman string @in (@len bytes) into
