@@ -42,6 +42,9 @@ typedef struct hpack_ops {
 	/* Optional, with generation: whether the last block decoded held an
 	 * index beyond the static table, as hpack_dec_read_table() says. */
 	bool (*read_table)(void *dec);
+	/* Optional: do to the table what decoding the last block again
+	 * would, as hpack_dec_repeat() says; 0, or -1 (nothing done). */
+	int (*repeat)(void *dec);
 } hpack_ops;
 
 /*

@@ -164,9 +164,15 @@ static int table_add(hpack_dec *d, const uint8_t *name, uint32_t nlen,
 			off = end;
 		}
 	}
-	memmove(d->bytes + off, name, nlen);
-	if (vlen > 0)
-		memcpy(d->bytes + off + nlen, value, vlen);
+	if (value == name + nlen) {
+		/* one run (both Huffman-decoded, or an entry copied by
+		 * hpack_dec_repeat(), maybe one this evicted) */
+		memmove(d->bytes + off, name, len);
+	} else {
+		memmove(d->bytes + off, name, nlen);
+		if (vlen > 0)
+			memcpy(d->bytes + off + nlen, value, vlen);
+	}
 	d->newest = (d->newest - 1) & slot_mask(d);
 	e = &d->ents[d->newest];
 	e->off = off;
@@ -477,6 +483,10 @@ static int literal(hpack_dec *d, const uint8_t **p, const uint8_t *end,
 		if (e != NULL) {
 			name = d->bytes + e->off;
 			value = name + e->nlen;
+			if (d->added != UINT32_MAX)
+				d->added++;
+		} else {
+			d->added = UINT32_MAX; /* asked for, not added */
 		}
 	}
 	if (fn != NULL)
@@ -496,6 +506,7 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 		return -1;
 	d->memo_next = 0;
 	d->read_table = false;
+	d->added = 0;
 	while (p < end) {
 		uint8_t b = *p;
 		int rv;
@@ -514,6 +525,7 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 			d->low = UINT32_MAX;
 			d->max = max;
 			d->gen++;
+			d->added = UINT32_MAX;
 			shrink_to(d, max);
 			continue;
 		}
@@ -543,11 +555,47 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 	}
 	if (d->must_update)
 		goto fail;
+	if (d->added > d->n)   /* some were evicted (or UINT32_MAX) */
+		d->added = UINT32_MAX;
 	return 0;
 fail:
 	d->broken = true;
 	d->gen++;
+	d->added = UINT32_MAX;
 	return -1;
+}
+
+/*
+ * The block's entries are the newest d->added, its first the oldest of
+ * them (index added - 1).  Adding a copy of it makes every index one
+ * larger, so the next of the block's entries is at added - 1 again.  Its
+ * strings are read where they lie in the table memory: table_add() moves
+ * the name (and here the value, which follows it) with memmove, after the
+ * evictions, which write nothing, in one memmove; a copy that cannot fit
+ * beside its original evicts it first, exactly as decoding the block again
+ * would, and is still read from its bytes.
+ */
+int hpack_dec_repeat(hpack_dec *d)
+{
+	uint32_t i, k = d->added;
+
+	if (d->broken || k == UINT32_MAX || k > d->n)
+		return -1;
+	for (i = 0; i < k; i++) {
+		const struct hpack_ent *e = entry(d, k - 1);
+		const uint8_t *name = d->bytes + e->off;
+		uint32_t nlen = e->nlen, vlen = e->vlen;
+		const struct hpack_ent *added;
+
+		/* (e's slot may be the one the copy takes: read first) */
+		if (table_add(d, name, nlen, name + nlen, vlen, &added) != 0 ||
+		    added == NULL) {
+			d->broken = true; /* cannot happen (see above) */
+			d->gen++;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 uint64_t hpack_dec_generation(const hpack_dec *d)

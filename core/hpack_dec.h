@@ -75,6 +75,10 @@ typedef struct hpack_dec {
 	uint64_t gen;
 	bool read_table;     /* the last block held an index beyond the
 	                        static table (hpack_dec_read_table()) */
+	uint32_t added;      /* entries the last block added, every one it
+	                        asked for, with no size update, and all of
+	                        them still in the table after it
+	                        (hpack_dec_repeat()); else UINT32_MAX */
 	uint32_t memo_next;  /* place of the block's next Huffman string */
 	struct hpack_memo memo[HPACK_MEMO_SLOTS];
 } hpack_dec;
@@ -117,6 +121,19 @@ void hpack_dec_grow(hpack_dec *d, void *table, uint32_t cap);
  * larger than the smallest limit announced (RFC 7541 section 4.2).
  */
 void hpack_dec_set_limit(hpack_dec *d, uint32_t limit);
+
+/*
+ * hpack_dec_repeat() - do to the table what decoding the last block
+ * (hpack_dec_decode()'s last, a success) again would do, without decoding
+ * it: add again the entries it added, in the same order, with the same
+ * evictions.  Only for a caller that knows the fields already and knows
+ * the state is the one right after that block (the generation is the one
+ * after it).  Possible when that block asked for no size update and every
+ * entry it asked for was added and is still in the table (then the block's
+ * entries are the newest ones and decoding it again adds copies of them).
+ * Returns 0, or -1 when that is not so (nothing changed: decode it).
+ */
+int hpack_dec_repeat(hpack_dec *d);
 
 /*
  * hpack_dec_decode() - decode the complete header block @block (@len

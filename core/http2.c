@@ -461,8 +461,12 @@ static void msg_reset(h2_message *m)
  *  - replay: it held no index beyond the static table (hpack_ops
  *    .read_table), so its fields are a function of its bytes alone; the
  *    same bytes again decode to the same fields whatever the table holds,
- *    but may change the table (nginx's indexing): the decoder runs over
- *    them with no field handed over (decode with fn NULL), which applies
+ *    but may change the table (nginx's indexing).  When the generation is
+ *    still the one after it, the decoder adds again the entries it added
+ *    (hpack_ops.repeat: the block's entries are the newest, and the
+ *    decoder says whether that is the whole table effect: no size update,
+ *    every entry added and still there); else the decoder runs over the
+ *    bytes with no field handed over (decode with fn NULL), which applies
  *    the table effect and fails where a full decode would fail.
  * A block whose bytes are the remembered ones is then taken from the
  * memo: msg, which nothing but block_done() writes, already holds what
@@ -472,9 +476,10 @@ static void msg_reset(h2_message *m)
  * writes a fragment over it only when it differs from the bytes there
  * (from then on the memo is gone).  What is saved: neutral, the whole
  * decoding; replay, on_field() (pseudo-headers, captured lines,
- * redaction, URL scrubbing), the decoder's own work staying.
+ * redaction, URL scrubbing) and, repeated, the decoding but for the
+ * table's inserts.
  */
-enum memo_use { MEMO_NONE, MEMO_AS_IS, MEMO_REPLAY };
+enum memo_use { MEMO_NONE, MEMO_AS_IS, MEMO_REPEAT, MEMO_REPLAY };
 
 static bool memo_can_keep(const h2_reader *r)
 {
@@ -487,8 +492,12 @@ static enum memo_use memo_use(const h2_reader *r)
 {
 	if (!r->memo_same || r->block_len != r->memo_len)
 		return MEMO_NONE;
-	if (r->memo_neutral && r->hp->generation(r->inflater) == r->memo_gen)
-		return MEMO_AS_IS;
+	if (r->hp->generation(r->inflater) == r->memo_gen) {
+		if (r->memo_neutral)
+			return MEMO_AS_IS;
+		if (r->memo_replay && r->hp->repeat != NULL)
+			return MEMO_REPEAT;
+	}
 	if (r->memo_replay)
 		return MEMO_REPLAY;
 	return MEMO_NONE;
@@ -516,11 +525,13 @@ static void block_done(h2_reader *r, h2_event *ev)
 	uint64_t gen = 0;
 
 	r->in_block = false;
-	if (use == MEMO_REPLAY || (use == MEMO_NONE && memo_can_keep(r)))
+	if (use != MEMO_AS_IS && (use != MEMO_NONE || memo_can_keep(r)))
 		gen = r->hp->generation(r->inflater);
+	if (use == MEMO_REPEAT && r->hp->repeat(r->inflater) != 0)
+		use = MEMO_REPLAY; /* nothing was done: decode it */
 	if (use == MEMO_NONE)
 		msg_reset(&r->msg);
-	if (use != MEMO_AS_IS &&
+	if ((use == MEMO_NONE || use == MEMO_REPLAY) &&
 	    (r->hp == NULL || r->inflater == NULL ||
 	     r->hp->decode(r->inflater, r->block, r->block_len,
 			   use == MEMO_REPLAY ? NULL : on_field, skip_value,
@@ -534,7 +545,7 @@ static void block_done(h2_reader *r, h2_event *ev)
 	if (use != MEMO_NONE) {
 		r->memo_hits++;
 		r->memo_ok = true;
-		if (use == MEMO_REPLAY)
+		if (use != MEMO_AS_IS)
 			memo_note(r, gen);
 	} else if (memo_can_keep(r)) {
 		memo_note(r, gen);

@@ -106,6 +106,13 @@ static bool own_read_table(void *dec)
 	return hpack_dec_read_table(&o->d);
 }
 
+static int own_repeat(void *dec)
+{
+	struct own_dec *o = dec;
+
+	return hpack_dec_repeat(&o->d);
+}
+
 static const hpack_ops own_ops = {
 	.create = own_create,
 	.destroy = own_destroy,
@@ -113,6 +120,7 @@ static const hpack_ops own_ops = {
 	.decode = own_decode,
 	.generation = own_generation,
 	.read_table = own_read_table,
+	.repeat = own_repeat,
 };
 
 const hpack_ops *hpack_own(void)

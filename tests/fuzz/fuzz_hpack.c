@@ -13,9 +13,10 @@
  * A third decoder follows the rule of the header block memo of
  * core/http2.c: a block identical to the previous one is not decoded when
  * that one left the generation unchanged and the generation is still the
- * one after it (its fields are taken as they were), and is decoded with no
- * field handed over when that one read nothing from the dynamic table
- * (its fields taken as they were, the table changed by the decoding).  It
+ * one after it (its fields are taken as they were); when that one read
+ * nothing from the dynamic table, its fields are taken as they were and
+ * the table changed by hpack_dec_repeat() (the generation still the one
+ * after it) or by decoding it with no field handed over.  It
  * must accept and refuse the same blocks with the same fields as ours, and
  * end each block with the same table (entries, sizes, generation).
  */
@@ -92,7 +93,9 @@ static int memo_decode(hpack_dec *d, struct memo *m, const uint8_t *b,
 		*out = m->f;
 		return 0;
 	}
-	if (same && m->replay) {
+	if (same && m->replay && gen == m->gen && hpack_dec_repeat(d) == 0) {
+		*out = m->f;
+	} else if (same && m->replay) {
 		if (hpack_dec_decode(d, b, n, NULL, NULL, NULL) != 0)
 			return -1;
 		*out = m->f;
@@ -118,7 +121,8 @@ static void same_table(const hpack_dec *a, const hpack_dec *b)
 	uint32_t i, mask = a->cap / HPACK_ENTRY_OVERHEAD - 1;
 
 	FUZZ_ASSERT(a->n == b->n && a->size == b->size && a->max == b->max &&
-		    a->gen == b->gen && a->must_update == b->must_update);
+		    a->gen == b->gen && a->must_update == b->must_update &&
+		    a->added == b->added && a->read_table == b->read_table);
 	for (i = 0; i < a->n; i++) {
 		const struct hpack_ent *x = &a->ents[(a->newest + i) & mask];
 		const struct hpack_ent *y = &b->ents[(b->newest + i) & mask];

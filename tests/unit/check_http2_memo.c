@@ -107,6 +107,11 @@ static bool t_read_table(void *dec)
 	return hpack_dec_read_table(&((struct tdec *)dec)->d);
 }
 
+static int t_repeat(void *dec)
+{
+	return hpack_dec_repeat(&((struct tdec *)dec)->d);
+}
+
 static const hpack_ops tops = {
 	.create = t_create,
 	.destroy = t_destroy,
@@ -114,6 +119,7 @@ static const hpack_ops tops = {
 	.decode = t_decode,
 	.generation = t_generation,
 	.read_table = t_read_table,
+	.repeat = t_repeat,
 };
 
 /* The decoders of @a and @b are in the same state. */
@@ -130,6 +136,7 @@ static void same_decoder(const h2_reader *a, const h2_reader *b,
 			x->size == y->size && x->n == y->n &&
 			x->newest == y->newest && x->gen == y->gen &&
 			x->read_table == y->read_table &&
+			x->added == y->added &&
 			x->memo_next == y->memo_next,
 		"%s, at %zu: decoder state differs (n %u/%u size %u/%u gen "
 		"%llu/%llu)",
@@ -735,6 +742,51 @@ START_TEST(test_captured_fields)
 }
 END_TEST
 
+START_TEST(test_oversized_then_small)
+{
+	/* a block that asks for an entry too large for the table (evicting
+	 * everything) and then a small one: adding the small one again is
+	 * not the whole effect: replayed, not repeated */
+	static struct stream st;
+	static uint8_t b[BIG_VALUE + 32];
+	size_t n = big_block(b);
+	int i;
+
+	memcpy(b + n, (const uint8_t[]){ 0x40, 0x01, 'y', 0x01, 'z' }, 5);
+	n += 5;
+	stream_init(&st, true);
+	for (i = 0; i < 3; i++)
+		block(&st, b, n, PLAIN);
+	put_blk(&st, 3, PLAIN);   /* index 62 is "y": fine */
+	check_stream(&st, 2);
+}
+END_TEST
+
+START_TEST(test_repeat_evicts_its_sources)
+{
+	/* nginx's five entries (291 bytes) in tables from exactly their size
+	 * up: a copy evicts the entry it copies (the table's oldest), or
+	 * older ones; read from where it lay either way */
+	static struct stream st;
+	static const uint32_t sizes[] = { 291, 292, 340, 400, 582, 600 };
+	size_t k;
+	int i;
+
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		uint32_t v = sizes[k] - 31;
+		uint8_t up[4] = { 0x3f, (uint8_t)(0x80 | (v & 0x7f)),
+				  (uint8_t)(v >> 7) };
+
+		stream_init(&st, false);
+		table_size(&st, sizes[k]);
+		block(&st, up, 3, PLAIN);
+		for (i = 0; i < 6; i++)
+			put_blk(&st, 12, PLAIN);
+		check_stream(&st, 5);
+	}
+}
+END_TEST
+
 /* The blocks block @i refers to, before it. */
 static void put_context(struct stream *s, int i)
 {
@@ -910,6 +962,8 @@ Suite *http2_memo_suite(void)
 	tcase_add_test(tc, test_unusual_frames_decoded);
 	tcase_add_test(tc, test_limit_changes_between);
 	tcase_add_test(tc, test_oversized_entry);
+	tcase_add_test(tc, test_oversized_then_small);
+	tcase_add_test(tc, test_repeat_evicts_its_sources);
 	tcase_add_test(tc, test_captured_fields);
 	tcase_add_test(tc, test_one_byte_changed);
 	tcase_add_test(tc, test_random_walk);
