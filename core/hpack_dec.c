@@ -568,12 +568,12 @@ fail:
 /*
  * The block's entries are the newest d->added, its first the oldest of
  * them (index added - 1).  Adding a copy of it makes every index one
- * larger, so the next of the block's entries is at added - 1 again.  Its
- * strings are read where they lie in the table memory: table_add() moves
- * the name (and here the value, which follows it) with memmove, after the
- * evictions, which write nothing, in one memmove; a copy that cannot fit
- * beside its original evicts it first, exactly as decoding the block again
- * would, and is still read from its bytes.
+ * larger, so the block's next entry is at added - 1 again.  An entry's
+ * strings are one run in the table memory (the value follows the name):
+ * table_add() evicts first, which writes nothing, then moves the run with
+ * one memmove, so a copy that cannot fit beside its original (the table
+ * no larger than the block's entries) evicts it, exactly as decoding the
+ * block again would, and is still copied from its bytes.
  */
 int hpack_dec_repeat(hpack_dec *d)
 {

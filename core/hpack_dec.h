@@ -157,8 +157,8 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
  * or evicted from it, a dynamic table size update (any, even to the same
  * size), hpack_dec_set_limit(), hpack_dec_grow(), a failed block.  (A
  * literal with incremental indexing whose entry is larger than the table's
- * maximum size, the table being empty, changes nothing: nginx sets its
- * table to 0 and indexes every field.)  Two decodings of the same bytes at
+ * maximum size, the table being empty, changes nothing, and not the
+ * generation either.)  Two decodings of the same bytes at
  * the same generation call @fn with the same fields; a block after which
  * the generation is the one before it left the decoder as it found it,
  * but for the Huffman memo (which does not change what is decoded).
