@@ -30,10 +30,21 @@ typedef struct hpack_ops {
 	/* Allow the peer's encoder a table up to @size bytes. 0 or -1. */
 	int (*set_max_table)(void *dec, size_t size);
 	/* Decode one complete header block, calling @fn per field (@skip, or
-	 * NULL, as in hpack_skip_fn).  Returns 0, or -1 when the block is
-	 * invalid (the decoder is then unusable). */
+	 * NULL, as in hpack_skip_fn; @fn NULL: no field is handed over, the
+	 * table changes as it would otherwise).  Returns 0, or -1 when the
+	 * block is invalid (the decoder is then unusable). */
 	int (*decode)(void *dec, const uint8_t *block, size_t len,
 		      hpack_field_fn fn, hpack_skip_fn skip, void *ctx);
+	/* Optional (NULL: the reader keeps no memo of blocks): a number that
+	 * changes whenever what a block decodes to may have changed, as
+	 * hpack_dec_generation() (hpack_dec.h) says. */
+	uint64_t (*generation)(void *dec);
+	/* Optional, with generation: whether the last block decoded held an
+	 * index beyond the static table, as hpack_dec_read_table() says. */
+	bool (*read_table)(void *dec);
+	/* Optional: do to the table what decoding the last block again
+	 * would, as hpack_dec_repeat() says; 0, or -1 (nothing done). */
+	int (*repeat)(void *dec);
 } hpack_ops;
 
 /*

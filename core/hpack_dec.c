@@ -109,6 +109,7 @@ static void evict_oldest(hpack_dec *d)
 
 	d->size -= e->nlen + e->vlen + HPACK_ENTRY_OVERHEAD;
 	d->n--;
+	d->gen++;
 }
 
 static void shrink_to(hpack_dec *d, uint32_t max)
@@ -163,9 +164,15 @@ static int table_add(hpack_dec *d, const uint8_t *name, uint32_t nlen,
 			off = end;
 		}
 	}
-	memmove(d->bytes + off, name, nlen);
-	if (vlen > 0)
-		memcpy(d->bytes + off + nlen, value, vlen);
+	if (value == name + nlen) {
+		/* one run (both Huffman-decoded, or an entry copied by
+		 * hpack_dec_repeat(), maybe one this evicted) */
+		memmove(d->bytes + off, name, len);
+	} else {
+		memmove(d->bytes + off, name, nlen);
+		if (vlen > 0)
+			memcpy(d->bytes + off + nlen, value, vlen);
+	}
 	d->newest = (d->newest - 1) & slot_mask(d);
 	e = &d->ents[d->newest];
 	e->off = off;
@@ -173,6 +180,7 @@ static int table_add(hpack_dec *d, const uint8_t *name, uint32_t nlen,
 	e->vlen = vlen;
 	d->n++;
 	d->size += (uint32_t)esz;
+	d->gen++;
 	*added = e;
 	return 0;
 }
@@ -189,6 +197,7 @@ void hpack_dec_grow(hpack_dec *d, void *table, uint32_t cap)
 	old.n = d->n;
 	old.newest = d->newest;
 	set_table(d, table, cap);
+	d->gen++;
 	for (i = old.n; i > 0; i--) {
 		const struct hpack_ent *e = entry(&old, i - 1);
 		const struct hpack_ent *added;
@@ -202,6 +211,7 @@ void hpack_dec_grow(hpack_dec *d, void *table, uint32_t cap)
 void hpack_dec_set_limit(hpack_dec *d, uint32_t limit)
 {
 	d->limit = limit;
+	d->gen++;
 	if (limit < d->max) {
 		d->must_update = true;
 		if (limit < d->low)
@@ -453,6 +463,8 @@ static int literal(hpack_dec *d, const uint8_t **p, const uint8_t *end,
 
 	if (read_int(p, end, prefix, &idx) != 0)
 		return -1;
+	if (idx > STATIC_ENTRIES)
+		d->read_table = true;
 	if (idx == 0) {
 		if (read_string(d, p, end, &used, false, &name, &nlen) != 0)
 			return -1;
@@ -471,9 +483,14 @@ static int literal(hpack_dec *d, const uint8_t **p, const uint8_t *end,
 		if (e != NULL) {
 			name = d->bytes + e->off;
 			value = name + e->nlen;
+			if (d->added != UINT32_MAX)
+				d->added++;
+		} else {
+			d->added = UINT32_MAX; /* asked for, not added */
 		}
 	}
-	fn(ctx, name, nlen, value, vlen);
+	if (fn != NULL)
+		fn(ctx, name, nlen, value, vlen);
 	return 0;
 }
 
@@ -488,6 +505,8 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 	if (d->broken)
 		return -1;
 	d->memo_next = 0;
+	d->read_table = false;
+	d->added = 0;
 	while (p < end) {
 		uint8_t b = *p;
 		int rv;
@@ -505,6 +524,8 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 			d->must_update = false;
 			d->low = UINT32_MAX;
 			d->max = max;
+			d->gen++;
+			d->added = UINT32_MAX;
 			shrink_to(d, max);
 			continue;
 		}
@@ -515,10 +536,14 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 			const uint8_t *name, *value;
 			uint32_t idx, nlen, vlen;
 
-			if (read_int(&p, end, 7, &idx) != 0 ||
-			    lookup(d, idx, &name, &nlen, &value, &vlen) != 0)
+			if (read_int(&p, end, 7, &idx) != 0)
 				goto fail;
-			fn(ctx, name, nlen, value, vlen);
+			if (idx > STATIC_ENTRIES)
+				d->read_table = true;
+			if (lookup(d, idx, &name, &nlen, &value, &vlen) != 0)
+				goto fail;
+			if (fn != NULL)
+				fn(ctx, name, nlen, value, vlen);
 			continue;
 		}
 		if (b & 0x40)
@@ -530,8 +555,55 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 	}
 	if (d->must_update)
 		goto fail;
+	if (d->added > d->n)   /* some were evicted (or UINT32_MAX) */
+		d->added = UINT32_MAX;
 	return 0;
 fail:
 	d->broken = true;
+	d->gen++;
+	d->added = UINT32_MAX;
 	return -1;
+}
+
+/*
+ * The block's entries are the newest d->added, its first the oldest of
+ * them (index added - 1).  Adding a copy of it makes every index one
+ * larger, so the block's next entry is at added - 1 again.  An entry's
+ * strings are one run in the table memory (the value follows the name):
+ * table_add() evicts first, which writes nothing, then moves the run with
+ * one memmove, so a copy that cannot fit beside its original (the table
+ * no larger than the block's entries) evicts it, exactly as decoding the
+ * block again would, and is still copied from its bytes.
+ */
+int hpack_dec_repeat(hpack_dec *d)
+{
+	uint32_t i, k = d->added;
+
+	if (d->broken || k == UINT32_MAX || k > d->n)
+		return -1;
+	for (i = 0; i < k; i++) {
+		const struct hpack_ent *e = entry(d, k - 1);
+		const uint8_t *name = d->bytes + e->off;
+		uint32_t nlen = e->nlen, vlen = e->vlen;
+		const struct hpack_ent *added;
+
+		/* (e's slot may be the one the copy takes: read first) */
+		if (table_add(d, name, nlen, name + nlen, vlen, &added) != 0 ||
+		    added == NULL) {
+			d->broken = true; /* cannot happen (see above) */
+			d->gen++;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+uint64_t hpack_dec_generation(const hpack_dec *d)
+{
+	return d->gen;
+}
+
+bool hpack_dec_read_table(const hpack_dec *d)
+{
+	return d->read_table;
 }

@@ -69,6 +69,16 @@ typedef struct hpack_dec {
 	uint8_t *bytes;     /* HPACK_STRING_ROOM * cap bytes */
 	uint8_t *scratch;   /* Huffman-decoded strings of one field */
 	size_t scratch_len;
+	/* bumped by everything that can change what a block decodes to: an
+	 * insert, an eviction, a size update or limit, a new table memory, a
+	 * failed block (hpack_dec_generation()) */
+	uint64_t gen;
+	bool read_table;     /* the last block held an index beyond the
+	                        static table (hpack_dec_read_table()) */
+	uint32_t added;      /* entries the last block added, every one it
+	                        asked for, with no size update, and all of
+	                        them still in the table after it
+	                        (hpack_dec_repeat()); else UINT32_MAX */
 	uint32_t memo_next;  /* place of the block's next Huffman string */
 	struct hpack_memo memo[HPACK_MEMO_SLOTS];
 } hpack_dec;
@@ -113,8 +123,23 @@ void hpack_dec_grow(hpack_dec *d, void *table, uint32_t cap);
 void hpack_dec_set_limit(hpack_dec *d, uint32_t limit);
 
 /*
+ * hpack_dec_repeat() - do to the table what decoding the last block
+ * (hpack_dec_decode()'s last, a success) again would do, without decoding
+ * it: add again the entries it added, in the same order, with the same
+ * evictions.  Only for a caller that knows the fields already and knows
+ * the state is the one right after that block (the generation is the one
+ * after it).  Possible when that block asked for no size update and every
+ * entry it asked for was added and is still in the table (then the block's
+ * entries are the newest ones and decoding it again adds copies of them).
+ * Returns 0, or -1 when that is not so (nothing changed: decode it).
+ */
+int hpack_dec_repeat(hpack_dec *d);
+
+/*
  * hpack_dec_decode() - decode the complete header block @block (@len
- * bytes), calling @fn for each field in order.  A field added to no table
+ * bytes), calling @fn for each field in order (@fn NULL: none is called;
+ * the decoder's state changes as with any @fn, for a caller that knows
+ * the fields already).  A field added to no table
  * (literal without indexing or never indexed) whose value is Huffman-coded
  * and whose name @skip (when not NULL) says no one keeps gets its value
  * checked and counted but not decoded: @fn sees value NULL with its decoded
@@ -125,6 +150,29 @@ void hpack_dec_set_limit(hpack_dec *d, uint32_t limit);
  */
 int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 		     hpack_field_fn fn, hpack_skip_fn skip, void *ctx);
+
+/*
+ * hpack_dec_generation() - a number that changes whenever the state a
+ * block's decoding depends on changes: an entry added to the dynamic table
+ * or evicted from it, a dynamic table size update (any, even to the same
+ * size), hpack_dec_set_limit(), hpack_dec_grow(), a failed block.  (A
+ * literal with incremental indexing whose entry is larger than the table's
+ * maximum size, the table being empty, changes nothing, and not the
+ * generation either.)  Two decodings of the same bytes at
+ * the same generation call @fn with the same fields; a block after which
+ * the generation is the one before it left the decoder as it found it,
+ * but for the Huffman memo (which does not change what is decoded).
+ */
+uint64_t hpack_dec_generation(const hpack_dec *d);
+
+/*
+ * hpack_dec_read_table() - whether the last block hpack_dec_decode() was
+ * given held an index beyond the static table (an indexed field or a
+ * literal's name; whether or not it was valid).  A block that held none
+ * decodes to the same fields whatever the dynamic table holds: its fields
+ * are a function of its bytes.
+ */
+bool hpack_dec_read_table(const hpack_dec *d);
 
 /*
  * hpack_huff_decode() - decode the Huffman string @in (@len bytes) into

@@ -92,7 +92,10 @@ typedef struct h2_event {
 
 /* A decoded header block.  Strings are NUL-terminated, truncated to fit;
  * the bytes after a NUL, after hdrs_len and after grpc_message_len are
- * left from earlier blocks and mean nothing. */
+ * left from earlier blocks and mean nothing.  Only the reader writes it,
+ * when a block is complete (the memo relies on that: a block taken from
+ * it leaves msg as the same block left it); after a block that could not
+ * be decoded (H2_EV_ERROR) it is all zero. */
 typedef struct h2_message {
 	char method[H1_METHOD_MAX];
 	char scheme[16];
@@ -154,6 +157,25 @@ typedef struct h2_reader {
 	bool block_end_stream;
 	bool block_push;
 	uint32_t block_promised;
+	bool block_plain;          /* one HEADERS frame, END_HEADERS, neither
+	                              PADDED nor PRIORITY: the memo may serve */
+	/* The memo (http2.c, "memo"): the last header block, when its fields
+	 * (msg) are known without decoding it again.  It costs no copy: the
+	 * remembered bytes are block's, compared in place as the next block
+	 * arrives (and written over only where they differ). */
+	bool memo_ok;              /* block[0, memo_len) is the last block,
+	                              decoded into msg; one or both of: */
+	bool memo_neutral;         /* decoding it again at generation
+	                              memo_gen changes nothing */
+	bool memo_replay;          /* it holds no index into the dynamic
+	                              table: its fields are the same whatever
+	                              the table holds */
+	bool memo_same;            /* the block being assembled matches the
+	                              remembered one so far */
+	bool memo_off;             /* h2_memo_enable(r, false) */
+	uint32_t memo_len;
+	uint64_t memo_gen;         /* the decoder's generation after it */
+	uint64_t memo_hits;        /* blocks taken from the memo (tests) */
 } h2_reader;
 
 /*
@@ -182,6 +204,14 @@ void h2_free(h2_reader *r);
 /* h2_set_table_size() - the peer of this direction's encoder announced a
  * SETTINGS_HEADER_TABLE_SIZE: the decoder allows a table up to @size. */
 void h2_set_table_size(h2_reader *r, uint32_t size);
+
+/*
+ * h2_memo_enable() - whether @r may take a header block identical to the
+ * previous one from the memo instead of decoding it again (the default);
+ * off, every block is decoded.  The events and msg are the same either way
+ * (the unit and fuzz tests run both in lockstep).  Forgets the memo.
+ */
+void h2_memo_enable(h2_reader *r, bool on);
 
 /*
  * h2_feed() - read up to @len bytes of @buf.  Returns how many were

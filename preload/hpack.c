@@ -92,11 +92,35 @@ static int own_decode(void *dec, const uint8_t *block, size_t len,
 	return hpack_dec_decode(&o->d, block, len, fn, skip, ctx);
 }
 
+static uint64_t own_generation(void *dec)
+{
+	struct own_dec *o = dec;
+
+	return hpack_dec_generation(&o->d);
+}
+
+static bool own_read_table(void *dec)
+{
+	struct own_dec *o = dec;
+
+	return hpack_dec_read_table(&o->d);
+}
+
+static int own_repeat(void *dec)
+{
+	struct own_dec *o = dec;
+
+	return hpack_dec_repeat(&o->d);
+}
+
 static const hpack_ops own_ops = {
 	.create = own_create,
 	.destroy = own_destroy,
 	.set_max_table = own_set_max_table,
 	.decode = own_decode,
+	.generation = own_generation,
+	.read_table = own_read_table,
+	.repeat = own_repeat,
 };
 
 const hpack_ops *hpack_own(void)

@@ -12,7 +12,10 @@
  * same offsets, same decoded messages.  Every decoded message keeps its
  * strings terminated, :status in range and its header lines well formed,
  * lower-case and redacted.  A SETTINGS header table size is handed to the
- * reader's decoder, as conn_h2.c does for the other direction.
+ * reader's decoder, as conn_h2.c does for the other direction.  Each run
+ * feeds a second reader with the header block memo off (h2_memo_enable())
+ * in lockstep: the same bytes taken, the same events, the same message
+ * (every byte) and block buffer after every call.
  *
  * Options (byte 0): bit 0 capture headers, bit 1 redact, bit 2 preface.
  */
@@ -95,45 +98,72 @@ static void on_event(run *rn, h2_reader *r, const h2_event *ev)
 	}
 }
 
-static void feed(run *rn, h2_reader *r, const uint8_t *buf, size_t len)
+/* The memo's lockstep: @off, a reader with the memo off fed the same
+ * calls, took the same bytes with the same event, and holds the same
+ * message (every byte), block buffer and frame state. */
+static void same_as_off(const h2_reader *r, const h2_reader *off, size_t n,
+			size_t n_off, const h2_event *ev,
+			const h2_event *ev_off)
+{
+	FUZZ_ASSERT(n == n_off);
+	FUZZ_ASSERT(memcmp(ev, ev_off, sizeof(*ev)) == 0);
+	FUZZ_ASSERT(memcmp(&r->msg, &off->msg, sizeof(r->msg)) == 0);
+	FUZZ_ASSERT(r->block_len == off->block_len &&
+		    memcmp(r->block, off->block, sizeof(r->block)) == 0);
+	FUZZ_ASSERT(r->state == off->state && r->in_block == off->in_block &&
+		    r->remaining == off->remaining);
+	FUZZ_ASSERT(off->memo_hits == 0);
+}
+
+static void feed(run *rn, h2_reader *r, h2_reader *off, const uint8_t *buf,
+		 size_t len)
 {
 	while (len > 0) {
-		h2_event ev;
+		h2_event ev, ev_off;
 		size_t n = h2_feed(r, buf, len, &ev);
+		size_t n_off = h2_feed(off, buf, len, &ev_off);
 
 		FUZZ_ASSERT(n > 0 && n <= len);
 		FUZZ_ASSERT(ev.type != H2_EV_NONE || n == len);
+		same_as_off(r, off, n, n_off, &ev, &ev_off);
 		buf += n;
 		len -= n;
 		rn->offset += n;
 		if (ev.type != H2_EV_NONE)
 			on_event(rn, r, &ev);
+		if (ev.type == H2_EV_SETTINGS && ev.table_size >= 0)
+			h2_set_table_size(off, (uint32_t)ev.table_size);
 	}
 }
 
-/* One run: @first bytes, then pieces of @step bytes (0: the rest). */
+/* One run: @first bytes, then pieces of @step bytes (0: the rest), to a
+ * reader with the memo and, in lockstep, one without. */
 static void run_once(run *rn, bool client, const h1_options *opt,
 		     const uint8_t *data, size_t size, size_t first,
 		     size_t step)
 {
-	h2_reader *r = malloc(sizeof(*r));
-	size_t off = 0;
+	h2_reader *r = malloc(sizeof(*r)), *off = malloc(sizeof(*off));
+	size_t at = 0;
 
-	FUZZ_ASSERT(r != NULL);
+	FUZZ_ASSERT(r != NULL && off != NULL);
 	/* The decoder must load: a fuzzer without HPACK tests nothing. */
 	FUZZ_ASSERT(h2_init(r, client, hpack_own(), opt) == 0);
+	FUZZ_ASSERT(h2_init(off, client, hpack_own(), opt) == 0);
+	h2_memo_enable(off, false);
 	if (first > 0) {
-		feed(rn, r, data, first);
-		off = first;
+		feed(rn, r, off, data, first);
+		at = first;
 	}
-	while (off < size) {
-		size_t n = step == 0 || step > size - off ? size - off : step;
+	while (at < size) {
+		size_t n = step == 0 || step > size - at ? size - at : step;
 
-		feed(rn, r, data + off, n);
-		off += n;
+		feed(rn, r, off, data + at, n);
+		at += n;
 	}
 	h2_free(r);
+	h2_free(off);
 	free(r);
+	free(off);
 }
 
 static void check_side(bool client, uint8_t opts, size_t split,

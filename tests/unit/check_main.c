@@ -19,6 +19,7 @@ int main(void)
 	srunner_add_suite(sr, har_suite());
 	srunner_add_suite(sr, json_suite());
 	srunner_add_suite(sr, http2_suite());
+	srunner_add_suite(sr, http2_memo_suite());
 	srunner_add_suite(sr, hpack_dec_suite());
 	srunner_add_suite(sr, check_suite());
 	srunner_add_suite(sr, search_path_suite());

@@ -13,6 +13,7 @@ Suite *conn_server_suite(void); /* check_conn_server.c: core/conn_server.c */
 Suite *report_suite(void); /* check_report.c: cli/ formatting */
 Suite *har_suite(void);    /* check_report.c: cli/formats/format_har.c, cli/collect/headers.c */
 Suite *json_suite(void);   /* check_json.c: cli/out/json.c, outbuf.c */
+Suite *http2_memo_suite(void); /* check_http2_memo.c: core/http2.c, the memo */
 Suite *http2_suite(void);  /* check_http2.c: core/http2.c, preload/hpack.c */
 Suite *hpack_dec_suite(void); /* check_hpack_dec.c: core/hpack_dec.c, against libnghttp2 */
 Suite *check_suite(void);  /* check_check.c: cli/check/ (check_elf.h) */
