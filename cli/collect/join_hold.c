@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The entry of @pid among the processes with records held, or NULL. */
 static struct join_pid *pid_entry(joiner *j, uint32_t pid)
 {
 	for (unsigned i = 0; i < j->n_pids; i++)
