@@ -10,6 +10,8 @@
  *   http1_headers.c  header lines: the capture into msg.hdrs (redaction,
  *                    URL scrubbing) and the headers that decide framing,
  *                    interpreted as they stream past
+ *   http1_memo.c     the memo: a header section seen before is not parsed
+ *                    again
  *
  * The parser is on the hot path of every request: the small helpers all
  * three use are static inline here, as they were inlined when the parser
@@ -498,5 +500,42 @@ size_t h1_header_fast(h1_parser *p, const uint8_t *buf, size_t len,
 /* h1_chunk_fast() - chunk-size lines, the CRLF after chunk data,
  * extensions and trailer fields (chunk data itself is taken in h1_feed()). */
 size_t h1_chunk_fast(h1_parser *p, const uint8_t *buf, size_t len);
+
+/* ---- http1.c: the message boundaries the memo shares ---------------------- */
+
+/* h1_message_begin() - start a new message at its first byte @c.  Returns
+ * H1_EV_BEGIN, or H1_EV_ERROR when @c cannot start a message. */
+unsigned h1_message_begin(h1_parser *p, uint8_t c);
+
+/* h1_headers_done() - the final LF of the header section: decide how the
+ * body is framed.  Returns the events it gives. */
+unsigned h1_headers_done(h1_parser *p);
+
+/* ---- http1_memo.c: header sections seen before ---------------------------- */
+
+/* h1_memo_fits() - may this message's header section be remembered, or
+ * taken from the memo?  Not that of a response with a 1xx status or to a
+ * CONNECT. */
+bool h1_memo_fits(const h1_parser *p);
+
+/* h1_memo_keep() - the header section just parsed in this h1_feed() call
+ * ended at H1_EV_HEADERS without an error, its lines at [@lines_at, @end)
+ * of @buf, its start line from its second byte at @start_at (SIZE_MAX: not
+ * all in this call): remember them and what they set. */
+void h1_memo_keep(h1_parser *p, const uint8_t *buf, size_t start_at,
+		  size_t lines_at, size_t end);
+
+/* h1_memo_take_head() - right after BEGIN, with @len bytes at @buf: when
+ * they begin with the rest of the remembered head, take it as parsed.
+ * Returns the bytes taken (the final LF gave *@events), or 0. */
+size_t h1_memo_take_head(h1_parser *p, const uint8_t *buf, size_t len,
+			 unsigned *events);
+
+/* h1_memo_take_lines() - right after the start line, with @len bytes at
+ * @buf: when they begin with the remembered lines, take them as parsed.
+ * Returns the bytes taken (their final LF gave *@events), or 0: the memo
+ * is then forgotten. */
+size_t h1_memo_take_lines(h1_parser *p, const uint8_t *buf, size_t len,
+			  unsigned *events);
 
 #endif

@@ -42,7 +42,7 @@
  *    lines blanks and ':' are '?' too, and a field with an empty name is
  *    left out, so that every line reads back as "name: value".
  */
-#include "http2.h"
+#include "http2_internal.h"
 #include "urlscrub.h"
 
 #include <string.h>
@@ -442,90 +442,15 @@ static void msg_reset(h2_message *m)
 	m->grpc_message[0] = '\0';
 }
 
-/* ---- the memo: header blocks seen before --------------------------------- */
-
-/*
- * A client sends the same request header block again and again (h2load, a
- * poller: after the first request every field is an index into the
- * dynamic table), and a server's response blocks repeat too (nginx: the
- * same fields, each a literal with incremental indexing, only the date
- * changing once a second).  HPACK is stateful: the same bytes decode to
- * the same fields, and leave the same table, only under conditions.  The
- * reader remembers the last block when it was one plain HEADERS frame
- * (END_HEADERS, neither PADDED nor PRIORITY: CONTINUATIONs, PUSH_PROMISEs
- * and anything unusual are always decoded) and when either
- *  - neutral: decoding it left the decoder's generation (hpack_ops
- *    .generation) as it found it: no insert, eviction or size update;
- *    the same bytes at that generation again decode to the same fields
- *    and change nothing, so nothing is to be done: msg is the result;
- *  - replay: it held no index beyond the static table (hpack_ops
- *    .read_table), so its fields are a function of its bytes alone; the
- *    same bytes again decode to the same fields whatever the table holds,
- *    but may change the table (nginx's indexing).  When the generation is
- *    still the one after it, the decoder adds again the entries it added
- *    (hpack_ops.repeat: the block's entries are the newest, and the
- *    decoder says whether that is the whole table effect: no size update,
- *    every entry added and still there); else the decoder runs over the
- *    bytes with no field handed over (decode with fn NULL), which applies
- *    the table effect and fails where a full decode would fail.
- * A block whose bytes are the remembered ones is then taken from the
- * memo: msg, which nothing but block_done() writes, already holds what
- * on_field() would build again (on_field depends only on the fields and
- * on the reader's options, which do not change).  The bytes are compared
- * in place: block still holds the remembered block, and content_bytes()
- * writes a fragment over it only when it differs from the bytes there
- * (from then on the memo is gone).  What is saved: neutral, the whole
- * decoding; replay, on_field() (pseudo-headers, captured lines,
- * redaction, URL scrubbing) and, repeated, the decoding but for the
- * table's inserts.
- */
-enum memo_use { MEMO_NONE, MEMO_AS_IS, MEMO_REPEAT, MEMO_REPLAY };
-
-static bool memo_can_keep(const h2_reader *r)
-{
-	return !r->memo_off && r->block_plain && r->hp != NULL &&
-	       r->hp->generation != NULL && r->inflater != NULL;
-}
-
-/* How the block just assembled may be taken from the memo. */
-static enum memo_use memo_use(const h2_reader *r)
-{
-	if (!r->memo_same || r->block_len != r->memo_len)
-		return MEMO_NONE;
-	if (r->hp->generation(r->inflater) == r->memo_gen) {
-		if (r->memo_neutral)
-			return MEMO_AS_IS;
-		if (r->memo_replay && r->hp->repeat != NULL)
-			return MEMO_REPEAT;
-	}
-	if (r->memo_replay)
-		return MEMO_REPLAY;
-	return MEMO_NONE;
-}
-
-/* The block was decoded (its fields are in msg), from generation @gen:
- * remember it if it can be taken again. */
-static void memo_note(h2_reader *r, uint64_t gen)
-{
-	uint64_t now = r->hp->generation(r->inflater);
-
-	r->memo_neutral = now == gen;
-	r->memo_replay = r->hp->read_table != NULL &&
-			 !r->hp->read_table(r->inflater);
-	r->memo_ok = r->memo_neutral || r->memo_replay;
-	r->memo_len = r->block_len;
-	r->memo_gen = now;
-}
-
 /* The block is complete: decode it into msg (or find msg holds it already:
  * the memo) and report it. */
 static void block_done(h2_reader *r, h2_event *ev)
 {
-	enum memo_use use = memo_use(r);
+	enum h2_memo_use use = h2_memo_use(r);
 	uint64_t gen = 0;
 
 	r->in_block = false;
-	if (use != MEMO_AS_IS && (use != MEMO_NONE || memo_can_keep(r)))
+	if (use != MEMO_AS_IS && (use != MEMO_NONE || h2_memo_can_keep(r)))
 		gen = r->hp->generation(r->inflater);
 	if (use == MEMO_REPEAT && r->hp->repeat(r->inflater) != 0)
 		use = MEMO_REPLAY; /* nothing was done: decode it */
@@ -546,9 +471,9 @@ static void block_done(h2_reader *r, h2_event *ev)
 		r->memo_hits++;
 		r->memo_ok = true;
 		if (use != MEMO_AS_IS)
-			memo_note(r, gen);
-	} else if (memo_can_keep(r)) {
-		memo_note(r, gen);
+			h2_memo_note(r, gen);
+	} else if (h2_memo_can_keep(r)) {
+		h2_memo_note(r, gen);
 	}
 	ev->stream = r->block_stream;
 	if (r->block_push) {
