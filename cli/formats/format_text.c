@@ -318,36 +318,46 @@ static void text_request(report *rp, const report_req *q)
 	putc_unlocked('\n', f);
 }
 
-/* A name lookup its process's end cut short: "dns NAME -> interrupted
- * (SIGINT) resolving the name 2.51 s", as a request cut short reads. */
-static void text_lookup_cut(report *rp, const ht_rec_conn_fail *c)
+/* One lookup's line: "dns NAME -> WHAT (WHY) [PHASE] 12 ms  pid P  lookup
+ * N" (@why, @phase NULL: left out; @t REPORT_NONE: no time). */
+static void text_lookup_line(report *rp, const ht_str *name, const char *what,
+			     const char *why, const char *phase, int64_t t,
+			     uint32_t pid, uint32_t lookup)
 {
 	FILE *f = rp->out;
-	const char *sig = report_signal_name(rp, c->signal);
-	const char *phase = ht_live_phase_text(c->phase);
-	int64_t d = report_span(c->t_dns_start, c->t_fail);
 
 	text_color(rp, C_BOLD);
 	text_color(rp, C_RED);
 	fputs_unlocked("dns ", f);
-	if (c->dns_name.len > 0)
-		text_put_safe(f, c->dns_name.p, c->dns_name.len);
+	if (name->len > 0)
+		text_put_safe(f, name->p, name->len);
 	else
 		putc_unlocked('?', f);
-	fprintf(f, " -> %s", report_fail_error(c));
-	if (sig != NULL)
-		fprintf(f, " (%s)", sig);
+	fprintf(f, " -> %s", what);
+	if (why != NULL)
+		fprintf(f, " (%s)", why);
 	if (phase != NULL)
 		fprintf(f, " %s", phase);
-	if (d != REPORT_NONE && d >= 1000000000LL)
-		fprintf(f, " %.2f s", (double)d / 1e9);
-	else if (d != REPORT_NONE)
-		fprintf(f, " %.0f ms", (double)d / 1e6);
+	if (t != REPORT_NONE && t >= 1000000000LL)
+		fprintf(f, " %.2f s", (double)t / 1e9);
+	else if (t != REPORT_NONE)
+		fprintf(f, " %.0f ms", (double)t / 1e6);
 	text_color(rp, C_RESET);
 	text_color(rp, C_DIM);
-	fprintf(f, "  pid %u  lookup %u", c->pid, c->conn_id);
+	fprintf(f, "  pid %u  lookup %u", pid, lookup);
 	text_color(rp, C_RESET);
 	fputs_unlocked("\n\n", f);
+}
+
+/* A name lookup its process's end cut short: "dns NAME -> interrupted
+ * (SIGINT) resolving the name 2.51 s", as a request cut short reads. */
+static void text_lookup_cut(report *rp, const ht_rec_conn_fail *c)
+{
+	text_lookup_line(rp, &c->dns_name, report_fail_error(c),
+			 report_signal_name(rp, c->signal),
+			 ht_live_phase_text(c->phase),
+			 report_span(c->t_dns_start, c->t_fail), c->pid,
+			 c->conn_id);
 }
 
 /* A name lookup that failed (a resolved one's times are its
@@ -355,32 +365,13 @@ static void text_lookup_cut(report *rp, const ht_rec_conn_fail *c)
  * 12 ms", as a lookup cut short reads. */
 static void text_dns(report *rp, const ht_rec_dns *d)
 {
-	FILE *f = rp->out;
 	char err[160];
-	const char *code = report_dns_code(d);
-	int64_t t = report_span(d->t_start, d->t_done);
 
 	if (d->err == 0)
 		return;
-	text_color(rp, C_BOLD);
-	text_color(rp, C_RED);
-	fputs_unlocked("dns ", f);
-	if (d->name.len > 0)
-		text_put_safe(f, d->name.p, d->name.len);
-	else
-		putc_unlocked('?', f);
-	fprintf(f, " -> %s", report_dns_error(d, err, sizeof(err)));
-	if (code != NULL)
-		fprintf(f, " (%s)", code);
-	if (t != REPORT_NONE && t >= 1000000000LL)
-		fprintf(f, " %.2f s", (double)t / 1e9);
-	else if (t != REPORT_NONE)
-		fprintf(f, " %.0f ms", (double)t / 1e6);
-	text_color(rp, C_RESET);
-	text_color(rp, C_DIM);
-	fprintf(f, "  pid %u  lookup %u", d->pid, d->lookup);
-	text_color(rp, C_RESET);
-	fputs_unlocked("\n\n", f);
+	text_lookup_line(rp, &d->name, report_dns_error(d, err, sizeof(err)),
+			 report_dns_code(d), NULL,
+			 report_span(d->t_start, d->t_done), d->pid, d->lookup);
 }
 
 static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
