@@ -337,6 +337,15 @@ sys.stdout.buffer.write((p * (n // len(p) + 1))[:n])' "$size" >"$d/root/f/$size"
 	# shellcheck disable=SC2086
 	NGINX_TLS_PORT=$(free_port $addrs)
 	NGINX_H2C_PORT=$(free_port 127.0.0.1)
+	# (nothing is bound between the picks: the kernel may hand out one
+	# port twice, and nginx then merges two servers' listens)
+	while [ "$NGINX_TLS_PORT" = "$NGINX_PORT" ]; do
+		# shellcheck disable=SC2086
+		NGINX_TLS_PORT=$(free_port $addrs)
+	done
+	while [ "$NGINX_H2C_PORT" = "$NGINX_PORT" ] || [ "$NGINX_H2C_PORT" = "$NGINX_TLS_PORT" ]; do
+		NGINX_H2C_PORT=$(free_port 127.0.0.1)
+	done
 	NGINX_SOCK=$d/nginx.sock
 	if [ "$NGINX_IPV6" = 1 ]; then
 		v6_http="listen [::1]:$NGINX_PORT;"
