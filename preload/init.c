@@ -226,35 +226,17 @@ struct real_walk {
 	unsigned left;   /* names still LOOKING */
 	unsigned char state[N_WALK];
 	void *found[N_WALK];
+	ht_ssl_scan *ssl; /* the inline hooks' scan, filled on the way */
 };
 
-/* dl_iterate_phdr() callback: look the open names up in one object.  Only
- * reads memory: no call into the loader (which holds its list lock). */
-static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
+/* Look the names still open up in @o. */
+static void look_up_left(struct real_walk *w, const elfsym_obj *o)
 {
-	struct real_walk *w = arg;
-	(void)size;
-	if (!w->past_self) {
-		w->past_self = elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
-					     info->dlpi_addr, w->self);
-		return 0;
-	}
-	if (info->dlpi_addr == w->vdso)
-		return 0;
-	elfsym_obj o;
-	int err = elfsym_open_phdr(&o, info->dlpi_addr, info->dlpi_phdr,
-				   info->dlpi_phnum);
-	if (err == -ENOENT)
-		return 0; /* exports nothing */
-	if (err) {
-		w->blind = true;
-		return 1;
-	}
 	for (unsigned i = 0; i < N_WALK; i++) {
 		if (w->state[i] != LOOKING)
 			continue;
 		uintptr_t a = 0;
-		switch (elfsym_find_key(&o, walk_names[i], walk_keys[i].len,
+		switch (elfsym_find_key(o, walk_names[i], walk_keys[i].len,
 					walk_keys[i].hash, &a)) {
 		case ELFSYM_NONE:
 			continue;
@@ -271,7 +253,36 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 		}
 		w->left--;
 	}
-	return w->left == 0;
+}
+
+/* dl_iterate_phdr() callback: look the open names up in one object, and
+ * hand it to the inline hooks' scan when there is one (which sees every
+ * object: the walk then goes to the end).  Only reads memory: no call
+ * into the loader (which holds its list lock). */
+static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct real_walk *w = arg;
+	(void)size;
+	elfsym_obj o;
+	bool opened = false;
+	if (!w->past_self) {
+		w->past_self = elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
+					     info->dlpi_addr, w->self);
+	} else if (!w->blind && w->left && info->dlpi_addr != w->vdso) {
+		int err = elfsym_open_phdr(&o, info->dlpi_addr, info->dlpi_phdr,
+					   info->dlpi_phnum);
+		if (err == 0) {
+			opened = true;
+			look_up_left(w, &o);
+		} else if (err != -ENOENT) { /* -ENOENT: exports nothing */
+			w->blind = true;
+		}
+	}
+	if (w->ssl) {
+		ht_inline_ssl_scan_object(w->ssl, info, opened ? &o : NULL);
+		return 0;
+	}
+	return w->blind || w->left == 0;
 }
 
 /* dlsym(RTLD_NEXT) for @name, refusing our own definition @self (a symbol
@@ -287,14 +298,21 @@ static void *next_symbol(const char *name, void *self)
  * it may be seen in any order). */
 HT_STARTUP_DATA static int resolved;
 
-static void resolve_all(void)
+/* Find the real and the internal functions; with @ssl, fill the inline
+ * hooks' scan of the loaded objects in the same walk (ossl.h). */
+static void resolve_all(ht_ssl_scan *ssl)
 {
 	struct real_walk w = {
 		.self = (uintptr_t)resolve_all,
 		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
 		.left = N_WALK,
+		.ssl = ssl,
 	};
+	if (ssl)
+		ht_inline_ssl_scan_begin(ssl, w.vdso);
 	dl_iterate_phdr(walk_object, &w);
+	if (ssl)
+		ssl->done = true;
 	if (!w.past_self)
 		w.blind = true;
 	/* Our own definitions, for the loader's answers only. */
@@ -358,14 +376,17 @@ static void on_fork_prepare(void)
  * waiters with a futex call, paid by every process at start). */
 HT_STARTUP_DATA static volatile int init_running;
 
-static void init_once(void)
+/* @ssl: the inline hooks' scan to fill in the walk when tracing is on (or
+ * NULL). */
+static void init_once(ht_ssl_scan *ssl)
 {
 	int saved = errno;
-	resolve_all();
+	const char *path = getenv("HTTPTRACE_SOCKET");
+	bool on = path && *path;
+	resolve_all(on ? ssl : NULL);
 	ht_pid = (uint32_t)syscall(SYS_getpid);
 
-	const char *path = getenv("HTTPTRACE_SOCKET");
-	if (path && *path) {
+	if (on) {
 		const char *nr = getenv("HTTPTRACE_NO_REDACT");
 		const char *more = getenv("HTTPTRACE_REDACT");
 		const char *query = getenv("HTTPTRACE_REDACT_QUERY");
@@ -400,33 +421,49 @@ static void init_once(void)
 	errno = saved;
 }
 
-void ht_init(void)
+/* ht_init(), filling @ssl (when not NULL) in its walk over the loaded
+ * objects; whether this call ran init_once(). */
+static bool init_here(ht_ssl_scan *ssl)
 {
 	if (ht_inited)
-		return;
+		return false;
 	if (__atomic_exchange_n(&init_running, 1, __ATOMIC_ACQ_REL)) {
 		/* Another thread is initialising (or this thread re-entered
 		 * through dlsym): make sure the real symbols at least exist so
 		 * the caller can pass through, without waiting. */
 		if (!__atomic_load_n(&resolved, __ATOMIC_ACQUIRE))
-			resolve_all(); /* the same values, stored twice */
-		return;
+			resolve_all(NULL); /* the same values, stored twice */
+		return false;
 	}
-	init_once();
+	init_once(ssl);
 	__atomic_store_n(&ht_inited, 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+void ht_init(void)
+{
+	init_here(NULL);
 }
 
 __attribute__((constructor)) static void ht_constructor(void)
 {
-	ht_init();
+	/* When the constructor is the first to initialise (no hook ran
+	 * before it), the walk that finds the real functions also scans the
+	 * objects for the inline hooks: they were all loaded before any
+	 * constructor ran, and nothing runs between that walk and the use of
+	 * its scan below.  Otherwise (a hook initialised from an earlier
+	 * constructor, which may also have loaded objects since) the inline
+	 * hooks make their own walk. */
+	ht_ssl_scan seen;
+	seen.done = false;
+	bool fresh = init_here(&seen);
 	/* An OpenSSL linked into the program is hooked inline now, before the
 	 * program's constructors and main() start any thread (inline_ssl.c). */
 	if (ht_enabled && ht_enter()) {
-		ht_inline_ssl_init();
+		ht_inline_ssl_init(fresh ? &seen : NULL);
 		ht_leave();
 	}
 }
-
 
 static void close_at_exit(int fd, ht_slot *s, void *arg)
 {

@@ -159,19 +159,9 @@ static void send_report(const char *path)
 
 /* ---- which object ---------------------------------------------------------- */
 
-struct obj {
-	uintptr_t addr;   /* in: an address inside it, or 0 for the program */
-	bool found;
-	bool main;        /* the program itself */
-	uintptr_t bias;   /* load bias (dlpi_addr) */
-	const ElfW(Phdr) *phdr;
-	size_t phnum;
-	const char *name; /* dlpi_name */
-};
-
 static int find_obj(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	struct obj *o = arg;
+	struct ht_ssl_obj *o = arg;
 	(void)size;
 	bool first = !o->found && o->addr == 0;
 	bool hit = first;
@@ -191,13 +181,13 @@ static int find_obj(struct dl_phdr_info *info, size_t size, void *arg)
 }
 
 /* The object containing @addr (0: the program, always listed first). */
-static bool object_of(uintptr_t addr, struct obj *o)
+static bool object_of(uintptr_t addr, struct ht_ssl_obj *o)
 {
 	memset(o, 0, sizeof *o);
 	o->addr = addr;
 	dl_iterate_phdr(find_obj, o);
 	if (o->found && addr) {
-		struct obj prog;
+		struct ht_ssl_obj prog;
 		memset(&prog, 0, sizeof prog);
 		dl_iterate_phdr(find_obj, &prog);
 		o->main = prog.found && prog.bias == o->bias && prog.phdr == o->phdr;
@@ -265,7 +255,7 @@ static bool has_build_id(const uint8_t *p, size_t len, size_t align)
 /* Whether the file open at @fd is the one the program @o was loaded from:
  * its ELF header and its notes, a GNU build ID among them, are the bytes
  * in memory. */
-static bool is_loaded_from(int fd, const struct obj *o)
+static bool is_loaded_from(int fd, const struct ht_ssl_obj *o)
 {
 	bool header = false, build_id = false;
 	for (size_t i = 0; i < o->phnum; i++) {
@@ -297,7 +287,7 @@ static bool is_loaded_from(int fd, const struct obj *o)
  * that file stands only when it is the program's own (is_loaded_from());
  * otherwise, and for the symbols themselves (read_symbols()),
  * /proc/self/exe.  O_NONBLOCK: the name may since have become a FIFO. */
-static bool program_has_symtab(const struct obj *o)
+static bool program_has_symtab(const struct ht_ssl_obj *o)
 {
 	const char *name = (const char *)getauxval(AT_EXECFN);
 	int fd = name ? open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
@@ -316,65 +306,92 @@ static bool program_has_symtab(const struct obj *o)
 	return yes;
 }
 
-/* Where SSL_read is defined, found as dlsym(RTLD_DEFAULT) and
+/* @o as the object @info describes. */
+static void obj_set(struct ht_ssl_obj *o, const struct dl_phdr_info *info)
+{
+	o->found = true;
+	o->bias = info->dlpi_addr;
+	o->phdr = info->dlpi_phdr;
+	o->phnum = info->dlpi_phnum;
+	o->name = info->dlpi_name;
+}
+
+/*
+ * Where SSL_read is defined, found as dlsym(RTLD_DEFAULT) and
  * dlsym(RTLD_NEXT) would find it, without their cost in every process
  * (about 2,500 instructions each, and a failed one mallocs its error
- * message): one walk over the loaded objects' GNU hash tables (elfsym.h),
- * in the loader's order, which at start is its search order. */
-struct ssl_walk {
-	uintptr_t self;    /* an address inside this library */
-	uintptr_t vdso;    /* the vDSO's base: not in the lookup scope */
-	uint32_t hash;     /* elfsym_hash("SSL_read") */
-	bool past_self;    /* the objects seen now come after this library */
-	bool blind;        /* an object could not be searched: ask dlsym */
-	bool libssl;       /* a shared libssl is loaded */
-	uintptr_t dflt;    /* the first definition before this library */
-	uintptr_t next;    /* the first definition after it */
-};
-
-/* dl_iterate_phdr() callback: look SSL_read up in one object.  Only reads
- * memory: no call into the loader (which holds its list lock). */
-static int walk_ssl(struct dl_phdr_info *info, size_t size, void *arg)
+ * message): a look in each loaded object's GNU hash table (elfsym.h) as
+ * the walk meets it.
+ */
+void ht_inline_ssl_scan_begin(ht_ssl_scan *s, uintptr_t vdso)
 {
-	struct ssl_walk *w = arg;
-	(void)size;
+	memset(s, 0, sizeof *s);
+	s->self = (uintptr_t)hk_read;
+	s->vdso = vdso;
+	s->hash = elfsym_hash("SSL_read");
+}
+
+void ht_inline_ssl_scan_object(ht_ssl_scan *w, const struct dl_phdr_info *info,
+			       const elfsym_obj *opened)
+{
+	if (!w->prog.found) {
+		obj_set(&w->prog, info);
+		w->prog.main = true;
+	}
 	if (info->dlpi_name && is_libssl(info->dlpi_name))
 		w->libssl = true;
 	if (!w->past_self && elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
 					   info->dlpi_addr, w->self)) {
 		w->past_self = true;
-		return 0;
+		obj_set(&w->lib, info);
+		return;
 	}
 	if (w->blind || info->dlpi_addr == w->vdso ||
 	    (w->past_self ? w->next : w->dflt))
-		return 0;
-	elfsym_obj o;
-	int err = elfsym_open_phdr(&o, info->dlpi_addr, info->dlpi_phdr,
-				   info->dlpi_phnum);
-	if (err == -ENOENT)
-		return 0; /* exports nothing */
+		return;
+	elfsym_obj own;
+	int err = 0;
+	if (!opened) {
+		err = elfsym_open_phdr(&own, info->dlpi_addr, info->dlpi_phdr,
+				       info->dlpi_phnum);
+		if (err == -ENOENT)
+			return; /* exports nothing */
+		opened = &own;
+	}
 	uintptr_t a = 0;
 	enum elfsym_found f = err ? ELFSYM_OTHER :
-			      elfsym_find_hashed(&o, "SSL_read", w->hash, &a);
+			      elfsym_find_hashed(opened, "SSL_read", w->hash, &a);
 	if (f == ELFSYM_NONE)
-		return 0;
+		return;
 	if (f != ELFSYM_FUNC) {
 		/* cannot be searched, an indirect function or not a
 		 * function: dlsym decides (the walk goes on for libssl) */
 		w->blind = true;
-		return 0;
+		return;
 	}
+	struct ht_ssl_obj *o = w->past_self ? &w->next_obj : &w->dflt_obj;
+	obj_set(o, info);
+	o->main = info->dlpi_addr == w->prog.bias &&
+		  info->dlpi_phdr == w->prog.phdr;
 	if (w->past_self)
 		w->next = a;
 	else
 		w->dflt = a;
+}
+
+/* dl_iterate_phdr() callback: the scan of one object.  Only reads memory:
+ * no call into the loader (which holds its list lock). */
+static int walk_ssl(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	ht_inline_ssl_scan_object(arg, info, NULL);
 	return 0;
 }
 
 /* Whether @o has room for OpenSSL's code (X86_OPENSSL_CODE_MIN): most
  * programs a shell loop starts (true, sed, grep, bash) do not, and are
  * spared opening their file at every start. */
-static bool may_carry_openssl(const struct obj *o)
+static bool may_carry_openssl(const struct ht_ssl_obj *o)
 {
 	size_t code = 0;
 	for (size_t i = 0; i < o->phnum; i++)
@@ -384,37 +401,37 @@ static bool may_carry_openssl(const struct obj *o)
 }
 
 /* Pick the object whose OpenSSL to hook: one that defines SSL_read and is
- * neither a shared libssl nor this library.  Returns false when none. */
-static bool pick_object(struct obj *o)
+ * neither a shared libssl nor this library.  @w: the scan of the loaded
+ * objects.  Returns false when none. */
+static bool pick_object(const ht_ssl_scan *w, struct ht_ssl_obj *o)
 {
-	struct obj self;
-	object_of((uintptr_t)hk_read, &self);
-	struct ssl_walk w = {
-		.self = (uintptr_t)hk_read,
-		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
-		.hash = elfsym_hash("SSL_read"),
-	};
-	dl_iterate_phdr(walk_ssl, &w);
 	/* (No definition before this library: dlsym(RTLD_DEFAULT) would
 	 * find this library's own, passed over below anyway.) */
-	void *cand[2] = {(void *)w.dflt, (void *)w.next};
-	if (w.blind || !w.past_self) {
+	void *cand[2] = {(void *)w->dflt, (void *)w->next};
+	const struct ht_ssl_obj *def[2] = {&w->dflt_obj, &w->next_obj};
+	bool ask = w->blind || !w->past_self;
+	if (ask) {
 		cand[0] = dlsym(RTLD_DEFAULT, "SSL_read");
 		cand[1] = dlsym(RTLD_NEXT, "SSL_read");
 	}
 	for (int i = 0; i < 2; i++) {
-		if (!cand[i] || !object_of((uintptr_t)cand[i], o))
+		if (!cand[i])
 			continue;
-		if (o->bias == self.bias && o->phdr == self.phdr)
+		if (ask ? !object_of((uintptr_t)cand[i], o) : !def[i]->found)
+			continue;
+		if (!ask)
+			*o = *def[i];
+		if (o->bias == w->lib.bias && o->phdr == w->lib.phdr)
 			continue;
 		if (!o->main && is_libssl(o->name))
 			continue;
 		return true;
 	}
 	/* Not exported: the program may still carry it, named in .symtab. */
-	if (w.libssl)
+	if (w->libssl || !w->prog.found)
 		return false;
-	return object_of(0, o) && may_carry_openssl(o) && program_has_symtab(o);
+	*o = w->prog;
+	return may_carry_openssl(o) && program_has_symtab(o);
 }
 
 /* ---- reading the symbol tables with libelf ------------------------------------- */
@@ -537,7 +554,7 @@ static uint8_t *map_near(uintptr_t lo, uintptr_t hi)
 }
 
 /* The protection of the loaded segment of @o holding @addr, or -1. */
-static int prot_of(const struct obj *o, uintptr_t addr, size_t len)
+static int prot_of(const struct ht_ssl_obj *o, uintptr_t addr, size_t len)
 {
 	for (size_t i = 0; i < o->phnum; i++) {
 		const ElfW(Phdr) *ph = &o->phdr[i];
@@ -637,7 +654,7 @@ static long thread_count(void)
 }
 
 /* Hook what can be hooked of the OpenSSL in @o, whose symbols are @syms. */
-static void hook_all(const struct obj *o, const struct sym *syms)
+static void hook_all(const struct ht_ssl_obj *o, const struct sym *syms)
 {
 	void **helpers[NSYM - NF] = {&st_api.is_init_finished, &st_api.get_version,
 				     &st_api.get0_alpn_selected, &st_api.get_error,
@@ -701,14 +718,22 @@ static void hook_all(const struct obj *o, const struct sym *syms)
 			refuse(sym_names[f], why);
 }
 
-void ht_inline_ssl_init(void)
+void ht_inline_ssl_init(const ht_ssl_scan *seen)
 {
 #if defined(__x86_64__)
 	int saved = errno;
-	struct obj o;
+	ht_ssl_scan own;
+	if (!seen || !seen->done) {
+		ht_inline_ssl_scan_begin(&own,
+					 (uintptr_t)getauxval(AT_SYSINFO_EHDR));
+		dl_iterate_phdr(walk_ssl, &own);
+		own.done = true;
+		seen = &own;
+	}
+	struct ht_ssl_obj o;
 	struct sym syms[NSYM];
 	memset(syms, 0, sizeof syms);
-	if (pick_object(&o)) {
+	if (pick_object(seen, &o)) {
 		const char *path = o.main ? "/proc/self/exe" : o.name;
 		if (read_symbols(path, syms) && syms[F_READ].value)
 			hook_all(&o, syms);
@@ -721,5 +746,7 @@ void ht_inline_ssl_init(void)
 		}
 	}
 	errno = saved;
+#else
+	(void)seen;
 #endif
 }
