@@ -140,7 +140,7 @@ typedef struct ht_rec_hello {
 	uint32_t flags;     /* HT_HF_* */
 	ht_str exe;
 	/* Appended fields (absent in an older sender's record: 0). */
-	uint64_t image;     /* when this image's library started (monotonic
+	uint64_t image;     /* when this image first said HELLO (monotonic
 	                       ns): the same in every HELLO of one image */
 	uint64_t away;      /* records the image dropped while it had no
 	                       collector (before this connection) */

@@ -47,7 +47,12 @@ static volatile int sock_fd = -1;
 static dev_t sock_dev;          /* identity of sock_fd, from connect */
 static ino_t sock_ino;
 static uint64_t last_retry_ns;  /* when we last tried to connect */
-HT_STARTUP_DATA static uint64_t image_t0;       /* when this image's library started */
+/* When this image first said HELLO (0: not yet): the same in every HELLO
+ * of the image, so that the collector tells a reconnect from a new image
+ * of the same pid (an exec).  Taken at the first HELLO, not at start: a
+ * process that never connects never reads the clock (the vDSO's data
+ * page is one page fault more in each process). */
+static uint64_t image_t0;
 static bool connected_once;     /* this image had a collector */
 static bool wanted;             /* a tracked connection exists: connect */
 HT_STARTUP_DATA static int seccomp_at_init;     /* PR_GET_SECCOMP when the library started */
@@ -201,6 +206,8 @@ static void send_hello(int fd, int cfd, uint64_t away)
 			    (cfd >= 0 ? HT_HF_COUNTERS : 0);
 	rec.u.hello.exe.p = exe;
 	rec.u.hello.exe.len = n > 0 ? (uint16_t)n : 0;
+	if (image_t0 == 0) /* (under connect_lock) */
+		image_t0 = ht_now();
 	rec.u.hello.image = image_t0;
 	rec.u.hello.away = away;
 	size_t len = ht_wire_encode(buf, sizeof buf, &rec);
@@ -321,7 +328,6 @@ int ht_emit_init(const char *path)
 	if (n >= sizeof sock_path)
 		return -1;
 	memcpy(sock_path, path, n + 1);
-	image_t0 = ht_now();
 	seccomp_at_init = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
 	return 0;
 }
@@ -410,7 +416,7 @@ void ht_emit_after_fork(void)
 	/* wanted stays as it was: the child inherits the parent's tracked
 	 * connections, and connects at its first record on one of them. */
 	last_retry_ns = 0;
-	image_t0 = ht_now();
+	image_t0 = 0; /* a new image: its own at its first HELLO */
 }
 
 void ht_emit_goodbye(void)

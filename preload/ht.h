@@ -71,7 +71,7 @@ HT_HIDDEN void ht_init(void);
 			ht_init();       \
 	} while (0)
 
-/* The process id, kept current across fork. */
+/* The process id, kept current across fork; 0 when tracing is off. */
 HT_HIDDEN extern volatile uint32_t ht_pid;
 
 /* ht_foreign_process() - whether this is not the process our state belongs

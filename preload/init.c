@@ -384,9 +384,14 @@ static void init_once(ht_ssl_scan *ssl)
 	const char *path = getenv("HTTPTRACE_SOCKET");
 	bool on = path && *path;
 	resolve_all(on ? ssl : NULL);
-	ht_pid = (uint32_t)syscall(SYS_getpid);
-
 	if (on) {
+		/* The pid is read here, in the process that owns this memory,
+		 * and not at first use: a vfork child (which shares it and
+		 * which no fork handler tells about) could be the first user,
+		 * and would store its own pid for the parent
+		 * (ht_foreign_process()).  Off, nothing reads it: every hook
+		 * passes through, and ht_foreign_process() is true. */
+		ht_pid = (uint32_t)syscall(SYS_getpid);
 		const char *nr = getenv("HTTPTRACE_NO_REDACT");
 		const char *more = getenv("HTTPTRACE_REDACT");
 		const char *query = getenv("HTTPTRACE_REDACT_QUERY");
@@ -465,9 +470,15 @@ __attribute__((constructor)) static void ht_constructor(void)
 	}
 }
 
+/* @arg: the time of the exit, read at the first connection met (0: not
+ * yet): a process that tracked none never reads the clock (the vDSO's data
+ * page is one page fault more). */
 static void close_at_exit(int fd, ht_slot *s, void *arg)
 {
-	uint64_t now = *(uint64_t *)arg;
+	uint64_t *at = arg;
+	if (*at == 0)
+		*at = ht_now();
+	uint64_t now = *at;
 	/* requests still in flight were cut short by the exit itself */
 	ht_lock_acquire(&s->lock);
 	if (s->t)
@@ -483,7 +494,7 @@ __attribute__((destructor)) static void ht_destructor(void)
 	if (!ht_enabled || !ht_enter())
 		return;
 	int saved = errno;
-	uint64_t now = ht_now();
+	uint64_t now = 0;
 	ht_table_for_each(close_at_exit, &now);
 	ht_emit_flush();
 	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
