@@ -135,7 +135,16 @@ $(B)/exports.map: preload/exports.map.in
 # -z noseparate-code: two segments (headers, code and read-only data; data)
 # instead of four, two mmap calls fewer per process and one range for the
 # kernel's fault-around; still no segment both writable and executable, and
-# full RELRO.  -z pack-relative-relocs (DT_RELR, when the linker and this
+# full RELRO.  -z now stays (not -z lazy, which saves about 11,000 of the
+# loader's instructions per process): lazily bound, the first call of each
+# import runs the loader's resolver on whatever stack the caller is on,
+# and saves the whole register state there (XSAVE, larger with each
+# vector extension: 2,176 bytes more on this AVX-512 machine); a program
+# linked -z now (bash, curl, python3 on Debian) never runs it, and its
+# signal handler on a small alternate stack could overflow inside our
+# hook (test_rel_sigaltstack fails lazily bound: the handler's stack grew
+# 3,728 bytes traced instead of 1,552, over the 2 KiB it allows).
+# -z pack-relative-relocs (DT_RELR, when the linker and this
 # glibc, 2.36 or later, support it): the relative relocations in 56 bytes
 # instead of 5.6 KB, applied in a tight loop.
 LIB_RELR := $(shell printf 'int x; int *p = &x;\n' | $(CC) -shared -fPIC -x c - -o /dev/null \
