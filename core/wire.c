@@ -159,7 +159,7 @@ static void put_addr(wbuf *w, const ht_addr *a)
  * request), then stored unchecked. */
 #define REQ_SCALARS (4 * 4 + 2 + 1 + 1 + 2 + ADDR_BYTES + 2 * 8 + 2 * 4 + 1 + \
 		   8 * HT_T__COUNT)
-#define REQ_STRINGS 12
+#define REQ_STRINGS 12 /* method ... tunnel */
 
 /* A string in room already reserved: its length, its bytes. */
 static inline uint8_t *raw_str(uint8_t *d, ht_str s)
@@ -172,18 +172,13 @@ static inline uint8_t *raw_str(uint8_t *d, ht_str s)
 
 static void put_request(wbuf *w, const ht_rec_request *r)
 {
-	const ht_str strs[REQ_STRINGS] = {
-		r->method, r->target, r->host, r->dns_name, r->reason,
-		r->content_type, r->tls_version, r->alpn, r->req_headers,
-		r->resp_headers, r->peer_path, r->tunnel,
-	};
-	size_t need = REQ_SCALARS + 2 * REQ_STRINGS + 1;
-	uint8_t *d;
-	int i;
+	size_t need = REQ_SCALARS + 2 * REQ_STRINGS + 1 +
+		      r->method.len + r->target.len + r->host.len +
+		      r->dns_name.len + r->reason.len + r->content_type.len +
+		      r->tls_version.len + r->alpn.len + r->req_headers.len +
+		      r->resp_headers.len + r->peer_path.len + r->tunnel.len;
+	uint8_t *d = put_room(w, need);
 
-	for (i = 0; i < REQ_STRINGS; i++)
-		need += strs[i].len;
-	d = put_room(w, need);
 	if (!d)
 		return;
 	d = raw_u32(d, r->pid);
@@ -204,11 +199,21 @@ static void put_request(wbuf *w, const ht_rec_request *r)
 	memcpy(d, r->t, sizeof r->t);
 	d += sizeof r->t;
 #else
-	for (i = 0; i < HT_T__COUNT; i++)
+	for (int i = 0; i < HT_T__COUNT; i++)
 		d = raw_u64(d, r->t[i]);
 #endif
-	for (i = 0; i < REQ_STRINGS; i++)
-		d = raw_str(d, strs[i]);
+	d = raw_str(d, r->method);
+	d = raw_str(d, r->target);
+	d = raw_str(d, r->host);
+	d = raw_str(d, r->dns_name);
+	d = raw_str(d, r->reason);
+	d = raw_str(d, r->content_type);
+	d = raw_str(d, r->tls_version);
+	d = raw_str(d, r->alpn);
+	d = raw_str(d, r->req_headers);
+	d = raw_str(d, r->resp_headers);
+	d = raw_str(d, r->peer_path);
+	d = raw_str(d, r->tunnel);
 	raw_u8(d, r->resp_proto);
 	if (r->flags & HT_RF_GRPC)
 		put_grpc(w, &r->grpc);
