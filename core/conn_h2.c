@@ -85,13 +85,24 @@ unsigned conn_h2_open_streams(const conn *c)
 	return c->h2 ? c->h2->open : 0;
 }
 
+/* The stream @id in flight, NULL when none: the look ends once the open
+ * streams are all seen (a new stream's id, looked up before it opens,
+ * costs as many looks as there are streams in flight, not H2_STREAMS). */
 static conn_stream *find_stream(struct conn_h2 *h2, uint32_t id)
 {
+	unsigned seen = 0;
+
 	if (id == 0)
 		return NULL;
-	for (unsigned i = 0; i < H2_STREAMS; i++)
-		if (h2->streams[i] && h2->streams[i]->id == id)
-			return h2->streams[i];
+	for (unsigned i = 0; i < H2_STREAMS && seen < h2->open; i++) {
+		conn_stream *s = h2->streams[i];
+
+		if (!s || !s->id)
+			continue;
+		if (s->id == id)
+			return s;
+		seen++;
+	}
 	return NULL;
 }
 

@@ -154,63 +154,89 @@ static void put_addr(wbuf *w, const ht_addr *a)
 }
 
 /* The bytes of a request record from its pid to its timestamps (the
- * reader's REQ_FIXED, the count, the timestamps): reserved at once (a
- * record is made for every request), then stored unchecked. */
+ * reader's REQ_FIXED, the count, the timestamps), then its strings and
+ * the response's version: reserved at once (a record is made for every
+ * request), then stored unchecked. */
 #define REQ_SCALARS (4 * 4 + 2 + 1 + 1 + 2 + ADDR_BYTES + 2 * 8 + 2 * 4 + 1 + \
 		   8 * HT_T__COUNT)
+#define REQ_STRINGS 12 /* method ... tunnel */
+
+/* A string in room already reserved: its length, its bytes. */
+static inline uint8_t *raw_str(uint8_t *d, ht_str s)
+{
+	d = raw_u16(d, s.len);
+	if (s.len)
+		memcpy(d, s.p, s.len);
+	return d + s.len;
+}
 
 static void put_request(wbuf *w, const ht_rec_request *r)
 {
-	uint8_t *d = put_room(w, REQ_SCALARS);
+	size_t need = REQ_SCALARS + 2 * REQ_STRINGS + 1 +
+		      r->method.len + r->target.len + r->host.len +
+		      r->dns_name.len + r->reason.len + r->content_type.len +
+		      r->tls_version.len + r->alpn.len + r->req_headers.len +
+		      r->resp_headers.len + r->peer_path.len + r->tunnel.len;
+	uint8_t *d = put_room(w, need);
 
-	if (d) {
-		d = raw_u32(d, r->pid);
-		d = raw_u32(d, r->conn_id);
-		d = raw_u32(d, r->req_seq);
-		d = raw_u32(d, r->flags);
-		d = raw_u16(d, r->status);
-		d = raw_u8(d, r->proto);
-		d = raw_u8(d, r->error);
-		d = raw_u16(d, r->n_1xx);
-		d = raw_addr(d, &r->peer);
-		d = raw_u64(d, r->req_body_bytes);
-		d = raw_u64(d, r->resp_body_bytes);
-		d = raw_u32(d, r->req_header_bytes);
-		d = raw_u32(d, r->resp_header_bytes);
-		d = raw_u8(d, HT_T__COUNT);
-		for (int i = 0; i < HT_T__COUNT; i++)
-			d = raw_u64(d, r->t[i]);
-	}
-	put_str(w, r->method);
-	put_str(w, r->target);
-	put_str(w, r->host);
-	put_str(w, r->dns_name);
-	put_str(w, r->reason);
-	put_str(w, r->content_type);
-	put_str(w, r->tls_version);
-	put_str(w, r->alpn);
-	put_str(w, r->req_headers);
-	put_str(w, r->resp_headers);
-	put_str(w, r->peer_path);
-	put_str(w, r->tunnel);
-	put_u8(w, r->resp_proto);
+	if (!d)
+		return;
+	d = raw_u32(d, r->pid);
+	d = raw_u32(d, r->conn_id);
+	d = raw_u32(d, r->req_seq);
+	d = raw_u32(d, r->flags);
+	d = raw_u16(d, r->status);
+	d = raw_u8(d, r->proto);
+	d = raw_u8(d, r->error);
+	d = raw_u16(d, r->n_1xx);
+	d = raw_addr(d, &r->peer);
+	d = raw_u64(d, r->req_body_bytes);
+	d = raw_u64(d, r->resp_body_bytes);
+	d = raw_u32(d, r->req_header_bytes);
+	d = raw_u32(d, r->resp_header_bytes);
+	d = raw_u8(d, HT_T__COUNT);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(d, r->t, sizeof r->t);
+	d += sizeof r->t;
+#else
+	for (int i = 0; i < HT_T__COUNT; i++)
+		d = raw_u64(d, r->t[i]);
+#endif
+	d = raw_str(d, r->method);
+	d = raw_str(d, r->target);
+	d = raw_str(d, r->host);
+	d = raw_str(d, r->dns_name);
+	d = raw_str(d, r->reason);
+	d = raw_str(d, r->content_type);
+	d = raw_str(d, r->tls_version);
+	d = raw_str(d, r->alpn);
+	d = raw_str(d, r->req_headers);
+	d = raw_str(d, r->resp_headers);
+	d = raw_str(d, r->peer_path);
+	d = raw_str(d, r->tunnel);
+	raw_u8(d, r->resp_proto);
 	if (r->flags & HT_RF_GRPC)
 		put_grpc(w, &r->grpc);
-	/* appended, only for a request its process's end cut short */
-	if (r->signal || r->phase || r->local.family || r->stream_id ||
-	    r->thread) {
-		put_u8(w, r->signal);
-		put_u8(w, r->phase);
+	/* appended, only for a request its process's end cut short; after
+	 * them, the ends of the connection; then the thread: each present
+	 * when it or one after it is set */
+	bool ends = r->local.family || r->stream_id || r->thread;
+	bool cut = ends || r->signal || r->phase;
+
+	if (!cut)
+		return;
+	d = put_room(w, 2 + (ends ? ADDR_BYTES + 4 : 0) + (r->thread ? 8 : 0));
+	if (!d)
+		return;
+	d = raw_u8(d, r->signal);
+	d = raw_u8(d, r->phase);
+	if (ends) {
+		d = raw_addr(d, &r->local);
+		d = raw_u32(d, r->stream_id);
 	}
-	/* appended after them: the ends of the connection */
-	if (r->local.family || r->stream_id || r->thread) {
-		put_addr(w, &r->local);
-		put_u32(w, r->stream_id);
-	}
-	/* and the thread */
 	if (r->thread) {
-		put_u32(w, r->thread);
-		put_u32(w, r->thread_seq);
+		d = raw_u32(d, r->thread);
+		raw_u32(d, r->thread_seq);
 	}
 }
 

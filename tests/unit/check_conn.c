@@ -1261,6 +1261,47 @@ START_TEST(h2_concurrent_streams_and_resets)
 }
 END_TEST
 
+/* A stream in flight is found past freed slots before it, and a new
+ * stream's id (looked up before it opens) among streams in flight: the
+ * look for a stream ends once every open one is seen. */
+START_TEST(h2_stream_found_past_freed_slots)
+{
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_headers(3, true, get_b);
+	h2_headers(5, true, get_b);
+	h2_write(3000);
+	/* 1 and 3 answered: their slots, before 5's, are free */
+	h2_headers(1, true, ok200);
+	h2_headers(3, true, nf404);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 2);
+	/* 7 opens in a freed slot, before 5's */
+	h2_headers(7, true, get_b);
+	h2_write(5000);
+	h2_headers(5, false, ok200);
+	h2_data(5, true, 9);
+	h2_read(6000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[2].r.req_seq, 3);
+	ck_assert_uint_eq(recs[2].r.status, 200);
+	ck_assert_uint_eq(recs[2].r.resp_body_bytes, 9);
+	ck_assert_uint_eq(recs[2].r.t[HT_T_RESPONSE_DONE], 6000);
+	h2_headers(7, false, nf404);
+	h2_data(7, true, 4);
+	h2_read(7000);
+	ck_assert_int_eq(nrecs, 4);
+	ck_assert_uint_eq(recs[3].r.req_seq, 4);
+	ck_assert_uint_eq(recs[3].r.status, 404);
+	ck_assert_uint_eq(recs[3].r.resp_body_bytes, 4);
+	ck_assert_uint_eq(recs[3].r.t[HT_T_WROTE_HEADERS], 5000);
+	/* none left in flight */
+	conn_close(C, 8000);
+	ck_assert_int_eq(nrecs, 5);
+	ck_assert_uint_eq(recs[4].type, HT_REC_CONN_CLOSE);
+}
+END_TEST
+
 START_TEST(h2_alpn_server_speaks_first)
 {
 	/* ALPN h2: the server's SETTINGS arrive before the client's preface */
@@ -2176,6 +2217,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, tls_handshake_failure);
 	tcase_add_test(tc, h2_sequential_streams);
 	tcase_add_test(tc, h2_concurrent_streams_and_resets);
+	tcase_add_test(tc, h2_stream_found_past_freed_slots);
 	tcase_add_test(tc, h2_alpn_server_speaks_first);
 	tcase_add_test(tc, h2_prior_knowledge_server_speaks_first);
 	tcase_add_test(tc, h2_server_first_split_before_tls_lookalike);
