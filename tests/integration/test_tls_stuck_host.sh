@@ -111,7 +111,9 @@ url="https://localhost:$HOLD_PORT/held"
 tm send-keys "cd '$T' && '$HTTPTRACE' -- curl -sk '$url'; echo run-done-\$?" Enter
 wait_screen "^  > connect localhost \\($peer\\)  in the TLS handshake  [0-9.]+ m?s"
 tm send-keys C-c
-wait_screen "run-done-"
+# the echo's output, once httptrace has exited (its command line on the
+# screen reads "run-done-$?": a match there would not wait at all)
+wait_screen "^(\\^C)?run-done-[0-9]+$"
 tm capture-pane -p >"$T/after"
 grep -qE "^(\\^C)?connect localhost \\($peer\\) -> interrupted \\(SIGINT\\) in the TLS handshake" "$T/after" ||
 	{ show "$T/after"; fail "text: the cut connection does not name localhost"; }
@@ -124,7 +126,7 @@ for _ in $(seq 200); do
 done
 [ "$(hold_got)" -gt "$n" ] || fail "json: no ClientHello reached the server"
 tm send-keys C-c
-wait_screen "json-done-"
+wait_screen "^(\\^C)?json-done-[0-9]+$"
 jcheck "$T/run.json" --event tls_error --count 1 \
 	--each "host == 'localhost' and peer == '$peer' and phase == 'tls'" \
 	--each 'error == "interrupted" and signal == "SIGINT"'
