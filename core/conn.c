@@ -568,6 +568,22 @@ static void forget_first(conn *c)
 	c->nreq--;
 }
 
+/* TLS no hook decodes (CONN_MODE_TLS): @len bytes @buf of its records
+ * moved at @now (@out: written).  What the live slot shows of them (the
+ * ClientHello's name and start, the handshake's end, or that the records
+ * are not followed any more) goes there when it changed. */
+static void raw_tls_feed(conn *c, bool out, const uint8_t *buf, size_t len,
+			 uint64_t now)
+{
+	const tlsrec *t = &c->tlsrec;
+	bool hello = t->client_hello, done = t->t_done != 0, bad = t->bad;
+
+	tlsrec_feed(&c->tlsrec, out, buf, len, now);
+	if (hello != t->client_hello || done != (t->t_done != 0) ||
+	    bad != t->bad)
+		conn_live_conn_sync(c);
+}
+
 void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	if (!c->tls)
@@ -597,7 +613,7 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			replay_early(c, now);
 	}
 	if (c->mode == CONN_MODE_TLS) {
-		tlsrec_feed(&c->tlsrec, true, buf, len, now);
+		raw_tls_feed(c, true, buf, len, now);
 		return;
 	}
 	if (c->mode == CONN_MODE_SOCKS) {
@@ -793,7 +809,7 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	}
 	if (c->mode == CONN_MODE_TLS) {
-		tlsrec_feed(&c->tlsrec, false, buf, len, now);
+		raw_tls_feed(c, false, buf, len, now);
 		return;
 	}
 	if (c->mode == CONN_MODE_SOCKS) {

@@ -363,6 +363,34 @@ void conn_mark_tls(conn *c);
  * (@out: written) at @now: counted, and proof that the connect completed. */
 void conn_on_transport(conn *c, bool out, size_t n, uint64_t now);
 
+/* conn_tls_hello_wanted() - whether ciphertext written on @c is still
+ * wanted by conn_tls_hello_out(): a client's connection a TLS hook claimed,
+ * before its first request and its handshake's end, whose ClientHello has
+ * not been read whole (nor found not to be one). */
+static inline bool conn_tls_hello_wanted(const conn *c)
+{
+	return c->tls && !c->server && c->nreq == 0 && !c->t_tls_done &&
+	       !c->tlsrec.out.hs_done && !c->tlsrec.bad;
+}
+
+/*
+ * conn_tls_hello_out() - @len bytes @buf of ciphertext were written on @c,
+ * whose plaintext a TLS hook follows, at @now (the bytes the write moved,
+ * as conn_on_transport() counts them): while conn_tls_hello_wanted(), its
+ * records are read (tlsrec.h) for the ClientHello, whose server name
+ * names the connection when no DNS lookup did (conn_host_name()) and whose
+ * first byte's time shows its handshake begun until the hook says when
+ * (a hook reports it only after the handshake call returns: a call that
+ * blocks would show nothing).  Otherwise nothing.
+ */
+void conn_tls_hello_out(conn *c, const uint8_t *buf, size_t len, uint64_t now);
+
+/* conn_host_name() - the name @c was opened for: its DNS lookup's, else,
+ * before its first request, the server name its TLS ClientHello asked
+ * for (a hook's session, or TLS no hook decodes); "" when neither is
+ * known.  NUL-terminated, in @c. */
+const char *conn_host_name(const conn *c);
+
 /* conn_on_write() - the program wrote @len bytes of request stream at @now.
  * conn_on_read() - the program read @len bytes of response stream at @now. */
 void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);

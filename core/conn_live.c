@@ -173,6 +173,26 @@ void conn_live_conn_start(conn *c)
 	conn_live_conn_sync(c);
 }
 
+/* The TLS handshake's start and end @c's slot shows: the hook's; before
+ * the hook reports a start (after the handshake call returns), the first
+ * byte of the ClientHello read whole (conn_tls_hello_out()); for TLS no
+ * hook decodes, what its records show (tlsrec.h), none once they are not
+ * followed (its end would never be seen). */
+static void slot_tls(const conn *c, uint64_t *start, uint64_t *done)
+{
+	const tlsrec *t = &c->tlsrec;
+	bool raw = c->mode == CONN_MODE_TLS && !c->tls;
+
+	*start = c->t_tls_start;
+	*done = c->t_tls_done;
+	if (*start != 0 || c->server || c->nreq != 0 || !t->client_hello ||
+	    (raw && t->bad))
+		return;
+	*start = t->t_start;
+	if (raw)
+		*done = t->t_done;
+}
+
 void conn_live_conn_sync(conn *c)
 {
 	ht_live_conn *s;
@@ -190,9 +210,9 @@ void conn_live_conn_sync(conn *c)
 	s->t_dns_done = c->t_dns_done;
 	s->t_connect_start = c->t_connect_start;
 	s->t_connect_done = c->connected ? c->t_connect_done : 0;
-	s->t_tls_start = c->t_tls_start;
-	s->t_tls_done = c->t_tls_done;
-	ht_live_copy_str(s->name, sizeof(s->name), c->dns_name);
+	slot_tls(c, &s->t_tls_start, &s->t_tls_done);
+	/* the DNS name, else the server name its ClientHello asked for */
+	ht_live_copy_str(s->name, sizeof(s->name), conn_host_name(c));
 	/* the session, once the handshake is over (conn_tls_done()) */
 	ht_live_tls_set(ht_live_conn_tls(c->live_conn, c->live_conn_ref),
 			c->t_tls_done ? c->tls_version : NULL,

@@ -82,7 +82,7 @@ static void emit_fail(conn *c, int err, uint32_t flags, uint64_t now)
 	rec.u.fail.t_connect_done = c->t_connect_done;
 	rec.u.fail.t_tls_start = c->t_tls_start;
 	rec.u.fail.t_fail = now;
-	rec.u.fail.dns_name = CSTR(c->dns_name);
+	rec.u.fail.dns_name = bounded(conn_host_name(c), sizeof c->dns_name);
 	char host[sizeof c->tunnel];
 	if (c->tunnel[0]) {
 		/* A TLS handshake inside a tunnel failed with the target:
@@ -195,6 +195,28 @@ void conn_on_transport(conn *c, bool out, size_t n, uint64_t now)
 		c->bytes_in += n;
 	if (n && !c->connected && !c->failed)
 		conn_connected(c, now);
+}
+
+void conn_tls_hello_out(conn *c, const uint8_t *buf, size_t len, uint64_t now)
+{
+	if (!conn_tls_hello_wanted(c) || len == 0)
+		return;
+	tlsrec_feed(&c->tlsrec, true, buf, len, now);
+	/* read whole: its name and start go to the live slot */
+	if (c->tlsrec.out.hs_done)
+		conn_live_conn_sync(c);
+}
+
+const char *conn_host_name(const conn *c)
+{
+	if (c->dns_name[0] != '\0')
+		return c->dns_name;
+	/* before the first request, the records read are this
+	 * connection's own handshake (a tunnel's inner one comes after its
+	 * CONNECT, and names its target itself) */
+	if (!c->server && c->nreq == 0 && c->tlsrec.client_hello)
+		return c->tlsrec.sni;
+	return "";
 }
 
 /* ---- tunnels --------------------------------------------------------------- */

@@ -19,7 +19,11 @@
  * the connection's moments itself, and its slot comes at its headers), or
  * until it closes, fails, or turns out not to carry HTTP: the DNS lookup
  * that named its peer (already over: the lookup is tied to a connection
- * only at its connect), the connect, the TLS handshake.  One socket is one
+ * only at its connect), the connect, the TLS handshake (begun with its
+ * ClientHello's first byte, at the latest, when the client's ClientHello
+ * is seen: a hook's session, or TLS no hook decodes, whose records then
+ * say when it ended).  A connection no lookup named is named by its
+ * ClientHello's server name.  One socket is one
  * connect attempt: Happy Eyeballs' attempts are sockets of their own, each
  * a connection slot with its address, under the same name.
  *
@@ -139,7 +143,9 @@ typedef struct ht_live_conn {
 	uint64_t t_dns_start, t_dns_done;   /* 0: not known */
 	uint64_t t_connect_start, t_connect_done;
 	uint64_t t_tls_start, t_tls_done;
-	char name[HT_LIVE_NAME_MAX];        /* the DNS name, or "" */
+	/* the name it was opened for: the DNS name, else the server name
+	 * its TLS ClientHello asked for (conn_host_name()), or "" */
+	char name[HT_LIVE_NAME_MAX];
 } ht_live_conn;
 
 /* The TLS session of a slot (version 4), written with the slot (under its

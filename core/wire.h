@@ -258,7 +258,9 @@ typedef struct ht_rec_conn_fail {
 	int32_t err;        /* errno of the failure (0 for a TLS failure) */
 	ht_addr peer;
 	uint64_t t_dns_start, t_dns_done, t_connect_start, t_fail;
-	ht_str dns_name;
+	ht_str dns_name;    /* the host: the DNS name, else the server name
+	                       its TLS ClientHello asked for (no lookup named
+	                       it), or the target of the tunnel it was in */
 	uint32_t flags;     /* HT_FF_* */
 	uint64_t t_connect_done, t_tls_start; /* HT_FF_TLS: TCP was up */
 	/* Appended, only for a connection its process's end cut short (made

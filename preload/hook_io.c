@@ -69,6 +69,19 @@ static size_t iov_total(const struct iovec *iov, size_t iovcnt)
 	return n;
 }
 
+/* The first @n bytes described by @iov, ciphertext a TLS session wrote on
+ * @c, to conn_tls_hello_out() while it wants them (its ClientHello). */
+static void feed_hello(conn *c, const struct iovec *iov, size_t iovcnt,
+		       size_t n, uint64_t now)
+{
+	for (size_t i = 0; i < iovcnt && n > 0 && conn_tls_hello_wanted(c); i++) {
+		size_t len = iov[i].iov_len < n ? iov[i].iov_len : n;
+
+		conn_tls_hello_out(c, iov[i].iov_base, len, now);
+		n -= len;
+	}
+}
+
 /* Feed @c what plan @p says the call @k moved (slot locked). */
 static void feed_planned(conn *c, const ioplan_call *k, const ioplan *p,
 			 const struct iovec *iov, size_t iovcnt, uint64_t now)
@@ -77,6 +90,8 @@ static void feed_planned(conn *c, const ioplan_call *k, const ioplan *p,
 	switch (p->feed) {
 	case IOPLAN_FEED_TRANSPORT:
 		conn_on_transport(c, k->out, n, now);
+		if (k->out && conn_tls_hello_wanted(c))
+			feed_hello(c, iov, iovcnt, n, now);
 		break;
 	case IOPLAN_FEED_UNSEEN:
 		feed_in(c, p->hold, CONN_IN_UNSEEN, n, now);

@@ -34,8 +34,11 @@ tm send-keys "cd '$T' && '$HTTPTRACE' -- '$T/dns_hold' $UDP_PORT $name; echo run
 wait_file_line "$T/udp.log" '^query ' || { show "$T/udphold.err"; fail "the DNS server never had the query"; }
 wait_screen "^  > dns $name  resolving the name  [0-9.]+ m?s"
 tm send-keys C-c
-wait_screen "run-done-"
+# the echo's output, once httptrace has exited (its command line on the
+# screen reads "run-done-$?": a match there would not wait at all)
+wait_screen "^(\\^C)?run-done-[0-9]+$"
 tm capture-pane -p >"$T/after"
+grep -qE "^(\\^C)?run-done-130$" "$T/after" || { show "$T/after"; fail "httptrace did not exit as the program did (130)"; }
 grep -qE "dns $name -> interrupted \(SIGINT\) resolving the name" "$T/after" ||
 	{ show "$T/after"; fail "no lookup cut short"; }
 grep -qF "  > dns" "$T/after" && { show "$T/after"; fail "the live area was left on the screen"; }

@@ -10,6 +10,7 @@
 #include "hpack.h"
 #include "live.h"
 #include "suites.h"
+#include "tlsrec_fixtures.h"
 
 static ht_live *new_page(void)
 {
@@ -214,6 +215,7 @@ static ht_live *cur;
 static struct ht_live *const volatile *cur_ref = (struct ht_live *const volatile *)&cur;
 static unsigned records;
 static unsigned rec_error; /* the last request record's */
+static char fail_host[64]; /* the last failed connection's */
 
 static void sink(void *ctx, const ht_record *rec)
 {
@@ -221,6 +223,9 @@ static void sink(void *ctx, const ht_record *rec)
 	if (rec->type == HT_REC_REQUEST) {
 		records++;
 		rec_error = rec->u.req.error;
+	} else if (rec->type == HT_REC_CONN_FAIL) {
+		ht_live_copy(fail_host, sizeof(fail_host),
+			     rec->u.fail.dns_name.p, rec->u.fail.dns_name.len);
 	}
 }
 
@@ -361,6 +366,90 @@ START_TEST(conn_slot_until_first_request)
 	conn_init(&c, &env, 1, 9, NULL, 100);
 	ck_assert_uint_eq(cur->conns_used, 0);
 	conn_close(&c, 101);
+	free(cur);
+	cur = NULL;
+}
+END_TEST
+
+/* A connection no lookup named is named by its ClientHello's server name
+ * (the fixture's: example.test) once the ClientHello was written whole,
+ * and shows its handshake begun from its first byte: written by a hook's
+ * session (the ciphertext the socket hooks saw, any split), until the hook
+ * reports the start (its call's, earlier), or TLS no hook decodes, whose
+ * records then say when the handshake ended.  A DNS name wins; a failed
+ * handshake's record carries the name; the ciphertext after the hello, or
+ * on a connection that is not a hook's, is not read. */
+START_TEST(conn_slot_named_by_client_hello)
+{
+	conn_env env = { .sink = sink, .live = cur_ref };
+	ht_addr peer = { .family = 2, .port = 443 };
+	static conn c;
+	ht_live_conn out;
+	const size_t half = sizeof(tls13_0) / 2;
+
+	cur = new_page();
+	/* a hook's session */
+	conn_init(&c, &env, 1, 4, &peer, 10);
+	conn_connected(&c, 20);
+	ck_assert(!conn_tls_hello_wanted(&c)); /* not a hook's (yet) */
+	conn_mark_tls(&c);
+	ck_assert(conn_tls_hello_wanted(&c));
+	conn_tls_hello_out(&c, tls13_0, half, 25);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_str_eq(out.name, "");
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_NONE);
+	conn_tls_hello_out(&c, tls13_0 + half, sizeof(tls13_0) - half, 26);
+	ck_assert(!conn_tls_hello_wanted(&c));
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_str_eq(out.name, "example.test");
+	ck_assert_str_eq(conn_host_name(&c), "example.test");
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_TLS);
+	ck_assert_uint_eq(out.t_tls_start, 25);
+	conn_tls_start(&c, 22); /* the hook's: its call began earlier */
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(out.t_tls_start, 22);
+	fail_host[0] = '\0';
+	conn_tls_failed(&c, 40);
+	ck_assert_str_eq(fail_host, "example.test");
+	ck_assert_uint_eq(cur->conns_used, 0);
+	conn_close(&c, 41);
+
+	/* a DNS name wins */
+	conn_init(&c, &env, 1, 5, &peer, 50);
+	conn_set_dns(&c, "dns.test", 45, 48);
+	conn_connected(&c, 51);
+	conn_mark_tls(&c);
+	conn_tls_hello_out(&c, tls13_0, sizeof(tls13_0), 52);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_str_eq(out.name, "dns.test");
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_TLS);
+	conn_close(&c, 53);
+
+	/* TLS no hook decodes: named, its handshake until its records end it */
+	conn_init(&c, &env, 1, 6, &peer, 60);
+	conn_connected(&c, 61);
+	conn_on_write(&c, tls13_0, sizeof(tls13_0), 62);
+	ck_assert(!conn_tls_hello_wanted(&c));
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_str_eq(out.name, "example.test");
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_TLS);
+	ck_assert_uint_eq(out.t_tls_start, 62);
+	conn_on_read(&c, tls13_1, sizeof(tls13_1), 63);
+	conn_on_write(&c, tls13_2, sizeof(tls13_2), 64);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(out.t_tls_done, 64);
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_NONE);
+	conn_close(&c, 65);
+
+	/* records that are not TLS after all: no handshake shown */
+	conn_init(&c, &env, 1, 7, &peer, 70);
+	conn_connected(&c, 71);
+	conn_on_write(&c, (const uint8_t *)"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x03", 10, 72);
+	conn_on_write(&c, (const uint8_t *)"\xff\xff\xff\xff\xff", 5, 73);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_NONE);
+	ck_assert_uint_eq(out.t_tls_start, 0);
+	conn_close(&c, 74);
 	free(cur);
 	cur = NULL;
 }
@@ -702,6 +791,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, conn_shows_request_in_flight);
 	tcase_add_test(tc, wire_carries_signal_and_phase);
 	tcase_add_test(tc, conn_slot_until_first_request);
+	tcase_add_test(tc, conn_slot_named_by_client_hello);
 	tcase_add_test(tc, conn_slots_overflow_and_old_page);
 	tcase_add_test(tc, tls_session_in_slots);
 	tcase_add_test(tc, wire_conn_fail_end);
