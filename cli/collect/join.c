@@ -93,11 +93,10 @@ static void half_of(join_half *h, const ht_rec_request *r, bool server)
 	h->t1 = r->t[HT_T_RESPONSE_DONE];
 	h->processing = JOIN_NONE;
 	if (server) {
-		report_timing t;
+		int64_t wait = report_timing_wait(r);
 
-		report_timing_compute(r, &t);
-		if (t.wait != REPORT_NONE)
-			h->processing = t.wait;
+		if (wait != REPORT_NONE)
+			h->processing = wait;
 	}
 }
 
