@@ -52,7 +52,8 @@
 #  callgrind  figures noise cannot move, counted by valgrind --tool=callgrind:
 #             instructions added to curl per request (CG_N=200 requests on
 #             one connection, http and https), and the collector's
-#             instructions per record from the synthetic producer
+#             instructions per record from the synthetic producer (its
+#             client records, and a traced server's held by the joiner)
 #
 # Knobs: ROUNDS (5), WRK_SECONDS (5), H2_N (100000), DD_COUNT (1000000),
 # BENCH_PEERS (1), CG_N (200), CG_RECORDS (20000), CG_REPEAT (3), PROCS_N (300),
