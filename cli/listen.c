@@ -196,7 +196,7 @@ int listen_main(int argc, char **argv)
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
 	err = collector_init(&col, run_out_record, run_out_idle, &ro);
-	run_out_attach(&ro, &col);
+	run_out_attach(&ro, &col, otlp_url != NULL);
 	if (err == 0 && stale_socket(sock))
 		unlink(sock);
 	if (err == 0)

@@ -461,15 +461,18 @@ static void run_out_tick(void *ctx, const collector *c, uint64_t now)
 	tell_failures(o);
 }
 
-void run_out_attach(run_out *o, collector *c)
+void run_out_attach(run_out *o, collector *c, bool spans)
 {
 	c->sink = run_out_record;
 	c->idle = run_out_idle;
 	c->ctx = o;
 	o->col = c;
 	bool live = o->rp != NULL && report_wants_live(o->rp);
-	o->join_on = join_init(&o->join, run_out_dispatch, o, run_join_rand,
-			       NULL, !live,
+	/* ids only where a span shows them */
+	bool ids = spans || (o->rp != NULL && o->rp->format == REPORT_OTLP);
+
+	o->join_on = join_init(&o->join, run_out_dispatch, o,
+			       ids ? run_join_rand : NULL, NULL, !live,
 			       RUN_JOIN_WINDOW_MS * 1000000ull) == 0;
 	if (live || o->join_on) {
 		c->tick = run_out_tick;
@@ -623,7 +626,7 @@ int run_command(const run_opts *o)
 	raise_fd_limit(&s.nofile);
 
 	err = collector_init(&s.col, run_out_record, run_out_idle, &s.ro);
-	run_out_attach(&s.ro, &s.col);
+	run_out_attach(&s.ro, &s.col, o->otlp != NULL);
 	if (err == 0)
 		err = make_socket_dir(s.dir, sizeof(s.dir), s.sock, sizeof(s.sock));
 	/* Started by root, the command may switch users (a server's

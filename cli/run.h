@@ -100,11 +100,13 @@ void run_out_idle(void *ctx);
  * the report's format streams requests in flight (report_wants_live()),
  * hands it the live pages, and lets out the server records held for
  * their clients' (join.h: at most RUN_JOIN_WINDOW_MS; a format that
- * streams holds none)).  Call after collector_init().
+ * streams holds none)).  @spans: spans are exported (--otlp): joined
+ * records then carry trace and span ids, as they do for -f otlp (no
+ * other output shows them: none are drawn).  Call after collector_init().
  */
 #define RUN_LIVE_TICK_MS 50
 #define RUN_JOIN_WINDOW_MS 250
-void run_out_attach(run_out *o, collector *c);
+void run_out_attach(run_out *o, collector *c, bool spans);
 
 /*
  * run_out_finish() - after collector_drain(): end the capture (with a

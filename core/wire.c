@@ -5,6 +5,7 @@
 #include "wire.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 const char *ht_error_str(unsigned code)
@@ -214,6 +215,7 @@ static void put_request(wbuf *w, const ht_rec_request *r)
 	d = raw_str(d, r->resp_headers);
 	d = raw_str(d, r->peer_path);
 	d = raw_str(d, r->tunnel);
+	/* (a string added to the record goes in request_strs as well) */
 	raw_u8(d, r->resp_proto);
 	if (r->flags & HT_RF_GRPC)
 		put_grpc(w, &r->grpc);
@@ -848,4 +850,51 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 	if (r.bad)
 		return -1;
 	return (long)rlen;
+}
+
+/* The strings of a request record, in the order they are encoded. */
+static const size_t request_strs[] = {
+	offsetof(ht_rec_request, method),
+	offsetof(ht_rec_request, target),
+	offsetof(ht_rec_request, host),
+	offsetof(ht_rec_request, dns_name),
+	offsetof(ht_rec_request, reason),
+	offsetof(ht_rec_request, content_type),
+	offsetof(ht_rec_request, tls_version),
+	offsetof(ht_rec_request, alpn),
+	offsetof(ht_rec_request, req_headers),
+	offsetof(ht_rec_request, resp_headers),
+	offsetof(ht_rec_request, peer_path),
+	offsetof(ht_rec_request, tunnel),
+	offsetof(ht_rec_request, grpc.message),
+};
+#define N_REQUEST_STRS (sizeof(request_strs) / sizeof(request_strs[0]))
+
+size_t ht_request_strings_len(const ht_rec_request *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < N_REQUEST_STRS; i++)
+		n += ((const ht_str *)((const char *)r + request_strs[i]))->len;
+	return n;
+}
+
+void ht_request_copy(ht_rec_request *dst, const ht_rec_request *src,
+		     char *blob)
+{
+	*dst = *src;
+	dst->join = NULL;
+	for (size_t i = 0; i < N_REQUEST_STRS; i++) {
+		ht_str *d = (ht_str *)((char *)dst + request_strs[i]);
+
+		if (d->len == 0) {
+			/* (decoding leaves an absent gRPC message NULL) */
+			if (d->p != NULL)
+				d->p = "";
+			continue;
+		}
+		memcpy(blob, d->p, d->len);
+		d->p = blob;
+		blob += d->len;
+	}
 }

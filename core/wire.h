@@ -460,4 +460,20 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec);
  */
 long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out);
 
+/*
+ * ht_request_strings_len() - the bytes of all of request @r's strings
+ * (what ht_request_copy() needs in its @blob).
+ */
+size_t ht_request_strings_len(const ht_rec_request *r);
+
+/*
+ * ht_request_copy() - copy request @src into @dst, its strings into @blob
+ * (ht_request_strings_len(@src) bytes), so that @dst points at nothing of
+ * @src's: what decoding @src encoded would give (join NULL, an empty
+ * string at ""), without the encoding and the checks (a record that came
+ * decoded, kept for later).
+ */
+void ht_request_copy(ht_rec_request *dst, const ht_rec_request *src,
+		     char *blob);
+
 #endif

@@ -52,7 +52,8 @@
 #  callgrind  figures noise cannot move, counted by valgrind --tool=callgrind:
 #             instructions added to curl per request (CG_N=200 requests on
 #             one connection, http and https), and the collector's
-#             instructions per record from the synthetic producer
+#             instructions per record from the synthetic producer (its
+#             client records, and a traced server's held by the joiner)
 #
 # Knobs: ROUNDS (5), WRK_SECONDS (5), H2_N (100000), DD_COUNT (1000000),
 # BENCH_PEERS (1), CG_N (200), CG_RECORDS (20000), CG_REPEAT (3), PROCS_N (300),
@@ -682,11 +683,11 @@ cg_curl() {
 	for _ in $(seq "$CG_REPEAT"); do cg_curl1 "$@"; done | median
 }
 
-cg_collector() { # cg_collector FORMAT BATCH RECORDS: Ir of the collector (httptrace -f FORMAT) fed RECORDS by one writer
+cg_collector() { # cg_collector FORMAT BATCH RECORDS [client|server]: Ir of the collector (httptrace -f FORMAT) fed RECORDS by one writer
 	local pid
 	rm -f "$T"/cgc.*
 	valgrind --tool=callgrind --callgrind-out-file="$T/cgc.%p" \
-		"$HTTPTRACE" -f "$1" -o "$T/cgc.report" -- "$T/producer" 1 "$3" "$2" 2>"$T/cgc.err" &
+		"$HTTPTRACE" -f "$1" -o "$T/cgc.report" -- "$T/producer" 1 "$3" "$2" "${4:-client}" 2>"$T/cgc.err" &
 	pid=$!
 	wait "$pid" || { cat "$T/cgc.err" >&2; echo 0; return; }
 	cg_ir "$T/cgc.$pid"
@@ -716,17 +717,20 @@ if want callgrind; then
 	build_producer
 	n1=$((CG_RECORDS / 10))
 	echo "collector fed by the synthetic producer, one writer: Ir per record from $n1 vs $CG_RECORDS records"
+	# (server: nginx's records of an untraced client at a loopback
+	# address, each held by the joiner for a client record to come)
 	for fmt in json summary; do
-		for batch in 1 32; do
-			i1=$(cg_collector "$fmt" "$batch" "$n1")
-			i2=$(cg_collector "$fmt" "$batch" "$CG_RECORDS")
+		for batch in 1 32 "32 server"; do
+			read -r batch side <<<"$batch"
+			i1=$(cg_collector "$fmt" "$batch" "$n1" "$side")
+			i2=$(cg_collector "$fmt" "$batch" "$CG_RECORDS" "$side")
 			if [ "$fmt" = json ]; then
 				got=$(grep -c '"event":"request"' "$T/cgc.report" || true)
 			else
 				got=$(summary_field "$T/cgc.report" 'requests:')
 			fi
-			awk -v l="collector -f $fmt, batch $batch" -v a="$i1" -v b="$i2" -v n1="$n1" -v n2="$CG_RECORDS" -v got="$got" 'BEGIN {
-				printf "  %-28s %11d Ir for %d records  %6.0f Ir/record   (report counted %d)\n",
+			awk -v l="collector -f $fmt, batch $batch${side:+, $side}" -v a="$i1" -v b="$i2" -v n1="$n1" -v n2="$CG_RECORDS" -v got="$got" 'BEGIN {
+				printf "  %-38s %11d Ir for %d records  %6.0f Ir/record   (report counted %d)\n",
 					l, b, n2, (b - a) / (n2 - n1), got }'
 		done
 	done

@@ -159,7 +159,8 @@ typedef struct joiner {
 
 /*
  * join_init() - set up @j to hand every record to @emit (with @emit_ctx),
- * drawing OTLP ids from @rnd (with @rnd_ctx).  @hold: records may be held
+ * drawing OTLP ids from @rnd (with @rnd_ctx; NULL: no ids, join.ids
+ * false, for outputs that show none).  @hold: records may be held
  * back up to @window_ns.  Returns 0 or -ENOMEM (then @j passes
  * records through unchanged, and join_free() is still right).
  */

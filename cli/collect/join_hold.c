@@ -203,8 +203,8 @@ static void unhold(joiner *j, struct join_held *e)
 	pid_count(j, e->pid, -1);
 	if (e->counted_wp)
 		j->n_wait_parent--;
-	free(e->bytes);
-	e->bytes = NULL;
+	free(e->rec);
+	e->rec = NULL;
 	j->free[j->n_free++] = e;
 }
 
@@ -212,11 +212,8 @@ static void unhold(joiner *j, struct join_held *e)
  * held (who may go now). */
 static bool release_one(joiner *j, struct join_held *e)
 {
-	ht_record rec;
-	bool followers = false;
+	bool followers = went_out(j, e, e->rec);
 
-	if (ht_wire_decode(e->bytes, e->len, &rec) > 0)
-		followers = went_out(j, e, &rec);
 	unhold(j, e);
 	return followers;
 }
@@ -275,7 +272,36 @@ static void give_up_waiting(joiner *j, struct join_held *e)
 	e->wait_parent = false;
 }
 
-/* Hold @rec back as @h says (@h->bytes is filled here).  False when it
+/* A copy of @rec in one block that owns its strings (free() it), or NULL
+ * when out of memory.  A request, the record made millions of times, is
+ * copied as it is; any other is encoded and decoded (its strings then
+ * point into the bytes kept after it). */
+static ht_record *keep_copy(joiner *j, const ht_record *rec)
+{
+	ht_record *k;
+
+	if (rec->type == HT_REC_REQUEST) {
+		k = malloc(sizeof(*k) + ht_request_strings_len(&rec->u.req));
+		if (k == NULL)
+			return NULL;
+		k->type = rec->type;
+		ht_request_copy(&k->u.req, &rec->u.req, (char *)(k + 1));
+		return k;
+	}
+	size_t len = ht_wire_encode(j->scratch, HT_WIRE_MAX_RECORD, rec);
+
+	k = len ? malloc(sizeof(*k) + len) : NULL;
+	if (k == NULL)
+		return NULL;
+	memcpy(k + 1, j->scratch, len);
+	if (ht_wire_decode((const uint8_t *)(k + 1), len, k) <= 0) {
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+/* Hold @rec back as @h says (@h->rec is made here).  False when it
  * could not be kept (it must go out now). */
 static bool hold_back(joiner *j, const ht_record *rec, const struct join_held *h)
 {
@@ -292,16 +318,13 @@ static bool hold_back(joiner *j, const ht_record *rec, const struct join_held *h
 		}
 		join_release_ready(j);
 	}
-	size_t len = ht_wire_encode(j->scratch, HT_WIRE_MAX_RECORD, rec);
-	uint8_t *bytes = len ? malloc(len) : NULL;
+	ht_record *copy = keep_copy(j, rec);
 
-	if (bytes == NULL)
+	if (copy == NULL)
 		return false;
-	memcpy(bytes, j->scratch, len);
 	struct join_held *e = j->free[--j->n_free];
 	*e = *h;
-	e->bytes = bytes;
-	e->len = (uint32_t)len;
+	e->rec = copy;
 	e->chain = NULL;
 	e->counted_wp = e->wait_parent;
 	j->held[j->n_held++] = e;

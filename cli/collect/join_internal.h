@@ -57,11 +57,10 @@ struct join_win {
 	uint8_t trace[16], self[8];
 };
 
-/* A record held back: encoded (its strings pointed into the collector's
- * buffer), with what it learned. */
+/* A record held back: a copy of it (its strings pointed into the
+ * collector's buffer) in one block of its own, with what it learned. */
 struct join_held {
-	uint8_t *bytes;
-	uint32_t len;
+	ht_record *rec;
 	uint32_t pid;
 	uint64_t serial;          /* a request's number (follows names it) */
 	bool waiting;             /* a request waiting for its other end */

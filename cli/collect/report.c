@@ -207,6 +207,19 @@ int64_t report_unix_ns(const report *rp, uint64_t mono)
 	return (int64_t)(mono + (uint64_t)rp->mono_to_unix);
 }
 
+/* Server request @r counted in @st (a server's answers are counted
+ * apart from the requests its process made). */
+static void report_count_served(report_stats *st, const ht_rec_request *r)
+{
+	st->server_requests++;
+	if (r->error != HT_ERR_NONE)
+		st->server_errors++;
+	/* a process that answered requests made requests too, in the
+	 * summary's sense: it was not idle */
+	if (u64map_put(&st->req_pids, r->pid, 1))
+		st->req_processes++;
+}
+
 void report_record(void *ctx, const ht_record *rec)
 {
 	report *rp = ctx;
@@ -228,6 +241,13 @@ void report_record(void *ctx, const ht_record *rec)
 	case HT_REC_REQUEST: {
 		const ht_rec_request *r = &rec->u.req;
 		report_req q;
+
+		if ((r->flags & HT_RF_SERVER) && rp->ops->request == NULL) {
+			/* counted below, nothing to describe (-f summary:
+			 * a traced server's every record) */
+			report_count_served(st, r);
+			break;
+		}
 
 		/* Every field is set below: no zero-filling first (a
 		 * "rep stos" that cost a third of this function). */
@@ -257,18 +277,13 @@ void report_record(void *ctx, const ht_record *rec)
 			/* a server's answers: counted apart, in no chain */
 			memset(&q.redirect, 0, sizeof(q.redirect));
 			q.redirect.hop = 1;
-			st->server_requests++;
-			if (r->error != HT_ERR_NONE)
-				st->server_errors++;
-			/* a process that answered requests made requests too,
-			 * in the summary's sense: it was not idle */
-			if (u64map_put(&st->req_pids, r->pid, 1))
-				st->req_processes++;
+			report_count_served(st, r);
 		} else {
 			report_chains_request(rp, &q);
 			report_stats_request(st, &q);
 		}
-		rp->ops->request(rp, &q);
+		if (rp->ops->request != NULL)
+			rp->ops->request(rp, &q);
 		break;
 	}
 	case HT_REC_CONN_FAIL:

@@ -76,6 +76,10 @@ typedef struct report_timing {
  */
 void report_timing_compute(const ht_rec_request *r, report_timing *t);
 
+/* report_timing_wait() - @r's wait alone, as report_timing_compute()
+ * derives it (for who needs nothing else of it). */
+int64_t report_timing_wait(const ht_rec_request *r);
+
 /*
  * report_timing_cut() - for a request @r that ended without its whole
  * response (an error, its process's end among them), its timings @t
@@ -258,6 +262,8 @@ struct ht_live_conn;
 struct ht_live_tls;
 
 typedef struct report_format_ops {
+	/* May be NULL: the format writes nothing of a request (a server's
+	 * request is then only counted, not described). */
 	void (*request)(struct report *rp, const report_req *q);
 	void (*conn_fail)(struct report *rp, const ht_rec_conn_fail *f);
 	void (*conn_close)(struct report *rp, const ht_rec_conn_close *c);

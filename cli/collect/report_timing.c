@@ -8,6 +8,21 @@ int64_t report_span(uint64_t start, uint64_t end)
 	return (int64_t)(end - start);
 }
 
+int64_t report_timing_wait(const ht_rec_request *r)
+{
+	const uint64_t *ts = r->t;
+	int64_t wait = report_span(ts[HT_T_WROTE_REQUEST], ts[HT_T_FIRST_BYTE]);
+
+	if (wait != REPORT_NONE && wait < 0) {
+		/* The response began before the body was sent (100 Continue, or
+		 * an early error): server time is counted from the headers. */
+		wait = report_span(ts[HT_T_WROTE_HEADERS], ts[HT_T_FIRST_BYTE]);
+		if (wait == REPORT_NONE || wait < 0)
+			wait = 0;
+	}
+	return wait;
+}
+
 void report_timing_compute(const ht_rec_request *r, report_timing *t)
 {
 	const uint64_t *ts = r->t;
@@ -34,14 +49,7 @@ void report_timing_compute(const ht_rec_request *r, report_timing *t)
 	t->tls = report_span(tls_from, ts[HT_T_TLS_DONE]);
 	t->send = report_span(ts[HT_T_GOT_CONN], ts[HT_T_WROTE_REQUEST]);
 
-	t->wait = report_span(ts[HT_T_WROTE_REQUEST], ts[HT_T_FIRST_BYTE]);
-	if (t->wait != REPORT_NONE && t->wait < 0) {
-		/* The response began before the body was sent (100 Continue, or
-		 * an early error): server time is counted from the headers. */
-		t->wait = report_span(ts[HT_T_WROTE_HEADERS], ts[HT_T_FIRST_BYTE]);
-		if (t->wait == REPORT_NONE || t->wait < 0)
-			t->wait = 0;
-	}
+	t->wait = report_timing_wait(r);
 	t->receive = report_span(ts[HT_T_FIRST_BYTE], ts[HT_T_RESPONSE_DONE]);
 
 	t->start = 0;

@@ -166,11 +166,6 @@ void text_summary(report *rp)
 	free(hosts);
 }
 
-/* "-f summary": the text summary alone, nothing per request. */
-static void summary_request(report *rp, const report_req *q)
-{
-}
-
 static void summary_conn_close(report *rp, const ht_rec_conn_close *c)
 {
 }
@@ -180,7 +175,8 @@ static void summary_conn_fail(report *rp, const ht_rec_conn_fail *c)
 }
 
 const report_format_ops report_summary_ops = {
-	.request = summary_request,
+	/* "-f summary": the text summary alone, nothing per request */
+	.request = NULL,
 	.conn_fail = summary_conn_fail,
 	.conn_close = summary_conn_close,
 	.summary = text_summary,

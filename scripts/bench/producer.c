@@ -2,9 +2,11 @@
  * producer.c - a synthetic traced process for the collector benchmark:
  * WRITERS processes each send RECORDS request records to the collector
  * named by HTTPTRACE_SOCKET, BATCH records per message, with blocking
- * sends so that the collector's pace is what is measured.
+ * sends so that the collector's pace is what is measured.  With "server",
+ * the records are a server's (HT_RF_SERVER: nginx answering a client at a
+ * loopback address, as the collector sees a traced nginx under wrk).
  *
- *   producer WRITERS RECORDS BATCH
+ *   producer WRITERS RECORDS BATCH [client|server]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +25,9 @@ static ht_str S(const char *s)
 	ht_str r = {s, (uint16_t)strlen(s)};
 	return r;
 }
+
+/* The records are a server's (HT_RF_SERVER), not a client's. */
+static int server_side;
 
 /* A realistic record: a keep-alive GET with its headers. */
 static size_t make_record(uint8_t *buf, size_t cap, uint32_t seq)
@@ -54,12 +59,26 @@ static size_t make_record(uint8_t *buf, size_t cap, uint32_t seq)
 	r->t[HT_T_FIRST_BYTE] = now - 20000;
 	r->t[HT_T_RESPONSE_DONE] = now;
 	r->t[HT_T_IDLE_SINCE] = now - 100000;
+	if (server_side) {
+		/* nginx's view: the client at 127.0.0.1 on a port of its
+		 * own per connection, read and written on one thread */
+		r->flags |= HT_RF_SERVER;
+		r->peer.port = (uint16_t)(40000 + r->conn_id % 20000);
+		r->local.family = 2;
+		r->local.port = 8080;
+		r->local.addr[0] = 127;
+		r->local.addr[3] = 1;
+		r->thread = 1;
+		r->thread_seq = 1 + seq;
+		r->req_headers = S("Host: 127.0.0.1:8080\r\n");
+	}
 	r->method = S("GET");
 	r->target = S("/index.html?q=1");
 	r->host = S("127.0.0.1:8080");
 	r->reason = S("OK");
 	r->content_type = S("text/html");
-	r->req_headers = S("Host: 127.0.0.1:8080\r\nUser-Agent: bench\r\nAccept: */*\r\n");
+	if (!server_side)
+		r->req_headers = S("Host: 127.0.0.1:8080\r\nUser-Agent: bench\r\nAccept: */*\r\n");
 	r->resp_headers = S("Server: nginx\r\nContent-Type: text/html\r\n"
 			    "Content-Length: 612\r\nConnection: keep-alive\r\n");
 	return ht_wire_encode(buf, cap, &rec);
@@ -100,10 +119,14 @@ static int writer(const char *path, long records, int batch)
 int main(int argc, char **argv)
 {
 	const char *path = getenv("HTTPTRACE_SOCKET");
-	if (argc != 4 || !path) {
-		fputs("usage: HTTPTRACE_SOCKET=PATH producer WRITERS RECORDS BATCH\n", stderr);
+	if (argc < 4 || argc > 5 || !path ||
+	    (argc == 5 && strcmp(argv[4], "client") != 0 &&
+	     strcmp(argv[4], "server") != 0)) {
+		fputs("usage: HTTPTRACE_SOCKET=PATH producer WRITERS RECORDS BATCH [client|server]\n",
+		      stderr);
 		return 2;
 	}
+	server_side = argc == 5 && strcmp(argv[4], "server") == 0;
 	int writers = atoi(argv[1]), batch = atoi(argv[3]);
 	long records = atol(argv[2]);
 	for (int i = 0; i < writers; i++) {

@@ -499,6 +499,46 @@ START_TEST(error_strings)
 }
 END_TEST
 
+/* A request copied with its strings is what decoding it gives, and owes
+ * nothing to the bytes it was decoded from. */
+START_TEST(request_copy_is_its_decoding)
+{
+	static uint8_t buf[HT_WIRE_MAX_RECORD], ref[HT_WIRE_MAX_RECORD],
+		again[HT_WIRE_MAX_RECORD];
+	ht_record in = sample_request(), dec, copy;
+	ht_rec_request *r = &in.u.req;
+
+	r->flags |= HT_RF_GRPC;
+	r->grpc.status = 14;
+	r->grpc.message = S("unavailable");
+	r->local.family = 2;
+	r->local.port = 41000;
+	r->stream_id = 5;
+	r->thread = 3;
+	r->thread_seq = 9;
+	size_t n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_uint_gt(n, HT_WIRE_HDR_LEN);
+	memcpy(ref, buf, n);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &dec), (long)n);
+
+	size_t len = ht_request_strings_len(&dec.u.req);
+	ck_assert_uint_eq(len, strlen("GET/a?b=clocalhost:8080localhostOKtext/plain"
+				      "Host: localhost:8080\r\nAccept: */*\r\n"
+				      "Content-Length: 5\r\n/run/app.sock"
+				      "example.test:443unavailable"));
+	char *blob = malloc(len);
+	ck_assert_ptr_nonnull(blob);
+	copy.type = HT_REC_REQUEST;
+	ht_request_copy(&copy.u.req, &dec.u.req, blob);
+	memset(buf, 0xa5, n); /* the bytes it came from, gone */
+	ck_assert_ptr_null(copy.u.req.join);
+	ck_assert_str_eq(copy.u.req.tls_version.p, "");
+	ck_assert_uint_eq(ht_wire_encode(again, sizeof again, &copy), n);
+	ck_assert_mem_eq(again, ref, n);
+	free(blob);
+}
+END_TEST
+
 Suite *wire_suite(void)
 {
 	Suite *s = suite_create("wire");
@@ -517,6 +557,7 @@ Suite *wire_suite(void)
 	tcase_add_test(tc, random_garbage_never_crashes);
 	tcase_add_test(tc, error_strings);
 	tcase_add_test(tc, dns_roundtrip);
+	tcase_add_test(tc, request_copy_is_its_decoding);
 	suite_add_tcase(s, tc);
 	return s;
 }
