@@ -150,10 +150,14 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	conn_live_end(c, r);
 	thread_end(c, r);
 
+	/* Every field up to resp_proto is set below, the response's too
+	 * when there is none; from the gRPC part on (fields appended since,
+	 * and later ones) zeroed first: no memset of the whole record (504
+	 * bytes, most of them set again). */
 	ht_record rec;
-	memset(&rec, 0, sizeof rec);
 	rec.type = HT_REC_REQUEST;
 	ht_rec_request *o = &rec.u.req;
+	memset(&o->grpc, 0, sizeof(*o) - offsetof(ht_rec_request, grpc));
 
 	o->pid = c->pid;
 	o->conn_id = c->id;
@@ -196,6 +200,10 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 		o->grpc = *grpc;
 	else
 		o->flags &= ~HT_RF_GRPC;
+	o->status = 0;
+	o->resp_proto = 0;
+	o->resp_body_bytes = 0;
+	o->resp_header_bytes = 0;
 	if (resp) {
 		o->status = resp->status;
 		/* proto is the request's own version; the response's is
