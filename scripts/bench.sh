@@ -163,7 +163,7 @@ fi
 producer_built=0
 build_producer() {
 	[ "$producer_built" = 1 ] && return 0
-	cc -O2 -I"$TOP/core" -o "$T/producer" "$TOP/scripts/bench/producer.c" "$TOP/core/wire.c"
+	cc -O2 -I"$TOP/core" -o "$T/producer" "$TOP/scripts/bench/producer.c" "$TOP/core/wire.c" "$TOP/core/live.c"
 	producer_built=1
 }
 
