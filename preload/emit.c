@@ -253,9 +253,8 @@ static void start_session(int fd)
 	/* The page is published before the HELLO passes it, and the image's
 	 * client mark read after (both sequentially consistent, as
 	 * ht_emit_client_loopback()'s store and load): a thread that marks
-	 * meanwhile either finds this page or is seen here, so the mark is
-	 * in the page before the HELLO or before that thread's connect hook
-	 * returns (it waits for connect_lock, held here). */
+	 * meanwhile either finds this page and marks it itself, or its mark
+	 * is seen here and the page marked before the HELLO. */
 	if (live)
 		__atomic_store_n(&ht_live_page, live, __ATOMIC_SEQ_CST);
 	if (live && __atomic_load_n(&client_loopback, __ATOMIC_SEQ_CST))
@@ -531,20 +530,21 @@ void ht_emit_client_loopback(void)
 {
 	__atomic_store_n(&client_loopback, 1, __ATOMIC_SEQ_CST);
 	ht_live *live = __atomic_load_n(&ht_live_page, __ATOMIC_SEQ_CST);
-	if (likely(live != NULL)) {
-		ht_live_mark_client(live);
-		return;
-	}
-	/* No page now: a thread making one holds connect_lock until the
-	 * page is marked and passed; else connect here, as a record would.
-	 * Within a second of a failed attempt none is made: a request begun
-	 * then, whose record comes after the next connection, may find its
-	 * server's record gone out alone (linked on the client's side only,
-	 * as when the hold's window ends). */
-	ht_lock_acquire(&connect_lock);
-	ht_lock_release(&connect_lock);
-	if (__atomic_load_n(&ht_live_page, __ATOMIC_SEQ_CST) == NULL)
+	if (unlikely(live == NULL)) {
+		/* No connection now: make one, as a record would, or wait
+		 * for the thread making one (connect_lock): its HELLO must be
+		 * sent before this connection's first byte.  A page published
+		 * from now on is marked before its HELLO (start_session() reads
+		 * the mark after publishing).  Within a second of a failed
+		 * attempt none is made: a request begun then, whose record
+		 * comes after the next connection, may find its server's
+		 * record gone out alone (linked on the client's side only, as
+		 * when the hold's window ends). */
 		(void)current_fd();
+		live = __atomic_load_n(&ht_live_page, __ATOMIC_SEQ_CST);
+	}
+	if (live)
+		ht_live_mark_client(live);
 }
 
 void ht_emit_want(void)
