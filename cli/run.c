@@ -461,6 +461,12 @@ static void run_out_tick(void *ctx, const collector *c, uint64_t now)
 	tell_failures(o);
 }
 
+/* join_clients_fn: the collector's pages say (collector.h). */
+static bool run_loopback_clients(void *ctx)
+{
+	return collector_loopback_clients(ctx);
+}
+
 void run_out_attach(run_out *o, collector *c, bool spans)
 {
 	c->sink = run_out_record;
@@ -474,6 +480,8 @@ void run_out_attach(run_out *o, collector *c, bool spans)
 	o->join_on = join_init(&o->join, run_out_dispatch, o,
 			       ids ? run_join_rand : NULL, NULL, !live,
 			       RUN_JOIN_WINDOW_MS * 1000000ull) == 0;
+	if (o->join_on)
+		join_set_clients(&o->join, run_loopback_clients, c);
 	if (live || o->join_on) {
 		c->tick = run_out_tick;
 		c->tick_ms = RUN_LIVE_TICK_MS;

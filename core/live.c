@@ -2,6 +2,7 @@
 #include "live.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 void ht_live_init(ht_live *l)
 {
@@ -10,6 +11,33 @@ void ht_live_init(ht_live *l)
 	l->size = HT_LIVE_SIZE;
 	l->n_reqs = HT_LIVE_REQS;
 	l->n_conns = HT_LIVE_CONNS;
+}
+
+void ht_live_mark_client(ht_live *l)
+{
+	__atomic_store_n(&l->client_loopback, 1, __ATOMIC_SEQ_CST);
+}
+
+bool ht_live_may_have_client(const ht_live *l, size_t len)
+{
+	if (len != HT_LIVE_SIZE ||
+	    __atomic_load_n(&l->version, __ATOMIC_RELAXED) < 5)
+		return true;
+	return __atomic_load_n(&l->client_loopback, __ATOMIC_ACQUIRE) != 0;
+}
+
+bool ht_live_addr_loopback(const ht_addr *a)
+{
+	static const uint8_t one6[16] = {[15] = 1};
+	static const uint8_t v4mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+	if (a->family == AF_INET)
+		return a->addr[0] == 127;
+	if (a->family != AF_INET6)
+		return false;
+	if (memcmp(a->addr, v4mapped, sizeof(v4mapped)) == 0)
+		return a->addr[12] == 127;
+	return memcmp(a->addr, one6, sizeof(one6)) == 0;
 }
 
 /* Take a clear bit of the bitmap @used, whose bits past @n are never

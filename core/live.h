@@ -12,7 +12,9 @@
  * connection slots and the write marks, then (version 4, the same size
  * again: every field before stays where it was, so a reader of version 3
  * reads a version-4 page right, and a version-3 page has zeros there) the
- * TLS version and ALPN of each request slot and each connection slot.
+ * TLS version and ALPN of each request slot and each connection slot,
+ * then (version 5, the same way) whether the image made a client TCP
+ * connection from a loopback address (client_loopback).
  *
  * A connection slot shows a TCP connection from its connect until its
  * first request begins (its first byte written: the request then carries
@@ -49,7 +51,7 @@
 
 #include "wire.h"
 
-#define HT_LIVE_VERSION 4
+#define HT_LIVE_VERSION 5
 #define HT_LIVE_REQS 64
 #define HT_LIVE_CONNS 32
 #define HT_LIVE_METHOD_MAX 16
@@ -185,6 +187,15 @@ typedef struct ht_live {
 						when it carries the
 						handshake (its first) */
 	ht_live_tls conn_tls[HT_LIVE_CONNS];
+	/* version 5, the same size: 0 from older libraries.  Nonzero once
+	 * the image (or, for a page made after a fork, its parent before
+	 * the fork) began a TCP connection whose own address is a loopback
+	 * one (or not known): set after the real connect() returned and
+	 * before the hook returned, so before the program could send a
+	 * byte on it; in every later page of the image from its HELLO on.
+	 * The collector holds a traced server's record for its client's
+	 * only when some process may have made that client (join.h). */
+	uint32_t client_loopback;
 } ht_live;
 
 _Static_assert(sizeof(ht_live) <= HT_LIVE_SIZE, "live page too small");
@@ -195,6 +206,20 @@ _Static_assert(offsetof(ht_live, dropped) == offsetof(ht_counters, dropped),
 
 /* ht_live_init() - format @l (HT_LIVE_SIZE zeroed bytes) as an empty page. */
 void ht_live_init(ht_live *l);
+
+/* ht_live_mark_client() - the image made a client connection from a
+ * loopback address (client_loopback): set in @l. */
+void ht_live_mark_client(ht_live *l);
+
+/* ht_live_may_have_client() - whether page @l (another process's, @len
+ * bytes mapped) may be one that made a client connection from a loopback
+ * address: its client_loopback is set, or it cannot say (a page older
+ * than version 5, or not a whole live page). */
+bool ht_live_may_have_client(const ht_live *l, size_t len);
+
+/* ht_live_addr_loopback() - whether @a is a loopback address: 127/8,
+ * ::1, 127/8 mapped in IPv6.  Any other family: false. */
+bool ht_live_addr_loopback(const ht_addr *a);
 
 /* ht_live_claim() - take a free request slot: its index + 1, or 0 when
  * none is free (l->overflow counted).  Lock-free, no system call. */

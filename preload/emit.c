@@ -55,6 +55,9 @@ static uint64_t last_retry_ns;  /* when we last tried to connect */
 static uint64_t image_t0;
 static bool connected_once;     /* this image had a collector */
 static bool wanted;             /* a tracked connection exists: connect */
+/* The image began a client connection from a loopback address (live.h
+ * client_loopback): every page it makes says so (a fork child's too). */
+static int client_loopback;
 HT_STARTUP_DATA static int seccomp_at_init;     /* PR_GET_SECCOMP when the library started */
 volatile int ht_seccomp_set;    /* the program installed a filter (prctl) */
 
@@ -247,6 +250,15 @@ static void start_session(int fd)
 	int cfd;
 	ht_live *live = map_counters(&cfd);
 	ht_counters *c = (ht_counters *)live;
+	/* The page is published before the HELLO passes it, and the image's
+	 * client mark read after (both sequentially consistent, as
+	 * ht_emit_client_loopback()'s store and load): a thread that marks
+	 * meanwhile either finds this page and marks it itself, or its mark
+	 * is seen here and the page marked before the HELLO. */
+	if (live)
+		__atomic_store_n(&ht_live_page, live, __ATOMIC_SEQ_CST);
+	if (live && __atomic_load_n(&client_loopback, __ATOMIC_SEQ_CST))
+		ht_live_mark_client(live);
 	send_hello(fd, cfd, __atomic_exchange_n(&dropped_away, 0,
 						__ATOMIC_RELAXED));
 	if (cfd >= 0)
@@ -512,6 +524,27 @@ static int current_fd(void)
 	}
 	ht_lock_release(&connect_lock);
 	return fd;
+}
+
+void ht_emit_client_loopback(void)
+{
+	__atomic_store_n(&client_loopback, 1, __ATOMIC_SEQ_CST);
+	ht_live *live = __atomic_load_n(&ht_live_page, __ATOMIC_SEQ_CST);
+	if (unlikely(live == NULL)) {
+		/* No connection now: make one, as a record would, or wait
+		 * for the thread making one (connect_lock): its HELLO must be
+		 * sent before this connection's first byte.  A page published
+		 * from now on is marked before its HELLO (start_session() reads
+		 * the mark after publishing).  Within a second of a failed
+		 * attempt none is made: a request begun then, whose record
+		 * comes after the next connection, may find its server's
+		 * record gone out alone (linked on the client's side only, as
+		 * when the hold's window ends). */
+		(void)current_fd();
+		live = __atomic_load_n(&ht_live_page, __ATOMIC_SEQ_CST);
+	}
+	if (live)
+		ht_live_mark_client(live);
 }
 
 void ht_emit_want(void)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ht.h"
+#include "live.h"
 
 static uint32_t next_conn_id; /* per process, from 1 (atomic) */
 
@@ -123,6 +124,11 @@ static void track_connect(int fd, const ht_addr *peer, const char *upath,
 	if (getsockname(fd, (struct sockaddr *)&ls, &lsl) == 0 &&
 	    !ht_addr_from_sockaddr((struct sockaddr *)&ls, lsl, &t->c.local))
 		t->c.local.family = 0;
+	/* A traced server's record of a request on it may now be held for
+	 * this end's (join.h): the page says so before the program can send
+	 * a byte (the fd is tracked, for other threads, after). */
+	if (t->c.local.family == 0 || ht_live_addr_loopback(&t->c.local))
+		ht_emit_client_loopback();
 	if (ret == 0) {
 		conn_connected(&t->c, now);
 		ht_dns_consume(t->dns_slot, t->dns_gen);

@@ -396,6 +396,16 @@ HT_HIDDEN int ht_emit_init(const char *path);
  * tracing turns off for good (ht_enabled = 0). */
 HT_HIDDEN void ht_emit_want(void);
 
+/* ht_emit_client_loopback() - the process began a client TCP connection
+ * from a loopback address (or one not known): its live page says so
+ * (live.h client_loopback) before this returns, and every later page of
+ * the image (a reconnect, a fork child's) from its HELLO on.  Without a
+ * collector connection at that moment, one is made now (as a record
+ * would): the page that says so must reach the collector before a
+ * server's record of a request on this connection can (join.h).  Call
+ * it after ht_emit_want(), before the connection is tracked. */
+HT_HIDDEN void ht_emit_client_loopback(void);
+
 /* Below this soft RLIMIT_NOFILE the library takes no fd at all: any number
  * it took would be one the program could have had. */
 #define HT_MIN_FD_LIMIT 64

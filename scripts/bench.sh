@@ -53,7 +53,8 @@
 #             instructions added to curl per request (CG_N=200 requests on
 #             one connection, http and https), and the collector's
 #             instructions per record from the synthetic producer (its
-#             client records, and a traced server's held by the joiner)
+#             client records, and a traced server's: not held with no traced
+#             client, held by the joiner when one may exist)
 #
 # Knobs: ROUNDS (5), WRK_SECONDS (5), H2_N (100000), DD_COUNT (1000000),
 # BENCH_PEERS (1), CG_N (200), CG_RECORDS (20000), CG_REPEAT (3), PROCS_N (300),
@@ -163,7 +164,7 @@ fi
 producer_built=0
 build_producer() {
 	[ "$producer_built" = 1 ] && return 0
-	cc -O2 -I"$TOP/core" -o "$T/producer" "$TOP/scripts/bench/producer.c" "$TOP/core/wire.c"
+	cc -O2 -I"$TOP/core" -o "$T/producer" "$TOP/scripts/bench/producer.c" "$TOP/core/wire.c" "$TOP/core/live.c"
 	producer_built=1
 }
 
@@ -718,9 +719,11 @@ if want callgrind; then
 	n1=$((CG_RECORDS / 10))
 	echo "collector fed by the synthetic producer, one writer: Ir per record from $n1 vs $CG_RECORDS records"
 	# (server: nginx's records of an untraced client at a loopback
-	# address, each held by the joiner for a client record to come)
+	# address, no traced client anywhere: not held; server-client: a
+	# traced process made a loopback client connection, each record is
+	# held by the joiner for a client record to come)
 	for fmt in json summary; do
-		for batch in 1 32 "32 server"; do
+		for batch in 1 32 "32 server" "32 server-client"; do
 			read -r batch side <<<"$batch"
 			i1=$(cg_collector "$fmt" "$batch" "$n1" "$side")
 			i2=$(cg_collector "$fmt" "$batch" "$CG_RECORDS" "$side")

@@ -107,6 +107,13 @@ static void accept_pause(collector *c, bool pause)
 /* Forget peer @fd's state: its id may be reused by a new process. */
 static void peer_forget(collector *c, int fd)
 {
+	/* what its page said stays said: a fork child, a later image or
+	 * session of the process may use the connections it marked */
+	if (c->peer_pid[fd] != 0 &&
+	    (c->peer_page[fd] == NULL ||
+	     ht_live_may_have_client(c->peer_page[fd], c->peer_page_len[fd])))
+		c->clients_ever = true;
+	c->reads++;
 	if (c->tap != NULL)
 		c->tap(c->tap_ctx, COLLECTOR_EV_CLOSE, (uint32_t)fd, NULL, 0);
 	c->peer_open[fd] = 0;
@@ -190,6 +197,9 @@ void peer_read(collector *c, int fd, unsigned max, uint8_t *buf)
 		}
 		int n = recvmmsg(fd, msgs, COLLECTOR_BATCH,
 				 MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
+
+		if (n > 0)
+			c->reads++;
 
 		if (n < 0) {
 			if (errno == EINTR)

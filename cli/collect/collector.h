@@ -127,6 +127,11 @@ typedef struct collector {
 	size_t peer_cap;
 	size_t n_peers;
 	bool accept_paused;       /* out of fds: listening socket not polled */
+	/* collector_loopback_clients(): */
+	uint64_t reads;           /* messages received: recvmmsg() calls that
+	                             returned some, peers closed */
+	uint64_t clients_none_at; /* `reads` when none was found; 0: never */
+	bool clients_ever;        /* a page said one (or could not say) */
 	bool replay;              /* fed by collector_replay(): no sockets */
 	uint8_t *buf;
 	uint8_t *drain_buf;       /* for reading one peer from inside another */
@@ -282,6 +287,22 @@ size_t collector_inflight_conns(const collector *c, uint64_t now,
  */
 size_t collector_live_conns(const collector *c, uint64_t now,
 			    collector_inflight_conn_fn fn, void *ctx);
+
+/*
+ * collector_loopback_clients() - whether a process that may have begun a
+ * client TCP connection from a loopback address (live.h client_loopback)
+ * is, or was in this collector's lifetime, a peer: a page that says so,
+ * a page that cannot say (none, older than version 5: from then on for
+ * good), a peer whose HELLO is not read yet or a connection not accepted
+ * yet (one system call, poll(), at most once per message received), more
+ * than COLLECTOR_CLIENT_SCAN peers (not looked at), a replay.  A client
+ * marks its page before its connect hook returns, and its HELLO, which
+ * passes the page, comes before: so when this says no after a server's
+ * record was received, no traced client of this collector sent the
+ * request that record answered from a loopback address (join.h).
+ */
+#define COLLECTOR_CLIENT_SCAN 256
+bool collector_loopback_clients(collector *c);
 
 /*
  * collector_close() - close the socket and every peer, remove the socket

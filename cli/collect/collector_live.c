@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <signal.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "live.h"
@@ -539,4 +540,35 @@ size_t collector_live_conns(const collector *c, uint64_t now,
 			    collector_inflight_conn_fn fn, void *ctx)
 {
 	return conns_walk(c, now, true, fn, ctx);
+}
+
+bool collector_loopback_clients(collector *c)
+{
+	struct pollfd p;
+
+	if (c->clients_ever || c->replay || c->listen_fd < 0)
+		return true;
+	if (c->clients_none_at != 0 && c->clients_none_at == c->reads)
+		return false; /* nothing received since the last look */
+	/* a process connected, not accepted yet: its HELLO unread */
+	p.fd = c->listen_fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	if (c->accept_paused || poll(&p, 1, 0) != 0 ||
+	    c->n_peers > COLLECTOR_CLIENT_SCAN)
+		return true;
+	for (size_t fd = 0; fd < c->peer_cap; fd++) {
+		if (!c->peer_open[fd])
+			continue;
+		if (c->peer_pid[fd] == 0)
+			return true; /* no HELLO read yet */
+		if (c->peer_page[fd] == NULL ||
+		    ht_live_may_have_client(c->peer_page[fd],
+					    c->peer_page_len[fd])) {
+			c->clients_ever = true;
+			return true;
+		}
+	}
+	c->clients_none_at = c->reads;
+	return false;
 }

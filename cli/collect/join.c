@@ -170,6 +170,12 @@ int join_init(joiner *j, join_emit_fn emit, void *emit_ctx, join_rand_fn rnd,
 	return 0;
 }
 
+void join_set_clients(joiner *j, join_clients_fn fn, void *ctx)
+{
+	j->clients = fn;
+	j->clients_ctx = ctx;
+}
+
 /* Remember end @h (of @side) for the other end to come. */
 void join_remember(joiner *j, const join_half *h, int side)
 {
@@ -235,6 +241,17 @@ static bool may_have_client(const joiner *j, const uint8_t *k)
 		if (c[0] == k[0] && memcmp(c + 3, k + 3, 16) == 0)
 			return true;
 	}
+	return false;
+}
+
+/* Whether the client at @k (a key's address part, one that may have a
+ * traced client) may be traced: at a loopback address, only when the
+ * caller says some client there may be (join_set_clients()). */
+static bool client_traced(joiner *j, const uint8_t *k)
+{
+	if (j->clients == NULL || !loopback(k) || j->clients(j->clients_ctx))
+		return true;
+	j->unheld++;
 	return false;
 }
 
@@ -503,7 +520,7 @@ static void server_record(joiner *j, const ht_record *rec, uint64_t now)
 			}
 			j->joined++;
 		} else if (j->hold && may_have_client(j, h.me.key)) {
-			h.waiting = true;
+			h.waiting = client_traced(j, h.me.key);
 		}
 	}
 	server_children(j, &h);

@@ -28,7 +28,12 @@
  * is held back for the other when the other may be traced: a server
  * record whose client is at a loopback address or at an address a traced
  * client's connection had; a client record whose peer (address and port)
- * is where a traced server accepted connections before.  A held record
+ * is where a traced server accepted connections before.  A server record
+ * whose client is at a loopback address is not held when the caller's
+ * @clients says no process that could have made that client traces to
+ * this joiner (collector_loopback_clients(): a traced client says so in
+ * its live page before it can send a byte, so no traced client made it);
+ * it goes out at once, remembered as any other.  A held record
  * waits at most @window_ns of the caller's clock (join_expire()), and at
  * most JOIN_HOLD_MAX records wait at once: then it goes out alone (and
  * is remembered, so the other end, if it comes, still gets the link).
@@ -118,6 +123,9 @@ typedef struct ht_join {
 typedef void (*join_emit_fn)(void *ctx, const ht_record *rec);
 /* Fill @buf with @n random bytes (never all zero is not required). */
 typedef void (*join_rand_fn)(void *ctx, uint8_t *buf, size_t n);
+/* Whether a traced client at a loopback address may have sent a request
+ * whose server's record was received by now (see above). */
+typedef bool (*join_clients_fn)(void *ctx);
 
 struct join_slot;
 struct join_held;
@@ -132,6 +140,8 @@ typedef struct joiner {
 	void *rand_ctx;
 	bool hold;
 	uint64_t window;
+	join_clients_fn clients;   /* NULL: one may */
+	void *clients_ctx;
 	struct join_slot *slots;   /* JOIN_SLOTS, NULL: out of memory */
 	struct join_held *pool;    /* JOIN_HOLD_MAX entries */
 	struct join_held **held;   /* the held ones, in arrival order */
@@ -155,6 +165,9 @@ typedef struct joiner {
 	uint64_t joined;           /* pairs joined */
 	uint64_t expired;          /* records held that went out alone */
 	uint64_t children;         /* client records given a parent */
+	uint64_t unheld;           /* server records not held: no traced
+	                              client at a loopback address could
+	                              have sent their requests */
 } joiner;
 
 /*
@@ -166,6 +179,14 @@ typedef struct joiner {
  */
 int join_init(joiner *j, join_emit_fn emit, void *emit_ctx, join_rand_fn rnd,
 	      void *rnd_ctx, bool hold, uint64_t window_ns);
+
+/*
+ * join_set_clients() - ask @fn (with @ctx; NULL: none, the default) before
+ * holding a server record whose client is at a loopback address: when it
+ * says no traced client may have sent its request, the record is not
+ * held.
+ */
+void join_set_clients(joiner *j, join_clients_fn fn, void *ctx);
 
 /*
  * join_record() - @rec arrived at @now: it goes out now, joined when its

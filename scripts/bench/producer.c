@@ -6,18 +6,27 @@
  * the records are a server's (HT_RF_SERVER: nginx answering a client at a
  * loopback address, as the collector sees a traced nginx under wrk).
  *
- *   producer WRITERS RECORDS BATCH [client|server]
+ * Each writer first says HELLO with a live page (live.h), as the library
+ * does, counting what it sends there; with "server" that page says no
+ * client connection from a loopback address was made (a traced nginx
+ * under an untraced wrk), with "server-client" that one was (a traced
+ * client may have sent the requests: the joiner holds the records).
+ *
+ *   producer WRITERS RECORDS BATCH [client|server|server-client]
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "live.h"
 #include "wire.h"
 
 static ht_str S(const char *s)
@@ -28,6 +37,8 @@ static ht_str S(const char *s)
 
 /* The records are a server's (HT_RF_SERVER), not a client's. */
 static int server_side;
+/* The page says a loopback client connection was made. */
+static int client_made;
 
 /* A realistic record: a keep-alive GET with its headers. */
 static size_t make_record(uint8_t *buf, size_t cap, uint32_t seq)
@@ -84,6 +95,57 @@ static size_t make_record(uint8_t *buf, size_t cap, uint32_t seq)
 	return ht_wire_encode(buf, cap, &rec);
 }
 
+/* Say HELLO on @fd with a live page, as the library does: the page, or
+ * NULL (no memfd: HELLO without one). */
+static ht_live *hello(int fd)
+{
+	ht_live *l = NULL;
+	int mfd = memfd_create("producer", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (mfd >= 0 && ftruncate(mfd, HT_LIVE_SIZE) == 0) {
+		void *p = mmap(NULL, HT_LIVE_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, mfd, 0);
+		if (p != MAP_FAILED &&
+		    fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) == 0) {
+			l = p;
+			ht_live_init(l);
+			if (client_made)
+				ht_live_mark_client(l);
+		}
+	}
+	ht_record rec;
+	uint8_t buf[256];
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_HELLO;
+	rec.u.hello.pid = (uint32_t)getpid();
+	rec.u.hello.ppid = (uint32_t)getppid();
+	rec.u.hello.flags = l ? HT_HF_COUNTERS : 0;
+	rec.u.hello.exe = S("producer");
+	rec.u.hello.image = 1;
+	size_t len = ht_wire_encode(buf, sizeof buf, &rec);
+	struct iovec iov = {buf, len};
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (l) {
+		memset(&ctl, 0, sizeof ctl);
+		m.msg_control = ctl.space;
+		m.msg_controllen = sizeof ctl.space;
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &mfd, sizeof mfd);
+	}
+	if (sendmsg(fd, &m, MSG_NOSIGNAL) < 0)
+		perror("producer: hello");
+	if (mfd >= 0)
+		close(mfd);
+	return l;
+}
+
 static int writer(const char *path, long records, int batch)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -95,6 +157,7 @@ static int writer(const char *path, long records, int batch)
 		perror("producer: connect");
 		return 1;
 	}
+	ht_live *live = hello(fd);
 	for (long sent = 0; sent < records;) {
 		size_t len = 0;
 		int n = 0;
@@ -106,6 +169,8 @@ static int writer(const char *path, long records, int batch)
 			len += k;
 			n++;
 		}
+		if (live)
+			live->produced += (uint64_t)n;
 		if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len) {
 			perror("producer: send");
 			return 1;
@@ -121,12 +186,14 @@ int main(int argc, char **argv)
 	const char *path = getenv("HTTPTRACE_SOCKET");
 	if (argc < 4 || argc > 5 || !path ||
 	    (argc == 5 && strcmp(argv[4], "client") != 0 &&
-	     strcmp(argv[4], "server") != 0)) {
-		fputs("usage: HTTPTRACE_SOCKET=PATH producer WRITERS RECORDS BATCH [client|server]\n",
+	     strcmp(argv[4], "server") != 0 &&
+	     strcmp(argv[4], "server-client") != 0)) {
+		fputs("usage: HTTPTRACE_SOCKET=PATH producer WRITERS RECORDS BATCH [client|server|server-client]\n",
 		      stderr);
 		return 2;
 	}
-	server_side = argc == 5 && strcmp(argv[4], "server") == 0;
+	server_side = argc == 5 && strncmp(argv[4], "server", 6) == 0;
+	client_made = argc == 5 && strcmp(argv[4], "server-client") == 0;
 	int writers = atoi(argv[1]), batch = atoi(argv[3]);
 	long records = atol(argv[2]);
 	for (int i = 0; i < writers; i++) {

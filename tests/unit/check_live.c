@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "conn.h"
 #include "conn_server.h"
@@ -776,6 +777,46 @@ START_TEST(wire_conn_fail_end)
 }
 END_TEST
 
+/* Version 5: a page says whether its image made a client connection
+ * from a loopback address; a page that cannot say (older, or not a whole
+ * live page) may be one that did. */
+START_TEST(client_loopback_mark)
+{
+	ht_live *l = new_page();
+	ht_addr a;
+
+	ck_assert_uint_eq(l->version, 5);
+	ck_assert(!ht_live_may_have_client(l, HT_LIVE_SIZE));
+	ht_live_mark_client(l);
+	ck_assert(ht_live_may_have_client(l, HT_LIVE_SIZE));
+	l->client_loopback = 0;
+	l->version = 4;
+	ck_assert(ht_live_may_have_client(l, HT_LIVE_SIZE));
+	l->version = 5;
+	ck_assert(ht_live_may_have_client(l, HT_COUNTERS_SIZE));
+	free(l);
+
+	memset(&a, 0, sizeof(a));
+	a.family = AF_INET;
+	a.addr[0] = 127;
+	a.addr[3] = 9;
+	ck_assert(ht_live_addr_loopback(&a));
+	a.addr[0] = 10;
+	ck_assert(!ht_live_addr_loopback(&a));
+	memset(&a, 0, sizeof(a));
+	a.family = AF_INET6;
+	a.addr[15] = 1;
+	ck_assert(ht_live_addr_loopback(&a));
+	a.addr[10] = a.addr[11] = 0xff;
+	a.addr[12] = 127;
+	ck_assert(ht_live_addr_loopback(&a));
+	a.addr[12] = 192;
+	ck_assert(!ht_live_addr_loopback(&a));
+	a.family = HT_AF_UNIX;
+	ck_assert(!ht_live_addr_loopback(&a));
+}
+END_TEST
+
 Suite *live_suite(void)
 {
 	Suite *s = suite_create("live");
@@ -798,6 +839,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, write_marks);
 	tcase_add_test(tc, server_conn_holds_write_mark);
 	tcase_add_test(tc, server_h2_streams_adopted);
+	tcase_add_test(tc, client_loopback_mark);
 	suite_add_tcase(s, tc);
 	return s;
 }
