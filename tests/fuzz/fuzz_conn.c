@@ -114,6 +114,10 @@ static void sink(void *ctx, const ht_record *rec)
 	case HT_REC_CONN_FAIL:
 		FUZZ_ASSERT(rec->u.fail.t_fail == S.now);
 		break;
+	case HT_REC_NOTE:
+		/* a connection given up (conn_give_up(): unseen bytes) */
+		FUZZ_ASSERT(rec->u.note.text.len > 0);
+		break;
 	default:
 		FUZZ_ASSERT(!"unexpected record type");
 	}
