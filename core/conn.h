@@ -401,7 +401,10 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
  * @now without reading them (recv with MSG_TRUNC on a stream socket: the
  * kernel drops them, the buffer is left as it was).  Counted; inside an
  * HTTP/1.x body whose extent is known (Content-Length, chunk data) or that
- * runs to close, skipped as body bytes, the response still followed.
+ * runs to close, or inside an HTTP/2 DATA frame's payload (body or
+ * padding, up to the frame's end: h2_skip()), skipped as body bytes, the
+ * response still followed (a gRPC call whose message prefix they hide ends
+ * with HT_ERR_UNFOLLOWED, its connection still followed).
  * Otherwise the connection can no longer be followed: every request in
  * flight ends with HT_ERR_UNSEEN, and so does every later HTTP/1.x request
  * once written (responses are not parsed any more); HTTP/2 and anything

@@ -29,7 +29,8 @@ void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now)
 }
 
 /* @len bytes went by unread at @now: skipped inside a body of known
- * extent, else the connection is given up with @error and @why. */
+ * extent (HTTP/1.x) or a DATA frame's payload (HTTP/2), else the
+ * connection is given up with @error and @why. */
 static void skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
 			const char *why)
 {
@@ -62,6 +63,8 @@ static void skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
 		if (n == 0)
 			break;
 	}
+	if (c->mode == CONN_MODE_HTTP2)
+		len = conn_h2_skip(c, len, now);
 	if (len > 0)
 		conn_give_up(c, error, why, now);
 }

@@ -252,17 +252,30 @@ static void grpc_start(conn *c, conn_stream *s)
 	c->h2->server.want_data = true;
 }
 
-/* DATA body bytes of @ev for @s, @out: written by the client. */
-static void grpc_data(conn_stream *s, const h2_event *ev, bool out,
+/* DATA body bytes of @ev for @s, @out: written by the client.  Bytes that
+ * went by unseen (h2_skip()) are only counted; false when they hid a
+ * message's length prefix: the call's messages are lost. */
+static bool grpc_data(conn_stream *s, const h2_event *ev, bool out,
 		      uint64_t now)
 {
 	grpc_framer *f = out ? &s->grpc.sent : &s->grpc.recv;
 	uint64_t *first = out ? &s->grpc.t_first_sent : &s->grpc.t_first_recv;
+	bool done;
 
 	if (!s->grpc.active || ev->data_len == 0)
-		return;
-	if (grpc_framer_feed(f, ev->data, ev->data_len) && !*first)
+		return true;
+	if (ev->unseen) {
+		uint32_t msgs = f->msgs;
+
+		if (!grpc_framer_skip(f, ev->data_len))
+			return false;
+		done = f->msgs != msgs;
+	} else {
+		done = grpc_framer_feed(f, ev->data, ev->data_len) != 0;
+	}
+	if (done && !*first)
 		*first = now;
+	return true;
 }
 
 /* The status of @s's call from the header block @m, the first one only. */
@@ -390,6 +403,30 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 	}
 }
 
+/* Response body bytes of @ev (H2_EV_DATA_CHUNK, or H2_EV_DATA: the frame
+ * is over) for @s at @now.  Bytes that went by unseen in a gRPC call where
+ * they hid a message's prefix end the stream with HT_ERR_UNFOLLOWED (its
+ * later frames then find no stream); the connection is still followed. */
+static void on_response_data(conn *c, conn_stream *s, const h2_event *ev,
+			     uint64_t now)
+{
+	if (!grpc_data(s, ev, false, now)) {
+		close_stream(c, s, HT_ERR_UNFOLLOWED, now);
+		return;
+	}
+	if (ev->type != H2_EV_DATA)
+		return;
+	if (!s->req.t[HT_T_FIRST_BYTE]) {
+		s->req.t[HT_T_FIRST_BYTE] = now;
+		conn_live_sync(&s->req, HT_T_FIRST_BYTE);
+	}
+	s->resp_body_bytes += ev->length;
+	if (ev->end_stream) {
+		s->req.t[HT_T_RESPONSE_DONE] = now;
+		close_stream(c, s, HT_ERR_NONE, now);
+	}
+}
+
 void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
@@ -406,24 +443,10 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 				on_response_headers(c, s, &ev, now);
 			break;
 		case H2_EV_DATA_CHUNK:
-			s = find_stream(h2, ev.stream);
-			if (s)
-				grpc_data(s, &ev, false, now);
-			break;
 		case H2_EV_DATA:
 			s = find_stream(h2, ev.stream);
-			if (s) {
-				grpc_data(s, &ev, false, now);
-				if (!s->req.t[HT_T_FIRST_BYTE]) {
-					s->req.t[HT_T_FIRST_BYTE] = now;
-					conn_live_sync(&s->req, HT_T_FIRST_BYTE);
-				}
-				s->resp_body_bytes += ev.length;
-				if (ev.end_stream) {
-					s->req.t[HT_T_RESPONSE_DONE] = now;
-					close_stream(c, s, HT_ERR_NONE, now);
-				}
-			}
+			if (s)
+				on_response_data(c, s, &ev, now);
 			break;
 		case H2_EV_RST_STREAM:
 			s = find_stream(h2, ev.stream);
@@ -449,4 +472,22 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			break;
 		}
 	}
+}
+
+size_t conn_h2_skip(conn *c, size_t len, uint64_t now)
+{
+	struct conn_h2 *h2 = c->h2;
+	while (len > 0 && c->mode == CONN_MODE_HTTP2) {
+		h2_event ev;
+		size_t n = h2_skip(&h2->server, len, &ev);
+		if (n == 0)
+			break;
+		len -= n;
+		if (ev.type != H2_EV_DATA_CHUNK && ev.type != H2_EV_DATA)
+			continue;
+		conn_stream *s = find_stream(h2, ev.stream);
+		if (s)
+			on_response_data(c, s, &ev, now);
+	}
+	return len;
 }

@@ -237,6 +237,12 @@ void conn_h2_live_adopt(conn *c);
 void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 
+/* conn_h2_skip() - @len bytes of the response stream went by unseen at
+ * @now: taken as far as they lie in the payload of the DATA frame being
+ * read (h2_skip()), counted in its stream's body.  Returns how many are
+ * left: they are not DATA payload, and the caller gives the connection up. */
+size_t conn_h2_skip(conn *c, size_t len, uint64_t now);
+
 /* conn_h2_fail_all() - every stream still open ends with @error. */
 void conn_h2_fail_all(conn *c, unsigned error, uint64_t now);
 

@@ -72,9 +72,12 @@ void conn_server_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
  * conn_server_sent() - the server sent @len response bytes at @now that
  * the hooks cannot see (sendfile, splice: from a file or a pipe).  Taken
  * as body bytes of the response under way when its extent is known
- * (Content-Length, chunk data) or runs to close; anywhere else every
- * request in flight ends with HT_ERR_UNFOLLOWED and the connection is not
- * followed from there on.
+ * (Content-Length, chunk data) or runs to close, and over HTTP/2 as the
+ * payload of the DATA frame whose header the server wrote (nginx writes
+ * each frame's header, then sendfiles its body: a sendfile never spans
+ * two frames, the next header being in memory), as conn_on_unseen()
+ * does; anywhere else every request in flight ends with
+ * HT_ERR_UNFOLLOWED and the connection is not followed from there on.
  */
 void conn_server_sent(conn *c, size_t len, uint64_t now);
 

@@ -51,6 +51,19 @@ uint32_t grpc_framer_feed(grpc_framer *f, const uint8_t *buf, size_t len)
 	return done;
 }
 
+bool grpc_framer_skip(grpc_framer *f, size_t len)
+{
+	if (len == 0)
+		return true;
+	/* a whole prefix read means a payload of f->left > 0 bytes to come */
+	if (f->prefix_len < GRPC_PREFIX_LEN || len > f->left)
+		return false;
+	f->left -= (uint32_t)len;
+	if (f->left == 0)
+		message_done(f);
+	return true;
+}
+
 bool grpc_content_type(const char *ct)
 {
 	static const char want[] = "application/grpc";

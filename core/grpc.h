@@ -57,6 +57,15 @@ typedef struct grpc_call {
  */
 uint32_t grpc_framer_feed(grpc_framer *f, const uint8_t *buf, size_t len);
 
+/*
+ * grpc_framer_skip() - @len more bytes of a direction's DATA bodies went
+ * by unseen.  Taken (counted as grpc_framer_feed() would) and true when
+ * they all lie in the payload of the message being read; false, and @f
+ * unchanged, when any of them is a length prefix's: the messages can no
+ * longer be told apart.
+ */
+bool grpc_framer_skip(grpc_framer *f, size_t len);
+
 /* grpc_content_type() - whether the content type @ct (NUL-terminated) is
  * gRPC's: "application/grpc", alone or followed by '+' (a codec) or ';'
  * (case-insensitive). */

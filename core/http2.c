@@ -871,3 +871,37 @@ size_t h2_feed(h2_reader *r, const uint8_t *buf, size_t len, h2_event *ev)
 	}
 	return i;
 }
+
+size_t h2_skip(h2_reader *r, size_t len, h2_event *ev)
+{
+	size_t i = 0, n;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->type = H2_EV_NONE;
+	while (i < len && ev->type == H2_EV_NONE && r->type == H2_DATA) {
+		if (r->state == S_CONTENT) {
+			/* body bytes: counted, as content_bytes() does */
+			n = min_size(len - i, content_left(r));
+			r->data_len += (uint32_t)n;
+			r->remaining -= (uint32_t)n;
+			if (r->want_data) {
+				ev->type = H2_EV_DATA_CHUNK;
+				ev->stream = r->stream;
+				ev->data_len = (uint32_t)n;
+				ev->unseen = true;
+			}
+			i += n;
+			if (content_left(r) == 0)
+				content_done(r, ev);
+		} else if (r->state == S_PADDING) {
+			n = min_size(len - i, r->remaining);
+			r->remaining -= (uint32_t)n;
+			i += n;
+			if (r->remaining == 0)
+				frame_end(r, ev);
+		} else {
+			break;
+		}
+	}
+	return i;
+}

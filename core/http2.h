@@ -88,6 +88,9 @@ typedef struct h2_event {
 	 * ones, maybe none) */
 	const uint8_t *data;
 	uint32_t data_len;
+	/* h2_skip() only: the @data_len body bytes went by unseen (@data is
+	 * NULL) */
+	bool unseen;
 } h2_event;
 
 /* A decoded header block.  Strings are NUL-terminated, truncated to fit;
@@ -220,5 +223,22 @@ void h2_memo_enable(h2_reader *r, bool on);
  * event.
  */
 size_t h2_feed(h2_reader *r, const uint8_t *buf, size_t len, h2_event *ev);
+
+/*
+ * h2_skip() - @len bytes of the direction went by unseen (a server's
+ * sendfile or splice, a client's MSG_TRUNC read).  They are taken, as
+ * h2_feed() would take them, as far as they lie in the payload of the DATA
+ * frame being read, its body or its padding: bytes nothing needs to parse
+ * (a DATA body is only counted).  Returns how many were taken and sets
+ * *@ev as h2_feed() does: H2_EV_DATA at the frame's last byte (its length
+ * counts the unseen body bytes), and with want_data H2_EV_DATA_CHUNK for
+ * body bytes, which carry @unseen and no @data.  Returns 0 (no event)
+ * where the next byte is anything else: a frame header, the pad length,
+ * a header block; the reader is then unchanged and the caller has to give
+ * up (the frames after an unseen frame header cannot be found).  A DATA
+ * frame's payload never reaches past its length, so bytes left after the
+ * frame's end are the next frame's header: the next call returns 0.
+ */
+size_t h2_skip(h2_reader *r, size_t len, h2_event *ev);
 
 #endif

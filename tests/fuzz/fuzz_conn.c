@@ -16,7 +16,9 @@
  *
  * Setup (byte 0): bit 0 HTTP/2, bit 1 capture headers, bit 2 redact,
  * bit 3 a TLS handshake first with ALPN (h2 when bit 0), bit 4 connected
- * at once, bit 5 a DNS name.  HTTP/2 without TLS gets the client preface
+ * at once, bit 5 a DNS name, bit 6 holes: a read (op 3) with arg bit 2
+ * set takes its bytes as consumed unread (conn_on_unseen(): a body
+ * skipped, or the connection given up).  HTTP/2 without TLS gets the client preface
  * written first; over TLS the server may speak first, and the script
  * writes the preface itself.
  *
@@ -112,6 +114,10 @@ static void sink(void *ctx, const ht_record *rec)
 	case HT_REC_CONN_FAIL:
 		FUZZ_ASSERT(rec->u.fail.t_fail == S.now);
 		break;
+	case HT_REC_NOTE:
+		/* a connection given up (conn_give_up(): unseen bytes) */
+		FUZZ_ASSERT(rec->u.note.text.len > 0);
+		break;
 	default:
 		FUZZ_ASSERT(!"unexpected record type");
 	}
@@ -202,6 +208,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				len = size - i;
 			if ((op & 7) < 2)
 				conn_on_write(S.c, data + i, len, S.now);
+			else if ((setup & 0x40) && (op & 7) == 3 && (arg & 4))
+				conn_on_unseen(S.c, len, S.now);
 			else
 				conn_on_read(S.c, data + i, len, S.now);
 			i += len;

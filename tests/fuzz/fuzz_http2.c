@@ -15,7 +15,11 @@
  * reader's decoder, as conn_h2.c does for the other direction.  Each run
  * feeds a second reader with the header block memo off (h2_memo_enable())
  * in lockstep: the same bytes taken, the same events, the same message
- * (every byte) and block buffer after every call.
+ * (every byte) and block buffer after every call.  A fourth run takes the
+ * bytes from the split position on as unseen (h2_skip()) as far as the
+ * reader takes them (the payload of the DATA frame in progress, up to its
+ * end), then feeds the rest: the events must be the one piece's (a DATA
+ * payload is only counted), the reader left as the bytes would have.
  *
  * Options (byte 0): bit 0 capture headers, bit 1 redact, bit 2 preface.
  */
@@ -166,6 +170,45 @@ static void run_once(run *rn, bool client, const h1_options *opt,
 	free(off);
 }
 
+/* @first bytes fed, then as many of the rest as h2_skip() takes, unseen,
+ * then what is left fed: to a reader with the memo and, in lockstep, one
+ * without. */
+static void run_hole(run *rn, bool client, const h1_options *opt,
+		     const uint8_t *data, size_t size, size_t first)
+{
+	h2_reader *r = malloc(sizeof(*r)), *off = malloc(sizeof(*off));
+	size_t at = first;
+
+	FUZZ_ASSERT(r != NULL && off != NULL);
+	FUZZ_ASSERT(h2_init(r, client, hpack_own(), opt) == 0);
+	FUZZ_ASSERT(h2_init(off, client, hpack_own(), opt) == 0);
+	h2_memo_enable(off, false);
+	feed(rn, r, off, data, first);
+	while (at < size) {
+		h2_event ev, ev_off;
+		size_t n = h2_skip(r, size - at, &ev);
+		size_t n_off = h2_skip(off, size - at, &ev_off);
+
+		same_as_off(r, off, n, n_off, &ev, &ev_off);
+		FUZZ_ASSERT(n <= size - at);
+		if (n == 0) {
+			FUZZ_ASSERT(ev.type == H2_EV_NONE);
+			break;
+		}
+		FUZZ_ASSERT(ev.type == H2_EV_NONE || ev.type == H2_EV_DATA);
+		FUZZ_ASSERT(ev.type != H2_EV_NONE || n == size - at);
+		at += n;
+		rn->offset += n;
+		if (ev.type != H2_EV_NONE)
+			on_event(rn, r, &ev);
+	}
+	feed(rn, r, off, data + at, size - at);
+	h2_free(r);
+	h2_free(off);
+	free(r);
+	free(off);
+}
+
 static void check_side(bool client, uint8_t opts, size_t split,
 		       const uint8_t *data, size_t size)
 {
@@ -173,9 +216,9 @@ static void check_side(bool client, uint8_t opts, size_t split,
 		.capture_headers = opts & 1,
 		.redact = (opts & 2) ? fuzz_redact : NULL,
 	};
-	run runs[3];
+	run runs[4];
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		memset(&runs[i], 0, sizeof(runs[i]));
 		fuzz_hash_init(&runs[i].hash);
 		runs[i].capture = opt.capture_headers;
@@ -184,14 +227,16 @@ static void check_side(bool client, uint8_t opts, size_t split,
 	run_once(&runs[0], client, &opt, data, size, 0, 0);
 	run_once(&runs[1], client, &opt, data, size, split, 0);
 	run_once(&runs[2], client, &opt, data, size, 0, 1);
-	for (int i = 1; i < 3; i++) {
+	run_hole(&runs[3], client, &opt, data, size, split);
+	for (int i = 1; i < 4; i++) {
 		if (runs[i].hash.count != runs[0].hash.count ||
 		    runs[i].hash.h != runs[0].hash.h) {
 			fprintf(stderr,
 				"http2 %s: run %d (%s) differs from one piece: "
 				"%llu events vs %llu\n",
 				client ? "client" : "server", i,
-				i == 1 ? "split" : "byte by byte",
+				i == 1 ? "split" : i == 2 ? "byte by byte" :
+				"unseen from the split",
 				(unsigned long long)runs[i].hash.count,
 				(unsigned long long)runs[0].hash.count);
 			FUZZ_ASSERT(!"split consistency");

@@ -710,6 +710,33 @@ static void gen_conn(void)
 	op_data(&o, OP_READ, sv.b + 15, sv.len - 15);
 	op(&o, OP_EOF, 0);
 	conn_seed("h2c_upgrade", &o);
+
+	/* HTTP/2 cleartext with holes (setup bit 6): the first DATA frame's
+	 * body and padding, after its first body byte, consumed unread. */
+	size_t at = 0, hole = 0;
+	while (at + 9 <= sv.len) {
+		size_t flen = (size_t)sv.b[at] << 16 | (size_t)sv.b[at + 1] << 8 |
+			      sv.b[at + 2];
+		if (sv.b[at + 3] == 0x0 && flen > 2) {
+			size_t pad = (sv.b[at + 4] & 0x8) ? 1 : 0;
+			hole = flen - pad - 1;
+			at += 9 + pad + 1;
+			break;
+		}
+		at += 9 + flen;
+	}
+	if (hole == 0)
+		die("no DATA frame in the server stream");
+	cl.len = 0;
+	client_stream(&cl, false); /* the setup writes the preface */
+	o.len = 0;
+	put_u8(&o, 0x57);
+	op_data(&o, OP_WRITE, cl.b, cl.len);
+	op_data(&o, OP_READ, sv.b, at);
+	op_data(&o, (OP_READ + 1) | 4 << 3, sv.b + at, hole); /* op 3, arg 4 */
+	op_data(&o, OP_READ, sv.b + at + hole, sv.len - at - hole);
+	op(&o, OP_EOF, 0);
+	conn_seed("h2_cleartext_unseen", &o);
 }
 
 /* ---- captures -------------------------------------------------------------- */

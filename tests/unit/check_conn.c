@@ -1624,6 +1624,143 @@ START_TEST(unseen_h2_stops_with_a_note)
 }
 END_TEST
 
+/* ---- HTTP/2 response bytes that went by unseen --------------------------- */
+
+/* The header of a DATA frame on @stream with @flags and @len payload
+ * bytes, its payload left out (the bytes that go by unseen). */
+static void h2_data_header(uint32_t stream, uint8_t flags, uint32_t len)
+{
+	uint8_t h[9] = {(uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len,
+			0x0, flags, (uint8_t)(stream >> 24),
+			(uint8_t)(stream >> 16), (uint8_t)(stream >> 8),
+			(uint8_t)stream};
+	h2_put(h, 9);
+}
+
+/* A DATA body unseen after its frame header (a server's sendfile, a
+ * MSG_TRUNC read) is counted: the stream ends right, the connection is
+ * still followed. */
+START_TEST(unseen_h2_data_body_skipped)
+{
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_write(3000);
+	h2_headers(1, false, ok200);
+	h2_data_header(1, 0x1, 100);
+	h2_read(4000);
+	conn_on_unseen(C, 60, 4100);
+	ck_assert_int_eq(nrecs, 0);
+	conn_on_unseen(C, 40, 4200);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 100);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_FIRST_BYTE], 4000);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 4200);
+	h2_headers(3, true, get_b);
+	h2_write(5000);
+	h2_headers(3, false, nf404);
+	h2_data_header(3, 0x8 | 0x1, 1 + 3 + 5); /* padded: 3 bytes, 5 of pad */
+	h2_put("\x05", 1);
+	h2_read(6000);
+	conn_on_unseen(C, 3 + 5, 6100);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.status, 404);
+	ck_assert_uint_eq(recs[1].r.resp_body_bytes, 3);
+	ck_assert(conn_wants_bytes(C));
+}
+END_TEST
+
+/* Unseen bytes past the DATA frame's end cover the next frame's header:
+ * the frame's stream ends right, the others are not followed. */
+START_TEST(unseen_h2_past_data_gives_up)
+{
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_headers(3, true, get_b);
+	h2_write(3000);
+	h2_headers(1, false, ok200);
+	h2_data_header(1, 0x1, 10);
+	h2_read(4000);
+	conn_on_unseen(C, 10 + 9, 4100);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.stream_id, 1);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 10);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[1].r.stream_id, 3);
+	ck_assert_uint_eq(recs[2].type, HT_REC_NOTE);
+	ck_assert(!conn_wants_bytes(C));
+}
+END_TEST
+
+/* The pad length of a PADDED DATA frame, unseen: where its body ends is
+ * unknown. */
+START_TEST(unseen_h2_pad_length_gives_up)
+{
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_write(3000);
+	h2_headers(1, false, ok200);
+	h2_data_header(1, 0x8 | 0x1, 10);
+	h2_read(4000);
+	conn_on_unseen(C, 10, 4100);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNSEEN);
+	ck_assert_uint_eq(recs[1].type, HT_REC_NOTE);
+}
+END_TEST
+
+static const char *const grpc_req[] = {":method", "POST", ":scheme", "http",
+	":authority", "example.test", ":path", "/pkg.S/M", "content-type",
+	"application/grpc", NULL};
+static const char *const grpc_ok[] = {":status", "200", "content-type",
+	"application/grpc", NULL};
+static const char *const grpc_trailers[] = {"grpc-status", "0", NULL};
+
+/* gRPC: unseen bytes inside a message's payload are counted; a hole that
+ * hides a message's prefix ends that call as not followed (its messages
+ * are lost), the connection and its other calls still followed. */
+START_TEST(unseen_h2_grpc_messages)
+{
+	static const uint8_t prefix20[5] = {0, 0, 0, 0, 20};
+	h2_open(2000);
+	h2_headers(1, false, grpc_req);
+	h2_frame(0x0, 0x1, 1, (const uint8_t *)"\0\0\0\0\0", 5);
+	h2_headers(3, false, grpc_req);
+	h2_frame(0x0, 0x1, 3, (const uint8_t *)"\0\0\0\0\0", 5);
+	h2_write(3000);
+	h2_headers(1, false, grpc_ok);
+	h2_headers(3, false, grpc_ok);
+	h2_data_header(1, 0, 25);
+	h2_put(prefix20, 5);
+	h2_read(4000);
+	conn_on_unseen(C, 20, 4100); /* the payload: counted */
+	h2_data_header(3, 0, 25);
+	h2_read(4200);
+	conn_on_unseen(C, 25, 4300); /* a prefix among them: stream 3 lost */
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.stream_id, 3);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNFOLLOWED);
+	ck_assert(conn_wants_bytes(C));
+	h2_headers(1, true, grpc_trailers);
+	h2_read(4400);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.stream_id, 1);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert(recs[1].r.flags & HT_RF_GRPC);
+	ck_assert_uint_eq(recs[1].r.grpc.msgs_recv, 1);
+	ck_assert_uint_eq(recs[1].r.grpc.bytes_recv, 20);
+	ck_assert_uint_eq(recs[1].r.grpc.t_first_recv, 4100);
+	ck_assert_uint_eq(recs[1].r.resp_body_bytes, 25);
+	/* stream 3's later frames find no stream */
+	h2_headers(3, true, grpc_trailers);
+	h2_read(4500);
+	ck_assert_int_eq(nrecs, 2);
+}
+END_TEST
+
 START_TEST(unseen_before_any_request)
 {
 	conn_connected(C, 2000);
@@ -2245,6 +2382,10 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, give_up_after_a_hole);
 	tcase_add_test(tc, unseen_partial_response_keeps_what_was_read);
 	tcase_add_test(tc, unseen_h2_stops_with_a_note);
+	tcase_add_test(tc, unseen_h2_data_body_skipped);
+	tcase_add_test(tc, unseen_h2_past_data_gives_up);
+	tcase_add_test(tc, unseen_h2_pad_length_gives_up);
+	tcase_add_test(tc, unseen_h2_grpc_messages);
 	tcase_add_test(tc, unseen_before_any_request);
 	tcase_add_test(tc, hold_first_response_before_its_request);
 	tcase_add_test(tc, hold_ciphertext_then_claimed);

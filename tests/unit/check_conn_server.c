@@ -389,6 +389,137 @@ START_TEST(request_unseen_stops)
 }
 END_TEST
 
+/* ---- HTTP/2 with prior knowledge: DATA bodies sent by sendfile ------------ */
+
+static const conn_env h2_env = {
+	.sink = sink, .opt = &opts, .alloc = zalloc, .release = release,
+	.hpack = hpack_own,
+};
+
+static uint8_t h2b[1024];
+static size_t h2n;
+
+static void h2_put(const void *p, size_t n)
+{
+	ck_assert_uint_le(h2n + n, sizeof h2b);
+	if (n)
+		memcpy(h2b + h2n, p, n);
+	h2n += n;
+}
+
+/* A frame header: @len payload bytes of @type with @flags on @stream. */
+static void h2_fh(uint8_t type, uint8_t flags, uint32_t stream, uint32_t len)
+{
+	uint8_t h[9] = {(uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len,
+			type, flags, (uint8_t)(stream >> 24),
+			(uint8_t)(stream >> 16), (uint8_t)(stream >> 8),
+			(uint8_t)stream};
+	h2_put(h, 9);
+}
+
+/* HEADERS (END_HEADERS, @flags) on @stream: literal fields @nv. */
+static void h2_hdrs(uint32_t stream, uint8_t flags, const char *const *nv)
+{
+	uint8_t block[256];
+	size_t n = 0;
+	for (; *nv; nv += 2) {
+		size_t nl = strlen(nv[0]), vl = strlen(nv[1]);
+		block[n++] = 0x00;
+		block[n++] = (uint8_t)nl;
+		memcpy(block + n, nv[0], nl);
+		n += nl;
+		block[n++] = (uint8_t)vl;
+		memcpy(block + n, nv[1], vl);
+		n += vl;
+	}
+	h2_fh(0x1, 0x4 | flags, stream, (uint32_t)n);
+	h2_put(block, n);
+}
+
+/* The bytes put so far, read (@in) or written by the server at @t. */
+static void h2_flush(bool in, uint64_t t)
+{
+	if (in)
+		conn_server_read(C, h2b, h2n, t);
+	else
+		conn_server_write(C, h2b, h2n, t);
+	h2n = 0;
+}
+
+static const char *const h2_get[] = {":method", "GET", ":scheme", "http",
+	":authority", "h", ":path", "/f", NULL};
+static const char *const h2_200[] = {":status", "200", NULL};
+
+/* The client's preface, SETTINGS and GETs on streams 1 and 3; the
+ * server's SETTINGS. */
+static void h2_begin(void)
+{
+	conn_close(C, 5);
+	memset(C, 0, sizeof *C);
+	ht_addr peer = {.family = 2, .port = 40000, .addr = {127, 0, 0, 1}};
+	conn_server_init(C, &h2_env, 7, 3, &peer, T_ACCEPT);
+	nreqs = ncloses = 0;
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_fh(0x4, 0, 0, 0);
+	h2_hdrs(1, 0x1, h2_get);
+	h2_hdrs(3, 0x1, h2_get);
+	h2_flush(true, 10);
+	h2_fh(0x4, 0, 0, 0);
+	h2_flush(false, 20);
+}
+
+/* nginx: each DATA frame's header written, its payload sent by sendfile
+ * (in pieces when the socket is full); the streams end right. */
+START_TEST(h2_sendfile_data)
+{
+	h2_begin();
+	h2_hdrs(1, 0, h2_200);
+	h2_fh(0x0, 0, 1, 16384);
+	h2_flush(false, 30);
+	conn_server_sent(C, 10000, 31);
+	conn_server_sent(C, 6384, 32);
+	h2_hdrs(3, 0, h2_200);
+	h2_fh(0x0, 0x1, 3, 1);
+	h2_flush(false, 40);
+	conn_server_sent(C, 1, 41);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.stream_id, 3);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 1);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 41);
+	h2_fh(0x0, 0x1, 1, 100);
+	h2_flush(false, 50);
+	conn_server_sent(C, 100, 51);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[1].r.stream_id, 1);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.status, 200);
+	ck_assert_uint_eq(recs[1].r.resp_body_bytes, 16484);
+	ck_assert_uint_eq(recs[1].r.t[HT_T_FIRST_BYTE], 30);
+	ck_assert_uint_eq(recs[1].r.t[HT_T_RESPONSE_DONE], 51);
+	conn_close(C, 60);
+	/* the responses' bytes, the unseen ones included: SETTINGS, two
+	 * HEADERS of 13 bytes, three DATA frames */
+	ck_assert_uint_eq(last_close.bytes_out, 9 + 2 * (9 + 13) + 3 * 9 +
+			  16384 + 1 + 100);
+}
+END_TEST
+
+/* Bytes sent by sendfile where a frame header is due: nothing after them
+ * can be framed; every stream in flight is not followed. */
+START_TEST(h2_sendfile_outside_data_gives_up)
+{
+	h2_begin();
+	h2_hdrs(1, 0, h2_200);
+	h2_flush(false, 30);
+	conn_server_sent(C, 109, 31);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNFOLLOWED);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_UNFOLLOWED);
+	ck_assert(!conn_wants_bytes(C));
+}
+END_TEST
+
 Suite *conn_server_suite(void)
 {
 	Suite *s = suite_create("conn_server");
@@ -400,6 +531,8 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, pipelined_in_one_read);
 	tcase_add_test(tc, sendfile_body);
 	tcase_add_test(tc, sendfile_unframed_gives_up);
+	tcase_add_test(tc, h2_sendfile_data);
+	tcase_add_test(tc, h2_sendfile_outside_data_gives_up);
 	tcase_add_test(tc, close_delimited_body_ends_at_close);
 	tcase_add_test(tc, client_eof_then_answer);
 	tcase_add_test(tc, close_unanswered_and_cut);

@@ -326,6 +326,58 @@ START_TEST(call_record)
 }
 END_TEST
 
+/* Unseen bytes (grpc_framer_skip()): every hole [i, j) of the sample
+ * stream is taken, with the counts of the bytes fed whole, exactly when
+ * it lies in one message's payload; else it is refused and the framer
+ * left as it was. */
+START_TEST(framer_skip_every_hole)
+{
+	uint8_t buf[512];
+	size_t n = sample_stream(buf), i, j;
+	/* per byte: the end of the payload holding it, 0 in a prefix */
+	size_t end[512] = { 0 }, off = 0;
+
+	while (off + GRPC_PREFIX_LEN <= n) {
+		size_t len = (size_t)buf[off + 1] << 24 |
+			     (size_t)buf[off + 2] << 16 |
+			     (size_t)buf[off + 3] << 8 | buf[off + 4];
+		size_t k;
+
+		for (k = off + GRPC_PREFIX_LEN; k < off + GRPC_PREFIX_LEN + len &&
+						k < n; k++)
+			end[k] = off + GRPC_PREFIX_LEN + len;
+		off += GRPC_PREFIX_LEN + len;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j <= n; j++) {
+			grpc_framer f, was;
+			uint32_t done;
+			bool fits = end[i] && j <= end[i];
+
+			memset(&f, 0, sizeof(f));
+			done = grpc_framer_feed(&f, buf, i);
+			memcpy(&was, &f, sizeof(f));
+			if (grpc_framer_skip(&f, j - i) != fits)
+				ck_abort_msg("hole [%zu, %zu): %s", i, j,
+					     fits ? "refused" : "taken");
+			if (!fits) {
+				if (memcmp(&f, &was, sizeof(f)) != 0)
+					ck_abort_msg("hole [%zu, %zu) refused "
+						     "changed the framer", i, j);
+				continue;
+			}
+			done += f.msgs - was.msgs;
+			done += grpc_framer_feed(&f, buf + j, n - j);
+			if (done != 4 || f.msgs != 4 || f.bytes != 306 ||
+			    f.largest != 300 || !f.compressed)
+				ck_abort_msg("hole [%zu, %zu): counts differ",
+					     i, j);
+		}
+	}
+	ck_assert(grpc_framer_skip(&(grpc_framer){ 0 }, 0));
+}
+END_TEST
+
 Suite *grpc_suite(void)
 {
 	Suite *s = suite_create("grpc");
@@ -335,6 +387,7 @@ Suite *grpc_suite(void)
 	tcase_add_test(tc, framer_every_split);
 	tcase_add_test(tc, framer_byte_at_a_time);
 	tcase_add_test(tc, framer_huge_length);
+	tcase_add_test(tc, framer_skip_every_hole);
 	tcase_add_test(tc, status_names);
 	tcase_add_test(tc, status_parse);
 	tcase_add_test(tc, percent_decode);

@@ -1178,6 +1178,151 @@ START_TEST(test_no_decoder)
 }
 END_TEST
 
+/* ---- bytes that went by unseen (h2_skip()) -------------------------------- */
+
+/* Per byte of @f: the end of the DATA frame whose payload (after the pad
+ * length) holds it, 0 for any other byte: what h2_skip() may take. */
+static void data_payload_map(const struct fix *f, size_t *end)
+{
+	size_t off = f->client ? sizeof(preface) - 1 : 0, i;
+
+	memset(end, 0, f->len * sizeof(*end));
+	while (off + 9 <= f->len) {
+		const uint8_t *h = f->b + off;
+		size_t len = (size_t)h[0] << 16 | (size_t)h[1] << 8 | h[2];
+		size_t start = off + 9, stop = off + 9 + len;
+
+		if (h[3] == H2_DATA) {
+			if (h[4] & H2_FLAG_PADDED)
+				start++;
+			for (i = start; i < stop; i++)
+				end[i] = stop;
+		}
+		off = stop;
+	}
+}
+
+/* @f fed as far as @a, bytes [@a, @b) unseen, then the rest when they were
+ * all taken, with the reader's want_data @want, into @run.  Returns where
+ * h2_skip() stopped. */
+static size_t run_hole(struct run *run, const struct fix *f, size_t a,
+		       size_t b, bool want)
+{
+	h2_reader *r = malloc(sizeof(*r)), *before = malloc(sizeof(*r));
+	size_t pos = a;
+
+	ck_assert(r != NULL && before != NULL);
+	run->n = 0;
+	ck_assert_int_eq(h2_init(r, f->client, hpack_own(), f->opt), 0);
+	r->want_data = want;
+	feed_piece(r, run, f->b, a, 0);
+	while (pos < b) {
+		h2_event ev;
+		size_t k;
+
+		memcpy(before, r, sizeof(*r));
+		k = h2_skip(r, b - pos, &ev);
+		REQUIRE(k <= b - pos, "skip took %zu of %zu", k, b - pos);
+		if (k == 0) {
+			REQUIRE(ev.type == H2_EV_NONE, "event from no byte");
+			REQUIRE(memcmp(before, r, sizeof(*r)) == 0,
+				"skip of nothing changed the reader at %zu",
+				pos);
+			break;
+		}
+		REQUIRE(ev.type != H2_EV_NONE || k == b - pos,
+			"skip stopped at %zu with no event", pos + k);
+		if (ev.type != H2_EV_NONE) {
+			struct ev_rec *e = &run->ev[run->n++];
+
+			REQUIRE(run->n <= MAX_EVENTS, "too many events");
+			REQUIRE(ev.type == H2_EV_DATA ||
+				ev.type == H2_EV_DATA_CHUNK,
+				"skip gave event %d", ev.type);
+			REQUIRE(ev.data == NULL && ev.unseen == (want && ev.data_len > 0),
+				"unseen bytes handed over as seen");
+			memcpy(&e->ev, &ev, sizeof(ev));
+			e->off = pos + k - 1;
+			memset(&e->msg, 0, sizeof(e->msg));
+		}
+		pos += k;
+	}
+	if (pos == b)
+		feed_piece(r, run, f->b + b, f->len - b, b);
+	h2_free(r);
+	free(r);
+	free(before);
+	return pos;
+}
+
+/* Every hole of up to 40 bytes (and every one to the end): h2_skip() takes
+ * exactly the bytes of DATA payloads (bodies and padding) up to the
+ * first byte that is not, never beyond its frame's end; when it took all,
+ * the events (want_data off) are those of the bytes fed whole, at the
+ * same offsets; with want_data, the body bytes each stream's events carry
+ * add up the same, the unseen ones flagged. */
+START_TEST(test_skip_unseen_data)
+{
+	static const char *const ok[] = { ":status", "200", NULL };
+	nghttp2_hd_deflater *d = deflater();
+	struct fix *f = fix_new(false, &capture);
+	struct run *whole, *run = calloc(1, sizeof(*run));
+	size_t *end, a, b, i, skipped = 0;
+
+	headers(f, d, 1, 0, ok);
+	data(f, 1, 0, 6, 5);             /* 6 body bytes, 5 of padding */
+	headers(f, d, 3, 0, ok);
+	data(f, 1, 0, 0, -1);            /* empty */
+	data(f, 3, 0, 300, -1);
+	data(f, 1, 0, 0, 4);             /* padding only */
+	data(f, 1, H2_FLAG_END_STREAM, 4, 0);
+	data(f, 3, H2_FLAG_END_STREAM, 20, 3);
+	whole = run_all_ways(f, 0);
+	end = calloc(f->len, sizeof(*end));
+	ck_assert(run != NULL && end != NULL);
+	data_payload_map(f, end);
+	for (a = 0; a < f->len; a++) {
+		for (b = a + 1; b <= f->len; b++) {
+			size_t want = a, pos, sum;
+
+			if (b > a + 40 && b != f->len)
+				continue;
+			while (want < b && end[want])
+				want = end[want] < b ? end[want] : b;
+			pos = run_hole(run, f, a, b, false);
+			REQUIRE(pos == want, "hole [%zu, %zu): skip stopped "
+				"at %zu, not %zu", a, b, pos, want);
+			if (pos < b) {
+				/* what came before the stop is as whole */
+				struct run head = *whole;
+
+				head.n = 0;
+				while (head.n < whole->n &&
+				       whole->ev[head.n].off < pos)
+					head.n++;
+				same_run(&head, run, "hole stopped at", pos);
+				continue;
+			}
+			skipped++;
+			same_run(whole, run, "hole from", a);
+			run_hole(run, f, a, b, true);
+			for (i = 0, sum = 0; (int)i < run->n; i++)
+				if (run->ev[i].ev.type == H2_EV_DATA ||
+				    run->ev[i].ev.type == H2_EV_DATA_CHUNK)
+					sum += run->ev[i].ev.data_len;
+			REQUIRE(sum == 6 + 300 + 4 + 20,
+				"hole [%zu, %zu): %zu body bytes", a, b, sum);
+		}
+	}
+	ck_assert_uint_gt(skipped, 300);
+	free(end);
+	free(run);
+	free(whole);
+	free(f);
+	ng.deflate_del(d);
+}
+END_TEST
+
 Suite *http2_suite(void)
 {
 	Suite *s = suite_create("http2");
@@ -1205,6 +1350,7 @@ Suite *http2_suite(void)
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_unknown_frames_skipped);
 	tcase_add_test(tc, test_no_decoder);
+	tcase_add_test(tc, test_skip_unseen_data);
 	suite_add_tcase(s, tc);
 	return s;
 }
