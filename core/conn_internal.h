@@ -237,6 +237,10 @@ void conn_h2_live_adopt(conn *c);
 void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 
+/* conn_note() - a NOTE record for the run's summary ("not traced"): @why,
+ * a sentence saying what of @c could not be followed (conn_end.c). */
+void conn_note(conn *c, const char *why);
+
 /* conn_h2_fail_all() - every stream still open ends with @error. */
 void conn_h2_fail_all(conn *c, unsigned error, uint64_t now);
 
