@@ -7,6 +7,7 @@
 #include "live.h"
 #include "report.h"
 #include "suites.h"
+#include "conn_server.h"
 #include "tlsrec_fixtures.h"
 
 /* What the sink saw, copied out of the record (its strings are borrowed). */
@@ -1511,6 +1512,38 @@ START_TEST(h2_undecodable_request_counts_later_streams)
 }
 END_TEST
 
+START_TEST(h2_server_undecodable_request_counted)
+{
+	/* the same, the traced program the server */
+	ht_addr peer = {.family = 2, .port = 5555, .addr = {127, 0, 0, 1}};
+
+	free(C);
+	C = calloc(1, sizeof *C);
+	conn_server_init(C, &env, 100, 1, &peer, 1000);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	conn_server_write(C, h2buf, h2len, 2000);
+	h2_reset();
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(1, true, get_a);
+	conn_server_read(C, h2buf, h2len, 2100);
+	h2_reset();
+	h2_headers(1, true, ok200);
+	conn_server_write(C, h2buf, h2len, 2200);
+	h2_reset();
+	ck_assert_int_eq(nrecs, 1);
+	h2_frame(0x4, 0x1, 0, NULL, 0);
+	h2_frame(0x1, 0x5, 3, (const uint8_t *)"\x82\x86\xfe\x7f", 4);
+	conn_server_read(C, h2buf, h2len, 2300);
+	h2_reset();
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[1].type, HT_REC_NOTE);
+	ck_assert_uint_eq(recs[2].r.stream_id, 3);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert(recs[2].r.flags & HT_RF_SERVER);
+}
+END_TEST
+
 START_TEST(h2_not_framing_idle_leaves_a_note)
 {
 	/* nothing in flight: the give-up still says the connection was not
@@ -2322,6 +2355,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_undecodable_response_counts_later_requests);
 	tcase_add_test(tc, h2_undecodable_request_counts_later_streams);
 	tcase_add_test(tc, h2_not_framing_idle_leaves_a_note);
+	tcase_add_test(tc, h2_server_undecodable_request_counted);
 	tcase_add_test(tc, h2_table_size_applies_at_ack);
 	tcase_add_test(tc, headers_captured_and_redacted);
 	tcase_add_test(tc, after_fork_child_requests_are_reused);
