@@ -273,8 +273,9 @@ static void give_up(conn *c, bool requests, unsigned error, uint64_t now)
 		h2->lost = true;
 		h2->lost_error = (uint8_t)error;
 		if (!framed)
-			conn_note(c, "HTTP/2 request bytes that are not HTTP/2 "
-				  "framing: a connection not followed from "
+			conn_note(c, "HTTP/2 request bytes that could not be "
+				  "framed (not HTTP/2, or a header block over "
+				  "16 KiB): a connection not followed from "
 				  "there on, its later requests not counted");
 		else if (requests)
 			conn_note(c, "an HTTP/2 request header block could "

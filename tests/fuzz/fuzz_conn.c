@@ -112,6 +112,10 @@ static void sink(void *ctx, const ht_record *rec)
 	case HT_REC_CONN_FAIL:
 		FUZZ_ASSERT(rec->u.fail.t_fail == S.now);
 		break;
+	case HT_REC_NOTE:
+		/* a connection given up says so (conn_note()) */
+		FUZZ_ASSERT(rec->u.note.text.len > 0);
+		break;
 	default:
 		FUZZ_ASSERT(!"unexpected record type");
 	}
