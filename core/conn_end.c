@@ -7,6 +7,17 @@
 
 #include <string.h>
 
+void conn_note(conn *c, const char *why)
+{
+	ht_record rec;
+
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_NOTE;
+	rec.u.note.pid = c->pid;
+	rec.u.note.text = bounded(why, strlen(why) + 1);
+	emit(c, &rec);
+}
+
 void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now)
 {
 	conn_ws_end(c, HT_WF_LOST, now);
@@ -20,12 +31,7 @@ void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now)
 		return;
 	}
 	c->mode = CONN_MODE_OPAQUE;
-	ht_record rec;
-	memset(&rec, 0, sizeof rec);
-	rec.type = HT_REC_NOTE;
-	rec.u.note.pid = c->pid;
-	rec.u.note.text = bounded(why, strlen(why) + 1);
-	emit(c, &rec);
+	conn_note(c, why);
 }
 
 /* @len bytes went by unread at @now: skipped inside a body of known

@@ -10,6 +10,16 @@
  *
  * A connection's first stream is new; every later one is reused, whether or
  * not others are in flight; it was idle when no stream was open before it.
+ * A SETTINGS_HEADER_TABLE_SIZE one side sends binds the other side's
+ * encoder from the ACK of that SETTINGS on (h2_settings_sent()).
+ *
+ * When a direction cannot be read on (a header block that cannot be
+ * decoded, bytes that are not HTTP/2 framing), the streams in flight end
+ * with an error and a note says the connection was lost; as long as the
+ * client's direction can still be framed, every later stream it opens is
+ * still reported, at once, with the same error (without its request's
+ * fields when they could not be decoded), as HTTP/1.x does after a give-up.
+ *
  * A stream whose request or response says content-type application/grpc
  * is a gRPC call (grpc.h): its DATA bodies are then handed over by the
  * readers (from that point on the connection), their messages counted each
@@ -44,6 +54,10 @@ struct conn_h2 {
 	h2_reader server;        /* what it reads */
 	conn_stream *streams[H2_STREAMS]; /* allocated on demand, kept */
 	unsigned open;           /* streams in flight */
+	uint32_t last_stream;    /* the highest stream the client opened */
+	bool lost;               /* given up (give_up()): streams are only
+	                            counted, each ending with lost_error */
+	uint8_t lost_error;
 };
 
 int conn_h2_start(conn *c)
@@ -62,6 +76,12 @@ int conn_h2_start(conn *c)
 		env->release(h2, sizeof *h2);
 		return -1;
 	}
+	/* a block that cannot be decoded leaves the framing to count by */
+	h2->client.count_undecoded = true;
+	h2->server.count_undecoded = true;
+	h2->last_stream = 0;
+	h2->lost = false;
+	h2->lost_error = 0;
 	c->h2 = h2;
 	return 0;
 }
@@ -138,6 +158,7 @@ int conn_h2_adopt(conn *c, const conn_request *r, uint32_t resp_header_bytes)
 	s->req = *r;
 	s->id = 1;
 	s->req.stream_id = 1;
+	c->h2->last_stream = 1;
 	/* Header names lower-case, as in every HTTP/2 record (the request
 	 * went out in HTTP/1.1, where case does not matter). */
 	bool in_name = true;
@@ -237,11 +258,65 @@ void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
 	c->t_idle_since = 0;
 }
 
-/* The reader of one direction failed: nothing more can be decoded. */
-static void give_up(conn *c, unsigned error, uint64_t now)
+/* The reader of one direction failed (H2_EV_ERROR), the client's when
+ * @requests: nothing more of that direction can be decoded.  The streams
+ * in flight end with @error, and a note says so, once; from there on the
+ * client's new streams are counted (lost_request()) while its direction
+ * can be framed, else nothing more of the connection is looked at. */
+static void give_up(conn *c, bool requests, unsigned error, uint64_t now)
 {
-	conn_h2_fail_all(c, error, now);
-	c->mode = CONN_MODE_OPAQUE;
+	struct conn_h2 *h2 = c->h2;
+	bool framed = h2_framing(&h2->client);
+
+	if (!h2->lost) {
+		conn_h2_fail_all(c, error, now);
+		h2->lost = true;
+		h2->lost_error = (uint8_t)error;
+		if (!framed)
+			conn_note(c, "HTTP/2 request bytes that could not be "
+				  "framed (not HTTP/2, or a header block over "
+				  "16 KiB): a connection not followed from "
+				  "there on, its later requests not counted");
+		else if (requests)
+			conn_note(c, "an HTTP/2 request header block could "
+				  "not be decoded: a connection's later "
+				  "requests reported as errors, without their "
+				  "fields");
+		else
+			conn_note(c, "an HTTP/2 response could not be read "
+				  "(header block or framing): a connection's "
+				  "later requests reported as errors, their "
+				  "responses not followed");
+	}
+	if (!framed)
+		c->mode = CONN_MODE_OPAQUE;
+}
+
+/* A request header block on stream @ev->stream after give_up(): a new
+ * stream is reported at once with the connection's lost_error, with the
+ * request's fields when its block was decoded (else msg is empty). */
+static void lost_request(conn *c, const h2_event *ev, uint64_t now)
+{
+	struct conn_h2 *h2 = c->h2;
+	const h2_message *m = &h2->client.msg;
+	conn_stream *s;
+
+	if (ev->stream <= h2->last_stream)
+		return; /* trailers of a stream ended at the give-up */
+	h2->last_stream = ev->stream;
+	s = open_stream(c, ev->stream, now);
+	if (!s)
+		return;
+	conn_request_headers(&s->req, c->env->opt, now, m->method, m->path,
+			     m->path_truncated, m->authority, m->hdrs,
+			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
+	if (ev->end_stream) {
+		s->req.written = true;
+		s->req.t[HT_T_WROTE_REQUEST] = now;
+		if (c->server)
+			conn_thread_served(c, &s->req, false);
+	}
+	close_stream(c, s, h2->lost_error, now);
 }
 
 /* @s turned out to be a gRPC call: follow its messages from here on. */
@@ -294,6 +369,8 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 	const h2_message *m = &c->h2->client.msg;
 	conn_stream *s = find_stream(c->h2, ev->stream);
 	if (!s) {
+		if (ev->stream > c->h2->last_stream)
+			c->h2->last_stream = ev->stream;
 		s = open_stream(c, ev->stream, now);
 		if (!s)
 			return;
@@ -328,7 +405,10 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		conn_stream *s;
 		switch (ev.type) {
 		case H2_EV_HEADERS:
-			on_request_headers(c, &ev, now);
+			if (h2->lost)
+				lost_request(c, &ev, now);
+			else
+				on_request_headers(c, &ev, now);
 			break;
 		case H2_EV_DATA_CHUNK:
 			s = find_stream(h2, ev.stream);
@@ -356,13 +436,16 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 				close_stream(c, s, HT_ERR_STREAM_RESET, now);
 			break;
 		case H2_EV_SETTINGS:
-			/* the client's decoder limit binds the server's encoder */
-			if (ev.table_size >= 0)
-				h2_set_table_size(&h2->server, (uint32_t)ev.table_size);
+			/* the client's decoder limit binds the server's
+			 * encoder once the server acknowledged it */
+			h2_settings_sent(&h2->server, ev.table_size);
 			break;
 		case H2_EV_ERROR:
-			give_up(c, HT_ERR_BAD_REQUEST, now);
-			return;
+			give_up(c, true, HT_ERR_BAD_REQUEST, now);
+			/* a new stream whose block failed counts too */
+			if (ev.undecoded)
+				lost_request(c, &ev, now);
+			break;
 		default:
 			break;
 		}
@@ -462,12 +545,11 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			}
 			break;
 		case H2_EV_SETTINGS:
-			if (ev.table_size >= 0)
-				h2_set_table_size(&h2->client, (uint32_t)ev.table_size);
+			h2_settings_sent(&h2->client, ev.table_size);
 			break;
 		case H2_EV_ERROR:
-			give_up(c, HT_ERR_BAD_RESPONSE, now);
-			return;
+			give_up(c, false, HT_ERR_BAD_RESPONSE, now);
+			break;
 		default:
 			break;
 		}

@@ -243,6 +243,10 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
  * left: they are not DATA payload, and the caller gives the connection up. */
 size_t conn_h2_skip(conn *c, size_t len, uint64_t now);
 
+/* conn_note() - a NOTE record for the run's summary ("not traced"): @why,
+ * a sentence saying what of @c could not be followed (conn_end.c). */
+void conn_note(conn *c, const char *why);
+
 /* conn_h2_fail_all() - every stream still open ends with @error. */
 void conn_h2_fail_all(conn *c, unsigned error, uint64_t now);
 

@@ -55,6 +55,7 @@ static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 #define H2_FRAME_MAX ((1u << 24) - 1) /* the 24-bit length field */
 #define H2_STREAM_MASK 0x7fffffffu    /* stream ids: the top bit is reserved */
 #define H2_SETTINGS_HEADER_TABLE_SIZE 0x1
+#define H2_TABLE_DEFAULT 4096u /* SETTINGS_HEADER_TABLE_SIZE's initial value */
 #define H2_SETTINGS_ENTRY_LEN 6
 #define H2_FIELD_OVERHEAD 32 /* RFC 9113 section 6.5.2 */
 
@@ -442,14 +443,34 @@ static void msg_reset(h2_message *m)
 	m->grpc_message[0] = '\0';
 }
 
+/* The event of the complete block. */
+static void block_event(const h2_reader *r, h2_event *ev)
+{
+	ev->stream = r->block_stream;
+	if (r->block_push) {
+		ev->type = H2_EV_PUSH_PROMISE;
+		ev->promised = r->block_promised;
+	} else {
+		ev->type = H2_EV_HEADERS;
+		ev->end_stream = r->block_end_stream;
+	}
+}
+
 /* The block is complete: decode it into msg (or find msg holds it already:
  * the memo) and report it. */
 static void block_done(h2_reader *r, h2_event *ev)
 {
-	enum h2_memo_use use = h2_memo_use(r);
+	enum h2_memo_use use;
 	uint64_t gen = 0;
 
 	r->in_block = false;
+	if (r->undecodable) {
+		/* framed only; msg stays as the failed block left it, zero */
+		ev->undecoded = true;
+		block_event(r, ev);
+		return;
+	}
+	use = h2_memo_use(r);
 	if (use != MEMO_AS_IS && (use != MEMO_NONE || h2_memo_can_keep(r)))
 		gen = r->hp->generation(r->inflater);
 	if (use == MEMO_REPEAT && r->hp->repeat(r->inflater) != 0)
@@ -464,7 +485,15 @@ static void block_done(h2_reader *r, h2_event *ev)
 		/* what a failed block left means nothing; all zero, it is the
 		 * same whether or not the memo replayed it (a rare path) */
 		memset(&r->msg, 0, sizeof(r->msg));
+		block_event(r, ev);
+		ev->undecoded = true;
 		fail(r, ev);
+		if (r->count_undecoded) {
+			/* the framing is intact: keep following it */
+			r->undecodable = true;
+			r->memo_ok = false;
+			r->state = S_HEADER;
+		}
 		return;
 	}
 	if (use != MEMO_NONE) {
@@ -475,14 +504,44 @@ static void block_done(h2_reader *r, h2_event *ev)
 	} else if (h2_memo_can_keep(r)) {
 		h2_memo_note(r, gen);
 	}
-	ev->stream = r->block_stream;
-	if (r->block_push) {
-		ev->type = H2_EV_PUSH_PROMISE;
-		ev->promised = r->block_promised;
-	} else {
-		ev->type = H2_EV_HEADERS;
-		ev->end_stream = r->block_end_stream;
+	block_event(r, ev);
+}
+
+/* ---- SETTINGS_HEADER_TABLE_SIZE ------------------------------------------ */
+
+/* Give the decoder the largest of the acknowledged size and the pending
+ * ones, when that changed. */
+static void table_limit_update(h2_reader *r)
+{
+	uint32_t want = r->table_acked;
+
+	for (uint32_t i = 0; i < r->n_pending; i++) {
+		int64_t size = r->pending[i].size;
+
+		if (size > (int64_t)want)
+			want = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
 	}
+	if (want != r->table_limit)
+		h2_set_table_size(r, want);
+}
+
+/* This direction carried a SETTINGS ACK: the oldest pending SETTINGS took
+ * effect.  An ACK with none pending (the implicit ACK of an h2c upgrade's
+ * HTTP2-Settings, or SETTINGS sent before we followed) changes nothing. */
+static void settings_acked(h2_reader *r)
+{
+	struct h2_pending_settings *p = &r->pending[0];
+
+	if (r->n_pending == 0)
+		return;
+	if (--p->frames > 0)
+		return;
+	if (p->size >= 0)
+		r->table_acked = p->size > UINT32_MAX ? UINT32_MAX :
+							 (uint32_t)p->size;
+	r->n_pending--;
+	memmove(r->pending, r->pending + 1, r->n_pending * sizeof(*p));
+	table_limit_update(r);
 }
 
 /* ---- frame phases -------------------------------------------------------- */
@@ -524,6 +583,8 @@ static void frame_end(h2_reader *r, h2_event *ev)
 		if (!(r->flags & H2_FLAG_ACK)) {
 			ev->type = H2_EV_SETTINGS;
 			ev->table_size = r->settings_table;
+		} else {
+			settings_acked(r);
 		}
 		break;
 	default:
@@ -750,6 +811,8 @@ int h2_init(h2_reader *r, bool client, const hpack_ops *hp,
 	r->client = client;
 	r->state = client ? S_PREFACE : S_FIRST_HEADER;
 	r->settings_table = -1;
+	r->table_acked = H2_TABLE_DEFAULT;
+	r->table_limit = H2_TABLE_DEFAULT;
 	if (opt != NULL && opt->redact != NULL) {
 		const char *const *red;
 
@@ -804,8 +867,35 @@ void h2_memo_enable(h2_reader *r, bool on)
 
 void h2_set_table_size(h2_reader *r, uint32_t size)
 {
+	r->table_limit = size;
 	if (r->hp != NULL && r->inflater != NULL)
 		r->hp->set_max_table(r->inflater, size);
+}
+
+void h2_settings_sent(h2_reader *r, int64_t table_size)
+{
+	if (r->n_pending == H2_PENDING_SETTINGS) {
+		/* more pending than slots: the last one stands for them all,
+		 * with the largest size they announced (a fall is then
+		 * missed, the decoder allowing more than the encoder may use:
+		 * never a block refused that the peer would decode) */
+		struct h2_pending_settings *last =
+			&r->pending[H2_PENDING_SETTINGS - 1];
+
+		last->frames++;
+		if (table_size > last->size)
+			last->size = table_size;
+	} else {
+		r->pending[r->n_pending].size = table_size;
+		r->pending[r->n_pending].frames = 1;
+		r->n_pending++;
+	}
+	table_limit_update(r);
+}
+
+bool h2_framing(const h2_reader *r)
+{
+	return r->state != S_ERROR;
 }
 
 size_t h2_feed(h2_reader *r, const uint8_t *buf, size_t len, h2_event *ev)

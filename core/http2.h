@@ -35,6 +35,7 @@
 #include "http1.h" /* size limits, h1_options */
 
 #define H2_BLOCK_MAX 16384 /* a longer header block cannot be decoded */
+#define H2_PENDING_SETTINGS 8 /* unacknowledged SETTINGS kept apart */
 
 enum h2_frame_type {
 	H2_DATA = 0x0,
@@ -71,7 +72,9 @@ typedef enum h2_event_type {
 	H2_EV_DATA_CHUNK,   /* want_data only: @data_len body bytes of a
 	                       DATA frame on @stream at @data, more to come */
 	H2_EV_ERROR,        /* not HTTP/2, or a header block we could not
-	                       decode: the reader stays in error */
+	                       decode (then @undecoded, with the block's
+	                       @stream, @end_stream, @promised): the reader
+	                       stays in error (but see count_undecoded) */
 } h2_event_type;
 
 typedef struct h2_event {
@@ -83,6 +86,10 @@ typedef struct h2_event {
 	uint32_t last_stream;
 	uint32_t promised;
 	int64_t table_size;
+	/* H2_EV_HEADERS / H2_EV_PUSH_PROMISE after a header block could not
+	 * be decoded (count_undecoded): this block was framed, not decoded,
+	 * and msg is all zero; H2_EV_ERROR: it is that block */
+	bool undecoded;
 	/* want_data only: body bytes of a DATA frame this call read, in the
 	 * caller's buffer (H2_EV_DATA_CHUNK; on H2_EV_DATA the frame's last
 	 * ones, maybe none) */
@@ -128,6 +135,11 @@ typedef struct h2_reader {
 	h2_message msg;
 	/* public: set to have DATA bodies handed over (h2_event.data) */
 	bool want_data;
+	/* public: set to keep framing after a header block could not be
+	 * decoded: that block still gives H2_EV_ERROR, every later block
+	 * H2_EV_HEADERS / H2_EV_PUSH_PROMISE with undecoded set (a framing
+	 * error still stops the reader for good: h2_framing()) */
+	bool count_undecoded;
 	/* private */
 	const hpack_ops *hp;
 	void *inflater;
@@ -151,6 +163,20 @@ typedef struct h2_reader {
 	uint8_t settings_entry[6]; /* SETTINGS entry being read */
 	uint32_t settings_len;
 	int64_t settings_table;
+	bool undecodable;          /* a block failed: later ones not decoded */
+	/* SETTINGS_HEADER_TABLE_SIZE of the decoding side (the peer of this
+	 * direction's sender): the limit its acknowledged SETTINGS set, and
+	 * the SETTINGS it sent that this direction has not acknowledged yet,
+	 * oldest first (h2_settings_sent()); a slot stands for @frames
+	 * SETTINGS frames in a row, the last with a size being @size (-1:
+	 * none), when more are pending than there are slots */
+	uint32_t table_acked;
+	uint32_t table_limit;      /* what the decoder was last given */
+	struct h2_pending_settings {
+		int64_t size;
+		uint32_t frames;
+	} pending[H2_PENDING_SETTINGS];
+	uint32_t n_pending;
 	/* header block being assembled */
 	uint8_t block[H2_BLOCK_MAX];
 	uint32_t block_len;
@@ -204,9 +230,29 @@ bool h2_server_preface_start(const uint8_t *buf, size_t len);
 /* h2_free() - release the decoder.  @r may be re-initialised. */
 void h2_free(h2_reader *r);
 
-/* h2_set_table_size() - the peer of this direction's encoder announced a
- * SETTINGS_HEADER_TABLE_SIZE: the decoder allows a table up to @size. */
+/* h2_set_table_size() - the decoder allows a table up to @size from now
+ * on, acknowledged or not (tests; a connection uses h2_settings_sent()). */
 void h2_set_table_size(h2_reader *r, uint32_t size);
+
+/*
+ * h2_settings_sent() - the peer of this direction's sender (the side that
+ * decodes it) sent a SETTINGS frame, not an ACK, its
+ * SETTINGS_HEADER_TABLE_SIZE @table_size or -1.  A new size binds the
+ * sender's encoder only from the ACK of that SETTINGS on, which this
+ * direction carries (SETTINGS are acknowledged in order; RFC 9113 section
+ * 6.5.3): until then the encoder may still encode with the older limit,
+ * so the decoder's limit falls at that ACK (h2_feed() applies it), the
+ * encoder then signalling its smaller table with a size update.  A larger
+ * size is allowed at once (an encoder that applied it early is not
+ * wrong): the decoder's limit is the largest of the acknowledged size and
+ * the pending ones.
+ */
+void h2_settings_sent(h2_reader *r, int64_t table_size);
+
+/* h2_framing() - whether @r still frames what it is fed: false after
+ * bytes that are not HTTP/2 framing, or after a header block could not be
+ * decoded unless count_undecoded was set. */
+bool h2_framing(const h2_reader *r);
 
 /*
  * h2_memo_enable() - whether @r may take a header block identical to the

@@ -115,7 +115,8 @@ static void sink(void *ctx, const ht_record *rec)
 		FUZZ_ASSERT(rec->u.fail.t_fail == S.now);
 		break;
 	case HT_REC_NOTE:
-		/* a connection given up (conn_give_up(): unseen bytes) */
+		/* a connection given up says so (conn_note(), conn_give_up())
+		 * (unseen bytes, an undecodable HTTP/2 block) */
 		FUZZ_ASSERT(rec->u.note.text.len > 0);
 		break;
 	default:

@@ -7,6 +7,7 @@
 #include "live.h"
 #include "report.h"
 #include "suites.h"
+#include "conn_server.h"
 #include "tlsrec_fixtures.h"
 
 /* What the sink saw, copied out of the record (its strings are borrowed). */
@@ -1448,20 +1449,148 @@ START_TEST(server_first_greeting_is_opaque)
 }
 END_TEST
 
-START_TEST(h2_undecodable_block_goes_opaque)
+START_TEST(h2_undecodable_response_counts_later_requests)
 {
 	h2_open(2000);
 	h2_headers(1, true, get_a);
 	h2_write(3000);
-	/* a header block the decoder cannot read (index out of range):
-	 * from then on nothing on this connection can be decoded */
+	/* a header block the decoder cannot read (index out of range): no
+	 * response of this connection can be decoded from then on */
 	h2_frame(0x1, 0x5, 1, (const uint8_t *)"\xff\xff\xff\xff\x0f", 5);
 	h2_read(4000);
-	ck_assert_int_eq(nrecs, 1);
+	ck_assert_int_eq(nrecs, 2);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_RESPONSE);
+	ck_assert_uint_eq(recs[1].type, HT_REC_NOTE);
+	/* later requests are still read, each reported at once */
 	h2_headers(3, true, get_b);
 	h2_write(5000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[2].type, HT_REC_REQUEST);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_BAD_RESPONSE);
+	ck_assert_str_eq(recs[2].target, "/b");
+	ck_assert_uint_eq(recs[2].r.t[HT_T_WROTE_REQUEST], 5000);
+	h2_headers(3, true, ok200);
+	h2_read(6000);
+	ck_assert_int_eq(nrecs, 3);
+}
+END_TEST
+
+START_TEST(h2_undecodable_request_counts_later_streams)
+{
+	h2_open(2000);
+	h2_headers(1, false, get_a);
+	h2_write(3000);
+	h2_frame(0x1, 0x5, 3, (const uint8_t *)"\xfe", 1);
+	h2_write(3100);
+	/* stream 1 in flight, stream 3 whose block failed, and a note */
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert_uint_eq(recs[1].type, HT_REC_NOTE);
+	ck_assert_uint_eq(recs[2].r.stream_id, 3);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert_str_eq(recs[2].target, "");
+	/* stream 1's trailers: it ended at the give-up; stream 5 is new,
+	 * framed but not decoded */
+	h2_headers(1, true, get_b);
+	h2_headers(5, true, get_b);
+	h2_write(4000);
+	ck_assert_int_eq(nrecs, 4);
+	ck_assert_uint_eq(recs[3].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert_str_eq(recs[3].target, "");
+	ck_assert_uint_eq(recs[3].r.stream_id, 5);
+	ck_assert_uint_eq(recs[3].r.t[HT_T_WROTE_REQUEST], 4000);
+	/* then bytes that are not framing: nothing more is looked at */
+	h2_put("\0\0\5\4\0\0\0\0\0abcde", 14);
+	h2_headers(7, true, get_b);
+	h2_write(5000);
+	ck_assert(!conn_wants_bytes(C));
+	ck_assert_int_eq(nrecs, 4);
+	conn_close(C, 6000);
+	ck_assert_uint_eq(recs[4].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[4].close.requests, 3);
+}
+END_TEST
+
+START_TEST(h2_server_undecodable_request_counted)
+{
+	/* the same, the traced program the server */
+	ht_addr peer = {.family = 2, .port = 5555, .addr = {127, 0, 0, 1}};
+
+	free(C);
+	C = calloc(1, sizeof *C);
+	conn_server_init(C, &env, 100, 1, &peer, 1000);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	conn_server_write(C, h2buf, h2len, 2000);
+	h2_reset();
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(0x4, 0, 0, NULL, 0);
+	h2_headers(1, true, get_a);
+	conn_server_read(C, h2buf, h2len, 2100);
+	h2_reset();
+	h2_headers(1, true, ok200);
+	conn_server_write(C, h2buf, h2len, 2200);
+	h2_reset();
 	ck_assert_int_eq(nrecs, 1);
+	h2_frame(0x4, 0x1, 0, NULL, 0);
+	h2_frame(0x1, 0x5, 3, (const uint8_t *)"\x82\x86\xfe\x7f", 4);
+	conn_server_read(C, h2buf, h2len, 2300);
+	h2_reset();
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[1].type, HT_REC_NOTE);
+	ck_assert_uint_eq(recs[2].r.stream_id, 3);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert(recs[2].r.flags & HT_RF_SERVER);
+}
+END_TEST
+
+START_TEST(h2_not_framing_idle_leaves_a_note)
+{
+	/* nothing in flight: the give-up still says the connection was not
+	 * followed */
+	h2_open(2000);
+	h2_put("\0\0\4\6\0\0\0\0\0abcd", 13); /* PING of 4 bytes */
+	h2_read(3000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_NOTE);
+	h2_headers(1, true, get_a);
+	h2_write(4000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_BAD_RESPONSE);
+	ck_assert_str_eq(recs[1].target, "/a");
+}
+END_TEST
+
+/* The server's smaller SETTINGS_HEADER_TABLE_SIZE binds the client's
+ * encoder from the client's ACK on: a request block written before it
+ * (no size update) is decoded, the one after it begins with the update
+ * (check_http2.c: one that does not is refused). */
+START_TEST(h2_table_size_applies_at_ack)
+{
+	static const uint8_t ts0[6] = {0, 1, 0, 0, 0, 0};
+	uint8_t block[512];
+	size_t n;
+
+	h2_open(2000);
+	h2_frame(0x4, 0x1, 0, NULL, 0); /* ACK of the server's first */
+	h2_write(2400);
+	h2_frame(0x4, 0, 0, ts0, sizeof ts0);
+	h2_read(2500);
+	h2_headers(1, true, get_a);
+	h2_write(3000);
+	h2_frame(0x4, 0x1, 0, NULL, 0); /* the client's ACK */
+	block[0] = 0x20;                /* size update 0 */
+	n = 1 + hpack_literals(block + 1, get_b);
+	h2_frame(0x1, 0x5, 3, block, n);
+	h2_write(3100);
+	h2_headers(1, true, ok200);
+	h2_headers(3, true, ok200);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
 }
 END_TEST
 
@@ -2360,7 +2489,11 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_server_first_split_before_tls_lookalike);
 	tcase_add_test(tc, server_first_then_http1_is_opaque);
 	tcase_add_test(tc, server_first_greeting_is_opaque);
-	tcase_add_test(tc, h2_undecodable_block_goes_opaque);
+	tcase_add_test(tc, h2_undecodable_response_counts_later_requests);
+	tcase_add_test(tc, h2_undecodable_request_counts_later_streams);
+	tcase_add_test(tc, h2_not_framing_idle_leaves_a_note);
+	tcase_add_test(tc, h2_server_undecodable_request_counted);
+	tcase_add_test(tc, h2_table_size_applies_at_ack);
 	tcase_add_test(tc, headers_captured_and_redacted);
 	tcase_add_test(tc, after_fork_child_requests_are_reused);
 	tcase_add_test(tc, connect_tunnel_plain_http);

@@ -819,6 +819,186 @@ START_TEST(test_set_table_size)
 }
 END_TEST
 
+/* Feed all of @f to a reader whose decoding side sent @n SETTINGS, the
+ * i-th with SETTINGS_HEADER_TABLE_SIZE @sent[i] (-1: none), into @run;
+ * memo on or off. */
+static void run_pending(struct run *run, const struct fix *f,
+			const int64_t *sent, int n, bool memo)
+{
+	h2_reader *r = malloc(sizeof(*r));
+
+	ck_assert(r != NULL);
+	run->n = 0;
+	ck_assert_int_eq(h2_init(r, f->client, hpack_own(), f->opt), 0);
+	h2_memo_enable(r, memo);
+	for (int i = 0; i < n; i++)
+		h2_settings_sent(r, sent[i]);
+	feed_piece(r, run, f->b, f->len, 0);
+	h2_free(r);
+	free(r);
+}
+
+/* A smaller SETTINGS_HEADER_TABLE_SIZE binds the encoder from its ACK on:
+ * blocks the encoder wrote before (with the table it had) decode; after the
+ * ACK the encoder's size update is taken, and a block without one fails. */
+START_TEST(test_table_size_at_ack)
+{
+	static const char *const fields[] = {
+		":status", "200",
+		"x-long", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL,
+	};
+	nghttp2_hd_deflater *d;
+	struct fix *f = fix_new(false, NULL);
+	struct run *run = calloc(1, sizeof(*run));
+
+	for (int memo = 0; memo < 2; memo++) {
+		fix_init(f, false, NULL);
+		settings_empty(f);
+		d = deflater();
+		/* written before the encoder saw the new size: they index
+		 * entries of the 4096-byte table */
+		headers(f, d, 1, 0, fields);
+		headers(f, d, 3, 0, fields);
+		frame(f, H2_SETTINGS, H2_FLAG_ACK, 0, NULL, 0);
+		ck_assert_int_eq(ng.change_table_size(d, 64), 0);
+		headers(f, d, 5, 0, fields);
+		headers(f, d, 7, 0, fields);
+		run_pending(run, f, (int64_t[]){64}, 1, memo);
+		ck_assert_int_eq(run->n, 5);
+		for (int i = 1; i < 5; i++) {
+			ck_assert_int_eq(run->ev[i].ev.type, H2_EV_HEADERS);
+			ck_assert_uint_eq(run->ev[i].msg.status, 200);
+			/* :status 3+7+32, x-long 6+34+32 */
+			ck_assert_uint_eq(run->ev[i].msg.header_bytes, 114);
+		}
+		ng.deflate_del(d);
+
+		/* the ACK without the encoder's size update: refused, as the
+		 * peer's decoder refuses it */
+		fix_init(f, false, NULL);
+		settings_empty(f);
+		d = deflater();
+		headers(f, d, 1, 0, fields);
+		frame(f, H2_SETTINGS, H2_FLAG_ACK, 0, NULL, 0);
+		headers(f, d, 3, 0, fields);
+		run_pending(run, f, (int64_t[]){64}, 1, memo);
+		ck_assert_int_eq(run->n, 3);
+		ck_assert_int_eq(run->ev[1].ev.type, H2_EV_HEADERS);
+		ck_assert_int_eq(run->ev[2].ev.type, H2_EV_ERROR);
+
+		/* two SETTINGS pending, the size in the second: the first
+		 * ACK changes nothing, the second applies it */
+		ng.deflate_del(d);
+		d = deflater();
+		fix_init(f, false, NULL);
+		settings_empty(f);
+		headers(f, d, 1, 0, fields);
+		frame(f, H2_SETTINGS, H2_FLAG_ACK, 0, NULL, 0);
+		headers(f, d, 3, 0, fields);
+		frame(f, H2_SETTINGS, H2_FLAG_ACK, 0, NULL, 0);
+		ck_assert_int_eq(ng.change_table_size(d, 64), 0);
+		headers(f, d, 5, 0, fields);
+		run_pending(run, f, (int64_t[]){-1, 64}, 2, memo);
+		ck_assert_int_eq(run->n, 4);
+		for (int i = 1; i < 4; i++) {
+			ck_assert_int_eq(run->ev[i].ev.type, H2_EV_HEADERS);
+			ck_assert_uint_eq(run->ev[i].msg.status, 200);
+		}
+		ng.deflate_del(d);
+	}
+	free(run);
+	free(f);
+}
+END_TEST
+
+/* A larger size pending is allowed at once: an encoder that takes it up
+ * before its ACK crossed (a size update beyond the acknowledged 4096) is
+ * decoded; with nothing pending that block is refused. */
+START_TEST(test_table_size_larger_pending)
+{
+	static const char *const fields[] = {
+		":status", "204", "x-a", "bbbbbbbbbbbbbbbbbbbbbbbb", NULL,
+	};
+	nghttp2_hd_deflater *d = NULL;
+	struct fix *f = fix_new(false, NULL);
+	struct run *run = calloc(1, sizeof(*run));
+
+	load_deflater();
+	ck_assert_int_eq(ng.deflate_new(&d, 16384), 0);
+	ck_assert_int_eq(ng.change_table_size(d, 16384), 0);
+	headers(f, d, 1, 0, fields); /* begins with a size update 16384 */
+	headers(f, d, 3, 0, fields);
+	frame(f, H2_SETTINGS, H2_FLAG_ACK, 0, NULL, 0);
+	headers(f, d, 5, 0, fields);
+	run_pending(run, f, (int64_t[]){16384}, 1, true);
+	ck_assert_int_eq(run->n, 4);
+	for (int i = 1; i < 4; i++) {
+		ck_assert_int_eq(run->ev[i].ev.type, H2_EV_HEADERS);
+		ck_assert_uint_eq(run->ev[i].msg.status, 204);
+	}
+	/* nothing pending: the update exceeds the limit */
+	run_pending(run, f, NULL, 0, true);
+	ck_assert_int_eq(run->n, 2);
+	ck_assert_int_eq(run->ev[1].ev.type, H2_EV_ERROR);
+	ng.deflate_del(d);
+	free(run);
+	free(f);
+}
+END_TEST
+
+/* count_undecoded: after a block that cannot be decoded, later blocks are
+ * framed and reported undecoded; a framing error stops the reader. */
+START_TEST(test_count_undecoded)
+{
+	static const char *const fields[] = {
+		":method", "GET", ":scheme", "http", ":authority", "a.test",
+		":path", "/x", NULL,
+	};
+	nghttp2_hd_deflater *d = deflater();
+	struct fix *f = fix_new(true, NULL);
+	h2_reader *r = malloc(sizeof(*r));
+	struct run *run = calloc(1, sizeof(*run));
+
+	headers(f, d, 1, H2_FLAG_END_STREAM, fields);
+	/* index 126: beyond both tables */
+	frame(f, H2_HEADERS, H2_FLAG_END_HEADERS, 3, "\xfe", 1);
+	headers(f, d, 5, H2_FLAG_END_STREAM, fields);
+	frame(f, H2_SETTINGS, H2_FLAG_ACK, 0, NULL, 0);
+	headers(f, d, 7, 0, fields);
+	ck_assert_int_eq(h2_init(r, true, hpack_own(), NULL), 0);
+	r->count_undecoded = true;
+	feed_piece(r, run, f->b, f->len, 0);
+	ck_assert_int_eq(run->n, 5);
+	ck_assert_int_eq(run->ev[1].ev.type, H2_EV_HEADERS);
+	ck_assert(!run->ev[1].ev.undecoded);
+	ck_assert_str_eq(run->ev[1].msg.path, "/x");
+	ck_assert_int_eq(run->ev[2].ev.type, H2_EV_ERROR);
+	ck_assert_int_eq(run->ev[3].ev.type, H2_EV_HEADERS);
+	ck_assert(run->ev[3].ev.undecoded);
+	ck_assert(run->ev[3].ev.end_stream);
+	ck_assert_uint_eq(run->ev[3].ev.stream, 5);
+	ck_assert_str_eq(run->ev[3].msg.path, "");
+	ck_assert_int_eq(run->ev[4].ev.type, H2_EV_HEADERS);
+	ck_assert(!run->ev[4].ev.end_stream);
+	ck_assert(h2_framing(r));
+	/* a SETTINGS frame of 5 bytes: framing lost for good */
+	run->n = 0;
+	feed_piece(r, run, (const uint8_t *)"\0\0\5\4\0\0\0\0\0abcde", 14, 0);
+	ck_assert_int_eq(run->n, 1);
+	ck_assert_int_eq(run->ev[0].ev.type, H2_EV_ERROR);
+	ck_assert(!h2_framing(r));
+	h2_free(r);
+	free(r);
+	/* without count_undecoded: nothing after the error */
+	run_pending(run, f, NULL, 0, true);
+	ck_assert_int_eq(run->n, 3);
+	ck_assert_int_eq(run->ev[2].ev.type, H2_EV_ERROR);
+	ng.deflate_del(d);
+	free(run);
+	free(f);
+}
+END_TEST
+
 START_TEST(test_push_promise)
 {
 	static const char *const promised[] = {
@@ -1341,6 +1521,9 @@ Suite *http2_suite(void)
 	tcase_add_test(tc, test_rst_stream_goaway);
 	tcase_add_test(tc, test_settings_table_size);
 	tcase_add_test(tc, test_set_table_size);
+	tcase_add_test(tc, test_table_size_at_ack);
+	tcase_add_test(tc, test_table_size_larger_pending);
+	tcase_add_test(tc, test_count_undecoded);
 	tcase_add_test(tc, test_push_promise);
 	tcase_add_test(tc, test_redaction);
 	tcase_add_test(tc, test_truncation);
