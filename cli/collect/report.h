@@ -198,10 +198,12 @@ typedef struct report_stats {
 	                          arrived (sum of the collector's increments,
 	                          account.h) */
 	/* Distinct NOTE texts (the first REPORT_MAX_NOTES), each with the
-	 * number of processes that sent it. */
+	 * number of processes (pids) that sent it, and the pids that did
+	 * (note index << 32 | pid). */
 	char *notes[REPORT_MAX_NOTES];
 	uint64_t note_procs[REPORT_MAX_NOTES];
 	size_t n_notes;
+	u64map note_pids;
 	report_host_stat *hosts; /* open-addressed by name; NULL name = empty */
 	size_t hosts_cap, hosts_n; /* hosts_n <= REPORT_MAX_HOSTS */
 	/* The requests to the hosts past REPORT_MAX_HOSTS (name NULL). */
