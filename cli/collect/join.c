@@ -34,14 +34,18 @@ static void key_addr(uint8_t *k, const ht_addr *a)
 }
 
 /* Whether request @r can have another end: TCP addresses both ways, not
- * inside a tunnel (its peer is the proxy). */
+ * inside a tunnel (its peer is the proxy), and followed: a request past
+ * its connection's in-flight limit (HT_ERR_OVERFLOW) was not seen
+ * through (no response), and nothing but its number on the connection
+ * would tie it to the other end's record. */
 static bool candidate(const ht_rec_request *r)
 {
 	bool inet = (r->local.family == AF_INET ||
 		     r->local.family == AF_INET6) &&
 		    (r->peer.family == AF_INET || r->peer.family == AF_INET6);
 
-	return inet && !(r->flags & (HT_RF_TUNNEL | HT_RF_FROM_PAGE));
+	return inet && r->error != HT_ERR_OVERFLOW &&
+	       !(r->flags & (HT_RF_TUNNEL | HT_RF_FROM_PAGE));
 }
 
 /* The key of @r's pair, from either end. */

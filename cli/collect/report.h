@@ -166,7 +166,12 @@ typedef struct report_stats {
 	uint64_t server_errors;   /* of those, ended with an error */
 	uint64_t reused;       /* requests on a reused connection */
 	uint64_t errors;       /* requests that ended with an error (a gRPC
-	                          status other than OK included) */
+	                          status other than OK included; not the
+	                          ones not followed) */
+	uint64_t not_followed; /* requests (a client's or a server's) begun
+	                          past the limit of requests in flight on
+	                          their connection (HT_ERR_OVERFLOW): in
+	                          requests or server_requests, not errors */
 	uint64_t conn_fails;   /* connect() failures (the lookups cut short
 	                          apart: no connection was tried) */
 	uint64_t lookups_cut;  /* name lookups a process's end cut short

@@ -108,7 +108,10 @@ void report_stats_request(report_stats *st, const report_req *q)
 		st->req_processes++;
 	if (r->flags & HT_RF_REUSED)
 		st->reused++;
-	if (q->error != NULL)
+	/* a request not followed did not fail: it was not seen through */
+	if (r->error == HT_ERR_OVERFLOW)
+		st->not_followed++;
+	else if (q->error != NULL)
 		st->errors++;
 	conn_request(st, r);
 
@@ -116,7 +119,7 @@ void report_stats_request(report_stats *st, const report_req *q)
 	if (h == NULL)
 		return;
 	h->requests++;
-	if (q->error != NULL)
+	if (q->error != NULL && r->error != HT_ERR_OVERFLOW)
 		h->errors++;
 	if (q->t.total != REPORT_NONE)
 		sketch_add(&h->totals, q->t.total);
