@@ -34,14 +34,18 @@ static void key_addr(uint8_t *k, const ht_addr *a)
 }
 
 /* Whether request @r can have another end: TCP addresses both ways, not
- * inside a tunnel (its peer is the proxy). */
+ * inside a tunnel (its peer is the proxy), and followed: a request past
+ * its connection's in-flight limit (HT_ERR_OVERFLOW) was not seen
+ * through (no response), and nothing but its number on the connection
+ * would tie it to the other end's record. */
 static bool candidate(const ht_rec_request *r)
 {
 	bool inet = (r->local.family == AF_INET ||
 		     r->local.family == AF_INET6) &&
 		    (r->peer.family == AF_INET || r->peer.family == AF_INET6);
 
-	return inet && !(r->flags & (HT_RF_TUNNEL | HT_RF_FROM_PAGE));
+	return inet && r->error != HT_ERR_OVERFLOW &&
+	       !(r->flags & (HT_RF_TUNNEL | HT_RF_FROM_PAGE));
 }
 
 /* The key of @r's pair, from either end. */
@@ -267,35 +271,79 @@ static void learn_client(joiner *j, const ht_addr *a)
 		j->client_addrs[j->n_client_addrs++] = *a;
 }
 
+/* The index of address @k (a key's address part, its port too) among
+ * the @n of @list, or -1. */
+static int addr_index(const ht_addr *list, unsigned n, const uint8_t *k)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t c[KEY_ADDR];
+
+		key_addr(c, &list[i]);
+		if (memcmp(c, k, KEY_ADDR) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* @a added to @list of @n (JOIN_SERVER_ADDRS at most: the oldest
+ * forgotten then). */
+static void addr_add(ht_addr *list, unsigned *n, const ht_addr *a)
+{
+	if (*n < JOIN_SERVER_ADDRS)
+		(*n)++;
+	else
+		memmove(list, list + 1, sizeof(list[0]) * (JOIN_SERVER_ADDRS - 1));
+	list[*n - 1] = *a;
+}
+
 /* Whether a client's peer (@k, a key's address part) is where a traced
  * server accepted connections: its port too. */
 static bool may_have_server(const joiner *j, const uint8_t *k)
 {
-	for (unsigned i = 0; i < j->n_servers; i++) {
-		uint8_t c[KEY_ADDR];
+	return addr_index(j->servers, j->n_servers, k) >= 0;
+}
 
-		key_addr(c, &j->servers[i]);
-		if (memcmp(c, k, KEY_ADDR) == 0)
-			return true;
-	}
-	return false;
+/* Whether a client's record whose key is @k may wait for a server not
+ * known yet: its peer on this host (a loopback address, or the client's
+ * own address: the same family and address, any port), and not judged
+ * served by no traced process (join_unserved()). */
+static bool may_have_server_here(const joiner *j, const uint8_t *k)
+{
+	const uint8_t *peer = k + KEY_ADDR;
+
+	if (!loopback(peer) &&
+	    !(peer[0] == k[0] && memcmp(peer + 3, k + 3, KEY_ADDR - 3) == 0))
+		return false;
+	return addr_index(j->unserved, j->n_unserved, peer) < 0;
 }
 
 /* A traced server's local address (where it accepts), remembered; the
- * oldest forgotten past JOIN_SERVER_ADDRS. */
+ * oldest forgotten past JOIN_SERVER_ADDRS.  No longer judged unserved. */
 static void learn_server(joiner *j, const ht_addr *a)
 {
 	uint8_t k[KEY_ADDR];
+	int u;
 
 	key_addr(k, a);
 	if (may_have_server(j, k))
 		return;
-	if (j->n_servers < JOIN_SERVER_ADDRS)
-		j->n_servers++;
-	else
-		memmove(j->servers, j->servers + 1,
-			sizeof(j->servers[0]) * (JOIN_SERVER_ADDRS - 1));
-	j->servers[j->n_servers - 1] = *a;
+	addr_add(j->servers, &j->n_servers, a);
+	u = addr_index(j->unserved, j->n_unserved, k);
+	if (u >= 0) {
+		memmove(j->unserved + u, j->unserved + u + 1,
+			sizeof(j->unserved[0]) * (j->n_unserved - (unsigned)u - 1));
+		j->n_unserved--;
+	}
+}
+
+void join_unserved(joiner *j, const struct join_held *e)
+{
+	const uint8_t *peer = e->me.key + KEY_ADDR;
+
+	if (may_have_server(j, peer) ||
+	    addr_index(j->unserved, j->n_unserved, peer) >= 0)
+		return;
+	addr_add(j->unserved, &j->n_unserved, &e->rec->u.req.peer);
 }
 
 /* The held request of the other side than @side, not joined yet, whose
@@ -478,6 +526,11 @@ static void client_record(joiner *j, const ht_record *rec, uint64_t now)
 		j->joined++;
 	} else if (j->hold && may_have_server(j, h.me.key + KEY_ADDR)) {
 		h.waiting = true;
+	} else if (j->hold && may_have_server_here(j, h.me.key)) {
+		/* its server on this host, maybe traced, not heard of yet:
+		 * its records may come some way behind */
+		h.waiting = true;
+		h.on_host = true;
 	}
 	join_finish(j, rec, &h);
 }

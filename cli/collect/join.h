@@ -28,12 +28,14 @@
  * is held back for the other when the other may be traced: a server
  * record whose client is at a loopback address or at an address a traced
  * client's connection had; a client record whose peer (address and port)
- * is where a traced server accepted connections before.  A server record
- * whose client is at a loopback address is not held when the caller's
- * @clients says no process that could have made that client traces to
- * this joiner (collector_loopback_clients(): a traced client says so in
- * its live page before it can send a byte, so no traced client made it);
- * it goes out at once, remembered as any other.  A held record
+ * is where a traced server accepted connections before, or is on this
+ * host (a loopback address, or the client's own address) and not known to
+ * be served by no traced process.  A server record whose client is at a
+ * loopback address is not held when the caller's @clients says no process
+ * that could have made that client traces to this joiner
+ * (collector_loopback_clients(): a traced client says so in its live page
+ * before it can send a byte, so no traced client made it); it goes out at
+ * once, remembered as any other.  A held record
  * waits at most @window_ns of the caller's clock (join_expire()), and at
  * most JOIN_HOLD_MAX records wait at once: then it goes out alone (and
  * is remembered, so the other end, if it comes, still gets the link).
@@ -42,7 +44,24 @@
  * its request); no other process's do.  A client's first request to a
  * server not seen yet is not held: if its record comes first it goes out
  * without the server's processing time, and the server's record still
- * takes the link and the parent.  A joiner made without holding (a
+ * takes the link and the parent.  Why a client's record may come first:
+a server process's records reach the collector through a connection of
+their own, read in turns with the client's (the client's many records
+read before the server's first), and an event loop's records wait in
+its library for its next wait (at most 5 ms), so the collector learns
+where a server accepts only some records late.  A client record whose
+peer is on this host is therefore held even before its server is known;
+when such a record's window ends with no server record for its peer
+(address and port), the peer is remembered as served by no traced
+process (JOIN_SERVER_ADDRS of them, the oldest forgotten; a traced
+server's record at that address later makes it one again), and its
+later clients' records go out at once.  So what stays one-way: a
+client's request to a server on another host (or at another address of
+this host) whose first record the collector has not read yet, or to a
+server at an address judged served by no traced process (a traced
+server started there after a window ended with none, until its first
+record), and any pair whose two records come more than a window apart
+or while the hold is full.  A joiner made without holding (a
  * format that streams) holds nothing and joins only the second record
  * to the first.  Both ends of a pair are remembered in a direct-mapped
  * table (JOIN_SLOTS), so memory stays bounded whatever the run's length.
@@ -160,6 +179,11 @@ typedef struct joiner {
 	unsigned n_client_addrs;
 	ht_addr servers[JOIN_SERVER_ADDRS];
 	unsigned n_servers;
+	/* on this host, a client's record held for a window in vain: no
+	 * traced process serves these (address and port), until a server
+	 * record says otherwise */
+	ht_addr unserved[JOIN_SERVER_ADDRS];
+	unsigned n_unserved;
 	uint8_t *scratch;          /* HT_WIRE_MAX_RECORD, for encoding */
 	/* READ-ONLY */
 	uint64_t joined;           /* pairs joined */

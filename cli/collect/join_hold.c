@@ -383,6 +383,8 @@ void join_expire(joiner *j, uint64_t now)
 		if (!e->waiting && !e->wait_parent)
 			continue;
 		if (e->deadline <= now) {
+			if (e->on_host && e->waiting)
+				join_unserved(j, e);
 			give_up_waiting(j, e);
 			any = true;
 		} else if (e->deadline < next) {

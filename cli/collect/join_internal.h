@@ -66,6 +66,9 @@ struct join_held {
 	bool waiting;             /* a request waiting for its other end */
 	bool wait_parent;         /* a client's, for its thread's server
 	                             request's record */
+	bool on_host;             /* a client's waiting for a server on
+	                             this host not known yet (its peer is
+	                             judged unserved if it waits in vain) */
 	uint64_t follows;         /* takes the trace of this held request
 	                             when that one's is settled; 0: none */
 	uint64_t deadline;
@@ -90,6 +93,10 @@ struct join_pid {
 
 /* Remember end @h (of @side) for the other end to come. */
 void join_remember(joiner *j, const join_half *h, int side);
+/* Held client @e (on_host) waited a whole window for its server in
+ * vain: its peer is served by no traced process, until a server record
+ * comes from there. */
+void join_unserved(joiner *j, const struct join_held *e);
 /* The slot of the server request @pid, @thread, @seq. */
 struct join_win *join_win_slot(joiner *j, uint32_t pid, uint32_t thread,
 			       uint32_t seq);

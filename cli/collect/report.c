@@ -212,7 +212,9 @@ int64_t report_unix_ns(const report *rp, uint64_t mono)
 static void report_count_served(report_stats *st, const ht_rec_request *r)
 {
 	st->server_requests++;
-	if (r->error != HT_ERR_NONE)
+	if (r->error == HT_ERR_OVERFLOW)
+		st->not_followed++; /* not seen through: no error */
+	else if (r->error != HT_ERR_NONE)
 		st->server_errors++;
 	/* a process that answered requests made requests too, in the
 	 * summary's sense: it was not idle */

@@ -166,7 +166,12 @@ typedef struct report_stats {
 	uint64_t server_errors;   /* of those, ended with an error */
 	uint64_t reused;       /* requests on a reused connection */
 	uint64_t errors;       /* requests that ended with an error (a gRPC
-	                          status other than OK included) */
+	                          status other than OK included; not the
+	                          ones not followed) */
+	uint64_t not_followed; /* requests (a client's or a server's) begun
+	                          past the limit of requests in flight on
+	                          their connection (HT_ERR_OVERFLOW): in
+	                          requests or server_requests, not errors */
 	uint64_t conn_fails;   /* connect() failures (the lookups cut short
 	                          apart: no connection was tried) */
 	uint64_t lookups_cut;  /* name lookups a process's end cut short
@@ -198,10 +203,12 @@ typedef struct report_stats {
 	                          arrived (sum of the collector's increments,
 	                          account.h) */
 	/* Distinct NOTE texts (the first REPORT_MAX_NOTES), each with the
-	 * number of processes that sent it. */
+	 * number of processes (pids) that sent it, and the pids that did
+	 * (note index << 32 | pid). */
 	char *notes[REPORT_MAX_NOTES];
 	uint64_t note_procs[REPORT_MAX_NOTES];
 	size_t n_notes;
+	u64map note_pids;
 	report_host_stat *hosts; /* open-addressed by name; NULL name = empty */
 	size_t hosts_cap, hosts_n; /* hosts_n <= REPORT_MAX_HOSTS */
 	/* The requests to the hosts past REPORT_MAX_HOSTS (name NULL). */

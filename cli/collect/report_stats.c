@@ -108,7 +108,10 @@ void report_stats_request(report_stats *st, const report_req *q)
 		st->req_processes++;
 	if (r->flags & HT_RF_REUSED)
 		st->reused++;
-	if (q->error != NULL)
+	/* a request not followed did not fail: it was not seen through */
+	if (r->error == HT_ERR_OVERFLOW)
+		st->not_followed++;
+	else if (q->error != NULL)
 		st->errors++;
 	conn_request(st, r);
 
@@ -116,7 +119,7 @@ void report_stats_request(report_stats *st, const report_req *q)
 	if (h == NULL)
 		return;
 	h->requests++;
-	if (q->error != NULL)
+	if (q->error != NULL && r->error != HT_ERR_OVERFLOW)
 		h->errors++;
 	if (q->t.total != REPORT_NONE)
 		sketch_add(&h->totals, q->t.total);
@@ -182,6 +185,14 @@ size_t report_undecoded_names(const report *rp, char *buf, size_t cap)
 	return o;
 }
 
+/* Count note @i once for @pid: a process may send one text many times
+ * (once per connection it concerns). */
+static void note_pid(report_stats *st, size_t i, uint32_t pid)
+{
+	if (u64map_put(&st->note_pids, (uint64_t)i << 32 | pid, 0))
+		st->note_procs[i]++;
+}
+
 /* Count @n's text once per process that sent it; the text is kept as is
  * (formats escape it). */
 void report_stats_note(report_stats *st, const ht_rec_note *n)
@@ -192,7 +203,7 @@ void report_stats_note(report_stats *st, const ht_rec_note *n)
 		if (strlen(st->notes[i]) == n->text.len &&
 		    memcmp(st->notes[i], n->text.p, n->text.len) == 0 &&
 		    memchr(n->text.p, '\0', n->text.len) == NULL) {
-			st->note_procs[i]++;
+			note_pid(st, i, n->pid);
 			return;
 		}
 	if (st->n_notes >= REPORT_MAX_NOTES || n->text.len == 0 ||
@@ -201,7 +212,8 @@ void report_stats_note(report_stats *st, const ht_rec_note *n)
 	memcpy(t, n->text.p, n->text.len);
 	t[n->text.len] = '\0';
 	st->notes[st->n_notes] = t;
-	st->note_procs[st->n_notes++] = 1;
+	st->note_procs[st->n_notes] = 0;
+	note_pid(st, st->n_notes++, n->pid);
 }
 
 void report_stats_close(report_stats *st, const ht_rec_conn_close *c)
@@ -257,6 +269,7 @@ void report_stats_free(report_stats *st)
 	u64map_free(&st->conns);
 	u64map_free(&st->pid_exe);
 	u64map_free(&st->req_pids);
+	u64map_free(&st->note_pids);
 	for (size_t i = 0; i < st->n_exes; i++)
 		free(st->exes[i]);
 	for (size_t i = 0; i < st->n_notes; i++)

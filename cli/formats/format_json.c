@@ -641,6 +641,10 @@ void json_summary(report *rp)
 	KEY(f, "connect_errors");
 	json_u64(f, st->conn_fails);
 	/* the key only when there were some: older output stays as it was */
+	if (st->not_followed > 0) {
+		KEY(f, "not_followed");
+		json_u64(f, st->not_followed);
+	}
 	if (st->lookups_cut > 0) {
 		KEY(f, "lookups_cut_short");
 		json_u64(f, st->lookups_cut);

@@ -83,6 +83,9 @@ void text_summary(report *rp)
 						(double)st->requests);
 	fprintf(f, "   errors: %llu", (unsigned long long)st->errors);
 	/* only when some: the line stays as it was otherwise */
+	if (st->not_followed > 0)
+		fprintf(f, "   not followed: %llu (over the in-flight limit)",
+			(unsigned long long)st->not_followed);
 	if (st->lookups_cut > 0)
 		fprintf(f, "   lookups cut short: %llu",
 			(unsigned long long)st->lookups_cut);

@@ -168,15 +168,32 @@ START_TEST(server_first_held)
 }
 END_TEST
 
-/* The client's record first, its server not known yet: out at once with
- * its ids; the server's, when it comes, takes the link and the parent at
- * once.  Once the server is known, a client's record waits for it. */
+/* @rec's connection 10.0.0.1:40000 -> 10.0.0.2:8080: its server on
+ * another host. */
+static void other_host(ht_record *rec)
+{
+	ht_rec_request *r = &rec->u.req;
+	bool server = r->flags & HT_RF_SERVER;
+	ht_addr *cl = server ? &r->peer : &r->local;
+	ht_addr *sv = server ? &r->local : &r->peer;
+
+	cl->addr[0] = sv->addr[0] = 10;
+	cl->addr[3] = 1;
+	sv->addr[3] = 2;
+}
+
+/* The client's record first, its server on another host not known yet:
+ * out at once with its ids; the server's, when it comes, takes the link
+ * and the parent at once.  Once the server is known, a client's record
+ * waits for it. */
 START_TEST(client_first)
 {
 	joiner j;
 	ht_record s = req(true, 1, 10 * MSEC, 60 * MSEC, 40 * MSEC);
 	ht_record c = req(false, 1, 9 * MSEC, 61 * MSEC, 0);
 
+	other_host(&s);
+	other_host(&c);
 	setup(&j, true);
 	join_record(&j, &c, 100 * MSEC);
 	ck_assert_uint_eq(n_out, 1);
@@ -193,6 +210,8 @@ START_TEST(client_first)
 	 * for its server's and gets its processing */
 	c = req(false, 2, 70 * MSEC, 90 * MSEC, 0);
 	s = req(true, 2, 71 * MSEC, 89 * MSEC, 12 * MSEC);
+	other_host(&s);
+	other_host(&c);
 	join_record(&j, &c, 200 * MSEC);
 	ck_assert_uint_eq(n_out, 2);
 	join_record(&j, &s, 201 * MSEC);
@@ -204,6 +223,63 @@ START_TEST(client_first)
 	ck_assert_int_eq(out[3].join.server_processing, (int64_t)(12 * MSEC));
 	ck_assert_mem_eq(out[2].join.span, out[3].join.span, 8);
 	ck_assert(!join_pending(&j));
+	join_free(&j);
+}
+END_TEST
+
+/* A client's record whose server is on this host (loopback) waits for
+ * it before the server is known: joined both ways.  A window that ends
+ * with no server record for a peer makes that peer unserved (its next
+ * client record goes out at once) until a server record comes from it. */
+START_TEST(client_first_on_host)
+{
+	joiner j;
+	ht_record s = req(true, 1, 10 * MSEC, 60 * MSEC, 40 * MSEC);
+	ht_record c = req(false, 1, 9 * MSEC, 61 * MSEC, 0);
+
+	setup(&j, true);
+	join_record(&j, &c, 100 * MSEC);
+	ck_assert_uint_eq(n_out, 0);
+	ck_assert(join_pending(&j));
+	join_record(&j, &s, 104 * MSEC);
+	ck_assert_uint_eq(n_out, 2);
+	ck_assert(!join_pending(&j));
+	/* the server's out at once, the client's released after it */
+	ck_assert(out[0].server);
+	ck_assert_uint_eq(out[0].join.pid, 100);
+	ck_assert(!out[1].server);
+	ck_assert_uint_eq(out[1].join.pid, 200);
+	ck_assert_int_eq(out[1].join.server_processing, (int64_t)(40 * MSEC));
+	ck_assert_uint_eq(j.joined, 1);
+
+	/* another port, no traced server behind it: held for a window */
+	c = req(false, 1, 300 * MSEC, 310 * MSEC, 0);
+	c.u.req.peer.port = 9090;
+	join_record(&j, &c, 320 * MSEC);
+	ck_assert_uint_eq(n_out, 2);
+	join_expire(&j, 320 * MSEC + 250 * MSEC);
+	ck_assert_uint_eq(n_out, 3);
+	ck_assert_uint_eq(out[2].join.pid, 0);
+	ck_assert_uint_eq(j.expired, 1);
+	/* then judged unserved: out at once */
+	c.u.req.req_seq = 2;
+	join_record(&j, &c, 600 * MSEC);
+	ck_assert_uint_eq(n_out, 4);
+	ck_assert(!join_pending(&j));
+	/* until a traced server's record comes from there */
+	s = req(true, 1, 700 * MSEC, 710 * MSEC, 1 * MSEC);
+	s.u.req.local.port = 9090;
+	s.u.req.peer.port = 40001;
+	join_record(&j, &s, 720 * MSEC);
+	ck_assert_uint_eq(n_out, 4); /* (its client on loopback: held) */
+	join_expire(&j, 720 * MSEC + 250 * MSEC);
+	ck_assert_uint_eq(n_out, 5);
+	c.u.req.req_seq = 3;
+	join_record(&j, &c, 1000 * MSEC);
+	ck_assert_uint_eq(n_out, 5);
+	ck_assert(join_pending(&j));
+	join_flush(&j);
+	ck_assert_uint_eq(n_out, 6);
 	join_free(&j);
 }
 END_TEST
@@ -631,6 +707,7 @@ Suite *join_suite(void)
 
 	tcase_add_test(tc, server_first_held);
 	tcase_add_test(tc, client_first);
+	tcase_add_test(tc, client_first_on_host);
 	tcase_add_test(tc, nth_request_and_v4mapped);
 	tcase_add_test(tc, no_wrong_pairs);
 	tcase_add_test(tc, h2_stream_ids);

@@ -1588,6 +1588,34 @@ START_TEST(feed_garbage_into_formats)
 }
 END_TEST
 
+/* A note counts the processes that sent it, not the notes: one process
+ * sends it once per connection it concerns. */
+START_TEST(note_counts_processes)
+{
+	report *rp = malloc(sizeof(*rp));
+	ht_record rec = { .type = HT_REC_NOTE };
+	static const uint32_t pids[] = {7, 7, 7, 9, 7, 9};
+
+	ck_assert_ptr_nonnull(rp);
+	report_init(rp, NULL, REPORT_SUMMARY, false);
+	for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+		rec.u.note.pid = pids[i];
+		rec.u.note.text.p = "not traced: x";
+		rec.u.note.text.len = 13;
+		report_record(rp, &rec);
+	}
+	rec.u.note.pid = 7;
+	rec.u.note.text.p = "another";
+	rec.u.note.text.len = 7;
+	report_record(rp, &rec);
+	ck_assert_uint_eq(rp->stats.n_notes, 2);
+	ck_assert_uint_eq(rp->stats.note_procs[0], 2);
+	ck_assert_uint_eq(rp->stats.note_procs[1], 1);
+	report_free(rp);
+	free(rp);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -1627,6 +1655,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, format_names);
 	tcase_add_test(tc, feed_garbage);
 	tcase_add_test(tc, feed_garbage_into_formats);
+	tcase_add_test(tc, note_counts_processes);
 	suite_add_tcase(s, tc);
 	return s;
 }
