@@ -41,29 +41,27 @@
  * is remembered, so the other end, if it comes, still gets the link).
  * While a process has a record held, its later records wait behind it
  * (a process's records keep their order: its connection's close after
- * its request); no other process's do.  A client's first request to a
- * server not seen yet is not held: if its record comes first it goes out
- * without the server's processing time, and the server's record still
- * takes the link and the parent.  Why a client's record may come first:
-a server process's records reach the collector through a connection of
-their own, read in turns with the client's (the client's many records
-read before the server's first), and an event loop's records wait in
-its library for its next wait (at most 5 ms), so the collector learns
-where a server accepts only some records late.  A client record whose
-peer is on this host is therefore held even before its server is known;
-when such a record's window ends with no server record for its peer
-(address and port), the peer is remembered as served by no traced
-process (JOIN_SERVER_ADDRS of them, the oldest forgotten; a traced
-server's record at that address later makes it one again), and its
-later clients' records go out at once.  So what stays one-way: a
-client's request to a server on another host (or at another address of
-this host) whose first record the collector has not read yet, or to a
-server at an address judged served by no traced process (a traced
-server started there after a window ended with none, until its first
-record), and any pair whose two records come more than a window apart
-or while the hold is full.  A joiner made without holding (a
- * format that streams) holds nothing and joins only the second record
- * to the first.  Both ends of a pair are remembered in a direct-mapped
+ * its request); no other process's do.  A client's record may come
+ * first: a server process's records reach the collector through a
+ * connection of their own, read in turns with the client's (the client's
+ * many records read before the server's first), and an event loop's
+ * records wait in its library for its next wait (at most 5 ms), so the
+ * collector learns where a server accepts only some records late.  A
+ * client record whose peer is on this host is therefore held even before
+ * its server is known; when such a record's window ends with no server
+ * record for its peer (address and port), the peer is remembered as
+ * served by no traced process (JOIN_SERVER_ADDRS of them, the oldest
+ * forgotten; a traced server's record at that address later makes it one
+ * again), and its later clients' records go out at once.  So what stays
+ * one-way (the record that went out alone lacks the link, the other
+ * still takes it and the parent): a client's request to a server on
+ * another host (or at another address of this host) whose first record
+ * the collector has not read yet, or to a server at an address judged
+ * served by no traced process (a traced server started there after a
+ * window ended with none, until its first record), and any pair whose two
+ * records come more than a window apart or while the hold is full.  A
+ * joiner made without holding (a format that streams) holds nothing and
+ * joins only the second record to the first.  Both ends of a pair are remembered in a direct-mapped
  * table (JOIN_SLOTS), so memory stays bounded whatever the run's length.
  * A record costs the same however many are held: held requests are found
  * by their key's slot, the hold is looked at only up to the first record

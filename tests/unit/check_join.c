@@ -679,7 +679,10 @@ START_TEST(server_not_held_without_clients)
 	join_free(&j);
 
 	/* a client at a non-loopback address its traced client had: held
-	 * whatever the caller says (it says nothing of those) */
+	 * whatever the caller says (it says nothing of those).  The server
+	 * at another address of the network (10.0.0.2), not on the client's
+	 * host as far as the joiner knows: the client's record goes out at
+	 * once */
 	setup(&j, true);
 	join_set_clients(&j, fake_clients, NULL);
 	clients_say = false;
@@ -689,6 +692,9 @@ START_TEST(server_not_held_without_clients)
 
 	c4.u.req.local.addr[0] = 10;
 	s4.u.req.peer.addr[0] = 10;
+	v4(&c4.u.req.peer, 2, 8080);
+	c4.u.req.peer.addr[0] = 10;
+	s4.u.req.local = c4.u.req.peer;
 	join_record(&j, &c4, 100 * MSEC);
 	ck_assert_uint_eq(n_out, 1);
 	join_record(&j, &s4, 110 * MSEC);
