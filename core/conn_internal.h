@@ -162,6 +162,10 @@ void conn_request_clamp(conn_request *r, uint64_t now);
  * flight in it any more). */
 void conn_queue_free(conn *c);
 
+/* conn_note() - emit a NOTE record saying @why (NUL-terminated): the
+ * summary's "not traced" line, once per process (conn_end.c). */
+void conn_note(conn *c, const char *why);
+
 /* conn_hold_free() - release the memory of held events (conn_hold.c). */
 void conn_hold_free(conn *c);
 
