@@ -112,6 +112,12 @@ static void sink(void *ctx, const ht_record *rec)
 	case HT_REC_CONN_FAIL:
 		FUZZ_ASSERT(rec->u.fail.t_fail == S.now);
 		break;
+	case HT_REC_NOTE:
+		/* a connection no longer followed says so (bytes after a
+		 * malformed request, HTTP/2 after a server spoke first) */
+		FUZZ_ASSERT(rec->u.note.text.len > 0);
+		FUZZ_ASSERT(rec->u.note.pid == S.c->pid);
+		break;
 	default:
 		FUZZ_ASSERT(!"unexpected record type");
 	}
