@@ -519,6 +519,16 @@ static bool keep_early(conn *c, const uint8_t *buf, size_t len)
 	return h2_server_preface_start(c->early, c->early_len);
 }
 
+/* An HTTP/1.x client's server spoke first at @now, with bytes no response
+ * begins with (or an HTTP/2 preface): its requests are followed as written,
+ * each reported as not followed, never paired with bytes that may be
+ * anything. */
+static void server_spoke_first(conn *c, uint64_t now)
+{
+	conn_give_up(c, HT_ERR_DESYNC,
+		     "the server spoke first: a connection not followed", now);
+}
+
 /* The client's first write chose the mode while the server's first bytes
  * were kept: they are HTTP/2's server preface, read first (they came
  * first, and their SETTINGS bind the client's header encoder), or the
@@ -527,6 +537,10 @@ static void replay_early(conn *c, uint64_t now)
 {
 	uint32_t n = c->early_len;
 	c->early_len = 0;
+	if (c->mode == CONN_MODE_HTTP1) {
+		server_spoke_first(c, now);
+		return;
+	}
 	if (c->mode != CONN_MODE_HTTP2) {
 		c->mode = CONN_MODE_OPAQUE;
 		return;
@@ -592,14 +606,50 @@ static void raw_tls_feed(conn *c, bool out, const uint8_t *buf, size_t len,
 		conn_live_conn_sync(c);
 }
 
+/* Bytes came after a malformed request, whose end is not known: the
+ * requests among them cannot be framed, nor counted one by one.  A note
+ * says so, once. */
+static void requests_lost_note(conn *c)
+{
+	c->requests_lost = false;
+	conn_note(c, c->server ?
+		     "bytes read after a malformed request: a server "
+		     "connection not followed from there on" :
+		     "bytes written after a malformed request: a "
+		     "connection not followed from there on");
+}
+
 void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	if (!c->tls)
 		c->bytes_out += len;
-	if (!conn_wants_bytes(c) || len == 0)
+	if (!conn_wants_bytes(c) || len == 0) {
+		if (c->requests_lost && len > 0)
+			requests_lost_note(c);
 		return;
+	}
 	if (!c->connected && !c->failed)
 		conn_connected(c, now); /* a write succeeded: connected */
+	if (c->mode == CONN_MODE_DETECT && c->early_foreign) {
+		/* The server spoke first, with no HTTP/2 preface: HTTP/1.x
+		 * requests are still counted, anything else is not ours. */
+		c->early_foreign = false;
+		if (!conn_looks_like_http(buf, len)) {
+			c->mode = CONN_MODE_OPAQUE;
+			conn_live_conn_end(c);
+			return;
+		}
+		if (detect_mode(buf, len) == CONN_MODE_HTTP2) {
+			/* its streams cannot be followed: a note says so */
+			conn_live_conn_end(c);
+			conn_give_up(c, HT_ERR_DESYNC, "an HTTP/2 client whose "
+				     "server spoke first with no HTTP/2 "
+				     "preface: a connection not followed", now);
+			return;
+		}
+		c->mode = CONN_MODE_HTTP1;
+		server_spoke_first(c, now);
+	}
 	if (c->mode == CONN_MODE_DETECT) {
 		if (!c->tls && tlsrec_starts(buf, len)) {
 			/* TLS no hook claimed (yet): follow its records */
@@ -649,10 +699,15 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			 * looking at this connection's bytes. */
 			c->mode = CONN_MODE_OPAQUE;
 			conn_live_conn_end(c);
-			if (never_http(c))
+			if (never_http(c)) {
 				forget_first(c);
-			else
+			} else {
 				fail_all(c, HT_ERR_BAD_REQUEST, now);
+				/* later writes may be requests: said at the
+				 * next one (the rest of this one is likely
+				 * the malformed request's own) */
+				c->requests_lost = true;
+			}
 			return;
 		}
 		if (ev & H1_EV_BEGIN)
@@ -787,6 +842,23 @@ void on_response_complete(conn *c, uint64_t now)
 		fail_all(c, HT_ERR_CLOSED, now);
 }
 
+/* The response parser failed at @now: the bytes where the next response
+ * should begin are none (a malformed response, or bytes past the end of
+ * the last one: a Content-Length shorter than its body).  The request
+ * they answer, if one is queued, ends with them as a malformed response;
+ * where the responses after them begin is lost, so every other request in
+ * flight, and each later one once written, ends as not followed
+ * (HT_ERR_DESYNC): counted, never paired with a response it may not own.
+ * The requests are still parsed as written (their method and URL are
+ * known). */
+static void responses_lost(conn *c, uint64_t now)
+{
+	if (q_answered(c))
+		emit_oldest(c, HT_ERR_BAD_RESPONSE, true, now);
+	conn_give_up(c, HT_ERR_DESYNC, "bytes that began no response: a "
+		     "connection not followed from there on", now);
+}
+
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	if (!c->tls)
@@ -796,6 +868,8 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	if (!c->connected && !c->failed)
 		conn_connected(c, now);
+	if (c->mode == CONN_MODE_DETECT && c->early_foreign)
+		return; /* more of what the server said first */
 	if (c->mode == CONN_MODE_DETECT && !c->tls && c->early_len == 0 &&
 	    tlsrec_starts(buf, len)) {
 		/* A TLS server's flight seen before the ClientHello it
@@ -812,7 +886,12 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		 * until the client writes, or not a protocol we follow. */
 		if (!keep_early(c, buf, len)) {
 			c->early_len = 0;
-			c->mode = CONN_MODE_OPAQUE;
+			/* a client's first write still says whether it is
+			 * HTTP (a server's never does: hook_io.c) */
+			if (c->server)
+				c->mode = CONN_MODE_OPAQUE;
+			else
+				c->early_foreign = true;
 		}
 		return;
 	}
@@ -841,10 +920,7 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		buf += n;
 		len -= n;
 		if (ev & H1_EV_ERROR) {
-			if (q_answered(c))
-				emit_oldest(c, HT_ERR_BAD_RESPONSE, true, now);
-			c->mode = CONN_MODE_OPAQUE;
-			fail_all(c, HT_ERR_BAD_RESPONSE, now);
+			responses_lost(c, now);
 			return;
 		}
 		if (ev & H1_EV_BEGIN)

@@ -14,7 +14,17 @@
  * A server that speaks first is not followed, except with the start of an
  * HTTP/2 server preface (prior knowledge: gRPC's servers send their
  * SETTINGS at once): those bytes are kept until the client's first write,
- * and read as HTTP/2 before it if that write is the client preface.
+ * and read as HTTP/2 before it if that write is the client preface.  A
+ * client that writes HTTP/1.x after its server spoke first (anything but
+ * that preface) has its requests reported, as not followed
+ * (HT_ERR_DESYNC): where their responses begin is not known.
+ *
+ * Bytes where a response should begin that begin none (a malformed
+ * response, or bytes past the end of the last one: a Content-Length
+ * shorter than the body sent) end the request they stand for, if one is
+ * in flight, as a malformed response, and every other request in flight
+ * and later on the connection, once written, as not followed
+ * (HT_ERR_DESYNC).
  *
  * h2c: a request with "Upgrade: h2c" answered 101 (and "Upgrade: h2c")
  * turns the connection to HTTP/2 after the 101; that request is stream 1,
@@ -226,6 +236,11 @@ typedef struct conn {
 	/* DETECT: what the server sent before the client wrote anything */
 	uint8_t early[CONN_EARLY_MAX];
 	uint32_t early_len;
+	bool early_foreign;      /* DETECT: a client's server spoke first
+	                            with bytes no HTTP/2 preface begins with:
+	                            the client's first write says whether it
+	                            is HTTP (then its responses cannot be
+	                            followed) or another protocol (opaque) */
 	bool connected;          /* connect completed */
 	bool failed;             /* connect failed */
 	bool peer_eof;           /* the peer closed its side */
@@ -242,6 +257,10 @@ typedef struct conn {
 	                            responses are no longer followed, each
 	                            request ends with unseen_error */
 	uint8_t unseen_error;    /* the HT_ERR_* conn_give_up() was given */
+	bool requests_lost;      /* opaque after a malformed request (one
+	                            that was HTTP): the next bytes written
+	                            (requests, not framed any more) get a
+	                            note */
 	uint32_t nreq;           /* requests begun */
 	uint64_t t_idle_since;   /* last response done with nothing in flight */
 	uint64_t bytes_out, bytes_in;

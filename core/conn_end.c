@@ -228,10 +228,11 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 		c->nreq = 1;
 	h1_init(&c->out, H1_REQUEST, opt);
 	h1_init(&c->in, H1_RESPONSE, opt);
-	if (c->mode == CONN_MODE_DETECT && c->early_len) {
+	if (c->mode == CONN_MODE_DETECT && (c->early_len || c->early_foreign)) {
 		/* the server spoke first: not HTTP/1.x, and the HTTP/2 it may
 		 * be is not followed in the child (below) */
 		c->early_len = 0;
+		c->early_foreign = false;
 		c->mode = CONN_MODE_OPAQUE;
 	}
 	if (c->mode == CONN_MODE_HTTP1 || c->mode == CONN_MODE_DETECT)

@@ -162,6 +162,10 @@ void conn_request_clamp(conn_request *r, uint64_t now);
  * flight in it any more). */
 void conn_queue_free(conn *c);
 
+/* conn_note() - emit a NOTE record saying @why (NUL-terminated): the
+ * summary's "not traced" line, once per process (conn_end.c). */
+void conn_note(conn *c, const char *why);
+
 /* conn_hold_free() - release the memory of held events (conn_hold.c). */
 void conn_hold_free(conn *c);
 
@@ -242,10 +246,6 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
  * read (h2_skip()), counted in its stream's body.  Returns how many are
  * left: they are not DATA payload, and the caller gives the connection up. */
 size_t conn_h2_skip(conn *c, size_t len, uint64_t now);
-
-/* conn_note() - a NOTE record for the run's summary ("not traced"): @why,
- * a sentence saying what of @c could not be followed (conn_end.c). */
-void conn_note(conn *c, const char *why);
 
 /* conn_h2_fail_all() - every stream still open ends with @error. */
 void conn_h2_fail_all(conn *c, unsigned error, uint64_t now);

@@ -176,6 +176,7 @@ void conn_mark_tls(conn *c)
 		conn_release_held(c);
 	c->tls = true;
 	c->early_len = 0; /* ciphertext, if anything */
+	c->early_foreign = false;
 	if ((c->mode == CONN_MODE_OPAQUE || c->mode == CONN_MODE_TLS) &&
 	    c->nreq == c->inner_base && !c->dead) {
 		/* HTTP/2 state the ciphertext led to is meaningless, and
@@ -236,6 +237,7 @@ void tunnel_open(conn *c, const char *target, uint64_t now)
 	c->resp_1xx_header_bytes = 0;
 	c->mode = CONN_MODE_DETECT;
 	c->early_len = 0;
+	c->early_foreign = false;
 	h1_init(&c->out, H1_REQUEST, c->out.opt);
 	h1_init(&c->in, H1_RESPONSE, c->in.opt);
 	/* TLS inside the tunnel is the inner connection's own.  Through an

@@ -103,7 +103,8 @@ enum ht_proto {
 	X(INTERRUPTED, "interrupted")                                        \
 	X(KILLED, "killed")                                                  \
 	X(CRASHED, "crashed")                                                \
-	X(EXITED, "exited")
+	X(EXITED, "exited")                                                  \
+	X(DESYNC, "after a malformed response on the connection; not followed")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,

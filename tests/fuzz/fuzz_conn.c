@@ -115,9 +115,12 @@ static void sink(void *ctx, const ht_record *rec)
 		FUZZ_ASSERT(rec->u.fail.t_fail == S.now);
 		break;
 	case HT_REC_NOTE:
-		/* a connection given up says so (conn_note(), conn_give_up())
-		 * (unseen bytes, an undecodable HTTP/2 block) */
+		/* a connection given up or no longer followed says so
+		 * (conn_note(): unseen bytes, an undecodable HTTP/2 block,
+		 * bytes after a malformed request, HTTP/2 after a server
+		 * spoke first) */
 		FUZZ_ASSERT(rec->u.note.text.len > 0);
+		FUZZ_ASSERT(rec->u.note.pid == S.c->pid);
 		break;
 	default:
 		FUZZ_ASSERT(!"unexpected record type");

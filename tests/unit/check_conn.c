@@ -396,10 +396,105 @@ START_TEST(garbage_response)
 	r("SSH-2.0-OpenSSH_9.2\r\n", 4000);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_RESPONSE);
-	/* opaque from now on: no further records */
+	/* responses are not parsed any more, but a later request is still
+	 * reported, as not followed, never paired with what comes */
 	w(GET("/again"), 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_DESYNC);
+	ck_assert_str_eq(recs[1].target, "/again");
+	ck_assert_uint_eq(recs[1].r.status, 0);
 	r(OK5, 6000);
+	ck_assert_int_eq(nrecs, 2);
+}
+END_TEST
+
+/* A Content-Length shorter than the body sent on a keep-alive connection:
+ * the request keeps its record; the stray bytes begin no response, and
+ * each later request is reported as not followed once written (none
+ * vanishes, none takes a response it may not own); the close counts them
+ * all. */
+START_TEST(excess_body_later_requests_not_followed)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	r("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabcdefghijklmnopqrst",
+	  4000);
 	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 5);
+	ck_assert(conn_wants_bytes(C));
+	w(GET("/b"), 5000);
+	ck_assert_int_eq(nrecs, 2);
+	r(OK5, 6000);
+	w(GET("/c"), 7000);
+	r(OK5, 8000);
+	ck_assert_int_eq(nrecs, 3);
+	for (int i = 1; i < 3; i++) {
+		ck_assert_uint_eq(recs[i].r.error, HT_ERR_DESYNC);
+		ck_assert_uint_eq(recs[i].r.status, 0);
+		ck_assert_uint_eq(recs[i].r.resp_body_bytes, 0);
+		ck_assert_str_eq(recs[i].method, "GET");
+		ck_assert(recs[i].r.flags & HT_RF_REUSED);
+	}
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_str_eq(recs[2].target, "/c");
+	ck_assert_uint_eq(recs[2].r.t[HT_T_WROTE_REQUEST], 7000);
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 4);
+	ck_assert_uint_eq(recs[3].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[3].close.requests, 3);
+}
+END_TEST
+
+/* The same with requests pipelined behind it: the stray bytes stand where
+ * the next one's response begins (a malformed response to it, as far as
+ * the wire shows); the one after it was never answered by them: not
+ * followed, as is a request written later. */
+START_TEST(excess_body_pipelined)
+{
+	conn_connected(C, 2000);
+	w(GET("/a") GET("/b") GET("/c"), 3000);
+	r("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabcdefghijklmnopqrst",
+	  4000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_BAD_RESPONSE);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.status, 0);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_DESYNC);
+	ck_assert_str_eq(recs[2].target, "/c");
+	/* half a request when it comes: reported once written */
+	w("GET /d HTTP/1.1\r\nHo", 5000);
+	ck_assert_int_eq(nrecs, 3);
+	w("st: x\r\n\r\n", 5100);
+	ck_assert_int_eq(nrecs, 4);
+	ck_assert_uint_eq(recs[3].r.error, HT_ERR_DESYNC);
+	ck_assert_str_eq(recs[3].target, "/d");
+	r(OK5 OK5 OK5, 6000);
+	ck_assert_int_eq(nrecs, 4);
+}
+END_TEST
+
+/* Bytes past a response's end on a connection with a request being
+ * written when they come: that request ends as not followed once
+ * written, not before; a reset after it adds nothing. */
+START_TEST(excess_body_then_partial_request_reset)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	w("POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab", 3100);
+	r("HTTP/1.1 204 No Content\r\n\r\nXYZ", 4000);
+	/* /a answered; the stray bytes stand where /p's response begins */
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.status, 204);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_BAD_RESPONSE);
+	ck_assert_str_eq(recs[1].target, "/p");
+	w("cd", 5000);
+	ck_assert_int_eq(nrecs, 2);
+	conn_on_reset(C, 6000);
+	ck_assert_int_eq(nrecs, 2);
 }
 END_TEST
 
@@ -534,6 +629,23 @@ START_TEST(garbage_after_a_good_request_is_malformed)
 	ck_assert_uint_eq(recs[1].r.req_seq, 2);
 	conn_close(C, 6000);
 	ck_assert_uint_eq(recs[2].close.requests, 2);
+}
+END_TEST
+
+/* Bytes written after a malformed request cannot be framed: the next
+ * write gets a note (once), never silence. */
+START_TEST(writes_after_malformed_request_noted)
+{
+	conn_connected(C, 2000);
+	w("GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 3000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_REQUEST);
+	r("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	w(GET("/b"), 5000);
+	w(GET("/c"), 6000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].type, HT_REC_NOTE);
 }
 END_TEST
 
@@ -916,7 +1028,10 @@ START_TEST(connect_response_with_inner_bytes)
 	r("HTTP/1.1 200 OK\r\n\r\n220 smtp ready\r\n", 4000);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.status, 200);
+	/* the client's first write in the tunnel decides */
+	w("EHLO x\r\n", 5000);
 	ck_assert(!conn_wants_bytes(C));
+	ck_assert_int_eq(nrecs, 1);
 }
 END_TEST
 
@@ -1407,16 +1522,52 @@ START_TEST(h2_server_first_split_before_tls_lookalike)
 }
 END_TEST
 
-START_TEST(server_first_then_http1_is_opaque)
+START_TEST(server_first_then_http1_not_followed)
 {
 	/* what looks like an HTTP/2 server's preface, then an HTTP/1.1
-	 * request: not a conversation we follow */
+	 * request: its response cannot be told from what came first; the
+	 * request is reported, as not followed */
 	conn_connected(C, 2000);
 	h2_server_preface(4096);
 	h2_read(2100);
 	w(GET("/a"), 3000);
 	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_DESYNC);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.status, 0);
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[1].close.requests, 1);
+}
+END_TEST
+
+/* A greeting that is no HTTP/2 preface, then HTTP/1.1 requests: each is
+ * reported, as not followed; another protocol's first write (SMTP's
+ * EHLO) leaves the connection opaque, with no record. */
+START_TEST(server_first_greeting_then_http1)
+{
+	conn_connected(C, 2000);
+	r("220 smtp.test ESMTP\r\n", 2100);
+	r("more greeting\r\n", 2200);
+	w(GET("/a"), 3000);
+	r(OK5, 4000);
+	w(GET("/b"), 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_DESYNC);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert(!(recs[0].r.flags & HT_RF_REUSED));
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_DESYNC);
+	ck_assert_str_eq(recs[1].target, "/b");
+	teardown();
+	setup();
+	conn_connected(C, 2000);
+	r("220 smtp.test ESMTP\r\n", 2100);
+	w("EHLO x\r\n", 3000);
 	ck_assert(!conn_wants_bytes(C));
+	r("250 ok\r\n", 4000);
 	conn_close(C, 5000);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_CLOSE);
@@ -1426,10 +1577,11 @@ END_TEST
 
 START_TEST(server_first_greeting_is_opaque)
 {
-	/* a greeting that is no SETTINGS frame */
+	/* a greeting that is no SETTINGS frame: the client's first write
+	 * decides (server_first_greeting_then_http1) */
 	conn_connected(C, 2000);
 	r("220 smtp.test ESMTP\r\n", 2100);
-	ck_assert(!conn_wants_bytes(C));
+	ck_assert(conn_wants_bytes(C));
 	/* more than a server preface is kept for */
 	teardown();
 	setup();
@@ -1440,12 +1592,14 @@ START_TEST(server_first_greeting_is_opaque)
 	conn_on_read(C, big, CONN_EARLY_MAX, 2100);
 	ck_assert(conn_wants_bytes(C));
 	conn_on_read(C, big + CONN_EARLY_MAX, 6, 2200);
-	ck_assert(!conn_wants_bytes(C));
 	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
 	h2_frame(0x4, 0, 0, NULL, 0);
 	h2_headers(1, true, get_a);
 	h2_write(3000);
-	ck_assert_int_eq(nrecs, 0);
+	/* an HTTP/2 client after it: not followed, a note says so */
+	ck_assert(!conn_wants_bytes(C));
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_NOTE);
 }
 END_TEST
 
@@ -2462,6 +2616,9 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, cut_short_by_peer);
 	tcase_add_test(tc, reset_fails_everything_in_flight);
 	tcase_add_test(tc, garbage_response);
+	tcase_add_test(tc, excess_body_later_requests_not_followed);
+	tcase_add_test(tc, excess_body_pipelined);
+	tcase_add_test(tc, excess_body_then_partial_request_reset);
 	tcase_add_test(tc, non_http_client_is_ignored);
 	tcase_add_test(tc, non_http_ping_is_not_a_request);
 	tcase_add_test(tc, non_http_redis_array_is_not_a_request);
@@ -2472,6 +2629,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, broken_line_of_each_http_method_is_malformed);
 	tcase_add_test(tc, whole_line_with_other_method_is_malformed);
 	tcase_add_test(tc, garbage_after_a_good_request_is_malformed);
+	tcase_add_test(tc, writes_after_malformed_request_noted);
 	tcase_add_test(tc, connect_failure);
 	tcase_add_test(tc, looks_like_http);
 	tcase_add_test(tc, unix_socket_peer);
@@ -2487,7 +2645,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_alpn_server_speaks_first);
 	tcase_add_test(tc, h2_prior_knowledge_server_speaks_first);
 	tcase_add_test(tc, h2_server_first_split_before_tls_lookalike);
-	tcase_add_test(tc, server_first_then_http1_is_opaque);
+	tcase_add_test(tc, server_first_then_http1_not_followed);
+	tcase_add_test(tc, server_first_greeting_then_http1);
 	tcase_add_test(tc, server_first_greeting_is_opaque);
 	tcase_add_test(tc, h2_undecodable_response_counts_later_requests);
 	tcase_add_test(tc, h2_undecodable_request_counts_later_streams);

@@ -15,7 +15,7 @@ typedef struct srec {
 } srec;
 
 static srec recs[8];
-static int nreqs, ncloses;
+static int nreqs, ncloses, nnotes;
 static ht_rec_conn_close last_close;
 static conn *C;
 
@@ -35,6 +35,8 @@ static void sink(void *ctx, const ht_record *rec)
 		last_close = rec->u.close;
 		return;
 	}
+	if (rec->type == HT_REC_NOTE)
+		nnotes++;
 	if (rec->type != HT_REC_REQUEST)
 		return;
 	ck_assert_int_lt(nreqs, 8);
@@ -64,7 +66,7 @@ static const conn_env env = {
 
 static void setup(void)
 {
-	nreqs = ncloses = 0;
+	nreqs = ncloses = nnotes = 0;
 	memset(recs, 0, sizeof recs);
 	C = calloc(1, sizeof *C);
 	ht_addr peer = {.family = 2, .port = 40000, .addr = {127, 0, 0, 1}};
@@ -330,6 +332,46 @@ START_TEST(sendfile_unframed_gives_up)
 }
 END_TEST
 
+/* The server sends more body than its Content-Length says: the request
+ * keeps its record; each request read after it is reported, as not
+ * followed (its response cannot be told from the stray bytes), once read
+ * whole. */
+START_TEST(excess_body_later_requests_not_followed)
+{
+	static const char longer[] =
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello-and-more";
+	static const char b[] = "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
+	rd(REQ, strlen(REQ), 10);
+	wr(longer, strlen(longer), 20);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 5);
+	rd(b, strlen(b), 30);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_DESYNC);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert(recs[1].r.flags & HT_RF_SERVER);
+	wr(RESP, strlen(RESP), 40);
+	ck_assert_int_eq(nreqs, 2);
+}
+END_TEST
+
+/* A client's garbage after a request: the request it began is malformed;
+ * what the server reads next cannot be framed: a note, once. */
+START_TEST(reads_after_malformed_request_noted)
+{
+	static const char bad[] = "GET /a b HTTP/1.1\r\n\r\n";
+	rd(bad, strlen(bad), 10);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert_int_eq(nnotes, 0);
+	rd(REQ, strlen(REQ), 20);
+	rd(REQ, strlen(REQ), 30);
+	ck_assert_int_eq(nnotes, 1);
+	ck_assert_int_eq(nreqs, 1);
+}
+END_TEST
+
 START_TEST(close_delimited_body_ends_at_close)
 {
 	static const char r10[] = "HTTP/1.0 200 OK\r\n\r\nsome body";
@@ -537,6 +579,8 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, client_eof_then_answer);
 	tcase_add_test(tc, close_unanswered_and_cut);
 	tcase_add_test(tc, request_unseen_stops);
+	tcase_add_test(tc, excess_body_later_requests_not_followed);
+	tcase_add_test(tc, reads_after_malformed_request_noted);
 	tcase_add_test(tc, probe_passed_then_not_http);
 	tcase_add_test(tc, thread_counts);
 	tcase_add_test(tc, thread_loop_names_none);
