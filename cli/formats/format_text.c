@@ -286,9 +286,14 @@ static void text_request(report *rp, const report_req *q)
 	fmt_bytes(buf, sizeof(buf), r->req_body_bytes);
 	fmt_bytes(buf2, sizeof(buf2), r->resp_body_bytes);
 	text_color(rp, C_DIM);
-	fprintf(f, server ? "   read %s (+%u header)  wrote %s (+%u header)" :
-		"   sent %s (+%u header)  received %s (+%u header)", buf,
-		r->req_header_bytes, buf2, r->resp_header_bytes);
+	fprintf(f, server ? "   read %s (+%u header)" : "   sent %s (+%u header)",
+		buf, r->req_header_bytes);
+	/* a response's sizes not known (a request its process's end cut
+	 * short, the page kept none) are left out, never shown as 0 */
+	if (!(r->flags & HT_RF_RESP_BODY_UNKNOWN))
+		fprintf(f, server ? "  wrote %s" : "  received %s", buf2);
+	if (!(r->flags & (HT_RF_RESP_BODY_UNKNOWN | HT_RF_RESP_HDR_UNKNOWN)))
+		fprintf(f, " (+%u header)", r->resp_header_bytes);
 	if (r->content_type.len > 0) {
 		fputs_unlocked("  ", f);
 		text_put_safe(f, r->content_type.p, r->content_type.len);
