@@ -182,9 +182,13 @@ static void text_request(report *rp, const report_req *q)
 			putc_unlocked(' ', f);
 			text_put_safe(f, r->reason.p, r->reason.len);
 		}
-	} else if (q->phase_text != NULL) {
-		/* cut short by its process's end: how, in which phase, after
-		 * how long */
+	}
+	if (q->phase_text != NULL) {
+		/* cut short by its process's end (after its response's
+		 * status, when its header section had come): how, in which
+		 * phase, after how long */
+		if (r->status != 0)
+			fputs_unlocked(", ", f);
 		text_color(rp, C_RED);
 		fputs_unlocked(q->error, f);
 		if (q->signal != NULL)
@@ -201,7 +205,7 @@ static void text_request(report *rp, const report_req *q)
 		else
 			fprintf(f, " %s %.0f ms", q->phase_text,
 				(double)t->total / 1e6);
-	} else {
+	} else if (r->status == 0) {
 		fputs_unlocked("no response", f);
 	}
 	text_color(rp, C_RESET);
