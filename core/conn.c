@@ -764,7 +764,12 @@ static void on_response_headers(conn *c, uint64_t now)
 			conn_live_sync(r, HT_T_GOT_1XX);
 		}
 		c->resp_1xx_header_bytes += m->header_bytes;
+		return;
 	}
+	/* the final response: its status and header size for the live
+	 * page, kept if the process ends while its body comes */
+	conn_live_resp_head(r, m->status,
+			    m->header_bytes + c->resp_1xx_header_bytes);
 }
 
 /* The 101 to @r, the oldest request, which asked for h2c: the connection
@@ -784,6 +789,8 @@ static bool h2c_upgrade(conn *c, conn_request *r, uint64_t now)
 		conn_h2_release(c);
 		return false;
 	}
+	/* stream 1's response is HTTP/2's: its slot keeps none */
+	conn_live_resp_drop(r);
 	q_pop(c);
 	c->resp_1xx_header_bytes = 0;
 	c->mode = CONN_MODE_HTTP2;
@@ -857,6 +864,18 @@ static void responses_lost(conn *c, uint64_t now)
 		emit_oldest(c, HT_ERR_BAD_RESPONSE, true, now);
 	conn_give_up(c, HT_ERR_DESYNC, "bytes that began no response: a "
 		     "connection not followed from there on", now);
+}
+
+/* The response body bytes read so far, into the live slot of the request
+ * whose response is being read (a store per read; none before its first
+ * byte: the parser's message may still be the one before). */
+static void live_body(conn *c)
+{
+	const conn_request *r = q_answered(c);
+
+	if (r != NULL && r->live_ref != 0 && r->t[HT_T_FIRST_BYTE] != 0)
+		ht_live_resp_body(ht_live_req_resp(r->live, r->live_ref),
+				  c->in.msg.body_bytes);
 }
 
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
@@ -947,4 +966,5 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			return;
 		}
 	}
+	live_body(c);
 }

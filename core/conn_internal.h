@@ -196,6 +196,17 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream);
  * go to its slot. */
 void conn_live_sync(conn_request *r, unsigned ts);
 
+/* conn_live_resp_head() - the final response to @r (HTTP/1.x) has its
+ * header section whole: its @status and @header_bytes (interim responses'
+ * included) shown in its slot's response entry. */
+void conn_live_resp_head(conn_request *r, uint16_t status,
+			 uint32_t header_bytes);
+
+/* conn_live_resp_drop() - @r's response is not followed by the HTTP/1.x
+ * parser any more (its connection turned to HTTP/2): its slot keeps no
+ * response from now on. */
+void conn_live_resp_drop(conn_request *r);
+
 /* conn_live_end() - @r, of @c, is over (its record is made): its slot is
  * freed, and a server's write mark with the last one (conn.h live_wmark). */
 void conn_live_end(conn *c, conn_request *r);

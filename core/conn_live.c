@@ -78,6 +78,39 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 				c->tls_version, c->alpn);
 	else
 		ht_live_tls_set(ht_live_req_tls(l, r->live_ref), NULL, NULL);
+	/* its response so far: kept for HTTP/1.x from its start (a request
+	 * shown only once its response began, the page late, is not) */
+	ht_live_resp *e = ht_live_req_resp(l, r->live_ref);
+	*e = (ht_live_resp){
+		.kept = c->mode == CONN_MODE_HTTP1 && stream == 0 &&
+			r->t[HT_T_FIRST_BYTE] == 0,
+	};
+	ht_live_write_end(s);
+}
+
+void conn_live_resp_head(conn_request *r, uint16_t status,
+			 uint32_t header_bytes)
+{
+	ht_live_req *s;
+	ht_live_resp *e;
+
+	if (r->live_ref == 0)
+		return;
+	s = ht_live_write_begin(r->live, r->live_ref);
+	e = ht_live_req_resp(r->live, r->live_ref);
+	e->status = status;
+	e->header_bytes = header_bytes;
+	ht_live_write_end(s);
+}
+
+void conn_live_resp_drop(conn_request *r)
+{
+	ht_live_req *s;
+
+	if (r->live_ref == 0)
+		return;
+	s = ht_live_write_begin(r->live, r->live_ref);
+	ht_live_req_resp(r->live, r->live_ref)->kept = 0;
 	ht_live_write_end(s);
 }
 
@@ -150,6 +183,7 @@ unsigned conn_live_ws_start(conn *c, const conn_request *r, uint64_t now,
 	ht_live_copy_str(s->method, sizeof(s->method), "WS");
 	ht_live_copy_str(s->target, sizeof(s->target), r->target);
 	ht_live_copy_str(s->host, sizeof(s->host), r->host);
+	*ht_live_req_resp(l, ref) = (ht_live_resp){ .kept = 0 };
 	ht_live_write_end(s);
 	*page = l;
 	return ref;

@@ -20,7 +20,7 @@ void ht_live_mark_client(ht_live *l)
 
 bool ht_live_may_have_client(const ht_live *l, size_t len)
 {
-	if (len != HT_LIVE_SIZE ||
+	if (!ht_live_size_known(len) ||
 	    __atomic_load_n(&l->version, __ATOMIC_RELAXED) < 5)
 		return true;
 	return __atomic_load_n(&l->client_loopback, __ATOMIC_ACQUIRE) != 0;
@@ -73,12 +73,18 @@ static void seq_end(uint32_t *seq)
 	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
 }
 
+bool ht_live_size_known(size_t len)
+{
+	return len == HT_LIVE_SIZE || len == HT_LIVE_SIZE_V5;
+}
+
 /* Copy the @n bytes of slot @slot, whose counter is @seq, into @out, and
- * its TLS entry @tls (NULL: none) into @tls_out, when no writer was at
- * them meanwhile: true; false when every try found them being written
- * (torn). */
-static bool seq_copy(const uint32_t *seq, const void *slot, void *out,
-		     size_t n, const ht_live_tls *tls, ht_live_tls *tls_out)
+ * the @extra_n bytes of its entry @extra (NULL: none) into @extra_out
+ * (a TLS or response entry), when no writer was at them meanwhile: true;
+ * false when every try found them being written (torn). */
+static bool seq_copy_entry(const uint32_t *seq, const void *slot, void *out,
+			   size_t n, const void *extra, void *extra_out,
+			   size_t extra_n)
 {
 	for (unsigned tries = 0; tries < HT_LIVE_READ_TRIES; tries++) {
 		uint32_t s1 = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
@@ -86,13 +92,21 @@ static bool seq_copy(const uint32_t *seq, const void *slot, void *out,
 		if (s1 & 1)
 			continue;
 		memcpy(out, slot, n);
-		if (tls != NULL)
-			memcpy(tls_out, tls, sizeof(*tls_out));
+		if (extra != NULL)
+			memcpy(extra_out, extra, extra_n);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(seq, __ATOMIC_RELAXED) == s1)
 			return true;
 	}
 	return false;
+}
+
+/* seq_copy_entry() with a TLS entry @tls (NULL: none). */
+static bool seq_copy(const uint32_t *seq, const void *slot, void *out,
+		     size_t n, const ht_live_tls *tls, ht_live_tls *tls_out)
+{
+	return seq_copy_entry(seq, slot, out, n, tls, tls_out,
+			      sizeof(*tls_out));
 }
 
 unsigned ht_live_claim(ht_live *l)
@@ -315,6 +329,51 @@ int ht_live_read_tls(const ht_live *l, unsigned i, ht_live_req *out,
 int ht_live_read(const ht_live *l, unsigned i, ht_live_req *out)
 {
 	return ht_live_read_tls(l, i, out, NULL);
+}
+
+ht_live_resp *ht_live_req_resp(ht_live *l, unsigned ref)
+{
+	return ref == 0 || ref > HT_LIVE_REQS ? NULL : &l->req_resp[ref - 1];
+}
+
+int ht_live_read_resp(const ht_live *l, size_t len, unsigned i,
+		      ht_live_req *out, ht_live_resp *resp)
+{
+	if (i >= HT_LIVE_REQS)
+		return 0;
+	const ht_live_req *s = &l->reqs[i];
+	/* bounded by what is mapped, not by the version the page says */
+	const ht_live_resp *e = len >= HT_LIVE_SIZE && l->version >= 6 ?
+					&l->req_resp[i] : NULL;
+	memset(resp, 0, sizeof(*resp));
+	if (!seq_copy_entry(&s->seq, (const void *)s, out, sizeof(*out), e,
+			    resp, sizeof(*resp)))
+		return -1;
+	out->method[sizeof(out->method) - 1] = '\0';
+	out->target[sizeof(out->target) - 1] = '\0';
+	out->host[sizeof(out->host) - 1] = '\0';
+	return out->active ? 1 : 0;
+}
+
+void ht_live_cut_resp_of(const ht_live_req *q, const ht_live_resp *e,
+			 ht_live_cut_resp *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (q->t[HT_T_FIRST_BYTE] == 0)
+		return; /* no response byte yet: none, known */
+	if (!e->kept) {
+		out->header_unknown = out->body_unknown = true;
+		return;
+	}
+	out->body_bytes = e->body_bytes;
+	if (e->status == 0) {
+		/* its header section not whole yet: no status, its size so
+		 * far not kept */
+		out->header_unknown = true;
+		return;
+	}
+	out->status = e->status;
+	out->header_bytes = e->header_bytes;
 }
 
 unsigned ht_live_phase(const uint64_t t[HT_T__COUNT])

@@ -14,7 +14,10 @@
  * reads a version-4 page right, and a version-3 page has zeros there) the
  * TLS version and ALPN of each request slot and each connection slot,
  * then (version 5, the same way) whether the image made a client TCP
- * connection from a loopback address (client_loopback).
+ * connection from a loopback address (client_loopback), then (version 6,
+ * the page grown to HT_LIVE_SIZE from HT_LIVE_SIZE_V5: a reader takes
+ * either, and reads the part past HT_LIVE_SIZE_V5 only in a page that
+ * long) each request slot's response so far (ht_live_resp).
  *
  * A connection slot shows a TCP connection from its connect until its
  * first request begins (its first byte written: the request then carries
@@ -51,7 +54,7 @@
 
 #include "wire.h"
 
-#define HT_LIVE_VERSION 5
+#define HT_LIVE_VERSION 6
 #define HT_LIVE_REQS 64
 #define HT_LIVE_CONNS 32
 #define HT_LIVE_METHOD_MAX 16
@@ -60,7 +63,8 @@
 #define HT_LIVE_NAME_MAX 64 /* the DNS name, truncated */
 #define HT_LIVE_TLSVER_MAX 8 /* "TLSv1.3" and its NUL; longer: not kept */
 #define HT_LIVE_ALPN_MAX 12  /* "http/1.1", "h2"; longer: not kept */
-#define HT_LIVE_SIZE 32768u
+#define HT_LIVE_SIZE 36864u
+#define HT_LIVE_SIZE_V5 32768u /* the size of a page before version 6 */
 
 /* Which side of a connection the image is (issue 22 adds servers). */
 enum ht_live_side {
@@ -159,6 +163,25 @@ typedef struct ht_live_tls {
 	char alpn[HT_LIVE_ALPN_MAX];
 } ht_live_tls;
 
+/*
+ * The response a request slot's request had so far (version 6), entry i
+ * of slot i, set with the slot when it is claimed.  `kept`: the writer
+ * keeps what follows (HTTP/1.x, either side; not HTTP/2 streams, nor a
+ * request whose connection turned to HTTP/2): status, and header_bytes
+ * (the response's header sections, interim ones included) once the final
+ * response's header section is whole (status 0 before); body_bytes, the
+ * body bytes so far, de-chunked, stored alone after each read without the
+ * sequence counter (an aligned 8-byte store: never torn; it only grows
+ * while the slot holds the request).  Not kept: none of it is known.
+ */
+typedef struct ht_live_resp {
+	uint64_t body_bytes;
+	uint32_t header_bytes;
+	uint16_t status;
+	uint8_t kept;
+	uint8_t pad;
+} ht_live_resp;
+
 typedef struct ht_live {
 	/* ht_counters' fields, at the same offsets */
 	uint32_t magic;          /* HT_COUNTERS_MAGIC */
@@ -196,9 +219,16 @@ typedef struct ht_live {
 	 * The collector holds a traced server's record for its client's
 	 * only when some process may have made that client (join.h). */
 	uint32_t client_loopback;
+	uint8_t pad_v6[44];
+	/* version 6: past HT_LIVE_SIZE_V5, in a page of HT_LIVE_SIZE only
+	 * (a page of memory of its own, touched once a slot is used);
+	 * entry i belongs to request slot i */
+	ht_live_resp req_resp[HT_LIVE_REQS];
 } ht_live;
 
 _Static_assert(sizeof(ht_live) <= HT_LIVE_SIZE, "live page too small");
+_Static_assert(offsetof(ht_live, req_resp) == HT_LIVE_SIZE_V5,
+	       "version 6 begins where a version-5 page ends");
 _Static_assert(HT_LIVE_REQS <= 64 && HT_LIVE_CONNS <= 64 &&
 	       HT_LIVE_WMARKS <= 64, "one bitmap word");
 _Static_assert(offsetof(ht_live, dropped) == offsetof(ht_counters, dropped),
@@ -266,6 +296,24 @@ ht_live_tls *ht_live_conn_tls(ht_live *l, unsigned ref);
  * left empty when it does not fit whole. */
 void ht_live_tls_set(ht_live_tls *t, const char *version, const char *alpn);
 
+/* ht_live_req_resp() - the response entry of the request slot @ref names
+ * (NULL when @ref is 0), for the writer: filled whole between
+ * ht_live_write_begin() and ht_live_write_end() of the same slot, its
+ * body_bytes alone with ht_live_resp_body() at any time after. */
+ht_live_resp *ht_live_req_resp(ht_live *l, unsigned ref);
+
+/* ht_live_resp_body() - entry @e (NULL: none) shows @n body bytes so far:
+ * one plain store, no sequence counter (ht_live_resp). */
+static inline void ht_live_resp_body(ht_live_resp *e, uint64_t n)
+{
+	if (e != NULL)
+		__atomic_store_n(&e->body_bytes, n, __ATOMIC_RELAXED);
+}
+
+/* ht_live_size_known() - whether @len is the size of a live page of some
+ * version (HT_LIVE_SIZE, HT_LIVE_SIZE_V5). */
+bool ht_live_size_known(size_t len);
+
 /* ht_live_copy_str() - copy the NUL-terminated @src (NULL: empty) into
  * @dst of @cap bytes, truncated, NUL-terminated. */
 void ht_live_copy_str(char *dst, size_t cap, const char *src);
@@ -288,6 +336,33 @@ int ht_live_read(const ht_live *l, unsigned i, ht_live_req *out);
  * version 4). */
 int ht_live_read_tls(const ht_live *l, unsigned i, ht_live_req *out,
 		     ht_live_tls *tls);
+
+/* ht_live_read_resp() - ht_live_read(), and the slot's response entry
+ * into @resp in the same consistent copy: all zero (not kept) in a page
+ * older than version 6 or shorter than HT_LIVE_SIZE (@len, the bytes
+ * mapped: the entries lie past a version-5 page's end). */
+int ht_live_read_resp(const ht_live *l, size_t len, unsigned i,
+		      ht_live_req *out, ht_live_resp *resp);
+
+/* What a request cut short by its process's end had of its response, from
+ * a copy of its slot @q and response entry @e (ht_live_read_resp()): the
+ * status (0: none, or not known), header and body bytes, and which of
+ * them are not known. */
+typedef struct ht_live_cut_resp {
+	uint16_t status;
+	uint32_t header_bytes;
+	uint64_t body_bytes;
+	bool header_unknown;  /* header_bytes means nothing */
+	bool body_unknown;    /* body_bytes means nothing */
+} ht_live_cut_resp;
+
+/* ht_live_cut_resp_of() - fill @out: before the response's first byte none
+ * came (status 0, 0 bytes, all known); after it, what @e kept (the status
+ * and header bytes once the final header section was whole, else not
+ * known; the body bytes so far), or nothing known when @e was not kept
+ * (an older page, HTTP/2). */
+void ht_live_cut_resp_of(const ht_live_req *q, const ht_live_resp *e,
+			 ht_live_cut_resp *out);
 
 /* ht_live_conn_claim() / ht_live_conn_release() / ht_live_conn_write_begin()
  * / ht_live_conn_read() - as their request-slot counterparts, for the

@@ -77,6 +77,15 @@ typedef struct ht_addr {
                                      read and the response written (see
                                      "A server's record" below); an older
                                      sender never sets it: a client's */
+#define HT_RF_RESP_HDR_UNKNOWN 0x1000u /* with HT_RF_FROM_PAGE: the response's
+                                     header bytes are not known (its first
+                                     byte came, its header section was not
+                                     whole, or the page kept none):
+                                     resp_header_bytes means nothing */
+#define HT_RF_RESP_BODY_UNKNOWN 0x2000u /* with HT_RF_FROM_PAGE: the
+                                     response's body bytes are not known
+                                     (the page kept none): resp_body_bytes
+                                     means nothing */
 
 /* Protocols. */
 enum ht_proto {

@@ -130,7 +130,8 @@ static void *map_page(int fd, uint32_t *len)
 
 	/* one page of counters (version 1), or a live page (live.h) */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (st.st_size != HT_COUNTERS_SIZE && st.st_size != HT_LIVE_SIZE) ||
+	    (st.st_size != HT_COUNTERS_SIZE &&
+	     !ht_live_size_known((size_t)st.st_size)) ||
 	    seals < 0 || !(seals & F_SEAL_SHRINK))
 		return NULL;
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);

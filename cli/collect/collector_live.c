@@ -55,7 +55,8 @@ void peer_last_word(collector *c, int fd, unsigned unsent)
 /* The live page of peer @fd, or NULL (none, or a version-1 page). */
 static const ht_live *peer_live(const collector *c, int fd)
 {
-	if (c->peer_page[fd] == NULL || c->peer_page_len[fd] != HT_LIVE_SIZE)
+	if (c->peer_page[fd] == NULL ||
+	    !ht_live_size_known(c->peer_page_len[fd]))
 		return NULL;
 	return c->peer_page[fd];
 }
@@ -370,7 +371,9 @@ unsigned peer_inflight(collector *c, int fd)
 		return 0; /* it runs on: its own records follow */
 	for (unsigned i = 0; i < HT_LIVE_REQS; i++) {
 		ht_live_req q;
-		int got = ht_live_read(l, i, &q);
+		ht_live_resp e;
+		ht_live_cut_resp cut;
+		int got = ht_live_read_resp(l, c->peer_page_len[fd], i, &q, &e);
 
 		if (got < 0)
 			c->malformed++;
@@ -402,6 +405,15 @@ unsigned peer_inflight(collector *c, int fd)
 		r->error = (uint8_t)error;
 		r->peer = q.peer;
 		r->req_header_bytes = q.header_bytes;
+		/* what came of its response, as far as the page kept it */
+		ht_live_cut_resp_of(&q, &e, &cut);
+		r->status = cut.status;
+		r->resp_header_bytes = cut.header_bytes;
+		r->resp_body_bytes = cut.body_bytes;
+		if (cut.header_unknown)
+			r->flags |= HT_RF_RESP_HDR_UNKNOWN;
+		if (cut.body_unknown)
+			r->flags |= HT_RF_RESP_BODY_UNKNOWN;
 		memcpy(r->t, q.t, sizeof(r->t));
 		r->t[HT_T_RESPONSE_DONE] = now;
 		r->method = (ht_str){ q.method, (uint16_t)strlen(q.method) };

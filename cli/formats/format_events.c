@@ -379,7 +379,12 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k,
 			KEY(f, "grpc_status_name");
 			json_strz(f, grpc_status_name(r->grpc.status));
 		}
-		KEY_U64(f, "resp_bytes", r->resp_body_bytes);
+		if (r->flags & HT_RF_RESP_BODY_UNKNOWN) {
+			KEY(f, "resp_bytes");
+			json_lit(f, "null");
+		} else {
+			KEY_U64(f, "resp_bytes", r->resp_body_bytes);
+		}
 		KEY_MS(f, "total_ms", q->t.total);
 		KEY(f, "headers");
 		ev_headers(f, report_resp_headers_kept(r), r->resp_headers);

@@ -263,11 +263,17 @@ static void html_request(report *rp, const report_req *q)
 	KEY(f, "req_bytes");
 	json_u64(f, r->req_body_bytes);
 	KEY(f, "resp_bytes");
-	json_u64(f, r->resp_body_bytes);
+	if (r->flags & HT_RF_RESP_BODY_UNKNOWN)
+		json_lit(f, "null");
+	else
+		json_u64(f, r->resp_body_bytes);
 	KEY(f, "req_header_bytes");
 	json_u64(f, r->req_header_bytes);
 	KEY(f, "resp_header_bytes");
-	json_u64(f, r->resp_header_bytes);
+	if (r->flags & HT_RF_RESP_HDR_UNKNOWN)
+		json_lit(f, "null");
+	else
+		json_u64(f, r->resp_header_bytes);
 	KEY(f, "content_type");
 	put_ht_str_or_null(f, r->content_type);
 	KEY(f, "start");

@@ -166,7 +166,8 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = LIT(p, ",\"req_bytes\":");
 	p = json_fmt_u64(p, r->req_body_bytes);
 	p = LIT(p, ",\"resp_bytes\":");
-	p = json_fmt_u64(p, r->resp_body_bytes);
+	p = (r->flags & HT_RF_RESP_BODY_UNKNOWN) ? LIT(p, "null") :
+		json_fmt_u64(p, r->resp_body_bytes);
 	p = LIT(p, ",\"start\":");
 	p = json_fmt_ns_secs(p, report_unix_ns(rp, t->start));
 	if (server) {
@@ -266,7 +267,8 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 	p = LIT(p, ",\"req_header_bytes\":");
 	p = json_fmt_u64(p, r->req_header_bytes);
 	p = LIT(p, ",\"resp_header_bytes\":");
-	p = json_fmt_u64(p, r->resp_header_bytes);
+	p = (r->flags & HT_RF_RESP_HDR_UNKNOWN) ? LIT(p, "null") :
+		json_fmt_u64(p, r->resp_header_bytes);
 	p = LIT(p, ",\"interim\":");
 	p = json_fmt_u64(p, r->n_1xx);
 	p = LIT(p, ",\"keep_alive\":");

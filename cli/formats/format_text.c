@@ -182,9 +182,13 @@ static void text_request(report *rp, const report_req *q)
 			putc_unlocked(' ', f);
 			text_put_safe(f, r->reason.p, r->reason.len);
 		}
-	} else if (q->phase_text != NULL) {
-		/* cut short by its process's end: how, in which phase, after
-		 * how long */
+	}
+	if (q->phase_text != NULL) {
+		/* cut short by its process's end (after its response's
+		 * status, when its header section had come): how, in which
+		 * phase, after how long */
+		if (r->status != 0)
+			fputs_unlocked(", ", f);
 		text_color(rp, C_RED);
 		fputs_unlocked(q->error, f);
 		if (q->signal != NULL)
@@ -201,7 +205,7 @@ static void text_request(report *rp, const report_req *q)
 		else
 			fprintf(f, " %s %.0f ms", q->phase_text,
 				(double)t->total / 1e6);
-	} else {
+	} else if (r->status == 0) {
 		fputs_unlocked("no response", f);
 	}
 	text_color(rp, C_RESET);
@@ -286,9 +290,14 @@ static void text_request(report *rp, const report_req *q)
 	fmt_bytes(buf, sizeof(buf), r->req_body_bytes);
 	fmt_bytes(buf2, sizeof(buf2), r->resp_body_bytes);
 	text_color(rp, C_DIM);
-	fprintf(f, server ? "   read %s (+%u header)  wrote %s (+%u header)" :
-		"   sent %s (+%u header)  received %s (+%u header)", buf,
-		r->req_header_bytes, buf2, r->resp_header_bytes);
+	fprintf(f, server ? "   read %s (+%u header)" : "   sent %s (+%u header)",
+		buf, r->req_header_bytes);
+	/* a response's sizes not known (a request its process's end cut
+	 * short, the page kept none) are left out, never shown as 0 */
+	if (!(r->flags & HT_RF_RESP_BODY_UNKNOWN))
+		fprintf(f, server ? "  wrote %s" : "  received %s", buf2);
+	if (!(r->flags & (HT_RF_RESP_BODY_UNKNOWN | HT_RF_RESP_HDR_UNKNOWN)))
+		fprintf(f, " (+%u header)", r->resp_header_bytes);
 	if (r->content_type.len > 0) {
 		fputs_unlocked("  ", f);
 		text_put_safe(f, r->content_type.p, r->content_type.len);

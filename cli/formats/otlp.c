@@ -341,7 +341,8 @@ static void request_attrs(attrs *a, const report_req *q)
 		attr_int(a, "network.peer.port", r->peer.port);
 	}
 	attr_int(a, "http.request.body.size", r->req_body_bytes);
-	attr_int(a, "http.response.body.size", r->resp_body_bytes);
+	if (!(r->flags & HT_RF_RESP_BODY_UNKNOWN))
+		attr_int(a, "http.response.body.size", r->resp_body_bytes);
 	if (headers_find(r->req_headers, "user-agent", &ua) && ua.len > 0)
 		attr_str(a, "user_agent.original", ua.p, ua.len);
 	if (r->tls_version.len > 0) {

@@ -785,8 +785,9 @@ START_TEST(client_loopback_mark)
 	ht_live *l = new_page();
 	ht_addr a;
 
-	ck_assert_uint_eq(l->version, 5);
+	ck_assert_uint_eq(l->version, HT_LIVE_VERSION);
 	ck_assert(!ht_live_may_have_client(l, HT_LIVE_SIZE));
+	ck_assert(!ht_live_may_have_client(l, HT_LIVE_SIZE_V5));
 	ht_live_mark_client(l);
 	ck_assert(ht_live_may_have_client(l, HT_LIVE_SIZE));
 	l->client_loopback = 0;
@@ -817,6 +818,110 @@ START_TEST(client_loopback_mark)
 }
 END_TEST
 
+/* Version 6: a request slot keeps its HTTP/1.x response so far, the
+ * status and header bytes once its header section is whole, the body
+ * bytes after each read; what a cut record takes of it. */
+START_TEST(response_kept_in_slot)
+{
+	conn_env env = { .sink = sink, .live = cur_ref };
+	ht_addr peer = { .family = 2, .port = 80 };
+	static conn c;
+	ht_live_req out;
+	ht_live_resp e;
+	ht_live_cut_resp cut;
+	static const char req[] = "GET /body HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 100 Continue\r\n\r\n"
+				   "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"
+				   "abc";
+	const size_t h100 = 25, h200 = 39;
+
+	cur = new_page();
+	records = 0;
+	conn_init(&c, &env, 1, 3, &peer, 10);
+	conn_connected(&c, 20);
+	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 30);
+	ck_assert_int_eq(ht_live_read_resp(cur, HT_LIVE_SIZE, 0, &out, &e), 1);
+	ck_assert_uint_eq(e.kept, 1);
+	/* waiting for the first byte: no response, known */
+	ht_live_cut_resp_of(&out, &e, &cut);
+	ck_assert(!cut.header_unknown && !cut.body_unknown);
+	ck_assert_uint_eq(cut.status, 0);
+	ck_assert_uint_eq(cut.body_bytes, 0);
+	/* the interim response and part of the final's header section: no
+	 * status yet, its header size not known, no body */
+	conn_on_read(&c, (const uint8_t *)resp, h100 + 10, 40);
+	ck_assert_int_eq(ht_live_read_resp(cur, HT_LIVE_SIZE, 0, &out, &e), 1);
+	ht_live_cut_resp_of(&out, &e, &cut);
+	ck_assert_uint_eq(cut.status, 0);
+	ck_assert(cut.header_unknown && !cut.body_unknown);
+	ck_assert_uint_eq(cut.body_bytes, 0);
+	/* the rest of the headers and 3 body bytes of 10 */
+	conn_on_read(&c, (const uint8_t *)resp + h100 + 10,
+		     sizeof(resp) - 1 - h100 - 10, 50);
+	ck_assert_int_eq(ht_live_read_resp(cur, HT_LIVE_SIZE, 0, &out, &e), 1);
+	ht_live_cut_resp_of(&out, &e, &cut);
+	ck_assert_uint_eq(cut.status, 200);
+	ck_assert(!cut.header_unknown && !cut.body_unknown);
+	ck_assert_uint_eq(cut.header_bytes, h100 + h200);
+	ck_assert_uint_eq(cut.body_bytes, 3);
+	conn_on_read(&c, (const uint8_t *)"defg", 4, 60);
+	ck_assert_int_eq(ht_live_read_resp(cur, HT_LIVE_SIZE, 0, &out, &e), 1);
+	ck_assert_uint_eq(e.body_bytes, 7);
+	/* a page as long as a version-5 one, or saying version 5: nothing
+	 * past its end is read, nothing is known once a byte came */
+	ck_assert_int_eq(ht_live_read_resp(cur, HT_LIVE_SIZE_V5, 0, &out, &e), 1);
+	ck_assert_uint_eq(e.kept, 0);
+	ck_assert_uint_eq(e.body_bytes, 0);
+	ht_live_cut_resp_of(&out, &e, &cut);
+	ck_assert(cut.header_unknown && cut.body_unknown);
+	ck_assert_uint_eq(cut.status, 0);
+	cur->version = 5;
+	ck_assert_int_eq(ht_live_read_resp(cur, HT_LIVE_SIZE, 0, &out, &e), 1);
+	ck_assert_uint_eq(e.kept, 0);
+	cur->version = HT_LIVE_VERSION;
+	/* the response completes: the slot is free; the next request on
+	 * the connection starts afresh in it */
+	conn_on_read(&c, (const uint8_t *)"hij", 3, 70);
+	ck_assert_uint_eq(records, 1);
+	ck_assert_int_eq(ht_live_read(cur, 0, &out), 0);
+	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 80);
+	ck_assert_int_eq(ht_live_read_resp(cur, HT_LIVE_SIZE, 0, &out, &e), 1);
+	ck_assert_uint_eq(e.kept, 1);
+	ck_assert_uint_eq(e.status, 0);
+	ck_assert_uint_eq(e.body_bytes, 0);
+	conn_close(&c, 90);
+	free(cur);
+	cur = NULL;
+}
+END_TEST
+
+/* A slot whose writer keeps no response (an HTTP/2 stream, an older
+ * library): once its first byte came, nothing of it is known. */
+START_TEST(response_not_kept)
+{
+	ht_live_req q;
+	ht_live_resp e;
+	ht_live_cut_resp cut;
+
+	memset(&q, 0, sizeof(q));
+	memset(&e, 0, sizeof(e));
+	e.status = 200;
+	e.body_bytes = 5;
+	q.t[HT_T_WROTE_REQUEST] = 1;
+	ht_live_cut_resp_of(&q, &e, &cut);
+	ck_assert(!cut.header_unknown && !cut.body_unknown);
+	ck_assert_uint_eq(cut.status, 0);
+	ck_assert_uint_eq(cut.body_bytes, 0);
+	q.t[HT_T_FIRST_BYTE] = 2;
+	ht_live_cut_resp_of(&q, &e, &cut);
+	ck_assert(cut.header_unknown && cut.body_unknown);
+	ck_assert_uint_eq(cut.status, 0);
+	ck_assert(ht_live_size_known(HT_LIVE_SIZE));
+	ck_assert(ht_live_size_known(HT_LIVE_SIZE_V5));
+	ck_assert(!ht_live_size_known(HT_COUNTERS_SIZE));
+}
+END_TEST
+
 Suite *live_suite(void)
 {
 	Suite *s = suite_create("live");
@@ -840,6 +945,8 @@ Suite *live_suite(void)
 	tcase_add_test(tc, server_conn_holds_write_mark);
 	tcase_add_test(tc, server_h2_streams_adopted);
 	tcase_add_test(tc, client_loopback_mark);
+	tcase_add_test(tc, response_kept_in_slot);
+	tcase_add_test(tc, response_not_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

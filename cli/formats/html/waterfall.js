@@ -111,9 +111,11 @@ function details(r) {
   if (num(r.total) !== null) l.push('total: ' + ms(r.total));
   if (!r.fail) {
     l.push((r.server ? 'read ' : 'sent ') + bytes(r.req_bytes) + ' (+' +
-      r.req_header_bytes + ' header)  ' + (r.server ? 'wrote ' : 'received ') +
-      bytes(r.resp_bytes) + ' (+' +
-      r.resp_header_bytes + ' header)' +
+      r.req_header_bytes + ' header)' +
+      /* null: not known (cut short by its process's end): left out */
+      (r.resp_bytes === null ? '' : (r.server ? '  wrote ' : '  received ') +
+        bytes(r.resp_bytes) + (r.resp_header_bytes === null ? '' :
+          ' (+' + r.resp_header_bytes + ' header)')) +
       (r.content_type ? '  ' + r.content_type : ''));
     if (r.error) l.push('error: ' + r.error);
   }
