@@ -14,6 +14,7 @@
  *
  *   producer WRITERS RECORDS BATCH [client|server|server-client]
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
