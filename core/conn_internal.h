@@ -1,7 +1,8 @@
 /*
  * conn_internal.h - what conn.c (HTTP/1.x and the shared parts),
- * conn_open.c (connect, TLS, tunnels), conn_end.c (close, exit, fork) and
- * conn_h2.c (HTTP/2 streams) share.  Not for the hooks.
+ * conn_resp.c (the HTTP/1.x response side), conn_open.c (connect, TLS,
+ * tunnels), conn_end.c (close, exit, fork) and conn_h2.c (HTTP/2 streams)
+ * share.  Not for the hooks.
  */
 #ifndef HT_CONN_INTERNAL_H
 #define HT_CONN_INTERNAL_H
@@ -97,6 +98,13 @@ static inline conn_request *q_oldest(conn *c)
 	return c->q_len ? q_at(c, 0) : NULL;
 }
 
+/* Drop the oldest queued request. */
+static inline void q_pop(conn *c)
+{
+	c->q_head = (c->q_head + 1) % q_cap(c);
+	c->q_len--;
+}
+
 /* The queued request the response under way answers: the oldest, unless
  * responses to untracked requests come before its own (NULL then, and
  * when nothing is queued). */
@@ -114,8 +122,8 @@ static inline bool h1_responses_followed(const conn *c)
 	return !c->unseen && !(c->q_blind && c->q_len == 0);
 }
 
-/* Between conn.c, conn_open.c and conn_end.c (their names as within
- * conn.c; the symbols carry the conn_ prefix). */
+/* Between conn.c, conn_resp.c, conn_open.c and conn_end.c (their names as
+ * within conn.c; the symbols carry the conn_ prefix). */
 
 #define fail_all conn_fail_all
 #define emit_oldest conn_emit_oldest
@@ -132,9 +140,33 @@ void emit_oldest(conn *c, unsigned error, bool with_response, uint64_t now);
  * connection ended, was reset, or is no longer followed (conn.c). */
 void fail_all(conn *c, unsigned error, uint64_t now);
 
+/* The HTTP/1.x response side (conn_resp.c), fed by conn_on_read(): the
+ * functions below by their conn_ names (conn_h2.c has static ones of the
+ * names they had within conn.c). */
+
+/* conn_on_response_begin() - the response parser began a message at
+ * @now: the first byte of the response to the request it answers (none:
+ * an untracked request's), and the parser told whether that was a HEAD or
+ * a CONNECT. */
+void conn_on_response_begin(conn *c, uint64_t now);
+
+/* conn_on_response_headers() - the response parser has a message's header
+ * section at @now: an interim response counted, a final one's status and
+ * header size shown live. */
+void conn_on_response_headers(conn *c, uint64_t now);
+
 /* on_response_complete() - the HTTP/1.x response parser completed a
- * message at @now: pair it with its request, or skip it (conn.c). */
+ * message at @now: pair it with its request, or skip it. */
 void on_response_complete(conn *c, uint64_t now);
+
+/* conn_responses_lost() - the response parser failed at @now: the request
+ * it answered ends as a malformed response, the connection is given up
+ * (HT_ERR_DESYNC) for every other one. */
+void conn_responses_lost(conn *c, uint64_t now);
+
+/* conn_resp_live_body() - the response body bytes read so far go to the
+ * live slot of the request being answered (none before its first byte). */
+void conn_resp_live_body(conn *c);
 
 /* tunnel_open() - the proxy granted a tunnel to @target at @now: from the
  * next byte on, the connection carries a new inner connection, read

@@ -34,16 +34,16 @@
  *    SETTINGS_MAX_FRAME_SIZE is enforced (the reader does not see the
  *    other direction's settings).
  *  - unknown frame types, PRIORITY, PING and WINDOW_UPDATE give no event.
- *  - decoded fields: the first occurrence of each pseudo-header and of
- *    content-type is kept; a "host" field fills authority when :authority
- *    is absent (HTTP/1.1-style clients, h2c upgrades).  Control bytes other
- *    than HTAB, which make a field malformed, are stored as '?' so that the
- *    strings and msg.hdrs lines stay printable; in the names of msg.hdrs
- *    lines blanks and ':' are '?' too, and a field with an empty name is
- *    left out, so that every line reads back as "name: value".
+ *  - decoded fields (http2_fields.c): the first occurrence of each
+ *    pseudo-header and of content-type is kept; a "host" field fills
+ *    authority when :authority is absent (HTTP/1.1-style clients, h2c
+ *    upgrades).  Control bytes other than HTAB, which make a field
+ *    malformed, are stored as '?' so that the strings and msg.hdrs lines
+ *    stay printable; in the names of msg.hdrs lines blanks and ':' are '?'
+ *    too, and a field with an empty name is left out, so that every line
+ *    reads back as "name: value".
  */
 #include "http2_internal.h"
-#include "urlscrub.h"
 
 #include <string.h>
 
@@ -57,7 +57,6 @@ static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 #define H2_SETTINGS_HEADER_TABLE_SIZE 0x1
 #define H2_TABLE_DEFAULT 4096u /* SETTINGS_HEADER_TABLE_SIZE's initial value */
 #define H2_SETTINGS_ENTRY_LEN 6
-#define H2_FIELD_OVERHEAD 32 /* RFC 9113 section 6.5.2 */
 
 enum h2_internal_state {
 	S_PREFACE,      /* client: the connection preface, preface_seen bytes */
@@ -69,86 +68,10 @@ enum h2_internal_state {
 	S_ERROR,
 };
 
-static const char redacted_value[] = "[redacted]";
-
 static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-static uint8_t to_lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
-}
-
-/* A byte as stored in msg: control bytes (other than HTAB) become '?'. */
-static char printable(uint8_t c)
-{
-	if ((c < 0x20 && c != '\t') || c == 0x7f)
-		return '?';
-	return (char)c;
-}
-
-/* The bytes of the little-endian word @x that printable() changes (below
- * 0x20 or DEL; HTAB included, the caller looks again), as the high bit of
- * each: 0 when there is none. */
-static uint64_t word_unprintable(uint64_t x)
-{
-	const uint64_t ones = 0x0101010101010101ull;
-	uint64_t y = x ^ (0x7f * ones);
-
-	return (((x - 0x20 * ones) & ~x) | ((y - ones) & ~y)) &
-	       (0x80 * ones);
-}
-
-/* Copy @n bytes of @src to @dst as printable() stores them, eight at a time
- * while a word has none to change (header values are nearly always
- * printable).  Returns @dst + @n. */
-static char *copy_printable(char *dst, const uint8_t *src, size_t n)
-{
-	size_t i = 0;
-
-	while (i + 8 <= n) {
-		uint64_t x;
-
-		memcpy(&x, src + i, 8);
-		if (word_unprintable(x) != 0)
-			break;
-		memcpy(dst + i, &x, 8);
-		i += 8;
-	}
-	if (i < n && n >= 8 && i + 8 > n) {
-		/* the last, partial word: the eight bytes ending at @n, again
-		 * over some already copied (the same bytes) */
-		uint64_t x;
-
-		memcpy(&x, src + n - 8, 8);
-		if (word_unprintable(x) == 0) {
-			memcpy(dst + n - 8, &x, 8);
-			return dst + n;
-		}
-	}
-	for (; i < n; i++)
-		dst[i] = printable(src[i]);
-	return dst + n;
-}
-
-/* Does @s (@len bytes, any case) equal the lower-case NUL-terminated @lc? */
-static bool equals_lower(const uint8_t *s, size_t len, const char *lc)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (lc[i] == '\0' || to_lower(s[i]) != (uint8_t)lc[i])
-			return false;
-	}
-	return lc[i] == '\0';
-}
-
-static size_t min_size(size_t a, size_t b)
-{
-	return a < b ? a : b;
 }
 
 /* The reader is dead: report it once. */
@@ -156,268 +79,6 @@ static void fail(h2_reader *r, h2_event *ev)
 {
 	r->state = S_ERROR;
 	ev->type = H2_EV_ERROR;
-}
-
-/* ---- decoded fields ------------------------------------------------------ */
-
-/* Copy @n bytes of @src into the string @dst of @size bytes unless an
- * earlier field filled it.  Returns true when it had to be truncated. */
-static bool set_first(char *dst, size_t size, const uint8_t *src, size_t n)
-{
-	size_t keep = min_size(n, size - 1);
-
-	if (dst[0] != '\0')
-		return false;
-	*copy_printable(dst, src, keep) = '\0';
-	return keep < n;
-}
-
-/* A bit of h2_reader.redact_mask for a name of @len bytes whose first and
- * last bytes are @first and @last: a name whose bit is not in the mask is
- * redacted by no entry and needs no comparison.  Bytes equal but for case
- * give the same bit (OR 0x20). */
-static uint64_t redact_bit(size_t len, uint8_t first, uint8_t last)
-{
-	return (uint64_t)1 << ((len * 7 + (size_t)(first | 0x20) * 3 +
-				(last | 0x20)) & 63);
-}
-
-static bool is_redacted(const h2_reader *r, const uint8_t *name, size_t len)
-{
-	const char *const *red;
-
-	if (r->opt == NULL || r->opt->redact == NULL ||
-	    !(r->redact_mask & redact_bit(len, name[0], name[len - 1])))
-		return false;
-	for (red = r->opt->redact; *red != NULL; red++) {
-		if (equals_lower(name, len, *red))
-			return true;
-	}
-	return false;
-}
-
-/* Is the field one whose value is a URL to scrub (urlscrub.h)? */
-static bool is_url_field(const h2_reader *r, const uint8_t *name, size_t len)
-{
-	if (r->opt == NULL || r->opt->redact_query == NULL)
-		return false;
-	switch (len) {
-	case 7:
-		return equals_lower(name, len, "referer");
-	case 8:
-		return equals_lower(name, len, "location");
-	case 16:
-		return equals_lower(name, len, "content-location");
-	default:
-		return false;
-	}
-}
-
-/* A byte of a field name as stored in msg.hdrs: lower-cased, and '?' for
- * what cannot be in a name and would break the "name: value" line (control
- * bytes, blanks, ':'). */
-static char name_char(uint8_t c)
-{
-	if (c == ' ' || c == '\t' || c == ':')
-		return '?';
-	return printable(to_lower(c));
-}
-
-/* The bytes of the little-endian word @x that name_char() changes (below
- * 0x21, DEL, ':', 'A' to 'Z'), as the high bit of each: 0 when there is
- * none (the test for none is exact; which bytes are marked is not). */
-static uint64_t word_name_changes(uint64_t x)
-{
-	const uint64_t ones = 0x0101010101010101ull;
-	uint64_t del = x ^ (0x7f * ones), colon = x ^ (':' * ones);
-	uint64_t t = x & (0x7f * ones);
-	/* bytes from 'A' to 'Z': below 'Z' + 1 and above 'A' - 1, without
-	 * a carry or a borrow between bytes (t's bytes are below 0x80) */
-	uint64_t upper = ((0x7f + 'Z' + 1) * ones - t) & ~x &
-			 (t + (0x7f - ('A' - 1)) * ones);
-
-	return (((x - 0x21 * ones) & ~x) | ((del - ones) & ~del) |
-		((colon - ones) & ~colon) | upper) &
-	       (0x80 * ones);
-}
-
-/* Copy the name @name (@n bytes) to @dst as name_char() stores it: a word
- * at a time while a word has nothing to change (HTTP/2 names are lower
- * case tokens).  Returns @dst + @n. */
-static char *copy_name(char *dst, const uint8_t *name, size_t n)
-{
-	size_t i = 0;
-	uint64_t x;
-
-	if (n >= 4 && n < 8) {
-		uint32_t a, b;
-
-		memcpy(&a, name, 4);
-		memcpy(&b, name + n - 4, 4);
-		if (word_name_changes((uint64_t)a | (uint64_t)b << 32) == 0) {
-			memcpy(dst, &a, 4);
-			memcpy(dst + n - 4, &b, 4);
-			return dst + n;
-		}
-	}
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, name + i, 8);
-		if (word_name_changes(x) != 0)
-			break;
-		memcpy(dst + i, &x, 8);
-	}
-	if (i < n && n >= 8 && i + 8 > n) {
-		/* the last, partial word, overlapping the copied ones */
-		memcpy(&x, name + n - 8, 8);
-		if (word_name_changes(x) == 0) {
-			memcpy(dst + n - 8, &x, 8);
-			return dst + n;
-		}
-	}
-	for (; i < n; i++)
-		dst[i] = name_char(name[i]);
-	return dst + n;
-}
-
-/* Append "name: value\r\n" to msg.hdrs, the name lower-cased and the value
- * redacted as the options say, or leave the line out when it does not fit
- * (with its CRLF and the NUL).  A field with an empty name (HPACK allows
- * one; HTTP does not) has nothing to show and is left out. */
-static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
-			  const uint8_t *value, size_t vlen)
-{
-	h2_message *m = &r->msg;
-	char *out, *v;
-	bool url = false;
-
-	if (nlen == 0)
-		return;
-	if (is_redacted(r, name, nlen)) {
-		value = (const uint8_t *)redacted_value;
-		vlen = sizeof(redacted_value) - 1;
-	} else {
-		url = is_url_field(r, name, nlen);
-	}
-	if (nlen > sizeof(m->hdrs) || vlen > sizeof(m->hdrs) ||
-	    m->hdrs_len + nlen + 2 + vlen + 3 > sizeof(m->hdrs)) {
-		m->hdrs_truncated = true;
-		return;
-	}
-	out = copy_name(m->hdrs + m->hdrs_len, name, nlen);
-	*out++ = ':';
-	*out++ = ' ';
-	v = out;
-	out = copy_printable(out, value, vlen);
-	if (url) {
-		/* in place, keeping room for CRLF and the NUL */
-		bool lost = false;
-		size_t n = ht_url_scrub(v, vlen,
-					sizeof(m->hdrs) - 3 - (size_t)(v - m->hdrs),
-					r->opt->redact_query, 0, &lost);
-
-		if (lost) {
-			m->hdrs[m->hdrs_len] = '\0';
-			m->hdrs_truncated = true;
-			return;
-		}
-		out = v + n;
-	}
-	*out++ = '\r';
-	*out++ = '\n';
-	*out = '\0';
-	m->hdrs_len = (uint32_t)(out - m->hdrs);
-}
-
-/* :status: three digits, 100..999; anything else leaves it 0. */
-static void set_status(h2_message *m, const uint8_t *v, size_t n)
-{
-	unsigned s = 0;
-	size_t i;
-
-	if (m->status != 0 || n != 3 || v[0] < '1' || v[0] > '9')
-		return;
-	for (i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return;
-		s = s * 10 + (unsigned)(v[i] - '0');
-	}
-	m->status = (uint16_t)s;
-}
-
-/* grpc-status and grpc-message (the first of each) into @m. */
-static void grpc_field(h2_message *m, const uint8_t *name, size_t nlen,
-		       const uint8_t *value, size_t vlen)
-{
-	if (equals_lower(name, nlen, "grpc-status")) {
-		if (!m->has_grpc_status)
-			m->has_grpc_status =
-				grpc_parse_status(value, vlen, &m->grpc_status);
-	} else if (equals_lower(name, nlen, "grpc-message")) {
-		if (m->grpc_message_len == 0)
-			m->grpc_message_len = (uint16_t)grpc_percent_decode(
-				m->grpc_message, sizeof(m->grpc_message),
-				value, vlen);
-	}
-}
-
-/* hpack_field_fn: one decoded field of the block into r->msg. */
-static void on_field(void *ctx, const uint8_t *name, size_t nlen,
-		     const uint8_t *value, size_t vlen)
-{
-	h2_reader *r = ctx;
-	h2_message *m = &r->msg;
-	uint64_t size = (uint64_t)m->header_bytes + nlen + vlen +
-			H2_FIELD_OVERHEAD;
-
-	m->header_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-	/* each name compared only when its length matches */
-	if (nlen > 0 && name[0] == ':') {
-		if (nlen == 7 && equals_lower(name, nlen, ":method"))
-			set_first(m->method, sizeof(m->method), value, vlen);
-		else if (nlen == 7 && equals_lower(name, nlen, ":scheme"))
-			set_first(m->scheme, sizeof(m->scheme), value, vlen);
-		else if (nlen == 10 && equals_lower(name, nlen, ":authority"))
-			set_first(m->authority, sizeof(m->authority), value,
-				  vlen);
-		else if (nlen == 5 && equals_lower(name, nlen, ":path"))
-			m->path_truncated |= set_first(m->path, sizeof(m->path),
-						       value, vlen);
-		else if (nlen == 7 && equals_lower(name, nlen, ":status"))
-			set_status(m, value, vlen);
-		return;
-	}
-	if (nlen == 12 && equals_lower(name, nlen, "content-type"))
-		set_first(m->content_type, sizeof(m->content_type), value,
-			  vlen);
-	else if (nlen > 5 && name[0] == 'g' && name[4] == '-')
-		grpc_field(m, name, nlen, value, vlen);
-	else if (nlen == 4 && equals_lower(name, nlen, "host"))
-		set_first(m->authority, sizeof(m->authority), value, vlen);
-	if (r->opt != NULL && r->opt->capture_headers)
-		capture_field(r, name, nlen, value, vlen);
-}
-
-/*
- * hpack_skip_fn: whether on_field keeps nothing of the value of a field
- * named @name (the decoder then only counts it, for header_bytes).  It
- * keeps the values of pseudo-headers, content-type, grpc-*, host, and with
- * capture_headers every value but the redacted ones; this must stay in
- * step with on_field, which reads no value this says to skip.
- */
-static bool skip_value(void *ctx, const uint8_t *name, size_t nlen)
-{
-	const h2_reader *r = ctx;
-
-	if (nlen == 0)
-		return true;
-	if (name[0] == ':' ||
-	    (nlen == 12 && equals_lower(name, nlen, "content-type")) ||
-	    (nlen > 5 && name[0] == 'g' && name[4] == '-') ||
-	    (nlen == 4 && equals_lower(name, nlen, "host")))
-		return false;
-	if (r->opt != NULL && r->opt->capture_headers)
-		return is_redacted(r, name, nlen);
-	return true;
 }
 
 /* Empty @m for the next block: its numbers and lengths zero, its strings

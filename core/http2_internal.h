@@ -2,15 +2,47 @@
  * http2_internal.h - what the pieces of the HTTP/2 frame reader share (see
  * http2.h for its contract).  Not for any other file.
  *
- *   http2.c       frames, header blocks and their fields, the reader's
- *                 interface
- *   http2_memo.c  the memo: a header block seen before is not decoded
- *                 again
+ *   http2.c         frames and header blocks, the reader's interface
+ *   http2_fields.c  a block's decoded fields into the message
+ *   http2_memo.c    the memo: a header block seen before is not decoded
+ *                   again
  */
 #ifndef HT_HTTP2_INTERNAL_H
 #define HT_HTTP2_INTERNAL_H
 
 #include "http2.h"
+
+static inline size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* A bit of h2_reader.redact_mask for a name of @len bytes whose first and
+ * last bytes are @first and @last: a name whose bit is not in the mask is
+ * redacted by no entry and needs no comparison.  Bytes equal but for case
+ * give the same bit (OR 0x20). */
+static inline uint64_t redact_bit(size_t len, uint8_t first, uint8_t last)
+{
+	return (uint64_t)1 << ((len * 7 + (size_t)(first | 0x20) * 3 +
+				(last | 0x20)) & 63);
+}
+
+/* Between http2.c and http2_fields.c (their names as within http2.c; the
+ * symbols carry the h2_ prefix). */
+
+#define on_field h2_on_field
+#define skip_value h2_skip_value
+
+/* on_field() - hpack_field_fn: one decoded field of the block being
+ * decoded into @ctx's (an h2_reader) msg, as the reader's options say
+ * (http2_fields.c). */
+void on_field(void *ctx, const uint8_t *name, size_t nlen,
+	      const uint8_t *value, size_t vlen);
+
+/* skip_value() - hpack_skip_fn: whether on_field() keeps nothing of the
+ * value of a field named @name (@nlen bytes) for @ctx (an h2_reader): the
+ * decoder then only counts it (http2_fields.c). */
+bool skip_value(void *ctx, const uint8_t *name, size_t nlen);
 
 /*
  * A client sends the same request header block again and again (h2load, a

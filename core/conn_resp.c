@@ -1,0 +1,165 @@
+/*
+ * conn_resp.c - the HTTP/1.x response side of a connection (see conn.h):
+ * the response parser's events paired with the queued requests (interim
+ * responses, the final one's record, an h2c upgrade, a CONNECT tunnel or a
+ * WebSocket it opens, responses to untracked requests skipped), a
+ * response stream lost, and the body bytes read shown live.  conn.c feeds
+ * the parser (conn_on_read()) and calls these.
+ */
+#include "conn_internal.h"
+#include "live.h"
+
+void conn_request_clamp(conn_request *r, uint64_t now)
+{
+	static const unsigned w[] = {HT_T_GOT_CONN, HT_T_WROTE_HEADERS,
+				     HT_T_WROTE_REQUEST};
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (r->t[w[i]] > now)
+			r->t[w[i]] = now;
+}
+
+void conn_on_response_begin(conn *c, uint64_t now)
+{
+	conn_request *r = q_answered(c);
+	c->t_resp_first_byte = now;
+	if (!r) {
+		/* an untracked request's (never a HEAD's or CONNECT's: those
+		 * end the parsing, q_blind), or nobody's */
+		h1_set_response_context(&c->in, false, false);
+		return;
+	}
+	if (!r->t[HT_T_FIRST_BYTE]) {
+		r->t[HT_T_FIRST_BYTE] = now;
+		conn_request_clamp(r, now);
+		conn_live_sync(r, HT_T_FIRST_BYTE);
+	}
+	h1_set_response_context(&c->in, r->head, r->connect);
+}
+
+void conn_on_response_headers(conn *c, uint64_t now)
+{
+	conn_request *r = q_answered(c);
+	const h1_message *m = &c->in.msg;
+	if (!r)
+		return;
+	if (m->status >= 100 && m->status < 200 && m->status != 101) {
+		/* an interim response */
+		r->n_1xx++;
+		if (!r->t[HT_T_GOT_1XX]) {
+			r->t[HT_T_GOT_1XX] = now;
+			conn_live_sync(r, HT_T_GOT_1XX);
+		}
+		c->resp_1xx_header_bytes += m->header_bytes;
+		return;
+	}
+	/* the final response: its status and header size for the live
+	 * page, kept if the process ends while its body comes */
+	conn_live_resp_head(r, m->status,
+			    m->header_bytes + c->resp_1xx_header_bytes);
+}
+
+/* The 101 to @r, the oldest request, which asked for h2c: the connection
+ * speaks HTTP/2 from the next byte, @r is its stream 1.  Returns false
+ * when HTTP/2 cannot be followed. */
+static bool h2c_upgrade(conn *c, conn_request *r, uint64_t now)
+{
+	if (c->q_len != 1 || conn_h2_start(c) != 0)
+		return false;
+	/* The 101 is the request's interim response; stream 1's HEADERS
+	 * will be its final one. */
+	r->n_1xx++;
+	if (!r->t[HT_T_GOT_1XX])
+		r->t[HT_T_GOT_1XX] = now;
+	uint32_t hb = c->resp_1xx_header_bytes + c->in.msg.header_bytes;
+	if (conn_h2_adopt(c, r, hb) != 0) {
+		conn_h2_release(c);
+		return false;
+	}
+	/* stream 1's response is HTTP/2's: its slot keeps none */
+	conn_live_resp_drop(r);
+	q_pop(c);
+	c->resp_1xx_header_bytes = 0;
+	c->mode = CONN_MODE_HTTP2;
+	return true;
+}
+
+/* A final response to an untracked request completed at @now: one fewer
+ * to skip. */
+static void skip_response(conn *c, uint64_t now)
+{
+	conn_request *r = q_oldest(c);
+	if (r)
+		r->skip--;
+	else if (c->q_untracked)
+		c->q_untracked--;
+	else
+		return; /* a response nobody asked for (408 before close...) */
+	if (c->q_len == 0 && c->q_untracked == 0)
+		c->t_idle_since = now;
+}
+
+void on_response_complete(conn *c, uint64_t now)
+{
+	conn_request *r = q_answered(c);
+	const h1_message *m = &c->in.msg;
+	if (m->status >= 100 && m->status < 200 && m->status != 101)
+		return; /* the final response is still to come */
+	if (!r) {
+		skip_response(c, now);
+		return;
+	}
+	if (m->status == 101 && r->h2c && m->upgrade_h2c &&
+	    h2c_upgrade(c, r, now))
+		return;
+	r->t[HT_T_RESPONSE_DONE] = now;
+	bool tunnel = r->connect && m->status / 100 == 2 &&
+		      h1_state(&c->in) == H1_ST_TUNNEL;
+	/* A WebSocket: its session is followed from the next byte; the
+	 * request keeps its record, emitted here as for any request. */
+	bool ws = m->status == 101 && r->websocket && m->upgrade_websocket &&
+		  conn_ws_start(c, r, now) == 0;
+	/* the target as the tunnel field keeps it (no bigger: a hook's
+	 * stack stays small) */
+	char target[sizeof c->tunnel];
+	if (tunnel)
+		copy_cstr(target, sizeof target, r->target);
+	emit_oldest(c, HT_ERR_NONE, true, now);
+	c->resp_1xx_header_bytes = 0;
+	if (c->q_len == 0 && c->q_untracked == 0)
+		c->t_idle_since = now;
+	if (tunnel)
+		tunnel_open(c, target, now);
+	/* Requests pipelined behind the upgrade went into the session as
+	 * bytes: they were never the server's requests. */
+	if (ws)
+		fail_all(c, HT_ERR_CLOSED, now);
+}
+
+/* The response parser failed at @now: the bytes where the next response
+ * should begin are none (a malformed response, or bytes past the end of
+ * the last one: a Content-Length shorter than its body).  The request
+ * they answer, if one is queued, ends with them as a malformed response;
+ * where the responses after them begin is lost, so every other request in
+ * flight, and each later one once written, ends as not followed
+ * (HT_ERR_DESYNC): counted, never paired with a response it may not own.
+ * The requests are still parsed as written (their method and URL are
+ * known). */
+void conn_responses_lost(conn *c, uint64_t now)
+{
+	if (q_answered(c))
+		emit_oldest(c, HT_ERR_BAD_RESPONSE, true, now);
+	conn_give_up(c, HT_ERR_DESYNC, "bytes that began no response: a "
+		     "connection not followed from there on", now);
+}
+
+/* The response body bytes read so far, into the live slot of the request
+ * whose response is being read (a store per read; none before its first
+ * byte: the parser's message may still be the one before). */
+void conn_resp_live_body(conn *c)
+{
+	const conn_request *r = q_answered(c);
+
+	if (r != NULL && r->live_ref != 0 && r->t[HT_T_FIRST_BYTE] != 0)
+		ht_live_resp_body(ht_live_req_resp(r->live, r->live_ref),
+				  c->in.msg.body_bytes);
+}
