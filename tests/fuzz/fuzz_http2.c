@@ -188,6 +188,8 @@ static void run_hole(run *rn, bool client, const h1_options *opt,
 	FUZZ_ASSERT(h2_init(r, client, hpack_own(), opt) == 0);
 	FUZZ_ASSERT(h2_init(off, client, hpack_own(), opt) == 0);
 	h2_memo_enable(off, false);
+	/* as run_once(): the runs must agree */
+	r->count_undecoded = off->count_undecoded = (size & 1) != 0;
 	feed(rn, r, off, data, first);
 	while (at < size) {
 		h2_event ev, ev_off;
