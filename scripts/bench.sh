@@ -729,6 +729,9 @@ if want callgrind; then
 			i2=$(cg_collector "$fmt" "$batch" "$CG_RECORDS" "$side")
 			if [ "$fmt" = json ]; then
 				got=$(grep -c '"event":"request"' "$T/cgc.report" || true)
+			elif [ -n "$side" ]; then
+				# a server's requests are on the summary's own line
+				got=$(summary_field "$T/cgc.report" 'served by traced servers:')
 			else
 				got=$(summary_field "$T/cgc.report" 'requests:')
 			fi
