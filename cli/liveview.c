@@ -10,9 +10,10 @@
 #include <unistd.h>
 
 #define ERASE_DOWN "\033[J"  /* from the cursor to the end of the screen */
-#define SAVE_CURSOR "\0337"
+#define SAVE_CURSOR "\0337"  /* DECSC: place, attributes */
 #define RESTORE_CURSOR "\0338"
-#define INDEX "\033D"        /* down a line, scrolling at the bottom */
+#define INDEX "\033D"        /* down a line, scrolling at the bottom margin */
+#define FULL_REGION "\033[r" /* DECSTBM: no margins (homes the cursor) */
 #define DIM "\033[2m"
 #define RESET "\033[0m"
 
@@ -56,14 +57,6 @@ static void put_all(int fd, const char *p, size_t n)
 	}
 }
 
-void liveview_clear(liveview *v)
-{
-	if (!v->drawn)
-		return;
-	put_all(v->fd, ERASE_DOWN, sizeof(ERASE_DOWN) - 1);
-	v->drawn = false;
-}
-
 /* Append the NUL-terminated @s to the area being built at *@len. */
 static void add(liveview *v, size_t *len, const char *s)
 {
@@ -75,69 +68,130 @@ static void add(liveview *v, size_t *len, const char *s)
 	*len += n;
 }
 
-void liveview_tick(liveview *v)
+/* Append the cursor's move to line @row (from 1), column 1. */
+static void add_goto(liveview *v, size_t *len, size_t row)
+{
+	char seq[32];
+
+	snprintf(seq, sizeof(seq), "\033[%zu;1H", row);
+	add(v, len, seq);
+}
+
+/* The terminal's size into *@rows, *@cols: the one of the last redraw
+ * (or 24x80) when it cannot be read. */
+static void term_size(const liveview *v, size_t *rows, size_t *cols)
 {
 	struct winsize ws = { 0 };
+
+	*rows = v->rows ? v->rows : 24;
+	*cols = 80;
+	if (ioctl(v->fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0) {
+		*rows = ws.ws_row;
+		*cols = ws.ws_col;
+	}
+}
+
+/* Whether the terminal reads lines (canonical mode): else a program
+ * reading keys one by one drives the whole screen (vim, less, top). */
+static bool term_canonical(int fd)
+{
+	struct termios t;
+
+	return tcgetattr(fd, &t) != 0 || (t.c_lflag & ICANON) != 0;
+}
+
+void liveview_clear(liveview *v)
+{
+	size_t rows, cols, len = 0;
+
+	if (v->height == 0)
+		return;
+	term_size(v, &rows, &cols);
+	/* No margins any more; the area's lines (at the bottom, also after
+	 * a resize) erased in the default colours; the cursor back. */
+	add(v, &len, SAVE_CURSOR FULL_REGION RESET);
+	add_goto(v, &len, v->height < rows ? rows - v->height + 1 : 1);
+	add(v, &len, ERASE_DOWN RESTORE_CURSOR);
+	put_all(v->fd, v->buf, len);
+	v->height = 0;
+}
+
+void liveview_tick(liveview *v)
+{
 	uint64_t now = now_ns();
-	size_t cols = 80, rows = 24, lines, len = 0, total, listed;
+	size_t cols, rows, lines, len = 0, total, listed, height, old, room;
 	size_t ri = 0, ci = 0;
 	inflight_item it;
 	char line[1024];
 
-	if (v->drawn && now - v->last_draw < LIVEVIEW_TICK_MS * 900000ull)
+	if (now - v->last_draw < LIVEVIEW_TICK_MS * 900000ull)
 		return;
+	v->last_draw = now;
 	/* requests, and lookups and connections not yet carrying one: a
 	 * program hung in getaddrinfo or connect shows too */
 	total = inflight_take(&v->list, v->col, now);
 	listed = v->list.n + v->list.n_conns;
-	if (total == 0) {
+	if (total == 0 || !term_canonical(v->fd)) {
 		liveview_clear(v);
 		return;
 	}
-	if (ioctl(v->fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-		cols = ws.ws_col;
-		rows = ws.ws_row;
-	}
+	term_size(v, &rows, &cols);
 	lines = listed < LIVEVIEW_MAX_LINES ? listed : LIVEVIEW_MAX_LINES;
-	/* The area, its blank first line and the "more" line fit. */
-	while (lines > 0 && lines + 3 > rows)
-		lines--;
+	/* At least 3 lines keep scrolling above the area, "more" line
+	 * included. */
+	room = rows > 3 ? rows - 3 : 0;
+	if (lines + (lines < total ? 1 : 0) > room)
+		lines = room > 0 ? room - 1 : 0;
 	if (lines == 0 || cols < 8) {
 		liveview_clear(v);
 		return;
 	}
 	bool more = lines < total;
-	size_t height = lines + (more ? 1 : 0);
 
-	/* Make room below the cursor, keeping its column (IND scrolls at
-	 * the bottom), come back up, and remember the place. */
-	for (size_t i = 0; i < height; i++)
+	height = lines + (more ? 1 : 0);
+	/* the area there is (after a resize: at the new bottom) */
+	old = v->height < rows - 3 ? v->height : rows - 3;
+	/* A taller area first scrolls what is above it out of the way:
+	 * with the margins there are now, down the lines it gains (IND
+	 * scrolls at the bottom margin and keeps the column) and back up. */
+	for (size_t i = old; i < height; i++)
 		add(v, &len, INDEX);
-	snprintf(line, sizeof(line), "\033[%zuA", height);
+	if (height > old) {
+		snprintf(line, sizeof(line), "\033[%zuA", height - old);
+		add(v, &len, line);
+	}
+	/* The margins above the area (again each time: a resize or the
+	 * command may have reset them), then the area from its top, the
+	 * lines a shorter area gave back erased too. */
+	add(v, &len, SAVE_CURSOR);
+	snprintf(line, sizeof(line), "\033[1;%zur", rows - height);
 	add(v, &len, line);
-	add(v, &len, SAVE_CURSOR ERASE_DOWN);
+	add(v, &len, RESET);
+	add_goto(v, &len, rows - (height > old ? height : old) + 1);
+	add(v, &len, ERASE_DOWN);
 	if (v->color)
 		add(v, &len, DIM);
 	for (size_t i = 0; i < lines &&
 			   inflight_item_next(&v->list, &ri, &ci, &it); i++) {
+		add_goto(v, &len, rows - height + 1 + i);
 		/* one column short of the edge: no wrap */
-		add(v, &len, "\n  > ");
+		add(v, &len, "  > ");
 		inflight_item_line(line, sizeof(line), &it, cols - 5);
 		add(v, &len, line);
 	}
 	if (more) {
-		snprintf(line, sizeof(line), "\n  ... and %zu more in flight",
+		add_goto(v, &len, rows);
+		snprintf(line, sizeof(line), "  ... and %zu more in flight",
 			 total - lines);
-		if (strlen(line) > cols)
-			line[cols] = '\0';
+		if (strlen(line) > cols - 1)
+			line[cols - 1] = '\0';
 		add(v, &len, line);
 	}
-	if (v->color)
-		add(v, &len, RESET);
-	add(v, &len, RESTORE_CURSOR);
+	add(v, &len, RESET RESTORE_CURSOR);
 	put_all(v->fd, v->buf, len);
-	v->drawn = true;
-	v->last_draw = now;
+	v->height = height;
+	v->rows = rows;
 }
 
 void liveview_end(liveview *v)

@@ -309,23 +309,15 @@ static char *build_preload(const char *lib)
 	return p;
 }
 
-/* Whether the report holds output not yet written to its FILE's fd. */
-static bool report_pending(const report *rp)
-{
-	return __fpending(rp->out) > 0 || outbuf_len(&rp->ob) > 0;
-}
-
 /* A record, joined or not (join.h), to every output. */
 static void run_out_dispatch(void *ctx, const ht_record *rec)
 {
 	run_out *o = ctx;
 
+	/* On a terminal, the record's lines scroll above the live area
+	 * (liveview.h): it need not be taken down first. */
 	if (o->rp != NULL)
 		report_record(o->rp, rec);
-	/* The record's lines are still in the buffer (empty when the area
-	 * was drawn, and larger than one record): the area goes first. */
-	if (o->live != NULL && report_pending(o->rp))
-		liveview_clear(o->live);
 	if (o->otlp != NULL)
 		otlp_exporter_record(o->otlp, rec);
 	if (o->metrics != NULL)
@@ -421,8 +413,6 @@ void run_out_idle(void *ctx)
 	    o->col->n_peers == 0)
 		join_flush(&o->join);
 
-	if (o->live != NULL && report_pending(o->rp))
-		liveview_clear(o->live);
 	if (o->rp != NULL)
 		report_flush(o->rp);
 	if (o->cw != NULL)
