@@ -28,9 +28,10 @@
  * A program that saves the cursor (ESC 7) has that place replaced by
  * the one of the redraw's time; one that splits an escape sequence or
  * a UTF-8 character across two writes can see a redraw fall between
- * them.  After a resize the area is assumed at the bottom of the new
- * screen (as xterm and tmux keep it); a narrowing terminal that
- * re-wraps the old area's lines can leave one in the scrolling part.
+ * them.  A resize drops the region (xterm and tmux do): until the next
+ * redraw sets it again, the area assumed at the bottom of the new
+ * screen (as xterm and tmux keep it), a line of the command's can land
+ * on an area line and keep its tail.
  */
 #ifndef HT_LIVEVIEW_H
 #define HT_LIVEVIEW_H
