@@ -95,6 +95,38 @@ int64_t report_timing_wait(const ht_rec_request *r);
 unsigned report_timing_cut(const ht_rec_request *r, report_timing *t);
 
 /*
+ * report_har_timing - a request's timings as HAR 1.2 has them, in whole
+ * microseconds, -1 where HAR allows it for a phase that did not happen.
+ * time is the request's duration (report_timing.total, rounded to the
+ * microsecond, as every other format gives it) and the sum of the others
+ * that are not -1, ssl left out since connect includes it.
+ */
+typedef struct report_har_timing {
+	int64_t blocked; /* the time before the request's first byte that is
+			  * not dns, connect or ssl (the client's own work
+			  * between them); -1 on a reused connection */
+	int64_t dns, connect, ssl; /* -1 when not seen; connect has ssl */
+	int64_t send, wait, receive; /* never -1 */
+	int64_t time;
+} report_har_timing;
+
+/*
+ * report_timing_har() - the HAR timings @h of client request @r.  Every
+ * moment is rounded to the microsecond from the request's start
+ * (report_timing.start) and each phase is the difference of two of them,
+ * so the parts add up to time exactly and each is within a microsecond of
+ * report_timing_compute()'s.  Phases are laid end to end and never
+ * negative: dns, connect and ssl are cut where an earlier one ended; send
+ * runs from GOT_CONN to WROTE_REQUEST (to WROTE_HEADERS when the first
+ * response byte came before the body was written), wait to FIRST_BYTE,
+ * receive to RESPONSE_DONE; a phase whose end was not seen runs to the
+ * next end that was (as report_timing_cut() runs the phase a request was
+ * cut in to its end) and the ones it swallowed last 0.  With no
+ * RESPONSE_DONE the end is the last moment seen.
+ */
+void report_timing_har(const ht_rec_request *r, report_har_timing *h);
+
+/*
  * report_error_text() - why request @r failed, NULL when it did not: the
  * text of its error (ht_error_str()), else for a gRPC call whose status is
  * not OK "grpc NAME" ("grpc UNAVAILABLE"; "grpc 42" for a code gRPC does

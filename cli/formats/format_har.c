@@ -11,17 +11,20 @@
  * Mapping (see README.md and httptrace(1)):
  *   startedDateTime   the request's start (report_timing.start), ISO 8601
  *                     UTC with milliseconds
- *   timings           blocked -1 (not observed); dns, connect, ssl -1 on a
- *                     reused connection; connect includes ssl, as HAR 1.2
- *                     says; send, wait, receive -1 only when the phase
- *                     did not happen in a request that completed: one
- *                     that did not (an error) has the phase it was in run
- *                     to its end (report_timing_cut()), the later ones 0
- *   time              the sum of the non-negative timings (ssl is inside
- *                     connect), computed in whole microseconds so that it
- *                     equals the sum of the numbers written; for a request
- *                     that did not complete, its whole duration (json's
- *                     total_ms), the moments between phases included
+ *   timings           report_timing_har(): blocked the time before the
+ *                     request's first byte that is not dns, connect or
+ *                     ssl (the client's own work between them, as a
+ *                     browser's "stalled"), -1 on a reused connection;
+ *                     dns, connect, ssl -1 on a reused connection;
+ *                     connect includes ssl, as HAR 1.2 says; send, wait,
+ *                     receive never -1: laid end to end, a phase whose
+ *                     end was not seen (a request cut short) runs to the
+ *                     next end seen, the ones it swallowed 0
+ *   time              the request's duration as every other format gives
+ *                     it (json's total_ms), and the sum of the timings
+ *                     that are not -1 (ssl is inside connect), as HAR 1.2
+ *                     says: each is a difference of moments rounded to
+ *                     the microsecond, so the numbers written add up
  *   connection        "PID:CONN", one per connection, so reuse is visible
  *   queryString       the URL's query split at '&' and the first '=', not
  *                     percent-decoded (exactly as in the URL)
@@ -45,7 +48,7 @@
 typedef struct har_entry {
 	uint64_t seq;      /* arrival order: ties in start time keep it */
 	int64_t start_ns;  /* Unix ns */
-	report_timing t;
+	report_har_timing t;
 	uint32_t pid, conn_id, flags;
 	uint16_t status;
 	uint8_t proto, resp_proto, error;
@@ -165,8 +168,7 @@ static void har_request(report *rp, const report_req *q)
 	e->url_len = q->url_len;
 
 	e->seq = st->seq++;
-	e->t = q->t;
-	report_timing_cut(r, &e->t);
+	report_timing_har(r, &e->t);
 	start = q->t.start != 0 ? q->t.start : earliest_ts(r);
 	e->start_ns = start != 0 ? report_unix_ns(rp, start) : 0;
 	e->pid = r->pid;
@@ -257,15 +259,6 @@ static void put_date(outbuf *f, int64_t ns)
 	json_str(f, buf, n);
 }
 
-/* A duration in whole microseconds, -1 when absent (or bogus). */
-static int64_t us_of(int64_t ns)
-{
-	if (ns == REPORT_NONE || ns < 0)
-		return -1;
-	/* Rounded without ns + 500, which overflows near INT64_MAX. */
-	return ns / 1000 + (ns % 1000 >= 500);
-}
-
 /* Milliseconds with three decimals from @us, or -1.  Written digit by
  * digit: us * 1000 (for json_ns_ms()) overflows for a bogus timestamp. */
 static void put_ms(outbuf *f, int64_t us)
@@ -354,42 +347,14 @@ static void put_connection(outbuf *f, uint32_t pid, uint32_t conn)
 
 static void put_entry(outbuf *f, const har_entry *e)
 {
-	const report_timing *t = &e->t;
+	const report_har_timing *t = &e->t;
 	bool answered = e->status != 0;
-	int64_t dns = us_of(t->dns), connect = us_of(t->connect);
-	int64_t ssl = us_of(t->tls), send = us_of(t->send);
-	int64_t wait = us_of(t->wait), receive = us_of(t->receive);
-	int64_t total = 0;
 	ht_str location;
-
-	/* HAR 1.2: connect includes ssl (kept for backward compatibility). */
-	if (ssl >= 0)
-		connect = connect >= 0 ? connect + ssl : ssl;
-	{
-		const int64_t parts[] = { dns, connect, send, wait, receive };
-
-		/* blocked is always -1; ssl is inside connect. */
-		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-			if (parts[i] > 0)
-				total += parts[i];
-	}
-	if (e->error != HT_ERR_NONE) {
-		/* It did not complete: the phase it was in ran to its end
-		 * (report_timing_cut()), the ones it never reached lasted 0
-		 * (HAR 1.2 allows -1 only for blocked, dns, connect and ssl),
-		 * and its time is its whole duration, as the other formats
-		 * count it (the moments between phases included). */
-		send = send < 0 ? 0 : send;
-		wait = wait < 0 ? 0 : wait;
-		receive = receive < 0 ? 0 : receive;
-		if (us_of(t->total) >= total)
-			total = us_of(t->total);
-	}
 
 	json_lit(f, "{\"startedDateTime\":");
 	put_date(f, e->start_ns);
 	KEY(f, "time");
-	put_ms(f, total);
+	put_ms(f, t->time);
 
 	json_lit(f, ",\"request\":{\"method\":");
 	json_str(f, e->method.p, e->method.len);
@@ -443,18 +408,20 @@ static void put_entry(outbuf *f, const har_entry *e)
 	else
 		json_lit(f, "-1");
 
-	json_lit(f, "},\"cache\":{},\"timings\":{\"blocked\":-1,\"dns\":");
-	put_ms(f, dns);
+	json_lit(f, "},\"cache\":{},\"timings\":{\"blocked\":");
+	put_ms(f, t->blocked);
+	KEY(f, "dns");
+	put_ms(f, t->dns);
 	KEY(f, "connect");
-	put_ms(f, connect);
+	put_ms(f, t->connect);
 	KEY(f, "ssl");
-	put_ms(f, ssl);
+	put_ms(f, t->ssl);
 	KEY(f, "send");
-	put_ms(f, send);
+	put_ms(f, t->send);
 	KEY(f, "wait");
-	put_ms(f, wait);
+	put_ms(f, t->wait);
 	KEY(f, "receive");
-	put_ms(f, receive);
+	put_ms(f, t->receive);
 	json_lit(f, "}");
 	if (e->ip[0] != '\0') {
 		KEY(f, "serverIPAddress");

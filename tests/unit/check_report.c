@@ -152,6 +152,156 @@ START_TEST(timing_cut)
 }
 END_TEST
 
+/* The HAR timings of @r add up to its duration (json's total_ms, in whole
+ * microseconds), none negative, and blocked is what they return. */
+static int64_t har_check_sum(const ht_rec_request *r, report_har_timing *h)
+{
+	report_timing t;
+	int64_t sum = 0;
+
+	report_timing_compute(r, &t);
+	report_timing_har(r, h);
+	{
+		const int64_t v[] = { h->blocked, h->dns, h->connect, h->send,
+				      h->wait, h->receive };
+
+		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			ck_assert_int_ge(v[i], -1);
+			if (v[i] > 0)
+				sum += v[i];
+		}
+	}
+	ck_assert_int_ge(h->send, 0);
+	ck_assert_int_ge(h->wait, 0);
+	ck_assert_int_ge(h->receive, 0);
+	ck_assert_int_le(h->ssl, h->connect);
+	ck_assert_int_eq(sum, h->time);
+	if (t.total != REPORT_NONE)
+		ck_assert_int_eq(h->time, (t.total + 500) / 1000);
+	return h->blocked;
+}
+
+/* The client's own moments between the phases (after the name was
+ * resolved, after the connection was up) are in blocked, so time is the
+ * whole duration; the phases are the others' (trust audit 4: HAR's time
+ * was the sum of the phases alone, 0.538 for json's 0.580). */
+START_TEST(har_timing_gaps_in_blocked)
+{
+	ht_rec_request r;
+	report_har_timing h;
+
+	make_request(&r);
+	ck_assert_int_eq(har_check_sum(&r, &h), 0);
+	ck_assert_int_eq(h.time, 15250);
+	ck_assert_int_eq(h.dns, 1000);
+	ck_assert_int_eq(h.connect, 2000);
+	ck_assert_int_eq(h.ssl, -1);
+
+	/* 300 us between the name and the connect, 42.5 between the
+	 * connection and the request's first byte. */
+	make_request(&r);
+	for (unsigned i = HT_T_CONNECT_START; i <= HT_T_RESPONSE_DONE; i++)
+		if (r.t[i] != 0)
+			r.t[i] += 300 * 1000;
+	for (unsigned i = HT_T_GOT_CONN; i <= HT_T_RESPONSE_DONE; i++)
+		if (r.t[i] != 0)
+			r.t[i] += 42500;
+	ck_assert_int_eq(har_check_sum(&r, &h), 343);
+	ck_assert_int_eq(h.time, 15250 + 343);
+	ck_assert_int_eq(h.dns, 1000);
+	ck_assert_int_eq(h.connect, 2000);
+	ck_assert_int_eq(h.send, 1000);
+	ck_assert_int_eq(h.wait, 10000);
+	ck_assert_int_eq(h.receive, 1250);
+
+	/* TLS: ssl stays inside connect, the gap after the handshake is
+	 * blocked. */
+	r.t[HT_T_TLS_START] = r.t[HT_T_CONNECT_DONE] + 100 * 1000;
+	r.t[HT_T_TLS_DONE] = r.t[HT_T_CONNECT_DONE] + 400 * 1000;
+	for (unsigned i = HT_T_GOT_CONN; i <= HT_T_RESPONSE_DONE; i++)
+		if (r.t[i] != 0)
+			r.t[i] += 500 * 1000;
+	ck_assert_int_eq(har_check_sum(&r, &h), 343 + 100);
+	ck_assert_int_eq(h.ssl, 400);
+	ck_assert_int_eq(h.connect, 2400);
+
+	/* Odd nanoseconds everywhere: the parts still add up exactly. */
+	for (unsigned i = 0; i < HT_T__COUNT; i++)
+		if (r.t[i] != 0)
+			r.t[i] += 499 + 7 * i;
+	r.t[HT_T_RESPONSE_DONE] += 1;
+	har_check_sum(&r, &h);
+
+	/* A reused connection: nothing before the request, blocked -1. */
+	make_request(&r);
+	r.t[HT_T_DNS_START] = r.t[HT_T_DNS_DONE] = 0;
+	r.t[HT_T_CONNECT_START] = r.t[HT_T_CONNECT_DONE] = 0;
+	ck_assert_int_eq(har_check_sum(&r, &h), -1);
+	ck_assert(h.dns == -1 && h.connect == -1 && h.ssl == -1);
+	ck_assert_int_eq(h.time, 12250);
+}
+END_TEST
+
+/* Phases that overlap or were not seen: still end to end, never negative,
+ * never -1 for send, wait, receive (HAR 1.2 requires them). */
+START_TEST(har_timing_odd_orders)
+{
+	ht_rec_request r;
+	report_har_timing h;
+
+	/* 100 Continue: the response began before the body was written;
+	 * send ends with the headers, wait as json's. */
+	make_request(&r);
+	r.t[HT_T_WROTE_HEADERS] = 1003 * MS + 500 * 1000;
+	r.t[HT_T_FIRST_BYTE] = 1005 * MS;
+	r.t[HT_T_WROTE_REQUEST] = 1010 * MS;
+	ck_assert_int_eq(har_check_sum(&r, &h), 0);
+	ck_assert_int_eq(h.send, 500);
+	ck_assert_int_eq(h.wait, 1500);
+	ck_assert_int_eq(h.receive, 10250);
+
+	/* The request's end never seen (a response that came first): send
+	 * runs to the first response byte. */
+	make_request(&r);
+	r.t[HT_T_WROTE_REQUEST] = 0;
+	har_check_sum(&r, &h);
+	ck_assert_int_eq(h.send, 11000);
+	ck_assert_int_eq(h.wait, 0);
+
+	/* Killed while waiting: wait runs to the end, as report_timing_cut()
+	 * has it. */
+	make_request(&r);
+	r.error = HT_ERR_KILLED;
+	r.t[HT_T_FIRST_BYTE] = 0;
+	r.t[HT_T_RESPONSE_DONE] = r.t[HT_T_WROTE_REQUEST] + 900 * MS;
+	har_check_sum(&r, &h);
+	ck_assert_int_eq(h.wait, 900 * 1000);
+	ck_assert_int_eq(h.receive, 0);
+
+	/* Killed while sending. */
+	r.t[HT_T_WROTE_REQUEST] = 0;
+	har_check_sum(&r, &h);
+	ck_assert_int_eq(h.send, 901 * 1000);
+	ck_assert_int_eq(h.wait, 0);
+
+	/* The handshake overlapping the connect (a clock out of order):
+	 * cut, not counted twice. */
+	make_request(&r);
+	r.t[HT_T_TLS_START] = r.t[HT_T_CONNECT_START];
+	r.t[HT_T_TLS_DONE] = r.t[HT_T_CONNECT_DONE];
+	ck_assert_int_eq(har_check_sum(&r, &h), 0);
+	ck_assert_int_eq(h.ssl, 0);
+
+	/* No response end: the last moment seen ends it. */
+	make_request(&r);
+	r.error = HT_ERR_RESET;
+	r.t[HT_T_RESPONSE_DONE] = 0;
+	har_check_sum(&r, &h);
+	ck_assert_int_eq(h.time, 14000);
+	ck_assert_int_eq(h.receive, 0);
+}
+END_TEST
+
 START_TEST(timing_tls_start)
 {
 	ht_rec_request r;
@@ -1628,6 +1778,8 @@ Suite *report_suite(void)
 	tcase_add_test(tc, timing_cut);
 	tcase_add_test(tc, timing_tls_start);
 	tcase_add_test(tc, timing_tls_from_tcp_connected);
+	tcase_add_test(tc, har_timing_gaps_in_blocked);
+	tcase_add_test(tc, har_timing_odd_orders);
 	tcase_add_test(tc, json_tls_failure);
 	tcase_add_test(tc, url_building);
 	tcase_add_test(tc, url_truncates);
@@ -1756,11 +1908,35 @@ START_TEST(har_full_entry)
 		"{\"name\":\"Content-Length\",\"value\":\"5\"}],"
 		"\"content\":{\"size\":5,\"mimeType\":\"text/plain\"},"
 		"\"redirectURL\":\"\",\"headersSize\":100,\"bodySize\":5},"
-		"\"cache\":{},\"timings\":{\"blocked\":-1,\"dns\":0.877,"
+		"\"cache\":{},\"timings\":{\"blocked\":0.000,\"dns\":0.877,"
 		"\"connect\":2.000,\"ssl\":-1,\"send\":1.000,\"wait\":10.000,"
 		"\"receive\":1.250},\"serverIPAddress\":\"127.0.0.1\","
 		"\"connection\":\"42:1\"}\n"
 		"]}}\n");
+	mr_close(&m);
+}
+END_TEST
+
+/* The entry's time is the request's duration, as json's total_ms, and the
+ * sum of its timings: the client's moments between connect and its first
+ * write are blocked (it was the sum of the phases alone). */
+START_TEST(har_time_is_duration)
+{
+	memreport m;
+	ht_rec_request r;
+	const char *doc;
+
+	mr_open(&m, REPORT_HAR);
+	make_request(&r);
+	for (unsigned i = HT_T_GOT_CONN; i <= HT_T_RESPONSE_DONE; i++)
+		if (r.t[i] != 0)
+			r.t[i] += 42 * 1000;
+	feed_request(&m, &r);
+	doc = har_doc(&m);
+	ck_assert_has(doc, "\"time\":15.292,");
+	ck_assert_has(doc, "\"timings\":{\"blocked\":0.042,\"dns\":1.000,"
+		      "\"connect\":2.000,\"ssl\":-1,\"send\":1.000,"
+		      "\"wait\":10.000,\"receive\":1.250}");
 	mr_close(&m);
 }
 END_TEST
@@ -1806,7 +1982,7 @@ START_TEST(har_tls_connect_includes_ssl)
 	doc = har_doc(&m);
 	/* connect 2 + ssl 6; time = dns 1 + connect 8 + send 1 + wait 10 +
 	 * receive 1.25 */
-	ck_assert_has(doc, "\"timings\":{\"blocked\":-1,\"dns\":1.000,"
+	ck_assert_has(doc, "\"timings\":{\"blocked\":0.000,\"dns\":1.000,"
 		      "\"connect\":8.000,\"ssl\":6.000,\"send\":1.000,"
 		      "\"wait\":10.000,\"receive\":1.250}");
 	ck_assert_has(doc, "\"time\":21.250,");
@@ -2073,6 +2249,7 @@ Suite *har_suite(void)
 	tcase_add_test(tc, har_headers_split);
 	tcase_add_test(tc, har_empty_log);
 	tcase_add_test(tc, har_full_entry);
+	tcase_add_test(tc, har_time_is_duration);
 	tcase_add_test(tc, har_date_millis);
 	tcase_add_test(tc, har_tls_connect_includes_ssl);
 	tcase_add_test(tc, har_reuse_sorted);
