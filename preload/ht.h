@@ -31,6 +31,7 @@
 #include "live.h"
 #include "symbols.h"
 
+
 #define HT_HIDDEN __attribute__((visibility("hidden")))
 #define HT_EXPORT __attribute__((visibility("default")))
 #define HT_TLS __thread __attribute__((tls_model("initial-exec")))
@@ -42,6 +43,15 @@
 #define HT_STARTUP_DATA __attribute__((section(".data.ht_startup")))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* ht_sys() - the system call @nr with up to six arguments, made by the
+ * library itself: what libc's syscall() does (-1 and errno on failure).
+ * Every syscall() call in the library's code is this one (the macro): the
+ * library exports a syscall() hook (hook_syscall.c), to which both the
+ * linker (-Bsymbolic-functions) and the loader (its definition comes
+ * before libc's) would bind the library's own calls. */
+HT_HIDDEN long ht_sys(long nr, ...);
+#define syscall(...) ht_sys(__VA_ARGS__)
 
 /* ---- real functions (init.c) -------------------------------------------- */
 
