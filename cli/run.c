@@ -149,6 +149,26 @@ static void raise_fd_limit(struct rlimit *old)
 	}
 }
 
+/* The command (@pid) starts with the soft fd limit @lim, below the
+ * library's floor: its processes are not traced unless they raise it.  A
+ * note in the report, as a process's own (the library, which takes no fd
+ * there, cannot send it). */
+static void note_fd_limit(run_out *o, pid_t pid, rlim_t lim)
+{
+	char text[160];
+	ht_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = HT_REC_NOTE;
+	rec.u.note.pid = (uint32_t)pid;
+	rec.u.note.text.p = text;
+	rec.u.note.text.len = (uint16_t)snprintf(text, sizeof(text),
+		"the soft fd limit (%llu) is below %d: the library takes no "
+		"fd there (processes that do not raise it)",
+		(unsigned long long)lim, HT_MIN_FD_LIMIT);
+	run_out_record(o, &rec);
+}
+
 /* The exit status a shell would report for wait status @st. */
 static int exit_status_of(int st)
 {
@@ -701,6 +721,8 @@ int run_command(const run_opts *o)
 		child_exec(o, &old_mask, &old_pipe, &old_xfsz, &s.nofile,
 			   s.preload,
 			   s.sock);
+	if (s.nofile.rlim_max != 0 && s.nofile.rlim_cur < HT_MIN_FD_LIMIT)
+		note_fd_limit(&s.ro, w.child, s.nofile.rlim_cur);
 
 	while (!(w.child_exited && (w.all_exited || w.give_up))) {
 		if (collector_wait(&s.col, s.ro.live != NULL ?

@@ -416,10 +416,6 @@ HT_HIDDEN void ht_emit_want(void);
  * it after ht_emit_want(), before the connection is tracked. */
 HT_HIDDEN void ht_emit_client_loopback(void);
 
-/* Below this soft RLIMIT_NOFILE the library takes no fd at all: any number
- * it took would be one the program could have had. */
-#define HT_MIN_FD_LIMIT 64
-
 /* Set when the program installs a seccomp filter (prctl hook): from then on
  * the library opens no fd. */
 HT_HIDDEN extern volatile int ht_seccomp_set;
