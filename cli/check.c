@@ -86,19 +86,24 @@ int check_main(int argc, char **argv)
 	return status;
 }
 
-void check_warn_command(FILE *err, const char *name)
+bool check_warn_command(FILE *err, const char *name, char *why, size_t cap)
 {
 	char path[CHECK_PATH_MAX];
 	check_opts o;
 	check_result *r;
+	bool blocked;
 
+	if (cap > 0)
+		why[0] = '\0';
 	check_default_opts(&o);
 	if (check_find_command(name, o.path_env, path, sizeof(path)) < 0)
-		return;
+		return false;
 	r = malloc(sizeof(*r));
 	if (r == NULL)
-		return;
-	if (check_file(path, &o, r) == CHECK_BLOCKED) {
+		return false;
+	blocked = check_file(path, &o, r) == CHECK_BLOCKED;
+	if (blocked) {
+		snprintf(why, cap, "%s: %s", name, r->reason);
 		if (strcmp(name, path) == 0)
 			fprintf(err, "httptrace: warning: %s: %s; tracing will "
 				"not see its traffic\n", name, r->reason);
@@ -108,4 +113,5 @@ void check_warn_command(FILE *err, const char *name)
 				r->reason);
 	}
 	free(r);
+	return blocked;
 }

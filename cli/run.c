@@ -149,6 +149,33 @@ static void raise_fd_limit(struct rlimit *old)
 	}
 }
 
+/* A "not traced" note @text for the command's process @pid, given to the
+ * report as if the process had sent it (its library cannot). */
+static void note_command(run_out *o, pid_t pid, const char *text)
+{
+	ht_record rec;
+	size_t len = strlen(text);
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = HT_REC_NOTE;
+	rec.u.note.pid = (uint32_t)pid;
+	rec.u.note.text.p = text;
+	rec.u.note.text.len = (uint16_t)(len < UINT16_MAX ? len : UINT16_MAX);
+	run_out_record(o, &rec);
+}
+
+/* The command (@pid) starts with the soft fd limit @lim, below the
+ * library's floor: its processes are not traced unless they raise it. */
+static void note_fd_limit(run_out *o, pid_t pid, rlim_t lim)
+{
+	char text[160];
+
+	snprintf(text, sizeof(text), "the soft fd limit (%llu) is below %d: "
+		 "the library takes no fd there (processes that do not raise "
+		 "it)", (unsigned long long)lim, HT_MIN_FD_LIMIT);
+	note_command(o, pid, text);
+}
+
 /* The exit status a shell would report for wait status @st. */
 static int exit_status_of(int st)
 {
@@ -292,6 +319,7 @@ typedef struct run_setup {
 	int sfd;
 	otlp_config ocfg;
 	struct rlimit nofile; /* the user's, for the command */
+	char blocked[PATH_MAX + 160]; /* why the command is not traced, or "" */
 } run_setup;
 
 static char *build_preload(const char *lib)
@@ -597,8 +625,10 @@ int run_command(const run_opts *o)
 	int err;
 	int ret;
 
-	/* Warn (without refusing) when LD_PRELOAD cannot reach the command. */
-	check_warn_command(stderr, o->argv[0]);
+	/* Warn (without refusing) when LD_PRELOAD cannot reach the command;
+	 * the report says so too. */
+	bool blocked = check_warn_command(stderr, o->argv[0], s.blocked,
+					  sizeof(s.blocked));
 	err = run_find_library(s.lib, sizeof(s.lib));
 	if (err < 0) {
 		fprintf(stderr, "httptrace: cannot use the preload library "
@@ -691,6 +721,10 @@ int run_command(const run_opts *o)
 		child_exec(o, &old_mask, &old_pipe, &old_xfsz, &s.nofile,
 			   s.preload,
 			   s.sock);
+	if (blocked)
+		note_command(&s.ro, w.child, s.blocked);
+	if (s.nofile.rlim_max != 0 && s.nofile.rlim_cur < HT_MIN_FD_LIMIT)
+		note_fd_limit(&s.ro, w.child, s.nofile.rlim_cur);
 
 	while (!(w.child_exited && (w.all_exited || w.give_up))) {
 		if (collector_wait(&s.col, s.ro.live != NULL ?

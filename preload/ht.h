@@ -31,6 +31,7 @@
 #include "live.h"
 #include "symbols.h"
 
+
 #define HT_HIDDEN __attribute__((visibility("hidden")))
 #define HT_EXPORT __attribute__((visibility("default")))
 #define HT_TLS __thread __attribute__((tls_model("initial-exec")))
@@ -42,6 +43,15 @@
 #define HT_STARTUP_DATA __attribute__((section(".data.ht_startup")))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* ht_sys() - the system call @nr with up to six arguments, made by the
+ * library itself: what libc's syscall() does (-1 and errno on failure).
+ * Every syscall() call in the library's code is this one (the macro): the
+ * library exports a syscall() hook (hook_syscall.c), to which both the
+ * linker (-Bsymbolic-functions) and the loader (its definition comes
+ * before libc's) would bind the library's own calls. */
+HT_HIDDEN long ht_sys(long nr, ...);
+#define syscall(...) ht_sys(__VA_ARGS__)
 
 /* ---- real functions (init.c) -------------------------------------------- */
 
@@ -405,10 +415,6 @@ HT_HIDDEN void ht_emit_want(void);
  * server's record of a request on this connection can (join.h).  Call
  * it after ht_emit_want(), before the connection is tracked. */
 HT_HIDDEN void ht_emit_client_loopback(void);
-
-/* Below this soft RLIMIT_NOFILE the library takes no fd at all: any number
- * it took would be one the program could have had. */
-#define HT_MIN_FD_LIMIT 64
 
 /* Set when the program installs a seccomp filter (prctl hook): from then on
  * the library opens no fd. */

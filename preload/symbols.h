@@ -47,6 +47,7 @@
 	X(LIBC, FD, SELF, int, close_range, (unsigned, unsigned, int))         \
 	X(LIBC, FD, REAL, void, closefrom, (int))                              \
 	X(LIBC, FD, REAL, int, prctl, (int, ...))                              \
+	X(LIBC, FD, REAL, long, syscall, (long, ...))                          \
 	X(LIBC, CONNECT, REAL, int, accept,                                    \
 	  (int, struct sockaddr *, socklen_t *))                               \
 	X(LIBC, CONNECT, REAL, int, accept4,                                   \

@@ -10,8 +10,8 @@
  * (scripts/bench.sh procs).  These are bound inside the library at link
  * time instead: none is exported (the export map lists the interposed
  * functions only), so the program's own calls still reach libc, and each
- * one is libc's generic syscall(), which sets errno the same way.  The
- * call sites keep the ordinary names and prototypes.
+ * one is the library's ht_sys() (ht.h: its syscall()), which sets errno
+ * as libc's syscall() does.  The call sites keep the ordinary names and prototypes.
  *
  * Hot paths keep libc's own (fstat before each send; clock_gettime goes
  * through the vDSO).

@@ -231,9 +231,10 @@ int check_main(int argc, char **argv);
 /*
  * check_warn_command() - for "httptrace COMMAND": find @name in PATH and,
  * when LD_PRELOAD cannot reach it (CHECK_BLOCKED), write one warning line
- * to @err.  Anything else, errors included, prints nothing: running it
- * will tell.
+ * to @err, and put "NAME: REASON" in @why (@cap bytes; "" otherwise) for
+ * the report's "not traced" note.  Anything else, errors included, prints
+ * nothing: running it will tell.  Whether it is blocked.
  */
-void check_warn_command(FILE *err, const char *name);
+bool check_warn_command(FILE *err, const char *name, char *why, size_t cap);
 
 #endif

@@ -1,0 +1,117 @@
+/*
+ * hook_syscall.c - libc's generic syscall(): libseccomp and others
+ * install their seccomp filter with syscall(SYS_seccomp, ...), not prctl.
+ * Such a filter may kill the process on a call the library makes (the
+ * fstat() before each send, socket()): as for prctl(PR_SET_SECCOMP)
+ * (hook_socket.c), the library says so, sends what it has and stops
+ * before the filter is in place.
+ *
+ * Every other number goes to the real syscall() untouched, with its six
+ * arguments, its return and its errno: one compare on the way (programs
+ * call it often: gettid, futex).
+ *
+ * The library's own system calls are ht_sys() (ht.h), here too: made
+ * directly, so that none comes back into the hook.
+ */
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <stdarg.h>
+
+#include "ht.h"
+
+#undef syscall
+
+/* The system call @nr: the kernel's return, -errno on failure. */
+static inline long raw_syscall(long nr, long a1, long a2, long a3, long a4,
+			       long a5, long a6)
+{
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	long ret;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
+			   "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a1;
+	register long x1 __asm__("x1") = a2;
+	register long x2 __asm__("x2") = a3;
+	register long x3 __asm__("x3") = a4;
+	register long x4 __asm__("x4") = a5;
+	register long x5 __asm__("x5") = a6;
+	__asm__ volatile("svc 0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			 : "memory");
+	return x0;
+#else
+#error "ht_sys: no system call sequence for this machine"
+#endif
+}
+
+long ht_sys(long nr, ...)
+{
+	va_list ap;
+	va_start(ap, nr);
+	long a1 = va_arg(ap, long);
+	long a2 = va_arg(ap, long);
+	long a3 = va_arg(ap, long);
+	long a4 = va_arg(ap, long);
+	long a5 = va_arg(ap, long);
+	long a6 = va_arg(ap, long);
+	va_end(ap);
+	long r = raw_syscall(nr, a1, a2, a3, a4, a5, a6);
+	if (unlikely((unsigned long)r > -4096ul)) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+/* The real syscall(), or, before it is known, the call made here (which
+ * returns the same). */
+static long forward(long nr, long a1, long a2, long a3, long a4, long a5,
+		    long a6)
+{
+	long (*real)(long, ...) = ht_real.syscall;
+	if (likely(real != NULL))
+		return real(nr, a1, a2, a3, a4, a5, a6);
+	return ht_sys(nr, a1, a2, a3, a4, a5, a6);
+}
+
+/* Whether seccomp(@op) installs a mode that may forbid the library's
+ * calls: strict, or a filter. */
+static bool seccomp_installs(long op)
+{
+	return op == SECCOMP_SET_MODE_STRICT || op == SECCOMP_SET_MODE_FILTER;
+}
+
+HT_EXPORT long syscall(long nr, ...)
+{
+	va_list ap;
+	va_start(ap, nr);
+	long a1 = va_arg(ap, long);
+	long a2 = va_arg(ap, long);
+	long a3 = va_arg(ap, long);
+	long a4 = va_arg(ap, long);
+	long a5 = va_arg(ap, long);
+	long a6 = va_arg(ap, long);
+	va_end(ap);
+	if (likely(nr != SYS_seccomp) || !seccomp_installs(a1))
+		return forward(nr, a1, a2, a3, a4, a5, a6);
+	HT_ENSURE_INIT();
+	/* Before the filter, whether the call then succeeds or not (as the
+	 * prctl hook): after it, any call of the library's may kill. */
+	ht_emit_stop_for_seccomp();
+	long ret = forward(nr, a1, a2, a3, a4, a5, a6);
+	/* Strict mode: this thread may make no call but read, write and exit
+	 * from now on: every hook in it passes straight through. */
+	if (a1 == SECCOMP_SET_MODE_STRICT && ret == 0)
+		ht_busy = 1;
+	return ret;
+}
