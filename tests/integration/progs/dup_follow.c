@@ -11,6 +11,8 @@
  *             GET /bytes/1, /bytes/2 on d
  *  dup2over   connect a, b; GET /bytes/1 on b; dup2(a, b) (b's connection
  *             loses its only fd); GET /bytes/2 on b, /bytes/3 on a
+ *  closerange connect; dup2(fd, 50); GET /bytes/1 on 50; close_range(50,
+ *             50) (one of its two fds); GET /bytes/2 on fd
  *
  * Prints "reqN STATUS BODYLEN" per request, then "done".  Exit 2 when a
  * call failed.
@@ -72,6 +74,14 @@ int main(int argc, char **argv)
 		get(b, 2);
 		get(fd, 3);
 		close(b);
+		close(fd);
+	} else if (strcmp(mode, "closerange") == 0) {
+		if (dup2(fd, 50) != 50)
+			die("dup2");
+		get(50, 1);
+		if (close_range(50, 50, 0) != 0)
+			die("close_range");
+		get(fd, 2);
 		close(fd);
 	} else {
 		return 2;
