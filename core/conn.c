@@ -625,6 +625,13 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	}
 	if (!c->connected && !c->failed)
 		conn_connected(c, now); /* a write succeeded: connected */
+	if (c->mode == CONN_MODE_DETECT && c->early_len &&
+	    !h2_server_preface_start(c->early, c->early_len)) {
+		/* kept as the start of a response (conn_on_read()): the
+		 * server spoke first, with no HTTP/2 preface */
+		c->early_len = 0;
+		c->early_foreign = true;
+	}
 	if (c->mode == CONN_MODE_DETECT && c->early_foreign) {
 		/* The server spoke first, with no HTTP/2 preface: HTTP/1.x
 		 * requests are still counted, anything else is not ours. */
@@ -716,6 +723,26 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	}
 }
 
+/* What a client connection's server said first, with nothing written seen
+ * yet: the kept bytes then @len of @buf begin "HTTP/1." (RESP_IS), may
+ * still (RESP_MAYBE: fewer than 7 bytes so far), or do not (RESP_NOT). */
+enum { RESP_NOT, RESP_MAYBE, RESP_IS };
+static int response_first(const conn *c, const uint8_t *buf, size_t len)
+{
+	static const char start[] = "HTTP/1.";
+	const size_t want = sizeof start - 1;
+	uint8_t head[sizeof start - 1];
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->early_len && n < want; i++)
+		head[n++] = c->early[i];
+	for (size_t i = 0; i < len && n < want; i++)
+		head[n++] = buf[i];
+	if (n == 0 || memcmp(head, start, n) != 0)
+		return RESP_NOT;
+	return n == want ? RESP_IS : RESP_MAYBE;
+}
+
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	if (!c->tls)
@@ -737,6 +764,30 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		 * kept (an HTTP/2 preface split anywhere). */
 		c->mode = CONN_MODE_TLS;
 		tlsrec_init(&c->tlsrec);
+	}
+	if (c->mode == CONN_MODE_DETECT && !c->server) {
+		/* An HTTP/1.x response with no request seen: the request
+		 * went out by a write no hook sees (stdio's own, inside libc:
+		 * bash's printf to a /dev/tcp fd; a raw system call).  Said
+		 * once, never paired; the bytes are kept until they say
+		 * (a reader of one byte at a time). */
+		int r = response_first(c, buf, len);
+		if (r == RESP_MAYBE &&
+		    len <= sizeof c->early - c->early_len) {
+			memcpy(c->early + c->early_len, buf, len);
+			c->early_len += (uint32_t)len;
+			return;
+		}
+		if (r == RESP_IS) {
+			conn_note(c, "an HTTP/1.x response read on a "
+				     "connection where no request was seen "
+				     "written (a write the tracer cannot "
+				     "see: stdio's inside libc, a raw system "
+				     "call): its request not followed");
+			c->early_len = 0;
+			c->early_foreign = true;
+			return;
+		}
 	}
 	if (c->mode == CONN_MODE_DETECT) {
 		/* The server spoke first: an HTTP/2 server's preface, kept

@@ -460,6 +460,18 @@ void conn_on_reset(conn *c, uint64_t now);
  * reused with conn_init() afterwards. */
 void conn_close(conn *c, uint64_t now);
 
+/* conn_nothing_written_seen() - whether @c is a plaintext client
+ * connection on which no write was seen and the server's first bytes said
+ * nothing (no note made): then bytes the kernel sent on it went out by
+ * writes no hook sees (conn_writes_unseen()). */
+bool conn_nothing_written_seen(const conn *c);
+
+/* conn_writes_unseen() - the kernel sent bytes on @c (asked by the caller,
+ * conn_nothing_written_seen() true) that no hook saw: a note says its
+ * requests were not followed, so that they are counted, never lost
+ * silently (bash's printf to a /dev/tcp fd: stdio writes inside libc). */
+void conn_writes_unseen(conn *c);
+
 /* conn_on_exit() - the process is exiting (exit() ran the library's
  * destructor) with requests in flight at @now: each ends with
  * HT_ERR_EXITED and the phase it was in; conn_close() follows as usual. */

@@ -193,6 +193,21 @@ void conn_close(conn *c, uint64_t now)
 	conn_queue_free(c);
 }
 
+bool conn_nothing_written_seen(const conn *c)
+{
+	return !c->server && !c->tls && c->mode == CONN_MODE_DETECT &&
+	       !c->early_foreign && c->bytes_out == 0 && !c->failed &&
+	       !c->dead;
+}
+
+void conn_writes_unseen(conn *c)
+{
+	conn_note(c, "bytes written on a connection by calls the tracer "
+		     "cannot see (stdio's writes inside libc, a raw system "
+		     "call, another process sharing it), none seen: its "
+		     "requests not followed");
+}
+
 void conn_on_exit(conn *c, uint64_t now)
 {
 	if (c->closed || c->failed || c->dead)

@@ -6,15 +6,17 @@
  * mmap'ed the first time an fd in its range is tracked.  A read/write on an
  * untracked fd costs two loads.  Connection state comes from a free list of
  * mmap'ed blocks: no malloc, which may not be called from a signal handler
- * or while the program holds malloc's lock.
+ * or while the program holds malloc's lock.  An fd's slot points at its
+ * connection; several fds may name one (ht.h, ht_slot), whose own "home"
+ * slot holds the lock and the writes in flight, and counts its fds.
  */
 #include <errno.h>
+#include <linux/tcp.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/mman.h>
 
 #include "ht.h"
-
-#define HT_FREE_MAX 64    /* idle connection blocks kept for reuse */
 
 ht_slot *ht_chunks[HT_MAX_CHUNKS];
 #define chunks ht_chunks
@@ -22,7 +24,6 @@ static ht_lock chunk_lock;
 HT_STARTUP_DATA static unsigned chunks_made;  /* none yet: nothing to walk (at exit) */
 
 static ht_tracked *free_list;
-static unsigned free_count;
 static ht_lock free_lock;
 
 ht_slot *ht_slot_get(int fd)
@@ -62,7 +63,6 @@ ht_tracked *ht_tracked_alloc(void)
 	if (free_list) {
 		t = free_list;
 		free_list = t->next_free;
-		free_count--;
 	}
 	ht_lock_release(&free_lock);
 	if (!t) {
@@ -72,7 +72,11 @@ ht_tracked *ht_tracked_alloc(void)
 			return NULL;
 		t = m;
 	}
+	/* home.lock is left as it is: a thread whose call began on the
+	 * block's last connection may still hold it (ht.h ht_slot_peek()) */
 	t->next_free = NULL;
+	__atomic_store_n(&t->home.t, NULL, __ATOMIC_RELEASE);
+	t->nfds = 0;
 	t->dns_slot = -1;
 	t->probe = false;
 	t->hello_wait = false;
@@ -87,58 +91,111 @@ void ht_tracked_free(ht_tracked *t)
 	if (!t)
 		return;
 	ht_intr_set(&t->c, false);
+	/* Kept for reuse, never unmapped: see ht_slot_peek(). */
 	ht_lock_acquire(&free_lock);
-	if (free_count < HT_FREE_MAX) {
-		t->next_free = free_list;
-		free_list = t;
-		free_count++;
-		t = NULL;
-	}
+	t->next_free = free_list;
+	free_list = t;
 	ht_lock_release(&free_lock);
-	if (t)
-		munmap(t, sizeof(ht_tracked));
 }
 
 void ht_track_fd(int fd, ht_tracked *t)
 {
-	ht_slot *s = ht_slot_get(fd);
-	if (!s) {
+	ht_slot *fs = ht_slot_get(fd);
+	if (!fs) {
 		ht_tracked_free(t);
 		return;
 	}
-	ht_lock_acquire(&s->lock);
-	/* A new connection starts with no write in flight: a count an old
-	 * one left (a thread cancelled, or a siglongjmp out of its blocked
-	 * write, never came back to end it) must not hold this one's reads. */
-	__atomic_store_n(&s->writing, 0, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&s->t, t, __ATOMIC_RELEASE);
-	ht_lock_release(&s->lock);
+	ht_lock_acquire(&t->home.lock);
+	/* A new connection starts with no write in flight. */
+	__atomic_store_n(&t->home.writing, 0, __ATOMIC_SEQ_CST);
+	t->nfds = 1;
+	__atomic_store_n(&t->home.t, t, __ATOMIC_RELEASE);
+	__atomic_store_n(&fs->t, t, __ATOMIC_RELEASE);
+	ht_lock_release(&t->home.lock);
+}
+
+/* Whether the kernel sent data bytes on TCP socket @fd (Linux 4.19's
+ * tcpi_bytes_sent; false where the kernel does not say). */
+static bool kernel_sent_bytes(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+	memset(&ti, 0, sizeof ti);
+	if (!ht_real.getsockopt ||
+	    ht_real.getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+		return false;
+	return len >= offsetof(struct tcp_info, tcpi_bytes_sent) +
+			      sizeof ti.tcpi_bytes_sent &&
+	       ti.tcpi_bytes_sent > 0;
 }
 
 void ht_untrack_fd(int fd, uint64_t now)
 {
-	ht_slot *s = ht_slot_peek(fd);
-	if (!s)
+	ht_slot *fs = ht_fd_slot(fd);
+	if (!fs)
 		return;
+	ht_tracked *t = __atomic_load_n(&fs->t, __ATOMIC_ACQUIRE);
+	if (!t)
+		return;
+	ht_slot *s = &t->home;
 	ht_lock_acquire(&s->lock);
-	ht_tracked *t = s->t;
-	if (t) {
+	if (__atomic_load_n(&fs->t, __ATOMIC_RELAXED) != t) {
+		ht_lock_release(&s->lock); /* another thread untracked it */
+		return;
+	}
+	__atomic_store_n(&fs->t, NULL, __ATOMIC_RELEASE);
+	if (--t->nfds > 0) {
+		/* another fd still names the connection: it goes on */
+		ht_lock_release(&s->lock);
+		return;
+	}
+	if (s->t) {
 		/* a server connection still on probation showed nothing of
 		 * HTTP: no record (the collector may not even be wanted) */
-		if (t->probe && t->c.server)
+		if (t->probe && t->c.server) {
 			conn_forget(&t->c);
-		else
+		} else {
+			/* A TCP client that wrote nothing we saw: one system
+			 * call says whether it wrote nonetheless. */
+			if (!t->probe && conn_nothing_written_seen(&t->c) &&
+			    kernel_sent_bytes(fd))
+				conn_writes_unseen(&t->c);
 			conn_close(&t->c, now);
+		}
+		__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 	}
-	ht_slot_release(s, t);
+	ht_lock_release(&s->lock);
+	ht_tracked_free(t);
+}
+
+void ht_dup_fd(int oldfd, int newfd, uint64_t now)
+{
+	ht_slot *os = ht_fd_slot(oldfd);
+	if (!os || oldfd == newfd)
+		return;
+	ht_slot *ns = ht_slot_get(newfd);
+	if (!ns)
+		return;
+	/* what @newfd named before the program's call replaced it */
+	ht_untrack_fd(newfd, now);
+	ht_tracked *t = __atomic_load_n(&os->t, __ATOMIC_ACQUIRE);
+	if (!t)
+		return;
+	ht_lock_acquire(&t->home.lock);
+	if (__atomic_load_n(&os->t, __ATOMIC_RELAXED) == t && t->home.t &&
+	    !__atomic_load_n(&ns->t, __ATOMIC_RELAXED)) {
+		t->nfds++;
+		__atomic_store_n(&ns->t, t, __ATOMIC_RELEASE);
+	}
+	ht_lock_release(&t->home.lock);
 }
 
 void ht_slot_release(ht_slot *s, ht_tracked *dead)
 {
+	/* freed when its last fd is closed (ht_untrack_fd()) */
 	if (dead)
 		__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 	ht_lock_release(&s->lock);
-	ht_tracked_free(dead);
 }
 
 void ht_writes_end_locked(ht_slot *s, unsigned n)
@@ -192,13 +249,16 @@ void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg), void *arg)
 		ht_slot *chunk = __atomic_load_n(&chunks[ci], __ATOMIC_ACQUIRE);
 		if (!chunk)
 			continue;
-		for (unsigned i = 0; i < HT_CHUNK; i++)
-			if (__atomic_load_n(&chunk[i].t, __ATOMIC_RELAXED))
-				fn((int)(ci * HT_CHUNK + i), &chunk[i], arg);
+		for (unsigned i = 0; i < HT_CHUNK; i++) {
+			ht_tracked *t = __atomic_load_n(&chunk[i].t,
+							__ATOMIC_ACQUIRE);
+			if (t)
+				fn((int)(ci * HT_CHUNK + i), &t->home, arg);
+		}
 	}
 }
 
-/* Forget one connection without a record (its memory is left mapped: no
+/* Forget one connection without a record (its memory is left as it is: no
  * system call may follow, see ht_table_forget_all()). */
 static void forget_slot(int fd, ht_slot *s, void *arg)
 {
@@ -223,10 +283,14 @@ void ht_table_after_fork(void)
 		if (!chunk)
 			continue;
 		for (unsigned i = 0; i < HT_CHUNK; i++) {
-			chunk[i].lock.v = 0;
-			chunk[i].writing = 0; /* the writers were the parent's */
-			if (chunk[i].t)
-				conn_reset_after_fork(&chunk[i].t->c, ht_pid);
+			ht_tracked *t = chunk[i].t;
+			if (!t)
+				continue;
+			/* met once per fd naming it: each step is idempotent */
+			t->home.lock.v = 0;
+			t->home.writing = 0; /* the writers were the parent's */
+			if (t->home.t)
+				conn_reset_after_fork(&t->c, ht_pid);
 		}
 	}
 }

@@ -1,6 +1,7 @@
 /*
- * hook_socket.c - connect, getsockopt(SO_ERROR), close, shutdown, dup2,
- * dup3, close_range: where a traced connection begins and ends.
+ * hook_socket.c - connect, getsockopt(SO_ERROR), close, shutdown, dup,
+ * dup2, dup3, fcntl(F_DUPFD), close_range: where a traced connection
+ * begins, which fds name it, and where it ends.
  *
  * AF_INET/AF_INET6 stream sockets the program connects are tracked, and
  * AF_UNIX stream sockets on probation: they are followed only if the first
@@ -8,6 +9,7 @@
  * and accepted sockets are not connections we follow.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -264,21 +266,38 @@ HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	return ret;
 }
 
-/* Forget @fd before the real call releases its number. */
+/* Forget @fd before the real call releases its number (its connection
+ * ends when it was the last fd naming it). */
 static void before_fd_gone(int fd)
 {
 	bool own = ht_emit_is_own_fd(fd);
-	if (likely(!own && !ht_slot_peek(fd)))
+	if (likely(!own && !ht_fd_slot(fd)))
 		return;
 	/* A vfork child closing fds before exec closes its own copies. */
 	if (ht_foreign_process())
 		return;
 	if (own)
 		ht_emit_fd_closed(fd);
-	if (!ht_slot_peek(fd) || !ht_enter())
+	if (!ht_fd_slot(fd) || !ht_enter())
 		return;
 	ht_untrack_fd(fd, ht_now());
 	ht_leave();
+}
+
+/* The program's dup of @oldfd returned @ret: the new fd names @oldfd's
+ * connection too.  A test when @oldfd names none. */
+static int after_dup(int oldfd, int ret)
+{
+	if (likely(ret < 0 || !ht_fd_slot(oldfd)))
+		return ret;
+	int saved = errno;
+	/* a vfork child's dup (before exec) is its own fd table's */
+	if (!ht_foreign_process() && ht_enter()) {
+		ht_dup_fd(oldfd, ret, ht_now());
+		ht_leave();
+	}
+	errno = saved;
+	return ret;
 }
 
 HT_EXPORT int close(int fd)
@@ -316,30 +335,73 @@ HT_EXPORT int shutdown(int fd, int how)
 	return ret;
 }
 
+HT_EXPORT int dup(int oldfd)
+{
+	HT_ENSURE_INIT();
+	if (unlikely(!ht_real.dup))
+		return after_dup(oldfd, (int)syscall(SYS_dup, oldfd));
+	return after_dup(oldfd, ht_real.dup(oldfd));
+}
+
+/* dup2/dup3 replace @newfd: its connection loses an fd before the real
+ * call releases the number, and then it names @oldfd's. */
 HT_EXPORT int dup2(int oldfd, int newfd)
 {
 	HT_ENSURE_INIT();
-	if (unlikely(!ht_real.dup2))
-		return (int)syscall(SYS_dup3, oldfd, newfd, 0);
 	if (oldfd != newfd) {
 		int saved = errno;
 		before_fd_gone(newfd);
 		errno = saved;
 	}
-	return ht_real.dup2(oldfd, newfd);
+	if (unlikely(!ht_real.dup2))
+		return after_dup(oldfd, (int)syscall(SYS_dup3, oldfd, newfd, 0));
+	int ret = ht_real.dup2(oldfd, newfd);
+	return oldfd == newfd ? ret : after_dup(oldfd, ret);
 }
 
 HT_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
 	HT_ENSURE_INIT();
-	if (unlikely(!ht_real.dup3))
-		return (int)syscall(SYS_dup3, oldfd, newfd, flags);
 	if (oldfd != newfd) {
 		int saved = errno;
 		before_fd_gone(newfd);
 		errno = saved;
 	}
-	return ht_real.dup3(oldfd, newfd, flags);
+	if (unlikely(!ht_real.dup3))
+		return after_dup(oldfd,
+				 (int)syscall(SYS_dup3, oldfd, newfd, flags));
+	return after_dup(oldfd, ht_real.dup3(oldfd, newfd, flags));
+}
+
+/* fcntl is called often by some programs (F_GETFL, F_SETFL, locks): every
+ * command but F_DUPFD/F_DUPFD_CLOEXEC passes straight through, with no
+ * initialisation (the library's own calls come here too: emit.c).  The
+ * third argument is read as glibc's fcntl reads it, one word. */
+static int fcntl_with(int (*real)(int, int, ...), int fd, int cmd, void *arg)
+{
+	int ret = likely(real != NULL) ? real(fd, cmd, arg)
+				       : (int)syscall(SYS_fcntl, fd, cmd, arg);
+	if (likely(cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC))
+		return ret;
+	return after_dup(fd, ret);
+}
+
+HT_EXPORT int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return fcntl_with(ht_real.fcntl, fd, cmd, arg);
+}
+
+HT_EXPORT int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return fcntl_with(ht_real.fcntl64, fd, cmd, arg);
 }
 
 struct range {

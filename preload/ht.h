@@ -171,9 +171,33 @@ static inline void ht_lock_release(ht_lock *l)
 
 /* ---- fd table (fdtable.c) --------------------------------------------------- */
 
+/*
+ * An fd's slot, and a connection's own (ht_tracked home).  The program may
+ * name one connection by several fds (dup, dup2, dup3, fcntl F_DUPFD: bash
+ * moves a /dev/tcp socket to the redirection's fd, then points its stdout
+ * at it for a builtin's write): every fd's slot points at the connection,
+ * and the hooks work on the connection's home slot, whichever fd the call
+ * named (ht_slot_peek()): one lock, one count of writes in flight, one
+ * stream.  The connection ends when its last fd is closed.
+ */
+typedef struct ht_slot {
+	ht_lock lock;  /* home: the connection's lock (an fd's: unused) */
+	/* Home: writes on the connection in flight: begun (the real call
+	 * made or about to be) and not yet fed to it.  Atomic; while not 0,
+	 * reads of the connection are held (conn_hold()), since what they
+	 * carry may answer bytes a write sent and has not fed yet. */
+	int writing;
+	/* An fd's slot: the connection the fd names, or NULL (read without
+	 * a lock).  Home: the connection while it is followed, NULL once it
+	 * is over (its fds may still name it until they are closed). */
+	struct ht_tracked *t;
+} ht_slot;
+
 /* A tracked connection: the pure state plus what the hooks need. */
 typedef struct ht_tracked {
 	conn c;
+	ht_slot home;          /* see ht_slot; home.t is this, or NULL */
+	unsigned nfds;         /* fd slots pointing here (home locked) */
 	int dns_slot;          /* DNS cache entry to consume on success, or -1 */
 	uint32_t dns_gen;
 	/* A Unix socket not yet known to carry HTTP, or an accepted socket
@@ -193,16 +217,6 @@ typedef struct ht_tracked {
 	struct ht_tracked *next_free;
 } ht_tracked;
 
-typedef struct ht_slot {
-	ht_lock lock;
-	/* Writes on the fd in flight: begun (the real call made or about to
-	 * be) and not yet fed to its connection.  Atomic; while not 0, reads
-	 * of the connection are held (conn_hold()), since what they carry may
-	 * answer bytes a write sent and has not fed yet. */
-	int writing;
-	ht_tracked *t; /* NULL: fd not tracked (read without the lock) */
-} ht_slot;
-
 #define HT_CHUNK_BITS 12
 #define HT_CHUNK (1u << HT_CHUNK_BITS)
 #define HT_MAX_CHUNKS 256 /* fds up to 1M */
@@ -211,10 +225,9 @@ typedef struct ht_slot {
  * tracked (fdtable.c). */
 HT_HIDDEN extern ht_slot *ht_chunks[HT_MAX_CHUNKS];
 
-/* ht_slot_peek() - the slot of @fd if the fd is tracked, else NULL.  No lock:
- * a cheap test for the hot path (inline, no call: an untracked fd's hook is
- * a few instructions and a tail call); the caller locks and re-checks. */
-static inline ht_slot *ht_slot_peek(int fd)
+/* ht_fd_slot() - the slot of @fd when it names a connection, followed or
+ * over (slot->t not NULL), else NULL.  No lock. */
+static inline ht_slot *ht_fd_slot(int fd)
 {
 	if (unlikely(fd < 0))
 		return NULL;
@@ -225,29 +238,49 @@ static inline ht_slot *ht_slot_peek(int fd)
 	if (likely(!chunk))
 		return NULL;
 	ht_slot *s = &chunk[(unsigned)fd & (HT_CHUNK - 1)];
-	if (likely(!__atomic_load_n(&s->t, __ATOMIC_RELAXED)))
+	if (likely(!__atomic_load_n(&s->t, __ATOMIC_ACQUIRE)))
 		return NULL;
 	return s;
 }
 
-/* ht_slot_get() - the slot of @fd, creating table memory as needed; NULL when
- * @fd is out of range or memory cannot be had. */
+/* ht_slot_peek() - the home slot of the connection @fd names, if it is
+ * followed, else NULL.  No lock: a cheap test for the hot path (inline, no
+ * call: an untracked fd's hook is a few instructions and a tail call); the
+ * caller locks and re-checks s->t.  A connection's memory is never
+ * unmapped, so the home stays valid to lock after the fd is closed. */
+static inline ht_slot *ht_slot_peek(int fd)
+{
+	ht_slot *s = ht_fd_slot(fd);
+	if (likely(!s))
+		return NULL;
+	ht_tracked *t = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
+	if (unlikely(!t || !__atomic_load_n(&t->home.t, __ATOMIC_ACQUIRE)))
+		return NULL;
+	return &t->home;
+}
+
+/* ht_slot_get() - the fd slot of @fd, creating table memory as needed; NULL
+ * when @fd is out of range or memory cannot be had. */
 HT_HIDDEN ht_slot *ht_slot_get(int fd);
 
 /* ht_tracked_alloc() / ht_tracked_free() - connection state from a free
- * list backed by mmap (no malloc: hooks may run in signal handlers). */
+ * list backed by mmap (no malloc: hooks may run in signal handlers).  A
+ * block is never unmapped: a thread whose call began on a connection may
+ * lock its home after the last fd was closed (it finds home.t NULL, or
+ * the block's next connection, as it would find the fd's next one). */
 HT_HIDDEN ht_tracked *ht_tracked_alloc(void);
 HT_HIDDEN void ht_tracked_free(ht_tracked *t);
 
-/* ht_track_fd() - publish @t as @fd's connection, with no write in flight
- * (a count an old connection left must not hold the new one's reads); @t
- * is freed when @fd has no slot.  Guard held. */
+/* ht_track_fd() - publish @t, new, as @fd's connection (its only fd so
+ * far), with no write in flight; @t is freed when @fd has no slot.  The
+ * caller untracked @fd first.  Guard held. */
 HT_HIDDEN void ht_track_fd(int fd, ht_tracked *t);
 
-/* ht_slot_release() - unlock @s, locked by the caller; when @dead (the
- * connection @s tracks, over: its last record made, or forgotten) is not
- * NULL, the fd is first no longer tracked, and @dead is freed once the
- * lock is released.  Guard held. */
+/* ht_slot_release() - unlock home slot @s, locked by the caller; when @dead
+ * (the connection @s tracks, over: its last record made, or forgotten) is
+ * not NULL, it is first no longer followed (s->t NULL: ht_slot_peek() finds
+ * nothing for its fds); its memory is freed when its last fd is closed
+ * (ht_untrack_fd()).  Guard held. */
 HT_HIDDEN void ht_slot_release(ht_slot *s, ht_tracked *dead);
 
 /* ht_server_wmark_sync() - the connection on slot @s (locked, guard held)
@@ -318,13 +351,22 @@ static inline void ht_intr_set(conn *c, bool on)
 		__atomic_sub_fetch(&ht_intr_marks, 1, __ATOMIC_RELAXED);
 }
 
-/* ht_untrack_fd() - @fd is being closed or replaced: finish its connection
- * (records for what was in flight, then conn_closed).  Caller holds the
+/* ht_untrack_fd() - @fd is being closed or replaced: it no longer names its
+ * connection; when it was the connection's last fd, finish it (records for
+ * what was in flight, then conn_closed) and free it.  Caller holds the
  * guard (ht_enter). */
 HT_HIDDEN void ht_untrack_fd(int fd, uint64_t now);
 
-/* ht_table_for_each() - call @fn on every tracked connection (at fork and
- * exit); slots are locked one at a time. */
+/* ht_dup_fd() - @newfd, just made a duplicate of @oldfd by the program
+ * (dup, dup2, dup3, fcntl F_DUPFD), names @oldfd's connection too, if
+ * @oldfd names one that is followed; a connection @newfd named before is
+ * left first (ht_untrack_fd()).  Caller holds the guard; this process's
+ * own call (not a vfork child's). */
+HT_HIDDEN void ht_dup_fd(int oldfd, int newfd, uint64_t now);
+
+/* ht_table_for_each() - call @fn on every fd naming a connection (at exit,
+ * close_range), with the connection's home slot, not locked (a connection
+ * named by two fds is met twice; its home's t is NULL once it is over). */
 HT_HIDDEN void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg),
 				 void *arg);
 

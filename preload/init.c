@@ -201,6 +201,8 @@ extern ssize_t __recvfrom_chk(int, void *, size_t, size_t, int,
 			      struct sockaddr *, socklen_t *);
 extern void closefrom(int);
 extern int prctl(int, ...);
+extern int fcntl(int, int, ...);
+extern int fcntl64(int, int, ...);
 extern ssize_t sendfile(int, int, off_t *, size_t);
 extern ssize_t sendfile64(int, int, off_t *, size_t);
 extern ssize_t splice(int, loff_t *, int, loff_t *, size_t, unsigned int);

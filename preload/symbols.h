@@ -42,8 +42,11 @@
 	  (int, int, int, void *, socklen_t *))                                \
 	X(LIBC, FD, REAL, int, close, (int))                                   \
 	X(LIBC, FD, REAL, int, shutdown, (int, int))                           \
+	X(LIBC, FD, REAL, int, dup, (int))                                     \
 	X(LIBC, FD, REAL, int, dup2, (int, int))                               \
 	X(LIBC, FD, REAL, int, dup3, (int, int, int))                          \
+	X(LIBC, FD, REAL, int, fcntl, (int, int, ...))                         \
+	X(LIBC, FD, REAL, int, fcntl64, (int, int, ...))                       \
 	X(LIBC, FD, SELF, int, close_range, (unsigned, unsigned, int))         \
 	X(LIBC, FD, REAL, void, closefrom, (int))                              \
 	X(LIBC, FD, REAL, int, prctl, (int, ...))                              \

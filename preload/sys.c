@@ -51,15 +51,6 @@ HT_HIDDEN ssize_t readlink(const char *path, char *buf, size_t len)
 	return syscall(SYS_readlinkat, AT_FDCWD, path, buf, len);
 }
 
-HT_HIDDEN int fcntl(int fd, int cmd, ...)
-{
-	va_list ap;
-	va_start(ap, cmd);
-	long arg = va_arg(ap, long); /* every command the library uses has one */
-	va_end(ap);
-	return (int)syscall(SYS_fcntl, fd, cmd, arg);
-}
-
 HT_HIDDEN int ftruncate(int fd, off_t len)
 {
 	return (int)syscall(SYS_ftruncate, fd, len);

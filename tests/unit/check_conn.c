@@ -1035,6 +1035,80 @@ START_TEST(connect_response_with_inner_bytes)
 }
 END_TEST
 
+/* Bash's printf to a /dev/tcp fd writes through stdio, inside libc: no
+ * hook sees the request, only the response bash reads, a byte at a time.
+ * Said once, in a note; never paired. */
+START_TEST(response_with_no_request_seen_is_noted)
+{
+	const char *resp = OK5;
+	conn_connected(C, 2000);
+	ck_assert(conn_nothing_written_seen(C));
+	for (size_t i = 0; resp[i]; i++)
+		conn_on_read(C, (const uint8_t *)resp + i, 1, 3000 + i);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_NOTE);
+	/* said: the end of the connection says nothing more */
+	ck_assert(!conn_nothing_written_seen(C));
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[1].close.requests, 0);
+}
+END_TEST
+
+START_TEST(response_whole_with_no_request_seen_is_noted)
+{
+	conn_connected(C, 2000);
+	r(OK5, 3000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_NOTE);
+}
+END_TEST
+
+START_TEST(server_first_not_http_no_note)
+{
+	/* a protocol whose server speaks first: nothing of HTTP to say */
+	conn_connected(C, 2000);
+	r("220 smtp ready\r\n", 3000);
+	ck_assert_int_eq(nrecs, 0);
+	ck_assert(!conn_nothing_written_seen(C));
+	w("EHLO x\r\n", 4000);
+	ck_assert(!conn_wants_bytes(C));
+	ck_assert_int_eq(nrecs, 0);
+}
+END_TEST
+
+START_TEST(response_start_kept_then_request_not_paired)
+{
+	/* "HTT" kept as a response's start, then a request is seen: the
+	 * server spoke first, the request is counted, never paired */
+	conn_connected(C, 2000);
+	r("HTT", 3000);
+	ck_assert_int_eq(nrecs, 0);
+	w(GET("/a"), 4000);
+	r("P/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 5000);
+	conn_close(C, 6000);
+	ck_assert_int_ge(nrecs, 2);
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_DESYNC);
+	ck_assert_uint_eq(recs[0].r.status, 0);
+}
+END_TEST
+
+START_TEST(writes_unseen_noted)
+{
+	conn_connected(C, 2000);
+	ck_assert(conn_nothing_written_seen(C));
+	conn_writes_unseen(C);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_NOTE);
+	/* a write seen: the kernel's count is not asked */
+	w(GET("/a"), 3000);
+	ck_assert(!conn_nothing_written_seen(C));
+}
+END_TEST
+
 START_TEST(non_http_inside_a_tunnel)
 {
 	/* the inner connection is read afresh: its first bytes are another
@@ -2702,6 +2776,11 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, pipeline_untracked_head_stops_pairing);
 	tcase_add_test(tc, pipeline_untracked_close_delimited);
 	tcase_add_test(tc, pipeline_untracked_cut_at_close);
+	tcase_add_test(tc, response_with_no_request_seen_is_noted);
+	tcase_add_test(tc, response_whole_with_no_request_seen_is_noted);
+	tcase_add_test(tc, server_first_not_http_no_note);
+	tcase_add_test(tc, response_start_kept_then_request_not_paired);
+	tcase_add_test(tc, writes_unseen_noted);
 	suite_add_tcase(s, tc);
 	return s;
 }
