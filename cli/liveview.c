@@ -102,7 +102,8 @@ void liveview_tick(liveview *v)
 	/* The area, its blank first line and the "more" line fit. */
 	while (lines > 0 && lines + 3 > rows)
 		lines--;
-	if (lines == 0 || cols < 8) {
+	/* only requests no slot shows: the "more" line alone */
+	if ((lines == 0 && listed != 0) || cols < 8) {
 		liveview_clear(v);
 		return;
 	}
@@ -125,7 +126,14 @@ void liveview_tick(liveview *v)
 		inflight_item_line(line, sizeof(line), &it, cols - 5);
 		add(v, &len, line);
 	}
-	if (more) {
+	if (more && v->list.unlisted != 0) {
+		/* some no slot shows: said apart, they have no line */
+		snprintf(line, sizeof(line), "\n  ... and %zu more in flight "
+			 "(%zu not listed)", total - lines, v->list.unlisted);
+		if (strlen(line) > cols)
+			line[cols] = '\0';
+		add(v, &len, line);
+	} else if (more) {
 		snprintf(line, sizeof(line), "\n  ... and %zu more in flight",
 			 total - lines);
 		if (strlen(line) > cols)

@@ -41,7 +41,7 @@ static void wmark_drop(conn *c, const ht_live *l)
 
 void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 {
-	ht_live *l;
+	ht_live *l, *unlisted;
 	ht_live_req *s;
 
 	if (c->env->live == NULL || r->live_ref != 0)
@@ -49,9 +49,20 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	l = *c->env->live;
 	if (l == NULL)
 		return;
+	/* r->live, with no slot: the page that counts @r unlisted */
+	unlisted = r->live;
 	r->live_ref = ht_live_claim(l);
-	if (r->live_ref == 0)
+	if (r->live_ref == 0) {
+		/* none free: counted in flight, not listed, in the page a
+		 * collector reads now (moved there after a reconnect) */
+		if (unlisted != l) {
+			if (unlisted != NULL)
+				ht_live_unlisted_end(unlisted);
+			ht_live_unlist(l);
+			r->live = l;
+		}
 		return;
+	}
 	r->live = l;
 	if (c->server)
 		wmark_hold(c, l);
@@ -86,6 +97,10 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 			r->t[HT_T_FIRST_BYTE] == 0,
 	};
 	ht_live_write_end(s);
+	/* listed now (adopted): no longer counted unlisted, after its slot
+	 * shows it */
+	if (unlisted != NULL)
+		ht_live_unlisted_end(unlisted);
 }
 
 void conn_live_resp_head(conn_request *r, uint16_t status,
@@ -132,8 +147,13 @@ void conn_live_sync(conn_request *r, unsigned ts)
 
 void conn_live_end(conn *c, conn_request *r)
 {
-	if (r->live_ref == 0)
+	if (r->live_ref == 0) {
+		/* over without a slot: no longer in flight unlisted */
+		if (r->live != NULL)
+			ht_live_unlisted_end(r->live);
+		r->live = NULL;
 		return;
+	}
 	ht_live_release(r->live, r->live_ref);
 	wmark_drop(c, r->live);
 	r->live_ref = 0;
