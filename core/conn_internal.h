@@ -224,6 +224,11 @@ void conn_server_closing(conn *c, uint64_t now);
  * until it ends or a later call (an adoption) finds it a slot. */
 void conn_live_start(conn *c, conn_request *r, uint32_t stream);
 
+/* conn_live_adopt_req() - conn_live_start() for @r, begun before the
+ * current page or without a free slot: once it has a slot, the page that
+ * counted it unlisted (if one did) no longer does. */
+void conn_live_adopt_req(conn *c, conn_request *r, uint32_t stream);
+
 /* conn_live_sync() - @r reached a new phase: timestamp @ts (HT_T_*) and
  * the ones a response's start may have clamped (conn_request_clamp())
  * go to its slot. */

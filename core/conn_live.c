@@ -41,7 +41,7 @@ static void wmark_drop(conn *c, const ht_live *l)
 
 void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 {
-	ht_live *l, *unlisted;
+	ht_live *l;
 	ht_live_req *s;
 
 	if (c->env->live == NULL || r->live_ref != 0)
@@ -49,15 +49,14 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	l = *c->env->live;
 	if (l == NULL)
 		return;
-	/* r->live, with no slot: the page that counts @r unlisted */
-	unlisted = r->live;
 	r->live_ref = ht_live_claim(l);
 	if (r->live_ref == 0) {
 		/* none free: counted in flight, not listed, in the page a
-		 * collector reads now (moved there after a reconnect) */
-		if (unlisted != l) {
-			if (unlisted != NULL)
-				ht_live_unlisted_end(unlisted);
+		 * collector reads now (r->live: the page that counts it
+		 * already, if one does; moved after a reconnect) */
+		if (r->live != l) {
+			if (r->live != NULL)
+				ht_live_unlisted_end(r->live);
 			ht_live_unlist(l);
 			r->live = l;
 		}
@@ -97,9 +96,16 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 			r->t[HT_T_FIRST_BYTE] == 0,
 	};
 	ht_live_write_end(s);
-	/* listed now (adopted): no longer counted unlisted, after its slot
-	 * shows it */
-	if (unlisted != NULL)
+}
+
+void conn_live_adopt_req(conn *c, conn_request *r, uint32_t stream)
+{
+	/* with no slot, r->live is the page that counts it unlisted */
+	ht_live *unlisted = r->live;
+
+	conn_live_start(c, r, stream);
+	/* listed now: no longer counted, once its slot shows it */
+	if (unlisted != NULL && r->live_ref != 0)
 		ht_live_unlisted_end(unlisted);
 }
 
@@ -166,7 +172,7 @@ void conn_live_adopt(conn *c)
 		conn_request *r = q_at(c, i);
 
 		if (r->headers_done && r->live_ref == 0)
-			conn_live_start(c, r, 0);
+			conn_live_adopt_req(c, r, 0);
 	}
 	conn_h2_live_adopt(c);
 }
