@@ -143,7 +143,8 @@ void liveview_tick(liveview *v)
 	room = rows > 3 ? rows - 3 : 0;
 	if (lines + (lines < total ? 1 : 0) > room)
 		lines = room > 0 ? room - 1 : 0;
-	if (lines == 0 || cols < 8) {
+	/* only requests no slot shows: the "more" line alone */
+	if ((lines == 0 && listed != 0) || room == 0 || cols < 8) {
 		liveview_clear(v);
 		return;
 	}
@@ -182,8 +183,15 @@ void liveview_tick(liveview *v)
 	}
 	if (more) {
 		add_goto(v, &len, rows);
-		snprintf(line, sizeof(line), "  ... and %zu more in flight",
-			 total - lines);
+		if (v->list.unlisted != 0)
+			/* some no slot shows: said apart, they have no line */
+			snprintf(line, sizeof(line), "  ... and %zu more in "
+				 "flight (%zu not listed)", total - lines,
+				 v->list.unlisted);
+		else
+			snprintf(line, sizeof(line),
+				 "  ... and %zu more in flight",
+				 total - lines);
 		if (strlen(line) > cols - 1)
 			line[cols - 1] = '\0';
 		add(v, &len, line);

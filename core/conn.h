@@ -188,7 +188,9 @@ typedef struct conn_request {
 	uint32_t header_bytes;
 	uint64_t body_bytes;
 	/* its slot in a live page (live.h): the page it was claimed in (a
-	 * reconnect makes a new one), the slot's ref; NULL/0: not shown */
+	 * reconnect makes a new one), the slot's ref; NULL/0: not shown.
+	 * live set, live_ref 0: no slot was free, @live counts it in
+	 * flight unlisted (ht_live_unlist()) until conn_live_end() */
 	struct ht_live *live;
 	unsigned live_ref;
 	/* strlen() of method, target and host, kept with them (each

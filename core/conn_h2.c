@@ -190,7 +190,7 @@ void conn_h2_live_adopt(conn *c)
 			continue;
 		seen++;
 		if (s->req.headers_done && s->req.live_ref == 0)
-			conn_live_start(c, &s->req, s->id);
+			conn_live_adopt_req(c, &s->req, s->id);
 	}
 }
 

@@ -219,9 +219,15 @@ void conn_server_closing(conn *c, uint64_t now);
 /* Requests in flight shown in the image's live page (conn_live.c). */
 
 /* conn_live_start() - @r's headers are written: claim a slot in the
- * current live page (none: not shown) and fill it (@stream: its HTTP/2
- * stream id, 0 for HTTP/1.x). */
+ * current live page and fill it (@stream: its HTTP/2 stream id, 0 for
+ * HTTP/1.x); none free: not shown, counted in the page's `unlisted`
+ * until it ends or a later call (an adoption) finds it a slot. */
 void conn_live_start(conn *c, conn_request *r, uint32_t stream);
+
+/* conn_live_adopt_req() - conn_live_start() for @r, begun before the
+ * current page or without a free slot: once it has a slot, the page that
+ * counted it unlisted (if one did) no longer does. */
+void conn_live_adopt_req(conn *c, conn_request *r, uint32_t stream);
 
 /* conn_live_sync() - @r reached a new phase: timestamp @ts (HT_T_*) and
  * the ones a response's start may have clamped (conn_request_clamp())
@@ -240,7 +246,8 @@ void conn_live_resp_head(conn_request *r, uint16_t status,
 void conn_live_resp_drop(conn_request *r);
 
 /* conn_live_end() - @r, of @c, is over (its record is made): its slot is
- * freed, and a server's write mark with the last one (conn.h live_wmark). */
+ * freed, and a server's write mark with the last one (conn.h live_wmark);
+ * with no slot, it leaves its page's `unlisted` count. */
 void conn_live_end(conn *c, conn_request *r);
 
 /* conn_live_ws_start() - @r's WebSocket session began at @now (its 101):

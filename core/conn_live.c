@@ -50,8 +50,18 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	if (l == NULL)
 		return;
 	r->live_ref = ht_live_claim(l);
-	if (r->live_ref == 0)
+	if (r->live_ref == 0) {
+		/* none free: counted in flight, not listed, in the page a
+		 * collector reads now (r->live: the page that counts it
+		 * already, if one does; moved after a reconnect) */
+		if (r->live != l) {
+			if (r->live != NULL)
+				ht_live_unlisted_end(r->live);
+			ht_live_unlist(l);
+			r->live = l;
+		}
 		return;
+	}
 	r->live = l;
 	if (c->server)
 		wmark_hold(c, l);
@@ -86,6 +96,17 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 			r->t[HT_T_FIRST_BYTE] == 0,
 	};
 	ht_live_write_end(s);
+}
+
+void conn_live_adopt_req(conn *c, conn_request *r, uint32_t stream)
+{
+	/* with no slot, r->live is the page that counts it unlisted */
+	ht_live *unlisted = r->live;
+
+	conn_live_start(c, r, stream);
+	/* listed now: no longer counted, once its slot shows it */
+	if (unlisted != NULL && r->live_ref != 0)
+		ht_live_unlisted_end(unlisted);
 }
 
 void conn_live_resp_head(conn_request *r, uint16_t status,
@@ -132,8 +153,13 @@ void conn_live_sync(conn_request *r, unsigned ts)
 
 void conn_live_end(conn *c, conn_request *r)
 {
-	if (r->live_ref == 0)
+	if (r->live_ref == 0) {
+		/* over without a slot: no longer in flight unlisted */
+		if (r->live != NULL)
+			ht_live_unlisted_end(r->live);
+		r->live = NULL;
 		return;
+	}
 	ht_live_release(r->live, r->live_ref);
 	wmark_drop(c, r->live);
 	r->live_ref = 0;
@@ -146,7 +172,7 @@ void conn_live_adopt(conn *c)
 		conn_request *r = q_at(c, i);
 
 		if (r->headers_done && r->live_ref == 0)
-			conn_live_start(c, r, 0);
+			conn_live_adopt_req(c, r, 0);
 	}
 	conn_h2_live_adopt(c);
 }

@@ -118,6 +118,16 @@ unsigned ht_live_claim(ht_live *l)
 	return ref;
 }
 
+uint32_t ht_live_unlisted(const ht_live *l, size_t len)
+{
+	if (!ht_live_size_known(len) ||
+	    __atomic_load_n(&l->version, __ATOMIC_RELAXED) < 7)
+		return 0;
+	uint32_t n = __atomic_load_n(&l->unlisted, __ATOMIC_ACQUIRE);
+
+	return n <= HT_LIVE_UNLISTED_MAX ? n : 0;
+}
+
 unsigned ht_live_conn_claim(ht_live *l)
 {
 	unsigned ref = claim_bit(&l->conns_used, HT_LIVE_CONNS);

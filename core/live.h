@@ -17,7 +17,9 @@
  * connection from a loopback address (client_loopback), then (version 6,
  * the page grown to HT_LIVE_SIZE from HT_LIVE_SIZE_V5: a reader takes
  * either, and reads the part past HT_LIVE_SIZE_V5 only in a page that
- * long) each request slot's response so far (ht_live_resp).
+ * long) each request slot's response so far (ht_live_resp), then
+ * (version 7, the same size: in what was padding, zero in older pages)
+ * `unlisted`, the requests in flight now that have no slot.
  *
  * A connection slot shows a TCP connection from its connect until its
  * first request begins (its first byte written: the request then carries
@@ -41,7 +43,10 @@
  * skipped and counted.  Nothing a writer leaves in the page can make a
  * reader fail: every field is bounded when read.
  *
- * When no slot is free, the request is not shown (counted in `overflow`).
+ * When no slot is free, the request is not shown: every claim that failed
+ * is counted in `overflow` (cumulative), and the request is counted in
+ * `unlisted` (a gauge) from then until it ends or a later claim gives it
+ * a slot, so a reader can say how many are in flight that it cannot list.
  *
  * Pure: no system calls, no allocation.
  */
@@ -54,7 +59,7 @@
 
 #include "wire.h"
 
-#define HT_LIVE_VERSION 6
+#define HT_LIVE_VERSION 7
 #define HT_LIVE_REQS 64
 #define HT_LIVE_CONNS 32
 #define HT_LIVE_METHOD_MAX 16
@@ -219,7 +224,14 @@ typedef struct ht_live {
 	 * The collector holds a traced server's record for its client's
 	 * only when some process may have made that client (join.h). */
 	uint32_t client_loopback;
-	uint8_t pad_v6[44];
+	/* version 7, the same size: 0 from older libraries.  The requests
+	 * (not WebSocket sessions) in flight now that no free slot could
+	 * show: counted up when a request's claim fails (ht_live_unlist()),
+	 * down when it ends or gets a slot later (ht_live_unlisted_end(),
+	 * after its slot is written).  Atomic, no sequence counter: one
+	 * word, read whole. */
+	uint32_t unlisted;
+	uint8_t pad_v7[40];
 	/* version 6: past HT_LIVE_SIZE_V5, in a page of HT_LIVE_SIZE only
 	 * (a page of memory of its own, touched once a slot is used);
 	 * entry i belongs to request slot i */
@@ -254,6 +266,32 @@ bool ht_live_addr_loopback(const ht_addr *a);
 /* ht_live_claim() - take a free request slot: its index + 1, or 0 when
  * none is free (l->overflow counted).  Lock-free, no system call. */
 unsigned ht_live_claim(ht_live *l);
+
+/* ht_live_unlist() - a request of @l's image found no slot free
+ * (ht_live_claim() returned 0): counted in flight, not listed, until
+ * ht_live_unlisted_end().  One atomic add, no system call. */
+static inline void ht_live_unlist(ht_live *l)
+{
+	__atomic_add_fetch(&l->unlisted, 1, __ATOMIC_RELEASE);
+}
+
+/* ht_live_unlisted_end() - a request ht_live_unlist() counted in @l ended,
+ * or got a slot (then called after the slot is written: a reader never
+ * misses it in both). */
+static inline void ht_live_unlisted_end(ht_live *l)
+{
+	__atomic_sub_fetch(&l->unlisted, 1, __ATOMIC_RELEASE);
+}
+
+/* Past this, a page's `unlisted` is not believable (a count that went
+ * below zero, a page written by something else). */
+#define HT_LIVE_UNLISTED_MAX (1u << 24)
+
+/* ht_live_unlisted() - the requests in flight in page @l (another
+ * process's, @len bytes mapped) that no slot shows: 0 in a page older
+ * than version 7 or not a whole live page (not known), or when the count
+ * is not believable (over HT_LIVE_UNLISTED_MAX). */
+uint32_t ht_live_unlisted(const ht_live *l, size_t len);
 
 /* ht_live_release() - slot @ref (from ht_live_claim(), 0: none) holds no
  * request any more: marked inactive, then free for a later claim. */

@@ -249,6 +249,14 @@ typedef void (*collector_inflight_fn)(void *ctx,
 size_t collector_inflight(const collector *c, uint64_t now,
 			  collector_inflight_fn fn, void *ctx);
 
+/*
+ * collector_unlisted() - the requests in flight now in every connected
+ * peer's live page that no slot shows (ht_live_unlisted(): each page's
+ * slots were all taken when they began), beyond collector_inflight()'s.
+ * Reads shared memory only.
+ */
+size_t collector_unlisted(const collector *c);
+
 /* One connection in flight with no request yet, or a name lookup in
  * flight (slot.kind HT_LIVE_LOOKUP), as collector_inflight_conns() shows
  * it. */

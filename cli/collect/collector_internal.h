@@ -43,7 +43,8 @@ void peer_last_word(collector *c, int fd, unsigned unsent);
  * connection; nothing when the process runs on.  A server's request whose
  * connection's write mark shows a write in flight (live.h: its whole
  * response may have gone out) is not reported cut: it is counted, returned, for
- * peer_last_word() to count as not seen (collector_live.c). */
+ * peer_last_word() to count as not seen, as are the requests in flight no
+ * slot showed (the page's `unlisted`) (collector_live.c). */
 unsigned peer_inflight(collector *c, int fd);
 
 /*

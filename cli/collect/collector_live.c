@@ -363,12 +363,18 @@ unsigned peer_inflight(collector *c, int fd)
 		      ht_live_conn_phase(&q) != HT_PH_NONE;
 	}
 	if (!any)
+		any = ht_live_unlisted(l, c->peer_page_len[fd]) != 0;
+	if (!any)
 		return 0; /* nothing in flight */
 	if (!known)
 		error = process_end(c, l, c->peer_pid[fd], !c->ending, &sig);
 	known = true;
 	if (error == 0)
 		return 0; /* it runs on: its own records follow */
+	/* The requests in flight no slot showed: their records will never
+	 * come and nothing of them is known but that they were in flight
+	 * (a server's may even have been answered): counted as not seen. */
+	unsent += ht_live_unlisted(l, c->peer_page_len[fd]);
 	for (unsigned i = 0; i < HT_LIVE_REQS; i++) {
 		ht_live_req q;
 		ht_live_resp e;
@@ -486,6 +492,20 @@ size_t collector_inflight(const collector *c, uint64_t now,
 			if (fn != NULL)
 				fn(ctx, &e);
 		}
+	}
+	return n;
+}
+
+size_t collector_unlisted(const collector *c)
+{
+	size_t n = 0;
+
+	for (size_t fd = 0; fd < c->peer_cap; fd++) {
+		const ht_live *l;
+
+		if (!c->peer_open[fd] || (l = peer_live(c, (int)fd)) == NULL)
+			continue;
+		n += ht_live_unlisted(l, c->peer_page_len[fd]);
 	}
 	return n;
 }

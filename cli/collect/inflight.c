@@ -115,11 +115,12 @@ size_t inflight_take(inflight_list *l, const collector *c, uint64_t now)
 	l->now = now;
 	collector_inflight(c, now, take_one, l);
 	collector_inflight_conns(c, now, take_conn, l);
+	l->unlisted = collector_unlisted(c);
 	if (l->n > 1)
 		qsort(l->reqs, l->n, sizeof(*l->reqs), by_start);
 	if (l->n_conns > 1)
 		qsort(l->conns, l->n_conns, sizeof(*l->conns), conn_by_start);
-	return l->total + l->conn_total;
+	return l->total + l->unlisted + l->conn_total;
 }
 
 void inflight_free(inflight_list *l)
@@ -281,15 +282,22 @@ void inflight_text(outbuf *w, const inflight_list *l)
 	char line[HT_LIVE_HOST_MAX + HT_LIVE_TARGET_MAX + 256];
 	char head[96];
 	size_t listed = l->n + l->n_conns, i = 0, j = 0;
+	size_t reqs = l->total + l->unlisted, all = reqs + l->conn_total;
 	inflight_item it;
 
-	snprintf(head, sizeof(head), "%zu request%s in flight", l->total,
-		 l->total == 1 ? "" : "s");
+	snprintf(head, sizeof(head), "%zu request%s in flight", reqs,
+		 reqs == 1 ? "" : "s");
 	outbuf_puts(w, head);
 	count_more(w, l->lookup_total, "name lookup", "name lookups");
 	count_more(w, l->conn_total - l->lookup_total, "connection opening",
 		   "connections opening");
-	if (listed < l->total + l->conn_total) {
+	if (l->unlisted != 0) {
+		/* some no slot shows: the page's limit, not ours */
+		snprintf(head, sizeof(head),
+			 " (%zu listed, %zu more in flight not listed)",
+			 listed, all - listed);
+		outbuf_puts(w, head);
+	} else if (listed < all) {
 		snprintf(head, sizeof(head), " (the oldest %zu listed)", listed);
 		outbuf_puts(w, head);
 	}
@@ -429,9 +437,11 @@ static void conn_json(outbuf *w, const collector_inflight_conn *e,
 void inflight_json(outbuf *w, const inflight_list *l, int64_t mono_to_unix)
 {
 	json_lit(w, "{\"in_flight\":");
-	json_u64(w, l->total);
+	json_u64(w, l->total + l->unlisted);
 	json_lit(w, ",\"listed\":");
 	json_u64(w, l->n);
+	json_lit(w, ",\"unlisted\":");
+	json_u64(w, l->total + l->unlisted - l->n);
 	json_lit(w, ",\"requests\":[");
 	for (size_t i = 0; i < l->n; i++) {
 		if (i > 0)

@@ -27,7 +27,9 @@
 typedef struct inflight_list {
 	collector_inflight_req *reqs; /* oldest first; malloc'd */
 	size_t n, cap;
-	size_t total;    /* requests in flight, listed or not */
+	size_t total;    /* requests in flight in slots, listed or not */
+	size_t unlisted; /* requests in flight no slot shows (their page's
+			    slots were all taken: collector_unlisted()) */
 	/* lookups and connections in their DNS, connect or TLS phase */
 	collector_inflight_conn *conns; /* oldest first; malloc'd */
 	size_t n_conns, cap_conns;
@@ -41,7 +43,8 @@ typedef struct inflight_list {
  * are reused) with the requests, and the lookups and connections, in
  * flight in @c at @now, each list sorted by start, oldest first; at most
  * INFLIGHT_MAX of each are kept (out of memory: none, the totals still
- * counted).  Returns the number of requests, lookups and connections.
+ * counted), and the count of requests in flight no slot shows.  Returns
+ * the number of requests (those too), lookups and connections.
  */
 size_t inflight_take(inflight_list *l, const collector *c, uint64_t now);
 
@@ -108,7 +111,9 @@ size_t inflight_item_line(char *buf, size_t cap, const inflight_item *it,
 /*
  * inflight_text() - the lists for `httptrace status`: a first line with
  * the count ("1 request in flight", then ", 1 name lookup" and ", 2
- * connections opening" when there are any), then one line per entry,
+ * connections opening" when there are any; then, when some are not
+ * listed, "(the oldest N listed)", or with requests no slot shows "(N
+ * listed, M more in flight not listed)"), then one line per entry,
  * oldest first: its pid and connection ("pid P conn C") or lookup number
  * ("pid P lookup N"), then as inflight_item_line(), not cut.
  */
@@ -116,7 +121,8 @@ void inflight_text(outbuf *w, const inflight_list *l);
 
 /*
  * inflight_json() - the lists as one JSON object and a newline:
- * {"in_flight":N,"listed":M,"requests":[{"pid","conn","req","side",
+ * {"in_flight":N (requests, those no slot shows included),"listed":M,
+ * "unlisted":N - M,"requests":[{"pid","conn","req","side",
  * "method","url","host" (inflight_host()),"proto","stream","phase","elapsed_ms",
  * "start" (Unix seconds, from @mono_to_unix), and "events": the phase
  * timestamps reached so far, as ms since the start; a server's ("side":

@@ -48,7 +48,7 @@ def main():
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", port))
-    srv.listen(16)
+    srv.listen(128)
     while True:
         conn, _ = srv.accept()
         threading.Thread(target=serve, args=(conn, gate, logf),

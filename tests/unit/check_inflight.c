@@ -76,7 +76,8 @@ START_TEST(test_text_json)
 	outbuf_init_fixed(&w, buf, sizeof(buf));
 	inflight_json(&w, &l, 1000000000000000000ll);
 	ck_assert_str_eq(outbuf_str(&w),
-			 "{\"in_flight\":3,\"listed\":1,\"requests\":[{\"pid\":42,"
+			 "{\"in_flight\":3,\"listed\":1,\"unlisted\":2,"
+			 "\"requests\":[{\"pid\":42,"
 			 "\"conn\":3,\"req\":2,\"side\":\"client\",\"method\":\"GET\","
 			 "\"url\":\"http://127.0.0.1:8080/stuck?a=1\","
 			 "\"host\":\"127.0.0.1\",\"proto\":\"HTTP/1.1\","
@@ -85,6 +86,40 @@ START_TEST(test_text_json)
 			 "\"wrote_headers\":0.250,\"wrote_request\":0.250}}],"
 			 "\"connecting\":0,\"connections_listed\":0,"
 			 "\"connections\":[]}\n");
+}
+END_TEST
+
+/* Requests no live page slot shows (the page's `unlisted`): counted in
+ * flight, said apart from the listed ones, in text and JSON. */
+START_TEST(test_unlisted)
+{
+	collector_inflight_req e;
+	inflight_list l = { .reqs = &e, .n = 1, .cap = 1, .total = 1,
+			    .unlisted = 16 };
+	char buf[2048];
+	outbuf w;
+
+	held(&e);
+	outbuf_init_fixed(&w, buf, sizeof(buf));
+	inflight_text(&w, &l);
+	ck_assert_ptr_nonnull(strstr(outbuf_str(&w),
+		"17 requests in flight (1 listed, 16 more in flight not "
+		"listed)\n  pid 42 conn 3  GET "));
+	outbuf_init_fixed(&w, buf, sizeof(buf));
+	inflight_json(&w, &l, 0);
+	ck_assert_ptr_nonnull(strstr(outbuf_str(&w),
+		"{\"in_flight\":17,\"listed\":1,\"unlisted\":16,"));
+	/* over the list's own cap too: both in the count not listed */
+	l.total = 3;
+	outbuf_init_fixed(&w, buf, sizeof(buf));
+	inflight_text(&w, &l);
+	ck_assert_ptr_nonnull(strstr(outbuf_str(&w),
+		"19 requests in flight (1 listed, 18 more in flight not "
+		"listed)\n"));
+	outbuf_init_fixed(&w, buf, sizeof(buf));
+	inflight_json(&w, &l, 0);
+	ck_assert_ptr_nonnull(strstr(outbuf_str(&w),
+		"{\"in_flight\":19,\"listed\":1,\"unlisted\":18,"));
 }
 END_TEST
 
@@ -107,7 +142,8 @@ START_TEST(test_server)
 	outbuf_init_fixed(&w, buf, sizeof(buf));
 	inflight_json(&w, &l, 1000000000000000000ll);
 	ck_assert_str_eq(outbuf_str(&w),
-			 "{\"in_flight\":1,\"listed\":1,\"requests\":[{\"pid\":42,"
+			 "{\"in_flight\":1,\"listed\":1,\"unlisted\":0,"
+			 "\"requests\":[{\"pid\":42,"
 			 "\"conn\":3,\"req\":2,\"side\":\"server\",\"method\":\"GET\","
 			 "\"url\":\"http://127.0.0.1:8080/stuck?a=1\","
 			 "\"host\":\"127.0.0.1\",\"proto\":\"HTTP/1.1\","
@@ -212,7 +248,7 @@ START_TEST(test_conn_text_json)
 	outbuf_init_fixed(&w, buf, sizeof(buf));
 	inflight_json(&w, &l, 1000000000000000000ll);
 	ck_assert_str_eq(outbuf_str(&w),
-			 "{\"in_flight\":0,\"listed\":0,\"requests\":[],"
+			 "{\"in_flight\":0,\"listed\":0,\"unlisted\":0,\"requests\":[],"
 			 "\"connecting\":2,\"connections_listed\":2,\"connections\":["
 			 "{\"kind\":\"dns\",\"pid\":42,\"lookup\":2,"
 			 "\"host\":\"stuck.example.test\",\"phase\":\"dns\","
@@ -234,6 +270,7 @@ Suite *inflight_suite(void)
 
 	tcase_add_test(tc, test_line);
 	tcase_add_test(tc, test_text_json);
+	tcase_add_test(tc, test_unlisted);
 	tcase_add_test(tc, test_server);
 	tcase_add_test(tc, test_conn_line);
 	tcase_add_test(tc, test_conn_text_json);

@@ -269,6 +269,82 @@ START_TEST(conn_shows_request_in_flight)
 }
 END_TEST
 
+/* A request that finds every slot taken is counted in the page's
+ * `unlisted` until it ends or an adoption gives it a slot; a new page (a
+ * reconnect) takes the count over; an older page, or a count no writer
+ * could make, reads 0. */
+START_TEST(unlisted_gauge)
+{
+	conn_env env = { .sink = sink, .live = cur_ref };
+	ht_addr peer = { .family = 2, .port = 80 };
+	static conn c;
+	ht_live_req out;
+	ht_live *old;
+	static const char req[] = "GET /u HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+	cur = new_page();
+	records = 0;
+	for (unsigned i = 0; i < HT_LIVE_REQS; i++)
+		ck_assert_uint_eq(ht_live_claim(cur), i + 1);
+	conn_init(&c, &env, 1, 3, &peer, 10);
+	conn_connected(&c, 20);
+	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 30);
+	ck_assert_uint_eq(cur->overflow, 1);
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 1);
+	/* adopting with no slot free: counted once, not again */
+	conn_live_adopt(&c);
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 1);
+	/* a slot freed: the adoption lists it, the count goes down */
+	ht_live_release(cur, 5);
+	conn_live_adopt(&c);
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 0);
+	ck_assert_int_eq(ht_live_read(cur, 4, &out), 1);
+	ck_assert_str_eq(out.target, "/u");
+	conn_on_read(&c, (const uint8_t *)resp, sizeof(resp) - 1, 40);
+	ck_assert_uint_eq(records, 1);
+	ck_assert_int_eq(ht_live_read(cur, 4, &out), 0);
+
+	/* unlisted to its end: its record made, the count back to 0 */
+	ck_assert_uint_eq(ht_live_claim(cur), 5);
+	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 50);
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 1);
+	conn_on_read(&c, (const uint8_t *)resp, sizeof(resp) - 1, 60);
+	ck_assert_uint_eq(records, 2);
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 0);
+
+	/* unlisted in a page, then a reconnect's page (full too): counted
+	 * there, no longer in the old one; its end ends it there */
+	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 70);
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 1);
+	old = cur;
+	cur = new_page();
+	for (unsigned i = 0; i < HT_LIVE_REQS; i++)
+		ht_live_claim(cur);
+	conn_live_adopt(&c);
+	ck_assert_uint_eq(ht_live_unlisted(old, HT_LIVE_SIZE), 0);
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 1);
+	conn_close(&c, 80);
+	ck_assert_uint_eq(records, 3);
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 0);
+
+	/* read bounded: a version-6 page, a short mapping, a count that
+	 * went below zero all read 0 */
+	cur->unlisted = 7;
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 7);
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE_V5), 7);
+	ck_assert_uint_eq(ht_live_unlisted(cur, 4096), 0);
+	cur->version = 6;
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 0);
+	cur->version = HT_LIVE_VERSION;
+	cur->unlisted = (uint32_t)-1;
+	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 0);
+	free(old);
+	free(cur);
+	cur = NULL;
+}
+END_TEST
+
 /* The end's signal and phase travel in a request record, and only there. */
 START_TEST(wire_carries_signal_and_phase)
 {
@@ -929,6 +1005,7 @@ Suite *live_suite(void)
 
 	tcase_add_test(tc, claim_release_reuse);
 	tcase_add_test(tc, overflow_counted);
+	tcase_add_test(tc, unlisted_gauge);
 	tcase_add_test(tc, torn_read_detected);
 	tcase_add_test(tc, reader_never_keeps_a_mix);
 	tcase_add_test(tc, phases);
