@@ -317,11 +317,13 @@ static enum connect_result connect_collector(int *out)
 	/* No socket at the path: no collector yet (or any more).  Try again
 	 * later, at most once a second (current_fd()), counting what is lost
 	 * meanwhile for the collector that comes: one stat, no fd. */
+	static bool said_absent; /* (under connect_lock) once an image */
 	struct stat st;
 	if (stat(sock_path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
-		if (!connected_once)
+		if (!connected_once && !said_absent)
 			debug_line("no collector at HTTPTRACE_SOCKET yet: "
 				   "records counted as lost until one comes");
+		said_absent = true;
 		return CONNECT_LATER;
 	}
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
