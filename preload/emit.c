@@ -22,9 +22,10 @@
  * Every record is received or counted: the counters of each connection live
  * in a memfd page passed to the collector with the HELLO (ht_counters in
  * wire.h), which the collector reads after the process is gone, however it
- * ended.  Records dropped while no collector listens are counted too and
- * told to the next collector that comes back at the path (the connect is
- * retried at most once a second).
+ * ended.  Records dropped while no collector listens (none yet, or none
+ * any more) are counted too, the requests among them apart, and told to
+ * the next collector that comes at the path (the connect is retried at
+ * most once a second).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -257,7 +258,7 @@ static void send_hello(int fd, int cfd, uint64_t away, uint64_t away_reqs_n)
 enum connect_result {
 	CONNECT_OK,
 	CONNECT_LATER,  /* busy, out of fds, ...: try again later */
-	CONNECT_NEVER,  /* no collector, not ours, no fd allowed: stay off */
+	CONNECT_NEVER,  /* not ours, no fd allowed: stay off */
 };
 
 /* The collector on @fd is ours: say HELLO with a fresh counter page (and
