@@ -533,12 +533,14 @@ static int current_fd(void)
 	}
 	if (!ht_enabled || !wanted)
 		return -1;
+	/* Within a second of a failed attempt: no system call at all (the
+	 * clock is the vDSO's), however many records come meanwhile. */
+	uint64_t now = ht_now();
+	if (last_retry_ns && now - last_retry_ns < 1000000000ull)
+		return -1;
 	/* A vfork child shares our memory until it execs: it must not set up
 	 * a connection (and a counter page) the parent would then use. */
 	if (ht_foreign_process())
-		return -1;
-	uint64_t now = ht_now();
-	if (last_retry_ns && now - last_retry_ns < 1000000000ull)
 		return -1;
 	/* One thread connects; the others wait for it (a few system calls;
 	 * the guard keeps a signal handler of this thread out). */
