@@ -19,7 +19,8 @@
  * either, and reads the part past HT_LIVE_SIZE_V5 only in a page that
  * long) each request slot's response so far (ht_live_resp), then
  * (version 7, the same size: in what was padding, zero in older pages)
- * `unlisted`, the requests in flight now that have no slot.
+ * `unlisted`, the requests in flight now that have no slot, and how many
+ * of the counted records were requests (req_counts).
  *
  * A connection slot shows a TCP connection from its connect until its
  * first request begins (its first byte written: the request then carries
@@ -179,6 +180,12 @@ typedef struct ht_live_tls {
  * sequence counter (an aligned 8-byte store: never torn; it only grows
  * while the slot holds the request).  Not kept: none of it is known.
  */
+/* Of a page's record counters, the request records (version 7). */
+typedef struct ht_live_req_counts {
+	uint64_t produced;
+	uint64_t dropped;
+} ht_live_req_counts;
+
 typedef struct ht_live_resp {
 	uint64_t body_bytes;
 	uint32_t header_bytes;
@@ -231,7 +238,11 @@ typedef struct ht_live {
 	 * after its slot is written).  Atomic, no sequence counter: one
 	 * word, read whole. */
 	uint32_t unlisted;
-	uint8_t pad_v7[40];
+	/* version 7, the same place: 0 from older libraries.  Of produced
+	 * and dropped above, the request records (HT_REC_REQUEST): the
+	 * requests made and lost; counted with them. */
+	ht_live_req_counts req_counts;
+	uint8_t pad_v7[24];
 	/* version 6: past HT_LIVE_SIZE_V5, in a page of HT_LIVE_SIZE only
 	 * (a page of memory of its own, touched once a slot is used);
 	 * entry i belongs to request slot i */
@@ -245,6 +256,8 @@ _Static_assert(HT_LIVE_REQS <= 64 && HT_LIVE_CONNS <= 64 &&
 	       HT_LIVE_WMARKS <= 64, "one bitmap word");
 _Static_assert(offsetof(ht_live, dropped) == offsetof(ht_counters, dropped),
 	       "counters first");
+_Static_assert(offsetof(ht_live, req_counts) % 8 == 0,
+	       "request counts aligned (atomic adds)");
 
 /* ht_live_init() - format @l (HT_LIVE_SIZE zeroed bytes) as an empty page. */
 void ht_live_init(ht_live *l);

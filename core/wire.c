@@ -315,6 +315,7 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_str(&w, h->exe);
 		put_u64(&w, h->image);
 		put_u64(&w, h->away);
+		put_u64(&w, h->away_requests);
 		break;
 	}
 	case HT_REC_REQUEST:
@@ -371,6 +372,8 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_u64(&w, rec->u.drops.dropped);
 		put_u64(&w, rec->u.drops.produced);
 		put_u32(&w, rec->u.drops.flags);
+		put_u64(&w, rec->u.drops.req_dropped);
+		put_u64(&w, rec->u.drops.req_produced);
 		break;
 	case HT_REC_NOTE:
 		put_u32(&w, rec->u.note.pid);
@@ -729,6 +732,7 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		h->exe = get_str(&r);
 		h->image = get_u64_opt(&r);
 		h->away = get_u64_opt(&r);
+		h->away_requests = get_u64_opt(&r);
 		break;
 	}
 	case HT_REC_REQUEST: {
@@ -831,6 +835,8 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		out->u.drops.dropped = get_u64(&r);
 		out->u.drops.produced = get_u64_opt(&r);
 		out->u.drops.flags = get_u32_opt(&r);
+		out->u.drops.req_dropped = get_u64_opt(&r);
+		out->u.drops.req_produced = get_u64_opt(&r);
 		break;
 	case HT_REC_NOTE:
 		out->u.note.pid = get_u32(&r);

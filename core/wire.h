@@ -158,6 +158,9 @@ typedef struct ht_rec_hello {
 	                       ns): the same in every HELLO of one image */
 	uint64_t away;      /* records the image dropped while it had no
 	                       collector (before this connection) */
+	uint64_t away_requests; /* of those, request records (HT_REC_REQUEST):
+	                           the requests lost (0 from an older sender,
+	                           which does not tell them apart) */
 } ht_rec_hello;
 
 /* HELLO flags. */
@@ -330,6 +333,13 @@ typedef struct ht_rec_drops {
 	uint64_t produced; /* cumulative count of records produced, the
 	                      dropped ones included (0: not told) */
 	uint32_t flags;    /* HT_DF_* */
+	/* Appended (absent in an older sender's record: 0): of the counts
+	 * above, the request records (HT_REC_REQUEST), that is the requests
+	 * lost and made; the rest are connection, DNS, WebSocket records
+	 * and notes.  In the DROPS record the collector hands its outputs
+	 * (an increment), req_dropped is the requests among dropped. */
+	uint64_t req_dropped;
+	uint64_t req_produced;
 } ht_rec_drops;
 
 /* DROPS flags. */

@@ -22,9 +22,10 @@
  * Every record is received or counted: the counters of each connection live
  * in a memfd page passed to the collector with the HELLO (ht_counters in
  * wire.h), which the collector reads after the process is gone, however it
- * ended.  Records dropped while no collector listens are counted too and
- * told to the next collector that comes back at the path (the connect is
- * retried at most once a second).
+ * ended.  Records dropped while no collector listens (none yet, or none
+ * any more) are counted too, the requests among them apart, and told to
+ * the next collector that comes at the path (the connect is retried at
+ * most once a second).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,6 +77,11 @@ struct ht_live *volatile ht_live_page;
 static ht_counters *volatile counters = &away_counters;
 static uint64_t dropped_away;   /* atomic */
 static uint64_t dropped_sent;   /* last count the collector was told */
+/* Of each count, the request records (the requests made and lost): kept
+ * beside the counters they belong to (req_counts_of()). */
+static ht_live_req_counts private_reqs;
+HT_STARTUP_DATA static ht_live_req_counts away_reqs;
+static uint64_t dropped_away_reqs; /* atomic */
 
 /* The records one hook call produces (a read can complete several
  * pipelined responses or HTTP/2 streams) are encoded back to back in
@@ -88,6 +94,7 @@ static uint64_t dropped_sent;   /* last count the collector was told */
 static HT_TLS uint8_t *batch_buf;
 HT_TLS uint32_t ht_batch_len;
 static HT_TLS uint32_t batch_count;
+static HT_TLS uint32_t batch_reqs;  /* of batch_count, request records */
 static HT_TLS ht_counters *batch_page; /* where the batch was counted */
 static HT_TLS bool batch_urgent;  /* holds a connection's close or failure */
 
@@ -102,12 +109,23 @@ static HT_TLS bool batch_urgent;  /* holds a connection's close or failure */
 HT_TLS bool ht_poller;
 #define PEND_MAX_NS 5000000ull
 static uint8_t pend_buf[HT_WIRE_MAX_RECORD];
-static uint32_t pend_len, pend_count;
+static uint32_t pend_len, pend_count, pend_reqs;
 static ht_counters *pend_page;  /* where the pending records are counted */
 static uint64_t pend_t0;
 static ht_lock pend_lock;
 static ht_lock connect_lock;    /* one thread connects at a time */
 volatile uint32_t ht_pending; /* pend_len, read without the lock */
+
+/* The request counts that go with counters @c (a live page's own, or the
+ * private or between-connections ones). */
+static ht_live_req_counts *req_counts_of(ht_counters *c)
+{
+	if (c == &away_counters)
+		return &away_reqs;
+	if (c == &private_counters)
+		return &private_reqs;
+	return &((ht_live *)c)->req_counts;
+}
 
 /* One line on stderr, only when the user asked (HTTPTRACE_DEBUG=1). */
 static void debug_line(const char *what)
@@ -195,7 +213,7 @@ static ht_live *map_counters(int *fd_out)
 }
 
 /* Say HELLO on @fd, passing @cfd (the counters' memfd) when >= 0. */
-static void send_hello(int fd, int cfd, uint64_t away)
+static void send_hello(int fd, int cfd, uint64_t away, uint64_t away_reqs_n)
 {
 	char exe[256];
 	uint8_t buf[512];
@@ -213,6 +231,7 @@ static void send_hello(int fd, int cfd, uint64_t away)
 		image_t0 = ht_now();
 	rec.u.hello.image = image_t0;
 	rec.u.hello.away = away;
+	rec.u.hello.away_requests = away_reqs_n;
 	size_t len = ht_wire_encode(buf, sizeof buf, &rec);
 	if (!len)
 		return;
@@ -239,7 +258,7 @@ static void send_hello(int fd, int cfd, uint64_t away)
 enum connect_result {
 	CONNECT_OK,
 	CONNECT_LATER,  /* busy, out of fds, ...: try again later */
-	CONNECT_NEVER,  /* no collector, not ours, no fd allowed: stay off */
+	CONNECT_NEVER,  /* not ours, no fd allowed: stay off */
 };
 
 /* The collector on @fd is ours: say HELLO with a fresh counter page (and
@@ -259,8 +278,12 @@ static void start_session(int fd)
 		__atomic_store_n(&ht_live_page, live, __ATOMIC_SEQ_CST);
 	if (live && __atomic_load_n(&client_loopback, __ATOMIC_SEQ_CST))
 		ht_live_mark_client(live);
+	/* (the requests first, as count_dropped() adds them last: never
+	 * more of them than of records) */
+	uint64_t away_r = __atomic_exchange_n(&dropped_away_reqs, 0,
+					      __ATOMIC_SEQ_CST);
 	send_hello(fd, cfd, __atomic_exchange_n(&dropped_away, 0,
-						__ATOMIC_RELAXED));
+						__ATOMIC_SEQ_CST), away_r);
 	if (cfd >= 0)
 		ht_real.close(cfd);
 	/* A previous page stays mapped: a thread may still be counting in it
@@ -268,6 +291,7 @@ static void start_session(int fd)
 	if (!c) {
 		c = &private_counters;
 		c->produced = c->dropped = 0;
+		private_reqs.produced = private_reqs.dropped = 0;
 	}
 	__atomic_store_n(&counters, c, __ATOMIC_RELEASE);
 	__atomic_store_n(&ht_live_page, live, __ATOMIC_RELEASE);
@@ -291,6 +315,18 @@ static enum connect_result connect_collector(int *out)
 			   "could not have had: not tracing");
 		return CONNECT_NEVER;
 	}
+	/* No socket at the path: no collector yet (or any more).  Try again
+	 * later, at most once a second (current_fd()), counting what is lost
+	 * meanwhile for the collector that comes: one stat, no fd. */
+	static bool said_absent; /* (under connect_lock) once an image */
+	struct stat st;
+	if (stat(sock_path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+		if (!connected_once && !said_absent)
+			debug_line("no collector at HTTPTRACE_SOCKET yet: "
+				   "records counted as lost until one comes");
+		said_absent = true;
+		return CONNECT_LATER;
+	}
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return CONNECT_LATER;
@@ -305,13 +341,12 @@ static enum connect_result connect_collector(int *out)
 	int sz = 4 << 20;
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 	if (ht_real.connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		int err = errno;
+		/* Busy (a full backlog), gone (a socket file left behind),
+		 * or not there yet: a collector may come at the path, and
+		 * the first attempt of a process that started before it is
+		 * no different from a reconnect.  Try again later. */
 		ht_real.close(fd);
-		/* A collector whose backlog is full is busy, not absent. */
-		return err == EAGAIN || err == EINTR || err == ENOBUFS ||
-				       err == ENOMEM || connected_once
-			       ? CONNECT_LATER
-			       : CONNECT_NEVER;
+		return CONNECT_LATER;
 	}
 	/* Only a collector of our own user may have the records, or root's
 	 * (which may read this process anyway: a server's worker that
@@ -319,7 +354,6 @@ static enum connect_result connect_collector(int *out)
 	 * whoever else binds the path first gets nothing. */
 	struct ucred cred;
 	socklen_t cl = sizeof cred;
-	struct stat st;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 ||
 	    (cred.uid != geteuid() && cred.uid != 0) || fstat(fd, &st) != 0) {
 		ht_real.close(fd);
@@ -397,7 +431,7 @@ void ht_emit_after_fork(void)
 	 * whatever this copy holds is the parent's. */
 	pend_lock.v = 0;
 	connect_lock.v = 0;
-	pend_len = pend_count = 0;
+	pend_len = pend_count = pend_reqs = 0;
 	pend_t0 = 0;
 	ht_pending = 0;
 	/* Only this thread is left, and it holds no batch between calls. */
@@ -405,6 +439,7 @@ void ht_emit_after_fork(void)
 	batch_buf = NULL;
 	ht_batch_len = 0;
 	batch_count = 0;
+	batch_reqs = 0;
 	batch_urgent = false;
 	/* The parent's live page is shared with the parent: in the child it
 	 * becomes private memory at the same place, so that nothing the child
@@ -420,10 +455,13 @@ void ht_emit_after_fork(void)
 	drop_socket(true);
 	private_counters.produced = private_counters.dropped = 0;
 	away_counters.produced = away_counters.dropped = 0;
+	private_reqs.produced = private_reqs.dropped = 0;
+	away_reqs.produced = away_reqs.dropped = 0;
 	counters = &away_counters;
 	batch_page = NULL;
 	pend_page = NULL;
 	dropped_away = dropped_sent = 0;
+	dropped_away_reqs = 0;
 	connected_once = false;
 	/* wanted stays as it was: the child inherits the parent's tracked
 	 * connections, and connects at its first record on one of them. */
@@ -495,12 +533,14 @@ static int current_fd(void)
 	}
 	if (!ht_enabled || !wanted)
 		return -1;
+	/* Within a second of a failed attempt: no system call at all (the
+	 * clock is the vDSO's), however many records come meanwhile. */
+	uint64_t now = ht_now();
+	if (last_retry_ns && now - last_retry_ns < 1000000000ull)
+		return -1;
 	/* A vfork child shares our memory until it execs: it must not set up
 	 * a connection (and a counter page) the parent would then use. */
 	if (ht_foreign_process())
-		return -1;
-	uint64_t now = ht_now();
-	if (last_retry_ns && now - last_retry_ns < 1000000000ull)
 		return -1;
 	/* One thread connects; the others wait for it (a few system calls;
 	 * the guard keeps a signal handler of this thread out). */
@@ -556,14 +596,23 @@ void ht_emit_want(void)
 		ht_emit_send_pending();
 }
 
-/* Count @n records that did not reach a collector: against this
- * connection's counters, or, with no connection, told to the next one. */
-static void count_dropped(uint32_t n, bool connected)
+/* Count @n records (@nreq of them requests) that did not reach a
+ * collector: against this connection's counters, or, with no connection
+ * (or one whose collector is gone: nobody reads its counters any more),
+ * told to the next one. */
+static void count_dropped(uint32_t n, uint32_t nreq, bool connected)
 {
-	if (connected)
-		__atomic_add_fetch(&counters->dropped, n, __ATOMIC_RELAXED);
-	else
-		__atomic_add_fetch(&dropped_away, n, __ATOMIC_RELAXED);
+	/* The records first, then the requests: a reader that takes the
+	 * requests first never sees more requests than records. */
+	if (connected) {
+		ht_counters *c = __atomic_load_n(&counters, __ATOMIC_ACQUIRE);
+		__atomic_add_fetch(&c->dropped, n, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&req_counts_of(c)->dropped, nreq,
+				   __ATOMIC_SEQ_CST);
+	} else {
+		__atomic_add_fetch(&dropped_away, n, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&dropped_away_reqs, nreq, __ATOMIC_SEQ_CST);
+	}
 }
 
 void ht_emit_flush_drops(bool final)
@@ -582,6 +631,10 @@ void ht_emit_flush_drops(bool final)
 	rec.u.drops.dropped = d;
 	rec.u.drops.produced = __atomic_load_n(&c->produced, __ATOMIC_RELAXED);
 	rec.u.drops.flags = final ? HT_DF_FINAL : 0;
+	ht_live_req_counts *r = req_counts_of(c);
+	rec.u.drops.req_dropped = __atomic_load_n(&r->dropped, __ATOMIC_RELAXED);
+	rec.u.drops.req_produced = __atomic_load_n(&r->produced,
+						   __ATOMIC_RELAXED);
 	uint8_t buf[64];
 	size_t len = ht_wire_encode(buf, sizeof buf, &rec);
 	if (len && send_msg(fd, buf, len) == 0)
@@ -612,45 +665,61 @@ void ht_emit(void *ctx, const ht_record *rec)
 	if (!batch_count)
 		batch_page = __atomic_load_n(&counters, __ATOMIC_ACQUIRE);
 	ht_counters *c = batch_page;
+	bool is_req = rec->type == HT_REC_REQUEST;
 	__atomic_add_fetch(&c->produced, 1, __ATOMIC_RELAXED);
+	if (is_req)
+		__atomic_add_fetch(&req_counts_of(c)->produced, 1,
+				   __ATOMIC_RELAXED);
 	if (!len) {
 		__atomic_add_fetch(&c->dropped, 1, __ATOMIC_RELAXED);
+		if (is_req)
+			__atomic_add_fetch(&req_counts_of(c)->dropped, 1,
+					   __ATOMIC_RELAXED);
 		if (!batch_count)
 			batch_page = NULL;
 		return;
 	}
 	ht_batch_len += (uint32_t)len;
 	batch_count++;
+	batch_reqs += is_req;
 	if (rec->type != HT_REC_REQUEST)
 		batch_urgent = true;
 }
 
-/* @n records counted as produced on @from are carried by @to's connection
- * (or by none): the count moves with them. */
-static void move_produced(ht_counters *from, ht_counters *to, uint32_t n)
+/* @n records (@nreq of them requests) counted as produced on @from are
+ * carried by @to's connection (or by none): the count moves with them. */
+static void move_produced(ht_counters *from, ht_counters *to, uint32_t n,
+			  uint32_t nreq)
 {
 	if (!from || from == to)
 		return;
+	__atomic_sub_fetch(&req_counts_of(from)->produced, nreq,
+			   __ATOMIC_RELAXED);
+	__atomic_add_fetch(&req_counts_of(to)->produced, nreq,
+			   __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&from->produced, n, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&to->produced, n, __ATOMIC_RELAXED);
 }
 
-/* Send @len bytes holding @n records counted on @page; count them as
- * dropped on failure. */
+/* Send @len bytes holding @n records (@nreq requests) counted on @page;
+ * count them as dropped on failure. */
 static void send_records(const uint8_t *buf, uint32_t len, uint32_t n,
-			 ht_counters *page)
+			 uint32_t nreq, ht_counters *page)
 {
 	if (!len)
 		return;
 	int fd = current_fd();
-	move_produced(page, __atomic_load_n(&counters, __ATOMIC_ACQUIRE), n);
+	move_produced(page, __atomic_load_n(&counters, __ATOMIC_ACQUIRE), n,
+		      nreq);
 	if (fd < 0) {
-		count_dropped(n, false);
+		count_dropped(n, nreq, false);
 		return;
 	}
 	int err = send_msg(fd, buf, len);
 	if (err) {
-		count_dropped(n, true);
+		/* A collector that is gone reads this connection's counters
+		 * no more: the records count for the next one. */
+		count_dropped(n, nreq, !collector_gone(err));
 		if (collector_gone(err)) {
 			/* Nobody listens any more: try again (once a second)
 			 * and count what is lost meanwhile. */
@@ -677,26 +746,26 @@ void ht_emit_send_pending(void)
 	/* The message is copied out so the lock is not held in send(). */
 	uint8_t *out = ht_buf_get();
 	ht_lock_acquire(&pend_lock);
-	uint32_t len = pend_len, n = pend_count;
+	uint32_t len = pend_len, n = pend_count, nreq = pend_reqs;
 	ht_counters *page = pend_page;
 	if (out)
 		memcpy(out, pend_buf, len);
 	else if (len)
-		count_dropped(n, sock_fd >= 0);
-	pend_len = pend_count = 0;
+		count_dropped(n, nreq, sock_fd >= 0);
+	pend_len = pend_count = pend_reqs = 0;
 	pend_page = NULL;
 	pend_t0 = 0;
 	__atomic_store_n(&ht_pending, 0, __ATOMIC_RELAXED);
 	ht_lock_release(&pend_lock);
 	if (out)
-		send_records(out, len, n, page);
+		send_records(out, len, n, nreq, page);
 	ht_buf_put(out);
 }
 
 /* Send (or, on an event loop's thread, queue) @len bytes of @n records
- * counted on @page. */
+ * (@nreq requests) counted on @page. */
 static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
-			bool urgent, ht_counters *page)
+			uint32_t nreq, bool urgent, ht_counters *page)
 {
 	if ((ht_poller && !urgent) || !wanted) {
 		/* An event loop's records wait for its next wait (or for
@@ -709,44 +778,46 @@ static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
 			memcpy(pend_buf + pend_len, buf, len);
 			pend_len += len;
 			pend_count += n;
+			pend_reqs += nreq;
 			/* the pending message is counted on one page */
 			if (!pend_page)
 				pend_page = page;
 			else
-				move_produced(page, pend_page, n);
+				move_produced(page, pend_page, n, nreq);
 			if (!pend_t0)
 				pend_t0 = now;
 			len = 0;
 		}
 		send_now = wanted && (len || now - pend_t0 >= PEND_MAX_NS);
 		if (!wanted && len)
-			count_dropped(n, false); /* no room to wait in */
+			count_dropped(n, nreq, false); /* no room to wait in */
 		__atomic_store_n(&ht_pending, pend_len, __ATOMIC_RELAXED);
 		ht_lock_release(&pend_lock);
 		if (!send_now)
 			return;
 		ht_emit_send_pending();
-		send_records(buf, len, n, page); /* did not fit in pending */
+		send_records(buf, len, n, nreq, page); /* did not fit in pending */
 		return;
 	}
 	/* Records already pending go first, then this call's. */
 	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
 		ht_emit_send_pending();
-	send_records(buf, len, n, page);
+	send_records(buf, len, n, nreq, page);
 }
 
 void ht_emit_flush(void)
 {
-	uint32_t len = ht_batch_len, n = batch_count;
+	uint32_t len = ht_batch_len, n = batch_count, nreq = batch_reqs;
 	bool urgent = batch_urgent;
 	uint8_t *buf = batch_buf;
 	ht_counters *page = batch_page;
 	ht_batch_len = 0;
 	batch_count = 0;
+	batch_reqs = 0;
 	batch_urgent = false;
 	batch_buf = NULL;
 	batch_page = NULL;
 	if (len)
-		flush_batch(buf, len, n, urgent, page);
+		flush_batch(buf, len, n, nreq, urgent, page);
 	ht_buf_put(buf);
 }

@@ -203,7 +203,7 @@ wrk_run() { # wrk_run VARIANT: one wrk run; appends req/s to $T/wrk.rate.VARIANT
 		size=$(stat -c %s "$T/wrk.cap" 2>/dev/null || echo 0)
 		echo "wrk completed $done_n, capture $size bytes ($(awk -v s="$size" -v n="${done_n:-0}" 'BEGIN { printf "%.0f", (n > 0 ? s / n : 0) }') per request), report on stderr $(stat -c %s "$T/w.err") bytes, exit $rc" ;;
 	summary)
-		echo "wrk completed $done_n, summary requests $(summary_field "$T/wrk.sum" 'requests:'), dropped $(summary_field "$T/wrk.sum" 'dropped records:'), exit $rc" ;;
+		echo "wrk completed $done_n, summary requests $(summary_field "$T/wrk.sum" 'requests:'), dropped requests $(summary_field "$T/wrk.sum" 'dropped by the traced processes:'), exit $rc" ;;
 	*) echo "wrk completed $done_n, exit $rc" ;;
 	esac >>"$T/wrk.rate.$v.d"
 }
@@ -452,7 +452,7 @@ if want server; then
 	done
 	echo "  traced nginx: clients completed $(($(sum "$T/srv.wrk.srv.n") + $(sum "$T/srv.wrk.both.n") + $(sum "$T/srv.h2load.srv.n") + $(sum "$T/srv.h2load.both.n"))) requests;" \
 		"its collector: $(sed -n 's/^ *served by traced servers: *//p' "$T/srv.sum" | head -1)," \
-		"dropped records $(summary_field "$T/srv.sum" 'dropped records:')"
+		"dropped requests $(summary_field "$T/srv.sum" 'dropped by the traced processes:')"
 	served=$(sed -n 's/^ *served by traced servers: *\([0-9]*\).*/\1/p' "$T/srv.sum" | head -1)
 	awk -v t="$col_ticks" -v hz="$(getconf CLK_TCK)" -v n="${served:-0}" 'BEGIN {
 		printf "  its collector (httptrace -f summary): %.2f s of CPU, %.2f us per record\n",

@@ -11,7 +11,21 @@ int64_t account_hello(account *a, const ht_rec_hello *h, bool shared)
 		return -1;
 	a->away = h->away;
 	a->told = h->away;
+	a->req_away = h->away_requests < h->away ? h->away_requests : h->away;
+	a->req_told = a->req_away;
 	return (int64_t)h->away;
+}
+
+/* The requests among the records lost in all, as total_lost() counts
+ * those. */
+static uint64_t total_lost_requests(const account *a)
+{
+	uint64_t lost = a->req_dropped;
+
+	if (a->final && a->req_produced > a->req_received &&
+	    a->req_produced - a->req_received > lost)
+		lost = a->req_produced - a->req_received;
+	return a->req_away + lost;
 }
 
 /* What the peer has lost in all, by what it has told so far. */
@@ -43,10 +57,25 @@ int64_t account_drops(account *a, const ht_rec_drops *d, bool from_page)
 	 * other threads of a process may still send after its own. */
 	if (from_page || (!a->shared && (d->flags & HT_DF_FINAL)))
 		a->final = true;
+	/* The request counts only grow in the books (a sender reads them
+	 * apart from the record counts: a believable record count is
+	 * enough). */
+	if (d->req_dropped <= ACCOUNT_MAX_COUNT && d->req_dropped > a->req_dropped)
+		a->req_dropped = d->req_dropped;
+	if (d->req_produced <= ACCOUNT_MAX_COUNT &&
+	    d->req_produced > a->req_produced)
+		a->req_produced = d->req_produced;
 	total = total_lost(a);
-	if (total <= a->told)
-		return 0;
-	int64_t inc = (int64_t)(total - a->told);
-	a->told = total;
+	int64_t inc = 0;
+	if (total > a->told) {
+		inc = (int64_t)(total - a->told);
+		a->told = total;
+	}
+	/* never more requests lost than records */
+	uint64_t req = total_lost_requests(a);
+	if (req > a->told)
+		req = a->told;
+	if (req > a->req_told)
+		a->req_told = req;
 	return inc;
 }

@@ -102,8 +102,10 @@ static uint32_t *pid_max_conn(collector *c, uint32_t pid)
 }
 
 /* Hand the sink @inc more records that @pid produced and that never
- * arrived (an HT_REC_DROPS record holding the increment). */
-static void give_unseen(collector *c, uint32_t pid, int64_t inc)
+ * arrived, @req_inc of them requests (an HT_REC_DROPS record holding the
+ * increments). */
+static void give_unseen(collector *c, uint32_t pid, int64_t inc,
+			uint64_t req_inc)
 {
 	ht_record rec = { .type = HT_REC_DROPS };
 
@@ -111,11 +113,12 @@ static void give_unseen(collector *c, uint32_t pid, int64_t inc)
 		c->malformed++; /* a count no process could have */
 		return;
 	}
-	if (inc == 0)
+	if (inc == 0 && req_inc == 0)
 		return;
 	c->unseen += (uint64_t)inc;
 	rec.u.drops.pid = pid;
 	rec.u.drops.dropped = (uint64_t)inc;
+	rec.u.drops.req_dropped = req_inc;
 	c->sink(c->ctx, &rec);
 }
 
@@ -200,8 +203,9 @@ static void peer_hello(collector *c, int fd, ht_rec_hello *h)
 	    (h->flags & HT_HF_COUNTERS))
 		c->peer_page[fd] = map_page(c->passed_fd,
 					    &c->peer_page_len[fd]);
-	give_unseen(c, pid, account_hello(&c->peer_acct[fd], h,
-					  c->peer_page[fd] != NULL));
+	int64_t inc = account_hello(&c->peer_acct[fd], h,
+				    c->peer_page[fd] != NULL);
+	give_unseen(c, pid, inc, inc < 0 ? 0 : c->peer_acct[fd].req_told);
 }
 
 /* Shift @rec's connection number by its image's base. */
@@ -270,9 +274,12 @@ size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 			/* The sink gets what is new, summed over images. */
 			c->records++;
 			delivered++;
-			give_unseen(c, rec.u.drops.pid,
-				    account_drops(&c->peer_acct[fd], &rec.u.drops,
-						  c->in_page_read));
+			account *a = &c->peer_acct[fd];
+			uint64_t req_before = a->req_told;
+			int64_t inc = account_drops(a, &rec.u.drops,
+						    c->in_page_read);
+			give_unseen(c, rec.u.drops.pid, inc,
+				    a->req_told - req_before);
 			buf += n;
 			len -= (size_t)n;
 			continue;
@@ -305,7 +312,8 @@ size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 					 (rec.u.req.flags & HT_RF_FROM_PAGE)) &&
 			    !(rec.type == HT_REC_CONN_FAIL &&
 			      (rec.u.fail.flags & HT_FF_FROM_PAGE)))
-				account_received(&c->peer_acct[fd]);
+				account_received(&c->peer_acct[fd],
+						 rec.type == HT_REC_REQUEST);
 		}
 		c->records++;
 		delivered++;

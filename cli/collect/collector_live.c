@@ -19,6 +19,8 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+static const ht_live *peer_live(const collector *c, int fd);
+
 /* Peer @fd is gone: its counter page says what it produced and dropped in
  * all, whatever ended it.  The count is fed as a DROPS record of the peer's
  * own (and so tapped: a replay of the capture counts the same). */
@@ -37,10 +39,21 @@ void peer_last_word(collector *c, int fd, unsigned unsent)
 	rec.u.drops.dropped = __atomic_load_n(&pg->dropped, __ATOMIC_RELAXED);
 	rec.u.drops.produced = __atomic_load_n(&pg->produced, __ATOMIC_RELAXED);
 	rec.u.drops.flags = HT_DF_FINAL;
+	/* of those, the requests (a live page of version 7 on) */
+	const ht_live *live = peer_live(c, fd);
+	if (live != NULL &&
+	    __atomic_load_n(&live->version, __ATOMIC_RELAXED) >= 7) {
+		rec.u.drops.req_dropped = __atomic_load_n(
+			&live->req_counts.dropped, __ATOMIC_RELAXED);
+		rec.u.drops.req_produced = __atomic_load_n(
+			&live->req_counts.produced, __ATOMIC_RELAXED);
+	}
 	/* requests whose records were never made, the process ended in
 	 * doubt: produced (they would have been) and lost */
 	rec.u.drops.dropped += unsent;
 	rec.u.drops.produced += unsent;
+	rec.u.drops.req_dropped += unsent;
+	rec.u.drops.req_produced += unsent;
 	/* A page whose process never produced a record: nothing to say. */
 	if (rec.u.drops.produced == 0 && rec.u.drops.dropped == 0)
 		return;

@@ -327,6 +327,7 @@ void report_record(void *ctx, const ht_record *rec)
 	case HT_REC_DROPS:
 		/* The collector hands on increments (account.h). */
 		st->dropped += rec->u.drops.dropped;
+		st->dropped_requests += rec->u.drops.req_dropped;
 		break;
 	case HT_REC_NOTE:
 		report_stats_note(st, &rec->u.note);
@@ -458,6 +459,27 @@ int report_error(const report *rp)
 uint64_t report_dropped(const report *rp)
 {
 	return rp->stats.dropped;
+}
+
+uint64_t report_dropped_requests(const report *rp)
+{
+	return rp->stats.dropped_requests;
+}
+
+size_t report_dropped_text(const report *rp, char *buf, size_t cap)
+{
+	uint64_t all = report_dropped(rp);
+	uint64_t req = report_dropped_requests(rp);
+	int n;
+
+	if (req > all)
+		req = all;
+	n = snprintf(buf, cap, "%llu request%s and %llu other record%s",
+		     (unsigned long long)req, req == 1 ? "" : "s",
+		     (unsigned long long)(all - req), all - req == 1 ? "" : "s");
+	if (n < 0 || cap == 0)
+		return 0;
+	return (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
 uint64_t report_connections(const report *rp)

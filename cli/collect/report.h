@@ -234,6 +234,8 @@ typedef struct report_stats {
 	uint64_t dropped;      /* records the processes produced that never
 	                          arrived (sum of the collector's increments,
 	                          account.h) */
+	uint64_t dropped_requests; /* of those, requests (the rest are
+	                              connection, DNS, WebSocket records) */
 	/* Distinct NOTE texts (the first REPORT_MAX_NOTES), each with the
 	 * number of processes (pids) that sent it, and the pids that did
 	 * (note index << 32 | pid). */
@@ -516,6 +518,19 @@ static inline uint64_t report_earliest(uint64_t a, uint64_t b)
 /* report_dropped() - records the traced processes produced that never
  * arrived, summed over every process image. */
 uint64_t report_dropped(const report *rp);
+
+/* report_dropped_requests() - of report_dropped(), the requests: the
+ * requests the traced processes made whose records never arrived (0 from
+ * a library too old to tell them apart). */
+uint64_t report_dropped_requests(const report *rp);
+
+/*
+ * report_dropped_text() - what the traced processes dropped, in words, into
+ * @buf (capacity @cap, NUL-terminated): "20 requests and 39 other records"
+ * (the others: connection closes and failures, DNS lookups, WebSocket
+ * sessions, notes).  Returns the length written.
+ */
+size_t report_dropped_text(const report *rp, char *buf, size_t cap);
 
 /* report_connections() - distinct connections that carried requests, and
  * the TLS connections not decoded (which carried some we could not see). */

@@ -340,6 +340,7 @@ void metrics_record(metrics *m, const ht_record *rec)
 		/* The collector hands on increments (account.h). */
 		pthread_mutex_lock(&m->mu);
 		m->dropped += rec->u.drops.dropped;
+		m->dropped_requests += rec->u.drops.req_dropped;
 		pthread_mutex_unlock(&m->mu);
 		break;
 	default:
@@ -544,8 +545,13 @@ void metrics_render(metrics *m, outbuf *b)
 	outbuf_puts(b, "httptrace_processes_total ");
 	json_u64(b, m->processes);
 	outbuf_puts(b, "\n");
+	head(b, "httptrace_requests_dropped_total", "counter",
+	     "Requests the traced processes made whose records they could not send.");
+	outbuf_puts(b, "httptrace_requests_dropped_total ");
+	json_u64(b, m->dropped_requests);
+	outbuf_puts(b, "\n");
 	head(b, "httptrace_records_dropped_total", "counter",
-	     "Records the traced processes could not send.");
+	     "Records the traced processes could not send (requests, connections, DNS lookups).");
 	outbuf_puts(b, "httptrace_records_dropped_total ");
 	json_u64(b, m->dropped);
 	outbuf_puts(b, "\n");

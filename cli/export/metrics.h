@@ -89,6 +89,7 @@ typedef struct metrics {
 	uint64_t processes;
 	uint64_t dropped;        /* records the processes produced that never
 	                            arrived (sum of the collector's increments) */
+	uint64_t dropped_requests; /* of those, requests */
 	uint64_t ws_sessions;    /* WebSocket sessions ended (HT_REC_WS) */
 	uint64_t ws_messages[2]; /* their messages: [0] sent, [1] received */
 	otlp_scratch scratch;    /* the collector thread's */

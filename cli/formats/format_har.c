@@ -537,9 +537,11 @@ static void put_log_comment(report *rp, const har_state *st)
 	if (dropped > 0 || rp->stats.malformed > 0 || lost > 0)
 		o += (size_t)snprintf(text + o, sizeof(text) - o, "incomplete:");
 	if (dropped > 0) {
+		char what[96];
+
+		report_dropped_text(rp, what, sizeof(what));
 		o += (size_t)snprintf(text + o, sizeof(text) - o,
-				      " %llu records dropped by traced processes",
-				      (unsigned long long)dropped);
+				      " %s dropped by traced processes", what);
 		any = true;
 	}
 	if (rp->stats.malformed > 0) {

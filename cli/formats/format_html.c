@@ -591,8 +591,11 @@ static void put_summary(report *rp, const html_state *st)
 	}
 	if (report_dropped(rp) > 0 || s->malformed > 0 ||
 	    (st != NULL && st->lost > 0)) {
+		char dropped[96];
+
+		report_dropped_text(rp, dropped, sizeof(dropped));
 		fputs_unlocked("; incomplete: ", f);
-		put_u64(f, report_dropped(rp));
+		fputs_unlocked(dropped, f);
 		fputs_unlocked(" dropped by the traced processes, ", f);
 		put_u64(f, s->malformed);
 		fputs_unlocked(" malformed, ", f);

@@ -661,6 +661,8 @@ void json_summary(report *rp)
 	json_u64(f, st->errors);
 	KEY(f, "dropped");
 	json_u64(f, report_dropped(rp));
+	KEY(f, "dropped_requests");
+	json_u64(f, report_dropped_requests(rp));
 	KEY(f, "malformed");
 	json_u64(f, st->malformed);
 	if (st->n_notes > 0) {

@@ -91,12 +91,13 @@ static void otlp_websocket(report *rp, const report_ws *s)
 static void otlp_summary(report *rp)
 {
 	uint64_t dropped = report_dropped(rp);
+	char what[96];
 
 	if (dropped == 0 && rp->stats.malformed == 0)
 		return;
-	fprintf(stderr, "httptrace: incomplete: %llu records dropped by the "
-		"traced processes, %llu malformed\n",
-		(unsigned long long)dropped,
+	report_dropped_text(rp, what, sizeof(what));
+	fprintf(stderr, "httptrace: incomplete: %s dropped by the "
+		"traced processes, %llu malformed\n", what,
 		(unsigned long long)rp->stats.malformed);
 }
 

@@ -117,11 +117,13 @@ void text_summary(report *rp)
 		fputc_unlocked('\n', f);
 		text_color(rp, C_RESET);
 	}
+	char dropped[96];
+
+	report_dropped_text(rp, dropped, sizeof(dropped));
 	if (report_dropped(rp) > 0 || st->malformed > 0)
 		text_color(rp, C_YELLOW);
-	fprintf(f, "  dropped records: %llu by the traced processes, "
-		"%llu malformed\n", (unsigned long long)report_dropped(rp),
-		(unsigned long long)st->malformed);
+	fprintf(f, "  dropped by the traced processes: %s; %llu malformed\n",
+		dropped, (unsigned long long)st->malformed);
 	text_color(rp, C_RESET);
 	for (size_t i = 0; i < st->n_notes; i++) {
 		text_color(rp, C_YELLOW);

@@ -31,7 +31,7 @@ static int64_t drops(uint64_t dropped, uint64_t produced, uint32_t flags,
 static void received(unsigned n)
 {
 	while (n-- > 0)
-		account_received(&A);
+		account_received(&A, false);
 }
 
 START_TEST(increments_sum_to_the_count)
@@ -150,6 +150,51 @@ START_TEST(killed_with_records_in_flight)
 }
 END_TEST
 
+/* The requests among the records lost are booked alongside them, and
+ * never claimed beyond them. */
+START_TEST(requests_apart)
+{
+	ht_rec_hello h;
+	ht_rec_drops d = { .pid = 42 };
+
+	memset(&h, 0, sizeof(h));
+	h.pid = 42;
+	h.image = 1;
+	h.away = 9;
+	h.away_requests = 3;
+	ck_assert_int_eq(account_hello(&A, &h, true), 9);
+	ck_assert_uint_eq(A.req_told, 3);
+	account_received(&A, true);
+	account_received(&A, false);
+	account_received(&A, true);
+	/* 2 of 4 dropped records are requests */
+	d.dropped = 4;
+	d.produced = 12;
+	d.req_dropped = 2;
+	d.req_produced = 6;
+	ck_assert_int_eq(account_drops(&A, &d, false), 4);
+	ck_assert_uint_eq(A.req_told, 5);
+	/* the page at the end: 12 produced, 3 + 4 accounted for: 5 more
+	 * records lost, of which 6 - 2 received - 2 dropped = 2 requests */
+	d.flags = HT_DF_FINAL;
+	ck_assert_int_eq(account_drops(&A, &d, true), 5);
+	ck_assert_uint_eq(A.told, 18);
+	ck_assert_uint_eq(A.req_told, 7);
+	/* a request count ahead of the records (read apart): booked, never
+	 * beyond the records */
+	hello(2, false);
+	A.req_told = 0;
+	d = (ht_rec_drops){ .pid = 42, .dropped = 1, .produced = 3,
+			    .req_dropped = 5, .req_produced = 5 };
+	ck_assert_int_eq(account_drops(&A, &d, false), 1);
+	ck_assert_uint_eq(A.req_told, 3);
+	/* an older peer tells no requests: records alone */
+	hello(0, false);
+	ck_assert_int_eq(drops(4, 10, 0, false), 4);
+	ck_assert_uint_eq(A.req_told, 0);
+}
+END_TEST
+
 Suite *account_suite(void)
 {
 	Suite *s = suite_create("account");
@@ -161,6 +206,7 @@ Suite *account_suite(void)
 	tcase_add_test(tc, final_without_page);
 	tcase_add_test(tc, final_from_page);
 	tcase_add_test(tc, killed_with_records_in_flight);
+	tcase_add_test(tc, requests_apart);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1167,13 +1167,15 @@ START_TEST(json_conn_fail_and_summary)
 	r.error = HT_ERR_CLOSED;
 	feed_request(&m, &r);
 	/* The collector hands the sink increments (account.h): 3 then 2
-	 * more for one image, 1 for another. */
+	 * more for one image (1 of them a request), 1 for another. */
 	rec.type = HT_REC_DROPS;
 	rec.u.drops.pid = 42;
 	rec.u.drops.dropped = 3;
 	report_record(m.rp, &rec);
 	rec.u.drops.dropped = 2;
+	rec.u.drops.req_dropped = 1;
 	report_record(m.rp, &rec);
+	rec.u.drops.req_dropped = 0;
 	rec.u.drops.pid = 43;
 	rec.u.drops.dropped = 1;
 	report_record(m.rp, &rec);
@@ -1185,7 +1187,8 @@ START_TEST(json_conn_fail_and_summary)
 	ck_assert_ptr_nonnull(strstr(m.buf,
 		"{\"event\":\"summary\",\"processes\":1,\"processes_traced\":1,\"requests\":3,"
 		"\"connections\":2,\"connect_errors\":1,\"reused\":1,"
-		"\"errors\":1,\"dropped\":6,\"malformed\":2,\"hosts\":"
+		"\"errors\":1,\"dropped\":6,\"dropped_requests\":1,"
+		"\"malformed\":2,\"hosts\":"
 		"[{\"host\":\"localhost\",\"requests\":3,\"errors\":1,"
 		"\"p50_ms\":15.250,\"p95_ms\":15.250}]}\n"));
 	mr_close(&m);
@@ -2197,13 +2200,15 @@ START_TEST(har_escapes_and_incomplete)
 	feed_request(&m, &r);
 	rec.u.drops.pid = 42;
 	rec.u.drops.dropped = 3;
+	rec.u.drops.req_dropped = 1;
 	report_record(m.rp, &rec);
 	ck_assert_int_eq(report_finish(m.rp, 2), 0);
 	fflush(m.f);
 	doc = m.buf;
 	ck_assert_msg(json_valid(doc, m.len), "not JSON: %s", doc);
-	ck_assert_has(doc, "\"comment\":\"incomplete: 3 records dropped by "
-		      "traced processes; 2 malformed records\",\"entries\"");
+	ck_assert_has(doc, "\"comment\":\"incomplete: 1 request and 2 other "
+		      "records dropped by traced processes; 2 malformed "
+		      "records\",\"entries\"");
 	ck_assert_has(doc, "{\"name\":\"X-Bin\",\"value\":"
 		      "\"\\u0080\\u001b[2J\\\"\"}");
 	ck_assert_has(doc, "\"method\":\"\",");

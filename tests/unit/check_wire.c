@@ -290,9 +290,20 @@ START_TEST(other_types_round_trip)
 	in.type = HT_REC_DROPS;
 	in.u.drops.pid = 5;
 	in.u.drops.dropped = 1234567;
+	in.u.drops.req_dropped = 411522;
+	in.u.drops.req_produced = 500000;
 	n = ht_wire_encode(buf, sizeof buf, &in);
 	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
 	ck_assert_uint_eq(out.u.drops.dropped, 1234567);
+	ck_assert_uint_eq(out.u.drops.req_dropped, 411522);
+	ck_assert_uint_eq(out.u.drops.req_produced, 500000);
+	/* an older sender's record ends before the request counts: 0 */
+	n -= 16;
+	buf[4] = (uint8_t)n;
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.drops.dropped, 1234567);
+	ck_assert_uint_eq(out.u.drops.req_dropped, 0);
+	ck_assert_uint_eq(out.u.drops.req_produced, 0);
 
 	memset(&in, 0, sizeof in);
 	in.type = HT_REC_NOTE;
@@ -449,14 +460,14 @@ END_TEST
 START_TEST(string_length_overruns)
 {
 	/* A record whose only string claims more bytes than remain (the
-	 * appended image and away fields follow it). */
+	 * appended image, away and away_requests fields follow it). */
 	uint8_t buf[64];
 	ht_record in, out;
 	memset(&in, 0, sizeof in);
 	in.type = HT_REC_HELLO;
 	in.u.hello.exe = S("abc");
 	size_t n = ht_wire_encode(buf, sizeof buf, &in);
-	ck_assert_uint_eq(n, HT_WIRE_HDR_LEN + 12 + 2 + 3 + 16);
+	ck_assert_uint_eq(n, HT_WIRE_HDR_LEN + 12 + 2 + 3 + 24);
 	buf[HT_WIRE_HDR_LEN + 12] = 200; /* string length 200 */
 	ck_assert_int_eq(ht_wire_decode(buf, n, &out), -1);
 }
