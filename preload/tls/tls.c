@@ -494,6 +494,7 @@ void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 {
 	if (fd < 0 || !ht_enter())
 		return;
+	ht_call_ns = now; /* the records this makes flush with it */
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
 	if (t && t->c.server) {
