@@ -770,8 +770,9 @@ static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
 	if ((ht_poller && !urgent) || !wanted) {
 		/* An event loop's records wait for its next wait (or for
 		 * PEND_MAX_NS), in one message with the others; records made
-		 * before any tracked connection wait for the first one. */
-		uint64_t now = ht_now();
+		 * before any tracked connection wait for the first one.  The
+		 * clock as the call that made them read it, if it did. */
+		uint64_t now = ht_call_ns ? ht_call_ns : ht_now();
 		bool send_now = false;
 		ht_lock_acquire(&pend_lock);
 		if (pend_len + len <= sizeof pend_buf) {

@@ -32,6 +32,8 @@
 #include "ioplan.h"
 #include "tls.h"
 
+HT_TLS uint64_t ht_call_ns;
+
 /* Feed the first @n bytes described by @iov to @c in direction @out; read
  * bytes are held when @hold (a write is in flight). */
 static void feed(conn *c, bool out, bool hold, const struct iovec *iov,
@@ -120,11 +122,14 @@ static void follow(ht_tracked *t, int fd, const ioplan_call *k,
 {
 	conn *c = &t->c;
 	bool was_connected = c->connected;
-	if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL)))
+	if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL))) {
+		if (!now)
+			now = ht_now(); /* io_timed() said none was needed */
 		conn_give_up(c, HT_ERR_UNFOLLOWED, "bytes moved by a "
 			     "signal handler while the tracer was busy "
 			     "in the same thread: a connection not "
 			     "followed from there on", now);
+	}
 	switch (ioplan_tls_decide(k)) {
 	case IOPLAN_TLS_MARK:
 		if (ht_tls_call.fd < 0)
@@ -193,6 +198,15 @@ static ioplan_call io_call(bool out, const struct iovec *iov, size_t iovcnt,
 	return k;
 }
 
+/* Whether the call @k uses the time: it moved bytes, saw the end of the
+ * stream, or ended the connection (ioplan.h); a call that moved nothing
+ * (EAGAIN, EINTR) does not (but for bytes missed before it: follow() and
+ * server_io() then read the clock themselves). */
+static bool io_timed(const ioplan_call *k)
+{
+	return k->ret >= 0 || ioplan_fatal(k->err) || k->err == ECONNREFUSED;
+}
+
 /*
  * track_io() for a server connection @t, the call @k (slot locked, guard
  * held): the direction turned round (conn_server.h), reads never held.
@@ -210,6 +224,8 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 	if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL))) {
 		if (t->probe)
 			return true;
+		if (!now)
+			now = ht_now(); /* io_timed() said none was needed */
 		conn_give_up(c, HT_ERR_UNFOLLOWED, "bytes moved by a signal "
 			     "handler while the tracer was busy in the same "
 			     "thread: a server connection not followed from "
@@ -313,7 +329,15 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 		return;
 	}
 	ioplan_call k = io_call(out, iov, iovcnt, ret, err, unseen);
-	uint64_t now = ht_now();
+	uint64_t now = 0;
+	if (io_timed(&k)) {
+		/* one reading for the call: the records it flushes, and,
+		 * inside a TLS call, the plaintext it moved (ht_tls_close()) */
+		now = ht_now();
+		ht_call_ns = now;
+		if (k.in_tls)
+			ht_tls_call.now = now;
+	}
 	/* A socket write inside a TLS call ends once the TLS hook fed its
 	 * plaintext. */
 	bool owed = out && k.in_tls;

@@ -109,6 +109,11 @@ static inline uint64_t ht_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* The clock as this thread's current guarded call read it, 0 until it
+ * did: the records it flushes (emit.c) share the reading of the steps
+ * that made them.  Cleared by ht_leave(). */
+HT_HIDDEN extern HT_TLS uint64_t ht_call_ns;
+
 /* Set while this thread is inside the library's own work. */
 HT_HIDDEN extern HT_TLS volatile sig_atomic_t ht_busy;
 
@@ -153,6 +158,7 @@ static inline void ht_leave(void)
 {
 	if (unlikely(ht_batch_len))
 		ht_emit_flush();
+	ht_call_ns = 0;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	ht_busy = 0;
 }

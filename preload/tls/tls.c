@@ -100,18 +100,53 @@ void *ht_tls_sym_cached(void **slot, const char *lib_prefix, const char *name,
 static sessmap map;
 static ht_lock map_lock;
 
+/* Changes of the map that may leave a thread's map_last wrong: an entry
+ * deleted, or set to another fd.  Written under map_lock, read without. */
+static unsigned map_gen;
+
+/* This thread's last session and its fd, found in or stored into the map
+ * when map_gen was @gen (@k 0: none).  Every call on a session asks the
+ * map, and the answer rarely changes: while map_gen has not moved, it is
+ * the map's without its lock. */
+static HT_TLS struct {
+	uintptr_t k;
+	int fd;
+	unsigned gen;
+} map_last;
+
+static bool map_last_valid(uintptr_t k)
+{
+	return map_last.k == k &&
+	       map_last.gen == __atomic_load_n(&map_gen, __ATOMIC_ACQUIRE);
+}
+
 static void map_set(uintptr_t k, int fd)
 {
+	if (map_last_valid(k) && map_last.fd == fd)
+		return; /* stored, and unchanged since */
 	ht_lock_acquire(&map_lock);
-	sessmap_set(&map, k, fd);
+	int old = sessmap_get(&map, k);
+	bool stored = old == fd || sessmap_set(&map, k, fd) == 0;
+	if (old >= 0 && old != fd)
+		__atomic_store_n(&map_gen, map_gen + 1, __ATOMIC_RELEASE);
+	unsigned gen = map_gen;
 	ht_lock_release(&map_lock);
+	map_last.k = stored ? k : 0;
+	map_last.fd = fd;
+	map_last.gen = gen;
 }
 
 static int map_get(uintptr_t k)
 {
+	if (map_last_valid(k))
+		return map_last.fd;
 	ht_lock_acquire(&map_lock);
 	int fd = sessmap_get(&map, k);
+	unsigned gen = map_gen;
 	ht_lock_release(&map_lock);
+	map_last.k = fd >= 0 ? k : 0;
+	map_last.fd = fd;
+	map_last.gen = gen;
 	return fd;
 }
 
@@ -119,7 +154,10 @@ static void map_del(uintptr_t k)
 {
 	ht_lock_acquire(&map_lock);
 	sessmap_del(&map, k);
+	__atomic_store_n(&map_gen, map_gen + 1, __ATOMIC_RELEASE);
 	ht_lock_release(&map_lock);
+	if (map_last.k == k)
+		map_last.k = 0;
 }
 
 /* Orphan sessions' ClientHello randoms (tlshello.h); the count of entries
@@ -368,7 +406,21 @@ void ht_tls_handshake_started(int fd, uint64_t t0)
 bool ht_tls_handshake_needed(int fd)
 {
 	bool needed = false;
-	if (fd < 0 || !ht_enter())
+	/* Asked after every TLS call: a connection marked TLS whose
+	 * handshake is done is seen so without the lock (nothing to mark,
+	 * nothing needed).  Read as ht_write_begin() reads a connection; an
+	 * fd reused for a new connection has a new one here (or the same
+	 * memory reset by conn_init(): not done), and one whose TLS starts
+	 * again (the session inside a tunnel, tunnel_open()) has
+	 * t_tls_done 0: both take the locked path. */
+	ht_slot *ps = ht_slot_peek(fd);
+	if (!ps)
+		return false;
+	ht_tracked *pt = __atomic_load_n(&ps->t, __ATOMIC_ACQUIRE);
+	if (pt && __atomic_load_n(&pt->c.tls, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&pt->c.t_tls_done, __ATOMIC_RELAXED) != 0)
+		return false;
+	if (!ht_enter())
 		return false;
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
@@ -494,6 +546,7 @@ void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 {
 	if (fd < 0 || !ht_enter())
 		return;
+	ht_call_ns = now; /* the records this makes flush with it */
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
 	if (t && t->c.server) {

@@ -24,6 +24,8 @@
 struct ht_tls_call {
 	const void *session; /* NULL: not inside a TLS call */
 	int fd;              /* tracked socket used during the call, or -1 */
+	uint64_t now;        /* when its last socket call that used the
+			      * time returned (track_io()), or 0 */
 };
 HT_HIDDEN extern HT_TLS struct ht_tls_call ht_tls_call;
 
@@ -92,6 +94,7 @@ static inline void ht_tls_open(struct ht_tls_frame *f, const void *session)
 	f->t0 = ht_now();
 	ht_tls_call.session = session;
 	ht_tls_call.fd = -1;
+	ht_tls_call.now = 0;
 }
 
 /*
@@ -246,8 +249,12 @@ static inline void ht_tls_settle(void)
 static inline void ht_tls_close(struct ht_tls_frame *f, int fd, bool out,
 				const void *buf, size_t n, bool ended)
 {
+	/* The plaintext moved when the call's last socket call did (one
+	 * reading of the clock for the call); read now when it made none
+	 * (plaintext the library had buffered). */
 	if (fd >= 0 && (n > 0 || (!out && ended)))
-		ht_tls_plaintext(fd, out, n > 0 ? buf : NULL, n, ht_now());
+		ht_tls_plaintext(fd, out, n > 0 ? buf : NULL, n,
+				 ht_tls_call.now ? ht_tls_call.now : ht_now());
 	ht_tls_settle();
 	ht_tls_call = f->outer;
 }
