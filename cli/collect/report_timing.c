@@ -8,6 +8,17 @@ int64_t report_span(uint64_t start, uint64_t end)
 	return (int64_t)(end - start);
 }
 
+uint64_t report_request_end(const ht_rec_request *r)
+{
+	uint64_t first = r->t[HT_T_FIRST_BYTE];
+	uint64_t done = r->t[HT_T_RESPONSE_DONE];
+	uint64_t wrote = r->t[HT_T_WROTE_REQUEST];
+
+	/* answered early: the response began and ended before the body's
+	 * last byte (not a clock gone backwards within the response) */
+	return first != 0 && first <= done && wrote > done ? wrote : done;
+}
+
 int64_t report_timing_wait(const ht_rec_request *r)
 {
 	const uint64_t *ts = r->t;
@@ -59,7 +70,7 @@ void report_timing_compute(const ht_rec_request *r, report_timing *t)
 		if (v != 0 && (t->start == 0 || v < t->start))
 			t->start = v;
 	}
-	t->total = report_span(t->start, ts[HT_T_RESPONSE_DONE]);
+	t->total = report_span(t->start, report_request_end(r));
 
 	t->idle = REPORT_NONE;
 	if (r->flags & HT_RF_WAS_IDLE)
