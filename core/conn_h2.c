@@ -228,6 +228,7 @@ static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 	if (s->resp_done) {
 		/* answered early: whole, whatever ends it now */
 		error = HT_ERR_NONE;
+		s->req.flags |= HT_RF_EARLY_ANSWER;
 		if (!s->req.written)
 			s->req.t[HT_T_WROTE_REQUEST] =
 				s->req.t_wrote_last > s->req.t[HT_T_WROTE_HEADERS]

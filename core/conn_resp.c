@@ -163,6 +163,7 @@ void conn_emit_early(conn *c, uint64_t now)
 					   : r->t[HT_T_WROTE_HEADERS];
 	}
 	r->answered = false;
+	r->flags |= HT_RF_EARLY_ANSWER;
 	emit_oldest(c, HT_ERR_NONE, true, now);
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0 && c->q_untracked == 0)

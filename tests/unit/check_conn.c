@@ -984,6 +984,7 @@ START_TEST(early_answer_waits_for_the_body)
 	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 4000);
 	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 6000);
 	ck_assert(a->flags & HT_RF_KEEPALIVE);
+	ck_assert(a->flags & HT_RF_EARLY_ANSWER);
 	/* the server's processing counts from the headers, never negative */
 	report_timing t;
 	report_timing_compute(a, &t);
@@ -1000,6 +1001,7 @@ START_TEST(early_answer_waits_for_the_body)
 	ck_assert_str_eq(recs[1].target, "/next");
 	ck_assert_uint_eq(recs[1].r.status, 404);
 	ck_assert(recs[1].r.flags & HT_RF_WAS_IDLE);
+	ck_assert(!(recs[1].r.flags & HT_RF_EARLY_ANSWER));
 	ck_assert_uint_eq(recs[1].r.t[HT_T_IDLE_SINCE], 6000);
 }
 END_TEST
@@ -1024,6 +1026,7 @@ START_TEST(early_answer_then_close_keeps_what_was_written)
 	ck_assert_uint_eq(a->error, HT_ERR_NONE);
 	ck_assert_uint_eq(a->status, 413);
 	ck_assert_uint_eq(a->req_body_bytes, 4);
+	ck_assert(a->flags & HT_RF_EARLY_ANSWER);
 	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 3500);
 	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 4000);
 	ck_assert(!(a->flags & HT_RF_KEEPALIVE));
@@ -1123,6 +1126,7 @@ START_TEST(h2_early_answer_waits_for_the_body)
 	ck_assert_uint_eq(a->resp_body_bytes, 5);
 	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 4000);
 	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 6000);
+	ck_assert(a->flags & HT_RF_EARLY_ANSWER);
 	/* the next stream is its own */
 	h2_headers(3, true, get_b);
 	h2_write(7000);
@@ -1130,6 +1134,7 @@ START_TEST(h2_early_answer_waits_for_the_body)
 	h2_read(7500);
 	ck_assert_int_eq(nrecs, 2);
 	ck_assert_uint_eq(recs[1].r.status, 404);
+	ck_assert(!(recs[1].r.flags & HT_RF_EARLY_ANSWER));
 }
 END_TEST
 
