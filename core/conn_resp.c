@@ -112,9 +112,12 @@ void on_response_complete(conn *c, uint64_t now)
 	    h2c_upgrade(c, r, now))
 		return;
 	r->t[HT_T_RESPONSE_DONE] = now;
-	if (!r->written && m->status != 101 && !r->connect) {
+	if (!r->written && r->headers_done && m->status != 101 &&
+	    !r->connect) {
 		/* An early answer: the server responded before the request
 		 * was all written (a 413, a redirect, nginx's `return`).
+		 * (One before the request's headers were whole, a 400 to a
+		 * broken head, goes out at once, as it did.)
 		 * The client may still write the body: the record waits for
 		 * it, at most until the connection ends (conn_emit_early()).
 		 * HTTP/1.x has no next request before this one's end, so
@@ -154,6 +157,8 @@ void conn_emit_early(conn *c, uint64_t now)
 	if (!c->early_answer)
 		return;
 	c->early_answer = false;
+	if (r == NULL || !r->answered)
+		return; /* (never: nothing pops it but this) */
 	if (!r->written) {
 		/* The client stopped writing it (or is still at it while
 		 * the connection ends): what it wrote, until when. */

@@ -1069,6 +1069,20 @@ START_TEST(early_answer_then_more_response_bytes)
 }
 END_TEST
 
+START_TEST(answer_before_the_headers_goes_out_at_once)
+{
+	/* A 400 to a head not yet whole is no early answer: its record goes
+	 * out with the response, as ever. */
+	conn_connected(C, 2000);
+	w("POST /x HTTP/1.1\r\nHost: h\r\n", 3000);
+	r("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+	  "Content-Length: 0\r\n\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.status, 400);
+	ck_assert(!(recs[0].r.flags & HT_RF_EARLY_ANSWER));
+}
+END_TEST
+
 START_TEST(early_answer_at_exit)
 {
 	/* The process ends while writing the body of an answered request:
@@ -2839,6 +2853,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, early_answer_then_close_keeps_what_was_written);
 	tcase_add_test(tc, early_answer_body_after_eof);
 	tcase_add_test(tc, early_answer_then_more_response_bytes);
+	tcase_add_test(tc, answer_before_the_headers_goes_out_at_once);
 	tcase_add_test(tc, early_answer_at_exit);
 	tcase_add_test(tc, early_answer_live_phase);
 	tcase_add_test(tc, h2_early_answer_waits_for_the_body);
