@@ -262,6 +262,9 @@ void fail_all(conn *c, unsigned error, uint64_t now)
 		conn_h2_fail_all(c, error, now);
 		return;
 	}
+	/* An early answer is whole: its record goes out as it stands,
+	 * before the parser is ended for the others. */
+	conn_emit_early(c, now);
 	/* The oldest request may take the response parser's message as it
 	 * stands, possibly cut inside a header line: end the parser first so
 	 * the message holds whole lines (every caller stops parsing responses
@@ -449,6 +452,9 @@ static void on_request_complete(conn *c, uint64_t now)
 		conn_emit_request(c, r, HT_ERR_OVERFLOW, NULL, now);
 		return;
 	}
+	/* answered before it was all written: its record now */
+	if (r->answered)
+		conn_emit_early(c, now);
 	/* Its response will not be followed (conn_on_unseen()): say so now
 	 * (it is the only request in flight, the others were emitted). */
 	if (c->unseen)
@@ -691,6 +697,7 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	if (c->mode != CONN_MODE_HTTP1)
 		return;
 
+	c->t_out_last = now;
 	while (len > 0) {
 		h1_event ev;
 		size_t n = h1_feed(&c->out, buf, len, &ev);
@@ -822,6 +829,11 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	}
 
+	/* Bytes after an early answer while its request is still being
+	 * written: no response of it (a second one, unasked for); its
+	 * record goes out before they are parsed. */
+	if (c->early_answer)
+		conn_emit_early(c, now);
 	while (len > 0) {
 		h1_event ev;
 		size_t n = h1_feed(&c->in, buf, len, &ev);

@@ -177,6 +177,10 @@ typedef struct conn_request {
 	uint64_t t[HT_T__COUNT];
 	bool headers_done;       /* request header section fully written */
 	bool written;            /* whole request written */
+	bool answered;           /* its whole response came before it was
+	                            all written (an early answer): its record
+	                            waits for the request's end, or the
+	                            connection's (conn_emit_early()) */
 	bool head, connect;      /* method, for response framing */
 	bool h2c;                /* asked to upgrade to HTTP/2 (Upgrade: h2c) */
 	bool websocket;          /* asked for a WebSocket (Upgrade: websocket) */
@@ -187,6 +191,7 @@ typedef struct conn_request {
 	                            this one's own */
 	uint32_t header_bytes;
 	uint64_t body_bytes;
+	uint64_t t_wrote_last;   /* HTTP/2: its last DATA written */
 	/* its slot in a live page (live.h): the page it was claimed in (a
 	 * reconnect makes a new one), the slot's ref; NULL/0: not shown.
 	 * live set, live_ref 0: no slot was free, @live counts it in
@@ -294,6 +299,11 @@ typedef struct conn {
 	 * written, then emitted with HT_ERR_OVERFLOW */
 	bool spill_active;
 	conn_request spill;
+
+	/* HTTP/1.x: the oldest queued request was answered early (its
+	 * answered flag), and when request bytes were last written */
+	bool early_answer;
+	uint64_t t_out_last;
 
 	/* current response */
 	uint64_t t_resp_first_byte;  /* first byte of the current message */

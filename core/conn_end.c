@@ -58,6 +58,8 @@ static void skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
 		c->tlsrec.bad = true;
 		return;
 	}
+	if (c->mode == CONN_MODE_HTTP1)
+		conn_emit_early(c, now); /* as conn_on_read() */
 	while (c->mode == CONN_MODE_HTTP1 && len > 0) {
 		h1_event ev;
 		size_t n = h1_skip(&c->in, len, &ev);
@@ -99,6 +101,14 @@ void conn_on_eof(conn *c, uint64_t now)
 		return;
 	if (c->mode == CONN_MODE_WS) {
 		conn_ws_end(c, HT_WF_PEER_EOF, now);
+		return;
+	}
+	if (c->mode == CONN_MODE_HTTP1 && c->early_answer) {
+		/* An early answer is whole, and its request may still be
+		 * written (a server's lingering close reads it): its record
+		 * waits for that, or for the close.  Nothing else is in
+		 * flight (no request begins before its end). */
+		c->t_idle_since = 0;
 		return;
 	}
 	if (c->mode == CONN_MODE_HTTP1 && h1_responses_followed(c)) {
@@ -233,6 +243,7 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	c->q_untracked = 0;
 	c->q_blind = false;
 	c->spill_active = false;
+	c->early_answer = false;
 	c->t_idle_since = 0;
 	c->hold_len = c->hold_last = 0; /* the parent's events */
 	c->hold_lost = false;

@@ -8,6 +8,13 @@
  *   first_byte                the first response frame of the stream
  *   response_done             the server's END_STREAM, or RST_STREAM (error)
  *
+ * A response may end before its request (RFC 9113 8.1: a server answers
+ * early, then may ask the client to stop with RST_STREAM NO_ERROR): the
+ * stream stays open until the client's END_STREAM, a reset either way, or
+ * the connection's end, and its record then carries every DATA byte the
+ * client wrote, wrote_request the last of them when it never ended the
+ * stream, and no error (the exchange was whole).
+ *
  * A connection's first stream is new; every later one is reused, whether or
  * not others are in flight; it was idle when no stream was open before it.
  * A SETTINGS_HEADER_TABLE_SIZE one side sends binds the other side's
@@ -38,6 +45,9 @@
 typedef struct conn_stream {
 	uint32_t id;             /* 0: slot free */
 	bool resp_final;         /* final (non-1xx) response headers seen */
+	bool resp_done;          /* the server's END_STREAM came before the
+	                            client's (an early answer): the stream
+	                            waits for the request's end */
 	conn_request req;
 	uint16_t status;
 	char content_type[H1_CTYPE_MAX];
@@ -215,6 +225,16 @@ static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
 	bool responded = s->resp_final || s->req.n_1xx;
+	if (s->resp_done) {
+		/* answered early: whole, whatever ends it now */
+		error = HT_ERR_NONE;
+		s->req.flags |= HT_RF_EARLY_ANSWER;
+		if (!s->req.written)
+			s->req.t[HT_T_WROTE_REQUEST] =
+				s->req.t_wrote_last > s->req.t[HT_T_WROTE_HEADERS]
+					? s->req.t_wrote_last
+					: s->req.t[HT_T_WROTE_HEADERS];
+	}
 	conn_resp v = {
 		.status = s->status,
 		.proto = HT_PROTO_HTTP2,
@@ -364,6 +384,32 @@ static void grpc_status(conn_stream *s, const h2_message *m)
 	memcpy(s->grpc.message, m->grpc_message, m->grpc_message_len);
 }
 
+/* The client ended @s's request at @now (its END_STREAM); answered
+ * early, the stream is over. */
+static void request_written(conn *c, conn_stream *s, uint64_t now)
+{
+	s->req.written = true;
+	s->req.t[HT_T_WROTE_REQUEST] = now;
+	if (c->server)
+		conn_thread_served(c, &s->req, true);
+	conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
+	if (s->resp_done)
+		close_stream(c, s, HT_ERR_NONE, now);
+}
+
+/* The server ended @s's response at @now: the stream is over, or, its
+ * request still being written, waits for it (an early answer). */
+static void response_ended(conn *c, conn_stream *s, uint64_t now)
+{
+	s->req.t[HT_T_RESPONSE_DONE] = now;
+	if (!s->req.written) {
+		s->resp_done = true;
+		conn_live_sync(&s->req, HT_T_RESPONSE_DONE);
+		return;
+	}
+	close_stream(c, s, HT_ERR_NONE, now);
+}
+
 static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 {
 	const h2_message *m = &c->h2->client.msg;
@@ -385,13 +431,8 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 	} else {
 		s->req.header_bytes += m->header_bytes; /* trailers */
 	}
-	if (ev->end_stream && !s->req.written) {
-		s->req.written = true;
-		s->req.t[HT_T_WROTE_REQUEST] = now;
-		if (c->server)
-			conn_thread_served(c, &s->req, true);
-		conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
-	}
+	if (ev->end_stream && !s->req.written)
+		request_written(c, s, now);
 }
 
 void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
@@ -420,13 +461,9 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			if (s) {
 				grpc_data(s, &ev, true, now);
 				s->req.body_bytes += ev.length;
-				if (ev.end_stream && !s->req.written) {
-					s->req.written = true;
-					s->req.t[HT_T_WROTE_REQUEST] = now;
-					if (c->server)
-						conn_thread_served(c, &s->req, true);
-					conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
-				}
+				s->req.t_wrote_last = now;
+				if (ev.end_stream && !s->req.written)
+					request_written(c, s, now);
 			}
 			break;
 		case H2_EV_RST_STREAM:
@@ -480,10 +517,8 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 			grpc_start(c, s);
 	}
 	grpc_status(s, m);
-	if (ev->end_stream) {
-		r->t[HT_T_RESPONSE_DONE] = now;
-		close_stream(c, s, HT_ERR_NONE, now);
-	}
+	if (ev->end_stream)
+		response_ended(c, s, now);
 }
 
 /* Response body bytes of @ev (H2_EV_DATA_CHUNK, or H2_EV_DATA: the frame
@@ -504,10 +539,8 @@ static void on_response_data(conn *c, conn_stream *s, const h2_event *ev,
 		conn_live_sync(&s->req, HT_T_FIRST_BYTE);
 	}
 	s->resp_body_bytes += ev->length;
-	if (ev->end_stream) {
-		s->req.t[HT_T_RESPONSE_DONE] = now;
-		close_stream(c, s, HT_ERR_NONE, now);
-	}
+	if (ev->end_stream)
+		response_ended(c, s, now);
 }
 
 void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)

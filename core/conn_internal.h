@@ -106,12 +106,13 @@ static inline void q_pop(conn *c)
 }
 
 /* The queued request the response under way answers: the oldest, unless
- * responses to untracked requests come before its own (NULL then, and
- * when nothing is queued). */
+ * responses to untracked requests come before its own (NULL then, when
+ * nothing is queued, and when the oldest is answered already: an early
+ * answer waiting for its request's end). */
 static inline conn_request *q_answered(conn *c)
 {
 	conn_request *r = q_oldest(c);
-	return r && r->skip == 0 ? r : NULL;
+	return r && r->skip == 0 && !r->answered ? r : NULL;
 }
 
 /* Whether HTTP/1.x responses are still parsed: not once bytes went by
@@ -135,6 +136,13 @@ static inline bool h1_responses_followed(const conn *c)
 /* emit_oldest() - emit the oldest request in flight, with the response
  * parser's message when @with_response, and drop it (conn.c). */
 void emit_oldest(conn *c, unsigned error, bool with_response, uint64_t now);
+
+/* conn_emit_early() - the request answered early (conn.h, answered)
+ * ends at @now, with its response and the body bytes written so far: its
+ * request was written whole, or will not be followed further (the
+ * connection ended, more response bytes came).  Nothing when none waits
+ * (conn_resp.c). */
+void conn_emit_early(conn *c, uint64_t now);
 
 /* fail_all() - emit every request still in flight with @error: the
  * connection ended, was reset, or is no longer followed (conn.c). */

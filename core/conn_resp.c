@@ -112,6 +112,21 @@ void on_response_complete(conn *c, uint64_t now)
 	    h2c_upgrade(c, r, now))
 		return;
 	r->t[HT_T_RESPONSE_DONE] = now;
+	if (!r->written && r->headers_done && m->status != 101 &&
+	    !r->connect) {
+		/* An early answer: the server responded before the request
+		 * was all written (a 413, a redirect, nginx's `return`).
+		 * (One before the request's headers were whole, a 400 to a
+		 * broken head, goes out at once, as it did.)
+		 * The client may still write the body: the record waits for
+		 * it, at most until the connection ends (conn_emit_early()).
+		 * HTTP/1.x has no next request before this one's end, so
+		 * nothing queues behind it meanwhile. */
+		r->answered = true;
+		c->early_answer = true;
+		conn_live_sync(r, HT_T_RESPONSE_DONE);
+		return;
+	}
 	bool tunnel = r->connect && m->status / 100 == 2 &&
 		      h1_state(&c->in) == H1_ST_TUNNEL;
 	/* A WebSocket: its session is followed from the next byte; the
@@ -133,6 +148,31 @@ void on_response_complete(conn *c, uint64_t now)
 	 * bytes: they were never the server's requests. */
 	if (ws)
 		fail_all(c, HT_ERR_CLOSED, now);
+}
+
+void conn_emit_early(conn *c, uint64_t now)
+{
+	conn_request *r = q_oldest(c);
+
+	if (!c->early_answer)
+		return;
+	c->early_answer = false;
+	if (r == NULL || !r->answered)
+		return; /* (never: nothing pops it but this) */
+	if (!r->written) {
+		/* The client stopped writing it (or is still at it while
+		 * the connection ends): what it wrote, until when. */
+		r->body_bytes = c->out.msg.body_bytes;
+		r->t[HT_T_WROTE_REQUEST] = c->t_out_last > r->t[HT_T_WROTE_HEADERS]
+					   ? c->t_out_last
+					   : r->t[HT_T_WROTE_HEADERS];
+	}
+	r->answered = false;
+	r->flags |= HT_RF_EARLY_ANSWER;
+	emit_oldest(c, HT_ERR_NONE, true, now);
+	c->resp_1xx_header_bytes = 0;
+	if (c->q_len == 0 && c->q_untracked == 0)
+		c->t_idle_since = now;
 }
 
 /* The response parser failed at @now: the bytes where the next response

@@ -388,6 +388,9 @@ void ht_live_cut_resp_of(const ht_live_req *q, const ht_live_resp *e,
 
 unsigned ht_live_phase(const uint64_t t[HT_T__COUNT])
 {
+	/* answered early, the request still being written */
+	if (t[HT_T_RESPONSE_DONE] && !t[HT_T_WROTE_REQUEST])
+		return HT_PH_SEND;
 	if (t[HT_T_FIRST_BYTE])
 		return HT_PH_RECEIVE;
 	if (t[HT_T_WROTE_REQUEST])

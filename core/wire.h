@@ -90,6 +90,16 @@ typedef struct ht_addr {
                                      response's body bytes are not known
                                      (the page kept none): resp_body_bytes
                                      means nothing */
+#define HT_RF_EARLY_ANSWER 0x4000u /* the response was whole before the
+                                     request was all written (a 413, a
+                                     redirect, a server answering before
+                                     it read the body): the record waited
+                                     for the request's end, or the
+                                     connection's; req_body_bytes is the
+                                     body written, WROTE_REQUEST its last
+                                     byte, both possibly short of what the
+                                     request announced when the client
+                                     stopped (a server's: read) */
 
 /* Protocols. */
 enum ht_proto {
@@ -140,7 +150,8 @@ enum ht_ts {
 	HT_T_TLS_DONE,
 	HT_T_GOT_CONN,      /* first byte of this request written */
 	HT_T_WROTE_HEADERS, /* last byte of the request headers written */
-	HT_T_WROTE_REQUEST, /* last byte of the request (body included) */
+	HT_T_WROTE_REQUEST, /* last byte of the request (body included); may
+	                       come after RESPONSE_DONE (HT_RF_EARLY_ANSWER) */
 	HT_T_GOT_1XX,       /* first interim (1xx) response headers complete */
 	HT_T_FIRST_BYTE,    /* first response byte read */
 	HT_T_RESPONSE_DONE, /* response complete, or the failure time */

@@ -56,7 +56,7 @@ typedef struct report_timing {
 	int64_t send;              /* GOT_CONN -> WROTE_REQUEST */
 	int64_t wait;              /* WROTE_REQUEST -> FIRST_BYTE */
 	int64_t receive;           /* FIRST_BYTE -> RESPONSE_DONE */
-	int64_t total;             /* start -> RESPONSE_DONE */
+	int64_t total;             /* start -> report_request_end() */
 	int64_t idle;              /* IDLE_SINCE -> GOT_CONN when WAS_IDLE */
 	uint64_t start;            /* monotonic ns the request began; 0 unknown */
 } report_timing;
@@ -65,8 +65,13 @@ typedef struct report_timing {
  * report_timing_compute() - derive @t from the timestamps of @r.
  * Each duration is end - start when both are non-zero, else REPORT_NONE.
  * wait is FIRST_BYTE - WROTE_REQUEST, except when the first response byte
- * came before the request was fully written (100 Continue): then
- * FIRST_BYTE - WROTE_HEADERS, clamped to >= 0 (0 without WROTE_HEADERS).
+ * came before the request was fully written (100 Continue, or an early
+ * answer: a 413, a redirect, a server answering before it read the body):
+ * then FIRST_BYTE - WROTE_HEADERS, clamped to >= 0 (0 without
+ * WROTE_HEADERS): the server's time from the headers, never negative.
+ * send still runs to WROTE_REQUEST, the body's last byte, and total to
+ * the later of the two ends (report_request_end()), as curl's time_total:
+ * after an early answer send and receive overlap.
  * start is the earliest non-zero of DNS_START, CONNECT_START, TLS_START and
  * GOT_CONN.  idle is set only when @r has HT_RF_WAS_IDLE.  A server's
  * record (HT_RF_SERVER): connect is the accept to the client's first
@@ -75,6 +80,12 @@ typedef struct report_timing {
  * written (wire.h).
  */
 void report_timing_compute(const ht_rec_request *r, report_timing *t);
+
+/* report_request_end() - when @r was over: RESPONSE_DONE, or WROTE_REQUEST
+ * when the response began and ended before it (an early answer: the
+ * client wrote the rest of its body after the response; a server read it
+ * after answering). */
+uint64_t report_request_end(const ht_rec_request *r);
 
 /* report_timing_wait() - @r's wait alone, as report_timing_compute()
  * derives it (for who needs nothing else of it). */

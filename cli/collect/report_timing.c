@@ -8,6 +8,17 @@ int64_t report_span(uint64_t start, uint64_t end)
 	return (int64_t)(end - start);
 }
 
+uint64_t report_request_end(const ht_rec_request *r)
+{
+	uint64_t first = r->t[HT_T_FIRST_BYTE];
+	uint64_t done = r->t[HT_T_RESPONSE_DONE];
+	uint64_t wrote = r->t[HT_T_WROTE_REQUEST];
+
+	/* answered early: the response began and ended before the body's
+	 * last byte (not a clock gone backwards within the response) */
+	return first != 0 && first <= done && wrote > done ? wrote : done;
+}
+
 int64_t report_timing_wait(const ht_rec_request *r)
 {
 	const uint64_t *ts = r->t;
@@ -68,7 +79,7 @@ void report_timing_compute(const ht_rec_request *r, report_timing *t)
 		if (v != 0 && (t->start == 0 || v < t->start))
 			t->start = v;
 	}
-	t->total = report_span(t->start, ts[HT_T_RESPONSE_DONE]);
+	t->total = report_span(t->start, report_request_end(r));
 
 	t->idle = REPORT_NONE;
 	if (r->flags & HT_RF_WAS_IDLE)
@@ -136,7 +147,9 @@ void report_timing_har(const ht_rec_request *r, report_har_timing *h)
 		post[0] = ts[HT_T_WROTE_HEADERS] <= ts[HT_T_FIRST_BYTE] ?
 			  ts[HT_T_WROTE_HEADERS] : 0;
 	post[1] = ts[HT_T_FIRST_BYTE];
-	post[2] = ts[HT_T_RESPONSE_DONE];
+	/* receive to the request's end: after an early answer, the body's
+	 * last byte written (report_request_end(), json's total) */
+	post[2] = ts[HT_T_RESPONSE_DONE] != 0 ? report_request_end(r) : 0;
 
 	/* The start as report_timing_compute() has it. */
 	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {

@@ -399,6 +399,16 @@ static void ev_request_data(report *rp, const report_req *q, enum ev_kind k,
 	}
 }
 
+/* When event @k of @r happened (0: it did not): its timestamp, and for
+ * put_idle_conn the request's end (report_request_end(): after an early
+ * answer, the body's last byte, not the response's end). */
+static uint64_t ev_time(const ht_rec_request *r, enum ev_kind k)
+{
+	if (k == EV_PUT_IDLE)
+		return report_request_end(r);
+	return r->t[ev_ts[k]];
+}
+
 /* Write the events of request @q that happened and are not in @skip (bit
  * k: ev_kind k), in time order (ties keep the lifecycle order); @live as
  * in ev_request_data(), and then response_done and put_idle_conn are left
@@ -419,7 +429,7 @@ static unsigned ev_write(report *rp, const report_req *q, unsigned skip,
 	/* Collect the events that happened, then insertion-sort them by
 	 * timestamp; the sort is stable, so ties keep the lifecycle order. */
 	for (int k = 0; k < EV__COUNT; k++) {
-		if (r->t[ev_ts[k]] == 0 || (skip & (1u << k)))
+		if (ev_time(r, k) == 0 || (skip & (1u << k)))
 			continue;
 		if (live && (k == EV_RESPONSE_DONE || k == EV_PUT_IDLE))
 			continue;
@@ -429,7 +439,7 @@ static unsigned ev_write(report *rp, const report_req *q, unsigned skip,
 		    (!(r->flags & HT_RF_KEEPALIVE) || r->error != HT_ERR_NONE))
 			continue;
 		size_t i = n++;
-		while (i > 0 && r->t[ev_ts[order[i - 1]]] > r->t[ev_ts[k]]) {
+		while (i > 0 && ev_time(r, order[i - 1]) > ev_time(r, k)) {
 			order[i] = order[i - 1];
 			i--;
 		}
@@ -439,7 +449,7 @@ static unsigned ev_write(report *rp, const report_req *q, unsigned skip,
 		enum ev_kind k = order[i];
 
 		ev_head_n(rp, names[k].s, names[k].n, r->pid, r->conn_id,
-			  r->req_seq, r->t[ev_ts[k]]);
+			  r->req_seq, ev_time(r, k));
 		if (server)
 			json_lit(&rp->ob, ",\"side\":\"server\"");
 		ev_request_data(rp, q, k, live, req_hdrs);

@@ -305,6 +305,10 @@ static void text_request(report *rp, const report_req *q)
 	if (r->n_1xx > 0)
 		fprintf(f, "  %u interim response%s", r->n_1xx,
 			r->n_1xx == 1 ? "" : "s");
+	/* an early answer: the phases above may overlap (report.h) */
+	if (r->flags & HT_RF_EARLY_ANSWER)
+		fputs_unlocked(server ? "  answered before the body was read"
+				      : "  answered before the body was sent", f);
 	if (r->flags & (HT_RF_HDR_TRUNC | HT_RF_TARGET_TRUNC))
 		fputs_unlocked("  (truncated)", f);
 	if (r->flags & HT_RF_GRPC)

@@ -417,9 +417,10 @@ size_t otlp_spans_json(outbuf *b, const report_req *q, int64_t mono_to_unix,
 	size_t name_len = other ? 4 : r->method.len;
 	ht_str svc, method;
 
-	/* The request ends when its response does (or it failed); without
-	 * that, at its latest timestamp. */
-	end = ts[HT_T_RESPONSE_DONE];
+	/* The request ends when its response does (or it failed), or its
+	 * body's last byte when that came later (an early answer); without
+	 * those, at its latest timestamp. */
+	end = report_request_end(r);
 	if (end == 0)
 		for (int i = 0; i < HT_T__COUNT; i++)
 			if (i != HT_T_IDLE_SINCE && ts[i] > end)

@@ -956,6 +956,247 @@ static void h2_open(uint64_t t)
 }
 
 
+/* ---- early answers: the response whole before its request ---------------- */
+
+#define POST10 "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n"
+
+START_TEST(early_answer_waits_for_the_body)
+{
+	/* The server answers after the headers (nginx's `return`), the
+	 * client writes the rest of its body afterwards: one record, with
+	 * every body byte and the time the request was done. */
+	conn_connected(C, 2000);
+	w(POST10 "abcd", 3000);
+	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 0);
+	w("efg", 5000);
+	ck_assert_int_eq(nrecs, 0);
+	w("hij", 6000);
+	ck_assert_int_eq(nrecs, 1);
+	ht_rec_request *a = &recs[0].r;
+	ck_assert_uint_eq(a->error, HT_ERR_NONE);
+	ck_assert_uint_eq(a->status, 200);
+	ck_assert_uint_eq(a->req_body_bytes, 10);
+	ck_assert_uint_eq(a->resp_body_bytes, 5);
+	ck_assert_str_eq(recs[0].reason, "OK");
+	ck_assert_uint_eq(a->t[HT_T_WROTE_HEADERS], 3000);
+	ck_assert_uint_eq(a->t[HT_T_FIRST_BYTE], 4000);
+	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 4000);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 6000);
+	ck_assert(a->flags & HT_RF_KEEPALIVE);
+	ck_assert(a->flags & HT_RF_EARLY_ANSWER);
+	/* the server's processing counts from the headers, never negative */
+	report_timing t;
+	report_timing_compute(a, &t);
+	ck_assert_int_eq(t.wait, 1000);
+	ck_assert_int_eq(t.send, 3000);
+	ck_assert_int_eq(t.receive, 0);
+	/* and the request is over at its body's end (DNS_START 500) */
+	ck_assert_int_eq(t.total, 5500);
+	/* the connection is idle from the request's end, the next request
+	 * pairs with its own response */
+	w(GET("/next"), 9000);
+	r("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 9500);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[1].target, "/next");
+	ck_assert_uint_eq(recs[1].r.status, 404);
+	ck_assert(recs[1].r.flags & HT_RF_WAS_IDLE);
+	ck_assert(!(recs[1].r.flags & HT_RF_EARLY_ANSWER));
+	ck_assert_uint_eq(recs[1].r.t[HT_T_IDLE_SINCE], 6000);
+}
+END_TEST
+
+START_TEST(early_answer_then_close_keeps_what_was_written)
+{
+	/* A 413 with Connection: close: the client stops writing and
+	 * closes.  The record goes out at the close with the bytes written
+	 * and the time of the last one; the exchange was whole. */
+	conn_connected(C, 2000);
+	w(POST10 "ab", 3000);
+	w("cd", 3500);
+	r("HTTP/1.1 413 Too Large\r\nConnection: close\r\n"
+	  "Content-Length: 0\r\n\r\n", 4000);
+	conn_on_eof(C, 4100);
+	ck_assert_int_eq(nrecs, 0);
+	nrecs = 0;
+	conn_close(C, 8000);
+	ck_assert_int_ge(nrecs, 1);
+	ht_rec_request *a = &recs[0].r;
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert_uint_eq(a->error, HT_ERR_NONE);
+	ck_assert_uint_eq(a->status, 413);
+	ck_assert_uint_eq(a->req_body_bytes, 4);
+	ck_assert(a->flags & HT_RF_EARLY_ANSWER);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 3500);
+	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 4000);
+	ck_assert(!(a->flags & HT_RF_KEEPALIVE));
+}
+END_TEST
+
+START_TEST(early_answer_body_after_eof)
+{
+	/* A lingering close: the server shuts its side after the answer and
+	 * reads the rest; the client writes it all after the EOF. */
+	conn_connected(C, 2000);
+	w(POST10, 3000);
+	r("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 4000);
+	conn_on_eof(C, 4500);
+	w("0123456789", 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.req_body_bytes, 10);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_WROTE_REQUEST], 5000);
+}
+END_TEST
+
+START_TEST(early_answer_then_more_response_bytes)
+{
+	/* Response bytes after the early answer, its request still being
+	 * written: not its response; the early one's record goes out first,
+	 * with its response intact. */
+	conn_connected(C, 2000);
+	w(POST10 "abc", 3000);
+	r("HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\nno", 4000);
+	r("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n", 5000);
+	ck_assert_int_ge(nrecs, 1);
+	ht_rec_request *a = &recs[0].r;
+	ck_assert_uint_eq(a->error, HT_ERR_NONE);
+	ck_assert_uint_eq(a->status, 401);
+	ck_assert_str_eq(recs[0].reason, "Unauthorized");
+	ck_assert_uint_eq(a->req_body_bytes, 3);
+	ck_assert_uint_eq(a->resp_body_bytes, 2);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 3000);
+}
+END_TEST
+
+START_TEST(answer_before_the_headers_goes_out_at_once)
+{
+	/* A 400 to a head not yet whole is no early answer: its record goes
+	 * out with the response, as ever. */
+	conn_connected(C, 2000);
+	w("POST /x HTTP/1.1\r\nHost: h\r\n", 3000);
+	r("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+	  "Content-Length: 0\r\n\r\n", 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.status, 400);
+	ck_assert(!(recs[0].r.flags & HT_RF_EARLY_ANSWER));
+}
+END_TEST
+
+START_TEST(early_answer_at_exit)
+{
+	/* The process ends while writing the body of an answered request:
+	 * the record is whole, with what was written. */
+	conn_connected(C, 2000);
+	w(POST10 "abcdef", 3000);
+	r(OK5, 4000);
+	conn_on_exit(C, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.req_body_bytes, 6);
+}
+END_TEST
+
+START_TEST(early_answer_live_phase)
+{
+	/* Answered, its request still being written: its phase is send. */
+	uint64_t t[HT_T__COUNT] = {0};
+	t[HT_T_GOT_CONN] = 1;
+	t[HT_T_WROTE_HEADERS] = 2;
+	t[HT_T_FIRST_BYTE] = 3;
+	t[HT_T_RESPONSE_DONE] = 4;
+	ck_assert_uint_eq(ht_live_phase(t), HT_PH_SEND);
+	t[HT_T_WROTE_REQUEST] = 5;
+	ck_assert_uint_eq(ht_live_phase(t), HT_PH_RECEIVE);
+}
+END_TEST
+
+static const char *const post_a[] = {":method", "POST", ":scheme", "https",
+	":authority", "example.test", ":path", "/up", NULL};
+
+START_TEST(h2_early_answer_waits_for_the_body)
+{
+	/* The server ends its response before the client ends its request
+	 * (RFC 9113 8.1): the stream's record waits for the client's
+	 * END_STREAM and carries every DATA byte. */
+	h2_open(2000);
+	h2_headers(1, false, post_a);
+	h2_data(1, false, 100);
+	h2_write(3000);
+	h2_headers(1, false, ok200);
+	h2_data(1, true, 5);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 0);
+	h2_data(1, false, 100);
+	h2_write(5000);
+	h2_data(1, true, 50);
+	h2_write(6000);
+	ck_assert_int_eq(nrecs, 1);
+	ht_rec_request *a = &recs[0].r;
+	ck_assert_uint_eq(a->error, HT_ERR_NONE);
+	ck_assert_uint_eq(a->status, 200);
+	ck_assert_uint_eq(a->req_body_bytes, 250);
+	ck_assert_uint_eq(a->resp_body_bytes, 5);
+	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 4000);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 6000);
+	ck_assert(a->flags & HT_RF_EARLY_ANSWER);
+	/* the next stream is its own */
+	h2_headers(3, true, get_b);
+	h2_write(7000);
+	h2_headers(3, true, nf404);
+	h2_read(7500);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.status, 404);
+	ck_assert(!(recs[1].r.flags & HT_RF_EARLY_ANSWER));
+}
+END_TEST
+
+START_TEST(h2_early_answer_then_reset)
+{
+	/* The server answers, then asks the client to stop (RST_STREAM
+	 * NO_ERROR): the record is whole, with the DATA written so far. */
+	h2_open(2000);
+	h2_headers(1, false, post_a);
+	h2_data(1, false, 40);
+	h2_write(3000);
+	h2_headers(1, true, nf404);
+	h2_read(4000);
+	h2_data(1, false, 60);
+	h2_write(4500);
+	ck_assert_int_eq(nrecs, 0);
+	h2_frame(0x3, 0, 1, (const uint8_t *)"\0\0\0\0", 4);
+	h2_read(5000);
+	ck_assert_int_eq(nrecs, 1);
+	ht_rec_request *a = &recs[0].r;
+	ck_assert_uint_eq(a->error, HT_ERR_NONE);
+	ck_assert_uint_eq(a->status, 404);
+	ck_assert_uint_eq(a->req_body_bytes, 100);
+	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 4500);
+	ck_assert_uint_eq(a->t[HT_T_RESPONSE_DONE], 4000);
+}
+END_TEST
+
+START_TEST(h2_early_answer_at_close)
+{
+	h2_open(2000);
+	h2_headers(1, false, post_a);
+	h2_write(3000);
+	h2_headers(1, true, ok200);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 0);
+	conn_close(C, 9000);
+	ck_assert_int_ge(nrecs, 1);
+	ht_rec_request *a = &recs[0].r;
+	ck_assert_uint_eq(a->error, HT_ERR_NONE);
+	ck_assert_uint_eq(a->status, 200);
+	ck_assert_uint_eq(a->req_body_bytes, 0);
+	/* no DATA: the request ended with its headers, as far as it went */
+	ck_assert_uint_eq(a->t[HT_T_WROTE_REQUEST], 3000);
+	nrecs = 0; /* teardown's close */
+}
+END_TEST
+
 /* ---- tunnels ------------------------------------------------------------ */
 
 #define CONNECT_REQ "CONNECT target.test:443 HTTP/1.1\r\nHost: target.test:443\r\n\r\n"
@@ -2682,6 +2923,16 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, phases_across_splits);
 	tcase_add_test(tc, pipelined_requests_answered_in_order);
 	tcase_add_test(tc, interim_100_continue);
+	tcase_add_test(tc, early_answer_waits_for_the_body);
+	tcase_add_test(tc, early_answer_then_close_keeps_what_was_written);
+	tcase_add_test(tc, early_answer_body_after_eof);
+	tcase_add_test(tc, early_answer_then_more_response_bytes);
+	tcase_add_test(tc, answer_before_the_headers_goes_out_at_once);
+	tcase_add_test(tc, early_answer_at_exit);
+	tcase_add_test(tc, early_answer_live_phase);
+	tcase_add_test(tc, h2_early_answer_waits_for_the_body);
+	tcase_add_test(tc, h2_early_answer_then_reset);
+	tcase_add_test(tc, h2_early_answer_at_close);
 	tcase_add_test(tc, proto_is_the_requests_own);
 	tcase_add_test(tc, body_delimited_by_close);
 	tcase_add_test(tc, closed_before_response);

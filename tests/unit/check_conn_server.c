@@ -562,6 +562,57 @@ START_TEST(h2_sendfile_outside_data_gives_up)
 }
 END_TEST
 
+/* A server that answers after the headers (a 413, nginx's `return`) and
+ * reads the body afterwards: one record, with the whole body read, the
+ * read's end after the response's, processing from the headers. */
+START_TEST(early_answer_then_body_read)
+{
+	static const char head[] = "POST /up HTTP/1.1\r\nHost: h\r\n"
+				   "Content-Length: 8\r\n\r\nabc";
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+	static const char get_b[] = "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
+
+	rd(head, sizeof head - 1, 2000);
+	wr(ok, sizeof ok - 1, 3000);
+	ck_assert_int_eq(nreqs, 0);
+	rd("defgh", 5, 4000);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert(recs[0].r.flags & HT_RF_SERVER);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.req_body_bytes, 8);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_WROTE_REQUEST], 4000);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_FIRST_BYTE], 3000);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 3000);
+	/* the connection goes on: the next request is its own */
+	rd(get_b, sizeof get_b - 1, 5000);
+	wr(ok, sizeof ok - 1, 6000);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_str_eq(recs[1].target, "/b");
+}
+END_TEST
+
+/* The server answers and closes without reading the body: the record
+ * goes out at the close with what was read. */
+START_TEST(early_answer_closed_unread)
+{
+	static const char head[] = "POST /up HTTP/1.1\r\nHost: h\r\n"
+				   "Content-Length: 80\r\n\r\nabc";
+	static const char no[] = "HTTP/1.1 413 Too Large\r\nConnection: close\r\n"
+				 "Content-Length: 0\r\n\r\n";
+
+	rd(head, sizeof head - 1, 2000);
+	wr(no, sizeof no - 1, 3000);
+	ck_assert_int_eq(nreqs, 0);
+	conn_close(C, 4000);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.status, 413);
+	ck_assert_uint_eq(recs[0].r.req_body_bytes, 3);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_WROTE_REQUEST], 2000);
+}
+END_TEST
+
 Suite *conn_server_suite(void)
 {
 	Suite *s = suite_create("conn_server");
@@ -570,6 +621,8 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, probe_verdicts);
 	tcase_add_test(tc, lifecycle_every_split);
 	tcase_add_test(tc, post_body_and_reuse);
+	tcase_add_test(tc, early_answer_then_body_read);
+	tcase_add_test(tc, early_answer_closed_unread);
 	tcase_add_test(tc, pipelined_in_one_read);
 	tcase_add_test(tc, sendfile_body);
 	tcase_add_test(tc, sendfile_unframed_gives_up);
