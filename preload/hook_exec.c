@@ -204,7 +204,10 @@ static int open_in_path(const char *file, char *buf, size_t cap)
 	if (p == NULL)
 		p = "/bin:/usr/bin";
 	for (;;) {
-		end = strchrnul(p, ':');
+		/* (no strchrnul: an import is a symbol lookup at every
+		 * process's start) */
+		for (end = p; *end != '\0' && *end != ':'; end++)
+			;
 		dlen = (size_t)(end - p);
 		if (dlen + 1 + flen < cap) {
 			memcpy(buf, p, dlen);
