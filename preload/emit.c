@@ -406,8 +406,9 @@ void ht_emit_note_alone(const char *text, size_t len)
 
 	if (!ht_enabled || !may_open_fds())
 		return;
-	fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
-			  0);
+	/* non-blocking: a collector whose backlog is full gets nothing */
+	fd = (int)syscall(SYS_socket, AF_UNIX,
+			  SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return;
 	memset(&sa, 0, sizeof(sa));
