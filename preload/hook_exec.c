@@ -10,16 +10,245 @@
  * variants gather their arguments as glibc does and call the matching
  * vector function.  posix_spawn needs nothing: its child never had
  * requests of its own, and its parent's image stays.
+ *
+ * A program the process execs that LD_PRELOAD cannot reach (statically
+ * linked: the kernel runs it without the loader) would make requests no
+ * hook sees, and the report would look clean: before the exec, while the
+ * library is on, the target's first bytes are read (exechead.h; a "#!"
+ * script's interpreter, one level) and, for a static program, a "not
+ * traced" note goes to the collector, in run mode's words (cli/check.c),
+ * counted once per process.  The cost is three system calls per exec
+ * (open, pread, close); none without a collector or after a seccomp
+ * filter.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "exechead.h"
 #include "ht.h"
 #include "live.h"
+
+/* The ELF class and machine of the programs this library's loader runs:
+ * another is refused by the kernel (ENOEXEC) or not the loader's. */
+#define HOST_CLASS (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#elif defined(__i386__)
+#define HOST_MACHINE EM_386
+#else
+#define HOST_MACHINE 0
+#endif
+
+/* Open @path to read its first bytes: never blocks (a FIFO), never makes
+ * a terminal ours, gone at exec.  An fd or -1 (errno is the caller's to
+ * restore). */
+static int open_head(const char *path)
+{
+	return (int)syscall(SYS_openat, AT_FDCWD, path,
+			    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+}
+
+/* Whether the kernel would run the file on @fd: a regular file with an
+ * execute bit (the permission for this user is left to the real call). */
+static bool runnable(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	       (st.st_mode & 0111) != 0;
+}
+
+/* What the first bytes of the file on @fd say (a script's interpreter to
+ * @interp, @cap bytes). */
+static enum exechead_kind head_of(int fd, char *interp, size_t cap)
+{
+	uint8_t head[EXECHEAD_SIZE];
+	ssize_t n = (ssize_t)syscall(SYS_pread64, fd, head, sizeof(head), 0);
+
+	if (n <= 0)
+		return EXECHEAD_UNKNOWN;
+	return exechead_classify(head, (size_t)n, HOST_CLASS, HOST_MACHINE,
+				 interp, cap);
+}
+
+static bool is_static(enum exechead_kind k)
+{
+	return k == EXECHEAD_STATIC || k == EXECHEAD_STATIC_PIE;
+}
+
+/* Whether exec'ing the file on @fd runs a static program that the kernel
+ * would start: the file itself (@interp "") or, for a "#!" script, its
+ * interpreter (path in @interp, @cap bytes; one level: an interpreter
+ * that is a script again is not followed).  Its kind. */
+static __attribute__((noinline)) enum exechead_kind
+static_target(int fd, char *interp, size_t cap)
+{
+	enum exechead_kind k = head_of(fd, interp, cap);
+	char sub[8];
+	int ifd;
+
+	if (k == EXECHEAD_SCRIPT) {
+		ifd = open_head(interp);
+		if (ifd < 0)
+			return EXECHEAD_UNKNOWN;
+		k = head_of(ifd, sub, sizeof(sub));
+		if (is_static(k) && !runnable(ifd))
+			k = EXECHEAD_UNKNOWN;
+		syscall(SYS_close, ifd);
+	} else {
+		interp[0] = '\0';
+	}
+	if (!is_static(k) || !runnable(fd))
+		return EXECHEAD_UNKNOWN;
+	return k;
+}
+
+/* Say to the collector that the program @what (run from fd @fd when NULL)
+ * that this process is about to exec is not traced, as run mode says it
+ * of a static command; this may be the process's first word to it.  A
+ * vfork child (dash runs commands so), whose memory is its parent's,
+ * says it on a connection of its own. */
+static __attribute__((noinline)) void
+note_static(const char *what, int fd, enum exechead_kind k)
+{
+	char text[512], name[32]; /* a longer path is cut short */
+	ht_record rec;
+	int n;
+
+	if (what == NULL) {
+		snprintf(name, sizeof(name), "fd %d", fd);
+		what = name;
+	}
+	n = snprintf(text, sizeof(text), "%s: statically linked%s: "
+		     "LD_PRELOAD does not apply", what,
+		     k == EXECHEAD_STATIC_PIE ? " (static PIE)" : "");
+	if (n < 0)
+		n = 0;
+	else if ((size_t)n >= sizeof(text))
+		n = sizeof(text) - 1;
+	if (ht_foreign_process()) {
+		ht_emit_note_alone(text, (size_t)n);
+		return;
+	}
+	if (!ht_enter())
+		return;
+	memset(&rec, 0, sizeof(rec));
+	rec.type = HT_REC_NOTE;
+	rec.u.note.pid = ht_pid;
+	rec.u.note.text.p = text;
+	rec.u.note.text.len = (uint16_t)n;
+	ht_emit_want();
+	ht_emit(NULL, &rec);
+	ht_leave(); /* sent now: a note is never held back */
+}
+
+/* Before exec'ing @path, or (@path NULL) the file on @fd, or (@fd < 0
+ * too) nothing: the note above when it runs a static program.  Only
+ * while the library is on; errno is kept. */
+static void exec_check(const char *path, int fd)
+{
+	char interp[256];
+	enum exechead_kind k;
+	int own = -1;
+	int saved;
+
+	if (!ht_enabled || ht_seccomp_set || (path == NULL && fd < 0))
+		return;
+	saved = errno;
+	if (path != NULL) {
+		own = open_head(path);
+		fd = own;
+	}
+	if (fd >= 0) {
+		k = static_target(fd, interp, sizeof(interp));
+		if (own >= 0)
+			syscall(SYS_close, own);
+		if (is_static(k))
+			note_static(interp[0] != '\0' ? interp : path, fd, k);
+	}
+	errno = saved;
+}
+
+/* For execvp/execvpe: the file libc's search finds for @file, opened
+ * (path to @buf, @cap bytes), or -1.  @file itself when it has a '/';
+ * else the first entry of PATH (unset: "/bin:/usr/bin", as glibc; an
+ * empty entry is the current directory) holding a file the kernel would
+ * run.  Only to read it: the real call makes the real search. */
+static int open_in_path(const char *file, char *buf, size_t cap)
+{
+	const char *p, *end;
+	size_t flen, dlen;
+	int fd;
+
+	if (file == NULL || *file == '\0')
+		return -1;
+	flen = strlen(file);
+	if (strchr(file, '/') != NULL) {
+		if (flen >= cap)
+			return -1;
+		memcpy(buf, file, flen + 1);
+		return open_head(buf);
+	}
+	p = getenv("PATH");
+	if (p == NULL)
+		p = "/bin:/usr/bin";
+	for (;;) {
+		/* (no strchrnul: an import is a symbol lookup at every
+		 * process's start) */
+		for (end = p; *end != '\0' && *end != ':'; end++)
+			;
+		dlen = (size_t)(end - p);
+		if (dlen + 1 + flen < cap) {
+			memcpy(buf, p, dlen);
+			if (dlen > 0)
+				buf[dlen++] = '/';
+			memcpy(buf + dlen, file, flen + 1);
+			fd = open_head(buf);
+			if (fd >= 0) {
+				if (runnable(fd))
+					return fd;
+				syscall(SYS_close, fd);
+			}
+		}
+		if (*end == '\0')
+			return -1;
+		p = end + 1;
+	}
+}
+
+/* exec_check() for execvp/execvpe's @file, found in PATH (a path longer
+ * than 1 KiB is not looked at: the library's frames stay small). */
+static void exec_check_search(const char *file)
+{
+	char path[1024];
+	int saved, fd;
+
+	if (!ht_enabled || ht_seccomp_set)
+		return;
+	saved = errno;
+	fd = open_in_path(file, path, sizeof(path));
+	if (fd >= 0) {
+		char interp[256];
+		enum exechead_kind k = static_target(fd, interp,
+						     sizeof(interp));
+
+		syscall(SYS_close, fd);
+		if (is_static(k))
+			note_static(interp[0] != '\0' ? interp : path, fd, k);
+	}
+	errno = saved;
+}
 
 /* Mark (or, after a failed exec, unmark) this image's page.  Not in a
  * vfork child, which shares its parent's memory and page: its pid is not
@@ -61,6 +290,8 @@ static int exec_missing(void)
 
 static int do_execve(const char *path, char *const argv[], char *const envp[])
 {
+	HT_ENSURE_INIT();
+	exec_check(path, -1);
 	struct ht_live *live = exec_begin();
 	int r;
 	if (unlikely(!ht_real.execve))
@@ -72,6 +303,8 @@ static int do_execve(const char *path, char *const argv[], char *const envp[])
 
 static int do_execv(const char *path, char *const argv[])
 {
+	HT_ENSURE_INIT();
+	exec_check(path, -1);
 	struct ht_live *live = exec_begin();
 	int r;
 	if (unlikely(!ht_real.execv))
@@ -83,6 +316,8 @@ static int do_execv(const char *path, char *const argv[])
 
 static int do_execvp(const char *file, char *const argv[])
 {
+	HT_ENSURE_INIT();
+	exec_check_search(file);
 	struct ht_live *live = exec_begin();
 	int r = unlikely(!ht_real.execvp) ? exec_missing()
 					  : ht_real.execvp(file, argv);
@@ -107,6 +342,8 @@ HT_EXPORT int execvp(const char *file, char *const argv[])
 HT_EXPORT int execvpe(const char *file, char *const argv[],
 		      char *const envp[])
 {
+	HT_ENSURE_INIT();
+	exec_check_search(file);
 	struct ht_live *live = exec_begin();
 	int r = unlikely(!ht_real.execvpe) ? exec_missing()
 					   : ht_real.execvpe(file, argv, envp);
@@ -115,6 +352,8 @@ HT_EXPORT int execvpe(const char *file, char *const argv[],
 
 HT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
+	HT_ENSURE_INIT();
+	exec_check(NULL, fd);
 	struct ht_live *live = exec_begin();
 	int r;
 	if (unlikely(!ht_real.fexecve))

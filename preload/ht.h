@@ -475,6 +475,14 @@ HT_HIDDEN extern volatile int ht_seccomp_set;
  * prctl(). */
 HT_HIDDEN void ht_emit_stop_for_seccomp(void);
 
+/* ht_emit_note_alone() - a NOTE @text (@len bytes, cut at 512) from a
+ * vfork (or posix_spawn) child about to exec, which shares its parent's
+ * memory and so may change none of the library's state: on a socket of
+ * its own (closed before this returns), after a HELLO of its own pid, no
+ * counters page.  Only while the library is on and may open fds; an
+ * absent or foreign collector gets nothing. */
+HT_HIDDEN void ht_emit_note_alone(const char *text, size_t len);
+
 /* ht_emit_after_fork() - in a forked child: forget the parent's socket and
  * counters (closing the socket only if the fd is still it); the child
  * connects when it has something to say. */

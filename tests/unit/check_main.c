@@ -32,6 +32,7 @@ int main(void)
 	srunner_add_suite(sr, tlsrec_suite());
 	srunner_add_suite(sr, html_suite());
 	srunner_add_suite(sr, x86dec_suite());
+	srunner_add_suite(sr, exechead_suite());
 	srunner_add_suite(sr, otlp_suite());
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, elfgot_suite());

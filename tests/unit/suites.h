@@ -40,4 +40,5 @@ Suite *grpc_suite(void);    /* check_grpc.c: core/grpc.c, its record fields */
 Suite *live_suite(void);    /* check_live.c: core/live.c, core/conn_live.c */
 Suite *inflight_suite(void); /* check_inflight.c: cli/collect/inflight.c */
 Suite *join_suite(void);    /* check_join.c: cli/collect/join.c */
+Suite *exechead_suite(void); /* check_exechead.c: core/exechead.c */
 #endif
