@@ -88,7 +88,8 @@ typedef struct damage {
  * Replay the frames of @in into @col until the end mark, the end of the
  * input or damage.  Returns true for a clean capture; else fills @d.
  */
-static bool replay(input *in, collector *col, damage *d, uint64_t *n_frames)
+static bool replay(input *in, collector *col, run_out *ro, damage *d,
+		   uint64_t *n_frames)
 {
 	uint64_t frame = 0, end_records = 0, end_malformed = 0;
 	bool ended = false;
@@ -152,6 +153,9 @@ static bool replay(input *in, collector *col, damage *d, uint64_t *n_frames)
 		if (f.kind == CAP_END) {
 			cap_end_parse(f.data, &end_records, &end_malformed);
 			ended = true;
+		} else if (f.kind == CAP_TICK || f.kind == CAP_FLUSH) {
+			/* where the live run let held records out */
+			run_out_replay(ro, f.kind, f.data, f.len);
 		} else if (collector_replay(col, f.kind, f.peer, f.data,
 					    f.len) < 0) {
 			d->what = "damaged";
@@ -192,8 +196,8 @@ static int read_header(input *in, cap_header *h)
 	}
 	if (n == -CAP_E_VERSION) {
 		fprintf(stderr, "httptrace: %s: capture format version %u; "
-			"this httptrace reads version %u\n", in->name,
-			h->version, CAP_VERSION);
+			"this httptrace reads versions %u to %u\n", in->name,
+			h->version, CAP_VERSION_MIN, CAP_VERSION);
 		return -1;
 	}
 	if (n < 0) {
@@ -220,6 +224,7 @@ int read_main(int argc, char **argv)
 	const char *output;
 	input in = { .fd = -1 };
 	collector col;
+	static run_out ro; /* large (the joiner): not on the stack */
 	cap_header h;
 	damage d = { 0 };
 	uint64_t frames = 0;
@@ -284,7 +289,16 @@ int read_main(int argc, char **argv)
 		ret = READ_EXIT_ERROR;
 		goto close_out;
 	}
-	clean = replay(&in, &col, &d, &frames);
+	/* The records go out as the live run's did: through the joiner
+	 * (join.h), on the clock the capture kept.  A version 1 capture
+	 * kept none: its records go out as they came. */
+	ro = (run_out){ .rp = &rp };
+	if (h.version >= 2)
+		run_out_attach(&ro, &col, false);
+	clean = replay(&in, &col, &ro, &d, &frames);
+	/* the records still held go out, as at the live run's end */
+	run_out_replay(&ro, COLLECTOR_EV_FLUSH, NULL, 0);
+	run_out_discard(&ro);
 	/* Whatever came before the damage is reported, summary included. */
 	err = report_finish(&rp, col.malformed);
 	if (err < 0) {

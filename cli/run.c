@@ -18,6 +18,7 @@
 #include <stdio_ext.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "check_elf.h"
 #include "collector.h"
 #include "liveview.h"
@@ -364,8 +365,12 @@ void run_out_record(void *ctx, const ht_record *rec)
 {
 	run_out *o = ctx;
 
+	/* the time the collector's loop woke up to read it: the capture
+	 * keeps that time (CAP_CLOCK), so a replay holds it the same */
 	if (o->join_on)
-		join_record(&o->join, rec, mono_now());
+		join_record(&o->join, rec,
+			    o->col != NULL && o->col->now != 0 ? o->col->now
+							       : mono_now());
 	else
 		run_out_dispatch(o, rec);
 }
@@ -436,10 +441,14 @@ void run_out_idle(void *ctx)
 {
 	run_out *o = ctx;
 
-	/* no process left to send a client's half: nothing waits for it */
+	/* no process left to send a client's half: nothing waits for it
+	 * (and the capture says so where it happened) */
 	if (o->join_on && join_pending(&o->join) && o->col != NULL &&
-	    o->col->n_peers == 0)
+	    o->col->n_peers == 0) {
+		if (o->cw != NULL)
+			cap_writer_tap(o->cw, COLLECTOR_EV_FLUSH, 0, NULL, 0);
 		join_flush(&o->join);
+	}
 
 	if (o->rp != NULL)
 		report_flush(o->rp);
@@ -469,8 +478,17 @@ static void run_out_tick(void *ctx, const collector *c, uint64_t now)
 {
 	run_out *o = ctx;
 
-	if (o->join_on)
+	if (o->join_on && join_pending(&o->join)) {
+		/* (with nothing held, expiring changes nothing: not kept) */
+		if (o->cw != NULL) {
+			uint8_t buf[CAP_CLOCK_LEN];
+
+			cap_clock_encode(buf, now);
+			cap_writer_tap(o->cw, COLLECTOR_EV_TICK, 0, buf,
+				       sizeof(buf));
+		}
 		join_expire(&o->join, now);
+	}
 	if (o->rp == NULL || !report_wants_live(o->rp))
 		return;
 	collector_live_conns(c, now, run_out_inflight_conn, o->rp);
@@ -508,6 +526,21 @@ void run_out_attach(run_out *o, collector *c, bool spans)
 		c->tap = cap_writer_tap;
 		c->tap_ctx = o->cw;
 	}
+}
+
+int run_out_replay(run_out *o, unsigned ev, const uint8_t *buf, size_t len)
+{
+	if (ev == COLLECTOR_EV_TICK && len == CAP_CLOCK_LEN) {
+		if (o->join_on)
+			join_expire(&o->join, cap_clock_parse(buf));
+		return 0;
+	}
+	if (ev == COLLECTOR_EV_FLUSH && len == 0) {
+		if (o->join_on)
+			join_flush(&o->join);
+		return 0;
+	}
+	return -EINVAL;
 }
 
 void run_out_discard(run_out *o)

@@ -119,6 +119,14 @@ void run_out_attach(run_out *o, collector *c, bool spans);
  */
 int run_out_finish(run_out *o, const collector *c);
 
+/*
+ * run_out_replay() - a capture's COLLECTOR_EV_TICK (@buf: its u64 time,
+ * CAP_CLOCK_LEN bytes) or COLLECTOR_EV_FLUSH (no payload): the held records
+ * (join.h) that the live run let out at that point go out now, as they
+ * did.  Returns 0, or -EINVAL for another event or a wrong size.
+ */
+int run_out_replay(run_out *o, unsigned ev, const uint8_t *buf, size_t len);
+
 /* run_out_discard() - release what run_out_attach() took when the run
  * never reached run_out_finish() (its setup failed); a no-op after it. */
 void run_out_discard(run_out *o);

@@ -222,6 +222,7 @@ const char *cap_strerror(int err)
 	case CAP_E_KIND: return "unknown frame kind";
 	case CAP_E_CRC: return "checksum mismatch";
 	case CAP_E_END: return "malformed end mark";
+	case CAP_E_CLOCK: return "malformed clock mark";
 	default: return "unknown error";
 	}
 }
@@ -250,7 +251,7 @@ long cap_header_parse(const uint8_t *buf, size_t len, cap_header *h)
 	if (len < 12)
 		return -CAP_E_SHORT;
 	h->version = get16(buf + 8);
-	if (h->version != CAP_VERSION)
+	if (h->version < CAP_VERSION_MIN || h->version > CAP_VERSION)
 		return -CAP_E_VERSION;
 	hdr_len = get16(buf + 10);
 	/* A later minor change may append fields: the length says where the
@@ -295,7 +296,7 @@ long cap_frame_parse(const uint8_t *buf, size_t len, cap_frame *f)
 	 * read) bytes that will never form a frame. */
 	if (plen > CAP_MAX_PAYLOAD)
 		return -CAP_E_LENGTH;
-	if (buf[4] < CAP_OPEN || buf[4] > CAP_END || buf[5] || buf[6] ||
+	if (buf[4] < CAP_OPEN || buf[4] > CAP_KIND_MAX || buf[5] || buf[6] ||
 	    buf[7])
 		return -CAP_E_KIND;
 	if (len < CAP_FRAME_HDR + (size_t)plen)
@@ -306,6 +307,10 @@ long cap_frame_parse(const uint8_t *buf, size_t len, cap_frame *f)
 		return -CAP_E_CRC;
 	if (buf[4] == CAP_END && plen != CAP_END_LEN)
 		return -CAP_E_END;
+	if ((buf[4] == CAP_CLOCK || buf[4] == CAP_TICK) && plen != CAP_CLOCK_LEN)
+		return -CAP_E_CLOCK;
+	if (buf[4] == CAP_FLUSH && plen != 0)
+		return -CAP_E_CLOCK;
 	f->kind = buf[4];
 	f->peer = get32(buf + 8);
 	f->len = plen;
@@ -323,4 +328,14 @@ void cap_end_parse(const uint8_t *buf, uint64_t *records, uint64_t *malformed)
 {
 	*records = get64(buf);
 	*malformed = get64(buf + 8);
+}
+
+void cap_clock_encode(uint8_t *buf, uint64_t ns)
+{
+	put64(buf, ns);
+}
+
+uint64_t cap_clock_parse(const uint8_t *buf)
+{
+	return get64(buf);
 }

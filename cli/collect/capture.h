@@ -31,6 +31,16 @@
  *
  * The last frame of a finished capture is CAP_END; a capture without one
  * was cut short (the collector was killed, the disk filled up).
+ *
+ * Version 2 adds the clock of the run's joiner (join.h), which holds some
+ * records back for their other end and so may write them after records
+ * that arrived later: what it did depends on when records arrived, so
+ * that is kept too.  CAP_CLOCK (u64 CLOCK_MONOTONIC ns) comes before the
+ * first message the collector handled after a wake-up: the time the
+ * records that follow arrived at.  CAP_TICK (u64 ns) says the held records
+ * whose window had ended by then went out; CAP_FLUSH (no payload) that
+ * every held record went out (no traced process was connected).  A
+ * version 1 capture has none of them and is read without holding.
  */
 #ifndef HT_CAPTURE_H
 #define HT_CAPTURE_H
@@ -43,7 +53,9 @@
 
 #define CAP_MAGIC "\x89htcap\r\n"
 #define CAP_MAGIC_LEN 8
-#define CAP_VERSION 1
+#define CAP_VERSION 2
+/* the oldest version read (no clock frames) */
+#define CAP_VERSION_MIN 1
 #define CAP_HDR_LEN 32
 #define CAP_FRAME_HDR 16
 /* A message is at most one wire record's maximum (the collector rejects
@@ -53,6 +65,8 @@
 /* Payload of CAP_END: u64 records delivered, u64 malformed, as counted by
  * the live collector. */
 #define CAP_END_LEN 16
+/* Payload of CAP_CLOCK and CAP_TICK: u64 CLOCK_MONOTONIC ns. */
+#define CAP_CLOCK_LEN 8
 
 enum cap_kind {
 	CAP_OPEN = 1,  /* a process connected; no payload */
@@ -60,7 +74,11 @@ enum cap_kind {
 	CAP_TRUNC = 3, /* a message too large to receive: counted malformed */
 	CAP_CLOSE = 4, /* the process's connection ended; no payload */
 	CAP_END = 5,   /* the capture was finished; CAP_END_LEN payload */
+	CAP_CLOCK = 6, /* (v2) the records that follow arrived at this time */
+	CAP_TICK = 7,  /* (v2) held records whose window ended went out */
+	CAP_FLUSH = 8, /* (v2) every held record went out; no payload */
 };
+#define CAP_KIND_MAX CAP_FLUSH
 
 typedef struct cap_header {
 	uint16_t version;      /* CAP_VERSION when parsed successfully */
@@ -87,6 +105,7 @@ enum cap_err {
 	CAP_E_KIND,      /* unknown frame kind, or reserved bytes not 0 */
 	CAP_E_CRC,       /* checksum mismatch */
 	CAP_E_END,       /* a CAP_END frame of the wrong size */
+	CAP_E_CLOCK,     /* a CAP_CLOCK/CAP_TICK/CAP_FLUSH of the wrong size */
 };
 
 /* cap_strerror() - a short lower-case text for @err. */
@@ -108,7 +127,8 @@ size_t cap_header_encode(uint8_t *buf, const cap_header *h);
  * cap_header_parse() - parse the file header at @buf (@len bytes
  * available).  Returns the offset of the first frame (>= CAP_HDR_LEN), or
  * -CAP_E_SHORT when @len is too small to tell, -CAP_E_MAGIC,
- * -CAP_E_VERSION (h->version is then the file's version), -CAP_E_HDRLEN.
+ * -CAP_E_VERSION (h->version is then the file's version: versions
+ * CAP_VERSION_MIN to CAP_VERSION are read), -CAP_E_HDRLEN.
  */
 long cap_header_parse(const uint8_t *buf, size_t len, cap_header *h);
 
@@ -127,12 +147,17 @@ size_t cap_frame_encode(uint8_t *buf, size_t cap, unsigned kind,
  * needed (@len is short of the header or of the length it announces, which
  * is itself within bounds); or -enum cap_err when the bytes are damaged:
  * a length over CAP_MAX_PAYLOAD, an unknown kind, non-zero reserved bytes,
- * a checksum mismatch, or a CAP_END of the wrong size.
+ * a checksum mismatch, or a CAP_END (or clock frame) of the wrong size.
  */
 long cap_frame_parse(const uint8_t *buf, size_t len, cap_frame *f);
 
 /* cap_end_encode()/cap_end_parse() - the CAP_END payload (CAP_END_LEN). */
 void cap_end_encode(uint8_t *buf, uint64_t records, uint64_t malformed);
 void cap_end_parse(const uint8_t *buf, uint64_t *records, uint64_t *malformed);
+
+/* cap_clock_encode()/cap_clock_parse() - the CAP_CLOCK and CAP_TICK
+ * payload (CAP_CLOCK_LEN): a CLOCK_MONOTONIC time in ns. */
+void cap_clock_encode(uint8_t *buf, uint64_t ns);
+uint64_t cap_clock_parse(const uint8_t *buf);
 
 #endif

@@ -13,7 +13,10 @@
 _Static_assert((int)COLLECTOR_EV_OPEN == (int)CAP_OPEN &&
 		       (int)COLLECTOR_EV_MSG == (int)CAP_MSG &&
 		       (int)COLLECTOR_EV_TRUNC == (int)CAP_TRUNC &&
-		       (int)COLLECTOR_EV_CLOSE == (int)CAP_CLOSE,
+		       (int)COLLECTOR_EV_CLOSE == (int)CAP_CLOSE &&
+		       (int)COLLECTOR_EV_CLOCK == (int)CAP_CLOCK &&
+		       (int)COLLECTOR_EV_TICK == (int)CAP_TICK &&
+		       (int)COLLECTOR_EV_FLUSH == (int)CAP_FLUSH,
 	       "collector events and capture frame kinds differ");
 _Static_assert(CAP_WRITE_BUF >= CAP_HDR_LEN + CAP_MAX_FRAME,
 	       "the write buffer must hold any frame");

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
+
 /* epoll tags: a peer is its fd; these sit above any fd. */
 #define TAG_LISTEN ((uint64_t)1 << 40)
 #define TAG_WATCH ((uint64_t)1 << 41)
@@ -410,6 +412,14 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* The loop woke up to read: what it hands the sink now arrived now (the
+ * tap learns it before the first message, feed()). */
+static void wake_clock(collector *c)
+{
+	c->now = mono_ns();
+	c->now_untapped = true;
+}
+
 /* Run the tick hook when it is due; returns how long epoll may block
  * before the next one (ms, rounded up), at most @timeout_ms (-1: no
  * bound).  Without a tick hook, or while no peer is connected (a new
@@ -476,6 +486,8 @@ int collector_wait(collector *c, int timeout_ms)
 				continue;
 			return -errno;
 		}
+		if (n > 0)
+			wake_clock(c);
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;
 
@@ -497,6 +509,7 @@ void collector_drain(collector *c)
 
 	/* Out of fds, connections wait until peers at EOF are closed: go
 	 * round again as long as that frees some. */
+	wake_clock(c);
 	do {
 		closed = c->peers_closed;
 		if (c->listen_fd >= 0)
@@ -513,6 +526,7 @@ void collector_end_peers(collector *c)
 {
 	if (c->replay)
 		return; /* a replay's peers are ids: the capture ends them */
+	wake_clock(c);
 	c->ending = true;
 	for (size_t fd = 0; fd < c->peer_cap; fd++)
 		if (c->peer_open[fd])
@@ -527,6 +541,13 @@ int collector_replay(collector *c, unsigned ev, uint32_t peer,
 {
 	int fd = (int)peer;
 
+	if (ev == COLLECTOR_EV_CLOCK) {
+		if (len != CAP_CLOCK_LEN)
+			return -EINVAL;
+		c->now = cap_clock_parse(buf);
+		c->replay = true;
+		return 0;
+	}
 	if (peer >= COLLECTOR_MAX_PEER)
 		return -EINVAL;
 	c->replay = true;

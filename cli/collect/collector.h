@@ -39,6 +39,14 @@ enum collector_event {
 	COLLECTOR_EV_MSG = 2,   /* a message, or a record-aligned part of one */
 	COLLECTOR_EV_TRUNC = 3, /* a message too large: counted malformed */
 	COLLECTOR_EV_CLOSE = 4, /* peer @peer's connection ended */
+	/* the records that follow arrived at @buf: u64 CLOCK_MONOTONIC ns,
+	 * c->now (tapped before the first message handled after a wake-up) */
+	COLLECTOR_EV_CLOCK = 6,
+	/* tapped by the collector's owner, not the collector: the records
+	 * held back for their other end (join.h) whose window had ended by
+	 * @buf (u64 ns) went out (7), or all of them (8, no payload) */
+	COLLECTOR_EV_TICK = 7,
+	COLLECTOR_EV_FLUSH = 8,
 };
 /*
  * Called for every event before or as it is handled, with the peer's id
@@ -83,7 +91,11 @@ typedef struct collector {
 	uint64_t unseen;    /* records the traced processes produced that
 	                       never arrived (also handed to the sink as
 	                       increments, in HT_REC_DROPS records) */
+	uint64_t now;       /* CLOCK_MONOTONIC ns the records being handed to
+	                       the sink arrived at (the loop's last wake-up;
+	                       a replay's last COLLECTOR_EV_CLOCK); 0: none */
 	/* PRIVATE */
+	bool now_untapped;        /* now changed, not tapped yet */
 	uint64_t records_at_wake; /* records when the loop last paused */
 	uint64_t next_tick;       /* monotonic ns the tick is due; 0: now */
 	int listen_fd, epoll_fd;
@@ -206,9 +218,11 @@ size_t collector_feed(collector *c, const uint8_t *buf, size_t len);
  * collector_replay() - handle event @ev from peer @peer as the live
  * collector did when it tapped it (@buf/@len: the message of
  * COLLECTOR_EV_MSG), so that the sink gets the same records, numbered the
- * same way.  A collector that replays has no socket: use it only with
+ * same way (COLLECTOR_EV_CLOCK: c->now set from @buf, CAP_CLOCK_LEN
+ * bytes).  A collector that replays has no socket: use it only with
  * collector_init() and collector_close().  Returns 0, or -EINVAL for an
- * unknown event or a @peer over COLLECTOR_MAX_PEER, -ENOMEM.
+ * unknown event (COLLECTOR_EV_TICK and _FLUSH are its owner's) or a
+ * @peer over COLLECTOR_MAX_PEER, -ENOMEM.
  */
 #define COLLECTOR_MAX_PEER (1u << 22)
 /* Pids the collector remembers at most (for numbering the connections of

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "capture.h"
 #include "live.h"
 
 /* ---- connection numbers across exec --------------------------------------
@@ -250,6 +251,15 @@ size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 	const uint8_t *untapped = buf, *end = buf + len;
 	bool tap = c->tap != NULL && fd >= 0;
 	size_t delivered = 0;
+
+	/* when these records arrived, before them (capture.h, CAP_CLOCK) */
+	if (tap && c->now_untapped) {
+		uint8_t now[CAP_CLOCK_LEN];
+
+		cap_clock_encode(now, c->now);
+		c->tap(c->tap_ctx, COLLECTOR_EV_CLOCK, 0, now, sizeof(now));
+		c->now_untapped = false;
+	}
 
 	while (len > 0) {
 		ht_record rec;

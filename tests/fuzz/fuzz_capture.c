@@ -65,7 +65,7 @@ static size_t check_frame(const uint8_t *p, size_t left, cap_frame *f)
 	FUZZ_ASSERT((size_t)n == CAP_FRAME_HDR + f->len);
 	FUZZ_ASSERT(f->len <= CAP_MAX_PAYLOAD);
 	FUZZ_ASSERT(f->data == p + CAP_FRAME_HDR);
-	FUZZ_ASSERT(f->kind >= CAP_OPEN && f->kind <= CAP_END);
+	FUZZ_ASSERT(f->kind >= CAP_OPEN && f->kind <= CAP_KIND_MAX);
 	FUZZ_ASSERT(cap_frame_encode(enc, sizeof(enc), f->kind, f->peer, f->data,
 				     f->len) == (size_t)n);
 	FUZZ_ASSERT(memcmp(enc, p, (size_t)n) == 0);

@@ -118,7 +118,7 @@ data = bytearray(open(sys.argv[1], "rb").read())
 data[8] = 9
 open(sys.argv[2], "wb").write(data)
 PYEOF
-expect_error "$T/v9" "capture format version 9; this httptrace reads version 1"
+expect_error "$T/v9" "capture format version 9; this httptrace reads versions 1 to 2"
 : >"$T/empty"
 expect_error "$T/empty" "empty file, not a capture"
 head -c 20 "$T/cap" >"$T/shorthdr"

@@ -84,9 +84,14 @@ START_TEST(header_short_and_bad)
 	buf[6] = '\n'; /* text-mode translation of \r\n */
 	ck_assert_int_eq(cap_header_parse(buf, CAP_HDR_LEN, &out), -CAP_E_MAGIC);
 	cap_header_encode(buf, &in);
-	buf[8] = 2; /* a later version */
+	buf[8] = CAP_VERSION + 1; /* a later version */
 	ck_assert_int_eq(cap_header_parse(buf, CAP_HDR_LEN, &out), -CAP_E_VERSION);
-	ck_assert_uint_eq(out.version, 2);
+	ck_assert_uint_eq(out.version, CAP_VERSION + 1);
+	buf[8] = 0; /* no version ever */
+	ck_assert_int_eq(cap_header_parse(buf, CAP_HDR_LEN, &out), -CAP_E_VERSION);
+	buf[8] = CAP_VERSION_MIN; /* the oldest is still read */
+	ck_assert_int_eq(cap_header_parse(buf, CAP_HDR_LEN, &out), CAP_HDR_LEN);
+	ck_assert_uint_eq(out.version, CAP_VERSION_MIN);
 	cap_header_encode(buf, &in);
 	buf[10] = CAP_HDR_LEN - 1; /* a header shorter than version 1's */
 	ck_assert_int_eq(cap_header_parse(buf, CAP_HDR_LEN, &out), -CAP_E_HDRLEN);
@@ -183,7 +188,7 @@ START_TEST(frame_damage_detected)
 	memcpy(buf, good, n);
 	buf[4] = 0; /* kind */
 	ck_assert_int_eq(cap_frame_parse(buf, n, &f), -CAP_E_KIND);
-	buf[4] = CAP_END + 1;
+	buf[4] = CAP_KIND_MAX + 1;
 	ck_assert_int_eq(cap_frame_parse(buf, n, &f), -CAP_E_KIND);
 	memcpy(buf, good, n);
 	buf[6] = 1; /* reserved */
@@ -195,6 +200,13 @@ START_TEST(frame_damage_detected)
 	/* An end mark of the wrong size. */
 	n = cap_frame_encode(buf, sizeof(buf), CAP_END, 0, "12345678", 8);
 	ck_assert_int_eq(cap_frame_parse(buf, n, &f), -CAP_E_END);
+	/* Clock marks of the wrong size. */
+	n = cap_frame_encode(buf, sizeof(buf), CAP_CLOCK, 0, "1234", 4);
+	ck_assert_int_eq(cap_frame_parse(buf, n, &f), -CAP_E_CLOCK);
+	n = cap_frame_encode(buf, sizeof(buf), CAP_TICK, 0, "123456789", 9);
+	ck_assert_int_eq(cap_frame_parse(buf, n, &f), -CAP_E_CLOCK);
+	n = cap_frame_encode(buf, sizeof(buf), CAP_FLUSH, 0, "1", 1);
+	ck_assert_int_eq(cap_frame_parse(buf, n, &f), -CAP_E_CLOCK);
 	ck_assert_str_eq(cap_strerror(-CAP_E_CRC), "checksum mismatch");
 }
 END_TEST
@@ -241,6 +253,36 @@ static size_t enc_request(uint8_t *buf, uint32_t pid, uint32_t conn)
 	rec.u.req.req_seq = 1;
 	return ht_wire_encode(buf, HT_WIRE_MAX_RECORD, &rec);
 }
+
+/* A clock mark round-trips, and a replay takes its time as the time the
+ * records that follow arrived at (run_out holds them by it). */
+START_TEST(clock_frame_sets_replay_now)
+{
+	uint8_t pay[CAP_CLOCK_LEN], buf[CAP_FRAME_HDR + CAP_CLOCK_LEN];
+	cap_frame f;
+	collector c;
+	size_t n;
+
+	cap_clock_encode(pay, 0x0102030405060708ull);
+	n = cap_frame_encode(buf, sizeof(buf), CAP_CLOCK, 0, pay, sizeof(pay));
+	ck_assert_int_eq(cap_frame_parse(buf, n, &f), (long)n);
+	ck_assert_uint_eq(f.kind, CAP_CLOCK);
+	ck_assert(cap_clock_parse(f.data) == 0x0102030405060708ull);
+	n = cap_frame_encode(buf, sizeof(buf), CAP_FLUSH, 0, NULL, 0);
+	ck_assert_int_eq(cap_frame_parse(buf, n, &f), CAP_FRAME_HDR);
+	ck_assert_int_eq(collector_init(&c, NULL, NULL, NULL), 0);
+	ck_assert(c.now == 0);
+	ck_assert_int_eq(collector_replay(&c, COLLECTOR_EV_CLOCK, 0, pay,
+					  sizeof(pay)), 0);
+	ck_assert(c.now == 0x0102030405060708ull);
+	ck_assert_int_eq(collector_replay(&c, COLLECTOR_EV_CLOCK, 0, pay, 4),
+			 -EINVAL);
+	/* the owner's marks are not the collector's */
+	ck_assert_int_eq(collector_replay(&c, COLLECTOR_EV_FLUSH, 0, NULL, 0),
+			 -EINVAL);
+	collector_close(&c);
+}
+END_TEST
 
 START_TEST(pid_table_bounded)
 {
@@ -347,6 +389,7 @@ Suite *capture_suite(void)
 	tc = tcase_create("replay");
 	tcase_add_test(tc, replay_renumbers_after_exec);
 	tcase_add_test(tc, pid_table_bounded);
+	tcase_add_test(tc, clock_frame_sets_replay_now);
 	suite_add_tcase(s, tc);
 	return s;
 }
