@@ -75,6 +75,13 @@ HT_HIDDEN extern volatile int ht_enabled;
  * call from any hook, any number of times (the constructor calls it too). */
 HT_HIDDEN void ht_init(void);
 
+/* ht_resolve_real() - store the ht_real pointers now, without the rest of
+ * ht_init(), for a hook that passes everything through with no
+ * initialisation (fcntl) and runs before the constructor (another
+ * library's constructor calls it).  The pointers may still be NULL after
+ * it: the symbol is nowhere, or this thread is already resolving. */
+HT_HIDDEN void ht_resolve_real(void);
+
 #define HT_ENSURE_INIT()                 \
 	do {                             \
 		if (unlikely(!ht_inited)) \
