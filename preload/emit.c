@@ -789,7 +789,10 @@ static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
 				pend_t0 = now;
 			len = 0;
 		}
-		send_now = wanted && (len || now - pend_t0 >= PEND_MAX_NS);
+		/* pend_t0 may be a later reading than @now (another
+		 * thread's, taken after this call's): not due then. */
+		send_now = wanted && (len || (now > pend_t0 &&
+					      now - pend_t0 >= PEND_MAX_NS));
 		if (!wanted && len)
 			count_dropped(n, nreq, false); /* no room to wait in */
 		__atomic_store_n(&ht_pending, pend_len, __ATOMIC_RELAXED);
