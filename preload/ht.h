@@ -457,8 +457,9 @@ HT_HIDDEN int ht_emit_init(const char *path);
 
 /* ht_emit_want() - the process has a tracked connection: connect to the
  * collector now if not yet done (and send what waited).  Caller holds the
- * guard.  When no collector of our user listens there on the first try,
- * tracing turns off for good (ht_enabled = 0). */
+ * guard.  When the collector there is not of our user, or when none has
+ * come at the path ABSENT_WAIT_NS (emit.c) after a process that never had
+ * one first tried, tracing turns off for good (ht_enabled = 0). */
 HT_HIDDEN void ht_emit_want(void);
 
 /* ht_emit_client_loopback() - the process began a client TCP connection
