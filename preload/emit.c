@@ -25,7 +25,8 @@
  * ended.  Records dropped while no collector listens (none yet, or none
  * any more) are counted too, the requests among them apart, and told to
  * the next collector that comes at the path (the connect is retried at
- * most once a second).
+ * most once a second; by a process that never had a collector, for
+ * ABSENT_WAIT_NS after its first attempt only).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +49,16 @@ static volatile int sock_fd = -1;
 static dev_t sock_dev;          /* identity of sock_fd, from connect */
 static ino_t sock_ino;
 static uint64_t last_retry_ns;  /* when we last tried to connect */
+/* A process that never reached a collector stops trying this long after
+ * its first attempt (ABSENT_WAIT_NS): a client started a little before its
+ * `listen` is traced, one that inherited the variable from a session long
+ * gone does not stat the path once a second for the rest of its life.  A
+ * minute: time to start `listen` by hand in another terminal after the
+ * program; at most 60 attempts (a prctl and a stat each) per process.
+ * HTTPTRACE_DEBUG's ",wait=SECONDS" sets it for tests (absent_wait()). */
+#define ABSENT_WAIT_NS (60 * 1000000000ull)
+static uint64_t first_try_ns;   /* the first attempt of a process never connected */
+static uint64_t absent_wait_ns; /* its window, read at that attempt */
 /* When this image first said HELLO (0: not yet): the same in every HELLO
  * of the image, so that the collector tells a reconnect from a new image
  * of the same pid (an exec).  Taken at the first HELLO, not at start: a
@@ -141,6 +152,36 @@ static void debug_line(const char *what)
 	memcpy(line + 11, what, n);
 	line[11 + n] = '\n';
 	ht_real.write(2, line, 12 + n);
+}
+
+/* How long a process that never connected keeps trying: ABSENT_WAIT_NS,
+ * or the SECONDS of a ",wait=SECONDS" in HTTPTRACE_DEBUG (for tests; read
+ * once, at the first failed attempt). */
+static uint64_t absent_wait(void)
+{
+	const char *d = getenv("HTTPTRACE_DEBUG");
+	for (; d && *d; d++) {
+		if (*d != ',' || strncmp(d + 1, "wait=", 5) != 0)
+			continue;
+		uint64_t sec = 0;
+		const char *p = d + 6;
+		if (*p < '0' || *p > '9')
+			break;
+		for (; *p >= '0' && *p <= '9' && sec < 1000000; p++)
+			sec = sec * 10 + (uint64_t)(*p - '0');
+		return sec * 1000000000ull;
+	}
+	return ABSENT_WAIT_NS;
+}
+
+/* Whether a process that never connected, whose first attempt was at
+ * @first (0: none yet) and whose attempt at @now found no collector, stops
+ * trying for good: @wait or more after the first (0: at the first).  @now
+ * may be older than @first (read by another thread before it waited for
+ * the connect lock): not yet. */
+static bool absent_for_good(uint64_t first, uint64_t now, uint64_t wait)
+{
+	return first && now >= first && now - first >= wait;
 }
 
 /* The lowest fd number the library may take, or -1 when the soft limit is
@@ -515,6 +556,11 @@ void ht_emit_after_fork(void)
 	pend_page = NULL;
 	dropped_away = dropped_sent = 0;
 	dropped_away_reqs = 0;
+	/* A child of a process that never connected tries within what is
+	 * left of its parent's window (a forking server does not get a new
+	 * one per child); a child of one that did, within its own. */
+	if (connected_once)
+		first_try_ns = 0;
 	connected_once = false;
 	/* wanted stays as it was: the child inherits the parent's tracked
 	 * connections, and connects at its first record on one of them. */
@@ -609,6 +655,17 @@ static int current_fd(void)
 			break;
 		case CONNECT_LATER:
 			last_retry_ns = now;
+			if (connected_once)
+				break; /* a reconnect: tried as long as it runs */
+			if (!first_try_ns) {
+				first_try_ns = now;
+				absent_wait_ns = absent_wait();
+			}
+			if (!absent_for_good(first_try_ns, now, absent_wait_ns))
+				break;
+			debug_line("no collector came at HTTPTRACE_SOCKET: "
+				   "not tracing");
+			ht_enabled = 0;
 			break;
 		case CONNECT_NEVER:
 			ht_enabled = 0;
@@ -842,7 +899,10 @@ static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
 				pend_t0 = now;
 			len = 0;
 		}
-		send_now = wanted && (len || now - pend_t0 >= PEND_MAX_NS);
+		/* pend_t0 may be a later reading than @now (another
+		 * thread's, taken after this call's): not due then. */
+		send_now = wanted && (len || (now > pend_t0 &&
+					      now - pend_t0 >= PEND_MAX_NS));
 		if (!wanted && len)
 			count_dropped(n, nreq, false); /* no room to wait in */
 		__atomic_store_n(&ht_pending, pend_len, __ATOMIC_RELAXED);

@@ -373,12 +373,30 @@ HT_EXPORT int dup3(int oldfd, int newfd, int flags)
 	return after_dup(oldfd, ht_real.dup3(oldfd, newfd, flags));
 }
 
+typedef int fcntl_fn(int, int, ...);
+
+/* The real fcntl (@is64: fcntl64) for a call made before the library
+ * resolved it (another library's constructor): found now.  libc's does
+ * more than the system call (F_GETOWN through F_GETOWN_EX, a process
+ * group's owner being negative; F_SETLKW a cancellation point), so the
+ * raw call is only the last resort, when there is none or this thread is
+ * resolving already (ht_resolve_real()). */
+static __attribute__((noinline, cold)) fcntl_fn *fcntl_early(bool is64)
+{
+	int saved = errno;
+	ht_resolve_real();
+	errno = saved;
+	return is64 ? ht_real.fcntl64 : ht_real.fcntl;
+}
+
 /* fcntl is called often by some programs (F_GETFL, F_SETFL, locks): every
  * command but F_DUPFD/F_DUPFD_CLOEXEC passes straight through, with no
  * initialisation (the library's own calls come here too: emit.c).  The
  * third argument is read as glibc's fcntl reads it, one word. */
-static int fcntl_with(int (*real)(int, int, ...), int fd, int cmd, void *arg)
+static int fcntl_with(fcntl_fn *real, bool is64, int fd, int cmd, void *arg)
 {
+	if (unlikely(real == NULL))
+		real = fcntl_early(is64);
 	int ret = likely(real != NULL) ? real(fd, cmd, arg)
 				       : (int)syscall(SYS_fcntl, fd, cmd, arg);
 	if (likely(cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC))
@@ -392,7 +410,7 @@ HT_EXPORT int fcntl(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
-	return fcntl_with(ht_real.fcntl, fd, cmd, arg);
+	return fcntl_with(ht_real.fcntl, false, fd, cmd, arg);
 }
 
 HT_EXPORT int fcntl64(int fd, int cmd, ...)
@@ -401,7 +419,7 @@ HT_EXPORT int fcntl64(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
-	return fcntl_with(ht_real.fcntl64, fd, cmd, arg);
+	return fcntl_with(ht_real.fcntl64, true, fd, cmd, arg);
 }
 
 struct range {

@@ -75,6 +75,13 @@ HT_HIDDEN extern volatile int ht_enabled;
  * call from any hook, any number of times (the constructor calls it too). */
 HT_HIDDEN void ht_init(void);
 
+/* ht_resolve_real() - store the ht_real pointers now, without the rest of
+ * ht_init(), for a hook that passes everything through with no
+ * initialisation (fcntl) and runs before the constructor (another
+ * library's constructor calls it).  The pointers may still be NULL after
+ * it: the symbol is nowhere, or this thread is already resolving. */
+HT_HIDDEN void ht_resolve_real(void);
+
 #define HT_ENSURE_INIT()                 \
 	do {                             \
 		if (unlikely(!ht_inited)) \
@@ -450,8 +457,9 @@ HT_HIDDEN int ht_emit_init(const char *path);
 
 /* ht_emit_want() - the process has a tracked connection: connect to the
  * collector now if not yet done (and send what waited).  Caller holds the
- * guard.  When no collector of our user listens there on the first try,
- * tracing turns off for good (ht_enabled = 0). */
+ * guard.  When the collector there is not of our user, or when none has
+ * come at the path ABSENT_WAIT_NS (emit.c) after a process that never had
+ * one first tried, tracing turns off for good (ht_enabled = 0). */
 HT_HIDDEN void ht_emit_want(void);
 
 /* ht_emit_client_loopback() - the process began a client TCP connection

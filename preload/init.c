@@ -336,6 +336,19 @@ static void resolve_all(ht_ssl_scan *ssl)
 	__atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
 
+void ht_resolve_real(void)
+{
+	/* dlsym() calling back into a hook that calls this (an interposed
+	 * malloc's fcntl, say) finds the flag set and gets no answer here,
+	 * instead of recursing */
+	static HT_TLS bool resolving;
+	if (__atomic_load_n(&resolved, __ATOMIC_ACQUIRE) || resolving)
+		return;
+	resolving = true;
+	resolve_all(NULL); /* the same values the constructor stores */
+	resolving = false;
+}
+
 /* This object's handle for pthread_atfork() (and anything else that
  * registers per object), normally from crtbeginS.o, which the library is
  * linked without (Makefile: -nostartfiles). */
