@@ -236,7 +236,8 @@ HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	if (likely(level != SOL_SOCKET || name != SO_ERROR) || ret != 0 ||
 	    !val || !len || *len < (socklen_t)sizeof(int))
 		return ret;
-	ht_slot *s = ht_slot_peek(fd);
+	uint64_t gen;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (!s || ht_foreign_process() || !ht_enter())
 		return ret;
 	int saved = errno;
@@ -244,7 +245,7 @@ HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
 	ht_lock_acquire(&s->lock);
-	ht_tracked *t = s->t;
+	ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL;
 	if (t && !t->c.connected && !t->c.failed) {
 		if (soerr == 0) {
 			/* SO_ERROR is also 0 while still connecting: only a
@@ -320,12 +321,14 @@ HT_EXPORT int shutdown(int fd, int how)
 	int err = errno;
 	/* Once the program stops reading, nothing in flight can complete:
 	 * settle the connection now (close will find nothing left). */
-	if (ret == 0 && (how == SHUT_RD || how == SHUT_RDWR) && ht_slot_peek(fd) &&
+	if (ret == 0 && (how == SHUT_RD || how == SHUT_RDWR) && ht_fd_followed(fd) &&
 	    !ht_foreign_process() && ht_enter()) {
-		ht_slot *s = ht_slot_peek(fd);
+		uint64_t gen;
+		ht_slot *s = ht_slot_peek(fd, &gen);
 		if (s) {
 			ht_lock_acquire(&s->lock);
-			if (s->t && !(s->t->probe && s->t->c.server))
+			if (ht_slot_same(s, gen) &&
+			    !(s->t->probe && s->t->c.server))
 				conn_close(&s->t->c, ht_now());
 			ht_lock_release(&s->lock);
 		}
