@@ -346,6 +346,24 @@ HT_EXPORT int dup(int oldfd)
 	return after_dup(oldfd, ht_real.dup(oldfd));
 }
 
+/* dup2/dup3 of @oldfd onto @newfd, @flags dup3's, is about to be made:
+ * whether it is sure to fail and leave @newfd as it is (dup2(2): EBADF for
+ * a bad @oldfd, EINVAL for a flag but O_CLOEXEC).  Then @newfd's
+ * connection must go on being followed: its fd stays open.  The untrack
+ * cannot wait for the call's outcome (ht_untrack_fd() may ask @newfd's old
+ * socket what it sent), so @oldfd is looked at first: one system call,
+ * only when @newfd names a connection and @oldfd is an fd the table does
+ * not know.  An @oldfd another thread closes between this and the call
+ * still ends the connection (the program's race). */
+static bool dup_fails_early(int oldfd, int newfd, int flags)
+{
+	if (flags & ~O_CLOEXEC)
+		return true;
+	if (likely(!ht_fd_slot(newfd)) || ht_fd_slot(oldfd))
+		return false;
+	return syscall(SYS_fcntl, oldfd, F_GETFD) < 0 && errno == EBADF;
+}
+
 /* dup2/dup3 replace @newfd: its connection loses an fd before the real
  * call releases the number, and then it names @oldfd's. */
 HT_EXPORT int dup2(int oldfd, int newfd)
@@ -353,7 +371,8 @@ HT_EXPORT int dup2(int oldfd, int newfd)
 	HT_ENSURE_INIT();
 	if (oldfd != newfd) {
 		int saved = errno;
-		before_fd_gone(newfd);
+		if (!dup_fails_early(oldfd, newfd, 0))
+			before_fd_gone(newfd);
 		errno = saved;
 	}
 	if (unlikely(!ht_real.dup2))
@@ -367,7 +386,8 @@ HT_EXPORT int dup3(int oldfd, int newfd, int flags)
 	HT_ENSURE_INIT();
 	if (oldfd != newfd) {
 		int saved = errno;
-		before_fd_gone(newfd);
+		if (!dup_fails_early(oldfd, newfd, flags))
+			before_fd_gone(newfd);
 		errno = saved;
 	}
 	if (unlikely(!ht_real.dup3))
