@@ -267,6 +267,22 @@ HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	return ret;
 }
 
+/* The thread is inside the library already (a signal handler's close or
+ * dup interrupted a hook): @fd's connection cannot be locked.  It is
+ * marked instead (ht_tracked missed): its next event gives it up, counted
+ * as not followed, rather than pair with it the bytes of the file @fd
+ * names next (a dup2 onto @fd; the slot still names the connection).  No
+ * lock:
+ * a mark left on a block another connection took since only gives that
+ * one up. */
+static void mark_unfollowed(int fd)
+{
+	ht_slot *fs = ht_fd_slot(fd);
+	ht_tracked *t = fs ? __atomic_load_n(&fs->t, __ATOMIC_ACQUIRE) : NULL;
+	if (t)
+		__atomic_store_n(&t->missed, 1, __ATOMIC_RELEASE);
+}
+
 /* Forget @fd before the real call releases its number (its connection
  * ends when it was the last fd naming it). */
 static void before_fd_gone(int fd)
@@ -279,8 +295,12 @@ static void before_fd_gone(int fd)
 		return;
 	if (own)
 		ht_emit_fd_closed(fd);
-	if (!ht_fd_slot(fd) || !ht_enter())
+	if (!ht_fd_slot(fd))
 		return;
+	if (!ht_enter()) {
+		mark_unfollowed(fd);
+		return;
+	}
 	ht_untrack_fd(fd, ht_now());
 	ht_leave();
 }
@@ -293,6 +313,9 @@ static int after_dup(int oldfd, int ret)
 		return ret;
 	int saved = errno;
 	/* a vfork child's dup (before exec) is its own fd table's */
+	/* (inside the library already, a signal handler's dup: the new fd
+	 * is not followed; what moves through it is unseen, as a raw system
+	 * call's would be) */
 	if (!ht_foreign_process() && ht_enter()) {
 		ht_dup_fd(oldfd, ret, ht_now());
 		ht_leave();
