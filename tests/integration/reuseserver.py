@@ -4,10 +4,10 @@ requests on two connections, answered in an order it imposes.
 
     /usr/bin/python3 reuseserver.py PORT LOG
 
-Standard library only; one thread per connection.  GET /x is answered
-(200, body "from-x") only once GET /y has arrived on another connection;
-GET /y is answered (201, body "from-y-longer") only once /x's answer was
-sent.  Each arrival and answer is logged to LOG ("got PATH", "answered
+Standard library only; one thread per connection.  GET /x, or POST /big
+(whose body is read only then), is answered (200, body "from-x") only once
+GET /y has arrived on another connection; GET /y is answered (201, body
+"from-y-longer") only once that answer was sent.  Each arrival and answer is logged to LOG ("got PATH", "answered
 PATH STATUS LENGTH").  A client that tested this in a loop would start a
 new server: the gates are for one /x and one /y.
 """
@@ -18,6 +18,7 @@ import threading
 
 ANSWERS = {
     "/x": (200, b"from-x"),
+    "/big": (200, b"from-x"),
     "/y": (201, b"from-y-longer"),
 }
 got_y = threading.Event()
@@ -38,13 +39,27 @@ def serve(conn, logf):
             if not chunk:
                 return
             data += chunk
-        path = data.split(b" ")[1].decode("ascii", "replace")
+        head, _, rest = data.partition(b"\r\n\r\n")
+        path = head.split(b" ")[1].decode("ascii", "replace")
         log(logf, "got " + path)
         if path == "/y":
             got_y.set()
             sent_x.wait(60)
-        elif path == "/x":
+        else:
             got_y.wait(60)
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        got = len(rest)
+        while got < length:
+            chunk = conn.recv(1 << 20)
+            if not chunk:
+                break
+            got += len(chunk)
+        if length:
+            log(logf, "body %d" % got)
         status, body = ANSWERS.get(path, (404, b""))
         head = "HTTP/1.1 %d X\r\nContent-Length: %d\r\n\r\n" % (status, len(body))
         try:
@@ -52,7 +67,7 @@ def serve(conn, logf):
         except OSError:
             pass
         log(logf, "answered %s %d %d" % (path, status, len(body)))
-        if path == "/x":
+        if path != "/y":
             sent_x.set()
         # held open until the client closes: an end of stream is no answer
         while conn.recv(4096):

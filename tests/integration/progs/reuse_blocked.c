@@ -1,14 +1,16 @@
 /*
- * reuse_blocked.c - a thread blocks in read() on connection X; the main
+ * reuse_blocked.c - a thread blocks in a call on connection X; the main
  * thread closes X (its only fd) and opens connection Y on another fd,
- * whose memory in the tracer may be X's; X's answer then arrives, the
- * thread's read returns it, and only then does Y read its own answer.
- * The server (reuseserver.py) answers /x once /y arrived, /y once /x's
- * answer was sent.
+ * whose memory in the tracer may be X's; the thread's call then returns,
+ * and only then does Y read its own answer.
  *
- *     reuse_blocked PORT
+ *     reuse_blocked read|write PORT
  *
- * Prints what each read returned.  The thread is known to be in read()
+ * read: X's request GET /x is written, the thread blocks in read(); the
+ * server (reuseserver.py) answers /x once /y arrived, /y once /x's answer
+ * was sent.  write: the thread writes POST /big with a 32 MiB body in one
+ * write(), which blocks: the server reads the body only once /y arrived.
+ * Prints what each read returned.  The thread is known to be in its call
  * by /proc/self/task/TID/syscall (its first field, the system call's
  * number), never by a delay.
  */
@@ -20,6 +22,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#define BIG (32 << 20)
 
 static int fdx;
 static volatile pid_t reader_tid;
@@ -72,8 +76,18 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-/* Whether thread @tid is blocked in read(2) now. */
-static int in_read(pid_t tid)
+static void *writer(void *arg)
+{
+	char *big = arg;
+
+	reader_tid = (pid_t)syscall(SYS_gettid);
+	ssize_t n = write(fdx, big, strlen(big));
+	printf("x wrote %s\n", n > 0 ? "some" : "none");
+	return NULL;
+}
+
+/* Whether thread @tid is blocked in system call @nr now. */
+static int in_call(pid_t tid, int nr)
 {
 	char path[64], line[128];
 	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
@@ -85,21 +99,34 @@ static int in_read(pid_t tid)
 	if (n <= 0)
 		return 0;
 	line[n] = '\0';
-	return atoi(line) == SYS_read && line[0] != 'r'; /* not "running" */
+	return atoi(line) == nr && line[0] != 'r'; /* not "running" */
 }
 
 int main(int argc, char **argv)
 {
-	if (argc != 2)
+	if (argc != 3)
 		return 2;
-	int port = atoi(argv[1]);
+	int wr = strcmp(argv[1], "write") == 0;
+	int port = atoi(argv[2]);
 	pthread_t th;
+	char *big = NULL;
 
 	fdx = conn_to(port);
-	send_all(fdx, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
-	if (pthread_create(&th, NULL, reader, NULL))
+	if (wr) {
+		static const char head[] = "POST /big HTTP/1.1\r\nHost: a\r\n"
+					   "Content-Length: 33554432\r\n\r\n";
+		big = malloc(sizeof head + BIG);
+		if (!big)
+			return 1;
+		memcpy(big, head, sizeof head - 1);
+		memset(big + sizeof head - 1, 'b', BIG);
+		big[sizeof head - 1 + BIG] = '\0';
+	} else {
+		send_all(fdx, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+	}
+	if (pthread_create(&th, NULL, wr ? writer : reader, big))
 		return 1;
-	while (!reader_tid || !in_read(reader_tid))
+	while (!reader_tid || !in_call(reader_tid, wr ? SYS_write : SYS_read))
 		usleep(1000);
 	close(fdx);
 	/* X's number goes to a file; Y is a new socket on another fd */
@@ -124,5 +151,6 @@ int main(int argc, char **argv)
 	close(fdy);
 	if (nul >= 0)
 		close(nul);
+	free(big);
 	return 0;
 }
