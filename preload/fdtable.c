@@ -81,6 +81,7 @@ ht_tracked *ht_tracked_alloc(void)
 	t->probe = false;
 	t->hello_wait = false;
 	t->missed = 0;
+	t->parked = false;
 	return t;
 }
 
@@ -91,6 +92,9 @@ void ht_tracked_free(ht_tracked *t)
 	if (!t)
 		return;
 	ht_intr_set(&t->c, false);
+	/* A call that found the connection before its real call finds
+	 * another generation after it (ht_slot_same()). */
+	__atomic_add_fetch(&t->gen, 1, __ATOMIC_RELEASE);
 	/* Kept for reuse, never unmapped: see ht_slot_peek(). */
 	ht_lock_acquire(&free_lock);
 	t->next_free = free_list;
@@ -105,9 +109,10 @@ void ht_track_fd(int fd, ht_tracked *t)
 		ht_tracked_free(t);
 		return;
 	}
+	/* home.writing is 0: a block is freed only with no write counted
+	 * on it (ht_untrack_fd()), and a write that counted itself on it
+	 * since takes its count back (ht_write_begin()). */
 	ht_lock_acquire(&t->home.lock);
-	/* A new connection starts with no write in flight. */
-	__atomic_store_n(&t->home.writing, 0, __ATOMIC_SEQ_CST);
 	t->nfds = 1;
 	__atomic_store_n(&t->home.t, t, __ATOMIC_RELEASE);
 	__atomic_store_n(&fs->t, t, __ATOMIC_RELEASE);
@@ -162,10 +167,15 @@ void ht_untrack_fd(int fd, uint64_t now)
 				conn_writes_unseen(&t->c);
 			conn_close(&t->c, now);
 		}
-		__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->t, NULL, __ATOMIC_SEQ_CST);
 	}
+	/* Dekker with ht_write_begin(): a write counted on the block ends on
+	 * it; the last one to end frees it (ht_writes_end_locked()). */
+	bool park = __atomic_load_n(&s->writing, __ATOMIC_SEQ_CST) != 0;
+	t->parked = park;
 	ht_lock_release(&s->lock);
-	ht_tracked_free(t);
+	if (!park)
+		ht_tracked_free(t);
 }
 
 void ht_dup_fd(int oldfd, int newfd, uint64_t now)
@@ -200,9 +210,19 @@ void ht_slot_release(ht_slot *s, ht_tracked *dead)
 
 void ht_writes_end_locked(ht_slot *s, unsigned n)
 {
-	if (__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST) != 0 ||
-	    !s->t)
+	if (__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST) != 0)
 		return;
+	if (!s->t) {
+		ht_tracked *t = ht_home_tracked(s);
+		if (t->parked && t->nfds == 0) {
+			/* the last write on a closed connection: its memory
+			 * is free now (the caller's unlock comes after, as
+			 * for any block, see ht_tracked_alloc()) */
+			t->parked = false;
+			ht_tracked_free(t);
+		}
+		return;
+	}
 	if (conn_holding(&s->t->c))
 		conn_release_held(&s->t->c);
 	if (s->t->c.live_wmark != NULL)
@@ -231,6 +251,22 @@ void ht_server_wmark_sync(ht_slot *s)
 	/* none in flight: every write counted so far was fed */
 	if (w->ended != begun)
 		__atomic_store_n(&w->ended, begun, __ATOMIC_RELEASE);
+}
+
+void ht_write_undo(ht_slot *s)
+{
+	int saved = errno;
+	if (!ht_enter()) {
+		/* inside the library on this thread (a signal handler's
+		 * write): no lock may be taken; what a read held meanwhile
+		 * waits for the connection's next event */
+		__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
+		errno = saved;
+		return;
+	}
+	ht_writes_end(s, 1);
+	ht_leave();
+	errno = saved;
 }
 
 void ht_writes_end(ht_slot *s, unsigned n)
@@ -278,6 +314,10 @@ void ht_table_after_fork(void)
 {
 	chunk_lock.v = 0;
 	free_lock.v = 0;
+	/* a count a parent's thread had just made on a free block and not
+	 * yet taken back (ht_write_begin()): that thread is not here */
+	for (ht_tracked *f = free_list; f; f = f->next_free)
+		f->home.writing = 0;
 	for (unsigned ci = 0; ci < HT_MAX_CHUNKS; ci++) {
 		ht_slot *chunk = chunks[ci];
 		if (!chunk)

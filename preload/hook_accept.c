@@ -113,17 +113,19 @@ HT_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 	return ret;
 }
 
-/* A call on tracked slot @s (of @fd) moved @ret bytes it did not show us
+/* A call on tracked slot @s (found as generation @gen) moved @ret bytes it did not show us
  * (or failed with @err): into the connection when the server wrote them
  * (@out) or read them.  A write was counted in flight (ht_write_begin()):
  * it ends here. */
-static void unseen_io(ht_slot *s, bool out, ssize_t ret, int err)
+static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
+		      int err)
 {
 	if (!ht_enter()) {
 		/* a server's stream has a hole (a client's never sees these
 		 * bytes anyway) */
 		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
-		if (ret > 0 && m && m->c.server)
+		if (ret > 0 && m && m->c.server &&
+		    __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) == gen)
 			__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
 		if (out)
 			__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
@@ -132,7 +134,8 @@ static void unseen_io(ht_slot *s, bool out, ssize_t ret, int err)
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
 	ht_lock_acquire(&s->lock);
-	ht_tracked *t = s->t;
+	/* none when the connection ended during the call */
+	ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL;
 	if (t && t->c.server && t->probe && ret > 0) {
 		/* no HTTP server's first bytes */
 		conn_forget(&t->c);
@@ -163,13 +166,13 @@ sendfile_traced(ssize_t (*real)(int, int, off_t *, size_t), int out_fd,
 		int in_fd, off_t *off, size_t n)
 {
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(out_fd);
-	if (!s)
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(out_fd, &gen);
+	if (!s || !ht_write_begin(s, gen))
 		return real(out_fd, in_fd, off, n);
-	ht_write_begin(s);
 	ssize_t ret = real(out_fd, in_fd, off, n);
 	int err = errno;
-	unseen_io(s, true, ret, err);
+	unseen_io(s, gen, true, ret, err);
 	errno = err;
 	return ret;
 }
@@ -194,7 +197,10 @@ HT_EXPORT ssize_t splice(int in_fd, loff_t *in_off, int out_fd,
 			 loff_t *out_off, size_t n, unsigned int flags)
 {
 	HT_ENSURE_INIT();
-	ht_slot *si = ht_slot_peek(in_fd), *so = ht_slot_peek(out_fd);
+	uint64_t gi = 0, go = 0;
+	ht_slot *si = ht_slot_peek(in_fd, &gi), *so = ht_slot_peek(out_fd, &go);
+	if (so && !ht_write_begin(so, go))
+		so = NULL; /* over: not followed */
 	if (likely(!si && !so)) {
 		if (likely(ht_real.splice != NULL))
 			return ht_real.splice(in_fd, in_off, out_fd, out_off, n,
@@ -202,16 +208,14 @@ HT_EXPORT ssize_t splice(int in_fd, loff_t *in_off, int out_fd,
 		return syscall(SYS_splice, in_fd, in_off, out_fd, out_off, n,
 			       flags);
 	}
-	if (so)
-		ht_write_begin(so);
 	ssize_t ret = ht_real.splice ?
 		ht_real.splice(in_fd, in_off, out_fd, out_off, n, flags) :
 		syscall(SYS_splice, in_fd, in_off, out_fd, out_off, n, flags);
 	int err = errno;
 	if (so)
-		unseen_io(so, true, ret, err);
+		unseen_io(so, go, true, ret, err);
 	if (si)
-		unseen_io(si, false, ret, err);
+		unseen_io(si, gi, false, ret, err);
 	errno = err;
 	return ret;
 }

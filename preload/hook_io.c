@@ -165,11 +165,11 @@ static void follow(ht_tracked *t, int fd, const ioplan_call *k,
  * library): the write ends (what is held waits for the connection's next
  * event); bytes that moved leave a hole the next event sees (never a
  * silent desync). */
-static void track_io_busy(ht_slot *s, bool out, ssize_t ret)
+static void track_io_busy(ht_slot *s, uint64_t gen, bool out, ssize_t ret)
 {
 	if (ret > 0) {
 		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
-		if (m)
+		if (m && __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) == gen)
 			__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
 	}
 	if (out)
@@ -314,18 +314,21 @@ void ht_want_collector(ht_slot *s)
 
 /*
  * The real call on tracked slot @s moved @ret bytes (or failed with @err):
- * update the connection.  @iov/@iovcnt describe the program's buffers, as
- * the call read them (only looked at when @ret >= 0); @unseen: the @ret
- * bytes read went by unread (MSG_TRUNC), the buffers hold none of them.
+ * update the connection, if @s still holds the one of generation @gen that
+ * ht_slot_peek() found before the call.  @iov/@iovcnt describe the
+ * program's buffers, as the call read them (only looked at when @ret >=
+ * 0); @unseen: the @ret bytes read went by unread (MSG_TRUNC), the
+ * buffers hold none of them.
  * A write (@out) was counted in flight by ht_write_begin(): it ends here.
  */
-static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
-		     size_t iovcnt, ssize_t ret, int err, bool unseen)
+static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
+		     const struct iovec *iov, size_t iovcnt, ssize_t ret,
+		     int err, bool unseen)
 {
 	/* No vfork-child test here (a system call per I/O): a vfork child
 	 * only closes and dups fds before exec, and those hooks check. */
 	if (!ht_enter()) {
-		track_io_busy(s, out, ret);
+		track_io_busy(s, gen, out, ret);
 		return;
 	}
 	ioplan_call k = io_call(out, iov, iovcnt, ret, err, unseen);
@@ -344,7 +347,9 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	if (owed)
 		ht_tls_owe(s);
 	ht_lock_acquire(&s->lock);
-	ht_tracked *t = s->t, *dead = NULL;
+	/* The connection the call was made on, or none: it ended while the
+	 * call blocked, and its memory may be another connection's now. */
+	ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL, *dead = NULL;
 	bool now_http = false;
 	if (t && t->c.server) {
 		if (server_io(t, fd, &k, iov, iovcnt, now, &now_http)) {
@@ -378,14 +383,16 @@ static void track_io(ht_slot *s, int fd, bool out, const struct iovec *iov,
 	ht_leave();
 }
 
-/* The rest of a hook with one contiguous buffer on tracked slot @s, once
+/* The rest of a hook with one contiguous buffer on tracked slot @s (found
+ * as generation @gen), once
  * the real call returned @ret with errno @err: follow it (@unseen: see
  * track_io()), and return what the call returned, errno as it left it. */
-static ssize_t io_done(ht_slot *s, int fd, bool out, const void *buf,
-		       size_t len, bool unseen, ssize_t ret, int err)
+static ssize_t io_done(ht_slot *s, uint64_t gen, int fd, bool out,
+		       const void *buf, size_t len, bool unseen, ssize_t ret,
+		       int err)
 {
 	struct iovec v = {(void *)buf, len};
-	track_io(s, fd, out, &v, 1, ret, err, unseen);
+	track_io(s, gen, fd, out, &v, 1, ret, err, unseen);
 	errno = err;
 	return ret;
 }
@@ -440,11 +447,12 @@ static ssize_t sys_recvmsg(int fd, struct msghdr *m, int f)
 static __attribute__((noinline)) ssize_t read_traced(int fd, void *buf, size_t n)
 {
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(read, sys_read)(fd, buf, n);
 	ssize_t r = REAL_OR(read, sys_read)(fd, buf, n);
-	return io_done(s, fd, false, buf, n, false, r, errno);
+	return io_done(s, gen, fd, false, buf, n, false, r, errno);
 }
 
 HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
@@ -461,11 +469,12 @@ HT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 	if (unlikely(n > buflen) && ht_real.__read_chk)
 		return ht_real.__read_chk(fd, buf, n, buflen);
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(read, sys_read)(fd, buf, n);
 	ssize_t r = REAL_OR(read, sys_read)(fd, buf, n);
-	return io_done(s, fd, false, buf, n, false, r, errno);
+	return io_done(s, gen, fd, false, buf, n, false, r, errno);
 }
 
 /* The rest of write(): not inlined into the hook, so that the hook's
@@ -473,12 +482,12 @@ HT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 static __attribute__((noinline)) ssize_t write_traced(int fd, const void *buf, size_t n)
 {
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
-	if (likely(!s))
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
+	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(write, sys_write)(fd, buf, n);
-	ht_write_begin(s);
 	ssize_t r = REAL_OR(write, sys_write)(fd, buf, n);
-	return io_done(s, fd, true, buf, n, false, r, errno);
+	return io_done(s, gen, fd, true, buf, n, false, r, errno);
 }
 
 HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
@@ -494,12 +503,12 @@ HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 static __attribute__((noinline)) ssize_t send_traced(int fd, const void *buf, size_t n, int flags)
 {
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
-	if (likely(!s))
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
+	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(send, sys_send)(fd, buf, n, flags);
-	ht_write_begin(s);
 	ssize_t r = REAL_OR(send, sys_send)(fd, buf, n, flags);
-	return io_done(s, fd, true, buf, n, false, r, errno);
+	return io_done(s, gen, fd, true, buf, n, false, r, errno);
 }
 
 HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
@@ -513,14 +522,19 @@ HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 /* A send with MSG_FASTOPEN on @fd, @t0 its start when @fd is not tracked
  * (@s NULL), returned @ret with errno @err: it may have opened the
  * connection to @a (ht_fastopen_seen()); then the bytes it moved are the
- * connection's first.  Returns the slot to feed, or NULL. */
-static ht_slot *fastopen_done(ht_slot *s, int fd, const struct sockaddr *a,
-			      socklen_t alen, uint64_t t0, ssize_t ret, int err)
+ * connection's first, counted in flight from here.  Returns the slot to
+ * feed (its generation in *@gen), or NULL. */
+static ht_slot *fastopen_done(ht_slot *s, uint64_t *gen, int fd,
+			      const struct sockaddr *a, socklen_t alen,
+			      uint64_t t0, ssize_t ret, int err)
 {
 	if (s)
 		return s;
 	ht_fastopen_seen(fd, a, alen, t0, ret, err);
-	return ht_slot_peek(fd);
+	s = ht_slot_peek(fd, gen);
+	if (s && !ht_write_begin(s, *gen))
+		return NULL;
+	return s;
 }
 
 /* The rest of sendto() with MSG_FASTOPEN: it may connect. */
@@ -529,21 +543,20 @@ sendto_fastopen(int fd, const void *buf, size_t n, int flags,
 		const struct sockaddr *a, socklen_t alen)
 {
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd), *was = s;
-	if (s)
-		ht_write_begin(s); /* ended by track_io(), as every write */
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
+	/* ended by track_io(), as every write */
+	if (s && !ht_write_begin(s, gen))
+		return REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	uint64_t t0 = s ? 0 : ht_now();
 	ssize_t r = REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	int e = errno;
-	s = fastopen_done(s, fd, a, alen, t0, r, e);
+	s = fastopen_done(s, &gen, fd, a, alen, t0, r, e);
 	if (!s) {
 		errno = e;
 		return r;
 	}
-	/* a connection it opened counts this write from here */
-	if (!was)
-		ht_write_begin(s);
-	return io_done(s, fd, true, buf, n, false, r, e);
+	return io_done(s, gen, fd, true, buf, n, false, r, e);
 }
 
 HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
@@ -552,12 +565,12 @@ HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 	if (unlikely(flags & MSG_FASTOPEN))
 		return sendto_fastopen(fd, buf, n, flags, a, alen);
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
-	if (likely(!s))
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
+	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
-	ht_write_begin(s);
 	ssize_t r = REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
-	return io_done(s, fd, true, buf, n, false, r, errno);
+	return io_done(s, gen, fd, true, buf, n, false, r, errno);
 }
 
 /* Flags with which a read takes nothing from the stream: a peek, the
@@ -570,10 +583,11 @@ HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
  * others through), and with MSG_TRUNC the bytes went by unread (tcp(7):
  * discarded; treated so on any stream socket: never a buffer the kernel
  * may not have written). */
-static ssize_t recv_done(ht_slot *s, int fd, void *buf, size_t n, int flags,
-			 ssize_t ret, int err)
+static ssize_t recv_done(ht_slot *s, uint64_t gen, int fd, void *buf,
+			 size_t n, int flags, ssize_t ret, int err)
 {
-	return io_done(s, fd, false, buf, n, (flags & MSG_TRUNC) != 0, ret, err);
+	return io_done(s, gen, fd, false, buf, n, (flags & MSG_TRUNC) != 0,
+		       ret, err);
 }
 
 /* The rest of recv(): not inlined into the hook, so that the hook's
@@ -583,11 +597,12 @@ static __attribute__((noinline)) ssize_t recv_traced(int fd, void *buf, size_t n
 	if (unlikely(flags & NOT_STREAM))
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	ssize_t r = REAL_OR(recv, sys_recv)(fd, buf, n, flags);
-	return recv_done(s, fd, buf, n, flags, r, errno);
+	return recv_done(s, gen, fd, buf, n, flags, r, errno);
 }
 
 HT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
@@ -606,11 +621,12 @@ HT_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen,
 	if (unlikely(flags & NOT_STREAM))
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	ssize_t r = REAL_OR(recv, sys_recv)(fd, buf, n, flags);
-	return recv_done(s, fd, buf, n, flags, r, errno);
+	return recv_done(s, gen, fd, buf, n, flags, r, errno);
 }
 
 HT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
@@ -619,11 +635,12 @@ HT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 	if (unlikely(flags & NOT_STREAM))
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	ssize_t r = REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
-	return recv_done(s, fd, buf, n, flags, r, errno);
+	return recv_done(s, gen, fd, buf, n, flags, r, errno);
 }
 
 HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
@@ -634,22 +651,24 @@ HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 	if (unlikely(flags & NOT_STREAM))
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	ssize_t r = REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
-	return recv_done(s, fd, buf, n, flags, r, errno);
+	return recv_done(s, gen, fd, buf, n, flags, r, errno);
 }
 
 /* The rest of readv and writev on tracked slot @s, once the real call
  * returned @ret with errno @err.  track_io() reads the iovec array only
  * after a successful call: the kernel then read all @cnt entries.  An
  * empty vector (@counted false) moved nothing: not followed. */
-static ssize_t iov_done(ht_slot *s, int fd, bool out, const struct iovec *iov,
-			int cnt, bool counted, ssize_t ret, int err)
+static ssize_t iov_done(ht_slot *s, uint64_t gen, int fd, bool out,
+			const struct iovec *iov, int cnt, bool counted,
+			ssize_t ret, int err)
 {
 	if (counted)
-		track_io(s, fd, out, iov, (size_t)cnt, ret, err, false);
+		track_io(s, gen, fd, out, iov, (size_t)cnt, ret, err, false);
 	errno = err;
 	return ret;
 }
@@ -659,12 +678,13 @@ static ssize_t iov_done(ht_slot *s, int fd, bool out, const struct iovec *iov,
 static __attribute__((noinline)) ssize_t readv_traced(int fd, const struct iovec *iov, int cnt)
 {
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(readv, sys_readv)(fd, iov, cnt);
 	bool counted = iov && cnt > 0;
 	ssize_t r = REAL_OR(readv, sys_readv)(fd, iov, cnt);
-	return iov_done(s, fd, false, iov, cnt, counted, r, errno);
+	return iov_done(s, gen, fd, false, iov, cnt, counted, r, errno);
 }
 
 HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
@@ -680,14 +700,13 @@ HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 static __attribute__((noinline)) ssize_t writev_traced(int fd, const struct iovec *iov, int cnt)
 {
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
-	if (likely(!s))
-		return REAL_OR(writev, sys_writev)(fd, iov, cnt);
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	bool counted = iov && cnt > 0;
-	if (counted)
-		ht_write_begin(s);
+	if (likely(!s) || (counted && !ht_write_begin(s, gen)))
+		return REAL_OR(writev, sys_writev)(fd, iov, cnt);
 	ssize_t r = REAL_OR(writev, sys_writev)(fd, iov, cnt);
-	return iov_done(s, fd, true, iov, cnt, counted, r, errno);
+	return iov_done(s, gen, fd, true, iov, cnt, counted, r, errno);
 }
 
 HT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
@@ -704,13 +723,15 @@ HT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
  * whole iovec array); a failed call may have failed reading it.  Returns
  * @ret with errno @err.
  */
-static ssize_t msg_done(ht_slot *s, int fd, bool out, const struct msghdr *m,
-			ssize_t ret, int err, bool unseen)
+static ssize_t msg_done(ht_slot *s, uint64_t gen, int fd, bool out,
+			const struct msghdr *m, ssize_t ret, int err,
+			bool unseen)
 {
 	if (ret >= 0)
-		track_io(s, fd, out, m->msg_iov, m->msg_iovlen, ret, err, unseen);
+		track_io(s, gen, fd, out, m->msg_iov, m->msg_iovlen, ret, err,
+			 unseen);
 	else
-		track_io(s, fd, out, NULL, 0, ret, err, false);
+		track_io(s, gen, fd, out, NULL, 0, ret, err, false);
 	errno = err;
 	return ret;
 }
@@ -721,24 +742,22 @@ static __attribute__((noinline)) ssize_t
 sendmsg_fastopen(int fd, const struct msghdr *m, int flags)
 {
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
-	if (s)
-		ht_write_begin(s); /* ended by msg_done(), as every write */
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
+	/* ended by msg_done(), as every write */
+	if (s && !ht_write_begin(s, gen))
+		return REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	uint64_t t0 = s ? 0 : ht_now();
 	ssize_t ret = REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	int err = errno;
-	if (!s && ht_connect_began(ret >= 0 ? 0 : -1, err)) {
-		s = fastopen_done(s, fd, m->msg_name, m->msg_namelen, t0, ret,
-				  err);
-		/* a connection it opened counts this write from here */
-		if (s)
-			ht_write_begin(s);
-	}
+	if (!s && ht_connect_began(ret >= 0 ? 0 : -1, err))
+		s = fastopen_done(s, &gen, fd, m->msg_name, m->msg_namelen, t0,
+				  ret, err);
 	if (!s) {
 		errno = err;
 		return ret;
 	}
-	return msg_done(s, fd, true, m, ret, err, false);
+	return msg_done(s, gen, fd, true, m, ret, err, false);
 }
 
 HT_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
@@ -746,22 +765,23 @@ HT_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 	if (unlikely(flags & MSG_FASTOPEN))
 		return sendmsg_fastopen(fd, m, flags);
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
-	if (likely(!s))
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
+	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
-	ht_write_begin(s);
 	ssize_t ret = REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	int err = errno;
-	return msg_done(s, fd, true, m, ret, err, false);
+	return msg_done(s, gen, fd, true, m, ret, err, false);
 }
 
 HT_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
 	HT_ENSURE_INIT();
-	ht_slot *s = ht_slot_peek(fd);
+	uint64_t gen = 0;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s) || unlikely(flags & NOT_STREAM))
 		return REAL_OR(recvmsg, sys_recvmsg)(fd, m, flags);
 	ssize_t ret = REAL_OR(recvmsg, sys_recvmsg)(fd, m, flags);
 	int err = errno;
-	return msg_done(s, fd, false, m, ret, err, (flags & MSG_TRUNC) != 0);
+	return msg_done(s, gen, fd, false, m, ret, err, (flags & MSG_TRUNC) != 0);
 }

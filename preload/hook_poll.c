@@ -54,11 +54,12 @@ static __attribute__((noinline)) void poll_marks(const struct pollfd *fds,
 		return;
 	int saved = errno;
 	for (nfds_t i = 0; i < n; i++) {
-		ht_slot *s = ht_slot_peek(fds[i].fd);
+		uint64_t gen;
+		ht_slot *s = ht_slot_peek(fds[i].fd, &gen);
 		if (!s)
 			continue;
 		ht_lock_acquire(&s->lock);
-		if (s->t)
+		if (ht_slot_same(s, gen))
 			ht_intr_set(&s->t->c, intr);
 		ht_lock_release(&s->lock);
 	}

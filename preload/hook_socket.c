@@ -236,7 +236,8 @@ HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	if (likely(level != SOL_SOCKET || name != SO_ERROR) || ret != 0 ||
 	    !val || !len || *len < (socklen_t)sizeof(int))
 		return ret;
-	ht_slot *s = ht_slot_peek(fd);
+	uint64_t gen;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (!s || ht_foreign_process() || !ht_enter())
 		return ret;
 	int saved = errno;
@@ -244,7 +245,7 @@ HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
 	ht_lock_acquire(&s->lock);
-	ht_tracked *t = s->t;
+	ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL;
 	if (t && !t->c.connected && !t->c.failed) {
 		if (soerr == 0) {
 			/* SO_ERROR is also 0 while still connecting: only a
@@ -266,6 +267,22 @@ HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	return ret;
 }
 
+/* The thread is inside the library already (a signal handler's close or
+ * dup interrupted a hook): @fd's connection cannot be locked.  It is
+ * marked instead (ht_tracked missed): its next event gives it up, counted
+ * as not followed, rather than pair with it the bytes of the file @fd
+ * names next (a dup2 onto @fd; the slot still names the connection).  No
+ * lock:
+ * a mark left on a block another connection took since only gives that
+ * one up. */
+static void mark_unfollowed(int fd)
+{
+	ht_slot *fs = ht_fd_slot(fd);
+	ht_tracked *t = fs ? __atomic_load_n(&fs->t, __ATOMIC_ACQUIRE) : NULL;
+	if (t)
+		__atomic_store_n(&t->missed, 1, __ATOMIC_RELEASE);
+}
+
 /* Forget @fd before the real call releases its number (its connection
  * ends when it was the last fd naming it). */
 static void before_fd_gone(int fd)
@@ -278,8 +295,12 @@ static void before_fd_gone(int fd)
 		return;
 	if (own)
 		ht_emit_fd_closed(fd);
-	if (!ht_fd_slot(fd) || !ht_enter())
+	if (!ht_fd_slot(fd))
 		return;
+	if (!ht_enter()) {
+		mark_unfollowed(fd);
+		return;
+	}
 	ht_untrack_fd(fd, ht_now());
 	ht_leave();
 }
@@ -292,6 +313,9 @@ static int after_dup(int oldfd, int ret)
 		return ret;
 	int saved = errno;
 	/* a vfork child's dup (before exec) is its own fd table's */
+	/* (inside the library already, a signal handler's dup: the new fd
+	 * is not followed; what moves through it is unseen, as a raw system
+	 * call's would be) */
 	if (!ht_foreign_process() && ht_enter()) {
 		ht_dup_fd(oldfd, ret, ht_now());
 		ht_leave();
@@ -320,12 +344,14 @@ HT_EXPORT int shutdown(int fd, int how)
 	int err = errno;
 	/* Once the program stops reading, nothing in flight can complete:
 	 * settle the connection now (close will find nothing left). */
-	if (ret == 0 && (how == SHUT_RD || how == SHUT_RDWR) && ht_slot_peek(fd) &&
+	if (ret == 0 && (how == SHUT_RD || how == SHUT_RDWR) && ht_fd_followed(fd) &&
 	    !ht_foreign_process() && ht_enter()) {
-		ht_slot *s = ht_slot_peek(fd);
+		uint64_t gen;
+		ht_slot *s = ht_slot_peek(fd, &gen);
 		if (s) {
 			ht_lock_acquire(&s->lock);
-			if (s->t && !(s->t->probe && s->t->c.server))
+			if (ht_slot_same(s, gen) &&
+			    !(s->t->probe && s->t->c.server))
 				conn_close(&s->t->c, ht_now());
 			ht_lock_release(&s->lock);
 		}
@@ -343,6 +369,24 @@ HT_EXPORT int dup(int oldfd)
 	return after_dup(oldfd, ht_real.dup(oldfd));
 }
 
+/* dup2/dup3 of @oldfd onto @newfd, @flags dup3's, is about to be made:
+ * whether it is sure to fail and leave @newfd as it is (dup2(2): EBADF for
+ * a bad @oldfd, EINVAL for a flag but O_CLOEXEC).  Then @newfd's
+ * connection must go on being followed: its fd stays open.  The untrack
+ * cannot wait for the call's outcome (ht_untrack_fd() may ask @newfd's old
+ * socket what it sent), so @oldfd is looked at first: one system call,
+ * only when @newfd names a connection and @oldfd is an fd the table does
+ * not know.  An @oldfd another thread closes between this and the call
+ * still ends the connection (the program's race). */
+static bool dup_fails_early(int oldfd, int newfd, int flags)
+{
+	if (flags & ~O_CLOEXEC)
+		return true;
+	if (likely(!ht_fd_slot(newfd)) || ht_fd_slot(oldfd))
+		return false;
+	return syscall(SYS_fcntl, oldfd, F_GETFD) < 0 && errno == EBADF;
+}
+
 /* dup2/dup3 replace @newfd: its connection loses an fd before the real
  * call releases the number, and then it names @oldfd's. */
 HT_EXPORT int dup2(int oldfd, int newfd)
@@ -350,7 +394,8 @@ HT_EXPORT int dup2(int oldfd, int newfd)
 	HT_ENSURE_INIT();
 	if (oldfd != newfd) {
 		int saved = errno;
-		before_fd_gone(newfd);
+		if (!dup_fails_early(oldfd, newfd, 0))
+			before_fd_gone(newfd);
 		errno = saved;
 	}
 	if (unlikely(!ht_real.dup2))
@@ -364,7 +409,8 @@ HT_EXPORT int dup3(int oldfd, int newfd, int flags)
 	HT_ENSURE_INIT();
 	if (oldfd != newfd) {
 		int saved = errno;
-		before_fd_gone(newfd);
+		if (!dup_fails_early(oldfd, newfd, flags))
+			before_fd_gone(newfd);
 		errno = saved;
 	}
 	if (unlikely(!ht_real.dup3))

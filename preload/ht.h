@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
@@ -227,6 +228,14 @@ typedef struct ht_tracked {
 	 * gives the connection up (conn_give_up()) rather than pair
 	 * what follows wrongly. */
 	int missed;
+	/* Changes each time the block is freed: a hook that found the
+	 * connection before its real call goes on after it only when the
+	 * block still holds that one (ht_slot_same()), never the block's next
+	 * connection.  Atomic. */
+	uint64_t gen;
+	/* The last fd was closed while writes were in flight: the last of
+	 * them to end frees the block (home locked). */
+	bool parked;
 	struct ht_tracked *next_free;
 } ht_tracked;
 
@@ -256,12 +265,20 @@ static inline ht_slot *ht_fd_slot(int fd)
 	return s;
 }
 
+/* ht_home_tracked() - the connection block whose home is @s. */
+static inline struct ht_tracked *ht_home_tracked(ht_slot *s)
+{
+	return (struct ht_tracked *)((char *)s - offsetof(struct ht_tracked, home));
+}
+
 /* ht_slot_peek() - the home slot of the connection @fd names, if it is
- * followed, else NULL.  No lock: a cheap test for the hot path (inline, no
- * call: an untracked fd's hook is a few instructions and a tail call); the
- * caller locks and re-checks s->t.  A connection's memory is never
+ * followed, else NULL; *@gen is set to the connection's generation, which
+ * the caller checks once it locked the slot (ht_slot_same()): by then the
+ * connection may be over and its memory another's.  No lock: a cheap test
+ * for the hot path (inline, no call: an untracked fd's hook is a few
+ * instructions and a tail call).  A connection's memory is never
  * unmapped, so the home stays valid to lock after the fd is closed. */
-static inline ht_slot *ht_slot_peek(int fd)
+static inline ht_slot *ht_slot_peek(int fd, uint64_t *gen)
 {
 	ht_slot *s = ht_fd_slot(fd);
 	if (likely(!s))
@@ -269,7 +286,29 @@ static inline ht_slot *ht_slot_peek(int fd)
 	ht_tracked *t = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
 	if (unlikely(!t || !__atomic_load_n(&t->home.t, __ATOMIC_ACQUIRE)))
 		return NULL;
+	*gen = __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE);
+	/* the fd still names it: the generation is the fd's connection's,
+	 * not that of one that took the block meanwhile */
+	if (unlikely(__atomic_load_n(&s->t, __ATOMIC_ACQUIRE) != t))
+		return NULL;
 	return &t->home;
+}
+
+/* ht_fd_followed() - whether @fd names a connection that is followed.  No
+ * lock: a test, for a caller that looks the connection up again. */
+static inline bool ht_fd_followed(int fd)
+{
+	uint64_t gen;
+	return ht_slot_peek(fd, &gen) != NULL;
+}
+
+/* ht_slot_same() - whether home slot @s (locked) still holds the
+ * connection of generation @gen, followed: not over, and not another
+ * connection that took its memory since ht_slot_peek() found it. */
+static inline bool ht_slot_same(ht_slot *s, uint64_t gen)
+{
+	return s->t != NULL &&
+	       __atomic_load_n(&s->t->gen, __ATOMIC_RELAXED) == gen;
 }
 
 /* ht_slot_get() - the fd slot of @fd, creating table memory as needed; NULL
@@ -310,24 +349,40 @@ HT_HIDDEN void ht_server_wmark_sync(ht_slot *s);
  * bytes already began without one take their slots (conn_live_adopt()). */
 HT_HIDDEN void ht_want_collector(ht_slot *s);
 
-/* ht_write_begin() - a write on tracked slot @s is about to be made: reads
- * are held until it ends (ht_writes_end_locked()), and a server
- * connection's write mark (conn.h live_wmark, live.h) shows it in flight
- * until then.  Before the real call, on tracked fds only.  No lock: the
- * connection and its mark are read as they are (a tracked connection's
- * memory and a live page are never unmapped; a mark released meanwhile
- * shows a write that is not, until its next owner's writes end); the
- * count is made after s->writing's, and a mark claimed meanwhile is
- * checked against s->writing (ht_server_wmark_sync()). */
-static inline void ht_write_begin(ht_slot *s)
+/* ht_write_undo() - a write counted by ht_write_begin() on a connection
+ * that was no longer the one looked up: the count goes back (out of line,
+ * rare). */
+HT_HIDDEN void ht_write_undo(ht_slot *s);
+
+/* ht_write_begin() - a write on tracked slot @s, found as generation @gen
+ * (ht_slot_peek()), is about to be made: reads are held until it ends
+ * (ht_writes_end_locked()), and a server connection's write mark (conn.h
+ * live_wmark, live.h) shows it in flight until then.  Returns false, with
+ * nothing counted, when @s no longer holds that connection (over, or its
+ * memory another's): the call is not followed.  While it is counted, the
+ * connection's memory is not reused (ht_untrack_fd() parks it), so the
+ * count ends on the same connection.  Before the real call, on tracked fds
+ * only.  No lock: the connection and its mark are read as they are (a
+ * tracked connection's memory and a live page are never unmapped; a mark
+ * released meanwhile shows a write that is not, until its next owner's
+ * writes end); the count is made after s->writing's, and a mark claimed
+ * meanwhile is checked against s->writing (ht_server_wmark_sync()). */
+static inline bool ht_write_begin(ht_slot *s, uint64_t gen)
 {
 	__atomic_add_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
-	ht_tracked *t = __atomic_load_n(&s->t, __ATOMIC_RELAXED);
-	if (t == NULL)
-		return;
+	/* Dekker with ht_untrack_fd(): it clears home.t, then reads
+	 * s->writing.  Either it sees this count and parks the block, or
+	 * this sees home.t NULL (or the block's next connection). */
+	ht_tracked *t = __atomic_load_n(&s->t, __ATOMIC_SEQ_CST);
+	if (unlikely(t == NULL ||
+		     __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) != gen)) {
+		ht_write_undo(s);
+		return false;
+	}
 	ht_live_wmark *w = __atomic_load_n(&t->c.live_wmark, __ATOMIC_SEQ_CST);
 	if (w != NULL)
 		__atomic_add_fetch(&w->begun, 1, __ATOMIC_SEQ_CST);
+	return true;
 }
 
 /* ht_writing() - whether a write on @s is in flight: a read of its
@@ -395,7 +450,7 @@ HT_HIDDEN void ht_table_after_fork(void);
  * and @fd is not tracked, so the hook only has to call through. */
 static inline bool ht_untracked_fast(int fd)
 {
-	return likely(ht_inited) && likely(!ht_slot_peek(fd));
+	return likely(ht_inited) && likely(!ht_fd_followed(fd));
 }
 
 /* ht_next_conn_id() - a connection id for a new connection, unique in the

@@ -174,7 +174,7 @@ HT_EXPORT void gnutls_deinit(gnutls_session_t s)
 static void bind_fd(gnutls_session_t s, long fd)
 {
 	HT_ENSURE_INIT();
-	if (!ht_enabled || fd < 0 || fd > INT32_MAX || !ht_slot_peek((int)fd))
+	if (!ht_enabled || fd < 0 || fd > INT32_MAX || !ht_fd_followed((int)fd))
 		return;
 	int saved = errno;
 	ht_tls_bind(s, (int)fd);

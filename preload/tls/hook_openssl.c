@@ -61,7 +61,7 @@ static int session_fd(ht_ossl *api, SSL *s)
 	if (!get_fd)
 		return -1;
 	fd = get_fd(s);
-	if (fd < 0 || !ht_slot_peek(fd))
+	if (fd < 0 || !ht_fd_followed(fd))
 		return -1;
 	ht_tls_bind(s, fd);
 	return fd;
@@ -384,7 +384,7 @@ static int set_fd_call(void *slot_fn, SSL *s, int fd)
 	int (*fn)(SSL *, int) = slot_fn;
 	int r = fn(s, fd);
 	HT_ENSURE_INIT();
-	if (r == 1 && ht_enabled && ht_slot_peek(fd)) {
+	if (r == 1 && ht_enabled && ht_fd_followed(fd)) {
 		int saved = errno;
 		ht_tls_bind(s, fd);
 		errno = saved;

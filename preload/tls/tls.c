@@ -102,7 +102,7 @@ static ht_lock map_lock;
 
 /* Changes of the map that may leave a thread's map_last wrong: an entry
  * deleted, or set to another fd.  Written under map_lock, read without. */
-static unsigned map_gen;
+static uint64_t map_gen;
 
 /* This thread's last session and its fd, found in or stored into the map
  * when map_gen was @gen (@k 0: none).  Every call on a session asks the
@@ -111,7 +111,7 @@ static unsigned map_gen;
 static HT_TLS struct {
 	uintptr_t k;
 	int fd;
-	unsigned gen;
+	uint64_t gen;
 } map_last;
 
 static bool map_last_valid(uintptr_t k)
@@ -129,7 +129,7 @@ static void map_set(uintptr_t k, int fd)
 	bool stored = old == fd || sessmap_set(&map, k, fd) == 0;
 	if (old >= 0 && old != fd)
 		__atomic_store_n(&map_gen, map_gen + 1, __ATOMIC_RELEASE);
-	unsigned gen = map_gen;
+	uint64_t gen = map_gen;
 	ht_lock_release(&map_lock);
 	map_last.k = stored ? k : 0;
 	map_last.fd = fd;
@@ -142,7 +142,7 @@ static int map_get(uintptr_t k)
 		return map_last.fd;
 	ht_lock_acquire(&map_lock);
 	int fd = sessmap_get(&map, k);
-	unsigned gen = map_gen;
+	uint64_t gen = map_gen;
 	ht_lock_release(&map_lock);
 	map_last.k = fd >= 0 ? k : 0;
 	map_last.fd = fd;
@@ -240,7 +240,7 @@ int ht_tls_end(const void *session, int hint_fd)
 		map_set((uintptr_t)session, fd);
 	} else {
 		fd = map_get((uintptr_t)session);
-		if (fd < 0 && hint_fd >= 0 && ht_slot_peek(hint_fd)) {
+		if (fd < 0 && hint_fd >= 0 && ht_fd_followed(hint_fd)) {
 			fd = hint_fd;
 			map_set((uintptr_t)session, fd);
 		}
@@ -353,11 +353,12 @@ int ht_tls_server_session(const void *session, const uint8_t *random)
 	}
 	/* The connection must still be the one whose ClientHello that was,
 	 * waiting: never another that took its fd since. */
-	ht_slot *s = found ? ht_slot_peek(fd) : NULL;
+	uint64_t gen = 0;
+	ht_slot *s = found ? ht_slot_peek(fd, &gen) : NULL;
 	bool tied = false;
 	if (s) {
 		ht_lock_acquire(&s->lock);
-		ht_tracked *t = s->t;
+		ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL;
 		if (t && t->c.server && t->hello_wait && t->c.id == id) {
 			t->hello_wait = false;
 			conn_tls_start(&t->c, t0);
@@ -374,14 +375,17 @@ int ht_tls_server_session(const void *session, const uint8_t *random)
 /* ---- delivering to the connection ------------------------------------------- */
 
 /* Lock @fd's slot and return its tracked connection, marked TLS; NULL (and
- * nothing locked) when the fd is not tracked.  Caller holds the guard. */
+ * nothing locked) when the fd is not tracked, or its connection ended
+ * before the lock was had (its memory may be another's by then).  Caller
+ * holds the guard. */
 static ht_tracked *lock_tls_conn(int fd, ht_slot **sp)
 {
-	ht_slot *s = ht_slot_peek(fd);
+	uint64_t gen;
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (!s)
 		return NULL;
 	ht_lock_acquire(&s->lock);
-	if (!s->t) {
+	if (!ht_slot_same(s, gen)) {
 		ht_lock_release(&s->lock);
 		return NULL;
 	}
@@ -408,17 +412,22 @@ bool ht_tls_handshake_needed(int fd)
 	bool needed = false;
 	/* Asked after every TLS call: a connection marked TLS whose
 	 * handshake is done is seen so without the lock (nothing to mark,
-	 * nothing needed).  Read as ht_write_begin() reads a connection; an
-	 * fd reused for a new connection has a new one here (or the same
-	 * memory reset by conn_init(): not done), and one whose TLS starts
-	 * again (the session inside a tunnel, tunnel_open()) has
-	 * t_tls_done 0: both take the locked path. */
-	ht_slot *ps = ht_slot_peek(fd);
+	 * nothing needed).  Read as ht_write_begin() reads a connection,
+	 * then its generation again: memory another connection took
+	 * meanwhile (this fd's ended) takes the locked path, as does an fd
+	 * reused for a new connection (a new one here, or the same memory
+	 * reset by conn_init(): not done), and one whose TLS starts again
+	 * (the session inside a tunnel, tunnel_open(): t_tls_done 0). */
+	uint64_t gen;
+	ht_slot *ps = ht_slot_peek(fd, &gen);
 	if (!ps)
 		return false;
-	ht_tracked *pt = __atomic_load_n(&ps->t, __ATOMIC_ACQUIRE);
-	if (pt && __atomic_load_n(&pt->c.tls, __ATOMIC_RELAXED) &&
-	    __atomic_load_n(&pt->c.t_tls_done, __ATOMIC_RELAXED) != 0)
+	ht_tracked *pt = ht_home_tracked(ps);
+	bool done = __atomic_load_n(&pt->c.tls, __ATOMIC_RELAXED) &&
+		    __atomic_load_n(&pt->c.t_tls_done, __ATOMIC_RELAXED) != 0;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (done && __atomic_load_n(&pt->gen, __ATOMIC_RELAXED) == gen &&
+	    __atomic_load_n(&ps->t, __ATOMIC_RELAXED) != NULL)
 		return false;
 	if (!ht_enter())
 		return false;

@@ -4,7 +4,9 @@
 # closed, shared by dup (a request on each fd, then one fd closed and the
 # other used), moved with fcntl(F_DUPFD_CLOEXEC), and dup2 onto an fd of
 # another tracked connection (that one loses its only fd and ends; the fd
-# then names the first), and close_range of one of two fds.  Every request the server logged is recorded, on
+# then names the first), close_range of one of two fds, and dup2/dup3
+# that fail (a closed oldfd, a bad flag) onto the connection's fd: it goes
+# on being followed (review 7: such a dup2 ended it, later requests lost).  Every request the server logged is recorded, on
 # the connection the server saw it on, and nothing else.  Issue 16/18
 # trust audit: connect, dup2(fd, 7), close(fd), two requests on 7 gave
 # "requests: 0, connections: 0, dropped: 0".
@@ -15,8 +17,8 @@ build_prog dup_follow -I"$TESTS_DIR/progs"
 start_server 127.0.0.1 --log "$T/srv.log"
 
 # expected "reqN 200 N" lines per mode
-declare -A nreq=([dup2close]=2 [dupboth]=3 [fdupfd]=2 [dup2over]=3 [closerange]=2)
-for mode in dup2close dupboth fdupfd dup2over closerange; do
+declare -A nreq=([dup2close]=2 [dupboth]=3 [fdupfd]=2 [dup2over]=3 [closerange]=2 [dup2bad]=3)
+for mode in dup2close dupboth fdupfd dup2over closerange dup2bad; do
 	: >"$T/srv.log"
 	rc=0
 	"$HTTPTRACE" -f json -o "$T/$mode.json" -- \

@@ -13,6 +13,9 @@
  *             loses its only fd); GET /bytes/2 on b, /bytes/3 on a
  *  closerange connect; dup2(fd, 50); GET /bytes/1 on 50; close_range(50,
  *             50) (one of its two fds); GET /bytes/2 on fd
+ *  dup2bad    connect; GET /bytes/1; dup2(900, fd) and dup3(901, fd, 0)
+ *             (not open: EBADF), dup3(fd2, fd, bad flag) (EINVAL): fd
+ *             stays; GET /bytes/2, /bytes/3 on fd
  *
  * Prints "reqN STATUS BODYLEN" per request, then "done".  Exit 2 when a
  * call failed.
@@ -82,6 +85,17 @@ int main(int argc, char **argv)
 		if (close_range(50, 50, 0) != 0)
 			die("close_range");
 		get(fd, 2);
+		close(fd);
+	} else if (strcmp(mode, "dup2bad") == 0) {
+		get(fd, 1);
+		int other = dup(0);
+		if (dup2(900, fd) != -1 || errno != EBADF)
+			die("dup2 of a closed fd");
+		get(fd, 2);
+		if (dup3(901, fd, 0) != -1 || errno != EBADF ||
+		    dup3(other, fd, 0x4000000) != -1 || errno != EINVAL)
+			die("dup3 failures");
+		get(fd, 3);
 		close(fd);
 	} else {
 		return 2;
