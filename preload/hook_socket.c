@@ -398,9 +398,20 @@ HT_EXPORT int dup2(int oldfd, int newfd)
 			before_fd_gone(newfd);
 		errno = saved;
 	}
-	if (unlikely(!ht_real.dup2))
-		return after_dup(oldfd, (int)syscall(SYS_dup3, oldfd, newfd, 0));
-	int ret = ht_real.dup2(oldfd, newfd);
+	int ret;
+	if (unlikely(!ht_real.dup2)) {
+#ifdef SYS_dup2
+		ret = (int)syscall(SYS_dup2, oldfd, newfd);
+#else
+		/* dup3 refuses equal fds where dup2 answers the fd if open */
+		if (oldfd == newfd)
+			return (int)syscall(SYS_fcntl, oldfd, F_GETFD) < 0 ?
+			       -1 : newfd;
+		ret = (int)syscall(SYS_dup3, oldfd, newfd, 0);
+#endif
+	} else {
+		ret = ht_real.dup2(oldfd, newfd);
+	}
 	return oldfd == newfd ? ret : after_dup(oldfd, ret);
 }
 
