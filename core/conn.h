@@ -412,9 +412,25 @@ static inline bool conn_tls_hello_wanted(const conn *c)
  * names the connection when no DNS lookup did (conn_host_name()) and whose
  * first byte's time shows its handshake begun until the hook says when
  * (a hook reports it only after the handshake call returns: a call that
- * blocks would show nothing).  Otherwise nothing.
+ * blocks would show nothing; one written inside a hooked call has the
+ * call's start already, conn_tls_call_wrote()).  Otherwise nothing.
  */
 void conn_tls_hello_out(conn *c, const uint8_t *buf, size_t len, uint64_t now);
+
+/*
+ * conn_tls_call_wrote() - @c's TLS session wrote ciphertext on it at @now
+ * from inside a hooked TLS call begun at @t_call (0: none), while
+ * conn_tls_hello_wanted(): its handshake began with that call, the start
+ * its hook reports once the call returns (conn_tls_start(@t_call)).  Set
+ * here, before the bytes go to conn_on_transport() and
+ * conn_tls_hello_out(), so that the live slot shows from its first
+ * handshake moment the start and connect the record will carry, never a
+ * later one first (the ClientHello's first byte, or the connect proven by
+ * that write, which the hook's start then moves earlier): the bytes prove
+ * the connect, and both go to the slot in one write.  Nothing when the
+ * start is known already or @t_call is 0.
+ */
+void conn_tls_call_wrote(conn *c, uint64_t t_call, uint64_t now);
 
 /* conn_host_name() - the name @c was opened for: its DNS lookup's, else,
  * before its first request, the server name its TLS ClientHello asked

@@ -233,9 +233,10 @@ void conn_live_conn_start(conn *c)
 	conn_live_conn_sync(c);
 }
 
-/* The TLS handshake's start and end @c's slot shows: the hook's; before
- * the hook reports a start (after the handshake call returns), the first
- * byte of the ClientHello read whole (conn_tls_hello_out()); for TLS no
+/* The TLS handshake's start and end @c's slot shows: the hook's (from the
+ * call's first write on the socket, conn_tls_call_wrote()); before any is
+ * known (a ClientHello written outside a hooked call), the first byte of
+ * the ClientHello read whole (conn_tls_hello_out()); for TLS no
  * hook decodes, what its records show (tlsrec.h), none once they are not
  * followed (its end would never be seen). */
 static void slot_tls(const conn *c, uint64_t *start, uint64_t *done)

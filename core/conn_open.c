@@ -198,6 +198,20 @@ void conn_on_transport(conn *c, bool out, size_t n, uint64_t now)
 		conn_connected(c, now);
 }
 
+void conn_tls_call_wrote(conn *c, uint64_t t_call, uint64_t now)
+{
+	if (t_call == 0 || c->t_tls_start || !conn_tls_hello_wanted(c))
+		return;
+	/* proven up by these bytes, as conn_connected() would say, without
+	 * showing the connect alone first: conn_tls_start() may move its
+	 * end back to the call's start */
+	if (!c->connected && !c->failed) {
+		c->connected = true;
+		c->t_connect_done = now;
+	}
+	conn_tls_start(c, t_call);
+}
+
 void conn_tls_hello_out(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	if (!conn_tls_hello_wanted(c) || len == 0)

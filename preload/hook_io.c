@@ -91,6 +91,10 @@ static void feed_planned(conn *c, const ioplan_call *k, const ioplan *p,
 	size_t n = k->ret > 0 ? (size_t)k->ret : 0;
 	switch (p->feed) {
 	case IOPLAN_FEED_TRANSPORT:
+		/* written by a TLS call in its handshake: the start the hook
+		 * reports after it, shown from now on */
+		if (k->out && n && ht_tls_call.session)
+			conn_tls_call_wrote(c, ht_tls_call.t0, now);
 		conn_on_transport(c, k->out, n, now);
 		if (k->out && conn_tls_hello_wanted(c))
 			feed_hello(c, iov, iovcnt, n, now);

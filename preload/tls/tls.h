@@ -26,6 +26,7 @@ struct ht_tls_call {
 	int fd;              /* tracked socket used during the call, or -1 */
 	uint64_t now;        /* when its last socket call that used the
 			      * time returned (track_io()), or 0 */
+	uint64_t t0;         /* when the call began (ht_tls_open()) */
 };
 HT_HIDDEN extern HT_TLS struct ht_tls_call ht_tls_call;
 
@@ -95,6 +96,7 @@ static inline void ht_tls_open(struct ht_tls_frame *f, const void *session)
 	ht_tls_call.session = session;
 	ht_tls_call.fd = -1;
 	ht_tls_call.now = 0;
+	ht_tls_call.t0 = f->t0;
 }
 
 /*

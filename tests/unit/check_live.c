@@ -217,6 +217,7 @@ static struct ht_live *const volatile *cur_ref = (struct ht_live *const volatile
 static unsigned records;
 static unsigned rec_error; /* the last request record's */
 static char fail_host[64]; /* the last failed connection's */
+static uint64_t fail_connect_done, fail_tls_start; /* and its times */
 
 static void sink(void *ctx, const ht_record *rec)
 {
@@ -227,6 +228,8 @@ static void sink(void *ctx, const ht_record *rec)
 	} else if (rec->type == HT_REC_CONN_FAIL) {
 		ht_live_copy(fail_host, sizeof(fail_host),
 			     rec->u.fail.dns_name.p, rec->u.fail.dns_name.len);
+		fail_connect_done = rec->u.fail.t_connect_done;
+		fail_tls_start = rec->u.fail.t_tls_start;
 	}
 }
 
@@ -527,6 +530,64 @@ START_TEST(conn_slot_named_by_client_hello)
 	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_NONE);
 	ck_assert_uint_eq(out.t_tls_start, 0);
 	conn_close(&c, 74);
+	free(cur);
+	cur = NULL;
+}
+END_TEST
+
+/* A hook's TLS call begun at 22 writes its ClientHello at 25 and 26 on a
+ * connection begun at 10 whose connect those bytes prove (the order of the
+ * write hook: conn_tls_call_wrote(), conn_on_transport(),
+ * conn_tls_hello_out()); the hook reports the call's start after it
+ * returns.  Every page read shows the connect's end and the handshake's
+ * start the record then carries (the call's start: 22), or none yet, never
+ * a later time first (the write's, that an events stream would have
+ * written once and the record contradicted). */
+START_TEST(conn_slot_tls_start_is_the_records)
+{
+	conn_env env = { .sink = sink, .live = cur_ref };
+	ht_addr peer = { .family = 2, .port = 443 };
+	static conn c;
+	ht_live_conn out;
+	const size_t half = sizeof(tls13_0) / 2;
+	const struct { const uint8_t *p; size_t n; uint64_t now; } w[] = {
+		{ tls13_0, half, 25 },
+		{ tls13_0 + half, sizeof(tls13_0) - half, 26 },
+	};
+
+	cur = new_page();
+	conn_init(&c, &env, 1, 4, &peer, 10);
+	conn_mark_tls(&c);
+	for (unsigned i = 0; i < 2; i++) {
+		conn_tls_call_wrote(&c, 22, w[i].now);
+		conn_on_transport(&c, true, w[i].n, w[i].now);
+		conn_tls_hello_out(&c, w[i].p, w[i].n, w[i].now);
+		ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+		ck_assert_uint_eq(out.t_connect_done, 22);
+		ck_assert_uint_eq(out.t_tls_start, 22);
+	}
+	ck_assert_str_eq(out.name, "example.test");
+	conn_tls_start(&c, 22); /* the hook's, after the call */
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(out.t_connect_done, 22);
+	ck_assert_uint_eq(out.t_tls_start, 22);
+	fail_connect_done = fail_tls_start = 0;
+	conn_tls_failed(&c, 40);
+	ck_assert_uint_eq(fail_connect_done, 22);
+	ck_assert_uint_eq(fail_tls_start, 22);
+	conn_close(&c, 41);
+
+	/* no call (TLS no hook of ours began): the ClientHello's own time */
+	conn_init(&c, &env, 1, 5, &peer, 50);
+	conn_connected(&c, 51);
+	conn_mark_tls(&c);
+	conn_tls_call_wrote(&c, 0, 52);
+	conn_on_transport(&c, true, sizeof(tls13_0), 52);
+	conn_tls_hello_out(&c, tls13_0, sizeof(tls13_0), 52);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(out.t_connect_done, 51);
+	ck_assert_uint_eq(out.t_tls_start, 52);
+	conn_close(&c, 53);
 	free(cur);
 	cur = NULL;
 }
@@ -1015,6 +1076,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, wire_carries_signal_and_phase);
 	tcase_add_test(tc, conn_slot_until_first_request);
 	tcase_add_test(tc, conn_slot_named_by_client_hello);
+	tcase_add_test(tc, conn_slot_tls_start_is_the_records);
 	tcase_add_test(tc, conn_slots_overflow_and_old_page);
 	tcase_add_test(tc, tls_session_in_slots);
 	tcase_add_test(tc, wire_conn_fail_end);
