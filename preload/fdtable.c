@@ -134,7 +134,9 @@ static bool kernel_sent_bytes(int fd)
 	       ti.tcpi_bytes_sent > 0;
 }
 
-void ht_untrack_fd(int fd, uint64_t now)
+/* ht_untrack_fd(), and (@ask) whether @fd may be asked what its socket
+ * sent: not once the program's call replaced the file it names. */
+static void untrack(int fd, uint64_t now, bool ask)
 {
 	ht_slot *fs = ht_fd_slot(fd);
 	if (!fs)
@@ -162,7 +164,8 @@ void ht_untrack_fd(int fd, uint64_t now)
 		} else {
 			/* A TCP client that wrote nothing we saw: one system
 			 * call says whether it wrote nonetheless. */
-			if (!t->probe && conn_nothing_written_seen(&t->c) &&
+			if (ask && !t->probe &&
+			    conn_nothing_written_seen(&t->c) &&
 			    kernel_sent_bytes(fd))
 				conn_writes_unseen(&t->c);
 			conn_close(&t->c, now);
@@ -178,6 +181,16 @@ void ht_untrack_fd(int fd, uint64_t now)
 		ht_tracked_free(t);
 }
 
+void ht_untrack_fd(int fd, uint64_t now)
+{
+	untrack(fd, now, true);
+}
+
+void ht_untrack_replaced_fd(int fd, uint64_t now)
+{
+	untrack(fd, now, false);
+}
+
 void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 {
 	ht_slot *os = ht_fd_slot(oldfd);
@@ -186,8 +199,9 @@ void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 	ht_slot *ns = ht_slot_get(newfd);
 	if (!ns)
 		return;
-	/* what @newfd named before the program's call replaced it */
-	ht_untrack_fd(newfd, now);
+	/* what @newfd named before the program's call replaced it (left
+	 * before the call, but for a race: ht_untrack_replaced_fd()) */
+	ht_untrack_replaced_fd(newfd, now);
 	ht_tracked *t = __atomic_load_n(&os->t, __ATOMIC_ACQUIRE);
 	if (!t)
 		return;

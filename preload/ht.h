@@ -425,6 +425,13 @@ static inline void ht_intr_set(conn *c, bool on)
  * guard (ht_enter). */
 HT_HIDDEN void ht_untrack_fd(int fd, uint64_t now);
 
+/* ht_untrack_replaced_fd() - ht_untrack_fd() for an @fd the program's
+ * dup2/dup3 made name another file already: the same, but @fd's socket is
+ * not asked what it sent (it is not the connection's any more), so a TCP
+ * client that wrote nothing seen is not told unseen writes from the
+ * kernel's count (that note is lost).  Caller holds the guard. */
+HT_HIDDEN void ht_untrack_replaced_fd(int fd, uint64_t now);
+
 /* ht_dup_fd() - @newfd, just made a duplicate of @oldfd by the program
  * (dup, dup2, dup3, fcntl F_DUPFD), names @oldfd's connection too, if
  * @oldfd names one that is followed; a connection @newfd named before is
