@@ -234,9 +234,12 @@ typedef struct ht_tracked {
 	 * connection.  Atomic. */
 	uint64_t gen;
 	/* The last fd was closed while writes were in flight: the last of
-	 * them to end frees the block (home locked). */
+	 * them to end frees the block.  Atomic: whoever clears it (set, with
+	 * no write left in flight) frees the block, or, on a path that may
+	 * take no lock, leaves it to the next ht_tracked_alloc(). */
 	bool parked;
 	struct ht_tracked *next_free;
+	struct ht_tracked *next_all; /* every block mapped (fdtable.c) */
 } ht_tracked;
 
 #define HT_CHUNK_BITS 12
@@ -400,6 +403,13 @@ HT_HIDDEN void ht_writes_end_locked(ht_slot *s, unsigned n);
 
 /* ht_writes_end() - the same with @s not locked (guard held). */
 HT_HIDDEN void ht_writes_end(ht_slot *s, unsigned n);
+
+/* ht_writes_end_unlocked() - @n writes on @s ended where no lock may be
+ * taken (the guard not had: a signal handler's call): nothing is fed
+ * (what is held waits for the connection's next event); a parked block
+ * they were the last writes on is freed by the next ht_tracked_alloc().
+ * Lock-free, async-signal-safe. */
+HT_HIDDEN void ht_writes_end_unlocked(ht_slot *s, unsigned n);
 
 /* Connections whose c.intr is set (atomic): while none is, a poll that
  * was not interrupted has no mark to clear (hook_poll.c). */
