@@ -522,7 +522,8 @@ HT_HIDDEN void ht_deepbind_after_fork(void);
  * counted.  conn_sink_fn compatible (@ctx unused).  Caller holds the guard. */
 HT_HIDDEN void ht_emit(void *ctx, const ht_record *rec);
 
-/* ht_emit_init() - remember the collector's path @path (copied); nothing
+/* ht_emit_init() - remember the collector's path @path (copied), and what
+ * HTTPTRACE_DEBUG asks (read here only, never on the emit path); nothing
  * is connected yet (see ht_emit_want()).  Returns 0, or -1 when the path
  * cannot be a Unix socket's (tracing stays off). */
 HT_HIDDEN int ht_emit_init(const char *path);
