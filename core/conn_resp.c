@@ -122,6 +122,10 @@ void on_response_complete(conn *c, uint64_t now)
 		 * it, at most until the connection ends (conn_emit_early()).
 		 * HTTP/1.x has no next request before this one's end, so
 		 * nothing queues behind it meanwhile. */
+		/* its body bytes for the page while q_answered() still
+		 * names it (after, it stores none: an unfinished
+		 * request's page record shows the whole answer) */
+		conn_resp_live_body(c);
 		r->answered = true;
 		c->early_answer = true;
 		conn_live_sync(r, HT_T_RESPONSE_DONE);

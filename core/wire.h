@@ -100,6 +100,10 @@ typedef struct ht_addr {
                                      byte, both possibly short of what the
                                      request announced when the client
                                      stopped (a server's: read) */
+#define HT_RF_REQ_BODY_UNKNOWN 0x8000u /* with HT_RF_FROM_PAGE: the
+                                     request's body bytes are not known
+                                     (the page keeps none): req_body_bytes
+                                     means nothing */
 
 /* Protocols. */
 enum ht_proto {

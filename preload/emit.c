@@ -58,7 +58,11 @@ static uint64_t last_retry_ns;  /* when we last tried to connect */
  * HTTPTRACE_DEBUG's ",wait=SECONDS" sets it for tests (absent_wait()). */
 #define ABSENT_WAIT_NS (60 * 1000000000ull)
 static uint64_t first_try_ns;   /* the first attempt of a process never connected */
-static uint64_t absent_wait_ns; /* its window, read at that attempt */
+static uint64_t absent_wait_ns; /* its window, read at init */
+/* HTTPTRACE_DEBUG=1: a line on stderr when tracing stops (debug_line()).
+ * The variable is read once, at init: never on the emit path, where
+ * another thread's setenv() may be moving the environment. */
+static bool debug_on;
 /* When this image first said HELLO (0: not yet): the same in every HELLO
  * of the image, so that the collector tells a reconnect from a new image
  * of the same pid (an exec).  Taken at the first HELLO, not at start: a
@@ -141,8 +145,7 @@ static ht_live_req_counts *req_counts_of(ht_counters *c)
 /* One line on stderr, only when the user asked (HTTPTRACE_DEBUG=1). */
 static void debug_line(const char *what)
 {
-	const char *d = getenv("HTTPTRACE_DEBUG");
-	if (!d || *d != '1')
+	if (!debug_on)
 		return;
 	char line[160];
 	size_t n = strlen(what);
@@ -155,11 +158,10 @@ static void debug_line(const char *what)
 }
 
 /* How long a process that never connected keeps trying: ABSENT_WAIT_NS,
- * or the SECONDS of a ",wait=SECONDS" in HTTPTRACE_DEBUG (for tests; read
- * once, at the first failed attempt). */
-static uint64_t absent_wait(void)
+ * or the SECONDS of a ",wait=SECONDS" in HTTPTRACE_DEBUG's value @d (NULL:
+ * none; for tests). */
+static uint64_t absent_wait(const char *d)
 {
-	const char *d = getenv("HTTPTRACE_DEBUG");
 	for (; d && *d; d++) {
 		if (*d != ',' || strncmp(d + 1, "wait=", 5) != 0)
 			continue;
@@ -416,6 +418,9 @@ int ht_emit_init(const char *path)
 		return -1;
 	memcpy(sock_path, path, n + 1);
 	seccomp_at_init = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+	const char *d = getenv("HTTPTRACE_DEBUG");
+	debug_on = d != NULL && *d == '1';
+	absent_wait_ns = absent_wait(d);
 	return 0;
 }
 
@@ -657,10 +662,8 @@ static int current_fd(void)
 			last_retry_ns = now;
 			if (connected_once)
 				break; /* a reconnect: tried as long as it runs */
-			if (!first_try_ns) {
+			if (!first_try_ns)
 				first_try_ns = now;
-				absent_wait_ns = absent_wait();
-			}
 			if (!absent_for_good(first_try_ns, now, absent_wait_ns))
 				break;
 			debug_line("no collector came at HTTPTRACE_SOCKET: "

@@ -25,6 +25,22 @@ HT_STARTUP_DATA static unsigned chunks_made;  /* none yet: nothing to walk (at e
 
 static ht_tracked *free_list;
 static ht_lock free_lock;
+/* Parked blocks whose last write ended where no lock could be taken
+ * (ht_writes_end_unlocked()): freed by the next ht_tracked_alloc().  A
+ * lock-free stack (pushed one by one, taken whole), through next_free. */
+static ht_tracked *orphans;
+/* Every block ever mapped, through next_all (pushed under free_lock):
+ * a forked child frees its parent's parked ones (ht_table_after_fork()). */
+static ht_tracked *all_blocks;
+
+/* Whether this caller cleared @t's parked flag: then it frees @t. */
+static bool unpark(ht_tracked *t)
+{
+	bool parked = true;
+
+	return __atomic_compare_exchange_n(&t->parked, &parked, false, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 
 ht_slot *ht_slot_get(int fd)
 {
@@ -58,7 +74,13 @@ ht_slot *ht_slot_get(int fd)
 
 ht_tracked *ht_tracked_alloc(void)
 {
-	ht_tracked *t = NULL;
+	ht_tracked *t = __atomic_exchange_n(&orphans, NULL, __ATOMIC_ACQUIRE);
+	while (t) {
+		ht_tracked *next = t->next_free;
+
+		ht_tracked_free(t);
+		t = next;
+	}
 	ht_lock_acquire(&free_lock);
 	if (free_list) {
 		t = free_list;
@@ -71,6 +93,10 @@ ht_tracked *ht_tracked_alloc(void)
 		if (m == MAP_FAILED)
 			return NULL;
 		t = m;
+		ht_lock_acquire(&free_lock);
+		t->next_all = all_blocks;
+		all_blocks = t;
+		ht_lock_release(&free_lock);
 	}
 	/* home.lock is left as it is: a thread whose call began on the
 	 * block's last connection may still hold it (ht.h ht_slot_peek()) */
@@ -81,7 +107,7 @@ ht_tracked *ht_tracked_alloc(void)
 	t->probe = false;
 	t->hello_wait = false;
 	t->missed = 0;
-	t->parked = false;
+	__atomic_store_n(&t->parked, false, __ATOMIC_RELAXED);
 	return t;
 }
 
@@ -134,7 +160,9 @@ static bool kernel_sent_bytes(int fd)
 	       ti.tcpi_bytes_sent > 0;
 }
 
-void ht_untrack_fd(int fd, uint64_t now)
+/* ht_untrack_fd(), and (@ask) whether @fd may be asked what its socket
+ * sent: not once the program's call replaced the file it names. */
+static void untrack(int fd, uint64_t now, bool ask)
 {
 	ht_slot *fs = ht_fd_slot(fd);
 	if (!fs)
@@ -162,7 +190,8 @@ void ht_untrack_fd(int fd, uint64_t now)
 		} else {
 			/* A TCP client that wrote nothing we saw: one system
 			 * call says whether it wrote nonetheless. */
-			if (!t->probe && conn_nothing_written_seen(&t->c) &&
+			if (ask && !t->probe &&
+			    conn_nothing_written_seen(&t->c) &&
 			    kernel_sent_bytes(fd))
 				conn_writes_unseen(&t->c);
 			conn_close(&t->c, now);
@@ -170,12 +199,26 @@ void ht_untrack_fd(int fd, uint64_t now)
 		__atomic_store_n(&s->t, NULL, __ATOMIC_SEQ_CST);
 	}
 	/* Dekker with ht_write_begin(): a write counted on the block ends on
-	 * it; the last one to end frees it (ht_writes_end_locked()). */
-	bool park = __atomic_load_n(&s->writing, __ATOMIC_SEQ_CST) != 0;
-	t->parked = park;
+	 * it; the last one to end frees it (ht_writes_end_locked()).  Parked
+	 * first, then the count read: a write ending meanwhile where it takes
+	 * no lock (ht_writes_end_unlocked()) sees it parked, or it is seen
+	 * here ending; whichever unparks the block frees it. */
+	__atomic_store_n(&t->parked, true, __ATOMIC_SEQ_CST);
+	bool park = __atomic_load_n(&s->writing, __ATOMIC_SEQ_CST) != 0 ||
+		    !unpark(t);
 	ht_lock_release(&s->lock);
 	if (!park)
 		ht_tracked_free(t);
+}
+
+void ht_untrack_fd(int fd, uint64_t now)
+{
+	untrack(fd, now, true);
+}
+
+void ht_untrack_replaced_fd(int fd, uint64_t now)
+{
+	untrack(fd, now, false);
 }
 
 void ht_dup_fd(int oldfd, int newfd, uint64_t now)
@@ -186,8 +229,9 @@ void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 	ht_slot *ns = ht_slot_get(newfd);
 	if (!ns)
 		return;
-	/* what @newfd named before the program's call replaced it */
-	ht_untrack_fd(newfd, now);
+	/* what @newfd named before the program's call replaced it (left
+	 * before the call, but for a race: ht_untrack_replaced_fd()) */
+	ht_untrack_replaced_fd(newfd, now);
 	ht_tracked *t = __atomic_load_n(&os->t, __ATOMIC_ACQUIRE);
 	if (!t)
 		return;
@@ -214,11 +258,10 @@ void ht_writes_end_locked(ht_slot *s, unsigned n)
 		return;
 	if (!s->t) {
 		ht_tracked *t = ht_home_tracked(s);
-		if (t->parked && t->nfds == 0) {
+		if (t->nfds == 0 && unpark(t)) {
 			/* the last write on a closed connection: its memory
 			 * is free now (the caller's unlock comes after, as
 			 * for any block, see ht_tracked_alloc()) */
-			t->parked = false;
 			ht_tracked_free(t);
 		}
 		return;
@@ -260,13 +303,30 @@ void ht_write_undo(ht_slot *s)
 		/* inside the library on this thread (a signal handler's
 		 * write): no lock may be taken; what a read held meanwhile
 		 * waits for the connection's next event */
-		__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
+		ht_writes_end_unlocked(s, 1);
 		errno = saved;
 		return;
 	}
 	ht_writes_end(s, 1);
 	ht_leave();
 	errno = saved;
+}
+
+void ht_writes_end_unlocked(ht_slot *s, unsigned n)
+{
+	if (__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST) != 0)
+		return;
+	ht_tracked *t = ht_home_tracked(s);
+	/* the last write on a parked block: no lock may be taken here (the
+	 * free list's may be this thread's own), the next allocation frees
+	 * it */
+	if (!unpark(t))
+		return;
+	ht_tracked *head = __atomic_load_n(&orphans, __ATOMIC_RELAXED);
+	do
+		t->next_free = head;
+	while (!__atomic_compare_exchange_n(&orphans, &head, t, true,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
 
 void ht_writes_end(ht_slot *s, unsigned n)
@@ -318,6 +378,16 @@ void ht_table_after_fork(void)
 	 * yet taken back (ht_write_begin()): that thread is not here */
 	for (ht_tracked *f = free_list; f; f = f->next_free)
 		f->home.writing = 0;
+	/* a block parked in the parent waits for its writers, the parent's
+	 * threads: none will end here, free it (no fd names it) */
+	for (ht_tracked *f = all_blocks; f; f = f->next_all) {
+		if (f->parked && f->nfds == 0) {
+			f->home.lock.v = 0;
+			f->home.writing = 0;
+			f->parked = false;
+			ht_tracked_free(f);
+		}
+	}
 	for (unsigned ci = 0; ci < HT_MAX_CHUNKS; ci++) {
 		ht_slot *chunk = chunks[ci];
 		if (!chunk)

@@ -128,7 +128,7 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 		    __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) == gen)
 			__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
 		if (out)
-			__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
+			ht_writes_end_unlocked(s, 1);
 		return;
 	}
 	uint64_t now = ht_now();

@@ -177,7 +177,7 @@ static void track_io_busy(ht_slot *s, uint64_t gen, bool out, ssize_t ret)
 			__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
 	}
 	if (out)
-		__atomic_sub_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
+		ht_writes_end_unlocked(s, 1);
 }
 
 /* What track_io() knows of a call, for ioplan.h (the arguments are

@@ -377,7 +377,9 @@ HT_EXPORT int dup(int oldfd)
  * socket what it sent), so @oldfd is looked at first: one system call,
  * only when @newfd names a connection and @oldfd is an fd the table does
  * not know.  An @oldfd another thread closes between this and the call
- * still ends the connection (the program's race). */
+ * still ends the connection (the program's race); one another thread
+ * opens meanwhile makes the call succeed: after_dup2() leaves @newfd's
+ * connection then. */
 static bool dup_fails_early(int oldfd, int newfd, int flags)
 {
 	if (flags & ~O_CLOEXEC)
@@ -387,14 +389,37 @@ static bool dup_fails_early(int oldfd, int newfd, int flags)
 	return syscall(SYS_fcntl, oldfd, F_GETFD) < 0 && errno == EBADF;
 }
 
+/* dup2/dup3 of @oldfd onto @newfd returned @ret, @newfd left before the
+ * call unless @kept (dup_fails_early()): the call made it anyway (another
+ * thread opened @oldfd in between), so @newfd may still name its old
+ * connection; left now (the file it names is not the connection's any
+ * more: ht_untrack_replaced_fd()).  Then as after_dup(). */
+static int after_dup2(int oldfd, int newfd, bool kept, int ret)
+{
+	if (unlikely(kept) && ret >= 0 && ht_fd_slot(newfd) &&
+	    !ht_foreign_process()) {
+		int saved = errno;
+		if (ht_enter()) {
+			ht_untrack_replaced_fd(newfd, ht_now());
+			ht_leave();
+		} else {
+			mark_unfollowed(newfd);
+		}
+		errno = saved;
+	}
+	return after_dup(oldfd, ret);
+}
+
 /* dup2/dup3 replace @newfd: its connection loses an fd before the real
  * call releases the number, and then it names @oldfd's. */
 HT_EXPORT int dup2(int oldfd, int newfd)
 {
 	HT_ENSURE_INIT();
+	bool kept = false;
 	if (oldfd != newfd) {
 		int saved = errno;
-		if (!dup_fails_early(oldfd, newfd, 0))
+		kept = dup_fails_early(oldfd, newfd, 0);
+		if (!kept)
 			before_fd_gone(newfd);
 		errno = saved;
 	}
@@ -412,22 +437,25 @@ HT_EXPORT int dup2(int oldfd, int newfd)
 	} else {
 		ret = ht_real.dup2(oldfd, newfd);
 	}
-	return oldfd == newfd ? ret : after_dup(oldfd, ret);
+	return oldfd == newfd ? ret : after_dup2(oldfd, newfd, kept, ret);
 }
 
 HT_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
 	HT_ENSURE_INIT();
+	bool kept = false;
 	if (oldfd != newfd) {
 		int saved = errno;
-		if (!dup_fails_early(oldfd, newfd, flags))
+		kept = dup_fails_early(oldfd, newfd, flags);
+		if (!kept)
 			before_fd_gone(newfd);
 		errno = saved;
 	}
 	if (unlikely(!ht_real.dup3))
-		return after_dup(oldfd,
-				 (int)syscall(SYS_dup3, oldfd, newfd, flags));
-	return after_dup(oldfd, ht_real.dup3(oldfd, newfd, flags));
+		return after_dup2(oldfd, newfd, kept,
+				  (int)syscall(SYS_dup3, oldfd, newfd, flags));
+	return after_dup2(oldfd, newfd, kept,
+			  ht_real.dup3(oldfd, newfd, flags));
 }
 
 typedef int fcntl_fn(int, int, ...);

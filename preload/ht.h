@@ -234,9 +234,12 @@ typedef struct ht_tracked {
 	 * connection.  Atomic. */
 	uint64_t gen;
 	/* The last fd was closed while writes were in flight: the last of
-	 * them to end frees the block (home locked). */
+	 * them to end frees the block.  Atomic: whoever clears it (set, with
+	 * no write left in flight) frees the block, or, on a path that may
+	 * take no lock, leaves it to the next ht_tracked_alloc(). */
 	bool parked;
 	struct ht_tracked *next_free;
+	struct ht_tracked *next_all; /* every block mapped (fdtable.c) */
 } ht_tracked;
 
 #define HT_CHUNK_BITS 12
@@ -401,6 +404,13 @@ HT_HIDDEN void ht_writes_end_locked(ht_slot *s, unsigned n);
 /* ht_writes_end() - the same with @s not locked (guard held). */
 HT_HIDDEN void ht_writes_end(ht_slot *s, unsigned n);
 
+/* ht_writes_end_unlocked() - @n writes on @s ended where no lock may be
+ * taken (the guard not had: a signal handler's call): nothing is fed
+ * (what is held waits for the connection's next event); a parked block
+ * they were the last writes on is freed by the next ht_tracked_alloc().
+ * Lock-free, async-signal-safe. */
+HT_HIDDEN void ht_writes_end_unlocked(ht_slot *s, unsigned n);
+
 /* Connections whose c.intr is set (atomic): while none is, a poll that
  * was not interrupted has no mark to clear (hook_poll.c). */
 HT_HIDDEN extern unsigned ht_intr_marks;
@@ -424,6 +434,13 @@ static inline void ht_intr_set(conn *c, bool on)
  * what was in flight, then conn_closed) and free it.  Caller holds the
  * guard (ht_enter). */
 HT_HIDDEN void ht_untrack_fd(int fd, uint64_t now);
+
+/* ht_untrack_replaced_fd() - ht_untrack_fd() for an @fd the program's
+ * dup2/dup3 made name another file already: the same, but @fd's socket is
+ * not asked what it sent (it is not the connection's any more), so a TCP
+ * client that wrote nothing seen is not told unseen writes from the
+ * kernel's count (that note is lost).  Caller holds the guard. */
+HT_HIDDEN void ht_untrack_replaced_fd(int fd, uint64_t now);
 
 /* ht_dup_fd() - @newfd, just made a duplicate of @oldfd by the program
  * (dup, dup2, dup3, fcntl F_DUPFD), names @oldfd's connection too, if
@@ -505,7 +522,8 @@ HT_HIDDEN void ht_deepbind_after_fork(void);
  * counted.  conn_sink_fn compatible (@ctx unused).  Caller holds the guard. */
 HT_HIDDEN void ht_emit(void *ctx, const ht_record *rec);
 
-/* ht_emit_init() - remember the collector's path @path (copied); nothing
+/* ht_emit_init() - remember the collector's path @path (copied), and what
+ * HTTPTRACE_DEBUG asks (read here only, never on the emit path); nothing
  * is connected yet (see ht_emit_want()).  Returns 0, or -1 when the path
  * cannot be a Unix socket's (tracing stays off). */
 HT_HIDDEN int ht_emit_init(const char *path);

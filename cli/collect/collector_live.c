@@ -433,8 +433,13 @@ unsigned peer_inflight(collector *c, int fd)
 			r->flags |= HT_RF_RESP_HDR_UNKNOWN;
 		if (cut.body_unknown)
 			r->flags |= HT_RF_RESP_BODY_UNKNOWN;
+		/* the page keeps no request body bytes: not known, never 0 */
+		r->flags |= HT_RF_REQ_BODY_UNKNOWN;
 		memcpy(r->t, q.t, sizeof(r->t));
-		r->t[HT_T_RESPONSE_DONE] = now;
+		/* its end: now, unless its response ended already (an early
+		 * answer, its request still being written when it died) */
+		if (r->t[HT_T_RESPONSE_DONE] == 0)
+			r->t[HT_T_RESPONSE_DONE] = now;
 		r->method = (ht_str){ q.method, (uint16_t)strlen(q.method) };
 		r->target = (ht_str){ q.target, (uint16_t)strlen(q.target) };
 		r->host = (ht_str){ q.host, (uint16_t)strlen(q.host) };

@@ -370,7 +370,10 @@ static void put_entry(outbuf *f, const har_entry *e)
 	KEY(f, "headersSize");
 	put_size(f, e->req_header_bytes);
 	KEY(f, "bodySize");
-	json_u64(f, e->req_body_bytes);
+	if (e->flags & HT_RF_REQ_BODY_UNKNOWN)
+		json_lit(f, "-1"); /* not known (HAR's -1) */
+	else
+		json_u64(f, e->req_body_bytes);
 
 	json_lit(f, "},\"response\":{\"status\":");
 	json_u64(f, e->status);

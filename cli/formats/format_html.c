@@ -261,7 +261,10 @@ static void html_request(report *rp, const report_req *q)
 		json_strz(f, q->error);
 	}
 	KEY(f, "req_bytes");
-	json_u64(f, r->req_body_bytes);
+	if (r->flags & HT_RF_REQ_BODY_UNKNOWN)
+		json_lit(f, "null");
+	else
+		json_u64(f, r->req_body_bytes);
 	KEY(f, "resp_bytes");
 	if (r->flags & HT_RF_RESP_BODY_UNKNOWN)
 		json_lit(f, "null");

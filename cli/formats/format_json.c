@@ -164,7 +164,8 @@ static char *json_request_line(char *p, const report *rp, const report_req *q)
 			p = LIT(p, ",\"ended\":\"tracing stopped while the process ran\"");
 	}
 	p = LIT(p, ",\"req_bytes\":");
-	p = json_fmt_u64(p, r->req_body_bytes);
+	p = (r->flags & HT_RF_REQ_BODY_UNKNOWN) ? LIT(p, "null") :
+		json_fmt_u64(p, r->req_body_bytes);
 	p = LIT(p, ",\"resp_bytes\":");
 	p = (r->flags & HT_RF_RESP_BODY_UNKNOWN) ? LIT(p, "null") :
 		json_fmt_u64(p, r->resp_body_bytes);

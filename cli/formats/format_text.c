@@ -290,8 +290,13 @@ static void text_request(report *rp, const report_req *q)
 	fmt_bytes(buf, sizeof(buf), r->req_body_bytes);
 	fmt_bytes(buf2, sizeof(buf2), r->resp_body_bytes);
 	text_color(rp, C_DIM);
-	fprintf(f, server ? "   read %s (+%u header)" : "   sent %s (+%u header)",
-		buf, r->req_header_bytes);
+	/* the same for a request's body (a page's record: none kept) */
+	if (r->flags & HT_RF_REQ_BODY_UNKNOWN)
+		fprintf(f, server ? "   read (+%u header)" :
+			"   sent (+%u header)", r->req_header_bytes);
+	else
+		fprintf(f, server ? "   read %s (+%u header)" :
+			"   sent %s (+%u header)", buf, r->req_header_bytes);
 	/* a response's sizes not known (a request its process's end cut
 	 * short, the page kept none) are left out, never shown as 0 */
 	if (!(r->flags & HT_RF_RESP_BODY_UNKNOWN))

@@ -340,7 +340,8 @@ static void request_attrs(attrs *a, const report_req *q)
 		attr_str(a, "network.peer.address", ip, n);
 		attr_int(a, "network.peer.port", r->peer.port);
 	}
-	attr_int(a, "http.request.body.size", r->req_body_bytes);
+	if (!(r->flags & HT_RF_REQ_BODY_UNKNOWN))
+		attr_int(a, "http.request.body.size", r->req_body_bytes);
 	if (!(r->flags & HT_RF_RESP_BODY_UNKNOWN))
 		attr_int(a, "http.response.body.size", r->resp_body_bytes);
 	if (headers_find(r->req_headers, "user-agent", &ua) && ua.len > 0)

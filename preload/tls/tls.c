@@ -510,7 +510,7 @@ void ht_tls_settle_slow(void)
 	if (!ht_enter()) {
 		/* nothing can be fed now: the writes end, what is held waits
 		 * for the connection's next event */
-		__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST);
+		ht_writes_end_unlocked(s, n);
 		return;
 	}
 	ht_writes_end(s, n);
