@@ -13,6 +13,31 @@ void ht_live_init(ht_live *l)
 	l->n_conns = HT_LIVE_CONNS;
 }
 
+void ht_live_read_begin(ht_live *l)
+{
+	if (__atomic_load_n(&l->version, __ATOMIC_RELAXED) < 8)
+		return;
+	__atomic_store_n(&l->read_at, HT_LIVE_READING, __ATOMIC_SEQ_CST);
+	/* (before the slots are read: a store then loads) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void ht_live_read_end(ht_live *l, uint64_t now)
+{
+	if (__atomic_load_n(&l->version, __ATOMIC_RELAXED) < 8)
+		return;
+	if (now == 0 || now == HT_LIVE_READING)
+		now = HT_LIVE_READING - 1; /* (never "none", never "reading") */
+	__atomic_store_n(&l->read_at, now, __ATOMIC_SEQ_CST);
+}
+
+uint64_t ht_live_read_at(const ht_live *l)
+{
+	/* (after the slot was released: a store then a load) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&l->read_at, __ATOMIC_SEQ_CST);
+}
+
 void ht_live_mark_client(ht_live *l)
 {
 	__atomic_store_n(&l->client_loopback, 1, __ATOMIC_SEQ_CST);

@@ -20,7 +20,9 @@
  * long) each request slot's response so far (ht_live_resp), then
  * (version 7, the same size: in what was padding, zero in older pages)
  * `unlisted`, the requests in flight now that have no slot, and how many
- * of the counted records were requests (req_counts).
+ * of the counted records were requests (req_counts), then (version 8, the
+ * same way) when a collector that stopped while the process ran read the
+ * page for the last time (read_at, the one field a collector writes).
  *
  * A connection slot shows a TCP connection from its connect until its
  * first request begins (its first byte written: the request then carries
@@ -60,7 +62,7 @@
 
 #include "wire.h"
 
-#define HT_LIVE_VERSION 7
+#define HT_LIVE_VERSION 8
 #define HT_LIVE_REQS 64
 #define HT_LIVE_CONNS 32
 #define HT_LIVE_METHOD_MAX 16
@@ -71,6 +73,7 @@
 #define HT_LIVE_ALPN_MAX 12  /* "http/1.1", "h2"; longer: not kept */
 #define HT_LIVE_SIZE 36864u
 #define HT_LIVE_SIZE_V5 32768u /* the size of a page before version 6 */
+#define HT_LIVE_READING UINT64_MAX /* read_at while a collector reads */
 
 /* Which side of a connection the image is (issue 22 adds servers). */
 enum ht_live_side {
@@ -242,7 +245,15 @@ typedef struct ht_live {
 	 * and dropped above, the request records (HT_REC_REQUEST): the
 	 * requests made and lost; counted with them. */
 	ht_live_req_counts req_counts;
-	uint8_t pad_v7[24];
+	/* version 8, the same place: 0 from older libraries.  When a
+	 * collector that stopped read this page for the last time while the
+	 * process may have run on (CLOCK_MONOTONIC ns, HT_LIVE_READING while
+	 * it reads; 0: none did): it reported the requests in flight then
+	 * (or counted them not seen), so their own records, made later, are
+	 * its and nobody else's (ht_live_read_begin()).  The only field a
+	 * collector writes. */
+	uint64_t read_at;
+	uint8_t pad_v8[16];
 	/* version 6: past HT_LIVE_SIZE_V5, in a page of HT_LIVE_SIZE only
 	 * (a page of memory of its own, touched once a slot is used);
 	 * entry i belongs to request slot i */
@@ -261,6 +272,25 @@ _Static_assert(offsetof(ht_live, req_counts) % 8 == 0,
 
 /* ht_live_init() - format @l (HT_LIVE_SIZE zeroed bytes) as an empty page. */
 void ht_live_init(ht_live *l);
+
+/* ht_live_read_begin() - a collector that stops while the process may run
+ * on is about to read @l's slots for the last time (read_at set to
+ * HT_LIVE_READING; a page older than version 8 is left alone).
+ * Sequentially consistent with ht_live_read_at(): the record of a request
+ * whose slot it reads active is made after its release, so sees it. */
+void ht_live_read_begin(ht_live *l);
+
+/* ht_live_read_end() - ... and has read them, at @now (CLOCK_MONOTONIC ns,
+ * read after the slots): read_at.  A request shown then had written its
+ * headers (HT_T_WROTE_HEADERS, taken before its slot is claimed) before. */
+void ht_live_read_end(ht_live *l, uint64_t now);
+
+/* ht_live_read_at() - when a collector that stopped read @l (the library's
+ * own page) for the last time: HT_LIVE_READING while it reads, 0 when none
+ * did.  A request whose headers were written before and whose record is
+ * made after its slot was released may be one it reported (or counted not
+ * seen); one written after is not. */
+uint64_t ht_live_read_at(const ht_live *l);
 
 /* ht_live_mark_client() - the image made a client connection from a
  * loopback address (client_loopback): set in @l. */

@@ -54,8 +54,11 @@ int64_t account_drops(account *a, const ht_rec_drops *d, bool from_page)
 	if (d->produced != 0)
 		a->produced = d->produced;
 	/* With a counter page, only its read at the end is the last word:
-	 * other threads of a process may still send after its own. */
-	if (from_page || (!a->shared && (d->flags & HT_DF_FINAL)))
+	 * other threads of a process may still send after its own.  A read
+	 * of a process that runs on (the collector stops) is not final:
+	 * what it has not sent yet it counts itself when the send fails, for
+	 * the next collector. */
+	if ((d->flags & HT_DF_FINAL) && (from_page || !a->shared))
 		a->final = true;
 	/* The request counts only grow in the books (a sender reads them
 	 * apart from the record counts: a believable record count is

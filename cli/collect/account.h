@@ -61,7 +61,8 @@ static inline void account_received(account *a, bool request)
 
 /*
  * account_drops() - a DROPS record from the peer; @from_page: made by the
- * collector from the counter page at the peer's end (the last word).
+ * collector from the counter page at the peer's end (the last word, final
+ * when flagged HT_DF_FINAL: not for a process that runs on).
  * Returns the increment of records not seen (0 or more), or -1 when the
  * counts are not believable: a count that went down, more dropped than
  * produced, more than ACCOUNT_MAX_COUNT (counted as malformed; the books

@@ -106,6 +106,14 @@ static void accept_pause(collector *c, bool pause)
 	epoll_ctl(c->epoll_fd, EPOLL_CTL_MOD, c->listen_fd, &ev);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* Forget peer @fd's state: its id may be reused by a new process. */
 static void peer_forget(collector *c, int fd)
 {
@@ -132,7 +140,21 @@ static void peer_forget(collector *c, int fd)
 
 static void peer_close(collector *c, int fd)
 {
-	peer_last_word(c, fd, peer_inflight(c, fd));
+	/* Stopping while the process may run on: the requests its page shows
+	 * in flight are reported (or counted not seen) here, so it must
+	 * neither send nor count their own records for a next collector: the
+	 * page says so while its slots are read, then when. */
+	ht_live *l = NULL;
+
+	if (c->ending && c->peer_pid[fd] != 0 && c->peer_page[fd] != NULL &&
+	    ht_live_size_known(c->peer_page_len[fd]))
+		l = c->peer_page[fd];
+	if (l != NULL)
+		ht_live_read_begin(l);
+	unsigned unsent = peer_inflight(c, fd);
+	if (l != NULL)
+		ht_live_read_end(l, mono_ns());
+	peer_last_word(c, fd, unsent);
 	epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 	close(fd);
 	peer_forget(c, fd);
@@ -404,14 +426,6 @@ int collector_watch(collector *c, int fd)
 	return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* The loop woke up to read: what it hands the sink now arrived now (the
  * tap learns it before the first message, feed()). */
 static void wake_clock(collector *c)
@@ -528,6 +542,18 @@ void collector_end_peers(collector *c)
 		return; /* a replay's peers are ids: the capture ends them */
 	wake_clock(c);
 	c->ending = true;
+	/* Nothing more comes in: a process that runs on finds us gone at
+	 * its next send and counts what it sends from then on for the next
+	 * collector.  What it sent before is read, then its page: what that
+	 * shows made and not received is the process's to count, not ours
+	 * (peer_last_word()), so nothing is counted twice and nothing sent
+	 * after our last read is lost uncounted. */
+	for (size_t fd = 0; fd < c->peer_cap; fd++)
+		if (c->peer_open[fd])
+			shutdown((int)fd, SHUT_RD);
+	for (size_t fd = 0; fd < c->peer_cap; fd++)
+		if (c->peer_open[fd])
+			peer_read(c, (int)fd, 0, c->buf); /* (to its end) */
 	for (size_t fd = 0; fd < c->peer_cap; fd++)
 		if (c->peer_open[fd])
 			peer_close(c, (int)fd);

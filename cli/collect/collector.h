@@ -198,11 +198,16 @@ int collector_wait(collector *c, int timeout_ms);
 void collector_drain(collector *c);
 
 /*
- * collector_end_peers() - close every peer still connected, its counter
- * page read first: what a live process produced and this collector never
- * received counts as not seen.  For the end, after collector_drain() and
- * before the summary is written (collector_close() would count it too
- * late for the report).
+ * collector_end_peers() - close every peer still connected: each is shut
+ * down for reading (the process's later sends fail, and it counts what
+ * they carried for the next collector), what it sent before is read, then
+ * its counter page.  For a process that ended, what it produced and this
+ * collector never received counts as not seen; for one that runs on, only
+ * what it counted dropped (the rest is its own to count), and the requests
+ * its page shows in flight are reported, the page marked so that their
+ * own records count for nobody else (ht_live_read_begin()).  For the end,
+ * after collector_drain() and before the summary is written
+ * (collector_close() would count it too late for the report).
  */
 void collector_end_peers(collector *c);
 

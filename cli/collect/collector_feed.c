@@ -136,9 +136,13 @@ static void *map_page(int fd, uint32_t *len)
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (st.st_size != HT_COUNTERS_SIZE &&
 	     !ht_live_size_known((size_t)st.st_size)) ||
-	    seals < 0 || !(seals & F_SEAL_SHRINK))
+	    seals < 0 || !(seals & F_SEAL_SHRINK) ||
+	    (fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDWR)
 		return NULL;
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	/* Writable: a collector that stops while the process runs says so in
+	 * its page (ht_live_read_begin()), the one word it ever writes. */
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	if (((const ht_counters *)p)->magic != HT_COUNTERS_MAGIC) {

@@ -20,6 +20,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const ht_live *peer_live(const collector *c, int fd);
+static bool process_runs(uint32_t pid);
 
 /* Peer @fd is gone: its counter page says what it produced and dropped in
  * all, whatever ended it.  The count is fed as a DROPS record of the peer's
@@ -38,9 +39,17 @@ void peer_last_word(collector *c, int fd, unsigned unsent)
 	rec.u.drops.pid = c->peer_pid[fd];
 	rec.u.drops.dropped = __atomic_load_n(&pg->dropped, __ATOMIC_RELAXED);
 	rec.u.drops.produced = __atomic_load_n(&pg->produced, __ATOMIC_RELAXED);
-	rec.u.drops.flags = HT_DF_FINAL;
 	/* of those, the requests (a live page of version 7 on) */
 	const ht_live *live = peer_live(c, fd);
+	/* The last word, unless the collector stops while the process runs
+	 * on: what that has made and not sent yet is counted by the process
+	 * itself when its send finds us gone (for the next collector), and
+	 * must not be counted here too. */
+	if (!c->ending ||
+	    (live != NULL && __atomic_load_n(&live->ended, __ATOMIC_ACQUIRE) !=
+				     HT_LIVE_RUNNING) ||
+	    !process_runs(c->peer_pid[fd]))
+		rec.u.drops.flags = HT_DF_FINAL;
 	if (live != NULL &&
 	    __atomic_load_n(&live->version, __ATOMIC_RELAXED) >= 7) {
 		rec.u.drops.req_dropped = __atomic_load_n(

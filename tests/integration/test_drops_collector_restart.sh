@@ -5,9 +5,12 @@
 # and tells it how many records it lost while no collector listened: the
 # second collector's summary counts them (`dropped` >= 1).
 #
-# The count cannot be exact across a collector's death: a record sent into
-# the first collector's socket after its last read, and the send that finds
-# it dead, are lost to everyone.  So the bound asserted is one-sided: every
+# The count cannot be exact across a collector's end: a request that ends
+# while the first collector reads the client's page is lost to everyone
+# (a killed collector's unread records too).  Nothing may be counted twice:
+# a request the first collector reports in flight at its end is not told
+# to the second (test_drops_inflight_restart.sh), nor is a record the
+# first counted.  So the bound asserted is one-sided: every
 # record received (requests and connection closes, by both collectors)
 # plus every record counted dropped (by both) is at most what the client
 # produced (its requests, and the close of its connection at the end); a

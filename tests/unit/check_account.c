@@ -131,6 +131,20 @@ START_TEST(final_from_page)
 }
 END_TEST
 
+START_TEST(page_of_a_process_running_on)
+{
+	/* The collector stops while the process runs: its page read is not
+	 * the last word (what was made and not received yet the process
+	 * counts itself when its send finds the collector gone): only
+	 * dropped counts. */
+	hello(0, true);
+	received(6);
+	ck_assert_int_eq(drops(1, 10, 0, true), 1);
+	ck_assert(!A.final);
+	ck_assert_uint_eq(A.told, 1);
+}
+END_TEST
+
 START_TEST(killed_with_records_in_flight)
 {
 	/* The page says nothing was dropped, but the process died (SIGKILL)
@@ -205,6 +219,7 @@ Suite *account_suite(void)
 	tcase_add_test(tc, away_count);
 	tcase_add_test(tc, final_without_page);
 	tcase_add_test(tc, final_from_page);
+	tcase_add_test(tc, page_of_a_process_running_on);
 	tcase_add_test(tc, killed_with_records_in_flight);
 	tcase_add_test(tc, requests_apart);
 	suite_add_tcase(s, tc);

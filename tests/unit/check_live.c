@@ -22,6 +22,30 @@ static ht_live *new_page(void)
 	return l;
 }
 
+/* A collector that stops while the process may run on marks the page
+ * while it reads it, then when; an older page (version < 8) is left as it
+ * was. */
+START_TEST(read_mark)
+{
+	ht_live *l = new_page();
+
+	ck_assert_uint_eq(ht_live_read_at(l), 0);
+	ht_live_read_begin(l);
+	ck_assert_uint_eq(ht_live_read_at(l), HT_LIVE_READING);
+	ht_live_read_end(l, 1234);
+	ck_assert_uint_eq(ht_live_read_at(l), 1234);
+	ht_live_read_end(l, 0); /* never "none" */
+	ck_assert_uint_ne(ht_live_read_at(l), 0);
+	ck_assert_uint_ne(ht_live_read_at(l), HT_LIVE_READING);
+	l->version = 7;
+	l->read_at = 0;
+	ht_live_read_begin(l);
+	ht_live_read_end(l, 99);
+	ck_assert_uint_eq(l->read_at, 0);
+	free(l);
+}
+END_TEST
+
 START_TEST(claim_release_reuse)
 {
 	ht_live *l = new_page();
@@ -1086,6 +1110,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, client_loopback_mark);
 	tcase_add_test(tc, response_kept_in_slot);
 	tcase_add_test(tc, response_not_kept);
+	tcase_add_test(tc, read_mark);
 	suite_add_tcase(s, tc);
 	return s;
 }
