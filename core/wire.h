@@ -183,6 +183,9 @@ typedef struct ht_rec_hello {
                                 connection, not a new process */
 #define HT_HF_COUNTERS 0x2u  /* the message carries (SCM_RIGHTS) a sealed
                                 memfd holding an ht_counters page */
+#define HT_HF_NOTE_ONLY 0x4u /* a connection that carries one NOTE (a vfork
+                                child's word about the static program it
+                                execs): not a traced process of its own */
 
 /* What a gRPC call showed (HT_RF_GRPC; grpc.h). */
 typedef struct ht_grpc {

@@ -481,6 +481,25 @@ void ht_emit_stop_for_seccomp(void)
 	ht_leave();
 }
 
+/* Whether a collector can be at the path: a socket is there (one stat, no
+ * fd).  A file left behind by one that is gone passes; its connect fails. */
+static bool collector_may_be_there(void)
+{
+	struct stat st;
+
+	return stat(sock_path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+bool ht_emit_may_look(void)
+{
+	if (!ht_enabled || ht_seccomp_set)
+		return false;
+	/* (the cheapest test first: without a collector, one stat) */
+	if (sock_fd < 0 && !collector_may_be_there())
+		return false;
+	return fd_floor() >= 0 && may_open_fds();
+}
+
 void ht_emit_note_alone(const char *text, size_t len)
 {
 	uint8_t buf[1024]; /* a HELLO's exe or a 512-byte note and more */
@@ -494,7 +513,12 @@ void ht_emit_note_alone(const char *text, size_t len)
 	uint32_t pid;
 	int fd;
 
-	if (!ht_enabled || !may_open_fds())
+	/* No collector at the path: no socket either (one stat).  The
+	 * socket is the lowest free fd, not moved high: this child's fd
+	 * table is its own (vfork shares memory, not fds), no other thread
+	 * uses it, and the socket is closed before the exec. */
+	if (!ht_enabled || !collector_may_be_there() || fd_floor() < 0 ||
+	    !may_open_fds())
 		return;
 	/* non-blocking: a collector whose backlog is full gets nothing */
 	fd = (int)syscall(SYS_socket, AF_UNIX,
@@ -514,6 +538,7 @@ void ht_emit_note_alone(const char *text, size_t len)
 	rec.type = HT_REC_HELLO;
 	rec.u.hello.pid = pid;
 	rec.u.hello.ppid = (uint32_t)getppid();
+	rec.u.hello.flags = HT_HF_NOTE_ONLY;
 	rec.u.hello.exe.p = exe;
 	rec.u.hello.exe.len = n > 0 ? (uint16_t)n : 0;
 	rec.u.hello.image = ht_now();

@@ -17,9 +17,23 @@
  * library is on, the target's first bytes are read (exechead.h; a "#!"
  * script's interpreter, one level) and, for a static program, a "not
  * traced" note goes to the collector, in run mode's words (cli/check.c),
- * counted once per process.  The cost is three system calls per exec
- * (open, pread, close); none without a collector or after a seccomp
- * filter.
+ * counted once per process.
+ *
+ * The look must not be noticed.  Only a file the kernel would run is
+ * opened: a stat comes first, and a FIFO (whose blocked writer an open
+ * releases), a device (whose open and close can act: a serial line's
+ * DTR, a tape's rewind, a watchdog), a directory is left alone, as the
+ * kernel leaves it (it refuses them without an open); the opened fd must
+ * be the file stat saw (device and inode), else a file swapped in
+ * between is closed unread.  The fd is the lowest free one, for the four
+ * system calls it lives (open, fstat, pread, close): a thread of the
+ * program opening a file meanwhile gets the next number, as it would
+ * while libc holds a file of its own open; it is close-on-exec and never
+ * kept.  There is no look at all where the library opens no fd (a limit
+ * below HT_MIN_FD_LIMIT, a seccomp filter of the program's), nor when no
+ * collector can be told (ht_emit_may_look(): not connected and no socket
+ * at the path, one stat).  The cost with a collector: stat, open, fstat,
+ * pread, close per exec (a getrlimit and a prctl more).
  */
 #include <elf.h>
 #include <errno.h>
@@ -50,23 +64,50 @@
 #define HOST_MACHINE 0
 #endif
 
-/* Open @path to read its first bytes: never blocks (a FIFO), never makes
- * a terminal ours, gone at exec.  An fd or -1 (errno is the caller's to
- * restore). */
-static int open_head(const char *path)
+/* Whether the kernel would run the file @st describes: a regular file
+ * with an execute bit (the permission for this user is left to the real
+ * call). */
+static bool runnable(const struct stat *st)
 {
-	return (int)syscall(SYS_openat, AT_FDCWD, path,
-			    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	return S_ISREG(st->st_mode) && (st->st_mode & 0111) != 0;
 }
 
-/* Whether the kernel would run the file on @fd: a regular file with an
- * execute bit (the permission for this user is left to the real call). */
-static bool runnable(int fd)
+/* Whether @path names a file the kernel would run (a stat: nothing is
+ * opened); its identity to @st. */
+static bool runnable_at(const char *path, struct stat *st)
+{
+	return stat(path, st) == 0 && runnable(st);
+}
+
+/* Open the file @st describes, at @path, to read its first bytes: never
+ * blocks, never makes a terminal ours, gone at exec; the fd must be that
+ * file still (else closed: a swap since the stat).  An fd or -1 (errno
+ * is the caller's to restore). */
+static int open_seen(const char *path, const struct stat *st)
+{
+	struct stat now;
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, path,
+			      O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &now) != 0 || now.st_dev != st->st_dev ||
+	    now.st_ino != st->st_ino || !runnable(&now)) {
+		syscall(SYS_close, fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* open_seen() of @path when a stat says the kernel would run it, else
+ * -1 with nothing opened. */
+static int open_head(const char *path)
 {
 	struct stat st;
 
-	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	       (st.st_mode & 0111) != 0;
+	if (!runnable_at(path, &st))
+		return -1;
+	return open_seen(path, &st);
 }
 
 /* What the first bytes of the file on @fd say (a script's interpreter to
@@ -87,10 +128,12 @@ static bool is_static(enum exechead_kind k)
 	return k == EXECHEAD_STATIC || k == EXECHEAD_STATIC_PIE;
 }
 
-/* Whether exec'ing the file on @fd runs a static program that the kernel
- * would start: the file itself (@interp "") or, for a "#!" script, its
- * interpreter (path in @interp, @cap bytes; one level: an interpreter
- * that is a script again is not followed).  Its kind. */
+/* Whether exec'ing the file on @fd (one the kernel would run: checked
+ * before it was opened) runs a static program: the file itself (@interp
+ * "") or, for a "#!" script, its interpreter (path in @interp, @cap
+ * bytes; one level: an interpreter that is a script again is not
+ * followed; opened only when it is a file the kernel would run).  Its
+ * kind. */
 static __attribute__((noinline)) enum exechead_kind
 static_target(int fd, char *interp, size_t cap)
 {
@@ -103,15 +146,11 @@ static_target(int fd, char *interp, size_t cap)
 		if (ifd < 0)
 			return EXECHEAD_UNKNOWN;
 		k = head_of(ifd, sub, sizeof(sub));
-		if (is_static(k) && !runnable(ifd))
-			k = EXECHEAD_UNKNOWN;
 		syscall(SYS_close, ifd);
 	} else {
 		interp[0] = '\0';
 	}
-	if (!is_static(k) || !runnable(fd))
-		return EXECHEAD_UNKNOWN;
-	return k;
+	return is_static(k) ? k : EXECHEAD_UNKNOWN;
 }
 
 /* Say to the collector that the program @what (run from fd @fd when NULL)
@@ -155,20 +194,28 @@ note_static(const char *what, int fd, enum exechead_kind k)
 
 /* Before exec'ing @path, or (@path NULL) the file on @fd, or (@fd < 0
  * too) nothing: the note above when it runs a static program.  Only
- * while the library is on; errno is kept. */
+ * when ht_emit_may_look(); the program's @fd is read only when fstat
+ * says the kernel would run its file.  errno is kept. */
 static void exec_check(const char *path, int fd)
 {
 	char interp[256];
 	enum exechead_kind k;
+	struct stat st;
 	int own = -1;
 	int saved;
 
-	if (!ht_enabled || ht_seccomp_set || (path == NULL && fd < 0))
+	if (!ht_enabled || (path == NULL && fd < 0))
 		return;
 	saved = errno;
+	if (!ht_emit_may_look()) {
+		errno = saved;
+		return;
+	}
 	if (path != NULL) {
 		own = open_head(path);
 		fd = own;
+	} else if (fstat(fd, &st) != 0 || !runnable(&st)) {
+		fd = -1;
 	}
 	if (fd >= 0) {
 		k = static_target(fd, interp, sizeof(interp));
@@ -184,12 +231,13 @@ static void exec_check(const char *path, int fd)
  * (path to @buf, @cap bytes), or -1.  @file itself when it has a '/';
  * else the first entry of PATH (unset: "/bin:/usr/bin", as glibc; an
  * empty entry is the current directory) holding a file the kernel would
- * run.  Only to read it: the real call makes the real search. */
+ * run (a stat each: only that one is opened).  Only to read it: the real
+ * call makes the real search. */
 static int open_in_path(const char *file, char *buf, size_t cap)
 {
 	const char *p, *end;
 	size_t flen, dlen;
-	int fd;
+	struct stat st;
 
 	if (file == NULL || *file == '\0')
 		return -1;
@@ -214,12 +262,8 @@ static int open_in_path(const char *file, char *buf, size_t cap)
 			if (dlen > 0)
 				buf[dlen++] = '/';
 			memcpy(buf + dlen, file, flen + 1);
-			fd = open_head(buf);
-			if (fd >= 0) {
-				if (runnable(fd))
-					return fd;
-				syscall(SYS_close, fd);
-			}
+			if (runnable_at(buf, &st))
+				return open_seen(buf, &st);
 		}
 		if (*end == '\0')
 			return -1;
@@ -234,10 +278,10 @@ static void exec_check_search(const char *file)
 	char path[1024];
 	int saved, fd;
 
-	if (!ht_enabled || ht_seccomp_set)
+	if (!ht_enabled)
 		return;
 	saved = errno;
-	fd = open_in_path(file, path, sizeof(path));
+	fd = ht_emit_may_look() ? open_in_path(file, path, sizeof(path)) : -1;
 	if (fd >= 0) {
 		char interp[256];
 		enum exechead_kind k = static_target(fd, interp,

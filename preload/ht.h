@@ -559,10 +559,20 @@ HT_HIDDEN void ht_emit_stop_for_seccomp(void);
 /* ht_emit_note_alone() - a NOTE @text (@len bytes, cut at 512) from a
  * vfork (or posix_spawn) child about to exec, which shares its parent's
  * memory and so may change none of the library's state: on a socket of
- * its own (closed before this returns), after a HELLO of its own pid, no
- * counters page.  Only while the library is on and may open fds; an
- * absent or foreign collector gets nothing. */
+ * its own (closed before this returns), after a HELLO of its own pid
+ * marked HT_HF_NOTE_ONLY (not a traced process), no counters page.  Only
+ * while the library is on and may open fds (fd_floor(), no seccomp
+ * filter), and a socket is at the path (a stat first: no socket is made
+ * for a collector that is gone); a foreign collector gets nothing. */
 HT_HIDDEN void ht_emit_note_alone(const char *text, size_t len);
+
+/* ht_emit_may_look() - whether the exec hooks may open the file about to
+ * be exec'd to read its head (hook_exec.c): the library is on, a
+ * collector can be there to be told (this process is connected, or a
+ * socket is at the path: one stat), and the library may open an fd (a
+ * limit that leaves it fds of its own, fd_floor(); no seccomp filter of
+ * the program's, may_open_fds()).  Without a collector it costs a stat. */
+HT_HIDDEN bool ht_emit_may_look(void);
 
 /* ht_emit_after_fork() - in a forked child: forget the parent's socket and
  * counters (closing the socket only if the fd is still it); the child

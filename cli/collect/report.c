@@ -231,8 +231,10 @@ void report_record(void *ctx, const ht_record *rec)
 	case HT_REC_HELLO:
 		/* A process that came back to this collector is not new; a
 		 * new image of a pid (exec, or a pid reused) counts its
-		 * requests afresh. */
-		if (!(rec->u.hello.flags & HT_HF_RECONNECT)) {
+		 * requests afresh.  A vfork child's note-only connection is
+		 * no traced process (its program is not traced). */
+		if (!(rec->u.hello.flags &
+		      (HT_HF_RECONNECT | HT_HF_NOTE_ONLY))) {
 			st->processes++;
 			u64map_del(&st->req_pids, rec->u.hello.pid);
 		}

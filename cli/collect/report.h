@@ -199,7 +199,8 @@ typedef struct report_stats {
 	uint64_t processes;    /* processes traced: HELLO records (a process
 	                          announces itself at its first tracked
 	                          connection, so one that never made one is
-	                          not among them) */
+	                          not among them; a vfork child's note-only
+	                          HELLO, HT_HF_NOTE_ONLY, is not one) */
 	uint64_t req_processes; /* of those, the ones that made (or, a server,
 	                           answered) requests (an
 	                           image: an exec'd pid counts again) */

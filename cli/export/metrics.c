@@ -317,8 +317,10 @@ void metrics_record(metrics *m, const ht_record *rec)
 {
 	switch (rec->type) {
 	case HT_REC_HELLO:
-		if (rec->u.hello.flags & HT_HF_RECONNECT)
-			break; /* a process that came back is not new */
+		/* a process that came back is not new; a vfork child's
+		 * note-only connection is no traced process */
+		if (rec->u.hello.flags & (HT_HF_RECONNECT | HT_HF_NOTE_ONLY))
+			break;
 		pthread_mutex_lock(&m->mu);
 		m->processes++;
 		pthread_mutex_unlock(&m->mu);

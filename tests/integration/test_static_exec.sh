@@ -4,7 +4,8 @@
 # child execs it) and by `sh -c 'exec PROG'` (the traced process itself
 # execs it): its request reaches the server, the report has none, and the
 # summary has a "not traced" note for the process that ran it, in run
-# mode's words (test_static_note.sh).  Before, the library said nothing:
+# mode's words (test_static_note.sh); a vfork child's note is no traced
+# process (processes_traced).  Before, the library said nothing:
 # processes 0, requests 0, as a clean run.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -26,4 +27,15 @@ for how in "" "exec "; do
 	jcheck "$T/st$n.json" --event summary \
 		--each "any(n['text'] == '$T/fdfill: statically linked: LD_PRELOAD does not apply' and n['processes'] == 1 for n in not_traced)"
 done
+
+# Two vfork children of a shell that never connects each say "not
+# traced" on a connection of their own: not traced processes
+# (processes_traced 0; before, 2).
+"$HTTPTRACE" -f json -o "$T/two.json" -- sh -c "'$T/fdfill' $SERVER_PORT; '$T/fdfill' $SERVER_PORT; true" \
+	>"$T/two.out" 2>"$T/two.err" || { show "$T/two.err"; fail "two vfork children: httptrace exited $?"; }
+[ "$(grep -c ' GET /bytes/5 200 5$' "$T/served.log")" = 4 ] ||
+	{ show "$T/served.log"; fail "two vfork children: the server did not have both requests"; }
+jcheck "$T/two.json" --count 0
+jcheck "$T/two.json" --event summary \
+	--each "processes_traced == 0 and any(n['text'] == '$T/fdfill: statically linked: LD_PRELOAD does not apply' and n['processes'] == 2 for n in not_traced)"
 pass
