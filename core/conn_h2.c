@@ -305,7 +305,8 @@ void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
 		}
 		unsigned e = error;
 		if (error == HT_ERR_CLOSED && !s->resp_final && !s->req.t[HT_T_FIRST_BYTE])
-			e = s->req.written ? HT_ERR_NO_RESPONSE : HT_ERR_CLOSED;
+			e = s->req.written || c->server ? HT_ERR_NO_RESPONSE
+							: HT_ERR_CLOSED;
 		close_stream(c, s, e, now);
 	}
 	c->t_idle_since = 0;
