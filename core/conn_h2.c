@@ -9,12 +9,12 @@
  *   response_done             the server's END_STREAM, or RST_STREAM (error)
  *
  * A server's response that carries content-length is whole once its
- * headers and that many DATA bytes (none for HEAD, 204, 304) were written: when the
- * connection then ends (closed or reset) before the END_STREAM, the stream
- * is complete, response_done the time of its last byte.  Clients close
- * once they have content-length bytes, and a server may write the
- * END_STREAM in a frame of its own (node does), too late for a client
- * already gone.  Without content-length the end stays an error.
+ * headers and that many DATA bytes (none for HEAD, 204, 304) were
+ * written: when the connection then ends (closed or reset) before the
+ * END_STREAM, the stream is complete, response_done the time of its last
+ * byte.  Clients close once they have content-length bytes, and a server
+ * may write the END_STREAM in a frame of its own (node does), too late for
+ * a client already gone.  Without content-length the end stays an error.
  *
  * A response may end before its request (RFC 9113 8.1: a server answers
  * early, then may ask the client to stop with RST_STREAM NO_ERROR): the
@@ -58,7 +58,7 @@ typedef struct conn_stream {
 	                            client's (an early answer): the stream
 	                            waits for the request's end */
 	bool resp_sized;         /* a server's response with a content-length:
-	                            resp_expect body bytes (0 for HEAD) */
+	                            resp_expect body bytes (0: none due) */
 	uint64_t resp_expect;
 	uint64_t t_resp_whole;   /* when the last of them was written (0: not
 	                            yet; stream_whole()) */
