@@ -265,6 +265,11 @@ void fail_all(conn *c, unsigned error, uint64_t now)
 	/* An early answer is whole: its record goes out as it stands,
 	 * before the parser is ended for the others. */
 	conn_emit_early(c, now);
+	/* The request being written: the body bytes written so far (its
+	 * record says what went out, as an early answer's does). */
+	conn_request *w = c->q_len ? q_newest(c) : NULL;
+	if (w != NULL && !w->written && w->headers_done)
+		w->body_bytes = c->out.msg.body_bytes;
 	/* The oldest request may take the response parser's message as it
 	 * stands, possibly cut inside a header line: end the parser first so
 	 * the message holds whole lines (every caller stops parsing responses
@@ -285,8 +290,11 @@ void fail_all(conn *c, unsigned error, uint64_t now)
 		unsigned e = error;
 		/* Only the oldest can have a response under way. */
 		bool partial = first && r->t[HT_T_FIRST_BYTE];
+		/* (a server wrote no byte of a response to a request it
+		 * was still reading: none came, whatever the client did) */
 		if (!partial && error == HT_ERR_CLOSED)
-			e = r->written ? HT_ERR_NO_RESPONSE : HT_ERR_CLOSED;
+			e = r->written || c->server ? HT_ERR_NO_RESPONSE
+						    : HT_ERR_CLOSED;
 		emit_oldest(c, e, partial, now);
 		first = false;
 	}

@@ -8,6 +8,14 @@
  *   first_byte                the first response frame of the stream
  *   response_done             the server's END_STREAM, or RST_STREAM (error)
  *
+ * A server's response that carries content-length is whole once its
+ * headers and that many DATA bytes (none for HEAD, 204, 304) were
+ * written: when the connection then ends (closed or reset) before the
+ * END_STREAM, the stream is complete, response_done the time of its last
+ * byte.  Clients close once they have content-length bytes, and a server
+ * may write the END_STREAM in a frame of its own (node does), too late for
+ * a client already gone.  Without content-length the end stays an error.
+ *
  * A response may end before its request (RFC 9113 8.1: a server answers
  * early, then may ask the client to stop with RST_STREAM NO_ERROR): the
  * stream stays open until the client's END_STREAM, a reset either way, or
@@ -38,6 +46,7 @@
 
 #include "conn_internal.h"
 #include "http2.h"
+#include "live.h"
 
 /* Streams in flight we follow on one connection. */
 #define H2_STREAMS 128
@@ -48,6 +57,11 @@ typedef struct conn_stream {
 	bool resp_done;          /* the server's END_STREAM came before the
 	                            client's (an early answer): the stream
 	                            waits for the request's end */
+	bool resp_sized;         /* a server's response with a content-length:
+	                            resp_expect body bytes (0: none due) */
+	uint64_t resp_expect;
+	uint64_t t_resp_whole;   /* when the last of them was written (0: not
+	                            yet; stream_whole()) */
 	conn_request req;
 	uint16_t status;
 	char content_type[H1_CTYPE_MAX];
@@ -261,6 +275,21 @@ static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 		c->t_idle_since = now;
 }
 
+/* Whether the connection's end by @error (closed or reset) leaves @s's
+ * response whole: a server's, every content-length byte written (see the
+ * top of the file).  The stream's times are then those of its end. */
+static bool stream_whole(const conn *c, conn_stream *s, unsigned error)
+{
+	if (!c->server || !s->t_resp_whole ||
+	    (error != HT_ERR_CLOSED && error != HT_ERR_RESET))
+		return false;
+	s->req.t[HT_T_RESPONSE_DONE] = s->t_resp_whole;
+	/* its request still being read: an early answer (close_stream()) */
+	if (!s->req.written)
+		s->resp_done = true;
+	return true;
+}
+
 void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
@@ -270,9 +299,14 @@ void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
 		conn_stream *s = h2->streams[i];
 		if (!s || !s->id)
 			continue;
+		if (stream_whole(c, s, error)) {
+			close_stream(c, s, HT_ERR_NONE, now);
+			continue;
+		}
 		unsigned e = error;
 		if (error == HT_ERR_CLOSED && !s->resp_final && !s->req.t[HT_T_FIRST_BYTE])
-			e = s->req.written ? HT_ERR_NO_RESPONSE : HT_ERR_CLOSED;
+			e = s->req.written || c->server ? HT_ERR_NO_RESPONSE
+							: HT_ERR_CLOSED;
 		close_stream(c, s, e, now);
 	}
 	c->t_idle_since = 0;
@@ -515,6 +549,18 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 		s->hdrs_truncated = m->hdrs_truncated;
 		if (!s->grpc.active && grpc_content_type(m->content_type))
 			grpc_start(c, s);
+		/* shown in the live page: a stream cut by the process's end
+		 * says its status */
+		conn_live_resp_head(r, s->status, s->resp_header_bytes);
+		if (c->server && m->has_content_length) {
+			s->resp_sized = true;
+			/* no body for HEAD, 204, 304 (RFC 9110 6.4.1) */
+			bool bodiless = strcmp(r->method, "HEAD") == 0 ||
+					m->status == 204 || m->status == 304;
+			s->resp_expect = bodiless ? 0 : m->content_length;
+			if (s->resp_expect == 0)
+				s->t_resp_whole = now;
+		}
 	}
 	grpc_status(s, m);
 	if (ev->end_stream)
@@ -539,6 +585,12 @@ static void on_response_data(conn *c, conn_stream *s, const h2_event *ev,
 		conn_live_sync(&s->req, HT_T_FIRST_BYTE);
 	}
 	s->resp_body_bytes += ev->length;
+	if (s->req.live_ref != 0)
+		ht_live_resp_body(ht_live_req_resp(s->req.live, s->req.live_ref),
+				  s->resp_body_bytes);
+	if (s->resp_sized && !s->t_resp_whole &&
+	    s->resp_body_bytes >= s->resp_expect)
+		s->t_resp_whole = now;
 	if (ev->end_stream)
 		response_ended(c, s, now);
 }

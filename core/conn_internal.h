@@ -242,9 +242,10 @@ void conn_live_adopt_req(conn *c, conn_request *r, uint32_t stream);
  * go to its slot. */
 void conn_live_sync(conn_request *r, unsigned ts);
 
-/* conn_live_resp_head() - the final response to @r (HTTP/1.x) has its
- * header section whole: its @status and @header_bytes (interim responses'
- * included) shown in its slot's response entry. */
+/* conn_live_resp_head() - the final response to @r (HTTP/1.x, or an
+ * HTTP/2 stream's) has its header section whole: its @status and
+ * @header_bytes (interim responses' included) shown in its slot's response
+ * entry. */
 void conn_live_resp_head(conn_request *r, uint16_t status,
 			 uint32_t header_bytes);
 

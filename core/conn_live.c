@@ -88,11 +88,13 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 				c->tls_version, c->alpn);
 	else
 		ht_live_tls_set(ht_live_req_tls(l, r->live_ref), NULL, NULL);
-	/* its response so far: kept for HTTP/1.x from its start (a request
-	 * shown only once its response began, the page late, is not) */
+	/* its response so far: kept for HTTP/1.x and HTTP/2 streams from
+	 * its start (a request shown only once its response began, the page
+	 * late, is not; nor an h2c upgrade's, conn_live_resp_drop()) */
 	ht_live_resp *e = ht_live_req_resp(l, r->live_ref);
 	*e = (ht_live_resp){
-		.kept = c->mode == CONN_MODE_HTTP1 && stream == 0 &&
+		.kept = ((c->mode == CONN_MODE_HTTP1 && stream == 0) ||
+			 (c->mode == CONN_MODE_HTTP2 && stream != 0)) &&
 			r->t[HT_T_FIRST_BYTE] == 0,
 	};
 	ht_live_write_end(s);

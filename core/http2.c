@@ -35,9 +35,9 @@
  *    other direction's settings).
  *  - unknown frame types, PRIORITY, PING and WINDOW_UPDATE give no event.
  *  - decoded fields (http2_fields.c): the first occurrence of each
- *    pseudo-header and of content-type is kept; a "host" field fills
- *    authority when :authority is absent (HTTP/1.1-style clients, h2c
- *    upgrades).  Control bytes other than HTAB, which make a field
+ *    pseudo-header, of content-type and of a numeric content-length is
+ *    kept; a "host" field fills authority when :authority is absent
+ *    (HTTP/1.1-style clients, h2c upgrades).  Control bytes other than HTAB, which make a field
  *    malformed, are stored as '?' so that the strings and msg.hdrs lines
  *    stay printable; in the names of msg.hdrs lines blanks and ':' are '?'
  *    too, and a field with an empty name is left out, so that every line
@@ -94,6 +94,8 @@ static void msg_reset(h2_message *m)
 	m->path_truncated = false;
 	m->status = 0;
 	m->content_type[0] = '\0';
+	m->has_content_length = false;
+	m->content_length = 0;
 	m->header_bytes = 0;
 	m->hdrs[0] = '\0';
 	m->hdrs_len = 0;

@@ -114,6 +114,9 @@ typedef struct h2_message {
 	bool path_truncated;
 	uint16_t status;           /* :status, 0 when absent */
 	char content_type[H1_CTYPE_MAX];
+	/* content-length when it is a number (the first field only) */
+	bool has_content_length;
+	uint64_t content_length;
 	uint32_t header_bytes;     /* sum of name + value + 32 per field
 	                              (RFC 9113 header list size) */
 	/* Regular fields as "name: value\r\n" lines (pseudo-headers left

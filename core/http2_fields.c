@@ -1,11 +1,11 @@
 /*
  * http2_fields.c - a header block's decoded fields into the reader's
  * message (see http2.c for the reader, http2_internal.h for what they
- * share): the first of each pseudo-header, content-type and host, :status,
- * grpc-status and grpc-message, and with capture_headers the msg.hdrs
- * lines, redacted and URL-scrubbed as the options say.  The HPACK decoder
- * calls on_field() for each field and asks skip_value() which values it
- * may leave undecoded.
+ * share): the first of each pseudo-header, content-type, content-length
+ * and host, :status, grpc-status and grpc-message, and with
+ * capture_headers the msg.hdrs lines, redacted and URL-scrubbed as the
+ * options say.  The HPACK decoder calls on_field() for each field and asks
+ * skip_value() which values it may leave undecoded.
  */
 #include "http2_internal.h"
 #include "urlscrub.h"
@@ -261,6 +261,23 @@ static void set_status(h2_message *m, const uint8_t *v, size_t n)
 	m->status = (uint16_t)s;
 }
 
+/* content-length (the first one) into @m, when it is a number of at most
+ * 19 digits (no overflow); anything else leaves it unknown. */
+static void set_content_length(h2_message *m, const uint8_t *v, size_t n)
+{
+	uint64_t len = 0;
+
+	if (m->has_content_length || n == 0 || n > 19)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return;
+		len = len * 10 + (uint64_t)(v[i] - '0');
+	}
+	m->has_content_length = true;
+	m->content_length = len;
+}
+
 /* grpc-status and grpc-message (the first of each) into @m. */
 static void grpc_field(h2_message *m, const uint8_t *name, size_t nlen,
 		       const uint8_t *value, size_t vlen)
@@ -306,6 +323,8 @@ void on_field(void *ctx, const uint8_t *name, size_t nlen,
 	if (nlen == 12 && equals_lower(name, nlen, "content-type"))
 		set_first(m->content_type, sizeof(m->content_type), value,
 			  vlen);
+	else if (nlen == 14 && equals_lower(name, nlen, "content-length"))
+		set_content_length(m, value, vlen);
 	else if (nlen > 5 && name[0] == 'g' && name[4] == '-')
 		grpc_field(m, name, nlen, value, vlen);
 	else if (nlen == 4 && equals_lower(name, nlen, "host"))
@@ -317,7 +336,8 @@ void on_field(void *ctx, const uint8_t *name, size_t nlen,
 /*
  * hpack_skip_fn: whether on_field keeps nothing of the value of a field
  * named @name (the decoder then only counts it, for header_bytes).  It
- * keeps the values of pseudo-headers, content-type, grpc-*, host, and with
+ * keeps the values of pseudo-headers, content-type, content-length,
+ * grpc-*, host, and with
  * capture_headers every value but the redacted ones; this must stay in
  * step with on_field, which reads no value this says to skip.
  */
@@ -329,6 +349,7 @@ bool skip_value(void *ctx, const uint8_t *name, size_t nlen)
 		return true;
 	if (name[0] == ':' ||
 	    (nlen == 12 && equals_lower(name, nlen, "content-type")) ||
+	    (nlen == 14 && equals_lower(name, nlen, "content-length")) ||
 	    (nlen > 5 && name[0] == 'g' && name[4] == '-') ||
 	    (nlen == 4 && equals_lower(name, nlen, "host")))
 		return false;

@@ -175,11 +175,12 @@ typedef struct ht_live_tls {
 /*
  * The response a request slot's request had so far (version 6), entry i
  * of slot i, set with the slot when it is claimed.  `kept`: the writer
- * keeps what follows (HTTP/1.x, either side; not HTTP/2 streams, nor a
+ * keeps what follows (HTTP/1.x and HTTP/2 streams, either side; not a
  * request whose connection turned to HTTP/2): status, and header_bytes
  * (the response's header sections, interim ones included) once the final
  * response's header section is whole (status 0 before); body_bytes, the
- * body bytes so far, de-chunked, stored alone after each read without the
+ * body bytes so far, de-chunked (HTTP/2: of the whole DATA frames so
+ * far), stored alone after each read without the
  * sequence counter (an aligned 8-byte store: never torn; it only grows
  * while the slot holds the request).  Not kept: none of it is known.
  */
@@ -441,7 +442,7 @@ typedef struct ht_live_cut_resp {
  * came (status 0, 0 bytes, all known); after it, what @e kept (the status
  * and header bytes once the final header section was whole, else not
  * known; the body bytes so far), or nothing known when @e was not kept
- * (an older page, HTTP/2). */
+ * (an older page, an h2c upgrade's request). */
 void ht_live_cut_resp_of(const ht_live_req *q, const ht_live_resp *e,
 			 ht_live_cut_resp *out);
 

@@ -324,12 +324,17 @@ static int after_dup(int oldfd, int ret)
 	return ret;
 }
 
-HT_EXPORT int close(int fd)
+void ht_fd_closing(int fd)
 {
-	HT_ENSURE_INIT();
 	int saved = errno;
 	before_fd_gone(fd);
 	errno = saved;
+}
+
+HT_EXPORT int close(int fd)
+{
+	HT_ENSURE_INIT();
+	ht_fd_closing(fd);
 	if (unlikely(!ht_real.close))
 		return (int)syscall(SYS_close, fd);
 	return ht_real.close(fd);

@@ -6,6 +6,9 @@
  * (hook_socket.c), the library says so, sends what it has and stops
  * before the filter is in place.
  *
+ * syscall(SYS_close, fd) (libuv's close, so node's) is seen as close() is
+ * (hook_socket.c): the fd's connection ends before the number is freed.
+ *
  * Every other number goes to the real syscall() untouched, with its six
  * arguments, its return and its errno: one compare on the way (programs
  * call it often: gettid, futex).
@@ -102,6 +105,14 @@ HT_EXPORT long syscall(long nr, ...)
 	long a5 = va_arg(ap, long);
 	long a6 = va_arg(ap, long);
 	va_end(ap);
+	if (unlikely(nr == SYS_close)) {
+		/* libuv (node) closes its fds this way: the connection ends
+		 * here, as in the close() hook, not when the number is next
+		 * reused (a stream in flight stayed open until then). */
+		HT_ENSURE_INIT();
+		ht_fd_closing((int)a1);
+		return forward(nr, a1, a2, a3, a4, a5, a6);
+	}
 	if (likely(nr != SYS_seccomp) || !seccomp_installs(a1))
 		return forward(nr, a1, a2, a3, a4, a5, a6);
 	HT_ENSURE_INIT();

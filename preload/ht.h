@@ -429,6 +429,11 @@ static inline void ht_intr_set(conn *c, bool on)
 		__atomic_sub_fetch(&ht_intr_marks, 1, __ATOMIC_RELAXED);
 }
 
+/* ht_fd_closing() - the program is about to close @fd (close(), or
+ * syscall(SYS_close) as libuv does): its connection ends when @fd was the
+ * last fd naming it, before the number can be reused.  errno is kept. */
+HT_HIDDEN void ht_fd_closing(int fd);
+
 /* ht_untrack_fd() - @fd is being closed or replaced: it no longer names its
  * connection; when it was the connection's last fd, finish it (records for
  * what was in flight, then conn_closed) and free it.  Caller holds the

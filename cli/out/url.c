@@ -164,8 +164,17 @@ static bool has_prefix_ci(ht_str s, const char *prefix)
 	       strncasecmp(s.p, prefix, n) == 0;
 }
 
+/* The address a request without a Host was sent to: a client's peer; a
+ * server's own address (its peer is the client; family 0 when the record
+ * does not carry it: no host then). */
+static const ht_addr *server_addr(const ht_rec_request *r)
+{
+	return (r->flags & HT_RF_SERVER) ? &r->local : &r->peer;
+}
+
 size_t url_request(char *buf, size_t cap, const ht_rec_request *r)
 {
+	const ht_addr *to = server_addr(r);
 	outbuf b;
 	bool tls = (r->flags & HT_RF_TLS) != 0;
 	unsigned def_port = tls ? 443 : 80;
@@ -198,10 +207,10 @@ size_t url_request(char *buf, size_t cap, const ht_rec_request *r)
 			put_port(&b, r->peer.port);
 	} else if (r->peer.family == HT_AF_UNIX) {
 		outbuf_puts(&b, "localhost"); /* as curl names a Unix socket's host */
-	} else if (r->peer.family != 0) {
-		put_ip(&b, &r->peer);
-		if (r->peer.port != def_port)
-			put_port(&b, r->peer.port);
+	} else if (to->family != 0) {
+		put_ip(&b, to);
+		if (to->port != def_port)
+			put_port(&b, to->port);
 	}
 	/* Asterisk-form ("OPTIONS *") has no path to append. */
 	if (!(r->target.len == 1 && r->target.p[0] == '*'))
@@ -253,7 +262,7 @@ size_t url_host(char *buf, size_t cap, const ht_rec_request *r)
 	} else {
 		char ip[INET6_ADDRSTRLEN];
 
-		outbuf_put(&b, ip, url_ip(ip, sizeof(ip), &r->peer));
+		outbuf_put(&b, ip, url_ip(ip, sizeof(ip), server_addr(r)));
 	}
 	return str_end(&b);
 }

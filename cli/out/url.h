@@ -22,9 +22,10 @@
  * authority-form target too.  Otherwise scheme (https when HT_RF_TLS) +
  * "://" + authority + target, where the authority is the Host header as
  * sent, else (inside a tunnel) the tunnel's target without the scheme's
- * default port, else the DNS name, else the peer IP ([v6]), else
- * "localhost" for a Unix socket; the DNS name and IP get ":port" unless it
- * is the scheme's default.
+ * default port, else the DNS name, else the peer IP ([v6]; a server's
+ * record: its own address, the peer being the client; none when the
+ * record lacks it), else "localhost" for a Unix socket; the DNS name and
+ * IP get ":port" unless it is the scheme's default.
  */
 size_t url_request(char *buf, size_t cap, const ht_rec_request *r);
 
@@ -39,7 +40,8 @@ size_t url_ws(char *buf, size_t cap, const ht_rec_ws *w);
  * url_host() - the request's host name into @buf (capacity @cap > 0,
  * NUL-terminated, truncated): inside a tunnel its target's host; else the
  * DNS name, else the Host header without its port (and without the
- * brackets of an IPv6 literal), else the peer IP ("localhost" for a Unix
+ * brackets of an IPv6 literal), else the peer IP (a server's record: its
+ * own address, "" when the record lacks it; "localhost" for a Unix
  * socket).
  * Returns the length written; 0 when nothing is known.
  */

@@ -413,8 +413,28 @@ START_TEST(close_unanswered_and_cut)
 	conn_close(C, 30);
 	ck_assert_int_eq(nreqs, 2);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_TRUNCATED);
-	ck_assert_uint_eq(recs[1].r.error, HT_ERR_CLOSED);
+	/* the server wrote nothing for the request it was reading */
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NO_RESPONSE);
 	ck_assert_uint_eq(recs[1].r.req_seq, 2);
+}
+END_TEST
+
+START_TEST(close_mid_body)
+{
+	/* Content-Length 10000, 100 bytes read, the client gone: the record
+	 * says the 100 bytes read and that no response came */
+	static const char head[] =
+		"POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10000\r\n\r\n";
+	char body[100];
+	memset(body, 'z', sizeof body);
+	rd(head, strlen(head), 10);
+	rd(body, sizeof body, 15);
+	conn_server_eof(C, 20);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert_uint_eq(recs[0].r.req_body_bytes, 100);
+	ck_assert_uint_eq(recs[0].r.status, 0);
 }
 END_TEST
 
@@ -631,6 +651,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, close_delimited_body_ends_at_close);
 	tcase_add_test(tc, client_eof_then_answer);
 	tcase_add_test(tc, close_unanswered_and_cut);
+	tcase_add_test(tc, close_mid_body);
 	tcase_add_test(tc, request_unseen_stops);
 	tcase_add_test(tc, excess_body_later_requests_not_followed);
 	tcase_add_test(tc, reads_after_malformed_request_noted);
