@@ -543,15 +543,29 @@ static void before_range_gone(unsigned first, unsigned last)
 	errno = saved;
 }
 
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+void ht_range_closing(unsigned first, unsigned last, unsigned flags)
+{
+	/* The kernel refuses these with EINVAL, closing nothing. */
+	if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) != 0 ||
+	    first > last)
+		return;
+	/* UNSHARE closes them all the same (in this thread's new table);
+	 * CLOEXEC closes nothing now: the exec hooks see that close. */
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		before_range_gone(first, last);
+}
+
 HT_EXPORT int close_range(unsigned first, unsigned last, int flags)
 {
 	HT_ENSURE_INIT();
-	if (!(flags & CLOSE_RANGE_CLOEXEC))
-		before_range_gone(first, last);
+	ht_range_closing(first, last, (unsigned)flags);
 	return (int)syscall(SYS_close_range, first, last, flags);
 }
 

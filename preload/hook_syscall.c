@@ -7,11 +7,13 @@
  * before the filter is in place.
  *
  * syscall(SYS_close, fd) (libuv's close, so node's) is seen as close() is
- * (hook_socket.c): the fd's connection ends before the number is freed.
+ * (hook_socket.c): the fd's connection ends before the number is freed;
+ * syscall(SYS_close_range, ...) as close_range() is, the connections of
+ * the fds in range.
  *
  * Every other number goes to the real syscall() untouched, with its six
- * arguments, its return and its errno: one compare on the way (programs
- * call it often: gettid, futex).
+ * arguments, its return and its errno: three compares on the way
+ * (programs call it often: gettid, futex).
  *
  * The library's own system calls are ht_sys() (ht.h), here too: made
  * directly, so that none comes back into the hook.
@@ -111,6 +113,13 @@ HT_EXPORT long syscall(long nr, ...)
 		 * reused (a stream in flight stayed open until then). */
 		HT_ENSURE_INIT();
 		ht_fd_closing((int)a1);
+		return forward(nr, a1, a2, a3, a4, a5, a6);
+	}
+	if (unlikely(nr == SYS_close_range)) {
+		/* As the close_range() hook: the kernel reads the three as
+		 * unsigned ints. */
+		HT_ENSURE_INIT();
+		ht_range_closing((unsigned)a1, (unsigned)a2, (unsigned)a3);
 		return forward(nr, a1, a2, a3, a4, a5, a6);
 	}
 	if (likely(nr != SYS_seccomp) || !seccomp_installs(a1))

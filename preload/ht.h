@@ -434,6 +434,15 @@ static inline void ht_intr_set(conn *c, bool on)
  * last fd naming it, before the number can be reused.  errno is kept. */
 HT_HIDDEN void ht_fd_closing(int fd);
 
+/* ht_range_closing() - the program is about to make the close_range
+ * system call (@first, @last, @flags; libc's close_range(), closefrom(),
+ * or syscall(SYS_close_range)): unless it only sets close-on-exec or is
+ * sure to fail (an unknown flag, @first above @last), the connections of
+ * the fds in range end, and the library's own socket is forgotten when it
+ * is one of them.  errno is kept. */
+HT_HIDDEN void ht_range_closing(unsigned first, unsigned last,
+				unsigned flags);
+
 /* ht_untrack_fd() - @fd is being closed or replaced: it no longer names its
  * connection; when it was the connection's last fd, finish it (records for
  * what was in flight, then conn_closed) and free it.  Caller holds the

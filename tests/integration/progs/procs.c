@@ -26,6 +26,10 @@
  *   reuse      conn A: /bytes/100, close; conn B (same fd): /bytes/200,
  *              closed by a raw close system call; conn C (same fd again):
  *              /bytes/300, close.
+ *   rawrange   conn A: /bytes/100, closed by a raw close_range system
+ *              call (syscall(SYS_close_range, A, A, 0), libc's close_range
+ *              bypassed); conn B (same fd) to 127.0.0.1:ARG: /bytes/200,
+ *              close.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -182,6 +186,16 @@ int main(int argc, char **argv)
 		printf("same fd: %s\n", c == a ? "yes" : "no");
 		get(c, 300);
 		close(c);
+	} else if (strcmp(mode, "rawrange") == 0 && argc == 4) {
+		int a = http_connect(port);
+		get(a, 100);
+		if (syscall(SYS_close_range, a, a, 0) != 0)
+			die("close_range");
+		port = atoi(argv[3]);
+		int b = http_connect(port);
+		printf("same fd: %s\n", b == a ? "yes" : "no");
+		get(b, 200);
+		close(b);
 	} else {
 		fprintf(stderr, "procs: unknown mode %s\n", mode);
 		return 2;
