@@ -111,8 +111,8 @@ $(B)/libhtcore.a: $(CORE_OBJS)
 # first pages of the file with the headers and symbol tables the loader
 # reads anyway, instead of being spread over 128 KiB (a page fault per
 # 64 KiB window touched, in every process).
-LIB_FIRST = preload/init.c preload/emit.c preload/fdtable.c preload/tls/inline_ssl.c \
-	core/elfsym.c core/elfgot.c
+LIB_FIRST = preload/init.c preload/emit.c preload/emit_connect.c preload/fdtable.c \
+	preload/tls/inline_ssl.c core/elfsym.c core/elfgot.c
 LIB_OBJS  = $(LIB_FIRST:%.c=$(B)/lib/%.o) \
 	$(filter-out $(LIB_FIRST:%.c=$(B)/lib/%.o),$(HOOK_SRCS:%.c=$(B)/lib/%.o) $(CORE_SRCS:%.c=$(B)/lib/%.o))
 

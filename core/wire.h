@@ -30,8 +30,8 @@
 /* Largest record either side will produce or accept. */
 #define HT_WIRE_MAX_RECORD 32768
 /* Below this soft RLIMIT_NOFILE the library takes no fd at all: any number
- * it took would be one the program could have had (preload/emit.c); run
- * mode says so when its command starts below it (cli/run.c). */
+ * it took would be one the program could have had (preload/emit_connect.c);
+ * run mode says so when its command starts below it (cli/run.c). */
 #define HT_MIN_FD_LIMIT 64
 
 enum ht_rec_type {

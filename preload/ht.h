@@ -529,7 +529,7 @@ HT_HIDDEN void ht_dns_after_fork(void);
  * released (a thread of the parent may have held it at fork). */
 HT_HIDDEN void ht_deepbind_after_fork(void);
 
-/* ---- emitter (emit.c) ----------------------------------------------------- */
+/* ---- emitter (emit.c, emit_connect.c) ------------------------------------- */
 
 /* ht_emit() - encode @rec into this thread's batch; the batch is sent to the
  * collector without blocking when the hook call leaves the library
@@ -546,8 +546,8 @@ HT_HIDDEN int ht_emit_init(const char *path);
 /* ht_emit_want() - the process has a tracked connection: connect to the
  * collector now if not yet done (and send what waited).  Caller holds the
  * guard.  When the collector there is not of our user, or when none has
- * come at the path ABSENT_WAIT_NS (emit.c) after a process that never had
- * one first tried, tracing turns off for good (ht_enabled = 0). */
+ * come at the path ABSENT_WAIT_NS (emit_connect.c) after a process that
+ * never had one first tried, tracing turns off for good (ht_enabled = 0). */
 HT_HIDDEN void ht_emit_want(void);
 
 /* ht_emit_client_loopback() - the process began a client TCP connection
