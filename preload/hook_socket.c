@@ -481,7 +481,7 @@ static __attribute__((noinline, cold)) fcntl_fn *fcntl_early(bool is64)
 
 /* fcntl is called often by some programs (F_GETFL, F_SETFL, locks): every
  * command but F_DUPFD/F_DUPFD_CLOEXEC passes straight through, with no
- * initialisation (the library's own calls come here too: emit.c).  The
+ * initialisation (the library's own calls come here too: emit_connect.c).  The
  * third argument is read as glibc's fcntl reads it, one word. */
 static int fcntl_with(fcntl_fn *real, bool is64, int fd, int cmd, void *arg)
 {

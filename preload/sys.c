@@ -117,7 +117,7 @@ HT_HIDDEN int sched_yield(void)
 
 /* getenv(), as libc's: the value of the first NAME=VALUE entry of environ
  * whose name is @name, or NULL.  Read at start (init.c) and on the rare
- * HTTPTRACE_DEBUG line (emit.c). */
+ * HTTPTRACE_DEBUG line (emit_connect.c). */
 HT_HIDDEN char *getenv(const char *name)
 {
 	size_t len = strlen(name);
