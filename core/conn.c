@@ -904,6 +904,21 @@ static int response_first(const conn *c, const uint8_t *buf, size_t len)
 	return n == want ? RESP_IS : RESP_MAYBE;
 }
 
+/* A server writes @first, which begins no status line, where the response
+ * to the oldest request is due, at @now: to a request line it could not
+ * read a version from (Python's 505 to "HTTP/9.9", its 400s), it is an
+ * HTTP/0.9 answer, with no head, its body running to close. */
+static void server_answer_09(conn *c, uint8_t first, uint64_t now)
+{
+	const conn_request *r = q_answered(c);
+
+	if (r == NULL || r->req_error != HT_ERR_BAD_REQUEST ||
+	    r->proto != HT_PROTO_UNKNOWN || first == '\r' || first == '\n')
+		return;
+	h1_response_09(&c->in);
+	conn_on_response_begin(c, now);
+}
+
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	if (!c->tls)
@@ -990,6 +1005,8 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		conn_emit_early(c, now);
 	while (len > 0) {
 		h1_event ev;
+		if (c->server && buf[0] != 'H' && h1_state(&c->in) == H1_ST_IDLE)
+			server_answer_09(c, buf[0], now);
 		size_t n = h1_feed(&c->in, buf, len, &ev);
 		buf += n;
 		len -= n;

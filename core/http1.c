@@ -777,3 +777,11 @@ h1_event h1_finish_head(h1_parser *p)
 		(void)h1_header_line_end(p);
 	return h1_finish(p);
 }
+
+void h1_response_09(h1_parser *p)
+{
+	msg_reset(&p->msg);
+	p->msg.body_by_close = true;
+	p->remaining = 0;
+	p->state = S_BODY_CLOSE;
+}

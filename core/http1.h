@@ -271,6 +271,15 @@ bool h1_failed_in_request_line(const h1_parser *p);
 unsigned h1_request_line_read(const h1_parser *p);
 
 /*
+ * h1_response_09() - response parser @p, between messages, is told that
+ * the next bytes are an HTTP/0.9 response (the answer to a request whose
+ * version was never read: a server takes such a line for HTTP/0.9 and
+ * writes no status line): a message with no head whose body runs to
+ * close (msg cleared, status 0, body_by_close; h1_finish() ends it).
+ */
+void h1_response_09(h1_parser *p);
+
+/*
  * h1_finish_head() - as h1_finish(), for a peer that closed inside a
  * message's header section: a header line whose LF was read is whole
  * first (its value taken: the Host of a request cut after that line), as

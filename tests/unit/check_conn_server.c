@@ -666,6 +666,31 @@ START_TEST(malformed_request_answered)
 }
 END_TEST
 
+/* Python answers a line whose version it cannot read as HTTP/0.9: no
+ * status line, a body to its shutdown.  The record has its bytes. */
+START_TEST(malformed_request_answered_09)
+{
+	static const char bad[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
+	static const char page[] = "<!DOCTYPE HTML>\n<p>505</p>\n";
+	rd(bad, strlen(bad), 10);
+	wr(page, 10, 20);
+	wr(page + 10, strlen(page) - 10, 25);
+	ck_assert_int_eq(nreqs, 0);
+	conn_server_shut(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	const ht_rec_request *r = &recs[0].r;
+	ck_assert_uint_eq(r->error, HT_ERR_BAD_REQUEST);
+	ck_assert_uint_eq(r->status, 0);
+	ck_assert_uint_eq(r->resp_body_bytes, strlen(page));
+	ck_assert_uint_eq(r->resp_header_bytes, 0);
+	ck_assert(r->flags & HT_RF_BODY_BY_CLOSE);
+	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 20);
+	ck_assert_uint_eq(r->t[HT_T_RESPONSE_DONE], 30);
+	conn_close(C, 40);
+	ck_assert_int_eq(nreqs, 1);
+}
+END_TEST
+
 /* A line broken inside its target: the method alone is kept; one broken
  * in its method, nothing. */
 START_TEST(malformed_line_parts)
@@ -832,6 +857,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, thread_loop_names_none);
 	tcase_add_test(tc, malformed_request_answered);
 	tcase_add_test(tc, malformed_line_parts);
+	tcase_add_test(tc, malformed_request_answered_09);
 	tcase_add_test(tc, head_cut_answered);
 	tcase_add_test(tc, head_cut_unanswered);
 	tcase_add_test(tc, lingering_close_reads_no_request);
