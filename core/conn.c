@@ -144,6 +144,13 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 		r->t[HT_T_RESPONSE_DONE] = now;
 	conn_live_end(c, r);
 	thread_end(c, r);
+	/* A server's request broken or cut says so, with the response it
+	 * got anyway (a 505, a 200 to a head cut at a line's end), whatever
+	 * ended it; its process's end says where it was instead. */
+	if (r->req_error && error != HT_ERR_INTERRUPTED &&
+	    error != HT_ERR_KILLED && error != HT_ERR_CRASHED &&
+	    error != HT_ERR_EXITED)
+		error = r->req_error;
 
 	/* Every field up to resp_proto is set below, the response's too
 	 * when there is none; from the gRPC part on (fields appended since,
@@ -284,6 +291,10 @@ void fail_all(conn *c, unsigned error, uint64_t now)
 	/* What was owed to untracked requests no longer matters: nothing
 	 * queued is left to pair. */
 	c->q_untracked = 0;
+	/* A server's connection ends: the requests it read behind the one
+	 * it was answering (pipelined) were never its to serve. */
+	if (c->server && (error == HT_ERR_CLOSED || error == HT_ERR_RESET))
+		conn_drop_unserved(c, 1);
 	bool first = true;
 	while (c->q_len) {
 		conn_request *r = q_oldest(c);
@@ -628,6 +639,123 @@ static void requests_lost_note(conn *c)
 		     "connection not followed from there on");
 }
 
+void conn_unserved_note(conn *c)
+{
+	if (c->unserved_noted)
+		return;
+	c->unserved_noted = true;
+	conn_note(c, "bytes a server read that it did not serve (read after "
+		     "its response that closed the connection or after it "
+		     "shut its writing side, or pipelined behind a request "
+		     "it did not answer): not reported as requests");
+}
+
+void conn_drop_unserved(conn *c, unsigned keep)
+{
+	bool dropped = false;
+
+	if (c->mode != CONN_MODE_HTTP1)
+		return;
+	if (c->spill_active) {
+		/* the newest: untracked, being read */
+		c->spill_active = false;
+		conn_live_end(c, &c->spill);
+		thread_end(c, &c->spill);
+		c->nreq--;
+		dropped = true;
+	}
+	while (c->q_len > keep && !q_newest(c)->t[HT_T_FIRST_BYTE]) {
+		conn_request *r = q_newest(c);
+
+		conn_live_end(c, r);
+		thread_end(c, r);
+		c->q_len--;
+		c->nreq--;
+		dropped = true;
+	}
+	if (dropped)
+		conn_unserved_note(c);
+}
+
+void conn_request_cut(conn *c, unsigned error, uint64_t now)
+{
+	conn_request *r = q_newest(c);
+	const h1_message *m = &c->out.msg;
+	uint64_t t = c->t_out_last ? c->t_out_last : now;
+
+	if (!r->headers_done) {
+		/* as far as its request line was read whole */
+		unsigned line = h1_request_line_read(&c->out);
+
+		if (error == HT_ERR_HEAD_CUT)
+			h1_finish_head(&c->out);
+		conn_request_headers(r, c->env->opt, t,
+				     line >= 1 ? m->method : "",
+				     line >= 2 ? m->target : "",
+				     line >= 2 && m->target_truncated, m->host,
+				     m->hdrs, m->hdrs_len, m->hdrs_truncated,
+				     m->header_bytes);
+		r->proto = line >= 3 ? proto_of(m) : HT_PROTO_UNKNOWN;
+		conn_live_start(c, r, 0);
+	}
+	r->req_error = (uint8_t)error;
+	r->written = true;
+	r->t[HT_T_WROTE_REQUEST] = t;
+	r->body_bytes = m->body_bytes;
+	conn_thread_served(c, r, true);
+	conn_live_sync(r, HT_T_WROTE_REQUEST);
+	/* answered before it ended: its record now */
+	if (r->answered)
+		conn_emit_early(c, now);
+}
+
+void conn_request_head_cut(conn *c, uint64_t now)
+{
+	conn_request *r = q_newest(c);
+	unsigned line = h1_request_line_read(&c->out);
+
+	if (c->mode != CONN_MODE_HTTP1 || c->dead || c->spill_active ||
+	    c->srv_closing || r == NULL || r->headers_done ||
+	    h1_state(&c->out) != H1_ST_HEADERS)
+		return;
+	/* a line cut before its version with a method none of HTTP's may
+	 * be another protocol's (never_http()): left as it was */
+	if (line < 3 && !(line >= 1 && http_method(c->out.msg.method)))
+		return;
+	conn_request_cut(c, HT_ERR_HEAD_CUT, now);
+}
+
+/* A server's request parser failed at @now: the request it was reading
+ * ends there, as a malformed request, and waits for the response the
+ * server may write anyway (a 400, a 505).  False when no request began
+ * with these bytes (or it is untracked): as a client's then. */
+static bool server_bad_request(conn *c, uint64_t now)
+{
+	conn_request *r = q_newest(c);
+
+	if (!c->server || c->spill_active || r == NULL || r->written)
+		return false;
+	conn_request_cut(c, HT_ERR_BAD_REQUEST, now);
+	if (c->unseen)
+		fail_all(c, c->unseen_error, now);
+	/* what it reads next cannot be framed: said at its next read */
+	c->requests_lost = true;
+	return true;
+}
+
+/* Whether a server connection's bytes read at this point are no request
+ * it serves: after a malformed request (its parser failed), or once it
+ * is closing (srv_closing), unless they continue the request it still
+ * owes an answer to. */
+static bool server_reads_unserved(conn *c)
+{
+	conn_request *r = q_newest(c);
+
+	if (h1_state(&c->out) == H1_ST_ERROR)
+		return true;
+	return c->srv_closing && (r == NULL || r->written || c->spill_active);
+}
+
 void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	if (!c->tls)
@@ -705,6 +833,13 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	if (c->mode != CONN_MODE_HTTP1)
 		return;
 
+	if (c->server && server_reads_unserved(c)) {
+		if (h1_state(&c->out) != H1_ST_ERROR)
+			conn_unserved_note(c);
+		else if (c->requests_lost)
+			requests_lost_note(c);
+		return;
+	}
 	c->t_out_last = now;
 	while (len > 0) {
 		h1_event ev;
@@ -712,19 +847,30 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		buf += n;
 		len -= n;
 		if (ev & H1_EV_ERROR) {
-			/* Not HTTP/1.x (or a protocol we do not follow): stop
-			 * looking at this connection's bytes. */
-			c->mode = CONN_MODE_OPAQUE;
-			conn_live_conn_end(c);
 			if (never_http(c)) {
+				/* Not HTTP/1.x (a protocol we do not follow):
+				 * stop looking at this connection's bytes. */
+				c->mode = CONN_MODE_OPAQUE;
+				conn_live_conn_end(c);
 				forget_first(c);
+			} else if (server_bad_request(c, now)) {
+				/* the rest of these bytes are likely its own */
 			} else {
+				c->mode = CONN_MODE_OPAQUE;
+				conn_live_conn_end(c);
 				fail_all(c, HT_ERR_BAD_REQUEST, now);
 				/* later writes may be requests: said at the
 				 * next one (the rest of this one is likely
 				 * the malformed request's own) */
 				c->requests_lost = true;
 			}
+			return;
+		}
+		if ((ev & H1_EV_BEGIN) && c->srv_closing) {
+			/* a server closing the connection reads a request it
+			 * will not serve (it answered the last one it does
+			 * before it read the first byte of this one) */
+			conn_unserved_note(c);
 			return;
 		}
 		if (ev & H1_EV_BEGIN)
@@ -756,6 +902,21 @@ static int response_first(const conn *c, const uint8_t *buf, size_t len)
 	if (n == 0 || memcmp(head, start, n) != 0)
 		return RESP_NOT;
 	return n == want ? RESP_IS : RESP_MAYBE;
+}
+
+/* A server writes @first, which begins no status line, where the response
+ * to the oldest request is due, at @now: to a request line it could not
+ * read a version from (Python's 505 to "HTTP/9.9", its 400s), it is an
+ * HTTP/0.9 answer, with no head, its body running to close. */
+static void server_answer_09(conn *c, uint8_t first, uint64_t now)
+{
+	const conn_request *r = q_answered(c);
+
+	if (r == NULL || r->req_error != HT_ERR_BAD_REQUEST ||
+	    r->proto != HT_PROTO_UNKNOWN || first == '\r' || first == '\n')
+		return;
+	h1_response_09(&c->in);
+	conn_on_response_begin(c, now);
 }
 
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
@@ -844,6 +1005,8 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		conn_emit_early(c, now);
 	while (len > 0) {
 		h1_event ev;
+		if (c->server && buf[0] != 'H' && h1_state(&c->in) == H1_ST_IDLE)
+			server_answer_09(c, buf[0], now);
 		size_t n = h1_feed(&c->in, buf, len, &ev);
 		buf += n;
 		len -= n;

@@ -186,6 +186,13 @@ typedef struct conn_request {
 	bool websocket;          /* asked for a WebSocket (Upgrade: websocket) */
 	bool keep_alive;         /* the request did not ask to close */
 	uint8_t proto;           /* enum ht_proto of the request line */
+	uint8_t req_error;       /* a server's request that ended where its
+	                            bytes stopped: HT_ERR_BAD_REQUEST (a
+	                            parse error) or HT_ERR_HEAD_CUT (the
+	                            client closed inside its head).  Its
+	                            record says so, with the response the
+	                            server wrote anyway, whatever else ended
+	                            it but the process's end */
 	uint16_t n_1xx;          /* interim responses received */
 	uint32_t skip;           /* responses to untracked requests before
 	                            this one's own */
@@ -275,6 +282,12 @@ typedef struct conn {
 	 * reads are the requests, fed as conn_on_write() feeds a client's,
 	 * the bytes it writes the responses. */
 	bool server;
+	/* A server connection whose server wrote a response that closes it
+	 * (Connection: close, HTTP/1.0 without keep-alive) or shut its
+	 * writing side: what it reads from then on (a lingering close) is
+	 * no request it serves; unserved_noted: a note said so once. */
+	bool srv_closing;
+	bool unserved_noted;
 	/* a server's write mark in the live page (live.h), claimed while
 	 * live_reqs of its requests have slots there (in live_wpage):
 	 * written under the connection's lock, read without it before each

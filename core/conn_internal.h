@@ -219,6 +219,38 @@ void conn_emit_answered(conn *c, unsigned error, uint64_t now);
 void conn_skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
 		      const char *why);
 
+/* conn_request_cut() - a server's request being read (the newest
+ * queued, not all read) ends at the last byte read, as far as its bytes
+ * went: its request line's parts read whole (h1_request_line_read()),
+ * the Host and header lines read, the bytes read as its header size; its
+ * record will say @error (HT_ERR_BAD_REQUEST: its parser failed at
+ * @now; HT_ERR_HEAD_CUT: the client closed inside its head) with the
+ * response the server writes anyway (conn.c). */
+void conn_request_cut(conn *c, unsigned error, uint64_t now);
+
+/* conn_request_head_cut() - a server's client closed at @now: a request
+ * whose head it was reading is cut there (conn_request_cut()), when its
+ * request line was read whole or began with one of HTTP's methods (else,
+ * maybe another protocol's, it is left as it was) (conn.c). */
+void conn_request_head_cut(conn *c, uint64_t now);
+
+/* conn_drop_unserved() - a server's requests queued from the @keep-th on
+ * (0: the oldest) that have no response byte, and the one being read
+ * untracked, are no requests it serves (conn.h srv_closing; behind the
+ * one it was answering when its connection ends): forgotten, no record,
+ * not counted, a note saying so once (conn.c). */
+void conn_drop_unserved(conn *c, unsigned keep);
+
+/* conn_unserved_note() - a server read bytes it does not serve: a note
+ * says so, once per connection (conn.c). */
+void conn_unserved_note(conn *c);
+
+/* conn_server_closes() - a server's final response that closes the
+ * connection (not keep-alive) was emitted: from now on what it reads is
+ * no request it serves, and the requests read behind it are dropped
+ * (conn_drop_unserved()) (conn_server.c). */
+void conn_server_closes(conn *c);
+
 /* conn_server_closing() - conn_close() of a server connection at @now,
  * before the requests still in flight fail: a response body the close
  * delimits is complete (conn_server.c). */

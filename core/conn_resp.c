@@ -146,6 +146,10 @@ void on_response_complete(conn *c, uint64_t now)
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0 && c->q_untracked == 0)
 		c->t_idle_since = now;
+	/* a server that says it closes serves nothing read from here */
+	if (c->server && !m->keep_alive && !tunnel && !ws &&
+	    c->mode == CONN_MODE_HTTP1)
+		conn_server_closes(c);
 	if (tunnel)
 		tunnel_open(c, target, now);
 	/* Requests pipelined behind the upgrade went into the session as
@@ -177,6 +181,8 @@ void conn_emit_early(conn *c, uint64_t now)
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0 && c->q_untracked == 0)
 		c->t_idle_since = now;
+	if (c->server && !c->in.msg.keep_alive && c->mode == CONN_MODE_HTTP1)
+		conn_server_closes(c);
 }
 
 /* The response parser failed at @now: the bytes where the next response

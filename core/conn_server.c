@@ -63,8 +63,28 @@ void conn_server_read_unseen(conn *c, size_t len, uint64_t now)
 
 void conn_server_eof(conn *c, uint64_t now)
 {
-	(void)now;
 	c->peer_eof = true;
+	/* a head cut short: the server may answer it anyway (Python takes
+	 * the end of its bytes for the end of the head) */
+	conn_request_head_cut(c, now);
+}
+
+void conn_server_closes(conn *c)
+{
+	c->srv_closing = true;
+	conn_drop_unserved(c, 0);
+}
+
+void conn_server_shut(conn *c, uint64_t now)
+{
+	if (c->dead || c->mode != CONN_MODE_HTTP1)
+		return;
+	/* no byte more can be written: a body that runs to close ends */
+	conn_server_closing(c, now);
+	c->srv_closing = true;
+	/* the request it may still be reading stays (its close says none
+	 * came); those behind it get no answer */
+	conn_drop_unserved(c, 1);
 }
 
 void conn_server_closing(conn *c, uint64_t now)

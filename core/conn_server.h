@@ -89,7 +89,22 @@ void conn_server_read_unseen(conn *c, size_t len, uint64_t now);
 
 /* conn_server_eof() - a read returned 0 at @now: the client will send no
  * more requests.  The requests already read can still be answered: they
- * end when the server closes (conn_close()). */
+ * end when the server closes (conn_close()).  A request whose head was
+ * being read is cut there (HT_ERR_HEAD_CUT): what was read of it is kept
+ * (request line, Host, header bytes), with the response the server may
+ * write anyway. */
 void conn_server_eof(conn *c, uint64_t now);
+
+/*
+ * conn_server_shut() - the server shut its writing side (shutdown(2)
+ * SHUT_WR) at @now: a response body that runs to close ends there (one
+ * cut short is truncated), the request it may still be answering ends at
+ * the close, and what it reads from now on (a lingering close: nginx
+ * drains the client's bytes before closing) is no request it serves, nor
+ * are the requests read behind that one: no record, a note says so.
+ * (A response that closes the connection, Connection: close or HTTP/1.0
+ * without keep-alive, does the same once written whole.)
+ */
+void conn_server_shut(conn *c, uint64_t now);
 
 #endif

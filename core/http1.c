@@ -738,3 +738,50 @@ bool h1_failed_in_request_line(const h1_parser *p)
 	line = strlen(m->method) + strlen(m->target) + 10;
 	return m->header_bytes <= line;
 }
+
+unsigned h1_request_line_read(const h1_parser *p)
+{
+	const h1_message *m = &p->msg;
+	size_t mlen, tlen;
+
+	if (p->kind != H1_REQUEST)
+		return 0;
+	switch (p->state) {
+	case S_IDLE:
+	case S_REQ_METHOD:
+		return 0;
+	case S_REQ_TARGET_FIRST:
+	case S_REQ_TARGET:
+		return 1;
+	case S_VERSION:
+		return 2;
+	case S_ERROR:
+		break;
+	default:
+		return 3;
+	}
+	if (!h1_failed_in_request_line(p))
+		return 3;
+	/* The failing byte is counted in header_bytes: past METHOD SP
+	 * TARGET SP, the target was whole; past METHOD SP, the method. */
+	mlen = strlen(m->method);
+	tlen = strlen(m->target);
+	if (!m->target_truncated && m->header_bytes > mlen + tlen + 2)
+		return 2;
+	return m->header_bytes > mlen + 1 ? 1 : 0;
+}
+
+h1_event h1_finish_head(h1_parser *p)
+{
+	if (p->state == S_HDR_LINE_START && (p->flags & F_HDR_PENDING))
+		(void)h1_header_line_end(p);
+	return h1_finish(p);
+}
+
+void h1_response_09(h1_parser *p)
+{
+	msg_reset(&p->msg);
+	p->msg.body_by_close = true;
+	p->remaining = 0;
+	p->state = S_BODY_CLOSE;
+}

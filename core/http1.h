@@ -259,4 +259,32 @@ h1_state_public h1_state(const h1_parser *p);
  */
 bool h1_failed_in_request_line(const h1_parser *p);
 
+/*
+ * h1_request_line_read() - how much of request parser @p's current
+ * request line was read whole, each part ended by the byte after it:
+ * 0 not the method, 1 the method (its SP read), 2 the method and the
+ * target (the target's SP read), 3 the whole line through its version.
+ * Meaningful inside a message's header section and after H1_EV_ERROR (a
+ * line that failed: by where the failing byte lies), not after
+ * h1_finish(); 3 once the line is over, 0 for a response parser.
+ */
+unsigned h1_request_line_read(const h1_parser *p);
+
+/*
+ * h1_response_09() - response parser @p, between messages, is told that
+ * the next bytes are an HTTP/0.9 response (the answer to a request whose
+ * version was never read: a server takes such a line for HTTP/0.9 and
+ * writes no status line): a message with no head whose body runs to
+ * close (msg cleared, status 0, body_by_close; h1_finish() ends it).
+ */
+void h1_response_09(h1_parser *p);
+
+/*
+ * h1_finish_head() - as h1_finish(), for a peer that closed inside a
+ * message's header section: a header line whose LF was read is whole
+ * first (its value taken: the Host of a request cut after that line), as
+ * the next line's first byte would have made it.
+ */
+h1_event h1_finish_head(h1_parser *p);
+
 #endif

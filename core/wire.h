@@ -131,7 +131,8 @@ enum ht_proto {
 	X(KILLED, "killed")                                                  \
 	X(CRASHED, "crashed")                                                \
 	X(EXITED, "exited")                                                  \
-	X(DESYNC, "after a malformed response on the connection; not followed")
+	X(DESYNC, "after a malformed response on the connection; not followed") \
+	X(HEAD_CUT, "request head cut short")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,

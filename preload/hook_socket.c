@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "conn_server.h"
 #include "ht.h"
 #include "live.h"
 
@@ -348,16 +349,22 @@ HT_EXPORT int shutdown(int fd, int how)
 	int ret = ht_real.shutdown(fd, how);
 	int err = errno;
 	/* Once the program stops reading, nothing in flight can complete:
-	 * settle the connection now (close will find nothing left). */
-	if (ret == 0 && (how == SHUT_RD || how == SHUT_RDWR) && ht_fd_followed(fd) &&
-	    !ht_foreign_process() && ht_enter()) {
+	 * settle the connection now (close will find nothing left).  A
+	 * server that stops writing serves nothing it reads afterwards
+	 * (conn_server_shut()). */
+	if (ret == 0 && ht_fd_followed(fd) && !ht_foreign_process() &&
+	    ht_enter()) {
 		uint64_t gen;
 		ht_slot *s = ht_slot_peek(fd, &gen);
 		if (s) {
 			ht_lock_acquire(&s->lock);
 			if (ht_slot_same(s, gen) &&
-			    !(s->t->probe && s->t->c.server))
-				conn_close(&s->t->c, ht_now());
+			    !(s->t->probe && s->t->c.server)) {
+				if (how != SHUT_WR)
+					conn_close(&s->t->c, ht_now());
+				else if (s->t->c.server)
+					conn_server_shut(&s->t->c, ht_now());
+			}
 			ht_lock_release(&s->lock);
 		}
 		ht_leave();

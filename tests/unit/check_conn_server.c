@@ -362,13 +362,14 @@ START_TEST(reads_after_malformed_request_noted)
 {
 	static const char bad[] = "GET /a b HTTP/1.1\r\n\r\n";
 	rd(bad, strlen(bad), 10);
-	ck_assert_int_eq(nreqs, 1);
-	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_REQUEST);
 	ck_assert_int_eq(nnotes, 0);
 	rd(REQ, strlen(REQ), 20);
 	rd(REQ, strlen(REQ), 30);
 	ck_assert_int_eq(nnotes, 1);
+	/* unanswered, it ends at the close */
+	conn_close(C, 40);
 	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_REQUEST);
 }
 END_TEST
 
@@ -633,6 +634,202 @@ START_TEST(early_answer_closed_unread)
 }
 END_TEST
 
+/* A request line the server cannot parse and answers anyway (Python's
+ * 505 to "HTTP/9.9" after a broken line): the record is the malformed
+ * request with the response written, its method and target as far as
+ * the line was read whole; what it reads next is no request. */
+START_TEST(malformed_request_answered)
+{
+	static const char bad[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
+	static const char e505[] = "HTTP/1.0 505 HTTP Version Not Supported\r\n"
+				   "Connection: close\r\nContent-Length: 4\r\n\r\n"
+				   "oops";
+	rd(bad, strlen(bad), 10);
+	ck_assert_int_eq(nreqs, 0);
+	wr(e505, strlen(e505), 20);
+	ck_assert_int_eq(nreqs, 1);
+	const ht_rec_request *r = &recs[0].r;
+	ck_assert_uint_eq(r->error, HT_ERR_BAD_REQUEST);
+	ck_assert_uint_eq(r->status, 505);
+	ck_assert_uint_eq(r->resp_body_bytes, 4);
+	ck_assert_uint_eq(r->resp_header_bytes, strlen(e505) - 4);
+	ck_assert_str_eq(recs[0].method, "GET");
+	ck_assert_str_eq(recs[0].target, "/bad");
+	ck_assert_uint_eq(r->t[HT_T_GOT_CONN], 10);
+	ck_assert_uint_eq(r->t[HT_T_WROTE_REQUEST], 10);
+	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 20);
+	ck_assert_uint_eq(r->t[HT_T_RESPONSE_DONE], 20);
+	rd(REQ, strlen(REQ), 30);
+	conn_close(C, 40);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(last_close.requests, 1);
+}
+END_TEST
+
+/* Python answers a line whose version it cannot read as HTTP/0.9: no
+ * status line, a body to its shutdown.  The record has its bytes. */
+START_TEST(malformed_request_answered_09)
+{
+	static const char bad[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
+	static const char page[] = "<!DOCTYPE HTML>\n<p>505</p>\n";
+	rd(bad, strlen(bad), 10);
+	wr(page, 10, 20);
+	wr(page + 10, strlen(page) - 10, 25);
+	ck_assert_int_eq(nreqs, 0);
+	conn_server_shut(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	const ht_rec_request *r = &recs[0].r;
+	ck_assert_uint_eq(r->error, HT_ERR_BAD_REQUEST);
+	ck_assert_uint_eq(r->status, 0);
+	ck_assert_uint_eq(r->resp_body_bytes, strlen(page));
+	ck_assert_uint_eq(r->resp_header_bytes, 0);
+	ck_assert(r->flags & HT_RF_BODY_BY_CLOSE);
+	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 20);
+	ck_assert_uint_eq(r->t[HT_T_RESPONSE_DONE], 30);
+	conn_close(C, 40);
+	ck_assert_int_eq(nreqs, 1);
+}
+END_TEST
+
+/* A line broken inside its target: the method alone is kept; one broken
+ * in its method, nothing. */
+START_TEST(malformed_line_parts)
+{
+	rd("GET /a\x01z HTTP/1.1\r\n\r\n", 20, 10);
+	conn_close(C, 20);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert_str_eq(recs[0].method, "GET");
+	ck_assert_str_eq(recs[0].target, "");
+	teardown();
+	setup();
+	rd(REQ, strlen(REQ), 10);
+	wr(RESP, strlen(RESP), 20);
+	rd("GE\x01T / HTTP/1.1\r\n\r\n", 18, 30);
+	wr("HTTP/1.1 400 Bad\r\nContent-Length: 0\r\n\r\n", 39, 40);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert_uint_eq(recs[1].r.status, 400);
+	ck_assert_str_eq(recs[1].method, "");
+}
+END_TEST
+
+/* The client closes inside a head whose request line and Host line were
+ * read; the server answers anyway (Python: 200) and its write fails: the
+ * record keeps the line, the Host, the bytes read, the status written,
+ * and says the head was cut. */
+START_TEST(head_cut_answered)
+{
+	static const char part[] = "GET /midhead HTTP/1.1\r\nHost: x\r\nX-A";
+	static const char ok[] = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\n";
+	rd(part, strlen(part), 10);
+	conn_server_eof(C, 20);
+	ck_assert_int_eq(nreqs, 0);
+	wr(ok, strlen(ok), 30);
+	conn_on_reset(C, 40);
+	ck_assert_int_eq(nreqs, 1);
+	const ht_rec_request *r = &recs[0].r;
+	ck_assert_uint_eq(r->error, HT_ERR_HEAD_CUT);
+	ck_assert_uint_eq(r->status, 200);
+	ck_assert_uint_eq(r->req_header_bytes, strlen(part));
+	ck_assert_uint_eq(r->resp_header_bytes, strlen(ok));
+	ck_assert_str_eq(recs[0].method, "GET");
+	ck_assert_str_eq(recs[0].target, "/midhead");
+	ck_assert_uint_eq(r->host.len, 1);
+	ck_assert_int_eq(r->host.p[0], 'x');
+	ck_assert_uint_eq(r->t[HT_T_WROTE_REQUEST], 10);
+	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 30);
+}
+END_TEST
+
+/* Cut right after the Host line's LF: the Host counts; unanswered, the
+ * record says the head was cut. */
+START_TEST(head_cut_unanswered)
+{
+	static const char part[] = "GET /m HTTP/1.1\r\nHost: hh\r\n";
+	rd(part, strlen(part), 10);
+	conn_server_eof(C, 20);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_HEAD_CUT);
+	ck_assert_uint_eq(recs[0].r.status, 0);
+	ck_assert_uint_eq(recs[0].r.host.len, 2);
+	ck_assert_str_eq(recs[0].target, "/m");
+}
+END_TEST
+
+/* nginx: a 400 with Connection: close, its writing side shut, then the
+ * client's next request drained in its lingering close: no record, a
+ * note. */
+START_TEST(lingering_close_reads_no_request)
+{
+	static const char e400[] = "HTTP/1.1 400 Bad Request\r\n"
+				   "Connection: close\r\nContent-Length: 0\r\n\r\n";
+	static const char del[] = "DELETE /del HTTP/1.1\r\nHost: h\r\n\r\n";
+	rd("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", 31, 10);
+	wr(e400, strlen(e400), 20);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.status, 400);
+	conn_server_shut(C, 25);
+	rd(del, strlen(del), 30);
+	conn_server_eof(C, 35);
+	conn_close(C, 40);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_int_eq(nnotes, 1);
+	ck_assert_uint_eq(last_close.requests, 1);
+	ck_assert_uint_eq(last_close.bytes_in, 31 + strlen(del));
+}
+END_TEST
+
+/* Requests read behind a response that closes the connection (HTTP/1.0
+ * without keep-alive), or behind one the server never answered when the
+ * connection ends, are none it serves. */
+START_TEST(pipelined_behind_close_not_served)
+{
+	static const char r10[] = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+	char three[256];
+	snprintf(three, sizeof three, "%s%s%s", REQ, REQ, REQ);
+	rd(three, strlen(three), 10);
+	wr(r10, strlen(r10), 20);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_int_eq(nnotes, 1);
+	ck_assert_uint_eq(last_close.requests, 1);
+	/* half-close: two read, none answered, the server closes */
+	teardown();
+	setup();
+	snprintf(three, sizeof three, "%s%s", REQ, REQ);
+	rd(three, strlen(three), 10);
+	conn_server_eof(C, 15);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert_uint_eq(recs[0].r.req_seq, 1);
+	ck_assert_int_eq(nnotes, 1);
+}
+END_TEST
+
+/* A server that shuts its writing side without answering the request it
+ * read: that one is still reported (no response), its close-delimited
+ * predecessor's body ends at the shutdown. */
+START_TEST(shut_keeps_request_being_answered)
+{
+	static const char r10[] = "HTTP/1.0 200 OK\r\n\r\nbody";
+	char two[256];
+	snprintf(two, sizeof two, "%s%s", REQ, REQ);
+	rd(two, strlen(two), 10);
+	wr(r10, strlen(r10), 20);
+	conn_server_shut(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 4);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 30);
+	conn_close(C, 40);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NO_RESPONSE);
+}
+END_TEST
+
 Suite *conn_server_suite(void)
 {
 	Suite *s = suite_create("conn_server");
@@ -658,6 +855,14 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, probe_passed_then_not_http);
 	tcase_add_test(tc, thread_counts);
 	tcase_add_test(tc, thread_loop_names_none);
+	tcase_add_test(tc, malformed_request_answered);
+	tcase_add_test(tc, malformed_line_parts);
+	tcase_add_test(tc, malformed_request_answered_09);
+	tcase_add_test(tc, head_cut_answered);
+	tcase_add_test(tc, head_cut_unanswered);
+	tcase_add_test(tc, lingering_close_reads_no_request);
+	tcase_add_test(tc, pipelined_behind_close_not_served);
+	tcase_add_test(tc, shut_keeps_request_being_answered);
 	suite_add_tcase(s, tc);
 	return s;
 }
