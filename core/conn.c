@@ -142,8 +142,14 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 {
 	if (!r->t[HT_T_RESPONSE_DONE])
 		r->t[HT_T_RESPONSE_DONE] = now;
-	conn_live_end(c, r);
+	ht_live *taken = conn_live_end(c, r);
 	thread_end(c, r);
+	if (taken != NULL) {
+		/* a collector that stopped reported it in flight: its own,
+		 * never told to another (live.h) */
+		ht_live_count_taken(taken, true);
+		return;
+	}
 
 	/* Every field up to resp_proto is set below, the response's too
 	 * when there is none; from the gRPC part on (fields appended since,
