@@ -13,7 +13,9 @@
 # Real outcome: the server answered the request once (its log); the
 # bound of test_drops_inflight_restart.sh holds for the requests: every
 # request reported (by both collectors) plus every request counted
-# dropped is at most what the client made.
+# dropped is at most what the client made (plus a /fast request the first
+# collector reported in flight, which may have ended while it read: sent
+# on then, live.h ht_live_taken()).
 #
 # No timing threshold: the server holds the slow request's answer until
 # the test lets it go (gateserver.py); each step waits (bounded polls) for
@@ -134,7 +136,11 @@ assert all(r["pid"] == pid for r in r1 + r2), "not the client's records"
 assert [r for r in r2 if r["url"].endswith("/fast")], "collector 2 got no /fast"
 assert s1["malformed"] == 0 and s2["malformed"] == 0
 lost = s1["dropped_requests"] + s2["dropped_requests"]
-assert len(r1) + len(r2) + lost <= made, \
+# a /fast collector 1 reported in flight may have ended while it read the
+# page: then it is sent on too (the doubt, never a loss)
+doubt = sum(1 for r in r1 if r["url"].endswith("/fast") and
+            r.get("ended") == "tracing stopped while the process ran")
+assert len(r1) + len(r2) + lost <= made + doubt, \
     "more requests counted than the client made"
 PYEOF
 	fail "the request cut by the first collector's end is reported by both"
