@@ -142,8 +142,14 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 {
 	if (!r->t[HT_T_RESPONSE_DONE])
 		r->t[HT_T_RESPONSE_DONE] = now;
-	conn_live_end(c, r);
+	ht_live *taken = conn_live_end(c, r);
 	thread_end(c, r);
+	if (taken != NULL) {
+		/* a collector that stopped reported it in flight: its own,
+		 * never told to another (live.h) */
+		ht_live_count_taken(taken, true);
+		return;
+	}
 	/* A server's request broken or cut says so, with the response it
 	 * got anyway (a 505, a 200 to a head cut at a line's end), whatever
 	 * ended it; its process's end says where it was instead. */

@@ -202,9 +202,12 @@ typedef struct conn_request {
 	/* its slot in a live page (live.h): the page it was claimed in (a
 	 * reconnect makes a new one), the slot's ref; NULL/0: not shown.
 	 * live set, live_ref 0: no slot was free, @live counts it in
-	 * flight unlisted (ht_live_unlist()) until conn_live_end() */
+	 * flight unlisted (ht_live_unlist()) until conn_live_end();
+	 * live_mark: the page's read mark once it showed the request
+	 * (enum ht_live_mark, ht_live_taken()) */
 	struct ht_live *live;
 	unsigned live_ref;
+	uint8_t live_mark;
 	/* strlen() of method, target and host, kept with them (each
 	 * request's record and live slot copy them) */
 	uint16_t method_len, target_len, host_len;
@@ -241,9 +244,13 @@ typedef struct conn {
 	char tls_version[CONN_TLSVER_MAX];
 	char alpn[CONN_ALPN_MAX];
 	/* its connection slot in a live page (live.h) until its first
-	 * request: the page, the slot's ref; NULL/0: not shown */
+	 * request: the page, the slot's ref; NULL/0: not shown;
+	 * live_conn_mark: the page's read mark once the slot's last write
+	 * showed it (HT_LIVE_MARK_READING when that showed no phase a
+	 * collector reports: never taken, ht_live_taken()) */
 	struct ht_live *live_conn;
 	unsigned live_conn_ref;
+	uint8_t live_conn_mark;
 
 	/* state */
 	conn_mode mode;

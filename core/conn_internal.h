@@ -288,8 +288,11 @@ void conn_live_resp_drop(conn_request *r);
 
 /* conn_live_end() - @r, of @c, is over (its record is made): its slot is
  * freed, and a server's write mark with the last one (conn.h live_wmark);
- * with no slot, it leaves its page's `unlisted` count. */
-void conn_live_end(conn *c, conn_request *r);
+ * with no slot, it leaves its page's `unlisted` count.  Returns the page
+ * of a collector that stopped and read @r there in flight
+ * (ht_live_taken()): its record is that collector's, to be counted there
+ * (ht_live_count_taken()), never sent; else NULL. */
+struct ht_live *conn_live_end(conn *c, conn_request *r);
 
 /* conn_live_ws_start() - @r's WebSocket session began at @now (its 101):
  * claim a request slot in the current live page showing it (kind
@@ -308,8 +311,11 @@ void conn_live_conn_start(conn *c);
 void conn_live_conn_sync(conn *c);
 
 /* conn_live_conn_end() - @c's first request began, or it closed, failed or
- * carries no HTTP: its connection slot (if any) is freed. */
-void conn_live_conn_end(conn *c);
+ * carries no HTTP: its connection slot (if any) is freed.  Returns the
+ * page of a collector that stopped and reported the connection from it in
+ * flight (ht_live_taken()): a failure's record is that collector's; else
+ * NULL. */
+struct ht_live *conn_live_conn_end(conn *c);
 
 /* HTTP/2 (conn_h2.c). */
 

@@ -59,6 +59,7 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 				ht_live_unlisted_end(r->live);
 			ht_live_unlist(l);
 			r->live = l;
+			r->live_mark = (uint8_t)ht_live_mark(l);
 		}
 		return;
 	}
@@ -98,6 +99,9 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 			r->t[HT_T_FIRST_BYTE] == 0,
 	};
 	ht_live_write_end(s);
+	/* shown from here: a collector that stops reads it, unless it
+	 * began reading already */
+	r->live_mark = (uint8_t)ht_live_mark(l);
 }
 
 void conn_live_adopt_req(conn *c, conn_request *r, uint32_t stream)
@@ -153,19 +157,36 @@ void conn_live_sync(conn_request *r, unsigned ts)
 	ht_live_write_end(s);
 }
 
-void conn_live_end(conn *c, conn_request *r)
+/* Whether a collector that stopped read request @r in flight in its page,
+ * as the page shows it now, before it stops showing it. */
+static bool live_taken(const conn_request *r)
 {
+	/* (the fence only once a collector may have read it) */
+	return r->live_mark == HT_LIVE_MARK_NONE &&
+	       ht_live_taken(r->live_mark, ht_live_mark(r->live));
+}
+
+struct ht_live *conn_live_end(conn *c, conn_request *r)
+{
+	ht_live *taken = NULL;
+
 	if (r->live_ref == 0) {
 		/* over without a slot: no longer in flight unlisted */
-		if (r->live != NULL)
+		if (r->live != NULL) {
+			if (live_taken(r))
+				taken = r->live;
 			ht_live_unlisted_end(r->live);
+		}
 		r->live = NULL;
-		return;
+		return taken;
 	}
+	if (live_taken(r))
+		taken = r->live;
 	ht_live_release(r->live, r->live_ref);
 	wmark_drop(c, r->live);
 	r->live_ref = 0;
 	r->live = NULL;
+	return taken;
 }
 
 void conn_live_adopt(conn *c)
@@ -281,13 +302,25 @@ void conn_live_conn_sync(conn *c)
 			c->t_tls_done ? c->tls_version : NULL,
 			c->t_tls_done ? c->alpn : NULL);
 	ht_live_conn_write_end(s);
+	/* A collector that stops reports a connection in its DNS, connect
+	 * or TLS phase only: what it reads from here on is this write (unless
+	 * it began reading already) */
+	c->live_conn_mark = ht_live_conn_phase(s) != HT_PH_NONE
+				    ? (uint8_t)ht_live_mark(c->live_conn)
+				    : (uint8_t)HT_LIVE_MARK_READING;
 }
 
-void conn_live_conn_end(conn *c)
+struct ht_live *conn_live_conn_end(conn *c)
 {
+	ht_live *taken = NULL;
+
 	if (c->live_conn_ref == 0)
-		return;
+		return NULL;
+	if (c->live_conn_mark == HT_LIVE_MARK_NONE &&
+	    ht_live_taken(c->live_conn_mark, ht_live_mark(c->live_conn)))
+		taken = c->live_conn;
 	ht_live_conn_release(c->live_conn, c->live_conn_ref);
 	c->live_conn_ref = 0;
 	c->live_conn = NULL;
+	return taken;
 }

@@ -4,6 +4,7 @@
  * (CONNECT, SOCKS) that open an inner connection.
  */
 #include "conn_internal.h"
+#include "live.h"
 
 #include <string.h>
 
@@ -65,10 +66,18 @@ void conn_connected(conn *c, uint64_t now)
 }
 
 /* Emit HT_REC_CONN_FAIL: the connect failed with @err, or (HT_FF_TLS in
- * @flags) the TLS handshake failed, at @now. */
-static void emit_fail(conn *c, int err, uint32_t flags, uint64_t now)
+ * @flags) the TLS handshake failed, at @now; its connection slot just
+ * ended (conn_live_conn_end(): @taken, the page of a collector that
+ * stopped and reported it in flight, where it is counted instead). */
+static void emit_fail(conn *c, int err, uint32_t flags, uint64_t now,
+		      ht_live *taken)
 {
 	ht_record rec;
+
+	if (taken != NULL) {
+		ht_live_count_taken(taken, false);
+		return;
+	}
 	memset(&rec, 0, sizeof rec);
 	rec.type = HT_REC_CONN_FAIL;
 	rec.u.fail.pid = c->pid;
@@ -109,8 +118,7 @@ void conn_connect_failed(conn *c, int err, uint64_t now)
 		return;
 	c->failed = true;
 	c->dead = true;
-	conn_live_conn_end(c);
-	emit_fail(c, err, 0, now);
+	emit_fail(c, err, 0, now, conn_live_conn_end(c));
 	conn_hold_free(c);
 }
 
@@ -162,8 +170,7 @@ void conn_tls_failed(conn *c, uint64_t now)
 		return;
 	c->tls_failed = true;
 	c->t_tls_done = now;
-	conn_live_conn_end(c);
-	emit_fail(c, 0, HT_FF_TLS, now);
+	emit_fail(c, 0, HT_FF_TLS, now, conn_live_conn_end(c));
 }
 
 void conn_mark_tls(conn *c)

@@ -24,18 +24,36 @@ void ht_live_read_begin(ht_live *l)
 
 void ht_live_read_end(ht_live *l, uint64_t now)
 {
-	if (__atomic_load_n(&l->version, __ATOMIC_RELAXED) < 8)
+	uint32_t version = __atomic_load_n(&l->version, __ATOMIC_RELAXED);
+
+	if (version < 8)
 		return;
-	if (now == 0 || now == HT_LIVE_READING)
+	if (version >= 9)
+		now = HT_LIVE_READ_DONE;
+	else if (now == 0 || now == HT_LIVE_READING)
 		now = HT_LIVE_READING - 1; /* (never "none", never "reading") */
 	__atomic_store_n(&l->read_at, now, __ATOMIC_SEQ_CST);
 }
 
-uint64_t ht_live_read_at(const ht_live *l)
+unsigned ht_live_mark(const ht_live *l)
 {
-	/* (after the slot was released: a store then a load) */
+	/* (after the slot's writes or its release: stores then a load) */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return __atomic_load_n(&l->read_at, __ATOMIC_SEQ_CST);
+	uint64_t at = __atomic_load_n(&l->read_at, __ATOMIC_SEQ_CST);
+
+	if (at == 0)
+		return HT_LIVE_MARK_NONE;
+	return at == HT_LIVE_READING ? HT_LIVE_MARK_READING : HT_LIVE_MARK_DONE;
+}
+
+void ht_live_count_taken(ht_live *l, bool request)
+{
+	__atomic_add_fetch(&l->produced, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&l->dropped, 1, __ATOMIC_RELAXED);
+	if (!request)
+		return;
+	__atomic_add_fetch(&l->req_counts.produced, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&l->req_counts.dropped, 1, __ATOMIC_RELAXED);
 }
 
 void ht_live_mark_client(ht_live *l)

@@ -22,7 +22,9 @@
  * `unlisted`, the requests in flight now that have no slot, and how many
  * of the counted records were requests (req_counts), then (version 8, the
  * same way) when a collector that stopped while the process ran read the
- * page for the last time (read_at, the one field a collector writes).
+ * page for the last time (read_at, the one field a collector writes:
+ * version 8, its clock; version 9, only that it is reading, then that it
+ * has read, ht_live_read_begin()).
  *
  * A connection slot shows a TCP connection from its connect until its
  * first request begins (its first byte written: the request then carries
@@ -62,7 +64,7 @@
 
 #include "wire.h"
 
-#define HT_LIVE_VERSION 8
+#define HT_LIVE_VERSION 9
 #define HT_LIVE_REQS 64
 #define HT_LIVE_CONNS 32
 #define HT_LIVE_METHOD_MAX 16
@@ -74,6 +76,7 @@
 #define HT_LIVE_SIZE 36864u
 #define HT_LIVE_SIZE_V5 32768u /* the size of a page before version 6 */
 #define HT_LIVE_READING UINT64_MAX /* read_at while a collector reads */
+#define HT_LIVE_READ_DONE 1u       /* ... once it has read (version 9) */
 
 /* Which side of a connection the image is (issue 22 adds servers). */
 enum ht_live_side {
@@ -246,12 +249,15 @@ typedef struct ht_live {
 	 * and dropped above, the request records (HT_REC_REQUEST): the
 	 * requests made and lost; counted with them. */
 	ht_live_req_counts req_counts;
-	/* version 8, the same place: 0 from older libraries.  When a
-	 * collector that stopped read this page for the last time while the
-	 * process may have run on (CLOCK_MONOTONIC ns, HT_LIVE_READING while
-	 * it reads; 0: none did): it reported the requests in flight then
-	 * (or counted them not seen), so their own records, made later, are
-	 * its and nobody else's (ht_live_read_begin()).  The only field a
+	/* version 8, the same place: 0 from older libraries.  Whether a
+	 * collector that stopped while the process may have run on read
+	 * this page for the last time: 0, none did; HT_LIVE_READING while
+	 * it reads; then, in a page of version 9, HT_LIVE_READ_DONE (any
+	 * other value: done), in a page of version 8 its CLOCK_MONOTONIC ns
+	 * (which a library of version 8 compares with its requests' times).
+	 * It reported the requests it read in flight (or counted them not
+	 * seen), so their own records, made later, are its and nobody
+	 * else's (ht_live_mark(), ht_live_taken()).  The only field a
 	 * collector writes. */
 	uint64_t read_at;
 	uint8_t pad_v8[16];
@@ -274,24 +280,79 @@ _Static_assert(offsetof(ht_live, req_counts) % 8 == 0,
 /* ht_live_init() - format @l (HT_LIVE_SIZE zeroed bytes) as an empty page. */
 void ht_live_init(ht_live *l);
 
+/*
+ * A collector that stops while the process may run on (its `listen`
+ * restarted) reports the requests its last read of the page shows in
+ * flight ("tracing stopped while the process ran"), or counts them not
+ * seen: their own records, made later, must go to no other collector
+ * (counted twice else), and none it did not read may be kept from one
+ * (lost else).  The collector says when it reads (read_at: begin, end);
+ * the library decides for each request from its own observations of that
+ * mark in the page its slot was claimed in (ht_live_mark(): after the
+ * slot is written, and again before it is released), whichever collector
+ * it is connected to when the record is made:
+ *
+ *   shown            before release   the request's record
+ *   none             done             the stopped collector's (taken)
+ *   none             none             sent (the collector read after)
+ *   none             reading          sent: it may have read the slot
+ *                                     before the release or after, so
+ *                                     the request may be reported twice
+ *   reading          any              sent (the same doubt)
+ *   done             any              sent (written after the read)
+ *
+ * Each observation follows a sequentially consistent fence, as the
+ * collector's reads follow its mark (ht_live_read_begin()): a mark seen
+ * "none" after the slot was written means the collector's read comes
+ * after and sees the slot; "done" before the release means that read was
+ * over while the slot was still held.  So a taken record is always one
+ * the collector read, and a doubt sends the record on: never lost,
+ * reported twice in the doubt only.
+ *
+ * Versions: a collector older than version 8 writes nothing (every
+ * record is sent on: one it reported in flight is reported again by the
+ * next collector).  A collector of version 8 writes its clock where one of
+ * version 9 writes HT_LIVE_READ_DONE: a library of version 9 reads both as
+ * "done".  A collector of version 9 writes its clock in a page of version
+ * 8 (that library compares it with its requests' times, as it did).
+ */
+enum ht_live_mark {
+	HT_LIVE_MARK_NONE,    /* no collector stopped reading this page */
+	HT_LIVE_MARK_READING, /* a stopping collector reads it now */
+	HT_LIVE_MARK_DONE,    /* ... and has read it */
+};
+
 /* ht_live_read_begin() - a collector that stops while the process may run
  * on is about to read @l's slots for the last time (read_at set to
- * HT_LIVE_READING; a page older than version 8 is left alone).
- * Sequentially consistent with ht_live_read_at(): the record of a request
- * whose slot it reads active is made after its release, so sees it. */
+ * HT_LIVE_READING, then a full fence before the slots are read; a page
+ * older than version 8 is left alone). */
 void ht_live_read_begin(ht_live *l);
 
-/* ht_live_read_end() - ... and has read them, at @now (CLOCK_MONOTONIC ns,
- * read after the slots): read_at.  A request shown then had written its
- * headers (HT_T_WROTE_HEADERS, taken before its slot is claimed) before. */
+/* ht_live_read_end() - ... and has read them: read_at set to
+ * HT_LIVE_READ_DONE (a page of version 8: @now, the collector's
+ * CLOCK_MONOTONIC ns read after the slots, which its library compares). */
 void ht_live_read_end(ht_live *l, uint64_t now);
 
-/* ht_live_read_at() - when a collector that stopped read @l (the library's
- * own page) for the last time: HT_LIVE_READING while it reads, 0 when none
- * did.  A request whose headers were written before and whose record is
- * made after its slot was released may be one it reported (or counted not
- * seen); one written after is not. */
-uint64_t ht_live_read_at(const ht_live *l);
+/* ht_live_mark() - the library's observation of @l's (its own page's)
+ * read mark, after a full fence (so after the slot writes or the release
+ * before it): enum ht_live_mark. */
+unsigned ht_live_mark(const ht_live *l);
+
+/* ht_live_taken() - whether the record of a request (or connection) shown
+ * in a page whose mark was @shown right after its slot was written (or
+ * its `unlisted` count went up), and @ending right before the slot was
+ * released (or the count went down), belongs to the collector that stopped
+ * reading that page: it was shown for the whole of that read. */
+static inline bool ht_live_taken(unsigned shown, unsigned ending)
+{
+	return shown == HT_LIVE_MARK_NONE && ending == HT_LIVE_MARK_DONE;
+}
+
+/* ht_live_count_taken() - a record (@request: a request's) that
+ * ht_live_taken() gave to the collector that stopped reading @l: counted
+ * there, produced and dropped (it reported or counted it from the page),
+ * never sent. */
+void ht_live_count_taken(ht_live *l, bool request);
 
 /* ht_live_mark_client() - the image made a client connection from a
  * loopback address (client_loopback): set in @l. */

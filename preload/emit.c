@@ -21,8 +21,8 @@
  * most once a second; by a process that never had a collector, for
  * ABSENT_WAIT_NS after its first attempt only).  A collector that stops
  * while the process runs reports the requests its page shows in flight
- * and marks the page (read_at): their own records are its, never told to
- * the next one.
+ * and marks the page (read_at): core counts their own records there,
+ * never sent (live.h ht_live_taken()).
  */
 #include <errno.h>
 #include <string.h>
@@ -54,10 +54,6 @@ uint64_t dropped_sent;   /* last count the collector was told */
 ht_live_req_counts private_reqs;
 HT_STARTUP_DATA static ht_live_req_counts away_reqs;
 uint64_t dropped_away_reqs; /* atomic */
-/* The live page of the connection before, between connections (NULL: none
- * or not yet): the requests in flight when its collector stopped are its
- * (ht_live_read_at(), stopped_readers_page()). */
-ht_live *volatile prev_live;
 
 /* The records one hook call produces (a read can complete several
  * pipelined responses or HTTP/2 streams) are encoded back to back in
@@ -135,7 +131,6 @@ void ht_emit_after_fork(void)
 	private_reqs.produced = private_reqs.dropped = 0;
 	away_reqs.produced = away_reqs.dropped = 0;
 	counters = &away_counters;
-	prev_live = NULL; /* (the parent's) */
 	batch_page = NULL;
 	pend_page = NULL;
 	dropped_away = dropped_sent = 0;
@@ -220,68 +215,11 @@ void ht_emit_flush_drops(bool final)
 		__atomic_store_n(&dropped_sent, d, __ATOMIC_RELAXED);
 }
 
-/* When request or failed connection @rec was first shown in the live page
- * (its slot is claimed after): a request's headers written, a connection's
- * lookup or connect begun; 0: never shown. */
-static uint64_t record_shown(const ht_record *rec)
-{
-	if (rec->type == HT_REC_REQUEST)
-		return rec->u.req.t[HT_T_WROTE_HEADERS];
-	const ht_rec_conn_fail *f = &rec->u.fail;
-	if (f->t_dns_start && (!f->t_connect_start ||
-			       f->t_dns_start < f->t_connect_start))
-		return f->t_dns_start;
-	return f->t_connect_start;
-}
-
-/* The page of a collector that stopped while this process ran and read
- * the page's slots for the last time after request (or connection) @rec
- * was shown there, or NULL: that collector reported it in flight from the
- * page (or counted it not seen), so its own record, made after, is that
- * collector's alone: neither sent to another nor told to the next one
- * (counted twice else).  The page is the one @rec's batch counts on (@c),
- * or between connections the last connection's.  One whose slot was
- * released just before the collector read it is lost with it, as a record
- * sent into a collector's socket as it is killed is. */
-static ht_counters *stopped_readers_page(const ht_record *rec, ht_counters *c)
-{
-	if (rec->type != HT_REC_REQUEST && rec->type != HT_REC_CONN_FAIL)
-		return NULL;
-	ht_live *l;
-	if (c == &away_counters)
-		l = __atomic_load_n(&prev_live, __ATOMIC_ACQUIRE);
-	else if (c == &private_counters)
-		return NULL;
-	else
-		l = (ht_live *)c;
-	if (!l)
-		return NULL;
-	/* (after the slot was released: core ends it before the record) */
-	uint64_t at = ht_live_read_at(l);
-	if (!at)
-		return NULL;
-	uint64_t shown = record_shown(rec);
-	return shown && shown < at ? (ht_counters *)l : NULL;
-}
-
 void ht_emit(void *ctx, const ht_record *rec)
 {
 	(void)ctx;
 	if (!ht_enabled)
 		return;
-	ht_counters *stopped = stopped_readers_page(
-		rec, batch_count ? batch_page
-				 : __atomic_load_n(&counters, __ATOMIC_ACQUIRE));
-	if (stopped) {
-		bool req = rec->type == HT_REC_REQUEST;
-		__atomic_add_fetch(&stopped->produced, 1, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&stopped->dropped, 1, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&req_counts_of(stopped)->produced, req,
-				   __ATOMIC_RELAXED);
-		__atomic_add_fetch(&req_counts_of(stopped)->dropped, req,
-				   __ATOMIC_RELAXED);
-		return;
-	}
 	size_t len = 0;
 	if (!batch_buf)
 		batch_buf = ht_buf_get();

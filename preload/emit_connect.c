@@ -359,10 +359,7 @@ int ht_emit_init(const char *path)
 void between_connections(void)
 {
 	__atomic_store_n(&counters, &away_counters, __ATOMIC_RELEASE);
-	ht_live *old = __atomic_exchange_n(&ht_live_page, NULL,
-					   __ATOMIC_ACQ_REL);
-	if (old)
-		__atomic_store_n(&prev_live, old, __ATOMIC_RELEASE);
+	__atomic_store_n(&ht_live_page, NULL, __ATOMIC_RELEASE);
 }
 
 /* Forget the socket without closing it unless it is still ours. */

@@ -66,8 +66,5 @@ HT_HIDDEN extern uint64_t dropped_away;
 HT_HIDDEN extern uint64_t dropped_away_reqs;
 /* The drop count the collector was last told. */
 HT_HIDDEN extern uint64_t dropped_sent;
-/* The live page of the connection before, between connections (NULL:
- * none or not yet). */
-HT_HIDDEN extern ht_live *volatile prev_live;
 
 #endif

@@ -143,7 +143,9 @@ static void peer_close(collector *c, int fd)
 	/* Stopping while the process may run on: the requests its page shows
 	 * in flight are reported (or counted not seen) here, so it must
 	 * neither send nor count their own records for a next collector: the
-	 * page says so while its slots are read, then when. */
+	 * page says so while its slots are read, then that they were (no
+	 * clock: the library decides per request, live.h ht_live_taken();
+	 * a page of version 8 gets our clock, which its library compares). */
 	ht_live *l = NULL;
 
 	if (c->ending && c->peer_pid[fd] != 0 && c->peer_page[fd] != NULL &&

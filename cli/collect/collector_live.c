@@ -374,15 +374,20 @@ unsigned peer_inflight(collector *c, int fd)
 
 	for (unsigned i = 0; i < HT_LIVE_REQS && !any; i++) {
 		ht_live_req q;
+		int got = ht_live_read(l, i, &q);
 
-		any = ht_live_read(l, i, &q) == 1 &&
-		      q.kind != HT_LIVE_WEBSOCKET;
+		/* (a slot torn now is read again below: counted malformed
+		 * if it stays torn, as a stopping collector must count every
+		 * request it read in flight, live.h ht_live_taken()) */
+		any = got < 0 || (got == 1 && q.kind != HT_LIVE_WEBSOCKET);
 	}
 	for (unsigned i = 0; i < HT_LIVE_CONNS && !any; i++) {
 		ht_live_conn q;
 
-		any = ht_live_conn_read(l, i, &q) == 1 &&
-		      ht_live_conn_phase(&q) != HT_PH_NONE;
+		int got = ht_live_conn_read(l, i, &q);
+
+		any = got < 0 ||
+		      (got == 1 && ht_live_conn_phase(&q) != HT_PH_NONE);
 	}
 	if (!any)
 		any = ht_live_unlisted(l, c->peer_page_len[fd]) != 0;

@@ -5,12 +5,14 @@
 # and tells it how many records it lost while no collector listened: the
 # second collector's summary counts them (`dropped` >= 1).
 #
-# The count cannot be exact across a collector's end: a request that ends
-# while the first collector reads the client's page is lost to everyone
-# (a killed collector's unread records too).  Nothing may be counted twice:
-# a request the first collector reports in flight at its end is not told
-# to the second (test_drops_inflight_restart.sh), nor is a record the
-# first counted.  So the bound asserted is one-sided: every
+# The count cannot be exact across a collector's end: a killed
+# collector's unread records are lost to everyone, and a request that ends
+# while the first collector reads the client's page may be reported by
+# both (live.h ht_live_taken(): the doubt sends it on).  Otherwise nothing
+# is counted twice: a request the first collector reports in flight at its
+# end is not told to the second (test_drops_inflight_restart.sh,
+# test_drops_inflight_threads.sh), nor is a record the first counted.  So
+# the bound asserted is one-sided: every
 # record received (requests and connection closes, by both collectors)
 # plus every record counted dropped (by both) is at most what the client
 # produced (its requests, and the close of its connection at the end); a
@@ -110,7 +112,10 @@ assert r2 and all(r["pid"] == pid for r in r2), "collector 2: not the client's r
 assert d2 >= 1, "collector 2 was not told the records lost meanwhile"
 assert summ(o2)["malformed"] == 0 and summ(o1)["malformed"] == 0
 received = len(r1) + len(r2) + closes(e1) + closes(e2)
-assert received + d1 + d2 <= made + 1, "more records counted than the client produced"
+# a request collector 1 reported in flight may have ended while it read
+# the page: then it is sent on too (the doubt, never a loss)
+doubt = sum(1 for r in r1 if r.get("ended") == "tracing stopped while the process ran")
+assert received + d1 + d2 <= made + 1 + doubt, "more records counted than the client produced"
 PYEOF
 	fail "the records lost between the collectors are not counted right"
 pass

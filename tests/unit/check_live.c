@@ -23,25 +23,62 @@ static ht_live *new_page(void)
 }
 
 /* A collector that stops while the process may run on marks the page
- * while it reads it, then when; an older page (version < 8) is left as it
- * was. */
+ * while it reads it, then that it has (version 9; a page of version 8 gets
+ * its clock, which that library compares); an older page (version < 8) is
+ * left as it was.  The library's observation reads any value but 0 and
+ * "reading" as done (a collector of version 8 writes its clock). */
 START_TEST(read_mark)
 {
 	ht_live *l = new_page();
 
-	ck_assert_uint_eq(ht_live_read_at(l), 0);
+	ck_assert_uint_eq(ht_live_mark(l), HT_LIVE_MARK_NONE);
 	ht_live_read_begin(l);
-	ck_assert_uint_eq(ht_live_read_at(l), HT_LIVE_READING);
+	ck_assert_uint_eq(l->read_at, HT_LIVE_READING);
+	ck_assert_uint_eq(ht_live_mark(l), HT_LIVE_MARK_READING);
 	ht_live_read_end(l, 1234);
-	ck_assert_uint_eq(ht_live_read_at(l), 1234);
+	ck_assert_uint_eq(l->read_at, HT_LIVE_READ_DONE); /* no clock */
+	ck_assert_uint_eq(ht_live_mark(l), HT_LIVE_MARK_DONE);
+	l->read_at = 1234; /* a collector of version 8 */
+	ck_assert_uint_eq(ht_live_mark(l), HT_LIVE_MARK_DONE);
+	l->version = 8;
+	l->read_at = 0;
+	ht_live_read_begin(l);
+	ck_assert_uint_eq(l->read_at, HT_LIVE_READING);
+	ht_live_read_end(l, 1234);
+	ck_assert_uint_eq(l->read_at, 1234);
 	ht_live_read_end(l, 0); /* never "none" */
-	ck_assert_uint_ne(ht_live_read_at(l), 0);
-	ck_assert_uint_ne(ht_live_read_at(l), HT_LIVE_READING);
+	ck_assert_uint_ne(l->read_at, 0);
+	ck_assert_uint_ne(l->read_at, HT_LIVE_READING);
 	l->version = 7;
 	l->read_at = 0;
 	ht_live_read_begin(l);
 	ht_live_read_end(l, 99);
 	ck_assert_uint_eq(l->read_at, 0);
+	free(l);
+}
+END_TEST
+
+/* A record is the stopped collector's only when the request was shown
+ * before it began reading and still shown once it had read: every other
+ * pair sends the record on (a doubt may report it twice, never loses it). */
+START_TEST(taken_decision)
+{
+	static const unsigned m[] = { HT_LIVE_MARK_NONE, HT_LIVE_MARK_READING,
+				      HT_LIVE_MARK_DONE };
+
+	for (unsigned i = 0; i < 3; i++)
+		for (unsigned j = 0; j < 3; j++)
+			ck_assert_int_eq(ht_live_taken(m[i], m[j]),
+					 m[i] == HT_LIVE_MARK_NONE &&
+						 m[j] == HT_LIVE_MARK_DONE);
+
+	ht_live *l = new_page();
+	ht_live_count_taken(l, true);
+	ht_live_count_taken(l, false);
+	ck_assert_uint_eq(l->produced, 2);
+	ck_assert_uint_eq(l->dropped, 2);
+	ck_assert_uint_eq(l->req_counts.produced, 1);
+	ck_assert_uint_eq(l->req_counts.dropped, 1);
 	free(l);
 }
 END_TEST
@@ -240,6 +277,7 @@ static ht_live *cur;
 static struct ht_live *const volatile *cur_ref = (struct ht_live *const volatile *)&cur;
 static unsigned records;
 static unsigned rec_error; /* the last request record's */
+static unsigned fails;     /* failed connections' records */
 static char fail_host[64]; /* the last failed connection's */
 static uint64_t fail_connect_done, fail_tls_start; /* and its times */
 
@@ -250,6 +288,7 @@ static void sink(void *ctx, const ht_record *rec)
 		records++;
 		rec_error = rec->u.req.error;
 	} else if (rec->type == HT_REC_CONN_FAIL) {
+		fails++;
 		ht_live_copy(fail_host, sizeof(fail_host),
 			     rec->u.fail.dns_name.p, rec->u.fail.dns_name.len);
 		fail_connect_done = rec->u.fail.t_connect_done;
@@ -367,6 +406,105 @@ START_TEST(unlisted_gauge)
 	cur->unlisted = (uint32_t)-1;
 	ck_assert_uint_eq(ht_live_unlisted(cur, HT_LIVE_SIZE), 0);
 	free(old);
+	free(cur);
+	cur = NULL;
+}
+END_TEST
+
+/* A collector stops while the process runs on: the requests and
+ * connections in flight it read in their pages are its own (reported
+ * from the page), their records counted there and sent to nobody, even
+ * when the image is connected to another collector by then (its page
+ * current: a record made on another thread reconnected it); a request
+ * shown while it read, or after, or ended while it read, is sent. */
+START_TEST(stopped_collector_takes_what_it_read)
+{
+	conn_env env = { .sink = sink, .live = cur_ref };
+	ht_addr peer = { .family = 2, .port = 80 };
+	static conn c1, c2, c3, c4;
+	ht_live *a, *b;
+	static const char req[] = "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+	a = cur = new_page();
+	records = 0;
+	fails = 0;
+	conn_init(&c1, &env, 1, 1, &peer, 10);
+	conn_connected(&c1, 11);
+	conn_on_write(&c1, (const uint8_t *)req, sizeof(req) - 1, 12);
+	conn_init(&c2, &env, 1, 2, &peer, 13); /* connecting */
+	conn_init(&c3, &env, 1, 3, &peer, 14);
+	conn_connected(&c3, 15);
+	conn_on_write(&c3, (const uint8_t *)req, sizeof(req) - 1, 16);
+	ht_live_read_begin(a);
+	/* shown while it reads: it may have read the slot or not */
+	conn_init(&c4, &env, 1, 4, &peer, 17);
+	conn_connected(&c4, 18);
+	conn_on_write(&c4, (const uint8_t *)req, sizeof(req) - 1, 19);
+	/* ended while it reads: the same doubt */
+	conn_on_read(&c3, (const uint8_t *)resp, sizeof(resp) - 1, 20);
+	ck_assert_uint_eq(records, 1);
+	ht_live_read_end(a, 21);
+	/* the image reconnects: a new collector's page is current */
+	b = cur = new_page();
+	conn_on_read(&c1, (const uint8_t *)resp, sizeof(resp) - 1, 30);
+	ck_assert_uint_eq(records, 1); /* the stopped collector's */
+	conn_connect_failed(&c2, 111, 31);
+	ck_assert_uint_eq(fails, 0);
+	conn_on_read(&c4, (const uint8_t *)resp, sizeof(resp) - 1, 32);
+	ck_assert_uint_eq(records, 2);
+	ck_assert_uint_eq(a->produced, 2);
+	ck_assert_uint_eq(a->dropped, 2);
+	ck_assert_uint_eq(a->req_counts.produced, 1);
+	ck_assert_uint_eq(a->req_counts.dropped, 1);
+	ck_assert_uint_eq(b->produced + b->dropped, 0);
+	ck_assert_uint_eq(a->used | a->conns_used, 0);
+	/* shown after it read, in its page or the new one: sent */
+	cur = a;
+	conn_on_write(&c1, (const uint8_t *)req, sizeof(req) - 1, 40);
+	conn_on_read(&c1, (const uint8_t *)resp, sizeof(resp) - 1, 41);
+	ck_assert_uint_eq(records, 3);
+	cur = b;
+	conn_on_write(&c1, (const uint8_t *)req, sizeof(req) - 1, 42);
+	ht_live_read_begin(b);
+	ht_live_read_end(b, 43);
+	conn_on_read(&c1, (const uint8_t *)resp, sizeof(resp) - 1, 44);
+	ck_assert_uint_eq(records, 3); /* b's collector read it in flight */
+	ck_assert_uint_eq(b->req_counts.dropped, 1);
+	conn_close(&c1, 50);
+	conn_close(&c3, 50);
+	conn_close(&c4, 50);
+	free(a);
+	free(b);
+	cur = NULL;
+}
+END_TEST
+
+/* A connection up and waiting for its first request is not reported by
+ * a collector that stops (no phase in flight): its later failure is
+ * sent; one in its connect is the collector's. */
+START_TEST(stopped_collector_connection_phases)
+{
+	conn_env env = { .sink = sink, .live = cur_ref };
+	ht_addr peer = { .family = 2, .port = 443 };
+	static conn c1, c2;
+
+	cur = new_page();
+	fails = 0;
+	conn_init(&c1, &env, 1, 1, &peer, 10);
+	conn_connected(&c1, 11); /* up: nothing in flight */
+	conn_init(&c2, &env, 1, 2, &peer, 12); /* connecting */
+	ht_live_read_begin(cur);
+	ht_live_read_end(cur, 13);
+	conn_tls_start(&c1, 14);
+	conn_tls_failed(&c1, 15);
+	ck_assert_uint_eq(fails, 1);
+	conn_connect_failed(&c2, 111, 16);
+	ck_assert_uint_eq(fails, 1);
+	ck_assert_uint_eq(cur->produced, 1);
+	ck_assert_uint_eq(cur->req_counts.produced, 0);
+	conn_close(&c1, 20);
+	conn_close(&c2, 20);
 	free(cur);
 	cur = NULL;
 }
@@ -1111,6 +1249,9 @@ Suite *live_suite(void)
 	tcase_add_test(tc, response_kept_in_slot);
 	tcase_add_test(tc, response_not_kept);
 	tcase_add_test(tc, read_mark);
+	tcase_add_test(tc, taken_decision);
+	tcase_add_test(tc, stopped_collector_takes_what_it_read);
+	tcase_add_test(tc, stopped_collector_connection_phases);
 	suite_add_tcase(s, tc);
 	return s;
 }
