@@ -35,6 +35,13 @@
  * still reported, at once, with the same error (without its request's
  * fields when they could not be decoded), as HTTP/1.x does after a give-up.
  *
+ * A stream the client opens while H2_STREAMS are in flight is not
+ * followed: its header block is decoded all the same (HPACK must stay in
+ * step), and its record goes out at once with HT_ERR_OVERFLOW, what the
+ * block said and when it was written (untracked()); its later frames find
+ * no stream and are ignored, a HEADERS block on it (trailers) too: a
+ * stream id at or below the highest opened is never a new stream.
+ *
  * A stream whose request or response says content-type application/grpc
  * is a gRPC call (grpc.h): its DATA bodies are then handed over by the
  * readers (from that point on the connection), their messages counted each
@@ -219,7 +226,7 @@ void conn_h2_live_adopt(conn *c)
 }
 
 /* A new stream @id opened by the client at @now; NULL when more are in
- * flight than we follow (that stream goes unrecorded). */
+ * flight than we follow (or no stream memory): untracked() reports it. */
 static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
@@ -346,6 +353,39 @@ static void give_up(conn *c, bool requests, unsigned error, uint64_t now)
 		c->mode = CONN_MODE_OPAQUE;
 }
 
+/* The new stream @ev->stream, its request header block in the client
+ * reader's message, is not followed (no slot for it): its record goes out
+ * at once with @error (HT_ERR_OVERFLOW, or the connection's lost_error),
+ * the block's fields and its write time, built in the connection's spill
+ * (HTTP/1.x's untracked request, unused on HTTP/2), never in a stream's
+ * slot.  A gRPC call says so, without messages or status. */
+static void untracked(conn *c, const h2_event *ev, unsigned error,
+		      uint64_t now)
+{
+	const h2_message *m = &c->h2->client.msg;
+	conn_request *r = &c->spill;
+	ht_grpc g;
+
+	conn_request_begin(c, r, c->h2->open == 0, now);
+	r->stream_id = ev->stream;
+	r->proto = HT_PROTO_HTTP2;
+	conn_request_headers(r, c->env->opt, now, m->method, m->path,
+			     m->path_truncated, m->authority, m->hdrs,
+			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
+	if (ev->end_stream) {
+		r->written = true;
+		r->t[HT_T_WROTE_REQUEST] = now;
+		if (c->server)
+			conn_thread_served(c, r, false);
+	}
+	if (grpc_content_type(m->content_type)) {
+		memset(&g, 0, sizeof g);
+		r->flags |= HT_RF_GRPC;
+	}
+	conn_emit_request_grpc(c, r, error, NULL,
+			       r->flags & HT_RF_GRPC ? &g : NULL, now);
+}
+
 /* A request header block on stream @ev->stream after give_up(): a new
  * stream is reported at once with the connection's lost_error, with the
  * request's fields when its block was decoded (else msg is empty). */
@@ -359,8 +399,10 @@ static void lost_request(conn *c, const h2_event *ev, uint64_t now)
 		return; /* trailers of a stream ended at the give-up */
 	h2->last_stream = ev->stream;
 	s = open_stream(c, ev->stream, now);
-	if (!s)
+	if (!s) {
+		untracked(c, ev, h2->lost_error, now);
 		return;
+	}
 	conn_request_headers(&s->req, c->env->opt, now, m->method, m->path,
 			     m->path_truncated, m->authority, m->hdrs,
 			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
@@ -449,11 +491,15 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 	const h2_message *m = &c->h2->client.msg;
 	conn_stream *s = find_stream(c->h2, ev->stream);
 	if (!s) {
-		if (ev->stream > c->h2->last_stream)
-			c->h2->last_stream = ev->stream;
-		s = open_stream(c, ev->stream, now);
-		if (!s)
+		/* trailers of a stream over, or not followed */
+		if (ev->stream <= c->h2->last_stream)
 			return;
+		c->h2->last_stream = ev->stream;
+		s = open_stream(c, ev->stream, now);
+		if (!s) {
+			untracked(c, ev, HT_ERR_OVERFLOW, now);
+			return;
+		}
 		conn_request_headers(&s->req, c->env->opt, now, m->method,
 				     m->path,
 				     m->path_truncated, m->authority, m->hdrs,

@@ -33,7 +33,10 @@ typedef struct brief {
 	uint16_t status;
 	uint64_t resp_body_bytes;
 	uint64_t wrote_request;
-	char method[16], target[32];
+	uint64_t wrote_headers;
+	uint32_t stream_id;
+	uint32_t flags;
+	char method[16], target[32], host[32];
 } brief;
 
 static brief briefs[300];
@@ -58,8 +61,12 @@ static void sink(void *ctx, const ht_record *rec)
 		b->status = rec->u.req.status;
 		b->resp_body_bytes = rec->u.req.resp_body_bytes;
 		b->wrote_request = rec->u.req.t[HT_T_WROTE_REQUEST];
+		b->wrote_headers = rec->u.req.t[HT_T_WROTE_HEADERS];
+		b->stream_id = rec->u.req.stream_id;
+		b->flags = rec->u.req.flags;
 		copy_str(b->method, sizeof b->method, rec->u.req.method);
 		copy_str(b->target, sizeof b->target, rec->u.req.target);
+		copy_str(b->host, sizeof b->host, rec->u.req.host);
 	}
 	if (nrecs >= 16) {
 		nrecs++;
@@ -1733,6 +1740,119 @@ START_TEST(h2_stream_found_past_freed_slots)
 }
 END_TEST
 
+/* Stream i of a many-stream test: id 2i+1, path /s<i>; the last ten
+ * POSTs whose bodies come later, stream 150 a gRPC call. */
+static void h2_many_request(unsigned i, bool end_stream)
+{
+	char path[16];
+	snprintf(path, sizeof path, "/s%u", i);
+	const char *const get[] = {":method", end_stream ? "GET" : "POST",
+		":scheme", "https", ":authority", "many.test", ":path", path,
+		"content-type", i == 150 ? "application/grpc" : "text/plain",
+		NULL};
+	h2_headers(2 * i + 1, end_stream, get);
+}
+
+/* Stream i's response: status 200 + i % 7, i + 1 body bytes. */
+static void h2_many_response(unsigned i)
+{
+	char st[8];
+	snprintf(st, sizeof st, "%u", 200 + i % 7);
+	const char *const resp[] = {":status", st, NULL};
+	h2_headers(2 * i + 1, false, resp);
+	h2_data(2 * i + 1, true, i + 1);
+}
+
+/* 200 streams opened on one connection, 128 followed: the 72 others are
+ * each reported at once (HT_ERR_OVERFLOW, method, path, authority, the
+ * time their headers were written), and their later frames, DATA either
+ * way, response HEADERS, RST_STREAM, trailers, go to no other stream,
+ * even once slots are free; the 128 pair with their own responses, come
+ * in reverse order. */
+START_TEST(h2_streams_past_128_overflow)
+{
+	h2_open(2000);
+	for (unsigned i = 0; i < 200; i++) {
+		h2_many_request(i, i < 190);
+		h2_write(3000 + i);
+	}
+	ck_assert_int_eq(nbriefs, 72);
+	for (int k = 0; k < 72; k++) {
+		const brief *b = &briefs[k];
+		unsigned i = 128 + (unsigned)k;
+		char path[16];
+
+		snprintf(path, sizeof path, "/s%u", i);
+		ck_assert_uint_eq(b->error, HT_ERR_OVERFLOW);
+		ck_assert_uint_eq(b->stream_id, 2 * i + 1);
+		ck_assert_uint_eq(b->seq, i + 1);
+		ck_assert_str_eq(b->target, path);
+		ck_assert_str_eq(b->host, "many.test");
+		ck_assert_str_eq(b->method, i < 190 ? "GET" : "POST");
+		ck_assert_uint_eq(b->wrote_headers, 3000 + i);
+		ck_assert_uint_eq(b->wrote_request, i < 190 ? 3000 + i : 0);
+		ck_assert_uint_eq(b->status, 0);
+		ck_assert_uint_eq(!!(b->flags & HT_RF_GRPC), i == 150);
+	}
+	ck_assert_uint_eq(recs[0].r.proto, HT_PROTO_HTTP2);
+	/* the POSTs not followed: their bodies and trailers written */
+	for (unsigned i = 190; i < 200; i++) {
+		static const char *const trailers[] = {"x-t", "1", NULL};
+		h2_data(2 * i + 1, false, 10);
+		h2_headers(2 * i + 1, true, trailers);
+		h2_write(4000);
+	}
+	ck_assert_int_eq(nbriefs, 72);
+	/* every response, the last stream's first; a reset for 199 */
+	for (unsigned i = 200; i-- > 0;) {
+		h2_many_response(i);
+		h2_read(5000 + (200 - i));
+		if (i == 100) {
+			/* half the slots free: trailers on an unfollowed
+			 * stream open none */
+			static const char *const trailers[] = {"x-t", "1",
+							       NULL};
+			h2_headers(2 * 195 + 1, true, trailers);
+			h2_frame(0x3, 0, 2 * 196 + 1,
+				 (const uint8_t *)"\0\0\0\x08", 4);
+			h2_write(5100);
+			h2_frame(0x3, 0, 2 * 199 + 1,
+				 (const uint8_t *)"\0\0\0\x08", 4);
+			h2_read(5101);
+		}
+	}
+	ck_assert_int_eq(nbriefs, 200);
+	for (int k = 72; k < 200; k++) {
+		const brief *b = &briefs[k];
+		unsigned i = 127 - (unsigned)(k - 72);
+		char path[16];
+
+		snprintf(path, sizeof path, "/s%u", i);
+		ck_assert_uint_eq(b->error, HT_ERR_NONE);
+		ck_assert_uint_eq(b->stream_id, 2 * i + 1);
+		ck_assert_uint_eq(b->seq, i + 1);
+		ck_assert_str_eq(b->target, path);
+		ck_assert_uint_eq(b->status, 200 + i % 7);
+		ck_assert_uint_eq(b->resp_body_bytes, i + 1);
+		ck_assert_uint_eq(b->wrote_request, 3000 + i);
+	}
+	/* a new stream is followed again, with its own response */
+	h2_headers(401, true, get_b);
+	h2_write(9000);
+	h2_headers(401, false, nf404);
+	h2_data(401, true, 3);
+	h2_read(9100);
+	ck_assert_int_eq(nbriefs, 201);
+	ck_assert_uint_eq(briefs[200].stream_id, 401);
+	ck_assert_uint_eq(briefs[200].error, HT_ERR_NONE);
+	ck_assert_uint_eq(briefs[200].status, 404);
+	ck_assert_uint_eq(briefs[200].resp_body_bytes, 3);
+	ck_assert_str_eq(briefs[200].target, "/b");
+	conn_close(C, 10000);
+	ck_assert_int_eq(nbriefs, 201);
+}
+END_TEST
+
 START_TEST(h2_alpn_server_speaks_first)
 {
 	/* ALPN h2: the server's SETTINGS arrive before the client's preface */
@@ -2967,6 +3087,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_sequential_streams);
 	tcase_add_test(tc, h2_concurrent_streams_and_resets);
 	tcase_add_test(tc, h2_stream_found_past_freed_slots);
+	tcase_add_test(tc, h2_streams_past_128_overflow);
 	tcase_add_test(tc, h2_alpn_server_speaks_first);
 	tcase_add_test(tc, h2_prior_knowledge_server_speaks_first);
 	tcase_add_test(tc, h2_server_first_split_before_tls_lookalike);

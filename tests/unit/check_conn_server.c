@@ -14,7 +14,7 @@ typedef struct srec {
 	char method[16], target[64];
 } srec;
 
-static srec recs[8];
+static srec recs[256];
 static int nreqs, ncloses, nnotes;
 static ht_rec_conn_close last_close;
 static conn *C;
@@ -39,7 +39,7 @@ static void sink(void *ctx, const ht_record *rec)
 		nnotes++;
 	if (rec->type != HT_REC_REQUEST)
 		return;
-	ck_assert_int_lt(nreqs, 8);
+	ck_assert_int_lt(nreqs, 256);
 	srec *s = &recs[nreqs++];
 	s->r = rec->u.req;
 	copy_str(s->method, sizeof s->method, rec->u.req.method);
@@ -568,6 +568,72 @@ START_TEST(h2_sendfile_data)
 }
 END_TEST
 
+/* A server reading 200 streams at once on one connection (h2load -m 300):
+ * 128 followed, each of the 72 others reported when its headers were read
+ * (HT_ERR_OVERFLOW, method, path), their responses written later given
+ * to no other stream; the 128 pair with their own, written last first. */
+START_TEST(h2_streams_past_128_overflow)
+{
+	conn_close(C, 5);
+	memset(C, 0, sizeof *C);
+	ht_addr peer = {.family = 2, .port = 40000, .addr = {127, 0, 0, 1}};
+	conn_server_init(C, &h2_env, 7, 3, &peer, T_ACCEPT);
+	nreqs = ncloses = 0;
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_fh(0x4, 0, 0, 0);
+	h2_flush(true, 10);
+	h2_fh(0x4, 0, 0, 0);
+	h2_flush(false, 20);
+	for (unsigned i = 0; i < 200; i++) {
+		char path[16];
+		snprintf(path, sizeof path, "/s%u", i);
+		const char *const get[] = {":method", "GET", ":scheme", "http",
+			":authority", "h", ":path", path, NULL};
+		h2_hdrs(2 * i + 1, 0x1, get);
+		h2_flush(true, 100 + i);
+	}
+	ck_assert_int_eq(nreqs, 72);
+	for (int k = 0; k < 72; k++) {
+		unsigned i = 128 + (unsigned)k;
+		char path[16];
+
+		snprintf(path, sizeof path, "/s%u", i);
+		ck_assert_uint_eq(recs[k].r.error, HT_ERR_OVERFLOW);
+		ck_assert(recs[k].r.flags & HT_RF_SERVER);
+		ck_assert_uint_eq(recs[k].r.stream_id, 2 * i + 1);
+		ck_assert_str_eq(recs[k].target, path);
+		ck_assert_str_eq(recs[k].method, "GET");
+		ck_assert_uint_eq(recs[k].r.t[HT_T_WROTE_HEADERS], 100 + i);
+		ck_assert_uint_eq(recs[k].r.status, 0);
+	}
+	for (unsigned i = 200; i-- > 0;) {
+		char st[8];
+		snprintf(st, sizeof st, "%u", 200 + i % 7);
+		const char *const resp[] = {":status", st, NULL};
+		h2_hdrs(2 * i + 1, 0, resp);
+		h2_fh(0x0, 0x1, 2 * i + 1, i + 1);
+		for (unsigned b = 0; b <= i; b++)
+			h2_put("x", 1);
+		h2_flush(false, 1000 + i);
+	}
+	ck_assert_int_eq(nreqs, 200);
+	for (int k = 72; k < 200; k++) {
+		unsigned i = 127 - (unsigned)(k - 72);
+		char path[16];
+
+		snprintf(path, sizeof path, "/s%u", i);
+		ck_assert_uint_eq(recs[k].r.error, HT_ERR_NONE);
+		ck_assert_uint_eq(recs[k].r.stream_id, 2 * i + 1);
+		ck_assert_str_eq(recs[k].target, path);
+		ck_assert_uint_eq(recs[k].r.status, 200 + i % 7);
+		ck_assert_uint_eq(recs[k].r.resp_body_bytes, i + 1);
+		ck_assert_uint_eq(recs[k].r.t[HT_T_RESPONSE_DONE], 1000 + i);
+	}
+	conn_close(C, 5000);
+	ck_assert_int_eq(nreqs, 200);
+}
+END_TEST
+
 /* Bytes sent by sendfile where a frame header is due: nothing after them
  * can be framed; every stream in flight is not followed. */
 START_TEST(h2_sendfile_outside_data_gives_up)
@@ -844,6 +910,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, sendfile_body);
 	tcase_add_test(tc, sendfile_unframed_gives_up);
 	tcase_add_test(tc, h2_sendfile_data);
+	tcase_add_test(tc, h2_streams_past_128_overflow);
 	tcase_add_test(tc, h2_sendfile_outside_data_gives_up);
 	tcase_add_test(tc, close_delimited_body_ends_at_close);
 	tcase_add_test(tc, client_eof_then_answer);
