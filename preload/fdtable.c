@@ -128,23 +128,6 @@ void ht_tracked_free(ht_tracked *t)
 	ht_lock_release(&free_lock);
 }
 
-void ht_track_fd(int fd, ht_tracked *t)
-{
-	ht_slot *fs = ht_slot_get(fd);
-	if (!fs) {
-		ht_tracked_free(t);
-		return;
-	}
-	/* home.writing is 0: a block is freed only with no write counted
-	 * on it (ht_untrack_fd()), and a write that counted itself on it
-	 * since takes its count back (ht_write_begin()). */
-	ht_lock_acquire(&t->home.lock);
-	t->nfds = 1;
-	__atomic_store_n(&t->home.t, t, __ATOMIC_RELEASE);
-	__atomic_store_n(&fs->t, t, __ATOMIC_RELEASE);
-	ht_lock_release(&t->home.lock);
-}
-
 /* Whether the kernel sent data bytes on TCP socket @fd (Linux 4.19's
  * tcpi_bytes_sent; false where the kernel does not say). */
 static bool kernel_sent_bytes(int fd)
@@ -161,26 +144,39 @@ static bool kernel_sent_bytes(int fd)
 }
 
 /* ht_untrack_fd(), and (@ask) whether @fd may be asked what its socket
- * sent: not once the program's call replaced the file it names. */
-static void untrack(int fd, uint64_t now, bool ask)
+ * sent: not once the program's call replaced the file it names.  With
+ * @since, only a link older than the call that read it
+ * (ht_untrack_stale_fd()): false when the slot changed since. */
+static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 {
 	ht_slot *fs = ht_fd_slot(fd);
 	if (!fs)
-		return;
+		return true;
 	ht_tracked *t = __atomic_load_n(&fs->t, __ATOMIC_ACQUIRE);
 	if (!t)
-		return;
+		return true;
 	ht_slot *s = &t->home;
 	ht_lock_acquire(&s->lock);
 	if (__atomic_load_n(&fs->t, __ATOMIC_RELAXED) != t) {
 		ht_lock_release(&s->lock); /* another thread untracked it */
-		return;
+		return true;
 	}
+	/* (a linked slot changes only under its connection's lock: this
+	 * count holds while it is had) */
+	if (since && __atomic_load_n(&fs->changes, __ATOMIC_SEQ_CST) != *since) {
+		ht_lock_release(&s->lock);
+		return false;
+	}
+	/* counted first: a link made once the slot is empty sees it
+	 * (link_new()) */
+	__atomic_add_fetch(&fs->changes, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&fs->t, NULL, __ATOMIC_RELEASE);
+	if (since)
+		++*since;
 	if (--t->nfds > 0) {
 		/* another fd still names the connection: it goes on */
 		ht_lock_release(&s->lock);
-		return;
+		return true;
 	}
 	if (s->t) {
 		/* a server connection still on probation showed nothing of
@@ -209,16 +205,88 @@ static void untrack(int fd, uint64_t now, bool ask)
 	ht_lock_release(&s->lock);
 	if (!park)
 		ht_tracked_free(t);
+	return true;
 }
 
 void ht_untrack_fd(int fd, uint64_t now)
 {
-	untrack(fd, now, true);
+	untrack(fd, now, true, NULL);
 }
 
 void ht_untrack_replaced_fd(int fd, uint64_t now)
 {
-	untrack(fd, now, false);
+	untrack(fd, now, false, NULL);
+}
+
+bool ht_untrack_stale_fd(int fd, uint64_t now, unsigned *since)
+{
+	return untrack(fd, now, true, since);
+}
+
+/* Link @fs, @fd's slot, to @t, new and locked, if @fs is empty and (with
+ * @since) did not change since that count.  Whether it did. */
+static bool link_new(ht_slot *fs, ht_tracked *t, const unsigned *since)
+{
+	/* Empty only: another thread's dup2 onto @fd may have linked it
+	 * since the untrack (ht_dup_fd(), under its connection's lock, not
+	 * this one: hence a compare-and-swap, which both use). */
+	ht_tracked *none = NULL;
+	if (!__atomic_compare_exchange_n(&fs->t, &none, t, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+		return false;
+	unsigned was = __atomic_fetch_add(&fs->changes, 1, __ATOMIC_SEQ_CST);
+	if (!since || was == *since)
+		return true;
+	/* Linked and left again since (the count says what the empty slot
+	 * does not): taken back.  Nothing used @t meanwhile: home.t is
+	 * still NULL (ht_slot_peek() finds no connection), and every change
+	 * of a slot naming @t waits for its lock, held here. */
+	__atomic_add_fetch(&fs->changes, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&fs->t, NULL, __ATOMIC_RELEASE);
+	return false;
+}
+
+bool ht_track_fd(int fd, ht_tracked *t, uint64_t now, const unsigned *since)
+{
+	unsigned count = since ? *since : 0;
+	ht_slot *fs = ht_slot_get(fd);
+	if (!fs) {
+		conn_forget(&t->c);
+		ht_tracked_free(t);
+		return false;
+	}
+	bool won = untrack(fd, now, true, since ? &count : NULL);
+	/* home.writing is 0: a block is freed only with no write counted
+	 * on it (ht_untrack_fd()), and a write that counted itself on it
+	 * since takes its count back (ht_write_begin()). */
+	if (won) {
+		ht_lock_acquire(&t->home.lock);
+		won = link_new(fs, t, since ? &count : NULL);
+		if (won) {
+			t->nfds = 1;
+			__atomic_store_n(&t->home.t, t, __ATOMIC_RELEASE);
+		}
+		ht_lock_release(&t->home.lock);
+	}
+	if (won)
+		return true;
+	/* Another thread's dup2 onto @fd linked it after the program's call
+	 * began: that link is the newer, kept.  The new connection's file
+	 * is gone (the dup2 closed it) or, for the program's own races,
+	 * unknown; the kernel is not asked which file @fd names (the answer
+	 * could be stale by the time it came).  None of its bytes was seen:
+	 * a client's is given up, which says so in a NOTE (the summary
+	 * counts it; a request sent with a Fast Open SYN would go
+	 * unreported otherwise); one on probation (a Unix client, an
+	 * accepted connection) is forgotten as one that never showed HTTP
+	 * is: the program read nothing from it through @fd. */
+	if (!t->probe)
+		conn_give_up(&t->c, HT_ERR_UNFOLLOWED,
+			     "a connection whose fd another thread's dup2 "
+			     "replaced as it was opened: not followed", now);
+	conn_forget(&t->c);
+	ht_tracked_free(t);
+	return false;
 }
 
 void ht_dup_fd(int oldfd, int newfd, uint64_t now)
@@ -235,11 +303,15 @@ void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 	ht_tracked *t = __atomic_load_n(&os->t, __ATOMIC_ACQUIRE);
 	if (!t)
 		return;
+	/* @newfd's slot is taken only while empty, as ht_track_fd() takes
+	 * it (each under its own connection's lock) */
+	ht_tracked *none = NULL;
 	ht_lock_acquire(&t->home.lock);
 	if (__atomic_load_n(&os->t, __ATOMIC_RELAXED) == t && t->home.t &&
-	    !__atomic_load_n(&ns->t, __ATOMIC_RELAXED)) {
+	    __atomic_compare_exchange_n(&ns->t, &none, t, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE)) {
+		__atomic_add_fetch(&ns->changes, 1, __ATOMIC_SEQ_CST);
 		t->nfds++;
-		__atomic_store_n(&ns->t, t, __ATOMIC_RELEASE);
 	}
 	ht_lock_release(&t->home.lock);
 }
