@@ -297,23 +297,59 @@ void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 	ht_slot *ns = ht_slot_get(newfd);
 	if (!ns)
 		return;
-	/* what @newfd named before the program's call replaced it (left
-	 * before the call, but for a race: ht_untrack_replaced_fd()) */
-	ht_untrack_replaced_fd(newfd, now);
-	ht_tracked *t = __atomic_load_n(&os->t, __ATOMIC_ACQUIRE);
-	if (!t)
-		return;
-	/* @newfd's slot is taken only while empty, as ht_track_fd() takes
-	 * it (each under its own connection's lock) */
-	ht_tracked *none = NULL;
-	ht_lock_acquire(&t->home.lock);
-	if (__atomic_load_n(&os->t, __ATOMIC_RELAXED) == t && t->home.t &&
-	    __atomic_compare_exchange_n(&ns->t, &none, t, false,
-					__ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE)) {
-		__atomic_add_fetch(&ns->changes, 1, __ATOMIC_SEQ_CST);
-		t->nfds++;
+	/* Claimed first: a connect publishing its connection on @newfd
+	 * from here on sees the slot changed since its call began and keeps
+	 * off (ht_track_fd()); one that published before is left below, its
+	 * file replaced by the program's call. */
+	__atomic_add_fetch(&ns->changes, 1, __ATOMIC_SEQ_CST);
+	ht_tracked *t = NULL;
+	for (int tries = 0; tries < 2; tries++) {
+		/* what @newfd named before the program's call replaced it
+		 * (left before the call, but for a race) */
+		ht_untrack_replaced_fd(newfd, now);
+		t = __atomic_load_n(&os->t, __ATOMIC_ACQUIRE);
+		if (!t)
+			return;
+		/* @newfd's slot is taken only while empty, as ht_track_fd()
+		 * takes it (each under its own connection's lock) */
+		ht_tracked *none = NULL;
+		bool linked = false;
+		ht_lock_acquire(&t->home.lock);
+		if (__atomic_load_n(&os->t, __ATOMIC_RELAXED) != t ||
+		    !t->home.t) {
+			ht_lock_release(&t->home.lock);
+			return;
+		}
+		if (__atomic_compare_exchange_n(&ns->t, &none, t, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_ACQUIRE)) {
+			__atomic_add_fetch(&ns->changes, 1, __ATOMIC_SEQ_CST);
+			t->nfds++;
+			linked = true;
+		}
+		ht_lock_release(&t->home.lock);
+		if (linked)
+			return;
+		/* Linked since the untrack: a connect taking it back (its
+		 * lock, once had, says it is done), or, the program racing a
+		 * close and an accept or another dup2 of @newfd with this
+		 * call, a link that may be the newer one. */
+		ht_tracked *o = __atomic_load_n(&ns->t, __ATOMIC_ACQUIRE);
+		if (!o)
+			continue;
+		ht_lock_acquire(&o->home.lock);
+		bool kept = __atomic_load_n(&ns->t, __ATOMIC_RELAXED) == o;
+		if (kept)
+			__atomic_store_n(&o->missed, HT_MISSED_FD_RACE,
+					 __ATOMIC_RELEASE);
+		ht_lock_release(&o->home.lock);
+		if (kept)
+			break;
 	}
-	ht_lock_release(&t->home.lock);
+	/* Which file @newfd names is unknown: the link there is kept and
+	 * both connections are given up at their next event (counted as
+	 * not followed), never fed bytes of the other's. */
+	__atomic_store_n(&t->missed, HT_MISSED_FD_RACE, __ATOMIC_RELEASE);
 }
 
 void ht_slot_release(ht_slot *s, ht_tracked *dead)

@@ -133,7 +133,8 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
 		if (ret > 0 && m && m->c.server &&
 		    __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) == gen)
-			__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&m->missed, HT_MISSED_SIGNAL,
+					 __ATOMIC_RELEASE);
 		if (out)
 			ht_writes_end_unlocked(s, 1);
 		return;

@@ -115,6 +115,25 @@ static void feed_planned(conn *c, const ioplan_call *k, const ioplan *p,
 	}
 }
 
+/* The note of a connection given up for its ht_tracked missed (HT_MISSED_*),
+ * a server's (@server) or a client's. */
+static const char *missed_why(int missed, bool server)
+{
+	if (missed == HT_MISSED_FD_RACE)
+		return server ? "a dup2 onto a server connection's fd raced "
+				"another thread's use of that fd: a server "
+				"connection not followed from there on" :
+				"a dup2 onto a connection's fd raced another "
+				"thread's use of that fd: a connection not "
+				"followed from there on";
+	return server ? "bytes moved by a signal handler while the tracer "
+			"was busy in the same thread: a server connection "
+			"not followed from there on" :
+			"bytes moved by a signal handler while the tracer was "
+			"busy in the same thread: a connection not followed "
+			"from there on";
+}
+
 /*
  * The call @k on @t's connection, followed (slot locked, guard held):
  * perform what ioplan.h decides.  @iov/@iovcnt: the program's buffers.
@@ -126,13 +145,12 @@ static void follow(ht_tracked *t, int fd, const ioplan_call *k,
 {
 	conn *c = &t->c;
 	bool was_connected = c->connected;
-	if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL))) {
+	int missed = __atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL);
+	if (unlikely(missed)) {
 		if (!now)
 			now = ht_now(); /* io_timed() said none was needed */
-		conn_give_up(c, HT_ERR_UNFOLLOWED, "bytes moved by a "
-			     "signal handler while the tracer was busy "
-			     "in the same thread: a connection not "
-			     "followed from there on", now);
+		conn_give_up(c, HT_ERR_UNFOLLOWED, missed_why(missed, false),
+			     now);
 	}
 	switch (ioplan_tls_decide(k)) {
 	case IOPLAN_TLS_MARK:
@@ -174,7 +192,8 @@ static void track_io_busy(ht_slot *s, uint64_t gen, bool out, ssize_t ret)
 	if (ret > 0) {
 		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
 		if (m && __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) == gen)
-			__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&m->missed, HT_MISSED_SIGNAL,
+					 __ATOMIC_RELEASE);
 	}
 	if (out)
 		ht_writes_end_unlocked(s, 1);
@@ -225,15 +244,14 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 	conn *c = &t->c;
 	bool out = k->out;
 
-	if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL))) {
+	int missed = __atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL);
+	if (unlikely(missed)) {
 		if (t->probe)
 			return true;
 		if (!now)
 			now = ht_now(); /* io_timed() said none was needed */
-		conn_give_up(c, HT_ERR_UNFOLLOWED, "bytes moved by a signal "
-			     "handler while the tracer was busy in the same "
-			     "thread: a server connection not followed from "
-			     "there on", now);
+		conn_give_up(c, HT_ERR_UNFOLLOWED, missed_why(missed, true),
+			     now);
 		c->mode = CONN_MODE_OPAQUE; /* the requests' framing too */
 	}
 	if (k->in_tls) {

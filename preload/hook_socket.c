@@ -300,7 +300,8 @@ static void mark_unfollowed(int fd)
 	ht_slot *fs = ht_fd_slot(fd);
 	ht_tracked *t = fs ? __atomic_load_n(&fs->t, __ATOMIC_ACQUIRE) : NULL;
 	if (t)
-		__atomic_store_n(&t->missed, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->missed, HT_MISSED_SIGNAL,
+				 __ATOMIC_RELEASE);
 }
 
 /* Forget @fd before the real call releases its number (its connection

@@ -215,6 +215,13 @@ typedef struct ht_slot {
 	struct ht_tracked *t;
 } ht_slot;
 
+/* Why a connection's stream has a hole (ht_tracked missed). */
+enum {
+	HT_MISSED_SIGNAL = 1,  /* a signal handler's I/O, the guard not had */
+	HT_MISSED_FD_RACE = 2, /* a dup2 onto one of its fds raced another
+				  thread's link of that fd (ht_dup_fd()) */
+};
+
 /* A tracked connection: the pure state plus what the hooks need. */
 typedef struct ht_tracked {
 	conn c;
@@ -235,7 +242,7 @@ typedef struct ht_tracked {
 	 * stream has a hole.  Set without the lock (atomic); the next event
 	 * gives the connection up (conn_give_up()) rather than pair
 	 * what follows wrongly. */
-	int missed;
+	int missed; /* HT_MISSED_*, 0: none */
 	/* Changes each time the block is freed: a hook that found the
 	 * connection before its real call goes on after it only when the
 	 * block still holds that one (ht_slot_same()), never the block's next
