@@ -360,9 +360,33 @@ void ht_slot_release(ht_slot *s, ht_tracked *dead)
 	ht_lock_release(&s->lock);
 }
 
+HT_TLS unsigned ht_writes_mine;
+HT_TLS unsigned ht_writes_stale;
+
+/* Of @n writes this thread ends, how many a connection still counts: not
+ * the ones begun before the fork that made this process (ht_writes_stale),
+ * whose counts the child set to 0.  Async-signal-safe (a handler's writes
+ * leave both counts as it found them). */
+static unsigned writes_ending(unsigned n)
+{
+	unsigned mine = ht_writes_mine;
+	ht_writes_mine = mine - n;
+	unsigned stale = ht_writes_stale;
+	if (likely(stale == 0))
+		return n;
+	unsigned fresh = mine > stale ? mine - stale : 0;
+	if (fresh > n)
+		fresh = n;
+	ht_writes_stale = stale - (n - fresh);
+	return fresh;
+}
+
 void ht_writes_end_locked(ht_slot *s, unsigned n)
 {
-	if (__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST) != 0)
+	unsigned counted = writes_ending(n);
+	if (counted == 0 && n != 0)
+		return; /* begun in the parent: this child counts them not */
+	if (__atomic_sub_fetch(&s->writing, (int)counted, __ATOMIC_SEQ_CST) != 0)
 		return;
 	if (!s->t) {
 		ht_tracked *t = ht_home_tracked(s);
@@ -422,7 +446,10 @@ void ht_write_undo(ht_slot *s)
 
 void ht_writes_end_unlocked(ht_slot *s, unsigned n)
 {
-	if (__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST) != 0)
+	unsigned counted = writes_ending(n);
+	if (counted == 0 && n != 0)
+		return; /* begun in the parent: this child counts them not */
+	if (__atomic_sub_fetch(&s->writing, (int)counted, __ATOMIC_SEQ_CST) != 0)
 		return;
 	ht_tracked *t = ht_home_tracked(s);
 	/* the last write on a parked block: no lock may be taken here (the
@@ -482,6 +509,13 @@ void ht_table_after_fork(void)
 {
 	chunk_lock.v = 0;
 	free_lock.v = 0;
+	/* This thread's writes in flight, if it forked from a signal
+	 * handler that interrupted a write hook (or inside a TLS call that
+	 * owes writes): their counts are set to 0 below with the parent's
+	 * other threads', so their ends, when the hook resumes here, take
+	 * nothing back (writes_ending()); a count left would never end, one
+	 * taken back twice would go below 0. */
+	ht_writes_stale = ht_writes_mine;
 	/* a count a parent's thread had just made on a free block and not
 	 * yet taken back (ht_write_begin()): that thread is not here */
 	for (ht_tracked *f = free_list; f; f = f->next_free)

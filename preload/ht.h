@@ -400,6 +400,18 @@ HT_HIDDEN void ht_server_wmark_sync(ht_slot *s);
  * bytes already began without one take their slots (conn_live_adopt()). */
 HT_HIDDEN void ht_want_collector(ht_slot *s);
 
+/* Writes this thread counted in flight (ht_write_begin()) and did not end
+ * yet (ht_writes_end_locked(), ht_writes_end_unlocked()); every write ends
+ * on the thread that began it.  A signal handler's writes begin and end
+ * within the handler, so the oldest end last. */
+HT_HIDDEN extern HT_TLS unsigned ht_writes_mine;
+/* Of those, in a child forked by this thread (from a signal handler that
+ * interrupted a write hook, or a TLS call that owes writes), the ones
+ * counted in the parent: ht_table_after_fork() set every connection's
+ * count to 0, so their ends take nothing back (they are the oldest: the
+ * last ht_writes_stale of ht_writes_mine).  0 but in such a child. */
+HT_HIDDEN extern HT_TLS unsigned ht_writes_stale;
+
 /* ht_write_undo() - a write counted by ht_write_begin() on a connection
  * that was no longer the one looked up: the count goes back (out of line,
  * rare). */
@@ -421,6 +433,7 @@ HT_HIDDEN void ht_write_undo(ht_slot *s);
 static inline bool ht_write_begin(ht_slot *s, uint64_t gen)
 {
 	__atomic_add_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
+	ht_writes_mine++; /* ended by whichever end takes the count back */
 	/* Dekker with ht_untrack_fd(): it clears home.t, then reads
 	 * s->writing.  Either it sees this count and parks the block, or
 	 * this sees home.t NULL (or the block's next connection). */
