@@ -335,6 +335,8 @@ void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 		 * close and an accept or another dup2 of @newfd with this
 		 * call, a link that may be the newer one. */
 		ht_tracked *o = __atomic_load_n(&ns->t, __ATOMIC_ACQUIRE);
+		if (o == t)
+			return; /* the same dup2 made by another thread */
 		if (!o)
 			continue;
 		ht_lock_acquire(&o->home.lock);

@@ -545,8 +545,8 @@ HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
  * (@s NULL), returned @ret with errno @err: it may have opened the
  * connection to @a (ht_fastopen_seen(), @since its slot's changes before
  * the call); then the bytes it moved are the connection's first, counted
- * in flight from here.  Returns the slot to
- * feed (its generation in *@gen), or NULL. */
+ * in flight from here.  Returns the slot to feed (its generation in
+ * *@gen), or NULL. */
 static ht_slot *fastopen_done(ht_slot *s, uint64_t *gen, int fd,
 			      const struct sockaddr *a, socklen_t alen,
 			      uint64_t t0, unsigned since, ssize_t ret, int err)
