@@ -128,23 +128,6 @@ void ht_tracked_free(ht_tracked *t)
 	ht_lock_release(&free_lock);
 }
 
-void ht_track_fd(int fd, ht_tracked *t)
-{
-	ht_slot *fs = ht_slot_get(fd);
-	if (!fs) {
-		ht_tracked_free(t);
-		return;
-	}
-	/* home.writing is 0: a block is freed only with no write counted
-	 * on it (ht_untrack_fd()), and a write that counted itself on it
-	 * since takes its count back (ht_write_begin()). */
-	ht_lock_acquire(&t->home.lock);
-	t->nfds = 1;
-	__atomic_store_n(&t->home.t, t, __ATOMIC_RELEASE);
-	__atomic_store_n(&fs->t, t, __ATOMIC_RELEASE);
-	ht_lock_release(&t->home.lock);
-}
-
 /* Whether the kernel sent data bytes on TCP socket @fd (Linux 4.19's
  * tcpi_bytes_sent; false where the kernel does not say). */
 static bool kernel_sent_bytes(int fd)
@@ -161,26 +144,39 @@ static bool kernel_sent_bytes(int fd)
 }
 
 /* ht_untrack_fd(), and (@ask) whether @fd may be asked what its socket
- * sent: not once the program's call replaced the file it names. */
-static void untrack(int fd, uint64_t now, bool ask)
+ * sent: not once the program's call replaced the file it names.  With
+ * @since, only a link older than the call that read it
+ * (ht_untrack_stale_fd()): false when the slot changed since. */
+static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 {
 	ht_slot *fs = ht_fd_slot(fd);
 	if (!fs)
-		return;
+		return true;
 	ht_tracked *t = __atomic_load_n(&fs->t, __ATOMIC_ACQUIRE);
 	if (!t)
-		return;
+		return true;
 	ht_slot *s = &t->home;
 	ht_lock_acquire(&s->lock);
 	if (__atomic_load_n(&fs->t, __ATOMIC_RELAXED) != t) {
 		ht_lock_release(&s->lock); /* another thread untracked it */
-		return;
+		return true;
 	}
+	/* (a linked slot changes only under its connection's lock: this
+	 * count holds while it is had) */
+	if (since && __atomic_load_n(&fs->changes, __ATOMIC_SEQ_CST) != *since) {
+		ht_lock_release(&s->lock);
+		return false;
+	}
+	/* counted first: a link made once the slot is empty sees it
+	 * (link_new()) */
+	__atomic_add_fetch(&fs->changes, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&fs->t, NULL, __ATOMIC_RELEASE);
+	if (since)
+		++*since;
 	if (--t->nfds > 0) {
 		/* another fd still names the connection: it goes on */
 		ht_lock_release(&s->lock);
-		return;
+		return true;
 	}
 	if (s->t) {
 		/* a server connection still on probation showed nothing of
@@ -209,16 +205,88 @@ static void untrack(int fd, uint64_t now, bool ask)
 	ht_lock_release(&s->lock);
 	if (!park)
 		ht_tracked_free(t);
+	return true;
 }
 
 void ht_untrack_fd(int fd, uint64_t now)
 {
-	untrack(fd, now, true);
+	untrack(fd, now, true, NULL);
 }
 
 void ht_untrack_replaced_fd(int fd, uint64_t now)
 {
-	untrack(fd, now, false);
+	untrack(fd, now, false, NULL);
+}
+
+bool ht_untrack_stale_fd(int fd, uint64_t now, unsigned *since)
+{
+	return untrack(fd, now, true, since);
+}
+
+/* Link @fs, @fd's slot, to @t, new and locked, if @fs is empty and (with
+ * @since) did not change since that count.  Whether it did. */
+static bool link_new(ht_slot *fs, ht_tracked *t, const unsigned *since)
+{
+	/* Empty only: another thread's dup2 onto @fd may have linked it
+	 * since the untrack (ht_dup_fd(), under its connection's lock, not
+	 * this one: hence a compare-and-swap, which both use). */
+	ht_tracked *none = NULL;
+	if (!__atomic_compare_exchange_n(&fs->t, &none, t, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+		return false;
+	unsigned was = __atomic_fetch_add(&fs->changes, 1, __ATOMIC_SEQ_CST);
+	if (!since || was == *since)
+		return true;
+	/* Linked and left again since (the count says what the empty slot
+	 * does not): taken back.  Nothing used @t meanwhile: home.t is
+	 * still NULL (ht_slot_peek() finds no connection), and every change
+	 * of a slot naming @t waits for its lock, held here. */
+	__atomic_add_fetch(&fs->changes, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&fs->t, NULL, __ATOMIC_RELEASE);
+	return false;
+}
+
+bool ht_track_fd(int fd, ht_tracked *t, uint64_t now, const unsigned *since)
+{
+	unsigned count = since ? *since : 0;
+	ht_slot *fs = ht_slot_get(fd);
+	if (!fs) {
+		conn_forget(&t->c);
+		ht_tracked_free(t);
+		return false;
+	}
+	bool won = untrack(fd, now, true, since ? &count : NULL);
+	/* home.writing is 0: a block is freed only with no write counted
+	 * on it (ht_untrack_fd()), and a write that counted itself on it
+	 * since takes its count back (ht_write_begin()). */
+	if (won) {
+		ht_lock_acquire(&t->home.lock);
+		won = link_new(fs, t, since ? &count : NULL);
+		if (won) {
+			t->nfds = 1;
+			__atomic_store_n(&t->home.t, t, __ATOMIC_RELEASE);
+		}
+		ht_lock_release(&t->home.lock);
+	}
+	if (won)
+		return true;
+	/* Another thread's dup2 onto @fd linked it after the program's call
+	 * began: that link is the newer, kept.  The new connection's file
+	 * is gone (the dup2 closed it) or, for the program's own races,
+	 * unknown; the kernel is not asked which file @fd names (the answer
+	 * could be stale by the time it came).  None of its bytes was seen:
+	 * a client's is given up, which says so in a NOTE (the summary
+	 * counts it; a request sent with a Fast Open SYN would go
+	 * unreported otherwise); one on probation (a Unix client, an
+	 * accepted connection) is forgotten as one that never showed HTTP
+	 * is: the program read nothing from it through @fd. */
+	if (!t->probe)
+		conn_give_up(&t->c, HT_ERR_UNFOLLOWED,
+			     "a connection whose fd another thread's dup2 "
+			     "replaced as it was opened: not followed", now);
+	conn_forget(&t->c);
+	ht_tracked_free(t);
+	return false;
 }
 
 void ht_dup_fd(int oldfd, int newfd, uint64_t now)
@@ -229,19 +297,61 @@ void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 	ht_slot *ns = ht_slot_get(newfd);
 	if (!ns)
 		return;
-	/* what @newfd named before the program's call replaced it (left
-	 * before the call, but for a race: ht_untrack_replaced_fd()) */
-	ht_untrack_replaced_fd(newfd, now);
-	ht_tracked *t = __atomic_load_n(&os->t, __ATOMIC_ACQUIRE);
-	if (!t)
-		return;
-	ht_lock_acquire(&t->home.lock);
-	if (__atomic_load_n(&os->t, __ATOMIC_RELAXED) == t && t->home.t &&
-	    !__atomic_load_n(&ns->t, __ATOMIC_RELAXED)) {
-		t->nfds++;
-		__atomic_store_n(&ns->t, t, __ATOMIC_RELEASE);
+	/* Claimed first: a connect publishing its connection on @newfd
+	 * from here on sees the slot changed since its call began and keeps
+	 * off (ht_track_fd()); one that published before is left below, its
+	 * file replaced by the program's call. */
+	__atomic_add_fetch(&ns->changes, 1, __ATOMIC_SEQ_CST);
+	ht_tracked *t = NULL;
+	for (int tries = 0; tries < 2; tries++) {
+		/* what @newfd named before the program's call replaced it
+		 * (left before the call, but for a race) */
+		ht_untrack_replaced_fd(newfd, now);
+		t = __atomic_load_n(&os->t, __ATOMIC_ACQUIRE);
+		if (!t)
+			return;
+		/* @newfd's slot is taken only while empty, as ht_track_fd()
+		 * takes it (each under its own connection's lock) */
+		ht_tracked *none = NULL;
+		bool linked = false;
+		ht_lock_acquire(&t->home.lock);
+		if (__atomic_load_n(&os->t, __ATOMIC_RELAXED) != t ||
+		    !t->home.t) {
+			ht_lock_release(&t->home.lock);
+			return;
+		}
+		if (__atomic_compare_exchange_n(&ns->t, &none, t, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_ACQUIRE)) {
+			__atomic_add_fetch(&ns->changes, 1, __ATOMIC_SEQ_CST);
+			t->nfds++;
+			linked = true;
+		}
+		ht_lock_release(&t->home.lock);
+		if (linked)
+			return;
+		/* Linked since the untrack: a connect taking it back (its
+		 * lock, once had, says it is done), or, the program racing a
+		 * close and an accept or another dup2 of @newfd with this
+		 * call, a link that may be the newer one. */
+		ht_tracked *o = __atomic_load_n(&ns->t, __ATOMIC_ACQUIRE);
+		if (o == t)
+			return; /* the same dup2 made by another thread */
+		if (!o)
+			continue;
+		ht_lock_acquire(&o->home.lock);
+		bool kept = __atomic_load_n(&ns->t, __ATOMIC_RELAXED) == o;
+		if (kept)
+			__atomic_store_n(&o->missed, HT_MISSED_FD_RACE,
+					 __ATOMIC_RELEASE);
+		ht_lock_release(&o->home.lock);
+		if (kept)
+			break;
 	}
-	ht_lock_release(&t->home.lock);
+	/* Which file @newfd names is unknown: the link there is kept and
+	 * both connections are given up at their next event (counted as
+	 * not followed), never fed bytes of the other's. */
+	__atomic_store_n(&t->missed, HT_MISSED_FD_RACE, __ATOMIC_RELEASE);
 }
 
 void ht_slot_release(ht_slot *s, ht_tracked *dead)
@@ -252,9 +362,33 @@ void ht_slot_release(ht_slot *s, ht_tracked *dead)
 	ht_lock_release(&s->lock);
 }
 
+HT_TLS unsigned ht_writes_mine;
+HT_TLS unsigned ht_writes_stale;
+
+/* Of @n writes this thread ends, how many a connection still counts: not
+ * the ones begun before the fork that made this process (ht_writes_stale),
+ * whose counts the child set to 0.  Async-signal-safe (a handler's writes
+ * leave both counts as it found them). */
+static unsigned writes_ending(unsigned n)
+{
+	unsigned mine = ht_writes_mine;
+	ht_writes_mine = mine - n;
+	unsigned stale = ht_writes_stale;
+	if (likely(stale == 0))
+		return n;
+	unsigned fresh = mine > stale ? mine - stale : 0;
+	if (fresh > n)
+		fresh = n;
+	ht_writes_stale = stale - (n - fresh);
+	return fresh;
+}
+
 void ht_writes_end_locked(ht_slot *s, unsigned n)
 {
-	if (__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST) != 0)
+	unsigned counted = writes_ending(n);
+	if (counted == 0 && n != 0)
+		return; /* begun in the parent: this child counts them not */
+	if (__atomic_sub_fetch(&s->writing, (int)counted, __ATOMIC_SEQ_CST) != 0)
 		return;
 	if (!s->t) {
 		ht_tracked *t = ht_home_tracked(s);
@@ -314,7 +448,10 @@ void ht_write_undo(ht_slot *s)
 
 void ht_writes_end_unlocked(ht_slot *s, unsigned n)
 {
-	if (__atomic_sub_fetch(&s->writing, (int)n, __ATOMIC_SEQ_CST) != 0)
+	unsigned counted = writes_ending(n);
+	if (counted == 0 && n != 0)
+		return; /* begun in the parent: this child counts them not */
+	if (__atomic_sub_fetch(&s->writing, (int)counted, __ATOMIC_SEQ_CST) != 0)
 		return;
 	ht_tracked *t = ht_home_tracked(s);
 	/* the last write on a parked block: no lock may be taken here (the
@@ -374,6 +511,13 @@ void ht_table_after_fork(void)
 {
 	chunk_lock.v = 0;
 	free_lock.v = 0;
+	/* This thread's writes in flight, if it forked from a signal
+	 * handler that interrupted a write hook (or inside a TLS call that
+	 * owes writes): their counts are set to 0 below with the parent's
+	 * other threads', so their ends, when the hook resumes here, take
+	 * nothing back (writes_ending()); a count left would never end, one
+	 * taken back twice would go below 0. */
+	ht_writes_stale = ht_writes_mine;
 	/* a count a parent's thread had just made on a free block and not
 	 * yet taken back (ht_write_begin()): that thread is not here */
 	for (ht_tracked *f = free_list; f; f = f->next_free)

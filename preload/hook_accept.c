@@ -62,11 +62,13 @@ static void track_accept(int fd, uint64_t now)
 	} else {
 		return;
 	}
-	/* The program may have closed this fd in a way we did not see. */
-	ht_untrack_fd(fd, now);
 	ht_tracked *t = ht_tracked_alloc();
-	if (!t)
+	if (!t) {
+		/* the program may have closed this fd in a way we did not
+		 * see */
+		ht_untrack_fd(fd, now);
 		return;
+	}
 	uint32_t id = ht_next_conn_id();
 	conn_server_init(&t->c, &ht_conn_env, ht_pid, id, upath ? NULL : &peer,
 			 now);
@@ -75,7 +77,12 @@ static void track_accept(int fd, uint64_t now)
 	else
 		t->c.local = local;
 	t->probe = true;
-	ht_track_fd(fd, t);
+	/* A link @fd has names a connection whose fd the program closed in
+	 * a way we did not see: left.  (@fd is not known before the call:
+	 * a dup2 of another thread's onto it is told from such a link only
+	 * when it links @fd after the untrack; then that link is kept, this
+	 * connection forgotten: ht_track_fd().) */
+	ht_track_fd(fd, t, now, NULL);
 }
 
 /* After an accept that returned @ret. */
@@ -126,7 +133,8 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
 		if (ret > 0 && m && m->c.server &&
 		    __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) == gen)
-			__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&m->missed, HT_MISSED_SIGNAL,
+					 __ATOMIC_RELEASE);
 		if (out)
 			ht_writes_end_unlocked(s, 1);
 		return;

@@ -115,6 +115,25 @@ static void feed_planned(conn *c, const ioplan_call *k, const ioplan *p,
 	}
 }
 
+/* The note of a connection given up for its ht_tracked missed (HT_MISSED_*),
+ * a server's (@server) or a client's. */
+static const char *missed_why(int missed, bool server)
+{
+	if (missed == HT_MISSED_FD_RACE)
+		return server ? "a dup2 onto a server connection's fd raced "
+				"another thread's use of that fd: a server "
+				"connection not followed from there on" :
+				"a dup2 onto a connection's fd raced another "
+				"thread's use of that fd: a connection not "
+				"followed from there on";
+	return server ? "bytes moved by a signal handler while the tracer "
+			"was busy in the same thread: a server connection "
+			"not followed from there on" :
+			"bytes moved by a signal handler while the tracer was "
+			"busy in the same thread: a connection not followed "
+			"from there on";
+}
+
 /*
  * The call @k on @t's connection, followed (slot locked, guard held):
  * perform what ioplan.h decides.  @iov/@iovcnt: the program's buffers.
@@ -126,13 +145,12 @@ static void follow(ht_tracked *t, int fd, const ioplan_call *k,
 {
 	conn *c = &t->c;
 	bool was_connected = c->connected;
-	if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL))) {
+	int missed = __atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL);
+	if (unlikely(missed)) {
 		if (!now)
 			now = ht_now(); /* io_timed() said none was needed */
-		conn_give_up(c, HT_ERR_UNFOLLOWED, "bytes moved by a "
-			     "signal handler while the tracer was busy "
-			     "in the same thread: a connection not "
-			     "followed from there on", now);
+		conn_give_up(c, HT_ERR_UNFOLLOWED, missed_why(missed, false),
+			     now);
 	}
 	switch (ioplan_tls_decide(k)) {
 	case IOPLAN_TLS_MARK:
@@ -174,7 +192,8 @@ static void track_io_busy(ht_slot *s, uint64_t gen, bool out, ssize_t ret)
 	if (ret > 0) {
 		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
 		if (m && __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) == gen)
-			__atomic_store_n(&m->missed, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&m->missed, HT_MISSED_SIGNAL,
+					 __ATOMIC_RELEASE);
 	}
 	if (out)
 		ht_writes_end_unlocked(s, 1);
@@ -225,15 +244,14 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 	conn *c = &t->c;
 	bool out = k->out;
 
-	if (unlikely(__atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL))) {
+	int missed = __atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL);
+	if (unlikely(missed)) {
 		if (t->probe)
 			return true;
 		if (!now)
 			now = ht_now(); /* io_timed() said none was needed */
-		conn_give_up(c, HT_ERR_UNFOLLOWED, "bytes moved by a signal "
-			     "handler while the tracer was busy in the same "
-			     "thread: a server connection not followed from "
-			     "there on", now);
+		conn_give_up(c, HT_ERR_UNFOLLOWED, missed_why(missed, true),
+			     now);
 		c->mode = CONN_MODE_OPAQUE; /* the requests' framing too */
 	}
 	if (k->in_tls) {
@@ -525,17 +543,19 @@ HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 
 /* A send with MSG_FASTOPEN on @fd, @t0 its start when @fd is not tracked
  * (@s NULL), returned @ret with errno @err: it may have opened the
- * connection to @a (ht_fastopen_seen()); then the bytes it moved are the
- * connection's first, counted in flight from here.  Returns the slot to
- * feed (its generation in *@gen), or NULL. */
+ * connection to @a (ht_fastopen_seen(), @since its slot's changes before
+ * the call); then the bytes it moved are the connection's first, counted
+ * in flight from here.  Returns the slot to feed (its generation in
+ * *@gen), or NULL. */
 static ht_slot *fastopen_done(ht_slot *s, uint64_t *gen, int fd,
 			      const struct sockaddr *a, socklen_t alen,
-			      uint64_t t0, ssize_t ret, int err)
+			      uint64_t t0, unsigned since, ssize_t ret, int err)
 {
 	if (s)
 		return s;
-	ht_fastopen_seen(fd, a, alen, t0, ret, err);
-	s = ht_slot_peek(fd, gen);
+	/* the connection it published, not whatever @fd names by now (a
+	 * dup2 of another thread's onto @fd: ht_track_fd()) */
+	s = ht_fastopen_seen(fd, a, alen, t0, since, ret, err, gen);
 	if (s && !ht_write_begin(s, *gen))
 		return NULL;
 	return s;
@@ -553,9 +573,10 @@ sendto_fastopen(int fd, const void *buf, size_t n, int flags,
 	if (s && !ht_write_begin(s, gen))
 		return REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	uint64_t t0 = s ? 0 : ht_now();
+	unsigned since = s ? 0 : ht_fd_changes(fd);
 	ssize_t r = REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	int e = errno;
-	s = fastopen_done(s, &gen, fd, a, alen, t0, r, e);
+	s = fastopen_done(s, &gen, fd, a, alen, t0, since, r, e);
 	if (!s) {
 		errno = e;
 		return r;
@@ -752,11 +773,12 @@ sendmsg_fastopen(int fd, const struct msghdr *m, int flags)
 	if (s && !ht_write_begin(s, gen))
 		return REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	uint64_t t0 = s ? 0 : ht_now();
+	unsigned since = s ? 0 : ht_fd_changes(fd);
 	ssize_t ret = REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	int err = errno;
 	if (!s && ht_connect_began(ret >= 0 ? 0 : -1, err))
 		s = fastopen_done(s, &gen, fd, m->msg_name, m->msg_namelen, t0,
-				  ret, err);
+				  since, ret, err);
 	if (!s) {
 		errno = err;
 		return ret;

@@ -79,28 +79,39 @@ static void connect_dns(ht_tracked *t, const ht_addr *peer, uint64_t t0)
 }
 
 /* Start tracking @fd, a connect() to @peer (or, @upath non-NULL, to the
- * Unix socket at @upath, @ulen bytes) begun at @t0.  Caller holds the
- * guard.  @ret/@err: the real connect's outcome. */
-static void track_connect(int fd, const ht_addr *peer, const char *upath,
-			  size_t ulen, uint64_t t0, int ret, int err)
+ * Unix socket at @upath, @ulen bytes) begun at @t0, when @fd's slot had
+ * @since changes (ht_fd_changes()).  Caller holds the guard.  @ret/@err:
+ * the real connect's outcome.  Returns the connection published as @fd's,
+ * its generation in *@gen, or NULL.  A link @fd has from before the call
+ * names a connection whose fd the program closed in a way we did not see:
+ * left (ht_untrack_stale_fd()); one made since, by another thread's dup2
+ * onto @fd, is kept (ht_track_fd()). */
+static ht_tracked *track_connect(int fd, const ht_addr *peer,
+				 const char *upath, size_t ulen, uint64_t t0,
+				 int ret, int err, unsigned since,
+				 uint64_t *gen)
 {
 	/* A tracked connection: the collector is wanted from now on (for a
 	 * Unix socket only once its first bytes look like HTTP). */
 	if (!upath) {
 		ht_emit_want();
 		if (!ht_enabled)
-			return;
+			return NULL;
 	}
 	uint64_t now = ht_now();
-	/* The program may have closed this fd in a way we did not see. */
-	ht_untrack_fd(fd, now);
-
 	/* A Unix socket that failed to connect carried nothing we follow. */
-	if (upath && ret != 0 && err != EINPROGRESS && err != EINTR)
-		return;
+	if (upath && ret != 0 && err != EINPROGRESS && err != EINTR) {
+		ht_untrack_stale_fd(fd, now, &since);
+		return NULL;
+	}
 	ht_tracked *t = ht_tracked_alloc();
-	if (!t)
-		return;
+	if (!t) {
+		ht_untrack_stale_fd(fd, now, &since);
+		return NULL;
+	}
+	/* (stable until the block is freed: read before another thread
+	 * can find it) */
+	*gen = __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE);
 	uint32_t id = ht_next_conn_id();
 	conn_init(&t->c, &ht_conn_env, ht_pid, id, peer, t0);
 	if (upath) {
@@ -108,15 +119,15 @@ static void track_connect(int fd, const ht_addr *peer, const char *upath,
 		t->probe = true;
 		if (ret == 0)
 			conn_connected(&t->c, now);
-		ht_track_fd(fd, t);
-		return;
+		return ht_track_fd(fd, t, now, &since) ? t : NULL;
 	}
 
 	connect_dns(t, peer, t0);
 	if (ret != 0 && is_connect_error(err)) {
+		ht_untrack_stale_fd(fd, now, &since);
 		conn_connect_failed(&t->c, err, now);
 		ht_tracked_free(t);
-		return;
+		return NULL;
 	}
 	/* The address the kernel bound for the connect (done, or under
 	 * way: the port is chosen before the SYN): one system call per
@@ -137,7 +148,7 @@ static void track_connect(int fd, const ht_addr *peer, const char *upath,
 		ht_dns_consume(t->dns_slot, t->dns_gen);
 		t->dns_slot = -1;
 	}
-	ht_track_fd(fd, t);
+	return ht_track_fd(fd, t, now, &since) ? t : NULL;
 }
 
 /* The kernel copies all the address's bytes in before anything else can
@@ -172,12 +183,16 @@ static bool connect_deferred(int fd)
  * (and, unless @fastopen, an AF_UNIX one on probation).  @fastopen: the
  * connect was a send with MSG_FASTOPEN, whose success says the kernel took
  * its bytes.  The address is read only when ht_connect_began() says the
- * kernel read it. */
-static void connect_seen(int fd, const struct sockaddr *sa, socklen_t len,
-			 bool fastopen, uint64_t t0, int ret, int err)
+ * kernel read it.  @since: @fd's slot's changes before the call
+ * (ht_fd_changes()).  Returns the connection's home slot, its generation
+ * in *@gen, when it is tracked now; else NULL. */
+static ht_slot *connect_seen(int fd, const struct sockaddr *sa,
+			     socklen_t len, bool fastopen, uint64_t t0, int ret,
+			     int err, unsigned since, uint64_t *gen)
 {
+	ht_tracked *t = NULL;
 	if (!ht_connect_began(ret, err))
-		return;
+		return NULL;
 	ht_addr peer;
 	const char *upath = NULL;
 	size_t ulen = 0;
@@ -192,10 +207,11 @@ static void connect_seen(int fd, const struct sockaddr *sa, socklen_t len,
 			ret = -1;
 			err = EINPROGRESS;
 		}
-		track_connect(fd, upath ? NULL : &peer, upath, ulen, t0, ret,
-			      ret == 0 ? 0 : err);
+		t = track_connect(fd, upath ? NULL : &peer, upath, ulen, t0,
+				  ret, ret == 0 ? 0 : err, since, gen);
 		ht_leave();
 	}
+	return t ? &t->home : NULL;
 }
 
 HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
@@ -207,24 +223,28 @@ HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 		return ht_real.connect(fd, sa, len);
 
 	uint64_t t0 = ht_now();
+	unsigned since = ht_fd_changes(fd);
 	int ret = ht_real.connect(fd, sa, len);
 	int err = errno;
-	connect_seen(fd, sa, len, false, t0, ret, err);
+	uint64_t gen;
+	connect_seen(fd, sa, len, false, t0, ret, err, since, &gen);
 	errno = err;
 	return ret;
 }
 
-void ht_fastopen_seen(int fd, const struct sockaddr *sa, socklen_t len,
-		      uint64_t t0, ssize_t ret, int err)
+ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa, socklen_t len,
+			  uint64_t t0, unsigned since, ssize_t ret, int err,
+			  uint64_t *gen)
 {
 	if (!ht_enabled || ht_busy)
-		return;
+		return NULL;
 	/* Bytes taken (sent with the SYN, or, blocking, after the
 	 * handshake): the connection is usable from the call's return, the
 	 * connect phase ends there (the round trip the SYN's data saves is
 	 * the request's wait).  EINPROGRESS: no cookie yet, a plain SYN went
 	 * out and none of the bytes; the connect completes as any other. */
-	connect_seen(fd, sa, len, true, t0, ret >= 0 ? 0 : -1, err);
+	return connect_seen(fd, sa, len, true, t0, ret >= 0 ? 0 : -1, err,
+			    since, gen);
 }
 
 /* Completion of a non-blocking connect, as the program learns it. */
@@ -281,7 +301,8 @@ static void mark_unfollowed(int fd)
 	ht_slot *fs = ht_fd_slot(fd);
 	ht_tracked *t = fs ? __atomic_load_n(&fs->t, __ATOMIC_ACQUIRE) : NULL;
 	if (t)
-		__atomic_store_n(&t->missed, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->missed, HT_MISSED_SIGNAL,
+				 __ATOMIC_RELEASE);
 }
 
 /* Forget @fd before the real call releases its number (its connection

@@ -197,16 +197,30 @@ static inline void ht_lock_release(ht_lock *l)
  */
 typedef struct ht_slot {
 	ht_lock lock;  /* home: the connection's lock (an fd's: unused) */
-	/* Home: writes on the connection in flight: begun (the real call
-	 * made or about to be) and not yet fed to it.  Atomic; while not 0,
-	 * reads of the connection are held (conn_hold()), since what they
-	 * carry may answer bytes a write sent and has not fed yet. */
-	int writing;
+	union {
+		/* Home: writes on the connection in flight: begun (the real
+		 * call made or about to be) and not yet fed to it.  Atomic;
+		 * while not 0, reads of the connection are held
+		 * (conn_hold()), since what they carry may answer bytes a
+		 * write sent and has not fed yet. */
+		int writing;
+		/* An fd's slot: how many times t changed (a link made or
+		 * left; atomic, wraps), so that a connect tells a link made
+		 * after its call began from an older one (ht_fd_changes()). */
+		unsigned changes;
+	};
 	/* An fd's slot: the connection the fd names, or NULL (read without
 	 * a lock).  Home: the connection while it is followed, NULL once it
 	 * is over (its fds may still name it until they are closed). */
 	struct ht_tracked *t;
 } ht_slot;
+
+/* Why a connection's stream has a hole (ht_tracked missed). */
+enum {
+	HT_MISSED_SIGNAL = 1,  /* a signal handler's I/O, the guard not had */
+	HT_MISSED_FD_RACE = 2, /* a dup2 onto one of its fds raced another
+				  thread's link of that fd (ht_dup_fd()) */
+};
 
 /* A tracked connection: the pure state plus what the hooks need. */
 typedef struct ht_tracked {
@@ -228,7 +242,7 @@ typedef struct ht_tracked {
 	 * stream has a hole.  Set without the lock (atomic); the next event
 	 * gives the connection up (conn_give_up()) rather than pair
 	 * what follows wrongly. */
-	int missed;
+	int missed; /* HT_MISSED_*, 0: none */
 	/* Changes each time the block is freed: a hook that found the
 	 * connection before its real call goes on after it only when the
 	 * block still holds that one (ht_slot_same()), never the block's next
@@ -315,6 +329,24 @@ static inline bool ht_slot_same(ht_slot *s, uint64_t gen)
 	       __atomic_load_n(&s->t->gen, __ATOMIC_RELAXED) == gen;
 }
 
+/* ht_fd_changes() - the count of changes of @fd's slot (ht_slot changes;
+ * 0 while its table memory is not made): read before a call that may open
+ * a connection on @fd, so that publishing it (ht_track_fd()) sees whether
+ * another thread linked @fd since.  No lock. */
+static inline unsigned ht_fd_changes(int fd)
+{
+	if (unlikely(fd < 0))
+		return 0;
+	unsigned ci = (unsigned)fd >> HT_CHUNK_BITS;
+	if (unlikely(ci >= HT_MAX_CHUNKS))
+		return 0;
+	ht_slot *chunk = __atomic_load_n(&ht_chunks[ci], __ATOMIC_ACQUIRE);
+	if (likely(!chunk))
+		return 0;
+	return __atomic_load_n(&chunk[(unsigned)fd & (HT_CHUNK - 1)].changes,
+			       __ATOMIC_SEQ_CST);
+}
+
 /* ht_slot_get() - the fd slot of @fd, creating table memory as needed; NULL
  * when @fd is out of range or memory cannot be had. */
 HT_HIDDEN ht_slot *ht_slot_get(int fd);
@@ -327,10 +359,25 @@ HT_HIDDEN ht_slot *ht_slot_get(int fd);
 HT_HIDDEN ht_tracked *ht_tracked_alloc(void);
 HT_HIDDEN void ht_tracked_free(ht_tracked *t);
 
+/* ht_untrack_stale_fd() - after the program's call on @fd that opens a
+ * connection (connect, accept): a link @fd's slot still has is older than
+ * the call, its fd closed unseen (a raw system call): left as
+ * ht_untrack_fd() leaves it.  With @since (the slot's count of changes
+ * read before the call, ht_fd_changes()) not NULL, only a link made
+ * before the call: returns false, leaving the slot as it is, when it
+ * changed since (another thread's dup2 onto @fd linked it: ht_dup_fd());
+ * else *@since is counted on with this untrack's change.  Guard held. */
+HT_HIDDEN bool ht_untrack_stale_fd(int fd, uint64_t now, unsigned *since);
+
 /* ht_track_fd() - publish @t, new, as @fd's connection (its only fd so
- * far), with no write in flight; @t is freed when @fd has no slot.  The
- * caller untracked @fd first.  Guard held. */
-HT_HIDDEN void ht_track_fd(int fd, ht_tracked *t);
+ * far), with no write in flight, at @now: ht_untrack_stale_fd() first,
+ * with @since (NULL for an accept, whose fd is not known before its
+ * call).  Returns false, with @t freed (forgotten; a client's given up
+ * with HT_ERR_UNFOLLOWED and a NOTE), when @fd has no slot or when
+ * another thread linked @fd since (@since) or since the untrack: which
+ * file @fd names is unknown then, the other link is kept.  Guard held. */
+HT_HIDDEN bool ht_track_fd(int fd, ht_tracked *t, uint64_t now,
+			   const unsigned *since);
 
 /* ht_slot_release() - unlock home slot @s, locked by the caller; when @dead
  * (the connection @s tracks, over: its last record made, or forgotten) is
@@ -353,6 +400,18 @@ HT_HIDDEN void ht_server_wmark_sync(ht_slot *s);
  * bytes already began without one take their slots (conn_live_adopt()). */
 HT_HIDDEN void ht_want_collector(ht_slot *s);
 
+/* Writes this thread counted in flight (ht_write_begin()) and did not end
+ * yet (ht_writes_end_locked(), ht_writes_end_unlocked()); every write ends
+ * on the thread that began it.  A signal handler's writes begin and end
+ * within the handler, so the oldest end last. */
+HT_HIDDEN extern HT_TLS unsigned ht_writes_mine;
+/* Of those, in a child forked by this thread (from a signal handler that
+ * interrupted a write hook, or a TLS call that owes writes), the ones
+ * counted in the parent: ht_table_after_fork() set every connection's
+ * count to 0, so their ends take nothing back (they are the oldest: the
+ * last ht_writes_stale of ht_writes_mine).  0 but in such a child. */
+HT_HIDDEN extern HT_TLS unsigned ht_writes_stale;
+
 /* ht_write_undo() - a write counted by ht_write_begin() on a connection
  * that was no longer the one looked up: the count goes back (out of line,
  * rare). */
@@ -374,6 +433,7 @@ HT_HIDDEN void ht_write_undo(ht_slot *s);
 static inline bool ht_write_begin(ht_slot *s, uint64_t gen)
 {
 	__atomic_add_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
+	ht_writes_mine++; /* ended by whichever end takes the count back */
 	/* Dekker with ht_untrack_fd(): it clears home.t, then reads
 	 * s->writing.  Either it sees this count and parks the block, or
 	 * this sees home.t NULL (or the block's next connection). */
@@ -491,20 +551,24 @@ HT_HIDDEN uint32_t ht_next_conn_id(void);
 
 /* ---- TCP Fast Open (hook_socket.c) ------------------------------------------ */
 
-/* ht_fastopen_seen() - a sendto/sendmsg with MSG_FASTOPEN to @sa (@len
- * bytes), begun at @t0 on @fd, which was not tracked, returned @ret with
- * errno @err: when the outcome says the call began a connection (bytes
- * taken, in progress, refused...) to an AF_INET/AF_INET6 stream peer,
- * track @fd as connect() would (connected when @ret >= 0); @sa is read
- * only then.  The caller feeds the bytes moved afterwards (track_io). */
 /* ht_connect_began() - whether a connect's outcome (@ret, errno @err) says
  * the kernel read the address (and a sendto/sendmsg's msghdr) and began,
  * or tried, a connection: done, in progress, interrupted while waiting,
  * refused, unreachable... */
 HT_HIDDEN bool ht_connect_began(int ret, int err);
 
-HT_HIDDEN void ht_fastopen_seen(int fd, const struct sockaddr *sa, socklen_t len,
-				uint64_t t0, ssize_t ret, int err);
+/* ht_fastopen_seen() - a sendto/sendmsg with MSG_FASTOPEN to @sa (@len
+ * bytes), begun at @t0 on @fd, which was not tracked (its slot's changes
+ * then @since, ht_fd_changes()), returned @ret with errno @err: when the outcome says the call began a connection (bytes
+ * taken, in progress, refused...) to an AF_INET/AF_INET6 stream peer,
+ * track @fd as connect() would (connected when @ret >= 0); @sa is read
+ * only then.  Returns the home slot of the connection tracked, its
+ * generation in *@gen, or NULL (none, or ht_track_fd() found @fd's slot
+ * taken): the caller feeds the bytes moved to that one (track_io), never
+ * to what @fd names by then. */
+HT_HIDDEN ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa,
+				    socklen_t len, uint64_t t0, unsigned since,
+				    ssize_t ret, int err, uint64_t *gen);
 
 /* ---- DNS cache (hook_dns.c) -------------------------------------------------- */
 
