@@ -1009,6 +1009,7 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	 * record goes out before they are parsed. */
 	if (c->early_answer)
 		conn_emit_early(c, now);
+	c->t_in_last = now;
 	while (len > 0) {
 		h1_event ev;
 		if (c->server && buf[0] != 'H' && h1_state(&c->in) == H1_ST_IDLE)

@@ -324,6 +324,11 @@ typedef struct conn {
 	 * answered flag), and when request bytes were last written */
 	bool early_answer;
 	uint64_t t_out_last;
+	/* HTTP/1.x: when response bytes were last read (or skipped unread):
+	 * where a body delimited by close ends when the kernel says, at the
+	 * program's close, that the server's stream ended there
+	 * (conn_close_stream_end()) */
+	uint64_t t_in_last;
 
 	/* current response */
 	uint64_t t_resp_first_byte;  /* first byte of the current message */
@@ -507,6 +512,38 @@ void conn_on_reset(conn *c, uint64_t now);
  * connection because of the signal), then HT_REC_CONN_CLOSE.  @c may be
  * reused with conn_init() afterwards. */
 void conn_close(conn *c, uint64_t now);
+
+/*
+ * conn_close_wants_stream_end() - the program is closing @c (before
+ * conn_close()): held events are fed (conn_release_held()), then whether
+ * @c is a plaintext TCP client connection, followed as HTTP/1.x, in the
+ * middle of a response whose body runs until the server closes (no
+ * length, not chunked), with no EOF read.  Then the close would cut that
+ * response short unless the server's stream already ended at the last
+ * byte read: the kernel says (TCP_INFO's state, SIOCINQ's unread bytes),
+ * for conn_close_stream_end().  False for anything else (keep-alive, a
+ * length, TLS, a Unix socket): nothing to ask.
+ */
+bool conn_close_wants_stream_end(conn *c);
+
+/*
+ * conn_stream_ended_whole() - from the kernel's word at a client's close:
+ * the socket's TCP state @tcp_state (TCP_INFO's tcpi_state, netinet/tcp.h)
+ * and @unread, the bytes received and not read (SIOCINQ, FIN not
+ * counted): whether the peer's stream ended at the last byte the program
+ * read.  True only when its FIN arrived (CLOSE_WAIT; LAST_ACK or CLOSING
+ * after the program's own shutdown) and no byte is left unread.
+ */
+bool conn_stream_ended_whole(int tcp_state, long unread);
+
+/*
+ * conn_close_stream_end() - after conn_close_wants_stream_end() said yes,
+ * the kernel gave @tcp_state and @unread (conn_stream_ended_whole()): when
+ * the stream ended whole, the response ends complete at the last read
+ * (c->t_in_last), as if the EOF had been read then (conn_on_eof()); else
+ * nothing changes and conn_close() cuts it as before.
+ */
+void conn_close_stream_end(conn *c, int tcp_state, long unread);
 
 /* conn_nothing_written_seen() - whether @c is a plaintext client
  * connection on which no write was seen and the server's first bytes said

@@ -5,6 +5,7 @@
  */
 #include "conn_internal.h"
 
+#include <netinet/tcp.h>
 #include <string.h>
 
 void conn_note(conn *c, const char *why)
@@ -60,6 +61,8 @@ static void skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
 	}
 	if (c->mode == CONN_MODE_HTTP1)
 		conn_emit_early(c, now); /* as conn_on_read() */
+	if (c->mode == CONN_MODE_HTTP1)
+		c->t_in_last = now;
 	while (c->mode == CONN_MODE_HTTP1 && len > 0) {
 		h1_event ev;
 		size_t n = h1_skip(&c->in, len, &ev);
@@ -201,6 +204,33 @@ void conn_close(conn *c, uint64_t now)
 	conn_h2_release(c);
 	conn_hold_free(c);
 	conn_queue_free(c);
+}
+
+bool conn_close_wants_stream_end(conn *c)
+{
+	conn_release_held(c);
+	return !c->server && !c->tls && !c->closed && !c->dead &&
+	       !c->failed && !c->peer_eof && c->mode == CONN_MODE_HTTP1 &&
+	       c->peer.family != HT_AF_UNIX && h1_responses_followed(c) &&
+	       !c->early_answer && h1_state(&c->in) == H1_ST_BODY &&
+	       c->in.msg.body_by_close && q_answered(c) != NULL;
+}
+
+bool conn_stream_ended_whole(int tcp_state, long unread)
+{
+	/* The states a connection reaches only past the peer's FIN
+	 * (RFC 9293 3.3.2): CLOSE_WAIT; LAST_ACK once the program shut its
+	 * own side after it; CLOSING when both FINs crossed.  TIME_WAIT and
+	 * CLOSE are left out: an open socket shows CLOSE after a reset too. */
+	bool fin = tcp_state == TCP_CLOSE_WAIT || tcp_state == TCP_LAST_ACK ||
+		   tcp_state == TCP_CLOSING;
+	return fin && unread == 0;
+}
+
+void conn_close_stream_end(conn *c, int tcp_state, long unread)
+{
+	if (conn_stream_ended_whole(tcp_state, unread))
+		conn_on_eof(c, c->t_in_last);
 }
 
 bool conn_nothing_written_seen(const conn *c)

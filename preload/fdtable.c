@@ -11,9 +11,11 @@
  * slot holds the lock and the writes in flight, and counts its fds.
  */
 #include <errno.h>
+#include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <string.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "ht.h"
@@ -143,6 +145,26 @@ static bool kernel_sent_bytes(int fd)
 	       ti.tcpi_bytes_sent > 0;
 }
 
+/* The program is closing TCP client @fd, whose response @c says runs until
+ * the server closes and is under way (conn_close_wants_stream_end()): the
+ * kernel says whether the server's stream already ended at the last byte
+ * read, which then completes it (conn_close_stream_end()).  One system
+ * call (TCP_INFO's state), a second (SIOCINQ) only past the peer's FIN;
+ * neither changes anything the program can see. */
+static void stream_end_asked(int fd, conn *c)
+{
+	uint8_t info[8]; /* struct tcp_info begins with tcpi_state */
+	socklen_t il = sizeof info;
+	int unread = -1;
+	if (!ht_real.getsockopt ||
+	    ht_real.getsockopt(fd, IPPROTO_TCP, TCP_INFO, info, &il) != 0 ||
+	    il < 1 || !conn_stream_ended_whole(info[0], 0))
+		return;
+	if (ioctl(fd, SIOCINQ, &unread) != 0)
+		unread = -1;
+	conn_close_stream_end(c, info[0], unread);
+}
+
 /* ht_untrack_fd(), and (@ask) whether @fd may be asked what its socket
  * sent: not once the program's call replaced the file it names.  With
  * @since, only a link older than the call that read it
@@ -190,6 +212,9 @@ static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 			    conn_nothing_written_seen(&t->c) &&
 			    kernel_sent_bytes(fd))
 				conn_writes_unseen(&t->c);
+			if (ask && !t->probe &&
+			    conn_close_wants_stream_end(&t->c))
+				stream_end_asked(fd, &t->c);
 			conn_close(&t->c, now);
 		}
 		__atomic_store_n(&s->t, NULL, __ATOMIC_SEQ_CST);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/tcp.h>
 
 #include "conn.h"
 #include "live.h"
@@ -321,6 +322,104 @@ START_TEST(body_delimited_by_close)
 	conn_close(C, 6000);
 	ck_assert_int_eq(nrecs, 2);
 	ck_assert(recs[1].close.flags & HT_CF_PEER_EOF);
+}
+END_TEST
+
+/* The kernel's word at a client's close (TCP state, unread bytes): the
+ * stream ended whole only past the peer's FIN with nothing left unread. */
+START_TEST(stream_ended_whole_by_state)
+{
+	ck_assert(conn_stream_ended_whole(TCP_CLOSE_WAIT, 0));
+	ck_assert(conn_stream_ended_whole(TCP_LAST_ACK, 0));
+	ck_assert(conn_stream_ended_whole(TCP_CLOSING, 0));
+	ck_assert(!conn_stream_ended_whole(TCP_CLOSE_WAIT, 1));
+	ck_assert(!conn_stream_ended_whole(TCP_CLOSE_WAIT, -1));
+	ck_assert(!conn_stream_ended_whole(TCP_ESTABLISHED, 0));
+	ck_assert(!conn_stream_ended_whole(TCP_FIN_WAIT1, 0));
+	ck_assert(!conn_stream_ended_whole(TCP_FIN_WAIT2, 0));
+	ck_assert(!conn_stream_ended_whole(TCP_TIME_WAIT, 0));
+	ck_assert(!conn_stream_ended_whole(TCP_CLOSE, 0));
+	ck_assert(!conn_stream_ended_whole(0, 0));
+}
+END_TEST
+
+/* A body delimited by close, read whole, the program closing before it
+ * reads the EOF: the kernel says the FIN came and nothing is unread, so
+ * the response is complete, ended at the last read. */
+START_TEST(body_by_close_read_whole_at_close)
+{
+	conn_connected(C, 2000);
+	w("GET / HTTP/1.0\r\n\r\n", 3000);
+	r("HTTP/1.0 200 OK\r\n\r\nabc", 4000);
+	r("defg", 4500);
+	ck_assert(conn_close_wants_stream_end(C));
+	conn_close_stream_end(C, TCP_CLOSE_WAIT, 0);
+	ck_assert_int_eq(nrecs, 1);
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 7);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 4500);
+	ck_assert(recs[0].r.flags & HT_RF_BODY_BY_CLOSE);
+	ck_assert(recs[1].close.flags & HT_CF_PEER_EOF);
+	ck_assert_uint_eq(recs[1].close.t_close, 9000);
+}
+END_TEST
+
+/* Bytes left unread, or no FIN yet: the close cut the response, as
+ * before. */
+START_TEST(body_by_close_cut_at_close)
+{
+	static const struct {
+		int state;
+		long unread;
+	} cases[] = {{TCP_CLOSE_WAIT, 5}, {TCP_ESTABLISHED, 0}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		nrecs = 0;
+		conn_close(C, 1000);
+		ht_addr peer = {.family = 2, .port = 8080,
+				.addr = {127, 0, 0, 1}};
+		conn_init(C, &env, 100, 1, &peer, 1000);
+		nrecs = 0;
+		conn_connected(C, 2000);
+		w("GET / HTTP/1.0\r\n\r\n", 3000);
+		r("HTTP/1.0 200 OK\r\n\r\nabc", 4000);
+		ck_assert(conn_close_wants_stream_end(C));
+		conn_close_stream_end(C, cases[i].state, cases[i].unread);
+		ck_assert_int_eq(nrecs, 0);
+		conn_close(C, 9000);
+		ck_assert_int_eq(nrecs, 2);
+		ck_assert_uint_eq(recs[0].r.error, HT_ERR_CLOSED);
+		ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 9000);
+		ck_assert(!(recs[1].close.flags & HT_CF_PEER_EOF));
+	}
+}
+END_TEST
+
+/* Nothing to ask the kernel at a close that cuts no body delimited by
+ * close: a length, chunks, between responses, after the EOF, TLS. */
+START_TEST(stream_end_not_wanted)
+{
+	conn_connected(C, 2000);
+	ck_assert(!conn_close_wants_stream_end(C)); /* nothing written */
+	w(GET("/a"), 3000);
+	ck_assert(!conn_close_wants_stream_end(C)); /* no response yet */
+	r("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc", 4000);
+	ck_assert(!conn_close_wants_stream_end(C)); /* a length */
+	r("defghi", 4100);
+	ck_assert(!conn_close_wants_stream_end(C)); /* idle, kept alive */
+	w(GET("/b"), 5000);
+	r("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc", 6000);
+	ck_assert(!conn_close_wants_stream_end(C)); /* chunked */
+	r("\r\n0\r\n\r\n", 6100);
+	w("GET /c HTTP/1.0\r\n\r\n", 7000);
+	r("HTTP/1.0 200 OK\r\n\r\nabc", 8000);
+	ck_assert(conn_close_wants_stream_end(C));
+	C->tls = true;
+	ck_assert(!conn_close_wants_stream_end(C)); /* TLS: not asked */
+	C->tls = false;
+	conn_on_eof(C, 8500);
+	ck_assert(!conn_close_wants_stream_end(C)); /* the EOF was read */
 }
 END_TEST
 
@@ -3055,6 +3154,10 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_early_answer_at_close);
 	tcase_add_test(tc, proto_is_the_requests_own);
 	tcase_add_test(tc, body_delimited_by_close);
+	tcase_add_test(tc, stream_ended_whole_by_state);
+	tcase_add_test(tc, body_by_close_read_whole_at_close);
+	tcase_add_test(tc, body_by_close_cut_at_close);
+	tcase_add_test(tc, stream_end_not_wanted);
 	tcase_add_test(tc, closed_before_response);
 	tcase_add_test(tc, closed_after_interrupted_wait);
 	tcase_add_test(tc, closed_after_interrupted_read);
