@@ -50,7 +50,8 @@ const char *report_signal_name(report *rp, unsigned sig)
 	return rp->signal;
 }
 
-const char *report_tls_fail_detail(report *rp, const ht_rec_conn_fail *c)
+const char *report_tls_fail_detail(const ht_rec_conn_fail *c, char *buf,
+				   size_t cap)
 {
 	if (!(c->flags & HT_FF_TLS) || (c->flags & HT_FF_FROM_PAGE))
 		return NULL;
@@ -59,11 +60,10 @@ const char *report_tls_fail_detail(report *rp, const ht_rec_conn_fail *c)
 	if (!(c->flags & (HT_FF_TLS_ALERT_CLIENT | HT_FF_TLS_ALERT_SERVER)))
 		return NULL;
 	const char *name = tlsrec_alert_name(c->tls_alert);
-	snprintf(rp->fail_detail, sizeof(rp->fail_detail),
-		 "%s (%u) sent by the %s", name != NULL ? name : "alert",
-		 c->tls_alert,
+	snprintf(buf, cap, "%s (%u) sent by the %s",
+		 name != NULL ? name : "alert", c->tls_alert,
 		 c->flags & HT_FF_TLS_ALERT_CLIENT ? "client" : "server");
-	return rp->fail_detail;
+	return buf;
 }
 
 const char *report_fail_error(report *rp, const ht_rec_conn_fail *c)
@@ -72,7 +72,8 @@ const char *report_fail_error(report *rp, const ht_rec_conn_fail *c)
 		return ht_error_str(c->error);
 	if (!(c->flags & HT_FF_TLS))
 		return strerror(c->err);
-	const char *d = report_tls_fail_detail(rp, c);
+	const char *d = report_tls_fail_detail(c, rp->fail_detail,
+					       sizeof(rp->fail_detail));
 	if (d == NULL)
 		return "TLS handshake failed";
 	snprintf(rp->fail_error, sizeof(rp->fail_error),

@@ -412,10 +412,10 @@ const char *report_signal_name(report *rp, unsigned sig);
 
 /* report_tls_fail_detail() - what the records of failed handshake @c
  * showed, when no hook decoded it: "certificate_unknown (46) sent by the
- * client", "connection closed during the TLS handshake"; NULL when nothing
- * more than the failure is known.  In @rp's scratch space, valid until the
- * next call. */
-const char *report_tls_fail_detail(report *rp, const ht_rec_conn_fail *c);
+ * client" (written in @buf, @cap bytes), "connection closed during the TLS
+ * handshake"; NULL when nothing more than the failure is known. */
+const char *report_tls_fail_detail(const ht_rec_conn_fail *c, char *buf,
+				   size_t cap);
 
 /* report_fail_error() - the error of failed connection @c in words: its
  * errno's text, "TLS handshake failed" (": " and report_tls_fail_detail()

@@ -421,7 +421,8 @@ static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 			sig ? " (" : "", sig ? sig : "", sig ? ")" : "",
 			phase ? phase : "");
 	else if (c->flags & HT_FF_TLS) {
-		const char *d = report_tls_fail_detail(rp, c);
+		const char *d = report_tls_fail_detail(c, rp->fail_detail,
+						       sizeof(rp->fail_detail));
 		fputs_unlocked(" failed", f);
 		if (d != NULL)
 			fprintf(f, ": %s", d);
