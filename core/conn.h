@@ -407,6 +407,17 @@ void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn)
  * with HT_FF_TLS (once, and only before any request). */
 void conn_tls_failed(conn *c, uint64_t now);
 
+/* conn_raw_tls_failed() - @c, a client's connection carrying TLS no hook
+ * decoded (CONN_MODE_TLS), closes at @now: when its records show the
+ * handshake failed (tlsrec_verdict(): an alert in the clear, or a close
+ * before its end), emits HT_REC_CONN_FAIL with HT_FF_TLS and what was seen
+ * (HT_FF_TLS_ALERT_CLIENT/_SERVER and the alert, else HT_FF_TLS_CLOSED) and
+ * returns true: the connection is reported as a failed handshake, like a
+ * hook's, not closed (or counted on @taken, the page conn_live_conn_end()
+ * returned, when a stopped collector reported it in flight).  Returns
+ * false otherwise (nothing emitted). */
+bool conn_raw_tls_failed(conn *c, uint64_t now, struct ht_live *taken);
+
 /* conn_mark_tls() - the connection's plaintext comes from a TLS library:
  * from now on the socket's own bytes go to conn_on_transport(), never the
  * parser.  Undoes an opaque verdict the ciphertext may have caused, and

@@ -159,7 +159,7 @@ void conn_close(conn *c, uint64_t now)
 	if (c->closed)
 		return;
 	c->closed = true;
-	conn_live_conn_end(c);
+	struct ht_live *taken = conn_live_conn_end(c);
 	conn_release_held(c);
 	conn_ws_end(c, 0, now);
 	/* The program closes it with its last call interrupted by a signal:
@@ -179,7 +179,7 @@ void conn_close(conn *c, uint64_t now)
 		}
 		fail_all(c, cut, now);
 	}
-	if (!c->failed && c->connected) {
+	if (!c->failed && c->connected && !conn_raw_tls_failed(c, now, taken)) {
 		ht_record rec;
 		memset(&rec, 0, sizeof rec);
 		rec.type = HT_REC_CONN_CLOSE;

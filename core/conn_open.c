@@ -66,11 +66,12 @@ void conn_connected(conn *c, uint64_t now)
 }
 
 /* Emit HT_REC_CONN_FAIL: the connect failed with @err, or (HT_FF_TLS in
- * @flags) the TLS handshake failed, at @now; its connection slot just
- * ended (conn_live_conn_end(): @taken, the page of a collector that
- * stopped and reported it in flight, where it is counted instead). */
-static void emit_fail(conn *c, int err, uint32_t flags, uint64_t now,
-		      ht_live *taken)
+ * @flags) the TLS handshake failed, at @now (with HT_FF_TLS_ALERT_*: by
+ * @alert); its connection slot just ended (conn_live_conn_end(): @taken,
+ * the page of a collector that stopped and reported it in flight, where it
+ * is counted instead). */
+static void emit_fail(conn *c, int err, uint32_t flags, uint8_t alert,
+		      uint64_t now, ht_live *taken)
 {
 	ht_record rec;
 
@@ -91,6 +92,7 @@ static void emit_fail(conn *c, int err, uint32_t flags, uint64_t now,
 	rec.u.fail.t_connect_done = c->t_connect_done;
 	rec.u.fail.t_tls_start = c->t_tls_start;
 	rec.u.fail.t_fail = now;
+	rec.u.fail.tls_alert = alert;
 	rec.u.fail.dns_name = bounded(conn_host_name(c), sizeof c->dns_name);
 	char host[sizeof c->tunnel];
 	if (c->tunnel[0]) {
@@ -118,7 +120,7 @@ void conn_connect_failed(conn *c, int err, uint64_t now)
 		return;
 	c->failed = true;
 	c->dead = true;
-	emit_fail(c, err, 0, now, conn_live_conn_end(c));
+	emit_fail(c, err, 0, 0, now, conn_live_conn_end(c));
 	conn_hold_free(c);
 }
 
@@ -170,7 +172,29 @@ void conn_tls_failed(conn *c, uint64_t now)
 		return;
 	c->tls_failed = true;
 	c->t_tls_done = now;
-	emit_fail(c, 0, HT_FF_TLS, now, conn_live_conn_end(c));
+	emit_fail(c, 0, HT_FF_TLS, 0, now, conn_live_conn_end(c));
+}
+
+bool conn_raw_tls_failed(conn *c, uint64_t now, ht_live *taken)
+{
+	const tlsrec *t = &c->tlsrec;
+	if (c->server || c->tls || c->mode != CONN_MODE_TLS || c->failed ||
+	    !c->connected)
+		return false;
+	enum tlsrec_verdict v = tlsrec_verdict(t);
+	if (v == TLSREC_NO_FAILURE)
+		return false;
+	uint32_t flags = HT_FF_TLS | HT_FF_TLS_CLOSED;
+	uint8_t alert = 0;
+	if (v == TLSREC_FAILED_ALERT) {
+		flags = HT_FF_TLS | (t->alert_out ? HT_FF_TLS_ALERT_CLIENT
+						  : HT_FF_TLS_ALERT_SERVER);
+		alert = t->alert_desc;
+	}
+	/* as a hook's failed handshake: it began with the ClientHello */
+	c->t_tls_start = t->t_start;
+	emit_fail(c, 0, flags, alert, now, taken);
+	return true;
 }
 
 void conn_mark_tls(conn *c)

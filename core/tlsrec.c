@@ -279,11 +279,28 @@ static void handshake_bytes(tlsrec *t, tlsrec_dir *d, bool out,
 	}
 }
 
-/* A record of @type begins on @d at @now. */
-static void record_begins(tlsrec *t, tlsrec_dir *d, bool out, uint8_t type,
-			  uint64_t now)
+/* Whether the record of @type and @len payload bytes beginning on @d is
+ * an alert in the clear: two bytes (an encrypted one has a MAC or tag,
+ * and in TLS 1.3 the type application_data), and in TLS 1.2 and older
+ * before the side's ChangeCipherSpec. */
+static bool clear_alert(const tlsrec *t, const tlsrec_dir *d, uint8_t type,
+			uint32_t len)
 {
+	if (type != REC_ALERT || len != 2)
+		return false;
+	return !d->ccs || t->version == 0 || t->version >= TLS13;
+}
+
+/* A record of @type with @len payload bytes begins on @d at @now. */
+static void record_begins(tlsrec *t, tlsrec_dir *d, bool out, uint8_t type,
+			  uint32_t len, uint64_t now)
+{
+	bool tls13 = t->server_hello && t->version == TLS13;
 	d->records++;
+	d->alert_rec = clear_alert(t, d, type, len);
+	d->alert_got = 0;
+	if (type == REC_APPDATA && !tls13)
+		t->appdata = true;
 	if (type == REC_CCS) {
 		d->ccs = true;
 		return;
@@ -294,8 +311,28 @@ static void record_begins(tlsrec *t, tlsrec_dir *d, bool out, uint8_t type,
 		    t->out.finished && t->in.finished)
 			t->t_done = now;
 	}
-	if (out && type == REC_APPDATA && t->server_hello && t->version == TLS13)
+	if (out && type == REC_APPDATA && tls13 && len >= TLSREC_FINISHED13_MIN)
 		t->t_done = now;
+}
+
+/* Payload bytes of a clear alert record on @d (@out: the client's): the
+ * first alert seen is kept, a fatal one in place of a warning. */
+static void alert_bytes(tlsrec *t, tlsrec_dir *d, bool out, const uint8_t *p,
+			size_t n)
+{
+	while (n > 0 && d->alert_got < sizeof d->alert_buf) {
+		d->alert_buf[d->alert_got++] = *p++;
+		n--;
+	}
+	if (d->alert_got < sizeof d->alert_buf)
+		return;
+	d->alert_rec = false;
+	if (t->alert && (t->alert_level == 2 || d->alert_buf[0] != 2))
+		return;
+	t->alert = true;
+	t->alert_out = out;
+	t->alert_level = d->alert_buf[0];
+	t->alert_desc = d->alert_buf[1];
 }
 
 void tlsrec_feed(tlsrec *t, bool out, const uint8_t *buf, size_t len,
@@ -318,7 +355,7 @@ void tlsrec_feed(tlsrec *t, bool out, const uint8_t *buf, size_t len,
 				return;
 			}
 			d->left = (uint16_t)n;
-			record_begins(t, d, out, type, now);
+			record_begins(t, d, out, type, n, now);
 			if (d->left == 0)
 				d->hdr_len = 0;
 			continue;
@@ -326,10 +363,64 @@ void tlsrec_feed(tlsrec *t, bool out, const uint8_t *buf, size_t len,
 		size_t k = d->left < len ? d->left : len;
 		if (d->hdr[0] == REC_HANDSHAKE && !d->ccs && !d->hs_done)
 			handshake_bytes(t, d, out, buf, k);
+		else if (d->alert_rec)
+			alert_bytes(t, d, out, buf, k);
 		buf += k;
 		len -= k;
 		d->left -= (uint16_t)k;
 		if (d->left == 0)
 			d->hdr_len = 0;
+	}
+}
+
+enum tlsrec_verdict tlsrec_verdict(const tlsrec *t)
+{
+	if (t->bad || !t->client_hello)
+		return TLSREC_NO_FAILURE;
+	if (t->alert && t->alert_level == 2 && !t->t_done)
+		return TLSREC_FAILED_ALERT;
+	if (t->t_done || t->appdata)
+		return TLSREC_NO_FAILURE;
+	return t->alert ? TLSREC_FAILED_ALERT : TLSREC_FAILED_CLOSED;
+}
+
+const char *tlsrec_alert_name(uint8_t desc)
+{
+	switch (desc) {
+	case 0: return "close_notify";
+	case 10: return "unexpected_message";
+	case 20: return "bad_record_mac";
+	case 21: return "decryption_failed";
+	case 22: return "record_overflow";
+	case 30: return "decompression_failure";
+	case 40: return "handshake_failure";
+	case 41: return "no_certificate";
+	case 42: return "bad_certificate";
+	case 43: return "unsupported_certificate";
+	case 44: return "certificate_revoked";
+	case 45: return "certificate_expired";
+	case 46: return "certificate_unknown";
+	case 47: return "illegal_parameter";
+	case 48: return "unknown_ca";
+	case 49: return "access_denied";
+	case 50: return "decode_error";
+	case 51: return "decrypt_error";
+	case 60: return "export_restriction";
+	case 70: return "protocol_version";
+	case 71: return "insufficient_security";
+	case 80: return "internal_error";
+	case 86: return "inappropriate_fallback";
+	case 90: return "user_canceled";
+	case 100: return "no_renegotiation";
+	case 109: return "missing_extension";
+	case 110: return "unsupported_extension";
+	case 111: return "certificate_unobtainable";
+	case 112: return "unrecognized_name";
+	case 113: return "bad_certificate_status_response";
+	case 114: return "bad_certificate_hash_value";
+	case 115: return "unknown_psk_identity";
+	case 116: return "certificate_required";
+	case 120: return "no_application_protocol";
+	default: return NULL;
 	}
 }

@@ -15,12 +15,21 @@
  *
  * The handshake's end, as the record layer shows it:
  *  - TLS 1.3: the first application_data record the client writes after
- *    the ServerHello was read: it carries the client's Finished (earlier
- *    ones are 0-RTT early data; the dummy ChangeCipherSpec of middlebox
- *    compatibility does not count);
+ *    the ServerHello was read, long enough to carry the client's Finished
+ *    (TLSREC_FINISHED13_MIN: a shorter one is an encrypted alert, or an
+ *    empty Certificate before the Finished; earlier ones are 0-RTT early
+ *    data; the dummy ChangeCipherSpec of middlebox compatibility does not
+ *    count);
  *  - TLS 1.2 and older: both sides have sent a ChangeCipherSpec and a
  *    record after it (their encrypted Finished): the later of the two;
  *  - no ServerHello seen: not known (0).
+ *
+ * A handshake's failure, as far as the record layer shows it: an alert
+ * sent in the clear (a 2-byte alert record: before the ChangeCipherSpec
+ * of its side in TLS 1.2, before the keys are in use in TLS 1.3, whose
+ * later alerts are encrypted application_data records), or a close
+ * before the handshake's end with no application data seen
+ * (tlsrec_verdict()).
  *
  * Pure: no clock, no system calls, no allocation.
  */
@@ -35,6 +44,11 @@
 #define TLSREC_SNI_MAX 256      /* host name, NUL included */
 #define TLSREC_ALPN_MAX 64      /* offered list "h2,http/1.1", NUL included */
 #define TLSREC_ALPN1_MAX 32     /* the chosen protocol, NUL included */
+/* The shortest TLS 1.3 record carrying a Finished: a 4-byte header and a
+ * 32-byte verify_data (SHA-256), the inner content type, the shortest
+ * AEAD tag (8 bytes: TLS_AES_128_CCM_8_SHA256).  An encrypted alert is
+ * 2 + 1 + 16 (8) bytes. */
+#define TLSREC_FINISHED13_MIN (4 + 32 + 1 + 8)
 
 /* One direction's record layer. */
 typedef struct tlsrec_dir {
@@ -49,6 +63,9 @@ typedef struct tlsrec_dir {
 	uint32_t hs_len;         /* body length (from the header) */
 	uint32_t hs_got;         /* body bytes seen */
 	bool hs_done;            /* the first message is over (parsed) */
+	bool alert_rec;          /* the record being read is a clear alert */
+	uint8_t alert_got;       /* its bytes so far */
+	uint8_t alert_buf[2];    /* level, description */
 	uint64_t records;
 } tlsrec_dir;
 
@@ -59,6 +76,12 @@ typedef struct tlsrec {
 	bool server_hello;       /* a ServerHello was parsed */
 	uint16_t offered;        /* the highest version offered */
 	uint16_t version;        /* the version the server chose (0: unseen) */
+	bool appdata;            /* an application_data record went by that
+	                            is not TLS 1.3's encrypted handshake */
+	bool alert;              /* an alert was seen in the clear: */
+	bool alert_out;          /* sent by the client */
+	uint8_t alert_level;     /* 1 warning, 2 fatal */
+	uint8_t alert_desc;      /* its AlertDescription (RFC 8446, 6) */
 	uint64_t t_start;        /* first ClientHello byte written */
 	uint64_t t_done;         /* the handshake's end (see above), or 0 */
 	char sni[TLSREC_SNI_MAX];
@@ -81,6 +104,24 @@ void tlsrec_init(tlsrec *t);
  * ignores the rest; once the handshake ended, too. */
 void tlsrec_feed(tlsrec *t, bool out, const uint8_t *buf, size_t len,
 		 uint64_t now);
+
+/* What the records say of a handshake at the connection's close. */
+enum tlsrec_verdict {
+	TLSREC_NO_FAILURE = 0, /* it ended, or nothing can be said */
+	TLSREC_FAILED_ALERT,   /* an alert in the clear (t->alert_*) ended it */
+	TLSREC_FAILED_CLOSED,  /* closed before its end, no alert seen */
+};
+
+/* tlsrec_verdict() - whether the handshake followed by @t, whose
+ * connection is closing, failed: a fatal alert seen in the clear before
+ * its end; or no end seen (t_done 0) and no application data, after a
+ * ClientHello (the alert named when a warning one was seen).  Nothing is
+ * said once the records were not followed (bad). */
+enum tlsrec_verdict tlsrec_verdict(const tlsrec *t);
+
+/* tlsrec_alert_name() - the name of TLS alert @desc ("certificate_unknown",
+ * RFC 8446 6 and RFC 5246 7.2); NULL if unknown. */
+const char *tlsrec_alert_name(uint8_t desc);
 
 /* tlsrec_version_str() - "TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1",
  * "SSLv3" (OpenSSL's names) for a protocol version; NULL if unknown. */

@@ -335,12 +335,18 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_u32(&w, f->flags);
 		put_u64(&w, f->t_connect_done);
 		put_u64(&w, f->t_tls_start);
-		/* appended, only for a connection its process's end cut short */
-		if (f->error || f->signal || f->phase) {
+		/* appended, for a connection its process's end cut short
+		 * (zeros before an alert's) */
+		bool alert = f->flags & (HT_FF_TLS_ALERT_CLIENT |
+					 HT_FF_TLS_ALERT_SERVER);
+		if (f->error || f->signal || f->phase || alert) {
 			put_u8(&w, f->error);
 			put_u8(&w, f->signal);
 			put_u8(&w, f->phase);
 		}
+		/* appended, only for a handshake that ended with an alert */
+		if (alert)
+			put_u8(&w, f->tls_alert);
 		break;
 	}
 	case HT_REC_CONN_CLOSE: {
@@ -804,6 +810,7 @@ long ht_wire_decode(const uint8_t *buf, size_t len, ht_record *out)
 		f->error = (uint8_t)get_u8_opt(&r);
 		f->signal = (uint8_t)get_u8_opt(&r);
 		f->phase = (uint8_t)get_u8_opt(&r);
+		f->tls_alert = (uint8_t)get_u8_opt(&r);
 		if (f->error >= HT_ERR__COUNT)
 			return -1;
 		break;

@@ -305,6 +305,10 @@ typedef struct ht_rec_conn_fail {
 	 * signal (0: none or not known), the phase (enum ht_live_phase:
 	 * dns, connect or tls).  0 otherwise. */
 	uint8_t error, signal, phase;
+	/* Appended, with HT_FF_TLS_ALERT_CLIENT or _SERVER only (else 0): the
+	 * alert (its AlertDescription) that ended a handshake no hook
+	 * decoded, as the record layer showed it in the clear. */
+	uint8_t tls_alert;
 } ht_rec_conn_fail;
 
 #define HT_FF_TLS 0x1u /* the TLS handshake failed (not the TCP connect) */
@@ -314,6 +318,13 @@ typedef struct ht_rec_conn_fail {
                              cut short, not a connection: conn_id is the
                              lookup's number in its image (live.h,
                              HT_LIVE_LOOKUP), peer empty, phase dns */
+/* With HT_FF_TLS, a handshake no hook decoded (its TLS library's is not
+ * one we hook), as its records showed it: */
+#define HT_FF_TLS_ALERT_CLIENT 0x8u  /* the client sent alert tls_alert */
+#define HT_FF_TLS_ALERT_SERVER 0x10u /* the server sent alert tls_alert */
+#define HT_FF_TLS_CLOSED 0x20u /* the connection closed before the
+                                  handshake's end, no alert seen in the
+                                  clear (TLS 1.3 encrypts them) */
 
 typedef struct ht_rec_conn_close {
 	uint32_t pid;

@@ -1,5 +1,6 @@
 /* report.c - derived values, statistics and format dispatch; see report.h. */
 #include "report.h"
+#include "tlsrec.h"
 #include "live.h"
 
 #include <arpa/inet.h>
@@ -49,13 +50,35 @@ const char *report_signal_name(report *rp, unsigned sig)
 	return rp->signal;
 }
 
-const char *report_fail_error(const ht_rec_conn_fail *c)
+const char *report_tls_fail_detail(const ht_rec_conn_fail *c, char *buf,
+				   size_t cap)
+{
+	if (!(c->flags & HT_FF_TLS) || (c->flags & HT_FF_FROM_PAGE))
+		return NULL;
+	if (c->flags & HT_FF_TLS_CLOSED)
+		return "connection closed during the TLS handshake";
+	if (!(c->flags & (HT_FF_TLS_ALERT_CLIENT | HT_FF_TLS_ALERT_SERVER)))
+		return NULL;
+	const char *name = tlsrec_alert_name(c->tls_alert);
+	snprintf(buf, cap, "%s (%u) sent by the %s",
+		 name != NULL ? name : "alert", c->tls_alert,
+		 c->flags & HT_FF_TLS_ALERT_CLIENT ? "client" : "server");
+	return buf;
+}
+
+const char *report_fail_error(report *rp, const ht_rec_conn_fail *c)
 {
 	if (c->flags & HT_FF_FROM_PAGE)
 		return ht_error_str(c->error);
-	if (c->flags & HT_FF_TLS)
+	if (!(c->flags & HT_FF_TLS))
+		return strerror(c->err);
+	const char *d = report_tls_fail_detail(c, rp->fail_detail,
+					       sizeof(rp->fail_detail));
+	if (d == NULL)
 		return "TLS handshake failed";
-	return strerror(c->err);
+	snprintf(rp->fail_error, sizeof(rp->fail_error),
+		 "TLS handshake failed: %s", d);
+	return rp->fail_error;
 }
 
 const char *report_dns_error(const ht_rec_dns *d, char *buf, size_t cap)

@@ -378,6 +378,8 @@ typedef struct report {
 	char peer[192];
 	char error[REPORT_ERROR_MAX];
 	char signal[24];
+	char fail_detail[80];
+	char fail_error[112];
 } report;
 
 /*
@@ -408,10 +410,20 @@ void report_record(void *ctx, const ht_record *rec);
  * the next call), "signal N" for one without a name; NULL for 0. */
 const char *report_signal_name(report *rp, unsigned sig);
 
+/* report_tls_fail_detail() - what the records of failed handshake @c
+ * showed, when no hook decoded it: "certificate_unknown (46) sent by the
+ * client" (written in @buf, @cap bytes), "connection closed during the TLS
+ * handshake"; NULL when nothing more than the failure is known. */
+const char *report_tls_fail_detail(const ht_rec_conn_fail *c, char *buf,
+				   size_t cap);
+
 /* report_fail_error() - the error of failed connection @c in words: its
- * errno's text, "TLS handshake failed", or for one its process's end cut
- * short (HT_FF_FROM_PAGE) "interrupted", "killed", "crashed", "exited". */
-const char *report_fail_error(const ht_rec_conn_fail *c);
+ * errno's text, "TLS handshake failed" (": " and report_tls_fail_detail()
+ * when known), or for one its process's end
+ * cut short (HT_FF_FROM_PAGE) "interrupted", "killed", "crashed",
+ * "exited".  The text may be in @rp's scratch space, valid until the next
+ * call. */
+const char *report_fail_error(report *rp, const ht_rec_conn_fail *c);
 
 /* report_fail_lookup() - whether failed "connection" @c is a name lookup
  * its process's end cut short (HT_FF_LOOKUP): no connection was tried,

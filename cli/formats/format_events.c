@@ -611,7 +611,7 @@ static void events_fail_error(report *rp, const ht_rec_conn_fail *c)
 		return;
 	}
 	if (c->flags & HT_FF_TLS) {
-		json_strz(f, "TLS handshake failed");
+		json_strz(f, report_fail_error(rp, c));
 		return;
 	}
 	json_strz(f, strerror(c->err));

@@ -457,7 +457,7 @@ static int64_t span_us(uint64_t start, uint64_t end)
 	return (int64_t)((end - start + 500) / 1000);
 }
 
-static void put_fail(outbuf *f, const har_fail *h)
+static void put_fail(report *rp, outbuf *f, const har_fail *h)
 {
 	const ht_rec_conn_fail *c = &h->f;
 	bool tls = c->flags & HT_FF_TLS;
@@ -481,7 +481,7 @@ static void put_fail(outbuf *f, const har_fail *h)
 	KEY(f, "connection");
 	put_connection(f, c->pid, c->conn_id);
 	KEY(f, "error");
-	json_strz(f, report_fail_error(c));
+	json_strz(f, report_fail_error(rp, c));
 	connect = span_us(c->t_connect_start, tls ? c->t_connect_done : c->t_fail);
 	if (tls) {
 		uint64_t from = c->t_connect_done ? c->t_connect_done : c->t_tls_start;
@@ -612,7 +612,7 @@ static void har_summary(report *rp)
 		json_lit(f, ",\"_connectErrors\":[");
 		for (size_t i = 0; i < st->n_fails; i++) {
 			json_lit(f, i ? ",\n" : "\n");
-			put_fail(f, &st->fails[i]);
+			put_fail(rp, f, &st->fails[i]);
 		}
 		json_lit(f, "\n]");
 	}

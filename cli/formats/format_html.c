@@ -372,7 +372,7 @@ static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	if (report_fail_lookup(c)) {
 		/* cut short by its process's end: no connection was tried */
 		html_lookup_row(rp, c->pid, c->conn_id, c->dns_name,
-				report_fail_error(c),
+				report_fail_error(rp, c),
 				report_signal_name(rp, c->signal),
 				c->t_dns_start, c->t_fail);
 		return;
@@ -394,7 +394,7 @@ static void html_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "tls");
 	json_bool(f, tls);
 	KEY(f, "error");
-	json_strz(f, report_fail_error(c));
+	json_strz(f, report_fail_error(rp, c));
 	KEY(f, "start");
 	json_ns_secs(f, report_unix_ns(rp, start));
 	KEY(f, "total");

@@ -342,7 +342,7 @@ static void json_lookup_cut(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "host");
 	put_ht_str_or_null(f, c->dns_name);
 	KEY(f, "error");
-	json_strz(f, report_fail_error(c));
+	json_strz(f, report_fail_error(rp, c));
 	KEY(f, "phase");
 	json_strz(f, ht_live_phase_name(c->phase));
 	KEY(f, "signal");
@@ -405,7 +405,7 @@ static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "host");
 	put_fail_host(f, c);
 	KEY(f, "error");
-	json_strz(f, report_fail_error(c));
+	json_strz(f, report_fail_error(rp, c));
 	KEY(f, "errno");
 	if (tls || (c->flags & HT_FF_FROM_PAGE))
 		json_lit(f, "null");

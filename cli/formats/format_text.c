@@ -371,7 +371,7 @@ static void text_lookup_line(report *rp, const ht_str *name, const char *what,
  * (SIGINT) resolving the name 2.51 s", as a request cut short reads. */
 static void text_lookup_cut(report *rp, const ht_rec_conn_fail *c)
 {
-	text_lookup_line(rp, &c->dns_name, report_fail_error(c),
+	text_lookup_line(rp, &c->dns_name, report_fail_error(rp, c),
 			 report_signal_name(rp, c->signal),
 			 ht_live_phase_text(c->phase),
 			 report_span(c->t_dns_start, c->t_fail), c->pid,
@@ -417,11 +417,16 @@ static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 		fputs_unlocked(peer[0] ? peer : "?", f);
 	}
 	if (cut) /* its process's end cut it short */
-		fprintf(f, " -> %s%s%s%s %s", report_fail_error(c),
+		fprintf(f, " -> %s%s%s%s %s", report_fail_error(rp, c),
 			sig ? " (" : "", sig ? sig : "", sig ? ")" : "",
 			phase ? phase : "");
-	else if (c->flags & HT_FF_TLS)
+	else if (c->flags & HT_FF_TLS) {
+		const char *d = report_tls_fail_detail(c, rp->fail_detail,
+						       sizeof(rp->fail_detail));
 		fputs_unlocked(" failed", f);
+		if (d != NULL)
+			fprintf(f, ": %s", d);
+	}
 	else
 		fprintf(f, " failed: %s", strerror(c->err));
 	text_color(rp, C_RESET);

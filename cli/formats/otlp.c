@@ -540,6 +540,13 @@ size_t otlp_fail_spans_json(outbuf *b, const ht_rec_conn_fail *f,
 	uint64_t end = f->t_fail ? f->t_fail : start;
 	const char *etype = tls ? "tls_handshake_failed" : strerrorname_np(f->err);
 	const char *msg = tls ? "TLS handshake failed" : strerror(f->err);
+	char detail[80], tls_msg[112];
+	const char *d = report_tls_fail_detail(f, detail, sizeof(detail));
+	if (d != NULL) {
+		/* a handshake no hook decoded: what its records showed */
+		snprintf(tls_msg, sizeof(tls_msg), "TLS handshake failed: %s", d);
+		msg = tls_msg;
+	}
 
 	if (report_fail_lookup(f))
 		return lookup_cut_span(b, f, mono_to_unix, ids);

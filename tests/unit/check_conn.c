@@ -1560,6 +1560,46 @@ START_TEST(tls_undecoded_described_at_close)
 }
 END_TEST
 
+/* TLS no hook decodes whose client sends a fatal alert in the clear
+ * (TLS 1.2, the server's certificate refused): a failed handshake, as a
+ * hook's, naming the alert; no close record. */
+START_TEST(tls_undecoded_alert_fails)
+{
+	static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 46};
+	conn_on_write(C, tls12[0].p, tls12[0].len, 2000);
+	conn_on_read(C, tls12[1].p, tls12[1].len, 2500);
+	conn_on_write(C, alert, sizeof alert, 3000);
+	conn_close(C, 3100);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_FAIL);
+	ck_assert_uint_eq(recs[0].fail.flags, HT_FF_TLS | HT_FF_TLS_ALERT_CLIENT);
+	ck_assert_uint_eq(recs[0].fail.tls_alert, 46);
+	ck_assert_int_eq(recs[0].fail.err, 0);
+	ck_assert_uint_eq(recs[0].fail.t_connect_start, 1000);
+	ck_assert_uint_eq(recs[0].fail.t_connect_done, 2000);
+	ck_assert_uint_eq(recs[0].fail.t_tls_start, 2000);
+	ck_assert_uint_eq(recs[0].fail.t_fail, 3100);
+	ck_assert_str_eq(recs[0].dns, "example.test");
+}
+END_TEST
+
+/* TLS 1.3 whose client closes after the server's flight, its alert
+ * encrypted: closed during the handshake.  Once the handshake ended, an
+ * ordinary close. */
+START_TEST(tls_undecoded_closed_in_handshake)
+{
+	conn_on_write(C, tls13[0].p, tls13[0].len, 2000);
+	conn_on_read(C, tls13[1].p, tls13[1].len, 2500);
+	conn_on_write(C, (const uint8_t *)"\x17\x03\x03\x00\x13"
+		      "0123456789abcdefghi", 24, 3000);
+	conn_close(C, 3100);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_FAIL);
+	ck_assert_uint_eq(recs[0].fail.flags, HT_FF_TLS | HT_FF_TLS_CLOSED);
+	ck_assert_uint_eq(recs[0].fail.tls_alert, 0);
+}
+END_TEST
+
 /* A hook claims the session after its ClientHello went by (a late
  * adoption): the connection is the hook's, its close an ordinary one. */
 START_TEST(tls_undecoded_then_claimed)
@@ -3243,6 +3283,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, hold_completes_the_connect);
 	tcase_add_test(tc, tls_undecoded_described_at_close);
 	tcase_add_test(tc, tls_undecoded_then_claimed);
+	tcase_add_test(tc, tls_undecoded_alert_fails);
+	tcase_add_test(tc, tls_undecoded_closed_in_handshake);
 	tcase_add_test(tc, tls_lookalike_is_not_described);
 	tcase_add_test(tc, tls_undecoded_server_first);
 	tcase_add_test(tc, pipeline_depth_boundaries);

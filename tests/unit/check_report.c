@@ -1127,6 +1127,32 @@ START_TEST(json_tls_failure)
 		"\"error\":\"TLS handshake failed\""));
 	ck_assert_ptr_null(strstr(m.buf, "Success"));
 	mr_close(&m);
+
+	/* a handshake no hook decoded: what its records showed */
+	rec.u.fail.flags = HT_FF_TLS | HT_FF_TLS_ALERT_CLIENT;
+	rec.u.fail.tls_alert = 46;
+	mr_open(&m, REPORT_JSON);
+	report_record(m.rp, &rec);
+	report_flush(m.rp);
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"error\":\"TLS handshake failed: "
+		"certificate_unknown (46) sent by the client\""));
+	mr_close(&m);
+	rec.u.fail.flags = HT_FF_TLS | HT_FF_TLS_ALERT_SERVER;
+	rec.u.fail.tls_alert = 200; /* unknown */
+	mr_open(&m, REPORT_TEXT);
+	report_record(m.rp, &rec);
+	report_flush(m.rp);
+	ck_assert_ptr_nonnull(strstr(m.buf, "TLS handshake with 127.0.0.1:443 "
+		"failed: alert (200) sent by the server"));
+	mr_close(&m);
+	rec.u.fail.flags = HT_FF_TLS | HT_FF_TLS_CLOSED;
+	rec.u.fail.tls_alert = 0;
+	mr_open(&m, REPORT_EVENTS);
+	report_record(m.rp, &rec);
+	report_flush(m.rp);
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"error\":\"TLS handshake failed: "
+		"connection closed during the TLS handshake\""));
+	mr_close(&m);
 }
 END_TEST
 

@@ -42,6 +42,8 @@ static void check13(void)
 	ck_assert_uint_eq(T.t_start, 1);
 	/* the client's third chunk: its CCS, then its Finished */
 	ck_assert_uint_eq(T.t_done, 3);
+	ck_assert(!T.alert);
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_NO_FAILURE);
 }
 
 static void check12(void)
@@ -54,6 +56,8 @@ static void check12(void)
 	ck_assert_uint_eq(T.t_start, 1);
 	/* the server's CCS and Finished, after the client's */
 	ck_assert_uint_eq(T.t_done, 4);
+	ck_assert(!T.alert);
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_NO_FAILURE);
 }
 
 START_TEST(tls13_whole)
@@ -219,6 +223,143 @@ START_TEST(hello_cut_everywhere)
 }
 END_TEST
 
+/* Feed @len bytes of @p as written (@out) at @now, byte by byte when
+ * @bytewise. */
+static void feed(bool out, const uint8_t *p, size_t len, uint64_t now,
+		 bool bytewise)
+{
+	if (!bytewise) {
+		tlsrec_feed(&T, out, p, len, now);
+		return;
+	}
+	for (size_t k = 0; k < len; k++)
+		tlsrec_feed(&T, out, p + k, 1, now);
+}
+
+/* TLS 1.2: the client rejects the server's certificate after its flight:
+ * a fatal certificate_unknown in the clear (Java's SSLSocket). */
+START_TEST(tls12_client_alert)
+{
+	static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 46};
+	for (int bytewise = 0; bytewise < 2; bytewise++) {
+		replay(tls12, 2, 2, 0);
+		feed(true, alert, sizeof alert, 3, bytewise);
+		ck_assert(T.alert && T.alert_out);
+		ck_assert_uint_eq(T.alert_level, 2);
+		ck_assert_uint_eq(T.alert_desc, 46);
+		ck_assert_uint_eq(T.t_done, 0);
+		ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_FAILED_ALERT);
+		ck_assert_str_eq(tlsrec_alert_name(T.alert_desc),
+				 "certificate_unknown");
+	}
+}
+END_TEST
+
+/* The server refuses the ClientHello: handshake_failure in the clear, in
+ * the same read as nothing else (TLS 1.3 too: before its ServerHello). */
+START_TEST(server_alert_before_hello)
+{
+	static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 40};
+	replay(tls13, 1, 1, 0);
+	tlsrec_feed(&T, false, alert, sizeof alert, 2);
+	ck_assert(T.alert && !T.alert_out);
+	ck_assert_uint_eq(T.alert_desc, 40);
+	ck_assert(!T.server_hello);
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_FAILED_ALERT);
+	ck_assert_str_eq(tlsrec_alert_name(40), "handshake_failure");
+}
+END_TEST
+
+/* TLS 1.3: the client rejects the certificate after the ServerHello: its
+ * alert is encrypted (an application_data record of 2 + 1 + 16 bytes),
+ * not its Finished: the handshake did not end, the close says it failed. */
+START_TEST(tls13_encrypted_alert)
+{
+	uint8_t rec[5 + 19] = {0x17, 0x03, 0x03, 0x00, 19};
+	static const uint8_t ccs[] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01};
+	replay(tls13, 2, 2, 0);
+	tlsrec_feed(&T, true, ccs, sizeof ccs, 3);
+	tlsrec_feed(&T, true, rec, sizeof rec, 3);
+	ck_assert_uint_eq(T.version, 0x0304);
+	ck_assert(!T.alert);
+	ck_assert_uint_eq(T.t_done, 0);
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_FAILED_CLOSED);
+	/* its Finished after a short record (an empty Certificate) ends it */
+	uint8_t fin[5 + TLSREC_FINISHED13_MIN] = {0x17, 0x03, 0x03, 0x00,
+						  TLSREC_FINISHED13_MIN};
+	tlsrec_feed(&T, true, fin, sizeof fin, 4);
+	ck_assert_uint_eq(T.t_done, 4);
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_NO_FAILURE);
+}
+END_TEST
+
+/* A ClientHello and nothing back, or the server's flight and no end:
+ * closed during the handshake. */
+START_TEST(closed_during_handshake)
+{
+	replay(tls13, 1, 1, 0);
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_FAILED_CLOSED);
+	replay(tls13, 2, 2, 0);
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_FAILED_CLOSED);
+	replay(tls12, 3, 3, 0);
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_FAILED_CLOSED);
+	/* nothing said when nothing was seen, or the records were lost */
+	tlsrec_init(&T);
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_NO_FAILURE);
+	replay(tls13, 1, 1, 0);
+	T.bad = true;
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_NO_FAILURE);
+}
+END_TEST
+
+/* TLS 1.2: application data went by (the client's False Start, before
+ * the server's ChangeCipherSpec): no failure said at the close. */
+START_TEST(tls12_appdata_not_failed)
+{
+	replay(tls12, 3, 3, 0);
+	tlsrec_feed(&T, true, tls12_4, sizeof tls12_4, 4);
+	ck_assert_uint_eq(T.t_done, 0);
+	ck_assert(T.appdata);
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_NO_FAILURE);
+}
+END_TEST
+
+/* An encrypted alert after the ChangeCipherSpec in TLS 1.2 (2 bytes with
+ * the record's MAC or tag) is not read as one in the clear; a warning in
+ * the clear does not fail a handshake that then ends. */
+START_TEST(alert_encrypted_or_warning)
+{
+	uint8_t enc[5 + 26] = {0x15, 0x03, 0x03, 0x00, 26};
+	replay(tls12, 3, 3, 0);
+	tlsrec_feed(&T, true, enc, sizeof enc, 4);
+	ck_assert(!T.alert);
+	/* a record of exactly 2 bytes after the ChangeCipherSpec neither */
+	static const uint8_t two[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 20};
+	tlsrec_feed(&T, true, two, sizeof two, 4);
+	ck_assert(!T.alert);
+
+	static const uint8_t warn[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 112};
+	replay(tls12, 1, 1, 0);
+	tlsrec_feed(&T, false, warn, sizeof warn, 2);
+	ck_assert(T.alert && T.alert_level == 1);
+	/* the close before the end names it */
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_FAILED_ALERT);
+	for (size_t i = 1; i < N(tls12); i++)
+		tlsrec_feed(&T, tls12[i].out, tls12[i].p, tls12[i].len, i + 2);
+	ck_assert_uint_ne(T.t_done, 0);
+	ck_assert_int_eq(tlsrec_verdict(&T), TLSREC_NO_FAILURE);
+}
+END_TEST
+
+START_TEST(alert_names)
+{
+	ck_assert_str_eq(tlsrec_alert_name(0), "close_notify");
+	ck_assert_str_eq(tlsrec_alert_name(48), "unknown_ca");
+	ck_assert_str_eq(tlsrec_alert_name(120), "no_application_protocol");
+	ck_assert_ptr_null(tlsrec_alert_name(255));
+}
+END_TEST
+
 Suite *tlsrec_suite(void)
 {
 	Suite *s = suite_create("tlsrec");
@@ -231,6 +372,13 @@ Suite *tlsrec_suite(void)
 	tcase_add_test(tc, client_hello_too_big);
 	tcase_add_test(tc, not_tls);
 	tcase_add_test(tc, hello_cut_everywhere);
+	tcase_add_test(tc, tls12_client_alert);
+	tcase_add_test(tc, server_alert_before_hello);
+	tcase_add_test(tc, tls13_encrypted_alert);
+	tcase_add_test(tc, closed_during_handshake);
+	tcase_add_test(tc, tls12_appdata_not_failed);
+	tcase_add_test(tc, alert_encrypted_or_warning);
+	tcase_add_test(tc, alert_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

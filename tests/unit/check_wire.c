@@ -249,6 +249,22 @@ START_TEST(other_types_round_trip)
 	ck_assert_int_eq(out.u.fail.err, 111);
 	ck_assert_uint_eq(out.u.fail.t_fail, 55);
 	ck_assert(str_eq(out.u.fail.dns_name, "example"));
+	ck_assert_uint_eq(out.u.fail.tls_alert, 0);
+	/* the alert of a handshake no hook decoded: close_notify is 0 */
+	in.u.fail.flags = HT_FF_TLS | HT_FF_TLS_ALERT_SERVER;
+	in.u.fail.tls_alert = 0;
+	in.u.fail.error = 0;
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.fail.flags, HT_FF_TLS | HT_FF_TLS_ALERT_SERVER);
+	ck_assert_uint_eq(out.u.fail.tls_alert, 0);
+	ck_assert_uint_eq(out.u.fail.phase, 0);
+	in.u.fail.flags = HT_FF_TLS | HT_FF_TLS_ALERT_CLIENT;
+	in.u.fail.tls_alert = 46;
+	n = ht_wire_encode(buf, sizeof buf, &in);
+	ck_assert_int_eq(ht_wire_decode(buf, n, &out), (long)n);
+	ck_assert_uint_eq(out.u.fail.tls_alert, 46);
+	ck_assert_uint_eq(out.u.fail.error, 0);
 
 	memset(&in, 0, sizeof in);
 	in.type = HT_REC_CONN_CLOSE;
