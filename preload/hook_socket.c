@@ -356,7 +356,7 @@ HT_EXPORT int shutdown(int fd, int how)
 		if (s) {
 			ht_lock_acquire(&s->lock);
 			if (ht_slot_same(s, gen) &&
-			    !(s->t->probe && s->t->c.server))
+			    !(s->t->probe && (s->t->c.server || s->t->c.tls)))
 				conn_close(&s->t->c, ht_now());
 			ht_lock_release(&s->lock);
 		}
