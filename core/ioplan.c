@@ -35,11 +35,16 @@ ioplan_probe ioplan_probe_decide(const ioplan_call *k, bool tls)
 	return IOPLAN_PROBE_FORGET;
 }
 
-ioplan_probe ioplan_probe_plain(bool out, const uint8_t *buf, size_t n)
+ioplan_probe ioplan_probe_plain(bool out, const uint8_t *buf, size_t n,
+				bool h2)
 {
 	if (out && n == 0)
 		return IOPLAN_PROBE_WAIT;
 	if (out && conn_looks_like_http(buf, n))
+		return IOPLAN_PROBE_HTTP;
+	/* HTTP/2 by ALPN, as on TCP (conn_tls_done()): the server's first
+	 * frames, read before the preface is written */
+	if (!out && n > 0 && h2)
 		return IOPLAN_PROBE_HTTP;
 	return IOPLAN_PROBE_FORGET;
 }

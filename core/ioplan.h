@@ -65,10 +65,13 @@ ioplan_probe ioplan_probe_decide(const ioplan_call *k, bool tls);
 /* ioplan_probe_plain() - the first plaintext a TLS session moved on a
  * client socket on probation (ioplan_probe_decide() said
  * IOPLAN_PROBE_TLS): @n bytes at @buf, written by the program (@out) or
- * read (@n 0: the end of the stream).  IOPLAN_PROBE_WAIT (an empty write),
- * IOPLAN_PROBE_HTTP (an HTTP/1.x request line or the HTTP/2 preface) or
+ * read (@n 0: the end of the stream); @h2: the handshake chose ALPN "h2".
+ * IOPLAN_PROBE_WAIT (an empty write), IOPLAN_PROBE_HTTP (an HTTP/1.x
+ * request line or the HTTP/2 preface; with @h2, bytes read too: the
+ * server's SETTINGS may come before the client's preface) or
  * IOPLAN_PROBE_FORGET (anything else, the peer speaking first, an end). */
-ioplan_probe ioplan_probe_plain(bool out, const uint8_t *buf, size_t n);
+ioplan_probe ioplan_probe_plain(bool out, const uint8_t *buf, size_t n,
+				bool h2);
 
 /* How the socket relates to TLS. */
 typedef enum ioplan_tls {

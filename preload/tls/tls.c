@@ -560,22 +560,28 @@ static bool server_plaintext(ht_tracked *t, bool out, const void *buf,
 static void client_probe_plaintext(ht_slot *s, ht_tracked *t, bool out,
 				   const void *buf, size_t n, uint64_t now)
 {
+	conn *c = &t->c;
 	unsigned owed;
 
-	switch (ioplan_probe_plain(out, buf, n)) {
+	switch (ioplan_probe_plain(out, buf, n, c->mode == CONN_MODE_HTTP2)) {
 	case IOPLAN_PROBE_HTTP:
 		t->probe = false;
 		owed = take_owed(s);
-		conn_on_write(&t->c, buf, n, now);
+		if (out)
+			conn_on_write(c, buf, n, now);
 		if (owed)
 			ht_writes_end_locked(s, owed);
+		if (!out && ht_writing(s))
+			conn_hold(c, CONN_IN_READ, buf, n, now);
+		else if (!out)
+			conn_in(c, CONN_IN_READ, buf, n, now);
 		ht_lock_release(&s->lock);
 		/* the collector is wanted now */
 		ht_want_collector(s);
 		return;
 	case IOPLAN_PROBE_FORGET:
 		owed = take_owed(s);
-		conn_forget(&t->c);
+		conn_forget(c);
 		if (owed)
 			ht_writes_end_locked(s, owed);
 		ht_slot_release(s, t);

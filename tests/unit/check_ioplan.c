@@ -129,14 +129,20 @@ START_TEST(probe_plaintext_decides)
 {
 	static const uint8_t preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 	static const uint8_t other[] = "\x00\x01hello";
-	ck_assert_int_eq(ioplan_probe_plain(true, GET, 16), IOPLAN_PROBE_HTTP);
-	ck_assert_int_eq(ioplan_probe_plain(true, GET, 2), IOPLAN_PROBE_HTTP);
-	ck_assert_int_eq(ioplan_probe_plain(true, preface, 24), IOPLAN_PROBE_HTTP);
-	ck_assert_int_eq(ioplan_probe_plain(true, NULL, 0), IOPLAN_PROBE_WAIT);
-	ck_assert_int_eq(ioplan_probe_plain(true, other, 7), IOPLAN_PROBE_FORGET);
+	ck_assert_int_eq(ioplan_probe_plain(true, GET, 16, false), IOPLAN_PROBE_HTTP);
+	ck_assert_int_eq(ioplan_probe_plain(true, GET, 2, false), IOPLAN_PROBE_HTTP);
+	ck_assert_int_eq(ioplan_probe_plain(true, preface, 24, false), IOPLAN_PROBE_HTTP);
+	ck_assert_int_eq(ioplan_probe_plain(true, NULL, 0, false), IOPLAN_PROBE_WAIT);
+	ck_assert_int_eq(ioplan_probe_plain(true, other, 7, false), IOPLAN_PROBE_FORGET);
 	/* the peer speaks first, or ends the stream */
-	ck_assert_int_eq(ioplan_probe_plain(false, GET, 16), IOPLAN_PROBE_FORGET);
-	ck_assert_int_eq(ioplan_probe_plain(false, NULL, 0), IOPLAN_PROBE_FORGET);
+	ck_assert_int_eq(ioplan_probe_plain(false, GET, 16, false), IOPLAN_PROBE_FORGET);
+	ck_assert_int_eq(ioplan_probe_plain(false, NULL, 0, false), IOPLAN_PROBE_FORGET);
+	/* ALPN h2: the server's SETTINGS may come first; an end is no
+	 * HTTP still */
+	static const uint8_t settings[] = "\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+	ck_assert_int_eq(ioplan_probe_plain(false, settings, 9, true), IOPLAN_PROBE_HTTP);
+	ck_assert_int_eq(ioplan_probe_plain(false, NULL, 0, true), IOPLAN_PROBE_FORGET);
+	ck_assert_int_eq(ioplan_probe_plain(true, other, 7, true), IOPLAN_PROBE_FORGET);
 }
 END_TEST
 
