@@ -348,6 +348,8 @@ sys.stdout.buffer.write((p * (n // len(p) + 1))[:n])' "$size" >"$d/root/f/$size"
 	done
 	NGINX_SOCK=$d/nginx.sock
 	NGINX_TLS_SOCK=$d/nginx-tls.sock
+	# left by an nginx of this test killed before: the next one binds them
+	rm -f "$NGINX_SOCK" "$NGINX_TLS_SOCK"
 	if [ "$NGINX_IPV6" = 1 ]; then
 		v6_http="listen [::1]:$NGINX_PORT;"
 		v6_tls="listen [::1]:$NGINX_TLS_PORT ssl http2;"
