@@ -45,12 +45,33 @@ typedef enum ioplan_probe {
 			      * write): follow the call as any other */
 	IOPLAN_PROBE_HTTP,   /* it carries HTTP: on probation no more, the
 			      * collector is wanted; follow the call */
+	IOPLAN_PROBE_TLS,    /* its first bytes are a TLS ClientHello:
+			      * follow the call, still on probation.  Once
+			      * the TLS step has run, a connection marked
+			      * TLS (a hooked session's) waits for its first
+			      * plaintext to decide (ioplan_probe_plain());
+			      * any other carries TLS no hook decodes: on
+			      * probation no more, the collector is wanted
+			      * (its close says what the records showed) */
 	IOPLAN_PROBE_FORGET, /* anything else: forget it (conn_forget), no
 			      * record, nothing more of this call */
 } ioplan_probe;
 
-/* ioplan_probe_decide() - the call @k on a socket on probation. */
-ioplan_probe ioplan_probe_decide(const ioplan_call *k);
+/* ioplan_probe_decide() - the call @k on a socket on probation; @tls: the
+ * socket is already marked a TLS session's (its plaintext decides, so every
+ * call on it is followed until then). */
+ioplan_probe ioplan_probe_decide(const ioplan_call *k, bool tls);
+
+/* ioplan_probe_plain() - the first plaintext a TLS session moved on a
+ * client socket on probation (ioplan_probe_decide() said
+ * IOPLAN_PROBE_TLS): @n bytes at @buf, written by the program (@out) or
+ * read (@n 0: the end of the stream); @h2: the handshake chose ALPN "h2".
+ * IOPLAN_PROBE_WAIT (an empty write), IOPLAN_PROBE_HTTP (an HTTP/1.x
+ * request line or the HTTP/2 preface; with @h2, bytes read too: the
+ * server's SETTINGS may come before the client's preface) or
+ * IOPLAN_PROBE_FORGET (anything else, the peer speaking first, an end). */
+ioplan_probe ioplan_probe_plain(bool out, const uint8_t *buf, size_t n,
+				bool h2);
 
 /* How the socket relates to TLS. */
 typedef enum ioplan_tls {

@@ -201,9 +201,10 @@ static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 		return true;
 	}
 	if (s->t) {
-		/* a server connection still on probation showed nothing of
+		/* a server connection, or a client's Unix socket carrying a
+		 * hooked TLS session, still on probation showed nothing of
 		 * HTTP: no record (the collector may not even be wanted) */
-		if (t->probe && t->c.server) {
+		if (t->probe && (t->c.server || t->c.tls)) {
 			conn_forget(&t->c);
 		} else {
 			/* A TCP client that wrote nothing we saw: one system

@@ -383,7 +383,7 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 	k.hold = !out && ht_writing(s);
 	ioplan_probe probe = IOPLAN_PROBE_GO_ON;
 	if (t && t->probe)
-		probe = ioplan_probe_decide(&k);
+		probe = ioplan_probe_decide(&k, t->c.tls);
 	if (probe == IOPLAN_PROBE_FORGET) {
 		/* no record: nothing of it was ever followed */
 		conn_forget(&t->c);
@@ -394,12 +394,18 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 			now_http = true;
 		}
 		follow(t, fd, &k, iov, iovcnt, now, &dead);
+		/* A ClientHello no hooked session claimed: TLS no hook
+		 * decodes, followed as on TCP (its close says so). */
+		if (probe == IOPLAN_PROBE_TLS && !t->c.tls && !dead) {
+			t->probe = false;
+			now_http = true;
+		}
 	}
 	if (out && !owed)
 		ht_writes_end_locked(s, 1);
 	ht_slot_release(s, dead);
-	/* A Unix socket, or a server's connection, that carries HTTP: the
-	 * collector is wanted now. */
+	/* A Unix socket, or a server's connection, that carries HTTP (or
+	 * TLS no hook decodes): the collector is wanted now. */
 	if (now_http)
 		ht_want_collector(s);
 	ht_leave();

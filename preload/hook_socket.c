@@ -380,7 +380,7 @@ HT_EXPORT int shutdown(int fd, int how)
 		if (s) {
 			ht_lock_acquire(&s->lock);
 			if (ht_slot_same(s, gen) &&
-			    !(s->t->probe && s->t->c.server)) {
+			    !(s->t->probe && (s->t->c.server || s->t->c.tls))) {
 				if (how != SHUT_WR)
 					conn_close(&s->t->c, ht_now());
 				else if (s->t->c.server)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conn_server.h"
+#include "ioplan.h"
 #include "sessmap.h"
 #include "tls.h"
 #include "tlshello.h"
@@ -466,9 +467,10 @@ void ht_tls_handshake_failed(int fd, uint64_t now)
 		return;
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
-	if (t && t->probe && t->c.server) {
-		/* a server's client that never got as far as HTTP: nothing
-		 * to say (no record, no collector wanted) */
+	if (t && t->probe) {
+		/* a server's client, or a client's Unix socket, that never
+		 * got as far as HTTP: nothing to say (no record, no
+		 * collector wanted) */
 		conn_forget(&t->c);
 		ht_slot_release(s, t);
 	} else if (t) {
@@ -551,6 +553,49 @@ static bool server_plaintext(ht_tracked *t, bool out, const void *buf,
 	return t->probe && c->mode == CONN_MODE_OPAQUE;
 }
 
+/* ht_tls_plaintext() for a client's Unix socket @t on probation, its TLS a
+ * hooked session's (slot @s locked, released here): the first plaintext
+ * decides (ioplan_probe_plain()); anything but HTTP and it is forgotten
+ * without a record, as it would have been in the clear. */
+static void client_probe_plaintext(ht_slot *s, ht_tracked *t, bool out,
+				   const void *buf, size_t n, uint64_t now)
+{
+	conn *c = &t->c;
+	unsigned owed;
+
+	switch (ioplan_probe_plain(out, buf, n, c->mode == CONN_MODE_HTTP2)) {
+	case IOPLAN_PROBE_HTTP:
+		t->probe = false;
+		owed = take_owed(s);
+		if (out)
+			conn_on_write(c, buf, n, now);
+		if (owed)
+			ht_writes_end_locked(s, owed);
+		if (!out && ht_writing(s))
+			conn_hold(c, CONN_IN_READ, buf, n, now);
+		else if (!out)
+			conn_in(c, CONN_IN_READ, buf, n, now);
+		ht_lock_release(&s->lock);
+		/* the collector is wanted now */
+		ht_want_collector(s);
+		return;
+	case IOPLAN_PROBE_FORGET:
+		owed = take_owed(s);
+		conn_forget(c);
+		if (owed)
+			ht_writes_end_locked(s, owed);
+		ht_slot_release(s, t);
+		return;
+	default:
+		/* an empty write: nothing yet */
+		owed = take_owed(s);
+		if (owed)
+			ht_writes_end_locked(s, owed);
+		ht_lock_release(&s->lock);
+		return;
+	}
+}
+
 void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 {
 	if (fd < 0 || !ht_enter())
@@ -569,6 +614,8 @@ void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 		ht_slot_release(s, forget ? t : NULL);
 		if (now_http)
 			ht_want_collector(s);
+	} else if (t && t->probe) {
+		client_probe_plaintext(s, t, out, buf, n, now);
 	} else if (t) {
 		conn *c = &t->c;
 		/* This call's own socket writes carry the plaintext written

@@ -296,14 +296,14 @@ NGINX_FILE_SIZES="0 1 100 1000 10000 100000 1000000"
 
 # start_nginx: nginx in the foreground (daemon off) with everything inside
 # $T/nginx.  Plain HTTP/1.1 with keep-alive on 127.0.0.1:NGINX_PORT (and
-# [::1]:NGINX_PORT when IPv6 works, and on the Unix socket NGINX_SOCK); TLS with http2 on NGINX_TLS_PORT;
+# [::1]:NGINX_PORT when IPv6 works, and on the Unix socket NGINX_SOCK); TLS with http2 on NGINX_TLS_PORT (and on the Unix socket NGINX_TLS_SOCK);
 # cleartext HTTP/2 only (prior knowledge, no HTTP/1.1) on
 # 127.0.0.1:NGINX_H2C_PORT.  Every request is logged twice, one line each:
 # to $T/nginx/access.log ("combined" format) and to $T/nginx/requests.log as
 # "CONN CONN_REQUESTS STATUS BODY_BYTES PROTOCOL "REQUEST_LINE"" (nginx's
 # connection serial number and its request count so far; nginx_log_since
 # reads it); requests over TLS also to $T/nginx/tls.log as "CONN
-# TLS_PROTOCOL SNI" (e.g. "7 TLSv1.3 example.test").  Sets NGINX_PORT, NGINX_TLS_PORT, NGINX_H2C_PORT, NGINX_SOCK,
+# TLS_PROTOCOL SNI" (e.g. "7 TLSv1.3 example.test").  Sets NGINX_PORT, NGINX_TLS_PORT, NGINX_H2C_PORT, NGINX_SOCK, NGINX_TLS_SOCK,
 # NGINX_PID, NGINX_IPV6 (1 or 0).  NGINX_SENDFILE=on serves files with
 # sendfile (default off); NGINX_WRAP, an array, is a command nginx runs
 # under (e.g. ("$HTTPTRACE" -f json -o FILE --): NGINX_PID is then its pid).
@@ -347,6 +347,9 @@ sys.stdout.buffer.write((p * (n // len(p) + 1))[:n])' "$size" >"$d/root/f/$size"
 		NGINX_H2C_PORT=$(free_port 127.0.0.1)
 	done
 	NGINX_SOCK=$d/nginx.sock
+	NGINX_TLS_SOCK=$d/nginx-tls.sock
+	# left by an nginx of this test killed before: the next one binds them
+	rm -f "$NGINX_SOCK" "$NGINX_TLS_SOCK"
 	if [ "$NGINX_IPV6" = 1 ]; then
 		v6_http="listen [::1]:$NGINX_PORT;"
 		v6_tls="listen [::1]:$NGINX_TLS_PORT ssl http2;"
@@ -384,6 +387,7 @@ http {
     server {
         listen 127.0.0.1:$NGINX_TLS_PORT ssl http2;
         $v6_tls
+        listen unix:$NGINX_TLS_SOCK ssl http2;
         server_name localhost;
         root $d/root;
         ssl_certificate $T/cert.pem;

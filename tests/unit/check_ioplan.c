@@ -29,10 +29,10 @@ static ioplan_call failed(bool out, int err)
 START_TEST(probe_http_write_follows)
 {
 	ioplan_call k = moved(true, 16, GET);
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_HTTP);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_HTTP);
 	/* a prefix of a request line is enough */
 	k.first_len = 3;
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_HTTP);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_HTTP);
 }
 END_TEST
 
@@ -40,38 +40,38 @@ START_TEST(probe_anything_else_is_forgotten)
 {
 	static const uint8_t other[] = "\x00\x01hello";
 	ioplan_call k = moved(true, 7, other);
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_FORGET);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_FORGET);
 	/* HTTP-looking bytes written by a TLS library are ciphertext's
 	 * business, not the program's request */
 	k = moved(true, 16, GET);
 	k.in_tls = true;
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_FORGET);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_FORGET);
 	/* the peer speaks first */
 	k = moved(false, 16, GET);
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_FORGET);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_FORGET);
 	/* the peer closed before anything was written */
 	k = moved(false, 0, NULL);
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_FORGET);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_FORGET);
 	/* bytes that moved unread (MSG_TRUNC) leave nothing to look at */
 	k = moved(true, 16, GET);
 	k.first_len = 0;
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_FORGET);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_FORGET);
 }
 END_TEST
 
 START_TEST(probe_waits_while_nothing_moved)
 {
 	ioplan_call k = failed(true, EAGAIN);
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_WAIT);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_WAIT);
 	k = failed(false, EAGAIN);
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_WAIT);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_WAIT);
 	/* an empty write */
 	k = moved(true, 0, NULL);
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_WAIT);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_WAIT);
 	/* a failed read while a write is in flight: nothing to hold */
 	k = failed(false, EAGAIN);
 	k.hold = true;
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_WAIT);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_WAIT);
 }
 END_TEST
 
@@ -80,10 +80,69 @@ START_TEST(probe_reply_before_write_fed_is_held)
 	/* the reply to a write not yet fed: the write decides */
 	ioplan_call k = moved(false, 16, GET);
 	k.hold = true;
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_GO_ON);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_GO_ON);
 	k = moved(false, 0, NULL);
 	k.hold = true;
-	ck_assert_int_eq(ioplan_probe_decide(&k), IOPLAN_PROBE_GO_ON);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_GO_ON);
+}
+END_TEST
+
+/* A ClientHello's first 43 bytes: record header, handshake header,
+ * client_version, random (the rest of the message need not be here). */
+static void client_hello(uint8_t b[43])
+{
+	static const uint8_t head[11] = {0x16, 0x03, 0x01, 0x00, 0xf8, 0x01,
+					 0x00, 0x00, 0xf4, 0x03, 0x03};
+	memcpy(b, head, sizeof head);
+	memset(b + sizeof head, 0x5a, 32);
+}
+
+START_TEST(probe_client_hello_waits_for_plaintext)
+{
+	uint8_t hello[43];
+	client_hello(hello);
+	/* written by the program (memory BIOs) or by the TLS library */
+	ioplan_call k = moved(true, 43, hello);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_TLS);
+	k.in_tls = true;
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_TLS);
+	/* read (the peer speaks first), or cut before its random, or a
+	 * TLS record of another kind: forgotten as before */
+	k = moved(false, 43, hello);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_FORGET);
+	k = moved(true, 20, hello);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_FORGET);
+	hello[5] = 0x02; /* ServerHello */
+	k = moved(true, 43, hello);
+	ck_assert_int_eq(ioplan_probe_decide(&k, false), IOPLAN_PROBE_FORGET);
+	/* a session's socket: every call followed until the plaintext */
+	k = moved(false, 16, GET);
+	ck_assert_int_eq(ioplan_probe_decide(&k, true), IOPLAN_PROBE_GO_ON);
+	k = failed(false, EAGAIN);
+	ck_assert_int_eq(ioplan_probe_decide(&k, true), IOPLAN_PROBE_GO_ON);
+	k = moved(false, 0, NULL);
+	ck_assert_int_eq(ioplan_probe_decide(&k, true), IOPLAN_PROBE_GO_ON);
+}
+END_TEST
+
+START_TEST(probe_plaintext_decides)
+{
+	static const uint8_t preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+	static const uint8_t other[] = "\x00\x01hello";
+	ck_assert_int_eq(ioplan_probe_plain(true, GET, 16, false), IOPLAN_PROBE_HTTP);
+	ck_assert_int_eq(ioplan_probe_plain(true, GET, 2, false), IOPLAN_PROBE_HTTP);
+	ck_assert_int_eq(ioplan_probe_plain(true, preface, 24, false), IOPLAN_PROBE_HTTP);
+	ck_assert_int_eq(ioplan_probe_plain(true, NULL, 0, false), IOPLAN_PROBE_WAIT);
+	ck_assert_int_eq(ioplan_probe_plain(true, other, 7, false), IOPLAN_PROBE_FORGET);
+	/* the peer speaks first, or ends the stream */
+	ck_assert_int_eq(ioplan_probe_plain(false, GET, 16, false), IOPLAN_PROBE_FORGET);
+	ck_assert_int_eq(ioplan_probe_plain(false, NULL, 0, false), IOPLAN_PROBE_FORGET);
+	/* ALPN h2: the server's SETTINGS may come first; an end is no
+	 * HTTP still */
+	static const uint8_t settings[] = "\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+	ck_assert_int_eq(ioplan_probe_plain(false, settings, 9, true), IOPLAN_PROBE_HTTP);
+	ck_assert_int_eq(ioplan_probe_plain(false, NULL, 0, true), IOPLAN_PROBE_FORGET);
+	ck_assert_int_eq(ioplan_probe_plain(true, other, 7, true), IOPLAN_PROBE_FORGET);
 }
 END_TEST
 
@@ -222,6 +281,8 @@ Suite *ioplan_suite(void)
 	tcase_add_test(tc, probe_anything_else_is_forgotten);
 	tcase_add_test(tc, probe_waits_while_nothing_moved);
 	tcase_add_test(tc, probe_reply_before_write_fed_is_held);
+	tcase_add_test(tc, probe_client_hello_waits_for_plaintext);
+	tcase_add_test(tc, probe_plaintext_decides);
 	tcase_add_test(tc, tls_step);
 	tcase_add_test(tc, feed_bytes);
 	tcase_add_test(tc, feed_tls_counts_transport_only);

@@ -1,14 +1,17 @@
 /* tls_static.c - an HTTPS client whose TLS no hook of ours reaches:
  * OpenSSL linked in statically, the binary stripped.  Makes two requests
  * on one connection: GET PATH1 (keep-alive), then GET PATH2 (close).
- * Usage: tls_static SNI PORT PATH1 PATH2; prints each status line. */
+ * Usage: tls_static SNI PORT PATH1 PATH2; prints each status line.  A PORT
+ * that starts with '/' is the path of a Unix socket to connect to. */
 #define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <openssl/ssl.h>
@@ -43,10 +46,24 @@ int main(int argc, char **argv)
 		return 2;
 	struct sockaddr_in a = {.sin_family = AF_INET,
 				.sin_port = htons((uint16_t)atoi(argv[2]))};
+	struct sockaddr_un u = {.sun_family = AF_UNIX};
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
-		return 3;
+	int fd;
+	if (argv[2][0] == '/') {
+		if (strlen(argv[2]) >= sizeof u.sun_path)
+			return 2;
+		strcpy(u.sun_path, argv[2]);
+		/* the server may close first: SSL_shutdown()'s close_notify
+		 * then meets EPIPE at once (no RST delay as on TCP) */
+		signal(SIGPIPE, SIG_IGN);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&u, sizeof u) != 0)
+			return 3;
+	} else {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
+			return 3;
+	}
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	SSL *ssl = SSL_new(ctx);
 	static const unsigned char alpn[] = "\x08http/1.1";
