@@ -98,12 +98,6 @@
 	X(LIBC, FD, SELF, int, execl, (const char *, const char *, ...))      \
 	X(LIBC, FD, SELF, int, execlp, (const char *, const char *, ...))     \
 	X(LIBC, FD, SELF, int, execle, (const char *, const char *, ...))     \
-	X(LIBC, FD, REAL, int, posix_spawn,                                    \
-	  (pid_t *, const char *, const posix_spawn_file_actions_t *,          \
-	   const posix_spawnattr_t *, char *const[], char *const[]))           \
-	X(LIBC, FD, REAL, int, posix_spawnp,                                   \
-	  (pid_t *, const char *, const posix_spawn_file_actions_t *,          \
-	   const posix_spawnattr_t *, char *const[], char *const[]))           \
 	X(LIBC, LOADER, SELF, void *, dlopen, (const char *, int))             \
 	X(LIBSSL, TLS, SELF, int, SSL_connect, (SSL *))                        \
 	X(LIBSSL, TLS, SELF, int, SSL_accept, (SSL *))                         \
