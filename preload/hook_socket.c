@@ -584,9 +584,14 @@ void ht_range_closing(unsigned first, unsigned last, unsigned flags)
 	if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) != 0 ||
 	    first > last)
 		return;
-	/* UNSHARE closes them all the same (in this thread's new table);
-	 * CLOEXEC closes nothing now: the exec hooks see that close. */
-	if (!(flags & CLOSE_RANGE_CLOEXEC))
+	/* CLOEXEC closes nothing now: the exec hooks see that close.
+	 * UNSHARE closes them in the calling thread's new copy of the fd
+	 * table only: the program's other threads keep them, and keep using
+	 * them (one table here cannot tell the two apart).  Nothing ends
+	 * then: a connection that really closed (a single thread's) ends
+	 * when its number is reused or at exit, late, where ending it now
+	 * would lose every later request of the threads that kept it. */
+	if (!(flags & (CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE)))
 		before_range_gone(first, last);
 }
 

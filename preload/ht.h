@@ -496,10 +496,11 @@ HT_HIDDEN void ht_fd_closing(int fd);
 
 /* ht_range_closing() - the program is about to make the close_range
  * system call (@first, @last, @flags; libc's close_range(), closefrom(),
- * or syscall(SYS_close_range)): unless it only sets close-on-exec or is
- * sure to fail (an unknown flag, @first above @last), the connections of
- * the fds in range end, and the library's own socket is forgotten when it
- * is one of them.  errno is kept. */
+ * or syscall(SYS_close_range)): unless it only sets close-on-exec, closes
+ * in an unshared fd table (CLOSE_RANGE_UNSHARE: other threads keep the
+ * fds) or is sure to fail (an unknown flag, @first above @last), the
+ * connections of the fds in range end, and the library's own socket is
+ * forgotten when it is one of them.  errno is kept. */
 HT_HIDDEN void ht_range_closing(unsigned first, unsigned last,
 				unsigned flags);
 
