@@ -13,7 +13,7 @@ start_server 127.0.0.1 --log "$T/srv.log"
 "$HTTPTRACE" -f json -o "$T/run.json" -- "$PY" "$TESTS_DIR/close_range_unshare.py" "$SERVER_PORT" \
 	>"$T/run.out" 2>"$T/run.err" || { show "$T/run.err"; fail "the client failed traced"; }
 grep -qx 'close_range 0' "$T/run.out" || { show "$T/run.out"; skip "close_range(CLOSE_RANGE_UNSHARE) is not available here"; }
-grep -qx done "$T/run.out" || { show "$T/run.out"; fail "the client did not finish"; }
+grep -qx 'done' "$T/run.out" || { show "$T/run.out"; fail "the client did not finish"; }
 # The server's own log: three requests.
 [ "$(grep -c ' GET /bytes/[123] 200 ' "$T/srv.log")" = 3 ] || { show "$T/srv.log"; fail "the server did not answer the three requests"; }
 jcheck "$T/run.json" --event request --count 3 \
