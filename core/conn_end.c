@@ -154,6 +154,35 @@ static void describe_tls(const conn *c, ht_rec_conn_close *o)
 	o->alpn = CSTR(t->alpn);
 }
 
+/* Whether client connection @c closes having carried no request while
+ * followed as HTTP, or waiting for its first bytes (HT_CF_NO_REQUEST): not
+ * one that showed another protocol (opaque, or a server that spoke first
+ * with no HTTP/2 preface), TLS no hook decoded (counted apart), one in a
+ * SOCKS handshake, or a Unix socket that never showed a byte (on
+ * probation: most carry no HTTP). */
+static bool closed_unused(const conn *c)
+{
+	if (c->server || c->nreq != 0 || c->early_foreign)
+		return false;
+	if (c->mode == CONN_MODE_HTTP1 || c->mode == CONN_MODE_HTTP2)
+		return true;
+	return c->mode == CONN_MODE_DETECT &&
+	       (c->tls || c->peer.family != HT_AF_UNIX);
+}
+
+/* @c closes with no request (closed_unused()): its times and the
+ * handshake the TLS hooks saw, into @o. */
+static void describe_unused(const conn *c, ht_rec_conn_close *o)
+{
+	o->flags |= HT_CF_NO_REQUEST;
+	o->t_connect_start = c->t_connect_start;
+	o->t_connect_done = c->tunnel[0] ? c->t_tunnel_done : c->t_connect_done;
+	o->t_tls_start = c->t_tls_start;
+	o->t_tls_done = c->t_tls_done;
+	o->tls_version = CSTR(c->tls_version);
+	o->alpn = CSTR(c->alpn);
+}
+
 void conn_close(conn *c, uint64_t now)
 {
 	if (c->closed)
@@ -198,6 +227,8 @@ void conn_close(conn *c, uint64_t now)
 		rec.u.close.peer_path = CSTR(c->peer_path);
 		if (c->mode == CONN_MODE_TLS && !c->tls && c->tlsrec.client_hello)
 			describe_tls(c, &rec.u.close);
+		else if (closed_unused(c))
+			describe_unused(c, &rec.u.close);
 		emit(c, &rec);
 	}
 	c->dead = true;

@@ -361,7 +361,7 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 		put_u64(&w, c->bytes_out);
 		put_u64(&w, c->bytes_in);
 		put_str(&w, c->peer_path);
-		if (c->flags & HT_CF_TLS_UNDECODED) {
+		if (c->flags & (HT_CF_TLS_UNDECODED | HT_CF_NO_REQUEST)) {
 			put_u64(&w, c->t_connect_start);
 			put_u64(&w, c->t_connect_done);
 			put_u64(&w, c->t_tls_start);

@@ -336,9 +336,11 @@ typedef struct ht_rec_conn_close {
 	uint64_t t_idle_since; /* when it went idle (last response done), or 0 */
 	uint64_t bytes_out, bytes_in; /* bytes on the socket */
 	ht_str peer_path;   /* appended: as in ht_rec_request */
-	/* Appended, sent with HT_CF_TLS_UNDECODED only (else 0 and empty):
-	 * what the TLS record layer showed of a connection whose plaintext
-	 * no TLS hook saw (preload/tlsrec.h). */
+	/* Appended, sent with HT_CF_TLS_UNDECODED (what the TLS record
+	 * layer showed of a connection whose plaintext no TLS hook saw,
+	 * preload/tlsrec.h) or HT_CF_NO_REQUEST (the times and, sni and
+	 * alpn_offered apart, the handshake the TLS hooks saw), else 0 and
+	 * empty. */
 	uint64_t t_connect_start, t_connect_done;
 	uint64_t t_tls_start;  /* first ClientHello byte written */
 	uint64_t t_tls_done;   /* the handshake's end, 0 when not seen */
@@ -355,6 +357,13 @@ typedef struct ht_rec_conn_close {
                                     what the handshake showed */
 #define HT_CF_SERVER 0x8u    /* a connection the process accepted:
                                 bytes_in are the requests read */
+#define HT_CF_NO_REQUEST 0x10u /* a client's connection followed as HTTP
+                                  (or waiting for its first bytes) to its
+                                  close, having carried no request: not
+                                  one that showed another protocol, TLS no
+                                  hook decoded, or a Unix socket that
+                                  never showed a byte (its HTTP never
+                                  decided); requests is 0 */
 
 typedef struct ht_rec_drops {
 	uint32_t pid;

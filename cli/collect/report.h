@@ -226,7 +226,12 @@ typedef struct report_stats {
 	uint64_t ws_sessions;  /* WebSocket sessions ended (HT_REC_WS) */
 	uint64_t malformed;    /* records the collector rejected */
 	uint64_t connections;  /* distinct connections that carried requests,
-	                          and the TLS connections not decoded */
+	                          the TLS connections not decoded, and the
+	                          client connections closed with no request */
+	uint64_t conns_no_request; /* client connections followed to their
+	                              close that carried no request (closes
+	                              with HT_CF_NO_REQUEST): in connections,
+	                              not errors */
 	uint64_t tls_undecoded; /* TLS connections no hook decoded (closes
 	                           with HT_CF_TLS_UNDECODED): in connections */
 	/* The programs (HELLO exe base names, the first REPORT_MAX_EXES),
@@ -528,6 +533,16 @@ static inline bool report_resp_headers_kept(const ht_rec_request *r)
 	return !(r->flags & HT_RF_FROM_PAGE) || r->t[HT_T_FIRST_BYTE] == 0;
 }
 
+/* report_close_no_request() - whether closed connection @c is a client's
+ * that carried no request (HT_CF_NO_REQUEST, wire.h): counted in
+ * connections and stats.conns_no_request, described by the formats that
+ * describe connections. */
+static inline bool report_close_no_request(const ht_rec_conn_close *c)
+{
+	return (c->flags & HT_CF_NO_REQUEST) && c->requests == 0 &&
+	       !(c->flags & (HT_CF_SERVER | HT_CF_TLS_UNDECODED));
+}
+
 /* report_earliest() - the earlier of two monotonic times, where 0 means
  * absent: the other one (0 when both are). */
 static inline uint64_t report_earliest(uint64_t a, uint64_t b)
@@ -556,8 +571,10 @@ uint64_t report_dropped_requests(const report *rp);
  */
 size_t report_dropped_text(const report *rp, char *buf, size_t cap);
 
-/* report_connections() - distinct connections that carried requests, and
- * the TLS connections not decoded (which carried some we could not see). */
+/* report_connections() - distinct connections that carried requests, the
+ * TLS connections not decoded (which carried some we could not see), and
+ * the client connections closed with no request (stats.conns_no_request:
+ * the program, or the peer, closed them before any; not errors). */
 uint64_t report_connections(const report *rp);
 
 /*

@@ -19,7 +19,8 @@ void report_stats_request(report_stats *st, const report_req *q);
 void report_stats_hello(report_stats *st, const ht_rec_hello *h);
 
 /* report_stats_close() - connection @c closed: forget it; one whose TLS
- * no hook decoded counts as a connection of its program. */
+ * no hook decoded counts as a connection of its program, a client's that
+ * carried no request (report_close_no_request()) as a connection too. */
 void report_stats_close(report_stats *st, const ht_rec_conn_close *c);
 
 /* report_stats_note() - keep note @n for the summary (the first

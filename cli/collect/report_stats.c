@@ -225,6 +225,10 @@ void report_stats_close(report_stats *st, const ht_rec_conn_close *c)
 
 	if (c->flags & HT_CF_TLS_UNDECODED)
 		stats_undecoded(st, c, counted);
+	else if (report_close_no_request(c) && !counted) {
+		st->connections++;
+		st->conns_no_request++;
+	}
 }
 
 static int cmp_host(const void *a, const void *b)

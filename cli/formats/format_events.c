@@ -780,6 +780,11 @@ static void events_conn_close(report *rp, const ht_rec_conn_close *c)
 		KEY(f, "tls_ms");
 		json_ns_ms(f, report_span(c->t_tls_start, c->t_tls_done));
 	}
+	/* the key only with it: older output stays as it was */
+	if (report_close_no_request(c)) {
+		KEY(f, "no_request");
+		json_bool(f, true);
+	}
 	KEY(f, "idle_ms");
 	json_ns_ms(f, report_span(c->t_idle_since, c->t_close));
 	KEY(f, "bytes_out");

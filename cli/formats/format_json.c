@@ -480,14 +480,45 @@ static void put_undecoded(report *rp, const ht_rec_conn_close *c)
 	json_lit(f, "null");
 }
 
+/* The fields of a client connection closed with no request
+ * (report_close_no_request()) after its peer: who closed it, what its
+ * handshake showed, requests 0. */
+static void put_no_request(report *rp, const ht_rec_conn_close *c)
+{
+	outbuf *f = &rp->ob;
+
+	KEY(f, "closed_by");
+	json_lit(f, c->flags & HT_CF_PEER_EOF ? "\"peer\"" : "\"program\"");
+	KEY(f, "tls");
+	json_bool(f, c->flags & HT_CF_TLS);
+	KEY(f, "tls_version");
+	put_ht_str_or_null(f, c->tls_version);
+	KEY(f, "alpn");
+	put_ht_str_or_null(f, c->alpn);
+	KEY(f, "connect_ms");
+	json_ns_ms(f, report_span(c->t_connect_start, c->t_connect_done));
+	KEY(f, "tls_ms");
+	json_ns_ms(f, report_span(c->t_tls_start, c->t_tls_done));
+	KEY(f, "bytes_out");
+	json_u64(f, c->bytes_out);
+	KEY(f, "bytes_in");
+	json_u64(f, c->bytes_in);
+	KEY(f, "duration_ms");
+	json_ns_ms(f, report_span(c->t_connect_start, c->t_close));
+	KEY(f, "requests");
+	json_u64(f, 0);
+}
+
 static void json_conn_close(report *rp, const ht_rec_conn_close *c)
 {
 	outbuf *f = &rp->ob;
 	char peer[192];
+	bool unused = report_close_no_request(c);
 
 	/* Connection closes are not part of the per-request JSON, but a TLS
-	 * connection no hook decoded is: its line says it was there. */
-	if (!(c->flags & HT_CF_TLS_UNDECODED))
+	 * connection no hook decoded is, and one that carried no request:
+	 * its line says it was there. */
+	if (!(c->flags & HT_CF_TLS_UNDECODED) && !unused)
 		return;
 	json_lit(f, "{\"event\":\"connection\",\"pid\":");
 	json_u64(f, c->pid);
@@ -496,7 +527,10 @@ static void json_conn_close(report *rp, const ht_rec_conn_close *c)
 	KEY(f, "peer");
 	json_str_or_null(f, peer, url_peer_of(peer, sizeof(peer), &c->peer,
 						 c->peer_path));
-	put_undecoded(rp, c);
+	if (unused)
+		put_no_request(rp, c);
+	else
+		put_undecoded(rp, c);
 	KEY(f, "start");
 	json_ns_secs(f, report_unix_ns(rp, c->t_connect_start));
 	json_lit(f, "}\n");
@@ -613,6 +647,11 @@ void json_summary(report *rp)
 	json_u64(f, st->requests);
 	KEY(f, "connections");
 	json_u64(f, report_connections(rp));
+	/* of those, closed with no request; the key only when some */
+	if (st->conns_no_request > 0) {
+		KEY(f, "connections_no_request");
+		json_u64(f, st->conns_no_request);
+	}
 	/* the requests traced servers answered, apart; only when some */
 	if (st->server_requests > 0) {
 		KEY(f, "server_requests");

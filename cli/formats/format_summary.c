@@ -74,6 +74,10 @@ void text_summary(report *rp)
 		(unsigned long long)st->processes,
 		(unsigned long long)st->requests,
 		(unsigned long long)report_connections(rp));
+	/* only when some: the line stays as it was otherwise */
+	if (st->conns_no_request > 0)
+		fprintf(f, " (%llu closed with no request)",
+			(unsigned long long)st->conns_no_request);
 	if (st->conn_fails > 0)
 		fprintf(f, " (+%llu failed)", (unsigned long long)st->conn_fails);
 	fprintf(f, "   reused: %llu/%llu", (unsigned long long)st->reused,

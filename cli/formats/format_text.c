@@ -450,11 +450,61 @@ static void text_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	fputs_unlocked("\n\n", f);
 }
 
+/* A client connection closed with no request (report_close_no_request()),
+ * as a failed connection reads but not as an error:
+ * "connection to 127.0.0.1:443  TLS TLSv1.3 alpn h2: closed by the program
+ * after the handshake, no request  pid 1  conn 2", then its times and
+ * bytes. */
+static void text_no_request(report *rp, const ht_rec_conn_close *c)
+{
+	FILE *f = rp->out;
+	char peer[192], d1[32], d2[32], dur[32], out[32], in[32];
+	bool tls = c->flags & HT_CF_TLS;
+
+	url_peer_of(peer, sizeof(peer), &c->peer, c->peer_path);
+	text_color(rp, C_YELLOW);
+	fputs_unlocked("connection to ", f);
+	text_put_safe(f, peer[0] ? peer : "?", peer[0] ? strlen(peer) : 1);
+	if (tls) {
+		fputs_unlocked("  TLS", f);
+		if (c->tls_version.len > 0) {
+			putc_unlocked(' ', f);
+			text_put_safe(f, c->tls_version.p, c->tls_version.len);
+		}
+		if (c->alpn.len > 0) {
+			fputs_unlocked(" alpn ", f);
+			text_put_safe(f, c->alpn.p, c->alpn.len);
+		}
+	}
+	fprintf(f, ": closed by the %s%s, no request",
+		c->flags & HT_CF_PEER_EOF ? "peer" : "program",
+		tls && c->t_tls_done ? " after the handshake" :
+		c->bytes_out == 0 ? " with nothing sent" : "");
+	text_color(rp, C_RESET);
+	text_color(rp, C_DIM);
+	fprintf(f, "  pid %u  conn %u", c->pid, c->conn_id);
+	text_color(rp, C_RESET);
+	text_fmt_dur(d1, sizeof(d1),
+		     report_span(c->t_connect_start, c->t_connect_done));
+	text_fmt_dur(d2, sizeof(d2), report_span(c->t_tls_start, c->t_tls_done));
+	text_fmt_dur(dur, sizeof(dur), report_span(c->t_connect_start, c->t_close));
+	fmt_bytes(out, sizeof(out), c->bytes_out);
+	fmt_bytes(in, sizeof(in), c->bytes_in);
+	fprintf(f, "\n   TCP Connection %s", d1);
+	if (tls)
+		fprintf(f, "  TLS Handshake %s", d2);
+	fprintf(f, "  %s out, %s in, %s\n\n", out, in, dur);
+}
+
 static void text_conn_close(report *rp, const ht_rec_conn_close *c)
 {
 	FILE *f = rp->out;
 	char peer[192], hs[32], dur[32], out[32], in[32];
 
+	if (report_close_no_request(c)) {
+		text_no_request(rp, c);
+		return;
+	}
 	/* Too noisy for the waterfall view; counted in the summary.  But a
 	 * TLS connection no hook decoded is all there is to see of it. */
 	if (!(c->flags & HT_CF_TLS_UNDECODED))

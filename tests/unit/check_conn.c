@@ -604,6 +604,80 @@ START_TEST(excess_body_then_partial_request_reset)
 }
 END_TEST
 
+/* A client connection closed having carried no request says so
+ * (HT_CF_NO_REQUEST), with the handshake the TLS hooks saw; one that
+ * carried a request, showed another protocol, or a Unix socket that never
+ * showed a byte does not. */
+START_TEST(close_no_request_flag)
+{
+	conn_connected(C, 2000);
+	conn_mark_tls(C);
+	conn_tls_done(C, 3000, "TLSv1.3", "h2");
+	conn_close(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[0].close.requests, 0);
+	ck_assert(recs[0].close.flags & HT_CF_NO_REQUEST);
+	ck_assert(recs[0].close.flags & HT_CF_TLS);
+	ck_assert_uint_eq(recs[0].close.t_tls_done, 3000);
+	ck_assert_str_eq(recs[0].tls_version, "TLSv1.3");
+}
+END_TEST
+
+START_TEST(close_no_request_plain)
+{
+	/* nothing written, the peer closed first */
+	conn_connected(C, 2000);
+	conn_on_eof(C, 3000);
+	conn_close(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert(recs[0].close.flags & HT_CF_NO_REQUEST);
+	ck_assert(recs[0].close.flags & HT_CF_PEER_EOF);
+}
+END_TEST
+
+START_TEST(close_with_request_not_flagged)
+{
+	conn_connected(C, 2000);
+	w(GET("/"), 3000);
+	r(OK5, 4000);
+	conn_close(C, 5000);
+	ck_assert_uint_eq(recs[nrecs - 1].type, HT_REC_CONN_CLOSE);
+	ck_assert(!(recs[nrecs - 1].close.flags & HT_CF_NO_REQUEST));
+}
+END_TEST
+
+START_TEST(close_not_http_not_flagged)
+{
+	conn_connected(C, 2000);
+	w("EHLO example.com\r\n", 3000);
+	conn_close(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].close.requests, 0);
+	ck_assert(!(recs[0].close.flags & HT_CF_NO_REQUEST));
+}
+END_TEST
+
+START_TEST(close_server_spoke_first_not_flagged)
+{
+	conn_connected(C, 2000);
+	r("220 smtp.example.com ESMTP\r\n", 3000);
+	conn_close(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert(!(recs[0].close.flags & HT_CF_NO_REQUEST));
+}
+END_TEST
+
+START_TEST(close_unix_silent_not_flagged)
+{
+	C->peer.family = HT_AF_UNIX;
+	conn_connected(C, 2000);
+	conn_close(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert(!(recs[0].close.flags & HT_CF_NO_REQUEST));
+}
+END_TEST
+
 START_TEST(non_http_client_is_ignored)
 {
 	conn_connected(C, 2000);
@@ -3208,6 +3282,12 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, excess_body_pipelined);
 	tcase_add_test(tc, excess_body_then_partial_request_reset);
 	tcase_add_test(tc, non_http_client_is_ignored);
+	tcase_add_test(tc, close_no_request_flag);
+	tcase_add_test(tc, close_no_request_plain);
+	tcase_add_test(tc, close_with_request_not_flagged);
+	tcase_add_test(tc, close_not_http_not_flagged);
+	tcase_add_test(tc, close_server_spoke_first_not_flagged);
+	tcase_add_test(tc, close_unix_silent_not_flagged);
 	tcase_add_test(tc, non_http_ping_is_not_a_request);
 	tcase_add_test(tc, non_http_redis_array_is_not_a_request);
 	tcase_add_test(tc, non_http_memcached_get_is_not_a_request);

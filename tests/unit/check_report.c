@@ -769,6 +769,66 @@ START_TEST(conns_forgotten_at_close)
 }
 END_TEST
 
+/* A client connection closed having carried no request counts in
+ * connections and conns_no_request, never in errors; one that carried
+ * requests, TLS not decoded, a server's, or a close without the flag (not
+ * HTTP, an older library) do not count there. */
+START_TEST(conns_closed_no_request)
+{
+	report *rp = malloc(sizeof(*rp));
+	ht_rec_request r;
+	ht_record rec = { .type = HT_REC_REQUEST };
+	ht_record cl = { .type = HT_REC_CONN_CLOSE };
+
+	ck_assert_ptr_nonnull(rp);
+	report_init(rp, NULL, REPORT_SUMMARY, false);
+	/* conn 1 carried a request */
+	make_request(&r);
+	r.conn_id = 1;
+	rec.u.req = r;
+	report_record(rp, &rec);
+	cl.u.close.pid = r.pid;
+	cl.u.close.conn_id = 1;
+	cl.u.close.requests = 1;
+	report_record(rp, &cl);
+	/* conn 2 and 3 closed with none, by the program and the peer */
+	memset(&cl.u.close, 0, sizeof(cl.u.close));
+	cl.u.close.pid = r.pid;
+	cl.u.close.conn_id = 2;
+	cl.u.close.flags = HT_CF_NO_REQUEST | HT_CF_TLS;
+	report_record(rp, &cl);
+	cl.u.close.conn_id = 3;
+	cl.u.close.flags = HT_CF_NO_REQUEST | HT_CF_PEER_EOF;
+	report_record(rp, &cl);
+	/* not counted here: no flag (not HTTP), a server's, one saying it
+	 * carried requests */
+	cl.u.close.conn_id = 4;
+	cl.u.close.flags = 0;
+	report_record(rp, &cl);
+	cl.u.close.conn_id = 5;
+	cl.u.close.flags = HT_CF_NO_REQUEST | HT_CF_SERVER;
+	report_record(rp, &cl);
+	cl.u.close.conn_id = 6;
+	cl.u.close.flags = HT_CF_NO_REQUEST;
+	cl.u.close.requests = 2;
+	report_record(rp, &cl);
+	/* TLS not decoded counts once, as tls_undecoded */
+	cl.u.close.conn_id = 7;
+	cl.u.close.requests = 0;
+	cl.u.close.flags = HT_CF_TLS | HT_CF_TLS_UNDECODED | HT_CF_NO_REQUEST;
+	report_record(rp, &cl);
+
+	ck_assert_uint_eq(rp->stats.conns_no_request, 2);
+	ck_assert_uint_eq(rp->stats.tls_undecoded, 1);
+	ck_assert_uint_eq(report_connections(rp), 4);
+	ck_assert_uint_eq(rp->stats.errors, 0);
+	ck_assert_uint_eq(rp->stats.requests, 1);
+	ck_assert_uint_eq(rp->stats.conns.n, 0);
+	report_free(rp);
+	free(rp);
+}
+END_TEST
+
 /* ---- a strict JSON validator (RFC 8259 syntax) for the outputs --------- */
 
 typedef struct jv {
@@ -1821,6 +1881,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, percentiles);
 	tcase_add_test(tc, hosts_percentiles);
 	tcase_add_test(tc, hosts_bounded);
+	tcase_add_test(tc, conns_closed_no_request);
 	tcase_add_test(tc, conns_forgotten_at_close);
 	tcase_add_test(tc, json_request_line);
 	tcase_add_test(tc, json_request_headers);
