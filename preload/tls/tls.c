@@ -548,7 +548,7 @@ static bool server_plaintext(ht_tracked *t, bool out, const void *buf,
 		conn_server_read(c, buf, n, now);
 	else
 		conn_server_eof(c, now);
-	return t->probe && c->mode == CONN_MODE_OPAQUE;
+	return ht_server_probe_fed(t, now_http);
 }
 
 void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
