@@ -616,6 +616,20 @@ static void forget_first(conn *c)
 	c->nreq--;
 }
 
+bool conn_drop_unformed(conn *c)
+{
+	if (c->mode != CONN_MODE_HTTP1 || c->dead ||
+	    c->nreq != c->inner_base + 1 || c->q_len != 1 || c->spill_active ||
+	    q_oldest(c)->headers_done || h1_state(&c->out) != H1_ST_HEADERS ||
+	    h1_request_line_read(&c->out) != 0)
+		return false;
+	/* as never_http(): not a protocol we follow */
+	c->mode = CONN_MODE_OPAQUE;
+	conn_live_conn_end(c);
+	forget_first(c);
+	return true;
+}
+
 /* TLS no hook decodes (CONN_MODE_TLS): @len bytes @buf of its records
  * moved at @now (@out: written).  What the live slot shows of them (the
  * ClientHello's name and start, the handshake's end, or that the records
@@ -1004,6 +1018,10 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	}
 
+	/* The peer answered bytes that never formed a method and its SP
+	 * (an echo of "foo"): they were no request. */
+	if (conn_drop_unformed(c))
+		return;
 	/* Bytes after an early answer while its request is still being
 	 * written: no response of it (a second one, unasked for); its
 	 * record goes out before they are parsed. */

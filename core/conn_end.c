@@ -59,6 +59,8 @@ static void skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
 		c->tlsrec.bad = true;
 		return;
 	}
+	if (conn_drop_unformed(c))
+		return; /* as conn_on_read() */
 	if (c->mode == CONN_MODE_HTTP1)
 		conn_emit_early(c, now); /* as conn_on_read() */
 	if (c->mode == CONN_MODE_HTTP1)
@@ -102,6 +104,8 @@ void conn_on_eof(conn *c, uint64_t now)
 	c->peer_eof = true;
 	if (!conn_wants_bytes(c) || c->mode == CONN_MODE_DETECT)
 		return;
+	if (conn_drop_unformed(c))
+		return; /* no request: nothing was in flight */
 	if (c->mode == CONN_MODE_WS) {
 		conn_ws_end(c, HT_WF_PEER_EOF, now);
 		return;
@@ -133,6 +137,7 @@ void conn_on_reset(conn *c, uint64_t now)
 {
 	if (c->dead)
 		return;
+	(void)conn_drop_unformed(c);
 	conn_ws_end(c, HT_WF_RESET, now);
 	fail_all(c, HT_ERR_RESET, now);
 	c->dead = true;
@@ -194,6 +199,8 @@ void conn_close(conn *c, uint64_t now)
 	/* The program closes it with its last call interrupted by a signal:
 	 * what was in flight was cut by the signal, not by the peer. */
 	unsigned cut = c->intr && !c->server ? HT_ERR_INTERRUPTED : HT_ERR_CLOSED;
+	/* bytes that never formed a method and its SP: no request */
+	(void)conn_drop_unformed(c);
 	if (!c->failed) {
 		if (c->server) {
 			conn_server_closing(c, now);
@@ -284,6 +291,7 @@ void conn_on_exit(conn *c, uint64_t now)
 	if (c->closed || c->failed || c->dead)
 		return;
 	conn_release_held(c);
+	(void)conn_drop_unformed(c);
 	fail_all(c, HT_ERR_EXITED, now);
 }
 

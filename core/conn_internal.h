@@ -228,6 +228,15 @@ void conn_skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
  * response the server writes anyway (conn.c). */
 void conn_request_cut(conn *c, unsigned error, uint64_t now);
 
+/* conn_drop_unformed() - @c's first request (of the connection, or of
+ * the tunnel's inner one) is still in its method token, no SP after it,
+ * and the peer answered, or the connection ended: those bytes were no
+ * request line ("foo" echoed, one byte "M" then a close), so no request
+ * at all: it is forgotten (no record, not counted, as never_http() does
+ * with a line that failed) and the connection is not followed further.
+ * Returns whether it was. */
+bool conn_drop_unformed(conn *c);
+
 /* conn_request_head_cut() - a server's client closed at @now: a request
  * whose head it was reading is cut there (conn_request_cut()), when its
  * request line was read whole or began with one of HTTP's methods (else,

@@ -6,6 +6,8 @@
 #include "conn_internal.h"
 #include "http2.h"
 
+#include <string.h>
+
 void conn_server_init(conn *c, const conn_env *env, uint32_t pid, uint32_t id,
 		      const ht_addr *peer, uint64_t now)
 {
@@ -15,17 +17,138 @@ void conn_server_init(conn *c, const conn_env *env, uint32_t pid, uint32_t id,
 	conn_connected(c, now);
 }
 
+/* An RFC 9110 token byte (tchar), as a method is made of. */
+static bool token_byte(uint8_t b)
+{
+	if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+	    (b >= '0' && b <= '9'))
+		return true;
+	return b != '\0' && strchr("!#$%&'*+-.^_`|~", b) != NULL;
+}
+
+/* A method of the usual shape (upper-case letters, '-', '_': GET,
+ * M-SEARCH, PROPFIND), which conn_looks_like_http() takes for HTTP as soon
+ * as a target begins after it. */
+static bool usual_method(const char *m)
+{
+	if (*m == '\0')
+		return false;
+	for (; *m; m++)
+		if (!((*m >= 'A' && *m <= 'Z') || *m == '-' || *m == '_'))
+			return false;
+	return true;
+}
+
+/* What @len bytes of @buf, after a request line's method and its SP,
+ * say of the rest of RFC 9112's request line: request-target (no SP, no
+ * CTL) SP "HTTP/" DIGIT "." DIGIT, CRLF or a bare LF.  CONN_PROBE_HTTP:
+ * the line is whole; CONN_PROBE_WAIT: what came may still become one. */
+static conn_probe line_rest(const uint8_t *buf, size_t len)
+{
+	static const char ver[] = "HTTP/d.d";
+	size_t i = 0, v;
+
+	while (i < len && buf[i] != ' ') {
+		if (buf[i] < 0x21 || buf[i] == 0x7f)
+			return CONN_PROBE_NOT;
+		i++;
+	}
+	if (i == len)
+		return CONN_PROBE_WAIT;
+	if (i == 0)
+		return CONN_PROBE_NOT; /* an empty target */
+	for (i++, v = 0; v < sizeof ver - 1; i++, v++) {
+		if (i == len)
+			return CONN_PROBE_WAIT;
+		if (ver[v] == 'd' ? !(buf[i] >= '0' && buf[i] <= '9') :
+				    buf[i] != (uint8_t)ver[v])
+			return CONN_PROBE_NOT;
+	}
+	if (i < len && buf[i] == '\r')
+		i++;
+	if (i == len)
+		return CONN_PROBE_WAIT;
+	return buf[i] == '\n' ? CONN_PROBE_HTTP : CONN_PROBE_NOT;
+}
+
+/* The first bytes a server read, @len of @buf (nothing read before). */
+static conn_probe first_read(const uint8_t *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && i < H1_METHOD_MAX && token_byte(buf[i]))
+		i++;
+	if (i == len)
+		/* a method so far: its SP decides (a peer that closes or
+		 * answers first had sent no request) */
+		return i > 0 && i < H1_METHOD_MAX ? CONN_PROBE_WAIT :
+						    CONN_PROBE_NOT;
+	if (i == 0 || i == H1_METHOD_MAX || buf[i] != ' ')
+		return CONN_PROBE_NOT;
+	/* the usual shape, a target begun (and a whole line that ends with
+	 * a version), or the HTTP/2 preface */
+	if (conn_looks_like_http(buf, len)) {
+		size_t n = 0;
+
+		while (n < i && ((buf[n] >= 'A' && buf[n] <= 'Z') ||
+				 buf[n] == '-' || buf[n] == '_'))
+			n++;
+		if (n == i && i + 1 < len)
+			return CONN_PROBE_HTTP;
+	}
+	/* any other token ("custom", "GETs"): the whole line decides */
+	return line_rest(buf + i + 1, len - i - 1);
+}
+
 conn_probe conn_server_probe(const conn *c, bool read, const uint8_t *buf,
 			     size_t len)
 {
 	if (c->mode == CONN_MODE_OPAQUE)
 		return CONN_PROBE_NOT;
+	if (c->mode == CONN_MODE_HTTP1) {
+		/* bytes read before left it open (conn_server_probe_fed()):
+		 * more of them may still close the request line; an answer,
+		 * or the end, before it is whole says it was none */
+		return read && len > 0 ? CONN_PROBE_WAIT : CONN_PROBE_NOT;
+	}
 	if (read)
-		return len > 0 && conn_looks_like_http(buf, len) ?
-			       CONN_PROBE_HTTP : CONN_PROBE_NOT;
+		return len > 0 ? first_read(buf, len) : CONN_PROBE_NOT;
 	/* the server spoke first: only an HTTP/2 server preface, kept by
 	 * the connection (conn_on_read()'s early bytes) while it may be */
 	if (c->early_len == 0 && !h2_server_preface_start(buf, len))
+		return CONN_PROBE_NOT;
+	return CONN_PROBE_WAIT;
+}
+
+conn_probe conn_server_probe_fed(const conn *c)
+{
+	const h1_message *m = &c->out.msg;
+	unsigned line;
+
+	switch (c->mode) {
+	case CONN_MODE_OPAQUE:
+		return CONN_PROBE_NOT;
+	case CONN_MODE_HTTP1:
+		break;
+	case CONN_MODE_DETECT:
+		return CONN_PROBE_WAIT; /* a server's preface, kept */
+	case CONN_MODE_HTTP2:
+		return CONN_PROBE_HTTP; /* the client's preface began */
+	default:
+		return CONN_PROBE_NOT;
+	}
+	if (c->nreq == 0)
+		return CONN_PROBE_NOT; /* no byte could begin a request */
+	line = h1_request_line_read(&c->out);
+	/* the line whole, or the whole request (the parser idle again, or
+	 * a tunnel's bytes next) */
+	if (line >= 3 || c->nreq > 1 || h1_state(&c->out) == H1_ST_IDLE ||
+	    h1_state(&c->out) == H1_ST_TUNNEL)
+		return CONN_PROBE_HTTP;
+	/* the usual method and a target begun, as first_read() */
+	if (line >= 1 && usual_method(m->method) && m->target[0] != '\0')
+		return CONN_PROBE_HTTP;
+	if (h1_state(&c->out) == H1_ST_ERROR)
 		return CONN_PROBE_NOT;
 	return CONN_PROBE_WAIT;
 }

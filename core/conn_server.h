@@ -52,16 +52,33 @@ typedef enum conn_probe {
 
 /*
  * conn_server_probe() - @c, on probation, moved @len bytes of @buf, read
- * (@read) or written.  Read: HTTP when they begin an HTTP/1.x request
- * line or the HTTP/2 client preface (conn_looks_like_http()), unless what
- * the server wrote before already ruled HTTP out.  Written before any
- * read: only the start of an HTTP/2 server preface (a prior-knowledge
- * server's SETTINGS) may wait for the client's; anything else (a banner:
- * SMTP, FTP, SSH) is not HTTP.  Zero bytes read (the peer closed first)
- * are not HTTP.
+ * (@read) or written; asked before they are fed.  Read first: HTTP when
+ * they begin an HTTP/1.x request line of the usual shape (an upper-case
+ * method, SP, a target begun: conn_looks_like_http()) or the HTTP/2
+ * client preface; WAIT while they may still become RFC 9112's request
+ * line (a method token, lower-case included, not yet followed by SP; any
+ * other token method until its line is whole: token SP target SP
+ * "HTTP/" DIGIT "." DIGIT CRLF); NOT otherwise.  Read after bytes that
+ * left it open (conn_server_probe_fed()): WAIT.  Written while those
+ * bytes were not a request line yet (an echo), or zero bytes read (the
+ * peer closed): NOT, they were no request.  Written before any read:
+ * only the start of an HTTP/2 server preface (a prior-knowledge server's
+ * SETTINGS) may wait for the client's; anything else (a banner: SMTP,
+ * FTP, SSH) is not HTTP.
  */
 conn_probe conn_server_probe(const conn *c, bool read, const uint8_t *buf,
 			     size_t len);
+
+/*
+ * conn_server_probe_fed() - @c, on probation, was fed the bytes its last
+ * conn_server_probe() let through: HTTP once they hold a whole request
+ * line (or a method of the usual shape, its SP and a target begun, as
+ * conn_server_probe() says of one read), or the HTTP/2 client preface;
+ * NOT when the connection turned out to speak something else (the line
+ * failed with no HTTP method: conn.c's never_http(); or a line not of
+ * RFC 9112's shape); WAIT while more may still complete the line.
+ */
+conn_probe conn_server_probe_fed(const conn *c);
 
 /* conn_server_read() - the server read @len bytes of request stream at
  * @now.  conn_server_write() - it wrote @len bytes of response stream. */

@@ -230,6 +230,23 @@ static bool io_timed(const ioplan_call *k)
 	return k->ret >= 0 || ioplan_fatal(k->err) || k->err == ECONNREFUSED;
 }
 
+bool ht_server_probe_fed(ht_tracked *t, bool *now_http)
+{
+	if (!t->probe)
+		return false;
+	switch (conn_server_probe_fed(&t->c)) {
+	case CONN_PROBE_NOT:
+		return true;
+	case CONN_PROBE_HTTP:
+		t->probe = false;
+		*now_http = true;
+		break;
+	case CONN_PROBE_WAIT:
+		break;
+	}
+	return false;
+}
+
 /*
  * track_io() for a server connection @t, the call @k (slot locked, guard
  * held): the direction turned round (conn_server.h), reads never held.
@@ -310,8 +327,7 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 	} else if (k->ret < 0 && ioplan_fatal(k->err)) {
 		conn_on_reset(c, now);
 	}
-	/* what the server wrote first was not an HTTP/2 preface after all */
-	return t->probe && c->mode == CONN_MODE_OPAQUE;
+	return ht_server_probe_fed(t, now_http);
 }
 
 void ht_want_collector(ht_slot *s)

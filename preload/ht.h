@@ -385,6 +385,13 @@ HT_HIDDEN bool ht_track_fd(int fd, ht_tracked *t, uint64_t now,
  * (ht_untrack_fd()).  Guard held. */
 HT_HIDDEN void ht_slot_release(ht_slot *s, ht_tracked *dead);
 
+/* ht_server_probe_fed() - a server connection @t (slot locked) on
+ * probation was fed the bytes of a call: whether they made it HTTP (then
+ * off probation, *@now_http set) or said it is not (true: forget it), as
+ * conn_server_probe_fed() says; false and no change when not on
+ * probation or still undecided. */
+HT_HIDDEN bool ht_server_probe_fed(ht_tracked *t, bool *now_http);
+
 /* ht_server_wmark_sync() - the connection on slot @s (locked, guard held)
  * may have a write mark (conn.h live_wmark) just claimed, or writes just
  * ended: the mark shows a write in flight when one may be (s->writing,

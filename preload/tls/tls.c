@@ -550,7 +550,7 @@ static bool server_plaintext(ht_tracked *t, bool out, const void *buf,
 		conn_server_read(c, buf, n, now);
 	else
 		conn_server_eof(c, now);
-	return t->probe && c->mode == CONN_MODE_OPAQUE;
+	return ht_server_probe_fed(t, now_http);
 }
 
 /* ht_tls_plaintext() for a client's Unix socket @t on probation, its TLS a

@@ -752,6 +752,113 @@ START_TEST(non_http_split_anywhere)
 }
 END_TEST
 
+/* A first write that never formed a method and its SP, then @end: no
+ * request, nothing counted, the close says none (as never_http()). */
+static void assert_fragment_no_request(const char *first, int end)
+{
+	conn_connected(C, 2000);
+	w(first, 3000);
+	if (end == 0)
+		r(first, 4000); /* the peer echoes it */
+	else if (end == 1)
+		conn_on_eof(C, 4000);
+	else if (end == 2)
+		conn_on_reset(C, 4000);
+	else if (end == 3)
+		conn_on_exit(C, 4000);
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[0].close.requests, 0);
+	ck_assert_int_eq(nbriefs, 0);
+}
+
+/* test_socket's "foo" echoed back: before, a "malformed response" */
+START_TEST(fragment_echoed_is_not_a_request)
+{
+	static const char *const first[] = {"foo", "FOO", "GET", "M-SEARCH",
+					    "x"};
+
+	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
+		teardown();
+		setup();
+		assert_fragment_no_request(first[i], 0);
+	}
+}
+END_TEST
+
+/* One byte then the end, whichever: before, "connection closed before
+ * the response completed" (or reset, exited) */
+START_TEST(fragment_then_end_is_not_a_request)
+{
+	for (int end = 1; end <= 4; end++) {
+		teardown();
+		setup();
+		assert_fragment_no_request("M", end);
+	}
+}
+END_TEST
+
+/* The response to nothing seen, parsed by the bytes unseen (MSG_TRUNC):
+ * the peer answered, as above. */
+START_TEST(fragment_answered_unseen_is_not_a_request)
+{
+	conn_connected(C, 2000);
+	w("foo", 3000);
+	conn_on_unseen(C, 3, 4000);
+	conn_close(C, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].close.requests, 0);
+}
+END_TEST
+
+/* A method whole, its SP written: a request cut short, as before. */
+START_TEST(method_and_space_then_close_is_a_request)
+{
+	static const char *const first[] = {"GET /x", "GET ", "foo "};
+
+	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
+		teardown();
+		setup();
+		conn_connected(C, 2000);
+		w(first[i], 3000);
+		conn_close(C, 5000);
+		ck_assert_int_eq(nrecs, 2);
+		ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+		ck_assert_uint_eq(recs[0].r.error, HT_ERR_CLOSED);
+		ck_assert_uint_eq(recs[1].close.requests, 1);
+	}
+}
+END_TEST
+
+/* Only a connection's first bytes: a second request cut in its method
+ * after a good one is a request cut short. */
+START_TEST(fragment_after_a_request_is_a_request)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	r(OK5, 4000);
+	w("GE", 5000);
+	conn_close(C, 6000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_CLOSED);
+	ck_assert_uint_eq(recs[1].r.req_seq, 2);
+	ck_assert_uint_eq(recs[2].close.requests, 2);
+}
+END_TEST
+
+/* Any token is a method (RFC 9110): a lower-case one, answered. */
+START_TEST(lowercase_method_request)
+{
+	conn_connected(C, 2000);
+	w("custom /x HTTP/1.1\r\nHost: h\r\n\r\n", 3000);
+	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_str_eq(recs[0].method, "custom");
+	ck_assert_uint_eq(recs[0].r.status, 200);
+}
+END_TEST
+
 START_TEST(broken_get_line_is_malformed)
 {
 	/* an HTTP method: a broken request, reported as such */
@@ -3293,6 +3400,12 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, non_http_memcached_get_is_not_a_request);
 	tcase_add_test(tc, non_http_smtp_ehlo_is_not_a_request);
 	tcase_add_test(tc, non_http_split_anywhere);
+	tcase_add_test(tc, fragment_echoed_is_not_a_request);
+	tcase_add_test(tc, fragment_then_end_is_not_a_request);
+	tcase_add_test(tc, fragment_answered_unseen_is_not_a_request);
+	tcase_add_test(tc, method_and_space_then_close_is_a_request);
+	tcase_add_test(tc, fragment_after_a_request_is_a_request);
+	tcase_add_test(tc, lowercase_method_request);
 	tcase_add_test(tc, broken_get_line_is_malformed);
 	tcase_add_test(tc, broken_line_of_each_http_method_is_malformed);
 	tcase_add_test(tc, whole_line_with_other_method_is_malformed);
