@@ -160,19 +160,19 @@ static void describe_tls(const conn *c, ht_rec_conn_close *o)
 }
 
 /* Whether client connection @c closes having carried no request while
- * followed as HTTP, or waiting for its first bytes (HT_CF_NO_REQUEST): not
- * one that showed another protocol (opaque, or a server that spoke first
- * with no HTTP/2 preface), TLS no hook decoded (counted apart), one in a
- * SOCKS handshake, or a Unix socket that never showed a byte (on
- * probation: most carry no HTTP). */
+ * followed as HTTP, or after a TLS handshake a hook decoded with nothing
+ * sent in it yet (HT_CF_NO_REQUEST): not one that showed another protocol
+ * (opaque, or a server that spoke first with no HTTP/2 preface), TLS no
+ * hook decoded (counted apart), one in a SOCKS handshake, or a plain
+ * connection that never sent a byte (nothing says it was HTTP's: a port
+ * check, a database client that gave up). */
 static bool closed_unused(const conn *c)
 {
 	if (c->server || c->nreq != 0 || c->early_foreign)
 		return false;
 	if (c->mode == CONN_MODE_HTTP1 || c->mode == CONN_MODE_HTTP2)
 		return true;
-	return c->mode == CONN_MODE_DETECT &&
-	       (c->tls || c->peer.family != HT_AF_UNIX);
+	return c->mode == CONN_MODE_DETECT && c->tls;
 }
 
 /* @c closes with no request (closed_unused()): its times and the

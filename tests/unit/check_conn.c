@@ -626,12 +626,13 @@ END_TEST
 
 START_TEST(close_no_request_plain)
 {
-	/* nothing written, the peer closed first */
+	/* a plain connection that sent nothing (the peer closed first):
+	 * nothing says it was HTTP's, so not flagged */
 	conn_connected(C, 2000);
 	conn_on_eof(C, 3000);
 	conn_close(C, 4000);
 	ck_assert_int_eq(nrecs, 1);
-	ck_assert(recs[0].close.flags & HT_CF_NO_REQUEST);
+	ck_assert(!(recs[0].close.flags & HT_CF_NO_REQUEST));
 	ck_assert(recs[0].close.flags & HT_CF_PEER_EOF);
 }
 END_TEST
