@@ -297,10 +297,6 @@ void fail_all(conn *c, unsigned error, uint64_t now)
 	/* What was owed to untracked requests no longer matters: nothing
 	 * queued is left to pair. */
 	c->q_untracked = 0;
-	/* A server's connection ends: the requests it read behind the one
-	 * it was answering (pipelined) were never its to serve. */
-	if (c->server && (error == HT_ERR_CLOSED || error == HT_ERR_RESET))
-		conn_drop_unserved(c, 1);
 	bool first = true;
 	while (c->q_len) {
 		conn_request *r = q_oldest(c);
@@ -666,8 +662,7 @@ void conn_unserved_note(conn *c)
 	c->unserved_noted = true;
 	conn_note(c, "bytes a server read that it did not serve (read after "
 		     "its response that closed the connection or after it "
-		     "shut its writing side, or pipelined behind a request "
-		     "it did not answer): not reported as requests");
+		     "shut its writing side): not reported as requests");
 }
 
 void conn_drop_unserved(conn *c, unsigned keep)
@@ -924,19 +919,38 @@ static int response_first(const conn *c, const uint8_t *buf, size_t len)
 	return n == want ? RESP_IS : RESP_MAYBE;
 }
 
-/* A server writes @first, which begins no status line, where the response
- * to the oldest request is due, at @now: to a request line it could not
- * read a version from (Python's 505 to "HTTP/9.9", its 400s), it is an
- * HTTP/0.9 answer, with no head, its body running to close. */
-static void server_answer_09(conn *c, uint8_t first, uint64_t now)
+/* Whether @len bytes of @buf, after @held bytes that began "HTTP/", go on
+ * with it as far as they reach (true for a status line not decided yet:
+ * fewer than 5 bytes in all). */
+static bool status_line_start(size_t held, const uint8_t *buf, size_t len)
+{
+	static const char proto[] = "HTTP/";
+	size_t want = sizeof proto - 1 - held;
+
+	return memcmp(buf, proto + held, len < want ? len : want) == 0;
+}
+
+/* A server writes @len bytes of @buf at @now where the response to the
+ * oldest request is due, after @held bytes of this response that began
+ * "HTTP/" (a write split inside it): when they begin no status line after
+ * all, and the request was a line it could not read a version from
+ * (Python's 505 to "HTTP/9.9", its 400s), it is an HTTP/0.9 answer, with
+ * no head, its body running to close (the @held bytes its first; its
+ * begin was seen with them). */
+static void server_answer_09(conn *c, size_t held, const uint8_t *buf,
+			     size_t len, uint64_t now)
 {
 	const conn_request *r = q_answered(c);
 
 	if (r == NULL || r->req_error != HT_ERR_BAD_REQUEST ||
-	    r->proto != HT_PROTO_UNKNOWN || first == '\r' || first == '\n')
+	    r->proto != HT_PROTO_UNKNOWN ||
+	    status_line_start(held, buf, len) ||
+	    (!held && (buf[0] == '\r' || buf[0] == '\n')))
 		return;
 	h1_response_09(&c->in);
-	conn_on_response_begin(c, now);
+	c->in.msg.body_bytes = held;
+	if (!held)
+		conn_on_response_begin(c, now);
 }
 
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
@@ -1030,8 +1044,11 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	c->t_in_last = now;
 	while (len > 0) {
 		h1_event ev;
-		if (c->server && buf[0] != 'H' && h1_state(&c->in) == H1_ST_IDLE)
-			server_answer_09(c, buf[0], now);
+		if (c->server && h1_state(&c->in) == H1_ST_IDLE)
+			server_answer_09(c, 0, buf, len, now);
+		else if (c->server && h1_response_prefix_read(&c->in))
+			server_answer_09(c, h1_response_prefix_read(&c->in),
+					 buf, len, now);
 		size_t n = h1_feed(&c->in, buf, len, &ev);
 		buf += n;
 		len -= n;

@@ -245,17 +245,18 @@ void conn_request_head_cut(conn *c, uint64_t now);
 
 /* conn_drop_unserved() - a server's requests queued from the @keep-th on
  * (0: the oldest) that have no response byte, and the one being read
- * untracked, are no requests it serves (conn.h srv_closing; behind the
- * one it was answering when its connection ends): forgotten, no record,
- * not counted, a note saying so once (conn.c). */
+ * untracked, are no requests it serves (conn.h srv_closing: it said it
+ * closes, or shut its writing side): forgotten, no record, not counted,
+ * a note saying so once (conn.c).  Not for a connection merely closed or
+ * reset: the requests it read then are reported, each with its error. */
 void conn_drop_unserved(conn *c, unsigned keep);
 
 /* conn_unserved_note() - a server read bytes it does not serve: a note
  * says so, once per connection (conn.c). */
 void conn_unserved_note(conn *c);
 
-/* conn_server_closes() - a server's final response that closes the
- * connection (not keep-alive) was emitted: from now on what it reads is
+/* conn_server_closes() - a server's final response that says it closes
+ * the connection (h1_message.closes) was emitted: from now on what it reads is
  * no request it serves, and the requests read behind it are dropped
  * (conn_drop_unserved()) (conn_server.c). */
 void conn_server_closes(conn *c);

@@ -146,8 +146,9 @@ void on_response_complete(conn *c, uint64_t now)
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0 && c->q_untracked == 0)
 		c->t_idle_since = now;
-	/* a server that says it closes serves nothing read from here */
-	if (c->server && !m->keep_alive && !tunnel && !ws &&
+	/* a server that says it closes serves nothing read from here (said:
+	 * keep_alive is also false for a mere framing rule, m->closes not) */
+	if (c->server && m->closes && !tunnel && !ws &&
 	    c->mode == CONN_MODE_HTTP1)
 		conn_server_closes(c);
 	if (tunnel)
@@ -181,7 +182,7 @@ void conn_emit_early(conn *c, uint64_t now)
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0 && c->q_untracked == 0)
 		c->t_idle_since = now;
-	if (c->server && !c->in.msg.keep_alive && c->mode == CONN_MODE_HTTP1)
+	if (c->server && c->in.msg.closes && c->mode == CONN_MODE_HTTP1)
 		conn_server_closes(c);
 }
 

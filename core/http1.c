@@ -90,6 +90,7 @@ static void msg_reset(h1_message *m)
 	m->content_length = -1;
 	m->chunked = false;
 	m->keep_alive = false;
+	m->closes = false;
 	m->upgrade = false;
 	m->upgrade_h2c = false;
 	m->upgrade_websocket = false;
@@ -164,6 +165,8 @@ unsigned h1_headers_done(h1_parser *p)
 		m->keep_alive = false;
 	else
 		m->keep_alive = v11 || (p->flags & F_CONN_KEEP);
+	/* what the sender says, before the framing rule below */
+	m->closes = !m->keep_alive;
 	m->chunked = p->te_seen && (p->flags & F_TE_CHUNKED);
 	if (p->te_seen && p->cl_seen)
 		m->keep_alive = false;
@@ -191,6 +194,7 @@ unsigned h1_headers_done(h1_parser *p)
 		return start_content_length(p);
 	m->body_by_close = true;
 	m->keep_alive = false;
+	m->closes = true;
 	p->state = S_BODY_CLOSE;
 	return H1_EV_HEADERS;
 }
@@ -771,6 +775,14 @@ unsigned h1_request_line_read(const h1_parser *p)
 	return m->header_bytes > mlen + 1 ? 1 : 0;
 }
 
+unsigned h1_response_prefix_read(const h1_parser *p)
+{
+	if (p->kind != H1_RESPONSE || p->state != S_VERSION ||
+	    p->tok_len >= 5)
+		return 0;
+	return p->tok_len;
+}
+
 h1_event h1_finish_head(h1_parser *p)
 {
 	if (p->state == S_HDR_LINE_START && (p->flags & F_HDR_PENDING))
@@ -782,6 +794,7 @@ void h1_response_09(h1_parser *p)
 {
 	msg_reset(&p->msg);
 	p->msg.body_by_close = true;
+	p->msg.closes = true;
 	p->remaining = 0;
 	p->state = S_BODY_CLOSE;
 }

@@ -33,7 +33,10 @@
  *    message (BEGIN, HEADERS...).
  *  - chunk extensions and trailers are skipped.
  *  - keep_alive follows the version default (1.1 keep-alive, 1.0 close)
- *    overridden by Connection: close / keep-alive.
+ *    overridden by Connection: close / keep-alive.  closes is what the
+ *    sender itself says (those, and a body that runs to close); it stays
+ *    false where keep_alive is false only because RFC 9112 says a
+ *    recipient must close (Transfer-Encoding with Content-Length).
  */
 #ifndef HT_HTTP1_H
 #define HT_HTTP1_H
@@ -91,6 +94,14 @@ typedef struct h1_message {
 	int64_t content_length;  /* -1 when absent */
 	bool chunked;
 	bool keep_alive;         /* the connection stays open after this message */
+	bool closes;             /* the sender says the connection ends after
+	                            this message: Connection: close, HTTP/1.0
+	                            (or older) without Connection: keep-alive,
+	                            or a response body that runs to close.
+	                            Unlike keep_alive, not set by a framing
+	                            rule alone (Transfer-Encoding with
+	                            Content-Length): a server may keep the
+	                            connection after such a response */
 	bool upgrade;            /* Connection: upgrade / Upgrade header present */
 	bool upgrade_h2c;        /* the Upgrade header lists "h2c" */
 	bool upgrade_websocket;  /* the Upgrade header lists "websocket" */
@@ -278,6 +289,14 @@ unsigned h1_request_line_read(const h1_parser *p);
  * close (msg cleared, status 0, body_by_close; h1_finish() ends it).
  */
 void h1_response_09(h1_parser *p);
+
+/*
+ * h1_response_prefix_read() - how many bytes response parser @p has read
+ * of the message it began, when they are all a proper prefix of "HTTP/"
+ * (1..4: whether a status line begins is not decided yet); 0 otherwise
+ * (between messages, past "HTTP/", a request parser).
+ */
+unsigned h1_response_prefix_read(const h1_parser *p);
 
 /*
  * h1_finish_head() - as h1_finish(), for a peer that closed inside a

@@ -977,8 +977,8 @@ START_TEST(lingering_close_reads_no_request)
 END_TEST
 
 /* Requests read behind a response that closes the connection (HTTP/1.0
- * without keep-alive), or behind one the server never answered when the
- * connection ends, are none it serves. */
+ * without keep-alive) are none it serves.  Those read behind one it never
+ * answered when the connection merely ends are each reported. */
 START_TEST(pipelined_behind_close_not_served)
 {
 	static const char r10[] = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello";
@@ -991,17 +991,93 @@ START_TEST(pipelined_behind_close_not_served)
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
 	ck_assert_int_eq(nnotes, 1);
 	ck_assert_uint_eq(last_close.requests, 1);
-	/* half-close: two read, none answered, the server closes */
+	/* half-close: two read, none answered, the server closes: each
+	 * "closed before any response" */
 	teardown();
 	setup();
 	snprintf(three, sizeof three, "%s%s", REQ, REQ);
 	rd(three, strlen(three), 10);
 	conn_server_eof(C, 15);
 	conn_close(C, 30);
-	ck_assert_int_eq(nreqs, 1);
+	ck_assert_int_eq(nreqs, 2);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NO_RESPONSE);
 	ck_assert_uint_eq(recs[0].r.req_seq, 1);
-	ck_assert_int_eq(nnotes, 1);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert_uint_eq(recs[1].r.req_seq, 2);
+	ck_assert_int_eq(nnotes, 0);
+	ck_assert_uint_eq(last_close.requests, 2);
+}
+END_TEST
+
+/* Three pipelined requests read, the client resets the connection before
+ * any answer: each is reported, "connection reset" (none vanishes). */
+START_TEST(pipelined_reset_each_reported)
+{
+	char three[256];
+	snprintf(three, sizeof three, "%s%s%s", REQ, REQ, REQ);
+	rd(three, strlen(three), 10);
+	conn_on_reset(C, 20);
+	ck_assert_int_eq(nreqs, 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(recs[i].r.error, HT_ERR_RESET);
+		ck_assert_uint_eq(recs[i].r.req_seq, (unsigned)i + 1);
+	}
+	ck_assert_int_eq(nnotes, 0);
+}
+END_TEST
+
+/* A keep-alive server whose responses carry both Transfer-Encoding and
+ * Content-Length (chunked framing wins) keeps the connection: each later
+ * request it reads is served and reported. */
+START_TEST(te_cl_response_keeps_connection)
+{
+	static const char tecl[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+				   "Transfer-Encoding: chunked\r\n\r\n"
+				   "5\r\nhello\r\n0\r\n\r\n";
+	for (int i = 0; i < 3; i++) {
+		rd(REQ, strlen(REQ), 10 + 10 * (uint64_t)i);
+		wr(tecl, strlen(tecl), 15 + 10 * (uint64_t)i);
+	}
+	ck_assert_int_eq(nreqs, 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(recs[i].r.error, HT_ERR_NONE);
+		ck_assert_uint_eq(recs[i].r.status, 200);
+		ck_assert_uint_eq(recs[i].r.resp_body_bytes, 5);
+	}
+	ck_assert_int_eq(nnotes, 0);
+	conn_close(C, 50);
+	ck_assert_uint_eq(last_close.requests, 3);
+}
+END_TEST
+
+/* Python's HTTP/0.9 answer written in pieces, its first few bytes a
+ * start of "HTTP/" ("HT"): not decided by them; the body is all of it.
+ * A status line split the same way stays one. */
+START_TEST(malformed_request_answered_09_split)
+{
+	static const char bad[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
+	static const char page[] = "HTML, no status line\n";
+	static const char e505[] = "HTTP/1.1 505 Bad\r\nContent-Length: 0\r\n\r\n";
+	rd(bad, strlen(bad), 10);
+	wr(page, 2, 20);
+	wr(page + 2, strlen(page) - 2, 25);
+	conn_server_shut(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	const ht_rec_request *r = &recs[0].r;
+	ck_assert_uint_eq(r->error, HT_ERR_BAD_REQUEST);
+	ck_assert_uint_eq(r->status, 0);
+	ck_assert_uint_eq(r->resp_body_bytes, strlen(page));
+	ck_assert_uint_eq(r->resp_header_bytes, 0);
+	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 20);
+	teardown();
+	setup();
+	rd(bad, strlen(bad), 10);
+	wr(e505, 2, 20);
+	wr(e505 + 2, strlen(e505) - 2, 25);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_BAD_REQUEST);
+	ck_assert_uint_eq(recs[0].r.status, 505);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_FIRST_BYTE], 20);
 }
 END_TEST
 
@@ -1063,6 +1139,9 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, lingering_close_reads_no_request);
 	tcase_add_test(tc, pipelined_behind_close_not_served);
 	tcase_add_test(tc, shut_keeps_request_being_answered);
+	tcase_add_test(tc, pipelined_reset_each_reported);
+	tcase_add_test(tc, te_cl_response_keeps_connection);
+	tcase_add_test(tc, malformed_request_answered_09_split);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -408,6 +408,37 @@ START_TEST(test_connection_close_response)
 }
 END_TEST
 
+/* closes is what the sender says (Connection: close, HTTP/1.0 without
+ * keep-alive, a body to close); keep_alive is also false after a response
+ * with Transfer-Encoding and Content-Length, which a server may follow on
+ * the same connection (Python's http.client reuses it). */
+START_TEST(test_closes_what_the_sender_says)
+{
+	const struct fixture fx = FX(H1_RESPONSE,
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+		"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+		"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n"
+		"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+		"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"
+		"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
+		"Content-Length: 0\r\n\r\n"
+		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+		"HTTP/1.1 200 OK\r\n\r\nto the end");
+	struct run *r = run_all_ways(&fx);
+
+	expect_events(r, "B H C B H C B HC B HC B HC B H");
+	ck_assert(!ev_msg(r, 2)->keep_alive);
+	ck_assert(!ev_msg(r, 2)->closes);
+	ck_assert(ev_msg(r, 5)->closes);
+	ck_assert(ev_msg(r, 7)->closes);
+	ck_assert(!ev_msg(r, 9)->closes);
+	ck_assert(!ev_msg(r, 11)->closes);
+	ck_assert(ev_msg(r, 13)->body_by_close);
+	ck_assert(ev_msg(r, 13)->closes);
+	free(r);
+}
+END_TEST
+
 START_TEST(test_101_switching_protocols)
 {
 	const struct fixture fx = FX(H1_RESPONSE,
@@ -537,6 +568,7 @@ Suite *http1_suite(void)
 	tcase_add_test(tc, test_body_by_close);
 	tcase_add_test(tc, test_http10_keep_alive);
 	tcase_add_test(tc, test_connection_close_response);
+	tcase_add_test(tc, test_closes_what_the_sender_says);
 	tcase_add_test(tc, test_101_switching_protocols);
 	tcase_add_test(tc, test_connect_tunnel);
 	tcase_add_test(tc, test_status_line_variants);
