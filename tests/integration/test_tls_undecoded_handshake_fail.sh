@@ -41,8 +41,8 @@ run() {
 		"https://127.0.0.1:$2/status/200" ${4:+"$4"} >"$T/$1.out" 2>&1
 }
 
-# check NAME WANT: WANT "ok" (one connection, no error) or the error the
-# tls_error event must carry
+# check NAME WANT: WANT "ok" (one connection, no error) or the error every
+# tls_error event must carry (one per connection Java tried)
 check() {
 	"$PY" - "$T/$1.json" "$2" <<'PYEOF' || fail "$1: the json output is wrong"
 import json, sys
@@ -62,12 +62,14 @@ if want == "ok":
     if c["tls_library"] != "unknown" or c["tls_ms"] is None:
         bad("connection: %r" % c)
 else:
-    if conns or len(errs) != 1 or s["connect_errors"] != 1:
-        bad("want one tls_error, no connection")
-    e = errs[0]
-    if e["event"] != "tls_error" or e["error"] != want or \
-            e["tls_ms"] is None or not e["peer"].startswith("127.0.0.1:"):
-        bad("tls_error: %r" % e)
+    # (HttpClient may try a second connection after the first failed,
+    # under load: each attempt is a failed handshake of its own)
+    if conns or not errs or s["connect_errors"] != len(errs):
+        bad("want a tls_error per attempt, no connection")
+    for e in errs:
+        if e["event"] != "tls_error" or e["error"] != want or \
+                e["tls_ms"] is None or not e["peer"].startswith("127.0.0.1:"):
+            bad("tls_error: %r" % e)
 PYEOF
 }
 
