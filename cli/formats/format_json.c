@@ -450,6 +450,23 @@ static void put_alpn_list(outbuf *f, ht_str s)
 	json_lit(f, "]");
 }
 
+/* A closed connection's phases and bytes, in the order both connection
+ * records give them: connect_ms, tls_ms, bytes_out, bytes_in,
+ * duration_ms. */
+static void put_conn_spans(outbuf *f, const ht_rec_conn_close *c)
+{
+	KEY(f, "connect_ms");
+	json_ns_ms(f, report_span(c->t_connect_start, c->t_connect_done));
+	KEY(f, "tls_ms");
+	json_ns_ms(f, report_span(c->t_tls_start, c->t_tls_done));
+	KEY(f, "bytes_out");
+	json_u64(f, c->bytes_out);
+	KEY(f, "bytes_in");
+	json_u64(f, c->bytes_in);
+	KEY(f, "duration_ms");
+	json_ns_ms(f, report_span(c->t_connect_start, c->t_close));
+}
+
 /* The fields of a TLS connection no hook decoded (HT_CF_TLS_UNDECODED)
  * after its peer: what its handshake showed, requests null (not known). */
 static void put_undecoded(report *rp, const ht_rec_conn_close *c)
@@ -466,16 +483,7 @@ static void put_undecoded(report *rp, const ht_rec_conn_close *c)
 	put_alpn_list(f, c->alpn_offered);
 	KEY(f, "alpn");
 	put_ht_str_or_null(f, c->alpn);
-	KEY(f, "connect_ms");
-	json_ns_ms(f, report_span(c->t_connect_start, c->t_connect_done));
-	KEY(f, "tls_ms");
-	json_ns_ms(f, report_span(c->t_tls_start, c->t_tls_done));
-	KEY(f, "bytes_out");
-	json_u64(f, c->bytes_out);
-	KEY(f, "bytes_in");
-	json_u64(f, c->bytes_in);
-	KEY(f, "duration_ms");
-	json_ns_ms(f, report_span(c->t_connect_start, c->t_close));
+	put_conn_spans(f, c);
 	KEY(f, "requests");
 	json_lit(f, "null");
 }
@@ -495,16 +503,7 @@ static void put_no_request(report *rp, const ht_rec_conn_close *c)
 	put_ht_str_or_null(f, c->tls_version);
 	KEY(f, "alpn");
 	put_ht_str_or_null(f, c->alpn);
-	KEY(f, "connect_ms");
-	json_ns_ms(f, report_span(c->t_connect_start, c->t_connect_done));
-	KEY(f, "tls_ms");
-	json_ns_ms(f, report_span(c->t_tls_start, c->t_tls_done));
-	KEY(f, "bytes_out");
-	json_u64(f, c->bytes_out);
-	KEY(f, "bytes_in");
-	json_u64(f, c->bytes_in);
-	KEY(f, "duration_ms");
-	json_ns_ms(f, report_span(c->t_connect_start, c->t_close));
+	put_conn_spans(f, c);
 	KEY(f, "requests");
 	json_u64(f, 0);
 }
