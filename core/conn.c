@@ -612,12 +612,33 @@ static void forget_first(conn *c)
 	c->nreq--;
 }
 
+/* Whether @m, a method token not yet ended, is the start of one of
+ * HTTP's ("GE" of GET; "" is none). */
+static bool http_method_start(const char *m)
+{
+	static const char *const methods[] = {
+		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+		"TRACE", "PATCH",
+	};
+	size_t n = strlen(m);
+
+	for (size_t i = 0; n && i < sizeof methods / sizeof methods[0]; i++)
+		if (strncmp(m, methods[i], n) == 0)
+			return true;
+	return false;
+}
+
 bool conn_drop_unformed(conn *c)
 {
 	if (c->mode != CONN_MODE_HTTP1 || c->dead ||
 	    c->nreq != c->inner_base + 1 || c->q_len != 1 || c->spill_active ||
 	    q_oldest(c)->headers_done || h1_state(&c->out) != H1_ST_HEADERS ||
 	    h1_request_line_read(&c->out) != 0)
+		return false;
+	/* A request split inside its method ("GET", then the rest) that
+	 * the peer answered (a 408) or that ended (a reset) is a request:
+	 * its record says what happened to it. */
+	if (http_method_start(c->out.msg.method))
 		return false;
 	/* as never_http(): not a protocol we follow */
 	c->mode = CONN_MODE_OPAQUE;
@@ -1033,8 +1054,10 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	}
 
 	/* The peer answered bytes that never formed a method and its SP
-	 * (an echo of "foo"): they were no request. */
-	if (conn_drop_unformed(c))
+	 * (an echo of "foo"): they were no request.  An answer that begins
+	 * as HTTP's ("HTTP/1.1 400") says they were one. */
+	if (memcmp(buf, "HTTP/", len < 5 ? len : 5) != 0 &&
+	    conn_drop_unformed(c))
 		return;
 	/* Bytes after an early answer while its request is still being
 	 * written: no response of it (a second one, unasked for); its

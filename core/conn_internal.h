@@ -230,10 +230,12 @@ void conn_request_cut(conn *c, unsigned error, uint64_t now);
 
 /* conn_drop_unformed() - @c's first request (of the connection, or of
  * the tunnel's inner one) is still in its method token, no SP after it,
- * and the peer answered, or the connection ended: those bytes were no
- * request line ("foo" echoed, one byte "M" then a close), so no request
- * at all: it is forgotten (no record, not counted, as never_http() does
- * with a line that failed) and the connection is not followed further.
+ * that token is not the start of an HTTP method, and the peer answered
+ * (not as HTTP: conn.c's read checks that), or the connection ended:
+ * those bytes were no request line ("foo" echoed, one byte "M" then a
+ * close), so no request at all: it is forgotten (no record, not counted,
+ * as never_http() does with a line that failed) and the connection is not
+ * followed further.  "GE" then a reset stays a request cut short.
  * Returns whether it was. */
 bool conn_drop_unformed(conn *c);
 

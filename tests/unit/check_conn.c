@@ -777,8 +777,8 @@ static void assert_fragment_no_request(const char *first, int end)
 /* test_socket's "foo" echoed back: before, a "malformed response" */
 START_TEST(fragment_echoed_is_not_a_request)
 {
-	static const char *const first[] = {"foo", "FOO", "GET", "M-SEARCH",
-					    "x"};
+	static const char *const first[] = {"foo", "FOO", "M-SEARCH", "x",
+					    "GETX"};
 
 	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
 		teardown();
@@ -810,6 +810,37 @@ START_TEST(fragment_answered_unseen_is_not_a_request)
 	conn_close(C, 5000);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].close.requests, 0);
+}
+END_TEST
+
+/* The start of an HTTP method, then a reset or an HTTP answer (a 408):
+ * a request split inside its method is a request, reported with what
+ * happened to it (a review found it dropped silently). */
+START_TEST(method_start_then_end_is_a_request)
+{
+	static const char *const first[] = {"G", "GE", "GET", "POS"};
+
+	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
+		teardown();
+		setup();
+		conn_connected(C, 2000);
+		w(first[i], 3000);
+		conn_on_reset(C, 4000);
+		conn_close(C, 5000);
+		ck_assert_int_eq(nrecs, 2);
+		ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+		ck_assert_uint_eq(recs[0].r.error, HT_ERR_RESET);
+	}
+	teardown();
+	setup();
+	conn_connected(C, 2000);
+	w("GE", 3000);
+	r("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n"
+	  "Connection: close\r\n\r\n", 4000);
+	conn_close(C, 5000);
+	ck_assert_int_ge(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert_uint_eq(recs[0].r.status, 408);
 }
 END_TEST
 
@@ -3402,6 +3433,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, non_http_smtp_ehlo_is_not_a_request);
 	tcase_add_test(tc, non_http_split_anywhere);
 	tcase_add_test(tc, fragment_echoed_is_not_a_request);
+	tcase_add_test(tc, method_start_then_end_is_a_request);
 	tcase_add_test(tc, fragment_then_end_is_not_a_request);
 	tcase_add_test(tc, fragment_answered_unseen_is_not_a_request);
 	tcase_add_test(tc, method_and_space_then_close_is_a_request);
