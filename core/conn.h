@@ -549,12 +549,17 @@ bool conn_stream_ended_whole(int tcp_state, long unread);
 
 /*
  * conn_close_stream_end() - after conn_close_wants_stream_end() said yes,
- * the kernel gave @tcp_state and @unread (conn_stream_ended_whole()): when
- * the stream ended whole, the response ends complete at the last read
- * (c->t_in_last), as if the EOF had been read then (conn_on_eof()); else
- * nothing changes and conn_close() cuts it as before.
+ * the kernel gave @tcp_state and @unread (conn_stream_ended_whole()) and
+ * @received, the data bytes its socket took in (TCP_INFO's
+ * tcpi_bytes_received, the peer's FIN counted as one; UINT64_MAX where
+ * the kernel does not say): when the stream ended whole and every byte
+ * received was read in this process's hooks (@received is c->bytes_in and
+ * the FIN: no forked child or unseen call read some), the response ends complete at the last read (c->t_in_last), as
+ * if the EOF had been read then (conn_on_eof()); else nothing changes and
+ * conn_close() cuts it as before.
  */
-void conn_close_stream_end(conn *c, int tcp_state, long unread);
+void conn_close_stream_end(conn *c, int tcp_state, long unread,
+			   uint64_t received);
 
 /* conn_nothing_written_seen() - whether @c is a plaintext client
  * connection on which no write was seen and the server's first bytes said

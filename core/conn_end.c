@@ -265,9 +265,15 @@ bool conn_stream_ended_whole(int tcp_state, long unread)
 	return fin && unread == 0;
 }
 
-void conn_close_stream_end(conn *c, int tcp_state, long unread)
+void conn_close_stream_end(conn *c, int tcp_state, long unread,
+			   uint64_t received)
 {
-	if (conn_stream_ended_whole(tcp_state, unread))
+	/* every byte the kernel took in was read here: no other process
+	 * sharing the socket (a forked child), no call the hooks do not see,
+	 * read any of it.  The peer's FIN takes a sequence number of its
+	 * own, which Linux counts in tcpi_bytes_received: one more. */
+	if (conn_stream_ended_whole(tcp_state, unread) &&
+	    received == c->bytes_in + 1)
 		conn_on_eof(c, c->t_in_last);
 }
 

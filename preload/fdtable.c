@@ -148,21 +148,29 @@ static bool kernel_sent_bytes(int fd)
 /* The program is closing TCP client @fd, whose response @c says runs until
  * the server closes and is under way (conn_close_wants_stream_end()): the
  * kernel says whether the server's stream already ended at the last byte
- * read, which then completes it (conn_close_stream_end()).  One system
- * call (TCP_INFO's state), a second (SIOCINQ) only past the peer's FIN;
- * neither changes anything the program can see. */
+ * read, which then completes it (conn_close_stream_end()): its state, the
+ * bytes it took in (TCP_INFO) and, past the peer's FIN only, the bytes
+ * left unread (SIOCINQ); neither call changes anything the program can
+ * see. */
 static void stream_end_asked(int fd, conn *c)
 {
-	uint8_t info[8]; /* struct tcp_info begins with tcpi_state */
-	socklen_t il = sizeof info;
+	struct tcp_info ti;
+	socklen_t il = sizeof ti;
 	int unread = -1;
+	memset(&ti, 0, sizeof ti);
 	if (!ht_real.getsockopt ||
-	    ht_real.getsockopt(fd, IPPROTO_TCP, TCP_INFO, info, &il) != 0 ||
-	    il < 1 || !conn_stream_ended_whole(info[0], 0))
+	    ht_real.getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &il) != 0 ||
+	    il < 1 || !conn_stream_ended_whole(ti.tcpi_state, 0))
 		return;
+	/* (Linux 4.1's tcpi_bytes_received: a kernel without it never
+	 * completes the response) */
+	uint64_t received =
+		il >= offsetof(struct tcp_info, tcpi_bytes_received) +
+				sizeof ti.tcpi_bytes_received ?
+			ti.tcpi_bytes_received : UINT64_MAX;
 	if (ioctl(fd, SIOCINQ, &unread) != 0)
 		unread = -1;
-	conn_close_stream_end(c, info[0], unread);
+	conn_close_stream_end(c, ti.tcpi_state, unread, received);
 }
 
 /* ht_untrack_fd(), and (@ask) whether @fd may be asked what its socket
@@ -246,7 +254,7 @@ void ht_untrack_replaced_fd(int fd, uint64_t now)
 
 bool ht_untrack_stale_fd(int fd, uint64_t now, unsigned *since)
 {
-	return untrack(fd, now, true, since);
+	return untrack(fd, now, false, since);
 }
 
 /* Link @fs, @fd's slot, to @t, new and locked, if @fs is empty and (with
@@ -281,7 +289,8 @@ bool ht_track_fd(int fd, ht_tracked *t, uint64_t now, const unsigned *since)
 		ht_tracked_free(t);
 		return false;
 	}
-	bool won = untrack(fd, now, true, since ? &count : NULL);
+	/* (not asked: @fd names the new connection's socket now) */
+	bool won = untrack(fd, now, false, since ? &count : NULL);
 	/* home.writing is 0: a block is freed only with no write counted
 	 * on it (ht_untrack_fd()), and a write that counted itself on it
 	 * since takes its count back (ht_write_begin()). */

@@ -361,7 +361,8 @@ HT_HIDDEN void ht_tracked_free(ht_tracked *t);
 /* ht_untrack_stale_fd() - after the program's call on @fd that opens a
  * connection (connect, accept): a link @fd's slot still has is older than
  * the call, its fd closed unseen (a raw system call): left as
- * ht_untrack_fd() leaves it.  With @since (the slot's count of changes
+ * ht_untrack_replaced_fd() leaves it (@fd names another file now: its
+ * socket is never asked what the old connection did).  With @since (the slot's count of changes
  * read before the call, ht_fd_changes()) not NULL, only a link made
  * before the call: returns false, leaving the slot as it is, when it
  * changed since (another thread's dup2 onto @fd linked it: ht_dup_fd());

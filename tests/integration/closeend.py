@@ -14,9 +14,11 @@
     closeend.py read PORT PATH KEEP   GET PATH with a raw socket, read all but
         KEEP bytes of the response (KEEP 0: every byte, never the EOF), wait
         until the server's FIN arrived (poll POLLRDHUP), close; print the
-        bytes read.
+        bytes read.  With a fifth argument "fork", a forked child reads the
+        rest from the shared socket, to the EOF, before the close.
 """
 import array
+import os
 import fcntl
 import http.server
 import logging
@@ -70,7 +72,7 @@ def log(port, count):
         lg.error("record %d", i)
 
 
-def read(port, path, keep):
+def read(port, path, keep, fork=False):
     s = socket.create_connection(("127.0.0.1", port))
     s.sendall(("GET %s HTTP/1.0\r\nHost: x\r\n\r\n" % path).encode())
     # the whole response is there once the FIN is (corked server)
@@ -83,6 +85,14 @@ def read(port, path, keep):
     got = b""
     while len(got) < want:
         got += s.recv(want - len(got))
+    if fork:
+        # a child reads the rest from the shared socket, to the EOF
+        pid = os.fork()
+        if pid == 0:
+            while s.recv(65536):
+                pass
+            os._exit(0)
+        os.waitpid(pid, 0)
     s.close()
     print(len(got))
 
@@ -93,4 +103,5 @@ if __name__ == "__main__":
     elif sys.argv[1] == "log":
         log(int(sys.argv[2]), int(sys.argv[3]))
     else:
-        read(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
+        read(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]),
+             len(sys.argv) > 5 and sys.argv[5] == "fork")

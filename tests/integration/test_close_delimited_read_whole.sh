@@ -39,4 +39,14 @@ jcheck "$T/read.json" --count 1 \
 [ "$(cat "$T/cut.out")" = $((hb + 2900)) ] || fail "the client read $(cat "$T/cut.out") bytes"
 jcheck "$T/cut.json" --count 1 \
 	--each "error == 'connection closed before the response completed' and status == 200 and resp_bytes == 2900"
+
+# Control: the client read all but 100 bytes, and a forked child read the
+# rest from the shared socket, to the EOF: the kernel says the FIN came
+# and nothing is unread, but the parent did not read it all: its record
+# keeps the error (the bytes the kernel took in are more than it read).
+"$HTTPTRACE" -f json -o "$T/fork.json" -- "$PY" "$CE" read "$PORT" /body/3000 100 fork \
+	>"$T/fork.out" || fail "httptrace -- closeend.py read (fork) exited $?"
+[ "$(cat "$T/fork.out")" = $((hb + 2900)) ] || fail "the client read $(cat "$T/fork.out") bytes"
+jcheck "$T/fork.json" \
+	--expect "[e for e, b in zip(error, resp_bytes) if b == 2900] == ['connection closed before the response completed']"
 pass

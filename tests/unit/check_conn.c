@@ -353,7 +353,14 @@ START_TEST(body_by_close_read_whole_at_close)
 	r("HTTP/1.0 200 OK\r\n\r\nabc", 4000);
 	r("defg", 4500);
 	ck_assert(conn_close_wants_stream_end(C));
-	conn_close_stream_end(C, TCP_CLOSE_WAIT, 0);
+	/* bytes the kernel took in that were not read here (a forked child
+	 * read them): not known whole */
+	conn_close_stream_end(C, TCP_CLOSE_WAIT, 0, C->bytes_in + 101);
+	ck_assert_int_eq(nrecs, 0);
+	conn_close_stream_end(C, TCP_CLOSE_WAIT, 0, UINT64_MAX);
+	ck_assert_int_eq(nrecs, 0);
+	/* every byte read here, and the FIN's one */
+	conn_close_stream_end(C, TCP_CLOSE_WAIT, 0, C->bytes_in + 1);
 	ck_assert_int_eq(nrecs, 1);
 	conn_close(C, 9000);
 	ck_assert_int_eq(nrecs, 2);
@@ -385,7 +392,8 @@ START_TEST(body_by_close_cut_at_close)
 		w("GET / HTTP/1.0\r\n\r\n", 3000);
 		r("HTTP/1.0 200 OK\r\n\r\nabc", 4000);
 		ck_assert(conn_close_wants_stream_end(C));
-		conn_close_stream_end(C, cases[i].state, cases[i].unread);
+		conn_close_stream_end(C, cases[i].state, cases[i].unread,
+				      C->bytes_in + 1);
 		ck_assert_int_eq(nrecs, 0);
 		conn_close(C, 9000);
 		ck_assert_int_eq(nrecs, 2);
