@@ -1,8 +1,8 @@
 /*
  * conn_internal.h - what conn.c (HTTP/1.x and the shared parts),
- * conn_resp.c (the HTTP/1.x response side), conn_open.c (connect, TLS,
- * tunnels), conn_end.c (close, exit, fork) and conn_h2.c (HTTP/2 streams)
- * share.  Not for the hooks.
+ * conn_emit.c (a request's record), conn_resp.c (the HTTP/1.x response
+ * side), conn_open.c (connect, TLS, tunnels), conn_end.c (close, exit,
+ * fork) and conn_h2.c (HTTP/2 streams) share.  Not for the hooks.
  */
 #ifndef HT_CONN_INTERNAL_H
 #define HT_CONN_INTERNAL_H
@@ -98,6 +98,13 @@ static inline conn_request *q_oldest(conn *c)
 	return c->q_len ? q_at(c, 0) : NULL;
 }
 
+/* The newest queued request (the one being written, unless it is
+ * untracked), or NULL. */
+static inline conn_request *q_newest(conn *c)
+{
+	return c->q_len ? q_at(c, c->q_len - 1) : NULL;
+}
+
 /* Drop the oldest queued request. */
 static inline void q_pop(conn *c)
 {
@@ -113,6 +120,17 @@ static inline conn_request *q_answered(conn *c)
 {
 	conn_request *r = q_oldest(c);
 	return r && r->skip == 0 && !r->answered ? r : NULL;
+}
+
+/* The HT_PROTO_* of HTTP/1.x message @m's version (a request's or a
+ * response's). */
+static inline uint8_t proto_of(const h1_message *m)
+{
+	if (m->version_major == 1 && m->version_minor == 0)
+		return HT_PROTO_HTTP10;
+	if (m->version_major == 1)
+		return HT_PROTO_HTTP11;
+	return HT_PROTO_UNKNOWN;
 }
 
 /* Whether HTTP/1.x responses are still parsed: not once bytes went by
@@ -132,10 +150,22 @@ static inline bool h1_responses_followed(const conn *c)
 #define tunnel_open conn_tunnel_open
 #define socks_write conn_socks_write
 #define socks_read conn_socks_read
+#define thread_client conn_thread_client
+#define thread_end conn_thread_end
 
 /* emit_oldest() - emit the oldest request in flight, with the response
- * parser's message when @with_response, and drop it (conn.c). */
+ * parser's message when @with_response, and drop it (conn_emit.c). */
 void emit_oldest(conn *c, unsigned error, bool with_response, uint64_t now);
+
+/* thread_client() - client request @r begins on the calling thread:
+ * inside the server request open alone on it, if one is (conn_emit.c). */
+void thread_client(conn *c, conn_request *r);
+
+/* thread_end() - server request @r ends (its record is made, or it is
+ * forgotten): no longer open on its thread, when it ends on that thread
+ * (another thread cannot reach that one's count: it stays open)
+ * (conn_emit.c). */
+void thread_end(conn *c, conn_request *r);
 
 /* conn_emit_early() - the request answered early (conn.h, answered)
  * ends at @now, with its response and the body bytes written so far: its
@@ -145,7 +175,7 @@ void emit_oldest(conn *c, unsigned error, bool with_response, uint64_t now);
 void conn_emit_early(conn *c, uint64_t now);
 
 /* fail_all() - emit every request still in flight with @error: the
- * connection ended, was reset, or is no longer followed (conn.c). */
+ * connection ended, was reset, or is no longer followed (conn_emit.c). */
 void fail_all(conn *c, unsigned error, uint64_t now);
 
 /* The HTTP/1.x response side (conn_resp.c), fed by conn_on_read(): the
