@@ -230,11 +230,9 @@ static bool io_timed(const ioplan_call *k)
 	return k->ret >= 0 || ioplan_fatal(k->err) || k->err == ECONNREFUSED;
 }
 
-bool ht_server_probe_fed(ht_tracked *t, bool *now_http)
+bool ht_server_probe_settle(ht_tracked *t, conn_probe verdict, bool *now_http)
 {
-	if (!t->probe)
-		return false;
-	switch (conn_server_probe_fed(&t->c)) {
+	switch (verdict) {
 	case CONN_PROBE_NOT:
 		return true;
 	case CONN_PROBE_HTTP:
@@ -245,6 +243,12 @@ bool ht_server_probe_fed(ht_tracked *t, bool *now_http)
 		break;
 	}
 	return false;
+}
+
+bool ht_server_probe_fed(ht_tracked *t, bool *now_http)
+{
+	return t->probe &&
+	       ht_server_probe_settle(t, conn_server_probe_fed(&t->c), now_http);
 }
 
 /*
@@ -299,16 +303,10 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 			return false; /* nothing moved yet */
 		if (k->unseen)
 			return true;
-		switch (conn_server_probe(c, !out, k->first, k->first_len)) {
-		case CONN_PROBE_NOT:
+		if (ht_server_probe_settle(t, conn_server_probe(c, !out, k->first,
+							       k->first_len),
+					   now_http))
 			return true;
-		case CONN_PROBE_HTTP:
-			t->probe = false;
-			*now_http = true;
-			break;
-		case CONN_PROBE_WAIT:
-			break;
-		}
 	}
 	if (k->ret > 0 && k->unseen) {
 		conn_server_read_unseen(c, (size_t)k->ret, now);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "conn_server.h"
 #include "live.h"
 #include "symbols.h"
 
@@ -385,6 +386,13 @@ HT_HIDDEN bool ht_track_fd(int fd, ht_tracked *t, uint64_t now,
  * nothing for its fds); its memory is freed when its last fd is closed
  * (ht_untrack_fd()).  Guard held. */
 HT_HIDDEN void ht_slot_release(ht_slot *s, ht_tracked *dead);
+
+/* ht_server_probe_settle() - server connection @t (slot locked), on
+ * probation, got @verdict from conn_server_probe() or
+ * conn_server_probe_fed(): HTTP takes it off probation and sets
+ * *@now_http; returns true when it is not HTTP (forget it), false else. */
+HT_HIDDEN bool ht_server_probe_settle(ht_tracked *t, conn_probe verdict,
+				      bool *now_http);
 
 /* ht_server_probe_fed() - a server connection @t (slot locked) on
  * probation was fed the bytes of a call: whether they made it HTTP (then

@@ -533,16 +533,9 @@ static bool server_plaintext(ht_tracked *t, bool out, const void *buf,
 	if (t->probe) {
 		if (n == 0 && out)
 			return false;
-		switch (conn_server_probe(c, !out, buf, n)) {
-		case CONN_PROBE_NOT:
+		if (ht_server_probe_settle(t, conn_server_probe(c, !out, buf, n),
+					   now_http))
 			return true;
-		case CONN_PROBE_HTTP:
-			t->probe = false;
-			*now_http = true;
-			break;
-		case CONN_PROBE_WAIT:
-			break;
-		}
 	}
 	if (n > 0 && out)
 		conn_server_write(c, buf, n, now);
