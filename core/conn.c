@@ -319,17 +319,19 @@ static void replay_early(conn *c, uint64_t now)
 	conn_h2_read(c, c->early, n, now);
 }
 
-/* Is @m one of HTTP's methods (RFC 9110 section 9, and PATCH, RFC 5789)?
- * Exact and case-sensitive, as methods are. */
+/* HTTP's methods (RFC 9110 section 9, and PATCH, RFC 5789). */
+static const char *const http_methods[] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+	"TRACE", "PATCH",
+};
+
+/* Is @m one of HTTP's methods?  Exact and case-sensitive, as methods
+ * are. */
 static bool http_method(const char *m)
 {
-	static const char *const methods[] = {
-		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
-		"TRACE", "PATCH",
-	};
-
-	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
-		if (method_is(m, methods[i]))
+	for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0];
+	     i++)
+		if (method_is(m, http_methods[i]))
 			return true;
 	return false;
 }
@@ -365,29 +367,45 @@ static void forget_first(conn *c)
  * HTTP's ("GE" of GET; "" is none). */
 static bool http_method_start(const char *m)
 {
-	static const char *const methods[] = {
-		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
-		"TRACE", "PATCH",
-	};
 	size_t n = strlen(m);
 
-	for (size_t i = 0; n && i < sizeof methods / sizeof methods[0]; i++)
-		if (strncmp(m, methods[i], n) == 0)
+	for (size_t i = 0;
+	     n && i < sizeof http_methods / sizeof http_methods[0]; i++)
+		if (strncmp(m, http_methods[i], n) == 0)
 			return true;
 	return false;
 }
 
-bool conn_drop_unformed(conn *c)
+/* Whether the peer's answer to @c's requests began as HTTP's: its response
+ * parser is past "HTTP/" and has not failed, or a whole answer came. */
+static bool answered_as_http(const conn *c)
+{
+	switch (h1_state(&c->in)) {
+	case H1_ST_HEADERS:
+		return !h1_response_prefix_read(&c->in);
+	case H1_ST_BODY:
+	case H1_ST_TUNNEL:
+		return true;
+	default:
+		return c->early_answer;
+	}
+}
+
+bool conn_drop_unformed(conn *c, bool answered)
 {
 	if (c->mode != CONN_MODE_HTTP1 || c->dead ||
 	    c->nreq != c->inner_base + 1 || c->q_len != 1 || c->spill_active ||
 	    q_oldest(c)->headers_done || h1_state(&c->out) != H1_ST_HEADERS ||
 	    h1_request_line_read(&c->out) != 0)
 		return false;
+	/* An answer that began as HTTP's ("HTTP/1.1 400", its body running
+	 * to the close, or read a byte at a time) says they were a request. */
+	if (answered_as_http(c))
+		return false;
 	/* A request split inside its method ("GET", then the rest) that
-	 * the peer answered (a 408) or that ended (a reset) is a request:
-	 * its record says what happened to it. */
-	if (http_method_start(c->out.msg.method))
+	 * ended (a reset, a close) is a request cut short: its record says
+	 * what happened to it.  Answered, not as HTTP, it was none. */
+	if (!answered && http_method_start(c->out.msg.method))
 		return false;
 	/* as never_http(): not a protocol we follow */
 	c->mode = CONN_MODE_OPAQUE;
@@ -723,6 +741,23 @@ static void server_answer_09(conn *c, size_t held, const uint8_t *buf,
 		conn_on_response_begin(c, now);
 }
 
+/* Whether @len bytes of @buf the peer wrote begin, or go on with, an
+ * answer that is HTTP's as far as they reach ("HTTP/" across reads). */
+static bool answer_continues_http(const conn *c, const uint8_t *buf,
+				  size_t len)
+{
+	unsigned held = h1_response_prefix_read(&c->in);
+
+	switch (h1_state(&c->in)) {
+	case H1_ST_IDLE:
+		return status_line_start(0, buf, len);
+	case H1_ST_ERROR:
+		return false;
+	default:
+		return !held || status_line_start(held, buf, len);
+	}
+}
+
 void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	if (!c->tls)
@@ -805,8 +840,7 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	/* The peer answered bytes that never formed a method and its SP
 	 * (an echo of "foo"): they were no request.  An answer that begins
 	 * as HTTP's ("HTTP/1.1 400") says they were one. */
-	if (memcmp(buf, "HTTP/", len < 5 ? len : 5) != 0 &&
-	    conn_drop_unformed(c))
+	if (!answer_continues_http(c, buf, len) && conn_drop_unformed(c, true))
 		return;
 	/* Bytes after an early answer while its request is still being
 	 * written: no response of it (a second one, unasked for); its

@@ -285,6 +285,10 @@ typedef struct conn {
 	uint32_t nreq;           /* requests begun */
 	uint64_t t_idle_since;   /* last response done with nothing in flight */
 	uint64_t bytes_out, bytes_in;
+	/* bytes read on the socket before the last fork, by this process's
+	 * parents (bytes_in is the child's own from there): what TCP_INFO's
+	 * count holds besides them (conn_close_stream_end()) */
+	uint64_t bytes_in_before_fork;
 	/* A connection the program accepted (conn_server.h): the bytes it
 	 * reads are the requests, fed as conn_on_write() feeds a client's,
 	 * the bytes it writes the responses. */

@@ -59,7 +59,7 @@ static void skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
 		c->tlsrec.bad = true;
 		return;
 	}
-	if (conn_drop_unformed(c))
+	if (conn_drop_unformed(c, false))
 		return; /* as conn_on_read() */
 	if (c->mode == CONN_MODE_HTTP1)
 		conn_emit_early(c, now); /* as conn_on_read() */
@@ -104,7 +104,7 @@ void conn_on_eof(conn *c, uint64_t now)
 	c->peer_eof = true;
 	if (!conn_wants_bytes(c) || c->mode == CONN_MODE_DETECT)
 		return;
-	if (conn_drop_unformed(c))
+	if (conn_drop_unformed(c, false))
 		return; /* no request: nothing was in flight */
 	if (c->mode == CONN_MODE_WS) {
 		conn_ws_end(c, HT_WF_PEER_EOF, now);
@@ -137,7 +137,7 @@ void conn_on_reset(conn *c, uint64_t now)
 {
 	if (c->dead)
 		return;
-	(void)conn_drop_unformed(c);
+	(void)conn_drop_unformed(c, false);
 	conn_ws_end(c, HT_WF_RESET, now);
 	fail_all(c, HT_ERR_RESET, now);
 	c->dead = true;
@@ -200,7 +200,7 @@ void conn_close(conn *c, uint64_t now)
 	 * what was in flight was cut by the signal, not by the peer. */
 	unsigned cut = c->intr && !c->server ? HT_ERR_INTERRUPTED : HT_ERR_CLOSED;
 	/* bytes that never formed a method and its SP: no request */
-	(void)conn_drop_unformed(c);
+	(void)conn_drop_unformed(c, false);
 	if (!c->failed) {
 		if (c->server) {
 			conn_server_closing(c, now);
@@ -273,7 +273,7 @@ void conn_close_stream_end(conn *c, int tcp_state, long unread,
 	 * read any of it.  The peer's FIN takes a sequence number of its
 	 * own, which Linux counts in tcpi_bytes_received: one more. */
 	if (conn_stream_ended_whole(tcp_state, unread) &&
-	    received == c->bytes_in + 1)
+	    received == c->bytes_in_before_fork + c->bytes_in + 1)
 		conn_on_eof(c, c->t_in_last);
 }
 
@@ -297,7 +297,7 @@ void conn_on_exit(conn *c, uint64_t now)
 	if (c->closed || c->failed || c->dead)
 		return;
 	conn_release_held(c);
-	(void)conn_drop_unformed(c);
+	(void)conn_drop_unformed(c, false);
 	fail_all(c, HT_ERR_EXITED, now);
 }
 
@@ -305,6 +305,7 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 {
 	const h1_options *opt = c->out.opt;
 	c->pid = pid;
+	c->bytes_in_before_fork += c->bytes_in;
 	c->bytes_out = c->bytes_in = 0; /* the child's own traffic from here */
 	/* the connection slot is the parent's (the page is shared) */
 	c->live_conn = NULL;

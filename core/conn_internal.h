@@ -267,7 +267,7 @@ void conn_request_cut(conn *c, unsigned error, uint64_t now);
  * as never_http() does with a line that failed) and the connection is not
  * followed further.  "GE" then a reset stays a request cut short.
  * Returns whether it was. */
-bool conn_drop_unformed(conn *c);
+bool conn_drop_unformed(conn *c, bool answered);
 
 /* conn_request_head_cut() - a server's client closed at @now: a request
  * whose head it was reading is cut there (conn_request_cut()), when its

@@ -373,6 +373,31 @@ START_TEST(body_by_close_read_whole_at_close)
 }
 END_TEST
 
+/* A forked child that reuses the connection and reads a body delimited
+ * by close whole: the kernel's count holds the parent's bytes too (a
+ * review found the child's response reported cut). */
+START_TEST(body_by_close_read_whole_after_fork)
+{
+	conn_connected(C, 2000);
+	w(GET("/parent"), 3000);
+	r(OK5, 3500);
+	ck_assert_int_eq(nrecs, 1);
+	uint64_t parent_in = C->bytes_in;
+	conn_reset_after_fork(C, 200);
+	w("GET /child HTTP/1.0\r\n\r\n", 4000);
+	r("HTTP/1.0 200 OK\r\n\r\nabc", 4500);
+	ck_assert(conn_close_wants_stream_end(C));
+	/* the child's bytes alone: the parent's are in the count too */
+	conn_close_stream_end(C, TCP_CLOSE_WAIT, 0, C->bytes_in + 1);
+	ck_assert_int_eq(nrecs, 1);
+	conn_close_stream_end(C, TCP_CLOSE_WAIT, 0,
+			      parent_in + C->bytes_in + 1);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.pid, 200);
+}
+END_TEST
+
 /* Bytes left unread, or no FIN yet: the close cut the response, as
  * before. */
 START_TEST(body_by_close_cut_at_close)
@@ -849,6 +874,50 @@ START_TEST(method_start_then_end_is_a_request)
 	ck_assert_int_ge(nrecs, 1);
 	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
 	ck_assert_uint_eq(recs[0].r.status, 408);
+}
+END_TEST
+
+/* The start of a method answered, not as HTTP (an echo of "G", "PU"):
+ * no request, as any other fragment (a review found errors). */
+START_TEST(method_start_echoed_is_not_a_request)
+{
+	static const char *const first[] = {"G", "PU", "GET"};
+
+	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
+		teardown();
+		setup();
+		assert_fragment_no_request(first[i], 0);
+	}
+}
+END_TEST
+
+/* "FOO" answered as HTTP, however the answer comes: a byte per read, or a
+ * body that runs to the close (node's 400): a request, with its status. */
+START_TEST(fragment_answered_as_http_is_a_request)
+{
+	static const char ans[] = "HTTP/1.1 400 Bad Request\r\n"
+				  "Content-Length: 0\r\n\r\n";
+
+	conn_connected(C, 2000);
+	w("FOO", 3000);
+	for (size_t i = 0; i < sizeof ans - 1; i++)
+		conn_on_read(C, (const uint8_t *)ans + i, 1, 4000 + i);
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert_uint_eq(recs[0].r.status, 400);
+
+	teardown();
+	setup();
+	conn_connected(C, 2000);
+	w("FOO", 3000);
+	r("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\nbad", 4000);
+	conn_on_eof(C, 5000);
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert_uint_eq(recs[0].r.status, 400);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
 }
 END_TEST
 
@@ -3417,6 +3486,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, body_delimited_by_close);
 	tcase_add_test(tc, stream_ended_whole_by_state);
 	tcase_add_test(tc, body_by_close_read_whole_at_close);
+	tcase_add_test(tc, body_by_close_read_whole_after_fork);
 	tcase_add_test(tc, body_by_close_cut_at_close);
 	tcase_add_test(tc, stream_end_not_wanted);
 	tcase_add_test(tc, closed_before_response);
@@ -3442,6 +3512,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, non_http_split_anywhere);
 	tcase_add_test(tc, fragment_echoed_is_not_a_request);
 	tcase_add_test(tc, method_start_then_end_is_a_request);
+	tcase_add_test(tc, method_start_echoed_is_not_a_request);
+	tcase_add_test(tc, fragment_answered_as_http_is_a_request);
 	tcase_add_test(tc, fragment_then_end_is_not_a_request);
 	tcase_add_test(tc, fragment_answered_unseen_is_not_a_request);
 	tcase_add_test(tc, method_and_space_then_close_is_a_request);
