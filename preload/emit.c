@@ -142,7 +142,8 @@ void ht_emit_after_fork(void)
 		first_try_ns = 0;
 	connected_once = false;
 	/* wanted stays as it was: the child inherits the parent's tracked
-	 * connections, and connects at its first record on one of them. */
+	 * connections, and connects at its first record on one of them, or
+	 * at its own first tracked connection (ht_emit_want()). */
 	last_retry_ns = 0;
 	image_t0 = 0; /* a new image: its own at its first HELLO */
 }

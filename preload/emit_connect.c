@@ -585,7 +585,13 @@ void ht_emit_client_loopback(void)
 
 void ht_emit_want(void)
 {
-	if (likely(wanted))
+	/* A forked child inherits wanted, not the connection (nor its page):
+	 * it connects at its own first tracked connection too, so that its
+	 * requests in flight are on a page from their start.  A prefork
+	 * server's worker killed in its first request left nothing when it
+	 * waited for its first record.  With no collector there, the
+	 * retry window keeps this to a clock read (current_fd()). */
+	if (likely(wanted) && likely(sock_fd >= 0))
 		return;
 	wanted = true;
 	if (current_fd() >= 0 && __atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
