@@ -16,6 +16,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,9 +58,11 @@ HT_HIDDEN long ht_sys(long nr, ...);
 
 /* ---- real functions (init.c) -------------------------------------------- */
 
-/* The real function of every symbol the list marks REAL: ht_real.NAME has
- * NAME's type; NULL when no object after this library defines it. */
+/* The real function of every symbol the list marks REAL or VERS (its
+ * default version): ht_real.NAME has NAME's type; NULL when no object
+ * after this library defines it. */
 #define HT_REAL_FIELD_REAL(ret, name, params) ret(*name) params;
+#define HT_REAL_FIELD_VERS(ret, name, params) ret(*name) params;
 #define HT_REAL_FIELD_SELF(ret, name, params)
 #define HT_REAL_FIELD(lib, kind, how, ret, name, params) \
 	HT_REAL_FIELD_##how(ret, name, params)
@@ -68,6 +71,17 @@ struct ht_real {
 };
 
 HT_HIDDEN extern struct ht_real ht_real;
+
+/* The hooks of the default version of the list's VERS functions: ht_NAME
+ * is exported as NAME@@HT_VERS_DEFAULT (symvers.h) by the .symver of its
+ * file, its own name kept inside by the version script; init.c refuses it
+ * as a real function. */
+#define HT_VERS_HOOK_REAL(ret, name, params)
+#define HT_VERS_HOOK_SELF(ret, name, params)
+#define HT_VERS_HOOK_VERS(ret, name, params) HT_EXPORT ret ht_##name params;
+#define HT_VERS_HOOK(lib, kind, how, ret, name, params) \
+	HT_VERS_HOOK_##how(ret, name, params)
+HT_SYMBOLS(HT_VERS_HOOK)
 
 /* Tracing state: 0 until init ran; then whether this process traces. */
 HT_HIDDEN extern volatile int ht_inited;

@@ -132,13 +132,17 @@ void ht_lock_acquire(ht_lock *l)
 
 /* ---- the real functions ----------------------------------------------------- */
 
-/* The list's REAL functions (symbols.h), numbered in its order. */
+/* The list's REAL and VERS functions (symbols.h), numbered in its order
+ * (a VERS one: its default version, found as an unversioned lookup finds
+ * it; hook_exec.c finds the others). */
 #define REAL_INDEX_REAL(name) RI_##name,
+#define REAL_INDEX_VERS(name) RI_##name,
 #define REAL_INDEX_SELF(name)
 #define REAL_INDEX(lib, kind, how, ret, name, params) REAL_INDEX_##how(name)
 enum { HT_SYMBOLS(REAL_INDEX) N_REAL };
 
 #define REAL_NAME_REAL(name) #name,
+#define REAL_NAME_VERS(name) #name,
 #define REAL_NAME_SELF(name)
 #define REAL_NAME(lib, kind, how, ret, name, params) REAL_NAME_##how(name)
 
@@ -170,6 +174,7 @@ enum { HT_INTERNALS(INTERNAL_INDEX) N_INTERNAL };
  * fixed): nothing to hash in each process at start.  The walk's names are
  * the REAL ones of the list, then the internal ones. */
 #define REAL_KEY_REAL(name) ELFSYM_KEY(#name),
+#define REAL_KEY_VERS(name) ELFSYM_KEY(#name),
 #define REAL_KEY_SELF(name)
 #define REAL_KEY(lib, kind, how, ret, name, params) REAL_KEY_##how(name)
 #define INTERNAL_KEY(ret, name, params) ELFSYM_KEY(#name),
@@ -181,6 +186,7 @@ static const char *const walk_names[N_WALK] = {
 };
 #define REAL_FITS_REAL(name) \
 	_Static_assert(ELFSYM_LIT_FITS(#name), #name ": too long to hash");
+#define REAL_FITS_VERS(name) REAL_FITS_REAL(name)
 #define REAL_FITS_SELF(name)
 #define REAL_FITS(lib, kind, how, ret, name, params) REAL_FITS_##how(name)
 HT_SYMBOLS(REAL_FITS)
@@ -319,6 +325,7 @@ static void resolve_all(ht_ssl_scan *ssl)
 		w.blind = true;
 	/* Our own definitions, for the loader's answers only. */
 #define REAL_SELF_REAL(name) [RI_##name] = (void *)name,
+#define REAL_SELF_VERS(name) [RI_##name] = (void *)ht_##name,
 #define REAL_SELF_SELF(name)
 #define REAL_SELF(lib, kind, how, ret, name, params) REAL_SELF_##how(name)
 	static void *const self[N_WALK] = { HT_SYMBOLS(REAL_SELF) };
@@ -327,6 +334,7 @@ static void resolve_all(ht_ssl_scan *ssl)
 			w.found[i] = next_symbol(walk_names[i], self[i]);
 #define REAL_STORE_REAL(name) \
 	ht_real.name = (__typeof__(ht_real.name))w.found[RI_##name];
+#define REAL_STORE_VERS(name) REAL_STORE_REAL(name)
 #define REAL_STORE_SELF(name)
 #define REAL_STORE(lib, kind, how, ret, name, params) REAL_STORE_##how(name)
 	HT_SYMBOLS(REAL_STORE)

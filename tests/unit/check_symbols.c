@@ -89,8 +89,9 @@ START_TEST(elfsym_finds_what_dlsym_finds)
 	elfsym_obj o;
 	void *libc;
 	open_libc(&o, &libc);
-#define CHECK_LIBC_REAL(lib, kind, how, ret, name, params) \
-	if (strcmp(#lib, "LIBC") == 0 && strcmp(#how, "REAL") == 0) \
+#define CHECK_LIBC_REAL(lib, kind, how, ret, name, params)           \
+	if (strcmp(#lib, "LIBC") == 0 &&                            \
+	    (strcmp(#how, "REAL") == 0 || strcmp(#how, "VERS") == 0))  \
 		same_as_dlsym(&o, libc, #name);
 	HT_SYMBOLS(CHECK_LIBC_REAL)
 	/* Symbols with an old hidden version (name@GLIBC_2.2.5) beside the
