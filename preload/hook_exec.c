@@ -43,7 +43,6 @@
  * at the path, one stat).  The cost with a collector: stat, open, fstat,
  * pread, close per exec (a getrlimit and a prctl more).
  */
-#include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -495,101 +494,93 @@ static int spawn_with(spawn_fn *real, bool search, pid_t *pid,
  * (symvers.h): a call goes to the hook of the version its caller was
  * bound to, and on to the same version of the real function, whose
  * behaviour differs (GLIBC_2.2.5's child runs a script without "#!"
- * through /bin/sh, GLIBC_2.15's fails with ENOEXEC).  The default
- * version's hook is exported as NAME@@HT_VERS_DEFAULT, its real function
- * the one an unversioned lookup finds (ht_real, init.c's walk: the
- * default version, as the caller's reference or dlsym would bind it).
- * The C names ht_NAME and ht_NAME_compat are not exported themselves
- * (the version script makes them local).
+ * through /bin/sh, GLIBC_2.15's fails with ENOEXEC).  Each hook is
+ * exported as NAME@@HT_VERS_DEFAULT or NAME@HT_VERS_COMPAT by the .symver
+ * below; its C name ht_NAME[_compat] stays inside (the version script
+ * makes it local).  An unversioned reference (dlsym) binds to the default.
  */
+HT_EXPORT spawn_fn ht_posix_spawn, ht_posix_spawnp;
 __asm__(".symver ht_posix_spawn, posix_spawn@@"
 	HT_VERS_STR(HT_VERS_DEFAULT));
 __asm__(".symver ht_posix_spawnp, posix_spawnp@@"
 	HT_VERS_STR(HT_VERS_DEFAULT));
-
-HT_EXPORT int ht_posix_spawn(pid_t *pid, const char *path,
-			     const posix_spawn_file_actions_t *fa,
-			     const posix_spawnattr_t *attr,
-			     char *const argv[], char *const envp[])
-{
-	HT_ENSURE_INIT();
-	return spawn_with(ht_real.posix_spawn, false, pid, path, fa, attr,
-			  argv, envp);
-}
-
-HT_EXPORT int ht_posix_spawnp(pid_t *pid, const char *file,
-			      const posix_spawn_file_actions_t *fa,
-			      const posix_spawnattr_t *attr,
-			      char *const argv[], char *const envp[])
-{
-	HT_ENSURE_INIT();
-	return spawn_with(ht_real.posix_spawnp, true, pid, file, fa, attr,
-			  argv, envp);
-}
-
 #ifdef HT_VERS_COMPAT
-/* The hooks of the compat version: exported as NAME@HT_VERS_COMPAT by the
- * .symver below, called by nothing in the library. */
 HT_EXPORT spawn_fn ht_posix_spawn_compat, ht_posix_spawnp_compat;
-
-typedef void *dlvsym_fn(void *, const char *, const char *);
-
-/* The real function NAME@HT_VERS_COMPAT for @name, what the loader binds
- * a program's reference to that version to, in @cache: looked up at the
- * first call (dlvsym, the next object's definition of that version; few
- * programs call it, and an import of dlvsym, or a name more in init.c's
- * walk, would cost every process at start), and again while not found.
- * NULL when no object after this library defines it, or when the answer
- * is our own hook @self (which would recurse).  errno is kept. */
-static spawn_fn *compat_real(spawn_fn **cache, const char *name,
-			     spawn_fn *self)
-{
-	spawn_fn *f = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
-	dlvsym_fn *vsym;
-	int saved;
-
-	if (likely(f != NULL))
-		return f;
-	saved = errno;
-	vsym = (dlvsym_fn *)dlsym(RTLD_DEFAULT, "dlvsym");
-	if (vsym != NULL) /* called from here: RTLD_NEXT is after us */
-		f = (spawn_fn *)vsym(RTLD_NEXT, name,
-				     HT_VERS_STR(HT_VERS_COMPAT));
-	if (f == self)
-		f = NULL;
-	__atomic_store_n(cache, f, __ATOMIC_RELEASE);
-	errno = saved;
-	return f;
-}
-
 __asm__(".symver ht_posix_spawn_compat, posix_spawn@"
 	HT_VERS_STR(HT_VERS_COMPAT));
 __asm__(".symver ht_posix_spawnp_compat, posix_spawnp@"
 	HT_VERS_STR(HT_VERS_COMPAT));
+#endif
 
-HT_EXPORT int ht_posix_spawn_compat(pid_t *pid, const char *path,
-				    const posix_spawn_file_actions_t *fa,
-				    const posix_spawnattr_t *attr,
-				    char *const argv[], char *const envp[])
+/* The real function @name of @version (our own hook @self excluded) in
+ * @cache: looked up at the hook's first call (ht_real_version(); most
+ * processes never spawn), and again while not found. */
+static spawn_fn *spawn_real(spawn_fn **cache, const char *name,
+			    const char *version, spawn_fn *self)
 {
-	static spawn_fn *real_cache;
+	spawn_fn *f = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+
+	if (likely(f != NULL))
+		return f;
+	f = (spawn_fn *)ht_real_version(name, version, (void *)self);
+	__atomic_store_n(cache, f, __ATOMIC_RELEASE);
+	return f;
+}
+
+int ht_posix_spawn(pid_t *pid, const char *path,
+		   const posix_spawn_file_actions_t *fa,
+		   const posix_spawnattr_t *attr, char *const argv[],
+		   char *const envp[])
+{
+	static spawn_fn *cache;
 	spawn_fn *real;
 
 	HT_ENSURE_INIT();
-	real = compat_real(&real_cache, "posix_spawn", ht_posix_spawn_compat);
+	real = spawn_real(&cache, "posix_spawn",
+			  HT_VERS_STR(HT_VERS_DEFAULT), ht_posix_spawn);
 	return spawn_with(real, false, pid, path, fa, attr, argv, envp);
 }
 
-HT_EXPORT int ht_posix_spawnp_compat(pid_t *pid, const char *file,
-				     const posix_spawn_file_actions_t *fa,
-				     const posix_spawnattr_t *attr,
-				     char *const argv[], char *const envp[])
+int ht_posix_spawnp(pid_t *pid, const char *file,
+		    const posix_spawn_file_actions_t *fa,
+		    const posix_spawnattr_t *attr, char *const argv[],
+		    char *const envp[])
 {
-	static spawn_fn *real_cache;
+	static spawn_fn *cache;
 	spawn_fn *real;
 
 	HT_ENSURE_INIT();
-	real = compat_real(&real_cache, "posix_spawnp", ht_posix_spawnp_compat);
+	real = spawn_real(&cache, "posix_spawnp",
+			  HT_VERS_STR(HT_VERS_DEFAULT), ht_posix_spawnp);
+	return spawn_with(real, true, pid, file, fa, attr, argv, envp);
+}
+
+#ifdef HT_VERS_COMPAT
+int ht_posix_spawn_compat(pid_t *pid, const char *path,
+			  const posix_spawn_file_actions_t *fa,
+			  const posix_spawnattr_t *attr, char *const argv[],
+			  char *const envp[])
+{
+	static spawn_fn *cache;
+	spawn_fn *real;
+
+	HT_ENSURE_INIT();
+	real = spawn_real(&cache, "posix_spawn", HT_VERS_STR(HT_VERS_COMPAT),
+			  ht_posix_spawn_compat);
+	return spawn_with(real, false, pid, path, fa, attr, argv, envp);
+}
+
+int ht_posix_spawnp_compat(pid_t *pid, const char *file,
+			   const posix_spawn_file_actions_t *fa,
+			   const posix_spawnattr_t *attr, char *const argv[],
+			   char *const envp[])
+{
+	static spawn_fn *cache;
+	spawn_fn *real;
+
+	HT_ENSURE_INIT();
+	real = spawn_real(&cache, "posix_spawnp", HT_VERS_STR(HT_VERS_COMPAT),
+			  ht_posix_spawnp_compat);
 	return spawn_with(real, true, pid, file, fa, attr, argv, envp);
 }
 #endif

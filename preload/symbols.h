@@ -19,11 +19,10 @@
  *          the system call, dlopen is deepbind.c's, a TLS function is
  *          looked up in the loaded TLS library at the hook's first call,
  *          so a process that never loads one pays nothing for it)
- *          VERS: as REAL (ht_real.NAME: the default version, what an
- *          unversioned lookup finds), but glibc defines NAME in more
- *          than one version (symvers.h): the hook of each version,
- *          ht_NAME for the default one, is exported by .symver in the
- *          hook's file and calls the same version of the real function
+ *          VERS: glibc defines NAME in more than one version
+ *          (symvers.h): the hook of each version is exported by .symver
+ *          in the hook's file and calls the same version of the real
+ *          function, found at its first call (ht_real_version())
  *  ret, name, params   the prototype: params in parentheses
  * Every one is exported (HT_EXPORT; a VERS one in each of its versions),
  * and no other symbol is.
