@@ -305,13 +305,13 @@ struct version_walk {
 	uintptr_t self, vdso; /* as in struct real_walk */
 	bool past_self;
 	bool ask_loader;      /* an object could not tell: dlvsym() will */
-	bool done;            /* found, or given to the loader */
 	const char *name, *version;
 	uintptr_t addr;       /* the function found */
 };
 
 /* dl_iterate_phdr() callback of ht_real_version(): @name of @version in
- * one object after this library.  Only reads memory. */
+ * one object after this library; 1 (the walk ends) once it is found or
+ * only the loader can tell.  Only reads memory. */
 static int walk_version(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct version_walk *w = arg;
@@ -332,19 +332,19 @@ static int walk_version(struct dl_phdr_info *info, size_t size, void *arg)
 		return 0;
 	if (err != 0) {
 		w->ask_loader = true;
-		return w->done = true;
+		return 1;
 	}
 	switch (elfsym_find_version(&o, w->name, w->version, &w->addr)) {
 	case ELFSYM_NONE:
 		return 0;
 	case ELFSYM_FUNC:
-		return w->done = true;
+		return 1;
 	case ELFSYM_IFUNC:
 		w->ask_loader = true;
-		return w->done = true;
+		return 1;
 	case ELFSYM_OTHER: /* not a function: never called */
 		w->addr = 0;
-		return w->done = true;
+		return 1;
 	}
 	return 0;
 }
