@@ -116,12 +116,16 @@ LIB_FIRST = preload/init.c preload/emit.c preload/emit_connect.c preload/fdtable
 LIB_OBJS  = $(LIB_FIRST:%.c=$(B)/lib/%.o) \
 	$(filter-out $(LIB_FIRST:%.c=$(B)/lib/%.o),$(HOOK_SRCS:%.c=$(B)/lib/%.o) $(CORE_SRCS:%.c=$(B)/lib/%.o))
 
-# The version script: the interposed functions of the one list
-# (preload/symbols.h) are exported, nothing else.  -undef: no predefined
-# macro (linux, unix) may rename a symbol; the .d file tracks symbols.h.
+# The version script: the versions glibc defines the list's VERS functions
+# in (preload/symvers.h), for their hooks' .symver.  -undef: no predefined
+# macro (linux, unix) may rename a symbol; the machine's macros symvers.h
+# tells the versions by are passed on by name.  The .d file tracks the
+# headers.
+MAP_MACHINE := $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | \
+	awk '$$2 ~ /^__(x86_64|aarch64|ILP32)__$$/ { printf " -D%s", $$2 }')
 $(B)/exports.map: preload/exports.map.in
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -undef -x c -Ipreload -MMD -MP -MT $@ -MF $@.d -o $@ $<
+	$(CC) -E -P -undef $(MAP_MACHINE) -x c -Ipreload -MMD -MP -MT $@ -MF $@.d -o $@ $<
 
 # -nostartfiles: without crtbeginS.o's weak references (__gmon_start__,
 # _ITM_*, __cxa_finalize), which the loader would look up, most of them in

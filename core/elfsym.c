@@ -9,6 +9,7 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "elfgot.h"
@@ -22,6 +23,7 @@ int elfsym_open(elfsym_obj *o, uintptr_t base, const ElfW(Dyn) *dyn)
 {
 	memset(o, 0, sizeof *o);
 	o->base = base;
+	o->dyn = dyn;
 	for (; dyn->d_tag != DT_NULL; dyn++) {
 		uintptr_t p = dyn->d_un.d_ptr;
 		switch (dyn->d_tag) {
@@ -76,11 +78,62 @@ uint32_t elfsym_hash(const char *s)
 	((1u << STT_NOTYPE) | (1u << STT_OBJECT) | (1u << STT_FUNC) |     \
 	 (1u << STT_COMMON) | (1u << STT_TLS) | (1u << STT_GNU_IFUNC))
 
-/* Whether symbol @i of @o is the definition an unversioned lookup takes,
- * by the loader's own rules: one it passes by (NONE) does not end the
- * search, which goes on along the chain and in the next objects. */
-static enum elfsym_found classify(const elfsym_obj *o, uint32_t i,
-				  uintptr_t *addr)
+/* The name of the version @ndx (a VERSYM index, without its hidden bit)
+ * that @o defines; NULL for the base version (the object's own name), for
+ * the local and global indexes, and for one @o does not define: the
+ * symbol has no named version. */
+static const char *version_name(const elfsym_obj *o, unsigned ndx)
+{
+	const char *vd = NULL;
+	size_t num = 0;
+
+	for (const ElfW(Dyn) *d = o->dyn; d && d->d_tag != DT_NULL; d++) {
+		if (d->d_tag == DT_VERDEF)
+			vd = (const char *)elfgot_dyn_addr(o->base, d->d_un.d_ptr);
+		else if (d->d_tag == DT_VERDEFNUM)
+			num = d->d_un.d_val;
+	}
+	for (size_t k = 0; vd != NULL && k < num; k++) {
+		const ElfW(Verdef) *d = (const ElfW(Verdef) *)vd;
+		if ((d->vd_ndx & 0x7fff) == ndx) {
+			const ElfW(Verdaux) *a = (const ElfW(Verdaux) *)
+						 (vd + d->vd_aux);
+			if ((d->vd_flags & VER_FLG_BASE) || d->vd_cnt == 0 ||
+			    a->vda_name >= o->strsz)
+				return NULL;
+			return o->strtab + a->vda_name;
+		}
+		if (d->vd_next == 0)
+			break;
+		vd += d->vd_next;
+	}
+	return NULL;
+}
+
+/* Whether symbol @i of @o has the version a lookup wants: for @version
+ * NULL (unversioned), any but a hidden one; else @version itself, or no
+ * named version and not hidden (glibc's check_match). */
+static inline __attribute__((always_inline)) bool
+version_fits(const elfsym_obj *o, uint32_t i, const char *version)
+{
+	const char *name;
+
+	if (o->versym == NULL)
+		return true;
+	if (version == NULL)
+		return !(o->versym[i] & VERSYM_HIDDEN);
+	name = version_name(o, o->versym[i] & 0x7fff);
+	if (name != NULL)
+		return strcmp(name, version) == 0;
+	return !(o->versym[i] & VERSYM_HIDDEN);
+}
+
+/* Whether symbol @i of @o is the definition a lookup for @version (NULL:
+ * unversioned) takes, by the loader's own rules: one it passes by (NONE)
+ * does not end the search, which goes on along the chain and in the next
+ * objects. */
+static inline __attribute__((always_inline)) enum elfsym_found
+classify(const elfsym_obj *o, uint32_t i, const char *version, uintptr_t *addr)
 {
 	const ElfW(Sym) *sym = &o->symtab[i];
 	unsigned bind = ELF64_ST_BIND(sym->st_info);
@@ -93,7 +146,7 @@ static enum elfsym_found classify(const elfsym_obj *o, uint32_t i,
 		return ELFSYM_NONE;
 	if (type >= 32 || !(BOUND_TYPES & (1u << type)))
 		return ELFSYM_NONE;
-	if (o->versym && (o->versym[i] & VERSYM_HIDDEN))
+	if (!version_fits(o, i, version))
 		return ELFSYM_NONE;
 	if (type == STT_GNU_IFUNC)
 		return ELFSYM_IFUNC;
@@ -117,8 +170,12 @@ enum elfsym_found elfsym_find_hashed(const elfsym_obj *o, const char *name,
 	return elfsym_find_key(o, name, strlen(name), h, addr);
 }
 
-enum elfsym_found elfsym_find_key(const elfsym_obj *o, const char *name,
-				  size_t len, uint32_t h, uintptr_t *addr)
+/* elfsym_find_key(), for a lookup of @version (NULL: unversioned).
+ * Inlined: the start-up walk's unversioned lookups (init.c, every process)
+ * pay nothing for the versions. */
+static inline __attribute__((always_inline)) enum elfsym_found
+find(const elfsym_obj *o, const char *name, size_t len, uint32_t h,
+     const char *version, uintptr_t *addr)
 {
 	const uint32_t *gh = o->gnu_hash;
 	uint32_t nbuckets = gh[0], symoffset = gh[1];
@@ -144,7 +201,8 @@ enum elfsym_found elfsym_find_key(const elfsym_obj *o, const char *name,
 			size_t off = o->symtab[i].st_name;
 			if (off < o->strsz && o->strsz - off > len &&
 			    memcmp(o->strtab + off, name, len + 1) == 0) {
-				enum elfsym_found f = classify(o, i, addr);
+				enum elfsym_found f = classify(o, i, version,
+							       addr);
 				if (f != ELFSYM_NONE)
 					return f;
 			}
@@ -152,4 +210,16 @@ enum elfsym_found elfsym_find_key(const elfsym_obj *o, const char *name,
 		if (ch & 1)
 			return ELFSYM_NONE;
 	}
+}
+
+enum elfsym_found elfsym_find_key(const elfsym_obj *o, const char *name,
+				  size_t len, uint32_t h, uintptr_t *addr)
+{
+	return find(o, name, len, h, NULL, addr);
+}
+
+enum elfsym_found elfsym_find_version(const elfsym_obj *o, const char *name,
+				      const char *version, uintptr_t *addr)
+{
+	return find(o, name, strlen(name), elfsym_hash(name), version, addr);
 }

@@ -23,6 +23,9 @@ typedef struct elfsym_obj {
 	size_t strsz;
 	const uint32_t *gnu_hash; /* DT_GNU_HASH */
 	const ElfW(Half) *versym; /* DT_VERSYM, or NULL: unversioned */
+	const ElfW(Dyn) *dyn; /* the dynamic section: the versions the
+			       * object defines (DT_VERDEF) are read from it
+			       * by a versioned lookup alone */
 } elfsym_obj;
 
 /*
@@ -63,6 +66,19 @@ enum elfsym_found {
  */
 enum elfsym_found elfsym_find(const elfsym_obj *o, const char *name,
 			      uintptr_t *addr);
+
+/*
+ * elfsym_find_version() - the definition of @name in @o that a program's
+ * reference to @name of the version @version (a name: "GLIBC_2.2.5")
+ * binds to, by the loader's rules for a versioned reference: one of that
+ * version, default (name@@VERSION) or not (name@VERSION), or else one
+ * without a named version (the object has no version information, or the
+ * symbol the base one) that is not hidden, which the loader takes for any
+ * version.  The other rules, and what is returned, as elfsym_find().
+ * (dlvsym is stricter: the version alone.)
+ */
+enum elfsym_found elfsym_find_version(const elfsym_obj *o, const char *name,
+				      const char *version, uintptr_t *addr);
 
 /* elfsym_hash() - the GNU hash of @name (h * 33 + c from 5381). */
 uint32_t elfsym_hash(const char *name);

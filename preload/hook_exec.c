@@ -8,8 +8,11 @@
  * glibc's execv, execvp, execvpe, execl*, fexecve make the system call
  * inside libc, not through execve: each is hooked itself.  The execl
  * variants gather their arguments as glibc does and call the matching
- * vector function.  posix_spawn needs nothing: its child never had
- * requests of its own, and its parent's image stays.
+ * vector function.  posix_spawn and posix_spawnp leave the image alone
+ * (their child never had requests of its own, and the parent's image
+ * stays), but glibc's child (clone with CLONE_VM|CLONE_VFORK) makes its
+ * execve system call inside libc too: they are hooked for the check
+ * below alone.
  *
  * A program the process execs that LD_PRELOAD cannot reach (statically
  * linked: the kernel runs it without the loader) would make requests no
@@ -17,7 +20,12 @@
  * library is on, the target's first bytes are read (exechead.h; a "#!"
  * script's interpreter, one level) and, for a static program, a "not
  * traced" note goes to the collector, in run mode's words (cli/check.c),
- * counted once per process.
+ * counted once per process.  posix_spawn's target is checked in the
+ * parent before the real call, the path as given (file actions that
+ * change the child's directory are not followed; posix_spawnp searches
+ * the parent's PATH, as glibc's child does: getenv in the memory it
+ * shares, not the envp given); its note goes after the call, only when
+ * it succeeded (a program ran), with the child's pid.
  *
  * The look must not be noticed.  Only a file the kernel would run is
  * opened: a stat comes first, and a FIFO (whose blocked writer an open
@@ -39,6 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +59,7 @@
 #include "exechead.h"
 #include "ht.h"
 #include "live.h"
+#include "symvers.h"
 
 /* The ELF class and machine of the programs this library's loader runs:
  * another is refused by the kernel (ENOEXEC) or not the loader's. */
@@ -153,63 +163,76 @@ static_target(int fd, char *interp, size_t cap)
 	return is_static(k) ? k : EXECHEAD_UNKNOWN;
 }
 
-/* Say to the collector that the program @what (run from fd @fd when NULL)
- * that this process is about to exec is not traced, as run mode says it
- * of a static command; this may be the process's first word to it.  A
- * vfork child (dash runs commands so), whose memory is its parent's,
- * says it on a connection of its own. */
-static __attribute__((noinline)) void
-note_static(const char *what, int fd, enum exechead_kind k)
+/* The size of a note's text (a longer path is cut short). */
+#define NOTE_MAX 512
+
+/* The words of the note that the program @what (run from fd @fd when
+ * NULL), of kind @k, is not traced, as run mode says it of a static
+ * command, to @text (NOTE_MAX bytes); their length. */
+static __attribute__((noinline)) int
+note_text(char *text, const char *what, int fd, enum exechead_kind k)
 {
-	char text[512], name[32]; /* a longer path is cut short */
-	ht_record rec;
+	char name[32];
 	int n;
 
 	if (what == NULL) {
 		snprintf(name, sizeof(name), "fd %d", fd);
 		what = name;
 	}
-	n = snprintf(text, sizeof(text), "%s: statically linked%s: "
+	n = snprintf(text, NOTE_MAX, "%s: statically linked%s: "
 		     "LD_PRELOAD does not apply", what,
 		     k == EXECHEAD_STATIC_PIE ? " (static PIE)" : "");
 	if (n < 0)
-		n = 0;
-	else if ((size_t)n >= sizeof(text))
-		n = sizeof(text) - 1;
-	if (ht_foreign_process()) {
-		ht_emit_note_alone(text, (size_t)n);
-		return;
-	}
-	if (!ht_enter())
-		return;
-	memset(&rec, 0, sizeof(rec));
-	rec.type = HT_REC_NOTE;
-	rec.u.note.pid = ht_pid;
-	rec.u.note.text.p = text;
-	rec.u.note.text.len = (uint16_t)n;
-	ht_emit_want();
-	ht_emit(NULL, &rec);
-	ht_leave(); /* sent now: a note is never held back */
+		return 0;
+	return n >= NOTE_MAX ? NOTE_MAX - 1 : n;
 }
 
-/* Before exec'ing @path, or (@path NULL) the file on @fd, or (@fd < 0
- * too) nothing: the note above when it runs a static program.  Only
- * when ht_emit_may_look(); the program's @fd is read only when fstat
- * says the kernel would run its file.  errno is kept. */
-static void exec_check(const char *path, int fd)
+/* Say the note @text (@n bytes) to the collector, for the process @pid
+ * (this one, or a child posix_spawn started); this may be the process's
+ * first word to it.  A vfork child (dash runs commands so), whose memory
+ * is its parent's, says it on a connection of its own, for itself.
+ * errno is kept. */
+static __attribute__((noinline)) void
+note_say(const char *text, int n, uint32_t pid)
+{
+	ht_record rec;
+	int saved = errno;
+
+	if (ht_foreign_process()) {
+		ht_emit_note_alone(text, (size_t)n);
+	} else if (ht_enter()) {
+		memset(&rec, 0, sizeof(rec));
+		rec.type = HT_REC_NOTE;
+		rec.u.note.pid = pid;
+		rec.u.note.text.p = text;
+		rec.u.note.text.len = (uint16_t)n;
+		ht_emit_want();
+		ht_emit(NULL, &rec);
+		ht_leave(); /* sent now: a note is never held back */
+	}
+	errno = saved;
+}
+
+/* Whether exec'ing @path, or (@path NULL) the file on @fd, or (@fd < 0
+ * too) nothing, runs a static program: the note's words to @text
+ * (NOTE_MAX bytes) and their length, else 0.  Only when
+ * ht_emit_may_look(); the program's @fd is read only when fstat says the
+ * kernel would run its file.  errno is kept. */
+static int check_exec(const char *path, int fd, char *text)
 {
 	char interp[256];
 	enum exechead_kind k;
 	struct stat st;
 	int own = -1;
 	int saved;
+	int n = 0;
 
 	if (!ht_enabled || (path == NULL && fd < 0))
-		return;
+		return 0;
 	saved = errno;
 	if (!ht_emit_may_look()) {
 		errno = saved;
-		return;
+		return 0;
 	}
 	if (path != NULL) {
 		own = open_head(path);
@@ -222,9 +245,22 @@ static void exec_check(const char *path, int fd)
 		if (own >= 0)
 			syscall(SYS_close, own);
 		if (is_static(k))
-			note_static(interp[0] != '\0' ? interp : path, fd, k);
+			n = note_text(text, interp[0] != '\0' ? interp : path,
+				      fd, k);
 	}
 	errno = saved;
+	return n;
+}
+
+/* Before exec'ing @path (or the file on @fd): check_exec(), and its note
+ * for this process. */
+static void exec_check(const char *path, int fd)
+{
+	char text[NOTE_MAX];
+	int n = check_exec(path, fd, text);
+
+	if (n > 0)
+		note_say(text, n, ht_pid);
 }
 
 /* For execvp/execvpe: the file libc's search finds for @file, opened
@@ -271,15 +307,17 @@ static int open_in_path(const char *file, char *buf, size_t cap)
 	}
 }
 
-/* exec_check() for execvp/execvpe's @file, found in PATH (a path longer
- * than 1 KiB is not looked at: the library's frames stay small). */
-static void exec_check_search(const char *file)
+/* check_exec() for execvp/execvpe's (or posix_spawnp's) @file, found in
+ * PATH (a path longer than 1 KiB is not looked at: the library's frames
+ * stay small). */
+static int check_search(const char *file, char *text)
 {
 	char path[1024];
 	int saved, fd;
+	int n = 0;
 
 	if (!ht_enabled)
-		return;
+		return 0;
 	saved = errno;
 	fd = ht_emit_may_look() ? open_in_path(file, path, sizeof(path)) : -1;
 	if (fd >= 0) {
@@ -289,9 +327,22 @@ static void exec_check_search(const char *file)
 
 		syscall(SYS_close, fd);
 		if (is_static(k))
-			note_static(interp[0] != '\0' ? interp : path, fd, k);
+			n = note_text(text, interp[0] != '\0' ? interp : path,
+				      fd, k);
 	}
 	errno = saved;
+	return n;
+}
+
+/* Before execvp/execvpe's search for @file: check_search(), and its note
+ * for this process. */
+static void exec_check_search(const char *file)
+{
+	char text[NOTE_MAX];
+	int n = check_search(file, text);
+
+	if (n > 0)
+		note_say(text, n, ht_pid);
 }
 
 /* Mark (or, after a failed exec, unmark) this image's page.  Not in a
@@ -407,6 +458,132 @@ HT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 		r = ht_real.fexecve(fd, argv, envp);
 	return exec_end(live, r);
 }
+
+typedef int spawn_fn(pid_t *, const char *,
+		     const posix_spawn_file_actions_t *,
+		     const posix_spawnattr_t *, char *const[], char *const[]);
+
+/* posix_spawn (@search false) or posix_spawnp through @real: the target
+ * checked before the call (check_exec(), check_search()); its note after
+ * it, when the call succeeded (a program ran), for the child (its pid
+ * read from @pid as the call left it; this process when @pid is NULL).
+ * The real call's return (an error number) and errno, as they were.
+ * @real NULL (no object after this library defines that version): the
+ * caller's reference could not have been bound without the library (the
+ * loader ends a program whose symbol is missing), there is no glibc
+ * behaviour to keep: ENOSYS, no child, nothing looked at, errno kept. */
+static int spawn_with(spawn_fn *real, bool search, pid_t *pid,
+		      const char *file, const posix_spawn_file_actions_t *fa,
+		      const posix_spawnattr_t *attr, char *const argv[],
+		      char *const envp[])
+{
+	char text[NOTE_MAX];
+	int n, r;
+
+	if (unlikely(real == NULL))
+		return ENOSYS;
+	n = search ? check_search(file, text) : check_exec(file, -1, text);
+	r = real(pid, file, fa, attr, argv, envp);
+	if (n > 0 && r == 0)
+		note_say(text, n, pid != NULL ? (uint32_t)*pid : ht_pid);
+	return r;
+}
+
+/*
+ * glibc defines posix_spawn and posix_spawnp in more than one version
+ * (symvers.h): a call goes to the hook of the version its caller was
+ * bound to, and on to the same version of the real function, whose
+ * behaviour differs (GLIBC_2.2.5's child runs a script without "#!"
+ * through /bin/sh, GLIBC_2.15's fails with ENOEXEC).  Each hook is
+ * exported as NAME@@HT_VERS_DEFAULT or NAME@HT_VERS_COMPAT by the .symver
+ * below; its C name ht_NAME[_compat] stays inside (the version script
+ * makes it local).  An unversioned reference (dlsym) binds to the default.
+ */
+HT_EXPORT spawn_fn ht_posix_spawn, ht_posix_spawnp;
+__asm__(".symver ht_posix_spawn, posix_spawn@@"
+	HT_VERS_STR(HT_VERS_DEFAULT));
+__asm__(".symver ht_posix_spawnp, posix_spawnp@@"
+	HT_VERS_STR(HT_VERS_DEFAULT));
+#ifdef HT_VERS_COMPAT
+HT_EXPORT spawn_fn ht_posix_spawn_compat, ht_posix_spawnp_compat;
+__asm__(".symver ht_posix_spawn_compat, posix_spawn@"
+	HT_VERS_STR(HT_VERS_COMPAT));
+__asm__(".symver ht_posix_spawnp_compat, posix_spawnp@"
+	HT_VERS_STR(HT_VERS_COMPAT));
+#endif
+
+/* The real function @name of @version (our own hook @self excluded) in
+ * @cache: looked up at the hook's first call (ht_real_version(); most
+ * processes never spawn), and again while not found. */
+static spawn_fn *spawn_real(spawn_fn **cache, const char *name,
+			    const char *version, spawn_fn *self)
+{
+	spawn_fn *f = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+
+	if (likely(f != NULL))
+		return f;
+	f = (spawn_fn *)ht_real_version(name, version, (void *)self);
+	__atomic_store_n(cache, f, __ATOMIC_RELEASE);
+	return f;
+}
+
+int ht_posix_spawn(pid_t *pid, const char *path,
+		   const posix_spawn_file_actions_t *fa,
+		   const posix_spawnattr_t *attr, char *const argv[],
+		   char *const envp[])
+{
+	static spawn_fn *cache;
+	spawn_fn *real;
+
+	HT_ENSURE_INIT();
+	real = spawn_real(&cache, "posix_spawn",
+			  HT_VERS_STR(HT_VERS_DEFAULT), ht_posix_spawn);
+	return spawn_with(real, false, pid, path, fa, attr, argv, envp);
+}
+
+int ht_posix_spawnp(pid_t *pid, const char *file,
+		    const posix_spawn_file_actions_t *fa,
+		    const posix_spawnattr_t *attr, char *const argv[],
+		    char *const envp[])
+{
+	static spawn_fn *cache;
+	spawn_fn *real;
+
+	HT_ENSURE_INIT();
+	real = spawn_real(&cache, "posix_spawnp",
+			  HT_VERS_STR(HT_VERS_DEFAULT), ht_posix_spawnp);
+	return spawn_with(real, true, pid, file, fa, attr, argv, envp);
+}
+
+#ifdef HT_VERS_COMPAT
+int ht_posix_spawn_compat(pid_t *pid, const char *path,
+			  const posix_spawn_file_actions_t *fa,
+			  const posix_spawnattr_t *attr, char *const argv[],
+			  char *const envp[])
+{
+	static spawn_fn *cache;
+	spawn_fn *real;
+
+	HT_ENSURE_INIT();
+	real = spawn_real(&cache, "posix_spawn", HT_VERS_STR(HT_VERS_COMPAT),
+			  ht_posix_spawn_compat);
+	return spawn_with(real, false, pid, path, fa, attr, argv, envp);
+}
+
+int ht_posix_spawnp_compat(pid_t *pid, const char *file,
+			   const posix_spawn_file_actions_t *fa,
+			   const posix_spawnattr_t *attr, char *const argv[],
+			   char *const envp[])
+{
+	static spawn_fn *cache;
+	spawn_fn *real;
+
+	HT_ENSURE_INIT();
+	real = spawn_real(&cache, "posix_spawnp", HT_VERS_STR(HT_VERS_COMPAT),
+			  ht_posix_spawnp_compat);
+	return spawn_with(real, true, pid, file, fa, attr, argv, envp);
+}
+#endif
 
 /* The number of arguments from @arg0 up to the terminating NULL, as
  * execl's caller passed them (@ap is left where it was). */

@@ -60,6 +60,7 @@ HT_HIDDEN long ht_sys(long nr, ...);
 /* The real function of every symbol the list marks REAL: ht_real.NAME has
  * NAME's type; NULL when no object after this library defines it. */
 #define HT_REAL_FIELD_REAL(ret, name, params) ret(*name) params;
+#define HT_REAL_FIELD_VERS(ret, name, params)
 #define HT_REAL_FIELD_SELF(ret, name, params)
 #define HT_REAL_FIELD(lib, kind, how, ret, name, params) \
 	HT_REAL_FIELD_##how(ret, name, params)
@@ -83,6 +84,17 @@ HT_HIDDEN void ht_init(void);
  * library's constructor calls it).  The pointers may still be NULL after
  * it: the symbol is nowhere, or this thread is already resolving. */
 HT_HIDDEN void ht_resolve_real(void);
+
+/* ht_real_version() - the function a program's reference to @name of the
+ * version @version ("GLIBC_2.15") binds to among the objects after this
+ * library, by the loader's rules (elfsym_find_version()), for the hooks
+ * of the list's VERS functions (symbols.h); never @self, our own.  NULL
+ * when none defines it.  One walk over the loaded objects, for a hook's
+ * first call (at start, in init.c's walk, every process would pay for the
+ * names); the loader (dlvsym) is asked only where the walk cannot tell (an
+ * indirect function, an object without a GNU hash table).  errno kept. */
+HT_HIDDEN void *ht_real_version(const char *name, const char *version,
+				void *self);
 
 #define HT_ENSURE_INIT()                 \
 	do {                             \

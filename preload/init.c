@@ -132,13 +132,16 @@ void ht_lock_acquire(ht_lock *l)
 
 /* ---- the real functions ----------------------------------------------------- */
 
-/* The list's REAL functions (symbols.h), numbered in its order. */
+/* The list's REAL functions (symbols.h), numbered in its order (a VERS
+ * one's hooks find their own: ht_real_version()). */
 #define REAL_INDEX_REAL(name) RI_##name,
+#define REAL_INDEX_VERS(name)
 #define REAL_INDEX_SELF(name)
 #define REAL_INDEX(lib, kind, how, ret, name, params) REAL_INDEX_##how(name)
 enum { HT_SYMBOLS(REAL_INDEX) N_REAL };
 
 #define REAL_NAME_REAL(name) #name,
+#define REAL_NAME_VERS(name)
 #define REAL_NAME_SELF(name)
 #define REAL_NAME(lib, kind, how, ret, name, params) REAL_NAME_##how(name)
 
@@ -170,6 +173,7 @@ enum { HT_INTERNALS(INTERNAL_INDEX) N_INTERNAL };
  * fixed): nothing to hash in each process at start.  The walk's names are
  * the REAL ones of the list, then the internal ones. */
 #define REAL_KEY_REAL(name) ELFSYM_KEY(#name),
+#define REAL_KEY_VERS(name)
 #define REAL_KEY_SELF(name)
 #define REAL_KEY(lib, kind, how, ret, name, params) REAL_KEY_##how(name)
 #define INTERNAL_KEY(ret, name, params) ELFSYM_KEY(#name),
@@ -181,6 +185,7 @@ static const char *const walk_names[N_WALK] = {
 };
 #define REAL_FITS_REAL(name) \
 	_Static_assert(ELFSYM_LIT_FITS(#name), #name ": too long to hash");
+#define REAL_FITS_VERS(name)
 #define REAL_FITS_SELF(name)
 #define REAL_FITS(lib, kind, how, ret, name, params) REAL_FITS_##how(name)
 HT_SYMBOLS(REAL_FITS)
@@ -295,6 +300,84 @@ static void *next_symbol(const char *name, void *self)
 	return p == self ? NULL : p;
 }
 
+/* Where ht_real_version()'s walk stands. */
+struct version_walk {
+	uintptr_t self, vdso; /* as in struct real_walk */
+	bool past_self;
+	bool ask_loader;      /* an object could not tell: dlvsym() will */
+	const char *name, *version;
+	uintptr_t addr;       /* the function found */
+};
+
+/* dl_iterate_phdr() callback of ht_real_version(): @name of @version in
+ * one object after this library; 1 (the walk ends) once it is found or
+ * only the loader can tell.  Only reads memory. */
+static int walk_version(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct version_walk *w = arg;
+	elfsym_obj o;
+	int err;
+
+	(void)size;
+	if (!w->past_self) {
+		w->past_self = elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
+					     info->dlpi_addr, w->self);
+		return 0;
+	}
+	if (info->dlpi_addr == w->vdso)
+		return 0;
+	err = elfsym_open_phdr(&o, info->dlpi_addr, info->dlpi_phdr,
+			       info->dlpi_phnum);
+	if (err == -ENOENT) /* exports nothing */
+		return 0;
+	if (err != 0) {
+		w->ask_loader = true;
+		return 1;
+	}
+	switch (elfsym_find_version(&o, w->name, w->version, &w->addr)) {
+	case ELFSYM_NONE:
+		return 0;
+	case ELFSYM_FUNC:
+		return 1;
+	case ELFSYM_IFUNC:
+		w->ask_loader = true;
+		return 1;
+	case ELFSYM_OTHER: /* not a function: never called */
+		w->addr = 0;
+		return 1;
+	}
+	return 0;
+}
+
+typedef void *dlvsym_fn(void *, const char *, const char *);
+
+void *ht_real_version(const char *name, const char *version, void *self)
+{
+	struct version_walk w = {
+		.self = (uintptr_t)ht_real_version,
+		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
+		.name = name,
+		.version = version,
+	};
+	int saved = errno;
+	void *p;
+
+	dl_iterate_phdr(walk_version, &w);
+	if (!w.past_self)
+		w.ask_loader = true;
+	p = (void *)w.addr;
+	if (w.ask_loader) {
+		/* dlvsym, found without an import (which would cost every
+		 * process a lookup at start); called from here, RTLD_NEXT is
+		 * after this library.  It takes the version alone, not an
+		 * unversioned definition as the loader binds a reference. */
+		dlvsym_fn *vsym = (dlvsym_fn *)dlsym(RTLD_DEFAULT, "dlvsym");
+		p = vsym != NULL ? vsym(RTLD_NEXT, name, version) : NULL;
+	}
+	errno = saved;
+	return p == self ? NULL : p;
+}
+
 /* Set (release) once every ht_real pointer is stored: a thread that finds
  * another initialising relies on it, not on one pointer (the stores before
  * it may be seen in any order). */
@@ -319,6 +402,7 @@ static void resolve_all(ht_ssl_scan *ssl)
 		w.blind = true;
 	/* Our own definitions, for the loader's answers only. */
 #define REAL_SELF_REAL(name) [RI_##name] = (void *)name,
+#define REAL_SELF_VERS(name)
 #define REAL_SELF_SELF(name)
 #define REAL_SELF(lib, kind, how, ret, name, params) REAL_SELF_##how(name)
 	static void *const self[N_WALK] = { HT_SYMBOLS(REAL_SELF) };
@@ -327,6 +411,7 @@ static void resolve_all(ht_ssl_scan *ssl)
 			w.found[i] = next_symbol(walk_names[i], self[i]);
 #define REAL_STORE_REAL(name) \
 	ht_real.name = (__typeof__(ht_real.name))w.found[RI_##name];
+#define REAL_STORE_VERS(name)
 #define REAL_STORE_SELF(name)
 #define REAL_STORE(lib, kind, how, ret, name, params) REAL_STORE_##how(name)
 	HT_SYMBOLS(REAL_STORE)

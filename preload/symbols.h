@@ -2,11 +2,12 @@
  * symbols.h - the one list of the functions libhttptrace.so interposes.
  *
  * Everything else is generated from it: struct ht_real and its resolution
- * (ht.h, init.c), the export map ($(B)/exports.map, preprocessed from
- * preload/exports.map.in), and the checker's table (cli/check: a program
- * that imports none of these is not traced).  The README's list of hooked
- * calls and the checker's table are tested against it
- * (tests/unit/check_symbols.c, tests/integration/test_symbols_listed.sh).
+ * (ht.h, init.c), and the checker's table (cli/check: a program that
+ * imports none of these is not traced).  The library's exports (the
+ * hooks' HT_EXPORT, the version script preload/exports.map.in), the
+ * README's list of hooked calls and the checker's table are tested
+ * against it (tests/unit/check_symbols.c,
+ * tests/integration/test_symbols_listed.sh).
  *
  * HT_SYMBOLS(X) calls X(lib, kind, how, ret, name, params) once per
  * function, in this order:
@@ -18,8 +19,13 @@
  *          the system call, dlopen is deepbind.c's, a TLS function is
  *          looked up in the loaded TLS library at the hook's first call,
  *          so a process that never loads one pays nothing for it)
+ *          VERS: glibc defines NAME in more than one version
+ *          (symvers.h): the hook of each version is exported by .symver
+ *          in the hook's file and calls the same version of the real
+ *          function, found at its first call (ht_real_version())
  *  ret, name, params   the prototype: params in parentheses
- * Every one is exported (the export map), and no other symbol is.
+ * Every one is exported (HT_EXPORT; a VERS one in each of its versions),
+ * and no other symbol is.
  * The macro needs no header: only X's expansion names the types.
  */
 #ifndef HT_SYMBOLS_H
@@ -98,6 +104,12 @@
 	X(LIBC, FD, SELF, int, execl, (const char *, const char *, ...))      \
 	X(LIBC, FD, SELF, int, execlp, (const char *, const char *, ...))     \
 	X(LIBC, FD, SELF, int, execle, (const char *, const char *, ...))     \
+	X(LIBC, FD, VERS, int, posix_spawn,                                    \
+	  (pid_t *, const char *, const posix_spawn_file_actions_t *,          \
+	   const posix_spawnattr_t *, char *const[], char *const[]))           \
+	X(LIBC, FD, VERS, int, posix_spawnp,                                   \
+	  (pid_t *, const char *, const posix_spawn_file_actions_t *,          \
+	   const posix_spawnattr_t *, char *const[], char *const[]))           \
 	X(LIBC, LOADER, SELF, void *, dlopen, (const char *, int))             \
 	X(LIBSSL, TLS, SELF, int, SSL_connect, (SSL *))                        \
 	X(LIBSSL, TLS, SELF, int, SSL_accept, (SSL *))                         \

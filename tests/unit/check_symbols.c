@@ -5,12 +5,14 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "check_elf.h"
 #include "elfsym.h"
 #include "suites.h"
 #include "symbols.h"
+#include "symvers.h"
 
 static const char *const list[] = { HT_SYMBOLS(HT_SYMBOL_NAME_STR) };
 #define NLIST (sizeof list / sizeof list[0])
@@ -89,8 +91,9 @@ START_TEST(elfsym_finds_what_dlsym_finds)
 	elfsym_obj o;
 	void *libc;
 	open_libc(&o, &libc);
-#define CHECK_LIBC_REAL(lib, kind, how, ret, name, params) \
-	if (strcmp(#lib, "LIBC") == 0 && strcmp(#how, "REAL") == 0) \
+#define CHECK_LIBC_REAL(lib, kind, how, ret, name, params)           \
+	if (strcmp(#lib, "LIBC") == 0 &&                            \
+	    (strcmp(#how, "REAL") == 0 || strcmp(#how, "VERS") == 0))  \
 		same_as_dlsym(&o, libc, #name);
 	HT_SYMBOLS(CHECK_LIBC_REAL)
 	/* Symbols with an old hidden version (name@GLIBC_2.2.5) beside the
@@ -203,6 +206,141 @@ START_TEST(elfsym_passes_by_what_the_loader_does)
 }
 END_TEST
 
+/* What elfsym_find_version() says of @name in @version equals dlvsym() in
+ * libc (@libc), for a version libc defines (dlvsym takes that version
+ * alone; the loader, for a reference, also an unversioned definition,
+ * which libc has none of). */
+static void same_as_dlvsym(const elfsym_obj *o, void *libc, const char *name,
+			   const char *version)
+{
+	uintptr_t a = 0;
+	void *want = dlvsym(libc, name, version);
+	enum elfsym_found f = elfsym_find_version(o, name, version, &a);
+	ck_assert_msg(f == (want ? ELFSYM_FUNC : ELFSYM_NONE),
+		      "%s@%s: found %d, dlvsym %p", name, version, f, want);
+	if (f == ELFSYM_FUNC)
+		ck_assert_msg((void *)a == want, "%s@%s: %p, dlvsym %p", name,
+			      version, (void *)a, want);
+}
+
+/* The list's VERS functions in each of the versions libc has them in
+ * (symvers.h), the old hidden one included; the default version is the
+ * unversioned lookup's answer; a version libc does not define: none. */
+START_TEST(elfsym_finds_what_dlvsym_finds)
+{
+	elfsym_obj o;
+	void *libc;
+	uintptr_t a = 0, b = 0;
+	open_libc(&o, &libc);
+#define CHECK_LIBC_VERS(lib, kind, how, ret, name, params)                  \
+	if (strcmp(#how, "VERS") == 0) {                                    \
+		same_as_dlvsym(&o, libc, #name,                             \
+			       HT_VERS_STR(HT_VERS_DEFAULT));               \
+		ck_assert_int_eq(elfsym_find(&o, #name, &a), ELFSYM_FUNC);  \
+		ck_assert_int_eq(elfsym_find_version(&o, #name,             \
+			HT_VERS_STR(HT_VERS_DEFAULT), &b), ELFSYM_FUNC);    \
+		ck_assert_uint_eq(a, b);                                    \
+		CHECK_LIBC_COMPAT(#name)                                    \
+		ck_assert_int_eq(elfsym_find_version(&o, #name,             \
+			"GLIBC_0.0_NONE", &a), ELFSYM_NONE);                \
+	}
+#ifdef HT_VERS_COMPAT
+#define CHECK_LIBC_COMPAT(name)                                             \
+	same_as_dlvsym(&o, libc, name, HT_VERS_STR(HT_VERS_COMPAT));        \
+	ck_assert_ptr_ne(dlvsym(libc, name, HT_VERS_STR(HT_VERS_COMPAT)),   \
+			 dlvsym(libc, name, HT_VERS_STR(HT_VERS_DEFAULT)));
+#else
+#define CHECK_LIBC_COMPAT(name)
+#endif
+	HT_SYMBOLS(CHECK_LIBC_VERS)
+	dlclose(libc);
+}
+END_TEST
+
+/* The versions of a synthetic object's four "read": V1 (hidden), V2 (the
+ * default), none (the base version), the base version hidden. */
+struct synthetic_vers {
+	struct synthetic y;
+	ElfW(Half) versym[SYN_MAX + 1];
+	struct {
+		ElfW(Verdef) d;
+		ElfW(Verdaux) a;
+	} vd[3];
+	ElfW(Dyn) dyn[3];
+};
+static const char vers_strtab[] = "\0read\0V1\0V2\0obj";
+
+static void synthetic_vers_open(struct synthetic_vers *v, size_t n)
+{
+	static const struct { unsigned ndx, flags, name; } def[3] = {
+		{ 1, VER_FLG_BASE, 12 }, { 2, 0, 6 }, { 3, 0, 9 },
+	};
+	synthetic_open(&v->y, n, 0x10000);
+	v->y.o.strtab = vers_strtab;
+	v->y.o.strsz = sizeof vers_strtab;
+	memset(v->vd, 0, sizeof v->vd);
+	for (size_t k = 0; k < 3; k++) {
+		v->vd[k].d.vd_version = VER_DEF_CURRENT;
+		v->vd[k].d.vd_flags = def[k].flags;
+		v->vd[k].d.vd_ndx = def[k].ndx;
+		v->vd[k].d.vd_cnt = 1;
+		v->vd[k].d.vd_aux = offsetof(__typeof__(v->vd[0]), a);
+		v->vd[k].d.vd_next = k < 2 ? sizeof v->vd[0] : 0;
+		v->vd[k].a.vda_name = def[k].name;
+	}
+	v->dyn[0] = (ElfW(Dyn)){ .d_tag = DT_VERDEF,
+				 .d_un.d_ptr = (uintptr_t)&v->vd[0].d };
+	v->dyn[1] = (ElfW(Dyn)){ .d_tag = DT_VERDEFNUM, .d_un.d_val = 3 };
+	v->dyn[2] = (ElfW(Dyn)){ .d_tag = DT_NULL };
+	v->y.o.versym = v->versym;
+	v->y.o.dyn = v->dyn;
+	for (size_t i = 1; i <= n; i++)
+		syn_sym(&v->y, i, STT_FUNC, 12, 0x1000 * i);
+	v->versym[1] = 2 | 0x8000; /* read@V1 */
+	v->versym[2] = 3;          /* read@@V2 */
+	v->versym[3] = 1;          /* read, the base version */
+	v->versym[4] = 1 | 0x8000; /* hidden, no named version */
+}
+
+/* A versioned lookup takes its own version, hidden or default, else a
+ * definition without a named version that is not hidden (the loader's
+ * check_match for a reference); an unversioned one never a hidden one. */
+START_TEST(elfsym_version_rules)
+{
+	struct synthetic_vers v;
+	uintptr_t a = 0;
+	synthetic_vers_open(&v, 3);
+	ck_assert_int_eq(elfsym_find(&v.y.o, "read", &a), ELFSYM_FUNC);
+	ck_assert_uint_eq(a, 0x10000 + 0x2000);
+	ck_assert_int_eq(elfsym_find_version(&v.y.o, "read", "V1", &a),
+			 ELFSYM_FUNC);
+	ck_assert_uint_eq(a, 0x10000 + 0x1000);
+	ck_assert_int_eq(elfsym_find_version(&v.y.o, "read", "V2", &a),
+			 ELFSYM_FUNC);
+	ck_assert_uint_eq(a, 0x10000 + 0x2000);
+	ck_assert_int_eq(elfsym_find_version(&v.y.o, "read", "V3", &a),
+			 ELFSYM_FUNC);
+	ck_assert_uint_eq(a, 0x10000 + 0x3000);
+	ck_assert_int_eq(elfsym_find_version(&v.y.o, "read", "obj", &a),
+			 ELFSYM_FUNC); /* the base version's name: none */
+	ck_assert_uint_eq(a, 0x10000 + 0x3000);
+	/* Without the unversioned one: no V3; a hidden one is not taken. */
+	synthetic_vers_open(&v, 2);
+	ck_assert_int_eq(elfsym_find_version(&v.y.o, "read", "V3", &a),
+			 ELFSYM_NONE);
+	synthetic_vers_open(&v, 4);
+	v.versym[3] = 3 | 0x8000;
+	ck_assert_int_eq(elfsym_find_version(&v.y.o, "read", "V3", &a),
+			 ELFSYM_NONE);
+	/* No version information at all: any version takes the first. */
+	synthetic_vers_open(&v, 3);
+	v.y.o.versym = NULL;
+	ck_assert_int_eq(elfsym_find_version(&v.y.o, "read", "V2", &a),
+			 ELFSYM_FUNC);
+	ck_assert_uint_eq(a, 0x10000 + 0x1000);
+}
+END_TEST
+
 /* The build-time hashes (init.c's table of the real functions' names) are
  * elfsym_hash() of each name, for every name of the list and at the ends
  * of what ELFSYM_HASH_LIT() takes. */
@@ -248,6 +386,8 @@ Suite *symbols_suite(void)
 	TCase *tc = tcase_create("list");
 	tcase_add_test(tc, checker_names_the_list);
 	tcase_add_test(tc, elfsym_finds_what_dlsym_finds);
+	tcase_add_test(tc, elfsym_finds_what_dlvsym_finds);
+	tcase_add_test(tc, elfsym_version_rules);
 	tcase_add_test(tc, elfsym_needs_gnu_hash);
 	tcase_add_test(tc, elfsym_takes_an_untyped_symbol);
 	tcase_add_test(tc, elfsym_passes_by_what_the_loader_does);
