@@ -346,7 +346,7 @@ void ht_emit_send_pending(void)
 	pend_buf = NULL;
 	pend_len = pend_count = pend_reqs = 0;
 	pend_page = NULL;
-	pend_t0 = 0;
+	__atomic_store_n(&pend_t0, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&ht_pending, 0, __ATOMIC_RELAXED);
 	ht_lock_release(&pend_lock);
 	if (out)
@@ -388,8 +388,9 @@ static bool flush_batch(uint8_t *buf, uint32_t len, uint32_t n,
 				pend_page = page;
 			else
 				move_produced(page, pend_page, n, nreq);
-			if (!pend_t0)
-				pend_t0 = now;
+			if (!pend_t0) /* (read without the lock too) */
+				__atomic_store_n(&pend_t0, now,
+						 __ATOMIC_RELAXED);
 			len = 0;
 		}
 		/* pend_t0 may be a later reading than @now (another
