@@ -87,10 +87,16 @@ static inline unsigned q_cap(const conn *c)
 	return c->q_big ? CONN_PIPELINE_MAX : CONN_PIPELINE;
 }
 
+/* Both capacities are powers of two: a position wraps with a mask, not a
+ * division (one per queue access, several per request). */
+_Static_assert((CONN_PIPELINE & (CONN_PIPELINE - 1)) == 0 &&
+	       (CONN_PIPELINE_MAX & (CONN_PIPELINE_MAX - 1)) == 0,
+	       "queue capacities are powers of two");
+
 static inline conn_request *q_at(conn *c, unsigned i)
 {
 	conn_request *base = c->q_big ? c->q_big : c->q;
-	return &base[(c->q_head + i) % q_cap(c)];
+	return &base[(c->q_head + i) & (q_cap(c) - 1)];
 }
 
 static inline conn_request *q_oldest(conn *c)
@@ -108,7 +114,7 @@ static inline conn_request *q_newest(conn *c)
 /* Drop the oldest queued request. */
 static inline void q_pop(conn *c)
 {
-	c->q_head = (c->q_head + 1) % q_cap(c);
+	c->q_head = (c->q_head + 1) & (q_cap(c) - 1);
 	c->q_len--;
 }
 

@@ -74,13 +74,18 @@ static HT_TLS bool batch_urgent;  /* holds a connection's close or failure */
  * comes back to wait as soon as the ready events are handled.  Its request
  * records wait in the process's pending message until then (or until
  * PEND_MAX_NS pass), so one send carries the records of a whole loop
- * iteration instead of one each.  Threads that block in reads send at the
- * end of every hook call, so nothing is held back while they wait.  Records
- * made before the process wants a collector (notes from the constructor)
- * wait there too. */
+ * iteration instead of one each; an epoll loop that finds events ready
+ * keeps them waiting across its iterations, up to PEND_MAX_NS
+ * (hook_poll.c, ht_emit_pending_left_ms()).  Threads that block in reads
+ * send at the end of every hook call, so nothing is held back while they
+ * wait.  Records made before the process wants a collector (notes from the
+ * constructor) wait there too. */
 HT_TLS bool ht_poller;
 #define PEND_MAX_NS 5000000ull
-static uint8_t pend_buf[HT_WIRE_MAX_RECORD];
+/* The pending message: a buffer of the pool (HT_BUF_SIZE), the first
+ * batch's own, kept while records wait and sent as it is (never copied
+ * out); NULL while none wait. */
+static uint8_t *pend_buf;
 static uint32_t pend_len, pend_count, pend_reqs;
 static ht_counters *pend_page;  /* where the pending records are counted */
 static uint64_t pend_t0;
@@ -104,6 +109,7 @@ void ht_emit_after_fork(void)
 	 * whatever this copy holds is the parent's. */
 	pend_lock.v = 0;
 	connect_lock.v = 0;
+	pend_buf = NULL; /* (the pool is reset below) */
 	pend_len = pend_count = pend_reqs = 0;
 	pend_t0 = 0;
 	ht_pending = 0;
@@ -313,23 +319,35 @@ static void send_records(const uint8_t *buf, uint32_t len, uint32_t n,
 	ht_emit_flush_drops(false);
 }
 
+int ht_emit_pending_left_ms(uint64_t now)
+{
+	if (!wanted)
+		return -1;
+	/* (pend_t0 is written under the lock; a stale reading is a later
+	 * or an earlier wait, never a lost record: the send takes the lock) */
+	uint64_t t0 = __atomic_load_n(&pend_t0, __ATOMIC_RELAXED);
+	if (!t0 || now < t0)
+		return t0 ? (int)(PEND_MAX_NS / 1000000) : 0;
+	uint64_t age = now - t0;
+	if (age >= PEND_MAX_NS)
+		return 0;
+	return (int)((PEND_MAX_NS - age + 999999) / 1000000);
+}
+
 void ht_emit_send_pending(void)
 {
 	/* Before the process wants a collector, records wait. */
 	if (!wanted)
 		return;
-	/* The message is copied out so the lock is not held in send(). */
-	uint8_t *out = ht_buf_get();
+	/* The message is taken out so the lock is not held in send(). */
 	ht_lock_acquire(&pend_lock);
+	uint8_t *out = pend_buf;
 	uint32_t len = pend_len, n = pend_count, nreq = pend_reqs;
 	ht_counters *page = pend_page;
-	if (out)
-		memcpy(out, pend_buf, len);
-	else if (len)
-		count_dropped(n, nreq, sock_fd >= 0);
+	pend_buf = NULL;
 	pend_len = pend_count = pend_reqs = 0;
 	pend_page = NULL;
-	pend_t0 = 0;
+	__atomic_store_n(&pend_t0, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&ht_pending, 0, __ATOMIC_RELAXED);
 	ht_lock_release(&pend_lock);
 	if (out)
@@ -338,8 +356,9 @@ void ht_emit_send_pending(void)
 }
 
 /* Send (or, on an event loop's thread, queue) @len bytes of @n records
- * (@nreq requests) counted on @page. */
-static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
+ * (@nreq requests) counted on @page, in the pool's buffer @buf.  Returns
+ * true when @buf became the pending message (not to be given back). */
+static bool flush_batch(uint8_t *buf, uint32_t len, uint32_t n,
 			uint32_t nreq, bool urgent, ht_counters *page)
 {
 	if ((ht_poller && !urgent) || !wanted) {
@@ -348,10 +367,20 @@ static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
 		 * before any tracked connection wait for the first one.  The
 		 * clock as the call that made them read it, if it did. */
 		uint64_t now = ht_call_ns ? ht_call_ns : ht_now();
-		bool send_now = false;
+		bool send_now = false, kept = false;
+		/* A full message goes out first, and this call's records
+		 * begin the next one (not a send of their own). */
+		uint32_t held = __atomic_load_n(&ht_pending, __ATOMIC_RELAXED);
+		if (wanted && held && held + len > HT_BUF_SIZE)
+			ht_emit_send_pending();
 		ht_lock_acquire(&pend_lock);
-		if (pend_len + len <= sizeof pend_buf) {
-			memcpy(pend_buf + pend_len, buf, len);
+		if (!pend_buf || pend_len + len <= HT_BUF_SIZE) {
+			if (!pend_buf) {
+				pend_buf = buf; /* (pend_len is 0) */
+				kept = true;
+			} else {
+				memcpy(pend_buf + pend_len, buf, len);
+			}
 			pend_len += len;
 			pend_count += n;
 			pend_reqs += nreq;
@@ -360,8 +389,9 @@ static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
 				pend_page = page;
 			else
 				move_produced(page, pend_page, n, nreq);
-			if (!pend_t0)
-				pend_t0 = now;
+			if (!pend_t0) /* (read without the lock too) */
+				__atomic_store_n(&pend_t0, now,
+						 __ATOMIC_RELAXED);
 			len = 0;
 		}
 		/* pend_t0 may be a later reading than @now (another
@@ -373,15 +403,16 @@ static void flush_batch(const uint8_t *buf, uint32_t len, uint32_t n,
 		__atomic_store_n(&ht_pending, pend_len, __ATOMIC_RELAXED);
 		ht_lock_release(&pend_lock);
 		if (!send_now)
-			return;
+			return kept;
 		ht_emit_send_pending();
 		send_records(buf, len, n, nreq, page); /* did not fit in pending */
-		return;
+		return kept;
 	}
 	/* Records already pending go first, then this call's. */
 	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
 		ht_emit_send_pending();
 	send_records(buf, len, n, nreq, page);
+	return false;
 }
 
 void ht_emit_flush(void)
@@ -396,7 +427,7 @@ void ht_emit_flush(void)
 	batch_urgent = false;
 	batch_buf = NULL;
 	batch_page = NULL;
-	if (len)
-		flush_batch(buf, len, n, nreq, urgent, page);
+	if (len && flush_batch(buf, len, n, nreq, urgent, page))
+		return; /* the pending message now */
 	ht_buf_put(buf);
 }

@@ -134,6 +134,17 @@ static const char *missed_why(int missed, bool server)
 			"from there on";
 }
 
+/* The hole marked on @t (track_io_busy(), another thread or a signal
+ * handler), cleared; 0 when none.  A load first: the exchange is a locked
+ * instruction, paid only when there is a mark (one seen a moment later
+ * is the next call's, as it would be had it come after the exchange). */
+static inline int take_missed(ht_tracked *t)
+{
+	if (likely(__atomic_load_n(&t->missed, __ATOMIC_ACQUIRE) == 0))
+		return 0;
+	return __atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL);
+}
+
 /*
  * The call @k on @t's connection, followed (slot locked, guard held):
  * perform what ioplan.h decides.  @iov/@iovcnt: the program's buffers.
@@ -145,7 +156,7 @@ static void follow(ht_tracked *t, int fd, const ioplan_call *k,
 {
 	conn *c = &t->c;
 	bool was_connected = c->connected;
-	int missed = __atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL);
+	int missed = take_missed(t);
 	if (unlikely(missed)) {
 		if (!now)
 			now = ht_now(); /* io_timed() said none was needed */
@@ -265,7 +276,7 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 	conn *c = &t->c;
 	bool out = k->out;
 
-	int missed = __atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL);
+	int missed = take_missed(t);
 	if (unlikely(missed)) {
 		if (t->probe)
 			return true;

@@ -8,7 +8,15 @@
  * Waiting marks the thread as an event loop's (ht_poller): its request
  * records then travel in the process's pending message, and the message
  * goes out here, before the thread waits, one send for a whole loop
- * iteration (execve sends it too: hook_exec.c).
+ * iteration (execve sends it too: hook_exec.c).  An epoll loop keeps it
+ * across iterations while events are ready: the message may wait
+ * PEND_MAX_NS (emit.c), so the wait asks the kernel for events for no
+ * longer than what is left of that; events that come sooner go to the
+ * program with the records still waiting, and a wait that comes back empty
+ * sends them and waits again for what is left of the program's own
+ * timeout (epoll_held()).  A server under load then sends once per
+ * PEND_MAX_NS or per full message, not once per loop iteration (each send
+ * is three system calls: the vfork test, the socket's identity, the send).
  * Each hook costs a thread-local store and a load when nothing is pending.
  *
  * A program that waits for a connection in poll or ppoll (Python with a
@@ -77,15 +85,59 @@ static inline int poll_done(const struct pollfd *fds, nfds_t n, int ret)
 	return ret;
 }
 
+/* The real epoll_wait (@pwait false) or epoll_pwait with @mask. */
+static int real_epoll(int epfd, struct epoll_event *ev, int max, int timeout,
+		      const sigset_t *mask, bool pwait)
+{
+	if (!pwait && likely(ht_real.epoll_wait != NULL))
+		return ht_real.epoll_wait(epfd, ev, max, timeout);
+	if (pwait && likely(ht_real.epoll_pwait != NULL))
+		return ht_real.epoll_pwait(epfd, ev, max, timeout, mask);
+	return (int)syscall(SYS_epoll_pwait, epfd, ev, max, timeout,
+			    pwait ? mask : NULL, 8);
+}
+
+/*
+ * An epoll wait with records pending (see the top of this file): the
+ * program's wait, split at the moment the records are due.  The program
+ * gets what the kernel gave: the first events (or failure) of a wait that
+ * began when it called, or 0 once its @timeout passed (-1: never).  A wait
+ * cut short for the records is not seen: it returned nothing, and the wait
+ * goes on.  Not a vfork child's test: ht_send_pending() has it.
+ */
+static __attribute__((noinline)) int epoll_held(int epfd,
+						struct epoll_event *ev,
+						int max, int timeout,
+						const sigset_t *mask, bool pwait)
+{
+	uint64_t t0 = ht_now();
+	int left = ht_emit_pending_left_ms(t0);
+	if (left == 0)
+		ht_send_pending(); /* due: out before the wait (keeps errno) */
+	if (left <= 0 || (timeout >= 0 && timeout <= left))
+		return real_epoll(epfd, ev, max, timeout, mask, pwait);
+	int r = real_epoll(epfd, ev, max, left, mask, pwait);
+	if (r != 0)
+		return r; /* events, or the failure, as they came */
+	/* Nothing came while the records could wait: they go, and the
+	 * program's wait goes on for what is left of it. */
+	ht_send_pending();
+	if (timeout < 0)
+		return real_epoll(epfd, ev, max, timeout, mask, pwait);
+	uint64_t spent = (ht_now() - t0) / 1000000;
+	if (spent >= (uint64_t)timeout)
+		return 0;
+	return real_epoll(epfd, ev, max, timeout - (int)spent, mask, pwait);
+}
+
 HT_EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 {
 	HT_ENSURE_INIT();
 	ht_poller = true;
 	ht_this_thread.loop = true;
-	ht_send_pending();
-	if (unlikely(!ht_real.epoll_wait))
-		return (int)syscall(SYS_epoll_pwait, epfd, ev, max, timeout, NULL, 8);
-	return ht_real.epoll_wait(epfd, ev, max, timeout);
+	if (unlikely(__atomic_load_n(&ht_pending, __ATOMIC_RELAXED)))
+		return epoll_held(epfd, ev, max, timeout, NULL, false);
+	return real_epoll(epfd, ev, max, timeout, NULL, false);
 }
 
 HT_EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout,
@@ -94,10 +146,9 @@ HT_EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout
 	HT_ENSURE_INIT();
 	ht_poller = true;
 	ht_this_thread.loop = true;
-	ht_send_pending();
-	if (unlikely(!ht_real.epoll_pwait))
-		return (int)syscall(SYS_epoll_pwait, epfd, ev, max, timeout, mask, 8);
-	return ht_real.epoll_pwait(epfd, ev, max, timeout, mask);
+	if (unlikely(__atomic_load_n(&ht_pending, __ATOMIC_RELAXED)))
+		return epoll_held(epfd, ev, max, timeout, mask, true);
+	return real_epoll(epfd, ev, max, timeout, mask, true);
 }
 
 HT_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)

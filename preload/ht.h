@@ -162,6 +162,13 @@ HT_HIDDEN extern volatile uint32_t ht_pending;
 /* ht_emit_send_pending() - send the pending message now.  Guard held. */
 HT_HIDDEN void ht_emit_send_pending(void);
 
+/* ht_emit_pending_left_ms() - how long, in milliseconds rounded up, the
+ * pending message may still wait at @now (ht_now()) before it must go out:
+ * 0 when it is due (or its age is not known), -1 when the process wants no
+ * collector yet (sending would do nothing).  Only meaningful while
+ * ht_pending is set.  No lock, no system call. */
+HT_HIDDEN int ht_emit_pending_left_ms(uint64_t now);
+
 /* ht_send_pending() - before the thread waits (hook_poll.c) or execs
  * (hook_exec.c): the pending message, if any, goes out now, unless this
  * is a vfork child or the thread is inside the library already.  errno
