@@ -5,6 +5,7 @@
 #   make demo            trace curl against a local server
 #   make install PREFIX=/usr/local DESTDIR=
 #   make check SANITIZE=1   everything under ASan + UBSan (in build/san/)
+#   make -j2 check-build    what make check runs, built in parallel first
 #   make fuzz [FUZZ_SECONDS=60]  each libFuzzer target for that long
 
 CC       ?= cc
@@ -64,8 +65,8 @@ UNIT_OBJS  = $(UNIT_SRCS:%.c=$(B)/%.o)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
-.PHONY: all clean check unit integration demo install uninstall deps bench bench-deps bench-floors \
-	fuzz fuzz-build fuzz-replay fuzz-corpus
+.PHONY: all clean check check-build unit integration demo install uninstall deps bench bench-deps bench-floors \
+	fuzz fuzz-build fuzz-replay fuzz-replay-build fuzz-corpus
 
 all: $(B)/libhttptrace.so $(B)/httptrace
 
@@ -195,7 +196,11 @@ INTEGRATION_ENV = HTTPTRACE=$(CURDIR)/$(B)/httptrace \
 integration: deps all
 	$(INTEGRATION_ENV) tests/integration/run.sh
 
-check: deps all $(B)/check_unit $(B)/check_json_portable fuzz-replay
+# Everything make check runs, built: `make -j N check-build` builds it in
+# parallel (CI does), then make check runs the suites one at a time.
+check-build: all $(B)/check_unit $(B)/check_json_portable fuzz-replay-build
+
+check: deps check-build fuzz-replay
 	CK_TIMEOUT_MULTIPLIER=10 $(B)/check_unit
 	CK_TIMEOUT_MULTIPLIER=10 $(B)/check_json_portable
 	$(INTEGRATION_ENV) tests/integration/run.sh
@@ -260,7 +265,9 @@ $(B)/fuzz-replay/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
 	$(FUZZ_TARGETS:%=$(FB)/obj/tests/fuzz/fuzz_%.o) \
 	$(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o) $(CLI_ASM:%.S=$(FB)/obj/%.o)
 
-fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/fuzz_%)
+fuzz-replay-build: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/fuzz_%)
+
+fuzz-replay: fuzz-replay-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		dirs=tests/fuzz/corpus/$$t; \
 		[ -d tests/fuzz/regressions/$$t ] && dirs="$$dirs tests/fuzz/regressions/$$t"; \
