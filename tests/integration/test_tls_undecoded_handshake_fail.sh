@@ -12,8 +12,7 @@
 require_built
 command -v java >/dev/null && command -v javac >/dev/null &&
 	command -v keytool >/dev/null || skip "no JDK (java, javac, keytool)"
-mkdir -p "$T/j"
-javac -d "$T/j" "$TESTS_DIR/progs/TlsTry.java" || fail "javac TlsTry.java failed"
+build_java TlsTry "$T/j"
 for c in san nosan; do
 	ext=()
 	[ $c = san ] && ext=(-addext "subjectAltName=IP:127.0.0.1")
@@ -21,7 +20,7 @@ for c in san nosan; do
 		-nodes -days 2 -subj /CN=localhost "${ext[@]}" \
 		-keyout "$T/$c.key" -out "$T/$c.pem" >>"$T/openssl.log" 2>&1 ||
 		fail "openssl could not make a certificate: $(cat "$T/openssl.log")"
-	keytool -importcert -noprompt -alias $c -file "$T/$c.pem" \
+	keytool "${JAVA_QUICK[@]/#/-J}" -importcert -noprompt -alias $c -file "$T/$c.pem" \
 		-keystore "$T/trust.p12" -storetype PKCS12 -storepass changeit \
 		>>"$T/keytool.log" 2>&1 || fail "keytool: $(cat "$T/keytool.log")"
 done
@@ -33,7 +32,7 @@ BAD=$SERVER_PORT
 # run NAME PORT VERSION [url]: java through httptrace into $T/NAME.json,
 # its output in $T/NAME.out
 run() {
-	"$HTTPTRACE" -f json -o "$T/$1.json" -- java \
+	"$HTTPTRACE" -f json -o "$T/$1.json" -- java "${JAVA_QUICK[@]}" \
 		-Djdk.httpclient.allowRestrictedHeaders=connection \
 		-Djavax.net.ssl.trustStore="$T/trust.p12" \
 		-Djavax.net.ssl.trustStorePassword=changeit \
