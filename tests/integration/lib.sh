@@ -712,10 +712,11 @@ build_prog() {
 	# (a copy under a name of its own, renamed into place: never a half
 	# written program under the cache's name)
 	if [ -n "$key" ] && mkdir -p "$PROG_CACHE" 2>/dev/null; then
-		tmp=$(mktemp "$PROG_CACHE/.$name.XXXXXX" 2>/dev/null) &&
+		if ! { tmp=$(mktemp "$PROG_CACHE/.$name.XXXXXX" 2>/dev/null) &&
 			cp "$T/$name" "$tmp" && chmod 755 "$tmp" &&
-			mv -f "$tmp" "$PROG_CACHE/$name-$key" ||
+			mv -f "$tmp" "$PROG_CACHE/$name-$key"; }; then
 			rm -f "${tmp:-}"
+		fi
 	fi
 	return 0
 }
@@ -741,10 +742,12 @@ build_java() {
 	javac -d "$dir" "$TESTS_DIR/progs/$name.java" 2>"$T/javac-$name.log" ||
 		{ show "$T/javac-$name.log"; fail "javac $name.java failed"; }
 	if mkdir -p "$PROG_CACHE" 2>/dev/null; then
-		tmp=$(mktemp -d "$PROG_CACHE/.$name.XXXXXX" 2>/dev/null) &&
+		# (a directory already there, from another test: this one goes)
+		if ! { tmp=$(mktemp -d "$PROG_CACHE/.$name.XXXXXX" 2>/dev/null) &&
 			cp -R "$dir/." "$tmp/" &&
-			mv -T "$tmp" "$PROG_CACHE/$name-$key" 2>/dev/null ||
+			mv -T "$tmp" "$PROG_CACHE/$name-$key" 2>/dev/null; }; then
 			rm -rf "${tmp:-}"
+		fi
 	fi
 	return 0
 }
