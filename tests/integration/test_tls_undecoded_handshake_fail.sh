@@ -32,7 +32,7 @@ BAD=$SERVER_PORT
 # run NAME PORT VERSION [url]: java through httptrace into $T/NAME.json,
 # its output in $T/NAME.out
 run() {
-	"$HTTPTRACE" -f json -o "$T/$1.json" -- java "${JAVA_QUICK[@]}" \
+	"$HTTPTRACE" -f json -o "$T/$1.json" -- java \
 		-Djdk.httpclient.allowRestrictedHeaders=connection \
 		-Djavax.net.ssl.trustStore="$T/trust.p12" \
 		-Djavax.net.ssl.trustStorePassword=changeit \
