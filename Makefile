@@ -5,6 +5,7 @@
 #   make demo            trace curl against a local server
 #   make install PREFIX=/usr/local DESTDIR=
 #   make check SANITIZE=1   everything under ASan + UBSan (in build/san/)
+#   make -j2 check-build    what make check runs, built in parallel first
 #   make fuzz [FUZZ_SECONDS=60]  each libFuzzer target for that long
 
 CC       ?= cc
@@ -64,8 +65,8 @@ UNIT_OBJS  = $(UNIT_SRCS:%.c=$(B)/%.o)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
-.PHONY: all clean check unit integration demo install uninstall deps bench bench-deps bench-floors \
-	fuzz fuzz-build fuzz-replay fuzz-corpus
+.PHONY: all clean check check-build unit integration demo install uninstall deps bench bench-deps bench-floors \
+	fuzz fuzz-build fuzz-replay fuzz-replay-build fuzz-corpus
 
 all: $(B)/libhttptrace.so $(B)/httptrace
 
@@ -206,10 +207,28 @@ INTEGRATION_ENV = HTTPTRACE=$(CURDIR)/$(B)/httptrace \
 integration: deps all
 	$(INTEGRATION_ENV) tests/integration/run.sh
 
-check: deps all $(B)/check_unit $(B)/check_json_portable fuzz-replay
-	CK_TIMEOUT_MULTIPLIER=10 $(B)/check_unit
-	CK_TIMEOUT_MULTIPLIER=10 $(B)/check_json_portable
-	$(INTEGRATION_ENV) tests/integration/run.sh
+# Everything make check runs, built: `make -j N check-build` builds it in
+# parallel (CI does), then make check runs the suites one at a time.
+check-build: all $(B)/check_unit $(B)/check_json_portable fuzz-replay-build
+
+# The Check suites run in the background while the integration scripts run
+# (one at a time, as always): the suites are pure, with no socket, no
+# signal, no file but their own mkdtemp() and tmpfile() ones, and nothing
+# in them depends on time, so neither side can meet the other; under
+# SANITIZE=1 they take minutes the scripts spend mostly waiting.  Their
+# output ($(B)/check_unit.log) is shown when both are done; either failing
+# fails the check.
+check: deps check-build fuzz-replay
+	@log=$(B)/check_unit.log; \
+	echo "unit suites: in the background, into $$log"; \
+	{ CK_TIMEOUT_MULTIPLIER=10 $(B)/check_unit && \
+	  CK_TIMEOUT_MULTIPLIER=10 $(B)/check_json_portable; } >$$log 2>&1 </dev/null & \
+	unit=$$!; \
+	$(INTEGRATION_ENV) tests/integration/run.sh; integration=$$?; \
+	wait $$unit; unit=$$?; \
+	echo "unit suites ($$log):"; cat $$log; \
+	[ $$unit -eq 0 ] || echo "unit suites FAILED (exit $$unit)"; \
+	[ $$unit -eq 0 ] && [ $$integration -eq 0 ]
 
 demo: deps all
 	scripts/demo.sh
@@ -271,7 +290,9 @@ $(B)/fuzz-replay/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
 	$(FUZZ_TARGETS:%=$(FB)/obj/tests/fuzz/fuzz_%.o) \
 	$(FUZZ_LIB_SRCS:%.c=$(FB)/obj/%.o) $(CLI_ASM:%.S=$(FB)/obj/%.o)
 
-fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/fuzz_%)
+fuzz-replay-build: $(FUZZ_TARGETS:%=$(B)/fuzz-replay/fuzz_%)
+
+fuzz-replay: fuzz-replay-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		dirs=tests/fuzz/corpus/$$t; \
 		[ -d tests/fuzz/regressions/$$t ] && dirs="$$dirs tests/fuzz/regressions/$$t"; \

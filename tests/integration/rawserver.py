@@ -23,7 +23,7 @@ The path picks the script (the query string only sets options):
                      delimited by closing
     /chunked/N       200, N bytes in chunks of 1, 7, 100, 1000 bytes
     /fixed           "HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nhello"
-    /stuck           nothing: the request is read, logged ("stuck PATH" on
+    /stuck, /stuck/* nothing: the request is read, logged ("stuck PATH" on
                      stdout) and never answered; the connection stays
                      open until the client closes it
     anything else    404 with a short body
@@ -176,7 +176,7 @@ def serve(sock):
             if headers.get("expect", "").lower() == "100-continue":
                 sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
             size = c.read_body(headers)
-            if path == "/stuck":
+            if path == "/stuck" or path.startswith("/stuck/"):
                 print("stuck " + path, flush=True)
                 while sock.recv(4096):
                     pass

@@ -10,15 +10,13 @@
 require_built
 command -v javac >/dev/null 2>&1 && command -v java >/dev/null 2>&1 ||
 	skip "no JDK (javac, java): scripts/install-deps.sh installs openjdk-17-jdk-headless"
-mkdir "$T/classes"
-javac -d "$T/classes" "$TESTS_DIR/progs/SplitConn.java" 2>"$T/javac.log" ||
-	{ show "$T/javac.log"; fail "javac failed"; }
+build_java SplitConn "$T/classes"
 start_server 127.0.0.1 --log "$T/server_requests.log"
 
 for run in $(seq 1 10); do
 	mark=$(wc -l <"$T/server_requests.log")
 	"$HTTPTRACE" -f json -o "$T/out$run.json" -- \
-		java -cp "$T/classes" SplitConn "$SERVER_PORT" >"$T/java$run.txt" ||
+		java "${JAVA_QUICK[@]}" -cp "$T/classes" SplitConn "$SERVER_PORT" >"$T/java$run.txt" ||
 		fail "run $run: java exited $?"
 	tail -n +"$((mark + 1))" "$T/server_requests.log" >"$T/server$run.log"
 	# The premise: the client got each response, the server answered them

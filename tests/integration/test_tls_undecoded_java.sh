@@ -8,14 +8,13 @@
 require_built
 command -v java >/dev/null && command -v javac >/dev/null ||
 	skip "no JDK (java and javac)"
-mkdir -p "$T/j"
-javac -d "$T/j" "$TESTS_DIR/progs/TlsGet.java" || fail "javac TlsGet.java failed"
+build_java TlsGet "$T/j"
 start_nginx
 nginx_log_mark
 tls_mark=$(wc -l <"$T/nginx/tls.log")
 
 "$HTTPTRACE" -f json -o "$T/out.json" -- \
-	java -Djdk.internal.httpclient.disableHostnameVerification=true \
+	java "${JAVA_QUICK[@]}" -Djdk.internal.httpclient.disableHostnameVerification=true \
 	-Djdk.httpclient.allowRestrictedHeaders=connection \
 	-cp "$T/j" TlsGet example.test "$NGINX_TLS_PORT" /f/100 /index.html \
 	>"$T/client.out" || fail "httptrace -- java exited $?"

@@ -1,6 +1,6 @@
 /*
- * exec_after_write.c - writes a request to 127.0.0.1:PORT/stuck, waits
- * until the server has it (READY_FILE, created by the test when the
+ * exec_after_write.c - writes a request to 127.0.0.1:PORT/stuck/MODE,
+ * waits until the server has it (READY_FILE, created by the test when the
  * server logged it), then replaces itself by `sleep 1` through the exec
  * function named by MODE (execv, execvp, execvpe, execl, execlp, execle,
  * fexecve): glibc makes the system call inside libc for each, not through
@@ -20,7 +20,8 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
-	static const char req[] = "GET /stuck HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	char req[128];
+	int len;
 	char *args[] = { "sleep", "1", NULL };
 	const char *mode;
 	struct stat st;
@@ -28,8 +29,12 @@ int main(int argc, char **argv)
 	if (argc != 4)
 		return 2;
 	mode = argv[3];
+	len = snprintf(req, sizeof req, "GET /stuck/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+		       mode);
+	if (len < 0 || (size_t)len >= sizeof req)
+		return 2;
 	int fd = http_connect(atoi(argv[1]));
-	send_all(fd, req, sizeof req - 1, 0);
+	send_all(fd, req, (size_t)len, 0);
 	for (int i = 0; i < 1000 && stat(argv[2], &st) != 0; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
