@@ -157,7 +157,7 @@ void ht_emit_goodbye(void)
 /* Send one encoded message; returns 0, or the errno of the failure. */
 static int send_msg(int fd, const uint8_t *buf, size_t len)
 {
-	ssize_t r = ht_real.send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	ssize_t r = HT_REAL(send)(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (r == (ssize_t)len)
 		return 0;
 	return r < 0 ? errno : EMSGSIZE;
@@ -303,7 +303,7 @@ static void send_records(const uint8_t *buf, uint32_t len, uint32_t n,
 							__ATOMIC_RELAXED)) {
 				between_connections();
 				if (fd_is_ours(fd))
-					ht_real.close(fd);
+					HT_REAL(close)(fd);
 				last_retry_ns = ht_now();
 			}
 		}

@@ -84,7 +84,7 @@ static void debug_line(const char *what)
 	memcpy(line, "httptrace: ", 11);
 	memcpy(line + 11, what, n);
 	line[11 + n] = '\n';
-	ht_real.write(2, line, 12 + n);
+	HT_REAL(write)(2, line, 12 + n);
 }
 
 /* How long a process that never connected keeps trying: ABSENT_WAIT_NS,
@@ -137,7 +137,7 @@ static int move_high(int fd, int floor)
 	if (fd >= floor)
 		return fd;
 	int hi = fcntl(fd, F_DUPFD_CLOEXEC, floor);
-	ht_real.close(fd);
+	HT_REAL(close)(fd);
 	return hi;
 }
 
@@ -177,7 +177,7 @@ static ht_live *map_counters(int *fd_out)
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		if (p != MAP_FAILED)
 			munmap(p, HT_LIVE_SIZE);
-		ht_real.close(fd);
+		HT_REAL(close)(fd);
 		return NULL;
 	}
 	ht_live_init(p);
@@ -224,7 +224,7 @@ static void send_hello(int fd, int cfd, uint64_t away, uint64_t away_reqs_n)
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &cfd, sizeof cfd);
 	}
-	ht_real.sendmsg(fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+	HT_REAL(sendmsg)(fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /* Why a connect attempt failed. */
@@ -258,7 +258,7 @@ static void start_session(int fd)
 	send_hello(fd, cfd, __atomic_exchange_n(&dropped_away, 0,
 						__ATOMIC_SEQ_CST), away_r);
 	if (cfd >= 0)
-		ht_real.close(cfd);
+		HT_REAL(close)(cfd);
 	/* A previous page stays mapped: a thread may still be counting in it
 	 * (one page per reconnect, at most one a second). */
 	if (!c) {
@@ -313,12 +313,12 @@ static enum connect_result connect_collector(int *out)
 	/* A big send buffer rides out bursts while the collector is busy. */
 	int sz = 4 << 20;
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
-	if (ht_real.connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+	if (HT_REAL(connect)(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		/* Busy (a full backlog), gone (a socket file left behind),
 		 * or not there yet: a collector may come at the path, and
 		 * the first attempt of a process that started before it is
 		 * no different from a reconnect.  Try again later. */
-		ht_real.close(fd);
+		HT_REAL(close)(fd);
 		return CONNECT_LATER;
 	}
 	/* Only a collector of our own user may have the records, or root's
@@ -329,7 +329,7 @@ static enum connect_result connect_collector(int *out)
 	socklen_t cl = sizeof cred;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 ||
 	    (cred.uid != geteuid() && cred.uid != 0) || fstat(fd, &st) != 0) {
-		ht_real.close(fd);
+		HT_REAL(close)(fd);
 		debug_line("the collector socket belongs to another user: "
 			   "not tracing");
 		return CONNECT_NEVER;
@@ -369,7 +369,7 @@ void drop_socket(bool close_it)
 	sock_fd = -1;
 	between_connections();
 	if (close_it && fd >= 0 && fd_is_ours(fd))
-		ht_real.close(fd);
+		HT_REAL(close)(fd);
 }
 
 void ht_emit_stop_for_seccomp(void)

@@ -338,7 +338,7 @@ static int do_execve(const char *path, char *const argv[], char *const envp[])
 	exec_check(path, -1);
 	struct ht_live *live = exec_begin();
 	int r;
-	if (unlikely(!ht_real.execve))
+	if (unlikely(!HT_REAL(execve)))
 		r = (int)syscall(SYS_execve, path, argv, envp);
 	else
 		r = ht_real.execve(path, argv, envp);
@@ -351,7 +351,7 @@ static int do_execv(const char *path, char *const argv[])
 	exec_check(path, -1);
 	struct ht_live *live = exec_begin();
 	int r;
-	if (unlikely(!ht_real.execv))
+	if (unlikely(!HT_REAL(execv)))
 		r = (int)syscall(SYS_execve, path, argv, environ);
 	else
 		r = ht_real.execv(path, argv);
@@ -363,7 +363,7 @@ static int do_execvp(const char *file, char *const argv[])
 	HT_ENSURE_INIT();
 	exec_check_search(file);
 	struct ht_live *live = exec_begin();
-	int r = unlikely(!ht_real.execvp) ? exec_missing()
+	int r = unlikely(!HT_REAL(execvp)) ? exec_missing()
 					  : ht_real.execvp(file, argv);
 	return exec_end(live, r);
 }
@@ -389,7 +389,7 @@ HT_EXPORT int execvpe(const char *file, char *const argv[],
 	HT_ENSURE_INIT();
 	exec_check_search(file);
 	struct ht_live *live = exec_begin();
-	int r = unlikely(!ht_real.execvpe) ? exec_missing()
+	int r = unlikely(!HT_REAL(execvpe)) ? exec_missing()
 					   : ht_real.execvpe(file, argv, envp);
 	return exec_end(live, r);
 }
@@ -400,7 +400,7 @@ HT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	exec_check(NULL, fd);
 	struct ht_live *live = exec_begin();
 	int r;
-	if (unlikely(!ht_real.fexecve))
+	if (unlikely(!HT_REAL(fexecve)))
 		r = (int)syscall(SYS_execveat, fd, "", argv, envp,
 				 AT_EMPTY_PATH);
 	else

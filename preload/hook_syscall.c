@@ -83,7 +83,7 @@ long ht_sys(long nr, ...)
 static long forward(long nr, long a1, long a2, long a3, long a4, long a5,
 		    long a6)
 {
-	long (*real)(long, ...) = ht_real.syscall;
+	long (*real)(long, ...) = HT_REAL(syscall);
 	if (likely(real != NULL))
 		return real(nr, a1, a2, a3, a4, a5, a6);
 	return ht_sys(nr, a1, a2, a3, a4, a5, a6);

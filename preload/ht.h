@@ -58,7 +58,8 @@ HT_HIDDEN long ht_sys(long nr, ...);
 /* ---- real functions (init.c) -------------------------------------------- */
 
 /* The real function of every symbol the list marks REAL: ht_real.NAME has
- * NAME's type; NULL when no object after this library defines it. */
+ * NAME's type; NULL until looked up (HT_REAL()), and when no object after
+ * this library defines it. */
 #define HT_REAL_FIELD_REAL(ret, name, params) ret(*name) params;
 #define HT_REAL_FIELD_SELF(ret, name, params)
 #define HT_REAL_FIELD(lib, kind, how, ret, name, params) \
@@ -69,6 +70,32 @@ struct ht_real {
 
 HT_HIDDEN extern struct ht_real ht_real;
 
+/* Each REAL function's number, in the list's order (HT_RI_NAME). */
+#define HT_REAL_INDEX_REAL(name) HT_RI_##name,
+#define HT_REAL_INDEX_SELF(name)
+#define HT_REAL_INDEX(lib, kind, how, ret, name, params) \
+	HT_REAL_INDEX_##how(name)
+enum { HT_SYMBOLS(HT_REAL_INDEX) HT_N_REAL };
+
+/*
+ * ht_real_resolve() - look the real function number @i (HT_RI_NAME) up
+ * now, store it in ht_real and return it (NULL: no object after this
+ * library defines it, or this thread is resolving already).  The walk at
+ * start only records where to look: each name is looked up at its first
+ * use (init.c), with reads of memory only (no loader lock) when that walk
+ * could set it up, so any hook may call it, a signal handler's or a vfork
+ * child's included.
+ */
+HT_HIDDEN void *ht_real_resolve(unsigned i);
+
+/* HT_REAL(NAME) - the real NAME (ht_real.NAME once looked up; NULL when
+ * there is none): what every call of a real function goes through.  Its
+ * cost once resolved is the test of the pointer for NULL. */
+#define HT_REAL(name)                                                  \
+	(likely(ht_real.name != NULL) ?                                \
+		 ht_real.name :                                        \
+		 (__typeof__(ht_real.name))ht_real_resolve(HT_RI_##name))
+
 /* Tracing state: 0 until init ran; then whether this process traces. */
 HT_HIDDEN extern volatile int ht_inited;
 HT_HIDDEN extern volatile int ht_enabled;
@@ -77,11 +104,12 @@ HT_HIDDEN extern volatile int ht_enabled;
  * call from any hook, any number of times (the constructor calls it too). */
 HT_HIDDEN void ht_init(void);
 
-/* ht_resolve_real() - store the ht_real pointers now, without the rest of
- * ht_init(), for a hook that passes everything through with no
- * initialisation (fcntl) and runs before the constructor (another
- * library's constructor calls it).  The pointers may still be NULL after
- * it: the symbol is nowhere, or this thread is already resolving. */
+/* ht_resolve_real() - make the real functions findable without the rest
+ * of ht_init(), for a thread that finds another initialising: unless the
+ * walk at start has set the lazy lookups up, every ht_real pointer is
+ * stored now.  The pointers may still be NULL after it: looked up at
+ * first use (HT_REAL()), the symbol is nowhere, or this thread is already
+ * resolving. */
 HT_HIDDEN void ht_resolve_real(void);
 
 #define HT_ENSURE_INIT()                 \

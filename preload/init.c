@@ -1,7 +1,7 @@
 /*
- * init.c - start-up and shut-down of the library: resolve the real libc
- * functions once, read the environment, connect to the collector, and keep
- * the state right across fork and at exit.
+ * init.c - start-up and shut-down of the library: find the real libc
+ * functions (each at its first use), read the environment, connect to the
+ * collector, and keep the state right across fork and at exit.
  *
  * Hooks can run before our constructor (another library's constructor may
  * call connect or read), so every hook calls ht_init() when ht_inited is
@@ -132,11 +132,8 @@ void ht_lock_acquire(ht_lock *l)
 
 /* ---- the real functions ----------------------------------------------------- */
 
-/* The list's REAL functions (symbols.h), numbered in its order. */
-#define REAL_INDEX_REAL(name) RI_##name,
-#define REAL_INDEX_SELF(name)
-#define REAL_INDEX(lib, kind, how, ret, name, params) REAL_INDEX_##how(name)
-enum { HT_SYMBOLS(REAL_INDEX) N_REAL };
+/* The list's REAL functions (symbols.h), numbered in its order (ht.h). */
+#define N_REAL HT_N_REAL
 
 #define REAL_NAME_REAL(name) #name,
 #define REAL_NAME_SELF(name)
@@ -187,11 +184,18 @@ HT_SYMBOLS(REAL_FITS)
 #define INTERNAL_FITS(ret, name, params) REAL_FITS_REAL(name)
 HT_INTERNALS(INTERNAL_FITS)
 
-/* The internal functions found (NULL: not found). */
+/* The internal functions found (NULL: not found, or not looked up yet:
+ * INTERNAL() gets one). */
 #define INTERNAL_FIELD(ret, name, params) ret(*name) params;
 HT_STARTUP_DATA static struct {
 	HT_INTERNALS(INTERNAL_FIELD)
 } internal;
+#define INTERNAL(name)                                                      \
+	(likely(internal.name != NULL) ?                                    \
+		 internal.name :                                            \
+		 (__typeof__(internal.name))ht_real_resolve(N_REAL + II_##name))
+typedef int register_atfork_fn(void (*)(void), void (*)(void),
+			       void (*)(void), void *);
 
 /* Our own definitions the system headers do not declare, to refuse them
  * when the loader is asked. */
@@ -213,18 +217,41 @@ enum { LOOKING, SETTLED, ASK_LOADER };
 /*
  * The real functions are what dlsym(RTLD_NEXT) would return: the first
  * definition in the objects after this library in the loader's list.  Each
- * dlsym() costs close to a thousand instructions, paid at the start of
- * every process (and most never use the network); one walk over those
- * objects' GNU hash tables (elfsym.h) finds them all for a fraction of it.
- * The loader is asked only for what the walk cannot tell: an indirect
- * function (its resolver must run), or every name still open once an
- * object without a GNU hash table was met.
+ * dlsym() costs close to a thousand instructions; a lookup in the objects'
+ * GNU hash tables (elfsym.h) about 150, and most processes never call most
+ * of the hooks (a /bin/true calls none of them).  So the walk at start only
+ * records where to look (the scope below): each name is looked up at its
+ * first use (ht_real_resolve(), through HT_REAL()), with plain reads of
+ * memory: no loader lock, safe in a signal handler or a vfork child.
+ *
+ * The scope is the objects after this library up to and including the libc
+ * this library is bound to (the one that defines dl_iterate_phdr), every
+ * one loaded before the constructor ran: objects after libc in the list
+ * are the ones dlopen() adds, which dlclose() may unmap; libc and the
+ * objects before it never are.  Every REAL name is libc's, so a lookup
+ * stops there.  When the walk cannot set a lazy scope up (an object
+ * without a GNU hash table, more objects than the scope holds, no libc
+ * met), every name is resolved in the walk, as before.  The loader is
+ * asked only for what the walk cannot tell: an indirect function (its
+ * resolver must run), or a name no object of the scope defines.
  */
+#define SCOPE_MAX 24
+HT_STARTUP_DATA static struct {
+	unsigned n;                  /* objects in obj[] */
+	unsigned char state[N_WALK]; /* SETTLED: looked up (found or not) */
+	elfsym_obj obj[SCOPE_MAX];   /* in the loader's order */
+} scope;
+/* Set (release) once scope is filled: lookups may use it. */
+HT_STARTUP_DATA static int scope_ready;
+
 struct real_walk {
 	uintptr_t self;  /* an address inside this library */
 	uintptr_t vdso;  /* the vDSO's base: not in the lookup scope */
+	uintptr_t libc;  /* an address inside the libc this library uses */
 	bool past_self;  /* the objects seen now come after this library */
+	bool past_libc;  /* libc was seen: the scope is complete */
 	bool blind;      /* an object could not be searched */
+	bool eager;      /* look every name up in the walk (no lazy scope) */
 	unsigned left;   /* names still LOOKING */
 	unsigned char state[N_WALK];
 	void *found[N_WALK];
@@ -257,10 +284,21 @@ static void look_up_left(struct real_walk *w, const elfsym_obj *o)
 	}
 }
 
-/* dl_iterate_phdr() callback: look the open names up in one object, and
- * hand it to the inline hooks' scan when there is one (which sees every
- * object: the walk then goes to the end).  Only reads memory: no call
- * into the loader (which holds its list lock). */
+/* Add @o (after this library, up to libc) to the lazy scope; false when
+ * it is full. */
+static bool scope_add(const elfsym_obj *o)
+{
+	if (scope.n == SCOPE_MAX)
+		return false;
+	scope.obj[scope.n++] = *o;
+	return true;
+}
+
+/* dl_iterate_phdr() callback: record one object of the scope (or, eager,
+ * look the open names up in it), and hand it to the inline hooks' scan
+ * when there is one (which sees every object: the walk then goes to the
+ * end).  Only reads memory and writes the scope: no call into the loader
+ * (which holds its list lock). */
 static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct real_walk *w = arg;
@@ -270,21 +308,31 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 	if (!w->past_self) {
 		w->past_self = elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
 					     info->dlpi_addr, w->self);
-	} else if (!w->blind && w->left && info->dlpi_addr != w->vdso) {
+	} else if (!w->blind && info->dlpi_addr != w->vdso &&
+		   (w->eager ? w->left != 0 : !w->past_libc)) {
 		int err = elfsym_open_phdr(&o, info->dlpi_addr, info->dlpi_phdr,
 					   info->dlpi_phnum);
-		if (err == 0) {
+		if (err == 0)
 			opened = true;
-			look_up_left(w, &o);
-		} else if (err != -ENOENT) { /* -ENOENT: exports nothing */
+		else if (err != -ENOENT) /* -ENOENT: exports nothing */
 			w->blind = true;
+		if (!w->eager) {
+			w->past_libc = elfgot_inside(info->dlpi_phdr,
+						     info->dlpi_phnum,
+						     info->dlpi_addr, w->libc);
+			if (opened && !scope_add(&o))
+				w->blind = true;
+		} else if (opened) {
+			look_up_left(w, &o);
 		}
 	}
 	if (w->ssl) {
 		ht_inline_ssl_scan_object(w->ssl, info, opened ? &o : NULL);
 		return 0;
 	}
-	return w->blind || w->left == 0;
+	if (w->blind)
+		return 1;
+	return w->eager ? w->left == 0 : w->past_libc;
 }
 
 /* dlsym(RTLD_NEXT) for @name, refusing our own definition @self (a symbol
@@ -295,58 +343,142 @@ static void *next_symbol(const char *name, void *self)
 	return p == self ? NULL : p;
 }
 
-/* Set (release) once every ht_real pointer is stored: a thread that finds
- * another initialising relies on it, not on one pointer (the stores before
- * it may be seen in any order). */
+/* Our own definitions, for the loader's answers only. */
+#define REAL_SELF_REAL(name) [HT_RI_##name] = (void *)name,
+#define REAL_SELF_SELF(name)
+#define REAL_SELF(lib, kind, how, ret, name, params) REAL_SELF_##how(name)
+static void *const self_defs[N_WALK] = { HT_SYMBOLS(REAL_SELF) };
+
+/* Where the walk's name @i is stored: a field of ht_real, then of
+ * internal (all function pointers, laid out as an array of them). */
+#define REAL_OFFSET_REAL(name) offsetof(struct ht_real, name),
+#define REAL_OFFSET_SELF(name)
+#define REAL_OFFSET(lib, kind, how, ret, name, params) REAL_OFFSET_##how(name)
+#define INTERNAL_OFFSET(ret, name, params) \
+	offsetof(__typeof__(internal), name),
+static const unsigned short real_offset[N_REAL] = { HT_SYMBOLS(REAL_OFFSET) };
+static const unsigned short internal_offset[N_INTERNAL] = {
+	HT_INTERNALS(INTERNAL_OFFSET)
+};
+
+static void **walk_slot(unsigned i)
+{
+	if (i < N_REAL)
+		return (void **)((char *)&ht_real + real_offset[i]);
+	return (void **)((char *)&internal + internal_offset[i - N_REAL]);
+}
+
+/* Set (release) once every pointer is stored by an eager walk: a thread
+ * that finds another initialising relies on it, not on one pointer (the
+ * stores before it may be seen in any order). */
 HT_STARTUP_DATA static int resolved;
 
-/* Find the real and the internal functions; with @ssl, fill the inline
- * hooks' scan of the loaded objects in the same walk (ossl.h). */
-static void resolve_all(ht_ssl_scan *ssl)
+/* Walk the loaded objects: set the lazy scope up (when @lazy and it can
+ * be), else find every real and internal function now; with @ssl, fill
+ * the inline hooks' scan of the loaded objects in the same walk (ossl.h). */
+static void resolve_all(ht_ssl_scan *ssl, bool lazy)
 {
 	struct real_walk w = {
 		.self = (uintptr_t)resolve_all,
 		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
+		.libc = (uintptr_t)dl_iterate_phdr,
+		.eager = !lazy,
 		.left = N_WALK,
 		.ssl = ssl,
 	};
 	if (ssl)
 		ht_inline_ssl_scan_begin(ssl, w.vdso);
+	if (lazy)
+		scope.n = 0;
 	dl_iterate_phdr(walk_object, &w);
 	if (ssl)
 		ssl->done = true;
 	if (!w.past_self)
 		w.blind = true;
-	/* Our own definitions, for the loader's answers only. */
-#define REAL_SELF_REAL(name) [RI_##name] = (void *)name,
-#define REAL_SELF_SELF(name)
-#define REAL_SELF(lib, kind, how, ret, name, params) REAL_SELF_##how(name)
-	static void *const self[N_WALK] = { HT_SYMBOLS(REAL_SELF) };
+	if (lazy && !w.blind && w.past_libc) {
+		__atomic_store_n(&scope_ready, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	if (lazy) {
+		/* No lazy scope: the eager walk, as before. */
+		resolve_all(NULL, false);
+		return;
+	}
 	for (unsigned i = 0; i < N_WALK; i++)
 		if (w.state[i] == ASK_LOADER || (w.blind && w.state[i] == LOOKING))
-			w.found[i] = next_symbol(walk_names[i], self[i]);
-#define REAL_STORE_REAL(name) \
-	ht_real.name = (__typeof__(ht_real.name))w.found[RI_##name];
-#define REAL_STORE_SELF(name)
-#define REAL_STORE(lib, kind, how, ret, name, params) REAL_STORE_##how(name)
-	HT_SYMBOLS(REAL_STORE)
-#define INTERNAL_STORE(ret, name, params) \
-	internal.name = (__typeof__(internal.name))w.found[N_REAL + II_##name];
-	HT_INTERNALS(INTERNAL_STORE)
+			w.found[i] = next_symbol(walk_names[i], self_defs[i]);
+	for (unsigned i = 0; i < N_WALK; i++)
+		__atomic_store_n(walk_slot(i), w.found[i], __ATOMIC_RELAXED);
 	__atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
 
-void ht_resolve_real(void)
+/* The eager walk, unless it ran or this thread is in it already: dlsym()
+ * calling back into a hook that calls this (an interposed malloc's
+ * fcntl, say) finds the flag set and gets no answer here, instead of
+ * recursing. */
+static void resolve_eager(void)
 {
-	/* dlsym() calling back into a hook that calls this (an interposed
-	 * malloc's fcntl, say) finds the flag set and gets no answer here,
-	 * instead of recursing */
 	static HT_TLS bool resolving;
 	if (__atomic_load_n(&resolved, __ATOMIC_ACQUIRE) || resolving)
 		return;
 	resolving = true;
-	resolve_all(NULL); /* the same values the constructor stores */
+	resolve_all(NULL, false); /* the same values, stored again */
 	resolving = false;
+}
+
+void ht_resolve_real(void)
+{
+	if (!__atomic_load_n(&scope_ready, __ATOMIC_ACQUIRE))
+		resolve_eager();
+}
+
+/* Look the walk's name @i up in the lazy scope. */
+static void *look_up_scope(unsigned i)
+{
+	void *p = NULL;
+	bool ask_loader = true; /* unless an object of the scope settles it */
+	for (unsigned k = 0; k < scope.n; k++) {
+		uintptr_t a = 0;
+		enum elfsym_found f = elfsym_find_key(&scope.obj[k],
+						      walk_names[i],
+						      walk_keys[i].len,
+						      walk_keys[i].hash, &a);
+		if (f == ELFSYM_NONE)
+			continue;
+		if (f == ELFSYM_FUNC)
+			p = (void *)a;
+		ask_loader = f == ELFSYM_IFUNC;
+		break;
+	}
+	if (ask_loader)
+		p = next_symbol(walk_names[i], self_defs[i]);
+	return p;
+}
+
+void *ht_real_resolve(unsigned i)
+{
+	void **slot = walk_slot(i);
+	void *p = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	if (p)
+		return p;
+	int saved = errno;
+	if (!__atomic_load_n(&scope_ready, __ATOMIC_ACQUIRE)) {
+		/* Before the walk at start (a hook run from an earlier
+		 * constructor, or while another thread initialises). */
+		resolve_eager();
+		p = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	} else if (__atomic_load_n(&scope.state[i], __ATOMIC_RELAXED) !=
+		   SETTLED) {
+		p = look_up_scope(i);
+		/* Racing threads store the same value. */
+		if (p)
+			__atomic_store_n(slot, p, __ATOMIC_RELAXED);
+		else
+			__atomic_store_n(&scope.state[i], SETTLED,
+					 __ATOMIC_RELAXED);
+	}
+	errno = saved;
+	return p;
 }
 
 /* This object's handle for pthread_atfork() (and anything else that
@@ -398,7 +530,7 @@ static void init_once(ht_ssl_scan *ssl)
 	int saved = errno;
 	const char *path = getenv("HTTPTRACE_SOCKET");
 	bool on = path && *path;
-	resolve_all(on ? ssl : NULL);
+	resolve_all(on ? ssl : NULL, true);
 	if (on) {
 		/* The pid is read here, in the process that owns this memory,
 		 * and not at first use: a vfork child (which shares it and
@@ -433,9 +565,10 @@ static void init_once(ht_ssl_scan *ssl)
 		/* pthread_atfork() as libc_nonshared.a defines it: without
 		 * the fork handlers the state would be wrong in a child, so
 		 * tracing stays off when they cannot be registered. */
-		if (ht_emit_init(path) == 0 && internal.__register_atfork &&
-		    internal.__register_atfork(on_fork_prepare, NULL,
-					       on_fork_child, &__dso_handle) == 0)
+		register_atfork_fn *atfork = INTERNAL(__register_atfork);
+		if (ht_emit_init(path) == 0 && atfork &&
+		    atfork(on_fork_prepare, NULL, on_fork_child,
+			   &__dso_handle) == 0)
 			ht_enabled = 1;
 	}
 	errno = saved;
@@ -451,8 +584,7 @@ static bool init_here(ht_ssl_scan *ssl)
 		/* Another thread is initialising (or this thread re-entered
 		 * through dlsym): make sure the real symbols at least exist so
 		 * the caller can pass through, without waiting. */
-		if (!__atomic_load_n(&resolved, __ATOMIC_ACQUIRE))
-			resolve_all(NULL); /* the same values, stored twice */
+		ht_resolve_real();
 		return false;
 	}
 	init_once(ssl);
@@ -533,23 +665,27 @@ __attribute__((destructor)) static void ht_destructor(void)
 HT_HIDDEN int dladdr(const void *addr, Dl_info *info)
 {
 	HT_ENSURE_INIT();
-	return internal.dladdr ? internal.dladdr(addr, info) : 0;
+	__typeof__(internal.dladdr) real = INTERNAL(dladdr);
+	return real ? real(addr, info) : 0;
 }
 
 HT_HIDDEN int dladdr1(const void *addr, Dl_info *info, void **extra, int flags)
 {
 	HT_ENSURE_INIT();
-	return internal.dladdr1 ? internal.dladdr1(addr, info, extra, flags) : 0;
+	__typeof__(internal.dladdr1) real = INTERNAL(dladdr1);
+	return real ? real(addr, info, extra, flags) : 0;
 }
 
 HT_HIDDEN int dlinfo(void *handle, int request, void *arg)
 {
 	HT_ENSURE_INIT();
-	return internal.dlinfo ? internal.dlinfo(handle, request, arg) : -1;
+	__typeof__(internal.dlinfo) real = INTERNAL(dlinfo);
+	return real ? real(handle, request, arg) : -1;
 }
 
 HT_HIDDEN char *dlerror(void)
 {
 	HT_ENSURE_INIT();
-	return internal.dlerror ? internal.dlerror() : NULL;
+	__typeof__(internal.dlerror) real = INTERNAL(dlerror);
+	return real ? real() : NULL;
 }
