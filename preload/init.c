@@ -11,6 +11,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -141,8 +144,10 @@ void ht_lock_acquire(ht_lock *l)
 
 /*
  * libc functions the library itself calls only on rare paths (registering
- * its fork handlers when tracing is on; the dlopen hook, deepbind.c): found
- * by the same walk as the real functions, instead of being imported.  Each
+ * its fork handlers when tracing is on; the dlopen hook, deepbind.c; the
+ * TLS libraries' functions, tls.c; DNS errors; the inline hooks' reports):
+ * found by the same lookups as the real functions, instead of being
+ * imported.  Each
  * import costs the loader a symbol lookup through every loaded object when
  * it relocates the library (full RELRO: -z now), about 800 instructions in
  * every process at start; a name looked up in the walk costs about 150.
@@ -156,7 +161,12 @@ void ht_lock_acquire(ht_lock *l)
 	X(int, dladdr, (const void *, Dl_info *))                          \
 	X(int, dladdr1, (const void *, Dl_info *, void **, int))           \
 	X(int, dlinfo, (void *, int, void *))                              \
-	X(char *, dlerror, (void))
+	X(char *, dlerror, (void))                                         \
+	X(void *, dlsym, (void *, const char *))                           \
+	X(int, dlclose, (void *))                                          \
+	X(int *, __h_errno_location, (void))                               \
+	X(char *, strerror, (int))                                         \
+	X(int, vsnprintf, (char *, size_t, const char *, va_list))
 
 #define INTERNAL_INDEX(ret, name, params) II_##name,
 enum { HT_INTERNALS(INTERNAL_INDEX) N_INTERNAL };
@@ -258,10 +268,11 @@ struct real_walk {
 	ht_ssl_scan *ssl; /* the inline hooks' scan, filled on the way */
 };
 
-/* Look the names still open up in @o. */
-static void look_up_left(struct real_walk *w, const elfsym_obj *o)
+/* Look the names still open from the walk's name @first on up in @o. */
+static void look_up_left(struct real_walk *w, const elfsym_obj *o,
+			 unsigned first)
 {
-	for (unsigned i = 0; i < N_WALK; i++) {
+	for (unsigned i = first; i < N_WALK; i++) {
 		if (w->state[i] != LOOKING)
 			continue;
 		uintptr_t a = 0;
@@ -297,42 +308,46 @@ static bool scope_add(const elfsym_obj *o)
 /* dl_iterate_phdr() callback: record one object of the scope (or, eager,
  * look the open names up in it), and hand it to the inline hooks' scan
  * when there is one (which sees every object: the walk then goes to the
- * end).  Only reads memory and writes the scope: no call into the loader
- * (which holds its list lock). */
+ * end).  Eager, the internal functions are looked up in libc wherever it
+ * is, also past an object that cannot be searched: the loader is asked
+ * for the rest through dlsym, one of them.  Only reads memory and writes
+ * the scope: no call into the loader (which holds its list lock). */
 static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct real_walk *w = arg;
 	(void)size;
 	elfsym_obj o;
-	bool opened = false;
-	if (!w->past_self) {
+	bool opened = false, in_scope = false;
+	bool libc = elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
+				  info->dlpi_addr, w->libc);
+	if (!w->past_self)
 		w->past_self = elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
 					     info->dlpi_addr, w->self);
-	} else if (!w->blind && info->dlpi_addr != w->vdso &&
-		   (w->eager ? w->left != 0 : !w->past_libc)) {
+	else if (!w->blind && info->dlpi_addr != w->vdso)
+		in_scope = w->eager ? w->left != 0 : !w->past_libc;
+	if (in_scope || (w->eager && libc && w->left)) {
 		int err = elfsym_open_phdr(&o, info->dlpi_addr, info->dlpi_phdr,
 					   info->dlpi_phnum);
 		if (err == 0)
 			opened = true;
-		else if (err != -ENOENT) /* -ENOENT: exports nothing */
+		else if (err != -ENOENT && in_scope) /* -ENOENT: exports nothing */
 			w->blind = true;
-		if (!w->eager) {
-			w->past_libc = elfgot_inside(info->dlpi_phdr,
-						     info->dlpi_phnum,
-						     info->dlpi_addr, w->libc);
-			if (opened && !scope_add(&o))
-				w->blind = true;
-		} else if (opened) {
-			look_up_left(w, &o);
-		}
+	}
+	if (w->eager) {
+		if (opened)
+			look_up_left(w, &o, in_scope ? 0 : N_REAL);
+	} else if (in_scope) {
+		w->past_libc = libc;
+		if (opened && !scope_add(&o))
+			w->blind = true;
 	}
 	if (w->ssl) {
 		ht_inline_ssl_scan_object(w->ssl, info, opened ? &o : NULL);
 		return 0;
 	}
-	if (w->blind)
-		return 1;
-	return w->eager ? w->left == 0 : w->past_libc;
+	if (w->eager)
+		return w->left == 0;
+	return w->blind || w->past_libc;
 }
 
 /* dlsym(RTLD_NEXT) for @name, refusing our own definition @self (a symbol
@@ -373,6 +388,8 @@ static void **walk_slot(unsigned i)
  * stores before it may be seen in any order). */
 HT_STARTUP_DATA static int resolved;
 
+static void resolve_eager(void);
+
 /* Walk the loaded objects: set the lazy scope up (when @lazy and it can
  * be), else find every real and internal function now; with @ssl, fill
  * the inline hooks' scan of the loaded objects in the same walk (ossl.h). */
@@ -401,14 +418,17 @@ static void resolve_all(ht_ssl_scan *ssl, bool lazy)
 	}
 	if (lazy) {
 		/* No lazy scope: the eager walk, as before. */
-		resolve_all(NULL, false);
+		resolve_eager();
 		return;
 	}
-	for (unsigned i = 0; i < N_WALK; i++)
-		if (w.state[i] == ASK_LOADER || (w.blind && w.state[i] == LOOKING))
-			w.found[i] = next_symbol(walk_names[i], self_defs[i]);
+	/* What was found first: asking the loader takes dlsym, one of them. */
 	for (unsigned i = 0; i < N_WALK; i++)
 		__atomic_store_n(walk_slot(i), w.found[i], __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < N_WALK; i++)
+		if (w.state[i] == ASK_LOADER || (w.blind && w.state[i] == LOOKING))
+			__atomic_store_n(walk_slot(i),
+					 next_symbol(walk_names[i], self_defs[i]),
+					 __ATOMIC_RELAXED);
 	__atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
 
@@ -432,7 +452,8 @@ void ht_resolve_real(void)
 		resolve_eager();
 }
 
-/* Look the walk's name @i up in the lazy scope. */
+/* Look the walk's name @i up in the lazy scope (the loader is asked for
+ * a REAL one the scope does not settle). */
 static void *look_up_scope(unsigned i)
 {
 	void *p = NULL;
@@ -450,7 +471,8 @@ static void *look_up_scope(unsigned i)
 		ask_loader = f == ELFSYM_IFUNC;
 		break;
 	}
-	if (ask_loader)
+	/* Not the internal ones: dlsym is one (it would ask itself). */
+	if (ask_loader && i < N_REAL)
 		p = next_symbol(walk_names[i], self_defs[i]);
 	return p;
 }
@@ -688,4 +710,56 @@ HT_HIDDEN char *dlerror(void)
 	HT_ENSURE_INIT();
 	__typeof__(internal.dlerror) real = INTERNAL(dlerror);
 	return real ? real() : NULL;
+}
+
+/* The loader's dlsym() and dlclose(), for the TLS hooks (tls.c,
+ * inline_ssl.c) and the dlopen hook.  No initialisation here: the walk at
+ * start asks dlsym for what it cannot find itself (INTERNAL() then makes
+ * no walk of its own).  RTLD_NEXT still means after this library: the
+ * caller the loader sees is this function, in this library. */
+HT_HIDDEN void *dlsym(void *restrict handle, const char *restrict name)
+{
+	__typeof__(internal.dlsym) real = INTERNAL(dlsym);
+	return real ? real(handle, name) : NULL;
+}
+
+HT_HIDDEN int dlclose(void *handle)
+{
+	__typeof__(internal.dlclose) real = INTERNAL(dlclose);
+	return real ? real(handle) : -1;
+}
+
+/* h_errno (netdb.h) for the DNS hooks: libc's, or, if there were none, a
+ * variable of this library's. */
+HT_HIDDEN int *__h_errno_location(void)
+{
+	static HT_TLS int none;
+	__typeof__(internal.__h_errno_location) real =
+		INTERNAL(__h_errno_location);
+	return real ? real() : &none;
+}
+
+HT_HIDDEN char *strerror(int err)
+{
+	static char unknown[] = "unknown error";
+	__typeof__(internal.strerror) real = INTERNAL(strerror);
+	return real ? real(err) : unknown;
+}
+
+/* snprintf() as libc's (through its vsnprintf): the inline hooks'
+ * reports, an exec's note (hook_exec.c), x86dec.c's reasons. */
+HT_HIDDEN int snprintf(char *restrict buf, size_t cap,
+		       const char *restrict fmt, ...)
+{
+	__typeof__(internal.vsnprintf) real = INTERNAL(vsnprintf);
+	if (!real) {
+		if (cap)
+			buf[0] = '\0';
+		return 0;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	int n = real(buf, cap, fmt, ap);
+	va_end(ap);
+	return n;
 }
