@@ -45,7 +45,7 @@ ht_counters private_counters;
 HT_STARTUP_DATA ht_counters away_counters; /* read at exit */
 /* The live page (live.h) of the current connection, whose header holds
  * its counters; NULL between connections or without a memfd. */
-struct ht_live *volatile ht_live_page;
+HT_STARTUP_DATA struct ht_live *volatile ht_live_page; /* stored at start */
 ht_counters *volatile counters = &away_counters;
 uint64_t dropped_away;   /* atomic */
 uint64_t dropped_sent;   /* last count the collector was told */
@@ -85,7 +85,7 @@ static uint32_t pend_len, pend_count, pend_reqs;
 static ht_counters *pend_page;  /* where the pending records are counted */
 static uint64_t pend_t0;
 static ht_lock pend_lock;
-volatile uint32_t ht_pending; /* pend_len, read without the lock */
+HT_STARTUP_DATA volatile uint32_t ht_pending; /* pend_len, read without the lock (and at exit) */
 
 /* The request counts that go with counters @c (a live page's own, or the
  * private or between-connections ones). */

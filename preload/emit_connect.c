@@ -51,11 +51,11 @@ uint64_t last_retry_ns;  /* when we last tried to connect */
  * HTTPTRACE_DEBUG's ",wait=SECONDS" sets it for tests (absent_wait()). */
 #define ABSENT_WAIT_NS (60 * 1000000000ull)
 uint64_t first_try_ns;   /* the first attempt of a process never connected */
-static uint64_t absent_wait_ns; /* its window, read at init */
+HT_STARTUP_DATA static uint64_t absent_wait_ns; /* its window, read at init */
 /* HTTPTRACE_DEBUG=1: a line on stderr when tracing stops (debug_line()).
  * The variable is read once, at init: never on the emit path, where
  * another thread's setenv() may be moving the environment. */
-static bool debug_on;
+HT_STARTUP_DATA static bool debug_on; /* set at start */
 /* When this image first said HELLO (0: not yet): the same in every HELLO
  * of the image, so that the collector tells a reconnect from a new image
  * of the same pid (an exec).  Taken at the first HELLO, not at start: a
@@ -141,13 +141,22 @@ static int move_high(int fd, int floor)
 	return hi;
 }
 
+/* The seccomp mode of this thread (PR_GET_SECCOMP), asked with the
+ * system call itself: not through the library's prctl hook, whose code and
+ * lookup of libc's prctl a process that never connects would pay for at
+ * start. */
+static int seccomp_mode(void)
+{
+	return (int)syscall(SYS_prctl, PR_GET_SECCOMP, 0, 0, 0, 0);
+}
+
 /* Whether the library may open an fd now: not once the program has
  * installed a seccomp filter of its own (a socket() call could kill it). */
 static bool may_open_fds(void)
 {
 	if (ht_seccomp_set)
 		return false;
-	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == seccomp_at_init;
+	return seccomp_mode() == seccomp_at_init;
 }
 
 /* Whether @fd is still the socket the library connected. */
@@ -347,7 +356,7 @@ int ht_emit_init(const char *path)
 	if (n >= sizeof sock_path)
 		return -1;
 	memcpy(sock_path, path, n + 1);
-	seccomp_at_init = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+	seccomp_at_init = seccomp_mode();
 	const char *d = getenv("HTTPTRACE_DEBUG");
 	debug_on = d != NULL && *d == '1';
 	absent_wait_ns = absent_wait(d);
