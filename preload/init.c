@@ -183,11 +183,15 @@ enum { HT_INTERNALS(INTERNAL_INDEX) N_INTERNAL };
 static const elfsym_key walk_keys[N_WALK] = {
 	HT_SYMBOLS(REAL_KEY) HT_INTERNALS(INTERNAL_KEY)
 };
-static const char *const walk_names[N_WALK] = {
+/* The names themselves, in place: an array of pointers would be one
+ * relocation each for the loader, in every process. */
+#define WALK_NAME_MAX 20
+static const char walk_names[N_WALK][WALK_NAME_MAX] = {
 	HT_SYMBOLS(REAL_NAME) HT_INTERNALS(INTERNAL_NAME)
 };
 #define REAL_FITS_REAL(name) \
-	_Static_assert(ELFSYM_LIT_FITS(#name), #name ": too long to hash");
+	_Static_assert(ELFSYM_LIT_FITS(#name), #name ": too long to hash"); \
+	_Static_assert(sizeof(#name) <= WALK_NAME_MAX, #name ": too long");
 #define REAL_FITS_SELF(name)
 #define REAL_FITS(lib, kind, how, ret, name, params) REAL_FITS_##how(name)
 HT_SYMBOLS(REAL_FITS)
@@ -350,19 +354,19 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 	return w->blind || w->past_libc;
 }
 
-/* dlsym(RTLD_NEXT) for @name, refusing our own definition @self (a symbol
- * that resolves to itself would recurse forever). */
-static void *next_symbol(const char *name, void *self)
+/* This library's first and last byte in memory (the linker's). */
+extern const char __ehdr_start[] HT_HIDDEN;
+extern const char _end[] HT_HIDDEN;
+
+/* dlsym(RTLD_NEXT) for @name, refusing a definition of this library's own
+ * (a symbol that resolves to itself would recurse forever). */
+static void *next_symbol(const char *name)
 {
 	void *p = dlsym(RTLD_NEXT, name);
-	return p == self ? NULL : p;
+	if ((const char *)p >= __ehdr_start && (const char *)p < _end)
+		return NULL;
+	return p;
 }
-
-/* Our own definitions, for the loader's answers only. */
-#define REAL_SELF_REAL(name) [HT_RI_##name] = (void *)name,
-#define REAL_SELF_SELF(name)
-#define REAL_SELF(lib, kind, how, ret, name, params) REAL_SELF_##how(name)
-static void *const self_defs[N_WALK] = { HT_SYMBOLS(REAL_SELF) };
 
 /* Where the walk's name @i is stored: a field of ht_real, then of
  * internal (all function pointers, laid out as an array of them). */
@@ -427,7 +431,7 @@ static void resolve_all(ht_ssl_scan *ssl, bool lazy)
 	for (unsigned i = 0; i < N_WALK; i++)
 		if (w.state[i] == ASK_LOADER || (w.blind && w.state[i] == LOOKING))
 			__atomic_store_n(walk_slot(i),
-					 next_symbol(walk_names[i], self_defs[i]),
+					 next_symbol(walk_names[i]),
 					 __ATOMIC_RELAXED);
 	__atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
@@ -473,7 +477,7 @@ static void *look_up_scope(unsigned i)
 	}
 	/* Not the internal ones: dlsym is one (it would ask itself). */
 	if (ask_loader && i < N_REAL)
-		p = next_symbol(walk_names[i], self_defs[i]);
+		p = next_symbol(walk_names[i]);
 	return p;
 }
 
