@@ -115,12 +115,13 @@ $(B)/libhtcore.a: $(CORE_OBJS)
 # The library's objects, those with the code every process runs at start
 # and exit first (the constructor and symbol resolution, the collector's
 # address, the check for an OpenSSL linked into the program, the
-# destructor): .text is laid out in link order, so that code shares the
+# destructor, the library's own getenv): .text is laid out in link order, so that code shares the
 # first pages of the file with the headers and symbol tables the loader
 # reads anyway, instead of being spread over 128 KiB (a page fault per
 # 64 KiB window touched, in every process).
 LIB_FIRST = preload/init.c preload/emit.c preload/emit_connect.c preload/fdtable.c \
-	preload/tls/inline_ssl.c core/elfsym.c core/elfgot.c
+	preload/tls/inline_ssl.c core/elfsym.c core/elfgot.c preload/sys.c \
+	preload/hook_syscall.c
 LIB_OBJS  = $(LIB_FIRST:%.c=$(B)/lib/%.o) \
 	$(filter-out $(LIB_FIRST:%.c=$(B)/lib/%.o),$(HOOK_SRCS:%.c=$(B)/lib/%.o) $(CORE_SRCS:%.c=$(B)/lib/%.o))
 

@@ -45,7 +45,7 @@ ht_counters private_counters;
 HT_STARTUP_DATA ht_counters away_counters; /* read at exit */
 /* The live page (live.h) of the current connection, whose header holds
  * its counters; NULL between connections or without a memfd. */
-struct ht_live *volatile ht_live_page;
+HT_STARTUP_DATA struct ht_live *volatile ht_live_page; /* stored at start */
 ht_counters *volatile counters = &away_counters;
 uint64_t dropped_away;   /* atomic */
 uint64_t dropped_sent;   /* last count the collector was told */
@@ -90,7 +90,7 @@ static uint32_t pend_len, pend_count, pend_reqs;
 static ht_counters *pend_page;  /* where the pending records are counted */
 static uint64_t pend_t0;
 static ht_lock pend_lock;
-volatile uint32_t ht_pending; /* pend_len, read without the lock */
+HT_STARTUP_DATA volatile uint32_t ht_pending; /* pend_len, read without the lock (and at exit) */
 
 /* The request counts that go with counters @c (a live page's own, or the
  * private or between-connections ones). */
@@ -164,7 +164,7 @@ void ht_emit_goodbye(void)
 /* Send one encoded message; returns 0, or the errno of the failure. */
 static int send_msg(int fd, const uint8_t *buf, size_t len)
 {
-	ssize_t r = ht_real.send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	ssize_t r = HT_REAL(send)(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (r == (ssize_t)len)
 		return 0;
 	return r < 0 ? errno : EMSGSIZE;
@@ -310,7 +310,7 @@ static void send_records(const uint8_t *buf, uint32_t len, uint32_t n,
 							__ATOMIC_RELAXED)) {
 				between_connections();
 				if (fd_is_ours(fd))
-					ht_real.close(fd);
+					HT_REAL(close)(fd);
 				last_retry_ns = ht_now();
 			}
 		}

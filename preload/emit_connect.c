@@ -51,11 +51,11 @@ uint64_t last_retry_ns;  /* when we last tried to connect */
  * HTTPTRACE_DEBUG's ",wait=SECONDS" sets it for tests (absent_wait()). */
 #define ABSENT_WAIT_NS (60 * 1000000000ull)
 uint64_t first_try_ns;   /* the first attempt of a process never connected */
-static uint64_t absent_wait_ns; /* its window, read at init */
+HT_STARTUP_DATA static uint64_t absent_wait_ns; /* its window, read at init */
 /* HTTPTRACE_DEBUG=1: a line on stderr when tracing stops (debug_line()).
  * The variable is read once, at init: never on the emit path, where
  * another thread's setenv() may be moving the environment. */
-static bool debug_on;
+HT_STARTUP_DATA static bool debug_on; /* set at start */
 /* When this image first said HELLO (0: not yet): the same in every HELLO
  * of the image, so that the collector tells a reconnect from a new image
  * of the same pid (an exec).  Taken at the first HELLO, not at start: a
@@ -84,7 +84,7 @@ static void debug_line(const char *what)
 	memcpy(line, "httptrace: ", 11);
 	memcpy(line + 11, what, n);
 	line[11 + n] = '\n';
-	ht_real.write(2, line, 12 + n);
+	HT_REAL(write)(2, line, 12 + n);
 }
 
 /* How long a process that never connected keeps trying: ABSENT_WAIT_NS,
@@ -137,8 +137,17 @@ static int move_high(int fd, int floor)
 	if (fd >= floor)
 		return fd;
 	int hi = fcntl(fd, F_DUPFD_CLOEXEC, floor);
-	ht_real.close(fd);
+	HT_REAL(close)(fd);
 	return hi;
+}
+
+/* The seccomp mode of this thread (PR_GET_SECCOMP), asked with the
+ * system call itself: not through the library's prctl hook, whose code and
+ * lookup of libc's prctl a process that never connects would pay for at
+ * start. */
+static int seccomp_mode(void)
+{
+	return (int)syscall(SYS_prctl, PR_GET_SECCOMP, 0, 0, 0, 0);
 }
 
 /* Whether the library may open an fd now: not once the program has
@@ -147,7 +156,7 @@ static bool may_open_fds(void)
 {
 	if (ht_seccomp_set)
 		return false;
-	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == seccomp_at_init;
+	return seccomp_mode() == seccomp_at_init;
 }
 
 /* Whether @fd is still the socket the library connected. */
@@ -177,7 +186,7 @@ static ht_live *map_counters(int *fd_out)
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		if (p != MAP_FAILED)
 			munmap(p, HT_LIVE_SIZE);
-		ht_real.close(fd);
+		HT_REAL(close)(fd);
 		return NULL;
 	}
 	ht_live_init(p);
@@ -224,7 +233,7 @@ static void send_hello(int fd, int cfd, uint64_t away, uint64_t away_reqs_n)
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &cfd, sizeof cfd);
 	}
-	ht_real.sendmsg(fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+	HT_REAL(sendmsg)(fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /* Why a connect attempt failed. */
@@ -258,7 +267,7 @@ static void start_session(int fd)
 	send_hello(fd, cfd, __atomic_exchange_n(&dropped_away, 0,
 						__ATOMIC_SEQ_CST), away_r);
 	if (cfd >= 0)
-		ht_real.close(cfd);
+		HT_REAL(close)(cfd);
 	/* A previous page stays mapped: a thread may still be counting in it
 	 * (one page per reconnect, at most one a second). */
 	if (!c) {
@@ -313,12 +322,12 @@ static enum connect_result connect_collector(int *out)
 	/* A big send buffer rides out bursts while the collector is busy. */
 	int sz = 4 << 20;
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
-	if (ht_real.connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+	if (HT_REAL(connect)(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		/* Busy (a full backlog), gone (a socket file left behind),
 		 * or not there yet: a collector may come at the path, and
 		 * the first attempt of a process that started before it is
 		 * no different from a reconnect.  Try again later. */
-		ht_real.close(fd);
+		HT_REAL(close)(fd);
 		return CONNECT_LATER;
 	}
 	/* Only a collector of our own user may have the records, or root's
@@ -329,7 +338,7 @@ static enum connect_result connect_collector(int *out)
 	socklen_t cl = sizeof cred;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 ||
 	    (cred.uid != geteuid() && cred.uid != 0) || fstat(fd, &st) != 0) {
-		ht_real.close(fd);
+		HT_REAL(close)(fd);
 		debug_line("the collector socket belongs to another user: "
 			   "not tracing");
 		return CONNECT_NEVER;
@@ -347,7 +356,7 @@ int ht_emit_init(const char *path)
 	if (n >= sizeof sock_path)
 		return -1;
 	memcpy(sock_path, path, n + 1);
-	seccomp_at_init = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+	seccomp_at_init = seccomp_mode();
 	const char *d = getenv("HTTPTRACE_DEBUG");
 	debug_on = d != NULL && *d == '1';
 	absent_wait_ns = absent_wait(d);
@@ -369,7 +378,7 @@ void drop_socket(bool close_it)
 	sock_fd = -1;
 	between_connections();
 	if (close_it && fd >= 0 && fd_is_ours(fd))
-		ht_real.close(fd);
+		HT_REAL(close)(fd);
 }
 
 void ht_emit_stop_for_seccomp(void)

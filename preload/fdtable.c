@@ -137,7 +137,7 @@ static bool kernel_sent_bytes(int fd)
 	struct tcp_info ti;
 	socklen_t len = sizeof ti;
 	memset(&ti, 0, sizeof ti);
-	if (!ht_real.getsockopt ||
+	if (!HT_REAL(getsockopt) ||
 	    ht_real.getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
 		return false;
 	return len >= offsetof(struct tcp_info, tcpi_bytes_sent) +
@@ -158,7 +158,7 @@ static void stream_end_asked(int fd, conn *c)
 	socklen_t il = sizeof ti;
 	int unread = -1;
 	memset(&ti, 0, sizeof ti);
-	if (!ht_real.getsockopt ||
+	if (!HT_REAL(getsockopt) ||
 	    ht_real.getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &il) != 0 ||
 	    il < 1 || !conn_stream_ended_whole(ti.tcpi_state, 0))
 		return;

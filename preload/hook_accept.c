@@ -43,7 +43,7 @@ static void track_accept(int fd, uint64_t now)
 		int type = 0;
 		socklen_t tl = sizeof type;
 		size_t off = offsetof(struct sockaddr_un, sun_path);
-		if (ht_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
+		if (HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
 		    type != SOCK_STREAM)
 			return;
 		upath = ((const struct sockaddr_un *)&ss)->sun_path;
@@ -100,7 +100,7 @@ HT_EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	HT_ENSURE_INIT();
 	int ret;
-	if (unlikely(!ht_real.accept))
+	if (unlikely(!HT_REAL(accept)))
 		ret = (int)syscall(SYS_accept, fd, addr, len);
 	else
 		ret = ht_real.accept(fd, addr, len);
@@ -112,7 +112,7 @@ HT_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	HT_ENSURE_INIT();
 	int ret;
-	if (unlikely(!ht_real.accept4))
+	if (unlikely(!HT_REAL(accept4)))
 		ret = (int)syscall(SYS_accept4, fd, addr, len, flags);
 	else
 		ret = ht_real.accept4(fd, addr, len, flags);
@@ -187,17 +187,17 @@ sendfile_traced(ssize_t (*real)(int, int, off_t *, size_t), int out_fd,
 
 HT_EXPORT ssize_t sendfile(int out_fd, int in_fd, off_t *off, size_t n)
 {
-	if (ht_untracked_fast(out_fd) && likely(ht_real.sendfile != NULL))
+	if (ht_untracked_fast(out_fd) && likely(HT_REAL(sendfile) != NULL))
 		return ht_real.sendfile(out_fd, in_fd, off, n);
-	return sendfile_traced(ht_real.sendfile ? ht_real.sendfile : sys_sendfile,
+	return sendfile_traced(HT_REAL(sendfile) ? ht_real.sendfile : sys_sendfile,
 			       out_fd, in_fd, off, n);
 }
 
 HT_EXPORT ssize_t sendfile64(int out_fd, int in_fd, off_t *off, size_t n)
 {
-	if (ht_untracked_fast(out_fd) && likely(ht_real.sendfile64 != NULL))
+	if (ht_untracked_fast(out_fd) && likely(HT_REAL(sendfile64) != NULL))
 		return ht_real.sendfile64(out_fd, in_fd, off, n);
-	return sendfile_traced(ht_real.sendfile64 ? ht_real.sendfile64 :
+	return sendfile_traced(HT_REAL(sendfile64) ? ht_real.sendfile64 :
 			       sys_sendfile, out_fd, in_fd, off, n);
 }
 
@@ -210,13 +210,13 @@ HT_EXPORT ssize_t splice(int in_fd, loff_t *in_off, int out_fd,
 	if (so && !ht_write_begin(so, go))
 		so = NULL; /* over: not followed */
 	if (likely(!si && !so)) {
-		if (likely(ht_real.splice != NULL))
+		if (likely(HT_REAL(splice) != NULL))
 			return ht_real.splice(in_fd, in_off, out_fd, out_off, n,
 					      flags);
 		return syscall(SYS_splice, in_fd, in_off, out_fd, out_off, n,
 			       flags);
 	}
-	ssize_t ret = ht_real.splice ?
+	ssize_t ret = HT_REAL(splice) ?
 		ht_real.splice(in_fd, in_off, out_fd, out_off, n, flags) :
 		syscall(SYS_splice, in_fd, in_off, out_fd, out_off, n, flags);
 	int err = errno;

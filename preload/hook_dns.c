@@ -234,7 +234,7 @@ HT_EXPORT int getaddrinfo(const char *node, const char *service,
 			  const struct addrinfo *hints, struct addrinfo **res)
 {
 	HT_ENSURE_INIT();
-	if (unlikely(!ht_real.getaddrinfo))
+	if (unlikely(!HT_REAL(getaddrinfo)))
 		return EAI_SYSTEM;
 	if (!ht_enabled || !node || ht_busy)
 		return ht_real.getaddrinfo(node, service, hints, res);
@@ -312,7 +312,7 @@ static void hostent_end(const lookup *k, const char *name,
 HT_EXPORT struct hostent *gethostbyname(const char *name)
 {
 	HT_ENSURE_INIT();
-	if (unlikely(!ht_real.gethostbyname)) {
+	if (unlikely(!HT_REAL(gethostbyname))) {
 		h_errno = NO_RECOVERY;
 		return NULL;
 	}
@@ -333,7 +333,7 @@ HT_EXPORT int gethostbyname_r(const char *name, struct hostent *ret, char *buf,
 			      int *h_errnop)
 {
 	HT_ENSURE_INIT();
-	if (unlikely(!ht_real.gethostbyname_r))
+	if (unlikely(!HT_REAL(gethostbyname_r)))
 		return ENOSYS;
 	if (!ht_enabled || !name || ht_busy)
 		return ht_real.gethostbyname_r(name, ret, buf, buflen, result,
@@ -355,7 +355,7 @@ HT_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret,
 			       struct hostent **result, int *h_errnop)
 {
 	HT_ENSURE_INIT();
-	if (unlikely(!ht_real.gethostbyname2_r))
+	if (unlikely(!HT_REAL(gethostbyname2_r)))
 		return ENOSYS;
 	if (!ht_enabled || !name || ht_busy)
 		return ht_real.gethostbyname2_r(name, af, ret, buf, buflen,

@@ -389,7 +389,7 @@ static int do_execve(const char *path, char *const argv[], char *const envp[])
 	exec_check(path, -1);
 	struct ht_live *live = exec_begin();
 	int r;
-	if (unlikely(!ht_real.execve))
+	if (unlikely(!HT_REAL(execve)))
 		r = (int)syscall(SYS_execve, path, argv, envp);
 	else
 		r = ht_real.execve(path, argv, envp);
@@ -402,7 +402,7 @@ static int do_execv(const char *path, char *const argv[])
 	exec_check(path, -1);
 	struct ht_live *live = exec_begin();
 	int r;
-	if (unlikely(!ht_real.execv))
+	if (unlikely(!HT_REAL(execv)))
 		r = (int)syscall(SYS_execve, path, argv, environ);
 	else
 		r = ht_real.execv(path, argv);
@@ -414,7 +414,7 @@ static int do_execvp(const char *file, char *const argv[])
 	HT_ENSURE_INIT();
 	exec_check_search(file);
 	struct ht_live *live = exec_begin();
-	int r = unlikely(!ht_real.execvp) ? exec_missing()
+	int r = unlikely(!HT_REAL(execvp)) ? exec_missing()
 					  : ht_real.execvp(file, argv);
 	return exec_end(live, r);
 }
@@ -440,7 +440,7 @@ HT_EXPORT int execvpe(const char *file, char *const argv[],
 	HT_ENSURE_INIT();
 	exec_check_search(file);
 	struct ht_live *live = exec_begin();
-	int r = unlikely(!ht_real.execvpe) ? exec_missing()
+	int r = unlikely(!HT_REAL(execvpe)) ? exec_missing()
 					   : ht_real.execvpe(file, argv, envp);
 	return exec_end(live, r);
 }
@@ -451,7 +451,7 @@ HT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	exec_check(NULL, fd);
 	struct ht_live *live = exec_begin();
 	int r;
-	if (unlikely(!ht_real.fexecve))
+	if (unlikely(!HT_REAL(fexecve)))
 		r = (int)syscall(SYS_execveat, fd, "", argv, envp,
 				 AT_EMPTY_PATH);
 	else

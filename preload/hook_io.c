@@ -450,7 +450,7 @@ static ssize_t io_done(ht_slot *s, uint64_t gen, int fd, bool out,
 	return ret;
 }
 
-#define REAL_OR(fn, fallback) (likely(ht_real.fn != NULL) ? ht_real.fn : (fallback))
+#define REAL_OR(fn, fallback) (likely(HT_REAL(fn) != NULL) ? ht_real.fn : (fallback))
 
 static ssize_t sys_read(int fd, void *b, size_t n)
 {
@@ -511,7 +511,7 @@ static __attribute__((noinline)) ssize_t read_traced(int fd, void *buf, size_t n
 HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(ht_real.read != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(read) != NULL))
 		return ht_real.read(fd, buf, n);
 	return read_traced(fd, buf, n);
 }
@@ -519,7 +519,7 @@ HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
 HT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
 	/* The fortified read checks the size then reads: do the same. */
-	if (unlikely(n > buflen) && ht_real.__read_chk)
+	if (unlikely(n > buflen) && HT_REAL(__read_chk))
 		return ht_real.__read_chk(fd, buf, n, buflen);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
@@ -546,7 +546,7 @@ static __attribute__((noinline)) ssize_t write_traced(int fd, const void *buf, s
 HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(ht_real.write != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(write) != NULL))
 		return ht_real.write(fd, buf, n);
 	return write_traced(fd, buf, n);
 }
@@ -567,7 +567,7 @@ static __attribute__((noinline)) ssize_t send_traced(int fd, const void *buf, si
 HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(ht_real.send != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(send) != NULL))
 		return ht_real.send(fd, buf, n, flags);
 	return send_traced(fd, buf, n, flags);
 }
@@ -664,7 +664,7 @@ static __attribute__((noinline)) ssize_t recv_traced(int fd, void *buf, size_t n
 HT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(ht_real.recv != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(recv) != NULL))
 		return ht_real.recv(fd, buf, n, flags);
 	return recv_traced(fd, buf, n, flags);
 }
@@ -672,7 +672,7 @@ HT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 HT_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen,
 			     int flags)
 {
-	if (unlikely(n > buflen) && ht_real.__recv_chk)
+	if (unlikely(n > buflen) && HT_REAL(__recv_chk))
 		return ht_real.__recv_chk(fd, buf, n, buflen, flags);
 	if (unlikely(flags & NOT_STREAM))
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
@@ -702,7 +702,7 @@ HT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 				 int flags, struct sockaddr *a, socklen_t *alen)
 {
-	if (unlikely(n > buflen) && ht_real.__recvfrom_chk)
+	if (unlikely(n > buflen) && HT_REAL(__recvfrom_chk))
 		return ht_real.__recvfrom_chk(fd, buf, n, buflen, flags, a, alen);
 	if (unlikely(flags & NOT_STREAM))
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
@@ -746,7 +746,7 @@ static __attribute__((noinline)) ssize_t readv_traced(int fd, const struct iovec
 HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(ht_real.readv != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(readv) != NULL))
 		return ht_real.readv(fd, iov, cnt);
 	return readv_traced(fd, iov, cnt);
 }
@@ -768,7 +768,7 @@ static __attribute__((noinline)) ssize_t writev_traced(int fd, const struct iove
 HT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(ht_real.writev != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(writev) != NULL))
 		return ht_real.writev(fd, iov, cnt);
 	return writev_traced(fd, iov, cnt);
 }

@@ -89,9 +89,9 @@ static inline int poll_done(const struct pollfd *fds, nfds_t n, int ret)
 static int real_epoll(int epfd, struct epoll_event *ev, int max, int timeout,
 		      const sigset_t *mask, bool pwait)
 {
-	if (!pwait && likely(ht_real.epoll_wait != NULL))
+	if (!pwait && likely(HT_REAL(epoll_wait) != NULL))
 		return ht_real.epoll_wait(epfd, ev, max, timeout);
-	if (pwait && likely(ht_real.epoll_pwait != NULL))
+	if (pwait && likely(HT_REAL(epoll_pwait) != NULL))
 		return ht_real.epoll_pwait(epfd, ev, max, timeout, mask);
 	return (int)syscall(SYS_epoll_pwait, epfd, ev, max, timeout,
 			    pwait ? mask : NULL, 8);
@@ -156,7 +156,7 @@ HT_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 	HT_ENSURE_INIT();
 	ht_poller = true;
 	ht_send_pending();
-	if (unlikely(!ht_real.poll)) {
+	if (unlikely(!HT_REAL(poll))) {
 		struct timespec ts = {timeout / 1000, (timeout % 1000) * 1000000L};
 		return poll_done(fds, n, (int)syscall(SYS_ppoll, fds, n,
 						      timeout < 0 ? NULL : &ts,
@@ -171,7 +171,7 @@ HT_EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 	HT_ENSURE_INIT();
 	ht_poller = true;
 	ht_send_pending();
-	if (unlikely(!ht_real.ppoll))
+	if (unlikely(!HT_REAL(ppoll)))
 		return poll_done(fds, n, (int)syscall(SYS_ppoll, fds, n, ts,
 						      mask, 8));
 	return poll_done(fds, n, ht_real.ppoll(fds, n, ts, mask));
@@ -182,7 +182,7 @@ HT_EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 	HT_ENSURE_INIT();
 	ht_poller = true;
 	ht_send_pending();
-	if (unlikely(!ht_real.select))
+	if (unlikely(!HT_REAL(select)))
 		return (int)syscall(SYS_select, n, r, w, e, tv);
 	return ht_real.select(n, r, w, e, tv);
 }
@@ -193,7 +193,7 @@ HT_EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e,
 	HT_ENSURE_INIT();
 	ht_poller = true;
 	ht_send_pending();
-	if (unlikely(!ht_real.pselect)) {
+	if (unlikely(!HT_REAL(pselect))) {
 		errno = ENOSYS;
 		return -1;
 	}

@@ -174,7 +174,7 @@ static bool connect_deferred(int fd)
 {
 	uint8_t info[8]; /* struct tcp_info begins with tcpi_state */
 	socklen_t il = sizeof info;
-	return ht_real.getsockopt(fd, IPPROTO_TCP, TCP_INFO, info, &il) == 0 &&
+	return HT_REAL(getsockopt)(fd, IPPROTO_TCP, TCP_INFO, info, &il) == 0 &&
 	       il >= 1 && info[0] == TCP_SYN_SENT;
 }
 
@@ -200,7 +200,7 @@ static ht_slot *connect_seen(int fd, const struct sockaddr *sa,
 	socklen_t tl = sizeof type;
 	if ((ht_addr_from_sockaddr(sa, len, &peer) ||
 	     (!fastopen && unix_path(sa, len, &upath, &ulen))) &&
-	    ht_real.getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+	    HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
 	    type == SOCK_STREAM && !ht_foreign_process() && ht_enter()) {
 		/* A deferred connect is under way until its first write. */
 		if (ret == 0 && !upath && !fastopen && connect_deferred(fd)) {
@@ -217,7 +217,7 @@ static ht_slot *connect_seen(int fd, const struct sockaddr *sa,
 HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	HT_ENSURE_INIT();
-	if (unlikely(!ht_real.connect))
+	if (unlikely(!HT_REAL(connect)))
 		return (int)syscall(SYS_connect, fd, sa, len);
 	if (!ht_enabled || ht_busy)
 		return ht_real.connect(fd, sa, len);
@@ -251,7 +251,7 @@ ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa, socklen_t len,
 HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	HT_ENSURE_INIT();
-	if (unlikely(!ht_real.getsockopt))
+	if (unlikely(!HT_REAL(getsockopt)))
 		return (int)syscall(SYS_getsockopt, fd, level, name, val, len);
 	int ret = ht_real.getsockopt(fd, level, name, val, len);
 	if (likely(level != SOL_SOCKET || name != SO_ERROR) || ret != 0 ||
@@ -357,7 +357,7 @@ HT_EXPORT int close(int fd)
 {
 	HT_ENSURE_INIT();
 	ht_fd_closing(fd);
-	if (unlikely(!ht_real.close))
+	if (unlikely(!HT_REAL(close)))
 		return (int)syscall(SYS_close, fd);
 	return ht_real.close(fd);
 }
@@ -365,7 +365,7 @@ HT_EXPORT int close(int fd)
 HT_EXPORT int shutdown(int fd, int how)
 {
 	HT_ENSURE_INIT();
-	if (unlikely(!ht_real.shutdown))
+	if (unlikely(!HT_REAL(shutdown)))
 		return (int)syscall(SYS_shutdown, fd, how);
 	int ret = ht_real.shutdown(fd, how);
 	int err = errno;
@@ -397,7 +397,7 @@ HT_EXPORT int shutdown(int fd, int how)
 HT_EXPORT int dup(int oldfd)
 {
 	HT_ENSURE_INIT();
-	if (unlikely(!ht_real.dup))
+	if (unlikely(!HT_REAL(dup)))
 		return after_dup(oldfd, (int)syscall(SYS_dup, oldfd));
 	return after_dup(oldfd, ht_real.dup(oldfd));
 }
@@ -457,7 +457,7 @@ HT_EXPORT int dup2(int oldfd, int newfd)
 		errno = saved;
 	}
 	int ret;
-	if (unlikely(!ht_real.dup2)) {
+	if (unlikely(!HT_REAL(dup2))) {
 #ifdef SYS_dup2
 		ret = (int)syscall(SYS_dup2, oldfd, newfd);
 #else
@@ -484,7 +484,7 @@ HT_EXPORT int dup3(int oldfd, int newfd, int flags)
 			before_fd_gone(newfd);
 		errno = saved;
 	}
-	if (unlikely(!ht_real.dup3))
+	if (unlikely(!HT_REAL(dup3)))
 		return after_dup2(oldfd, newfd, kept,
 				  (int)syscall(SYS_dup3, oldfd, newfd, flags));
 	return after_dup2(oldfd, newfd, kept,
@@ -493,18 +493,14 @@ HT_EXPORT int dup3(int oldfd, int newfd, int flags)
 
 typedef int fcntl_fn(int, int, ...);
 
-/* The real fcntl (@is64: fcntl64) for a call made before the library
- * resolved it (another library's constructor): found now.  libc's does
- * more than the system call (F_GETOWN through F_GETOWN_EX, a process
- * group's owner being negative; F_SETLKW a cancellation point), so the
- * raw call is only the last resort, when there is none or this thread is
- * resolving already (ht_resolve_real()). */
+/* The real fcntl (@is64: fcntl64) at its first call: found now
+ * (ht_real_resolve()).  libc's does more than the system call (F_GETOWN
+ * through F_GETOWN_EX, a process group's owner being negative; F_SETLKW a
+ * cancellation point), so the raw call is only the last resort, when
+ * there is none or this thread is resolving already. */
 static __attribute__((noinline, cold)) fcntl_fn *fcntl_early(bool is64)
 {
-	int saved = errno;
-	ht_resolve_real();
-	errno = saved;
-	return is64 ? ht_real.fcntl64 : ht_real.fcntl;
+	return (fcntl_fn *)ht_real_resolve(is64 ? HT_RI_fcntl64 : HT_RI_fcntl);
 }
 
 /* fcntl is called often by some programs (F_GETFL, F_SETFL, locks): every
@@ -609,7 +605,7 @@ HT_EXPORT void closefrom(int lowfd)
 	HT_ENSURE_INIT();
 	if (lowfd >= 0)
 		before_range_gone((unsigned)lowfd, ~0u);
-	if (likely(ht_real.closefrom != NULL)) {
+	if (likely(HT_REAL(closefrom) != NULL)) {
 		ht_real.closefrom(lowfd);
 		return;
 	}
@@ -647,7 +643,7 @@ HT_EXPORT int prctl(int option, ...)
 	if (option == PR_SET_SECCOMP)
 		ht_emit_stop_for_seccomp();
 	int ret;
-	if (unlikely(!ht_real.prctl))
+	if (unlikely(!HT_REAL(prctl)))
 		ret = (int)syscall(SYS_prctl, option, a2, a3, a4, a5);
 	else
 		ret = ht_real.prctl(option, a2, a3, a4, a5);

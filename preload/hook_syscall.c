@@ -26,39 +26,6 @@
 
 #undef syscall
 
-/* The system call @nr: the kernel's return, -errno on failure. */
-static inline long raw_syscall(long nr, long a1, long a2, long a3, long a4,
-			       long a5, long a6)
-{
-#if defined(__x86_64__)
-	register long r10 __asm__("r10") = a4;
-	register long r8 __asm__("r8") = a5;
-	register long r9 __asm__("r9") = a6;
-	long ret;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
-			   "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-#elif defined(__aarch64__)
-	register long x8 __asm__("x8") = nr;
-	register long x0 __asm__("x0") = a1;
-	register long x1 __asm__("x1") = a2;
-	register long x2 __asm__("x2") = a3;
-	register long x3 __asm__("x3") = a4;
-	register long x4 __asm__("x4") = a5;
-	register long x5 __asm__("x5") = a6;
-	__asm__ volatile("svc 0"
-			 : "+r"(x0)
-			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
-			 : "memory");
-	return x0;
-#else
-#error "ht_sys: no system call sequence for this machine"
-#endif
-}
-
 long ht_sys(long nr, ...)
 {
 	va_list ap;
@@ -70,7 +37,7 @@ long ht_sys(long nr, ...)
 	long a5 = va_arg(ap, long);
 	long a6 = va_arg(ap, long);
 	va_end(ap);
-	long r = raw_syscall(nr, a1, a2, a3, a4, a5, a6);
+	long r = ht_raw_syscall(nr, a1, a2, a3, a4, a5, a6);
 	if (unlikely((unsigned long)r > -4096ul)) {
 		errno = (int)-r;
 		return -1;
@@ -83,7 +50,7 @@ long ht_sys(long nr, ...)
 static long forward(long nr, long a1, long a2, long a3, long a4, long a5,
 		    long a6)
 {
-	long (*real)(long, ...) = ht_real.syscall;
+	long (*real)(long, ...) = HT_REAL(syscall);
 	if (likely(real != NULL))
 		return real(nr, a1, a2, a3, a4, a5, a6);
 	return ht_sys(nr, a1, a2, a3, a4, a5, a6);

@@ -55,10 +55,46 @@
 HT_HIDDEN long ht_sys(long nr, ...);
 #define syscall(...) ht_sys(__VA_ARGS__)
 
+/* ht_raw_syscall() - the system call @nr: the kernel's return, -errno on
+ * failure (errno untouched).  ht_sys() on a path that counts its
+ * instructions (sys.c: fstat before each send). */
+static inline long ht_raw_syscall(long nr, long a1, long a2, long a3,
+				  long a4, long a5, long a6)
+{
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	long ret;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
+			   "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a1;
+	register long x1 __asm__("x1") = a2;
+	register long x2 __asm__("x2") = a3;
+	register long x3 __asm__("x3") = a4;
+	register long x4 __asm__("x4") = a5;
+	register long x5 __asm__("x5") = a6;
+	__asm__ volatile("svc 0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			 : "memory");
+	return x0;
+#else
+#error "ht_raw_syscall: no system call sequence for this machine"
+#endif
+}
+
 /* ---- real functions (init.c) -------------------------------------------- */
 
 /* The real function of every symbol the list marks REAL: ht_real.NAME has
- * NAME's type; NULL when no object after this library defines it. */
+ * NAME's type; NULL until looked up (HT_REAL()), and when no object after
+ * this library defines it. */
 #define HT_REAL_FIELD_REAL(ret, name, params) ret(*name) params;
 #define HT_REAL_FIELD_VERS(ret, name, params)
 #define HT_REAL_FIELD_SELF(ret, name, params)
@@ -70,6 +106,33 @@ struct ht_real {
 
 HT_HIDDEN extern struct ht_real ht_real;
 
+/* Each REAL function's number, in the list's order (HT_RI_NAME). */
+#define HT_REAL_INDEX_REAL(name) HT_RI_##name,
+#define HT_REAL_INDEX_VERS(name)
+#define HT_REAL_INDEX_SELF(name)
+#define HT_REAL_INDEX(lib, kind, how, ret, name, params) \
+	HT_REAL_INDEX_##how(name)
+enum { HT_SYMBOLS(HT_REAL_INDEX) HT_N_REAL };
+
+/*
+ * ht_real_resolve() - look the real function number @i (HT_RI_NAME) up
+ * now, store it in ht_real and return it (NULL: no object after this
+ * library defines it, or this thread is resolving already).  The walk at
+ * start only records where to look: each name is looked up at its first
+ * use (init.c), with reads of memory only (no loader lock) when that walk
+ * could set it up, so any hook may call it, a signal handler's or a vfork
+ * child's included.
+ */
+HT_HIDDEN void *ht_real_resolve(unsigned i);
+
+/* HT_REAL(NAME) - the real NAME (ht_real.NAME once looked up; NULL when
+ * there is none): what every call of a real function goes through.  Its
+ * cost once resolved is the test of the pointer for NULL. */
+#define HT_REAL(name)                                                  \
+	(likely(ht_real.name != NULL) ?                                \
+		 ht_real.name :                                        \
+		 (__typeof__(ht_real.name))ht_real_resolve(HT_RI_##name))
+
 /* Tracing state: 0 until init ran; then whether this process traces. */
 HT_HIDDEN extern volatile int ht_inited;
 HT_HIDDEN extern volatile int ht_enabled;
@@ -78,11 +141,12 @@ HT_HIDDEN extern volatile int ht_enabled;
  * call from any hook, any number of times (the constructor calls it too). */
 HT_HIDDEN void ht_init(void);
 
-/* ht_resolve_real() - store the ht_real pointers now, without the rest of
- * ht_init(), for a hook that passes everything through with no
- * initialisation (fcntl) and runs before the constructor (another
- * library's constructor calls it).  The pointers may still be NULL after
- * it: the symbol is nowhere, or this thread is already resolving. */
+/* ht_resolve_real() - make the real functions findable without the rest
+ * of ht_init(), for a thread that finds another initialising: unless the
+ * walk at start has set the lazy lookups up, every ht_real pointer is
+ * stored now.  The pointers may still be NULL after it: looked up at
+ * first use (HT_REAL()), the symbol is nowhere, or this thread is already
+ * resolving. */
 HT_HIDDEN void ht_resolve_real(void);
 
 /* ht_real_version() - the function a program's reference to @name of the

@@ -1,7 +1,7 @@
 /*
- * init.c - start-up and shut-down of the library: resolve the real libc
- * functions once, read the environment, connect to the collector, and keep
- * the state right across fork and at exit.
+ * init.c - start-up and shut-down of the library: find the real libc
+ * functions (each at its first use), read the environment, connect to the
+ * collector, and keep the state right across fork and at exit.
  *
  * Hooks can run before our constructor (another library's constructor may
  * call connect or read), so every hook calls ht_init() when ht_inited is
@@ -11,6 +11,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -132,13 +135,8 @@ void ht_lock_acquire(ht_lock *l)
 
 /* ---- the real functions ----------------------------------------------------- */
 
-/* The list's REAL functions (symbols.h), numbered in its order (a VERS
- * one's hooks find their own: ht_real_version()). */
-#define REAL_INDEX_REAL(name) RI_##name,
-#define REAL_INDEX_VERS(name)
-#define REAL_INDEX_SELF(name)
-#define REAL_INDEX(lib, kind, how, ret, name, params) REAL_INDEX_##how(name)
-enum { HT_SYMBOLS(REAL_INDEX) N_REAL };
+/* The list's REAL functions (symbols.h), numbered in its order (ht.h). */
+#define N_REAL HT_N_REAL
 
 #define REAL_NAME_REAL(name) #name,
 #define REAL_NAME_VERS(name)
@@ -147,8 +145,10 @@ enum { HT_SYMBOLS(REAL_INDEX) N_REAL };
 
 /*
  * libc functions the library itself calls only on rare paths (registering
- * its fork handlers when tracing is on; the dlopen hook, deepbind.c): found
- * by the same walk as the real functions, instead of being imported.  Each
+ * its fork handlers when tracing is on; the dlopen hook, deepbind.c; the
+ * TLS libraries' functions, tls.c; DNS errors; the inline hooks' reports):
+ * found by the same lookups as the real functions, instead of being
+ * imported.  Each
  * import costs the loader a symbol lookup through every loaded object when
  * it relocates the library (full RELRO: -z now), about 800 instructions in
  * every process at start; a name looked up in the walk costs about 150.
@@ -162,7 +162,12 @@ enum { HT_SYMBOLS(REAL_INDEX) N_REAL };
 	X(int, dladdr, (const void *, Dl_info *))                          \
 	X(int, dladdr1, (const void *, Dl_info *, void **, int))           \
 	X(int, dlinfo, (void *, int, void *))                              \
-	X(char *, dlerror, (void))
+	X(char *, dlerror, (void))                                         \
+	X(void *, dlsym, (void *, const char *))                           \
+	X(int, dlclose, (void *))                                          \
+	X(int *, __h_errno_location, (void))                               \
+	X(char *, strerror, (int))                                         \
+	X(int, vsnprintf, (char *, size_t, const char *, va_list))
 
 #define INTERNAL_INDEX(ret, name, params) II_##name,
 enum { HT_INTERNALS(INTERNAL_INDEX) N_INTERNAL };
@@ -180,11 +185,15 @@ enum { HT_INTERNALS(INTERNAL_INDEX) N_INTERNAL };
 static const elfsym_key walk_keys[N_WALK] = {
 	HT_SYMBOLS(REAL_KEY) HT_INTERNALS(INTERNAL_KEY)
 };
-static const char *const walk_names[N_WALK] = {
+/* The names themselves, in place: an array of pointers would be one
+ * relocation each for the loader, in every process. */
+#define WALK_NAME_MAX 20
+static const char walk_names[N_WALK][WALK_NAME_MAX] = {
 	HT_SYMBOLS(REAL_NAME) HT_INTERNALS(INTERNAL_NAME)
 };
 #define REAL_FITS_REAL(name) \
-	_Static_assert(ELFSYM_LIT_FITS(#name), #name ": too long to hash");
+	_Static_assert(ELFSYM_LIT_FITS(#name), #name ": too long to hash"); \
+	_Static_assert(sizeof(#name) <= WALK_NAME_MAX, #name ": too long");
 #define REAL_FITS_VERS(name)
 #define REAL_FITS_SELF(name)
 #define REAL_FITS(lib, kind, how, ret, name, params) REAL_FITS_##how(name)
@@ -192,11 +201,18 @@ HT_SYMBOLS(REAL_FITS)
 #define INTERNAL_FITS(ret, name, params) REAL_FITS_REAL(name)
 HT_INTERNALS(INTERNAL_FITS)
 
-/* The internal functions found (NULL: not found). */
+/* The internal functions found (NULL: not found, or not looked up yet:
+ * INTERNAL() gets one). */
 #define INTERNAL_FIELD(ret, name, params) ret(*name) params;
 HT_STARTUP_DATA static struct {
 	HT_INTERNALS(INTERNAL_FIELD)
 } internal;
+#define INTERNAL(name)                                                      \
+	(likely(internal.name != NULL) ?                                    \
+		 internal.name :                                            \
+		 (__typeof__(internal.name))ht_real_resolve(N_REAL + II_##name))
+typedef int register_atfork_fn(void (*)(void), void (*)(void),
+			       void (*)(void), void *);
 
 /* Our own definitions the system headers do not declare, to refuse them
  * when the loader is asked. */
@@ -218,28 +234,52 @@ enum { LOOKING, SETTLED, ASK_LOADER };
 /*
  * The real functions are what dlsym(RTLD_NEXT) would return: the first
  * definition in the objects after this library in the loader's list.  Each
- * dlsym() costs close to a thousand instructions, paid at the start of
- * every process (and most never use the network); one walk over those
- * objects' GNU hash tables (elfsym.h) finds them all for a fraction of it.
- * The loader is asked only for what the walk cannot tell: an indirect
- * function (its resolver must run), or every name still open once an
- * object without a GNU hash table was met.
+ * dlsym() costs close to a thousand instructions; a lookup in the objects'
+ * GNU hash tables (elfsym.h) about 150, and most processes never call most
+ * of the hooks (a /bin/true calls none of them).  So the walk at start only
+ * records where to look (the scope below): each name is looked up at its
+ * first use (ht_real_resolve(), through HT_REAL()), with plain reads of
+ * memory: no loader lock, safe in a signal handler or a vfork child.
+ *
+ * The scope is the objects after this library up to and including the libc
+ * this library is bound to (the one that defines dl_iterate_phdr), every
+ * one loaded before the constructor ran: objects after libc in the list
+ * are the ones dlopen() adds, which dlclose() may unmap; libc and the
+ * objects before it never are.  Every REAL name is libc's, so a lookup
+ * stops there.  When the walk cannot set a lazy scope up (an object
+ * without a GNU hash table, more objects than the scope holds, no libc
+ * met), every name is resolved in the walk, as before.  The loader is
+ * asked only for what the walk cannot tell: an indirect function (its
+ * resolver must run), or a name no object of the scope defines.
  */
+#define SCOPE_MAX 24
+HT_STARTUP_DATA static struct {
+	unsigned n;                  /* objects in obj[] */
+	unsigned char state[N_WALK]; /* SETTLED: looked up (found or not) */
+	elfsym_obj obj[SCOPE_MAX];   /* in the loader's order */
+} scope;
+/* Set (release) once scope is filled: lookups may use it. */
+HT_STARTUP_DATA static int scope_ready;
+
 struct real_walk {
 	uintptr_t self;  /* an address inside this library */
 	uintptr_t vdso;  /* the vDSO's base: not in the lookup scope */
+	uintptr_t libc;  /* an address inside the libc this library uses */
 	bool past_self;  /* the objects seen now come after this library */
+	bool past_libc;  /* libc was seen: the scope is complete */
 	bool blind;      /* an object could not be searched */
+	bool eager;      /* look every name up in the walk (no lazy scope) */
 	unsigned left;   /* names still LOOKING */
 	unsigned char state[N_WALK];
 	void *found[N_WALK];
 	ht_ssl_scan *ssl; /* the inline hooks' scan, filled on the way */
 };
 
-/* Look the names still open up in @o. */
-static void look_up_left(struct real_walk *w, const elfsym_obj *o)
+/* Look the names still open from the walk's name @first on up in @o. */
+static void look_up_left(struct real_walk *w, const elfsym_obj *o,
+			 unsigned first)
 {
-	for (unsigned i = 0; i < N_WALK; i++) {
+	for (unsigned i = first; i < N_WALK; i++) {
 		if (w->state[i] != LOOKING)
 			continue;
 		uintptr_t a = 0;
@@ -262,42 +302,73 @@ static void look_up_left(struct real_walk *w, const elfsym_obj *o)
 	}
 }
 
-/* dl_iterate_phdr() callback: look the open names up in one object, and
- * hand it to the inline hooks' scan when there is one (which sees every
- * object: the walk then goes to the end).  Only reads memory: no call
- * into the loader (which holds its list lock). */
+/* Add @o (after this library, up to libc) to the lazy scope; false when
+ * it is full. */
+static bool scope_add(const elfsym_obj *o)
+{
+	if (scope.n == SCOPE_MAX)
+		return false;
+	scope.obj[scope.n++] = *o;
+	return true;
+}
+
+/* dl_iterate_phdr() callback: record one object of the scope (or, eager,
+ * look the open names up in it), and hand it to the inline hooks' scan
+ * when there is one (which sees every object: the walk then goes to the
+ * end).  Eager, the internal functions are looked up in libc wherever it
+ * is, also past an object that cannot be searched: the loader is asked
+ * for the rest through dlsym, one of them.  Only reads memory and writes
+ * the scope: no call into the loader (which holds its list lock). */
 static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct real_walk *w = arg;
 	(void)size;
 	elfsym_obj o;
-	bool opened = false;
-	if (!w->past_self) {
+	bool opened = false, in_scope = false;
+	bool libc = elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
+				  info->dlpi_addr, w->libc);
+	if (!w->past_self)
 		w->past_self = elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
 					     info->dlpi_addr, w->self);
-	} else if (!w->blind && w->left && info->dlpi_addr != w->vdso) {
+	else if (!w->blind && info->dlpi_addr != w->vdso)
+		in_scope = w->eager ? w->left != 0 : !w->past_libc;
+	if (in_scope || (w->eager && libc && w->left)) {
 		int err = elfsym_open_phdr(&o, info->dlpi_addr, info->dlpi_phdr,
 					   info->dlpi_phnum);
-		if (err == 0) {
+		if (err == 0)
 			opened = true;
-			look_up_left(w, &o);
-		} else if (err != -ENOENT) { /* -ENOENT: exports nothing */
+		else if (err != -ENOENT && in_scope) /* -ENOENT: exports nothing */
 			w->blind = true;
-		}
+	}
+	if (w->eager) {
+		if (opened)
+			look_up_left(w, &o, in_scope ? 0 : N_REAL);
+	} else if (in_scope) {
+		w->past_libc = libc;
+		if (opened && !scope_add(&o))
+			w->blind = true;
 	}
 	if (w->ssl) {
 		ht_inline_ssl_scan_object(w->ssl, info, opened ? &o : NULL);
 		return 0;
 	}
-	return w->blind || w->left == 0;
+	if (w->eager)
+		return w->left == 0;
+	return w->blind || w->past_libc;
 }
 
-/* dlsym(RTLD_NEXT) for @name, refusing our own definition @self (a symbol
- * that resolves to itself would recurse forever). */
-static void *next_symbol(const char *name, void *self)
+/* This library's first and last byte in memory (the linker's). */
+extern const char __ehdr_start[] HT_HIDDEN;
+extern const char _end[] HT_HIDDEN;
+
+/* dlsym(RTLD_NEXT) for @name, refusing a definition of this library's own
+ * (a symbol that resolves to itself would recurse forever). */
+static void *next_symbol(const char *name)
 {
 	void *p = dlsym(RTLD_NEXT, name);
-	return p == self ? NULL : p;
+	if ((const char *)p >= __ehdr_start && (const char *)p < _end)
+		return NULL;
+	return p;
 }
 
 /* Where ht_real_version()'s walk stands. */
@@ -378,60 +449,144 @@ void *ht_real_version(const char *name, const char *version, void *self)
 	return p == self ? NULL : p;
 }
 
-/* Set (release) once every ht_real pointer is stored: a thread that finds
- * another initialising relies on it, not on one pointer (the stores before
- * it may be seen in any order). */
+/* Where the walk's name @i is stored: a field of ht_real, then of
+ * internal (all function pointers, laid out as an array of them). */
+#define REAL_OFFSET_REAL(name) offsetof(struct ht_real, name),
+#define REAL_OFFSET_VERS(name)
+#define REAL_OFFSET_SELF(name)
+#define REAL_OFFSET(lib, kind, how, ret, name, params) REAL_OFFSET_##how(name)
+#define INTERNAL_OFFSET(ret, name, params) \
+	offsetof(__typeof__(internal), name),
+static const unsigned short real_offset[N_REAL] = { HT_SYMBOLS(REAL_OFFSET) };
+static const unsigned short internal_offset[N_INTERNAL] = {
+	HT_INTERNALS(INTERNAL_OFFSET)
+};
+
+static void **walk_slot(unsigned i)
+{
+	if (i < N_REAL)
+		return (void **)((char *)&ht_real + real_offset[i]);
+	return (void **)((char *)&internal + internal_offset[i - N_REAL]);
+}
+
+/* Set (release) once every pointer is stored by an eager walk: a thread
+ * that finds another initialising relies on it, not on one pointer (the
+ * stores before it may be seen in any order). */
 HT_STARTUP_DATA static int resolved;
 
-/* Find the real and the internal functions; with @ssl, fill the inline
- * hooks' scan of the loaded objects in the same walk (ossl.h). */
-static void resolve_all(ht_ssl_scan *ssl)
+static void resolve_eager(void);
+
+/* Walk the loaded objects: set the lazy scope up (when @lazy and it can
+ * be), else find every real and internal function now; with @ssl, fill
+ * the inline hooks' scan of the loaded objects in the same walk (ossl.h). */
+static void resolve_all(ht_ssl_scan *ssl, bool lazy)
 {
 	struct real_walk w = {
 		.self = (uintptr_t)resolve_all,
 		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
+		.libc = (uintptr_t)dl_iterate_phdr,
+		.eager = !lazy,
 		.left = N_WALK,
 		.ssl = ssl,
 	};
 	if (ssl)
 		ht_inline_ssl_scan_begin(ssl, w.vdso);
+	if (lazy)
+		scope.n = 0;
 	dl_iterate_phdr(walk_object, &w);
 	if (ssl)
 		ssl->done = true;
 	if (!w.past_self)
 		w.blind = true;
-	/* Our own definitions, for the loader's answers only. */
-#define REAL_SELF_REAL(name) [RI_##name] = (void *)name,
-#define REAL_SELF_VERS(name)
-#define REAL_SELF_SELF(name)
-#define REAL_SELF(lib, kind, how, ret, name, params) REAL_SELF_##how(name)
-	static void *const self[N_WALK] = { HT_SYMBOLS(REAL_SELF) };
+	if (lazy && !w.blind && w.past_libc) {
+		__atomic_store_n(&scope_ready, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	if (lazy) {
+		/* No lazy scope: the eager walk, as before. */
+		resolve_eager();
+		return;
+	}
+	/* What was found first: asking the loader takes dlsym, one of them. */
+	for (unsigned i = 0; i < N_WALK; i++)
+		__atomic_store_n(walk_slot(i), w.found[i], __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < N_WALK; i++)
 		if (w.state[i] == ASK_LOADER || (w.blind && w.state[i] == LOOKING))
-			w.found[i] = next_symbol(walk_names[i], self[i]);
-#define REAL_STORE_REAL(name) \
-	ht_real.name = (__typeof__(ht_real.name))w.found[RI_##name];
-#define REAL_STORE_VERS(name)
-#define REAL_STORE_SELF(name)
-#define REAL_STORE(lib, kind, how, ret, name, params) REAL_STORE_##how(name)
-	HT_SYMBOLS(REAL_STORE)
-#define INTERNAL_STORE(ret, name, params) \
-	internal.name = (__typeof__(internal.name))w.found[N_REAL + II_##name];
-	HT_INTERNALS(INTERNAL_STORE)
+			__atomic_store_n(walk_slot(i),
+					 next_symbol(walk_names[i]),
+					 __ATOMIC_RELAXED);
 	__atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
 
-void ht_resolve_real(void)
+/* The eager walk, unless it ran or this thread is in it already: dlsym()
+ * calling back into a hook that calls this (an interposed malloc's
+ * fcntl, say) finds the flag set and gets no answer here, instead of
+ * recursing. */
+static void resolve_eager(void)
 {
-	/* dlsym() calling back into a hook that calls this (an interposed
-	 * malloc's fcntl, say) finds the flag set and gets no answer here,
-	 * instead of recursing */
 	static HT_TLS bool resolving;
 	if (__atomic_load_n(&resolved, __ATOMIC_ACQUIRE) || resolving)
 		return;
 	resolving = true;
-	resolve_all(NULL); /* the same values the constructor stores */
+	resolve_all(NULL, false); /* the same values, stored again */
 	resolving = false;
+}
+
+void ht_resolve_real(void)
+{
+	if (!__atomic_load_n(&scope_ready, __ATOMIC_ACQUIRE))
+		resolve_eager();
+}
+
+/* Look the walk's name @i up in the lazy scope (the loader is asked for
+ * a REAL one the scope does not settle). */
+static void *look_up_scope(unsigned i)
+{
+	void *p = NULL;
+	bool ask_loader = true; /* unless an object of the scope settles it */
+	for (unsigned k = 0; k < scope.n; k++) {
+		uintptr_t a = 0;
+		enum elfsym_found f = elfsym_find_key(&scope.obj[k],
+						      walk_names[i],
+						      walk_keys[i].len,
+						      walk_keys[i].hash, &a);
+		if (f == ELFSYM_NONE)
+			continue;
+		if (f == ELFSYM_FUNC)
+			p = (void *)a;
+		ask_loader = f == ELFSYM_IFUNC;
+		break;
+	}
+	/* Not the internal ones: dlsym is one (it would ask itself). */
+	if (ask_loader && i < N_REAL)
+		p = next_symbol(walk_names[i]);
+	return p;
+}
+
+void *ht_real_resolve(unsigned i)
+{
+	void **slot = walk_slot(i);
+	void *p = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	if (p)
+		return p;
+	int saved = errno;
+	if (!__atomic_load_n(&scope_ready, __ATOMIC_ACQUIRE)) {
+		/* Before the walk at start (a hook run from an earlier
+		 * constructor, or while another thread initialises). */
+		resolve_eager();
+		p = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	} else if (__atomic_load_n(&scope.state[i], __ATOMIC_RELAXED) !=
+		   SETTLED) {
+		p = look_up_scope(i);
+		/* Racing threads store the same value. */
+		if (p)
+			__atomic_store_n(slot, p, __ATOMIC_RELAXED);
+		else
+			__atomic_store_n(&scope.state[i], SETTLED,
+					 __ATOMIC_RELAXED);
+	}
+	errno = saved;
+	return p;
 }
 
 /* This object's handle for pthread_atfork() (and anything else that
@@ -481,9 +636,12 @@ HT_STARTUP_DATA static volatile int init_running;
 static void init_once(ht_ssl_scan *ssl)
 {
 	int saved = errno;
-	const char *path = getenv("HTTPTRACE_SOCKET");
+	/* The name in the start-up data, not in .rodata: a process that
+	 * never traces reads nothing else of it (a page fault fewer). */
+	HT_STARTUP_DATA static char socket_var[] = "HTTPTRACE_SOCKET";
+	const char *path = getenv(socket_var);
 	bool on = path && *path;
-	resolve_all(on ? ssl : NULL);
+	resolve_all(on ? ssl : NULL, true);
 	if (on) {
 		/* The pid is read here, in the process that owns this memory,
 		 * and not at first use: a vfork child (which shares it and
@@ -518,9 +676,10 @@ static void init_once(ht_ssl_scan *ssl)
 		/* pthread_atfork() as libc_nonshared.a defines it: without
 		 * the fork handlers the state would be wrong in a child, so
 		 * tracing stays off when they cannot be registered. */
-		if (ht_emit_init(path) == 0 && internal.__register_atfork &&
-		    internal.__register_atfork(on_fork_prepare, NULL,
-					       on_fork_child, &__dso_handle) == 0)
+		register_atfork_fn *atfork = INTERNAL(__register_atfork);
+		if (ht_emit_init(path) == 0 && atfork &&
+		    atfork(on_fork_prepare, NULL, on_fork_child,
+			   &__dso_handle) == 0)
 			ht_enabled = 1;
 	}
 	errno = saved;
@@ -536,8 +695,7 @@ static bool init_here(ht_ssl_scan *ssl)
 		/* Another thread is initialising (or this thread re-entered
 		 * through dlsym): make sure the real symbols at least exist so
 		 * the caller can pass through, without waiting. */
-		if (!__atomic_load_n(&resolved, __ATOMIC_ACQUIRE))
-			resolve_all(NULL); /* the same values, stored twice */
+		ht_resolve_real();
 		return false;
 	}
 	init_once(ssl);
@@ -618,23 +776,79 @@ __attribute__((destructor)) static void ht_destructor(void)
 HT_HIDDEN int dladdr(const void *addr, Dl_info *info)
 {
 	HT_ENSURE_INIT();
-	return internal.dladdr ? internal.dladdr(addr, info) : 0;
+	__typeof__(internal.dladdr) real = INTERNAL(dladdr);
+	return real ? real(addr, info) : 0;
 }
 
 HT_HIDDEN int dladdr1(const void *addr, Dl_info *info, void **extra, int flags)
 {
 	HT_ENSURE_INIT();
-	return internal.dladdr1 ? internal.dladdr1(addr, info, extra, flags) : 0;
+	__typeof__(internal.dladdr1) real = INTERNAL(dladdr1);
+	return real ? real(addr, info, extra, flags) : 0;
 }
 
 HT_HIDDEN int dlinfo(void *handle, int request, void *arg)
 {
 	HT_ENSURE_INIT();
-	return internal.dlinfo ? internal.dlinfo(handle, request, arg) : -1;
+	__typeof__(internal.dlinfo) real = INTERNAL(dlinfo);
+	return real ? real(handle, request, arg) : -1;
 }
 
 HT_HIDDEN char *dlerror(void)
 {
 	HT_ENSURE_INIT();
-	return internal.dlerror ? internal.dlerror() : NULL;
+	__typeof__(internal.dlerror) real = INTERNAL(dlerror);
+	return real ? real() : NULL;
+}
+
+/* The loader's dlsym() and dlclose(), for the TLS hooks (tls.c,
+ * inline_ssl.c) and the dlopen hook.  No initialisation here: the walk at
+ * start asks dlsym for what it cannot find itself (INTERNAL() then makes
+ * no walk of its own).  RTLD_NEXT still means after this library: the
+ * caller the loader sees is this function, in this library. */
+HT_HIDDEN void *dlsym(void *restrict handle, const char *restrict name)
+{
+	__typeof__(internal.dlsym) real = INTERNAL(dlsym);
+	return real ? real(handle, name) : NULL;
+}
+
+HT_HIDDEN int dlclose(void *handle)
+{
+	__typeof__(internal.dlclose) real = INTERNAL(dlclose);
+	return real ? real(handle) : -1;
+}
+
+/* h_errno (netdb.h) for the DNS hooks: libc's, or, if there were none, a
+ * variable of this library's. */
+HT_HIDDEN int *__h_errno_location(void)
+{
+	static HT_TLS int none;
+	__typeof__(internal.__h_errno_location) real =
+		INTERNAL(__h_errno_location);
+	return real ? real() : &none;
+}
+
+HT_HIDDEN char *strerror(int err)
+{
+	static char unknown[] = "unknown error";
+	__typeof__(internal.strerror) real = INTERNAL(strerror);
+	return real ? real(err) : unknown;
+}
+
+/* snprintf() as libc's (through its vsnprintf): the inline hooks'
+ * reports, an exec's note (hook_exec.c), x86dec.c's reasons. */
+HT_HIDDEN int snprintf(char *restrict buf, size_t cap,
+		       const char *restrict fmt, ...)
+{
+	__typeof__(internal.vsnprintf) real = INTERNAL(vsnprintf);
+	if (!real) {
+		if (cap)
+			buf[0] = '\0';
+		return 0;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	int n = real(buf, cap, fmt, ap);
+	va_end(ap);
+	return n;
 }

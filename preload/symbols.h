@@ -14,7 +14,8 @@
  *  lib     where the real function lives: LIBC, LIBSSL, LIBGNUTLS
  *  kind    what a program importing it tells `httptrace check` (its
  *          enum fn_kind without FN_): DNS, CONNECT, FD, IO, TLS, LOADER
- *  how     REAL: a pointer ht_real.NAME, resolved once by ht_init();
+ *  how     REAL: a pointer ht_real.NAME, looked up at its first use
+ *          (HT_REAL(), init.c);
  *          SELF: the hook finds what it calls itself (close_range makes
  *          the system call, dlopen is deepbind.c's, a TLS function is
  *          looked up in the loaded TLS library at the hook's first call,

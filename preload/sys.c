@@ -13,9 +13,13 @@
  * one is the library's ht_sys() (ht.h: its syscall()), which sets errno
  * as libc's syscall() does.  The call sites keep the ordinary names and prototypes.
  *
- * Hot paths keep libc's own (fstat before each send; clock_gettime goes
- * through the vDSO).
+ * fstat() and stat() make the system call libc's make (newfstatat, with
+ * AT_EMPTY_PATH for an fd), so that a seccomp filter the process inherited
+ * sees the same call.  clock_gettime stays libc's (it goes through the
+ * vDSO); libc functions that are not system calls are found by the walk
+ * over the loaded objects instead (init.c, HT_INTERNALS).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -23,7 +27,9 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -98,6 +104,33 @@ HT_HIDDEN int getrlimit(__rlimit_resource_t res, struct rlimit *rl)
 	/* prlimit64's struct is struct rlimit on a 64-bit machine */
 	_Static_assert(sizeof(rlim_t) == 8, "struct rlimit is prlimit64's");
 	return (int)syscall(SYS_prlimit64, 0, res, NULL, rl);
+}
+
+/* Made before each send to the collector (emit_connect.c: fd_is_ours()):
+ * the system call itself, without ht_sys()'s variable arguments. */
+HT_HIDDEN int fstat(int fd, struct stat *st)
+{
+	long r = ht_raw_syscall(SYS_newfstatat, fd, (long)"", (long)st,
+				AT_EMPTY_PATH, 0, 0);
+	if (unlikely(r < 0)) {
+		errno = (int)-r;
+		return -1;
+	}
+	return 0;
+}
+
+HT_HIDDEN int stat(const char *path, struct stat *st)
+{
+	return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
+}
+
+HT_HIDDEN int ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	va_start(ap, request);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return (int)syscall(SYS_ioctl, fd, request, arg);
 }
 
 HT_HIDDEN uid_t geteuid(void)

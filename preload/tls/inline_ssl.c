@@ -228,7 +228,7 @@ static bool symtab_in(int fd)
 
 static void close_fd(int fd)
 {
-	ht_real.close ? ht_real.close(fd) : close(fd);
+	HT_REAL(close) ? ht_real.close(fd) : close(fd);
 }
 
 /* Whether the notes at @p (@len bytes, each field aligned to @align) hold
@@ -509,7 +509,7 @@ static bool read_symbols(const char *path, struct sym *out)
 				L.end(e);
 				ok = true;
 			}
-			ht_real.close ? ht_real.close(fd) : close(fd);
+			HT_REAL(close) ? ht_real.close(fd) : close(fd);
 		}
 	}
 	dlclose(h);
@@ -637,9 +637,9 @@ static long thread_count(void)
 	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	ssize_t n = ht_real.read ? ht_real.read(fd, buf, sizeof buf - 1)
+	ssize_t n = HT_REAL(read) ? ht_real.read(fd, buf, sizeof buf - 1)
 				 : read(fd, buf, sizeof buf - 1);
-	ht_real.close ? ht_real.close(fd) : close(fd);
+	HT_REAL(close) ? ht_real.close(fd) : close(fd);
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
