@@ -402,6 +402,12 @@ bool conn_drop_unformed(conn *c, bool answered)
 	 * to the close, or read a byte at a time) says they were a request. */
 	if (answered_as_http(c))
 		return false;
+	/* A start of "HTTP/" the connection ended in ("H" echoed back, the
+	 * start of HEAD's too) never became HTTP's answer: answered, not as
+	 * HTTP (a review found "H" kept a request). */
+	if (h1_state(&c->in) == H1_ST_HEADERS &&
+	    h1_response_prefix_read(&c->in) != 0)
+		answered = true;
 	/* A request split inside its method ("GET", then the rest) that
 	 * ended (a reset, a close) is a request cut short: its record says
 	 * what happened to it.  Answered, not as HTTP, it was none. */

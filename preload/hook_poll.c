@@ -10,13 +10,13 @@
  * goes out here, before the thread waits, one send for a whole loop
  * iteration (execve sends it too: hook_exec.c).  An epoll loop keeps it
  * across iterations while events are ready: the message may wait
- * PEND_MAX_NS (emit.c), so the wait asks the kernel for events for no
- * longer than what is left of that; events that come sooner go to the
- * program with the records still waiting, and a wait that comes back empty
- * sends them and waits again for what is left of the program's own
- * timeout (epoll_held()).  A server under load then sends once per
- * PEND_MAX_NS or per full message, not once per loop iteration (each send
- * is three system calls: the vfork test, the socket's identity, the send).
+ * PEND_MAX_NS (emit.c), so while it may, the wait first asks the kernel
+ * for events ready now (timeout 0, the program's own mask); events go to
+ * the program with the records still waiting, and when none are ready the
+ * records go out and the program's wait is made whole, as it asked
+ * (epoll_held()).  A server under load then sends once per PEND_MAX_NS or
+ * per full message, not once per loop iteration (each send is three
+ * system calls: the vfork test, the socket's identity, the send).
  * Each hook costs a thread-local store and a load when nothing is pending.
  *
  * A program that waits for a connection in poll or ppoll (Python with a
@@ -98,36 +98,34 @@ static int real_epoll(int epfd, struct epoll_event *ev, int max, int timeout,
 }
 
 /*
- * An epoll wait with records pending (see the top of this file): the
- * program's wait, split at the moment the records are due.  The program
- * gets what the kernel gave: the first events (or failure) of a wait that
- * began when it called, or 0 once its @timeout passed (-1: never).  A wait
- * cut short for the records is not seen: it returned nothing, and the wait
- * goes on.  Not a vfork child's test: ht_send_pending() has it.
+ * An epoll wait with records pending (see the top of this file).  While
+ * they may still wait, the kernel is asked for events ready now, with the
+ * program's mask: events, or a failure (EINTR for a signal its mask lets
+ * through, as its own call would have had), go to the program and the
+ * records wait on.  Otherwise, or once they are due, the records go out
+ * and the program's wait is made as it asked, in one piece: never split,
+ * so a signal its mask blocks is never let in during the call, and one
+ * that comes during the wait interrupts it (a first version split the wait
+ * at the records' due time: review10 found both broken).  A timeout of 0
+ * with nothing ready sends them and returns (asyncio polls with 0, then
+ * sleeps).  Not a vfork child's test: ht_send_pending() has it.
  */
 static __attribute__((noinline)) int epoll_held(int epfd,
 						struct epoll_event *ev,
 						int max, int timeout,
 						const sigset_t *mask, bool pwait)
 {
-	uint64_t t0 = ht_now();
-	int left = ht_emit_pending_left_ms(t0);
-	if (left == 0)
-		ht_send_pending(); /* due: out before the wait (keeps errno) */
-	if (left <= 0 || (timeout >= 0 && timeout <= left))
-		return real_epoll(epfd, ev, max, timeout, mask, pwait);
-	int r = real_epoll(epfd, ev, max, left, mask, pwait);
-	if (r != 0)
-		return r; /* events, or the failure, as they came */
-	/* Nothing came while the records could wait: they go, and the
-	 * program's wait goes on for what is left of it. */
+	if (ht_emit_pending_left_ms(ht_now()) > 0) {
+		int r = real_epoll(epfd, ev, max, 0, mask, pwait);
+		if (r != 0)
+			return r; /* events, or the failure, as they came */
+		if (timeout == 0) {
+			ht_send_pending(); /* (keeps errno) */
+			return 0;
+		}
+	}
 	ht_send_pending();
-	if (timeout < 0)
-		return real_epoll(epfd, ev, max, timeout, mask, pwait);
-	uint64_t spent = (ht_now() - t0) / 1000000;
-	if (spent >= (uint64_t)timeout)
-		return 0;
-	return real_epoll(epfd, ev, max, timeout - (int)spent, mask, pwait);
+	return real_epoll(epfd, ev, max, timeout, mask, pwait);
 }
 
 HT_EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)

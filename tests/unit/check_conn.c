@@ -881,12 +881,27 @@ END_TEST
  * no request, as any other fragment (a review found errors). */
 START_TEST(method_start_echoed_is_not_a_request)
 {
-	static const char *const first[] = {"G", "PU", "GET"};
+	static const char *const first[] = {"G", "PU", "GET", "H", "HE"};
 
 	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
 		teardown();
 		setup();
 		assert_fragment_no_request(first[i], 0);
+	}
+	/* "H" echoed, then the close: the echo is the start of "HTTP/" */
+	for (int end = 1; end <= 3; end++) {
+		teardown();
+		setup();
+		conn_connected(C, 2000);
+		w("H", 3000);
+		r("H", 3500);
+		if (end == 1)
+			conn_on_eof(C, 4000);
+		else if (end == 2)
+			conn_on_reset(C, 4000);
+		conn_close(C, 5000);
+		ck_assert_int_eq(nrecs, 1);
+		ck_assert_uint_eq(recs[0].close.requests, 0);
 	}
 }
 END_TEST
