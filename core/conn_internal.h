@@ -258,6 +258,10 @@ void conn_skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
  * response the server writes anyway (conn.c). */
 void conn_request_cut(conn *c, unsigned error, uint64_t now);
 
+/* conn_http_method_n() - whether the @n bytes at @m (not NUL-terminated)
+ * are one of HTTP's methods (RFC 9110's and PATCH), exactly. */
+bool conn_http_method_n(const uint8_t *m, size_t n);
+
 /* conn_drop_unformed() - @c's first request (of the connection, or of
  * the tunnel's inner one) is still in its method token, no SP after it,
  * that token is not the start of an HTTP method, and the peer answered

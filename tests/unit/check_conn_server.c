@@ -1101,6 +1101,59 @@ START_TEST(shut_keeps_request_being_answered)
 }
 END_TEST
 
+/* Request lines with HTTP's method broken after the target (junk after
+ * the version, a bad version, a TAB, a lower-case "http/", HTTP/0.9's
+ * "GET /x"): the probe takes them for HTTP, each is a malformed request
+ * with its method, its target (ended by a blank or the line's end
+ * too), and the answer (Python's
+ * 0.9 page to its shutdown, or a 404 with its status line).  Before: the
+ * probe said not HTTP, no record at all. */
+START_TEST(broken_after_target_reported)
+{
+	static const char *const lines[] = {
+		"GET /x HTTP/1.1 extra\r\nHost: x\r\n\r\n",
+		"GET /x HTTP/1.1x\r\nHost: x\r\n\r\n",
+		"GET /x\tHTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET /x http/1.1\r\nHost: x\r\n\r\n",
+		"GET /x\r\n",
+	};
+	static const char page[] = "<!DOCTYPE HTML>\n<p>400</p>\n";
+	static const char e404[] = "HTTP/1.0 404 Not Found\r\n"
+				   "Connection: close\r\n\r\nnope";
+	bool http;
+
+	for (size_t i = 0; i < 2 * sizeof lines / sizeof lines[0]; i++) {
+		const char *l = lines[i / 2];
+		bool status_line = i % 2;
+
+		teardown();
+		setup();
+		ck_assert(probed(true, l, 10, &http));
+		ck_assert_msg(http, "%s", l);
+		if (status_line)
+			wr(e404, strlen(e404), 20);
+		else
+			wr(page, strlen(page), 20);
+		conn_server_shut(C, 30);
+		conn_close(C, 40);
+		ck_assert_int_eq(nreqs, 1);
+		const ht_rec_request *r = &recs[0].r;
+		ck_assert_msg(r->error == HT_ERR_BAD_REQUEST, "%s", l);
+		ck_assert_str_eq(recs[0].method, "GET");
+		ck_assert_str_eq(recs[0].target, "/x");
+		ck_assert_uint_eq(r->status, status_line ? 404 : 0);
+		ck_assert_uint_eq(r->resp_header_bytes + r->resp_body_bytes,
+				  status_line ? strlen(e404) : strlen(page));
+	}
+	/* a Redis inline command, a lower-case method: not HTTP */
+	teardown();
+	setup();
+	ck_assert_int_eq(probe(true, "GET key\r\n"), CONN_PROBE_NOT);
+	ck_assert_int_eq(probe(true, "get /x extra\r\n"), CONN_PROBE_NOT);
+	ck_assert_int_eq(probe(true, "PING /x\r\n"), CONN_PROBE_NOT);
+}
+END_TEST
+
 Suite *conn_server_suite(void)
 {
 	Suite *s = suite_create("conn_server");
@@ -1142,6 +1195,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, pipelined_reset_each_reported);
 	tcase_add_test(tc, te_cl_response_keeps_connection);
 	tcase_add_test(tc, malformed_request_answered_09_split);
+	tcase_add_test(tc, broken_after_target_reported);
 	suite_add_tcase(s, tc);
 	return s;
 }
