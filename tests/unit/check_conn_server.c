@@ -1154,6 +1154,50 @@ START_TEST(broken_after_target_reported)
 }
 END_TEST
 
+/* A request that says "Connection: close" with another pipelined behind
+ * it; the server answers the first with no Connection header (Python's
+ * HTTP/1.1 server) and closes, as RFC 9112 section 9.6 says it must: the
+ * second is no request it served (a note), so is what it reads later.
+ * An HTTP/1.0 request without keep-alive is answered the same way.
+ * Before: the second was "connection closed before any response". */
+START_TEST(pipelined_behind_request_close_not_served)
+{
+	static const char rc[] = "GET /a HTTP/1.1\r\nHost: x\r\n"
+				 "Connection: close\r\n\r\n"
+				 "GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char r10[] = "GET /a HTTP/1.0\r\n\r\n"
+				  "GET /b HTTP/1.0\r\n\r\n";
+
+	rd(rc, strlen(rc), 10);
+	wr(RESP, strlen(RESP), 20);
+	rd(REQ, strlen(REQ), 25);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_int_eq(nnotes, 1);
+	ck_assert_uint_eq(last_close.requests, 1);
+	teardown();
+	setup();
+	rd(r10, strlen(r10), 10);
+	wr(RESP, strlen(RESP), 20);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_int_eq(nnotes, 1);
+	/* keep-alive asked for: the second is served */
+	teardown();
+	setup();
+	rd(REQ, strlen(REQ), 10);
+	rd(REQ, strlen(REQ), 11);
+	wr(RESP, strlen(RESP), 20);
+	wr(RESP, strlen(RESP), 21);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_int_eq(nnotes, 0);
+}
+END_TEST
+
 Suite *conn_server_suite(void)
 {
 	Suite *s = suite_create("conn_server");
@@ -1196,6 +1240,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, te_cl_response_keeps_connection);
 	tcase_add_test(tc, malformed_request_answered_09_split);
 	tcase_add_test(tc, broken_after_target_reported);
+	tcase_add_test(tc, pipelined_behind_request_close_not_served);
 	suite_add_tcase(s, tc);
 	return s;
 }
