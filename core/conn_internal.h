@@ -273,8 +273,9 @@ bool conn_http_method_n(const uint8_t *m, size_t n);
  * Returns whether it was. */
 bool conn_drop_unformed(conn *c, bool answered);
 
-/* conn_request_head_cut() - a server's client closed at @now: a request
- * whose head it was reading is cut there (conn_request_cut()), when its
+/* conn_request_head_cut() - a server's client closed at @now, or the
+ * server began to answer: a request whose head it was reading is cut
+ * there (conn_request_cut()), when its
  * request line was read whole or began with one of HTTP's methods (else,
  * maybe another protocol's, it is left as it was) (conn.c). */
 void conn_request_head_cut(conn *c, uint64_t now);

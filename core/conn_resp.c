@@ -28,6 +28,11 @@ void conn_on_response_begin(conn *c, uint64_t now)
 		h1_set_response_context(&c->in, false, false);
 		return;
 	}
+	if (c->server && r == q_newest(c) && !r->headers_done)
+		/* the server answers a head it has not read whole (apache's
+		 * or node's 408 to a stalled head, a 431): it was cut there,
+		 * its line and headers so far are the request's */
+		conn_request_head_cut(c, now);
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);

@@ -1198,6 +1198,43 @@ START_TEST(pipelined_behind_request_close_not_served)
 }
 END_TEST
 
+/* The client stalls inside the head; the server answers it anyway (a
+ * 408: apache's Timeout, node's headersTimeout) and closes: the record
+ * keeps the line, the headers read, their bytes, the 408, and says the
+ * head was cut.  Before: method, target and headers empty, no error. */
+START_TEST(head_cut_by_answer)
+{
+	static const char part[] = "GET /p?partial-1 HTTP/1.1\r\nHost: x\r\nX-A: b";
+	static const char e408[] = "HTTP/1.1 408 Request Timeout\r\n"
+				   "Connection: close\r\n\r\n";
+	rd(part, strlen(part), 10);
+	wr(e408, strlen(e408), 500);
+	conn_server_shut(C, 510);
+	conn_close(C, 520);
+	ck_assert_int_eq(nreqs, 1);
+	const ht_rec_request *r = &recs[0].r;
+	ck_assert_uint_eq(r->error, HT_ERR_HEAD_CUT);
+	ck_assert_uint_eq(r->status, 408);
+	ck_assert_str_eq(recs[0].method, "GET");
+	ck_assert_str_eq(recs[0].target, "/p?partial-1");
+	ck_assert_uint_eq(r->host.len, 1);
+	ck_assert_uint_eq(r->req_header_bytes, strlen(part));
+	ck_assert_uint_eq(r->resp_header_bytes, strlen(e408));
+	ck_assert_uint_eq(r->t[HT_T_WROTE_REQUEST], 10);
+	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 500);
+	/* cut inside the line, after the target: the method and target */
+	teardown();
+	setup();
+	rd("GET /q HTTP/1", 13, 10);
+	wr(e408, strlen(e408), 500);
+	conn_close(C, 520);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_HEAD_CUT);
+	ck_assert_uint_eq(recs[0].r.status, 408);
+	ck_assert_str_eq(recs[0].target, "/q");
+}
+END_TEST
+
 Suite *conn_server_suite(void)
 {
 	Suite *s = suite_create("conn_server");
@@ -1241,6 +1278,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, malformed_request_answered_09_split);
 	tcase_add_test(tc, broken_after_target_reported);
 	tcase_add_test(tc, pipelined_behind_request_close_not_served);
+	tcase_add_test(tc, head_cut_by_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }
