@@ -744,6 +744,8 @@ bool h1_failed_in_request_line(const h1_parser *p)
 
 	if (p->kind != H1_REQUEST || p->state != S_ERROR)
 		return false;
+	if (p->flags & F_TARGET_WS)
+		return true; /* the line ended after its target (maybe cut) */
 	if (m->target_truncated)
 		return m->version_major == 0 && m->version_minor == 0;
 	/* Every byte of the message up to the one that failed is counted in

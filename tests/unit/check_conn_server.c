@@ -1141,6 +1141,11 @@ START_TEST(broken_after_target_reported)
 		ck_assert_msg(r->error == HT_ERR_BAD_REQUEST, "%s", l);
 		ck_assert_str_eq(recs[0].method, "GET");
 		ck_assert_str_eq(recs[0].target, "/x");
+		/* a version only where one was read whole (else, with
+		 * a status line, the response's) */
+		if (!status_line)
+			ck_assert_uint_eq(r->proto, i / 2 < 2 ?
+				HT_PROTO_HTTP11 : HT_PROTO_UNKNOWN);
 		ck_assert_uint_eq(r->status, status_line ? 404 : 0);
 		ck_assert_uint_eq(r->resp_header_bytes + r->resp_body_bytes,
 				  status_line ? strlen(e404) : strlen(page));
