@@ -133,6 +133,7 @@ static void on_request_headers(conn *c, uint64_t now)
 			     m->hdrs_truncated, m->header_bytes);
 	r->proto = proto_of(m);
 	r->keep_alive = m->keep_alive;
+	r->closes = m->closes;
 	r->connect = method_is(m->method, "CONNECT");
 	r->h2c = m->upgrade_h2c;
 	r->websocket = m->upgrade_websocket;
@@ -231,6 +232,33 @@ static void on_request_complete(conn *c, uint64_t now)
 		fail_all(c, c->unseen_error, now);
 }
 
+/* HTTP's methods (RFC 9110 section 9, and PATCH, RFC 5789). */
+static const char *const http_methods[] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+	"TRACE", "PATCH",
+};
+
+/* Is @m one of HTTP's methods?  Exact and case-sensitive, as methods
+ * are. */
+static bool http_method(const char *m)
+{
+	for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0];
+	     i++)
+		if (method_is(m, http_methods[i]))
+			return true;
+	return false;
+}
+
+bool conn_http_method_n(const uint8_t *m, size_t n)
+{
+	for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0];
+	     i++)
+		if (strlen(http_methods[i]) == n &&
+		    memcmp(m, http_methods[i], n) == 0)
+			return true;
+	return false;
+}
+
 /* The HTTP/2 client connection preface (RFC 9113, 3.4). */
 static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -317,23 +345,6 @@ static void replay_early(conn *c, uint64_t now)
 		return;
 	}
 	conn_h2_read(c, c->early, n, now);
-}
-
-/* HTTP's methods (RFC 9110 section 9, and PATCH, RFC 5789). */
-static const char *const http_methods[] = {
-	"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
-	"TRACE", "PATCH",
-};
-
-/* Is @m one of HTTP's methods?  Exact and case-sensitive, as methods
- * are. */
-static bool http_method(const char *m)
-{
-	for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0];
-	     i++)
-		if (method_is(m, http_methods[i]))
-			return true;
-	return false;
 }
 
 /* The request parser just failed: was the connection (or the inner one of
@@ -727,8 +738,9 @@ static bool status_line_start(size_t held, const uint8_t *buf, size_t len)
 /* A server writes @len bytes of @buf at @now where the response to the
  * oldest request is due, after @held bytes of this response that began
  * "HTTP/" (a write split inside it): when they begin no status line after
- * all, and the request was a line it could not read a version from
- * (Python's 505 to "HTTP/9.9", its 400s), it is an HTTP/0.9 answer, with
+ * all, and the request was a line it could not read a version from, or
+ * one broken after it (Python's 505 to "HTTP/9.9", its 400s to "HTTP/1.1
+ * extra"), it is an HTTP/0.9 answer, with
  * no head, its body running to close (the @held bytes its first; its
  * begin was seen with them). */
 static void server_answer_09(conn *c, size_t held, const uint8_t *buf,
@@ -737,7 +749,8 @@ static void server_answer_09(conn *c, size_t held, const uint8_t *buf,
 	const conn_request *r = q_answered(c);
 
 	if (r == NULL || r->req_error != HT_ERR_BAD_REQUEST ||
-	    r->proto != HT_PROTO_UNKNOWN ||
+	    (r->proto != HT_PROTO_UNKNOWN &&
+	     !(r == q_newest(c) && h1_failed_in_start_line(&c->out))) ||
 	    status_line_start(held, buf, len) ||
 	    (!held && (buf[0] == '\r' || buf[0] == '\n')))
 		return;

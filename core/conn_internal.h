@@ -264,6 +264,10 @@ void conn_skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
  * response the server writes anyway (conn.c). */
 void conn_request_cut(conn *c, unsigned error, uint64_t now);
 
+/* conn_http_method_n() - whether the @n bytes at @m (not NUL-terminated)
+ * are one of HTTP's methods (RFC 9110's and PATCH), exactly. */
+bool conn_http_method_n(const uint8_t *m, size_t n);
+
 /* conn_drop_unformed() - @c's first request (of the connection, or of
  * the tunnel's inner one) is still in its method token, no SP after it,
  * that token is not the start of an HTTP method, and the peer answered
@@ -275,8 +279,9 @@ void conn_request_cut(conn *c, unsigned error, uint64_t now);
  * Returns whether it was. */
 bool conn_drop_unformed(conn *c, bool answered);
 
-/* conn_request_head_cut() - a server's client closed at @now: a request
- * whose head it was reading is cut there (conn_request_cut()), when its
+/* conn_request_head_cut() - a server's client closed at @now, or the
+ * server began to answer: a request whose head it was reading is cut
+ * there (conn_request_cut()), when its
  * request line was read whole or began with one of HTTP's methods (else,
  * maybe another protocol's, it is left as it was) (conn.c). */
 void conn_request_head_cut(conn *c, uint64_t now);

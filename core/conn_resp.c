@@ -28,6 +28,11 @@ void conn_on_response_begin(conn *c, uint64_t now)
 		h1_set_response_context(&c->in, false, false);
 		return;
 	}
+	if (c->server && r == q_newest(c) && !r->headers_done)
+		/* the server answers a head it has not read whole (apache's
+		 * or node's 408 to a stalled head, a 431): it was cut there,
+		 * its line and headers so far are the request's */
+		conn_request_head_cut(c, now);
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);
@@ -142,13 +147,16 @@ void on_response_complete(conn *c, uint64_t now)
 	char target[sizeof c->tunnel];
 	if (tunnel)
 		copy_cstr(target, sizeof target, r->target);
+	bool req_closes = r->closes;
 	emit_oldest(c, HT_ERR_NONE, true, now);
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0 && c->q_untracked == 0)
 		c->t_idle_since = now;
 	/* a server that says it closes serves nothing read from here (said:
-	 * keep_alive is also false for a mere framing rule, m->closes not) */
-	if (c->server && m->closes && !tunnel && !ws &&
+	 * keep_alive is also false for a mere framing rule, m->closes not),
+	 * nor one that answered a request that said so (Python's HTTP/1.1
+	 * server answers "Connection: close" with no Connection header) */
+	if (c->server && (m->closes || req_closes) && !tunnel && !ws &&
 	    c->mode == CONN_MODE_HTTP1)
 		conn_server_closes(c);
 	if (tunnel)
@@ -178,11 +186,13 @@ void conn_emit_early(conn *c, uint64_t now)
 	}
 	r->answered = false;
 	r->flags |= HT_RF_EARLY_ANSWER;
+	bool req_closes = r->closes;
 	emit_oldest(c, HT_ERR_NONE, true, now);
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0 && c->q_untracked == 0)
 		c->t_idle_since = now;
-	if (c->server && c->in.msg.closes && c->mode == CONN_MODE_HTTP1)
+	if (c->server && (c->in.msg.closes || req_closes) &&
+	    c->mode == CONN_MODE_HTTP1)
 		conn_server_closes(c);
 }
 

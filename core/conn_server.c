@@ -71,9 +71,22 @@ static conn_probe line_rest(const uint8_t *buf, size_t len)
 	return buf[i] == '\n' ? CONN_PROBE_HTTP : CONN_PROBE_NOT;
 }
 
+/* Whether @len bytes of @buf, a method @mlen bytes long and its SP first,
+ * are a request line broken after its target ("GET /x HTTP/1.1 extra",
+ * "HTTP/1.1x", a TAB, "http/1.1", HTTP/0.9's "GET /x"), which servers
+ * answer (a 400, a 0.9 page) and log: HTTP's method and an origin-form
+ * target, the line whole.  A Redis inline "GET key" is none. */
+static bool broken_line(const uint8_t *buf, size_t mlen, size_t len)
+{
+	return mlen + 1 < len && buf[mlen + 1] == '/' &&
+	       memchr(buf, '\n', len) != NULL &&
+	       conn_http_method_n(buf, mlen);
+}
+
 /* The first bytes a server read, @len of @buf (nothing read before). */
 static conn_probe first_read(const uint8_t *buf, size_t len)
 {
+	conn_probe rest;
 	size_t i = 0;
 
 	while (i < len && i < H1_METHOD_MAX && token_byte(buf[i]))
@@ -96,8 +109,12 @@ static conn_probe first_read(const uint8_t *buf, size_t len)
 		if (n == i && i + 1 < len)
 			return CONN_PROBE_HTTP;
 	}
-	/* any other token ("custom", "GETs"): the whole line decides */
-	return line_rest(buf + i + 1, len - i - 1);
+	/* any other token ("custom", "GETs"): the whole line decides; a
+	 * broken one is HTTP's still if its method and target say so */
+	rest = line_rest(buf + i + 1, len - i - 1);
+	if (rest == CONN_PROBE_NOT && broken_line(buf, i, len))
+		return CONN_PROBE_HTTP;
+	return rest;
 }
 
 conn_probe conn_server_probe(const conn *c, bool read, const uint8_t *buf,

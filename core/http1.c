@@ -226,6 +226,17 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 			p->state = S_VERSION;
 			return 0;
 		}
+		if (p->state == S_REQ_TARGET && (c == '\r' || c == '\n')) {
+			/* the line ended with no version: the target is what
+			 * a lenient server splits off at a blank ("GET
+			 * /x<TAB>HTTP/1.1") or at the line's end (HTTP/0.9's
+			 * "GET /x") */
+			char *tab = memchr(m->target, '\t', p->tok_len);
+
+			if (tab)
+				*tab = '\0';
+			p->flags |= F_TARGET_WS;
+		}
 		if (c == ' ' || is_ctl(c))
 			return fail(p);
 		if (p->state == S_REQ_TARGET_FIRST) {
@@ -733,6 +744,8 @@ bool h1_failed_in_request_line(const h1_parser *p)
 
 	if (p->kind != H1_REQUEST || p->state != S_ERROR)
 		return false;
+	if (p->flags & F_TARGET_WS)
+		return true; /* the line ended after its target (maybe cut) */
 	if (m->target_truncated)
 		return m->version_major == 0 && m->version_minor == 0;
 	/* Every byte of the message up to the one that failed is counted in
@@ -741,6 +754,12 @@ bool h1_failed_in_request_line(const h1_parser *p)
 	 * byte: each part ends at its SP). */
 	line = strlen(m->method) + strlen(m->target) + 10;
 	return m->header_bytes <= line;
+}
+
+bool h1_failed_in_start_line(const h1_parser *p)
+{
+	return p->kind == H1_REQUEST && p->state == S_ERROR &&
+	       (p->flags & F_FAILED_START);
 }
 
 unsigned h1_request_line_read(const h1_parser *p)
@@ -770,7 +789,8 @@ unsigned h1_request_line_read(const h1_parser *p)
 	 * TARGET SP, the target was whole; past METHOD SP, the method. */
 	mlen = strlen(m->method);
 	tlen = strlen(m->target);
-	if (!m->target_truncated && m->header_bytes > mlen + tlen + 2)
+	if (!m->target_truncated &&
+	    (m->header_bytes > mlen + tlen + 2 || (p->flags & F_TARGET_WS)))
 		return 2;
 	return m->header_bytes > mlen + 1 ? 1 : 0;
 }

@@ -271,10 +271,22 @@ h1_state_public h1_state(const h1_parser *p);
 bool h1_failed_in_request_line(const h1_parser *p);
 
 /*
+ * h1_failed_in_start_line() - request parser @p is in error and the byte
+ * that failed came before its request line's end (its LF): the version
+ * may have been read ("HTTP/1.1 extra", "HTTP/1.1x"), the line is broken
+ * all the same, and a server may take it for HTTP/0.9.  False when the
+ * parser is not in error, failed in the header section, or parses
+ * responses.
+ */
+bool h1_failed_in_start_line(const h1_parser *p);
+
+/*
  * h1_request_line_read() - how much of request parser @p's current
  * request line was read whole, each part ended by the byte after it:
  * 0 not the method, 1 the method (its SP read), 2 the method and the
- * target (the target's SP read), 3 the whole line through its version.
+ * target (the target's SP read, or the line's CR or LF right after it:
+ * the target then ends at its first TAB), 3 the whole line through its
+ * version.
  * Meaningful inside a message's header section and after H1_EV_ERROR (a
  * line that failed: by where the failing byte lies), not after
  * h1_finish(); 3 once the line is over, 0 for a response parser.

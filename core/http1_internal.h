@@ -97,6 +97,8 @@ enum h1_header_id {
 #define F_TE_CHUNKED    0x0200u /* last transfer coding seen is chunked */
 #define F_CONN_CLOSE    0x0400u /* Connection: close */
 #define F_CONN_KEEP     0x0800u /* Connection: keep-alive */
+#define F_FAILED_START  0x1000u /* failed before the start line's end */
+#define F_TARGET_WS     0x2000u /* ... at the CR or LF after a target */
 
 /* Largest Content-Length or chunk size accepted: far beyond any real body,
  * and sums of it cannot overflow. */
@@ -464,6 +466,8 @@ static inline void header_name_end(h1_parser *p)
 static inline unsigned fail(h1_parser *p)
 {
 	h1_capture_abandon(p);
+	if (p->state < S_HDR_LINE_START)
+		p->flags |= F_FAILED_START;
 	p->state = S_ERROR;
 	return H1_EV_FAIL;
 }

@@ -768,6 +768,14 @@ START_TEST(non_http_smtp_ehlo_is_not_a_request)
 }
 END_TEST
 
+/* A line that ends after a target with a TAB in it (the TAB taken as the
+ * target's end for a server's record): still no HTTP method, no request */
+START_TEST(non_http_tab_line_is_not_a_request)
+{
+	assert_not_http("SET /k\tv\r\n", "+OK\r\n");
+}
+END_TEST
+
 START_TEST(non_http_split_anywhere)
 {
 	static const char msg[] = "EHLO client.test\r\n";
@@ -3524,6 +3532,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, non_http_redis_array_is_not_a_request);
 	tcase_add_test(tc, non_http_memcached_get_is_not_a_request);
 	tcase_add_test(tc, non_http_smtp_ehlo_is_not_a_request);
+	tcase_add_test(tc, non_http_tab_line_is_not_a_request);
 	tcase_add_test(tc, non_http_split_anywhere);
 	tcase_add_test(tc, fragment_echoed_is_not_a_request);
 	tcase_add_test(tc, method_start_then_end_is_a_request);

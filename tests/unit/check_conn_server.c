@@ -1101,6 +1101,145 @@ START_TEST(shut_keeps_request_being_answered)
 }
 END_TEST
 
+/* Request lines with HTTP's method broken after the target (junk after
+ * the version, a bad version, a TAB, a lower-case "http/", HTTP/0.9's
+ * "GET /x"): the probe takes them for HTTP, each is a malformed request
+ * with its method, its target (ended by a blank or the line's end
+ * too), and the answer (Python's
+ * 0.9 page to its shutdown, or a 404 with its status line).  Before: the
+ * probe said not HTTP, no record at all. */
+START_TEST(broken_after_target_reported)
+{
+	static const char *const lines[] = {
+		"GET /x HTTP/1.1 extra\r\nHost: x\r\n\r\n",
+		"GET /x HTTP/1.1x\r\nHost: x\r\n\r\n",
+		"GET /x\tHTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET /x http/1.1\r\nHost: x\r\n\r\n",
+		"GET /x\r\n",
+	};
+	static const char page[] = "<!DOCTYPE HTML>\n<p>400</p>\n";
+	static const char e404[] = "HTTP/1.0 404 Not Found\r\n"
+				   "Connection: close\r\n\r\nnope";
+	bool http;
+
+	for (size_t i = 0; i < 2 * sizeof lines / sizeof lines[0]; i++) {
+		const char *l = lines[i / 2];
+		bool status_line = i % 2;
+
+		teardown();
+		setup();
+		ck_assert(probed(true, l, 10, &http));
+		ck_assert_msg(http, "%s", l);
+		if (status_line)
+			wr(e404, strlen(e404), 20);
+		else
+			wr(page, strlen(page), 20);
+		conn_server_shut(C, 30);
+		conn_close(C, 40);
+		ck_assert_int_eq(nreqs, 1);
+		const ht_rec_request *r = &recs[0].r;
+		ck_assert_msg(r->error == HT_ERR_BAD_REQUEST, "%s", l);
+		ck_assert_str_eq(recs[0].method, "GET");
+		ck_assert_str_eq(recs[0].target, "/x");
+		/* a version only where one was read whole (else, with
+		 * a status line, the response's) */
+		if (!status_line)
+			ck_assert_uint_eq(r->proto, i / 2 < 2 ?
+				HT_PROTO_HTTP11 : HT_PROTO_UNKNOWN);
+		ck_assert_uint_eq(r->status, status_line ? 404 : 0);
+		ck_assert_uint_eq(r->resp_header_bytes + r->resp_body_bytes,
+				  status_line ? strlen(e404) : strlen(page));
+	}
+	/* a Redis inline command, a lower-case method: not HTTP */
+	teardown();
+	setup();
+	ck_assert_int_eq(probe(true, "GET key\r\n"), CONN_PROBE_NOT);
+	ck_assert_int_eq(probe(true, "get /x extra\r\n"), CONN_PROBE_NOT);
+	ck_assert_int_eq(probe(true, "PING /x\r\n"), CONN_PROBE_NOT);
+}
+END_TEST
+
+/* A request that says "Connection: close" with another pipelined behind
+ * it; the server answers the first with no Connection header (Python's
+ * HTTP/1.1 server) and closes, as RFC 9112 section 9.6 says it must: the
+ * second is no request it served (a note), so is what it reads later.
+ * An HTTP/1.0 request without keep-alive is answered the same way.
+ * Before: the second was "connection closed before any response". */
+START_TEST(pipelined_behind_request_close_not_served)
+{
+	static const char rc[] = "GET /a HTTP/1.1\r\nHost: x\r\n"
+				 "Connection: close\r\n\r\n"
+				 "GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char r10[] = "GET /a HTTP/1.0\r\n\r\n"
+				  "GET /b HTTP/1.0\r\n\r\n";
+
+	rd(rc, strlen(rc), 10);
+	wr(RESP, strlen(RESP), 20);
+	rd(REQ, strlen(REQ), 25);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_int_eq(nnotes, 1);
+	ck_assert_uint_eq(last_close.requests, 1);
+	teardown();
+	setup();
+	rd(r10, strlen(r10), 10);
+	wr(RESP, strlen(RESP), 20);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_int_eq(nnotes, 1);
+	/* keep-alive asked for: the second is served */
+	teardown();
+	setup();
+	rd(REQ, strlen(REQ), 10);
+	rd(REQ, strlen(REQ), 11);
+	wr(RESP, strlen(RESP), 20);
+	wr(RESP, strlen(RESP), 21);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_int_eq(nnotes, 0);
+}
+END_TEST
+
+/* The client stalls inside the head; the server answers it anyway (a
+ * 408: apache's Timeout, node's headersTimeout) and closes: the record
+ * keeps the line, the headers read, their bytes, the 408, and says the
+ * head was cut.  Before: method, target and headers empty, no error. */
+START_TEST(head_cut_by_answer)
+{
+	static const char part[] = "GET /p?partial-1 HTTP/1.1\r\nHost: x\r\nX-A: b";
+	static const char e408[] = "HTTP/1.1 408 Request Timeout\r\n"
+				   "Connection: close\r\n\r\n";
+	rd(part, strlen(part), 10);
+	wr(e408, strlen(e408), 500);
+	conn_server_shut(C, 510);
+	conn_close(C, 520);
+	ck_assert_int_eq(nreqs, 1);
+	const ht_rec_request *r = &recs[0].r;
+	ck_assert_uint_eq(r->error, HT_ERR_HEAD_CUT);
+	ck_assert_uint_eq(r->status, 408);
+	ck_assert_str_eq(recs[0].method, "GET");
+	ck_assert_str_eq(recs[0].target, "/p?partial-1");
+	ck_assert_uint_eq(r->host.len, 1);
+	ck_assert_uint_eq(r->req_header_bytes, strlen(part));
+	ck_assert_uint_eq(r->resp_header_bytes, strlen(e408));
+	ck_assert_uint_eq(r->t[HT_T_WROTE_REQUEST], 10);
+	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 500);
+	/* cut inside the line, after the target: the method and target */
+	teardown();
+	setup();
+	rd("GET /q HTTP/1", 13, 10);
+	wr(e408, strlen(e408), 500);
+	conn_close(C, 520);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_HEAD_CUT);
+	ck_assert_uint_eq(recs[0].r.status, 408);
+	ck_assert_str_eq(recs[0].target, "/q");
+}
+END_TEST
+
 Suite *conn_server_suite(void)
 {
 	Suite *s = suite_create("conn_server");
@@ -1142,6 +1281,9 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, pipelined_reset_each_reported);
 	tcase_add_test(tc, te_cl_response_keeps_connection);
 	tcase_add_test(tc, malformed_request_answered_09_split);
+	tcase_add_test(tc, broken_after_target_reported);
+	tcase_add_test(tc, pipelined_behind_request_close_not_served);
+	tcase_add_test(tc, head_cut_by_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }
