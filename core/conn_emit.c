@@ -214,7 +214,7 @@ void fail_all(conn *c, unsigned error, uint64_t now)
 	 * before the parser is ended for the others.  One whose ciphertext
 	 * the socket had not carried yet is cut by this end. */
 	conn_emit_early(c, now);
-	conn_wire_release(c, error, now);
+	conn_wire_release(c, error, false, now);
 	/* The request being written: the body bytes written so far (its
 	 * record says what went out, as an early answer's does). */
 	conn_request *w = c->q_len ? q_newest(c) : NULL;

@@ -229,7 +229,7 @@ void conn_on_transport(conn *c, bool out, size_t n, uint64_t now)
 		conn_connected(c, now);
 	/* (a server's socket writes count as bytes_in: its responses) */
 	if (c->wire_wait && !out && !conn_wire_owed(c))
-		conn_wire_release(c, HT_ERR_NONE, now);
+		conn_wire_release(c, HT_ERR_NONE, false, now);
 }
 
 void conn_tls_made(conn *c, uint64_t n)

@@ -196,7 +196,7 @@ void conn_emit_early(conn *c, uint64_t now)
 		conn_server_closes(c);
 }
 
-void conn_wire_release(conn *c, unsigned error, uint64_t now)
+void conn_wire_release(conn *c, unsigned error, bool taken, uint64_t now)
 {
 	conn_request *r = q_oldest(c);
 
@@ -206,6 +206,10 @@ void conn_wire_release(conn *c, unsigned error, uint64_t now)
 	if (r == NULL || !r->answered)
 		return; /* (never: nothing pops it but this) */
 	r->answered = false;
+	/* done when its last byte went on the socket, or cut at the end;
+	 * one taken as whole keeps its plaintext's moment */
+	if (!taken)
+		r->t[HT_T_RESPONSE_DONE] = now;
 	if (error != HT_ERR_NONE) {
 		/* what the socket may have carried of it, at most its
 		 * ciphertext less what is still owed (the parser's message

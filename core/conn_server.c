@@ -163,7 +163,7 @@ void conn_server_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	/* the program went on writing: the response before is taken as
 	 * whole (the next one's bytes need the parser) */
 	if (len > 0)
-		conn_wire_release(c, HT_ERR_NONE, now);
+		conn_wire_release(c, HT_ERR_NONE, true, now);
 	conn_on_read(c, buf, len, now);
 }
 
