@@ -447,12 +447,15 @@ void conn_mark_tls(conn *c);
 void conn_on_transport(conn *c, bool out, size_t n, uint64_t now);
 
 /*
- * conn_tls_made() - @c is a server's connection whose TLS library had
- * made @n bytes of ciphertext in all (its handshake's included) when it
- * took the plaintext about to be fed: told before that plaintext, by a
- * hook whose session writes into memory (BIO_number_written() of its
- * write BIO), never for a session that writes to the socket itself.  A
- * response whose last plaintext byte is written while the socket has
+ * conn_tls_made() - @c's TLS library had made @n bytes of ciphertext in
+ * all (its handshake's included) when it took the plaintext about to be
+ * fed: told before that plaintext, by a hook whose session writes into
+ * memory (BIO_number_written() of its write BIO), never for a session
+ * that writes to the socket itself.  A client's request cut by the
+ * connection's end while its socket had carried fewer bytes than that
+ * (a server's reset while the program still had ciphertext to move)
+ * counts as its body the bytes written less those owed (a lower bound
+ * of what went out, as below).  On a server's connection, a response whose last plaintext byte is written while the socket has
  * carried fewer bytes than that is whole only once it has (the program
  * moves the ciphertext later, and a client that closed or reset first
  * never gets it): its record waits for the socket's writes; the

@@ -103,15 +103,15 @@ static int server_session(ht_ossl *api, SSL *s)
 	return ht_tls_server_session(s, known ? random : NULL);
 }
 
-/* @s, a server's session, on @fd's connection, took plaintext that @r > 0
- * says was written: the ciphertext its library has made in all, for a
- * session that writes into memory (the program moves the ciphertext: its
- * socket owes it, conn_tls_made()).  Nothing for a session that writes to
- * its socket (a socket call inside this TLS call proved it: ht_tls_call.fd)
- * or when the library cannot say. */
-static void server_made(ht_ossl *api, SSL *s, int fd, int r)
+/* @s, on @fd's connection, took plaintext that @r > 0 says was written:
+ * the ciphertext its library has made in all, for a session that writes
+ * into memory (the program moves the ciphertext: its socket owes it,
+ * conn_tls_made()).  Nothing for a session that writes to its socket (a
+ * socket call inside this TLS call proved it: ht_tls_call.fd) or when the
+ * library cannot say. */
+static void session_made(ht_ossl *api, SSL *s, int fd, int r)
 {
-	if (fd < 0 || r <= 0 || ht_tls_call.fd >= 0 || server_of(api, s) != 1)
+	if (fd < 0 || r <= 0 || ht_tls_call.fd >= 0)
 		return;
 	void *(*wbio)(const SSL *) = HELPER(api, get_wbio, "SSL_get_wbio");
 	uint64_t (*written)(void *) =
@@ -262,7 +262,7 @@ int ht_ossl_write(ht_ossl *api, void *slot_fn, SSL *s, const void *buf, int num)
 	int r = fn(s, buf, num);
 	int err = errno;
 	int fd = after_call(api, s, f.t0);
-	server_made(api, s, fd, r);
+	session_made(api, s, fd, r);
 	ht_tls_close(&f, fd, true, buf, r > 0 ? (size_t)r : 0, false);
 	errno = err;
 	return r;
@@ -279,7 +279,7 @@ int ht_ossl_write_ex(ht_ossl *api, void *slot_fn, SSL *s, const void *buf,
 	int r = fn(s, buf, num, written);
 	int err = errno;
 	int fd = after_call(api, s, f.t0);
-	server_made(api, s, fd, r);
+	session_made(api, s, fd, r);
 	ht_tls_close(&f, fd, true, buf, (r == 1 && written) ? *written : 0,
 		     false);
 	errno = err;

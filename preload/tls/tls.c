@@ -596,8 +596,7 @@ void ht_tls_made(int fd, uint64_t n)
 	ht_slot *s;
 	ht_tracked *t = lock_tls_conn(fd, &s);
 	if (t) {
-		if (t->c.server)
-			conn_tls_made(&t->c, n);
+		conn_tls_made(&t->c, n);
 		ht_lock_release(&s->lock);
 	}
 	ht_leave();
