@@ -455,8 +455,9 @@ void conn_on_transport(conn *c, bool out, size_t n, uint64_t now);
  * connection's end while its socket had carried fewer bytes than that
  * (a server's reset while the program still had ciphertext to move)
  * counts as its body the bytes written less those owed (a lower bound
- * of what went out, as below).  On a server's connection, a response whose last plaintext byte is written while the socket has
- * carried fewer bytes than that is whole only once it has (the program
+ * of what went out, as below).  On a server's connection, a response
+ * whose last plaintext byte is written while the socket has carried
+ * fewer bytes than that is whole only once it has (the program
  * moves the ciphertext later, and a client that closed or reset first
  * never gets it): its record waits for the socket's writes; the
  * connection's end before them (a write that failed, a reset, the
