@@ -332,6 +332,15 @@ typedef struct conn {
 	 * answered flag), and when request bytes were last written */
 	bool early_answer;
 	uint64_t t_out_last;
+	/* A server's TLS session whose ciphertext the program moves itself
+	 * (memory BIOs): the ciphertext its library had made when the last
+	 * plaintext was written (conn_tls_made()), and, HTTP/1.x, the
+	 * oldest request's response whole in plaintext while the socket has
+	 * not carried that much yet: its record waits for the socket's
+	 * writes (its answered flag), or for the connection's end, which
+	 * cuts it (conn_wire_release()) */
+	uint64_t tls_made;
+	bool wire_wait;
 	/* HTTP/1.x: when response bytes were last read (or skipped unread):
 	 * where a body delimited by close ends when the kernel says, at the
 	 * program's close, that the server's stream ended there
@@ -435,8 +444,35 @@ bool conn_raw_tls_failed(conn *c, uint64_t now, struct ht_live *taken);
 void conn_mark_tls(conn *c);
 
 /* conn_on_transport() - @n bytes of ciphertext moved on a TLS connection
- * (@out: written) at @now: counted, and proof that the connect completed. */
+ * (@out: written; on a server's, read: the request side) at @now:
+ * counted, and proof that the connect completed.  A server's write that
+ * brings the socket's count to the ciphertext owed (conn_tls_made())
+ * emits the response waiting for it, whole. */
 void conn_on_transport(conn *c, bool out, size_t n, uint64_t now);
+
+/*
+ * conn_tls_made() - @c's TLS library had made @n bytes of ciphertext in
+ * all (its handshake's included) when it took the plaintext about to be
+ * fed: told before that plaintext, by a hook whose session writes into
+ * memory (BIO_number_written() of its write BIO), never for a session
+ * that writes to the socket itself.  A client's request cut by the
+ * connection's end while its socket had carried fewer bytes than that
+ * (a server's reset while the program still had ciphertext to move)
+ * counts as its body the bytes written less those owed (a lower bound
+ * of what went out, as below).  On a server's connection, a response
+ * whose last plaintext byte is written while the socket has carried
+ * fewer bytes than that is whole only once it has (the program
+ * moves the ciphertext later, and a client that closed or reset first
+ * never gets it): its record waits for the socket's writes; the
+ * connection's end before them (a write that failed, a reset, the
+ * program's close) reports it cut, with the response's bytes less those
+ * still owed on the socket (a lower bound of what the socket carried:
+ * every byte of ciphertext carries at most one of plaintext).  More
+ * plaintext written meanwhile ends the wait (the response is taken as
+ * whole, as before).  Only once the socket carried a byte: a program
+ * whose writes the hooks do not see (none counted) is never held.
+ */
+void conn_tls_made(conn *c, uint64_t n);
 
 /* conn_tls_hello_wanted() - whether ciphertext written on @c is still
  * wanted by conn_tls_hello_out(): a client's connection a TLS hook claimed,

@@ -211,13 +211,23 @@ void fail_all(conn *c, unsigned error, uint64_t now)
 		return;
 	}
 	/* An early answer is whole: its record goes out as it stands,
-	 * before the parser is ended for the others. */
+	 * before the parser is ended for the others.  One whose ciphertext
+	 * the socket had not carried yet is cut by this end. */
 	conn_emit_early(c, now);
+	conn_wire_release(c, error, false, now);
 	/* The request being written: the body bytes written so far (its
 	 * record says what went out, as an early answer's does). */
 	conn_request *w = c->q_len ? q_newest(c) : NULL;
 	if (w != NULL && !w->written && w->headers_done)
 		w->body_bytes = c->out.msg.body_bytes;
+	/* A client's session with memory BIOs: the ciphertext its socket
+	 * never carried (conn_tls_made()) was the newest request's, its
+	 * last bytes written: at most that much of its body never went. */
+	if (w != NULL && !c->server && c->tls && c->bytes_out > 0 &&
+	    c->bytes_out < c->tls_made) {
+		uint64_t owed = c->tls_made - c->bytes_out;
+		w->body_bytes = w->body_bytes > owed ? w->body_bytes - owed : 0;
+	}
 	/* The oldest request may take the response parser's message as it
 	 * stands, possibly cut inside a header line: end the parser first so
 	 * the message holds whole lines (every caller stops parsing responses

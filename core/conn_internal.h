@@ -180,6 +180,23 @@ void thread_end(conn *c, conn_request *r);
  * (conn_resp.c). */
 void conn_emit_early(conn *c, uint64_t now);
 
+/* conn_wire_release() - the response waiting for the socket's writes
+ * (conn_tls_made()) ends at @now: whole with HT_ERR_NONE (the socket
+ * carried its ciphertext, its response done at @now; or, @taken, more
+ * plaintext came: done when its own last byte was written), else cut
+ * with @error at @now, its body bytes less the ciphertext still owed.
+ * Nothing when none waits (conn_resp.c). */
+void conn_wire_release(conn *c, unsigned error, bool taken, uint64_t now);
+
+/* conn_wire_owed() - whether @c, a server's TLS connection, has carried
+ * fewer bytes on its socket than its session made (conn_tls_made()),
+ * having carried some. */
+static inline bool conn_wire_owed(const conn *c)
+{
+	return c->server && c->tls && c->bytes_in > 0 &&
+	       c->bytes_in < c->tls_made;
+}
+
 /* fail_all() - emit every request still in flight with @error: the
  * connection ended, was reset, or is no longer followed (conn_emit.c). */
 void fail_all(conn *c, unsigned error, uint64_t now);

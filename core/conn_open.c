@@ -227,6 +227,15 @@ void conn_on_transport(conn *c, bool out, size_t n, uint64_t now)
 		c->bytes_in += n;
 	if (n && !c->connected && !c->failed)
 		conn_connected(c, now);
+	/* (a server's socket writes count as bytes_in: its responses) */
+	if (c->wire_wait && !out && !conn_wire_owed(c))
+		conn_wire_release(c, HT_ERR_NONE, false, now);
+}
+
+void conn_tls_made(conn *c, uint64_t n)
+{
+	if (n > c->tls_made)
+		c->tls_made = n;
 }
 
 void conn_tls_call_wrote(conn *c, uint64_t t_call, uint64_t now)

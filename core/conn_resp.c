@@ -136,6 +136,16 @@ void on_response_complete(conn *c, uint64_t now)
 		conn_live_sync(r, HT_T_RESPONSE_DONE);
 		return;
 	}
+	if (c->server && m->status != 101 && !r->connect &&
+	    c->mode == CONN_MODE_HTTP1 && conn_wire_owed(c)) {
+		/* Whole in plaintext, its ciphertext not yet on the socket
+		 * (memory BIOs): the record waits for the socket's writes
+		 * (conn_on_transport()) or the connection's end. */
+		conn_resp_live_body(c);
+		r->answered = true;
+		c->wire_wait = true;
+		return;
+	}
 	bool tunnel = r->connect && m->status / 100 == 2 &&
 		      h1_state(&c->in) == H1_ST_TUNNEL;
 	/* A WebSocket: its session is followed from the next byte; the
@@ -192,6 +202,37 @@ void conn_emit_early(conn *c, uint64_t now)
 	if (c->q_len == 0 && c->q_untracked == 0)
 		c->t_idle_since = now;
 	if (c->server && (c->in.msg.closes || req_closes) &&
+	    c->mode == CONN_MODE_HTTP1)
+		conn_server_closes(c);
+}
+
+void conn_wire_release(conn *c, unsigned error, bool taken, uint64_t now)
+{
+	conn_request *r = q_oldest(c);
+
+	if (!c->wire_wait)
+		return;
+	c->wire_wait = false;
+	if (r == NULL || !r->answered)
+		return; /* (never: nothing pops it but this) */
+	r->answered = false;
+	/* done when its last byte went on the socket, or cut at the end;
+	 * one taken as whole keeps its plaintext's moment */
+	if (!taken)
+		r->t[HT_T_RESPONSE_DONE] = now;
+	if (error != HT_ERR_NONE) {
+		/* what the socket may have carried of it, at most its
+		 * ciphertext less what is still owed (the parser's message
+		 * is done with: it stands for this response alone) */
+		uint64_t owed = c->tls_made - c->bytes_in;
+		h1_message *m = &c->in.msg;
+		m->body_bytes = m->body_bytes > owed ? m->body_bytes - owed : 0;
+	}
+	emit_oldest(c, error, true, now);
+	c->resp_1xx_header_bytes = 0;
+	if (c->q_len == 0 && c->q_untracked == 0)
+		c->t_idle_since = now;
+	if (error == HT_ERR_NONE && c->server && c->in.msg.closes &&
 	    c->mode == CONN_MODE_HTTP1)
 		conn_server_closes(c);
 }

@@ -177,6 +177,10 @@ void conn_server_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 
 void conn_server_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
+	/* the program went on writing: the response before is taken as
+	 * whole (the next one's bytes need the parser) */
+	if (len > 0)
+		conn_wire_release(c, HT_ERR_NONE, true, now);
 	conn_on_read(c, buf, len, now);
 }
 

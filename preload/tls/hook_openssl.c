@@ -103,6 +103,24 @@ static int server_session(ht_ossl *api, SSL *s)
 	return ht_tls_server_session(s, known ? random : NULL);
 }
 
+/* @s, on @fd's connection, took plaintext that @r > 0 says was written:
+ * the ciphertext its library has made in all, for a session that writes
+ * into memory (the program moves the ciphertext: its socket owes it,
+ * conn_tls_made()).  Nothing for a session that writes to its socket (a
+ * socket call inside this TLS call proved it: ht_tls_call.fd) or when the
+ * library cannot say. */
+static void session_made(ht_ossl *api, SSL *s, int fd, int r)
+{
+	if (fd < 0 || r <= 0 || ht_tls_call.fd >= 0)
+		return;
+	void *(*wbio)(const SSL *) = HELPER(api, get_wbio, "SSL_get_wbio");
+	uint64_t (*written)(void *) =
+		HELPER(api, bio_written, "BIO_number_written");
+	void *b = wbio ? wbio(s) : NULL;
+	if (b && written)
+		ht_tls_made(fd, written(b));
+}
+
 /* After any call on @s begun at @t0: learn its fd and the handshake's
  * progress.  Returns the fd, or -1 when the connection is not tracked. */
 static int after_call(ht_ossl *api, SSL *s, uint64_t t0)
@@ -244,6 +262,7 @@ int ht_ossl_write(ht_ossl *api, void *slot_fn, SSL *s, const void *buf, int num)
 	int r = fn(s, buf, num);
 	int err = errno;
 	int fd = after_call(api, s, f.t0);
+	session_made(api, s, fd, r);
 	ht_tls_close(&f, fd, true, buf, r > 0 ? (size_t)r : 0, false);
 	errno = err;
 	return r;
@@ -260,6 +279,7 @@ int ht_ossl_write_ex(ht_ossl *api, void *slot_fn, SSL *s, const void *buf,
 	int r = fn(s, buf, num, written);
 	int err = errno;
 	int fd = after_call(api, s, f.t0);
+	session_made(api, s, fd, r);
 	ht_tls_close(&f, fd, true, buf, (r == 1 && written) ? *written : 0,
 		     false);
 	errno = err;

@@ -64,13 +64,14 @@
 enum { F_READ, F_READ_EX, F_WRITE, F_WRITE_EX, F_DO_HANDSHAKE, F_CONNECT,
        F_SHUTDOWN, F_FREE, NF };
 enum { H_INIT_FINISHED = NF, H_VERSION, H_ALPN, H_ERROR, H_FD, H_CLIENT_RANDOM,
-       H_IS_SERVER, NSYM };
+       H_IS_SERVER, H_WBIO, H_BIO_WRITTEN, NSYM };
 
 static const char *const sym_names[NSYM] = {
 	"SSL_read", "SSL_read_ex", "SSL_write", "SSL_write_ex",
 	"SSL_do_handshake", "SSL_connect", "SSL_shutdown", "SSL_free",
 	"SSL_is_init_finished", "SSL_get_version", "SSL_get0_alpn_selected",
 	"SSL_get_error", "SSL_get_fd", "SSL_get_client_random", "SSL_is_server",
+	"SSL_get_wbio", "BIO_number_written",
 };
 
 /* The static OpenSSL's helpers, and the trampolines ("real" functions). */
@@ -470,7 +471,10 @@ static void scan_table(const struct elf_api *L, Elf *e, Elf64_Word type,
 			    GELF_ST_BIND(s.st_info) == STB_LOCAL)
 				continue;
 			const char *nm = L->strptr(e, sh.sh_link, s.st_name);
-			if (!nm || nm[0] != 'S' || nm[1] != 'S' || nm[2] != 'L')
+			/* (every name sought begins "SSL" but one: a cheap
+			 * filter over thousands) */
+			if (!nm || ((nm[0] != 'S' || nm[1] != 'S' || nm[2] != 'L') &&
+				    (nm[0] != 'B' || nm[1] != 'I' || nm[2] != 'O')))
 				continue;
 			for (int k = 0; k < NSYM; k++)
 				if (!out[k].value && strcmp(nm, sym_names[k]) == 0)
@@ -659,7 +663,8 @@ static void hook_all(const struct ht_ssl_obj *o, const struct sym *syms)
 	void **helpers[NSYM - NF] = {&st_api.is_init_finished, &st_api.get_version,
 				     &st_api.get0_alpn_selected, &st_api.get_error,
 				     &st_api.get_fd, &st_api.get_client_random,
-				     &st_api.is_server};
+				     &st_api.is_server, &st_api.get_wbio,
+				     &st_api.bio_written};
 	for (int k = NF; k < NSYM; k++)
 		if (syms[k].value)
 			*helpers[k - NF] = (void *)(o->bias + syms[k].value);

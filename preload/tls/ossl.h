@@ -29,6 +29,10 @@ typedef struct ht_ossl {
 	 * session's (a shared libssl only), a server session's to find its
 	 * accepted connection (tls.h) */
 	void *get_client_random, *is_server;
+	/* a server session's write BIO and the ciphertext written into it
+	 * (SSL_get_wbio, libcrypto's BIO_number_written): what its socket
+	 * owes when the program moves it (conn_tls_made()) */
+	void *get_wbio, *bio_written;
 	/* true: the pointers above were set once, before any hook ran (NULL:
 	 * the function does not exist there); false: each is looked up in the
 	 * loaded libssl on first use. */

@@ -589,6 +589,19 @@ static void client_probe_plaintext(ht_slot *s, ht_tracked *t, bool out,
 	}
 }
 
+void ht_tls_made(int fd, uint64_t n)
+{
+	if (fd < 0 || !ht_enter())
+		return;
+	ht_slot *s;
+	ht_tracked *t = lock_tls_conn(fd, &s);
+	if (t) {
+		conn_tls_made(&t->c, n);
+		ht_lock_release(&s->lock);
+	}
+	ht_leave();
+}
+
 void ht_tls_plaintext(int fd, bool out, const void *buf, size_t n, uint64_t now)
 {
 	if (fd < 0 || !ht_enter())

@@ -212,6 +212,11 @@ HT_HIDDEN void ht_tls_handshake_done(int fd, uint64_t now, const char *version,
 /* ht_tls_handshake_failed() - the handshake on @fd's connection failed. */
 HT_HIDDEN void ht_tls_handshake_failed(int fd, uint64_t now);
 
+/* ht_tls_made() - the session on @fd's connection, which writes its
+ * ciphertext into memory, has made @n bytes of it in all, told before the
+ * plaintext it just took is fed (conn_tls_made()). */
+HT_HIDDEN void ht_tls_made(int fd, uint64_t n);
+
 /* ht_tls_plaintext() - @n plaintext bytes moved on @fd's connection (@out:
  * written by the program).  @n == 0 on read means the TLS stream ended.
  * Plaintext read while a write is in flight is held (conn_hold()); the

@@ -3486,12 +3486,49 @@ START_TEST(pipeline_untracked_cut_at_close)
 }
 END_TEST
 
+/* A client's TLS session with memory BIOs (conn_tls_made()): a body the
+ * library took whole while its socket carried less is counted, when a
+ * reset ends the request, less the ciphertext the socket still owed; a
+ * session whose socket caught up keeps its count. */
+START_TEST(membio_client_body_cut_by_reset)
+{
+	static const char post[] = "POST /up HTTP/1.1\r\nHost: h\r\n"
+				   "Content-Length: 1000\r\n\r\n";
+	static char body[1001];
+	memset(body, 'a', 1000);
+	conn_mark_tls(C);
+	conn_on_transport(C, true, 500, 2000); /* its handshake */
+	conn_on_transport(C, false, 1500, 2100);
+	conn_tls_made(C, 500 + 1100);
+	w(post, 3000);
+	w(body, 3000);
+	conn_on_transport(C, true, 700, 3100);
+	conn_on_reset(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_RESET);
+	ck_assert_uint_eq(recs[0].r.req_body_bytes, 1000 - 400);
+
+	teardown();
+	setup();
+	conn_mark_tls(C);
+	conn_on_transport(C, true, 500, 2000);
+	conn_tls_made(C, 500 + 1100);
+	w(post, 3000);
+	w(body, 3000);
+	conn_on_transport(C, true, 1100, 3100);
+	conn_on_reset(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.req_body_bytes, 1000);
+}
+END_TEST
+
 Suite *conn_suite(void)
 {
 	Suite *s = suite_create("conn");
 	TCase *tc = tcase_create("lifecycle");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, keepalive_three_requests);
+	tcase_add_test(tc, membio_client_body_cut_by_reset);
 	tcase_add_test(tc, phases_across_splits);
 	tcase_add_test(tc, pipelined_requests_answered_in_order);
 	tcase_add_test(tc, interim_100_continue);

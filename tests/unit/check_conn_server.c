@@ -1240,6 +1240,121 @@ START_TEST(head_cut_by_answer)
 }
 END_TEST
 
+/* A server's TLS session with memory BIOs (conn_tls_made()): its
+ * handshake's ciphertext moved on the socket (300 read, 2000 written),
+ * then a request read and a response of 1000 body bytes written in
+ * plaintext, the library having made @owed bytes of ciphertext in all. */
+static const char wire_get[] = "GET /w HTTP/1.1\r\nHost: h\r\n\r\n";
+static const char wire_ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+
+static void wire_setup(uint64_t owed)
+{
+	static char body[1000];
+	memset(body, 'x', sizeof body);
+	conn_mark_tls(C);
+	conn_on_transport(C, true, 300, 10);  /* (a server's read: requests) */
+	conn_on_transport(C, false, 2000, 20);
+	rd(wire_get, sizeof wire_get - 1, 30);
+	conn_tls_made(C, owed);
+	wr(wire_ok, sizeof wire_ok - 1, 40);
+	wr(body, sizeof body, 40);
+}
+
+/* Whole once the socket carried what the session made, not before; the
+ * client's close after that changes nothing. */
+START_TEST(membio_whole_once_on_the_wire)
+{
+	wire_setup(3100);
+	ck_assert_int_eq(nreqs, 0);
+	conn_on_transport(C, false, 500, 50);
+	ck_assert_int_eq(nreqs, 0);
+	conn_on_transport(C, true, 24, 55); /* (bytes read move nothing) */
+	ck_assert_int_eq(nreqs, 0);
+	conn_on_transport(C, false, 600, 60);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 1000);
+	/* done when the socket carried its last byte */
+	ck_assert_uint_eq(recs[0].r.t[HT_T_FIRST_BYTE], 40);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 60);
+	conn_server_eof(C, 70);
+	conn_close(C, 80);
+	ck_assert_int_eq(nreqs, 1);
+}
+END_TEST
+
+/* A reset (a write that failed) before the ciphertext went out cuts it:
+ * its body less what the socket still owed. */
+START_TEST(membio_cut_by_reset)
+{
+	wire_setup(3100);
+	conn_on_transport(C, false, 500, 50);
+	conn_on_reset(C, 60);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_RESET);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 1000 - 600);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 60);
+}
+END_TEST
+
+/* The program's close with ciphertext unsent (asyncio aborts a transport
+ * whose peer went away) cuts it too; owed more than the body: none. */
+START_TEST(membio_cut_by_close)
+{
+	wire_setup(5000);
+	conn_server_eof(C, 50);
+	ck_assert_int_eq(nreqs, 0);
+	conn_close(C, 60);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_CLOSED);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 0);
+}
+END_TEST
+
+/* More plaintext written meanwhile (the next response) takes the one
+ * waiting as whole, as before: the parser is the next one's. */
+START_TEST(membio_next_response_takes_it_whole)
+{
+	static const char ok2[] = "HTTP/1.1 204 No Content\r\n\r\n";
+	wire_setup(3100);
+	rd(wire_get, sizeof wire_get - 1, 50);
+	ck_assert_int_eq(nreqs, 0);
+	wr(ok2, sizeof ok2 - 1, 60);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 1000);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 40);
+	conn_on_transport(C, false, 2000, 70);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[1].r.status, 204);
+	ck_assert_uint_eq(recs[1].r.req_seq, 2);
+}
+END_TEST
+
+/* A session whose socket writes the hooks never saw (none counted), or
+ * one the socket already caught up with, is never held. */
+START_TEST(membio_not_held_without_socket_writes)
+{
+	static char body[1000];
+	memset(body, 'x', sizeof body);
+	conn_mark_tls(C);
+	rd(wire_get, sizeof wire_get - 1, 30);
+	conn_tls_made(C, 3100);
+	wr(wire_ok, sizeof wire_ok - 1, 40);
+	wr(body, sizeof body, 40);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	conn_on_transport(C, false, 3100, 50);
+	rd(wire_get, sizeof wire_get - 1, 60);
+	conn_tls_made(C, 3000); /* (never less than before) */
+	wr(wire_ok, sizeof wire_ok - 1, 70);
+	wr(body, sizeof body, 70);
+	ck_assert_int_eq(nreqs, 2);
+}
+END_TEST
+
 Suite *conn_server_suite(void)
 {
 	Suite *s = suite_create("conn_server");
@@ -1254,6 +1369,11 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, post_body_and_reuse);
 	tcase_add_test(tc, early_answer_then_body_read);
 	tcase_add_test(tc, early_answer_closed_unread);
+	tcase_add_test(tc, membio_whole_once_on_the_wire);
+	tcase_add_test(tc, membio_cut_by_reset);
+	tcase_add_test(tc, membio_cut_by_close);
+	tcase_add_test(tc, membio_next_response_takes_it_whole);
+	tcase_add_test(tc, membio_not_held_without_socket_writes);
 	tcase_add_test(tc, pipelined_in_one_read);
 	tcase_add_test(tc, sendfile_body);
 	tcase_add_test(tc, sendfile_unframed_gives_up);
