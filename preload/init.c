@@ -264,7 +264,6 @@ HT_STARTUP_DATA static int scope_ready;
 struct real_walk {
 	uintptr_t self;  /* an address inside this library */
 	uintptr_t vdso;  /* the vDSO's base: not in the lookup scope */
-	uintptr_t libc;  /* an address inside the libc this library uses */
 	bool past_self;  /* the objects seen now come after this library */
 	bool past_libc;  /* libc was seen: the scope is complete */
 	bool blind;      /* an object could not be searched */
@@ -274,6 +273,27 @@ struct real_walk {
 	void *found[N_WALK];
 	ht_ssl_scan *ssl; /* the inline hooks' scan, filled on the way */
 };
+
+/* Whether @name, an object's path as the loader lists it, is glibc's
+ * libc ("libc.so.6" in any directory).  By name, not by the object that
+ * holds one of libc's functions as this library binds it: another library
+ * may define that function too (libtsan defines dl_iterate_phdr), and the
+ * scope then ended before libc (review11 found TLS handshakes failing). */
+static bool is_libc(const char *name)
+{
+	static const char libc[] = "libc.so.6";
+	const char *base = name;
+
+	if (!name)
+		return false;
+	for (const char *p = name; *p; p++) /* (no import for a walk) */
+		if (*p == '/')
+			base = p + 1;
+	for (unsigned i = 0; i < sizeof libc; i++)
+		if (base[i] != libc[i])
+			return false;
+	return true;
+}
 
 /* Look the names still open from the walk's name @first on up in @o. */
 static void look_up_left(struct real_walk *w, const elfsym_obj *o,
@@ -325,8 +345,7 @@ static int walk_object(struct dl_phdr_info *info, size_t size, void *arg)
 	(void)size;
 	elfsym_obj o;
 	bool opened = false, in_scope = false;
-	bool libc = elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
-				  info->dlpi_addr, w->libc);
+	bool libc = is_libc(info->dlpi_name);
 	if (!w->past_self)
 		w->past_self = elfgot_inside(info->dlpi_phdr, info->dlpi_phnum,
 					     info->dlpi_addr, w->self);
@@ -484,7 +503,6 @@ static void resolve_all(ht_ssl_scan *ssl, bool lazy)
 	struct real_walk w = {
 		.self = (uintptr_t)resolve_all,
 		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
-		.libc = (uintptr_t)dl_iterate_phdr,
 		.eager = !lazy,
 		.left = N_WALK,
 		.ssl = ssl,
@@ -507,14 +525,24 @@ static void resolve_all(ht_ssl_scan *ssl, bool lazy)
 		resolve_eager();
 		return;
 	}
-	/* What was found first: asking the loader takes dlsym, one of them. */
+	/* What was found first: asking the loader takes dlsym, one of them.
+	 * Never a NULL over a slot: another thread's walk may have filled
+	 * it, and a hook that tested it reads it again to call it (a review
+	 * saw connect() call NULL when the walk stored its not-yet-found
+	 * names first). */
 	for (unsigned i = 0; i < N_WALK; i++)
-		__atomic_store_n(walk_slot(i), w.found[i], __ATOMIC_RELAXED);
-	for (unsigned i = 0; i < N_WALK; i++)
-		if (w.state[i] == ASK_LOADER || (w.blind && w.state[i] == LOOKING))
-			__atomic_store_n(walk_slot(i),
-					 next_symbol(walk_names[i]),
+		if (w.found[i])
+			__atomic_store_n(walk_slot(i), w.found[i],
 					 __ATOMIC_RELAXED);
+	/* (after: next_symbol() calls the dlsym found above) */
+	for (unsigned i = 0; i < N_WALK; i++) {
+		if (w.state[i] != ASK_LOADER &&
+		    !(w.blind && w.state[i] == LOOKING))
+			continue;
+		void *p = next_symbol(walk_names[i]);
+		if (p)
+			__atomic_store_n(walk_slot(i), p, __ATOMIC_RELAXED);
+	}
 	__atomic_store_n(&resolved, 1, __ATOMIC_RELEASE);
 }
 
