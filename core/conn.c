@@ -232,33 +232,6 @@ static void on_request_complete(conn *c, uint64_t now)
 		fail_all(c, c->unseen_error, now);
 }
 
-/* HTTP's methods (RFC 9110 section 9, and PATCH, RFC 5789). */
-static const char *const http_methods[] = {
-	"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
-	"TRACE", "PATCH",
-};
-
-/* Is @m one of HTTP's methods?  Exact and case-sensitive, as methods
- * are. */
-static bool http_method(const char *m)
-{
-	for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0];
-	     i++)
-		if (method_is(m, http_methods[i]))
-			return true;
-	return false;
-}
-
-bool conn_http_method_n(const uint8_t *m, size_t n)
-{
-	for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0];
-	     i++)
-		if (strlen(http_methods[i]) == n &&
-		    memcmp(m, http_methods[i], n) == 0)
-			return true;
-	return false;
-}
-
 /* The HTTP/2 client connection preface (RFC 9113, 3.4). */
 static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -345,90 +318,6 @@ static void replay_early(conn *c, uint64_t now)
 		return;
 	}
 	conn_h2_read(c, c->early, n, now);
-}
-
-/* The request parser just failed: was the connection (or the inner one of
- * a tunnel) never HTTP?  So when its first request failed before its
- * request line was whole and its method is none of HTTP's ("PING",
- * Redis's "*1", memcached's "get key", SMTP's "EHLO x"): another protocol
- * over TCP, not a malformed request.  A broken line with an HTTP method,
- * and anything after a request that was HTTP, stay malformed requests. */
-static bool never_http(conn *c)
-{
-	return c->nreq == c->inner_base + 1 && c->q_len == 1 &&
-	       !c->spill_active && !q_oldest(c)->headers_done &&
-	       h1_failed_in_request_line(&c->out) &&
-	       !http_method(c->out.msg.method);
-}
-
-/* Forget the connection's first request, which never_http() says was no
- * request: no record, not counted; the connection ends up as one whose
- * first byte could not begin a request (its close says no requests). */
-static void forget_first(conn *c)
-{
-	conn_request *r = q_oldest(c);
-
-	conn_live_end(c, r);
-	thread_end(c, r);
-	q_pop(c);
-	c->nreq--;
-}
-
-/* Whether @m, a method token not yet ended, is the start of one of
- * HTTP's ("GE" of GET; "" is none). */
-static bool http_method_start(const char *m)
-{
-	size_t n = strlen(m);
-
-	for (size_t i = 0;
-	     n && i < sizeof http_methods / sizeof http_methods[0]; i++)
-		if (strncmp(m, http_methods[i], n) == 0)
-			return true;
-	return false;
-}
-
-/* Whether the peer's answer to @c's requests began as HTTP's: its response
- * parser is past "HTTP/" and has not failed, or a whole answer came. */
-static bool answered_as_http(const conn *c)
-{
-	switch (h1_state(&c->in)) {
-	case H1_ST_HEADERS:
-		return !h1_response_prefix_read(&c->in);
-	case H1_ST_BODY:
-	case H1_ST_TUNNEL:
-		return true;
-	default:
-		return c->early_answer;
-	}
-}
-
-bool conn_drop_unformed(conn *c, bool answered)
-{
-	if (c->mode != CONN_MODE_HTTP1 || c->dead ||
-	    c->nreq != c->inner_base + 1 || c->q_len != 1 || c->spill_active ||
-	    q_oldest(c)->headers_done || h1_state(&c->out) != H1_ST_HEADERS ||
-	    h1_request_line_read(&c->out) != 0)
-		return false;
-	/* An answer that began as HTTP's ("HTTP/1.1 400", its body running
-	 * to the close, or read a byte at a time) says they were a request. */
-	if (answered_as_http(c))
-		return false;
-	/* A start of "HTTP/" the connection ended in ("H" echoed back, the
-	 * start of HEAD's too) never became HTTP's answer: answered, not as
-	 * HTTP (a review found "H" kept a request). */
-	if (h1_state(&c->in) == H1_ST_HEADERS &&
-	    h1_response_prefix_read(&c->in) != 0)
-		answered = true;
-	/* A request split inside its method ("GET", then the rest) that
-	 * ended (a reset, a close) is a request cut short: its record says
-	 * what happened to it.  Answered, not as HTTP, it was none. */
-	if (!answered && http_method_start(c->out.msg.method))
-		return false;
-	/* as never_http(): not a protocol we follow */
-	c->mode = CONN_MODE_OPAQUE;
-	conn_live_conn_end(c);
-	forget_first(c);
-	return true;
 }
 
 /* TLS no hook decodes (CONN_MODE_TLS): @len bytes @buf of its records
@@ -539,8 +428,8 @@ void conn_request_head_cut(conn *c, uint64_t now)
 	    h1_state(&c->out) != H1_ST_HEADERS)
 		return;
 	/* a line cut before its version with a method none of HTTP's may
-	 * be another protocol's (never_http()): left as it was */
-	if (line < 3 && !(line >= 1 && http_method(c->out.msg.method)))
+	 * be another protocol's (conn_never_http()): left as it was */
+	if (line < 3 && !(line >= 1 && conn_http_method(c->out.msg.method)))
 		return;
 	conn_request_cut(c, HT_ERR_HEAD_CUT, now);
 }
@@ -667,12 +556,12 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		buf += n;
 		len -= n;
 		if (ev & H1_EV_ERROR) {
-			if (never_http(c)) {
+			if (conn_never_http(c)) {
 				/* Not HTTP/1.x (a protocol we do not follow):
 				 * stop looking at this connection's bytes. */
 				c->mode = CONN_MODE_OPAQUE;
 				conn_live_conn_end(c);
-				forget_first(c);
+				conn_forget_first(c);
 			} else if (server_bad_request(c, now)) {
 				/* the rest of these bytes are likely its own */
 			} else {

@@ -281,6 +281,20 @@ void conn_skip_unseen(conn *c, size_t len, uint64_t now, unsigned error,
  * response the server writes anyway (conn.c). */
 void conn_request_cut(conn *c, unsigned error, uint64_t now);
 
+/* conn_http_method() - whether NUL-terminated @m is one of HTTP's methods
+ * (RFC 9110 section 9, and PATCH), exactly and case-sensitively. */
+bool conn_http_method(const char *m);
+
+/* conn_never_http() - the request parser just failed: was @c (or the
+ * inner connection of a tunnel) never HTTP?  Its first request failed
+ * before its request line was whole with a method none of HTTP's
+ * ("PING", "EHLO x"): another protocol, not a malformed request. */
+bool conn_never_http(conn *c);
+
+/* conn_forget_first() - forget @c's first request, which was none: no
+ * record, not counted; its close says no requests. */
+void conn_forget_first(conn *c);
+
 /* conn_http_method_n() - whether the @n bytes at @m (not NUL-terminated)
  * are one of HTTP's methods (RFC 9110's and PATCH), exactly. */
 bool conn_http_method_n(const uint8_t *m, size_t n);
