@@ -133,7 +133,6 @@ static void on_request_headers(conn *c, uint64_t now)
 			     m->hdrs_truncated, m->header_bytes);
 	r->proto = proto_of(m);
 	r->keep_alive = m->keep_alive;
-	r->closes = m->closes;
 	r->connect = method_is(m->method, "CONNECT");
 	r->h2c = m->upgrade_h2c;
 	r->websocket = m->upgrade_websocket;

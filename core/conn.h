@@ -185,10 +185,6 @@ typedef struct conn_request {
 	bool h2c;                /* asked to upgrade to HTTP/2 (Upgrade: h2c) */
 	bool websocket;          /* asked for a WebSocket (Upgrade: websocket) */
 	bool keep_alive;         /* the request did not ask to close */
-	bool closes;             /* it says the connection ends after its
-	                            response (h1_message.closes): a server
-	                            closes once it answered it (RFC 9112
-	                            section 9.6) */
 	uint8_t proto;           /* enum ht_proto of the request line */
 	uint8_t req_error;       /* a server's request that ended where its
 	                            bytes stopped: HT_ERR_BAD_REQUEST (a

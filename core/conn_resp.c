@@ -157,16 +157,13 @@ void on_response_complete(conn *c, uint64_t now)
 	char target[sizeof c->tunnel];
 	if (tunnel)
 		copy_cstr(target, sizeof target, r->target);
-	bool req_closes = r->closes;
 	emit_oldest(c, HT_ERR_NONE, true, now);
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0 && c->q_untracked == 0)
 		c->t_idle_since = now;
 	/* a server that says it closes serves nothing read from here (said:
-	 * keep_alive is also false for a mere framing rule, m->closes not),
-	 * nor one that answered a request that said so (Python's HTTP/1.1
-	 * server answers "Connection: close" with no Connection header) */
-	if (c->server && (m->closes || req_closes) && !tunnel && !ws &&
+	 * keep_alive is also false for a mere framing rule, m->closes not) */
+	if (c->server && m->closes && !tunnel && !ws &&
 	    c->mode == CONN_MODE_HTTP1)
 		conn_server_closes(c);
 	if (tunnel)
@@ -196,13 +193,11 @@ void conn_emit_early(conn *c, uint64_t now)
 	}
 	r->answered = false;
 	r->flags |= HT_RF_EARLY_ANSWER;
-	bool req_closes = r->closes;
 	emit_oldest(c, HT_ERR_NONE, true, now);
 	c->resp_1xx_header_bytes = 0;
 	if (c->q_len == 0 && c->q_untracked == 0)
 		c->t_idle_since = now;
-	if (c->server && (c->in.msg.closes || req_closes) &&
-	    c->mode == CONN_MODE_HTTP1)
+	if (c->server && c->in.msg.closes && c->mode == CONN_MODE_HTTP1)
 		conn_server_closes(c);
 }
 
