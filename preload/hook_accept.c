@@ -148,12 +148,6 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 		/* no HTTP server's first bytes */
 		conn_forget(&t->c);
 		dead = t;
-	} else if (t && t->c.server && t->c.tls && ret > 0) {
-		/* a TLS session's ciphertext (memory BIOs: the program moves
-		 * it itself): counted as the write hooks count it, never taken
-		 * for plaintext the tracer missed (a review found sendfile's
-		 * ciphertext turn both responses into errors) */
-		conn_on_transport(&t->c, !out, (size_t)ret, now);
 	} else if (t && t->c.server && ret > 0) {
 		if (out)
 			conn_server_sent(&t->c, (size_t)ret, now);
