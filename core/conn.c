@@ -133,6 +133,7 @@ static void on_request_headers(conn *c, uint64_t now)
 			     m->hdrs_truncated, m->header_bytes);
 	r->proto = proto_of(m);
 	r->keep_alive = m->keep_alive;
+	r->closes = m->closes;
 	r->connect = method_is(m->method, "CONNECT");
 	r->h2c = m->upgrade_h2c;
 	r->websocket = m->upgrade_websocket;
@@ -354,8 +355,9 @@ void conn_unserved_note(conn *c)
 		return;
 	c->unserved_noted = true;
 	conn_note(c, "bytes a server read that it did not serve (read after "
-		     "its response that closed the connection or after it "
-		     "shut its writing side): not reported as requests");
+		     "its response that closed the connection, after it "
+		     "shut its writing side, or behind an answered request "
+		     "that asked to close it): not reported as requests");
 }
 
 void conn_drop_unserved(conn *c, unsigned keep)

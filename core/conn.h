@@ -185,6 +185,13 @@ typedef struct conn_request {
 	bool h2c;                /* asked to upgrade to HTTP/2 (Upgrade: h2c) */
 	bool websocket;          /* asked for a WebSocket (Upgrade: websocket) */
 	bool keep_alive;         /* the request did not ask to close */
+	bool closes;             /* it says the connection ends after its
+	                            response (h1_message.closes: Connection:
+	                            close, HTTP/1.0 without keep-alive): a
+	                            server that answers it serves nothing
+	                            after it (RFC 9112 section 9.6), decided
+	                            when the connection ends
+	                            (srv_asked_close) */
 	uint8_t proto;           /* enum ht_proto of the request line */
 	uint8_t req_error;       /* a server's request that ended where its
 	                            bytes stopped: HT_ERR_BAD_REQUEST (a
@@ -299,6 +306,13 @@ typedef struct conn {
 	 * no request it serves; unserved_noted: a note said so once. */
 	bool srv_closing;
 	bool unserved_noted;
+	/* The last response the server completed answered a request that
+	 * said it closes (conn_request.closes), and no response began since:
+	 * requests read behind it and unanswered when the connection ends
+	 * were never its to serve (conn_server_ends()).  Not decided at the
+	 * answer: a server may answer on (an asyncio server ignoring the
+	 * header), and then each later request is followed. */
+	bool srv_asked_close;
 	/* a server's write mark in the live page (live.h), claimed while
 	 * live_reqs of its requests have slots there (in live_wpage):
 	 * written under the connection's lock, read without it before each
@@ -553,15 +567,18 @@ void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now);
 void conn_on_eof(conn *c, uint64_t now);
 
 /* conn_on_reset() - the socket failed (ECONNRESET, EPIPE...) at @now: every
- * request in flight is emitted with HT_ERR_RESET. */
+ * request in flight is emitted with HT_ERR_RESET (a server's read behind
+ * an answered request that asked to close excepted: conn_server_ends()). */
 void conn_on_reset(conn *c, uint64_t now);
 
 /* conn_close() - the program closed the connection at @now: held events
  * are fed (conn_release_held()), requests still in flight are emitted with
  * an error (HT_ERR_INTERRUPTED, with the phase each was in, when c->intr
  * says a signal interrupted the program's last call on it: it closes the
- * connection because of the signal), then HT_REC_CONN_CLOSE.  @c may be
- * reused with conn_init() afterwards. */
+ * connection because of the signal), then HT_REC_CONN_CLOSE.  A server's
+ * requests read behind an answered request that asked to close are none
+ * it serves (conn_server_ends()).  @c may be reused with conn_init()
+ * afterwards. */
 void conn_close(conn *c, uint64_t now);
 
 /*

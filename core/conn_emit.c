@@ -199,6 +199,10 @@ void emit_oldest(conn *c, unsigned error, bool with_response, uint64_t now)
 {
 	conn_request *r = q_oldest(c);
 	conn_resp v = h1_resp(c);
+	/* a server's whole answer to a request that asked to close */
+	if (c->server)
+		c->srv_asked_close = with_response && error == HT_ERR_NONE &&
+				     r->closes;
 	conn_emit_request(c, r, error, with_response ? &v : NULL, now);
 	q_pop(c);
 }

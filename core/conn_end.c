@@ -139,6 +139,7 @@ void conn_on_reset(conn *c, uint64_t now)
 		return;
 	(void)conn_drop_unformed(c, false);
 	conn_ws_end(c, HT_WF_RESET, now);
+	conn_server_ends(c);
 	fail_all(c, HT_ERR_RESET, now);
 	c->dead = true;
 }
@@ -204,6 +205,7 @@ void conn_close(conn *c, uint64_t now)
 	if (!c->failed) {
 		if (c->server) {
 			conn_server_closing(c, now);
+			conn_server_ends(c);
 		} else if (!c->dead && c->mode == CONN_MODE_HTTP1 && !c->peer_eof) {
 			/* A close-delimited body the program stopped reading is
 			 * cut short; anything else in flight never finished. */
@@ -298,6 +300,7 @@ void conn_on_exit(conn *c, uint64_t now)
 		return;
 	conn_release_held(c);
 	(void)conn_drop_unformed(c, false);
+	conn_server_ends(c);
 	fail_all(c, HT_ERR_EXITED, now);
 }
 
@@ -320,6 +323,7 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	c->q_blind = false;
 	c->spill_active = false;
 	c->early_answer = false;
+	c->srv_asked_close = false; /* an answer of the parent's */
 	c->t_idle_since = 0;
 	c->hold_len = c->hold_last = 0; /* the parent's events */
 	c->hold_lost = false;

@@ -22,6 +22,9 @@ void conn_on_response_begin(conn *c, uint64_t now)
 {
 	conn_request *r = q_answered(c);
 	c->t_resp_first_byte = now;
+	/* the server answers on (conn.h srv_asked_close) */
+	if (c->server)
+		c->srv_asked_close = false;
 	if (!r) {
 		/* an untracked request's (never a HEAD's or CONNECT's: those
 		 * end the parsing, q_blind), or nobody's */
@@ -166,6 +169,9 @@ void on_response_complete(conn *c, uint64_t now)
 	if (c->server && m->closes && !tunnel && !ws &&
 	    c->mode == CONN_MODE_HTTP1)
 		conn_server_closes(c);
+	/* what follows a tunnel or a WebSocket is no HTTP request */
+	if (tunnel || ws)
+		c->srv_asked_close = false;
 	if (tunnel)
 		tunnel_open(c, target, now);
 	/* Requests pipelined behind the upgrade went into the session as

@@ -226,9 +226,23 @@ void conn_server_shut(conn *c, uint64_t now)
 	/* no byte more can be written: a body that runs to close ends */
 	conn_server_closing(c, now);
 	c->srv_closing = true;
+	/* behind an answered request that asked to close, none stays */
+	conn_server_ends(c);
 	/* the request it may still be reading stays (its close says none
 	 * came); those behind it get no answer */
 	conn_drop_unserved(c, 1);
+}
+
+void conn_server_ends(conn *c)
+{
+	/* Its last answer went to a request that asked to close, and it
+	 * began no other: what it read behind that one and never answered
+	 * was never its to serve (RFC 9112 section 9.6; Python's HTTP/1.1
+	 * server writes no Connection header then).  A server whose
+	 * responses are not followed (unseen) may have answered them. */
+	if (c->server && c->srv_asked_close && !c->dead && !c->unseen &&
+	    c->mode == CONN_MODE_HTTP1)
+		conn_drop_unserved(c, 0);
 }
 
 void conn_server_closing(conn *c, uint64_t now)

@@ -120,7 +120,9 @@ void conn_server_eof(conn *c, uint64_t now);
  * drains the client's bytes before closing) is no request it serves, nor
  * are the requests read behind that one: no record, a note says so.
  * (A response that closes the connection, Connection: close or HTTP/1.0
- * without keep-alive, does the same once written whole.)
+ * without keep-alive, does the same once written whole.)  When its last
+ * answer went to a request that itself asked to close, the request it
+ * may still be reading is none it serves either (conn_server_ends()).
  */
 void conn_server_shut(conn *c, uint64_t now);
 

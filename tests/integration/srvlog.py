@@ -1,10 +1,11 @@
 """srvlog.py PORT LOG [http10]: ThreadingHTTPServer for the server-side tests
 (test_server_malformed_answered.sh, test_server_head_cut.sh,
-test_server_unserved.sh).  Prints "ready" once listening; logs each request
-it handled as a JSON line: client port, n (its number on the connection),
-method and path (null when the request line could not be parsed), status,
-bytes read (head and body) and written (head and body).  Every path is
-answered 200 with "ok\n"; http10: HTTP/1.0 responses (no keep-alive)."""
+test_server_unserved.sh, test_server_request_close.sh).  Prints "ready" once
+listening; logs each request it handled as a JSON line: client port, n (its
+number on the connection), method and path (null when the request line could
+not be parsed), status, bytes read (head and body) and written (head and
+body).  Every path is answered 200 with "ok\n"; http10: HTTP/1.0 responses
+(no keep-alive)."""
 import io, json, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 

@@ -1079,6 +1079,113 @@ START_TEST(server_serving_after_request_close_is_followed)
 }
 END_TEST
 
+/* A request that says "Connection: close" with another pipelined behind
+ * it; Python's HTTP/1.1 server answers the first with no Connection header
+ * and ends the connection without a word for the second (RFC 9112 section
+ * 9.6: it was never the server's to serve).  Decided when the connection
+ * ends: the second is read and not served (a note), no record, not a
+ * server error, whether the server shuts then closes, closes, is reset or
+ * exits; an HTTP/1.0 request without keep-alive the same.  Before: the
+ * second was "connection closed before any response". */
+START_TEST(ends_behind_request_close_not_served)
+{
+	static const char rc[] = "GET /a HTTP/1.1\r\nHost: x\r\n"
+				 "Connection: close\r\n\r\n"
+				 "GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char r10[] = "GET /a HTTP/1.0\r\n\r\n"
+				  "GET /b HTTP/1.0\r\n\r\n";
+	const char *reqs[] = {rc, r10};
+
+	for (int end = 0; end < 8; end++) {
+		if (end > 0) {
+			teardown();
+			setup();
+		}
+		rd(reqs[end / 4], strlen(reqs[end / 4]), 10);
+		wr(RESP, strlen(RESP), 20);
+		ck_assert_int_eq(nreqs, 1);
+		switch (end % 4) {
+		case 0:
+			conn_server_shut(C, 25);
+			break;
+		case 1:
+			break;
+		case 2:
+			conn_on_reset(C, 25);
+			break;
+		default:
+			conn_on_exit(C, 25);
+			break;
+		}
+		conn_close(C, 30);
+		ck_assert_int_eq(nreqs, 1);
+		ck_assert_str_eq(recs[0].target, "/a");
+		ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+		ck_assert_uint_eq(recs[0].r.status, 200);
+		ck_assert_int_eq(nnotes, 1);
+		ck_assert_uint_eq(last_close.requests, 1);
+	}
+}
+END_TEST
+
+/* The other side of the same end: a server that answered on after the
+ * request that asked to close (its last answer to one that did not) has
+ * each unanswered request reported with its error; one whose answer began
+ * is cut; one that asked to close and was never answered, or answered
+ * only in part, is the server's error as ever. */
+START_TEST(ends_behind_answered_on_reported)
+{
+	static const char rc3[] = "GET /a HTTP/1.1\r\nHost: x\r\n"
+				  "Connection: close\r\n\r\n"
+				  "GET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+				  "GET /c HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char rc2[] = "GET /a HTTP/1.1\r\nHost: x\r\n"
+				  "Connection: close\r\n\r\n"
+				  "GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+
+	/* answered /a and /b, closed before /c */
+	rd(rc3, strlen(rc3), 10);
+	wr(RESP, strlen(RESP), 20);
+	wr(RESP, strlen(RESP), 21);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 3);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_str_eq(recs[2].target, "/c");
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert_int_eq(nnotes, 0);
+	/* the answer to /b begun, then closed */
+	teardown();
+	setup();
+	rd(rc2, strlen(rc2), 10);
+	wr(RESP, strlen(RESP), 20);
+	wr(RESP, 10, 21);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_TRUNCATED);
+	ck_assert_int_eq(nnotes, 0);
+	/* /a itself never answered: reset, each reported */
+	teardown();
+	setup();
+	rd(rc2, strlen(rc2), 10);
+	conn_on_reset(C, 20);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_RESET);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_RESET);
+	ck_assert_int_eq(nnotes, 0);
+	/* /a answered in part, then closed */
+	teardown();
+	setup();
+	rd(rc2, strlen(rc2), 10);
+	wr(RESP, 10, 20);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_TRUNCATED);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert_int_eq(nnotes, 0);
+}
+END_TEST
+
 /* Python's HTTP/0.9 answer written in pieces, its first few bytes a
  * start of "HTTP/" ("HT"): not decided by them; the body is all of it.
  * A status line split the same way stays one. */
@@ -1386,6 +1493,8 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, pipelined_reset_each_reported);
 	tcase_add_test(tc, te_cl_response_keeps_connection);
 	tcase_add_test(tc, server_serving_after_request_close_is_followed);
+	tcase_add_test(tc, ends_behind_request_close_not_served);
+	tcase_add_test(tc, ends_behind_answered_on_reported);
 	tcase_add_test(tc, malformed_request_answered_09_split);
 	tcase_add_test(tc, broken_after_target_reported);
 	tcase_add_test(tc, head_cut_by_answer);
