@@ -344,7 +344,8 @@ typedef struct conn {
 	uint64_t t_out_last;
 	/* A server's TLS session whose ciphertext the program moves itself
 	 * (memory BIOs): the ciphertext its library had made when the last
-	 * plaintext was written (conn_tls_made()), and, HTTP/1.x, the
+	 * plaintext was written (conn_tls_made()), and, HTTP/1.x (HTTP/2
+	 * keeps a mark per stream, conn_h2.c), the
 	 * oldest request's response whole in plaintext while the socket has
 	 * not carried that much yet: its record waits for the socket's
 	 * writes (its answered flag), or for the connection's end, which
@@ -479,8 +480,10 @@ void conn_on_transport(conn *c, bool out, size_t n, uint64_t now);
  * still owed on the socket (a lower bound of what the socket carried:
  * every byte of ciphertext carries at most one of plaintext).  More
  * plaintext written meanwhile ends the wait (the response is taken as
- * whole, as before).  Only once the socket carried a byte: a program
- * whose writes the hooks do not see (none counted) is never held.
+ * whole, as before).  HTTP/2: each stream whose END_STREAM is written so
+ * waits for its own mark, released in any order (conn_h2.c).  Only once
+ * the socket carried a byte: a program whose writes the hooks do not see
+ * (none counted) is never held.
  */
 void conn_tls_made(conn *c, uint64_t n);
 

@@ -42,6 +42,16 @@
  * no stream and are ignored, a HEADERS block on it (trailers) too: a
  * stream id at or below the highest opened is never a new stream.
  *
+ * A server's TLS session whose ciphertext the program moves itself
+ * (memory BIOs, conn_tls_made()) takes a whole response in plaintext while
+ * its socket has carried none of it yet: each stream keeps the session's
+ * ciphertext count that carries its response so far (wire_mark()), and a
+ * response ended in plaintext is whole only once the socket's writes
+ * passed its mark (conn_h2_wire()); the connection's end, or a reset of
+ * the stream, before that cuts it, with its body bytes less those still
+ * owed on the socket.  Streams are interleaved: each waits for its own
+ * mark, released in any order.
+ *
  * A stream whose request or response says content-type application/grpc
  * is a gRPC call (grpc.h): its DATA bodies are then handed over by the
  * readers (from that point on the connection), their messages counted each
@@ -69,6 +79,13 @@ typedef struct conn_stream {
 	uint64_t resp_expect;
 	uint64_t t_resp_whole;   /* when the last of them was written (0: not
 	                            yet; stream_whole()) */
+	/* memory-BIO TLS (wire_mark()): the session's ciphertext count that
+	 * carries the response's last frame so far, and the one that carried
+	 * it at t_resp_whole (0: no mark) */
+	uint64_t wire_mark;
+	uint64_t whole_mark;
+	bool wire_wait;          /* ended in plaintext, the socket owes its
+	                            ciphertext: waits for conn_h2_wire() */
 	conn_request req;
 	uint16_t status;
 	char content_type[H1_CTYPE_MAX];
@@ -89,7 +106,37 @@ struct conn_h2 {
 	bool lost;               /* given up (give_up()): streams are only
 	                            counted, each ending with lost_error */
 	uint8_t lost_error;
+	unsigned wire_waiting;   /* streams with wire_wait set */
+	size_t left;             /* bytes of the response side's buffer
+	                            after the frame being read (wire_mark()) */
 };
+
+/* The most plaintext one TLS record carries (RFC 8446 5.1, RFC 5246
+ * 6.2.1). */
+#define TLS_RECORD_PLAIN 16384
+
+/* The ciphertext count by which a server's memory-BIO session (@c, its
+ * tls_made told before the plaintext being read) has surely made the
+ * frame just read, h2->left bytes of that plaintext after it: the
+ * bytes after the frame's record follow it in the ciphertext, one byte at
+ * least each, and that record holds at most TLS_RECORD_PLAIN of them.  0
+ * for any other connection. */
+static uint64_t wire_mark(const conn *c)
+{
+	size_t left = c->h2->left;
+	uint64_t after = left > TLS_RECORD_PLAIN ? left - TLS_RECORD_PLAIN : 0;
+
+	if (!c->server || !c->tls || c->tls_made <= after)
+		return 0;
+	return c->tls_made - after;
+}
+
+/* Whether the socket of @c, a server's TLS connection that has carried
+ * some bytes, has carried fewer than @mark (a stream's, wire_mark()). */
+static bool wire_owed(const conn *c, uint64_t mark)
+{
+	return c->server && c->tls && c->bytes_in > 0 && c->bytes_in < mark;
+}
 
 int conn_h2_start(conn *c)
 {
@@ -113,6 +160,8 @@ int conn_h2_start(conn *c)
 	h2->last_stream = 0;
 	h2->lost = false;
 	h2->lost_error = 0;
+	h2->wire_waiting = 0;
+	h2->left = 0;
 	c->h2 = h2;
 	return 0;
 }
@@ -246,9 +295,25 @@ static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
 	bool responded = s->resp_final || s->req.n_1xx;
+	bool owed = wire_owed(c, s->wire_mark);
+	if (s->wire_wait) {
+		s->wire_wait = false;
+		h2->wire_waiting--;
+	}
+	if (owed && error != HT_ERR_NONE) {
+		/* cut now, with ciphertext still owed on the socket: at most
+		 * the bytes written less those (each carries at most one byte
+		 * of plaintext) reached the client */
+		uint64_t n = s->wire_mark - c->bytes_in;
+		s->resp_body_bytes = s->resp_body_bytes > n
+					     ? s->resp_body_bytes - n : 0;
+		s->req.t[HT_T_RESPONSE_DONE] = now;
+	}
 	if (s->resp_done) {
-		/* answered early: whole, whatever ends it now */
-		error = HT_ERR_NONE;
+		/* answered early: whole, whatever ends it now, once the
+		 * socket carried it */
+		if (!owed)
+			error = HT_ERR_NONE;
 		s->req.flags |= HT_RF_EARLY_ANSWER;
 		if (!s->req.written)
 			s->req.t[HT_T_WROTE_REQUEST] =
@@ -288,7 +353,8 @@ static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 static bool stream_whole(const conn *c, conn_stream *s, unsigned error)
 {
 	if (!c->server || !s->t_resp_whole ||
-	    (error != HT_ERR_CLOSED && error != HT_ERR_RESET))
+	    (error != HT_ERR_CLOSED && error != HT_ERR_RESET) ||
+	    wire_owed(c, s->whole_mark))
 		return false;
 	s->req.t[HT_T_RESPONSE_DONE] = s->t_resp_whole;
 	/* its request still being read: an early answer (close_stream()) */
@@ -460,6 +526,36 @@ static void grpc_status(conn_stream *s, const h2_message *m)
 	memcpy(s->grpc.message, m->grpc_message, m->grpc_message_len);
 }
 
+/* @s's exchange is whole in plaintext at @now: over, or, its
+ * response's ciphertext still owed on a memory-BIO session's socket,
+ * waiting for the socket's writes (conn_h2_wire()). */
+static void stream_answered(conn *c, conn_stream *s, uint64_t now)
+{
+	if (!s->wire_wait && wire_owed(c, s->wire_mark)) {
+		s->wire_wait = true;
+		c->h2->wire_waiting++;
+		return;
+	}
+	if (!s->wire_wait)
+		close_stream(c, s, HT_ERR_NONE, now);
+}
+
+void conn_h2_wire(conn *c, uint64_t now)
+{
+	struct conn_h2 *h2 = c->h2;
+
+	for (unsigned i = 0; h2 && i < H2_STREAMS && h2->wire_waiting; i++) {
+		conn_stream *s = h2->streams[i];
+
+		if (s && s->id && s->wire_wait &&
+		    !wire_owed(c, s->wire_mark)) {
+			/* done when its last byte went on the socket */
+			s->req.t[HT_T_RESPONSE_DONE] = now;
+			close_stream(c, s, HT_ERR_NONE, now);
+		}
+	}
+}
+
 /* The client ended @s's request at @now (its END_STREAM); answered
  * early, the stream is over. */
 static void request_written(conn *c, conn_stream *s, uint64_t now)
@@ -470,7 +566,7 @@ static void request_written(conn *c, conn_stream *s, uint64_t now)
 		conn_thread_served(c, &s->req, true);
 	conn_live_sync(&s->req, HT_T_WROTE_REQUEST);
 	if (s->resp_done)
-		close_stream(c, s, HT_ERR_NONE, now);
+		stream_answered(c, s, now);
 }
 
 /* The server ended @s's response at @now: the stream is over, or, its
@@ -483,7 +579,7 @@ static void response_ended(conn *c, conn_stream *s, uint64_t now)
 		conn_live_sync(&s->req, HT_T_RESPONSE_DONE);
 		return;
 	}
-	close_stream(c, s, HT_ERR_NONE, now);
+	stream_answered(c, s, now);
 }
 
 static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
@@ -574,6 +670,7 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 {
 	const h2_message *m = &c->h2->server.msg;
 	conn_request *r = &s->req;
+	s->wire_mark = wire_mark(c);
 	if (!r->t[HT_T_FIRST_BYTE]) {
 		r->t[HT_T_FIRST_BYTE] = now;
 		conn_request_clamp(r, now);
@@ -604,8 +701,10 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 			bool bodiless = strcmp(r->method, "HEAD") == 0 ||
 					m->status == 204 || m->status == 304;
 			s->resp_expect = bodiless ? 0 : m->content_length;
-			if (s->resp_expect == 0)
+			if (s->resp_expect == 0) {
 				s->t_resp_whole = now;
+				s->whole_mark = s->wire_mark;
+			}
 		}
 	}
 	grpc_status(s, m);
@@ -631,12 +730,15 @@ static void on_response_data(conn *c, conn_stream *s, const h2_event *ev,
 		conn_live_sync(&s->req, HT_T_FIRST_BYTE);
 	}
 	s->resp_body_bytes += ev->length;
+	s->wire_mark = wire_mark(c);
 	if (s->req.live_ref != 0)
 		ht_live_resp_body(ht_live_req_resp(s->req.live, s->req.live_ref),
 				  s->resp_body_bytes);
 	if (s->resp_sized && !s->t_resp_whole &&
-	    s->resp_body_bytes >= s->resp_expect)
+	    s->resp_body_bytes >= s->resp_expect) {
 		s->t_resp_whole = now;
+		s->whole_mark = s->wire_mark;
+	}
 	if (ev->end_stream)
 		response_ended(c, s, now);
 }
@@ -649,6 +751,7 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		size_t n = h2_feed(&h2->server, buf, len, &ev);
 		buf += n;
 		len -= n;
+		h2->left = len;
 		conn_stream *s = NULL;
 		switch (ev.type) {
 		case H2_EV_HEADERS:
@@ -696,6 +799,7 @@ size_t conn_h2_skip(conn *c, size_t len, uint64_t now)
 		if (n == 0)
 			break;
 		len -= n;
+		h2->left = len;
 		if (ev.type != H2_EV_DATA_CHUNK && ev.type != H2_EV_DATA)
 			continue;
 		conn_stream *s = find_stream(h2, ev.stream);

@@ -438,6 +438,12 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
  * left: they are not DATA payload, and the caller gives the connection up. */
 size_t conn_h2_skip(conn *c, size_t len, uint64_t now);
 
+/* conn_h2_wire() - the socket of @c, a server's memory-BIO TLS
+ * connection, carried more of its ciphertext at @now (conn_on_transport()):
+ * every stream whose response, whole in plaintext, waited for it
+ * (conn_tls_made()) ends whole at @now.  Nothing for other connections. */
+void conn_h2_wire(conn *c, uint64_t now);
+
 /* conn_h2_fail_all() - every stream still open ends with @error. */
 void conn_h2_fail_all(conn *c, unsigned error, uint64_t now);
 

@@ -588,7 +588,7 @@ static const conn_env h2_env = {
 	.hpack = hpack_own,
 };
 
-static uint8_t h2b[1024];
+static uint8_t h2b[1 << 17];
 static size_t h2n;
 
 static void h2_put(const void *p, size_t n)
@@ -760,6 +760,243 @@ START_TEST(h2_streams_past_128_overflow)
 	}
 	conn_close(C, 5000);
 	ck_assert_int_eq(nreqs, 200);
+}
+END_TEST
+
+/* ---- HTTP/2 over a server's memory-BIO TLS (conn_tls_made()) ----------- */
+
+/* @n DATA payload bytes. */
+static void h2_zeros(size_t n)
+{
+	ck_assert_uint_le(h2n + n, sizeof h2b);
+	memset(h2b + h2n, 'x', n);
+	h2n += n;
+}
+
+/* A TLS server connection whose session writes into memory: its
+ * handshake moved on the socket (300 bytes read, 2000 written), the
+ * client's preface and GETs on streams 1 and 3 read, the server's
+ * SETTINGS written (9 bytes of plaintext; the session has made 2100 bytes
+ * of ciphertext), and carried. */
+static void h2_membio_begin(void)
+{
+	conn_close(C, 5);
+	memset(C, 0, sizeof *C);
+	ht_addr peer = {.family = 2, .port = 40000, .addr = {127, 0, 0, 1}};
+	conn_server_init(C, &h2_env, 7, 3, &peer, T_ACCEPT);
+	nreqs = ncloses = 0;
+	conn_mark_tls(C);
+	conn_on_transport(C, true, 300, 10);  /* (a server's read: requests) */
+	conn_on_transport(C, false, 2000, 11);
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_fh(0x4, 0, 0, 0);
+	h2_hdrs(1, 0x1, h2_get);
+	h2_hdrs(3, 0x1, h2_get);
+	h2_flush(true, 12);
+	conn_tls_made(C, 2100);
+	h2_fh(0x4, 0, 0, 0);
+	h2_flush(false, 20);
+	conn_on_transport(C, false, 100, 21);
+	ck_assert_int_eq(nreqs, 0);
+}
+
+/* Two responses whole in plaintext in one write, interleaved, stream 3's
+ * END_STREAM first, more than a TLS record of stream 1's after it: each
+ * waits until the socket carried its own mark (stream 3: the write's
+ * ciphertext less the plaintext after its record), in its own order. */
+START_TEST(h2_membio_streams_wait_for_their_marks)
+{
+	h2_membio_begin();
+	h2_hdrs(1, 0, h2_200);
+	h2_fh(0x0, 0, 1, 1000);
+	h2_zeros(1000);
+	h2_hdrs(3, 0, h2_200);
+	h2_fh(0x0, 0x1, 3, 500);
+	h2_zeros(500);
+	h2_fh(0x0, 0x1, 1, 40000);
+	h2_zeros(40000);
+	/* 2100 before; 41571 bytes of plaintext made 41800 of ciphertext,
+	 * 40009 of them after stream 3's END_STREAM: its mark is at most
+	 * 43900 - (40009 - 16384) */
+	conn_tls_made(C, 43900);
+	h2_flush(false, 30);
+	ck_assert_int_eq(nreqs, 0);
+	conn_on_transport(C, false, 18000, 40);  /* 20100 carried */
+	ck_assert_int_eq(nreqs, 0);
+	conn_on_transport(C, false, 175, 50);    /* 20275 = 43900 - 23625 */
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.stream_id, 3);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 500);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_FIRST_BYTE], 30);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 50);
+	conn_on_transport(C, false, 23624, 60);
+	ck_assert_int_eq(nreqs, 1);
+	conn_on_transport(C, false, 1, 70);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[1].r.stream_id, 1);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.status, 200);
+	ck_assert_uint_eq(recs[1].r.resp_body_bytes, 41000);
+	ck_assert_uint_eq(recs[1].r.t[HT_T_RESPONSE_DONE], 70);
+	conn_close(C, 80);
+	ck_assert_int_eq(nreqs, 2);
+}
+END_TEST
+
+/* The connection's end before the socket carried a waiting stream's
+ * ciphertext cuts it: reset, or the program's close after the client's,
+ * with its body less what the socket still owed; a stream whose mark was
+ * passed is whole, one still being written cut as before. */
+START_TEST(h2_membio_cut_by_end)
+{
+	for (int how = 0; how < 2; how++) {
+		h2_membio_begin();
+		h2_hdrs(3, 0, h2_200);
+		h2_fh(0x0, 0x1, 3, 100);
+		h2_zeros(100);
+		conn_tls_made(C, 2300);
+		h2_flush(false, 30);
+		h2_hdrs(1, 0, h2_200);
+		h2_fh(0x0, 0x1, 1, 20000);
+		h2_zeros(20000);
+		conn_tls_made(C, 22400);
+		h2_flush(false, 40);
+		conn_on_transport(C, false, 5000, 50); /* 7100 carried */
+		ck_assert_int_eq(nreqs, 1);
+		ck_assert_uint_eq(recs[0].r.stream_id, 3);
+		ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 50);
+		if (how == 0) {
+			conn_on_reset(C, 60);
+		} else {
+			conn_server_eof(C, 55);
+			ck_assert_int_eq(nreqs, 1);
+			conn_close(C, 60);
+		}
+		ck_assert_int_eq(nreqs, 2);
+		ck_assert_uint_eq(recs[1].r.stream_id, 1);
+		ck_assert_uint_eq(recs[1].r.error,
+				  how == 0 ? HT_ERR_RESET : HT_ERR_CLOSED);
+		ck_assert_uint_eq(recs[1].r.status, 200);
+		ck_assert_uint_eq(recs[1].r.resp_body_bytes,
+				  20000 - (22400 - 7100));
+		ck_assert_uint_eq(recs[1].r.t[HT_T_RESPONSE_DONE], 60);
+	}
+}
+END_TEST
+
+/* The client's RST_STREAM on a stream still waiting cuts it (it read part
+ * and cancelled); the connection goes on, a later stream whole once
+ * carried. */
+START_TEST(h2_membio_cut_by_rst_stream)
+{
+	static const uint8_t cancel[4] = {0, 0, 0, 8};
+	h2_membio_begin();
+	h2_hdrs(1, 0, h2_200);
+	h2_fh(0x0, 0x1, 1, 10000);
+	h2_zeros(10000);
+	conn_tls_made(C, 12300);
+	h2_flush(false, 30);
+	conn_on_transport(C, false, 4000, 40);
+	h2_fh(0x3, 0, 1, 4);
+	h2_put(cancel, 4);
+	h2_flush(true, 50);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_STREAM_RESET);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 10000 - (12300 - 6100));
+	h2_hdrs(3, 0x1, h2_200);
+	conn_tls_made(C, 12340);
+	h2_flush(false, 60);
+	ck_assert_int_eq(nreqs, 1);
+	conn_on_transport(C, false, 6240, 70);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[1].r.stream_id, 3);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.t[HT_T_RESPONSE_DONE], 70);
+}
+END_TEST
+
+/* Every content-length byte written (node writes its END_STREAM apart)
+ * and the connection closed: whole only when the socket carried them. */
+START_TEST(h2_membio_length_whole_once_carried)
+{
+	static const char *const h2_200_len[] = {":status", "200",
+		"content-length", "3000", NULL};
+	for (int carried = 0; carried < 2; carried++) {
+		h2_membio_begin();
+		h2_hdrs(1, 0, h2_200_len);
+		h2_fh(0x0, 0, 1, 3000);
+		h2_zeros(3000);
+		conn_tls_made(C, 5200);
+		h2_flush(false, 30);
+		h2_fh(0x0, 0x1, 1, 0);
+		conn_tls_made(C, 5230);
+		h2_flush(false, 31);
+		conn_on_transport(C, false, carried ? 3100 : 3000, 40);
+		conn_close(C, 50);
+		ck_assert_int_eq(nreqs, 2); /* (stream 3: no response) */
+		ck_assert_uint_eq(recs[0].r.stream_id, 1);
+		ck_assert_uint_eq(recs[0].r.error,
+				  carried ? HT_ERR_NONE : HT_ERR_CLOSED);
+		ck_assert_uint_eq(recs[0].r.resp_body_bytes,
+				  carried ? 3000 : 3000 - 130);
+		ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE],
+				  carried ? 30 : 50);
+		ck_assert_uint_eq(recs[1].r.stream_id, 3);
+		ck_assert_uint_eq(recs[1].r.error, HT_ERR_NO_RESPONSE);
+	}
+}
+END_TEST
+
+/* An early answer (the response ended, the request still being written)
+ * is whole at the connection's end only once the socket carried it. */
+START_TEST(h2_membio_early_answer_whole_once_carried)
+{
+	for (int carried = 0; carried < 2; carried++) {
+		h2_membio_begin();
+		h2_hdrs(5, 0, h2_get);  /* a request whose body is to come */
+		h2_flush(true, 25);
+		h2_hdrs(5, 0, h2_200);
+		h2_fh(0x0, 0x1, 5, 1000);
+		h2_zeros(1000);
+		conn_tls_made(C, 3200);
+		h2_flush(false, 30);
+		conn_on_transport(C, false, carried ? 1100 : 1000, 40);
+		conn_close(C, 50);
+		ck_assert_int_eq(nreqs, 3); /* (streams 1 and 3: none) */
+		ck_assert_uint_eq(recs[2].r.stream_id, 5);
+		ck_assert_uint_eq(recs[2].r.error,
+				  carried ? HT_ERR_NONE : HT_ERR_CLOSED);
+		ck_assert_uint_eq(recs[2].r.resp_body_bytes,
+				  carried ? 1000 : 1000 - 100);
+		ck_assert(recs[2].r.flags & HT_RF_EARLY_ANSWER);
+	}
+}
+END_TEST
+
+/* A session whose socket writes the hooks never saw (none counted) is
+ * never held: the stream ends with its END_STREAM, as before. */
+START_TEST(h2_membio_not_held_without_socket_writes)
+{
+	conn_close(C, 5);
+	memset(C, 0, sizeof *C);
+	ht_addr peer = {.family = 2, .port = 40000, .addr = {127, 0, 0, 1}};
+	conn_server_init(C, &h2_env, 7, 3, &peer, T_ACCEPT);
+	nreqs = ncloses = 0;
+	conn_mark_tls(C);
+	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_fh(0x4, 0, 0, 0);
+	h2_hdrs(1, 0x1, h2_get);
+	h2_flush(true, 12);
+	conn_tls_made(C, 3000);
+	h2_fh(0x4, 0, 0, 0);
+	h2_hdrs(1, 0, h2_200);
+	h2_fh(0x0, 0x1, 1, 100);
+	h2_zeros(100);
+	h2_flush(false, 20);
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 20);
 }
 END_TEST
 
@@ -1472,6 +1709,12 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, h2_sendfile_data);
 	tcase_add_test(tc, h2_streams_past_128_overflow);
 	tcase_add_test(tc, h2_sendfile_outside_data_gives_up);
+	tcase_add_test(tc, h2_membio_streams_wait_for_their_marks);
+	tcase_add_test(tc, h2_membio_cut_by_end);
+	tcase_add_test(tc, h2_membio_cut_by_rst_stream);
+	tcase_add_test(tc, h2_membio_length_whole_once_carried);
+	tcase_add_test(tc, h2_membio_early_answer_whole_once_carried);
+	tcase_add_test(tc, h2_membio_not_held_without_socket_writes);
 	tcase_add_test(tc, close_delimited_body_ends_at_close);
 	tcase_add_test(tc, client_eof_then_answer);
 	tcase_add_test(tc, close_unanswered_and_cut);
