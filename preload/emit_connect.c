@@ -357,7 +357,8 @@ int ht_emit_init(const char *path)
 		return -1;
 	memcpy(sock_path, path, n + 1);
 	seccomp_at_init = seccomp_mode();
-	const char *d = getenv("HTTPTRACE_DEBUG");
+	HT_STARTUP_RODATA static const char debug_var[] = "HTTPTRACE_DEBUG";
+	const char *d = getenv(debug_var);
 	debug_on = d != NULL && *d == '1';
 	absent_wait_ns = absent_wait(d);
 	return 0;

@@ -182,13 +182,13 @@ enum { HT_INTERNALS(INTERNAL_INDEX) N_INTERNAL };
 #define REAL_KEY_SELF(name)
 #define REAL_KEY(lib, kind, how, ret, name, params) REAL_KEY_##how(name)
 #define INTERNAL_KEY(ret, name, params) ELFSYM_KEY(#name),
-static const elfsym_key walk_keys[N_WALK] = {
+HT_STARTUP_RODATA static const elfsym_key walk_keys[N_WALK] = {
 	HT_SYMBOLS(REAL_KEY) HT_INTERNALS(INTERNAL_KEY)
 };
 /* The names themselves, in place: an array of pointers would be one
  * relocation each for the loader, in every process. */
 #define WALK_NAME_MAX 20
-static const char walk_names[N_WALK][WALK_NAME_MAX] = {
+HT_STARTUP_RODATA static const char walk_names[N_WALK][WALK_NAME_MAX] = {
 	HT_SYMBOLS(REAL_NAME) HT_INTERNALS(INTERNAL_NAME)
 };
 #define REAL_FITS_REAL(name) \
@@ -281,7 +281,7 @@ struct real_walk {
  * scope then ended before libc (review11 found TLS handshakes failing). */
 static bool is_libc(const char *name)
 {
-	static const char libc[] = "libc.so.6";
+	HT_STARTUP_RODATA static const char libc[] = "libc.so.6";
 	const char *base = name;
 
 	if (!name)
@@ -476,8 +476,10 @@ void *ht_real_version(const char *name, const char *version, void *self)
 #define REAL_OFFSET(lib, kind, how, ret, name, params) REAL_OFFSET_##how(name)
 #define INTERNAL_OFFSET(ret, name, params) \
 	offsetof(__typeof__(internal), name),
-static const unsigned short real_offset[N_REAL] = { HT_SYMBOLS(REAL_OFFSET) };
-static const unsigned short internal_offset[N_INTERNAL] = {
+HT_STARTUP_RODATA static const unsigned short real_offset[N_REAL] = {
+	HT_SYMBOLS(REAL_OFFSET)
+};
+HT_STARTUP_RODATA static const unsigned short internal_offset[N_INTERNAL] = {
 	HT_INTERNALS(INTERNAL_OFFSET)
 };
 
@@ -678,9 +680,16 @@ static void init_once(ht_ssl_scan *ssl)
 		 * (ht_foreign_process()).  Off, nothing reads it: every hook
 		 * passes through, and ht_foreign_process() is true. */
 		ht_pid = (uint32_t)syscall(SYS_getpid);
-		const char *nr = getenv("HTTPTRACE_NO_REDACT");
-		const char *more = getenv("HTTPTRACE_REDACT");
-		const char *query = getenv("HTTPTRACE_REDACT_QUERY");
+		/* (names next to the start-up code: HT_STARTUP_RODATA) */
+		HT_STARTUP_RODATA static const char no_redact_var[] =
+			"HTTPTRACE_NO_REDACT";
+		HT_STARTUP_RODATA static const char redact_var[] =
+			"HTTPTRACE_REDACT";
+		HT_STARTUP_RODATA static const char query_var[] =
+			"HTTPTRACE_REDACT_QUERY";
+		const char *nr = getenv(no_redact_var);
+		const char *more = getenv(redact_var);
+		const char *query = getenv(query_var);
 		for (size_t i = 0; i < HT_URL_DEFAULT_QUERY_NAMES; i++)
 			redact_query_list[i] = ht_url_default_query_names[i];
 		redact_query_list[HT_URL_DEFAULT_QUERY_NAMES] = NULL;
