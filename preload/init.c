@@ -502,13 +502,21 @@ static void resolve_eager(void);
  * the inline hooks' scan of the loaded objects in the same walk (ossl.h). */
 static void resolve_all(ht_ssl_scan *ssl, bool lazy)
 {
-	struct real_walk w = {
-		.self = (uintptr_t)resolve_all,
-		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
-		.eager = !lazy,
-		.left = N_WALK,
-		.ssl = ssl,
-	};
+	/* Field by field: the eager walk's arrays (630 bytes) are zeroed
+	 * only for it, so that the lazy walk every process makes calls no
+	 * memset (a libc page /bin/true does not otherwise touch). */
+	struct real_walk w;
+	w.self = (uintptr_t)resolve_all;
+	w.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	w.past_self = w.past_libc = w.blind = false;
+	w.eager = !lazy;
+	w.left = N_WALK;
+	w.ssl = ssl;
+	if (!lazy) {
+		_Static_assert(LOOKING == 0, "zeroed states are LOOKING");
+		memset(w.state, 0, sizeof w.state);
+		memset(w.found, 0, sizeof w.found);
+	}
 	if (ssl)
 		ht_inline_ssl_scan_begin(ssl, w.vdso);
 	if (lazy)
