@@ -200,10 +200,18 @@ static bool object_of(uintptr_t addr, struct ht_ssl_obj *o)
 
 static bool is_libssl(const char *name)
 {
+	/* By hand, not with strrchr and strncmp: this runs at start when
+	 * tracing is on, for each loaded object, and libc's string code is
+	 * a page fault of its own in a program that does not use it. */
 	HT_STARTUP_RODATA static const char libssl[] = "libssl.so";
-	const char *b = strrchr(name, '/');
-	b = b ? b + 1 : name;
-	return strncmp(b, libssl, sizeof libssl - 1) == 0;
+	const char *b = name;
+	for (const char *p = name; *p; p++)
+		if (*p == '/')
+			b = p + 1;
+	for (size_t i = 0; i < sizeof libssl - 1; i++)
+		if (b[i] != libssl[i])
+			return false;
+	return true;
 }
 
 /* Whether the ELF file open at @fd has a .symtab (a few bytes read, no
@@ -365,7 +373,9 @@ void ht_inline_ssl_scan_object(ht_ssl_scan *w, const struct dl_phdr_info *info,
 	}
 	uintptr_t a = 0;
 	enum elfsym_found f = err ? ELFSYM_OTHER :
-			      elfsym_find_hashed(opened, ssl_read_name, w->hash, &a);
+			      elfsym_find_key(opened, ssl_read_name,
+					      sizeof ssl_read_name - 1, w->hash,
+					      &a);
 	if (f == ELFSYM_NONE)
 		return;
 	if (f != ELFSYM_FUNC) {
