@@ -164,15 +164,20 @@ LIB_RELR := $(shell printf 'int x; int *p = &x;\n' | $(CC) -shared -fPIC -x c - 
 	-Wl,-z,pack-relative-relocs -Wl,--fatal-warnings 2>/dev/null && \
 	ldd --version 2>/dev/null | awk 'NR == 1 { split($$NF, v, "."); exit !(v[1] > 2 || v[2] >= 36) }' && \
 	echo -Wl,-z,pack-relative-relocs)
+#
+# preload/lib.lds, added to the linker's script: .bss in the file (no
+# anonymous mmap of the loader's for it) and the read-only data read at
+# start next to the start-up code; the file says why.
+LIB_LDS = preload/lib.lds
 LIB_LDFLAGS = -shared -nostartfiles -Wl,-Bsymbolic-functions -Wl,-z,now -Wl,-z,relro \
-	-Wl,-z,nodelete -Wl,-z,noseparate-code $(LIB_RELR)
-$(B)/libhttptrace.so: $(LIB_OBJS) $(B)/exports.map
+	-Wl,-z,nodelete -Wl,-z,noseparate-code $(LIB_RELR) -Wl,-T,$(LIB_LDS)
+$(B)/libhttptrace.so: $(LIB_OBJS) $(B)/exports.map $(LIB_LDS)
 	$(CC) $(LIB_LDFLAGS) -o $@ $(LIB_OBJS) -Wl,--version-script=$(B)/exports.map -ldl -lpthread
 
 # The floors of scripts/bench.sh procs: an empty library and one whose
 # constructor reads the environment, compiled and linked as the library is.
 BENCH_FLOORS = $(B)/bench/libfloor_empty.so $(B)/bench/libfloor_getenv.so
-$(B)/bench/libfloor_%.so: scripts/bench/floor_%.c
+$(B)/bench/libfloor_%.so: scripts/bench/floor_%.c $(LIB_LDS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) $(LIB_LDFLAGS) -o $@ $<
 

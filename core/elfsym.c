@@ -173,6 +173,18 @@ enum elfsym_found elfsym_find_hashed(const elfsym_obj *o, const char *name,
 /* elfsym_find_key(), for a lookup of @version (NULL: unversioned).
  * Inlined: the start-up walk's unversioned lookups (init.c, every process)
  * pay nothing for the versions. */
+/* Whether the symbol name @s is @name, of @len bytes: compared byte by
+ * byte (a name is short, and the hash chain leaves few to compare), not
+ * with libc's memcmp, whose page a process that runs nothing else of it
+ * would fault in for this alone (the library's lookups at start). */
+static bool same_name(const char *s, const char *name, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != name[i])
+			return false;
+	return s[len] == '\0';
+}
+
 static inline __attribute__((always_inline)) enum elfsym_found
 find(const elfsym_obj *o, const char *name, size_t len, uint32_t h,
      const char *version, uintptr_t *addr)
@@ -200,7 +212,7 @@ find(const elfsym_obj *o, const char *name, size_t len, uint32_t h,
 		if ((ch | 1) == (h | 1)) {
 			size_t off = o->symtab[i].st_name;
 			if (off < o->strsz && o->strsz - off > len &&
-			    memcmp(o->strtab + off, name, len + 1) == 0) {
+			    same_name(o->strtab + off, name, len)) {
 				enum elfsym_found f = classify(o, i, version,
 							       addr);
 				if (f != ELFSYM_NONE)

@@ -352,12 +352,22 @@ static enum connect_result connect_collector(int *out)
 
 int ht_emit_init(const char *path)
 {
-	size_t n = strlen(path);
-	if (n >= sizeof sock_path)
+	/* Copied by hand, not with strlen and memcpy: libc's string code
+	 * is a page fault of its own at start in a program that does not
+	 * use it. */
+	size_t n = 0;
+	for (; n < sizeof sock_path; n++) {
+		sock_path[n] = path[n];
+		if (path[n] == '\0')
+			break;
+	}
+	if (n == sizeof sock_path) {
+		sock_path[0] = '\0';
 		return -1;
-	memcpy(sock_path, path, n + 1);
+	}
 	seccomp_at_init = seccomp_mode();
-	const char *d = getenv("HTTPTRACE_DEBUG");
+	HT_STARTUP_RODATA static const char debug_var[] = "HTTPTRACE_DEBUG";
+	const char *d = getenv(debug_var);
 	debug_on = d != NULL && *d == '1';
 	absent_wait_ns = absent_wait(d);
 	return 0;

@@ -38,11 +38,14 @@
 #define HT_EXPORT __attribute__((visibility("default")))
 #define HT_TLS __thread __attribute__((tls_model("initial-exec")))
 /* A variable every process touches at start or exit, network or not (the
- * constructor, the destructor): kept in .data, on the page the loader
- * writes anyway when it zeroes the start of .bss, instead of on a page of
- * .bss of its own: each such page is a page fault in every process
- * (scripts/bench.sh procs). */
-#define HT_STARTUP_DATA __attribute__((section(".data.ht_startup")))
+ * constructor, the destructor): kept together, right after .data
+ * (preload/lib.lds), on the page the loader writes anyway when it
+ * relocates .data, instead of spread over pages of .bss: each page is a
+ * page fault in every process (scripts/bench.sh procs). */
+#define HT_STARTUP_DATA __attribute__((section(".ht_startup")))
+/* Read-only data the constructor reads when tracing is on: next to the
+ * start-up code, not in .rodata (preload/lib.lds). */
+#define HT_STARTUP_RODATA __attribute__((section(".ht_startup_ro")))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

@@ -182,13 +182,13 @@ enum { HT_INTERNALS(INTERNAL_INDEX) N_INTERNAL };
 #define REAL_KEY_SELF(name)
 #define REAL_KEY(lib, kind, how, ret, name, params) REAL_KEY_##how(name)
 #define INTERNAL_KEY(ret, name, params) ELFSYM_KEY(#name),
-static const elfsym_key walk_keys[N_WALK] = {
+HT_STARTUP_RODATA static const elfsym_key walk_keys[N_WALK] = {
 	HT_SYMBOLS(REAL_KEY) HT_INTERNALS(INTERNAL_KEY)
 };
 /* The names themselves, in place: an array of pointers would be one
  * relocation each for the loader, in every process. */
 #define WALK_NAME_MAX 20
-static const char walk_names[N_WALK][WALK_NAME_MAX] = {
+HT_STARTUP_RODATA static const char walk_names[N_WALK][WALK_NAME_MAX] = {
 	HT_SYMBOLS(REAL_NAME) HT_INTERNALS(INTERNAL_NAME)
 };
 #define REAL_FITS_REAL(name) \
@@ -281,7 +281,7 @@ struct real_walk {
  * scope then ended before libc (review11 found TLS handshakes failing). */
 static bool is_libc(const char *name)
 {
-	static const char libc[] = "libc.so.6";
+	HT_STARTUP_RODATA static const char libc[] = "libc.so.6";
 	const char *base = name;
 
 	if (!name)
@@ -476,8 +476,10 @@ void *ht_real_version(const char *name, const char *version, void *self)
 #define REAL_OFFSET(lib, kind, how, ret, name, params) REAL_OFFSET_##how(name)
 #define INTERNAL_OFFSET(ret, name, params) \
 	offsetof(__typeof__(internal), name),
-static const unsigned short real_offset[N_REAL] = { HT_SYMBOLS(REAL_OFFSET) };
-static const unsigned short internal_offset[N_INTERNAL] = {
+HT_STARTUP_RODATA static const unsigned short real_offset[N_REAL] = {
+	HT_SYMBOLS(REAL_OFFSET)
+};
+HT_STARTUP_RODATA static const unsigned short internal_offset[N_INTERNAL] = {
 	HT_INTERNALS(INTERNAL_OFFSET)
 };
 
@@ -500,13 +502,21 @@ static void resolve_eager(void);
  * the inline hooks' scan of the loaded objects in the same walk (ossl.h). */
 static void resolve_all(ht_ssl_scan *ssl, bool lazy)
 {
-	struct real_walk w = {
-		.self = (uintptr_t)resolve_all,
-		.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
-		.eager = !lazy,
-		.left = N_WALK,
-		.ssl = ssl,
-	};
+	/* Field by field: the eager walk's arrays (630 bytes) are zeroed
+	 * only for it, so that the lazy walk every process makes calls no
+	 * memset (a libc page /bin/true does not otherwise touch). */
+	struct real_walk w;
+	w.self = (uintptr_t)resolve_all;
+	w.vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	w.past_self = w.past_libc = w.blind = false;
+	w.eager = !lazy;
+	w.left = N_WALK;
+	w.ssl = ssl;
+	if (!lazy) {
+		_Static_assert(LOOKING == 0, "zeroed states are LOOKING");
+		memset(w.state, 0, sizeof w.state);
+		memset(w.found, 0, sizeof w.found);
+	}
 	if (ssl)
 		ht_inline_ssl_scan_begin(ssl, w.vdso);
 	if (lazy)
@@ -678,9 +688,16 @@ static void init_once(ht_ssl_scan *ssl)
 		 * (ht_foreign_process()).  Off, nothing reads it: every hook
 		 * passes through, and ht_foreign_process() is true. */
 		ht_pid = (uint32_t)syscall(SYS_getpid);
-		const char *nr = getenv("HTTPTRACE_NO_REDACT");
-		const char *more = getenv("HTTPTRACE_REDACT");
-		const char *query = getenv("HTTPTRACE_REDACT_QUERY");
+		/* (names next to the start-up code: HT_STARTUP_RODATA) */
+		HT_STARTUP_RODATA static const char no_redact_var[] =
+			"HTTPTRACE_NO_REDACT";
+		HT_STARTUP_RODATA static const char redact_var[] =
+			"HTTPTRACE_REDACT";
+		HT_STARTUP_RODATA static const char query_var[] =
+			"HTTPTRACE_REDACT_QUERY";
+		const char *nr = getenv(no_redact_var);
+		const char *more = getenv(redact_var);
+		const char *query = getenv(query_var);
 		for (size_t i = 0; i < HT_URL_DEFAULT_QUERY_NAMES; i++)
 			redact_query_list[i] = ht_url_default_query_names[i];
 		redact_query_list[HT_URL_DEFAULT_QUERY_NAMES] = NULL;

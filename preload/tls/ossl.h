@@ -54,11 +54,15 @@ HT_HIDDEN void ht_ossl_free(ht_ossl *api, void *slot_fn, SSL *s);
 struct ht_ssl_obj {
 	uintptr_t addr;   /* in: an address inside it, or 0 for the program */
 	bool found;
-	bool main;        /* the program itself */
 	uintptr_t bias;   /* load bias (dlpi_addr) */
 	const ElfW(Phdr) *phdr;
 	size_t phnum;
 	const char *name; /* dlpi_name */
+	/* The program itself.  Not next to found: the two set to true
+	 * together at start became one 16-bit store of a constant the
+	 * compiler kept in .rodata, a page no other start-up code reads
+	 * (a page fault in every traced process). */
+	bool main;
 };
 
 /*

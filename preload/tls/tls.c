@@ -97,9 +97,22 @@ void *ht_tls_sym_cached(void **slot, const char *lib_prefix, const char *name,
 
 /* ---- session -> fd ---------------------------------------------------------- */
 
-/* Every session the program uses, and the socket it belongs to. */
-static sessmap map;
+/* Every session the program uses, and the socket it belongs to: mapped
+ * (256 KiB, zeroed) under map_lock when the first session is stored, not
+ * in .bss, which the library's file holds (Makefile, preload/lib.lds): a
+ * process that never uses TLS pays nothing for it.  NULL: no session
+ * stored yet (or no memory: sessions are then not followed). */
+static sessmap *map;
 static ht_lock map_lock;
+
+/* The map, mapped now if it is not yet; NULL when that fails.  Under
+ * map_lock. */
+static sessmap *map_here(void)
+{
+	if (!map)
+		map = ht_conn_env.alloc(sizeof *map);
+	return map;
+}
 
 /* Changes of the map that may leave a thread's map_last wrong: an entry
  * deleted, or set to another fd.  Written under map_lock, read without. */
@@ -126,8 +139,9 @@ static void map_set(uintptr_t k, int fd)
 	if (map_last_valid(k) && map_last.fd == fd)
 		return; /* stored, and unchanged since */
 	ht_lock_acquire(&map_lock);
-	int old = sessmap_get(&map, k);
-	bool stored = old == fd || sessmap_set(&map, k, fd) == 0;
+	sessmap *m = map_here();
+	int old = m ? sessmap_get(m, k) : -1;
+	bool stored = m && (old == fd || sessmap_set(m, k, fd) == 0);
 	if (old >= 0 && old != fd)
 		__atomic_store_n(&map_gen, map_gen + 1, __ATOMIC_RELEASE);
 	uint64_t gen = map_gen;
@@ -142,7 +156,7 @@ static int map_get(uintptr_t k)
 	if (map_last_valid(k))
 		return map_last.fd;
 	ht_lock_acquire(&map_lock);
-	int fd = sessmap_get(&map, k);
+	int fd = map ? sessmap_get(map, k) : -1;
 	uint64_t gen = map_gen;
 	ht_lock_release(&map_lock);
 	map_last.k = fd >= 0 ? k : 0;
@@ -154,7 +168,8 @@ static int map_get(uintptr_t k)
 static void map_del(uintptr_t k)
 {
 	ht_lock_acquire(&map_lock);
-	sessmap_del(&map, k);
+	if (map)
+		sessmap_del(map, k);
 	__atomic_store_n(&map_gen, map_gen + 1, __ATOMIC_RELEASE);
 	ht_lock_release(&map_lock);
 	if (map_last.k == k)
