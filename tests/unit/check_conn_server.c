@@ -1485,6 +1485,28 @@ START_TEST(rev_connclose_said_keep_alive_then_closed_reported)
 }
 END_TEST
 
+/* The same answer, "Connection: keep-alive", to an HTTP/1.0 request
+ * without keep-alive with the next one pipelined behind it in the same
+ * read: the server said it keeps the connection, then closed without
+ * answering the second: the server's error (2c66801), not "never its to
+ * serve" (691ae72: dropped, a note). */
+START_TEST(rev_connclose_said_keep_alive_pipelined_reported)
+{
+	static const char ab10[] = "GET /a HTTP/1.0\r\n\r\nGET /b HTTP/1.0\r\n\r\n";
+	static const char ka[] = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
+				 "Content-Length: 3\r\n\r\nok\n";
+
+	rd(ab10, strlen(ab10), 10);
+	wr(ka, strlen(ka), 20);
+	ck_assert_int_eq(nreqs, 1);
+	conn_close(C, 2000000);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert_int_eq(nnotes, 0);
+}
+END_TEST
+
 /* Controls (pass on 691ae72): an interim 100 Continue to the request
  * behind begins an answer, so it is reported; a HEAD or a 304 that asked
  * to close, answered, then the next one answered: both followed. */
@@ -1855,6 +1877,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, ends_behind_answered_on_reported);
 	tcase_add_test(tc, rev_connclose_read_on_then_reset_reported);
 	tcase_add_test(tc, rev_connclose_said_keep_alive_then_closed_reported);
+	tcase_add_test(tc, rev_connclose_said_keep_alive_pipelined_reported);
 	tcase_add_test(tc, rev_connclose_controls);
 	tcase_add_test(tc, malformed_request_answered_09_split);
 	tcase_add_test(tc, broken_after_target_reported);
