@@ -1,6 +1,6 @@
 #!/bin/bash
-# test_rev_connclose_read_on_reset.sh - review of 691ae72 (rev-connclose),
-# fails on it.  A traced asyncio server answers every request with HTTP/1.1
+# test_server_request_close_read_on_reset.sh - from the review of 691ae72
+# (rev-connclose), fails on it.  A traced asyncio server answers every request with HTTP/1.1
 # and no Connection header, HTTP/1.0 ones without keep-alive too (it
 # answers on; curl --http1.0 then reuses the connection).  The client sends
 # "GET /a HTTP/1.0", reads its answer, then on the same connection

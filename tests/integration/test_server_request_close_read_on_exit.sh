@@ -1,7 +1,7 @@
 #!/bin/bash
-# test_rev_connclose_read_on_exit.sh - review of 691ae72 (rev-connclose),
-# fails on it.  The asyncio server of test_rev_connclose_read_on_reset.sh
-# (it answers HTTP/1.0 requests without keep-alive with HTTP/1.1 and no
+# test_server_request_close_read_on_exit.sh - from the review of 691ae72
+# (rev-connclose), fails on it.  The asyncio server of
+# test_server_request_close_read_on_reset.sh (it answers HTTP/1.0 requests without keep-alive with HTTP/1.1 and no
 # Connection header, and reads on): the client sends "GET /a HTTP/1.0",
 # reads its answer, then "GET /slow HTTP/1.0" on the same connection; the
 # server's handler for /slow raises SystemExit half a second in (a server
