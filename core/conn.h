@@ -307,11 +307,13 @@ typedef struct conn {
 	bool srv_closing;
 	bool unserved_noted;
 	/* The last response the server completed answered a request that
-	 * said it closes (conn_request.closes), and no response began since:
-	 * requests read behind it and unanswered when the connection ends
-	 * were never its to serve (conn_server_ends()).  Not decided at the
-	 * answer: a server may answer on (an asyncio server ignoring the
-	 * header), and then each later request is followed. */
+	 * said it closes (conn_request.closes) without itself saying
+	 * "Connection: keep-alive", and since then no response began and the
+	 * server read nothing: requests read behind it and unanswered when
+	 * the server ends the connection (its close or shutdown, not a reset
+	 * or an exit) were never its to serve (conn_server_ends()).  Not
+	 * decided at the answer: a server may answer on (an asyncio server
+	 * ignoring the header), and then each later request is followed. */
 	bool srv_asked_close;
 	/* a server's write mark in the live page (live.h), claimed while
 	 * live_reqs of its requests have slots there (in live_wpage):
@@ -570,8 +572,7 @@ void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now);
 void conn_on_eof(conn *c, uint64_t now);
 
 /* conn_on_reset() - the socket failed (ECONNRESET, EPIPE...) at @now: every
- * request in flight is emitted with HT_ERR_RESET (a server's read behind
- * an answered request that asked to close excepted: conn_server_ends()). */
+ * request in flight is emitted with HT_ERR_RESET. */
 void conn_on_reset(conn *c, uint64_t now);
 
 /* conn_close() - the program closed the connection at @now: held events

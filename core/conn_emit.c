@@ -199,10 +199,13 @@ void emit_oldest(conn *c, unsigned error, bool with_response, uint64_t now)
 {
 	conn_request *r = q_oldest(c);
 	conn_resp v = h1_resp(c);
-	/* a server's whole answer to a request that asked to close */
+	/* a server's whole answer to a request that asked to close, an
+	 * answer that does not itself say the connection stays (one that
+	 * says "Connection: keep-alive" and then closes without answering
+	 * what it read behind is the server's error) */
 	if (c->server)
 		c->srv_asked_close = with_response && error == HT_ERR_NONE &&
-				     r->closes;
+				     r->closes && !c->in.msg.says_keep_alive;
 	conn_emit_request(c, r, error, with_response ? &v : NULL, now);
 	q_pop(c);
 }

@@ -139,7 +139,6 @@ void conn_on_reset(conn *c, uint64_t now)
 		return;
 	(void)conn_drop_unformed(c, false);
 	conn_ws_end(c, HT_WF_RESET, now);
-	conn_server_ends(c);
 	fail_all(c, HT_ERR_RESET, now);
 	c->dead = true;
 }
@@ -300,7 +299,6 @@ void conn_on_exit(conn *c, uint64_t now)
 		return;
 	conn_release_held(c);
 	(void)conn_drop_unformed(c, false);
-	conn_server_ends(c);
 	fail_all(c, HT_ERR_EXITED, now);
 }
 

@@ -337,12 +337,12 @@ void conn_unserved_note(conn *c);
  * (conn_drop_unserved()) (conn_server.c). */
 void conn_server_closes(conn *c);
 
-/* conn_server_ends() - a server connection ends (the server closes it or
- * shuts its writing side, the peer resets it, the process exits): when
- * the last response it completed answered a request that asked to close
- * (conn.h srv_asked_close), the requests read behind it are dropped as
- * no requests it serves (conn_drop_unserved()), not failed
- * (conn_server.c). */
+/* conn_server_ends() - the server ends its connection (closes it or
+ * shuts its writing side; not a reset or the process's exit, which keep
+ * their errors): when the last response it completed answered a request
+ * that asked to close and it read nothing since (conn.h srv_asked_close),
+ * the requests read behind it are dropped as no requests it serves
+ * (conn_drop_unserved()), not failed (conn_server.c). */
 void conn_server_ends(conn *c);
 
 /* conn_server_closing() - conn_close() of a server connection at @now,

@@ -172,6 +172,12 @@ conn_probe conn_server_probe_fed(const conn *c)
 
 void conn_server_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
+	/* A read after its answer to a request that asked to close: the
+	 * server reads on, so it serves what it reads (an asyncio server
+	 * keeps the connection; Python's server reads nothing after such
+	 * an answer, its pipelined request came in the read before). */
+	if (len > 0)
+		c->srv_asked_close = false;
 	conn_on_write(c, buf, len, now);
 }
 
@@ -235,11 +241,12 @@ void conn_server_shut(conn *c, uint64_t now)
 
 void conn_server_ends(conn *c)
 {
-	/* Its last answer went to a request that asked to close, and it
-	 * began no other: what it read behind that one and never answered
-	 * was never its to serve (RFC 9112 section 9.6; Python's HTTP/1.1
-	 * server writes no Connection header then).  A server whose
-	 * responses are not followed (unseen) may have answered them. */
+	/* Its last answer went to a request that asked to close, it began
+	 * no other and read nothing since: what it read behind that one and
+	 * never answered was never its to serve (RFC 9112 section 9.6;
+	 * Python's HTTP/1.1 server writes no Connection header then).  A
+	 * server whose responses are not followed (unseen) may have
+	 * answered them. */
 	if (c->server && c->srv_asked_close && !c->dead && !c->unseen &&
 	    c->mode == CONN_MODE_HTTP1)
 		conn_drop_unserved(c, 0);

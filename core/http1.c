@@ -91,6 +91,7 @@ static void msg_reset(h1_message *m)
 	m->chunked = false;
 	m->keep_alive = false;
 	m->closes = false;
+	m->says_keep_alive = false;
 	m->upgrade = false;
 	m->upgrade_h2c = false;
 	m->upgrade_websocket = false;
@@ -167,6 +168,8 @@ unsigned h1_headers_done(h1_parser *p)
 		m->keep_alive = v11 || (p->flags & F_CONN_KEEP);
 	/* what the sender says, before the framing rule below */
 	m->closes = !m->keep_alive;
+	m->says_keep_alive = (p->flags & F_CONN_KEEP) &&
+			     !(p->flags & F_CONN_CLOSE);
 	m->chunked = p->te_seen && (p->flags & F_TE_CHUNKED);
 	if (p->te_seen && p->cl_seen)
 		m->keep_alive = false;
@@ -195,6 +198,7 @@ unsigned h1_headers_done(h1_parser *p)
 	m->body_by_close = true;
 	m->keep_alive = false;
 	m->closes = true;
+	m->says_keep_alive = false; /* its close ends the body */
 	p->state = S_BODY_CLOSE;
 	return H1_EV_HEADERS;
 }

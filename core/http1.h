@@ -102,6 +102,9 @@ typedef struct h1_message {
 	                            rule alone (Transfer-Encoding with
 	                            Content-Length): a server may keep the
 	                            connection after such a response */
+	bool says_keep_alive;    /* the sender says the connection stays:
+	                            Connection: keep-alive (and not close),
+	                            whatever the version's default */
 	bool upgrade;            /* Connection: upgrade / Upgrade header present */
 	bool upgrade_h2c;        /* the Upgrade header lists "h2c" */
 	bool upgrade_websocket;  /* the Upgrade header lists "websocket" */

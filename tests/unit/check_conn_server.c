@@ -1319,11 +1319,13 @@ END_TEST
 /* A request that says "Connection: close" with another pipelined behind
  * it; Python's HTTP/1.1 server answers the first with no Connection header
  * and ends the connection without a word for the second (RFC 9112 section
- * 9.6: it was never the server's to serve).  Decided when the connection
- * ends: the second is read and not served (a note), no record, not a
- * server error, whether the server shuts then closes, closes, is reset or
- * exits; an HTTP/1.0 request without keep-alive the same.  Before: the
- * second was "connection closed before any response". */
+ * 9.6: it was never the server's to serve).  Decided when the server ends
+ * the connection: the second is read and not served (a note), no record,
+ * not a server error, whether the server shuts then closes or closes; an
+ * HTTP/1.0 request without keep-alive the same.  Before: the second was
+ * "connection closed before any response".  A client's reset or the
+ * process's exit is no end of the server's: the second keeps its error
+ * (connection reset, exited), as before. */
 START_TEST(ends_behind_request_close_not_served)
 {
 	static const char rc[] = "GET /a HTTP/1.1\r\nHost: x\r\n"
@@ -1355,10 +1357,19 @@ START_TEST(ends_behind_request_close_not_served)
 			break;
 		}
 		conn_close(C, 30);
-		ck_assert_int_eq(nreqs, 1);
 		ck_assert_str_eq(recs[0].target, "/a");
 		ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
 		ck_assert_uint_eq(recs[0].r.status, 200);
+		if (end % 4 >= 2) {
+			ck_assert_int_eq(nreqs, 2);
+			ck_assert_str_eq(recs[1].target, "/b");
+			ck_assert_uint_eq(recs[1].r.error, end % 4 == 2 ?
+					  HT_ERR_RESET : HT_ERR_EXITED);
+			ck_assert_int_eq(nnotes, 0);
+			ck_assert_uint_eq(last_close.requests, 2);
+			continue;
+		}
+		ck_assert_int_eq(nreqs, 1);
 		ck_assert_int_eq(nnotes, 1);
 		ck_assert_uint_eq(last_close.requests, 1);
 	}
@@ -1419,6 +1430,164 @@ START_TEST(ends_behind_answered_on_reported)
 	ck_assert_int_eq(nreqs, 2);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_TRUNCATED);
 	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert_int_eq(nnotes, 0);
+}
+END_TEST
+
+/* Review of 691ae72 (rev-connclose), failing on it.  A server that answers
+ * on after a request that asked to close: HTTP/1.0 requests without
+ * keep-alive answered with HTTP/1.1 and no Connection header (an asyncio
+ * server; curl --http1.0 then reuses the connection), or answered
+ * "HTTP/1.0 ... Connection: keep-alive".  The next request is read long
+ * after that answer, in a read of its own (not pipelined behind it): the
+ * server went on reading, it serves it.  While it works on it the client
+ * resets (its timeout, SO_LINGER 0) or the server process ends: the
+ * request is reported with its error, as before 691ae72.  After it: no
+ * record, "bytes a server read that it did not serve". */
+START_TEST(server_read_on_after_request_close_reset_reported)
+{
+	static const char a10[] = "GET /a HTTP/1.0\r\n\r\n";
+	static const char b10[] = "GET /b HTTP/1.0\r\n\r\n";
+
+	for (int end = 0; end < 2; end++) {
+		if (end > 0) {
+			teardown();
+			setup();
+		}
+		rd(a10, strlen(a10), 10);
+		wr(RESP, strlen(RESP), 20);
+		ck_assert_int_eq(nreqs, 1);
+		/* 30 s later, the client's next request on the kept connection */
+		rd(b10, strlen(b10), 30000000);
+		if (end == 0)
+			conn_on_reset(C, 90000000);
+		else
+			conn_on_exit(C, 90000000);
+		conn_close(C, 90000001);
+		ck_assert_int_eq(nreqs, 2);
+		ck_assert_str_eq(recs[1].target, "/b");
+		ck_assert_uint_eq(recs[1].r.error,
+				  end == 0 ? HT_ERR_RESET : HT_ERR_EXITED);
+		ck_assert_int_eq(nnotes, 0);
+	}
+}
+END_TEST
+
+/* The server said it keeps the connection ("HTTP/1.0 200 OK",
+ * "Connection: keep-alive", to an HTTP/1.0 request without keep-alive),
+ * read the next request a second later, and closed without a word: its
+ * error, as before 691ae72 (after it: dropped as "not served"). */
+START_TEST(server_said_keep_alive_then_closed_reported)
+{
+	static const char a10[] = "GET /a HTTP/1.0\r\n\r\n";
+	static const char b10[] = "GET /b HTTP/1.0\r\n\r\n";
+	static const char ka[] = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
+				 "Content-Length: 3\r\n\r\nok\n";
+
+	rd(a10, strlen(a10), 10);
+	wr(ka, strlen(ka), 20);
+	ck_assert_int_eq(nreqs, 1);
+	rd(b10, strlen(b10), 1000000);
+	conn_close(C, 2000000);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert_int_eq(nnotes, 0);
+}
+END_TEST
+
+/* The same answer, "Connection: keep-alive", to an HTTP/1.0 request
+ * without keep-alive with the next one pipelined behind it in the same
+ * read: the server said it keeps the connection, then closed without
+ * answering the second: the server's error (2c66801), not "never its to
+ * serve" (691ae72: dropped, a note). */
+START_TEST(server_said_keep_alive_pipelined_reported)
+{
+	static const char ab10[] = "GET /a HTTP/1.0\r\n\r\nGET /b HTTP/1.0\r\n\r\n";
+	static const char ka[] = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
+				 "Content-Length: 3\r\n\r\nok\n";
+
+	static const char ab11[] = "GET /a HTTP/1.1\r\nHost: x\r\n"
+				   "Connection: close\r\n\r\n"
+				   "GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char ka11[] = "HTTP/1.1 200 OK\r\n"
+				   "Connection: keep-alive\r\n"
+				   "Content-Length: 3\r\n\r\nok\n";
+
+	rd(ab10, strlen(ab10), 10);
+	wr(ka, strlen(ka), 20);
+	ck_assert_int_eq(nreqs, 1);
+	conn_close(C, 2000000);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert_int_eq(nnotes, 0);
+
+	/* HTTP/1.1: "Connection: close" answered with an explicit
+	 * "Connection: keep-alive", then shut and closed: the same */
+	teardown();
+	setup();
+	rd(ab11, strlen(ab11), 10);
+	wr(ka11, strlen(ka11), 20);
+	ck_assert_int_eq(nreqs, 1);
+	conn_server_shut(C, 30);
+	conn_close(C, 40);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NO_RESPONSE);
+	ck_assert_int_eq(nnotes, 0);
+}
+END_TEST
+
+/* Controls (pass on 691ae72): an interim 100 Continue to the request
+ * behind begins an answer, so it is reported; a HEAD or a 304 that asked
+ * to close, answered, then the next one answered: both followed. */
+START_TEST(server_request_close_controls)
+{
+	static const char ac[] = "GET /a HTTP/1.1\r\nHost: x\r\n"
+				 "Connection: close\r\n\r\n";
+	static const char bexp[] = "POST /b HTTP/1.1\r\nHost: x\r\n"
+				   "Expect: 100-continue\r\n"
+				   "Content-Length: 3\r\n\r\n";
+	static const char c100[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	static const char hc[] = "HEAD /a HTTP/1.1\r\nHost: x\r\n"
+				 "Connection: close\r\n\r\n";
+	static const char b[] = "GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+
+	rd(ac, strlen(ac), 10);
+	wr(RESP, strlen(RESP), 20);
+	rd(bexp, strlen(bexp), 30);
+	wr(c100, strlen(c100), 40);
+	conn_close(C, 50);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_ne(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_int_eq(nnotes, 0);
+
+	teardown();
+	setup();
+	rd(hc, strlen(hc), 10);
+	rd(b, strlen(b), 11);
+	wr("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", 38, 20);
+	wr("HTTP/1.1 304 Not Modified\r\n\r\n", 29, 30);
+	conn_close(C, 50);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[1].r.status, 304);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+
+	/* HTTP/1.0 with keep-alive answered with keep-alive: the next one,
+	 * read later and reset, is reported */
+	teardown();
+	setup();
+	rd("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 43, 10);
+	wr("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
+	   "Content-Length: 3\r\n\r\nok\n", 65, 20);
+	rd("GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 43, 30);
+	conn_on_reset(C, 40);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_RESET);
 	ck_assert_int_eq(nnotes, 0);
 }
 END_TEST
@@ -1738,6 +1907,10 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, server_serving_after_request_close_is_followed);
 	tcase_add_test(tc, ends_behind_request_close_not_served);
 	tcase_add_test(tc, ends_behind_answered_on_reported);
+	tcase_add_test(tc, server_read_on_after_request_close_reset_reported);
+	tcase_add_test(tc, server_said_keep_alive_then_closed_reported);
+	tcase_add_test(tc, server_said_keep_alive_pipelined_reported);
+	tcase_add_test(tc, server_request_close_controls);
 	tcase_add_test(tc, malformed_request_answered_09_split);
 	tcase_add_test(tc, broken_after_target_reported);
 	tcase_add_test(tc, head_cut_by_answer);

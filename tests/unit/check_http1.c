@@ -403,6 +403,7 @@ START_TEST(test_connection_close_response)
 
 	expect_events(r, "B HC");
 	ck_assert(!ev_msg(r, 1)->keep_alive);
+	ck_assert(!ev_msg(r, 1)->says_keep_alive); /* close wins */
 	ck_assert(!ev_msg(r, 1)->body_by_close);
 	free(r);
 }
@@ -411,7 +412,8 @@ END_TEST
 /* closes is what the sender says (Connection: close, HTTP/1.0 without
  * keep-alive, a body to close); keep_alive is also false after a response
  * with Transfer-Encoding and Content-Length, which a server may follow on
- * the same connection (Python's http.client reuses it). */
+ * the same connection (Python's http.client reuses it).  says_keep_alive:
+ * an explicit "Connection: keep-alive" alone, not the HTTP/1.1 default. */
 START_TEST(test_closes_what_the_sender_says)
 {
 	const struct fixture fx = FX(H1_RESPONSE,
@@ -423,18 +425,28 @@ START_TEST(test_closes_what_the_sender_says)
 		"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
 		"Content-Length: 0\r\n\r\n"
 		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+		"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n"
+		"Content-Length: 0\r\n\r\n"
 		"HTTP/1.1 200 OK\r\n\r\nto the end");
 	struct run *r = run_all_ways(&fx);
 
-	expect_events(r, "B H C B H C B HC B HC B HC B H");
+	expect_events(r, "B H C B H C B HC B HC B HC B HC B H");
 	ck_assert(!ev_msg(r, 2)->keep_alive);
 	ck_assert(!ev_msg(r, 2)->closes);
 	ck_assert(ev_msg(r, 5)->closes);
 	ck_assert(ev_msg(r, 7)->closes);
 	ck_assert(!ev_msg(r, 9)->closes);
 	ck_assert(!ev_msg(r, 11)->closes);
-	ck_assert(ev_msg(r, 13)->body_by_close);
-	ck_assert(ev_msg(r, 13)->closes);
+	ck_assert(!ev_msg(r, 13)->closes);
+	ck_assert(ev_msg(r, 15)->body_by_close);
+	ck_assert(ev_msg(r, 15)->closes);
+	/* said only by the HTTP/1.0 and HTTP/1.1 responses that write it */
+	ck_assert(!ev_msg(r, 2)->says_keep_alive);
+	ck_assert(!ev_msg(r, 7)->says_keep_alive);
+	ck_assert(ev_msg(r, 9)->says_keep_alive);
+	ck_assert(!ev_msg(r, 11)->says_keep_alive);
+	ck_assert(ev_msg(r, 13)->says_keep_alive);
+	ck_assert(!ev_msg(r, 15)->says_keep_alive);
 	free(r);
 }
 END_TEST
