@@ -135,6 +135,9 @@ typedef struct h1_options {
 	 * removes userinfo): here, the values of Location, Content-Location
 	 * and Referer in msg.hdrs.  NULL: URLs are kept as sent. */
 	const char *const *redact_query;
+	/* ht_url_names_mask(redact_query), or 0 (every parameter compared
+	 * with the list) */
+	uint32_t redact_query_mask;
 } h1_options;
 
 /* A header section remembered: at most this many bytes (its start line

@@ -291,9 +291,10 @@ static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
 	if (url) {
 		/* in place, keeping room for CRLF and the NUL */
 		bool lost = false;
-		size_t n = ht_url_scrub(v, vlen,
-					sizeof(m->hdrs) - 3 - (size_t)(v - m->hdrs),
-					r->opt->redact_query, 0, &lost);
+		size_t n = ht_url_scrub_masked(
+			v, vlen, sizeof(m->hdrs) - 3 - (size_t)(v - m->hdrs),
+			r->opt->redact_query, r->opt->redact_query_mask, 0,
+			&lost);
 
 		if (lost) {
 			m->hdrs[m->hdrs_len] = '\0';
