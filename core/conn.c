@@ -150,7 +150,8 @@ static void on_request_headers(conn *c, uint64_t now)
  * without a query, costs one look for its '?'; a Host without '@' one
  * for that. */
 static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
-			       const char *const *names, const char *method)
+			       const char *const *names, uint32_t mask,
+			       const char *method)
 {
 	bool lost = false;
 	unsigned flags;
@@ -159,8 +160,8 @@ static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 		flags = method_is(method, "CONNECT") ? HT_URL_AUTHORITY : 0;
 		if (r->flags & HT_RF_TARGET_TRUNC)
 			flags |= HT_URL_CUT;
-		n = ht_url_scrub(r->target, n, sizeof r->target - 1, names,
-				 flags, &lost);
+		n = ht_url_scrub_masked(r->target, n, sizeof r->target - 1,
+					names, mask, flags, &lost);
 		r->target[n] = '\0';
 		r->target_len = (uint16_t)n;
 		if (lost)
@@ -172,8 +173,8 @@ static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 		flags = HT_URL_AUTHORITY;
 		if (n == sizeof r->host - 1)
 			flags |= HT_URL_CUT;
-		n = ht_url_scrub(r->host, n, sizeof r->host - 1, names, flags,
-				 NULL);
+		n = ht_url_scrub_masked(r->host, n, sizeof r->host - 1, names,
+					mask, flags, NULL);
 		r->host[n] = '\0';
 		r->host_len = (uint16_t)n;
 	}
@@ -203,7 +204,8 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 	r->hdrs_len = hdrs_len < sizeof r->hdrs ? hdrs_len : sizeof r->hdrs;
 	memcpy(r->hdrs, hdrs, r->hdrs_len);
 	if (opt != NULL && opt->redact_query != NULL) {
-		scrub_request_urls(r, n, hn, opt->redact_query, method);
+		scrub_request_urls(r, n, hn, opt->redact_query,
+				   opt->redact_query_mask, method);
 	}
 }
 

@@ -727,18 +727,19 @@ void h1_set_response_context(h1_parser *p, bool head, bool connect)
 	p->ctx_connect = connect;
 }
 
-h1_state_public h1_state(const h1_parser *p)
-{
-	if (p->state == S_IDLE)
-		return H1_ST_IDLE;
-	if (p->state >= S_HEAD_FIRST && p->state <= S_HEAD_LAST)
-		return H1_ST_HEADERS;
-	if (p->state >= S_BODY_FIRST && p->state <= S_BODY_LAST)
-		return H1_ST_BODY;
-	if (p->state == S_TUNNEL)
-		return H1_ST_TUNNEL;
-	return H1_ST_ERROR;
-}
+/* h1_state()'s table: the header-section states, then the body's, then
+ * the two terminal ones, each internal state in exactly one range. */
+_Static_assert(S_IDLE == 0 && S_HEAD_FIRST == S_IDLE + 1 &&
+		       S_BODY_FIRST == S_HEAD_LAST + 1 &&
+		       S_TUNNEL == S_BODY_LAST + 1 && S_ERROR == S_TUNNEL + 1,
+	       "h1_public_states covers every internal state");
+const uint8_t h1_public_states[S_ERROR + 1] = {
+	[S_IDLE] = H1_ST_IDLE,
+	[S_HEAD_FIRST ... S_HEAD_LAST] = H1_ST_HEADERS,
+	[S_BODY_FIRST ... S_BODY_LAST] = H1_ST_BODY,
+	[S_TUNNEL] = H1_ST_TUNNEL,
+	[S_ERROR] = H1_ST_ERROR,
+};
 
 
 bool h1_failed_in_request_line(const h1_parser *p)

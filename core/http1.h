@@ -138,6 +138,9 @@ typedef struct h1_options {
 	 * removes userinfo): here, the values of Location, Content-Location
 	 * and Referer in msg.hdrs.  NULL: URLs are kept as sent. */
 	const char *const *redact_query;
+	/* ht_url_names_mask(redact_query), or 0 (every parameter compared
+	 * with the list) */
+	uint32_t redact_query_mask;
 } h1_options;
 
 /* A header section remembered: at most this many bytes (its start line
@@ -259,8 +262,14 @@ void h1_set_response_context(h1_parser *p, bool head, bool connect);
  * the reference the differential tests compare with. */
 void h1_memo_enable(h1_parser *p, bool on);
 
-/* h1_state() - where the parser is (enum h1_state_public). */
-h1_state_public h1_state(const h1_parser *p);
+/* h1_state() - where the parser is (enum h1_state_public).  Inline, one
+ * load from a table of each internal state's public one: a connection asks
+ * it several times for each piece it feeds. */
+extern const uint8_t h1_public_states[];
+static inline h1_state_public h1_state(const h1_parser *p)
+{
+	return (h1_state_public)h1_public_states[p->state];
+}
 
 /*
  * h1_failed_in_request_line() - request parser @p is in error (after

@@ -89,8 +89,10 @@ static void capture_scrub_url(h1_parser *p, unsigned flags)
 	    p->opt->redact_query == NULL || e <= a)
 		return;
 	/* capture_fits() kept e + 3 <= sizeof(hdrs): room for CRLF, NUL */
-	n = ht_url_scrub(p->msg.hdrs + a, e - a, sizeof(p->msg.hdrs) - 3 - a,
-			 p->opt->redact_query, flags, &lost);
+	n = ht_url_scrub_masked(p->msg.hdrs + a, e - a,
+				sizeof(p->msg.hdrs) - 3 - a,
+				p->opt->redact_query,
+				p->opt->redact_query_mask, flags, &lost);
 	if (lost) {
 		capture_drop_line(p);
 		return;

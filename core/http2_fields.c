@@ -43,11 +43,23 @@ static uint64_t word_unprintable(uint64_t x)
 
 /* Copy @n bytes of @src to @dst as printable() stores them, eight at a time
  * while a word has none to change (header values are nearly always
- * printable).  Returns @dst + @n. */
+ * printable; four to seven bytes as two words of four).  Returns @dst + @n. */
 static char *copy_printable(char *dst, const uint8_t *src, size_t n)
 {
 	size_t i = 0;
 
+	if (n >= 4 && n < 8) {
+		/* two words of four, overlapping when @n is under 8 */
+		uint32_t a, b;
+
+		memcpy(&a, src, 4);
+		memcpy(&b, src + n - 4, 4);
+		if (word_unprintable((uint64_t)a | (uint64_t)b << 32) == 0) {
+			memcpy(dst, &a, 4);
+			memcpy(dst + n - 4, &b, 4);
+			return dst + n;
+		}
+	}
 	while (i + 8 <= n) {
 		uint64_t x;
 
@@ -85,6 +97,57 @@ static bool equals_lower(const uint8_t *s, size_t len, const char *lc)
 	return lc[i] == '\0';
 }
 
+/* The little-endian word @x with its bytes 'A' to 'Z' lower-cased, as
+ * to_lower() does each byte (t's bytes are below 0x80: no carry or borrow
+ * between bytes; the high bit of each upper-case byte, shifted to 0x20). */
+static uint64_t word_lower(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t t = x & (0x7f * ones);
+	uint64_t upper = ((0x7f + 'Z' + 1) * ones - t) & ~x &
+			 (t + (0x7f - ('A' - 1)) * ones) & (0x80 * ones);
+
+	return x | (upper >> 2);
+}
+
+/* The first and the last @w bytes of @p (@w is 4 or 8), as one word for
+ * each half (the two may overlap). */
+static void ends_of(const void *p, size_t n, size_t w, uint64_t *a,
+		    uint64_t *b)
+{
+	if (w == 8) {
+		memcpy(a, p, 8);
+		memcpy(b, (const uint8_t *)p + n - 8, 8);
+	} else {
+		uint32_t x, y;
+
+		memcpy(&x, p, 4);
+		memcpy(&y, (const uint8_t *)p + n - 4, 4);
+		*a = (uint64_t)x | (uint64_t)y << 32;
+		*b = 0;
+	}
+}
+
+/* equals_lower() for a literal @lc of @lclen bytes: names of 4 to 16 bytes
+ * compared as two words a side (the literal's are constants once inlined),
+ * every other length byte by byte. */
+static inline bool same_lower(const uint8_t *s, size_t len, const char *lc,
+			      size_t lclen)
+{
+	uint64_t a, b, la, lb;
+	size_t w;
+
+	if (len != lclen)
+		return false;
+	if (len < 4 || len > 16)
+		return equals_lower(s, len, lc);
+	w = len >= 8 ? 8 : 4;
+	ends_of(s, len, w, &a, &b);
+	ends_of(lc, len, w, &la, &lb);
+	return word_lower(a) == la && word_lower(b) == lb;
+}
+#define EQUALS_LOWER(s, len, lit) same_lower((s), (len), (lit), sizeof(lit) - 1)
+
 /* ---- decoded fields ------------------------------------------------------ */
 
 /* Copy @n bytes of @src into the string @dst of @size bytes unless an
@@ -120,11 +183,11 @@ static bool is_url_field(const h2_reader *r, const uint8_t *name, size_t len)
 		return false;
 	switch (len) {
 	case 7:
-		return equals_lower(name, len, "referer");
+		return EQUALS_LOWER(name, len, "referer");
 	case 8:
-		return equals_lower(name, len, "location");
+		return EQUALS_LOWER(name, len, "location");
 	case 16:
-		return equals_lower(name, len, "content-location");
+		return EQUALS_LOWER(name, len, "content-location");
 	default:
 		return false;
 	}
@@ -228,9 +291,10 @@ static void capture_field(h2_reader *r, const uint8_t *name, size_t nlen,
 	if (url) {
 		/* in place, keeping room for CRLF and the NUL */
 		bool lost = false;
-		size_t n = ht_url_scrub(v, vlen,
-					sizeof(m->hdrs) - 3 - (size_t)(v - m->hdrs),
-					r->opt->redact_query, 0, &lost);
+		size_t n = ht_url_scrub_masked(
+			v, vlen, sizeof(m->hdrs) - 3 - (size_t)(v - m->hdrs),
+			r->opt->redact_query, r->opt->redact_query_mask, 0,
+			&lost);
 
 		if (lost) {
 			m->hdrs[m->hdrs_len] = '\0';
@@ -282,11 +346,11 @@ static void set_content_length(h2_message *m, const uint8_t *v, size_t n)
 static void grpc_field(h2_message *m, const uint8_t *name, size_t nlen,
 		       const uint8_t *value, size_t vlen)
 {
-	if (equals_lower(name, nlen, "grpc-status")) {
+	if (EQUALS_LOWER(name, nlen, "grpc-status")) {
 		if (!m->has_grpc_status)
 			m->has_grpc_status =
 				grpc_parse_status(value, vlen, &m->grpc_status);
-	} else if (equals_lower(name, nlen, "grpc-message")) {
+	} else if (EQUALS_LOWER(name, nlen, "grpc-message")) {
 		if (m->grpc_message_len == 0)
 			m->grpc_message_len = (uint16_t)grpc_percent_decode(
 				m->grpc_message, sizeof(m->grpc_message),
@@ -306,28 +370,28 @@ void on_field(void *ctx, const uint8_t *name, size_t nlen,
 	m->header_bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
 	/* each name compared only when its length matches */
 	if (nlen > 0 && name[0] == ':') {
-		if (nlen == 7 && equals_lower(name, nlen, ":method"))
+		if (nlen == 7 && EQUALS_LOWER(name, nlen, ":method"))
 			set_first(m->method, sizeof(m->method), value, vlen);
-		else if (nlen == 7 && equals_lower(name, nlen, ":scheme"))
+		else if (nlen == 7 && EQUALS_LOWER(name, nlen, ":scheme"))
 			set_first(m->scheme, sizeof(m->scheme), value, vlen);
-		else if (nlen == 10 && equals_lower(name, nlen, ":authority"))
+		else if (nlen == 10 && EQUALS_LOWER(name, nlen, ":authority"))
 			set_first(m->authority, sizeof(m->authority), value,
 				  vlen);
-		else if (nlen == 5 && equals_lower(name, nlen, ":path"))
+		else if (nlen == 5 && EQUALS_LOWER(name, nlen, ":path"))
 			m->path_truncated |= set_first(m->path, sizeof(m->path),
 						       value, vlen);
-		else if (nlen == 7 && equals_lower(name, nlen, ":status"))
+		else if (nlen == 7 && EQUALS_LOWER(name, nlen, ":status"))
 			set_status(m, value, vlen);
 		return;
 	}
-	if (nlen == 12 && equals_lower(name, nlen, "content-type"))
+	if (nlen == 12 && EQUALS_LOWER(name, nlen, "content-type"))
 		set_first(m->content_type, sizeof(m->content_type), value,
 			  vlen);
-	else if (nlen == 14 && equals_lower(name, nlen, "content-length"))
+	else if (nlen == 14 && EQUALS_LOWER(name, nlen, "content-length"))
 		set_content_length(m, value, vlen);
 	else if (nlen > 5 && name[0] == 'g' && name[4] == '-')
 		grpc_field(m, name, nlen, value, vlen);
-	else if (nlen == 4 && equals_lower(name, nlen, "host"))
+	else if (nlen == 4 && EQUALS_LOWER(name, nlen, "host"))
 		set_first(m->authority, sizeof(m->authority), value, vlen);
 	if (r->opt != NULL && r->opt->capture_headers)
 		capture_field(r, name, nlen, value, vlen);
@@ -348,10 +412,10 @@ bool skip_value(void *ctx, const uint8_t *name, size_t nlen)
 	if (nlen == 0)
 		return true;
 	if (name[0] == ':' ||
-	    (nlen == 12 && equals_lower(name, nlen, "content-type")) ||
-	    (nlen == 14 && equals_lower(name, nlen, "content-length")) ||
+	    (nlen == 12 && EQUALS_LOWER(name, nlen, "content-type")) ||
+	    (nlen == 14 && EQUALS_LOWER(name, nlen, "content-length")) ||
 	    (nlen > 5 && name[0] == 'g' && name[4] == '-') ||
-	    (nlen == 4 && equals_lower(name, nlen, "host")))
+	    (nlen == 4 && EQUALS_LOWER(name, nlen, "host")))
 		return false;
 	if (r->opt != NULL && r->opt->capture_headers)
 		return is_redacted(r, name, nlen);

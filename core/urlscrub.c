@@ -92,7 +92,8 @@ static bool name_is(const char *s, size_t n, const char *want)
 	return *want == '\0';
 }
 
-static bool name_listed(const char *s, size_t n, const char *const *names)
+static bool name_listed(const char *s, size_t n, const char *const *names,
+			uint32_t mask)
 {
 	unsigned char first;
 	int hi, lo;
@@ -109,6 +110,8 @@ static bool name_listed(const char *s, size_t n, const char *const *names)
 	/* OR 0x20 on both sides: never false where lower() would be true
 	 * (name_is() decides), and no lower() of each name */
 	first |= 0x20;
+	if (mask != 0 && !(mask & (1u << (first & 31))))
+		return false; /* no name begins so */
 	for (; *names != NULL; names++) {
 		if (((unsigned char)**names | 0x20) == first &&
 		    name_is(s, n, *names))
@@ -176,7 +179,7 @@ static size_t scrub_userinfo(char *s, size_t len, size_t cap, size_t start,
 /* The listed parameters' values in the query and fragment, which begin at
  * @i ('?' or '#').  Returns the new length. */
 static size_t scrub_params(char *s, size_t len, size_t cap, size_t i,
-			   const char *const *names, bool *lost)
+			   const char *const *names, uint32_t mask, bool *lost)
 {
 	bool fragment = s[i] == '#';
 
@@ -187,7 +190,7 @@ static size_t scrub_params(char *s, size_t len, size_t cap, size_t i,
 			e++;
 		for (eq = i; eq < e && s[eq] != '='; eq++)
 			;
-		if (eq + 1 < e && name_listed(s + i, eq - i, names)) {
+		if (eq + 1 < e && name_listed(s + i, eq - i, names, mask)) {
 			size_t nlen = replace(s, len, cap, eq + 1, e, redacted,
 					      sizeof(redacted) - 1, lost);
 
@@ -218,8 +221,24 @@ static size_t query_start(const char *s, size_t len, size_t i)
 	return h != NULL ? (size_t)(h - s) : e;
 }
 
+uint32_t ht_url_names_mask(const char *const *names)
+{
+	uint32_t mask = 0;
+
+	for (; names != NULL && *names != NULL; names++)
+		mask |= 1u << (((unsigned char)**names | 0x20) & 31);
+	return mask;
+}
+
 size_t ht_url_scrub(char *s, size_t len, size_t cap, const char *const *names,
 		    unsigned flags, bool *lost)
+{
+	return ht_url_scrub_masked(s, len, cap, names, 0, flags, lost);
+}
+
+size_t ht_url_scrub_masked(char *s, size_t len, size_t cap,
+			   const char *const *names, uint32_t mask,
+			   unsigned flags, bool *lost)
 {
 	size_t start, i = 0;
 
@@ -229,6 +248,6 @@ size_t ht_url_scrub(char *s, size_t len, size_t cap, const char *const *names,
 		len = scrub_userinfo(s, len, cap, start, flags, &i, lost);
 	i = query_start(s, len, i);
 	if (i < len && names != NULL)
-		len = scrub_params(s, len, cap, i, names, lost);
+		len = scrub_params(s, len, cap, i, names, mask, lost);
 	return len;
 }

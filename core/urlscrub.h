@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The query parameter names redacted by default: OpenTelemetry's url.query
  * list (AWSAccessKeyId, Signature, sig, X-Goog-Signature) and the usual
@@ -56,5 +57,22 @@ extern const char *const ht_url_default_query_names[];
  */
 size_t ht_url_scrub(char *s, size_t len, size_t cap, const char *const *names,
 		    unsigned flags, bool *lost);
+
+/*
+ * ht_url_names_mask() - the first bytes of @names, each lower-cased (OR
+ * 0x20), as one bit per value modulo 32: a parameter whose first byte
+ * (decoded, OR 0x20) has no bit set begins no listed name.  0 for NULL or
+ * an empty list.
+ */
+uint32_t ht_url_names_mask(const char *const *names);
+
+/*
+ * ht_url_scrub_masked() - ht_url_scrub() with @mask, ht_url_names_mask()
+ * of @names (or 0: no mask, every parameter compared with the list): the
+ * same bytes, a parameter the mask rules out not compared with any name.
+ */
+size_t ht_url_scrub_masked(char *s, size_t len, size_t cap,
+			   const char *const *names, uint32_t mask,
+			   unsigned flags, bool *lost);
 
 #endif

@@ -222,10 +222,46 @@ void ht_emit_flush_drops(bool final)
 		__atomic_store_n(&dropped_sent, d, __ATOMIC_RELAXED);
 }
 
+/* An event loop's request record, the first of its call, encoded straight
+ * into the pending message when there is one with room and not due: no
+ * buffer lent for the call, and no copy of it into the message when the
+ * call ends (flush_batch()); counted on the message's page, where the
+ * flush would move it.  Returns false when it is not taken (the batch
+ * takes it, as it takes every other record). */
+static bool emit_pending(const ht_record *rec)
+{
+	if (!ht_poller || !wanted || batch_count || rec->type != HT_REC_REQUEST ||
+	    !__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
+		return false;
+	uint64_t now = ht_call_ns ? ht_call_ns : ht_now();
+	bool taken = false;
+	ht_lock_acquire(&pend_lock);
+	/* due: the batch path sends the message (flush_batch()) */
+	if (pend_buf && pend_page && pend_t0 &&
+	    !(now > pend_t0 && now - pend_t0 >= PEND_MAX_NS)) {
+		size_t len = ht_wire_encode(pend_buf + pend_len,
+					    HT_BUF_SIZE - pend_len, rec);
+		if (len) {
+			pend_len += (uint32_t)len;
+			pend_count++;
+			pend_reqs++;
+			__atomic_add_fetch(&pend_page->produced, 1,
+					   __ATOMIC_RELAXED);
+			__atomic_add_fetch(&req_counts_of(pend_page)->produced,
+					   1, __ATOMIC_RELAXED);
+			__atomic_store_n(&ht_pending, pend_len,
+					 __ATOMIC_RELAXED);
+			taken = true;
+		}
+	}
+	ht_lock_release(&pend_lock);
+	return taken;
+}
+
 void ht_emit(void *ctx, const ht_record *rec)
 {
 	(void)ctx;
-	if (!ht_enabled)
+	if (!ht_enabled || emit_pending(rec))
 		return;
 	size_t len = 0;
 	if (!batch_buf)

@@ -716,6 +716,8 @@ static void init_once(ht_ssl_scan *ssl)
 					  sizeof redact_query_names, query,
 					  false);
 		}
+		ht_h1_opts.redact_query_mask =
+			ht_url_names_mask(ht_h1_opts.redact_query);
 		/* Nothing is connected here: the first tracked connection
 		 * connects (ht_emit_want()). */
 		/* pthread_atfork() as libc_nonshared.a defines it: without

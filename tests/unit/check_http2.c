@@ -439,6 +439,120 @@ START_TEST(test_capture_names)
 }
 END_TEST
 
+/* The names the reader keeps a value of, compared a word at a time: each
+ * with every byte in turn changed to its upper case, to the byte that
+ * differs from it in bit 0x20 alone (':' and 0x1a, '-' and 0x0d), and to
+ * bytes near the letters' edges; kept exactly when to_lower() of the name
+ * is the name. */
+START_TEST(test_known_names_any_case)
+{
+	static const char *const names[] = { ":method", ":scheme",
+		":authority", ":path", "content-type", "content-length",
+		"host", NULL };
+	static const uint8_t odd[] = { 0x01, 0x0d, 0x1a, '@', '[', '`', '{',
+				       0x7f, 0xc1, 0xda };
+
+	for (const char *const *nm = names; *nm != NULL; nm++) {
+		size_t len = strlen(*nm);
+
+		for (size_t at = 0; at < len; at++) {
+			for (size_t k = 0; k <= sizeof(odd) + 1; k++) {
+				char name[32];
+				uint8_t c = (uint8_t)(*nm)[at];
+				const char *v = strcmp(*nm, "content-length") == 0
+							? "5" : "v1";
+				const char *fields[] = { name, v, NULL };
+
+				memcpy(name, *nm, len + 1);
+				if (k < sizeof(odd))
+					name[at] = (char)odd[k];
+				else if (k == sizeof(odd))
+					name[at] = (char)(c ^ 0x20);
+				else
+					name[at] = (char)(c >= 'a' && c <= 'z'
+								  ? c - 32 : c);
+				uint8_t b = (uint8_t)name[at];
+				bool want = (b >= 'A' && b <= 'Z' ? b + 32 : b) == c;
+				struct fix *f = fix_new(true, NULL);
+				nghttp2_hd_deflater *d = deflater();
+				struct run *run = calloc(1, sizeof(*run));
+
+				ck_assert(run != NULL);
+				headers(f, d, 1, H2_FLAG_END_STREAM, fields);
+				run_fix(run, f, f->len, 0, 0);
+				ck_assert_int_eq(run->n, 2);
+				const h2_message *m = &run->ev[1].msg;
+				bool got;
+				if (strcmp(*nm, ":method") == 0)
+					got = strcmp(m->method, v) == 0;
+				else if (strcmp(*nm, ":scheme") == 0)
+					got = strcmp(m->scheme, v) == 0;
+				else if (strcmp(*nm, ":path") == 0)
+					got = strcmp(m->path, v) == 0;
+				else if (strcmp(*nm, "content-type") == 0)
+					got = strcmp(m->content_type, v) == 0;
+				else if (strcmp(*nm, "content-length") == 0)
+					got = m->has_content_length &&
+					      m->content_length == 5;
+				else
+					got = strcmp(m->authority, v) == 0;
+				ck_assert_msg(got == want, "%s, byte %zu as %02x: %s",
+					      *nm, at, b, got ? "kept" : "not kept");
+				free(run);
+				free(f);
+				ng.deflate_del(d);
+			}
+		}
+	}
+}
+END_TEST
+
+/* Captured values, copied a word (or two of four bytes) at a time when no
+ * byte changes: every length from 1 to 24, a control byte, HTAB or DEL
+ * (stored as '?', HTAB kept) at every place, against the byte-by-byte
+ * rule. */
+START_TEST(test_capture_values)
+{
+	static const uint8_t odd[] = { 0x01, '\t', 0x1f, 0x7f, 'x', 0xc1 };
+
+	for (unsigned len = 1; len <= 24; len++) {
+		for (unsigned at = 0; at < len; at++) {
+			for (unsigned k = 0; k < sizeof(odd); k++) {
+				char val[32], want[64];
+				const char *fields[] = { "x-v", val, NULL };
+				unsigned i;
+
+				for (i = 0; i < len; i++)
+					val[i] = (char)('a' + (i * 5 + len) % 26);
+				val[at] = (char)odd[k];
+				val[len] = '\0';
+				memcpy(want, "x-v: ", 5);
+				for (i = 0; i < len; i++) {
+					uint8_t c = (uint8_t)val[i];
+					want[5 + i] = (c < 0x20 && c != '\t') ||
+							      c == 0x7f ? '?' : (char)c;
+				}
+				memcpy(want + 5 + len, "\r\n", 3);
+				struct fix *f = fix_new(true, &capture);
+				nghttp2_hd_deflater *d = deflater();
+				struct run *run = calloc(1, sizeof(*run));
+
+				ck_assert(run != NULL);
+				headers(f, d, 1, H2_FLAG_END_STREAM, fields);
+				run_fix(run, f, f->len, 0, 0);
+				ck_assert_int_eq(run->n, 2);
+				ck_assert_msg(strcmp(run->ev[1].msg.hdrs, want) == 0,
+					      "len %u at %u byte %02x: %s", len,
+					      at, odd[k], run->ev[1].msg.hdrs);
+				free(run);
+				free(f);
+				ng.deflate_del(d);
+			}
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_no_capture_without_option)
 {
 	nghttp2_hd_deflater *d = deflater();
@@ -1512,6 +1626,8 @@ Suite *http2_suite(void)
 	tcase_add_test(tc, test_request_get);
 	tcase_add_test(tc, test_no_capture_without_option);
 	tcase_add_test(tc, test_capture_names);
+	tcase_add_test(tc, test_known_names_any_case);
+	tcase_add_test(tc, test_capture_values);
 	tcase_add_test(tc, test_response_data_padding);
 	tcase_add_test(tc, test_headers_padded_priority);
 	tcase_add_test(tc, test_headers_continuation);

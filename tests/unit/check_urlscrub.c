@@ -34,6 +34,25 @@ static const char *scrub_ex(const char *in, size_t cap,
 	ck_assert_int_eq(buf[cap], '\x7f');
 	memcpy(out, buf, n);
 	out[n] = '\0';
+	{
+		/* the same bytes, and the same loss, with the names' mask */
+		static char again[BIG + 2];
+		bool lost2 = false, lost1 = lost != NULL && *lost;
+		size_t m;
+
+		memset(again, '#', sizeof(again));
+		memcpy(again, in, len);
+		again[cap] = '\x7f';
+		m = ht_url_scrub_masked(again, len, cap, names,
+					ht_url_names_mask(names), flags,
+					lost != NULL ? &lost2 : NULL);
+		ck_assert_uint_eq(m, n);
+		ck_assert_int_eq(again[cap], '\x7f');
+		ck_assert_msg(memcmp(again, out, n) == 0, "masked: %.*s",
+			      (int)m, again);
+		if (lost != NULL)
+			ck_assert_int_eq(lost2, lost1);
+	}
 	return out;
 }
 
@@ -267,11 +286,41 @@ END_TEST
 /* ---- where the library applies it -------------------------------------- */
 
 static const char *const redact_hdr[] = { "authorization", NULL };
+/* ht_url_names_mask() of the default names (names_mask checks it): the
+ * parsers and records below scrub with it, as the library does */
+#define DEFAULT_NAMES_MASK                                                   \
+	((1u << ('a' & 31)) | (1u << ('s' & 31)) | (1u << ('x' & 31)) |     \
+	 (1u << ('t' & 31)) | (1u << ('k' & 31)) | (1u << ('p' & 31)))
 static const h1_options scrub_opt = {
 	.capture_headers = true,
 	.redact = redact_hdr,
 	.redact_query = ht_url_default_query_names,
+	.redact_query_mask = DEFAULT_NAMES_MASK,
 };
+
+/* The mask of the first bytes: the default list's, none for no list, and
+ * names whose first bytes share a value modulo 32 ('!' and 'a', '@' and
+ * '`') each set one bit; a parameter it rules out is passed over, one it
+ * does not is compared (the masked and unmasked runs of every test above
+ * give the same bytes: scrub_ex()). */
+START_TEST(names_mask)
+{
+	static const char *const odd[] = { "!x", "Ab", "@", "`q", NULL };
+	static const char *const none[] = { NULL };
+	char s[128] = "/p?ab=1&!x=2&@=3&%60q=4&b=5";
+	size_t n;
+
+	ck_assert_uint_eq(ht_url_names_mask(ht_url_default_query_names),
+			  DEFAULT_NAMES_MASK);
+	ck_assert_uint_eq(ht_url_names_mask(NULL), 0);
+	ck_assert_uint_eq(ht_url_names_mask(none), 0);
+	ck_assert_uint_eq(ht_url_names_mask(odd), (1u << 1) | (1u << 0));
+	n = ht_url_scrub_masked(s, strlen(s), sizeof(s) - 1, odd,
+				ht_url_names_mask(odd), 0, NULL);
+	s[n] = '\0';
+	ck_assert_str_eq(s, "/p?ab=REDACTED&!x=REDACTED&@=REDACTED&%60q=REDACTED&b=5");
+}
+END_TEST
 
 /* Feed @msg to a parser of @kind split at @k (0: whole); the headers. */
 static void h1_headers_at(h1_kind kind, const char *msg, size_t k,
@@ -516,6 +565,7 @@ Suite *urlscrub_suite(void)
 	TCase *tc = tcase_create("scrub");
 
 	tcase_add_test(tc, userinfo);
+	tcase_add_test(tc, names_mask);
 	tcase_add_test(tc, at_sign_not_userinfo);
 	tcase_add_test(tc, authority_form);
 	tcase_add_test(tc, every_default_name);
