@@ -441,6 +441,7 @@ unsigned peer_inflight(collector *c, int fd)
 		/* what came of its response, as far as the page kept it */
 		ht_live_cut_resp_of(&q, &e, &cut);
 		r->status = cut.status;
+		r->n_1xx = cut.n_1xx;
 		r->resp_header_bytes = cut.header_bytes;
 		r->resp_body_bytes = cut.body_bytes;
 		if (cut.header_unknown)
