@@ -90,7 +90,7 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	 * ended it; its process's end says where it was instead. */
 	if (r->req_error && error != HT_ERR_INTERRUPTED &&
 	    error != HT_ERR_KILLED && error != HT_ERR_CRASHED &&
-	    error != HT_ERR_EXITED)
+	    error != HT_ERR_EXITED && error != HT_ERR_ENDED)
 		error = r->req_error;
 
 	/* Every field up to resp_proto is set below, the response's too

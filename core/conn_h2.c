@@ -679,6 +679,7 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 	s->resp_header_bytes += m->header_bytes;
 	if (!s->resp_final && m->status >= 100 && m->status < 200) {
 		r->n_1xx++;
+		conn_live_resp_1xx(r);
 		if (!r->t[HT_T_GOT_1XX]) {
 			r->t[HT_T_GOT_1XX] = now;
 			conn_live_sync(r, HT_T_GOT_1XX);

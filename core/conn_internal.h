@@ -375,6 +375,10 @@ void conn_live_sync(conn_request *r, unsigned ts);
 void conn_live_resp_head(conn_request *r, uint16_t status,
 			 uint32_t header_bytes);
 
+/* conn_live_resp_1xx() - @r received one more interim response: its count
+ * shown in its slot's response entry. */
+void conn_live_resp_1xx(conn_request *r);
+
 /* conn_live_resp_drop() - @r's response is not followed by the HTTP/1.x
  * parser any more (its connection turned to HTTP/2): its slot keeps no
  * response from now on. */

@@ -130,6 +130,18 @@ void conn_live_resp_head(conn_request *r, uint16_t status,
 	ht_live_write_end(s);
 }
 
+void conn_live_resp_1xx(conn_request *r)
+{
+	ht_live_req *s;
+
+	if (r->live_ref == 0)
+		return;
+	s = ht_live_write_begin(r->live, r->live_ref);
+	ht_live_req_resp(r->live, r->live_ref)->n_1xx =
+		(uint8_t)(r->n_1xx < 255 ? r->n_1xx : 255);
+	ht_live_write_end(s);
+}
+
 void conn_live_resp_drop(conn_request *r)
 {
 	ht_live_req *s;

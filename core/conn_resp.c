@@ -53,6 +53,7 @@ void conn_on_response_headers(conn *c, uint64_t now)
 	if (m->status >= 100 && m->status < 200 && m->status != 101) {
 		/* an interim response */
 		r->n_1xx++;
+		conn_live_resp_1xx(r);
 		if (!r->t[HT_T_GOT_1XX]) {
 			r->t[HT_T_GOT_1XX] = now;
 			conn_live_sync(r, HT_T_GOT_1XX);

@@ -414,6 +414,9 @@ void ht_live_cut_resp_of(const ht_live_req *q, const ht_live_resp *e,
 	memset(out, 0, sizeof(*out));
 	if (q->t[HT_T_FIRST_BYTE] == 0)
 		return; /* no response byte yet: none, known */
+	/* the interim responses, counted whether the rest was kept or not
+	 * (a page without the count shows the first one's time only) */
+	out->n_1xx = e->n_1xx ? e->n_1xx : (q->t[HT_T_GOT_1XX] != 0);
 	if (!e->kept) {
 		out->header_unknown = out->body_unknown = true;
 		return;
@@ -433,6 +436,10 @@ unsigned ht_live_phase(const uint64_t t[HT_T__COUNT])
 {
 	/* answered early, the request still being written */
 	if (t[HT_T_RESPONSE_DONE] && !t[HT_T_WROTE_REQUEST])
+		return HT_PH_SEND;
+	/* an interim response (100 Continue) set the first byte's time, but
+	 * the request is still being written: the body comes next */
+	if (t[HT_T_GOT_1XX] && t[HT_T_GOT_CONN] && !t[HT_T_WROTE_REQUEST])
 		return HT_PH_SEND;
 	if (t[HT_T_FIRST_BYTE])
 		return HT_PH_RECEIVE;

@@ -198,7 +198,9 @@ typedef struct ht_live_resp {
 	uint32_t header_bytes;
 	uint16_t status;
 	uint8_t kept;
-	uint8_t pad;
+	uint8_t n_1xx;          /* interim responses so far, at most 255
+				    (0 in older pages: then one if
+				    t[HT_T_GOT_1XX] is set) */
 } ht_live_resp;
 
 typedef struct ht_live {
@@ -497,6 +499,7 @@ typedef struct ht_live_cut_resp {
 	uint64_t body_bytes;
 	bool header_unknown;  /* header_bytes means nothing */
 	bool body_unknown;    /* body_bytes means nothing */
+	uint16_t n_1xx;       /* interim responses received */
 } ht_live_cut_resp;
 
 /* ht_live_cut_resp_of() - fill @out: before the response's first byte none

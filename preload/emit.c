@@ -154,6 +154,23 @@ void ht_emit_after_fork(void)
 	image_t0 = 0; /* a new image: its own at its first HELLO */
 }
 
+void ht_emit_at_exit(void)
+{
+	/* A collector that went away within the last second (a listen
+	 * restarted at the same path) left the retry window closed: a process
+	 * ending inside it would tell its last records and its drop counts to
+	 * nobody.  At exit, when there is something to tell, one more attempt
+	 * is made whatever the window says; with nothing to tell, no system
+	 * call. */
+	if (sock_fd >= 0 || !wanted || !ht_enabled || !last_retry_ns)
+		return;
+	if (!ht_batch_len && !__atomic_load_n(&ht_pending, __ATOMIC_RELAXED) &&
+	    !__atomic_load_n(&dropped_away, __ATOMIC_RELAXED))
+		return;
+	last_retry_ns = 0;
+	(void)current_fd();
+}
+
 void ht_emit_goodbye(void)
 {
 	ht_live *live = ht_live_page;

@@ -765,6 +765,10 @@ HT_HIDDEN void ht_emit_after_fork(void);
 struct ht_live;
 HT_HIDDEN extern struct ht_live *volatile ht_live_page;
 
+/* ht_emit_at_exit() - at the image's end, with records or drop counts to
+ * tell and no collector: connect once more, even within the retry window. */
+HT_HIDDEN void ht_emit_at_exit(void);
+
 /* ht_emit_goodbye() - the image ends normally (its destructor ran): the
  * live page says so, for the collector reading it after the end. */
 HT_HIDDEN void ht_emit_goodbye(void);

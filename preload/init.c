@@ -801,6 +801,7 @@ __attribute__((destructor)) static void ht_destructor(void)
 	int saved = errno;
 	uint64_t now = 0;
 	ht_table_for_each(close_at_exit, &now);
+	ht_emit_at_exit();
 	ht_emit_flush();
 	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
 		ht_emit_send_pending();

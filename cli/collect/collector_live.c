@@ -194,8 +194,11 @@ static unsigned process_end(const collector *c, const ht_live *l, uint32_t pid,
 		if (child && si.si_pid == (pid_t)pid)
 			return end_by(si.si_code == CLD_EXITED ? 0 : si.si_status,
 				      sig);
+		/* ended, how not known (not our child, no goodbye on its
+		 * page: _exit, a signal or a crash): said as such, never
+		 * as an interruption */
 		if (!child && !process_runs(pid))
-			return HT_ERR_INTERRUPTED; /* ended, how not known */
+			return HT_ERR_ENDED;
 		if (!wait)
 			return HT_ERR_INTERRUPTED;
 		struct timespec ts = { 0, 1000 * 1000 };
@@ -441,6 +444,7 @@ unsigned peer_inflight(collector *c, int fd)
 		/* what came of its response, as far as the page kept it */
 		ht_live_cut_resp_of(&q, &e, &cut);
 		r->status = cut.status;
+		r->n_1xx = cut.n_1xx;
 		r->resp_header_bytes = cut.header_bytes;
 		r->resp_body_bytes = cut.body_bytes;
 		if (cut.header_unknown)

@@ -146,15 +146,18 @@ static void report_end_of(report *rp, const ht_rec_request *r, report_req *q)
 	q->phase_text = NULL;
 	q->no_goodbye = false;
 	q->tracing_ended = false;
-	if (r->error < HT_ERR_INTERRUPTED || r->error > HT_ERR_EXITED)
+	if ((r->error < HT_ERR_INTERRUPTED || r->error > HT_ERR_EXITED) &&
+	    r->error != HT_ERR_ENDED)
 		return;
 	if (r->signal != 0) {
 		q->signal = report_signal_name(rp, r->signal);
-	} else if (r->error == HT_ERR_INTERRUPTED &&
+	} else if ((r->error == HT_ERR_INTERRUPTED ||
+		    r->error == HT_ERR_ENDED) &&
 		   (r->flags & HT_RF_FROM_PAGE)) {
 		/* (the process's own record of a request a signal cut, the
 		 * process going on after it, has neither) */
-		q->tracing_ended = (r->flags & HT_RF_TRACING_ENDED) != 0;
+		q->tracing_ended = r->error == HT_ERR_INTERRUPTED &&
+				   (r->flags & HT_RF_TRACING_ENDED) != 0;
 		q->no_goodbye = !q->tracing_ended;
 	}
 	/* a server's phase in its own terms ("processing") */

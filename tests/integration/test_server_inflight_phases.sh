@@ -111,7 +111,7 @@ assert len(done) == 2, srv
 phases = {e["phase"] for e in done.values()}
 assert phases == {"processing", "read"}, done
 for e in done.values():
-    assert e["error"] == "interrupted" and e["status"] is None, e
+    assert e["error"] == "ended" and e["status"] is None, e
 PYEOF
 
 # Run mode knows the signal: the text record of the cut request

@@ -2,7 +2,7 @@
 # test_status_unlisted_killed.sh - one curl with 80 requests in flight at
 # once (the live page shows 64: its slots are all taken) is SIGKILLed:
 # every one of the 80 is accounted for, the 64 the page listed reported
-# cut short (interrupted: listen cannot ask how a process not its child
+# cut short (ended: listen cannot ask how a process not its child
 # ended), the 16 it could not list counted in the summary's dropped
 # (their records will never come), none silently absent.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -40,6 +40,6 @@ for _ in $(seq 100); do
 done
 kill -INT "$lpid"
 wait "$lpid" || fail "listen failed"
-jcheck "$T/out.json" --count 64 --each "status is None and error == 'interrupted'"
+jcheck "$T/out.json" --count 64 --each "status is None and error == 'ended'"
 jcheck "$T/out.json" --event summary --count 1 --each "requests == 64 and dropped == 16"
 pass

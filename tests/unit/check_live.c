@@ -224,6 +224,39 @@ START_TEST(phases)
 }
 END_TEST
 
+/* A 100 Continue came (its first byte set the first-byte time) and the
+ * body is still being written: the phase is send, not receive; once
+ * written, the response is what it waits for. */
+START_TEST(phase_after_100_continue)
+{
+	uint64_t t[HT_T__COUNT] = { 0 };
+	ht_live_req q;
+	ht_live_resp e = { .kept = 1 };
+	ht_live_cut_resp cut;
+
+	t[HT_T_GOT_CONN] = 1;
+	t[HT_T_WROTE_HEADERS] = 2;
+	t[HT_T_FIRST_BYTE] = 3;
+	t[HT_T_GOT_1XX] = 4;
+	ck_assert_str_eq(ht_live_phase_name(ht_live_phase(t)), "send");
+	t[HT_T_WROTE_REQUEST] = 5;
+	ck_assert_str_eq(ht_live_phase_name(ht_live_phase(t)), "receive");
+	/* its interim responses: the page's count, or one from an older
+	 * page that only has the first one's time */
+	memset(&q, 0, sizeof(q));
+	memcpy(q.t, t, sizeof(q.t));
+	e.n_1xx = 2;
+	ht_live_cut_resp_of(&q, &e, &cut);
+	ck_assert_uint_eq(cut.n_1xx, 2);
+	e.n_1xx = 0;
+	ht_live_cut_resp_of(&q, &e, &cut);
+	ck_assert_uint_eq(cut.n_1xx, 1);
+	q.t[HT_T_GOT_1XX] = 0;
+	ht_live_cut_resp_of(&q, &e, &cut);
+	ck_assert_uint_eq(cut.n_1xx, 0);
+}
+END_TEST
+
 /* A server's phases in its own terms, as its finished record's
  * accept_ms, read_ms, processing_ms, write_ms; a client's unchanged. */
 START_TEST(phases_server)
@@ -1232,6 +1265,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, torn_read_detected);
 	tcase_add_test(tc, reader_never_keeps_a_mix);
 	tcase_add_test(tc, phases);
+	tcase_add_test(tc, phase_after_100_continue);
 	tcase_add_test(tc, phases_server);
 	tcase_add_test(tc, phase_websocket);
 	tcase_add_test(tc, conn_shows_request_in_flight);
