@@ -542,6 +542,20 @@ void ht_table_forget_all(void)
 	ht_table_for_each(forget_slot, NULL);
 }
 
+static void fork_shared(int fd, ht_slot *s, void *arg)
+{
+	(void)fd;
+	ht_lock_acquire(&s->lock);
+	if (s->t)
+		conn_fork_shared(&s->t->c, *(const uint64_t *)arg);
+	ht_lock_release(&s->lock);
+}
+
+void ht_table_fork_parent(uint64_t now)
+{
+	ht_table_for_each(fork_shared, &now);
+}
+
 void ht_table_after_fork(void)
 {
 	chunk_lock.v = 0;
