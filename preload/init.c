@@ -648,7 +648,7 @@ static void on_fork_parent(void)
 {
 	if (ht_enabled && ht_enter()) {
 		int saved = errno;
-		ht_table_fork_parent(ht_now());
+		ht_table_fork_parent();
 		ht_leave();
 		errno = saved;
 	}
