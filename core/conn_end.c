@@ -302,9 +302,41 @@ void conn_on_exit(conn *c, uint64_t now)
 	fail_all(c, HT_ERR_EXITED, now);
 }
 
+bool conn_in_flight(const conn *c)
+{
+	if (c->dead || c->closed || c->failed)
+		return false;
+	if (c->mode == CONN_MODE_HTTP2)
+		return conn_h2_open_streams(c) > 0;
+	if (c->mode != CONN_MODE_HTTP1 || c->unseen)
+		return false;
+	h1_state_public out = h1_state(&c->out), in = h1_state(&c->in);
+	return c->q_len > 0 || c->q_untracked > 0 || c->spill_active ||
+	       c->early_answer || out == H1_ST_HEADERS || out == H1_ST_BODY ||
+	       in == H1_ST_HEADERS || in == H1_ST_BODY;
+}
+
+/* Both processes can read and write the connection a fork shared with
+ * requests in flight: which of them reads which response is known to
+ * neither, so no response on it is paired any more. */
+static const char shared_why[] =
+	"a connection shared with a forked process while requests were in "
+	"flight on it: not followed from there on";
+
+void conn_fork_shared(conn *c, uint64_t now)
+{
+	if (conn_in_flight(c))
+		conn_give_up(c, HT_ERR_SHARED, shared_why, now);
+}
+
 void conn_reset_after_fork(conn *c, uint32_t pid)
 {
 	const h1_options *opt = c->out.opt;
+	/* In flight at the fork: the parent reports those requests as not
+	 * followed (conn_fork_shared()); the child's own are not followed
+	 * either (below).  Met once per fd naming the connection: the
+	 * second time the queue is empty, and the mark is kept. */
+	bool shared = conn_in_flight(c);
 	c->pid = pid;
 	c->bytes_in_before_fork += c->bytes_in;
 	c->bytes_out = c->bytes_in = 0; /* the child's own traffic from here */
@@ -341,6 +373,14 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	}
 	if (c->mode == CONN_MODE_HTTP1 || c->mode == CONN_MODE_DETECT)
 		c->mode = CONN_MODE_HTTP1;
+	/* A shared connection: the child's requests are parsed, each
+	 * reported as not followed, their responses never paired (no
+	 * record here: the child has no collector yet; an HTTP/2 one is not
+	 * followed at all, below). */
+	if (shared && c->mode == CONN_MODE_HTTP1) {
+		c->unseen = true;
+		c->unseen_error = HT_ERR_SHARED;
+	}
 	/* The handshake of TLS no hook decodes is the parent's: the child's
 	 * close is an ordinary one. */
 	if (c->mode == CONN_MODE_TLS)

@@ -20,6 +20,7 @@
 #ifndef HT_WIRE_H
 #define HT_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -132,8 +133,9 @@ enum ht_proto {
 	X(CRASHED, "crashed")                                                \
 	X(EXITED, "exited")                                                  \
 	X(DESYNC, "after a malformed response on the connection; not followed") \
-	X(HEAD_CUT, "request head cut short")                               \
-	X(ENDED, "ended")
+	X(HEAD_CUT, "request head cut short")                                \
+	X(ENDED, "ended")                                                    \
+	X(SHARED, "connection shared with a forked process; not followed")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,
@@ -141,6 +143,15 @@ enum ht_error {
 #undef HT_ERR_ENUM
 	HT_ERR__COUNT
 };
+
+/* ht_error_not_seen() - whether a request that ended with @code was not
+ * seen through and is counted as not followed, not as failed: past its
+ * connection's in-flight limit (HT_ERR_OVERFLOW), or in flight on a
+ * connection a fork shared with another process (HT_ERR_SHARED). */
+static inline bool ht_error_not_seen(unsigned code)
+{
+	return code == HT_ERR_OVERFLOW || code == HT_ERR_SHARED;
+}
 
 /* ht_error_str() - text for an error code; NULL for HT_ERR_NONE, and a
  * generic text for an unknown code. */

@@ -35,8 +35,8 @@ static void key_addr(uint8_t *k, const ht_addr *a)
 
 /* Whether request @r can have another end: TCP addresses both ways, not
  * inside a tunnel (its peer is the proxy), and followed: a request past
- * its connection's in-flight limit (HT_ERR_OVERFLOW) was not seen
- * through (no response), and nothing but its number on the connection
+ * its connection's in-flight limit or on a connection a fork shared
+ * (ht_error_not_seen()) was not seen through (no response), and nothing but its number on the connection
  * would tie it to the other end's record. */
 static bool candidate(const ht_rec_request *r)
 {
@@ -44,7 +44,7 @@ static bool candidate(const ht_rec_request *r)
 		     r->local.family == AF_INET6) &&
 		    (r->peer.family == AF_INET || r->peer.family == AF_INET6);
 
-	return inet && r->error != HT_ERR_OVERFLOW &&
+	return inet && !ht_error_not_seen(r->error) &&
 	       !(r->flags & (HT_RF_TUNNEL | HT_RF_FROM_PAGE));
 }
 

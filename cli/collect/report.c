@@ -238,7 +238,7 @@ int64_t report_unix_ns(const report *rp, uint64_t mono)
 static void report_count_served(report_stats *st, const ht_rec_request *r)
 {
 	st->server_requests++;
-	if (r->error == HT_ERR_OVERFLOW)
+	if (ht_error_not_seen(r->error))
 		st->not_followed++; /* not seen through: no error */
 	else if (r->error != HT_ERR_NONE)
 		st->server_errors++;

@@ -214,7 +214,8 @@ typedef struct report_stats {
 	                          ones not followed) */
 	uint64_t not_followed; /* requests (a client's or a server's) begun
 	                          past the limit of requests in flight on
-	                          their connection (HT_ERR_OVERFLOW): in
+	                          their connection, or in flight on one a
+	                          fork shared (ht_error_not_seen()): in
 	                          requests or server_requests, not errors */
 	uint64_t conn_fails;   /* connect() failures (the lookups cut short
 	                          apart: no connection was tried) */

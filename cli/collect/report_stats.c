@@ -109,7 +109,7 @@ void report_stats_request(report_stats *st, const report_req *q)
 	if (r->flags & HT_RF_REUSED)
 		st->reused++;
 	/* a request not followed did not fail: it was not seen through */
-	if (r->error == HT_ERR_OVERFLOW)
+	if (ht_error_not_seen(r->error))
 		st->not_followed++;
 	else if (q->error != NULL)
 		st->errors++;
@@ -119,7 +119,7 @@ void report_stats_request(report_stats *st, const report_req *q)
 	if (h == NULL)
 		return;
 	h->requests++;
-	if (q->error != NULL && r->error != HT_ERR_OVERFLOW)
+	if (q->error != NULL && !ht_error_not_seen(r->error))
 		h->errors++;
 	if (q->t.total != REPORT_NONE)
 		sketch_add(&h->totals, q->t.total);

@@ -267,8 +267,8 @@ static void record_request(metrics *m, const ht_rec_request *r)
 	h = &m->hosts[hi];
 	h->requests++;
 	/* a gRPC call whose status is not OK failed too; a request not
-	 * followed (over the in-flight limit) did not */
-	if ((r->error != HT_ERR_NONE && r->error != HT_ERR_OVERFLOW) ||
+	 * followed (ht_error_not_seen()) did not */
+	if ((r->error != HT_ERR_NONE && !ht_error_not_seen(r->error)) ||
 	    ht_grpc_failed(r))
 		h->errors++;
 	if (r->flags & HT_RF_REUSED)

@@ -88,7 +88,7 @@ void text_summary(report *rp)
 	fprintf(f, "   errors: %llu", (unsigned long long)st->errors);
 	/* only when some: the line stays as it was otherwise */
 	if (st->not_followed > 0)
-		fprintf(f, "   not followed: %llu (over the in-flight limit)",
+		fprintf(f, "   not followed: %llu",
 			(unsigned long long)st->not_followed);
 	if (st->lookups_cut > 0)
 		fprintf(f, "   lookups cut short: %llu",

@@ -1266,18 +1266,91 @@ START_TEST(headers_captured_and_redacted)
 }
 END_TEST
 
+/* Idle at the fork (its answer read whole): the child's request on the
+ * inherited connection is followed, as a reuse. */
 START_TEST(after_fork_child_requests_are_reused)
 {
 	conn_connected(C, 2000);
 	w(GET("/parent"), 3000);
+	r(OK5, 3500);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert(!conn_in_flight(C));
 	conn_reset_after_fork(C, 200);
-	/* the parent's response half: the child ignores what it never asked */
 	w(GET("/child"), 5000);
 	r(OK5, 6000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.pid, 200);
+	ck_assert_str_eq(recs[1].target, "/child");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.status, 200);
+	ck_assert(recs[1].r.flags & HT_RF_REUSED);
+}
+END_TEST
+
+/* A request in flight at the fork: the answer the child reads may be the
+ * parent's (an audit saw /B-child reported with /A-parent's 201).  The
+ * child's requests there are reported not followed, never paired. */
+START_TEST(after_fork_in_flight_child_requests_not_followed)
+{
+	conn_connected(C, 2000);
+	w(GET("/parent"), 3000);
+	ck_assert(conn_in_flight(C));
+	conn_reset_after_fork(C, 200);
+	conn_reset_after_fork(C, 200); /* once per fd naming it */
+	ck_assert_int_eq(nrecs, 0);
+	w(GET("/child"), 5000);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.pid, 200);
 	ck_assert_str_eq(recs[0].target, "/child");
-	ck_assert(recs[0].r.flags & HT_RF_REUSED);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
+	ck_assert_uint_eq(recs[0].r.status, 0);
+	ck_assert(ht_error_not_seen(recs[0].r.error));
+	r(OK5, 6000);
+	r(OK5, 6500);
+	conn_close(C, 7000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_CLOSE);
+}
+END_TEST
+
+/* The parent's side of the same fork: its request in flight ends not
+ * followed at the fork, so do its later ones, and closing its copy (the
+ * child reads the answer) reports no "closed before any response". */
+START_TEST(fork_shared_parent_requests_not_followed)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	r("HTTP/1.1 200 OK\r\nContent-Le", 3200); /* a response begun */
+	conn_fork_shared(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
+	conn_fork_shared(C, 4000); /* once per fd naming it */
+	ck_assert_int_eq(nrecs, 1);
+	w(GET("/b"), 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_SHARED);
+	ck_assert_uint_eq(recs[1].r.status, 0);
+	r("ngth: 5\r\n\r\nhello" OK5, 6000);
+	conn_close(C, 7000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[2].type, HT_REC_CONN_CLOSE);
+}
+END_TEST
+
+/* Idle at the fork, in the parent: nothing changes. */
+START_TEST(fork_shared_parent_idle_still_followed)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	r(OK5, 3500);
+	conn_fork_shared(C, 4000);
+	w(GET("/b"), 5000);
+	r(OK5, 6000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.status, 200);
 }
 END_TEST
 
@@ -3611,6 +3684,9 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_table_size_applies_at_ack);
 	tcase_add_test(tc, headers_captured_and_redacted);
 	tcase_add_test(tc, after_fork_child_requests_are_reused);
+	tcase_add_test(tc, after_fork_in_flight_child_requests_not_followed);
+	tcase_add_test(tc, fork_shared_parent_requests_not_followed);
+	tcase_add_test(tc, fork_shared_parent_idle_still_followed);
 	tcase_add_test(tc, connect_tunnel_plain_http);
 	tcase_add_test(tc, connect_refused_then_granted);
 	tcase_add_test(tc, connect_response_with_inner_bytes);
