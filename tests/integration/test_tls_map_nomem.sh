@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_rev_cost21_tls_map_nomem.sh - review of cost21: the TLS sessions' map is
+# test_tls_map_nomem.sh - review of cost21: the TLS sessions' map is
 # mapped at the first session stored (tls.c map_here()).  When that mmap
 # fails (here: an inherited seccomp filter answers ENOMEM to an anonymous
 # mmap of the map's size, as memory pressure or RLIMIT_AS would), the

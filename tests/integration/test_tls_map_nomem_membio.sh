@@ -1,10 +1,11 @@
 #!/bin/bash
-# test_rev_cost21_tls_map_nomem_membio.sh - review of cost21: as
-# test_rev_cost21_tls_map_nomem, with a client whose TLS uses memory BIOs (Python
+# test_tls_map_nomem_membio.sh - review of cost21: as
+# test_tls_map_nomem, with a client whose TLS uses memory BIOs (Python
 # asyncio): its session is tied to its socket only through the map.  When
 # the map cannot be mapped, each request must be reported or counted as
-# not seen, never lost under a clean summary.  SESSMAP_BYTES=1: control
-# (nothing refused).
+# not seen, never lost under a clean summary: the connection is reported
+# as TLS not decoded.  SESSMAP_BYTES=1: control (nothing refused, the 5
+# requests reported).
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -69,5 +70,17 @@ PYEOF
 # the same, text output, for the reader
 setarch -R "$HTTPTRACE" -o "$T/out.txt" -- "$T/seccomp_nomap" "$SIZE:$range" "$PY" "$T/client.py" "$T/cert.pem" "$HOST" "$SERVER_PORT" >/dev/null 2>&1 || true
 sed 's/^/text: /' "$T/out.txt" >&2
-jcheck "$T/out.json" --count 5 --each 'status == 200 and tls is True and error is None'
+if [ -n "${SESSMAP_BYTES:-}" ]; then
+	# control: nothing refused, the 5 requests are reported
+	jcheck "$T/out.json" --count 5 --each 'status == 200 and tls is True and error is None'
+	pass
+fi
+# The session has no socket a later call can find: its connection is
+# reported as TLS not decoded (counted as such), never closed clean with
+# no request under a summary of 0 requests, 0 dropped.
+jcheck "$T/out.json" --count 0
+jcheck "$T/out.json" --event connection --count 1 --each 'requests is None and tls_version is not None'
+jcheck "$T/out.json" --event summary --count 1 --each 'tls_undecoded == 1 and connections == 1 and requests == 0'
+grep -q "not decoded" "$T/out.txt" || fail "the text output does not say the TLS connection was not decoded"
+! grep -q "no request" "$T/out.txt" || fail "the text output calls the TLS connection one with no request"
 pass
