@@ -101,16 +101,29 @@ void *ht_tls_sym_cached(void **slot, const char *lib_prefix, const char *name,
  * (256 KiB, zeroed) under map_lock when the first session is stored, not
  * in .bss, which the library's file holds (Makefile, preload/lib.lds): a
  * process that never uses TLS pays nothing for it.  NULL: no session
- * stored yet (or no memory: sessions are then not followed). */
+ * stored yet, or no memory (map_failed).  A session the map cannot hold
+ * (no memory, or the table full) is tied to no socket: its callers say so
+ * (map_set()). */
 static sessmap *map;
 static ht_lock map_lock;
 
-/* The map, mapped now if it is not yet; NULL when that fails.  Under
- * map_lock. */
+/* The map's mmap failed: it is not tried again in this process, nor in a
+ * child forked after (which inherits this flag with the parent's memory
+ * and limits), so a process short of memory pays one system call for it,
+ * not one per TLS call.  Written under map_lock, read without. */
+static bool map_failed;
+
+/* The map, mapped now if it is not yet; NULL when that fails (now or
+ * before).  Under map_lock. */
 static sessmap *map_here(void)
 {
-	if (!map)
+	if (!map && !map_failed) {
+		int saved = errno; /* the program's, whatever mmap says */
 		map = ht_conn_env.alloc(sizeof *map);
+		errno = saved;
+		if (!map)
+			__atomic_store_n(&map_failed, true, __ATOMIC_RELAXED);
+	}
 	return map;
 }
 
@@ -134,10 +147,15 @@ static bool map_last_valid(uintptr_t k)
 	       map_last.gen == __atomic_load_n(&map_gen, __ATOMIC_ACQUIRE);
 }
 
-static void map_set(uintptr_t k, int fd)
+/* Store @fd for session @k.  Returns whether the map holds it: false when
+ * the map could not be mapped or is full, and the session then has no
+ * socket a later call can find (the caller must not tie it to one). */
+static bool map_set(uintptr_t k, int fd)
 {
 	if (map_last_valid(k) && map_last.fd == fd)
-		return; /* stored, and unchanged since */
+		return true; /* stored, and unchanged since */
+	if (__atomic_load_n(&map_failed, __ATOMIC_RELAXED))
+		return false; /* no map, for good: no lock to take */
 	ht_lock_acquire(&map_lock);
 	sessmap *m = map_here();
 	int old = m ? sessmap_get(m, k) : -1;
@@ -149,6 +167,7 @@ static void map_set(uintptr_t k, int fd)
 	map_last.k = stored ? k : 0;
 	map_last.fd = fd;
 	map_last.gen = gen;
+	return stored;
 }
 
 static int map_get(uintptr_t k)
@@ -303,7 +322,12 @@ bool ht_tls_adopt(conn *c, int fd, const void *buf, size_t n)
 		return false;
 	if (ht_tls_orphan.session == session)
 		ht_tls_orphan.session = NULL;
-	map_set((uintptr_t)session, fd);
+	/* A session the map cannot hold would be tied to a connection its
+	 * later calls cannot find: the connection would carry none of its
+	 * plaintext and close as one with no request.  Left to the
+	 * following of its records, it is reported as TLS not decoded. */
+	if (!map_set((uintptr_t)session, fd))
+		return false;
 	conn_mark_tls(c);
 	/* The session's earlier calls ran on no socket we saw: its handshake
 	 * on this connection starts no earlier than the connection. */
@@ -375,15 +399,19 @@ int ht_tls_server_session(const void *session, const uint8_t *random)
 	if (s) {
 		ht_lock_acquire(&s->lock);
 		ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL;
-		if (t && t->c.server && t->hello_wait && t->c.id == id) {
+		/* Tied only when the map holds the session, which its later
+		 * calls find its socket by; otherwise the connection stays
+		 * waiting, and is let go as one no hooked session took
+		 * (ht_tls_hello_unclaimed()).  Lock order: the slot's lock,
+		 * then map_lock (as in ht_tls_adopt()). */
+		if (t && t->c.server && t->hello_wait && t->c.id == id &&
+		    map_set((uintptr_t)session, fd)) {
 			t->hello_wait = false;
 			conn_tls_start(&t->c, t0);
 			tied = true;
 		}
 		ht_lock_release(&s->lock);
 	}
-	if (tied)
-		map_set((uintptr_t)session, fd);
 	ht_leave();
 	return tied ? fd : -1;
 }

@@ -154,7 +154,9 @@ HT_HIDDEN void ht_tls_orphan_hello(const void *session, const uint8_t *random);
  * session waiting for its socket (its random, from any thread), or else
  * start a handshake record while this thread has an orphan session whose
  * random is not known, tie that session to @fd, mark @c TLS and start its
- * handshake.  Returns whether it did. */
+ * handshake.  Returns whether it did: not when the session map cannot hold
+ * the session (no memory for it, or full), @c then left to the following
+ * of its records (reported as TLS not decoded). */
 HT_HIDDEN bool ht_tls_adopt(conn *c, int fd, const void *buf, size_t n);
 
 /*
@@ -185,8 +187,9 @@ HT_HIDDEN void ht_tls_hello_unclaimed(ht_tracked *t, int fd);
  * with no socket (ht_tls_end() found none): it is no client's orphan.  If
  * @random (its client random; NULL or all zero when not known yet) was
  * read on an accepted connection waiting for it, tie @session to that
- * connection and start its handshake from the ClientHello's read.
- * Returns the connection's fd, or -1. */
+ * connection and start its handshake from the ClientHello's read (not
+ * when the session map cannot hold @session: the connection is then let
+ * go as one no hooked session took).  Returns the connection's fd, or -1. */
 HT_HIDDEN int ht_tls_server_session(const void *session, const uint8_t *random);
 
 /* ht_tls_bind() - the program tied @session to @fd. */
