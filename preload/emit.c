@@ -254,17 +254,26 @@ static bool emit_pending(const ht_record *rec)
 	bool taken = false;
 	ht_lock_acquire(&pend_lock);
 	/* due: the batch path sends the message (flush_batch()) */
-	if (pend_buf && pend_page && pend_t0 &&
+	uint8_t *buf = pend_buf;
+	ht_counters *page = pend_page;
+	if (buf && page && pend_t0 &&
 	    !(now > pend_t0 && now - pend_t0 >= PEND_MAX_NS)) {
-		size_t len = ht_wire_encode(pend_buf + pend_len,
+		size_t len = ht_wire_encode(buf + pend_len,
 					    HT_BUF_SIZE - pend_len, rec);
+		/* A signal handler that forked during the encode returns in
+		 * the child with the message reset (ht_emit_after_fork()):
+		 * the record is the parent's, which sends it. */
+		if (pend_buf != buf) {
+			ht_lock_release(&pend_lock);
+			return true;
+		}
 		if (len) {
 			pend_len += (uint32_t)len;
 			pend_count++;
 			pend_reqs++;
-			__atomic_add_fetch(&pend_page->produced, 1,
+			__atomic_add_fetch(&page->produced, 1,
 					   __ATOMIC_RELAXED);
-			__atomic_add_fetch(&req_counts_of(pend_page)->produced,
+			__atomic_add_fetch(&req_counts_of(page)->produced,
 					   1, __ATOMIC_RELAXED);
 			__atomic_store_n(&ht_pending, pend_len,
 					 __ATOMIC_RELAXED);
