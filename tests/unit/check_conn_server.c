@@ -1034,6 +1034,34 @@ START_TEST(review_h2_membio_waiting_streams_fill_table)
 }
 END_TEST
 
+/* REVIEW (rev-h2membio): stream 3 whole in plaintext, waiting for the
+ * socket; in the same write another stream's header block the tracer
+ * cannot decode (give_up()): stream 3, which the socket then carries
+ * whole, must not take that stream's error. */
+START_TEST(review_h2_membio_waiting_stream_not_failed_by_give_up)
+{
+	static const uint8_t bad_block[1] = {0xbf}; /* index 63: none */
+	h2_membio_begin();
+	h2_hdrs(3, 0, h2_200);
+	h2_fh(0x0, 0x1, 3, 100);
+	h2_zeros(100);
+	h2_fh(0x1, 0x4, 1, 1);
+	h2_put(bad_block, 1);
+	conn_tls_made(C, 2300);
+	h2_flush(false, 30);
+	conn_on_transport(C, false, 200, 40); /* all of it carried */
+	conn_close(C, 50);
+	int found = 0;
+	for (int i = 0; i < nreqs; i++)
+		if (recs[i].r.stream_id == 3) {
+			found = 1;
+			ck_assert_uint_eq(recs[i].r.error, HT_ERR_NONE);
+			ck_assert_uint_eq(recs[i].r.resp_body_bytes, 100);
+		}
+	ck_assert(found);
+}
+END_TEST
+
 /* A session whose socket writes the hooks never saw (none counted) is
  * never held: the stream ends with its END_STREAM, as before. */
 START_TEST(h2_membio_not_held_without_socket_writes)
@@ -1943,6 +1971,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, h2_membio_cut_by_rst_stream);
 	tcase_add_test(tc, review_h2_membio_early_answer_rst_no_error);
 	tcase_add_test(tc, review_h2_membio_waiting_streams_fill_table);
+	tcase_add_test(tc, review_h2_membio_waiting_stream_not_failed_by_give_up);
 	tcase_add_test(tc, h2_membio_length_whole_once_carried);
 	tcase_add_test(tc, h2_membio_early_answer_whole_once_carried);
 	tcase_add_test(tc, h2_membio_not_held_without_socket_writes);
