@@ -974,12 +974,12 @@ START_TEST(h2_membio_early_answer_whole_once_carried)
 }
 END_TEST
 
-/* REVIEW (rev-h2membio): an early answer that the server follows with
+/* an early answer that the server follows with
  * RST_STREAM(NO_ERROR) (RFC 9113 8.1: "abort transmission of a request
  * without error") in the same plaintext write: the socket then carries
  * it all; the client read the whole response.  Expected: whole, an early
  * answer, as before the change. */
-START_TEST(review_h2_membio_early_answer_rst_no_error)
+START_TEST(h2_membio_early_answer_rst_no_error)
 {
 	static const uint8_t no_error[4] = {0, 0, 0, 0};
 	h2_membio_begin();
@@ -1001,11 +1001,11 @@ START_TEST(review_h2_membio_early_answer_rst_no_error)
 }
 END_TEST
 
-/* REVIEW (rev-h2membio): 128 streams whole in plaintext whose ciphertext
+/* 128 streams whole in plaintext whose ciphertext
  * the program has not moved yet (a slow client: the socket is full) hold
  * every slot: the client's next stream is not followed (overflow), where
  * before the change it was. */
-START_TEST(review_h2_membio_waiting_streams_fill_table)
+START_TEST(h2_membio_waiting_streams_fill_table)
 {
 	h2_membio_begin();
 	/* streams 1 and 3 answered, then 126 more opened and answered */
@@ -1034,11 +1034,11 @@ START_TEST(review_h2_membio_waiting_streams_fill_table)
 }
 END_TEST
 
-/* REVIEW (rev-h2membio): stream 3 whole in plaintext, waiting for the
+/* stream 3 whole in plaintext, waiting for the
  * socket; in the same write another stream's header block the tracer
  * cannot decode (give_up()): stream 3, which the socket then carries
  * whole, must not take that stream's error. */
-START_TEST(review_h2_membio_waiting_stream_not_failed_by_give_up)
+START_TEST(h2_membio_waiting_stream_not_failed_by_give_up)
 {
 	static const uint8_t bad_block[1] = {0xbf}; /* index 63: none */
 	h2_membio_begin();
@@ -1969,9 +1969,9 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, h2_membio_streams_wait_for_their_marks);
 	tcase_add_test(tc, h2_membio_cut_by_end);
 	tcase_add_test(tc, h2_membio_cut_by_rst_stream);
-	tcase_add_test(tc, review_h2_membio_early_answer_rst_no_error);
-	tcase_add_test(tc, review_h2_membio_waiting_streams_fill_table);
-	tcase_add_test(tc, review_h2_membio_waiting_stream_not_failed_by_give_up);
+	tcase_add_test(tc, h2_membio_early_answer_rst_no_error);
+	tcase_add_test(tc, h2_membio_waiting_streams_fill_table);
+	tcase_add_test(tc, h2_membio_waiting_stream_not_failed_by_give_up);
 	tcase_add_test(tc, h2_membio_length_whole_once_carried);
 	tcase_add_test(tc, h2_membio_early_answer_whole_once_carried);
 	tcase_add_test(tc, h2_membio_not_held_without_socket_writes);

@@ -1,14 +1,13 @@
 #!/bin/bash
-# test_review_server_h2_membio_early_rst.sh - REVIEW (rev-h2membio of
-# a648acc): a traced asyncio HTTP/2 server over TLS (asyncio's SSL is an
-# SSLObject: memory BIOs, the program moves the ciphertext) answers a POST
-# at once, whole, without reading its body, and in the same write asks
-# the client to stop sending it without error: RST_STREAM(NO_ERROR)
-# (RFC 9113 8.1).  The client (untraced) reads the whole response.  The
-# record must say 200, every byte, no error (an early answer), as it did
-# before a648acc; after it, the RST_STREAM read in plaintext before the
-# socket carried the ciphertext cut the stream: "stream reset",
-# resp_bytes 0, server_errors 1.
+# test_server_h2_membio_early_rst.sh - a traced asyncio HTTP/2 server over
+# TLS (asyncio's SSL is an SSLObject: memory BIOs, the program moves the
+# ciphertext) answers a POST at once, whole, without reading its body, and
+# in the same write asks the client to stop sending it without error:
+# RST_STREAM(NO_ERROR) (RFC 9113 8.1).  The client (untraced) reads the
+# whole response.  The record must say 200, every byte, no error (an early
+# answer); a648acc had the RST_STREAM, read in plaintext before the socket
+# carried the ciphertext, cut the stream: "stream reset", resp_bytes 0,
+# server_errors 1.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
