@@ -766,8 +766,14 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 				on_response_data(c, s, &ev, now);
 			break;
 		case H2_EV_RST_STREAM:
+			/* The server's reset behind a response it ended (an
+			 * early answer, then RST_STREAM(NO_ERROR): RFC 9113
+			 * 8.1) cuts nothing: the ciphertext of that end goes
+			 * out first.  Whole once the socket carried it. */
 			s = find_stream(h2, ev.stream);
-			if (s)
+			if (s && (s->resp_done || s->wire_wait))
+				stream_answered(c, s, now);
+			else if (s)
 				close_stream(c, s, HT_ERR_STREAM_RESET, now);
 			break;
 		case H2_EV_GOAWAY:
