@@ -274,22 +274,6 @@ void conn_h2_live_adopt(conn *c)
 	}
 }
 
-/* A new stream @id opened by the client at @now; NULL when more are in
- * flight than we follow (or no stream memory): untracked() reports it. */
-static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
-{
-	struct conn_h2 *h2 = c->h2;
-	conn_stream *s = free_stream(c);
-	if (!s)
-		return NULL;
-	conn_request_begin(c, &s->req, h2->open == 0, now);
-	s->id = id;
-	s->req.stream_id = id;
-	s->req.proto = HT_PROTO_HTTP2;
-	h2->open++;
-	return s;
-}
-
 /* The stream is over: emit its record with @error and free the slot. */
 static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 {
@@ -345,6 +329,47 @@ static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 	h2->open--;
 	if (h2->open == 0)
 		c->t_idle_since = now;
+}
+
+/* The stream that waits for the lowest ciphertext mark (stream_answered()),
+ * NULL when none waits. */
+static conn_stream *first_waiting(struct conn_h2 *h2)
+{
+	conn_stream *w = NULL;
+
+	for (unsigned i = 0; i < H2_STREAMS && h2->wire_waiting; i++) {
+		conn_stream *s = h2->streams[i];
+
+		if (s && s->id && s->wire_wait &&
+		    (!w || s->wire_mark < w->wire_mark))
+			w = s;
+	}
+	return w;
+}
+
+/* A new stream @id opened by the client at @now; NULL when more are in
+ * flight than we follow (or no stream memory): untracked() reports it.
+ * Every slot taken, a stream whole in plaintext that waits for the socket
+ * (a slow client) makes room: the one nearest its mark ends whole, as it
+ * did before streams waited, rather than the new stream going unfollowed. */
+static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
+{
+	struct conn_h2 *h2 = c->h2;
+	conn_stream *s = free_stream(c);
+	conn_stream *w = s ? NULL : first_waiting(h2);
+
+	if (w) {
+		close_stream(c, w, HT_ERR_NONE, now);
+		s = free_stream(c);
+	}
+	if (!s)
+		return NULL;
+	conn_request_begin(c, &s->req, h2->open == 0, now);
+	s->id = id;
+	s->req.stream_id = id;
+	s->req.proto = HT_PROTO_HTTP2;
+	h2->open++;
+	return s;
 }
 
 /* Whether the connection's end by @error (closed or reset) leaves @s's
