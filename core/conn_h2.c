@@ -372,6 +372,20 @@ static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
 	return s;
 }
 
+/* @s's exchange is whole in plaintext at @now: over, or, its
+ * response's ciphertext still owed on a memory-BIO session's socket,
+ * waiting for the socket's writes (conn_h2_wire()). */
+static void stream_answered(conn *c, conn_stream *s, uint64_t now)
+{
+	if (!s->wire_wait && wire_owed(c, s->wire_mark)) {
+		s->wire_wait = true;
+		c->h2->wire_waiting++;
+		return;
+	}
+	if (!s->wire_wait)
+		close_stream(c, s, HT_ERR_NONE, now);
+}
+
 /* Whether the connection's end by @error (closed or reset) leaves @s's
  * response whole: a server's, every content-length byte written (see the
  * top of the file).  The stream's times are then those of its end. */
@@ -388,15 +402,20 @@ static bool stream_whole(const conn *c, conn_stream *s, unsigned error)
 	return true;
 }
 
-void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
+/* Every stream still open ends with @error, but when @keep those whose
+ * response ended in plaintext (stream_answered()): the error is not
+ * theirs, they still wait for the socket. */
+static void fail_streams(conn *c, unsigned error, bool keep, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
-	if (!h2)
-		return;
 	for (unsigned i = 0; i < H2_STREAMS && h2->open; i++) {
 		conn_stream *s = h2->streams[i];
 		if (!s || !s->id)
 			continue;
+		if (keep && (s->resp_done || s->wire_wait)) {
+			stream_answered(c, s, now);
+			continue;
+		}
 		if (stream_whole(c, s, error)) {
 			close_stream(c, s, HT_ERR_NONE, now);
 			continue;
@@ -410,6 +429,12 @@ void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
 	c->t_idle_since = 0;
 }
 
+void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
+{
+	if (c->h2)
+		fail_streams(c, error, false, now);
+}
+
 /* The reader of one direction failed (H2_EV_ERROR), the client's when
  * @requests: nothing more of that direction can be decoded.  The streams
  * in flight end with @error, and a note says so, once; from there on the
@@ -419,9 +444,18 @@ static void give_up(conn *c, bool requests, unsigned error, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
 	bool framed = h2_framing(&h2->client);
+	conn_stream *w;
 
 	if (!h2->lost) {
-		conn_h2_fail_all(c, error, now);
+		/* Streams answered in plaintext keep waiting for their
+		 * ciphertext while the connection is still framed (its
+		 * socket's writes still release them); not framed, nothing
+		 * follows it any more: they end whole now, as the socket
+		 * will carry what the server wrote. */
+		fail_streams(c, error, true, now);
+		if (!framed)
+			while ((w = first_waiting(h2)) != NULL)
+				close_stream(c, w, HT_ERR_NONE, now);
 		h2->lost = true;
 		h2->lost_error = (uint8_t)error;
 		if (!framed)
@@ -549,20 +583,6 @@ static void grpc_status(conn_stream *s, const h2_message *m)
 	s->grpc.status = m->grpc_status;
 	s->grpc.message_len = m->grpc_message_len;
 	memcpy(s->grpc.message, m->grpc_message, m->grpc_message_len);
-}
-
-/* @s's exchange is whole in plaintext at @now: over, or, its
- * response's ciphertext still owed on a memory-BIO session's socket,
- * waiting for the socket's writes (conn_h2_wire()). */
-static void stream_answered(conn *c, conn_stream *s, uint64_t now)
-{
-	if (!s->wire_wait && wire_owed(c, s->wire_mark)) {
-		s->wire_wait = true;
-		c->h2->wire_waiting++;
-		return;
-	}
-	if (!s->wire_wait)
-		close_stream(c, s, HT_ERR_NONE, now);
 }
 
 void conn_h2_wire(conn *c, uint64_t now)
