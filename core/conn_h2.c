@@ -123,6 +123,8 @@ struct conn_h2 {
  * for any other connection. */
 static uint64_t wire_mark(const conn *c)
 {
+	if (c->tls_made == 0)
+		return 0; /* not a memory-BIO session: nothing to wait for */
 	size_t left = c->h2->left;
 	uint64_t after = left > TLS_RECORD_PLAIN ? left - TLS_RECORD_PLAIN : 0;
 
