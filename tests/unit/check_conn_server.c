@@ -1062,6 +1062,35 @@ START_TEST(h2_membio_waiting_stream_not_failed_by_give_up)
 }
 END_TEST
 
+/* Stream 3 whole in plaintext, waiting for the socket; the client then
+ * writes a header block too long to frame: the connection is no longer
+ * followed (nothing would release stream 3 any more), so stream 3 ends
+ * whole there and then, not lost, not failed. */
+START_TEST(h2_membio_waiting_stream_whole_when_unframed)
+{
+	static uint8_t big[20000];
+	h2_membio_begin();
+	h2_hdrs(3, 0, h2_200);
+	h2_fh(0x0, 0x1, 3, 100);
+	h2_zeros(100);
+	conn_tls_made(C, 2300);
+	h2_flush(false, 30);
+	ck_assert_int_eq(nreqs, 0);
+	h2_fh(0x1, 0x4, 5, sizeof big);
+	h2_put(big, sizeof big);
+	h2_flush(true, 40);
+	conn_close(C, 50);
+	int found = 0;
+	for (int i = 0; i < nreqs; i++)
+		if (recs[i].r.stream_id == 3) {
+			found = 1;
+			ck_assert_uint_eq(recs[i].r.error, HT_ERR_NONE);
+			ck_assert_uint_eq(recs[i].r.resp_body_bytes, 100);
+		}
+	ck_assert(found);
+}
+END_TEST
+
 /* A session whose socket writes the hooks never saw (none counted) is
  * never held: the stream ends with its END_STREAM, as before. */
 START_TEST(h2_membio_not_held_without_socket_writes)
@@ -1972,6 +2001,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, h2_membio_early_answer_rst_no_error);
 	tcase_add_test(tc, h2_membio_waiting_streams_fill_table);
 	tcase_add_test(tc, h2_membio_waiting_stream_not_failed_by_give_up);
+	tcase_add_test(tc, h2_membio_waiting_stream_whole_when_unframed);
 	tcase_add_test(tc, h2_membio_length_whole_once_carried);
 	tcase_add_test(tc, h2_membio_early_answer_whole_once_carried);
 	tcase_add_test(tc, h2_membio_not_held_without_socket_writes);
