@@ -123,6 +123,8 @@ struct conn_h2 {
  * for any other connection. */
 static uint64_t wire_mark(const conn *c)
 {
+	if (c->tls_made == 0)
+		return 0; /* not a memory-BIO session: nothing to wait for */
 	size_t left = c->h2->left;
 	uint64_t after = left > TLS_RECORD_PLAIN ? left - TLS_RECORD_PLAIN : 0;
 
@@ -274,22 +276,6 @@ void conn_h2_live_adopt(conn *c)
 	}
 }
 
-/* A new stream @id opened by the client at @now; NULL when more are in
- * flight than we follow (or no stream memory): untracked() reports it. */
-static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
-{
-	struct conn_h2 *h2 = c->h2;
-	conn_stream *s = free_stream(c);
-	if (!s)
-		return NULL;
-	conn_request_begin(c, &s->req, h2->open == 0, now);
-	s->id = id;
-	s->req.stream_id = id;
-	s->req.proto = HT_PROTO_HTTP2;
-	h2->open++;
-	return s;
-}
-
 /* The stream is over: emit its record with @error and free the slot. */
 static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 {
@@ -347,6 +333,61 @@ static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 		c->t_idle_since = now;
 }
 
+/* The stream that waits for the lowest ciphertext mark (stream_answered()),
+ * NULL when none waits. */
+static conn_stream *first_waiting(struct conn_h2 *h2)
+{
+	conn_stream *w = NULL;
+
+	for (unsigned i = 0; i < H2_STREAMS && h2->wire_waiting; i++) {
+		conn_stream *s = h2->streams[i];
+
+		if (s && s->id && s->wire_wait &&
+		    (!w || s->wire_mark < w->wire_mark))
+			w = s;
+	}
+	return w;
+}
+
+/* A new stream @id opened by the client at @now; NULL when more are in
+ * flight than we follow (or no stream memory): untracked() reports it.
+ * Every slot taken, a stream whole in plaintext that waits for the socket
+ * (a slow client) makes room: the one nearest its mark ends whole, as it
+ * did before streams waited, rather than the new stream going unfollowed. */
+static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
+{
+	struct conn_h2 *h2 = c->h2;
+	conn_stream *s = free_stream(c);
+	conn_stream *w = s ? NULL : first_waiting(h2);
+
+	if (w) {
+		close_stream(c, w, HT_ERR_NONE, now);
+		s = free_stream(c);
+	}
+	if (!s)
+		return NULL;
+	conn_request_begin(c, &s->req, h2->open == 0, now);
+	s->id = id;
+	s->req.stream_id = id;
+	s->req.proto = HT_PROTO_HTTP2;
+	h2->open++;
+	return s;
+}
+
+/* @s's exchange is whole in plaintext at @now: over, or, its
+ * response's ciphertext still owed on a memory-BIO session's socket,
+ * waiting for the socket's writes (conn_h2_wire()). */
+static void stream_answered(conn *c, conn_stream *s, uint64_t now)
+{
+	if (!s->wire_wait && wire_owed(c, s->wire_mark)) {
+		s->wire_wait = true;
+		c->h2->wire_waiting++;
+		return;
+	}
+	if (!s->wire_wait)
+		close_stream(c, s, HT_ERR_NONE, now);
+}
+
 /* Whether the connection's end by @error (closed or reset) leaves @s's
  * response whole: a server's, every content-length byte written (see the
  * top of the file).  The stream's times are then those of its end. */
@@ -363,15 +404,20 @@ static bool stream_whole(const conn *c, conn_stream *s, unsigned error)
 	return true;
 }
 
-void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
+/* Every stream still open ends with @error, but when @keep those whose
+ * response ended in plaintext (stream_answered()): the error is not
+ * theirs, they still wait for the socket. */
+static void fail_streams(conn *c, unsigned error, bool keep, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
-	if (!h2)
-		return;
 	for (unsigned i = 0; i < H2_STREAMS && h2->open; i++) {
 		conn_stream *s = h2->streams[i];
 		if (!s || !s->id)
 			continue;
+		if (keep && (s->resp_done || s->wire_wait)) {
+			stream_answered(c, s, now);
+			continue;
+		}
 		if (stream_whole(c, s, error)) {
 			close_stream(c, s, HT_ERR_NONE, now);
 			continue;
@@ -385,6 +431,12 @@ void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
 	c->t_idle_since = 0;
 }
 
+void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
+{
+	if (c->h2)
+		fail_streams(c, error, false, now);
+}
+
 /* The reader of one direction failed (H2_EV_ERROR), the client's when
  * @requests: nothing more of that direction can be decoded.  The streams
  * in flight end with @error, and a note says so, once; from there on the
@@ -394,9 +446,18 @@ static void give_up(conn *c, bool requests, unsigned error, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
 	bool framed = h2_framing(&h2->client);
+	conn_stream *w;
 
 	if (!h2->lost) {
-		conn_h2_fail_all(c, error, now);
+		/* Streams answered in plaintext keep waiting for their
+		 * ciphertext while the connection is still framed (its
+		 * socket's writes still release them); not framed, nothing
+		 * follows it any more: they end whole now, as the socket
+		 * will carry what the server wrote. */
+		fail_streams(c, error, true, now);
+		if (!framed)
+			while ((w = first_waiting(h2)) != NULL)
+				close_stream(c, w, HT_ERR_NONE, now);
 		h2->lost = true;
 		h2->lost_error = (uint8_t)error;
 		if (!framed)
@@ -524,20 +585,6 @@ static void grpc_status(conn_stream *s, const h2_message *m)
 	s->grpc.status = m->grpc_status;
 	s->grpc.message_len = m->grpc_message_len;
 	memcpy(s->grpc.message, m->grpc_message, m->grpc_message_len);
-}
-
-/* @s's exchange is whole in plaintext at @now: over, or, its
- * response's ciphertext still owed on a memory-BIO session's socket,
- * waiting for the socket's writes (conn_h2_wire()). */
-static void stream_answered(conn *c, conn_stream *s, uint64_t now)
-{
-	if (!s->wire_wait && wire_owed(c, s->wire_mark)) {
-		s->wire_wait = true;
-		c->h2->wire_waiting++;
-		return;
-	}
-	if (!s->wire_wait)
-		close_stream(c, s, HT_ERR_NONE, now);
 }
 
 void conn_h2_wire(conn *c, uint64_t now)
@@ -767,8 +814,14 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 				on_response_data(c, s, &ev, now);
 			break;
 		case H2_EV_RST_STREAM:
+			/* The server's reset behind a response it ended (an
+			 * early answer, then RST_STREAM(NO_ERROR): RFC 9113
+			 * 8.1) cuts nothing: the ciphertext of that end goes
+			 * out first.  Whole once the socket carried it. */
 			s = find_stream(h2, ev.stream);
-			if (s)
+			if (s && (s->resp_done || s->wire_wait))
+				stream_answered(c, s, now);
+			else if (s)
 				close_stream(c, s, HT_ERR_STREAM_RESET, now);
 			break;
 		case H2_EV_GOAWAY:

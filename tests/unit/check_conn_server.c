@@ -974,6 +974,123 @@ START_TEST(h2_membio_early_answer_whole_once_carried)
 }
 END_TEST
 
+/* an early answer that the server follows with
+ * RST_STREAM(NO_ERROR) (RFC 9113 8.1: "abort transmission of a request
+ * without error") in the same plaintext write: the socket then carries
+ * it all; the client read the whole response.  Expected: whole, an early
+ * answer, as before the change. */
+START_TEST(h2_membio_early_answer_rst_no_error)
+{
+	static const uint8_t no_error[4] = {0, 0, 0, 0};
+	h2_membio_begin();
+	h2_hdrs(5, 0, h2_get);  /* a request whose body is to come */
+	h2_flush(true, 25);
+	h2_hdrs(5, 0, h2_200);
+	h2_fh(0x0, 0x1, 5, 1000);
+	h2_zeros(1000);
+	h2_fh(0x3, 0, 5, 4);
+	h2_put(no_error, 4);
+	conn_tls_made(C, 3250);
+	h2_flush(false, 30);
+	conn_on_transport(C, false, 1150, 40); /* all of it carried */
+	ck_assert_int_eq(nreqs, 1);
+	ck_assert_uint_eq(recs[0].r.stream_id, 5);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 1000);
+	ck_assert(recs[0].r.flags & HT_RF_EARLY_ANSWER);
+}
+END_TEST
+
+/* 128 streams whole in plaintext whose ciphertext
+ * the program has not moved yet (a slow client: the socket is full) hold
+ * every slot: the client's next stream is not followed (overflow), where
+ * before the change it was. */
+START_TEST(h2_membio_waiting_streams_fill_table)
+{
+	h2_membio_begin();
+	/* streams 1 and 3 answered, then 126 more opened and answered */
+	for (uint32_t id = 5; id < 5 + 2 * 126; id += 2)
+		h2_hdrs(id, 0x1, h2_get);
+	h2_flush(true, 22);
+	for (uint32_t id = 1; id < 5 + 2 * 126; id += 2) {
+		h2_hdrs(id, 0, h2_200);
+		h2_fh(0x0, 0x1, id, 10);
+		h2_zeros(10);
+	}
+	conn_tls_made(C, 2100 + 128 * 60);
+	h2_flush(false, 30);
+	/* one more stream, answered: the socket then carries everything */
+	h2_hdrs(5 + 2 * 126, 0x1, h2_get);
+	h2_flush(true, 40);
+	h2_hdrs(5 + 2 * 126, 0, h2_200);
+	h2_fh(0x0, 0x1, 5 + 2 * 126, 10);
+	h2_zeros(10);
+	conn_tls_made(C, 2100 + 129 * 60);
+	h2_flush(false, 50);
+	conn_on_transport(C, false, 129 * 60, 60);
+	ck_assert_int_eq(nreqs, 129);
+	for (int i = 0; i < 129; i++)
+		ck_assert_uint_eq(recs[i].r.error, HT_ERR_NONE);
+}
+END_TEST
+
+/* stream 3 whole in plaintext, waiting for the
+ * socket; in the same write another stream's header block the tracer
+ * cannot decode (give_up()): stream 3, which the socket then carries
+ * whole, must not take that stream's error. */
+START_TEST(h2_membio_waiting_stream_not_failed_by_give_up)
+{
+	static const uint8_t bad_block[1] = {0xbf}; /* index 63: none */
+	h2_membio_begin();
+	h2_hdrs(3, 0, h2_200);
+	h2_fh(0x0, 0x1, 3, 100);
+	h2_zeros(100);
+	h2_fh(0x1, 0x4, 1, 1);
+	h2_put(bad_block, 1);
+	conn_tls_made(C, 2300);
+	h2_flush(false, 30);
+	conn_on_transport(C, false, 200, 40); /* all of it carried */
+	conn_close(C, 50);
+	int found = 0;
+	for (int i = 0; i < nreqs; i++)
+		if (recs[i].r.stream_id == 3) {
+			found = 1;
+			ck_assert_uint_eq(recs[i].r.error, HT_ERR_NONE);
+			ck_assert_uint_eq(recs[i].r.resp_body_bytes, 100);
+		}
+	ck_assert(found);
+}
+END_TEST
+
+/* Stream 3 whole in plaintext, waiting for the socket; the client then
+ * writes a header block too long to frame: the connection is no longer
+ * followed (nothing would release stream 3 any more), so stream 3 ends
+ * whole there and then, not lost, not failed. */
+START_TEST(h2_membio_waiting_stream_whole_when_unframed)
+{
+	static uint8_t big[20000];
+	h2_membio_begin();
+	h2_hdrs(3, 0, h2_200);
+	h2_fh(0x0, 0x1, 3, 100);
+	h2_zeros(100);
+	conn_tls_made(C, 2300);
+	h2_flush(false, 30);
+	ck_assert_int_eq(nreqs, 0);
+	h2_fh(0x1, 0x4, 5, sizeof big);
+	h2_put(big, sizeof big);
+	h2_flush(true, 40);
+	conn_close(C, 50);
+	int found = 0;
+	for (int i = 0; i < nreqs; i++)
+		if (recs[i].r.stream_id == 3) {
+			found = 1;
+			ck_assert_uint_eq(recs[i].r.error, HT_ERR_NONE);
+			ck_assert_uint_eq(recs[i].r.resp_body_bytes, 100);
+		}
+	ck_assert(found);
+}
+END_TEST
+
 /* A session whose socket writes the hooks never saw (none counted) is
  * never held: the stream ends with its END_STREAM, as before. */
 START_TEST(h2_membio_not_held_without_socket_writes)
@@ -1881,6 +1998,10 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, h2_membio_streams_wait_for_their_marks);
 	tcase_add_test(tc, h2_membio_cut_by_end);
 	tcase_add_test(tc, h2_membio_cut_by_rst_stream);
+	tcase_add_test(tc, h2_membio_early_answer_rst_no_error);
+	tcase_add_test(tc, h2_membio_waiting_streams_fill_table);
+	tcase_add_test(tc, h2_membio_waiting_stream_not_failed_by_give_up);
+	tcase_add_test(tc, h2_membio_waiting_stream_whole_when_unframed);
 	tcase_add_test(tc, h2_membio_length_whole_once_carried);
 	tcase_add_test(tc, h2_membio_early_answer_whole_once_carried);
 	tcase_add_test(tc, h2_membio_not_held_without_socket_writes);

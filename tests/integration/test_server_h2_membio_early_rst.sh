@@ -1,0 +1,121 @@
+#!/bin/bash
+# test_server_h2_membio_early_rst.sh - a traced asyncio HTTP/2 server over
+# TLS (asyncio's SSL is an SSLObject: memory BIOs, the program moves the
+# ciphertext) answers a POST at once, whole, without reading its body, and
+# in the same write asks the client to stop sending it without error:
+# RST_STREAM(NO_ERROR) (RFC 9113 8.1).  The client (untraced) reads the
+# whole response.  The record must say 200, every byte, no error (an early
+# answer); a648acc had the RST_STREAM, read in plaintext before the socket
+# carried the ciphertext, cut the stream: "stream reset", resp_bytes 0,
+# server_errors 1.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+require_built
+require_cmd openssl
+make_cert
+
+cat >"$T/server.py" <<'PYEOF'
+import asyncio, signal, ssl, struct, sys
+def frame(t, f, s, p):
+    return struct.pack(">I", len(p))[1:] + struct.pack(">BBI", t, f, s) + p
+port, size, cert, key = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+class P(asyncio.Protocol):
+    def connection_made(self, tr):
+        self.tr, self.buf, self.done = tr, b"", False
+    def data_received(self, d):
+        self.buf += d
+        if self.done or len(self.buf) < 24:
+            return
+        b = self.buf[24:]
+        while len(b) >= 9:
+            n = int.from_bytes(b[:3], "big")
+            t, sid = b[3], int.from_bytes(b[5:9], "big") & 0x7FFFFFFF
+            if len(b) < 9 + n:
+                return
+            b = b[9 + n:]
+            if t == 1:   # HEADERS: SETTINGS, 200, the body, RST_STREAM(NO_ERROR)
+                self.done = True
+                self.tr.write(frame(4, 0, 0, b"") + frame(1, 4, sid, b"\x88")
+                              + frame(0, 1, sid, b"x" * size)
+                              + frame(3, 0, sid, b"\0\0\0\0"))
+                return
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+ctx.set_alpn_protocols(["h2"])
+async def main():
+    srv = await asyncio.get_running_loop().create_server(P, "127.0.0.1", port, ssl=ctx)
+    await srv.serve_forever()
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+asyncio.run(main())
+PYEOF
+
+cat >"$T/client.py" <<'PYEOF'
+import socket, ssl, struct, sys, time
+def frame(t, f, s, p):
+    return struct.pack(">I", len(p))[1:] + struct.pack(">BBI", t, f, s) + p
+def lit(i, v):
+    v = v.encode()
+    return bytes([i, len(v)]) + v
+host, port = sys.argv[1], int(sys.argv[2])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+ctx.set_alpn_protocols(["h2"])
+s = ctx.wrap_socket(socket.create_connection((host, port), timeout=30),
+                    server_hostname=host)
+# a POST on stream 1 whose body is to come (no END_STREAM), 100 bytes of it
+s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, b"")
+          + frame(1, 4, 1, b"\x83\x87" + lit(4, "/early") + lit(1, "%s:%d" % (host, port)))
+          + frame(0, 0, 1, b"a" * 100))
+buf, n, ended, rst = b"", 0, 0, None
+while rst is None:
+    b = s.recv(65536)
+    if not b:
+        break
+    buf += b
+    while len(buf) >= 9:
+        ln = int.from_bytes(buf[:3], "big")
+        t, f = buf[3], buf[4]
+        if len(buf) < 9 + ln:
+            break
+        pay, buf = buf[9:9 + ln], buf[9 + ln:]
+        if t == 0:
+            n += ln
+        if t in (0, 1) and f & 1:
+            ended = 1
+        if t == 3:
+            rst = int.from_bytes(pay, "big")
+time.sleep(0.2)
+s.close()
+print(n, ended, rst)
+PYEOF
+
+port=$(free_port)
+"$HTTPTRACE" -f json -o "$T/trace.json" -- "$PY" "$T/server.py" "$port" 12000 \
+	"$T/cert.pem" "$T/key.pem" >"$T/server.out" 2>&1 &
+tpid=$!
+_PIDS+=("$tpid")
+wait_port 127.0.0.1 "$port" "$tpid" || { show "$T/server.out"; fail "the traced server did not start"; }
+"$PY" "$T/client.py" 127.0.0.1 "$port" >"$T/client" 2>"$T/client.err" ||
+	{ show "$T/client.err"; fail "client failed"; }
+for _ in $(seq 100); do
+	grep -q '"event":"request"' "$T/trace.json" 2>/dev/null && break
+	sleep 0.05
+done
+kill -TERM "$tpid"
+wait "$tpid" || true
+"$PY" - "$T/trace.json" "$T/client" <<'PYEOF' ||
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+got = open(sys.argv[2]).read().split()
+assert got == ["12000", "1", "0"], got   # read whole, then RST_STREAM(NO_ERROR)
+reqs = [r for r in recs if r["event"] == "request"]
+assert len(reqs) == 1, reqs
+r = reqs[0]
+assert r["side"] == "server" and r["tls"] is True and r["proto"] == "HTTP/2", r
+assert r["status"] == 200 and r["error"] is None and r["resp_bytes"] == 12000, r
+summ = [r for r in recs if r["event"] == "summary"][0]
+assert summ["server_requests"] == 1 and summ["server_errors"] == 0, summ
+PYEOF
+	{ show "$T/trace.json" "$T/client" "$T/server.out"; fail "the early answer's record does not match what the client read"; }
+pass
