@@ -132,7 +132,8 @@ enum ht_proto {
 	X(CRASHED, "crashed")                                                \
 	X(EXITED, "exited")                                                  \
 	X(DESYNC, "after a malformed response on the connection; not followed") \
-	X(HEAD_CUT, "request head cut short")
+	X(HEAD_CUT, "request head cut short")                              \
+	X(AFTER_CLOSE, "sent after a request that asked to close; not served")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,

@@ -237,6 +237,8 @@ static void report_count_served(report_stats *st, const ht_rec_request *r)
 	st->server_requests++;
 	if (r->error == HT_ERR_OVERFLOW)
 		st->not_followed++; /* not seen through: no error */
+	else if (r->error == HT_ERR_AFTER_CLOSE)
+		st->server_not_served++; /* likely never its to serve */
 	else if (r->error != HT_ERR_NONE)
 		st->server_errors++;
 	/* a process that answered requests made requests too, in the

@@ -1,14 +1,16 @@
 #!/bin/bash
-# test_rev_connclose2_readv_split.sh - review of 2a8a746 (rev-connclose2).
-# A traced server answers "POST /a" ("Connection: close", a 4-byte body)
-# before reading its body (an early answer, HTTP/1.1, no Connection
-# header), then reads what is left in one call: /a's body and "GET /b"
-# pipelined behind it, and closes as Python's server does (shutdown, close).
-# With recv() into one buffer, /b is "read and not served" (no record, the
-# note).  With recvmsg() into two buffers (body, then the rest) the very
-# same single read is fed as two, the second clears srv_asked_close, and
-# /b becomes a server error "connection closed before any response".  One
-# syscall, two answers: the outcome must not depend on the iovec layout.
+# test_server_request_close_readv_split.sh - a traced server answers
+# "POST /a" ("Connection: close", a 4-byte body) before reading its body
+# (an early answer, HTTP/1.1, no Connection header), then reads what is
+# left in one call: /a's body and "GET /b" pipelined behind it, and closes
+# as Python's server does (shutdown, close).  Whether that one read goes
+# into one buffer (recv) or two (recvmsg_into([4, 4096])), /b is reported
+# with "sent after a request that asked to close; not served", no server
+# error, no "not served" note.  Before (2a8a746, review rev-connclose2):
+# each iovec was fed as its own read, the second cleared srv_asked_close,
+# and /b became a server error "connection closed before any response"
+# with recvmsg but was dropped with a note with recv: one syscall, two
+# outcomes by the iovec layout.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -83,5 +85,7 @@ run_case one 0
 run_case two 1
 o1=$(outcome one); o2=$(outcome two)
 echo "recv:    $o1"; echo "recvmsg: $o2"
-[ "$o1" = "$o2" ] || fail "one read, two outcomes by the iovec layout"
+want="[('a', 200, None), ('b', None, 'sent after a request that asked to close; not served')] server_errors 0 notes []"
+[ "$o1" = "$want" ] || fail "recv into one buffer: /b not reported as sent after a request that asked to close"
+[ "$o2" = "$want" ] || fail "recvmsg into two buffers: /b not reported as sent after a request that asked to close"
 pass
