@@ -189,9 +189,10 @@ typedef struct conn_request {
 	                            response (h1_message.closes: Connection:
 	                            close, HTTP/1.0 without keep-alive): a
 	                            server that answers it serves nothing
-	                            after it (RFC 9112 section 9.6), decided
-	                            when the connection ends
-	                            (srv_asked_close) */
+	                            after it (RFC 9112 section 9.6): those
+	                            it never answers end with
+	                            HT_ERR_AFTER_CLOSE, decided when the
+	                            connection ends (srv_asked_close) */
 	uint8_t proto;           /* enum ht_proto of the request line */
 	uint8_t req_error;       /* a server's request that ended where its
 	                            bytes stopped: HT_ERR_BAD_REQUEST (a
@@ -311,7 +312,7 @@ typedef struct conn {
 	 * "Connection: keep-alive", and since then no response began and the
 	 * server read nothing: requests read behind it and unanswered when
 	 * the server ends the connection (its close or shutdown, not a reset
-	 * or an exit) were never its to serve (conn_server_ends()).  Not
+	 * or an exit) end with HT_ERR_AFTER_CLOSE (conn_server_ends()).  Not
 	 * decided at the answer: a server may answer on (an asyncio server
 	 * ignoring the header), and then each later request is followed. */
 	bool srv_asked_close;
@@ -580,8 +581,8 @@ void conn_on_reset(conn *c, uint64_t now);
  * an error (HT_ERR_INTERRUPTED, with the phase each was in, when c->intr
  * says a signal interrupted the program's last call on it: it closes the
  * connection because of the signal), then HT_REC_CONN_CLOSE.  A server's
- * requests read behind an answered request that asked to close are none
- * it serves (conn_server_ends()).  @c may be reused with conn_init()
+ * requests read behind an answered request that asked to close end with
+ * HT_ERR_AFTER_CLOSE (conn_server_ends()).  @c may be reused with conn_init()
  * afterwards. */
 void conn_close(conn *c, uint64_t now);
 

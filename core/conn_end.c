@@ -204,7 +204,7 @@ void conn_close(conn *c, uint64_t now)
 	if (!c->failed) {
 		if (c->server) {
 			conn_server_closing(c, now);
-			conn_server_ends(c);
+			conn_server_ends(c, now);
 		} else if (!c->dead && c->mode == CONN_MODE_HTTP1 && !c->peer_eof) {
 			/* A close-delimited body the program stopped reading is
 			 * cut short; anything else in flight never finished. */

@@ -320,8 +320,7 @@ void conn_request_head_cut(conn *c, uint64_t now);
 /* conn_drop_unserved() - a server's requests queued from the @keep-th on
  * (0: the oldest) that have no response byte, and the one being read
  * untracked, are no requests it serves (conn.h srv_closing: it said it
- * closes, or shut its writing side; or it ends behind an answered request
- * that asked to close: conn_server_ends()): forgotten, no record, not
+ * closes, or shut its writing side): forgotten, no record, not
  * counted, a note saying so once (conn.c).  Not for a connection merely
  * closed or reset: the requests it read then are reported, each with its
  * error. */
@@ -337,13 +336,15 @@ void conn_unserved_note(conn *c);
  * (conn_drop_unserved()) (conn_server.c). */
 void conn_server_closes(conn *c);
 
-/* conn_server_ends() - the server ends its connection (closes it or
- * shuts its writing side; not a reset or the process's exit, which keep
- * their errors): when the last response it completed answered a request
- * that asked to close and it read nothing since (conn.h srv_asked_close),
- * the requests read behind it are dropped as no requests it serves
- * (conn_drop_unserved()), not failed (conn_server.c). */
-void conn_server_ends(conn *c);
+/* conn_server_ends() - the server ends its connection at @now (closes it
+ * or shuts its writing side; not a reset or the process's exit, which
+ * keep their errors): when the last response it completed answered a
+ * request that asked to close and it read nothing since (conn.h
+ * srv_asked_close), the requests read behind it end with
+ * HT_ERR_AFTER_CLOSE (sent after that request, not served: no server
+ * error, nor dropped, as a server that began one and failed looks the
+ * same) (conn_server.c). */
+void conn_server_ends(conn *c, uint64_t now);
 
 /* conn_server_closing() - conn_close() of a server connection at @now,
  * before the requests still in flight fail: a response body the close

@@ -170,14 +170,21 @@ conn_probe conn_server_probe_fed(const conn *c)
 	return CONN_PROBE_WAIT;
 }
 
-void conn_server_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
+void conn_server_read_call(conn *c, size_t len)
 {
 	/* A read after its answer to a request that asked to close: the
 	 * server reads on, so it serves what it reads (an asyncio server
 	 * keeps the connection; Python's server reads nothing after such
-	 * an answer, its pipelined request came in the read before). */
+	 * an answer, its pipelined request came in the read before).  Once
+	 * per call, before its buffers are fed: an answer emitted while
+	 * they are (an early answer's request completed by the first)
+	 * came before this read's later bytes, not after a read. */
 	if (len > 0)
 		c->srv_asked_close = false;
+}
+
+void conn_server_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
+{
 	conn_on_write(c, buf, len, now);
 }
 
@@ -233,23 +240,36 @@ void conn_server_shut(conn *c, uint64_t now)
 	conn_server_closing(c, now);
 	c->srv_closing = true;
 	/* behind an answered request that asked to close, none stays */
-	conn_server_ends(c);
+	conn_server_ends(c, now);
 	/* the request it may still be reading stays (its close says none
 	 * came); those behind it get no answer */
 	conn_drop_unserved(c, 1);
 }
 
-void conn_server_ends(conn *c)
+void conn_server_ends(conn *c, uint64_t now)
 {
 	/* Its last answer went to a request that asked to close, it began
 	 * no other and read nothing since: what it read behind that one and
-	 * never answered was never its to serve (RFC 9112 section 9.6;
-	 * Python's HTTP/1.1 server writes no Connection header then).  A
+	 * never answered was likely never its to serve (RFC 9112 section
+	 * 9.6; Python's HTTP/1.1 server writes no Connection header then),
+	 * but a server that answers on and failed on the next one (an
+	 * asyncio handler that raised) looks the same: each is reported
+	 * with its own error, not as the server's failure nor dropped.  A
 	 * server whose responses are not followed (unseen) may have
 	 * answered them. */
-	if (c->server && c->srv_asked_close && !c->dead && !c->unseen &&
-	    c->mode == CONN_MODE_HTTP1)
-		conn_drop_unserved(c, 0);
+	if (!c->server || !c->srv_asked_close || c->dead || c->unseen ||
+	    c->mode != CONN_MODE_HTTP1)
+		return;
+	c->srv_asked_close = false;
+	/* (the one past the in-flight limit, being read: not tracked, as
+	 * at any end) */
+	if (c->spill_active) {
+		c->spill_active = false;
+		conn_emit_request(c, &c->spill, HT_ERR_OVERFLOW, NULL, now);
+	}
+	/* none has a response byte: one begun clears srv_asked_close */
+	while (c->q_len > 0)
+		emit_oldest(c, HT_ERR_AFTER_CLOSE, false, now);
 }
 
 void conn_server_closing(conn *c, uint64_t now)

@@ -80,8 +80,13 @@ conn_probe conn_server_probe(const conn *c, bool read, const uint8_t *buf,
  */
 conn_probe conn_server_probe_fed(const conn *c);
 
-/* conn_server_read() - the server read @len bytes of request stream at
+/* conn_server_read_call() - the server's read call returned @len bytes
+ * of request stream (once per call, before its buffers go to
+ * conn_server_read()): a read after its answer to a request that asked
+ * to close (conn.h srv_asked_close).
+ * conn_server_read() - the server read @len bytes of request stream at
  * @now.  conn_server_write() - it wrote @len bytes of response stream. */
+void conn_server_read_call(conn *c, size_t len);
 void conn_server_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 void conn_server_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
 
@@ -121,8 +126,9 @@ void conn_server_eof(conn *c, uint64_t now);
  * are the requests read behind that one: no record, a note says so.
  * (A response that closes the connection, Connection: close or HTTP/1.0
  * without keep-alive, does the same once written whole.)  When its last
- * answer went to a request that itself asked to close, the request it
- * may still be reading is none it serves either (conn_server_ends()).
+ * answer went to a request that itself asked to close, the requests
+ * read behind it, the one it may still be reading too, end with
+ * HT_ERR_AFTER_CLOSE (conn_server_ends()).
  */
 void conn_server_shut(conn *c, uint64_t now);
 

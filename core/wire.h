@@ -135,7 +135,8 @@ enum ht_proto {
 	X(DESYNC, "after a malformed response on the connection; not followed") \
 	X(HEAD_CUT, "request head cut short")                                \
 	X(ENDED, "ended")                                                    \
-	X(SHARED, "connection shared with a forked process; not followed")
+	X(SHARED, "connection shared with a forked process; not followed") \
+	X(AFTER_CLOSE, "sent after a request that asked to close; not served")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,

@@ -323,6 +323,8 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 		conn_server_read_unseen(c, (size_t)k->ret, now);
 	} else if (k->ret > 0) {
 		size_t n = (size_t)k->ret;
+		if (!out)
+			conn_server_read_call(c, n);
 		for (size_t i = 0; i < iovcnt && n > 0; i++) {
 			size_t len = iov[i].iov_len < n ? iov[i].iov_len : n;
 			if (out)

@@ -240,6 +240,8 @@ static void report_count_served(report_stats *st, const ht_rec_request *r)
 	st->server_requests++;
 	if (ht_error_not_seen(r->error))
 		st->not_followed++; /* not seen through: no error */
+	else if (r->error == HT_ERR_AFTER_CLOSE)
+		st->server_not_served++; /* likely never its to serve */
 	else if (r->error != HT_ERR_NONE)
 		st->server_errors++;
 	/* a process that answered requests made requests too, in the

@@ -208,6 +208,10 @@ typedef struct report_stats {
 	uint64_t server_requests; /* requests a traced server answered
 	                             (HT_RF_SERVER): in no other count */
 	uint64_t server_errors;   /* of those, ended with an error */
+	uint64_t server_not_served; /* of those, not answered, sent after a
+	                             request that asked to close
+	                             (HT_ERR_AFTER_CLOSE): not in
+	                             server_errors */
 	uint64_t reused;       /* requests on a reused connection */
 	uint64_t errors;       /* requests that ended with an error (a gRPC
 	                          status other than OK included; not the

@@ -657,6 +657,12 @@ void json_summary(report *rp)
 		json_u64(f, st->server_requests);
 		KEY(f, "server_errors");
 		json_u64(f, st->server_errors);
+		/* of those, sent after a request that asked to close and
+		 * not answered (no error of the server's); only when some */
+		if (st->server_not_served > 0) {
+			KEY(f, "server_not_served");
+			json_u64(f, st->server_not_served);
+		}
 	}
 	/* of those, TLS no hook decoded (their requests not counted); the
 	 * keys only when there are some */

@@ -100,11 +100,18 @@ void text_summary(report *rp)
 		fprintf(f, "   websocket sessions: %llu",
 			(unsigned long long)st->ws_sessions);
 	putc_unlocked('\n', f);
-	if (st->server_requests > 0)
+	if (st->server_requests > 0) {
 		fprintf(f, "  served by traced servers: %llu requests   "
-			"errors: %llu\n",
+			"errors: %llu",
 			(unsigned long long)st->server_requests,
 			(unsigned long long)st->server_errors);
+		/* only when some: the line stays as it was otherwise */
+		if (st->server_not_served > 0)
+			fprintf(f, "   not served: %llu (sent after a request "
+				"that asked to close)",
+				(unsigned long long)st->server_not_served);
+		putc_unlocked('\n', f);
+	}
 	if (st->tls_undecoded > 0) {
 		char names[256];
 

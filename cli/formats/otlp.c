@@ -172,6 +172,7 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap)
 	case HT_ERR_HEAD_CUT: return "request_head_cut";
 	case HT_ERR_ENDED: return "ended";
 	case HT_ERR_SHARED: return "not_followed";
+	case HT_ERR_AFTER_CLOSE: return "not_served";
 	default: return "_OTHER";
 	}
 	if (ht_grpc_failed(r)) {

@@ -582,10 +582,12 @@ static bool server_plaintext(ht_tracked *t, bool out, const void *buf,
 	}
 	if (n > 0 && out)
 		conn_server_write(c, buf, n, now);
-	else if (n > 0)
+	else if (n > 0) {
+		conn_server_read_call(c, n);
 		conn_server_read(c, buf, n, now);
-	else
+	} else {
 		conn_server_eof(c, now);
+	}
 	return ht_server_probe_fed(t, now_http);
 }
 

@@ -4,10 +4,11 @@
 # Python HTTP/1.1 server (srvlog.py) answers the first with no Connection
 # header and ends the connection without answering the second (RFC 9112
 # section 9.6: it was never the server's to serve): its log has the first
-# only.  The records are its log's: /a 200, the second counted as read and
-# not served (the summary's note), no server error.  Before: the second
-# was a server record "connection closed before any response", a server
-# error.  Control: a traced asyncio server that ignores the header answers
+# only.  The records: /a 200, /b with the error "sent after a request
+# that asked to close; not served", no server error (server_not_served 1),
+# no "not served" note.  Before 691ae72: /b "connection closed before any
+# response", a server error; from 691ae72 to connclose3: no record of /b,
+# the note "bytes a server read that it did not serve".  Control: a traced asyncio server that ignores the header answers
 # both on the same connection: both are records, 200, no note.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -59,14 +60,18 @@ srv = [r for r in recs if r["event"] == "request"]
 log = [json.loads(l) for l in open(sys.argv[2])]
 assert [l["path"] for l in log] == ["/a"], log
 assert [(r["side"], r["method"], r["url"].rsplit("/", 1)[1], r["status"],
-         r["error"]) for r in srv] == [("server", "GET", "a", 200, None)], srv
+         r["error"]) for r in srv] == [
+    ("server", "GET", "a", 200, None),
+    ("server", "GET", "b", None,
+     "sent after a request that asked to close; not served")], srv
 summ = [r for r in recs if r["event"] == "summary"][0]
-assert summ["server_requests"] == 1, summ
+assert summ["server_requests"] == 2, summ
 assert summ["server_errors"] == 0 and summ["errors"] == 0, summ
-assert any(n["text"].startswith(sys.argv[3])
-           for n in summ.get("not_traced", [])), summ
+assert summ["server_not_served"] == 1, summ
+assert not any(n["text"].startswith(sys.argv[3])
+               for n in summ.get("not_traced", [])), summ
 PYEOF
-	{ show "$T/py.json" "$T/py.log"; fail "python: the records are not the server's log"; }
+	{ show "$T/py.json" "$T/py.log"; fail "python: /b is not reported as sent after a request that asked to close"; }
 
 # Control: an asyncio server that answers every request it reads, the
 # header ignored: both are followed.

@@ -79,8 +79,10 @@ static void teardown(void)
 	free(C);
 }
 
+/* One read call of @n bytes at @t, into one buffer. */
 static void rd(const char *s, size_t n, uint64_t t)
 {
+	conn_server_read_call(C, n);
 	conn_server_read(C, (const uint8_t *)s, n, t);
 }
 
@@ -631,10 +633,12 @@ static void h2_hdrs(uint32_t stream, uint8_t flags, const char *const *nv)
 /* The bytes put so far, read (@in) or written by the server at @t. */
 static void h2_flush(bool in, uint64_t t)
 {
-	if (in)
+	if (in) {
+		conn_server_read_call(C, h2n);
 		conn_server_read(C, h2b, h2n, t);
-	else
+	} else {
 		conn_server_write(C, h2b, h2n, t);
+	}
 	h2n = 0;
 }
 
@@ -1436,11 +1440,12 @@ END_TEST
 /* A request that says "Connection: close" with another pipelined behind
  * it; Python's HTTP/1.1 server answers the first with no Connection header
  * and ends the connection without a word for the second (RFC 9112 section
- * 9.6: it was never the server's to serve).  Decided when the server ends
- * the connection: the second is read and not served (a note), no record,
- * not a server error, whether the server shuts then closes or closes; an
- * HTTP/1.0 request without keep-alive the same.  Before: the second was
- * "connection closed before any response".  A client's reset or the
+ * 9.6: it was likely never the server's to serve).  Decided when the
+ * server ends the connection: the second is reported with
+ * HT_ERR_AFTER_CLOSE (not a server error, no note), whether the server
+ * shuts then closes or closes; an HTTP/1.0 request without keep-alive the
+ * same.  Before 691ae72: "connection closed before any response"; before
+ * connclose3: no record, a note "not served".  A client's reset or the
  * process's exit is no end of the server's: the second keeps its error
  * (connection reset, exited), as before. */
 START_TEST(ends_behind_request_close_not_served)
@@ -1486,9 +1491,52 @@ START_TEST(ends_behind_request_close_not_served)
 			ck_assert_uint_eq(last_close.requests, 2);
 			continue;
 		}
+		ck_assert_int_eq(nreqs, 2);
+		ck_assert_str_eq(recs[1].target, "/b");
+		ck_assert_uint_eq(recs[1].r.error, HT_ERR_AFTER_CLOSE);
+		ck_assert_uint_eq(recs[1].r.status, 0);
+		ck_assert_int_eq(nnotes, 0);
+		ck_assert_uint_eq(last_close.requests, 2);
+	}
+}
+END_TEST
+
+/* One read call split across two buffers (recvmsg() into [4, 4096]): the
+ * first completes a request that asked to close, answered early, the
+ * second holds the next request.  The read came before that answer was
+ * whole: the request behind ends with HT_ERR_AFTER_CLOSE as when the same
+ * bytes come in one buffer.  Before: the second buffer counted as a read
+ * after the answer (the server read on), and the request behind was the
+ * server's error ("connection closed before any response"). */
+START_TEST(ends_behind_request_close_split_read)
+{
+	static const char head[] = "POST /a HTTP/1.1\r\nHost: x\r\n"
+				   "Connection: close\r\n"
+				   "Content-Length: 4\r\n\r\n";
+	static const char rest[] = "abcdGET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+
+	for (int split = 0; split < 2; split++) {
+		if (split > 0) {
+			teardown();
+			setup();
+		}
+		rd(head, strlen(head), 10);
+		wr(RESP, strlen(RESP), 20);
+		if (split) {
+			conn_server_read_call(C, strlen(rest));
+			conn_server_read(C, (const uint8_t *)rest, 4, 30);
+			conn_server_read(C, (const uint8_t *)rest + 4,
+					 strlen(rest) - 4, 30);
+		} else {
+			rd(rest, strlen(rest), 30);
+		}
 		ck_assert_int_eq(nreqs, 1);
-		ck_assert_int_eq(nnotes, 1);
-		ck_assert_uint_eq(last_close.requests, 1);
+		conn_close(C, 40);
+		ck_assert_int_eq(nreqs, 2);
+		ck_assert_str_eq(recs[0].target, "/a");
+		ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+		ck_assert_str_eq(recs[1].target, "/b");
+		ck_assert_uint_eq(recs[1].r.error, HT_ERR_AFTER_CLOSE);
 	}
 }
 END_TEST
@@ -2027,6 +2075,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, te_cl_response_keeps_connection);
 	tcase_add_test(tc, server_serving_after_request_close_is_followed);
 	tcase_add_test(tc, ends_behind_request_close_not_served);
+	tcase_add_test(tc, ends_behind_request_close_split_read);
 	tcase_add_test(tc, ends_behind_answered_on_reported);
 	tcase_add_test(tc, server_read_on_after_request_close_reset_reported);
 	tcase_add_test(tc, server_said_keep_alive_then_closed_reported);
