@@ -84,7 +84,7 @@ kill -TERM "$(cat "$T/curl.pid")"
 wait "$tracer" || true
 check run killed "'SIGTERM'"
 
-# Listen mode: curl SIGKILLed (listen cannot know the signal).
+# Listen mode: curl SIGKILLed (listen cannot know the signal: "ended").
 sock=$T/ht.sock
 "$HTTPTRACE" listen -s "$sock" -f json -o "$T/listen.json" -w "$T/listen.cap" \
 	2>"$T/listen.err" &
@@ -105,5 +105,5 @@ for _ in $(seq 100); do
 done
 kill -INT "$lpid"
 wait "$lpid" 2>/dev/null || true
-check listen interrupted None
+check listen ended None
 pass
