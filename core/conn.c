@@ -357,9 +357,8 @@ void conn_unserved_note(conn *c)
 		return;
 	c->unserved_noted = true;
 	conn_note(c, "bytes a server read that it did not serve (read after "
-		     "its response that closed the connection, after it "
-		     "shut its writing side, or behind an answered request "
-		     "that asked to close it): not reported as requests");
+		     "its response that closed the connection, or after "
+		     "it shut its writing side): not reported as requests");
 }
 
 void conn_drop_unserved(conn *c, unsigned keep)

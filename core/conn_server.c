@@ -261,15 +261,10 @@ void conn_server_ends(conn *c, uint64_t now)
 	    c->mode != CONN_MODE_HTTP1)
 		return;
 	c->srv_asked_close = false;
-	/* (the one past the in-flight limit, being read: not tracked, as
-	 * at any end) */
-	if (c->spill_active) {
-		c->spill_active = false;
-		conn_emit_request(c, &c->spill, HT_ERR_OVERFLOW, NULL, now);
-	}
-	/* none has a response byte: one begun clears srv_asked_close */
-	while (c->q_len > 0)
-		emit_oldest(c, HT_ERR_AFTER_CLOSE, false, now);
+	/* none has a response byte (one begun clears srv_asked_close): each
+	 * goes out as at any end, the one being read with the body bytes
+	 * read of it, the one past the in-flight limit not tracked */
+	fail_all(c, HT_ERR_AFTER_CLOSE, now);
 }
 
 void conn_server_closing(conn *c, uint64_t now)

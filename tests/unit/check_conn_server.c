@@ -1508,6 +1508,27 @@ END_TEST
  * bytes come in one buffer.  Before: the second buffer counted as a read
  * after the answer (the server read on), and the request behind was the
  * server's error ("connection closed before any response"). */
+/* review of bec4eb0: a POST pipelined behind a request that asked to
+ * close, its body read in part when the server closes: its record keeps
+ * the body bytes read (as fail_all() gives a request cut at any other
+ * end), not 0. */
+START_TEST(server_after_close_body_bytes_read)
+{
+	static const char in[] = "GET /a HTTP/1.1\r\nHost: x\r\n"
+				 "Connection: close\r\n\r\n"
+				 "POST /b HTTP/1.1\r\nHost: x\r\n"
+				 "Content-Length: 10\r\n\r\nabcd";
+
+	rd(in, strlen(in), 10);
+	wr(RESP, strlen(RESP), 20);
+	conn_close(C, 30);
+	ck_assert_int_eq(nreqs, 2);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_AFTER_CLOSE);
+	ck_assert_uint_eq(recs[1].r.req_body_bytes, 4);
+}
+END_TEST
+
 START_TEST(ends_behind_request_close_split_read)
 {
 	static const char head[] = "POST /a HTTP/1.1\r\nHost: x\r\n"
@@ -2076,6 +2097,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, server_serving_after_request_close_is_followed);
 	tcase_add_test(tc, ends_behind_request_close_not_served);
 	tcase_add_test(tc, ends_behind_request_close_split_read);
+	tcase_add_test(tc, server_after_close_body_bytes_read);
 	tcase_add_test(tc, ends_behind_answered_on_reported);
 	tcase_add_test(tc, server_read_on_after_request_close_reset_reported);
 	tcase_add_test(tc, server_said_keep_alive_then_closed_reported);
