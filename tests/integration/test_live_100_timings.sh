@@ -1,6 +1,6 @@
 #!/bin/bash
-# test_rev_livefix_100_timings.sh - (review of 10b18bf, expected to FAIL
-# on 97712e5) a client killed while writing its body after a 100 Continue
+# test_live_100_timings.sh - (from the review of 10b18bf, failed on
+# 97712e5) a client killed while writing its body after a 100 Continue
 # is reported in phase "send": its timings must agree (send_ms runs to the
 # cut, no receive_ms), as report_timing_cut() does for a request cut
 # while sending without a 100 Continue.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_rev_livefix_restart_exec.sh - (review of e8f908f, expected to FAIL on
+# test_listen_restart_exec.sh - (from the review of e8f908f, failed on
 # 97712e5) as test_listen_restart_exit.sh, but the client then execs
 # (/bin/true) instead of exiting: its image ends as surely as at exit, and
 # its dropped request must reach the second collector as a count too.

@@ -1,6 +1,6 @@
 #!/bin/bash
-# test_rev_livefix_early_after_100.sh - (review of 10b18bf, expected to FAIL
-# on 97712e5) a client sends a body after a 100 Continue; the server then
+# test_live_early_after_100.sh - (from the review of 10b18bf, failed on
+# 97712e5) a client sends a body after a 100 Continue; the server then
 # answers early (413, its head whole and some body bytes sent) while the
 # client still writes.  The client is killed: its request, read from the
 # live page, is in phase "receive" (its final response has begun, as the
