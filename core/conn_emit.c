@@ -111,8 +111,6 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	o->error = (uint8_t)error;
 	if (c->server)
 		o->flags |= HT_RF_SERVER;
-	if (error == HT_ERR_EXITED || error == HT_ERR_INTERRUPTED)
-		o->phase = (uint8_t)ht_live_phase(r->t);
 	o->peer = c->peer;
 	o->local = c->local;
 	o->stream_id = r->stream_id;
@@ -170,6 +168,10 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 		if (resp->keep_alive && r->keep_alive && !error)
 			o->flags |= HT_RF_KEEPALIVE;
 	}
+	/* where its process's end found it: a status means its final
+	 * response had begun (receive, even after a 100 Continue) */
+	if (error == HT_ERR_EXITED || error == HT_ERR_INTERRUPTED)
+		o->phase = (uint8_t)ht_live_phase(r->t, o->status != 0);
 	emit(c, &rec);
 }
 

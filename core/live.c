@@ -432,14 +432,17 @@ void ht_live_cut_resp_of(const ht_live_req *q, const ht_live_resp *e,
 	out->header_bytes = e->header_bytes;
 }
 
-unsigned ht_live_phase(const uint64_t t[HT_T__COUNT])
+unsigned ht_live_phase(const uint64_t t[HT_T__COUNT], bool final_begun)
 {
 	/* answered early, the request still being written */
 	if (t[HT_T_RESPONSE_DONE] && !t[HT_T_WROTE_REQUEST])
 		return HT_PH_SEND;
 	/* an interim response (100 Continue) set the first byte's time, but
-	 * the request is still being written: the body comes next */
-	if (t[HT_T_GOT_1XX] && t[HT_T_GOT_CONN] && !t[HT_T_WROTE_REQUEST])
+	 * the request is still being written and no final response began:
+	 * the body comes next.  Once the final one began (an early 413
+	 * after the 100), it is being received, as without the 100. */
+	if (t[HT_T_GOT_1XX] && t[HT_T_GOT_CONN] && !t[HT_T_WROTE_REQUEST] &&
+	    !final_begun)
 		return HT_PH_SEND;
 	if (t[HT_T_FIRST_BYTE])
 		return HT_PH_RECEIVE;
@@ -460,7 +463,9 @@ unsigned ht_live_req_phase(const ht_live_req *s)
 {
 	if (s->kind == HT_LIVE_WEBSOCKET)
 		return HT_PH_WEBSOCKET;
-	return ht_live_phase(s->t);
+	/* the slot alone: its response entry not read, no final response
+	 * known to have begun */
+	return ht_live_phase(s->t, false);
 }
 
 /* Each phase's name and words, a client's and a server's (wire.h, "A

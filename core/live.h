@@ -538,8 +538,11 @@ enum ht_live_phase {
 	HT_PH__COUNT
 };
 
-/* ht_live_phase() - the phase a request with timestamps @t was in. */
-unsigned ht_live_phase(const uint64_t t[HT_T__COUNT]);
+/* ht_live_phase() - the phase a request with timestamps @t was in;
+ * @final_begun: its final (not 1xx) response has begun (a status is
+ * known), which ends the "send" an interim response leaves it in while
+ * its body is still being written. */
+unsigned ht_live_phase(const uint64_t t[HT_T__COUNT], bool final_begun);
 
 /* ht_live_req_phase() - the phase request slot @s is in: HT_PH_WEBSOCKET
  * for a session, else ht_live_phase() of its timestamps. */

@@ -154,21 +154,39 @@ void ht_emit_after_fork(void)
 	image_t0 = 0; /* a new image: its own at its first HELLO */
 }
 
+/* A collector that went away within the last second (a listen restarted
+ * at the same path) left the retry window closed: a process ending inside
+ * it would tell its last records and its drop counts to nobody.  Whether
+ * the image's end should try once more: no collector, the window closed,
+ * and something to tell.  Loads only, no system call. */
+static bool at_exit_due(void)
+{
+	if (sock_fd >= 0 || !wanted || !ht_enabled || !last_retry_ns)
+		return false;
+	return ht_batch_len || __atomic_load_n(&ht_pending, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&dropped_away, __ATOMIC_RELAXED);
+}
+
 void ht_emit_at_exit(void)
 {
-	/* A collector that went away within the last second (a listen
-	 * restarted at the same path) left the retry window closed: a process
-	 * ending inside it would tell its last records and its drop counts to
-	 * nobody.  At exit, when there is something to tell, one more attempt
-	 * is made whatever the window says; with nothing to tell, no system
-	 * call. */
-	if (sock_fd >= 0 || !wanted || !ht_enabled || !last_retry_ns)
-		return;
-	if (!ht_batch_len && !__atomic_load_n(&ht_pending, __ATOMIC_RELAXED) &&
-	    !__atomic_load_n(&dropped_away, __ATOMIC_RELAXED))
+	/* one more attempt whatever the window says; with nothing to tell,
+	 * no system call.  Not from a vfork child, which shares its
+	 * parent's memory: it must not reopen the parent's window (nor
+	 * connect, current_fd() would refuse it after the write). */
+	if (!at_exit_due() || ht_foreign_process())
 		return;
 	last_retry_ns = 0;
 	(void)current_fd();
+}
+
+void ht_emit_at_exec(void)
+{
+	if (!at_exit_due() || ht_foreign_process() || !ht_enter())
+		return;
+	int saved = errno;
+	ht_emit_at_exit();
+	errno = saved;
+	ht_leave();
 }
 
 void ht_emit_goodbye(void)

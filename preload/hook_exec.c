@@ -354,11 +354,14 @@ static void mark_exec(struct ht_live *live, uint32_t how)
 		__atomic_store_n(&live->ended, how, __ATOMIC_RELEASE);
 }
 
-/* Before any exec: send what is pending, mark the page; the page marked
- * (NULL if none or not ours) for exec_end(). */
+/* Before any exec: the image ends here as at exit, so one more connect
+ * when the retry window is closed and something is to be told
+ * (ht_emit_at_exec()); send what is pending, mark the page; the page
+ * marked (NULL if none or not ours) for exec_end(). */
 static struct ht_live *exec_begin(void)
 {
 	HT_ENSURE_INIT();
+	ht_emit_at_exec();
 	ht_send_pending();
 	struct ht_live *live = ht_live_page;
 	if (live != NULL && (uint32_t)syscall(SYS_getpid) != ht_pid)

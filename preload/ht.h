@@ -769,6 +769,12 @@ HT_HIDDEN extern struct ht_live *volatile ht_live_page;
  * tell and no collector: connect once more, even within the retry window. */
 HT_HIDDEN void ht_emit_at_exit(void);
 
+/* ht_emit_at_exec() - before an exec, which ends the image as surely as an
+ * exit: ht_emit_at_exit(), inside the library's guard (ht_enter()), errno
+ * kept; nothing in a vfork child, nor with nothing to tell (no system
+ * call then). */
+HT_HIDDEN void ht_emit_at_exec(void);
+
 /* ht_emit_goodbye() - the image ends normally (its destructor ran): the
  * live page says so, for the collector reading it after the end. */
 HT_HIDDEN void ht_emit_goodbye(void);

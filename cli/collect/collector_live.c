@@ -467,7 +467,7 @@ unsigned peer_inflight(collector *c, int fd)
 		if (c->ending && error == HT_ERR_INTERRUPTED && sig == 0)
 			r->flags |= HT_RF_TRACING_ENDED;
 		r->signal = sig;
-		r->phase = (uint8_t)ht_live_phase(q.t);
+		r->phase = (uint8_t)ht_live_phase(q.t, cut.status != 0);
 		if (r->phase == 0)
 			r->phase = HT_PH_SEND;
 		size_t len = ht_wire_encode(buf, sizeof(buf), &rec);

@@ -71,7 +71,10 @@ typedef struct report_timing {
  * WROTE_HEADERS): the server's time from the headers, never negative.
  * send still runs to WROTE_REQUEST, the body's last byte, and total to
  * the later of the two ends (report_request_end()), as curl's time_total:
- * after an early answer send and receive overlap.
+ * after an early answer send and receive overlap.  Cut (an error) after
+ * an interim response while the request was still being written, no
+ * final response begun (status 0): send runs to the cut (RESPONSE_DONE)
+ * and there is no receive, as its phase says (ht_live_phase(): "send").
  * start is the earliest non-zero of DNS_START, CONNECT_START, TLS_START and
  * GOT_CONN.  idle is set only when @r has HT_RF_WAS_IDLE.  A server's
  * record (HT_RF_SERVER): connect is the accept to the client's first
@@ -101,7 +104,8 @@ int64_t report_timing_wait(const ht_rec_request *r);
  * the timestamp slot that phase would have ended at (HT_T_WROTE_REQUEST,
  * HT_T_FIRST_BYTE), or HT_T__COUNT when none was extended (no error, no
  * end, or the phase not begun).  The phases never reached stay
- * REPORT_NONE.
+ * REPORT_NONE.  Cut while sending after a 1xx: HT_T_WROTE_REQUEST (send
+ * already run to the cut by report_timing_compute()).
  */
 unsigned report_timing_cut(const ht_rec_request *r, report_timing *t);
 

@@ -52,6 +52,20 @@ static uint64_t client_tls_from(const uint64_t *ts)
 	return from;
 }
 
+/* Cut while its request was still being written after an interim
+ * response (100 Continue), no final response begun (no status): the 1xx
+ * set FIRST_BYTE, but nothing of the response was being received (its
+ * phase is "send", ht_live_phase()).  Send runs to the cut, no receive. */
+static bool cut_sending_after_1xx(const ht_rec_request *r)
+{
+	const uint64_t *ts = r->t;
+
+	return r->error != HT_ERR_NONE && r->status == 0 &&
+	       ts[HT_T_GOT_1XX] != 0 && ts[HT_T_GOT_CONN] != 0 &&
+	       ts[HT_T_WROTE_REQUEST] == 0 &&
+	       ts[HT_T_RESPONSE_DONE] >= ts[HT_T_GOT_CONN];
+}
+
 void report_timing_compute(const ht_rec_request *r, report_timing *t)
 {
 	const uint64_t *ts = r->t;
@@ -71,6 +85,10 @@ void report_timing_compute(const ht_rec_request *r, report_timing *t)
 
 	t->wait = report_timing_wait(r);
 	t->receive = report_span(ts[HT_T_FIRST_BYTE], ts[HT_T_RESPONSE_DONE]);
+	if (cut_sending_after_1xx(r)) {
+		t->send = report_span(ts[HT_T_GOT_CONN], ts[HT_T_RESPONSE_DONE]);
+		t->receive = REPORT_NONE;
+	}
 
 	t->start = 0;
 	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
@@ -91,6 +109,9 @@ unsigned report_timing_cut(const ht_rec_request *r, report_timing *t)
 	const uint64_t *ts = r->t;
 	uint64_t end = ts[HT_T_RESPONSE_DONE];
 
+	/* send already runs to the cut (report_timing_compute()) */
+	if (cut_sending_after_1xx(r))
+		return HT_T_WROTE_REQUEST;
 	if (r->error == HT_ERR_NONE || end == 0 || ts[HT_T_FIRST_BYTE] != 0)
 		return HT_T__COUNT;
 	if (ts[HT_T_WROTE_REQUEST] != 0 && t->wait == REPORT_NONE &&
@@ -147,6 +168,9 @@ void report_timing_har(const ht_rec_request *r, report_har_timing *h)
 		post[0] = ts[HT_T_WROTE_HEADERS] <= ts[HT_T_FIRST_BYTE] ?
 			  ts[HT_T_WROTE_HEADERS] : 0;
 	post[1] = ts[HT_T_FIRST_BYTE];
+	/* cut while sending after a 1xx: send runs to the end (post[2]) */
+	if (cut_sending_after_1xx(r))
+		post[1] = 0;
 	/* receive to the request's end: after an early answer, the body's
 	 * last byte written (report_request_end(), json's total) */
 	post[2] = ts[HT_T_RESPONSE_DONE] != 0 ? report_request_end(r) : 0;

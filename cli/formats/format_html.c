@@ -285,6 +285,11 @@ static void html_request(report *rp, const report_req *q)
 	json_ns_ms(f, t->total != REPORT_NONE && t->total < 0 ? REPORT_NONE : t->total);
 	json_lit(f, ",\"ph\":[");
 	ph.f = f;
+	/* send (a server's read) ends when the request was all written, or
+	 * at the cut when it was cut while sending after a 1xx (its send
+	 * set, report_timing_compute(), with no WROTE_REQUEST) */
+	uint64_t send_end = ts[HT_T_WROTE_REQUEST] != 0 ?
+			    ts[HT_T_WROTE_REQUEST] : ts[HT_T_RESPONSE_DONE];
 	if (server) {
 		/* its own phases (wire.h); the accept phase ends at the
 		 * client's first bytes, as report_timing_compute() counts it */
@@ -293,14 +298,14 @@ static void html_request(report *rp, const report_req *q)
 			  ts[HT_T_CONNECT_DONE] + (uint64_t)t->connect,
 			  t->connect);
 		put_phase(&ph, "tls", ts[HT_T_TLS_DONE], t->tls);
-		put_phase(&ph, "read", ts[HT_T_WROTE_REQUEST], t->send);
+		put_phase(&ph, "read", send_end, t->send);
 		put_phase(&ph, "processing", ts[HT_T_FIRST_BYTE], t->wait);
 		put_phase(&ph, "write", ts[HT_T_RESPONSE_DONE], t->receive);
 	} else {
 		put_phase(&ph, "dns", ts[HT_T_DNS_DONE], t->dns);
 		put_phase(&ph, "connect", ts[HT_T_CONNECT_DONE], t->connect);
 		put_phase(&ph, "tls", ts[HT_T_TLS_DONE], t->tls);
-		put_phase(&ph, "send", ts[HT_T_WROTE_REQUEST], t->send);
+		put_phase(&ph, "send", send_end, t->send);
 		put_phase(&ph, "wait", ts[HT_T_FIRST_BYTE], t->wait);
 		put_phase(&ph, "receive", ts[HT_T_RESPONSE_DONE], t->receive);
 	}

@@ -1557,9 +1557,9 @@ START_TEST(early_answer_live_phase)
 	t[HT_T_WROTE_HEADERS] = 2;
 	t[HT_T_FIRST_BYTE] = 3;
 	t[HT_T_RESPONSE_DONE] = 4;
-	ck_assert_uint_eq(ht_live_phase(t), HT_PH_SEND);
+	ck_assert_uint_eq(ht_live_phase(t, false), HT_PH_SEND);
 	t[HT_T_WROTE_REQUEST] = 5;
-	ck_assert_uint_eq(ht_live_phase(t), HT_PH_RECEIVE);
+	ck_assert_uint_eq(ht_live_phase(t, false), HT_PH_RECEIVE);
 }
 END_TEST
 

@@ -27,7 +27,7 @@ static void held(collector_inflight_req *e)
 	e->slot.t[HT_T_GOT_CONN] = 1000;
 	e->slot.t[HT_T_WROTE_HEADERS] = 1000 + 250000;
 	e->slot.t[HT_T_WROTE_REQUEST] = 1000 + 250000;
-	e->phase = ht_live_phase(e->slot.t);
+	e->phase = ht_live_phase(e->slot.t, false);
 	e->elapsed = 2510000000ull;
 }
 
@@ -155,11 +155,11 @@ START_TEST(test_server)
 			 "\"connections\":[]}\n");
 	/* reading the request; writing the response */
 	e.slot.t[HT_T_WROTE_REQUEST] = 0;
-	e.phase = ht_live_phase(e.slot.t);
+	e.phase = ht_live_phase(e.slot.t, false);
 	inflight_line(buf, sizeof(buf), &e, 0);
 	ck_assert_ptr_nonnull(strstr(buf, "  reading the request  "));
 	e.slot.t[HT_T_WROTE_REQUEST] = e.slot.t[HT_T_FIRST_BYTE] = 2000;
-	e.phase = ht_live_phase(e.slot.t);
+	e.phase = ht_live_phase(e.slot.t, false);
 	inflight_line(buf, sizeof(buf), &e, 0);
 	ck_assert_ptr_nonnull(strstr(buf, "  writing the response  "));
 }

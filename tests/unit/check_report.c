@@ -152,6 +152,40 @@ START_TEST(timing_cut)
 }
 END_TEST
 
+/* Cut while writing its body after a 100 Continue: send runs to the end,
+ * no wait or receive (the 1xx set FIRST_BYTE); once a final response
+ * began (a status), the 1xx changes nothing. */
+START_TEST(timing_cut_after_1xx)
+{
+	ht_rec_request r;
+	report_timing t;
+	report_har_timing h;
+
+	make_request(&r);
+	r.error = HT_ERR_ENDED;
+	r.status = 0;
+	r.t[HT_T_GOT_1XX] = r.t[HT_T_FIRST_BYTE];
+	r.t[HT_T_WROTE_REQUEST] = 0;
+	r.t[HT_T_RESPONSE_DONE] = r.t[HT_T_FIRST_BYTE] + 900 * MS;
+	report_timing_compute(&r, &t);
+	ck_assert_int_eq(t.send, r.t[HT_T_RESPONSE_DONE] - r.t[HT_T_GOT_CONN]);
+	ck_assert(t.wait == REPORT_NONE);
+	ck_assert(t.receive == REPORT_NONE);
+	ck_assert_uint_eq(report_timing_cut(&r, &t), HT_T_WROTE_REQUEST);
+	report_timing_har(&r, &h);
+	ck_assert_int_eq(h.send, (int64_t)(t.send / 1000));
+	ck_assert_int_eq(h.wait, 0);
+	ck_assert_int_eq(h.receive, 0);
+
+	/* an early 413 after the 100: received, not sent */
+	r.status = 413;
+	report_timing_compute(&r, &t);
+	ck_assert(t.send == REPORT_NONE);
+	ck_assert_int_eq(t.receive, 900 * MS);
+	ck_assert_uint_eq(report_timing_cut(&r, &t), HT_T__COUNT);
+}
+END_TEST
+
 /* The HAR timings of @r add up to its duration (json's total_ms, in whole
  * microseconds), none negative, and blocked is what they return. */
 static int64_t har_check_sum(const ht_rec_request *r, report_har_timing *h)
@@ -1865,6 +1899,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, timing_missing_ends);
 	tcase_add_test(tc, timing_100_continue);
 	tcase_add_test(tc, timing_cut);
+	tcase_add_test(tc, timing_cut_after_1xx);
 	tcase_add_test(tc, timing_tls_start);
 	tcase_add_test(tc, timing_tls_from_tcp_connected);
 	tcase_add_test(tc, har_timing_gaps_in_blocked);
