@@ -653,6 +653,15 @@ void conn_live_adopt(conn *c);
  * included), or a response being read. */
 bool conn_in_flight(const conn *c);
 
+/* conn_fork_shared() - in the parent, after a fork at @now: when @c had a
+ * request in flight, the connection is shared with the child, and neither
+ * process can know which of them reads which response.  Every request in
+ * flight ends with HT_ERR_SHARED (counted as not followed, never paired),
+ * and so does each later HTTP/1.x request; an HTTP/2 connection is given
+ * up with a note.  A connection idle at fork is left alone (the child
+ * follows it as reused: conn_reset_after_fork()). */
+void conn_fork_shared(conn *c, uint64_t now);
+
 /* conn_reset_after_fork() - in a forked child: forget requests in flight
  * and held events (they are the parent's), keep the connection so the child's own use of it
  * is traced as requests on a reused connection. */

@@ -316,16 +316,26 @@ bool conn_in_flight(const conn *c)
 	       in == H1_ST_HEADERS || in == H1_ST_BODY;
 }
 
+/* Both processes can read and write the connection a fork shared with
+ * requests in flight: which of them reads which response is known to
+ * neither, so no response on it is paired any more. */
+static const char shared_why[] =
+	"a connection shared with a forked process while requests were in "
+	"flight on it: not followed from there on";
+
+void conn_fork_shared(conn *c, uint64_t now)
+{
+	if (conn_in_flight(c))
+		conn_give_up(c, HT_ERR_SHARED, shared_why, now);
+}
+
 void conn_reset_after_fork(conn *c, uint32_t pid)
 {
 	const h1_options *opt = c->out.opt;
-	/* In flight at the fork: the child's own requests on it are not
-	 * followed (below): both processes hold the socket, and which reads
-	 * which answer is known to neither.  The parent keeps following it:
-	 * a child that only execs (the common fork) never touches it, and
-	 * the parent cannot know which kind of child it has.  Met once per
-	 * fd naming the connection: the second time the queue is empty, and
-	 * the mark is kept. */
+	/* In flight at the fork: the parent reports those requests as not
+	 * followed (conn_fork_shared()); the child's own are not followed
+	 * either (below).  Met once per fd naming the connection: the
+	 * second time the queue is empty, and the mark is kept. */
 	bool shared = conn_in_flight(c);
 	c->pid = pid;
 	c->bytes_in_before_fork += c->bytes_in;

@@ -544,6 +544,24 @@ void ht_table_forget_all(void)
 
 /* @arg: the time of the fork, read at the first connection met (0: not
  * yet), as at exit: a process that tracks none never reads the clock. */
+static void fork_shared(int fd, ht_slot *s, void *arg)
+{
+	uint64_t *at = arg;
+	(void)fd;
+	if (*at == 0)
+		*at = ht_now();
+	ht_lock_acquire(&s->lock);
+	if (s->t)
+		conn_fork_shared(&s->t->c, *at);
+	ht_lock_release(&s->lock);
+}
+
+void ht_table_fork_parent(void)
+{
+	uint64_t at = 0;
+	ht_table_for_each(fork_shared, &at);
+}
+
 void ht_table_after_fork(void)
 {
 	chunk_lock.v = 0;

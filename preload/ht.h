@@ -640,6 +640,11 @@ HT_HIDDEN void ht_table_forget_all(void);
  * thread of the parent may have held one at fork). */
 HT_HIDDEN void ht_table_after_fork(void);
 
+/* ht_table_fork_parent() - in the parent, after a fork: each connection
+ * with requests in flight is shared with the child, and no longer
+ * followed (conn_fork_shared()).  Caller holds the guard. */
+HT_HIDDEN void ht_table_fork_parent(void);
+
 /* ht_untracked_fast() - the hot path's test: the library is initialised
  * and @fd is not tracked, so the hook only has to call through. */
 static inline bool ht_untracked_fast(int fd)

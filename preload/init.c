@@ -651,6 +651,19 @@ static void on_fork_child(void)
 	errno = saved;
 }
 
+/* After fork, in the parent (after a failed fork too: glibc does not tell
+ * the handler, and a connection given up then is only counted as not
+ * followed): a connection with requests in flight is the child's too. */
+static void on_fork_parent(void)
+{
+	if (ht_enabled && ht_enter()) {
+		int saved = errno;
+		ht_table_fork_parent();
+		ht_leave();
+		errno = saved;
+	}
+}
+
 /* Before fork: records waiting in the pending message go out now, from
  * the parent, so the child's copy of them is never sent twice. */
 static void on_fork_prepare(void)
@@ -725,7 +738,7 @@ static void init_once(ht_ssl_scan *ssl)
 		 * tracing stays off when they cannot be registered. */
 		register_atfork_fn *atfork = INTERNAL(__register_atfork);
 		if (ht_emit_init(path) == 0 && atfork &&
-		    atfork(on_fork_prepare, NULL, on_fork_child,
+		    atfork(on_fork_prepare, on_fork_parent, on_fork_child,
 			   &__dso_handle) == 0)
 			ht_enabled = 1;
 	}

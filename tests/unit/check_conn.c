@@ -1313,6 +1313,47 @@ START_TEST(after_fork_in_flight_child_requests_not_followed)
 }
 END_TEST
 
+/* The parent's side of the same fork: its request in flight ends not
+ * followed at the fork, so do its later ones, and closing its copy (the
+ * child reads the answer) reports no "closed before any response". */
+START_TEST(fork_shared_parent_requests_not_followed)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	r("HTTP/1.1 200 OK\r\nContent-Le", 3200); /* a response begun */
+	conn_fork_shared(C, 4000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
+	conn_fork_shared(C, 4000); /* once per fd naming it */
+	ck_assert_int_eq(nrecs, 1);
+	w(GET("/b"), 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_SHARED);
+	ck_assert_uint_eq(recs[1].r.status, 0);
+	r("ngth: 5\r\n\r\nhello" OK5, 6000);
+	conn_close(C, 7000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[2].type, HT_REC_CONN_CLOSE);
+}
+END_TEST
+
+/* Idle at the fork, in the parent: nothing changes. */
+START_TEST(fork_shared_parent_idle_still_followed)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	r(OK5, 3500);
+	conn_fork_shared(C, 4000);
+	w(GET("/b"), 5000);
+	r(OK5, 6000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.status, 200);
+}
+END_TEST
+
 /* ---- HTTP/2 ------------------------------------------------------------- */
 
 static uint8_t h2buf[4096];
@@ -3644,6 +3685,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, headers_captured_and_redacted);
 	tcase_add_test(tc, after_fork_child_requests_are_reused);
 	tcase_add_test(tc, after_fork_in_flight_child_requests_not_followed);
+	tcase_add_test(tc, fork_shared_parent_requests_not_followed);
+	tcase_add_test(tc, fork_shared_parent_idle_still_followed);
 	tcase_add_test(tc, connect_tunnel_plain_http);
 	tcase_add_test(tc, connect_refused_then_granted);
 	tcase_add_test(tc, connect_response_with_inner_bytes);
