@@ -103,8 +103,14 @@ static ht_live_req_counts *req_counts_of(ht_counters *c)
 	return &((ht_live *)c)->req_counts;
 }
 
+/* Set once exec made its attempt: an exec that fails (execvp tries each
+ * PATH entry in turn) is not followed by another attempt outside the
+ * usual window, a connect per entry. */
+static bool exec_tried;
+
 void ht_emit_after_fork(void)
 {
+	exec_tried = false; /* the child's own exec may try */
 	/* The parent sent what was pending before forking (fork_prepare);
 	 * whatever this copy holds is the parent's. */
 	pend_lock.v = 0;
@@ -181,9 +187,11 @@ void ht_emit_at_exit(void)
 
 void ht_emit_at_exec(void)
 {
-	if (!at_exit_due() || ht_foreign_process() || !ht_enter())
+	if (exec_tried || !at_exit_due() || ht_foreign_process() ||
+	    !ht_enter())
 		return;
 	int saved = errno;
+	exec_tried = true;
 	ht_emit_at_exit();
 	errno = saved;
 	ht_leave();
