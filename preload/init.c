@@ -788,42 +788,6 @@ __attribute__((constructor)) static void ht_constructor(void)
 	}
 }
 
-/* @arg: the time of the exit, read at the first connection met (0: not
- * yet): a process that tracked none never reads the clock (the vDSO's data
- * page is one page fault more). */
-static void close_at_exit(int fd, ht_slot *s, void *arg)
-{
-	uint64_t *at = arg;
-	if (*at == 0)
-		*at = ht_now();
-	uint64_t now = *at;
-	/* requests still in flight were cut short by the exit itself */
-	ht_lock_acquire(&s->lock);
-	if (s->t)
-		conn_on_exit(&s->t->c, now);
-	ht_lock_release(&s->lock);
-	ht_untrack_fd(fd, now);
-}
-
-/* At exit the program may leave connections open: report what is in flight
- * and each connection's close, so nothing is silently lost. */
-__attribute__((destructor)) static void ht_destructor(void)
-{
-	if (!ht_enabled || !ht_enter())
-		return;
-	int saved = errno;
-	uint64_t now = 0;
-	ht_table_for_each(close_at_exit, &now);
-	ht_emit_at_exit();
-	ht_emit_flush();
-	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
-		ht_emit_send_pending();
-	ht_emit_flush_drops(true);
-	ht_emit_goodbye();
-	errno = saved;
-	ht_leave();
-}
-
 /* ---- the internal functions (HT_INTERNALS) --------------------------------- */
 
 /*
