@@ -621,12 +621,16 @@ static void close_at_exit(int fd, ht_slot *s, void *arg)
 	ht_untrack_fd(fd, now);
 }
 
-/* At exit the program may leave connections open: report what is in flight
- * and each connection's close, so nothing is silently lost. */
-__attribute__((destructor)) static void ht_destructor(void)
+/* At the image's end (exit's destructor, or _exit) the program may leave
+ * connections open: report what is in flight and each connection's close,
+ * so nothing is silently lost.  Once: a destructor run after ours (or an
+ * atexit handler) may still call _exit. */
+static void process_end(void)
 {
-	if (!ht_enabled || !ht_enter())
+	HT_STARTUP_DATA static bool ended;
+	if (!ht_enabled || ended || !ht_enter())
 		return;
+	ended = true;
 	int saved = errno;
 	uint64_t now = 0;
 	ht_table_for_each(close_at_exit, &now);
@@ -639,3 +643,30 @@ __attribute__((destructor)) static void ht_destructor(void)
 	errno = saved;
 	ht_leave();
 }
+
+__attribute__((destructor)) static void ht_destructor(void)
+{
+	process_end();
+}
+
+/* _exit (and _Exit, its alias) end the process without the destructors:
+ * a worker that answers, or a child that makes its requests, and then
+ * _exits (Python's os._exit, multiprocessing's children) would leave its
+ * last records in the pending message (counted dropped) and its requests
+ * in flight to the live page (reported "ended" by a listen collector).
+ * Not from a vfork or posix_spawn child, which shares our memory until
+ * it execs and _exits when the exec failed: the pid test (a system call,
+ * only when tracing is on) leaves everything to the parent.  Then the
+ * system call glibc's _exit makes, itself: nothing to look up, so safe
+ * in a signal handler or a vfork child. */
+HT_EXPORT __attribute__((noreturn)) void _exit(int status)
+{
+	if (ht_enabled && !ht_foreign_process())
+		process_end();
+	for (;;) {
+		(void)ht_raw_syscall(SYS_exit_group, status, 0, 0, 0, 0, 0);
+		(void)ht_raw_syscall(SYS_exit, status, 0, 0, 0, 0, 0);
+	}
+}
+
+HT_EXPORT __attribute__((noreturn, alias("_exit"))) void _Exit(int status);

@@ -55,6 +55,8 @@
 	X(LIBC, FD, REAL, int, fcntl, (int, int, ...))                         \
 	X(LIBC, FD, REAL, int, fcntl64, (int, int, ...))                       \
 	X(LIBC, FD, SELF, int, close_range, (unsigned, unsigned, int))         \
+	X(LIBC, FD, SELF, void, _exit, (int))                                  \
+	X(LIBC, FD, SELF, void, _Exit, (int))                                  \
 	X(LIBC, FD, REAL, void, closefrom, (int))                              \
 	X(LIBC, FD, REAL, int, prctl, (int, ...))                              \
 	X(LIBC, FD, REAL, long, syscall, (long, ...))                          \
