@@ -7,6 +7,7 @@
 
 #include "conn_server.h"
 #include "suites.h"
+#include "tlsrec_fixtures.h"
 
 /* What the sink saw: the request records (strings copied) and the close. */
 typedef struct srec {
@@ -113,6 +114,34 @@ static const conn_env thr_env = {
  * until answered there; a client request begun meanwhile names it, one
  * begun with two open names none, one begun after it was answered
  * none. */
+/* A connection whose ClientHello was read for a session that cannot be
+ * tied to it (the session map full): conn_server_tls_undecoded() follows
+ * its records from the server's first flight on (the ClientHello gone
+ * by), and its close says TLS not decoded, with the version the server
+ * chose and the handshake's moments; no request. */
+START_TEST(tls_undecoded_after_hello)
+{
+	conn_mark_tls(C); /* as the hello read does (ht_tls_hello_read()) */
+	conn_server_tls_undecoded(C, T_ACCEPT + 5);
+	for (size_t i = 1; i < sizeof tls13 / sizeof tls13[0]; i++) {
+		const tls_chunk *k = &tls13[i];
+		if (k->out)
+			conn_server_read(C, k->p, k->len, T_ACCEPT + 10 * i);
+		else
+			conn_server_write(C, k->p, k->len, T_ACCEPT + 10 * i);
+	}
+	conn_close(C, T_ACCEPT + 100);
+	ck_assert_int_eq(nreqs, 0);
+	ck_assert_int_eq(ncloses, 1);
+	ck_assert(last_close.flags & HT_CF_TLS_UNDECODED);
+	ck_assert(last_close.flags & HT_CF_SERVER);
+	ck_assert_uint_eq(last_close.t_tls_start, T_ACCEPT + 5);
+	ck_assert_uint_ne(last_close.t_tls_done, 0);
+	ck_assert_uint_eq(last_close.tls_version.len, 7);
+	ck_assert(memcmp(last_close.tls_version.p, "TLSv1.3", 7) == 0);
+}
+END_TEST
+
 START_TEST(thread_counts)
 {
 	static const char get[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
@@ -2126,6 +2155,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, h2_membio_cut_by_end);
 	tcase_add_test(tc, h2_membio_cut_by_rst_stream);
 	tcase_add_test(tc, h2_membio_early_answer_rst_no_error);
+	tcase_add_test(tc, tls_undecoded_after_hello);
 	tcase_add_test(tc, h2_membio_released_stream_then_reset);
 	tcase_add_test(tc, h2_membio_waiting_streams_fill_table);
 	tcase_add_test(tc, h2_membio_waiting_stream_not_failed_by_give_up);
