@@ -219,6 +219,12 @@ void fail_all(conn *c, unsigned error, uint64_t now)
 		conn_h2_fail_all(c, error, now);
 		return;
 	}
+	/* HTTP/2 given up unframed (opaque): its streams still waiting for
+	 * the socket's writes are cut by this end */
+	if (conn_h2_waiting(c)) {
+		conn_h2_fail_all(c, error, now);
+		return;
+	}
 	/* An early answer is whole: its record goes out as it stands,
 	 * before the parser is ended for the others.  One whose ciphertext
 	 * the socket had not carried yet is cut by this end. */

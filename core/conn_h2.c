@@ -352,8 +352,11 @@ static conn_stream *first_waiting(struct conn_h2 *h2)
 /* A new stream @id opened by the client at @now; NULL when more are in
  * flight than we follow (or no stream memory): untracked() reports it.
  * Every slot taken, a stream whole in plaintext that waits for the socket
- * (a slow client) makes room: the one nearest its mark ends whole, as it
- * did before streams waited, rather than the new stream going unfollowed. */
+ * (a slow client) makes room: the one nearest its mark ends, rather than
+ * the new stream going unfollowed, as not followed (HT_ERR_OVERFLOW,
+ * counted as not seen): whether the socket will carry the rest of its
+ * response or the connection's end will cut it is not known, and
+ * reporting it whole would be wrong when a reset comes first. */
 static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
@@ -361,7 +364,7 @@ static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
 	conn_stream *w = s ? NULL : first_waiting(h2);
 
 	if (w) {
-		close_stream(c, w, HT_ERR_NONE, now);
+		close_stream(c, w, HT_ERR_OVERFLOW, now);
 		s = free_stream(c);
 	}
 	if (!s)
@@ -437,6 +440,11 @@ void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
 		fail_streams(c, error, false, now);
 }
 
+bool conn_h2_waiting(const conn *c)
+{
+	return c->h2 && c->h2->wire_waiting;
+}
+
 /* The reader of one direction failed (H2_EV_ERROR), the client's when
  * @requests: nothing more of that direction can be decoded.  The streams
  * in flight end with @error, and a note says so, once; from there on the
@@ -446,18 +454,14 @@ static void give_up(conn *c, bool requests, unsigned error, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
 	bool framed = h2_framing(&h2->client);
-	conn_stream *w;
 
 	if (!h2->lost) {
 		/* Streams answered in plaintext keep waiting for their
-		 * ciphertext while the connection is still framed (its
-		 * socket's writes still release them); not framed, nothing
-		 * follows it any more: they end whole now, as the socket
-		 * will carry what the server wrote. */
+		 * ciphertext, framed or not: the socket's writes still
+		 * release them whole (conn_h2_wire(), which the connection
+		 * still gets once opaque), its end before that cuts them
+		 * (conn_h2_fail_all()). */
 		fail_streams(c, error, true, now);
-		if (!framed)
-			while ((w = first_waiting(h2)) != NULL)
-				close_stream(c, w, HT_ERR_NONE, now);
 		h2->lost = true;
 		h2->lost_error = (uint8_t)error;
 		if (!framed)

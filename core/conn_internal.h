@@ -443,6 +443,11 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
  * left: they are not DATA payload, and the caller gives the connection up. */
 size_t conn_h2_skip(conn *c, size_t len, uint64_t now);
 
+/* conn_h2_waiting() - whether @c has HTTP/2 streams whole in plaintext
+ * that wait for its socket's writes (a memory-BIO TLS server's), in
+ * HTTP/2 mode or given up unframed (opaque) since. */
+bool conn_h2_waiting(const conn *c);
+
 /* conn_h2_wire() - the socket of @c, a server's memory-BIO TLS
  * connection, carried more of its ciphertext at @now (conn_on_transport()):
  * every stream whose response, whole in plaintext, waited for it

@@ -230,8 +230,9 @@ void conn_on_transport(conn *c, bool out, size_t n, uint64_t now)
 	/* (a server's socket writes count as bytes_in: its responses) */
 	if (c->wire_wait && !out && !conn_wire_owed(c))
 		conn_wire_release(c, HT_ERR_NONE, false, now);
-	/* (only a memory-BIO session, tls_made told, has streams waiting) */
-	if (c->tls_made && !out && c->mode == CONN_MODE_HTTP2)
+	/* (only a memory-BIO session, tls_made told, has streams waiting;
+	 * an HTTP/2 connection given up unframed still has them) */
+	if (c->tls_made && !out && conn_h2_waiting(c))
 		conn_h2_wire(c, now);
 }
 

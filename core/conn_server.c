@@ -205,6 +205,16 @@ void conn_server_sent(conn *c, size_t len, uint64_t now)
 			 "followed from there on");
 }
 
+void conn_server_tls_undecoded(conn *c, uint64_t t_hello)
+{
+	if (c->dead || c->nreq != 0)
+		return;
+	c->tls = false;
+	c->mode = CONN_MODE_TLS;
+	tlsrec_init(&c->tlsrec);
+	tlsrec_hello_passed(&c->tlsrec, t_hello);
+}
+
 void conn_server_read_unseen(conn *c, size_t len, uint64_t now)
 {
 	if (!c->tls)

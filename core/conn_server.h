@@ -103,6 +103,15 @@ void conn_server_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);
  */
 void conn_server_sent(conn *c, size_t len, uint64_t now);
 
+/* conn_server_tls_undecoded() - @c, an accepted connection whose first
+ * read at @t_hello was a ClientHello (conn_mark_tls()'d for a hooked
+ * session to take), will get no session's plaintext (the session cannot
+ * be tied to it): its records are followed from here on, as a client's
+ * TLS no hook decoded is (conn.h), and its close says so
+ * (HT_CF_TLS_UNDECODED): counted, never a clean connection with no
+ * request. */
+void conn_server_tls_undecoded(conn *c, uint64_t t_hello);
+
 /* conn_server_read_unseen() - the server consumed @len request bytes at
  * @now without reading them (MSG_TRUNC): the requests can no longer be
  * framed; every request in flight ends with HT_ERR_UNSEEN and nothing

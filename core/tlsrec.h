@@ -99,6 +99,12 @@ bool tlsrec_starts(const uint8_t *buf, size_t len);
 /* tlsrec_init() - start following a connection. */
 void tlsrec_init(tlsrec *t);
 
+/* tlsrec_hello_passed() - the client's ClientHello record went by at
+ * @t_start before @t (just tlsrec_init()'ed) was fed: its bytes were read
+ * for another use (a server's session tied by its random, tls.h).  The
+ * client's next bytes begin a record; the hello's fields stay unknown. */
+void tlsrec_hello_passed(tlsrec *t, uint64_t t_start);
+
 /* tlsrec_feed() - @len bytes of the stream moved at @now (@out: written by
  * the client).  Once the bytes are not TLS records, @t is marked bad and
  * ignores the rest; once the handshake ended, too. */

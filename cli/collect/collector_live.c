@@ -501,6 +501,33 @@ unsigned peer_inflight(collector *c, int fd)
 	return unsent;
 }
 
+/* The phase of request slot @i of @l (@len bytes mapped), @q its copy: as
+ * its slot says (ht_live_req_phase()), but a request still writing its
+ * body after an interim response (100 Continue) whose final response has
+ * begun (an early 413) is receiving it, as the record made of the slot
+ * says (ht_live_phase() with the response entry, as in the cut request's
+ * record above): that entry is read again with the slot, and used only
+ * when that copy is the same request at the same moment. */
+static unsigned inflight_phase(const ht_live *l, size_t len, unsigned i,
+			       const ht_live_req *q)
+{
+	unsigned phase = ht_live_req_phase(q);
+	ht_live_req q2;
+	ht_live_resp e;
+	ht_live_cut_resp cut;
+
+	if (phase != HT_PH_SEND || q->kind == HT_LIVE_WEBSOCKET ||
+	    q->t[HT_T_GOT_1XX] == 0 || q->t[HT_T_WROTE_REQUEST] != 0)
+		return phase;
+	if (ht_live_read_resp(l, len, i, &q2, &e) <= 0 ||
+	    q2.conn_id != q->conn_id || q2.req_seq != q->req_seq ||
+	    q2.stream != q->stream || q2.side != q->side ||
+	    memcmp(q2.t, q->t, sizeof(q->t)) != 0)
+		return phase;
+	ht_live_cut_resp_of(&q2, &e, &cut);
+	return ht_live_phase(q2.t, cut.status != 0);
+}
+
 size_t collector_inflight(const collector *c, uint64_t now,
 			  collector_inflight_fn fn, void *ctx)
 {
@@ -518,7 +545,8 @@ size_t collector_inflight(const collector *c, uint64_t now,
 				continue;
 			e.pid = c->peer_pid[fd];
 			e.conn_id = e.slot.conn_id + c->peer_base[fd];
-			e.phase = ht_live_req_phase(&e.slot);
+			e.phase = inflight_phase(l, c->peer_page_len[fd], i,
+						 &e.slot);
 			e.since = e.slot.t[HT_T_GOT_CONN];
 			for (unsigned k = 0; k < HT_T__COUNT; k++)
 				if (e.slot.t[k] && e.slot.t[k] < e.since)

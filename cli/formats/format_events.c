@@ -14,7 +14,9 @@
  * session the page holds), streams its events (dns_start ...
  * tls_handshake_done, "req": null) the same way, remembered by pid and
  * connection (req 0) until its first request's record, its failure or its
- * close: those do not write them again.
+ * close: those do not write them again.  A client's connection events
+ * have "req" null whichever path writes them (ev_req_of()): the request
+ * record's, a request slot's, the connection slot's or its failure's.
  * The page keeps no headers: a wrote_headers written from it has "headers"
  * null, and the request's response_done, from its record, then carries
  * them as "request_headers" (null too when the record came from the page,
@@ -409,6 +411,20 @@ static uint64_t ev_time(const ht_rec_request *r, enum ev_kind k)
 	return r->t[ev_ts[k]];
 }
 
+/* The "req" of event @k of request @r: null (0) for a client's
+ * connection events (dns_start ... tls_handshake_done: its connection's,
+ * which its record carries as the connection's first request's), as when
+ * they stream from the connection's own slot before any request begins
+ * (events_live_conn()) and in a failed connection's record: every path
+ * gives a connection event the same "req", whenever the page was read.
+ * A server's have its request's (no slot streams them before it). */
+static uint32_t ev_req_of(const ht_rec_request *r, enum ev_kind k)
+{
+	if (!(r->flags & HT_RF_SERVER) && (1u << k) & EV_CONN_BITS)
+		return 0;
+	return r->req_seq;
+}
+
 /* Write the events of request @q that happened and are not in @skip (bit
  * k: ev_kind k), in time order (ties keep the lifecycle order); @live as
  * in ev_request_data(), and then response_done and put_idle_conn are left
@@ -449,7 +465,7 @@ static unsigned ev_write(report *rp, const report_req *q, unsigned skip,
 		enum ev_kind k = order[i];
 
 		ev_head_n(rp, names[k].s, names[k].n, r->pid, r->conn_id,
-			  r->req_seq, ev_time(r, k));
+			  ev_req_of(r, k), ev_time(r, k));
 		if (server)
 			json_lit(&rp->ob, ",\"side\":\"server\"");
 		ev_request_data(rp, q, k, live, req_hdrs);

@@ -29,6 +29,7 @@ typedef struct {
 static void *r_handshake, *r_send, *r_recv, *r_bye, *r_deinit, *r_set_int2,
 	*r_set_ptr, *r_set_ptr2;
 static void *r_alpn, *r_proto_version, *r_proto_name, *r_is_fatal;
+static void *r_get_ptr2;
 
 #define REAL(slot, name, self) \
 	ht_tls_sym_cached(&(slot), LIBGNUTLS, name, (const void *)(self))
@@ -64,11 +65,40 @@ static void handshake_done(gnutls_session_t s, int fd)
 	ht_tls_handshake_done(fd, ht_now(), v, (const char *)a.data, a.size);
 }
 
+/* The fd of @s, once a call on it is over (ht_tls_end()).  When the call
+ * read no socket (plaintext GnuTLS had buffered) and the session map does
+ * not hold @s (its mmap refused, or full), GnuTLS is asked, as the OpenSSL
+ * hooks ask SSL_get_fd(): the transport pointer the program set, when it
+ * is a tracked fd (a program with its own transport functions may have set
+ * anything there: a pointer is out of an fd's range, and any other value
+ * must be a tracked socket). */
+static int session_fd(gnutls_session_t s)
+{
+	int fd = ht_tls_end(s, -1);
+	if (fd >= 0)
+		return fd;
+	void (*get)(gnutls_session_t, void **, void **) =
+		HELPER(r_get_ptr2, "gnutls_transport_get_ptr2");
+	if (!get)
+		return -1;
+	void *recv_ptr = NULL, *send_ptr = NULL;
+	get(s, &recv_ptr, &send_ptr);
+	/* the send side, as bind_fd() takes it */
+	intptr_t v = (intptr_t)send_ptr;
+	if (v < 0 || v > INT32_MAX || !ht_fd_followed((int)v))
+		return -1;
+	/* ht_tls_end() took it for a session with no socket yet */
+	if (ht_tls_orphan.session == s)
+		ht_tls_orphan.session = NULL;
+	ht_tls_bind(s, (int)v);
+	return (int)v;
+}
+
 /* After a call on @s begun at @t0: its fd, and the handshake's progress
  * when the call was the handshake and it returned @ret. */
 static int after_call(gnutls_session_t s, uint64_t t0, bool handshake, int ret)
 {
-	int fd = ht_tls_end(s, -1);
+	int fd = session_fd(s);
 	if (fd < 0 || !ht_tls_handshake_needed(fd))
 		return fd;
 	ht_tls_handshake_started(fd, t0);

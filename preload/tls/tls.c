@@ -395,23 +395,33 @@ int ht_tls_server_session(const void *session, const uint8_t *random)
 	 * waiting: never another that took its fd since. */
 	uint64_t gen = 0;
 	ht_slot *s = found ? ht_slot_peek(fd, &gen) : NULL;
-	bool tied = false;
+	bool tied = false, undecoded = false;
 	if (s) {
 		ht_lock_acquire(&s->lock);
 		ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL;
 		/* Tied only when the map holds the session, which its later
-		 * calls find its socket by; otherwise the connection stays
-		 * waiting, and is let go as one no hooked session took
-		 * (ht_tls_hello_unclaimed()).  Lock order: the slot's lock,
-		 * then map_lock (as in ht_tls_adopt()). */
-		if (t && t->c.server && t->hello_wait && t->c.id == id &&
-		    map_set((uintptr_t)session, fd)) {
+		 * calls find its socket by.  Otherwise (no memory for the
+		 * map, or full) none of its plaintext would reach the
+		 * connection: its records are followed instead, and its
+		 * close says TLS not decoded (counted, as a client's is in
+		 * ht_tls_adopt()), never let go unseen.  Lock order: the
+		 * slot's lock, then map_lock (as in ht_tls_adopt()). */
+		if (t && t->c.server && t->hello_wait && t->c.id == id) {
 			t->hello_wait = false;
-			conn_tls_start(&t->c, t0);
-			tied = true;
+			if (map_set((uintptr_t)session, fd)) {
+				conn_tls_start(&t->c, t0);
+				tied = true;
+			} else {
+				t->probe = false;
+				conn_server_tls_undecoded(&t->c, t0);
+				undecoded = true;
+			}
 		}
 		ht_lock_release(&s->lock);
 	}
+	/* the collector is wanted for its close */
+	if (undecoded)
+		ht_want_collector(s);
 	ht_leave();
 	return tied ? fd : -1;
 }

@@ -187,9 +187,11 @@ HT_HIDDEN void ht_tls_hello_unclaimed(ht_tracked *t, int fd);
  * with no socket (ht_tls_end() found none): it is no client's orphan.  If
  * @random (its client random; NULL or all zero when not known yet) was
  * read on an accepted connection waiting for it, tie @session to that
- * connection and start its handshake from the ClientHello's read (not
- * when the session map cannot hold @session: the connection is then let
- * go as one no hooked session took).  Returns the connection's fd, or -1. */
+ * connection and start its handshake from the ClientHello's read.  When
+ * the session map cannot hold @session, the connection's records are
+ * followed instead and its close says TLS not decoded
+ * (conn_server_tls_undecoded()).  Returns the fd of the connection tied,
+ * or -1. */
 HT_HIDDEN int ht_tls_server_session(const void *session, const uint8_t *random);
 
 /* ht_tls_bind() - the program tied @session to @fd. */

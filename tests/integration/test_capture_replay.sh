@@ -53,32 +53,26 @@ for fmt in text json events har summary; do
 		# requests in flight (earlier, with null where only the
 		# record knows); the replay has the records alone.  How
 		# much the live run streamed depends on when its 50 ms
-		# passes fell, so two differences are the stream's own
-		# (man page, "events"), not the capture's: a connection's
-		# dns/connect/tls events streamed from its slot before its
-		# first request began have "req" null (the record names
-		# the request); and a request whose wrote_headers went out
-		# from the page (headers null) has its headers in its
-		# response_done as request_headers, where the replay has
-		# them in wrote_headers.
+		# passes fell, so one difference is the stream's own (man
+		# page, "events"), not the capture's: a request whose
+		# wrote_headers went out from the page (headers null) has
+		# its headers in its response_done as request_headers,
+		# where the replay has them in wrote_headers.  (A
+		# connection's dns/connect/tls events have "req" null on
+		# both, whether streamed from its slot or not.)
 		"$PY" - "$T/live.$fmt" "$T/read.$fmt" <<'PYEOF' ||
 import json, sys
-CONN = {"dns_start", "dns_done", "connect_start", "connect_done",
-        "tls_handshake_start", "tls_handshake_done", "accepted"}
 def load(path):
     return [json.loads(l) for l in open(path)]
 live, rd = load(sys.argv[1]), load(sys.argv[2])
-# a connection event is known by its connection; any other by its request
-key = lambda e: (e["event"], e.get("pid"), e.get("conn"),
-                 None if e["event"] in CONN else e.get("req"), e.get("ts"))
+key = lambda e: (e["event"], e.get("pid"), e.get("conn"), e.get("req"),
+                 e.get("ts"))
 if sorted(map(key, live), key=repr) != sorted(map(key, rd), key=repr):
     sys.exit("not the same events")
 byk = {key(e): e for e in rd}
 for e in live:
     r = byk[key(e)]
     e = dict(e)
-    if e["event"] in CONN and e["req"] is None:
-        e["req"] = r["req"]  # streamed before its request began
     if e["event"] == "response_done" and "request_headers" in e and \
        "request_headers" not in r:
         w = [x for x in rd if x["event"] == "wrote_headers" and

@@ -4,7 +4,8 @@
 # answers early (413, its head whole and some body bytes sent) while the
 # client still writes.  The client is killed: its request, read from the
 # live page, is in phase "receive" (its final response has begun, as the
-# same request without the 100 Continue is reported), not "send".
+# same request without the 100 Continue is reported), not "send"; and so
+# does `httptrace status` (json and text) while the client still writes.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -64,6 +65,9 @@ run_one() { # WITH100 EARLY -> $T/out$1.json
 	_PIDS+=("$cpid")
 	for _ in $(seq 100); do [ -s "$T/port$1.sent" ] && break; sleep 0.05; done
 	sleep 0.5
+	# the live listing, while the client still writes: as the record
+	"$HTTPTRACE" status -s "$sock" -f json >"$T/status$1.json" || fail "status failed"
+	"$HTTPTRACE" status -s "$sock" >"$T/status$1.txt" || fail "status failed"
 	kill -KILL "$cpid"
 	wait "$cpid" 2>/dev/null || true
 	for _ in $(seq 100); do
@@ -73,13 +77,27 @@ run_one() { # WITH100 EARLY -> $T/out$1.json
 	kill -INT "$lpid"
 	wait "$lpid" 2>/dev/null || true
 }
+# status_phase N: the one request the live listing of run N showed is in
+# phase "receive" (json and text), as its record says.
+status_phase() {
+	"$PY" - "$T/status$1.json" <<'PYEOF' || { show "$T/status$1.json"; fail "status $1: phase not receive"; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["in_flight"] == 1, d
+assert d["requests"][0]["phase"] == "receive", d["requests"][0]
+PYEOF
+	grep -q "POST .* receiving the response" "$T/status$1.txt" ||
+		{ show "$T/status$1.txt"; fail "status $1: text not receiving"; }
+}
 # (2) early 413 after the 100: the final response has begun, as without
 # the 100 (3): phase receive.
 run_one 0 1
 jcheck "$T/out0.json" --count 1 \
 	--each 'status == 413 and error == "ended" and phase == "receive"'
+status_phase 0
 run_one 1 1
 jcheck "$T/out1.json" --count 1 \
 	--each 'status == 413 and interim == 1 and error == "ended"' \
 	--each 'phase == "receive"'
+status_phase 1
 pass

@@ -7,6 +7,7 @@
 
 #include "conn_server.h"
 #include "suites.h"
+#include "tlsrec_fixtures.h"
 
 /* What the sink saw: the request records (strings copied) and the close. */
 typedef struct srec {
@@ -113,6 +114,34 @@ static const conn_env thr_env = {
  * until answered there; a client request begun meanwhile names it, one
  * begun with two open names none, one begun after it was answered
  * none. */
+/* A connection whose ClientHello was read for a session that cannot be
+ * tied to it (the session map full): conn_server_tls_undecoded() follows
+ * its records from the server's first flight on (the ClientHello gone
+ * by), and its close says TLS not decoded, with the version the server
+ * chose and the handshake's moments; no request. */
+START_TEST(tls_undecoded_after_hello)
+{
+	conn_mark_tls(C); /* as the hello read does (ht_tls_hello_read()) */
+	conn_server_tls_undecoded(C, T_ACCEPT + 5);
+	for (size_t i = 1; i < sizeof tls13 / sizeof tls13[0]; i++) {
+		const tls_chunk *k = &tls13[i];
+		if (k->out)
+			conn_server_read(C, k->p, k->len, T_ACCEPT + 10 * i);
+		else
+			conn_server_write(C, k->p, k->len, T_ACCEPT + 10 * i);
+	}
+	conn_close(C, T_ACCEPT + 100);
+	ck_assert_int_eq(nreqs, 0);
+	ck_assert_int_eq(ncloses, 1);
+	ck_assert(last_close.flags & HT_CF_TLS_UNDECODED);
+	ck_assert(last_close.flags & HT_CF_SERVER);
+	ck_assert_uint_eq(last_close.t_tls_start, T_ACCEPT + 5);
+	ck_assert_uint_ne(last_close.t_tls_done, 0);
+	ck_assert_uint_eq(last_close.tls_version.len, 7);
+	ck_assert(memcmp(last_close.tls_version.p, "TLSv1.3", 7) == 0);
+}
+END_TEST
+
 START_TEST(thread_counts)
 {
 	static const char get[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
@@ -1007,8 +1036,10 @@ END_TEST
 
 /* 128 streams whole in plaintext whose ciphertext
  * the program has not moved yet (a slow client: the socket is full) hold
- * every slot: the client's next stream is not followed (overflow), where
- * before the change it was. */
+ * every slot: the client's next stream is followed, the waiting stream
+ * nearest its mark making room, counted as not followed (overflow): it
+ * was released whole before, and a reset then cut it unseen
+ * (h2_membio_released_stream_then_reset). */
 START_TEST(h2_membio_waiting_streams_fill_table)
 {
 	h2_membio_begin();
@@ -1033,8 +1064,35 @@ START_TEST(h2_membio_waiting_streams_fill_table)
 	h2_flush(false, 50);
 	conn_on_transport(C, false, 129 * 60, 60);
 	ck_assert_int_eq(nreqs, 129);
-	for (int i = 0; i < 129; i++)
+	ck_assert_uint_eq(recs[0].r.stream_id, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_OVERFLOW);
+	for (int i = 1; i < 129; i++)
 		ck_assert_uint_eq(recs[i].r.error, HT_ERR_NONE);
+}
+END_TEST
+
+/* As h2_membio_waiting_streams_fill_table, but the client resets the
+ * connection before the socket carried any of it: no stream is whole,
+ * the one released to make room included (it was "whole"). */
+START_TEST(h2_membio_released_stream_then_reset)
+{
+	h2_membio_begin();
+	for (uint32_t id = 5; id < 5 + 2 * 126; id += 2)
+		h2_hdrs(id, 0x1, h2_get);
+	h2_flush(true, 22);
+	for (uint32_t id = 1; id < 5 + 2 * 126; id += 2) {
+		h2_hdrs(id, 0, h2_200);
+		h2_fh(0x0, 0x1, id, 10);
+		h2_zeros(10);
+	}
+	conn_tls_made(C, 2100 + 128 * 60);
+	h2_flush(false, 30);
+	h2_hdrs(5 + 2 * 126, 0x1, h2_get);
+	h2_flush(true, 40);
+	conn_on_reset(C, 50);
+	ck_assert_int_eq(nreqs, 129);
+	for (int i = 0; i < 129; i++)
+		ck_assert_uint_ne(recs[i].r.error, HT_ERR_NONE);
 }
 END_TEST
 
@@ -1068,9 +1126,11 @@ END_TEST
 
 /* Stream 3 whole in plaintext, waiting for the socket; the client then
  * writes a header block too long to frame: the connection is no longer
- * followed (nothing would release stream 3 any more), so stream 3 ends
- * whole there and then, not lost, not failed. */
-START_TEST(h2_membio_waiting_stream_whole_when_unframed)
+ * followed as HTTP/2, but its socket's writes still release stream 3
+ * (@carried: it ends whole, not lost, not failed), and its end before
+ * them cuts it (it ended whole there and then before: then a reset or a
+ * close that came first left it "whole"). */
+static void waiting_stream_unframed(bool carried, bool reset)
 {
 	static uint8_t big[20000];
 	h2_membio_begin();
@@ -1083,15 +1143,42 @@ START_TEST(h2_membio_waiting_stream_whole_when_unframed)
 	h2_fh(0x1, 0x4, 5, sizeof big);
 	h2_put(big, sizeof big);
 	h2_flush(true, 40);
+	if (carried)
+		conn_on_transport(C, false, 200, 45);
+	if (reset)
+		conn_on_reset(C, 50);
 	conn_close(C, 50);
 	int found = 0;
 	for (int i = 0; i < nreqs; i++)
 		if (recs[i].r.stream_id == 3) {
 			found = 1;
-			ck_assert_uint_eq(recs[i].r.error, HT_ERR_NONE);
-			ck_assert_uint_eq(recs[i].r.resp_body_bytes, 100);
+			if (carried) {
+				ck_assert_uint_eq(recs[i].r.error, HT_ERR_NONE);
+				ck_assert_uint_eq(recs[i].r.resp_body_bytes, 100);
+			} else {
+				ck_assert_uint_eq(recs[i].r.error,
+						  reset ? HT_ERR_RESET
+							: HT_ERR_CLOSED);
+			}
 		}
 	ck_assert(found);
+}
+
+START_TEST(h2_membio_waiting_stream_whole_when_unframed)
+{
+	waiting_stream_unframed(true, false);
+}
+END_TEST
+
+START_TEST(h2_membio_waiting_stream_unframed_then_reset)
+{
+	waiting_stream_unframed(false, true);
+}
+END_TEST
+
+START_TEST(h2_membio_waiting_stream_unframed_then_closed)
+{
+	waiting_stream_unframed(false, false);
 }
 END_TEST
 
@@ -2068,9 +2155,13 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, h2_membio_cut_by_end);
 	tcase_add_test(tc, h2_membio_cut_by_rst_stream);
 	tcase_add_test(tc, h2_membio_early_answer_rst_no_error);
+	tcase_add_test(tc, tls_undecoded_after_hello);
+	tcase_add_test(tc, h2_membio_released_stream_then_reset);
 	tcase_add_test(tc, h2_membio_waiting_streams_fill_table);
 	tcase_add_test(tc, h2_membio_waiting_stream_not_failed_by_give_up);
 	tcase_add_test(tc, h2_membio_waiting_stream_whole_when_unframed);
+	tcase_add_test(tc, h2_membio_waiting_stream_unframed_then_reset);
+	tcase_add_test(tc, h2_membio_waiting_stream_unframed_then_closed);
 	tcase_add_test(tc, h2_membio_length_whole_once_carried);
 	tcase_add_test(tc, h2_membio_early_answer_whole_once_carried);
 	tcase_add_test(tc, h2_membio_not_held_without_socket_writes);
