@@ -376,6 +376,9 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 {
 	/* No vfork-child test here (a system call per I/O): a vfork child
 	 * only closes and dups fds before exec, and those hooks check. */
+	if (ht_tls_call.session)
+		ht_tls_call.blocked = !out && ret < 0 &&
+				      (err == EAGAIN || err == EWOULDBLOCK);
 	if (!ht_enter()) {
 		track_io_busy(s, gen, out, ret);
 		return;

@@ -198,10 +198,14 @@ int ht_ossl_handshake(ht_ossl *api, void *slot_fn, SSL *s)
 }
 
 /* Whether a read that returned @r and @n bytes on @fd ended the plaintext
- * stream; the library is asked only when that matters. */
+ * stream; the library is asked only when that matters: not when the call's
+ * last socket read would block (ht_tls_call.blocked), the usual end of a
+ * server's read (SSL_ERROR_WANT_READ; SSL_get_error() costs more than the
+ * rest of the hook). */
 static bool read_done_ended(ht_ossl *api, SSL *s, int fd, size_t n, int r)
 {
-	return fd >= 0 && n == 0 && read_ended(api, s, r);
+	return fd >= 0 && n == 0 && !ht_tls_call.blocked &&
+	       read_ended(api, s, r);
 }
 
 int ht_ossl_read(ht_ossl *api, void *slot_fn, SSL *s, void *buf, int num)

@@ -27,6 +27,9 @@ struct ht_tls_call {
 	uint64_t now;        /* when its last socket call that used the
 			      * time returned (track_io()), or 0 */
 	uint64_t t0;         /* when the call began (ht_tls_open()) */
+	bool blocked;        /* its last socket call (track_io()) was a read
+			      * that would block (EAGAIN): the library wants
+			      * to read, a failed read asks it nothing more */
 };
 HT_HIDDEN extern HT_TLS struct ht_tls_call ht_tls_call;
 
@@ -97,6 +100,7 @@ static inline void ht_tls_open(struct ht_tls_frame *f, const void *session)
 	ht_tls_call.fd = -1;
 	ht_tls_call.now = 0;
 	ht_tls_call.t0 = f->t0;
+	ht_tls_call.blocked = false;
 }
 
 /*
