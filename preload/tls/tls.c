@@ -267,6 +267,15 @@ int ht_tls_end(const void *session, int hint_fd)
 	int seen = ht_tls_call.fd;
 	ht_tls_call.session = NULL;
 	ht_tls_call.fd = -1;
+	/* The usual call: its session is this thread's last one (map_last),
+	 * still the map's, on the socket the call used if it used one, and
+	 * no orphan or ClientHello waits: the answer below, without the
+	 * guard (whose end flushes records) nor a call. */
+	if (likely(map_last_valid((uintptr_t)session) &&
+		   (seen < 0 || seen == map_last.fd) &&
+		   ht_tls_orphan.session != session && !ht_busy &&
+		   !__atomic_load_n(&ht_tls_hellos_waiting, __ATOMIC_RELAXED)))
+		return map_last.fd;
 	if (!ht_enter())
 		return -1;
 	int fd;
