@@ -83,13 +83,10 @@ __attribute__((noinline)) void *ht_tls_sym(const char *lib_prefix,
 	return found;
 }
 
-void *ht_tls_sym_cached(void **slot, const char *lib_prefix, const char *name,
-			const void *self)
+void *ht_tls_sym_resolve(void **slot, const char *lib_prefix, const char *name,
+			 const void *self)
 {
-	void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-	if (likely(p != NULL))
-		return p;
-	p = ht_tls_sym(lib_prefix, name, self);
+	void *p = ht_tls_sym(lib_prefix, name, self);
 	if (p)
 		__atomic_store_n(slot, p, __ATOMIC_RELEASE);
 	return p;

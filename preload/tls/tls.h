@@ -44,9 +44,19 @@ HT_HIDDEN extern HT_TLS struct ht_tls_call ht_tls_call;
 HT_HIDDEN void *ht_tls_sym(const char *lib_prefix, const char *name,
 			   const void *self);
 
-/* Resolve once into *@slot (atomic); returns the pointer or NULL. */
-HT_HIDDEN void *ht_tls_sym_cached(void **slot, const char *lib_prefix,
-				  const char *name, const void *self);
+/* Resolve once into *@slot (atomic); returns the pointer or NULL.  Inline:
+ * every TLS hook asks it for its real function, found the first time
+ * (ht_tls_sym_resolve(), out of line). */
+HT_HIDDEN void *ht_tls_sym_resolve(void **slot, const char *lib_prefix,
+				   const char *name, const void *self);
+static inline void *ht_tls_sym_cached(void **slot, const char *lib_prefix,
+				      const char *name, const void *self)
+{
+	void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	if (likely(p != NULL))
+		return p;
+	return ht_tls_sym_resolve(slot, lib_prefix, name, self);
+}
 
 /*
  * Every TLS hook of both libraries (OpenSSL: hook_openssl.c for a shared
