@@ -361,6 +361,30 @@ void ht_want_collector(ht_slot *s)
 	ht_lock_release(&s->lock);
 }
 
+/* A read that would block, inside a TLS call, on a server's connection
+ * marked TLS and past its probation (the usual last read of an event
+ * loop's SSL_read, once per request served over TLS): it moves nothing,
+ * and all server_io() would do is tell the TLS call its socket.  Done so,
+ * and true, when the connection is seen so without the lock, read as
+ * ht_tls_handshake_needed() reads one: the fields, then its generation
+ * again.  Anything else (another connection in the memory by now, a hole
+ * marked, a client's connection) takes the locked path: false. */
+static bool tls_read_blocked(ht_slot *s, uint64_t gen, int fd)
+{
+	ht_tracked *t = ht_home_tracked(s);
+	bool quiet = __atomic_load_n(&t->c.server, __ATOMIC_RELAXED) &&
+		     __atomic_load_n(&t->c.tls, __ATOMIC_RELAXED) &&
+		     !__atomic_load_n(&t->probe, __ATOMIC_RELAXED) &&
+		     __atomic_load_n(&t->missed, __ATOMIC_RELAXED) == 0;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (!quiet || __atomic_load_n(&t->gen, __ATOMIC_RELAXED) != gen ||
+	    __atomic_load_n(&s->t, __ATOMIC_RELAXED) == NULL)
+		return false;
+	if (ht_tls_call.fd < 0)
+		ht_tls_call.fd = fd;
+	return true;
+}
+
 /*
  * The real call on tracked slot @s moved @ret bytes (or failed with @err):
  * update the connection, if @s still holds the one of generation @gen that
@@ -376,6 +400,13 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 {
 	/* No vfork-child test here (a system call per I/O): a vfork child
 	 * only closes and dups fds before exec, and those hooks check. */
+	if (ht_tls_call.session) {
+		ht_tls_call.blocked = !out && ret < 0 &&
+				      (err == EAGAIN || err == EWOULDBLOCK);
+		if (ht_tls_call.blocked && !ht_busy &&
+		    tls_read_blocked(s, gen, fd))
+			return;
+	}
 	if (!ht_enter()) {
 		track_io_busy(s, gen, out, ret);
 		return;

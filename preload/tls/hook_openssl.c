@@ -106,12 +106,13 @@ static int server_session(ht_ossl *api, SSL *s)
 /* @s, on @fd's connection, took plaintext that @r > 0 says was written:
  * the ciphertext its library has made in all, for a session that writes
  * into memory (the program moves the ciphertext: its socket owes it,
- * conn_tls_made()).  Nothing for a session that writes to its socket (a
- * socket call inside this TLS call proved it: ht_tls_call.fd) or when the
- * library cannot say. */
-static void session_made(ht_ossl *api, SSL *s, int fd, int r)
+ * conn_tls_made()).  Nothing for a session that writes to its socket
+ * (@sock: a socket call inside this TLS call proved it, ht_tls_call.fd as
+ * the real call left it, read before after_call(), whose ht_tls_end()
+ * clears it) or when the library cannot say. */
+static void session_made(ht_ossl *api, SSL *s, int fd, int r, bool sock)
 {
-	if (fd < 0 || r <= 0 || ht_tls_call.fd >= 0)
+	if (fd < 0 || r <= 0 || sock)
 		return;
 	void *(*wbio)(const SSL *) = HELPER(api, get_wbio, "SSL_get_wbio");
 	uint64_t (*written)(void *) =
@@ -197,10 +198,14 @@ int ht_ossl_handshake(ht_ossl *api, void *slot_fn, SSL *s)
 }
 
 /* Whether a read that returned @r and @n bytes on @fd ended the plaintext
- * stream; the library is asked only when that matters. */
+ * stream; the library is asked only when that matters: not when the call's
+ * last socket read would block (ht_tls_call.blocked), the usual end of a
+ * server's read (SSL_ERROR_WANT_READ; SSL_get_error() costs more than the
+ * rest of the hook). */
 static bool read_done_ended(ht_ossl *api, SSL *s, int fd, size_t n, int r)
 {
-	return fd >= 0 && n == 0 && read_ended(api, s, r);
+	return fd >= 0 && n == 0 && !ht_tls_call.blocked &&
+	       read_ended(api, s, r);
 }
 
 int ht_ossl_read(ht_ossl *api, void *slot_fn, SSL *s, void *buf, int num)
@@ -261,8 +266,9 @@ int ht_ossl_write(ht_ossl *api, void *slot_fn, SSL *s, const void *buf, int num)
 	ht_tls_open(&f, s);
 	int r = fn(s, buf, num);
 	int err = errno;
+	bool sock = ht_tls_call.fd >= 0;
 	int fd = after_call(api, s, f.t0);
-	session_made(api, s, fd, r);
+	session_made(api, s, fd, r, sock);
 	ht_tls_close(&f, fd, true, buf, r > 0 ? (size_t)r : 0, false);
 	errno = err;
 	return r;
@@ -278,8 +284,9 @@ int ht_ossl_write_ex(ht_ossl *api, void *slot_fn, SSL *s, const void *buf,
 	ht_tls_open(&f, s);
 	int r = fn(s, buf, num, written);
 	int err = errno;
+	bool sock = ht_tls_call.fd >= 0;
 	int fd = after_call(api, s, f.t0);
-	session_made(api, s, fd, r);
+	session_made(api, s, fd, r, sock);
 	ht_tls_close(&f, fd, true, buf, (r == 1 && written) ? *written : 0,
 		     false);
 	errno = err;

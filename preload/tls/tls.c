@@ -83,13 +83,10 @@ __attribute__((noinline)) void *ht_tls_sym(const char *lib_prefix,
 	return found;
 }
 
-void *ht_tls_sym_cached(void **slot, const char *lib_prefix, const char *name,
-			const void *self)
+void *ht_tls_sym_resolve(void **slot, const char *lib_prefix, const char *name,
+			 const void *self)
 {
-	void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-	if (likely(p != NULL))
-		return p;
-	p = ht_tls_sym(lib_prefix, name, self);
+	void *p = ht_tls_sym(lib_prefix, name, self);
 	if (p)
 		__atomic_store_n(slot, p, __ATOMIC_RELEASE);
 	return p;
@@ -267,6 +264,15 @@ int ht_tls_end(const void *session, int hint_fd)
 	int seen = ht_tls_call.fd;
 	ht_tls_call.session = NULL;
 	ht_tls_call.fd = -1;
+	/* The usual call: its session is this thread's last one (map_last),
+	 * still the map's, on the socket the call used if it used one, and
+	 * no orphan or ClientHello waits: the answer below, without the
+	 * guard (whose end flushes records) nor a call. */
+	if (likely(map_last_valid((uintptr_t)session) &&
+		   (seen < 0 || seen == map_last.fd) &&
+		   ht_tls_orphan.session != session && !ht_busy &&
+		   !__atomic_load_n(&ht_tls_hellos_waiting, __ATOMIC_RELAXED)))
+		return map_last.fd;
 	if (!ht_enter())
 		return -1;
 	int fd;

@@ -27,6 +27,9 @@ struct ht_tls_call {
 	uint64_t now;        /* when its last socket call that used the
 			      * time returned (track_io()), or 0 */
 	uint64_t t0;         /* when the call began (ht_tls_open()) */
+	bool blocked;        /* its last socket call (track_io()) was a read
+			      * that would block (EAGAIN): the library wants
+			      * to read, a failed read asks it nothing more */
 };
 HT_HIDDEN extern HT_TLS struct ht_tls_call ht_tls_call;
 
@@ -41,9 +44,19 @@ HT_HIDDEN extern HT_TLS struct ht_tls_call ht_tls_call;
 HT_HIDDEN void *ht_tls_sym(const char *lib_prefix, const char *name,
 			   const void *self);
 
-/* Resolve once into *@slot (atomic); returns the pointer or NULL. */
-HT_HIDDEN void *ht_tls_sym_cached(void **slot, const char *lib_prefix,
-				  const char *name, const void *self);
+/* Resolve once into *@slot (atomic); returns the pointer or NULL.  Inline:
+ * every TLS hook asks it for its real function, found the first time
+ * (ht_tls_sym_resolve(), out of line). */
+HT_HIDDEN void *ht_tls_sym_resolve(void **slot, const char *lib_prefix,
+				   const char *name, const void *self);
+static inline void *ht_tls_sym_cached(void **slot, const char *lib_prefix,
+				      const char *name, const void *self)
+{
+	void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	if (likely(p != NULL))
+		return p;
+	return ht_tls_sym_resolve(slot, lib_prefix, name, self);
+}
 
 /*
  * Every TLS hook of both libraries (OpenSSL: hook_openssl.c for a shared
@@ -97,6 +110,7 @@ static inline void ht_tls_open(struct ht_tls_frame *f, const void *session)
 	ht_tls_call.fd = -1;
 	ht_tls_call.now = 0;
 	ht_tls_call.t0 = f->t0;
+	ht_tls_call.blocked = false;
 }
 
 /*
