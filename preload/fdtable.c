@@ -110,6 +110,9 @@ ht_tracked *ht_tracked_alloc(void)
 	t->hello_wait = false;
 	t->missed = 0;
 	__atomic_store_n(&t->parked, false, __ATOMIC_RELAXED);
+	/* this process's: a block a forked child takes from its free list
+	 * holds no connection to reset (ht_home_lock()) */
+	__atomic_store_n(&t->fork_gen, ht_fork_gen, __ATOMIC_RELAXED);
 	return t;
 }
 
@@ -186,7 +189,7 @@ static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 	if (!t)
 		return true;
 	ht_slot *s = &t->home;
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	if (__atomic_load_n(&fs->t, __ATOMIC_RELAXED) != t) {
 		ht_lock_release(&s->lock); /* another thread untracked it */
 		return true;
@@ -295,7 +298,7 @@ bool ht_track_fd(int fd, ht_tracked *t, uint64_t now, const unsigned *since)
 	 * on it (ht_untrack_fd()), and a write that counted itself on it
 	 * since takes its count back (ht_write_begin()). */
 	if (won) {
-		ht_lock_acquire(&t->home.lock);
+		ht_home_lock(&t->home);
 		won = link_new(fs, t, since ? &count : NULL);
 		if (won) {
 			t->nfds = 1;
@@ -349,7 +352,7 @@ void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 		 * takes it (each under its own connection's lock) */
 		ht_tracked *none = NULL;
 		bool linked = false;
-		ht_lock_acquire(&t->home.lock);
+		ht_home_lock(&t->home);
 		if (__atomic_load_n(&os->t, __ATOMIC_RELAXED) != t ||
 		    !t->home.t) {
 			ht_lock_release(&t->home.lock);
@@ -374,7 +377,7 @@ void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 			return; /* the same dup2 made by another thread */
 		if (!o)
 			continue;
-		ht_lock_acquire(&o->home.lock);
+		ht_home_lock(&o->home);
 		bool kept = __atomic_load_n(&ns->t, __ATOMIC_RELAXED) == o;
 		if (kept)
 			__atomic_store_n(&o->missed, HT_MISSED_FD_RACE,
@@ -503,7 +506,7 @@ void ht_writes_end_unlocked(ht_slot *s, unsigned n)
 
 void ht_writes_end(ht_slot *s, unsigned n)
 {
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	ht_writes_end_locked(s, n);
 	ht_lock_release(&s->lock);
 }
@@ -532,7 +535,7 @@ static void forget_slot(int fd, ht_slot *s, void *arg)
 {
 	(void)fd;
 	(void)arg;
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 	ht_lock_release(&s->lock);
 }
@@ -542,15 +545,41 @@ void ht_table_forget_all(void)
 	ht_table_for_each(forget_slot, NULL);
 }
 
-/* @arg: the time of the fork, read at the first connection met (0: not
- * yet), as at exit: a process that tracks none never reads the clock. */
+/* Whether the connection of home slot @s, not locked, is idle at a fork
+ * in the parent: neither locked by a thread nor in flight.  Read, not
+ * locked: the fork made its pages copy-on-write, and a lock taken would
+ * copy one for each connection.  A thread that takes the lock meanwhile
+ * does so after the fork: what it changes is the parent's own, as when it
+ * took the lock before this handler's. */
+static bool idle_at_fork(ht_slot *s)
+{
+	ht_tracked *t = ht_home_tracked(s);
+	/* inherited at an earlier fork and not used since: nothing of this
+	 * process's is in flight on it (ht_home_inherited()) */
+	if (__atomic_load_n(&t->fork_gen, __ATOMIC_RELAXED) != ht_fork_gen)
+		return true;
+	if (__atomic_load_n(&s->lock.v, __ATOMIC_ACQUIRE) != 0)
+		return false;
+	if (__atomic_load_n(&s->t, __ATOMIC_ACQUIRE) == NULL)
+		return true;
+	bool idle = !conn_in_flight(&t->c);
+	/* and still not locked: a thread that was changing it is read as
+	 * changing it */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return idle && __atomic_load_n(&s->lock.v, __ATOMIC_RELAXED) == 0;
+}
+
+/* @arg: the time of the fork, read at the first connection met in flight
+ * (0: not yet), as at exit: a process with none never reads the clock. */
 static void fork_shared(int fd, ht_slot *s, void *arg)
 {
 	uint64_t *at = arg;
 	(void)fd;
+	if (idle_at_fork(s))
+		return;
 	if (*at == 0)
 		*at = ht_now();
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	if (s->t)
 		conn_fork_shared(&s->t->c, *at);
 	ht_lock_release(&s->lock);
@@ -560,6 +589,17 @@ void ht_table_fork_parent(void)
 {
 	uint64_t at = 0;
 	ht_table_for_each(fork_shared, &at);
+}
+
+unsigned ht_fork_gen;
+
+void ht_home_inherited(ht_slot *s)
+{
+	ht_tracked *t = ht_home_tracked(s);
+
+	__atomic_store_n(&t->fork_gen, ht_fork_gen, __ATOMIC_RELAXED);
+	if (s->t)
+		conn_reset_after_fork(&t->c, ht_pid);
 }
 
 void ht_table_after_fork(void)
@@ -573,33 +613,24 @@ void ht_table_after_fork(void)
 	 * nothing back (writes_ending()); a count left would never end, one
 	 * taken back twice would go below 0. */
 	ht_writes_stale = ht_writes_mine;
-	/* a count a parent's thread had just made on a free block and not
-	 * yet taken back (ht_write_begin()): that thread is not here */
-	for (ht_tracked *f = free_list; f; f = f->next_free)
-		f->home.writing = 0;
-	/* a block parked in the parent waits for its writers, the parent's
-	 * threads: none will end here, free it (no fd names it) */
+	/* every connection is the parent's until this process locks it */
+	ht_fork_gen++;
+	/* Every block, whether an fd names it, it is free (a parent's thread
+	 * that looked its last connection up may hold its lock, or have
+	 * just counted a write on it, ht_write_begin()) or parked.  Read,
+	 * and written only where a parent's thread left something: each
+	 * page written here is copied, a page fault each. */
 	for (ht_tracked *f = all_blocks; f; f = f->next_all) {
-		if (f->parked && f->nfds == 0) {
+		if (f->home.lock.v != 0)
 			f->home.lock.v = 0;
-			f->home.writing = 0;
+		if (f->home.writing != 0)
+			f->home.writing = 0; /* the writers were the parent's */
+		/* parked in the parent, it waits for its writers, the
+		 * parent's threads: none will end here, free it (no fd
+		 * names it) */
+		if (f->parked && f->nfds == 0) {
 			f->parked = false;
 			ht_tracked_free(f);
-		}
-	}
-	for (unsigned ci = 0; ci < HT_MAX_CHUNKS; ci++) {
-		ht_slot *chunk = chunks[ci];
-		if (!chunk)
-			continue;
-		for (unsigned i = 0; i < HT_CHUNK; i++) {
-			ht_tracked *t = chunk[i].t;
-			if (!t)
-				continue;
-			/* met once per fd naming it: each step is idempotent */
-			t->home.lock.v = 0;
-			t->home.writing = 0; /* the writers were the parent's */
-			if (t->home.t)
-				conn_reset_after_fork(&t->c, ht_pid);
 		}
 	}
 }
@@ -614,7 +645,7 @@ static void close_at_exit(int fd, ht_slot *s, void *arg)
 		*at = ht_now();
 	uint64_t now = *at;
 	/* requests still in flight were cut short by the exit itself */
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	if (s->t)
 		conn_on_exit(&s->t->c, now);
 	ht_lock_release(&s->lock);

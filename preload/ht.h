@@ -339,6 +339,12 @@ typedef struct ht_tracked {
 	 * no write left in flight) frees the block, or, on a path that may
 	 * take no lock, leaves it to the next ht_tracked_alloc(). */
 	bool parked;
+	/* The fork generation (ht_fork_gen) this block's connection belongs
+	 * to: another one in a forked child that inherited it and has not
+	 * locked it yet, which makes it the child's then (ht_home_lock()).
+	 * Written under the home lock (or before the block is published),
+	 * read with it, but by the parent's fork handler (atomic). */
+	unsigned fork_gen;
 	struct ht_tracked *next_free;
 	struct ht_tracked *next_all; /* every block mapped (fdtable.c) */
 } ht_tracked;
@@ -373,6 +379,31 @@ static inline ht_slot *ht_fd_slot(int fd)
 static inline struct ht_tracked *ht_home_tracked(ht_slot *s)
 {
 	return (struct ht_tracked *)((char *)s - offsetof(struct ht_tracked, home));
+}
+
+/* How many forks made this process from the one that loaded the library
+ * (counted on in each child, ht_table_after_fork()): a block whose
+ * fork_gen differs holds a connection as an ancestor left it at a fork. */
+HT_HIDDEN extern unsigned ht_fork_gen;
+
+/* ht_home_inherited() - home slot @s (locked) belongs to a block inherited
+ * at a fork and not used since in this process: the connection becomes
+ * this process's (conn_reset_after_fork()), the block of this fork
+ * generation.  Out of line: once per connection after a fork. */
+HT_HIDDEN void ht_home_inherited(ht_slot *s);
+
+/* ht_home_lock() - lock home slot @s, as every use of its connection
+ * does, first.  In a forked child, the first lock of an inherited
+ * connection resets it then (ht_home_inherited()), not the fork: a fork
+ * writes no connection's memory, whose every page written would be copied
+ * (a page fault each, in the child and in the parent), and a child that
+ * never uses a connection pays nothing for it.  Guard held. */
+static inline void ht_home_lock(ht_slot *s)
+{
+	ht_lock_acquire(&s->lock);
+	if (unlikely(__atomic_load_n(&ht_home_tracked(s)->fork_gen,
+				     __ATOMIC_RELAXED) != ht_fork_gen))
+		ht_home_inherited(s);
 }
 
 /* ht_slot_peek() - the home slot of the connection @fd names, if it is
@@ -636,13 +667,17 @@ HT_HIDDEN void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg),
  * record and no system call (their memory stays mapped). */
 HT_HIDDEN void ht_table_forget_all(void);
 
-/* ht_table_after_fork() - in the child: every slot lock is released (a
- * thread of the parent may have held one at fork). */
+/* ht_table_after_fork() - in the child (single-threaded): every slot lock
+ * and count of writes in flight is released (a thread of the parent may
+ * have held one at fork), written only where it is not 0; blocks parked
+ * for the parent's writers are freed; each connection is reset at its
+ * first lock (ht_home_lock()), not here. */
 HT_HIDDEN void ht_table_after_fork(void);
 
 /* ht_table_fork_parent() - in the parent, after a fork: each connection
  * with requests in flight is shared with the child, and no longer
- * followed (conn_fork_shared()).  Caller holds the guard. */
+ * followed (conn_fork_shared()).  An idle one is only read, not locked
+ * (its pages stay shared with the child).  Caller holds the guard. */
 HT_HIDDEN void ht_table_fork_parent(void);
 
 /* ht_untracked_fast() - the hot path's test: the library is initialised
