@@ -11,6 +11,7 @@
  * slot holds the lock and the writes in flight, and counts its fds.
  */
 #include <errno.h>
+#include <sched.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <string.h>
@@ -34,14 +35,20 @@ static ht_tracked *orphans;
 /* Every block ever mapped, through next_all (pushed under free_lock):
  * a forked child frees its parent's parked ones (ht_table_after_fork()). */
 static ht_tracked *all_blocks;
+/* Blocks parked, or about to be (counted first, ht_untrack_fd()): while
+ * none is, a forked child has no block to free and walks none.  Atomic. */
+static int parked_blocks;
 
 /* Whether this caller cleared @t's parked flag: then it frees @t. */
 static bool unpark(ht_tracked *t)
 {
 	bool parked = true;
 
-	return __atomic_compare_exchange_n(&t->parked, &parked, false, false,
-					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	if (!__atomic_compare_exchange_n(&t->parked, &parked, false, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return false;
+	__atomic_sub_fetch(&parked_blocks, 1, __ATOMIC_SEQ_CST);
+	return true;
 }
 
 ht_slot *ht_slot_get(int fd)
@@ -89,6 +96,7 @@ ht_tracked *ht_tracked_alloc(void)
 		free_list = t->next_free;
 	}
 	ht_lock_release(&free_lock);
+	bool fresh = !t; /* mapped here: no other thread knows it */
 	if (!t) {
 		void *m = mmap(NULL, sizeof(ht_tracked), PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -101,7 +109,17 @@ ht_tracked *ht_tracked_alloc(void)
 		ht_lock_release(&free_lock);
 	}
 	/* home.lock is left as it is: a thread whose call began on the
-	 * block's last connection may still hold it (ht.h ht_slot_peek()) */
+	 * block's last connection may still hold it (ht.h ht_slot_peek()).
+	 * A block a forked child inherited is made its own first, under
+	 * that lock (ht_home_inherited(): a parent's count of writes in
+	 * flight on it goes, and no later thread's); a new one is this
+	 * process's from the start. */
+	if (fresh)
+		t->fork_gen = ht_fork_gen;
+	else if (__atomic_load_n(&t->fork_gen, __ATOMIC_ACQUIRE) != ht_fork_gen) {
+		ht_home_lock(&t->home);
+		ht_lock_release(&t->home.lock);
+	}
 	t->next_free = NULL;
 	__atomic_store_n(&t->home.t, NULL, __ATOMIC_RELEASE);
 	t->nfds = 0;
@@ -110,9 +128,6 @@ ht_tracked *ht_tracked_alloc(void)
 	t->hello_wait = false;
 	t->missed = 0;
 	__atomic_store_n(&t->parked, false, __ATOMIC_RELAXED);
-	/* this process's: a block a forked child takes from its free list
-	 * holds no connection to reset (ht_home_lock()) */
-	__atomic_store_n(&t->fork_gen, ht_fork_gen, __ATOMIC_RELAXED);
 	return t;
 }
 
@@ -236,6 +251,7 @@ static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 	 * first, then the count read: a write ending meanwhile where it takes
 	 * no lock (ht_writes_end_unlocked()) sees it parked, or it is seen
 	 * here ending; whichever unparks the block frees it. */
+	__atomic_add_fetch(&parked_blocks, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&t->parked, true, __ATOMIC_SEQ_CST);
 	bool park = __atomic_load_n(&s->writing, __ATOMIC_SEQ_CST) != 0 ||
 		    !unpark(t);
@@ -593,13 +609,59 @@ void ht_table_fork_parent(void)
 
 unsigned ht_fork_gen;
 
+void ht_home_lock_wait(ht_slot *s)
+{
+	unsigned spins = 0;
+	int mine = ht_home_held();
+
+	for (;;) {
+		int v = __atomic_load_n(&s->lock.v, __ATOMIC_RELAXED);
+		/* free, or held in an ancestor (another generation): its
+		 * holder is not in this process, taken over */
+		if (v != mine &&
+		    __atomic_compare_exchange_n(&s->lock.v, &v, mine, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+		if (++spins > 64) {
+			sched_yield();
+			spins = 0;
+		}
+	}
+}
+
 void ht_home_inherited(ht_slot *s)
 {
 	ht_tracked *t = ht_home_tracked(s);
 
-	__atomic_store_n(&t->fork_gen, ht_fork_gen, __ATOMIC_RELAXED);
+	/* the writers were the parent's threads: none ends here (a write
+	 * this thread began before a fork from a signal handler ends
+	 * counting nothing, writes_ending()) */
+	__atomic_store_n(&s->writing, 0, __ATOMIC_SEQ_CST);
 	if (s->t)
 		conn_reset_after_fork(&t->c, ht_pid);
+	/* (release: ht_write_begin() reads it, then counts) */
+	__atomic_store_n(&t->fork_gen, ht_fork_gen, __ATOMIC_RELEASE);
+}
+
+bool ht_write_inherited(ht_slot *s)
+{
+	int saved = errno;
+	if (!ht_enter()) {
+		/* a write this thread's own library code may not follow (the
+		 * block's lock may be this thread's, taken before the
+		 * signal): the stream has a hole, given up at its next event */
+		ht_tracked *t = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
+		if (t)
+			__atomic_store_n(&t->missed, HT_MISSED_SIGNAL,
+					 __ATOMIC_RELEASE);
+		return false;
+	}
+	ht_home_lock(s);
+	ht_lock_release(&s->lock);
+	ht_leave();
+	errno = saved;
+	return true;
 }
 
 void ht_table_after_fork(void)
@@ -608,31 +670,31 @@ void ht_table_after_fork(void)
 	free_lock.v = 0;
 	/* This thread's writes in flight, if it forked from a signal
 	 * handler that interrupted a write hook (or inside a TLS call that
-	 * owes writes): their counts are set to 0 below with the parent's
-	 * other threads', so their ends, when the hook resumes here, take
-	 * nothing back (writes_ending()); a count left would never end, one
-	 * taken back twice would go below 0. */
+	 * owes writes): each block's count is forgotten at its first use
+	 * here with the parent's other threads' (ht_home_inherited()), so
+	 * their ends, when the hook resumes here, take nothing back
+	 * (writes_ending()); a count left would never end, one taken back
+	 * twice would go below 0. */
 	ht_writes_stale = ht_writes_mine;
-	/* every connection is the parent's until this process locks it */
+	/* every block is the parent's until this process locks it: the
+	 * locks and counts of writes the parent's threads had at the fork
+	 * are forgotten then */
 	ht_fork_gen++;
-	/* Every block, whether an fd names it, it is free (a parent's thread
-	 * that looked its last connection up may hold its lock, or have
-	 * just counted a write on it, ht_write_begin()) or parked.  Read,
-	 * and written only where a parent's thread left something: each
-	 * page written here is copied, a page fault each. */
+	if (__atomic_load_n(&parked_blocks, __ATOMIC_RELAXED) == 0)
+		return;
+	/* A block parked in the parent waits for its writers, the parent's
+	 * threads: none will end here, free it (no fd names it).  A walk
+	 * over every block, only while one is parked (rare: a connection
+	 * closed while another thread wrote on it). */
 	for (ht_tracked *f = all_blocks; f; f = f->next_all) {
-		if (f->home.lock.v != 0)
-			f->home.lock.v = 0;
-		if (f->home.writing != 0)
-			f->home.writing = 0; /* the writers were the parent's */
-		/* parked in the parent, it waits for its writers, the
-		 * parent's threads: none will end here, free it (no fd
-		 * names it) */
 		if (f->parked && f->nfds == 0) {
+			f->home.lock.v = 0;
+			f->home.writing = 0;
 			f->parked = false;
 			ht_tracked_free(f);
 		}
 	}
+	parked_blocks = 0;
 }
 
 /* @arg: the time of the exit, read at the first connection met (0: not

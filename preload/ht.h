@@ -387,24 +387,54 @@ static inline struct ht_tracked *ht_home_tracked(ht_slot *s)
 HT_HIDDEN extern unsigned ht_fork_gen;
 
 /* ht_home_inherited() - home slot @s (locked) belongs to a block inherited
- * at a fork and not used since in this process: the connection becomes
- * this process's (conn_reset_after_fork()), the block of this fork
- * generation.  Out of line: once per connection after a fork. */
+ * at a fork and not used since in this process: its count of writes in
+ * flight (the parent's writers') goes to 0, its connection becomes this
+ * process's (conn_reset_after_fork()), and the block of this fork
+ * generation.  Out of line: once per block after a fork. */
 HT_HIDDEN void ht_home_inherited(ht_slot *s);
 
+/* ht_home_lock_wait() - ht_home_lock()'s lock when it is not free: held by
+ * a thread of this process (wait), or by one of an ancestor's at a fork,
+ * which is not here to release it (taken over). */
+HT_HIDDEN void ht_home_lock_wait(ht_slot *s);
+
+/* The value of a home lock held in this process: the fork generation
+ * (ht_fork_gen) in it, so that a forked child tells a lock a parent's
+ * thread held at the fork from one of its own threads' without a walk
+ * over every connection at the fork.  Released: 0 (ht_lock_release()). */
+static inline int ht_home_held(void)
+{
+	return (int)((ht_fork_gen << 1) | 1u);
+}
+
 /* ht_home_lock() - lock home slot @s, as every use of its connection
- * does, first.  In a forked child, the first lock of an inherited
- * connection resets it then (ht_home_inherited()), not the fork: a fork
- * writes no connection's memory, whose every page written would be copied
- * (a page fault each, in the child and in the parent), and a child that
- * never uses a connection pays nothing for it.  Guard held. */
+ * does, first; released with ht_lock_release() or ht_slot_release().  In
+ * a forked child, the first lock of an inherited connection resets it
+ * then (ht_home_inherited()), not the fork: a fork writes no
+ * connection's memory, whose every page written would be copied (a page
+ * fault each, in the child and in the parent), and a child that never
+ * uses a connection pays nothing for it.  Guard held. */
 static inline void ht_home_lock(ht_slot *s)
 {
-	ht_lock_acquire(&s->lock);
+	int free = 0;
+	if (unlikely(!__atomic_compare_exchange_n(&s->lock.v, &free,
+						  ht_home_held(), false,
+						  __ATOMIC_ACQUIRE,
+						  __ATOMIC_RELAXED)))
+		ht_home_lock_wait(s);
 	if (unlikely(__atomic_load_n(&ht_home_tracked(s)->fork_gen,
 				     __ATOMIC_RELAXED) != ht_fork_gen))
 		ht_home_inherited(s);
 }
+
+/* ht_write_inherited() - ht_write_begin() on home slot @s, of a block
+ * inherited at a fork and not locked since: the block is made this
+ * process's first (its writes in flight, the parent's, forgotten), so
+ * that the count this write makes is never forgotten with them.  False
+ * when the thread is inside the library already (a signal handler's
+ * write): the connection has a hole then (ht_tracked missed).  errno is
+ * kept. */
+HT_HIDDEN bool ht_write_inherited(ht_slot *s);
 
 /* ht_slot_peek() - the home slot of the connection @fd names, if it is
  * followed, else NULL; *@gen is set to the connection's generation, which
@@ -554,7 +584,9 @@ HT_HIDDEN void ht_write_undo(ht_slot *s);
  * (ht_writes_end_locked()), and a server connection's write mark (conn.h
  * live_wmark, live.h) shows it in flight until then.  Returns false, with
  * nothing counted, when @s no longer holds that connection (over, or its
- * memory another's): the call is not followed.  While it is counted, the
+ * memory another's), or when it was inherited at a fork and this thread
+ * is inside the library already (ht_write_inherited()): the call is not
+ * followed.  While it is counted, the
  * connection's memory is not reused (ht_untrack_fd() parks it), so the
  * count ends on the same connection.  Before the real call, on tracked fds
  * only.  No lock: the connection and its mark are read as they are (a
@@ -564,6 +596,11 @@ HT_HIDDEN void ht_write_undo(ht_slot *s);
  * meanwhile is checked against s->writing (ht_server_wmark_sync()). */
 static inline bool ht_write_begin(ht_slot *s, uint64_t gen)
 {
+	/* (acquire: the count set to 0 by ht_home_inherited() comes before) */
+	if (unlikely(__atomic_load_n(&ht_home_tracked(s)->fork_gen,
+				     __ATOMIC_ACQUIRE) != ht_fork_gen) &&
+	    !ht_write_inherited(s))
+		return false;
 	__atomic_add_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
 	ht_writes_mine++; /* ended by whichever end takes the count back */
 	/* Dekker with ht_untrack_fd(): it clears home.t, then reads
@@ -667,11 +704,10 @@ HT_HIDDEN void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg),
  * record and no system call (their memory stays mapped). */
 HT_HIDDEN void ht_table_forget_all(void);
 
-/* ht_table_after_fork() - in the child (single-threaded): every slot lock
- * and count of writes in flight is released (a thread of the parent may
- * have held one at fork), written only where it is not 0; blocks parked
- * for the parent's writers are freed; each connection is reset at its
- * first lock (ht_home_lock()), not here. */
+/* ht_table_after_fork() - in the child (single-threaded): the table's
+ * own locks are released, blocks parked for the parent's writers freed;
+ * no connection's memory is read or written: each block is made the
+ * child's at its first lock (ht_home_lock(), ht_write_begin()). */
 HT_HIDDEN void ht_table_after_fork(void);
 
 /* ht_table_fork_parent() - in the parent, after a fork: each connection
