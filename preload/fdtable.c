@@ -578,7 +578,13 @@ static bool idle_at_fork(ht_slot *s)
 		return false;
 	if (__atomic_load_n(&s->t, __ATOMIC_ACQUIRE) == NULL)
 		return true;
-	bool idle = !conn_in_flight(&t->c);
+	/* HTTP/2's streams are behind a pointer the lock's holder may free
+	 * meanwhile: looked at locked.  No other mode has anything in
+	 * flight but HTTP/1.x, looked at in the block's own fields. */
+	conn_mode mode = __atomic_load_n(&t->c.mode, __ATOMIC_RELAXED);
+	if (mode == CONN_MODE_HTTP2)
+		return false;
+	bool idle = mode != CONN_MODE_HTTP1 || !conn_h1_in_flight(&t->c);
 	/* and still not locked: a thread that was changing it is read as
 	 * changing it */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
