@@ -653,6 +653,13 @@ void conn_live_adopt(conn *c);
  * included), or a response being read. */
 bool conn_in_flight(const conn *c);
 
+/* conn_h1_in_flight() - conn_in_flight() for @c followed as HTTP/1.x,
+ * whatever its mode says: reads @c's own fields and no memory they point
+ * to (HTTP/2's streams are behind a pointer), so that a caller may look
+ * without the lock while another thread may change @c (and free what it
+ * points to): the answer is then one of a moment's, or a mix. */
+bool conn_h1_in_flight(const conn *c);
+
 /* conn_fork_shared() - in the parent, after a fork at @now: when @c had a
  * request in flight, the connection is shared with the child, and neither
  * process can know which of them reads which response.  Every request in

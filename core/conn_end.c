@@ -308,7 +308,12 @@ bool conn_in_flight(const conn *c)
 		return false;
 	if (c->mode == CONN_MODE_HTTP2)
 		return conn_h2_open_streams(c) > 0;
-	if (c->mode != CONN_MODE_HTTP1 || c->unseen)
+	return c->mode == CONN_MODE_HTTP1 && conn_h1_in_flight(c);
+}
+
+bool conn_h1_in_flight(const conn *c)
+{
+	if (c->dead || c->closed || c->failed || c->unseen)
 		return false;
 	h1_state_public out = h1_state(&c->out), in = h1_state(&c->in);
 	return c->q_len > 0 || c->q_untracked > 0 || c->spill_active ||

@@ -11,6 +11,7 @@
  * slot holds the lock and the writes in flight, and counts its fds.
  */
 #include <errno.h>
+#include <sched.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <string.h>
@@ -34,14 +35,20 @@ static ht_tracked *orphans;
 /* Every block ever mapped, through next_all (pushed under free_lock):
  * a forked child frees its parent's parked ones (ht_table_after_fork()). */
 static ht_tracked *all_blocks;
+/* Blocks parked, or about to be (counted first, ht_untrack_fd()): while
+ * none is, a forked child has no block to free and walks none.  Atomic. */
+static int parked_blocks;
 
 /* Whether this caller cleared @t's parked flag: then it frees @t. */
 static bool unpark(ht_tracked *t)
 {
 	bool parked = true;
 
-	return __atomic_compare_exchange_n(&t->parked, &parked, false, false,
-					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	if (!__atomic_compare_exchange_n(&t->parked, &parked, false, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return false;
+	__atomic_sub_fetch(&parked_blocks, 1, __ATOMIC_SEQ_CST);
+	return true;
 }
 
 ht_slot *ht_slot_get(int fd)
@@ -89,6 +96,7 @@ ht_tracked *ht_tracked_alloc(void)
 		free_list = t->next_free;
 	}
 	ht_lock_release(&free_lock);
+	bool fresh = !t; /* mapped here: no other thread knows it */
 	if (!t) {
 		void *m = mmap(NULL, sizeof(ht_tracked), PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -101,7 +109,17 @@ ht_tracked *ht_tracked_alloc(void)
 		ht_lock_release(&free_lock);
 	}
 	/* home.lock is left as it is: a thread whose call began on the
-	 * block's last connection may still hold it (ht.h ht_slot_peek()) */
+	 * block's last connection may still hold it (ht.h ht_slot_peek()).
+	 * A block a forked child inherited is made its own first, under
+	 * that lock (ht_home_inherited(): a parent's count of writes in
+	 * flight on it goes, and no later thread's); a new one is this
+	 * process's from the start. */
+	if (fresh)
+		t->fork_gen = ht_fork_gen;
+	else if (__atomic_load_n(&t->fork_gen, __ATOMIC_ACQUIRE) != ht_fork_gen) {
+		ht_home_lock(&t->home);
+		ht_lock_release(&t->home.lock);
+	}
 	t->next_free = NULL;
 	__atomic_store_n(&t->home.t, NULL, __ATOMIC_RELEASE);
 	t->nfds = 0;
@@ -186,7 +204,7 @@ static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 	if (!t)
 		return true;
 	ht_slot *s = &t->home;
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	if (__atomic_load_n(&fs->t, __ATOMIC_RELAXED) != t) {
 		ht_lock_release(&s->lock); /* another thread untracked it */
 		return true;
@@ -233,6 +251,7 @@ static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 	 * first, then the count read: a write ending meanwhile where it takes
 	 * no lock (ht_writes_end_unlocked()) sees it parked, or it is seen
 	 * here ending; whichever unparks the block frees it. */
+	__atomic_add_fetch(&parked_blocks, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&t->parked, true, __ATOMIC_SEQ_CST);
 	bool park = __atomic_load_n(&s->writing, __ATOMIC_SEQ_CST) != 0 ||
 		    !unpark(t);
@@ -295,7 +314,7 @@ bool ht_track_fd(int fd, ht_tracked *t, uint64_t now, const unsigned *since)
 	 * on it (ht_untrack_fd()), and a write that counted itself on it
 	 * since takes its count back (ht_write_begin()). */
 	if (won) {
-		ht_lock_acquire(&t->home.lock);
+		ht_home_lock(&t->home);
 		won = link_new(fs, t, since ? &count : NULL);
 		if (won) {
 			t->nfds = 1;
@@ -349,7 +368,7 @@ void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 		 * takes it (each under its own connection's lock) */
 		ht_tracked *none = NULL;
 		bool linked = false;
-		ht_lock_acquire(&t->home.lock);
+		ht_home_lock(&t->home);
 		if (__atomic_load_n(&os->t, __ATOMIC_RELAXED) != t ||
 		    !t->home.t) {
 			ht_lock_release(&t->home.lock);
@@ -374,7 +393,7 @@ void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 			return; /* the same dup2 made by another thread */
 		if (!o)
 			continue;
-		ht_lock_acquire(&o->home.lock);
+		ht_home_lock(&o->home);
 		bool kept = __atomic_load_n(&ns->t, __ATOMIC_RELAXED) == o;
 		if (kept)
 			__atomic_store_n(&o->missed, HT_MISSED_FD_RACE,
@@ -503,7 +522,7 @@ void ht_writes_end_unlocked(ht_slot *s, unsigned n)
 
 void ht_writes_end(ht_slot *s, unsigned n)
 {
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	ht_writes_end_locked(s, n);
 	ht_lock_release(&s->lock);
 }
@@ -532,7 +551,7 @@ static void forget_slot(int fd, ht_slot *s, void *arg)
 {
 	(void)fd;
 	(void)arg;
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	__atomic_store_n(&s->t, NULL, __ATOMIC_RELEASE);
 	ht_lock_release(&s->lock);
 }
@@ -542,15 +561,47 @@ void ht_table_forget_all(void)
 	ht_table_for_each(forget_slot, NULL);
 }
 
-/* @arg: the time of the fork, read at the first connection met (0: not
- * yet), as at exit: a process that tracks none never reads the clock. */
+/* Whether the connection of home slot @s, not locked, is idle at a fork
+ * in the parent: neither locked by a thread nor in flight.  Read, not
+ * locked: the fork made its pages copy-on-write, and a lock taken would
+ * copy one for each connection.  A thread that takes the lock meanwhile
+ * does so after the fork: what it changes is the parent's own, as when it
+ * took the lock before this handler's. */
+static bool idle_at_fork(ht_slot *s)
+{
+	ht_tracked *t = ht_home_tracked(s);
+	/* inherited at an earlier fork and not used since: nothing of this
+	 * process's is in flight on it (ht_home_inherited()) */
+	if (__atomic_load_n(&t->fork_gen, __ATOMIC_RELAXED) != ht_fork_gen)
+		return true;
+	if (__atomic_load_n(&s->lock.v, __ATOMIC_ACQUIRE) != 0)
+		return false;
+	if (__atomic_load_n(&s->t, __ATOMIC_ACQUIRE) == NULL)
+		return true;
+	/* HTTP/2's streams are behind a pointer the lock's holder may free
+	 * meanwhile: looked at locked.  No other mode has anything in
+	 * flight but HTTP/1.x, looked at in the block's own fields. */
+	conn_mode mode = __atomic_load_n(&t->c.mode, __ATOMIC_RELAXED);
+	if (mode == CONN_MODE_HTTP2)
+		return false;
+	bool idle = mode != CONN_MODE_HTTP1 || !conn_h1_in_flight(&t->c);
+	/* and still not locked: a thread that was changing it is read as
+	 * changing it */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return idle && __atomic_load_n(&s->lock.v, __ATOMIC_RELAXED) == 0;
+}
+
+/* @arg: the time of the fork, read at the first connection met in flight
+ * (0: not yet), as at exit: a process with none never reads the clock. */
 static void fork_shared(int fd, ht_slot *s, void *arg)
 {
 	uint64_t *at = arg;
 	(void)fd;
+	if (idle_at_fork(s))
+		return;
 	if (*at == 0)
 		*at = ht_now();
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	if (s->t)
 		conn_fork_shared(&s->t->c, *at);
 	ht_lock_release(&s->lock);
@@ -562,23 +613,85 @@ void ht_table_fork_parent(void)
 	ht_table_for_each(fork_shared, &at);
 }
 
+unsigned ht_fork_gen;
+
+void ht_home_lock_wait(ht_slot *s)
+{
+	unsigned spins = 0;
+	int mine = ht_home_held();
+
+	for (;;) {
+		int v = __atomic_load_n(&s->lock.v, __ATOMIC_RELAXED);
+		/* free, or held in an ancestor (another generation): its
+		 * holder is not in this process, taken over */
+		if (v != mine &&
+		    __atomic_compare_exchange_n(&s->lock.v, &v, mine, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+		if (++spins > 64) {
+			sched_yield();
+			spins = 0;
+		}
+	}
+}
+
+void ht_home_inherited(ht_slot *s)
+{
+	ht_tracked *t = ht_home_tracked(s);
+
+	/* the writers were the parent's threads: none ends here (a write
+	 * this thread began before a fork from a signal handler ends
+	 * counting nothing, writes_ending()) */
+	__atomic_store_n(&s->writing, 0, __ATOMIC_SEQ_CST);
+	if (s->t)
+		conn_reset_after_fork(&t->c, ht_pid);
+	/* (release: ht_write_begin() reads it, then counts) */
+	__atomic_store_n(&t->fork_gen, ht_fork_gen, __ATOMIC_RELEASE);
+}
+
+bool ht_write_inherited(ht_slot *s)
+{
+	int saved = errno;
+	if (!ht_enter()) {
+		/* a write this thread's own library code may not follow (the
+		 * block's lock may be this thread's, taken before the
+		 * signal): the stream has a hole, given up at its next event */
+		ht_tracked *t = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
+		if (t)
+			__atomic_store_n(&t->missed, HT_MISSED_SIGNAL,
+					 __ATOMIC_RELEASE);
+		return false;
+	}
+	ht_home_lock(s);
+	ht_lock_release(&s->lock);
+	ht_leave();
+	errno = saved;
+	return true;
+}
+
 void ht_table_after_fork(void)
 {
 	chunk_lock.v = 0;
 	free_lock.v = 0;
 	/* This thread's writes in flight, if it forked from a signal
 	 * handler that interrupted a write hook (or inside a TLS call that
-	 * owes writes): their counts are set to 0 below with the parent's
-	 * other threads', so their ends, when the hook resumes here, take
-	 * nothing back (writes_ending()); a count left would never end, one
-	 * taken back twice would go below 0. */
+	 * owes writes): each block's count is forgotten at its first use
+	 * here with the parent's other threads' (ht_home_inherited()), so
+	 * their ends, when the hook resumes here, take nothing back
+	 * (writes_ending()); a count left would never end, one taken back
+	 * twice would go below 0. */
 	ht_writes_stale = ht_writes_mine;
-	/* a count a parent's thread had just made on a free block and not
-	 * yet taken back (ht_write_begin()): that thread is not here */
-	for (ht_tracked *f = free_list; f; f = f->next_free)
-		f->home.writing = 0;
-	/* a block parked in the parent waits for its writers, the parent's
-	 * threads: none will end here, free it (no fd names it) */
+	/* every block is the parent's until this process locks it: the
+	 * locks and counts of writes the parent's threads had at the fork
+	 * are forgotten then */
+	ht_fork_gen++;
+	if (__atomic_load_n(&parked_blocks, __ATOMIC_RELAXED) == 0)
+		return;
+	/* A block parked in the parent waits for its writers, the parent's
+	 * threads: none will end here, free it (no fd names it).  A walk
+	 * over every block, only while one is parked (rare: a connection
+	 * closed while another thread wrote on it). */
 	for (ht_tracked *f = all_blocks; f; f = f->next_all) {
 		if (f->parked && f->nfds == 0) {
 			f->home.lock.v = 0;
@@ -587,21 +700,7 @@ void ht_table_after_fork(void)
 			ht_tracked_free(f);
 		}
 	}
-	for (unsigned ci = 0; ci < HT_MAX_CHUNKS; ci++) {
-		ht_slot *chunk = chunks[ci];
-		if (!chunk)
-			continue;
-		for (unsigned i = 0; i < HT_CHUNK; i++) {
-			ht_tracked *t = chunk[i].t;
-			if (!t)
-				continue;
-			/* met once per fd naming it: each step is idempotent */
-			t->home.lock.v = 0;
-			t->home.writing = 0; /* the writers were the parent's */
-			if (t->home.t)
-				conn_reset_after_fork(&t->c, ht_pid);
-		}
-	}
+	parked_blocks = 0;
 }
 
 /* @arg: the time of the exit, read at the first connection met (0: not
@@ -614,7 +713,7 @@ static void close_at_exit(int fd, ht_slot *s, void *arg)
 		*at = ht_now();
 	uint64_t now = *at;
 	/* requests still in flight were cut short by the exit itself */
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	if (s->t)
 		conn_on_exit(&s->t->c, now);
 	ht_lock_release(&s->lock);

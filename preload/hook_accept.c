@@ -141,7 +141,7 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 	}
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	/* none when the connection ended during the call */
 	ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL;
 	if (t && t->c.server && t->probe && ret > 0) {

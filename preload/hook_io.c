@@ -351,7 +351,7 @@ void ht_want_collector(ht_slot *s)
 	 * alone. */
 	if (__atomic_load_n(&ht_live_page, __ATOMIC_ACQUIRE) == NULL)
 		return;
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	if (s->t) {
 		conn_live_adopt(&s->t->c);
 		/* the program has these requests: a write of their
@@ -426,7 +426,7 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 	bool owed = out && k.in_tls;
 	if (owed)
 		ht_tls_owe(s);
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	/* The connection the call was made on, or none: it ended while the
 	 * call blocked, and its memory may be another connection's now. */
 	ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL, *dead = NULL;

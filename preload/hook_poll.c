@@ -66,7 +66,7 @@ static __attribute__((noinline)) void poll_marks(const struct pollfd *fds,
 		ht_slot *s = ht_slot_peek(fds[i].fd, &gen);
 		if (!s)
 			continue;
-		ht_lock_acquire(&s->lock);
+		ht_home_lock(s);
 		if (ht_slot_same(s, gen))
 			ht_intr_set(&s->t->c, intr);
 		ht_lock_release(&s->lock);

@@ -265,7 +265,7 @@ HT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	int soerr = *(int *)val;
 	uint64_t now = ht_now();
 	ht_tracked *dead = NULL;
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL;
 	if (t && !t->c.connected && !t->c.failed) {
 		if (soerr == 0) {
@@ -378,7 +378,7 @@ HT_EXPORT int shutdown(int fd, int how)
 		uint64_t gen;
 		ht_slot *s = ht_slot_peek(fd, &gen);
 		if (s) {
-			ht_lock_acquire(&s->lock);
+			ht_home_lock(s);
 			if (ht_slot_same(s, gen) &&
 			    !(s->t->probe && (s->t->c.server || s->t->c.tls))) {
 				if (how != SHUT_WR)

@@ -339,6 +339,12 @@ typedef struct ht_tracked {
 	 * no write left in flight) frees the block, or, on a path that may
 	 * take no lock, leaves it to the next ht_tracked_alloc(). */
 	bool parked;
+	/* The fork generation (ht_fork_gen) this block's connection belongs
+	 * to: another one in a forked child that inherited it and has not
+	 * locked it yet, which makes it the child's then (ht_home_lock()).
+	 * Written under the home lock (or before the block is published),
+	 * read with it, but by the parent's fork handler (atomic). */
+	unsigned fork_gen;
 	struct ht_tracked *next_free;
 	struct ht_tracked *next_all; /* every block mapped (fdtable.c) */
 } ht_tracked;
@@ -374,6 +380,61 @@ static inline struct ht_tracked *ht_home_tracked(ht_slot *s)
 {
 	return (struct ht_tracked *)((char *)s - offsetof(struct ht_tracked, home));
 }
+
+/* How many forks made this process from the one that loaded the library
+ * (counted on in each child, ht_table_after_fork()): a block whose
+ * fork_gen differs holds a connection as an ancestor left it at a fork. */
+HT_HIDDEN extern unsigned ht_fork_gen;
+
+/* ht_home_inherited() - home slot @s (locked) belongs to a block inherited
+ * at a fork and not used since in this process: its count of writes in
+ * flight (the parent's writers') goes to 0, its connection becomes this
+ * process's (conn_reset_after_fork()), and the block of this fork
+ * generation.  Out of line: once per block after a fork. */
+HT_HIDDEN void ht_home_inherited(ht_slot *s);
+
+/* ht_home_lock_wait() - ht_home_lock()'s lock when it is not free: held by
+ * a thread of this process (wait), or by one of an ancestor's at a fork,
+ * which is not here to release it (taken over). */
+HT_HIDDEN void ht_home_lock_wait(ht_slot *s);
+
+/* The value of a home lock held in this process: the fork generation
+ * (ht_fork_gen) in it, so that a forked child tells a lock a parent's
+ * thread held at the fork from one of its own threads' without a walk
+ * over every connection at the fork.  Released: 0 (ht_lock_release()). */
+static inline int ht_home_held(void)
+{
+	return (int)((ht_fork_gen << 1) | 1u);
+}
+
+/* ht_home_lock() - lock home slot @s, as every use of its connection
+ * does, first; released with ht_lock_release() or ht_slot_release().  In
+ * a forked child, the first lock of an inherited connection resets it
+ * then (ht_home_inherited()), not the fork: a fork writes no
+ * connection's memory, whose every page written would be copied (a page
+ * fault each, in the child and in the parent), and a child that never
+ * uses a connection pays nothing for it.  Guard held. */
+static inline void ht_home_lock(ht_slot *s)
+{
+	int free = 0;
+	if (unlikely(!__atomic_compare_exchange_n(&s->lock.v, &free,
+						  ht_home_held(), false,
+						  __ATOMIC_ACQUIRE,
+						  __ATOMIC_RELAXED)))
+		ht_home_lock_wait(s);
+	if (unlikely(__atomic_load_n(&ht_home_tracked(s)->fork_gen,
+				     __ATOMIC_RELAXED) != ht_fork_gen))
+		ht_home_inherited(s);
+}
+
+/* ht_write_inherited() - ht_write_begin() on home slot @s, of a block
+ * inherited at a fork and not locked since: the block is made this
+ * process's first (its writes in flight, the parent's, forgotten), so
+ * that the count this write makes is never forgotten with them.  False
+ * when the thread is inside the library already (a signal handler's
+ * write): the connection has a hole then (ht_tracked missed).  errno is
+ * kept. */
+HT_HIDDEN bool ht_write_inherited(ht_slot *s);
 
 /* ht_slot_peek() - the home slot of the connection @fd names, if it is
  * followed, else NULL; *@gen is set to the connection's generation, which
@@ -523,7 +584,9 @@ HT_HIDDEN void ht_write_undo(ht_slot *s);
  * (ht_writes_end_locked()), and a server connection's write mark (conn.h
  * live_wmark, live.h) shows it in flight until then.  Returns false, with
  * nothing counted, when @s no longer holds that connection (over, or its
- * memory another's): the call is not followed.  While it is counted, the
+ * memory another's), or when it was inherited at a fork and this thread
+ * is inside the library already (ht_write_inherited()): the call is not
+ * followed.  While it is counted, the
  * connection's memory is not reused (ht_untrack_fd() parks it), so the
  * count ends on the same connection.  Before the real call, on tracked fds
  * only.  No lock: the connection and its mark are read as they are (a
@@ -533,6 +596,11 @@ HT_HIDDEN void ht_write_undo(ht_slot *s);
  * meanwhile is checked against s->writing (ht_server_wmark_sync()). */
 static inline bool ht_write_begin(ht_slot *s, uint64_t gen)
 {
+	/* (acquire: the count set to 0 by ht_home_inherited() comes before) */
+	if (unlikely(__atomic_load_n(&ht_home_tracked(s)->fork_gen,
+				     __ATOMIC_ACQUIRE) != ht_fork_gen) &&
+	    !ht_write_inherited(s))
+		return false;
 	__atomic_add_fetch(&s->writing, 1, __ATOMIC_SEQ_CST);
 	ht_writes_mine++; /* ended by whichever end takes the count back */
 	/* Dekker with ht_untrack_fd(): it clears home.t, then reads
@@ -636,13 +704,16 @@ HT_HIDDEN void ht_table_for_each(void (*fn)(int fd, ht_slot *s, void *arg),
  * record and no system call (their memory stays mapped). */
 HT_HIDDEN void ht_table_forget_all(void);
 
-/* ht_table_after_fork() - in the child: every slot lock is released (a
- * thread of the parent may have held one at fork). */
+/* ht_table_after_fork() - in the child (single-threaded): the table's
+ * own locks are released, blocks parked for the parent's writers freed;
+ * no connection's memory is read or written: each block is made the
+ * child's at its first lock (ht_home_lock(), ht_write_begin()). */
 HT_HIDDEN void ht_table_after_fork(void);
 
 /* ht_table_fork_parent() - in the parent, after a fork: each connection
  * with requests in flight is shared with the child, and no longer
- * followed (conn_fork_shared()).  Caller holds the guard. */
+ * followed (conn_fork_shared()).  An idle one is only read, not locked
+ * (its pages stay shared with the child).  Caller holds the guard. */
 HT_HIDDEN void ht_table_fork_parent(void);
 
 /* ht_untracked_fast() - the hot path's test: the library is initialised

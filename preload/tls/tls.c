@@ -403,7 +403,7 @@ int ht_tls_server_session(const void *session, const uint8_t *random)
 	ht_slot *s = found ? ht_slot_peek(fd, &gen) : NULL;
 	bool tied = false, undecoded = false;
 	if (s) {
-		ht_lock_acquire(&s->lock);
+		ht_home_lock(s);
 		ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL;
 		/* Tied only when the map holds the session, which its later
 		 * calls find its socket by.  Otherwise (no memory for the
@@ -444,7 +444,7 @@ static ht_tracked *lock_tls_conn(int fd, ht_slot **sp)
 	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (!s)
 		return NULL;
-	ht_lock_acquire(&s->lock);
+	ht_home_lock(s);
 	if (!ht_slot_same(s, gen)) {
 		ht_lock_release(&s->lock);
 		return NULL;

@@ -1354,6 +1354,26 @@ START_TEST(fork_shared_parent_idle_still_followed)
 }
 END_TEST
 
+/* The parent's fork handler looks at an HTTP/1.x connection without its
+ * lock through conn_h1_in_flight(): the same answer as conn_in_flight()
+ * at each step of a request, a response begun included. */
+START_TEST(h1_in_flight_as_in_flight)
+{
+	conn_connected(C, 2000);
+	ck_assert(!conn_h1_in_flight(C) && !conn_in_flight(C));
+	w("GET /a HTTP/1.1\r\nHo", 3000); /* a request begun */
+	ck_assert(conn_h1_in_flight(C) && conn_in_flight(C));
+	w("st: x\r\n\r\n", 3100);
+	ck_assert(conn_h1_in_flight(C) && conn_in_flight(C));
+	r("HTTP/1.1 200 OK\r\nContent-Le", 3200); /* a response begun */
+	ck_assert(conn_h1_in_flight(C) && conn_in_flight(C));
+	r("ngth: 5\r\n\r\nhello", 3300);
+	ck_assert(!conn_h1_in_flight(C) && !conn_in_flight(C));
+	conn_close(C, 4000);
+	ck_assert(!conn_h1_in_flight(C) && !conn_in_flight(C));
+}
+END_TEST
+
 /* ---- HTTP/2 ------------------------------------------------------------- */
 
 static uint8_t h2buf[4096];
@@ -3687,6 +3707,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, after_fork_in_flight_child_requests_not_followed);
 	tcase_add_test(tc, fork_shared_parent_requests_not_followed);
 	tcase_add_test(tc, fork_shared_parent_idle_still_followed);
+	tcase_add_test(tc, h1_in_flight_as_in_flight);
 	tcase_add_test(tc, connect_tunnel_plain_http);
 	tcase_add_test(tc, connect_refused_then_granted);
 	tcase_add_test(tc, connect_response_with_inner_bytes);
