@@ -259,6 +259,10 @@ void conn_queue_free(conn *c);
  * summary's "not traced" line, once per process (conn_end.c). */
 void conn_note(conn *c, const char *why);
 
+/* conn_held_bytes() - the bytes of the read events @c holds (conn_hold():
+ * read, unseen or unheld), not yet counted in c->bytes_in. */
+uint64_t conn_held_bytes(const conn *c);
+
 /* conn_hold_free() - release the memory of held events (conn_hold.c). */
 void conn_hold_free(conn *c);
 
