@@ -376,6 +376,7 @@ void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k)
 		return;
 	if (k && conn_tcp_counts_mine(c, k, false, 0)) {
 		c->fork_shared = true;
+		conn_live_shared(c);
 		return;
 	}
 	c->fork_shared = false;
