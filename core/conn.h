@@ -293,10 +293,16 @@ typedef struct conn {
 	uint32_t nreq;           /* requests begun */
 	uint64_t t_idle_since;   /* last response done with nothing in flight */
 	uint64_t bytes_out, bytes_in;
-	/* bytes read on the socket before the last fork, by this process's
-	 * parents (bytes_in is the child's own from there): what TCP_INFO's
-	 * count holds besides them (conn_close_stream_end()) */
-	uint64_t bytes_in_before_fork;
+	/* bytes_in and bytes_out before the last fork, by this process's
+	 * parents (the two counts are the child's own from there): what
+	 * TCP_INFO's counts hold besides them (conn_close_stream_end(),
+	 * conn_tcp_counts_mine()) */
+	uint64_t bytes_in_before_fork, bytes_out_before_fork;
+	/* A fork shared the connection with requests in flight, and no
+	 * other process is proven to have moved a byte on it since: the
+	 * hooks ask the kernel at each call on it (conn_shared_check())
+	 * until nothing is in flight (conn_shared_settle()) */
+	bool fork_shared;
 	/* A connection the program accepted (conn_server.h): the bytes it
 	 * reads are the requests, fed as conn_on_write() feeds a client's,
 	 * the bytes it writes the responses. */
@@ -660,14 +666,69 @@ bool conn_in_flight(const conn *c);
  * points to): the answer is then one of a moment's, or a mix. */
 bool conn_h1_in_flight(const conn *c);
 
-/* conn_fork_shared() - in the parent, after a fork at @now: when @c had a
- * request in flight, the connection is shared with the child, and neither
- * process can know which of them reads which response.  Every request in
- * flight ends with HT_ERR_SHARED (counted as not followed, never paired),
- * and so does each later HTTP/1.x request; an HTTP/2 connection is given
- * up with a note.  A connection idle at fork is left alone (the child
- * follows it as reused: conn_reset_after_fork()). */
-void conn_fork_shared(conn *c, uint64_t now);
+/*
+ * What the kernel says of a TCP socket at one moment: SIOCINQ (@unread:
+ * bytes received and not read, the peer's FIN not counted), SIOCOUTQ
+ * (@unsent: bytes written and not acknowledged, our FIN as one), and
+ * TCP_INFO (@state, tcpi_state; @received, tcpi_bytes_received: data in,
+ * the peer's FIN as one; @acked, tcpi_bytes_acked: data out acknowledged,
+ * a client's SYN as one, our FIN as one), the queues asked between two
+ * TCP_INFO calls that agree (the hooks, tcp_counts()): then received -
+ * unread is what the socket's readers took and acked + unsent what its
+ * writers gave, at that moment.  (tcpi_bytes_sent counts
+ * retransmissions: not used.)
+ */
+typedef struct conn_tcp_counts {
+	int state;
+	uint64_t received, acked;
+	long unread, unsent;
+} conn_tcp_counts;
+
+/*
+ * conn_tcp_counts_mine() - whether every byte the readers of @c's socket
+ * took from it (@k: received - unread) was read by this process's hooks
+ * (and its parents' before the fork that made it, conn_reset_after_fork()),
+ * and every byte its writers gave (acked + unsent) was written by them,
+ * counting @n more for the call that just moved them (@out: a write,
+ * else a read) and read events held (conn_hold()).  False when the state
+ * cannot say (a handshake, CLOSE: after a reset or with both sides shut).
+ * The kernel counts every process's calls and those of this process's
+ * threads whose hooks have not fed them yet: each only adds, so equality
+ * proves that no other process moved a byte (a read of ours in flight
+ * makes it unequal: the caller gives up, erring on the safe side).
+ */
+bool conn_tcp_counts_mine(const conn *c, const conn_tcp_counts *k, bool out,
+			  uint64_t n);
+
+/*
+ * conn_fork_shared() - in the parent, after a fork at @now: when @c had a
+ * request in flight, the connection is shared with the child.  With @k
+ * (the kernel's counts, asked after the fork; NULL: a Unix socket, or the
+ * kernel did not say) and conn_tcp_counts_mine() true, the parent follows
+ * on, proving at each call (conn_shared_check()); else neither process can
+ * know which of them reads which response: every request in flight ends
+ * with HT_ERR_SHARED (counted as not followed, never paired), and so does
+ * each later HTTP/1.x request; an HTTP/2 connection is given up with a
+ * note.  A connection idle at fork is left alone (the child follows it as
+ * reused: conn_reset_after_fork()).
+ */
+void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k);
+
+/*
+ * conn_shared_check() - a call on @c, shared by a fork (c->fork_shared),
+ * moved @n bytes (@out: written) or saw the stream's end or an error, not
+ * fed yet; @k: the kernel's counts asked after it (NULL: not known).
+ * Unless conn_tcp_counts_mine() proves that only this process moved bytes
+ * on it, it is given up as conn_fork_shared() does, before the call's
+ * bytes can pair anything.  Nothing for a connection not so shared.
+ */
+void conn_shared_check(conn *c, const conn_tcp_counts *k, bool out,
+		       uint64_t n, uint64_t now);
+
+/* conn_shared_settle() - after a call on @c was fed: with nothing in
+ * flight any more, a connection shared by a fork is followed as one idle
+ * at the fork is (c->fork_shared cleared: no more questions). */
+void conn_shared_settle(conn *c);
 
 /* conn_reset_after_fork() - in a forked child: forget requests in flight
  * and held events (they are the parent's), keep the connection so the child's own use of it

@@ -8,6 +8,8 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
+static void shared_end(conn *c, uint64_t now);
+
 void conn_note(conn *c, const char *why)
 {
 	ht_record rec;
@@ -192,6 +194,7 @@ void conn_close(conn *c, uint64_t now)
 {
 	if (c->closed)
 		return;
+	shared_end(c, now);
 	c->closed = true;
 	struct ht_live *taken = conn_live_conn_end(c);
 	conn_release_held(c);
@@ -298,6 +301,7 @@ void conn_on_exit(conn *c, uint64_t now)
 	if (c->closed || c->failed || c->dead)
 		return;
 	conn_release_held(c);
+	shared_end(c, now);
 	(void)conn_drop_unformed(c, false);
 	fail_all(c, HT_ERR_EXITED, now);
 }
@@ -328,8 +332,87 @@ static const char shared_why[] =
 	"a connection shared with a forked process while requests were in "
 	"flight on it: not followed from there on";
 
-void conn_fork_shared(conn *c, uint64_t now)
+/* Bytes @c's socket carried in each direction by this process's hooks
+ * (and its parents' before the fork that made it): a server's requests
+ * are counted as written, its responses as read (conn_close()). */
+static uint64_t socket_read(const conn *c)
 {
+	return c->server ? c->bytes_out + c->bytes_out_before_fork
+			 : c->bytes_in + c->bytes_in_before_fork +
+				   conn_held_bytes(c);
+}
+
+static uint64_t socket_written(const conn *c)
+{
+	return c->server ? c->bytes_in + c->bytes_in_before_fork
+			 : c->bytes_out + c->bytes_out_before_fork;
+}
+
+bool conn_tcp_counts_mine(const conn *c, const conn_tcp_counts *k, bool out,
+			  uint64_t n)
+{
+	int st = k->state;
+	if (st == TCP_SYN_SENT || st == TCP_SYN_RECV || st == TCP_CLOSE ||
+	    st == TCP_LISTEN || k->unread < 0 || k->unsent < 0)
+		return false;
+	/* The FINs take a sequence number each (RFC 9293 3.3.2): the peer's
+	 * is in received past it (CLOSE_WAIT, LAST_ACK, CLOSING; TIME_WAIT
+	 * is never an open socket's), ours in acked + unsent once the
+	 * program shut its side (FIN_WAIT1/2, CLOSING, LAST_ACK).  A client's
+	 * SYN is in acked (Linux counts the SYN-ACK's acknowledgement of
+	 * it); an accepted socket's is not (it starts past its SYN). */
+	uint64_t fin_in = st == TCP_CLOSE_WAIT || st == TCP_LAST_ACK ||
+			  st == TCP_CLOSING;
+	uint64_t fin_out = st == TCP_FIN_WAIT1 || st == TCP_FIN_WAIT2 ||
+			   st == TCP_CLOSING || st == TCP_LAST_ACK;
+	uint64_t syn = !c->server;
+	uint64_t unread = (uint64_t)k->unread, unsent = (uint64_t)k->unsent;
+	if (k->received < unread + fin_in || k->acked + unsent < syn + fin_out)
+		return false;
+	uint64_t took = k->received - unread - fin_in;
+	uint64_t gave = k->acked + unsent - syn - fin_out;
+	return took == socket_read(c) + (out ? 0 : n) &&
+	       gave == socket_written(c) + (out ? n : 0);
+}
+
+void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k)
+{
+	if (!conn_in_flight(c))
+		return;
+	if (k && conn_tcp_counts_mine(c, k, false, 0)) {
+		c->fork_shared = true;
+		conn_live_shared(c);
+		return;
+	}
+	c->fork_shared = false;
+	conn_give_up(c, HT_ERR_SHARED, shared_why, now);
+}
+
+void conn_shared_check(conn *c, const conn_tcp_counts *k, bool out,
+		       uint64_t n, uint64_t now)
+{
+	if (!c->fork_shared || (k && conn_tcp_counts_mine(c, k, out, n)))
+		return;
+	c->fork_shared = false;
+	if (conn_in_flight(c))
+		conn_give_up(c, HT_ERR_SHARED, shared_why, now);
+}
+
+void conn_shared_settle(conn *c)
+{
+	if (c->fork_shared && !conn_in_flight(c))
+		c->fork_shared = false;
+}
+
+/* @c ends (the program's close, its exit) while a fork shares it with
+ * requests in flight: the other process may still read their answers,
+ * so they are not followed rather than cut. */
+static void shared_end(conn *c, uint64_t now)
+{
+	if (!c->fork_shared)
+		return;
+	conn_release_held(c);
+	c->fork_shared = false;
 	if (conn_in_flight(c))
 		conn_give_up(c, HT_ERR_SHARED, shared_why, now);
 }
@@ -343,7 +426,10 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	 * second time the queue is empty, and the mark is kept. */
 	bool shared = conn_in_flight(c);
 	c->pid = pid;
+	/* the parent's question (conn_fork_shared()), not the child's */
+	c->fork_shared = false;
 	c->bytes_in_before_fork += c->bytes_in;
+	c->bytes_out_before_fork += c->bytes_out;
 	c->bytes_out = c->bytes_in = 0; /* the child's own traffic from here */
 	/* the connection slot is the parent's (the page is shared) */
 	c->live_conn = NULL;

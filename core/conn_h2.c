@@ -258,7 +258,8 @@ int conn_h2_adopt(conn *c, const conn_request *r, uint32_t resp_header_bytes)
 	return 0;
 }
 
-void conn_h2_live_adopt(conn *c)
+void conn_h2_each_req(conn *c,
+		      void (*fn)(conn *c, conn_request *r, uint32_t stream))
 {
 	struct conn_h2 *h2 = c->h2;
 	unsigned seen = 0;
@@ -271,8 +272,7 @@ void conn_h2_live_adopt(conn *c)
 		if (!s || !s->id)
 			continue;
 		seen++;
-		if (s->req.headers_done && s->req.live_ref == 0)
-			conn_live_adopt_req(c, &s->req, s->id);
+		fn(c, &s->req, s->id);
 	}
 }
 

@@ -175,6 +175,21 @@ void conn_release_held(conn *c)
 	}
 }
 
+uint64_t conn_held_bytes(const conn *c)
+{
+	uint64_t n = 0;
+	size_t off = 0;
+	while (off < c->hold_len) {
+		const hold_ent *e = (const hold_ent *)(c->hold + off);
+		off += ENT;
+		if (e->kind == CONN_IN_READ)
+			off += pad8(e->len);
+		if (e->kind != CONN_IN_EOF && e->kind != CONN_IN_RESET)
+			n += e->len;
+	}
+	return n;
+}
+
 void conn_in(conn *c, conn_in_kind kind, const uint8_t *buf, size_t len,
 	     uint64_t now)
 {

@@ -259,6 +259,10 @@ void conn_queue_free(conn *c);
  * summary's "not traced" line, once per process (conn_end.c). */
 void conn_note(conn *c, const char *why);
 
+/* conn_held_bytes() - the bytes of the read events @c holds (conn_hold():
+ * read, unseen or unheld), not yet counted in c->bytes_in. */
+uint64_t conn_held_bytes(const conn *c);
+
 /* conn_hold_free() - release the memory of held events (conn_hold.c). */
 void conn_hold_free(conn *c);
 
@@ -359,6 +363,11 @@ void conn_server_closing(conn *c, uint64_t now);
  * until it ends or a later call (an adoption) finds it a slot. */
 void conn_live_start(conn *c, conn_request *r, uint32_t stream);
 
+/* conn_live_shared() - @c is shared with a forked process (c->fork_shared):
+ * each of its requests that has a slot is marked so (HT_RF_SHARED; a
+ * request that takes one later is marked by conn_live_start()). */
+void conn_live_shared(conn *c);
+
 /* conn_live_adopt_req() - conn_live_start() for @r, begun before the
  * current page or without a free slot: once it has a slot, the page that
  * counted it unlisted (if one did) no longer does. */
@@ -428,10 +437,10 @@ int conn_h2_start(conn *c);
  * Returns 0, or -1 when no stream memory can be had. */
 int conn_h2_adopt(conn *c, const conn_request *r, uint32_t resp_header_bytes);
 
-/* conn_h2_live_adopt() - the live page appeared after @c's streams in
- * flight began (conn_live_adopt()): each open stream whose request headers
- * are decoded and that has no slot takes one now, with its stream id. */
-void conn_h2_live_adopt(conn *c);
+/* conn_h2_each_req() - @fn on the request of each open stream of @c,
+ * with its stream id (conn_live_adopt(), conn_live_shared()). */
+void conn_h2_each_req(conn *c,
+		      void (*fn)(conn *c, conn_request *r, uint32_t stream));
 
 /* The program wrote / read HTTP/2 bytes on @c. */
 void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now);

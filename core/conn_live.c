@@ -74,7 +74,8 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	s->conn_id = c->id;
 	s->req_seq = r->seq;
 	s->stream = stream;
-	s->flags = r->flags | (c->tls ? HT_RF_TLS : 0);
+	s->flags = r->flags | (c->tls ? HT_RF_TLS : 0) |
+		   (c->fork_shared ? HT_RF_SHARED : 0);
 	s->header_bytes = r->header_bytes;
 	s->peer = c->peer;
 	memcpy(s->t, r->t, sizeof(s->t));
@@ -201,15 +202,41 @@ struct ht_live *conn_live_end(conn *c, conn_request *r)
 	return taken;
 }
 
+/* @fn on each request of @c in flight: HTTP/1.x's queue, HTTP/2's
+ * streams. */
+static void each_req(conn *c,
+		     void (*fn)(conn *c, conn_request *r, uint32_t stream))
+{
+	for (unsigned i = 0; i < c->q_len; i++)
+		fn(c, q_at(c, i), 0);
+	conn_h2_each_req(c, fn);
+}
+
+static void adopt_req(conn *c, conn_request *r, uint32_t stream)
+{
+	if (r->headers_done && r->live_ref == 0)
+		conn_live_adopt_req(c, r, stream);
+}
+
 void conn_live_adopt(conn *c)
 {
-	for (unsigned i = 0; i < c->q_len; i++) {
-		conn_request *r = q_at(c, i);
+	each_req(c, adopt_req);
+}
 
-		if (r->headers_done && r->live_ref == 0)
-			conn_live_adopt_req(c, r, 0);
-	}
-	conn_h2_live_adopt(c);
+static void shared_req(conn *c, conn_request *r, uint32_t stream)
+{
+	(void)c;
+	(void)stream;
+	if (r->live_ref == 0)
+		return;
+	ht_live_req *s = ht_live_write_begin(r->live, r->live_ref);
+	s->flags |= HT_RF_SHARED;
+	ht_live_write_end(s);
+}
+
+void conn_live_shared(conn *c)
+{
+	each_req(c, shared_req);
 }
 
 /* ---- WebSocket sessions ---------------------------------------------------- */

@@ -105,6 +105,13 @@ typedef struct ht_addr {
                                      request's body bytes are not known
                                      (the page keeps none): req_body_bytes
                                      means nothing */
+#define HT_RF_SHARED 0x10000u     /* in a live page's slot only (live.h):
+                                     its connection is shared with a
+                                     forked process (conn_fork_shared()),
+                                     which may read its answer: a
+                                     collector that reports it after the
+                                     process ended says not followed
+                                     (HT_ERR_SHARED), never cut */
 
 /* Protocols. */
 enum ht_proto {

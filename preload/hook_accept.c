@@ -144,6 +144,10 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 	ht_home_lock(s);
 	/* none when the connection ended during the call */
 	ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL;
+	/* bytes no hook shows, on a connection a fork shared: not proven
+	 * (the fd is not at hand here), given up */
+	if (t && unlikely(t->c.fork_shared))
+		conn_shared_check(&t->c, NULL, out, 0, now);
 	if (t && t->c.server && t->probe && ret > 0) {
 		/* no HTTP server's first bytes */
 		conn_forget(&t->c);

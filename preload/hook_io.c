@@ -431,6 +431,13 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 	 * call blocked, and its memory may be another connection's now. */
 	ht_tracked *t = ht_slot_same(s, gen) ? s->t : NULL, *dead = NULL;
 	bool now_http = false;
+	/* shared by a fork with requests in flight: the kernel proves, before
+	 * the call is fed, that no other process moved a byte on it */
+	ht_tracked *shared = t && unlikely(t->c.fork_shared) && io_timed(&k) ?
+				     t : NULL;
+	if (shared)
+		ht_shared_check(fd, &t->c, out, ret > 0 ? (uint64_t)ret : 0,
+				now);
 	if (t && t->c.server) {
 		if (server_io(t, fd, &k, iov, iovcnt, now, &now_http)) {
 			conn_forget(&t->c);
@@ -459,6 +466,8 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 			now_http = true;
 		}
 	}
+	if (shared && shared != dead)
+		conn_shared_settle(&shared->c);
 	if (out && !owed)
 		ht_writes_end_locked(s, 1);
 	ht_slot_release(s, dead);

@@ -710,10 +710,19 @@ HT_HIDDEN void ht_table_forget_all(void);
  * child's at its first lock (ht_home_lock(), ht_write_begin()). */
 HT_HIDDEN void ht_table_after_fork(void);
 
+/* ht_shared_check() - a call on @fd, of connection @c (slot locked) that a
+ * fork shared (c->fork_shared), moved @n bytes (@out: written) or saw an
+ * end or error, at @now, not fed yet: the kernel is asked whether only
+ * this process moved bytes on it, else it is given up
+ * (conn_shared_check()). */
+HT_HIDDEN void ht_shared_check(int fd, conn *c, bool out, uint64_t n,
+			       uint64_t now);
+
 /* ht_table_fork_parent() - in the parent, after a fork: each connection
- * with requests in flight is shared with the child, and no longer
- * followed (conn_fork_shared()).  An idle one is only read, not locked
- * (its pages stay shared with the child).  Caller holds the guard. */
+ * with requests in flight is shared with the child: followed on while the
+ * kernel's counts prove no other process uses it (ht_shared_check()), else
+ * no longer followed (conn_fork_shared()).  An idle one is only read, not
+ * locked (its pages stay shared with the child).  Caller holds the guard. */
 HT_HIDDEN void ht_table_fork_parent(void);
 
 /* ht_untracked_fast() - the hot path's test: the library is initialised

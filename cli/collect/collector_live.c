@@ -470,6 +470,18 @@ unsigned peer_inflight(collector *c, int fd)
 		r->phase = (uint8_t)ht_live_phase(q.t, cut.status != 0);
 		if (r->phase == 0)
 			r->phase = HT_PH_SEND;
+		/* its connection was shared with a forked process, which may
+		 * have read its answer (HT_RF_SHARED): not followed, as the
+		 * process would have said at its end, never cut */
+		if (q.flags & HT_RF_SHARED) {
+			r->error = HT_ERR_SHARED;
+			r->signal = 0;
+			r->status = 0;
+			r->n_1xx = 0;
+			r->flags &= ~HT_RF_TRACING_ENDED;
+			r->flags |= HT_RF_RESP_HDR_UNKNOWN |
+				    HT_RF_RESP_BODY_UNKNOWN;
+		}
 		size_t len = ht_wire_encode(buf, sizeof(buf), &rec);
 
 		if (len == 0)

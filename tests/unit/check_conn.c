@@ -1321,11 +1321,11 @@ START_TEST(fork_shared_parent_requests_not_followed)
 	conn_connected(C, 2000);
 	w(GET("/a"), 3000);
 	r("HTTP/1.1 200 OK\r\nContent-Le", 3200); /* a response begun */
-	conn_fork_shared(C, 4000);
+	conn_fork_shared(C, 4000, NULL);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_str_eq(recs[0].target, "/a");
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
-	conn_fork_shared(C, 4000); /* once per fd naming it */
+	conn_fork_shared(C, 4000, NULL); /* once per fd naming it */
 	ck_assert_int_eq(nrecs, 1);
 	w(GET("/b"), 5000);
 	ck_assert_int_eq(nrecs, 2);
@@ -1345,7 +1345,7 @@ START_TEST(fork_shared_parent_idle_still_followed)
 	conn_connected(C, 2000);
 	w(GET("/a"), 3000);
 	r(OK5, 3500);
-	conn_fork_shared(C, 4000);
+	conn_fork_shared(C, 4000, NULL);
 	w(GET("/b"), 5000);
 	r(OK5, 6000);
 	ck_assert_int_eq(nrecs, 2);
@@ -1371,6 +1371,170 @@ START_TEST(h1_in_flight_as_in_flight)
 	ck_assert(!conn_h1_in_flight(C) && !conn_in_flight(C));
 	conn_close(C, 4000);
 	ck_assert(!conn_h1_in_flight(C) && !conn_in_flight(C));
+}
+END_TEST
+
+/* C closed, its records dropped, and begun again. */
+static void fresh_conn(void)
+{
+	ht_addr peer = {.family = 2, .port = 8080, .addr = {127, 0, 0, 1}};
+	conn_close(C, 1000);
+	nrecs = 0;
+	conn_init(C, &env, 100, 1, &peer, 1000);
+}
+
+/* The kernel's counts of a client socket carrying exactly @in bytes
+ * read and @out written here (its SYN counted in acked), in @state. */
+static conn_tcp_counts counts(int state, uint64_t in, uint64_t out)
+{
+	conn_tcp_counts k = {.state = state, .received = in, .acked = out + 1};
+	return k;
+}
+
+/* A fork shared the connection with /a in flight, and the kernel proves
+ * the parent alone read and wrote on it (a child that only execs): /a is
+ * paired with its answer, and once nothing is in flight the connection is
+ * followed as one idle at the fork. */
+START_TEST(fork_shared_proven_followed_on)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
+	conn_fork_shared(C, 4000, &k);
+	ck_assert(C->fork_shared);
+	ck_assert_int_eq(nrecs, 0);
+	/* the answer read: counted by the kernel, not yet by the hooks */
+	k = counts(TCP_ESTABLISHED, strlen(OK5), C->bytes_out);
+	conn_shared_check(C, &k, false, strlen(OK5), 5000);
+	r(OK5, 5000);
+	conn_shared_settle(C);
+	ck_assert(!C->fork_shared);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	w(GET("/b"), 6000);
+	r(OK5, 7000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.status, 200);
+}
+END_TEST
+
+/* The child read some of the answer (the kernel gave out more than the
+ * parent read), or wrote a request of its own: given up before the
+ * parent's read is fed, never paired. */
+START_TEST(fork_shared_child_read_or_wrote_gives_up)
+{
+	for (int wrote = 0; wrote < 2; wrote++) {
+		fresh_conn();
+		conn_connected(C, 2000);
+		w(GET("/a"), 3000);
+		conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
+		conn_fork_shared(C, 4000, &k);
+		uint64_t in = strlen(OK5), out = C->bytes_out;
+		if (wrote)
+			out += strlen(GET("/b-child"));
+		else
+			in += strlen(OK5); /* the child took /a's answer */
+		k = counts(TCP_ESTABLISHED, in, out);
+		conn_shared_check(C, &k, false, strlen(OK5), 5000);
+		ck_assert(!C->fork_shared);
+		ck_assert_int_eq(nrecs, 1);
+		ck_assert_str_eq(recs[0].target, "/a");
+		ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
+		r(OK5, 5000);
+		w(GET("/c"), 6000);
+		ck_assert_int_eq(nrecs, 2);
+		ck_assert_uint_eq(recs[1].r.error, HT_ERR_SHARED);
+		ck_assert_uint_eq(recs[1].r.status, 0);
+	}
+}
+END_TEST
+
+/* Not proven at the fork (a Unix socket, no counts, or counts that show
+ * another reader already), or the kernel does not say at a call: given
+ * up as before. */
+START_TEST(fork_shared_unproven_gives_up)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	conn_tcp_counts k = counts(TCP_ESTABLISHED, 7, C->bytes_out);
+	conn_fork_shared(C, 4000, &k);
+	ck_assert(!C->fork_shared);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
+
+	fresh_conn();
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
+	conn_fork_shared(C, 4000, &k);
+	conn_shared_check(C, NULL, false, 3, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
+}
+END_TEST
+
+/* The parent closes its copy, or exits, with the shared request in
+ * flight: the child may read the answer, so it is not followed, never
+ * "closed" or "exited". */
+START_TEST(fork_shared_close_or_exit_not_followed)
+{
+	for (int exit_first = 0; exit_first < 2; exit_first++) {
+		fresh_conn();
+		conn_connected(C, 2000);
+		w(GET("/a"), 3000);
+		conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
+		conn_fork_shared(C, 4000, &k);
+		if (exit_first)
+			conn_on_exit(C, 5000);
+		conn_close(C, 5000);
+		ck_assert_int_ge(nrecs, 1);
+		ck_assert_str_eq(recs[0].target, "/a");
+		ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
+	}
+}
+END_TEST
+
+/* The kernel's counts: the peer's FIN and ours count one each, a client's
+ * SYN one, an accepted socket's none; a read in flight (counted by the
+ * kernel, not fed) makes them unequal; a handshake or CLOSE says nothing. */
+START_TEST(tcp_counts_mine_fins_and_syn)
+{
+	C->bytes_in = 10;
+	C->bytes_out = 4;
+	conn_tcp_counts k = counts(TCP_ESTABLISHED, 10, 4);
+	ck_assert(conn_tcp_counts_mine(C, &k, false, 0));
+	k.unread = 3;
+	ck_assert(!conn_tcp_counts_mine(C, &k, false, 0));
+	k.received = 13;
+	ck_assert(conn_tcp_counts_mine(C, &k, false, 0));
+	ck_assert(!conn_tcp_counts_mine(C, &k, false, 2)); /* not ours */
+	k = counts(TCP_ESTABLISHED, 12, 4);
+	ck_assert(conn_tcp_counts_mine(C, &k, false, 2));  /* this call's */
+	ck_assert(!conn_tcp_counts_mine(C, &k, true, 2));
+	k = counts(TCP_ESTABLISHED, 10, 4);
+	k.acked = 2;
+	k.unsent = 3; /* written, not acknowledged yet */
+	ck_assert(conn_tcp_counts_mine(C, &k, false, 0));
+	k = counts(TCP_CLOSE_WAIT, 11, 4);
+	ck_assert(conn_tcp_counts_mine(C, &k, false, 0));
+	k = counts(TCP_FIN_WAIT2, 10, 5);
+	ck_assert(conn_tcp_counts_mine(C, &k, false, 0));
+	k = counts(TCP_LAST_ACK, 11, 5);
+	ck_assert(conn_tcp_counts_mine(C, &k, false, 0));
+	k = counts(TCP_ESTABLISHED, 11, 4);
+	ck_assert(!conn_tcp_counts_mine(C, &k, false, 0));
+	k = counts(TCP_CLOSE, 10, 4);
+	ck_assert(!conn_tcp_counts_mine(C, &k, false, 0));
+	k = counts(TCP_SYN_SENT, 10, 4);
+	ck_assert(!conn_tcp_counts_mine(C, &k, false, 0));
+	/* an accepted socket: reads are bytes_out, writes bytes_in, no SYN */
+	C->server = true;
+	k = (conn_tcp_counts){.state = TCP_ESTABLISHED, .received = 4,
+			      .acked = 10};
+	ck_assert(conn_tcp_counts_mine(C, &k, false, 0));
+	C->server = false;
 }
 END_TEST
 
@@ -3708,6 +3872,11 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, fork_shared_parent_requests_not_followed);
 	tcase_add_test(tc, fork_shared_parent_idle_still_followed);
 	tcase_add_test(tc, h1_in_flight_as_in_flight);
+	tcase_add_test(tc, fork_shared_proven_followed_on);
+	tcase_add_test(tc, fork_shared_child_read_or_wrote_gives_up);
+	tcase_add_test(tc, fork_shared_unproven_gives_up);
+	tcase_add_test(tc, fork_shared_close_or_exit_not_followed);
+	tcase_add_test(tc, tcp_counts_mine_fins_and_syn);
 	tcase_add_test(tc, connect_tunnel_plain_http);
 	tcase_add_test(tc, connect_refused_then_granted);
 	tcase_add_test(tc, connect_response_with_inner_bytes);

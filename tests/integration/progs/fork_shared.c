@@ -16,6 +16,10 @@
  *            parent closes its copy at once, then waits for the child
  *            (wait), exits (exit), or waits 300 ms and SIGKILLs itself
  *            (kill).
+ *   readkill GET /handoff, fork; the child reads the answer and exits; the
+ *            parent, its copy still open, waits for the child and
+ *            SIGKILLs itself (the request is still in flight in its live
+ *            page).
  *
  * Prints nothing but failures (exit 2).
  */
@@ -92,6 +96,10 @@ int main(int argc, char **argv)
 		get_some(fd);
 		close(fd);
 		_exit(0);
+	}
+	if (!strcmp(mode, "readkill")) {
+		waitpid(p, NULL, 0);
+		kill(getpid(), SIGKILL);
 	}
 	close(fd);
 	if (!strcmp(mode, "wait"))
