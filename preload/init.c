@@ -722,15 +722,21 @@ static void init_once(ht_ssl_scan *ssl)
 				add_names(redact_list, REDACT_DEFAULTS,
 					  REDACT_MAX, redact_names,
 					  sizeof redact_names, more, true);
-			if (query)
+			/* The defaults' mask by the compiler: no read of
+			 * their bytes nor of core's code (urlscrub.h). */
+			ht_h1_opts.redact_query_mask =
+				HT_URL_DEFAULT_QUERY_MASK;
+			if (query) {
 				add_names(redact_query_list,
 					  HT_URL_DEFAULT_QUERY_NAMES,
 					  REDACT_QUERY_MAX, redact_query_names,
 					  sizeof redact_query_names, query,
 					  false);
+				ht_h1_opts.redact_query_mask |=
+					ht_url_names_mask(redact_query_list +
+						HT_URL_DEFAULT_QUERY_NAMES);
+			}
 		}
-		ht_h1_opts.redact_query_mask =
-			ht_url_names_mask(ht_h1_opts.redact_query);
 		/* Nothing is connected here: the first tracked connection
 		 * connects (ht_emit_want()). */
 		/* pthread_atfork() as libc_nonshared.a defines it: without
