@@ -564,19 +564,19 @@ void ht_table_fork_parent(void)
 
 void ht_table_after_fork(void)
 {
-	chunk_lock.v = 0;
-	free_lock.v = 0;
+	HT_RESET(chunk_lock.v, 0);
+	HT_RESET(free_lock.v, 0);
 	/* This thread's writes in flight, if it forked from a signal
 	 * handler that interrupted a write hook (or inside a TLS call that
 	 * owes writes): their counts are set to 0 below with the parent's
 	 * other threads', so their ends, when the hook resumes here, take
 	 * nothing back (writes_ending()); a count left would never end, one
 	 * taken back twice would go below 0. */
-	ht_writes_stale = ht_writes_mine;
+	HT_RESET(ht_writes_stale, ht_writes_mine);
 	/* a count a parent's thread had just made on a free block and not
 	 * yet taken back (ht_write_begin()): that thread is not here */
 	for (ht_tracked *f = free_list; f; f = f->next_free)
-		f->home.writing = 0;
+		HT_RESET(f->home.writing, 0);
 	/* a block parked in the parent waits for its writers, the parent's
 	 * threads: none will end here, free it (no fd names it) */
 	for (ht_tracked *f = all_blocks; f; f = f->next_all) {

@@ -639,15 +639,16 @@ static void on_fork_child(void)
 	 * keeps its slot (and its lock) after tracing turned off, and a
 	 * thread of the parent may have held any of them at fork. */
 	int saved = errno;
-	ht_busy = 0;
+	/* (stores only where they change something: HT_RESET) */
+	HT_RESET(ht_busy, 0);
 	ht_pid = (uint32_t)syscall(SYS_getpid);
 	ht_table_after_fork();
 	ht_emit_after_fork();
 	ht_tls_after_fork();
 	ht_dns_after_fork();
 	ht_deepbind_after_fork();
-	ht_this_thread.open = 0;
-	ht_this_thread.loop = false; /* until it waits in epoll again */
+	HT_RESET(ht_this_thread.open, 0);
+	HT_RESET(ht_this_thread.loop, false); /* until it waits in epoll again */
 	errno = saved;
 }
 
