@@ -31,6 +31,13 @@
  * token names.  NULL-terminated. */
 extern const char *const ht_url_default_query_names[];
 #define HT_URL_DEFAULT_QUERY_NAMES 11 /* entries before the NULL */
+/* ht_url_names_mask() of those names, by the compiler (the unit test
+ * names_mask holds the two equal): the library starts with it without
+ * reading the names' bytes or running ht_url_names_mask(), two pages a
+ * process that never makes a request would otherwise fault in. */
+#define HT_URL_DEFAULT_QUERY_MASK                                            \
+	((1u << ('a' & 31)) | (1u << ('s' & 31)) | (1u << ('x' & 31)) |     \
+	 (1u << ('t' & 31)) | (1u << ('k' & 31)) | (1u << ('p' & 31)))
 
 /* ht_url_scrub() flags. */
 #define HT_URL_AUTHORITY 0x1u /* @s is an authority ("user@host:port", a Host

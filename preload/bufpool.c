@@ -83,8 +83,11 @@ void ht_buf_put(void *buf)
 
 void ht_buf_reset_after_fork(void)
 {
+	/* Stored only when not 0: a store is a page fault in the child
+	 * (ht.h HT_RESET), and a process that never connected lent none. */
 	for (unsigned i = 0; i < HT_BUF_BLOCKS; i++)
-		blocks[i].lent = 0;
+		if (blocks[i].lent)
+			blocks[i].lent = 0;
 }
 
 unsigned ht_buf_lent(void)

@@ -70,7 +70,7 @@ static ht_lock slot_lock;
 
 void ht_deepbind_after_fork(void)
 {
-	slot_lock.v = 0;
+	HT_RESET(slot_lock.v, 0);
 }
 
 /* The TLS library that defines @name, or NULL for libc. */

@@ -110,22 +110,27 @@ static bool exec_tried;
 
 void ht_emit_after_fork(void)
 {
-	exec_tried = false; /* the child's own exec may try */
+	/* Each store only if it changes something (HT_RESET: a store is a
+	 * page fault in the child); a process that never connected has all
+	 * of this at rest already. */
+	HT_RESET(exec_tried, false); /* the child's own exec may try */
 	/* The parent sent what was pending before forking (fork_prepare);
 	 * whatever this copy holds is the parent's. */
-	pend_lock.v = 0;
-	connect_lock.v = 0;
-	pend_buf = NULL; /* (the pool is reset below) */
-	pend_len = pend_count = pend_reqs = 0;
-	pend_t0 = 0;
-	ht_pending = 0;
+	HT_RESET(pend_lock.v, 0);
+	HT_RESET(connect_lock.v, 0);
+	HT_RESET(pend_buf, NULL); /* (the pool is reset below) */
+	HT_RESET(pend_len, 0);
+	HT_RESET(pend_count, 0);
+	HT_RESET(pend_reqs, 0);
+	HT_RESET(pend_t0, 0);
+	HT_RESET(ht_pending, 0);
 	/* Only this thread is left, and it holds no batch between calls. */
 	ht_buf_reset_after_fork();
-	batch_buf = NULL;
-	ht_batch_len = 0;
-	batch_count = 0;
-	batch_reqs = 0;
-	batch_urgent = false;
+	HT_RESET(batch_buf, NULL);
+	HT_RESET(ht_batch_len, 0);
+	HT_RESET(batch_count, 0);
+	HT_RESET(batch_reqs, 0);
+	HT_RESET(batch_urgent, false);
 	/* The parent's live page is shared with the parent: in the child it
 	 * becomes private memory at the same place, so that nothing the child
 	 * does (a request of the parent's it forgot, say) reaches the
@@ -136,28 +141,34 @@ void ht_emit_after_fork(void)
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	/* The parent's socket and counters are shared with the parent: the
 	 * child is a process of its own, which connects when it has
-	 * something to say. */
-	drop_socket(true);
-	private_counters.produced = private_counters.dropped = 0;
-	away_counters.produced = away_counters.dropped = 0;
-	private_reqs.produced = private_reqs.dropped = 0;
-	away_reqs.produced = away_reqs.dropped = 0;
-	counters = &away_counters;
-	batch_page = NULL;
-	pend_page = NULL;
-	dropped_away = dropped_sent = 0;
-	dropped_away_reqs = 0;
+	 * something to say.  (Nothing to drop: no socket, no page, the
+	 * counters between connections already.) */
+	if (sock_fd >= 0 || live || counters != &away_counters)
+		drop_socket(true);
+	HT_RESET(private_counters.produced, 0);
+	HT_RESET(private_counters.dropped, 0);
+	HT_RESET(away_counters.produced, 0);
+	HT_RESET(away_counters.dropped, 0);
+	HT_RESET(private_reqs.produced, 0);
+	HT_RESET(private_reqs.dropped, 0);
+	HT_RESET(away_reqs.produced, 0);
+	HT_RESET(away_reqs.dropped, 0);
+	HT_RESET(batch_page, NULL);
+	HT_RESET(pend_page, NULL);
+	HT_RESET(dropped_away, 0);
+	HT_RESET(dropped_sent, 0);
+	HT_RESET(dropped_away_reqs, 0);
 	/* A child of a process that never connected tries within what is
 	 * left of its parent's window (a forking server does not get a new
 	 * one per child); a child of one that did, within its own. */
 	if (connected_once)
 		first_try_ns = 0;
-	connected_once = false;
+	HT_RESET(connected_once, false);
 	/* wanted stays as it was: the child inherits the parent's tracked
 	 * connections, and connects at its first record on one of them, or
 	 * at its own first tracked connection (ht_emit_want()). */
-	last_retry_ns = 0;
-	image_t0 = 0; /* a new image: its own at its first HELLO */
+	HT_RESET(last_retry_ns, 0);
+	HT_RESET(image_t0, 0); /* a new image: its own at its first HELLO */
 }
 
 /* A collector that went away within the last second (a listen restarted

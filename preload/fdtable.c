@@ -37,7 +37,7 @@ static ht_tracked *orphans;
 static ht_tracked *all_blocks;
 /* Blocks parked, or about to be (counted first, ht_untrack_fd()): while
  * none is, a forked child has no block to free and walks none.  Atomic. */
-static int parked_blocks;
+HT_STARTUP_DATA static int parked_blocks; /* read in every forked child */
 
 /* Whether this caller cleared @t's parked flag: then it frees @t. */
 static bool unpark(ht_tracked *t)
@@ -667,7 +667,7 @@ void ht_table_fork_parent(void)
 	ht_table_for_each(fork_shared, &at);
 }
 
-unsigned ht_fork_gen;
+HT_STARTUP_DATA unsigned ht_fork_gen; /* written in every forked child */
 
 void ht_home_lock_wait(ht_slot *s)
 {
@@ -726,8 +726,8 @@ bool ht_write_inherited(ht_slot *s)
 
 void ht_table_after_fork(void)
 {
-	chunk_lock.v = 0;
-	free_lock.v = 0;
+	HT_RESET(chunk_lock.v, 0);
+	HT_RESET(free_lock.v, 0);
 	/* This thread's writes in flight, if it forked from a signal
 	 * handler that interrupted a write hook (or inside a TLS call that
 	 * owes writes): each block's count is forgotten at its first use
@@ -735,7 +735,7 @@ void ht_table_after_fork(void)
 	 * their ends, when the hook resumes here, take nothing back
 	 * (writes_ending()); a count left would never end, one taken back
 	 * twice would go below 0. */
-	ht_writes_stale = ht_writes_mine;
+	HT_RESET(ht_writes_stale, ht_writes_mine);
 	/* every block is the parent's until this process locks it: the
 	 * locks and counts of writes the parent's threads had at the fork
 	 * are forgotten then */

@@ -33,7 +33,7 @@ static ht_lock ring_lock;
 
 void ht_dns_after_fork(void)
 {
-	ring_lock.v = 0;
+	HT_RESET(ring_lock.v, 0);
 }
 
 static bool same_host(const ht_addr *a, const ht_addr *b)

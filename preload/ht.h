@@ -265,6 +265,22 @@ typedef struct ht_lock {
 } ht_lock;
 
 HT_HIDDEN void ht_lock_acquire(ht_lock *l);
+
+/*
+ * HT_RESET() - @var = @value, stored only when it changes @var: for the
+ * fork handlers' child side.  In a fork's child each page the library
+ * stores to is a page fault (copy on write), even for a store of the value
+ * the page holds, and most of what the child resets is at rest already
+ * (all of it in a process that never connected: a shell's child that runs
+ * /bin/true then paid five faults for nothing).  @var and @value are read
+ * twice: no side effects.
+ */
+#define HT_RESET(var, value)              \
+	do {                              \
+		if ((var) != (value))     \
+			(var) = (value);  \
+	} while (0)
+
 static inline void ht_lock_release(ht_lock *l)
 {
 	__atomic_store_n(&l->v, 0, __ATOMIC_RELEASE);

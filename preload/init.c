@@ -639,15 +639,16 @@ static void on_fork_child(void)
 	 * keeps its slot (and its lock) after tracing turned off, and a
 	 * thread of the parent may have held any of them at fork. */
 	int saved = errno;
-	ht_busy = 0;
+	/* (stores only where they change something: HT_RESET) */
+	HT_RESET(ht_busy, 0);
 	ht_pid = (uint32_t)syscall(SYS_getpid);
 	ht_table_after_fork();
 	ht_emit_after_fork();
 	ht_tls_after_fork();
 	ht_dns_after_fork();
 	ht_deepbind_after_fork();
-	ht_this_thread.open = 0;
-	ht_this_thread.loop = false; /* until it waits in epoll again */
+	HT_RESET(ht_this_thread.open, 0);
+	HT_RESET(ht_this_thread.loop, false); /* until it waits in epoll again */
 	errno = saved;
 }
 
@@ -722,15 +723,21 @@ static void init_once(ht_ssl_scan *ssl)
 				add_names(redact_list, REDACT_DEFAULTS,
 					  REDACT_MAX, redact_names,
 					  sizeof redact_names, more, true);
-			if (query)
+			/* The defaults' mask by the compiler: no read of
+			 * their bytes nor of core's code (urlscrub.h). */
+			ht_h1_opts.redact_query_mask =
+				HT_URL_DEFAULT_QUERY_MASK;
+			if (query) {
 				add_names(redact_query_list,
 					  HT_URL_DEFAULT_QUERY_NAMES,
 					  REDACT_QUERY_MAX, redact_query_names,
 					  sizeof redact_query_names, query,
 					  false);
+				ht_h1_opts.redact_query_mask |=
+					ht_url_names_mask(redact_query_list +
+						HT_URL_DEFAULT_QUERY_NAMES);
+			}
 		}
-		ht_h1_opts.redact_query_mask =
-			ht_url_names_mask(ht_h1_opts.redact_query);
 		/* Nothing is connected here: the first tracked connection
 		 * connects (ht_emit_want()). */
 		/* pthread_atfork() as libc_nonshared.a defines it: without

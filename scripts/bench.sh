@@ -568,7 +568,10 @@ if want procs; then
 	# /bin/true with each preload in turn, run after run, so that the
 	# noise of a shared machine falls on all alike; medians of
 	# PROCS_N * ROUNDS runs each.
-	cc -O2 -o "$T/spawn" "$TOP/scripts/bench/spawn.c"
+	# -z now: each forked child would otherwise bind execve lazily
+	# itself (the parent never calls it), about 8 page faults of the
+	# loader's in every run, noise on each variant alike
+	cc -O2 -Wl,-z,now -o "$T/spawn" "$TOP/scripts/bench/spawn.c"
 	"$T/spawn" $((PROCS_N * ROUNDS)) /bin/true - "$FLOOR_DIR/libfloor_empty.so" \
 		"$FLOOR_DIR/libfloor_getenv.so" "+$LIBHTTPTRACE" "$LIBHTTPTRACE" >"$T/spawn.out"
 	echo "one /bin/true, fork to wait4, $((PROCS_N * ROUNDS)) runs of each in turn: median wall µs, mean CPU µs and minor faults (rusage)"

@@ -331,12 +331,33 @@ static void obj_set(struct ht_ssl_obj *o, const struct dl_phdr_info *info)
 /* (next to the start-up code: the scan runs at start when tracing is on) */
 HT_STARTUP_RODATA static const char ssl_read_name[] = "SSL_read";
 
+/* An object not found yet: every field zero. */
+static void obj_clear(struct ht_ssl_obj *o)
+{
+	o->addr = 0;
+	o->found = false;
+	o->bias = 0;
+	o->phdr = NULL;
+	o->phnum = 0;
+	o->name = NULL;
+	o->main = false;
+}
+
+/* Field by field, not with memset: libc's memset is a page of its text
+ * no other start-up code of a process that never connects runs (a page
+ * fault in about one process in four, by where the fault-around window
+ * falls). */
 void ht_inline_ssl_scan_begin(ht_ssl_scan *s, uintptr_t vdso)
 {
-	memset(s, 0, sizeof *s);
 	s->self = (uintptr_t)hk_read;
 	s->vdso = vdso;
 	s->hash = ELFSYM_HASH_LIT("SSL_read"); /* by the compiler */
+	s->past_self = s->blind = s->libssl = s->done = false;
+	s->dflt = s->next = 0;
+	obj_clear(&s->dflt_obj);
+	obj_clear(&s->next_obj);
+	obj_clear(&s->prog);
+	obj_clear(&s->lib);
 }
 
 void ht_inline_ssl_scan_object(ht_ssl_scan *w, const struct dl_phdr_info *info,
@@ -746,9 +767,10 @@ void ht_inline_ssl_init(const ht_ssl_scan *seen)
 	}
 	struct ht_ssl_obj o;
 	struct sym syms[NSYM];
-	memset(syms, 0, sizeof syms);
 	if (pick_object(seen, &o)) {
 		const char *path = o.main ? "/proc/self/exe" : o.name;
+		/* (only here: libc's memset, see scan_begin) */
+		memset(syms, 0, sizeof syms);
 		if (read_symbols(path, syms) && syms[F_READ].value)
 			hook_all(&o, syms);
 		if (report_len) {

@@ -74,6 +74,7 @@ struct ht_ssl_obj {
  * library.  The start-up walk that finds the real functions (init.c) fills
  * it on the way, so that a process pays one walk, not two.
  */
+/* (every field is set by ht_inline_ssl_scan_begin(), one by one) */
 typedef struct ht_ssl_scan {
 	uintptr_t self;    /* an address inside this library */
 	uintptr_t vdso;    /* the vDSO's base: not in the lookup scope */

@@ -207,9 +207,9 @@ unsigned ht_tls_accepted_waiting;
 
 void ht_tls_after_fork(void)
 {
-	map_lock.v = 0;
-	hellos_lock.v = 0;
-	accepted_lock.v = 0;
+	HT_RESET(map_lock.v, 0);
+	HT_RESET(hellos_lock.v, 0);
+	HT_RESET(accepted_lock.v, 0);
 }
 
 static void hellos_publish(void)

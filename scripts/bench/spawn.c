@@ -80,8 +80,18 @@ int main(int argc, char **argv)
 			if (!extra[0])
 				return 1;
 			snprintf(extra[0], len, "LD_PRELOAD=%s", lib + off);
+			/* A copy on the heap, not the literal: a forked child
+			 * reads a page of this program's file only through a
+			 * page fault of its own (fork copies no page table entry
+			 * of a file mapping), which execve's copy of the
+			 * environment took in the "on" runs alone (+1 fault and
+			 * its CPU, charged to the library).  The heap's entries
+			 * are copied at fork. */
 			if (!off)
-				extra[1] = "HTTPTRACE_SOCKET=/nonexistent/httptrace.sock";
+				extra[1] = strdup("HTTPTRACE_SOCKET="
+						  "/nonexistent/httptrace.sock");
+			if (!off && !extra[1])
+				return 1;
 		}
 		envs[v] = make_env(extra);
 	}
