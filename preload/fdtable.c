@@ -763,6 +763,15 @@ void ht_table_after_fork(void)
 static void close_at_exit(int fd, ht_slot *s, void *arg)
 {
 	uint64_t *at = arg;
+	/* Inherited at a fork and never used here (not locked since,
+	 * ht_home_lock()): the connection goes on in the parent, whose
+	 * requests and close are its own to tell.  Nothing written either:
+	 * a forked worker that exits pays nothing per inherited connection
+	 * (a "conn_closed" of the child's copy, with the parent's request
+	 * count, was reported before). */
+	if (__atomic_load_n(&ht_home_tracked(s)->fork_gen, __ATOMIC_RELAXED) !=
+	    ht_fork_gen)
+		return;
 	if (*at == 0)
 		*at = ht_now();
 	uint64_t now = *at;
