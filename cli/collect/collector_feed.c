@@ -316,7 +316,7 @@ size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 					untapped = buf;
 					continue;
 				}
-				peer_release(c, fd, 0);
+				peer_release(c, fd, PEER_WENT_ON);
 			}
 			renumber(c, fd, &rec);
 			/* (a request the collector made from the live page

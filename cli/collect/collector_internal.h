@@ -53,8 +53,12 @@ unsigned peer_inflight(collector *c, int fd);
  * interrupted the wait (error HT_ERR_INTERRUPTED, no signal, not made from
  * a page): which signal only the process's end can say.  Such a record is
  * kept (a copy of @raw) until then: peer_inflight() feeds it with the
- * signal that ended the process, if one did; a later request record from
- * the same peer (the process went on) feeds it first as it came.  Returns
+ * signal that ended the process, if one did; when the process went on
+ * after the signal (a later request record from the same peer, its own
+ * exit, or it runs on), the signal was one it handled and the close its
+ * own decision (its own timeout: an alarm() whose handler raises, a read
+ * that returned EINTR and the program closing): fed with the error that
+ * close gives without a signal (PEER_WENT_ON).  Returns
  * whether @rec is held (not while releasing, in a replay, or with
  * COLLECTOR_HELD_MAX held already: then the caller delivers it now).
  * (collector_live.c)
@@ -64,8 +68,10 @@ bool peer_hold(collector *c, int fd, const ht_record *rec, const uint8_t *raw,
 	       size_t len);
 
 /* peer_release() - feed the records peer @fd has held, oldest first, each
- * with signal @sig (0: as they came); and, @fd -1, forget every record
- * held (the collector is closed).  (collector_live.c) */
-void peer_release(collector *c, int fd, uint8_t sig);
+ * with signal @sig (0: as they came; PEER_WENT_ON: the process went on,
+ * peer_hold()); and, @fd -1, forget every record held (the collector is
+ * closed).  (collector_live.c) */
+#define PEER_WENT_ON 0x100u
+void peer_release(collector *c, int fd, unsigned sig);
 
 #endif

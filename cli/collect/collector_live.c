@@ -240,9 +240,22 @@ bool peer_hold(collector *c, int fd, const ht_record *rec, const uint8_t *raw,
 	return true;
 }
 
-/* Feed held record @h of peer @fd with signal @sig (0: as it came). */
+/* The error the program's own close gives request @r when no signal
+ * interrupted its wait (conn_close(), fail_all()): none of its response
+ * came once it was written, else the connection closed before the
+ * response completed. */
+static unsigned closed_error(const ht_rec_request *r)
+{
+	if (r->t[HT_T_FIRST_BYTE] == 0 && r->t[HT_T_WROTE_REQUEST] != 0)
+		return HT_ERR_NO_RESPONSE;
+	return HT_ERR_CLOSED;
+}
+
+/* Feed held record @h of peer @fd with signal @sig (0: as it came;
+ * PEER_WENT_ON: the process went on, its close its own: closed_error(),
+ * and no phase, which only a process's end gives). */
 static void release_one(collector *c, int fd, struct collector_held *h,
-			uint8_t sig)
+			unsigned sig)
 {
 	ht_record rec;
 	size_t cap = h->len + 64, len = 0;
@@ -250,7 +263,12 @@ static void release_one(collector *c, int fd, struct collector_held *h,
 
 	if (sig != 0 && ht_wire_decode(h->raw, h->len, &rec) > 0 &&
 	    rec.type == HT_REC_REQUEST && (buf = malloc(cap)) != NULL) {
-		rec.u.req.signal = sig;
+		if (sig == PEER_WENT_ON) {
+			rec.u.req.error = (uint8_t)closed_error(&rec.u.req);
+			rec.u.req.phase = 0;
+		} else {
+			rec.u.req.signal = (uint8_t)sig;
+		}
 		len = ht_wire_encode(buf, cap, &rec);
 	}
 	c->releasing = true;
@@ -262,7 +280,7 @@ static void release_one(collector *c, int fd, struct collector_held *h,
 	free(buf);
 }
 
-void peer_release(collector *c, int fd, uint8_t sig)
+void peer_release(collector *c, int fd, unsigned sig)
 {
 	struct collector_held **pp = &c->held;
 
@@ -358,11 +376,18 @@ unsigned peer_inflight(collector *c, int fd)
 	/* The requests a signal cut that the process reported itself come
 	 * first, with the signal that ended it, if one did. */
 	if (peer_holds(c, fd)) {
+		unsigned how = 0; /* not known: as they came */
+
 		if (c->peer_pid[fd] != 0 && !c->closing) {
 			error = process_end(c, l, c->peer_pid[fd], !c->ending, &sig);
 			known = true;
+			how = sig;
+			/* it exited by itself, or runs on: the signal was
+			 * one it handled, the close its own */
+			if (sig == 0 && (error == HT_ERR_EXITED || error == 0))
+				how = PEER_WENT_ON;
 		}
-		peer_release(c, fd, sig);
+		peer_release(c, fd, how);
 	}
 	if (l == NULL || c->peer_pid[fd] == 0 || c->closing)
 		return 0;
