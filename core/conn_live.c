@@ -122,6 +122,8 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 			 (c->mode == CONN_MODE_HTTP2 && stream != 0)) &&
 			r->t[HT_T_FIRST_BYTE] == 0,
 	};
+	/* its body bytes, once it is written whole (conn_live_sync()) */
+	ht_live_req_body_set(l, r->live_ref, r->written, r->body_bytes);
 	ht_live_write_end(s);
 	/* shown from here: a collector that stops reads it, unless it
 	 * began reading already */
@@ -222,6 +224,8 @@ void conn_live_sync(conn_request *r, unsigned ts)
 		return;
 	s = ht_live_write_begin(r->live, r->live_ref);
 	s->t[ts] = r->t[ts];
+	if (ts == HT_T_WROTE_REQUEST)
+		ht_live_req_body_set(r->live, r->live_ref, true, r->body_bytes);
 	if (ts == HT_T_FIRST_BYTE) {
 		s->t[HT_T_GOT_CONN] = r->t[HT_T_GOT_CONN];
 		s->t[HT_T_WROTE_HEADERS] = r->t[HT_T_WROTE_HEADERS];

@@ -103,8 +103,10 @@ typedef struct ht_addr {
                                      stopped (a server's: read) */
 #define HT_RF_REQ_BODY_UNKNOWN 0x8000u /* with HT_RF_FROM_PAGE: the
                                      request's body bytes are not known
-                                     (the page keeps none): req_body_bytes
-                                     means nothing */
+                                     (the page keeps them only once the
+                                     request is written whole, from its
+                                     version 10): req_body_bytes means
+                                     nothing */
 
 /* Protocols. */
 enum ht_proto {

@@ -476,8 +476,11 @@ unsigned peer_inflight(collector *c, int fd)
 			r->flags |= HT_RF_RESP_HDR_UNKNOWN;
 		if (cut.body_unknown)
 			r->flags |= HT_RF_RESP_BODY_UNKNOWN;
-		/* the page keeps no request body bytes: not known, never 0 */
-		r->flags |= HT_RF_REQ_BODY_UNKNOWN;
+		/* its body bytes once it was written whole (a page of
+		 * version 10 on); else not known, never 0 */
+		if (!ht_live_read_req_body(l, c->peer_page_len[fd], i,
+					   &r->req_body_bytes))
+			r->flags |= HT_RF_REQ_BODY_UNKNOWN;
 		memcpy(r->t, q.t, sizeof(r->t));
 		/* its end: now, unless its response ended already (an early
 		 * answer, its request still being written when it died) */
