@@ -268,16 +268,14 @@ void conn_resp_live_body(conn *c)
 	if (r == NULL || r->live_ref == 0 || r->t[HT_T_FIRST_BYTE] == 0)
 		return;
 	ht_live_resp *e = ht_live_req_resp(r->live, r->live_ref);
-	switch (h1_state(&c->in)) {
-	case H1_ST_HEADERS:
+
+	if (e != NULL && e->status == 0) {
+		/* inside a header section, or between an interim response
+		 * and the final one */
 		ht_live_resp_head_part(e, c->resp_1xx_header_bytes +
-						  c->in.msg.header_bytes);
+			(h1_state(&c->in) == H1_ST_HEADERS ?
+				 c->in.msg.header_bytes : 0));
 		return;
-	case H1_ST_IDLE:
-		/* between an interim response and the final one */
-		ht_live_resp_head_part(e, c->resp_1xx_header_bytes);
-		return;
-	default:
-		ht_live_resp_body(e, c->in.msg.body_bytes);
 	}
+	ht_live_resp_body(e, c->in.msg.body_bytes);
 }
