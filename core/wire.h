@@ -379,6 +379,12 @@ typedef struct ht_rec_conn_close {
                                   hook decoded, or a Unix socket that
                                   never showed a byte (its HTTP never
                                   decided); requests is 0 */
+#define HT_CF_PROCESS_END 0x20u /* made by the collector: the connection's
+                                   process ended (killed, crashed, _exit)
+                                   with it open, no close of its own
+                                   seen; t_close is when the collector
+                                   saw that end, the bytes are not known
+                                   (0) and requests counts those seen */
 
 typedef struct ht_rec_drops {
 	uint32_t pid;

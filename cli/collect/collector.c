@@ -126,6 +126,7 @@ static void peer_forget(collector *c, int fd)
 	c->reads++;
 	if (c->tap != NULL)
 		c->tap(c->tap_ctx, COLLECTOR_EV_CLOSE, (uint32_t)fd, NULL, 0);
+	peer_conns_forget(c, fd);
 	c->peer_open[fd] = 0;
 	c->peer_pid[fd] = 0;
 	c->peer_base[fd] = 0;
@@ -156,6 +157,7 @@ static void peer_close(collector *c, int fd)
 	unsigned unsent = peer_inflight(c, fd);
 	if (l != NULL)
 		ht_live_read_end(l, mono_ns());
+	peer_conns_end(c, fd);
 	peer_last_word(c, fd, unsent);
 	epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 	close(fd);
@@ -649,6 +651,8 @@ void collector_close(collector *c)
 	free(c->pids);
 	free(c->drain_buf);
 	u64map_free(&c->refused_pids);
+	peer_conns_forget(c, -1);
+	u64map_free(&c->open_conns);
 	c->drain_buf = NULL;
 	c->peer_pid = c->peer_base = NULL;
 	c->pids = NULL;

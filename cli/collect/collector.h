@@ -101,6 +101,10 @@ typedef struct collector {
 	                       a replay's last COLLECTOR_EV_CLOCK); 0: none */
 	/* PRIVATE */
 	u64map refused_pids; /* the pids counted in refused */
+	/* the connections peers opened and did not close yet, by
+	 * fd << 32 | their own conn id: a struct collector_open_conn *
+	 * each (peer_conns_note()) */
+	u64map open_conns;
 	bool now_untapped;        /* now changed, not tapped yet */
 	uint64_t records_at_wake; /* records when the loop last paused */
 	uint64_t next_tick;       /* monotonic ns the tick is due; 0: now */

@@ -17,6 +17,9 @@
 #define peer_inflight collector_peer_inflight
 #define peer_hold collector_peer_hold
 #define peer_release collector_peer_release
+#define peer_conns_note collector_peer_conns_note
+#define peer_conns_end collector_peer_conns_end
+#define peer_conns_forget collector_peer_conns_forget
 
 /* feed() - decode the records of one message from peer @fd (-1: not a
  * peer), hand them to the sink, and tap the message (see collector_tap
@@ -66,6 +69,23 @@ unsigned peer_inflight(collector *c, int fd);
 #define COLLECTOR_HELD_MAX 64
 bool peer_hold(collector *c, int fd, const ht_record *rec, const uint8_t *raw,
 	       size_t len);
+
+/* peer_conns_note() - record @rec came from peer @fd (its own conn ids,
+ * before renumbering): a request opens its connection (remembered: its
+ * peer, how many requests, client or server, TLS), a close or a failure
+ * ends it.  (collector_live.c) */
+void peer_conns_note(collector *c, int fd, const ht_record *rec);
+
+/* peer_conns_end() - peer @fd is gone (after peer_inflight()): when its
+ * process ended, each connection it opened and never closed is fed as a
+ * close of its own (HT_REC_CONN_CLOSE, HT_CF_PROCESS_END): its end was the
+ * process's.  Nothing when the process runs on, or the collector stops;
+ * they are forgotten either way.  (collector_live.c) */
+void peer_conns_end(collector *c, int fd);
+
+/* peer_conns_forget() - forget every connection remembered for peer @fd
+ * (-1: all of them).  (collector_live.c) */
+void peer_conns_forget(collector *c, int fd);
 
 /* peer_release() - feed the records peer @fd has held, oldest first, each
  * with signal @sig (0: as they came; PEER_WENT_ON: the process went on,
