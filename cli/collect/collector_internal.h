@@ -77,10 +77,13 @@ bool peer_hold(collector *c, int fd, const ht_record *rec, const uint8_t *raw,
 void peer_conns_note(collector *c, int fd, const ht_record *rec);
 
 /* peer_conns_end() - peer @fd is gone (after peer_inflight()): when its
- * process ended, each connection it opened and never closed is fed as a
- * close of its own (HT_REC_CONN_CLOSE, HT_CF_PROCESS_END): its end was the
- * process's.  Nothing when the process runs on, or the collector stops;
- * they are forgotten either way.  (collector_live.c) */
+ * process ended without a goodbye (a kill, a crash, _exit: its page not
+ * marked by exit() or exec, which close them in the library) and every
+ * record its page counted arrived (no close lost on the way), each
+ * connection it opened and never closed is fed as a close of its own
+ * (HT_REC_CONN_CLOSE, HT_CF_PROCESS_END): its end was the process's.
+ * Nothing otherwise (it runs on, the collector stops); they are forgotten
+ * in peer_forget() either way.  (collector_live.c) */
 void peer_conns_end(collector *c, int fd);
 
 /* peer_conns_forget() - forget every connection remembered for peer @fd

@@ -769,10 +769,27 @@ void peer_conns_end(collector *c, int fd)
 	if (c->peer_pid[fd] == 0 || c->closing ||
 	    (keys = conns_of(c, fd, &n)) == NULL)
 		return;
+	/* Only an end without a goodbye (a kill, a crash, _exit) leaves
+	 * them open: exit() and exec close them in the library (their
+	 * closes sent, or counted lost).  And only when every record the
+	 * page counted arrived: a close lost on the way (counted dropped,
+	 * or unsent when the process died) would be said twice, or late.
+	 * The collector stopping while the process runs on: open still,
+	 * only no longer traced here. */
+	const ht_live *l = peer_live(c, fd);
+	const account *a = &c->peer_acct[fd];
+
+	if (l == NULL ||
+	    __atomic_load_n(&l->ended, __ATOMIC_ACQUIRE) != HT_LIVE_RUNNING ||
+	    __atomic_load_n(&l->dropped, __ATOMIC_RELAXED) != 0 ||
+	    __atomic_load_n(&l->produced, __ATOMIC_RELAXED) != a->received ||
+	    (c->ending && process_runs(c->peer_pid[fd]))) {
+		free(keys);
+		return;
+	}
 	/* (asked again: its answer is at hand, a page's goodbye or a child
 	 * reaped, once peer_inflight() waited for it) */
-	if (process_end(c, peer_live(c, fd), c->peer_pid[fd], !c->ending,
-			&sig) == 0) {
+	if (process_end(c, l, c->peer_pid[fd], !c->ending, &sig) == 0) {
 		free(keys); /* it runs on: its closes are its own */
 		return;
 	}
