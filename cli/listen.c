@@ -281,7 +281,7 @@ int listen_main(int argc, char **argv)
 		otlp_stats_print(stderr, &st);
 	}
 	if (col.refused > 0)
-		fprintf(stderr, "httptrace: refused %llu connection(s) from "
+		fprintf(stderr, "httptrace: refused %llu process(es) of "
 			"other users\n", (unsigned long long)col.refused);
 	/* Output that could not be written is a failure, though the
 	 * programs traced went on undisturbed. */

@@ -800,8 +800,8 @@ restore:
 	sigaction(SIGXFSZ, &old_xfsz, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (s.col.refused > 0)
-		fprintf(stderr, "httptrace: refused %llu connection(s) from "
-			"processes of other users outside the command\n",
+		fprintf(stderr, "httptrace: refused %llu process(es) of other "
+			"users outside the command\n",
 			(unsigned long long)s.col.refused);
 	collector_close(&s.col);
 	rmdir(s.dir);

@@ -186,23 +186,30 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 			  const char *host, const char *hdrs, uint32_t hdrs_len,
 			  bool hdrs_truncated, uint32_t header_bytes)
 {
-	size_t n, hn;
-
 	r->headers_done = true;
 	r->t[HT_T_WROTE_HEADERS] = now;
 	r->header_bytes = header_bytes;
 	r->head = method_is(method, "HEAD");
-	if (target_truncated)
-		r->flags |= HT_RF_TARGET_TRUNC;
 	if (hdrs_truncated)
 		r->flags |= HT_RF_HDR_TRUNC;
+	conn_request_names(r, opt, method, target, target_truncated, host);
+	r->hdrs_len = hdrs_len < sizeof r->hdrs ? hdrs_len : sizeof r->hdrs;
+	memcpy(r->hdrs, hdrs, r->hdrs_len);
+}
+
+void conn_request_names(conn_request *r, const h1_options *opt,
+			const char *method, const char *target,
+			bool target_truncated, const char *host)
+{
+	size_t n, hn;
+
+	if (target_truncated)
+		r->flags |= HT_RF_TARGET_TRUNC;
 	r->method_len = (uint16_t)copy_cstr(r->method, sizeof r->method, method);
 	n = copy_cstr(r->target, sizeof r->target, target);
 	hn = copy_cstr(r->host, sizeof r->host, host);
 	r->target_len = (uint16_t)n;
 	r->host_len = (uint16_t)hn;
-	r->hdrs_len = hdrs_len < sizeof r->hdrs ? hdrs_len : sizeof r->hdrs;
-	memcpy(r->hdrs, hdrs, r->hdrs_len);
 	if (opt != NULL && opt->redact_query != NULL) {
 		scrub_request_urls(r, n, hn, opt->redact_query,
 				   opt->redact_query_mask, method);
@@ -593,6 +600,9 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		if (h1_state(&c->out) == H1_ST_TUNNEL)
 			return;
 	}
+	/* a request head still being written: its slot shows what it told */
+	if (h1_state(&c->out) == H1_ST_HEADERS)
+		conn_live_head_part(c);
 }
 
 /* What a client connection's server said first, with nothing written seen

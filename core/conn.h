@@ -216,6 +216,10 @@ typedef struct conn_request {
 	struct ht_live *live;
 	unsigned live_ref;
 	uint8_t live_mark;
+	/* of a head still being written, what its slot shows: the parts of
+	 * its request line read whole (h1_request_line_read()), plus 4 once
+	 * its Host was (conn_live_head_part()); 0: none shown */
+	uint8_t live_head;
 	/* strlen() of method, target and host, kept with them (each
 	 * request's record and live slot copy them) */
 	uint16_t method_len, target_len, host_len;

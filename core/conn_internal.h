@@ -42,6 +42,13 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 			  const char *host, const char *hdrs, uint32_t hdrs_len,
 			  bool hdrs_truncated, uint32_t header_bytes);
 
+/* conn_request_names() - @r's method, target and host (copied, truncated
+ * to fit; @target_truncated: flagged HT_RF_TARGET_TRUNC), their
+ * credentials scrubbed as conn_request_headers() says. */
+void conn_request_names(conn_request *r, const h1_options *opt,
+			const char *method, const char *target,
+			bool target_truncated, const char *host);
+
 /* conn_thread_served() - server request @r was read whole on the calling
  * thread: it takes the thread's next number, and, when @open, counts as
  * open on it until conn_emit_request() on the same thread. */
@@ -299,6 +306,10 @@ bool conn_never_http(conn *c);
  * record, not counted; its close says no requests. */
 void conn_forget_first(conn *c);
 
+/* conn_http_method_start() - whether @m, a method token not yet ended, is
+ * the start of one of HTTP's ("GE" of GET; "" is none). */
+bool conn_http_method_start(const char *m);
+
 /* conn_http_method_n() - whether the @n bytes at @m (not NUL-terminated)
  * are one of HTTP's methods (RFC 9110's and PATCH), exactly. */
 bool conn_http_method_n(const uint8_t *m, size_t n);
@@ -360,7 +371,9 @@ void conn_server_closing(conn *c, uint64_t now);
 /* conn_live_start() - @r's headers are written: claim a slot in the
  * current live page and fill it (@stream: its HTTP/2 stream id, 0 for
  * HTTP/1.x); none free: not shown, counted in the page's `unlisted`
- * until it ends or a later call (an adoption) finds it a slot. */
+ * until it ends or a later call (an adoption) finds it a slot.  A slot
+ * @r holds already (its head shown in part, conn_live_head_part()) is
+ * filled again. */
 void conn_live_start(conn *c, conn_request *r, uint32_t stream);
 
 /* conn_live_shared() - @c is shared with a forked process (c->fork_shared):
@@ -372,6 +385,16 @@ void conn_live_shared(conn *c);
  * current page or without a free slot: once it has a slot, the page that
  * counted it unlisted (if one did) no longer does. */
 void conn_live_adopt_req(conn *c, conn_request *r, uint32_t stream);
+
+/* conn_live_head_part() - a write (a server's read) of @c ended inside the
+ * header section of its newest HTTP/1.x request: the request is shown
+ * from here, with what its request line and Host told so far (a method
+ * HTTP has, or the whole line, as conn_request_head_cut() asks), so that
+ * a process killed while it writes its head has it reported (phase
+ * "send"), not lost; once shown, each later such write updates the bytes
+ * of its head so far.  Its header section's end fills the rest
+ * (conn_live_start()). */
+void conn_live_head_part(conn *c);
 
 /* conn_live_sync() - @r reached a new phase: timestamp @ts (HT_T_*) and
  * the ones a response's start may have clamped (conn_request_clamp())

@@ -39,34 +39,10 @@ static void wmark_drop(conn *c, const ht_live *l)
 	c->live_wpage = NULL;
 }
 
-void conn_live_start(conn *c, conn_request *r, uint32_t stream)
+/* Fill slot @s of request @r of @c (@stream: its HTTP/2 stream id). */
+static void slot_fill(const conn *c, const conn_request *r, uint32_t stream,
+		      ht_live_req *s)
 {
-	ht_live *l;
-	ht_live_req *s;
-
-	if (c->env->live == NULL || r->live_ref != 0)
-		return;
-	l = *c->env->live;
-	if (l == NULL)
-		return;
-	r->live_ref = ht_live_claim(l);
-	if (r->live_ref == 0) {
-		/* none free: counted in flight, not listed, in the page a
-		 * collector reads now (r->live: the page that counts it
-		 * already, if one does; moved after a reconnect) */
-		if (r->live != l) {
-			if (r->live != NULL)
-				ht_live_unlisted_end(r->live);
-			ht_live_unlist(l);
-			r->live = l;
-			r->live_mark = (uint8_t)ht_live_mark(l);
-		}
-		return;
-	}
-	r->live = l;
-	if (c->server)
-		wmark_hold(c, l);
-	s = ht_live_write_begin(l, r->live_ref);
 	s->active = 1;
 	s->side = c->server ? HT_LIVE_SERVER : HT_LIVE_CLIENT;
 	s->proto = r->proto;
@@ -82,6 +58,54 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 	ht_live_copy(s->method, sizeof(s->method), r->method, r->method_len);
 	ht_live_copy(s->target, sizeof(s->target), r->target, r->target_len);
 	ht_live_copy(s->host, sizeof(s->host), r->host, r->host_len);
+}
+
+/* @r, with no slot, is counted in flight, not listed, in page @l, the one
+ * a collector reads now (r->live: the page that counts it already, if one
+ * does; moved after a reconnect). */
+static void unlist(conn_request *r, ht_live *l)
+{
+	if (r->live == l)
+		return;
+	if (r->live != NULL)
+		ht_live_unlisted_end(r->live);
+	ht_live_unlist(l);
+	r->live = l;
+	r->live_mark = (uint8_t)ht_live_mark(l);
+}
+
+void conn_live_start(conn *c, conn_request *r, uint32_t stream)
+{
+	ht_live *l;
+	ht_live_req *s;
+
+	if (c->env->live == NULL)
+		return;
+	if (r->live_ref != 0) {
+		/* shown already, its head in part: the rest of it now (its
+		 * response entry and read mark stay the first fill's) */
+		s = ht_live_write_begin(r->live, r->live_ref);
+		slot_fill(c, r, stream, s);
+		ht_live_write_end(s);
+		return;
+	}
+	l = *c->env->live;
+	if (l == NULL)
+		return;
+	/* with no slot, r->live is the page that counts it unlisted */
+	ht_live *unlisted = r->live;
+
+	r->live_ref = ht_live_claim(l);
+	if (r->live_ref == 0) {
+		/* none free: counted in flight, not listed */
+		unlist(r, l);
+		return;
+	}
+	r->live = l;
+	if (c->server)
+		wmark_hold(c, l);
+	s = ht_live_write_begin(l, r->live_ref);
+	slot_fill(c, r, stream, s);
 	/* the session of the handshake the request carries (its
 	 * connection's first), for its tls_handshake_done; else none (the
 	 * entry may hold an earlier request's) */
@@ -99,21 +123,60 @@ void conn_live_start(conn *c, conn_request *r, uint32_t stream)
 			 (c->mode == CONN_MODE_HTTP2 && stream != 0)) &&
 			r->t[HT_T_FIRST_BYTE] == 0,
 	};
+	/* its body bytes, once it is written whole (conn_live_sync()) */
+	ht_live_req_body_set(l, r->live_ref, r->written, r->body_bytes);
 	ht_live_write_end(s);
 	/* shown from here: a collector that stops reads it, unless it
 	 * began reading already */
 	r->live_mark = (uint8_t)ht_live_mark(l);
+	/* listed now: no longer counted, once its slot shows it */
+	if (unlisted != NULL)
+		ht_live_unlisted_end(unlisted);
 }
 
 void conn_live_adopt_req(conn *c, conn_request *r, uint32_t stream)
 {
-	/* with no slot, r->live is the page that counts it unlisted */
-	ht_live *unlisted = r->live;
-
 	conn_live_start(c, r, stream);
-	/* listed now: no longer counted, once its slot shows it */
-	if (unlisted != NULL && r->live_ref != 0)
-		ht_live_unlisted_end(unlisted);
+}
+
+void conn_live_head_part(conn *c)
+{
+	conn_request *r = q_newest(c);
+	const h1_message *m = &c->out.msg;
+	unsigned line, shows;
+
+	if (c->env->live == NULL || c->spill_active || r == NULL ||
+	    r->headers_done)
+		return;
+	line = h1_request_line_read(&c->out);
+	if (line == 0 && conn_http_method_start(m->method)) {
+		/* inside its method ("GE"): nothing to show, but in flight;
+		 * counted so, not listed (a collector counts it not seen if
+		 * the process dies now) */
+		if (r->live_ref == 0 && *c->env->live != NULL)
+			unlist(r, *c->env->live);
+		return;
+	}
+	/* as a head cut short: a method HTTP has, or a whole line (not
+	 * another protocol's first bytes) */
+	if (line < 3 && !(line >= 1 && conn_http_method(m->method)))
+		return;
+	shows = line + (m->host[0] != '\0' ? 4 : 0);
+	if (r->live_ref != 0 && shows == r->live_head) {
+		/* nothing new but its bytes so far */
+		ht_live_req *s = ht_live_write_begin(r->live, r->live_ref);
+
+		s->header_bytes = m->header_bytes;
+		ht_live_write_end(s);
+		return;
+	}
+	r->live_head = (uint8_t)shows;
+	conn_request_names(r, c->env->opt, line >= 1 ? m->method : "",
+			   line >= 2 ? m->target : "",
+			   line >= 2 && m->target_truncated, m->host);
+	r->header_bytes = m->header_bytes;
+	r->proto = line >= 3 ? proto_of(m) : HT_PROTO_UNKNOWN;
+	conn_live_start(c, r, 0);
 }
 
 void conn_live_resp_head(conn_request *r, uint16_t status,
@@ -162,6 +225,8 @@ void conn_live_sync(conn_request *r, unsigned ts)
 		return;
 	s = ht_live_write_begin(r->live, r->live_ref);
 	s->t[ts] = r->t[ts];
+	if (ts == HT_T_WROTE_REQUEST)
+		ht_live_req_body_set(r->live, r->live_ref, true, r->body_bytes);
 	if (ts == HT_T_FIRST_BYTE) {
 		s->t[HT_T_GOT_CONN] = r->t[HT_T_GOT_CONN];
 		s->t[HT_T_WROTE_HEADERS] = r->t[HT_T_WROTE_HEADERS];

@@ -258,12 +258,24 @@ void conn_responses_lost(conn *c, uint64_t now)
 
 /* The response body bytes read so far, into the live slot of the request
  * whose response is being read (a store per read; none before its first
- * byte: the parser's message may still be the one before). */
+ * byte: the parser's message may still be the one before); before its
+ * final header section is whole, the header bytes so far (interim
+ * responses' included) instead. */
 void conn_resp_live_body(conn *c)
 {
 	const conn_request *r = q_answered(c);
 
-	if (r != NULL && r->live_ref != 0 && r->t[HT_T_FIRST_BYTE] != 0)
-		ht_live_resp_body(ht_live_req_resp(r->live, r->live_ref),
-				  c->in.msg.body_bytes);
+	if (r == NULL || r->live_ref == 0 || r->t[HT_T_FIRST_BYTE] == 0)
+		return;
+	ht_live_resp *e = ht_live_req_resp(r->live, r->live_ref);
+
+	if (e != NULL && e->status == 0) {
+		/* inside a header section, or between an interim response
+		 * and the final one */
+		ht_live_resp_head_part(e, c->resp_1xx_header_bytes +
+			(h1_state(&c->in) == H1_ST_HEADERS ?
+				 c->in.msg.header_bytes : 0));
+		return;
+	}
+	ht_live_resp_body(e, c->in.msg.body_bytes);
 }

@@ -63,9 +63,7 @@ void conn_forget_first(conn *c)
 	c->nreq--;
 }
 
-/* Whether @m, a method token not yet ended, is the start of one of
- * HTTP's ("GE" of GET; "" is none). */
-static bool http_method_start(const char *m)
+bool conn_http_method_start(const char *m)
 {
 	size_t n = strlen(m);
 
@@ -111,7 +109,7 @@ bool conn_drop_unformed(conn *c, bool answered)
 	/* A request split inside its method ("GET", then the rest) that
 	 * ended (a reset, a close) is a request cut short: its record says
 	 * what happened to it.  Answered, not as HTTP, it was none. */
-	if (!answered && http_method_start(c->out.msg.method))
+	if (!answered && conn_http_method_start(c->out.msg.method))
 		return false;
 	/* as conn_never_http(): not a protocol we follow */
 	c->mode = CONN_MODE_OPAQUE;

@@ -408,6 +408,22 @@ int ht_live_read_resp(const ht_live *l, size_t len, unsigned i,
 	return out->active ? 1 : 0;
 }
 
+bool ht_live_read_req_body(const ht_live *l, size_t len, unsigned i,
+			   uint64_t *n)
+{
+	uint64_t v;
+
+	*n = 0;
+	/* bounded by what is mapped, and zero in older pages */
+	if (i >= HT_LIVE_REQS || len < HT_LIVE_SIZE || l->version < 10)
+		return false;
+	v = __atomic_load_n(&l->req_body[i], __ATOMIC_RELAXED);
+	if (v == 0)
+		return false;
+	*n = v - 1;
+	return true;
+}
+
 void ht_live_cut_resp_of(const ht_live_req *q, const ht_live_resp *e,
 			 ht_live_cut_resp *out)
 {
@@ -423,9 +439,10 @@ void ht_live_cut_resp_of(const ht_live_req *q, const ht_live_resp *e,
 	}
 	out->body_bytes = e->body_bytes;
 	if (e->status == 0) {
-		/* its header section not whole yet: no status, its size so
-		 * far not kept */
-		out->header_unknown = true;
+		/* its header section not whole yet: no status; its size so
+		 * far when the library kept it (ht_live_resp_head_part()) */
+		out->header_bytes = e->header_bytes;
+		out->header_unknown = e->header_bytes == 0;
 		return;
 	}
 	out->status = e->status;

@@ -24,7 +24,9 @@
  * same way) when a collector that stopped while the process ran read the
  * page for the last time (read_at, the one field a collector writes:
  * version 8, its clock; version 9, only that it is reading, then that it
- * has read, ht_live_read_begin()).
+ * has read, ht_live_read_begin()), then (version 10, the same size, after
+ * the version-6 entries) each request slot's request body bytes once the
+ * request is written whole (req_body).
  *
  * A connection slot shows a TCP connection from its connect until its
  * first request begins (its first byte written: the request then carries
@@ -64,7 +66,7 @@
 
 #include "wire.h"
 
-#define HT_LIVE_VERSION 9
+#define HT_LIVE_VERSION 10
 #define HT_LIVE_REQS 64
 #define HT_LIVE_CONNS 32
 #define HT_LIVE_METHOD_MAX 16
@@ -181,7 +183,9 @@ typedef struct ht_live_tls {
  * keeps what follows (HTTP/1.x and HTTP/2 streams, either side; not a
  * request whose connection turned to HTTP/2): status, and header_bytes
  * (the response's header sections, interim ones included) once the final
- * response's header section is whole (status 0 before); body_bytes, the
+ * response's header section is whole (status 0 before; HTTP/1.x: before
+ * it, the header bytes read so far, once a response byte came, stored
+ * alone as body_bytes is; 0 from older libraries: not known); body_bytes, the
  * body bytes so far, de-chunked (HTTP/2: of the whole DATA frames so
  * far), stored alone after each read without the
  * sequence counter (an aligned 8-byte store: never torn; it only grows
@@ -267,6 +271,12 @@ typedef struct ht_live {
 	 * (a page of memory of its own, touched once a slot is used);
 	 * entry i belongs to request slot i */
 	ht_live_resp req_resp[HT_LIVE_REQS];
+	/* version 10, after them (zero from older libraries): entry i
+	 * belongs to request slot i, its request's body bytes (a server's:
+	 * read) plus one once the request is written whole, 0 before (not
+	 * known): set with the slot, under its sequence counter
+	 * (ht_live_req_body_set(), ht_live_read_req_body()) */
+	uint64_t req_body[HT_LIVE_REQS];
 } ht_live;
 
 _Static_assert(sizeof(ht_live) <= HT_LIVE_SIZE, "live page too small");
@@ -455,6 +465,34 @@ static inline void ht_live_resp_body(ht_live_resp *e, uint64_t n)
 		__atomic_store_n(&e->body_bytes, n, __ATOMIC_RELAXED);
 }
 
+/* ht_live_resp_head_part() - entry @e (NULL: none), its final header
+ * section not whole yet (status 0), shows @n header bytes read so far
+ * (interim responses' included): one plain store, as ht_live_resp_body()
+ * (a library older than this one leaves 0 there: not known). */
+static inline void ht_live_resp_head_part(ht_live_resp *e, uint32_t n)
+{
+	if (e != NULL && e->status == 0)
+		__atomic_store_n(&e->header_bytes, n, __ATOMIC_RELAXED);
+}
+
+/* ht_live_req_body_set() - between ht_live_write_begin() and
+ * ht_live_write_end() of slot @ref (0: none) of @l: its request is
+ * written whole with @n body bytes (@known), or not yet (its body bytes
+ * not known). */
+static inline void ht_live_req_body_set(ht_live *l, unsigned ref,
+					bool known, uint64_t n)
+{
+	if (ref != 0 && ref <= HT_LIVE_REQS)
+		l->req_body[ref - 1] = known ? n + 1 : 0;
+}
+
+/* ht_live_read_req_body() - of page @l (another process's, @len bytes
+ * mapped, its process over: nothing writes it any more), the request
+ * body bytes of slot @i into *@n: whether they are known (a page of
+ * version 10 on, its request written whole). */
+bool ht_live_read_req_body(const ht_live *l, size_t len, unsigned i,
+			   uint64_t *n);
+
 /* ht_live_size_known() - whether @len is the size of a live page of some
  * version (HT_LIVE_SIZE, HT_LIVE_SIZE_V5). */
 bool ht_live_size_known(size_t len);
@@ -504,8 +542,9 @@ typedef struct ht_live_cut_resp {
 
 /* ht_live_cut_resp_of() - fill @out: before the response's first byte none
  * came (status 0, 0 bytes, all known); after it, what @e kept (the status
- * and header bytes once the final header section was whole, else not
- * known; the body bytes so far), or nothing known when @e was not kept
+ * and header bytes once the final header section was whole, else the
+ * header bytes so far when kept, else not known; the body bytes so far),
+ * or nothing known when @e was not kept
  * (an older page, an h2c upgrade's request). */
 void ht_live_cut_resp_of(const ht_live_req *q, const ht_live_resp *e,
 			 ht_live_cut_resp *out);

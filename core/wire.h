@@ -103,8 +103,10 @@ typedef struct ht_addr {
                                      stopped (a server's: read) */
 #define HT_RF_REQ_BODY_UNKNOWN 0x8000u /* with HT_RF_FROM_PAGE: the
                                      request's body bytes are not known
-                                     (the page keeps none): req_body_bytes
-                                     means nothing */
+                                     (the page keeps them only once the
+                                     request is written whole, from its
+                                     version 10): req_body_bytes means
+                                     nothing */
 #define HT_RF_SHARED 0x10000u     /* in a live page's slot only (live.h):
                                      its connection is shared with a
                                      forked process (conn_fork_shared()),
@@ -384,6 +386,12 @@ typedef struct ht_rec_conn_close {
                                   hook decoded, or a Unix socket that
                                   never showed a byte (its HTTP never
                                   decided); requests is 0 */
+#define HT_CF_PROCESS_END 0x20u /* made by the collector: the connection's
+                                   process ended (killed, crashed, _exit)
+                                   with it open, no close of its own
+                                   seen; t_close is when the collector
+                                   saw that end, the bytes are not known
+                                   (0) and requests counts those seen */
 
 typedef struct ht_rec_drops {
 	uint32_t pid;

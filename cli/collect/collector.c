@@ -126,6 +126,7 @@ static void peer_forget(collector *c, int fd)
 	c->reads++;
 	if (c->tap != NULL)
 		c->tap(c->tap_ctx, COLLECTOR_EV_CLOSE, (uint32_t)fd, NULL, 0);
+	peer_conns_forget(c, fd);
 	c->peer_open[fd] = 0;
 	c->peer_pid[fd] = 0;
 	c->peer_base[fd] = 0;
@@ -156,6 +157,7 @@ static void peer_close(collector *c, int fd)
 	unsigned unsent = peer_inflight(c, fd);
 	if (l != NULL)
 		ht_live_read_end(l, mono_ns());
+	peer_conns_end(c, fd);
 	peer_last_word(c, fd, unsent);
 	epoll_ctl(c->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 	close(fd);
@@ -312,14 +314,17 @@ static bool descends_from_us(pid_t pid)
 }
 
 /* Whether the process at the other end of @fd may report: one of our
- * user, or (tree_users) one of our process tree whatever its user. */
-static bool peer_may_report(const collector *c, int fd)
+ * user, or (tree_users) one of our process tree whatever its user.  Its
+ * pid into *@pid (0: not known). */
+static bool peer_may_report(const collector *c, int fd, pid_t *pid)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
+	*pid = 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return false;
+	*pid = cred.pid;
 	if (cred.uid == geteuid())
 		return true;
 	if (!c->tree_users || cred.pid <= 0)
@@ -344,6 +349,7 @@ static void accept_all(collector *c)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct epoll_event ev = { .events = EPOLLIN };
 		int size = RCVBUF_WANTED;
+		pid_t pid;
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -354,11 +360,16 @@ static void accept_all(collector *c)
 				accept_pause(c, true);
 			return;
 		}
-		if (!peer_may_report(c, fd)) {
+		if (!peer_may_report(c, fd, &pid)) {
 			/* Only our own user's processes may report (and, in
-			 * run mode as root, the command's tree). */
+			 * run mode as root, the command's tree).  A process
+			 * is counted once: its library connects again after
+			 * the close (and at its exit); a pid not known is
+			 * counted each time. */
 			close(fd);
-			c->refused++;
+			if (pid <= 0 ||
+			    u64map_put(&c->refused_pids, (uint64_t)pid, 1))
+				c->refused++;
 			continue;
 		}
 		if (peer_table_fit(c, fd) < 0) {
@@ -639,6 +650,9 @@ void collector_close(collector *c)
 	c->peer_page_len = NULL;
 	free(c->pids);
 	free(c->drain_buf);
+	u64map_free(&c->refused_pids);
+	peer_conns_forget(c, -1);
+	u64map_free(&c->open_conns);
 	c->drain_buf = NULL;
 	c->peer_pid = c->peer_base = NULL;
 	c->pids = NULL;

@@ -20,6 +20,7 @@
 
 #include "account.h"
 #include "live.h"
+#include "u64map.h"
 #include "wire.h"
 
 /* Called for every valid record; @rec's strings live only for the call. */
@@ -86,7 +87,11 @@ typedef struct collector {
 	uint64_t malformed; /* messages or records rejected */
 	uint64_t peers_seen;  /* connections accepted */
 	uint64_t peers_closed;
-	uint64_t refused;   /* connections from another user, closed at once */
+	uint64_t refused;   /* processes of another user whose connections
+			       were closed at once: each counted once,
+			       however often it connects again (its
+			       library reconnects, and once more at its
+			       exit), by its pid (refused_pids) */
 	uint64_t pids_forgotten; /* pid entries dropped to bound the table */
 	uint64_t unseen;    /* records the traced processes produced that
 	                       never arrived (also handed to the sink as
@@ -95,6 +100,11 @@ typedef struct collector {
 	                       the sink arrived at (the loop's last wake-up;
 	                       a replay's last COLLECTOR_EV_CLOCK); 0: none */
 	/* PRIVATE */
+	u64map refused_pids; /* the pids counted in refused */
+	/* the connections peers opened and did not close yet, by
+	 * fd << 32 | their own conn id: a struct collector_open_conn *
+	 * each (peer_conns_note()) */
+	u64map open_conns;
 	bool now_untapped;        /* now changed, not tapped yet */
 	uint64_t records_at_wake; /* records when the loop last paused */
 	uint64_t next_tick;       /* monotonic ns the tick is due; 0: now */

@@ -316,8 +316,10 @@ size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 					untapped = buf;
 					continue;
 				}
-				peer_release(c, fd, 0);
+				peer_release(c, fd, PEER_WENT_ON);
 			}
+			if (fd >= 0)
+				peer_conns_note(c, fd, &rec);
 			renumber(c, fd, &rec);
 			/* (a request the collector made from the live page
 			 * was never produced: not one the process sent; a
@@ -325,7 +327,9 @@ size_t feed(collector *c, int fd, const uint8_t *buf, size_t len)
 			if (fd >= 0 && !(rec.type == HT_REC_REQUEST &&
 					 (rec.u.req.flags & HT_RF_FROM_PAGE)) &&
 			    !(rec.type == HT_REC_CONN_FAIL &&
-			      (rec.u.fail.flags & HT_FF_FROM_PAGE)))
+			      (rec.u.fail.flags & HT_FF_FROM_PAGE)) &&
+			    !(rec.type == HT_REC_CONN_CLOSE &&
+			      (rec.u.close.flags & HT_CF_PROCESS_END)))
 				account_received(&c->peer_acct[fd],
 						 rec.type == HT_REC_REQUEST);
 		}

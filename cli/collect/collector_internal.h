@@ -17,6 +17,9 @@
 #define peer_inflight collector_peer_inflight
 #define peer_hold collector_peer_hold
 #define peer_release collector_peer_release
+#define peer_conns_note collector_peer_conns_note
+#define peer_conns_end collector_peer_conns_end
+#define peer_conns_forget collector_peer_conns_forget
 
 /* feed() - decode the records of one message from peer @fd (-1: not a
  * peer), hand them to the sink, and tap the message (see collector_tap
@@ -53,8 +56,12 @@ unsigned peer_inflight(collector *c, int fd);
  * interrupted the wait (error HT_ERR_INTERRUPTED, no signal, not made from
  * a page): which signal only the process's end can say.  Such a record is
  * kept (a copy of @raw) until then: peer_inflight() feeds it with the
- * signal that ended the process, if one did; a later request record from
- * the same peer (the process went on) feeds it first as it came.  Returns
+ * signal that ended the process, if one did; when the process went on
+ * after the signal (a later request record from the same peer, its own
+ * exit, or it runs on), the signal was one it handled and the close its
+ * own decision (its own timeout: an alarm() whose handler raises, a read
+ * that returned EINTR and the program closing): fed with the error that
+ * close gives without a signal (PEER_WENT_ON).  Returns
  * whether @rec is held (not while releasing, in a replay, or with
  * COLLECTOR_HELD_MAX held already: then the caller delivers it now).
  * (collector_live.c)
@@ -63,9 +70,31 @@ unsigned peer_inflight(collector *c, int fd);
 bool peer_hold(collector *c, int fd, const ht_record *rec, const uint8_t *raw,
 	       size_t len);
 
+/* peer_conns_note() - record @rec came from peer @fd (its own conn ids,
+ * before renumbering): a request opens its connection (remembered: its
+ * peer, how many requests, client or server, TLS), a close or a failure
+ * ends it.  (collector_live.c) */
+void peer_conns_note(collector *c, int fd, const ht_record *rec);
+
+/* peer_conns_end() - peer @fd is gone (after peer_inflight()): when its
+ * process ended without a goodbye (a kill, a crash, _exit: its page not
+ * marked by exit() or exec, which close them in the library) and every
+ * record its page counted arrived (no close lost on the way), each
+ * connection it opened and never closed is fed as a close of its own
+ * (HT_REC_CONN_CLOSE, HT_CF_PROCESS_END): its end was the process's.
+ * Nothing otherwise (it runs on, the collector stops); they are forgotten
+ * in peer_forget() either way.  (collector_live.c) */
+void peer_conns_end(collector *c, int fd);
+
+/* peer_conns_forget() - forget every connection remembered for peer @fd
+ * (-1: all of them).  (collector_live.c) */
+void peer_conns_forget(collector *c, int fd);
+
 /* peer_release() - feed the records peer @fd has held, oldest first, each
- * with signal @sig (0: as they came); and, @fd -1, forget every record
- * held (the collector is closed).  (collector_live.c) */
-void peer_release(collector *c, int fd, uint8_t sig);
+ * with signal @sig (0: as they came; PEER_WENT_ON: the process went on,
+ * peer_hold()); and, @fd -1, forget every record held (the collector is
+ * closed).  (collector_live.c) */
+#define PEER_WENT_ON 0x100u
+void peer_release(collector *c, int fd, unsigned sig);
 
 #endif

@@ -240,9 +240,22 @@ bool peer_hold(collector *c, int fd, const ht_record *rec, const uint8_t *raw,
 	return true;
 }
 
-/* Feed held record @h of peer @fd with signal @sig (0: as it came). */
+/* The error the program's own close gives request @r when no signal
+ * interrupted its wait (conn_close(), fail_all()): none of its response
+ * came once it was written, else the connection closed before the
+ * response completed. */
+static unsigned closed_error(const ht_rec_request *r)
+{
+	if (r->t[HT_T_FIRST_BYTE] == 0 && r->t[HT_T_WROTE_REQUEST] != 0)
+		return HT_ERR_NO_RESPONSE;
+	return HT_ERR_CLOSED;
+}
+
+/* Feed held record @h of peer @fd with signal @sig (0: as it came;
+ * PEER_WENT_ON: the process went on, its close its own: closed_error(),
+ * and no phase, which only a process's end gives). */
 static void release_one(collector *c, int fd, struct collector_held *h,
-			uint8_t sig)
+			unsigned sig)
 {
 	ht_record rec;
 	size_t cap = h->len + 64, len = 0;
@@ -250,7 +263,12 @@ static void release_one(collector *c, int fd, struct collector_held *h,
 
 	if (sig != 0 && ht_wire_decode(h->raw, h->len, &rec) > 0 &&
 	    rec.type == HT_REC_REQUEST && (buf = malloc(cap)) != NULL) {
-		rec.u.req.signal = sig;
+		if (sig == PEER_WENT_ON) {
+			rec.u.req.error = (uint8_t)closed_error(&rec.u.req);
+			rec.u.req.phase = 0;
+		} else {
+			rec.u.req.signal = (uint8_t)sig;
+		}
 		len = ht_wire_encode(buf, cap, &rec);
 	}
 	c->releasing = true;
@@ -262,7 +280,7 @@ static void release_one(collector *c, int fd, struct collector_held *h,
 	free(buf);
 }
 
-void peer_release(collector *c, int fd, uint8_t sig)
+void peer_release(collector *c, int fd, unsigned sig)
 {
 	struct collector_held **pp = &c->held;
 
@@ -358,11 +376,18 @@ unsigned peer_inflight(collector *c, int fd)
 	/* The requests a signal cut that the process reported itself come
 	 * first, with the signal that ended it, if one did. */
 	if (peer_holds(c, fd)) {
+		unsigned how = 0; /* not known: as they came */
+
 		if (c->peer_pid[fd] != 0 && !c->closing) {
 			error = process_end(c, l, c->peer_pid[fd], !c->ending, &sig);
 			known = true;
+			how = sig;
+			/* it exited by itself, or runs on: the signal was
+			 * one it handled, the close its own */
+			if (sig == 0 && (error == HT_ERR_EXITED || error == 0))
+				how = PEER_WENT_ON;
 		}
-		peer_release(c, fd, sig);
+		peer_release(c, fd, how);
 	}
 	if (l == NULL || c->peer_pid[fd] == 0 || c->closing)
 		return 0;
@@ -451,8 +476,11 @@ unsigned peer_inflight(collector *c, int fd)
 			r->flags |= HT_RF_RESP_HDR_UNKNOWN;
 		if (cut.body_unknown)
 			r->flags |= HT_RF_RESP_BODY_UNKNOWN;
-		/* the page keeps no request body bytes: not known, never 0 */
-		r->flags |= HT_RF_REQ_BODY_UNKNOWN;
+		/* its body bytes once it was written whole (a page of
+		 * version 10 on); else not known, never 0 */
+		if (!ht_live_read_req_body(l, c->peer_page_len[fd], i,
+					   &r->req_body_bytes))
+			r->flags |= HT_RF_REQ_BODY_UNKNOWN;
 		memcpy(r->t, q.t, sizeof(r->t));
 		/* its end: now, unless its response ended already (an early
 		 * answer, its request still being written when it died) */
@@ -679,4 +707,160 @@ bool collector_loopback_clients(collector *c)
 	}
 	c->clients_none_at = c->reads;
 	return false;
+}
+
+/* A connection a peer opened and did not close yet (peer_conns_note()). */
+struct collector_open_conn {
+	ht_addr peer;
+	uint32_t requests; /* the highest request number seen */
+	uint32_t flags;    /* HT_CF_TLS, HT_CF_SERVER */
+	uint16_t path_len;
+	char path[108];    /* the Unix socket's path, as the records said */
+};
+
+void peer_conns_note(collector *c, int fd, const ht_record *rec)
+{
+	uint64_t key, v;
+	struct collector_open_conn *o;
+
+	switch (rec->type) {
+	case HT_REC_REQUEST:
+		break;
+	case HT_REC_CONN_CLOSE:
+		key = (uint64_t)fd << 32 | rec->u.close.conn_id;
+		if (u64map_get(&c->open_conns, key, &v)) {
+			u64map_del(&c->open_conns, key);
+			free((void *)(uintptr_t)v);
+		}
+		return;
+	case HT_REC_CONN_FAIL:
+		key = (uint64_t)fd << 32 | rec->u.fail.conn_id;
+		if (!(rec->u.fail.flags & HT_FF_LOOKUP) &&
+		    u64map_get(&c->open_conns, key, &v)) {
+			u64map_del(&c->open_conns, key);
+			free((void *)(uintptr_t)v);
+		}
+		return;
+	default:
+		return;
+	}
+	const ht_rec_request *r = &rec->u.req;
+
+	if (r->conn_id == 0)
+		return;
+	key = (uint64_t)fd << 32 | r->conn_id;
+	if (u64map_get(&c->open_conns, key, &v)) {
+		o = (struct collector_open_conn *)(uintptr_t)v;
+		if (r->req_seq > o->requests)
+			o->requests = r->req_seq;
+		return;
+	}
+	o = calloc(1, sizeof(*o));
+	if (o == NULL)
+		return; /* its close at the process's end is not said */
+	o->peer = r->peer;
+	o->requests = r->req_seq;
+	o->flags = ((r->flags & HT_RF_TLS) ? HT_CF_TLS : 0) |
+		   ((r->flags & HT_RF_SERVER) ? HT_CF_SERVER : 0);
+	o->path_len = r->peer_path.len < sizeof(o->path) ?
+			      r->peer_path.len : (uint16_t)sizeof(o->path);
+	memcpy(o->path, r->peer_path.p, o->path_len);
+	if (!u64map_put(&c->open_conns, key, (uint64_t)(uintptr_t)o))
+		free(o);
+}
+
+/* The keys of peer @fd's open connections (every peer's: @fd -1) into a
+ * new array (*@n of them; NULL: none, or no memory). */
+static uint64_t *conns_of(const collector *c, int fd, size_t *n)
+{
+	const u64map *m = &c->open_conns;
+	uint64_t *keys;
+
+	*n = 0;
+	if (m->n == 0 || (keys = malloc(m->n * sizeof(*keys))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < m->cap && *n < m->n; i++)
+		if (m->keys[i] != 0 &&
+		    (fd < 0 || m->keys[i] >> 32 == (uint64_t)fd))
+			keys[(*n)++] = m->keys[i];
+	return keys;
+}
+
+void peer_conns_forget(collector *c, int fd)
+{
+	size_t n;
+	uint64_t *keys = conns_of(c, fd, &n), v;
+
+	for (size_t i = 0; i < n; i++)
+		if (u64map_get(&c->open_conns, keys[i], &v)) {
+			u64map_del(&c->open_conns, keys[i]);
+			free((void *)(uintptr_t)v);
+		}
+	free(keys);
+}
+
+void peer_conns_end(collector *c, int fd)
+{
+	size_t n;
+	uint64_t *keys, v;
+	uint8_t sig, buf[512];
+	struct timespec ts;
+
+	if (c->peer_pid[fd] == 0 || c->closing ||
+	    (keys = conns_of(c, fd, &n)) == NULL)
+		return;
+	/* Only an end without a goodbye (a kill, a crash, _exit) leaves
+	 * them open: exit() and exec close them in the library (their
+	 * closes sent, or counted lost).  And only when every record the
+	 * page counted arrived: a close lost on the way (counted dropped,
+	 * or unsent when the process died) would be said twice, or late.
+	 * The collector stopping while the process runs on: open still,
+	 * only no longer traced here. */
+	const ht_live *l = peer_live(c, fd);
+	const account *a = &c->peer_acct[fd];
+
+	if (l == NULL ||
+	    __atomic_load_n(&l->ended, __ATOMIC_ACQUIRE) != HT_LIVE_RUNNING ||
+	    __atomic_load_n(&l->dropped, __ATOMIC_RELAXED) != 0 ||
+	    __atomic_load_n(&l->produced, __ATOMIC_RELAXED) != a->received ||
+	    (c->ending && process_runs(c->peer_pid[fd]))) {
+		free(keys);
+		return;
+	}
+	/* (asked again: its answer is at hand, a page's goodbye or a child
+	 * reaped, once peer_inflight() waited for it) */
+	if (process_end(c, l, c->peer_pid[fd], !c->ending, &sig) == 0) {
+		free(keys); /* it runs on: its closes are its own */
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (size_t i = 0; i < n; i++) {
+		ht_record rec = { .type = HT_REC_CONN_CLOSE };
+		ht_rec_conn_close *o = &rec.u.close;
+		const struct collector_open_conn *q;
+
+		if (!u64map_get(&c->open_conns, keys[i], &v))
+			continue;
+		q = (const struct collector_open_conn *)(uintptr_t)v;
+		o->pid = c->peer_pid[fd];
+		o->conn_id = (uint32_t)keys[i];
+		o->requests = q->requests;
+		o->flags = q->flags | HT_CF_PROCESS_END;
+		o->peer = q->peer;
+		o->t_close = (uint64_t)ts.tv_sec * 1000000000ull +
+			     (uint64_t)ts.tv_nsec;
+		o->peer_path = (ht_str){ q->path, q->path_len };
+		o->sni = o->alpn_offered = o->tls_version = o->alpn =
+			(ht_str){ "", 0 };
+		size_t len = ht_wire_encode(buf, sizeof(buf), &rec);
+
+		/* (fed, it forgets the connection: peer_conns_note()) */
+		if (len > 0) {
+			c->in_page_read = true;
+			feed(c, fd, buf, len);
+			c->in_page_read = false;
+		}
+	}
+	free(keys);
+	peer_conns_forget(c, fd);
 }

@@ -803,6 +803,13 @@ static void events_conn_close(report *rp, const ht_rec_conn_close *c)
 	}
 	KEY(f, "idle_ms");
 	json_ns_ms(f, report_span(c->t_idle_since, c->t_close));
+	if (c->flags & HT_CF_PROCESS_END) {
+		/* its process ended with it open: that was its end, its
+		 * bytes are not known (the key only with it) */
+		json_lit(f, ",\"process_ended\":true,\"bytes_out\":null,"
+			    "\"bytes_in\":null}\n");
+		return;
+	}
 	KEY(f, "bytes_out");
 	json_u64(f, c->bytes_out);
 	KEY(f, "bytes_in");

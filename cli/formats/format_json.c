@@ -113,8 +113,14 @@ static char *json_grpc_fields(char *p, const ht_rec_request *r)
 static char *json_request_line(char *p, const report *rp, const report_req *q)
 {
 	const ht_rec_request *r = q->r;
-	const report_timing *t = &q->t;
 	const redirect_link *l = &q->redirect;
+	/* cut short by its process's end: the phase it was in (its
+	 * "phase") lasted to the end, not null */
+	report_timing cut = q->t;
+	const report_timing *t = &cut;
+
+	if (q->phase != NULL)
+		(void)report_timing_cut(r, &cut);
 
 	bool server = r->flags & HT_RF_SERVER;
 

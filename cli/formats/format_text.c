@@ -145,8 +145,14 @@ static void text_request(report *rp, const report_req *q)
 {
 	FILE *f = rp->out;
 	const ht_rec_request *r = q->r;
-	const report_timing *t = &q->t;
 	bool server = r->flags & HT_RF_SERVER;
+	/* cut short by its process's end: the phase it was in lasted to
+	 * the end (as json's) */
+	report_timing cut = q->t;
+	const report_timing *t = &cut;
+
+	if (q->phase != NULL)
+		(void)report_timing_cut(r, &cut);
 	int64_t phases[N_PHASES] = {
 		t->dns, t->connect, t->tls, t->send, t->wait, t->receive,
 	};

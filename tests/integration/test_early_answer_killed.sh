@@ -4,7 +4,7 @@
 # neither writes the rest nor closes, then is killed (-9): its record, made
 # from the live page, keeps the response's real end (before the client
 # printed that it had the answer, not the kill's moment), says the 5 body
-# bytes it received, and, the page keeping no request body bytes, says
+# bytes it received, and, its request not written whole (its body bytes not known), says
 # req_bytes null (text: no sent size), never 0.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"

@@ -1160,7 +1160,7 @@ START_TEST(response_kept_in_slot)
 {
 	conn_env env = { .sink = sink, .live = cur_ref };
 	ht_addr peer = { .family = 2, .port = 80 };
-	static conn c;
+	static conn c, c2;
 	ht_live_req out;
 	ht_live_resp e;
 	ht_live_cut_resp cut;
@@ -1177,19 +1177,41 @@ START_TEST(response_kept_in_slot)
 	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 30);
 	ck_assert_int_eq(ht_live_read_resp(cur, HT_LIVE_SIZE, 0, &out, &e), 1);
 	ck_assert_uint_eq(e.kept, 1);
+	/* written whole (version 10): its body bytes, 0, are known */
+	uint64_t body = 1;
+	ck_assert(ht_live_read_req_body(cur, HT_LIVE_SIZE, 0, &body));
+	ck_assert_uint_eq(body, 0);
+	ck_assert(!ht_live_read_req_body(cur, HT_LIVE_SIZE_V5, 0, &body));
+	cur->version = 9;
+	ck_assert(!ht_live_read_req_body(cur, HT_LIVE_SIZE, 0, &body));
+	cur->version = HT_LIVE_VERSION;
 	/* waiting for the first byte: no response, known */
 	ht_live_cut_resp_of(&out, &e, &cut);
 	ck_assert(!cut.header_unknown && !cut.body_unknown);
 	ck_assert_uint_eq(cut.status, 0);
 	ck_assert_uint_eq(cut.body_bytes, 0);
 	/* the interim response and part of the final's header section: no
-	 * status yet, its header size not known, no body */
+	 * status yet, its header bytes so far (version 10), no body */
 	conn_on_read(&c, (const uint8_t *)resp, h100 + 10, 40);
 	ck_assert_int_eq(ht_live_read_resp(cur, HT_LIVE_SIZE, 0, &out, &e), 1);
 	ht_live_cut_resp_of(&out, &e, &cut);
 	ck_assert_uint_eq(cut.status, 0);
-	ck_assert(cut.header_unknown && !cut.body_unknown);
+	ck_assert(!cut.header_unknown && !cut.body_unknown);
+	ck_assert_uint_eq(cut.header_bytes, h100 + 10);
 	ck_assert_uint_eq(cut.body_bytes, 0);
+	/* (a library older than version 10 kept none: not known) */
+	e.header_bytes = 0;
+	ht_live_cut_resp_of(&out, &e, &cut);
+	ck_assert(cut.header_unknown && !cut.body_unknown);
+	/* the interim response alone, whole: its bytes */
+	conn_init(&c2, &env, 2, 3, &peer, 10);
+	conn_connected(&c2, 20);
+	conn_on_write(&c2, (const uint8_t *)req, sizeof(req) - 1, 30);
+	conn_on_read(&c2, (const uint8_t *)resp, h100, 40);
+	ck_assert_int_eq(ht_live_read_resp(cur, HT_LIVE_SIZE, 1, &out, &e), 1);
+	ht_live_cut_resp_of(&out, &e, &cut);
+	ck_assert(!cut.header_unknown && cut.status == 0);
+	ck_assert_uint_eq(cut.header_bytes, h100);
 	/* the rest of the headers and 3 body bytes of 10 */
 	conn_on_read(&c, (const uint8_t *)resp + h100 + 10,
 		     sizeof(resp) - 1 - h100 - 10, 50);
