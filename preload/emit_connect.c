@@ -159,6 +159,11 @@ static bool may_open_fds(void)
 	return seccomp_mode() == seccomp_at_init;
 }
 
+bool ht_emit_may_call(void)
+{
+	return may_open_fds();
+}
+
 /* Whether @fd is still the socket the library connected. */
 bool fd_is_ours(int fd)
 {

@@ -786,13 +786,22 @@ static void close_at_exit(int fd, ht_slot *s, void *arg)
 /* At the image's end (exit's destructor, or _exit) the program may leave
  * connections open: report what is in flight and each connection's close,
  * so nothing is silently lost.  Once: a destructor run after ours (or an
- * atexit handler) may still call _exit. */
+ * atexit handler) may still call _exit.  Another thread's _exit meanwhile
+ * waits for the end (ht_end_wait()): its exit_group would kill this walk
+ * with requests taken off the live page and not yet sent. */
+enum { END_NOT_YET, END_RUNNING, END_DONE };
+HT_STARTUP_DATA static int end_state;
+
 static void process_end(void)
 {
-	HT_STARTUP_DATA static bool ended;
-	if (!ht_enabled || ended || !ht_enter())
+	if (!ht_enabled || !ht_enter())
 		return;
-	ended = true;
+	int was = END_NOT_YET;
+	if (!__atomic_compare_exchange_n(&end_state, &was, END_RUNNING, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		ht_leave();
+		return;
+	}
 	int saved = errno;
 	uint64_t now = 0;
 	ht_table_for_each(close_at_exit, &now);
@@ -802,6 +811,7 @@ static void process_end(void)
 		ht_emit_send_pending();
 	ht_emit_flush_drops(true);
 	ht_emit_goodbye();
+	__atomic_store_n(&end_state, END_DONE, __ATOMIC_RELEASE);
 	errno = saved;
 	ht_leave();
 }
@@ -811,23 +821,40 @@ __attribute__((destructor)) static void ht_destructor(void)
 	process_end();
 }
 
+void ht_process_exiting(void)
+{
+	/* Not from a vfork or posix_spawn child, which shares our memory
+	 * until it execs and _exits when the exec failed: the pid test (a
+	 * system call, only when tracing is on) leaves everything to the
+	 * parent.  Not after a seccomp filter the library did not see
+	 * installed (the program's own system call instruction): the end's
+	 * fstat and send could kill the process (one prctl). */
+	if (!ht_enabled || ht_foreign_process() || !ht_emit_may_call())
+		return;
+	process_end();
+	/* another thread's end in progress: exit once it is over (it never
+	 * blocks); a signal handler that interrupted this thread's own end
+	 * (ht_enter() refused it above) passes through */
+	while (__atomic_load_n(&end_state, __ATOMIC_ACQUIRE) == END_RUNNING &&
+	       !ht_busy)
+		sched_yield();
+}
+
 /* _exit (and _Exit, its alias) end the process without the destructors:
  * a worker that answers, or a child that makes its requests, and then
  * _exits (Python's os._exit, multiprocessing's children) would leave its
  * last records in the pending message (counted dropped) and its requests
  * in flight to the live page (reported "ended" by a listen collector).
- * Not from a vfork or posix_spawn child, which shares our memory until
- * it execs and _exits when the exec failed: the pid test (a system call,
- * only when tracing is on) leaves everything to the parent.  Then the
- * system call glibc's _exit makes, itself: nothing to look up, so safe
- * in a signal handler or a vfork child. */
+ * Then the system calls glibc's _exit makes, made here: nothing to look
+ * up, so safe in a signal handler or a vfork child. */
 HT_EXPORT __attribute__((noreturn)) void _exit(int status)
 {
-	if (ht_enabled && !ht_foreign_process())
-		process_end();
+	ht_process_exiting();
 	for (;;) {
 		(void)ht_raw_syscall(SYS_exit_group, status, 0, 0, 0, 0, 0);
 		(void)ht_raw_syscall(SYS_exit, status, 0, 0, 0, 0, 0);
+		/* as glibc: a process whose exit is refused does not go on */
+		__builtin_trap();
 	}
 }
 

@@ -89,6 +89,12 @@ HT_EXPORT long syscall(long nr, ...)
 		ht_range_closing((unsigned)a1, (unsigned)a2, (unsigned)a3);
 		return forward(nr, a1, a2, a3, a4, a5, a6);
 	}
+	if (unlikely(nr == SYS_exit_group)) {
+		/* as the _exit hook (fdtable.c), which glibc's _exit is */
+		if (ht_inited)
+			ht_process_exiting();
+		return forward(nr, a1, a2, a3, a4, a5, a6);
+	}
 	if (likely(nr != SYS_seccomp) || !seccomp_installs(a1))
 		return forward(nr, a1, a2, a3, a4, a5, a6);
 	HT_ENSURE_INIT();

@@ -866,6 +866,17 @@ HT_HIDDEN void ht_emit_after_fork(void);
 struct ht_live;
 HT_HIDDEN extern struct ht_live *volatile ht_live_page;
 
+/* ht_emit_may_call() - whether the library may still make its system
+ * calls (fstat, socket, send): no seccomp filter installed since it
+ * started but through its own hooks (which stop it first).  One prctl. */
+HT_HIDDEN bool ht_emit_may_call(void);
+
+/* ht_process_exiting() - the process is about to end by _exit (or the
+ * exit_group system call through syscall()): what exit's destructor does,
+ * once, waiting for another thread's end in progress; nothing in a vfork
+ * child or under a seccomp filter the library did not see installed. */
+HT_HIDDEN void ht_process_exiting(void);
+
 /* ht_emit_at_exit() - at the image's end, with records or drop counts to
  * tell and no collector: connect once more, even within the retry window. */
 HT_HIDDEN void ht_emit_at_exit(void);
