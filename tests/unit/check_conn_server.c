@@ -1182,12 +1182,12 @@ START_TEST(h2_membio_waiting_stream_unframed_then_closed)
 }
 END_TEST
 
-/* review of trustb (0a08b3a): a stream waiting for its ciphertext on a
+/* (review of trustb, 0a08b3a) A stream waiting for its ciphertext on a
  * connection given up unframed (opaque) is the parent's at a fork: a forked
  * child's copy of the connection (conn_reset_after_fork()) never reports
  * it (the parent does, by its socket's writes or its end).  Fails on
  * 433c93f: the child's close emits stream 3 again, cut (pid 200). */
-START_TEST(rev_trustb_h2_membio_waiting_unframed_not_the_childs)
+START_TEST(h2_membio_waiting_unframed_not_the_childs)
 {
 	static uint8_t big[20000];
 	h2_membio_begin();
@@ -2191,7 +2191,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, h2_membio_waiting_stream_whole_when_unframed);
 	tcase_add_test(tc, h2_membio_waiting_stream_unframed_then_reset);
 	tcase_add_test(tc, h2_membio_waiting_stream_unframed_then_closed);
-	tcase_add_test(tc, rev_trustb_h2_membio_waiting_unframed_not_the_childs);
+	tcase_add_test(tc, h2_membio_waiting_unframed_not_the_childs);
 	tcase_add_test(tc, h2_membio_length_whole_once_carried);
 	tcase_add_test(tc, h2_membio_early_answer_whole_once_carried);
 	tcase_add_test(tc, h2_membio_not_held_without_socket_writes);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_rev_trustb_gnutls_ptr.sh - review of trustb (20844bd): a GnuTLS
+# test_tls_map_gnutls_foreign_ptr.sh - (review of trustb, 20844bd) a GnuTLS
 # session with its own push/pull functions and a transport pointer that is
 # a small integer naming another followed connection (A, plain HTTP).
 # When the session map cannot hold the session (FILL=16384: full), the

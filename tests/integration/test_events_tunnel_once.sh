@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_rev_trustb_events_tunnel.sh - review of trustb (439cfb3): -f events
+# test_events_tunnel_once.sh - (review of trustb, 439cfb3) -f events
 # for curl through an HTTP CONNECT proxy to an HTTPS server, two URLs on
 # one tunnel.  The connection has the CONNECT (req 1) and the first inner
 # request (req 2, not reused: connect_ms up to the tunnel, tls_ms of the
