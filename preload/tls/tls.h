@@ -208,6 +208,12 @@ HT_HIDDEN void ht_tls_hello_unclaimed(ht_tracked *t, int fd);
  * or -1. */
 HT_HIDDEN int ht_tls_server_session(const void *session, const uint8_t *random);
 
+/* ht_tls_session_conn() - whether @fd names a followed connection marked
+ * TLS by a socket call seen inside a call on @session (ht_tracked
+ * tls_session): proof that it is @session's socket, when the program's
+ * word for it (a transport pointer) may be anything. */
+HT_HIDDEN bool ht_tls_session_conn(const void *session, int fd);
+
 /* ht_tls_bind() - the program tied @session to @fd. */
 HT_HIDDEN void ht_tls_bind(const void *session, int fd);
 
