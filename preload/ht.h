@@ -339,10 +339,7 @@ typedef struct ht_tracked {
 	 * ClientHello, read by the program itself: waiting for the TLS
 	 * session that holds its random (tls.h, ht_tls_hello_read()). */
 	bool hello_wait;
-	/* The TLS session inside whose call a socket call on this connection
-	 * was last seen (which marked it TLS), NULL: none.  Proof that the
-	 * connection is that session's, for a session the TLS session map
-	 * cannot hold (hook_gnutls.c session_fd()).  Under the home lock. */
+	/* TLS session of the call its last socket call ran in (tls.h) */
 	const void *tls_session;
 	/* Bytes moved while this thread was already inside the library (a
 	 * signal handler's I/O): they could not be fed, so the connection's
