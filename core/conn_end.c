@@ -477,11 +477,13 @@ void conn_reset_after_fork(conn *c, uint32_t pid)
 	if (c->mode == CONN_MODE_TLS)
 		c->mode = CONN_MODE_OPAQUE;
 	/* HPACK state cannot be shared with the parent: an HTTP/2
-	 * connection is not followed in the child. */
-	if (c->mode == CONN_MODE_HTTP2) {
-		conn_h2_release(c);
+	 * connection is not followed in the child.  Released in any mode:
+	 * one given up unframed (opaque) may keep a memory-BIO stream
+	 * waiting for its ciphertext, the parent's to report, never the
+	 * child's (its close would report it a second time). */
+	conn_h2_release(c);
+	if (c->mode == CONN_MODE_HTTP2)
 		c->mode = CONN_MODE_OPAQUE;
-	}
 	/* The WebSocket session is the parent's: its record is the
 	 * parent's to send. */
 	if (c->mode == CONN_MODE_WS) {

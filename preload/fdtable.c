@@ -126,6 +126,7 @@ ht_tracked *ht_tracked_alloc(void)
 	t->dns_slot = -1;
 	t->probe = false;
 	t->hello_wait = false;
+	t->tls_session = NULL;
 	t->missed = 0;
 	__atomic_store_n(&t->parked, false, __ATOMIC_RELAXED);
 	return t;

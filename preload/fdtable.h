@@ -60,6 +60,8 @@ typedef struct ht_tracked {
 	 * ClientHello, read by the program itself: waiting for the TLS
 	 * session that holds its random (tls.h, ht_tls_hello_read()). */
 	bool hello_wait;
+	/* TLS session of the call its last socket call ran in (tls.h) */
+	const void *tls_session;
 	/* Bytes moved while this thread was already inside the library (a
 	 * signal handler's I/O): they could not be fed, so the connection's
 	 * stream has a hole.  Set without the lock (atomic); the next event

@@ -168,6 +168,7 @@ static void follow(ht_tracked *t, int fd, const ioplan_call *k,
 		if (ht_tls_call.fd < 0)
 			ht_tls_call.fd = fd;
 		conn_mark_tls(c);
+		t->tls_session = ht_tls_call.session;
 		break;
 	case IOPLAN_TLS_ADOPT:
 		ht_tls_adopt(c, fd, k->first, k->first_len);
@@ -292,6 +293,7 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 		if (ht_tls_call.fd < 0)
 			ht_tls_call.fd = fd;
 		conn_mark_tls(c);
+		t->tls_session = ht_tls_call.session;
 	} else if (t->probe && !c->tls && !out && k->ret > 0 && !k->unseen) {
 		/* A ClientHello the program reads itself, for a session with
 		 * memory BIOs: marks the connection TLS until it is tied. */

@@ -411,16 +411,31 @@ static uint64_t ev_time(const ht_rec_request *r, enum ev_kind k)
 	return r->t[ev_ts[k]];
 }
 
+/* Whether client request @r is the first one inside a CONNECT tunnel,
+ * after the CONNECT: not its connection's first request, yet not reused
+ * (conn_request_begin(): only a tunnel starts a new inner connection).
+ * Its connection events are the inner connection's (connect_done when the
+ * tunnel was up, the TLS handshake with the target), not the ones the
+ * CONNECT's record or the connection's slot told.  Read the same from a
+ * record and from the page (whose slot has the flags and number). */
+static bool ev_tunnel_first(const ht_rec_request *r)
+{
+	return !(r->flags & (HT_RF_SERVER | HT_RF_REUSED)) && r->req_seq > 1;
+}
+
 /* The "req" of event @k of request @r: null (0) for a client's
  * connection events (dns_start ... tls_handshake_done: its connection's,
  * which its record carries as the connection's first request's), as when
  * they stream from the connection's own slot before any request begins
  * (events_live_conn()) and in a failed connection's record: every path
  * gives a connection event the same "req", whenever the page was read.
- * A server's have its request's (no slot streams them before it). */
+ * A server's have its request's (no slot streams them before it), and so
+ * do those of the first request inside a CONNECT tunnel: the CONNECT told
+ * the connection's with req null, these are the tunnel's, told once. */
 static uint32_t ev_req_of(const ht_rec_request *r, enum ev_kind k)
 {
-	if (!(r->flags & HT_RF_SERVER) && (1u << k) & EV_CONN_BITS)
+	if (!(r->flags & HT_RF_SERVER) && (1u << k) & EV_CONN_BITS &&
+	    !ev_tunnel_first(r))
 		return 0;
 	return r->req_seq;
 }
@@ -489,10 +504,12 @@ static void events_request(report *rp, const report_req *q)
 			skip = e->written;
 			ev_forget(st, e);
 		}
-		/* the connection's first request carries its moments */
-		skip |= ev_conn_written(rp, r->pid, r->conn_id,
-					!(r->flags & HT_RF_REUSED)) &
-			EV_CONN_BITS;
+		/* the connection's first request carries its moments (not
+		 * a tunnel's first: those are the tunnel's own) */
+		if (!ev_tunnel_first(r))
+			skip |= ev_conn_written(rp, r->pid, r->conn_id,
+						!(r->flags & HT_RF_REUSED)) &
+				EV_CONN_BITS;
 	}
 	/* and those of the lookup that named its peer */
 	skip |= ev_lookup_bits(rp, r->pid, r->t[HT_T_DNS_START]);
@@ -504,8 +521,13 @@ static void events_request(report *rp, const report_req *q)
 static void events_live(report *rp, const report_req *q)
 {
 	const ht_rec_request *r = q->r;
-	unsigned conn_bits = ev_conn_written(rp, r->pid, r->conn_id, false) &
-			     EV_CONN_BITS;
+	/* those streamed from the connection's slot (a tunnel's first
+	 * request has its own) */
+	unsigned conn_bits =
+		ev_tunnel_first(r)
+			? 0
+			: ev_conn_written(rp, r->pid, r->conn_id, false) &
+				  EV_CONN_BITS;
 	/* the events of the lookup that named its peer, written */
 	unsigned dns_bits = ev_lookup_bits(rp, r->pid, r->t[HT_T_DNS_START]);
 	ev_seen *e = ev_entry(rp, r->pid, r->conn_id, r->req_seq);

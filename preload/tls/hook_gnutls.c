@@ -68,10 +68,13 @@ static void handshake_done(gnutls_session_t s, int fd)
 /* The fd of @s, once a call on it is over (ht_tls_end()).  When the call
  * read no socket (plaintext GnuTLS had buffered) and the session map does
  * not hold @s (its mmap refused, or full), GnuTLS is asked, as the OpenSSL
- * hooks ask SSL_get_fd(): the transport pointer the program set, when it
- * is a tracked fd (a program with its own transport functions may have set
- * anything there: a pointer is out of an fd's range, and any other value
- * must be a tracked socket). */
+ * hooks ask SSL_get_fd(): the transport pointer the program set.  A
+ * program with its own transport functions may have set anything there (a
+ * pointer, or an index that is by chance another connection's fd), so it
+ * is taken only when it names a connection a socket call inside a call on
+ * @s marked TLS (ht_tls_session_conn()): never a plain connection, whose
+ * requests the plaintext would corrupt.  Otherwise -1, as when GnuTLS is
+ * not asked. */
 static int session_fd(gnutls_session_t s)
 {
 	int fd = ht_tls_end(s, -1);
@@ -85,7 +88,8 @@ static int session_fd(gnutls_session_t s)
 	get(s, &recv_ptr, &send_ptr);
 	/* the send side, as bind_fd() takes it */
 	intptr_t v = (intptr_t)send_ptr;
-	if (v < 0 || v > INT32_MAX || !ht_fd_followed((int)v))
+	if (v < 0 || v > INT32_MAX || !ht_fd_followed((int)v) ||
+	    !ht_tls_session_conn(s, (int)v))
 		return -1;
 	/* ht_tls_end() took it for a session with no socket yet */
 	if (ht_tls_orphan.session == s)

@@ -416,6 +416,7 @@ int ht_tls_server_session(const void *session, const uint8_t *random)
 			t->hello_wait = false;
 			if (map_set((uintptr_t)session, fd)) {
 				conn_tls_start(&t->c, t0);
+				t->tls_session = session;
 				tied = true;
 			} else {
 				t->probe = false;
@@ -452,6 +453,23 @@ static ht_tracked *lock_tls_conn(int fd, ht_slot **sp)
 	conn_mark_tls(&s->t->c);
 	*sp = s;
 	return s->t;
+}
+
+bool ht_tls_session_conn(const void *session, int fd)
+{
+	if (!session || !ht_enter())
+		return false;
+	uint64_t gen;
+	ht_slot *s = ht_slot_peek(fd, &gen);
+	bool mine = false;
+	if (s) {
+		ht_home_lock(s);
+		mine = ht_slot_same(s, gen) && s->t->c.tls &&
+		       s->t->tls_session == session;
+		ht_lock_release(&s->lock);
+	}
+	ht_leave();
+	return mine;
 }
 
 void ht_tls_handshake_started(int fd, uint64_t t0)

@@ -208,6 +208,14 @@ HT_HIDDEN void ht_tls_hello_unclaimed(ht_tracked *t, int fd);
  * or -1. */
 HT_HIDDEN int ht_tls_server_session(const void *session, const uint8_t *random);
 
+/* ht_tls_session_conn() - whether @fd names a followed connection marked
+ * TLS by a socket call seen inside a call on @session (ht_tracked
+ * tls_session, set under the home lock by the socket hooks where they mark
+ * it TLS, NULL: none): proof that it is @session's socket, for a session
+ * the map cannot hold and whose program's word for its socket (a
+ * transport pointer) may be anything (hook_gnutls.c session_fd()). */
+HT_HIDDEN bool ht_tls_session_conn(const void *session, int fd);
+
 /* ht_tls_bind() - the program tied @session to @fd. */
 HT_HIDDEN void ht_tls_bind(const void *session, int fd);
 

@@ -1182,6 +1182,35 @@ START_TEST(h2_membio_waiting_stream_unframed_then_closed)
 }
 END_TEST
 
+/* (review of trustb, 0a08b3a) A stream waiting for its ciphertext on a
+ * connection given up unframed (opaque) is the parent's at a fork: a forked
+ * child's copy of the connection (conn_reset_after_fork()) never reports
+ * it (the parent does, by its socket's writes or its end).  Fails on
+ * 433c93f: the child's close emits stream 3 again, cut (pid 200). */
+START_TEST(h2_membio_waiting_unframed_not_the_childs)
+{
+	static uint8_t big[20000];
+	h2_membio_begin();
+	h2_hdrs(3, 0, h2_200);
+	h2_fh(0x0, 0x1, 3, 100);
+	h2_zeros(100);
+	conn_tls_made(C, 2300);
+	h2_flush(false, 30);
+	h2_fh(0x1, 0x4, 5, sizeof big);
+	h2_put(big, sizeof big);
+	h2_flush(true, 40);
+	int before = nreqs;
+	conn_reset_after_fork(C, 200);
+	conn_on_transport(C, false, 10, 45);
+	conn_close(C, 50);
+	for (int i = before; i < nreqs; i++)
+		ck_assert_msg(recs[i].r.stream_id != 3,
+			      "the child reported the parent's stream 3 "
+			      "(pid %u, error %u)", (unsigned)recs[i].r.pid,
+			      (unsigned)recs[i].r.error);
+}
+END_TEST
+
 /* A session whose socket writes the hooks never saw (none counted) is
  * never held: the stream ends with its END_STREAM, as before. */
 START_TEST(h2_membio_not_held_without_socket_writes)
@@ -2162,6 +2191,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, h2_membio_waiting_stream_whole_when_unframed);
 	tcase_add_test(tc, h2_membio_waiting_stream_unframed_then_reset);
 	tcase_add_test(tc, h2_membio_waiting_stream_unframed_then_closed);
+	tcase_add_test(tc, h2_membio_waiting_unframed_not_the_childs);
 	tcase_add_test(tc, h2_membio_length_whole_once_carried);
 	tcase_add_test(tc, h2_membio_early_answer_whole_once_carried);
 	tcase_add_test(tc, h2_membio_not_held_without_socket_writes);

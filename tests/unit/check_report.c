@@ -1410,6 +1410,47 @@ static int count_of(const char *hay, const char *needle)
 	return n;
 }
 
+/* Through a CONNECT tunnel: the CONNECT (req 1) tells the connection's
+ * events with req null; the tunnel's first request (req 2, not reused)
+ * carries the inner connection's (connect_done when the tunnel was up,
+ * the TLS handshake with the target): told with its own number, never a
+ * second connect_start ... with req null.  The lookup is told once. */
+START_TEST(events_tunnel_first_own_req)
+{
+	memreport m;
+	ht_rec_request r;
+
+	mr_open(&m, REPORT_EVENTS);
+	make_request(&r);
+	r.method = S("CONNECT");
+	r.target = S("localhost:8443");
+	feed_request(&m, &r);
+	make_request(&r);
+	r.req_seq = 2;
+	r.flags |= HT_RF_TUNNEL | HT_RF_TLS;
+	r.tunnel = S("localhost:8443");
+	r.t[HT_T_CONNECT_DONE] = 1020 * MS;
+	r.t[HT_T_TLS_START] = 1021 * MS;
+	r.t[HT_T_TLS_DONE] = 1022 * MS;
+	r.t[HT_T_GOT_CONN] = r.t[HT_T_WROTE_HEADERS] = 1023 * MS;
+	r.t[HT_T_WROTE_REQUEST] = r.t[HT_T_FIRST_BYTE] = 1024 * MS;
+	r.t[HT_T_RESPONSE_DONE] = 1025 * MS;
+	feed_request(&m, &r);
+	ck_assert_int_eq(count_of(m.buf, "\"event\":\"dns_start\""), 1);
+	ck_assert_int_eq(count_of(m.buf,
+		"\"event\":\"connect_start\",\"pid\":42,\"conn\":1,\"req\":null,"), 1);
+	ck_assert_int_eq(count_of(m.buf,
+		"\"event\":\"connect_done\",\"pid\":42,\"conn\":1,\"req\":null,"), 1);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"{\"event\":\"connect_done\",\"pid\":42,\"conn\":1,\"req\":2,"
+		"\"ts\":1700000001.020000,"));
+	ck_assert_int_eq(count_of(m.buf, "\"event\":\"tls_handshake_done\""), 1);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"{\"event\":\"tls_handshake_done\",\"pid\":42,\"conn\":1,\"req\":2,"));
+	mr_close(&m);
+}
+END_TEST
+
 /* No TLS session, for report_live_conn(). */
 static const ht_live_tls no_tls;
 
@@ -1927,6 +1968,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, json_error_and_escapes);
 	tcase_add_test(tc, json_conn_fail_and_summary);
 	tcase_add_test(tc, events_order);
+	tcase_add_test(tc, events_tunnel_first_own_req);
 	tcase_add_test(tc, events_conn_records);
 	tcase_add_test(tc, events_lookups_each_their_own);
 	tcase_add_test(tc, events_live_tls_and_headers);
