@@ -259,22 +259,36 @@ void ht_tls_forget(const void *session)
 	ht_leave();
 }
 
+bool ht_tls_own_slow(int fd)
+{
+	int known = map_get((uintptr_t)ht_tls_call.session);
+	/* A known socket no longer followed (closed: the session was put
+	 * on another without a call we see, SSL_set_bio, or its free went
+	 * unseen and its memory is a new session's) says nothing: the call
+	 * ties the session as a first call would. */
+	return known < 0 || known == fd || !ht_fd_followed(known);
+}
+
 int ht_tls_end(const void *session, int hint_fd)
 {
 	int seen = ht_tls_call.fd;
 	ht_tls_call.session = NULL;
 	ht_tls_call.fd = -1;
-	/* The usual call: its session is this thread's last one (map_last),
-	 * still the map's, on the socket the call used if it used one, and
-	 * no orphan or ClientHello waits: the answer below, without the
-	 * guard (whose end flushes records) nor a call. */
-	if (likely(map_last_valid((uintptr_t)session) &&
-		   (seen < 0 || seen == map_last.fd) &&
-		   ht_tls_orphan.session != session && !ht_busy &&
-		   !__atomic_load_n(&ht_tls_hellos_waiting, __ATOMIC_RELAXED)))
-		return map_last.fd;
 	if (!ht_enter())
 		return -1;
+	/* The usual call: its session is this thread's last one (map_last),
+	 * still the map's, on the socket the call used if it used one, and
+	 * no orphan or ClientHello waits: the answer below, with no call
+	 * (map_last read under the guard: a signal handler's TLS call,
+	 * which would replace it, is not followed meanwhile). */
+	if (likely(map_last_valid((uintptr_t)session) &&
+		   (seen < 0 || seen == map_last.fd) &&
+		   ht_tls_orphan.session != session &&
+		   !__atomic_load_n(&ht_tls_hellos_waiting, __ATOMIC_RELAXED))) {
+		int last = map_last.fd;
+		ht_leave();
+		return last;
+	}
 	int fd;
 	if (seen >= 0) {
 		fd = seen;

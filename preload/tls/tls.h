@@ -27,11 +27,32 @@ struct ht_tls_call {
 	uint64_t now;        /* when its last socket call that used the
 			      * time returned (track_io()), or 0 */
 	uint64_t t0;         /* when the call began (ht_tls_open()) */
-	bool blocked;        /* its last socket call (track_io()) was a read
-			      * that would block (EAGAIN): the library wants
-			      * to read, a failed read asks it nothing more */
+	bool blocked;        /* its last call on its own socket (track_io(),
+			      * ht_tls_own()) was a read that would block
+			      * (EAGAIN): the library wants to read, a failed
+			      * read asks it nothing more */
 };
 HT_HIDDEN extern HT_TLS struct ht_tls_call ht_tls_call;
+
+/*
+ * ht_tls_own() - whether a socket call on tracked @fd inside this thread's
+ * TLS call (ht_tls_call.session set) is the call's own: on the socket the
+ * call already used, else on its session's known socket (the session ->
+ * fd map), or on any while the session has none followed (its first
+ * calls, before SSL_set_fd or a socket call tied it; its socket closed
+ * since).  A call on another connection (a
+ * signal handler's that interrupted the TLS call, a BIO or info
+ * callback's) is not: it must not tie the session, mark its connection
+ * TLS, nor say the library wants to read; it is followed as outside any
+ * TLS call.  Guard held (the map may be looked up under its lock).
+ */
+HT_HIDDEN bool ht_tls_own_slow(int fd);
+static inline bool ht_tls_own(int fd)
+{
+	if (ht_tls_call.fd >= 0)
+		return fd == ht_tls_call.fd;
+	return ht_tls_own_slow(fd);
+}
 
 /*
  * ht_tls_sym() - the real @name from the loaded library whose file name

@@ -5,12 +5,15 @@
  * EAGAIN).  It GETs a response delimited by the end of the TLS stream
  * (closenotify_server.py) N times and reads each to that end.
  *
- *     tls_end_poll HOST PORT N
+ *     tls_end_poll HOST PORT N [before]
  *
  * The poll runs inside SSL_read after the read of the close_notify: the
- * library's last socket call in that SSL_read is not that read.  Prints
- * "ok BYTES" when every response was read to its end.  For
- * test_tls_end_after_poll.sh.
+ * library's last socket call in that SSL_read is not that read.  With
+ * "before", the poll runs before every socket read and write the library
+ * makes instead: the first socket call of each TLS call is the poll's (as
+ * a signal handler's that interrupts the call before the library's own).
+ * Prints "ok BYTES" when every response was read to its end.  For
+ * test_tls_end_after_poll.sh and test_tls_poll_before.sh.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,12 +27,14 @@
 #include <unistd.h>
 
 static int idle_fd = -1;
+static int before; /* poll before each socket read and write */
 
 static long after_read(BIO *b, int oper, const char *argp, size_t len,
 		       int argi, long argl, int ret, size_t *processed)
 {
 	(void)b; (void)argp; (void)len; (void)argi; (void)argl; (void)processed;
-	if (oper == (BIO_CB_READ | BIO_CB_RETURN)) {
+	if (before ? oper == BIO_CB_READ || oper == BIO_CB_WRITE
+		   : oper == (BIO_CB_READ | BIO_CB_RETURN)) {
 		int saved = errno;
 		char c;
 		(void)recv(idle_fd, &c, 1, MSG_DONTWAIT);
@@ -55,6 +60,7 @@ int main(int argc, char **argv)
 	if (argc < 4)
 		return 2;
 	int port = atoi(argv[2]), n = atoi(argv[3]);
+	before = argc > 4 && strcmp(argv[4], "before") == 0;
 	/* idle: a connection the program polls and never writes to */
 	idle_fd = tcp(argv[1], port);
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
