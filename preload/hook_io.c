@@ -369,8 +369,8 @@ void ht_want_collector(ht_slot *s)
  * and true, when the connection is seen so without the lock, read as
  * ht_tls_handshake_needed() reads one: the fields, then its generation
  * again.  Anything else (another connection in the memory by now, a hole
- * marked, a client's connection) takes the locked path: false.  Guard
- * held, the call the TLS call's own (ht_tls_own()). */
+ * marked, a client's connection) takes the locked path: false.  The call
+ * is the TLS call's own (ht_tls_own_fast()). */
 static bool tls_read_blocked(ht_slot *s, uint64_t gen, int fd)
 {
 	ht_tracked *t = ht_home_tracked(s);
@@ -402,6 +402,16 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 {
 	/* No vfork-child test here (a system call per I/O): a vfork child
 	 * only closes and dups fds before exec, and those hooks check. */
+	bool would_block = !out && ret < 0 &&
+			   (err == EAGAIN || err == EWOULDBLOCK);
+	/* The usual last read of a TLS call, seen to be on its own socket
+	 * without the guard (ht_tls_own_fast()). */
+	if (ht_tls_call.session && would_block && !ht_busy &&
+	    ht_tls_own_fast(fd)) {
+		ht_tls_call.blocked = true;
+		if (tls_read_blocked(s, gen, fd))
+			return;
+	}
 	if (!ht_enter()) {
 		track_io_busy(s, gen, out, ret);
 		return;
@@ -411,14 +421,8 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 	 * BIO or info callback's poll) is followed as outside any, and tells
 	 * the TLS call nothing. */
 	bool in_tls = ht_tls_call.session && ht_tls_own(fd);
-	if (in_tls) {
-		ht_tls_call.blocked = !out && ret < 0 &&
-				      (err == EAGAIN || err == EWOULDBLOCK);
-		if (ht_tls_call.blocked && tls_read_blocked(s, gen, fd)) {
-			ht_leave();
-			return;
-		}
-	}
+	if (in_tls)
+		ht_tls_call.blocked = would_block;
 	ioplan_call k = io_call(out, iov, iovcnt, ret, err, unseen, in_tls);
 	uint64_t now = 0;
 	if (io_timed(&k)) {
