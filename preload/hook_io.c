@@ -212,9 +212,10 @@ static void track_io_busy(ht_slot *s, uint64_t gen, bool out, ssize_t ret)
 }
 
 /* What track_io() knows of a call, for ioplan.h (the arguments are
- * track_io()'s); @hold is left for the caller to say under the lock. */
+ * track_io()'s; @in_tls: made on the socket of this thread's TLS call,
+ * ht_tls_own()); @hold is left for the caller to say under the lock. */
 static ioplan_call io_call(bool out, const struct iovec *iov, size_t iovcnt,
-			   ssize_t ret, int err, bool unseen)
+			   ssize_t ret, int err, bool unseen, bool in_tls)
 {
 	ioplan_call k = {
 		.ret = ret,
@@ -222,7 +223,7 @@ static ioplan_call io_call(bool out, const struct iovec *iov, size_t iovcnt,
 		.out = out,
 		.unseen = unseen,
 		.asked = ret == 0 && !out && iov_total(iov, iovcnt) > 0,
-		.in_tls = ht_tls_call.session != NULL,
+		.in_tls = in_tls,
 		.adoptable = out && unlikely(ht_tls_adoptable()),
 	};
 	if (ret > 0 && iovcnt > 0 && !unseen) {
@@ -370,7 +371,8 @@ void ht_want_collector(ht_slot *s)
  * and true, when the connection is seen so without the lock, read as
  * ht_tls_handshake_needed() reads one: the fields, then its generation
  * again.  Anything else (another connection in the memory by now, a hole
- * marked, a client's connection) takes the locked path: false. */
+ * marked, a client's connection) takes the locked path: false.  The call
+ * is the TLS call's own (ht_tls_own_fast()). */
 static bool tls_read_blocked(ht_slot *s, uint64_t gen, int fd)
 {
 	ht_tracked *t = ht_home_tracked(s);
@@ -402,18 +404,28 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 {
 	/* No vfork-child test here (a system call per I/O): a vfork child
 	 * only closes and dups fds before exec, and those hooks check. */
-	if (ht_tls_call.session) {
-		ht_tls_call.blocked = !out && ret < 0 &&
-				      (err == EAGAIN || err == EWOULDBLOCK);
-		if (ht_tls_call.blocked && !ht_busy &&
-		    tls_read_blocked(s, gen, fd))
+	bool would_block = !out && ret < 0 &&
+			   (err == EAGAIN || err == EWOULDBLOCK);
+	/* The usual last read of a TLS call, seen to be on its own socket
+	 * without the guard (ht_tls_own_fast()). */
+	if (ht_tls_call.session && would_block && !ht_busy &&
+	    ht_tls_own_fast(fd)) {
+		ht_tls_call.blocked = true;
+		if (tls_read_blocked(s, gen, fd))
 			return;
 	}
 	if (!ht_enter()) {
 		track_io_busy(s, gen, out, ret);
 		return;
 	}
-	ioplan_call k = io_call(out, iov, iovcnt, ret, err, unseen);
+	/* Inside a TLS call, only a call on its own socket is the library's
+	 * (ht_tls_own()): one on another connection (a signal handler's, a
+	 * BIO or info callback's poll) is followed as outside any, and tells
+	 * the TLS call nothing. */
+	bool in_tls = ht_tls_call.session && ht_tls_own(fd);
+	if (in_tls)
+		ht_tls_call.blocked = would_block;
+	ioplan_call k = io_call(out, iov, iovcnt, ret, err, unseen, in_tls);
 	uint64_t now = 0;
 	if (io_timed(&k)) {
 		/* one reading for the call: the records it flushes, and,

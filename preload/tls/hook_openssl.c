@@ -107,9 +107,9 @@ static int server_session(ht_ossl *api, SSL *s)
  * the ciphertext its library has made in all, for a session that writes
  * into memory (the program moves the ciphertext: its socket owes it,
  * conn_tls_made()).  Nothing for a session that writes to its socket
- * (@sock: a socket call inside this TLS call proved it, ht_tls_call.fd as
- * the real call left it, read before after_call(), whose ht_tls_end()
- * clears it) or when the library cannot say. */
+ * (@sock: a call on its socket @fd inside this TLS call proved it,
+ * ht_tls_call.fd as the real call left it, read before after_call(),
+ * whose ht_tls_end() clears it) or when the library cannot say. */
 static void session_made(ht_ossl *api, SSL *s, int fd, int r, bool sock)
 {
 	if (fd < 0 || r <= 0 || sock)
@@ -199,12 +199,15 @@ int ht_ossl_handshake(ht_ossl *api, void *slot_fn, SSL *s)
 
 /* Whether a read that returned @r and @n bytes on @fd ended the plaintext
  * stream; the library is asked only when that matters: not when the call's
- * last socket read would block (ht_tls_call.blocked), the usual end of a
- * server's read (SSL_ERROR_WANT_READ; SSL_get_error() costs more than the
- * rest of the hook). */
-static bool read_done_ended(ht_ossl *api, SSL *s, int fd, size_t n, int r)
+ * last read on its own socket would block (ht_tls_call.blocked), the usual
+ * end of a server's read (SSL_ERROR_WANT_READ; SSL_get_error() costs more
+ * than the rest of the hook).  @wants: the call's return can say it
+ * wants more (SSL_read's r < 0; since OpenSSL 1.1.0 its 0 is always the
+ * stream's end or a failure, asked); SSL_read_ex's 0 says either. */
+static bool read_done_ended(ht_ossl *api, SSL *s, int fd, size_t n, int r,
+			    bool wants)
 {
-	return fd >= 0 && n == 0 && !ht_tls_call.blocked &&
+	return fd >= 0 && n == 0 && !(wants && ht_tls_call.blocked) &&
 	       read_ended(api, s, r);
 }
 
@@ -219,7 +222,8 @@ int ht_ossl_read(ht_ossl *api, void *slot_fn, SSL *s, void *buf, int num)
 	int err = errno;
 	int fd = after_call(api, s, f.t0);
 	size_t n = r > 0 ? (size_t)r : 0;
-	ht_tls_close(&f, fd, false, buf, n, read_done_ended(api, s, fd, n, r));
+	ht_tls_close(&f, fd, false, buf, n,
+		     read_done_ended(api, s, fd, n, r, r < 0));
 	errno = err;
 	return r;
 }
@@ -236,7 +240,8 @@ int ht_ossl_read_ex(ht_ossl *api, void *slot_fn, SSL *s, void *buf, size_t num,
 	int err = errno;
 	int fd = after_call(api, s, f.t0);
 	size_t n = (r == 1 && readbytes) ? *readbytes : 0;
-	ht_tls_close(&f, fd, false, buf, n, read_done_ended(api, s, fd, n, r));
+	ht_tls_close(&f, fd, false, buf, n,
+		     read_done_ended(api, s, fd, n, r, true));
 	errno = err;
 	return r;
 }
@@ -266,9 +271,9 @@ int ht_ossl_write(ht_ossl *api, void *slot_fn, SSL *s, const void *buf, int num)
 	ht_tls_open(&f, s);
 	int r = fn(s, buf, num);
 	int err = errno;
-	bool sock = ht_tls_call.fd >= 0;
+	int seen = ht_tls_call.fd;
 	int fd = after_call(api, s, f.t0);
-	session_made(api, s, fd, r, sock);
+	session_made(api, s, fd, r, seen >= 0 && seen == fd);
 	ht_tls_close(&f, fd, true, buf, r > 0 ? (size_t)r : 0, false);
 	errno = err;
 	return r;
@@ -284,9 +289,9 @@ int ht_ossl_write_ex(ht_ossl *api, void *slot_fn, SSL *s, const void *buf,
 	ht_tls_open(&f, s);
 	int r = fn(s, buf, num, written);
 	int err = errno;
-	bool sock = ht_tls_call.fd >= 0;
+	int seen = ht_tls_call.fd;
 	int fd = after_call(api, s, f.t0);
-	session_made(api, s, fd, r, sock);
+	session_made(api, s, fd, r, seen >= 0 && seen == fd);
 	ht_tls_close(&f, fd, true, buf, (r == 1 && written) ? *written : 0,
 		     false);
 	errno = err;

@@ -124,24 +124,31 @@ static sessmap *map_here(void)
 	return map;
 }
 
-/* Changes of the map that may leave a thread's map_last wrong: an entry
- * deleted, or set to another fd.  Written under map_lock, read without. */
-static uint64_t map_gen;
+/* Changes of the map that may leave a thread's ht_tls_last wrong (tls.h):
+ * an entry deleted, or set to another fd.  Written under map_lock, read
+ * without. */
+uint64_t ht_tls_map_gen;
 
-/* This thread's last session and its fd, found in or stored into the map
- * when map_gen was @gen (@k 0: none).  Every call on a session asks the
- * map, and the answer rarely changes: while map_gen has not moved, it is
- * the map's without its lock. */
-static HT_TLS struct {
-	uintptr_t k;
-	int fd;
-	uint64_t gen;
-} map_last;
+/* This thread's last session and its fd (tls.h): every call on a session
+ * asks the map, and the answer rarely changes: while ht_tls_map_gen has not
+ * moved, it is the map's without its lock.  Written under the guard, by
+ * last_put() and map_del() only, each moving its seq. */
+HT_TLS struct ht_tls_last ht_tls_last;
 
-static bool map_last_valid(uintptr_t k)
+static bool last_valid(uintptr_t k)
 {
-	return map_last.k == k &&
-	       map_last.gen == __atomic_load_n(&map_gen, __ATOMIC_ACQUIRE);
+	return ht_tls_last.k == k &&
+	       ht_tls_last.gen ==
+		       __atomic_load_n(&ht_tls_map_gen, __ATOMIC_ACQUIRE);
+}
+
+/* ht_tls_last = session @k (0: none) on @fd, the map's at generation @gen. */
+static void last_put(uintptr_t k, int fd, uint64_t gen)
+{
+	ht_tls_last.k = k;
+	ht_tls_last.fd = fd;
+	ht_tls_last.gen = gen;
+	ht_tls_last.seq++;
 }
 
 /* Store @fd for session @k.  Returns whether the map holds it: false when
@@ -149,7 +156,7 @@ static bool map_last_valid(uintptr_t k)
  * socket a later call can find (the caller must not tie it to one). */
 static bool map_set(uintptr_t k, int fd)
 {
-	if (map_last_valid(k) && map_last.fd == fd)
+	if (last_valid(k) && ht_tls_last.fd == fd)
 		return true; /* stored, and unchanged since */
 	if (__atomic_load_n(&map_failed, __ATOMIC_RELAXED))
 		return false; /* no map, for good: no lock to take */
@@ -158,26 +165,23 @@ static bool map_set(uintptr_t k, int fd)
 	int old = m ? sessmap_get(m, k) : -1;
 	bool stored = m && (old == fd || sessmap_set(m, k, fd) == 0);
 	if (old >= 0 && old != fd)
-		__atomic_store_n(&map_gen, map_gen + 1, __ATOMIC_RELEASE);
-	uint64_t gen = map_gen;
+		__atomic_store_n(&ht_tls_map_gen, ht_tls_map_gen + 1,
+				 __ATOMIC_RELEASE);
+	uint64_t gen = ht_tls_map_gen;
 	ht_lock_release(&map_lock);
-	map_last.k = stored ? k : 0;
-	map_last.fd = fd;
-	map_last.gen = gen;
+	last_put(stored ? k : 0, fd, gen);
 	return stored;
 }
 
 static int map_get(uintptr_t k)
 {
-	if (map_last_valid(k))
-		return map_last.fd;
+	if (last_valid(k))
+		return ht_tls_last.fd;
 	ht_lock_acquire(&map_lock);
 	int fd = map ? sessmap_get(map, k) : -1;
-	uint64_t gen = map_gen;
+	uint64_t gen = ht_tls_map_gen;
 	ht_lock_release(&map_lock);
-	map_last.k = fd >= 0 ? k : 0;
-	map_last.fd = fd;
-	map_last.gen = gen;
+	last_put(fd >= 0 ? k : 0, fd, gen);
 	return fd;
 }
 
@@ -186,10 +190,13 @@ static void map_del(uintptr_t k)
 	ht_lock_acquire(&map_lock);
 	if (map)
 		sessmap_del(map, k);
-	__atomic_store_n(&map_gen, map_gen + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&ht_tls_map_gen, ht_tls_map_gen + 1,
+			 __ATOMIC_RELEASE);
 	ht_lock_release(&map_lock);
-	if (map_last.k == k)
-		map_last.k = 0;
+	if (ht_tls_last.k == k) {
+		ht_tls_last.k = 0;
+		ht_tls_last.seq++;
+	}
 }
 
 /* Orphan sessions' ClientHello randoms (tlshello.h); the count of entries
@@ -259,20 +266,31 @@ void ht_tls_forget(const void *session)
 	ht_leave();
 }
 
+bool ht_tls_own_slow(int fd)
+{
+	int known = map_get((uintptr_t)ht_tls_call.session);
+	/* A known socket no longer followed (closed: the session was put
+	 * on another without a call we see, SSL_set_bio, or its free went
+	 * unseen and its memory is a new session's) says nothing: the call
+	 * ties the session as a first call would. */
+	return known < 0 || known == fd || !ht_fd_followed(known);
+}
+
 int ht_tls_end(const void *session, int hint_fd)
 {
 	int seen = ht_tls_call.fd;
 	ht_tls_call.session = NULL;
 	ht_tls_call.fd = -1;
-	/* The usual call: its session is this thread's last one (map_last),
-	 * still the map's, on the socket the call used if it used one, and
-	 * no orphan or ClientHello waits: the answer below, without the
-	 * guard (whose end flushes records) nor a call. */
-	if (likely(map_last_valid((uintptr_t)session) &&
-		   (seen < 0 || seen == map_last.fd) &&
+	/* The usual call: its session is this thread's last one (ht_tls_last,
+	 * read whole: ht_tls_last_fd()), still the map's, on the socket the
+	 * call used if it used one, and no orphan or ClientHello waits: the
+	 * answer, without the guard (whose end flushes records) nor a
+	 * call. */
+	int last = ht_tls_last_fd(session);
+	if (likely(last >= 0 && (seen < 0 || seen == last) &&
 		   ht_tls_orphan.session != session && !ht_busy &&
 		   !__atomic_load_n(&ht_tls_hellos_waiting, __ATOMIC_RELAXED)))
-		return map_last.fd;
+		return last;
 	if (!ht_enter())
 		return -1;
 	int fd;

@@ -27,11 +27,74 @@ struct ht_tls_call {
 	uint64_t now;        /* when its last socket call that used the
 			      * time returned (track_io()), or 0 */
 	uint64_t t0;         /* when the call began (ht_tls_open()) */
-	bool blocked;        /* its last socket call (track_io()) was a read
-			      * that would block (EAGAIN): the library wants
-			      * to read, a failed read asks it nothing more */
+	bool blocked;        /* its last call on its own socket (track_io(),
+			      * ht_tls_own()) was a read that would block
+			      * (EAGAIN): the library wants to read, a failed
+			      * read asks it nothing more */
 };
 HT_HIDDEN extern HT_TLS struct ht_tls_call ht_tls_call;
+
+/*
+ * This thread's last session (@k, 0: none) and its socket @fd, as the
+ * session -> fd map held them at its generation @gen (tls.c, where it
+ * answers most lookups without the map's lock).  Written only under the
+ * guard, each write moving @seq: a reader without the guard, which a
+ * signal handler's TLS call may interrupt and rewrite it under, sees a
+ * torn read by @seq.
+ */
+struct ht_tls_last {
+	uintptr_t k;
+	int fd;
+	unsigned seq;
+	uint64_t gen;
+};
+HT_HIDDEN extern HT_TLS struct ht_tls_last ht_tls_last;
+/* Changes of the map that may leave a thread's ht_tls_last wrong. */
+HT_HIDDEN extern uint64_t ht_tls_map_gen;
+
+/* ht_tls_last_fd() - @session's socket when it is this thread's last
+ * session and the map has not changed since, read whole (no handler
+ * rewrote it meanwhile); else -1: the map is to be asked.  No guard
+ * needed. */
+static inline int ht_tls_last_fd(const void *session)
+{
+	unsigned seq = ht_tls_last.seq;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	bool valid = ht_tls_last.k == (uintptr_t)session &&
+		     ht_tls_last.gen ==
+			     __atomic_load_n(&ht_tls_map_gen, __ATOMIC_ACQUIRE);
+	int fd = ht_tls_last.fd;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return valid && ht_tls_last.seq == seq ? fd : -1;
+}
+
+/*
+ * ht_tls_own() - whether a socket call on tracked @fd inside this thread's
+ * TLS call (ht_tls_call.session set) is the call's own: on the socket the
+ * call already used, else on its session's known socket (the session ->
+ * fd map), or on any while the session has none followed (its first
+ * calls, before SSL_set_fd or a socket call tied it; its socket closed
+ * since).  A call on another connection (a
+ * signal handler's that interrupted the TLS call, a BIO or info
+ * callback's) is not: it must not tie the session, mark its connection
+ * TLS, nor say the library wants to read; it is followed as outside any
+ * TLS call.  Guard held (the map may be looked up under its lock).
+ * ht_tls_own_fast(), no guard needed, says yes for the usual own call (on
+ * the socket the call used, or the session's as ht_tls_last_fd() knows
+ * it); no: ask ht_tls_own().
+ */
+static inline bool ht_tls_own_fast(int fd)
+{
+	if (ht_tls_call.fd >= 0)
+		return fd == ht_tls_call.fd;
+	return ht_tls_last_fd(ht_tls_call.session) == fd;
+}
+HT_HIDDEN bool ht_tls_own_slow(int fd);
+static inline bool ht_tls_own(int fd)
+{
+	return ht_tls_own_fast(fd) ||
+	       (ht_tls_call.fd < 0 && ht_tls_own_slow(fd));
+}
 
 /*
  * ht_tls_sym() - the real @name from the loaded library whose file name
