@@ -716,7 +716,8 @@ bool conn_tcp_counts_mine(const conn *c, const conn_tcp_counts *k, bool out,
  * note.  A connection idle at fork is left alone (the child follows it as
  * reused: conn_reset_after_fork()).
  */
-void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k);
+void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k,
+		      bool writing);
 
 /*
  * conn_shared_check() - a call on @c, shared by a fork (c->fork_shared),
@@ -737,7 +738,7 @@ void conn_shared_settle(conn *c);
 /* conn_reset_after_fork() - in a forked child: forget requests in flight
  * and held events (they are the parent's), keep the connection so the child's own use of it
  * is traced as requests on a reused connection. */
-void conn_reset_after_fork(conn *c, uint32_t pid);
+void conn_reset_after_fork(conn *c, uint32_t pid, bool writing);
 
 /*
  * Reads and writes on two threads.  A program may write a connection on

@@ -375,10 +375,20 @@ bool conn_tcp_counts_mine(const conn *c, const conn_tcp_counts *k, bool out,
 	       gave == socket_written(c) + (out ? n : 0);
 }
 
-void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k)
+void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k,
+		      bool writing)
 {
-	if (!conn_in_flight(c))
+	/* a write in flight at the fork: its request, not fed yet, is in
+	 * flight all the same */
+	if (!conn_in_flight(c) && !writing)
 		return;
+	/* a write in flight: the kernel's counts have bytes of it not yet
+	 * ours; its end asks them (conn_shared_check()) before its request
+	 * is fed */
+	if (writing && !conn_in_flight(c)) {
+		c->fork_shared = true;
+		return;
+	}
 	if (k && conn_tcp_counts_mine(c, k, false, 0)) {
 		c->fork_shared = true;
 		conn_live_shared(c);
@@ -417,14 +427,14 @@ static void shared_end(conn *c, uint64_t now)
 		conn_give_up(c, HT_ERR_SHARED, shared_why, now);
 }
 
-void conn_reset_after_fork(conn *c, uint32_t pid)
+void conn_reset_after_fork(conn *c, uint32_t pid, bool writing)
 {
 	const h1_options *opt = c->out.opt;
 	/* In flight at the fork: the parent reports those requests as not
 	 * followed (conn_fork_shared()); the child's own are not followed
 	 * either (below).  Met once per fd naming the connection: the
 	 * second time the queue is empty, and the mark is kept. */
-	bool shared = conn_in_flight(c);
+	bool shared = conn_in_flight(c) || writing;
 	c->pid = pid;
 	/* the parent's question (conn_fork_shared()), not the child's */
 	c->fork_shared = false;

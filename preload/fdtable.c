@@ -628,6 +628,9 @@ static bool idle_at_fork(ht_slot *s)
 		return true;
 	if (__atomic_load_n(&s->lock.v, __ATOMIC_ACQUIRE) != 0)
 		return false;
+	/* a write in flight: its request is not fed yet */
+	if (__atomic_load_n(&s->writing, __ATOMIC_ACQUIRE) != 0)
+		return false;
 	if (__atomic_load_n(&s->t, __ATOMIC_ACQUIRE) == NULL)
 		return true;
 	/* HTTP/2's streams are behind a pointer the lock's holder may free
@@ -654,10 +657,11 @@ static void fork_shared(int fd, ht_slot *s, void *arg)
 		*at = ht_now();
 	ht_home_lock(s);
 	/* the kernel asked only for a connection with requests in flight */
-	if (s->t && conn_in_flight(&s->t->c)) {
+	bool writing = __atomic_load_n(&s->writing, __ATOMIC_SEQ_CST) != 0;
+	if (s->t && (conn_in_flight(&s->t->c) || writing)) {
 		conn_tcp_counts k;
 		bool known = tcp_counts(fd, &s->t->c, &k);
-		conn_fork_shared(&s->t->c, *at, known ? &k : NULL);
+		conn_fork_shared(&s->t->c, *at, known ? &k : NULL, writing);
 	}
 	ht_lock_release(&s->lock);
 }
@@ -698,9 +702,9 @@ void ht_home_inherited(ht_slot *s)
 	/* the writers were the parent's threads: none ends here (a write
 	 * this thread began before a fork from a signal handler ends
 	 * counting nothing, writes_ending()) */
-	__atomic_store_n(&s->writing, 0, __ATOMIC_SEQ_CST);
+	bool writing = __atomic_exchange_n(&s->writing, 0, __ATOMIC_SEQ_CST) != 0;
 	if (s->t)
-		conn_reset_after_fork(&t->c, ht_pid);
+		conn_reset_after_fork(&t->c, ht_pid, writing);
 	/* (release: ht_write_begin() reads it, then counts) */
 	__atomic_store_n(&t->fork_gen, ht_fork_gen, __ATOMIC_RELEASE);
 }

@@ -383,7 +383,7 @@ START_TEST(body_by_close_read_whole_after_fork)
 	r(OK5, 3500);
 	ck_assert_int_eq(nrecs, 1);
 	uint64_t parent_in = C->bytes_in;
-	conn_reset_after_fork(C, 200);
+	conn_reset_after_fork(C, 200, false);
 	w("GET /child HTTP/1.0\r\n\r\n", 4000);
 	r("HTTP/1.0 200 OK\r\n\r\nabc", 4500);
 	ck_assert(conn_close_wants_stream_end(C));
@@ -1275,7 +1275,7 @@ START_TEST(after_fork_child_requests_are_reused)
 	r(OK5, 3500);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert(!conn_in_flight(C));
-	conn_reset_after_fork(C, 200);
+	conn_reset_after_fork(C, 200, false);
 	w(GET("/child"), 5000);
 	r(OK5, 6000);
 	ck_assert_int_eq(nrecs, 2);
@@ -1295,8 +1295,8 @@ START_TEST(after_fork_in_flight_child_requests_not_followed)
 	conn_connected(C, 2000);
 	w(GET("/parent"), 3000);
 	ck_assert(conn_in_flight(C));
-	conn_reset_after_fork(C, 200);
-	conn_reset_after_fork(C, 200); /* once per fd naming it */
+	conn_reset_after_fork(C, 200, false);
+	conn_reset_after_fork(C, 200, false); /* once per fd naming it */
 	ck_assert_int_eq(nrecs, 0);
 	w(GET("/child"), 5000);
 	ck_assert_int_eq(nrecs, 1);
@@ -1321,11 +1321,11 @@ START_TEST(fork_shared_parent_requests_not_followed)
 	conn_connected(C, 2000);
 	w(GET("/a"), 3000);
 	r("HTTP/1.1 200 OK\r\nContent-Le", 3200); /* a response begun */
-	conn_fork_shared(C, 4000, NULL);
+	conn_fork_shared(C, 4000, NULL, false);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_str_eq(recs[0].target, "/a");
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
-	conn_fork_shared(C, 4000, NULL); /* once per fd naming it */
+	conn_fork_shared(C, 4000, NULL, false); /* once per fd naming it */
 	ck_assert_int_eq(nrecs, 1);
 	w(GET("/b"), 5000);
 	ck_assert_int_eq(nrecs, 2);
@@ -1345,7 +1345,7 @@ START_TEST(fork_shared_parent_idle_still_followed)
 	conn_connected(C, 2000);
 	w(GET("/a"), 3000);
 	r(OK5, 3500);
-	conn_fork_shared(C, 4000, NULL);
+	conn_fork_shared(C, 4000, NULL, false);
 	w(GET("/b"), 5000);
 	r(OK5, 6000);
 	ck_assert_int_eq(nrecs, 2);
@@ -1400,7 +1400,7 @@ START_TEST(fork_shared_proven_followed_on)
 	conn_connected(C, 2000);
 	w(GET("/a"), 3000);
 	conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-	conn_fork_shared(C, 4000, &k);
+	conn_fork_shared(C, 4000, &k, false);
 	ck_assert(C->fork_shared);
 	ck_assert_int_eq(nrecs, 0);
 	/* the answer read: counted by the kernel, not yet by the hooks */
@@ -1430,7 +1430,7 @@ START_TEST(fork_shared_child_read_or_wrote_gives_up)
 		conn_connected(C, 2000);
 		w(GET("/a"), 3000);
 		conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-		conn_fork_shared(C, 4000, &k);
+		conn_fork_shared(C, 4000, &k, false);
 		uint64_t in = strlen(OK5), out = C->bytes_out;
 		if (wrote)
 			out += strlen(GET("/b-child"));
@@ -1459,7 +1459,7 @@ START_TEST(fork_shared_unproven_gives_up)
 	conn_connected(C, 2000);
 	w(GET("/a"), 3000);
 	conn_tcp_counts k = counts(TCP_ESTABLISHED, 7, C->bytes_out);
-	conn_fork_shared(C, 4000, &k);
+	conn_fork_shared(C, 4000, &k, false);
 	ck_assert(!C->fork_shared);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
@@ -1468,7 +1468,7 @@ START_TEST(fork_shared_unproven_gives_up)
 	conn_connected(C, 2000);
 	w(GET("/a"), 3000);
 	k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-	conn_fork_shared(C, 4000, &k);
+	conn_fork_shared(C, 4000, &k, false);
 	conn_shared_check(C, NULL, false, 3, 5000);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
@@ -1485,7 +1485,7 @@ START_TEST(fork_shared_close_or_exit_not_followed)
 		conn_connected(C, 2000);
 		w(GET("/a"), 3000);
 		conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-		conn_fork_shared(C, 4000, &k);
+		conn_fork_shared(C, 4000, &k, false);
 		if (exit_first)
 			conn_on_exit(C, 5000);
 		conn_close(C, 5000);
