@@ -1200,7 +1200,7 @@ START_TEST(h2_membio_waiting_unframed_not_the_childs)
 	h2_put(big, sizeof big);
 	h2_flush(true, 40);
 	int before = nreqs;
-	conn_reset_after_fork(C, 200);
+	conn_reset_after_fork(C, 200, false);
 	conn_on_transport(C, false, 10, 45);
 	conn_close(C, 50);
 	for (int i = before; i < nreqs; i++)
