@@ -139,6 +139,16 @@ void conn_live_adopt_req(conn *c, conn_request *r, uint32_t stream)
 	conn_live_start(c, r, stream);
 }
 
+/* Whether @m's target, whole, is shaped as an HTTP request's: origin
+ * form ("/..."), "*", absolute form ("scheme://...") or CONNECT's
+ * authority: a text protocol's argument ("GET mykey") is not. */
+static bool http_target(const h1_message *m)
+{
+	return m->target[0] == '/' || strcmp(m->target, "*") == 0 ||
+	       strstr(m->target, "://") != NULL ||
+	       strcmp(m->method, "CONNECT") == 0;
+}
+
 void conn_live_head_part(conn *c)
 {
 	conn_request *r = q_newest(c);
@@ -149,17 +159,20 @@ void conn_live_head_part(conn *c)
 	    r->headers_done)
 		return;
 	line = h1_request_line_read(&c->out);
-	if (line == 0 && conn_http_method_start(m->method)) {
-		/* inside its method ("GE"): nothing to show, but in flight;
-		 * counted so, not listed (a collector counts it not seen if
-		 * the process dies now) */
+	/* Inside its method ("GE"), or HTTP's method and its target not yet
+	 * whole ("GET /lo", as Redis's inline "GET mykey" is too): nothing
+	 * to show, but in flight; counted so, not listed (a collector counts
+	 * it not seen if the process dies now). */
+	if ((line == 0 && conn_http_method_start(m->method)) ||
+	    (line == 1 && conn_http_method(m->method))) {
 		if (r->live_ref == 0 && *c->env->live != NULL)
 			unlist(r, *c->env->live);
 		return;
 	}
-	/* as a head cut short: a method HTTP has, or a whole line (not
-	 * another protocol's first bytes) */
-	if (line < 3 && !(line >= 1 && conn_http_method(m->method)))
+	/* as a head cut short: a whole line, or a method HTTP has and a
+	 * target shaped as HTTP's (not another protocol's words) */
+	if (line < 3 && !(line == 2 && conn_http_method(m->method) &&
+			  http_target(m)))
 		return;
 	shows = line + (m->host[0] != '\0' ? 4 : 0);
 	if (r->live_ref != 0 && shows == r->live_head) {

@@ -97,4 +97,17 @@ void peer_conns_forget(collector *c, int fd);
 #define PEER_WENT_ON 0x100u
 void peer_release(collector *c, int fd, unsigned sig);
 
+/* How the process @pid (@l its live page, or NULL) ended: the error for its
+ * requests in flight and *@sig (0: none or not known); 0 while it runs.
+ * @wait: whether to wait a little (its socket closes a moment before it
+ * can be waited for).  process_runs(): whether it still runs (/proc).
+ * exit_status(): the status it exited with by itself, -1 if not known.
+ * exit_says_signal(): the signal a 128+N exit status says ended it, or 0.
+ * (collector_end.c) */
+unsigned process_end(const collector *c, const ht_live *l, uint32_t pid,
+		     bool wait, uint8_t *sig);
+bool process_runs(uint32_t pid);
+int exit_status(const collector *c, uint32_t pid, bool wait);
+unsigned exit_says_signal(int code);
+
 #endif
