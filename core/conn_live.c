@@ -40,8 +40,8 @@ static void wmark_drop(conn *c, const ht_live *l)
 }
 
 /* Fill slot @s of request @r of @c (@stream: its HTTP/2 stream id). */
-static void slot_fill(const conn *c, const conn_request *r, uint32_t stream,
-		      ht_live_req *s)
+static inline __attribute__((always_inline)) void
+slot_fill(const conn *c, const conn_request *r, uint32_t stream, ht_live_req *s)
 {
 	s->active = 1;
 	s->side = c->server ? HT_LIVE_SERVER : HT_LIVE_CLIENT;
