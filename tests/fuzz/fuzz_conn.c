@@ -226,7 +226,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 6:
 			if (arg & 1) {
-				conn_reset_after_fork(S.c, 101);
+				conn_reset_after_fork(S.c, 101, (arg & 2) != 0);
 				S.forked = true;
 				break;
 			}
