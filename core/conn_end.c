@@ -418,8 +418,8 @@ void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k,
 	 * grow).  Not so a hooked TLS session's (plaintext the library read
 	 * before the fork is fed with no socket call to prove it) nor
 	 * another mode's: proven here or given up. */
-	conn_counts_verdict v =
-		k ? conn_tcp_counts_verdict(c, k, false, 0) : CONN_COUNTS_FOREIGN;
+	conn_counts_verdict v = k ? conn_tcp_counts_verdict(c, k, false, 0)
+				  : CONN_COUNTS_FOREIGN;
 	bool plain = k && !c->tls && c->mode == CONN_MODE_HTTP1;
 	if (v == CONN_COUNTS_MINE || plain) {
 		c->fork_shared = true;
