@@ -677,16 +677,44 @@ bool conn_h1_in_flight(const conn *c);
  * TCP_INFO (@state, tcpi_state; @received, tcpi_bytes_received: data in,
  * the peer's FIN as one; @acked, tcpi_bytes_acked: data out acknowledged,
  * a client's SYN as one, our FIN as one), the queues asked between two
- * TCP_INFO calls that agree (the hooks, tcp_counts()): then received -
- * unread is what the socket's readers took and acked + unsent what its
- * writers gave, at that moment.  (tcpi_bytes_sent counts
+ * TCP_INFO calls (the hooks, tcp_counts()): @received and @acked are the
+ * second's, @arrived and @acks how much they grew since the first (0: the
+ * counts did not move), @state_moved: the two states differ.  When
+ * nothing moved, received - unread is exactly what the socket's readers
+ * took and acked + unsent what its writers gave; else each is known
+ * within a range (conn_tcp_counts_verdict()).  (tcpi_bytes_sent counts
  * retransmissions: not used.)
  */
 typedef struct conn_tcp_counts {
 	int state;
 	uint64_t received, acked;
 	long unread, unsent;
+	uint64_t arrived, acks;
+	bool state_moved;
 } conn_tcp_counts;
+
+typedef enum conn_counts_verdict {
+	CONN_COUNTS_MINE,    /* proven: no other process moved a byte */
+	CONN_COUNTS_FOREIGN, /* proven otherwise, or the state cannot say */
+	CONN_COUNTS_MOVING,  /* bytes or acknowledgements arrived while the
+	                        kernel was asked: undecided */
+} conn_counts_verdict;
+
+/*
+ * conn_tcp_counts_verdict() - conn_tcp_counts_mine() for counts that may
+ * have moved while asked.  The queues are asked after the first TCP_INFO
+ * and before the second, and the kernel's counts only grow: what the
+ * readers took (copied) at the SIOCINQ call lies between first.received -
+ * unread and second.received - unread (received grew between, copied did
+ * not shrink), and is at least this process's reads; so with the upper
+ * bound equal to ours no other process had read (MINE), with the lower
+ * one above ours one had (FOREIGN), else MOVING; the same for acked +
+ * unsent (SIOCOUTQ between the two).  A state that moved (a FIN between)
+ * says nothing sure of the FINs: MOVING.
+ */
+conn_counts_verdict conn_tcp_counts_verdict(const conn *c,
+					    const conn_tcp_counts *k, bool out,
+					    uint64_t n);
 
 /*
  * conn_tcp_counts_mine() - whether every byte the readers of @c's socket
@@ -708,8 +736,10 @@ bool conn_tcp_counts_mine(const conn *c, const conn_tcp_counts *k, bool out,
  * conn_fork_shared() - in the parent, after a fork at @now: when @c had a
  * request in flight, the connection is shared with the child.  With @k
  * (the kernel's counts, asked after the fork; NULL: a Unix socket, or the
- * kernel did not say) and conn_tcp_counts_mine() true, the parent follows
- * on, proving at each call (conn_shared_check()); else neither process can
+ * kernel did not say) that conn_tcp_counts_verdict() proves MINE, or
+ * any counts on a plain (no TLS hook) HTTP/1.x connection (unproven yet),
+ * the parent follows on, proving at each call that could pair
+ * (conn_shared_check()); else neither process can
  * know which of them reads which response: every request in flight ends
  * with HT_ERR_SHARED (counted as not followed, never paired), and so does
  * each later HTTP/1.x request; an HTTP/2 connection is given up with a
@@ -723,12 +753,21 @@ void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k,
  * conn_shared_check() - a call on @c, shared by a fork (c->fork_shared),
  * moved @n bytes (@out: written) or saw the stream's end or an error, not
  * fed yet; @k: the kernel's counts asked after it (NULL: not known).
- * Unless conn_tcp_counts_mine() proves that only this process moved bytes
- * on it, it is given up as conn_fork_shared() does, before the call's
- * bytes can pair anything.  Nothing for a connection not so shared.
+ * Unless conn_tcp_counts_verdict() proves that only this process moved
+ * bytes on it, it is given up as conn_fork_shared() does, before the
+ * call's bytes can pair anything; undecided (MOVING) is let through only
+ * for a call conn_shared_unasked() lets through.  Nothing for a
+ * connection not so shared.
  */
 void conn_shared_check(conn *c, const conn_tcp_counts *k, bool out,
 		       uint64_t n, uint64_t now);
+
+/* conn_shared_unasked() - whether a call on @c (shared by a fork) that
+ * read @n bytes (!@out) can go unproven: a client's HTTP/1.x read whose
+ * bytes are all inside a response body of known extent, none ending it,
+ * none held, can pair nothing; the read that ends the response is asked,
+ * and its proof covers every byte before it (the counts only grow). */
+bool conn_shared_unasked(const conn *c, bool out, uint64_t n);
 
 /* conn_shared_settle() - after a call on @c was fed: with nothing in
  * flight any more, a connection shared by a fork is followed as one idle

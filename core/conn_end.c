@@ -348,19 +348,24 @@ static uint64_t socket_written(const conn *c)
 			 : c->bytes_out + c->bytes_out_before_fork;
 }
 
-bool conn_tcp_counts_mine(const conn *c, const conn_tcp_counts *k, bool out,
-			  uint64_t n)
+conn_counts_verdict conn_tcp_counts_verdict(const conn *c,
+					    const conn_tcp_counts *k, bool out,
+					    uint64_t n)
 {
 	int st = k->state;
 	if (st == TCP_SYN_SENT || st == TCP_SYN_RECV || st == TCP_CLOSE ||
 	    st == TCP_LISTEN || k->unread < 0 || k->unsent < 0)
-		return false;
+		return CONN_COUNTS_FOREIGN;
+	if (k->state_moved)
+		return CONN_COUNTS_MOVING;
 	/* The FINs take a sequence number each (RFC 9293 3.3.2): the peer's
 	 * is in received past it (CLOSE_WAIT, LAST_ACK, CLOSING; TIME_WAIT
 	 * is never an open socket's), ours in acked + unsent once the
 	 * program shut its side (FIN_WAIT1/2, CLOSING, LAST_ACK).  A client's
 	 * SYN is in acked (Linux counts the SYN-ACK's acknowledgement of
-	 * it); an accepted socket's is not (it starts past its SYN). */
+	 * it); an accepted socket's is not (it starts past its SYN).  The
+	 * state did not move between the two TCP_INFO calls: neither did
+	 * the FINs. */
 	uint64_t fin_in = st == TCP_CLOSE_WAIT || st == TCP_LAST_ACK ||
 			  st == TCP_CLOSING;
 	uint64_t fin_out = st == TCP_FIN_WAIT1 || st == TCP_FIN_WAIT2 ||
@@ -368,11 +373,27 @@ bool conn_tcp_counts_mine(const conn *c, const conn_tcp_counts *k, bool out,
 	uint64_t syn = !c->server;
 	uint64_t unread = (uint64_t)k->unread, unsent = (uint64_t)k->unsent;
 	if (k->received < unread + fin_in || k->acked + unsent < syn + fin_out)
-		return false;
+		return CONN_COUNTS_FOREIGN;
+	/* the upper bounds (the second TCP_INFO's counts); the lower ones
+	 * are @arrived and @acks below them */
 	uint64_t took = k->received - unread - fin_in;
 	uint64_t gave = k->acked + unsent - syn - fin_out;
-	return took == socket_read(c) + (out ? 0 : n) &&
-	       gave == socket_written(c) + (out ? n : 0);
+	uint64_t mine_in = socket_read(c) + (out ? 0 : n);
+	uint64_t mine_out = socket_written(c) + (out ? n : 0);
+	/* an upper bound below ours (counts that do not add up: never taken
+	 * as a proof), or a lower one above it (another reader or writer,
+	 * or a call of one of our threads not fed yet) */
+	if (took < mine_in || gave < mine_out ||
+	    took > mine_in + k->arrived || gave > mine_out + k->acks)
+		return CONN_COUNTS_FOREIGN;
+	return took == mine_in && gave == mine_out ? CONN_COUNTS_MINE
+						   : CONN_COUNTS_MOVING;
+}
+
+bool conn_tcp_counts_mine(const conn *c, const conn_tcp_counts *k, bool out,
+			  uint64_t n)
+{
+	return conn_tcp_counts_verdict(c, k, out, n) == CONN_COUNTS_MINE;
 }
 
 void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k,
@@ -389,7 +410,18 @@ void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k,
 		c->fork_shared = true;
 		return;
 	}
-	if (k && conn_tcp_counts_mine(c, k, false, 0)) {
+	/* Unproven yet (counts moving, or above ours: a read of one of our
+	 * threads, returned and not fed yet, counts as much as the child's
+	 * would), a plain HTTP/1.x connection is followed on: every call on
+	 * it that could pair is proven before it is fed (conn_shared_check()),
+	 * and that proof covers every byte since the fork (the counts only
+	 * grow).  Not so a hooked TLS session's (plaintext the library read
+	 * before the fork is fed with no socket call to prove it) nor
+	 * another mode's: proven here or given up. */
+	conn_counts_verdict v = k ? conn_tcp_counts_verdict(c, k, false, 0)
+				  : CONN_COUNTS_FOREIGN;
+	bool plain = k && !c->tls && c->mode == CONN_MODE_HTTP1;
+	if (v == CONN_COUNTS_MINE || plain) {
 		c->fork_shared = true;
 		conn_live_shared(c);
 		return;
@@ -398,10 +430,22 @@ void conn_fork_shared(conn *c, uint64_t now, const conn_tcp_counts *k,
 	conn_give_up(c, HT_ERR_SHARED, shared_why, now);
 }
 
+bool conn_shared_unasked(const conn *c, bool out, uint64_t n)
+{
+	return !out && !c->server && !c->tls && c->mode == CONN_MODE_HTTP1 &&
+	       !conn_holding(c) && !c->spill_active && !c->early_answer &&
+	       h1_body_continues(&c->in, n);
+}
+
 void conn_shared_check(conn *c, const conn_tcp_counts *k, bool out,
 		       uint64_t n, uint64_t now)
 {
-	if (!c->fork_shared || (k && conn_tcp_counts_mine(c, k, out, n)))
+	if (!c->fork_shared)
+		return;
+	conn_counts_verdict v =
+		k ? conn_tcp_counts_verdict(c, k, out, n) : CONN_COUNTS_FOREIGN;
+	if (v == CONN_COUNTS_MINE ||
+	    (v == CONN_COUNTS_MOVING && conn_shared_unasked(c, out, n)))
 		return;
 	c->fork_shared = false;
 	if (conn_in_flight(c))

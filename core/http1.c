@@ -742,6 +742,12 @@ const uint8_t h1_public_states[S_ERROR + 1] = {
 };
 
 
+bool h1_body_continues(const h1_parser *p, uint64_t n)
+{
+	return n > 0 && (p->state == S_BODY_CL || p->state == S_CHUNK_DATA) &&
+	       p->remaining > n;
+}
+
 bool h1_failed_in_request_line(const h1_parser *p)
 {
 	const h1_message *m = &p->msg;

@@ -271,6 +271,12 @@ static inline h1_state_public h1_state(const h1_parser *p)
 	return (h1_state_public)h1_public_states[p->state];
 }
 
+/* h1_body_continues() - whether the next @n bytes fed to @p (n > 0) are
+ * all body bytes of known extent that end nothing: inside a Content-Length
+ * body or a chunk's data with more than @n still to come.  Feeding them
+ * raises no event (they are counted, never looked at). */
+bool h1_body_continues(const h1_parser *p, uint64_t n);
+
 /*
  * h1_failed_in_request_line() - request parser @p is in error (after
  * H1_EV_ERROR) and the error came before the request line was read through

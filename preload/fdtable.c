@@ -203,15 +203,14 @@ static bool tcp_info_counts(int fd, struct tcp_info *ti)
 			     sizeof ti->tcpi_bytes_received;
 }
 
-/* What the kernel says of TCP socket @fd, @c's, at one moment, into *@k
- * (conn.h, conn_tcp_counts): the queues (SIOCINQ, SIOCOUTQ) between two
- * TCP_INFO calls that show the same state and counts, so that no byte
- * came in and no acknowledgement came between (on loopback one often
- * comes within microseconds of a write: tried up to four times).  False
- * when it does not say: a Unix socket, a kernel before Linux 4.1, a
- * program that installed a seccomp filter (the calls could kill it), the
- * counts moving each time.  None of the calls changes anything the
- * program can see. */
+/* What the kernel says of TCP socket @fd, @c's, into *@k (conn.h,
+ * conn_tcp_counts): the queues (SIOCOUTQ, then SIOCINQ: the bytes that
+ * arrive keep coming, and the received count is read right after it)
+ * between two TCP_INFO calls, and how far the counts moved between them
+ * (conn_tcp_counts_verdict() bounds what the readers and writers moved
+ * with them).  False when it does not say: a Unix socket, a kernel before
+ * Linux 4.1, a program that installed a seccomp filter (the calls could
+ * kill it).  None of the calls changes anything the program can see. */
 static bool tcp_counts(int fd, const conn *c, conn_tcp_counts *k)
 {
 	struct tcp_info a, b;
@@ -219,28 +218,47 @@ static bool tcp_counts(int fd, const conn *c, conn_tcp_counts *k)
 	if (c->peer.family == HT_AF_UNIX || ht_seccomp_set ||
 	    !HT_REAL(getsockopt))
 		return false;
-	for (int tries = 0; tries < 4; tries++) {
-		if (!tcp_info_counts(fd, &a) || ioctl(fd, SIOCINQ, &unread) != 0 ||
-		    ioctl(fd, SIOCOUTQ, &unsent) != 0 || !tcp_info_counts(fd, &b))
+	if (!tcp_info_counts(fd, &a) || ioctl(fd, SIOCOUTQ, &unsent) != 0 ||
+	    ioctl(fd, SIOCINQ, &unread) != 0 || !tcp_info_counts(fd, &b))
+		return false;
+	k->state = b.tcpi_state;
+	k->state_moved = a.tcpi_state != b.tcpi_state;
+	k->received = b.tcpi_bytes_received;
+	k->acked = b.tcpi_bytes_acked;
+	k->arrived = b.tcpi_bytes_received - a.tcpi_bytes_received;
+	k->acks = b.tcpi_bytes_acked - a.tcpi_bytes_acked;
+	k->unread = unread;
+	k->unsent = unsent;
+	return true;
+}
+
+/* tcp_counts() until they decide (conn_tcp_counts_verdict(), for a call
+ * that moved @n bytes, @out: written): bytes arriving between the calls
+ * leave it undecided, tried again a few times, yielding the CPU to the
+ * sender from the third on (on loopback the next segment often comes
+ * within microseconds of a read).  False when the kernel does not say. */
+static bool shared_counts(int fd, const conn *c, bool out, uint64_t n,
+			  conn_tcp_counts *k)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		if (tries >= 2)
+			sched_yield();
+		if (!tcp_counts(fd, c, k))
 			return false;
-		if (a.tcpi_state != b.tcpi_state ||
-		    a.tcpi_bytes_received != b.tcpi_bytes_received ||
-		    a.tcpi_bytes_acked != b.tcpi_bytes_acked)
-			continue;
-		k->state = b.tcpi_state;
-		k->received = b.tcpi_bytes_received;
-		k->acked = b.tcpi_bytes_acked;
-		k->unread = unread;
-		k->unsent = unsent;
-		return true;
+		if (conn_tcp_counts_verdict(c, k, out, n) != CONN_COUNTS_MOVING)
+			break;
 	}
-	return false;
+	return true;
 }
 
 void ht_shared_check(int fd, conn *c, bool out, uint64_t n, uint64_t now)
 {
 	conn_tcp_counts k;
-	conn_shared_check(c, tcp_counts(fd, c, &k) ? &k : NULL, out, n, now);
+	/* a read inside a response body, ending nothing: no system call */
+	if (conn_shared_unasked(c, out, n))
+		return;
+	conn_shared_check(c, shared_counts(fd, c, out, n, &k) ? &k : NULL, out,
+			  n, now);
 }
 
 /* ht_untrack_fd(), and (@ask) whether @fd may be asked what its socket
@@ -660,7 +678,7 @@ static void fork_shared(int fd, ht_slot *s, void *arg)
 	bool writing = __atomic_load_n(&s->writing, __ATOMIC_SEQ_CST) != 0;
 	if (s->t && (conn_in_flight(&s->t->c) || writing)) {
 		conn_tcp_counts k;
-		bool known = tcp_counts(fd, &s->t->c, &k);
+		bool known = shared_counts(fd, &s->t->c, false, 0, &k);
 		conn_fork_shared(&s->t->c, *at, known ? &k : NULL, writing);
 	}
 	ht_lock_release(&s->lock);

@@ -1460,6 +1460,24 @@ START_TEST(fork_shared_unproven_gives_up)
 	w(GET("/a"), 3000);
 	conn_tcp_counts k = counts(TCP_ESTABLISHED, 7, C->bytes_out);
 	conn_fork_shared(C, 4000, &k, false);
+	/* 7 more read than ours at the fork: a read of one of our threads
+	 * not fed yet would show so too; followed on, unproven */
+	ck_assert(C->fork_shared);
+	ck_assert_int_eq(nrecs, 0);
+	/* and never proven: given up before the answer is fed */
+	k = counts(TCP_ESTABLISHED, 7 + strlen(OK5), C->bytes_out);
+	conn_shared_check(C, &k, false, strlen(OK5), 5000);
+	ck_assert(!C->fork_shared);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
+
+	/* a hooked TLS session's: proven at the fork or given up */
+	fresh_conn();
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	C->tls = true;
+	k = counts(TCP_ESTABLISHED, 7, C->bytes_out);
+	conn_fork_shared(C, 4000, &k, false);
 	ck_assert(!C->fork_shared);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
@@ -1535,6 +1553,105 @@ START_TEST(tcp_counts_mine_fins_and_syn)
 			      .acked = 10};
 	ck_assert(conn_tcp_counts_mine(C, &k, false, 0));
 	C->server = false;
+}
+END_TEST
+
+/* Counts that moved between the two TCP_INFO calls bound what the
+ * readers took between received - arrived - unread and received - unread:
+ * the upper bound ours proves it (MINE), the lower one above ours proves
+ * another reader (FOREIGN), in between is undecided (MOVING); the same
+ * for acknowledgements; a state that moved is undecided. */
+START_TEST(tcp_counts_verdict_moving)
+{
+	C->bytes_in = 10;
+	C->bytes_out = 4;
+	conn_tcp_counts k = counts(TCP_ESTABLISHED, 15, 4);
+	k.unread = 5;
+	k.arrived = 5; /* all before the SIOCINQ call */
+	ck_assert_int_eq(conn_tcp_counts_verdict(C, &k, false, 0),
+			 CONN_COUNTS_MINE);
+	k.unread = 3; /* 2 of them after it: took 8 to 12 */
+	ck_assert_int_eq(conn_tcp_counts_verdict(C, &k, false, 0),
+			 CONN_COUNTS_MOVING);
+	ck_assert(!conn_tcp_counts_mine(C, &k, false, 0));
+	k.unread = 0; /* took 10 to 15 */
+	ck_assert_int_eq(conn_tcp_counts_verdict(C, &k, false, 0),
+			 CONN_COUNTS_MOVING);
+	k.arrived = 3; /* took 12 to 15: more than our 10 */
+	ck_assert_int_eq(conn_tcp_counts_verdict(C, &k, false, 0),
+			 CONN_COUNTS_FOREIGN);
+	k = counts(TCP_ESTABLISHED, 10, 6);
+	k.acks = 2; /* gave 4 to 6, ours 4 */
+	ck_assert_int_eq(conn_tcp_counts_verdict(C, &k, false, 0),
+			 CONN_COUNTS_MOVING);
+	ck_assert_int_eq(conn_tcp_counts_verdict(C, &k, true, 2),
+			 CONN_COUNTS_MINE);
+	k.acks = 1; /* gave 5 to 6, ours 4 */
+	ck_assert_int_eq(conn_tcp_counts_verdict(C, &k, false, 0),
+			 CONN_COUNTS_FOREIGN);
+	k = counts(TCP_CLOSE_WAIT, 11, 4);
+	k.state_moved = true; /* the FIN came between: not known which */
+	ck_assert_int_eq(conn_tcp_counts_verdict(C, &k, false, 0),
+			 CONN_COUNTS_MOVING);
+	k = counts(TCP_ESTABLISHED, 9, 4); /* fewer than ours: never mine */
+	ck_assert_int_eq(conn_tcp_counts_verdict(C, &k, false, 0),
+			 CONN_COUNTS_FOREIGN);
+}
+END_TEST
+
+/* Counts still moving at the fork and at reads inside /a's body (a long
+ * download while data keeps arriving): followed on unproven; the read
+ * that ends the response must be proven, else /a is not followed. */
+START_TEST(fork_shared_moving_proven_at_the_end)
+{
+	const char *head = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n";
+	for (int proven = 0; proven < 2; proven++) {
+		fresh_conn();
+		conn_connected(C, 2000);
+		w(GET("/a"), 3000);
+		conn_tcp_counts k = counts(TCP_ESTABLISHED, 5, C->bytes_out);
+		k.unread = 0;
+		k.arrived = 5;
+		conn_fork_shared(C, 4000, &k, false);
+		ck_assert(C->fork_shared);
+		/* the head's read could pair: asked, moving: given up */
+		ck_assert(!conn_shared_unasked(C, false, strlen(head) + 3));
+		/* proven, fed */
+		uint64_t in = strlen(head) + 3;
+		k = counts(TCP_ESTABLISHED, in, C->bytes_out);
+		conn_shared_check(C, &k, false, in, 5000);
+		r(head, 5000);
+		r("hel", 5000);
+		ck_assert(C->fork_shared);
+		/* 2 of the 7 left: nothing can end, moving is let through */
+		ck_assert(conn_shared_unasked(C, false, 2));
+		k = counts(TCP_ESTABLISHED, in + 2 + 100, C->bytes_out);
+		k.unread = 50;
+		k.arrived = 100;
+		conn_shared_check(C, &k, false, 2, 6000);
+		ck_assert(C->fork_shared);
+		r("lo", 6000);
+		in += 2;
+		/* the last 5: they end /a */
+		ck_assert(!conn_shared_unasked(C, false, 5));
+		ck_assert(!conn_shared_unasked(C, true, 2)); /* a write */
+		k = counts(TCP_ESTABLISHED, in + 5 + 1, C->bytes_out);
+		k.unread = proven ? 1 : 0;
+		k.arrived = 1;
+		conn_shared_check(C, &k, false, 5, 7000);
+		ck_assert(C->fork_shared == (bool)proven);
+		r("world", 7000);
+		conn_shared_settle(C);
+		ck_assert(!C->fork_shared);
+		ck_assert_int_eq(nrecs, 1);
+		ck_assert_str_eq(recs[0].target, "/a");
+		if (proven) {
+			ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+			ck_assert_uint_eq(recs[0].r.status, 200);
+		} else {
+			ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
+		}
+	}
 }
 END_TEST
 
@@ -3877,6 +3994,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, fork_shared_unproven_gives_up);
 	tcase_add_test(tc, fork_shared_close_or_exit_not_followed);
 	tcase_add_test(tc, tcp_counts_mine_fins_and_syn);
+	tcase_add_test(tc, tcp_counts_verdict_moving);
+	tcase_add_test(tc, fork_shared_moving_proven_at_the_end);
 	tcase_add_test(tc, connect_tunnel_plain_http);
 	tcase_add_test(tc, connect_refused_then_granted);
 	tcase_add_test(tc, connect_response_with_inner_bytes);
