@@ -144,8 +144,10 @@ void conn_live_adopt_req(conn *c, conn_request *r, uint32_t stream)
  * authority: a text protocol's argument ("GET mykey") is not. */
 static bool http_target(const h1_message *m)
 {
+	const char *colon = strchr(m->target, ':');
+
 	return m->target[0] == '/' || strcmp(m->target, "*") == 0 ||
-	       strstr(m->target, "://") != NULL ||
+	       (colon != NULL && colon[1] == '/' && colon[2] == '/') ||
 	       strcmp(m->method, "CONNECT") == 0;
 }
 

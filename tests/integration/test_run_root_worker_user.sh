@@ -59,7 +59,7 @@ setpriv --reuid="$nobody" --regid="$nobody" --clear-groups \
 grep -qx ok "$T/c1.out" && grep -qx ok "$T/c2.out" || fail "nginx did not answer"
 kill -QUIT "$master"
 wait "$rpid" || { show "$T/run.err"; fail "httptrace exited $?"; }
-grep -qE "refused [1-9][0-9]* connection" "$T/run.err" || { show "$T/run.err"; fail "the outsider was not refused"; }
+grep -qE "refused [1-9][0-9]* process" "$T/run.err" || { show "$T/run.err"; fail "the outsider was not refused"; }
 
 "$PY" - "$T/out.json" "$worker" <<'PYEOF' || { show "$T/out.json"; fail "wrong records"; }
 import json, sys

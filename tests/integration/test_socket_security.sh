@@ -37,5 +37,5 @@ LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -s -o /dev/null "$u/bytes/6
 kill -TERM "$lpid"
 wait "$lpid" || fail "listen exited $?"
 jcheck "$T/listen.json" --count 1 --expect 'resp_bytes == [6]'
-grep -qE "refused [1-9][0-9]* connection" "$T/listen.err" || { show "$T/listen.err"; fail "no refusal reported"; }
+grep -qE "refused [1-9][0-9]* process" "$T/listen.err" || { show "$T/listen.err"; fail "no refusal reported"; }
 pass
