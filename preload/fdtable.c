@@ -678,7 +678,14 @@ static void fork_shared(int fd, ht_slot *s, void *arg)
 	bool writing = __atomic_load_n(&s->writing, __ATOMIC_SEQ_CST) != 0;
 	if (s->t && (conn_in_flight(&s->t->c) || writing)) {
 		conn_tcp_counts k;
-		bool known = shared_counts(fd, &s->t->c, false, 0, &k);
+		const conn *c = &s->t->c;
+		/* a plain HTTP/1.x connection (or one only writing) is
+		 * followed on whatever the counts say (conn_fork_shared()):
+		 * asked once, not until they stop moving (the review of
+		 * forkmove: up to 8 rounds under the lock for nothing) */
+		bool once = writing || (!c->tls && c->mode == CONN_MODE_HTTP1);
+		bool known = once ? tcp_counts(fd, c, &k)
+				  : shared_counts(fd, c, false, 0, &k);
 		conn_fork_shared(&s->t->c, *at, known ? &k : NULL, writing);
 	}
 	ht_lock_release(&s->lock);
