@@ -204,15 +204,18 @@ HT_EXPORT void gnutls_deinit(gnutls_session_t s)
 		fn(s);
 }
 
-/* The program names the socket. */
+/* The program names the socket: GnuTLS's default transport's, or any
+ * value its own push and pull functions read (an index, another fd: the
+ * session's bytes may go through another socket, test_tls_map_gnutls_
+ * foreign_ptr).  Not bound then: a socket call inside a TLS call of the
+ * session ties it (ht_tls_end()), and a socket the map held from here
+ * would make that call's socket look like another connection's
+ * (ht_tls_own()).  The hooks stay, so that `httptrace check` and the
+ * list know a GnuTLS program by them. */
 static void bind_fd(gnutls_session_t s, long fd)
 {
-	HT_ENSURE_INIT();
-	if (!ht_enabled || fd < 0 || fd > INT32_MAX || !ht_fd_followed((int)fd))
-		return;
-	int saved = errno;
-	ht_tls_bind(s, (int)fd);
-	errno = saved;
+	(void)s;
+	(void)fd;
 }
 
 HT_EXPORT void gnutls_transport_set_int2(gnutls_session_t s, int recv_fd,
