@@ -177,7 +177,12 @@ def serve(sock):
                 sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
             size = c.read_body(headers)
             if path == "/stuck" or path.startswith("/stuck/"):
-                print("stuck " + path, flush=True)
+                # one write per line: print() writes the text and its
+                # newline apart, and two connections' threads interleave
+                # them ("stuck /stuck/execvstuck /stuck/execvpe"): a test
+                # grepping its whole line then never finds it
+                sys.stdout.write("stuck " + path + "\n")
+                sys.stdout.flush()
                 while sock.recv(4096):
                     pass
                 return

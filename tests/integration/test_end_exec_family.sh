@@ -40,7 +40,7 @@ for mode in $modes; do
 	[ "$(cat "$T/$mode.rc" 2>/dev/null)" = 0 ] ||
 		{ show "$T/$mode.err"; fail "$mode: httptrace exited $(cat "$T/$mode.rc" 2>/dev/null)"; }
 	grep -qx "stuck /stuck/$mode" "$T/rawserver.log" ||
-		fail "$mode: the server never had the request"
+		{ show "$T/$mode.err" "$T/$mode.json" "$T/rawserver.log"; fail "$mode: the server never had the request"; }
 	jcheck "$T/$mode.json" --count 1 \
 		--each "method == 'GET' and url.endswith('/stuck/$mode')" \
 		--each 'error == "exited" and phase == "wait_first_byte" and status is None' ||
