@@ -137,13 +137,7 @@
 	X(LIBGNUTLS, TLS, SELF, ssize_t, gnutls_record_recv,                   \
 	  (gnutls_session_t, void *, size_t))                                  \
 	X(LIBGNUTLS, TLS, SELF, int, gnutls_bye, (gnutls_session_t, int))      \
-	X(LIBGNUTLS, TLS, SELF, void, gnutls_deinit, (gnutls_session_t))       \
-	X(LIBGNUTLS, TLS, SELF, void, gnutls_transport_set_int2,               \
-	  (gnutls_session_t, int, int))                                        \
-	X(LIBGNUTLS, TLS, SELF, void, gnutls_transport_set_ptr,                \
-	  (gnutls_session_t, void *))                                          \
-	X(LIBGNUTLS, TLS, SELF, void, gnutls_transport_set_ptr2,               \
-	  (gnutls_session_t, void *, void *))
+	X(LIBGNUTLS, TLS, SELF, void, gnutls_deinit, (gnutls_session_t))
 
 /* Expansions for X that more than one user needs. */
 

@@ -26,8 +26,7 @@ typedef struct {
 #define GNUTLS_E_INTERRUPTED (-52)
 #define GNUTLS_E_INTERNAL_ERROR (-59)
 
-static void *r_handshake, *r_send, *r_recv, *r_bye, *r_deinit, *r_set_int2,
-	*r_set_ptr, *r_set_ptr2;
+static void *r_handshake, *r_send, *r_recv, *r_bye, *r_deinit;
 static void *r_alpn, *r_proto_version, *r_proto_name, *r_is_fatal;
 static void *r_get_ptr2;
 
@@ -86,7 +85,7 @@ static int session_fd(gnutls_session_t s)
 		return -1;
 	void *recv_ptr = NULL, *send_ptr = NULL;
 	get(s, &recv_ptr, &send_ptr);
-	/* the send side, as bind_fd() takes it */
+	/* the send side: the socket the session writes to */
 	intptr_t v = (intptr_t)send_ptr;
 	if (v < 0 || v > INT32_MAX || !ht_fd_followed((int)v) ||
 	    !ht_tls_session_conn(s, (int)v))
@@ -202,48 +201,4 @@ HT_EXPORT void gnutls_deinit(gnutls_session_t s)
 	}
 	if (fn)
 		fn(s);
-}
-
-/* The program names the socket: GnuTLS's default transport's, or any
- * value its own push and pull functions read (an index, another fd: the
- * session's bytes may go through another socket, test_tls_map_gnutls_
- * foreign_ptr).  Not bound then: a socket call inside a TLS call of the
- * session ties it (ht_tls_end()), and a socket the map held from here
- * would make that call's socket look like another connection's
- * (ht_tls_own()).  The hooks stay, so that `httptrace check` and the
- * list know a GnuTLS program by them. */
-static void bind_fd(gnutls_session_t s, long fd)
-{
-	(void)s;
-	(void)fd;
-}
-
-HT_EXPORT void gnutls_transport_set_int2(gnutls_session_t s, int recv_fd,
-					 int send_fd)
-{
-	void (*fn)(gnutls_session_t, int, int) =
-		REAL(r_set_int2, "gnutls_transport_set_int2", gnutls_transport_set_int2);
-	if (fn)
-		fn(s, recv_fd, send_fd);
-	bind_fd(s, send_fd);
-}
-
-/* Programs that pass the fd as a pointer (the classic idiom). */
-HT_EXPORT void gnutls_transport_set_ptr(gnutls_session_t s, void *ptr)
-{
-	void (*fn)(gnutls_session_t, void *) =
-		REAL(r_set_ptr, "gnutls_transport_set_ptr", gnutls_transport_set_ptr);
-	if (fn)
-		fn(s, ptr);
-	bind_fd(s, (long)(intptr_t)ptr);
-}
-
-HT_EXPORT void gnutls_transport_set_ptr2(gnutls_session_t s, void *recv_ptr,
-					 void *send_ptr)
-{
-	void (*fn)(gnutls_session_t, void *, void *) =
-		REAL(r_set_ptr2, "gnutls_transport_set_ptr2", gnutls_transport_set_ptr2);
-	if (fn)
-		fn(s, recv_ptr, send_ptr);
-	bind_fd(s, (long)(intptr_t)send_ptr);
 }
