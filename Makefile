@@ -180,6 +180,11 @@ BENCH_FLOORS = $(B)/bench/libfloor_empty.so $(B)/bench/libfloor_getenv.so
 $(B)/bench/libfloor_%.so: scripts/bench/floor_%.c $(LIB_LDS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) $(LIB_LDFLAGS) -o $@ $<
+# One more, as large as the library: scripts/bench.sh passes the sizes of
+# its two segments (FLOOR_SIZES="-DFLOOR_RX=... -DFLOOR_RW=...").
+$(B)/bench/libfloor_sized.so: scripts/bench/floor_sized.c $(LIB_LDS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) $(LIB_LDFLAGS) $(FLOOR_SIZES) -o $@ $<
 
 $(B)/httptrace: $(B)/$(CLI_MAIN:.c=.o) $(CLI_OBJS) $(B)/libhtcore.a
 	$(CC) $(SANFLAGS) -o $@ $^ -lm -lelf -lcurl -lpthread

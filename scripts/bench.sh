@@ -36,7 +36,9 @@
 #             (no HTTPTRACE_SOCKET), under httptrace -f summary -o /dev/null
 #             (collector included) and with LD_PRELOAD + HTTPTRACE_SOCKET of
 #             a `listen` collector; the same per process from a driver that
-#             alternates them run by run (scripts/bench/spawn.c); callgrind's
+#             alternates them run by run (scripts/bench/spawn.c), with one
+#             floor more: a library as large as libhttptrace.so whose
+#             constructor calls getenv (scripts/bench/floor_sized.c); callgrind's
 #             instructions the library adds to one /bin/true; and its system
 #             calls (strace)
 #  collector  the collector alone: records/s from 4 synthetic writers
@@ -572,14 +574,22 @@ if want procs; then
 	# itself (the parent never calls it), about 8 page faults of the
 	# loader's in every run, noise on each variant alike
 	cc -O2 -Wl,-z,now -o "$T/spawn" "$TOP/scripts/bench/spawn.c"
+	# the floor as large as the library: its two LOAD segments' sizes
+	# in the file (the text with the read-only data; the data)
+	read -r rx rw < <(readelf -lW "$LIBHTTPTRACE" | awk '$1 == "LOAD" { printf "%s ", $5 } END { print "" }')
+	rm -f "$FLOOR_DIR/libfloor_sized.so"
+	make -s -C "$TOP" "B=${FLOOR_DIR%/bench}" "FLOOR_SIZES=-DFLOOR_RX=$((rx)) -DFLOOR_RW=$((rw))" \
+		"$FLOOR_DIR/libfloor_sized.so" >&2
 	"$T/spawn" $((PROCS_N * ROUNDS)) /bin/true - "$FLOOR_DIR/libfloor_empty.so" \
-		"$FLOOR_DIR/libfloor_getenv.so" "+$LIBHTTPTRACE" "$LIBHTTPTRACE" >"$T/spawn.out"
+		"$FLOOR_DIR/libfloor_getenv.so" "$FLOOR_DIR/libfloor_sized.so" \
+		"+$LIBHTTPTRACE" "$LIBHTTPTRACE" >"$T/spawn.out"
 	echo "one /bin/true, fork to wait4, $((PROCS_N * ROUNDS)) runs of each in turn: median wall µs, mean CPU µs and minor faults (rusage)"
 	while read -r what wall cpu flt; do
 		case $what in
 		-) label="untraced"; u=$wall ;;
 		*floor_empty*) label="floor: empty library" ;;
 		*floor_getenv*) label="floor: constructor calls getenv" ;;
+		*floor_sized*) label="floor: the same, as large as libhttptrace.so" ;;
 		+*) label="libhttptrace.so, off (HTTPTRACE_SOCKET unset)" ;;
 		*) label="libhttptrace.so, on (HTTPTRACE_SOCKET set, never connects)" ;;
 		esac
