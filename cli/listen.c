@@ -283,6 +283,11 @@ int listen_main(int argc, char **argv)
 	if (col.refused > 0)
 		fprintf(stderr, "httptrace: refused %llu process(es) of "
 			"other users\n", (unsigned long long)col.refused);
+	if (col.refused_no_room > 0)
+		fprintf(stderr, "httptrace: refused %llu process(es) for want "
+			"of room (memory, or fs.epoll.max_user_watches): "
+			"what they sent then is lost\n",
+			(unsigned long long)col.refused_no_room);
 	/* Output that could not be written is a failure, though the
 	 * programs traced went on undisturbed. */
 	if (run_out_finish(&ro, &col) < 0)

@@ -803,6 +803,11 @@ restore:
 		fprintf(stderr, "httptrace: refused %llu process(es) of other "
 			"users outside the command\n",
 			(unsigned long long)s.col.refused);
+	if (s.col.refused_no_room > 0)
+		fprintf(stderr, "httptrace: refused %llu process(es) for want "
+			"of room (memory, or fs.epoll.max_user_watches): "
+			"what they sent then is lost\n",
+			(unsigned long long)s.col.refused_no_room);
 	collector_close(&s.col);
 	rmdir(s.dir);
 out:

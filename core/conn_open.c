@@ -110,6 +110,9 @@ static void emit_fail(conn *c, int err, uint32_t flags, uint8_t alert,
 		}
 		rec.u.fail.dns_name = CSTR(host);
 		rec.u.fail.t_connect_done = c->t_tunnel_done;
+		/* after a CONNECT (a SOCKS tunnel has no request before) */
+		if (c->inner_base > 0)
+			rec.u.fail.flags |= HT_FF_TUNNEL;
 	}
 	emit(c, &rec);
 }

@@ -347,6 +347,10 @@ typedef struct ht_rec_conn_fail {
 #define HT_FF_TLS_CLOSED 0x20u /* the connection closed before the
                                   handshake's end, no alert seen in the
                                   clear (TLS 1.3 encrypts them) */
+#define HT_FF_TUNNEL 0x40u /* with HT_FF_TLS: the handshake with the target
+                              of an HTTP CONNECT tunnel failed (dns_name
+                              the target): the connection to the proxy and
+                              its CONNECT were told by the CONNECT's record */
 
 typedef struct ht_rec_conn_close {
 	uint32_t pid;

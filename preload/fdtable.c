@@ -274,7 +274,9 @@ static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 	if (!t)
 		return true;
 	ht_slot *s = &t->home;
-	ht_home_lock(s);
+	/* (an inherited connection stays as the fork left it while another
+	 * fd names it: dropping one fd is no use of it) */
+	bool inherited = ht_home_lock_as_is(s);
 	if (__atomic_load_n(&fs->t, __ATOMIC_RELAXED) != t) {
 		ht_lock_release(&s->lock); /* another thread untracked it */
 		return true;
@@ -296,11 +298,16 @@ static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 		ht_lock_release(&s->lock);
 		return true;
 	}
+	if (inherited)
+		ht_home_inherited(s); /* the parent's slot and writes let go */
 	if (s->t) {
-		/* a server connection, or a client's Unix socket carrying a
+		/* Inherited at a fork and never used here, as at the exit
+		 * (close_at_exit()): the connection goes on in the parent,
+		 * whose close is its end; this copy's close tells nothing.
+		 * A server connection, or a client's Unix socket carrying a
 		 * hooked TLS session, still on probation showed nothing of
-		 * HTTP: no record (the collector may not even be wanted) */
-		if (t->probe && (t->c.server || t->c.tls)) {
+		 * HTTP: no record (the collector may not even be wanted). */
+		if (inherited || (t->probe && (t->c.server || t->c.tls))) {
 			conn_forget(&t->c);
 		} else {
 			/* A TCP client that wrote nothing we saw: one system

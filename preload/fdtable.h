@@ -146,6 +146,22 @@ static inline int ht_home_held(void)
 	return (int)((ht_fork_gen << 1) | 1u);
 }
 
+/* ht_home_lock_as_is() - lock home slot @s as ht_home_lock() does, but
+ * leave an inherited connection as the fork left it: whether it is one,
+ * inherited at a fork and never locked here since (the caller calls
+ * ht_home_inherited() before it uses the connection).  Guard held. */
+static inline bool ht_home_lock_as_is(ht_slot *s)
+{
+	int free = 0;
+	if (unlikely(!__atomic_compare_exchange_n(&s->lock.v, &free,
+						  ht_home_held(), false,
+						  __ATOMIC_ACQUIRE,
+						  __ATOMIC_RELAXED)))
+		ht_home_lock_wait(s);
+	return unlikely(__atomic_load_n(&ht_home_tracked(s)->fork_gen,
+					__ATOMIC_RELAXED) != ht_fork_gen);
+}
+
 /* ht_home_lock() - lock home slot @s, as every use of its connection
  * does, first; released with ht_lock_release() or ht_slot_release().  In
  * a forked child, the first lock of an inherited connection resets it
@@ -155,14 +171,7 @@ static inline int ht_home_held(void)
  * uses a connection pays nothing for it.  Guard held. */
 static inline void ht_home_lock(ht_slot *s)
 {
-	int free = 0;
-	if (unlikely(!__atomic_compare_exchange_n(&s->lock.v, &free,
-						  ht_home_held(), false,
-						  __ATOMIC_ACQUIRE,
-						  __ATOMIC_RELAXED)))
-		ht_home_lock_wait(s);
-	if (unlikely(__atomic_load_n(&ht_home_tracked(s)->fork_gen,
-				     __ATOMIC_RELAXED) != ht_fork_gen))
+	if (ht_home_lock_as_is(s))
 		ht_home_inherited(s);
 }
 

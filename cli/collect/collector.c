@@ -372,14 +372,17 @@ static void accept_all(collector *c)
 				c->refused++;
 			continue;
 		}
-		if (peer_table_fit(c, fd) < 0) {
-			close(fd);
-			continue;
-		}
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 		ev.data.u64 = (uint64_t)fd;
-		if (epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		if (peer_table_fit(c, fd) < 0 ||
+		    epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			/* No room for one more process (memory, or the
+			 * user's epoll watches: fs.epoll.max_user_watches):
+			 * refused, its records lost, counted as above */
 			close(fd);
+			if (pid <= 0 ||
+			    u64map_put(&c->refused_pids, (uint64_t)pid, 1))
+				c->refused_no_room++;
 			continue;
 		}
 		c->peer_open[fd] = 1;

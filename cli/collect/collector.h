@@ -92,6 +92,9 @@ typedef struct collector {
 			       however often it connects again (its
 			       library reconnects, and once more at its
 			       exit), by its pid (refused_pids) */
+	uint64_t refused_no_room; /* processes refused, counted as those, for
+				     want of room: memory, or the user's
+				     epoll watches */
 	uint64_t pids_forgotten; /* pid entries dropped to bound the table */
 	uint64_t unseen;    /* records the traced processes produced that
 	                       never arrived (also handed to the sink as

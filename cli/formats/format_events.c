@@ -727,12 +727,22 @@ static void events_dns(report *rp, const ht_rec_dns *d)
 	json_lit(f, "}\n");
 }
 
+/* The "tunnel" of a handshake that failed inside a CONNECT tunnel
+ * (HT_FF_TUNNEL): its target's host. */
+static void ev_fail_tunnel(report *rp, const ht_rec_conn_fail *c)
+{
+	KEY(&rp->ob, "tunnel");
+	put_ht_str_or_null(&rp->ob, c->dns_name);
+}
+
 static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = &rp->ob;
 	char peer[64];
 	size_t peer_len = url_peer(peer, sizeof(peer), &c->peer);
 	unsigned skip;
+	bool tunnel = (c->flags & (HT_FF_TLS | HT_FF_TUNNEL)) ==
+		      (HT_FF_TLS | HT_FF_TUNNEL);
 
 	if (report_fail_lookup(c)) {
 		events_lookup_cut(rp, c);
@@ -740,6 +750,13 @@ static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	}
 	skip = ev_conn_written(rp, c->pid, c->conn_id, true) |
 	       ev_lookup_bits(rp, c->pid, c->t_dns_start);
+	/* A handshake inside a CONNECT tunnel: the connection to the proxy
+	 * (its lookup, connect_start and connect_done) was told with the
+	 * CONNECT, req null; this tells the tunnel's handshake only, once,
+	 * naming the target. */
+	if (tunnel)
+		skip |= EV_DNS_BITS | (1u << EV_CONNECT_START) |
+			(1u << EV_CONNECT_DONE);
 	/* what this writes of the lookup below */
 	ev_lookup_mark(rp, c->pid, c->t_dns_start,
 		       (c->t_dns_start != 0 ? 1u << EV_DNS_START : 0) |
@@ -777,9 +794,13 @@ static void events_conn_fail(report *rp, const ht_rec_conn_fail *c)
 		if (c->t_tls_start != 0 && !(skip & (1u << EV_TLS_START))) {
 			ev_head(rp, "tls_handshake_start", c->pid, c->conn_id, 0,
 				c->t_tls_start);
+			if (tunnel)
+				ev_fail_tunnel(rp, c);
 			json_lit(f, "}\n");
 		}
 		ev_head(rp, "tls_handshake_done", c->pid, c->conn_id, 0, c->t_fail);
+		if (tunnel)
+			ev_fail_tunnel(rp, c);
 		json_lit(f, ",\"version\":null,\"alpn\":null");
 		events_fail_error(rp, c);
 		json_lit(f, "}\n");

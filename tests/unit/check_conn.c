@@ -2346,7 +2346,7 @@ START_TEST(tls_failure_inside_tunnel)
 	conn_tls_failed(C, 4500);
 	ck_assert_int_eq(nrecs, 2);
 	ck_assert_uint_eq(recs[1].type, HT_REC_CONN_FAIL);
-	ck_assert_uint_eq(recs[1].fail.flags, HT_FF_TLS);
+	ck_assert_uint_eq(recs[1].fail.flags, HT_FF_TLS | HT_FF_TUNNEL);
 	ck_assert_uint_eq(recs[1].fail.t_connect_done, 4000);
 	ck_assert_uint_eq(recs[1].fail.t_tls_start, 4100);
 	ck_assert_str_eq(recs[1].dns, "target.test");
