@@ -445,7 +445,9 @@ void ht_dup_fd(int oldfd, int newfd, uint64_t now)
 		 * takes it (each under its own connection's lock) */
 		ht_tracked *none = NULL;
 		bool linked = false;
-		ht_home_lock(&t->home);
+		/* a link moves no byte: an inherited connection stays as the
+		 * fork left it (a child that only dups it tells nothing) */
+		(void)ht_home_lock_as_is(&t->home);
 		if (__atomic_load_n(&os->t, __ATOMIC_RELAXED) != t ||
 		    !t->home.t) {
 			ht_lock_release(&t->home.lock);

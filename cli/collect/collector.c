@@ -342,6 +342,18 @@ static bool peer_may_report(const collector *c, int fd, pid_t *pid)
 }
 
 /* Accept every pending connection. */
+/* Whether a refusal of process @pid is its first (each process is counted
+ * once: its library connects again after the close, and at its exit).  A
+ * pid not known counts each time; so does one the map has no memory to
+ * hold (counted again, rather than not at all). */
+static bool refused_first(collector *c, int pid)
+{
+	if (pid <= 0 || u64map_has(&c->refused_pids, (uint64_t)pid))
+		return pid <= 0;
+	(void)u64map_put(&c->refused_pids, (uint64_t)pid, 1);
+	return true;
+}
+
 static void accept_all(collector *c)
 {
 	for (;;) {
@@ -362,13 +374,9 @@ static void accept_all(collector *c)
 		}
 		if (!peer_may_report(c, fd, &pid)) {
 			/* Only our own user's processes may report (and, in
-			 * run mode as root, the command's tree).  A process
-			 * is counted once: its library connects again after
-			 * the close (and at its exit); a pid not known is
-			 * counted each time. */
+			 * run mode as root, the command's tree). */
 			close(fd);
-			if (pid <= 0 ||
-			    u64map_put(&c->refused_pids, (uint64_t)pid, 1))
+			if (refused_first(c, pid))
 				c->refused++;
 			continue;
 		}
@@ -380,8 +388,7 @@ static void accept_all(collector *c)
 			 * user's epoll watches: fs.epoll.max_user_watches):
 			 * refused, its records lost, counted as above */
 			close(fd);
-			if (pid <= 0 ||
-			    u64map_put(&c->refused_pids, (uint64_t)pid, 1))
+			if (refused_first(c, pid))
 				c->refused_no_room++;
 			continue;
 		}
