@@ -125,8 +125,8 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	o->target = bstr(r->target, r->target_len);
 	o->host = bstr(r->host, r->host_len);
 	o->dns_name = CSTR(c->dns_name);
-	o->tls_version = CSTR(c->tls_version);
-	o->alpn = CSTR(c->alpn);
+	o->tls_version = bstr(c->tls_version, c->tls_version_len);
+	o->alpn = bstr(c->alpn, c->alpn_len);
 	o->req_headers = bstr(r->hdrs, r->hdrs_len);
 	o->reason = bounded("", 1);
 	o->content_type = bounded("", 1);
