@@ -157,7 +157,10 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 		o->resp_header_bytes = resp->header_bytes;
 		if (resp->reason)
 			o->reason = bounded(resp->reason, H1_REASON_MAX);
-		if (resp->content_type)
+		if (resp->has_content_type_len)
+			o->content_type = bstr(resp->content_type,
+					       resp->content_type_len);
+		else if (resp->content_type)
 			o->content_type = bounded(resp->content_type, H1_CTYPE_MAX);
 		if (resp->hdrs)
 			o->resp_headers = bstr(resp->hdrs, resp->hdrs_len);

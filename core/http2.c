@@ -94,6 +94,7 @@ static void msg_reset(h2_message *m)
 	m->path_truncated = false;
 	m->status = 0;
 	m->content_type[0] = '\0';
+	m->content_type_len = 0;
 	m->has_content_length = false;
 	m->content_length = 0;
 	m->header_bytes = 0;
