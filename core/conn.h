@@ -255,6 +255,9 @@ typedef struct conn {
 	bool tls;
 	char tls_version[CONN_TLSVER_MAX];
 	char alpn[CONN_ALPN_MAX];
+	/* their lengths, kept with them (conn_tls_done(), conn_open.c): each
+	 * request's record takes both, no strnlen per request */
+	uint8_t tls_version_len, alpn_len;
 	/* its connection slot in a live page (live.h) until its first
 	 * request: the page, the slot's ref; NULL/0: not shown;
 	 * live_conn_mark: the page's read mark once the slot's last write

@@ -125,8 +125,8 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	o->target = bstr(r->target, r->target_len);
 	o->host = bstr(r->host, r->host_len);
 	o->dns_name = CSTR(c->dns_name);
-	o->tls_version = CSTR(c->tls_version);
-	o->alpn = CSTR(c->alpn);
+	o->tls_version = bstr(c->tls_version, c->tls_version_len);
+	o->alpn = bstr(c->alpn, c->alpn_len);
 	o->req_headers = bstr(r->hdrs, r->hdrs_len);
 	o->reason = bounded("", 1);
 	o->content_type = bounded("", 1);
@@ -157,7 +157,10 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 		o->resp_header_bytes = resp->header_bytes;
 		if (resp->reason)
 			o->reason = bounded(resp->reason, H1_REASON_MAX);
-		if (resp->content_type)
+		if (resp->has_content_type_len)
+			o->content_type = bstr(resp->content_type,
+					       resp->content_type_len);
+		else if (resp->content_type)
 			o->content_type = bounded(resp->content_type, H1_CTYPE_MAX);
 		if (resp->hdrs)
 			o->resp_headers = bstr(resp->hdrs, resp->hdrs_len);

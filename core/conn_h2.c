@@ -89,6 +89,7 @@ typedef struct conn_stream {
 	conn_request req;
 	uint16_t status;
 	char content_type[H1_CTYPE_MAX];
+	uint8_t content_type_len;
 	char hdrs[H1_HDRS_MAX];
 	uint32_t hdrs_len;
 	bool hdrs_truncated;
@@ -225,6 +226,7 @@ static conn_stream *free_stream(conn *c)
 	memset(s, 0, offsetof(conn_stream, req));
 	s->hdrs_len = 0;
 	s->hdrs[0] = s->content_type[0] = '\0';
+	s->content_type_len = 0;
 	s->resp_header_bytes = 0;
 	s->resp_body_bytes = 0;
 	s->status = 0;
@@ -311,6 +313,8 @@ static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 		.status = s->status,
 		.proto = HT_PROTO_HTTP2,
 		.content_type = s->content_type,
+		.content_type_len = s->content_type_len,
+		.has_content_type_len = true,
 		.hdrs = s->hdrs,
 		.hdrs_len = s->hdrs_len,
 		.hdrs_truncated = s->hdrs_truncated,
@@ -738,7 +742,10 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 	} else if (!s->resp_final) {
 		s->resp_final = true;
 		s->status = m->status;
-		conn_copy_cstr(s->content_type, sizeof s->content_type, m->content_type);
+		/* (the same size: its NUL too) */
+		memcpy(s->content_type, m->content_type,
+		       (size_t)m->content_type_len + 1);
+		s->content_type_len = m->content_type_len;
 		s->hdrs_len = m->hdrs_len < sizeof s->hdrs ? m->hdrs_len : sizeof s->hdrs;
 		memcpy(s->hdrs, m->hdrs, s->hdrs_len);
 		s->hdrs_truncated = m->hdrs_truncated;

@@ -17,6 +17,8 @@ typedef struct conn_resp {
 	uint8_t proto;           /* enum ht_proto, 0: the request's */
 	const char *reason;      /* NUL-terminated, or NULL */
 	const char *content_type;
+	uint8_t content_type_len; /* with has_content_type_len; else */
+	bool has_content_type_len; /* content_type is measured */
 	const char *hdrs;
 	uint32_t hdrs_len;
 	bool hdrs_truncated;

@@ -150,13 +150,18 @@ void conn_tls_start(conn *c, uint64_t now)
 	conn_live_conn_sync(c);
 }
 
+/* (copy_cstr() keeps under the size: lengths of a byte) */
+_Static_assert(CONN_TLSVER_MAX <= 256 && CONN_ALPN_MAX <= 256,
+	       "tls_version_len, alpn_len are bytes");
+
 void conn_tls_done(conn *c, uint64_t now, const char *version, const char *alpn)
 {
 	c->tls = true;
 	if (version)
-		copy_cstr(c->tls_version, sizeof c->tls_version, version);
+		c->tls_version_len = (uint8_t)copy_cstr(
+			c->tls_version, sizeof c->tls_version, version);
 	if (alpn)
-		copy_cstr(c->alpn, sizeof c->alpn, alpn);
+		c->alpn_len = (uint8_t)copy_cstr(c->alpn, sizeof c->alpn, alpn);
 	/* the live slot shows the session with the handshake's end */
 	if (!c->t_tls_done) {
 		c->t_tls_done = now;
@@ -308,6 +313,7 @@ void tunnel_open(conn *c, const char *target, uint64_t now)
 	c->tls = false;
 	c->t_tls_start = c->t_tls_done = 0;
 	c->tls_version[0] = c->alpn[0] = '\0';
+	c->tls_version_len = c->alpn_len = 0;
 	c->tls_failed = false;
 }
 

@@ -573,6 +573,7 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
 		goto fail;
 	if (d->added > d->n)   /* some were evicted (or UINT32_MAX) */
 		d->added = UINT32_MAX;
+	d->periodic = d->added; /* (older entries are not compared) */
 	return 0;
 fail:
 	d->broken = true;
@@ -591,12 +592,47 @@ fail:
  * no larger than the block's entries) evicts it, exactly as decoding the
  * block again would, and is still copied from its bytes.
  */
+/*
+ * Whether repeating the block changes nothing a block can see.  The table
+ * (newest first) is a prefix of B B B ... (B the block's k entries,
+ * d->periodic); the copies make it B followed by it, less the oldest
+ * entries evicted: a prefix of B B B ... again, of the same length when k
+ * are evicted, so the same entry at every index.  The evictions are
+ * counted as table_add() makes them, on sizes alone: copy i goes in when
+ * the entries left and the copies before it fit in d->max with it.
+ */
+static bool repeat_is_noop(const hpack_dec *d, uint32_t k)
+{
+	uint32_t size = d->size, left = d->n, i;
+
+	if (d->periodic < d->n)
+		return false;
+	for (i = k; i-- > 0;) {
+		const struct hpack_ent *e = entry(d, i);
+		uint32_t esz = e->nlen + e->vlen + HPACK_ENTRY_OVERHEAD;
+
+		while (size + esz > d->max) {
+			if (left == 0)
+				return false; /* copies would go too */
+			e = entry(d, --left);
+			size -= e->nlen + e->vlen + HPACK_ENTRY_OVERHEAD;
+		}
+		size += esz;
+	}
+	return d->n - left == k;
+}
+
 int hpack_dec_repeat(hpack_dec *d)
 {
-	uint32_t i, k = d->added;
+	uint32_t i, k = d->added, known;
 
 	if (d->broken || k == UINT32_MAX || k > d->n)
 		return -1;
+	if (repeat_is_noop(d, k))
+		return 0;
+	/* the copies, then the known prefix of the old table (what of it
+	 * stays) */
+	known = (d->periodic < d->n ? d->periodic : d->n) + k;
 	for (i = 0; i < k; i++) {
 		const struct hpack_ent *e = entry(d, k - 1);
 		const uint8_t *name = d->bytes + e->off;
@@ -611,6 +647,7 @@ int hpack_dec_repeat(hpack_dec *d)
 			return -1;
 		}
 	}
+	d->periodic = known < d->n ? known : d->n;
 	return 0;
 }
 

@@ -79,6 +79,10 @@ typedef struct hpack_dec {
 	                        asked for, with no size update, and all of
 	                        them still in the table after it
 	                        (hpack_dec_repeat()); else UINT32_MAX */
+	uint32_t periodic;   /* while added is not UINT32_MAX: the newest
+	                        this many entries (or all n, when fewer)
+	                        repeat the block's, entry i equal to entry
+	                        i - added (hpack_dec_repeat()) */
 	uint32_t memo_next;  /* place of the block's next Huffman string */
 	struct hpack_memo memo[HPACK_MEMO_SLOTS];
 } hpack_dec;
@@ -131,7 +135,11 @@ void hpack_dec_set_limit(hpack_dec *d, uint32_t limit);
  * after it).  Possible when that block asked for no size update and every
  * entry it asked for was added and is still in the table (then the block's
  * entries are the newest ones and decoding it again adds copies of them).
- * Returns 0, or -1 when that is not so (nothing changed: decode it).
+ * When the whole table is copies of the block's entries (repeats of it
+ * filled it) and the copies would evict exactly as many entries as they
+ * add, every index would name the field it names now: nothing is done and
+ * the generation stays.  Returns 0, or -1 when that is not so (nothing
+ * changed: decode it).
  */
 int hpack_dec_repeat(hpack_dec *d);
 
@@ -158,7 +166,8 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
  * size), hpack_dec_set_limit(), hpack_dec_grow(), a failed block.  (A
  * literal with incremental indexing whose entry is larger than the table's
  * maximum size, the table being empty, changes nothing, and not the
- * generation either.)  Two decodings of the same bytes at
+ * generation either; nor does a hpack_dec_repeat() whose adds and
+ * evictions leave every index naming the same field.)  Two decodings of the same bytes at
  * the same generation call @fn with the same fields; a block after which
  * the generation is the one before it left the decoder as it found it,
  * but for the Huffman memo (which does not change what is decoded).

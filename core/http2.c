@@ -94,6 +94,7 @@ static void msg_reset(h2_message *m)
 	m->path_truncated = false;
 	m->status = 0;
 	m->content_type[0] = '\0';
+	m->content_type_len = 0;
 	m->has_content_length = false;
 	m->content_length = 0;
 	m->header_bytes = 0;
@@ -581,8 +582,17 @@ size_t h2_feed(h2_reader *r, const uint8_t *buf, size_t len, h2_event *ev)
 			break;
 		case S_FIRST_HEADER:
 		case S_HEADER:
-			n = min_size(len - i, H2_FRAME_HEADER_LEN - r->fh_len);
-			memcpy(r->fh + r->fh_len, buf + i, n);
+			if (r->fh_len == 0 && len - i >= H2_FRAME_HEADER_LEN) {
+				/* a whole header (nearly always): a copy of
+				 * a constant size, inlined, where the general
+				 * one is a call to memcpy per frame */
+				n = H2_FRAME_HEADER_LEN;
+				memcpy(r->fh, buf + i, H2_FRAME_HEADER_LEN);
+			} else {
+				n = min_size(len - i,
+					     H2_FRAME_HEADER_LEN - r->fh_len);
+				memcpy(r->fh + r->fh_len, buf + i, n);
+			}
 			r->fh_len += (uint32_t)n;
 			i += n;
 			if (r->fh_len == H2_FRAME_HEADER_LEN)

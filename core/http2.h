@@ -114,6 +114,7 @@ typedef struct h2_message {
 	bool path_truncated;
 	uint16_t status;           /* :status, 0 when absent */
 	char content_type[H1_CTYPE_MAX];
+	uint8_t content_type_len;  /* strlen(content_type) (< 256, below) */
 	/* content-length when it is a number (the first field only) */
 	bool has_content_length;
 	uint64_t content_length;
@@ -132,6 +133,7 @@ typedef struct h2_message {
 	uint16_t grpc_message_len;
 	char grpc_message[GRPC_MESSAGE_MAX];
 } h2_message;
+_Static_assert(H1_CTYPE_MAX <= 256, "content_type_len is a byte");
 
 typedef struct h2_reader {
 	/* public, read-only */

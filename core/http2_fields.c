@@ -384,10 +384,14 @@ void on_field(void *ctx, const uint8_t *name, size_t nlen,
 			set_status(m, value, vlen);
 		return;
 	}
-	if (nlen == 12 && EQUALS_LOWER(name, nlen, "content-type"))
+	if (nlen == 12 && EQUALS_LOWER(name, nlen, "content-type")) {
+		/* (set_first() stores that many bytes, none of them NUL) */
+		if (m->content_type[0] == '\0')
+			m->content_type_len = (uint8_t)min_size(
+				vlen, sizeof(m->content_type) - 1);
 		set_first(m->content_type, sizeof(m->content_type), value,
 			  vlen);
-	else if (nlen == 14 && EQUALS_LOWER(name, nlen, "content-length"))
+	} else if (nlen == 14 && EQUALS_LOWER(name, nlen, "content-length"))
 		set_content_length(m, value, vlen);
 	else if (nlen > 5 && name[0] == 'g' && name[4] == '-')
 		grpc_field(m, name, nlen, value, vlen);

@@ -354,14 +354,6 @@ void ht_live_copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-void ht_live_copy(char *dst, size_t cap, const char *src, size_t n)
-{
-	if (n > cap - 1)
-		n = cap - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 int ht_live_read_tls(const ht_live *l, unsigned i, ht_live_req *out,
 		     ht_live_tls *tls)
 {

@@ -645,6 +645,133 @@ START_TEST(test_memo)
 }
 END_TEST
 
+/* A second decoder's memory, for comparing two. */
+static uint8_t table_mem2[HPACK_STRING_ROOM * 4096 + 4096 / 32 * 12]
+	__attribute__((aligned(8)));
+static uint8_t scratch2[BLOCK_MAX * 8 / 5 + 1];
+
+/* Entry @i (0 the newest) of @d, read from its table as lookups do. */
+static void entry_of(const hpack_dec *d, uint32_t i, const uint8_t **s,
+		     uint32_t *nlen, uint32_t *vlen)
+{
+	const struct hpack_ent *e =
+		&d->ents[(d->newest + i) & (d->cap / HPACK_ENTRY_OVERHEAD - 1)];
+
+	*s = d->bytes + e->off;
+	*nlen = e->nlen;
+	*vlen = e->vlen;
+}
+
+/* (one assertion per table: each is a write to Check's pipe) */
+static bool same_table(const hpack_dec *a, const hpack_dec *b)
+{
+	uint32_t i;
+
+	if (a->n != b->n || a->size != b->size || a->max != b->max)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		const uint8_t *sa, *sb;
+		uint32_t na, va, nb, vb;
+
+		entry_of(a, i, &sa, &na, &va);
+		entry_of(b, i, &sb, &nb, &vb);
+		if (na != nb || va != vb || memcmp(sa, sb, na + va) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* A block of @nf literals with incremental indexing, new names, random
+ * lengths (nginx's responses: every field added, none read), maybe
+ * beginning with a size update to @max (0: none).  Returns its length. */
+static size_t indexed_block(uint8_t *b, unsigned nf, uint32_t max)
+{
+	size_t n = 0;
+	unsigned i, k;
+
+	if (max > 0) {
+		uint32_t v = max - 31;
+
+		b[n++] = 0x3f;
+		for (; v >= 128; v >>= 7)
+			b[n++] = (uint8_t)(0x80 | (v & 0x7f));
+		b[n++] = (uint8_t)v;
+	}
+	for (i = 0; i < nf; i++) {
+		uint32_t nl = 1 + rnd(20), vl = rnd(4) == 0 ? rnd(120) : rnd(30);
+
+		b[n++] = 0x40;
+		b[n++] = (uint8_t)nl;
+		for (k = 0; k < nl; k++)
+			b[n++] = (uint8_t)('a' + rnd(26));
+		b[n++] = (uint8_t)vl;
+		for (k = 0; k < vl; k++)
+			b[n++] = (uint8_t)(' ' + rnd(95));
+	}
+	return n;
+}
+
+/* hpack_dec_repeat() against decoding: blocks that add every field, each
+ * taken several times in a row (a server's responses, the date changing
+ * now and then), in tables from about one block up.  One decoder repeats
+ * the last block when it can, the other always decodes: their tables are
+ * the same after every block.  Once repeats filled the table with copies
+ * of the block, a repeat changes no index: the generation stays, and it
+ * must have, often. */
+START_TEST(test_repeat_periodic)
+{
+	static const uint32_t maxes[] = { 4096, 4096, 1000, 700, 300, 2048 };
+	static uint8_t blks[3][BLOCK_MAX];
+	unsigned conn, quiet = 0, repeats = 0;
+
+	for (conn = 0; conn < 60; conn++) {
+		hpack_dec d, ref;
+		size_t lens[3];
+		uint32_t max = maxes[conn % 6];
+		unsigned step, cur = 0, j;
+		bool fresh = true;
+
+		dec_init(&d, 4096);
+		hpack_dec_init(&ref, table_mem2, 4096, scratch2,
+			       hpack_dec_scratch_len(BLOCK_MAX));
+		for (j = 0; j < 3; j++)
+			lens[j] = indexed_block(blks[j], 1 + rnd(8),
+						j == 2 ? max : 0);
+		/* the table's size first (alone: its block adds nothing) */
+		ck_assert_int_eq(hpack_dec_decode(&d, blks[2], lens[2],
+						  NULL, NULL, NULL), 0);
+		ck_assert_int_eq(hpack_dec_decode(&ref, blks[2], lens[2],
+						  NULL, NULL, NULL), 0);
+		for (step = 0; step < 150; step++) {
+			uint64_t gen = hpack_dec_generation(&d);
+
+			if (rnd(12) == 0) {
+				cur = rnd(3);
+				fresh = true;
+			}
+			if (!fresh && cur != 2 &&
+			    hpack_dec_repeat(&d) == 0) {
+				repeats++;
+				if (hpack_dec_generation(&d) == gen)
+					quiet++;
+			} else if (hpack_dec_decode(&d, blks[cur], lens[cur],
+						    NULL, NULL, NULL) != 0) {
+				ck_abort_msg("conn %u step %u: decode failed",
+					     conn, step);
+			}
+			if (hpack_dec_decode(&ref, blks[cur], lens[cur], NULL,
+					     NULL, NULL) != 0 ||
+			    !same_table(&d, &ref))
+				ck_abort_msg("conn %u step %u: tables differ",
+					     conn, step);
+			fresh = false;
+		}
+	}
+	ck_assert_uint_gt(repeats, 4000);
+	ck_assert_uint_gt(quiet, 2000);
+}
+END_TEST
+
 Suite *hpack_dec_suite(void)
 {
 	Suite *s = suite_create("hpack_dec");
@@ -660,6 +787,7 @@ Suite *hpack_dec_suite(void)
 	tcase_add_test(tc, test_limit_and_grow);
 	tcase_add_test(tc, test_differential);
 	tcase_add_test(tc, test_memo);
+	tcase_add_test(tc, test_repeat_periodic);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -483,6 +483,10 @@ START_TEST(test_known_names_any_case)
 				ck_assert_int_eq(run->n, 2);
 				const h2_message *m = &run->ev[1].msg;
 				bool got;
+
+				/* its length kept with it (the records take it) */
+				ck_assert_uint_eq(m->content_type_len,
+						  strlen(m->content_type));
 				if (strcmp(*nm, ":method") == 0)
 					got = strcmp(m->method, v) == 0;
 				else if (strcmp(*nm, ":scheme") == 0)
@@ -565,6 +569,36 @@ START_TEST(test_no_capture_without_option)
 	ck_assert_str_eq(run->ev[1].msg.method, "GET");
 	ck_assert_uint_eq(run->ev[1].msg.hdrs_len, 0);
 	ck_assert_str_eq(run->ev[1].msg.hdrs, "");
+	free(run);
+	free(f);
+	ng.deflate_del(d);
+}
+END_TEST
+
+/* A content-type longer than the message keeps, with a control byte, an
+ * empty one then two more: the length kept with it is its strlen each
+ * time (the first non-empty one is kept, not the last). */
+START_TEST(test_content_type_len)
+{
+	static char longv[201];
+	const char *fields[] = { ":status", "200", "content-type", longv, NULL };
+	const char *fields2[] = { ":status", "200", "content-type", "",
+				  "content-type", "text/x\001y",
+				  "content-type", "text/zzzzzzzzzzzz", NULL };
+	nghttp2_hd_deflater *d = deflater();
+	struct fix *f = fix_new(false, NULL);
+	struct run *run;
+
+	memset(longv, 'a', 200);
+	longv[5] = '\t';
+	headers(f, d, 1, H2_FLAG_END_STREAM, fields);
+	headers(f, d, 3, H2_FLAG_END_STREAM, fields2);
+	run = run_all_ways(f, 0);
+	ck_assert_int_eq(run->n, 3);
+	ck_assert_uint_eq(run->ev[1].msg.content_type_len, H1_CTYPE_MAX - 1);
+	ck_assert_uint_eq(strlen(run->ev[1].msg.content_type), H1_CTYPE_MAX - 1);
+	ck_assert_uint_eq(run->ev[2].msg.content_type_len, 8);
+	ck_assert_uint_eq(strlen(run->ev[2].msg.content_type), 8);
 	free(run);
 	free(f);
 	ng.deflate_del(d);
@@ -718,9 +752,11 @@ START_TEST(test_interleaved_streams)
 	ck_assert_uint_eq(run->ev[1].ev.stream, 1);
 	ck_assert_uint_eq(run->ev[1].msg.status, 200);
 	ck_assert_str_eq(run->ev[1].msg.content_type, "text/plain");
+	ck_assert_uint_eq(run->ev[1].msg.content_type_len, 10);
 	ck_assert_uint_eq(run->ev[2].ev.stream, 3);
 	ck_assert_uint_eq(run->ev[2].msg.status, 404);
 	ck_assert_str_eq(run->ev[2].msg.content_type, "application/json");
+	ck_assert_uint_eq(run->ev[2].msg.content_type_len, 16);
 	ck_assert_int_eq(run->ev[3].ev.type, H2_EV_DATA);
 	ck_assert_uint_eq(run->ev[3].ev.stream, 1);
 	ck_assert_uint_eq(run->ev[3].ev.length, 100);
@@ -732,6 +768,7 @@ START_TEST(test_interleaved_streams)
 	ck_assert(run->ev[5].ev.end_stream);
 	ck_assert_uint_eq(run->ev[5].msg.status, 204);
 	ck_assert_str_eq(run->ev[5].msg.content_type, "");
+	ck_assert_uint_eq(run->ev[5].msg.content_type_len, 0);
 	ck_assert_uint_eq(run->ev[6].ev.stream, 3);
 	ck_assert(run->ev[6].ev.end_stream);
 	ck_assert_uint_eq(run->ev[7].ev.stream, 1);
@@ -1624,6 +1661,7 @@ Suite *http2_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_request_get);
+	tcase_add_test(tc, test_content_type_len);
 	tcase_add_test(tc, test_no_capture_without_option);
 	tcase_add_test(tc, test_capture_names);
 	tcase_add_test(tc, test_known_names_any_case);
