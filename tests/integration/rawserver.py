@@ -15,6 +15,9 @@ The path picks the script (the query string only sets options):
                      headers of ~1 KiB), then N body bytes (Content-Length)
     /badchunk        200, chunked, a valid 5-byte chunk then the chunk size
                      "zz", close
+    /blankcolon/N/M  200 with "Content-Length : N" (a blank before the
+                     colon: curl and Python's http.client take it for
+                     another header), then M body bytes, close
     /cutshort/N/M    200 announcing Content-Length N, then M (< N) bytes,
                      close
     /earlyhints/N    103 Early Hints (a Link header), then 200 with N bytes
@@ -116,6 +119,10 @@ def script(path, body_size):
     if name == "badchunk":
         return (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 b"5\r\nhello\r\nzz\r\nxxxxx\r\n0\r\n\r\n"), True
+    if name == "blankcolon":
+        m = nums[1] if len(nums) > 1 else n
+        return (b"HTTP/1.1 200 OK\r\nContent-Length : %d\r\n\r\n" % n +
+                body_of(m)), True
     if name == "cutshort":
         m = nums[1] if len(nums) > 1 else n // 2
         return (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n +

@@ -556,6 +556,49 @@ START_TEST(test_transfer_encoding_framing)
 }
 END_TEST
 
+/* A blank before the colon: curl and Python's http.client do not take
+ * "Content-Length :" or "Transfer-Encoding :" for those headers, so they
+ * frame nothing (the response runs to close; the request has no body);
+ * Connection and Upgrade so written change nothing either.  Before, the
+ * response ended after 5 bytes of the 11 curl read. */
+START_TEST(test_blank_before_colon_frames_nothing)
+{
+	const struct fixture cl = FX(H1_RESPONSE,
+		"HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\n"
+		"hello world");
+	const struct fixture te = FX(H1_RESPONSE,
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding\t: chunked\r\n\r\n"
+		"3\r\nabc\r\n0\r\n\r\n");
+	const struct fixture req = FX(H1_REQUEST,
+		"POST /a HTTP/1.1\r\nHost: h\r\nContent-Length : 3\r\n"
+		"Connection : close\r\nUpgrade : h2c\r\n\r\n"
+		"GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+	struct run *r = run_all_ways(&cl);
+
+	expect_events(r, "B H");
+	ck_assert_int_eq(ev_msg(r, 1)->content_length, -1);
+	ck_assert(ev_msg(r, 1)->body_by_close);
+	ck_assert_uint_eq(r->finish_ev, H1_EV_COMPLETE);
+	ck_assert_uint_eq(r->final.body_bytes, 11);
+	free(r);
+
+	r = run_all_ways(&te);
+	expect_events(r, "B H");
+	ck_assert(!ev_msg(r, 1)->chunked);
+	ck_assert(ev_msg(r, 1)->body_by_close);
+	ck_assert_uint_eq(r->final.body_bytes, 13);
+	free(r);
+
+	r = run_all_ways(&req);
+	expect_events(r, "B HC B HC");
+	ck_assert_int_eq(ev_msg(r, 1)->content_length, -1);
+	ck_assert(ev_msg(r, 1)->keep_alive);
+	ck_assert(!ev_msg(r, 1)->upgrade);
+	ck_assert_str_eq(ev_msg(r, 3)->target, "/b");
+	free(r);
+}
+END_TEST
+
 Suite *http1_suite(void)
 {
 	Suite *s = suite_create("http1");
@@ -585,6 +628,7 @@ Suite *http1_suite(void)
 	tcase_add_test(tc, test_connect_tunnel);
 	tcase_add_test(tc, test_status_line_variants);
 	tcase_add_test(tc, test_transfer_encoding_framing);
+	tcase_add_test(tc, test_blank_before_colon_frames_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
