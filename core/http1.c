@@ -851,6 +851,15 @@ h1_event h1_finish_head(h1_parser *p)
 	return h1_finish(p);
 }
 
+bool h1_request_unsent_body(h1_parser *p)
+{
+	if (p->kind != H1_REQUEST || p->msg.body_bytes != 0 ||
+	    (p->state != S_BODY_CL && p->state != S_CHUNK_SIZE_FIRST))
+		return false;
+	(void)message_complete(p);
+	return true;
+}
+
 void h1_response_09(h1_parser *p)
 {
 	msg_reset(&p->msg);
