@@ -225,7 +225,7 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 	memcpy(r->hdrs, hdrs, r->hdrs_len);
 }
 
-static void on_request_complete(conn *c, uint64_t now)
+void on_request_complete(conn *c, uint64_t now)
 {
 	conn_request *r = writing(c);
 	if (!r)

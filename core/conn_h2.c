@@ -470,14 +470,14 @@ static void give_up(conn *c, bool requests, unsigned error, uint64_t now)
 		h2->lost_error = (uint8_t)error;
 		if (!framed)
 			conn_note(c, "HTTP/2 request bytes that could not be "
-				  "framed (not HTTP/2, or a header block over "
-				  "16 KiB): a connection not followed from "
-				  "there on, its later requests not counted");
+				  "framed (not HTTP/2): a connection not "
+				  "followed from there on, its later requests "
+				  "not counted");
 		else if (requests)
 			conn_note(c, "an HTTP/2 request header block could "
-				  "not be decoded: a connection's later "
-				  "requests reported as errors, without their "
-				  "fields");
+				  "not be decoded (or was over 16 KiB): a "
+				  "connection's later requests reported as "
+				  "errors, without their fields");
 		else
 			conn_note(c, "an HTTP/2 response could not be read "
 				  "(header block or framing): a connection's "

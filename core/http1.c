@@ -34,8 +34,9 @@
  *    100..999 or a version other than "HTTP/" DIGIT "." DIGIT are errors:
  *    such start lines are not HTTP.  HTTP/0.9 requests are not supported.
  *  - Host and Content-Type: the first occurrence is reported.
- *  - blanks between a header name and the colon are tolerated; a header line
- *    without a colon, a name with non-token bytes, or control bytes other
+ *  - blanks between a header name and the colon are tolerated, but such a
+ *    name frames nothing (header_name_blank_end()); a header line without
+ *    a colon, a name with non-token bytes, or control bytes other
  *    than HTAB in a value are errors.
  *  - Content-Length may be a list of identical values ("5, 5", or repeated
  *    headers); anything else that is not a decimal number below 2^62 is an
@@ -56,6 +57,35 @@
 #include "http1_internal.h"
 
 #include <string.h>
+
+/* ---- header names -------------------------------------------------------- */
+
+/* The colon after a header name and blanks ("Content-Length : 5").  curl
+ * and Python's http.client take such a name for another header than the
+ * one it spells (node refuses the message): a length, a coding, a
+ * Connection, Expect or Upgrade so written frames nothing for them, and
+ * must not for us either, else a record ends where the program's response
+ * does not.  The name still counts for redaction, Host, Content-Type and
+ * the URL headers, which frame nothing. */
+static void header_name_blank_end(h1_parser *p)
+{
+	bool te_seen = p->te_seen, upgrade = p->msg.upgrade;
+
+	header_name_end(p);
+	switch (p->cur_header) {
+	case HH_CONTENT_LENGTH:
+	case HH_TRANSFER_ENCODING:
+	case HH_CONNECTION:
+	case HH_EXPECT:
+	case HH_UPGRADE:
+		p->cur_header = HH_OTHER;
+		p->te_seen = te_seen;
+		p->msg.upgrade = upgrade;
+		break;
+	default:
+		break;
+	}
+}
 
 /* ---- message boundaries ----------------------------------------------- */
 
@@ -380,7 +410,7 @@ static unsigned header_byte(h1_parser *p, uint8_t c)
 		return 0;
 	case S_HDR_NAME_WS:
 		if (c == ':')
-			header_name_end(p);
+			header_name_blank_end(p);
 		else if (!is_blank(c))
 			return fail(p);
 		return 0;
@@ -819,6 +849,15 @@ h1_event h1_finish_head(h1_parser *p)
 	if (p->state == S_HDR_LINE_START && (p->flags & F_HDR_PENDING))
 		(void)h1_header_line_end(p);
 	return h1_finish(p);
+}
+
+bool h1_request_unsent_body(h1_parser *p)
+{
+	if (p->kind != H1_REQUEST || p->msg.body_bytes != 0 ||
+	    (p->state != S_BODY_CL && p->state != S_CHUNK_SIZE_FIRST))
+		return false;
+	(void)message_complete(p);
+	return true;
 }
 
 void h1_response_09(h1_parser *p)

@@ -278,6 +278,18 @@ static inline h1_state_public h1_state(const h1_parser *p)
 bool h1_body_continues(const h1_parser *p, uint64_t n);
 
 /*
+ * h1_request_unsent_body() - request parser @p is at the first byte of a
+ * body (Content-Length or chunked) that the client will not send: a
+ * request with "Expect: 100-continue" answered with a final status
+ * instead (RFC 9110 section 10.1.1; curl then retries without the
+ * expectation on the same connection, after a 417).  The request ends
+ * there, its body empty, and the next byte begins the next request.
+ * Returns whether it did; false (nothing changed) when any of the body
+ * was read, or the parser is elsewhere.
+ */
+bool h1_request_unsent_body(h1_parser *p);
+
+/*
  * h1_failed_in_request_line() - request parser @p is in error (after
  * H1_EV_ERROR) and the error came before the request line was read through
  * its version ("HTTP/" DIGIT "." DIGIT): the bytes never made a request

@@ -17,7 +17,9 @@
  * An empty phase is passed over at once; a frame's event is reported at its
  * last byte (the 9th header byte of an empty frame).  Header blocks are
  * collected whole (up to H2_BLOCK_MAX) and decoded at END_HEADERS, so the
- * HPACK decoder sees every block of every stream in order.
+ * HPACK decoder sees every block of every stream in order.  A longer block
+ * is an error at once, or with count_undecoded one that cannot be decoded,
+ * framed to its END_HEADERS.
  *
  * Choices where RFC 9113 leaves room, or where the reader has to decide
  * whether it is looking at HTTP/2 at all:
@@ -120,6 +122,23 @@ static void block_event(const h2_reader *r, h2_event *ev)
 	}
 }
 
+/* The complete block cannot be decoded (or was too long to be kept): what
+ * it left in msg means nothing, all zero (the same whether or not the memo
+ * replayed it, a rare path); with count_undecoded the framing goes on. */
+static void block_failed(h2_reader *r, h2_event *ev)
+{
+	memset(&r->msg, 0, sizeof(r->msg));
+	block_event(r, ev);
+	ev->undecoded = true;
+	fail(r, ev);
+	if (r->count_undecoded) {
+		/* the framing is intact: keep following it */
+		r->undecodable = true;
+		r->memo_ok = false;
+		r->state = S_HEADER;
+	}
+}
+
 /* The block is complete: decode it into msg (or find msg holds it already:
  * the memo) and report it. */
 static void block_done(h2_reader *r, h2_event *ev)
@@ -134,6 +153,10 @@ static void block_done(h2_reader *r, h2_event *ev)
 		block_event(r, ev);
 		return;
 	}
+	if (r->block_overflow) {
+		block_failed(r, ev); /* its bytes were not kept */
+		return;
+	}
 	use = h2_memo_use(r);
 	if (use != MEMO_AS_IS && (use != MEMO_NONE || h2_memo_can_keep(r)))
 		gen = r->hp->generation(r->inflater);
@@ -146,18 +169,7 @@ static void block_done(h2_reader *r, h2_event *ev)
 	     r->hp->decode(r->inflater, r->block, r->block_len,
 			   use == MEMO_REPLAY ? NULL : on_field, skip_value,
 			   r) != 0)) {
-		/* what a failed block left means nothing; all zero, it is the
-		 * same whether or not the memo replayed it (a rare path) */
-		memset(&r->msg, 0, sizeof(r->msg));
-		block_event(r, ev);
-		ev->undecoded = true;
-		fail(r, ev);
-		if (r->count_undecoded) {
-			/* the framing is intact: keep following it */
-			r->undecodable = true;
-			r->memo_ok = false;
-			r->state = S_HEADER;
-		}
+		block_failed(r, ev);
 		return;
 	}
 	if (use != MEMO_NONE) {
@@ -288,10 +300,17 @@ static void prefix_done(h2_reader *r, h2_event *ev)
 	if (r->type == H2_HEADERS || r->type == H2_PUSH_PROMISE ||
 	    r->type == H2_CONTINUATION) {
 		fragment = content_left(r);
-		if (fragment > H2_BLOCK_MAX - r->block_len) {
+		if (!r->block_overflow &&
+		    fragment > H2_BLOCK_MAX - r->block_len) {
 			r->block_overflow = true;
-			fail(r, ev);
-			return;
+			/* With count_undecoded the block is framed to its end
+			 * (its bytes skipped) and fails there as one that
+			 * cannot be decoded: the stream it opens and the later
+			 * ones are still counted. */
+			if (!r->count_undecoded) {
+				fail(r, ev);
+				return;
+			}
 		}
 	}
 	if (content_left(r) > 0)
@@ -430,8 +449,13 @@ static void content_bytes(h2_reader *r, const uint8_t *buf, size_t n)
 	case H2_HEADERS:
 	case H2_PUSH_PROMISE:
 	case H2_CONTINUATION:
-		/* prefix_done() checked that the fragment fits.  Bytes the
-		 * remembered block has at this place are there already. */
+		/* prefix_done() checked that the fragment fits, or it did
+		 * not and the block is only framed.  Bytes the remembered
+		 * block has at this place are there already. */
+		if (r->block_overflow) {
+			r->memo_same = false;
+			break;
+		}
 		if (!r->memo_same || n > r->memo_len - r->block_len ||
 		    memcmp(r->block + r->block_len, buf, n) != 0) {
 			r->memo_same = false;

@@ -15,10 +15,16 @@ The path picks the script (the query string only sets options):
                      headers of ~1 KiB), then N body bytes (Content-Length)
     /badchunk        200, chunked, a valid 5-byte chunk then the chunk size
                      "zz", close
+    /blankcolon/N/M  200 with "Content-Length : N" (a blank before the
+                     colon: curl and Python's http.client take it for
+                     another header), then M body bytes, close
     /cutshort/N/M    200 announcing Content-Length N, then M (< N) bytes,
                      close
     /earlyhints/N    103 Early Hints (a Link header), then 200 with N bytes
     /echo            200 with the request body's size, "N\\n"
+    /expect417       with "Expect: 100-continue": 417 at once, the body
+                     not read (the client sends none), keep-alive;
+                     without: as /echo
     /http10/N        HTTP/1.0 200 without Content-Length: N body bytes,
                      delimited by closing
     /chunked/N       200, N bytes in chunks of 1, 7, 100, 1000 bytes
@@ -116,6 +122,10 @@ def script(path, body_size):
     if name == "badchunk":
         return (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 b"5\r\nhello\r\nzz\r\nxxxxx\r\n0\r\n\r\n"), True
+    if name == "blankcolon":
+        m = nums[1] if len(nums) > 1 else n
+        return (b"HTTP/1.1 200 OK\r\nContent-Length : %d\r\n\r\n" % n +
+                body_of(m)), True
     if name == "cutshort":
         m = nums[1] if len(nums) > 1 else n // 2
         return (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n +
@@ -125,7 +135,7 @@ def script(path, body_size):
                 b"Link: </style.css>; rel=preload; as=style\r\n\r\n"
                 b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n +
                 body_of(n)), False
-    if name == "echo":
+    if name in ("echo", "expect417"):
         b = b"%d\n" % body_size
         return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(b) + b, False
     if name == "http10":
@@ -173,7 +183,14 @@ def serve(sock):
             path, _, query = words[1].partition("?")
             opts = dict(kv.partition("=")[::2] for kv in query.split("&") if kv)
             bytewise = float(opts["bytewise"]) / 1000.0 if "bytewise" in opts else None
-            if headers.get("expect", "").lower() == "100-continue":
+            expects = headers.get("expect", "").lower() == "100-continue"
+            if expects and path == "/expect417":
+                # refused before the body, which the client then does
+                # not send: the connection goes on
+                sock.sendall(b"HTTP/1.1 417 Expectation Failed\r\n"
+                             b"Content-Length: 0\r\n\r\n")
+                continue
+            if expects:
                 sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
             size = c.read_body(headers)
             if path == "/stuck" or path.startswith("/stuck/"):

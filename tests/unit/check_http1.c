@@ -556,6 +556,90 @@ START_TEST(test_transfer_encoding_framing)
 }
 END_TEST
 
+/* A blank before the colon: curl and Python's http.client do not take
+ * "Content-Length :" or "Transfer-Encoding :" for those headers, so they
+ * frame nothing (the response runs to close; the request has no body);
+ * Connection and Upgrade so written change nothing either.  Before, the
+ * response ended after 5 bytes of the 11 curl read. */
+START_TEST(test_blank_before_colon_frames_nothing)
+{
+	const struct fixture cl = FX(H1_RESPONSE,
+		"HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\n"
+		"hello world");
+	const struct fixture te = FX(H1_RESPONSE,
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding\t: chunked\r\n\r\n"
+		"3\r\nabc\r\n0\r\n\r\n");
+	const struct fixture req = FX(H1_REQUEST,
+		"POST /a HTTP/1.1\r\nHost: h\r\nContent-Length : 3\r\n"
+		"Connection : close\r\nUpgrade : h2c\r\n\r\n"
+		"GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+	struct run *r = run_all_ways(&cl);
+
+	expect_events(r, "B H");
+	ck_assert_int_eq(ev_msg(r, 1)->content_length, -1);
+	ck_assert(ev_msg(r, 1)->body_by_close);
+	ck_assert_uint_eq(r->finish_ev, H1_EV_COMPLETE);
+	ck_assert_uint_eq(r->final.body_bytes, 11);
+	free(r);
+
+	r = run_all_ways(&te);
+	expect_events(r, "B H");
+	ck_assert(!ev_msg(r, 1)->chunked);
+	ck_assert(ev_msg(r, 1)->body_by_close);
+	ck_assert_uint_eq(r->final.body_bytes, 13);
+	free(r);
+
+	r = run_all_ways(&req);
+	expect_events(r, "B HC B HC");
+	ck_assert_int_eq(ev_msg(r, 1)->content_length, -1);
+	ck_assert(ev_msg(r, 1)->keep_alive);
+	ck_assert(!ev_msg(r, 1)->upgrade);
+	ck_assert_str_eq(ev_msg(r, 3)->target, "/b");
+	free(r);
+}
+END_TEST
+
+/* h1_request_unsent_body(): a request at the first byte of its body ends
+ * there (an "Expect: 100-continue" answered with a final status), the
+ * next bytes a new request; not once a body byte was read, nor for a
+ * response. */
+START_TEST(test_request_unsent_body)
+{
+	static const char head[] = "POST /a HTTP/1.1\r\nHost: h\r\n"
+				   "Expect: 100-continue\r\n"
+				   "Content-Length: 5\r\n\r\n";
+	h1_parser *p = malloc(sizeof(*p));
+
+	h1_init(p, H1_REQUEST, NULL);
+	ck_assert_uint_eq(feed_str(p, head), H1_EV_BEGIN | H1_EV_HEADERS);
+	ck_assert(p->msg.expect_continue);
+	ck_assert(h1_request_unsent_body(p));
+	ck_assert_int_eq(h1_state(p), H1_ST_IDLE);
+	ck_assert_uint_eq(feed_str(p, "GET /b HTTP/1.1\r\nHost: h\r\n\r\n"),
+			  H1_EV_BEGIN | H1_EV_HEADERS | H1_EV_COMPLETE);
+	ck_assert_str_eq(p->msg.target, "/b");
+	ck_assert(!h1_request_unsent_body(p));
+
+	/* chunked, nothing of its first chunk line yet */
+	h1_init(p, H1_REQUEST, NULL);
+	feed_str(p, "PUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+	ck_assert(h1_request_unsent_body(p));
+	ck_assert_int_eq(h1_state(p), H1_ST_IDLE);
+
+	/* a body byte read: the body is being sent */
+	h1_init(p, H1_REQUEST, NULL);
+	feed_str(p, head);
+	feed_str(p, "x");
+	ck_assert(!h1_request_unsent_body(p));
+	ck_assert_uint_eq(feed_str(p, "yzab"), H1_EV_COMPLETE);
+
+	h1_init(p, H1_RESPONSE, NULL);
+	feed_str(p, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+	ck_assert(!h1_request_unsent_body(p));
+	free(p);
+}
+END_TEST
+
 Suite *http1_suite(void)
 {
 	Suite *s = suite_create("http1");
@@ -585,6 +669,8 @@ Suite *http1_suite(void)
 	tcase_add_test(tc, test_connect_tunnel);
 	tcase_add_test(tc, test_status_line_variants);
 	tcase_add_test(tc, test_transfer_encoding_framing);
+	tcase_add_test(tc, test_blank_before_colon_frames_nothing);
+	tcase_add_test(tc, test_request_unsent_body);
 	suite_add_tcase(s, tc);
 	return s;
 }

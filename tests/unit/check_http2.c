@@ -1342,6 +1342,54 @@ START_TEST(test_oversize_block)
 }
 END_TEST
 
+/* count_undecoded: a block over H2_BLOCK_MAX (HEADERS and CONTINUATIONs,
+ * the second CONTINUATION over it, a third after that) is framed to its
+ * END_HEADERS and reported there as undecoded (H2_EV_ERROR with its
+ * stream); the DATA after it and the next stream's block are still framed.
+ * Before, the reader failed at the frame that overflowed: the stream that
+ * block opened, and every later one, went uncounted. */
+START_TEST(test_oversize_block_framed)
+{
+	static const char *const fields[] = {
+		":method", "GET", ":scheme", "http", ":authority", "a.test",
+		":path", "/x", NULL,
+	};
+	static uint8_t junk[10000];
+	nghttp2_hd_deflater *d = deflater();
+	struct fix *f = fix_new(true, NULL);
+	h2_reader *r = malloc(sizeof(*r));
+	struct run *run = calloc(1, sizeof(*run));
+
+	headers(f, d, 1, H2_FLAG_END_STREAM, fields);
+	frame(f, H2_HEADERS, 0, 3, junk, 10000);
+	frame(f, H2_CONTINUATION, 0, 3, junk, 6000);
+	frame(f, H2_CONTINUATION, 0, 3, junk, 10000);
+	frame(f, H2_CONTINUATION, H2_FLAG_END_HEADERS, 3, junk, 5);
+	data(f, 3, H2_FLAG_END_STREAM, 10, -1);
+	headers(f, d, 5, H2_FLAG_END_STREAM, fields);
+	ck_assert_int_eq(h2_init(r, true, hpack_own(), NULL), 0);
+	r->count_undecoded = true;
+	feed_piece(r, run, f->b, f->len, 0);
+	ck_assert_int_eq(run->n, 5);
+	ck_assert_int_eq(run->ev[1].ev.type, H2_EV_HEADERS);
+	ck_assert_str_eq(run->ev[1].msg.path, "/x");
+	ck_assert_int_eq(run->ev[2].ev.type, H2_EV_ERROR);
+	ck_assert(run->ev[2].ev.undecoded);
+	ck_assert_uint_eq(run->ev[2].ev.stream, 3);
+	ck_assert_int_eq(run->ev[3].ev.type, H2_EV_DATA);
+	ck_assert_uint_eq(run->ev[3].ev.length, 10);
+	ck_assert_int_eq(run->ev[4].ev.type, H2_EV_HEADERS);
+	ck_assert(run->ev[4].ev.undecoded);
+	ck_assert_uint_eq(run->ev[4].ev.stream, 5);
+	ck_assert(h2_framing(r));
+	h2_free(r);
+	free(r);
+	ng.deflate_del(d);
+	free(run);
+	free(f);
+}
+END_TEST
+
 /* What a server may send first: the start of a SETTINGS frame header that
  * can begin its preface, every prefix of it, and nothing else. */
 START_TEST(test_server_preface_start)
@@ -1678,6 +1726,7 @@ Suite *http2_suite(void)
 	tcase_add_test(tc, test_table_size_at_ack);
 	tcase_add_test(tc, test_table_size_larger_pending);
 	tcase_add_test(tc, test_count_undecoded);
+	tcase_add_test(tc, test_oversize_block_framed);
 	tcase_add_test(tc, test_push_promise);
 	tcase_add_test(tc, test_redaction);
 	tcase_add_test(tc, test_truncation);
