@@ -300,7 +300,7 @@ int read_main(int argc, char **argv)
 	run_out_replay(&ro, COLLECTOR_EV_FLUSH, NULL, 0);
 	run_out_discard(&ro);
 	/* Whatever came before the damage is reported, summary included. */
-	err = report_finish(&rp, col.malformed);
+	err = report_finish(&rp, col.malformed, 0);
 	if (err < 0) {
 		fprintf(stderr, "httptrace: writing the report to %s failed: "
 			"%s\n", output ? output : "standard output",

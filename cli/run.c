@@ -585,7 +585,8 @@ int run_out_finish(run_out *o, const collector *c)
 		}
 		o->cw = NULL;
 	}
-	if (o->rp != NULL && report_finish(o->rp, c->malformed) < 0) {
+	if (o->rp != NULL && report_finish(o->rp, c->malformed,
+					     c->refused + c->refused_no_room) < 0) {
 		tell_failures(o);
 		ret = -1;
 	}

@@ -23,4 +23,18 @@ show "$T/run.err"
 [ "$(cat "$T/curl.out")" = "$(printf '200\n200')" ] || { show "$T/curl.out"; fail "curl's output changed"; }
 grep -qx "httptrace: refused 1 process(es) for want of room (memory, or fs.epoll.max_user_watches): what they sent then is lost" "$T/run.err" ||
 	fail "the refusal for want of room is not counted once"
+# The report itself says it: a JSON summary of 0 processes, 0 requests, 0
+# dropped and no "refused" reads clean for a run the tool never saw.
+show "$T/out.json"
+jcheck "$T/out.json" --event summary --count 1 --each 'refused == 1' \
+	--each 'requests == 0'
+# So does the text summary; the exit status stays the command's, as with
+# records dropped (docs/usage.md).
+rc=0
+LD_PRELOAD=$T/epoll_full.so timeout 30 "$HTTPTRACE" -f summary -o "$T/out.sum" -- \
+	sh -c 'curl -s -o /dev/null "$1"; exit 3' sh "$u/bytes/10" 2>"$T/run2.err" || rc=$?
+show "$T/out.sum" "$T/run2.err"
+[ "$rc" = 3 ] || fail "the run exited $rc, not the command's 3"
+grep -q "^  refused by the collector: [1-9][0-9]* process" "$T/out.sum" ||
+	fail "the text summary does not say the refusal"
 pass
