@@ -313,7 +313,7 @@ out:
 	if (ro.live != NULL) /* set up failed: nothing drawn */
 		liveview_end(ro.live);
 	if (ro.cw != NULL) /* set up failed: end the capture empty */
-		cap_writer_finish(ro.cw, 0, 0);
+		cap_writer_finish(ro.cw, 0, 0, 0);
 	if (ro.rp != NULL) {
 		report_free(&rp);
 		fclose(out);

@@ -566,7 +566,8 @@ int run_out_finish(run_out *o, const collector *c)
 		o->live = NULL;
 	}
 	if (o->cw != NULL) {
-		int err = cap_writer_finish(o->cw, c->records, c->malformed);
+		int err = cap_writer_finish(o->cw, c->records, c->malformed,
+					    c->refused + c->refused_no_room);
 
 		if (err < 0) {
 			if (!o->capture_told)
@@ -641,7 +642,7 @@ static void close_outputs(run_setup *s)
 	if (s->ro.live != NULL)
 		liveview_end(s->ro.live);
 	if (s->ro.cw != NULL)
-		cap_writer_finish(s->ro.cw, 0, 0);
+		cap_writer_finish(s->ro.cw, 0, 0, 0);
 	if (s->ro.rp != NULL)
 		report_free(&s->rp);
 	if (s->out != NULL)

@@ -15,7 +15,7 @@ cc -shared -fPIC -O1 -Wall -o "$T/epoll_full.so" \
 	"$TESTS_DIR/progs/epoll_full_lib.c" -ldl || fail "cc epoll_full_lib.c failed"
 u=http://127.0.0.1:$SERVER_PORT
 rc=0
-LD_PRELOAD=$T/epoll_full.so timeout 30 "$HTTPTRACE" -f json -o "$T/out.json" -- \
+LD_PRELOAD=$T/epoll_full.so timeout 30 "$HTTPTRACE" -f json -o "$T/out.json" -w "$T/run.htcap" -- \
 	curl -s -o /dev/null -o /dev/null -w '%{http_code}\n' "$u/bytes/10" "$u/bytes/20" \
 	>"$T/curl.out" 2>"$T/run.err" || rc=$?
 show "$T/run.err"
@@ -28,6 +28,11 @@ grep -qx "httptrace: refused 1 process(es) for want of room (memory, or fs.epoll
 show "$T/out.json"
 jcheck "$T/out.json" --event summary --count 1 --each 'refused == 1' \
 	--each 'requests == 0'
+# A capture of the run says it as the live report did.
+"$HTTPTRACE" read -f json -o "$T/read.json" "$T/run.htcap" 2>"$T/read.err" ||
+	{ show "$T/read.err"; fail "read of the capture failed"; }
+cmp -s "$T/out.json" "$T/read.json" ||
+	{ show "$T/read.json"; fail "the capture's report is not the live one"; }
 # So does the text summary; the exit status stays the command's, as with
 # records dropped (docs/usage.md).
 rc=0
