@@ -610,8 +610,8 @@ static void put_summary(report *rp, const html_state *st)
 		put_u64(f, st != NULL ? st->lost : 0);
 		fputs_unlocked(" left out (out of memory), ", f);
 		put_u64(f, s->refused);
-		fputs_unlocked(" processes refused by the collector (never "
-			       "seen)", f);
+		fputs_unlocked(s->refused == 1 ? " process" : " processes", f);
+		fputs_unlocked(" refused by the collector (never seen)", f);
 	}
 	fputs_unlocked("</p>\n", f);
 

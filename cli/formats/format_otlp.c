@@ -97,10 +97,11 @@ static void otlp_summary(report *rp)
 		return;
 	report_dropped_text(rp, what, sizeof(what));
 	fprintf(stderr, "httptrace: incomplete: %s dropped by the "
-		"traced processes, %llu malformed, %llu processes refused "
+		"traced processes, %llu malformed, %llu process%s refused "
 		"by the collector\n", what,
 		(unsigned long long)rp->stats.malformed,
-		(unsigned long long)rp->stats.refused);
+		(unsigned long long)rp->stats.refused,
+		rp->stats.refused == 1 ? "" : "es");
 }
 
 static void otlp_free(report *rp)

@@ -42,4 +42,10 @@ show "$T/out.sum" "$T/run2.err"
 [ "$rc" = 3 ] || fail "the run exited $rc, not the command's 3"
 grep -q "^  refused by the collector: [1-9][0-9]* process" "$T/out.sum" ||
 	fail "the text summary does not say the refusal"
+# OTLP has no summary: its line on stderr says it.
+LD_PRELOAD=$T/epoll_full.so timeout 30 "$HTTPTRACE" -f otlp -o "$T/out.otlp" -- \
+	curl -s -o /dev/null "$u/bytes/10" 2>"$T/run3.err" || fail "the otlp run failed"
+show "$T/run3.err"
+grep -q "^httptrace: incomplete: .*, 1 process refused by the collector$" "$T/run3.err" ||
+	fail "-f otlp does not say the refusal"
 pass
