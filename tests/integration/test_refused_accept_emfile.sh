@@ -23,6 +23,7 @@ grep -q "^httptrace: refused [1-9][0-9]* process(es) for want of room" "$T/run.e
 	fail "the pending connection is lost unsaid on stderr"
 jcheck "$T/out.json" --event summary --count 1 --each 'refused >= 1'
 rc=0
+# shellcheck disable=SC2016 # $1 is the inner shell's
 LD_PRELOAD=$T/emfile.so timeout 30 "$HTTPTRACE" -f summary -o "$T/out.sum" -- \
 	sh -c 'curl -s -o /dev/null "$1"; exit 4' sh "$u" 2>"$T/run2.err" || rc=$?
 show "$T/out.sum" "$T/run2.err"

@@ -36,6 +36,7 @@ cmp -s "$T/out.json" "$T/read.json" ||
 # So does the text summary; the exit status stays the command's, as with
 # records dropped (docs/usage.md).
 rc=0
+# shellcheck disable=SC2016 # $1 is the inner shell's
 LD_PRELOAD=$T/epoll_full.so timeout 30 "$HTTPTRACE" -f summary -o "$T/out.sum" -- \
 	sh -c 'curl -s -o /dev/null "$1"; exit 3' sh "$u/bytes/10" 2>"$T/run2.err" || rc=$?
 show "$T/out.sum" "$T/run2.err"
