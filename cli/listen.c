@@ -285,7 +285,7 @@ int listen_main(int argc, char **argv)
 			"other users\n", (unsigned long long)col.refused);
 	if (col.refused_no_room > 0)
 		fprintf(stderr, "httptrace: refused %llu process(es) for want "
-			"of room (memory, or fs.epoll.max_user_watches): "
+			"of room (memory, fds, or fs.epoll.max_user_watches): "
 			"what they sent then is lost\n",
 			(unsigned long long)col.refused_no_room);
 	/* Output that could not be written is a failure, though the

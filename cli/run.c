@@ -807,7 +807,7 @@ restore:
 			(unsigned long long)s.col.refused);
 	if (s.col.refused_no_room > 0)
 		fprintf(stderr, "httptrace: refused %llu process(es) for want "
-			"of room (memory, or fs.epoll.max_user_watches): "
+			"of room (memory, fds, or fs.epoll.max_user_watches): "
 			"what they sent then is lost\n",
 			(unsigned long long)s.col.refused_no_room);
 	collector_close(&s.col);

@@ -21,7 +21,7 @@ LD_PRELOAD=$T/epoll_full.so timeout 30 "$HTTPTRACE" -f json -o "$T/out.json" -w 
 show "$T/run.err"
 [ "$rc" = 0 ] || fail "the run exited $rc"
 [ "$(cat "$T/curl.out")" = "$(printf '200\n200')" ] || { show "$T/curl.out"; fail "curl's output changed"; }
-grep -qx "httptrace: refused 1 process(es) for want of room (memory, or fs.epoll.max_user_watches): what they sent then is lost" "$T/run.err" ||
+grep -qx "httptrace: refused 1 process(es) for want of room (memory, fds, or fs.epoll.max_user_watches): what they sent then is lost" "$T/run.err" ||
 	fail "the refusal for want of room is not counted once"
 # The report itself says it: a JSON summary of 0 processes, 0 requests, 0
 # dropped and no "refused" reads clean for a run the tool never saw.
