@@ -285,7 +285,7 @@ int listen_main(int argc, char **argv)
 			"other users\n", (unsigned long long)col.refused);
 	if (col.refused_no_room > 0)
 		fprintf(stderr, "httptrace: refused %llu process(es) for want "
-			"of room (memory, or fs.epoll.max_user_watches): "
+			"of room (memory, fds, or fs.epoll.max_user_watches): "
 			"what they sent then is lost\n",
 			(unsigned long long)col.refused_no_room);
 	/* Output that could not be written is a failure, though the
@@ -313,7 +313,7 @@ out:
 	if (ro.live != NULL) /* set up failed: nothing drawn */
 		liveview_end(ro.live);
 	if (ro.cw != NULL) /* set up failed: end the capture empty */
-		cap_writer_finish(ro.cw, 0, 0);
+		cap_writer_finish(ro.cw, 0, 0, 0);
 	if (ro.rp != NULL) {
 		report_free(&rp);
 		fclose(out);

@@ -151,7 +151,10 @@ static bool replay(input *in, collector *col, run_out *ro, damage *d,
 			break;
 		}
 		if (f.kind == CAP_END) {
-			cap_end_parse(f.data, &end_records, &end_malformed);
+			/* the processes the live collector refused: the
+			 * replay cannot count them, the capture says them */
+			cap_end_parse(f.data, f.len, &end_records,
+				      &end_malformed, &col->refused);
 			ended = true;
 		} else if (f.kind == CAP_TICK || f.kind == CAP_FLUSH) {
 			/* where the live run let held records out */
@@ -300,7 +303,7 @@ int read_main(int argc, char **argv)
 	run_out_replay(&ro, COLLECTOR_EV_FLUSH, NULL, 0);
 	run_out_discard(&ro);
 	/* Whatever came before the damage is reported, summary included. */
-	err = report_finish(&rp, col.malformed);
+	err = report_finish(&rp, col.malformed, col.refused);
 	if (err < 0) {
 		fprintf(stderr, "httptrace: writing the report to %s failed: "
 			"%s\n", output ? output : "standard output",

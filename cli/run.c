@@ -566,7 +566,8 @@ int run_out_finish(run_out *o, const collector *c)
 		o->live = NULL;
 	}
 	if (o->cw != NULL) {
-		int err = cap_writer_finish(o->cw, c->records, c->malformed);
+		int err = cap_writer_finish(o->cw, c->records, c->malformed,
+					    c->refused + c->refused_no_room);
 
 		if (err < 0) {
 			if (!o->capture_told)
@@ -585,7 +586,8 @@ int run_out_finish(run_out *o, const collector *c)
 		}
 		o->cw = NULL;
 	}
-	if (o->rp != NULL && report_finish(o->rp, c->malformed) < 0) {
+	if (o->rp != NULL && report_finish(o->rp, c->malformed,
+					     c->refused + c->refused_no_room) < 0) {
 		tell_failures(o);
 		ret = -1;
 	}
@@ -640,7 +642,7 @@ static void close_outputs(run_setup *s)
 	if (s->ro.live != NULL)
 		liveview_end(s->ro.live);
 	if (s->ro.cw != NULL)
-		cap_writer_finish(s->ro.cw, 0, 0);
+		cap_writer_finish(s->ro.cw, 0, 0, 0);
 	if (s->ro.rp != NULL)
 		report_free(&s->rp);
 	if (s->out != NULL)
@@ -805,7 +807,7 @@ restore:
 			(unsigned long long)s.col.refused);
 	if (s.col.refused_no_room > 0)
 		fprintf(stderr, "httptrace: refused %llu process(es) for want "
-			"of room (memory, or fs.epoll.max_user_watches): "
+			"of room (memory, fds, or fs.epoll.max_user_watches): "
 			"what they sent then is lost\n",
 			(unsigned long long)s.col.refused_no_room);
 	collector_close(&s.col);

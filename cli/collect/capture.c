@@ -305,7 +305,8 @@ long cap_frame_parse(const uint8_t *buf, size_t len, cap_frame *f)
 	crc = cap_crc32c(crc, buf + CAP_FRAME_HDR, plen);
 	if (crc != get32(buf + 12))
 		return -CAP_E_CRC;
-	if (buf[4] == CAP_END && plen != CAP_END_LEN)
+	if (buf[4] == CAP_END && plen != CAP_END_LEN &&
+	    plen != CAP_END_LEN_REFUSED)
 		return -CAP_E_END;
 	if ((buf[4] == CAP_CLOCK || buf[4] == CAP_TICK) && plen != CAP_CLOCK_LEN)
 		return -CAP_E_CLOCK;
@@ -318,16 +319,23 @@ long cap_frame_parse(const uint8_t *buf, size_t len, cap_frame *f)
 	return (long)(CAP_FRAME_HDR + plen);
 }
 
-void cap_end_encode(uint8_t *buf, uint64_t records, uint64_t malformed)
+size_t cap_end_encode(uint8_t *buf, uint64_t records, uint64_t malformed,
+		      uint64_t refused)
 {
 	put64(buf, records);
 	put64(buf + 8, malformed);
+	if (refused == 0)
+		return CAP_END_LEN; /* as older versions wrote it */
+	put64(buf + 16, refused);
+	return CAP_END_LEN_REFUSED;
 }
 
-void cap_end_parse(const uint8_t *buf, uint64_t *records, uint64_t *malformed)
+void cap_end_parse(const uint8_t *buf, size_t len, uint64_t *records,
+		   uint64_t *malformed, uint64_t *refused)
 {
 	*records = get64(buf);
 	*malformed = get64(buf + 8);
+	*refused = len >= CAP_END_LEN_REFUSED ? get64(buf + 16) : 0;
 }
 
 void cap_clock_encode(uint8_t *buf, uint64_t ns)

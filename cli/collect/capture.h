@@ -63,8 +63,12 @@
 #define CAP_MAX_PAYLOAD HT_WIRE_MAX_RECORD
 #define CAP_MAX_FRAME (CAP_FRAME_HDR + CAP_MAX_PAYLOAD)
 /* Payload of CAP_END: u64 records delivered, u64 malformed, as counted by
- * the live collector. */
+ * the live collector; then, only when it refused some processes, u64
+ * processes refused (CAP_END_LEN_REFUSED).  A capture with none refused is
+ * what older versions write and read; one with some is read by them as
+ * damaged at its end mark, never as clean. */
 #define CAP_END_LEN 16
+#define CAP_END_LEN_REFUSED 24
 /* Payload of CAP_CLOCK and CAP_TICK: u64 CLOCK_MONOTONIC ns. */
 #define CAP_CLOCK_LEN 8
 
@@ -73,7 +77,8 @@ enum cap_kind {
 	CAP_MSG = 2,   /* a message (or a record-aligned part of one) */
 	CAP_TRUNC = 3, /* a message too large to receive: counted malformed */
 	CAP_CLOSE = 4, /* the process's connection ended; no payload */
-	CAP_END = 5,   /* the capture was finished; CAP_END_LEN payload */
+	CAP_END = 5,   /* the capture was finished; CAP_END_LEN payload, or
+	                  CAP_END_LEN_REFUSED */
 	CAP_CLOCK = 6, /* (v2) the records that follow arrived at this time */
 	CAP_TICK = 7,  /* (v2) held records whose window ended went out */
 	CAP_FLUSH = 8, /* (v2) every held record went out; no payload */
@@ -151,9 +156,15 @@ size_t cap_frame_encode(uint8_t *buf, size_t cap, unsigned kind,
  */
 long cap_frame_parse(const uint8_t *buf, size_t len, cap_frame *f);
 
-/* cap_end_encode()/cap_end_parse() - the CAP_END payload (CAP_END_LEN). */
-void cap_end_encode(uint8_t *buf, uint64_t records, uint64_t malformed);
-void cap_end_parse(const uint8_t *buf, uint64_t *records, uint64_t *malformed);
+/* cap_end_encode() - the CAP_END payload into @buf (CAP_END_LEN_REFUSED
+ * bytes of room); returns its length: CAP_END_LEN when @refused is 0. */
+size_t cap_end_encode(uint8_t *buf, uint64_t records, uint64_t malformed,
+		      uint64_t refused);
+/* cap_end_parse() - a CAP_END payload of @len bytes (as cap_frame_parse()
+ * accepted: CAP_END_LEN, or CAP_END_LEN_REFUSED); @refused is 0 in the
+ * shorter. */
+void cap_end_parse(const uint8_t *buf, size_t len, uint64_t *records,
+		   uint64_t *malformed, uint64_t *refused);
 
 /* cap_clock_encode()/cap_clock_parse() - the CAP_CLOCK and CAP_TICK
  * payload (CAP_CLOCK_LEN): a CLOCK_MONOTONIC time in ns. */

@@ -95,14 +95,16 @@ void cap_writer_tap(void *ctx, enum collector_event ev, uint32_t peer,
 		append(w, (unsigned)ev, peer, buf, len);
 }
 
-int cap_writer_finish(cap_writer *w, uint64_t records, uint64_t malformed)
+int cap_writer_finish(cap_writer *w, uint64_t records, uint64_t malformed,
+		      uint64_t refused)
 {
-	uint8_t end[CAP_END_LEN];
+	uint8_t end[CAP_END_LEN_REFUSED];
+	size_t len;
 
 	if (w->buf == NULL)
 		return 0;
-	cap_end_encode(end, records, malformed);
-	append(w, CAP_END, 0, end, sizeof(end));
+	len = cap_end_encode(end, records, malformed, refused);
+	append(w, CAP_END, 0, end, len);
 	w->ended = true;
 	cap_writer_flush(w);
 	if (close(w->fd) < 0 && w->err == 0)

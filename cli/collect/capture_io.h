@@ -47,9 +47,11 @@ void cap_writer_flush(cap_writer *w);
 
 /*
  * cap_writer_finish() - append CAP_END with the collector's counts of
- * @records and @malformed, write everything out and close the file.
- * Returns 0, or -errno of the first write (or close) that failed.
+ * @records, @malformed and processes @refused, write everything out and
+ * close the file.  Returns 0, or -errno of the first write (or close) that
+ * failed.
  */
-int cap_writer_finish(cap_writer *w, uint64_t records, uint64_t malformed);
+int cap_writer_finish(cap_writer *w, uint64_t records, uint64_t malformed,
+		      uint64_t refused);
 
 #endif

@@ -93,8 +93,9 @@ typedef struct collector {
 			       library reconnects, and once more at its
 			       exit), by its pid (refused_pids) */
 	uint64_t refused_no_room; /* processes refused, counted as those, for
-				     want of room: memory, or the user's
-				     epoll watches */
+				     want of room: memory, the user's epoll
+				     watches, or fds (pending at the end
+				     while accept4 failed, collector_drain()) */
 	uint64_t pids_forgotten; /* pid entries dropped to bound the table */
 	uint64_t unseen;    /* records the traced processes produced that
 	                       never arrived (also handed to the sink as
@@ -207,6 +208,8 @@ int collector_wait(collector *c, int timeout_ms);
  * the end, when no process can send any more: data queued by processes
  * that already exited is still delivered.  (A live peer that keeps sending
  * keeps it reading: a standing listener should shut peers down first.)
+ * Connections left pending because accept4 kept failing (out of fds or
+ * memory) are refused for want of room, counted in refused_no_room.
  */
 void collector_drain(collector *c);
 

@@ -517,11 +517,12 @@ uint64_t report_connections(const report *rp)
 	return rp->stats.connections;
 }
 
-int report_finish(report *rp, uint64_t malformed)
+int report_finish(report *rp, uint64_t malformed, uint64_t refused)
 {
 	int err;
 
 	rp->stats.malformed = malformed;
+	rp->stats.refused = refused;
 	if (rp->ops->summary != NULL)
 		rp->ops->summary(rp);
 	outbuf_flush(&rp->ob);

@@ -234,6 +234,11 @@ typedef struct report_stats {
 	uint64_t conn_closes;
 	uint64_t ws_sessions;  /* WebSocket sessions ended (HT_REC_WS) */
 	uint64_t malformed;    /* records the collector rejected */
+	uint64_t refused;      /* processes the collector refused (another
+	                          user's, or no room for one more): what
+	                          they sent was never seen.  One count: the
+	                          report says that it missed them; why is
+	                          told on stderr, cause by cause */
 	uint64_t connections;  /* distinct connections that carried requests,
 	                          the TLS connections not decoded, and the
 	                          client connections closed with no request */
@@ -504,12 +509,13 @@ void report_own_output(report *rp);
 int report_error(const report *rp);
 
 /*
- * report_finish() - record @malformed (records the collector rejected),
- * write the summary, flush.  Returns 0, or -errno of the first write to the
+ * report_finish() - record @malformed (records the collector rejected) and
+ * @refused (processes it refused, their records never seen), write the
+ * summary, flush.  Returns 0, or -errno of the first write to the
  * output that failed since report_init() (-ENOMEM when output had to be
  * discarded for want of memory).
  */
-int report_finish(report *rp, uint64_t malformed);
+int report_finish(report *rp, uint64_t malformed, uint64_t refused);
 
 /* report_free() - release the statistics', the format's and the output
  * buffer's memory (unflushed output is lost). */

@@ -869,7 +869,7 @@ static void events_websocket(report *rp, const report_ws *s)
 }
 
 /* The events stream ends with the same summary line as -f json: what was
- * dropped or malformed must be said in every format. */
+ * dropped, malformed or refused must be said in every format. */
 const report_format_ops report_events_ops = {
 	.request = events_request,
 	.conn_fail = events_conn_fail,

@@ -533,11 +533,13 @@ static void put_log_comment(report *rp, const har_state *st)
 	size_t o = 0;
 	bool any = false;
 
+	uint64_t refused = rp->stats.refused;
+
 	if (dropped == 0 && rp->stats.malformed == 0 && lost == 0 &&
-	    undecoded == 0 && ws == 0 && served == 0)
+	    refused == 0 && undecoded == 0 && ws == 0 && served == 0)
 		return;
 	text[0] = '\0';
-	if (dropped > 0 || rp->stats.malformed > 0 || lost > 0)
+	if (dropped > 0 || rp->stats.malformed > 0 || lost > 0 || refused > 0)
 		o += (size_t)snprintf(text + o, sizeof(text) - o, "incomplete:");
 	if (dropped > 0) {
 		char what[96];
@@ -557,6 +559,13 @@ static void put_log_comment(report *rp, const har_state *st)
 		o += (size_t)snprintf(text + o, sizeof(text) - o,
 				      "%s%llu records left out (out of memory)",
 				      any ? "; " : " ", (unsigned long long)lost);
+		any = true;
+	}
+	if (refused > 0) {
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+				      "%s%llu process%s refused by the collector (never seen)",
+				      any ? "; " : " ", (unsigned long long)refused,
+				      refused == 1 ? "" : "es");
 		any = true;
 	}
 	if (undecoded > 0) {

@@ -597,7 +597,7 @@ static void put_summary(report *rp, const html_state *st)
 		fputs_unlocked(" TLS connections not decoded (unknown TLS "
 			       "library, counted in connections)", f);
 	}
-	if (report_dropped(rp) > 0 || s->malformed > 0 ||
+	if (report_dropped(rp) > 0 || s->malformed > 0 || s->refused > 0 ||
 	    (st != NULL && st->lost > 0)) {
 		char dropped[96];
 
@@ -608,7 +608,10 @@ static void put_summary(report *rp, const html_state *st)
 		put_u64(f, s->malformed);
 		fputs_unlocked(" malformed, ", f);
 		put_u64(f, st != NULL ? st->lost : 0);
-		fputs_unlocked(" left out (out of memory)", f);
+		fputs_unlocked(" left out (out of memory), ", f);
+		put_u64(f, s->refused);
+		fputs_unlocked(s->refused == 1 ? " process" : " processes", f);
+		fputs_unlocked(" refused by the collector (never seen)", f);
 	}
 	fputs_unlocked("</p>\n", f);
 

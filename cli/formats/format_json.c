@@ -716,6 +716,8 @@ void json_summary(report *rp)
 	json_u64(f, report_dropped_requests(rp));
 	KEY(f, "malformed");
 	json_u64(f, st->malformed);
+	KEY(f, "refused");
+	json_u64(f, st->refused);
 	if (st->n_notes > 0) {
 		KEY(f, "not_traced");
 		for (size_t i = 0; i < st->n_notes; i++) {

@@ -93,12 +93,15 @@ static void otlp_summary(report *rp)
 	uint64_t dropped = report_dropped(rp);
 	char what[96];
 
-	if (dropped == 0 && rp->stats.malformed == 0)
+	if (dropped == 0 && rp->stats.malformed == 0 && rp->stats.refused == 0)
 		return;
 	report_dropped_text(rp, what, sizeof(what));
 	fprintf(stderr, "httptrace: incomplete: %s dropped by the "
-		"traced processes, %llu malformed\n", what,
-		(unsigned long long)rp->stats.malformed);
+		"traced processes, %llu malformed, %llu process%s refused "
+		"by the collector\n", what,
+		(unsigned long long)rp->stats.malformed,
+		(unsigned long long)rp->stats.refused,
+		rp->stats.refused == 1 ? "" : "es");
 }
 
 static void otlp_free(report *rp)

@@ -136,6 +136,16 @@ void text_summary(report *rp)
 	fprintf(f, "  dropped by the traced processes: %s; %llu malformed\n",
 		dropped, (unsigned long long)st->malformed);
 	text_color(rp, C_RESET);
+	if (st->refused > 0) {
+		/* the collector never saw them: the report is not whole */
+		text_color(rp, C_YELLOW);
+		fprintf(f, "  refused by the collector: %llu process%s "
+			"(another user's, or no room): what %s sent was "
+			"never seen\n", (unsigned long long)st->refused,
+			st->refused == 1 ? "" : "es",
+			st->refused == 1 ? "it" : "they");
+		text_color(rp, C_RESET);
+	}
 	for (size_t i = 0; i < st->n_notes; i++) {
 		text_color(rp, C_YELLOW);
 		fputs_unlocked("  not traced: ", f);

@@ -21,4 +21,6 @@ show "$T/run.err" "$T/out.sum"
 [ "$(cat "$T/curl.out")" = 200 ] || fail "curl's output changed"
 grep -q "refused [1-9][0-9]* process(es) for want of room" "$T/run.err" ||
 	fail "a refusal for want of room, out of memory, is not counted: a clean report"
+grep -q "^  refused by the collector: [1-9][0-9]* process" "$T/out.sum" ||
+	fail "the summary does not say the refusal: it reads clean"
 pass

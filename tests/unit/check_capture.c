@@ -137,16 +137,34 @@ START_TEST(frame_round_trip)
 	ck_assert_uint_eq(cap_frame_encode(buf, CAP_FRAME_HDR + 4, CAP_MSG, 3,
 					   "hello", 5), 0);
 
-	uint8_t end[CAP_END_LEN];
-	uint64_t records, malformed;
-	cap_end_encode(end, 1234567890123ull, 5);
+	uint8_t end[CAP_END_LEN_REFUSED];
+	uint64_t records, malformed, refused = 9;
+	/* none refused: the end mark older versions write and read */
+	ck_assert_uint_eq(cap_end_encode(end, 1234567890123ull, 5, 0),
+			  CAP_END_LEN);
 	ck_assert_uint_eq(cap_frame_encode(buf, sizeof(buf), CAP_END, 0, end,
-					   sizeof(end)), CAP_FRAME_HDR + CAP_END_LEN);
+					   CAP_END_LEN), CAP_FRAME_HDR + CAP_END_LEN);
 	ck_assert_int_eq(cap_frame_parse(buf, sizeof(buf), &f),
 			 CAP_FRAME_HDR + CAP_END_LEN);
-	cap_end_parse(f.data, &records, &malformed);
+	cap_end_parse(f.data, f.len, &records, &malformed, &refused);
 	ck_assert_uint_eq(records, 1234567890123ull);
 	ck_assert_uint_eq(malformed, 5);
+	ck_assert_uint_eq(refused, 0);
+	/* some refused: the longer end mark carries them */
+	ck_assert_uint_eq(cap_end_encode(end, 7, 0, 3), CAP_END_LEN_REFUSED);
+	ck_assert_uint_eq(cap_frame_encode(buf, sizeof(buf), CAP_END, 0, end,
+					   CAP_END_LEN_REFUSED),
+			  CAP_FRAME_HDR + CAP_END_LEN_REFUSED);
+	ck_assert_int_eq(cap_frame_parse(buf, sizeof(buf), &f),
+			 CAP_FRAME_HDR + CAP_END_LEN_REFUSED);
+	cap_end_parse(f.data, f.len, &records, &malformed, &refused);
+	ck_assert_uint_eq(records, 7);
+	ck_assert_uint_eq(refused, 3);
+	/* any other length is damage */
+	ck_assert_uint_eq(cap_frame_encode(buf, sizeof(buf), CAP_END, 0, end,
+					   CAP_END_LEN + 4),
+			  CAP_FRAME_HDR + CAP_END_LEN + 4);
+	ck_assert_int_eq(cap_frame_parse(buf, sizeof(buf), &f), -CAP_E_END);
 }
 END_TEST
 

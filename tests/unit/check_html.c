@@ -125,7 +125,7 @@ static char *page(void (*feed)(report *))
 	report_init(rp, f, REPORT_HTML, false);
 	rp->mono_to_unix = 1700000000LL * 1000000000LL;
 	feed(rp);
-	ck_assert_int_eq(report_finish(rp, 0), 0);
+	ck_assert_int_eq(report_finish(rp, 0, 0), 0);
 	report_free(rp);
 	fclose(f);
 	free(rp);

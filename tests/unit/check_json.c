@@ -684,7 +684,7 @@ START_TEST(outbuf_write_error)
 
 	ck_assert_ptr_nonnull(rp);
 	report_init(rp, f, REPORT_JSON, false);
-	ck_assert_int_eq(report_finish(rp, 0), -ENOSPC);
+	ck_assert_int_eq(report_finish(rp, 0, 0), -ENOSPC);
 	ck_assert_int_eq(report_error(rp), ENOSPC);
 	report_free(rp);
 	free(rp);

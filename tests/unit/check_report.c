@@ -1303,14 +1303,54 @@ START_TEST(json_conn_fail_and_summary)
 	rec.type = HT_REC_HELLO;
 	report_record(m.rp, &rec);
 
-	ck_assert_int_eq(report_finish(m.rp, 2), 0);
+	ck_assert_int_eq(report_finish(m.rp, 2, 3), 0);
 	ck_assert_ptr_nonnull(strstr(m.buf,
 		"{\"event\":\"summary\",\"processes\":1,\"processes_traced\":1,\"requests\":3,"
 		"\"connections\":2,\"connect_errors\":1,\"reused\":1,"
 		"\"errors\":1,\"dropped\":6,\"dropped_requests\":1,"
-		"\"malformed\":2,\"hosts\":"
+		"\"malformed\":2,\"refused\":3,\"hosts\":"
 		"[{\"host\":\"localhost\",\"requests\":3,\"errors\":1,"
 		"\"p50_ms\":15.250,\"p95_ms\":15.250}]}\n"));
+	mr_close(&m);
+}
+END_TEST
+
+/* A run whose processes were all refused (another user's, or no room)
+ * saw nothing: no format may read clean, each says the refusal. */
+START_TEST(refused_said_in_every_format)
+{
+	static const struct {
+		enum report_format format;
+		const char *says;
+	} cases[] = {
+		{ REPORT_SUMMARY, "  refused by the collector: 2 processes "
+				  "(another user's, or no room): what they "
+				  "sent was never seen\n" },
+		{ REPORT_TEXT, "  refused by the collector: 2 processes" },
+		{ REPORT_JSON, "\"malformed\":0,\"refused\":2," },
+		{ REPORT_EVENTS, "\"malformed\":0,\"refused\":2," },
+		{ REPORT_HTML, " 2 processes refused by the collector" },
+		{ REPORT_HAR, "\"comment\":\"incomplete: 2 processes refused "
+			      "by the collector (never seen)\"" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memreport m;
+
+		mr_open(&m, cases[i].format);
+		ck_assert_int_eq(report_finish(m.rp, 0, 2), 0);
+		fflush(m.f);
+		ck_assert_msg(strstr(m.buf, cases[i].says) != NULL,
+			      "format %d does not say the refusal: %s",
+			      (int)cases[i].format, m.buf);
+		mr_close(&m);
+	}
+	/* none refused: the JSON key is there all the same, 0 */
+	memreport m;
+
+	mr_open(&m, REPORT_JSON);
+	ck_assert_int_eq(report_finish(m.rp, 0, 0), 0);
+	ck_assert_ptr_nonnull(strstr(m.buf, "\"malformed\":0,\"refused\":0,"));
 	mr_close(&m);
 }
 END_TEST
@@ -1636,7 +1676,7 @@ START_TEST(lookup_cut_json_text)
 	f->phase = HT_PH_DNS;
 	mr_open(&m, REPORT_JSON);
 	report_record(m.rp, &rec);
-	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_int_eq(report_finish(m.rp, 0, 0), 0);
 	ck_assert_ptr_nonnull(strstr(m.buf,
 		"{\"event\":\"dns_error\",\"pid\":7,\"lookup\":2,"
 		"\"host\":\"stuck.example.test\",\"error\":\"interrupted\","
@@ -1646,7 +1686,7 @@ START_TEST(lookup_cut_json_text)
 	mr_close(&m);
 	mr_open(&m, REPORT_TEXT);
 	report_record(m.rp, &rec);
-	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_int_eq(report_finish(m.rp, 0, 0), 0);
 	ck_assert_ptr_nonnull(strstr(m.buf,
 		"dns stuck.example.test -> interrupted (SIGINT) resolving the "
 		"name 2.51 s  pid 7  lookup 2\n"));
@@ -1675,7 +1715,7 @@ START_TEST(text_waterfall)
 	r.req_seq = 3;
 	r.target = S("/\x9b" "31m\xc2\x9b\xc3\xa9");
 	feed_request(&m, &r);
-	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_int_eq(report_finish(m.rp, 0, 0), 0);
 	ck_assert_ptr_nonnull(strstr(m.buf, "/\\x9b31m\\xc2\\x9b\xc3\xa9"));
 	ck_assert_ptr_null(strchr(m.buf, '\x9b'));
 	ck_assert_ptr_nonnull(strstr(m.buf,
@@ -1710,7 +1750,7 @@ START_TEST(server_json_text_events)
 	make_server_request(&r);
 	mr_open(&m, REPORT_JSON);
 	feed_request(&m, &r);
-	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_int_eq(report_finish(m.rp, 0, 0), 0);
 	ck_assert_ptr_nonnull(strstr(m.buf,
 		"{\"event\":\"request\",\"side\":\"server\",\"pid\":42,"));
 	/* accepted at 3 ms, the request's first byte read at once; read
@@ -1727,7 +1767,7 @@ START_TEST(server_json_text_events)
 
 	mr_open(&m, REPORT_TEXT);
 	feed_request(&m, &r);
-	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_int_eq(report_finish(m.rp, 0, 0), 0);
 	ck_assert_ptr_nonnull(strstr(m.buf,
 		"served GET http://localhost:8080/a -> 200 OK  HTTP/1.1"));
 	ck_assert_ptr_nonnull(strstr(m.buf, "from 127.0.0.1:40000"));
@@ -1750,7 +1790,7 @@ START_TEST(server_json_text_events)
 	/* HAR: a client's log; the server's request is counted, not an entry */
 	mr_open(&m, REPORT_HAR);
 	feed_request(&m, &r);
-	ck_assert_int_eq(report_finish(m.rp, 0), 0);
+	ck_assert_int_eq(report_finish(m.rp, 0, 0), 0);
 	ck_assert_ptr_nonnull(strstr(m.buf, "\"entries\":[]"));
 	ck_assert_ptr_nonnull(strstr(m.buf,
 		"1 request answered by traced servers left out"));
@@ -1885,7 +1925,7 @@ START_TEST(feed_garbage_into_formats)
 			     (n - HT_WIRE_HDR_LEN)] = (uint8_t)rand_r(&seed);
 			collector_feed(&c, copy, n);
 		}
-		ck_assert_int_eq(report_finish(m.rp, c.malformed), 0);
+		ck_assert_int_eq(report_finish(m.rp, c.malformed, 0), 0);
 		if (formats[fi] == REPORT_HAR) {
 			ck_assert_msg(json_valid(m.buf, m.len), "invalid HAR");
 		} else if (formats[fi] == REPORT_HTML) {
@@ -1967,6 +2007,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, json_request_headers);
 	tcase_add_test(tc, json_error_and_escapes);
 	tcase_add_test(tc, json_conn_fail_and_summary);
+	tcase_add_test(tc, refused_said_in_every_format);
 	tcase_add_test(tc, events_order);
 	tcase_add_test(tc, events_tunnel_first_own_req);
 	tcase_add_test(tc, events_conn_records);
@@ -1989,7 +2030,7 @@ Suite *report_suite(void)
  * it (owned by @m). */
 static const char *har_doc(memreport *m)
 {
-	ck_assert_int_eq(report_finish(m->rp, 0), 0);
+	ck_assert_int_eq(report_finish(m->rp, 0, 0), 0);
 	fflush(m->f);
 	ck_assert_msg(json_valid(m->buf, m->len), "not JSON: %s", m->buf);
 	return m->buf;
@@ -2370,13 +2411,14 @@ START_TEST(har_escapes_and_incomplete)
 	rec.u.drops.dropped = 3;
 	rec.u.drops.req_dropped = 1;
 	report_record(m.rp, &rec);
-	ck_assert_int_eq(report_finish(m.rp, 2), 0);
+	ck_assert_int_eq(report_finish(m.rp, 2, 1), 0);
 	fflush(m.f);
 	doc = m.buf;
 	ck_assert_msg(json_valid(doc, m.len), "not JSON: %s", doc);
 	ck_assert_has(doc, "\"comment\":\"incomplete: 1 request and 2 other "
 		      "records dropped by traced processes; 2 malformed "
-		      "records\",\"entries\"");
+		      "records; 1 process refused by the collector (never "
+		      "seen)\",\"entries\"");
 	ck_assert_has(doc, "{\"name\":\"X-Bin\",\"value\":"
 		      "\"\\u0080\\u001b[2J\\\"\"}");
 	ck_assert_has(doc, "\"method\":\"\",");
