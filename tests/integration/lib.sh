@@ -661,6 +661,27 @@ for i, (conn, creq, method, path, status, length) in enumerate(lines):
 PYEOF
 }
 
+# tls_end_poll_run [MODE]: run progs/tls_end_poll.c traced (an OpenSSL
+# client whose BIO callback polls another of its connections with a
+# non-blocking recv(); MODE as the program takes it) for three responses
+# of closenotify_server.py, delimited by the end of the TLS stream, into
+# $T/out.json; fail unless the program read them all (its premise).
+# shellcheck disable=SC2120 # MODE is optional
+tls_end_poll_run() {
+	local rc=0 word bytes
+	build_prog tls_end_poll -lssl -lcrypto
+	make_cert
+	start_py closenotify_server.py "$T/srv.log" "$T/cert.pem" "$T/key.pem"
+	"$HTTPTRACE" -f json -o "$T/out.json" -- "$T/tls_end_poll" 127.0.0.1 "$PY_PORT" 3 "$@" \
+		>"$T/p.out" 2>"$T/p.err" || rc=$?
+	[ "$rc" = 0 ] || { show "$T/p.err"; fail "tls_end_poll exited $rc"; }
+	read -r word bytes <"$T/p.out" || true
+	if [ "$word" != ok ] || [ "${bytes:-0}" -le 9000 ]; then
+		show "$T/p.out"
+		fail "the program did not read its responses"
+	fi
+}
+
 # curl_same NAME CURL_ARGS...: run `curl -s -o FILE -w '%{http_code}
 # %{size_download}' CURL_ARGS...` untraced, then under `httptrace -f json -o
 # $T/NAME.json`; fail unless the exit status, standard output and body file
