@@ -2720,19 +2720,25 @@ static void h2_headers_table_8192(uint32_t stream)
 	h2_frame(0x1, 0x5, stream, block, n);
 }
 
-START_TEST(h2_prior_knowledge_server_speaks_first)
+/* A cleartext connection whose server speaks first: its preface
+ * (h2_server_preface(@size)) read in two reads, cut after @cut bytes; the
+ * connection still wants bytes. */
+static void h2_server_speaks_first(uint32_t size, size_t cut)
 {
-	/* cleartext, no ALPN: the server's preface comes before the client
-	 * wrote anything, split across reads (inside the frame header) */
 	conn_connected(C, 2000);
-	h2_server_preface(8192);
-	conn_on_read(C, h2buf, 5, 2100);
-	conn_on_read(C, h2buf + 5, h2len - 5, 2200);
+	h2_server_preface(size);
+	conn_on_read(C, h2buf, cut, 2100);
+	conn_on_read(C, h2buf + cut, h2len - cut, 2200);
 	h2_reset();
 	ck_assert(conn_wants_bytes(C));
-	ck_assert_int_eq(nrecs, 0);
-	/* the client's preface, its SETTINGS and ACK, and a request whose
-	 * block uses the table the server's SETTINGS allowed */
+}
+
+/* Then the client's preface, its SETTINGS and ACK, and GET /b on stream 1
+ * in a block that uses the table the server's SETTINGS allowed (written
+ * at 3000); then the server's ACK and its 200 head on stream 1, to be
+ * read with what the test adds. */
+static void h2_get_b_after_server_first(void)
+{
 	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
 	h2_frame(0x4, 0, 0, NULL, 0);
 	h2_frame(0x4, 0x1, 0, NULL, 0);
@@ -2740,6 +2746,15 @@ START_TEST(h2_prior_knowledge_server_speaks_first)
 	h2_write(3000);
 	h2_frame(0x4, 0x1, 0, NULL, 0);
 	h2_headers(1, false, ok200);
+}
+
+START_TEST(h2_prior_knowledge_server_speaks_first)
+{
+	/* cleartext, no ALPN: the server's preface comes before the client
+	 * wrote anything, split across reads (inside the frame header) */
+	h2_server_speaks_first(8192, 5);
+	ck_assert_int_eq(nrecs, 0);
+	h2_get_b_after_server_first();
 	h2_data(1, false, 5);
 	h2_headers(1, true, (const char *const[]){"grpc-status", "0", NULL});
 	h2_read(4000);
@@ -2760,20 +2775,9 @@ END_TEST
  * preface, not a TLS server's flight. */
 START_TEST(h2_server_first_split_before_tls_lookalike)
 {
-	conn_connected(C, 2000);
-	h2_server_preface(0x16030100);
 	/* frame header (9) and the setting's id (2), then its value */
-	conn_on_read(C, h2buf, 11, 2100);
-	conn_on_read(C, h2buf + 11, h2len - 11, 2200);
-	h2_reset();
-	ck_assert(conn_wants_bytes(C));
-	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
-	h2_frame(0x4, 0, 0, NULL, 0);
-	h2_frame(0x4, 0x1, 0, NULL, 0);
-	h2_headers_table_8192(1);
-	h2_write(3000);
-	h2_frame(0x4, 0x1, 0, NULL, 0);
-	h2_headers(1, false, ok200);
+	h2_server_speaks_first(0x16030100, 11);
+	h2_get_b_after_server_first();
 	h2_data(1, true, 5);
 	h2_read(4000);
 	ck_assert_int_eq(nrecs, 1);

@@ -1034,16 +1034,12 @@ START_TEST(h2_membio_early_answer_rst_no_error)
 }
 END_TEST
 
-/* 128 streams whole in plaintext whose ciphertext
- * the program has not moved yet (a slow client: the socket is full) hold
- * every slot: the client's next stream is followed, the waiting stream
- * nearest its mark making room, counted as not followed (overflow): it
- * was released whole before, and a reset then cut it unseen
- * (h2_membio_released_stream_then_reset). */
-START_TEST(h2_membio_waiting_streams_fill_table)
+/* The start of the two tests below: 128 streams (1 and 3 answered, then
+ * 126 more opened and answered) whole in plaintext, their ciphertext not
+ * moved yet; then the client opens one more stream (5 + 2 * 126). */
+static void h2_membio_full_table(void)
 {
 	h2_membio_begin();
-	/* streams 1 and 3 answered, then 126 more opened and answered */
 	for (uint32_t id = 5; id < 5 + 2 * 126; id += 2)
 		h2_hdrs(id, 0x1, h2_get);
 	h2_flush(true, 22);
@@ -1054,9 +1050,20 @@ START_TEST(h2_membio_waiting_streams_fill_table)
 	}
 	conn_tls_made(C, 2100 + 128 * 60);
 	h2_flush(false, 30);
-	/* one more stream, answered: the socket then carries everything */
 	h2_hdrs(5 + 2 * 126, 0x1, h2_get);
 	h2_flush(true, 40);
+}
+
+/* 128 streams whole in plaintext whose ciphertext
+ * the program has not moved yet (a slow client: the socket is full) hold
+ * every slot: the client's next stream is followed, the waiting stream
+ * nearest its mark making room, counted as not followed (overflow): it
+ * was released whole before, and a reset then cut it unseen
+ * (h2_membio_released_stream_then_reset). */
+START_TEST(h2_membio_waiting_streams_fill_table)
+{
+	h2_membio_full_table();
+	/* the one more stream answered: the socket then carries everything */
 	h2_hdrs(5 + 2 * 126, 0, h2_200);
 	h2_fh(0x0, 0x1, 5 + 2 * 126, 10);
 	h2_zeros(10);
@@ -1076,19 +1083,7 @@ END_TEST
  * the one released to make room included (it was "whole"). */
 START_TEST(h2_membio_released_stream_then_reset)
 {
-	h2_membio_begin();
-	for (uint32_t id = 5; id < 5 + 2 * 126; id += 2)
-		h2_hdrs(id, 0x1, h2_get);
-	h2_flush(true, 22);
-	for (uint32_t id = 1; id < 5 + 2 * 126; id += 2) {
-		h2_hdrs(id, 0, h2_200);
-		h2_fh(0x0, 0x1, id, 10);
-		h2_zeros(10);
-	}
-	conn_tls_made(C, 2100 + 128 * 60);
-	h2_flush(false, 30);
-	h2_hdrs(5 + 2 * 126, 0x1, h2_get);
-	h2_flush(true, 40);
+	h2_membio_full_table();
 	conn_on_reset(C, 50);
 	ck_assert_int_eq(nreqs, 129);
 	for (int i = 0; i < 129; i++)
