@@ -1,7 +1,7 @@
 #!/bin/bash
 # test_server_request_close_read_on_exit.sh - from the review of 691ae72
-# (rev-connclose), fails on it.  The asyncio server of
-# test_server_request_close_read_on_reset.sh (it answers HTTP/1.0 requests without keep-alive with HTTP/1.1 and no
+# (rev-connclose), fails on it.  The asyncio server answer_on_server.py
+# (it answers HTTP/1.0 requests without keep-alive with HTTP/1.1 and no
 # Connection header, and reads on): the client sends "GET /a HTTP/1.0",
 # reads its answer, then "GET /slow HTTP/1.0" on the same connection; the
 # server's handler for /slow raises SystemExit half a second in (a server
@@ -13,38 +13,8 @@
 require_built
 
 port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/aio.json" -- "$PY" - "$port" "$T/aio.log" \
-	>"$T/aio.out" 2>&1 <<'PYEOF' &
-import asyncio, sys
-port, logf = int(sys.argv[1]), sys.argv[2]
-
-def log(s):
-    with open(logf, "a") as f:
-        f.write(s + "\n")
-
-async def handle(reader, writer):
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split()[1].decode()
-            log("start " + path)
-            if path == "/slow":
-                await asyncio.sleep(0.5)
-                raise SystemExit(3)
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
-            await writer.drain()
-            log("end " + path)
-    except (asyncio.IncompleteReadError, ConnectionError) as e:
-        log("conn end " + type(e).__name__)
-    writer.close()
-
-async def amain():
-    srv = await asyncio.start_server(handle, "127.0.0.1", port)
-    async with srv:
-        await srv.serve_forever()
-
-asyncio.run(amain())
-PYEOF
+"$HTTPTRACE" -f json -o "$T/aio.json" -- "$PY" "$TESTS_DIR/answer_on_server.py" "$port" \
+	"$T/aio.log" exit >"$T/aio.out" 2>&1 &
 tpid=$!
 _PIDS+=("$tpid")
 wait_port 127.0.0.1 "$port" "$tpid" || fail "traced asyncio server did not start"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # test_server_request_close_read_on_reset.sh - from the review of 691ae72
-# (rev-connclose), fails on it.  A traced asyncio server answers every request with HTTP/1.1
-# and no Connection header, HTTP/1.0 ones without keep-alive too (it
-# answers on; curl --http1.0 then reuses the connection).  The client sends
+# (rev-connclose), fails on it.  A traced asyncio server
+# (answer_on_server.py) answers every request with HTTP/1.1 and no
+# Connection header, HTTP/1.0 ones without keep-alive too (it answers on;
+# curl --http1.0 then reuses the connection).  The client sends
 # "GET /a HTTP/1.0", reads its answer, then on the same connection
 # "GET /slow HTTP/1.0", which the server works on for 2 s; the client gives
 # up after the server logged its start and resets the connection
@@ -15,37 +16,8 @@
 require_built
 
 port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/aio.json" -- "$PY" - "$port" "$T/aio.log" \
-	>"$T/aio.out" 2>&1 <<'PYEOF' &
-import asyncio, sys
-port, logf = int(sys.argv[1]), sys.argv[2]
-
-def log(s):
-    with open(logf, "a") as f:
-        f.write(s + "\n")
-
-async def handle(reader, writer):
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split()[1].decode()
-            log("start " + path)
-            if path == "/slow":
-                await asyncio.sleep(2)
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
-            await writer.drain()
-            log("end " + path)
-    except (asyncio.IncompleteReadError, ConnectionError) as e:
-        log("conn end " + type(e).__name__)
-    writer.close()
-
-async def amain():
-    srv = await asyncio.start_server(handle, "127.0.0.1", port)
-    async with srv:
-        await srv.serve_forever()
-
-asyncio.run(amain())
-PYEOF
+"$HTTPTRACE" -f json -o "$T/aio.json" -- "$PY" "$TESTS_DIR/answer_on_server.py" "$port" \
+	"$T/aio.log" >"$T/aio.out" 2>&1 &
 tpid=$!
 _PIDS+=("$tpid")
 wait_port 127.0.0.1 "$port" "$tpid" || fail "traced asyncio server did not start"
