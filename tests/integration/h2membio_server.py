@@ -3,8 +3,8 @@
 an SSLObject: memory BIOs, the program moves the ciphertext) for the
 test_server_h2_membio_*.sh tests, which trace it.
 
-    h2membio_server.py early PORT CERT KEY SIZE
-    h2membio_server.py room PORT CERT KEY
+    h2membio_server.py PORT early CERT KEY SIZE
+    h2membio_server.py PORT room CERT KEY
 
 early: on the first HEADERS, writes at once, in one write, SETTINGS, a 200
        HEADERS, SIZE body bytes ending the stream and RST_STREAM(NO_ERROR)
@@ -73,7 +73,7 @@ class Room(Conn):
         self.tr.write(b"".join(out))
 
 
-mode, port, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+port, mode, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 if mode == "early":
     Early.size = int(sys.argv[5])
     serve_tls(Early, port, cert, key)

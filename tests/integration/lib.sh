@@ -498,6 +498,23 @@ start_py() {
 	fail "$script did not start"
 }
 
+# start_traced_py NAME SCRIPT [ARGS...]: start the server SCRIPT (of this
+# folder) traced, `httptrace -f json -o $T/NAME.json`, on a free port of
+# 127.0.0.1 (its first argument, ARGS after it), its output in $T/NAME.out.
+# Sets TRACED_PORT and TRACED_PID once the port accepts; fails when the
+# server dies first.
+start_traced_py() {
+	local name=$1 script=$2
+	shift 2
+	TRACED_PORT=$(free_port 127.0.0.1)
+	"$HTTPTRACE" -f json -o "$T/$name.json" -- "$PY" "$TESTS_DIR/$script" "$TRACED_PORT" "$@" \
+		>"$T/$name.out" 2>&1 &
+	TRACED_PID=$!
+	_PIDS+=("$TRACED_PID")
+	wait_port 127.0.0.1 "$TRACED_PORT" "$TRACED_PID" ||
+		{ show "$T/$name.out"; fail "traced $script did not start"; }
+}
+
 # start_rawserver: start rawserver.py (canned, hostile and odd answers; see
 # there) on a free port of 127.0.0.1.  Sets RAW_PORT and RAW_PID.
 start_rawserver() {

@@ -42,12 +42,8 @@ s.close()
 print(n, ended, rst)
 PYEOF
 
-port=$(free_port)
-"$HTTPTRACE" -f json -o "$T/trace.json" -- "$PY" "$TESTS_DIR/h2membio_server.py" early "$port" \
-	"$T/cert.pem" "$T/key.pem" 12000 >"$T/server.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || { show "$T/server.out"; fail "the traced server did not start"; }
+start_traced_py trace h2membio_server.py early "$T/cert.pem" "$T/key.pem" 12000
+port=$TRACED_PORT tpid=$TRACED_PID
 PYTHONPATH=$TESTS_DIR "$PY" "$T/client.py" 127.0.0.1 "$port" >"$T/client" 2>"$T/client.err" ||
 	{ show "$T/client.err"; fail "client failed"; }
 for _ in $(seq 100); do
@@ -69,5 +65,5 @@ assert r["status"] == 200 and r["error"] is None and r["resp_bytes"] == 12000, r
 summ = [r for r in recs if r["event"] == "summary"][0]
 assert summ["server_requests"] == 1 and summ["server_errors"] == 0, summ
 PYEOF
-	{ show "$T/trace.json" "$T/client" "$T/server.out"; fail "the early answer's record does not match what the client read"; }
+	{ show "$T/trace.json" "$T/client" "$T/trace.out"; fail "the early answer's record does not match what the client read"; }
 pass

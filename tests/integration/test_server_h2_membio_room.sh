@@ -44,12 +44,8 @@ s.close()
 print("ok")
 PYEOF
 
-port=$(free_port)
-"$HTTPTRACE" -f json -o "$T/trace.json" -- "$PY" "$TESTS_DIR/h2membio_server.py" room "$port" \
-	"$T/cert.pem" "$T/key.pem" >"$T/server.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || { show "$T/server.out"; fail "the traced server did not start"; }
+start_traced_py trace h2membio_server.py room "$T/cert.pem" "$T/key.pem"
+port=$TRACED_PORT tpid=$TRACED_PID
 PYTHONPATH=$TESTS_DIR "$PY" "$T/client.py" "$port" >"$T/client.out" 2>"$T/client.err" ||
 	{ show "$T/client.err"; fail "the client failed"; }
 for _ in $(seq 100); do
@@ -58,7 +54,7 @@ for _ in $(seq 100); do
 done
 kill -TERM "$tpid"
 wait "$tpid" || true
-"$PY" - "$T/trace.json" <<'PYEOF' || { show "$T/server.out"; fail "a stream the client never read is reported whole"; }
+"$PY" - "$T/trace.json" <<'PYEOF' || { show "$T/trace.out"; fail "a stream the client never read is reported whole"; }
 import collections, json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 reqs = [r for r in recs if r["event"] == "request"]

@@ -38,12 +38,8 @@ PYEOF
 }
 
 # Python's server: one answer, no Connection header, then its end.
-port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/py.json" -- "$PY" "$TESTS_DIR/srvlog.py" "$port" \
-	"$T/py.log" >"$T/py.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || fail "traced python server did not start"
+start_traced_py py srvlog.py "$T/py.log"
+port=$TRACED_PORT tpid=$TRACED_PID
 client "$port" 2 >"$T/py.got" || fail "python: client failed"
 if [ "$(grep -c '^HTTP/1.1 200' "$T/py.got")" != 1 ] || grep -qi '^Connection' "$T/py.got"; then
 	show "$T/py.got"
@@ -75,12 +71,8 @@ PYEOF
 
 # Control: an asyncio server that answers every request it reads, the
 # header ignored (answer_on_server.py): both are followed.
-port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/aio.json" -- "$PY" "$TESTS_DIR/answer_on_server.py" "$port" \
-	"$T/aio.log" >"$T/aio.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || fail "traced asyncio server did not start"
+start_traced_py aio answer_on_server.py "$T/aio.log"
+port=$TRACED_PORT tpid=$TRACED_PID
 client "$port" 2 >"$T/aio.got" || fail "asyncio: client failed"
 [ "$(grep -c '^HTTP/1.1 200' "$T/aio.got")" = 2 ] ||
 	{ show "$T/aio.got"; fail "asyncio: not two answers"; }

@@ -18,12 +18,8 @@ require_built
 
 run_case() { # $1: name, $2: pipelined (1) or not (0)
 	local port tpid
-	port=$(free_port 127.0.0.1)
-	"$HTTPTRACE" -f json -o "$T/$1.json" -- "$PY" "$TESTS_DIR/answer_on_server.py" "$port" \
-		"$T/$1.log" >"$T/$1.out" 2>&1 &
-	tpid=$!
-	_PIDS+=("$tpid")
-	wait_port 127.0.0.1 "$port" "$tpid" || fail "traced asyncio server did not start"
+	start_traced_py "$1" answer_on_server.py "$T/$1.log"
+	port=$TRACED_PORT tpid=$TRACED_PID
 	"$PY" - "$port" "$2" <<'PYEOF' || fail "client failed"
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))

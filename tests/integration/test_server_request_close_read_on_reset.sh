@@ -15,12 +15,8 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 
-port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/aio.json" -- "$PY" "$TESTS_DIR/answer_on_server.py" "$port" \
-	"$T/aio.log" >"$T/aio.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || fail "traced asyncio server did not start"
+start_traced_py aio answer_on_server.py "$T/aio.log"
+port=$TRACED_PORT tpid=$TRACED_PID
 "$PY" - "$port" "$T/aio.log" <<'PYEOF' || fail "client failed"
 import socket, struct, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
