@@ -577,6 +577,38 @@ start_status_listen() {
 	[ -z "$mport" ] || wait_port 127.0.0.1 "$mport" "$LPID" || fail "no metrics server"
 }
 
+# start_collector N [LISTEN_ARG...]: a `listen` collector N at $sock (the
+# test's socket path), `-f json -o $T/outN.json` and the LISTEN_ARGs, its
+# errors in $T/listenN.err; returns once it listens (its control socket
+# $sock.ctl, made after $sock, exists).  Sets LPID.
+start_collector() {
+	local n=$1 _
+	shift
+	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out$n.json" "$@" \
+		2>"$T/listen$n.err" &
+	LPID=$!
+	_PIDS+=("$LPID")
+	for _ in $(seq 100); do [ -S "$sock.ctl" ] && break; sleep 0.1; done
+	[ -S "$sock.ctl" ] || { show "$T/listen$n.err"; fail "collector $n did not create $sock.ctl"; }
+}
+
+# wait_for WHAT CMD...: poll CMD every 0.1 s (up to 20 s) while the traced
+# client $cpid runs; fail when it dies first, or when time runs out.
+# shellcheck disable=SC2154 # cpid is the test's
+wait_for() {
+	local what=$1 _
+	shift
+	for _ in $(seq 200); do
+		"$@" && return 0
+		kill -0 "$cpid" 2>/dev/null || fail "the client died while waiting for $what"
+		sleep 0.1
+	done
+	fail "timed out waiting for $what"
+}
+
+# has_request FILE: the json report FILE has a request record.
+has_request() { grep -q '"event":"request"' "$1" 2>/dev/null; }
+
 # wait_status SOCK REGEX [FILE]: ask `httptrace status -s SOCK` (into FILE,
 # default $T/status.txt) until a line matches the extended REGEX (at most
 # 100 times, 50 ms apart); fail when none did.

@@ -42,32 +42,10 @@ with open(log, "w", buffering=1) as f:
 c.close()
 PYEOF
 
-# collector N: `listen` N at $sock (json report, capture); sets LPID.
-collector() {
-	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out$1.json" -w "$T/cap$1" \
-		2>"$T/listen$1.err" &
-	LPID=$!
-	_PIDS+=("$LPID")
-	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-	[ -S "$sock" ] || { show "$T/listen$1.err"; fail "collector $1 did not create $sock"; }
-}
-
-# wait_for WHAT CMD...: poll CMD (up to 20 s).
-wait_for() {
-	local what=$1 _
-	shift
-	for _ in $(seq 200); do
-		"$@" && return 0
-		kill -0 "$cpid" 2>/dev/null || fail "the client died while waiting for $what"
-		sleep 0.1
-	done
-	fail "timed out waiting for $what"
-}
-has_request() { grep -q '"event":"request"' "$1" 2>/dev/null; }
 requests_made() { [ -s "$T/client.log" ] && wc -l <"$T/client.log" || echo 0; }
 made_since() { [ "$(requests_made)" -ge "$1" ]; }
 
-collector 1
+start_collector 1 -w "$T/cap1"
 lpid1=$LPID
 LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock \
 	"$PY" "$T/client.py" "$SERVER_PORT" "$T/client.log" "$T/stop" 2>"$T/client.err" &
@@ -78,7 +56,7 @@ kill -TERM "$lpid1"
 wait "$lpid1" || { show "$T/listen1.err"; fail "collector 1 exited $?"; }
 # Requests made while nobody listens (their records are dropped).
 wait_for "requests with no collector" made_since $(($(requests_made) + 3))
-collector 2
+start_collector 2 -w "$T/cap2"
 lpid2=$LPID
 wait_for "the second collector's records" has_request "$T/out2.json"
 touch "$T/stop"

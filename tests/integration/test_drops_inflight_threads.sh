@@ -55,33 +55,11 @@ t.join()
 c.close()
 PYEOF
 
-# collector N: `listen` N at $sock (json report); sets LPID.
-collector() {
-	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out$1.json" \
-		2>"$T/listen$1.err" &
-	LPID=$!
-	_PIDS+=("$LPID")
-	for _ in $(seq 100); do [ -S "$sock.ctl" ] && break; sleep 0.1; done
-	[ -S "$sock.ctl" ] || { show "$T/listen$1.err"; fail "collector $1 did not create $sock.ctl"; }
-}
-
-# wait_for WHAT CMD...: poll CMD (up to 20 s).
-wait_for() {
-	local what=$1 _
-	shift
-	for _ in $(seq 200); do
-		"$@" && return 0
-		kill -0 "$cpid" 2>/dev/null || fail "the client died while waiting for $what"
-		sleep 0.1
-	done
-	fail "timed out waiting for $what"
-}
-has_request() { grep -q '"event":"request"' "$1" 2>/dev/null; }
 fast_made() { grep -c '^done$' "$T/client.log" 2>/dev/null || true; }
 made_since() { [ "$(fast_made)" -ge "$1" ]; }
 slow_done() { grep -q '^slowdone$' "$T/client.log" 2>/dev/null; }
 
-collector 1
+start_collector 1
 lpid1=$LPID
 LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock \
 	"$PY" "$T/client.py" "$GATE_PORT" "$T/client.log" "$T/slow" "$T/stop" \
@@ -97,7 +75,7 @@ wait "$lpid1" || { show "$T/listen1.err"; fail "collector 1 exited $?"; }
 # Requests are made while nobody listens, then the fast thread's reconnect
 # the library to the second collector, while /slow is still held.
 wait_for "requests while none listens" made_since $(($(fast_made) + 3))
-collector 2
+start_collector 2
 lpid2=$LPID
 wait_for "the second collector's records" has_request "$T/out2.json"
 touch "$GATE_DIR/slow"
