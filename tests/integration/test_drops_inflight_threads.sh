@@ -88,20 +88,13 @@ wait "$lpid2" || { show "$T/listen2.err"; fail "collector 2 exited $?"; }
 
 answered=$(grep -cx "answered /slow" "$T/gate.log" || true)
 [ "$answered" = 1 ] || { show "$T/gate.log"; fail "the server answered /slow $answered times"; }
-"$PY" - "$T/out1.json" "$T/out2.json" "$(($(fast_made) + 1))" "$cpid" <<'PYEOF' ||
-import json, sys
-def load(p):
-    return [json.loads(l) for l in open(p)]
+PYTHONPATH=$TESTS_DIR "$PY" - "$T/out1.json" "$T/out2.json" "$(($(fast_made) + 1))" "$cpid" <<'PYEOF' ||
+import sys
+from drops_records import load, requests, summary
 o1, o2 = load(sys.argv[1]), load(sys.argv[2])
 made, pid = int(sys.argv[3]), int(sys.argv[4])
-def reqs(o):
-    return [r for r in o if r["event"] == "request"]
-def summ(o):
-    s = [r for r in o if r["event"] == "summary"]
-    assert len(s) == 1, s
-    return s[0]
-r1, r2 = reqs(o1), reqs(o2)
-s1, s2 = summ(o1), summ(o2)
+r1, r2 = requests(o1), requests(o2)
+s1, s2 = summary(o1), summary(o2)
 print("# made %d requests; collector 1: %d, %s dropped; collector 2: %d, %s dropped"
       % (made, len(r1), s1.get("dropped_requests"), len(r2),
          s2.get("dropped_requests")), file=sys.stderr)
