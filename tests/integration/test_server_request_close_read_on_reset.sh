@@ -17,30 +17,7 @@ require_built
 
 start_traced_py aio answer_on_server.py "$T/aio.log"
 port=$TRACED_PORT tpid=$TRACED_PID
-"$PY" - "$port" "$T/aio.log" <<'PYEOF' || fail "client failed"
-import socket, struct, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(5)
-s.sendall(b"GET /a HTTP/1.0\r\n\r\n")
-got = b""
-while not got.endswith(b"ok\n"):
-    d = s.recv(65536)
-    assert d, got
-    got += d
-assert b"Connection" not in got, got
-s.sendall(b"GET /slow HTTP/1.0\r\n\r\n")
-for _ in range(100):
-    try:
-        if "start /slow" in open(sys.argv[2]).read():
-            break
-    except FileNotFoundError:
-        pass
-    time.sleep(0.05)
-else:
-    sys.exit("the server never began /slow")
-s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-s.close()
-PYEOF
+"$PY" "$TESTS_DIR/slow_client.py" "$port" "$T/aio.log" reset || fail "client failed"
 wait_file_line "$T/aio.log" '^conn end' || fail "the server did not see the end"
 sleep 2.5 # /slow's handler wakes and ends
 kill -TERM "$tpid"
