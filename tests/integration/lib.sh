@@ -577,6 +577,33 @@ start_status_listen() {
 	[ -z "$mport" ] || wait_port 127.0.0.1 "$mport" "$LPID" || fail "no metrics server"
 }
 
+# start_listen_env LISTEN_ARG...: a collector, `httptrace listen -s $sock
+# LISTEN_ARG...` (its errors in $T/listen.err), and $T/env.sh, the
+# environment that traces a program into it (`httptrace env`).  Sets LPID.
+start_listen_env() {
+	local _
+	"$HTTPTRACE" listen -s "$sock" "$@" 2>"$T/listen.err" &
+	LPID=$!
+	_PIDS+=("$LPID")
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	[ -S "$sock" ] || { show "$T/listen.err"; fail "listen did not create $sock"; }
+	"$HTTPTRACE" env -s "$sock" >"$T/env.sh" || fail "httptrace env failed"
+}
+
+# start_env_server NAME PORT CMD...: CMD in the background, traced through
+# $T/env.sh (its output in $T/NAME.out), once 127.0.0.1:PORT accepts; fails
+# when CMD dies first.  Sets ENV_PID.
+start_env_server() {
+	local name=$1 port=$2
+	shift 2
+	# shellcheck source=/dev/null # written by httptrace env
+	(. "$T/env.sh"; exec "$@") >"$T/$name.out" 2>&1 &
+	ENV_PID=$!
+	_PIDS+=("$ENV_PID")
+	wait_port 127.0.0.1 "$port" "$ENV_PID" ||
+		{ show "$T/$name.out"; fail "traced $name did not start"; }
+}
+
 # start_collector N [LISTEN_ARG...]: a `listen` collector N at $sock (the
 # test's socket path), `-f json -o $T/outN.json` and the LISTEN_ARGs, its
 # errors in $T/listenN.err; returns once it listens (its control socket

@@ -24,13 +24,8 @@ OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$rport/ \
 OTEL_EXPORTER_OTLP_HEADERS="x-api-key=abc%20def, X-Tenant = t1" \
 OTEL_SERVICE_NAME=svc-test OTEL_BSP_MAX_EXPORT_BATCH_SIZE=2 \
 OTEL_BSP_SCHEDULE_DELAY=200 \
-	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" --otlp default \
-	2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+	start_listen_env -f json -o "$T/out.json" --otlp default
+lpid=$LPID
 
 (. "$T/env.sh"; curl -s -o /dev/null -o /dev/null -o /dev/null \
 	"$u/bytes/10" "$u/status/404" "$u/bytes/5") || fail "curl failed"

@@ -15,13 +15,8 @@ rpid=$!
 _PIDS+=("$rpid")
 wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
 
-"$HTTPTRACE" listen -s "$sock" -f summary -o "$T/summary.txt" \
-	--otlp "http://127.0.0.1:$rport" 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+start_listen_env -f summary -o "$T/summary.txt" --otlp "http://127.0.0.1:$rport"
+lpid=$LPID
 (. "$T/env.sh"; curl -s -o /dev/null -o /dev/null "$u/bytes/1" "$u/bytes/2") ||
 	fail "curl failed"
 
