@@ -10,6 +10,7 @@
 #include "suites.h"
 #include "conn_server.h"
 #include "tlsrec_fixtures.h"
+#include "conn_fixtures.h"
 
 /* What the sink saw, copied out of the record (its strings are borrowed). */
 typedef struct seen {
@@ -42,14 +43,6 @@ typedef struct brief {
 
 static brief briefs[300];
 static int nbriefs;
-
-static void copy_str(char *dst, size_t cap, ht_str s)
-{
-	size_t n = s.len < cap - 1 ? s.len : cap - 1;
-	if (n)
-		memcpy(dst, s.p, n);
-	dst[n] = '\0';
-}
 
 static void sink(void *ctx, const ht_record *rec)
 {
@@ -101,17 +94,6 @@ static void sink(void *ctx, const ht_record *rec)
 
 static const char *const redact[] = {"authorization", "cookie", NULL};
 static const h1_options opts = {.capture_headers = true, .redact = redact};
-
-static void *zalloc(size_t n)
-{
-	return calloc(1, n);
-}
-
-static void release(void *p, size_t n)
-{
-	(void)n;
-	free(p);
-}
 
 static const conn_env env = {
 	.sink = sink,
@@ -1676,35 +1658,16 @@ static void h2_put(const void *p, size_t n)
 static void h2_frame(uint8_t type, uint8_t flags, uint32_t stream,
 		     const uint8_t *payload, size_t n)
 {
-	uint8_t h[9] = {(uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n, type,
-			flags, (uint8_t)(stream >> 24), (uint8_t)(stream >> 16),
-			(uint8_t)(stream >> 8), (uint8_t)stream};
+	uint8_t h[9];
+	h2_frame_head(h, type, flags, stream, (uint32_t)n);
 	h2_put(h, 9);
 	h2_put(payload, n);
-}
-
-/* A header block of literal fields (no indexing, no Huffman): enough for
- * the state machine, whatever the decoder's table holds. */
-static size_t hpack_literals(uint8_t *out, const char *const *nv)
-{
-	size_t n = 0;
-	for (; *nv; nv += 2) {
-		size_t nl = strlen(nv[0]), vl = strlen(nv[1]);
-		out[n++] = 0x00;
-		out[n++] = (uint8_t)nl;
-		memcpy(out + n, nv[0], nl);
-		n += nl;
-		out[n++] = (uint8_t)vl;
-		memcpy(out + n, nv[1], vl);
-		n += vl;
-	}
-	return n;
 }
 
 static void h2_headers(uint32_t stream, bool end_stream, const char *const *nv)
 {
 	uint8_t block[512];
-	size_t n = hpack_literals(block, nv);
+	size_t n = h2_literals(block, nv);
 	h2_frame(0x1, 0x4 | (end_stream ? 0x1 : 0), stream, block, n);
 }
 
@@ -2716,7 +2679,7 @@ static void h2_server_preface(uint32_t size)
 static void h2_headers_table_8192(uint32_t stream)
 {
 	uint8_t block[512] = {0x3f, 0xe1, 0x3f}; /* size update, 8192 */
-	size_t n = 3 + hpack_literals(block + 3, get_b);
+	size_t n = 3 + h2_literals(block + 3, get_b);
 	h2_frame(0x1, 0x5, stream, block, n);
 }
 
@@ -2999,7 +2962,7 @@ START_TEST(h2_table_size_applies_at_ack)
 	h2_write(3000);
 	h2_frame(0x4, 0x1, 0, NULL, 0); /* the client's ACK */
 	block[0] = 0x20;                /* size update 0 */
-	n = 1 + hpack_literals(block + 1, get_b);
+	n = 1 + h2_literals(block + 1, get_b);
 	h2_frame(0x1, 0x5, 3, block, n);
 	h2_write(3100);
 	h2_headers(1, true, ok200);

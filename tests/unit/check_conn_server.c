@@ -8,6 +8,7 @@
 #include "conn_server.h"
 #include "suites.h"
 #include "tlsrec_fixtures.h"
+#include "conn_fixtures.h"
 
 /* What the sink saw: the request records (strings copied) and the close. */
 typedef struct srec {
@@ -19,14 +20,6 @@ static srec recs[256];
 static int nreqs, ncloses, nnotes;
 static ht_rec_conn_close last_close;
 static conn *C;
-
-static void copy_str(char *dst, size_t cap, ht_str s)
-{
-	size_t n = s.len < cap - 1 ? s.len : cap - 1;
-	if (n)
-		memcpy(dst, s.p, n);
-	dst[n] = '\0';
-}
 
 static void sink(void *ctx, const ht_record *rec)
 {
@@ -45,17 +38,6 @@ static void sink(void *ctx, const ht_record *rec)
 	s->r = rec->u.req;
 	copy_str(s->method, sizeof s->method, rec->u.req.method);
 	copy_str(s->target, sizeof s->target, rec->u.req.target);
-}
-
-static void *zalloc(size_t n)
-{
-	return calloc(1, n);
-}
-
-static void release(void *p, size_t n)
-{
-	(void)n;
-	free(p);
 }
 
 static const h1_options opts = {.capture_headers = true};
@@ -633,10 +615,8 @@ static void h2_put(const void *p, size_t n)
 /* A frame header: @len payload bytes of @type with @flags on @stream. */
 static void h2_fh(uint8_t type, uint8_t flags, uint32_t stream, uint32_t len)
 {
-	uint8_t h[9] = {(uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len,
-			type, flags, (uint8_t)(stream >> 24),
-			(uint8_t)(stream >> 16), (uint8_t)(stream >> 8),
-			(uint8_t)stream};
+	uint8_t h[9];
+	h2_frame_head(h, type, flags, stream, len);
 	h2_put(h, 9);
 }
 
@@ -644,17 +624,7 @@ static void h2_fh(uint8_t type, uint8_t flags, uint32_t stream, uint32_t len)
 static void h2_hdrs(uint32_t stream, uint8_t flags, const char *const *nv)
 {
 	uint8_t block[256];
-	size_t n = 0;
-	for (; *nv; nv += 2) {
-		size_t nl = strlen(nv[0]), vl = strlen(nv[1]);
-		block[n++] = 0x00;
-		block[n++] = (uint8_t)nl;
-		memcpy(block + n, nv[0], nl);
-		n += nl;
-		block[n++] = (uint8_t)vl;
-		memcpy(block + n, nv[1], vl);
-		n += vl;
-	}
+	size_t n = h2_literals(block, nv);
 	h2_fh(0x1, 0x4 | flags, stream, (uint32_t)n);
 	h2_put(block, n);
 }
