@@ -1268,17 +1268,19 @@ START_TEST(early_answer_closed_unread)
 }
 END_TEST
 
+/* A request whose version cannot be read. */
+static const char BAD_99[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
+
 /* A request line the server cannot parse and answers anyway (Python's
  * 505 to "HTTP/9.9" after a broken line): the record is the malformed
  * request with the response written, its method and target as far as
  * the line was read whole; what it reads next is no request. */
 START_TEST(malformed_request_answered)
 {
-	static const char bad[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
 	static const char e505[] = "HTTP/1.0 505 HTTP Version Not Supported\r\n"
 				   "Connection: close\r\nContent-Length: 4\r\n\r\n"
 				   "oops";
-	rd(bad, strlen(bad), 10);
+	rd(BAD_99, strlen(BAD_99), 10);
 	ck_assert_int_eq(nreqs, 0);
 	wr(e505, strlen(e505), 20);
 	ck_assert_int_eq(nreqs, 1);
@@ -1302,13 +1304,15 @@ END_TEST
 
 /* Python answers a line whose version it cannot read as HTTP/0.9: no
  * status line, a body to its shutdown.  The record has its bytes. */
-START_TEST(malformed_request_answered_09)
+/* A malformed request (HTTP/9.9) read at 10, answered @page, no status
+ * line, written in two parts cut after @cut bytes (at 20 and 25), then
+ * the server's shut at 30: no record before the shut, then one, the bad
+ * request with the page as its body, its first byte at 20. */
+static const ht_rec_request *answered_09(const char *page, size_t cut)
 {
-	static const char bad[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
-	static const char page[] = "<!DOCTYPE HTML>\n<p>505</p>\n";
-	rd(bad, strlen(bad), 10);
-	wr(page, 10, 20);
-	wr(page + 10, strlen(page) - 10, 25);
+	rd(BAD_99, strlen(BAD_99), 10);
+	wr(page, cut, 20);
+	wr(page + cut, strlen(page) - cut, 25);
 	ck_assert_int_eq(nreqs, 0);
 	conn_server_shut(C, 30);
 	ck_assert_int_eq(nreqs, 1);
@@ -1317,8 +1321,15 @@ START_TEST(malformed_request_answered_09)
 	ck_assert_uint_eq(r->status, 0);
 	ck_assert_uint_eq(r->resp_body_bytes, strlen(page));
 	ck_assert_uint_eq(r->resp_header_bytes, 0);
-	ck_assert(r->flags & HT_RF_BODY_BY_CLOSE);
 	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 20);
+	return r;
+}
+
+START_TEST(malformed_request_answered_09)
+{
+	static const char page[] = "<!DOCTYPE HTML>\n<p>505</p>\n";
+	const ht_rec_request *r = answered_09(page, 10);
+	ck_assert(r->flags & HT_RF_BODY_BY_CLOSE);
 	ck_assert_uint_eq(r->t[HT_T_RESPONSE_DONE], 30);
 	conn_close(C, 40);
 	ck_assert_int_eq(nreqs, 1);
@@ -1864,23 +1875,11 @@ END_TEST
  * A status line split the same way stays one. */
 START_TEST(malformed_request_answered_09_split)
 {
-	static const char bad[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
-	static const char page[] = "HTML, no status line\n";
 	static const char e505[] = "HTTP/1.1 505 Bad\r\nContent-Length: 0\r\n\r\n";
-	rd(bad, strlen(bad), 10);
-	wr(page, 2, 20);
-	wr(page + 2, strlen(page) - 2, 25);
-	conn_server_shut(C, 30);
-	ck_assert_int_eq(nreqs, 1);
-	const ht_rec_request *r = &recs[0].r;
-	ck_assert_uint_eq(r->error, HT_ERR_BAD_REQUEST);
-	ck_assert_uint_eq(r->status, 0);
-	ck_assert_uint_eq(r->resp_body_bytes, strlen(page));
-	ck_assert_uint_eq(r->resp_header_bytes, 0);
-	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 20);
+	answered_09("HTML, no status line\n", 2);
 	teardown();
 	setup();
-	rd(bad, strlen(bad), 10);
+	rd(BAD_99, strlen(BAD_99), 10);
 	wr(e505, 2, 20);
 	wr(e505 + 2, strlen(e505) - 2, 25);
 	ck_assert_int_eq(nreqs, 1);
