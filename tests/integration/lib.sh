@@ -604,6 +604,34 @@ start_env_server() {
 		{ show "$T/$name.out"; fail "traced $name did not start"; }
 }
 
+# tm ARGS...: tmux, on the test's own server ($T/tmux.sock).
+tm() { tmux -S "$T/tmux.sock" "$@"; }
+
+# start_tmux [WIDTH]: a tmux session, WIDTH (default 120) x 40, running
+# bash; its server is stopped with the test.
+# shellcheck disable=SC2120 # WIDTH is optional
+start_tmux() {
+	tm new-session -d -x "${1:-120}" -y 40 "env -u TMUX bash --norc --noprofile"
+	_PIDS+=("$(tm display-message -p '#{pid}')")
+}
+
+# wait_screen [-F] PATTERN: wait (up to 10 s) until the tmux pane shows
+# PATTERN, an extended regex (with -F, a fixed string); the last screen
+# read is in $T/screen.
+wait_screen() {
+	local how=-E _
+	if [ "$1" = -F ]; then
+		how=-F
+		shift
+	fi
+	for _ in $(seq 200); do
+		tm capture-pane -p >"$T/screen" && grep -q "$how" -- "$1" "$T/screen" && return 0
+		sleep 0.05
+	done
+	show "$T/screen"
+	fail "the terminal never showed: $1"
+}
+
 # start_collector N [LISTEN_ARG...]: a `listen` collector N at $sock (the
 # test's socket path), `-f json -o $T/outN.json` and the LISTEN_ARGs, its
 # errors in $T/listenN.err; returns once it listens (its control socket
