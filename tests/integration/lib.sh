@@ -664,6 +664,21 @@ wait_for() {
 # has_request FILE: the json report FILE has a request record.
 has_request() { grep -q '"event":"request"' "$1" 2>/dev/null; }
 
+# check_inflight_json SOCK MPORT CHECK: the in-flight listing in JSON both
+# ways, `httptrace status -s SOCK -f json` into $T/status.json and GET
+# /inflight on the metrics port MPORT into $T/inflight.json; the test's
+# CHECK FILE is run on each.
+check_inflight_json() {
+	local sock=$1 mport=$2 check=$3
+	"$HTTPTRACE" status -s "$sock" -f json >"$T/status.json" || fail "status -f json failed"
+	"$check" "$T/status.json"
+	curl -s -o "$T/inflight.json" -w '%{http_code} %{content_type}\n' \
+		"http://127.0.0.1:$mport/inflight" >"$T/inflight.code"
+	grep -qx "200 application/json" "$T/inflight.code" ||
+		{ show "$T/inflight.code"; fail "/inflight did not answer"; }
+	"$check" "$T/inflight.json"
+}
+
 # wait_status SOCK REGEX [FILE]: ask `httptrace status -s SOCK` (into FILE,
 # default $T/status.txt) until a line matches the extended REGEX (at most
 # 100 times, 50 ms apart); fail when none did.
