@@ -1373,16 +1373,27 @@ static conn_tcp_counts counts(int state, uint64_t in, uint64_t out)
 	return k;
 }
 
+/* GET /a written on a connection that a fork then shares, at 4000: the
+ * kernel's counts at the fork show @in bytes received (0: none, as the
+ * hooks saw), all of ours sent; @tls: a hooked TLS session's.  Returns
+ * those counts. */
+static conn_tcp_counts fork_with_a_in_flight(uint64_t in, bool tls)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	C->tls = tls;
+	conn_tcp_counts k = counts(TCP_ESTABLISHED, in, C->bytes_out);
+	conn_fork_shared(C, 4000, &k, false);
+	return k;
+}
+
 /* A fork shared the connection with /a in flight, and the kernel proves
  * the parent alone read and wrote on it (a child that only execs): /a is
  * paired with its answer, and once nothing is in flight the connection is
  * followed as one idle at the fork. */
 START_TEST(fork_shared_proven_followed_on)
 {
-	conn_connected(C, 2000);
-	w(GET("/a"), 3000);
-	conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-	conn_fork_shared(C, 4000, &k, false);
+	conn_tcp_counts k = fork_with_a_in_flight(0, false);
 	ck_assert(C->fork_shared);
 	ck_assert_int_eq(nrecs, 0);
 	/* the answer read: counted by the kernel, not yet by the hooks */
@@ -1409,10 +1420,7 @@ START_TEST(fork_shared_child_read_or_wrote_gives_up)
 {
 	for (int wrote = 0; wrote < 2; wrote++) {
 		fresh_conn();
-		conn_connected(C, 2000);
-		w(GET("/a"), 3000);
-		conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-		conn_fork_shared(C, 4000, &k, false);
+		conn_tcp_counts k = fork_with_a_in_flight(0, false);
 		uint64_t in = strlen(OK5), out = C->bytes_out;
 		if (wrote)
 			out += strlen(GET("/b-child"));
@@ -1438,10 +1446,7 @@ END_TEST
  * up as before. */
 START_TEST(fork_shared_unproven_gives_up)
 {
-	conn_connected(C, 2000);
-	w(GET("/a"), 3000);
-	conn_tcp_counts k = counts(TCP_ESTABLISHED, 7, C->bytes_out);
-	conn_fork_shared(C, 4000, &k, false);
+	conn_tcp_counts k = fork_with_a_in_flight(7, false);
 	/* 7 more read than ours at the fork: a read of one of our threads
 	 * not fed yet would show so too; followed on, unproven */
 	ck_assert(C->fork_shared);
@@ -1455,20 +1460,13 @@ START_TEST(fork_shared_unproven_gives_up)
 
 	/* a hooked TLS session's: proven at the fork or given up */
 	fresh_conn();
-	conn_connected(C, 2000);
-	w(GET("/a"), 3000);
-	C->tls = true;
-	k = counts(TCP_ESTABLISHED, 7, C->bytes_out);
-	conn_fork_shared(C, 4000, &k, false);
+	k = fork_with_a_in_flight(7, true);
 	ck_assert(!C->fork_shared);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
 
 	fresh_conn();
-	conn_connected(C, 2000);
-	w(GET("/a"), 3000);
-	k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-	conn_fork_shared(C, 4000, &k, false);
+	k = fork_with_a_in_flight(0, false);
 	conn_shared_check(C, NULL, false, 3, 5000);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
@@ -1482,10 +1480,7 @@ START_TEST(fork_shared_close_or_exit_not_followed)
 {
 	for (int exit_first = 0; exit_first < 2; exit_first++) {
 		fresh_conn();
-		conn_connected(C, 2000);
-		w(GET("/a"), 3000);
-		conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-		conn_fork_shared(C, 4000, &k, false);
+		fork_with_a_in_flight(0, false);
 		if (exit_first)
 			conn_on_exit(C, 5000);
 		conn_close(C, 5000);
