@@ -802,6 +802,24 @@ tls_end_poll_run() {
 	fi
 }
 
+# lib_text_range: print the address range of the library's text, LO:HI
+# (0x hex), in a traced program with ASLR off (setarch -R), as
+# progs/seccomp_nomap takes it to refuse only the library's own mmap
+# calls; fail when the library is not mapped.
+lib_text_range() {
+	local range
+	range=$(setarch -R "$HTTPTRACE" -o /dev/null -- "$PY" -c '
+for l in open("/proc/self/maps"):
+    f = l.split()
+    if "libhttptrace" in l and "x" in f[1]:
+        lo, hi = f[0].split("-")
+        print("0x%s:0x%s" % (lo, hi))
+        break
+')
+	[ -n "$range" ] || fail "the library is not mapped"
+	echo "$range"
+}
+
 # curl_same NAME CURL_ARGS...: run `curl -s -o FILE -w '%{http_code}
 # %{size_download}' CURL_ARGS...` untraced, then under `httptrace -f json -o
 # $T/NAME.json`; fail unless the exit status, standard output and body file
