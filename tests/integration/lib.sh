@@ -578,6 +578,20 @@ start_status_listen() {
 	[ -z "$mport" ] || wait_port 127.0.0.1 "$mport" "$LPID" || fail "no metrics server"
 }
 
+# start_otlp_receiver [ARG...]: otlp_receiver.py serving on a free port of
+# 127.0.0.1 (ARGs after its log: --mode, --header), what it received
+# logged to $T/recv.log, its errors in $T/recv.err.  Sets RECV_PORT.
+# shellcheck disable=SC2120 # ARGs are optional
+start_otlp_receiver() {
+	local pid
+	RECV_PORT=$(free_port)
+	"$PY" "$TESTS_DIR/otlp_receiver.py" serve "$RECV_PORT" "$T/recv.log" "$@" \
+		2>"$T/recv.err" &
+	pid=$!
+	_PIDS+=("$pid")
+	wait_port 127.0.0.1 "$RECV_PORT" "$pid" || { show "$T/recv.err"; fail "receiver did not start"; }
+}
+
 # start_listen_env LISTEN_ARG...: a collector, `httptrace listen -s $sock
 # LISTEN_ARG...` (its errors in $T/listen.err), and $T/env.sh, the
 # environment that traces a program into it (`httptrace env`).  Sets LPID.

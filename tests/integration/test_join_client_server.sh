@@ -12,13 +12,9 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 sock=$T/ht.sock
-RECV=$TESTS_DIR/otlp_receiver.py
 
-rport=$(free_port)
-"$PY" "$RECV" serve "$rport" "$T/recv.log" 2>"$T/recv.err" &
-rpid=$!
-_PIDS+=("$rpid")
-wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
+start_otlp_receiver
+rport=$RECV_PORT
 
 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$rport/ OTEL_BSP_SCHEDULE_DELAY=100 \
 	start_listen_env -f json -o "$T/out.json" --otlp default

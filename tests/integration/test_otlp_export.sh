@@ -10,14 +10,9 @@ require_built
 start_server
 u=http://127.0.0.1:$SERVER_PORT
 sock=$T/ht.sock
-RECV=$TESTS_DIR/otlp_receiver.py
 
-rport=$(free_port)
-"$PY" "$RECV" serve "$rport" "$T/recv.log" --header "x-api-key=abc def" \
-	--header "X-Tenant=t1" 2>"$T/recv.err" &
-rpid=$!
-_PIDS+=("$rpid")
-wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
+start_otlp_receiver --header "x-api-key=abc def" --header "X-Tenant=t1"
+rport=$RECV_PORT
 
 # Batches of 2 (4 requests: at least two POSTs), sent within 200 ms.
 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$rport/ \

@@ -10,12 +10,8 @@ start_server
 u=http://127.0.0.1:$SERVER_PORT
 sock=$T/ht.sock
 
-rport=$(free_port)
-"$PY" "$TESTS_DIR/otlp_receiver.py" serve "$rport" "$T/recv.log" --mode hang \
-	2>"$T/recv.err" &
-rpid=$!
-_PIDS+=("$rpid")
-wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
+start_otlp_receiver --mode hang
+rport=$RECV_PORT
 
 # A queue of 4 and batches of 2, sent only when full: one batch hangs in
 # its POST (timeout 30 s, longer than the test), 4 wait behind it, the

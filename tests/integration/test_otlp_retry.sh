@@ -8,12 +8,8 @@ start_server
 u=http://127.0.0.1:$SERVER_PORT
 sock=$T/ht.sock
 
-rport=$(free_port)
-"$PY" "$TESTS_DIR/otlp_receiver.py" serve "$rport" "$T/recv.log" --mode 503-once \
-	2>"$T/recv.err" &
-rpid=$!
-_PIDS+=("$rpid")
-wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
+start_otlp_receiver --mode 503-once
+rport=$RECV_PORT
 
 start_listen_env -f summary -o "$T/summary.txt" --otlp "http://127.0.0.1:$rport"
 lpid=$LPID
