@@ -92,10 +92,39 @@ static const conn_env thr_env = {
 	.thread = this_thread,
 };
 
-/* A server request read whole on a thread is numbered and open on it
- * until answered there; a client request begun meanwhile names it, one
- * begun with two open names none, one begun after it was answered
- * none. */
+static const char THR_GET[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+static const char THR_OK[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+/* The server request THR_GET read at 2000 on thread 4 (@loop: an event
+ * loop's thread), open there. */
+static void thread_serving(bool loop)
+{
+	memset(&thr, 0, sizeof(thr));
+	thr.id = 4;
+	thr.loop = loop;
+	C->env = &thr_env;
+	rd(THR_GET, sizeof(THR_GET) - 1, 2000);
+	ck_assert_uint_eq(thr.open, 1);
+}
+
+/* A client connection made on that thread, connected at 2100. */
+static conn *thread_client(void)
+{
+	conn *cl = calloc(1, sizeof(*cl));
+	ht_addr peer = {.family = 2, .port = 40001, .addr = {127, 0, 0, 1}};
+
+	conn_init(cl, &thr_env, 7, 9, &peer, 2100);
+	conn_connected(cl, 2100);
+	return cl;
+}
+
+/* A call on @cl: THR_GET written at @t, THR_OK read at @t + 100. */
+static void client_call(conn *cl, uint64_t t)
+{
+	conn_on_write(cl, (const uint8_t *)THR_GET, sizeof(THR_GET) - 1, t);
+	conn_on_read(cl, (const uint8_t *)THR_OK, sizeof(THR_OK) - 1, t + 100);
+}
+
 /* A connection whose ClientHello was read for a session that cannot be
  * tied to it (the session map full): conn_server_tls_undecoded() follows
  * its records from the server's first flight on (the ClientHello gone
@@ -124,46 +153,40 @@ START_TEST(tls_undecoded_after_hello)
 }
 END_TEST
 
+/* A server request read whole on a thread is numbered and open on it
+ * until answered there; a client request begun meanwhile names it, one
+ * begun with two open names none, one begun after it was answered
+ * none. */
 START_TEST(thread_counts)
 {
-	static const char get[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
-	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-	conn *s2 = calloc(1, sizeof(*s2)), *cl = calloc(1, sizeof(*cl));
+	conn *s2 = calloc(1, sizeof(*s2));
 	ht_addr peer = {.family = 2, .port = 40001, .addr = {127, 0, 0, 1}};
 
-	memset(&thr, 0, sizeof(thr));
-	thr.id = 4;
-	C->env = &thr_env;
-	rd(get, sizeof(get) - 1, 2000);
+	thread_serving(false);
 	ck_assert_uint_eq(thr.served, 1);
-	ck_assert_uint_eq(thr.open, 1);
 	/* a call made inside it */
-	conn_init(cl, &thr_env, 7, 9, &peer, 2100);
-	conn_connected(cl, 2100);
-	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 2200);
-	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 2300);
+	conn *cl = thread_client();
+	client_call(cl, 2200);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.thread, 4);
 	ck_assert_uint_eq(recs[0].r.thread_seq, 1);
 	/* a second server request open on the thread: the next call names
 	 * none */
 	conn_server_init(s2, &thr_env, 7, 5, &peer, 2400);
-	conn_server_read(s2, (const uint8_t *)get, sizeof(get) - 1, 2500);
+	conn_server_read(s2, (const uint8_t *)THR_GET, sizeof(THR_GET) - 1, 2500);
 	ck_assert_uint_eq(thr.open, 2);
-	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 2600);
-	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 2700);
+	client_call(cl, 2600);
 	ck_assert_int_eq(nreqs, 2);
 	ck_assert_uint_eq(recs[1].r.thread_seq, 0);
 	/* both answered on the thread: the records say so, none open */
-	wr(ok, sizeof(ok) - 1, 2800);
-	conn_server_write(s2, (const uint8_t *)ok, sizeof(ok) - 1, 2900);
+	wr(THR_OK, sizeof(THR_OK) - 1, 2800);
+	conn_server_write(s2, (const uint8_t *)THR_OK, sizeof(THR_OK) - 1, 2900);
 	ck_assert_int_eq(nreqs, 4);
 	ck_assert_uint_eq(recs[2].r.thread, 4);
 	ck_assert_uint_eq(recs[2].r.thread_seq, 1);
 	ck_assert_uint_eq(recs[3].r.thread_seq, 2);
 	ck_assert_uint_eq(thr.open, 0);
-	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 3000);
-	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 3100);
+	client_call(cl, 3000);
 	ck_assert_uint_eq(recs[4].r.thread_seq, 0);
 	conn_close(cl, 4000);
 	conn_close(s2, 4000);
@@ -177,28 +200,15 @@ END_TEST
  * task's call comes just the same. */
 START_TEST(thread_loop_names_none)
 {
-	static const char get[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
-	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-	conn *cl = calloc(1, sizeof(*cl));
-	ht_addr peer = {.family = 2, .port = 40001, .addr = {127, 0, 0, 1}};
-
-	memset(&thr, 0, sizeof(thr));
-	thr.id = 4;
-	thr.loop = true;
-	C->env = &thr_env;
-	rd(get, sizeof(get) - 1, 2000);
-	ck_assert_uint_eq(thr.open, 1);
-	conn_init(cl, &thr_env, 7, 9, &peer, 2100);
-	conn_connected(cl, 2100);
-	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 2200);
-	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 2300);
+	thread_serving(true);
+	conn *cl = thread_client();
+	client_call(cl, 2200);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.thread, 4);
 	ck_assert_uint_eq(recs[0].r.thread_seq, 0);
 	conn_close(cl, 4000);
 	free(cl);
 }
-END_TEST
 
 static const char RESP_OK0[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 
@@ -645,9 +655,9 @@ static const char *const h2_get[] = {":method", "GET", ":scheme", "http",
 	":authority", "h", ":path", "/f", NULL};
 static const char *const h2_200[] = {":status", "200", NULL};
 
-/* The client's preface, SETTINGS and GETs on streams 1 and 3; the
- * server's SETTINGS. */
-static void h2_begin(void)
+/* A fresh HTTP/2 server connection (h2_env): the client's preface and
+ * SETTINGS put, not read yet. */
+static void h2_fresh(void)
 {
 	conn_close(C, 5);
 	memset(C, 0, sizeof *C);
@@ -656,6 +666,13 @@ static void h2_begin(void)
 	nreqs = ncloses = 0;
 	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
 	h2_fh(0x4, 0, 0, 0);
+}
+
+/* The client's preface, SETTINGS and GETs on streams 1 and 3; the
+ * server's SETTINGS. */
+static void h2_begin(void)
+{
+	h2_fresh();
 	h2_hdrs(1, 0x1, h2_get);
 	h2_hdrs(3, 0x1, h2_get);
 	h2_flush(true, 10);
@@ -706,13 +723,7 @@ END_TEST
  * to no other stream; the 128 pair with their own, written last first. */
 START_TEST(h2_streams_past_128_overflow)
 {
-	conn_close(C, 5);
-	memset(C, 0, sizeof *C);
-	ht_addr peer = {.family = 2, .port = 40000, .addr = {127, 0, 0, 1}};
-	conn_server_init(C, &h2_env, 7, 3, &peer, T_ACCEPT);
-	nreqs = ncloses = 0;
-	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
-	h2_fh(0x4, 0, 0, 0);
+	h2_fresh();
 	h2_flush(true, 10);
 	h2_fh(0x4, 0, 0, 0);
 	h2_flush(false, 20);
@@ -783,16 +794,10 @@ static void h2_zeros(size_t n)
  * of ciphertext), and carried. */
 static void h2_membio_begin(void)
 {
-	conn_close(C, 5);
-	memset(C, 0, sizeof *C);
-	ht_addr peer = {.family = 2, .port = 40000, .addr = {127, 0, 0, 1}};
-	conn_server_init(C, &h2_env, 7, 3, &peer, T_ACCEPT);
-	nreqs = ncloses = 0;
+	h2_fresh(); /* (only put: fed by the flush below) */
 	conn_mark_tls(C);
 	conn_on_transport(C, true, 300, 10);  /* (a server's read: requests) */
 	conn_on_transport(C, false, 2000, 11);
-	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
-	h2_fh(0x4, 0, 0, 0);
 	h2_hdrs(1, 0x1, h2_get);
 	h2_hdrs(3, 0x1, h2_get);
 	h2_flush(true, 12);
@@ -1089,6 +1094,19 @@ START_TEST(h2_membio_waiting_stream_not_failed_by_give_up)
 }
 END_TEST
 
+/* h2_membio_begin(), then stream 3 answered whole in plaintext (200 and
+ * 100 bytes) at 30, its ciphertext (the session's, 2300 bytes made by
+ * then) not moved yet. */
+static void h2_membio_stream3_waiting(void)
+{
+	h2_membio_begin();
+	h2_hdrs(3, 0, h2_200);
+	h2_fh(0x0, 0x1, 3, 100);
+	h2_zeros(100);
+	conn_tls_made(C, 2300);
+	h2_flush(false, 30);
+}
+
 /* Stream 3 whole in plaintext, waiting for the socket; the client then
  * writes a header block too long to frame: the connection is no longer
  * followed as HTTP/2, but its socket's writes still release stream 3
@@ -1098,12 +1116,7 @@ END_TEST
 static void waiting_stream_unframed(bool carried, bool reset)
 {
 	static uint8_t big[20000];
-	h2_membio_begin();
-	h2_hdrs(3, 0, h2_200);
-	h2_fh(0x0, 0x1, 3, 100);
-	h2_zeros(100);
-	conn_tls_made(C, 2300);
-	h2_flush(false, 30);
+	h2_membio_stream3_waiting();
 	ck_assert_int_eq(nreqs, 0);
 	h2_fh(0x1, 0x4, 5, sizeof big);
 	h2_put(big, sizeof big);
@@ -1155,12 +1168,7 @@ END_TEST
 START_TEST(h2_membio_waiting_unframed_not_the_childs)
 {
 	static uint8_t big[20000];
-	h2_membio_begin();
-	h2_hdrs(3, 0, h2_200);
-	h2_fh(0x0, 0x1, 3, 100);
-	h2_zeros(100);
-	conn_tls_made(C, 2300);
-	h2_flush(false, 30);
+	h2_membio_stream3_waiting();
 	h2_fh(0x1, 0x4, 5, sizeof big);
 	h2_put(big, sizeof big);
 	h2_flush(true, 40);
