@@ -18,8 +18,8 @@ HTTPTRACE=${HTTPTRACE:-$TOP/build/httptrace}
 LIBHTTPTRACE=${LIBHTTPTRACE:-$TOP/build/libhttptrace.so}
 PY=/usr/bin/python3
 # The tests' Python programs import shared modules of this folder
-# (h2wire.py, threadserver.py, drops_records.py): no __pycache__ may be
-# left in the tree.
+# (h2wire.py, threadserver.py, drops_records.py, domtree.py): no
+# __pycache__ may be left in the tree.
 export PYTHONDONTWRITEBYTECODE=1
 SERVER_PY=$TESTS_DIR/server.py
 JCHECK=$TESTS_DIR/jcheck.py
