@@ -578,6 +578,18 @@ start_status_listen() {
 	[ -z "$mport" ] || wait_port 127.0.0.1 "$mport" "$LPID" || fail "no metrics server"
 }
 
+# start_udphold [ARG...]: udphold.py, the tests' DNS server (it holds every
+# query, or with --nxdomain answers NXDOMAIN), on a free UDP port of
+# 127.0.0.1, its log in $T/udp.log; returns once it is ready.  Sets
+# UDP_PORT.
+# shellcheck disable=SC2120 # ARGs are optional
+start_udphold() {
+	UDP_PORT=$(free_port 127.0.0.1)
+	"$PY" "$TESTS_DIR/udphold.py" "$UDP_PORT" "$T/udp.log" "$@" 2>>"$T/udphold.err" &
+	_PIDS+=("$!")
+	wait_file_line "$T/udp.log" '^ready$' || { show "$T/udphold.err"; fail "udphold.py did not start"; }
+}
+
 # start_otlp_receiver [ARG...]: otlp_receiver.py serving on a free port of
 # 127.0.0.1 (ARGs after its log: --mode, --header), what it received
 # logged to $T/recv.log, its errors in $T/recv.err.  Sets RECV_PORT.

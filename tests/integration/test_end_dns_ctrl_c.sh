@@ -18,10 +18,7 @@
 require_built
 require_cmd tmux
 build_prog dns_hold
-UDP_PORT=$(free_port 127.0.0.1)
-"$PY" "$TESTS_DIR/udphold.py" "$UDP_PORT" "$T/udp.log" 2>>"$T/udphold.err" &
-_PIDS+=("$!")
-wait_file_line "$T/udp.log" '^ready$' || { show "$T/udphold.err"; fail "udphold.py did not start"; }
+start_udphold
 name=stuck.example.test
 tm=(tmux -L "httptrace-test-$$" -f /dev/null)
 _TMUX_UP=
