@@ -659,6 +659,25 @@ wait_screen() {
 	fail "the terminal never showed: $1"
 }
 
+# ctrl_c_start NAME CMD: the shell command line CMD in a new tmux session
+# NAME (200x50) on the test's tmux server (started without a config file
+# if none runs; stopped with the test); "rc=STATUS" goes to $T/NAME.rc
+# once CMD ends.
+ctrl_c_start() {
+	tm -f /dev/null new-session -d -s "$1" -x 200 -y 50 \
+		"$2; echo \"rc=\$?\" >$T/$1.rc; sleep 60" || fail "tmux did not start"
+	_PIDS+=("$(tm display-message -p '#{pid}')")
+}
+
+# ctrl_c_end NAME: Ctrl-C in tmux session NAME, then wait (up to 5 s) for
+# its command's end ($T/NAME.rc); fail, with the screen, when it goes on.
+ctrl_c_end() {
+	local _
+	tm send-keys -t "$1" C-c
+	for _ in $(seq 100); do [ -s "$T/$1.rc" ] && break; sleep 0.05; done
+	[ -s "$T/$1.rc" ] || { tm capture-pane -p -t "$1" >&2; fail "$1: httptrace did not end after Ctrl-C"; }
+}
+
 # start_collector N [LISTEN_ARG...]: a `listen` collector N at $sock (the
 # test's socket path), `-f json -o $T/outN.json` and the LISTEN_ARGs, its
 # errors in $T/listenN.err; returns once it listens (its control socket
