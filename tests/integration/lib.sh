@@ -678,6 +678,24 @@ ctrl_c_end() {
 	[ -s "$T/$1.rc" ] || { tm capture-pane -p -t "$1" >&2; fail "$1: httptrace did not end after Ctrl-C"; }
 }
 
+# start_held_curls SOCK N: one curl, traced into the collector at SOCK,
+# with N GETs of /held?i=1..N at once to gateserver.py (start_gateserver),
+# which holds their answers; returns once the server has them all.  Sets
+# CURL_PID.
+start_held_curls() {
+	local sock=$1 n=$2 args=() i _
+	for i in $(seq "$n"); do args+=("http://127.0.0.1:$GATE_PORT/held?i=$i" -o /dev/null); done
+	LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -s --parallel \
+		--parallel-immediate --parallel-max 100 "${args[@]}" &
+	CURL_PID=$!
+	_PIDS+=("$CURL_PID")
+	for _ in $(seq 400); do
+		[ "$(grep -c '^got /held' "$T/gate.log" 2>/dev/null)" = "$n" ] && break
+		sleep 0.05
+	done
+	[ "$(grep -c '^got /held' "$T/gate.log")" = "$n" ] || fail "the server did not get $n requests"
+}
+
 # start_collector N [LISTEN_ARG...]: a `listen` collector N at $sock (the
 # test's socket path), `-f json -o $T/outN.json` and the LISTEN_ARGs, its
 # errors in $T/listenN.err; returns once it listens (its control socket

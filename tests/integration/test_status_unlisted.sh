@@ -18,17 +18,8 @@ n=80
 start_status_listen "$sock" "$mport"
 lpid=$LPID
 
-args=()
-for i in $(seq "$n"); do args+=("$url/held?i=$i" -o /dev/null); done
-LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -s --parallel \
-	--parallel-immediate --parallel-max 100 "${args[@]}" &
-cpid=$!
-_PIDS+=("$cpid")
-for _ in $(seq 400); do
-	[ "$(grep -c '^got /held' "$T/gate.log" 2>/dev/null)" = "$n" ] && break
-	sleep 0.05
-done
-[ "$(grep -c '^got /held' "$T/gate.log")" = "$n" ] || fail "the server did not get $n requests"
+start_held_curls "$sock" "$n"
+cpid=$CURL_PID
 
 "$HTTPTRACE" status -s "$sock" >"$T/status.txt" || fail "status failed"
 head -1 "$T/status.txt" | grep -qx "80 requests in flight (64 listed, 16 more in flight not listed)" ||
