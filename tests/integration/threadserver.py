@@ -1,7 +1,8 @@
-"""threadserver.py - what the integration tests' threaded HTTP/1.1
-servers share (gateserver.py, seqserver.py, callserver.py thread): an
-accept loop with a thread per connection, keep-alive request heads read
-one after another, and a line appended to a log.
+"""threadserver.py - what the integration tests' threaded servers share
+(gateserver.py, seqserver.py, callserver.py thread, holdserver.py,
+reuseserver.py): an accept loop with a thread per connection, keep-alive
+HTTP/1.1 request heads read one after another, and a line appended to a
+log.
 
 Standard library only; binds 127.0.0.1.
 """
