@@ -1,9 +1,9 @@
 /*
- * gnutls_client.h - the GnuTLS client steps shared by the TLS session map
- * test programs (gnutls_chunks.c, gnutls_ptrmix.c): header-only, as each
- * program is compiled from one file.  The server's certificate is not
- * checked (a test's own).  A failure prints "PROGRAM: WHAT: ERROR" and
- * exits 1.
+ * gnutls_client.h - the GnuTLS client steps shared by the test programs
+ * gnutls_chunks.c, gnutls_ptrmix.c, gnutls_get.c and gnutls_nested.c:
+ * header-only (static inline), as each program is compiled from one file.
+ * The server's certificate is not checked (a test's own).  A failure
+ * prints "PROGRAM: WHAT: ERROR" and exits 1.
  */
 #ifndef GNUTLS_CLIENT_H
 #define GNUTLS_CLIENT_H
@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 /* Stops the program on a failed step; @e is a GnuTLS error code. */
-static void die(const char *what, int e)
+static inline void die(const char *what, int e)
 {
 	fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what,
 		gnutls_strerror(e));
@@ -31,7 +31,7 @@ static void die(const char *what, int e)
 }
 
 /* A TCP socket connected to @addr (IPv4 text) port @port. */
-static int dial(const char *addr, int port)
+static inline int dial(const char *addr, int port)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET,
 				 .sin_port = htons((uint16_t)port)};
@@ -45,7 +45,7 @@ static int dial(const char *addr, int port)
 }
 
 /* gnutls_global_init() and the (empty) credentials of every session. */
-static gnutls_certificate_credentials_t tls_client_init(void)
+static inline gnutls_certificate_credentials_t tls_client_init(void)
 {
 	gnutls_certificate_credentials_t cred;
 	int e = gnutls_global_init();
@@ -58,7 +58,7 @@ static gnutls_certificate_credentials_t tls_client_init(void)
 /* Fills the library's TLS session map: @fill client sessions tied to one
  * idle connection to @addr:@port (gnutls_transport_set_int), never used,
  * never freed. */
-static void tls_fill_sessions(const char *addr, int port, long fill)
+static inline void tls_fill_sessions(const char *addr, int port, long fill)
 {
 	if (fill <= 0)
 		return;
@@ -74,7 +74,8 @@ static void tls_fill_sessions(const char *addr, int port, long fill)
 
 /* A client session with the default priorities and @cred; its transport
  * is the caller's to set. */
-static gnutls_session_t tls_client_session(gnutls_certificate_credentials_t cred)
+static inline gnutls_session_t
+tls_client_session(gnutls_certificate_credentials_t cred)
 {
 	gnutls_session_t sess;
 	int e = gnutls_init(&sess, GNUTLS_CLIENT);
@@ -86,7 +87,7 @@ static gnutls_session_t tls_client_session(gnutls_certificate_credentials_t cred
 }
 
 /* gnutls_handshake() until it ends, retried while it is not fatal. */
-static void tls_handshake(gnutls_session_t sess)
+static inline void tls_handshake(gnutls_session_t sess)
 {
 	int e;
 	do
@@ -99,7 +100,7 @@ static void tls_handshake(gnutls_session_t sess)
 /* Reads one response whose head has Content-Length, by @rd on @h, at most
  * @chunk bytes a call; GNUTLS_E_AGAIN and GNUTLS_E_INTERRUPTED are
  * retried, any other result <= 0 stops the program (@what names it). */
-static void read_resp(ssize_t (*rd)(void *, void *, size_t), void *h,
+static inline void read_resp(ssize_t (*rd)(void *, void *, size_t), void *h,
 		      size_t chunk, const char *what)
 {
 	static char buf[1 << 16];
@@ -121,13 +122,13 @@ static void read_resp(ssize_t (*rd)(void *, void *, size_t), void *h,
 }
 
 /* read_resp()'s reader over a GnuTLS session @h. */
-static ssize_t rd_tls(void *h, void *b, size_t n)
+static inline ssize_t rd_tls(void *h, void *b, size_t n)
 {
 	return gnutls_record_recv((gnutls_session_t)h, b, n);
 }
 
 /* Sends one whole request @req on @sess by gnutls_record_send(). */
-static void tls_send(gnutls_session_t sess, const char *req)
+static inline void tls_send(gnutls_session_t sess, const char *req)
 {
 	size_t n = strlen(req);
 	if (gnutls_record_send(sess, req, n) != (ssize_t)n)
