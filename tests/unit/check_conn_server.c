@@ -808,6 +808,19 @@ static void h2_membio_begin(void)
 	ck_assert_int_eq(nreqs, 0);
 }
 
+/* h2_membio_begin(), then stream 3 answered whole in plaintext (200 and
+ * 100 bytes) at 30, its ciphertext (the session's, 2300 bytes made by
+ * then) not moved yet. */
+static void h2_membio_stream3_waiting(void)
+{
+	h2_membio_begin();
+	h2_hdrs(3, 0, h2_200);
+	h2_fh(0x0, 0x1, 3, 100);
+	h2_zeros(100);
+	conn_tls_made(C, 2300);
+	h2_flush(false, 30);
+}
+
 /* Two responses whole in plaintext in one write, interleaved, stream 3's
  * END_STREAM first, more than a TLS record of stream 1's after it: each
  * waits until the socket carried its own mark (stream 3: the write's
@@ -859,12 +872,7 @@ END_TEST
 START_TEST(h2_membio_cut_by_end)
 {
 	for (int how = 0; how < 2; how++) {
-		h2_membio_begin();
-		h2_hdrs(3, 0, h2_200);
-		h2_fh(0x0, 0x1, 3, 100);
-		h2_zeros(100);
-		conn_tls_made(C, 2300);
-		h2_flush(false, 30);
+		h2_membio_stream3_waiting();
 		h2_hdrs(1, 0, h2_200);
 		h2_fh(0x0, 0x1, 1, 20000);
 		h2_zeros(20000);
@@ -1093,19 +1101,6 @@ START_TEST(h2_membio_waiting_stream_not_failed_by_give_up)
 	ck_assert(found);
 }
 END_TEST
-
-/* h2_membio_begin(), then stream 3 answered whole in plaintext (200 and
- * 100 bytes) at 30, its ciphertext (the session's, 2300 bytes made by
- * then) not moved yet. */
-static void h2_membio_stream3_waiting(void)
-{
-	h2_membio_begin();
-	h2_hdrs(3, 0, h2_200);
-	h2_fh(0x0, 0x1, 3, 100);
-	h2_zeros(100);
-	conn_tls_made(C, 2300);
-	h2_flush(false, 30);
-}
 
 /* Stream 3 whole in plaintext, waiting for the socket; the client then
  * writes a header block too long to frame: the connection is no longer
