@@ -23,14 +23,9 @@ one is open on the thread while it waits); LOG gets "polled" per call.
 
 import asyncio
 import http.client
-import socket
 import sys
-import threading
 
-
-def log(path, line):
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(line + "\n")
+from threadserver import log, request_paths, serve_forever
 
 
 def call(upstream, k):
@@ -48,30 +43,15 @@ def answer():
 
 
 def serve_thread(conn, upstream, logf):
-    buf = b""
     with conn:
-        while True:
-            while b"\r\n\r\n" not in buf:
-                data = conn.recv(65536)
-                if not data:
-                    return
-                buf += data
-            head, buf = buf.split(b"\r\n\r\n", 1)
-            path = head.split(b"\r\n", 1)[0].split(b" ")[1].decode()
+        for path in request_paths(conn):
             call(upstream, int(path.lstrip("/")))
             conn.sendall(answer())
             log(logf, "served " + path)
 
 
 def main_thread(port, upstream, logf):
-    ls = socket.socket()
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", port))
-    ls.listen(16)
-    while True:
-        conn, _ = ls.accept()
-        threading.Thread(target=serve_thread, args=(conn, upstream, logf),
-                         daemon=True).start()
+    serve_forever(port, 16, serve_thread, upstream, logf)
 
 
 async def main_loop(port, upstream, logf, n):

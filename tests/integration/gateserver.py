@@ -13,28 +13,15 @@ look at a request in flight for as long as it needs, without any timing.
 """
 
 import os
-import socket
 import sys
-import threading
 import time
 
-
-def log(path, line):
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(line + "\n")
+from threadserver import log, request_paths, serve_forever
 
 
 def serve(conn, gate, logf):
-    buf = b""
     with conn:
-        while True:
-            while b"\r\n\r\n" not in buf:
-                data = conn.recv(65536)
-                if not data:
-                    return
-                buf += data
-            head, buf = buf.split(b"\r\n\r\n", 1)
-            path = head.split(b"\r\n", 1)[0].split(b" ")[1].decode()
+        for path in request_paths(conn):
             log(logf, "got " + path)
             name = os.path.basename(path.split("?", 1)[0]) or "index"
             while not os.path.exists(os.path.join(gate, name)):
@@ -45,14 +32,7 @@ def serve(conn, gate, logf):
 
 def main():
     port, gate, logf = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", port))
-    srv.listen(128)
-    while True:
-        conn, _ = srv.accept()
-        threading.Thread(target=serve, args=(conn, gate, logf),
-                         daemon=True).start()
+    serve_forever(port, 128, serve, gate, logf)
 
 
 if __name__ == "__main__":

@@ -15,42 +15,25 @@ bytes it read, ENDED 1 when the server's END_STREAM came.
 """
 
 import socket
-import ssl
 import struct
 import sys
 
+from h2wire import PREFACE, frame, get_block, split_frames, tls_client
 
-def frame(ftype, flags, stream, payload):
-    return struct.pack(">I", len(payload))[1:] + struct.pack(
-        ">BBI", ftype, flags, stream) + payload
-
-
-def literal(index, value):
-    """A literal header field without indexing, its name static @index."""
-    v = value.encode()
-    assert index < 15 and len(v) < 127
-    return bytes([index, len(v)]) + v
 
 
 def main():
     host, port, how = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     limit, paths = int(sys.argv[4]), sys.argv[5:]
-    s = socket.create_connection((host, port), timeout=60)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    ctx.set_alpn_protocols(["h2"])
-    s = ctx.wrap_socket(s, server_hostname=host)
+    s = tls_client(socket.create_connection((host, port), timeout=60), host)
     big = 2**31 - 1
-    out = (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+    out = (PREFACE
            + frame(4, 0, 0, struct.pack(">HI", 4, big))   # INITIAL_WINDOW
            + frame(8, 0, 0, struct.pack(">I", big - 65535)))
     streams = {}
     for i, path in enumerate(paths):
         sid = 1 + 2 * i
-        block = (b"\x82\x87" + literal(4, path)            # GET https PATH
-                 + literal(1, "%s:%d" % (host, port)))
-        out += frame(1, 0x5, sid, block)
+        out += frame(1, 0x5, sid, get_block(True, host, port, path))
         streams[sid] = [path, 0, 0]
     s.sendall(out)
     buf, total = b"", 0
@@ -60,21 +43,15 @@ def main():
         b = s.recv(65536)
         if not b:
             break
-        buf += b
-        while len(buf) >= 9:
-            n = int.from_bytes(buf[:3], "big")
-            ftype, flags = buf[3], buf[4]
-            sid = int.from_bytes(buf[5:9], "big") & 0x7FFFFFFF
-            if len(buf) < 9 + n:
-                break
-            buf = buf[9 + n:]
+        frames, buf = split_frames(buf + b)
+        for ftype, flags, sid, payload in frames:
             if ftype == 4 and not flags & 1:
                 s.sendall(frame(4, 1, 0, b""))       # SETTINGS ACK
             if sid not in streams:
                 continue
             if ftype == 0:
-                streams[sid][1] += n
-                total += n
+                streams[sid][1] += len(payload)
+                total += len(payload)
             if ftype in (0, 1) and flags & 1:
                 streams[sid][2] = 1
     if how == "rst":

@@ -10,14 +10,9 @@ ClientHello); the connection is then held, read and never written, until
 the client closes it ("closed" in LOG).
 """
 
-import socket
 import sys
-import threading
 
-
-def log(path, line):
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(line + "\n")
+from threadserver import log, serve_forever
 
 
 def hold(conn, logf):
@@ -32,13 +27,7 @@ def hold(conn, logf):
 
 def main():
     port, logf = int(sys.argv[1]), sys.argv[2]
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", port))
-    srv.listen(16)
-    while True:
-        conn, _ = srv.accept()
-        threading.Thread(target=hold, args=(conn, logf), daemon=True).start()
+    serve_forever(port, 16, hold, logf)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,10 @@ TEST_NAME=$(basename "$0" .sh)
 HTTPTRACE=${HTTPTRACE:-$TOP/build/httptrace}
 LIBHTTPTRACE=${LIBHTTPTRACE:-$TOP/build/libhttptrace.so}
 PY=/usr/bin/python3
+# The tests' Python programs import shared modules of this folder
+# (h2wire.py, threadserver.py, drops_records.py, domtree.py): no
+# __pycache__ may be left in the tree.
+export PYTHONDONTWRITEBYTECODE=1
 SERVER_PY=$TESTS_DIR/server.py
 JCHECK=$TESTS_DIR/jcheck.py
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -495,6 +499,23 @@ start_py() {
 	fail "$script did not start"
 }
 
+# start_traced_py NAME SCRIPT [ARGS...]: start the server SCRIPT (of this
+# folder) traced, `httptrace -f json -o $T/NAME.json`, on a free port of
+# 127.0.0.1 (its first argument, ARGS after it), its output in $T/NAME.out.
+# Sets TRACED_PORT and TRACED_PID once the port accepts; fails when the
+# server dies first.
+start_traced_py() {
+	local name=$1 script=$2
+	shift 2
+	TRACED_PORT=$(free_port 127.0.0.1)
+	"$HTTPTRACE" -f json -o "$T/$name.json" -- "$PY" "$TESTS_DIR/$script" "$TRACED_PORT" "$@" \
+		>"$T/$name.out" 2>&1 &
+	TRACED_PID=$!
+	_PIDS+=("$TRACED_PID")
+	wait_port 127.0.0.1 "$TRACED_PORT" "$TRACED_PID" ||
+		{ show "$T/$name.out"; fail "traced $script did not start"; }
+}
+
 # start_rawserver: start rawserver.py (canned, hostile and odd answers; see
 # there) on a free port of 127.0.0.1.  Sets RAW_PORT and RAW_PID.
 start_rawserver() {
@@ -555,6 +576,171 @@ start_status_listen() {
 	for _ in $(seq 100); do [ -S "$sock.ctl" ] && break; sleep 0.05; done
 	[ -S "$sock.ctl" ] || { show "$T/listen.err"; fail "listen made no $sock.ctl"; }
 	[ -z "$mport" ] || wait_port 127.0.0.1 "$mport" "$LPID" || fail "no metrics server"
+}
+
+# start_udphold [ARG...]: udphold.py, the tests' DNS server (it holds every
+# query, or with --nxdomain answers NXDOMAIN), on a free UDP port of
+# 127.0.0.1, its log in $T/udp.log; returns once it is ready.  Sets
+# UDP_PORT.
+# shellcheck disable=SC2120 # ARGs are optional
+start_udphold() {
+	UDP_PORT=$(free_port 127.0.0.1)
+	"$PY" "$TESTS_DIR/udphold.py" "$UDP_PORT" "$T/udp.log" "$@" 2>>"$T/udphold.err" &
+	_PIDS+=("$!")
+	wait_file_line "$T/udp.log" '^ready$' || { show "$T/udphold.err"; fail "udphold.py did not start"; }
+}
+
+# start_otlp_receiver [ARG...]: otlp_receiver.py serving on a free port of
+# 127.0.0.1 (ARGs after its log: --mode, --header), what it received
+# logged to $T/recv.log, its errors in $T/recv.err.  Sets RECV_PORT.
+# shellcheck disable=SC2120 # ARGs are optional
+start_otlp_receiver() {
+	local pid
+	RECV_PORT=$(free_port)
+	"$PY" "$TESTS_DIR/otlp_receiver.py" serve "$RECV_PORT" "$T/recv.log" "$@" \
+		2>"$T/recv.err" &
+	pid=$!
+	_PIDS+=("$pid")
+	wait_port 127.0.0.1 "$RECV_PORT" "$pid" || { show "$T/recv.err"; fail "receiver did not start"; }
+}
+
+# start_listen_env LISTEN_ARG...: a collector, `httptrace listen -s $sock
+# LISTEN_ARG...` (its errors in $T/listen.err), and $T/env.sh, the
+# environment that traces a program into it (`httptrace env`).  Sets LPID.
+start_listen_env() {
+	local _
+	"$HTTPTRACE" listen -s "$sock" "$@" 2>"$T/listen.err" &
+	LPID=$!
+	_PIDS+=("$LPID")
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	[ -S "$sock" ] || { show "$T/listen.err"; fail "listen did not create $sock"; }
+	"$HTTPTRACE" env -s "$sock" >"$T/env.sh" || fail "httptrace env failed"
+}
+
+# start_env_server NAME PORT CMD...: CMD in the background, traced through
+# $T/env.sh (its output in $T/NAME.out), once 127.0.0.1:PORT accepts; fails
+# when CMD dies first.  Sets ENV_PID.
+start_env_server() {
+	local name=$1 port=$2
+	shift 2
+	# shellcheck source=/dev/null # written by httptrace env
+	(. "$T/env.sh"; exec "$@") >"$T/$name.out" 2>&1 &
+	ENV_PID=$!
+	_PIDS+=("$ENV_PID")
+	wait_port 127.0.0.1 "$port" "$ENV_PID" ||
+		{ show "$T/$name.out"; fail "traced $name did not start"; }
+}
+
+# tm ARGS...: tmux, on the test's own server ($T/tmux.sock).
+tm() { tmux -S "$T/tmux.sock" "$@"; }
+
+# start_tmux [WIDTH]: a tmux session, WIDTH (default 120) x 40, running
+# bash; its server is stopped with the test.
+# shellcheck disable=SC2120 # WIDTH is optional
+start_tmux() {
+	tm new-session -d -x "${1:-120}" -y 40 "env -u TMUX bash --norc --noprofile"
+	_PIDS+=("$(tm display-message -p '#{pid}')")
+}
+
+# wait_screen [-F] PATTERN: wait (up to 10 s) until the tmux pane shows
+# PATTERN, an extended regex (with -F, a fixed string); the last screen
+# read is in $T/screen.
+wait_screen() {
+	local how=-E _
+	if [ "$1" = -F ]; then
+		how=-F
+		shift
+	fi
+	for _ in $(seq 200); do
+		tm capture-pane -p >"$T/screen" && grep -q "$how" -- "$1" "$T/screen" && return 0
+		sleep 0.05
+	done
+	show "$T/screen"
+	fail "the terminal never showed: $1"
+}
+
+# ctrl_c_start NAME CMD: the shell command line CMD in a new tmux session
+# NAME (200x50) on the test's tmux server (started without a config file
+# if none runs; stopped with the test); "rc=STATUS" goes to $T/NAME.rc
+# once CMD ends.
+ctrl_c_start() {
+	tm -f /dev/null new-session -d -s "$1" -x 200 -y 50 \
+		"$2; echo \"rc=\$?\" >$T/$1.rc; sleep 60" || fail "tmux did not start"
+	_PIDS+=("$(tm display-message -p '#{pid}')")
+}
+
+# ctrl_c_end NAME: Ctrl-C in tmux session NAME, then wait (up to 5 s) for
+# its command's end ($T/NAME.rc); fail, with the screen, when it goes on.
+ctrl_c_end() {
+	local _
+	tm send-keys -t "$1" C-c
+	for _ in $(seq 100); do [ -s "$T/$1.rc" ] && break; sleep 0.05; done
+	[ -s "$T/$1.rc" ] || { tm capture-pane -p -t "$1" >&2; fail "$1: httptrace did not end after Ctrl-C"; }
+}
+
+# start_held_curls SOCK N: one curl, traced into the collector at SOCK,
+# with N GETs of /held?i=1..N at once to gateserver.py (start_gateserver),
+# which holds their answers; returns once the server has them all.  Sets
+# CURL_PID.
+start_held_curls() {
+	local sock=$1 n=$2 args=() i _
+	for i in $(seq "$n"); do args+=("http://127.0.0.1:$GATE_PORT/held?i=$i" -o /dev/null); done
+	LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -s --parallel \
+		--parallel-immediate --parallel-max 100 "${args[@]}" &
+	CURL_PID=$!
+	_PIDS+=("$CURL_PID")
+	for _ in $(seq 400); do
+		[ "$(grep -c '^got /held' "$T/gate.log" 2>/dev/null)" = "$n" ] && break
+		sleep 0.05
+	done
+	[ "$(grep -c '^got /held' "$T/gate.log")" = "$n" ] || fail "the server did not get $n requests"
+}
+
+# start_collector N [LISTEN_ARG...]: a `listen` collector N at $sock (the
+# test's socket path), `-f json -o $T/outN.json` and the LISTEN_ARGs, its
+# errors in $T/listenN.err; returns once it listens (its control socket
+# $sock.ctl, made after $sock, exists).  Sets LPID.
+start_collector() {
+	local n=$1 _
+	shift
+	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out$n.json" "$@" \
+		2>"$T/listen$n.err" &
+	LPID=$!
+	_PIDS+=("$LPID")
+	for _ in $(seq 100); do [ -S "$sock.ctl" ] && break; sleep 0.1; done
+	[ -S "$sock.ctl" ] || { show "$T/listen$n.err"; fail "collector $n did not create $sock.ctl"; }
+}
+
+# wait_for WHAT CMD...: poll CMD every 0.1 s (up to 20 s) while the traced
+# client $cpid runs; fail when it dies first, or when time runs out.
+# shellcheck disable=SC2154 # cpid is the test's
+wait_for() {
+	local what=$1 _
+	shift
+	for _ in $(seq 200); do
+		"$@" && return 0
+		kill -0 "$cpid" 2>/dev/null || fail "the client died while waiting for $what"
+		sleep 0.1
+	done
+	fail "timed out waiting for $what"
+}
+
+# has_request FILE: the json report FILE has a request record.
+has_request() { grep -q '"event":"request"' "$1" 2>/dev/null; }
+
+# check_inflight_json SOCK MPORT CHECK: the in-flight listing in JSON both
+# ways, `httptrace status -s SOCK -f json` into $T/status.json and GET
+# /inflight on the metrics port MPORT into $T/inflight.json; the test's
+# CHECK FILE is run on each.
+check_inflight_json() {
+	local sock=$1 mport=$2 check=$3
+	"$HTTPTRACE" status -s "$sock" -f json >"$T/status.json" || fail "status -f json failed"
+	"$check" "$T/status.json"
+	curl -s -o "$T/inflight.json" -w '%{http_code} %{content_type}\n' \
+		"http://127.0.0.1:$mport/inflight" >"$T/inflight.code"
+	grep -qx "200 application/json" "$T/inflight.code" ||
+		{ show "$T/inflight.code"; fail "/inflight did not answer"; }
+	"$check" "$T/inflight.json"
 }
 
 # wait_status SOCK REGEX [FILE]: ask `httptrace status -s SOCK` (into FILE,
@@ -656,6 +842,45 @@ for i, (conn, creq, method, path, status, length) in enumerate(lines):
     assert (int(creq), method, path, status, length) == \
         (i + 1, "GET", "/bytes/%d" % (1000 + i), "200", str(1000 + i)), lines[i]
 PYEOF
+}
+
+# tls_end_poll_run [MODE]: run progs/tls_end_poll.c traced (an OpenSSL
+# client whose BIO callback polls another of its connections with a
+# non-blocking recv(); MODE as the program takes it) for three responses
+# of closenotify_server.py, delimited by the end of the TLS stream, into
+# $T/out.json; fail unless the program read them all (its premise).
+# shellcheck disable=SC2120 # MODE is optional
+tls_end_poll_run() {
+	local rc=0 word bytes
+	build_prog tls_end_poll -lssl -lcrypto
+	make_cert
+	start_py closenotify_server.py "$T/srv.log" "$T/cert.pem" "$T/key.pem"
+	"$HTTPTRACE" -f json -o "$T/out.json" -- "$T/tls_end_poll" 127.0.0.1 "$PY_PORT" 3 "$@" \
+		>"$T/p.out" 2>"$T/p.err" || rc=$?
+	[ "$rc" = 0 ] || { show "$T/p.err"; fail "tls_end_poll exited $rc"; }
+	read -r word bytes <"$T/p.out" || true
+	if [ "$word" != ok ] || [ "${bytes:-0}" -le 9000 ]; then
+		show "$T/p.out"
+		fail "the program did not read its responses"
+	fi
+}
+
+# lib_text_range: print the address range of the library's text, LO:HI
+# (0x hex), in a traced program with ASLR off (setarch -R), as
+# progs/seccomp_nomap takes it to refuse only the library's own mmap
+# calls; fail when the library is not mapped.
+lib_text_range() {
+	local range
+	range=$(setarch -R "$HTTPTRACE" -o /dev/null -- "$PY" -c '
+for l in open("/proc/self/maps"):
+    f = l.split()
+    if "libhttptrace" in l and "x" in f[1]:
+        lo, hi = f[0].split("-")
+        print("0x%s:0x%s" % (lo, hi))
+        break
+')
+	[ -n "$range" ] || fail "the library is not mapped"
+	echo "$range"
 }
 
 # curl_same NAME CURL_ARGS...: run `curl -s -o FILE -w '%{http_code}

@@ -12,9 +12,10 @@ PATH STATUS LENGTH").  A client that tested this in a loop would start a
 new server: the gates are for one /x and one /y.
 """
 
-import socket
 import sys
 import threading
+
+from threadserver import serve_forever
 
 ANSWERS = {
     "/x": (200, b"from-x"),
@@ -76,13 +77,7 @@ def serve(conn, logf):
 
 def main():
     port, logf = int(sys.argv[1]), sys.argv[2]
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", port))
-    srv.listen(16)
-    while True:
-        conn, _ = srv.accept()
-        threading.Thread(target=serve, args=(conn, logf), daemon=True).start()
+    serve_forever(port, 16, serve, logf)
 
 
 if __name__ == "__main__":

@@ -10,28 +10,19 @@ is logged ("PATH STATUS" in LOG) just before it is sent.  The log is the
 oracle of which status the server sent for which target.
 """
 
-import socket
 import sys
-import threading
 import time
+
+from threadserver import log, request_paths, serve_forever
 
 
 def serve(conn, logf, delay):
-    buf = b""
     n = 0
     with conn:
-        while True:
-            while b"\r\n\r\n" not in buf:
-                data = conn.recv(65536)
-                if not data:
-                    return
-                buf += data
-            head, buf = buf.split(b"\r\n\r\n", 1)
-            path = head.split(b"\r\n", 1)[0].split(b" ")[1].decode()
+        for path in request_paths(conn):
             n += 1
             time.sleep(delay)
-            with open(logf, "a", encoding="utf-8") as f:
-                f.write("%s %d\n" % (path, 200 + n))
+            log(logf, "%s %d" % (path, 200 + n))
             body = b"answer-%d" % n
             try:
                 conn.sendall(b"HTTP/1.1 %d X\r\nContent-Length: %d\r\n\r\n"
@@ -42,14 +33,7 @@ def serve(conn, logf, delay):
 
 def main():
     port, logf, delay = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
-    srv = socket.socket()
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", port))
-    srv.listen(16)
-    while True:
-        conn, _ = srv.accept()
-        threading.Thread(target=serve, args=(conn, logf, delay),
-                         daemon=True).start()
+    serve_forever(port, 16, serve, logf, delay)
 
 
 if __name__ == "__main__":

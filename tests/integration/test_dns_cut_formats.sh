@@ -13,10 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 build_prog dns_hold
-UDP_PORT=$(free_port 127.0.0.1)
-"$PY" "$TESTS_DIR/udphold.py" "$UDP_PORT" "$T/udp.log" 2>>"$T/udphold.err" &
-_PIDS+=("$!")
-wait_file_line "$T/udp.log" '^ready$' || { show "$T/udphold.err"; fail "udphold.py did not start"; }
+start_udphold
 name=cut.example.test
 
 "$HTTPTRACE" -w "$T/cap" -- "$T/dns_hold" "$UDP_PORT" "$name" >"$T/prog.out" 2>"$T/ht.err" &

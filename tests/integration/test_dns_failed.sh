@@ -14,10 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 build_prog dns_hold
-UDP_PORT=$(free_port 127.0.0.1)
-"$PY" "$TESTS_DIR/udphold.py" "$UDP_PORT" "$T/udp.log" --nxdomain 2>>"$T/udphold.err" &
-_PIDS+=("$!")
-wait_file_line "$T/udp.log" '^ready$' || { show "$T/udphold.err"; fail "udphold.py did not start"; }
+start_udphold --nxdomain
 name=missing.example.test
 
 # run FORMAT: the program under httptrace; its own words for the error

@@ -55,33 +55,11 @@ t.join()
 c.close()
 PYEOF
 
-# collector N: `listen` N at $sock (json report); sets LPID.
-collector() {
-	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out$1.json" \
-		2>"$T/listen$1.err" &
-	LPID=$!
-	_PIDS+=("$LPID")
-	for _ in $(seq 100); do [ -S "$sock.ctl" ] && break; sleep 0.1; done
-	[ -S "$sock.ctl" ] || { show "$T/listen$1.err"; fail "collector $1 did not create $sock.ctl"; }
-}
-
-# wait_for WHAT CMD...: poll CMD (up to 20 s).
-wait_for() {
-	local what=$1 _
-	shift
-	for _ in $(seq 200); do
-		"$@" && return 0
-		kill -0 "$cpid" 2>/dev/null || fail "the client died while waiting for $what"
-		sleep 0.1
-	done
-	fail "timed out waiting for $what"
-}
-has_request() { grep -q '"event":"request"' "$1" 2>/dev/null; }
 fast_made() { grep -c '^done$' "$T/client.log" 2>/dev/null || true; }
 made_since() { [ "$(fast_made)" -ge "$1" ]; }
 slow_done() { grep -q '^slowdone$' "$T/client.log" 2>/dev/null; }
 
-collector 1
+start_collector 1
 lpid1=$LPID
 LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock \
 	"$PY" "$T/client.py" "$GATE_PORT" "$T/client.log" "$T/slow" "$T/stop" \
@@ -97,7 +75,7 @@ wait "$lpid1" || { show "$T/listen1.err"; fail "collector 1 exited $?"; }
 # Requests are made while nobody listens, then the fast thread's reconnect
 # the library to the second collector, while /slow is still held.
 wait_for "requests while none listens" made_since $(($(fast_made) + 3))
-collector 2
+start_collector 2
 lpid2=$LPID
 wait_for "the second collector's records" has_request "$T/out2.json"
 touch "$GATE_DIR/slow"
@@ -110,20 +88,13 @@ wait "$lpid2" || { show "$T/listen2.err"; fail "collector 2 exited $?"; }
 
 answered=$(grep -cx "answered /slow" "$T/gate.log" || true)
 [ "$answered" = 1 ] || { show "$T/gate.log"; fail "the server answered /slow $answered times"; }
-"$PY" - "$T/out1.json" "$T/out2.json" "$(($(fast_made) + 1))" "$cpid" <<'PYEOF' ||
-import json, sys
-def load(p):
-    return [json.loads(l) for l in open(p)]
+PYTHONPATH=$TESTS_DIR "$PY" - "$T/out1.json" "$T/out2.json" "$(($(fast_made) + 1))" "$cpid" <<'PYEOF' ||
+import sys
+from drops_records import load, requests, summary
 o1, o2 = load(sys.argv[1]), load(sys.argv[2])
 made, pid = int(sys.argv[3]), int(sys.argv[4])
-def reqs(o):
-    return [r for r in o if r["event"] == "request"]
-def summ(o):
-    s = [r for r in o if r["event"] == "summary"]
-    assert len(s) == 1, s
-    return s[0]
-r1, r2 = reqs(o1), reqs(o2)
-s1, s2 = summ(o1), summ(o2)
+r1, r2 = requests(o1), requests(o2)
+s1, s2 = summary(o1), summary(o2)
 print("# made %d requests; collector 1: %d, %s dropped; collector 2: %d, %s dropped"
       % (made, len(r1), s1.get("dropped_requests"), len(r2),
          s2.get("dropped_requests")), file=sys.stderr)

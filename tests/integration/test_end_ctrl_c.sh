@@ -11,28 +11,19 @@ require_cmd tmux
 require_cmd curl
 start_rawserver
 url="http://127.0.0.1:$RAW_PORT/stuck"
-tm=(tmux -L "httptrace-test-$$" -f /dev/null)
-_TMUX_UP=
-cleanup_tmux() { [ -n "$_TMUX_UP" ] && "${tm[@]}" kill-server 2>/dev/null; }
-trap 'cleanup_tmux; _cleanup' EXIT # lib.sh's cleanup too: the servers, $T
 
 # run_interrupted NAME FORMAT: run the command in a fresh terminal, Ctrl-C
 # once the server has the request, wait for the shell prompt's marker.
 run_interrupted() {
 	local name=$1 format=$2 n
 	n=$(grep -c '^stuck /stuck' "$T/rawserver.log" 2>/dev/null || true)
-	"${tm[@]}" new-session -d -s "$name" -x 200 -y 50 \
-		"$HTTPTRACE -f $format -o $T/$name.out -- curl -s $url; echo \"rc=\$?\" >$T/$name.rc; sleep 60" ||
-		fail "tmux did not start"
-	_TMUX_UP=1
+	ctrl_c_start "$name" "$HTTPTRACE -f $format -o $T/$name.out -- curl -s $url"
 	for _ in $(seq 200); do
 		[ "$(grep -c '^stuck /stuck' "$T/rawserver.log" 2>/dev/null || true)" -gt "$n" ] && break
 		sleep 0.05
 	done
 	sleep 0.3 # curl now waits for the first byte
-	"${tm[@]}" send-keys -t "$name" C-c
-	for _ in $(seq 100); do [ -s "$T/$name.rc" ] && break; sleep 0.05; done
-	[ -s "$T/$name.rc" ] || { "${tm[@]}" capture-pane -p -t "$name" >&2; fail "$name: httptrace did not end after Ctrl-C"; }
+	ctrl_c_end "$name"
 	note "$name: $(cat "$T/$name.rc")"
 }
 

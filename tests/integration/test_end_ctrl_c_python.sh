@@ -12,28 +12,19 @@ require_cmd tmux
 start_holdserver
 url="http://127.0.0.1:$HOLD_PORT/stuck"
 client="import urllib.request; urllib.request.urlopen('$url')"
-tm=(tmux -L "httptrace-test-$$" -f /dev/null)
-_TMUX_UP=
-cleanup_tmux() { [ -n "$_TMUX_UP" ] && "${tm[@]}" kill-server 2>/dev/null; }
-trap 'cleanup_tmux; _cleanup' EXIT # lib.sh's cleanup too: the servers, $T
 
 # run_interrupted NAME FORMAT: run the client in a fresh terminal, Ctrl-C
 # once the server has its request, wait for the shell's marker.
 run_interrupted() {
 	local name=$1 format=$2 n
 	n=$(hold_got)
-	"${tm[@]}" new-session -d -s "$name" -x 200 -y 50 \
-		"$HTTPTRACE -f $format -o $T/$name.out -- $PY -c \"$client\" 2>$T/$name.err; echo \"rc=\$?\" >$T/$name.rc; sleep 60" ||
-		fail "tmux did not start"
-	_TMUX_UP=1
+	ctrl_c_start "$name" "$HTTPTRACE -f $format -o $T/$name.out -- $PY -c \"$client\" 2>$T/$name.err"
 	for _ in $(seq 200); do
 		[ "$(hold_got)" -gt "$n" ] && break
 		sleep 0.05
 	done
 	sleep 0.3 # the client now waits for the first byte, in recv()
-	"${tm[@]}" send-keys -t "$name" C-c
-	for _ in $(seq 100); do [ -s "$T/$name.rc" ] && break; sleep 0.05; done
-	[ -s "$T/$name.rc" ] || { "${tm[@]}" capture-pane -p -t "$name" >&2; fail "$name: httptrace did not end after Ctrl-C"; }
+	ctrl_c_end "$name"
 	# the program's own outcome: KeyboardInterrupt, death by SIGINT
 	grep -q '^KeyboardInterrupt' "$T/$name.err" || { show "$T/$name.err"; fail "$name: the client was not interrupted"; }
 	grep -q '^rc=130$' "$T/$name.rc" || fail "$name: the client did not die of SIGINT: $(cat "$T/$name.rc")"

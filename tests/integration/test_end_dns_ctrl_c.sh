@@ -18,15 +18,8 @@
 require_built
 require_cmd tmux
 build_prog dns_hold
-UDP_PORT=$(free_port 127.0.0.1)
-"$PY" "$TESTS_DIR/udphold.py" "$UDP_PORT" "$T/udp.log" 2>>"$T/udphold.err" &
-_PIDS+=("$!")
-wait_file_line "$T/udp.log" '^ready$' || { show "$T/udphold.err"; fail "udphold.py did not start"; }
+start_udphold
 name=stuck.example.test
-tm=(tmux -L "httptrace-test-$$" -f /dev/null)
-_TMUX_UP=
-cleanup_tmux() { [ -n "$_TMUX_UP" ] && "${tm[@]}" kill-server 2>/dev/null; }
-trap 'cleanup_tmux; _cleanup' EXIT # lib.sh's cleanup too: the servers, $T
 queries() { cat "$T/udp.log" 2>/dev/null | grep -c '^query ' || true; }
 
 # run_interrupted NAME FORMAT: run the program in a fresh terminal, Ctrl-C
@@ -34,10 +27,7 @@ queries() { cat "$T/udp.log" 2>/dev/null | grep -c '^query ' || true; }
 run_interrupted() {
 	local run=$1 format=$2 n
 	n=$(queries)
-	"${tm[@]}" new-session -d -s "$run" -x 200 -y 50 \
-		"$HTTPTRACE -f $format -o $T/$run.out -- $T/dns_hold $UDP_PORT $name 1; echo \"rc=\$?\" >$T/$run.rc; sleep 60" ||
-		fail "tmux did not start"
-	_TMUX_UP=1
+	ctrl_c_start "$run" "$HTTPTRACE -f $format -o $T/$run.out -- $T/dns_hold $UDP_PORT $name 1"
 	# the first query, given up after 1 s, then the second (held)
 	for _ in $(seq 200); do
 		[ "$(queries)" -gt $((n + 1)) ] && break
@@ -50,9 +40,7 @@ run_interrupted() {
 		wait_file_line "$T/$run.out" "\"dns_start\".*\"host\":\"$name\".*\"lookup\":2" ||
 			{ show "$T/$run.out"; fail "$run: no dns_start of the second lookup while it hangs"; }
 	fi
-	"${tm[@]}" send-keys -t "$run" C-c
-	for _ in $(seq 100); do [ -s "$T/$run.rc" ] && break; sleep 0.05; done
-	[ -s "$T/$run.rc" ] || { "${tm[@]}" capture-pane -p -t "$run" >&2; fail "$run: httptrace did not end after Ctrl-C"; }
+	ctrl_c_end "$run"
 	grep -q '^rc=130$' "$T/$run.rc" || fail "$run: the program did not die of SIGINT: $(cat "$T/$run.rc")"
 }
 

@@ -67,9 +67,9 @@ chromium_run --screenshot="$T/shot.png" --window-size=1200,800 --hide-scrollbars
 	{ show "$T/chromium.log"; fail "chromium --screenshot failed"; }
 [ -n "${HTML_SHOT:-}" ] && cp "$T/shot.png" "$HTML_SHOT"
 
-"$PY" - "$T/dom.html" "$T/dom-duration.html" "$T/shot.png" "$u" "$hostile" "$bad" <<'PYEOF' ||
+PYTHONPATH=$TESTS_DIR "$PY" - "$T/dom.html" "$T/dom-duration.html" "$T/shot.png" "$u" "$hostile" "$bad" <<'PYEOF' ||
 import json, re, struct, sys
-from html.parser import HTMLParser
+from domtree import parse
 
 dom_path, dur_path, shot, base, hostile, bad_port = sys.argv[1:]
 problems = []
@@ -77,51 +77,6 @@ problems = []
 def check(cond, what):
     if not cond:
         problems.append(what)
-
-class Node:
-    def __init__(self, tag, attrs, parent):
-        self.tag, self.attrs, self.parent = tag, dict(attrs), parent
-        self.children, self.text = [], []
-    def cls(self):
-        return self.attrs.get("class", "").split()
-    def all(self):
-        yield self
-        for c in self.children:
-            yield from c.all()
-    def find(self, pred):
-        return [n for n in self.all() if pred(n)]
-    def has(self, c):
-        return c in self.cls()
-    def textall(self):
-        return "".join(n2 for n in self.all() for n2 in n.text)
-
-VOID = {"meta", "br", "img", "input", "link", "hr"}
-
-class Tree(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#root", {}, None)
-        self.cur = self.root
-    def handle_starttag(self, tag, attrs):
-        n = Node(tag, attrs, self.cur)
-        self.cur.children.append(n)
-        if tag not in VOID:
-            self.cur = n
-    def handle_startendtag(self, tag, attrs):
-        self.cur.children.append(Node(tag, attrs, self.cur))
-    def handle_endtag(self, tag):
-        n = self.cur
-        while n is not None and n.tag != tag:
-            n = n.parent
-        if n is not None and n.parent is not None:
-            self.cur = n.parent
-    def handle_data(self, data):
-        self.cur.text.append(data)
-
-def parse(path):
-    t = Tree()
-    t.feed(open(path, encoding="utf-8").read())
-    return t.root
 
 root = parse(dom_path)
 html = root.find(lambda n: n.tag == "html")[0]

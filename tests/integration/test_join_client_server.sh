@@ -12,29 +12,17 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 sock=$T/ht.sock
-RECV=$TESTS_DIR/otlp_receiver.py
 
-rport=$(free_port)
-"$PY" "$RECV" serve "$rport" "$T/recv.log" 2>"$T/recv.err" &
-rpid=$!
-_PIDS+=("$rpid")
-wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
+start_otlp_receiver
+rport=$RECV_PORT
 
 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$rport/ OTEL_BSP_SCHEDULE_DELAY=100 \
-	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" --otlp default \
-	2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+	start_listen_env -f json -o "$T/out.json" --otlp default
+lpid=$LPID
 
 port=$(free_port)
-(. "$T/env.sh"; exec "$PY" "$SERVER_PY" "$port" 127.0.0.1 --log "$T/served.log") \
-	>"$T/server.out" 2>&1 &
-spid=$!
-_PIDS+=("$spid")
-wait_port 127.0.0.1 "$port" "$spid" || fail "traced server did not start"
+start_env_server server "$port" "$PY" "$SERVER_PY" "$port" 127.0.0.1 --log "$T/served.log"
+spid=$ENV_PID
 
 u=http://127.0.0.1:$port
 # An untraced client first: its server record stays alone; and the

@@ -15,19 +15,12 @@
 require_built
 sock=$T/ht.sock
 
-"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+start_listen_env -f json -o "$T/out.json"
+lpid=$LPID
 
 port=$(free_port)
-(. "$T/env.sh"; exec "$PY" "$SERVER_PY" "$port" 127.0.0.1 --log "$T/served.log") \
-	>"$T/server.out" 2>&1 &
-spid=$!
-_PIDS+=("$spid")
-wait_port 127.0.0.1 "$port" "$spid" || fail "traced server did not start"
+start_env_server server "$port" "$PY" "$SERVER_PY" "$port" 127.0.0.1 --log "$T/served.log"
+spid=$ENV_PID
 
 curl -s -o /dev/null "http://127.0.0.1:$port/bytes/1" || fail "untraced curl failed"
 

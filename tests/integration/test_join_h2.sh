@@ -12,12 +12,8 @@ require_cmd curl nghttp
 curl -V | grep -q HTTP2 || skip "curl without HTTP/2"
 sock=$T/ht.sock
 
-"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+start_listen_env -f json -o "$T/out.json"
+lpid=$LPID
 
 NGINX_WRAP=(sh -c '. "$0"; exec "$@"' "$T/env.sh")
 start_nginx

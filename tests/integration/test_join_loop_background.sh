@@ -12,12 +12,8 @@
 require_built
 sock=$T/ht.sock
 
-"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+start_listen_env -f json -o "$T/out.json"
+lpid=$LPID
 
 uport=$(free_port)
 "$PY" "$SERVER_PY" "$uport" 127.0.0.1 --log "$T/upstream.log" >"$T/upstream.out" 2>&1 &
@@ -26,11 +22,8 @@ _PIDS+=("$upid")
 wait_port 127.0.0.1 "$uport" "$upid" || fail "upstream server did not start"
 
 bport=$(free_port)
-(. "$T/env.sh"; exec "$PY" "$TESTS_DIR/callserver.py" background "$bport" "$uport" "$T/bg.log") \
-	>"$T/bg.out" 2>&1 &
-bpid=$!
-_PIDS+=("$bpid")
-wait_port 127.0.0.1 "$bport" "$bpid" || fail "the loop server did not start"
+start_env_server bg "$bport" "$PY" "$TESTS_DIR/callserver.py" background "$bport" "$uport" "$T/bg.log"
+bpid=$ENV_PID
 curl -s -o /dev/null "http://127.0.0.1:$bport/1" || fail "curl to the loop server failed"
 grep -q "^served /1$" "$T/bg.log" || { show "$T/bg.log"; fail "the loop did not answer"; }
 polls=$(grep -c "^polled$" "$T/bg.log")

@@ -12,44 +12,26 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 sock=$T/ht.sock
-RECV=$TESTS_DIR/otlp_receiver.py
 CALL=$TESTS_DIR/callserver.py
 
-rport=$(free_port)
-"$PY" "$RECV" serve "$rport" "$T/recv.log" 2>"$T/recv.err" &
-rpid=$!
-_PIDS+=("$rpid")
-wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
+start_otlp_receiver
+rport=$RECV_PORT
 
 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$rport/ OTEL_BSP_SCHEDULE_DELAY=100 \
-	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" --otlp default \
-	2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+	start_listen_env -f json -o "$T/out.json" --otlp default
+lpid=$LPID
 
 uport=$(free_port)
-(. "$T/env.sh"; exec "$PY" "$SERVER_PY" "$uport" 127.0.0.1 --log "$T/upstream.log") \
-	>"$T/upstream.out" 2>&1 &
-upid=$!
-_PIDS+=("$upid")
-wait_port 127.0.0.1 "$uport" "$upid" || fail "upstream server did not start"
+start_env_server upstream "$uport" "$PY" "$SERVER_PY" "$uport" 127.0.0.1 --log "$T/upstream.log"
+upid=$ENV_PID
 
 tport=$(free_port)
-(. "$T/env.sh"; exec "$PY" "$CALL" thread "$tport" "$uport" "$T/thread.log") \
-	>"$T/thread.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$tport" "$tpid" || fail "threaded server did not start"
+start_env_server thread "$tport" "$PY" "$CALL" thread "$tport" "$uport" "$T/thread.log"
+tpid=$ENV_PID
 
 eport=$(free_port)
-(. "$T/env.sh"; exec "$PY" "$CALL" loop "$eport" "$uport" "$T/loop.log" 2) \
-	>"$T/loop.out" 2>&1 &
-epid=$!
-_PIDS+=("$epid")
-wait_port 127.0.0.1 "$eport" "$epid" || fail "event loop server did not start"
+start_env_server loop "$eport" "$PY" "$CALL" loop "$eport" "$uport" "$T/loop.log" 2
+epid=$ENV_PID
 
 # two requests on one keep-alive connection, each calling upstream
 (. "$T/env.sh"; curl -s -o /dev/null -o /dev/null "http://127.0.0.1:$tport/1" \

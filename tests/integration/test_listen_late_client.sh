@@ -14,20 +14,8 @@ start_nginx
 nginx_log_mark
 sock=$T/ht.sock
 
-# wait_for WHAT CMD...: poll CMD (up to 20 s) while the client runs.
-wait_for() {
-	local what=$1 _
-	shift
-	for _ in $(seq 200); do
-		"$@" && return 0
-		kill -0 "$cpid" 2>/dev/null || fail "the client died while waiting for $what"
-		sleep 0.1
-	done
-	fail "timed out waiting for $what"
-}
 made() { [ -s "$T/made" ] && wc -l <"$T/made" || echo 0; }
 made_at_least() { [ "$(made)" -ge "$1" ]; }
-has_request() { grep -q '"event":"request"' "$1" 2>/dev/null; }
 
 LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock \
 	"$PY" "$TESTS_DIR/late_client.py" "$NGINX_PORT" late "$T" 2>"$T/client.err" &

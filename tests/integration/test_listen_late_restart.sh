@@ -19,28 +19,10 @@ start_nginx
 nginx_log_mark
 sock=$T/ht.sock
 
-wait_for() { # wait_for WHAT CMD...: poll CMD (up to 20 s) while the client runs
-	local what=$1 _
-	shift
-	for _ in $(seq 200); do
-		"$@" && return 0
-		kill -0 "$cpid" 2>/dev/null || fail "the client died while waiting for $what"
-		sleep 0.1
-	done
-	fail "timed out waiting for $what"
-}
 made() { [ -s "$T/made" ] && wc -l <"$T/made" || echo 0; }
 made_at_least() { [ "$(made)" -ge "$1" ]; }
-has_request() { grep -q '"event":"request"' "$1" 2>/dev/null; }
-collector() { # collector N: `listen` N at $sock; sets LPID
-	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out$1.json" 2>"$T/listen$1.err" &
-	LPID=$!
-	_PIDS+=("$LPID")
-	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-	[ -S "$sock" ] || { show "$T/listen$1.err"; fail "collector $1 did not create $sock"; }
-}
 
-collector 1
+start_collector 1
 lpid1=$LPID
 LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock \
 	"$PY" "$TESTS_DIR/late_client.py" "$NGINX_PORT" restart "$T" 2>"$T/client.err" &
@@ -55,7 +37,7 @@ rm "$T/hold"
 # Requests made while nothing listens.
 n=$(made)
 wait_for "requests with no collector" made_at_least $((n + 5))
-collector 2
+start_collector 2
 lpid2=$LPID
 wait_for "collector 2's records" has_request "$T/out2.json"
 touch "$T/stop"

@@ -8,27 +8,14 @@
 require_built
 require_cmd tmux curl
 start_gateserver
-tm() { tmux -S "$T/tmux.sock" "$@"; }
-tm new-session -d -x 120 -y 40 "env -u TMUX bash --norc --noprofile"
-_PIDS+=("$(tm display-message -p '#{pid}')")
+start_tmux
 url=http://127.0.0.1:$GATE_PORT
-
-# wait_screen PATTERN: wait (up to 10 s) until the pane shows PATTERN.
-wait_screen() {
-	local _
-	for _ in $(seq 200); do
-		tm capture-pane -p >"$T/screen" && grep -qF -- "$1" "$T/screen" && return 0
-		sleep 0.05
-	done
-	show "$T/screen"
-	fail "the terminal never showed: $1"
-}
 
 tm send-keys "cd '$T' && '$HTTPTRACE' -- curl -s $url/held; echo run-done-\$?" Enter
 wait_gate /held
-wait_screen "GET $url/held  waiting for the first byte"
+wait_screen -F "GET $url/held  waiting for the first byte"
 touch "$GATE_DIR/held"
-wait_screen "run-done-0"
+wait_screen -F "run-done-0"
 tm capture-pane -p >"$T/after"
 grep -qF "GET $url/held -> 200 OK" "$T/after" || { show "$T/after"; fail "no finished request"; }
 grep -qF "waiting for the first byte" "$T/after" && { show "$T/after"; fail "the live area was left on the screen"; }
@@ -42,5 +29,5 @@ sleep 1.5
 tm capture-pane -p >"$T/dumb"
 grep -qF "waiting for the first byte" "$T/dumb" && { show "$T/dumb"; fail "a live area with TERM=dumb"; }
 touch "$GATE_DIR/dumb"
-wait_screen "dumb-done-0"
+wait_screen -F "dumb-done-0"
 pass

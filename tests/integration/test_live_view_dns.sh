@@ -10,25 +10,9 @@
 require_built
 require_cmd tmux
 build_prog dns_hold
-UDP_PORT=$(free_port 127.0.0.1)
-"$PY" "$TESTS_DIR/udphold.py" "$UDP_PORT" "$T/udp.log" 2>>"$T/udphold.err" &
-_PIDS+=("$!")
-wait_file_line "$T/udp.log" '^ready$' || { show "$T/udphold.err"; fail "udphold.py did not start"; }
+start_udphold
 name=stuck.example.test
-tm() { tmux -S "$T/tmux.sock" "$@"; }
-tm new-session -d -x 120 -y 40 "env -u TMUX bash --norc --noprofile"
-_PIDS+=("$(tm display-message -p '#{pid}')")
-
-# wait_screen PATTERN: wait (up to 10 s) until the pane shows PATTERN.
-wait_screen() {
-	local _
-	for _ in $(seq 200); do
-		tm capture-pane -p >"$T/screen" && grep -qE -- "$1" "$T/screen" && return 0
-		sleep 0.05
-	done
-	show "$T/screen"
-	fail "the terminal never showed: $1"
-}
+start_tmux
 
 tm send-keys "cd '$T' && '$HTTPTRACE' -- '$T/dns_hold' $UDP_PORT $name; echo run-done-\$?" Enter
 wait_file_line "$T/udp.log" '^query ' || { show "$T/udphold.err"; fail "the DNS server never had the query"; }

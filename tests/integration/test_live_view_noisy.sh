@@ -11,21 +11,8 @@
 require_built
 require_cmd tmux curl
 start_gateserver
-tm() { tmux -S "$T/tmux.sock" "$@"; }
-tm new-session -d -x 120 -y 40 "env -u TMUX bash --norc --noprofile"
-_PIDS+=("$(tm display-message -p '#{pid}')")
+start_tmux
 url=http://127.0.0.1:$GATE_PORT
-
-# wait_screen PATTERN: wait (up to 10 s) until the pane shows PATTERN.
-wait_screen() {
-	local _
-	for _ in $(seq 200); do
-		tm capture-pane -p >"$T/screen" && grep -qF -- "$1" "$T/screen" && return 0
-		sleep 0.05
-	done
-	show "$T/screen"
-	fail "the terminal never showed: $1"
-}
 
 # The command: three requests held by the server, then (once the test
 # saw the area) 150 lines, a few ms apart so that the area is redrawn
@@ -48,16 +35,16 @@ tm send-keys "cd '$T' && '$HTTPTRACE' -- ./noisy.sh; echo run-done-\$?" Enter
 wait_gate /n1
 wait_gate /n2
 wait_gate /n3
-wait_screen "GET $url/n"
+wait_screen -F "GET $url/n"
 touch "$T/go"
 for _ in $(seq 400); do [ -e "$T/printed" ] && break; sleep 0.05; done
 [ -e "$T/printed" ] || fail "the command never printed its lines"
 # While the requests still wait: the area is there, under the lines.
-wait_screen "LINE 150 of"
+wait_screen -F "LINE 150 of"
 tm capture-pane -p >"$T/mid"
 grep -qF "waiting for the first byte" "$T/mid" || { show "$T/mid"; fail "no live area while the requests wait"; }
 touch "$GATE_DIR/n1" "$GATE_DIR/n2" "$GATE_DIR/n3"
-wait_screen "run-done-0"
+wait_screen -F "run-done-0"
 tm capture-pane -p -S - >"$T/after"
 
 bad=$(grep -F "LINE " "$T/after" | grep -cvx "LINE [0-9]* of the command's own output \.*" || true)

@@ -10,27 +10,17 @@ require_built
 start_server
 u=http://127.0.0.1:$SERVER_PORT
 sock=$T/ht.sock
-RECV=$TESTS_DIR/otlp_receiver.py
 
-rport=$(free_port)
-"$PY" "$RECV" serve "$rport" "$T/recv.log" --header "x-api-key=abc def" \
-	--header "X-Tenant=t1" 2>"$T/recv.err" &
-rpid=$!
-_PIDS+=("$rpid")
-wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
+start_otlp_receiver --header "x-api-key=abc def" --header "X-Tenant=t1"
+rport=$RECV_PORT
 
 # Batches of 2 (4 requests: at least two POSTs), sent within 200 ms.
 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$rport/ \
 OTEL_EXPORTER_OTLP_HEADERS="x-api-key=abc%20def, X-Tenant = t1" \
 OTEL_SERVICE_NAME=svc-test OTEL_BSP_MAX_EXPORT_BATCH_SIZE=2 \
 OTEL_BSP_SCHEDULE_DELAY=200 \
-	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" --otlp default \
-	2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+	start_listen_env -f json -o "$T/out.json" --otlp default
+lpid=$LPID
 
 (. "$T/env.sh"; curl -s -o /dev/null -o /dev/null -o /dev/null \
 	"$u/bytes/10" "$u/status/404" "$u/bytes/5") || fail "curl failed"

@@ -9,11 +9,8 @@ start_server
 u=http://127.0.0.1:$SERVER_PORT
 RECV=$TESTS_DIR/otlp_receiver.py
 
-rport=$(free_port)
-"$PY" "$RECV" serve "$rport" "$T/recv.log" 2>"$T/recv.err" &
-rpid=$!
-_PIDS+=("$rpid")
-wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
+start_otlp_receiver
+rport=$RECV_PORT
 
 closed=$(closed_port)
 "$HTTPTRACE" -f otlp -o "$T/out.otlp" --otlp "http://127.0.0.1:$rport/v1/traces" -- \

@@ -10,25 +10,16 @@ start_server
 u=http://127.0.0.1:$SERVER_PORT
 sock=$T/ht.sock
 
-rport=$(free_port)
-"$PY" "$TESTS_DIR/otlp_receiver.py" serve "$rport" "$T/recv.log" --mode hang \
-	2>"$T/recv.err" &
-rpid=$!
-_PIDS+=("$rpid")
-wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
+start_otlp_receiver --mode hang
+rport=$RECV_PORT
 
 # A queue of 4 and batches of 2, sent only when full: one batch hangs in
 # its POST (timeout 30 s, longer than the test), 4 wait behind it, the
 # other 14 of the 20 requests overflow.  The wait at exit is 5 s.
 OTEL_BSP_MAX_QUEUE_SIZE=4 OTEL_BSP_MAX_EXPORT_BATCH_SIZE=2 \
 OTEL_BSP_SCHEDULE_DELAY=600000 OTEL_EXPORTER_OTLP_TIMEOUT=30000 \
-	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" \
-	--otlp "http://127.0.0.1:$rport" 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+	start_listen_env -f json -o "$T/out.json" --otlp "http://127.0.0.1:$rport"
+lpid=$LPID
 urls=()
 for i in $(seq 20); do urls+=("$u/bytes/$i"); done
 (. "$T/env.sh"; curl -s "${urls[@]}") >/dev/null ||

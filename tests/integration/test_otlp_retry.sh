@@ -8,20 +8,11 @@ start_server
 u=http://127.0.0.1:$SERVER_PORT
 sock=$T/ht.sock
 
-rport=$(free_port)
-"$PY" "$TESTS_DIR/otlp_receiver.py" serve "$rport" "$T/recv.log" --mode 503-once \
-	2>"$T/recv.err" &
-rpid=$!
-_PIDS+=("$rpid")
-wait_port 127.0.0.1 "$rport" "$rpid" || { show "$T/recv.err"; fail "receiver did not start"; }
+start_otlp_receiver --mode 503-once
+rport=$RECV_PORT
 
-"$HTTPTRACE" listen -s "$sock" -f summary -o "$T/summary.txt" \
-	--otlp "http://127.0.0.1:$rport" 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+start_listen_env -f summary -o "$T/summary.txt" --otlp "http://127.0.0.1:$rport"
+lpid=$LPID
 (. "$T/env.sh"; curl -s -o /dev/null -o /dev/null "$u/bytes/1" "$u/bytes/2") ||
 	fail "curl failed"
 

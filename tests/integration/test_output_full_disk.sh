@@ -44,12 +44,8 @@ expect_msg "$T/cap.err" capture
 
 # listen: runs, then exits 125 on SIGTERM.
 sock=$T/ht.sock
-"$HTTPTRACE" listen -s "$sock" -f json -o /dev/full 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh" || fail "httptrace env failed"
+start_listen_env -f json -o /dev/full
+lpid=$LPID
 (. "$T/env.sh"; curl -s -o /dev/null "$u/bytes/20") || fail "curl under listen failed"
 kill -TERM "$lpid"
 rc=0

@@ -11,12 +11,8 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 
-port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/py.json" -- "$PY" "$TESTS_DIR/srvlog.py" "$port" \
-	"$T/py.log" >"$T/py.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || fail "traced python server did not start"
+start_traced_py py srvlog.py "$T/py.log"
+port=$TRACED_PORT tpid=$TRACED_PID
 # each line on a connection of its own, read to the server's close (or to
 # the end of the one answer a keep-alive connection gets); what the client
 # got, one JSON line per request

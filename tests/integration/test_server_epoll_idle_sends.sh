@@ -79,12 +79,8 @@ for _ in range(600):
 s.close()
 PYEOF
 
-"$HTTPTRACE" listen -s "$sock" -f json -o "$T/out.json" 2>"$T/listen.err" &
-lpid=$!
-_PIDS+=("$lpid")
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "listen did not create $sock"
-"$HTTPTRACE" env -s "$sock" >"$T/env.sh"
+start_listen_env -f json -o "$T/out.json"
+lpid=$LPID
 
 # run_loop NAME TIMEOUT URLS...: start the loop server (epoll timeout
 # TIMEOUT seconds, or none), fetch URLS on one connection, wait for its
@@ -93,11 +89,8 @@ run_loop() {
 	local name=$1 timeout=$2 port url
 	shift 2
 	port=$(free_port)
-	(. "$T/env.sh"; exec "$PY" "$T/loop.py" "$port" "$T/$name.log" "$timeout") \
-		>"$T/$name.out" 2>&1 &
-	SPID=$!
-	_PIDS+=("$SPID")
-	wait_port 127.0.0.1 "$port" "$SPID" || { show "$T/$name.out"; fail "$name: the server did not start"; }
+	start_env_server "$name" "$port" "$PY" "$T/loop.py" "$port" "$T/$name.log" "$timeout"
+	SPID=$ENV_PID
 	rm -f "$T/release"
 	"$PY" "$T/client.py" "$port" "$T/$name.client" "$T/release" "$@" &
 	CPID=$!

@@ -14,73 +14,25 @@ require_built
 require_cmd openssl
 make_cert
 
-cat >"$T/server.py" <<'PYEOF'
-import asyncio, signal, ssl, struct, sys
-def frame(t, f, s, p):
-    return struct.pack(">I", len(p))[1:] + struct.pack(">BBI", t, f, s) + p
-port, size, cert, key = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-class P(asyncio.Protocol):
-    def connection_made(self, tr):
-        self.tr, self.buf, self.done = tr, b"", False
-    def data_received(self, d):
-        self.buf += d
-        if self.done or len(self.buf) < 24:
-            return
-        b = self.buf[24:]
-        while len(b) >= 9:
-            n = int.from_bytes(b[:3], "big")
-            t, sid = b[3], int.from_bytes(b[5:9], "big") & 0x7FFFFFFF
-            if len(b) < 9 + n:
-                return
-            b = b[9 + n:]
-            if t == 1:   # HEADERS: SETTINGS, 200, the body, RST_STREAM(NO_ERROR)
-                self.done = True
-                self.tr.write(frame(4, 0, 0, b"") + frame(1, 4, sid, b"\x88")
-                              + frame(0, 1, sid, b"x" * size)
-                              + frame(3, 0, sid, b"\0\0\0\0"))
-                return
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-ctx.set_alpn_protocols(["h2"])
-async def main():
-    srv = await asyncio.get_running_loop().create_server(P, "127.0.0.1", port, ssl=ctx)
-    await srv.serve_forever()
-signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-asyncio.run(main())
-PYEOF
-
 cat >"$T/client.py" <<'PYEOF'
-import socket, ssl, struct, sys, time
-def frame(t, f, s, p):
-    return struct.pack(">I", len(p))[1:] + struct.pack(">BBI", t, f, s) + p
-def lit(i, v):
-    v = v.encode()
-    return bytes([i, len(v)]) + v
+import socket, sys, time
+from h2wire import PREFACE, frame, literal, split_frames, tls_client
 host, port = sys.argv[1], int(sys.argv[2])
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
-ctx.set_alpn_protocols(["h2"])
-s = ctx.wrap_socket(socket.create_connection((host, port), timeout=30),
-                    server_hostname=host)
+s = tls_client(socket.create_connection((host, port), timeout=30), host)
 # a POST on stream 1 whose body is to come (no END_STREAM), 100 bytes of it
-s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, b"")
-          + frame(1, 4, 1, b"\x83\x87" + lit(4, "/early") + lit(1, "%s:%d" % (host, port)))
+s.sendall(PREFACE + frame(4, 0, 0, b"")
+          + frame(1, 4, 1, b"\x83\x87" + literal(4, "/early")
+                  + literal(1, "%s:%d" % (host, port)))
           + frame(0, 0, 1, b"a" * 100))
 buf, n, ended, rst = b"", 0, 0, None
 while rst is None:
     b = s.recv(65536)
     if not b:
         break
-    buf += b
-    while len(buf) >= 9:
-        ln = int.from_bytes(buf[:3], "big")
-        t, f = buf[3], buf[4]
-        if len(buf) < 9 + ln:
-            break
-        pay, buf = buf[9:9 + ln], buf[9 + ln:]
+    frames, buf = split_frames(buf + b)
+    for t, f, _, pay in frames:
         if t == 0:
-            n += ln
+            n += len(pay)
         if t in (0, 1) and f & 1:
             ended = 1
         if t == 3:
@@ -90,13 +42,9 @@ s.close()
 print(n, ended, rst)
 PYEOF
 
-port=$(free_port)
-"$HTTPTRACE" -f json -o "$T/trace.json" -- "$PY" "$T/server.py" "$port" 12000 \
-	"$T/cert.pem" "$T/key.pem" >"$T/server.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || { show "$T/server.out"; fail "the traced server did not start"; }
-"$PY" "$T/client.py" 127.0.0.1 "$port" >"$T/client" 2>"$T/client.err" ||
+start_traced_py trace h2membio_server.py early "$T/cert.pem" "$T/key.pem" 12000
+port=$TRACED_PORT tpid=$TRACED_PID
+PYTHONPATH=$TESTS_DIR "$PY" "$T/client.py" 127.0.0.1 "$port" >"$T/client" 2>"$T/client.err" ||
 	{ show "$T/client.err"; fail "client failed"; }
 for _ in $(seq 100); do
 	grep -q '"event":"request"' "$T/trace.json" 2>/dev/null && break
@@ -117,5 +65,5 @@ assert r["status"] == 200 and r["error"] is None and r["resp_bytes"] == 12000, r
 summ = [r for r in recs if r["event"] == "summary"][0]
 assert summ["server_requests"] == 1 and summ["server_errors"] == 0, summ
 PYEOF
-	{ show "$T/trace.json" "$T/client" "$T/server.out"; fail "the early answer's record does not match what the client read"; }
+	{ show "$T/trace.json" "$T/client" "$T/trace.out"; fail "the early answer's record does not match what the client read"; }
 pass

@@ -10,12 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 
-port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/out.json" -- "$PY" "$TESTS_DIR/srvlog.py" "$port" \
-	"$T/srv.log" >"$T/srv.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || fail "traced python server did not start"
+start_traced_py out srvlog.py "$T/srv.log"
+port=$TRACED_PORT tpid=$TRACED_PID
 "$PY" - "$port" <<'PYEOF' || fail "client failed"
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))

@@ -33,12 +33,8 @@ conn(b"GET /ok HTTP/1.1\r\nHost: x\r\n\r\n", b"GARBAGE\r\n\r\n")
 PYEOF
 }
 
-port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/py.json" -- "$PY" "$TESTS_DIR/srvlog.py" "$port" \
-	"$T/py.log" >"$T/py.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || fail "traced python server did not start"
+start_traced_py py srvlog.py "$T/py.log"
+port=$TRACED_PORT tpid=$TRACED_PID
 client "$port"
 for _ in $(seq 1 50); do
 	[ "$(wc -l <"$T/py.log")" -ge 3 ] && break

@@ -38,12 +38,8 @@ PYEOF
 }
 
 # Python's server: one answer, no Connection header, then its end.
-port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/py.json" -- "$PY" "$TESTS_DIR/srvlog.py" "$port" \
-	"$T/py.log" >"$T/py.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || fail "traced python server did not start"
+start_traced_py py srvlog.py "$T/py.log"
+port=$TRACED_PORT tpid=$TRACED_PID
 client "$port" 2 >"$T/py.got" || fail "python: client failed"
 if [ "$(grep -c '^HTTP/1.1 200' "$T/py.got")" != 1 ] || grep -qi '^Connection' "$T/py.got"; then
 	show "$T/py.got"
@@ -74,40 +70,13 @@ PYEOF
 	{ show "$T/py.json" "$T/py.log"; fail "python: /b is not reported as sent after a request that asked to close"; }
 
 # Control: an asyncio server that answers every request it reads, the
-# header ignored: both are followed.
-port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/aio.json" -- "$PY" - "$port" "$T/aio.log" \
-	>"$T/aio.out" 2>&1 <<'PYEOF' &
-import asyncio, sys
-port, logf = int(sys.argv[1]), sys.argv[2]
-
-async def handle(reader, writer):
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split()[1].decode()
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
-            await writer.drain()
-            with open(logf, "a") as f:
-                f.write(path + "\n")
-    except asyncio.IncompleteReadError:
-        pass
-    writer.close()
-
-async def amain():
-    srv = await asyncio.start_server(handle, "127.0.0.1", port)
-    async with srv:
-        await srv.serve_forever()
-
-asyncio.run(amain())
-PYEOF
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || fail "traced asyncio server did not start"
+# header ignored (answer_on_server.py): both are followed.
+start_traced_py aio answer_on_server.py "$T/aio.log"
+port=$TRACED_PORT tpid=$TRACED_PID
 client "$port" 2 >"$T/aio.got" || fail "asyncio: client failed"
 [ "$(grep -c '^HTTP/1.1 200' "$T/aio.got")" = 2 ] ||
 	{ show "$T/aio.got"; fail "asyncio: not two answers"; }
-wait_file_line "$T/aio.log" '^/b' || fail "the asyncio server did not log /b"
+wait_file_line "$T/aio.log" '^end /b' || fail "the asyncio server did not log /b"
 sleep 0.2 # its close follows the client's
 kill -TERM "$tpid"
 wait "$tpid" || true

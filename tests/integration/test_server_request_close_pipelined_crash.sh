@@ -1,6 +1,6 @@
 #!/bin/bash
 # test_server_request_close_pipelined_crash.sh - a traced asyncio server
-# that answers on (HTTP/1.1, no Connection header, whatever the request
+# (answer_on_server.py) that answers on (HTTP/1.1, no Connection header, whatever the request
 # says) gets "GET /a HTTP/1.0" and "GET /boom HTTP/1.0" in one send.  It
 # answers /a, starts /boom (its log: start /boom), and its handler fails on
 # it: the server closes the connection without an answer.  From its bytes
@@ -18,41 +18,8 @@ require_built
 
 run_case() { # $1: name, $2: pipelined (1) or not (0)
 	local port tpid
-	port=$(free_port 127.0.0.1)
-	"$HTTPTRACE" -f json -o "$T/$1.json" -- "$PY" - "$port" "$T/$1.log" \
-		>"$T/$1.out" 2>&1 <<'PYEOF' &
-import asyncio, sys
-port, logf = int(sys.argv[1]), sys.argv[2]
-
-def log(s):
-    with open(logf, "a") as f:
-        f.write(s + "\n")
-
-async def handle(reader, writer):
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split()[1].decode()
-            log("start " + path)
-            if path == "/boom":
-                raise RuntimeError("handler failed")
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
-            await writer.drain()
-            log("end " + path)
-    except Exception as e:
-        log("conn end " + type(e).__name__)
-    writer.close()
-
-async def amain():
-    srv = await asyncio.start_server(handle, "127.0.0.1", port)
-    async with srv:
-        await srv.serve_forever()
-
-asyncio.run(amain())
-PYEOF
-	tpid=$!
-	_PIDS+=("$tpid")
-	wait_port 127.0.0.1 "$port" "$tpid" || fail "traced asyncio server did not start"
+	start_traced_py "$1" answer_on_server.py "$T/$1.log"
+	port=$TRACED_PORT tpid=$TRACED_PID
 	"$PY" - "$port" "$2" <<'PYEOF' || fail "client failed"
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))

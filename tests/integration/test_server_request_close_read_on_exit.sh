@@ -1,7 +1,7 @@
 #!/bin/bash
 # test_server_request_close_read_on_exit.sh - from the review of 691ae72
-# (rev-connclose), fails on it.  The asyncio server of
-# test_server_request_close_read_on_reset.sh (it answers HTTP/1.0 requests without keep-alive with HTTP/1.1 and no
+# (rev-connclose), fails on it.  The asyncio server answer_on_server.py
+# (it answers HTTP/1.0 requests without keep-alive with HTTP/1.1 and no
 # Connection header, and reads on): the client sends "GET /a HTTP/1.0",
 # reads its answer, then "GET /slow HTTP/1.0" on the same connection; the
 # server's handler for /slow raises SystemExit half a second in (a server
@@ -12,66 +12,9 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 
-port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/aio.json" -- "$PY" - "$port" "$T/aio.log" \
-	>"$T/aio.out" 2>&1 <<'PYEOF' &
-import asyncio, sys
-port, logf = int(sys.argv[1]), sys.argv[2]
-
-def log(s):
-    with open(logf, "a") as f:
-        f.write(s + "\n")
-
-async def handle(reader, writer):
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split()[1].decode()
-            log("start " + path)
-            if path == "/slow":
-                await asyncio.sleep(0.5)
-                raise SystemExit(3)
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
-            await writer.drain()
-            log("end " + path)
-    except (asyncio.IncompleteReadError, ConnectionError) as e:
-        log("conn end " + type(e).__name__)
-    writer.close()
-
-async def amain():
-    srv = await asyncio.start_server(handle, "127.0.0.1", port)
-    async with srv:
-        await srv.serve_forever()
-
-asyncio.run(amain())
-PYEOF
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || fail "traced asyncio server did not start"
-"$PY" - "$port" "$T/aio.log" <<'PYEOF' || fail "client failed"
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(5)
-s.sendall(b"GET /a HTTP/1.0\r\n\r\n")
-got = b""
-while not got.endswith(b"ok\n"):
-    d = s.recv(65536)
-    assert d, got
-    got += d
-assert b"Connection" not in got, got
-s.sendall(b"GET /slow HTTP/1.0\r\n\r\n")
-for _ in range(100):
-    try:
-        if "start /slow" in open(sys.argv[2]).read():
-            break
-    except FileNotFoundError:
-        pass
-    time.sleep(0.05)
-else:
-    sys.exit("the server never began /slow")
-assert s.recv(65536) == b"", "an answer to /slow"
-s.close()
-PYEOF
+start_traced_py aio answer_on_server.py "$T/aio.log" exit
+port=$TRACED_PORT tpid=$TRACED_PID
+"$PY" "$TESTS_DIR/slow_client.py" "$port" "$T/aio.log" end || fail "client failed"
 wait "$tpid" || true # it ends by itself
 "$PY" - "$T/aio.json" <<'PYEOF' ||
 import json, sys

@@ -1,8 +1,9 @@
 #!/bin/bash
 # test_server_request_close_read_on_reset.sh - from the review of 691ae72
-# (rev-connclose), fails on it.  A traced asyncio server answers every request with HTTP/1.1
-# and no Connection header, HTTP/1.0 ones without keep-alive too (it
-# answers on; curl --http1.0 then reuses the connection).  The client sends
+# (rev-connclose), fails on it.  A traced asyncio server
+# (answer_on_server.py) answers every request with HTTP/1.1 and no
+# Connection header, HTTP/1.0 ones without keep-alive too (it answers on;
+# curl --http1.0 then reuses the connection).  The client sends
 # "GET /a HTTP/1.0", reads its answer, then on the same connection
 # "GET /slow HTTP/1.0", which the server works on for 2 s; the client gives
 # up after the server logged its start and resets the connection
@@ -14,65 +15,9 @@
 . "$(dirname "$0")/lib.sh"
 require_built
 
-port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/aio.json" -- "$PY" - "$port" "$T/aio.log" \
-	>"$T/aio.out" 2>&1 <<'PYEOF' &
-import asyncio, sys
-port, logf = int(sys.argv[1]), sys.argv[2]
-
-def log(s):
-    with open(logf, "a") as f:
-        f.write(s + "\n")
-
-async def handle(reader, writer):
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split()[1].decode()
-            log("start " + path)
-            if path == "/slow":
-                await asyncio.sleep(2)
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
-            await writer.drain()
-            log("end " + path)
-    except (asyncio.IncompleteReadError, ConnectionError) as e:
-        log("conn end " + type(e).__name__)
-    writer.close()
-
-async def amain():
-    srv = await asyncio.start_server(handle, "127.0.0.1", port)
-    async with srv:
-        await srv.serve_forever()
-
-asyncio.run(amain())
-PYEOF
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || fail "traced asyncio server did not start"
-"$PY" - "$port" "$T/aio.log" <<'PYEOF' || fail "client failed"
-import socket, struct, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(5)
-s.sendall(b"GET /a HTTP/1.0\r\n\r\n")
-got = b""
-while not got.endswith(b"ok\n"):
-    d = s.recv(65536)
-    assert d, got
-    got += d
-assert b"Connection" not in got, got
-s.sendall(b"GET /slow HTTP/1.0\r\n\r\n")
-for _ in range(100):
-    try:
-        if "start /slow" in open(sys.argv[2]).read():
-            break
-    except FileNotFoundError:
-        pass
-    time.sleep(0.05)
-else:
-    sys.exit("the server never began /slow")
-s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-s.close()
-PYEOF
+start_traced_py aio answer_on_server.py "$T/aio.log"
+port=$TRACED_PORT tpid=$TRACED_PID
+"$PY" "$TESTS_DIR/slow_client.py" "$port" "$T/aio.log" reset || fail "client failed"
 wait_file_line "$T/aio.log" '^conn end' || fail "the server did not see the end"
 sleep 2.5 # /slow's handler wakes and ends
 kill -TERM "$tpid"

@@ -61,12 +61,8 @@ print([[m, t, s] for _, _, s, _, _, m, t in ast.literal_eval(sys.argv[1])])' "$l
 check "$T/ngx.json" "$nlog" ||
 	{ show "$T/ngx.json" "$T/nginx/since.log"; fail "nginx: its records are not its log's requests"; }
 
-port=$(free_port 127.0.0.1)
-"$HTTPTRACE" -f json -o "$T/py.json" -- "$PY" "$TESTS_DIR/srvlog.py" "$port" \
-	"$T/py.log" http10 >"$T/py.out" 2>&1 &
-tpid=$!
-_PIDS+=("$tpid")
-wait_port 127.0.0.1 "$port" "$tpid" || fail "traced python server did not start"
+start_traced_py py srvlog.py "$T/py.log" http10
+port=$TRACED_PORT tpid=$TRACED_PID
 "$PY" - "$port" <<'PYEOF' || fail "python client failed"
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))

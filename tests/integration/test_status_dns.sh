@@ -11,10 +11,7 @@
 require_built
 require_cmd curl
 build_prog dns_hold
-UDP_PORT=$(free_port 127.0.0.1)
-"$PY" "$TESTS_DIR/udphold.py" "$UDP_PORT" "$T/udp.log" 2>>"$T/udphold.err" &
-_PIDS+=("$!")
-wait_file_line "$T/udp.log" '^ready$' || { show "$T/udphold.err"; fail "udphold.py did not start"; }
+start_udphold
 name=stuck.example.test
 sock=$T/ht.sock
 mport=$(free_port 127.0.0.1)
@@ -35,6 +32,7 @@ grep -qx "0 requests in flight, 1 name lookup" "$T/status.txt" || { show "$T/sta
 grep -qE "^  pid $ppid lookup 1  dns $name  resolving the name  [0-9.]+ m?s$" \
 	"$T/status.txt" || { show "$T/status.txt"; fail "no lookup line"; }
 
+# shellcheck disable=SC2317 # called by check_inflight_json
 check_json() { # FILE: the held lookup, in JSON
 	"$PY" - "$1" "$name" "$ppid" <<'PYEOF' || { show "$1"; fail "${1##*/}: wrong"; }
 import json, sys
@@ -48,12 +46,7 @@ assert r["elapsed_ms"] >= 0 and r["start"] > 0, r
 assert list(r["events"]) == ["dns_start"], r
 PYEOF
 }
-"$HTTPTRACE" status -s "$sock" -f json >"$T/status.json" || fail "status -f json failed"
-check_json "$T/status.json"
-curl -s -o "$T/inflight.json" -w '%{http_code} %{content_type}\n' \
-	"http://127.0.0.1:$mport/inflight" >"$T/inflight.code"
-grep -qx "200 application/json" "$T/inflight.code" || { show "$T/inflight.code"; fail "/inflight did not answer"; }
-check_json "$T/inflight.json"
+check_inflight_json "$sock" "$mport" check_json
 # the program still waits: nothing was asked of it
 kill -0 "$ppid" || fail "the program ended"
 [ -s "$T/prog.out" ] && { show "$T/prog.out"; fail "the lookup ended"; }

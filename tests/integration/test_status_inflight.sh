@@ -27,6 +27,7 @@ grep -qx "1 request in flight" "$T/status.txt" || { show "$T/status.txt"; fail "
 grep -qE "^  pid $cpid conn 1  GET $url/held  waiting for the first byte  [0-9.]+ m?s$" \
 	"$T/status.txt" || { show "$T/status.txt"; fail "no request line"; }
 
+# shellcheck disable=SC2317 # called by check_inflight_json
 check_json() { # FILE: the held request, in JSON
 	"$PY" - "$1" "$url/held" "$cpid" <<'PYEOF' || { show "$1"; fail "${1##*/}: wrong"; }
 import json, sys
@@ -41,12 +42,7 @@ assert r["proto"] == "HTTP/1.1" and r["elapsed_ms"] >= 0, r
 assert "wrote_request" in r["events"] and "got_first_response_byte" not in r["events"], r
 PYEOF
 }
-"$HTTPTRACE" status -s "$sock" -f json >"$T/status.json" || fail "status -f json failed"
-check_json "$T/status.json"
-curl -s -o "$T/inflight.json" -w '%{http_code} %{content_type}\n' \
-	"http://127.0.0.1:$mport/inflight" >"$T/inflight.code"
-grep -qx "200 application/json" "$T/inflight.code" || { show "$T/inflight.code"; fail "/inflight did not answer"; }
-check_json "$T/inflight.json"
+check_inflight_json "$sock" "$mport" check_json
 
 touch "$GATE_DIR/held"
 wait "$cpid" || fail "curl failed"

@@ -27,6 +27,7 @@ grep -qx "0 requests in flight, 1 connection opening" "$T/status.txt" || { show 
 grep -qE "^  pid $cpid conn 1  connect $peer  in the TLS handshake  [0-9.]+ m?s$" \
 	"$T/status.txt" || { show "$T/status.txt"; fail "no connection line"; }
 
+# shellcheck disable=SC2317 # called by check_inflight_json
 check_json() { # FILE: the held handshake, in JSON
 	"$PY" - "$1" "$peer" "$cpid" <<'PYEOF' || { show "$1"; fail "${1##*/}: wrong"; }
 import json, sys
@@ -41,12 +42,7 @@ assert "connect_done" in r["events"] and "tls_handshake_start" in r["events"], r
 assert "tls_handshake_done" not in r["events"], r
 PYEOF
 }
-"$HTTPTRACE" status -s "$sock" -f json >"$T/status.json" || fail "status -f json failed"
-check_json "$T/status.json"
-curl -s -o "$T/inflight.json" -w '%{http_code} %{content_type}\n' \
-	"http://127.0.0.1:$mport/inflight" >"$T/inflight.code"
-grep -qx "200 application/json" "$T/inflight.code" || { show "$T/inflight.code"; fail "/inflight did not answer"; }
-check_json "$T/inflight.json"
+check_inflight_json "$sock" "$mport" check_json
 
 kill -TERM "$cpid"
 wait "$cpid" 2>/dev/null || true

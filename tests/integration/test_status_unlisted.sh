@@ -18,17 +18,8 @@ n=80
 start_status_listen "$sock" "$mport"
 lpid=$LPID
 
-args=()
-for i in $(seq "$n"); do args+=("$url/held?i=$i" -o /dev/null); done
-LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -s --parallel \
-	--parallel-immediate --parallel-max 100 "${args[@]}" &
-cpid=$!
-_PIDS+=("$cpid")
-for _ in $(seq 400); do
-	[ "$(grep -c '^got /held' "$T/gate.log" 2>/dev/null)" = "$n" ] && break
-	sleep 0.05
-done
-[ "$(grep -c '^got /held' "$T/gate.log")" = "$n" ] || fail "the server did not get $n requests"
+start_held_curls "$sock" "$n"
+cpid=$CURL_PID
 
 "$HTTPTRACE" status -s "$sock" >"$T/status.txt" || fail "status failed"
 head -1 "$T/status.txt" | grep -qx "80 requests in flight (64 listed, 16 more in flight not listed)" ||
@@ -36,6 +27,7 @@ head -1 "$T/status.txt" | grep -qx "80 requests in flight (64 listed, 16 more in
 [ "$(grep -c "^  pid $cpid conn [0-9]*  GET $url/held?i=" "$T/status.txt")" = 64 ] ||
 	{ show "$T/status.txt"; fail "not 64 request lines"; }
 
+# shellcheck disable=SC2317 # called by check_inflight_json
 check_json() { # FILE: 80 in flight, 64 listed
 	"$PY" - "$1" <<'PYEOF' || { show "$1"; fail "${1##*/}: wrong"; }
 import json, sys
@@ -44,10 +36,7 @@ assert d["in_flight"] == 80 and d["listed"] == 64 and d["unlisted"] == 16, d
 assert len(d["requests"]) == 64, len(d["requests"])
 PYEOF
 }
-"$HTTPTRACE" status -s "$sock" -f json >"$T/status.json" || fail "status -f json failed"
-check_json "$T/status.json"
-curl -s -o "$T/inflight.json" "http://127.0.0.1:$mport/inflight" || fail "/inflight did not answer"
-check_json "$T/inflight.json"
+check_inflight_json "$sock" "$mport" check_json
 
 touch "$GATE_DIR/held"
 wait "$cpid" || fail "curl failed"

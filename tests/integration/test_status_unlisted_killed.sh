@@ -11,23 +11,13 @@ require_built
 require_cmd curl
 start_gateserver
 sock=$T/ht.sock
-url=http://127.0.0.1:$GATE_PORT
 n=80
 
 start_status_listen "$sock"
 lpid=$LPID
 
-args=()
-for i in $(seq "$n"); do args+=("$url/held?i=$i" -o /dev/null); done
-LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -s --parallel \
-	--parallel-immediate --parallel-max 100 "${args[@]}" &
-cpid=$!
-_PIDS+=("$cpid")
-for _ in $(seq 400); do
-	[ "$(grep -c '^got /held' "$T/gate.log" 2>/dev/null)" = "$n" ] && break
-	sleep 0.05
-done
-[ "$(grep -c '^got /held' "$T/gate.log")" = "$n" ] || fail "the server did not get $n requests"
+start_held_curls "$sock" "$n"
+cpid=$CURL_PID
 # every request written is in flight for the collector too
 wait_status "$sock" "^$n requests in flight"
 

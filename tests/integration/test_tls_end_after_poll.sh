@@ -13,18 +13,6 @@
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
-build_prog tls_end_poll -lssl -lcrypto
-make_cert
-start_py closenotify_server.py "$T/srv.log" "$T/cert.pem" "$T/key.pem"
-SERVER_PORT=$PY_PORT
-rc=0
-"$HTTPTRACE" -f json -o "$T/out.json" -- "$T/tls_end_poll" 127.0.0.1 "$SERVER_PORT" 3 \
-	>"$T/p.out" 2>"$T/p.err" || rc=$?
-[ "$rc" = 0 ] || { show "$T/p.err"; fail "tls_end_poll exited $rc"; }
-read -r word bytes <"$T/p.out" || true
-if [ "$word" != ok ] || [ "${bytes:-0}" -le 9000 ]; then
-	show "$T/p.out"
-	fail "the program did not read its responses"
-fi
+tls_end_poll_run
 jcheck "$T/out.json" --count 3 --each 'status == 200 and tls is True and resp_bytes == 3000 and error is None'
 pass

@@ -31,15 +31,7 @@ run() {
 }
 
 # The library's text, ASLR off: only its own mmap of the map's size fails.
-range=$(setarch -R "$HTTPTRACE" -o /dev/null -- "$PY" -c '
-for l in open("/proc/self/maps"):
-    f = l.split()
-    if "libhttptrace" in l and "x" in f[1]:
-        lo, hi = f[0].split("-")
-        print("0x%s:0x%s" % (lo, hi))
-        break
-')
-[ -n "$range" ] || fail "the library is not mapped"
+range=$(lib_text_range)
 
 case ${MODE:-all} in
 room) run room 0 ;;

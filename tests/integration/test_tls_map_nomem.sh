@@ -18,15 +18,7 @@ SIZE=${SESSMAP_BYTES:-262144}
 require_cmd setarch
 # The library's text, ASLR off: only its own mmap calls of that size fail
 # (Python's 256 KiB arenas are left alone).
-range=$(setarch -R "$HTTPTRACE" -o /dev/null -- "$PY" -c '
-for l in open("/proc/self/maps"):
-    f = l.split()
-    if "libhttptrace" in l and "x" in f[1]:
-        lo, hi = f[0].split("-")
-        print("0x%s:0x%s" % (lo, hi))
-        break
-')
-[ -n "$range" ] || fail "the library is not mapped"
+range=$(lib_text_range)
 rc=0
 setarch -R "$HTTPTRACE" -f json -o "$T/out.json" -- strace -f -qq -e trace=mmap -o "$T/st" "$T/seccomp_nomap" "$SIZE:$range" "$PY" -c '
 import http.client, ssl, sys

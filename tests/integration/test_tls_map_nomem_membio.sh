@@ -16,15 +16,7 @@ SIZE=${SESSMAP_BYTES:-262144}
 require_cmd setarch
 # The library's text, ASLR off: only its own mmap calls of that size fail
 # (Python's 256 KiB arenas are left alone).
-range=$(setarch -R "$HTTPTRACE" -o /dev/null -- "$PY" -c '
-for l in open("/proc/self/maps"):
-    f = l.split()
-    if "libhttptrace" in l and "x" in f[1]:
-        lo, hi = f[0].split("-")
-        print("0x%s:0x%s" % (lo, hi))
-        break
-')
-[ -n "$range" ] || fail "the library is not mapped"
+range=$(lib_text_range)
 note "refused: mmap($SIZE) from $range"
 cat >"$T/client.py" <<'PYEOF'
 import asyncio, ssl, sys
@@ -42,21 +34,7 @@ async def main():
 asyncio.run(main())
 PYEOF
 rc=0
-setarch -R "$HTTPTRACE" -f json -o "$T/out.json" -- strace -f -qq -e trace=mmap -e status=failed -o "$T/st" "$T/seccomp_nomap" "$SIZE:$range" "$PY" -c '
-import asyncio, ssl, sys
-async def main():
-    ctx = ssl.create_default_context(cafile=sys.argv[1])
-    r, w = await asyncio.open_connection(sys.argv[2], int(sys.argv[3]), ssl=ctx)
-    for i in range(5):
-        w.write(b"GET /bytes/%d HTTP/1.1\r\nHost: x\r\n\r\n" % (100 + i))
-        await w.drain()
-        head = await r.readuntil(b"\r\n\r\n")
-        n = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")][0]
-        await r.readexactly(n)
-    w.close()
-    print("ok")
-asyncio.run(main())
-' "$T/cert.pem" "$HOST" "$SERVER_PORT" >"$T/py.out" 2>"$T/py.err" || rc=$?
+setarch -R "$HTTPTRACE" -f json -o "$T/out.json" -- strace -f -qq -e trace=mmap -e status=failed -o "$T/st" "$T/seccomp_nomap" "$SIZE:$range" "$PY" "$T/client.py" "$T/cert.pem" "$HOST" "$SERVER_PORT" >"$T/py.out" 2>"$T/py.err" || rc=$?
 [ "$rc" = 0 ] || { show "$T/py.err"; fail "python exited $rc"; }
 [ "$(cat "$T/py.out")" = ok ] || fail "python did not finish"
 note "failed mmaps: $(grep -c ENOMEM "$T/st" || true)"

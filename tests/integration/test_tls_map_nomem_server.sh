@@ -17,15 +17,7 @@ build_prog seccomp_nomap
 make_cert
 SIZE=${SESSMAP_BYTES:-262144}
 # The library's text, ASLR off: only its own mmap calls of that size fail.
-range=$(setarch -R "$HTTPTRACE" -o /dev/null -- "$PY" -c '
-for l in open("/proc/self/maps"):
-    f = l.split()
-    if "libhttptrace" in l and "x" in f[1]:
-        lo, hi = f[0].split("-")
-        print("0x%s:0x%s" % (lo, hi))
-        break
-')
-[ -n "$range" ] || fail "the library is not mapped"
+range=$(lib_text_range)
 
 cat >"$T/server.py" <<'PYEOF'
 import asyncio, signal, ssl, sys

@@ -95,18 +95,7 @@ wait "$lpid" || fail "listen failed"
 
 # 2. run mode in a terminal: the live view names it while it hangs;
 # Ctrl-C: the record cut short names it, text and JSON.
-tm() { tmux -S "$T/tmux.sock" "$@"; }
-tm new-session -d -x 160 -y 40 "env -u TMUX bash --norc --noprofile"
-_PIDS+=("$(tm display-message -p '#{pid}')")
-wait_screen() { # PATTERN: wait (up to 10 s) until the pane shows it
-	local _
-	for _ in $(seq 200); do
-		tm capture-pane -p >"$T/screen" && grep -qE -- "$1" "$T/screen" && return 0
-		sleep 0.05
-	done
-	show "$T/screen"
-	fail "the terminal never showed: $1"
-}
+start_tmux 160
 url="https://localhost:$HOLD_PORT/held"
 tm send-keys "cd '$T' && '$HTTPTRACE' -- curl -sk '$url'; echo run-done-\$?" Enter
 wait_screen "^  > connect localhost \\($peer\\)  in the TLS handshake  [0-9.]+ m?s"

@@ -10,6 +10,7 @@
 #include "suites.h"
 #include "conn_server.h"
 #include "tlsrec_fixtures.h"
+#include "conn_fixtures.h"
 
 /* What the sink saw, copied out of the record (its strings are borrowed). */
 typedef struct seen {
@@ -42,14 +43,6 @@ typedef struct brief {
 
 static brief briefs[300];
 static int nbriefs;
-
-static void copy_str(char *dst, size_t cap, ht_str s)
-{
-	size_t n = s.len < cap - 1 ? s.len : cap - 1;
-	if (n)
-		memcpy(dst, s.p, n);
-	dst[n] = '\0';
-}
 
 static void sink(void *ctx, const ht_record *rec)
 {
@@ -101,17 +94,6 @@ static void sink(void *ctx, const ht_record *rec)
 
 static const char *const redact[] = {"authorization", "cookie", NULL};
 static const h1_options opts = {.capture_headers = true, .redact = redact};
-
-static void *zalloc(size_t n)
-{
-	return calloc(1, n);
-}
-
-static void release(void *p, size_t n)
-{
-	(void)n;
-	free(p);
-}
 
 static const conn_env env = {
 	.sink = sink,
@@ -1391,16 +1373,27 @@ static conn_tcp_counts counts(int state, uint64_t in, uint64_t out)
 	return k;
 }
 
+/* GET /a written on a connection that a fork then shares, at 4000: the
+ * kernel's counts at the fork show @in bytes received (0: none, as the
+ * hooks saw), all of ours sent; @tls: a hooked TLS session's.  Returns
+ * those counts. */
+static conn_tcp_counts fork_with_a_in_flight(uint64_t in, bool tls)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	C->tls = tls;
+	conn_tcp_counts k = counts(TCP_ESTABLISHED, in, C->bytes_out);
+	conn_fork_shared(C, 4000, &k, false);
+	return k;
+}
+
 /* A fork shared the connection with /a in flight, and the kernel proves
  * the parent alone read and wrote on it (a child that only execs): /a is
  * paired with its answer, and once nothing is in flight the connection is
  * followed as one idle at the fork. */
 START_TEST(fork_shared_proven_followed_on)
 {
-	conn_connected(C, 2000);
-	w(GET("/a"), 3000);
-	conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-	conn_fork_shared(C, 4000, &k, false);
+	conn_tcp_counts k = fork_with_a_in_flight(0, false);
 	ck_assert(C->fork_shared);
 	ck_assert_int_eq(nrecs, 0);
 	/* the answer read: counted by the kernel, not yet by the hooks */
@@ -1427,10 +1420,7 @@ START_TEST(fork_shared_child_read_or_wrote_gives_up)
 {
 	for (int wrote = 0; wrote < 2; wrote++) {
 		fresh_conn();
-		conn_connected(C, 2000);
-		w(GET("/a"), 3000);
-		conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-		conn_fork_shared(C, 4000, &k, false);
+		conn_tcp_counts k = fork_with_a_in_flight(0, false);
 		uint64_t in = strlen(OK5), out = C->bytes_out;
 		if (wrote)
 			out += strlen(GET("/b-child"));
@@ -1456,10 +1446,7 @@ END_TEST
  * up as before. */
 START_TEST(fork_shared_unproven_gives_up)
 {
-	conn_connected(C, 2000);
-	w(GET("/a"), 3000);
-	conn_tcp_counts k = counts(TCP_ESTABLISHED, 7, C->bytes_out);
-	conn_fork_shared(C, 4000, &k, false);
+	conn_tcp_counts k = fork_with_a_in_flight(7, false);
 	/* 7 more read than ours at the fork: a read of one of our threads
 	 * not fed yet would show so too; followed on, unproven */
 	ck_assert(C->fork_shared);
@@ -1473,20 +1460,13 @@ START_TEST(fork_shared_unproven_gives_up)
 
 	/* a hooked TLS session's: proven at the fork or given up */
 	fresh_conn();
-	conn_connected(C, 2000);
-	w(GET("/a"), 3000);
-	C->tls = true;
-	k = counts(TCP_ESTABLISHED, 7, C->bytes_out);
-	conn_fork_shared(C, 4000, &k, false);
+	k = fork_with_a_in_flight(7, true);
 	ck_assert(!C->fork_shared);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
 
 	fresh_conn();
-	conn_connected(C, 2000);
-	w(GET("/a"), 3000);
-	k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-	conn_fork_shared(C, 4000, &k, false);
+	k = fork_with_a_in_flight(0, false);
 	conn_shared_check(C, NULL, false, 3, 5000);
 	ck_assert_int_eq(nrecs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_SHARED);
@@ -1500,10 +1480,7 @@ START_TEST(fork_shared_close_or_exit_not_followed)
 {
 	for (int exit_first = 0; exit_first < 2; exit_first++) {
 		fresh_conn();
-		conn_connected(C, 2000);
-		w(GET("/a"), 3000);
-		conn_tcp_counts k = counts(TCP_ESTABLISHED, 0, C->bytes_out);
-		conn_fork_shared(C, 4000, &k, false);
+		fork_with_a_in_flight(0, false);
 		if (exit_first)
 			conn_on_exit(C, 5000);
 		conn_close(C, 5000);
@@ -1676,35 +1653,16 @@ static void h2_put(const void *p, size_t n)
 static void h2_frame(uint8_t type, uint8_t flags, uint32_t stream,
 		     const uint8_t *payload, size_t n)
 {
-	uint8_t h[9] = {(uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n, type,
-			flags, (uint8_t)(stream >> 24), (uint8_t)(stream >> 16),
-			(uint8_t)(stream >> 8), (uint8_t)stream};
+	uint8_t h[9];
+	h2_frame_head(h, type, flags, stream, (uint32_t)n);
 	h2_put(h, 9);
 	h2_put(payload, n);
-}
-
-/* A header block of literal fields (no indexing, no Huffman): enough for
- * the state machine, whatever the decoder's table holds. */
-static size_t hpack_literals(uint8_t *out, const char *const *nv)
-{
-	size_t n = 0;
-	for (; *nv; nv += 2) {
-		size_t nl = strlen(nv[0]), vl = strlen(nv[1]);
-		out[n++] = 0x00;
-		out[n++] = (uint8_t)nl;
-		memcpy(out + n, nv[0], nl);
-		n += nl;
-		out[n++] = (uint8_t)vl;
-		memcpy(out + n, nv[1], vl);
-		n += vl;
-	}
-	return n;
 }
 
 static void h2_headers(uint32_t stream, bool end_stream, const char *const *nv)
 {
 	uint8_t block[512];
-	size_t n = hpack_literals(block, nv);
+	size_t n = h2_literals(block, nv);
 	h2_frame(0x1, 0x4 | (end_stream ? 0x1 : 0), stream, block, n);
 }
 
@@ -2716,23 +2674,29 @@ static void h2_server_preface(uint32_t size)
 static void h2_headers_table_8192(uint32_t stream)
 {
 	uint8_t block[512] = {0x3f, 0xe1, 0x3f}; /* size update, 8192 */
-	size_t n = 3 + hpack_literals(block + 3, get_b);
+	size_t n = 3 + h2_literals(block + 3, get_b);
 	h2_frame(0x1, 0x5, stream, block, n);
 }
 
-START_TEST(h2_prior_knowledge_server_speaks_first)
+/* A cleartext connection whose server speaks first: its preface
+ * (h2_server_preface(@size)) read in two reads, cut after @cut bytes; the
+ * connection still wants bytes. */
+static void h2_server_speaks_first(uint32_t size, size_t cut)
 {
-	/* cleartext, no ALPN: the server's preface comes before the client
-	 * wrote anything, split across reads (inside the frame header) */
 	conn_connected(C, 2000);
-	h2_server_preface(8192);
-	conn_on_read(C, h2buf, 5, 2100);
-	conn_on_read(C, h2buf + 5, h2len - 5, 2200);
+	h2_server_preface(size);
+	conn_on_read(C, h2buf, cut, 2100);
+	conn_on_read(C, h2buf + cut, h2len - cut, 2200);
 	h2_reset();
 	ck_assert(conn_wants_bytes(C));
-	ck_assert_int_eq(nrecs, 0);
-	/* the client's preface, its SETTINGS and ACK, and a request whose
-	 * block uses the table the server's SETTINGS allowed */
+}
+
+/* Then the client's preface, its SETTINGS and ACK, and GET /b on stream 1
+ * in a block that uses the table the server's SETTINGS allowed (written
+ * at 3000); then the server's ACK and its 200 head on stream 1, to be
+ * read with what the test adds. */
+static void h2_get_b_after_server_first(void)
+{
 	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
 	h2_frame(0x4, 0, 0, NULL, 0);
 	h2_frame(0x4, 0x1, 0, NULL, 0);
@@ -2740,6 +2704,15 @@ START_TEST(h2_prior_knowledge_server_speaks_first)
 	h2_write(3000);
 	h2_frame(0x4, 0x1, 0, NULL, 0);
 	h2_headers(1, false, ok200);
+}
+
+START_TEST(h2_prior_knowledge_server_speaks_first)
+{
+	/* cleartext, no ALPN: the server's preface comes before the client
+	 * wrote anything, split across reads (inside the frame header) */
+	h2_server_speaks_first(8192, 5);
+	ck_assert_int_eq(nrecs, 0);
+	h2_get_b_after_server_first();
 	h2_data(1, false, 5);
 	h2_headers(1, true, (const char *const[]){"grpc-status", "0", NULL});
 	h2_read(4000);
@@ -2760,20 +2733,9 @@ END_TEST
  * preface, not a TLS server's flight. */
 START_TEST(h2_server_first_split_before_tls_lookalike)
 {
-	conn_connected(C, 2000);
-	h2_server_preface(0x16030100);
 	/* frame header (9) and the setting's id (2), then its value */
-	conn_on_read(C, h2buf, 11, 2100);
-	conn_on_read(C, h2buf + 11, h2len - 11, 2200);
-	h2_reset();
-	ck_assert(conn_wants_bytes(C));
-	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
-	h2_frame(0x4, 0, 0, NULL, 0);
-	h2_frame(0x4, 0x1, 0, NULL, 0);
-	h2_headers_table_8192(1);
-	h2_write(3000);
-	h2_frame(0x4, 0x1, 0, NULL, 0);
-	h2_headers(1, false, ok200);
+	h2_server_speaks_first(0x16030100, 11);
+	h2_get_b_after_server_first();
 	h2_data(1, true, 5);
 	h2_read(4000);
 	ck_assert_int_eq(nrecs, 1);
@@ -2995,7 +2957,7 @@ START_TEST(h2_table_size_applies_at_ack)
 	h2_write(3000);
 	h2_frame(0x4, 0x1, 0, NULL, 0); /* the client's ACK */
 	block[0] = 0x20;                /* size update 0 */
-	n = 1 + hpack_literals(block + 1, get_b);
+	n = 1 + h2_literals(block + 1, get_b);
 	h2_frame(0x1, 0x5, 3, block, n);
 	h2_write(3100);
 	h2_headers(1, true, ok200);

@@ -8,6 +8,7 @@
 #include "conn_server.h"
 #include "suites.h"
 #include "tlsrec_fixtures.h"
+#include "conn_fixtures.h"
 
 /* What the sink saw: the request records (strings copied) and the close. */
 typedef struct srec {
@@ -19,14 +20,6 @@ static srec recs[256];
 static int nreqs, ncloses, nnotes;
 static ht_rec_conn_close last_close;
 static conn *C;
-
-static void copy_str(char *dst, size_t cap, ht_str s)
-{
-	size_t n = s.len < cap - 1 ? s.len : cap - 1;
-	if (n)
-		memcpy(dst, s.p, n);
-	dst[n] = '\0';
-}
 
 static void sink(void *ctx, const ht_record *rec)
 {
@@ -45,17 +38,6 @@ static void sink(void *ctx, const ht_record *rec)
 	s->r = rec->u.req;
 	copy_str(s->method, sizeof s->method, rec->u.req.method);
 	copy_str(s->target, sizeof s->target, rec->u.req.target);
-}
-
-static void *zalloc(size_t n)
-{
-	return calloc(1, n);
-}
-
-static void release(void *p, size_t n)
-{
-	(void)n;
-	free(p);
 }
 
 static const h1_options opts = {.capture_headers = true};
@@ -110,10 +92,39 @@ static const conn_env thr_env = {
 	.thread = this_thread,
 };
 
-/* A server request read whole on a thread is numbered and open on it
- * until answered there; a client request begun meanwhile names it, one
- * begun with two open names none, one begun after it was answered
- * none. */
+static const char THR_GET[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+static const char THR_OK[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+/* The server request THR_GET read at 2000 on thread 4 (@loop: an event
+ * loop's thread), open there. */
+static void thread_serving(bool loop)
+{
+	memset(&thr, 0, sizeof(thr));
+	thr.id = 4;
+	thr.loop = loop;
+	C->env = &thr_env;
+	rd(THR_GET, sizeof(THR_GET) - 1, 2000);
+	ck_assert_uint_eq(thr.open, 1);
+}
+
+/* A client connection made on that thread, connected at 2100. */
+static conn *thread_client(void)
+{
+	conn *cl = calloc(1, sizeof(*cl));
+	ht_addr peer = {.family = 2, .port = 40001, .addr = {127, 0, 0, 1}};
+
+	conn_init(cl, &thr_env, 7, 9, &peer, 2100);
+	conn_connected(cl, 2100);
+	return cl;
+}
+
+/* A call on @cl: THR_GET written at @t, THR_OK read at @t + 100. */
+static void client_call(conn *cl, uint64_t t)
+{
+	conn_on_write(cl, (const uint8_t *)THR_GET, sizeof(THR_GET) - 1, t);
+	conn_on_read(cl, (const uint8_t *)THR_OK, sizeof(THR_OK) - 1, t + 100);
+}
+
 /* A connection whose ClientHello was read for a session that cannot be
  * tied to it (the session map full): conn_server_tls_undecoded() follows
  * its records from the server's first flight on (the ClientHello gone
@@ -142,46 +153,40 @@ START_TEST(tls_undecoded_after_hello)
 }
 END_TEST
 
+/* A server request read whole on a thread is numbered and open on it
+ * until answered there; a client request begun meanwhile names it, one
+ * begun with two open names none, one begun after it was answered
+ * none. */
 START_TEST(thread_counts)
 {
-	static const char get[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
-	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-	conn *s2 = calloc(1, sizeof(*s2)), *cl = calloc(1, sizeof(*cl));
+	conn *s2 = calloc(1, sizeof(*s2));
 	ht_addr peer = {.family = 2, .port = 40001, .addr = {127, 0, 0, 1}};
 
-	memset(&thr, 0, sizeof(thr));
-	thr.id = 4;
-	C->env = &thr_env;
-	rd(get, sizeof(get) - 1, 2000);
+	thread_serving(false);
 	ck_assert_uint_eq(thr.served, 1);
-	ck_assert_uint_eq(thr.open, 1);
 	/* a call made inside it */
-	conn_init(cl, &thr_env, 7, 9, &peer, 2100);
-	conn_connected(cl, 2100);
-	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 2200);
-	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 2300);
+	conn *cl = thread_client();
+	client_call(cl, 2200);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.thread, 4);
 	ck_assert_uint_eq(recs[0].r.thread_seq, 1);
 	/* a second server request open on the thread: the next call names
 	 * none */
 	conn_server_init(s2, &thr_env, 7, 5, &peer, 2400);
-	conn_server_read(s2, (const uint8_t *)get, sizeof(get) - 1, 2500);
+	conn_server_read(s2, (const uint8_t *)THR_GET, sizeof(THR_GET) - 1, 2500);
 	ck_assert_uint_eq(thr.open, 2);
-	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 2600);
-	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 2700);
+	client_call(cl, 2600);
 	ck_assert_int_eq(nreqs, 2);
 	ck_assert_uint_eq(recs[1].r.thread_seq, 0);
 	/* both answered on the thread: the records say so, none open */
-	wr(ok, sizeof(ok) - 1, 2800);
-	conn_server_write(s2, (const uint8_t *)ok, sizeof(ok) - 1, 2900);
+	wr(THR_OK, sizeof(THR_OK) - 1, 2800);
+	conn_server_write(s2, (const uint8_t *)THR_OK, sizeof(THR_OK) - 1, 2900);
 	ck_assert_int_eq(nreqs, 4);
 	ck_assert_uint_eq(recs[2].r.thread, 4);
 	ck_assert_uint_eq(recs[2].r.thread_seq, 1);
 	ck_assert_uint_eq(recs[3].r.thread_seq, 2);
 	ck_assert_uint_eq(thr.open, 0);
-	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 3000);
-	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 3100);
+	client_call(cl, 3000);
 	ck_assert_uint_eq(recs[4].r.thread_seq, 0);
 	conn_close(cl, 4000);
 	conn_close(s2, 4000);
@@ -195,28 +200,15 @@ END_TEST
  * task's call comes just the same. */
 START_TEST(thread_loop_names_none)
 {
-	static const char get[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
-	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-	conn *cl = calloc(1, sizeof(*cl));
-	ht_addr peer = {.family = 2, .port = 40001, .addr = {127, 0, 0, 1}};
-
-	memset(&thr, 0, sizeof(thr));
-	thr.id = 4;
-	thr.loop = true;
-	C->env = &thr_env;
-	rd(get, sizeof(get) - 1, 2000);
-	ck_assert_uint_eq(thr.open, 1);
-	conn_init(cl, &thr_env, 7, 9, &peer, 2100);
-	conn_connected(cl, 2100);
-	conn_on_write(cl, (const uint8_t *)get, sizeof(get) - 1, 2200);
-	conn_on_read(cl, (const uint8_t *)ok, sizeof(ok) - 1, 2300);
+	thread_serving(true);
+	conn *cl = thread_client();
+	client_call(cl, 2200);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.thread, 4);
 	ck_assert_uint_eq(recs[0].r.thread_seq, 0);
 	conn_close(cl, 4000);
 	free(cl);
 }
-END_TEST
 
 static const char RESP_OK0[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 
@@ -633,10 +625,8 @@ static void h2_put(const void *p, size_t n)
 /* A frame header: @len payload bytes of @type with @flags on @stream. */
 static void h2_fh(uint8_t type, uint8_t flags, uint32_t stream, uint32_t len)
 {
-	uint8_t h[9] = {(uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len,
-			type, flags, (uint8_t)(stream >> 24),
-			(uint8_t)(stream >> 16), (uint8_t)(stream >> 8),
-			(uint8_t)stream};
+	uint8_t h[9];
+	h2_frame_head(h, type, flags, stream, len);
 	h2_put(h, 9);
 }
 
@@ -644,17 +634,7 @@ static void h2_fh(uint8_t type, uint8_t flags, uint32_t stream, uint32_t len)
 static void h2_hdrs(uint32_t stream, uint8_t flags, const char *const *nv)
 {
 	uint8_t block[256];
-	size_t n = 0;
-	for (; *nv; nv += 2) {
-		size_t nl = strlen(nv[0]), vl = strlen(nv[1]);
-		block[n++] = 0x00;
-		block[n++] = (uint8_t)nl;
-		memcpy(block + n, nv[0], nl);
-		n += nl;
-		block[n++] = (uint8_t)vl;
-		memcpy(block + n, nv[1], vl);
-		n += vl;
-	}
+	size_t n = h2_literals(block, nv);
 	h2_fh(0x1, 0x4 | flags, stream, (uint32_t)n);
 	h2_put(block, n);
 }
@@ -675,9 +655,9 @@ static const char *const h2_get[] = {":method", "GET", ":scheme", "http",
 	":authority", "h", ":path", "/f", NULL};
 static const char *const h2_200[] = {":status", "200", NULL};
 
-/* The client's preface, SETTINGS and GETs on streams 1 and 3; the
- * server's SETTINGS. */
-static void h2_begin(void)
+/* A fresh HTTP/2 server connection (h2_env): the client's preface and
+ * SETTINGS put, not read yet. */
+static void h2_fresh(void)
 {
 	conn_close(C, 5);
 	memset(C, 0, sizeof *C);
@@ -686,6 +666,13 @@ static void h2_begin(void)
 	nreqs = ncloses = 0;
 	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
 	h2_fh(0x4, 0, 0, 0);
+}
+
+/* The client's preface, SETTINGS and GETs on streams 1 and 3; the
+ * server's SETTINGS. */
+static void h2_begin(void)
+{
+	h2_fresh();
 	h2_hdrs(1, 0x1, h2_get);
 	h2_hdrs(3, 0x1, h2_get);
 	h2_flush(true, 10);
@@ -736,13 +723,7 @@ END_TEST
  * to no other stream; the 128 pair with their own, written last first. */
 START_TEST(h2_streams_past_128_overflow)
 {
-	conn_close(C, 5);
-	memset(C, 0, sizeof *C);
-	ht_addr peer = {.family = 2, .port = 40000, .addr = {127, 0, 0, 1}};
-	conn_server_init(C, &h2_env, 7, 3, &peer, T_ACCEPT);
-	nreqs = ncloses = 0;
-	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
-	h2_fh(0x4, 0, 0, 0);
+	h2_fresh();
 	h2_flush(true, 10);
 	h2_fh(0x4, 0, 0, 0);
 	h2_flush(false, 20);
@@ -813,16 +794,10 @@ static void h2_zeros(size_t n)
  * of ciphertext), and carried. */
 static void h2_membio_begin(void)
 {
-	conn_close(C, 5);
-	memset(C, 0, sizeof *C);
-	ht_addr peer = {.family = 2, .port = 40000, .addr = {127, 0, 0, 1}};
-	conn_server_init(C, &h2_env, 7, 3, &peer, T_ACCEPT);
-	nreqs = ncloses = 0;
+	h2_fresh(); /* (only put: fed by the flush below) */
 	conn_mark_tls(C);
 	conn_on_transport(C, true, 300, 10);  /* (a server's read: requests) */
 	conn_on_transport(C, false, 2000, 11);
-	h2_put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
-	h2_fh(0x4, 0, 0, 0);
 	h2_hdrs(1, 0x1, h2_get);
 	h2_hdrs(3, 0x1, h2_get);
 	h2_flush(true, 12);
@@ -831,6 +806,19 @@ static void h2_membio_begin(void)
 	h2_flush(false, 20);
 	conn_on_transport(C, false, 100, 21);
 	ck_assert_int_eq(nreqs, 0);
+}
+
+/* h2_membio_begin(), then stream 3 answered whole in plaintext (200 and
+ * 100 bytes) at 30, its ciphertext (the session's, 2300 bytes made by
+ * then) not moved yet. */
+static void h2_membio_stream3_waiting(void)
+{
+	h2_membio_begin();
+	h2_hdrs(3, 0, h2_200);
+	h2_fh(0x0, 0x1, 3, 100);
+	h2_zeros(100);
+	conn_tls_made(C, 2300);
+	h2_flush(false, 30);
 }
 
 /* Two responses whole in plaintext in one write, interleaved, stream 3's
@@ -884,12 +872,7 @@ END_TEST
 START_TEST(h2_membio_cut_by_end)
 {
 	for (int how = 0; how < 2; how++) {
-		h2_membio_begin();
-		h2_hdrs(3, 0, h2_200);
-		h2_fh(0x0, 0x1, 3, 100);
-		h2_zeros(100);
-		conn_tls_made(C, 2300);
-		h2_flush(false, 30);
+		h2_membio_stream3_waiting();
 		h2_hdrs(1, 0, h2_200);
 		h2_fh(0x0, 0x1, 1, 20000);
 		h2_zeros(20000);
@@ -1034,16 +1017,12 @@ START_TEST(h2_membio_early_answer_rst_no_error)
 }
 END_TEST
 
-/* 128 streams whole in plaintext whose ciphertext
- * the program has not moved yet (a slow client: the socket is full) hold
- * every slot: the client's next stream is followed, the waiting stream
- * nearest its mark making room, counted as not followed (overflow): it
- * was released whole before, and a reset then cut it unseen
- * (h2_membio_released_stream_then_reset). */
-START_TEST(h2_membio_waiting_streams_fill_table)
+/* The start of the two tests below: 128 streams (1 and 3 answered, then
+ * 126 more opened and answered) whole in plaintext, their ciphertext not
+ * moved yet; then the client opens one more stream (5 + 2 * 126). */
+static void h2_membio_full_table(void)
 {
 	h2_membio_begin();
-	/* streams 1 and 3 answered, then 126 more opened and answered */
 	for (uint32_t id = 5; id < 5 + 2 * 126; id += 2)
 		h2_hdrs(id, 0x1, h2_get);
 	h2_flush(true, 22);
@@ -1054,9 +1033,20 @@ START_TEST(h2_membio_waiting_streams_fill_table)
 	}
 	conn_tls_made(C, 2100 + 128 * 60);
 	h2_flush(false, 30);
-	/* one more stream, answered: the socket then carries everything */
 	h2_hdrs(5 + 2 * 126, 0x1, h2_get);
 	h2_flush(true, 40);
+}
+
+/* 128 streams whole in plaintext whose ciphertext
+ * the program has not moved yet (a slow client: the socket is full) hold
+ * every slot: the client's next stream is followed, the waiting stream
+ * nearest its mark making room, counted as not followed (overflow): it
+ * was released whole before, and a reset then cut it unseen
+ * (h2_membio_released_stream_then_reset). */
+START_TEST(h2_membio_waiting_streams_fill_table)
+{
+	h2_membio_full_table();
+	/* the one more stream answered: the socket then carries everything */
 	h2_hdrs(5 + 2 * 126, 0, h2_200);
 	h2_fh(0x0, 0x1, 5 + 2 * 126, 10);
 	h2_zeros(10);
@@ -1076,19 +1066,7 @@ END_TEST
  * the one released to make room included (it was "whole"). */
 START_TEST(h2_membio_released_stream_then_reset)
 {
-	h2_membio_begin();
-	for (uint32_t id = 5; id < 5 + 2 * 126; id += 2)
-		h2_hdrs(id, 0x1, h2_get);
-	h2_flush(true, 22);
-	for (uint32_t id = 1; id < 5 + 2 * 126; id += 2) {
-		h2_hdrs(id, 0, h2_200);
-		h2_fh(0x0, 0x1, id, 10);
-		h2_zeros(10);
-	}
-	conn_tls_made(C, 2100 + 128 * 60);
-	h2_flush(false, 30);
-	h2_hdrs(5 + 2 * 126, 0x1, h2_get);
-	h2_flush(true, 40);
+	h2_membio_full_table();
 	conn_on_reset(C, 50);
 	ck_assert_int_eq(nreqs, 129);
 	for (int i = 0; i < 129; i++)
@@ -1133,12 +1111,7 @@ END_TEST
 static void waiting_stream_unframed(bool carried, bool reset)
 {
 	static uint8_t big[20000];
-	h2_membio_begin();
-	h2_hdrs(3, 0, h2_200);
-	h2_fh(0x0, 0x1, 3, 100);
-	h2_zeros(100);
-	conn_tls_made(C, 2300);
-	h2_flush(false, 30);
+	h2_membio_stream3_waiting();
 	ck_assert_int_eq(nreqs, 0);
 	h2_fh(0x1, 0x4, 5, sizeof big);
 	h2_put(big, sizeof big);
@@ -1190,12 +1163,7 @@ END_TEST
 START_TEST(h2_membio_waiting_unframed_not_the_childs)
 {
 	static uint8_t big[20000];
-	h2_membio_begin();
-	h2_hdrs(3, 0, h2_200);
-	h2_fh(0x0, 0x1, 3, 100);
-	h2_zeros(100);
-	conn_tls_made(C, 2300);
-	h2_flush(false, 30);
+	h2_membio_stream3_waiting();
 	h2_fh(0x1, 0x4, 5, sizeof big);
 	h2_put(big, sizeof big);
 	h2_flush(true, 40);
@@ -1303,17 +1271,19 @@ START_TEST(early_answer_closed_unread)
 }
 END_TEST
 
+/* A request whose version cannot be read. */
+static const char BAD_99[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
+
 /* A request line the server cannot parse and answers anyway (Python's
  * 505 to "HTTP/9.9" after a broken line): the record is the malformed
  * request with the response written, its method and target as far as
  * the line was read whole; what it reads next is no request. */
 START_TEST(malformed_request_answered)
 {
-	static const char bad[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
 	static const char e505[] = "HTTP/1.0 505 HTTP Version Not Supported\r\n"
 				   "Connection: close\r\nContent-Length: 4\r\n\r\n"
 				   "oops";
-	rd(bad, strlen(bad), 10);
+	rd(BAD_99, strlen(BAD_99), 10);
 	ck_assert_int_eq(nreqs, 0);
 	wr(e505, strlen(e505), 20);
 	ck_assert_int_eq(nreqs, 1);
@@ -1337,13 +1307,15 @@ END_TEST
 
 /* Python answers a line whose version it cannot read as HTTP/0.9: no
  * status line, a body to its shutdown.  The record has its bytes. */
-START_TEST(malformed_request_answered_09)
+/* A malformed request (HTTP/9.9) read at 10, answered @page, no status
+ * line, written in two parts cut after @cut bytes (at 20 and 25), then
+ * the server's shut at 30: no record before the shut, then one, the bad
+ * request with the page as its body, its first byte at 20. */
+static const ht_rec_request *answered_09(const char *page, size_t cut)
 {
-	static const char bad[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
-	static const char page[] = "<!DOCTYPE HTML>\n<p>505</p>\n";
-	rd(bad, strlen(bad), 10);
-	wr(page, 10, 20);
-	wr(page + 10, strlen(page) - 10, 25);
+	rd(BAD_99, strlen(BAD_99), 10);
+	wr(page, cut, 20);
+	wr(page + cut, strlen(page) - cut, 25);
 	ck_assert_int_eq(nreqs, 0);
 	conn_server_shut(C, 30);
 	ck_assert_int_eq(nreqs, 1);
@@ -1352,8 +1324,15 @@ START_TEST(malformed_request_answered_09)
 	ck_assert_uint_eq(r->status, 0);
 	ck_assert_uint_eq(r->resp_body_bytes, strlen(page));
 	ck_assert_uint_eq(r->resp_header_bytes, 0);
-	ck_assert(r->flags & HT_RF_BODY_BY_CLOSE);
 	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 20);
+	return r;
+}
+
+START_TEST(malformed_request_answered_09)
+{
+	static const char page[] = "<!DOCTYPE HTML>\n<p>505</p>\n";
+	const ht_rec_request *r = answered_09(page, 10);
+	ck_assert(r->flags & HT_RF_BODY_BY_CLOSE);
 	ck_assert_uint_eq(r->t[HT_T_RESPONSE_DONE], 30);
 	conn_close(C, 40);
 	ck_assert_int_eq(nreqs, 1);
@@ -1899,23 +1878,11 @@ END_TEST
  * A status line split the same way stays one. */
 START_TEST(malformed_request_answered_09_split)
 {
-	static const char bad[] = "GET /bad version HTTP/9.9\r\nHost: x\r\n\r\n";
-	static const char page[] = "HTML, no status line\n";
 	static const char e505[] = "HTTP/1.1 505 Bad\r\nContent-Length: 0\r\n\r\n";
-	rd(bad, strlen(bad), 10);
-	wr(page, 2, 20);
-	wr(page + 2, strlen(page) - 2, 25);
-	conn_server_shut(C, 30);
-	ck_assert_int_eq(nreqs, 1);
-	const ht_rec_request *r = &recs[0].r;
-	ck_assert_uint_eq(r->error, HT_ERR_BAD_REQUEST);
-	ck_assert_uint_eq(r->status, 0);
-	ck_assert_uint_eq(r->resp_body_bytes, strlen(page));
-	ck_assert_uint_eq(r->resp_header_bytes, 0);
-	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 20);
+	answered_09("HTML, no status line\n", 2);
 	teardown();
 	setup();
-	rd(bad, strlen(bad), 10);
+	rd(BAD_99, strlen(BAD_99), 10);
 	wr(e505, 2, 20);
 	wr(e505 + 2, strlen(e505) - 2, 25);
 	ck_assert_int_eq(nreqs, 1);

@@ -12,6 +12,7 @@
 #include "live.h"
 #include "suites.h"
 #include "tlsrec_fixtures.h"
+#include "conn_fixtures.h"
 
 static ht_live *new_page(void)
 {
@@ -952,49 +953,10 @@ static void h2_put_frame(uint8_t *out, size_t *len, uint8_t type,
 {
 	uint8_t *p = out + *len;
 
-	p[0] = (uint8_t)(n >> 16);
-	p[1] = (uint8_t)(n >> 8);
-	p[2] = (uint8_t)n;
-	p[3] = type;
-	p[4] = flags;
-	p[5] = (uint8_t)(stream >> 24);
-	p[6] = (uint8_t)(stream >> 16);
-	p[7] = (uint8_t)(stream >> 8);
-	p[8] = (uint8_t)stream;
+	h2_frame_head(p, type, flags, stream, (uint32_t)n);
 	if (n > 0)
 		memcpy(p + 9, payload, n);
 	*len += 9 + n;
-}
-
-/* A header block of literal fields (no indexing, no Huffman) from the
- * name/value pairs of @nv (NULL-ended) into @out: its length. */
-static size_t h2_literals(uint8_t *out, const char *const *nv)
-{
-	size_t n = 0;
-
-	for (; *nv; nv += 2) {
-		size_t nl = strlen(nv[0]), vl = strlen(nv[1]);
-
-		out[n++] = 0x00;
-		out[n++] = (uint8_t)nl;
-		memcpy(out + n, nv[0], nl);
-		n += nl;
-		out[n++] = (uint8_t)vl;
-		memcpy(out + n, nv[1], vl);
-		n += vl;
-	}
-	return n;
-}
-
-static void *zalloc(size_t n)
-{
-	return calloc(1, n);
-}
-
-static void zrelease(void *p, size_t n)
-{
-	(void)n;
-	free(p);
 }
 
 /* A server's HTTP/2 streams read before the page existed (the preface and
@@ -1006,7 +968,7 @@ START_TEST(server_h2_streams_adopted)
 {
 	static const h1_options opts = { .capture_headers = false };
 	conn_env env = { .sink = sink, .live = cur_ref, .opt = &opts,
-			 .alloc = zalloc, .release = zrelease,
+			 .alloc = zalloc, .release = release,
 			 .hpack = hpack_own };
 	ht_addr peer = { .family = 2, .port = 40000 };
 	static conn c;

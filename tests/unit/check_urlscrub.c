@@ -10,6 +10,7 @@
 #include "http1.h"
 #include "suites.h"
 #include "urlscrub.h"
+#include "conn_fixtures.h"
 
 #define BIG 4096
 
@@ -448,17 +449,6 @@ static void sink(void *ctx, const ht_record *rec)
 	copy_out(seen_host, sizeof(seen_host), rec->u.req.host);
 	copy_out(seen_resp, sizeof(seen_resp), rec->u.req.resp_headers);
 	seen_flags = rec->u.req.flags;
-}
-
-static void *zalloc(size_t n)
-{
-	return calloc(1, n);
-}
-
-static void release(void *p, size_t n)
-{
-	(void)n;
-	free(p);
 }
 
 static const conn_env scrub_env = {

@@ -7,6 +7,7 @@
 #include "conn.h"
 #include "suites.h"
 #include "ws.h"
+#include "conn_fixtures.h"
 
 /* ---- building frames ------------------------------------------------------ */
 
@@ -328,17 +329,6 @@ static void sink(void *ctx, const ht_record *rec)
 	}
 	memcpy(ws_target, rec->u.ws.target.p, rec->u.ws.target.len);
 	ws_target[rec->u.ws.target.len] = '\0';
-}
-
-static void *zalloc(size_t n)
-{
-	return calloc(1, n);
-}
-
-static void release(void *p, size_t n)
-{
-	(void)n;
-	free(p);
 }
 
 static const conn_env env = {

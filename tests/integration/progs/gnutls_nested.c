@@ -9,25 +9,12 @@
  *
  * Prints the response's status line and how many bytes came in all.
  */
-#include <arpa/inet.h>
-#include <gnutls/gnutls.h>
-#include <netinet/in.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "gnutls_client.h"
 
 static gnutls_session_t sess;
 static int sock;
 static char req[512];
 static int armed;
-
-static void die(const char *what, int e)
-{
-	fprintf(stderr, "gnutls_nested: %s: %s\n", what, gnutls_strerror(e));
-	exit(1);
-}
 
 /* Reads the socket; the first time after the handshake, writes the
  * request through the session first, from inside gnutls_record_recv(). */
@@ -61,32 +48,13 @@ int main(int argc, char **argv)
 	}
 	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s:%s\r\n"
 		 "Connection: close\r\n\r\n", argv[3], argv[1], argv[2]);
-	struct sockaddr_in sa = {.sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)atoi(argv[2]))};
-	if (inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1)
-		return 2;
-	sock = socket(AF_INET, SOCK_STREAM, 0);
-	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		perror("connect");
-		return 1;
-	}
-	gnutls_certificate_credentials_t cred;
-	int e;
-	if ((e = gnutls_global_init()) < 0)
-		die("gnutls_global_init", e);
-	gnutls_certificate_allocate_credentials(&cred);
-	if ((e = gnutls_init(&sess, GNUTLS_CLIENT)) < 0)
-		die("gnutls_init", e);
-	gnutls_set_default_priority(sess);
-	gnutls_credentials_set(sess, GNUTLS_CRD_CERTIFICATE, cred);
+	sock = dial(argv[1], atoi(argv[2]));
+	gnutls_certificate_credentials_t cred = tls_client_init();
+	sess = tls_client_session(cred);
 	gnutls_transport_set_int(sess, sock);
 	gnutls_transport_set_pull_function(sess, pull);
 	gnutls_transport_set_push_function(sess, push);
-	do
-		e = gnutls_handshake(sess);
-	while (e < 0 && !gnutls_error_is_fatal(e));
-	if (e < 0)
-		die("gnutls_handshake", e);
+	tls_handshake(sess);
 	armed = 1;
 	char buf[4096], status[128] = "";
 	size_t total = 0;
