@@ -321,10 +321,43 @@ static bool emit_pending(const ht_record *rec)
 	return taken;
 }
 
+/* Whether this process is a child forked since @gen (ht_fork_gen) was
+ * read: by a signal handler that interrupted this thread's encoding or
+ * sending of records made before the fork, the parent's, which it sends
+ * and counts itself (ht_emit_after_fork() reset this thread's batch). */
+static inline bool forked_since(unsigned gen)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return unlikely(gen != ht_fork_gen);
+}
+
+/* The process a record of a connection tells of (the connection's pid,
+ * conn.h), 0 for a record of the library's own. */
+static uint32_t record_pid(const ht_record *rec)
+{
+	switch (rec->type) {
+	case HT_REC_REQUEST: return rec->u.req.pid;
+	case HT_REC_CONN_FAIL: return rec->u.fail.pid;
+	case HT_REC_CONN_CLOSE: return rec->u.close.pid;
+	case HT_REC_NOTE: return rec->u.note.pid;
+	case HT_REC_WS: return rec->u.ws.pid;
+	default: return 0;
+	}
+}
+
 void ht_emit(void *ctx, const ht_record *rec)
 {
 	(void)ctx;
-	if (!ht_enabled || emit_pending(rec))
+	/* A connection that tells of another process is a parent's, in a
+	 * child that a signal handler forked while this thread's hook
+	 * worked on it (its lock held, so not made the child's at a lock,
+	 * ht_home_lock()): the parent sends the record, the child's copy of
+	 * that work makes none. */
+	unsigned gen = ht_fork_gen;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	uint32_t pid = record_pid(rec);
+	if (!ht_enabled || unlikely(pid != 0 && pid != ht_pid) ||
+	    emit_pending(rec))
 		return;
 	size_t len = 0;
 	if (!batch_buf)
@@ -342,10 +375,29 @@ void ht_emit(void *ctx, const ht_record *rec)
 						     rec);
 		}
 	}
+	if (forked_since(gen))
+		return; /* encoded in a buffer of the parent's */
+	bool is_req = rec->type == HT_REC_REQUEST;
 	if (!batch_count)
 		batch_page = __atomic_load_n(&counters, __ATOMIC_ACQUIRE);
 	ht_counters *c = batch_page;
-	bool is_req = rec->type == HT_REC_REQUEST;
+	if (len) {
+		ht_batch_len += (uint32_t)len;
+		batch_count++;
+		batch_reqs += is_req;
+		batch_urgent |= !is_req;
+	} else if (!batch_count) {
+		batch_page = NULL;
+	}
+	if (forked_since(gen)) {
+		/* forked since the test above: the batch this child's reset
+		 * left holds the parent's record only (the handler's own
+		 * calls flushed theirs), and is not this child's to send */
+		ht_batch_len = batch_count = batch_reqs = 0;
+		batch_urgent = false;
+		batch_page = NULL;
+		return;
+	}
 	__atomic_add_fetch(&c->produced, 1, __ATOMIC_RELAXED);
 	if (is_req)
 		__atomic_add_fetch(&req_counts_of(c)->produced, 1,
@@ -355,15 +407,7 @@ void ht_emit(void *ctx, const ht_record *rec)
 		if (is_req)
 			__atomic_add_fetch(&req_counts_of(c)->dropped, 1,
 					   __ATOMIC_RELAXED);
-		if (!batch_count)
-			batch_page = NULL;
-		return;
 	}
-	ht_batch_len += (uint32_t)len;
-	batch_count++;
-	batch_reqs += is_req;
-	if (rec->type != HT_REC_REQUEST)
-		batch_urgent = true;
 }
 
 /* @n records (@nreq of them requests) counted as produced on @from are
@@ -381,14 +425,16 @@ static void move_produced(ht_counters *from, ht_counters *to, uint32_t n,
 	__atomic_add_fetch(&to->produced, n, __ATOMIC_RELAXED);
 }
 
-/* Send @len bytes holding @n records (@nreq requests) counted on @page;
- * count them as dropped on failure. */
+/* Send @len bytes holding @n records (@nreq requests) counted on @page,
+ * taken out at fork generation @gen; count them as dropped on failure. */
 static void send_records(const uint8_t *buf, uint32_t len, uint32_t n,
-			 uint32_t nreq, ht_counters *page)
+			 uint32_t nreq, ht_counters *page, unsigned gen)
 {
-	if (!len)
+	if (!len || forked_since(gen))
 		return;
 	int fd = current_fd();
+	if (forked_since(gen))
+		return;
 	move_produced(page, __atomic_load_n(&counters, __ATOMIC_ACQUIRE), n,
 		      nreq);
 	if (fd < 0) {
@@ -396,6 +442,8 @@ static void send_records(const uint8_t *buf, uint32_t len, uint32_t n,
 		return;
 	}
 	int err = send_msg(fd, buf, len);
+	if (forked_since(gen))
+		return;
 	if (err) {
 		/* A collector that is gone reads this connection's counters
 		 * no more: the records count for the next one. */
@@ -438,6 +486,7 @@ void ht_emit_send_pending(void)
 	/* Before the process wants a collector, records wait. */
 	if (!wanted)
 		return;
+	unsigned gen = ht_fork_gen;
 	/* The message is taken out so the lock is not held in send(). */
 	ht_lock_acquire(&pend_lock);
 	uint8_t *out = pend_buf;
@@ -450,15 +499,17 @@ void ht_emit_send_pending(void)
 	__atomic_store_n(&ht_pending, 0, __ATOMIC_RELAXED);
 	ht_lock_release(&pend_lock);
 	if (out)
-		send_records(out, len, n, nreq, page);
-	ht_buf_put(out);
+		send_records(out, len, n, nreq, page, gen);
+	if (!forked_since(gen)) /* (else lent in the parent: kept) */
+		ht_buf_put(out);
 }
 
 /* Send (or, on an event loop's thread, queue) @len bytes of @n records
  * (@nreq requests) counted on @page, in the pool's buffer @buf.  Returns
  * true when @buf became the pending message (not to be given back). */
 static bool flush_batch(uint8_t *buf, uint32_t len, uint32_t n,
-			uint32_t nreq, bool urgent, ht_counters *page)
+			uint32_t nreq, bool urgent, ht_counters *page,
+			unsigned gen)
 {
 	if ((ht_poller && !urgent) || !wanted) {
 		/* An event loop's records wait for its next wait (or for
@@ -473,6 +524,12 @@ static bool flush_batch(uint8_t *buf, uint32_t len, uint32_t n,
 		if (wanted && held && held + len > HT_BUF_SIZE)
 			ht_emit_send_pending();
 		ht_lock_acquire(&pend_lock);
+		if (forked_since(gen)) {
+			/* the parent's records: not this child's message (nor
+			 * its pool, reset at the fork: the buffer is kept) */
+			ht_lock_release(&pend_lock);
+			return true;
+		}
 		if (!pend_buf || pend_len + len <= HT_BUF_SIZE) {
 			if (!pend_buf) {
 				pend_buf = buf; /* (pend_len is 0) */
@@ -504,18 +561,22 @@ static bool flush_batch(uint8_t *buf, uint32_t len, uint32_t n,
 		if (!send_now)
 			return kept;
 		ht_emit_send_pending();
-		send_records(buf, len, n, nreq, page); /* did not fit in pending */
+		send_records(buf, len, n, nreq, page, gen); /* did not fit */
 		return kept;
 	}
 	/* Records already pending go first, then this call's. */
 	if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
 		ht_emit_send_pending();
-	send_records(buf, len, n, nreq, page);
+	send_records(buf, len, n, nreq, page, gen);
 	return false;
 }
 
 void ht_emit_flush(void)
 {
+	/* read before the batch: a fork after it leaves the batch the
+	 * parent's in the child (ht_emit_after_fork() reset this thread's) */
+	unsigned gen = ht_fork_gen;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	uint32_t len = ht_batch_len, n = batch_count, nreq = batch_reqs;
 	bool urgent = batch_urgent;
 	uint8_t *buf = batch_buf;
@@ -526,7 +587,8 @@ void ht_emit_flush(void)
 	batch_urgent = false;
 	batch_buf = NULL;
 	batch_page = NULL;
-	if (len && flush_batch(buf, len, n, nreq, urgent, page))
+	if (len && flush_batch(buf, len, n, nreq, urgent, page, gen))
 		return; /* the pending message now */
-	ht_buf_put(buf);
+	if (!forked_since(gen)) /* (else lent in the parent: kept) */
+		ht_buf_put(buf);
 }

@@ -125,6 +125,32 @@ static inline struct ht_tracked *ht_home_tracked(ht_slot *s)
  * fork_gen differs holds a connection as an ancestor left it at a fork. */
 HT_HIDDEN extern unsigned ht_fork_gen;
 
+/* The bit of a hook's connection generation (ht_conn_gen()) where the
+ * fork generation begins: a block's own count (t->gen) never gets there. */
+#define HT_GEN_FORK_SHIFT 40
+
+/* ht_conn_gen() - the generation of @t's connection as a hook reads it
+ * before its real call and checks it after (ht_slot_peek(),
+ * ht_slot_same(), ht_write_begin()): the block's own (t->gen, counted on
+ * each time the block is freed) with this process's fork generation in
+ * its top bits.  A hook that a signal handler's fork interrupted resumes
+ * in the child with its parent's reading: another connection, never fed
+ * there (the call was the parent's, which feeds it: ht_gen_forked()). */
+static inline uint64_t ht_conn_gen(const struct ht_tracked *t)
+{
+	return __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) ^
+	       ((uint64_t)ht_fork_gen << HT_GEN_FORK_SHIFT);
+}
+
+/* ht_gen_forked() - whether @gen, a hook's reading of its connection
+ * (ht_conn_gen()), was taken before a fork that made this process: the
+ * hook began in the parent, and its call is the parent's. */
+static inline bool ht_gen_forked(uint64_t gen)
+{
+	return unlikely((uint32_t)(gen >> HT_GEN_FORK_SHIFT) !=
+			(ht_fork_gen & ((1u << (64 - HT_GEN_FORK_SHIFT)) - 1)));
+}
+
 /* ht_home_inherited() - home slot @s (locked) belongs to a block inherited
  * at a fork and not used since in this process: its count of writes in
  * flight (the parent's writers') goes to 0, its connection becomes this
@@ -199,7 +225,7 @@ static inline ht_slot *ht_slot_peek(int fd, uint64_t *gen)
 	ht_tracked *t = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
 	if (unlikely(!t || !__atomic_load_n(&t->home.t, __ATOMIC_ACQUIRE)))
 		return NULL;
-	*gen = __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE);
+	*gen = ht_conn_gen(t);
 	/* the fd still names it: the generation is the fd's connection's,
 	 * not that of one that took the block meanwhile */
 	if (unlikely(__atomic_load_n(&s->t, __ATOMIC_ACQUIRE) != t))
@@ -221,7 +247,7 @@ static inline bool ht_fd_followed(int fd)
 static inline bool ht_slot_same(ht_slot *s, uint64_t gen)
 {
 	return s->t != NULL &&
-	       __atomic_load_n(&s->t->gen, __ATOMIC_RELAXED) == gen;
+	       ht_conn_gen(s->t) == gen;
 }
 
 /* ht_fd_changes() - the count of changes of @fd's slot (ht_slot changes;
@@ -356,7 +382,7 @@ static inline bool ht_write_begin(ht_slot *s, uint64_t gen)
 	 * this sees home.t NULL (or the block's next connection). */
 	ht_tracked *t = __atomic_load_n(&s->t, __ATOMIC_SEQ_CST);
 	if (unlikely(t == NULL ||
-		     __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) != gen)) {
+		     ht_conn_gen(t) != gen)) {
 		ht_write_undo(s);
 		return false;
 	}

@@ -132,7 +132,7 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 		 * bytes anyway) */
 		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
 		if (ret > 0 && m && m->c.server &&
-		    __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) == gen)
+		    ht_conn_gen(m) == gen)
 			__atomic_store_n(&m->missed, HT_MISSED_SIGNAL,
 					 __ATOMIC_RELEASE);
 		if (out)

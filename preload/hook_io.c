@@ -195,15 +195,15 @@ static void follow(ht_tracked *t, int fd, const ioplan_call *k,
 	}
 }
 
-/* Nothing of the call on @s can be fed (the thread is already inside the
- * library): the write ends (what is held waits for the connection's next
- * event); bytes that moved leave a hole the next event sees (never a
- * silent desync). */
+/* Nothing of the call on @s can be fed (the thread is inside the library;
+ * or @s was found before a signal handler forked this child, the call the
+ * parent's: ht_gen_forked()): the write ends (what is held waits for the
+ * next event); bytes moved leave a hole on @s's connection, if still it. */
 static void track_io_busy(ht_slot *s, uint64_t gen, bool out, ssize_t ret)
 {
 	if (ret > 0) {
 		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
-		if (m && __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) == gen)
+		if (m && ht_conn_gen(m) == gen)
 			__atomic_store_n(&m->missed, HT_MISSED_SIGNAL,
 					 __ATOMIC_RELEASE);
 	}
@@ -381,7 +381,7 @@ static bool tls_read_blocked(ht_slot *s, uint64_t gen, int fd)
 		     !__atomic_load_n(&t->probe, __ATOMIC_RELAXED) &&
 		     __atomic_load_n(&t->missed, __ATOMIC_RELAXED) == 0;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (!quiet || __atomic_load_n(&t->gen, __ATOMIC_RELAXED) != gen ||
+	if (!quiet || ht_conn_gen(t) != gen ||
 	    __atomic_load_n(&s->t, __ATOMIC_RELAXED) == NULL)
 		return false;
 	if (ht_tls_call.fd < 0)
@@ -414,7 +414,7 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 		if (tls_read_blocked(s, gen, fd))
 			return;
 	}
-	if (!ht_enter()) {
+	if (ht_gen_forked(gen) || !ht_enter()) {
 		track_io_busy(s, gen, out, ret);
 		return;
 	}

@@ -111,7 +111,7 @@ static ht_tracked *track_connect(int fd, const ht_addr *peer,
 	}
 	/* (stable until the block is freed: read before another thread
 	 * can find it) */
-	*gen = __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE);
+	*gen = ht_conn_gen(t);
 	uint32_t id = ht_next_conn_id();
 	conn_init(&t->c, &ht_conn_env, ht_pid, id, peer, t0);
 	if (upath) {

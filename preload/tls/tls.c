@@ -522,7 +522,7 @@ bool ht_tls_handshake_needed(int fd)
 	bool done = __atomic_load_n(&pt->c.tls, __ATOMIC_RELAXED) &&
 		    __atomic_load_n(&pt->c.t_tls_done, __ATOMIC_RELAXED) != 0;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (done && __atomic_load_n(&pt->gen, __ATOMIC_RELAXED) == gen &&
+	if (done && ht_conn_gen(pt) == gen &&
 	    __atomic_load_n(&ps->t, __ATOMIC_RELAXED) != NULL)
 		return false;
 	if (!ht_enter())
