@@ -107,7 +107,7 @@ static char *replay(const uint8_t *p, size_t size, size_t off,
 			break;
 		off += n;
 	}
-	FUZZ_ASSERT(report_finish(rp, col.malformed) == 0);
+	FUZZ_ASSERT(report_finish(rp, col.malformed, col.refused) == 0);
 	collector_close(&col);
 	report_free(rp);
 	free(rp);

@@ -355,7 +355,7 @@ static void check_format(collector *col, enum report_format fmt, bool color,
 	col->ctx = rp;
 	col->malformed = 0;
 	collector_feed(col, data, size);
-	FUZZ_ASSERT(report_finish(rp, col->malformed) == 0);
+	FUZZ_ASSERT(report_finish(rp, col->malformed, col->refused) == 0);
 	report_free(rp);
 	free(rp);
 	FUZZ_ASSERT(fclose(f) == 0);
