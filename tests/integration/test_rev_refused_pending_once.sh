@@ -2,7 +2,8 @@
 # test_rev_refused_pending_once.sh - (review of refusedsum, FAILS on 49da3b1)
 # one process refused for want of room (epoll ENOSPC at its first
 # connection) whose library's next connection (at its exit) is left pending
-# because accept4 fails with EMFILE from then on: refuse_pending() adds "at
+# because the collector is out of fds from then on (its RLIMIT_NOFILE lowered
+# to its lowest free fd): refuse_pending() adds "at
 # least one" for the pending connection without knowing whose it is, so one
 # curl is reported as 2 processes refused.  docs/usage.md: "each process
 # once".  Before the merge stderr said 1 (the JSON had no "refused").

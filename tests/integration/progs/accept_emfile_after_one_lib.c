@@ -2,10 +2,10 @@
  * accept_emfile_after_one_lib.c - a shared object preloaded into the
  * collector (httptrace) by test_rev_refused_pending_once.sh: the first
  * accept4() on the collector's listening Unix SOCK_SEQPACKET socket is the
- * real one; before every later one the collector's soft RLIMIT_NOFILE is
+ * real one; before the next one the collector's soft RLIMIT_NOFILE is
  * lowered to its lowest free fd, so that accept4() really fails with
- * EMFILE (as for a collector out of fds: one that frees an fd of its own
- * can accept); epoll_ctl(EPOLL_CTL_ADD) of
+ * EMFILE from then on (as for a collector out of fds: one that frees an fd
+ * of its own can accept); epoll_ctl(EPOLL_CTL_ADD) of
  * an accepted SOCK_SEQPACKET socket fails with ENOSPC (as
  * epoll_full_lib.c).  So a process is refused for want of room at its
  * first connection (counted, its pid known), and its library's next
@@ -54,7 +54,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *alen, int flags)
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
 	    type != SOCK_SEQPACKET)
 		return real(fd, addr, alen, flags);
-	if (accepted) {
+	if (accepted == 1) {
 		struct rlimit rl;
 		int lowest = dup(0);
 
@@ -63,10 +63,11 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *alen, int flags)
 			rl.rlim_cur = (rlim_t)lowest;
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
+		accepted = 2;
 		return real(fd, addr, alen, flags);
 	}
 	r = real(fd, addr, alen, flags);
-	if (r >= 0)
+	if (r >= 0 && accepted == 0)
 		accepted = 1;
 	return r;
 }
