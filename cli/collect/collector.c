@@ -39,6 +39,7 @@ int collector_init(collector *c, collector_sink sink, collector_idle idle,
 	c->idle = idle;
 	c->ctx = ctx;
 	c->listen_fd = -1;
+	c->spare_fd = -1;
 	c->passed_fd = -1;
 	c->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epoll_fd < 0)
@@ -342,7 +343,6 @@ static bool peer_may_report(const collector *c, int fd, pid_t *pid)
 	       descends_from_us(cred.pid);
 }
 
-/* Accept every pending connection. */
 /* Whether a refusal of process @pid is its first (each process is counted
  * once: its library connects again after the close, and at its exit).  A
  * pid not known counts each time; so does one the map has no memory to
@@ -355,6 +355,7 @@ static bool refused_first(collector *c, int pid)
 	return true;
 }
 
+/* Accept every pending connection. */
 static void accept_all(collector *c)
 {
 	for (;;) {
@@ -428,6 +429,9 @@ int collector_listen(collector *c, const char *path)
 	}
 	memcpy(c->path, path, len + 1); /* from now on collector_close unlinks */
 	c->listen_fd = fd;
+	/* an fd kept so that connections left pending at the end, out of
+	 * fds, can still be read (end_pending()) */
+	c->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	/* Only our own user may connect (the directory is private as well);
 	 * with tree_users, anyone may, and accept_all() refuses whoever is
 	 * neither our user nor of our tree. */
@@ -541,34 +545,41 @@ int collector_wait(collector *c, int timeout_ms)
 	}
 }
 
-/* At the end, the connections still pending because accept4 kept failing
- * (out of fds, ENFILE, ENOMEM: accepting paused) would be lost with the
- * socket, unsaid: each is refused for want of room, counted by its pid as
- * accept_all() counts, accepted only to learn it and closed unread.  When
- * accept4 fails still, which processes wait cannot be told: at least one
+/* At the end, once every peer is closed: the connections still pending
+ * because accept4 failed (out of fds, ENFILE, ENOMEM: accepting paused)
+ * are accepted now that the peers' fds are free, and read to their end as
+ * the others were, one at a time with the spare fd if need be; what still
+ * cannot be accepted would be lost with the socket, unsaid: refused for
+ * want of room.  Which processes wait cannot be told then: at least one
  * does (the socket is readable), counted as one. */
-static void refuse_pending(collector *c)
+static void end_pending(collector *c)
 {
 	struct pollfd p = { .fd = c->listen_fd, .events = POLLIN };
 
 	for (;;) {
-		int fd = accept4(c->listen_fd, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
-		pid_t pid;
+		uint64_t seen = c->peers_seen, refused = c->refused +
+							 c->refused_no_room;
 
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			break;
+		accept_all(c);
+		if (c->peers_seen == seen &&
+		    c->refused + c->refused_no_room == refused) {
+			if (!c->accept_paused || c->spare_fd < 0)
+				break;
+			close(c->spare_fd); /* out of fds: one more */
+			c->spare_fd = -1;
+			continue;
 		}
-		(void)peer_may_report(c, fd, &pid);
-		close(fd);
-		if (refused_first(c, pid))
-			c->refused_no_room++;
+		for (size_t fd = 0; fd < c->peer_cap; fd++)
+			if (c->peer_open[fd])
+				shutdown((int)fd, SHUT_RD);
+		for (size_t fd = 0; fd < c->peer_cap; fd++)
+			if (c->peer_open[fd])
+				peer_read(c, (int)fd, 0, c->buf);
+		for (size_t fd = 0; fd < c->peer_cap; fd++)
+			if (c->peer_open[fd])
+				peer_close(c, (int)fd);
 	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return;
-	if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
+	if (c->accept_paused && poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
 		c->refused_no_room++;
 }
 
@@ -587,8 +598,6 @@ void collector_drain(collector *c)
 			if (c->peer_open[fd])
 				peer_read(c, (int)fd, 0, c->buf);
 	} while (c->peers_closed != closed);
-	if (c->listen_fd >= 0 && c->accept_paused)
-		refuse_pending(c);
 	if (c->idle != NULL)
 		c->idle(c->ctx);
 }
@@ -614,6 +623,8 @@ void collector_end_peers(collector *c)
 	for (size_t fd = 0; fd < c->peer_cap; fd++)
 		if (c->peer_open[fd])
 			peer_close(c, (int)fd);
+	if (c->listen_fd >= 0)
+		end_pending(c);
 	c->ending = false;
 	if (c->idle != NULL)
 		c->idle(c->ctx);
@@ -679,6 +690,8 @@ void collector_close(collector *c)
 	peer_release(c, -1, 0); /* none is left: each peer's end fed its own */
 	if (c->listen_fd >= 0)
 		close(c->listen_fd);
+	if (c->spare_fd >= 0)
+		close(c->spare_fd);
 	if (c->path[0] != '\0')
 		unlink(c->path);
 	if (c->epoll_fd >= 0)

@@ -113,6 +113,7 @@ typedef struct collector {
 	uint64_t records_at_wake; /* records when the loop last paused */
 	uint64_t next_tick;       /* monotonic ns the tick is due; 0: now */
 	int listen_fd, epoll_fd;
+	int spare_fd; /* held for the end: freed to accept when out of fds */
 	unsigned char *peer_open; /* indexed by fd: 1 for a peer socket */
 	uint32_t *peer_pid;       /* indexed by fd: the pid of its HELLO */
 	uint32_t *peer_base;      /* indexed by fd: added to its conn ids */

@@ -801,7 +801,7 @@ static void gen_capture(void)
 	put_frame(&o, CAP_MSG, 7, "garbage", 7);
 	put_frame(&o, CAP_CLOSE, 5, NULL, 0);
 	put_frame(&o, CAP_CLOSE, 6, NULL, 0);
-	cap_end_encode(end, 6, 2);
+	cap_end_encode(end, 6, 2, 0);
 	put_frame(&o, CAP_END, 0, end, sizeof(end));
 	write_seed("capture", "session_json", &o);
 	/* The same, text, checksums as they are: a payload byte flipped. */
