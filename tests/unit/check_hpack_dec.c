@@ -772,6 +772,205 @@ START_TEST(test_repeat_periodic)
 }
 END_TEST
 
+/* ---- review rev-cost22c2: the memo's rules against always decoding ------- */
+
+static void hash_field(void *ctx, const uint8_t *name, size_t nlen,
+		       const uint8_t *value, size_t vlen)
+{
+	uint64_t *h = ctx;
+	size_t i;
+
+	*h = (*h ^ nlen) * 0x100000001b3ULL;
+	for (i = 0; i < nlen; i++)
+		*h = (*h ^ name[i]) * 0x100000001b3ULL;
+	*h = (*h ^ vlen) * 0x100000001b3ULL;
+	for (i = 0; i < vlen; i++)
+		*h = (*h ^ value[i]) * 0x100000001b3ULL;
+}
+
+static size_t put_int(uint8_t *b, uint8_t first, unsigned prefix, uint32_t v)
+{
+	uint32_t m = (1u << prefix) - 1;
+	size_t n = 0;
+
+	if (v < m) {
+		b[n++] = (uint8_t)(first | v);
+		return n;
+	}
+	b[n++] = (uint8_t)(first | m);
+	v -= m;
+	for (; v >= 128; v >>= 7)
+		b[n++] = (uint8_t)(0x80 | (v & 0x7f));
+	b[n++] = (uint8_t)v;
+	return n;
+}
+
+static size_t put_str(uint8_t *b, uint32_t len, char base)
+{
+	size_t n = put_int(b, 0, 7, len);
+	uint32_t k;
+
+	for (k = 0; k < len; k++)
+		b[n++] = (uint8_t)(base + rnd(3));
+	return n;
+}
+
+/* A random block: fields that add entries of random sizes (some large),
+ * static names, references to the dynamic table, maybe a size update. */
+static size_t mixed_block(uint8_t *b, uint32_t limit, bool refs)
+{
+	size_t n = 0;
+	unsigned nf = 1 + rnd(6), i;
+
+	if (rnd(6) == 0)
+		n += put_int(b + n, 0x20, 5, rnd(limit + 1));
+	for (i = 0; i < nf; i++) {
+		uint32_t r = rnd(10);
+		uint32_t vl = rnd(4) == 0 ? rnd(900) : rnd(40);
+
+		if (r < 2) {            /* an entry of limit / j exactly */
+			uint32_t want = limit / (1 + rnd(5)) + rnd(3) - 1;
+
+			if (want < 34 || want - 33 > 3000)
+				want = 40;
+			b[n++] = 0x40;
+			n += put_str(b + n, 1, 'a');
+			n += put_str(b + n, want - 33, 'A');
+		} else if (r < 5) {     /* literal, indexed, new name */
+			b[n++] = 0x40;
+			n += put_str(b + n, 1 + rnd(3), 'a');
+			n += put_str(b + n, vl, 'A');
+		} else if (r < 7) {     /* literal, indexed, static name */
+			n += put_int(b + n, 0x40, 6, 1 + rnd(61));
+			n += put_str(b + n, vl, 'A');
+		} else if (r < 8) {     /* literal without indexing */
+			n += put_int(b + n, 0x00, 4, 1 + rnd(61));
+			n += put_str(b + n, rnd(10), 'A');
+		} else if (r < 9 || !refs) { /* indexed, static */
+			n += put_int(b + n, 0x80, 7, 1 + rnd(61));
+		} else if (rnd(2)) {    /* indexed, dynamic (newest few) */
+			n += put_int(b + n, 0x80, 7, 62 + rnd(2));
+		} else {                /* literal, indexed, dynamic name */
+			n += put_int(b + n, 0x40, 6, 62 + rnd(2));
+			n += put_str(b + n, rnd(20), 'A');
+		}
+	}
+	return n;
+}
+
+/* One side follows h2_memo_use()/h2_memo_note() (core/http2_memo.c): a
+ * block equal to the last kept one is taken as is at its generation when
+ * it was neutral, else repeated when it read no table, else decoded with
+ * no callback; the other side always decodes.  After each block: the same
+ * fields and the same table. */
+START_TEST(test_rev_memo_vs_decode)
+{
+	static uint8_t bp[4][BLOCK_MAX];
+	unsigned conn, hits = 0, as_is = 0, quiet = 0, repeats = 0;
+
+	if (getenv("REVSEED") != NULL)
+		rng = strtoull(getenv("REVSEED"), NULL, 0) | 1;
+
+	for (conn = 0; conn < 3000; conn++) {
+		hpack_dec d, ref;
+		size_t lens[4];
+		uint32_t limit = 4096;
+		bool memo_ok = false, neutral = false, replay = false;
+		unsigned memo_i = 0, step, cur = 0, j;
+		uint64_t memo_gen = 0, memo_fields = 0;
+
+		dec_init(&d, 4096);
+		hpack_dec_init(&ref, table_mem2, 4096, scratch2,
+			       hpack_dec_scratch_len(BLOCK_MAX));
+		if (rnd(2)) {
+			uint32_t l = 64 + rnd(4032);
+
+			hpack_dec_set_limit(&d, l);
+			hpack_dec_set_limit(&ref, l);
+			limit = l;
+		}
+		for (j = 0; j < 4; j++)
+			lens[j] = mixed_block(bp[j], limit, rnd(3) == 0);
+		for (step = 0; step < 200; step++) {
+			uint64_t hf = 0xcbf29ce484222325ULL, hr = hf, gen;
+			int rd, rr;
+			bool same;
+
+			if (rnd(20) == 0) {
+				uint32_t l = rnd(2) ? 4096 : 64 + rnd(4032);
+
+				hpack_dec_set_limit(&d, l);
+				hpack_dec_set_limit(&ref, l);
+				limit = l;
+				/* the next block must update: one alone */
+				if (d.must_update) {
+					uint8_t u[8];
+					size_t un = put_int(u, 0x20, 5,
+							    rnd(d.low + 1));
+
+					ck_assert_int_eq(hpack_dec_decode(&d,
+						u, un, NULL, NULL, NULL), 0);
+					ck_assert_int_eq(hpack_dec_decode(&ref,
+						u, un, NULL, NULL, NULL), 0);
+					memo_ok = false;
+				}
+			}
+			if (rnd(conn % 2 ? 5 : 25) == 0)
+				cur = rnd(4);
+			same = memo_ok && memo_i == cur;
+			rr = hpack_dec_decode(&ref, bp[cur], lens[cur],
+					      hash_field, NULL, &hr);
+			gen = hpack_dec_generation(&d);
+			if (same && gen == memo_gen && neutral) {
+				as_is++;
+				hits++;
+				hf = memo_fields;
+				rd = 0;
+			} else if (same && gen == memo_gen && replay &&
+				   hpack_dec_repeat(&d) == 0) {
+				repeats++;
+				quiet += hpack_dec_generation(&d) == gen;
+				hits++;
+				hf = memo_fields;
+				rd = 0;
+			} else if (same && replay) {
+				hits++;
+				hf = memo_fields;
+				rd = hpack_dec_decode(&d, bp[cur], lens[cur],
+						      NULL, NULL, NULL);
+			} else {
+				rd = hpack_dec_decode(&d, bp[cur], lens[cur],
+						      hash_field, NULL, &hf);
+			}
+			if (rd != rr)
+				ck_abort_msg("conn %u step %u: %d vs %d", conn,
+					     step, rd, rr);
+			if (rd != 0)
+				break;
+			if (hf != hr)
+				ck_abort_msg("conn %u step %u: fields differ",
+					     conn, step);
+			if (!same_table(&d, &ref))
+				ck_abort_msg("conn %u step %u: tables differ",
+					     conn, step);
+			if (!(same && gen == memo_gen && neutral)) {
+				neutral = hpack_dec_generation(&d) == gen;
+				replay = !hpack_dec_read_table(&d);
+				memo_ok = neutral || replay;
+				memo_i = cur;
+				memo_gen = hpack_dec_generation(&d);
+				memo_fields = hf;
+			}
+		}
+	}
+	/* (REVSEED=n picks another sequence) the no-op repeats happened */
+	ck_assert_uint_gt(hits, 1000);
+	ck_assert_uint_gt(as_is, 100);
+	ck_assert_uint_gt(repeats, 1000);
+	ck_assert_uint_gt(quiet, 1000);
+}
+END_TEST
+
 Suite *hpack_dec_suite(void)
 {
 	Suite *s = suite_create("hpack_dec");
@@ -788,6 +987,7 @@ Suite *hpack_dec_suite(void)
 	tcase_add_test(tc, test_differential);
 	tcase_add_test(tc, test_memo);
 	tcase_add_test(tc, test_repeat_periodic);
+	tcase_add_test(tc, test_rev_memo_vs_decode);
 	suite_add_tcase(s, tc);
 	return s;
 }
