@@ -110,9 +110,17 @@ static bool t_read_table(void *dec)
 	return hpack_dec_read_table(&((struct tdec *)dec)->d);
 }
 
+/* repeats that kept the generation (hpack_dec_repeat()'s no-op) */
+static unsigned long quiet_repeats;
+
 static int t_repeat(void *dec)
 {
-	return hpack_dec_repeat(&((struct tdec *)dec)->d);
+	hpack_dec *d = &((struct tdec *)dec)->d;
+	uint64_t gen = hpack_dec_generation(d);
+	int rv = hpack_dec_repeat(d);
+
+	quiet_repeats += rv == 0 && hpack_dec_generation(d) == gen;
+	return rv;
 }
 
 static const hpack_ops tops = {
@@ -985,6 +993,77 @@ START_TEST(test_hits_need_the_memo_on)
 }
 END_TEST
 
+/* Review rev-cost22c2: nginx's responses (every field indexed, none read)
+ * until the table is nothing but copies of them and repeats are no-ops,
+ * in tables of sizes the entries do not divide, with SETTINGS_HEADER_TABLE_SIZE
+ * changes (and the size update they require) between, the date changing,
+ * other blocks between, every frame form; whole and in pieces. */
+START_TEST(test_rev_periodic_walk)
+{
+	static struct stream st;
+	static const uint32_t sizes[] = { 4096, 1000, 700, 333, 1531, 2048,
+					  256, 4095 };
+	uint64_t seed = 0x51ed2701a3c0ffeeull, hits = 0;
+
+	quiet_repeats = 0;
+	if (getenv("REVSEED") != NULL) /* another sequence */
+		seed = strtoull(getenv("REVSEED"), NULL, 0) | 1;
+	uint8_t copy[256];
+	int walk, k;
+
+	for (walk = 0; walk < 300; walk++) {
+		int cur = 12;
+		size_t cuts[3];
+
+		stream_init(&st, false);
+		for (k = 0; k < 48; k++) {
+			uint32_t r = rnd(&seed) % 100;
+			enum form form = PLAIN;
+			size_t n = 0;
+			int i = cur;
+
+			if (k == 0 || r < 4) {
+				uint32_t sz = sizes[rnd(&seed) % 8];
+				uint32_t v = sz - 31;
+
+				table_size(&st, sz);
+				/* the size update, then the block */
+				copy[n++] = 0x3f;
+				for (; v >= 128; v >>= 7)
+					copy[n++] = (uint8_t)(0x80 | (v & 0x7f));
+				copy[n++] = (uint8_t)v;
+			} else if (r < 10) {
+				cur = 12 + (int)(rnd(&seed) % 2);
+				i = cur;
+			} else if (r < 16) {
+				static const int others[] = { 4, 14, 10, 11 };
+
+				i = others[rnd(&seed) % 4];
+			}
+			if (rnd(&seed) % 12 == 0)
+				form = (enum form)(1 + rnd(&seed) % 3);
+			memcpy(copy + n, blks[i].b, blks[i].n);
+			n += blks[i].n;
+			block(&st, copy, n, form);
+		}
+		hits += run_cuts(&st, &opts[walk % NOPTS], NULL, 0, false,
+				 "periodic walk, whole");
+		for (k = 0; k < 3; k++)
+			cuts[k] = rnd(&seed) % st.len;
+		if (cuts[0] > cuts[1]) { size_t t = cuts[0]; cuts[0] = cuts[1]; cuts[1] = t; }
+		if (cuts[1] > cuts[2]) { size_t t = cuts[1]; cuts[1] = cuts[2]; cuts[2] = t; }
+		if (cuts[0] > cuts[1]) { size_t t = cuts[0]; cuts[0] = cuts[1]; cuts[1] = t; }
+		run_cuts(&st, &opts[(walk + 1) % NOPTS], cuts, 3, false,
+			 "periodic walk, in pieces");
+		if (walk % 50 == 0)
+			run_cuts(&st, &opts[walk % NOPTS], NULL, 0, true,
+				 "periodic walk, bytewise");
+	}
+	ck_assert_uint_gt(hits, 300 * 20);
+	ck_assert_uint_gt(quiet_repeats, 300);
+}
+END_TEST
+
 Suite *http2_memo_suite(void)
 {
 	Suite *s = suite_create("http2_memo");
@@ -1006,6 +1085,7 @@ Suite *http2_memo_suite(void)
 	tcase_add_test(tc, test_one_byte_changed);
 	tcase_add_test(tc, test_random_walk);
 	tcase_add_test(tc, test_hits_need_the_memo_on);
+	tcase_add_test(tc, test_rev_periodic_walk);
 	suite_add_tcase(s, tc);
 	return s;
 }
