@@ -583,16 +583,6 @@ fail:
 }
 
 /*
- * The block's entries are the newest d->added, its first the oldest of
- * them (index added - 1).  Adding a copy of it makes every index one
- * larger, so the block's next entry is at added - 1 again.  An entry's
- * strings are one run in the table memory (the value follows the name):
- * table_add() evicts first, which writes nothing, then moves the run with
- * one memmove, so a copy that cannot fit beside its original (the table
- * no larger than the block's entries) evicts it, exactly as decoding the
- * block again would, and is still copied from its bytes.
- */
-/*
  * Whether repeating the block changes nothing a block can see.  The table
  * (newest first) is a prefix of B B B ... (B the block's k entries,
  * d->periodic); the copies make it B followed by it, less the oldest
@@ -622,6 +612,16 @@ static bool repeat_is_noop(const hpack_dec *d, uint32_t k)
 	return d->n - left == k;
 }
 
+/*
+ * The block's entries are the newest d->added, its first the oldest of
+ * them (index added - 1).  Adding a copy of it makes every index one
+ * larger, so the block's next entry is at added - 1 again.  An entry's
+ * strings are one run in the table memory (the value follows the name):
+ * table_add() evicts first, which writes nothing, then moves the run with
+ * one memmove, so a copy that cannot fit beside its original (the table
+ * no larger than the block's entries) evicts it, exactly as decoding the
+ * block again would, and is still copied from its bytes.
+ */
 int hpack_dec_repeat(hpack_dec *d)
 {
 	uint32_t i, k = d->added, known;

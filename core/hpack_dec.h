@@ -167,10 +167,11 @@ int hpack_dec_decode(hpack_dec *d, const uint8_t *block, size_t len,
  * literal with incremental indexing whose entry is larger than the table's
  * maximum size, the table being empty, changes nothing, and not the
  * generation either; nor does a hpack_dec_repeat() whose adds and
- * evictions leave every index naming the same field.)  Two decodings of the same bytes at
- * the same generation call @fn with the same fields; a block after which
- * the generation is the one before it left the decoder as it found it,
- * but for the Huffman memo (which does not change what is decoded).
+ * evictions leave every index naming the same field.)  Two decodings of
+ * the same bytes at the same generation call @fn with the same fields; a
+ * block after which the generation is the one before it left the decoder
+ * as it found it, but for the Huffman memo (which does not change what is
+ * decoded).
  */
 uint64_t hpack_dec_generation(const hpack_dec *d);
 
