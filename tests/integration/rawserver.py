@@ -25,6 +25,8 @@ The path picks the script (the query string only sets options):
     /expect417       with "Expect: 100-continue": 417 at once, the body
                      not read (the client sends none), keep-alive;
                      without: as /echo
+    /expectearly     with "Expect: 100-continue": 200 "early\\n" at once,
+                     then the body read, keep-alive; without: as /echo
     /http10/N        HTTP/1.0 200 without Content-Length: N body bytes,
                      delimited by closing
     /chunked/N       200, N bytes in chunks of 1, 7, 100, 1000 bytes
@@ -135,7 +137,7 @@ def script(path, body_size):
                 b"Link: </style.css>; rel=preload; as=style\r\n\r\n"
                 b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n +
                 body_of(n)), False
-    if name in ("echo", "expect417"):
+    if name in ("echo", "expect417", "expectearly"):
         b = b"%d\n" % body_size
         return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(b) + b, False
     if name == "http10":
@@ -189,6 +191,14 @@ def serve(sock):
                 # not send: the connection goes on
                 sock.sendall(b"HTTP/1.1 417 Expectation Failed\r\n"
                              b"Content-Length: 0\r\n\r\n")
+                continue
+            if expects and path == "/expectearly":
+                # a final 200 at once, no 100, then the body the client
+                # sends anyway is read (RFC 9110 10.1.1 lets the client
+                # send it, the server answer first): keep-alive
+                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n"
+                             b"\r\nearly\n")
+                c.read_body(headers)
                 continue
             if expects:
                 sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
