@@ -27,6 +27,8 @@ The path picks the script (the query string only sets options):
                      without: as /echo
     /expectearly     with "Expect: 100-continue": 200 "early\\n" at once,
                      then the body read, keep-alive; without: as /echo
+    /expect413close  with "Expect: 100-continue": 413 and Connection: close
+                     at once, then the connection closed
     /http10/N        HTTP/1.0 200 without Content-Length: N body bytes,
                      delimited by closing
     /chunked/N       200, N bytes in chunks of 1, 7, 100, 1000 bytes
@@ -200,6 +202,13 @@ def serve(sock):
                              b"\r\nearly\n")
                 c.read_body(headers)
                 continue
+            if expects and path == "/expect413close":
+                # refused before the body, the connection closed: a
+                # client writing its body anyway gets EPIPE
+                sock.sendall(b"HTTP/1.1 413 Content Too Large\r\n"
+                             b"Connection: close\r\nContent-Length: 0"
+                             b"\r\n\r\n")
+                return
             if expects:
                 sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
             size = c.read_body(headers)
