@@ -225,13 +225,14 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 	memcpy(r->hdrs, hdrs, r->hdrs_len);
 }
 
-void on_request_complete(conn *c, uint64_t now)
+/* The request being written is whole: written at @wrote, at @now. */
+static void request_complete_at(conn *c, uint64_t wrote, uint64_t now)
 {
 	conn_request *r = writing(c);
 	if (!r)
 		return;
 	r->written = true;
-	r->t[HT_T_WROTE_REQUEST] = now;
+	r->t[HT_T_WROTE_REQUEST] = wrote;
 	if (c->server)
 		conn_thread_served(c, r, !c->spill_active);
 	r->body_bytes = c->out.msg.body_bytes;
@@ -248,6 +249,30 @@ void on_request_complete(conn *c, uint64_t now)
 	 * (it is the only request in flight, the others were emitted). */
 	if (c->unseen)
 		fail_all(c, c->unseen_error, now);
+}
+
+static void on_request_complete(conn *c, uint64_t now)
+{
+	request_complete_at(c, now, now);
+}
+
+/* Whether @len bytes of @buf, written after an "Expect: 100-continue"
+ * was answered with a final status, are a request (its whole request
+ * line: METHOD SP target SP HTTP/1.x) rather than the body the client sends
+ * anyway.  A write that does not hold a whole request line is taken for
+ * the body, as before the answer. */
+static bool request_line_whole(const uint8_t *buf, size_t len)
+{
+	static const char v[] = " HTTP/1.";
+	const uint8_t *nl = memchr(buf, '\n', len);
+	size_t n;
+
+	if (nl == NULL || !conn_looks_like_http(buf, len))
+		return false;
+	n = (size_t)(nl - buf);
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	return n >= sizeof v && memcmp(buf + n - sizeof v, v, sizeof v - 1) == 0;
 }
 
 /* The HTTP/2 client connection preface (RFC 9113, 3.4). */
@@ -568,6 +593,14 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	}
 	c->t_out_last = now;
+	if (c->expect_refused) {
+		/* a request next: the refused one ended with its headers */
+		c->expect_refused = false;
+		conn_request *r = writing(c);
+		if (r != NULL && request_line_whole(buf, len) &&
+		    h1_request_unsent_body(&c->out))
+			request_complete_at(c, r->t[HT_T_WROTE_HEADERS], now);
+	}
 	while (len > 0) {
 		h1_event ev;
 		size_t n = h1_feed(&c->out, buf, len, &ev);

@@ -320,6 +320,11 @@ typedef struct conn {
 	 * no request it serves; unserved_noted: a note said so once. */
 	bool srv_closing;
 	bool unserved_noted;
+	/* The request being written said "Expect: 100-continue" and was
+	 * answered with a final status before any 1xx and any byte of its
+	 * body: whether the client sends that body anyway or a request
+	 * next is told by what it writes next (conn_on_write()). */
+	bool expect_refused;
 	/* The last response the server completed answered a request that
 	 * said it closes (conn_request.closes) without itself saying
 	 * "Connection: keep-alive", and since then no response began and the

@@ -162,7 +162,6 @@ static inline bool h1_responses_followed(const conn *c)
 #define fail_all conn_fail_all
 #define emit_oldest conn_emit_oldest
 #define on_response_complete conn_on_response_complete
-#define on_request_complete conn_on_request_complete
 #define tunnel_open conn_tunnel_open
 #define socks_write conn_socks_write
 #define socks_read conn_socks_read
@@ -226,9 +225,6 @@ void conn_on_response_begin(conn *c, uint64_t now);
  * header size shown live. */
 void conn_on_response_headers(conn *c, uint64_t now);
 
-/* on_request_complete() - the HTTP/1.x request parser completed the
- * request being written at @now (conn.c). */
-void on_request_complete(conn *c, uint64_t now);
 
 /* on_response_complete() - the HTTP/1.x response parser completed a
  * message at @now: pair it with its request, or skip it. */

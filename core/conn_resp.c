@@ -121,17 +121,15 @@ void on_response_complete(conn *c, uint64_t now)
 	    h2c_upgrade(c, r, now))
 		return;
 	r->t[HT_T_RESPONSE_DONE] = now;
-	if (!r->written && r->headers_done && m->status != 101 &&
-	    !r->connect && r->n_1xx == 0 && c->out.msg.expect_continue &&
-	    h1_request_unsent_body(&c->out)) {
-		/* "Expect: 100-continue" answered with a final status, no
-		 * body byte written: the client sends none (curl retries a
-		 * 417 without the expectation on this connection), so the
-		 * request ended with its headers and what the client writes
-		 * next is its next request, not this one's body. */
-		on_request_complete(c, now);
-		r->t[HT_T_WROTE_REQUEST] = r->t[HT_T_WROTE_HEADERS];
-	}
+	/* "Expect: 100-continue" answered with a final status, no body
+	 * byte written: the client may send none (curl retries a 417
+	 * without the expectation on this connection) or send it anyway:
+	 * its next write tells (conn_on_write()); until then, an early
+	 * answer as below. */
+	c->expect_refused = !r->written && r->headers_done &&
+			    m->status != 101 && !r->connect && r->n_1xx == 0 &&
+			    c->out.msg.expect_continue &&
+			    c->out.msg.body_bytes == 0;
 	if (!r->written && r->headers_done && m->status != 101 &&
 	    !r->connect) {
 		/* An early answer: the server responded before the request
