@@ -347,7 +347,6 @@ static uint32_t record_pid(const ht_record *rec)
 
 void ht_emit(void *ctx, const ht_record *rec)
 {
-	(void)ctx;
 	/* A connection that tells of another process is a parent's, in a
 	 * child that a signal handler forked while this thread's hook
 	 * worked on it (its lock held, so not made the child's at a lock,
@@ -355,7 +354,9 @@ void ht_emit(void *ctx, const ht_record *rec)
 	 * that work makes none. */
 	unsigned gen = ht_fork_gen;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	uint32_t pid = record_pid(rec);
+	/* only a connection's record (@ctx set, ht_conn_env): the library's
+	 * own may tell of another process (posix_spawn's note, its child's) */
+	uint32_t pid = ctx ? record_pid(rec) : 0;
 	if (!ht_enabled || unlikely(pid != 0 && pid != ht_pid) ||
 	    emit_pending(rec))
 		return;

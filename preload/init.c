@@ -114,6 +114,8 @@ static conn_thread *thread_state(void)
 
 const conn_env ht_conn_env = {
 	.sink = ht_emit,
+	/* (not NULL: ht_emit() tells a connection's records by it) */
+	.sink_ctx = (void *)&ht_conn_env,
 	.opt = &ht_h1_opts,
 	.alloc = map_zeroed,
 	.release = unmap,
