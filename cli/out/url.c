@@ -155,6 +155,20 @@ static void put_authority(outbuf *b, const char *h, size_t n, unsigned def_port)
 	outbuf_put(b, h, n);
 }
 
+/* Whether the authority @h (@n bytes) ends in ":port" ("host:1",
+ * "[v6]:1"; not a bare IPv6 address, not "host:"). */
+static bool authority_has_port(const char *h, size_t n)
+{
+	size_t i = n;
+
+	while (i > 0 && h[i - 1] >= '0' && h[i - 1] <= '9')
+		i--;
+	if (i == n || i == 0 || h[i - 1] != ':')
+		return false;
+	/* the colon ends a bracketed address or is the only one */
+	return (i >= 2 && h[i - 2] == ']') || memchr(h, ':', i - 1) == NULL;
+}
+
 static bool has_prefix_ci(ht_str s, const char *prefix)
 {
 	size_t n = strlen(prefix);
@@ -191,6 +205,16 @@ size_t url_request(char *buf, size_t cap, const ht_rec_request *r)
 	outbuf_puts(&b, tls ? "https://" : "http://");
 	if (r->host.len > 0) {
 		outbuf_put(&b, r->host.p, r->host.len); /* as sent, port included */
+		/* A client whose Host names no port (wget2 sends "localhost"
+		 * for https://localhost:8443/) went to its peer's: the URL
+		 * says that port, as it would from the DNS name below.  Not
+		 * in a tunnel (the peer is the proxy), nor a server's record
+		 * (its peer is the client). */
+		if (!(r->flags & (HT_RF_SERVER | HT_RF_TUNNEL)) &&
+		    (r->peer.family == AF_INET || r->peer.family == AF_INET6) &&
+		    r->peer.port != def_port &&
+		    !authority_has_port(r->host.p, r->host.len))
+			put_port(&b, r->peer.port);
 	} else if ((r->flags & HT_RF_TUNNEL) && r->tunnel.len > 0) {
 		/* inside a tunnel: the target the proxy was asked for, not
 		 * the proxy's name and port */

@@ -37,7 +37,7 @@ for mode in dup2close dupboth fdupfd dup2over closerange dup2bad; do
 	# assertion every_request_recorded: the paths the server answered, in
 	# its order; a request on the same server connection as another is on
 	# the same traced connection, and only then
-	"$PY" - "$T/$mode.json" "$T/$mode.srv" "$mode" <<'PY' || fail "$mode: records do not match the server's log"
+	"$PY" - "$T/$mode.json" "$T/$mode.srv" "$mode" "$SERVER_PORT" <<'PY' || fail "$mode: records do not match the server's log"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 reqs = [r for r in recs if r.get("event") == "request"]
@@ -52,7 +52,7 @@ def bad(msg):
 if len(reqs) != len(srv):
     bad("%d records, the server answered %d" % (len(reqs), len(srv)))
 for r, s in zip(reqs, srv):
-    if r.get("url") != "http://127.0.0.1" + s[3] or r.get("status") != int(s[4]) or r.get("error") is not None:
+    if r.get("url") != "http://127.0.0.1:" + sys.argv[4] + s[3] or r.get("status") != int(s[4]) or r.get("error") is not None:
         bad("record %s %s %s for server line %s" % (r.get("url"), r.get("status"), r.get("error"), " ".join(s)))
 pairs = {(r.get("conn"), s[0]) for r, s in zip(reqs, srv)}
 if len({p[0] for p in pairs}) != len(pairs) or len({p[1] for p in pairs}) != len(pairs):

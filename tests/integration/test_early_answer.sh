@@ -44,7 +44,7 @@ printf '%s\n' '/close/1 closed after 1000 of 100000' '/drain/1 body 300000 early
 	{ show "$T/server.log"; fail "the server did not read what the test expects"; }
 
 jcheck "$T/early.json" --count 4 \
-	--expect "url == ['http://127.0.0.1/drain/1', 'http://127.0.0.1/drain/2', 'http://127.0.0.1/drain/3', 'http://127.0.0.1/close/1']" \
+	--expect "url == ['http://127.0.0.1:$port/drain/1', 'http://127.0.0.1:$port/drain/2', 'http://127.0.0.1:$port/drain/3', 'http://127.0.0.1:$port/close/1']" \
 	--expect "status == [200, 200, 200, 413] and error == [None] * 4" \
 	--expect "req_bytes == [300000, 300000, 300000, 1000] and resp_bytes == [5, 5, 5, 0]" \
 	--expect "keep_alive == [True, True, True, False] and req == [1, 2, 3, 1]" \

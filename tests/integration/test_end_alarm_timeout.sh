@@ -41,7 +41,7 @@ jcheck "$T/py.json" --count 2 --each "$closed" \
 
 "$HTTPTRACE" -o "$T/py.txt" -- "$PY" "$T/client.py" "$HOLD_PORT" text >"$T/pyt.log" 2>&1 ||
 	{ show "$T/pyt.log"; fail "python text: httptrace failed"; }
-grep -q "^GET http://127.0.0.1/text -> no response " "$T/py.txt" &&
+grep -q "^GET http://127.0.0.1:$HOLD_PORT/text -> no response " "$T/py.txt" &&
 	grep -q "error: connection closed before any response" "$T/py.txt" ||
 	{ show "$T/py.txt"; fail "text: not the close's error"; }
 ! grep -q interrupted "$T/py.txt" || { show "$T/py.txt"; fail "text: said interrupted"; }

@@ -34,12 +34,12 @@ run() {
 head='GET /half HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: 1'
 run line "$head"
 jcheck "$T/line" --count 1 \
-	--each 'method == "GET" and url == "http://127.0.0.1/half"' \
+	--each "method == 'GET' and url == 'http://127.0.0.1:$HOLD_PORT/half'" \
 	--each 'error == "killed" and signal == "SIGKILL" and phase == "send"' \
 	--each 'req_header_bytes == 46 and status is None and request_headers is None'
 jcheck "$T/line" --event summary --each 'requests == 1 and errors == 1'
 run text "$head" text
-grep -q '^GET http://127.0.0.1/half -> killed (SIGKILL) sending the request ' "$T/text" ||
+grep -q "^GET http://127.0.0.1:$HOLD_PORT/half -> killed (SIGKILL) sending the request " "$T/text" ||
 	{ show "$T/text"; fail "text: no line for the request killed while sending"; }
 run target 'GET /ha'
 jcheck "$T/target" --count 0

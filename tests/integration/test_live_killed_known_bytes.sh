@@ -40,7 +40,7 @@ jcheck "$T/wait" --count 1 \
 run post /stuck/post 0 hello
 jcheck "$T/post" --count 1 --each 'method == "POST" and req_bytes == 5 and wait_ms >= 400'
 run text /stuck/text 0 '' text
-grep -A2 '^GET http://127.0.0.1/stuck/text -> killed (SIGKILL) waiting for the first byte' "$T/text" |
+grep -A2 "^GET http://127.0.0.1:$RAW_PORT/stuck/text -> killed (SIGKILL) waiting for the first byte" "$T/text" |
 	grep -qE '\|[[:space:]]+[0-9.]+ms[[:space:]]+\|[[:space:]]+-[[:space:]]+\][[:space:]]+[0-9.]+ms$' ||
 	{ show "$T/text"; fail "text: no Server Processing for the request killed waiting"; }
 run head '/fixed?bytewise=20' 5

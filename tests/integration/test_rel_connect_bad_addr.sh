@@ -19,5 +19,5 @@ for line in 'connect tcp unmapped *ret=-1 errno=EFAULT' \
 	grep -q "^$line\$" "$T/conn.out" || { show "$T/conn.out"; fail "the output lacks '$line'"; }
 done
 jcheck "$T/conn.json" --count 1 \
-	--each "url == 'http://127.0.0.1/fixed' and status == 200 and resp_bytes == 5 and error is None"
+	--each "url == 'http://127.0.0.1:$RAW_PORT/fixed' and status == 200 and resp_bytes == 5 and error is None"
 pass

@@ -31,7 +31,7 @@ done
 	fail "signal dispositions changed during the program"
 
 jcheck "$T/log.json" --count 2 \
-	--each "url == 'http://127.0.0.1/fixed' and status == 200 and resp_bytes == 5" \
+	--each "url == 'http://127.0.0.1:$RAW_PORT/fixed' and status == 200 and resp_bytes == 5" \
 	--expect 'req == [1, 2] and len(set(conn)) == 1' \
 	--expect 'error == [None, None]'
 jcheck "$T/log.json" --event connect_error --count 1 \

@@ -21,6 +21,6 @@ done
 [ "$(grep -c '^get status=200 body=5$' "$T/msg.out")" = 2 ] ||
 	{ show "$T/msg.out"; fail "the two requests did not both succeed"; }
 jcheck "$T/msg.json" --count 2 \
-	--each "url == 'http://127.0.0.1/fixed' and status == 200 and resp_bytes == 5 and error is None" \
+	--each "url == 'http://127.0.0.1:$RAW_PORT/fixed' and status == 200 and resp_bytes == 5 and error is None" \
 	--expect 'req == [1, 2] and len(set(conn)) == 1'
 pass

@@ -25,7 +25,7 @@ for line in 'content-length 2500' 'recv NULL MSG_TRUNC *ret=1000 errno=0' \
 	grep -q "^$line\$" "$T/body.out" || { show "$T/body.out"; fail "the output lacks '$line'"; }
 done
 jcheck "$T/body.json" --count 2 \
-	--expect "url == ['http://127.0.0.1/bytes/2500', 'http://127.0.0.1/bytes/10']" \
+	--expect "url == ['http://127.0.0.1:$SERVER_PORT/bytes/2500', 'http://127.0.0.1:$SERVER_PORT/bytes/10']" \
 	--expect 'status == [200, 200] and resp_bytes == [2500, 10] and error == [None, None]' \
 	--expect 'req == [1, 2] and len(set(conn)) == 1'
 
@@ -38,7 +38,7 @@ done
 [ "$(grep -c '^get status=200 body=5$' "$T/all.out")" = 2 ] ||
 	{ show "$T/all.out"; fail "the requests after the discarded answers did not succeed"; }
 jcheck "$T/all.json" --count 4 \
-	--each "url == 'http://127.0.0.1/fixed' and status is None" \
+	--each "url == 'http://127.0.0.1:$RAW_PORT/fixed' and status is None" \
 	--each "error == 'bytes discarded unread (MSG_TRUNC); not followed'" \
 	--expect 'req == [1, 2, 1, 2] and len(set(conn)) == 2'
 pass

@@ -31,7 +31,7 @@ for mode in fd bio; do
 		--expect 'reused == [False, True, True]' \
 		--expect 'status == [200, 200, 404]' \
 		--expect "[[s, b] for s, b in zip(status, resp_bytes)] == [l[2:4] for l in $log[3:]]" \
-		--expect "url == ['https://localhost/f/100', 'https://localhost/f/100000', 'https://localhost/nonexistent']" \
+		--expect "url == ['https://localhost:$NGINX_TLS_PORT/f/100', 'https://localhost:$NGINX_TLS_PORT/f/100000', 'https://localhost:$NGINX_TLS_PORT/nonexistent']" \
 		--expect 'tls_ms[0] is not None and tls_ms[0] > 0 and nulls(tls_ms[1:])' \
 		--each 'proto == "HTTP/1.1" and tls is True and alpn == "http/1.1"' \
 		--each 'tls_version is not None and tls_version.startswith("TLSv1.")' \

@@ -27,7 +27,7 @@ check_run() { # check_run NAME: the run's three requests, as nginx answered them
 		{ show "$T/$1.out"; fail "$1: did not get 200, 200, 404"; }
 	jcheck "$T/$1.json" --count 3 \
 		--expect 'status == [200, 200, 404]' \
-		--expect "url == ['https://localhost/f/100', 'https://localhost/f/1000', 'https://localhost/nonexistent']" \
+		--expect "url == ['https://localhost:$NGINX_TLS_PORT/f/100', 'https://localhost:$NGINX_TLS_PORT/f/1000', 'https://localhost:$NGINX_TLS_PORT/nonexistent']" \
 		--each 'tls is True and method == "GET" and error is None'
 }
 args=(fd "$NGINX_TLS_PORT" "$T/cert.pem" /f/100 /f/1000 /nonexistent)

@@ -46,7 +46,7 @@ for s in srv:
     by_srv.setdefault(s[0], []).append(s[3])
 conns = {}
 for r in reqs:
-    conns.setdefault(r.get("conn"), []).append(r.get("url", "").replace("http://127.0.0.1", ""))
+    conns.setdefault(r.get("conn"), []).append("/" + r.get("url", "").split("/", 3)[-1])
 srv_sets = sorted(sorted(v) for v in by_srv.values())
 rec_sets = sorted(sorted(v) for v in conns.values())
 if srv_sets != rec_sets:

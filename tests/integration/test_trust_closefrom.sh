@@ -140,7 +140,7 @@ for mode in closefrom rawrange; do
 	# the server that answered it.
 	jcheck "$T/$mode.json" --count 3 \
 		--expect "resp_bytes == [1, 2, 3]" \
-		--expect "url == ['http://127.0.0.1/bytes/1', 'http://127.0.0.1/bytes/2', 'http://127.0.0.1/bytes/3']" \
+		--expect "url == ['http://127.0.0.1:$port_a/bytes/1', 'http://127.0.0.1:$port_b/bytes/2', 'http://127.0.0.1:$port_a/bytes/3']" \
 		--expect "peer == ['127.0.0.1:$port_a', '127.0.0.1:$port_b', '127.0.0.1:$port_a']" \
 		--each 'status == 200 and error is None'
 	dropped=$("$PY" -c '

@@ -470,6 +470,40 @@ START_TEST(url_unix_and_tunnel)
 }
 END_TEST
 
+/* A client's Host without a port (wget2 sends "localhost" for
+ * https://localhost:8443/): the peer's port is added unless it is the
+ * scheme's; a server's record and a tunnel's keep the Host as sent. */
+START_TEST(url_host_without_port)
+{
+	ht_rec_request r;
+
+	make_request(&r); /* peer 127.0.0.1:8080 */
+	r.host = S("localhost");
+	ck_assert_str_eq(url_of(&r), "http://localhost:8080/a");
+	r.host = S("[::1]");
+	ck_assert_str_eq(url_of(&r), "http://[::1]:8080/a");
+	r.host = S("[::1]:81");
+	ck_assert_str_eq(url_of(&r), "http://[::1]:81/a");
+	r.host = S("example.com:99");
+	ck_assert_str_eq(url_of(&r), "http://example.com:99/a");
+	r.peer.port = 80;
+	r.host = S("localhost");
+	ck_assert_str_eq(url_of(&r), "http://localhost/a");
+	r.flags |= HT_RF_TLS;
+	ck_assert_str_eq(url_of(&r), "https://localhost:80/a");
+	r.peer.port = 443;
+	ck_assert_str_eq(url_of(&r), "https://localhost/a");
+
+	r.peer.port = 8443;
+	r.flags |= HT_RF_TUNNEL;
+	r.tunnel = S("target.test:443");
+	ck_assert_str_eq(url_of(&r), "https://localhost/a");
+	r.flags &= ~HT_RF_TUNNEL;
+	r.flags |= HT_RF_SERVER;
+	ck_assert_str_eq(url_of(&r), "https://localhost/a");
+}
+END_TEST
+
 START_TEST(url_truncates)
 {
 	ht_rec_request r;
@@ -1991,6 +2025,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, har_timing_odd_orders);
 	tcase_add_test(tc, json_tls_failure);
 	tcase_add_test(tc, url_building);
+	tcase_add_test(tc, url_host_without_port);
 	tcase_add_test(tc, url_truncates);
 	tcase_add_test(tc, url_unix_and_tunnel);
 	tcase_add_test(tc, host_and_peer);
