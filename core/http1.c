@@ -115,6 +115,7 @@ static void msg_reset(h1_message *m)
 	m->target_truncated = false;
 	m->status = 0;
 	m->reason[0] = '\0';
+	m->reason_len = 0;
 	m->version_major = 0;
 	m->version_minor = 0;
 	m->content_length = -1;
@@ -128,7 +129,9 @@ static void msg_reset(h1_message *m)
 	m->expect_continue = false;
 	m->body_by_close = false;
 	m->host[0] = '\0';
+	m->host_len = 0;
 	m->content_type[0] = '\0';
+	m->content_type_len = 0;
 	m->header_bytes = 0;
 	m->body_bytes = 0;
 	m->hdrs[0] = '\0';
@@ -351,6 +354,7 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 		} else if (p->tok_len + 1 < sizeof(m->reason)) {
 			m->reason[p->tok_len++] = (char)c;
 			m->reason[p->tok_len] = '\0';
+			m->reason_len = (uint16_t)p->tok_len;
 		}
 		return 0;
 	case S_START_LF:

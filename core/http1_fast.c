@@ -325,6 +325,7 @@ size_t h1_start_fast(h1_parser *p, const uint8_t *buf, size_t len,
 		memcpy(m->reason + p->tok_len, buf + i, k);
 		p->tok_len += (uint32_t)k;
 		m->reason[p->tok_len] = '\0';
+		m->reason_len = (uint16_t)p->tok_len;
 		i += n;
 		if (i == len || buf[i] != '\r')
 			return i;
