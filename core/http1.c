@@ -112,6 +112,8 @@ static void msg_reset(h1_message *m)
 {
 	m->method[0] = '\0';
 	m->target[0] = '\0';
+	m->method_len = 0;
+	m->target_len = 0;
 	m->target_truncated = false;
 	m->status = 0;
 	m->reason[0] = '\0';
@@ -164,6 +166,7 @@ unsigned h1_message_begin(h1_parser *p, uint8_t c)
 	if (p->kind == H1_REQUEST) {
 		p->msg.method[0] = (char)c;
 		p->msg.method[1] = '\0';
+		p->msg.method_len = 1;
 		p->tok_len = 1;
 		p->state = S_REQ_METHOD;
 	} else {
@@ -255,6 +258,7 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 			return fail(p);
 		m->method[p->tok_len++] = (char)c;
 		m->method[p->tok_len] = '\0';
+		m->method_len = (uint16_t)p->tok_len;
 		return 0;
 	case S_REQ_TARGET_FIRST:
 	case S_REQ_TARGET:
@@ -270,8 +274,10 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 			 * "GET /x") */
 			char *tab = memchr(m->target, '\t', p->tok_len);
 
-			if (tab)
+			if (tab) {
 				*tab = '\0';
+				m->target_len = (uint16_t)(tab - m->target);
+			}
 			p->flags |= F_TARGET_WS;
 		}
 		if (c == ' ' || is_ctl(c))
@@ -283,6 +289,7 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 		if (p->tok_len + 1 < sizeof(m->target)) {
 			m->target[p->tok_len++] = (char)c;
 			m->target[p->tok_len] = '\0';
+			m->target_len = (uint16_t)p->tok_len;
 		} else
 			m->target_truncated = true;
 		return 0;

@@ -85,6 +85,8 @@ typedef struct h1_message {
 	/* request line */
 	char method[H1_METHOD_MAX];
 	char target[H1_TARGET_MAX];
+	uint16_t method_len, target_len; /* their strlen(), kept where they
+	                                    are written */
 	bool target_truncated;
 	/* status line */
 	uint16_t status;         /* 0 until all three digits are read */

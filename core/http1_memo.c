@@ -111,7 +111,9 @@ void h1_memo_keep(h1_parser *p, const uint8_t *buf, size_t start_at,
 	} else {
 		mm->head = true;
 		mm->method1 = m->method[1];
+		mm->method_len = m->method_len;
 		mm->target0 = m->target[0];
+		mm->target_len = m->target_len;
 		mm->reason0 = m->reason[0];
 		mm->reason_len = m->reason_len;
 		mm->target_truncated = m->target_truncated;
@@ -167,7 +169,9 @@ size_t h1_memo_take_head(h1_parser *p, const uint8_t *buf, size_t len,
 		return 0;
 	}
 	m->method[1] = mm->method1;
+	m->method_len = mm->method_len;
 	m->target[0] = mm->target0;
+	m->target_len = mm->target_len;
 	m->reason[0] = mm->reason0;
 	m->reason_len = mm->reason_len;
 	m->target_truncated = mm->target_truncated;
