@@ -138,16 +138,28 @@ void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now)
 /* The credentials out of @r's target (of @n bytes; an authority when
  * @method is CONNECT) and host (of @hn bytes) (urlscrub.h), with the query parameter
  * names @names.  The usual target, origin-form
- * without a query, costs one look for its '?'; a Host without '@' one
- * for that. */
+ * without a query, costs one look for its '?'; one with a query has its
+ * parameters scrubbed with no second look (ht_url_scrub_query()); a Host
+ * without '@' costs one look for that. */
 static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 			       const char *const *names, uint32_t mask,
 			       const char *method)
 {
 	bool lost = false;
 	unsigned flags;
+	const char *q = r->target[0] == '/' ? memchr(r->target, '?', n) : NULL;
 
-	if (r->target[0] != '/' || memchr(r->target, '?', n) != NULL) {
+	/* (the target is NUL-terminated: [1] is there when n is 1) */
+	if (q && r->target[1] != '/' && !method_is(method, "CONNECT")) {
+		/* origin-form: no authority, nothing of HT_URL_CUT to do */
+		n = ht_url_scrub_query(r->target, n, sizeof r->target - 1,
+				       (size_t)(q - r->target), names, mask,
+				       &lost);
+		r->target[n] = '\0';
+		r->target_len = (uint16_t)n;
+		if (lost)
+			r->flags |= HT_RF_TARGET_TRUNC;
+	} else if (r->target[0] != '/' || q) {
 		flags = method_is(method, "CONNECT") ? HT_URL_AUTHORITY : 0;
 		if (r->flags & HT_RF_TARGET_TRUNC)
 			flags |= HT_URL_CUT;
