@@ -22,6 +22,19 @@ size_t conn_copy_cstr(char *dst, size_t cap, const char *src)
 	return n;
 }
 
+/* The @n bytes at @src (no NUL among them) into @dst of @cap bytes,
+ * truncated to fit and NUL-terminated, as copy_cstr() copies; returns the
+ * length copied. */
+static inline size_t copy_n(char *dst, size_t cap, const char *src, size_t n)
+{
+	if (n > cap - 1)
+		n = cap - 1;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+	return n;
+}
+
 /* Is the NUL-terminated @method @want?  The first byte rules out most
  * methods with no call (a GET is neither HEAD nor CONNECT). */
 static inline bool method_is(const char *method, const char *want)
@@ -122,41 +135,31 @@ void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now)
 	c->t_idle_since = 0;
 }
 
-static void on_request_headers(conn *c, uint64_t now)
-{
-	conn_request *r = writing(c);
-	if (!r)
-		return;
-	const h1_message *m = &c->out.msg;
-	conn_request_headers(r, c->env->opt, now, m->method, m->target,
-			     m->target_truncated, m->host, m->hdrs, m->hdrs_len,
-			     m->hdrs_truncated, m->header_bytes);
-	r->proto = proto_of(m);
-	r->keep_alive = m->keep_alive;
-	r->closes = m->closes;
-	r->connect = method_is(m->method, "CONNECT");
-	r->h2c = m->upgrade_h2c;
-	r->websocket = m->upgrade_websocket;
-	/* The response to an untracked HEAD or CONNECT cannot be framed
-	 * without it: nothing after it can be paired. */
-	if (c->spill_active && (r->head || r->connect))
-		c->q_blind = true;
-	conn_live_start(c, r, 0);
-}
-
 /* The credentials out of @r's target (of @n bytes; an authority when
  * @method is CONNECT) and host (of @hn bytes) (urlscrub.h), with the query parameter
  * names @names.  The usual target, origin-form
- * without a query, costs one look for its '?'; a Host without '@' one
- * for that. */
+ * without a query, costs one look for its '?'; one with a query has its
+ * parameters scrubbed with no second look (ht_url_scrub_query()); a Host
+ * without '@' costs one look for that. */
 static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 			       const char *const *names, uint32_t mask,
 			       const char *method)
 {
 	bool lost = false;
 	unsigned flags;
+	const char *q = r->target[0] == '/' ? memchr(r->target, '?', n) : NULL;
 
-	if (r->target[0] != '/' || memchr(r->target, '?', n) != NULL) {
+	/* (the target is NUL-terminated: [1] is there when n is 1) */
+	if (q && r->target[1] != '/' && !method_is(method, "CONNECT")) {
+		/* origin-form: no authority, nothing of HT_URL_CUT to do */
+		n = ht_url_scrub_query(r->target, n, sizeof r->target - 1,
+				       (size_t)(q - r->target), names, mask,
+				       &lost);
+		r->target[n] = '\0';
+		r->target_len = (uint16_t)n;
+		if (lost)
+			r->flags |= HT_RF_TARGET_TRUNC;
+	} else if (r->target[0] != '/' || q) {
 		flags = method_is(method, "CONNECT") ? HT_URL_AUTHORITY : 0;
 		if (r->flags & HT_RF_TARGET_TRUNC)
 			flags |= HT_URL_CUT;
@@ -184,15 +187,17 @@ static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
  * of its own cost ~40 instructions a request: the review of a7ba96d) */
 static inline __attribute__((always_inline)) void
 request_names(conn_request *r, const h1_options *opt, const char *method,
-	      const char *target, bool target_truncated, const char *host)
+	      size_t mlen, const char *target, size_t tlen,
+	      bool target_truncated, const char *host, size_t hlen)
 {
 	size_t n, hn;
 
 	if (target_truncated)
 		r->flags |= HT_RF_TARGET_TRUNC;
-	r->method_len = (uint16_t)copy_cstr(r->method, sizeof r->method, method);
-	n = copy_cstr(r->target, sizeof r->target, target);
-	hn = copy_cstr(r->host, sizeof r->host, host);
+	r->method_len = (uint16_t)copy_n(r->method, sizeof r->method, method,
+					 mlen);
+	n = copy_n(r->target, sizeof r->target, target, tlen);
+	hn = copy_n(r->host, sizeof r->host, host, hlen);
 	r->target_len = (uint16_t)n;
 	r->host_len = (uint16_t)hn;
 	if (opt != NULL && opt->redact_query != NULL) {
@@ -201,11 +206,41 @@ request_names(conn_request *r, const h1_options *opt, const char *method,
 	}
 }
 
+/* The length of the NUL-terminated @s (NULL: empty) as copy_cstr() would
+ * copy it into @cap bytes. */
+static inline size_t cstr_len(const char *s, size_t cap)
+{
+	return s ? strnlen(s, cap - 1) : 0;
+}
+
 void conn_request_names(conn_request *r, const h1_options *opt,
 			const char *method, const char *target,
 			bool target_truncated, const char *host)
 {
-	request_names(r, opt, method, target, target_truncated, host);
+	request_names(r, opt, method, cstr_len(method, sizeof r->method),
+		      target, cstr_len(target, sizeof r->target),
+		      target_truncated, host, cstr_len(host, sizeof r->host));
+}
+
+/* conn_request_headers() with the lengths of @method, @target and @host
+ * (each NUL-terminated too): an HTTP/1.x parser's message keeps them. */
+static inline __attribute__((always_inline)) void
+request_head(conn_request *r, const h1_options *opt, uint64_t now,
+	     const char *method, size_t mlen, const char *target, size_t tlen,
+	     bool target_truncated, const char *host, size_t hlen,
+	     const char *hdrs, uint32_t hdrs_len, bool hdrs_truncated,
+	     uint32_t header_bytes)
+{
+	r->headers_done = true;
+	r->t[HT_T_WROTE_HEADERS] = now;
+	r->header_bytes = header_bytes;
+	r->head = method_is(method, "HEAD");
+	if (hdrs_truncated)
+		r->flags |= HT_RF_HDR_TRUNC;
+	request_names(r, opt, method, mlen, target, tlen, target_truncated,
+		      host, hlen);
+	r->hdrs_len = hdrs_len < sizeof r->hdrs ? hdrs_len : sizeof r->hdrs;
+	memcpy(r->hdrs, hdrs, r->hdrs_len);
 }
 
 void conn_request_headers(conn_request *r, const h1_options *opt,
@@ -214,15 +249,32 @@ void conn_request_headers(conn_request *r, const h1_options *opt,
 			  const char *host, const char *hdrs, uint32_t hdrs_len,
 			  bool hdrs_truncated, uint32_t header_bytes)
 {
-	r->headers_done = true;
-	r->t[HT_T_WROTE_HEADERS] = now;
-	r->header_bytes = header_bytes;
-	r->head = method_is(method, "HEAD");
-	if (hdrs_truncated)
-		r->flags |= HT_RF_HDR_TRUNC;
-	request_names(r, opt, method, target, target_truncated, host);
-	r->hdrs_len = hdrs_len < sizeof r->hdrs ? hdrs_len : sizeof r->hdrs;
-	memcpy(r->hdrs, hdrs, r->hdrs_len);
+	request_head(r, opt, now, method, cstr_len(method, sizeof r->method),
+		     target, cstr_len(target, sizeof r->target),
+		     target_truncated, host, cstr_len(host, sizeof r->host),
+		     hdrs, hdrs_len, hdrs_truncated, header_bytes);
+}
+
+static void on_request_headers(conn *c, uint64_t now)
+{
+	conn_request *r = writing(c);
+	if (!r)
+		return;
+	const h1_message *m = &c->out.msg;
+	request_head(r, c->env->opt, now, m->method, m->method_len, m->target,
+		     m->target_len, m->target_truncated, m->host, m->host_len,
+		     m->hdrs, m->hdrs_len, m->hdrs_truncated, m->header_bytes);
+	r->proto = proto_of(m);
+	r->keep_alive = m->keep_alive;
+	r->closes = m->closes;
+	r->connect = method_is(m->method, "CONNECT");
+	r->h2c = m->upgrade_h2c;
+	r->websocket = m->upgrade_websocket;
+	/* The response to an untracked HEAD or CONNECT cannot be framed
+	 * without it: nothing after it can be paired. */
+	if (c->spill_active && (r->head || r->connect))
+		c->q_blind = true;
+	conn_live_start(c, r, 0);
 }
 
 /* The request being written is whole: written at @wrote, at @now. */

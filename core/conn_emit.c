@@ -12,6 +12,10 @@
 
 #include <string.h>
 
+/* conn_resp's lengths of a reason and a content type are 8 bits */
+_Static_assert(H1_REASON_MAX <= 256 && H1_CTYPE_MAX <= 256,
+	       "conn_resp.reason_len, content_type_len hold every length");
+
 static ht_str bstr(const char *s, uint32_t len)
 {
 	ht_str r = {s, (uint16_t)(len > 65535 ? 65535 : len)};
@@ -156,12 +160,10 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 		o->resp_body_bytes = resp->body_bytes;
 		o->resp_header_bytes = resp->header_bytes;
 		if (resp->reason)
-			o->reason = bounded(resp->reason, H1_REASON_MAX);
-		if (resp->has_content_type_len)
+			o->reason = bstr(resp->reason, resp->reason_len);
+		if (resp->content_type)
 			o->content_type = bstr(resp->content_type,
 					       resp->content_type_len);
-		else if (resp->content_type)
-			o->content_type = bounded(resp->content_type, H1_CTYPE_MAX);
 		if (resp->hdrs)
 			o->resp_headers = bstr(resp->hdrs, resp->hdrs_len);
 		if (resp->hdrs_truncated)
@@ -186,7 +188,9 @@ static conn_resp h1_resp(const conn *c)
 		.status = m->status,
 		.proto = proto_of(m),
 		.reason = m->reason,
+		.reason_len = (uint8_t)m->reason_len,
 		.content_type = m->content_type,
+		.content_type_len = (uint8_t)m->content_type_len,
 		.hdrs = m->hdrs,
 		.hdrs_len = m->hdrs_len,
 		.hdrs_truncated = m->hdrs_truncated,

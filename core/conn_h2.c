@@ -314,7 +314,6 @@ static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 		.proto = HT_PROTO_HTTP2,
 		.content_type = s->content_type,
 		.content_type_len = s->content_type_len,
-		.has_content_type_len = true,
 		.hdrs = s->hdrs,
 		.hdrs_len = s->hdrs_len,
 		.hdrs_truncated = s->hdrs_truncated,

@@ -15,10 +15,12 @@
 typedef struct conn_resp {
 	uint16_t status;
 	uint8_t proto;           /* enum ht_proto, 0: the request's */
-	const char *reason;      /* NUL-terminated, or NULL */
+	/* reason and content type, each with its length (measured where
+	 * it was written: no strnlen() per record); NULL: none */
+	const char *reason;
+	uint8_t reason_len;
 	const char *content_type;
-	uint8_t content_type_len; /* with has_content_type_len; else */
-	bool has_content_type_len; /* content_type is measured */
+	uint8_t content_type_len;
 	const char *hdrs;
 	uint32_t hdrs_len;
 	bool hdrs_truncated;

@@ -112,9 +112,12 @@ static void msg_reset(h1_message *m)
 {
 	m->method[0] = '\0';
 	m->target[0] = '\0';
+	m->method_len = 0;
+	m->target_len = 0;
 	m->target_truncated = false;
 	m->status = 0;
 	m->reason[0] = '\0';
+	m->reason_len = 0;
 	m->version_major = 0;
 	m->version_minor = 0;
 	m->content_length = -1;
@@ -128,7 +131,9 @@ static void msg_reset(h1_message *m)
 	m->expect_continue = false;
 	m->body_by_close = false;
 	m->host[0] = '\0';
+	m->host_len = 0;
 	m->content_type[0] = '\0';
+	m->content_type_len = 0;
 	m->header_bytes = 0;
 	m->body_bytes = 0;
 	m->hdrs[0] = '\0';
@@ -161,6 +166,7 @@ unsigned h1_message_begin(h1_parser *p, uint8_t c)
 	if (p->kind == H1_REQUEST) {
 		p->msg.method[0] = (char)c;
 		p->msg.method[1] = '\0';
+		p->msg.method_len = 1;
 		p->tok_len = 1;
 		p->state = S_REQ_METHOD;
 	} else {
@@ -252,6 +258,7 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 			return fail(p);
 		m->method[p->tok_len++] = (char)c;
 		m->method[p->tok_len] = '\0';
+		m->method_len = (uint16_t)p->tok_len;
 		return 0;
 	case S_REQ_TARGET_FIRST:
 	case S_REQ_TARGET:
@@ -267,8 +274,10 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 			 * "GET /x") */
 			char *tab = memchr(m->target, '\t', p->tok_len);
 
-			if (tab)
+			if (tab) {
 				*tab = '\0';
+				m->target_len = (uint16_t)(tab - m->target);
+			}
 			p->flags |= F_TARGET_WS;
 		}
 		if (c == ' ' || is_ctl(c))
@@ -280,6 +289,7 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 		if (p->tok_len + 1 < sizeof(m->target)) {
 			m->target[p->tok_len++] = (char)c;
 			m->target[p->tok_len] = '\0';
+			m->target_len = (uint16_t)p->tok_len;
 		} else
 			m->target_truncated = true;
 		return 0;
@@ -351,6 +361,7 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 		} else if (p->tok_len + 1 < sizeof(m->reason)) {
 			m->reason[p->tok_len++] = (char)c;
 			m->reason[p->tok_len] = '\0';
+			m->reason_len = (uint16_t)p->tok_len;
 		}
 		return 0;
 	case S_START_LF:

@@ -85,10 +85,13 @@ typedef struct h1_message {
 	/* request line */
 	char method[H1_METHOD_MAX];
 	char target[H1_TARGET_MAX];
+	uint16_t method_len, target_len; /* their strlen(), kept where they
+	                                    are written */
 	bool target_truncated;
 	/* status line */
 	uint16_t status;         /* 0 until all three digits are read */
 	char reason[H1_REASON_MAX];
+	uint16_t reason_len;     /* strlen(reason), kept where it is written */
 	/* both */
 	uint8_t version_major, version_minor;
 	int64_t content_length;  /* -1 when absent */
@@ -111,7 +114,9 @@ typedef struct h1_message {
 	bool expect_continue;    /* Expect: 100-continue (requests) */
 	bool body_by_close;      /* response body runs until connection close */
 	char host[H1_HOST_MAX];  /* Host header value */
+	uint16_t host_len;       /* strlen(host), likewise */
 	char content_type[H1_CTYPE_MAX];
+	uint16_t content_type_len; /* strlen(content_type), likewise */
 	uint32_t header_bytes;   /* bytes of start line + headers + final CRLF */
 	uint64_t body_bytes;     /* body bytes so far (de-chunked) */
 	/* Captured header lines "Name: value\r\n" (start line excluded), the
@@ -176,6 +181,8 @@ typedef struct h1_memo {
 	uint8_t cur_header;
 	char method1, target0, reason0;
 	char host0, ctype0, hdrs0;
+	/* the lengths the start line and lines set (h1_message) */
+	uint16_t method_len, target_len, reason_len, host_len, ctype_len;
 	bool head;               /* the start line is there; else lines alone */
 	bool target_truncated;
 	bool upgrade, upgrade_h2c, upgrade_websocket, expect_continue;

@@ -234,6 +234,7 @@ size_t h1_start_fast(h1_parser *p, const uint8_t *buf, size_t len,
 		memcpy(m->method + p->tok_len, buf, n);
 		p->tok_len += (uint32_t)n;
 		m->method[p->tok_len] = '\0';
+		m->method_len = (uint16_t)p->tok_len;
 		i = n;
 		if (i == len || buf[i] != ' ')
 			return i;
@@ -254,6 +255,7 @@ size_t h1_start_fast(h1_parser *p, const uint8_t *buf, size_t len,
 		memcpy(m->target + p->tok_len, buf + i, k);
 		p->tok_len += (uint32_t)k;
 		m->target[p->tok_len] = '\0';
+		m->target_len = (uint16_t)p->tok_len;
 		if (k < n)
 			m->target_truncated = true;
 		i += n;
@@ -325,6 +327,7 @@ size_t h1_start_fast(h1_parser *p, const uint8_t *buf, size_t len,
 		memcpy(m->reason + p->tok_len, buf + i, k);
 		p->tok_len += (uint32_t)k;
 		m->reason[p->tok_len] = '\0';
+		m->reason_len = (uint16_t)p->tok_len;
 		i += n;
 		if (i == len || buf[i] != '\r')
 			return i;

@@ -275,8 +275,9 @@ unsigned h1_value_byte(h1_parser *p, uint8_t c)
 }
 
 /* Copy the trimmed value in p->val to @dst (of @size bytes) unless an earlier
- * header already filled it. */
-static void val_copy_first(h1_parser *p, char *dst, size_t size)
+ * header already filled it; its length to *@len (a value holds no NUL). */
+static void val_copy_first(h1_parser *p, char *dst, size_t size,
+			   uint16_t *len)
 {
 	size_t n = p->val_end;
 
@@ -286,6 +287,7 @@ static void val_copy_first(h1_parser *p, char *dst, size_t size)
 		n = size - 1;
 	memcpy(dst, p->val, n);
 	dst[n] = '\0';
+	*len = (uint16_t)n;
 }
 
 /* The open header line is complete (the next line is not a fold): the
@@ -310,11 +312,13 @@ unsigned h1_header_line_end(h1_parser *p)
 		list_element_end(p);
 		break;
 	case HH_HOST:
-		val_copy_first(p, p->msg.host, sizeof(p->msg.host));
+		val_copy_first(p, p->msg.host, sizeof(p->msg.host),
+			       &p->msg.host_len);
 		break;
 	case HH_CONTENT_TYPE:
 		val_copy_first(p, p->msg.content_type,
-			       sizeof(p->msg.content_type));
+			       sizeof(p->msg.content_type),
+			       &p->msg.content_type_len);
 		break;
 	default:
 		break;

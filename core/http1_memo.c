@@ -66,7 +66,9 @@ static void memo_restore_lines(h1_parser *p, const h1_memo *mm)
 	m->content_length = mm->content_length;
 	m->hdrs_len = mm->hdrs_len;
 	m->host[0] = mm->host0;
+	m->host_len = mm->host_len;
 	m->content_type[0] = mm->ctype0;
+	m->content_type_len = mm->ctype_len;
 	m->hdrs[0] = mm->hdrs0;
 	m->upgrade = mm->upgrade;
 	m->upgrade_h2c = mm->upgrade_h2c;
@@ -109,8 +111,11 @@ void h1_memo_keep(h1_parser *p, const uint8_t *buf, size_t start_at,
 	} else {
 		mm->head = true;
 		mm->method1 = m->method[1];
+		mm->method_len = m->method_len;
 		mm->target0 = m->target[0];
+		mm->target_len = m->target_len;
 		mm->reason0 = m->reason[0];
+		mm->reason_len = m->reason_len;
 		mm->target_truncated = m->target_truncated;
 		mm->status = m->status;
 		mm->version_major = m->version_major;
@@ -119,7 +124,9 @@ void h1_memo_keep(h1_parser *p, const uint8_t *buf, size_t start_at,
 	mm->content_length = m->content_length;
 	mm->hdrs_len = (uint16_t)m->hdrs_len;
 	mm->host0 = m->host[0];
+	mm->host_len = m->host_len;
 	mm->ctype0 = m->content_type[0];
+	mm->ctype_len = m->content_type_len;
 	mm->hdrs0 = m->hdrs[0];
 	mm->upgrade = m->upgrade;
 	mm->upgrade_h2c = m->upgrade_h2c;
@@ -162,8 +169,11 @@ size_t h1_memo_take_head(h1_parser *p, const uint8_t *buf, size_t len,
 		return 0;
 	}
 	m->method[1] = mm->method1;
+	m->method_len = mm->method_len;
 	m->target[0] = mm->target0;
+	m->target_len = mm->target_len;
 	m->reason[0] = mm->reason0;
+	m->reason_len = mm->reason_len;
 	m->target_truncated = mm->target_truncated;
 	m->status = mm->status;
 	m->version_major = mm->version_major;

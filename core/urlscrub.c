@@ -221,6 +221,24 @@ static size_t query_start(const char *s, size_t len, size_t i)
 	return h != NULL ? (size_t)(h - s) : e;
 }
 
+size_t ht_url_scrub_query(char *s, size_t len, size_t cap, size_t q,
+			  const char *const *names, uint32_t mask, bool *lost)
+{
+	const char *h;
+	size_t i;
+
+	if (cap < len)
+		len = cap; /* outside the contract: never write past @cap */
+	if (q > len)
+		q = len;
+	/* query_start(): a '#' before the '?' begins the fragment */
+	h = memchr(s, '#', q);
+	i = h != NULL ? (size_t)(h - s) : q;
+	if (i < len && names != NULL)
+		len = scrub_params(s, len, cap, i, names, mask, lost);
+	return len;
+}
+
 uint32_t ht_url_names_mask(const char *const *names)
 {
 	uint32_t mask = 0;

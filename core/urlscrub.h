@@ -82,4 +82,13 @@ size_t ht_url_scrub_masked(char *s, size_t len, size_t cap,
 			   const char *const *names, uint32_t mask,
 			   unsigned flags, bool *lost);
 
+/*
+ * ht_url_scrub_query() - ht_url_scrub_masked() with @flags 0 of a URL @s
+ * with no authority (not "//" nor "scheme://" at its start: an
+ * origin-form target) whose first '?' is at @q, which the caller found:
+ * the same bytes, without looking for the authority and the '?' again.
+ */
+size_t ht_url_scrub_query(char *s, size_t len, size_t cap, size_t q,
+			  const char *const *names, uint32_t mask, bool *lost);
+
 #endif

@@ -54,6 +54,26 @@ static const char *scrub_ex(const char *in, size_t cap,
 		if (lost != NULL)
 			ck_assert_int_eq(lost2, lost1);
 	}
+	if (flags == 0 && in[0] == '/' && in[1] != '/' &&
+	    memchr(in, '?', len) != NULL) {
+		/* an origin-form target with a query: ht_url_scrub_query()
+		 * makes the same bytes and loss */
+		static char again[BIG + 2];
+		bool lost2 = false, lost1 = lost != NULL && *lost;
+		size_t m, q = (size_t)((const char *)memchr(in, '?', len) - in);
+
+		memset(again, '#', sizeof(again));
+		memcpy(again, in, len);
+		again[cap] = '\x7f';
+		m = ht_url_scrub_query(again, len, cap, q, names,
+				       ht_url_names_mask(names), &lost2);
+		ck_assert_uint_eq(m, n);
+		ck_assert_int_eq(again[cap], '\x7f');
+		ck_assert_msg(memcmp(again, out, n) == 0, "query: %.*s",
+			      (int)m, again);
+		if (lost != NULL)
+			ck_assert_int_eq(lost2, lost1);
+	}
 	return out;
 }
 
