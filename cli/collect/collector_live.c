@@ -651,8 +651,17 @@ void peer_conns_note(collector *c, int fd, const ht_record *rec)
 		free(o);
 }
 
+static int key_order(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* The keys of peer @fd's open connections (every peer's: @fd -1) into a
- * new array (*@n of them; NULL: none, or no memory). */
+ * new array (*@n of them; NULL: none, or no memory), in their order (a
+ * key is the peer's fd, then the connection's id): what is said of them
+ * comes out in that order, not the map's (which an fd number moves). */
 static uint64_t *conns_of(const collector *c, int fd, size_t *n)
 {
 	const u64map *m = &c->open_conns;
@@ -665,6 +674,7 @@ static uint64_t *conns_of(const collector *c, int fd, size_t *n)
 		if (m->keys[i] != 0 &&
 		    (fd < 0 || m->keys[i] >> 32 == (uint64_t)fd))
 			keys[(*n)++] = m->keys[i];
+	qsort(keys, *n, sizeof(*keys), key_order);
 	return keys;
 }
 
