@@ -40,7 +40,7 @@ for mode in read write; do
 	# bytes, alone on its connection; X's request is never answered with
 	# /y's answer (its answer came after the program closed it: an error,
 	# or X's own 200)
-	"$PY" - "$T/$mode.json" "$x" <<'PY' || { show "$T/$mode.json"; fail "$mode: records pair bytes with the wrong connection"; }
+	"$PY" - "$T/$mode.json" "$x" "$PY_PORT" <<'PY' || { show "$T/$mode.json"; fail "$mode: records pair bytes with the wrong connection"; }
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 reqs = [r for r in recs if r.get("event") == "request"]
@@ -49,7 +49,9 @@ def bad(msg):
     global ok
     ok = False
     print(msg, file=sys.stderr)
-ys = [r for r in reqs if r.get("url") == "http://b/y"]
+# (the client's Host names no port: the url has the one it connected to)
+yurl = "http://b:%s/y" % sys.argv[3]
+ys = [r for r in reqs if r.get("url") == yurl]
 if len(ys) != 1:
     bad("%d records of /y" % len(ys))
 else:
@@ -60,7 +62,7 @@ else:
     if on_y:
         bad("on y's connection too: %s" % on_y)
 for r in reqs:
-    if r.get("url") != "http://b/y" and (r.get("url") != "http://a" + sys.argv[2] or
+    if r.get("url") != yurl and (r.get("url") != "http://a:%s%s" % (sys.argv[3], sys.argv[2]) or
             r.get("status") not in (None, 200) or r.get("resp_bytes") not in (0, 6)):
         bad("x: %s" % r)
 sys.exit(0 if ok else 1)

@@ -76,7 +76,7 @@ printf '%s\n' "${paths[@]}" | cmp -s - "$T/traced.log" ||
 	{ show "$T/server.log"; fail "the server did not read the three requests"; }
 desync='after a malformed response on the connection; not followed'
 jcheck "$T/ex.json" --count 3 \
-	--expect "url == ['http://x$(sed -n 1p "$T/traced.log")', 'http://x$(sed -n 2p "$T/traced.log")', 'http://x$(sed -n 3p "$T/traced.log")']" \
+	--expect "url == ['http://x:$port$(sed -n 1p "$T/traced.log")', 'http://x:$port$(sed -n 2p "$T/traced.log")', 'http://x:$port$(sed -n 3p "$T/traced.log")']" \
 	--expect "status == [200, None, None] and resp_bytes == [5, 0, 0]" \
 	--expect "error == [None, '$desync', '$desync']" \
 	--expect "req == [1, 2, 3] and len(set(conn)) == 1 and method == ['GET'] * 3"
@@ -88,7 +88,7 @@ jcheck "$T/ex.json" --event summary --count 1 \
 	>/dev/null 2>"$T/ex.txt.err" || { show "$T/ex.txt.err"; fail "the text run failed"; }
 [ "$(grep -c "error: $desync" "$T/ex.txt")" = 2 ] ||
 	{ show "$T/ex.txt"; fail "the text output lacks the two requests not followed"; }
-grep -q '^GET http://x/ok/c -> no response' "$T/ex.txt" ||
+grep -q "^GET http://x:$port/ok/c -> no response" "$T/ex.txt" ||
 	{ show "$T/ex.txt"; fail "the text output lacks /ok/c"; }
 grep -Eq 'requests: 3 .*errors: 2' "$T/ex.txt" ||
 	{ show "$T/ex.txt"; fail "the text summary does not count three requests, two errors"; }

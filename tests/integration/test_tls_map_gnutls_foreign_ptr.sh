@@ -22,7 +22,7 @@ run() {
 	[ "$(cat "$T/$label.out")" = ok ] || fail "$label: gnutls_ptrmix did not finish"
 	show "$T/$label.json"
 	jcheck "$T/$label.json" --count 5 \
-		--expect 'sorted(url)[:2] == ["http://x/f/100", "http://x/f/1000"]' \
+		--expect "sorted(url)[:2] == ['http://x:$NGINX_PORT/f/100', 'http://x:$NGINX_PORT/f/1000']" \
 		--expect '[b for u, b in zip(url, resp_bytes) if u.startswith("http:")] == [100, 1000]' \
 		--expect '[t for u, t in zip(url, tls) if u.startswith("http:")] == [False, False]' \
 		--expect '[e for u, e in zip(url, error) if u.startswith("http:")] == [None, None]'
