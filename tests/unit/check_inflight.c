@@ -263,12 +263,33 @@ START_TEST(test_conn_text_json)
 }
 END_TEST
 
+/* Review of audit4 (bdd0b63): a server's request in flight whose Host
+ * names no port (wget2, the project's httpc) must not take its peer's
+ * port: the peer of a server is the client, its port an ephemeral one.
+ * slot_record() copies the slot's flags, which have no HT_RF_SERVER (only
+ * conn_emit.c adds it to a record; report.c adds it for the live page's
+ * records, inflight.c does not), so url_request() appends it. */
+START_TEST(test_rev_server_host_no_port)
+{
+	collector_inflight_req e;
+	char buf[256];
+
+	held(&e);
+	e.slot.side = HT_LIVE_SERVER;
+	e.slot.peer.port = 54321; /* the client's ephemeral port */
+	strcpy(e.slot.host, "localhost");
+	inflight_url(buf, sizeof(buf), &e);
+	ck_assert_str_eq(buf, "http://localhost/stuck?a=1");
+}
+END_TEST
+
 Suite *inflight_suite(void)
 {
 	Suite *s = suite_create("inflight");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_line);
+	tcase_add_test(tc, test_rev_server_host_no_port);
 	tcase_add_test(tc, test_text_json);
 	tcase_add_test(tc, test_unlisted);
 	tcase_add_test(tc, test_server);

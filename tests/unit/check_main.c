@@ -10,6 +10,7 @@ int main(void)
 	srunner_add_suite(sr, http1_errors_suite());
 	srunner_add_suite(sr, http1_syntax_suite());
 	srunner_add_suite(sr, http1_memo_suite());
+	srunner_add_suite(sr, http1_lens_suite());
 	srunner_add_suite(sr, conn_suite());
 	srunner_add_suite(sr, conn_server_suite());
 	srunner_add_suite(sr, live_suite());

@@ -8,6 +8,7 @@ Suite *http1_suite(void);  /* check_http1.c: core/http1*.c, requests, responses 
 Suite *http1_errors_suite(void); /* check_http1_errors.c: core/http1*.c */
 Suite *http1_syntax_suite(void); /* check_http1_syntax.c: core/http1*.c */
 Suite *http1_memo_suite(void); /* check_http1_memo.c: core/http1.c, the memo */
+Suite *http1_lens_suite(void); /* check_http1_lens.c: review of cost22d */
 Suite *conn_suite(void);   /* check_conn.c: core/conn.c */
 Suite *conn_server_suite(void); /* check_conn_server.c: core/conn_server.c */
 Suite *report_suite(void); /* check_report.c: cli/ formatting */
