@@ -137,7 +137,7 @@ void conn_emit_request_grpc(conn *c, conn_request *r, unsigned error,
 	o->resp_headers = bounded("", 1);
 	o->peer_path = CSTR(c->peer_path);
 	o->tunnel = bounded("", 1);
-	if (c->tunnel[0] && r->seq > c->inner_base) {
+	if (conn_in_tunnel(c, r)) {
 		o->flags |= HT_RF_TUNNEL;
 		o->tunnel = CSTR(c->tunnel);
 	}

@@ -150,6 +150,13 @@ static inline uint8_t proto_of(const h1_message *m)
 	return HT_PROTO_UNKNOWN;
 }
 
+/* Whether request @r of @c is inside the connection's CONNECT or SOCKS
+ * tunnel (the requests before it were the proxy's). */
+static inline bool conn_in_tunnel(const conn *c, const conn_request *r)
+{
+	return c->tunnel[0] && r->seq > c->inner_base;
+}
+
 /* Whether HTTP/1.x responses are still parsed: not once bytes went by
  * unseen, nor after the queued requests were answered behind an untracked
  * response that cannot be framed. */

@@ -51,7 +51,8 @@ slot_fill(const conn *c, const conn_request *r, uint32_t stream, ht_live_req *s)
 	s->req_seq = r->seq;
 	s->stream = stream;
 	s->flags = r->flags | (c->tls ? HT_RF_TLS : 0) |
-		   (c->fork_shared ? HT_RF_SHARED : 0);
+		   (c->fork_shared ? HT_RF_SHARED : 0) |
+		   (conn_in_tunnel(c, r) ? HT_RF_TUNNEL : 0);
 	s->header_bytes = r->header_bytes;
 	s->peer = c->peer;
 	memcpy(s->t, r->t, sizeof(s->t));
@@ -343,8 +344,8 @@ unsigned conn_live_ws_start(conn *c, const conn_request *r, uint64_t now,
 	s->conn_id = c->id;
 	s->req_seq = r->seq;
 	s->stream = 0;
-	s->flags = (r->flags & (HT_RF_TARGET_TRUNC | HT_RF_TUNNEL)) |
-		   (c->tls ? HT_RF_TLS : 0);
+	s->flags = (r->flags & HT_RF_TARGET_TRUNC) | (c->tls ? HT_RF_TLS : 0) |
+		   (conn_in_tunnel(c, r) ? HT_RF_TUNNEL : 0);
 	s->header_bytes = 0;
 	s->peer = c->peer;
 	s->t[HT_T_GOT_CONN] = now; /* the session's start */

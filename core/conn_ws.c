@@ -33,7 +33,7 @@ int conn_ws_start(conn *c, const conn_request *r, uint64_t now)
 	/* The connections followed are a client's: it masks its frames. */
 	ws_session_init(&w->s, true, now);
 	w->req_seq = r->seq;
-	w->tunnel = c->tunnel[0] && r->seq > c->inner_base;
+	w->tunnel = conn_in_tunnel(c, r);
 	conn_copy_cstr(w->host, sizeof w->host, r->host);
 	conn_copy_cstr(w->target, sizeof w->target, r->target);
 	w->live_ref = conn_live_ws_start(c, r, now, &w->live);
@@ -83,6 +83,8 @@ void conn_ws_end(conn *c, uint32_t flags, uint64_t now)
 		o->flags |= HT_WF_TLS;
 	if (w->tunnel)
 		o->flags |= HT_WF_TUNNEL;
+	if (c->server)
+		o->flags |= HT_WF_SERVER;
 	if (s->first_close == WS_SENT)
 		o->flags |= HT_WF_CLOSED_SENT;
 	else if (s->first_close == WS_RECV)

@@ -496,6 +496,7 @@ typedef struct ht_rec_ws {
 #define HT_WF_LOST 0x20u        /* not followed to its end: a frame's
                                    framing was lost, or bytes went unseen */
 #define HT_WF_TUNNEL 0x40u      /* inside a CONNECT or SOCKS tunnel */
+#define HT_WF_SERVER 0x80u      /* a server's session (its peer the client) */
 
 /*
  * A name lookup ended (getaddrinfo, gethostbyname*), resolved or not,

@@ -151,6 +151,8 @@ static void slot_record(const collector_inflight_req *e, ht_rec_request *r)
 
 	memset(r, 0, sizeof(*r));
 	r->flags = e->slot.flags;
+	if (e->slot.side == HT_LIVE_SERVER)
+		r->flags |= HT_RF_SERVER; /* its peer the client */
 	r->proto = e->slot.proto;
 	r->peer = e->slot.peer;
 	r->method = (ht_str){ e->slot.method, (uint16_t)strlen(e->slot.method) };

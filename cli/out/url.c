@@ -249,7 +249,8 @@ size_t url_ws(char *buf, size_t cap, const ht_rec_ws *w)
 
 	memset(&r, 0, sizeof(r));
 	r.flags = ((w->flags & HT_WF_TLS) ? HT_RF_TLS : 0) |
-		  ((w->flags & HT_WF_TUNNEL) ? HT_RF_TUNNEL : 0);
+		  ((w->flags & HT_WF_TUNNEL) ? HT_RF_TUNNEL : 0) |
+		  ((w->flags & HT_WF_SERVER) ? HT_RF_SERVER : 0);
 	r.peer = w->peer;
 	r.method.p = "GET";
 	r.method.len = 3;
