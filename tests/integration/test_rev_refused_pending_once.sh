@@ -10,6 +10,9 @@
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
+# The CLI runs with the test's LD_PRELOAD; a sanitized CLI (SANITIZE=1)
+# refuses a preload before its runtime unless told that it is expected.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 require_cmd cc
 start_server
 cc -shared -fPIC -O1 -Wall -o "$T/once.so" \
