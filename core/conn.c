@@ -304,15 +304,11 @@ static void request_complete_at(conn *c, uint64_t wrote, uint64_t now)
 }
 
 static void on_request_complete(conn *c, uint64_t now)
-{
-	request_complete_at(c, now, now);
-}
+{ request_complete_at(c, now, now); }
 
-/* Whether @len bytes of @buf, written after an "Expect: 100-continue"
- * was answered with a final status, are a request (its whole request
- * line: METHOD SP target SP HTTP/1.x) rather than the body the client sends
- * anyway.  A write that does not hold a whole request line is taken for
- * the body, as before the answer. */
+/* Whether @len bytes of @buf, written after an answered "Expect:
+ * 100-continue", hold a whole request line (METHOD SP target SP HTTP/1.x):
+ * else they are the body the client sends anyway. */
 static bool request_line_whole(const uint8_t *buf, size_t len)
 {
 	static const char v[] = " HTTP/1.";
@@ -645,8 +641,7 @@ void conn_on_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	}
 	c->t_out_last = now;
-	if (c->expect_refused) {
-		/* a request next: the refused one ended with its headers */
+	if (c->expect_refused) { /* a request next: it ended at its head */
 		c->expect_refused = false;
 		conn_request *r = writing(c);
 		if (r != NULL && request_line_whole(buf, len) &&
