@@ -1,10 +1,12 @@
-# forkclose.py PORT - a keep-alive client forks three times while it
+# forkclose.py PORT - a keep-alive client forks five times while it
 # holds its connection (a request done on it; a second fd, a dup, names
-# it too); no child uses it: the first closes both its fds (os.close() of
-# the dup, socket.close()), the second exits with sys.exit() and leaves
-# the close to the interpreter's finalization, the third closes the dup
-# only and exits with os._exit().  The parent then makes a second request
-# on the connection and closes both fds.
+# it too); no child moves a byte on it: the first closes both its fds
+# (os.close() of the dup, socket.close()), the second exits with
+# sys.exit() and leaves the close to the interpreter's finalization, the
+# third closes the dup only and exits with os._exit(); the last two
+# duplicate its fd once more first (os.dup(), as socket.dup() does), then
+# close all three fds, or leave them to os._exit().  The parent then makes
+# a second request on the connection and closes both fds.
 import os, socket, sys
 port = int(sys.argv[1])
 s = socket.create_connection(("127.0.0.1", port))
@@ -22,10 +24,15 @@ def get(path):
     return hdr.split("\r\n")[0]
 print("parent", get("/A-parent"), flush=True)
 d = os.dup(s.fileno())
-for how in ("close", "exit", "dup"):
+for how in ("close", "exit", "dup", "dup-close", "dup-exit"):
     pid = os.fork()
     if pid == 0:
-        if how == "close":
+        if how.startswith("dup-"):
+            d2 = os.dup(s.fileno())
+            if how == "dup-exit":
+                os._exit(0)
+            os.close(d2)
+        if how in ("close", "dup-close"):
             os.close(d)
             s.close()
             os._exit(0)

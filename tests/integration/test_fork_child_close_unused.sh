@@ -2,7 +2,8 @@
 # test_fork_child_close_unused.sh - a keep-alive client forks while it
 # holds its connection (two fds name it), and its children close their
 # copy without using it (both fds; sys.exit(), whose finalization closes
-# it; one fd, then os._exit()): the
+# it; one fd, then os._exit(); a dup of it first, then all three fds or
+# os._exit(): ht_dup_fd() must not make the connection the child's): the
 # connection is the parent's, which goes on using it; its close is the
 # connection's end.  No event of a child's (no conn_closed of a copy with
 # the parent's request count), one conn_closed, the parent's, after its
@@ -14,7 +15,7 @@ start_server
 
 run_same fc events "$PY" "$TESTS_DIR/forkclose.py" "$SERVER_PORT"
 [ "$RUN_RC" = 0 ] || { show "$T/fc.err"; fail "forkclose.py exited $RUN_RC"; }
-[ "$(grep -c "exited 0" "$T/fc.out")" = 3 ] || { show "$T/fc.out"; fail "a child failed"; }
+[ "$(grep -c "exited 0" "$T/fc.out")" = 5 ] || { show "$T/fc.out"; fail "a child failed"; }
 show "$T/fc.json"
 "$PY" - "$T/fc.json" <<'PY' || fail "a child's close of a connection it never used was reported"
 import json, sys
