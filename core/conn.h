@@ -787,6 +787,13 @@ void conn_shared_settle(conn *c);
  * is traced as requests on a reused connection. */
 void conn_reset_after_fork(conn *c, uint32_t pid, bool writing);
 
+/* conn_fork_in_open() - in a child forked (by a signal handler) while
+ * @c's connect was being followed: the attempt is the parent's, which
+ * reports it; the child lets go of the connection slot @c claimed (in its
+ * own page, or in the private copy the child has of the parent's), so
+ * that the child's end shows nothing of it. */
+void conn_fork_in_open(conn *c);
+
 /*
  * Reads and writes on two threads.  A program may write a connection on
  * one thread and read it on another: the response to a request can then be

@@ -444,3 +444,8 @@ struct ht_live *conn_live_conn_end(conn *c)
 	c->live_conn = NULL;
 	return taken;
 }
+
+void conn_fork_in_open(conn *c)
+{
+	conn_live_conn_end(c);
+}

@@ -630,19 +630,19 @@ HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 
 /* A send with MSG_FASTOPEN on @fd, @t0 its start when @fd is not tracked
  * (@s NULL), returned @ret with errno @err: it may have opened the
- * connection to @a (ht_fastopen_seen(), @since its slot's changes before
- * the call); then the bytes it moved are the connection's first, counted
+ * connection to @a (ht_fastopen_seen(); @since, @fg: before the call); then the bytes it moved are the connection's first, counted
  * in flight from here.  Returns the slot to feed (its generation in
  * *@gen), or NULL. */
 static ht_slot *fastopen_done(ht_slot *s, uint64_t *gen, int fd,
 			      const struct sockaddr *a, socklen_t alen,
-			      uint64_t t0, unsigned since, ssize_t ret, int err)
+			      uint64_t t0, unsigned since, unsigned fg, ssize_t ret,
+			      int err)
 {
 	if (s)
 		return s;
 	/* the connection it published, not whatever @fd names by now (a
 	 * dup2 of another thread's onto @fd: ht_track_fd()) */
-	s = ht_fastopen_seen(fd, a, alen, t0, since, ret, err, gen);
+	s = ht_fastopen_seen(fd, a, alen, t0, since, fg, ret, err, gen);
 	if (s && !ht_write_begin(s, *gen))
 		return NULL;
 	return s;
@@ -660,10 +660,10 @@ sendto_fastopen(int fd, const void *buf, size_t n, int flags,
 	if (s && !ht_write_begin(s, gen))
 		return REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	uint64_t t0 = s ? 0 : ht_now();
-	unsigned since = s ? 0 : ht_fd_changes(fd);
+	unsigned since = s ? 0 : ht_fd_changes(fd), fg = ht_fork_gen;
 	ssize_t r = REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	int e = errno;
-	s = fastopen_done(s, &gen, fd, a, alen, t0, since, r, e);
+	s = fastopen_done(s, &gen, fd, a, alen, t0, since, fg, r, e);
 	if (!s) {
 		errno = e;
 		return r;
@@ -860,12 +860,12 @@ sendmsg_fastopen(int fd, const struct msghdr *m, int flags)
 	if (s && !ht_write_begin(s, gen))
 		return REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	uint64_t t0 = s ? 0 : ht_now();
-	unsigned since = s ? 0 : ht_fd_changes(fd);
+	unsigned since = s ? 0 : ht_fd_changes(fd), fg = ht_fork_gen;
 	ssize_t ret = REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	int err = errno;
 	if (!s && ht_connect_began(ret >= 0 ? 0 : -1, err))
 		s = fastopen_done(s, &gen, fd, m->msg_name, m->msg_namelen, t0,
-				  since, ret, err);
+				  since, fg, ret, err);
 	if (!s) {
 		errno = err;
 		return ret;

@@ -78,6 +78,28 @@ static void connect_dns(ht_tracked *t, const ht_addr *peer, uint64_t t0)
 	}
 }
 
+/* Publish @t as @fd's connection (ht_track_fd()).  A child forked since
+ * the call began (@fork_gen: by a signal handler inside the hook) holds
+ * the attempt as if forked after it: the parent's, which reports it,
+ * until the child uses it (ht_home_inherited()); its exit tells nothing
+ * of it, nor does its page (conn_fork_in_open()), nor the bytes a send
+ * with MSG_FASTOPEN moved (*@gen the parent's reading: ht_gen_forked()).
+ * (Only this thread runs in such a child.) */
+static ht_tracked *publish_connect(int fd, ht_tracked *t, uint64_t now,
+				   unsigned *since, unsigned fork_gen,
+				   uint64_t *gen)
+{
+	if (!ht_track_fd(fd, t, now, since))
+		return NULL;
+	if (unlikely(fork_gen != ht_fork_gen)) {
+		conn_fork_in_open(&t->c);
+		__atomic_store_n(&t->fork_gen, fork_gen, __ATOMIC_RELEASE);
+		*gen = __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) ^
+		       ((uint64_t)fork_gen << HT_GEN_FORK_SHIFT);
+	}
+	return t;
+}
+
 /* Start tracking @fd, a connect() to @peer (or, @upath non-NULL, to the
  * Unix socket at @upath, @ulen bytes) begun at @t0, when @fd's slot had
  * @since changes (ht_fd_changes()).  Caller holds the guard.  @ret/@err:
@@ -85,11 +107,12 @@ static void connect_dns(ht_tracked *t, const ht_addr *peer, uint64_t t0)
  * its generation in *@gen, or NULL.  A link @fd has from before the call
  * names a connection whose fd the program closed in a way we did not see:
  * left (ht_untrack_stale_fd()); one made since, by another thread's dup2
- * onto @fd, is kept (ht_track_fd()). */
+ * onto @fd, is kept (ht_track_fd()).  @fork_gen: ht_fork_gen before the
+ * call (publish_connect()). */
 static ht_tracked *track_connect(int fd, const ht_addr *peer,
 				 const char *upath, size_t ulen, uint64_t t0,
 				 int ret, int err, unsigned since,
-				 uint64_t *gen)
+				 unsigned fork_gen, uint64_t *gen)
 {
 	/* A tracked connection: the collector is wanted from now on (for a
 	 * Unix socket only once its first bytes look like HTTP). */
@@ -119,13 +142,18 @@ static ht_tracked *track_connect(int fd, const ht_addr *peer,
 		t->probe = true;
 		if (ret == 0)
 			conn_connected(&t->c, now);
-		return ht_track_fd(fd, t, now, &since) ? t : NULL;
+		return publish_connect(fd, t, now, &since, fork_gen, gen);
 	}
 
 	connect_dns(t, peer, t0);
 	if (ret != 0 && is_connect_error(err)) {
 		ht_untrack_stale_fd(fd, now, &since);
-		conn_connect_failed(&t->c, err, now);
+		/* checked after conn_init(): forked later, the record carries
+		 * the parent's pid, which the child's ht_emit() drops */
+		if (likely(fork_gen == ht_fork_gen))
+			conn_connect_failed(&t->c, err, now);
+		else
+			conn_fork_in_open(&t->c);
 		ht_tracked_free(t);
 		return NULL;
 	}
@@ -148,7 +176,7 @@ static ht_tracked *track_connect(int fd, const ht_addr *peer,
 		ht_dns_consume(t->dns_slot, t->dns_gen);
 		t->dns_slot = -1;
 	}
-	return ht_track_fd(fd, t, now, &since) ? t : NULL;
+	return publish_connect(fd, t, now, &since, fork_gen, gen);
 }
 
 /* The kernel copies all the address's bytes in before anything else can
@@ -184,11 +212,13 @@ static bool connect_deferred(int fd)
  * connect was a send with MSG_FASTOPEN, whose success says the kernel took
  * its bytes.  The address is read only when ht_connect_began() says the
  * kernel read it.  @since: @fd's slot's changes before the call
- * (ht_fd_changes()).  Returns the connection's home slot, its generation
- * in *@gen, when it is tracked now; else NULL. */
+ * (ht_fd_changes()); @fork_gen: ht_fork_gen before it.  Returns the
+ * connection's home slot, its generation in *@gen, when it is tracked
+ * now; else NULL. */
 static ht_slot *connect_seen(int fd, const struct sockaddr *sa,
 			     socklen_t len, bool fastopen, uint64_t t0, int ret,
-			     int err, unsigned since, uint64_t *gen)
+			     int err, unsigned since, unsigned fork_gen,
+			     uint64_t *gen)
 {
 	ht_tracked *t = NULL;
 	if (!ht_connect_began(ret, err))
@@ -208,7 +238,7 @@ static ht_slot *connect_seen(int fd, const struct sockaddr *sa,
 			err = EINPROGRESS;
 		}
 		t = track_connect(fd, upath ? NULL : &peer, upath, ulen, t0,
-				  ret, ret == 0 ? 0 : err, since, gen);
+				  ret, ret == 0 ? 0 : err, since, fork_gen, gen);
 		ht_leave();
 	}
 	return t ? &t->home : NULL;
@@ -224,17 +254,18 @@ HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 
 	uint64_t t0 = ht_now();
 	unsigned since = ht_fd_changes(fd);
+	unsigned fork_gen = ht_fork_gen;
 	int ret = ht_real.connect(fd, sa, len);
 	int err = errno;
 	uint64_t gen;
-	connect_seen(fd, sa, len, false, t0, ret, err, since, &gen);
+	connect_seen(fd, sa, len, false, t0, ret, err, since, fork_gen, &gen);
 	errno = err;
 	return ret;
 }
 
 ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa, socklen_t len,
-			  uint64_t t0, unsigned since, ssize_t ret, int err,
-			  uint64_t *gen)
+			  uint64_t t0, unsigned since, unsigned fork_gen,
+			  ssize_t ret, int err, uint64_t *gen)
 {
 	if (!ht_enabled || ht_busy)
 		return NULL;
@@ -244,7 +275,7 @@ ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa, socklen_t len,
 	 * the request's wait).  EINPROGRESS: no cookie yet, a plain SYN went
 	 * out and none of the bytes; the connect completes as any other. */
 	return connect_seen(fd, sa, len, true, t0, ret >= 0 ? 0 : -1, err,
-			    since, gen);
+			    since, fork_gen, gen);
 }
 
 /* Completion of a non-blocking connect, as the program learns it. */

@@ -300,7 +300,7 @@ HT_HIDDEN bool ht_connect_began(int ret, int err);
 
 /* ht_fastopen_seen() - a sendto/sendmsg with MSG_FASTOPEN to @sa (@len
  * bytes), begun at @t0 on @fd, which was not tracked (its slot's changes
- * then @since, ht_fd_changes()), returned @ret with errno @err: when the outcome says the call began a connection (bytes
+ * then @since, ht_fd_changes(); ht_fork_gen then @fork_gen), returned @ret with errno @err: when the outcome says the call began a connection (bytes
  * taken, in progress, refused...) to an AF_INET/AF_INET6 stream peer,
  * track @fd as connect() would (connected when @ret >= 0); @sa is read
  * only then.  Returns the home slot of the connection tracked, its
@@ -309,7 +309,8 @@ HT_HIDDEN bool ht_connect_began(int ret, int err);
  * to what @fd names by then. */
 HT_HIDDEN ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa,
 				    socklen_t len, uint64_t t0, unsigned since,
-				    ssize_t ret, int err, uint64_t *gen);
+				    unsigned fork_gen, ssize_t ret, int err,
+				    uint64_t *gen);
 
 /* ---- DNS cache (hook_dns.c) -------------------------------------------------- */
 
