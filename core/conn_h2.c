@@ -34,6 +34,13 @@
  * client's direction can still be framed, every later stream it opens is
  * still reported, at once, with the same error (without its request's
  * fields when they could not be decoded), as HTTP/1.x does after a give-up.
+ * A header block too large to keep (over H2_BLOCK_MAX) is no such loss:
+ * nothing was malformed and the framing goes on.  Its stream alone ends,
+ * not followed (HT_ERR_REQ_HEAD_BIG, HT_ERR_RESP_HEAD_BIG, without that
+ * block's fields), and so does each stream whose block of that direction
+ * comes after it, the HPACK state lost (HT_ERR_HEAD_LOST: a new stream's
+ * request at once, a response at its headers); every other stream is
+ * followed on (response_lost(), lost_request()).
  *
  * A stream the client opens while H2_STREAMS are in flight is not
  * followed: its header block is decoded all the same (HPACK must stay in
@@ -492,6 +499,11 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 {
 	const h2_message *m = &c->h2->client.msg;
 	conn_stream *s = find_stream(c->h2, ev->stream);
+	if (!s && ev->undecoded) {
+		/* a new stream after a block too large to keep */
+		lost_request(c, ev, HT_ERR_HEAD_LOST, now);
+		return;
+	}
 	if (!s) {
 		/* trailers of a stream over, or not followed */
 		if (ev->stream <= c->h2->last_stream)
@@ -529,7 +541,7 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		switch (ev.type) {
 		case H2_EV_HEADERS:
 			if (h2->lost)
-				lost_request(c, &ev, now);
+				lost_request(c, &ev, h2->lost_error, now);
 			else
 				on_request_headers(c, &ev, now);
 			break;
@@ -560,10 +572,22 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			h2_settings_sent(&h2->server, ev.table_size);
 			break;
 		case H2_EV_ERROR:
+			if (!h2->lost && ev.oversize &&
+			    h2_framing(&h2->client)) {
+				/* too large to keep, not malformed: that
+				 * stream is not followed (its trailers are
+				 * still read), the others go on */
+				if (find_stream(h2, ev.stream))
+					on_request_headers(c, &ev, now);
+				else
+					lost_request(c, &ev,
+						     HT_ERR_REQ_HEAD_BIG, now);
+				break;
+			}
 			give_up(c, true, HT_ERR_BAD_REQUEST, now);
 			/* a new stream whose block failed counts too */
 			if (ev.undecoded)
-				lost_request(c, &ev, now);
+				lost_request(c, &ev, h2->lost_error, now);
 			break;
 		default:
 			break;
@@ -666,7 +690,9 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		switch (ev.type) {
 		case H2_EV_HEADERS:
 			s = find_stream(h2, ev.stream);
-			if (s)
+			if (s && ev.undecoded)
+				response_lost(c, s, &ev, HT_ERR_HEAD_LOST, now);
+			else if (s)
 				on_response_headers(c, s, &ev, now);
 			break;
 		case H2_EV_DATA_CHUNK:
@@ -698,6 +724,16 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			h2_settings_sent(&h2->client, ev.table_size);
 			break;
 		case H2_EV_ERROR:
+			/* too large to keep, not malformed: that stream (not
+			 * a push's) is not followed, the others go on */
+			s = ev.promised ? NULL : find_stream(h2, ev.stream);
+			if (!h2->lost && ev.oversize &&
+			    h2_framing(&h2->server)) {
+				if (s)
+					response_lost(c, s, &ev,
+						      HT_ERR_RESP_HEAD_BIG, now);
+				break;
+			}
 			give_up(c, false, HT_ERR_BAD_RESPONSE, now);
 			break;
 		default:

@@ -75,6 +75,8 @@ void response_ended(conn *c, conn_stream *s, uint64_t now);
 /* conn_h2_lost.c */
 void give_up(conn *c, bool requests, unsigned error, uint64_t now);
 void untracked(conn *c, const h2_event *ev, unsigned error, uint64_t now);
-void lost_request(conn *c, const h2_event *ev, uint64_t now);
+void lost_request(conn *c, const h2_event *ev, unsigned error, uint64_t now);
+void response_lost(conn *c, conn_stream *s, const h2_event *ev,
+		   unsigned error, uint64_t now);
 
 #endif

@@ -32,9 +32,9 @@ void give_up(conn *c, bool requests, unsigned error, uint64_t now)
 				  "not counted");
 		else if (requests)
 			conn_note(c, "an HTTP/2 request header block could "
-				  "not be decoded (or was over 16 KiB): a "
-				  "connection's later requests reported as "
-				  "errors, without their fields");
+				  "not be decoded: a connection's later "
+				  "requests reported as errors, without their "
+				  "fields");
 		else
 			conn_note(c, "an HTTP/2 response could not be read "
 				  "(header block or framing): a connection's "
@@ -77,10 +77,12 @@ void untracked(conn *c, const h2_event *ev, unsigned error, uint64_t now)
 			       r->flags & HT_RF_GRPC ? &g : NULL, now);
 }
 
-/* A request header block on stream @ev->stream after give_up(): a new
- * stream is reported at once with the connection's lost_error, with the
- * request's fields when its block was decoded (else msg is empty). */
-void lost_request(conn *c, const h2_event *ev, uint64_t now)
+/* A request header block on stream @ev->stream after give_up(), or one
+ * that was too large to keep or came after such a block: a new stream is
+ * reported at once with @error (the connection's lost_error after a
+ * give-up), with the request's fields when its block was decoded (else msg
+ * is empty). */
+void lost_request(conn *c, const h2_event *ev, unsigned error, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
 	const h2_message *m = &h2->client.msg;
@@ -91,7 +93,7 @@ void lost_request(conn *c, const h2_event *ev, uint64_t now)
 	h2->last_stream = ev->stream;
 	s = open_stream(c, ev->stream, now);
 	if (!s) {
-		untracked(c, ev, h2->lost_error, now);
+		untracked(c, ev, error, now);
 		return;
 	}
 	conn_request_headers(&s->req, c->env->opt, now, m->method, m->path,
@@ -103,5 +105,25 @@ void lost_request(conn *c, const h2_event *ev, uint64_t now)
 		if (c->server)
 			conn_thread_served(c, &s->req, false);
 	}
-	close_stream(c, s, h2->lost_error, now);
+	close_stream(c, s, error, now);
+}
+
+/* A response header block on @s was framed, not decoded (@ev->undecoded:
+ * too large to keep, or after such a block, the HPACK state lost): what
+ * it said is not known.  Trailers after final headers that were decoded
+ * take nothing from the record (but a gRPC call's status): the response
+ * goes on.  Else the stream ends with @error, its status unknown. */
+void response_lost(conn *c, conn_stream *s, const h2_event *ev,
+		   unsigned error, uint64_t now)
+{
+	if (!s->req.t[HT_T_FIRST_BYTE]) {
+		s->req.t[HT_T_FIRST_BYTE] = now;
+		conn_request_clamp(&s->req, now);
+	}
+	if (s->resp_final && !s->grpc.active) {
+		if (ev->end_stream)
+			response_ended(c, s, now);
+		return;
+	}
+	close_stream(c, s, error, now);
 }
