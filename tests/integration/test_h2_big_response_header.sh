@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_h2_big_response_header.sh - curl (traced) fetches nine paths from
+# test_h2_big_response_header.sh - curl (traced) fetches ten paths from
 # nginx over HTTP/2 on one TLS connection, five streams at most in flight,
 # one of them /big, whose response header block is over 16 KiB (fourteen
 # 3000-byte headers, HEADERS + CONTINUATION).  The tracer cannot keep that
@@ -24,10 +24,13 @@ r = random.Random(7)
 cs = "!#%&*+-.^_|~ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 for i in range(14):
     print("add_header X-Big-%d \"%s\";" % (i, "".join(r.choice(cs) for _ in range(3000))))')
-NGINX_SERVER_EXTRA="location = /big { $hdrs return 200 \"big\n\"; }"
+# /slow/ serves the same files at 4 MB/s: its 1 MB is still coming when
+# /big's headers do
+NGINX_SERVER_EXTRA="location = /big { $hdrs return 200 \"big\n\"; }
+	location ^~ /slow/ { alias $T/nginx/root/f/; limit_rate 4m; }"
 start_nginx
 u=https://127.0.0.1:$NGINX_TLS_PORT
-paths=("/f/1000000?i=1" "/f/1000000?i=2" /big "/f/100?i=3" /missing
+paths=(/slow/1000000 "/f/1000000?i=1" "/f/1000000?i=2" /big "/f/100?i=3" /missing
 	"/f/1000000?i=4" "/f/10000?i=5" "/f/100?i=6" "/f/1000?i=7")
 args=()
 for p in "${paths[@]}"; do args+=(-o /dev/null "$u$p"); done
@@ -55,12 +58,12 @@ for line in open(sys.argv[2]):
     assert ver == "2", line
 logged = ast.literal_eval(sys.argv[3])
 # the premise: nine streams on one connection, /big answered 200
-assert conns == 1 and len(curl) == 9, curl
-assert len(logged) == 9 and len({l[0] for l in logged}) == 1, logged
+assert conns == 1 and len(curl) == 10, curl
+assert len(logged) == 10 and len({l[0] for l in logged}) == 1, logged
 assert curl[u + "/big"][0] == 200, curl
 for conn, creq, status, size, proto, method, target in logged:
     assert curl[u + target] == (status, size), (target, status, size, curl)
-assert len(reqs) == 9 and sorted(r["url"] for r in reqs) == sorted(curl), reqs
+assert len(reqs) == 10 and sorted(r["url"] for r in reqs) == sorted(curl), reqs
 assert len({(r["pid"], r["conn"]) for r in reqs}) == 1, reqs
 lost = 0
 for r in reqs:
@@ -73,14 +76,16 @@ for r in reqs:
         assert r["error"] == LOST and r["status"] is None, r
         lost += 1
     assert "malformed" not in (r["error"] or ""), r
-# the two 1 MB files, asked before /big, have their headers decoded
-for i in (1, 2):
-    r = [r for r in reqs if r["url"] == u + "/f/1000000?i=%d" % i][0]
-    assert r["error"] is None, r
+# /slow/1000000, its headers decoded before /big's, was in flight at them
+# and is right
+slow = [r for r in reqs if r["url"] == u + "/slow/1000000"][0]
+big = [r for r in reqs if r["url"] == u + "/big"][0]
+assert slow["error"] is None and slow["resp_bytes"] == 1000000, slow
+assert slow["start"] + slow["total_ms"] / 1000 > big["start"] + big["total_ms"] / 1000, (slow, big)
 summ = [r for r in recs if r["event"] == "summary"]
 assert len(summ) == 1, summ
 s = summ[0]
-assert s["requests"] == 9 and s["errors"] == 0, s
+assert s["requests"] == 10 and s["errors"] == 0, s
 assert s.get("not_followed", 0) == 1 + lost, (s, lost)
 PYEOF
 pass
