@@ -731,7 +731,8 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			    h2_framing(&h2->server)) {
 				if (s)
 					response_lost(c, s, &ev,
-						      HT_ERR_RESP_HEAD_BIG, now);
+						      HT_ERR_RESP_HEAD_BIG,
+						      now);
 				break;
 			}
 			give_up(c, false, HT_ERR_BAD_RESPONSE, now);

@@ -146,9 +146,12 @@ enum ht_proto {
 	X(ENDED, "ended")                                                    \
 	X(SHARED, "connection shared with a forked process; not followed") \
 	X(AFTER_CLOSE, "sent after a request that asked to close; not served") \
-	X(REQ_HEAD_BIG, "request headers too large to decode (over 16 KiB); not followed") \
-	X(RESP_HEAD_BIG, "response headers too large to decode (over 16 KiB); not followed") \
-	X(HEAD_LOST, "header block not decodable after one too large (HPACK state lost); not followed")
+	X(REQ_HEAD_BIG, "request headers too large to decode (over 16 KiB); "  \
+			"not followed")                                       \
+	X(RESP_HEAD_BIG, "response headers too large to decode (over 16 KiB); " \
+			 "not followed")                                      \
+	X(HEAD_LOST, "header block not decodable after one too large "         \
+		     "(HPACK state lost); not followed")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,
