@@ -34,6 +34,13 @@
  * client's direction can still be framed, every later stream it opens is
  * still reported, at once, with the same error (without its request's
  * fields when they could not be decoded), as HTTP/1.x does after a give-up.
+ * A header block too large to keep (over H2_BLOCK_MAX) is no such loss:
+ * nothing was malformed and the framing goes on.  Its stream alone ends,
+ * not followed (HT_ERR_REQ_HEAD_BIG, HT_ERR_RESP_HEAD_BIG, without that
+ * block's fields), and so does each stream whose block of that direction
+ * comes after it, the HPACK state lost (HT_ERR_HEAD_LOST: a new stream's
+ * request at once, a response at its headers); every other stream is
+ * followed on (response_lost(), lost_request()).
  *
  * A stream the client opens while H2_STREAMS are in flight is not
  * followed: its header block is decoded all the same (HPACK must stay in
@@ -62,55 +69,8 @@
 #include <string.h>
 
 #include "conn_internal.h"
-#include "http2.h"
+#include "conn_h2_internal.h"
 #include "live.h"
-
-/* Streams in flight we follow on one connection. */
-#define H2_STREAMS 128
-
-typedef struct conn_stream {
-	uint32_t id;             /* 0: slot free */
-	bool resp_final;         /* final (non-1xx) response headers seen */
-	bool resp_done;          /* the server's END_STREAM came before the
-	                            client's (an early answer): the stream
-	                            waits for the request's end */
-	bool resp_sized;         /* a server's response with a content-length:
-	                            resp_expect body bytes (0: none due) */
-	uint64_t resp_expect;
-	uint64_t t_resp_whole;   /* when the last of them was written (0: not
-	                            yet; stream_whole()) */
-	/* memory-BIO TLS (wire_mark()): the session's ciphertext count that
-	 * carries the response's last frame so far, and the one that carried
-	 * it at t_resp_whole (0: no mark) */
-	uint64_t wire_mark;
-	uint64_t whole_mark;
-	bool wire_wait;          /* ended in plaintext, the socket owes its
-	                            ciphertext: waits for conn_h2_wire() */
-	conn_request req;
-	uint16_t status;
-	char content_type[H1_CTYPE_MAX];
-	uint8_t content_type_len;
-	char hdrs[H1_HDRS_MAX];
-	uint32_t hdrs_len;
-	bool hdrs_truncated;
-	uint32_t resp_header_bytes;
-	uint64_t resp_body_bytes;
-	grpc_call grpc;
-} conn_stream;
-
-struct conn_h2 {
-	h2_reader client;        /* what the program writes */
-	h2_reader server;        /* what it reads */
-	conn_stream *streams[H2_STREAMS]; /* allocated on demand, kept */
-	unsigned open;           /* streams in flight */
-	uint32_t last_stream;    /* the highest stream the client opened */
-	bool lost;               /* given up (give_up()): streams are only
-	                            counted, each ending with lost_error */
-	uint8_t lost_error;
-	unsigned wire_waiting;   /* streams with wire_wait set */
-	size_t left;             /* bytes of the response side's buffer
-	                            after the frame being read (wire_mark()) */
-};
 
 /* The most plaintext one TLS record carries (RFC 8446 5.1, RFC 5246
  * 6.2.1). */
@@ -191,7 +151,7 @@ unsigned conn_h2_open_streams(const conn *c)
 /* The stream @id in flight, NULL when none: the look ends once the open
  * streams are all seen (a new stream's id, looked up before it opens,
  * costs as many looks as there are streams in flight, not H2_STREAMS). */
-static conn_stream *find_stream(struct conn_h2 *h2, uint32_t id)
+conn_stream *find_stream(struct conn_h2 *h2, uint32_t id)
 {
 	unsigned seen = 0;
 
@@ -279,7 +239,7 @@ void conn_h2_each_req(conn *c,
 }
 
 /* The stream is over: emit its record with @error and free the slot. */
-static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
+void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
 	bool responded = s->resp_final || s->req.n_1xx;
@@ -360,7 +320,7 @@ static conn_stream *first_waiting(struct conn_h2 *h2)
  * counted as not seen): whether the socket will carry the rest of its
  * response or the connection's end will cut it is not known, and
  * reporting it whole would be wrong when a reset comes first. */
-static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
+conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
 	conn_stream *s = free_stream(c);
@@ -413,7 +373,7 @@ static bool stream_whole(const conn *c, conn_stream *s, unsigned error)
 /* Every stream still open ends with @error, but when @keep those whose
  * response ended in plaintext (stream_answered()): the error is not
  * theirs, they still wait for the socket. */
-static void fail_streams(conn *c, unsigned error, bool keep, uint64_t now)
+void fail_streams(conn *c, unsigned error, bool keep, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
 	for (unsigned i = 0; i < H2_STREAMS && h2->open; i++) {
@@ -446,107 +406,6 @@ void conn_h2_fail_all(conn *c, unsigned error, uint64_t now)
 bool conn_h2_waiting(const conn *c)
 {
 	return c->h2 && c->h2->wire_waiting;
-}
-
-/* The reader of one direction failed (H2_EV_ERROR), the client's when
- * @requests: nothing more of that direction can be decoded.  The streams
- * in flight end with @error, and a note says so, once; from there on the
- * client's new streams are counted (lost_request()) while its direction
- * can be framed, else nothing more of the connection is looked at. */
-static void give_up(conn *c, bool requests, unsigned error, uint64_t now)
-{
-	struct conn_h2 *h2 = c->h2;
-	bool framed = h2_framing(&h2->client);
-
-	if (!h2->lost) {
-		/* Streams answered in plaintext keep waiting for their
-		 * ciphertext, framed or not: the socket's writes still
-		 * release them whole (conn_h2_wire(), which the connection
-		 * still gets once opaque), its end before that cuts them
-		 * (conn_h2_fail_all()). */
-		fail_streams(c, error, true, now);
-		h2->lost = true;
-		h2->lost_error = (uint8_t)error;
-		if (!framed)
-			conn_note(c, "HTTP/2 request bytes that could not be "
-				  "framed (not HTTP/2): a connection not "
-				  "followed from there on, its later requests "
-				  "not counted");
-		else if (requests)
-			conn_note(c, "an HTTP/2 request header block could "
-				  "not be decoded (or was over 16 KiB): a "
-				  "connection's later requests reported as "
-				  "errors, without their fields");
-		else
-			conn_note(c, "an HTTP/2 response could not be read "
-				  "(header block or framing): a connection's "
-				  "later requests reported as errors, their "
-				  "responses not followed");
-	}
-	if (!framed)
-		c->mode = CONN_MODE_OPAQUE;
-}
-
-/* The new stream @ev->stream, its request header block in the client
- * reader's message, is not followed (no slot for it): its record goes out
- * at once with @error (HT_ERR_OVERFLOW, or the connection's lost_error),
- * the block's fields and its write time, built in the connection's spill
- * (HTTP/1.x's untracked request, unused on HTTP/2), never in a stream's
- * slot.  A gRPC call says so, without messages or status. */
-static void untracked(conn *c, const h2_event *ev, unsigned error,
-		      uint64_t now)
-{
-	const h2_message *m = &c->h2->client.msg;
-	conn_request *r = &c->spill;
-	ht_grpc g;
-
-	conn_request_begin(c, r, c->h2->open == 0, now);
-	r->stream_id = ev->stream;
-	r->proto = HT_PROTO_HTTP2;
-	conn_request_headers(r, c->env->opt, now, m->method, m->path,
-			     m->path_truncated, m->authority, m->hdrs,
-			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
-	if (ev->end_stream) {
-		r->written = true;
-		r->t[HT_T_WROTE_REQUEST] = now;
-		if (c->server)
-			conn_thread_served(c, r, false);
-	}
-	if (grpc_content_type(m->content_type)) {
-		memset(&g, 0, sizeof g);
-		r->flags |= HT_RF_GRPC;
-	}
-	conn_emit_request_grpc(c, r, error, NULL,
-			       r->flags & HT_RF_GRPC ? &g : NULL, now);
-}
-
-/* A request header block on stream @ev->stream after give_up(): a new
- * stream is reported at once with the connection's lost_error, with the
- * request's fields when its block was decoded (else msg is empty). */
-static void lost_request(conn *c, const h2_event *ev, uint64_t now)
-{
-	struct conn_h2 *h2 = c->h2;
-	const h2_message *m = &h2->client.msg;
-	conn_stream *s;
-
-	if (ev->stream <= h2->last_stream)
-		return; /* trailers of a stream ended at the give-up */
-	h2->last_stream = ev->stream;
-	s = open_stream(c, ev->stream, now);
-	if (!s) {
-		untracked(c, ev, h2->lost_error, now);
-		return;
-	}
-	conn_request_headers(&s->req, c->env->opt, now, m->method, m->path,
-			     m->path_truncated, m->authority, m->hdrs,
-			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
-	if (ev->end_stream) {
-		s->req.written = true;
-		s->req.t[HT_T_WROTE_REQUEST] = now;
-		if (c->server)
-			conn_thread_served(c, &s->req, false);
-	}
-	close_stream(c, s, h2->lost_error, now);
 }
 
 /* @s turned out to be a gRPC call: follow its messages from here on. */
@@ -625,7 +484,7 @@ static void request_written(conn *c, conn_stream *s, uint64_t now)
 
 /* The server ended @s's response at @now: the stream is over, or, its
  * request still being written, waits for it (an early answer). */
-static void response_ended(conn *c, conn_stream *s, uint64_t now)
+void response_ended(conn *c, conn_stream *s, uint64_t now)
 {
 	s->req.t[HT_T_RESPONSE_DONE] = now;
 	if (!s->req.written) {
@@ -640,6 +499,11 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 {
 	const h2_message *m = &c->h2->client.msg;
 	conn_stream *s = find_stream(c->h2, ev->stream);
+	if (!s && ev->undecoded) {
+		/* a new stream after a block too large to keep */
+		lost_request(c, ev, HT_ERR_HEAD_LOST, now);
+		return;
+	}
 	if (!s) {
 		/* trailers of a stream over, or not followed */
 		if (ev->stream <= c->h2->last_stream)
@@ -677,7 +541,7 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		switch (ev.type) {
 		case H2_EV_HEADERS:
 			if (h2->lost)
-				lost_request(c, &ev, now);
+				lost_request(c, &ev, h2->lost_error, now);
 			else
 				on_request_headers(c, &ev, now);
 			break;
@@ -708,10 +572,22 @@ void conn_h2_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			h2_settings_sent(&h2->server, ev.table_size);
 			break;
 		case H2_EV_ERROR:
+			if (!h2->lost && ev.oversize &&
+			    h2_framing(&h2->client)) {
+				/* too large to keep, not malformed: that
+				 * stream is not followed (its trailers are
+				 * still read), the others go on */
+				if (find_stream(h2, ev.stream))
+					on_request_headers(c, &ev, now);
+				else
+					lost_request(c, &ev,
+						     HT_ERR_REQ_HEAD_BIG, now);
+				break;
+			}
 			give_up(c, true, HT_ERR_BAD_REQUEST, now);
 			/* a new stream whose block failed counts too */
 			if (ev.undecoded)
-				lost_request(c, &ev, now);
+				lost_request(c, &ev, h2->lost_error, now);
 			break;
 		default:
 			break;
@@ -814,7 +690,9 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		switch (ev.type) {
 		case H2_EV_HEADERS:
 			s = find_stream(h2, ev.stream);
-			if (s)
+			if (s && ev.undecoded)
+				response_lost(c, s, &ev, HT_ERR_HEAD_LOST, now);
+			else if (s)
 				on_response_headers(c, s, &ev, now);
 			break;
 		case H2_EV_DATA_CHUNK:
@@ -846,6 +724,17 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			h2_settings_sent(&h2->client, ev.table_size);
 			break;
 		case H2_EV_ERROR:
+			/* too large to keep, not malformed: that stream (not
+			 * a push's) is not followed, the others go on */
+			s = ev.promised ? NULL : find_stream(h2, ev.stream);
+			if (!h2->lost && ev.oversize &&
+			    h2_framing(&h2->server)) {
+				if (s)
+					response_lost(c, s, &ev,
+						      HT_ERR_RESP_HEAD_BIG,
+						      now);
+				break;
+			}
 			give_up(c, false, HT_ERR_BAD_RESPONSE, now);
 			break;
 		default:

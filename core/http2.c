@@ -130,6 +130,7 @@ static void block_failed(h2_reader *r, h2_event *ev)
 	memset(&r->msg, 0, sizeof(r->msg));
 	block_event(r, ev);
 	ev->undecoded = true;
+	ev->oversize = r->block_overflow;
 	fail(r, ev);
 	if (r->count_undecoded) {
 		/* the framing is intact: keep following it */

@@ -90,6 +90,9 @@ typedef struct h2_event {
 	 * be decoded (count_undecoded): this block was framed, not decoded,
 	 * and msg is all zero; H2_EV_ERROR: it is that block */
 	bool undecoded;
+	/* H2_EV_ERROR with @undecoded: the block was longer than H2_BLOCK_MAX,
+	 * framed but not kept (not one the decoder found malformed) */
+	bool oversize;
 	/* want_data only: body bytes of a DATA frame this call read, in the
 	 * caller's buffer (H2_EV_DATA_CHUNK; on H2_EV_DATA the frame's last
 	 * ones, maybe none) */

@@ -145,7 +145,13 @@ enum ht_proto {
 	X(HEAD_CUT, "request head cut short")                                \
 	X(ENDED, "ended")                                                    \
 	X(SHARED, "connection shared with a forked process; not followed") \
-	X(AFTER_CLOSE, "sent after a request that asked to close; not served")
+	X(AFTER_CLOSE, "sent after a request that asked to close; not served") \
+	X(REQ_HEAD_BIG, "request headers too large to decode (over 16 KiB); "  \
+			"not followed")                                       \
+	X(RESP_HEAD_BIG, "response headers too large to decode (over 16 KiB); " \
+			 "not followed")                                      \
+	X(HEAD_LOST, "header block not decodable after one too large "         \
+		     "(HPACK state lost); not followed")
 
 enum ht_error {
 #define HT_ERR_ENUM(name, str) HT_ERR_##name,
@@ -156,11 +162,16 @@ enum ht_error {
 
 /* ht_error_not_seen() - whether a request that ended with @code was not
  * seen through and is counted as not followed, not as failed: past its
- * connection's in-flight limit (HT_ERR_OVERFLOW), or in flight on a
- * connection a fork shared with another process (HT_ERR_SHARED). */
+ * connection's in-flight limit (HT_ERR_OVERFLOW), in flight on a
+ * connection a fork shared with another process (HT_ERR_SHARED), or an
+ * HTTP/2 stream whose request or response header block the tracer could
+ * not keep (over 16 KiB: HT_ERR_REQ_HEAD_BIG, HT_ERR_RESP_HEAD_BIG) or
+ * decode after such a block (HT_ERR_HEAD_LOST). */
 static inline bool ht_error_not_seen(unsigned code)
 {
-	return code == HT_ERR_OVERFLOW || code == HT_ERR_SHARED;
+	return code == HT_ERR_OVERFLOW || code == HT_ERR_SHARED ||
+	       code == HT_ERR_REQ_HEAD_BIG || code == HT_ERR_RESP_HEAD_BIG ||
+	       code == HT_ERR_HEAD_LOST;
 }
 
 /* ht_error_str() - text for an error code; NULL for HT_ERR_NONE, and a

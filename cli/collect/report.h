@@ -222,9 +222,11 @@ typedef struct report_stats {
 	                          ones not followed) */
 	uint64_t not_followed; /* requests (a client's or a server's) begun
 	                          past the limit of requests in flight on
-	                          their connection, or in flight on one a
-	                          fork shared (ht_error_not_seen()): in
-	                          requests or server_requests, not errors */
+	                          their connection, in flight on one a fork
+	                          shared, or HTTP/2 streams whose header
+	                          block was too large to keep or came after
+	                          one (ht_error_not_seen()): in requests or
+	                          server_requests, not errors */
 	uint64_t conn_fails;   /* connect() failures (the lookups cut short
 	                          apart: no connection was tried) */
 	uint64_t lookups_cut;  /* name lookups a process's end cut short

@@ -173,6 +173,9 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap)
 	case HT_ERR_ENDED: return "ended";
 	case HT_ERR_SHARED: return "not_followed";
 	case HT_ERR_AFTER_CLOSE: return "not_served";
+	case HT_ERR_REQ_HEAD_BIG: return "not_followed";
+	case HT_ERR_RESP_HEAD_BIG: return "not_followed";
+	case HT_ERR_HEAD_LOST: return "not_followed";
 	default: return "_OTHER";
 	}
 	if (ht_grpc_failed(r)) {

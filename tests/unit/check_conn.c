@@ -2852,6 +2852,127 @@ START_TEST(h2_undecodable_response_counts_later_requests)
 }
 END_TEST
 
+/* A header block on @stream over 16 KiB (a HEADERS of 10000 bytes and a
+ * CONTINUATION of 7000, END_HEADERS), read when @read else written, at
+ * @t: the tracer frames it but cannot keep it. */
+static void h2_big_block(uint32_t stream, bool end_stream, bool read,
+			 uint64_t t)
+{
+	static uint8_t big[9 + 10000 + 9 + 7000];
+
+	memset(big, 'x', sizeof big);
+	h2_frame_head(big, 0x1, end_stream ? 0x1 : 0, stream, 10000);
+	h2_frame_head(big + 9 + 10000, 0x9, 0x4, stream, 7000);
+	if (read)
+		conn_on_read(C, big, sizeof big, t);
+	else
+		conn_on_write(C, big, sizeof big, t);
+}
+
+START_TEST(h2_big_response_block_not_followed)
+{
+	/* streams 1, 3 and 5 in flight; stream 1's response headers were
+	 * decoded, then stream 3's block is over 16 KiB */
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_headers(3, true, get_b);
+	h2_headers(5, true, get_b);
+	h2_write(3000);
+	h2_headers(1, false, ok200);
+	h2_read(4000);
+	h2_big_block(3, false, true, 4100);
+	/* stream 3 alone ends, not followed, no status; nothing is
+	 * "malformed" and no note says the connection was lost */
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.stream_id, 3);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_RESP_HEAD_BIG);
+	ck_assert(ht_error_not_seen(recs[0].r.error));
+	ck_assert_uint_eq(recs[0].r.status, 0);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_FIRST_BYTE], 4100);
+	/* its DATA finds no stream; stream 1's body ends it right */
+	h2_data(3, true, 4);
+	h2_data(1, true, 5);
+	h2_read(5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.stream_id, 1);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.status, 200);
+	ck_assert_uint_eq(recs[1].r.resp_body_bytes, 5);
+	/* stream 5's headers come after the lost HPACK state: not decoded */
+	h2_headers(5, false, nf404);
+	h2_read(6000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[2].r.stream_id, 5);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_HEAD_LOST);
+	ck_assert(ht_error_not_seen(recs[2].r.error));
+	ck_assert_uint_eq(recs[2].r.status, 0);
+	/* a later request is still followed, with its fields, until its
+	 * response headers come */
+	h2_headers(7, true, get_a);
+	h2_write(7000);
+	ck_assert_int_eq(nrecs, 3);
+	h2_headers(7, true, ok200);
+	h2_read(8000);
+	ck_assert_int_eq(nrecs, 4);
+	ck_assert_str_eq(recs[3].target, "/a");
+	ck_assert_uint_eq(recs[3].r.error, HT_ERR_HEAD_LOST);
+	ck_assert_uint_eq(recs[3].r.t[HT_T_WROTE_REQUEST], 7000);
+	ck_assert_uint_eq(recs[3].r.t[HT_T_FIRST_BYTE], 8000);
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 5);
+	ck_assert_uint_eq(recs[4].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(recs[4].close.requests, 4);
+}
+END_TEST
+
+START_TEST(h2_big_response_trailers_keep_the_response)
+{
+	/* the final headers decoded, then a trailer block over 16 KiB that
+	 * ends the stream: the response is whole, its status known */
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_write(3000);
+	h2_headers(1, false, ok200);
+	h2_data(1, false, 5);
+	h2_read(4000);
+	h2_big_block(1, true, true, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 5);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_RESPONSE_DONE], 5000);
+}
+END_TEST
+
+START_TEST(h2_big_request_block_not_followed)
+{
+	/* stream 1 in flight, then stream 3's request block over 16 KiB:
+	 * stream 3 is not followed, stream 1 still is */
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_write(3000);
+	h2_big_block(3, true, false, 3100);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.stream_id, 3);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_REQ_HEAD_BIG);
+	ck_assert(ht_error_not_seen(recs[0].r.error));
+	ck_assert_uint_eq(recs[0].r.t[HT_T_WROTE_REQUEST], 3100);
+	h2_headers(1, true, ok200);
+	h2_read(4000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[1].target, "/a");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.status, 200);
+	/* stream 5's request block comes after the lost HPACK state */
+	h2_headers(5, true, get_b);
+	h2_write(5000);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[2].r.stream_id, 5);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_HEAD_LOST);
+	ck_assert_str_eq(recs[2].target, "");
+}
+END_TEST
+
 START_TEST(h2_undecodable_request_counts_later_streams)
 {
 	h2_open(2000);
@@ -3942,6 +4063,9 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, server_first_greeting_is_opaque);
 	tcase_add_test(tc, h2_undecodable_response_counts_later_requests);
 	tcase_add_test(tc, h2_undecodable_request_counts_later_streams);
+	tcase_add_test(tc, h2_big_response_block_not_followed);
+	tcase_add_test(tc, h2_big_response_trailers_keep_the_response);
+	tcase_add_test(tc, h2_big_request_block_not_followed);
 	tcase_add_test(tc, h2_not_framing_idle_leaves_a_note);
 	tcase_add_test(tc, h2_server_undecodable_request_counted);
 	tcase_add_test(tc, h2_table_size_applies_at_ack);

@@ -1124,6 +1124,8 @@ START_TEST(test_count_undecoded)
 	ck_assert(!run->ev[1].ev.undecoded);
 	ck_assert_str_eq(run->ev[1].msg.path, "/x");
 	ck_assert_int_eq(run->ev[2].ev.type, H2_EV_ERROR);
+	/* a block the decoder failed on: not one too large to keep */
+	ck_assert(!run->ev[2].ev.oversize);
 	ck_assert_int_eq(run->ev[3].ev.type, H2_EV_HEADERS);
 	ck_assert(run->ev[3].ev.undecoded);
 	ck_assert(run->ev[3].ev.end_stream);
@@ -1375,12 +1377,55 @@ START_TEST(test_oversize_block_framed)
 	ck_assert_str_eq(run->ev[1].msg.path, "/x");
 	ck_assert_int_eq(run->ev[2].ev.type, H2_EV_ERROR);
 	ck_assert(run->ev[2].ev.undecoded);
+	ck_assert(run->ev[2].ev.oversize); /* too large, not malformed */
 	ck_assert_uint_eq(run->ev[2].ev.stream, 3);
 	ck_assert_int_eq(run->ev[3].ev.type, H2_EV_DATA);
 	ck_assert_uint_eq(run->ev[3].ev.length, 10);
 	ck_assert_int_eq(run->ev[4].ev.type, H2_EV_HEADERS);
 	ck_assert(run->ev[4].ev.undecoded);
 	ck_assert_uint_eq(run->ev[4].ev.stream, 5);
+	ck_assert(h2_framing(r));
+	h2_free(r);
+	free(r);
+	ng.deflate_del(d);
+	free(run);
+	free(f);
+}
+END_TEST
+
+/* The same on the response side: a server's block over H2_BLOCK_MAX (a
+ * HEADERS, a CONTINUATION over the limit) is framed to its END_HEADERS and
+ * reported there as undecoded and oversize, on its stream; the next
+ * response block is framed, not decoded. */
+START_TEST(test_oversize_response_block_framed)
+{
+	static const char *const fields[] = {":status", "200", NULL};
+	static uint8_t junk[10000];
+	nghttp2_hd_deflater *d = deflater();
+	struct fix *f = fix_new(false, NULL);
+	h2_reader *r = malloc(sizeof(*r));
+	struct run *run = calloc(1, sizeof(*run));
+
+	headers(f, d, 1, 0, fields);
+	frame(f, H2_HEADERS, 0, 3, junk, 10000);
+	frame(f, H2_CONTINUATION, H2_FLAG_END_HEADERS, 3, junk, 8000);
+	data(f, 1, H2_FLAG_END_STREAM, 10, -1);
+	headers(f, d, 5, H2_FLAG_END_STREAM, fields);
+	ck_assert_int_eq(h2_init(r, false, hpack_own(), NULL), 0);
+	r->count_undecoded = true;
+	feed_piece(r, run, f->b, f->len, 0);
+	ck_assert_int_eq(run->n, 5);
+	ck_assert_int_eq(run->ev[1].ev.type, H2_EV_HEADERS);
+	ck_assert_uint_eq(run->ev[1].msg.status, 200);
+	ck_assert_int_eq(run->ev[2].ev.type, H2_EV_ERROR);
+	ck_assert(run->ev[2].ev.undecoded && run->ev[2].ev.oversize);
+	ck_assert_uint_eq(run->ev[2].ev.stream, 3);
+	ck_assert_int_eq(run->ev[3].ev.type, H2_EV_DATA);
+	ck_assert_uint_eq(run->ev[3].ev.stream, 1);
+	ck_assert_int_eq(run->ev[4].ev.type, H2_EV_HEADERS);
+	ck_assert(run->ev[4].ev.undecoded && !run->ev[4].ev.oversize);
+	ck_assert(run->ev[4].ev.end_stream);
+	ck_assert_uint_eq(run->ev[4].msg.status, 0);
 	ck_assert(h2_framing(r));
 	h2_free(r);
 	free(r);
@@ -1727,6 +1772,7 @@ Suite *http2_suite(void)
 	tcase_add_test(tc, test_table_size_larger_pending);
 	tcase_add_test(tc, test_count_undecoded);
 	tcase_add_test(tc, test_oversize_block_framed);
+	tcase_add_test(tc, test_oversize_response_block_framed);
 	tcase_add_test(tc, test_push_promise);
 	tcase_add_test(tc, test_redaction);
 	tcase_add_test(tc, test_truncation);
