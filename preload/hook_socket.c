@@ -425,6 +425,50 @@ HT_EXPORT int shutdown(int fd, int how)
 	return ret;
 }
 
+/* A FILE on a connection's fd: stdio reads and writes it with libc's
+ * internal calls, which no hook sees (nor its fclose).  Whatever moves
+ * through it cannot be followed: the connection is given up (a note that
+ * says so, its requests in flight and to come counted as not followed),
+ * never left to read as a connection with no request.  A connection on
+ * probation (a Unix socket not yet seen to carry HTTP) is left alone. */
+static void stdio_opened(int fd)
+{
+	int saved = errno;
+	uint64_t gen;
+	ht_slot *s = ht_slot_peek(fd, &gen);
+	if (s && !ht_foreign_process() && ht_enter()) {
+		ht_home_lock(s);
+		if (ht_slot_same(s, gen) && !s->t->probe)
+			conn_give_up(&s->t->c, HT_ERR_UNFOLLOWED,
+				     s->t->c.server
+					     ? "a server connection read or "
+					       "written through stdio (fdopen), "
+					       "whose calls the tracer cannot "
+					       "see: not followed"
+					     : "a connection read or written "
+					       "through stdio (fdopen), whose "
+					       "calls the tracer cannot see: "
+					       "not followed",
+				     ht_now());
+		ht_lock_release(&s->lock);
+		ht_leave();
+	}
+	errno = saved;
+}
+
+HT_EXPORT FILE *fdopen(int fd, const char *mode)
+{
+	HT_ENSURE_INIT();
+	if (unlikely(!HT_REAL(fdopen))) {
+		errno = ENOSYS;
+		return NULL;
+	}
+	FILE *f = ht_real.fdopen(fd, mode);
+	if (f && ht_fd_followed(fd))
+		stdio_opened(fd);
+	return f;
+}
+
 HT_EXPORT int dup(int oldfd)
 {
 	HT_ENSURE_INIT();
