@@ -106,9 +106,9 @@ void run_out_idle(void *ctx);
  * streams holds none)).  @spans: spans are exported (--otlp): joined
  * records then carry trace and span ids, as they do for -f otlp (no
  * other output shows them: none are drawn).  No joiner at all when no
- * output shows a join nor keeps its order (-f summary, -f events,
- * --metrics alone: see run_out_needs_join()).  Call after
- * collector_init(), with rp, cw and replay set.
+ * output shows a join nor keeps its order (-f summary or -f events with
+ * no --otlp and no -w, metrics or not: see run_out_needs_join()).  Call
+ * after collector_init(), with rp, cw and replay set.
  */
 #define RUN_LIVE_TICK_MS 50
 #define RUN_JOIN_WINDOW_MS 250
