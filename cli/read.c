@@ -295,7 +295,7 @@ int read_main(int argc, char **argv)
 	/* The records go out as the live run's did: through the joiner
 	 * (join.h), on the clock the capture kept.  A version 1 capture
 	 * kept none: its records go out as they came. */
-	ro = (run_out){ .rp = &rp };
+	ro = (run_out){ .rp = &rp, .replay = true };
 	if (h.version >= 2)
 		run_out_attach(&ro, &col, false);
 	clean = replay(&in, &col, &ro, &d, &frames);

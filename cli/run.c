@@ -503,6 +503,22 @@ static bool run_loopback_clients(void *ctx)
 	return collector_loopback_clients(ctx);
 }
 
+/* Whether @o needs the joiner (join.h): an output that shows a join (the
+ * other end's record, the server's processing, a parent, trace ids: text,
+ * json, otlp, spans), one whose records' order the hold decides (har,
+ * html list them as they go out), a capture (its clock events are the
+ * joiner's, replayed as they were) or a replay.  The summary counts
+ * (metrics too) and the events stream (not held: in order as they come)
+ * show nothing of it: their records go straight out, not described,
+ * hashed and remembered for an end no output would show. */
+static bool run_out_needs_join(const run_out *o, bool spans)
+{
+	if (spans || o->cw != NULL || o->replay)
+		return true;
+	return o->rp != NULL && o->rp->format != REPORT_SUMMARY &&
+	       o->rp->format != REPORT_EVENTS;
+}
+
 void run_out_attach(run_out *o, collector *c, bool spans)
 {
 	c->sink = run_out_record;
@@ -513,7 +529,8 @@ void run_out_attach(run_out *o, collector *c, bool spans)
 	/* ids only where a span shows them */
 	bool ids = spans || (o->rp != NULL && o->rp->format == REPORT_OTLP);
 
-	o->join_on = join_init(&o->join, run_out_dispatch, o,
+	o->join_on = run_out_needs_join(o, spans) &&
+		     join_init(&o->join, run_out_dispatch, o,
 			       ids ? run_join_rand : NULL, NULL, !live,
 			       RUN_JOIN_WINDOW_MS * 1000000ull) == 0;
 	if (o->join_on)

@@ -88,6 +88,9 @@ typedef struct run_out {
 	 * go out (join.h), from run_out_attach() to run_out_finish(). */
 	joiner join;
 	bool join_on;
+	/* set before run_out_attach() by a capture's replay: its records go
+	 * through the joiner as the live run's did, whatever the format */
+	bool replay;
 	const collector *col;
 } run_out;
 
@@ -102,7 +105,10 @@ void run_out_idle(void *ctx);
  * their clients' (join.h: at most RUN_JOIN_WINDOW_MS; a format that
  * streams holds none)).  @spans: spans are exported (--otlp): joined
  * records then carry trace and span ids, as they do for -f otlp (no
- * other output shows them: none are drawn).  Call after collector_init().
+ * other output shows them: none are drawn).  No joiner at all when no
+ * output shows a join nor keeps its order (-f summary or -f events with
+ * no --otlp and no -w, metrics or not: see run_out_needs_join()).  Call
+ * after collector_init(), with rp, cw and replay set.
  */
 #define RUN_LIVE_TICK_MS 50
 #define RUN_JOIN_WINDOW_MS 250

@@ -547,6 +547,27 @@ static inline uint64_t rd64(const uint8_t *p)
 /* Bytes of a request record between the header and the timestamps. */
 #define REQ_FIXED 66
 
+/* The string at *@pp (its u16 length, then its bytes) into @s, *@pp moved
+ * past it and *@left (the bytes from *@pp to the record's end, at least 2
+ * on entry) less its size; false unless @after more bytes follow it (2:
+ * the next string's length, so the next call's entry holds).  Written out
+ * once per field, one test each: the strings are most of a record's
+ * decoding. */
+static inline __attribute__((always_inline)) bool
+fast_str(const uint8_t **pp, size_t *left, ht_str *s, size_t after)
+{
+	const uint8_t *p = *pp;
+	size_t n = rd16(p);
+
+	if (n + 2 + after > *left)
+		return false;
+	s->p = (const char *)p + 2;
+	s->len = (uint16_t)n;
+	*pp = p + 2 + n;
+	*left -= 2 + n;
+	return true;
+}
+
 /*
  * The request record of @rlen bytes at @buf into @q, the way the collector
  * sees millions of them: the fixed part and the timestamps (exactly
@@ -578,33 +599,42 @@ static bool decode_request_fast(const uint8_t *buf, size_t rlen,
 	q->req_header_bytes = rd32(p + 57);
 	q->resp_header_bytes = rd32(p + 61);
 	p += REQ_FIXED;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* the wire's order: the timestamps as they lie (one copy, not a
+	 * load and store each) */
+	memcpy(q->t, p, sizeof(q->t));
+#else
 	for (int i = 0; i < HT_T__COUNT; i++)
 		q->t[i] = rd64(p + 8 * i);
+#endif
 	p += 8 * HT_T__COUNT;
 	if (q->error >= HT_ERR__COUNT)
 		return false;
 
-	ht_str *strs[] = {
-		&q->method, &q->target, &q->host, &q->dns_name, &q->reason,
-		&q->content_type, &q->tls_version, &q->alpn, &q->req_headers,
-		&q->resp_headers, &q->peer_path, &q->tunnel,
-	};
-	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-		if (i >= 10 && p == end) {
-			/* an older sender's record ends before it */
-			strs[i]->p = "";
-			strs[i]->len = 0;
-			continue;
-		}
-		if (end - p < 2)
-			return false;
-		uint16_t n = rd16(p);
-		p += 2;
-		if ((size_t)(end - p) < n)
-			return false;
-		strs[i]->p = (const char *)p;
-		strs[i]->len = n;
-		p += n;
+	/* ten strings always there (each but the last followed by the
+	 * next one's length), then two appended ones: an older sender's
+	 * record ends before them */
+	size_t left = (size_t)(end - p);
+
+	if (left < 2 || !fast_str(&p, &left, &q->method, 2) ||
+	    !fast_str(&p, &left, &q->target, 2) ||
+	    !fast_str(&p, &left, &q->host, 2) ||
+	    !fast_str(&p, &left, &q->dns_name, 2) ||
+	    !fast_str(&p, &left, &q->reason, 2) ||
+	    !fast_str(&p, &left, &q->content_type, 2) ||
+	    !fast_str(&p, &left, &q->tls_version, 2) ||
+	    !fast_str(&p, &left, &q->alpn, 2) ||
+	    !fast_str(&p, &left, &q->req_headers, 2) ||
+	    !fast_str(&p, &left, &q->resp_headers, 0))
+		return false;
+	if (left == 0) {
+		q->peer_path = q->tunnel = (ht_str){ "", 0 };
+	} else if (left < 2 || !fast_str(&p, &left, &q->peer_path, 0)) {
+		return false;
+	} else if (left == 0) {
+		q->tunnel = (ht_str){ "", 0 };
+	} else if (left < 2 || !fast_str(&p, &left, &q->tunnel, 0)) {
+		return false;
 	}
 	q->resp_proto = p < end ? *p++ : 0; /* appended: absent in older */
 	memset(&q->grpc, 0, sizeof(q->grpc));
@@ -619,8 +649,6 @@ static bool decode_request_fast(const uint8_t *buf, size_t rlen,
 	q->signal = p < end ? *p++ : 0;
 	q->phase = p < end ? *p++ : 0;
 	q->join = NULL;
-	memset(&q->local, 0, sizeof(q->local));
-	q->stream_id = 0;
 	if (p < end) {
 		/* appended: the local address and the stream id */
 		if ((size_t)(end - p) < 3 + sizeof(q->local.addr) + 4)
@@ -630,6 +658,9 @@ static bool decode_request_fast(const uint8_t *buf, size_t rlen,
 		memcpy(q->local.addr, p + 3, sizeof(q->local.addr));
 		q->stream_id = rd32(p + 3 + sizeof(q->local.addr));
 		p += 3 + sizeof(q->local.addr) + 4;
+	} else {
+		memset(&q->local, 0, sizeof(q->local));
+		q->stream_id = 0;
 	}
 	q->thread = q->thread_seq = 0;
 	if (p < end) {

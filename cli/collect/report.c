@@ -246,8 +246,7 @@ static void report_count_served(report_stats *st, const ht_rec_request *r)
 		st->server_errors++;
 	/* a process that answered requests made requests too, in the
 	 * summary's sense: it was not idle */
-	if (u64map_put(&st->req_pids, r->pid, 1))
-		st->req_processes++;
+	report_stats_req_pid(st, r->pid);
 }
 
 void report_record(void *ctx, const ht_record *rec)
@@ -265,6 +264,8 @@ void report_record(void *ctx, const ht_record *rec)
 		      (HT_HF_RECONNECT | HT_HF_NOTE_ONLY))) {
 			st->processes++;
 			u64map_del(&st->req_pids, rec->u.hello.pid);
+			if (st->req_pid_last == (uint64_t)rec->u.hello.pid + 1)
+				st->req_pid_last = 0;
 		}
 		report_stats_hello(st, &rec->u.hello);
 		if (rp->ops->hello != NULL)

@@ -262,8 +262,11 @@ typedef struct report_stats {
 	 * by its first request (conns_untracked says how many were). */
 	u64map conns;
 	uint64_t conns_untracked;
-	/* The pids whose current image made a request (req_processes). */
+	/* The pids whose current image made a request (req_processes), and
+	 * 1 + the last one looked up there (0: none; forgotten with it): a
+	 * process's records come in runs, each would look it up again. */
 	u64map req_pids;
+	uint64_t req_pid_last;
 	uint64_t dropped;      /* records the processes produced that never
 	                          arrived (sum of the collector's increments,
 	                          account.h) */

@@ -14,6 +14,10 @@
  * (req_processes) when new. */
 void report_stats_request(report_stats *st, const report_req *q);
 
+/* report_stats_req_pid() - process @pid made (or answered) a request:
+ * counted in req_processes when its current image had not. */
+void report_stats_req_pid(report_stats *st, uint32_t pid);
+
 /* report_stats_hello() - remember the program (base name) process @h
  * runs, for naming the ones whose TLS was not decoded. */
 void report_stats_hello(report_stats *st, const ht_rec_hello *h);

@@ -98,14 +98,24 @@ static void conn_request(report_stats *st, const ht_rec_request *r)
 	}
 }
 
+void report_stats_req_pid(report_stats *st, uint32_t pid)
+{
+	if (st->req_pid_last == (uint64_t)pid + 1)
+		return; /* the last one looked up: in req_pids already */
+	if (u64map_put(&st->req_pids, pid, 1))
+		st->req_processes++;
+	/* (not stored when out of memory: looked up again at its next
+	 * run of records, after another pid's) */
+	st->req_pid_last = (uint64_t)pid + 1;
+}
+
 void report_stats_request(report_stats *st, const report_req *q)
 {
 	const ht_rec_request *r = q->r;
 	report_host_stat *h;
 
 	st->requests++;
-	if (u64map_put(&st->req_pids, r->pid, 1))
-		st->req_processes++;
+	report_stats_req_pid(st, r->pid);
 	if (r->flags & HT_RF_REUSED)
 		st->reused++;
 	/* a request not followed did not fail: it was not seen through */

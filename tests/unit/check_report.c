@@ -1349,6 +1349,52 @@ START_TEST(json_conn_fail_and_summary)
 }
 END_TEST
 
+/* The processes with requests count each image of a pid once, whether
+ * it made requests or answered them, however its records interleave
+ * with another's: a HELLO of a new image (exec) counts the pid again. */
+START_TEST(summary_processes_with_requests_per_image)
+{
+	memreport m;
+	ht_rec_request r;
+	ht_record hello = { .type = HT_REC_HELLO };
+
+	mr_open(&m, REPORT_SUMMARY);
+	make_request(&r);
+	hello.u.hello.pid = 7;
+	report_record(m.rp, &hello);
+	r.pid = 7;
+	feed_request(&m, &r);
+	r.flags |= HT_RF_SERVER; /* answered: only counted in a summary */
+	feed_request(&m, &r);
+	feed_request(&m, &r);
+	ck_assert_uint_eq(m.rp->stats.req_processes, 1);
+	hello.u.hello.pid = 8;
+	report_record(m.rp, &hello);
+	r.pid = 8;
+	feed_request(&m, &r);
+	r.pid = 7;
+	feed_request(&m, &r);
+	ck_assert_uint_eq(m.rp->stats.req_processes, 2);
+	/* pid 7 runs a new image: its requests count it again, right
+	 * after its last record as before another pid's */
+	hello.u.hello.pid = 7;
+	report_record(m.rp, &hello);
+	feed_request(&m, &r);
+	r.flags &= ~HT_RF_SERVER;
+	feed_request(&m, &r);
+	ck_assert_uint_eq(m.rp->stats.req_processes, 3);
+	hello.u.hello.pid = 8;
+	report_record(m.rp, &hello);
+	r.pid = 7;
+	feed_request(&m, &r);
+	r.pid = 8;
+	feed_request(&m, &r);
+	ck_assert_uint_eq(m.rp->stats.req_processes, 4);
+	ck_assert_uint_eq(m.rp->stats.processes, 4);
+	mr_close(&m);
+}
+END_TEST
+
 /* A run whose processes were all refused (another user's, or no room)
  * saw nothing: no format may read clean, each says the refusal. */
 START_TEST(refused_said_in_every_format)
@@ -2014,6 +2060,7 @@ Suite *report_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, timing_all_phases);
+	tcase_add_test(tc, summary_processes_with_requests_per_image);
 	tcase_add_test(tc, timing_reused_idle);
 	tcase_add_test(tc, timing_missing_ends);
 	tcase_add_test(tc, timing_100_continue);
