@@ -932,6 +932,42 @@ START_TEST(h2_membio_cut_by_rst_stream)
 }
 END_TEST
 
+/* REVIEW rev-h2bigresp: a response's trailers over 16 KiB (framed, not
+ * decoded: response_lost()) end the stream in plaintext; its ciphertext
+ * is still owed on the socket, so the stream must wait for it like one
+ * whose trailers were decoded (@big 0), and a reset before the socket
+ * carried it cuts it. */
+START_TEST(review_h2_membio_big_trailers_wait_for_the_socket)
+{
+	static const char *const tr[] = {"x-t", "1", NULL};
+	for (int big = 0; big < 2; big++) {
+		h2_membio_begin();
+		h2_hdrs(1, 0, h2_200);
+		h2_fh(0x0, 0, 1, 1000);
+		h2_zeros(1000);
+		conn_tls_made(C, 3200);
+		h2_flush(false, 30);
+		conn_on_transport(C, false, 1100, 35); /* 3200 carried */
+		if (big) {
+			h2_fh(0x1, 0x1, 1, 10000);
+			h2_zeros(10000);
+			h2_fh(0x9, 0x4, 1, 7000);
+			h2_zeros(7000);
+		} else {
+			h2_hdrs(1, 0x1, tr);
+		}
+		conn_tls_made(C, big ? 20300 : 3250);
+		h2_flush(false, 40);
+		/* the trailers' ciphertext is not on the socket yet */
+		ck_assert_int_eq(nreqs, 0);
+		conn_on_reset(C, 50);
+		ck_assert_int_ge(nreqs, 1);
+		ck_assert_uint_eq(recs[0].r.stream_id, 1);
+		ck_assert_uint_eq(recs[0].r.error, HT_ERR_RESET);
+	}
+}
+END_TEST
+
 /* Every content-length byte written (node writes its END_STREAM apart)
  * and the connection closed: whole only when the socket carried them. */
 START_TEST(h2_membio_length_whole_once_carried)
@@ -2160,6 +2196,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, h2_membio_waiting_stream_unframed_then_closed);
 	tcase_add_test(tc, h2_membio_waiting_unframed_not_the_childs);
 	tcase_add_test(tc, h2_membio_length_whole_once_carried);
+	tcase_add_test(tc, review_h2_membio_big_trailers_wait_for_the_socket);
 	tcase_add_test(tc, h2_membio_early_answer_whole_once_carried);
 	tcase_add_test(tc, h2_membio_not_held_without_socket_writes);
 	tcase_add_test(tc, close_delimited_body_ends_at_close);
