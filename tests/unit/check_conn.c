@@ -2973,6 +2973,61 @@ START_TEST(h2_big_request_block_not_followed)
 }
 END_TEST
 
+/* REVIEW rev-h2bigresp: a response block of exactly 16 KiB (padded
+ * HEADERS, CONTINUATION, fed one byte at a time) is decoded; one byte
+ * more is too large to keep, and only its stream ends. */
+static size_t review_block(uint8_t *b, size_t total)
+{
+	size_t n = 0, v, ll;
+
+	memcpy(b, "\x00\x07:status\x03" "200", 13);
+	n = 13;
+	b[n++] = 0x00;
+	b[n++] = 0x05;
+	memcpy(b + n, "x-big", 5);
+	n += 5;
+	ll = 3; /* 0x7f and two continuation bytes for values 255..16510 */
+	v = total - n - ll;
+	b[n++] = 0x7f;
+	b[n++] = (uint8_t)(0x80 | ((v - 127) & 0x7f));
+	b[n++] = (uint8_t)((v - 127) >> 7);
+	memset(b + n, 'y', v);
+	return n + v;
+}
+
+START_TEST(review_h2_block_limit_split_bytewise)
+{
+	static uint8_t block[16400], wire[16500];
+	for (int over = 0; over < 2; over++) {
+		size_t bl = review_block(block, 16384 + over), w = 0;
+
+		h2_open(2000);
+		h2_headers(1, true, get_a);
+		h2_write(3000);
+		h2_frame_head(wire, 0x1, 0x8 | 0x1, 1, 1 + 5000 + 3);
+		w = 9;
+		wire[w++] = 3;
+		memcpy(wire + w, block, 5000);
+		w += 5000;
+		memset(wire + w, 0, 3);
+		w += 3;
+		h2_frame_head(wire + w, 0x9, 0x4, 1, (uint32_t)(bl - 5000));
+		w += 9;
+		memcpy(wire + w, block + 5000, bl - 5000);
+		w += bl - 5000;
+		for (size_t i = 0; i < w; i++)
+			conn_on_read(C, wire + i, 1, 4000);
+		ck_assert_int_eq(nrecs, 1);
+		ck_assert_uint_eq(recs[0].r.stream_id, 1);
+		ck_assert_uint_eq(recs[0].r.error,
+				  over ? HT_ERR_RESP_HEAD_BIG : HT_ERR_NONE);
+		ck_assert_uint_eq(recs[0].r.status, over ? 0 : 200);
+		teardown();
+		setup();
+	}
+}
+END_TEST
+
 START_TEST(h2_undecodable_request_counts_later_streams)
 {
 	h2_open(2000);
@@ -4066,6 +4121,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_big_response_block_not_followed);
 	tcase_add_test(tc, h2_big_response_trailers_keep_the_response);
 	tcase_add_test(tc, h2_big_request_block_not_followed);
+	tcase_add_test(tc, review_h2_block_limit_split_bytewise);
 	tcase_add_test(tc, h2_not_framing_idle_leaves_a_note);
 	tcase_add_test(tc, h2_server_undecodable_request_counted);
 	tcase_add_test(tc, h2_table_size_applies_at_ack);
