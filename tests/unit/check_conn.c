@@ -3028,6 +3028,53 @@ START_TEST(review_h2_block_limit_split_bytewise)
 }
 END_TEST
 
+/* REVIEW rev-h2bigresp: the client resets stream 3 between the server's
+ * HEADERS and CONTINUATION of a block over 16 KiB on it, then changes its
+ * header table size: stream 3 ends reset, once; stream 1, in flight, and
+ * stream 5, opened later, end HEADER_LOST at their headers, never with a
+ * status decoded against the lost table. */
+START_TEST(review_h2_big_block_rst_between_frames)
+{
+	static uint8_t a[9 + 10000], b[9 + 7000];
+	static const uint8_t cancel[4] = {0, 0, 0, 8};
+	static const uint8_t tbl[6] = {0, 1, 0, 0, 0x10, 0}; /* 4096 */
+
+	h2_open(2000);
+	h2_headers(1, true, get_a);
+	h2_headers(3, true, get_b);
+	h2_write(3000);
+	memset(a, 'x', sizeof a);
+	memset(b, 'x', sizeof b);
+	h2_frame_head(a, 0x1, 0, 3, 10000);
+	h2_frame_head(b, 0x9, 0x4, 3, 7000);
+	conn_on_read(C, a, sizeof a, 3100);
+	h2_frame(0x3, 0, 3, cancel, 4);
+	h2_frame(0x4, 0, 0, tbl, 6);
+	h2_write(3200);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.stream_id, 3);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_STREAM_RESET);
+	conn_on_read(C, b, sizeof b, 3300);
+	ck_assert_int_eq(nrecs, 1);
+	h2_frame(0x4, 0x1, 0, NULL, 0); /* the server's ACK */
+	h2_headers(1, true, ok200);
+	h2_read(3400);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_uint_eq(recs[1].r.stream_id, 1);
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_HEAD_LOST);
+	ck_assert_uint_eq(recs[1].r.status, 0);
+	h2_headers(5, true, get_a);
+	h2_write(3500);
+	h2_headers(5, true, nf404);
+	h2_read(3600);
+	ck_assert_int_eq(nrecs, 3);
+	ck_assert_uint_eq(recs[2].r.stream_id, 5);
+	ck_assert_uint_eq(recs[2].r.error, HT_ERR_HEAD_LOST);
+	ck_assert_uint_eq(recs[2].r.status, 0);
+	ck_assert_str_eq(recs[2].target, "/a");
+}
+END_TEST
+
 START_TEST(h2_undecodable_request_counts_later_streams)
 {
 	h2_open(2000);
@@ -4122,6 +4169,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_big_response_trailers_keep_the_response);
 	tcase_add_test(tc, h2_big_request_block_not_followed);
 	tcase_add_test(tc, review_h2_block_limit_split_bytewise);
+	tcase_add_test(tc, review_h2_big_block_rst_between_frames);
 	tcase_add_test(tc, h2_not_framing_idle_leaves_a_note);
 	tcase_add_test(tc, h2_server_undecodable_request_counted);
 	tcase_add_test(tc, h2_table_size_applies_at_ack);
