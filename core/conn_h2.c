@@ -690,9 +690,12 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 		switch (ev.type) {
 		case H2_EV_HEADERS:
 			s = find_stream(h2, ev.stream);
-			if (s && ev.undecoded)
+			if (s && ev.undecoded) {
+				/* (as on_response_headers(): the end
+				 * waits for the socket, conn_h2_wire()) */
+				s->wire_mark = wire_mark(c);
 				response_lost(c, s, &ev, HT_ERR_HEAD_LOST, now);
-			else if (s)
+			} else if (s)
 				on_response_headers(c, s, &ev, now);
 			break;
 		case H2_EV_DATA_CHUNK:
@@ -729,10 +732,12 @@ void conn_h2_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 			s = ev.promised ? NULL : find_stream(h2, ev.stream);
 			if (!h2->lost && ev.oversize &&
 			    h2_framing(&h2->server)) {
-				if (s)
+				if (s) {
+					s->wire_mark = wire_mark(c);
 					response_lost(c, s, &ev,
 						      HT_ERR_RESP_HEAD_BIG,
 						      now);
+				}
 				break;
 			}
 			give_up(c, false, HT_ERR_BAD_RESPONSE, now);

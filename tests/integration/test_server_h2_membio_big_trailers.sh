@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_review_server_h2_membio_big_trailers.sh - REVIEW rev-h2bigresp: a
+# test_server_h2_membio_big_trailers.sh - (review of h2bigresp) a
 # traced asyncio HTTP/2 server over TLS (memory BIOs) answers a 200 and 1000
 # body bytes, then, 0.5 s later (its loop blocked meanwhile), the trailers
 # that end the stream; the client (untraced) read the body and reset the
