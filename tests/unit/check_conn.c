@@ -2973,10 +2973,10 @@ START_TEST(h2_big_request_block_not_followed)
 }
 END_TEST
 
-/* REVIEW rev-h2bigresp: a response block of exactly 16 KiB (padded
+/* (review of h2bigresp) a response block of exactly 16 KiB (padded
  * HEADERS, CONTINUATION, fed one byte at a time) is decoded; one byte
  * more is too large to keep, and only its stream ends. */
-static size_t review_block(uint8_t *b, size_t total)
+static size_t block_of(uint8_t *b, size_t total)
 {
 	size_t n = 0, v, ll;
 
@@ -2995,11 +2995,11 @@ static size_t review_block(uint8_t *b, size_t total)
 	return n + v;
 }
 
-START_TEST(review_h2_block_limit_split_bytewise)
+START_TEST(h2_block_limit_split_bytewise)
 {
 	static uint8_t block[16400], wire[16500];
 	for (int over = 0; over < 2; over++) {
-		size_t bl = review_block(block, 16384 + over), w = 0;
+		size_t bl = block_of(block, 16384 + over), w = 0;
 
 		h2_open(2000);
 		h2_headers(1, true, get_a);
@@ -3028,12 +3028,12 @@ START_TEST(review_h2_block_limit_split_bytewise)
 }
 END_TEST
 
-/* REVIEW rev-h2bigresp: the client resets stream 3 between the server's
+/* (review of h2bigresp) the client resets stream 3 between the server's
  * HEADERS and CONTINUATION of a block over 16 KiB on it, then changes its
  * header table size: stream 3 ends reset, once; stream 1, in flight, and
  * stream 5, opened later, end HEADER_LOST at their headers, never with a
  * status decoded against the lost table. */
-START_TEST(review_h2_big_block_rst_between_frames)
+START_TEST(h2_big_block_rst_between_frames)
 {
 	static uint8_t a[9 + 10000], b[9 + 7000];
 	static const uint8_t cancel[4] = {0, 0, 0, 8};
@@ -4168,8 +4168,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, h2_big_response_block_not_followed);
 	tcase_add_test(tc, h2_big_response_trailers_keep_the_response);
 	tcase_add_test(tc, h2_big_request_block_not_followed);
-	tcase_add_test(tc, review_h2_block_limit_split_bytewise);
-	tcase_add_test(tc, review_h2_big_block_rst_between_frames);
+	tcase_add_test(tc, h2_block_limit_split_bytewise);
+	tcase_add_test(tc, h2_big_block_rst_between_frames);
 	tcase_add_test(tc, h2_not_framing_idle_leaves_a_note);
 	tcase_add_test(tc, h2_server_undecodable_request_counted);
 	tcase_add_test(tc, h2_table_size_applies_at_ack);

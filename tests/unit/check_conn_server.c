@@ -932,12 +932,12 @@ START_TEST(h2_membio_cut_by_rst_stream)
 }
 END_TEST
 
-/* REVIEW rev-h2bigresp: a response's trailers over 16 KiB (framed, not
+/* (review of h2bigresp) a response's trailers over 16 KiB (framed, not
  * decoded: response_lost()) end the stream in plaintext; its ciphertext
  * is still owed on the socket, so the stream must wait for it like one
  * whose trailers were decoded (@big 0), and a reset before the socket
  * carried it cuts it. */
-START_TEST(review_h2_membio_big_trailers_wait_for_the_socket)
+START_TEST(h2_membio_big_trailers_wait_for_the_socket)
 {
 	static const char *const tr[] = {"x-t", "1", NULL};
 	for (int big = 0; big < 2; big++) {
@@ -2196,7 +2196,7 @@ Suite *conn_server_suite(void)
 	tcase_add_test(tc, h2_membio_waiting_stream_unframed_then_closed);
 	tcase_add_test(tc, h2_membio_waiting_unframed_not_the_childs);
 	tcase_add_test(tc, h2_membio_length_whole_once_carried);
-	tcase_add_test(tc, review_h2_membio_big_trailers_wait_for_the_socket);
+	tcase_add_test(tc, h2_membio_big_trailers_wait_for_the_socket);
 	tcase_add_test(tc, h2_membio_early_answer_whole_once_carried);
 	tcase_add_test(tc, h2_membio_not_held_without_socket_writes);
 	tcase_add_test(tc, close_delimited_body_ends_at_close);
