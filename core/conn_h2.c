@@ -67,6 +67,9 @@
 
 /* Streams in flight we follow on one connection. */
 #define H2_STREAMS 128
+/* Slot hints (find_stream()): one per run of 64 client stream ids */
+#define H2_HINTS 64
+_Static_assert(H2_STREAMS <= 255, "a hint holds a slot number + 1");
 
 typedef struct conn_stream {
 	uint32_t id;             /* 0: slot free */
@@ -102,6 +105,10 @@ struct conn_h2 {
 	h2_reader client;        /* what the program writes */
 	h2_reader server;        /* what it reads */
 	conn_stream *streams[H2_STREAMS]; /* allocated on demand, kept */
+	/* the slot + 1 of the last stream opened whose id has these bits
+	 * ((id >> 1) % H2_HINTS; 0: none): where find_stream() looks first,
+	 * a stale hint only costs it the look over every slot */
+	uint8_t hint[H2_HINTS];
 	unsigned open;           /* streams in flight */
 	uint32_t last_stream;    /* the highest stream the client opened */
 	bool lost;               /* given up (give_up()): streams are only
@@ -188,15 +195,21 @@ unsigned conn_h2_open_streams(const conn *c)
 	return c->h2 ? c->h2->open : 0;
 }
 
-/* The stream @id in flight, NULL when none: the look ends once the open
- * streams are all seen (a new stream's id, looked up before it opens,
- * costs as many looks as there are streams in flight, not H2_STREAMS). */
+/* The stream @id in flight, NULL when none.  An id above the highest the
+ * client opened is none (a new stream, looked up before it opens); else
+ * its hint's slot nearly always holds it (the ids in flight are a run
+ * shorter than H2_HINTS * 2); failing that, the look over the slots ends
+ * once the open streams are all seen. */
 static conn_stream *find_stream(struct conn_h2 *h2, uint32_t id)
 {
-	unsigned seen = 0;
+	unsigned seen = 0, hint;
 
-	if (id == 0)
+	if (id == 0 || id > h2->last_stream)
 		return NULL;
+	hint = h2->hint[(id >> 1) % H2_HINTS];
+	if (hint != 0 && h2->streams[hint - 1] != NULL &&
+	    h2->streams[hint - 1]->id == id)
+		return h2->streams[hint - 1];
 	for (unsigned i = 0; i < H2_STREAMS && seen < h2->open; i++) {
 		conn_stream *s = h2->streams[i];
 
@@ -209,17 +222,25 @@ static conn_stream *find_stream(struct conn_h2 *h2, uint32_t id)
 	return NULL;
 }
 
-/* A free stream slot, its response side cleared; NULL when more are in
- * flight than we follow. */
-static conn_stream *free_stream(conn *c)
+/* Stream @id takes slot @i: find_stream() looks there first. */
+static void hint_stream(struct conn_h2 *h2, uint32_t id, unsigned i)
+{
+	h2->hint[(id >> 1) % H2_HINTS] = (uint8_t)(i + 1);
+}
+
+/* A free stream slot, its response side cleared, its number in @slot;
+ * NULL when more are in flight than we follow. */
+static conn_stream *free_stream(conn *c, unsigned *slot)
 {
 	struct conn_h2 *h2 = c->h2;
 	conn_stream *s = NULL;
 	for (unsigned i = 0; i < H2_STREAMS && !s; i++) {
 		if (!h2->streams[i])
 			h2->streams[i] = c->env->alloc(sizeof(conn_stream));
-		if (h2->streams[i] && h2->streams[i]->id == 0)
+		if (h2->streams[i] && h2->streams[i]->id == 0) {
 			s = h2->streams[i];
+			*slot = i;
+		}
 	}
 	if (!s)
 		return NULL;
@@ -236,11 +257,13 @@ static conn_stream *free_stream(conn *c)
 
 int conn_h2_adopt(conn *c, const conn_request *r, uint32_t resp_header_bytes)
 {
-	conn_stream *s = c->h2 ? free_stream(c) : NULL;
+	unsigned slot = 0;
+	conn_stream *s = c->h2 ? free_stream(c, &slot) : NULL;
 	if (!s)
 		return -1;
 	s->req = *r;
 	s->id = 1;
+	hint_stream(c->h2, 1, slot);
 	s->req.stream_id = 1;
 	c->h2->last_stream = 1;
 	/* Header names lower-case, as in every HTTP/2 record (the request
@@ -363,17 +386,19 @@ static conn_stream *first_waiting(struct conn_h2 *h2)
 static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
-	conn_stream *s = free_stream(c);
+	unsigned slot = 0;
+	conn_stream *s = free_stream(c, &slot);
 	conn_stream *w = s ? NULL : first_waiting(h2);
 
 	if (w) {
 		close_stream(c, w, HT_ERR_OVERFLOW, now);
-		s = free_stream(c);
+		s = free_stream(c, &slot);
 	}
 	if (!s)
 		return NULL;
 	conn_request_begin(c, &s->req, h2->open == 0, now);
 	s->id = id;
+	hint_stream(h2, id, slot);
 	s->req.stream_id = id;
 	s->req.proto = HT_PROTO_HTTP2;
 	h2->open++;
@@ -756,8 +781,8 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 		if (c->server && m->has_content_length) {
 			s->resp_sized = true;
 			/* no body for HEAD, 204, 304 (RFC 9110 6.4.1) */
-			bool bodiless = strcmp(r->method, "HEAD") == 0 ||
-					m->status == 204 || m->status == 304;
+			bool bodiless = r->head || m->status == 204 ||
+					m->status == 304;
 			s->resp_expect = bodiless ? 0 : m->content_length;
 			if (s->resp_expect == 0) {
 				s->t_resp_whole = now;
