@@ -65,10 +65,8 @@
 #include "http2.h"
 #include "live.h"
 
-/* Streams in flight we follow on one connection. */
-#define H2_STREAMS 128
-/* Slot hints (find_stream()): one per run of 64 client stream ids */
-#define H2_HINTS 64
+#define H2_STREAMS 128 /* streams in flight we follow on one connection */
+#define H2_HINTS 64    /* slot hints (find_stream()) */
 _Static_assert(H2_STREAMS <= 255, "a hint holds a slot number + 1");
 
 typedef struct conn_stream {
@@ -105,9 +103,8 @@ struct conn_h2 {
 	h2_reader client;        /* what the program writes */
 	h2_reader server;        /* what it reads */
 	conn_stream *streams[H2_STREAMS]; /* allocated on demand, kept */
-	/* the slot + 1 of the last stream opened whose id has these bits
-	 * ((id >> 1) % H2_HINTS; 0: none): where find_stream() looks first,
-	 * a stale hint only costs it the look over every slot */
+	/* the slot + 1 of the last stream opened of each (id >> 1) %
+	 * H2_HINTS (0: none), looked at first; a stale one costs a look */
 	uint8_t hint[H2_HINTS];
 	unsigned open;           /* streams in flight */
 	uint32_t last_stream;    /* the highest stream the client opened */
@@ -224,9 +221,7 @@ static conn_stream *find_stream(struct conn_h2 *h2, uint32_t id)
 
 /* Stream @id takes slot @i: find_stream() looks there first. */
 static void hint_stream(struct conn_h2 *h2, uint32_t id, unsigned i)
-{
-	h2->hint[(id >> 1) % H2_HINTS] = (uint8_t)(i + 1);
-}
+{ h2->hint[(id >> 1) % H2_HINTS] = (uint8_t)(i + 1); }
 
 /* A free stream slot, its response side cleared, its number in @slot;
  * NULL when more are in flight than we follow. */
@@ -512,6 +507,17 @@ static void give_up(conn *c, bool requests, unsigned error, uint64_t now)
 		c->mode = CONN_MODE_OPAQUE;
 }
 
+/* The request header block @m (the client reader's message) is written
+ * at @now: @r records it (inline: the arguments are passed once). */
+static inline __attribute__((always_inline)) void
+request_head(conn *c, conn_request *r, const h2_message *m, uint64_t now)
+{
+	conn_request_headers(r, c->env->opt, now, m->method, m->method_len,
+			     m->path, m->path_len, m->path_truncated,
+			     m->authority, m->authority_len, m->hdrs,
+			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
+}
+
 /* The new stream @ev->stream, its request header block in the client
  * reader's message, is not followed (no slot for it): its record goes out
  * at once with @error (HT_ERR_OVERFLOW, or the connection's lost_error),
@@ -528,9 +534,7 @@ static void untracked(conn *c, const h2_event *ev, unsigned error,
 	conn_request_begin(c, r, c->h2->open == 0, now);
 	r->stream_id = ev->stream;
 	r->proto = HT_PROTO_HTTP2;
-	conn_request_headers(r, c->env->opt, now, m->method, m->path,
-			     m->path_truncated, m->authority, m->hdrs,
-			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
+	request_head(c, r, m, now);
 	if (ev->end_stream) {
 		r->written = true;
 		r->t[HT_T_WROTE_REQUEST] = now;
@@ -562,9 +566,7 @@ static void lost_request(conn *c, const h2_event *ev, uint64_t now)
 		untracked(c, ev, h2->lost_error, now);
 		return;
 	}
-	conn_request_headers(&s->req, c->env->opt, now, m->method, m->path,
-			     m->path_truncated, m->authority, m->hdrs,
-			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
+	request_head(c, &s->req, m, now);
 	if (ev->end_stream) {
 		s->req.written = true;
 		s->req.t[HT_T_WROTE_REQUEST] = now;
@@ -675,11 +677,7 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 			untracked(c, ev, HT_ERR_OVERFLOW, now);
 			return;
 		}
-		conn_request_headers(&s->req, c->env->opt, now, m->method,
-				     m->path,
-				     m->path_truncated, m->authority, m->hdrs,
-				     m->hdrs_len, m->hdrs_truncated,
-				     m->header_bytes);
+		request_head(c, &s->req, m, now);
 		if (grpc_content_type(m->content_type))
 			grpc_start(c, s);
 		conn_live_start(c, &s->req, ev->stream);
