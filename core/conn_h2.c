@@ -71,6 +71,7 @@ _Static_assert(H2_STREAMS <= 255, "a hint holds a slot number + 1");
 
 typedef struct conn_stream {
 	uint32_t id;             /* 0: slot free */
+	uint8_t slot;            /* its index in streams[] */
 	bool resp_final;         /* final (non-1xx) response headers seen */
 	bool resp_done;          /* the server's END_STREAM came before the
 	                            client's (an early answer): the stream
@@ -106,6 +107,7 @@ struct conn_h2 {
 	/* the slot + 1 of the last stream opened of each (id >> 1) %
 	 * H2_HINTS (0: none), looked at first; a stale one costs a look */
 	uint8_t hint[H2_HINTS];
+	unsigned free_from;      /* no free slot below it (free_stream()) */
 	unsigned open;           /* streams in flight */
 	uint32_t last_stream;    /* the highest stream the client opened */
 	bool lost;               /* given up (give_up()): streams are only
@@ -219,27 +221,29 @@ static conn_stream *find_stream(struct conn_h2 *h2, uint32_t id)
 	return NULL;
 }
 
-/* Stream @id takes slot @i: find_stream() looks there first. */
-static void hint_stream(struct conn_h2 *h2, uint32_t id, unsigned i)
-{ h2->hint[(id >> 1) % H2_HINTS] = (uint8_t)(i + 1); }
-
-/* A free stream slot, its response side cleared, its number in @slot;
- * NULL when more are in flight than we follow. */
-static conn_stream *free_stream(conn *c, unsigned *slot)
+/* A free slot (from free_from on) for stream @id, its response side
+ * cleared, its hint set; NULL when more are in flight than we follow. */
+static conn_stream *free_stream(conn *c, uint32_t id)
 {
 	struct conn_h2 *h2 = c->h2;
-	conn_stream *s = NULL;
-	for (unsigned i = 0; i < H2_STREAMS && !s; i++) {
+	unsigned i = h2->free_from;
+	bool gap = false; /* a slot left unallocated: free_from stays there */
+	for (; i < H2_STREAMS; i++) {
 		if (!h2->streams[i])
 			h2->streams[i] = c->env->alloc(sizeof(conn_stream));
-		if (h2->streams[i] && h2->streams[i]->id == 0) {
-			s = h2->streams[i];
-			*slot = i;
-		}
+		gap |= !h2->streams[i];
+		bool found = h2->streams[i] && h2->streams[i]->id == 0;
+		if (!gap)
+			h2->free_from = i + 1; /* busy, or about to be taken */
+		if (found)
+			break;
 	}
-	if (!s)
+	if (i == H2_STREAMS)
 		return NULL;
+	conn_stream *s = h2->streams[i];
+	h2->hint[(id >> 1) % H2_HINTS] = (uint8_t)(i + 1);
 	memset(s, 0, offsetof(conn_stream, req));
+	s->slot = (uint8_t)i;
 	s->hdrs_len = 0;
 	s->hdrs[0] = s->content_type[0] = '\0';
 	s->content_type_len = 0;
@@ -252,13 +256,11 @@ static conn_stream *free_stream(conn *c, unsigned *slot)
 
 int conn_h2_adopt(conn *c, const conn_request *r, uint32_t resp_header_bytes)
 {
-	unsigned slot = 0;
-	conn_stream *s = c->h2 ? free_stream(c, &slot) : NULL;
+	conn_stream *s = c->h2 ? free_stream(c, 1) : NULL;
 	if (!s)
 		return -1;
 	s->req = *r;
 	s->id = 1;
-	hint_stream(c->h2, 1, slot);
 	s->req.stream_id = 1;
 	c->h2->last_stream = 1;
 	/* Header names lower-case, as in every HTTP/2 record (the request
@@ -349,6 +351,8 @@ static void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 	conn_emit_request_grpc(c, &s->req, error, responded ? &v : NULL,
 			       s->grpc.active ? &g : NULL, now);
 	s->id = 0;
+	if (s->slot < h2->free_from)
+		h2->free_from = s->slot;
 	h2->open--;
 	if (h2->open == 0)
 		c->t_idle_since = now;
@@ -381,19 +385,17 @@ static conn_stream *first_waiting(struct conn_h2 *h2)
 static conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
-	unsigned slot = 0;
-	conn_stream *s = free_stream(c, &slot);
+	conn_stream *s = free_stream(c, id);
 	conn_stream *w = s ? NULL : first_waiting(h2);
 
 	if (w) {
 		close_stream(c, w, HT_ERR_OVERFLOW, now);
-		s = free_stream(c, &slot);
+		s = free_stream(c, id);
 	}
 	if (!s)
 		return NULL;
 	conn_request_begin(c, &s->req, h2->open == 0, now);
 	s->id = id;
-	hint_stream(h2, id, slot);
 	s->req.stream_id = id;
 	s->req.proto = HT_PROTO_HTTP2;
 	h2->open++;
