@@ -222,8 +222,7 @@ void conn_request_names(conn_request *r, const h1_options *opt,
 		      target_truncated, host, cstr_len(host, sizeof r->host));
 }
 
-/* conn_request_headers() with the lengths of @method, @target and @host
- * (each NUL-terminated too): an HTTP/1.x parser's message keeps them. */
+/* conn_request_headers(), inlined for HTTP/1.x's requests. */
 static inline __attribute__((always_inline)) void
 request_head(conn_request *r, const h1_options *opt, uint64_t now,
 	     const char *method, size_t mlen, const char *target, size_t tlen,
@@ -244,15 +243,14 @@ request_head(conn_request *r, const h1_options *opt, uint64_t now,
 }
 
 void conn_request_headers(conn_request *r, const h1_options *opt,
-			  uint64_t now, const char *method,
-			  const char *target, bool target_truncated,
-			  const char *host, const char *hdrs, uint32_t hdrs_len,
+			  uint64_t now, const char *method, size_t mlen,
+			  const char *target, size_t tlen,
+			  bool target_truncated, const char *host, size_t hlen,
+			  const char *hdrs, uint32_t hdrs_len,
 			  bool hdrs_truncated, uint32_t header_bytes)
 {
-	request_head(r, opt, now, method, cstr_len(method, sizeof r->method),
-		     target, cstr_len(target, sizeof r->target),
-		     target_truncated, host, cstr_len(host, sizeof r->host),
-		     hdrs, hdrs_len, hdrs_truncated, header_bytes);
+	request_head(r, opt, now, method, mlen, target, tlen, target_truncated,
+		     host, hlen, hdrs, hdrs_len, hdrs_truncated, header_bytes);
 }
 
 static void on_request_headers(conn *c, uint64_t now)
@@ -489,12 +487,14 @@ void conn_request_cut(conn *c, unsigned error, uint64_t now)
 
 		if (error == HT_ERR_HEAD_CUT)
 			h1_finish_head(&c->out);
-		conn_request_headers(r, c->env->opt, t,
-				     line >= 1 ? m->method : "",
-				     line >= 2 ? m->target : "",
-				     line >= 2 && m->target_truncated, m->host,
-				     m->hdrs, m->hdrs_len, m->hdrs_truncated,
-				     m->header_bytes);
+		const char *mt = line >= 1 ? m->method : "";
+		const char *tg = line >= 2 ? m->target : "";
+		request_head(r, c->env->opt, t, mt,
+			     cstr_len(mt, sizeof r->method), tg,
+			     cstr_len(tg, sizeof r->target),
+			     line >= 2 && m->target_truncated, m->host,
+			     cstr_len(m->host, sizeof r->host), m->hdrs,
+			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
 		r->proto = line >= 3 ? proto_of(m) : HT_PROTO_UNKNOWN;
 		conn_live_start(c, r, 0);
 	}

@@ -148,15 +148,21 @@ unsigned conn_h2_open_streams(const conn *c)
 	return c->h2 ? c->h2->open : 0;
 }
 
-/* The stream @id in flight, NULL when none: the look ends once the open
- * streams are all seen (a new stream's id, looked up before it opens,
- * costs as many looks as there are streams in flight, not H2_STREAMS). */
+/* The stream @id in flight, NULL when none.  An id above the highest the
+ * client opened is none (a new stream, looked up before it opens); else
+ * its hint's slot nearly always holds it (the ids in flight are a run
+ * shorter than H2_HINTS * 2); failing that, the look over the slots ends
+ * once the open streams are all seen. */
 conn_stream *find_stream(struct conn_h2 *h2, uint32_t id)
 {
-	unsigned seen = 0;
+	unsigned seen = 0, hint;
 
-	if (id == 0)
+	if (id == 0 || id > h2->last_stream)
 		return NULL;
+	hint = h2->hint[(id >> 1) % H2_HINTS];
+	if (hint != 0 && h2->streams[hint - 1] != NULL &&
+	    h2->streams[hint - 1]->id == id)
+		return h2->streams[hint - 1];
 	for (unsigned i = 0; i < H2_STREAMS && seen < h2->open; i++) {
 		conn_stream *s = h2->streams[i];
 
@@ -169,21 +175,29 @@ conn_stream *find_stream(struct conn_h2 *h2, uint32_t id)
 	return NULL;
 }
 
-/* A free stream slot, its response side cleared; NULL when more are in
- * flight than we follow. */
-static conn_stream *free_stream(conn *c)
+/* A free slot (from free_from on) for stream @id, its response side
+ * cleared, its hint set; NULL when more are in flight than we follow. */
+static conn_stream *free_stream(conn *c, uint32_t id)
 {
 	struct conn_h2 *h2 = c->h2;
-	conn_stream *s = NULL;
-	for (unsigned i = 0; i < H2_STREAMS && !s; i++) {
+	unsigned i = h2->free_from;
+	bool gap = false; /* a slot left unallocated: free_from stays there */
+	for (; i < H2_STREAMS; i++) {
 		if (!h2->streams[i])
 			h2->streams[i] = c->env->alloc(sizeof(conn_stream));
-		if (h2->streams[i] && h2->streams[i]->id == 0)
-			s = h2->streams[i];
+		gap |= !h2->streams[i];
+		bool found = h2->streams[i] && h2->streams[i]->id == 0;
+		if (!gap)
+			h2->free_from = i + 1; /* busy, or about to be taken */
+		if (found)
+			break;
 	}
-	if (!s)
+	if (i == H2_STREAMS)
 		return NULL;
+	conn_stream *s = h2->streams[i];
+	h2->hint[(id >> 1) % H2_HINTS] = (uint8_t)(i + 1);
 	memset(s, 0, offsetof(conn_stream, req));
+	s->slot = (uint8_t)i;
 	s->hdrs_len = 0;
 	s->hdrs[0] = s->content_type[0] = '\0';
 	s->content_type_len = 0;
@@ -196,7 +210,7 @@ static conn_stream *free_stream(conn *c)
 
 int conn_h2_adopt(conn *c, const conn_request *r, uint32_t resp_header_bytes)
 {
-	conn_stream *s = c->h2 ? free_stream(c) : NULL;
+	conn_stream *s = c->h2 ? free_stream(c, 1) : NULL;
 	if (!s)
 		return -1;
 	s->req = *r;
@@ -291,6 +305,8 @@ void close_stream(conn *c, conn_stream *s, unsigned error, uint64_t now)
 	conn_emit_request_grpc(c, &s->req, error, responded ? &v : NULL,
 			       s->grpc.active ? &g : NULL, now);
 	s->id = 0;
+	if (s->slot < h2->free_from)
+		h2->free_from = s->slot;
 	h2->open--;
 	if (h2->open == 0)
 		c->t_idle_since = now;
@@ -323,12 +339,12 @@ static conn_stream *first_waiting(struct conn_h2 *h2)
 conn_stream *open_stream(conn *c, uint32_t id, uint64_t now)
 {
 	struct conn_h2 *h2 = c->h2;
-	conn_stream *s = free_stream(c);
+	conn_stream *s = free_stream(c, id);
 	conn_stream *w = s ? NULL : first_waiting(h2);
 
 	if (w) {
 		close_stream(c, w, HT_ERR_OVERFLOW, now);
-		s = free_stream(c);
+		s = free_stream(c, id);
 	}
 	if (!s)
 		return NULL;
@@ -514,11 +530,7 @@ static void on_request_headers(conn *c, const h2_event *ev, uint64_t now)
 			untracked(c, ev, HT_ERR_OVERFLOW, now);
 			return;
 		}
-		conn_request_headers(&s->req, c->env->opt, now, m->method,
-				     m->path,
-				     m->path_truncated, m->authority, m->hdrs,
-				     m->hdrs_len, m->hdrs_truncated,
-				     m->header_bytes);
+		request_head(c, &s->req, m, now);
 		if (grpc_content_type(m->content_type))
 			grpc_start(c, s);
 		conn_live_start(c, &s->req, ev->stream);
@@ -632,8 +644,8 @@ static void on_response_headers(conn *c, conn_stream *s, const h2_event *ev,
 		if (c->server && m->has_content_length) {
 			s->resp_sized = true;
 			/* no body for HEAD, 204, 304 (RFC 9110 6.4.1) */
-			bool bodiless = strcmp(r->method, "HEAD") == 0 ||
-					m->status == 204 || m->status == 304;
+			bool bodiless = r->head || m->status == 204 ||
+					m->status == 304;
 			s->resp_expect = bodiless ? 0 : m->content_length;
 			if (s->resp_expect == 0) {
 				s->t_resp_whole = now;

@@ -8,11 +8,13 @@
 #include "conn_internal.h"
 #include "http2.h"
 
-/* Streams in flight we follow on one connection. */
-#define H2_STREAMS 128
+#define H2_STREAMS 128 /* streams in flight we follow on one connection */
+#define H2_HINTS 64    /* slot hints (find_stream()) */
+_Static_assert(H2_STREAMS <= 255, "a hint holds a slot number + 1");
 
 typedef struct conn_stream {
 	uint32_t id;             /* 0: slot free */
+	uint8_t slot;            /* its index in streams[] */
 	bool resp_final;         /* final (non-1xx) response headers seen */
 	bool resp_done;          /* the server's END_STREAM came before the
 	                            client's (an early answer): the stream
@@ -45,6 +47,10 @@ struct conn_h2 {
 	h2_reader client;        /* what the program writes */
 	h2_reader server;        /* what it reads */
 	conn_stream *streams[H2_STREAMS]; /* allocated on demand, kept */
+	/* the slot + 1 of the last stream opened of each (id >> 1) %
+	 * H2_HINTS (0: none), looked at first; a stale one costs a look */
+	uint8_t hint[H2_HINTS];
+	unsigned free_from;      /* no free slot below it (free_stream()) */
 	unsigned open;           /* streams in flight */
 	uint32_t last_stream;    /* the highest stream the client opened */
 	bool lost;               /* given up (give_up()): streams are only
@@ -57,6 +63,17 @@ struct conn_h2 {
 
 /* The stream @id in flight, NULL when none. */
 conn_stream *find_stream(struct conn_h2 *h2, uint32_t id);
+
+/* The request header block @m (the client reader's message) is written
+ * at @now: @r records it (inline: the arguments are passed once). */
+static inline __attribute__((always_inline)) void
+request_head(conn *c, conn_request *r, const h2_message *m, uint64_t now)
+{
+	conn_request_headers(r, c->env->opt, now, m->method, m->method_len,
+			     m->path, m->path_len, m->path_truncated,
+			     m->authority, m->authority_len, m->hdrs,
+			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
+}
 
 /* A new stream @id opened by the client at @now; NULL when more are in
  * flight than we follow (untracked() reports it then). */

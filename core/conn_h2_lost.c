@@ -60,9 +60,7 @@ void untracked(conn *c, const h2_event *ev, unsigned error, uint64_t now)
 	conn_request_begin(c, r, c->h2->open == 0, now);
 	r->stream_id = ev->stream;
 	r->proto = HT_PROTO_HTTP2;
-	conn_request_headers(r, c->env->opt, now, m->method, m->path,
-			     m->path_truncated, m->authority, m->hdrs,
-			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
+	request_head(c, r, m, now);
 	if (ev->end_stream) {
 		r->written = true;
 		r->t[HT_T_WROTE_REQUEST] = now;
@@ -96,9 +94,7 @@ void lost_request(conn *c, const h2_event *ev, unsigned error, uint64_t now)
 		untracked(c, ev, error, now);
 		return;
 	}
-	conn_request_headers(&s->req, c->env->opt, now, m->method, m->path,
-			     m->path_truncated, m->authority, m->hdrs,
-			     m->hdrs_len, m->hdrs_truncated, m->header_bytes);
+	request_head(c, &s->req, m, now);
 	if (ev->end_stream) {
 		s->req.written = true;
 		s->req.t[HT_T_WROTE_REQUEST] = now;

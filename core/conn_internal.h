@@ -36,14 +36,17 @@ typedef struct conn_resp {
 void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now);
 
 /* conn_request_headers() - the request's header section is written at
- * @now: record what it says (strings are copied, truncated to fit).  With
+ * @now: record what it says (strings are copied, truncated to fit; each of
+ * @method, @target, @host is NUL-terminated, of length @mlen, @tlen,
+ * @hlen: its strlen(), or less to cut it there).  With
  * @opt->redact_query (@opt may be NULL) the target and host lose their
  * credentials (urlscrub.h): a CONNECT target as an authority; a target
  * that grows past its buffer is flagged HT_RF_TARGET_TRUNC. */
 void conn_request_headers(conn_request *r, const h1_options *opt,
-			  uint64_t now, const char *method,
-			  const char *target, bool target_truncated,
-			  const char *host, const char *hdrs, uint32_t hdrs_len,
+			  uint64_t now, const char *method, size_t mlen,
+			  const char *target, size_t tlen,
+			  bool target_truncated, const char *host, size_t hlen,
+			  const char *hdrs, uint32_t hdrs_len,
 			  bool hdrs_truncated, uint32_t header_bytes);
 
 /* conn_request_names() - @r's method, target and host (copied, truncated

@@ -336,6 +336,8 @@ unsigned conn_live_ws_start(conn *c, const conn_request *r, uint64_t now,
 	if (ref == 0)
 		return 0;
 	s = ht_live_write_begin(l, ref);
+	if (s == NULL)
+		return 0; /* (never: a claimed ref names a slot) */
 	memset(s->t, 0, sizeof(s->t));
 	s->active = 1;
 	s->side = c->server ? HT_LIVE_SERVER : HT_LIVE_CLIENT;

@@ -93,6 +93,7 @@ static void msg_reset(h2_message *m)
 	m->scheme[0] = '\0';
 	m->authority[0] = '\0';
 	m->path[0] = '\0';
+	m->method_len = m->authority_len = m->path_len = 0;
 	m->path_truncated = false;
 	m->status = 0;
 	m->content_type[0] = '\0';

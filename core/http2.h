@@ -114,6 +114,7 @@ typedef struct h2_message {
 	char scheme[16];
 	char authority[H1_HOST_MAX];
 	char path[H1_TARGET_MAX];
+	uint16_t method_len, authority_len, path_len; /* their strlen() */
 	bool path_truncated;
 	uint16_t status;           /* :status, 0 when absent */
 	char content_type[H1_CTYPE_MAX];

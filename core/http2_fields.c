@@ -162,6 +162,17 @@ static bool set_first(char *dst, size_t size, const uint8_t *src, size_t n)
 	return keep < n;
 }
 
+/* set_first() of a string whose length msg keeps in *@len: stored with it
+ * (copy_printable() stores no NUL: @len is its strlen()). */
+static bool set_first_len(char *dst, size_t size, uint16_t *len,
+			  const uint8_t *src, size_t n)
+{
+	if (dst[0] != '\0')
+		return false;
+	*len = (uint16_t)min_size(n, size - 1);
+	return set_first(dst, size, src, n);
+}
+
 static bool is_redacted(const h2_reader *r, const uint8_t *name, size_t len)
 {
 	const char *const *red;
@@ -371,15 +382,17 @@ void on_field(void *ctx, const uint8_t *name, size_t nlen,
 	/* each name compared only when its length matches */
 	if (nlen > 0 && name[0] == ':') {
 		if (nlen == 7 && EQUALS_LOWER(name, nlen, ":method"))
-			set_first(m->method, sizeof(m->method), value, vlen);
+			set_first_len(m->method, sizeof(m->method),
+				      &m->method_len, value, vlen);
 		else if (nlen == 7 && EQUALS_LOWER(name, nlen, ":scheme"))
 			set_first(m->scheme, sizeof(m->scheme), value, vlen);
 		else if (nlen == 10 && EQUALS_LOWER(name, nlen, ":authority"))
-			set_first(m->authority, sizeof(m->authority), value,
-				  vlen);
+			set_first_len(m->authority, sizeof(m->authority),
+				      &m->authority_len, value, vlen);
 		else if (nlen == 5 && EQUALS_LOWER(name, nlen, ":path"))
-			m->path_truncated |= set_first(m->path, sizeof(m->path),
-						       value, vlen);
+			m->path_truncated |= set_first_len(
+				m->path, sizeof(m->path), &m->path_len, value,
+				vlen);
 		else if (nlen == 7 && EQUALS_LOWER(name, nlen, ":status"))
 			set_status(m, value, vlen);
 		return;
@@ -396,7 +409,8 @@ void on_field(void *ctx, const uint8_t *name, size_t nlen,
 	else if (nlen > 5 && name[0] == 'g' && name[4] == '-')
 		grpc_field(m, name, nlen, value, vlen);
 	else if (nlen == 4 && EQUALS_LOWER(name, nlen, "host"))
-		set_first(m->authority, sizeof(m->authority), value, vlen);
+		set_first_len(m->authority, sizeof(m->authority),
+			      &m->authority_len, value, vlen);
 	if (r->opt != NULL && r->opt->capture_headers)
 		capture_field(r, name, nlen, value, vlen);
 }

@@ -102,20 +102,6 @@ static unsigned claim_bit(uint64_t *used_p, unsigned n)
 	}
 }
 
-/* The sequence counter of one slot, shared by both kinds of slot: made
- * odd before a writer's plain stores (a reader copying then retries) and
- * even after them. */
-static void seq_begin(uint32_t *seq)
-{
-	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-}
-
-static void seq_end(uint32_t *seq)
-{
-	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
-}
-
 bool ht_live_size_known(size_t len)
 {
 	return len == HT_LIVE_SIZE || len == HT_LIVE_SIZE_V5;
@@ -185,13 +171,13 @@ ht_live_conn *ht_live_conn_write_begin(ht_live *l, unsigned ref)
 	if (ref == 0 || ref > HT_LIVE_CONNS)
 		return NULL;
 	ht_live_conn *s = &l->conns[ref - 1];
-	seq_begin(&s->seq);
+	ht_live_seq_begin(&s->seq);
 	return s;
 }
 
 void ht_live_conn_write_end(ht_live_conn *s)
 {
-	seq_end(&s->seq);
+	ht_live_seq_end(&s->seq);
 }
 
 void ht_live_conn_release(ht_live *l, unsigned ref)
@@ -240,11 +226,6 @@ int ht_live_conn_read(const ht_live *l, unsigned i, ht_live_conn *out)
 	return ht_live_conn_read_tls(l, i, out, NULL);
 }
 
-ht_live_tls *ht_live_req_tls(ht_live *l, unsigned ref)
-{
-	return ref == 0 || ref > HT_LIVE_REQS ? NULL : &l->req_tls[ref - 1];
-}
-
 ht_live_tls *ht_live_conn_tls(ht_live *l, unsigned ref)
 {
 	return ref == 0 || ref > HT_LIVE_CONNS ? NULL : &l->conn_tls[ref - 1];
@@ -283,20 +264,6 @@ unsigned ht_live_conn_phase(const ht_live_conn *s)
 	if (s->t_dns_start)
 		return s->t_dns_done ? HT_PH_NONE : HT_PH_DNS;
 	return HT_PH_NONE;
-}
-
-ht_live_req *ht_live_write_begin(ht_live *l, unsigned ref)
-{
-	if (ref == 0 || ref > HT_LIVE_REQS)
-		return NULL;
-	ht_live_req *s = &l->reqs[ref - 1];
-	seq_begin(&s->seq);
-	return s;
-}
-
-void ht_live_write_end(ht_live_req *s)
-{
-	seq_end(&s->seq);
 }
 
 void ht_live_release(ht_live *l, unsigned ref)
@@ -374,11 +341,6 @@ int ht_live_read_tls(const ht_live *l, unsigned i, ht_live_req *out,
 int ht_live_read(const ht_live *l, unsigned i, ht_live_req *out)
 {
 	return ht_live_read_tls(l, i, out, NULL);
-}
-
-ht_live_resp *ht_live_req_resp(ht_live *l, unsigned ref)
-{
-	return ref == 0 || ref > HT_LIVE_REQS ? NULL : &l->req_resp[ref - 1];
 }
 
 int ht_live_read_resp(const ht_live *l, size_t len, unsigned i,

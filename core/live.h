@@ -415,11 +415,37 @@ uint32_t ht_live_unlisted(const ht_live *l, size_t len);
  * request any more: marked inactive, then free for a later claim. */
 void ht_live_release(ht_live *l, unsigned ref);
 
+/* ht_live_seq_begin() / ht_live_seq_end() - the sequence counter of one
+ * slot, shared by both kinds of slot: made odd before a writer's plain
+ * stores (a reader copying then retries) and even after them. */
+static inline void ht_live_seq_begin(uint32_t *seq)
+{
+	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void ht_live_seq_end(uint32_t *seq)
+{
+	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
+}
+
 /* ht_live_write_begin() / ht_live_write_end() - bracket plain stores to
  * the slot @ref names (returned by begin; NULL when @ref is 0): the
- * sequence counter is odd in between. */
-ht_live_req *ht_live_write_begin(ht_live *l, unsigned ref);
-void ht_live_write_end(ht_live_req *s);
+ * sequence counter is odd in between.  Inline, as the entries below: a
+ * request's slot is written five times and more, each a call else. */
+static inline ht_live_req *ht_live_write_begin(ht_live *l, unsigned ref)
+{
+	if (ref == 0 || ref > HT_LIVE_REQS)
+		return NULL;
+	ht_live_req *s = &l->reqs[ref - 1];
+	ht_live_seq_begin(&s->seq);
+	return s;
+}
+
+static inline void ht_live_write_end(ht_live_req *s)
+{
+	ht_live_seq_end(&s->seq);
+}
 
 /* ht_live_wmark_claim() - take a free write mark for connection
  * @conn_id, none of its writes in flight: the mark, or NULL when none is
@@ -445,7 +471,10 @@ int ht_live_wmark_read(const ht_live *l, unsigned i, ht_live_wmark *out);
  * or connection slot @ref names (NULL when @ref is 0), for the writer to
  * fill between ht_live_write_begin() and ht_live_write_end() (resp. the
  * connection slot's) of the same slot. */
-ht_live_tls *ht_live_req_tls(ht_live *l, unsigned ref);
+static inline ht_live_tls *ht_live_req_tls(ht_live *l, unsigned ref)
+{
+	return ref == 0 || ref > HT_LIVE_REQS ? NULL : &l->req_tls[ref - 1];
+}
 ht_live_tls *ht_live_conn_tls(ht_live *l, unsigned ref);
 
 /* ht_live_tls_set() - fill @t with @version and @alpn (NULL: none), each
@@ -456,7 +485,10 @@ void ht_live_tls_set(ht_live_tls *t, const char *version, const char *alpn);
  * (NULL when @ref is 0), for the writer: filled whole between
  * ht_live_write_begin() and ht_live_write_end() of the same slot, its
  * body_bytes alone with ht_live_resp_body() at any time after. */
-ht_live_resp *ht_live_req_resp(ht_live *l, unsigned ref);
+static inline ht_live_resp *ht_live_req_resp(ht_live *l, unsigned ref)
+{
+	return ref == 0 || ref > HT_LIVE_REQS ? NULL : &l->req_resp[ref - 1];
+}
 
 /* ht_live_resp_body() - entry @e (NULL: none) shows @n body bytes so far:
  * one plain store, no sequence counter (ht_live_resp). */

@@ -379,6 +379,11 @@ static int after_dup(int oldfd, int ret)
 
 void ht_fd_closing(int fd)
 {
+	/* the usual fd (a file's), neither a connection's nor the
+	 * collector's: before_fd_gone()'s first test, without its call and
+	 * errno kept aside */
+	if (likely(!ht_fd_slot(fd)) && !ht_emit_is_own_fd(fd))
+		return;
 	int saved = errno;
 	before_fd_gone(fd);
 	errno = saved;

@@ -10,7 +10,8 @@
  * times: in one piece, split in two at the position, and one byte at a
  * time.  As for HTTP/1.x the split must not matter: same events at the
  * same offsets, same decoded messages.  Every decoded message keeps its
- * strings terminated, :status in range and its header lines well formed,
+ * strings terminated, their lengths (method, authority, path) kept right,
+ * :status in range and its header lines well formed,
  * lower-case and redacted.  A SETTINGS header table size is handed to the
  * reader's decoder, as conn_h2.c does for the other direction.  Each run
  * feeds a second reader with the header block memo off (h2_memo_enable())
@@ -49,6 +50,10 @@ static void hash_message(run *rn, const h2_message *m)
 	fuzz_hash_u64(fh, m->header_bytes);
 	fuzz_hash_u64(fh, m->hdrs_truncated);
 	FUZZ_ASSERT(m->status == 0 || (m->status >= 100 && m->status <= 999));
+	FUZZ_ASSERT(m->method_len == strnlen(m->method, sizeof(m->method)) &&
+		    m->authority_len ==
+			    strnlen(m->authority, sizeof(m->authority)) &&
+		    m->path_len == strnlen(m->path, sizeof(m->path)));
 	FUZZ_ASSERT(m->hdrs_len < sizeof(m->hdrs));
 	FUZZ_ASSERT(m->hdrs[m->hdrs_len] == '\0');
 	if (!rn->capture)

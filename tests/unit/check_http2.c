@@ -218,9 +218,18 @@ static void feed_piece(h2_reader *r, struct run *run, const uint8_t *buf,
 			memcpy(&e->ev, &ev, sizeof(ev));
 			e->off = base + n - 1;
 			if (ev.type == H2_EV_HEADERS ||
-			    ev.type == H2_EV_PUSH_PROMISE)
+			    ev.type == H2_EV_PUSH_PROMISE) {
 				memcpy(&e->msg, &r->msg, sizeof(e->msg));
-			else
+				/* the lengths kept are their strings' */
+				REQUIRE(r->msg.method_len ==
+						strlen(r->msg.method) &&
+					r->msg.path_len ==
+						strlen(r->msg.path) &&
+					r->msg.authority_len ==
+						strlen(r->msg.authority),
+					"lengths %u %u %u", r->msg.method_len,
+					r->msg.path_len, r->msg.authority_len);
+			} else
 				memset(&e->msg, 0, sizeof(e->msg));
 		}
 		buf += n;
