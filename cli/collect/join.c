@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "live.h"
 #include "report.h"
 
 /* The address @a as a key part: IPv4 in IPv6 as IPv4, unused bytes 0. */
@@ -249,25 +248,15 @@ static bool may_have_client(const joiner *j, const uint8_t *k)
 	return false;
 }
 
-/*
- * Whether server request @r (a pair's candidate) can have no traced
- * client's record at all:
- * its client at a loopback address while the caller says no traced
- * client can have connected from one (join_set_clients()).  Then no
- * client record with its key came or will come: a client's record has
- * a local address only from the library's connect hook, which marks its
- * page before returning when that address is a loopback one (or cannot
- * say), and the caller says yes for good once a page said so, and while
- * a process's page is not read yet.  Such a record is neither held nor
- * looked for among the client ends, nor remembered.
- */
-static bool no_client_end(joiner *j, const ht_rec_request *r)
+/* Whether the client at @k (a key's address part, one that may have a
+ * traced client) may be traced: at a loopback address, only when the
+ * caller says some client there may be (join_set_clients()). */
+static bool client_traced(joiner *j, const uint8_t *k)
 {
-	if (!j->hold || j->clients == NULL ||
-	    !ht_live_addr_loopback(&r->peer) || j->clients(j->clients_ctx))
-		return false;
+	if (j->clients == NULL || !loopback(k) || j->clients(j->clients_ctx))
+		return true;
 	j->unheld++;
-	return true;
+	return false;
 }
 
 /* A traced client's local address, remembered (its port aside). */
@@ -382,11 +371,9 @@ static void link_to(ht_join *jn, const join_half *h)
 }
 
 /* @h (a request of @r, @server's) as far as its record tells: its end
- * when @pair (a pair's candidate, but for a server record with no client
- * end: no_client_end(); its key is then not worked out), its thread,
- * fresh ids. */
+ * when a pair's candidate, its thread, fresh ids. */
 static void describe(joiner *j, struct join_held *h, const ht_rec_request *r,
-		     bool server, bool pair, uint64_t now)
+		     bool server, uint64_t now)
 {
 	memset(h, 0, sizeof(*h));
 	h->pid = r->pid;
@@ -403,7 +390,7 @@ static void describe(joiner *j, struct join_held *h, const ht_rec_request *r,
 				sizeof(h->join.span));
 		h->join.ids = true;
 	}
-	if (pair) {
+	if (candidate(r)) {
 		half_of(&h->me, r, server);
 		h->me.ids = h->join.ids;
 		memcpy(h->me.trace, h->join.trace, sizeof(h->me.trace));
@@ -509,7 +496,7 @@ static void client_record(joiner *j, const ht_record *rec, uint64_t now)
 	struct join_held *e;
 	join_half other;
 
-	describe(j, &h, r, false, candidate(r), now);
+	describe(j, &h, r, false, now);
 	/* first its parent: its trace is the parent's */
 	client_parent(j, &h, now);
 	if (!h.me.used) {
@@ -555,13 +542,9 @@ static void server_record(joiner *j, const ht_record *rec, uint64_t now)
 	struct join_held *e;
 	join_half other;
 
-	bool cand = candidate(r);
-	bool alone = cand && no_client_end(j, r);
-
-	describe(j, &h, r, true, cand && !alone, now);
-	if (cand)
-		learn_server(j, &r->local);
+	describe(j, &h, r, true, now);
 	if (h.me.used) {
+		learn_server(j, &r->local);
 		e = held_other(j, &h.me, SIDE_SERVER);
 		if (e != NULL) {
 			/* its client's record, held back for it */
@@ -590,7 +573,7 @@ static void server_record(joiner *j, const ht_record *rec, uint64_t now)
 			}
 			j->joined++;
 		} else if (j->hold && may_have_client(j, h.me.key)) {
-			h.waiting = true;
+			h.waiting = client_traced(j, h.me.key);
 		}
 	}
 	server_children(j, &h);

@@ -35,8 +35,7 @@
  * that could have made that client traces to this joiner
  * (collector_loopback_clients(): a traced client says so in its live page
  * before it can send a byte, so no traced client made it); it goes out at
- * once, and is not remembered either: no client record for it came or
- * will come (its key is not even worked out).  A held record
+ * once, remembered as any other.  A held record
  * waits at most @window_ns of the caller's clock (join_expire()), and at
  * most JOIN_HOLD_MAX records wait at once: then it goes out alone (and
  * is remembered, so the other end, if it comes, still gets the link).
@@ -188,10 +187,9 @@ typedef struct joiner {
 	uint64_t joined;           /* pairs joined */
 	uint64_t expired;          /* records held that went out alone */
 	uint64_t children;         /* client records given a parent */
-	uint64_t unheld;           /* server records neither held nor
-	                              remembered: no traced client at a
-	                              loopback address could have sent
-	                              their requests */
+	uint64_t unheld;           /* server records not held: no traced
+	                              client at a loopback address could
+	                              have sent their requests */
 } joiner;
 
 /*
@@ -205,11 +203,10 @@ int join_init(joiner *j, join_emit_fn emit, void *emit_ctx, join_rand_fn rnd,
 	      void *rnd_ctx, bool hold, uint64_t window_ns);
 
 /*
- * join_set_clients() - ask @fn (with @ctx; NULL: none, the default) of
- * each server record whose client is at a loopback address: when it says
- * no traced client may have sent its request, the record is neither held
- * nor remembered (no client record for it can come: @fn must say yes
- * whenever one may have).
+ * join_set_clients() - ask @fn (with @ctx; NULL: none, the default) before
+ * holding a server record whose client is at a loopback address: when it
+ * says no traced client may have sent its request, the record is not
+ * held.
  */
 void join_set_clients(joiner *j, join_clients_fn fn, void *ctx);
 

@@ -5,7 +5,6 @@
 
 #include "fixtures.h"
 #include "join.h"
-#include "join_internal.h" /* the slots: what is remembered */
 #include "suites.h"
 
 #define MSEC 1000000ull
@@ -625,16 +624,16 @@ static bool fake_clients(void *ctx)
 
 /* A server's record whose client is at a loopback address is held only
  * while the caller says a traced client may exist there: when it says
- * none may, it goes out at once, and is not remembered (no client
- * record can come for it: the library marks its page before a client
- * connected from a loopback address can send a byte); when one may, it
- * waits as before.  Records of its process stay in order: one not held waits
+ * none may, it goes out at once (and is remembered: a client record
+ * that comes all the same still takes its link); when one may, it waits
+ * as before.  Records of its process stay in order: one not held waits
  * behind the process's held ones.  A client at another address is not
  * the caller's to say. */
 START_TEST(server_not_held_without_clients)
 {
 	joiner j;
 	ht_record s1 = req(true, 1, 10 * MSEC, 60 * MSEC, 40 * MSEC);
+	ht_record c1 = req(false, 1, 9 * MSEC, 61 * MSEC, 0);
 	ht_record s2 = req(true, 2, 70 * MSEC, 80 * MSEC, 5 * MSEC);
 	ht_record c2 = req(false, 2, 69 * MSEC, 81 * MSEC, 0);
 	ht_record s3 = req(true, 3, 90 * MSEC, 95 * MSEC, 1 * MSEC);
@@ -651,30 +650,32 @@ START_TEST(server_not_held_without_clients)
 	ck_assert(!join_pending(&j));
 	ck_assert(out[0].server && !(out[0].has_join && out[0].join.pid));
 	ck_assert_uint_eq(j.unheld, 1);
-	/* nothing of it kept for a client's record */
-	for (unsigned i = 0; i < JOIN_SLOTS; i++)
-		ck_assert(!j.slots[i].half[SIDE_SERVER].used);
+	/* its client's record all the same: linked on its side */
+	join_record(&j, &c1, 101 * MSEC);
+	ck_assert_uint_eq(n_out, 2);
+	ck_assert_uint_eq(out[1].join.pid, 200);
+	ck_assert_int_eq(out[1].join.server_processing, (int64_t)(40 * MSEC));
 	/* one may: held for its client, which joins it */
 	clients_say = true;
 	join_record(&j, &s2, 120 * MSEC);
-	ck_assert_uint_eq(n_out, 1);
+	ck_assert_uint_eq(n_out, 2);
 	ck_assert(join_pending(&j));
-	/* none may again: not held, but behind its process's held record,
-	 * as is the connection's close */
+	/* none may again (say, asked wrongly): not held, but behind its
+	 * process's held record, as is the connection's close */
 	clients_say = false;
 	join_record(&j, &s3, 121 * MSEC);
 	join_record(&j, &cl, 121 * MSEC);
-	ck_assert_uint_eq(n_out, 1);
+	ck_assert_uint_eq(n_out, 2);
 	join_record(&j, &c2, 122 * MSEC);
-	ck_assert_uint_eq(n_out, 5);
-	ck_assert(!out[1].server && out[1].join.pid == 200 &&
-		  out[1].join.req_seq == 2);
-	ck_assert(out[2].server && out[2].has_join &&
-		  out[2].join.pid == 100 && out[2].join.req_seq == 2);
-	ck_assert(out[3].server && out[3].req == 3);
-	ck_assert_uint_eq(out[4].type, HT_REC_CONN_CLOSE);
+	ck_assert_uint_eq(n_out, 6);
+	ck_assert(!out[2].server && out[2].join.pid == 200 &&
+		  out[2].join.req_seq == 2);
+	ck_assert(out[3].server && out[3].has_join &&
+		  out[3].join.pid == 100 && out[3].join.req_seq == 2);
+	ck_assert(out[4].server && out[4].req == 3);
+	ck_assert_uint_eq(out[5].type, HT_REC_CONN_CLOSE);
 	ck_assert_uint_eq(j.unheld, 2);
-	ck_assert_uint_eq(j.joined, 1);
+	ck_assert_uint_eq(j.joined, 2);
 	join_free(&j);
 
 	/* a client at a non-loopback address its traced client had: held
