@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 {
 	int port = atoi(argv[1]), n = atoi(argv[2]), us = atoi(argv[3]);
 	int child_reads = argc > 4;
+	int pipe_mode = argc > 4 && strcmp(argv[4], "pipe") == 0;
 	struct sigaction sa = {0};
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
@@ -52,7 +53,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 		int rl = snprintf(req, sizeof req, "GET /bytes/10?i=%d HTTP/1.1\r\n"
-				  "Host: 127.0.0.1\r\nConnection: close\r\n\r\n", i);
+				  "Host: 127.0.0.1\r\n%s\r\n", i,
+				  pipe_mode ? "" : "Connection: close\r\n");
 		if (in_child)
 			_exit(0);
 		/* one fork at most per send, somewhere around it */
@@ -68,6 +70,16 @@ int main(int argc, char **argv)
 			 * answer of the send it returned from */
 			char cb[4096];
 			ssize_t ck;
+			if (pipe_mode) {
+				/* a second request, after the one it returned
+				 * from (pipelined: the first answer unread) */
+				int l2 = snprintf(cb, sizeof cb,
+						  "GET /bytes/20?i=%d&second HTTP/1.1\r\n"
+						  "Host: 127.0.0.1\r\n"
+						  "Connection: close\r\n\r\n", i);
+				if (write(fd, cb, (size_t)l2) != l2)
+					_exit(3);
+			}
 			size_t got = 0;
 			while ((ck = read(fd, cb, sizeof cb)) > 0)
 				got += (size_t)ck;
@@ -90,6 +102,10 @@ int main(int argc, char **argv)
 			exit(2);
 		}
 		sent++;
+		if (pipe_mode) {
+			close(fd); /* the answer is not the parent's to read */
+			continue;
+		}
 		char buf[4096];
 		ssize_t k;
 		while ((k = read(fd, buf, sizeof buf)) != 0) {
