@@ -52,7 +52,7 @@ print("parent requests", len(pmine), "reported by a child too", len(both), both[
 assert not both and not wrong
 PYEOF
 }
-want() { case " ${REV_PARTS:-exit read pipe} " in *" $1 "*) return 0 ;; esac; return 1; }
+want() { case " ${REV_PARTS:-exit read pipe connect} " in *" $1 "*) return 0 ;; esac; return 1; }
 want exit && { run_mode exit
 check exit || fail "a request of the parent's reported by a child forked in its sendto(MSG_FASTOPEN)"; }
 want read && { run_mode read read
@@ -77,6 +77,33 @@ bad = [(r["url"], r["status"], r["error"], r["resp_bytes"]) for r in second
        if not (r["error"] or "").endswith("not followed") and r["resp_bytes"] != 20]
 print("children's second requests", len(second), "in-call children", sum(1 for k in kids.values() if k[0]),
       "wrongly paired", len(bad), bad[:3], file=sys.stderr)
+assert not bad
+PYEOF
+}
+# 4. connect() (no fastopen): a child forked in the call writes a request
+#    on the connection and reads its answer; the parent closes its copy
+#    unused.  The child's request is reported once, as the child's, whole.
+want connect && { run_mode connect connect
+"$PY" - "$T/connect.json" "$T/connect.err" <<'PYEOF' || fail "a child's request on a connection it inherited inside connect() reported wrong"
+import collections, json, re, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+kids = {}
+for l in open(sys.argv[2]):
+    m = re.match(r'child i=(\d+) in_call=(\d) read=(\d+)', l)
+    if m:
+        kids[int(m[1])] = (int(m[2]), int(m[3]))
+byi = collections.defaultdict(list)
+for r in recs:
+    if r["event"] == "request":
+        byi[int(r["url"].split("i=")[1])].append(r)
+bad = []
+for i, k in kids.items():
+    rs = byi.get(i, [])
+    if k[1] > 0 and (len(rs) != 1 or rs[0]["status"] != 200 or rs[0]["error"] or rs[0]["resp_bytes"] != 10):
+        bad.append((i, k, [(r["pid"], r["status"], r["error"], r["resp_bytes"], r["reused"]) for r in rs]))
+print("children", len(kids), "in call", sum(k[0] for k in kids.values()),
+      "reused", collections.Counter(rs[0]["reused"] for i, rs in byi.items() if i in kids and len(rs) == 1),
+      "bad", len(bad), bad[:4], file=sys.stderr)
 assert not bad
 PYEOF
 }

@@ -39,6 +39,7 @@ int main(int argc, char **argv)
 	int port = atoi(argv[1]), n = atoi(argv[2]), us = atoi(argv[3]);
 	int child_reads = argc > 4;
 	int pipe_mode = argc > 4 && strcmp(argv[4], "pipe") == 0;
+	int conn_mode = argc > 4 && strcmp(argv[4], "connect") == 0;
 	struct sigaction sa = {0};
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
@@ -61,8 +62,18 @@ int main(int argc, char **argv)
 		next.it_value.tv_usec = 1 + (i * 37) % us;
 		setitimer(ITIMER_REAL, &next, NULL);
 		in_call = 1;
-		ssize_t r = sendto(fd, req, rl, MSG_FASTOPEN,
+		ssize_t r;
+		if (conn_mode) {
+			/* a plain connect; the request written after it */
+			r = connect(fd, (struct sockaddr *)&a, sizeof a);
+			if (r == 0 && !in_child)
+				r = -2; /* the parent leaves the connection */
+			else if (r == 0)
+				r = write(fd, req, (size_t)rl);
+		} else {
+			r = sendto(fd, req, rl, MSG_FASTOPEN,
 				   (struct sockaddr *)&a, sizeof a);
+		}
 		int e = errno;
 		in_call = 0;
 		if (in_child && child_reads && r == rl) {
@@ -83,8 +94,8 @@ int main(int argc, char **argv)
 			size_t got = 0;
 			while ((ck = read(fd, cb, sizeof cb)) > 0)
 				got += (size_t)ck;
-			dprintf(2, "child i=%d in_call=%d read=%zu\n", i,
-				(int)forked_in_call, got);
+			dprintf(2, "child i=%d in_call=%d read=%zu pid=%d\n", i,
+				(int)forked_in_call, got, (int)getpid());
 			close(fd);
 			_exit(0);
 		}
@@ -92,6 +103,10 @@ int main(int argc, char **argv)
 			_exit(0);
 		struct itimerval none = {0};
 		setitimer(ITIMER_REAL, &none, NULL);
+		if (r == -2) {
+			close(fd);
+			continue;
+		}
 		if (r != (ssize_t)rl) {
 			notsent++;
 			if (r < 0 && (e == EINTR || e == EISCONN || e == EALREADY)) {
