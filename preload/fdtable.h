@@ -120,11 +120,6 @@ static inline struct ht_tracked *ht_home_tracked(ht_slot *s)
 	return (struct ht_tracked *)((char *)s - offsetof(struct ht_tracked, home));
 }
 
-/* How many forks made this process from the one that loaded the library
- * (counted on in each child, ht_table_after_fork()): a block whose
- * fork_gen differs holds a connection as an ancestor left it at a fork. */
-HT_HIDDEN extern unsigned ht_fork_gen;
-
 /* The bit of a hook's connection generation (ht_conn_gen()) where the
  * fork generation begins: a block's own count (t->gen) never gets there. */
 #define HT_GEN_FORK_SHIFT 40

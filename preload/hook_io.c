@@ -630,22 +630,15 @@ HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 
 /* A send with MSG_FASTOPEN on @fd, @t0 its start when @fd is not tracked
  * (@s NULL), returned @ret with errno @err: it may have opened the
- * connection to @a (ht_fastopen_seen(); @since, @fg: before the call); then the bytes it moved are the connection's first, counted
- * in flight from here.  Returns the slot to feed (its generation in
- * *@gen), or NULL. */
+ * connection to @a (ht_fastopen_seen(); @since, @fg: before the call).
+ * Returns the slot to feed (its generation in *@gen), or NULL. */
 static ht_slot *fastopen_done(ht_slot *s, uint64_t *gen, int fd,
 			      const struct sockaddr *a, socklen_t alen,
-			      uint64_t t0, unsigned since, unsigned fg, ssize_t ret,
-			      int err)
+			      uint64_t t0, unsigned since, unsigned fg,
+			      ssize_t ret, int err)
 {
-	if (s)
-		return s;
-	/* the connection it published, not whatever @fd names by now (a
-	 * dup2 of another thread's onto @fd: ht_track_fd()) */
-	s = ht_fastopen_seen(fd, a, alen, t0, since, fg, ret, err, gen);
-	if (s && !ht_write_begin(s, *gen))
-		return NULL;
-	return s;
+	return s ? s : ht_fastopen_seen(fd, a, alen, t0, since, fg, ret, err,
+					gen);
 }
 
 /* The rest of sendto() with MSG_FASTOPEN: it may connect. */

@@ -274,8 +274,24 @@ ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa, socklen_t len,
 	 * connect phase ends there (the round trip the SYN's data saves is
 	 * the request's wait).  EINPROGRESS: no cookie yet, a plain SYN went
 	 * out and none of the bytes; the connect completes as any other. */
-	return connect_seen(fd, sa, len, true, t0, ret >= 0 ? 0 : -1, err,
-			    since, fork_gen, gen);
+	/* the connection it published, not whatever @fd names by now (a
+	 * dup2 of another thread's onto @fd: ht_track_fd()) */
+	ht_slot *s = connect_seen(fd, sa, len, true, t0, ret >= 0 ? 0 : -1,
+				  err, since, fork_gen, gen);
+	if (s && ht_gen_forked(*gen)) {
+		/* forked inside the call (a signal handler): its bytes are the
+		 * parent's, in flight on the connection the child shares, as
+		 * a write of the parent's: the child's first use makes it
+		 * shared (ht_home_inherited()); nothing fed here */
+		if (ret > 0)
+			__atomic_store_n(&s->writing, 1, __ATOMIC_SEQ_CST);
+		return NULL;
+	}
+	/* the bytes it moved are the connection's first, in flight from
+	 * here (ended by the caller's track_io()) */
+	if (s && !ht_write_begin(s, *gen))
+		return NULL;
+	return s;
 }
 
 /* Completion of a non-blocking connect, as the program learns it. */

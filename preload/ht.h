@@ -173,13 +173,32 @@ HT_HIDDEN void *ht_real_version(const char *name, const char *version,
 /* The process id, kept current across fork; 0 when tracing is off. */
 HT_HIDDEN extern volatile uint32_t ht_pid;
 
+/* How many forks made this process from the one that loaded the library
+ * (counted on in each child, ht_table_after_fork()): a block whose
+ * fork_gen differs holds a connection as an ancestor left it at a fork. */
+HT_HIDDEN extern unsigned ht_fork_gen;
+
 /* ht_foreign_process() - whether this is not the process our state belongs
  * to: a vfork (or posix_spawn) child shares our memory until it execs, and
  * no fork handler told us about it.  Such a child must leave every piece of
- * state alone.  A system call: only for calls on tracked fds. */
+ * state alone.  A system call: only for calls on tracked fds.  The pid and
+ * ht_pid are read in one fork generation: a signal handler's fork between
+ * the two (the system call's return is where a signal is taken) would
+ * have the child compare its parent's pid with its own, and leave its own
+ * connection untracked as a vfork child's. */
 static inline bool ht_foreign_process(void)
 {
-	return (uint32_t)syscall(SYS_getpid) != ht_pid;
+	uint32_t pid, mine;
+	unsigned gen;
+
+	do {
+		gen = __atomic_load_n(&ht_fork_gen, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		mine = ht_pid;
+		pid = (uint32_t)syscall(SYS_getpid);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	} while (gen != __atomic_load_n(&ht_fork_gen, __ATOMIC_RELAXED));
+	return pid != mine;
 }
 
 /* Header capture and redaction options for every connection's parsers. */
@@ -301,13 +320,15 @@ HT_HIDDEN bool ht_connect_began(int ret, int err);
 
 /* ht_fastopen_seen() - a sendto/sendmsg with MSG_FASTOPEN to @sa (@len
  * bytes), begun at @t0 on @fd, which was not tracked (its slot's changes
- * then @since, ht_fd_changes(); ht_fork_gen then @fork_gen), returned @ret with errno @err: when the outcome says the call began a connection (bytes
- * taken, in progress, refused...) to an AF_INET/AF_INET6 stream peer,
- * track @fd as connect() would (connected when @ret >= 0); @sa is read
- * only then.  Returns the home slot of the connection tracked, its
- * generation in *@gen, or NULL (none, or ht_track_fd() found @fd's slot
- * taken): the caller feeds the bytes moved to that one (track_io), never
- * to what @fd names by then. */
+ * then @since, ht_fd_changes(); ht_fork_gen then @fork_gen), returned
+ * @ret with errno @err: when the outcome says the call began a connection
+ * (bytes taken, in progress, refused...) to an AF_INET/AF_INET6 stream
+ * peer, track @fd as connect() would (connected when @ret >= 0); @sa is
+ * read only then.  Returns the home slot of the connection tracked, its
+ * generation in *@gen, a write begun on it (ht_write_begin()), or NULL
+ * (none; ht_track_fd() found @fd's slot taken; a child forked inside the
+ * call, to which its bytes are not its own): the caller feeds the bytes
+ * moved to that one (track_io), never to what @fd names by then. */
 HT_HIDDEN ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa,
 				    socklen_t len, uint64_t t0, unsigned since,
 				    unsigned fork_gen, ssize_t ret, int err,
