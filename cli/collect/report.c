@@ -346,10 +346,12 @@ void report_record(void *ctx, const ht_record *rec)
 		s.duration = w->t_start && w->t_end >= w->t_start ?
 				     (int64_t)(w->t_end - w->t_start) :
 				     REPORT_NONE;
-		if (w->flags & HT_WF_CLOSED_SENT)
-			s.closed_by = "client";
-		else if (w->flags & HT_WF_CLOSED_RECV)
-			s.closed_by = "server";
+		/* the program sent the first close frame, or its peer; a
+		 * server's peer is the client */
+		if (w->flags & (HT_WF_CLOSED_SENT | HT_WF_CLOSED_RECV))
+			s.closed_by = !(w->flags & HT_WF_CLOSED_SENT) !=
+					      !(w->flags & HT_WF_SERVER) ?
+					      "client" : "server";
 		if (rp->ops->websocket != NULL)
 			rp->ops->websocket(rp, &s);
 		break;
