@@ -121,13 +121,16 @@ void conn_on_eof(conn *c, uint64_t now)
 		return;
 	}
 	if (c->mode == CONN_MODE_HTTP1 && h1_responses_followed(c)) {
+		/* cut in its header section, a response has no body to
+		 * be cut short: fail_all() says closed before it completed */
+		bool in_body = h1_state(&c->in) == H1_ST_BODY;
 		h1_event ev = h1_finish(&c->in);
 		conn_request *r = q_answered(c);
 		if (r && (ev & H1_EV_COMPLETE)) {
 			/* a body delimited by close ends here */
 			r->t[HT_T_RESPONSE_DONE] = now;
 			emit_oldest(c, HT_ERR_NONE, true, now);
-		} else if (r && (ev & H1_EV_ERROR)) {
+		} else if (r && (ev & H1_EV_ERROR) && in_body) {
 			emit_oldest(c, HT_ERR_TRUNCATED, true, now);
 		}
 	}

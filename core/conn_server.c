@@ -284,13 +284,16 @@ void conn_server_closing(conn *c, uint64_t now)
 	conn_request *r = conn_answered(c);
 	if (!r || !r->t[HT_T_FIRST_BYTE])
 		return;
-	/* The server's close ends a body that runs to close; a response cut
-	 * inside its headers or a body of known length is truncated. */
+	/* The server's close ends a body that runs to close; a body of
+	 * known length is truncated.  A response cut inside its headers has
+	 * no body cut: the caller's fail_all() says closed before it
+	 * completed, as a client's record of it says (conn_on_eof()). */
+	bool in_body = h1_state(&c->in) == H1_ST_BODY;
 	h1_event ev = h1_finish(&c->in);
 	if (ev & H1_EV_COMPLETE) {
 		r->t[HT_T_RESPONSE_DONE] = now;
 		conn_emit_answered(c, HT_ERR_NONE, now);
-	} else if (ev & H1_EV_ERROR) {
+	} else if ((ev & H1_EV_ERROR) && in_body) {
 		conn_emit_answered(c, HT_ERR_TRUNCATED, now);
 	}
 }

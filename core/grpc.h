@@ -107,6 +107,34 @@ bool grpc_path_split(const char *p, size_t n, ht_str *service, ht_str *method);
  * message points into @g). */
 void grpc_call_record(const grpc_call *g, ht_grpc *out);
 
+/* ht_grpc_own() - @r's gRPC counts as its own process saw them, in @out.
+ * A record keeps them by the call's direction ("sent": the request's
+ * messages), which is a client's view; a traced server's record
+ * (HT_RF_SERVER) read those and sent the others, so its copy has the two
+ * directions swapped.  Returns @out; the message still points into @r. */
+static inline const ht_grpc *ht_grpc_own(const ht_rec_request *r, ht_grpc *out)
+{
+	const ht_grpc *g = &r->grpc;
+
+	*out = *g;
+	if (!(r->flags & HT_RF_SERVER))
+		return out;
+	out->msgs_sent = g->msgs_recv;
+	out->msgs_recv = g->msgs_sent;
+	out->bytes_sent = g->bytes_recv;
+	out->bytes_recv = g->bytes_sent;
+	out->max_sent = g->max_recv;
+	out->max_recv = g->max_sent;
+	out->t_first_sent = g->t_first_recv;
+	out->t_first_recv = g->t_first_sent;
+	out->flags &= ~(HT_GF_COMPRESSED_SENT | HT_GF_COMPRESSED_RECV);
+	if (g->flags & HT_GF_COMPRESSED_SENT)
+		out->flags |= HT_GF_COMPRESSED_RECV;
+	if (g->flags & HT_GF_COMPRESSED_RECV)
+		out->flags |= HT_GF_COMPRESSED_SENT;
+	return out;
+}
+
 /* ht_grpc_failed() - whether the request record @r is a gRPC call whose
  * status came and is not OK. */
 static inline bool ht_grpc_failed(const ht_rec_request *r)

@@ -242,8 +242,8 @@ static void report_count_served(report_stats *st, const ht_rec_request *r)
 		st->not_followed++; /* not seen through: no error */
 	else if (r->error == HT_ERR_AFTER_CLOSE)
 		st->server_not_served++; /* likely never its to serve */
-	else if (r->error != HT_ERR_NONE)
-		st->server_errors++;
+	else if (r->error != HT_ERR_NONE || ht_grpc_failed(r))
+		st->server_errors++; /* a gRPC status not OK too, as for a client */
 	/* a process that answered requests made requests too, in the
 	 * summary's sense: it was not idle */
 	report_stats_req_pid(st, r->pid);
@@ -347,10 +347,12 @@ void report_record(void *ctx, const ht_record *rec)
 		s.duration = w->t_start && w->t_end >= w->t_start ?
 				     (int64_t)(w->t_end - w->t_start) :
 				     REPORT_NONE;
-		if (w->flags & HT_WF_CLOSED_SENT)
-			s.closed_by = "client";
-		else if (w->flags & HT_WF_CLOSED_RECV)
-			s.closed_by = "server";
+		/* the program sent the first close frame, or its peer; a
+		 * server's peer is the client */
+		if (w->flags & (HT_WF_CLOSED_SENT | HT_WF_CLOSED_RECV))
+			s.closed_by = !(w->flags & HT_WF_CLOSED_SENT) !=
+					      !(w->flags & HT_WF_SERVER) ?
+					      "client" : "server";
 		if (rp->ops->websocket != NULL)
 			rp->ops->websocket(rp, &s);
 		break;

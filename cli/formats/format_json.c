@@ -73,7 +73,8 @@ static char *fmt_span_ms(char *p, uint64_t from, uint64_t to)
  * first message each way timed from the request's first byte. */
 static char *json_grpc_fields(char *p, const ht_rec_request *r)
 {
-	const ht_grpc *g = &r->grpc;
+	ht_grpc own;
+	const ht_grpc *g = ht_grpc_own(r, &own); /* a server's: its own view */
 	bool has_status = g->flags & HT_GF_STATUS;
 	ht_str svc = { "", 0 }, method = { "", 0 };
 

@@ -322,9 +322,12 @@ static void text_request(report *rp, const report_req *q)
 				      : "  answered before the body was sent", f);
 	if (r->flags & (HT_RF_HDR_TRUNC | HT_RF_TARGET_TRUNC))
 		fputs_unlocked("  (truncated)", f);
-	if (r->flags & HT_RF_GRPC)
+	if (r->flags & HT_RF_GRPC) {
+		ht_grpc own;
+		const ht_grpc *g = ht_grpc_own(r, &own); /* a server's own */
 		fprintf(f, "  grpc messages %u sent, %u received",
-			r->grpc.msgs_sent, r->grpc.msgs_recv);
+			g->msgs_sent, g->msgs_recv);
+	}
 	text_color(rp, C_RESET);
 	putc_unlocked('\n', f);
 	if (q->error != NULL) {

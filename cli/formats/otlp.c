@@ -279,7 +279,8 @@ static void put_target(attrs *a, const char *t, size_t len)
  * and what they have no name for: its messages. */
 static void grpc_attrs(attrs *a, const ht_rec_request *r)
 {
-	const ht_grpc *g = &r->grpc;
+	ht_grpc own;
+	const ht_grpc *g = ht_grpc_own(r, &own); /* a SERVER span's: its own */
 	ht_str svc, method;
 
 	attr_strz(a, "rpc.system", "grpc");

@@ -20,6 +20,8 @@ The path picks the script (the query string only sets options):
                      another header), then M body bytes, close
     /cutshort/N/M    200 announcing Content-Length N, then M (< N) bytes,
                      close
+    /cuthead/N       200's status line and "Content-Length: N", then part
+                     of a header line, close (the header section cut)
     /earlyhints/N    103 Early Hints (a Link header), then 200 with N bytes
     /echo            200 with the request body's size, "N\\n"
     /expect417       with "Expect: 100-continue": 417 at once, the body
@@ -134,6 +136,8 @@ def script(path, body_size):
         m = nums[1] if len(nums) > 1 else n // 2
         return (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n +
                 body_of(m)), True
+    if name == "cuthead":
+        return (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nX-Cut" % n), True
     if name == "earlyhints":
         return (b"HTTP/1.1 103 Early Hints\r\n"
                 b"Link: </style.css>; rel=preload; as=style\r\n\r\n"

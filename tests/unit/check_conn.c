@@ -496,6 +496,21 @@ START_TEST(cut_short_by_peer)
 }
 END_TEST
 
+/* A peer that closes inside the response's header section cut no body:
+ * the request ends closed before its response completed, not with its
+ * body cut short. */
+START_TEST(cut_in_head_by_peer)
+{
+	conn_connected(C, 2000);
+	w(GET("/big"), 3000);
+	r("HTTP/1.1 200 OK\r\nContent-Le", 4000);
+	conn_on_eof(C, 5000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_CLOSED);
+	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 0);
+}
+END_TEST
+
 START_TEST(reset_fails_everything_in_flight)
 {
 	conn_connected(C, 2000);
@@ -4112,6 +4127,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, closed_after_interrupted_wait);
 	tcase_add_test(tc, closed_after_interrupted_read);
 	tcase_add_test(tc, cut_short_by_peer);
+	tcase_add_test(tc, cut_in_head_by_peer);
 	tcase_add_test(tc, reset_fails_everything_in_flight);
 	tcase_add_test(tc, garbage_response);
 	tcase_add_test(tc, excess_body_later_requests_not_followed);
