@@ -293,6 +293,8 @@ typedef struct conn {
 	                            responses are no longer followed, each
 	                            request ends with unseen_error */
 	uint8_t unseen_error;    /* the HT_ERR_* conn_give_up() was given */
+	bool stdio;              /* a stdio FILE was opened on it
+	                            (conn_stdio_opened()) */
 	bool requests_lost;      /* opaque after a malformed request (one
 	                            that was HTTP): the next bytes written
 	                            (requests, not framed any more) get a
@@ -652,6 +654,17 @@ bool conn_nothing_written_seen(const conn *c);
  * requests were not followed, so that they are counted, never lost
  * silently (bash's printf to a /dev/tcp fd: stdio writes inside libc). */
 void conn_writes_unseen(conn *c);
+
+/* conn_stdio_opened() - the program opened a stdio FILE on @c's fd
+ * (fdopen): what goes through it (libc's own reads, writes and close) no
+ * hook sees.  What the hooks see is still followed; at @c's end (its
+ * close, the program's exit, its fd found reused) the requests still in
+ * flight end as not followed (HT_ERR_UNFOLLOWED), never "exited" or
+ * "closed", and a note says what may have gone by unseen (not for TLS:
+ * stdio does not carry its plaintext).  conn_stdio_end() is that end, for
+ * a connection forgotten without a close (on probation). */
+void conn_stdio_opened(conn *c);
+void conn_stdio_end(conn *c, uint64_t now);
 
 /* conn_on_exit() - the process is exiting (exit() ran the library's
  * destructor) with requests in flight at @now: each ends with

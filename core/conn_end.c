@@ -193,10 +193,30 @@ static void describe_unused(const conn *c, ht_rec_conn_close *o)
 	o->alpn = CSTR(c->alpn);
 }
 
+void conn_stdio_opened(conn *c)
+{
+	c->stdio = true;
+}
+
+void conn_stdio_end(conn *c, uint64_t now)
+{
+	if (!c->stdio || c->tls)
+		return;
+	c->stdio = false; /* said once */
+	fail_all(c, HT_ERR_UNFOLLOWED, now);
+	conn_note(c, c->server ? "a server connection read or written through "
+				 "stdio (fdopen), whose calls the tracer "
+				 "cannot see: what went through it not followed"
+			       : "a connection read or written through stdio "
+				 "(fdopen), whose calls the tracer cannot "
+				 "see: what went through it not followed");
+}
+
 void conn_close(conn *c, uint64_t now)
 {
 	if (c->closed)
 		return;
+	conn_stdio_end(c, now);
 	shared_end(c, now);
 	c->closed = true;
 	struct ht_live *taken = conn_live_conn_end(c);
@@ -303,6 +323,7 @@ void conn_on_exit(conn *c, uint64_t now)
 {
 	if (c->closed || c->failed || c->dead)
 		return;
+	conn_stdio_end(c, now);
 	conn_release_held(c);
 	shared_end(c, now);
 	(void)conn_drop_unformed(c, false);
@@ -502,6 +523,7 @@ void conn_reset_after_fork(conn *c, uint32_t pid, bool writing)
 	c->spill_active = false;
 	c->early_answer = false;
 	c->srv_asked_close = false; /* an answer of the parent's */
+	c->stdio = false; /* the parent's FILE: its end is the parent's to say */
 	c->t_idle_since = 0;
 	c->hold_len = c->hold_last = 0; /* the parent's events */
 	c->hold_lost = false;

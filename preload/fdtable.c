@@ -25,7 +25,6 @@ ht_slot *ht_chunks[HT_MAX_CHUNKS];
 #define chunks ht_chunks
 static ht_lock chunk_lock;
 HT_STARTUP_DATA static unsigned chunks_made;  /* none yet: nothing to walk (at exit) */
-
 static ht_tracked *free_list;
 static ht_lock free_lock;
 /* Parked blocks whose last write ended where no lock could be taken
@@ -306,8 +305,9 @@ static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 		 * whose close is its end; this copy's close tells nothing.
 		 * A server connection, or a client's Unix socket carrying a
 		 * hooked TLS session, still on probation showed nothing of
-		 * HTTP: no record (the collector may not even be wanted). */
+		 * HTTP: no record (but a FILE opened on it: a note). */
 		if (inherited || (t->probe && (t->c.server || t->c.tls))) {
+			conn_stdio_end(&t->c, now); /* (cleared if inherited) */
 			conn_forget(&t->c);
 		} else {
 			/* A TCP client that wrote nothing we saw: one system

@@ -447,11 +447,12 @@ HT_EXPORT int shutdown(int fd, int how)
 }
 
 /* A FILE on a connection's fd: stdio reads and writes it with libc's
- * internal calls, which no hook sees (nor its fclose).  Whatever moves
- * through it cannot be followed: the connection is given up (a note that
- * says so, its requests in flight and to come counted as not followed),
- * never left to read as a connection with no request.  A connection on
- * probation (a Unix socket not yet seen to carry HTTP) is left alone. */
+ * internal calls, which no hook sees (nor its fclose): the connection is
+ * marked (conn_stdio_opened()), so that its end says so and what is in
+ * flight then ends as not followed.  A connection on probation (a server
+ * or Unix socket not yet seen to carry HTTP) too: its bytes may all go
+ * through the FILE (an inetd-style server); the collector is wanted for
+ * its note. */
 static void stdio_opened(int fd)
 {
 	int saved = errno;
@@ -459,18 +460,11 @@ static void stdio_opened(int fd)
 	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (s && !ht_foreign_process() && ht_enter()) {
 		ht_home_lock(s);
-		if (ht_slot_same(s, gen) && !s->t->probe)
-			conn_give_up(&s->t->c, HT_ERR_UNFOLLOWED,
-				     s->t->c.server
-					     ? "a server connection read or "
-					       "written through stdio (fdopen), "
-					       "whose calls the tracer cannot "
-					       "see: not followed"
-					     : "a connection read or written "
-					       "through stdio (fdopen), whose "
-					       "calls the tracer cannot see: "
-					       "not followed",
-				     ht_now());
+		if (ht_slot_same(s, gen) && !s->t->c.tls) {
+			conn_stdio_opened(&s->t->c);
+			if (s->t->probe)
+				ht_emit_want();
+		}
 		ht_lock_release(&s->lock);
 		ht_leave();
 	}

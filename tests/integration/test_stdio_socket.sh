@@ -1,10 +1,11 @@
 #!/bin/bash
 # test_stdio_socket.sh - a client that reads and writes its connection
 # through stdio (fdopen() of the socket: libc's internal reads and writes,
-# which no hook sees) is never reported clean: the connection is given up
-# when the FILE is opened, with a note that says why (the summary's
-# not_traced), and a request written before (write(), the answer read
-# through stdio) ends as not followed, never as a 200 nor as "exited".
+# which no hook sees) is never reported clean: the connection's end (here
+# the program's exit: fclose's close is libc's own) says what may have
+# gone by unseen (the summary's not_traced), and a request written with
+# write() whose answer was read through stdio ends as not followed, never
+# as a 200 nor as "exited".
 # The client prints the same traced and untraced, and the server logged
 # each request.  Before: "requests 0, errors 0" and nothing else for the
 # first; for the second the request "exited" when the program ended.
@@ -13,7 +14,7 @@
 require_built
 build_prog stdio_client
 start_server 127.0.0.1 --log "$T/served.log"
-stdio_note='a connection read or written through stdio (fdopen), whose calls the tracer cannot see: not followed'
+stdio_note='a connection read or written through stdio (fdopen), whose calls the tracer cannot see: what went through it not followed'
 
 run_same all json "$T/stdio_client" stdio "$SERVER_PORT" /bytes/3000
 [ "$RUN_RC" = 0 ] || { show "$T/all.err"; fail "stdio_client stdio exited $RUN_RC"; }
