@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_review_join_fastopen_client_late_mark.sh - REVIEW rev-collcost: a
+# test_join_fastopen_client_late_mark.sh - (review of collcost) rev-collcost: a
 # traced client that opens its connection with sendto(MSG_FASTOPEN) sends
 # its request in the same call that connects; the library marks its page
 # (client_loopback) only after that call returns.  A client thread paused
