@@ -286,14 +286,16 @@ void conn_server_closing(conn *c, uint64_t now)
 		return;
 	/* The server's close ends a body that runs to close; a body of
 	 * known length is truncated.  A response cut inside its headers has
-	 * no body cut: the caller's fail_all() says closed before it
-	 * completed, as a client's record of it says (conn_on_eof()). */
+	 * no body cut: closed before it completed, as a client's record of
+	 * it says (conn_on_eof()); emitted here, so that a shutdown's
+	 * conn_server_shut() does not take it for one still being read. */
 	bool in_body = h1_state(&c->in) == H1_ST_BODY;
 	h1_event ev = h1_finish(&c->in);
 	if (ev & H1_EV_COMPLETE) {
 		r->t[HT_T_RESPONSE_DONE] = now;
 		conn_emit_answered(c, HT_ERR_NONE, now);
-	} else if ((ev & H1_EV_ERROR) && in_body) {
-		conn_emit_answered(c, HT_ERR_TRUNCATED, now);
+	} else if (ev & H1_EV_ERROR) {
+		conn_emit_answered(c, in_body ? HT_ERR_TRUNCATED : HT_ERR_CLOSED,
+				   now);
 	}
 }

@@ -85,13 +85,9 @@ void conn_ws_end(conn *c, uint32_t flags, uint64_t now)
 		o->flags |= HT_WF_TUNNEL;
 	if (c->server)
 		o->flags |= HT_WF_SERVER;
-	/* The session is fed by the call's direction (WS_SENT: the client's
-	 * frames, whichever side the program is); the record says what the
-	 * program sent (dir[0]) and received, so a server's are swapped. */
-	int own = c->server ? 1 : 0;
-	if (s->first_close == (own ? WS_RECV : WS_SENT))
+	if (s->first_close == WS_SENT)
 		o->flags |= HT_WF_CLOSED_SENT;
-	else if (s->first_close == (own ? WS_SENT : WS_RECV))
+	else if (s->first_close == WS_RECV)
 		o->flags |= HT_WF_CLOSED_RECV;
 	if (ws_session_lost(s))
 		o->flags |= HT_WF_LOST;
@@ -99,7 +95,7 @@ void conn_ws_end(conn *c, uint32_t flags, uint64_t now)
 	o->t_start = s->t_start;
 	o->t_end = now;
 	for (int i = 0; i < 2; i++) {
-		const ws_dir_stats *d = &s->d[i ^ own];
+		const ws_dir_stats *d = &s->d[i];
 		ht_ws_dir *od = &o->dir[i];
 		od->frames = d->frames;
 		od->messages = d->messages;
@@ -114,10 +110,10 @@ void conn_ws_end(conn *c, uint32_t flags, uint64_t now)
 		od->t_close = d->t_close;
 		od->close_reason.p = d->close_reason;
 		od->close_reason.len = d->reason_len;
-		o->rtt[i].n = s->rtt_n[i ^ own];
-		o->rtt[i].sum = s->rtt_sum[i ^ own];
-		o->rtt[i].min = s->rtt_min[i ^ own];
-		o->rtt[i].max = s->rtt_max[i ^ own];
+		o->rtt[i].n = s->rtt_n[i];
+		o->rtt[i].sum = s->rtt_sum[i];
+		o->rtt[i].min = s->rtt_min[i];
+		o->rtt[i].max = s->rtt_max[i];
 	}
 	o->host = str_of(w->host, sizeof w->host);
 	o->target = str_of(w->target, sizeof w->target);

@@ -489,9 +489,11 @@ typedef struct ht_rec_ws {
 	ht_addr peer;
 	uint64_t t_start;        /* the 101 read */
 	uint64_t t_end;          /* the session ended */
-	ht_ws_dir dir[2];        /* [0] sent by the program, [1] received */
-	ht_ws_rtt rtt[2];        /* [0] the program's pings to the peer's
-	                            pongs, [1] the peer's to the program's */
+	ht_ws_dir dir[2];        /* [0] the client's frames, [1] the
+	                            server's: a client program's sent and
+	                            received (a server's: ht_ws_own()) */
+	ht_ws_rtt rtt[2];        /* [0] the client's pings to the server's
+	                            pongs, [1] the server's to the client's */
 	ht_str host;             /* the upgrade request's Host */
 	ht_str target;           /* and its target */
 	ht_str dns_name;
@@ -500,14 +502,37 @@ typedef struct ht_rec_ws {
 } ht_rec_ws;
 
 #define HT_WF_TLS 0x1u          /* over TLS (wss) */
-#define HT_WF_CLOSED_SENT 0x2u  /* the program sent the first close frame */
-#define HT_WF_CLOSED_RECV 0x4u  /* the peer sent the first close frame */
+#define HT_WF_CLOSED_SENT 0x2u  /* the client sent the first close frame */
+#define HT_WF_CLOSED_RECV 0x4u  /* the server sent the first close frame */
 #define HT_WF_PEER_EOF 0x8u     /* ended by the peer's EOF */
 #define HT_WF_RESET 0x10u       /* ended by a socket error */
 #define HT_WF_LOST 0x20u        /* not followed to its end: a frame's
                                    framing was lost, or bytes went unseen */
 #define HT_WF_TUNNEL 0x40u      /* inside a CONNECT or SOCKS tunnel */
 #define HT_WF_SERVER 0x80u      /* a server's session (its peer the client) */
+
+/* ht_ws_own() - session @w as its own process saw it, in @out: what it
+ * sent in dir[0], its pings in rtt[0], HT_WF_CLOSED_SENT when it sent the
+ * first close.  A record keeps the client's view (the call's direction),
+ * whichever side the program is; a traced server's (HT_WF_SERVER) is
+ * swapped here, in the collector, so that a capture made by any library
+ * reads the same.  Returns @out; its strings still point into @w. */
+static inline const ht_rec_ws *ht_ws_own(const ht_rec_ws *w, ht_rec_ws *out)
+{
+	*out = *w;
+	if (!(w->flags & HT_WF_SERVER))
+		return out;
+	out->dir[0] = w->dir[1];
+	out->dir[1] = w->dir[0];
+	out->rtt[0] = w->rtt[1];
+	out->rtt[1] = w->rtt[0];
+	out->flags &= ~(HT_WF_CLOSED_SENT | HT_WF_CLOSED_RECV);
+	if (w->flags & HT_WF_CLOSED_SENT)
+		out->flags |= HT_WF_CLOSED_RECV;
+	if (w->flags & HT_WF_CLOSED_RECV)
+		out->flags |= HT_WF_CLOSED_SENT;
+	return out;
+}
 
 /*
  * A name lookup ended (getaddrinfo, gethostbyname*), resolved or not,

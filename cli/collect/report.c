@@ -335,7 +335,8 @@ void report_record(void *ctx, const ht_record *rec)
 		break;
 	}
 	case HT_REC_WS: {
-		const ht_rec_ws *w = &rec->u.ws;
+		ht_rec_ws own;
+		const ht_rec_ws *w = ht_ws_own(&rec->u.ws, &own);
 		report_ws s = {.w = w};
 
 		st->ws_sessions++;

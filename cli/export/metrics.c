@@ -331,13 +331,17 @@ void metrics_record(metrics *m, const ht_record *rec)
 	case HT_REC_CONN_FAIL:
 		record_fail(m, &rec->u.fail);
 		break;
-	case HT_REC_WS:
+	case HT_REC_WS: {
+		ht_rec_ws own; /* the program's own view (a server's swapped) */
+		const ht_rec_ws *w = ht_ws_own(&rec->u.ws, &own);
+
 		pthread_mutex_lock(&m->mu);
 		m->ws_sessions++;
-		m->ws_messages[0] += rec->u.ws.dir[0].messages;
-		m->ws_messages[1] += rec->u.ws.dir[1].messages;
+		m->ws_messages[0] += w->dir[0].messages;
+		m->ws_messages[1] += w->dir[1].messages;
 		pthread_mutex_unlock(&m->mu);
 		break;
+	}
 	case HT_REC_DROPS:
 		/* The collector hands on increments (account.h). */
 		pthread_mutex_lock(&m->mu);
