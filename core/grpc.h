@@ -143,4 +143,23 @@ static inline bool ht_grpc_failed(const ht_rec_request *r)
 	       r->grpc.status != 0;
 }
 
+/* ht_grpc_side_failed() - whether @r's gRPC status is an error of its own
+ * side's: any status but OK for a client's call; for a traced server's
+ * (HT_RF_SERVER) only UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL,
+ * UNAVAILABLE and DATA_LOSS, as OpenTelemetry's gRPC conventions have it
+ * (NOT_FOUND or INVALID_ARGUMENT are the client's, as an HTTP 4xx is). */
+static inline bool ht_grpc_side_failed(const ht_rec_request *r)
+{
+	if (!ht_grpc_failed(r))
+		return false;
+	if (!(r->flags & HT_RF_SERVER))
+		return true;
+	switch (r->grpc.status) {
+	case 2: case 4: case 12: case 13: case 14: case 15:
+		return true;
+	default:
+		return false;
+	}
+}
+
 #endif

@@ -242,8 +242,8 @@ static void report_count_served(report_stats *st, const ht_rec_request *r)
 		st->not_followed++; /* not seen through: no error */
 	else if (r->error == HT_ERR_AFTER_CLOSE)
 		st->server_not_served++; /* likely never its to serve */
-	else if (r->error != HT_ERR_NONE || ht_grpc_failed(r))
-		st->server_errors++; /* a gRPC status not OK too, as for a client */
+	else if (r->error != HT_ERR_NONE || ht_grpc_side_failed(r))
+		st->server_errors++; /* and a gRPC status of the server's */
 	/* a process that answered requests made requests too, in the
 	 * summary's sense: it was not idle */
 	report_stats_req_pid(st, r->pid);

@@ -178,7 +178,7 @@ const char *otlp_error_type(const ht_rec_request *r, char *buf, size_t cap)
 	case HT_ERR_HEAD_LOST: return "not_followed";
 	default: return "_OTHER";
 	}
-	if (ht_grpc_failed(r)) {
+	if (ht_grpc_side_failed(r)) {
 		const char *name = grpc_status_name(r->grpc.status);
 
 		if (name != NULL)

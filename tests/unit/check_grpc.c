@@ -300,6 +300,33 @@ START_TEST(wire_not_grpc)
 END_TEST
 
 /* The record model: the call's counts, its status and message. */
+/* A gRPC status is a client's error whatever it is, a server's only for
+ * the statuses the conventions name the server's. */
+START_TEST(side_failed)
+{
+	ht_rec_request r;
+	static const unsigned server_own[] = {2, 4, 12, 13, 14, 15};
+
+	memset(&r, 0, sizeof r);
+	r.flags = HT_RF_GRPC;
+	r.grpc.flags = HT_GF_STATUS;
+	ck_assert(!ht_grpc_side_failed(&r)); /* OK */
+	for (unsigned st = 1; st <= 16; st++) {
+		bool own = false;
+
+		for (size_t i = 0; i < sizeof server_own / sizeof *server_own; i++)
+			own |= server_own[i] == st;
+		r.grpc.status = st;
+		r.flags = HT_RF_GRPC;
+		ck_assert(ht_grpc_side_failed(&r));
+		r.flags = HT_RF_GRPC | HT_RF_SERVER;
+		ck_assert_int_eq(ht_grpc_side_failed(&r), own);
+	}
+	r.grpc.flags = 0; /* no status came */
+	ck_assert(!ht_grpc_side_failed(&r));
+}
+END_TEST
+
 START_TEST(call_record)
 {
 	grpc_call g;
@@ -396,6 +423,7 @@ Suite *grpc_suite(void)
 	tcase_add_test(tc, wire_round_trip);
 	tcase_add_test(tc, wire_not_grpc);
 	tcase_add_test(tc, call_record);
+	tcase_add_test(tc, side_failed);
 	suite_add_tcase(s, tc);
 	return s;
 }
