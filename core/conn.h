@@ -665,6 +665,8 @@ void conn_writes_unseen(conn *c);
  * a connection forgotten without a close (on probation). */
 void conn_stdio_opened(conn *c);
 void conn_stdio_end(conn *c, uint64_t now);
+/* conn_stdio_why() - the note's text, a server's (@server) or a client's. */
+const char *conn_stdio_why(bool server);
 
 /* conn_on_exit() - the process is exiting (exit() ran the library's
  * destructor) with requests in flight at @now: each ends with

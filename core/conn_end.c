@@ -204,23 +204,28 @@ void conn_stdio_end(conn *c, uint64_t now)
 		return;
 	c->stdio = false; /* said once */
 	fail_all(c, HT_ERR_UNFOLLOWED, now);
-	conn_note(c, c->server ? "a server connection read or written through "
-				 "stdio (fdopen), whose calls the tracer "
-				 "cannot see: what went through it not followed"
-			       : "a connection read or written through stdio "
-				 "(fdopen), whose calls the tracer cannot "
-				 "see: what went through it not followed");
+	conn_note(c, conn_stdio_why(c->server));
+}
+
+const char *conn_stdio_why(bool server)
+{
+	return server ? "a server connection read or written through stdio "
+			"(fdopen), whose calls the tracer cannot see: what "
+			"went through it not followed"
+		      : "a connection read or written through stdio (fdopen), "
+			"whose calls the tracer cannot see: what went through "
+			"it not followed";
 }
 
 void conn_close(conn *c, uint64_t now)
 {
 	if (c->closed)
 		return;
-	conn_stdio_end(c, now);
 	shared_end(c, now);
 	c->closed = true;
 	struct ht_live *taken = conn_live_conn_end(c);
 	conn_release_held(c);
+	conn_stdio_end(c, now); /* (what was held fed first) */
 	conn_ws_end(c, 0, now);
 	/* The program closes it with its last call interrupted by a signal:
 	 * what was in flight was cut by the signal, not by the peer. */
@@ -323,8 +328,8 @@ void conn_on_exit(conn *c, uint64_t now)
 {
 	if (c->closed || c->failed || c->dead)
 		return;
-	conn_stdio_end(c, now);
 	conn_release_held(c);
+	conn_stdio_end(c, now);
 	shared_end(c, now);
 	(void)conn_drop_unformed(c, false);
 	fail_all(c, HT_ERR_EXITED, now);
@@ -523,7 +528,6 @@ void conn_reset_after_fork(conn *c, uint32_t pid, bool writing)
 	c->spill_active = false;
 	c->early_answer = false;
 	c->srv_asked_close = false; /* an answer of the parent's */
-	c->stdio = false; /* the parent's FILE: its end is the parent's to say */
 	c->t_idle_since = 0;
 	c->hold_len = c->hold_last = 0; /* the parent's events */
 	c->hold_lost = false;

@@ -163,13 +163,16 @@ enum ht_error {
 /* ht_error_not_seen() - whether a request that ended with @code was not
  * seen through and is counted as not followed, not as failed: past its
  * connection's in-flight limit (HT_ERR_OVERFLOW), in flight on a
- * connection a fork shared with another process (HT_ERR_SHARED), or an
+ * connection a fork shared with another process (HT_ERR_SHARED), with
+ * bytes the tracer could not see or that went by unread (HT_ERR_UNFOLLOWED,
+ * HT_ERR_UNSEEN: a signal handler's I/O, a stdio FILE, MSG_TRUNC), or an
  * HTTP/2 stream whose request or response header block the tracer could
  * not keep (over 16 KiB: HT_ERR_REQ_HEAD_BIG, HT_ERR_RESP_HEAD_BIG) or
  * decode after such a block (HT_ERR_HEAD_LOST). */
 static inline bool ht_error_not_seen(unsigned code)
 {
 	return code == HT_ERR_OVERFLOW || code == HT_ERR_SHARED ||
+	       code == HT_ERR_UNFOLLOWED || code == HT_ERR_UNSEEN ||
 	       code == HT_ERR_REQ_HEAD_BIG || code == HT_ERR_RESP_HEAD_BIG ||
 	       code == HT_ERR_HEAD_LOST;
 }

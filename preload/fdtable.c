@@ -31,8 +31,7 @@ static ht_lock free_lock;
  * (ht_writes_end_unlocked()): freed by the next ht_tracked_alloc().  A
  * lock-free stack (pushed one by one, taken whole), through next_free. */
 static ht_tracked *orphans;
-/* Every block ever mapped, through next_all (pushed under free_lock):
- * a forked child frees its parent's parked ones (ht_table_after_fork()). */
+/* Every block ever mapped (next_all, under free_lock): ht_table_after_fork() */
 static ht_tracked *all_blocks;
 /* Blocks parked, or about to be (counted first, ht_untrack_fd()): while
  * none is, a forked child has no block to free and walks none.  Atomic. */
@@ -302,12 +301,13 @@ static bool untrack(int fd, uint64_t now, bool ask, unsigned *since)
 	if (s->t) {
 		/* Inherited at a fork and never used here, as at the exit
 		 * (close_at_exit()): the connection goes on in the parent,
-		 * whose close is its end; this copy's close tells nothing.
-		 * A server connection, or a client's Unix socket carrying a
-		 * hooked TLS session, still on probation showed nothing of
-		 * HTTP: no record (but a FILE opened on it: a note). */
+		 * whose close is its end; this copy's close tells nothing.  A
+		 * server connection, or a client's Unix socket carrying a TLS
+		 * session, on probation showed nothing of HTTP: no record
+		 * (but a FILE opened on it: a note, not the parent's). */
 		if (inherited || (t->probe && (t->c.server || t->c.tls))) {
-			conn_stdio_end(&t->c, now); /* (cleared if inherited) */
+			if (!inherited)
+				conn_stdio_end(&t->c, now);
 			conn_forget(&t->c);
 		} else {
 			/* A TCP client that wrote nothing we saw: one system

@@ -43,7 +43,12 @@ enum {
 	HT_MISSED_SIGNAL = 1,  /* a signal handler's I/O, the guard not had */
 	HT_MISSED_FD_RACE = 2, /* a dup2 onto one of its fds raced another
 				  thread's link of that fd (ht_dup_fd()) */
+	HT_MISSED_STDIO = 3,   /* a stdio FILE opened on it (fdopen) */
 };
+
+/* ht_missed_why() - the note of a connection given up for its ht_tracked
+ * missed (HT_MISSED_*), a server's (@server) or a client's. */
+HT_HIDDEN const char *ht_missed_why(int missed, bool server);
 
 /* A tracked connection: the pure state plus what the hooks need. */
 typedef struct ht_tracked {

@@ -115,25 +115,6 @@ static void feed_planned(conn *c, const ioplan_call *k, const ioplan *p,
 	}
 }
 
-/* The note of a connection given up for its ht_tracked missed (HT_MISSED_*),
- * a server's (@server) or a client's. */
-static const char *missed_why(int missed, bool server)
-{
-	if (missed == HT_MISSED_FD_RACE)
-		return server ? "a dup2 onto a server connection's fd raced "
-				"another thread's use of that fd: a server "
-				"connection not followed from there on" :
-				"a dup2 onto a connection's fd raced another "
-				"thread's use of that fd: a connection not "
-				"followed from there on";
-	return server ? "bytes moved by a signal handler while the tracer "
-			"was busy in the same thread: a server connection "
-			"not followed from there on" :
-			"bytes moved by a signal handler while the tracer was "
-			"busy in the same thread: a connection not followed "
-			"from there on";
-}
-
 /* The hole marked on @t (track_io_busy(), another thread or a signal
  * handler), cleared; 0 when none.  A load first: the exchange is a locked
  * instruction, paid only when there is a mark (one seen a moment later
@@ -157,10 +138,15 @@ static void follow(ht_tracked *t, int fd, const ioplan_call *k,
 	conn *c = &t->c;
 	bool was_connected = c->connected;
 	int missed = take_missed(t);
-	if (unlikely(missed)) {
+	if (unlikely(missed == HT_MISSED_STDIO && c->mode == CONN_MODE_DETECT)) {
+		/* a FILE opened before its first bytes: they say what it
+		 * speaks (its requests then counted, not followed): given up
+		 * at the call after (server_io() does the same) */
+		__atomic_store_n(&t->missed, missed, __ATOMIC_RELEASE);
+	} else if (unlikely(missed)) {
 		if (!now)
 			now = ht_now(); /* io_timed() said none was needed */
-		conn_give_up(c, HT_ERR_UNFOLLOWED, missed_why(missed, false),
+		conn_give_up(c, HT_ERR_UNFOLLOWED, ht_missed_why(missed, false),
 			     now);
 	}
 	switch (ioplan_tls_decide(k)) {
@@ -279,12 +265,17 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 	bool out = k->out;
 
 	int missed = take_missed(t);
-	if (unlikely(missed)) {
+	if (unlikely(missed == HT_MISSED_STDIO && t->probe)) {
+		/* a FILE opened before its first bytes: they say whether it
+		 * speaks HTTP (its first request then counted): given up at
+		 * the call after (follow() does the same) */
+		__atomic_store_n(&t->missed, missed, __ATOMIC_RELEASE);
+	} else if (unlikely(missed)) {
 		if (t->probe)
 			return true;
 		if (!now)
 			now = ht_now(); /* io_timed() said none was needed */
-		conn_give_up(c, HT_ERR_UNFOLLOWED, missed_why(missed, true),
+		conn_give_up(c, HT_ERR_UNFOLLOWED, ht_missed_why(missed, true),
 			     now);
 		c->mode = CONN_MODE_OPAQUE; /* the requests' framing too */
 	}

@@ -446,6 +446,27 @@ HT_EXPORT int shutdown(int fd, int how)
 	return ret;
 }
 
+/* The note of a connection given up for its ht_tracked missed (HT_MISSED_*),
+ * a server's (@server) or a client's. */
+const char *ht_missed_why(int missed, bool server)
+{
+	if (missed == HT_MISSED_STDIO)
+		return conn_stdio_why(server);
+	if (missed == HT_MISSED_FD_RACE)
+		return server ? "a dup2 onto a server connection's fd raced "
+				"another thread's use of that fd: a server "
+				"connection not followed from there on" :
+				"a dup2 onto a connection's fd raced another "
+				"thread's use of that fd: a connection not "
+				"followed from there on";
+	return server ? "bytes moved by a signal handler while the tracer "
+			"was busy in the same thread: a server connection "
+			"not followed from there on" :
+			"bytes moved by a signal handler while the tracer was "
+			"busy in the same thread: a connection not followed "
+			"from there on";
+}
+
 /* A FILE on a connection's fd: stdio reads and writes it with libc's
  * internal calls, which no hook sees (nor its fclose): the connection is
  * marked (conn_stdio_opened()), so that its end says so and what is in
@@ -462,6 +483,10 @@ static void stdio_opened(int fd)
 		ht_home_lock(s);
 		if (ht_slot_same(s, gen) && !s->t->c.tls) {
 			conn_stdio_opened(&s->t->c);
+			/* what the hooks see next may have stdio's bytes
+			 * before it: given up there (ht_missed_why()) */
+			__atomic_store_n(&s->t->missed, HT_MISSED_STDIO,
+					 __ATOMIC_RELEASE);
 			if (s->t->probe)
 				ht_emit_want();
 		}

@@ -3603,6 +3603,31 @@ START_TEST(hold_keepalive_every_split)
 }
 END_TEST
 
+/* (review of 296b4eb) of 296b4eb (FAILS on d8d4bec): a connection a FILE was
+ * opened on (conn_stdio_opened()) has /a's whole response read and held
+ * while another thread's write is in flight, and is closed (or its process
+ * exits) before that write ends.  conn_close() and conn_on_exit() call
+ * conn_stdio_end() before conn_release_held(): /a, answered in full in
+ * what the hooks saw, ends "not followed" (HT_ERR_UNFOLLOWED) instead of
+ * 200.  Expected: the held bytes fed first, /a 200. */
+START_TEST(stdio_close_releases_held_first)
+{
+	conn_connected(C, 2000);
+	conn_stdio_opened(C);
+	w(GET("/a"), 3000);
+	hr(OK5, 4000);
+	if (_i == 0)
+		conn_close(C, 5000);
+	else
+		conn_on_exit(C, 5000);
+	ck_assert_int_ge(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_REQUEST);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.status, 200);
+}
+END_TEST
+
 START_TEST(hold_pipelined)
 {
 	/* /1 fed, /2 in flight: both responses held, then fed after /2 */
@@ -4230,6 +4255,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, hold_ciphertext_then_claimed);
 	tcase_add_test(tc, hold_keepalive_every_split);
 	tcase_add_test(tc, hold_pipelined);
+	tcase_add_loop_test(tc, stdio_close_releases_held_first, 0, 2);
 	tcase_add_test(tc, hold_then_direct_read_in_order);
 	tcase_add_test(tc, hold_eof_after_the_bytes);
 	tcase_add_test(tc, hold_reset);
