@@ -520,9 +520,7 @@ HT_EXPORT int fclose(FILE *f)
 		errno = ENOSYS;
 		return EOF;
 	}
-	int saved = errno; /* (fileno() sets EBADF for a FILE with no fd) */
 	int fd = fileno(f);
-	errno = saved;
 	if (fd >= 0 && ht_fd_followed(fd))
 		ht_fd_closing(fd);
 	return ht_real.fclose(f);
