@@ -318,8 +318,6 @@ bool conn_nothing_written_seen(const conn *c)
 
 void conn_writes_unseen(conn *c)
 {
-	if (c->stdio)
-		return; /* its end's note says more (conn_stdio_end()) */
 	conn_note(c, "bytes written on a connection by calls the tracer "
 		     "cannot see (stdio's writes inside libc, a raw system "
 		     "call, another process sharing it), none seen: its "

@@ -509,23 +509,6 @@ HT_EXPORT FILE *fdopen(int fd, const char *mode)
 	return f;
 }
 
-/* fclose() closes its fd inside libc, where no hook sees it: a connection
- * a FILE was opened on is let go first, as close() does (never taken for
- * the file that gets its fd number next).  fileno() reads the FILE as
- * fclose() is about to. */
-HT_EXPORT int fclose(FILE *f)
-{
-	HT_ENSURE_INIT();
-	if (unlikely(!HT_REAL(fclose))) {
-		errno = ENOSYS;
-		return EOF;
-	}
-	int fd = fileno(f);
-	if (fd >= 0 && ht_fd_followed(fd))
-		ht_fd_closing(fd);
-	return ht_real.fclose(f);
-}
-
 HT_EXPORT int dup(int oldfd)
 {
 	HT_ENSURE_INIT();

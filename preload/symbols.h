@@ -60,7 +60,6 @@
 	X(LIBC, FD, REAL, void, closefrom, (int))                              \
 	X(LIBC, FD, REAL, int, prctl, (int, ...))                              \
 	X(LIBC, FD, REAL, FILE *, fdopen, (int, const char *))                 \
-	X(LIBC, FD, REAL, int, fclose, (FILE *))                               \
 	X(LIBC, FD, REAL, long, syscall, (long, ...))                          \
 	X(LIBC, CONNECT, REAL, int, accept,                                    \
 	  (int, struct sockaddr *, socklen_t *))                               \
