@@ -24,6 +24,9 @@ off=$(env -u HTTPTRACE_SOCKET LD_PRELOAD="$LIBHTTPTRACE" "$T/fork_child_faults" 
 on=$(LD_PRELOAD="$LIBHTTPTRACE" HTTPTRACE_SOCKET="$T/nobody.sock" "$T/fork_child_faults" 15 /bin/true) ||
 	fail "fork_child_faults on failed"
 echo "child's minor faults: off $off, on $on" >&2
-[ "$((on - off))" -le 2 ] ||
-	fail "a forked child of a process that never connected takes $((on - off)) faults more traced than off (at most 2)"
+# (at most 3: the two above, and one the library's code layout moves
+# between the two modes: f1187aa read off 73, on 75; 67fa164 off 72, on
+# 75, the child traced no dearer, the library off one page cheaper)
+[ "$((on - off))" -le 3 ] ||
+	fail "a forked child of a process that never connected takes $((on - off)) faults more traced than off (at most 3)"
 pass
