@@ -23,6 +23,10 @@ void conn_note(conn *c, const char *why)
 
 void conn_give_up(conn *c, unsigned error, const char *why, uint64_t now)
 {
+	/* bytes stdio moved, not a malformed answer, put it out of step: its
+	 * requests not followed, not failed (conn_stdio_opened()) */
+	if (c->stdio && error == HT_ERR_DESYNC)
+		error = HT_ERR_UNFOLLOWED;
 	conn_ws_end(c, HT_WF_LOST, now);
 	fail_all(c, error, now);
 	if (c->mode == CONN_MODE_HTTP1) {
