@@ -344,15 +344,24 @@ fi
 # clients completed (a client stopping mid-request leaves one the server
 # may have answered).
 
+# worker_ns NAME: nanoseconds nginx NAME's one worker has run on a CPU
+# (/proc/PID/schedstat: the scheduler's count, not 10 ms ticks)
+worker_ns() {
+	local w
+	w=$(pgrep -P "$(cat "$d/$1.pid")" | head -1)
+	awk '{ print $1 }' "/proc/$w/schedstat" 2>/dev/null || echo 0
+}
 # srv_run TOOL VARIANT: one wrk or h2load run; appends req/s to
-# $T/srv.TOOL.VARIANT, the completed count to ....n
+# $T/srv.TOOL.VARIANT, the completed count to ....n, the nginx worker's
+# CPU nanoseconds over the run to ....cpu
 srv_run() {
-	local tool=$1 v=$2 pre=() port=$HTTP_PORT tport=$TLS_PORT rc=0
+	local tool=$1 v=$2 pre=() port=$HTTP_PORT tport=$TLS_PORT rc=0 name=nginx c0
 	case $v in
-	srv) port=$SHTTP_PORT; tport=$STLS_PORT ;;
-	both) port=$SHTTP_PORT; tport=$STLS_PORT
+	srv) port=$SHTTP_PORT; tport=$STLS_PORT; name=traced ;;
+	both) port=$SHTTP_PORT; tport=$STLS_PORT; name=traced
 		pre=("$HTTPTRACE" -f summary -o "$T/srv.cli.sum" --) ;;
 	esac
+	c0=$(worker_ns "$name")
 	if [ "$tool" = wrk ]; then
 		"${pre[@]}" wrk -t1 -c8 -d"${WRK_SECONDS}s" "http://127.0.0.1:$port/" \
 			>"$T/s.out" 2>"$T/s.err" || rc=$?
@@ -364,10 +373,18 @@ srv_run() {
 		awk '/^finished in/ { print $4 }' "$T/s.out" >>"$T/srv.$tool.$v"
 		awk '/^requests:/ { print $8 }' "$T/s.out" >>"$T/srv.$tool.$v.n"
 	fi
+	echo $(($(worker_ns "$name") - c0)) >>"$T/srv.$tool.$v.cpu"
 	[ "$rc" = 0 ] || echo "  ($tool $v exited $rc: $(head -c 200 "$T/s.err"))"
 }
 # spread FILE: "min-max" of the numbers in FILE
 spread() { sort -g "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo, hi }'; }
+# cpu_per_req PREFIX: microseconds of CPU per request over the runs of
+# PREFIX.cpu (nanoseconds) and PREFIX.n (requests); %.0f, not %d, which
+# mawk caps at 2^31
+cpu_per_req() {
+	awk 'FILENAME ~ /\.cpu$/ { c += $1; next } { n += $1 }
+	     END { printf "%.3f\n", (n > 0 ? c / n / 1000 : 0) }' "$1.cpu" "$1.n"
+}
 # sum FILE: the numbers in FILE added up
 sum() { awk '{ s += $1 } END { printf "%d", s }' "$1"; }
 
@@ -421,7 +438,9 @@ if want server; then
 		{ cat "$d/traced.err"; exit 1; }
 	variants="u srv both"
 	for tool in wrk h2load; do
-		for v in $variants; do : >"$T/srv.$tool.$v"; : >"$T/srv.$tool.$v.n"; done
+		for v in $variants; do
+			: >"$T/srv.$tool.$v"; : >"$T/srv.$tool.$v.n"; : >"$T/srv.$tool.$v.cpu"
+		done
 	done
 	for r in $(seq "$ROUNDS"); do
 		# shellcheck disable=SC2086
@@ -451,6 +470,16 @@ if want server; then
 			row "$label" "$t" "$(ratio "$t" "$u")"
 			echo "      rounds: $(tr '\n' ' ' <"$T/srv.$tool.$v")(spread $(spread "$T/srv.$tool.$v"))"
 		done
+		# what a server notices: its worker's CPU per request served,
+		# over every round (the scheduler's nanoseconds: steadier than
+		# the rate, which the two cores' sharing moves)
+		uc=$(cpu_per_req "$T/srv.$tool.u")
+		line="  nginx worker CPU per request: untraced ${uc} us"
+		for v in srv both; do
+			line="$line, $v $(cpu_per_req "$T/srv.$tool.$v" |
+				awk -v u="$uc" '{ printf "%.3f us (+%.3f, ratio %.3f)", $1, $1 - u, ($1 > 0 ? u / $1 : 0) }')"
+		done
+		echo "$line"
 	done
 	echo "  traced nginx: clients completed $(($(sum "$T/srv.wrk.srv.n") + $(sum "$T/srv.wrk.both.n") + $(sum "$T/srv.h2load.srv.n") + $(sum "$T/srv.h2load.both.n"))) requests;" \
 		"its collector: $(sed -n 's/^ *served by traced servers: *//p' "$T/srv.sum" | head -1)," \
