@@ -211,19 +211,21 @@ unit: deps $(B)/check_unit $(B)/check_json_portable
 	CK_TIMEOUT_MULTIPLIER=10 $(B)/check_json_portable
 
 # The integration scripts run this build's CLI and library (lib.sh honours
-# these variables), so that SANITIZE=1 tests the sanitized CLI.
+# these variables), so that SANITIZE=1 tests the sanitized CLI; TEST_JOBS
+# of them at once (run.sh), one per CPU unless told.
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 INTEGRATION_ENV = HTTPTRACE=$(CURDIR)/$(B)/httptrace \
-	LIBHTTPTRACE=$(CURDIR)/$(B)/libhttptrace.so
+	LIBHTTPTRACE=$(CURDIR)/$(B)/libhttptrace.so TEST_JOBS=$(TEST_JOBS)
 
 integration: deps all
 	$(INTEGRATION_ENV) tests/integration/run.sh
 
 # Everything make check runs, built: `make -j N check-build` builds it in
-# parallel (CI does), then make check runs the suites one at a time.
+# parallel (CI does), then make check runs the suites.
 check-build: all $(B)/check_unit $(B)/check_json_portable fuzz-replay-build
 
 # The Check suites run in the background while the integration scripts run
-# (one at a time, as always): the suites are pure, with no socket, no
+# (TEST_JOBS at a time: run.sh): the suites are pure, with no socket, no
 # signal, no file but their own mkdtemp() and tmpfile() ones, and nothing
 # in them depends on time, so neither side can meet the other; under
 # SANITIZE=1 they take minutes the scripts spend mostly waiting.  Their

@@ -2,9 +2,15 @@
 # run.sh - run the integration tests: every tests/integration/test_*.sh, or
 # those named on the command line (test_foo.sh, test_foo or foo).
 #
-# Each test runs alone under a timeout (TEST_TIMEOUT, default 120 s); exit 0
-# is PASS, 77 SKIP, anything else FAIL.  A failing test's output is shown.
+# Each test runs under a timeout (TEST_TIMEOUT, default 120 s); exit 0 is
+# PASS, 77 SKIP, anything else FAIL.  A failing test's output is shown.
 # The last line is "N passed, N failed" (", N skipped" when any).
+#
+# TEST_JOBS (default 1) tests run at once: each test has its own
+# directory, its own ports (free_port) and its own processes, found by
+# pid, so none can meet another; most of a test's time is spent waiting
+# on its servers and clients, and no test asserts a time.  Results are
+# printed in the tests' order whatever order they end in.
 set -uo pipefail
 
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -31,13 +37,29 @@ else
 fi
 
 passed=0 failed=0 skipped=0
-for t in "${tests[@]}"; do
+jobs=${TEST_JOBS:-1}
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || jobs=1
+
+# start_one I: runs test I in the background; its exit status and time
+# go to $logdir/NAME.rc and .secs
+start_one() {
+	local t=${tests[$1]} name
 	name=$(basename "$t" .sh)
+	(
+		start=$(date +%s.%N)
+		timeout -k 10 "$timeout_s" bash "$t" </dev/null >"$logdir/$name.log" 2>&1
+		rc=$?
+		awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }' >"$logdir/$name.secs"
+		echo "$rc" >"$logdir/$name.rc.tmp" && mv "$logdir/$name.rc.tmp" "$logdir/$name.rc"
+	) &
+}
+# report I: test I's line (and its output when it failed), counted
+report() {
+	local name rc secs log why
+	name=$(basename "${tests[$1]}" .sh)
 	log=$logdir/$name.log
-	start=$(date +%s.%N)
-	timeout -k 10 "$timeout_s" bash "$t" </dev/null >"$log" 2>&1
-	rc=$?
-	secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	rc=$(cat "$logdir/$name.rc")
+	secs=$(cat "$logdir/$name.secs")
 	case $rc in
 	0)
 		printf 'PASS  %-28s %5ss\n' "$name" "$secs"
@@ -55,7 +77,36 @@ for t in "${tests[@]}"; do
 		failed=$((failed + 1))
 		;;
 	esac
+}
+done_one() { [ -e "$logdir/$(basename "${tests[$1]}" .sh).rc" ]; }
+
+next=0    # the next test to report
+started=0 # tests started
+flush() { # reports the tests ended, in order, up to the first still running
+	while [ "$next" -lt "$started" ] && done_one "$next"; do
+		report "$next"
+		next=$((next + 1))
+	done
+}
+running() { # how many started tests have not ended
+	local k n=0
+	for ((k = next; k < started; k++)); do done_one "$k" || n=$((n + 1)); done
+	echo "$n"
+}
+drain() { # waits until every started test has ended and is reported
+	while [ "$next" -lt "$started" ]; do wait -n 2>/dev/null || sleep 0.1; flush; done
+}
+for i in "${!tests[@]}"; do
+	start_one "$i"
+	started=$((started + 1))
+	while [ "$(running)" -ge "$jobs" ]; do
+		wait -n 2>/dev/null || sleep 0.1
+		flush
+	done
+	flush
 done
+drain
+wait
 
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
