@@ -11,9 +11,10 @@
  * (getsockname, and getpeername or SO_TYPE).
  *
  * sendfile and splice into a tracked server connection are response
- * bytes: counted in the response under way (conn_server_sent()).  On
- * every other fd they only call through; on a client's connection they
- * are not followed (as before these hooks).
+ * bytes: counted in the response under way (conn_server_sent()); into a
+ * client's, request bytes (conn_on_write_unseen()); out of a client's,
+ * response bytes consumed unread (conn_on_unseen()).  On every other fd
+ * they only call through.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -128,11 +129,9 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 		      int err)
 {
 	if (!ht_enter()) {
-		/* a server's stream has a hole (a client's never sees these
-		 * bytes anyway) */
+		/* the connection's stream has a hole */
 		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
-		if (ret > 0 && m && m->c.server &&
-		    ht_conn_gen(m) == gen)
+		if (ret > 0 && m && ht_conn_gen(m) == gen)
 			__atomic_store_n(&m->missed, HT_MISSED_SIGNAL,
 					 __ATOMIC_RELEASE);
 		if (out)
@@ -148,8 +147,9 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 	 * (the fd is not at hand here), given up */
 	if (t && unlikely(t->c.fork_shared))
 		conn_shared_check(&t->c, NULL, out, 0, now);
-	if (t && t->c.server && t->probe && ret > 0) {
-		/* no HTTP server's first bytes */
+	if (t && t->probe && ret > 0) {
+		/* no first bytes that say HTTP (a server's, or a Unix
+		 * socket's client) */
 		conn_forget(&t->c);
 		dead = t;
 	} else if (t && t->c.server && ret > 0) {
@@ -160,6 +160,16 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 	} else if (t && t->c.server && ret < 0 &&
 		   (err == ECONNRESET || err == EPIPE)) {
 		conn_on_reset(&t->c, now);
+	} else if (t && ret > 0 && out) {
+		/* a client's request bytes from a file or a pipe */
+		conn_on_write_unseen(&t->c, (size_t)ret, now);
+	} else if (t && ret > 0) {
+		/* a client's response bytes into a pipe: as MSG_TRUNC's, in
+		 * order with a write in flight */
+		if (ht_writing(s))
+			conn_hold(&t->c, CONN_IN_UNSEEN, NULL, (size_t)ret, now);
+		else
+			conn_in(&t->c, CONN_IN_UNSEEN, NULL, (size_t)ret, now);
 	}
 	if (out)
 		ht_writes_end_locked(s, 1);
