@@ -1,7 +1,8 @@
 /*
  * hook_accept.c - accept, accept4: where a server's connection begins;
  * sendfile, sendfile64, splice: response bytes a server moves without a
- * buffer the hooks could see.
+ * buffer the hooks could see; a connection another process passed
+ * (SCM_RIGHTS), said not followed.
  *
  * A TCP (AF_INET/AF_INET6) or Unix stream connection the program accepts
  * is tracked on probation (conn_server.h): its first bytes read decide
@@ -19,7 +20,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -119,6 +122,67 @@ HT_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		ret = ht_real.accept4(fd, addr, len, flags);
 	accepted(ret);
 	return ret;
+}
+
+/* Whether @fd is a TCP connection (a stream socket of AF_INET or AF_INET6,
+ * not listening): at most three getsockopt calls, one for an fd that is
+ * not an Internet socket. */
+static bool tcp_connection(int fd)
+{
+	int v = 0;
+	socklen_t l = sizeof v;
+	if (HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) != 0 ||
+	    (v != AF_INET && v != AF_INET6))
+		return false;
+	l = sizeof v;
+	if (HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &v, &l) != 0 ||
+	    v != SOCK_STREAM)
+		return false;
+	l = sizeof v;
+	return HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 &&
+	       v == 0;
+}
+
+void ht_fds_received(const struct msghdr *m)
+{
+	/* the pid the note was made for (a forked child says its own) */
+	static uint32_t said_pid;
+	static const char why[] =
+		"a TCP connection received from another process (SCM_RIGHTS): "
+		"its requests in this process not followed";
+	int saved = errno;
+	bool found = false;
+
+	if (!ht_enabled || m->msg_control == NULL ||
+	    __atomic_load_n(&said_pid, __ATOMIC_RELAXED) == ht_pid ||
+	    !HT_REAL(getsockopt))
+		goto out;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(m); h && !found;
+	     h = CMSG_NXTHDR((struct msghdr *)m, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS ||
+		    h->cmsg_len < CMSG_LEN(0))
+			continue;
+		size_t n = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n && !found; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(h) + i * sizeof fd, sizeof fd);
+			found = tcp_connection(fd);
+		}
+	}
+	if (!found || !ht_enter())
+		goto out;
+	__atomic_store_n(&said_pid, ht_pid, __ATOMIC_RELAXED);
+	ht_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_NOTE;
+	rec.u.note.pid = ht_pid;
+	rec.u.note.text.p = why;
+	rec.u.note.text.len = sizeof why - 1;
+	ht_emit_want();
+	ht_emit(NULL, &rec);
+	ht_leave();
+out:
+	errno = saved;
 }
 
 /* A call on tracked slot @s (found as generation @gen) moved @ret bytes it did not show us
