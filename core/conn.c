@@ -301,7 +301,7 @@ static void request_complete_at(conn *c, uint64_t wrote, uint64_t now)
 		fail_all(c, c->unseen_error, now);
 }
 
-static void on_request_complete(conn *c, uint64_t now)
+void on_request_complete(conn *c, uint64_t now)
 { request_complete_at(c, now, now); }
 
 /* Whether @len bytes of @buf, written after an answered "Expect:

@@ -575,6 +575,21 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now);
  */
 void conn_on_unseen(conn *c, size_t len, uint64_t now);
 
+/*
+ * conn_on_write_unseen() - the program sent @len bytes of request stream
+ * at @now that no hook saw (sendfile, splice: from a file or a pipe; a
+ * client uploading a file, nginx passing a request body to its upstream).
+ * Counted; inside an HTTP/1.x request body whose extent is known
+ * (Content-Length, chunk data), taken as body bytes, the request still
+ * followed.  Before anything was written, the connection is not one
+ * followed (nothing was in flight).  Otherwise its requests can no longer
+ * be framed: every request in flight ends with HT_ERR_UNFOLLOWED, a note
+ * says the connection is not followed from there on, and nothing more of
+ * it is parsed (never a later request's head taken for body, or lost
+ * with no word).
+ */
+void conn_on_write_unseen(conn *c, size_t len, uint64_t now);
+
 /* conn_on_unheld() - as conn_on_unseen(), for @len bytes read while a
  * write was in flight that conn_hold() had no room to keep: where they
  * cannot be skipped, the requests end with HT_ERR_UNFOLLOWED and a note

@@ -103,6 +103,47 @@ void conn_on_unheld(conn *c, size_t len, uint64_t now)
 		    "there on");
 }
 
+void conn_on_write_unseen(conn *c, size_t len, uint64_t now)
+{
+	if (!c->tls)
+		c->bytes_out += len;
+	if (!conn_wants_bytes(c) || len == 0)
+		return;
+	if (!c->connected && !c->failed)
+		conn_connected(c, now); /* a write succeeded: connected */
+	if (c->mode == CONN_MODE_DETECT) {
+		/* its first bytes unseen: nothing says it is HTTP */
+		c->mode = CONN_MODE_OPAQUE;
+		conn_live_conn_end(c);
+		return;
+	}
+	if (c->mode == CONN_MODE_TLS) {
+		/* the record framing is lost: keep what was seen */
+		c->tlsrec.bad = true;
+		return;
+	}
+	if (c->mode == CONN_MODE_HTTP1 && !c->server) {
+		c->t_out_last = now;
+		while (len > 0) {
+			h1_event ev;
+			size_t n = h1_skip(&c->out, len, &ev);
+			len -= n;
+			if (ev & H1_EV_COMPLETE)
+				on_request_complete(c, now);
+			if (n == 0)
+				break;
+		}
+		if (len == 0)
+			return;
+	}
+	fail_all(c, HT_ERR_UNFOLLOWED, now);
+	c->mode = CONN_MODE_OPAQUE; /* the requests' framing is lost */
+	conn_live_conn_end(c);
+	conn_note(c, "request bytes sent by sendfile or splice outside a "
+		     "body of known length: a connection not followed from "
+		     "there on");
+}
+
 void conn_on_eof(conn *c, uint64_t now)
 {
 	if (c->peer_eof)

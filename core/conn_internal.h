@@ -174,11 +174,16 @@ static inline bool h1_responses_followed(const conn *c)
 #define fail_all conn_fail_all
 #define emit_oldest conn_emit_oldest
 #define on_response_complete conn_on_response_complete
+#define on_request_complete conn_on_request_complete
 #define tunnel_open conn_tunnel_open
 #define socks_write conn_socks_write
 #define socks_read conn_socks_read
 #define thread_client conn_thread_client
 #define thread_end conn_thread_end
+
+/* on_request_complete() - the HTTP/1.x request parser completed the
+ * request being written, at @now (conn.c). */
+void on_request_complete(conn *c, uint64_t now);
 
 /* emit_oldest() - emit the oldest request in flight, with the response
  * parser's message when @with_response, and drop it (conn_emit.c). */

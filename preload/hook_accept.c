@@ -1,7 +1,8 @@
 /*
  * hook_accept.c - accept, accept4: where a server's connection begins;
  * sendfile, sendfile64, splice: response bytes a server moves without a
- * buffer the hooks could see.
+ * buffer the hooks could see; a connection another process passed
+ * (SCM_RIGHTS), said not followed.
  *
  * A TCP (AF_INET/AF_INET6) or Unix stream connection the program accepts
  * is tracked on probation (conn_server.h): its first bytes read decide
@@ -11,14 +12,17 @@
  * (getsockname, and getpeername or SO_TYPE).
  *
  * sendfile and splice into a tracked server connection are response
- * bytes: counted in the response under way (conn_server_sent()).  On
- * every other fd they only call through; on a client's connection they
- * are not followed (as before these hooks).
+ * bytes: counted in the response under way (conn_server_sent()); into a
+ * client's, request bytes (conn_on_write_unseen()); out of a client's,
+ * response bytes consumed unread (conn_on_unseen()).  On every other fd
+ * they only call through.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -120,6 +124,67 @@ HT_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 	return ret;
 }
 
+/* Whether @fd is a TCP connection (a stream socket of AF_INET or AF_INET6,
+ * not listening): at most three getsockopt calls, one for an fd that is
+ * not an Internet socket. */
+static bool tcp_connection(int fd)
+{
+	int v = 0;
+	socklen_t l = sizeof v;
+	if (HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) != 0 ||
+	    (v != AF_INET && v != AF_INET6))
+		return false;
+	l = sizeof v;
+	if (HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &v, &l) != 0 ||
+	    v != SOCK_STREAM)
+		return false;
+	l = sizeof v;
+	return HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 &&
+	       v == 0;
+}
+
+void ht_fds_received(const struct msghdr *m)
+{
+	/* the pid the note was made for (a forked child says its own) */
+	static uint32_t said_pid;
+	static const char why[] =
+		"a TCP connection received from another process (SCM_RIGHTS): "
+		"its requests in this process not followed";
+	int saved = errno;
+	bool found = false;
+
+	if (!ht_enabled || m->msg_control == NULL ||
+	    __atomic_load_n(&said_pid, __ATOMIC_RELAXED) == ht_pid ||
+	    !HT_REAL(getsockopt))
+		goto out;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(m); h && !found;
+	     h = CMSG_NXTHDR((struct msghdr *)m, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS ||
+		    h->cmsg_len < CMSG_LEN(0))
+			continue;
+		size_t n = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n && !found; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(h) + i * sizeof fd, sizeof fd);
+			found = tcp_connection(fd);
+		}
+	}
+	if (!found || !ht_enter())
+		goto out;
+	__atomic_store_n(&said_pid, ht_pid, __ATOMIC_RELAXED);
+	ht_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.type = HT_REC_NOTE;
+	rec.u.note.pid = ht_pid;
+	rec.u.note.text.p = why;
+	rec.u.note.text.len = sizeof why - 1;
+	ht_emit_want();
+	ht_emit(NULL, &rec);
+	ht_leave();
+out:
+	errno = saved;
+}
+
 /* A call on tracked slot @s (found as generation @gen) moved @ret bytes it did not show us
  * (or failed with @err): into the connection when the server wrote them
  * (@out) or read them.  A write was counted in flight (ht_write_begin()):
@@ -128,11 +193,9 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 		      int err)
 {
 	if (!ht_enter()) {
-		/* a server's stream has a hole (a client's never sees these
-		 * bytes anyway) */
+		/* the connection's stream has a hole */
 		ht_tracked *m = __atomic_load_n(&s->t, __ATOMIC_ACQUIRE);
-		if (ret > 0 && m && m->c.server &&
-		    ht_conn_gen(m) == gen)
+		if (ret > 0 && m && ht_conn_gen(m) == gen)
 			__atomic_store_n(&m->missed, HT_MISSED_SIGNAL,
 					 __ATOMIC_RELEASE);
 		if (out)
@@ -148,8 +211,9 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 	 * (the fd is not at hand here), given up */
 	if (t && unlikely(t->c.fork_shared))
 		conn_shared_check(&t->c, NULL, out, 0, now);
-	if (t && t->c.server && t->probe && ret > 0) {
-		/* no HTTP server's first bytes */
+	if (t && t->probe && ret > 0) {
+		/* no first bytes that say HTTP (a server's, or a Unix
+		 * socket's client) */
 		conn_forget(&t->c);
 		dead = t;
 	} else if (t && t->c.server && ret > 0) {
@@ -160,6 +224,16 @@ static void unseen_io(ht_slot *s, uint64_t gen, bool out, ssize_t ret,
 	} else if (t && t->c.server && ret < 0 &&
 		   (err == ECONNRESET || err == EPIPE)) {
 		conn_on_reset(&t->c, now);
+	} else if (t && ret > 0 && out) {
+		/* a client's request bytes from a file or a pipe */
+		conn_on_write_unseen(&t->c, (size_t)ret, now);
+	} else if (t && ret > 0) {
+		/* a client's response bytes into a pipe: as MSG_TRUNC's, in
+		 * order with a write in flight */
+		if (ht_writing(s))
+			conn_hold(&t->c, CONN_IN_UNSEEN, NULL, (size_t)ret, now);
+		else
+			conn_in(&t->c, CONN_IN_UNSEEN, NULL, (size_t)ret, now);
 	}
 	if (out)
 		ht_writes_end_locked(s, 1);

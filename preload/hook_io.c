@@ -876,9 +876,13 @@ HT_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
 	ht_slot *s = ht_slot_peek(fd, &gen);
-	if (likely(!s) || unlikely(flags & NOT_STREAM))
-		return REAL_OR(recvmsg, sys_recvmsg)(fd, m, flags);
 	ssize_t ret = REAL_OR(recvmsg, sys_recvmsg)(fd, m, flags);
 	int err = errno;
+	/* fds passed (SCM_RIGHTS): a connection among them is said not
+	 * followed (the kernel wrote msg_controllen: 0 when none came) */
+	if (unlikely(ret >= 0 && m->msg_controllen != 0))
+		ht_fds_received(m);
+	if (likely(!s) || unlikely(flags & NOT_STREAM))
+		return ret;
 	return msg_done(s, gen, fd, false, m, ret, err, (flags & MSG_TRUNC) != 0);
 }

@@ -399,6 +399,14 @@ HT_HIDDEN extern volatile int ht_seccomp_set;
  * prctl(). */
 HT_HIDDEN void ht_emit_stop_for_seccomp(void);
 
+/* ht_fds_received() - a recvmsg() that succeeded brought control data
+ * @m: a connected TCP socket among the fds another process passed
+ * (SCM_RIGHTS) is one this process did not connect or accept, whose
+ * requests the library cannot follow: a note says so, once per process,
+ * so that they are counted as not seen, never lost silently.  errno is
+ * kept. */
+HT_HIDDEN void ht_fds_received(const struct msghdr *m);
+
 /* ht_emit_note_alone() - a NOTE @text (@len bytes, cut at 512) from a
  * vfork (or posix_spawn) child about to exec, which shares its parent's
  * memory and so may change none of the library's state: on a socket of

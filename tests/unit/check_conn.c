@@ -3515,6 +3515,61 @@ START_TEST(unseen_before_any_request)
 END_TEST
 
 
+/* ---- request bytes sent unseen (sendfile, splice) -------------------------- */
+
+/* A body of known length sent by sendfile after its head: counted, and
+ * the next request on the connection is read as a request (before, its
+ * head was taken for the body's rest and it was never reported). */
+START_TEST(write_unseen_body_skipped)
+{
+	conn_connected(C, 2000);
+	w("POST /u HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", 3000);
+	conn_on_write_unseen(C, 8, 3100);
+	w(GET("/b"), 3200);
+	r(OK5, 4000);
+	r(OK5, 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[0].target, "/u");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[0].r.req_body_bytes, 10);
+	ck_assert_uint_eq(recs[0].r.t[HT_T_WROTE_REQUEST], 3100);
+	ck_assert_str_eq(recs[1].target, "/b");
+	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
+	ck_assert_uint_eq(recs[1].r.req_body_bytes, 0);
+}
+END_TEST
+
+/* A request head sent unseen: the one in flight is not followed, a note
+ * says the connection is not, and nothing after is paired. */
+START_TEST(write_unseen_head_gives_up)
+{
+	conn_connected(C, 2000);
+	w(GET("/a"), 3000);
+	conn_on_write_unseen(C, strlen(GET("/b")), 3100);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert_str_eq(recs[0].target, "/a");
+	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNFOLLOWED);
+	ck_assert_uint_eq(recs[1].type, HT_REC_NOTE);
+	r(OK5, 4000);
+	w(GET("/c"), 4100);
+	r(OK5 OK5, 5000);
+	ck_assert_int_eq(nrecs, 2);
+	ck_assert(!conn_wants_bytes(C));
+}
+END_TEST
+
+/* The first bytes unseen: nothing says the connection is HTTP. */
+START_TEST(write_unseen_first_bytes_not_followed)
+{
+	conn_connected(C, 2000);
+	conn_on_write_unseen(C, 10, 3000);
+	w(GET("/a"), 3100);
+	r(OK5, 4000);
+	ck_assert_int_eq(nrecs, 0);
+	ck_assert(!conn_wants_bytes(C));
+}
+END_TEST
+
 /* ---- reads held while a write is in flight (conn_hold.c) ----------------- */
 
 /* Hold @s, read at @t, as the hooks do while a write is in flight. */
@@ -4251,6 +4306,9 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, unseen_h2_pad_length_gives_up);
 	tcase_add_test(tc, unseen_h2_grpc_messages);
 	tcase_add_test(tc, unseen_before_any_request);
+	tcase_add_test(tc, write_unseen_body_skipped);
+	tcase_add_test(tc, write_unseen_head_gives_up);
+	tcase_add_test(tc, write_unseen_first_bytes_not_followed);
 	tcase_add_test(tc, hold_first_response_before_its_request);
 	tcase_add_test(tc, hold_ciphertext_then_claimed);
 	tcase_add_test(tc, hold_keepalive_every_split);
