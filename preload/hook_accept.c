@@ -153,9 +153,10 @@ void ht_fds_received(const struct msghdr *m)
 	int saved = errno;
 	bool found = false;
 
+	/* (not in a vfork child, which shares its parent's memory) */
 	if (!ht_enabled || m->msg_control == NULL ||
 	    __atomic_load_n(&said_pid, __ATOMIC_RELAXED) == ht_pid ||
-	    !HT_REAL(getsockopt))
+	    !HT_REAL(getsockopt) || ht_foreign_process())
 		goto out;
 	for (struct cmsghdr *h = CMSG_FIRSTHDR(m); h && !found;
 	     h = CMSG_NXTHDR((struct msghdr *)m, h)) {
