@@ -139,7 +139,8 @@ void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now)
  * @method is CONNECT) and host (of @hn bytes) (urlscrub.h), with the query parameter
  * names @names.  The usual target, origin-form
  * without a query, costs one look for its '?'; one with a query has its
- * parameters scrubbed with no second look (ht_url_scrub_query()); a Host
+ * parameters scrubbed with no second look (ht_url_scrub_query()), or only
+ * scanned when none can be listed (ht_url_query_plain()); a Host
  * without '@' costs one look for that. */
 static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 			       const char *const *names, uint32_t mask,
@@ -151,14 +152,19 @@ static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 
 	/* (the target is NUL-terminated: [1] is there when n is 1) */
 	if (q && r->target[1] != '/' && !method_is(method, "CONNECT")) {
-		/* origin-form: no authority, nothing of HT_URL_CUT to do */
-		n = ht_url_scrub_query(r->target, n, sizeof r->target - 1,
-				       (size_t)(q - r->target), names, mask,
-				       &lost);
-		r->target[n] = '\0';
-		r->target_len = (uint16_t)n;
-		if (lost)
-			r->flags |= HT_RF_TARGET_TRUNC;
+		/* origin-form: no authority, nothing of HT_URL_CUT to do;
+		 * nothing at all when no parameter can be listed */
+		if (!ht_url_query_plain(r->target, n, (size_t)(q - r->target),
+					mask)) {
+			n = ht_url_scrub_query(r->target, n,
+					       sizeof r->target - 1,
+					       (size_t)(q - r->target), names,
+					       mask, &lost);
+			r->target[n] = '\0';
+			r->target_len = (uint16_t)n;
+			if (lost)
+				r->flags |= HT_RF_TARGET_TRUNC;
+		}
 	} else if (r->target[0] != '/' || q) {
 		flags = method_is(method, "CONNECT") ? HT_URL_AUTHORITY : 0;
 		if (r->flags & HT_RF_TARGET_TRUNC)
