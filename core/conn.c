@@ -7,6 +7,7 @@
  * exit, fork) in conn_end.c.
  */
 #include "conn_internal.h"
+#include "copy.h"
 #include "urlscrub.h"
 
 #include <string.h>
@@ -29,8 +30,7 @@ static inline size_t copy_n(char *dst, size_t cap, const char *src, size_t n)
 {
 	if (n > cap - 1)
 		n = cap - 1;
-	if (n)
-		memcpy(dst, src, n);
+	ht_copy_short(dst, src, n); /* a method, a target, a Host */
 	dst[n] = '\0';
 	return n;
 }

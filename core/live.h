@@ -65,6 +65,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "copy.h"
 #include "wire.h"
 
 #define HT_LIVE_VERSION 10
@@ -542,7 +543,7 @@ static inline void ht_live_copy(char *dst, size_t cap, const char *src,
 {
 	if (n > cap - 1)
 		n = cap - 1;
-	memcpy(dst, src, n);
+	ht_copy_short(dst, src, n);
 	dst[n] = '\0';
 }
 

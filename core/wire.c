@@ -3,6 +3,7 @@
  * a writer and a reader cursor that refuse to step past their buffer.
  */
 #include "wire.h"
+#include "copy.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -166,8 +167,7 @@ static void put_addr(wbuf *w, const ht_addr *a)
 static inline uint8_t *raw_str(uint8_t *d, ht_str s)
 {
 	d = raw_u16(d, s.len);
-	if (s.len)
-		memcpy(d, s.p, s.len);
+	ht_copy_short(d, s.p, s.len); /* most are a few bytes */
 	return d + s.len;
 }
 
