@@ -109,8 +109,11 @@ _Static_assert((CONN_PIPELINE & (CONN_PIPELINE - 1)) == 0 &&
 
 static inline conn_request *q_at(conn *c, unsigned i)
 {
-	conn_request *base = c->q_big ? c->q_big : c->q;
-	return &base[(c->q_head + i) & (q_cap(c) - 1)];
+	/* one test of q_big for the base and the mask both (each its own
+	 * select cost more: several accesses a request) */
+	if (__builtin_expect(c->q_big == NULL, 1))
+		return &c->q[(c->q_head + i) & (CONN_PIPELINE - 1)];
+	return &c->q_big[(c->q_head + i) & (CONN_PIPELINE_MAX - 1)];
 }
 
 static inline conn_request *q_oldest(conn *c)
