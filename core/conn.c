@@ -747,13 +747,10 @@ static inline bool status_line_start(size_t held, const uint8_t *buf,
  * extra"), it is an HTTP/0.9 answer, with
  * no head, its body running to close (the @held bytes its first; its
  * begin was seen with them). */
-static void server_answer_09(conn *c, size_t held, const uint8_t *buf,
-			     size_t len, uint64_t now)
+static void answer_09(conn *c, const conn_request *r, size_t held,
+		      const uint8_t *buf, size_t len, uint64_t now)
 {
-	const conn_request *r = q_answered(c);
-
-	if (r == NULL || r->req_error != HT_ERR_BAD_REQUEST ||
-	    (r->proto != HT_PROTO_UNKNOWN &&
+	if ((r->proto != HT_PROTO_UNKNOWN &&
 	     !(r == q_newest(c) && h1_failed_in_start_line(&c->out))) ||
 	    status_line_start(held, buf, len) ||
 	    (!held && (buf[0] == '\r' || buf[0] == '\n')))
@@ -762,6 +759,18 @@ static void server_answer_09(conn *c, size_t held, const uint8_t *buf,
 	c->in.msg.body_bytes = held;
 	if (!held)
 		conn_on_response_begin(c, now);
+}
+
+/* answer_09() when the request answered is one the server could not
+ * read; inline: the usual answer, to a request read whole, costs a test
+ * (each write of its head, twice). */
+static inline void server_answer_09(conn *c, size_t held, const uint8_t *buf,
+				    size_t len, uint64_t now)
+{
+	const conn_request *r = q_answered(c);
+
+	if (r != NULL && r->req_error == HT_ERR_BAD_REQUEST)
+		answer_09(c, r, held, buf, len, now);
 }
 
 /* Whether @len bytes of @buf the peer wrote begin, or go on with, an
@@ -873,11 +882,14 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	c->t_in_last = now;
 	while (len > 0) {
 		h1_event ev;
-		if (c->server && h1_state(&c->in) == H1_ST_IDLE)
+		if (c->server && h1_state(&c->in) == H1_ST_IDLE) {
 			server_answer_09(c, 0, buf, len, now);
-		else if (c->server && h1_response_prefix_read(&c->in))
-			server_answer_09(c, h1_response_prefix_read(&c->in),
-					 buf, len, now);
+		} else if (c->server) {
+			unsigned held = h1_response_prefix_read(&c->in);
+
+			if (held)
+				server_answer_09(c, held, buf, len, now);
+		}
 		size_t n = h1_feed(&c->in, buf, len, &ev);
 		buf += n;
 		len -= n;
