@@ -720,59 +720,6 @@ static int response_first(const conn *c, const uint8_t *buf, size_t len)
 	return n == want ? RESP_IS : RESP_MAYBE;
 }
 
-/* Whether @len bytes of @buf, after @held bytes that began "HTTP/", go on
- * with it as far as they reach (true for a status line not decided yet:
- * fewer than 5 bytes in all). */
-static inline bool status_line_start(size_t held, const uint8_t *buf,
-				     size_t len)
-{
-	static const char proto[] = "HTTP/";
-	size_t want = sizeof proto - 1 - held;
-
-	if (held == 0 && len >= want) {
-		/* the usual: a whole "HTTP/" to see, in two loads, no call */
-		uint32_t four;
-
-		memcpy(&four, buf, 4);
-		return memcmp(&four, proto, 4) == 0 && buf[4] == '/';
-	}
-	return memcmp(buf, proto + held, len < want ? len : want) == 0;
-}
-
-/* A server writes @len bytes of @buf at @now where the response to the
- * oldest request is due, after @held bytes of this response that began
- * "HTTP/" (a write split inside it): when they begin no status line after
- * all, and the request was a line it could not read a version from, or
- * one broken after it (Python's 505 to "HTTP/9.9", its 400s to "HTTP/1.1
- * extra"), it is an HTTP/0.9 answer, with
- * no head, its body running to close (the @held bytes its first; its
- * begin was seen with them). */
-static void answer_09(conn *c, const conn_request *r, size_t held,
-		      const uint8_t *buf, size_t len, uint64_t now)
-{
-	if ((r->proto != HT_PROTO_UNKNOWN &&
-	     !(r == q_newest(c) && h1_failed_in_start_line(&c->out))) ||
-	    status_line_start(held, buf, len) ||
-	    (!held && (buf[0] == '\r' || buf[0] == '\n')))
-		return;
-	h1_response_09(&c->in);
-	c->in.msg.body_bytes = held;
-	if (!held)
-		conn_on_response_begin(c, now);
-}
-
-/* answer_09() when the request answered is one the server could not
- * read; inline: the usual answer, to a request read whole, costs a test
- * (each write of its head, twice). */
-static inline void server_answer_09(conn *c, size_t held, const uint8_t *buf,
-				    size_t len, uint64_t now)
-{
-	const conn_request *r = q_answered(c);
-
-	if (r != NULL && r->req_error == HT_ERR_BAD_REQUEST)
-		answer_09(c, r, held, buf, len, now);
-}
-
 /* Whether @len bytes of @buf the peer wrote begin, or go on with, an
  * answer that is HTTP's as far as they reach ("HTTP/" across reads). */
 static bool answer_continues_http(const conn *c, const uint8_t *buf,

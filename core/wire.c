@@ -299,8 +299,7 @@ static void put_dns(wbuf *w, const ht_rec_dns *d)
 size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 {
 	wbuf w = {buf, cap, 0, 0};
-	/* the header's 8 bytes at once (a record for every request) */
-	uint8_t *head = put_room(&w, 8);
+	uint8_t *head = put_room(&w, 8); /* length (4..7) patched below */
 
 	if (head == NULL)
 		return 0;
@@ -308,7 +307,6 @@ size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 	head[1] = HT_WIRE_MAGIC1;
 	head[2] = HT_WIRE_VERSION;
 	head[3] = rec->type;
-	/* head[4..7]: the length, patched below */
 
 	switch (rec->type) {
 	case HT_REC_HELLO: {
