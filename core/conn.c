@@ -7,6 +7,7 @@
  * exit, fork) in conn_end.c.
  */
 #include "conn_internal.h"
+#include "copy.h"
 #include "urlscrub.h"
 
 #include <string.h>
@@ -29,8 +30,7 @@ static inline size_t copy_n(char *dst, size_t cap, const char *src, size_t n)
 {
 	if (n > cap - 1)
 		n = cap - 1;
-	if (n)
-		memcpy(dst, src, n);
+	ht_copy_short(dst, src, n); /* a method, a target, a Host */
 	dst[n] = '\0';
 	return n;
 }
@@ -139,7 +139,8 @@ void conn_request_begin(conn *c, conn_request *r, bool idle, uint64_t now)
  * @method is CONNECT) and host (of @hn bytes) (urlscrub.h), with the query parameter
  * names @names.  The usual target, origin-form
  * without a query, costs one look for its '?'; one with a query has its
- * parameters scrubbed with no second look (ht_url_scrub_query()); a Host
+ * parameters scrubbed with no second look (ht_url_scrub_query()), or only
+ * scanned when none can be listed (ht_url_query_plain()); a Host
  * without '@' costs one look for that. */
 static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 			       const char *const *names, uint32_t mask,
@@ -151,14 +152,19 @@ static void scrub_request_urls(conn_request *r, size_t n, size_t hn,
 
 	/* (the target is NUL-terminated: [1] is there when n is 1) */
 	if (q && r->target[1] != '/' && !method_is(method, "CONNECT")) {
-		/* origin-form: no authority, nothing of HT_URL_CUT to do */
-		n = ht_url_scrub_query(r->target, n, sizeof r->target - 1,
-				       (size_t)(q - r->target), names, mask,
-				       &lost);
-		r->target[n] = '\0';
-		r->target_len = (uint16_t)n;
-		if (lost)
-			r->flags |= HT_RF_TARGET_TRUNC;
+		/* origin-form: no authority, nothing of HT_URL_CUT to do;
+		 * nothing at all when no parameter can be listed */
+		if (!ht_url_query_plain(r->target, n, (size_t)(q - r->target),
+					mask)) {
+			n = ht_url_scrub_query(r->target, n,
+					       sizeof r->target - 1,
+					       (size_t)(q - r->target), names,
+					       mask, &lost);
+			r->target[n] = '\0';
+			r->target_len = (uint16_t)n;
+			if (lost)
+				r->flags |= HT_RF_TARGET_TRUNC;
+		}
 	} else if (r->target[0] != '/' || q) {
 		flags = method_is(method, "CONNECT") ? HT_URL_AUTHORITY : 0;
 		if (r->flags & HT_RF_TARGET_TRUNC)
@@ -714,42 +720,6 @@ static int response_first(const conn *c, const uint8_t *buf, size_t len)
 	return n == want ? RESP_IS : RESP_MAYBE;
 }
 
-/* Whether @len bytes of @buf, after @held bytes that began "HTTP/", go on
- * with it as far as they reach (true for a status line not decided yet:
- * fewer than 5 bytes in all). */
-static bool status_line_start(size_t held, const uint8_t *buf, size_t len)
-{
-	static const char proto[] = "HTTP/";
-	size_t want = sizeof proto - 1 - held;
-
-	return memcmp(buf, proto + held, len < want ? len : want) == 0;
-}
-
-/* A server writes @len bytes of @buf at @now where the response to the
- * oldest request is due, after @held bytes of this response that began
- * "HTTP/" (a write split inside it): when they begin no status line after
- * all, and the request was a line it could not read a version from, or
- * one broken after it (Python's 505 to "HTTP/9.9", its 400s to "HTTP/1.1
- * extra"), it is an HTTP/0.9 answer, with
- * no head, its body running to close (the @held bytes its first; its
- * begin was seen with them). */
-static void server_answer_09(conn *c, size_t held, const uint8_t *buf,
-			     size_t len, uint64_t now)
-{
-	const conn_request *r = q_answered(c);
-
-	if (r == NULL || r->req_error != HT_ERR_BAD_REQUEST ||
-	    (r->proto != HT_PROTO_UNKNOWN &&
-	     !(r == q_newest(c) && h1_failed_in_start_line(&c->out))) ||
-	    status_line_start(held, buf, len) ||
-	    (!held && (buf[0] == '\r' || buf[0] == '\n')))
-		return;
-	h1_response_09(&c->in);
-	c->in.msg.body_bytes = held;
-	if (!held)
-		conn_on_response_begin(c, now);
-}
-
 /* Whether @len bytes of @buf the peer wrote begin, or go on with, an
  * answer that is HTTP's as far as they reach ("HTTP/" across reads). */
 static bool answer_continues_http(const conn *c, const uint8_t *buf,
@@ -859,11 +829,14 @@ void conn_on_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 	c->t_in_last = now;
 	while (len > 0) {
 		h1_event ev;
-		if (c->server && h1_state(&c->in) == H1_ST_IDLE)
+		if (c->server && h1_state(&c->in) == H1_ST_IDLE) {
 			server_answer_09(c, 0, buf, len, now);
-		else if (c->server && h1_response_prefix_read(&c->in))
-			server_answer_09(c, h1_response_prefix_read(&c->in),
-					 buf, len, now);
+		} else if (c->server) {
+			unsigned held = h1_response_prefix_read(&c->in);
+
+			if (held)
+				server_answer_09(c, held, buf, len, now);
+		}
 		size_t n = h1_feed(&c->in, buf, len, &ev);
 		buf += n;
 		len -= n;

@@ -109,8 +109,11 @@ _Static_assert((CONN_PIPELINE & (CONN_PIPELINE - 1)) == 0 &&
 
 static inline conn_request *q_at(conn *c, unsigned i)
 {
-	conn_request *base = c->q_big ? c->q_big : c->q;
-	return &base[(c->q_head + i) & (q_cap(c) - 1)];
+	/* one test of q_big for the base and the mask both (each its own
+	 * select cost more: several accesses a request) */
+	if (__builtin_expect(c->q_big == NULL, 1))
+		return &c->q[(c->q_head + i) & (CONN_PIPELINE - 1)];
+	return &c->q_big[(c->q_head + i) & (CONN_PIPELINE_MAX - 1)];
 }
 
 static inline conn_request *q_oldest(conn *c)
@@ -205,6 +208,44 @@ void thread_end(conn *c, conn_request *r);
  * connection ended, more response bytes came).  Nothing when none waits
  * (conn_resp.c). */
 void conn_emit_early(conn *c, uint64_t now);
+
+/* Whether @len bytes of @buf, after @held bytes that began "HTTP/", go on
+ * with it as far as they reach (true for a status line not decided yet:
+ * fewer than 5 bytes in all). */
+static inline bool status_line_start(size_t held, const uint8_t *buf,
+				     size_t len)
+{
+	static const char proto[] = "HTTP/";
+	size_t want = sizeof proto - 1 - held;
+
+	if (held == 0 && len >= want) {
+		/* the usual: a whole "HTTP/" to see, in two loads, no call */
+		uint32_t four;
+
+		memcpy(&four, buf, 4);
+		return memcmp(&four, proto, 4) == 0 && buf[4] == '/';
+	}
+	return memcmp(buf, proto + held, len < want ? len : want) == 0;
+}
+
+/* conn_answer_09() - a server writes @len bytes of @buf at @now where the
+ * response to request @r (the oldest, one it could not read) is due,
+ * after @held bytes of this response that began "HTTP/": when they begin
+ * no status line after all, an HTTP/0.9 answer (conn_resp.c). */
+void conn_answer_09(conn *c, const conn_request *r, size_t held,
+		    const uint8_t *buf, size_t len, uint64_t now);
+
+/* conn_answer_09() when the request answered is one the server could not
+ * read; inline: the usual answer, to a request read whole, costs a test
+ * (each write of its head, twice). */
+static inline void server_answer_09(conn *c, size_t held, const uint8_t *buf,
+				    size_t len, uint64_t now)
+{
+	const conn_request *r = q_answered(c);
+
+	if (r != NULL && r->req_error == HT_ERR_BAD_REQUEST)
+		conn_answer_09(c, r, held, buf, len, now);
+}
 
 /* conn_wire_release() - the response waiting for the socket's writes
  * (conn_tls_made()) ends at @now: whole with HT_ERR_NONE (the socket

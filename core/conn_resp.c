@@ -217,6 +217,28 @@ void conn_emit_early(conn *c, uint64_t now)
 		conn_server_closes(c);
 }
 
+/* A server writes @len bytes of @buf at @now where the response to the
+ * oldest request is due, after @held bytes of this response that began
+ * "HTTP/" (a write split inside it): when they begin no status line after
+ * all, and the request was a line it could not read a version from, or
+ * one broken after it (Python's 505 to "HTTP/9.9", its 400s to "HTTP/1.1
+ * extra"), it is an HTTP/0.9 answer, with
+ * no head, its body running to close (the @held bytes its first; its
+ * begin was seen with them). */
+void conn_answer_09(conn *c, const conn_request *r, size_t held,
+		    const uint8_t *buf, size_t len, uint64_t now)
+{
+	if ((r->proto != HT_PROTO_UNKNOWN &&
+	     !(r == q_newest(c) && h1_failed_in_start_line(&c->out))) ||
+	    status_line_start(held, buf, len) ||
+	    (!held && (buf[0] == '\r' || buf[0] == '\n')))
+		return;
+	h1_response_09(&c->in);
+	c->in.msg.body_bytes = held;
+	if (!held)
+		conn_on_response_begin(c, now);
+}
+
 void conn_wire_release(conn *c, unsigned error, bool taken, uint64_t now)
 {
 	conn_request *r = q_oldest(c);

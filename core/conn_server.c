@@ -191,8 +191,10 @@ void conn_server_read(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 void conn_server_write(conn *c, const uint8_t *buf, size_t len, uint64_t now)
 {
 	/* the program went on writing: the response before is taken as
-	 * whole (the next one's bytes need the parser) */
-	if (len > 0)
+	 * whole (the next one's bytes need the parser); one waits on a TLS
+	 * connection only (tested here: no call for each write of one on
+	 * TCP) */
+	if (len > 0 && c->wire_wait)
 		conn_wire_release(c, HT_ERR_NONE, true, now);
 	conn_on_read(c, buf, len, now);
 }

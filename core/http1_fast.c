@@ -117,7 +117,7 @@ static void capture_value_run(h1_parser *p, const uint8_t *buf, size_t n,
 	if (nb > 0 && ((p->flags & F_CAP_WS_LOST) || nb > room)) {
 		capture_drop_line(p);
 	} else if (!(p->flags & F_CAP_WS_LOST)) {
-		copy_short(p->msg.hdrs + at, buf, keep);
+		ht_copy_short(p->msg.hdrs + at, buf, keep);
 		p->msg.hdrs_len += (uint32_t)keep;
 		p->msg.hdrs[p->msg.hdrs_len] = '\0';
 		if (nb > 0)
@@ -204,7 +204,7 @@ static size_t whole_line(h1_parser *p, const uint8_t *s, size_t n, size_t rem)
 		char *d = p->msg.hdrs + p->msg.hdrs_len;
 
 		p->hdr_value_start = p->msg.hdrs_len + (uint32_t)n + 2;
-		copy_short(d, s, line);
+		ht_copy_short(d, s, line);
 		p->msg.hdrs_len += (uint32_t)line;
 		p->msg.hdrs[p->msg.hdrs_len] = '\0';
 	}
@@ -231,7 +231,7 @@ size_t h1_start_fast(h1_parser *p, const uint8_t *buf, size_t len,
 		k = sizeof(m->method) - 1 - p->tok_len;
 		if (n > k)
 			n = k;
-		memcpy(m->method + p->tok_len, buf, n);
+		ht_copy_short(m->method + p->tok_len, buf, n);
 		p->tok_len += (uint32_t)n;
 		m->method[p->tok_len] = '\0';
 		m->method_len = (uint16_t)p->tok_len;
@@ -252,7 +252,7 @@ size_t h1_start_fast(h1_parser *p, const uint8_t *buf, size_t len,
 		k = sizeof(m->target) - 1 - p->tok_len;
 		if (k > n)
 			k = n;
-		memcpy(m->target + p->tok_len, buf + i, k);
+		ht_copy_short(m->target + p->tok_len, buf + i, k);
 		p->tok_len += (uint32_t)k;
 		m->target[p->tok_len] = '\0';
 		m->target_len = (uint16_t)p->tok_len;

@@ -49,7 +49,7 @@ void h1_capture_put(h1_parser *p, const char *s, size_t n)
 		capture_drop_line(p);
 		return;
 	}
-	copy_short(p->msg.hdrs + p->msg.hdrs_len, s, n);
+	ht_copy_short(p->msg.hdrs + p->msg.hdrs_len, s, n);
 	p->msg.hdrs_len += (uint32_t)n;
 	p->msg.hdrs[p->msg.hdrs_len] = '\0';
 }

@@ -20,6 +20,7 @@
 #ifndef HT_HTTP1_INTERNAL_H
 #define HT_HTTP1_INTERNAL_H
 
+#include "copy.h"
 #include "http1.h"
 
 #include <string.h>
@@ -185,42 +186,6 @@ static inline uint64_t redact_bit(size_t len, uint8_t first, uint8_t last)
 				(last | 0x20)) & 63);
 }
 
-/* memcpy() of a few bytes without a call: names and most values are short.
- * Every access stays inside [@s, @s + @n) and [@d, @d + @n). */
-static inline void copy_short(char *d, const void *src, size_t n)
-{
-	const uint8_t *s = src;
-
-	if (n > 16 && n <= 32) {
-		uint64_t a, b, c, e;
-
-		memcpy(&a, s, 8);
-		memcpy(&b, s + 8, 8);
-		memcpy(&c, s + n - 16, 8);
-		memcpy(&e, s + n - 8, 8);
-		memcpy(d, &a, 8);
-		memcpy(d + 8, &b, 8);
-		memcpy(d + n - 16, &c, 8);
-		memcpy(d + n - 8, &e, 8);
-	} else if (n >= 8 && n <= 16) {
-		uint64_t a, b;
-
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-		memcpy(d, &a, 8);
-		memcpy(d + n - 8, &b, 8);
-	} else if (n >= 4 && n < 8) {
-		uint32_t a, b;
-
-		memcpy(&a, s, 4);
-		memcpy(&b, s + n - 4, 4);
-		memcpy(d, &a, 4);
-		memcpy(d + n - 4, &b, 4);
-	} else {
-		memcpy(d, s, n);
-	}
-}
-
 /* Leave the current line out of msg.hdrs: it does not fit. */
 static inline void capture_drop_line(h1_parser *p)
 {
@@ -278,7 +243,7 @@ static inline void val_put_run(h1_parser *p, const uint8_t *buf, size_t n)
 	size_t k = n < room ? n : room;
 	size_t nb = nonblank_len(buf, k);
 
-	copy_short(p->val + p->val_len, buf, k);
+	ht_copy_short(p->val + p->val_len, buf, k);
 	if (nb > 0)
 		p->val_end = p->val_len + (uint32_t)nb;
 	p->val_len += (uint32_t)k;

@@ -243,14 +243,9 @@ static void copy_whole(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-void ht_live_tls_set(ht_live_tls *t, const char *version, const char *alpn)
+void ht_live_tls_store(ht_live_tls *t, const char *version,
+		       const char *alpn)
 {
-	/* A request slot's entry is emptied for every request but a
-	 * connection's first: most often it is empty already (only the
-	 * first byte of each string says so), and left as it is. */
-	if (version == NULL && alpn == NULL && t->version[0] == '\0' &&
-	    t->alpn[0] == '\0')
-		return;
 	copy_whole(t->version, sizeof(t->version), version);
 	copy_whole(t->alpn, sizeof(t->alpn), alpn);
 }

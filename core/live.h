@@ -65,6 +65,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "copy.h"
 #include "wire.h"
 
 #define HT_LIVE_VERSION 10
@@ -477,9 +478,23 @@ static inline ht_live_tls *ht_live_req_tls(ht_live *l, unsigned ref)
 }
 ht_live_tls *ht_live_conn_tls(ht_live *l, unsigned ref);
 
-/* ht_live_tls_set() - fill @t with @version and @alpn (NULL: none), each
+/* ht_live_tls_store() - fill @t with @version and @alpn (NULL: none), each
  * left empty when it does not fit whole. */
-void ht_live_tls_set(ht_live_tls *t, const char *version, const char *alpn);
+void ht_live_tls_store(ht_live_tls *t, const char *version,
+		       const char *alpn);
+
+/* ht_live_tls_set() - ht_live_tls_store(), but for an entry to empty that
+ * is empty already.  Inline: a request slot's entry is emptied for every
+ * request but a connection's first, and most often is empty already (the
+ * first byte of each string says so): a test, no call. */
+static inline void ht_live_tls_set(ht_live_tls *t, const char *version,
+				   const char *alpn)
+{
+	if (version == NULL && alpn == NULL && t->version[0] == '\0' &&
+	    t->alpn[0] == '\0')
+		return;
+	ht_live_tls_store(t, version, alpn);
+}
 
 /* ht_live_req_resp() - the response entry of the request slot @ref names
  * (NULL when @ref is 0), for the writer: filled whole between
@@ -542,7 +557,7 @@ static inline void ht_live_copy(char *dst, size_t cap, const char *src,
 {
 	if (n > cap - 1)
 		n = cap - 1;
-	memcpy(dst, src, n);
+	ht_copy_short(dst, src, n);
 	dst[n] = '\0';
 }
 

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The query parameter names redacted by default: OpenTelemetry's url.query
  * list (AWSAccessKeyId, Signature, sig, X-Goog-Signature) and the usual
@@ -90,5 +91,35 @@ size_t ht_url_scrub_masked(char *s, size_t len, size_t cap,
  */
 size_t ht_url_scrub_query(char *s, size_t len, size_t cap, size_t q,
 			  const char *const *names, uint32_t mask, bool *lost);
+
+/*
+ * ht_url_query_plain() - true when ht_url_scrub_query() of the same @s,
+ * @len, @q with a list whose ht_url_names_mask() is @mask would change
+ * nothing: no '#' before @q, and no parameter after it whose first byte
+ * is '%' or has a bit in @mask.  False when it might change something (or
+ * @mask is 0).  Inline, so that a request's target whose query holds no
+ * parameter of the list (the usual one) costs a scan of its query and no
+ * call (check_urlscrub holds the two in step on every case it scrubs).
+ */
+static inline bool ht_url_query_plain(const char *s, size_t len, size_t q,
+				      uint32_t mask)
+{
+	if (mask == 0 || q >= len || memchr(s, '#', q) != NULL)
+		return false;
+	for (size_t i = q + 1; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* a parameter begins after each '&' (and, taken as one
+		 * too, never missing one, after a '#' of the fragment) */
+		if (c == '&' || c == '#')
+			continue;
+		if (c == '%' || (mask & (1u << ((c | 0x20) & 31))))
+			return false;
+		/* to the parameter's last byte */
+		while (i + 1 < len && s[i + 1] != '&' && s[i + 1] != '#')
+			i++;
+	}
+	return true;
+}
 
 #endif

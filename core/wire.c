@@ -3,6 +3,7 @@
  * a writer and a reader cursor that refuse to step past their buffer.
  */
 #include "wire.h"
+#include "copy.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -166,8 +167,7 @@ static void put_addr(wbuf *w, const ht_addr *a)
 static inline uint8_t *raw_str(uint8_t *d, ht_str s)
 {
 	d = raw_u16(d, s.len);
-	if (s.len)
-		memcpy(d, s.p, s.len);
+	ht_copy_short(d, s.p, s.len); /* most are a few bytes */
 	return d + s.len;
 }
 
@@ -299,12 +299,14 @@ static void put_dns(wbuf *w, const ht_rec_dns *d)
 size_t ht_wire_encode(uint8_t *buf, size_t cap, const ht_record *rec)
 {
 	wbuf w = {buf, cap, 0, 0};
+	uint8_t *head = put_room(&w, 8); /* length (4..7) patched below */
 
-	put_u8(&w, HT_WIRE_MAGIC0);
-	put_u8(&w, HT_WIRE_MAGIC1);
-	put_u8(&w, HT_WIRE_VERSION);
-	put_u8(&w, rec->type);
-	put_u32(&w, 0); /* length, patched below */
+	if (head == NULL)
+		return 0;
+	head[0] = HT_WIRE_MAGIC0;
+	head[1] = HT_WIRE_MAGIC1;
+	head[2] = HT_WIRE_VERSION;
+	head[3] = rec->type;
 
 	switch (rec->type) {
 	case HT_REC_HELLO: {

@@ -73,6 +73,12 @@ static const char *scrub_ex(const char *in, size_t cap,
 			      (int)m, again);
 		if (lost != NULL)
 			ck_assert_int_eq(lost2, lost1);
+		/* plain: nothing changed, nothing lost */
+		if (ht_url_query_plain(in, len, q, ht_url_names_mask(names))) {
+			ck_assert_msg(n == len && memcmp(out, in, n) == 0,
+				      "plain, yet scrubbed: %s", in);
+			ck_assert(!lost1);
+		}
 	}
 	return out;
 }
@@ -322,6 +328,49 @@ static const h1_options scrub_opt = {
  * '`') each set one bit; a parameter it rules out is passed over, one it
  * does not is compared (the masked and unmasked runs of every test above
  * give the same bytes: scrub_ex()). */
+/* ht_url_query_plain() says so of a query none of whose parameters can be
+ * listed (the usual target: the scrub skipped), never of one that can. */
+START_TEST(query_plain)
+{
+	uint32_t m = ht_url_names_mask(ht_url_default_query_names);
+	static const struct {
+		const char *s;
+		bool plain;
+	} cases[] = {
+		{"/index.html?n=1", true},
+		{"/p?id=7&q=abc&lang=en", true},
+		{"/p?", true},
+		{"/p?&&", true},
+		{"/p?n=1#frag", true},
+		{"/p?sig=x", false},
+		{"/p?n=1&token=x", false},
+		{"/p?n=1&Token=x", false},
+		{"/p?%73ig=x", false},     /* decoded: "sig" */
+		{"/p?n=1#access_token=x", false},
+		{"/p#x?n=1", false},       /* a fragment before the '?' */
+		{"/p?apikey", false},      /* may: the scrub decides */
+		{"/p?&sig=x", false},      /* after an empty parameter */
+		{"/p?n=1&&sig=x", false},
+		{"/p?n#sig=x", false},     /* the fragment's */
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *s = cases[i].s;
+		size_t q = (size_t)(strchr(s, '?') - s);
+
+		ck_assert_msg(ht_url_query_plain(s, strlen(s), q, m) ==
+				      cases[i].plain,
+			      "%s", s);
+		/* scrub_ex(): a plain one comes back unchanged */
+		(void)scrub(s);
+	}
+	/* no mask: never plain (every parameter is compared) */
+	ck_assert(!ht_url_query_plain("/p?n=1", 6, 2, 0));
+	/* the '?' at the end, or past it */
+	ck_assert(!ht_url_query_plain("/p", 2, 2, m));
+}
+END_TEST
+
 START_TEST(names_mask)
 {
 	static const char *const odd[] = { "!x", "Ab", "@", "`q", NULL };
@@ -574,6 +623,7 @@ Suite *urlscrub_suite(void)
 
 	tcase_add_test(tc, userinfo);
 	tcase_add_test(tc, names_mask);
+	tcase_add_test(tc, query_plain);
 	tcase_add_test(tc, at_sign_not_userinfo);
 	tcase_add_test(tc, authority_form);
 	tcase_add_test(tc, every_default_name);

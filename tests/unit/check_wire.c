@@ -5,6 +5,7 @@
 #include "fixtures.h"
 #include "suites.h"
 #include "wire.h"
+#include "copy.h"
 
 static int str_eq(ht_str a, const char *b)
 {
@@ -50,6 +51,31 @@ static ht_record sample_request(void)
 	r->resp_proto = HT_PROTO_HTTP10;
 	return rec;
 }
+
+/* ht_copy_short() (copy.h, the records' strings): every length, at every
+ * alignment, copies its bytes and touches none around them. */
+START_TEST(copy_short_every_length)
+{
+	uint8_t src[80], dst[80];
+
+	for (size_t i = 0; i < sizeof src; i++)
+		src[i] = (uint8_t)(i * 7 + 1);
+	for (size_t off = 0; off < 8; off++) {
+		for (size_t n = 0; n <= 48; n++) {
+			memset(dst, 0xee, sizeof dst);
+			ht_copy_short(dst + off, src + 8 - off % 3, n);
+			for (size_t i = 0; i < sizeof dst; i++) {
+				uint8_t want = i >= off && i < off + n
+						       ? src[8 - off % 3 + i - off]
+						       : 0xee;
+				ck_assert_msg(dst[i] == want,
+					      "n %zu off %zu byte %zu", n, off,
+					      i);
+			}
+		}
+	}
+}
+END_TEST
 
 START_TEST(request_round_trip)
 {
@@ -570,6 +596,7 @@ Suite *wire_suite(void)
 {
 	Suite *s = suite_create("wire");
 	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, copy_short_every_length);
 	tcase_add_test(tc, request_round_trip);
 	tcase_add_test(tc, other_types_round_trip);
 	tcase_add_test(tc, appended_fields_optional);
