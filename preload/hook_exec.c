@@ -641,29 +641,19 @@ static int exec_list(enum exec_how how, const char *file, const char *arg0,
 	}
 }
 
-HT_EXPORT int execl(const char *path, const char *arg, ...)
-{
-	va_list ap;
-	va_start(ap, arg);
-	int r = exec_list(EXEC_L, path, arg, ap);
-	va_end(ap);
-	return r;
-}
+/* execl, execlp and execle from one definition: exec_list() @how over
+ * @arg and the arguments after it (a variadic function can hand its "..."
+ * on only as a va_list, so the three differ in nothing but @how). */
+#define HT_EXEC_LIST_HOOK(name, how)                                        \
+	HT_EXPORT int name(const char *file, const char *arg, ...)          \
+	{                                                                   \
+		va_list ap;                                                 \
+		va_start(ap, arg);                                          \
+		int r = exec_list(how, file, arg, ap);                      \
+		va_end(ap);                                                 \
+		return r;                                                   \
+	}
 
-HT_EXPORT int execlp(const char *file, const char *arg, ...)
-{
-	va_list ap;
-	va_start(ap, arg);
-	int r = exec_list(EXEC_LP, file, arg, ap);
-	va_end(ap);
-	return r;
-}
-
-HT_EXPORT int execle(const char *path, const char *arg, ...)
-{
-	va_list ap;
-	va_start(ap, arg);
-	int r = exec_list(EXEC_LE, path, arg, ap);
-	va_end(ap);
-	return r;
-}
+HT_EXEC_LIST_HOOK(execl, EXEC_L)
+HT_EXEC_LIST_HOOK(execlp, EXEC_LP)
+HT_EXEC_LIST_HOOK(execle, EXEC_LE)
