@@ -335,6 +335,31 @@ static void put_fail_host(outbuf *f, const ht_rec_conn_fail *c)
 		json_str_or_null(f, ip, url_ip(ip, sizeof(ip), &c->peer));
 }
 
+/* What the two lines of a failed lookup begin with: {"event":"dns_error",
+ * "pid", "lookup", "host", "error". */
+static void put_dns_error_head(outbuf *f, uint64_t pid, uint64_t lookup,
+			       ht_str host, const char *error)
+{
+	json_lit(f, "{\"event\":\"dns_error\",\"pid\":");
+	json_u64(f, pid);
+	KEY_U64(f, "lookup", lookup);
+	KEY(f, "host");
+	put_ht_str_or_null(f, host);
+	KEY(f, "error");
+	json_strz(f, error);
+}
+
+/* ... and end with: "dns_ms" (from @t0 to @t1), "start" (@t0)}. */
+static void put_dns_error_tail(report *rp, uint64_t t0, uint64_t t1)
+{
+	outbuf *f = &rp->ob;
+
+	KEY_MS(f, "dns_ms", report_span(t0, t1));
+	KEY(f, "start");
+	json_ns_secs(f, report_unix_ns(rp, t0));
+	json_lit(f, "}\n");
+}
+
 /* A name lookup its process's end cut short: {"event":"dns_error","pid",
  * "lookup" (its number in its image), "host", "error", "phase" ("dns"),
  * "signal", "dns_ms" (from its start to its end), "start"}. */
@@ -342,23 +367,13 @@ static void json_lookup_cut(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = &rp->ob;
 
-	json_lit(f, "{\"event\":\"dns_error\",\"pid\":");
-	json_u64(f, c->pid);
-	KEY(f, "lookup");
-	json_u64(f, c->conn_id);
-	KEY(f, "host");
-	put_ht_str_or_null(f, c->dns_name);
-	KEY(f, "error");
-	json_strz(f, report_fail_error(rp, c));
+	put_dns_error_head(f, c->pid, c->conn_id, c->dns_name,
+			   report_fail_error(rp, c));
 	KEY(f, "phase");
 	json_strz(f, ht_live_phase_name(c->phase));
 	KEY(f, "signal");
 	json_strz(f, report_signal_name(rp, c->signal));
-	KEY(f, "dns_ms");
-	json_ns_ms(f, report_span(c->t_dns_start, c->t_fail));
-	KEY(f, "start");
-	json_ns_secs(f, report_unix_ns(rp, c->t_dns_start));
-	json_lit(f, "}\n");
+	put_dns_error_tail(rp, c->t_dns_start, c->t_fail);
 }
 
 /* A name lookup that failed (HT_REC_DNS, err not 0; a resolved one's
@@ -373,21 +388,11 @@ static void json_dns(report *rp, const ht_rec_dns *d)
 
 	if (d->err == 0)
 		return;
-	json_lit(f, "{\"event\":\"dns_error\",\"pid\":");
-	json_u64(f, d->pid);
-	KEY(f, "lookup");
-	json_u64(f, d->lookup);
-	KEY(f, "host");
-	put_ht_str_or_null(f, d->name);
-	KEY(f, "error");
-	json_strz(f, report_dns_error(d, err, sizeof(err)));
+	put_dns_error_head(f, d->pid, d->lookup, d->name,
+			   report_dns_error(d, err, sizeof(err)));
 	KEY(f, "code");
 	json_strz(f, code);
-	KEY(f, "dns_ms");
-	json_ns_ms(f, report_span(d->t_start, d->t_done));
-	KEY(f, "start");
-	json_ns_secs(f, report_unix_ns(rp, d->t_start));
-	json_lit(f, "}\n");
+	put_dns_error_tail(rp, d->t_start, d->t_done);
 }
 
 static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
