@@ -241,6 +241,32 @@ unsigned h1_headers_done(h1_parser *p)
 
 /* ---- the byte machine --------------------------------------------------- */
 
+/* @c where a line ends (CRLF, or a bare LF): CR goes to @cr_state to wait
+ * for its LF, LF to @next; anything else is an error. */
+static inline unsigned line_end(h1_parser *p, uint8_t c,
+				enum h1_internal_state cr_state,
+				enum h1_internal_state next)
+{
+	if (c == '\r')
+		p->state = cr_state;
+	else if (c == '\n')
+		p->state = next;
+	else
+		return fail(p);
+	return 0;
+}
+
+/* @c after the CR that ends a line: its LF goes to @next, anything else is
+ * an error. */
+static inline unsigned line_lf(h1_parser *p, uint8_t c,
+			       enum h1_internal_state next)
+{
+	if (c != '\n')
+		return fail(p);
+	p->state = next;
+	return 0;
+}
+
 /* One byte of the start line. */
 static unsigned start_line_byte(h1_parser *p, uint8_t c)
 {
@@ -315,13 +341,7 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 		}
 		return 0;
 	case S_REQ_LINE_END:
-		if (c == '\r')
-			p->state = S_START_LF;
-		else if (c == '\n')
-			p->state = S_HDR_LINE_START;
-		else
-			return fail(p);
-		return 0;
+		return line_end(p, c, S_START_LF, S_HDR_LINE_START);
 	case S_RES_VERSION_SP:
 		if (c != ' ')
 			return fail(p);
@@ -342,33 +362,24 @@ static unsigned start_line_byte(h1_parser *p, uint8_t c)
 		}
 		return 0;
 	case S_RES_STATUS_END:
-		if (c == ' ')
+		if (c == ' ') {
 			p->state = S_RES_REASON;
-		else if (c == '\r')
-			p->state = S_START_LF;
-		else if (c == '\n')
-			p->state = S_HDR_LINE_START;
-		else
-			return fail(p);
-		return 0;
+			return 0;
+		}
+		return line_end(p, c, S_START_LF, S_HDR_LINE_START);
 	case S_RES_REASON:
-		if (c == '\r') {
-			p->state = S_START_LF;
-		} else if (c == '\n') {
-			p->state = S_HDR_LINE_START;
-		} else if (is_ctl(c)) {
+		if (c == '\r' || c == '\n')
+			return line_end(p, c, S_START_LF, S_HDR_LINE_START);
+		if (is_ctl(c))
 			return fail(p);
-		} else if (p->tok_len + 1 < sizeof(m->reason)) {
+		if (p->tok_len + 1 < sizeof(m->reason)) {
 			m->reason[p->tok_len++] = (char)c;
 			m->reason[p->tok_len] = '\0';
 			m->reason_len = (uint16_t)p->tok_len;
 		}
 		return 0;
 	case S_START_LF:
-		if (c != '\n')
-			return fail(p);
-		p->state = S_HDR_LINE_START;
-		return 0;
+		return line_lf(p, c, S_HDR_LINE_START);
 	default:
 		return fail(p);
 	}
@@ -427,14 +438,8 @@ static unsigned header_byte(h1_parser *p, uint8_t c)
 		return 0;
 	case S_HDR_VALUE_OWS:
 	case S_HDR_VALUE:
-		if (c == '\r') {
-			p->state = S_HDR_LINE_LF;
-			return 0;
-		}
-		if (c == '\n') {
-			p->state = S_HDR_LINE_START;
-			return 0;
-		}
+		if (c == '\r' || c == '\n')
+			return line_end(p, c, S_HDR_LINE_LF, S_HDR_LINE_START);
 		if (is_ctl(c))
 			return fail(p);
 		if (p->state == S_HDR_VALUE_OWS) {
@@ -451,10 +456,7 @@ static unsigned header_byte(h1_parser *p, uint8_t c)
 			return fail(p);
 		return 0;
 	case S_HDR_LINE_LF:
-		if (c != '\n')
-			return fail(p);
-		p->state = S_HDR_LINE_START;
-		return 0;
+		return line_lf(p, c, S_HDR_LINE_START);
 	case S_HDR_END_LF:
 		if (c != '\n')
 			return fail(p);
@@ -516,18 +518,9 @@ static unsigned chunk_byte(h1_parser *p, uint8_t c)
 			return fail(p);
 		return chunk_size_line_end(p);
 	case S_CHUNK_DATA_END:
-		if (c == '\r')
-			p->state = S_CHUNK_DATA_LF;
-		else if (c == '\n')
-			p->state = S_CHUNK_SIZE_FIRST;
-		else
-			return fail(p);
-		return 0;
+		return line_end(p, c, S_CHUNK_DATA_LF, S_CHUNK_SIZE_FIRST);
 	case S_CHUNK_DATA_LF:
-		if (c != '\n')
-			return fail(p);
-		p->state = S_CHUNK_SIZE_FIRST;
-		return 0;
+		return line_lf(p, c, S_CHUNK_SIZE_FIRST);
 	case S_TRAILER_LINE_START:
 		if (c == '\r')
 			p->state = S_TRAILER_END_LF;

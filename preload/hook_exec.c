@@ -530,62 +530,28 @@ static spawn_fn *spawn_real(spawn_fn **cache, const char *name,
 	return f;
 }
 
-int ht_posix_spawn(pid_t *pid, const char *path,
-		   const posix_spawn_file_actions_t *fa,
-		   const posix_spawnattr_t *attr, char *const argv[],
-		   char *const envp[])
-{
-	static spawn_fn *cache;
-	spawn_fn *real;
+/* The hook @fn of posix_spawn or posix_spawnp (@name, and @search as
+ * spawn_with() takes it) in @version: the four differ in nothing else. */
+#define HT_SPAWN_HOOK(fn, name, version, search)                             \
+	int fn(pid_t *pid, const char *file,                                 \
+	       const posix_spawn_file_actions_t *fa,                         \
+	       const posix_spawnattr_t *attr, char *const argv[],            \
+	       char *const envp[])                                           \
+	{                                                                    \
+		static spawn_fn *cache;                                      \
+		spawn_fn *real;                                              \
+                                                                             \
+		HT_ENSURE_INIT();                                            \
+		real = spawn_real(&cache, name, HT_VERS_STR(version), fn);   \
+		return spawn_with(real, search, pid, file, fa, attr, argv,   \
+				  envp);                                     \
+	}
 
-	HT_ENSURE_INIT();
-	real = spawn_real(&cache, "posix_spawn",
-			  HT_VERS_STR(HT_VERS_DEFAULT), ht_posix_spawn);
-	return spawn_with(real, false, pid, path, fa, attr, argv, envp);
-}
-
-int ht_posix_spawnp(pid_t *pid, const char *file,
-		    const posix_spawn_file_actions_t *fa,
-		    const posix_spawnattr_t *attr, char *const argv[],
-		    char *const envp[])
-{
-	static spawn_fn *cache;
-	spawn_fn *real;
-
-	HT_ENSURE_INIT();
-	real = spawn_real(&cache, "posix_spawnp",
-			  HT_VERS_STR(HT_VERS_DEFAULT), ht_posix_spawnp);
-	return spawn_with(real, true, pid, file, fa, attr, argv, envp);
-}
-
+HT_SPAWN_HOOK(ht_posix_spawn, "posix_spawn", HT_VERS_DEFAULT, false)
+HT_SPAWN_HOOK(ht_posix_spawnp, "posix_spawnp", HT_VERS_DEFAULT, true)
 #ifdef HT_VERS_COMPAT
-int ht_posix_spawn_compat(pid_t *pid, const char *path,
-			  const posix_spawn_file_actions_t *fa,
-			  const posix_spawnattr_t *attr, char *const argv[],
-			  char *const envp[])
-{
-	static spawn_fn *cache;
-	spawn_fn *real;
-
-	HT_ENSURE_INIT();
-	real = spawn_real(&cache, "posix_spawn", HT_VERS_STR(HT_VERS_COMPAT),
-			  ht_posix_spawn_compat);
-	return spawn_with(real, false, pid, path, fa, attr, argv, envp);
-}
-
-int ht_posix_spawnp_compat(pid_t *pid, const char *file,
-			   const posix_spawn_file_actions_t *fa,
-			   const posix_spawnattr_t *attr, char *const argv[],
-			   char *const envp[])
-{
-	static spawn_fn *cache;
-	spawn_fn *real;
-
-	HT_ENSURE_INIT();
-	real = spawn_real(&cache, "posix_spawnp", HT_VERS_STR(HT_VERS_COMPAT),
-			  ht_posix_spawnp_compat);
-	return spawn_with(real, true, pid, file, fa, attr, argv, envp);
-}
+HT_SPAWN_HOOK(ht_posix_spawn_compat, "posix_spawn", HT_VERS_COMPAT, false)
+HT_SPAWN_HOOK(ht_posix_spawnp_compat, "posix_spawnp", HT_VERS_COMPAT, true)
 #endif
 
 /* The number of arguments from @arg0 up to the terminating NULL, as
@@ -641,29 +607,19 @@ static int exec_list(enum exec_how how, const char *file, const char *arg0,
 	}
 }
 
-HT_EXPORT int execl(const char *path, const char *arg, ...)
-{
-	va_list ap;
-	va_start(ap, arg);
-	int r = exec_list(EXEC_L, path, arg, ap);
-	va_end(ap);
-	return r;
-}
+/* execl, execlp and execle from one definition: exec_list() @how over
+ * @arg and the arguments after it (a variadic function can hand its "..."
+ * on only as a va_list, so the three differ in nothing but @how). */
+#define HT_EXEC_LIST_HOOK(name, how)                                        \
+	HT_EXPORT int name(const char *file, const char *arg, ...)          \
+	{                                                                   \
+		va_list ap;                                                 \
+		va_start(ap, arg);                                          \
+		int r = exec_list(how, file, arg, ap);                      \
+		va_end(ap);                                                 \
+		return r;                                                   \
+	}
 
-HT_EXPORT int execlp(const char *file, const char *arg, ...)
-{
-	va_list ap;
-	va_start(ap, arg);
-	int r = exec_list(EXEC_LP, file, arg, ap);
-	va_end(ap);
-	return r;
-}
-
-HT_EXPORT int execle(const char *path, const char *arg, ...)
-{
-	va_list ap;
-	va_start(ap, arg);
-	int r = exec_list(EXEC_LE, path, arg, ap);
-	va_end(ap);
-	return r;
-}
+HT_EXEC_LIST_HOOK(execl, EXEC_L)
+HT_EXEC_LIST_HOOK(execlp, EXEC_LP)
+HT_EXEC_LIST_HOOK(execle, EXEC_LE)

@@ -190,6 +190,16 @@ static void put_phase(phases *p, const char *name, uint64_t end, int64_t dur)
 	p->any = true;
 }
 
+/* @v, or null when @unknown (a status no answer gave, a size the tracer
+ * did not see). */
+static void put_u64_or_null(outbuf *f, bool unknown, uint64_t v)
+{
+	if (unknown)
+		json_lit(f, "null");
+	else
+		json_u64(f, v);
+}
+
 /* The earliest non-zero timestamp of @r, or 0. */
 static uint64_t earliest_ts(const ht_rec_request *r)
 {
@@ -241,10 +251,7 @@ static void html_request(report *rp, const report_req *q)
 	KEY(f, "alpn");
 	put_ht_str_or_null(f, r->alpn);
 	KEY(f, "status");
-	if (r->status == 0)
-		json_lit(f, "null");
-	else
-		json_u64(f, r->status);
+	put_u64_or_null(f, r->status == 0, r->status);
 	KEY(f, "status_text");
 	put_ht_str_or_null(f, r->reason);
 	KEY(f, "error");
@@ -261,22 +268,15 @@ static void html_request(report *rp, const report_req *q)
 		json_strz(f, q->error);
 	}
 	KEY(f, "req_bytes");
-	if (r->flags & HT_RF_REQ_BODY_UNKNOWN)
-		json_lit(f, "null");
-	else
-		json_u64(f, r->req_body_bytes);
+	put_u64_or_null(f, r->flags & HT_RF_REQ_BODY_UNKNOWN,
+			r->req_body_bytes);
 	KEY(f, "resp_bytes");
-	if (r->flags & HT_RF_RESP_BODY_UNKNOWN)
-		json_lit(f, "null");
-	else
-		json_u64(f, r->resp_body_bytes);
-	KEY(f, "req_header_bytes");
-	json_u64(f, r->req_header_bytes);
+	put_u64_or_null(f, r->flags & HT_RF_RESP_BODY_UNKNOWN,
+			r->resp_body_bytes);
+	KEY_U64(f, "req_header_bytes", r->req_header_bytes);
 	KEY(f, "resp_header_bytes");
-	if (r->flags & HT_RF_RESP_HDR_UNKNOWN)
-		json_lit(f, "null");
-	else
-		json_u64(f, r->resp_header_bytes);
+	put_u64_or_null(f, r->flags & HT_RF_RESP_HDR_UNKNOWN,
+			r->resp_header_bytes);
 	KEY(f, "content_type");
 	put_ht_str_or_null(f, r->content_type);
 	KEY(f, "start");

@@ -335,6 +335,31 @@ static void put_fail_host(outbuf *f, const ht_rec_conn_fail *c)
 		json_str_or_null(f, ip, url_ip(ip, sizeof(ip), &c->peer));
 }
 
+/* What the two lines of a failed lookup begin with: {"event":"dns_error",
+ * "pid", "lookup", "host", "error". */
+static void put_dns_error_head(outbuf *f, uint64_t pid, uint64_t lookup,
+			       ht_str host, const char *error)
+{
+	json_lit(f, "{\"event\":\"dns_error\",\"pid\":");
+	json_u64(f, pid);
+	KEY_U64(f, "lookup", lookup);
+	KEY(f, "host");
+	put_ht_str_or_null(f, host);
+	KEY(f, "error");
+	json_strz(f, error);
+}
+
+/* ... and end with: "dns_ms" (from @t0 to @t1), "start" (@t0)}. */
+static void put_dns_error_tail(report *rp, uint64_t t0, uint64_t t1)
+{
+	outbuf *f = &rp->ob;
+
+	KEY_MS(f, "dns_ms", report_span(t0, t1));
+	KEY(f, "start");
+	json_ns_secs(f, report_unix_ns(rp, t0));
+	json_lit(f, "}\n");
+}
+
 /* A name lookup its process's end cut short: {"event":"dns_error","pid",
  * "lookup" (its number in its image), "host", "error", "phase" ("dns"),
  * "signal", "dns_ms" (from its start to its end), "start"}. */
@@ -342,23 +367,13 @@ static void json_lookup_cut(report *rp, const ht_rec_conn_fail *c)
 {
 	outbuf *f = &rp->ob;
 
-	json_lit(f, "{\"event\":\"dns_error\",\"pid\":");
-	json_u64(f, c->pid);
-	KEY(f, "lookup");
-	json_u64(f, c->conn_id);
-	KEY(f, "host");
-	put_ht_str_or_null(f, c->dns_name);
-	KEY(f, "error");
-	json_strz(f, report_fail_error(rp, c));
+	put_dns_error_head(f, c->pid, c->conn_id, c->dns_name,
+			   report_fail_error(rp, c));
 	KEY(f, "phase");
 	json_strz(f, ht_live_phase_name(c->phase));
 	KEY(f, "signal");
 	json_strz(f, report_signal_name(rp, c->signal));
-	KEY(f, "dns_ms");
-	json_ns_ms(f, report_span(c->t_dns_start, c->t_fail));
-	KEY(f, "start");
-	json_ns_secs(f, report_unix_ns(rp, c->t_dns_start));
-	json_lit(f, "}\n");
+	put_dns_error_tail(rp, c->t_dns_start, c->t_fail);
 }
 
 /* A name lookup that failed (HT_REC_DNS, err not 0; a resolved one's
@@ -373,21 +388,11 @@ static void json_dns(report *rp, const ht_rec_dns *d)
 
 	if (d->err == 0)
 		return;
-	json_lit(f, "{\"event\":\"dns_error\",\"pid\":");
-	json_u64(f, d->pid);
-	KEY(f, "lookup");
-	json_u64(f, d->lookup);
-	KEY(f, "host");
-	put_ht_str_or_null(f, d->name);
-	KEY(f, "error");
-	json_strz(f, report_dns_error(d, err, sizeof(err)));
+	put_dns_error_head(f, d->pid, d->lookup, d->name,
+			   report_dns_error(d, err, sizeof(err)));
 	KEY(f, "code");
 	json_strz(f, code);
-	KEY(f, "dns_ms");
-	json_ns_ms(f, report_span(d->t_start, d->t_done));
-	KEY(f, "start");
-	json_ns_secs(f, report_unix_ns(rp, d->t_start));
-	json_lit(f, "}\n");
+	put_dns_error_tail(rp, d->t_start, d->t_done);
 }
 
 static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
@@ -636,6 +641,26 @@ static void json_websocket(report *rp, const report_ws *s)
 	put_ws_session(rp, s);
 }
 
+/* ,"key":@v, only when @v is not 0: a count most runs never have, whose
+ * key older output did not have either. */
+#define KEY_U64_SOME(f, key, v)                  \
+	do {                                     \
+		uint64_t some_ = (v);            \
+		if (some_ > 0)                   \
+			KEY_U64(f, key, some_);  \
+	} while (0)
+
+/* The rest of a host's object after its "requests": key (and of the other
+ * hosts'): N,"errors":N,"p50_ms":T,"p95_ms":T}. */
+static void put_host_stat(outbuf *f, const report_host_stat *h)
+{
+	json_u64(f, h->requests);
+	KEY_U64(f, "errors", h->errors);
+	KEY_MS(f, "p50_ms", report_percentile(&h->totals, 50));
+	KEY_MS(f, "p95_ms", report_percentile(&h->totals, 95));
+	json_lit(f, "}");
+}
+
 void json_summary(report *rp)
 {
 	outbuf *f = &rp->ob;
@@ -647,35 +672,23 @@ void json_summary(report *rp)
 	 * ones that connected to the collector (report.h) */
 	json_lit(f, "{\"event\":\"summary\",\"processes\":");
 	json_u64(f, st->req_processes);
-	KEY(f, "processes_traced");
-	json_u64(f, st->processes);
-	KEY(f, "requests");
-	json_u64(f, st->requests);
-	KEY(f, "connections");
-	json_u64(f, report_connections(rp));
-	/* of those, closed with no request; the key only when some */
-	if (st->conns_no_request > 0) {
-		KEY(f, "connections_no_request");
-		json_u64(f, st->conns_no_request);
-	}
+	KEY_U64(f, "processes_traced", st->processes);
+	KEY_U64(f, "requests", st->requests);
+	KEY_U64(f, "connections", report_connections(rp));
+	/* of those, closed with no request */
+	KEY_U64_SOME(f, "connections_no_request", st->conns_no_request);
 	/* the requests traced servers answered, apart; only when some */
 	if (st->server_requests > 0) {
-		KEY(f, "server_requests");
-		json_u64(f, st->server_requests);
-		KEY(f, "server_errors");
-		json_u64(f, st->server_errors);
+		KEY_U64(f, "server_requests", st->server_requests);
+		KEY_U64(f, "server_errors", st->server_errors);
 		/* of those, sent after a request that asked to close and
-		 * not answered (no error of the server's); only when some */
-		if (st->server_not_served > 0) {
-			KEY(f, "server_not_served");
-			json_u64(f, st->server_not_served);
-		}
+		 * not answered (no error of the server's) */
+		KEY_U64_SOME(f, "server_not_served", st->server_not_served);
 	}
 	/* of those, TLS no hook decoded (their requests not counted); the
 	 * keys only when there are some */
 	if (st->tls_undecoded > 0) {
-		KEY(f, "tls_undecoded");
-		json_u64(f, st->tls_undecoded);
+		KEY_U64(f, "tls_undecoded", st->tls_undecoded);
 		KEY(f, "tls_undecoded_programs");
 		json_lit(f, "[");
 		for (size_t i = 0, k = 0; i < st->n_exes; i++) {
@@ -687,45 +700,23 @@ void json_summary(report *rp)
 		}
 		json_lit(f, "]");
 	}
-	/* the key only when there were some: older output stays as it was */
-	if (st->ws_sessions > 0) {
-		KEY(f, "websocket_sessions");
-		json_u64(f, st->ws_sessions);
-	}
-	KEY(f, "connect_errors");
-	json_u64(f, st->conn_fails);
-	/* the key only when there were some: older output stays as it was */
-	if (st->not_followed > 0) {
-		KEY(f, "not_followed");
-		json_u64(f, st->not_followed);
-	}
-	if (st->lookups_cut > 0) {
-		KEY(f, "lookups_cut_short");
-		json_u64(f, st->lookups_cut);
-	}
-	if (st->lookups_failed > 0) {
-		KEY(f, "lookups_failed");
-		json_u64(f, st->lookups_failed);
-	}
-	KEY(f, "reused");
-	json_u64(f, st->reused);
-	KEY(f, "errors");
-	json_u64(f, st->errors);
-	KEY(f, "dropped");
-	json_u64(f, report_dropped(rp));
-	KEY(f, "dropped_requests");
-	json_u64(f, report_dropped_requests(rp));
-	KEY(f, "malformed");
-	json_u64(f, st->malformed);
-	KEY(f, "refused");
-	json_u64(f, st->refused);
+	KEY_U64_SOME(f, "websocket_sessions", st->ws_sessions);
+	KEY_U64(f, "connect_errors", st->conn_fails);
+	KEY_U64_SOME(f, "not_followed", st->not_followed);
+	KEY_U64_SOME(f, "lookups_cut_short", st->lookups_cut);
+	KEY_U64_SOME(f, "lookups_failed", st->lookups_failed);
+	KEY_U64(f, "reused", st->reused);
+	KEY_U64(f, "errors", st->errors);
+	KEY_U64(f, "dropped", report_dropped(rp));
+	KEY_U64(f, "dropped_requests", report_dropped_requests(rp));
+	KEY_U64(f, "malformed", st->malformed);
+	KEY_U64(f, "refused", st->refused);
 	if (st->n_notes > 0) {
 		KEY(f, "not_traced");
 		for (size_t i = 0; i < st->n_notes; i++) {
 			json_lit(f, i ? ",{\"text\":" : "[{\"text\":");
 			json_strz(f, st->notes[i]);
-			KEY(f, "processes");
-			json_u64(f, st->note_procs[i]);
+			KEY_U64(f, "processes", st->note_procs[i]);
 			json_lit(f, "}");
 		}
 		json_lit(f, "]");
@@ -734,35 +725,17 @@ void json_summary(report *rp)
 	json_lit(f, "[");
 	hosts = report_hosts_sorted(rp, &n);
 	for (size_t i = 0; i < n; i++) {
-		const report_host_stat *h = hosts[i];
-
 		json_lit(f, i ? ",{\"host\":" : "{\"host\":");
-		json_strz(f, h->name);
+		json_strz(f, hosts[i]->name);
 		KEY(f, "requests");
-		json_u64(f, h->requests);
-		KEY(f, "errors");
-		json_u64(f, h->errors);
-		KEY(f, "p50_ms");
-		json_ns_ms(f, report_percentile(&h->totals, 50));
-		KEY(f, "p95_ms");
-		json_ns_ms(f, report_percentile(&h->totals, 95));
-		json_lit(f, "}");
+		put_host_stat(f, hosts[i]);
 	}
 	free(hosts);
 	json_lit(f, "]");
 	if (st->other_hosts.requests > 0) {
 		/* The hosts past REPORT_MAX_HOSTS, together. */
-		const report_host_stat *h = &st->other_hosts;
-
 		json_lit(f, ",\"other_hosts\":{\"requests\":");
-		json_u64(f, h->requests);
-		KEY(f, "errors");
-		json_u64(f, h->errors);
-		KEY(f, "p50_ms");
-		json_ns_ms(f, report_percentile(&h->totals, 50));
-		KEY(f, "p95_ms");
-		json_ns_ms(f, report_percentile(&h->totals, 95));
-		json_lit(f, "}");
+		put_host_stat(f, &st->other_hosts);
 	}
 	json_lit(f, "}\n");
 }

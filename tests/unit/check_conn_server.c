@@ -74,6 +74,17 @@ static void wr(const char *s, size_t n, uint64_t t)
 	conn_server_write(C, (const uint8_t *)s, n, t);
 }
 
+/* rd() and wr() of the whole string @s. */
+static void rds(const char *s, uint64_t t)
+{
+	rd(s, strlen(s), t);
+}
+
+static void wrs(const char *s, uint64_t t)
+{
+	wr(s, strlen(s), t);
+}
+
 static conn_probe probe(bool read, const char *s)
 {
 	return conn_server_probe(C, read, (const uint8_t *)s, strlen(s));
@@ -417,18 +428,18 @@ START_TEST(post_body_and_reuse)
 {
 	static const char post[] = "POST /p HTTP/1.1\r\nHost: h\r\n"
 				   "Content-Length: 4\r\n\r\n";
-	rd(post, strlen(post), 10);
+	rds(post, 10);
 	rd("ab", 2, 20);
 	rd("cd", 2, 30);
-	wr(RESP, strlen(RESP), 40);
+	wrs(RESP, 40);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.t[HT_T_WROTE_HEADERS], 10);
 	ck_assert_uint_eq(recs[0].r.t[HT_T_WROTE_REQUEST], 30);
 	ck_assert_uint_eq(recs[0].r.req_body_bytes, 4);
 	ck_assert(recs[0].r.flags & HT_RF_KEEPALIVE);
 	/* the next request on the connection, after an idle time */
-	rd(REQ, strlen(REQ), 100);
-	wr(RESP, strlen(RESP), 110);
+	rds(REQ, 100);
+	wrs(RESP, 110);
 	ck_assert_int_eq(nreqs, 2);
 	const ht_rec_request *r = &recs[1].r;
 	ck_assert_uint_eq(r->req_seq, 2);
@@ -444,11 +455,11 @@ START_TEST(pipelined_in_one_read)
 	char two[256];
 	snprintf(two, sizeof two, "%s%s", REQ,
 		 "HEAD /b HTTP/1.1\r\nHost: h\r\n\r\n");
-	rd(two, strlen(two), 10);
-	wr(RESP, strlen(RESP), 20);
+	rds(two, 10);
+	wrs(RESP, 20);
 	/* the HEAD's response has no body whatever its length says */
 	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n";
-	wr(head, strlen(head), 30);
+	wrs(head, 30);
 	ck_assert_int_eq(nreqs, 2);
 	ck_assert_str_eq(recs[0].target, "/a?x=1");
 	ck_assert_str_eq(recs[1].method, "HEAD");
@@ -460,8 +471,8 @@ END_TEST
 START_TEST(sendfile_body)
 {
 	static const char hdr[] = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
-	rd(REQ, strlen(REQ), 10);
-	wr(hdr, strlen(hdr), 20);
+	rds(REQ, 10);
+	wrs(hdr, 20);
 	conn_server_sent(C, 600, 30);
 	ck_assert_int_eq(nreqs, 0);
 	conn_server_sent(C, 400, 40);
@@ -476,7 +487,7 @@ END_TEST
 START_TEST(sendfile_unframed_gives_up)
 {
 	/* bytes sent before any response header: nothing can be paired */
-	rd(REQ, strlen(REQ), 10);
+	rds(REQ, 10);
 	conn_server_sent(C, 100, 20);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNFOLLOWED);
@@ -493,17 +504,17 @@ START_TEST(excess_body_later_requests_not_followed)
 	static const char longer[] =
 		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello-and-more";
 	static const char b[] = "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
-	rd(REQ, strlen(REQ), 10);
-	wr(longer, strlen(longer), 20);
+	rds(REQ, 10);
+	wrs(longer, 20);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
 	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 5);
-	rd(b, strlen(b), 30);
+	rds(b, 30);
 	ck_assert_int_eq(nreqs, 2);
 	ck_assert_uint_eq(recs[1].r.error, HT_ERR_DESYNC);
 	ck_assert_str_eq(recs[1].target, "/b");
 	ck_assert(recs[1].r.flags & HT_RF_SERVER);
-	wr(RESP, strlen(RESP), 40);
+	wrs(RESP, 40);
 	ck_assert_int_eq(nreqs, 2);
 }
 END_TEST
@@ -513,10 +524,10 @@ END_TEST
 START_TEST(reads_after_malformed_request_noted)
 {
 	static const char bad[] = "GET /a b HTTP/1.1\r\n\r\n";
-	rd(bad, strlen(bad), 10);
+	rds(bad, 10);
 	ck_assert_int_eq(nnotes, 0);
-	rd(REQ, strlen(REQ), 20);
-	rd(REQ, strlen(REQ), 30);
+	rds(REQ, 20);
+	rds(REQ, 30);
 	ck_assert_int_eq(nnotes, 1);
 	/* unanswered, it ends at the close */
 	conn_close(C, 40);
@@ -528,8 +539,8 @@ END_TEST
 START_TEST(close_delimited_body_ends_at_close)
 {
 	static const char r10[] = "HTTP/1.0 200 OK\r\n\r\nsome body";
-	rd(REQ, strlen(REQ), 10);
-	wr(r10, strlen(r10), 20);
+	rds(REQ, 10);
+	wrs(r10, 20);
 	ck_assert_int_eq(nreqs, 0);
 	conn_close(C, 50);
 	ck_assert_int_eq(nreqs, 1);
@@ -547,9 +558,9 @@ END_TEST
 START_TEST(client_eof_then_answer)
 {
 	/* the client half-closes after its request: still answered */
-	rd(REQ, strlen(REQ), 10);
+	rds(REQ, 10);
 	conn_server_eof(C, 15);
-	wr(RESP, strlen(RESP), 20);
+	wrs(RESP, 20);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
 	conn_close(C, 30);
@@ -560,8 +571,8 @@ END_TEST
 START_TEST(close_unanswered_and_cut)
 {
 	static const char hdr[] = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
-	rd(REQ, strlen(REQ), 10);
-	wr(hdr, strlen(hdr), 20);
+	rds(REQ, 10);
+	wrs(hdr, 20);
 	rd("GET /second HT", 14, 25);
 	conn_close(C, 30);
 	ck_assert_int_eq(nreqs, 2);
@@ -580,7 +591,7 @@ START_TEST(close_mid_body)
 		"POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10000\r\n\r\n";
 	char body[100];
 	memset(body, 'z', sizeof body);
-	rd(head, strlen(head), 10);
+	rds(head, 10);
 	rd(body, sizeof body, 15);
 	conn_server_eof(C, 20);
 	conn_close(C, 30);
@@ -593,12 +604,12 @@ END_TEST
 
 START_TEST(request_unseen_stops)
 {
-	rd(REQ, strlen(REQ), 10);
+	rds(REQ, 10);
 	conn_server_read_unseen(C, 10, 20);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_UNSEEN);
-	wr(RESP, strlen(RESP), 30);
-	rd(REQ, strlen(REQ), 40);
+	wrs(RESP, 30);
+	rds(REQ, 40);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert(!conn_wants_bytes(C));
 }
@@ -1319,9 +1330,9 @@ START_TEST(malformed_request_answered)
 	static const char e505[] = "HTTP/1.0 505 HTTP Version Not Supported\r\n"
 				   "Connection: close\r\nContent-Length: 4\r\n\r\n"
 				   "oops";
-	rd(BAD_99, strlen(BAD_99), 10);
+	rds(BAD_99, 10);
 	ck_assert_int_eq(nreqs, 0);
-	wr(e505, strlen(e505), 20);
+	wrs(e505, 20);
 	ck_assert_int_eq(nreqs, 1);
 	const ht_rec_request *r = &recs[0].r;
 	ck_assert_uint_eq(r->error, HT_ERR_BAD_REQUEST);
@@ -1334,7 +1345,7 @@ START_TEST(malformed_request_answered)
 	ck_assert_uint_eq(r->t[HT_T_WROTE_REQUEST], 10);
 	ck_assert_uint_eq(r->t[HT_T_FIRST_BYTE], 20);
 	ck_assert_uint_eq(r->t[HT_T_RESPONSE_DONE], 20);
-	rd(REQ, strlen(REQ), 30);
+	rds(REQ, 30);
 	conn_close(C, 40);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(last_close.requests, 1);
@@ -1349,7 +1360,7 @@ END_TEST
  * request with the page as its body, its first byte at 20. */
 static const ht_rec_request *answered_09(const char *page, size_t cut)
 {
-	rd(BAD_99, strlen(BAD_99), 10);
+	rds(BAD_99, 10);
 	wr(page, cut, 20);
 	wr(page + cut, strlen(page) - cut, 25);
 	ck_assert_int_eq(nreqs, 0);
@@ -1387,8 +1398,8 @@ START_TEST(malformed_line_parts)
 	ck_assert_str_eq(recs[0].target, "");
 	teardown();
 	setup();
-	rd(REQ, strlen(REQ), 10);
-	wr(RESP, strlen(RESP), 20);
+	rds(REQ, 10);
+	wrs(RESP, 20);
 	rd("GE\x01T / HTTP/1.1\r\n\r\n", 18, 30);
 	wr("HTTP/1.1 400 Bad\r\nContent-Length: 0\r\n\r\n", 39, 40);
 	ck_assert_int_eq(nreqs, 2);
@@ -1406,10 +1417,10 @@ START_TEST(head_cut_answered)
 {
 	static const char part[] = "GET /midhead HTTP/1.1\r\nHost: x\r\nX-A";
 	static const char ok[] = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\n";
-	rd(part, strlen(part), 10);
+	rds(part, 10);
 	conn_server_eof(C, 20);
 	ck_assert_int_eq(nreqs, 0);
-	wr(ok, strlen(ok), 30);
+	wrs(ok, 30);
 	conn_on_reset(C, 40);
 	ck_assert_int_eq(nreqs, 1);
 	const ht_rec_request *r = &recs[0].r;
@@ -1431,7 +1442,7 @@ END_TEST
 START_TEST(head_cut_unanswered)
 {
 	static const char part[] = "GET /m HTTP/1.1\r\nHost: hh\r\n";
-	rd(part, strlen(part), 10);
+	rds(part, 10);
 	conn_server_eof(C, 20);
 	conn_close(C, 30);
 	ck_assert_int_eq(nreqs, 1);
@@ -1451,11 +1462,11 @@ START_TEST(lingering_close_reads_no_request)
 				   "Connection: close\r\nContent-Length: 0\r\n\r\n";
 	static const char del[] = "DELETE /del HTTP/1.1\r\nHost: h\r\n\r\n";
 	rd("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", 31, 10);
-	wr(e400, strlen(e400), 20);
+	wrs(e400, 20);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.status, 400);
 	conn_server_shut(C, 25);
-	rd(del, strlen(del), 30);
+	rds(del, 30);
 	conn_server_eof(C, 35);
 	conn_close(C, 40);
 	ck_assert_int_eq(nreqs, 1);
@@ -1473,8 +1484,8 @@ START_TEST(pipelined_behind_close_not_served)
 	static const char r10[] = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 	char three[256];
 	snprintf(three, sizeof three, "%s%s%s", REQ, REQ, REQ);
-	rd(three, strlen(three), 10);
-	wr(r10, strlen(r10), 20);
+	rds(three, 10);
+	wrs(r10, 20);
 	conn_close(C, 30);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_NONE);
@@ -1485,7 +1496,7 @@ START_TEST(pipelined_behind_close_not_served)
 	teardown();
 	setup();
 	snprintf(three, sizeof three, "%s%s", REQ, REQ);
-	rd(three, strlen(three), 10);
+	rds(three, 10);
 	conn_server_eof(C, 15);
 	conn_close(C, 30);
 	ck_assert_int_eq(nreqs, 2);
@@ -1504,7 +1515,7 @@ START_TEST(pipelined_reset_each_reported)
 {
 	char three[256];
 	snprintf(three, sizeof three, "%s%s%s", REQ, REQ, REQ);
-	rd(three, strlen(three), 10);
+	rds(three, 10);
 	conn_on_reset(C, 20);
 	ck_assert_int_eq(nreqs, 3);
 	for (int i = 0; i < 3; i++) {
@@ -1524,8 +1535,8 @@ START_TEST(te_cl_response_keeps_connection)
 				   "Transfer-Encoding: chunked\r\n\r\n"
 				   "5\r\nhello\r\n0\r\n\r\n";
 	for (int i = 0; i < 3; i++) {
-		rd(REQ, strlen(REQ), 10 + 10 * (uint64_t)i);
-		wr(tecl, strlen(tecl), 15 + 10 * (uint64_t)i);
+		rds(REQ, 10 + 10 * (uint64_t)i);
+		wrs(tecl, 15 + 10 * (uint64_t)i);
 	}
 	ck_assert_int_eq(nreqs, 3);
 	for (int i = 0; i < 3; i++) {
@@ -1552,13 +1563,13 @@ START_TEST(server_serving_after_request_close_is_followed)
 	static const char old_req[] = "GET /c HTTP/1.0\r\n\r\n";
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
-	rd(close_req, strlen(close_req), 10);
-	wr(ok, strlen(ok), 15);
-	wr(ok, strlen(ok), 20);
-	rd(old_req, strlen(old_req), 30);
-	wr(ok, strlen(ok), 35);
-	rd(REQ, strlen(REQ), 40);
-	wr(ok, strlen(ok), 45);
+	rds(close_req, 10);
+	wrs(ok, 15);
+	wrs(ok, 20);
+	rds(old_req, 30);
+	wrs(ok, 35);
+	rds(REQ, 40);
+	wrs(ok, 45);
 	ck_assert_int_eq(nreqs, 4);
 	for (int i = 0; i < 4; i++) {
 		ck_assert_uint_eq(recs[i].r.error, HT_ERR_NONE);
@@ -1594,7 +1605,7 @@ START_TEST(ends_behind_request_close_not_served)
 			setup();
 		}
 		rd(reqs[end / 4], strlen(reqs[end / 4]), 10);
-		wr(RESP, strlen(RESP), 20);
+		wrs(RESP, 20);
 		ck_assert_int_eq(nreqs, 1);
 		switch (end % 4) {
 		case 0:
@@ -1650,8 +1661,8 @@ START_TEST(server_after_close_body_bytes_read)
 				 "POST /b HTTP/1.1\r\nHost: x\r\n"
 				 "Content-Length: 10\r\n\r\nabcd";
 
-	rd(in, strlen(in), 10);
-	wr(RESP, strlen(RESP), 20);
+	rds(in, 10);
+	wrs(RESP, 20);
 	conn_close(C, 30);
 	ck_assert_int_eq(nreqs, 2);
 	ck_assert_str_eq(recs[1].target, "/b");
@@ -1672,15 +1683,15 @@ START_TEST(ends_behind_request_close_split_read)
 			teardown();
 			setup();
 		}
-		rd(head, strlen(head), 10);
-		wr(RESP, strlen(RESP), 20);
+		rds(head, 10);
+		wrs(RESP, 20);
 		if (split) {
 			conn_server_read_call(C, strlen(rest));
 			conn_server_read(C, (const uint8_t *)rest, 4, 30);
 			conn_server_read(C, (const uint8_t *)rest + 4,
 					 strlen(rest) - 4, 30);
 		} else {
-			rd(rest, strlen(rest), 30);
+			rds(rest, 30);
 		}
 		ck_assert_int_eq(nreqs, 1);
 		conn_close(C, 40);
@@ -1711,8 +1722,8 @@ START_TEST(shut_in_head_keeps_next)
 				  "GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
 	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Le";
 
-	rd(two, strlen(two), 10);
-	wr(head, strlen(head), 20);
+	rds(two, 10);
+	wrs(head, 20);
 	conn_server_shut(C, 30);
 	conn_close(C, 40);
 	ck_assert_int_eq(nreqs, 2);
@@ -1735,9 +1746,9 @@ START_TEST(ends_behind_answered_on_reported)
 				  "GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
 
 	/* answered /a and /b, closed before /c */
-	rd(rc3, strlen(rc3), 10);
-	wr(RESP, strlen(RESP), 20);
-	wr(RESP, strlen(RESP), 21);
+	rds(rc3, 10);
+	wrs(RESP, 20);
+	wrs(RESP, 21);
 	conn_close(C, 30);
 	ck_assert_int_eq(nreqs, 3);
 	ck_assert_uint_eq(recs[1].r.error, HT_ERR_NONE);
@@ -1748,8 +1759,8 @@ START_TEST(ends_behind_answered_on_reported)
 	 * before it completed, no body cut) */
 	teardown();
 	setup();
-	rd(rc2, strlen(rc2), 10);
-	wr(RESP, strlen(RESP), 20);
+	rds(rc2, 10);
+	wrs(RESP, 20);
 	wr(RESP, 10, 21);
 	conn_close(C, 30);
 	ck_assert_int_eq(nreqs, 2);
@@ -1759,7 +1770,7 @@ START_TEST(ends_behind_answered_on_reported)
 	/* /a itself never answered: reset, each reported */
 	teardown();
 	setup();
-	rd(rc2, strlen(rc2), 10);
+	rds(rc2, 10);
 	conn_on_reset(C, 20);
 	ck_assert_int_eq(nreqs, 2);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_RESET);
@@ -1768,7 +1779,7 @@ START_TEST(ends_behind_answered_on_reported)
 	/* /a answered in part (its status line), then closed */
 	teardown();
 	setup();
-	rd(rc2, strlen(rc2), 10);
+	rds(rc2, 10);
 	wr(RESP, 10, 20);
 	conn_close(C, 30);
 	ck_assert_int_eq(nreqs, 2);
@@ -1798,11 +1809,11 @@ START_TEST(server_read_on_after_request_close_reset_reported)
 			teardown();
 			setup();
 		}
-		rd(a10, strlen(a10), 10);
-		wr(RESP, strlen(RESP), 20);
+		rds(a10, 10);
+		wrs(RESP, 20);
 		ck_assert_int_eq(nreqs, 1);
 		/* 30 s later, the client's next request on the kept connection */
-		rd(b10, strlen(b10), 30000000);
+		rds(b10, 30000000);
 		if (end == 0)
 			conn_on_reset(C, 90000000);
 		else
@@ -1828,10 +1839,10 @@ START_TEST(server_said_keep_alive_then_closed_reported)
 	static const char ka[] = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
 				 "Content-Length: 3\r\n\r\nok\n";
 
-	rd(a10, strlen(a10), 10);
-	wr(ka, strlen(ka), 20);
+	rds(a10, 10);
+	wrs(ka, 20);
 	ck_assert_int_eq(nreqs, 1);
-	rd(b10, strlen(b10), 1000000);
+	rds(b10, 1000000);
 	conn_close(C, 2000000);
 	ck_assert_int_eq(nreqs, 2);
 	ck_assert_str_eq(recs[1].target, "/b");
@@ -1858,8 +1869,8 @@ START_TEST(server_said_keep_alive_pipelined_reported)
 				   "Connection: keep-alive\r\n"
 				   "Content-Length: 3\r\n\r\nok\n";
 
-	rd(ab10, strlen(ab10), 10);
-	wr(ka, strlen(ka), 20);
+	rds(ab10, 10);
+	wrs(ka, 20);
 	ck_assert_int_eq(nreqs, 1);
 	conn_close(C, 2000000);
 	ck_assert_int_eq(nreqs, 2);
@@ -1871,8 +1882,8 @@ START_TEST(server_said_keep_alive_pipelined_reported)
 	 * "Connection: keep-alive", then shut and closed: the same */
 	teardown();
 	setup();
-	rd(ab11, strlen(ab11), 10);
-	wr(ka11, strlen(ka11), 20);
+	rds(ab11, 10);
+	wrs(ka11, 20);
 	ck_assert_int_eq(nreqs, 1);
 	conn_server_shut(C, 30);
 	conn_close(C, 40);
@@ -1898,10 +1909,10 @@ START_TEST(server_request_close_controls)
 				 "Connection: close\r\n\r\n";
 	static const char b[] = "GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
 
-	rd(ac, strlen(ac), 10);
-	wr(RESP, strlen(RESP), 20);
-	rd(bexp, strlen(bexp), 30);
-	wr(c100, strlen(c100), 40);
+	rds(ac, 10);
+	wrs(RESP, 20);
+	rds(bexp, 30);
+	wrs(c100, 40);
 	conn_close(C, 50);
 	ck_assert_int_eq(nreqs, 2);
 	ck_assert_str_eq(recs[1].target, "/b");
@@ -1910,8 +1921,8 @@ START_TEST(server_request_close_controls)
 
 	teardown();
 	setup();
-	rd(hc, strlen(hc), 10);
-	rd(b, strlen(b), 11);
+	rds(hc, 10);
+	rds(b, 11);
 	wr("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", 38, 20);
 	wr("HTTP/1.1 304 Not Modified\r\n\r\n", 29, 30);
 	conn_close(C, 50);
@@ -1945,7 +1956,7 @@ START_TEST(malformed_request_answered_09_split)
 	answered_09("HTML, no status line\n", 2);
 	teardown();
 	setup();
-	rd(BAD_99, strlen(BAD_99), 10);
+	rds(BAD_99, 10);
 	wr(e505, 2, 20);
 	wr(e505 + 2, strlen(e505) - 2, 25);
 	ck_assert_int_eq(nreqs, 1);
@@ -1963,8 +1974,8 @@ START_TEST(shut_keeps_request_being_answered)
 	static const char r10[] = "HTTP/1.0 200 OK\r\n\r\nbody";
 	char two[256];
 	snprintf(two, sizeof two, "%s%s", REQ, REQ);
-	rd(two, strlen(two), 10);
-	wr(r10, strlen(r10), 20);
+	rds(two, 10);
+	wrs(r10, 20);
 	conn_server_shut(C, 30);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.resp_body_bytes, 4);
@@ -2005,9 +2016,9 @@ START_TEST(broken_after_target_reported)
 		ck_assert(probed(true, l, 10, &http));
 		ck_assert_msg(http, "%s", l);
 		if (status_line)
-			wr(e404, strlen(e404), 20);
+			wrs(e404, 20);
 		else
-			wr(page, strlen(page), 20);
+			wrs(page, 20);
 		conn_server_shut(C, 30);
 		conn_close(C, 40);
 		ck_assert_int_eq(nreqs, 1);
@@ -2042,8 +2053,8 @@ START_TEST(head_cut_by_answer)
 	static const char part[] = "GET /p?partial-1 HTTP/1.1\r\nHost: x\r\nX-A: b";
 	static const char e408[] = "HTTP/1.1 408 Request Timeout\r\n"
 				   "Connection: close\r\n\r\n";
-	rd(part, strlen(part), 10);
-	wr(e408, strlen(e408), 500);
+	rds(part, 10);
+	wrs(e408, 500);
 	conn_server_shut(C, 510);
 	conn_close(C, 520);
 	ck_assert_int_eq(nreqs, 1);
@@ -2061,7 +2072,7 @@ START_TEST(head_cut_by_answer)
 	teardown();
 	setup();
 	rd("GET /q HTTP/1", 13, 10);
-	wr(e408, strlen(e408), 500);
+	wrs(e408, 500);
 	conn_close(C, 520);
 	ck_assert_int_eq(nreqs, 1);
 	ck_assert_uint_eq(recs[0].r.error, HT_ERR_HEAD_CUT);

@@ -333,10 +333,15 @@ static void sink(void *ctx, const ht_record *rec)
 	}
 }
 
+/* What the connection tests share: the environment (records to sink(),
+ * the page at cur) and their peers, an HTTP and an HTTPS server. */
+static const conn_env live_env = {
+	.sink = sink, .live = (struct ht_live *const volatile *)&cur };
+static const ht_addr peer_80 = { .family = 2, .port = 80 };
+static const ht_addr peer_443 = { .family = 2, .port = 443 };
+
 START_TEST(conn_shows_request_in_flight)
 {
-	conn_env env = { .sink = sink, .live = cur_ref };
-	ht_addr peer = { .family = 2, .port = 80 };
 	static conn c;
 	ht_live_req out;
 	static const char req[] = "GET /stuck?a=1 HTTP/1.1\r\nHost: h\r\n\r\n";
@@ -344,7 +349,7 @@ START_TEST(conn_shows_request_in_flight)
 
 	cur = new_page();
 	records = 0;
-	conn_init(&c, &env, 1, 3, &peer, 10);
+	conn_init(&c, &live_env, 1, 3, &peer_80, 10);
 	conn_connected(&c, 20);
 	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 30);
 	ck_assert_int_eq(ht_live_read(cur, 0, &out), 1);
@@ -378,8 +383,6 @@ END_TEST
  * could make, reads 0. */
 START_TEST(unlisted_gauge)
 {
-	conn_env env = { .sink = sink, .live = cur_ref };
-	ht_addr peer = { .family = 2, .port = 80 };
 	static conn c;
 	ht_live_req out;
 	ht_live *old;
@@ -390,7 +393,7 @@ START_TEST(unlisted_gauge)
 	records = 0;
 	for (unsigned i = 0; i < HT_LIVE_REQS; i++)
 		ck_assert_uint_eq(ht_live_claim(cur), i + 1);
-	conn_init(&c, &env, 1, 3, &peer, 10);
+	conn_init(&c, &live_env, 1, 3, &peer_80, 10);
 	conn_connected(&c, 20);
 	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 30);
 	ck_assert_uint_eq(cur->overflow, 1);
@@ -456,8 +459,6 @@ END_TEST
  * shown while it read, or after, or ended while it read, is sent. */
 START_TEST(stopped_collector_takes_what_it_read)
 {
-	conn_env env = { .sink = sink, .live = cur_ref };
-	ht_addr peer = { .family = 2, .port = 80 };
 	static conn c1, c2, c3, c4;
 	ht_live *a, *b;
 	static const char req[] = "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n";
@@ -466,16 +467,16 @@ START_TEST(stopped_collector_takes_what_it_read)
 	a = cur = new_page();
 	records = 0;
 	fails = 0;
-	conn_init(&c1, &env, 1, 1, &peer, 10);
+	conn_init(&c1, &live_env, 1, 1, &peer_80, 10);
 	conn_connected(&c1, 11);
 	conn_on_write(&c1, (const uint8_t *)req, sizeof(req) - 1, 12);
-	conn_init(&c2, &env, 1, 2, &peer, 13); /* connecting */
-	conn_init(&c3, &env, 1, 3, &peer, 14);
+	conn_init(&c2, &live_env, 1, 2, &peer_80, 13); /* connecting */
+	conn_init(&c3, &live_env, 1, 3, &peer_80, 14);
 	conn_connected(&c3, 15);
 	conn_on_write(&c3, (const uint8_t *)req, sizeof(req) - 1, 16);
 	ht_live_read_begin(a);
 	/* shown while it reads: it may have read the slot or not */
-	conn_init(&c4, &env, 1, 4, &peer, 17);
+	conn_init(&c4, &live_env, 1, 4, &peer_80, 17);
 	conn_connected(&c4, 18);
 	conn_on_write(&c4, (const uint8_t *)req, sizeof(req) - 1, 19);
 	/* ended while it reads: the same doubt */
@@ -522,15 +523,13 @@ END_TEST
  * sent; one in its connect is the collector's. */
 START_TEST(stopped_collector_connection_phases)
 {
-	conn_env env = { .sink = sink, .live = cur_ref };
-	ht_addr peer = { .family = 2, .port = 443 };
 	static conn c1, c2;
 
 	cur = new_page();
 	fails = 0;
-	conn_init(&c1, &env, 1, 1, &peer, 10);
+	conn_init(&c1, &live_env, 1, 1, &peer_443, 10);
 	conn_connected(&c1, 11); /* up: nothing in flight */
-	conn_init(&c2, &env, 1, 2, &peer, 12); /* connecting */
+	conn_init(&c2, &live_env, 1, 2, &peer_443, 12); /* connecting */
 	ht_live_read_begin(cur);
 	ht_live_read_end(cur, 13);
 	conn_tls_start(&c1, 14);
@@ -581,15 +580,13 @@ END_TEST
  * HTTP frees the slot too. */
 START_TEST(conn_slot_until_first_request)
 {
-	conn_env env = { .sink = sink, .live = cur_ref };
-	ht_addr peer = { .family = 2, .port = 443 };
 	static conn c;
 	ht_live_conn out;
 	static const char req[] = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
 
 	cur = new_page();
 	ck_assert_uint_eq(cur->version, HT_LIVE_VERSION);
-	conn_init(&c, &env, 1, 4, &peer, 10);
+	conn_init(&c, &live_env, 1, 4, &peer_443, 10);
 	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
 	ck_assert_uint_eq(out.conn_id, 4);
 	ck_assert_uint_eq(out.peer.port, 443);
@@ -616,33 +613,33 @@ START_TEST(conn_slot_until_first_request)
 	conn_close(&c, 50);
 
 	/* a failed connect, a failed handshake, a close, not HTTP */
-	conn_init(&c, &env, 1, 5, &peer, 60);
+	conn_init(&c, &live_env, 1, 5, &peer_443, 60);
 	ck_assert_uint_eq(cur->conns_used, 1);
 	conn_connect_failed(&c, 111, 61);
 	ck_assert_uint_eq(cur->conns_used, 0);
-	conn_init(&c, &env, 1, 6, &peer, 70);
+	conn_init(&c, &live_env, 1, 6, &peer_443, 70);
 	conn_connected(&c, 71);
 	conn_tls_start(&c, 72);
 	conn_tls_failed(&c, 73);
 	ck_assert_uint_eq(cur->conns_used, 0);
 	conn_close(&c, 74);
-	conn_init(&c, &env, 1, 7, &peer, 80);
+	conn_init(&c, &live_env, 1, 7, &peer_443, 80);
 	conn_close(&c, 81);
 	ck_assert_uint_eq(cur->conns_used, 0);
-	conn_init(&c, &env, 1, 8, &peer, 90);
+	conn_init(&c, &live_env, 1, 8, &peer_443, 90);
 	conn_connected(&c, 91);
 	conn_on_write(&c, (const uint8_t *)"\x01\x02", 2, 92);
 	ck_assert_uint_eq(cur->conns_used, 0);
 	conn_close(&c, 93);
 	/* another protocol's first line: no request slot either */
-	conn_init(&c, &env, 1, 10, &peer, 94);
+	conn_init(&c, &live_env, 1, 10, &peer_443, 94);
 	conn_connected(&c, 95);
 	conn_on_write(&c, (const uint8_t *)"PING\r\n", 6, 96);
 	ck_assert_uint_eq(cur->conns_used, 0);
 	ck_assert_uint_eq(cur->used, 0);
 	conn_close(&c, 97);
 	/* a Unix socket has no slot */
-	conn_init(&c, &env, 1, 9, NULL, 100);
+	conn_init(&c, &live_env, 1, 9, NULL, 100);
 	ck_assert_uint_eq(cur->conns_used, 0);
 	conn_close(&c, 101);
 	free(cur);
@@ -660,15 +657,13 @@ END_TEST
  * on a connection that is not a hook's, is not read. */
 START_TEST(conn_slot_named_by_client_hello)
 {
-	conn_env env = { .sink = sink, .live = cur_ref };
-	ht_addr peer = { .family = 2, .port = 443 };
 	static conn c;
 	ht_live_conn out;
 	const size_t half = sizeof(tls13_0) / 2;
 
 	cur = new_page();
 	/* a hook's session */
-	conn_init(&c, &env, 1, 4, &peer, 10);
+	conn_init(&c, &live_env, 1, 4, &peer_443, 10);
 	conn_connected(&c, 20);
 	ck_assert(!conn_tls_hello_wanted(&c)); /* not a hook's (yet) */
 	conn_mark_tls(&c);
@@ -694,7 +689,7 @@ START_TEST(conn_slot_named_by_client_hello)
 	conn_close(&c, 41);
 
 	/* a DNS name wins */
-	conn_init(&c, &env, 1, 5, &peer, 50);
+	conn_init(&c, &live_env, 1, 5, &peer_443, 50);
 	conn_set_dns(&c, "dns.test", 45, 48);
 	conn_connected(&c, 51);
 	conn_mark_tls(&c);
@@ -705,7 +700,7 @@ START_TEST(conn_slot_named_by_client_hello)
 	conn_close(&c, 53);
 
 	/* TLS no hook decodes: named, its handshake until its records end it */
-	conn_init(&c, &env, 1, 6, &peer, 60);
+	conn_init(&c, &live_env, 1, 6, &peer_443, 60);
 	conn_connected(&c, 61);
 	conn_on_write(&c, tls13_0, sizeof(tls13_0), 62);
 	ck_assert(!conn_tls_hello_wanted(&c));
@@ -721,7 +716,7 @@ START_TEST(conn_slot_named_by_client_hello)
 	conn_close(&c, 65);
 
 	/* records that are not TLS after all: no handshake shown */
-	conn_init(&c, &env, 1, 7, &peer, 70);
+	conn_init(&c, &live_env, 1, 7, &peer_443, 70);
 	conn_connected(&c, 71);
 	conn_on_write(&c, (const uint8_t *)"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x03", 10, 72);
 	conn_on_write(&c, (const uint8_t *)"\xff\xff\xff\xff\xff", 5, 73);
@@ -744,8 +739,6 @@ END_TEST
  * written once and the record contradicted). */
 START_TEST(conn_slot_tls_start_is_the_records)
 {
-	conn_env env = { .sink = sink, .live = cur_ref };
-	ht_addr peer = { .family = 2, .port = 443 };
 	static conn c;
 	ht_live_conn out;
 	const size_t half = sizeof(tls13_0) / 2;
@@ -755,7 +748,7 @@ START_TEST(conn_slot_tls_start_is_the_records)
 	};
 
 	cur = new_page();
-	conn_init(&c, &env, 1, 4, &peer, 10);
+	conn_init(&c, &live_env, 1, 4, &peer_443, 10);
 	conn_mark_tls(&c);
 	for (unsigned i = 0; i < 2; i++) {
 		conn_tls_call_wrote(&c, 22, w[i].now);
@@ -777,7 +770,7 @@ START_TEST(conn_slot_tls_start_is_the_records)
 	conn_close(&c, 41);
 
 	/* no call (TLS no hook of ours began): the ClientHello's own time */
-	conn_init(&c, &env, 1, 5, &peer, 50);
+	conn_init(&c, &live_env, 1, 5, &peer_443, 50);
 	conn_connected(&c, 51);
 	conn_mark_tls(&c);
 	conn_tls_call_wrote(&c, 0, 52);
@@ -798,8 +791,6 @@ END_TEST
  * left out whole; a version-3 page (no such tail) reads as none. */
 START_TEST(tls_session_in_slots)
 {
-	conn_env env = { .sink = sink, .live = cur_ref };
-	ht_addr peer = { .family = 2, .port = 443 };
 	static conn c;
 	ht_live_conn cout;
 	ht_live_req rout;
@@ -809,7 +800,7 @@ START_TEST(tls_session_in_slots)
 
 	cur = new_page();
 	records = 0;
-	conn_init(&c, &env, 1, 4, &peer, 10);
+	conn_init(&c, &live_env, 1, 4, &peer_443, 10);
 	conn_connected(&c, 20);
 	conn_tls_start(&c, 25);
 	ck_assert_int_eq(ht_live_conn_read_tls(cur, 0, &cout, &tls), 1);
@@ -916,7 +907,6 @@ END_TEST
  * a client's has none. */
 START_TEST(server_conn_holds_write_mark)
 {
-	conn_env env = { .sink = sink, .live = cur_ref };
 	ht_addr peer = { .family = 2, .port = 40000 };
 	static conn c;
 	static const char reqs[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n"
@@ -926,7 +916,7 @@ START_TEST(server_conn_holds_write_mark)
 	cur = new_page();
 	records = 0;
 	memset(&c, 0, sizeof(c));
-	conn_server_init(&c, &env, 1, 5, &peer, 10);
+	conn_server_init(&c, &live_env, 1, 5, &peer, 10);
 	conn_server_read(&c, (const uint8_t *)reqs, sizeof(reqs) - 1, 20);
 	ck_assert_uint_eq(cur->used, 3);
 	ck_assert_uint_eq(cur->wmarks_used, 1);
@@ -1120,8 +1110,6 @@ END_TEST
  * bytes after each read; what a cut record takes of it. */
 START_TEST(response_kept_in_slot)
 {
-	conn_env env = { .sink = sink, .live = cur_ref };
-	ht_addr peer = { .family = 2, .port = 80 };
 	static conn c, c2;
 	ht_live_req out;
 	ht_live_resp e;
@@ -1134,7 +1122,7 @@ START_TEST(response_kept_in_slot)
 
 	cur = new_page();
 	records = 0;
-	conn_init(&c, &env, 1, 3, &peer, 10);
+	conn_init(&c, &live_env, 1, 3, &peer_80, 10);
 	conn_connected(&c, 20);
 	conn_on_write(&c, (const uint8_t *)req, sizeof(req) - 1, 30);
 	ck_assert_int_eq(ht_live_read_resp(cur, HT_LIVE_SIZE, 0, &out, &e), 1);
@@ -1166,7 +1154,7 @@ START_TEST(response_kept_in_slot)
 	ht_live_cut_resp_of(&out, &e, &cut);
 	ck_assert(cut.header_unknown && !cut.body_unknown);
 	/* the interim response alone, whole: its bytes */
-	conn_init(&c2, &env, 2, 3, &peer, 10);
+	conn_init(&c2, &live_env, 2, 3, &peer_80, 10);
 	conn_connected(&c2, 20);
 	conn_on_write(&c2, (const uint8_t *)req, sizeof(req) - 1, 30);
 	conn_on_read(&c2, (const uint8_t *)resp, h100, 40);
