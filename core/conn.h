@@ -581,12 +581,12 @@ void conn_on_unseen(conn *c, size_t len, uint64_t now);
  * client uploading a file, nginx passing a request body to its upstream).
  * Counted; inside an HTTP/1.x request body whose extent is known
  * (Content-Length, chunk data), taken as body bytes, the request still
- * followed.  Before anything was written, the connection is not one
- * followed (nothing was in flight).  Otherwise its requests can no longer
- * be framed: every request in flight ends with HT_ERR_UNFOLLOWED, a note
- * says the connection is not followed from there on, and nothing more of
- * it is parsed (never a later request's head taken for body, or lost
- * with no word).
+ * followed.  Otherwise, its first bytes included (HTTP or not, nothing
+ * says), its requests can no longer be framed: every request in flight
+ * ends with HT_ERR_UNFOLLOWED (a WebSocket session as lost), a note says
+ * the connection is not followed from there on, and nothing more of it
+ * is parsed (never a later request's head taken for body, or lost with
+ * no word).
  */
 void conn_on_write_unseen(conn *c, size_t len, uint64_t now);
 

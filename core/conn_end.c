@@ -111,17 +111,14 @@ void conn_on_write_unseen(conn *c, size_t len, uint64_t now)
 		return;
 	if (!c->connected && !c->failed)
 		conn_connected(c, now); /* a write succeeded: connected */
-	if (c->mode == CONN_MODE_DETECT) {
-		/* its first bytes unseen: nothing says it is HTTP */
-		c->mode = CONN_MODE_OPAQUE;
-		conn_live_conn_end(c);
-		return;
-	}
 	if (c->mode == CONN_MODE_TLS) {
 		/* the record framing is lost: keep what was seen */
 		c->tlsrec.bad = true;
 		return;
 	}
+	/* (its first bytes unseen, DETECT: what it carries, HTTP or not, is
+	 * not followed and said so below, never gone opaque with nothing
+	 * said: its requests answered would be lost with a clean summary) */
 	if (c->mode == CONN_MODE_HTTP1 && !c->server) {
 		c->t_out_last = now;
 		while (len > 0) {
@@ -136,12 +133,13 @@ void conn_on_write_unseen(conn *c, size_t len, uint64_t now)
 		if (len == 0)
 			return;
 	}
+	conn_ws_end(c, HT_WF_LOST, now);
 	fail_all(c, HT_ERR_UNFOLLOWED, now);
 	c->mode = CONN_MODE_OPAQUE; /* the requests' framing is lost */
 	conn_live_conn_end(c);
-	conn_note(c, "request bytes sent by sendfile or splice outside a "
-		     "body of known length: a connection not followed from "
-		     "there on");
+	conn_note(c, "bytes sent by sendfile or splice outside a request "
+		     "body of known length (the tracer does not read them): "
+		     "a connection not followed from there on");
 }
 
 void conn_on_eof(conn *c, uint64_t now)
