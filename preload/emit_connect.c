@@ -164,6 +164,11 @@ bool ht_emit_may_call(void)
 	return may_open_fds();
 }
 
+bool ht_emit_no_filter(void)
+{
+	return !ht_seccomp_set && seccomp_at_init == 0;
+}
+
 /* Whether @fd is still the socket the library connected. */
 bool fd_is_ours(int fd)
 {

@@ -124,9 +124,10 @@ HT_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 	return ret;
 }
 
-/* Whether @fd is a TCP connection (a stream socket of AF_INET or AF_INET6,
- * not listening): at most three getsockopt calls, one for an fd that is
- * not an Internet socket. */
+/* Whether @fd is a TCP connection (a stream socket of AF_INET or AF_INET6
+ * with a peer: not listening, not yet connected): two getsockopt calls
+ * and a getpeername at most, one call for an fd that is not an Internet
+ * socket. */
 static bool tcp_connection(int fd)
 {
 	int v = 0;
@@ -138,9 +139,9 @@ static bool tcp_connection(int fd)
 	if (HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &v, &l) != 0 ||
 	    v != SOCK_STREAM)
 		return false;
-	l = sizeof v;
-	return HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) == 0 &&
-	       v == 0;
+	struct sockaddr_storage peer;
+	l = sizeof peer;
+	return getpeername(fd, (struct sockaddr *)&peer, &l) == 0;
 }
 
 void ht_fds_received(const struct msghdr *m)
@@ -153,10 +154,13 @@ void ht_fds_received(const struct msghdr *m)
 	int saved = errno;
 	bool found = false;
 
-	/* (not in a vfork child, which shares its parent's memory) */
+	/* No system call here under a seccomp filter (one that kills
+	 * getsockopt would kill the program); the vfork test (a getpid) only
+	 * once a connection is found: a UDP server's every recvmsg with
+	 * ancillary data passes here. */
 	if (!ht_enabled || m->msg_control == NULL ||
 	    __atomic_load_n(&said_pid, __ATOMIC_RELAXED) == ht_pid ||
-	    !HT_REAL(getsockopt) || ht_foreign_process())
+	    !HT_REAL(getsockopt) || !ht_emit_no_filter())
 		goto out;
 	for (struct cmsghdr *h = CMSG_FIRSTHDR(m); h && !found;
 	     h = CMSG_NXTHDR((struct msghdr *)m, h)) {
@@ -170,7 +174,8 @@ void ht_fds_received(const struct msghdr *m)
 			found = tcp_connection(fd);
 		}
 	}
-	if (!found || !ht_enter())
+	/* (not in a vfork child, which shares its parent's memory) */
+	if (!found || ht_foreign_process() || !ht_enter())
 		goto out;
 	__atomic_store_n(&said_pid, ht_pid, __ATOMIC_RELAXED);
 	ht_record rec;

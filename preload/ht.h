@@ -440,6 +440,13 @@ HT_HIDDEN extern struct ht_live *volatile ht_live_page;
  * started but through its own hooks (which stop it first).  One prctl. */
 HT_HIDDEN bool ht_emit_may_call(void);
 
+/* ht_emit_no_filter() - whether no seccomp filter is known on this
+ * process: none when the library started, none installed since through
+ * its hooks.  No system call: for a check a process pays on a path that
+ * has nothing to do with a tracked connection (a filter that kills a
+ * system call it never expected must never meet one). */
+HT_HIDDEN bool ht_emit_no_filter(void);
+
 /* ht_process_exiting() - the process is about to end by _exit (or the
  * exit_group system call through syscall()): what exit's destructor does,
  * once, waiting for another thread's end in progress; nothing in a vfork
