@@ -346,10 +346,16 @@ fi
 
 # worker_ns NAME: nanoseconds nginx NAME's one worker has run on a CPU
 # (/proc/PID/schedstat: the scheduler's count, not 10 ms ticks)
+# (the worker may not be forked yet when the port answers: waited for)
 worker_ns() {
-	local w
-	w=$(pgrep -P "$(cat "$d/$1.pid")" | head -1)
-	awk '{ print $1 }' "/proc/$w/schedstat" 2>/dev/null || echo 0
+	local w="" _
+	for _ in $(seq 50); do
+		w=$(pgrep -P "$(cat "$d/$1.pid" 2>/dev/null)" 2>/dev/null | head -1)
+		[ -n "$w" ] && [ -r "/proc/$w/schedstat" ] && break
+		sleep 0.1
+	done
+	[ -n "$w" ] || { echo "bench.sh: no worker of nginx $1" >&2; echo 0; return; }
+	awk '{ print $1 }' "/proc/$w/schedstat"
 }
 # srv_run TOOL VARIANT: one wrk or h2load run; appends req/s to
 # $T/srv.TOOL.VARIANT, the completed count to ....n, the nginx worker's
@@ -477,7 +483,7 @@ if want server; then
 		line="  nginx worker CPU per request: untraced ${uc} us"
 		for v in srv both; do
 			line="$line, $v $(cpu_per_req "$T/srv.$tool.$v" |
-				awk -v u="$uc" '{ printf "%.3f us (+%.3f, ratio %.3f)", $1, $1 - u, ($1 > 0 ? u / $1 : 0) }')"
+				awk -v u="$uc" '{ printf "%.3f us (+%.3f; untraced/traced %.3f)", $1, $1 - u, ($1 > 0 ? u / $1 : 0) }')"
 		done
 		echo "$line"
 	done

@@ -8,9 +8,11 @@
 #
 # TEST_JOBS (default 1) tests run at once: each test has its own
 # directory, its own ports (free_port) and its own processes, found by
-# pid, so none can meet another; most of a test's time is spent waiting
-# on its servers and clients, and no test asserts a time.  Results are
-# printed in the tests' order whatever order they end in.
+# pid (a port free_port or closed_port names is not held: another test
+# taking it is left to the kernel's choice among ~28,000); most of a
+# test's time is spent waiting on its servers and clients, and the times
+# a test bounds are far from what it measures.  Results are printed in
+# the tests' order whatever order they end in.
 set -uo pipefail
 
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -40,26 +42,25 @@ passed=0 failed=0 skipped=0
 jobs=${TEST_JOBS:-1}
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || jobs=1
 
-# start_one I: runs test I in the background; its exit status and time
-# go to $logdir/NAME.rc and .secs
+# start_one I: runs test I in the background; its output, exit status
+# and time go to $logdir/I.log, I.rc and I.secs (by index: a test named
+# twice, to run it again, has files of each run's own)
 start_one() {
-	local t=${tests[$1]} name
-	name=$(basename "$t" .sh)
+	local t=${tests[$1]} f=$logdir/$1
 	(
 		start=$(date +%s.%N)
-		timeout -k 10 "$timeout_s" bash "$t" </dev/null >"$logdir/$name.log" 2>&1
+		timeout -k 10 "$timeout_s" bash "$t" </dev/null >"$f.log" 2>&1
 		rc=$?
-		awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }' >"$logdir/$name.secs"
-		echo "$rc" >"$logdir/$name.rc.tmp" && mv "$logdir/$name.rc.tmp" "$logdir/$name.rc"
+		awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }' >"$f.secs"
+		echo "$rc" >"$f.rc.tmp" && mv "$f.rc.tmp" "$f.rc"
 	) &
 }
 # report I: test I's line (and its output when it failed), counted
 report() {
-	local name rc secs log why
+	local name rc secs log=$logdir/$1.log why
 	name=$(basename "${tests[$1]}" .sh)
-	log=$logdir/$name.log
-	rc=$(cat "$logdir/$name.rc")
-	secs=$(cat "$logdir/$name.secs")
+	rc=$(<"$logdir/$1.rc")
+	secs=$(<"$logdir/$1.secs")
 	case $rc in
 	0)
 		printf 'PASS  %-28s %5ss\n' "$name" "$secs"
@@ -78,7 +79,7 @@ report() {
 		;;
 	esac
 }
-done_one() { [ -e "$logdir/$(basename "${tests[$1]}" .sh).rc" ]; }
+done_one() { [ -e "$logdir/$1.rc" ]; }
 
 next=0    # the next test to report
 started=0 # tests started
@@ -94,13 +95,15 @@ running() { # how many started tests have not ended
 	echo "$n"
 }
 drain() { # waits until every started test has ended and is reported
-	while [ "$next" -lt "$started" ]; do wait -n 2>/dev/null || sleep 0.1; flush; done
+	while [ "$next" -lt "$started" ]; do sleep 0.1; flush; done
 }
+# (polled: bash's wait -n may miss a job that ended just before it is
+# called, and keep the slot idle until another ends)
 for i in "${!tests[@]}"; do
 	start_one "$i"
 	started=$((started + 1))
 	while [ "$(running)" -ge "$jobs" ]; do
-		wait -n 2>/dev/null || sleep 0.1
+		sleep 0.1
 		flush
 	done
 	flush
