@@ -323,11 +323,6 @@ static const h1_options scrub_opt = {
 	.redact_query_mask = DEFAULT_NAMES_MASK,
 };
 
-/* The mask of the first bytes: the default list's, none for no list, and
- * names whose first bytes share a value modulo 32 ('!' and 'a', '@' and
- * '`') each set one bit; a parameter it rules out is passed over, one it
- * does not is compared (the masked and unmasked runs of every test above
- * give the same bytes: scrub_ex()). */
 /* ht_url_query_plain() says so of a query none of whose parameters can be
  * listed (the usual target: the scrub skipped), never of one that can. */
 START_TEST(query_plain)
@@ -371,6 +366,11 @@ START_TEST(query_plain)
 }
 END_TEST
 
+/* The mask of the first bytes: the default list's, none for no list, and
+ * names whose first bytes share a value modulo 32 ('!' and 'a', '@' and
+ * '`') each set one bit; a parameter it rules out is passed over, one it
+ * does not is compared (the masked and unmasked runs of every test above
+ * give the same bytes: scrub_ex()). */
 START_TEST(names_mask)
 {
 	static const char *const odd[] = { "!x", "Ab", "@", "`q", NULL };
