@@ -345,50 +345,6 @@ static void exec_check_search(const char *file)
 		note_say(text, n, ht_pid);
 }
 
-/* for_each_inherited(): set *@arg when @fd names a followed connection
- * the exec leaves open (not close-on-exec): F_GETFD, read only. */
-static void find_inherited(int fd, ht_slot *s, void *arg)
-{
-	long flags;
-
-	(void)s;
-	if (*(bool *)arg || !ht_fd_followed(fd))
-		return;
-	flags = syscall(SYS_fcntl, fd, F_GETFD);
-	if (flags >= 0 && !(flags & FD_CLOEXEC))
-		*(bool *)arg = true;
-}
-
-/* Before an exec: a connection this image follows that the new program
- * inherits is one the new image's library never saw connected, whose
- * requests it does not follow (a program that execs itself with its
- * keep-alive connection, going on with requests): said by a note, once
- * per process, never the requests lost with nothing said.  Costs one
- * fcntl per connection followed, at exec only.  errno is kept. */
-static void exec_inherited_note(void)
-{
-	static const char why[] =
-		"a connection left open across exec: its requests in the "
-		"new program not followed";
-	/* the pid the note was made for (a forked child says its own) */
-	static uint32_t said_pid;
-	bool found = false;
-	int saved;
-
-	if (!ht_enabled ||
-	    __atomic_load_n(&said_pid, __ATOMIC_RELAXED) == ht_pid)
-		return;
-	saved = errno;
-	ht_table_for_each(find_inherited, &found);
-	if (found) {
-		/* (a vfork child's memory is its parent's: not marked) */
-		if (!ht_foreign_process())
-			__atomic_store_n(&said_pid, ht_pid, __ATOMIC_RELAXED);
-		note_say(why, (int)sizeof(why) - 1, ht_pid);
-	}
-	errno = saved;
-}
-
 /* Mark (or, after a failed exec, unmark) this image's page.  Not in a
  * vfork child, which shares its parent's memory and page: its pid is not
  * the one the library knows. */
@@ -405,7 +361,6 @@ static void mark_exec(struct ht_live *live, uint32_t how)
 static struct ht_live *exec_begin(void)
 {
 	HT_ENSURE_INIT();
-	exec_inherited_note();
 	ht_emit_at_exec();
 	ht_send_pending();
 	struct ht_live *live = ht_live_page;
