@@ -483,7 +483,7 @@ if want server; then
 		line="  nginx worker CPU per request: untraced ${uc} us"
 		for v in srv both; do
 			line="$line, $v $(cpu_per_req "$T/srv.$tool.$v" |
-				awk -v u="$uc" '{ printf "%.3f us (+%.3f; untraced/traced %.3f)", $1, $1 - u, ($1 > 0 ? u / $1 : 0) }')"
+				awk -v u="$uc" '{ printf "%.3f us (%+.3f; untraced/traced %.3f)", $1, $1 - u, ($1 > 0 ? u / $1 : 0) }')"
 		done
 		echo "$line"
 	done
