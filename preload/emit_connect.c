@@ -401,6 +401,16 @@ void drop_socket(bool close_it)
 		HT_REAL(close)(fd);
 }
 
+void ht_note_record(ht_record *rec, uint32_t pid, const char *text,
+		    size_t len)
+{
+	memset(rec, 0, sizeof *rec);
+	rec->type = HT_REC_NOTE;
+	rec->u.note.pid = pid;
+	rec->u.note.text.p = text;
+	rec->u.note.text.len = (uint16_t)(len < 512 ? len : 512);
+}
+
 void ht_emit_stop_for_seccomp(void)
 {
 	ht_seccomp_set = 1;
@@ -411,11 +421,7 @@ void ht_emit_stop_for_seccomp(void)
 		static const char text[] = "tracing stopped when the program "
 			"installed a seccomp filter: later requests not seen";
 		ht_record rec;
-		memset(&rec, 0, sizeof rec);
-		rec.type = HT_REC_NOTE;
-		rec.u.note.pid = ht_pid;
-		rec.u.note.text.p = text;
-		rec.u.note.text.len = sizeof text - 1;
+		ht_note_record(&rec, ht_pid, text, sizeof text - 1);
 		ht_emit(NULL, &rec);
 		ht_emit_flush();
 		if (__atomic_load_n(&ht_pending, __ATOMIC_RELAXED))
@@ -495,11 +501,7 @@ void ht_emit_note_alone(const char *text, size_t len)
 	if (blen == 0 || syscall(SYS_sendto, fd, buf, blen,
 				 MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0) < 0)
 		goto out;
-	memset(&rec, 0, sizeof(rec));
-	rec.type = HT_REC_NOTE;
-	rec.u.note.pid = pid;
-	rec.u.note.text.p = text;
-	rec.u.note.text.len = (uint16_t)(len < 512 ? len : 512);
+	ht_note_record(&rec, pid, text, len);
 	blen = ht_wire_encode(buf, sizeof(buf), &rec);
 	if (blen != 0)
 		syscall(SYS_sendto, fd, buf, blen, MSG_DONTWAIT | MSG_NOSIGNAL,

@@ -179,11 +179,7 @@ void ht_fds_received(const struct msghdr *m)
 		goto out;
 	__atomic_store_n(&said_pid, ht_pid, __ATOMIC_RELAXED);
 	ht_record rec;
-	memset(&rec, 0, sizeof rec);
-	rec.type = HT_REC_NOTE;
-	rec.u.note.pid = ht_pid;
-	rec.u.note.text.p = why;
-	rec.u.note.text.len = sizeof why - 1;
+	ht_note_record(&rec, ht_pid, why, sizeof why - 1);
 	ht_emit_want();
 	ht_emit(NULL, &rec);
 	ht_leave();

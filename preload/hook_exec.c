@@ -201,11 +201,7 @@ note_say(const char *text, int n, uint32_t pid)
 	if (ht_foreign_process()) {
 		ht_emit_note_alone(text, (size_t)n);
 	} else if (ht_enter()) {
-		memset(&rec, 0, sizeof(rec));
-		rec.type = HT_REC_NOTE;
-		rec.u.note.pid = pid;
-		rec.u.note.text.p = text;
-		rec.u.note.text.len = (uint16_t)n;
+		ht_note_record(&rec, pid, text, (size_t)n);
 		ht_emit_want();
 		ht_emit(NULL, &rec);
 		ht_leave(); /* sent now: a note is never held back */

@@ -407,6 +407,12 @@ HT_HIDDEN void ht_emit_stop_for_seccomp(void);
  * kept. */
 HT_HIDDEN void ht_fds_received(const struct msghdr *m);
 
+/* ht_note_record() - @rec made a NOTE record of process @pid saying @text
+ * (@len bytes, cut at 512: the wire's bound for a note), every other field
+ * zero. */
+HT_HIDDEN void ht_note_record(ht_record *rec, uint32_t pid, const char *text,
+			      size_t len);
+
 /* ht_emit_note_alone() - a NOTE @text (@len bytes, cut at 512) from a
  * vfork (or posix_spawn) child about to exec, which shares its parent's
  * memory and so may change none of the library's state: on a socket of

@@ -13,19 +13,12 @@ require_built
 start_nginx
 cat >"$T/client.py" <<'PYEOF'
 import os, socket, sys
+from h1resp import read_response
 port, path = int(sys.argv[1]), sys.argv[2]
 s = socket.create_connection(("127.0.0.1", port))
 f = s.makefile("rb")
 def response():
-    line, size = f.readline(), 0
-    while True:
-        h = f.readline()
-        if h in (b"\r\n", b""):
-            break
-        k, _, v = h.decode().partition(":")
-        if k.strip().lower() == "content-length":
-            size = int(v)
-    print(line.split()[1].decode(), len(f.read(size)), flush=True)
+    print(*read_response(f), flush=True)
 with open(path, "rb") as fh:
     s.sendfile(fh)
 response()
@@ -34,7 +27,7 @@ s.sendall(b"GET /nonexistent?3 HTTP/1.1\r\nHost: a\r\n\r\n"); response()
 PYEOF
 printf 'GET /f/100000?1 HTTP/1.1\r\nHost: a\r\n\r\n' >"$T/head"
 nginx_log_mark
-"$HTTPTRACE" -f json -o "$T/o.json" -- "$PY" "$T/client.py" "$NGINX_PORT" "$T/head" \
+PYTHONPATH=$TESTS_DIR "$HTTPTRACE" -f json -o "$T/o.json" -- "$PY" "$T/client.py" "$NGINX_PORT" "$T/head" \
 	>"$T/o.out" 2>"$T/o.err" || { show "$T/o.err"; fail "traced client failed"; }
 show "$T/o.out"
 log=$(nginx_log_since 3)

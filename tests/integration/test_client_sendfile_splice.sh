@@ -21,20 +21,13 @@ start_nginx
 
 cat >"$T/client.py" <<'PYEOF'
 import os, socket, sys
+from h1resp import read_response
 port, mode, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 s = socket.create_connection(("127.0.0.1", port))
 f = s.makefile("rb")
 
 def response():
-    line, size = f.readline(), 0
-    while True:
-        h = f.readline()
-        if h in (b"\r\n", b""):
-            break
-        k, _, v = h.decode().partition(":")
-        if k.strip().lower() == "content-length":
-            size = int(v)
-    print(line.split()[1].decode(), len(f.read(size)), flush=True)
+    print(*read_response(f), flush=True)
 
 def sendfile():
     with open(path, "rb") as fh:
@@ -60,7 +53,7 @@ printf 'GET /f/100000?2 HTTP/1.1\r\nHost: a\r\n\r\n' >"$T/head"
 
 # --- the body by sendfile ---------------------------------------------------
 nginx_log_mark
-"$HTTPTRACE" -f json -o "$T/body.json" -- "$PY" "$T/client.py" "$NGINX_PORT" body "$T/body" \
+PYTHONPATH=$TESTS_DIR "$HTTPTRACE" -f json -o "$T/body.json" -- "$PY" "$T/client.py" "$NGINX_PORT" body "$T/body" \
 	>"$T/body.out" 2>"$T/body.err" || { show "$T/body.err"; fail "traced client failed"; }
 log=$(nginx_log_since 3)
 [ "$(cut -d' ' -f1 "$T/body.out" | tr '\n' ' ')" = "405 200 404 " ] ||
@@ -87,7 +80,7 @@ jcheck "$T/body.json" --event summary --count 1 \
 
 # --- a whole request by sendfile ---------------------------------------------
 nginx_log_mark
-"$HTTPTRACE" -f json -o "$T/head.json" -- "$PY" "$T/client.py" "$NGINX_PORT" head "$T/head" \
+PYTHONPATH=$TESTS_DIR "$HTTPTRACE" -f json -o "$T/head.json" -- "$PY" "$T/client.py" "$NGINX_PORT" head "$T/head" \
 	>"$T/head.out" 2>"$T/head.err" || { show "$T/head.err"; fail "traced client failed"; }
 log=$(nginx_log_since 3)
 "$PY" -c '

@@ -16,18 +16,11 @@ start_rawserver
 
 cat >"$T/cli.py" <<'PYEOF'
 import socket, select, sys
+from h1resp import read_response
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 f = s.makefile("rb")
 def resp():
-    st, cl = f.readline().split()[1].decode(), 0
-    while True:
-        h = f.readline()
-        if h in (b"\r\n", b""):
-            break
-        k, _, v = h.decode().partition(":")
-        if k.strip().lower() == "content-length":
-            cl = int(v)
-    return st + " " + str(len(f.read(cl)))
+    return "%s %d" % read_response(f)
 n = 100000
 s.sendall(b"POST /expectearly HTTP/1.1\r\nHost: h\r\nContent-Length: %d"
           b"\r\nExpect: 100-continue\r\n\r\n" % n)
@@ -38,7 +31,7 @@ s.sendall(b"GET /fixed HTTP/1.1\r\nHost: h\r\n\r\n")
 print(resp())
 PYEOF
 
-"$HTTPTRACE" -f json -o "$T/cli.json" -- python3 "$T/cli.py" "$RAW_PORT" \
+PYTHONPATH=$TESTS_DIR "$HTTPTRACE" -f json -o "$T/cli.json" -- python3 "$T/cli.py" "$RAW_PORT" \
 	>"$T/cli.out" || { show "$T/cli.out"; fail "the client failed"; }
 printf '200 6\n200 5\n' | cmp -s - "$T/cli.out" ||
 	{ show "$T/cli.out"; fail "the premise: 200 early, then the GET's 200"; }
