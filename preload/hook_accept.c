@@ -124,10 +124,10 @@ HT_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 	return ret;
 }
 
-/* Whether @fd is a TCP connection (a stream socket of AF_INET or AF_INET6
- * with a peer: not listening, not yet connected): two getsockopt calls
- * and a getpeername at most, one call for an fd that is not an Internet
- * socket. */
+/* Whether @fd is a TCP connection: a stream socket of AF_INET or AF_INET6
+ * with a peer (not a listening one, nor one not connected yet).  Two
+ * getsockopt calls and a getpeername at most; one call for an fd that is
+ * not an Internet socket. */
 static bool tcp_connection(int fd)
 {
 	int v = 0;
