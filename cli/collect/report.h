@@ -420,8 +420,9 @@ int report_format_parse(const char *name, enum report_format *out);
 void report_init(report *rp, FILE *out, enum report_format format, bool color);
 
 /* report_clock_offset() - ns to add to a CLOCK_MONOTONIC time for the Unix
- * time, now (report_init() stores it in rp->mono_to_unix; a replay sets
- * the live run's value there instead). */
+ * time: one value per process, taken at the first call, so that every
+ * output agrees (report_init() stores it in rp->mono_to_unix; a replay
+ * sets the live run's value there instead; the OTLP exporter uses it). */
 int64_t report_clock_offset(void);
 
 /*

@@ -532,8 +532,7 @@ otlp_exporter *otlp_exporter_start(otlp_config *cfg)
 		goto fail;
 	}
 	otlp_procs_setup(&ex->procs);
-	ex->mono_to_unix = (int64_t)(now_ns(CLOCK_REALTIME) -
-				     now_ns(CLOCK_MONOTONIC));
+	ex->mono_to_unix = report_clock_offset(); /* the report's own */
 
 	ex->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
 	for (size_t i = 0; ex->hdrs != NULL && i < ex->cfg.n_headers; i++) {
