@@ -102,7 +102,14 @@ FILE *run_open_output(const char *path, int std_fd)
 		errno = err;
 		return NULL;
 	}
-	setvbuf(f, NULL, _IOFBF, OUTPUT_BUFFER);
+	/* A buffer, not just a size, which glibc ignores (st_blksize: 1 KiB
+	 * on a terminal, where lines went out cut and the command's own
+	 * output landed inside them).  One report stream per process. */
+	static char buf[OUTPUT_BUFFER];
+	static bool buf_used;
+
+	setvbuf(f, buf_used ? NULL : buf, _IOFBF, OUTPUT_BUFFER);
+	buf_used = true;
 	return f;
 }
 

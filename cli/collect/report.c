@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "grpc.h"
 #include "headers.h"
@@ -234,6 +235,7 @@ void report_init(report *rp, FILE *out, enum report_format format, bool color)
 	outbuf_init(&rp->ob, out);
 	rp->format = format;
 	rp->color = color;
+	rp->tty = out != NULL && fileno(out) >= 0 && isatty(fileno(out));
 	switch (format) {
 	case REPORT_JSON: rp->ops = &report_json_ops; break;
 	case REPORT_EVENTS: rp->ops = &report_events_ops; break;
@@ -404,6 +406,11 @@ void report_record(void *ctx, const ht_record *rec)
 	 * buffer filled up): the errno is the failed write's. */
 	if (rp->out != NULL && rp->out_err == 0 && ferror_unlocked(rp->out))
 		rp->out_err = errno ? errno : EIO;
+	/* On a terminal the traced command writes too: a record's lines
+	 * wait for no later record, so they never go out cut in two
+	 * around the command's own output. */
+	if (rp->tty)
+		report_flush(rp);
 }
 
 bool report_wants_live(const report *rp)

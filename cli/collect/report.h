@@ -383,6 +383,9 @@ typedef struct report {
 	outbuf ob;               /* over out: what the JSON formats write to */
 	enum report_format format;
 	bool color;              /* text: ANSI colors */
+	/* PRIVATE: out is a terminal, which other processes write to as
+	 * well: each record's text goes out whole, in one write. */
+	bool tty;
 	/* READ-ONLY for formats. */
 	const report_format_ops *ops;
 	int64_t mono_to_unix;    /* add to a CLOCK_MONOTONIC ns for Unix ns */
