@@ -454,6 +454,8 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 	ioplan_probe probe = IOPLAN_PROBE_GO_ON;
 	if (t && t->probe)
 		probe = ioplan_probe_decide(&k, t->c.tls);
+	if (t && t->probe && t->inherited)
+		probe = ht_inherited_probe(t, &k, probe);
 	if (probe == IOPLAN_PROBE_FORGET) {
 		/* no record: nothing of it was ever followed */
 		conn_forget(&t->c);
@@ -548,7 +550,7 @@ static __attribute__((noinline)) ssize_t read_traced(int fd, void *buf, size_t n
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(read, sys_read)(fd, buf, n);
 	ssize_t r = REAL_OR(read, sys_read)(fd, buf, n);
@@ -558,7 +560,7 @@ static __attribute__((noinline)) ssize_t read_traced(int fd, void *buf, size_t n
 HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(HT_REAL(read) != NULL))
+	if (ht_io_untracked_fast(fd) && likely(HT_REAL(read) != NULL))
 		return ht_real.read(fd, buf, n);
 	return read_traced(fd, buf, n);
 }
@@ -570,7 +572,7 @@ HT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 		return ht_real.__read_chk(fd, buf, n, buflen);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(read, sys_read)(fd, buf, n);
 	ssize_t r = REAL_OR(read, sys_read)(fd, buf, n);
@@ -583,7 +585,7 @@ static __attribute__((noinline)) ssize_t write_traced(int fd, const void *buf, s
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(write, sys_write)(fd, buf, n);
 	ssize_t r = REAL_OR(write, sys_write)(fd, buf, n);
@@ -593,7 +595,7 @@ static __attribute__((noinline)) ssize_t write_traced(int fd, const void *buf, s
 HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(HT_REAL(write) != NULL))
+	if (ht_io_untracked_fast(fd) && likely(HT_REAL(write) != NULL))
 		return ht_real.write(fd, buf, n);
 	return write_traced(fd, buf, n);
 }
@@ -604,7 +606,7 @@ static __attribute__((noinline)) ssize_t send_traced(int fd, const void *buf, si
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(send, sys_send)(fd, buf, n, flags);
 	ssize_t r = REAL_OR(send, sys_send)(fd, buf, n, flags);
@@ -614,7 +616,7 @@ static __attribute__((noinline)) ssize_t send_traced(int fd, const void *buf, si
 HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(HT_REAL(send) != NULL))
+	if (ht_io_untracked_fast(fd) && likely(HT_REAL(send) != NULL))
 		return ht_real.send(fd, buf, n, flags);
 	return send_traced(fd, buf, n, flags);
 }
@@ -662,7 +664,7 @@ HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 		return sendto_fastopen(fd, buf, n, flags, a, alen);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	ssize_t r = REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
@@ -694,7 +696,7 @@ static __attribute__((noinline)) ssize_t recv_traced(int fd, void *buf, size_t n
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	ssize_t r = REAL_OR(recv, sys_recv)(fd, buf, n, flags);
@@ -704,7 +706,7 @@ static __attribute__((noinline)) ssize_t recv_traced(int fd, void *buf, size_t n
 HT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(HT_REAL(recv) != NULL))
+	if (ht_io_untracked_fast(fd) && likely(HT_REAL(recv) != NULL))
 		return ht_real.recv(fd, buf, n, flags);
 	return recv_traced(fd, buf, n, flags);
 }
@@ -718,7 +720,7 @@ HT_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen,
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	ssize_t r = REAL_OR(recv, sys_recv)(fd, buf, n, flags);
@@ -732,7 +734,7 @@ HT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	ssize_t r = REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
@@ -748,7 +750,7 @@ HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	ssize_t r = REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
@@ -775,7 +777,7 @@ static __attribute__((noinline)) ssize_t readv_traced(int fd, const struct iovec
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(readv, sys_readv)(fd, iov, cnt);
 	bool counted = iov && cnt > 0;
@@ -786,7 +788,7 @@ static __attribute__((noinline)) ssize_t readv_traced(int fd, const struct iovec
 HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(HT_REAL(readv) != NULL))
+	if (ht_io_untracked_fast(fd) && likely(HT_REAL(readv) != NULL))
 		return ht_real.readv(fd, iov, cnt);
 	return readv_traced(fd, iov, cnt);
 }
@@ -797,7 +799,7 @@ static __attribute__((noinline)) ssize_t writev_traced(int fd, const struct iove
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	bool counted = iov && cnt > 0;
 	if (likely(!s) || (counted && !ht_write_begin(s, gen)))
 		return REAL_OR(writev, sys_writev)(fd, iov, cnt);
@@ -808,7 +810,7 @@ static __attribute__((noinline)) ssize_t writev_traced(int fd, const struct iove
 HT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_untracked_fast(fd) && likely(HT_REAL(writev) != NULL))
+	if (ht_io_untracked_fast(fd) && likely(HT_REAL(writev) != NULL))
 		return ht_real.writev(fd, iov, cnt);
 	return writev_traced(fd, iov, cnt);
 }
@@ -863,7 +865,7 @@ HT_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 		return sendmsg_fastopen(fd, m, flags);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	ssize_t ret = REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
@@ -875,7 +877,7 @@ HT_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_slot_peek(fd, &gen);
+	ht_slot *s = ht_io_slot_peek(fd, &gen);
 	ssize_t ret = REAL_OR(recvmsg, sys_recvmsg)(fd, m, flags);
 	int err = errno;
 	/* fds passed (SCM_RIGHTS): a connection among them is said not
