@@ -1,0 +1,53 @@
+#!/bin/bash
+# test_connect_killed_listen.sh - a process SIGKILLed while blocked inside
+# connect() is reported, and seen in flight before: a program of our own
+# (connect_hold) makes a blocking connect to a listener whose accept queue
+# is full (fullbacklog.py: the kernel drops its SYNs, the call waits).
+# While it waits, `httptrace status` shows the connection opening, in
+# phase connect, with no peer yet (the library reads the program's address
+# only after the kernel did); once the program is killed, `listen`
+# reports a connect_error "ended" in phase connect with its duration.
+# Main claimed the connection's live slot only after connect returned:
+# nothing in flight, nothing reported.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+require_built
+build_prog connect_hold
+start_fullbacklog
+sock=$T/ht.sock
+start_status_listen "$sock"
+lpid=$LPID
+
+LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock "$T/connect_hold" block "$FULL_PORT" >"$T/prog.out" &
+ppid=$!
+_PIDS+=("$ppid")
+wait_file_line "$T/prog.out" '^connecting$' || fail "the program did not start"
+wait_status "$sock" "1 connection opening"
+grep -qE "^  pid $ppid conn 1  connect \?  connecting  [0-9.]+ m?s$" "$T/status.txt" ||
+	{ show "$T/status.txt"; fail "no line for the connection opening"; }
+"$HTTPTRACE" status -s "$sock" -f json >"$T/status.json" || fail "status -f json failed"
+"$PY" - "$T/status.json" "$ppid" <<'PYEOF' || { show "$T/status.json"; fail "status json: wrong"; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["in_flight"] == 0 and d["connecting"] == 1, d
+r = d["connections"][0]
+assert r["pid"] == int(sys.argv[2]) and r["conn"] == 1 and r["phase"] == "connect", r
+PYEOF
+sleep 0.5
+# still inside connect: nothing was asked of it
+[ "$(cat "$T/prog.out")" = connecting ] || { show "$T/prog.out"; fail "the connect returned"; }
+kill -KILL "$ppid"
+wait "$ppid" 2>/dev/null || true
+for _ in $(seq 100); do
+	grep -q '"event":"connect_error"' "$T/out.json" 2>/dev/null && break
+	sleep 0.05
+done
+wait_status "$sock" "^0 requests in flight$" "$T/after.txt"
+kill -INT "$lpid"
+wait "$lpid" || fail "listen failed"
+jcheck "$T/out.json" --event connect_error --count 1 \
+	--each "pid == $ppid and conn == 1 and peer is None" \
+	--each 'error == "ended" and signal is None and phase == "connect"' \
+	--each 'connect_ms >= 500 and tls_ms is None'
+jcheck "$T/out.json" --event summary --count 1 --each 'connect_errors == 1'
+pass
