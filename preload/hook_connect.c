@@ -102,6 +102,9 @@ typedef struct connect_pre {
 	ht_live *page;  /* the connection slot that shows the call... */
 	unsigned ref;   /* ...(0: none): the connection takes it, or it is
 			   released (connect_pre_drop()) */
+	bool own;       /* this process's, not a vfork child's, as found in
+			   fork generation own_gen (connect_foreign()) */
+	unsigned own_gen;
 } connect_pre;
 
 /* Start tracking @fd, a connect() to @peer (or, @upath non-NULL, to the
@@ -240,6 +243,17 @@ static bool connect_stream(int fd, const connect_pre *pre)
 	       type == SOCK_STREAM;
 }
 
+/* ht_foreign_process(), but without its system call again after a
+ * connect whose hook found it false before the call (@pre), in the same
+ * fork generation: nothing else makes the caller another process. */
+static bool connect_foreign(const connect_pre *pre)
+{
+	if (pre && pre->own &&
+	    pre->own_gen == __atomic_load_n(&ht_fork_gen, __ATOMIC_RELAXED))
+		return false;
+	return ht_foreign_process();
+}
+
 /* The slot @pre (NULL: none) claimed and no connection took: released;
  * its id, unused, given back when no other was taken since (a call that
  * opened nothing, EFAULT say, leaves no gap in the numbers). */
@@ -283,11 +297,14 @@ static void connect_before(int fd, uint64_t t0, connect_pre *p)
 	p->id = 0;
 	p->page = NULL;
 	p->ref = 0;
+	p->own = false;
+	p->own_gen = __atomic_load_n(&ht_fork_gen, __ATOMIC_RELAXED);
 	if (HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &pl) ==
 		    0 && pl == (socklen_t)sizeof proto)
 		p->proto = proto;
 	if (p->proto == IPPROTO_TCP && !ht_fd_slot(fd) &&
 	    !ht_foreign_process() && ht_enter()) {
+		p->own = true;
 		ht_emit_want();
 		ht_live *l = ht_enabled ? __atomic_load_n(&ht_live_page,
 							  __ATOMIC_ACQUIRE)
@@ -367,7 +384,7 @@ static ht_slot *connect_seen(int fd, const struct sockaddr *sa,
 	if (ht_connect_began(ret, err) &&
 	    (ht_addr_from_sockaddr(sa, len, &peer) ||
 	     (!fastopen && unix_path(sa, len, &upath, &ulen))) &&
-	    connect_stream(fd, pre) && !ht_foreign_process() && ht_enter()) {
+	    connect_stream(fd, pre) && !connect_foreign(pre) && ht_enter()) {
 		/* A deferred connect is under way until its first write. */
 		if (ret == 0 && !upath && !fastopen && connect_deferred(fd)) {
 			ret = -1;
