@@ -7,8 +7,11 @@
 # phase connect, with no peer yet (the library reads the program's address
 # only after the kernel did); once the program is killed, `listen`
 # reports a connect_error "ended" in phase connect with its duration.
+# Then curl's Happy Eyeballs against localhost (both ::1 and 127.0.0.1
+# full): its non-blocking attempts are two connections, each shown and
+# reported once with its address, no slot left without one.
 # Main claimed the connection's live slot only after connect returned:
-# nothing in flight, nothing reported.
+# nothing in flight, nothing reported, for the blocking connect.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 require_built
@@ -43,11 +46,29 @@ for _ in $(seq 100); do
 	sleep 0.05
 done
 wait_status "$sock" "^0 requests in flight$" "$T/after.txt"
+n_errors=1
+if grep -q '^port [0-9]* v6$' "$T/full.log" && command -v curl >/dev/null; then
+	LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -s "http://localhost:$FULL_PORT/" &
+	cpid=$!
+	_PIDS+=("$cpid")
+	wait_status "$sock" "2 connections opening" "$T/he.txt"
+	grep -qE "^  pid $cpid conn [12]  connect 127\.0\.0\.1:$FULL_PORT  connecting  " "$T/he.txt" &&
+		grep -qE "^  pid $cpid conn [12]  connect \[::1\]:$FULL_PORT  connecting  " "$T/he.txt" ||
+		{ show "$T/he.txt"; fail "Happy Eyeballs: not both attempts"; }
+	kill -KILL "$cpid"
+	wait "$cpid" 2>/dev/null || true
+	wait_status "$sock" "^0 requests in flight$" "$T/he.after"
+	n_errors=3
+else
+	note "no ::1 or no curl: Happy Eyeballs not tried"
+fi
 kill -INT "$lpid"
 wait "$lpid" || fail "listen failed"
-jcheck "$T/out.json" --event connect_error --count 1 \
-	--each "pid == $ppid and conn == 1 and peer is None" \
+jcheck "$T/out.json" --event connect_error --count "$n_errors" \
+	--expect "pid[0] == $ppid and conn[0] == 1 and peer[0] is None" \
 	--each 'error == "ended" and signal is None and phase == "connect"' \
-	--each 'connect_ms >= 500 and tls_ms is None'
-jcheck "$T/out.json" --event summary --count 1 --each 'connect_errors == 1'
+	--expect 'connect_ms[0] >= 500' --each 'tls_ms is None'
+[ "$n_errors" = 1 ] || jcheck "$T/out.json" --event connect_error \
+	--expect "sorted(peer[1:]) == ['127.0.0.1:$FULL_PORT', '[::1]:$FULL_PORT']"
+jcheck "$T/out.json" --event summary --count 1 --each "connect_errors == $n_errors"
 pass
