@@ -28,7 +28,9 @@
  * the version-6 entries) each request slot's request body bytes once the
  * request is written whole (req_body).
  *
- * A connection slot shows a TCP connection from its connect until its
+ * A connection slot shows a TCP connection from its connect (a client's
+ * from before its connect() call, with no peer until the call returned:
+ * ht_live_conn_connecting()) until its
  * first request begins (its first byte written: the request then carries
  * the connection's moments itself, and its slot comes at its headers), or
  * until it closes, fails, or turns out not to carry HTTP: the DNS lookup

@@ -283,7 +283,9 @@ static void connect_pre_drop(connect_pre *pre)
  * connecting, not as nothing.  The slot carries the time and the id
  * only: the program's address is read after the call, once the kernel
  * read it (a bad pointer gives the program EFAULT, never a fault in the
- * hook), and a lookup's name is tied to the connection by that address.
+ * hook), and a lookup's name is tied to the connection by that address
+ * then; meanwhile the slot shows the name of the thread's last lookup
+ * not used yet (ht_dns_thread_name()), as a guess, when there is one.
  * Not for an fd that names a connection already: a connect again on it
  * (after EINTR, EINPROGRESS) is that connection's (connect_again()),
  * shown by its slot.  errno is kept.
@@ -310,8 +312,12 @@ static void connect_before(int fd, uint64_t t0, connect_pre *p)
 							  __ATOMIC_ACQUIRE)
 					: NULL;
 		if (l) {
+			char name[CONN_NAME_MAX];
 			p->id = ht_next_conn_id();
-			p->ref = ht_live_conn_connecting(l, p->id, t0, NULL);
+			p->ref = ht_live_conn_connecting(
+				l, p->id, t0,
+				ht_dns_thread_name(name, sizeof name) ? name
+								      : NULL);
 			p->page = l;
 		}
 		ht_leave();

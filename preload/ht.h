@@ -343,6 +343,14 @@ HT_HIDDEN ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa,
 HT_HIDDEN int ht_dns_lookup(const ht_addr *peer, char *name, size_t cap,
 			    uint64_t *t_start, uint64_t *t_done, uint32_t *gen);
 
+/* ht_dns_thread_name() - the name of the calling thread's last lookup
+ * that gave addresses, into @name (@cap bytes, truncated), when no
+ * connection to them succeeded yet: the name its next connect most likely
+ * goes to, before that connect's address can be read (a guess, shown only
+ * while the call lasts: the address names the connection after it).
+ * False when there is none. */
+HT_HIDDEN bool ht_dns_thread_name(char *name, size_t cap);
+
 /* ht_dns_consume() - a connection to that lookup's address succeeded: its
  * time counts there and nowhere else. */
 HT_HIDDEN void ht_dns_consume(int slot, uint32_t gen);

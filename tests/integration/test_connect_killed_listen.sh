@@ -7,6 +7,10 @@
 # phase connect, with no peer yet (the library reads the program's address
 # only after the kernel did); once the program is killed, `listen`
 # reports a connect_error "ended" in phase connect with its duration.
+# A Python client's create_connection("localhost", port) (getaddrinfo,
+# then a blocking connect) shows, while it waits, the name of its
+# thread's last lookup (localhost), its address not known yet, and is
+# reported with it (host "localhost", peer null).
 # Then curl's Happy Eyeballs against localhost (both ::1 and 127.0.0.1
 # full): its non-blocking attempts are two connections, each shown and
 # reported once with its address, no slot left without one.
@@ -46,7 +50,23 @@ for _ in $(seq 100); do
 	sleep 0.05
 done
 wait_status "$sock" "^0 requests in flight$" "$T/after.txt"
-n_errors=1
+cat >"$T/client.py" <<'PYEOF'
+import socket, sys
+print("connecting", flush=True)
+socket.create_connection(("localhost", int(sys.argv[1])))
+PYEOF
+LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock "$PY" "$T/client.py" "$FULL_PORT" >"$T/py.out" &
+pypid=$!
+_PIDS+=("$pypid")
+wait_file_line "$T/py.out" '^connecting$' || fail "the Python client did not start"
+wait_status "$sock" "1 connection opening" "$T/py.txt"
+grep -qE "^  pid $pypid conn 1  connect localhost \(\?\)  connecting  " "$T/py.txt" ||
+	{ show "$T/py.txt"; fail "Python: no line for its connection, named"; }
+kill -KILL "$pypid"
+wait "$pypid" 2>/dev/null || true
+wait_status "$sock" "^0 requests in flight$" "$T/py.after"
+
+n_errors=2
 if grep -q '^port [0-9]* v6$' "$T/full.log" && command -v curl >/dev/null; then
 	LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -s "http://localhost:$FULL_PORT/" &
 	cpid=$!
@@ -58,7 +78,7 @@ if grep -q '^port [0-9]* v6$' "$T/full.log" && command -v curl >/dev/null; then
 	kill -KILL "$cpid"
 	wait "$cpid" 2>/dev/null || true
 	wait_status "$sock" "^0 requests in flight$" "$T/he.after"
-	n_errors=3
+	n_errors=4
 else
 	note "no ::1 or no curl: Happy Eyeballs not tried"
 fi
@@ -66,9 +86,12 @@ kill -INT "$lpid"
 wait "$lpid" || fail "listen failed"
 jcheck "$T/out.json" --event connect_error --count "$n_errors" \
 	--expect "pid[0] == $ppid and conn[0] == 1 and peer[0] is None" \
+	--expect 'host[0] is None and connect_ms[0] >= 500' \
+	--expect "pid[1] == $pypid and conn[1] == 1 and peer[1] is None" \
+	--expect 'host[1] == "localhost"' \
 	--each 'error == "ended" and signal is None and phase == "connect"' \
-	--expect 'connect_ms[0] >= 500' --each 'tls_ms is None'
-[ "$n_errors" = 1 ] || jcheck "$T/out.json" --event connect_error \
-	--expect "sorted(peer[1:]) == ['127.0.0.1:$FULL_PORT', '[::1]:$FULL_PORT']"
+	--each 'tls_ms is None'
+[ "$n_errors" = 2 ] || jcheck "$T/out.json" --event connect_error \
+	--expect "sorted(peer[2:]) == ['127.0.0.1:$FULL_PORT', '[::1]:$FULL_PORT']"
 jcheck "$T/out.json" --event summary --count 1 --each "connect_errors == $n_errors"
 pass
