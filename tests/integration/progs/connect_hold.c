@@ -18,11 +18,19 @@
  *                                   until it is done (after SIGUSR1 to
  *                                   fullbacklog.py), "abandon" closes the
  *                                   socket
+ *     connect_hold again PORT [GET] a non-blocking connect to PORT, its
+ *                                   outcome awaited (poll), then a
+ *                                   connect again on the same socket,
+ *                                   which says it ("first: ...",
+ *                                   "second: ..."); with GET, then a
+ *                                   GET / read to its end; no wait
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +141,27 @@ int main(int argc, char **argv)
 		}
 		say(r == 0 ? "connected" : "isconn", 0);
 		return hold(0);
+	}
+	if (strcmp(argv[1], "again") == 0 && argc >= 3) {
+		struct sockaddr_in a = loopback(atoi(argv[2]));
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		int r = connect(fd, (struct sockaddr *)&a, sizeof a);
+		say(r == 0 ? "first: done" : "first", r == 0 ? 0 : errno);
+		struct pollfd p = { fd, POLLOUT, 0 };
+		poll(&p, 1, 2000);
+		r = connect(fd, (struct sockaddr *)&a, sizeof a);
+		say(r == 0 ? "second: done" : "second", r == 0 ? 0 : errno);
+		if (argc == 4 && r == 0) {
+			static const char q[] = "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+			char b[4096];
+			fcntl(fd, F_SETFL, 0);
+			if (write(fd, q, sizeof q - 1) != (ssize_t)(sizeof q - 1))
+				return 3;
+			while (read(fd, b, sizeof b) > 0)
+				;
+		}
+		close(fd);
+		return 0;
 	}
 	return 2;
 }
