@@ -72,9 +72,10 @@ if grep -q '^port [0-9]* v6$' "$T/full.log" && command -v curl >/dev/null; then
 	cpid=$!
 	_PIDS+=("$cpid")
 	wait_status "$sock" "2 connections opening" "$T/he.txt"
-	grep -qE "^  pid $cpid conn [12]  connect 127\.0\.0\.1:$FULL_PORT  connecting  " "$T/he.txt" &&
-		grep -qE "^  pid $cpid conn [12]  connect \[::1\]:$FULL_PORT  connecting  " "$T/he.txt" ||
-		{ show "$T/he.txt"; fail "Happy Eyeballs: not both attempts"; }
+	grep -qE "^  pid $cpid conn [12]  connect 127\.0\.0\.1:$FULL_PORT  connecting  " "$T/he.txt" ||
+		{ show "$T/he.txt"; fail "Happy Eyeballs: no IPv4 attempt"; }
+	grep -qE "^  pid $cpid conn [12]  connect \[::1\]:$FULL_PORT  connecting  " "$T/he.txt" ||
+		{ show "$T/he.txt"; fail "Happy Eyeballs: no IPv6 attempt"; }
 	kill -KILL "$cpid"
 	wait "$cpid" 2>/dev/null || true
 	wait_status "$sock" "^0 requests in flight$" "$T/he.after"
