@@ -94,19 +94,6 @@ static ht_tracked *publish_connect(int fd, ht_tracked *t, uint64_t now,
 	return t;
 }
 
-/* What a connect() hook learnt and claimed before its real call
- * (connect_before()), for after it (connect_seen()). */
-typedef struct connect_pre {
-	int proto;      /* the socket's protocol (SO_PROTOCOL); -1: not known */
-	uint32_t id;    /* the connection's id, taken before the call; 0: none */
-	ht_live *page;  /* the connection slot that shows the call... */
-	unsigned ref;   /* ...(0: none): the connection takes it, or it is
-			   released (connect_pre_drop()) */
-	bool own;       /* this process's, not a vfork child's, as found in
-			   fork generation own_gen (connect_foreign()) */
-	unsigned own_gen;
-} connect_pre;
-
 /* Start tracking @fd, a connect() to @peer (or, @upath non-NULL, to the
  * Unix socket at @upath, @ulen bytes) begun at @t0, when @fd's slot had
  * @since changes (ht_fd_changes()).  Caller holds the guard.  @ret/@err:
@@ -122,7 +109,7 @@ static ht_tracked *track_connect(int fd, const ht_addr *peer,
 				 const char *upath, size_t ulen, uint64_t t0,
 				 int ret, int err, unsigned since,
 				 unsigned fork_gen, uint64_t *gen,
-				 connect_pre *pre)
+				 ht_connect_pre *pre)
 {
 	/* A tracked connection: the collector is wanted from now on (for a
 	 * Unix socket only once its first bytes look like HTTP). */
@@ -231,7 +218,7 @@ static bool connect_deferred(int fd)
  * protocol asked before the call (@pre, NULL: not asked) says so for TCP
  * and UDP; any other (a Unix socket's is 0), or none known, is asked its
  * type (a system call). */
-static bool connect_stream(int fd, const connect_pre *pre)
+static bool connect_stream(int fd, const ht_connect_pre *pre)
 {
 	if (pre && pre->proto == IPPROTO_TCP)
 		return true;
@@ -246,7 +233,7 @@ static bool connect_stream(int fd, const connect_pre *pre)
 /* ht_foreign_process(), but without its system call again after a
  * connect whose hook found it false before the call (@pre), in the same
  * fork generation: nothing else makes the caller another process. */
-static bool connect_foreign(const connect_pre *pre)
+static bool connect_foreign(const ht_connect_pre *pre)
 {
 	if (pre && pre->own &&
 	    pre->own_gen == __atomic_load_n(&ht_fork_gen, __ATOMIC_RELAXED))
@@ -254,10 +241,9 @@ static bool connect_foreign(const connect_pre *pre)
 	return ht_foreign_process();
 }
 
-/* The slot @pre (NULL: none) claimed and no connection took: released;
- * its id, unused, given back when no other was taken since (a call that
- * opened nothing, EFAULT say, leaves no gap in the numbers). */
-static void connect_pre_drop(connect_pre *pre)
+/* (ht.h; its id given back so that a call that opened nothing, EFAULT
+ * say, leaves no gap in the numbers) */
+void ht_connect_pre_drop(ht_connect_pre *pre)
 {
 	if (pre && pre->ref) {
 		ht_live_conn_release(pre->page, pre->ref);
@@ -271,26 +257,10 @@ static void connect_pre_drop(connect_pre *pre)
 	}
 }
 
-/*
- * Before a connect() of @fd begun at @t0: a TCP socket's connection is
- * followed from the call on.  Its protocol is asked here (one system
- * call, in place of its type after the call, which a TCP or UDP socket
- * then needs no more); for TCP the collector is wanted now, and a
- * connection slot shows the connection in phase connect while the call
- * lasts: a blocking connect to a peer that never answers, or whose
- * accept queue is full, waits for minutes, and a process killed or
- * interrupted meanwhile is reported as a connection cut short while
- * connecting, not as nothing.  The slot carries the time and the id
- * only: the program's address is read after the call, once the kernel
- * read it (a bad pointer gives the program EFAULT, never a fault in the
- * hook), and a lookup's name is tied to the connection by that address
- * then; meanwhile the slot shows the name of the thread's last lookup
- * not used yet (ht_dns_thread_name()), as a guess, when there is one.
- * Not for an fd that names a connection already: a connect again on it
- * (after EINTR, EINPROGRESS) is that connection's (connect_again()),
- * shown by its slot.  errno is kept.
- */
-static void connect_before(int fd, uint64_t t0, connect_pre *p)
+/* (ht.h) The slot carries the time and the id only: the program's
+ * address is read after the call, once the kernel read it (a bad pointer
+ * gives the program EFAULT, never a fault in the hook). */
+void ht_connect_before(int fd, uint64_t t0, ht_connect_pre *p)
 {
 	int saved = errno;
 	int proto = -1;
@@ -381,7 +351,7 @@ static bool connect_again(int fd, const struct sockaddr *sa, socklen_t len,
 static ht_slot *connect_seen(int fd, const struct sockaddr *sa,
 			     socklen_t len, bool fastopen, uint64_t t0, int ret,
 			     int err, unsigned since, unsigned fork_gen,
-			     uint64_t *gen, connect_pre *pre)
+			     uint64_t *gen, ht_connect_pre *pre)
 {
 	ht_tracked *t = NULL;
 	ht_addr peer;
@@ -403,7 +373,7 @@ static ht_slot *connect_seen(int fd, const struct sockaddr *sa,
 	}
 	/* a call that opened nothing, or a connection not followed: its
 	 * slot shows nothing from here */
-	connect_pre_drop(pre);
+	ht_connect_pre_drop(pre);
 	return t ? &t->home : NULL;
 }
 
@@ -418,8 +388,8 @@ HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	uint64_t t0 = ht_now();
 	unsigned since = ht_fd_changes(fd);
 	unsigned fork_gen = ht_fork_gen;
-	connect_pre pre;
-	connect_before(fd, t0, &pre);
+	ht_connect_pre pre;
+	ht_connect_before(fd, t0, &pre);
 	int ret = ht_real.connect(fd, sa, len);
 	int err = errno;
 	uint64_t gen;
@@ -427,17 +397,20 @@ HT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 		connect_seen(fd, sa, len, false, t0, ret, err, since, fork_gen,
 			     &gen, &pre);
 	else
-		connect_pre_drop(&pre);
+		ht_connect_pre_drop(&pre);
 	errno = err;
 	return ret;
 }
 
 ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa, socklen_t len,
 			  uint64_t t0, unsigned since, unsigned fork_gen,
-			  ssize_t ret, int err, uint64_t *gen)
+			  ssize_t ret, int err, uint64_t *gen,
+			  ht_connect_pre *pre)
 {
-	if (!ht_enabled || ht_busy)
+	if (!ht_enabled || ht_busy) {
+		ht_connect_pre_drop(pre);
 		return NULL;
+	}
 	/* Bytes taken (sent with the SYN, or, blocking, after the
 	 * handshake): the connection is usable from the call's return, the
 	 * connect phase ends there (the round trip the SYN's data saves is
@@ -446,7 +419,7 @@ ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa, socklen_t len,
 	/* the connection it published, not whatever @fd names by now (a
 	 * dup2 of another thread's onto @fd: ht_track_fd()) */
 	ht_slot *s = connect_seen(fd, sa, len, true, t0, ret >= 0 ? 0 : -1,
-				  err, since, fork_gen, gen, NULL);
+				  err, since, fork_gen, gen, pre);
 	if (s && ht_gen_forked(*gen)) {
 		/* forked inside the call (a signal handler): its bytes are the
 		 * parent's, in flight on the connection the child shares, as

@@ -7,6 +7,8 @@
 # phase connect, with no peer yet (the library reads the program's address
 # only after the kernel did); once the program is killed, `listen`
 # reports a connect_error "ended" in phase connect with its duration.
+# The same for a blocking sendto with MSG_FASTOPEN (TCP Fast Open: the
+# send makes the connect), held the same way.
 # A Python client's create_connection("localhost", port) (getaddrinfo,
 # then a blocking connect) shows, while it waits, the name of its
 # thread's last lookup (localhost), its address not known yet, and is
@@ -50,6 +52,17 @@ for _ in $(seq 100); do
 	sleep 0.05
 done
 wait_status "$sock" "^0 requests in flight$" "$T/after.txt"
+LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock "$T/connect_hold" fastopen "$FULL_PORT" >"$T/tfo.out" &
+tfopid=$!
+_PIDS+=("$tfopid")
+wait_file_line "$T/tfo.out" '^connecting$' || fail "the Fast Open program did not start"
+wait_status "$sock" "1 connection opening" "$T/tfo.txt"
+grep -qE "^  pid $tfopid conn 1  connect \?  connecting  " "$T/tfo.txt" ||
+	{ show "$T/tfo.txt"; fail "Fast Open: no line for its connection"; }
+kill -KILL "$tfopid"
+wait "$tfopid" 2>/dev/null || true
+wait_status "$sock" "^0 requests in flight$" "$T/tfo.after"
+
 cat >"$T/client.py" <<'PYEOF'
 import socket, sys
 print("connecting", flush=True)
@@ -66,7 +79,7 @@ kill -KILL "$pypid"
 wait "$pypid" 2>/dev/null || true
 wait_status "$sock" "^0 requests in flight$" "$T/py.after"
 
-n_errors=2
+n_errors=3
 if grep -q '^port [0-9]* v6$' "$T/full.log" && command -v curl >/dev/null; then
 	LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock curl -s "http://localhost:$FULL_PORT/" &
 	cpid=$!
@@ -79,20 +92,19 @@ if grep -q '^port [0-9]* v6$' "$T/full.log" && command -v curl >/dev/null; then
 	kill -KILL "$cpid"
 	wait "$cpid" 2>/dev/null || true
 	wait_status "$sock" "^0 requests in flight$" "$T/he.after"
-	n_errors=4
+	n_errors=5
 else
 	note "no ::1 or no curl: Happy Eyeballs not tried"
 fi
 kill -INT "$lpid"
 wait "$lpid" || fail "listen failed"
 jcheck "$T/out.json" --event connect_error --count "$n_errors" \
-	--expect "pid[0] == $ppid and conn[0] == 1 and peer[0] is None" \
-	--expect 'host[0] is None and connect_ms[0] >= 500' \
-	--expect "pid[1] == $pypid and conn[1] == 1 and peer[1] is None" \
-	--expect 'host[1] == "localhost"' \
+	--expect "pid[:3] == [$ppid, $tfopid, $pypid] and conn[:3] == [1, 1, 1]" \
+	--expect 'nulls(peer[:3]) and host[:3] == [None, None, "localhost"]' \
+	--expect 'connect_ms[0] >= 500' \
 	--each 'error == "ended" and signal is None and phase == "connect"' \
 	--each 'tls_ms is None'
-[ "$n_errors" = 2 ] || jcheck "$T/out.json" --event connect_error \
-	--expect "sorted(peer[2:]) == ['127.0.0.1:$FULL_PORT', '[::1]:$FULL_PORT']"
+[ "$n_errors" = 3 ] || jcheck "$T/out.json" --event connect_error \
+	--expect "sorted(peer[3:]) == ['127.0.0.1:$FULL_PORT', '[::1]:$FULL_PORT']"
 jcheck "$T/out.json" --event summary --count 1 --each "connect_errors == $n_errors"
 pass

@@ -7,6 +7,9 @@
  * test can look at what the tracer shows meanwhile.
  *
  *     connect_hold block PORT       a blocking connect to 127.0.0.1:PORT
+ *     connect_hold fastopen PORT    the same with a blocking sendto with
+ *                                   MSG_FASTOPEN (a GET): its handshake
+ *                                   waits the same way
  *     connect_hold efault [PORT]    connects with a bad address pointer
  *                                   (EFAULT expected: exit 3 otherwise),
  *                                   then, with PORT, as block on the same
@@ -84,6 +87,15 @@ int main(int argc, char **argv)
 		say("connecting", 0);
 		int r = connect(fd, (struct sockaddr *)&a, sizeof a);
 		say(r == 0 ? "connected" : "connect", r == 0 ? 0 : errno);
+		return hold(0);
+	}
+	if (strcmp(argv[1], "fastopen") == 0 && argc == 3) {
+		static const char q[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+		struct sockaddr_in a = loopback(atoi(argv[2]));
+		say("connecting", 0);
+		ssize_t r = sendto(fd, q, sizeof q - 1, MSG_FASTOPEN,
+				   (struct sockaddr *)&a, sizeof a);
+		say(r >= 0 ? "sent" : "sendto", r >= 0 ? 0 : errno);
 		return hold(0);
 	}
 	if (strcmp(argv[1], "efault") == 0) {
