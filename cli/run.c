@@ -472,10 +472,17 @@ static void run_out_inflight(void *ctx, const collector_inflight_req *e)
 	report_live(ctx, e->pid, e->conn_id, &e->slot, &e->tls);
 }
 
+#define RUN_PEER_WAIT_NS (50 * 1000000ull) /* (run_out_inflight_conn()) */
 /* A connection in its DNS, connect or TLS phase, or its handshake over
  * (collector_live_conns()): to the report. */
 static void run_out_inflight_conn(void *ctx, const collector_inflight_conn *e)
 {
+	/* A client's connect() in its call has no peer yet (read after it):
+	 * its connect_start waits 50 ms for one, then goes without (a hang) */
+	if (e->phase == HT_PH_CONNECT && e->slot.kind == HT_LIVE_CONNECTION &&
+	    e->slot.side == HT_LIVE_CLIENT && e->slot.peer.family == 0 &&
+	    e->elapsed < RUN_PEER_WAIT_NS)
+		return;
 	report_live_conn(ctx, e->pid, e->conn_id, &e->slot, &e->tls);
 }
 

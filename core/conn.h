@@ -823,6 +823,12 @@ void conn_shared_settle(conn *c);
  * is traced as requests on a reused connection. */
 void conn_reset_after_fork(conn *c, uint32_t pid, bool writing);
 
+/* conn_live_conn_take() - @c, just made by conn_init() with no peer (so
+ * with no slot), then given its peer, is the connection whose slot @ref
+ * of @l its connect claimed before the call (ht_live_conn_connecting()):
+ * the slot is @c's from now on, showing what @c knows. */
+void conn_live_conn_take(conn *c, struct ht_live *l, unsigned ref);
+
 /* conn_fork_in_open() - in a child forked (by a signal handler) while
  * @c's connect was being followed: the attempt is the parent's, which
  * reports it; the child lets go of the connection slot @c claimed (in its

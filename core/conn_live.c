@@ -378,6 +378,19 @@ void conn_live_conn_start(conn *c)
 	conn_live_conn_sync(c);
 }
 
+void conn_live_conn_take(conn *c, ht_live *l, unsigned ref)
+{
+	if (ref == 0)
+		return;
+	if (c->live_conn_ref != 0) {
+		ht_live_conn_release(l, ref); /* one slot a connection */
+		return;
+	}
+	c->live_conn = l;
+	c->live_conn_ref = ref;
+	conn_live_conn_sync(c);
+}
+
 /* The TLS handshake's start and end @c's slot shows: the hook's (from the
  * call's first write on the socket, conn_tls_call_wrote()); before any is
  * known (a ClientHello written outside a hooked call), the first byte of

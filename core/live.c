@@ -192,6 +192,29 @@ void ht_live_conn_release(ht_live *l, unsigned ref)
 			   __ATOMIC_RELEASE);
 }
 
+unsigned ht_live_conn_connecting(ht_live *l, uint32_t conn_id, uint64_t t0,
+				 const char *name)
+{
+	unsigned ref = ht_live_conn_claim(l);
+	ht_live_conn *s = ht_live_conn_write_begin(l, ref);
+
+	if (s == NULL)
+		return 0;
+	s->active = 1;
+	s->tls = 0;
+	s->kind = HT_LIVE_CONNECTION;
+	s->side = HT_LIVE_CLIENT;
+	s->conn_id = conn_id;
+	memset(&s->peer, 0, sizeof(s->peer));
+	s->t_dns_start = s->t_dns_done = 0;
+	s->t_connect_start = t0;
+	s->t_connect_done = s->t_tls_start = s->t_tls_done = 0;
+	ht_live_copy_str(s->name, sizeof(s->name), name);
+	ht_live_tls_set(ht_live_conn_tls(l, ref), NULL, NULL);
+	ht_live_conn_write_end(s);
+	return ref;
+}
+
 /* The TLS entry @t of a slot just copied into @out (NULL: not wanted),
  * its strings bounded; @t NULL (a page older than version 4): empty. */
 static void tls_bound(const ht_live_tls *t, ht_live_tls *out)

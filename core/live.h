@@ -28,7 +28,9 @@
  * the version-6 entries) each request slot's request body bytes once the
  * request is written whole (req_body).
  *
- * A connection slot shows a TCP connection from its connect until its
+ * A connection slot shows a TCP connection from its connect (a client's
+ * from before its connect() call, with no peer until the call returned:
+ * ht_live_conn_connecting()) until its
  * first request begins (its first byte written: the request then carries
  * the connection's moments itself, and its slot comes at its headers), or
  * until it closes, fails, or turns out not to carry HTTP: the DNS lookup
@@ -614,6 +616,19 @@ void ht_live_conn_release(ht_live *l, unsigned ref);
 ht_live_conn *ht_live_conn_write_begin(ht_live *l, unsigned ref);
 void ht_live_conn_write_end(ht_live_conn *s);
 int ht_live_conn_read(const ht_live *l, unsigned i, ht_live_conn *out);
+
+/*
+ * ht_live_conn_connecting() - a client's connect() of connection @conn_id
+ * is about to be made at @t0: a connection slot of @l claimed and shown in
+ * phase connect (t_connect_start @t0), with no peer yet (family 0: the
+ * library reads the program's address only after the kernel did, so that
+ * a bad pointer gives the program EFAULT, never a fault in the library)
+ * and @name (NULL: none) as its name so far.  Returns the slot (0: none
+ * free, counted), for the connection to take (conn_live_conn_take()) or
+ * ht_live_conn_release().  Lock-free, no system call.
+ */
+unsigned ht_live_conn_connecting(ht_live *l, uint32_t conn_id, uint64_t t0,
+				 const char *name);
 
 /* ht_live_conn_read_tls() - ht_live_conn_read(), and the slot's TLS entry
  * into @tls, as ht_live_read_tls(). */

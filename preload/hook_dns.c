@@ -28,6 +28,9 @@ typedef struct dns_entry {
 
 static dns_entry ring[DNS_RING];
 static unsigned ring_next;
+/* The calling thread's last lookup that gave addresses: its entry's gen
+ * (high 32 bits) and index, 0: none (ht_dns_thread_name()). */
+static HT_TLS uint64_t thread_last;
 static uint32_t gen_next = 1;
 static ht_lock ring_lock;
 
@@ -52,6 +55,7 @@ static void remember(const char *name, uint64_t t0, uint64_t t1,
 		return;
 	ht_lock_acquire(&ring_lock);
 	dns_entry *e = &ring[ring_next];
+	thread_last = (uint64_t)gen_next << 32 | ring_next;
 	ring_next = (ring_next + 1) % DNS_RING;
 	e->gen = gen_next++;
 	if (!gen_next)
@@ -96,6 +100,24 @@ int ht_dns_lookup(const ht_addr *peer, char *name, size_t cap,
 			*t_done = e->t_done;
 		}
 		*gen = e->gen;
+	}
+	ht_lock_release(&ring_lock);
+	return found;
+}
+
+bool ht_dns_thread_name(char *name, size_t cap)
+{
+	uint64_t last = thread_last;
+	dns_entry *e = &ring[(uint32_t)last % DNS_RING];
+	bool found = false;
+	if (last == 0)
+		return false;
+	ht_lock_acquire(&ring_lock);
+	if (e->gen == (uint32_t)(last >> 32) && !e->consumed) {
+		size_t len = strnlen(e->name, cap - 1);
+		memcpy(name, e->name, len);
+		name[len] = '\0';
+		found = true;
 	}
 	ht_lock_release(&ring_lock);
 	return found;

@@ -628,10 +628,10 @@ HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 static ht_slot *fastopen_done(ht_slot *s, uint64_t *gen, int fd,
 			      const struct sockaddr *a, socklen_t alen,
 			      uint64_t t0, unsigned since, unsigned fg,
-			      ssize_t ret, int err)
+			      ssize_t ret, int err, ht_connect_pre *pre)
 {
 	return s ? s : ht_fastopen_seen(fd, a, alen, t0, since, fg, ret, err,
-					gen);
+					gen, pre);
 }
 
 /* The rest of sendto() with MSG_FASTOPEN: it may connect. */
@@ -647,9 +647,13 @@ sendto_fastopen(int fd, const void *buf, size_t n, int flags,
 		return REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	uint64_t t0 = s ? 0 : ht_now();
 	unsigned since = s ? 0 : ht_fd_changes(fd), fg = ht_fork_gen;
+	/* the connection shown connecting from before the call */
+	ht_connect_pre pre;
+	if (!s)
+		ht_connect_before(fd, t0, &pre);
 	ssize_t r = REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	int e = errno;
-	s = fastopen_done(s, &gen, fd, a, alen, t0, since, fg, r, e);
+	s = fastopen_done(s, &gen, fd, a, alen, t0, since, fg, r, e, &pre);
 	if (!s) {
 		errno = e;
 		return r;
@@ -847,11 +851,16 @@ sendmsg_fastopen(int fd, const struct msghdr *m, int flags)
 		return REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	uint64_t t0 = s ? 0 : ht_now();
 	unsigned since = s ? 0 : ht_fd_changes(fd), fg = ht_fork_gen;
+	ht_connect_pre pre;
+	if (!s)
+		ht_connect_before(fd, t0, &pre);
 	ssize_t ret = REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	int err = errno;
 	if (!s && ht_connect_began(ret >= 0 ? 0 : -1, err))
 		s = fastopen_done(s, &gen, fd, m->msg_name, m->msg_namelen, t0,
-				  since, fg, ret, err);
+				  since, fg, ret, err, &pre);
+	else if (!s)
+		ht_connect_pre_drop(&pre);
 	if (!s) {
 		errno = err;
 		return ret;

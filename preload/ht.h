@@ -319,6 +319,45 @@ static inline void ht_lock_release(ht_lock *l)
  * refused, unreachable... */
 HT_HIDDEN bool ht_connect_began(int ret, int err);
 
+/* What a connect hook (connect, or a send with MSG_FASTOPEN) learnt and
+ * claimed before its real call (ht_connect_before()), for after it. */
+typedef struct ht_connect_pre {
+	int proto;      /* the socket's protocol (SO_PROTOCOL); -1: not known */
+	uint32_t id;    /* the connection's id, taken before the call; 0: none */
+	struct ht_live *page; /* the connection slot that shows the call... */
+	unsigned ref;   /* ...(0: none): the connection takes it, or it is
+			   released (ht_connect_pre_drop()) */
+	bool own;       /* this process's, not a vfork child's, as found in
+			   fork generation own_gen (connect_foreign()) */
+	unsigned own_gen;
+} ht_connect_pre;
+
+/*
+ * ht_connect_before() - before a connect of @fd begun at @t0 (a connect()
+ * call, or a send with MSG_FASTOPEN on an fd not tracked): a TCP socket's
+ * connection is followed from the call on.  Its protocol is asked here
+ * (one system call, in place of its type after the call, which a TCP or
+ * UDP socket then needs no more); for TCP the collector is wanted now,
+ * and a connection slot shows the connection in phase connect while the
+ * call lasts: a blocking connect to a peer that never answers, or whose
+ * accept queue is full, waits for minutes, and a process killed or
+ * interrupted meanwhile is reported as a connection cut short while
+ * connecting, not as nothing.  The slot has no peer until the call
+ * returned (the program's address is read only once the kernel read it),
+ * and meanwhile the name of the thread's last lookup not used yet
+ * (ht_dns_thread_name()), as a guess, when there is one.  Not for an fd
+ * that names a connection already: a connect again on it (after EINTR,
+ * EINPROGRESS) is that connection's, shown by its slot.  Fills *@p, for
+ * the connection made after the call to take, else ht_connect_pre_drop().
+ * errno is kept.
+ */
+HT_HIDDEN void ht_connect_before(int fd, uint64_t t0, ht_connect_pre *p);
+
+/* ht_connect_pre_drop() - the slot @pre (NULL: none) claimed and no
+ * connection took is released, and its id given back when no other was
+ * taken since. */
+HT_HIDDEN void ht_connect_pre_drop(ht_connect_pre *pre);
+
 /* ht_fastopen_seen() - a sendto/sendmsg with MSG_FASTOPEN to @sa (@len
  * bytes), begun at @t0 on @fd, which was not tracked (its slot's changes
  * then @since, ht_fd_changes(); ht_fork_gen then @fork_gen), returned
@@ -329,11 +368,12 @@ HT_HIDDEN bool ht_connect_began(int ret, int err);
  * generation in *@gen, a write begun on it (ht_write_begin()), or NULL
  * (none; ht_track_fd() found @fd's slot taken; a child forked inside the
  * call, to which its bytes are not its own): the caller feeds the bytes
- * moved to that one (track_io), never to what @fd names by then. */
+ * moved to that one (track_io), never to what @fd names by then.  @pre:
+ * what ht_connect_before() claimed before the call, taken or released. */
 HT_HIDDEN ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa,
 				    socklen_t len, uint64_t t0, unsigned since,
 				    unsigned fork_gen, ssize_t ret, int err,
-				    uint64_t *gen);
+				    uint64_t *gen, ht_connect_pre *pre);
 
 /* ---- DNS cache (hook_dns.c) -------------------------------------------------- */
 
@@ -343,6 +383,14 @@ HT_HIDDEN ht_slot *ht_fastopen_seen(int fd, const struct sockaddr *sa,
  * the entry for ht_dns_consume(). */
 HT_HIDDEN int ht_dns_lookup(const ht_addr *peer, char *name, size_t cap,
 			    uint64_t *t_start, uint64_t *t_done, uint32_t *gen);
+
+/* ht_dns_thread_name() - the name of the calling thread's last lookup
+ * that gave addresses, into @name (@cap bytes, truncated), when no
+ * connection to them succeeded yet: the name its next connect most likely
+ * goes to, before that connect's address can be read (a guess, shown only
+ * while the call lasts: the address names the connection after it).
+ * False when there is none. */
+HT_HIDDEN bool ht_dns_thread_name(char *name, size_t cap);
 
 /* ht_dns_consume() - a connection to that lookup's address succeeded: its
  * time counts there and nowhere else. */

@@ -53,7 +53,8 @@
 #             within 1 MB when its memory does not grow with the records
 #  callgrind  figures noise cannot move, counted by valgrind --tool=callgrind:
 #             instructions added to curl per request (CG_N=200 requests on
-#             one connection, http and https), and the collector's
+#             one connection, http and https), to each connect/close of a
+#             loop of them (scripts/bench/connects.c), and the collector's
 #             instructions per record from the synthetic producer (its
 #             client records, and a traced server's: not held with no traced
 #             client, held by the joiner when one may exist)
@@ -732,6 +733,17 @@ cg_curl() {
 	for _ in $(seq "$CG_REPEAT"); do cg_curl1 "$@"; done | median
 }
 
+cg_connects() { # cg_connects N untraced|traced: Ir of N connect/close pairs to nginx (scripts/bench/connects.c)
+	local pre=()
+	[ "$2" = traced ] && pre=("$HTTPTRACE" -f json -o "$T/cgk.json" --)
+	[ -x "$T/connects" ] || cc -O2 -o "$T/connects" "$TOP/scripts/bench/connects.c"
+	rm -f "$T/cgk.out"
+	"${pre[@]}" valgrind --tool=callgrind --callgrind-out-file="$T/cgk.out" \
+		"$T/connects" "$HTTP_PORT" "$1" 2>"$T/cgk.err" ||
+		{ cat "$T/cgk.err" >&2; echo 0; return; }
+	cg_ir "$T/cgk.out"
+}
+
 cg_collector() { # cg_collector FORMAT BATCH RECORDS [client|server]: Ir of the collector (httptrace -f FORMAT) fed RECORDS by one writer
 	local pid
 	rm -f "$T"/cgc.*
@@ -763,6 +775,13 @@ if want callgrind; then
 				mu, m, (mu > 0 ? 100 * m / mu : 0), (t1 - u1) - m }'
 		echo "      traced run: $rec records with status 200, $reused on a reused connection"
 	done
+	# each connect/close after the first 100 (the slope: the library's
+	# setup and the collector's connection cancel out)
+	u1=$(cg_connects 100 untraced); t1=$(cg_connects 100 traced)
+	u2=$(cg_connects 1100 untraced); t2=$(cg_connects 1100 traced)
+	awk -v u1="$u1" -v t1="$t1" -v u2="$u2" -v t2="$t2" 'BEGIN {
+		printf "  connect/close to nginx, each: untraced %6.0f Ir, traced %6.0f Ir, added %6.0f\n",
+			(u2 - u1) / 1000, (t2 - t1) / 1000, ((t2 - t1) - (u2 - u1)) / 1000 }'
 	build_producer
 	n1=$((CG_RECORDS / 10))
 	echo "collector fed by the synthetic producer, one writer: Ir per record from $n1 vs $CG_RECORDS records"

@@ -590,6 +590,18 @@ start_udphold() {
 	wait_file_line "$T/udp.log" '^ready$' || { show "$T/udphold.err"; fail "udphold.py did not start"; }
 }
 
+# start_fullbacklog: fullbacklog.py, a listener on a free port of 127.0.0.1
+# (and ::1) whose accept queue is full: a blocking connect() there waits
+# (SYN retransmits); `kill -USR1 $FULL_PID` makes room.  Its log in
+# $T/full.log; returns once it is ready.  Sets FULL_PORT, FULL_PID.
+start_fullbacklog() {
+	"$PY" "$TESTS_DIR/fullbacklog.py" "$T/full.log" 2>>"$T/fullbacklog.err" &
+	FULL_PID=$!
+	_PIDS+=("$FULL_PID")
+	wait_file_line "$T/full.log" '^port ' || { show "$T/fullbacklog.err"; fail "fullbacklog.py did not start"; }
+	FULL_PORT=$(awk '/^port /{print $2; exit}' "$T/full.log")
+}
+
 # start_otlp_receiver [ARG...]: otlp_receiver.py serving on a free port of
 # 127.0.0.1 (ARGs after its log: --mode, --header), what it received
 # logged to $T/recv.log, its errors in $T/recv.err.  Sets RECV_PORT.

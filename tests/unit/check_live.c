@@ -647,6 +647,69 @@ START_TEST(conn_slot_until_first_request)
 }
 END_TEST
 
+/* A client's connect shows from before its call: the slot claimed with
+ * the connection's id and start, no peer (family 0) and the name given, in
+ * phase connect; the connection made after the call takes that slot (no
+ * second one) and shows its peer, then what it learns; a call that opened
+ * nothing releases it. */
+START_TEST(conn_slot_before_connect)
+{
+	static conn c;
+	ht_live_conn out;
+	ht_live_tls tls;
+
+	cur = new_page();
+	unsigned ref = ht_live_conn_connecting(cur, 3, 50, "guess.test");
+	ck_assert_uint_eq(ref, 1);
+	ck_assert_int_eq(ht_live_conn_read_tls(cur, 0, &out, &tls), 1);
+	ck_assert_uint_eq(out.conn_id, 3);
+	ck_assert_uint_eq(out.kind, HT_LIVE_CONNECTION);
+	ck_assert_uint_eq(out.side, HT_LIVE_CLIENT);
+	ck_assert_uint_eq(out.peer.family, 0);
+	ck_assert_uint_eq(out.t_connect_start, 50);
+	ck_assert_uint_eq(out.t_dns_start, 0);
+	ck_assert_str_eq(out.name, "guess.test");
+	ck_assert_str_eq(tls.version, "");
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_CONNECT);
+	/* the connection, its peer known after the call, takes it */
+	conn_init(&c, &live_env, 1, 3, NULL, 50);
+	c.peer = peer_443;
+	conn_live_conn_take(&c, cur, ref);
+	ck_assert_uint_eq(cur->conns_used, 1);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(out.peer.port, 443);
+	/* no lookup named its address: the guess is gone */
+	ck_assert_str_eq(out.name, "");
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_CONNECT);
+	conn_connected(&c, 60);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 1);
+	ck_assert_uint_eq(out.t_connect_done, 60);
+	ck_assert_uint_eq(ht_live_conn_phase(&out), HT_PH_NONE);
+	conn_close(&c, 70);
+	ck_assert_uint_eq(cur->conns_used, 0);
+	/* a connection that has a slot already keeps its own */
+	conn_init(&c, &live_env, 1, 4, &peer_443, 80);
+	ref = ht_live_conn_connecting(cur, 4, 80, NULL);
+	ck_assert_uint_eq(cur->conns_used, 3);
+	conn_live_conn_take(&c, cur, ref);
+	ck_assert_uint_eq(cur->conns_used, 1);
+	conn_connect_failed(&c, 111, 90);
+	ck_assert_uint_eq(cur->conns_used, 0);
+	/* a call that opened nothing: released */
+	ref = ht_live_conn_connecting(cur, 5, 100, NULL);
+	ck_assert_uint_eq(cur->conns_used, 1);
+	ht_live_conn_release(cur, ref);
+	ck_assert_uint_eq(cur->conns_used, 0);
+	ck_assert_int_eq(ht_live_conn_read(cur, 0, &out), 0);
+	/* none free: 0, counted */
+	cur->conns_used = ~0ull;
+	ck_assert_uint_eq(ht_live_conn_connecting(cur, 6, 110, NULL), 0);
+	ck_assert_uint_eq(cur->conns_overflow, 1);
+	free(cur);
+	cur = NULL;
+}
+END_TEST
+
 /* A connection no lookup named is named by its ClientHello's server name
  * (the fixture's: example.test) once the ClientHello was written whole,
  * and shows its handshake begun from its first byte: written by a hook's
@@ -1246,6 +1309,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, conn_shows_request_in_flight);
 	tcase_add_test(tc, wire_carries_signal_and_phase);
 	tcase_add_test(tc, conn_slot_until_first_request);
+	tcase_add_test(tc, conn_slot_before_connect);
 	tcase_add_test(tc, conn_slot_named_by_client_hello);
 	tcase_add_test(tc, conn_slot_tls_start_is_the_records);
 	tcase_add_test(tc, conn_slots_overflow_and_old_page);
