@@ -1,6 +1,7 @@
 /* options.c - the commands' shared option table and parser; see options.h. */
 #include "options.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -91,10 +92,32 @@ void cli_usage(const cli_command *cmd, FILE *f)
 	}
 }
 
+/* Append header or query parameter name @name to the comma-separated
+ * list in @buf (capacity @cap) that becomes HTTPTRACE_REDACT or
+ * HTTPTRACE_REDACT_QUERY.  Returns 0, or -ENOSPC when it does not fit,
+ * -EINVAL for an empty name or one with a comma, space or control
+ * character. */
+static int append_name(char *buf, size_t cap, const char *name)
+{
+	size_t used = strlen(buf), len = strlen(name);
+
+	if (len == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] == ',' || (unsigned char)name[i] <= ' ')
+			return -EINVAL;
+	if (used + (used ? 1 : 0) + len + 1 > cap)
+		return -ENOSPC;
+	if (used)
+		buf[used++] = ',';
+	memcpy(buf + used, name, len + 1);
+	return 0;
+}
+
 /* Add @name to the comma-separated list @buf of --@opt names. */
 static int add_name(char *buf, size_t cap, const char *opt, const char *name)
 {
-	if (run_add_redact(buf, cap, name) == 0)
+	if (append_name(buf, cap, name) == 0)
 		return 0;
 	fprintf(stderr, "httptrace: bad or too many --%s names: '%s'\n", opt,
 		name);

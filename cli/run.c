@@ -102,9 +102,9 @@ FILE *run_open_output(const char *path, int std_fd)
 		errno = err;
 		return NULL;
 	}
-	/* A buffer, not just a size, which glibc ignores (st_blksize: 1 KiB
-	 * on a terminal, where lines went out cut and the command's own
-	 * output landed inside them).  One report stream per process. */
+	/* A buffer, not just a size, which glibc ignores (st_blksize: 1 KiB on
+	 * a terminal: lines cut, the command's output inside them).  One
+	 * report stream per process. */
 	static char buf[OUTPUT_BUFFER];
 	static bool buf_used;
 
@@ -192,23 +192,6 @@ static int exit_status_of(int st)
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return RUN_EXIT_FAILURE;
-}
-
-int run_add_redact(char *buf, size_t cap, const char *name)
-{
-	size_t used = strlen(buf), len = strlen(name);
-
-	if (len == 0)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++)
-		if (name[i] == ',' || (unsigned char)name[i] <= ' ')
-			return -EINVAL;
-	if (used + (used ? 1 : 0) + len + 1 > cap)
-		return -ENOSPC;
-	if (used)
-		buf[used++] = ',';
-	memcpy(buf + used, name, len + 1);
-	return 0;
 }
 
 /* In the child, between fork and exec: undo the collector's signal setup,
@@ -472,16 +455,15 @@ static void run_out_inflight(void *ctx, const collector_inflight_req *e)
 	report_live(ctx, e->pid, e->conn_id, &e->slot, &e->tls);
 }
 
-#define RUN_PEER_WAIT_NS (50 * 1000000ull) /* (run_out_inflight_conn()) */
 /* A connection in its DNS, connect or TLS phase, or its handshake over
- * (collector_live_conns()): to the report. */
+ * (collector_live_conns()): to the report.  A client's connect() in its
+ * call has no peer yet (read after it): it waits 50 ms for one, then goes
+ * without (a hang). */
 static void run_out_inflight_conn(void *ctx, const collector_inflight_conn *e)
 {
-	/* A client's connect() in its call has no peer yet (read after it):
-	 * its connect_start waits 50 ms for one, then goes without (a hang) */
 	if (e->phase == HT_PH_CONNECT && e->slot.kind == HT_LIVE_CONNECTION &&
 	    e->slot.side == HT_LIVE_CLIENT && e->slot.peer.family == 0 &&
-	    e->elapsed < RUN_PEER_WAIT_NS)
+	    e->elapsed < 50 * 1000000ull)
 		return;
 	report_live_conn(ctx, e->pid, e->conn_id, &e->slot, &e->tls);
 }

@@ -33,15 +33,6 @@ typedef struct run_opts {
 } run_opts;
 
 /*
- * run_add_redact() - append header or query parameter name @name to the
- * comma-separated list in @buf (capacity @cap) that becomes
- * HTTPTRACE_REDACT or HTTPTRACE_REDACT_QUERY.  Returns 0, or
- * -ENOSPC when it does not fit, -EINVAL for an empty name or one with a
- * comma, space or control character.
- */
-int run_add_redact(char *buf, size_t cap, const char *name);
-
-/*
  * run_find_library() - the absolute path of libhttptrace.so into @buf
  * (capacity @cap): $HTTPTRACE_LIB when set, else next to this executable,
  * else in ../lib/httptrace/ relative to it.  Returns 0; -ENOENT when none
