@@ -290,7 +290,8 @@ void conn_close(conn *c, uint64_t now)
 		}
 		fail_all(c, cut, now);
 	}
-	if (!c->failed && c->connected && !conn_raw_tls_failed(c, now, taken)) {
+	if (!c->failed && c->connected && !conn_raw_tls_failed(c, now, taken) &&
+	    !conn_tls_cut(c, now, taken)) {
 		ht_record rec;
 		memset(&rec, 0, sizeof rec);
 		rec.type = HT_REC_CONN_CLOSE;

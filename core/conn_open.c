@@ -211,6 +211,21 @@ bool conn_raw_tls_failed(conn *c, uint64_t now, ht_live *taken)
 	return true;
 }
 
+bool conn_tls_cut(conn *c, uint64_t now, ht_live *taken)
+{
+	if (c->server || !c->tls || !c->t_tls_start || c->t_tls_done ||
+	    c->tls_failed || c->failed || !c->connected || c->tunnel[0] ||
+	    c->nreq != 0 || c->bytes_in != 0)
+		return false;
+	/* The program gave up on it (a timeout, Ctrl-C unwinding) with not a
+	 * byte from the server: its handshake cannot have completed (a done
+	 * the hooks missed, as Node's after its own certificate check fails,
+	 * read the server's flight), as a raw one closed before its end. */
+	c->tls_failed = true;
+	emit_fail(c, 0, HT_FF_TLS | HT_FF_TLS_CLOSED, 0, now, taken);
+	return true;
+}
+
 void conn_mark_tls(conn *c)
 {
 	if (c->tls)

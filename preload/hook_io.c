@@ -24,6 +24,7 @@
  * core/ioplan.c (pure, unit-tested); track_io() performs it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -126,6 +127,16 @@ static inline int take_missed(ht_tracked *t)
 	return __atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL);
 }
 
+/* Write @k cut short on blocking @fd: a signal's doing (see follow()). */
+static bool sigcut(int fd, const ioplan_call *k, const struct iovec *iov,
+		   size_t iovcnt)
+{
+	size_t asked = 0;
+	for (size_t i = 0; k->out && !k->in_tls && k->ret > 0 && i < iovcnt; i++)
+		asked += iov[i].iov_len;
+	return asked > (size_t)k->ret && !(ht_real.fcntl(fd, F_GETFL) & O_NONBLOCK);
+}
+
 /*
  * The call @k on @t's connection, followed (slot locked, guard held):
  * perform what ioplan.h decides.  @iov/@iovcnt: the program's buffers.
@@ -164,10 +175,10 @@ static void follow(ht_tracked *t, int fd, const ioplan_call *k,
 	}
 	ioplan p = ioplan_feed_decide(k, c->tls, c->connected, c->failed);
 	feed_planned(c, k, &p, iov, iovcnt, now);
-	/* A signal interrupted the call: marked until the next call on the
-	 * connection says the program went on (a close first: conn_close()
-	 * reports what was in flight as interrupted). */
-	ht_intr_set(c, k->ret < 0 && k->err == EINTR);
+	/* A signal interrupted the call (EINTR; a blocking send(2) returns its
+	 * count): marked until the next call says the program went on (a
+	 * close first: conn_close() reports what was in flight interrupted). */
+	ht_intr_set(c, k->ret < 0 ? k->err == EINTR : sigcut(fd, k, iov, iovcnt));
 	if (p.end == IOPLAN_END_CONNECT_FAILED) {
 		conn_connect_failed(c, k->err, now);
 		*dead = t;

@@ -1162,6 +1162,36 @@ START_TEST(tls_handshake_failure)
 }
 END_TEST
 
+/* A handshake the program closes itself (a timeout, Ctrl-C) before the
+ * server sent a byte: a failed handshake, not a connection unused; once
+ * the server sent something, the hooks may only have missed its end (a
+ * client that rejects the certificate itself): an ordinary close. */
+START_TEST(tls_handshake_given_up)
+{
+	conn_connected(C, 2000);
+	conn_tls_start(C, 2500);
+	conn_on_transport(C, true, 517, 2500);
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_FAIL);
+	ck_assert_uint_eq(recs[0].fail.flags, HT_FF_TLS | HT_FF_TLS_CLOSED);
+	ck_assert_uint_eq(recs[0].fail.t_tls_start, 2500);
+	ck_assert_uint_eq(recs[0].fail.t_fail, 9000);
+}
+END_TEST
+
+START_TEST(tls_handshake_server_spoke_closed)
+{
+	conn_connected(C, 2000);
+	conn_tls_start(C, 2500);
+	conn_on_transport(C, true, 517, 2500);
+	conn_on_transport(C, false, 1200, 3000);
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_CLOSE);
+}
+END_TEST
+
 START_TEST(first_io_completes_connect)
 {
 	w(GET("/"), 3000);
@@ -4403,6 +4433,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, tls_start_before_fastopen_connect);
 	tcase_add_test(tc, tls_start_after_connect);
 	tcase_add_test(tc, tls_handshake_failure);
+	tcase_add_test(tc, tls_handshake_given_up);
+	tcase_add_test(tc, tls_handshake_server_spoke_closed);
 	tcase_add_test(tc, h2_sequential_streams);
 	tcase_add_test(tc, h2_concurrent_streams_and_resets);
 	tcase_add_test(tc, h2_stream_found_past_freed_slots);
