@@ -462,3 +462,24 @@ HT_EXPORT ssize_t splice(int in_fd, loff_t *in_off, int out_fd,
 	errno = err;
 	return ret;
 }
+
+bool ht_server_probe_settle(ht_tracked *t, conn_probe verdict, bool *now_http)
+{
+	switch (verdict) {
+	case CONN_PROBE_NOT:
+		return true;
+	case CONN_PROBE_HTTP:
+		t->probe = false;
+		*now_http = true;
+		break;
+	case CONN_PROBE_WAIT:
+		break;
+	}
+	return false;
+}
+
+bool ht_server_probe_fed(ht_tracked *t, bool *now_http)
+{
+	return t->probe &&
+	       ht_server_probe_settle(t, conn_server_probe_fed(&t->c), now_http);
+}

@@ -127,14 +127,24 @@ static inline int take_missed(ht_tracked *t)
 	return __atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL);
 }
 
-/* Write @k cut short on blocking @fd: a signal's doing (see follow()). */
-static bool sigcut(int fd, const ioplan_call *k, const struct iovec *iov,
-		   size_t iovcnt)
+/* A client's write @k on @t (@fd) cut short on a blocking socket: a
+ * signal's doing (see follow()).  Its flags asked once a write is short,
+ * never again once non-blocking (servers' and event loops' short writes
+ * are the socket buffer's), nor under a seccomp filter. */
+static bool sigcut(ht_tracked *t, int fd, const ioplan_call *k,
+		   const struct iovec *iov, size_t iovcnt)
 {
 	size_t asked = 0;
-	for (size_t i = 0; k->out && !k->in_tls && k->ret > 0 && i < iovcnt; i++)
+	if (t->nonblock || t->c.server || !k->out || k->in_tls || k->ret <= 0)
+		return false;
+	for (size_t i = 0; i < iovcnt; i++)
 		asked += iov[i].iov_len;
-	return asked > (size_t)k->ret && !(ht_real.fcntl(fd, F_GETFL) & O_NONBLOCK);
+	if (asked <= (size_t)k->ret || ht_real.fcntl == NULL ||
+	    !ht_emit_no_filter())
+		return false;
+	int fl = ht_real.fcntl(fd, F_GETFL);
+	t->nonblock = fl < 0 || (fl & O_NONBLOCK);
+	return !t->nonblock;
 }
 
 /*
@@ -178,7 +188,7 @@ static void follow(ht_tracked *t, int fd, const ioplan_call *k,
 	/* A signal interrupted the call (EINTR; a blocking send(2) returns its
 	 * count): marked until the next call says the program went on (a
 	 * close first: conn_close() reports what was in flight interrupted). */
-	ht_intr_set(c, k->ret < 0 ? k->err == EINTR : sigcut(fd, k, iov, iovcnt));
+	ht_intr_set(c, k->ret < 0 ? k->err == EINTR : sigcut(t, fd, k, iov, iovcnt));
 	if (p.end == IOPLAN_END_CONNECT_FAILED) {
 		conn_connect_failed(c, k->err, now);
 		*dead = t;
@@ -238,27 +248,6 @@ static ioplan_call io_call(bool out, const struct iovec *iov, size_t iovcnt,
 static bool io_timed(const ioplan_call *k)
 {
 	return k->ret >= 0 || ioplan_fatal(k->err) || k->err == ECONNREFUSED;
-}
-
-bool ht_server_probe_settle(ht_tracked *t, conn_probe verdict, bool *now_http)
-{
-	switch (verdict) {
-	case CONN_PROBE_NOT:
-		return true;
-	case CONN_PROBE_HTTP:
-		t->probe = false;
-		*now_http = true;
-		break;
-	case CONN_PROBE_WAIT:
-		break;
-	}
-	return false;
-}
-
-bool ht_server_probe_fed(ht_tracked *t, bool *now_http)
-{
-	return t->probe &&
-	       ht_server_probe_settle(t, conn_server_probe_fed(&t->c), now_http);
 }
 
 /*
@@ -343,7 +332,7 @@ static bool server_io(ht_tracked *t, int fd, const ioplan_call *k,
 	} else if (k->ret < 0 && ioplan_fatal(k->err)) {
 		conn_on_reset(c, now);
 	}
-	return ht_server_probe_fed(t, now_http);
+	return t->probe && ht_server_probe_fed(t, now_http);
 }
 
 void ht_want_collector(ht_slot *s)
