@@ -210,6 +210,7 @@ void conn_hold_free(conn *c)
 void conn_forget(conn *c)
 {
 	conn_live_conn_end(c);
+	conn_live_forget(c);
 	conn_hold_free(c);
 	conn_queue_free(c);
 	conn_h2_release(c);

@@ -486,6 +486,12 @@ void conn_live_resp_drop(conn_request *r);
  * (ht_live_count_taken()), never sent; else NULL. */
 struct ht_live *conn_live_end(conn *c, conn_request *r);
 
+/* conn_live_forget() - @c is forgotten with no record (conn_forget()):
+ * each HTTP/1.x request it holds leaves the page as conn_live_end() has
+ * it, so that none stays counted in flight for the rest of the process
+ * (a server's head read in part, "D" of "DELETE", counted unlisted). */
+void conn_live_forget(conn *c);
+
 /* conn_live_ws_start() - @r's WebSocket session began at @now (its 101):
  * claim a request slot in the current live page showing it (kind
  * HT_LIVE_WEBSOCKET) until the session's record is made.  Returns the slot

@@ -283,6 +283,16 @@ struct ht_live *conn_live_end(conn *c, conn_request *r)
 	return taken;
 }
 
+void conn_live_forget(conn *c)
+{
+	/* no record is made: a collector that stopped and read one in
+	 * flight (the page conn_live_end() returns) has nothing to count */
+	for (unsigned i = 0; i < c->q_len; i++)
+		(void)conn_live_end(c, q_at(c, i));
+	if (c->spill_active)
+		(void)conn_live_end(c, &c->spill);
+}
+
 /* @fn on each request of @c in flight: HTTP/1.x's queue, HTTP/2's
  * streams. */
 static void each_req(conn *c,

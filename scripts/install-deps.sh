@@ -21,7 +21,8 @@ set -eu
 # installed.
 # libpython3.11-testsuite: CPython's own tests, for
 # test_cpython_subprocess (two of test_subprocess's fd-listing tests run
-# traced).
+# traced), test_cpython_http (http.client, http.server and urllib cases)
+# and test_server_partial_head_close (a test_ssl case).
 # python3-grpcio: test_grpc_python* (gRPC's C core, Debian's build linking
 # the system libssl); with python3-protobuf, 2.3 MB to download, 8.1 MB
 # installed; with the libraries it needs that nothing else here brings

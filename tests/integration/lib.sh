@@ -1015,3 +1015,40 @@ run_same() {
 		{ show "$T/$name.plain.out" "$T/$name.out"; fail "$name: output differs under tracing"; }
 	RUN_RC=$rc2
 }
+
+# cpython_same NAME TEST...: CPython's own unittest cases TEST... (Debian's
+# libpython3.11-testsuite; skips when it is not installed) run untraced, in
+# run mode (`httptrace -f json -o $T/NAME.run.json`) and in env mode (a
+# `listen` collector writing $T/NAME.env.json, stopped before this
+# returns); fails unless each traced run gives every test the verdict the
+# untraced one gave (unittest_verdicts.py: $T/NAME.{plain,run,env}.txt).
+cpython_same() {
+	local name=$1 mode lpid _ sock
+	sock=$T/$name.sock
+	shift
+	"$PY" -c 'import test.support' 2>/dev/null ||
+		skip "CPython's test suite is not installed (libpython3.11-testsuite)"
+	"$PY" "$TESTS_DIR/unittest_verdicts.py" "$T/$name.plain.txt" "$@" \
+		>"$T/$name.plain.out" 2>&1 ||
+		{ show "$T/$name.plain.out"; fail "$name: the tests did not run untraced"; }
+	[ -s "$T/$name.plain.txt" ] || fail "$name: no test ran untraced"
+	"$HTTPTRACE" -f json -o "$T/$name.run.json" -- \
+		"$PY" "$TESTS_DIR/unittest_verdicts.py" "$T/$name.run.txt" "$@" \
+		>"$T/$name.run.out" 2>&1 ||
+		{ show "$T/$name.run.out"; fail "$name: run mode: the tests did not run"; }
+	"$HTTPTRACE" listen -s "$sock" -f json -o "$T/$name.env.json" 2>"$T/$name.listen.err" &
+	lpid=$!
+	_PIDS+=("$lpid")
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+	[ -S "$sock" ] || { show "$T/$name.listen.err"; fail "listen did not create $sock"; }
+	LD_PRELOAD=$LIBHTTPTRACE HTTPTRACE_SOCKET=$sock \
+		"$PY" "$TESTS_DIR/unittest_verdicts.py" "$T/$name.env.txt" "$@" \
+		>"$T/$name.env.out" 2>&1 ||
+		{ show "$T/$name.env.out"; fail "$name: env mode: the tests did not run"; }
+	kill -TERM "$lpid"
+	wait "$lpid" || { show "$T/$name.listen.err"; fail "$name: listen exited $?"; }
+	for mode in run env; do
+		diff "$T/$name.plain.txt" "$T/$name.$mode.txt" >&2 ||
+			{ show "$T/$name.$mode.out"; fail "$name: $mode mode: verdicts differ from untraced (above)"; }
+	done
+}
