@@ -282,7 +282,8 @@ typedef struct conn {
 	bool peer_eof;           /* the peer closed its side */
 	bool dead;               /* reset, closed or gave up on: no more work */
 	bool closed;             /* conn_close() ran */
-	bool tls_failed;         /* the TLS handshake failed */
+	bool tls_failed;         /* the TLS handshake failed, or its process
+	                            ended in it (conn_on_exit()): no failure */
 	bool intr;               /* the program's last call on it (a read, a
 	                            write, or a poll for it) returned EINTR:
 	                            a signal interrupted its wait; set and
@@ -474,11 +475,6 @@ void conn_tls_failed(conn *c, uint64_t now);
  * returned, when a stopped collector reported it in flight).  Returns
  * false otherwise (nothing emitted). */
 bool conn_raw_tls_failed(conn *c, uint64_t now, struct ht_live *taken);
-/* conn_tls_cut() - the same for a client's handshake a hook saw begin and
- * not end, closed by the program with nothing read from the server (no
- * tunnel): a failed handshake (HT_FF_TLS_CLOSED), not a connection unused.
- * False: nothing emitted. */
-bool conn_tls_cut(conn *c, uint64_t now, struct ht_live *taken);
 
 /* conn_mark_tls() - the connection's plaintext comes from a TLS library:
  * from now on the socket's own bytes go to conn_on_transport(), never the

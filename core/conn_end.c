@@ -377,6 +377,10 @@ void conn_on_exit(conn *c, uint64_t now)
 	shared_end(c, now);
 	(void)conn_drop_unformed(c, false);
 	fail_all(c, HT_ERR_EXITED, now);
+	/* a handshake under way ended with the process: no failure of its
+	 * own at the close that follows (conn_tls_cut()) */
+	if (c->tls && !c->t_tls_done)
+		c->tls_failed = true;
 }
 
 bool conn_in_flight(const conn *c)

@@ -486,6 +486,12 @@ void conn_live_resp_drop(conn_request *r);
  * (ht_live_count_taken()), never sent; else NULL. */
 struct ht_live *conn_live_end(conn *c, conn_request *r);
 
+/* conn_tls_cut() - conn_raw_tls_failed() (conn.h) for a client's handshake a hook saw begin and
+ * not end, closed by the program with nothing read from the server (no
+ * tunnel): a failed handshake (HT_FF_TLS_CLOSED), not a connection unused.
+ * False: nothing emitted. */
+bool conn_tls_cut(conn *c, uint64_t now, struct ht_live *taken);
+
 /* conn_live_forget() - @c is forgotten with no record (conn_forget()):
  * each HTTP/1.x request it holds leaves the page as conn_live_end() has
  * it, so that none stays counted in flight for the rest of the process

@@ -215,12 +215,14 @@ bool conn_tls_cut(conn *c, uint64_t now, ht_live *taken)
 {
 	if (c->server || !c->tls || !c->t_tls_start || c->t_tls_done ||
 	    c->tls_failed || c->failed || !c->connected || c->tunnel[0] ||
-	    c->nreq != 0 || c->bytes_in != 0)
+	    c->nreq != 0 || c->bytes_in != 0 || c->intr)
 		return false;
-	/* The program gave up on it (a timeout, Ctrl-C unwinding) with not a
-	 * byte from the server: its handshake cannot have completed (a done
-	 * the hooks missed, as Node's after its own certificate check fails,
-	 * read the server's flight), as a raw one closed before its end. */
+	/* The program gave up on it (a timeout) with not a byte from the
+	 * server: its handshake cannot have completed (a done the hooks
+	 * missed, as Node's after its own certificate check fails, read the
+	 * server's flight), as a raw one closed before its end.  Not after a
+	 * signal cut its wait (@intr: Ctrl-C unwinding, the user's doing, not
+	 * a failure) nor at the process's end (conn_on_exit()). */
 	c->tls_failed = true;
 	emit_fail(c, 0, HT_FF_TLS | HT_FF_TLS_CLOSED, 0, now, taken);
 	return true;

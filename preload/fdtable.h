@@ -75,8 +75,6 @@ typedef struct ht_tracked {
 	 * said at that use that no older exchange can be under way. */
 	bool inherited;
 	bool inherit_quiet;
-	/* Its socket was found non-blocking (hook_io.c, sigcut()). */
-	bool nonblock;
 	/* TLS session of the call its last socket call ran in (tls.h) */
 	const void *tls_session;
 	/* Bytes moved while this thread was already inside the library (a

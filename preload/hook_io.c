@@ -24,7 +24,6 @@
  * core/ioplan.c (pure, unit-tested); track_io() performs it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -127,26 +126,6 @@ static inline int take_missed(ht_tracked *t)
 	return __atomic_exchange_n(&t->missed, 0, __ATOMIC_ACQ_REL);
 }
 
-/* A client's write @k on @t (@fd) cut short on a blocking socket: a
- * signal's doing (see follow()).  Its flags asked once a write is short,
- * never again once non-blocking (servers' and event loops' short writes
- * are the socket buffer's), nor under a seccomp filter. */
-static bool sigcut(ht_tracked *t, int fd, const ioplan_call *k,
-		   const struct iovec *iov, size_t iovcnt)
-{
-	size_t asked = 0;
-	if (t->nonblock || t->c.server || !k->out || k->in_tls || k->ret <= 0)
-		return false;
-	for (size_t i = 0; i < iovcnt; i++)
-		asked += iov[i].iov_len;
-	if (asked <= (size_t)k->ret || ht_real.fcntl == NULL ||
-	    !ht_emit_no_filter())
-		return false;
-	int fl = ht_real.fcntl(fd, F_GETFL);
-	t->nonblock = fl < 0 || (fl & O_NONBLOCK);
-	return !t->nonblock;
-}
-
 /*
  * The call @k on @t's connection, followed (slot locked, guard held):
  * perform what ioplan.h decides.  @iov/@iovcnt: the program's buffers.
@@ -185,10 +164,10 @@ static void follow(ht_tracked *t, int fd, const ioplan_call *k,
 	}
 	ioplan p = ioplan_feed_decide(k, c->tls, c->connected, c->failed);
 	feed_planned(c, k, &p, iov, iovcnt, now);
-	/* A signal interrupted the call (EINTR; a blocking send(2) returns its
-	 * count): marked until the next call says the program went on (a
-	 * close first: conn_close() reports what was in flight interrupted). */
-	ht_intr_set(c, k->ret < 0 ? k->err == EINTR : sigcut(t, fd, k, iov, iovcnt));
+	/* A signal interrupted the call: marked until the next call on the
+	 * connection says the program went on (a close first: conn_close()
+	 * reports what was in flight as interrupted). */
+	ht_intr_set(c, k->ret < 0 && k->err == EINTR);
 	if (p.end == IOPLAN_END_CONNECT_FAILED) {
 		conn_connect_failed(c, k->err, now);
 		*dead = t;

@@ -1192,6 +1192,42 @@ START_TEST(tls_handshake_server_spoke_closed)
 }
 END_TEST
 
+/* A handshake whose last call a
+ * signal interrupted (Python's Ctrl-C: its read in SSL_do_handshake
+ * returned EINTR, c->intr) and that the program then closes while
+ * unwinding did not fail: it was cut by the signal, as a request in
+ * flight is (interrupted, conn_close()'s cut), never "TLS handshake
+ * failed" counted in connect_errors. */
+START_TEST(tls_handshake_interrupted_not_failed)
+{
+	conn_connected(C, 2000);
+	conn_tls_start(C, 2500);
+	conn_on_transport(C, true, 517, 2500);
+	C->intr = true;
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert(!(recs[0].type == HT_REC_CONN_FAIL &&
+		    recs[0].fail.flags == (HT_FF_TLS | HT_FF_TLS_CLOSED)));
+}
+END_TEST
+
+/* A handshake still under way when
+ * the process exits (another thread's; the program never closed it): the
+ * exit ended it (conn_on_exit(), then close_at_exit()'s untrack closes
+ * it), not a "connection closed during the TLS handshake" failure. */
+START_TEST(tls_handshake_at_exit_not_failed)
+{
+	conn_connected(C, 2000);
+	conn_tls_start(C, 2500);
+	conn_on_transport(C, true, 517, 2500);
+	conn_on_exit(C, 9000);
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert(!(recs[0].type == HT_REC_CONN_FAIL &&
+		    recs[0].fail.flags == (HT_FF_TLS | HT_FF_TLS_CLOSED)));
+}
+END_TEST
+
 START_TEST(first_io_completes_connect)
 {
 	w(GET("/"), 3000);
@@ -4435,6 +4471,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, tls_handshake_failure);
 	tcase_add_test(tc, tls_handshake_given_up);
 	tcase_add_test(tc, tls_handshake_server_spoke_closed);
+	tcase_add_test(tc, tls_handshake_interrupted_not_failed);
+	tcase_add_test(tc, tls_handshake_at_exit_not_failed);
 	tcase_add_test(tc, h2_sequential_streams);
 	tcase_add_test(tc, h2_concurrent_streams_and_resets);
 	tcase_add_test(tc, h2_stream_found_past_freed_slots);
