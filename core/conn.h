@@ -439,12 +439,6 @@ void conn_set_dns(conn *c, const char *name, uint64_t t_start, uint64_t t_done);
  * a request never overlap; see conn_tls_start()). */
 void conn_connected(conn *c, uint64_t now);
 
-/* conn_inherited() - @c is a connection this process did not open (left
- * open across exec by the program before it), first met at @now: up since
- * then, and its first request here a reuse, never its first (as a forked
- * child's: conn_reset_after_fork()). */
-void conn_inherited(conn *c, uint64_t now);
-
 /* conn_connect_failed() - the connect failed with @err at @now: emits
  * HT_REC_CONN_FAIL and marks the connection dead (what it allocated for
  * held events is released: no conn_close() needs to follow). */

@@ -65,12 +65,6 @@ void conn_connected(conn *c, uint64_t now)
 	conn_live_conn_sync(c);
 }
 
-void conn_inherited(conn *c, uint64_t now)
-{
-	conn_connected(c, now);
-	c->nreq = 1;
-}
-
 /* Emit HT_REC_CONN_FAIL: the connect failed with @err, or (HT_FF_TLS in
  * @flags) the TLS handshake failed, at @now (with HT_FF_TLS_ALERT_*: by
  * @alert); its connection slot just ended (conn_live_conn_end(): @taken,

@@ -73,45 +73,6 @@ ioplan_probe ioplan_probe_decide(const ioplan_call *k, bool tls);
 ioplan_probe ioplan_probe_plain(bool out, const uint8_t *buf, size_t n,
 				bool h2);
 
-/*
- * A connection the process did not open nor accept (inherited across exec
- * or posix_spawn: the hooks first meet it at its first use, with no
- * connect seen; ht_inherited_check()): followed, on probation, from a
- * request its first bytes written start, only when nothing of an older
- * exchange can still be under way on it, since a response the old program
- * asked for would pair with the new program's request.  What the kernel
- * said of it at that first use:
- */
-typedef struct ioplan_tcp_now {
-	long unread;            /* bytes received not read yet (SIOCINQ); -1:
-				 * unknown */
-	bool info;              /* TCP_INFO was read: the fields below hold */
-	uint64_t acked;         /* bytes of ours the peer acknowledged, the
-				 * SYN's included (tcpi_bytes_acked) */
-	uint32_t unacked;       /* segments sent, not acknowledged */
-	uint32_t ms_since_sent; /* since our last data (tcpi_last_data_sent) */
-	uint32_t ms_since_recv; /* since the peer's (tcpi_last_data_recv) */
-} ioplan_tcp_now;
-
-/* ioplan_inherited_quiet() - whether such a connection, as @k says, is at
- * a request boundary the hooks can be sure of: nothing unread, nothing of
- * ours unacknowledged, and either nothing ever written on it or the peer's
- * last data came in a later clock tick than ours (the kernel counts in
- * jiffies: a request and its answer in one tick leave it unsure). */
-bool ioplan_inherited_quiet(const ioplan_tcp_now *k);
-
-/* ioplan_inherited() - the call @k on such a connection, on probation,
- * which ioplan_probe_decide() said @probe of; @quiet: what
- * ioplan_inherited_quiet() said at its first use.  Returns what becomes
- * of it: @probe, but IOPLAN_PROBE_FORGET for a request written on a
- * connection not quiet.  *@note is set when it is forgotten with bytes
- * that look like HTTP (a request line or the HTTP/2 preface written, a
- * status line either way, a whole request line read): its requests in
- * this process are then said not followed, never lost silently; other
- * bytes (another protocol's) say nothing. */
-ioplan_probe ioplan_inherited(const ioplan_call *k, ioplan_probe probe,
-			      bool quiet, bool *note);
-
 /* How the socket relates to TLS. */
 typedef enum ioplan_tls {
 	IOPLAN_TLS_NONE,  /* nothing to do */

@@ -122,7 +122,8 @@ ht_tracked *ht_tracked_alloc(void)
 	__atomic_store_n(&t->home.t, NULL, __ATOMIC_RELEASE);
 	t->nfds = 0;
 	t->dns_slot = -1;
-	t->probe = t->hello_wait = t->inherited = false;
+	t->probe = false;
+	t->hello_wait = false;
 	t->tls_session = NULL;
 	t->missed = 0;
 	__atomic_store_n(&t->parked, false, __ATOMIC_RELAXED);

@@ -44,9 +44,6 @@ enum {
 	HT_MISSED_FD_RACE = 2, /* a dup2 onto one of its fds raced another
 				  thread's link of that fd (ht_dup_fd()) */
 	HT_MISSED_STDIO = 3,   /* a stdio FILE opened on it (fdopen) */
-	HT_MISSED_INHERIT_RACE = 4, /* another thread's call on it went by
-				       unseen as its first use was looked at
-				       (ht_inherited_check()) */
 };
 
 /* ht_missed_why() - the note of a connection given up for its ht_tracked
@@ -68,13 +65,6 @@ typedef struct ht_tracked {
 	 * ClientHello, read by the program itself: waiting for the TLS
 	 * session that holds its random (tls.h, ht_tls_hello_read()). */
 	bool hello_wait;
-	/* A client connection the process did not open nor accept (one
-	 * inherited across exec), met at its first use: on probation, its
-	 * first bytes decide as ioplan_inherited() says (hook_accept.c,
-	 * ht_inherited_check()); @inherit_quiet: ioplan_inherited_quiet()
-	 * said at that use that no older exchange can be under way. */
-	bool inherited;
-	bool inherit_quiet;
 	/* TLS session of the call its last socket call ran in (tls.h) */
 	const void *tls_session;
 	/* Bytes moved while this thread was already inside the library (a
@@ -514,76 +504,6 @@ HT_HIDDEN void ht_table_fork_parent(void);
 static inline bool ht_untracked_fast(int fd)
 {
 	return likely(ht_inited) && likely(!ht_fd_followed(fd));
-}
-
-/*
- * Fds met for the first time: a connected TCP socket the library never saw
- * connected nor accepted (one left open across exec by the program that
- * ran before, or dup2'ed onto a spawned child's stdin) is found at its
- * first read or write in this process, once per fd: each fd's state
- * (HT_FD_*) says whether it was looked at (hook_accept.c).  Every fd starts
- * unchecked at exec (the array is zero); an fd checked stays so when it is
- * closed and its number reused, since what the program opens itself is
- * seen opened (connect, accept) or is no connection; a dup of an
- * unchecked fd is unchecked (hook_socket.c).  Fds from HT_INHERIT_FDS on
- * are never looked at.  A byte per fd, in memory the kernel gives on first
- * touch (a page per 4096 fds used).
- */
-#define HT_INHERIT_FDS 65536
-enum {
-	HT_FD_UNCHECKED = 0,
-	HT_FD_KNOWN = 1,    /* looked at (or not to be): tracked or not */
-	HT_FD_CHECKING = 2, /* being looked at by a thread */
-	HT_FD_RACED = 3,    /* being looked at, and another call went by */
-};
-HT_HIDDEN extern uint8_t ht_fd_checks[HT_INHERIT_FDS];
-
-/* ht_fd_checked() - whether @fd needs no look (HT_FD_KNOWN, or out of
- * range).  Acquire: a connection a look made is linked before the state
- * says so, and ht_slot_peek() after this sees it. */
-static inline bool ht_fd_checked(int fd)
-{
-	return (unsigned)fd >= HT_INHERIT_FDS ||
-	       __atomic_load_n(&ht_fd_checks[fd], __ATOMIC_ACQUIRE) == HT_FD_KNOWN;
-}
-
-/* ht_inherited_check() - the first read or write on @fd, not tracked, in
- * this process, before its real call: when @fd is a connected TCP socket
- * the library never saw made, it is tracked now, as a client connection on
- * probation (ht_tracked inherited), and its home slot returned, its
- * generation in *@gen; else NULL.  Once per fd: a few system calls then
- * (none under a known seccomp filter: nothing is looked at), none after.
- * errno is kept.  hook_accept.c. */
-HT_HIDDEN ht_slot *ht_inherited_check(int fd, uint64_t *gen);
-
-/* ht_io_slot_peek() - ht_slot_peek() for the read and write hooks: an fd
- * met for the first time is looked at first (ht_inherited_check()). */
-static inline ht_slot *ht_io_slot_peek(int fd, uint64_t *gen)
-{
-	if (likely(ht_fd_checked(fd)))
-		return ht_slot_peek(fd, gen);
-	return ht_inherited_check(fd, gen);
-}
-
-/* ht_io_untracked_fast() - ht_untracked_fast() for the read and write
- * hooks: also an fd already looked at (ht_fd_checked()). */
-static inline bool ht_io_untracked_fast(int fd)
-{
-	return likely(ht_inited) && likely(ht_fd_checked(fd)) &&
-	       likely(!ht_fd_followed(fd));
-}
-
-/* ht_fd_checks_dup() - @newfd was just made a duplicate of @oldfd by the
- * program: looked at as @oldfd was (an unchecked @oldfd may be an
- * inherited connection; a checked one is not, or is tracked already and
- * linked by ht_dup_fd()).  A store only when the state changes. */
-static inline void ht_fd_checks_dup(int oldfd, int newfd)
-{
-	if ((unsigned)newfd >= HT_INHERIT_FDS)
-		return;
-	uint8_t want = ht_fd_checked(oldfd) ? HT_FD_KNOWN : HT_FD_UNCHECKED;
-	if (__atomic_load_n(&ht_fd_checks[newfd], __ATOMIC_RELAXED) != want)
-		__atomic_store_n(&ht_fd_checks[newfd], want, __ATOMIC_SEQ_CST);
 }
 
 /* ht_next_conn_id() - a connection id for a new connection, unique in the

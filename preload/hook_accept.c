@@ -2,13 +2,7 @@
  * hook_accept.c - accept, accept4: where a server's connection begins;
  * sendfile, sendfile64, splice: response bytes a server moves without a
  * buffer the hooks could see; a connection another process passed
- * (SCM_RIGHTS), said not followed; one the process inherited, met at its
- * first use.
- *
- * A connected TCP socket the program did not open nor accept (left open
- * across exec by the program before, dup2'ed onto a spawned child's
- * stdin) is found at its first read or write here and followed from a
- * request written first, or said not followed (ht_inherited_check()).
+ * (SCM_RIGHTS), said not followed.
  *
  * A TCP (AF_INET/AF_INET6) or Unix stream connection the program accepts
  * is tracked on probation (conn_server.h): its first bytes read decide
@@ -25,11 +19,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sockios.h>
-#include <linux/tcp.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -38,7 +29,6 @@
 
 #include "conn_server.h"
 #include "ht.h"
-#include "ioplan.h"
 
 /* Start tracking @fd, a connection the program accepted at @now, on
  * probation.  Caller holds the guard. */
@@ -135,11 +125,10 @@ HT_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 }
 
 /* Whether @fd is a TCP connection: a stream socket of AF_INET or AF_INET6
- * with a peer (not a listening one, nor one not connected yet), the peer's
- * address then in *@peer.  Two getsockopt calls and a getpeername at most;
- * one call for an fd that is not an Internet socket (a file, a pipe, a
- * tty: ENOTSOCK). */
-static bool tcp_peer(int fd, ht_addr *peer)
+ * with a peer (not a listening one, nor one not connected yet).  Two
+ * getsockopt calls and a getpeername at most; one call for an fd that is
+ * not an Internet socket. */
+static bool tcp_connection(int fd)
 {
 	int v = 0;
 	socklen_t l = sizeof v;
@@ -150,16 +139,9 @@ static bool tcp_peer(int fd, ht_addr *peer)
 	if (HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &v, &l) != 0 ||
 	    v != SOCK_STREAM)
 		return false;
-	struct sockaddr_storage ss;
-	l = sizeof ss;
-	return getpeername(fd, (struct sockaddr *)&ss, &l) == 0 &&
-	       ht_addr_from_sockaddr((struct sockaddr *)&ss, l, peer);
-}
-
-static bool tcp_connection(int fd)
-{
-	ht_addr peer;
-	return tcp_peer(fd, &peer);
+	struct sockaddr_storage peer;
+	l = sizeof peer;
+	return getpeername(fd, (struct sockaddr *)&peer, &l) == 0;
 }
 
 void ht_fds_received(const struct msghdr *m)
@@ -176,26 +158,20 @@ void ht_fds_received(const struct msghdr *m)
 	 * getsockopt would kill the program); the vfork test (a getpid) only
 	 * once a connection is found: a UDP server's every recvmsg with
 	 * ancillary data passes here. */
-	bool look = ht_enabled &&
-		    __atomic_load_n(&said_pid, __ATOMIC_RELAXED) != ht_pid &&
-		    HT_REAL(getsockopt) && ht_emit_no_filter();
-	for (struct cmsghdr *h = m->msg_control ? CMSG_FIRSTHDR(m) : NULL; h;
+	if (!ht_enabled || m->msg_control == NULL ||
+	    __atomic_load_n(&said_pid, __ATOMIC_RELAXED) == ht_pid ||
+	    !HT_REAL(getsockopt) || !ht_emit_no_filter())
+		goto out;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(m); h && !found;
 	     h = CMSG_NXTHDR((struct msghdr *)m, h)) {
 		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS ||
 		    h->cmsg_len < CMSG_LEN(0))
 			continue;
 		size_t n = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && !found; i++) {
 			int fd;
 			memcpy(&fd, CMSG_DATA(h) + i * sizeof fd, sizeof fd);
-			/* not to be looked at on its first use as one
-			 * inherited (ht_inherited_check()): what this note
-			 * says of it stands (a store, no system call) */
-			if ((unsigned)fd < HT_INHERIT_FDS)
-				__atomic_store_n(&ht_fd_checks[fd], HT_FD_KNOWN,
-						 __ATOMIC_SEQ_CST);
-			if (look && !found)
-				found = tcp_connection(fd);
+			found = tcp_connection(fd);
 		}
 	}
 	/* (not in a vfork child, which shares its parent's memory) */
@@ -209,137 +185,6 @@ void ht_fds_received(const struct msghdr *m)
 	ht_leave();
 out:
 	errno = saved;
-}
-
-uint8_t ht_fd_checks[HT_INHERIT_FDS];
-
-static const char inherited_why[] =
-	"a TCP connection this process did not open (inherited across exec "
-	"or spawn): its requests in this process not followed";
-
-/* What the kernel says of TCP socket @fd now, for
- * ioplan_inherited_quiet(): an ioctl and a getsockopt. */
-static ioplan_tcp_now tcp_now(int fd)
-{
-	ioplan_tcp_now k = {.unread = -1};
-	struct tcp_info ti;
-	socklen_t il = sizeof ti;
-	int unread = 0;
-	if (ioctl(fd, SIOCINQ, &unread) == 0)
-		k.unread = unread;
-	memset(&ti, 0, sizeof ti);
-	if (ht_real.getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &il) == 0 &&
-	    il >= offsetof(struct tcp_info, tcpi_bytes_acked) +
-			  sizeof ti.tcpi_bytes_acked) {
-		k.info = true;
-		k.acked = ti.tcpi_bytes_acked;
-		k.unacked = ti.tcpi_unacked;
-		k.ms_since_sent = ti.tcpi_last_data_sent;
-		k.ms_since_recv = ti.tcpi_last_data_recv;
-	}
-	return k;
-}
-
-/* ht_inherited_check()'s look at @fd (its state HT_FD_CHECKING, not
- * followed): a connected TCP socket no slot names (this process never
- * connected nor accepted it, or its link would be there, followed or
- * over) is tracked as inherited, on probation; returns its home slot, its
- * generation in *@gen.  *@again is set when the look could not be made
- * and is for a later call (a vfork child's, a signal handler's inside the
- * library). */
-static ht_slot *inherited_track(int fd, uint64_t *gen, bool *again)
-{
-	ht_addr peer;
-	/* (another thread's dup2 onto @fd from now on: that link is kept,
-	 * ht_track_fd()) */
-	unsigned since = ht_fd_changes(fd);
-	/* no system call under a filter (one that kills getsockopt would
-	 * kill the program); the vfork test (a getpid) only once a
-	 * connection is found */
-	if (!ht_enabled || !HT_REAL(getsockopt) || !ht_emit_no_filter() ||
-	    ht_fd_slot(fd) || !tcp_peer(fd, &peer))
-		return NULL;
-	/* (a vfork child's memory is its parent's: left for the parent) */
-	if (ht_foreign_process() || !ht_enter()) {
-		*again = true;
-		return NULL;
-	}
-	uint64_t now = ht_now();
-	ht_tracked *t = ht_tracked_alloc();
-	ht_slot *s = NULL;
-	if (t) {
-		*gen = ht_conn_gen(t);
-		conn_init(&t->c, &ht_conn_env, ht_pid, ht_next_conn_id(), &peer,
-			  now);
-		/* its end on this host, for a traced server's to join */
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof ss;
-		if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
-		    !ht_addr_from_sockaddr((struct sockaddr *)&ss, sl,
-					   &t->c.local))
-			t->c.local.family = 0;
-		conn_inherited(&t->c, now);
-		t->probe = t->inherited = true;
-		ioplan_tcp_now k = tcp_now(fd);
-		t->inherit_quiet = ioplan_inherited_quiet(&k);
-		if (ht_track_fd(fd, t, now, &since))
-			s = &t->home;
-	}
-	ht_leave();
-	return s;
-}
-
-ht_slot *ht_inherited_check(int fd, uint64_t *gen)
-{
-	uint8_t *st = &ht_fd_checks[fd];
-	uint8_t v = HT_FD_UNCHECKED;
-	if (!__atomic_compare_exchange_n(st, &v, HT_FD_CHECKING, false,
-					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-		/* Another thread's look (or this thread's, a signal handler
-		 * interrupting it): told that a call went by (its bytes
-		 * unseen), unless it is over; then as the look left @fd. */
-		if (v == HT_FD_CHECKING)
-			__atomic_compare_exchange_n(st, &v, HT_FD_RACED, false,
-						    __ATOMIC_SEQ_CST,
-						    __ATOMIC_SEQ_CST);
-		return ht_slot_peek(fd, gen);
-	}
-	int saved = errno;
-	bool again = false, made = false;
-	ht_slot *s = ht_slot_peek(fd, gen);
-	if (!s) {
-		s = inherited_track(fd, gen, &again);
-		made = s != NULL;
-	}
-	uint8_t end = again ? HT_FD_UNCHECKED : HT_FD_KNOWN;
-	v = HT_FD_CHECKING;
-	if (!__atomic_compare_exchange_n(st, &v, end, false, __ATOMIC_SEQ_CST,
-					 __ATOMIC_SEQ_CST)) {
-		/* a call of another's went by, not followed: the connection
-		 * just made has a hole (given up at its first HTTP) */
-		__atomic_store_n(st, end, __ATOMIC_SEQ_CST);
-		ht_tracked *t = made ? ht_home_tracked(s) : NULL;
-		if (t && ht_conn_gen(t) == *gen)
-			__atomic_store_n(&t->missed, HT_MISSED_INHERIT_RACE,
-					 __ATOMIC_RELEASE);
-	}
-	errno = saved;
-	return s;
-}
-
-ioplan_probe ht_inherited_probe(ht_tracked *t, const ioplan_call *k,
-				ioplan_probe probe)
-{
-	bool note = false;
-	probe = ioplan_inherited(k, probe, t->inherit_quiet, &note);
-	if (note) {
-		ht_record rec;
-		ht_note_record(&rec, ht_pid, inherited_why,
-			       sizeof inherited_why - 1);
-		ht_emit_want();
-		ht_emit(NULL, &rec);
-	}
-	return probe;
 }
 
 /* A call on tracked slot @s (found as generation @gen) moved @ret bytes it did not show us

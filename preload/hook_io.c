@@ -433,8 +433,6 @@ static void track_io(ht_slot *s, uint64_t gen, int fd, bool out,
 	ioplan_probe probe = IOPLAN_PROBE_GO_ON;
 	if (t && t->probe)
 		probe = ioplan_probe_decide(&k, t->c.tls);
-	if (t && t->probe && t->inherited)
-		probe = ht_inherited_probe(t, &k, probe);
 	if (probe == IOPLAN_PROBE_FORGET) {
 		/* no record: nothing of it was ever followed */
 		conn_forget(&t->c);
@@ -529,7 +527,7 @@ static __attribute__((noinline)) ssize_t read_traced(int fd, void *buf, size_t n
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(read, sys_read)(fd, buf, n);
 	ssize_t r = REAL_OR(read, sys_read)(fd, buf, n);
@@ -539,7 +537,7 @@ static __attribute__((noinline)) ssize_t read_traced(int fd, void *buf, size_t n
 HT_EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_io_untracked_fast(fd) && likely(HT_REAL(read) != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(read) != NULL))
 		return ht_real.read(fd, buf, n);
 	return read_traced(fd, buf, n);
 }
@@ -551,7 +549,7 @@ HT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 		return ht_real.__read_chk(fd, buf, n, buflen);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(read, sys_read)(fd, buf, n);
 	ssize_t r = REAL_OR(read, sys_read)(fd, buf, n);
@@ -564,7 +562,7 @@ static __attribute__((noinline)) ssize_t write_traced(int fd, const void *buf, s
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(write, sys_write)(fd, buf, n);
 	ssize_t r = REAL_OR(write, sys_write)(fd, buf, n);
@@ -574,7 +572,7 @@ static __attribute__((noinline)) ssize_t write_traced(int fd, const void *buf, s
 HT_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_io_untracked_fast(fd) && likely(HT_REAL(write) != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(write) != NULL))
 		return ht_real.write(fd, buf, n);
 	return write_traced(fd, buf, n);
 }
@@ -585,7 +583,7 @@ static __attribute__((noinline)) ssize_t send_traced(int fd, const void *buf, si
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(send, sys_send)(fd, buf, n, flags);
 	ssize_t r = REAL_OR(send, sys_send)(fd, buf, n, flags);
@@ -595,7 +593,7 @@ static __attribute__((noinline)) ssize_t send_traced(int fd, const void *buf, si
 HT_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_io_untracked_fast(fd) && likely(HT_REAL(send) != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(send) != NULL))
 		return ht_real.send(fd, buf, n, flags);
 	return send_traced(fd, buf, n, flags);
 }
@@ -647,7 +645,7 @@ HT_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 		return sendto_fastopen(fd, buf, n, flags, a, alen);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
 	ssize_t r = REAL_OR(sendto, sys_sendto)(fd, buf, n, flags, a, alen);
@@ -679,7 +677,7 @@ static __attribute__((noinline)) ssize_t recv_traced(int fd, void *buf, size_t n
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	ssize_t r = REAL_OR(recv, sys_recv)(fd, buf, n, flags);
@@ -689,7 +687,7 @@ static __attribute__((noinline)) ssize_t recv_traced(int fd, void *buf, size_t n
 HT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_io_untracked_fast(fd) && likely(HT_REAL(recv) != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(recv) != NULL))
 		return ht_real.recv(fd, buf, n, flags);
 	return recv_traced(fd, buf, n, flags);
 }
@@ -703,7 +701,7 @@ HT_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen,
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recv, sys_recv)(fd, buf, n, flags);
 	ssize_t r = REAL_OR(recv, sys_recv)(fd, buf, n, flags);
@@ -717,7 +715,7 @@ HT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	ssize_t r = REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
@@ -733,7 +731,7 @@ HT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen,
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
 	ssize_t r = REAL_OR(recvfrom, sys_recvfrom)(fd, buf, n, flags, a, alen);
@@ -760,7 +758,7 @@ static __attribute__((noinline)) ssize_t readv_traced(int fd, const struct iovec
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s))
 		return REAL_OR(readv, sys_readv)(fd, iov, cnt);
 	bool counted = iov && cnt > 0;
@@ -771,7 +769,7 @@ static __attribute__((noinline)) ssize_t readv_traced(int fd, const struct iovec
 HT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_io_untracked_fast(fd) && likely(HT_REAL(readv) != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(readv) != NULL))
 		return ht_real.readv(fd, iov, cnt);
 	return readv_traced(fd, iov, cnt);
 }
@@ -782,7 +780,7 @@ static __attribute__((noinline)) ssize_t writev_traced(int fd, const struct iove
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	bool counted = iov && cnt > 0;
 	if (likely(!s) || (counted && !ht_write_begin(s, gen)))
 		return REAL_OR(writev, sys_writev)(fd, iov, cnt);
@@ -793,7 +791,7 @@ static __attribute__((noinline)) ssize_t writev_traced(int fd, const struct iove
 HT_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
 	/* untracked: call through, nothing else (a tail call) */
-	if (ht_io_untracked_fast(fd) && likely(HT_REAL(writev) != NULL))
+	if (ht_untracked_fast(fd) && likely(HT_REAL(writev) != NULL))
 		return ht_real.writev(fd, iov, cnt);
 	return writev_traced(fd, iov, cnt);
 }
@@ -853,7 +851,7 @@ HT_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 		return sendmsg_fastopen(fd, m, flags);
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	if (likely(!s) || !ht_write_begin(s, gen))
 		return REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
 	ssize_t ret = REAL_OR(sendmsg, sys_sendmsg)(fd, m, flags);
@@ -865,7 +863,7 @@ HT_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
 	HT_ENSURE_INIT();
 	uint64_t gen = 0;
-	ht_slot *s = ht_io_slot_peek(fd, &gen);
+	ht_slot *s = ht_slot_peek(fd, &gen);
 	ssize_t ret = REAL_OR(recvmsg, sys_recvmsg)(fd, m, flags);
 	int err = errno;
 	/* fds passed (SCM_RIGHTS): a connection among them is said not

@@ -66,8 +66,6 @@ static void before_fd_gone(int fd)
  * connection too.  A test when @oldfd names none. */
 static int after_dup(int oldfd, int ret)
 {
-	if (ret >= 0 && ret != oldfd)
-		ht_fd_checks_dup(oldfd, ret);
 	if (likely(ret < 0 || !ht_fd_slot(oldfd)))
 		return ret;
 	int saved = errno;
@@ -142,10 +140,6 @@ const char *ht_missed_why(int missed, bool server)
 {
 	if (missed == HT_MISSED_STDIO)
 		return conn_stdio_why(server);
-	if (missed == HT_MISSED_INHERIT_RACE)
-		return "another thread used a TCP connection this process "
-		       "did not open as its first use was looked at: its "
-		       "requests in this process not followed";
 	if (missed == HT_MISSED_FD_RACE)
 		return server ? "a dup2 onto a server connection's fd raced "
 				"another thread's use of that fd: a server "

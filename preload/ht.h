@@ -31,7 +31,6 @@
 
 #include "conn.h"
 #include "conn_server.h"
-#include "ioplan.h"
 #include "live.h"
 #include "symbols.h"
 
@@ -455,14 +454,6 @@ HT_HIDDEN void ht_emit_stop_for_seccomp(void);
  * so that they are counted as not seen, never lost silently.  errno is
  * kept. */
 HT_HIDDEN void ht_fds_received(const struct msghdr *m);
-
-/* ht_inherited_probe() - the call @k on connection @t (slot locked, guard
- * held), inherited (ht_tracked inherited) and on probation, which
- * ioplan_probe_decide() said @probe of: what ioplan_inherited() makes of
- * it, with the NOTE it asks for made ("a TCP connection this process did
- * not open...").  hook_accept.c. */
-HT_HIDDEN ioplan_probe ht_inherited_probe(ht_tracked *t, const ioplan_call *k,
-					  ioplan_probe probe);
 
 /* ht_note_record() - @rec made a NOTE record of process @pid saying @text
  * (@len bytes, cut at 512: the wire's bound for a note), every other field

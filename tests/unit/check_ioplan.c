@@ -273,101 +273,6 @@ START_TEST(fatal_errors)
 }
 END_TEST
 
-/* The kernel's word on an inherited connection after a request and its
- * answer, the answer a tick after the request. */
-static ioplan_tcp_now after_answer(void)
-{
-	ioplan_tcp_now k = {.unread = 0, .info = true, .acked = 19,
-			    .unacked = 0, .ms_since_sent = 40,
-			    .ms_since_recv = 20};
-	return k;
-}
-
-START_TEST(inherited_quiet_only_at_a_sure_boundary)
-{
-	ioplan_tcp_now k = after_answer();
-	ck_assert(ioplan_inherited_quiet(&k));
-	/* nothing ever written (the SYN only): quiet, whatever the times */
-	k.acked = 1;
-	k.ms_since_recv = k.ms_since_sent = 56;
-	ck_assert(ioplan_inherited_quiet(&k));
-	/* an answer in the tick of the request: an answer may be under way */
-	k = after_answer();
-	k.ms_since_recv = k.ms_since_sent;
-	ck_assert(!ioplan_inherited_quiet(&k));
-	/* written since the last answer came */
-	k = after_answer();
-	k.ms_since_sent = 4;
-	ck_assert(!ioplan_inherited_quiet(&k));
-	/* bytes waiting unread, or unknown */
-	k = after_answer();
-	k.unread = 10;
-	ck_assert(!ioplan_inherited_quiet(&k));
-	k.unread = -1;
-	ck_assert(!ioplan_inherited_quiet(&k));
-	/* ours not acknowledged yet */
-	k = after_answer();
-	k.unacked = 1;
-	ck_assert(!ioplan_inherited_quiet(&k));
-	/* TCP_INFO not read */
-	k = after_answer();
-	k.info = false;
-	ck_assert(!ioplan_inherited_quiet(&k));
-}
-END_TEST
-
-START_TEST(inherited_follows_or_says)
-{
-	static const uint8_t status[] = "HTTP/1.1 200 OK\r\n";
-	static const uint8_t memcache[] = "VALUE key 0 5\r\n";
-	static const uint8_t redis[] = "+OK\r\n";
-	bool note = true;
-	/* a request written, quiet: followed; not quiet: said */
-	ioplan_call k = moved(true, 16, GET);
-	ck_assert_int_eq(ioplan_inherited(&k, IOPLAN_PROBE_HTTP, true, &note),
-			 IOPLAN_PROBE_HTTP);
-	ck_assert(!note);
-	ck_assert_int_eq(ioplan_inherited(&k, IOPLAN_PROBE_HTTP, false, &note),
-			 IOPLAN_PROBE_FORGET);
-	ck_assert(note);
-	/* a status line read first (an answer the old program asked for):
-	 * forgotten, said */
-	k = moved(false, 17, status);
-	ck_assert_int_eq(ioplan_inherited(&k, IOPLAN_PROBE_FORGET, true, &note),
-			 IOPLAN_PROBE_FORGET);
-	ck_assert(note);
-	/* a whole request line read (a server's), a status line written */
-	k = moved(false, 16, GET);
-	ioplan_inherited(&k, IOPLAN_PROBE_FORGET, true, &note);
-	ck_assert(note);
-	k = moved(true, 17, status);
-	ioplan_inherited(&k, IOPLAN_PROBE_FORGET, true, &note);
-	ck_assert(note);
-	/* another protocol's words: nothing said */
-	k = moved(false, 15, memcache);
-	ioplan_inherited(&k, IOPLAN_PROBE_FORGET, true, &note);
-	ck_assert(!note);
-	k = moved(false, 5, redis);
-	ioplan_inherited(&k, IOPLAN_PROBE_FORGET, true, &note);
-	ck_assert(!note);
-	k = moved(true, 5, redis);
-	ioplan_inherited(&k, IOPLAN_PROBE_FORGET, true, &note);
-	ck_assert(!note);
-	/* a request line cut before its version, an end of stream: nothing */
-	k = moved(false, 6, GET);
-	ioplan_inherited(&k, IOPLAN_PROBE_FORGET, true, &note);
-	ck_assert(!note);
-	k = moved(false, 0, NULL);
-	ioplan_inherited(&k, IOPLAN_PROBE_FORGET, true, &note);
-	ck_assert(!note);
-	/* waiting, a ClientHello: as the probation says */
-	k = failed(false, EAGAIN);
-	ck_assert_int_eq(ioplan_inherited(&k, IOPLAN_PROBE_WAIT, false, &note),
-			 IOPLAN_PROBE_WAIT);
-	ck_assert(!note);
-}
-END_TEST
-
 Suite *ioplan_suite(void)
 {
 	Suite *s = suite_create("ioplan");
@@ -384,8 +289,6 @@ Suite *ioplan_suite(void)
 	tcase_add_test(tc, feed_eof);
 	tcase_add_test(tc, end_connect_failed_or_reset);
 	tcase_add_test(tc, fatal_errors);
-	tcase_add_test(tc, inherited_quiet_only_at_a_sure_boundary);
-	tcase_add_test(tc, inherited_follows_or_says);
 	suite_add_tcase(s, tc);
 	return s;
 }
