@@ -40,7 +40,13 @@ for mode in run env; do
 	    if side != "server" or not p:
 	        continue
 	    q = reqs.get((p["pid"], p["conn"], p["req"], None))
-	    if (q is None or q["method"] != r["method"] or q["url"] != r["url"]
+	    # A request line that is not HTTP/1.x (http.server's tests send
+	    # "GET /" alone, HTTP/0.9) is each side's own reading: the
+	    # client's says malformed with no method, the server's "GET".
+	    # The two records must still name each other.
+	    same = (q is not None and "malformed request" in (q["error"], r["error"])
+	            or q is not None and q["method"] == r["method"] and q["url"] == r["url"])
+	    if (not same
 	            or q.get("peer_record") != {"pid": pid, "conn": conn, "req": req}):
 	        print("unpaired:", json.dumps(r)[:300], file=sys.stderr)
 	        bad += 1
