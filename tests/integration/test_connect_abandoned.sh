@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_rev_connkill_longjmp.sh (review of connkill: FAILS on 66bb789) -
+# test_connect_abandoned.sh (from the review of connkill, rev-connkill 9f6e039; failed on fba03e0) -
 # a blocking connect abandoned by siglongjmp out of a SIGALRM handler (the
 # classic connect timeout), its socket then closed, leaves nothing shown:
 # the slot ht_connect_before() claimed before the call is never released

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_rev_connkill_id_reuse.sh (review of connkill: FAILS on 66bb789) -
+# test_connect_id_reuse.sh (from the review of connkill, rev-connkill 9f6e039; failed on fba03e0) -
 # a blocking connect that lasts (300 ms) and then fails with an error
 # ht_connect_began() does not count (EPIPE: another thread's
 # connect(AF_UNSPEC) on the socket) has had its slot shown for 300 ms,

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_rev_connkill_seccomp.sh (review of connkill: FAILS on 66bb789) -
+# test_connect_seccomp.sh (from the review of connkill, rev-connkill 9f6e039; failed on fba03e0) -
 # a program started under a seccomp filter that kills on getsockopt (a
 # sandbox's, inherited across exec: the library cannot stop before it is
 # installed) makes connects that begin nothing (AF_UNSPEC on a TCP socket,
