@@ -12,6 +12,15 @@
  *                                      its socket closed: "abandoned N";
  *                                      then one more blocking connect
  *                                      there: "connecting", waits
+ *     connect_abandon reenter PORT N   as longjmp, the sockets left open
+ *                                      (the next connect is all that says
+ *                                      the last one was abandoned)
+ *     connect_abandon nested PORT      a blocking connect to PORT whose
+ *                                      SIGALRM handler (after 100 ms,
+ *                                      SA_RESTART) makes a non-blocking
+ *                                      connect there on a new socket and
+ *                                      returns: "nested N" (its errno),
+ *                                      then "connecting", waits
  *     connect_abandon epipe PORT HPORT a blocking connect to PORT that
  *                                      another thread ends after 300 ms
  *                                      with a connect(AF_UNSPEC) on the
@@ -36,6 +45,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +81,20 @@ static void say(const char *what, int r, int err)
 	fflush(stdout);
 }
 
+static struct sockaddr_in nested_to;
+
+static void on_alarm_connect(int sig)
+{
+	int e = errno;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	(void)sig;
+	int r = connect(fd, (struct sockaddr *)&nested_to, sizeof nested_to);
+	printf("nested %d\n", r ? errno : 0);
+	printf("connecting\n");
+	fflush(stdout);
+	errno = e;
+}
+
 static void *disconnect_later(void *arg)
 {
 	struct sockaddr u;
@@ -84,7 +108,24 @@ static void *disconnect_later(void *arg)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 4 && strcmp(argv[1], "longjmp") == 0) {
+	if (argc >= 3 && strcmp(argv[1], "nested") == 0) {
+		struct sigaction sa;
+		nested_to = loopback(atoi(argv[2]));
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_alarm_connect;
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGALRM, &sa, NULL);
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		ualarm(100000, 0);
+		int r = connect(fd, (struct sockaddr *)&nested_to,
+				sizeof nested_to);
+		say("connect returned", r, errno);
+		sleep(60);
+		return 0;
+	}
+	if (argc >= 4 && (strcmp(argv[1], "longjmp") == 0 ||
+			  strcmp(argv[1], "reenter") == 0)) {
+		bool keep = strcmp(argv[1], "reenter") == 0;
 		struct sigaction sa;
 		struct sockaddr_in a = loopback(atoi(argv[2]));
 		int n = atoi(argv[3]);
@@ -100,7 +141,8 @@ int main(int argc, char **argv)
 				say("connect returned", r, errno);
 				return 3;
 			}
-			close(fd);
+			if (!keep)
+				close(fd);
 		}
 		printf("abandoned %d\n", n);
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
