@@ -463,7 +463,7 @@ static void run_out_inflight_conn(void *ctx, const collector_inflight_conn *e)
 {
 	if (e->phase == HT_PH_CONNECT && e->slot.kind == HT_LIVE_CONNECTION &&
 	    e->slot.side == HT_LIVE_CLIENT && e->slot.peer.family == 0 &&
-	    e->elapsed < 50 * 1000000ull)
+	    e->elapsed < HT_LIVE_PEER_WAIT_NS)
 		return;
 	report_live_conn(ctx, e->pid, e->conn_id, &e->slot, &e->tls);
 }

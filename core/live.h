@@ -630,6 +630,12 @@ int ht_live_conn_read(const ht_live *l, unsigned i, ht_live_conn *out);
 unsigned ht_live_conn_connecting(ht_live *l, uint32_t conn_id, uint64_t t0,
 				 const char *name);
 
+/* A client's connection slot with no peer in phase connect is streamed by
+ * a collector (-f events: its connect_start) only once it has been so for
+ * this long (a connect() call still in progress): the library ends one
+ * seen that long with a record, releases one younger unseen. */
+#define HT_LIVE_PEER_WAIT_NS (50 * 1000000ull)
+
 /* ht_live_conn_read_tls() - ht_live_conn_read(), and the slot's TLS entry
  * into @tls, as ht_live_read_tls(). */
 int ht_live_conn_read_tls(const ht_live *l, unsigned i, ht_live_conn *out,

@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stddef.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -241,13 +243,172 @@ static bool connect_foreign(const ht_connect_pre *pre)
 	return ht_foreign_process();
 }
 
+/*
+ * The claim of the connect call this thread is inside (ht_connect_before()
+ * to the call's return): a call whose hook never returns (left by
+ * siglongjmp from a SIGALRM handler, the classic connect timeout; or
+ * pthread_cancel) would leave its slot "connecting" for the rest of the
+ * process, reported at exit with the process's life as its connect time,
+ * and 32 such fill the page.  Such an attempt ends as soon as something
+ * shows its call is over: this thread closes its fd (close, dup2/dup3
+ * onto it, close_range, closefrom) or enters a connect hook again from no
+ * deeper in the stack than the claim's hook was (a connect inside a signal
+ * handler that interrupted the call runs deeper, or on the alternate
+ * signal stack: it claims nothing, only the outermost claim is kept).  It
+ * is reported as a connect that failed with ECANCELED, its duration up to
+ * that moment; so does one whose thread exits (pthread_cancel inside the
+ * call: pend_thread_exit()).  Not ended: one the thread abandoned and then
+ * connects again from deeper in its stack before closing the fd.
+ */
+static HT_TLS struct {
+	ht_live *page;
+	unsigned ref;
+	uint32_t id;
+	uint64_t t0;
+	uintptr_t mark;    /* the hook's ht_connect_pre, where it lives */
+	unsigned fork_gen; /* ht_fork_gen at the claim */
+	unsigned seq;      /* claims so far (ht_connect_pre.seq) */
+} pend;
+HT_TLS int ht_connect_pend_fd1;
+
+/* The attempt shown in slot @ref of @page since @t0, connection @id,
+ * ends at @now as a connect of no known peer that failed with @err (its
+ * slot released when that cannot be).  Its id is never given back. */
+static void pre_fail(ht_live *page, unsigned ref, uint32_t id, uint64_t t0,
+		     uint64_t now, int err)
+{
+	if (!ref)
+		return;
+	ht_tracked *t = NULL;
+	if (id && ht_enter()) {
+		t = ht_tracked_alloc();
+		if (t) {
+			conn_init(&t->c, &ht_conn_env, ht_pid, id, NULL, t0);
+			conn_live_conn_take(&t->c, page, ref);
+			conn_connect_failed(&t->c, err, now);
+			ht_tracked_free(t);
+		}
+		ht_leave();
+	}
+	if (!t)
+		ht_live_conn_release(page, ref);
+}
+
+/* The thread's pending claim ends (the call abandoned) or, in another
+ * process than the one that claimed it (a forked child's copy), is
+ * forgotten.  A signal handler's close may come anywhere: the claim is
+ * taken by the exchange that clears ht_connect_pend_fd1 (its fields do
+ * not change while it is set: no connect nested in a call claims). */
+static void pend_end(void)
+{
+	/* (a vfork child's close: the parent's claim, its thread's) */
+	if (!ht_connect_pend_fd1 || ht_foreign_process())
+		return;
+	ht_live *page = pend.page;
+	unsigned ref = pend.ref;
+	uint32_t id = pend.id;
+	uint64_t t0 = pend.t0;
+	bool ours = pend.fork_gen == ht_fork_gen;
+	if (!__atomic_exchange_n(&ht_connect_pend_fd1, 0, __ATOMIC_SEQ_CST))
+		return;
+	pend.seq++;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (ours)
+		pre_fail(page, ref, id, t0, ht_now(), ECANCELED);
+}
+
+/* A thread that exits with its claim pending (pthread_cancel inside the
+ * call, or pthread_exit from a handler) ends it: a key whose destructor
+ * runs at the thread's exit, set once per thread at its first claim (no
+ * system call; made at the first claim of the process). */
+static pthread_key_t pend_key;
+static int pend_key_state; /* 0: not made, 1: being made, 2: made, 3: none */
+static HT_TLS bool pend_key_set;
+
+static void pend_thread_exit(void *v)
+{
+	(void)v;
+	pend_end();
+}
+
+static void pend_key_arm(void)
+{
+	int st = __atomic_load_n(&pend_key_state, __ATOMIC_ACQUIRE);
+	if (likely(pend_key_set) || st == 1 || st == 3)
+		return;
+	if (st == 0) {
+		int zero = 0;
+		if (!__atomic_compare_exchange_n(&pend_key_state, &zero, 1,
+						 false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			return;
+		st = pthread_key_create(&pend_key, pend_thread_exit) == 0 ? 2
+									  : 3;
+		__atomic_store_n(&pend_key_state, st, __ATOMIC_RELEASE);
+		if (st != 2)
+			return;
+	}
+	pend_key_set = pthread_setspecific(pend_key, (void *)1) == 0;
+}
+
+void ht_connect_pend_gone(void)
+{
+	int saved = errno;
+	pend_end();
+	errno = saved;
+}
+
+/* The call of @pre returned: its claim, unless ended meanwhile (a handler
+ * that interrupted the call closed the fd), stops being the thread's
+ * pending one, and is @pre's to hand on; once ended, @pre has none. */
+static void pre_returned(ht_connect_pre *pre)
+{
+	if (!pre || !pre->pending)
+		return;
+	pre->pending = false;
+	int fd1 = __atomic_exchange_n(&ht_connect_pend_fd1, 0,
+				      __ATOMIC_SEQ_CST);
+	if (fd1 && pend.seq == pre->seq) {
+		pend.seq++;
+		return;
+	}
+	if (fd1) /* (another call's, left pending: not ours to end) */
+		__atomic_store_n(&ht_connect_pend_fd1, fd1, __ATOMIC_SEQ_CST);
+	pre->ref = 0;
+	pre->id = 0;
+}
+
+/* Whether a connect hook entered now (its ht_connect_pre at @mark) may
+ * claim a slot: not inside a call that claims one (a signal handler that
+ * interrupted it: deeper in the stack, or on the alternate signal stack,
+ * asked only then and with no seccomp filter known); a pending claim from
+ * no deeper is over, ended here. */
+static bool pend_may_claim(uintptr_t mark)
+{
+	if (likely(!ht_connect_pend_fd1))
+		return true;
+	if (mark < pend.mark)
+		return false;
+	stack_t ss;
+	if (ht_emit_no_filter() && sigaltstack(NULL, &ss) == 0 &&
+	    (ss.ss_flags & SS_ONSTACK))
+		return false;
+	pend_end();
+	return !ht_connect_pend_fd1;
+}
+
 /* (ht.h; its id given back so that a call that opened nothing, EFAULT
- * say, leaves no gap in the numbers) */
+ * say, leaves no gap in the numbers, unless its slot was shown long
+ * enough for the events stream to tell that id: the next connection's
+ * events would pair with its connect_start) */
 void ht_connect_pre_drop(ht_connect_pre *pre)
 {
+	pre_returned(pre);
 	if (pre && pre->ref) {
 		ht_live_conn_release(pre->page, pre->ref);
 		pre->ref = 0;
+		if (ht_now() - pre->t0 >= HT_LIVE_PEER_WAIT_NS)
+			pre->id = 0;
 	}
 	if (pre && pre->id) {
 		uint32_t id = pre->id;
@@ -259,7 +420,10 @@ void ht_connect_pre_drop(ht_connect_pre *pre)
 
 /* (ht.h) The slot carries the time and the id only: the program's
  * address is read after the call, once the kernel read it (a bad pointer
- * gives the program EFAULT, never a fault in the hook). */
+ * gives the program EFAULT, never a fault in the hook).  Under a seccomp
+ * filter the library did not install (one may forbid getsockopt), no
+ * question before the call: nothing claimed, the type asked after a
+ * connect that began, as before. */
 void ht_connect_before(int fd, uint64_t t0, ht_connect_pre *p)
 {
 	int saved = errno;
@@ -270,12 +434,16 @@ void ht_connect_before(int fd, uint64_t t0, ht_connect_pre *p)
 	p->page = NULL;
 	p->ref = 0;
 	p->own = false;
+	p->pending = false;
+	p->t0 = t0;
 	p->own_gen = __atomic_load_n(&ht_fork_gen, __ATOMIC_RELAXED);
-	if (HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &pl) ==
+	if (ht_emit_no_filter() &&
+	    HT_REAL(getsockopt)(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &pl) ==
 		    0 && pl == (socklen_t)sizeof proto)
 		p->proto = proto;
 	if (p->proto == IPPROTO_TCP && !ht_fd_slot(fd) &&
-	    !ht_foreign_process() && ht_enter()) {
+	    !ht_foreign_process() && pend_may_claim((uintptr_t)p) &&
+	    ht_enter()) {
 		p->own = true;
 		ht_emit_want();
 		ht_live *l = ht_enabled ? __atomic_load_n(&ht_live_page,
@@ -289,6 +457,19 @@ void ht_connect_before(int fd, uint64_t t0, ht_connect_pre *p)
 				ht_dns_thread_name(name, sizeof name) ? name
 								      : NULL);
 			p->page = l;
+		}
+		if (p->ref) {
+			pend.page = l;
+			pend.ref = p->ref;
+			pend.id = p->id;
+			pend.t0 = t0;
+			pend.mark = (uintptr_t)p;
+			pend.fork_gen = p->own_gen;
+			p->seq = ++pend.seq;
+			p->pending = true;
+			pend_key_arm();
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			ht_connect_pend_fd1 = fd + 1;
 		}
 		ht_leave();
 	}
@@ -357,6 +538,7 @@ static ht_slot *connect_seen(int fd, const struct sockaddr *sa,
 	ht_addr peer;
 	const char *upath = NULL;
 	size_t ulen = 0;
+	pre_returned(pre);
 	if (ht_connect_began(ret, err) &&
 	    (ht_addr_from_sockaddr(sa, len, &peer) ||
 	     (!fastopen && unix_path(sa, len, &upath, &ulen))) &&
@@ -370,6 +552,18 @@ static ht_slot *connect_seen(int fd, const struct sockaddr *sa,
 				  ret, ret == 0 ? 0 : err, since, fork_gen, gen,
 				  pre);
 		ht_leave();
+	}
+	/* a call that opened nothing after it was shown long enough for the
+	 * events stream to tell it (EPIPE: another thread disconnected the
+	 * socket): a connect of no known peer that failed; not in a child
+	 * forked inside the call (a signal handler's fork: the attempt is
+	 * the parent's) */
+	uint64_t now = pre && pre->ref ? ht_now() : 0;
+	if (pre && pre->ref && ret != 0 && !ht_connect_began(ret, err) &&
+	    now - t0 >= HT_LIVE_PEER_WAIT_NS && fork_gen == ht_fork_gen) {
+		pre_fail(pre->page, pre->ref, pre->id, t0, now, err);
+		pre->ref = 0;
+		pre->id = 0;
 	}
 	/* a call that opened nothing, or a connection not followed: its
 	 * slot shows nothing from here */

@@ -83,6 +83,7 @@ static int after_dup(int oldfd, int ret)
 
 void ht_fd_closing(int fd)
 {
+	ht_connect_fd_gone((unsigned)fd, (unsigned)fd);
 	/* the usual fd (a file's), neither a connection's nor the
 	 * collector's: before_fd_gone()'s first test, without its call and
 	 * errno kept aside */
@@ -255,8 +256,10 @@ HT_EXPORT int dup2(int oldfd, int newfd)
 	if (oldfd != newfd) {
 		int saved = errno;
 		kept = dup_fails_early(oldfd, newfd, 0);
-		if (!kept)
+		if (!kept) {
+			ht_connect_fd_gone((unsigned)newfd, (unsigned)newfd);
 			before_fd_gone(newfd);
+		}
 		errno = saved;
 	}
 	int ret;
@@ -283,8 +286,10 @@ HT_EXPORT int dup3(int oldfd, int newfd, int flags)
 	if (oldfd != newfd) {
 		int saved = errno;
 		kept = dup_fails_early(oldfd, newfd, flags);
-		if (!kept)
+		if (!kept) {
+			ht_connect_fd_gone((unsigned)newfd, (unsigned)newfd);
 			before_fd_gone(newfd);
+		}
 		errno = saved;
 	}
 	if (unlikely(!HT_REAL(dup3)))
@@ -357,6 +362,7 @@ static void untrack_in_range(int fd, ht_slot *s, void *arg)
  * is still open; only then forget it. */
 static void before_range_gone(unsigned first, unsigned last)
 {
+	ht_connect_fd_gone(first, last);
 	if (ht_foreign_process() || !ht_enter())
 		return;
 	int saved = errno;

@@ -329,7 +329,28 @@ typedef struct ht_connect_pre {
 	bool own;       /* this process's, not a vfork child's, as found in
 			   fork generation own_gen (connect_foreign()) */
 	unsigned own_gen;
+	uint64_t t0;    /* when the call began */
+	bool pending;   /* the slot is the thread's pending claim, number
+			   seq (ht_connect_fd_gone()), until the call returns */
+	unsigned seq;
 } ht_connect_pre;
+
+/* fd + 1 of the connect call the calling thread is inside, as far as the
+ * library knows (a call whose hook never returned, left by siglongjmp,
+ * counts until its fd is closed or the thread connects again); 0: none. */
+HT_HIDDEN extern HT_TLS int ht_connect_pend_fd1;
+
+/* ht_connect_fd_gone() - @fd (or, @last >= @fd, every fd from @fd to
+ * @last) is about to be closed by this thread: a pending claim on it
+ * whose call is over (abandoned: its hook never returned) ends, reported
+ * as a connect that failed.  No system call.  errno kept. */
+HT_HIDDEN void ht_connect_pend_gone(void);
+static inline void ht_connect_fd_gone(unsigned fd, unsigned last)
+{
+	unsigned p = (unsigned)ht_connect_pend_fd1 - 1;
+	if (unlikely(ht_connect_pend_fd1 != 0) && p >= fd && p <= last)
+		ht_connect_pend_gone();
+}
 
 /*
  * ht_connect_before() - before a connect of @fd begun at @t0 (a connect()
@@ -353,8 +374,9 @@ typedef struct ht_connect_pre {
 HT_HIDDEN void ht_connect_before(int fd, uint64_t t0, ht_connect_pre *p);
 
 /* ht_connect_pre_drop() - the slot @pre (NULL: none) claimed and no
- * connection took is released, and its id given back when no other was
- * taken since. */
+ * connection took is released; its id given back, when no other was taken
+ * since, unless a collector may have told it (shown HT_LIVE_PEER_WAIT_NS
+ * or longer). */
 HT_HIDDEN void ht_connect_pre_drop(ht_connect_pre *pre);
 
 /* ht_fastopen_seen() - a sendto/sendmsg with MSG_FASTOPEN to @sa (@len

@@ -415,7 +415,15 @@ static void json_conn_fail(report *rp, const ht_rec_conn_fail *c)
 	KEY(f, "peer");
 	json_str_or_null(f, peer, url_peer(peer, sizeof(peer), &c->peer));
 	KEY(f, "host");
-	put_fail_host(f, c);
+	if (c->peer.family == 0 && c->dns_name.len > 0) {
+		/* no peer known (a connect cut short inside its call): the
+		 * name is its thread's last lookup's, a guess, not its host */
+		json_lit(f, "null");
+		KEY(f, "host_guess");
+		put_ht_str(f, c->dns_name);
+	} else {
+		put_fail_host(f, c);
+	}
 	KEY(f, "error");
 	json_strz(f, report_fail_error(rp, c));
 	KEY(f, "errno");

@@ -1284,6 +1284,30 @@ START_TEST(json_tls_failure)
 }
 END_TEST
 
+/* A connect cut short inside its call has no peer: the name its slot
+ * showed (the thread's last lookup) is a guess, not its host. */
+START_TEST(json_conn_fail_host_guess)
+{
+	memreport m;
+	ht_record rec = { .type = HT_REC_CONN_FAIL };
+
+	mr_open(&m, REPORT_JSON);
+	rec.u.fail.pid = 7;
+	rec.u.fail.conn_id = 4;
+	rec.u.fail.flags = HT_FF_FROM_PAGE;
+	rec.u.fail.phase = HT_PH_CONNECT;
+	rec.u.fail.dns_name = (ht_str){ "example.test", 12 };
+	rec.u.fail.t_connect_start = 2000 * MS;
+	rec.u.fail.t_fail = 2001 * MS;
+	report_record(m.rp, &rec);
+	report_flush(m.rp);
+	ck_assert_ptr_nonnull(strstr(m.buf,
+		"\"peer\":null,\"host\":null,\"host_guess\":\"example.test\","));
+
+	mr_close(&m);
+}
+END_TEST
+
 START_TEST(json_conn_fail_and_summary)
 {
 	memreport m;
@@ -2089,6 +2113,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, json_request_headers);
 	tcase_add_test(tc, json_error_and_escapes);
 	tcase_add_test(tc, json_conn_fail_and_summary);
+	tcase_add_test(tc, json_conn_fail_host_guess);
 	tcase_add_test(tc, refused_said_in_every_format);
 	tcase_add_test(tc, events_order);
 	tcase_add_test(tc, events_tunnel_first_own_req);
