@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <signal.h>
 #include <string.h>
@@ -256,9 +255,9 @@ static bool connect_foreign(const ht_connect_pre *pre)
  * handler that interrupted the call runs deeper, or on the alternate
  * signal stack: it claims nothing, only the outermost claim is kept).  It
  * is reported as a connect that failed with ECANCELED, its duration up to
- * that moment; so does one whose thread exits (pthread_cancel inside the
- * call: pend_thread_exit()).  Not ended: one the thread abandoned and then
- * connects again from deeper in its stack before closing the fd.
+ * that moment.  Not ended: one whose thread exits meanwhile (its fd left
+ * open: reported at exit), or that the thread abandoned and then connects
+ * again from deeper in its stack before closing the fd.
  */
 static HT_TLS struct {
 	ht_live *page;
@@ -315,40 +314,6 @@ static void pend_end(void)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (ours)
 		pre_fail(page, ref, id, t0, ht_now(), ECANCELED);
-}
-
-/* A thread that exits with its claim pending (pthread_cancel inside the
- * call, or pthread_exit from a handler) ends it: a key whose destructor
- * runs at the thread's exit, set once per thread at its first claim (no
- * system call; made at the first claim of the process). */
-static pthread_key_t pend_key;
-static int pend_key_state; /* 0: not made, 1: being made, 2: made, 3: none */
-static HT_TLS bool pend_key_set;
-
-static void pend_thread_exit(void *v)
-{
-	(void)v;
-	pend_end();
-}
-
-static void pend_key_arm(void)
-{
-	int st = __atomic_load_n(&pend_key_state, __ATOMIC_ACQUIRE);
-	if (likely(pend_key_set) || st == 1 || st == 3)
-		return;
-	if (st == 0) {
-		int zero = 0;
-		if (!__atomic_compare_exchange_n(&pend_key_state, &zero, 1,
-						 false, __ATOMIC_ACQ_REL,
-						 __ATOMIC_ACQUIRE))
-			return;
-		st = pthread_key_create(&pend_key, pend_thread_exit) == 0 ? 2
-									  : 3;
-		__atomic_store_n(&pend_key_state, st, __ATOMIC_RELEASE);
-		if (st != 2)
-			return;
-	}
-	pend_key_set = pthread_setspecific(pend_key, (void *)1) == 0;
 }
 
 void ht_connect_pend_gone(void)
@@ -467,7 +432,6 @@ void ht_connect_before(int fd, uint64_t t0, ht_connect_pre *p)
 			pend.fork_gen = p->own_gen;
 			p->seq = ++pend.seq;
 			p->pending = true;
-			pend_key_arm();
 			__atomic_signal_fence(__ATOMIC_SEQ_CST);
 			ht_connect_pend_fd1 = fd + 1;
 		}

@@ -15,12 +15,6 @@
  *     connect_abandon reenter PORT N   as longjmp, the sockets left open
  *                                      (the next connect is all that says
  *                                      the last one was abandoned)
- *     connect_abandon cancel PORT N    N threads, each in a blocking
- *                                      connect to PORT, cancelled
- *                                      (pthread_cancel) after 100 ms and
- *                                      joined, sockets left open:
- *                                      "cancelled N"; then as longjmp's
- *                                      last connect
  *     connect_abandon nested PORT      a blocking connect to PORT whose
  *                                      SIGALRM handler (after 100 ms,
  *                                      SA_RESTART) makes a non-blocking
@@ -101,14 +95,6 @@ static void on_alarm_connect(int sig)
 	errno = e;
 }
 
-static void *connect_cancelled(void *arg)
-{
-	struct sockaddr_in *a = arg;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	connect(fd, (struct sockaddr *)a, sizeof *a);
-	return NULL;
-}
-
 static void *disconnect_later(void *arg)
 {
 	struct sockaddr u;
@@ -122,24 +108,6 @@ static void *disconnect_later(void *arg)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 4 && strcmp(argv[1], "cancel") == 0) {
-		struct sockaddr_in a = loopback(atoi(argv[2]));
-		int n = atoi(argv[3]);
-		for (int i = 0; i < n; i++) {
-			pthread_t th;
-			pthread_create(&th, NULL, connect_cancelled, &a);
-			usleep(100000);
-			pthread_cancel(th);
-			pthread_join(th, NULL);
-		}
-		printf("cancelled %d\n", n);
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
-		printf("connecting\n");
-		fflush(stdout);
-		connect(fd, (struct sockaddr *)&a, sizeof a);
-		sleep(60);
-		return 0;
-	}
 	if (argc >= 3 && strcmp(argv[1], "nested") == 0) {
 		struct sigaction sa;
 		nested_to = loopback(atoi(argv[2]));
