@@ -290,6 +290,8 @@ void conn_close(conn *c, uint64_t now)
 		}
 		fail_all(c, cut, now);
 	}
+	if (!c->failed && !c->connected)
+		conn_connect_cut(c, now, taken);
 	if (!c->failed && c->connected && !conn_raw_tls_failed(c, now, taken) &&
 	    !conn_tls_cut(c, now, taken)) {
 		ht_record rec;
@@ -377,8 +379,11 @@ void conn_on_exit(conn *c, uint64_t now)
 	shared_end(c, now);
 	(void)conn_drop_unformed(c, false);
 	fail_all(c, HT_ERR_EXITED, now);
-	/* a handshake under way ended with the process: no failure of its
-	 * own at the close that follows (conn_tls_cut()) */
+	/* a connect or handshake under way ended with the process: no
+	 * failure of its own at the close that follows (conn_connect_cut(),
+	 * conn_tls_cut()) */
+	if (!c->connected)
+		c->failed = true;
 	if (c->tls && !c->t_tls_done)
 		c->tls_failed = true;
 }

@@ -486,6 +486,13 @@ void conn_live_resp_drop(conn_request *r);
  * (ht_live_count_taken()), never sent; else NULL. */
 struct ht_live *conn_live_end(conn *c, conn_request *r);
 
+/* conn_connect_cut() - @c's connect, still under way, closed by the
+ * program (its own timeout; a Happy Eyeballs attempt that lost): a failed
+ * connect with ECANCELED ("Operation canceled"), never a silent end.
+ * Nothing for a connection up, failed, a server's, a forked child's copy
+ * or one that ended with its process (conn_on_exit()). */
+void conn_connect_cut(conn *c, uint64_t now, struct ht_live *taken);
+
 /* conn_tls_cut() - conn_raw_tls_failed() (conn.h) for a client's handshake a hook saw begin and
  * not end, closed by the program with nothing read from the server (no
  * tunnel): a failed handshake (HT_FF_TLS_CLOSED), not a connection unused.

@@ -6,6 +6,7 @@
 #include "conn_internal.h"
 #include "live.h"
 
+#include <errno.h>
 #include <string.h>
 
 void conn_init(conn *c, const conn_env *env, uint32_t pid, uint32_t id,
@@ -203,6 +204,17 @@ bool conn_raw_tls_failed(conn *c, uint64_t now, ht_live *taken)
 	c->t_tls_start = t->t_start;
 	emit_fail(c, 0, flags, alert, now, taken);
 	return true;
+}
+
+void conn_connect_cut(conn *c, uint64_t now, ht_live *taken)
+{
+	/* not a forked child's copy of its parent's attempt (nreq), nor a
+	 * Unix socket's (followed only once its bytes look like HTTP) */
+	if (c->server || c->connected || c->failed || c->nreq != 0 ||
+	    !c->t_connect_start || c->peer.family == HT_AF_UNIX)
+		return;
+	c->failed = true;
+	emit_fail(c, ECANCELED, 0, 0, now, taken);
 }
 
 bool conn_tls_cut(conn *c, uint64_t now, ht_live *taken)

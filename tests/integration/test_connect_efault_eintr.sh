@@ -16,7 +16,8 @@
 #    1, shown opening before the EINTR and after it, never two; once it
 #    is up, nothing is in flight, and its end reports no failure;
 #  - the same, abandoned (the socket closed after EINTR): nothing is in
-#    flight after the close.
+#    flight after the close, and the attempt given up is reported, a
+#    connect_error "Operation canceled" with its peer (conn_connect_cut()).
 # Main showed the blocking connect in flight only after the call returned.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -71,6 +72,7 @@ wait "$PPID_" 2>/dev/null || true
 retry_pid=$PPID_
 
 traced abandon eintr "$FULL_PORT" abandon
+abandon_pid=$PPID_
 wait_file_line "$T/abandon.out" '^abandoned$' || { show "$T/abandon.out"; fail "abandon: no close"; }
 nothing_opening "$T/abandon.after"
 kill -KILL "$PPID_"
@@ -78,11 +80,12 @@ wait "$PPID_" 2>/dev/null || true
 
 kill -INT "$lpid"
 wait "$lpid" || fail "listen failed"
-# one failure: the EFAULT program's hung connect (none of the retry's)
-jcheck "$T/out.json" --event connect_error --count 1 \
-	--each "pid == $efault_pid and conn == 1" \
-	--each 'error == "ended" and phase == "connect"'
-jcheck "$T/out.json" --event summary --count 1 --each 'connect_errors == 1'
+# two failures: the EFAULT program's hung connect, the abandoned one
+# (none of the retry's)
+jcheck "$T/out.json" --event connect_error --count 2 \
+	--expect "sorted(pid) == sorted([$efault_pid, $abandon_pid])" \
+	--each "conn == 1 and (pid == $efault_pid and error == 'ended' and phase == 'connect' or pid == $abandon_pid and error == 'Operation canceled' and peer is not None)"
+jcheck "$T/out.json" --event summary --count 1 --each 'connect_errors == 2'
 grep -q "\"pid\":$retry_pid,.*\"conn\":2" "$T/out.json" &&
 	{ show "$T/out.json"; fail "the retried connect made a second connection"; }
 pass

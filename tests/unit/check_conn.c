@@ -1228,6 +1228,31 @@ START_TEST(tls_handshake_at_exit_not_failed)
 }
 END_TEST
 
+/* A connect still under way that the program closes (its own timeout, a
+ * Happy Eyeballs attempt that lost) is a failed connect, ECANCELED, with
+ * its start and end: never a silent end. */
+START_TEST(connect_closed_under_way_canceled)
+{
+	conn_close(C, 9000);
+	ck_assert_int_eq(nrecs, 1);
+	ck_assert_uint_eq(recs[0].type, HT_REC_CONN_FAIL);
+	ck_assert_int_eq(recs[0].fail.err, 125); /* ECANCELED */
+	ck_assert_uint_eq(recs[0].fail.t_connect_start, 1000);
+	ck_assert_uint_eq(recs[0].fail.t_fail, 9000);
+}
+END_TEST
+
+/* The same ended with its process (conn_on_exit()): not the program's
+ * doing, nothing of conn_connect_cut()'s. */
+START_TEST(connect_under_way_at_exit_not_canceled)
+{
+	conn_on_exit(C, 9000);
+	conn_close(C, 9000);
+	for (int i = 0; i < nrecs; i++)
+		ck_assert(recs[i].type != HT_REC_CONN_FAIL);
+}
+END_TEST
+
 START_TEST(first_io_completes_connect)
 {
 	w(GET("/"), 3000);
@@ -4472,6 +4497,8 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, tls_handshake_given_up);
 	tcase_add_test(tc, tls_handshake_server_spoke_closed);
 	tcase_add_test(tc, tls_handshake_interrupted_not_failed);
+	tcase_add_test(tc, connect_closed_under_way_canceled);
+	tcase_add_test(tc, connect_under_way_at_exit_not_canceled);
 	tcase_add_test(tc, tls_handshake_at_exit_not_failed);
 	tcase_add_test(tc, h2_sequential_streams);
 	tcase_add_test(tc, h2_concurrent_streams_and_resets);
